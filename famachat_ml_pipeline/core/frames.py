@@ -1,0 +1,35 @@
+"""The shape of the clean daily frame that every pure function consumes.
+
+`source.reader.read_daily_insights` produces it. It is dense: one row per campaign per day, from the
+campaign's first delivered day to the as-of day inclusive. A day with no source row is a zero day
+(`has_row` is False), never a gap and never interpolated.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+DAILY_SCHEMA: dict[str, pl.DataType] = {
+    "config_id": pl.Int64(),
+    "campaign_id": pl.String(),  # Meta's numeric string id: never cast to int
+    "date": pl.Date(),  # a day in the account's timezone
+    "spend": pl.Float64(),  # major currency unit
+    "impressions": pl.Int64(),
+    "clicks": pl.Int64(),
+    "reach": pl.Int64(),
+    "leads": pl.Int64(),  # resolved: `leads`, else one alias from `actions` by precedence
+    "has_row": pl.Boolean(),  # False on a filled zero day
+    # campaign attributes, repeated on each of its rows
+    "status": pl.String(),  # ACTIVE, PAUSED, DELETED, ARCHIVED
+    "effective_status": pl.String(),
+    "objective": pl.String(),
+    "daily_budget": pl.Float64(),  # MAJOR unit (converted from the source's minor unit); null if unset
+    "currency": pl.String(),
+    "timezone_name": pl.String(),
+}
+
+KEY = ["config_id", "campaign_id"]
+
+
+def empty_daily() -> pl.DataFrame:
+    return pl.DataFrame(schema=DAILY_SCHEMA)

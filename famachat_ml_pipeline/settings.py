@@ -1,0 +1,87 @@
+"""Process settings, read once from the environment (and a local `.env`)."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+DATA_DIR = Path(os.environ.get("FAMACHAT_ML_DATA_DIR", Path.cwd() / ".data")).resolve()
+
+
+class SettingsError(RuntimeError):
+    """A bad environment value, named so that the operator can fix it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{DATA_DIR / 'famachat_ml.db'}",
+        description="SQLAlchemy URL of the database holding the source and ml_* tables.",
+    )
+    models_storage_path: Path = Field(default=DATA_DIR / "models")
+    dagster_home: Path = Field(default=DATA_DIR / "dagster_home")
+    # Dagster's own run/event storage on Postgres (psycopg2 URL); empty means SQLite under dagster_home.
+    dagster_pg_url: str | None = None
+    default_timezone: str = "America/Sao_Paulo"
+
+    @field_validator("database_url")
+    @classmethod
+    def _valid_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError as exc:
+            raise ValueError(f"not a database URL: {exc}") from exc
+        if url.get_backend_name() not in {"sqlite", "postgresql"}:
+            raise ValueError(
+                f"backend {url.get_backend_name()!r} is not supported (use sqlite or postgresql)"
+            )
+        if url.get_backend_name() == "postgresql":
+            # Our own tables use psycopg 3; a bare postgresql:// URL means the same under SQLAlchemy 2.1.
+            url = url.set(drivername="postgresql+psycopg")
+        return url.render_as_string(hide_password=False)
+
+    @field_validator("dagster_pg_url")
+    @classmethod
+    def _valid_dagster_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        # dagster-postgres breaks under psycopg 3 (its NOTIFY uses server-side binding): force psycopg2.
+        url = make_url(value)
+        if url.get_backend_name() != "postgresql":
+            raise ValueError("must be a postgresql URL")
+        return url.set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _valid_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA timezone {value!r}") from exc
+        return value
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
+
+def load_settings() -> Settings:
+    """Build settings, turning a validation error into one line per bad variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = [f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()]
+        raise SettingsError("invalid settings:\n  " + "\n  ".join(lines)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
