@@ -51,7 +51,7 @@ def generate_demo(
     cpm = rng.uniform(14, 40, n)
     base_ctr = rng.uniform(0.6, 2.2, n) / 100
     cvr = rng.lognormal(np.log(0.08), 0.55, n).clip(0.005, 0.4)
-    fatigue = rng.uniform(0.0, 0.5, n)
+    fatigue = np.where(rng.random(n) < 0.1, rng.uniform(1.0, 1.5, n), rng.uniform(0.0, 0.5, n))
     start = np.where(rng.random(n) < 0.12, rng.integers(days - 25, days - 3, n), 0)  # some young campaigns
     weekly = 1 + 0.18 * np.sin(2 * np.pi * (dow[None, :] + rng.integers(0, 7, n)[:, None]) / 7)
 
@@ -73,8 +73,8 @@ def generate_demo(
     spend = budget[:, None] * rng.uniform(0.85, 1.05, (n, days)) * weekly
     spend = np.minimum(spend, budget[:, None] * 1.2)
     age = np.cumsum(delivering, axis=1)
-    frequency = 1.05 + fatigue[:, None] * age / 12  # daily frequency creeps up as the audience saturates
-    ctr = base_ctr[:, None] / (1 + fatigue[:, None] * age / 20)
+    frequency = 1.05 + fatigue[:, None] * age / 30  # daily frequency creeps up as the audience saturates
+    ctr = base_ctr[:, None] / (1 + fatigue[:, None] * age / 30)
     cvr_day = cvr[:, None] * (1 + 0.15 * np.cos(2 * np.pi * dow[None, :] / 7)) * rng.uniform(0.8, 1.2, (n, 1))
 
     # Labelled incidents in the last two weeks, on campaigns that deliver then.

@@ -1,0 +1,143 @@
+"""`famachat-ml`: migrate, generate demo data, run the graph, evaluate."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+import warnings
+
+from rich.console import Console
+
+from famachat_ml_pipeline.settings import SettingsError, load_settings
+
+console = Console()
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _positive(value: str) -> int:
+    n = int(value)
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive integer: {value!r}")
+    return n
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from famachat_ml_pipeline.db.engine import migrate
+
+    settings = load_settings()
+    rev = migrate(settings.database_url)
+    console.print(f"ml_* schema at revision [bold]{rev}[/] on {_safe_url(settings.database_url)}")
+    return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from famachat_ml_pipeline.db.engine import get_engine
+    from famachat_ml_pipeline.demo.generator import generate_demo
+    from famachat_ml_pipeline.demo.loader import write_demo
+
+    settings = load_settings()
+    start = time.perf_counter()
+    with console.status(f"generating {args.accounts} accounts x {args.days} days (seed {args.seed})"):
+        data = generate_demo(n_accounts=args.accounts, days=args.days, seed=args.seed)
+    with console.status(f"writing {data.insights.height:,} insight rows"):
+        write_demo(get_engine(settings.database_url), data, force=args.force)
+    console.print(
+        f"wrote {data.campaigns.height:,} campaigns and {data.insights.height:,} insight rows for "
+        f"{args.accounts} accounts, through {data.end_date}, with {data.incidents.height} labelled incidents "
+        f"in {time.perf_counter() - start:.1f}s"
+    )
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from famachat_ml_pipeline.runner import run_pipeline
+
+    settings = load_settings()
+    summaries = run_pipeline(settings, None if args.all else args.config_id, args.as_of, echo=console.print)
+    ok = all(s.success for s in summaries)
+    for s in summaries:
+        state = "[green]success[/]" if s.success else "[red]FAILED[/]"
+        console.print(f"run {s.run_id[:8]} ({s.accounts} accounts): {state} in {s.seconds:.1f}s")
+    return 0 if ok else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from famachat_ml_pipeline.summary import print_summary
+
+    args.force = False
+    cmd_generate(args)
+    args.all, args.as_of = True, None
+    code = cmd_run(args)
+    print_summary(load_settings(), console)
+    return code
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="famachat-ml", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("migrate", help="create or upgrade the ml_* schema (idempotent)").set_defaults(
+        fn=cmd_migrate
+    )
+
+    def demo_args(p: argparse.ArgumentParser, accounts: int) -> None:
+        p.add_argument("--accounts", type=_positive, default=accounts)
+        p.add_argument("--days", type=_positive, default=90)
+        p.add_argument("--seed", type=int, default=7)
+
+    gen = sub.add_parser(
+        "generate-demo-data", help="write deterministic demo accounts into the source tables"
+    )
+    demo_args(gen, 6)
+    gen.add_argument("--force", action="store_true", help="write even if the source tables hold other data")
+    gen.set_defaults(fn=cmd_generate)
+
+    run = sub.add_parser("run", help="materialise the whole graph for accounts, as one ranged run")
+    who = run.add_mutually_exclusive_group(required=True)
+    who.add_argument("--all", action="store_true", help="every account in the source tables")
+    who.add_argument("--config-id", type=_positive, nargs="+", metavar="N")
+    run.add_argument("--as-of", type=_date, default=None, help="default: the latest complete day")
+    run.set_defaults(fn=cmd_run)
+
+    demo = sub.add_parser("demo", help="migrate, generate demo data, run everything and print a summary")
+    demo_args(demo, 6)
+    demo.set_defaults(fn=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", message=".*is currently in beta.*")
+    warnings.filterwarnings("ignore", message=".*is currently in preview.*")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.fn(args)
+    except SettingsError as exc:
+        console.print(f"[red]{exc}[/]")
+        return 2
+    except Exception as exc:  # noqa: BLE001 - one clear line for known user errors, traceback otherwise
+        from famachat_ml_pipeline.demo.loader import RefusingToOverwrite
+        from famachat_ml_pipeline.runner import UnknownAccounts
+
+        if isinstance(exc, UnknownAccounts | RefusingToOverwrite):
+            console.print(f"[red]error:[/] {exc}")
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,237 @@
+"""Per-campaign features over 7, 14 and 30-day windows (seed sections 5.1 and 5.2). Pure polars.
+
+One `group_by` over the dense daily frame computes every window for every campaign of every account.
+
+Edge cases, decided here once:
+- zero leads: `cpl` is null (undefined), never infinity. The classifier input `cpl_ratio` uses
+  spend / max(leads, 1), a lower bound on the true CPL, so a campaign that spends without leads still
+  ranks as expensive instead of looking like missing data.
+- a zero (or missing) previous period: every `*_trend` is null, since growth from nothing is undefined.
+  Volume trends compare daily averages, so a campaign with part of a previous window is compared fairly.
+- no spend: cpl, cpc, ctr, conversion rate and frequency are null where their denominator is 0; sums are 0.
+- a campaign younger than the window: aggregates cover the days it has, and `insufficient_data` is true.
+- a day whose source row was set aside: its metrics are null, so sums skip it (never counted as zero).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from famachat_ml_pipeline.core.frames import KEY
+
+WINDOWS = (7, 14, 30)
+
+# The classifier's inputs, in the seed's order (section 4.1).
+FEATURE_COLUMNS = [
+    "cpl_ratio",
+    "ctr_ratio",
+    "leads_7d_normalized",
+    "cpl_trend",
+    "leads_trend",
+    "cpl_volatility",
+    "conversion_rate_7d",
+    "days_with_leads_ratio",
+    "frequency_score",
+    "consistency_score",
+]
+
+
+def _div(num: pl.Expr, den: pl.Expr) -> pl.Expr:
+    """num / den, null when den is 0 or null."""
+    return pl.when(den > 0).then(num / den)
+
+
+def _trend(cur: pl.Expr, prev: pl.Expr) -> pl.Expr:
+    return pl.when(prev > 0).then((cur - prev) / prev * 100)
+
+
+def _window_aggs(w: int) -> list[pl.Expr]:
+    cur = pl.col("_age") < w
+    prev = (pl.col("_age") >= w) & (pl.col("_age") < 2 * w)
+    daily_cpl = _div(pl.col("spend"), pl.col("leads").cast(pl.Float64))
+
+    def s(col: str, mask: pl.Expr) -> pl.Expr:
+        return pl.col(col).filter(mask).sum()
+
+    return [
+        s("spend", cur).alias(f"spend_{w}d"),
+        s("impressions", cur).alias(f"impressions_{w}d"),
+        s("clicks", cur).alias(f"clicks_{w}d"),
+        s("leads", cur).alias(f"leads_{w}d"),
+        s("reach", cur).alias(f"reach_{w}d"),
+        cur.sum().alias(f"days_in_window_{w}d"),
+        (cur & (pl.col("leads") > 0)).sum().alias(f"days_with_leads_{w}d"),
+        daily_cpl.filter(cur).std().alias(f"cpl_std_{w}d"),
+        pl.col("leads").filter(cur).std().alias(f"leads_std_{w}d"),
+        s("spend", prev).alias(f"_prev_spend_{w}d"),
+        s("impressions", prev).alias(f"_prev_impressions_{w}d"),
+        s("clicks", prev).alias(f"_prev_clicks_{w}d"),
+        s("leads", prev).alias(f"_prev_leads_{w}d"),
+        prev.sum().alias(f"_prev_days_{w}d"),
+    ]
+
+
+def _window_ratios(w: int) -> list[pl.Expr]:
+    c = lambda name: pl.col(f"{name}_{w}d")  # noqa: E731
+    p = lambda name: pl.col(f"_prev_{name}_{w}d")  # noqa: E731
+    days, prev_days = c("days_in_window"), pl.col(f"_prev_days_{w}d")
+    cpl, prev_cpl = _div(c("spend"), c("leads")), _div(p("spend"), p("leads"))
+    ctr, prev_ctr = _div(c("clicks") * 100, c("impressions")), _div(p("clicks") * 100, p("impressions"))
+    return [
+        cpl.alias(f"cpl_{w}d"),
+        ctr.alias(f"ctr_{w}d"),
+        _div(c("spend"), c("clicks")).alias(f"cpc_{w}d"),
+        _div(c("leads") * 100, c("clicks")).alias(f"conversion_rate_{w}d"),
+        _div(c("impressions"), c("reach")).alias(f"frequency_{w}d"),
+        _div(c("spend"), days).alias(f"avg_daily_spend_{w}d"),
+        _trend(cpl, prev_cpl).alias(f"cpl_trend_{w}d"),
+        _trend(ctr, prev_ctr).alias(f"ctr_trend_{w}d"),
+        _trend(_div(c("leads"), days), _div(p("leads"), prev_days)).alias(f"leads_trend_{w}d"),
+        _trend(_div(c("spend"), days), _div(p("spend"), prev_days)).alias(f"spend_trend_{w}d"),
+    ]
+
+
+def _classifier_inputs(w: int) -> list[pl.Expr]:
+    """The 10 FEATURE_COLUMNS over window w (section 5.2 formulas)."""
+    c = lambda name: pl.col(f"{name}_{w}d")  # noqa: E731
+    pessimistic_cpl = pl.when(c("spend") > 0).then(c("spend") / pl.max_horizontal(c("leads"), 1))
+    frequency_score = (1 - (c("frequency") - 1) / 3).clip(0, 1)
+    dwl_ratio = _div(c("days_with_leads"), c("days_in_window"))
+    # (1 - |trend|/50) is clipped to [0, 1] so one extreme trend cannot outweigh the other terms;
+    # an unknown trend counts as the midpoint.
+    trend_term = (1 - c("cpl_trend").abs() / 50).clip(0, 1).fill_null(0.5)
+    return [
+        _div(pessimistic_cpl, pl.col(f"_account_cpl_{w}d")).alias(f"cpl_ratio_{w}d"),
+        _div(c("ctr"), pl.col(f"_account_ctr_{w}d")).alias(f"ctr_ratio_{w}d"),
+        _div(c("leads") * 100, c("spend")).alias(f"leads_normalized_{w}d"),
+        _div(c("cpl_std"), c("cpl")).alias(f"cpl_volatility_{w}d"),
+        dwl_ratio.alias(f"days_with_leads_ratio_{w}d"),
+        frequency_score.alias(f"frequency_score_{w}d"),
+        (dwl_ratio.fill_null(0) * 0.5 + trend_term * 0.3 + frequency_score.fill_null(0) * 0.2).alias(
+            f"consistency_score_{w}d"
+        ),
+    ]
+
+
+def _account_reference(wide: pl.DataFrame, windows: tuple[int, ...]) -> pl.DataFrame:
+    """The account's own CPL and CTR over each window: the reference the ratios divide by."""
+    aggs = []
+    for w in windows:
+        aggs += [
+            _div(pl.col(f"spend_{w}d").sum(), pl.col(f"leads_{w}d").sum()).alias(f"_account_cpl_{w}d"),
+            _div(pl.col(f"clicks_{w}d").sum() * 100, pl.col(f"impressions_{w}d").sum()).alias(
+                f"_account_ctr_{w}d"
+            ),
+        ]
+    return wide.group_by("config_id").agg(aggs)
+
+
+def _day_of_week_extremes(daily: pl.DataFrame, w: int) -> pl.DataFrame:
+    """Best (lowest CPL) and worst (highest CPL, spend without leads counting as CPL = spend) weekday."""
+    by_dow = (
+        daily.filter(pl.col("_age") < w)
+        .group_by([*KEY, "_dow"])
+        .agg(pl.col("spend").sum(), pl.col("leads").sum())
+        .filter(pl.col("spend") > 0)
+        .with_columns(_cpl=pl.col("spend") / pl.max_horizontal(pl.col("leads"), 1))
+    )
+    best = (
+        by_dow.filter(pl.col("leads") > 0)
+        .group_by(KEY)
+        .agg(pl.col("_dow").sort_by("_cpl").first().alias(f"best_day_of_week_{w}d"))
+    )
+    worst = by_dow.group_by(KEY).agg(pl.col("_dow").sort_by("_cpl").last().alias(f"worst_day_of_week_{w}d"))
+    return best.join(worst, on=KEY, how="full", coalesce=True)
+
+
+def compute_features_wide(
+    daily: pl.DataFrame, as_of: dt.date, windows: tuple[int, ...] = WINDOWS
+) -> pl.DataFrame:
+    """One row per campaign, every window's features as suffixed columns (e.g. `cpl_7d`, `cpl_trend_14d`)."""
+    frame = daily.filter(pl.col("date") <= as_of).with_columns(
+        _age=(pl.lit(as_of) - pl.col("date")).dt.total_days(),
+        _dow=pl.col("date").dt.weekday() - 1,  # Monday = 0, as in the seed
+    )
+    history = 2 * max(windows)
+    aggs = [a for w in windows for a in _window_aggs(w)]
+    wide = (
+        frame.filter(pl.col("_age") < history)
+        .group_by(KEY)
+        .agg(
+            *aggs,
+            pl.col("status").last(),
+            pl.col("daily_budget").last(),
+        )
+    )
+    days_active = frame.group_by(KEY).agg(days_active=(pl.col("spend") > 0).sum())
+    wide = wide.join(days_active, on=KEY, how="left").with_columns(
+        *[r for w in windows for r in _window_ratios(w)],
+        is_active=pl.col("status") == "ACTIVE",
+        has_budget=pl.col("daily_budget").fill_null(0) > 0,
+    )
+    wide = wide.join(_account_reference(wide, windows), on="config_id", how="left")
+    wide = wide.with_columns(
+        *[e for w in windows for e in _classifier_inputs(w)],
+        *[pl.col(f"_account_cpl_{w}d").alias(f"account_cpl_{w}d") for w in windows],
+        *[pl.col(f"_account_ctr_{w}d").alias(f"account_ctr_{w}d") for w in windows],
+    )
+    for w in windows:
+        wide = wide.join(_day_of_week_extremes(frame, w), on=KEY, how="left")
+    return wide.drop(pl.selectors.starts_with("_")).drop("status", "daily_budget").sort(KEY)
+
+
+# Keys of the seed's 7-day block whose names carry the window (section 5.1).
+_WINDOWED = [
+    "spend", "impressions", "clicks", "leads", "cpl", "ctr", "cpc", "conversion_rate", "cpl_std",
+    "leads_std", "frequency", "reach", "days_with_leads", "avg_daily_spend", "days_in_window",
+    "account_cpl", "account_ctr",
+]  # fmt: skip
+_TRENDS = ["cpl_trend", "leads_trend", "spend_trend", "ctr_trend"]
+_PER_ROW = ["best_day_of_week", "worst_day_of_week"]
+# The seed's extended metrics, the same on every row.
+_EXTENDED = ["cpl_14d", "leads_14d", "cpl_30d", "leads_30d", "avg_daily_spend_30d"]
+_STATUS = ["days_active", "is_active", "has_budget"]
+
+
+def _suffixed(name: str, w: int) -> str:
+    return name if name in _EXTENDED + _STATUS else f"{name}_{w}d"
+
+
+def _classifier_name(name: str, w: int) -> str:
+    return {
+        "leads_7d_normalized": f"leads_normalized_{w}d",
+        "conversion_rate_7d": f"conversion_rate_{w}d",
+    }.get(name, f"{name}_{w}d")
+
+
+def features_long(wide: pl.DataFrame, windows: tuple[int, ...] = WINDOWS) -> pl.DataFrame:
+    """ml_features layout: one row per (campaign, window); `features` is that window's values as JSON.
+
+    Each row carries its window's metrics with the window in the name (spend_14d, ...), its trends and
+    weekday extremes (vs the previous period of the same length), the seed's extended block, status, and
+    the 10 classifier inputs under their seed names, computed over that row's window.
+    """
+    parts = []
+    for w in windows:
+        named = {k: pl.col(f"{k}_{w}d") for k in _WINDOWED}
+        named |= {k: pl.col(f"{k}_{w}d") for k in _TRENDS + _PER_ROW}
+        named |= {k: pl.col(k) for k in _EXTENDED + _STATUS}
+        named |= {k: pl.col(_classifier_name(k, w)) for k in FEATURE_COLUMNS if k not in _TRENDS}
+        named = {
+            (k if k in _TRENDS + _PER_ROW + FEATURE_COLUMNS else _suffixed(k, w)): e for k, e in named.items()
+        }
+        parts.append(
+            wide.select(
+                *KEY,
+                pl.lit(w, dtype=pl.Int64).alias("window_days"),
+                (pl.col(f"days_in_window_{w}d") < w).alias("insufficient_data"),
+                pl.struct([e.alias(k) for k, e in named.items()]).struct.json_encode().alias("features"),
+            )
+        )
+    return pl.concat(parts)
+
+
+def compute_features(daily: pl.DataFrame, as_of: dt.date, windows: tuple[int, ...] = WINDOWS) -> pl.DataFrame:
+    return features_long(compute_features_wide(daily, as_of, windows), windows)

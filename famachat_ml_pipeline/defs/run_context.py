@@ -1,0 +1,46 @@
+"""What every asset needs to know about its run: which accounts, and as of which day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+import sqlalchemy as sa
+
+from famachat_ml_pipeline.defs.partitions import AS_OF_TAG
+from famachat_ml_pipeline.settings import get_settings
+from famachat_ml_pipeline.source.contract import account_timezones, latest_complete_day
+
+
+def resolve_as_of(context: dg.AssetExecutionContext, engine: sa.Engine, config_ids: list[int]) -> dt.date:
+    """The run's `famachat/as_of` tag, else the latest complete day of every account in the run.
+
+    Accounts in different timezones get the earliest of their latest complete days, so that no account
+    is analysed on a partial day.
+    """
+    tag = context.run.tags.get(AS_OF_TAG)
+    if tag:
+        return dt.date.fromisoformat(tag)
+    zones = set(account_timezones(engine, config_ids).values()) or {get_settings().default_timezone}
+    return min(latest_complete_day(z) for z in zones)
+
+
+class StageTimer:
+    """Wall-clock seconds per stage, reported as metadata (read / compute / write)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
+
+    def metadata(self) -> dict[str, float]:
+        return {f"seconds_{k}": round(v, 3) for k, v in self.seconds.items()}

@@ -1,0 +1,60 @@
+"""Writes generated demo data, and its incident ground truth, into a database."""
+
+from __future__ import annotations
+
+import polars as pl
+import sqlalchemy as sa
+
+from famachat_ml_pipeline.db.writer import bulk_insert
+from famachat_ml_pipeline.demo.generator import DemoData
+from famachat_ml_pipeline.source.contract import create_source_tables, load_source_rows, source_row_count
+
+_meta = sa.MetaData()
+demo_incidents = sa.Table(
+    "famachat_demo_incidents",
+    _meta,
+    sa.Column("config_id", sa.Integer, nullable=False),
+    sa.Column("campaign_id", sa.String(100), nullable=False),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("start_date", sa.Date, nullable=False),
+    sa.Column("end_date", sa.Date, nullable=False),
+)
+
+
+class RefusingToOverwrite(RuntimeError):
+    pass
+
+
+def is_demo_database(engine: sa.Engine) -> bool:
+    return sa.inspect(engine).has_table(demo_incidents.name)
+
+
+def write_demo(engine: sa.Engine, data: DemoData, force: bool = False) -> None:
+    """Create the source tables if needed and replace the demo accounts' rows.
+
+    Refuses to touch a database whose source tables hold data that no demo wrote (a real FamaChat
+    database, say) unless `force` is set.
+    """
+    create_source_tables(engine)
+    if not force and not is_demo_database(engine) and source_row_count(engine) > 0:
+        raise RefusingToOverwrite(
+            "the source tables already hold data that the demo did not write; "
+            "pass --force to add demo accounts to this database anyway"
+        )
+    _meta.create_all(engine)
+    load_source_rows(engine, data.campaigns, data.insights)
+    ids = data.campaigns["config_id"].unique().to_list()
+    with engine.begin() as conn:
+        conn.execute(demo_incidents.delete().where(demo_incidents.c.config_id.in_(ids)))
+        bulk_insert(conn, demo_incidents, data.incidents)
+
+
+def read_incidents(engine: sa.Engine) -> pl.DataFrame:
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(demo_incidents)).fetchall()
+    return pl.DataFrame(
+        [tuple(r) for r in rows],
+        schema={"config_id": pl.Int64, "campaign_id": pl.String, "kind": pl.String,
+                "start_date": pl.Date, "end_date": pl.Date},
+        orient="row",
+    )  # fmt: skip

@@ -1,0 +1,40 @@
+"""Prepares DAGSTER_HOME from the repo's dagster.yaml, so CLI runs show up in `dagster dev`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+import yaml
+
+from famachat_ml_pipeline.settings import Settings
+
+REPO_DAGSTER_YAML = Path(__file__).resolve().parents[1] / "dagster.yaml"
+
+
+def instance_config(settings: Settings) -> dict:
+    config = yaml.safe_load(REPO_DAGSTER_YAML.read_text()) if REPO_DAGSTER_YAML.exists() else {}
+    if settings.dagster_pg_url:
+        config["storage"] = {"postgres": {"postgres_url": {"env": "DAGSTER_PG_URL"}}}
+    return config
+
+
+def prepare_dagster_home(settings: Settings) -> Path:
+    home = settings.dagster_home.resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    target = home / "dagster.yaml"
+    text = yaml.safe_dump(instance_config(settings), sort_keys=False)
+    if not target.exists() or target.read_text() != text:
+        target.write_text(text)
+    os.environ["DAGSTER_HOME"] = str(home)
+    if settings.dagster_pg_url:
+        os.environ["DAGSTER_PG_URL"] = settings.dagster_pg_url
+    # Batch event writes: per-partition bookkeeping is the largest fixed cost of a fleet run (design.md).
+    os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", "1000")
+    return home
+
+
+def get_instance(settings: Settings) -> dg.DagsterInstance:
+    prepare_dagster_home(settings)
+    return dg.DagsterInstance.get()
