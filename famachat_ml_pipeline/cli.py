@@ -10,6 +10,7 @@ import warnings
 
 from rich.console import Console
 
+from famachat_ml_pipeline.demo.generator import MIN_DAYS
 from famachat_ml_pipeline.settings import SettingsError, load_settings
 
 console = Console()
@@ -27,6 +28,16 @@ def _positive(value: str) -> int:
     if n <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive integer: {value!r}")
     return n
+
+
+def _at_least(minimum: int):  # noqa: ANN202
+    def parse(value: str) -> int:
+        n = int(value)
+        if n < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}: {value!r}")
+        return n
+
+    return parse
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -96,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def demo_args(p: argparse.ArgumentParser, accounts: int) -> None:
         p.add_argument("--accounts", type=_positive, default=accounts)
-        p.add_argument("--days", type=_positive, default=90)
+        p.add_argument("--days", type=_at_least(MIN_DAYS), default=90)
         p.add_argument("--seed", type=int, default=7)
 
     gen = sub.add_parser(

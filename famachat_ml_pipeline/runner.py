@@ -56,7 +56,10 @@ def run_pipeline(
     echo: Callable[[str], None] = print,
     log_level: str = "WARNING",
 ) -> list[RunSummary]:
-    """Register the accounts as partitions, then materialise the whole graph as ranged runs."""
+    """Register the accounts as partitions, then materialise the whole graph as ranged runs.
+
+    The assets' resources read the same environment as `settings` (see settings.get_settings).
+    """
     engine = get_engine(settings.database_url)
     migrate(settings.database_url)
     source_ids = list_config_ids(engine)

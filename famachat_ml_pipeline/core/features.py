@@ -129,20 +129,24 @@ def _account_reference(wide: pl.DataFrame, windows: tuple[int, ...]) -> pl.DataF
 
 
 def _day_of_week_extremes(daily: pl.DataFrame, w: int) -> pl.DataFrame:
-    """Best (lowest CPL) and worst (highest CPL, spend without leads counting as CPL = spend) weekday."""
+    """Best (lowest CPL) and worst weekday (spend without leads ranks worst, then the highest CPL)."""
     by_dow = (
         daily.filter(pl.col("_age") < w)
         .group_by([*KEY, "_dow"])
         .agg(pl.col("spend").sum(), pl.col("leads").sum())
         .filter(pl.col("spend") > 0)
-        .with_columns(_cpl=pl.col("spend") / pl.max_horizontal(pl.col("leads"), 1))
+        .with_columns(
+            _cpl=pl.when(pl.col("leads") > 0).then(pl.col("spend") / pl.col("leads")).otherwise(float("inf"))
+        )
     )
     best = (
         by_dow.filter(pl.col("leads") > 0)
         .group_by(KEY)
         .agg(pl.col("_dow").sort_by("_cpl").first().alias(f"best_day_of_week_{w}d"))
     )
-    worst = by_dow.group_by(KEY).agg(pl.col("_dow").sort_by("_cpl").last().alias(f"worst_day_of_week_{w}d"))
+    worst = by_dow.group_by(KEY).agg(
+        pl.col("_dow").sort_by("_cpl", "spend").last().alias(f"worst_day_of_week_{w}d")
+    )
     return best.join(worst, on=KEY, how="full", coalesce=True)
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import polars as pl
 
 INCIDENT_KINDS = ("spend_spike", "tracking_break", "ctr_collapse", "delivery_stop")
+MIN_DAYS = 35  # paused stretches, young campaigns and incidents need room
 
 
 @dataclass
@@ -33,6 +34,8 @@ def generate_demo(
     first_config_id: int = 1,
     dirty: bool = True,
 ) -> DemoData:
+    if days < MIN_DAYS:
+        raise ValueError(f"the demo needs at least {MIN_DAYS} days of history (got {days})")
     rng = np.random.default_rng(seed)
     end_date = end_date or (dt.datetime.now(dt.UTC) - dt.timedelta(hours=3)).date() - dt.timedelta(days=1)
     dates = np.array([end_date - dt.timedelta(days=days - 1 - i) for i in range(days)], dtype="datetime64[D]")
@@ -58,7 +61,7 @@ def generate_demo(
     alive = day_idx[None, :] >= start[:, None]
     paused_stretch = np.zeros((n, days), bool)
     has_gap = rng.random(n) < 0.15
-    gap_start = rng.integers(10, days - 30, n)
+    gap_start = rng.integers(days // 8, days - 20, n)
     gap_len = rng.integers(3, 10, n)
     paused_stretch[has_gap] = (day_idx[None, :] >= gap_start[has_gap, None]) & (
         day_idx[None, :] < (gap_start + gap_len)[has_gap, None]

@@ -1,0 +1,80 @@
+"""Shared fixtures: real SQLite files and a real, throwaway Postgres database per test session."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+
+from famachat_ml_pipeline.db.engine import get_engine, migrate
+from famachat_ml_pipeline.settings import Settings, get_settings
+
+# The server CI starts (see .ci/run); override with TEST_POSTGRES_URL.
+POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/test")
+
+
+def _admin_conn() -> psycopg.Connection:
+    return psycopg.connect(POSTGRES_SERVER, autocommit=True)
+
+
+def create_pg_database(prefix: str = "fcml_test") -> str:
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with _admin_conn() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = sa.engine.make_url(POSTGRES_SERVER).set(drivername="postgresql+psycopg", database=name)
+    return url.render_as_string(hide_password=False)
+
+
+def drop_pg_database(url: str) -> None:
+    name = sa.engine.make_url(url).database
+    get_engine.cache_clear()
+    with _admin_conn() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty Postgres database (no mocks): created for the test, dropped after it."""
+    url = create_pg_database()
+    try:
+        yield url
+    finally:
+        drop_pg_database(url)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'famachat_ml.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The same test on the embedded default and on Postgres."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'famachat_ml.db'}"
+    else:
+        yield request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def migrated_url(db_url: str) -> str:
+    migrate(db_url)
+    return db_url
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """The process environment a user would set, pointed at this test's database and folders."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("MODELS_STORAGE_PATH", str(tmp_path / "models"))
+    monkeypatch.setenv("FRAMES_STORAGE_PATH", str(tmp_path / "frames"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    monkeypatch.delenv("DAGSTER_PG_URL", raising=False)
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()

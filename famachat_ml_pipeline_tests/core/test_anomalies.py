@@ -1,0 +1,372 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+import pytest
+
+from famachat_ml_pipeline.core.anomalies import (
+    ANOMALY_SCHEMA,
+    ANOMALY_TYPES,
+    AnomalyConfig,
+    detect_anomalies,
+    detect_anomalies_zscore,
+    detect_series,
+    detect_series_zscore,
+    infer_period,
+    severity_from_pct,
+    severity_from_z,
+)
+from famachat_ml_pipeline.core.frames import DAILY_SCHEMA
+
+AS_OF = dt.date(2025, 3, 31)
+DAYS = 42
+
+
+def _jitter(n: int, seed: int = 1, sd: float = 0.04) -> np.ndarray:
+    return np.random.default_rng(seed).lognormal(0.0, sd, n)
+
+
+def campaign(
+    spend: np.ndarray | None = None,
+    *,
+    leads: np.ndarray | None = None,
+    impressions: np.ndarray | None = None,
+    clicks: np.ndarray | None = None,
+    reach: np.ndarray | None = None,
+    status: str = "ACTIVE",
+    effective_status: str | None = None,
+    budget: float | None = None,
+    campaign_id: str = "120000000001",
+    config_id: int = 1,
+    end: dt.date = AS_OF,
+) -> pl.DataFrame:
+    """A dense daily frame for one campaign; unspecified metrics follow spend (CPL 10, CTR 1 %, freq 1.5)."""
+    if spend is None:
+        spend = 100.0 * _jitter(DAYS)
+    spend = np.asarray(spend, dtype=float)
+    n = len(spend)
+    impressions = np.round(spend * 100) if impressions is None else np.asarray(impressions)
+    clicks = np.round(impressions * 0.01) if clicks is None else np.asarray(clicks)
+    reach = np.round(impressions / 1.5) if reach is None else np.asarray(reach)
+    leads = np.round(spend / 10.0) if leads is None else np.asarray(leads)
+    start = end - dt.timedelta(days=n - 1)
+    return pl.DataFrame(
+        {
+            "config_id": [config_id] * n,
+            "campaign_id": [campaign_id] * n,
+            "date": pl.date_range(start, end, eager=True),
+            "spend": spend,
+            "impressions": impressions.astype(np.int64),
+            "clicks": clicks.astype(np.int64),
+            "reach": reach.astype(np.int64),
+            "leads": leads.astype(np.int64),
+            "has_row": spend > 0,
+            "status": [status] * n,
+            "effective_status": [effective_status or status] * n,
+            "objective": ["OUTCOME_LEADS"] * n,
+            "daily_budget": [budget] * n,
+            "currency": ["BRL"] * n,
+            "timezone_name": ["America/Sao_Paulo"] * n,
+        },
+        schema=DAILY_SCHEMA,
+    )
+
+
+def base_spend() -> np.ndarray:
+    return 100.0 * _jitter(DAYS)
+
+
+def with_last(x: np.ndarray, *values: float) -> np.ndarray:
+    out = np.asarray(x, dtype=float).copy()
+    out[len(out) - len(values) :] = values
+    return out
+
+
+def types(frame: pl.DataFrame) -> set[str]:
+    return set(frame["anomaly_type"].to_list())
+
+
+def only(frame: pl.DataFrame, anomaly_type: str) -> pl.DataFrame:
+    return frame.filter(pl.col("anomaly_type") == anomaly_type)
+
+
+# ------------------------------------------------------------ quiet baseline, schema, vectorisation
+
+
+def test_stable_campaign_is_quiet_and_schema_holds():
+    out = detect_anomalies(campaign(), AS_OF)
+    assert out.height == 0
+    assert dict(out.schema) == ANOMALY_SCHEMA
+
+
+def test_many_campaigns_one_pass_only_the_broken_one_alerts():
+    quiet = [campaign(campaign_id=str(i), config_id=i % 3) for i in range(20)]
+    broken = campaign(with_last(base_spend(), 400.0), campaign_id="999", config_id=7)
+    out = detect_anomalies(pl.concat([*quiet, broken]), AS_OF)
+    assert set(out["entity_id"].to_list()) == {"999"}
+    assert set(out["config_id"].to_list()) == {7}
+    assert out.select(pl.col("deviation_score").is_finite().all()).item()
+    assert out.select(pl.struct("anomaly_type", "metric_name", "anomaly_date").is_unique().all()).item()
+    assert set(out["anomaly_type"].to_list()) <= set(ANOMALY_TYPES)
+
+
+# ------------------------------------------------------------ spend
+
+
+def test_spend_spike_fires_and_small_rise_is_quiet():
+    spiked = detect_anomalies(campaign(with_last(base_spend(), 300.0), leads=np.full(DAYS, 10)), AS_OF)
+    row = only(spiked, "SPEND_SPIKE")
+    assert row.height == 1
+    assert row["observed_value"][0] == 300.0
+    assert 90 < row["expected_value"][0] < 110
+    assert row["severity"][0] == "CRITICAL"
+    small = detect_anomalies(campaign(with_last(base_spend(), 112.0), leads=np.full(DAYS, 10)), AS_OF)
+    assert "SPEND_SPIKE" not in types(small)
+
+
+def test_spend_within_125_percent_of_budget_is_not_a_spike():
+    spend = with_last(base_spend(), 250.0)
+    assert "SPEND_SPIKE" not in types(detect_anomalies(campaign(spend, budget=200.0), AS_OF))
+    assert "SPEND_SPIKE" in types(detect_anomalies(campaign(spend, budget=190.0), AS_OF))
+    assert "SPEND_SPIKE" in types(detect_anomalies(campaign(spend, budget=None), AS_OF))
+
+
+def test_spend_drop_fires_unless_paused():
+    spend = with_last(base_spend(), 35.0)
+    assert "SPEND_DROP" in types(detect_anomalies(campaign(spend), AS_OF))
+    for status, effective in (("PAUSED", None), ("ACTIVE", "CAMPAIGN_PAUSED"), ("ARCHIVED", None)):
+        out = detect_anomalies(campaign(spend, status=status, effective_status=effective), AS_OF)
+        assert "SPEND_DROP" not in types(out)
+    assert "SPEND_DROP" not in types(detect_anomalies(campaign(with_last(base_spend(), 88.0)), AS_OF))
+
+
+def test_one_past_spike_does_not_hide_the_next():
+    spend = base_spend()
+    spend[-10] = 2000.0  # an old spike inflates the seed's std, not the median/MAD
+    spend[-1] = 260.0
+    assert "SPEND_SPIKE" in types(detect_anomalies(campaign(spend), AS_OF))
+    assert "SPEND_SPIKE" not in types(detect_anomalies_zscore(campaign(spend), AS_OF))
+
+
+def test_day_of_week_pattern_is_not_an_anomaly():
+    end = dt.date(2025, 3, 29)  # a Saturday
+    weekday = np.array([(end - dt.timedelta(days=DAYS - 1 - i)).isoweekday() for i in range(DAYS)])
+    spend = np.where(weekday >= 6, 300.0, 100.0) * _jitter(DAYS)  # weekends cost three times more
+    frame = campaign(spend, end=end)
+    assert spend[-1] > 250
+    assert "SPEND_SPIKE" not in types(detect_anomalies(frame, end))
+    # the same weekend pattern, and a Saturday at twice the usual Saturday: that is a spike
+    assert "SPEND_SPIKE" in types(detect_anomalies(campaign(with_last(spend, 600.0), end=end), end))
+    # and a Monday at Saturday's level is one too
+    monday = dt.date(2025, 3, 31)
+    mon_weekday = np.array([(monday - dt.timedelta(days=DAYS - 1 - i)).isoweekday() for i in range(DAYS)])
+    mon_spend = np.where(mon_weekday >= 6, 300.0, 100.0) * _jitter(DAYS)
+    assert "SPEND_SPIKE" in types(detect_anomalies(campaign(with_last(mon_spend, 300.0), end=monday), monday))
+
+
+# ------------------------------------------------------------ CPL and CTR, count-aware
+
+
+def test_cpl_spike_and_drop_fire_on_real_counts():
+    spend = np.full(DAYS, 300.0)
+    leads = np.round(30 * _jitter(DAYS, sd=0.05))
+    up = detect_anomalies(campaign(spend, leads=with_last(leads, 8)), AS_OF)
+    assert only(up, "CPL_SPIKE").height == 1
+    assert only(up, "CPL_SPIKE")["metric_name"][0] == "cpl"
+    assert only(up, "CPL_SPIKE")["observed_value"][0] == pytest.approx(300 / 8)
+    down = detect_anomalies(campaign(spend, leads=with_last(leads, 90)), AS_OF)
+    assert only(down, "CPL_DROP").height == 1
+    # 3 leads where 10 were expected: a 3x CPL, but P(X <= 3 | 10) = 1 %, not evidence enough
+    few = detect_anomalies(campaign(spend / 3, leads=with_last(np.round(leads / 3), 3)), AS_OF)
+    assert "CPL_SPIKE" not in types(few)
+    mild = detect_anomalies(campaign(spend, leads=with_last(leads, 25)), AS_OF)
+    assert not types(mild) & {"CPL_SPIKE", "CPL_DROP"}
+
+
+def test_one_lead_against_two_does_not_alert():
+    spend = np.full(DAYS, 40.0)
+    leads = np.full(DAYS, 2)
+    for last in (1, 4):  # CPL doubles or halves, but on counts this small it is noise
+        out = detect_anomalies(campaign(spend, leads=with_last(leads, last)), AS_OF)
+        assert not types(out) & {"CPL_SPIKE", "CPL_DROP", "PERFORMANCE_DROP", "PERFORMANCE_SPIKE"}
+
+
+def test_ctr_spike_and_drop_fire_and_small_counts_are_quiet():
+    impressions = np.full(DAYS, 10_000)
+    clicks = np.round(100 * _jitter(DAYS, sd=0.05))
+    up = detect_anomalies(campaign(impressions=impressions, clicks=with_last(clicks, 250)), AS_OF)
+    assert only(up, "CTR_SPIKE").height == 1
+    assert only(up, "CTR_SPIKE")["observed_value"][0] == pytest.approx(2.5)
+    down = detect_anomalies(campaign(impressions=impressions, clicks=with_last(clicks, 30)), AS_OF)
+    assert only(down, "CTR_DROP").height == 1
+    tiny_impr = np.full(DAYS, 200)
+    tiny = campaign(impressions=tiny_impr, clicks=with_last(np.full(DAYS, 2), 5))  # CTR 1 % -> 2.5 %
+    assert not types(detect_anomalies(tiny, AS_OF)) & {"CTR_SPIKE", "CTR_DROP"}
+
+
+# ------------------------------------------------------------ performance and tracking break
+
+
+def test_performance_drop_and_spike_by_change_point():
+    spend = np.full(DAYS, 100.0)
+    leads = np.full(DAYS, 10)
+    drop = only(detect_anomalies(campaign(spend, leads=with_last(leads, 4, 4, 4)), AS_OF), "PERFORMANCE_DROP")
+    assert drop.height == 1
+    assert drop["deviation_score"][0] == pytest.approx(-60.0)
+    assert drop["severity"][0] == "HIGH"
+    spike = detect_anomalies(campaign(spend, leads=with_last(leads, 20, 20, 20)), AS_OF)
+    assert only(spike, "PERFORMANCE_SPIKE")["severity"][0] == "CRITICAL"  # +100 %
+    mild = detect_anomalies(campaign(spend, leads=with_last(leads, 8, 8, 8)), AS_OF)  # -20 %
+    assert not types(mild) & {"PERFORMANCE_DROP", "PERFORMANCE_SPIKE"}
+
+
+def test_tracking_break_is_a_critical_performance_drop():
+    spend = np.full(DAYS, 100.0)
+    leads = np.full(DAYS, 10)
+    out = only(detect_anomalies(campaign(spend, leads=with_last(leads, 0, 0)), AS_OF), "PERFORMANCE_DROP")
+    assert out.height == 1
+    assert out["severity"][0] == "CRITICAL"
+    assert out["observed_value"][0] == 0.0
+    assert out["expected_value"][0] == pytest.approx(20.0)
+    # one zero day is not yet a break
+    one = only(detect_anomalies(campaign(spend, leads=with_last(leads, 10, 0)), AS_OF), "PERFORMANCE_DROP")
+    assert "CRITICAL" not in one["severity"].to_list()
+    # where leads were rare anyway (1 a day), two empty days prove nothing
+    rare = campaign(spend, leads=with_last(np.full(DAYS, 1), 0, 0))
+    assert only(detect_anomalies(rare, AS_OF), "PERFORMANCE_DROP").height == 0
+    # no spend, no break
+    stopped = campaign(with_last(spend, 0, 0), leads=with_last(leads, 0, 0), status="PAUSED")
+    assert only(detect_anomalies(stopped, AS_OF), "PERFORMANCE_DROP").height == 0
+
+
+# ------------------------------------------------------------ frequency and reach
+
+
+def test_frequency_alert_above_threshold_only():
+    impressions = np.full(DAYS, 10_000)
+    high = campaign(impressions=impressions, reach=with_last(np.full(DAYS, 6667), *[2500] * 7))  # 4.0
+    row = only(detect_anomalies(high, AS_OF), "FREQUENCY_ALERT")
+    assert row.height == 1
+    assert row["observed_value"][0] == pytest.approx(4.0)
+    assert row["expected_value"][0] == 3.5
+    below = campaign(impressions=impressions, reach=with_last(np.full(DAYS, 6667), *[2942] * 7))  # 3.4
+    assert "FREQUENCY_ALERT" not in types(detect_anomalies(below, AS_OF))
+
+
+def test_reach_saturation_when_reach_stalls_and_frequency_climbs():
+    impressions = np.full(DAYS, 10_000.0)
+    reach = np.full(DAYS, 5_000.0)  # frequency 2.0
+    climbing = with_last(impressions, *[13_000.0] * 7)  # same people, 30 % more impressions
+    out = detect_anomalies(campaign(impressions=climbing, reach=reach), AS_OF)
+    row = only(out, "REACH_SATURATION")
+    assert row.height == 1
+    assert row["deviation_score"][0] == pytest.approx(30.0)
+    gentle = with_last(impressions, *[11_000.0] * 7)  # +10 %: not saturation
+    assert "REACH_SATURATION" not in types(detect_anomalies(campaign(impressions=gentle, reach=reach), AS_OF))
+    growing = campaign(impressions=climbing, reach=with_last(reach, *[6_500.0] * 7))  # reach grows too
+    assert "REACH_SATURATION" not in types(detect_anomalies(growing, AS_OF))
+
+
+# ------------------------------------------------------------ zero delivery
+
+
+def _zeroed() -> dict[str, np.ndarray]:
+    spend = with_last(base_spend(), 0.0)
+    return {"spend": spend, "impressions": np.round(spend * 100), "leads": np.round(spend / 10)}
+
+
+def test_zero_spend_and_zero_impressions_fire_for_an_active_campaign():
+    z = _zeroed()
+    out = detect_anomalies(campaign(z["spend"], impressions=z["impressions"], leads=z["leads"]), AS_OF)
+    assert {"ZERO_SPEND", "ZERO_IMPRESSIONS"} <= types(out)
+    assert "SPEND_DROP" not in types(out)
+    assert set(only(out, "ZERO_SPEND")["severity"].to_list()) == {"CRITICAL"}
+
+
+def test_zero_delivery_is_quiet_when_not_expected_to_deliver():
+    z = _zeroed()
+    for status, effective in (("PAUSED", None), ("DELETED", None), ("ACTIVE", "ADSET_PAUSED")):
+        frame = campaign(
+            z["spend"],
+            impressions=z["impressions"],
+            leads=z["leads"],
+            status=status,
+            effective_status=effective,
+        )
+        assert not types(detect_anomalies(frame, AS_OF)) & {"ZERO_SPEND", "ZERO_IMPRESSIONS"}
+    # it delivered on only 3 of the last 7 days: zero is its normal
+    spend = base_spend()
+    spend[-8:] = [100, 0, 100, 0, 0, 100, 0, 0]
+    sparse = campaign(spend, impressions=np.round(spend * 100), leads=np.round(spend / 10))
+    assert not types(detect_anomalies(sparse, AS_OF)) & {"ZERO_SPEND", "ZERO_IMPRESSIONS"}
+    # 4 of 7 is enough
+    spend[-8:] = [100, 100, 0, 100, 0, 100, 100, 0]
+    usual = campaign(spend, impressions=np.round(spend * 100), leads=np.round(spend / 10))
+    assert "ZERO_SPEND" in types(detect_anomalies(usual, AS_OF))
+
+
+# ------------------------------------------------------------ history, lookback, as_of
+
+
+def test_min_history_and_lookback_and_as_of():
+    spend = with_last(base_spend(), 300.0, 100.0, 100.0)  # spike three days before as_of
+    frame = campaign(spend)
+    assert "SPEND_SPIKE" not in types(detect_anomalies(frame, AS_OF))
+    back = only(detect_anomalies(frame, AS_OF, lookback_days=3), "SPEND_SPIKE")
+    assert back["anomaly_date"].to_list() == [AS_OF - dt.timedelta(days=2)]
+    # days after as_of are never read: the spike day as as_of finds it
+    assert "SPEND_SPIKE" in types(detect_anomalies(frame, AS_OF - dt.timedelta(days=2)))
+    # too little history: nothing
+    short = campaign(with_last(np.full(6, 100.0), 400.0))
+    assert detect_anomalies(short, AS_OF).height == 0
+    with pytest.raises(ValueError):
+        detect_anomalies(frame, AS_OF, lookback_days=0)
+
+
+def test_seed_zscore_baseline_shape():
+    out = detect_anomalies_zscore(campaign(with_last(base_spend(), 300.0)), AS_OF)
+    assert dict(out.schema) == ANOMALY_SCHEMA
+    assert "SPEND_SPIKE" in types(out)
+
+
+# ------------------------------------------------------------ severity and single series
+
+
+def test_severity_tables():
+    assert severity_from_z(np.array([2.9, -3.0, 3.99, 4.0, 5.0, 5.01])).tolist() == [
+        "LOW",
+        "MEDIUM",
+        "MEDIUM",
+        "HIGH",
+        "HIGH",
+        "CRITICAL",
+    ]
+    assert severity_from_pct(np.array([29.0, -30.0, 49.9, 50.0, 80.0, -100.0])).tolist() == [
+        "LOW",
+        "MEDIUM",
+        "MEDIUM",
+        "HIGH",
+        "HIGH",
+        "CRITICAL",
+    ]
+
+
+def test_infer_period():
+    assert infer_period(300) == 288
+    assert infer_period(3600) == 24
+    assert infer_period(86400) == 7
+
+
+def test_detect_series_seasonal_pattern_quiet_spike_found():
+    period = 24
+    t = np.arange(period * 20)
+    rng = np.random.default_rng(3)
+    values = 10 * np.sin(2 * np.pi * t / period) + rng.normal(0, 0.5, len(t))
+    flags = detect_series(values, period, AnomalyConfig())
+    assert not flags[period * 5 :].any()
+    values[400] += 8.0  # small against the daily swing, large against the seasonal residual
+    flags = detect_series(values, period, AnomalyConfig())
+    assert flags[400] and not flags[period * 5 : 400].any()
+    assert not detect_series_zscore(values, period, AnomalyConfig())[400]  # the swing hides it from z

@@ -1,0 +1,134 @@
+"""Feature values against numbers computed by hand, edge cases included."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import polars as pl
+import pytest
+
+from famachat_ml_pipeline.core.features import FEATURE_COLUMNS, compute_features
+from famachat_ml_pipeline.core.frames import DAILY_SCHEMA
+
+AS_OF = dt.date(2026, 3, 14)  # a Saturday
+
+
+def frame(campaign: str, spend: list[float], leads: list[int], impressions: int, clicks: int, reach: int):  # noqa: ANN201
+    n = len(spend)
+    return pl.DataFrame(
+        {
+            "config_id": [1] * n, "campaign_id": [campaign] * n,
+            "date": [AS_OF - dt.timedelta(days=n - 1 - i) for i in range(n)],
+            "spend": spend, "impressions": [impressions] * n, "clicks": [clicks] * n, "reach": [reach] * n,
+            "leads": leads, "has_row": [True] * n, "status": ["ACTIVE"] * n,
+            "effective_status": ["ACTIVE"] * n,
+            "objective": ["OUTCOME_LEADS"] * n, "daily_budget": [50.0] * n, "currency": ["BRL"] * n,
+            "timezone_name": ["America/Sao_Paulo"] * n,
+        },
+        schema=DAILY_SCHEMA,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def features() -> dict[tuple[str, int], dict]:
+    daily = pl.concat([
+        # A: 14 days; previous week 1 lead a day, this week 5 leads
+        frame("A", [10.0] * 14, [1] * 7 + [1, 0, 2, 0, 1, 0, 1], 1000, 20, 500),
+        # B: 3 days old, spends without leads
+        frame("B", [20.0] * 3, [0, 0, 0], 1000, 10, 1000),
+        # C: delivered nothing in 14 days
+        frame("C", [0.0] * 14, [0] * 14, 0, 0, 0),
+    ])  # fmt: skip
+    out = compute_features(daily, AS_OF)
+    return {
+        (r["campaign_id"], r["window_days"]): {
+            **json.loads(r["features"]),
+            "_insufficient": r["insufficient_data"],
+        }
+        for r in out.iter_rows(named=True)
+    }
+
+
+def test_seven_day_basics(features: dict) -> None:
+    a = features[("A", 7)]
+    assert (a["spend_7d"], a["impressions_7d"], a["clicks_7d"], a["leads_7d"]) == (70.0, 7000, 140, 5)
+    assert a["cpl_7d"] == pytest.approx(14.0)
+    assert a["ctr_7d"] == pytest.approx(2.0)
+    assert a["cpc_7d"] == pytest.approx(0.5)
+    assert a["conversion_rate_7d"] == pytest.approx(5 / 140 * 100)
+    assert a["days_with_leads_7d"] == 4
+    assert a["frequency_7d"] == pytest.approx(2.0)
+    assert a["leads_std_7d"] == pytest.approx(pl.Series([1, 0, 2, 0, 1, 0, 1]).std())
+
+
+def test_trends_compare_with_the_previous_period(features: dict) -> None:
+    a = features[("A", 7)]
+    assert a["cpl_trend"] == pytest.approx(40.0)  # 14 vs 10
+    assert a["leads_trend"] == pytest.approx((5 - 7) / 7 * 100)
+    assert a["spend_trend"] == pytest.approx(0.0)
+    assert features[("A", 14)]["cpl_trend"] is None  # no previous 14 days
+
+
+def test_extended_block_and_status(features: dict) -> None:
+    a = features[("A", 7)]
+    assert a["leads_14d"] == 12 and a["cpl_14d"] == pytest.approx(140 / 12)
+    assert a["leads_30d"] == 12 and a["avg_daily_spend_30d"] == pytest.approx(10.0)  # 14 days available
+    assert a["days_active"] == 14 and a["is_active"] is True and a["has_budget"] is True
+
+
+def test_classifier_inputs_follow_section_5_2(features: dict) -> None:
+    a, b = features[("A", 7)], features[("B", 7)]
+    account_cpl = (70 + 60) / 5
+    assert a["account_cpl_7d"] == pytest.approx(account_cpl)
+    assert a["cpl_ratio"] == pytest.approx(14 / account_cpl)
+    assert a["leads_7d_normalized"] == pytest.approx(5 / 70 * 100)
+    assert a["days_with_leads_ratio"] == pytest.approx(4 / 7)
+    assert a["frequency_score"] == pytest.approx(1 - (2 - 1) / 3)
+    assert a["consistency_score"] == pytest.approx(4 / 7 * 0.5 + (1 - 40 / 50) * 0.3 + (2 / 3) * 0.2)
+    assert set(FEATURE_COLUMNS) <= a.keys()
+    # zero leads: cpl undefined, cpl_ratio uses the lower bound spend / 1
+    assert b["cpl_7d"] is None and b["cpl_ratio"] == pytest.approx(60 / account_cpl)
+    # zero previous period: trend undefined, counted as the midpoint in the consistency score
+    assert b["cpl_trend"] is None and b["leads_trend"] is None
+    assert b["consistency_score"] == pytest.approx(0 * 0.5 + 0.5 * 0.3 + 1.0 * 0.2)
+
+
+def test_no_spend_gives_nulls_not_infinities(features: dict) -> None:
+    c = features[("C", 7)]
+    assert c["spend_7d"] == 0.0
+    for key in (
+        "cpl_7d",
+        "ctr_7d",
+        "cpc_7d",
+        "frequency_7d",
+        "cpl_ratio",
+        "ctr_ratio",
+        "leads_7d_normalized",
+    ):
+        assert c[key] is None, key
+
+
+def test_young_campaign_is_flagged_per_window(features: dict) -> None:
+    assert features[("B", 7)]["_insufficient"] is True
+    assert features[("B", 7)]["days_in_window_7d"] == 3
+    assert features[("A", 7)]["_insufficient"] is False
+    assert features[("A", 14)]["_insufficient"] is False
+    assert features[("A", 30)]["_insufficient"] is True
+
+
+def test_unknown_days_are_skipped_not_zeroed() -> None:
+    daily = frame("A", [10.0] * 7, [1] * 7, 1000, 20, 500).with_columns(
+        spend=pl.when(pl.col("date") == AS_OF).then(None).otherwise(pl.col("spend")),
+        leads=pl.when(pl.col("date") == AS_OF).then(None).otherwise(pl.col("leads")),
+    )
+    f = json.loads(compute_features(daily, AS_OF).filter(pl.col("window_days") == 7)["features"][0])
+    assert f["spend_7d"] == 60.0 and f["leads_7d"] == 6 and f["cpl_7d"] == pytest.approx(10.0)
+
+
+def test_best_and_worst_weekday() -> None:
+    spend = [10.0] * 7
+    leads = [5, 1, 1, 1, 1, 1, 0]  # days AS_OF-6 .. AS_OF: Sunday .. Saturday
+    f = json.loads(compute_features(frame("A", spend, leads, 1000, 20, 500), AS_OF)["features"][0])
+    assert f["best_day_of_week"] == 6  # Sunday (Monday = 0): CPL 2
+    assert f["worst_day_of_week"] == 5  # Saturday: spend without leads
