@@ -80,6 +80,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def cmd_ui(args: argparse.Namespace) -> int:
+    import os
+
+    from famachat_ml_pipeline.instance import prepare_dagster_home
+
+    settings = load_settings()
+    home = prepare_dagster_home(settings)
+    console.print(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home})")
+    dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
+    os.execv(
+        dagster,
+        [dagster, "dev", "-m", "famachat_ml_pipeline.definitions", "-h", args.host, "-p", str(args.port)],
+    )
+    return 0  # not reached
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from famachat_ml_pipeline.summary import print_summary
 
@@ -123,6 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--config-id", type=_positive, nargs="+", metavar="N")
     run.add_argument("--as-of", type=_date, default=None, help="default: the latest complete day")
     run.set_defaults(fn=cmd_run)
+
+    ui = sub.add_parser("ui", help="start the Dagster UI (dagster dev) on the same instance as the CLI")
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", type=_positive, default=3000)
+    ui.set_defaults(fn=cmd_ui)
 
     demo = sub.add_parser("demo", help="migrate, generate demo data, run everything and print a summary")
     demo_args(demo, 6)

@@ -59,3 +59,124 @@ def replace_features(
     with engine.begin() as conn:
         conn.execute(t.delete().where(t.c.config_id.in_(list(config_ids)), t.c.feature_date == ts))
         return bulk_insert(conn, t, rows)
+
+
+ANOMALY_KEY = ["config_id", "entity_type", "entity_id", "anomaly_type", "metric_name", "anomaly_date"]
+_ANOMALY_VALUES = ["observed_value", "expected_value", "deviation_score", "severity"]
+
+
+def _lock(conn: sa.Connection, name: str) -> None:
+    """Serialise writers of one table (the hourly and daily runs may overlap) on Postgres."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:n))"), {"n": name})
+
+
+def upsert_anomalies(
+    engine: sa.Engine, anomalies: pl.DataFrame, config_ids: Sequence[int], days: Sequence[dt.date]
+) -> dict[str, int]:
+    """One row per (config_id, entity, type, metric, anomaly_date): insert new ones, update changed ones.
+
+    Only detector-owned columns are ever updated; is_acknowledged, acknowledged_at/by and
+    resolution_notes belong to FamaChat's users and are never written here.
+    """
+    t = schema.ml_anomalies
+    stamps = [_as_timestamp(d) for d in days]
+    new = anomalies.with_columns(pl.col("anomaly_date").cast(pl.Datetime("us")))
+    with engine.begin() as conn:
+        _lock(conn, t.name)
+        existing_rows = conn.execute(
+            sa.select(t.c.id, *[t.c[c] for c in ANOMALY_KEY + _ANOMALY_VALUES]).where(
+                t.c.config_id.in_(list(config_ids)), t.c.anomaly_date.in_(stamps)
+            )
+        ).fetchall()
+        existing = pl.DataFrame(
+            [tuple(r) for r in existing_rows],
+            schema={"id": pl.Int64, **{c: new.schema[c] for c in ANOMALY_KEY + _ANOMALY_VALUES}},
+            orient="row",
+        )
+        joined = new.join(existing, on=ANOMALY_KEY, how="left", suffix="_old")
+        inserts = joined.filter(pl.col("id").is_null()).select(new.columns)
+        changed = joined.filter(
+            pl.col("id").is_not_null()
+            & pl.any_horizontal(
+                (pl.col(c) != pl.col(f"{c}_old")) | pl.col(f"{c}_old").is_null() for c in _ANOMALY_VALUES
+            )
+        )
+        if changed.height:
+            conn.execute(
+                t.update()
+                .where(t.c.id == sa.bindparam("_id"))
+                .values({c: sa.bindparam(c) for c in _ANOMALY_VALUES}),
+                [
+                    {"_id": r["id"], **{c: r[c] for c in _ANOMALY_VALUES}}
+                    for r in changed.iter_rows(named=True)
+                ],
+            )
+        bulk_insert(conn, t, inserts)
+    return {
+        "inserted": inserts.height,
+        "updated": changed.height,
+        "unchanged": new.height - inserts.height - changed.height,
+    }
+
+
+PREDICTION_TYPES = {"spend": "SPEND_FORECAST", "leads": "LEADS_FORECAST", "cpl": "CPL_FORECAST"}
+
+
+def replace_forecasts(
+    engine: sa.Engine, forecasts: pl.DataFrame, config_ids: Sequence[int], as_of: dt.date, model_version: str
+) -> dict[str, int]:
+    """ml_forecasts (one row per entity and metric, the horizon as a JSON array) and ml_predictions (one
+    row per predicted day), both replaced for these accounts and this forecast origin."""
+    fc, pred = schema.ml_forecasts, schema.ml_predictions
+    ts = _as_timestamp(as_of)
+    horizon = int(forecasts["horizon_day"].max() or 0) if forecasts.height else 0
+    typed = forecasts.with_columns(prediction_type=pl.col("metric").replace_strict(PREDICTION_TYPES))
+    summary = (
+        typed.sort("horizon_day")
+        .group_by("config_id", "entity_id", "metric", "prediction_type")
+        .agg(
+            pl.col("method").first(),
+            pl.col("insufficient_data").any(),
+            pl.struct(
+                date=pl.col("target_date").cast(pl.String),
+                predicted=pl.col("predicted_value"),
+                lower=pl.col("confidence_lower"),
+                upper=pl.col("confidence_upper"),
+            ).alias("p"),
+        )  # fmt: skip
+        .select(
+            "config_id",
+            pl.lit("campaign").alias("entity_type"),
+            "entity_id",
+            pl.col("metric").alias("target_metric"),
+            pl.lit(horizon).alias("horizon_days"),
+            "method",
+            pl.col("p")
+            .list.eval(pl.element().struct.json_encode())
+            .list.join(",")
+            .map_batches(lambda s: "[" + s + "]", return_dtype=pl.String)
+            .alias("predictions"),
+            pl.lit(ts).alias("forecast_date"),
+            pl.lit(model_version).alias("model_version"),
+            "insufficient_data",
+            "prediction_type",
+        )  # fmt: skip
+    )
+    rows = typed.select(
+        "config_id", pl.lit("campaign").alias("entity_type"), "entity_id", "prediction_type",
+        pl.col("target_date").cast(pl.Datetime("us")).alias("forecast_date"),
+        pl.col("horizon_day").alias("horizon_days"), "predicted_value", "confidence_lower",
+        "confidence_upper",
+    )  # fmt: skip
+    ids = list(config_ids)
+    with engine.begin() as conn:
+        conn.execute(fc.delete().where(fc.c.config_id.in_(ids), fc.c.forecast_date == ts))
+        # a prediction made at as_of for h days ahead is dated as_of + h
+        made_here = sa.or_(sa.false(), *[
+            sa.and_(pred.c.forecast_date == _as_timestamp(as_of + dt.timedelta(days=h)),
+                    pred.c.horizon_days == h)
+            for h in range(1, horizon + 1)
+        ])  # fmt: skip
+        conn.execute(pred.delete().where(pred.c.config_id.in_(ids), made_here))
+        return {"forecasts": bulk_insert(conn, fc, summary), "predictions": bulk_insert(conn, pred, rows)}

@@ -1,0 +1,28 @@
+# Two commands on a fresh machine (Python 3.11+): `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test ui lint bench
+
+$(BIN)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+demo: $(BIN)/.installed  ## demo data into the embedded SQLite database, then the whole asset graph
+	$(BIN)/famachat-ml demo
+
+test: $(BIN)/.installed  ## the whole suite, SQLite and Postgres (TEST_POSTGRES_URL)
+	$(BIN)/python -m pytest -q
+
+ui: $(BIN)/.installed  ## the Dagster UI on http://127.0.0.1:3000, same instance as the CLI
+	$(BIN)/famachat-ml ui
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+bench: $(BIN)/.installed  ## the fleet benchmark on Postgres (see benchmarks/README.md)
+	$(BIN)/python benchmarks/bench_fleet.py

@@ -1,0 +1,114 @@
+"""The seed's rule tiers (section 4.1), vectorised over `compute_features_wide`'s output. Pure polars.
+
+A campaign's CPL over the window is compared with its account's CPL over the same window (the
+reference). Rules are checked in order and the first that holds wins:
+
+| tier            | rule (ratio = campaign CPL / account CPL)                      |
+|-----------------|----------------------------------------------------------------|
+| HIGH_PERFORMER  | ratio <= 0.70 and days with leads >= 4                         |
+| MODERATE        | ratio <= 1.00 and leads >= 2                                   |
+| LOW             | ratio <= 1.50                                                  |
+| UNDERPERFORMER  | ratio > 1.50, or 0 leads with spend                            |
+
+So a campaign with a cheap CPL but a single lead is LOW (it fails MODERATE's 2-lead rule), and one with a
+cheap CPL on 3 days with leads is MODERATE. Boundaries are inclusive exactly as written (<=, >=). The
+ratio is rounded to 9 decimals before it is compared, so float noise in spend / leads cannot move a
+campaign that sits exactly on 0.70, 1.00 or 1.50 across the line.
+
+Edge cases, decided here once:
+- no spend in the window: not classified (null tier), whether or not it has leads. No spend and no leads
+  is "nothing to judge"; leads without spend is a reporting artefact (late attribution), not a CPL.
+- too little history: a campaign with fewer than `min_days` days in the window (default 4, the fewest
+  with which every tier is reachable) is not classified. A day counts if the dense frame has it, i.e.
+  from the campaign's first delivered day on.
+- 0 leads with spend: UNDERPERFORMER, with or without a reference. Its confidence grows with how many
+  reference CPLs it spent without a lead (spending 3x the account CPL for nothing is certain).
+- an account with no leads at all in the window (reference undefined): every spending campaign has 0 leads
+  and is therefore UNDERPERFORMER by the 0-leads rule, at the floor confidence (0.5), since there is no
+  reference to say how much is too much. The reason says so.
+
+`confidence_score` is in [0.5, 1.0]: 0.5 + 0.5 * margin * volume * history, where
+- margin: distance of the ratio from the nearest threshold (0.70, 1.00, 1.50) in log space, reaching 1
+  at a factor of 1.25 away (a campaign on a boundary has margin 0);
+- volume: leads / 10, capped at 1 (for 0 leads: spend / (3 x reference CPL), capped at 1);
+- history: days in window / window.
+"""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+from famachat_ml_pipeline.core.frames import KEY
+
+TIERS = ("HIGH_PERFORMER", "MODERATE", "LOW", "UNDERPERFORMER")
+
+HIGH_MAX_RATIO = 0.70
+MODERATE_MAX_RATIO = 1.00
+LOW_MAX_RATIO = 1.50
+HIGH_MIN_DAYS_WITH_LEADS = 4
+MODERATE_MIN_LEADS = 2
+MIN_DAYS_IN_WINDOW = 4
+# Confidence scales
+_MARGIN_FULL = math.log(1.25)
+_LEADS_FULL = 10
+_ZERO_LEAD_SPEND_FULL = 3.0  # reference CPLs spent without a lead for full confidence
+
+
+def _clip01(e: pl.Expr) -> pl.Expr:
+    return e.clip(0.0, 1.0)
+
+
+def rule_tiers(wide: pl.DataFrame, window: int = 7, min_days: int = MIN_DAYS_IN_WINDOW) -> pl.DataFrame:
+    """config_id, campaign_id, tier (null = not classified), confidence_score, reason; one row per campaign."""
+    c = lambda name: pl.col(f"{name}_{window}d")  # noqa: E731
+    spend, leads, dwl, days = c("spend"), c("leads"), c("days_with_leads"), c("days_in_window")
+    ref = c("account_cpl")
+    # Nulls (a set-aside day) never reach the comparisons: sums over known days only, as in features.
+    spend, leads = spend.fill_null(0.0), leads.fill_null(0)
+    ratio = pl.when((leads > 0) & (ref > 0)).then((spend / leads / ref).round(9))
+
+    no_spend = spend <= 0
+    too_young = days.fill_null(0) < min_days
+    zero_leads = leads == 0
+    tier = (
+        pl.when(no_spend | too_young).then(None)
+        .when(zero_leads).then(pl.lit("UNDERPERFORMER"))
+        .when((ratio <= HIGH_MAX_RATIO) & (dwl >= HIGH_MIN_DAYS_WITH_LEADS)).then(pl.lit("HIGH_PERFORMER"))
+        .when((ratio <= MODERATE_MAX_RATIO) & (leads >= MODERATE_MIN_LEADS)).then(pl.lit("MODERATE"))
+        .when(ratio <= LOW_MAX_RATIO).then(pl.lit("LOW"))
+        .otherwise(pl.lit("UNDERPERFORMER"))
+    )  # fmt: skip
+
+    log_ratio = ratio.log()
+    margin = pl.min_horizontal(
+        *[(log_ratio - math.log(t)).abs() for t in (HIGH_MAX_RATIO, MODERATE_MAX_RATIO, LOW_MAX_RATIO)]
+    )
+    margin = pl.when(zero_leads).then(1.0).otherwise(_clip01(margin / _MARGIN_FULL))
+    volume = (
+        pl.when(zero_leads)
+        .then(_clip01(spend / (_ZERO_LEAD_SPEND_FULL * ref)).fill_null(0.0))  # no reference: floor
+        .otherwise(_clip01(leads / _LEADS_FULL))
+    )
+    history = _clip01(days.cast(pl.Float64) / window)
+    confidence = pl.when(tier.is_not_null()).then((0.5 + 0.5 * margin * volume * history).round(4))
+
+    fmt = lambda e: e.round(2).cast(pl.String)  # noqa: E731
+    reason = (
+        pl.when(no_spend).then(pl.format("no spend in the last {} days", pl.lit(window)))
+        .when(too_young).then(pl.format("only {} days of history (< {})", days, pl.lit(min_days)))
+        .when(zero_leads & ref.is_null())
+        .then(pl.format("0 leads with spend {}; the account has no leads (no reference CPL)", fmt(spend)))
+        .when(zero_leads).then(pl.format("0 leads with spend {} (account CPL {})", fmt(spend), fmt(ref)))
+        .otherwise(pl.format(
+            "CPL {} = {}x account CPL {}; {} leads on {} days", fmt(spend / leads), ratio.round(3).cast(pl.String),
+            fmt(ref), leads, dwl,
+        ))
+    )  # fmt: skip
+    return wide.select(
+        *KEY,
+        tier.alias("tier"),
+        confidence.alias("confidence_score"),
+        reason.alias("reason"),
+    )
