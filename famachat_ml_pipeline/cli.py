@@ -96,6 +96,36 @@ def cmd_ui(args: argparse.Namespace) -> int:
     return 0  # not reached
 
 
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    if args.what == "anomalies":
+        from famachat_ml_pipeline.evaluation import demo_incidents, nab
+
+        with console.status("scoring the detector on the demo's labelled incidents"):
+            scores = demo_incidents.evaluate_demo(n_accounts=args.accounts, seed=args.seed)
+        console.print(f"[bold]demo incidents[/] ({args.accounts} accounts, seed {args.seed})")
+        print(demo_incidents.format_report(scores))
+        if args.nab:
+            with console.status(f"scoring on NAB folder {args.nab}"):
+                report = nab.format_report(nab.evaluate(args.nab))
+            console.print(f"\n[bold]NAB[/] {args.nab}")
+            print(report)
+        return 0
+    from famachat_ml_pipeline.evaluation import forecasts
+
+    if args.csv:
+        if not (args.date_col and args.value_col):
+            raise UsageError("--csv needs --date-col and --value-col")
+        result = forecasts.evaluate_csv(args.csv, args.date_col, args.value_col, horizon=args.horizon)
+    else:
+        result = forecasts.evaluate_demo(n_accounts=args.accounts, seed=args.seed, horizon=args.horizon)
+    print(forecasts.format_report(result))
+    return 0
+
+
+class UsageError(ValueError):
+    pass
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from famachat_ml_pipeline.summary import print_summary
 
@@ -145,6 +175,17 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--port", type=_positive, default=3000)
     ui.set_defaults(fn=cmd_ui)
 
+    ev = sub.add_parser("evaluate", help="score the anomaly detector or the forecasts against baselines")
+    ev.add_argument("what", choices=["anomalies", "forecasts"])
+    ev.add_argument("--accounts", type=_positive, default=50, help="demo accounts to score on")
+    ev.add_argument("--seed", type=int, default=7)
+    ev.add_argument("--nab", default=None, help="a NAB-format folder, e.g. ../shared/data/nab")
+    ev.add_argument("--csv", default=None, help="a real daily series to backtest (forecasts)")
+    ev.add_argument("--date-col")
+    ev.add_argument("--value-col")
+    ev.add_argument("--horizon", type=_positive, default=7)
+    ev.set_defaults(fn=cmd_evaluate)
+
     demo = sub.add_parser("demo", help="migrate, generate demo data, run everything and print a summary")
     demo_args(demo, 6)
     demo.set_defaults(fn=cmd_demo)
@@ -165,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         from famachat_ml_pipeline.demo.loader import RefusingToOverwrite
         from famachat_ml_pipeline.runner import UnknownAccounts
 
-        if isinstance(exc, UnknownAccounts | RefusingToOverwrite):
+        if isinstance(exc, UnknownAccounts | RefusingToOverwrite | UsageError | FileNotFoundError):
             console.print(f"[red]error:[/] {exc}")
             return 2
         raise

@@ -516,13 +516,18 @@ def _performance(mats: _Matrices, config: AnomalyConfig, quiet: np.ndarray) -> l
     recent_n, prev_n = config.change_recent_days, config.change_previous_days
     recent = _window_sum(leads, t, recent_n)
     previous = _window_sum(leads, t, prev_n, end_offset=recent_n)
-    mu = previous / prev_n * recent_n
-    pct = _pct(recent / recent_n, previous / prev_n)
-    enough = np.fmax(recent, mu) >= config.min_count
+    recent_spend = _window_sum(spend, t, recent_n)
+    previous_spend = _window_sum(spend, t, prev_n, end_offset=recent_n)
+    # Performance is leads for the money: the expectation scales the previous leads by the spend of the
+    # recent days, so a campaign that simply spent less (or stopped: see ZERO_SPEND) is no performance drop.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mu = np.where(previous_spend > 0, previous * recent_spend / previous_spend, np.nan)
+    pct = _pct(recent, mu)
+    enough = np.fmax(recent, np.nan_to_num(mu)) >= config.min_count
     with np.errstate(invalid="ignore"):
         drop = (pct < -config.change_pct) & (stats.poisson.cdf(recent, mu) < config.alpha) & enough & ~quiet
         spike = (pct > config.change_pct) & (stats.poisson.sf(recent - 1, mu) < config.alpha) & enough
-    obs, exp_ = recent / recent_n, previous / prev_n
+    obs, exp_ = recent / recent_n, mu / recent_n
     sev = severity_from_pct(np.nan_to_num(pct))
     out = [
         _rows(mats, drop, "PERFORMANCE_DROP", "leads", obs, exp_, pct, sev),

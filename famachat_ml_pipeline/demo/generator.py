@@ -61,8 +61,8 @@ def generate_demo(
     alive = day_idx[None, :] >= start[:, None]
     paused_stretch = np.zeros((n, days), bool)
     has_gap = rng.random(n) < 0.15
-    gap_start = rng.integers(days // 8, days - 20, n)
-    gap_len = rng.integers(3, 10, n)
+    gap_start = rng.integers(days // 8, days - 30, n)  # gaps end before the incident fortnight
+    gap_len = rng.integers(3, 10, n)  # unlabelled: keep them clear of the labelled incidents
     paused_stretch[has_gap] = (day_idx[None, :] >= gap_start[has_gap, None]) & (
         day_idx[None, :] < (gap_start + gap_len)[has_gap, None]
     )
