@@ -180,3 +180,51 @@ def replace_forecasts(
         ])  # fmt: skip
         conn.execute(pred.delete().where(pred.c.config_id.in_(ids), made_here))
         return {"forecasts": bulk_insert(conn, fc, summary), "predictions": bulk_insert(conn, pred, rows)}
+
+
+def read_predictions(
+    engine: sa.Engine, config_ids: Sequence[int], first_day: dt.date, last_day: dt.date
+) -> pl.DataFrame:
+    """Campaign predictions dated first_day..last_day, for scoring against actuals."""
+    p = schema.ml_predictions
+    cols = [p.c.id, p.c.config_id, p.c.entity_id, p.c.prediction_type, p.c.forecast_date, p.c.predicted_value,
+            p.c.confidence_lower, p.c.confidence_upper, p.c.actual_value]  # fmt: skip
+    query = sa.select(*cols).where(
+        p.c.config_id.in_(list(config_ids)),
+        p.c.entity_type == "campaign",
+        p.c.forecast_date.between(_as_timestamp(first_day), _as_timestamp(last_day)),
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).fetchall()
+    frame = pl.DataFrame(
+        [tuple(r) for r in rows],
+        schema={"id": pl.Int64, "config_id": pl.Int64, "entity_id": pl.String, "prediction_type": pl.String,
+                "forecast_date": pl.Datetime("us"), "predicted_value": pl.Float64,
+                "confidence_lower": pl.Float64, "confidence_upper": pl.Float64, "actual_value": pl.Float64},
+        orient="row",
+    )  # fmt: skip
+    return frame.with_columns(pl.col("forecast_date").dt.date())
+
+
+def fill_prediction_actuals(engine: sa.Engine, updates: pl.DataFrame) -> int:
+    """Write actual_value and the errors of scored predictions (idempotent: same actuals, same values)."""
+    if updates.is_empty():
+        return 0
+    p = schema.ml_predictions
+    stmt = (
+        p.update()
+        .where(p.c.id == sa.bindparam("_id"))
+        .values(
+            actual_value=sa.bindparam("actual_value"),
+            absolute_error=sa.bindparam("absolute_error"),
+            percentage_error=sa.bindparam("percentage_error"),
+        )
+    )
+    params = [
+        {"_id": r["id"], "actual_value": r["actual_value"], "absolute_error": r["absolute_error"],
+         "percentage_error": r["percentage_error"]}
+        for r in updates.iter_rows(named=True)
+    ]  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(stmt, params)
+    return len(params)

@@ -51,7 +51,10 @@ def campaign_anomalies(
     days = [as_of - dt.timedelta(days=i) for i in range(config.lookback_days)]
     with timer("write"):
         written = upsert_anomalies(database.engine(), found, config_ids, days)
-    context.log.info(f"campaign_anomalies: {found.height} anomalies as of {as_of} ({written})")
+    context.log.info(
+        f"campaign_anomalies: {found.height:,} anomalies as of {as_of}: {written['inserted']:,} new, "
+        f"{written['updated']:,} updated, {written['unchanged']:,} unchanged"
+    )
     return dg.MaterializeResult(
         metadata={
             "as_of": as_of.isoformat(),

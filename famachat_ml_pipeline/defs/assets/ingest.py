@@ -54,7 +54,7 @@ def ad_insights(context: dg.AssetExecutionContext, database: DatabaseResource) -
             "rows_set_aside": read.rows_set_aside,
             "set_aside_by_reason": dg.MetadataValue.json(by_reason),
             "campaigns": read.daily.select("config_id", "campaign_id").n_unique() if read.daily.height else 0,
-            "campaign_days": read.daily.height,
+            "rows_written": read.daily.height,  # campaign-days handed to the downstream assets
             **timer.metadata(),
         },
     )
