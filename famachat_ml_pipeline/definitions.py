@@ -6,15 +6,15 @@ import dagster as dg
 
 from famachat_ml_pipeline.defs.assets import anomalies, features, forecasts, ingest
 from famachat_ml_pipeline.defs.io_managers import DailyFrameIOManager
-from famachat_ml_pipeline.defs.jobs import daily_ml_pipeline, ml_pipeline_job
+from famachat_ml_pipeline.defs.jobs import jobs, schedules
 from famachat_ml_pipeline.defs.resources import DatabaseResource
 from famachat_ml_pipeline.defs.sensors import config_id_partitions_sensor
 
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules([ingest, features, anomalies, forecasts]),
     asset_checks=dg.load_asset_checks_from_modules([ingest]),
-    jobs=[ml_pipeline_job],
-    schedules=[daily_ml_pipeline],
+    jobs=jobs,
+    schedules=schedules,
     sensors=[config_id_partitions_sensor],
     resources={
         "database": DatabaseResource(),
