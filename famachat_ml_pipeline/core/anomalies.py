@@ -91,6 +91,8 @@ class AnomalyConfig:
     scale_floor_std: float = 0.25  # where MAD is 0 (lumpy data), a quarter of the std is the scale
     min_relative_scale: float = 0.05  # campaign metrics: day-to-day jitter is at least 5 % of the level
     min_effect_pct: float = 20.0  # a z alert on a campaign metric also needs a material change
+    # the pooled (multi-day) CTR test is a weaker signal than one striking day: it needs a bigger effect
+    sustained_effect_pct: float = 50.0
     # count-aware tests for rates
     alpha: float = 0.001  # strict: a fleet run makes tens of thousands of tests a day
     min_count: int = 5  # a rate test needs this many observed or expected events
@@ -354,9 +356,8 @@ def _to_matrices(daily: pl.DataFrame, as_of: dt.date, n_days: int, lookback: int
         m[name] = mat
     exists = np.zeros((keys.height, n_days), dtype=bool)
     exists[rows, cols] = True
-    for name in ("spend", "impressions", "clicks", "reach", "leads"):
-        # a dense frame has no gaps; a null number on an existing day is treated as 0, not as a rate
-        m[name] = np.where(exists, np.nan_to_num(m[name], nan=0.0), np.nan)
+    # A null on an existing day is a day whose source row was set aside: unknown, so it stays NaN and
+    # never reads as zero delivery. The dense frame already turned days without a row into zeros.
     with np.errstate(invalid="ignore", divide="ignore"):
         m["ctr"] = np.where(m["impressions"] > 0, m["clicks"] / m["impressions"] * 100.0, np.nan)
         m["cpl"] = np.where(m["leads"] > 0, m["spend"] / m["leads"], np.nan)
@@ -485,11 +486,14 @@ def _rate(mats: _Matrices, config: AnomalyConfig, quiet: np.ndarray, metric: str
         p_high = stats.binom.sf(events - 1, n, p0)
         p_low = stats.binom.cdf(events, n, p0)
     enough = np.fmax(events, mu) >= config.min_count
+    shift = _sustained_ctr_shift(mats, config) if metric == "ctr" else None
     out = []
     for side, p, sign in (("SPIKE", p_high, 1.0), ("DROP", p_low, -1.0)):
         with np.errstate(invalid="ignore"):
             material = sign * _pct(observed, res.expected) >= config.min_effect_pct
             significant = (sign * res.z > config.robust_z_threshold) & (p < config.alpha) & enough & material
+        if shift is not None:
+            significant |= shift[side]
         if side == "DROP":
             significant &= ~quiet
         # the weaker of the two pieces of evidence sets the severity
@@ -509,6 +513,30 @@ def _rate(mats: _Matrices, config: AnomalyConfig, quiet: np.ndarray, metric: str
     return out
 
 
+def _sustained_ctr_shift(mats: _Matrices, config: AnomalyConfig) -> dict[str, np.ndarray]:
+    """CTR of the last few days, pooled, against the history's pooled CTR: a quasi-Poisson test on clicks.
+
+    One day of 2 clicks is noise; three days of it after weeks of 10 a day is a collapse. Pooling is what
+    makes small campaigns detectable at all, and the dispersion keeps drifting ones quiet.
+    """
+    t, n = mats.targets, config.change_recent_days
+    clicks, imps = mats.m["clicks"], mats.m["impressions"]
+    recent_c, recent_i = _window_sum(clicks, t, n), _window_sum(imps, t, n)
+    hist_c = np.nansum(_history(clicks, config.history_days, t - n + 1), axis=2)
+    hist_i = np.nansum(_history(imps, config.history_days, t - n + 1), axis=2)
+    phi = _dispersion(clicks, imps, t - n + 1, config.history_days)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mu = np.where(hist_i > 0, recent_i * hist_c / hist_i, np.nan)
+        pct = _pct(recent_c, mu)
+        enough = (np.fmax(recent_c, mu) >= config.min_count) & (hist_c >= 2 * config.min_count)
+        p_low = stats.poisson.cdf(np.floor(recent_c / phi), mu / phi)
+        p_high = stats.poisson.sf(np.ceil(recent_c / phi) - 1, mu / phi)
+        return {
+            "DROP": (pct < -config.sustained_effect_pct) & (p_low < config.alpha) & enough,
+            "SPIKE": (pct > config.sustained_effect_pct) & (p_high < config.alpha) & enough,
+        }
+
+
 def _performance(mats: _Matrices, config: AnomalyConfig, quiet: np.ndarray) -> list[pl.DataFrame]:
     """The seed's change point on leads (last 3 days vs the 7 before), Poisson-checked; tracking breaks."""
     t = mats.targets
@@ -524,9 +552,14 @@ def _performance(mats: _Matrices, config: AnomalyConfig, quiet: np.ndarray) -> l
         mu = np.where(previous_spend > 0, previous * recent_spend / previous_spend, np.nan)
     pct = _pct(recent, mu)
     enough = np.fmax(recent, np.nan_to_num(mu)) >= config.min_count
-    with np.errstate(invalid="ignore"):
-        drop = (pct < -config.change_pct) & (stats.poisson.cdf(recent, mu) < config.alpha) & enough & ~quiet
-        spike = (pct > config.change_pct) & (stats.poisson.sf(recent - 1, mu) < config.alpha) & enough
+    # Real lead counts are overdispersed (conversion rates drift day to day), so the Poisson test runs on
+    # counts scaled by the campaign's own Pearson dispersion over its history (quasi-Poisson).
+    phi = _dispersion(leads, spend, t - recent_n + 1, config.history_days)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p_low = stats.poisson.cdf(np.floor(recent / phi), mu / phi)
+        p_high = stats.poisson.sf(np.ceil(recent / phi) - 1, mu / phi)
+        drop = (pct < -config.change_pct) & (p_low < config.alpha) & enough & ~quiet
+        spike = (pct > config.change_pct) & (p_high < config.alpha) & enough
     obs, exp_ = recent / recent_n, mu / recent_n
     sev = severity_from_pct(np.nan_to_num(pct))
     out = [
@@ -565,6 +598,20 @@ def _performance(mats: _Matrices, config: AnomalyConfig, quiet: np.ndarray) -> l
     critical = np.full(mu_run.shape, "CRITICAL", dtype=object)
     out.append(_rows(mats, broken, "PERFORMANCE_DROP", "leads", zeros, mu_run, -_z_of_p(p_zero), critical))
     return out
+
+
+def _dispersion(events: np.ndarray, exposure: np.ndarray, targets: np.ndarray, window: int) -> np.ndarray:
+    """Pearson dispersion of daily events (leads, clicks) around an exposure-proportional expectation
+    (spend, impressions), over the `window` days before each target; 1 (plain Poisson) when there is too
+    little to estimate it, at most 20."""
+    hl, hs = _history(events, window, targets), _history(exposure, window, targets)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.nansum(hl, axis=2) / np.nansum(hs, axis=2)
+        expected = rate[:, :, None] * hs
+        terms = np.where(expected > 0, (hl - expected) ** 2 / expected, np.nan)
+        n = np.isfinite(terms).sum(axis=2)
+        phi = np.nansum(terms, axis=2) / np.maximum(n - 1, 1)
+    return np.clip(np.where(n >= 7, np.nan_to_num(phi, nan=1.0), 1.0), 1.0, 20.0)
 
 
 def _run_length(flag: np.ndarray) -> np.ndarray:

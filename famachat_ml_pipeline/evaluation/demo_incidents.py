@@ -2,9 +2,12 @@
 
 An incident is hit when the detector raises an anomaly of the incident's family on that campaign on a
 day inside the incident's window. Detections are counted as events: one per (campaign, family), so a
-CTR collapse flagged on five days is one detection. Precision only counts the families that incidents
-can label (spend, CTR, leads, delivery); frequency and reach alerts answer to creative fatigue, which
-the demo simulates on purpose, and are not scored here.
+CTR collapse flagged on five days is one detection. A detection on an incident's campaign inside its
+window is attributed to that incident even when its family differs (a CTR collapse also drops leads for
+the money: that PERFORMANCE_DROP is a true consequence, not a false alarm); every other detection is a
+false positive. Precision only counts the families that incidents can label (spend, CTR, leads,
+delivery); frequency and reach alerts answer to creative fatigue, which the demo simulates on purpose,
+and are not scored here.
 """
 
 from __future__ import annotations
@@ -60,13 +63,14 @@ def score(found: pl.DataFrame, incidents: pl.DataFrame, method: str) -> Incident
         .with_columns(kind=pl.col("anomaly_type").replace_strict(FAMILY))
         .rename({"entity_id": "campaign_id"})
     )
-    matched = events.join(incidents, on=["config_id", "campaign_id", "kind"]).filter(
+    keys = ["config_id", "campaign_id"]
+    inside = events.join(incidents, on=keys, suffix="_incident").filter(
         pl.col("anomaly_date").is_between("start_date", "end_date")
     )
-    hit = matched.select("config_id", "campaign_id", "kind").n_unique()
-    detections = events.select("config_id", "campaign_id", "kind").n_unique()
-    true_events = matched.select("config_id", "campaign_id", "kind").n_unique()
-    return IncidentScore(method, incidents.height, hit, detections, detections - true_events)
+    hit = inside.filter(pl.col("kind") == pl.col("kind_incident")).select(*keys, "kind").n_unique()
+    detections = events.select(*keys, "kind").n_unique()
+    attributed = inside.select(*keys, "kind").n_unique()
+    return IncidentScore(method, incidents.height, hit, detections, detections - attributed)
 
 
 def evaluate_demo(

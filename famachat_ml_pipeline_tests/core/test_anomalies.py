@@ -370,3 +370,46 @@ def test_detect_series_seasonal_pattern_quiet_spike_found():
     flags = detect_series(values, period, AnomalyConfig())
     assert flags[400] and not flags[period * 5 : 400].any()
     assert not detect_series_zscore(values, period, AnomalyConfig())[400]  # the swing hides it from z
+
+
+def _types(frame: pl.DataFrame, day: dt.date = AS_OF) -> set[str]:
+    return set(frame.filter(pl.col("anomaly_date") == day)["anomaly_type"].to_list())
+
+
+def test_a_set_aside_day_is_unknown_not_zero_delivery() -> None:
+    daily = campaign().with_columns(
+        *[pl.when(pl.col("date") == AS_OF).then(None).otherwise(pl.col(c)).alias(c)
+          for c in ("spend", "impressions", "clicks", "reach", "leads")]
+    )  # fmt: skip
+    found = _types(detect_anomalies(daily, AS_OF))
+    assert not found & {"ZERO_SPEND", "ZERO_IMPRESSIONS", "SPEND_DROP", "PERFORMANCE_DROP"}
+
+
+def test_pooled_ctr_collapse_on_a_small_campaign() -> None:
+    # ~10 clicks a day, then 2 a day for three days: no single day is striking, the three together are
+    impressions = np.full(DAYS, 1000.0)
+    clicks = np.full(DAYS, 10.0)
+    collapsed = clicks.copy()
+    collapsed[-3:] = 2
+    assert "CTR_DROP" in _types(detect_anomalies(campaign(impressions=impressions, clicks=collapsed), AS_OF))
+    mild = clicks.copy()
+    mild[-3:] = 7  # -30 %: within what fatigue and weekdays do on 10 clicks a day
+    assert "CTR_DROP" not in _types(detect_anomalies(campaign(impressions=impressions, clicks=mild), AS_OF))
+
+
+def test_overdispersed_leads_do_not_raise_a_performance_drop() -> None:
+    spend = np.full(DAYS, 100.0)
+    # conversion rate swinging day to day: leads vary far more than Poisson (mean 10, sd ~8)
+    volatile = np.resize([20.0, 2.0, 16.0, 3.0, 19.0, 1.0, 9.0], DAYS)
+    volatile[-3:] = [3, 4, 3]  # low but within this campaign's own spread
+    assert "PERFORMANCE_DROP" not in _types(detect_anomalies(campaign(spend, leads=volatile), AS_OF))
+    steady = np.full(DAYS, 10.0)
+    steady[-3:] = [3, 4, 3]  # the same three days after a steady 10 a day are a real drop
+    assert "PERFORMANCE_DROP" in _types(detect_anomalies(campaign(spend, leads=steady), AS_OF))
+
+
+def test_spending_less_is_not_a_performance_drop() -> None:
+    spend = np.full(DAYS, 100.0)
+    spend[-3:] = 30.0
+    leads = np.round(spend / 10.0)  # same cost per lead, a third of the money
+    assert "PERFORMANCE_DROP" not in _types(detect_anomalies(campaign(spend, leads=leads), AS_OF))
