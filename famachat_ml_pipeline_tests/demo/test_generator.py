@@ -1,0 +1,48 @@
+"""Demo data: deterministic, realistic in the ways the pipeline relies on, dirty on purpose."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from famachat_ml_pipeline.demo.generator import INCIDENT_KINDS, generate_demo
+from famachat_ml_pipeline.source.contract import clean_insights
+
+END = dt.date(2026, 3, 1)
+
+
+def test_same_seed_same_data_other_seed_other_data() -> None:
+    a, b = (
+        generate_demo(n_accounts=5, seed=3, end_date=END),
+        generate_demo(n_accounts=5, seed=3, end_date=END),
+    )
+    c = generate_demo(n_accounts=5, seed=4, end_date=END)
+    assert (
+        a.insights.equals(b.insights) and a.campaigns.equals(b.campaigns) and a.incidents.equals(b.incidents)
+    )
+    assert not a.insights.equals(c.insights)
+
+
+def test_incidents_dirty_rows_and_budgets() -> None:
+    data = generate_demo(n_accounts=6, seed=3, end_date=END)
+    assert set(data.incidents["kind"]) == set(INCIDENT_KINDS)
+    assert data.incidents["end_date"].max() == END
+    camps = data.campaigns.with_columns(pl.col("created_time").cast(pl.String))
+    ins = data.insights.with_row_index("id").with_columns(
+        pl.col("id").cast(pl.Int64), pl.col("updated_at").cast(pl.String)
+    )
+    now = dt.datetime.combine(END + dt.timedelta(days=1), dt.time(15), dt.UTC)
+    read = clean_insights(camps, ins, as_of=END, start=END - dt.timedelta(days=89), now=now)
+    expected = {"duplicate_superseded", "orphan_campaign", "future_date", "not_daily", "null_metric",
+                "negative_metric", "bad_actions"}  # fmt: skip
+    assert expected <= set(read.rejected)
+    # budgets are minor units: BRL x100, CLP x1 (CLP amounts are ~180x BRL, so both land in the thousands)
+    brl = data.campaigns.filter(pl.col("currency") == "BRL")["daily_budget"].drop_nulls()
+    assert brl.min() >= 1000 and (brl % 100 == 0).all()
+    assert (data.campaigns["currency"] == "CLP").any()
+    # weekly seasonality and paused stretches are in the data
+    assert (read.daily.filter(~pl.col("has_row"))["spend"] == 0).all()
+    assert (data.campaigns["status"] == "PAUSED").any()
+    spend_by_dow = read.daily.group_by(pl.col("date").dt.weekday()).agg(pl.col("spend").sum())["spend"]
+    assert spend_by_dow.max() / spend_by_dow.min() > 1.05
