@@ -228,3 +228,78 @@ def fill_prediction_actuals(engine: sa.Engine, updates: pl.DataFrame) -> int:
     with engine.begin() as conn:
         conn.execute(stmt, params)
     return len(params)
+
+
+TIER_RANK = {"UNDERPERFORMER": 0, "LOW": 1, "MODERATE": 2, "HIGH_PERFORMER": 3}
+
+
+def replace_classifications(
+    engine: sa.Engine,
+    classified: pl.DataFrame,
+    config_ids: Sequence[int],
+    as_of: dt.date,
+    valid_days: int = 7,
+) -> dict[str, int]:
+    """ml_campaign_classifications for these accounts as of a day: a same-day re-run replaces that day's
+    rows; earlier days stay as history. previous_tier and tier_change_direction come from each campaign's
+    latest classification before this day."""
+    t = schema.ml_campaign_classifications
+    day, next_day = _as_timestamp(as_of), _as_timestamp(as_of + dt.timedelta(days=1))
+    ids = list(config_ids)
+    with engine.begin() as conn:
+        _lock(conn, t.name)
+        latest = (
+            sa.select(t.c.config_id, t.c.campaign_id, sa.func.max(t.c.classified_at).label("at"))
+            .where(t.c.config_id.in_(ids), t.c.classified_at < day)
+            .group_by(t.c.config_id, t.c.campaign_id)
+            .subquery()
+        )
+        previous_rows = conn.execute(
+            sa.select(t.c.config_id, t.c.campaign_id, t.c.tier).join(
+                latest,
+                sa.and_(
+                    t.c.config_id == latest.c.config_id,
+                    t.c.campaign_id == latest.c.campaign_id,
+                    t.c.classified_at == latest.c.at,
+                ),
+            )  # fmt: skip
+        ).fetchall()
+        previous = pl.DataFrame(
+            [tuple(r) for r in previous_rows],
+            schema={"config_id": pl.Int64, "campaign_id": pl.String, "previous_tier": pl.String},
+            orient="row",
+        ).unique(["config_id", "campaign_id"])
+        rank = lambda c: pl.col(c).replace_strict(TIER_RANK, default=None)  # noqa: E731
+        rows = (
+            classified.join(previous, on=["config_id", "campaign_id"], how="left")
+            .with_columns(
+                tier_change_direction=pl.when(pl.col("previous_tier").is_null())
+                .then(None)
+                .when(rank("tier") > rank("previous_tier"))
+                .then(pl.lit("UP"))
+                .when(rank("tier") < rank("previous_tier"))
+                .then(pl.lit("DOWN"))
+                .otherwise(pl.lit("SAME")),
+                classified_at=pl.lit(day),
+                valid_until=pl.lit(_as_timestamp(as_of + dt.timedelta(days=valid_days + 1))),
+            )  # fmt: skip
+            .select(
+                "config_id",
+                "campaign_id",
+                "tier",
+                "confidence_score",
+                "metrics_snapshot",
+                "feature_importances",
+                "previous_tier",
+                "tier_change_direction",
+                "classified_at",
+                "valid_until",
+            )  # fmt: skip
+        )
+        conn.execute(
+            t.delete().where(t.c.config_id.in_(ids), t.c.classified_at >= day, t.c.classified_at < next_day)
+        )
+        return {
+            "written": bulk_insert(conn, t, rows),
+            "changed": int((rows["tier_change_direction"] != "SAME").sum()),
+        }

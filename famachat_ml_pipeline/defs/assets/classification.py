@@ -1,0 +1,144 @@
+"""Campaign tiers: the classifier_model registry asset and the campaign_classifications asset."""
+
+import datetime as dt
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+
+from famachat_ml_pipeline.core import classifier
+from famachat_ml_pipeline.core.features import compute_features_wide
+from famachat_ml_pipeline.db import registry
+from famachat_ml_pipeline.db.writer import replace_classifications
+from famachat_ml_pipeline.defs.partitions import backfill_policy, config_partitions, partition_config_ids
+from famachat_ml_pipeline.defs.resources import DatabaseResource
+from famachat_ml_pipeline.defs.run_context import StageTimer, resolve_as_of
+from famachat_ml_pipeline.settings import get_settings
+from famachat_ml_pipeline.source.contract import list_config_ids, read_daily_insights
+
+MODEL_TYPE = "CAMPAIGN_CLASSIFIER"
+TRAINING_LOOKBACK_DAYS = 120  # as-of dates need 60 days of feature history plus a week of labels
+
+
+@dg.asset(group_name="classification", kinds={"xgboost", "sql"}, tags={"famachat/training": "true"})
+def classifier_model(context: dg.AssetExecutionContext, database: DatabaseResource) -> dg.MaterializeResult:
+    """Trains the tier model on every account's history and registers it; ACTIVE only if it beats the
+    persistence baseline on held-out weeks, otherwise READY (classification then falls back to rules)."""
+    engine = database.engine()
+    job_id = registry.start_training_job(engine, MODEL_TYPE, context.run_id)
+    try:
+        registry.update_training_job(engine, job_id, "RUNNING", 0.05)
+        config_ids = list_config_ids(engine)
+        as_of = resolve_as_of(context, engine, config_ids)
+        daily = read_daily_insights(engine, config_ids, as_of, lookback_days=TRAINING_LOOKBACK_DAYS).daily
+        registry.update_training_job(engine, job_id, "RUNNING", 0.25)
+        train_set = classifier.build_training_set(daily, classifier.training_as_of_dates(daily))
+        registry.update_training_job(engine, job_id, "RUNNING", 0.5)
+        result = classifier.train_classifier(train_set)
+        registry.update_training_job(engine, job_id, "RUNNING", 0.9)
+        version = dt.datetime.now(dt.UTC).strftime("v%Y%m%d%H%M%S")
+        path = classifier.save_model(
+            result.model, Path(get_settings().models_storage_path) / f"classifier-{version}.ubj"
+        )
+        model_id = registry.register_model(
+            engine, name="campaign_tier_classifier", model_type=MODEL_TYPE, version=version, path=str(path),
+            parameters=result.params, feature_columns=result.feature_columns,
+            training_metrics=result.metrics.get("train", {}),
+            validation_metrics={k: v for k, v in result.metrics.items() if k != "train"},
+            samples_count=result.samples_count, data_start=result.data_start, data_end=result.data_end,
+            activate=result.should_activate,
+        )  # fmt: skip
+        registry.update_training_job(engine, job_id, "COMPLETED", 1.0, model_id=model_id)
+    except Exception as exc:
+        registry.update_training_job(engine, job_id, "FAILED", 1.0, error=f"{type(exc).__name__}: {exc}")
+        raise
+    model_f1, base_f1 = result.metrics["model"]["f1_macro"], result.metrics["baseline"]["f1_macro"]
+    decision = "ACTIVE" if result.should_activate else "READY (rules stay in charge)"
+    context.log.info(
+        f"classifier {version}: held-out F1-macro {model_f1:.3f} vs persistence {base_f1:.3f} -> {decision}"
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "version": version,
+            "status": decision,
+            "model_id": model_id,
+            "samples": result.samples_count,
+            "f1_macro_model": model_f1,
+            "f1_macro_persistence": base_f1,
+            "metrics": dg.MetadataValue.json(result.metrics),
+            "artifact": dg.MetadataValue.path(str(path)),
+        }
+    )
+
+
+def load_active_model(context: dg.AssetExecutionContext, database: DatabaseResource):  # noqa: ANN201
+    """The active model, or None (rules) when there is none or its artifact cannot be loaded."""
+    active = registry.active_model(database.engine(), MODEL_TYPE)
+    if active is None:
+        return None, "rules"
+    try:
+        model = classifier.load_model(active.path)
+    except classifier.ModelArtifactError as exc:
+        context.log.error(f"active classifier {active.version} unusable, falling back to rules: {exc}")
+        return None, "rules"
+    registry.mark_used(database.engine(), active.id)
+    return model, active.version
+
+
+SNAPSHOT_METRICS = [
+    "spend_7d", "leads_7d", "cpl_7d", "ctr_7d", "account_cpl_7d", "days_with_leads_7d", "cpl_ratio_7d",
+    "frequency_7d",
+]  # fmt: skip
+
+
+def _snapshot_columns(wide: pl.DataFrame, classified: pl.DataFrame, version: str) -> pl.DataFrame:
+    """metrics_snapshot: how it was classified, the class probabilities and the metrics used."""
+    metrics = wide.select("config_id", "campaign_id", *SNAPSHOT_METRICS)
+    return classified.join(metrics, on=["config_id", "campaign_id"], how="left").with_columns(
+        metrics_snapshot=pl.struct(
+            "method", "rule_tier", "reason", "probabilities", pl.lit(version).alias("model_version"),
+            *SNAPSHOT_METRICS,
+        ).struct.json_encode(),
+        feature_importances=pl.col("feature_contributions").struct.json_encode(),
+    )  # fmt: skip
+
+
+@dg.asset(
+    partitions_def=config_partitions,
+    backfill_policy=backfill_policy,
+    group_name="classification",
+    kinds={"xgboost", "sql"},
+    deps=[classifier_model],
+)
+def campaign_classifications(
+    context: dg.AssetExecutionContext, database: DatabaseResource, ad_insights: pl.DataFrame
+) -> dg.MaterializeResult:
+    """Writes ml_campaign_classifications: tier, confidence, probabilities and per-campaign contributions,
+    by the active model or by the seed's rules."""
+    config_ids = partition_config_ids(context)
+    if ad_insights.is_empty():
+        return dg.MaterializeResult(metadata={"rows_read": 0, "rows_written": 0})
+    timer = StageTimer()
+    as_of = ad_insights["date"].max()
+    model, version = load_active_model(context, database)
+    with timer("compute"):
+        wide = compute_features_wide(ad_insights, as_of)
+        classified = _snapshot_columns(wide, classifier.classify(wide, model), version)
+    with timer("write"):
+        written = replace_classifications(database.engine(), classified, config_ids, as_of)
+    tiers = dict(sorted(classified.group_by("tier").len().iter_rows()))
+    methods = dict(sorted(classified.group_by("method").len().iter_rows()))
+    context.log.info(f"campaign_classifications: {tiers} by {version} as of {as_of}")
+    return dg.MaterializeResult(
+        metadata={
+            "as_of": as_of.isoformat(),
+            "model": version,
+            "rows_read": ad_insights.height,
+            "campaigns": wide.height,
+            "rows_written": written["written"],
+            "tier_changes": written["changed"],
+            "tier_distribution": dg.MetadataValue.json(tiers),
+            "classified_by": dg.MetadataValue.json(methods),
+            **timer.metadata(),
+        }
+    )
