@@ -39,8 +39,10 @@ def bench_fleet(campaigns: int, days: int, horizon: int) -> None:
     out = forecast_fleet(daily, as_of, horizon, "auto")
     secs = time.perf_counter() - t0
     finite = all(np.isfinite(out[c].to_numpy()).all() for c in ("predicted_value", "confidence_upper"))
-    print(f"[fleet] forecast_fleet(auto): {campaigns} campaigns x {days} days, 3 metrics, h={horizon}: "
-          f"{secs:.1f} s, {out.height} rows, all finite: {finite}")
+    print(
+        f"[fleet] forecast_fleet(auto): {campaigns} campaigns x {days} days, 3 metrics, h={horizon}: "
+        f"{secs:.1f} s, {out.height} rows, all finite: {finite}"
+    )
 
 
 def _sm_fit(y: np.ndarray, h: int) -> np.ndarray:
@@ -71,13 +73,19 @@ def bench_statsmodels(sample: int, campaigns: int, days: int, horizon: int) -> N
     POINT_METHODS["hw"](big, np.array([days]), horizon)
     vec_fleet = time.perf_counter() - t0
     fits = campaigns * 2  # spend and leads; CPL is derived
-    print(f"[statsmodels] ExponentialSmoothing(add damped, add seasonal 7).fit(): {per_series * 1e3:.1f} ms "
-          f"per series (mean of {sample})")
+    print(
+        f"[statsmodels] ExponentialSmoothing(add damped, add seasonal 7).fit(): {per_series * 1e3:.1f} ms "
+        f"per series (mean of {sample})"
+    )
     one, with_backtest = per_series * fits, per_series * fits * 29 / 60
-    print(f"[statsmodels] one fit per series for {campaigns} campaigns x 2 metrics: ~{one:.0f} s on 1 core; "
-          f"with auto's 28-origin backtest (29 fits per series): ~{with_backtest:.0f} min")
-    print(f"[vectorised] hw (30-point grid, one pass): {sample} series {vec_sample * 1e3:.0f} ms; "
-          f"{campaigns} series {vec_fleet:.2f} s per metric, all rolling origins included")
+    print(
+        f"[statsmodels] one fit per series for {campaigns} campaigns x 2 metrics: ~{one:.0f} s on 1 core; "
+        f"with auto's 28-origin backtest (29 fits per series): ~{with_backtest:.0f} min"
+    )
+    print(
+        f"[vectorised] hw (30-point grid, one pass): {sample} series {vec_sample * 1e3:.0f} ms; "
+        f"{campaigns} series {vec_fleet:.2f} s per metric, all rolling origins included"
+    )
 
 
 def bench_accuracy(n: int, days: int, horizon: int) -> None:

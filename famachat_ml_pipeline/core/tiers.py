@@ -61,7 +61,7 @@ def _clip01(e: pl.Expr) -> pl.Expr:
 
 
 def rule_tiers(wide: pl.DataFrame, window: int = 7, min_days: int = MIN_DAYS_IN_WINDOW) -> pl.DataFrame:
-    """config_id, campaign_id, tier (null = not classified), confidence_score, reason; one row per campaign."""
+    """config_id, campaign_id, tier (null: not classified), confidence_score, reason; a row per campaign."""
     c = lambda name: pl.col(f"{name}_{window}d")  # noqa: E731
     spend, leads, dwl, days = c("spend"), c("leads"), c("days_with_leads"), c("days_in_window")
     ref = c("account_cpl")
@@ -102,8 +102,8 @@ def rule_tiers(wide: pl.DataFrame, window: int = 7, min_days: int = MIN_DAYS_IN_
         .then(pl.format("0 leads with spend {}; the account has no leads (no reference CPL)", fmt(spend)))
         .when(zero_leads).then(pl.format("0 leads with spend {} (account CPL {})", fmt(spend), fmt(ref)))
         .otherwise(pl.format(
-            "CPL {} = {}x account CPL {}; {} leads on {} days", fmt(spend / leads), ratio.round(3).cast(pl.String),
-            fmt(ref), leads, dwl,
+            "CPL {} = {}x account CPL {}; {} leads on {} days",
+            fmt(spend / leads), ratio.round(3).cast(pl.String), fmt(ref), leads, dwl,
         ))
     )  # fmt: skip
     return wide.select(

@@ -1,0 +1,280 @@
+"""Campaign classifier: point-in-time training set, gating, artifacts and classification."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+import xgboost as xgb
+from polars.testing import assert_frame_equal
+
+from famachat_ml_pipeline.core.classifier import (
+    LABELS,
+    XGB_PARAMS,
+    ModelArtifactError,
+    TrainResult,
+    build_training_set,
+    classify,
+    feature_frame,
+    load_model,
+    save_model,
+    should_activate,
+    train_classifier,
+    training_as_of_dates,
+)
+from famachat_ml_pipeline.core.features import FEATURE_COLUMNS, compute_features_wide
+from famachat_ml_pipeline.core.tiers import rule_tiers
+from famachat_ml_pipeline.demo.generator import generate_demo
+from famachat_ml_pipeline.source.contract import clean_insights
+
+
+@pytest.fixture(scope="module")
+def demo() -> tuple[pl.DataFrame, dt.date]:
+    d = generate_demo(n_accounts=4, end_date=dt.date(2026, 3, 14))
+    c = d.campaigns.with_columns(created_time=d.campaigns["created_time"].cast(str))
+    i = d.insights.with_row_index("id").with_columns(
+        pl.col("id").cast(pl.Int64), pl.col("updated_at").cast(str)
+    )
+    r = clean_insights(
+        c, i, as_of=d.end_date, start=d.end_date - timedelta(days=89),
+        now=datetime.combine(d.end_date + timedelta(days=1), dt.time(15), UTC),
+    )  # fmt: skip
+    return r.daily, d.end_date
+
+
+@pytest.fixture(scope="module")
+def trained(demo: tuple[pl.DataFrame, dt.date]) -> tuple[pl.DataFrame, TrainResult]:
+    daily, _ = demo
+    train_set = build_training_set(daily, training_as_of_dates(daily, step=2))
+    return train_set, train_classifier(train_set)
+
+
+# ----------------------------------------------------------------------------------------- training set
+
+
+def test_no_look_ahead(demo: tuple[pl.DataFrame, dt.date]) -> None:
+    daily, end = demo
+    d = end - dt.timedelta(days=20)
+    base = build_training_set(daily, [d])
+    # Rows after D rewritten: every campaign spends 10x and gets no leads.
+    after = pl.col("date") > d
+    changed = daily.with_columns(
+        spend=pl.when(after).then(pl.col("spend") * 10 + 1).otherwise(pl.col("spend")),
+        leads=pl.when(after).then(0).otherwise(pl.col("leads")),
+    )
+    other = build_training_set(changed, [d])
+    point_in_time = [*FEATURE_COLUMNS, "current_tier"]
+    keys = ["config_id", "campaign_id"]
+    assert base.select(*keys, *point_in_time).equals(other.select(*keys, *point_in_time))
+    # ...while the label, which reads D+1..D+7, does see the change.
+    assert (other["label"] == "UNDERPERFORMER").all()
+    assert not (base["label"] == "UNDERPERFORMER").all()
+    # Rows after D+7 reach neither features nor labels.
+    later = daily.with_columns(
+        leads=pl.when(pl.col("date") > d + dt.timedelta(days=7)).then(0).otherwise("leads")
+    )
+    assert build_training_set(later, [d]).equals(base)
+
+
+def test_training_rows_match_features_and_rules(demo: tuple[pl.DataFrame, dt.date]) -> None:
+    daily, end = demo
+    d = end - dt.timedelta(days=10)
+    ts = build_training_set(daily, [d])
+    # Features: the full compute_features_wide on rows <= D (the 14-day slice is only a speed-up).
+    full = compute_features_wide(daily.filter(pl.col("date") <= d), d)
+    expected = feature_frame(full).join(
+        ts.select("config_id", "campaign_id"), on=["config_id", "campaign_id"]
+    )
+    # (tolerance: float sums over a sliced or a full group may round differently in the last bit)
+    assert_frame_equal(ts.select(expected.columns), expected.sort("config_id", "campaign_id"), rel_tol=1e-9)
+    # Current tier: the rules at D; label: the rules at D+7 over the following 7 days.
+    now = rule_tiers(full).select("config_id", "campaign_id", current_tier="tier")
+    nxt = d + dt.timedelta(days=7)
+    later = rule_tiers(compute_features_wide(daily.filter(pl.col("date") <= nxt), nxt))
+    check = ts.join(now, on=["config_id", "campaign_id"], suffix="_r").join(
+        later.select("config_id", "campaign_id", label_r="tier"), on=["config_id", "campaign_id"]
+    )
+    assert check.height == ts.height > 0
+    assert check["current_tier"].eq_missing(check["current_tier_r"]).all()
+    assert (check["label"] == check["label_r"]).all()
+
+
+def test_training_set_drops_unlabelled(demo: tuple[pl.DataFrame, dt.date]) -> None:
+    daily, end = demo
+    # The label of the last 7 days is not known yet: those as-of days are skipped.
+    assert build_training_set(daily, [end, end - dt.timedelta(days=3)]).is_empty()
+    dates = training_as_of_dates(daily)
+    assert max(dates) == end - dt.timedelta(days=7)
+    assert min(dates) >= daily["date"].min() + dt.timedelta(days=13)
+    ts = build_training_set(daily, dates[:5])
+    assert ts["label"].null_count() == 0 and ts["label"].is_in(LABELS).all()
+
+
+# --------------------------------------------------------------------------------------------- gating
+
+
+def test_gate_on_metric_dicts() -> None:
+    m = lambda model, base: {"model": {"f1_macro": model}, "baseline": {"f1_macro": base}}  # noqa: E731
+    assert should_activate(m(0.61, 0.60))
+    assert not should_activate(m(0.60, 0.60))  # a tie does not activate
+    assert not should_activate(m(0.50, 0.60))
+
+
+def _synthetic(label_from_feature: bool, n_dates: int = 30, n_campaigns: int = 60) -> pl.DataFrame:
+    """Either the label is a function of cpl_ratio and today's tier is noise (the model wins), or the label
+    is today's tier and every feature is noise (persistence wins)."""
+    rng = np.random.default_rng(1)
+    n = n_dates * n_campaigns
+    feats = {c: rng.normal(size=n) for c in FEATURE_COLUMNS}
+    feats["cpl_ratio"] = rng.uniform(0, 2, n)
+    rule_like = np.digitize(feats["cpl_ratio"], [0.7, 1.0, 1.5])
+    noise = rng.integers(0, 4, n)
+    label, current = (rule_like, noise) if label_from_feature else (noise, noise)
+    return pl.DataFrame({
+        "as_of": pl.date_range(dt.date(2026, 1, 1), dt.date(2026, 1, n_dates), eager=True).gather(
+            np.repeat(np.arange(n_dates), n_campaigns)
+        ),
+        "config_id": np.ones(n, dtype=np.int64),
+        "campaign_id": np.tile(np.arange(n_campaigns), n_dates).astype(str),
+        **feats, "current_tier": np.array(LABELS)[current], "label": np.array(LABELS)[label],
+    })  # fmt: skip
+
+
+def test_gate_model_beats_persistence() -> None:
+    res = train_classifier(_synthetic(label_from_feature=True), cv_folds=2)
+    assert res.metrics["model"]["f1_macro"] > 0.9 > 0.4 > res.metrics["baseline"]["f1_macro"]
+    assert res.should_activate
+
+
+def test_gate_model_cannot_beat_persistence() -> None:
+    res = train_classifier(_synthetic(label_from_feature=False), cv_folds=2)
+    assert res.metrics["baseline"]["f1_macro"] == 1.0
+    assert res.metrics["model"]["f1_macro"] < 1.0
+    assert not res.should_activate
+
+
+def test_real_training_run(trained: tuple[pl.DataFrame, TrainResult]) -> None:
+    train_set, res = trained
+    assert res.params == XGB_PARAMS and res.params["n_estimators"] == 100 and res.params["max_depth"] == 4
+    assert res.feature_columns == FEATURE_COLUMNS
+    assert res.should_activate == (res.metrics["model"]["f1_macro"] > res.metrics["baseline"]["f1_macro"])
+    for who in ("model", "baseline"):
+        assert set(res.metrics[who]) == {
+            "accuracy",
+            "f1_macro",
+            "f1_weighted",
+            "cv_f1_macro_mean",
+            "cv_accuracy_mean",
+        }
+        assert 0 <= res.metrics[who]["f1_macro"] <= 1
+    split = res.metrics["split"]
+    # Time split with a purge: the last training label ends before the first held-out label begins.
+    assert dt.date.fromisoformat(split["train_end"]) + dt.timedelta(days=7) <= dt.date.fromisoformat(
+        split["holdout_start"]
+    )
+    assert res.samples_count == split["train_samples"] < train_set.height
+    assert (res.data_start, res.data_end) == (train_set["as_of"].min(), train_set["as_of"].max())
+    assert res.metrics["cv"]["folds"] + res.metrics["cv"]["skipped"] == 5
+
+
+def test_training_needs_every_tier() -> None:
+    ts = _synthetic(label_from_feature=True).with_columns(label=pl.lit("LOW"))
+    with pytest.raises(ValueError, match="lack tier"):
+        train_classifier(ts, cv_folds=0)
+
+
+# ------------------------------------------------------------------------------------------- artifacts
+
+
+def test_missing_artifact(tmp_path: Path) -> None:
+    with pytest.raises(ModelArtifactError, match="not found"):
+        load_model(tmp_path / "nope.json")
+
+
+@pytest.mark.parametrize("content", [b"", b"{not json", b"\x00\x01garbage", b'{"learner": 3}'])
+@pytest.mark.parametrize("suffix", [".json", ".ubj"])
+def test_corrupted_artifact(tmp_path: Path, content: bytes, suffix: str) -> None:
+    path = tmp_path / f"model{suffix}"
+    path.write_bytes(content)
+    with pytest.raises(ModelArtifactError):
+        load_model(path)
+
+
+def test_truncated_artifact(tmp_path: Path, trained: tuple[pl.DataFrame, TrainResult]) -> None:
+    path = save_model(trained[1].model, tmp_path / "model.json")
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(ModelArtifactError, match="unreadable"):
+        load_model(path)
+
+
+def test_wrong_model_shape(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    binary = xgb.XGBClassifier(n_estimators=2).fit(rng.normal(size=(50, 3)), rng.integers(0, 2, 50))
+    binary.save_model(tmp_path / "binary.json")
+    with pytest.raises(ModelArtifactError, match="4-class"):
+        load_model(tmp_path / "binary.json")
+
+
+def test_never_pickle(tmp_path: Path, trained: tuple[pl.DataFrame, TrainResult]) -> None:
+    with pytest.raises(ValueError, match=r"\.json or \.ubj"):
+        save_model(trained[1].model, tmp_path / "model.pkl")
+
+
+@pytest.mark.parametrize("suffix", [".json", ".ubj"])
+def test_round_trip_same_predictions(
+    tmp_path: Path, demo: tuple[pl.DataFrame, dt.date], trained: tuple[pl.DataFrame, TrainResult], suffix: str
+) -> None:
+    daily, end = demo
+    wide = compute_features_wide(daily, end)
+    model = trained[1].model
+    loaded = load_model(save_model(model, tmp_path / f"classifier{suffix}"))
+    assert classify(wide, loaded).equals(classify(wide, model))
+    assert classify(wide, loaded, exact_contributions=True).equals(
+        classify(wide, model, exact_contributions=True)
+    )
+
+
+# ------------------------------------------------------------------------------------------ classification
+
+
+def test_classify_with_rules(demo: tuple[pl.DataFrame, dt.date]) -> None:
+    daily, end = demo
+    wide = compute_features_wide(daily, end)
+    out = classify(wide, None)
+    rules = rule_tiers(wide).filter(pl.col("tier").is_not_null())
+    assert out.height == rules.height and (out["method"] == "rules").all()
+    assert out.select("config_id", "campaign_id", "tier").equals(
+        rules.select("config_id", "campaign_id", "tier")
+    )
+    assert out["probabilities"].null_count() == out.height
+    assert out["feature_contributions"].null_count() == out.height
+
+
+def test_classify_with_model(
+    demo: tuple[pl.DataFrame, dt.date], trained: tuple[pl.DataFrame, TrainResult]
+) -> None:
+    daily, end = demo
+    wide = compute_features_wide(daily, end)
+    model = trained[1].model
+    out = classify(wide, model, exact_contributions=True)
+    active = wide.filter((pl.col("spend_7d") > 0) | (pl.col("leads_7d") > 0))
+    assert out.height == active.height  # campaigns with no activity and no rule tier are left out
+    assert (out["method"] == "model").all()
+    probs = out["probabilities"].struct.unnest()
+    assert probs.columns == LABELS
+    np.testing.assert_allclose(probs.sum_horizontal().to_numpy(), 1.0, rtol=1e-5)
+    top = probs.to_numpy().argmax(axis=1)
+    assert out["tier"].to_list() == [LABELS[i] for i in top]
+    assert np.allclose(out["confidence_score"].to_numpy(), probs.max_horizontal().to_numpy(), atol=1e-4)
+    contribs = out["feature_contributions"].struct.unnest()
+    assert contribs.columns == FEATURE_COLUMNS and contribs.null_count().sum_horizontal().item() == 0
+    # Exact contributions + bias add up to the predicted class's margin.
+    x = feature_frame(active).select(FEATURE_COLUMNS).to_numpy().astype(np.float32)
+    dm = xgb.DMatrix(x, feature_names=FEATURE_COLUMNS)
+    margin = model.get_booster().predict(dm, output_margin=True)[np.arange(len(top)), top]
+    bias = model.get_booster().predict(dm, pred_contribs=True)[np.arange(len(top)), top, -1]
+    np.testing.assert_allclose(contribs.sum_horizontal().to_numpy() + bias, margin, rtol=1e-3, atol=1e-3)
