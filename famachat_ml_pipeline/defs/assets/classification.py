@@ -1,6 +1,7 @@
 """Campaign tiers: the classifier_model registry asset and the campaign_classifications asset."""
 
 import datetime as dt
+import math
 from pathlib import Path
 
 import dagster as dg
@@ -18,6 +19,14 @@ from famachat_ml_pipeline.source.contract import list_config_ids, read_daily_ins
 
 MODEL_TYPE = "CAMPAIGN_CLASSIFIER"
 TRAINING_LOOKBACK_DAYS = 120  # as-of dates need 60 days of feature history plus a week of labels
+# Consecutive as-of days are near duplicates: past this many (campaign, day) samples, take every k-th day.
+MAX_TRAINING_SAMPLES = 300_000
+
+
+def sampled_as_of_dates(dates: list[dt.date], campaigns: int) -> list[dt.date]:
+    """Every k-th as-of date, newest first kept, so the training set stays near MAX_TRAINING_SAMPLES."""
+    step = max(1, math.ceil(len(dates) * campaigns / MAX_TRAINING_SAMPLES))
+    return sorted(dates[::-1][::step])
 
 
 @dg.asset(group_name="classification", kinds={"xgboost", "sql"}, tags={"famachat/training": "true"})
@@ -25,16 +34,21 @@ def classifier_model(context: dg.AssetExecutionContext, database: DatabaseResour
     """Trains the tier model on every account's history and registers it; ACTIVE only if it beats the
     persistence baseline on held-out weeks, otherwise READY (classification then falls back to rules)."""
     engine = database.engine()
+    timer = StageTimer()
     job_id = registry.start_training_job(engine, MODEL_TYPE, context.run_id)
     try:
         registry.update_training_job(engine, job_id, "RUNNING", 0.05)
         config_ids = list_config_ids(engine)
         as_of = resolve_as_of(context, engine, config_ids)
-        daily = read_daily_insights(engine, config_ids, as_of, lookback_days=TRAINING_LOOKBACK_DAYS).daily
+        with timer("read"):
+            daily = read_daily_insights(engine, config_ids, as_of, lookback_days=TRAINING_LOOKBACK_DAYS).daily
         registry.update_training_job(engine, job_id, "RUNNING", 0.25)
-        train_set = classifier.build_training_set(daily, classifier.training_as_of_dates(daily))
-        registry.update_training_job(engine, job_id, "RUNNING", 0.5)
-        result = classifier.train_classifier(train_set)
+        with timer("compute"):
+            campaigns = daily.select("config_id", "campaign_id").n_unique()
+            dates = sampled_as_of_dates(classifier.training_as_of_dates(daily), campaigns)
+            train_set = classifier.build_training_set(daily, dates)
+            registry.update_training_job(engine, job_id, "RUNNING", 0.5)
+            result = classifier.train_classifier(train_set)
         registry.update_training_job(engine, job_id, "RUNNING", 0.9)
         version = dt.datetime.now(dt.UTC).strftime("v%Y%m%d%H%M%S")
         path = classifier.save_model(
@@ -67,6 +81,7 @@ def classifier_model(context: dg.AssetExecutionContext, database: DatabaseResour
             "f1_macro_persistence": base_f1,
             "metrics": dg.MetadataValue.json(result.metrics),
             "artifact": dg.MetadataValue.path(str(path)),
+            **timer.metadata(),
         }
     )
 

@@ -10,7 +10,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.db import registry, schema
-from famachat_ml_pipeline.db.engine import get_engine, migrate
+from famachat_ml_pipeline.db.engine import get_engine
 from famachat_ml_pipeline.demo.generator import generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.runner import run_pipeline
@@ -114,7 +114,3 @@ def dg_key(name: str):  # noqa: ANN201
     import dagster as dg
 
     return dg.AssetKey(name)
-
-
-def test_migrate_fixture_is_real(migrated_url: str) -> None:
-    assert migrate(migrated_url) == "0001"
