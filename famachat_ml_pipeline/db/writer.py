@@ -13,6 +13,12 @@ from collections.abc import Sequence
 import polars as pl
 import sqlalchemy as sa
 
+from famachat_ml_pipeline.core.recommendations import (
+    INSERT_COLUMNS,
+    UPDATE_COLUMNS,
+    RecommendationConfig,
+    reconcile,
+)
 from famachat_ml_pipeline.db import schema
 
 
@@ -182,30 +188,6 @@ def replace_forecasts(
         return {"forecasts": bulk_insert(conn, fc, summary), "predictions": bulk_insert(conn, pred, rows)}
 
 
-def read_predictions(
-    engine: sa.Engine, config_ids: Sequence[int], first_day: dt.date, last_day: dt.date
-) -> pl.DataFrame:
-    """Campaign predictions dated first_day..last_day, for scoring against actuals."""
-    p = schema.ml_predictions
-    cols = [p.c.id, p.c.config_id, p.c.entity_id, p.c.prediction_type, p.c.forecast_date, p.c.predicted_value,
-            p.c.confidence_lower, p.c.confidence_upper, p.c.actual_value]  # fmt: skip
-    query = sa.select(*cols).where(
-        p.c.config_id.in_(list(config_ids)),
-        p.c.entity_type == "campaign",
-        p.c.forecast_date.between(_as_timestamp(first_day), _as_timestamp(last_day)),
-    )
-    with engine.connect() as conn:
-        rows = conn.execute(query).fetchall()
-    frame = pl.DataFrame(
-        [tuple(r) for r in rows],
-        schema={"id": pl.Int64, "config_id": pl.Int64, "entity_id": pl.String, "prediction_type": pl.String,
-                "forecast_date": pl.Datetime("us"), "predicted_value": pl.Float64,
-                "confidence_lower": pl.Float64, "confidence_upper": pl.Float64, "actual_value": pl.Float64},
-        orient="row",
-    )  # fmt: skip
-    return frame.with_columns(pl.col("forecast_date").dt.date())
-
-
 def fill_prediction_actuals(engine: sa.Engine, updates: pl.DataFrame) -> int:
     """Write actual_value and the errors of scored predictions (idempotent: same actuals, same values)."""
     if updates.is_empty():
@@ -303,3 +285,71 @@ def replace_classifications(
             "written": bulk_insert(conn, t, rows),
             "changed": int((rows["tier_change_direction"] != "SAME").sum()),
         }
+
+
+def apply_recommendations(
+    engine: sa.Engine,
+    candidates: pl.DataFrame,
+    links: pl.DataFrame,
+    config_ids: Sequence[int],
+    as_of: dt.date,
+    config: RecommendationConfig,
+) -> dict[str, int]:
+    """Bring ml_recommendations in line with this run's candidates, in one transaction.
+
+    The lifecycle (update not duplicate, expiry, cooldowns) is `recommendations.reconcile`; this applies
+    its plan. Users' columns (was_applied, dismissed, ...) are never written. Each anomaly that triggered
+    a recommendation gets its ml_anomalies.recommendation_id.
+    """
+    from famachat_ml_pipeline.db.reader import read_recommendations
+
+    r, a = schema.ml_recommendations, schema.ml_anomalies
+    now = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+    with engine.begin() as conn:
+        _lock(conn, r.name)
+        existing = read_recommendations(conn, config_ids)
+        plan = reconcile(candidates, existing, now, config, evaluated_config_ids=config_ids)
+        if plan.deactivate.height:
+            conn.execute(r.update().where(r.c.id.in_(plan.deactivate_ids)).values(is_active=False))
+        if plan.updates.height:
+            content = [c for c in UPDATE_COLUMNS if c != "id"]
+            conn.execute(
+                r.update().where(r.c.id == sa.bindparam("_id")).values({c: sa.bindparam(c) for c in content}),
+                [{"_id": row["id"], **{c: _json_value(r.c[c], row[c]) for c in content}}
+                 for row in plan.updates.iter_rows(named=True)],
+            )  # fmt: skip
+        bulk_insert(conn, r, plan.inserts.select(INSERT_COLUMNS))
+        linked = 0
+        if links.height:
+            active = conn.execute(
+                sa.select(r.c.id, r.c.config_id, r.c.entity_id, r.c.recommendation_type).where(
+                    r.c.config_id.in_(list(config_ids)), r.c.is_active.is_(True)
+                )
+            ).fetchall()
+            ids = {(c, e, str(t)): i for i, c, e, t in active}
+            params = [
+                {"_rid": ids[key], "_c": row["config_id"], "_e": row["entity_id"], "_t": row["anomaly_type"],
+                 "_m": row["metric_name"], "_d": _as_timestamp(row["anomaly_date"])}
+                for row in links.iter_rows(named=True)
+                if (key := (row["config_id"], row["entity_id"], row["recommendation_type"])) in ids
+            ]  # fmt: skip
+            if params:
+                conn.execute(
+                    a.update().where(
+                        a.c.config_id == sa.bindparam("_c"), a.c.entity_id == sa.bindparam("_e"),
+                        a.c.anomaly_type == sa.bindparam("_t"), a.c.metric_name == sa.bindparam("_m"),
+                        a.c.anomaly_date == sa.bindparam("_d"),
+                    ).values(recommendation_id=sa.bindparam("_rid")),
+                    params,
+                )  # fmt: skip
+            linked = len(params)
+    return {
+        "inserted": plan.inserts.height, "updated": plan.updates.height,
+        "deactivated": plan.deactivate.height, "suppressed_by_cooldown": plan.suppressed.height,
+        "anomalies_linked": linked,
+    }  # fmt: skip
+
+
+def _json_value(column: sa.Column, value: object) -> object:
+    """JSON columns take Python objects through SQLAlchemy; our frames carry JSON text."""
+    return json.loads(value) if isinstance(column.type, sa.JSON) and isinstance(value, str) else value

@@ -7,7 +7,8 @@ import polars as pl
 
 from famachat_ml_pipeline.core.accuracy import score_predictions
 from famachat_ml_pipeline.core.forecasting import forecast_fleet
-from famachat_ml_pipeline.db.writer import fill_prediction_actuals, read_predictions, replace_forecasts
+from famachat_ml_pipeline.db.reader import read_predictions
+from famachat_ml_pipeline.db.writer import fill_prediction_actuals, replace_forecasts
 from famachat_ml_pipeline.defs.partitions import backfill_policy, config_partitions, partition_config_ids
 from famachat_ml_pipeline.defs.resources import DatabaseResource
 from famachat_ml_pipeline.defs.run_context import StageTimer
