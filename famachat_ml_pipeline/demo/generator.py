@@ -98,6 +98,16 @@ def generate_demo(
             delivering[c, s:] = False
         incidents.append((int(cfg[c]), str(camp_ids[c]), kind, dates[s].item(), dates[e].item()))
 
+    # Cost creep (unlabelled, gradual): on some big campaigns the offer wears out and leads per click
+    # sink by 45 % over two weeks. Its own generator, so the rest of the data does not change with it.
+    creep_rng = np.random.default_rng(seed + 1)
+    big = np.flatnonzero(
+        (budget >= np.quantile(budget, 0.8)) & (status == "ACTIVE") & delivering[:, -28:].all(axis=1)
+        & ~np.isin(np.arange(n), chosen)
+    )  # fmt: skip
+    creeping = creep_rng.choice(big, size=min(big.size, max(2, n_accounts // 2)), replace=False)
+    cvr_day[creeping, -14:] *= np.linspace(1.0, 0.55, 14)
+
     spend = np.where(delivering, spend, 0.0)
     impressions = np.floor(spend / cpm[:, None] * 1000).astype(np.int64)
     clicks = rng.binomial(impressions, np.clip(ctr, 0, 1))
