@@ -16,7 +16,7 @@ demo: $(BIN)/.installed  ## demo data into the embedded SQLite database, then th
 	$(BIN)/famachat-ml demo
 
 test: $(BIN)/.installed  ## the whole suite, SQLite and Postgres (TEST_POSTGRES_URL)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 ui: $(BIN)/.installed  ## the Dagster UI on http://127.0.0.1:3000, same instance as the CLI
 	$(BIN)/famachat-ml ui
