@@ -14,8 +14,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
-from datetime import time as dtime
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -29,21 +28,12 @@ from famachat_ml_pipeline.core.classifier import (
     training_as_of_dates,
 )
 from famachat_ml_pipeline.core.features import compute_features_wide
-from famachat_ml_pipeline.demo.generator import generate_demo
-from famachat_ml_pipeline.source.contract import clean_insights
+from famachat_ml_pipeline.demo.generator import clean_demo, generate_demo
 
 
 def load_daily(n_accounts: int) -> tuple[pl.DataFrame, datetime]:
     d = generate_demo(n_accounts=n_accounts)
-    c = d.campaigns.with_columns(created_time=d.campaigns["created_time"].cast(str))
-    i = d.insights.with_row_index("id").with_columns(
-        pl.col("id").cast(pl.Int64), pl.col("updated_at").cast(str)
-    )
-    r = clean_insights(
-        c, i, as_of=d.end_date, start=d.end_date - timedelta(days=89),
-        now=datetime.combine(d.end_date + timedelta(days=1), dtime(15), UTC),
-    )  # fmt: skip
-    return r.daily, d.end_date
+    return clean_demo(d).daily, d.end_date
 
 
 def report(name: str, res) -> None:  # noqa: ANN001

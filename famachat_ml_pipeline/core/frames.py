@@ -30,6 +30,14 @@ DAILY_SCHEMA: dict[str, pl.DataType] = {
 
 KEY = ["config_id", "campaign_id"]
 
+# Currencies whose minor unit is the major unit (Meta's budgets are not x100 for these).
+ZERO_DECIMAL_CURRENCIES = ("CLP", "COP", "JPY", "KRW", "IDR", "VND")
+
+
+def minor_unit_divisor(currency: pl.Expr) -> pl.Expr:
+    """What a budget in the currency's minor unit is divided by to get the major unit."""
+    return pl.when(currency.is_in(ZERO_DECIMAL_CURRENCIES)).then(1.0).otherwise(100.0)
+
 
 def empty_daily() -> pl.DataFrame:
     return pl.DataFrame(schema=DAILY_SCHEMA)

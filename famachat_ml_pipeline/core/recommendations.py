@@ -77,7 +77,7 @@ from scipy import stats
 
 from famachat_ml_pipeline.core.anomalies import ANOMALY_SCHEMA
 from famachat_ml_pipeline.core.forecasting import OUTPUT_SCHEMA as FORECAST_SCHEMA
-from famachat_ml_pipeline.core.frames import KEY
+from famachat_ml_pipeline.core.frames import KEY, ZERO_DECIMAL_CURRENCIES, minor_unit_divisor
 
 RECOMMENDATION_TYPES: tuple[str, ...] = (
     "BUDGET_INCREASE", "BUDGET_DECREASE", "PAUSE_CAMPAIGN", "SCALE_UP",
@@ -114,7 +114,6 @@ REC_KEY = ["config_id", "entity_type", "entity_id", "recommendation_type"]
 SEVERITY_KEY = "severity_metric"  # the key in reasoning that `reconcile` reads back from dismissed rows
 
 # Currencies whose minor unit is the major unit: money is shown without decimals (source contract).
-ZERO_DECIMAL_CURRENCIES = ("CLP", "COP", "JPY", "KRW", "IDR", "VND")
 CURRENCY_SYMBOLS = {"BRL": "R$", "USD": "US$", "EUR": "€"}
 WEEKDAYS_PT = (
     "segunda-feira",
@@ -456,7 +455,7 @@ def _budget_step(pct: float, increase: bool) -> list[pl.Expr]:
     """current_budget, suggested_budget (rounded toward current at the currency's precision), change_pct."""
     cur = pl.col("daily_budget")
     factor = 1 + pct / 100 if increase else 1 - pct / 100
-    scale = pl.when(pl.col("currency").is_in(ZERO_DECIMAL_CURRENCIES)).then(1.0).otherwise(100.0)
+    scale = minor_unit_divisor(pl.col("currency"))
     raw = (cur * factor * scale).round(6)  # float noise (100 x 0.8 x 100 = 8000.000000000001) is not a cent
     # rounding toward the current budget keeps the step within the cap
     suggested = (raw.floor() if increase else raw.ceil()) / scale

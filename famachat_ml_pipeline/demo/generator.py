@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from famachat_ml_pipeline.source.contract import SourceRead, clean_insights
+
 INCIDENT_KINDS = ("spend_spike", "tracking_break", "ctr_collapse", "delivery_stop")
 MIN_DAYS = 35  # paused stretches, young campaigns and incidents need room
 
@@ -169,6 +171,19 @@ def generate_demo(
         orient="row",
     )  # fmt: skip
     return DemoData(campaigns=campaigns, insights=rows, incidents=incident_frame, end_date=end_date)
+
+
+def clean_demo(data: DemoData, lookback_days: int = 90) -> SourceRead:
+    """The demo's rows through the source contract's cleaner, as of its latest complete day, as if read
+    at 15:00 UTC the next day (no database needed: evaluations and benchmarks use this)."""
+    campaigns = data.campaigns.with_columns(pl.col("created_time").cast(pl.String))
+    insights = data.insights.with_row_index("id").with_columns(
+        pl.col("id").cast(pl.Int64), pl.col("updated_at").cast(pl.String)
+    )
+    as_of = data.end_date
+    now = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(15), dt.UTC)
+    start = as_of - dt.timedelta(days=lookback_days - 1)
+    return clean_insights(campaigns, insights, as_of=as_of, start=start, now=now)
 
 
 def _with_actions(rows: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:

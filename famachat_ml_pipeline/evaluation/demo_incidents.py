@@ -19,8 +19,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from famachat_ml_pipeline.core.anomalies import AnomalyConfig, detect_anomalies, detect_anomalies_zscore
-from famachat_ml_pipeline.demo.generator import generate_demo
-from famachat_ml_pipeline.source.contract import clean_insights
+from famachat_ml_pipeline.demo.generator import clean_demo, generate_demo
 
 FAMILY = {
     "SPEND_SPIKE": "spend_spike",
@@ -78,13 +77,7 @@ def evaluate_demo(
 ) -> list[IncidentScore]:
     config = config or AnomalyConfig()
     data = generate_demo(n_accounts=n_accounts, seed=seed)
-    camps = data.campaigns.with_columns(pl.col("created_time").cast(pl.String))
-    ins = data.insights.with_row_index("id").with_columns(
-        pl.col("id").cast(pl.Int64), pl.col("updated_at").cast(pl.String)
-    )
-    as_of = data.end_date
-    now = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(15), dt.UTC)
-    daily = clean_insights(camps, ins, as_of=as_of, start=as_of - dt.timedelta(days=89), now=now).daily
+    daily, as_of = clean_demo(data).daily, data.end_date
     lookback = (as_of - data.incidents["start_date"].min()).days + 1
     return [score(fn(daily, as_of, config, lookback), data.incidents, name) for name, fn in METHODS.items()]
 

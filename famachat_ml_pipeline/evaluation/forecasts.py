@@ -375,20 +375,11 @@ def format_report(result: EvaluationResult) -> str:
 
 def evaluate_demo(n_accounts: int = 50, seed: int = 7, horizon: int = 7) -> EvaluationResult:
     """Backtest every method on the demo generator's fleet (spend and leads per campaign)."""
-    import datetime as dt
-
     from famachat_ml_pipeline.core.forecasting import fleet_matrix
-    from famachat_ml_pipeline.demo.generator import generate_demo
-    from famachat_ml_pipeline.source.contract import clean_insights
+    from famachat_ml_pipeline.demo.generator import clean_demo, generate_demo
 
     data = generate_demo(n_accounts=n_accounts, seed=seed)
-    camps = data.campaigns.with_columns(pl.col("created_time").cast(pl.String))
-    ins = data.insights.with_row_index("id").with_columns(
-        pl.col("id").cast(pl.Int64), pl.col("updated_at").cast(pl.String)
-    )
-    as_of = data.end_date
-    now = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(15), dt.UTC)
-    daily = clean_insights(camps, ins, as_of=as_of, start=as_of - dt.timedelta(days=89), now=now).daily
+    daily, as_of = clean_demo(data).daily, data.end_date
     _, _, mats = fleet_matrix(daily, as_of, ["spend", "leads"])
     return evaluate_matrices(
         {"spend": mats["spend"], "leads": mats["leads"]}, horizon, title=f"demo fleet ({n_accounts} accounts)"

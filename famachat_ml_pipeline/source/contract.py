@@ -18,7 +18,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
-from famachat_ml_pipeline.core.frames import DAILY_SCHEMA, KEY
+from famachat_ml_pipeline.core.frames import DAILY_SCHEMA, KEY, minor_unit_divisor
 
 CAMPAIGNS = "sistema_facebook_ads_campaigns"
 INSIGHTS = "sistema_facebook_ads_insights"
@@ -31,8 +31,6 @@ LEAD_ACTION_PRECEDENCE = (
     "leadgen_grouped",
 )
 _ALIAS_PREFIXES = ("", "omni_", "onsite_web_")
-# Currencies whose minor unit is the major unit (budgets are not multiplied by 100).
-ZERO_DECIMAL_CURRENCIES = frozenset({"CLP", "COP", "JPY", "KRW", "IDR", "VND"})
 
 INACTIVE_STATUSES = ("PAUSED", "DELETED", "ARCHIVED")
 
@@ -94,10 +92,6 @@ insights_table = sa.Table(
 def create_source_tables(engine: sa.Engine) -> None:
     """Demo and tests only: FamaChat owns these tables in a real deployment."""
     _meta.create_all(engine)
-
-
-def minor_unit_divisor(currency: pl.Expr) -> pl.Expr:
-    return pl.when(currency.is_in(list(ZERO_DECIMAL_CURRENCIES))).then(1.0).otherwise(100.0)
 
 
 def latest_complete_day(timezone_name: str, now: dt.datetime | None = None) -> dt.date:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -28,22 +27,13 @@ from famachat_ml_pipeline.core.classifier import (
 )
 from famachat_ml_pipeline.core.features import FEATURE_COLUMNS, compute_features_wide
 from famachat_ml_pipeline.core.tiers import rule_tiers
-from famachat_ml_pipeline.demo.generator import generate_demo
-from famachat_ml_pipeline.source.contract import clean_insights
+from famachat_ml_pipeline.demo.generator import clean_demo, generate_demo
 
 
 @pytest.fixture(scope="module")
 def demo() -> tuple[pl.DataFrame, dt.date]:
     d = generate_demo(n_accounts=4, end_date=dt.date(2026, 3, 14))
-    c = d.campaigns.with_columns(created_time=d.campaigns["created_time"].cast(str))
-    i = d.insights.with_row_index("id").with_columns(
-        pl.col("id").cast(pl.Int64), pl.col("updated_at").cast(str)
-    )
-    r = clean_insights(
-        c, i, as_of=d.end_date, start=d.end_date - timedelta(days=89),
-        now=datetime.combine(d.end_date + timedelta(days=1), dt.time(15), UTC),
-    )  # fmt: skip
-    return r.daily, d.end_date
+    return clean_demo(d).daily, d.end_date
 
 
 @pytest.fixture(scope="module")

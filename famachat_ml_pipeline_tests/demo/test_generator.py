@@ -6,8 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from famachat_ml_pipeline.demo.generator import INCIDENT_KINDS, generate_demo
-from famachat_ml_pipeline.source.contract import clean_insights
+from famachat_ml_pipeline.demo.generator import INCIDENT_KINDS, clean_demo, generate_demo
 
 END = dt.date(2026, 3, 1)
 
@@ -28,12 +27,7 @@ def test_incidents_dirty_rows_and_budgets() -> None:
     data = generate_demo(n_accounts=6, seed=3, end_date=END)
     assert set(data.incidents["kind"]) == set(INCIDENT_KINDS)
     assert data.incidents["end_date"].max() == END
-    camps = data.campaigns.with_columns(pl.col("created_time").cast(pl.String))
-    ins = data.insights.with_row_index("id").with_columns(
-        pl.col("id").cast(pl.Int64), pl.col("updated_at").cast(pl.String)
-    )
-    now = dt.datetime.combine(END + dt.timedelta(days=1), dt.time(15), dt.UTC)
-    read = clean_insights(camps, ins, as_of=END, start=END - dt.timedelta(days=89), now=now)
+    read = clean_demo(data)
     expected = {"duplicate_superseded", "orphan_campaign", "future_date", "not_daily", "null_metric",
                 "negative_metric", "bad_actions"}  # fmt: skip
     assert expected <= set(read.rejected)

@@ -7,7 +7,7 @@ import polars as pl
 
 from famachat_ml_pipeline.core.anomalies import AnomalyConfig, detect_anomalies
 from famachat_ml_pipeline.db.writer import upsert_anomalies
-from famachat_ml_pipeline.defs.partitions import backfill_policy, config_partitions, partition_config_ids
+from famachat_ml_pipeline.defs.partitions import account_asset, partition_config_ids
 from famachat_ml_pipeline.defs.resources import DatabaseResource
 from famachat_ml_pipeline.defs.run_context import StageTimer
 
@@ -23,9 +23,7 @@ def _counts(frame: pl.DataFrame, col: str) -> dict[str, int]:
     return dict(sorted(frame.group_by(col).len().iter_rows())) if frame.height else {}
 
 
-@dg.asset(
-    partitions_def=config_partitions,
-    backfill_policy=backfill_policy,
+@account_asset(
     group_name="anomalies",
     kinds={"polars", "sql"},
 )

@@ -11,7 +11,7 @@ from famachat_ml_pipeline.core import classifier
 from famachat_ml_pipeline.core.features import compute_features_wide
 from famachat_ml_pipeline.db import registry
 from famachat_ml_pipeline.db.writer import replace_classifications
-from famachat_ml_pipeline.defs.partitions import backfill_policy, config_partitions, partition_config_ids
+from famachat_ml_pipeline.defs.partitions import account_asset, partition_config_ids
 from famachat_ml_pipeline.defs.resources import DatabaseResource
 from famachat_ml_pipeline.defs.run_context import StageTimer, resolve_as_of
 from famachat_ml_pipeline.settings import get_settings
@@ -118,9 +118,7 @@ def _snapshot_columns(wide: pl.DataFrame, classified: pl.DataFrame, version: str
     )  # fmt: skip
 
 
-@dg.asset(
-    partitions_def=config_partitions,
-    backfill_policy=backfill_policy,
+@account_asset(
     group_name="classification",
     kinds={"xgboost", "sql"},
     deps=[classifier_model],

@@ -5,14 +5,12 @@ import polars as pl
 
 from famachat_ml_pipeline.core.features import compute_features
 from famachat_ml_pipeline.db.writer import replace_features
-from famachat_ml_pipeline.defs.partitions import backfill_policy, config_partitions, partition_config_ids
+from famachat_ml_pipeline.defs.partitions import account_asset, partition_config_ids
 from famachat_ml_pipeline.defs.resources import DatabaseResource
 from famachat_ml_pipeline.defs.run_context import StageTimer
 
 
-@dg.asset(
-    partitions_def=config_partitions,
-    backfill_policy=backfill_policy,
+@account_asset(
     group_name="features",
     kinds={"polars", "sql"},
 )

@@ -9,7 +9,7 @@ from famachat_ml_pipeline.core.accuracy import score_predictions
 from famachat_ml_pipeline.core.forecasting import forecast_fleet
 from famachat_ml_pipeline.db.reader import read_predictions
 from famachat_ml_pipeline.db.writer import fill_prediction_actuals, replace_forecasts
-from famachat_ml_pipeline.defs.partitions import backfill_policy, config_partitions, partition_config_ids
+from famachat_ml_pipeline.defs.partitions import account_asset, partition_config_ids
 from famachat_ml_pipeline.defs.resources import DatabaseResource
 from famachat_ml_pipeline.defs.run_context import StageTimer
 
@@ -22,9 +22,7 @@ class ForecastRunConfig(dg.Config):
     method: str = "auto"
 
 
-@dg.asset(
-    partitions_def=config_partitions,
-    backfill_policy=backfill_policy,
+@account_asset(
     group_name="forecasts",
     kinds={"polars", "sql"},
 )
@@ -62,9 +60,7 @@ def campaign_forecasts(
     )
 
 
-@dg.asset(
-    partitions_def=config_partitions,
-    backfill_policy=backfill_policy,
+@account_asset(
     group_name="forecasts",
     kinds={"polars", "sql"},
     deps=[campaign_forecasts],

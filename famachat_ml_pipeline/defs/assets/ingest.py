@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from famachat_ml_pipeline.defs.partitions import backfill_policy, config_partitions, partition_config_ids
+from famachat_ml_pipeline.defs.partitions import account_asset, partition_config_ids
 from famachat_ml_pipeline.defs.resources import DatabaseResource
 from famachat_ml_pipeline.defs.run_context import StageTimer, resolve_as_of
 from famachat_ml_pipeline.source.contract import REJECT_REASONS, read_daily_insights
@@ -23,9 +23,7 @@ CHECKS = [
 ]  # fmt: skip
 
 
-@dg.asset(
-    partitions_def=config_partitions,
-    backfill_policy=backfill_policy,
+@account_asset(
     io_manager_key="daily_frame_io_manager",
     check_specs=CHECKS,
     group_name="ingest",

@@ -19,7 +19,7 @@ from famachat_ml_pipeline.defs.assets.anomalies import campaign_anomalies
 from famachat_ml_pipeline.defs.assets.classification import campaign_classifications
 from famachat_ml_pipeline.defs.assets.features import campaign_features
 from famachat_ml_pipeline.defs.assets.forecasts import campaign_forecasts
-from famachat_ml_pipeline.defs.partitions import backfill_policy, config_partitions, partition_config_ids
+from famachat_ml_pipeline.defs.partitions import account_asset, partition_config_ids
 from famachat_ml_pipeline.defs.resources import DatabaseResource
 from famachat_ml_pipeline.defs.run_context import StageTimer
 
@@ -30,9 +30,7 @@ class RecommendationRunConfig(dg.Config):
     dismiss_cooldown_days: int = 7
 
 
-@dg.asset(
-    partitions_def=config_partitions,
-    backfill_policy=backfill_policy,
+@account_asset(
     group_name="recommendations",
     kinds={"polars", "sql"},
     deps=[campaign_features, campaign_classifications, campaign_anomalies, campaign_forecasts],
