@@ -20,7 +20,7 @@ from famachat_ml_pipeline.source.contract import list_config_ids, read_daily_ins
 MODEL_TYPE = "CAMPAIGN_CLASSIFIER"
 TRAINING_LOOKBACK_DAYS = 120  # as-of dates need 60 days of feature history plus a week of labels
 # Consecutive as-of days are near duplicates: past this many (campaign, day) samples, take every k-th day.
-MAX_TRAINING_SAMPLES = 300_000
+MAX_TRAINING_SAMPLES = 120_000
 
 
 def sampled_as_of_dates(dates: list[dt.date], campaigns: int) -> list[dt.date]:
