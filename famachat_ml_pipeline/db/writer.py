@@ -20,6 +20,7 @@ from famachat_ml_pipeline.core.recommendations import (
     reconcile,
 )
 from famachat_ml_pipeline.db import schema
+from famachat_ml_pipeline.db.reader import read_recommendations
 
 
 def _python_rows(frame: pl.DataFrame) -> list[tuple]:
@@ -301,8 +302,6 @@ def apply_recommendations(
     its plan. Users' columns (was_applied, dismissed, ...) are never written. Each anomaly that triggered
     a recommendation gets its ml_anomalies.recommendation_id.
     """
-    from famachat_ml_pipeline.db.reader import read_recommendations
-
     r, a = schema.ml_recommendations, schema.ml_anomalies
     now = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
     with engine.begin() as conn:
