@@ -603,7 +603,8 @@ def fleet_matrix(
     """Pivot the dense daily frame into one (campaigns x days) matrix per column.
 
     Days before a campaign's first row are NaN; a day inside its span without a row is 0 (source
-    contract: no row means nothing was delivered). Only the last `max_history` days up to `as_of`.
+    contract: no row means nothing was delivered); a day whose row was set aside is imputed, not zeroed.
+    Only the last `max_history` days up to `as_of`.
     Returns the campaign keys (config_id, campaign_id, status, daily_budget at their last day), the
     dates of the columns and the matrices.
     """
@@ -633,10 +634,25 @@ def fleet_matrix(
     mats = {}
     for c in columns:
         M = np.where(in_span, 0.0, np.nan)
-        vals = cells[c].cast(pl.Float64).fill_null(0.0).to_numpy()
+        vals = cells[c].cast(pl.Float64).to_numpy()  # null (a set-aside source row) -> NaN
         M[rows, cols] = np.clip(vals, 0.0, None)
-        mats[c] = M
+        mats[c] = _impute_unknown_days(M, in_span)
     return keys.drop("_row"), dates, mats
+
+
+def _impute_unknown_days(M: np.ndarray, in_span: np.ndarray) -> np.ndarray:
+    """A day whose source row was set aside is unknown, not zero: take the same weekday a week earlier,
+    else the day before (a missing row, by contrast, is already a real zero)."""
+    out = M.copy()
+    for lag in (7, 1):
+        for _ in range(3):  # a few passes cover short runs of unknown days
+            hole = np.isnan(out) & in_span
+            if not hole.any():
+                return out
+            shifted = np.full_like(out, np.nan)
+            shifted[:, lag:] = out[:, :-lag]
+            out = np.where(hole, shifted, out)
+    return np.where(np.isnan(out) & in_span, 0.0, out)
 
 
 def _wider(level: float) -> float:
