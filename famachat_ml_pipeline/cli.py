@@ -10,7 +10,7 @@ import warnings
 
 from rich.console import Console
 
-from famachat_ml_pipeline.demo.generator import MIN_DAYS
+from famachat_ml_pipeline.demo.generator import INCIDENT_KINDS, MIN_DAYS
 from famachat_ml_pipeline.settings import SettingsError, load_settings
 
 console = Console()
@@ -62,7 +62,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
         write_demo(get_engine(settings.database_url), data, force=args.force)
     console.print(
         f"wrote {data.campaigns.height:,} campaigns and {data.insights.height:,} insight rows for "
-        f"{args.accounts} accounts, through {data.end_date}, with {data.incidents.height} labelled incidents "
+        f"{args.accounts} accounts, through {data.end_date}, with "
+        f"{data.incidents['kind'].is_in(INCIDENT_KINDS).sum()} labelled incidents "
         f"in {time.perf_counter() - start:.1f}s"
     )
     return 0

@@ -16,6 +16,8 @@ import polars as pl
 from famachat_ml_pipeline.source.contract import SourceRead, clean_insights
 
 INCIDENT_KINDS = ("spend_spike", "tracking_break", "ctr_collapse", "delivery_stop")
+# Injected effects that are not incidents to catch but make an alert legitimate (kept in the ground truth).
+EFFECT_KINDS = ("cost_creep",)
 MIN_DAYS = 35  # paused stretches, young campaigns and incidents need room
 
 
@@ -23,7 +25,7 @@ MIN_DAYS = 35  # paused stretches, young campaigns and incidents need room
 class DemoData:
     campaigns: pl.DataFrame  # sistema_facebook_ads_campaigns rows (without id)
     insights: pl.DataFrame  # sistema_facebook_ads_insights rows (without id)
-    incidents: pl.DataFrame  # ground truth: config_id, campaign_id, kind, start_date, end_date
+    incidents: pl.DataFrame  # ground truth: config_id, campaign_id, kind, start_date, end_date (+ effects)
     end_date: dt.date  # the latest complete day
 
 
@@ -109,6 +111,9 @@ def generate_demo(
     )  # fmt: skip
     creeping = creep_rng.choice(big, size=min(big.size, max(2, n_accounts // 2)), replace=False)
     cvr_day[creeping, -14:] *= np.linspace(1.0, 0.55, 14)
+    incidents += [
+        (int(cfg[c]), str(camp_ids[c]), "cost_creep", dates[-14].item(), dates[-1].item()) for c in creeping
+    ]
 
     spend = np.where(delivering, spend, 0.0)
     impressions = np.floor(spend / cpm[:, None] * 1000).astype(np.int64)

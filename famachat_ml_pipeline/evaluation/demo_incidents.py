@@ -7,7 +7,8 @@ window is attributed to that incident even when its family differs (a CTR collap
 the money: that PERFORMANCE_DROP is a true consequence, not a false alarm); every other detection is a
 false positive. Precision only counts the families that incidents can label (spend, CTR, leads,
 delivery); frequency and reach alerts answer to creative fatigue, which the demo simulates on purpose,
-and are not scored here.
+and are not scored here. The same attribution holds for the demo's injected effects (a gradual cost creep):
+they are not incidents to catch, so they count in no recall, but a PERFORMANCE_DROP on one is earned.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from famachat_ml_pipeline.core.anomalies import AnomalyConfig, detect_anomalies, detect_anomalies_zscore
-from famachat_ml_pipeline.demo.generator import clean_demo, generate_demo
+from famachat_ml_pipeline.demo.generator import INCIDENT_KINDS, clean_demo, generate_demo
 
 FAMILY = {
     "SPEND_SPIKE": "spend_spike",
@@ -67,9 +68,10 @@ def score(found: pl.DataFrame, incidents: pl.DataFrame, method: str) -> Incident
         pl.col("anomaly_date").is_between("start_date", "end_date")
     )
     hit = inside.filter(pl.col("kind") == pl.col("kind_incident")).select(*keys, "kind").n_unique()
+    to_catch = incidents.filter(pl.col("kind").is_in(INCIDENT_KINDS)).height
     detections = events.select(*keys, "kind").n_unique()
     attributed = inside.select(*keys, "kind").n_unique()
-    return IncidentScore(method, incidents.height, hit, detections, detections - attributed)
+    return IncidentScore(method, to_catch, hit, detections, detections - attributed)
 
 
 def evaluate_demo(
@@ -78,7 +80,9 @@ def evaluate_demo(
     config = config or AnomalyConfig()
     data = generate_demo(n_accounts=n_accounts, seed=seed)
     daily, as_of = clean_demo(data).daily, data.end_date
-    lookback = (as_of - data.incidents["start_date"].min()).days + 1
+    lookback = (
+        as_of - data.incidents.filter(pl.col("kind").is_in(INCIDENT_KINDS))["start_date"].min()
+    ).days + 1
     return [score(fn(daily, as_of, config, lookback), data.incidents, name) for name, fn in METHODS.items()]
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from famachat_ml_pipeline.demo.generator import INCIDENT_KINDS, clean_demo, generate_demo
+from famachat_ml_pipeline.demo.generator import EFFECT_KINDS, INCIDENT_KINDS, clean_demo, generate_demo
 
 END = dt.date(2026, 3, 1)
 
@@ -25,7 +25,7 @@ def test_same_seed_same_data_other_seed_other_data() -> None:
 
 def test_incidents_dirty_rows_and_budgets() -> None:
     data = generate_demo(n_accounts=6, seed=3, end_date=END)
-    assert set(data.incidents["kind"]) == set(INCIDENT_KINDS)
+    assert set(data.incidents["kind"]) == set(INCIDENT_KINDS) | set(EFFECT_KINDS)
     assert data.incidents["end_date"].max() == END
     read = clean_demo(data)
     expected = {"duplicate_superseded", "orphan_campaign", "future_date", "not_daily", "null_metric",
