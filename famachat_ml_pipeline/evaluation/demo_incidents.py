@@ -75,10 +75,10 @@ def score(found: pl.DataFrame, incidents: pl.DataFrame, method: str) -> Incident
 
 
 def evaluate_demo(
-    n_accounts: int = 50, seed: int = 7, config: AnomalyConfig | None = None
+    n_accounts: int = 50, seed: int = 7, config: AnomalyConfig | None = None, end_date: dt.date | None = None
 ) -> list[IncidentScore]:
     config = config or AnomalyConfig()
-    data = generate_demo(n_accounts=n_accounts, seed=seed)
+    data = generate_demo(n_accounts=n_accounts, seed=seed, end_date=end_date)
     daily, as_of = clean_demo(data).daily, data.end_date
     lookback = (
         as_of - data.incidents.filter(pl.col("kind").is_in(INCIDENT_KINDS))["start_date"].min()
