@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import dagster as dg
 
 from famachat_ml_pipeline.db.engine import get_engine, migrate
+from famachat_ml_pipeline.definitions import defs
 from famachat_ml_pipeline.defs.jobs import ml_pipeline_job, ranged_run_tags
 from famachat_ml_pipeline.defs.partitions import AS_OF_TAG, config_partitions
 from famachat_ml_pipeline.instance import get_instance
@@ -81,8 +82,6 @@ def run_pipeline(
         instance.add_dynamic_partitions(config_partitions.name, new)
         echo(f"registered {len(new)} new config_id partitions")
     ordered = instance.get_dynamic_partitions(config_partitions.name)
-    from famachat_ml_pipeline.definitions import defs
-
     job = defs.resolve_job_def(ml_pipeline_job.name)
     summaries = []
     for keys in contiguous_ranges(ordered, {str(c) for c in config_ids}):
