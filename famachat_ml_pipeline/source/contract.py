@@ -12,7 +12,7 @@ import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 import sqlalchemy as sa
@@ -31,6 +31,11 @@ LEAD_ACTION_PRECEDENCE = (
     "leadgen_grouped",
 )
 _ALIAS_PREFIXES = ("", "omni_", "onsite_web_")
+_ALIAS_RANK = {
+    prefix + action: i * len(_ALIAS_PREFIXES) + j
+    for i, action in enumerate(LEAD_ACTION_PRECEDENCE)
+    for j, prefix in enumerate(_ALIAS_PREFIXES)
+}
 
 INACTIVE_STATUSES = ("PAUSED", "DELETED", "ARCHIVED")
 
@@ -40,7 +45,7 @@ REJECT_REASONS = (
     "orphan_campaign",  # insight whose campaign is missing from the campaigns table
     "future_date",  # a day after today in the account's timezone (today itself is provisional, not bad)
     "not_daily",  # date_stop != date_start
-    "null_metric",  # spend, impressions, clicks or reach is null
+    "null_metric",  # spend, impressions, clicks or reach is null (or spend is NaN, which numeric allows)
     "negative_metric",  # a negative number
     "bad_actions",  # leads is null and actions is not a list of {action_type, numeric value}
     "leads_unknown",  # leads is null and there is no actions list to resolve it from
@@ -94,10 +99,21 @@ def create_source_tables(engine: sa.Engine) -> None:
     _meta.create_all(engine)
 
 
-def latest_complete_day(timezone_name: str, now: dt.datetime | None = None) -> dt.date:
+DEFAULT_TIMEZONE = "America/Sao_Paulo"  # the column's default in FamaChat
+
+
+def account_zone(timezone_name: str | None) -> ZoneInfo:
+    """The account's zone; an unknown or empty name falls back to the column's default, not a crash."""
+    try:
+        return ZoneInfo(timezone_name or DEFAULT_TIMEZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def latest_complete_day(timezone_name: str | None, now: dt.datetime | None = None) -> dt.date:
     """Yesterday in the account's timezone: today is partial and its conversions are provisional."""
     now = now or dt.datetime.now(dt.UTC)
-    return now.astimezone(ZoneInfo(timezone_name)).date() - dt.timedelta(days=1)
+    return now.astimezone(account_zone(timezone_name)).date() - dt.timedelta(days=1)
 
 
 @dataclass
@@ -221,7 +237,9 @@ def read_daily_insights(
 
 _ACTION_TYPE = pl.Struct({"action_type": pl.String, "value": pl.String})
 # Meta's canonical serialisation: a list of {"action_type": "...", "value": "<number>"} objects.
-_CANONICAL = r'^\[(\{"action_type": ?"[a-z_.]+", ?"value": ?"[0-9]+(\.[0-9]+)?"\}(, ?)?)*\]$'
+_PAIR_A = r'"action_type": ?"[a-z_.]+", ?"value": ?"[0-9]+(\.[0-9]+)?"'
+_PAIR_B = r'"value": ?"[0-9]+(\.[0-9]+)?", ?"action_type": ?"[a-z_.]+"'  # Postgres jsonb orders keys
+_CANONICAL = rf"^\[(\{{({_PAIR_A}|{_PAIR_B})\}}(, ?)?)*\]$"
 
 
 def _leads_from_actions(actions: pl.Series) -> tuple[pl.Series, pl.Series]:
@@ -237,9 +255,8 @@ def _leads_from_actions(actions: pl.Series) -> tuple[pl.Series, pl.Series]:
         .explode("raw")
         .unnest("raw")
         .with_columns(
-            _rank=pl.col("action_type")
-            .str.replace(r"^(omni_|onsite_web_)", "")
-            .replace_strict(list(LEAD_ACTION_PRECEDENCE), range(len(LEAD_ACTION_PRECEDENCE)), default=None)
+            # the same order as the slow path: base alias first, then the plain / omni_ / onsite_web_ variant
+            _rank=pl.col("action_type").replace_strict(_ALIAS_RANK, default=None)
         )
         .group_by("_i")
         .agg(
@@ -253,6 +270,13 @@ def _leads_from_actions(actions: pl.Series) -> tuple[pl.Series, pl.Series]:
     )
     rest = frame.filter(~pl.col("_i").is_in(canonical["_i"].implode()))
     slow_leads, slow_bad = _leads_from_actions_slow(rest["raw"])
+    decoded = (
+        canonical.select("_i")
+        .join(decoded, on="_i", how="left")
+        .with_columns(
+            pl.col("v").fill_null(0)  # "[]" or no lead action: zero leads, as the slow path says
+        )
+    )
     out = frame.select("_i").join(
         pl.concat([
             decoded.with_columns(bad=pl.lit(False)),
@@ -352,7 +376,8 @@ def clean_insights(
     invalid = pl.lit(None, dtype=pl.String)
     invalid = (
         pl.when(pl.col("date_stop") != pl.col("date_start")).then(pl.lit("not_daily"))
-        .when(pl.any_horizontal(pl.col(m).is_null() for m in metrics)).then(pl.lit("null_metric"))
+        .when(pl.any_horizontal(pl.col(m).is_null() for m in metrics) | pl.col("spend").is_nan())
+        .then(pl.lit("null_metric"))
         .when(pl.any_horizontal(pl.col(m) < 0 for m in [*metrics, "leads"])).then(pl.lit("negative_metric"))
         .otherwise(invalid)
     )  # fmt: skip
@@ -409,9 +434,13 @@ def _densify(
         .group_by(KEY)
         .agg(first=pl.col("date_start").min())
     )
+    # A campaign's days start at its creation when that is earlier than its first row, but never before
+    # the account's first synced row: before that, FamaChat had no data, which is not zero delivery.
     spans = observed.join(camps.select(*KEY, "created_date"), on=KEY, how="left").with_columns(
         first=pl.max_horizontal(
-            pl.lit(start), pl.min_horizontal("first", pl.col("created_date").fill_null(pl.col("first")))
+            pl.lit(start),
+            pl.col("first").min().over("config_id"),
+            pl.min_horizontal("first", pl.col("created_date").fill_null(pl.col("first"))),
         )
     )
     grid = spans.select(*KEY, date=pl.date_ranges("first", pl.lit(as_of))).explode("date")

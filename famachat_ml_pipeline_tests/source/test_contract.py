@@ -141,10 +141,34 @@ def test_budget_is_converted_from_minor_units_by_currency() -> None:
     assert day(clp, D3)["daily_budget"] == 5000.0
 
 
-def test_dense_frame_starts_at_creation_when_earlier_than_first_delivery() -> None:
-    r = clean([insight(1, D3)], campaigns(created_time="2026-03-08 12:00:00+00"))
-    assert r.daily["date"].to_list() == [D1, D2, D3]
-    assert r.daily["spend"].to_list() == [0.0, 0.0, 10.0]
+def test_dense_frame_starts_at_creation_but_not_before_the_account_is_synced() -> None:
+    camps = pl.concat([
+        campaigns(created_time="2026-03-08 12:00:00+00"),
+        campaigns(campaign_id="222", created_time="2026-01-01 12:00:00+00"),
+    ])  # fmt: skip
+    # the account's first synced row is D1: 111 (created D1, first delivery D3) has zero days before D3
+    r = clean([insight(1, D3), insight(2, D1, campaign_id="222")], camps)
+    a = r.daily.filter(pl.col("campaign_id") == "111")
+    assert a["date"].to_list() == [D1, D2, D3] and a["spend"].to_list() == [0.0, 0.0, 10.0]
+    # 222 was created long before, but nothing says FamaChat synced it then: no invented zeros
+    assert r.daily.filter(pl.col("campaign_id") == "222")["date"].min() == D1
+
+
+def test_nan_spend_and_unknown_timezone_do_not_slip_through() -> None:
+    r = clean([insight(1, D1), insight(2, D3, spend=float("nan"))], campaigns(timezone_name="GMT-3"))
+    assert r.rejected == {"null_metric": 1}
+    assert day(r, D3)["spend"] is None
+
+
+def test_empty_actions_list_is_zero_leads_and_key_order_does_not_matter() -> None:
+    rows = [
+        insight(1, D1, leads=None, actions="[]"),
+        insight(2, D2, leads=None, actions='[{"value": "9", "action_type": "omni_lead"}, '
+                                            '{"value": "3", "action_type": "lead"}]'),
+    ]  # fmt: skip
+    r = clean(rows + [insight(3, D3)])
+    assert r.rows_set_aside == 0
+    assert [day(r, d)["leads"] for d in (D1, D2)] == [0, 3]
 
 
 def test_reading_from_the_database_matches_the_pure_cleaner(db_url: str) -> None:
