@@ -62,6 +62,7 @@ def _window_aggs(w: int) -> list[pl.Expr]:
         s("leads", cur).alias(f"leads_{w}d"),
         s("reach", cur).alias(f"reach_{w}d"),
         cur.sum().alias(f"days_in_window_{w}d"),
+        (cur & pl.col("spend").is_not_null()).sum().alias(f"_known_days_{w}d"),
         (cur & (pl.col("leads") > 0)).sum().alias(f"days_with_leads_{w}d"),
         daily_cpl.filter(cur).std().alias(f"cpl_std_{w}d"),
         pl.col("leads").filter(cur).std().alias(f"leads_std_{w}d"),
@@ -69,14 +70,15 @@ def _window_aggs(w: int) -> list[pl.Expr]:
         s("impressions", prev).alias(f"_prev_impressions_{w}d"),
         s("clicks", prev).alias(f"_prev_clicks_{w}d"),
         s("leads", prev).alias(f"_prev_leads_{w}d"),
-        prev.sum().alias(f"_prev_days_{w}d"),
+        (prev & pl.col("spend").is_not_null()).sum().alias(f"_prev_days_{w}d"),
     ]
 
 
 def _window_ratios(w: int) -> list[pl.Expr]:
     c = lambda name: pl.col(f"{name}_{w}d")  # noqa: E731
     p = lambda name: pl.col(f"_prev_{name}_{w}d")  # noqa: E731
-    days, prev_days = c("days_in_window"), pl.col(f"_prev_days_{w}d")
+    # averages divide by the days whose numbers are known: a set-aside day is neither zero nor a day
+    days, prev_days = pl.col(f"_known_days_{w}d"), pl.col(f"_prev_days_{w}d")
     cpl, prev_cpl = _div(c("spend"), c("leads")), _div(p("spend"), p("leads"))
     ctr, prev_ctr = _div(c("clicks") * 100, c("impressions")), _div(p("clicks") * 100, p("impressions"))
     return [
@@ -98,7 +100,7 @@ def _classifier_inputs(w: int) -> list[pl.Expr]:
     c = lambda name: pl.col(f"{name}_{w}d")  # noqa: E731
     pessimistic_cpl = pl.when(c("spend") > 0).then(c("spend") / pl.max_horizontal(c("leads"), 1))
     frequency_score = (1 - (c("frequency") - 1) / 3).clip(0, 1)
-    dwl_ratio = _div(c("days_with_leads"), c("days_in_window"))
+    dwl_ratio = _div(c("days_with_leads"), pl.col(f"_known_days_{w}d"))
     # (1 - |trend|/50) is clipped to [0, 1] so one extreme trend cannot outweigh the other terms;
     # an unknown trend counts as the midpoint.
     trend_term = (1 - c("cpl_trend").abs() / 50).clip(0, 1).fill_null(0.5)

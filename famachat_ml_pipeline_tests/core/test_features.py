@@ -124,6 +124,8 @@ def test_unknown_days_are_skipped_not_zeroed() -> None:
     )
     f = json.loads(compute_features(daily, AS_OF).filter(pl.col("window_days") == 7)["features"][0])
     assert f["spend_7d"] == 60.0 and f["leads_7d"] == 6 and f["cpl_7d"] == pytest.approx(10.0)
+    assert f["avg_daily_spend_7d"] == pytest.approx(10.0)  # 60 over the 6 known days, not 7
+    assert f["days_with_leads_ratio"] == pytest.approx(1.0)
 
 
 def test_best_and_worst_weekday() -> None:
