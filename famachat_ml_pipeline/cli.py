@@ -205,9 +205,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except Exception as exc:  # noqa: BLE001 - one clear line for known user errors, traceback otherwise
         from famachat_ml_pipeline.demo.loader import RefusingToOverwrite
-        from famachat_ml_pipeline.runner import UnknownAccounts
+        from famachat_ml_pipeline.runner import IncompleteDay, UnknownAccounts
 
-        if isinstance(exc, UnknownAccounts | RefusingToOverwrite | UsageError | FileNotFoundError):
+        if isinstance(
+            exc, UnknownAccounts | IncompleteDay | RefusingToOverwrite | UsageError | FileNotFoundError
+        ):
             console.print(f"[red]error:[/] {exc}")
             return 2
         raise

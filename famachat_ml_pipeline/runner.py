@@ -13,12 +13,17 @@ from famachat_ml_pipeline.db.engine import get_engine, migrate
 from famachat_ml_pipeline.definitions import defs
 from famachat_ml_pipeline.defs.jobs import ml_pipeline_job, ranged_run_tags
 from famachat_ml_pipeline.defs.partitions import AS_OF_TAG, config_partitions
+from famachat_ml_pipeline.defs.run_context import latest_complete_day_of
 from famachat_ml_pipeline.instance import get_instance
 from famachat_ml_pipeline.settings import Settings
 from famachat_ml_pipeline.source.contract import list_config_ids
 
 
 class UnknownAccounts(ValueError):
+    pass
+
+
+class IncompleteDay(ValueError):
     pass
 
 
@@ -75,6 +80,13 @@ def run_pipeline(
             "the source campaigns table has no accounts (run `famachat-ml generate-demo-data`?)"
         )
 
+    if as_of is not None:
+        latest = latest_complete_day_of(engine, list(config_ids))
+        if as_of > latest:
+            raise IncompleteDay(
+                f"--as-of {as_of} is not a complete day yet: the latest complete day for these accounts is "
+                f"{latest} (today is partial and its conversions are still arriving)"
+            )
     instance = get_instance(settings)
     known = set(instance.get_dynamic_partitions(config_partitions.name))
     new = [str(c) for c in config_ids if str(c) not in known]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 import polars as pl
@@ -14,7 +15,7 @@ from famachat_ml_pipeline.db.engine import get_engine
 from famachat_ml_pipeline.demo.generator import generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.instance import get_instance
-from famachat_ml_pipeline.runner import UnknownAccounts, contiguous_ranges, run_pipeline
+from famachat_ml_pipeline.runner import IncompleteDay, UnknownAccounts, contiguous_ranges, run_pipeline
 from famachat_ml_pipeline.settings import Settings
 from famachat_ml_pipeline.source.contract import insights_table
 
@@ -75,6 +76,13 @@ def test_ranged_run_covers_every_account_and_reruns_replace(settings: Settings) 
     second = _features(engine)
     assert second.height == first.height
     assert second.group_by("config_id", "campaign_id", "window_days", "day").len()["len"].max() == 1
+
+
+def test_as_of_must_be_a_complete_day(settings: Settings) -> None:
+    write_demo(get_engine(settings.database_url), generate_demo(n_accounts=1, days=40, seed=3))
+    today = dt.datetime.now(dt.UTC).astimezone(ZoneInfo("America/Sao_Paulo")).date()
+    with pytest.raises(IncompleteDay, match="not a complete day"):
+        run_pipeline(settings, as_of=today, echo=lambda _: None)
 
 
 def test_unknown_account_is_a_clear_error(settings: Settings) -> None:

@@ -69,6 +69,10 @@ XGB_PARAMS: dict[str, Any] = {
 _WIDE_FEATURES = {name: _classifier_name(name, WINDOW) for name in FEATURE_COLUMNS}
 
 
+class NotEnoughTrainingData(ValueError):
+    """Too little history to train and evaluate a model (a new deployment, a small fleet)."""
+
+
 class ModelArtifactError(Exception):
     """The model artifact is missing, unreadable or not a 4-class model on FEATURE_COLUMNS."""
 
@@ -194,7 +198,7 @@ def _fit(x: np.ndarray, y: np.ndarray, params: dict[str, Any]) -> xgb.XGBClassif
     missing = sorted(set(range(len(LABELS))) - set(np.unique(y).tolist()))
     if missing:
         # XGBClassifier needs every class among the labels; the caller decides (skip a fold, fail a job).
-        raise ValueError(f"training labels lack tier(s) {[LABELS[i] for i in missing]}")
+        raise NotEnoughTrainingData(f"training labels lack tier(s) {[LABELS[i] for i in missing]}")
     model = xgb.XGBClassifier(**params)
     model.fit(x, y)
     model.get_booster().feature_names = list(FEATURE_COLUMNS)
@@ -257,12 +261,14 @@ def train_classifier(
     dates = train_set["as_of"].unique().sort()
     n_test = max(1, round(dates.len() * holdout_fraction))
     if dates.len() - n_test < 1:
-        raise ValueError(f"need at least 2 as-of dates to split by time, got {dates.len()}")
+        raise NotEnoughTrainingData(f"need at least 2 as-of dates to split by time, got {dates.len()}")
     test_dates = dates.tail(n_test)
     train = train_set.filter(_purged_before(train_set["as_of"], test_dates[0], horizon))
     test = train_set.filter(pl.col("as_of") >= test_dates[0])
     if train.is_empty():
-        raise ValueError(f"no training dates left before {test_dates[0]} after the {horizon}-day purge")
+        raise NotEnoughTrainingData(
+            f"no training dates left before {test_dates[0]} after the {horizon}-day purge"
+        )
 
     y_train, y_test = _codes(train["label"]), _codes(test["label"])
     model = _fit(_x(train), y_train, params)

@@ -46,19 +46,25 @@ def read_predictions(
 
 
 METRIC_OF = {"SPEND_FORECAST": "spend", "LEADS_FORECAST": "leads", "CPL_FORECAST": "cpl"}
+MAX_HORIZON_DAYS = 30
+
+
+def made_on(as_of: dt.date) -> sa.ColumnElement[bool]:
+    """ml_predictions rows made as of `as_of`: a prediction h days ahead is dated as_of + h."""
+    p = schema.ml_predictions
+    return sa.or_(*[
+        sa.and_(p.c.forecast_date == ts(as_of + dt.timedelta(days=h)), p.c.horizon_days == h)
+        for h in range(1, MAX_HORIZON_DAYS + 1)
+    ])  # fmt: skip
 
 
 def read_forecasts_made_on(engine: sa.Engine, config_ids: Sequence[int], as_of: dt.date) -> pl.DataFrame:
     """The predictions made as of `as_of` (dated as_of + h with horizon h), as forecast_fleet shaped them."""
     p = schema.ml_predictions
-    made_here = sa.or_(sa.false(), *[
-        sa.and_(p.c.forecast_date == ts(as_of + dt.timedelta(days=h)), p.c.horizon_days == h)
-        for h in range(1, 31)
-    ])  # fmt: skip
     query = sa.select(
         p.c.config_id, p.c.entity_id, p.c.prediction_type, p.c.forecast_date, p.c.horizon_days,
         p.c.predicted_value, p.c.confidence_lower, p.c.confidence_upper,
-    ).where(p.c.config_id.in_(list(config_ids)), p.c.entity_type == "campaign", made_here)  # fmt: skip
+    ).where(p.c.config_id.in_(list(config_ids)), p.c.entity_type == "campaign", made_on(as_of))  # fmt: skip
     cols = {"config_id": pl.Int64, "entity_id": pl.String, "prediction_type": pl.String,
             "target_date": pl.Datetime("us"), "horizon_day": pl.Int32, "predicted_value": pl.Float64,
             "confidence_lower": pl.Float64, "confidence_upper": pl.Float64}  # fmt: skip

@@ -59,16 +59,17 @@ def register_model(
     data_end: dt.date,
     activate: bool,
 ) -> int:
-    """Insert a trained model as ACTIVE (retiring the previous active one) or READY, in one transaction."""
+    """Insert a trained model as ACTIVE or READY, retiring the previous active one either way, in one
+    transaction: the newest evaluation decides, so a model that no longer beats persistence hands
+    classification back to the rules rather than to an older model."""
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('ml_trained_models'))"))
-        if activate:
-            conn.execute(
-                models.update()
-                .where(models.c.model_type == model_type, models.c.is_active.is_(True))
-                .values(is_active=False, status="DEPRECATED")
-            )
+        conn.execute(
+            models.update()
+            .where(models.c.model_type == model_type, models.c.is_active.is_(True))
+            .values(is_active=False, status="DEPRECATED")
+        )
         return int(conn.execute(
             models.insert().values(
                 name=name, model_type=model_type, version=version, model_path=path,

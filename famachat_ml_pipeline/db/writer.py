@@ -20,7 +20,7 @@ from famachat_ml_pipeline.core.recommendations import (
     reconcile,
 )
 from famachat_ml_pipeline.db import schema
-from famachat_ml_pipeline.db.reader import read_recommendations
+from famachat_ml_pipeline.db.reader import made_on, read_recommendations
 
 
 def _python_rows(frame: pl.DataFrame) -> list[tuple]:
@@ -81,7 +81,8 @@ def _lock(conn: sa.Connection, name: str) -> None:
 def upsert_anomalies(
     engine: sa.Engine, anomalies: pl.DataFrame, config_ids: Sequence[int], days: Sequence[dt.date]
 ) -> dict[str, int]:
-    """One row per (config_id, entity, type, metric, anomaly_date): insert new ones, update changed ones.
+    """One row per (config_id, entity, type, metric, anomaly_date): insert new ones, update changed ones,
+    and withdraw the ones that the current (restated) data no longer shows, unless a user acknowledged them.
 
     Only detector-owned columns are ever updated; is_acknowledged, acknowledged_at/by and
     resolution_notes belong to FamaChat's users and are never written here.
@@ -92,16 +93,24 @@ def upsert_anomalies(
     with engine.begin() as conn:
         _lock(conn, t.name)
         existing_rows = conn.execute(
-            sa.select(t.c.id, *[t.c[c] for c in ANOMALY_KEY + _ANOMALY_VALUES]).where(
+            sa.select(t.c.id, t.c.is_acknowledged, *[t.c[c] for c in ANOMALY_KEY + _ANOMALY_VALUES]).where(
                 t.c.config_id.in_(list(config_ids)), t.c.anomaly_date.in_(stamps)
             )
         ).fetchall()
         existing = pl.DataFrame(
             [tuple(r) for r in existing_rows],
-            schema={"id": pl.Int64, **{c: new.schema[c] for c in ANOMALY_KEY + _ANOMALY_VALUES}},
+            schema={
+                "id": pl.Int64, "is_acknowledged": pl.Boolean,
+                **{c: new.schema[c] for c in ANOMALY_KEY + _ANOMALY_VALUES},
+            },
             orient="row",
+        )  # fmt: skip
+        stale = existing.join(new, on=ANOMALY_KEY, how="anti").filter(
+            ~pl.col("is_acknowledged").fill_null(False)
         )
-        joined = new.join(existing, on=ANOMALY_KEY, how="left", suffix="_old")
+        if stale.height:
+            conn.execute(t.delete().where(t.c.id.in_(stale["id"].to_list())))
+        joined = new.join(existing.drop("is_acknowledged"), on=ANOMALY_KEY, how="left", suffix="_old")
         inserts = joined.filter(pl.col("id").is_null()).select(new.columns)
         changed = joined.filter(
             pl.col("id").is_not_null()
@@ -124,6 +133,7 @@ def upsert_anomalies(
         "inserted": inserts.height,
         "updated": changed.height,
         "unchanged": new.height - inserts.height - changed.height,
+        "withdrawn": stale.height,
     }
 
 
@@ -179,13 +189,8 @@ def replace_forecasts(
     ids = list(config_ids)
     with engine.begin() as conn:
         conn.execute(fc.delete().where(fc.c.config_id.in_(ids), fc.c.forecast_date == ts))
-        # a prediction made at as_of for h days ahead is dated as_of + h
-        made_here = sa.or_(sa.false(), *[
-            sa.and_(pred.c.forecast_date == _as_timestamp(as_of + dt.timedelta(days=h)),
-                    pred.c.horizon_days == h)
-            for h in range(1, horizon + 1)
-        ])  # fmt: skip
-        conn.execute(pred.delete().where(pred.c.config_id.in_(ids), made_here))
+        # every horizon, not just this run's: a shorter horizon or an empty run leaves nothing stale
+        conn.execute(pred.delete().where(pred.c.config_id.in_(ids), made_on(as_of)))
         return {"forecasts": bulk_insert(conn, fc, summary), "predictions": bulk_insert(conn, pred, rows)}
 
 

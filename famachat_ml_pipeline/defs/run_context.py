@@ -21,9 +21,17 @@ def resolve_as_of(context: dg.AssetExecutionContext, engine: sa.Engine, config_i
     Accounts in different timezones get the earliest of their latest complete days, so that no account
     is analysed on a partial day.
     """
+    latest = latest_complete_day_of(engine, config_ids)
     tag = context.run.tags.get(AS_OF_TAG)
-    if tag:
-        return dt.date.fromisoformat(tag)
+    if not tag:
+        return latest
+    as_of = dt.date.fromisoformat(tag)
+    if as_of > latest:
+        raise dg.Failure(f"{AS_OF_TAG}={as_of} is not a complete day yet (the latest is {latest})")
+    return as_of
+
+
+def latest_complete_day_of(engine: sa.Engine, config_ids: list[int]) -> dt.date:
     zones = set(account_timezones(engine, config_ids).values()) or {get_settings().default_timezone}
     return min(latest_complete_day(z) for z in zones)
 

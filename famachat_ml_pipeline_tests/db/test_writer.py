@@ -27,14 +27,16 @@ def anomalies(severity: str = "HIGH", observed: float = 300.0) -> pl.DataFrame:
 def test_anomalies_upsert_keeps_acknowledgements(migrated_url: str) -> None:
     engine = get_engine(migrated_url)
     t = schema.ml_anomalies
-    assert upsert_anomalies(engine, anomalies(), [1], [DAY]) == {"inserted": 2, "updated": 0, "unchanged": 0}
+    first = upsert_anomalies(engine, anomalies(), [1], [DAY])
+    assert first == {"inserted": 2, "updated": 0, "unchanged": 0, "withdrawn": 0}
     with engine.begin() as conn:
         conn.execute(t.update().where(t.c.entity_id == "111").values(
             is_acknowledged=True, acknowledged_by=42, acknowledged_at=dt.datetime(2026, 3, 11, 9),
             resolution_notes="orçamento dobrado de propósito",
         ))  # fmt: skip
     # same day again (the hourly job), then with a worse severity
-    assert upsert_anomalies(engine, anomalies(), [1], [DAY]) == {"inserted": 0, "updated": 0, "unchanged": 2}
+    again = upsert_anomalies(engine, anomalies(), [1], [DAY])
+    assert again == {"inserted": 0, "updated": 0, "unchanged": 2, "withdrawn": 0}
     assert upsert_anomalies(engine, anomalies("CRITICAL", 900.0), [1], [DAY])["updated"] == 1
     with engine.connect() as conn:
         rows = conn.execute(sa.select(t).order_by(t.c.entity_id)).mappings().all()
@@ -43,6 +45,13 @@ def test_anomalies_upsert_keeps_acknowledgements(migrated_url: str) -> None:
     assert (acked["severity"], acked["observed_value"]) == ("CRITICAL", 900.0)
     assert acked["is_acknowledged"] is True and acked["acknowledged_by"] == 42
     assert acked["resolution_notes"] == "orçamento dobrado de propósito"
+
+    # Restated data no longer shows either anomaly: the unacknowledged one is withdrawn, the acknowledged
+    # one stays (it is the user's record now).
+    gone = upsert_anomalies(engine, anomalies().head(0), [1], [DAY])
+    assert gone["withdrawn"] == 1
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(t.c.entity_id)).scalars().all() == ["111"]
 
 
 def forecast_frame(value: float, origin: dt.date = DAY, horizon: int = 3) -> pl.DataFrame:
@@ -79,3 +88,17 @@ def test_forecasts_replace_their_origin_only(migrated_url: str) -> None:
     assert {r[2] for r in first} == {"SPEND_FORECAST", "LEADS_FORECAST", "CPL_FORECAST"}
     assert [x["predicted"] for x in first[0][1]] == [12.0, 12.0, 12.0]
     assert sorted({v for *_, v in preds}) == [11.0, 12.0]
+
+    # a re-run with a shorter horizon leaves none of the longer run's days behind
+    replace_forecasts(engine, forecast_frame(13.0, horizon=2), [1], DAY, "v")
+    with engine.connect() as conn:
+        first_origin = (
+            conn.execute(sa.select(p.c.horizon_days).where(p.c.predicted_value == 13.0)).scalars().all()
+        )
+        assert (
+            conn.execute(
+                sa.select(sa.func.count()).select_from(p).where(p.c.predicted_value == 12.0)
+            ).scalar()
+            == 0
+        )
+    assert sorted(set(first_origin)) == [1, 2]

@@ -51,7 +51,8 @@ def campaign_anomalies(
         written = upsert_anomalies(database.engine(), found, config_ids, days)
     context.log.info(
         f"campaign_anomalies: {found.height:,} anomalies as of {as_of}: {written['inserted']:,} new, "
-        f"{written['updated']:,} updated, {written['unchanged']:,} unchanged"
+        f"{written['updated']:,} updated, {written['unchanged']:,} unchanged, "
+        f"{written['withdrawn']:,} withdrawn"
     )
     return dg.MaterializeResult(
         metadata={

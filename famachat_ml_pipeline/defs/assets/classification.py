@@ -63,6 +63,12 @@ def classifier_model(context: dg.AssetExecutionContext, database: DatabaseResour
             activate=result.should_activate,
         )  # fmt: skip
         registry.update_training_job(engine, job_id, "COMPLETED", 1.0, model_id=model_id)
+    except classifier.NotEnoughTrainingData as exc:
+        # Too little history (a new deployment, a small fleet, a tier nobody is in): no model this time.
+        # Classification goes on with the active model or the rules, so nothing downstream is skipped.
+        registry.update_training_job(engine, job_id, "FAILED", 1.0, error=f"not enough data to train: {exc}")
+        context.log.warning(f"classifier not trained: {exc}")
+        return dg.MaterializeResult(metadata={"status": f"not trained: {exc}", **timer.metadata()})
     except Exception as exc:
         registry.update_training_job(engine, job_id, "FAILED", 1.0, error=f"{type(exc).__name__}: {exc}")
         raise

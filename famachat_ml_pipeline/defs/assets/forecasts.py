@@ -4,10 +4,11 @@ import datetime as dt
 
 import dagster as dg
 import polars as pl
+from pydantic import Field
 
 from famachat_ml_pipeline.core.accuracy import score_predictions
 from famachat_ml_pipeline.core.forecasting import forecast_fleet
-from famachat_ml_pipeline.db.reader import read_predictions
+from famachat_ml_pipeline.db.reader import MAX_HORIZON_DAYS, read_predictions
 from famachat_ml_pipeline.db.writer import fill_prediction_actuals, replace_forecasts
 from famachat_ml_pipeline.defs.partitions import account_asset, partition_config_ids
 from famachat_ml_pipeline.defs.resources import DatabaseResource
@@ -18,7 +19,7 @@ RESTATEMENT_DAYS = 28  # Meta may restate any of the last 28 days
 
 
 class ForecastRunConfig(dg.Config):
-    horizon_days: int = 7
+    horizon_days: int = Field(default=7, ge=1, le=MAX_HORIZON_DAYS)
     method: str = "auto"
 
 

@@ -15,6 +15,7 @@ from famachat_ml_pipeline.demo.generator import generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.runner import run_pipeline
 from famachat_ml_pipeline.settings import Settings
+from famachat_ml_pipeline.source.contract import insights_table
 
 D0 = dt.date(2026, 1, 1)
 
@@ -35,10 +36,12 @@ def _models(url: str) -> list[tuple]:
         ]
 
 
-def test_at_most_one_active_model_and_ready_models_do_not_take_over(migrated_url: str) -> None:
+def test_at_most_one_active_model_and_a_ready_model_hands_back_to_rules(migrated_url: str) -> None:
+    engine = get_engine(migrated_url)
     _register(migrated_url, "v1", activate=True)
-    _register(migrated_url, "v2", activate=False)
-    assert registry.active_model(get_engine(migrated_url), "CAMPAIGN_CLASSIFIER").version == "v1"
+    assert registry.active_model(engine, "CAMPAIGN_CLASSIFIER").version == "v1"
+    _register(migrated_url, "v2", activate=False)  # no longer beats persistence: the rules take over
+    assert registry.active_model(engine, "CAMPAIGN_CLASSIFIER") is None
     _register(migrated_url, "v3", activate=True)
     assert _models(migrated_url) == [
         ("v1", "DEPRECATED", False),
@@ -114,3 +117,23 @@ def dg_key(name: str):  # noqa: ANN201
     import dagster as dg
 
     return dg.AssetKey(name)
+
+
+def test_too_little_history_to_train_still_classifies_and_recommends(settings: Settings) -> None:
+    data = generate_demo(n_accounts=1, days=40, seed=4)
+    write_demo(get_engine(settings.database_url), data)
+    with get_engine(settings.database_url).begin() as conn:  # FamaChat synced this account 10 days ago
+        conn.execute(insights_table.delete().where(
+            insights_table.c.date_start < data.end_date - dt.timedelta(days=9)
+        ))  # fmt: skip
+    (run,) = run_pipeline(settings, as_of=data.end_date, echo=lambda _: None)
+    assert run.success
+    engine = get_engine(settings.database_url)
+    jobs = schema.ml_training_jobs
+    with engine.connect() as conn:
+        (status, error) = conn.execute(sa.select(jobs.c.status, jobs.c.error_message)).one()
+        classified = conn.execute(
+            sa.select(sa.func.count()).select_from(schema.ml_campaign_classifications)
+        ).scalar_one()
+    assert status == "FAILED" and "not enough data" in error
+    assert classified > 0  # by the rules
