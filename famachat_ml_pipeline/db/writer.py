@@ -289,7 +289,7 @@ def replace_classifications(
         )
         return {
             "written": bulk_insert(conn, t, rows),
-            "changed": int((rows["tier_change_direction"] != "SAME").sum()),
+            "changed": int(rows["tier_change_direction"].is_in(["UP", "DOWN"]).sum()),
         }
 
 

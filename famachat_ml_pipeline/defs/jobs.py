@@ -5,26 +5,32 @@ import dagster as dg
 from famachat_ml_pipeline.defs.partitions import config_partitions
 
 TIMEZONE = "America/Sao_Paulo"
+# Every job reads the source into the shared ad_insights hand-off: dagster.yaml lets one such run go at a
+# time (the rest wait in the run queue), so an hourly run never interleaves with the daily one.
+RUN_TAGS = {"famachat/pipeline": "graph"}
 
 ml_pipeline_job = dg.define_asset_job(
-    "ml_pipeline", selection=dg.AssetSelection.all(), partitions_def=config_partitions,
+    "ml_pipeline", selection=dg.AssetSelection.all(), partitions_def=config_partitions, tags=RUN_TAGS,
     description="The whole graph (the seed's daily-ml-pipeline).",
 )  # fmt: skip
 anomaly_job = dg.define_asset_job(
     "hourly_anomaly_detection",
     selection=dg.AssetSelection.assets("ad_insights", "campaign_anomalies"),
     partitions_def=config_partitions,
+    tags=RUN_TAGS,
     description="Re-reads the source and upserts anomalies; never duplicates them.",
 )
 forecast_job = dg.define_asset_job(
     "batch_predictions",
     selection=dg.AssetSelection.assets("ad_insights", "campaign_forecasts"),
     partitions_def=config_partitions,
+    tags=RUN_TAGS,
 )
 validation_job = dg.define_asset_job(
     "daily_prediction_validation",
     selection=dg.AssetSelection.assets("ad_insights", "forecast_accuracy"),
     partitions_def=config_partitions,
+    tags=RUN_TAGS,
 )
 
 

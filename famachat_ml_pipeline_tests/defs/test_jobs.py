@@ -75,3 +75,19 @@ def test_hourly_anomaly_job_repeats_without_duplicates(settings: Settings) -> No
     assert again.select("entity_id", "type", "metric", "day").is_duplicated().sum() == 0
     acked = again.filter(pl.col("id") == acked_id).to_dicts()[0]
     assert acked["ack"] is True and acked["notes"] == "visto"
+
+
+def test_every_job_shares_the_one_at_a_time_tag_that_dagster_yaml_limits() -> None:
+    import yaml
+
+    from famachat_ml_pipeline.instance import REPO_DAGSTER_YAML
+
+    limits = yaml.safe_load(REPO_DAGSTER_YAML.read_text())["run_queue"]["tag_concurrency_limits"]
+    assert {"key": "famachat/pipeline", "limit": 1} in limits
+    for job in (
+        "ml_pipeline",
+        "hourly_anomaly_detection",
+        "batch_predictions",
+        "daily_prediction_validation",
+    ):
+        assert defs.resolve_job_def(job).tags.get("famachat/pipeline") == "graph"

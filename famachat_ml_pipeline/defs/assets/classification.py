@@ -29,7 +29,7 @@ def sampled_as_of_dates(dates: list[dt.date], campaigns: int) -> list[dt.date]:
     return sorted(dates[::-1][::step])
 
 
-@dg.asset(group_name="classification", kinds={"xgboost", "sql"}, tags={"famachat/training": "true"})
+@dg.asset(group_name="classification", kinds={"xgboost", "sql"})
 def classifier_model(context: dg.AssetExecutionContext, database: DatabaseResource) -> dg.MaterializeResult:
     """Trains the tier model on every account's history and registers it; ACTIVE only if it beats the
     persistence baseline on held-out weeks, otherwise READY (classification then falls back to rules)."""
