@@ -44,7 +44,6 @@ def score_predictions(predictions: pl.DataFrame, daily: pl.DataFrame) -> tuple[p
             actuals.rename({"date": "forecast_date", "actual": "_actual"}),
             on=[*KEY, "forecast_date", "metric"],
         )
-        .filter(pl.col("_actual").is_not_null())
         .with_columns(
             absolute_error=(pl.col("predicted_value") - pl.col("_actual")).abs(),
             percentage_error=pl.when(pl.col("_actual") != 0).then(
@@ -53,13 +52,17 @@ def score_predictions(predictions: pl.DataFrame, daily: pl.DataFrame) -> tuple[p
         )
         .join(mase_scales(actuals), on=[*KEY, "metric"], how="left")
     )
+    # new, restated, or no longer known (the day's row was set aside, or a CPL day lost its leads): the
+    # stored actual then goes back to null rather than keeping a value the source no longer supports
     changed = scored.filter(
-        pl.col("actual_value").is_null() | ((pl.col("actual_value") - pl.col("_actual")).abs() > 1e-9)
+        ((pl.col("actual_value") - pl.col("_actual")).abs().fill_null(0) > 1e-9)
+        | (pl.col("actual_value").is_null() != pl.col("_actual").is_null())
     ).select(
         "id", actual_value="_actual", absolute_error="absolute_error", percentage_error="percentage_error"
     )
     metrics = (
-        scored.group_by("metric")
+        scored.filter(pl.col("_actual").is_not_null())
+        .group_by("metric")
         .agg(
             n=pl.len(),
             mape=pl.col("percentage_error").abs().mean(),
