@@ -11,30 +11,23 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 JSON = sa.JSON().with_variant(JSONB(), "postgresql")
 
-MODEL_TYPES = (
-    "TIME_SERIES_CPL",
-    "TIME_SERIES_LEADS",
-    "CAMPAIGN_CLASSIFIER",
-    "ANOMALY_DETECTOR",
-    "RECOMMENDER",
+from famachat_ml_pipeline.core.vocab import (  # noqa: E402 - the enums are the shared vocabulary
+    JOB_STATUSES,
+    MODEL_STATUSES,
+    MODEL_TYPES,
+    PREDICTION_TYPES,
+    RECOMMENDATION_TYPES,
+    SEVERITIES,
+    TIERS,
 )
-MODEL_STATUSES = ("TRAINING", "READY", "ACTIVE", "DEPRECATED", "FAILED")
-PREDICTION_TYPES = ("CPL_FORECAST", "LEADS_FORECAST", "SPEND_FORECAST")
-CAMPAIGN_TIERS = ("HIGH_PERFORMER", "MODERATE", "LOW", "UNDERPERFORMER")
-RECOMMENDATION_TYPES = (
-    "BUDGET_INCREASE", "BUDGET_DECREASE", "PAUSE_CAMPAIGN", "SCALE_UP",
-    "CREATIVE_REFRESH", "AUDIENCE_REVIEW", "REACTIVATE", "OPTIMIZE_SCHEDULE",
-)  # fmt: skip
-ANOMALY_SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
-JOB_STATUSES = ("PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED")
 
 ENUMS: dict[str, tuple[str, ...]] = {
     "model_type_enum": MODEL_TYPES,
     "model_status_enum": MODEL_STATUSES,
     "prediction_type_enum": PREDICTION_TYPES,
-    "campaign_tier_enum": CAMPAIGN_TIERS,
+    "campaign_tier_enum": TIERS,
     "recommendation_type_enum": RECOMMENDATION_TYPES,
-    "anomaly_severity_enum": ANOMALY_SEVERITIES,
+    "anomaly_severity_enum": SEVERITIES,
     "job_status_enum": JOB_STATUSES,
 }
 
