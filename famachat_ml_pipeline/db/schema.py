@@ -9,9 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
-JSON = sa.JSON().with_variant(JSONB(), "postgresql")
-
-from famachat_ml_pipeline.core.vocab import (  # noqa: E402 - the enums are the shared vocabulary
+from famachat_ml_pipeline.core.vocab import (
     JOB_STATUSES,
     MODEL_STATUSES,
     MODEL_TYPES,
@@ -20,6 +18,8 @@ from famachat_ml_pipeline.core.vocab import (  # noqa: E402 - the enums are the 
     SEVERITIES,
     TIERS,
 )
+
+JSON = sa.JSON().with_variant(JSONB(), "postgresql")
 
 ENUMS: dict[str, tuple[str, ...]] = {
     "model_type_enum": MODEL_TYPES,
