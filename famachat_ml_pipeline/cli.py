@@ -97,6 +97,21 @@ def cmd_ui(args: argparse.Namespace) -> int:
     return 0  # not reached
 
 
+def cmd_api(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from famachat_ml_pipeline.api.app import create_app
+
+    settings = load_settings()
+    if not (settings.ml_api_key or settings.jwt_secret):
+        console.print(
+            "[yellow]warning:[/] neither ML_API_KEY nor JWT_SECRET is set: every protected endpoint refuses"
+        )
+    console.print(f"API and chat page on http://{args.host}:{args.port} ({_safe_url(settings.database_url)})")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning", access_log=False)
+    return 0
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.what == "anomalies":
         from famachat_ml_pipeline.evaluation import demo_incidents, nab
@@ -175,6 +190,11 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=_positive, default=3000)
     ui.set_defaults(fn=cmd_ui)
+
+    api = sub.add_parser("api", help="serve the HTTP API for FamaChat and the chat page (uvicorn)")
+    api.add_argument("--host", default="127.0.0.1")
+    api.add_argument("--port", type=_positive, default=8000)
+    api.set_defaults(fn=cmd_api)
 
     ev = sub.add_parser("evaluate", help="score the anomaly detector or the forecasts against baselines")
     ev.add_argument("what", choices=["anomalies", "forecasts"])

@@ -34,6 +34,16 @@ class Settings(BaseSettings):
     dagster_pg_url: str | None = None
     default_timezone: str = "America/Sao_Paulo"
 
+    # The HTTP API (`famachat-ml api`). With neither ML_API_KEY nor JWT_SECRET set, every protected
+    # endpoint refuses: nothing is open by default.
+    ml_api_key: str | None = Field(default=None, description="X-API-Key of FamaChat's backend.")
+    jwt_secret: str | None = Field(default=None, description="FamaChat's HS256 JWT secret.")
+    jwt_config_id_claim: str = "config_id"
+    api_rate_limit_per_minute: int = Field(default=60, ge=1, description="Requests per key per minute.")
+    api_cors_origins: str = Field(default="", description="Comma-separated allowed origins; empty: none.")
+    # Message bodies, questions and answers are logged only when this is set (never the secrets).
+    api_debug_log_bodies: bool = False
+
     @field_validator("database_url")
     @classmethod
     def _valid_url(cls, value: str) -> str:
@@ -69,6 +79,10 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown IANA timezone {value!r}") from exc
         return value
+
+    @property
+    def cors_origins(self) -> list[str]:
+        return [o.strip() for o in self.api_cors_origins.split(",") if o.strip()]
 
     @property
     def is_postgres(self) -> bool:

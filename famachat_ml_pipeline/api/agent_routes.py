@@ -1,0 +1,292 @@
+"""/api/v1/agent: chat (whole or streamed), analyze, suggestions, conversations, feedback, status."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import StreamingResponse
+
+from famachat_ml_pipeline.agent.types import AccountAgent, AgentReply, ChatTurn, ToolCall
+from famachat_ml_pipeline.api.auth import Caller, account_of, auth_configured
+from famachat_ml_pipeline.api.logs import log
+from famachat_ml_pipeline.api.schemas import (
+    AccountRequest,
+    AnalyzeRequest,
+    ChatRequest,
+    ChatResponse,
+    ConversationOut,
+    FeedbackRequest,
+    MessageOut,
+    SuggestionsResponse,
+    ThreadOut,
+)
+from famachat_ml_pipeline.api.state import ApiState, api_state, caller
+from famachat_ml_pipeline.db import conversations as conv
+
+router = APIRouter(prefix="/api/v1/agent", tags=["agent"])
+
+HISTORY_TURNS = 20  # earlier messages handed to the agent with each question
+ANALYZE_ACCOUNT = (
+    "Faça uma análise completa da conta: desempenho das campanhas, anomalias recentes, recomendações "
+    "ativas e a previsão de leads e CPL para os próximos dias."
+)
+ANALYZE_CAMPAIGN = "Analise em detalhe a campanha {campaign_id}: desempenho, tier, anomalias e previsão."
+SUGGEST = "Quais ações você recomenda para esta conta agora, por prioridade?"
+QUESTIONS = [
+    "Quais campanhas estão com performance ruim?",
+    "Por que meu CPL subiu ontem?",
+    "Quantos leads terei na próxima semana se mantiver o orçamento?",
+    "Quais são as recomendações de alta prioridade?",
+    "Houve alguma anomalia crítica nos últimos dias?",
+]
+
+Account = Depends(caller)
+State = Depends(api_state)
+
+
+def _not_found() -> HTTPException:
+    # The same answer for a thread of another account and one that does not exist: ids do not leak.
+    return HTTPException(status.HTTP_404_NOT_FOUND, "conversation not found")
+
+
+def _tool_dict(call: ToolCall) -> dict[str, Any]:
+    return jsonable_encoder({"name": call.name, "input": call.input, "output": call.output})
+
+
+def _open(state: ApiState, config_id: int) -> AccountAgent:
+    try:
+        return state.open_agent(state.engine, config_id, state.settings)
+    except ImportError:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "the agent is not installed") from None
+
+
+def _start_turn(state: ApiState, config_id: int, thread_id: str | None, message: str) -> tuple[str, list]:
+    """Open (or create) the thread, read its history, then store the question."""
+    thread_id = thread_id or uuid.uuid4().hex
+    try:
+        conv.open_thread(state.engine, config_id, thread_id, title=message[:80])
+        earlier = conv.get_messages(state.engine, config_id, thread_id, limit=HISTORY_TURNS)
+        conv.add_message(state.engine, config_id, thread_id, "user", message)
+    except conv.ThreadNotFound:
+        raise _not_found() from None
+    history = [ChatTurn(m.role, m.content) for m in earlier if m.role in ("user", "assistant")]
+    return thread_id, history
+
+
+def _store_reply(state: ApiState, config_id: int, thread_id: str, reply: AgentReply) -> int:
+    return conv.add_message(
+        state.engine,
+        config_id,
+        thread_id,
+        "assistant",
+        reply.text,
+        tool_calls=[_tool_dict(c) for c in reply.tool_calls],
+        mode=reply.mode,
+        intent=reply.intent,
+        error=reply.error,
+    )
+
+
+def _response(thread_id: str, message_id: int, reply: AgentReply) -> dict[str, Any]:
+    return {
+        "thread_id": thread_id,
+        "message_id": message_id,
+        "answer": reply.text,
+        "mode": reply.mode,
+        "intent": reply.intent,
+        "tool_calls": [_tool_dict(c) for c in reply.tool_calls],
+        "data_through": reply.data_through,
+        "error": reply.error,
+    }
+
+
+def _log_turn(
+    state: ApiState, config_id: int, thread_id: str, question: str, reply: AgentReply, t0: float
+) -> None:
+    fields: dict[str, Any] = {
+        "config_id": config_id,
+        "thread_id": thread_id,
+        "mode": reply.mode,
+        "intent": reply.intent,
+        "tools": [c.name for c in reply.tool_calls],
+        "agent_ms": round((time.perf_counter() - t0) * 1000, 1),
+        "agent_error": reply.error is not None,
+    }
+    if state.settings.api_debug_log_bodies:
+        fields |= {"question": question, "answer": reply.text}
+    log.info("agent answered", extra=fields)
+
+
+def _converse(state: ApiState, config_id: int, thread_id: str | None, message: str) -> dict[str, Any]:
+    agent = _open(state, config_id)
+    thread_id, history = _start_turn(state, config_id, thread_id, message)
+    t0 = time.perf_counter()
+    reply = agent.ask(message, history)
+    message_id = _store_reply(state, config_id, thread_id, reply)
+    _log_turn(state, config_id, thread_id, message, reply, t0)
+    return _response(thread_id, message_id, reply)
+
+
+@router.post("/chat", response_model=ChatResponse)
+def chat(body: ChatRequest, who: Caller = Account, state: ApiState = State) -> dict[str, Any]:
+    return _converse(state, account_of(who, body.config_id), body.thread_id, body.message)
+
+
+def _sse(event: str, data: dict[str, Any]) -> str:
+    return f"event: {event}\ndata: {json.dumps(jsonable_encoder(data), ensure_ascii=False)}\n\n"
+
+
+def _stream_events(
+    state: ApiState,
+    agent: AccountAgent,
+    config_id: int,
+    thread_id: str,
+    message: str,
+    history: Sequence[ChatTurn],
+) -> Iterator[str]:
+    t0 = time.perf_counter()
+    reply: AgentReply | None = None
+    chunks: list[str] = []
+    tools: list[ToolCall] = []
+    yield _sse("thread", {"thread_id": thread_id})
+    try:
+        for event in agent.stream(message, history):
+            if event.kind == "text":
+                chunks.append(event.text)
+                yield _sse("text", {"text": event.text})
+            elif event.kind == "tool" and event.tool is not None:
+                tools.append(event.tool)
+                yield _sse("tool", _tool_dict(event.tool))
+            elif event.kind == "error":
+                yield _sse("error", {"message": event.text})
+            elif event.kind == "done":
+                reply = event.reply
+    except Exception:  # noqa: BLE001 - the stream has started: report in-band, never a half-open socket
+        log.exception("agent stream failed", extra={"config_id": config_id, "thread_id": thread_id})
+        message_pt = "Não foi possível concluir a resposta agora. Tente novamente em instantes."
+        yield _sse("error", {"message": message_pt})
+        reply = AgentReply("".join(chunks), "offline", None, tuple(tools), error=message_pt)
+    if reply is None:  # an agent that ended without its "done" event
+        reply = AgentReply("".join(chunks), "offline", None, tuple(tools), error="resposta incompleta")
+    message_id = _store_reply(state, config_id, thread_id, reply)
+    _log_turn(state, config_id, thread_id, message, reply, t0)
+    yield _sse("done", _response(thread_id, message_id, reply))
+
+
+@router.post("/chat/stream")
+def chat_stream(body: ChatRequest, who: Caller = Account, state: ApiState = State) -> StreamingResponse:
+    """Server-sent events: `thread`, `text` chunks and `tool` calls, then one `done` with the thread id."""
+    config_id = account_of(who, body.config_id)
+    agent = _open(state, config_id)
+    thread_id, history = _start_turn(state, config_id, body.thread_id, body.message)
+    return StreamingResponse(
+        _stream_events(state, agent, config_id, thread_id, body.message, history),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.post("/analyze", response_model=ChatResponse)
+def analyze(body: AnalyzeRequest, who: Caller = Account, state: ApiState = State) -> dict[str, Any]:
+    """A deep analysis of the account (or one campaign), kept in a thread so the user can follow up."""
+    prompt = ANALYZE_CAMPAIGN.format(campaign_id=body.campaign_id) if body.campaign_id else ANALYZE_ACCOUNT
+    return _converse(state, account_of(who, body.config_id), body.thread_id, prompt)
+
+
+@router.post("/suggestions", response_model=SuggestionsResponse)
+def suggestions(body: AnalyzeRequest, who: Caller = Account, state: ApiState = State) -> dict[str, Any]:
+    """The agent's suggested actions now, plus questions the user can ask next."""
+    answer = _converse(state, account_of(who, body.config_id), body.thread_id, SUGGEST)
+    return answer | {"questions": QUESTIONS}
+
+
+@router.get("/conversations", response_model=list[ThreadOut])
+def list_conversations(
+    config_id: int | None = Query(default=None, gt=0),
+    limit: int = Query(default=50, ge=1, le=200),
+    offset: int = Query(default=0, ge=0),
+    who: Caller = Account,
+    state: ApiState = State,
+) -> list[conv.Thread]:
+    return conv.list_threads(state.engine, account_of(who, config_id), limit=limit, offset=offset)
+
+
+@router.get("/conversations/{thread_id}", response_model=ConversationOut)
+def get_conversation(
+    thread_id: str,
+    config_id: int | None = Query(default=None, gt=0),
+    who: Caller = Account,
+    state: ApiState = State,
+) -> dict[str, Any]:
+    account = account_of(who, config_id)
+    try:
+        thread = conv.get_thread(state.engine, account, thread_id)
+        messages = conv.get_messages(state.engine, account, thread_id)
+    except conv.ThreadNotFound:
+        raise _not_found() from None
+    return {**vars(thread), "messages": [MessageOut(**vars(m)) for m in messages]}
+
+
+@router.post("/conversations/{thread_id}/clear")
+def clear_conversation(
+    thread_id: str, body: AccountRequest | None = None, who: Caller = Account, state: ApiState = State
+) -> dict[str, Any]:
+    account = account_of(who, body.config_id if body else None)
+    try:
+        cleared = conv.clear_thread(state.engine, account, thread_id)
+    except conv.ThreadNotFound:
+        raise _not_found() from None
+    return {"thread_id": thread_id, "cleared_messages": cleared}
+
+
+@router.post("/feedback", status_code=status.HTTP_201_CREATED)
+def feedback(body: FeedbackRequest, who: Caller = Account, state: ApiState = State) -> dict[str, Any]:
+    account = account_of(who, body.config_id)
+    try:
+        feedback_id = conv.add_feedback(
+            state.engine, account, body.thread_id, body.rating, body.message_id, body.comment
+        )
+    except conv.ThreadNotFound:
+        raise _not_found() from None
+    return {"feedback_id": feedback_id, "thread_id": body.thread_id}
+
+
+@router.get("/status")
+def agent_status(
+    config_id: int | None = Query(default=None, gt=0), who: Caller = Account, state: ApiState = State
+) -> dict[str, Any]:
+    """Whether the agent can answer, and in which mode (offline without an Anthropic API key)."""
+    try:
+        from famachat_ml_pipeline.agent import service  # noqa: F401
+
+        available = True
+    except ImportError:
+        available = False
+    result: dict[str, Any] = {
+        "status": "ready" if available else "unavailable",
+        "agent_installed": available,
+        "mode": "online" if _has_llm_key(state) else "offline",
+        "auth": {"api_key": bool(state.settings.ml_api_key), "jwt": bool(state.settings.jwt_secret)},
+        "rate_limit_per_minute": state.settings.api_rate_limit_per_minute,
+    }
+    if who.config_id is not None or config_id is not None:
+        account = account_of(who, config_id)
+        result |= {
+            "config_id": account,
+            "conversations": len(conv.list_threads(state.engine, account, limit=1000)),
+        }
+    result["auth_configured"] = auth_configured(state.settings)
+    return result
+
+
+def _has_llm_key(state: ApiState) -> bool:
+    # The agent's settings own the key's name; read it without depending on which one it is.
+    return any(
+        bool(getattr(state.settings, name, None)) for name in ("anthropic_api_key", "agent_anthropic_api_key")
+    )

@@ -1,0 +1,75 @@
+"""Builds the FastAPI app: routes, CORS, JSON request logs, the chat page at `/`."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse
+
+from famachat_ml_pipeline.api import agent_routes, decision_routes, health_routes
+from famachat_ml_pipeline.api.auth import auth_configured
+from famachat_ml_pipeline.api.logs import configure_logging, log
+from famachat_ml_pipeline.api.ratelimit import RateLimiter
+from famachat_ml_pipeline.api.state import AgentOpener, ApiState, default_opener
+from famachat_ml_pipeline.db.engine import get_engine, migrate
+from famachat_ml_pipeline.settings import Settings, load_settings
+
+CHAT_PAGE = Path(__file__).parent / "static" / "chat.html"
+
+
+def create_app(settings: Settings | None = None, open_agent: AgentOpener | None = None) -> FastAPI:
+    """The API over `settings.database_url` (migrated on start: the agent's tables must exist)."""
+    settings = settings or load_settings()
+    configure_logging()
+    migrate(settings.database_url)
+    app = FastAPI(title="FamaChat ML", version=health_routes.VERSION, docs_url="/docs", redoc_url=None)
+    app.state.api = ApiState(
+        settings=settings,
+        engine=get_engine(settings.database_url),
+        limiter=RateLimiter(settings.api_rate_limit_per_minute),
+        open_agent=open_agent or default_opener,
+    )
+    if not auth_configured(settings):
+        log.warning("neither ML_API_KEY nor JWT_SECRET is set: every protected endpoint will refuse (503)")
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["X-API-Key", "Authorization", "Content-Type"],
+        )
+
+    @app.middleware("http")
+    async def access_log(request: Request, call_next) -> Response:  # noqa: ANN001
+        t0 = time.perf_counter()
+        response = await call_next(request)
+        who = getattr(request.state, "caller", None)
+        log.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.url.path,  # never the query string or headers
+                "status": response.status_code,
+                "ms": round((time.perf_counter() - t0) * 1000, 1),
+                "auth": who.kind if who else None,
+                "token_config_id": who.config_id if who else None,
+            },
+        )
+        return response
+
+    @app.get("/", include_in_schema=False)
+    def chat_page() -> FileResponse:
+        return FileResponse(CHAT_PAGE, media_type="text/html")
+
+    app.include_router(health_routes.router)
+    app.include_router(agent_routes.router)
+    app.include_router(decision_routes.router)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """uvicorn factory: `uvicorn --factory famachat_ml_pipeline.api.app:app_from_env`."""
+    return create_app()

@@ -1,0 +1,58 @@
+"""Users' decisions: apply or dismiss a recommendation, acknowledge an anomaly (users' columns only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, status
+
+from famachat_ml_pipeline.api.auth import Caller, account_of
+from famachat_ml_pipeline.api.schemas import AcknowledgeRequest, DecisionRequest, DismissRequest
+from famachat_ml_pipeline.api.state import ApiState, api_state, caller
+from famachat_ml_pipeline.db import user_decisions
+
+router = APIRouter(prefix="/api/v1", tags=["decisions"])
+
+Account = Depends(caller)
+State = Depends(api_state)
+
+
+def _user(who: Caller, body: DecisionRequest) -> int | None:
+    # A JWT names its user; only FamaChat's backend (API key) may say who decided.
+    return who.user_id if who.kind == "jwt" else body.user_id
+
+
+def _found(row: dict[str, Any] | None, what: str) -> dict[str, Any]:
+    if row is None:  # missing, or another account's: the same 404
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"{what} not found")
+    return row
+
+
+@router.post("/recommendations/{recommendation_id}/apply")
+def apply(
+    recommendation_id: int, body: DecisionRequest, who: Caller = Account, state: ApiState = State
+) -> dict[str, Any]:
+    row = user_decisions.apply_recommendation(
+        state.engine, account_of(who, body.config_id), recommendation_id, _user(who, body)
+    )
+    return _found(row, "recommendation")
+
+
+@router.post("/recommendations/{recommendation_id}/dismiss")
+def dismiss(
+    recommendation_id: int, body: DismissRequest, who: Caller = Account, state: ApiState = State
+) -> dict[str, Any]:
+    row = user_decisions.dismiss_recommendation(
+        state.engine, account_of(who, body.config_id), recommendation_id, _user(who, body), body.reason
+    )
+    return _found(row, "recommendation")
+
+
+@router.post("/anomalies/{anomaly_id}/acknowledge")
+def acknowledge(
+    anomaly_id: int, body: AcknowledgeRequest, who: Caller = Account, state: ApiState = State
+) -> dict[str, Any]:
+    row = user_decisions.acknowledge_anomaly(
+        state.engine, account_of(who, body.config_id), anomaly_id, _user(who, body), body.resolution_notes
+    )
+    return _found(row, "anomaly")

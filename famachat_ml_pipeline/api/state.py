@@ -1,0 +1,48 @@
+"""What every request needs: settings, the engine, the rate limiter and how to open an account's agent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from fastapi import Depends, HTTPException, Request, status
+
+from famachat_ml_pipeline.agent.types import AccountAgent
+from famachat_ml_pipeline.api.auth import Caller, authenticate
+from famachat_ml_pipeline.api.ratelimit import RateLimiter
+from famachat_ml_pipeline.settings import Settings
+
+AgentOpener = Callable[[sa.Engine, int, Settings], AccountAgent]
+
+
+def default_opener(engine: sa.Engine, config_id: int, settings: Settings) -> AccountAgent:
+    from famachat_ml_pipeline.agent.service import open_agent
+
+    return open_agent(engine, config_id, settings)
+
+
+@dataclass
+class ApiState:
+    settings: Settings
+    engine: sa.Engine
+    limiter: RateLimiter
+    open_agent: AgentOpener
+
+
+def api_state(request: Request) -> ApiState:
+    return request.app.state.api
+
+
+def caller(request: Request, state: ApiState = Depends(api_state)) -> Caller:  # noqa: B008
+    """Authenticate, then count the request against the caller's rate limit."""
+    who = authenticate(request, state.settings)
+    request.state.caller = who
+    wait = state.limiter.hit(who.rate_key)
+    if wait:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            "rate limit exceeded",
+            headers={"Retry-After": state.limiter.retry_after(wait)},
+        )
+    return who

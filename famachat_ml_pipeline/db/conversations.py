@@ -1,0 +1,275 @@
+"""The agent's conversations: threads, messages (with the tool calls of each answer) and feedback.
+
+Kept in the agent's own tables (agent_*, migration 0002), never in the ml_* tables FamaChat reads.
+Every function takes the caller's `config_id`: a thread of another account behaves exactly like a
+thread that does not exist (ThreadNotFound), so ids never leak across accounts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from famachat_ml_pipeline.db.schema import JSON
+
+metadata = sa.MetaData()
+
+agent_threads = sa.Table(
+    "agent_threads",
+    metadata,
+    sa.Column("thread_id", sa.String(100), primary_key=True),
+    sa.Column("config_id", sa.Integer, nullable=False),
+    sa.Column("title", sa.String(200)),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+agent_messages = sa.Table(
+    "agent_messages",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "thread_id",
+        sa.String(100),
+        sa.ForeignKey("agent_threads.thread_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("tool_calls", JSON),
+    sa.Column("mode", sa.String(20)),
+    sa.Column("intent", sa.String(50)),
+    sa.Column("error", sa.Text),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+agent_feedback = sa.Table(
+    "agent_feedback",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "thread_id",
+        sa.String(100),
+        sa.ForeignKey("agent_threads.thread_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    # Feedback outlives a cleared thread: the rating of an answer is still worth keeping.
+    sa.Column("message_id", sa.Integer, sa.ForeignKey("agent_messages.id", ondelete="SET NULL")),
+    sa.Column("config_id", sa.Integer, nullable=False),
+    sa.Column("rating", sa.Integer, nullable=False),
+    sa.Column("comment", sa.Text),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+# Not named ix_*: the schema test compares every ix_* index with the seed's DDL.
+sa.Index("agent_threads_config_updated_idx", agent_threads.c.config_id, agent_threads.c.updated_at)
+sa.Index("agent_messages_thread_idx", agent_messages.c.thread_id, agent_messages.c.id)
+sa.Index("agent_feedback_config_idx", agent_feedback.c.config_id)
+
+AGENT_TABLES = tuple(metadata.sorted_tables)
+
+
+class ThreadNotFound(LookupError):
+    """No such thread for this account (it may exist for another one: that is not said)."""
+
+
+@dataclass(frozen=True)
+class Thread:
+    thread_id: str
+    config_id: int
+    title: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    message_count: int = 0
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    role: str
+    content: str
+    tool_calls: list[dict[str, Any]]
+    mode: str | None
+    intent: str | None
+    error: str | None
+    created_at: dt.datetime
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)  # naive UTC, like the ml_* timestamps
+
+
+def _owner(conn: sa.Connection, thread_id: str) -> int | None:
+    t = agent_threads
+    return conn.execute(sa.select(t.c.config_id).where(t.c.thread_id == thread_id)).scalar_one_or_none()
+
+
+def _require(conn: sa.Connection, config_id: int, thread_id: str) -> None:
+    if _owner(conn, thread_id) != config_id:
+        raise ThreadNotFound(thread_id)
+
+
+def open_thread(engine: sa.Engine, config_id: int, thread_id: str, title: str | None = None) -> bool:
+    """Make sure `thread_id` is a thread of this account; returns True if it was created now.
+
+    Raises ThreadNotFound when the id already belongs to another account.
+    """
+    with engine.begin() as conn:
+        owner = _owner(conn, thread_id)
+        if owner is not None:
+            if owner != config_id:
+                raise ThreadNotFound(thread_id)
+            return False
+        now = _now()
+        try:
+            with conn.begin_nested():
+                conn.execute(
+                    agent_threads.insert().values(
+                        thread_id=thread_id,
+                        config_id=config_id,
+                        title=(title or "")[:200] or None,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+        except sa.exc.IntegrityError:  # a concurrent request created it first
+            if _owner(conn, thread_id) != config_id:
+                raise ThreadNotFound(thread_id) from None
+            return False
+        return True
+
+
+def add_message(
+    engine: sa.Engine,
+    config_id: int,
+    thread_id: str,
+    role: str,
+    content: str,
+    tool_calls: Sequence[dict[str, Any]] = (),
+    mode: str | None = None,
+    intent: str | None = None,
+    error: str | None = None,
+) -> int:
+    """Append one message to a thread of this account; returns its id."""
+    with engine.begin() as conn:
+        _require(conn, config_id, thread_id)
+        now = _now()
+        message_id = conn.execute(
+            agent_messages.insert()
+            .values(
+                thread_id=thread_id,
+                role=role,
+                content=content,
+                tool_calls=list(tool_calls),
+                mode=mode,
+                intent=intent,
+                error=error,
+                created_at=now,
+            )
+            .returning(agent_messages.c.id)
+        ).scalar_one()
+        conn.execute(
+            agent_threads.update().where(agent_threads.c.thread_id == thread_id).values(updated_at=now)
+        )
+        return int(message_id)
+
+
+def get_messages(
+    engine: sa.Engine, config_id: int, thread_id: str, limit: int | None = None
+) -> list[Message]:
+    """The thread's messages, oldest first (the last `limit` ones when given)."""
+    m = agent_messages
+    with engine.connect() as conn:
+        _require(conn, config_id, thread_id)
+        query = sa.select(m).where(m.c.thread_id == thread_id).order_by(m.c.id.desc())
+        if limit is not None:
+            query = query.limit(limit)
+        rows = conn.execute(query).fetchall()
+    return [
+        Message(r.id, r.role, r.content, r.tool_calls or [], r.mode, r.intent, r.error, r.created_at)
+        for r in reversed(rows)
+    ]
+
+
+def get_thread(engine: sa.Engine, config_id: int, thread_id: str) -> Thread:
+    threads = list_threads(engine, config_id, thread_id=thread_id)
+    if not threads:
+        raise ThreadNotFound(thread_id)
+    return threads[0]
+
+
+def list_threads(
+    engine: sa.Engine, config_id: int, limit: int = 50, offset: int = 0, thread_id: str | None = None
+) -> list[Thread]:
+    """This account's threads, most recently active first, with their message counts."""
+    t, m = agent_threads, agent_messages
+    count = sa.select(sa.func.count()).select_from(m).where(m.c.thread_id == t.c.thread_id).scalar_subquery()
+    query = sa.select(t, count.label("n")).where(t.c.config_id == config_id)
+    if thread_id is not None:
+        query = query.where(t.c.thread_id == thread_id)
+    query = query.order_by(t.c.updated_at.desc(), t.c.thread_id).limit(limit).offset(offset)
+    with engine.connect() as conn:
+        rows = conn.execute(query).fetchall()
+    return [Thread(r.thread_id, r.config_id, r.title, r.created_at, r.updated_at, int(r.n)) for r in rows]
+
+
+def clear_thread(engine: sa.Engine, config_id: int, thread_id: str) -> int:
+    """Delete the thread's messages (the thread and its feedback stay); returns how many."""
+    with engine.begin() as conn:
+        _require(conn, config_id, thread_id)
+        deleted = conn.execute(agent_messages.delete().where(agent_messages.c.thread_id == thread_id))
+        conn.execute(
+            agent_threads.update().where(agent_threads.c.thread_id == thread_id).values(updated_at=_now())
+        )
+        return deleted.rowcount
+
+
+def add_feedback(
+    engine: sa.Engine,
+    config_id: int,
+    thread_id: str,
+    rating: int,
+    message_id: int | None = None,
+    comment: str | None = None,
+) -> int:
+    """Record a rating of a thread (or of one of its messages); returns the feedback id.
+
+    A message id that is not in this thread raises ThreadNotFound like a foreign thread does.
+    """
+    m = agent_messages
+    with engine.begin() as conn:
+        _require(conn, config_id, thread_id)
+        if message_id is not None:
+            found = conn.execute(
+                sa.select(m.c.id).where(m.c.id == message_id, m.c.thread_id == thread_id)
+            ).scalar_one_or_none()
+            if found is None:
+                raise ThreadNotFound(thread_id)
+        return int(
+            conn.execute(
+                agent_feedback.insert()
+                .values(
+                    thread_id=thread_id,
+                    message_id=message_id,
+                    config_id=config_id,
+                    rating=rating,
+                    comment=comment,
+                    created_at=_now(),
+                )
+                .returning(agent_feedback.c.id)
+            ).scalar_one()
+        )
+
+
+def count_feedback(engine: sa.Engine, config_id: int) -> int:
+    f = agent_feedback
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                sa.select(sa.func.count()).select_from(f).where(f.c.config_id == config_id)
+            ).scalar_one()
+        )
