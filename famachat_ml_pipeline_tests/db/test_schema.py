@@ -87,8 +87,8 @@ def test_migrate_is_idempotent_and_leaves_source_tables_alone(db_url: str) -> No
             config_id=1, campaign_id="1", date_start=sa.func.current_date(), date_stop=sa.func.current_date()
         ))  # fmt: skip
     before = sa.inspect(engine).get_columns(insights_table.name)
-    assert migrate(db_url) == "0001"
-    assert migrate(db_url) == "0001"
+    assert migrate(db_url) == "0002"
+    assert migrate(db_url) == "0002"
     inspector = sa.inspect(get_engine(db_url))
     tables = set(inspector.get_table_names())
     assert {t.name for t in ML_TABLES} <= tables
