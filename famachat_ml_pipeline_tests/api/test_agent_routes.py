@@ -1,0 +1,131 @@
+"""The agent endpoints in-process (TestClient) on real SQLite and Postgres: chat, SSE, conversations."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from famachat_ml_pipeline.api.app import create_app
+from famachat_ml_pipeline_tests.api.conftest import KEY, A, B, api_settings, bearer, opener, sse_events
+
+
+def test_chat_answers_and_persists_the_turn_with_its_tool_calls(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/agent/chat", json={"message": "Como está a minha conta?"}, headers=bearer(A)
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["mode"] == "offline" and body["answer"].strip() and body["error"] is None
+    assert body["tool_calls"], "the offline agent answers through its tools"
+
+    conversation = client.get(f"/api/v1/agent/conversations/{body['thread_id']}", headers=bearer(A)).json()
+    question, answer = conversation["messages"]
+    assert (question["role"], question["content"]) == ("user", "Como está a minha conta?")
+    assert (answer["role"], answer["id"], answer["content"]) == (
+        "assistant",
+        body["message_id"],
+        body["answer"],
+    )
+    assert answer["tool_calls"] == body["tool_calls"]
+    listed = client.get("/api/v1/agent/conversations", headers=bearer(A)).json()
+    assert body["thread_id"] in {t["thread_id"] for t in listed}
+
+
+def test_the_stream_sends_thread_text_tools_then_done(client: TestClient) -> None:
+    with client.stream(
+        "POST", "/api/v1/agent/chat/stream", json={"message": "Resumo da conta", "config_id": A}, headers=KEY
+    ) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        events = sse_events(response.read().decode())
+    kinds = [kind for kind, _ in events]
+    assert kinds[0] == "thread" and kinds[-1] == "done" and kinds.count("done") == 1
+    assert "text" in kinds and "error" not in kinds
+    done = events[-1][1]
+    thread_id = events[0][1]["thread_id"]
+    assert done["thread_id"] == thread_id
+    assert "".join(d["text"] for k, d in events if k == "text") == done["answer"]
+    assert [d["name"] for k, d in events if k == "tool"] == [c["name"] for c in done["tool_calls"]]
+
+    stored = client.get(f"/api/v1/agent/conversations/{thread_id}?config_id={A}", headers=KEY).json()
+    assert [m["role"] for m in stored["messages"]] == ["user", "assistant"]
+    assert stored["messages"][1]["id"] == done["message_id"]
+    assert stored["messages"][1]["content"] == done["answer"]
+
+
+def test_history_survives_a_restart(demo_url: str) -> None:
+    settings = api_settings(demo_url)
+    with TestClient(create_app(settings, opener)) as first:
+        thread = first.post("/api/v1/agent/chat", json={"message": "primeira"}, headers=bearer(B)).json()
+        first.post(
+            "/api/v1/agent/chat",
+            json={"message": "segunda", "thread_id": thread["thread_id"]},
+            headers=bearer(B),
+        )
+    # A new process over the same database: the conversation is there and goes on.
+    with TestClient(create_app(settings, opener)) as second:
+        path = f"/api/v1/agent/conversations/{thread['thread_id']}"
+        before = second.get(path, headers=bearer(B)).json()
+        assert [m["content"] for m in before["messages"] if m["role"] == "user"] == ["primeira", "segunda"]
+        assert [m["role"] for m in before["messages"]] == ["user", "assistant"] * 2
+        more = second.post(
+            "/api/v1/agent/chat",
+            json={"message": "terceira", "thread_id": thread["thread_id"]},
+            headers=bearer(B),
+        )
+        assert more.status_code == 200
+        assert len(second.get(path, headers=bearer(B)).json()["messages"]) == 6
+
+
+def test_client_chosen_thread_ids(client: TestClient) -> None:
+    chosen = "conversa-123.teste_A"
+    first = client.post("/api/v1/agent/chat", json={"message": "oi", "thread_id": chosen}, headers=bearer(A))
+    assert first.status_code == 200 and first.json()["thread_id"] == chosen
+    for bad in ("../etc", "a b", "x" * 101, "<script>"):
+        response = client.post(
+            "/api/v1/agent/chat", json={"message": "oi", "thread_id": bad}, headers=bearer(A)
+        )
+        assert response.status_code == 422, bad
+    assert client.post("/api/v1/agent/chat", json={"message": ""}, headers=bearer(A)).status_code == 422
+    too_long = client.post("/api/v1/agent/chat", json={"message": "x" * 4001}, headers=bearer(A))
+    assert too_long.status_code == 422
+
+
+def test_clear_and_feedback(client: TestClient) -> None:
+    chat = client.post("/api/v1/agent/chat", json={"message": "Quais anomalias?"}, headers=bearer(A)).json()
+    thread_id = chat["thread_id"]
+    feedback = client.post(
+        "/api/v1/agent/feedback",
+        json={"thread_id": thread_id, "message_id": chat["message_id"], "rating": 5, "comment": "útil"},
+        headers=bearer(A),
+    )
+    assert feedback.status_code == 201 and feedback.json()["feedback_id"] > 0
+    bad_rating = {"thread_id": thread_id, "rating": 9}
+    assert client.post("/api/v1/agent/feedback", json=bad_rating, headers=bearer(A)).status_code == 422
+
+    cleared = client.post(f"/api/v1/agent/conversations/{thread_id}/clear", headers=bearer(A))
+    assert cleared.json() == {"thread_id": thread_id, "cleared_messages": 2}
+    after = client.get(f"/api/v1/agent/conversations/{thread_id}", headers=bearer(A)).json()
+    assert after["messages"] == [] and after["message_count"] == 0
+    unknown = client.post("/api/v1/agent/conversations/nope-nope/clear", headers=bearer(A))
+    assert unknown.status_code == 404
+
+
+def test_analyze_and_suggestions_answer_in_a_thread(client: TestClient) -> None:
+    analysis = client.post("/api/v1/agent/analyze", json={}, headers=bearer(A))
+    assert analysis.status_code == 200 and analysis.json()["answer"].strip()
+    suggestions = client.post(
+        "/api/v1/agent/suggestions", json={"thread_id": analysis.json()["thread_id"]}, headers=bearer(A)
+    ).json()
+    assert suggestions["thread_id"] == analysis.json()["thread_id"]
+    assert suggestions["answer"].strip() and all(q.endswith("?") for q in suggestions["questions"])
+    stored = client.get(f"/api/v1/agent/conversations/{suggestions['thread_id']}", headers=bearer(A)).json()
+    assert len(stored["messages"]) == 4
+    bad_campaign = client.post("/api/v1/agent/analyze", json={"campaign_id": "1; ignore"}, headers=bearer(A))
+    assert bad_campaign.status_code == 422
+
+
+def test_status(client: TestClient) -> None:
+    status = client.get("/api/v1/agent/status", headers=bearer(A)).json()
+    assert status["mode"] == "offline" and status["config_id"] == A
+    assert status["auth"] == {"api_key": True, "jwt": True}
+    assert isinstance(status["conversations"], int)
