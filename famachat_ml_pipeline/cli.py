@@ -153,6 +153,35 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_ask(args: argparse.Namespace) -> int:
+    """One question to the agent for one account: online with an Anthropic key, else offline."""
+    from famachat_ml_pipeline.agent.service import open_agent
+    from famachat_ml_pipeline.db.engine import get_engine
+
+    settings = load_settings()
+    agent = open_agent(
+        get_engine(settings.database_url), args.config_id, settings, mode="offline" if args.offline else None
+    )
+    reply = None
+    for event in agent.stream(args.question):
+        if event.kind == "text":
+            print(event.text, end="", flush=True)
+        elif event.kind == "done":
+            reply = event.reply
+    print()
+    if reply is not None and reply.error:
+        console.print(f"[red]{reply.error}[/]")
+        return 1
+    return 0
+
+
+def cmd_mcp(args: argparse.Namespace) -> int:
+    from famachat_ml_pipeline.agent.mcp_server import serve_stdio
+
+    serve_stdio(args.config_id)
+    return 0
+
+
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -210,6 +239,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="migrate, generate demo data, run everything and print a summary")
     demo_args(demo, 6)
     demo.set_defaults(fn=cmd_demo)
+
+    ask = sub.add_parser("ask", help="ask the agent about one account (pt-BR; offline without an API key)")
+    ask.add_argument("--config-id", type=_positive, required=True, metavar="N")
+    ask.add_argument("--offline", action="store_true", help="deterministic answers, even with an API key")
+    ask.add_argument("question")
+    ask.set_defaults(fn=cmd_ask)
+
+    mcp = sub.add_parser("mcp", help="serve the agent's tools for one account over MCP (stdio)")
+    mcp.add_argument("--config-id", type=_positive, required=True, metavar="N")
+    mcp.set_defaults(fn=cmd_mcp)
     return parser
 
 
@@ -224,11 +263,18 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"[red]{exc}[/]")
         return 2
     except Exception as exc:  # noqa: BLE001 - one clear line for known user errors, traceback otherwise
+        from famachat_ml_pipeline.agent.service import UnknownAccount
         from famachat_ml_pipeline.demo.loader import RefusingToOverwrite
         from famachat_ml_pipeline.runner import IncompleteDay, UnknownAccounts
 
         if isinstance(
-            exc, UnknownAccounts | IncompleteDay | RefusingToOverwrite | UsageError | FileNotFoundError
+            exc,
+            UnknownAccounts
+            | IncompleteDay
+            | RefusingToOverwrite
+            | UsageError
+            | FileNotFoundError
+            | UnknownAccount,
         ):
             console.print(f"[red]error:[/] {exc}")
             return 2

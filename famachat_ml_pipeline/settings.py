@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -43,6 +43,19 @@ class Settings(BaseSettings):
     api_cors_origins: str = Field(default="", description="Comma-separated allowed origins; empty: none.")
     # Message bodies, questions and answers are logged only when this is set (never the secrets).
     api_debug_log_bodies: bool = False
+
+    # The agent (famachat_ml_pipeline/agent). No key means the deterministic offline mode.
+    agent_anthropic_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("AGENT_ANTHROPIC_API_KEY", "ANTHROPIC_API_KEY")
+    )
+    anthropic_base_url: str | None = None  # another Messages API endpoint (a proxy, or a test server)
+    # The current Sonnet in anthropic 2.10.0's model list (anthropic/types/model.py) and Anthropic's docs.
+    agent_llm_model: str = "claude-sonnet-5-5"
+    agent_temperature: float = Field(default=0.3, ge=0.0, le=1.0)
+    agent_max_tokens: int = Field(default=4096, ge=1)
+    agent_timeout_seconds: float = Field(default=60.0, gt=0)
+    agent_max_retries: int = Field(default=2, ge=0)
+    agent_max_tool_rounds: int = Field(default=6, ge=1)
 
     @field_validator("database_url")
     @classmethod

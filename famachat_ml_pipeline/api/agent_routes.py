@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import StreamingResponse
 
+from famachat_ml_pipeline.agent.service import UnknownAccount
 from famachat_ml_pipeline.agent.types import AccountAgent, AgentReply, ChatTurn, ToolCall
 from famachat_ml_pipeline.api.auth import Caller, account_of, auth_configured
 from famachat_ml_pipeline.api.logs import log
@@ -62,8 +63,8 @@ def _tool_dict(call: ToolCall) -> dict[str, Any]:
 def _open(state: ApiState, config_id: int) -> AccountAgent:
     try:
         return state.open_agent(state.engine, config_id, state.settings)
-    except ImportError:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "the agent is not installed") from None
+    except UnknownAccount:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "account not found") from None
 
 
 def _start_turn(state: ApiState, config_id: int, thread_id: str | None, message: str) -> tuple[str, list]:
@@ -262,31 +263,17 @@ def agent_status(
     config_id: int | None = Query(default=None, gt=0), who: Caller = Account, state: ApiState = State
 ) -> dict[str, Any]:
     """Whether the agent can answer, and in which mode (offline without an Anthropic API key)."""
-    try:
-        from famachat_ml_pipeline.agent import service  # noqa: F401
-
-        available = True
-    except ImportError:
-        available = False
+    settings = state.settings
+    online = bool(settings.agent_anthropic_api_key)
     result: dict[str, Any] = {
-        "status": "ready" if available else "unavailable",
-        "agent_installed": available,
-        "mode": "online" if _has_llm_key(state) else "offline",
+        "status": "ready",
+        "mode": "online" if online else "offline",
+        "model": settings.agent_llm_model if online else None,
         "auth": {"api_key": bool(state.settings.ml_api_key), "jwt": bool(state.settings.jwt_secret)},
         "rate_limit_per_minute": state.settings.api_rate_limit_per_minute,
     }
     if who.config_id is not None or config_id is not None:
         account = account_of(who, config_id)
-        result |= {
-            "config_id": account,
-            "conversations": len(conv.list_threads(state.engine, account, limit=1000)),
-        }
+        result |= {"config_id": account, "conversations": conv.count_threads(state.engine, account)}
     result["auth_configured"] = auth_configured(state.settings)
     return result
-
-
-def _has_llm_key(state: ApiState) -> bool:
-    # The agent's settings own the key's name; read it without depending on which one it is.
-    return any(
-        bool(getattr(state.settings, name, None)) for name in ("anthropic_api_key", "agent_anthropic_api_key")
-    )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from fastapi import Depends, HTTPException, Request, status
 
+from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.agent.types import AccountAgent
 from famachat_ml_pipeline.api.auth import Caller, authenticate
 from famachat_ml_pipeline.api.ratelimit import RateLimiter
@@ -17,8 +18,6 @@ AgentOpener = Callable[[sa.Engine, int, Settings], AccountAgent]
 
 
 def default_opener(engine: sa.Engine, config_id: int, settings: Settings) -> AccountAgent:
-    from famachat_ml_pipeline.agent.service import open_agent
-
     return open_agent(engine, config_id, settings)
 
 

@@ -260,6 +260,13 @@ def add_feedback(
         )
 
 
+def count_threads(engine: sa.Engine, config_id: int) -> int:
+    t = agent_threads
+    with engine.connect() as conn:
+        query = sa.select(sa.func.count()).select_from(t).where(t.c.config_id == config_id)
+        return int(conn.execute(query).scalar_one())
+
+
 def count_feedback(engine: sa.Engine, config_id: int) -> int:
     f = agent_feedback
     with engine.connect() as conn:

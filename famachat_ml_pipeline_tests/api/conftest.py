@@ -90,7 +90,7 @@ def api_settings(url: str, **overrides: object) -> Settings:
 
 @pytest.fixture
 def app(demo_url: str) -> FastAPI:
-    return create_app(api_settings(demo_url), opener)
+    return create_app(api_settings(demo_url))
 
 
 @pytest.fixture
@@ -113,27 +113,3 @@ def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
     # The agent answers offline whenever no Anthropic key is set; make sure none comes in from outside.
     for name in ("ANTHROPIC_API_KEY", "AGENT_ANTHROPIC_API_KEY"):
         monkeypatch.delenv(name, raising=False)
-
-
-# --- TEMPORARY until the real agent (agent/service.py) is merged: a double of AccountAgent. ---
-from famachat_ml_pipeline.agent.types import AgentEvent, AgentReply, ToolCall  # noqa: E402
-
-
-class _DoubleAgent:
-    def __init__(self, config_id: int) -> None:
-        self.config_id = config_id
-
-    def stream(self, message, history=()):  # noqa: ANN001, ANN201
-        call = ToolCall("get_account_summary", {}, {"config_id": self.config_id})
-        yield AgentEvent("tool", tool=call)
-        text = f"Conta {self.config_id}: resposta offline ({len(history)} mensagens antes)."
-        for part in text.split(" "):
-            yield AgentEvent("text", text=part + " ")
-        yield AgentEvent("done", reply=AgentReply(text + " ", "offline", "summary", (call,)))
-
-    def ask(self, message, history=()):  # noqa: ANN001, ANN201
-        return [e for e in self.stream(message, history) if e.kind == "done"][0].reply
-
-
-def opener(engine, config_id, settings):  # noqa: ANN001, ANN201
-    return _DoubleAgent(config_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from famachat_ml_pipeline.api.app import create_app
-from famachat_ml_pipeline_tests.api.conftest import KEY, A, B, api_settings, bearer, opener, sse_events
+from famachat_ml_pipeline_tests.api.conftest import KEY, A, B, api_settings, bearer, sse_events
 
 
 def test_chat_answers_and_persists_the_turn_with_its_tool_calls(client: TestClient) -> None:
@@ -54,7 +54,7 @@ def test_the_stream_sends_thread_text_tools_then_done(client: TestClient) -> Non
 
 def test_history_survives_a_restart(demo_url: str) -> None:
     settings = api_settings(demo_url)
-    with TestClient(create_app(settings, opener)) as first:
+    with TestClient(create_app(settings)) as first:
         thread = first.post("/api/v1/agent/chat", json={"message": "primeira"}, headers=bearer(B)).json()
         first.post(
             "/api/v1/agent/chat",
@@ -62,7 +62,7 @@ def test_history_survives_a_restart(demo_url: str) -> None:
             headers=bearer(B),
         )
     # A new process over the same database: the conversation is there and goes on.
-    with TestClient(create_app(settings, opener)) as second:
+    with TestClient(create_app(settings)) as second:
         path = f"/api/v1/agent/conversations/{thread['thread_id']}"
         before = second.get(path, headers=bearer(B)).json()
         assert [m["content"] for m in before["messages"] if m["role"] == "user"] == ["primeira", "segunda"]

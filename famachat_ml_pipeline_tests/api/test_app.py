@@ -13,7 +13,7 @@ from famachat_ml_pipeline.api.app import create_app
 from famachat_ml_pipeline.api.logs import JsonFormatter, log
 from famachat_ml_pipeline.api.ratelimit import RateLimiter
 from famachat_ml_pipeline.db.engine import get_engine
-from famachat_ml_pipeline_tests.api.conftest import API_KEY, KEY, A, B, api_settings, bearer, opener, token
+from famachat_ml_pipeline_tests.api.conftest import API_KEY, KEY, A, B, api_settings, bearer, token
 
 
 def test_health_endpoints(client: TestClient) -> None:
@@ -27,7 +27,7 @@ def test_health_endpoints(client: TestClient) -> None:
 
 def test_ready_and_detailed_fail_when_the_database_lacks_the_tables(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    with TestClient(create_app(api_settings(url), opener)) as client:
+    with TestClient(create_app(api_settings(url))) as client:
         assert client.get("/api/v1/health/ready").status_code == 200
         with get_engine(url).begin() as conn:
             conn.exec_driver_sql("ALTER TABLE agent_threads RENAME TO agent_threads_moved")
@@ -38,7 +38,7 @@ def test_ready_and_detailed_fail_when_the_database_lacks_the_tables(tmp_path: Pa
 
 
 def test_rate_limit_per_key(demo_url: str) -> None:
-    with TestClient(create_app(api_settings(demo_url, api_rate_limit_per_minute=3), opener)) as client:
+    with TestClient(create_app(api_settings(demo_url, api_rate_limit_per_minute=3))) as client:
         path = f"/api/v1/agent/conversations?config_id={A}"
         assert [client.get(path, headers=KEY).status_code for _ in range(3)] == [200] * 3
         limited = client.get(path, headers=KEY)
@@ -63,12 +63,12 @@ def test_cors_origins_come_from_settings(demo_url: str) -> None:
     preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "x-api-key"}
     allowed = "https://app.famachat.example"
     settings = api_settings(demo_url, api_cors_origins=f"{allowed}, https://admin.famachat.example")
-    with TestClient(create_app(settings, opener)) as client:
+    with TestClient(create_app(settings)) as client:
         ok = client.options("/api/v1/agent/chat", headers={"Origin": allowed, **preflight})
         assert ok.status_code == 200 and ok.headers["access-control-allow-origin"] == allowed
         evil = client.options("/api/v1/agent/chat", headers={"Origin": "https://evil.example", **preflight})
         assert "access-control-allow-origin" not in evil.headers
-    with TestClient(create_app(api_settings(demo_url), opener)) as client:  # none configured: none allowed
+    with TestClient(create_app(api_settings(demo_url))) as client:  # none configured: none allowed
         response = client.get("/api/v1/health", headers={"Origin": allowed})
         assert "access-control-allow-origin" not in response.headers
 
@@ -79,7 +79,7 @@ def _captured_logs(settings_overrides: dict, demo_url: str, question: str, jwt_t
     handler.setFormatter(JsonFormatter())
     log.addHandler(handler)
     try:
-        with TestClient(create_app(api_settings(demo_url, **settings_overrides), opener)) as client:
+        with TestClient(create_app(api_settings(demo_url, **settings_overrides))) as client:
             headers = {"Authorization": f"Bearer {jwt_token}"}
             answer = client.post("/api/v1/agent/chat", json={"message": question}, headers=headers).json()
             client.post(
@@ -118,7 +118,7 @@ def test_the_chat_page_is_self_contained(client: TestClient) -> None:
 
 def test_the_agent_tables_are_migrated_on_start(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
-    create_app(api_settings(url), opener)
+    create_app(api_settings(url))
     assert {"agent_threads", "agent_messages", "agent_feedback"} <= set(
         sa.inspect(get_engine(url)).get_table_names()
     )

@@ -13,7 +13,7 @@ from famachat_ml_pipeline.api.app import create_app
 from famachat_ml_pipeline.db.engine import get_engine
 from famachat_ml_pipeline.db.schema import ml_anomalies, ml_recommendations
 from famachat_ml_pipeline.db.user_decisions import ANOMALY_USER_COLUMNS, RECOMMENDATION_USER_COLUMNS
-from famachat_ml_pipeline_tests.api.conftest import JWT_SECRET, KEY, A, B, api_settings, bearer, opener, token
+from famachat_ml_pipeline_tests.api.conftest import JWT_SECRET, KEY, A, B, api_settings, bearer, token
 
 # Every protected endpoint, with a body valid for the API key naming account A.
 PROTECTED = [
@@ -39,7 +39,7 @@ def _call(client: TestClient, method: str, path: str, body: dict | None, headers
 
 
 def test_nothing_is_open_without_a_configured_secret(demo_url: str) -> None:
-    app = create_app(api_settings(demo_url, ml_api_key=None, jwt_secret=None), opener)
+    app = create_app(api_settings(demo_url, ml_api_key=None, jwt_secret=None))
     with TestClient(app) as client:
         for method, path, body in PROTECTED:
             for headers in ({}, KEY, bearer(A)):

@@ -1,0 +1,301 @@
+"""Account-level analysis tools: summary, trends, comparisons, rankings and ROI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+import polars as pl
+from pydantic import Field, model_validator
+
+from famachat_ml_pipeline.agent.tools.campaigns import CampaignMetrics, account_state, is_active, metrics_row
+from famachat_ml_pipeline.agent.tools.context import (
+    NotFound,
+    ToolContext,
+    ToolInput,
+    ToolOutput,
+    num,
+    pct,
+    rnd,
+)  # fmt: skip
+from famachat_ml_pipeline.agent.tools.forecasts import summarize
+from famachat_ml_pipeline.core.vocab import TIERS
+from famachat_ml_pipeline.db import agent_queries as q
+from famachat_ml_pipeline.source.contract import read_daily_insights
+
+
+def _cpl(spend: float, leads: float) -> float | None:
+    return spend / leads if leads > 0 else None
+
+
+# ------------------------------------------------------------------------------------------ summary
+
+
+class AccountSummary(ToolOutput):
+    as_of: dt.date | None
+    currency: str
+    campaigns: int
+    active_campaigns: int
+    spend_7d: str
+    leads_7d: int
+    cpl_7d: str | None
+    tiers: dict[str, int]
+    active_recommendations: int
+    high_priority_recommendations: int
+    open_anomalies_7d: int
+    critical_anomalies_7d: int
+    forecast_next_days: int
+    forecast_leads: str | None
+    forecast_spend: str | None
+
+
+class NoInput(ToolInput):
+    pass
+
+
+def account_totals(feats: dict[str, dict[str, Any]]) -> tuple[float, int]:
+    spend = sum(float(f.get("spend_7d") or 0.0) for f in feats.values())
+    leads = sum(int(f.get("leads_7d") or 0) for f in feats.values())
+    return spend, leads
+
+
+def get_account_summary(ctx: ToolContext, inp: NoInput) -> AccountSummary:
+    """Resumo da conta: gasto, leads e CPL de 7 dias, tiers, recomendações, anomalias e previsão da semana."""
+    feats, tiers, as_of = account_state(ctx)
+    spend, leads = account_totals(feats)
+    recs = q.read_active_recommendations(ctx.engine, ctx.config_id)
+    anomalies = q.read_recent_anomalies(ctx.engine, ctx.config_id, ctx.data_through() - dt.timedelta(days=6))
+    totals: dict[str, float] = {"spend": 0.0, "leads": 0.0}
+    horizon = 0
+    for r in q.read_latest_forecasts(ctx.engine, ctx.config_id):
+        if r["target_metric"] in totals and isinstance(r["predictions"], list):
+            totals[r["target_metric"]] += summarize(ctx, r["target_metric"], r["predictions"])[0]
+            horizon = max(horizon, len(r["predictions"]))
+    return AccountSummary(
+        as_of=as_of,
+        currency=ctx.currency,
+        campaigns=len(ctx.campaigns),
+        active_campaigns=sum(1 for c in ctx.campaigns.values() if is_active(c)),
+        spend_7d=ctx.money(spend) or "-",
+        leads_7d=leads,
+        cpl_7d=ctx.money(_cpl(spend, leads)),
+        tiers={t: sum(1 for v in tiers.values() if v == t) for t in TIERS},
+        active_recommendations=len(recs),
+        high_priority_recommendations=sum(1 for r in recs if (r["priority"] or 0) >= 8),
+        open_anomalies_7d=len(anomalies),
+        critical_anomalies_7d=sum(1 for a in anomalies if a["severity"] == "CRITICAL"),
+        forecast_next_days=horizon,
+        forecast_leads=num(totals["leads"], 1) if horizon else None,
+        forecast_spend=ctx.money(totals["spend"]) if horizon else None,
+    )
+
+
+# ------------------------------------------------------------------------------------------ trends
+
+
+class TrendInput(ToolInput):
+    campaign_id: str | None = Field(default=None, max_length=100, description="vazio = a conta inteira")
+
+
+class Period(ToolOutput):
+    first_day: dt.date
+    last_day: dt.date
+    spend: str
+    leads: int
+    cpl: str | None
+    ctr: str | None
+
+
+class CplMover(ToolOutput):
+    campaign_id: str
+    name: str
+    cpl_7d: str | None
+    cpl_trend: str | None
+
+
+class Trends(ToolOutput):
+    scope: str
+    last_7d: Period
+    previous_7d: Period
+    spend_change: str | None
+    leads_change: str | None
+    cpl_change: str | None
+    biggest_cpl_increases: list[CplMover]
+
+
+def _period(ctx: ToolContext, daily: pl.DataFrame, first: dt.date, last: dt.date) -> tuple[Period, dict]:
+    d = daily.filter(pl.col("date").is_between(first, last))
+    spend = float(d["spend"].sum() or 0.0)
+    leads = int(d["leads"].sum() or 0)
+    clicks, imps = int(d["clicks"].sum() or 0), int(d["impressions"].sum() or 0)
+    raw = {"spend": spend, "leads": leads, "cpl": _cpl(spend, leads)}
+    return Period(
+        first_day=first, last_day=last, spend=ctx.money(spend) or "-", leads=leads,
+        cpl=ctx.money(raw["cpl"]), ctr=pct(clicks / imps * 100.0, 2) if imps else None,
+    ), raw  # fmt: skip
+
+
+def _change(now: float | None, before: float | None) -> str | None:
+    if now is None or not before:
+        return None
+    return pct((now - before) / before * 100.0)
+
+
+def analyze_trends(ctx: ToolContext, inp: TrendInput) -> Trends | NotFound:
+    """Tendência: 7 dias contra os 7 anteriores (gasto, leads, CPL, CTR), da conta ou de uma campanha."""
+    if inp.campaign_id is not None and not ctx.owns(inp.campaign_id):
+        return NotFound(message=f"A campanha {inp.campaign_id} não existe nesta conta.")
+    through = ctx.data_through()
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], through, 14, now=ctx.now).daily
+    if inp.campaign_id is not None:
+        daily = daily.filter(pl.col("campaign_id") == inp.campaign_id)
+    last, last_raw = _period(ctx, daily, through - dt.timedelta(days=6), through)
+    prev, prev_raw = _period(ctx, daily, through - dt.timedelta(days=13), through - dt.timedelta(days=7))
+    feats, _, _ = account_state(ctx)
+    movers = sorted(
+        (
+            (cid, f)
+            for cid, f in feats.items()
+            if f.get("cpl_trend") is not None and (inp.campaign_id is None or cid == inp.campaign_id)
+        ),
+        key=lambda x: -float(x[1]["cpl_trend"]),
+    )
+    return Trends(
+        scope="conta" if inp.campaign_id is None else f"campanha {inp.campaign_id}",
+        last_7d=last,
+        previous_7d=prev,
+        spend_change=_change(last_raw["spend"], prev_raw["spend"]),
+        leads_change=_change(last_raw["leads"], prev_raw["leads"]),
+        cpl_change=_change(last_raw["cpl"], prev_raw["cpl"]),
+        biggest_cpl_increases=[
+            CplMover(
+                campaign_id=cid,
+                name=ctx.name_of(cid),
+                cpl_7d=ctx.money(f.get("cpl_7d")),
+                cpl_trend=pct(f.get("cpl_trend")),
+            )
+            for cid, f in movers[:3]
+            if float(f["cpl_trend"]) > 0
+        ],  # fmt: skip
+    )
+
+
+# ------------------------------------------------------------------------------------------ compare / top
+
+
+class CompareInput(ToolInput):
+    campaign_ids: list[str] = Field(min_length=2, max_length=5, description="2 a 5 ids de campanhas da conta")
+
+
+class Comparison(ToolOutput):
+    campaigns: list[CampaignMetrics]
+    not_found: list[str]
+    lowest_cpl: str | None
+    most_leads: str | None
+
+
+def compare_campaigns(ctx: ToolContext, inp: CompareInput) -> Comparison:
+    """Compara de 2 a 5 campanhas da conta lado a lado (métricas de 7 e 30 dias, tier)."""
+    feats, tiers, _ = account_state(ctx)
+    ids = list(dict.fromkeys(inp.campaign_ids))
+    mine = [cid for cid in ids if ctx.owns(cid)]
+    with_cpl = [cid for cid in mine if feats.get(cid, {}).get("cpl_7d") is not None]
+    return Comparison(
+        campaigns=[metrics_row(ctx, cid, feats.get(cid, {}), tiers.get(cid)) for cid in mine],
+        not_found=[cid for cid in ids if not ctx.owns(cid)],
+        lowest_cpl=min(with_cpl, key=lambda c: float(feats[c]["cpl_7d"])) if with_cpl else None,
+        most_leads=max(mine, key=lambda c: int(feats.get(c, {}).get("leads_7d") or 0)) if mine else None,
+    )
+
+
+class TopInput(ToolInput):
+    metric: Literal["leads", "cpl", "spend", "ctr"] = Field(
+        default="leads", description="leads/spend/ctr: maiores; cpl: menores (com leads)"
+    )
+    limit: int = Field(default=5, ge=1, le=20)
+
+
+class TopList(ToolOutput):
+    metric: str
+    as_of: dt.date | None
+    campaigns: list[CampaignMetrics]
+
+
+def get_top_campaigns(ctx: ToolContext, inp: TopInput) -> TopList:
+    """As melhores campanhas dos últimos 7 dias por leads, CPL (menor), gasto ou CTR."""
+    feats, tiers, as_of = account_state(ctx)
+    key = f"{inp.metric}_7d"
+    ranked = [(cid, f) for cid, f in feats.items() if f.get(key) is not None]
+    if inp.metric == "cpl":
+        ranked = [(cid, f) for cid, f in ranked if int(f.get("leads_7d") or 0) > 0]
+    ranked.sort(key=lambda x: (float(x[1][key]) if inp.metric == "cpl" else -float(x[1][key]), x[0]))
+    return TopList(
+        metric=inp.metric,
+        as_of=as_of,
+        campaigns=[metrics_row(ctx, cid, f, tiers.get(cid)) for cid, f in ranked[: inp.limit]],
+    )
+
+
+# ------------------------------------------------------------------------------------------ ROI
+
+
+class RoiInput(ToolInput):
+    value_per_lead: float | None = Field(
+        default=None, gt=0, description="quanto vale um lead, na moeda da conta"
+    )
+    average_ticket: float | None = Field(default=None, gt=0, description="ticket médio de uma venda")
+    close_rate: float | None = Field(
+        default=None, gt=0, le=100, description="taxa de fechamento, em % (ex.: 10)"
+    )
+    campaign_id: str | None = Field(default=None, max_length=100, description="vazio = a conta inteira")
+    window: Literal[7, 30] = 30
+
+    @model_validator(mode="after")
+    def _one_way(self) -> RoiInput:
+        if self.value_per_lead is None and (self.average_ticket is None or self.close_rate is None):
+            raise ValueError("informe value_per_lead, ou average_ticket e close_rate")
+        return self
+
+
+class Roi(ToolOutput):
+    scope: str
+    window_days: int
+    spend: str
+    leads: int
+    value_per_lead: str
+    estimated_revenue: str
+    roi: str | None  # (revenue - spend) / spend
+    roas: float | None
+    break_even_cpl: str
+    cpl: str | None
+    note: str
+
+
+def calculate_roi(ctx: ToolContext, inp: RoiInput) -> Roi | NotFound:
+    """ROI estimado: sem receita na fonte, usa o valor por lead (ou ticket x fechamento) do usuário."""
+    if inp.campaign_id is not None and not ctx.owns(inp.campaign_id):
+        return NotFound(message=f"A campanha {inp.campaign_id} não existe nesta conta.")
+    w = inp.window
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], ctx.data_through(), w, now=ctx.now).daily
+    if inp.campaign_id is not None:
+        daily = daily.filter(pl.col("campaign_id") == inp.campaign_id)
+    spend, leads = float(daily["spend"].sum() or 0.0), int(daily["leads"].sum() or 0)
+    if inp.value_per_lead is not None:
+        vpl, how = inp.value_per_lead, "valor por lead informado"
+    else:
+        vpl = float(inp.average_ticket or 0) * float(inp.close_rate or 0) / 100.0
+        how = f"ticket médio {ctx.money(inp.average_ticket)} x taxa de fechamento {num(inp.close_rate, 1)}%"
+    revenue = leads * vpl
+    return Roi(
+        scope="conta" if inp.campaign_id is None else f"campanha {inp.campaign_id}",
+        window_days=w,
+        spend=ctx.money(spend) or "-",
+        leads=leads,
+        value_per_lead=ctx.money(vpl) or "-",
+        estimated_revenue=ctx.money(revenue) or "-",
+        roi=pct((revenue - spend) / spend * 100.0) if spend > 0 else None,
+        roas=rnd(revenue / spend) if spend > 0 else None,
+        break_even_cpl=ctx.money(vpl) or "-",
+        cpl=ctx.money(_cpl(spend, leads)),
+        note=f"Estimativa: a fonte não registra receita; usei {how}. Não é receita real.",
+    )

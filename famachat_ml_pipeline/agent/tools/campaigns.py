@@ -1,0 +1,139 @@
+"""Tools over single campaigns and the campaign list (source campaigns + latest features and tiers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import Field
+
+from famachat_ml_pipeline.agent.tools.context import (
+    MAX_ROWS,
+    NotFound,
+    ToolContext,
+    ToolInput,
+    ToolOutput,
+    pct,
+    rnd,
+)  # fmt: skip
+from famachat_ml_pipeline.core.vocab import INACTIVE_STATUSES
+from famachat_ml_pipeline.db import agent_queries as q
+
+
+class CampaignMetrics(ToolOutput):
+    campaign_id: str
+    name: str
+    status: str | None
+    tier: str | None
+    daily_budget: str | None
+    spend_7d: str | None
+    leads_7d: int | None
+    cpl_7d: str | None
+    ctr_7d: str | None
+    frequency_7d: float | None
+    cpl_30d: str | None
+    leads_30d: int | None
+    cpl_trend: str | None  # CPL of the last 7 days vs the 7 before
+    leads_trend: str | None
+
+
+def is_active(c: dict[str, Any]) -> bool:
+    return c.get("status") not in INACTIVE_STATUSES and c.get("effective_status") not in INACTIVE_STATUSES
+
+
+def _int(v: Any) -> int | None:
+    return None if v is None else int(v)
+
+
+def metrics_row(
+    ctx: ToolContext, campaign_id: str, feats: dict[str, Any], tier: str | None
+) -> CampaignMetrics:
+    c = ctx.campaigns.get(campaign_id, {})
+    return CampaignMetrics(
+        campaign_id=campaign_id,
+        name=ctx.name_of(campaign_id),
+        status=c.get("effective_status") or c.get("status"),
+        tier=tier,
+        daily_budget=ctx.money(c.get("daily_budget")),
+        spend_7d=ctx.money(feats.get("spend_7d")),
+        leads_7d=_int(feats.get("leads_7d")),
+        cpl_7d=ctx.money(feats.get("cpl_7d")),
+        ctr_7d=pct(feats.get("ctr_7d"), 2),
+        frequency_7d=rnd(feats.get("frequency_7d")),
+        cpl_30d=ctx.money(feats.get("cpl_30d")),
+        leads_30d=_int(feats.get("leads_30d")),
+        cpl_trend=pct(feats.get("cpl_trend")),
+        leads_trend=pct(feats.get("leads_trend")),
+    )
+
+
+def account_state(ctx: ToolContext) -> tuple[dict[str, dict[str, Any]], dict[str, str], dt.date | None]:
+    """(campaign_id -> latest 7-day features, campaign_id -> tier, as-of day) of this account."""
+    feats = q.read_latest_features(ctx.engine, ctx.config_id)
+    tiers = {r["campaign_id"]: r["tier"] for r in q.read_latest_classifications(ctx.engine, ctx.config_id)}
+    as_of = feats[0]["feature_date"] if feats else None
+    return {r["campaign_id"]: r["features"] or {} for r in feats}, tiers, as_of
+
+
+class CampaignInput(ToolInput):
+    campaign_id: str = Field(min_length=1, max_length=100, description="id da campanha no Meta (texto)")
+
+
+class CampaignDetails(CampaignMetrics):
+    objective: str | None
+    as_of: dt.date | None
+    active_recommendations: list[str]
+    open_anomalies: list[str]
+
+
+def get_campaign_details(ctx: ToolContext, inp: CampaignInput) -> CampaignDetails | NotFound:
+    """Detalhes de uma campanha: status, orçamento, tier, métricas de 7/30 dias, recomendações e anomalias."""
+    if not ctx.owns(inp.campaign_id):
+        return NotFound(message=f"A campanha {inp.campaign_id} não existe nesta conta.")
+    feats, tiers, as_of = account_state(ctx)
+    base = metrics_row(ctx, inp.campaign_id, feats.get(inp.campaign_id, {}), tiers.get(inp.campaign_id))
+    recs = [
+        r["title"]
+        for r in q.read_active_recommendations(ctx.engine, ctx.config_id)
+        if r["entity_id"] == inp.campaign_id
+    ]
+    since = ctx.data_through() - dt.timedelta(days=6)
+    anomalies = [
+        f"{a['anomaly_type']} ({a['severity']}) em {a['anomaly_date']}"
+        for a in q.read_recent_anomalies(ctx.engine, ctx.config_id, since)
+        if a["entity_id"] == inp.campaign_id
+    ]
+    return CampaignDetails(
+        **base.model_dump(),
+        objective=ctx.campaigns[inp.campaign_id].get("objective"),
+        as_of=as_of,
+        active_recommendations=recs[:5],
+        open_anomalies=anomalies[:5],
+    )
+
+
+class ListCampaignsInput(ToolInput):
+    status: Literal["all", "active", "inactive"] = "all"
+    limit: int = Field(default=MAX_ROWS, ge=1, le=MAX_ROWS)
+
+
+class CampaignList(ToolOutput):
+    as_of: dt.date | None
+    total: int
+    campaigns: list[CampaignMetrics]
+
+
+def list_campaigns(ctx: ToolContext, inp: ListCampaignsInput) -> CampaignList:
+    """Lista as campanhas da conta com status, tier e métricas de 7 dias (mais gasto primeiro)."""
+    feats, tiers, as_of = account_state(ctx)
+    ids = [
+        cid
+        for cid, c in ctx.campaigns.items()
+        if inp.status == "all" or (inp.status == "active") == is_active(c)
+    ]
+    ids.sort(key=lambda cid: -float(feats.get(cid, {}).get("spend_7d") or 0.0))
+    return CampaignList(
+        as_of=as_of,
+        total=len(ids),
+        campaigns=[metrics_row(ctx, cid, feats.get(cid, {}), tiers.get(cid)) for cid in ids[: inp.limit]],
+    )

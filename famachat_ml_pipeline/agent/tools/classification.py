@@ -1,0 +1,128 @@
+"""Tools over the campaign tiers (ml_campaign_classifications)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import Field
+
+from famachat_ml_pipeline.agent.tools.context import (
+    MAX_ROWS,
+    NotFound,
+    ToolContext,
+    ToolInput,
+    ToolOutput,
+    pct,
+    rnd,
+)
+from famachat_ml_pipeline.core.vocab import TIER_RANK, TIERS
+from famachat_ml_pipeline.db import agent_queries as q
+
+Tier = Literal["HIGH_PERFORMER", "MODERATE", "LOW", "UNDERPERFORMER"]
+
+
+class TierRow(ToolOutput):
+    campaign_id: str
+    name: str
+    tier: Tier
+    confidence: float | None
+    spend_7d: str | None
+    leads_7d: int | None
+    cpl_7d: str | None
+    ctr_7d: str | None
+    reason: str | None
+    previous_tier: str | None
+    change: str | None
+
+
+class TierList(ToolOutput):
+    as_of: dt.date | None
+    counts_by_tier: dict[str, int]
+    total: int
+    campaigns: list[TierRow]
+
+
+def tier_row(ctx: ToolContext, r: dict[str, Any]) -> TierRow:
+    snap = r.get("metrics_snapshot") or {}
+    leads = snap.get("leads_7d")
+    return TierRow(
+        campaign_id=r["campaign_id"],
+        name=ctx.name_of(r["campaign_id"]),
+        tier=r["tier"],
+        confidence=rnd(r["confidence_score"]),
+        spend_7d=ctx.money(snap.get("spend_7d")),
+        leads_7d=None if leads is None else int(leads),
+        cpl_7d=ctx.money(snap.get("cpl_7d")),
+        ctr_7d=pct(snap.get("ctr_7d"), 2),
+        reason=snap.get("reason"),
+        previous_tier=r.get("previous_tier"),
+        change=r.get("tier_change_direction"),
+    )
+
+
+def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Worst tier first, then most spend: the order a media buyer triages in."""
+    return sorted(
+        rows,
+        key=lambda r: (
+            TIER_RANK.get(r["tier"], 0),
+            -float((r.get("metrics_snapshot") or {}).get("spend_7d") or 0),
+        ),
+    )
+
+
+def tier_list(ctx: ToolContext, tiers: tuple[str, ...], limit: int, best_first: bool = False) -> TierList:
+    rows = q.read_latest_classifications(ctx.engine, ctx.config_id)
+    counts = {t: sum(1 for r in rows if r["tier"] == t) for t in TIERS}
+    picked = _sorted([r for r in rows if r["tier"] in tiers])
+    if best_first:
+        picked = sorted(
+            picked,
+            key=lambda r: (
+                -TIER_RANK.get(r["tier"], 0),
+                -float((r.get("metrics_snapshot") or {}).get("leads_7d") or 0),
+            ),
+        )
+    return TierList(
+        as_of=rows[0]["classified_at"] if rows else None,
+        counts_by_tier=counts,
+        total=len(picked),
+        campaigns=[tier_row(ctx, r) for r in picked[:limit]],
+    )
+
+
+class ListInput(ToolInput):
+    limit: int = Field(default=MAX_ROWS, ge=1, le=MAX_ROWS, description="máximo de campanhas na lista")
+
+
+class CampaignInput(ToolInput):
+    campaign_id: str = Field(min_length=1, max_length=100, description="id da campanha no Meta (texto)")
+
+
+def get_classifications(ctx: ToolContext, inp: ListInput) -> TierList:
+    """Todas as classificações (tiers) de campanhas da conta, do pior para o melhor tier."""
+    return tier_list(ctx, TIERS, inp.limit)
+
+
+def get_campaign_tier(ctx: ToolContext, inp: CampaignInput) -> TierRow | NotFound:
+    """O tier de uma campanha da conta, com confiança, métricas de 7 dias e motivo."""
+    for r in q.read_latest_classifications(ctx.engine, ctx.config_id):
+        if r["campaign_id"] == inp.campaign_id:
+            return tier_row(ctx, r)
+    return NotFound(message=f"Nenhuma classificação para a campanha {inp.campaign_id} nesta conta.")
+
+
+def get_high_performers(ctx: ToolContext, inp: ListInput) -> TierList:
+    """Campanhas de alta performance (tier HIGH_PERFORMER), mais leads primeiro."""
+    return tier_list(ctx, ("HIGH_PERFORMER",), inp.limit, best_first=True)
+
+
+class UnderInput(ListInput):
+    include_low: bool = Field(default=False, description="incluir também o tier LOW")
+
+
+def get_underperformers(ctx: ToolContext, inp: UnderInput) -> TierList:
+    """Campanhas com baixa performance (UNDERPERFORMER, e LOW se pedido), mais gasto primeiro."""
+    tiers = ("UNDERPERFORMER", "LOW") if inp.include_low else ("UNDERPERFORMER",)
+    return tier_list(ctx, tiers, inp.limit)

@@ -1,0 +1,175 @@
+"""Tools over forecasts: the stored ones (ml_forecasts) and fresh ones for one campaign on demand."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+import polars as pl
+from pydantic import Field
+
+from famachat_ml_pipeline.agent.tools.context import (
+    MAX_ROWS,
+    NotFound,
+    ToolContext,
+    ToolInput,
+    ToolOutput,
+    num,
+)  # fmt: skip
+from famachat_ml_pipeline.core.forecasting import forecast_fleet
+from famachat_ml_pipeline.db import agent_queries as q
+from famachat_ml_pipeline.source.contract import read_daily_insights
+
+Metric = Literal["spend", "leads", "cpl"]
+ON_DEMAND_LOOKBACK = 120  # days of history read for a fresh forecast (enough for the weekly backtest)
+
+
+class ForecastRow(ToolOutput):
+    campaign_id: str
+    name: str
+    metric: Metric
+    first_day: dt.date | None
+    last_day: dt.date | None
+    days: int
+    value: str  # total over the horizon (spend, leads) or the mean daily CPL
+    low: str
+    high: str
+    method: str
+    insufficient_data: bool
+
+
+class ForecastList(ToolOutput):
+    made_on: dt.date | None
+    account_totals: dict[str, str]  # horizon totals of spend and leads over the listed campaigns
+    total: int
+    forecasts: list[ForecastRow]
+
+
+def _fmt(ctx: ToolContext, metric: str, value: float) -> str:
+    return (ctx.money(value) if metric != "leads" else num(value, 1)) or "-"
+
+
+def summarize(ctx: ToolContext, metric: str, points: list[dict[str, Any]]) -> tuple[float, float, float]:
+    """Total over the horizon for spend and leads; the mean daily value for CPL."""
+    p = [float(x.get("predicted") or 0.0) for x in points]
+    lo = [float(x.get("lower") or 0.0) for x in points]
+    hi = [float(x.get("upper") or 0.0) for x in points]
+    if metric == "cpl":
+        n = max(len(p), 1)
+        return sum(p) / n, sum(lo) / n, sum(hi) / n
+    return sum(p), sum(lo), sum(hi)
+
+
+class GetForecastsInput(ToolInput):
+    metric: Metric | None = Field(default=None, description="spend, leads ou cpl; vazio = todas")
+    campaign_id: str | None = Field(default=None, max_length=100)
+    limit: int = Field(default=MAX_ROWS, ge=1, le=MAX_ROWS)
+
+
+def get_forecasts(ctx: ToolContext, inp: GetForecastsInput) -> ForecastList:
+    """Previsões já feitas pelo pipeline (próximos dias) por campanha: total de gasto e leads, CPL médio."""
+    rows = [
+        r
+        for r in q.read_latest_forecasts(ctx.engine, ctx.config_id)
+        if (inp.metric is None or r["target_metric"] == inp.metric)
+        and (inp.campaign_id is None or r["entity_id"] == inp.campaign_id)
+    ]
+    out, totals = [], {"spend": 0.0, "leads": 0.0}
+    for r in rows:
+        pts = r["predictions"] if isinstance(r["predictions"], list) else []
+        value, low, high = summarize(ctx, r["target_metric"], pts)
+        if r["target_metric"] in totals:
+            totals[r["target_metric"]] += value
+        out.append(
+            ForecastRow(
+                campaign_id=r["entity_id"], name=ctx.name_of(r["entity_id"]), metric=r["target_metric"],
+                first_day=dt.date.fromisoformat(pts[0]["date"]) if pts else None,
+                last_day=dt.date.fromisoformat(pts[-1]["date"]) if pts else None,
+                days=len(pts), value=_fmt(ctx, r["target_metric"], value),
+                low=_fmt(ctx, r["target_metric"], low),
+                high=_fmt(ctx, r["target_metric"], high), method=r["method"],
+                insufficient_data=bool(r["insufficient_data"]),
+            )
+        )  # fmt: skip
+    out.sort(key=lambda f: (f.metric, f.campaign_id))
+    present = {r["target_metric"] for r in rows}
+    return ForecastList(
+        made_on=rows[0]["forecast_date"] if rows else None,
+        account_totals={m: _fmt(ctx, m, v) for m, v in totals.items() if m in present},
+        total=len(out),
+        forecasts=out[: inp.limit],
+    )
+
+
+class PredictInput(ToolInput):
+    campaign_id: str = Field(min_length=1, max_length=100)
+    horizon_days: int = Field(default=7, ge=1, le=30)
+
+
+class DayPrediction(ToolOutput):
+    date: dt.date
+    predicted: str
+    low: str
+    high: str
+
+
+class CampaignPrediction(ToolOutput):
+    campaign_id: str
+    name: str
+    metric: Metric
+    as_of: dt.date
+    method: str
+    value: str  # total over the horizon (leads) or mean daily CPL
+    low: str
+    high: str
+    insufficient_data: bool
+    days: list[DayPrediction]
+    note: str
+
+
+def predict(ctx: ToolContext, campaign_id: str, metric: str, horizon: int) -> CampaignPrediction | NotFound:
+    if not ctx.owns(campaign_id):
+        return NotFound(message=f"A campanha {campaign_id} não existe nesta conta.")
+    as_of = ctx.data_through()
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], as_of, ON_DEMAND_LOOKBACK, now=ctx.now).daily
+    one = daily.filter(pl.col("campaign_id") == campaign_id)
+    if one.height == 0:
+        return NotFound(message=f"A campanha {campaign_id} não tem dados de entrega até {as_of.isoformat()}.")
+    fc = forecast_fleet(one, as_of, horizon=horizon).filter(pl.col("metric") == metric).sort("target_date")
+    pts = [
+        {"predicted": r["predicted_value"], "lower": r["confidence_lower"], "upper": r["confidence_upper"]}
+        for r in fc.iter_rows(named=True)
+    ]
+    value, low, high = summarize(ctx, metric, pts)
+    what = "total de leads" if metric == "leads" else "CPL médio diário"
+    return CampaignPrediction(
+        campaign_id=campaign_id,
+        name=ctx.name_of(campaign_id),
+        metric=metric,
+        as_of=as_of,
+        method=fc["method"][0] if fc.height else "none",
+        value=_fmt(ctx, metric, value),
+        low=_fmt(ctx, metric, low),
+        high=_fmt(ctx, metric, high),
+        insufficient_data=bool(fc["insufficient_data"].any()) if fc.height else True,
+        days=[
+            DayPrediction(
+                date=r["target_date"],
+                predicted=_fmt(ctx, metric, r["predicted_value"]),
+                low=_fmt(ctx, metric, r["confidence_lower"]),
+                high=_fmt(ctx, metric, r["confidence_upper"]),
+            )
+            for r in fc.iter_rows(named=True)
+        ],  # fmt: skip
+        note=f"Previsão nova com dados até {as_of.isoformat()}; {what} em {len(pts)} dias, intervalo de 95%.",
+    )
+
+
+def predict_campaign_cpl(ctx: ToolContext, inp: PredictInput) -> CampaignPrediction | NotFound:
+    """Prevê agora o CPL diário de uma campanha (dados frescos da fonte, previsor do projeto)."""
+    return predict(ctx, inp.campaign_id, "cpl", inp.horizon_days)
+
+
+def predict_campaign_leads(ctx: ToolContext, inp: PredictInput) -> CampaignPrediction | NotFound:
+    """Prevê agora os leads diários de uma campanha (dados frescos da fonte, previsor do projeto)."""
+    return predict(ctx, inp.campaign_id, "leads", inp.horizon_days)
