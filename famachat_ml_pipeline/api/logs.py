@@ -28,11 +28,12 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(level: int = logging.INFO) -> None:
-    """One JSON handler on the API's logger (idempotent)."""
-    if any(isinstance(h.formatter, JsonFormatter) for h in log.handlers):
+    """One JSON handler on stderr for the API's logger (idempotent)."""
+    log.setLevel(level)
+    log.propagate = False
+    if any(getattr(h, "_famachat_api", False) for h in log.handlers):
         return
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler._famachat_api = True  # type: ignore[attr-defined]
     log.addHandler(handler)
-    log.setLevel(level)
-    log.propagate = False
