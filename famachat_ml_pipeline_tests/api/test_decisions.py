@@ -1,0 +1,75 @@
+"""Users' decisions through the API, then a pipeline re-run: the users' columns stay as they were left."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from famachat_ml_pipeline.api.app import create_app
+from famachat_ml_pipeline.db.engine import get_engine
+from famachat_ml_pipeline.db.schema import ml_anomalies, ml_recommendations
+from famachat_ml_pipeline.db.user_decisions import ANOMALY_USER_COLUMNS, RECOMMENDATION_USER_COLUMNS
+from famachat_ml_pipeline.demo.generator import generate_demo
+from famachat_ml_pipeline.demo.loader import write_demo
+from famachat_ml_pipeline.runner import run_pipeline
+from famachat_ml_pipeline.settings import Settings
+from famachat_ml_pipeline_tests.api.conftest import KEY, A, api_settings, bearer
+
+
+def _users_columns(engine: sa.Engine, table: sa.Table, columns: tuple[str, ...]) -> dict[int, tuple]:
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(table.c.id, *[table.c[c] for c in columns])).fetchall()
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def test_decisions_survive_a_pipeline_rerun(settings: Settings) -> None:
+    data = generate_demo(n_accounts=2, days=70, seed=3)
+    engine = get_engine(settings.database_url)
+    write_demo(engine, data)
+    (run,) = run_pipeline(settings, as_of=data.end_date, echo=lambda _: None)
+    assert run.success
+    r, a = ml_recommendations, ml_anomalies
+    with engine.connect() as conn:
+        rec_ids = conn.execute(sa.select(r.c.id).where(r.c.config_id == A).order_by(r.c.id)).scalars().all()
+        anomaly_id = conn.execute(sa.select(sa.func.min(a.c.id)).where(a.c.config_id == A)).scalar_one()
+    assert len(rec_ids) >= 2 and anomaly_id is not None
+
+    with TestClient(create_app(api_settings(settings.database_url))) as client:
+        applied = client.post(
+            f"/api/v1/recommendations/{rec_ids[0]}/apply", json={}, headers=bearer(A, user_id=42)
+        )
+        dismissed = client.post(
+            f"/api/v1/recommendations/{rec_ids[1]}/dismiss",
+            json={"config_id": A, "user_id": 7, "reason": "orçamento congelado este mês"},
+            headers=KEY,
+        )
+        acknowledged = client.post(
+            f"/api/v1/anomalies/{anomaly_id}/acknowledge",
+            json={"resolution_notes": "pixel corrigido"},
+            headers=bearer(A, user_id=42),
+        )
+        no_reason = client.post(f"/api/v1/recommendations/{rec_ids[1]}/dismiss", json={}, headers=bearer(A))
+        missing = client.post("/api/v1/recommendations/999999/apply", json={}, headers=bearer(A))
+    assert applied.status_code == 200 and applied.json()["was_applied"] is True
+    assert applied.json()["applied_by"] == 42
+    assert dismissed.status_code == 200
+    assert (dismissed.json()["dismissed"], dismissed.json()["dismissed_by"]) == (True, 7)
+    assert dismissed.json()["dismissed_reason"] == "orçamento congelado este mês"
+    assert acknowledged.status_code == 200 and acknowledged.json()["resolution_notes"] == "pixel corrigido"
+    assert no_reason.status_code == 422 and missing.status_code == 404
+
+    recs_before = _users_columns(engine, r, RECOMMENDATION_USER_COLUMNS)
+    anomalies_before = _users_columns(engine, a, ANOMALY_USER_COLUMNS)
+    assert recs_before[rec_ids[0]][:3] == (True, recs_before[rec_ids[0]][1], 42)
+    untouched = [v for k, v in recs_before.items() if k not in rec_ids[:2]]
+    assert all(not v[0] and not v[3] for v in untouched)  # nobody else's row changed
+
+    # The pipeline runs again for the same day (it updates its own columns of these rows in place).
+    (rerun,) = run_pipeline(settings, as_of=data.end_date, echo=lambda _: None)
+    assert rerun.success
+    recs_after = _users_columns(engine, r, RECOMMENDATION_USER_COLUMNS)
+    anomalies_after = _users_columns(engine, a, ANOMALY_USER_COLUMNS)
+    for rid in rec_ids[:2]:
+        assert recs_after[rid] == recs_before[rid]
+    assert anomalies_after[anomaly_id] == anomalies_before[anomaly_id]
+    assert anomalies_after[anomaly_id][0] is True
