@@ -24,6 +24,7 @@ from famachat_ml_pipeline.api.schemas import (
     ConversationOut,
     FeedbackRequest,
     MessageOut,
+    SuggestionsRequest,
     SuggestionsResponse,
     ThreadOut,
 )
@@ -201,7 +202,7 @@ def analyze(body: AnalyzeRequest, who: Caller = Account, state: ApiState = State
 
 
 @router.post("/suggestions", response_model=SuggestionsResponse)
-def suggestions(body: AnalyzeRequest, who: Caller = Account, state: ApiState = State) -> dict[str, Any]:
+def suggestions(body: SuggestionsRequest, who: Caller = Account, state: ApiState = State) -> dict[str, Any]:
     """The agent's suggested actions now, plus questions the user can ask next."""
     answer = _converse(state, account_of(who, body.config_id), body.thread_id, SUGGEST)
     return answer | {"questions": QUESTIONS}

@@ -28,6 +28,10 @@ class AccountRequest(BaseModel):
     config_id: int | None = ConfigId
 
 
+class SuggestionsRequest(AccountRequest):
+    thread_id: str | None = Field(default=None, pattern=THREAD_ID)
+
+
 class FeedbackRequest(BaseModel):
     config_id: int | None = ConfigId
     thread_id: str = Field(pattern=THREAD_ID)

@@ -34,14 +34,26 @@ def api_state(request: Request) -> ApiState:
 
 
 def caller(request: Request, state: ApiState = Depends(api_state)) -> Caller:  # noqa: B008
-    """Authenticate, then count the request against the caller's rate limit."""
-    who = authenticate(request, state.settings)
+    """Authenticate, then count the request against the caller's rate limit.
+
+    Refused credentials count against the client's address, so keys cannot be guessed at full speed.
+    """
+    try:
+        who = authenticate(request, state.settings)
+    except HTTPException as exc:
+        if exc.status_code == status.HTTP_401_UNAUTHORIZED:
+            _limit(state, f"refused:{request.client.host if request.client else '-'}")
+        raise
     request.state.caller = who
-    wait = state.limiter.hit(who.rate_key)
+    _limit(state, who.rate_key)
+    return who
+
+
+def _limit(state: ApiState, key: str) -> None:
+    wait = state.limiter.hit(key)
     if wait:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
             "rate limit exceeded",
             headers={"Retry-After": state.limiter.retry_after(wait)},
         )
-    return who

@@ -48,6 +48,15 @@ def test_rate_limit_per_key(demo_url: str) -> None:
         assert client.get("/api/v1/health/live").status_code == 200
 
 
+def test_refused_credentials_are_rate_limited_per_client(demo_url: str) -> None:
+    with TestClient(create_app(api_settings(demo_url, api_rate_limit_per_minute=3))) as client:
+        path = "/api/v1/agent/conversations"
+        guesses = [client.get(path, headers={"X-API-Key": f"guess-{i}"}).status_code for i in range(4)]
+        assert guesses == [401, 401, 401, 429]
+        # The right key still works: it has its own budget.
+        assert client.get(f"{path}?config_id={A}", headers=KEY).status_code == 200
+
+
 def test_rate_limiter_window_slides() -> None:
     now = [1000.0]
     limiter = RateLimiter(2, clock=lambda: now[0])
