@@ -9,7 +9,7 @@ import pytest
 
 from famachat_ml_pipeline.core.features import compute_features_wide
 from famachat_ml_pipeline.core.frames import DAILY_SCHEMA
-from famachat_ml_pipeline.core.tiers import rule_tiers
+from famachat_ml_pipeline.core.tiers import rule_tiers, tier_change_direction
 
 REF = 100.0  # account CPL
 
@@ -128,3 +128,14 @@ def test_from_compute_features_wide() -> None:
     assert tiers == {"A": "HIGH_PERFORMER", "B": "LOW", "C": None, "D": None, "E": "UNDERPERFORMER"}
     e = out.filter(pl.col("campaign_id") == "E").row(0, named=True)
     assert e["confidence_score"] == 0.5 and "no leads" in e["reason"]
+
+
+def test_tier_change_direction_by_rank() -> None:
+    frame = pl.DataFrame(
+        {
+            "tier": ["HIGH_PERFORMER", "LOW", "MODERATE", "UNDERPERFORMER", "LOW"],
+            "previous_tier": ["MODERATE", "HIGH_PERFORMER", "MODERATE", None, "UNDERPERFORMER"],
+        }
+    )
+    out = frame.select(tier_change_direction("tier", "previous_tier").alias("d"))["d"].to_list()
+    assert out == ["UP", "DOWN", "SAME", None, "UP"]  # no previous tier: first classification, no direction

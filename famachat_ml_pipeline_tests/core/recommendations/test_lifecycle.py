@@ -15,6 +15,7 @@ from famachat_ml_pipeline.core.recommendations import (
     USER_COLUMNS,
     RecommendationConfig,
     reconcile,
+    upgrade_reasoning,
 )
 
 NOW = dt.datetime(2026, 3, 15, 6, 0)
@@ -189,3 +190,32 @@ def test_reconcile_accepts_timezone_aware_timestamps() -> None:
     )
     plan = reconcile(candidates(candidate("A")), stored, aware)
     assert deactivated(plan) == {1: "expired"} and plan.inserts.height == 1
+
+
+def test_upgrade_reasoning_renames_only_old_keys() -> None:
+    stored = pl.DataFrame(
+        {
+            "reasoning": [
+                '{"rule":"r","severity_metric":1.5,"cpl_ratio_7d":0.6,"cpl_ratio_30d":0.5}',
+                '{"severity_metric":1.5,"cpl_vs_account_7d":0.6}',  # written after the rename
+                '{"severity_metric": 2.0, "cpl_ratio_7d": 0.7}',  # json.dumps spacing (Postgres JSONB)
+                None,
+            ]
+        }
+    )
+    out = stored.select(upgrade_reasoning(pl.col("reasoning")))["reasoning"].to_list()
+    assert [json.loads(r) if r else r for r in out] == [
+        {"rule": "r", "severity_metric": 1.5, "cpl_vs_account_7d": 0.6, "cpl_vs_account_30d": 0.5},
+        {"severity_metric": 1.5, "cpl_vs_account_7d": 0.6},
+        {"severity_metric": 2.0, "cpl_vs_account_7d": 0.7},
+        None,
+    ]
+
+
+def test_reconcile_reads_the_severity_of_rows_written_with_the_old_key() -> None:
+    old = json.dumps({"severity_metric": 2.0, "cpl_ratio_7d": 0.5})
+    e = existing(row(1, "A", dismissed=True, dismissed_at=NOW - dt.timedelta(days=1), reasoning=old))
+    held = reconcile(candidates(candidate("A", severity=2.4)), e, NOW)
+    assert held.inserts.height == 0 and held.suppressed["stored_severity"].to_list() == [2.0]
+    worse = reconcile(candidates(candidate("A", severity=2.5)), e, NOW)  # 25 % worse breaks the cooldown
+    assert worse.inserts["entity_id"].to_list() == ["A"]
