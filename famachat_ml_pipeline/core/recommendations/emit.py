@@ -76,6 +76,9 @@ def budget_impact(increase: bool) -> pl.Expr:
     )
 
 
+NO_NUMBER = pl.lit(None, dtype=pl.Float64)  # an absent number: no change, no suggested value, no model
+
+
 def action(
     field_: str | pl.Expr, current: pl.Expr, suggested: pl.Expr, change: pl.Expr, impact: pl.Expr
 ) -> pl.Expr:
@@ -87,6 +90,11 @@ def action(
         impact.alias("expected_impact"),
         pl.col("currency").alias("currency"),
     ).struct.json_encode()
+
+
+def change_action(field_: str, current: pl.Expr, suggested: pl.Expr, impact: pl.Expr) -> pl.Expr:
+    """An action with no percentage change (a status, creatives, targeting, the schedule)."""
+    return action(field_, current, suggested, NO_NUMBER, impact)
 
 
 def rounded(e: pl.Expr | str, digits: int = 4) -> pl.Expr:

@@ -15,31 +15,10 @@ from famachat_ml_pipeline.core.recommendations.config import (
     RecommendationConfig,
 )
 
-INSERT_COLUMNS = [
-    "config_id",
-    "entity_type",
-    "entity_id",
-    "recommendation_type",
-    "priority",
-    "title",
-    "description",
-    "suggested_action",
-    "confidence_score",
-    "reasoning",
-    "is_active",
-    "created_at",
-    "expires_at",
-]
-UPDATE_COLUMNS = [
-    "id",
-    "priority",
-    "title",
-    "description",
-    "suggested_action",
-    "confidence_score",
-    "reasoning",
-    "expires_at",
-]
+# What the pipeline writes of a recommendation; users' columns are never among them.
+_CONTENT = ["priority", "title", "description", "suggested_action", "confidence_score", "reasoning"]
+INSERT_COLUMNS = [*REC_KEY, *_CONTENT, "is_active", "created_at", "expires_at"]
+UPDATE_COLUMNS = ["id", *_CONTENT, "expires_at"]
 # Set by FamaChat users: never written by the pipeline (neither inserted nor updated).
 USER_COLUMNS = (
     "was_applied",

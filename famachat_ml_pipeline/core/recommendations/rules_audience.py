@@ -9,7 +9,8 @@ from famachat_ml_pipeline.core.recommendations.config import (
     RecommendationConfig,
 )
 from famachat_ml_pipeline.core.recommendations.emit import (
-    action,
+    NO_NUMBER,
+    change_action,
     confidence,
     emit,
     reasoning,
@@ -21,6 +22,13 @@ from famachat_ml_pipeline.core.recommendations.text_ptbr import (
     number_of,
     pct_of,
 )
+
+
+def _delivery_confidence() -> pl.Expr:
+    """Evidence for delivery-side advice: impressions (20.000 a week is full) and days with delivery."""
+    return confidence(
+        pl.col("impressions_7d") / 20_000, pl.col("days_in_window_7d").cast(pl.Float64) / 7, NO_NUMBER
+    )
 
 
 def creative_refresh(base: pl.DataFrame, config: RecommendationConfig, expires: dict) -> pl.DataFrame:
@@ -75,18 +83,13 @@ def creative_refresh(base: pl.DataFrame, config: RecommendationConfig, expires: 
             ". O público já viu estes anúncios muitas vezes: publique novas variações de imagem ou vídeo, ",
             "título e texto, e mantenha as atuais só enquanto performarem.",
         ),
-        action=action(
+        action=change_action(
             "creatives",
             rounded("ctr_7d", 4),
-            pl.lit(None, dtype=pl.Float64),
-            pl.lit(None, dtype=pl.Float64),
+            NO_NUMBER,
             join_text("recuperar o CTR para perto da média da conta (", pct_of("account_ctr_7d", 2), ")"),
         ),
-        confidence=confidence(
-            pl.col("impressions_7d") / 20_000,
-            pl.col("days_in_window_7d").cast(pl.Float64) / 7,
-            pl.lit(None, dtype=pl.Float64),
-        ),
+        confidence=_delivery_confidence(),
         reasoning=reasoning(
             "frequency >= min and (CTR significantly low vs account or falling vs previous week)",
             pl.col("deficit"),
@@ -141,22 +144,17 @@ def audience_review(base: pl.DataFrame, config: RecommendationConfig, expires: d
             ". O público está saturado: amplie a segmentação ou use o público Advantage+, teste públicos ",
             "semelhantes (lookalike) e exclua quem já converteu.",
         ),
-        action=action(
+        action=change_action(
             "targeting",
             rounded("frequency_7d", 2),
-            pl.lit(None, dtype=pl.Float64),
-            pl.lit(None, dtype=pl.Float64),
+            NO_NUMBER,
             join_text(
                 "reduzir a frequência para menos de ",
                 number_of(pl.lit(config.saturation_min_frequency), 1),
                 " e voltar a alcançar pessoas novas",
             ),
         ),
-        confidence=confidence(
-            pl.col("impressions_7d") / 20_000,
-            pl.col("days_in_window_7d").cast(pl.Float64) / 7,
-            pl.lit(None, dtype=pl.Float64),
-        ),
+        confidence=_delivery_confidence(),
         reasoning=reasoning(
             "frequency > max or reach saturation",
             pl.col("frequency_7d"),

@@ -12,6 +12,7 @@ from famachat_ml_pipeline.core.recommendations.emit import (
     action,
     budget_impact,
     budget_step,
+    change_action,
     confidence,
     emit,
     extra_leads,
@@ -307,11 +308,10 @@ def pause_campaign(base: pl.DataFrame, config: RecommendationConfig, expires: di
             "Se ela costumava gerar leads, confira primeiro o rastreamento (pixel ou formulário) ",
             "para descartar uma falha de medição.",
         ),
-        action=action(
+        action=change_action(
             "status",
             pl.lit("ACTIVE"),
             pl.lit("PAUSED"),
-            pl.lit(None, dtype=pl.Float64),
             join_text("economia de até ", money_of("spend_7d"), "/semana"),
         ),
         confidence=confidence(

@@ -12,7 +12,8 @@ from famachat_ml_pipeline.core.recommendations.config import (
     RecommendationConfig,
 )
 from famachat_ml_pipeline.core.recommendations.emit import (
-    action,
+    NO_NUMBER,
+    change_action,
     confidence,
     emit,
     reasoning,
@@ -118,11 +119,10 @@ def reactivate(
             ),
             ". Reative e acompanhe os primeiros dias: a entrega passa de novo pela fase de aprendizado.",
         ),
-        action=action(
+        action=change_action(
             "status",
             pl.lit("PAUSED"),
             pl.lit("ACTIVE"),
-            pl.lit(None, dtype=pl.Float64),
             pl.when(pl.col("weekly_leads").is_not_null())
             .then(
                 join_text(
@@ -137,7 +137,7 @@ def reactivate(
         confidence=confidence(
             pl.col("hist_leads") / config.volume_full_leads,
             pl.col("hist_dwl_ratio"),
-            pl.lit(None, dtype=pl.Float64),
+            NO_NUMBER,
         ),
         reasoning=reasoning(
             "PAUSED and history CPL <= account CPL with enough leads",

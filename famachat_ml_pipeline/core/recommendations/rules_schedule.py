@@ -14,7 +14,8 @@ from famachat_ml_pipeline.core.recommendations.config import (
     RecommendationConfig,
 )
 from famachat_ml_pipeline.core.recommendations.emit import (
-    action,
+    NO_NUMBER,
+    change_action,
     confidence,
     emit,
     reasoning,
@@ -195,11 +196,10 @@ def optimize_schedule(
             "a programação de anúncios exige orçamento vitalício no conjunto; ",
             "com orçamento diário, use regras automatizadas para reduzir o orçamento no pior dia.",
         ),
-        action=action(
+        action=change_action(
             "schedule",
             pl.lit("todos os dias"),
             join_text("reduzir a entrega de ", pl.col("worst_name")),
-            pl.lit(None, dtype=pl.Float64),
             join_text(
                 "até +",
                 number_of("gain_week", 1),
@@ -211,7 +211,7 @@ def optimize_schedule(
         confidence=confidence(
             pl.col("tot_leads") / (config.volume_full_leads * 2),
             clip01(1 - pl.col("p_value") / config.schedule_alpha),
-            pl.lit(None, dtype=pl.Float64),
+            NO_NUMBER,
         ),
         reasoning=reasoning(
             "worst weekday CPL >= (1 + spread) x best, leads below the same-week rate (Poisson p <= alpha)",
