@@ -10,6 +10,7 @@ import pytest
 
 from famachat_ml_pipeline.core.features import FEATURE_COLUMNS, compute_features
 from famachat_ml_pipeline.core.frames import DAILY_SCHEMA
+from famachat_ml_pipeline.core.vocab import DEFAULT_TIMEZONE
 
 AS_OF = dt.date(2026, 3, 14)  # a Saturday
 
@@ -32,7 +33,7 @@ def frame(campaign: str, spend: list[float], leads: list[int], impressions: int,
             "objective": ["OUTCOME_LEADS"] * n,
             "daily_budget": [50.0] * n,
             "currency": ["BRL"] * n,
-            "timezone_name": ["America/Sao_Paulo"] * n,
+            "timezone_name": [DEFAULT_TIMEZONE] * n,
         },
         schema=DAILY_SCHEMA,
     )

@@ -10,6 +10,7 @@ import pytest
 from famachat_ml_pipeline.core.features import compute_features_wide
 from famachat_ml_pipeline.core.frames import DAILY_SCHEMA
 from famachat_ml_pipeline.core.tiers import rule_tiers, tier_change_direction
+from famachat_ml_pipeline.core.vocab import DEFAULT_TIMEZONE
 
 REF = 100.0  # account CPL
 
@@ -106,7 +107,7 @@ def _days(campaign: str, config: int, spend: float, leads: int, n: int, end: dt.
             "objective": ["OUTCOME_LEADS"] * n,
             "daily_budget": [50.0] * n,
             "currency": ["BRL"] * n,
-            "timezone_name": ["America/Sao_Paulo"] * n,
+            "timezone_name": [DEFAULT_TIMEZONE] * n,
         },
         schema=DAILY_SCHEMA,
     )

@@ -15,6 +15,7 @@ from famachat_ml_pipeline.core.recommendations import (
     generate_recommendations,
 )
 from famachat_ml_pipeline.core.tiers import rule_tiers
+from famachat_ml_pipeline.core.vocab import DEFAULT_TIMEZONE, TIERS
 
 AS_OF = dt.date(2026, 3, 14)  # a Saturday
 CFG = RecommendationConfig()
@@ -128,7 +129,7 @@ def attrs(*campaigns: tuple, config_id: int = 1) -> pl.DataFrame:
                 "objective": "OUTCOME_LEADS",
                 "daily_budget": budget,
                 "currency": currency,
-                "timezone_name": "America/Sao_Paulo",
+                "timezone_name": DEFAULT_TIMEZONE,
             }
         )
     return pl.DataFrame(rows, schema=DAILY_SCHEMA)
@@ -152,11 +153,10 @@ def tiers(mapping: dict[str, str], config_id: int = 1, probs: dict[str, dict[str
         },
     )
     if probs:
-        tiers_ = ("HIGH_PERFORMER", "MODERATE", "LOW", "UNDERPERFORMER")
         frame = frame.with_columns(
             probabilities=pl.DataFrame(
-                [{t: probs[c].get(t, 0.0) for t in tiers_} for c in mapping],
-                schema=dict.fromkeys(tiers_, pl.Float64),
+                [{t: probs[c].get(t, 0.0) for t in TIERS} for c in mapping],
+                schema=dict.fromkeys(TIERS, pl.Float64),
             ).to_struct()
         )
     return frame
@@ -251,7 +251,7 @@ def series(
             "objective": ["OUTCOME_LEADS"] * n,
             "daily_budget": [budget] * n,
             "currency": [currency] * n,
-            "timezone_name": ["America/Sao_Paulo"] * n,
+            "timezone_name": [DEFAULT_TIMEZONE] * n,
         },
         schema=DAILY_SCHEMA,
     )
