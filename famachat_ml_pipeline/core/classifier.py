@@ -241,6 +241,11 @@ def _cv(frame: pl.DataFrame, folds: int, horizon: int, params: dict[str, Any]) -
     }
 
 
+def _cv_means(cv: dict[str, Any], who: str) -> dict[str, Any]:
+    """The cross-validation means of `who` ("model" or "baseline"), keyed as in the metrics."""
+    return {f"cv_{m}_mean": cv.get(f"{who}_{m}_mean") for m in ("f1_macro", "accuracy")}
+
+
 def train_classifier(
     train_set: pl.DataFrame,
     holdout_fraction: float = 0.2,
@@ -271,16 +276,8 @@ def train_classifier(
     model_scores = _scores(y_test, model.predict(_x(test)))
     base_scores = _scores(y_test, _persistence(test, majority))
     metrics = {
-        "model": {
-            **model_scores,
-            "cv_f1_macro_mean": cv.get("model_f1_macro_mean"),
-            "cv_accuracy_mean": cv.get("model_accuracy_mean"),
-        },
-        "baseline": {
-            **base_scores,
-            "cv_f1_macro_mean": cv.get("baseline_f1_macro_mean"),
-            "cv_accuracy_mean": cv.get("baseline_accuracy_mean"),
-        },
+        "model": model_scores | _cv_means(cv, "model"),
+        "baseline": base_scores | _cv_means(cv, "baseline"),
         "train": _scores(y_train, model.predict(_x(train))),
         "cv": {"folds": cv["folds"], "skipped": cv["skipped"]},
         "split": {
@@ -342,6 +339,15 @@ def load_model(path: str | Path) -> xgb.XGBClassifier:
 
 # ------------------------------------------------------------------------------------------ classification
 
+_CLASSIFY_COLUMNS = (  # classify's output after KEY
+    "tier",
+    "confidence_score",
+    "probabilities",
+    "feature_contributions",
+    "method",
+    "rule_tier",
+    "reason",
+)
 _PROB_DTYPE = pl.Struct({t: pl.Float64 for t in LABELS})
 _CONTRIB_DTYPE = pl.Struct({f: pl.Float64 for f in FEATURE_COLUMNS})
 
@@ -377,16 +383,7 @@ def classify(
                 for c in ("tier", "confidence_score", "probabilities", "feature_contributions", "method")
             ]
         )
-    return out.filter(pl.col("tier").is_not_null()).select(
-        *KEY,
-        "tier",
-        "confidence_score",
-        "probabilities",
-        "feature_contributions",
-        "method",
-        "rule_tier",
-        "reason",
-    )
+    return out.filter(pl.col("tier").is_not_null()).select(*KEY, *_CLASSIFY_COLUMNS)
 
 
 def _score(features: pl.DataFrame, model: xgb.XGBClassifier, exact: bool) -> pl.DataFrame:
