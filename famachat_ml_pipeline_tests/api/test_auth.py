@@ -62,7 +62,7 @@ def test_nothing_is_open_without_a_configured_secret(demo_url: str) -> None:
         pytest.param({"Authorization": f"Bearer {token(A, secret=OTHER_SECRET)}"}, id="bad-signature"),
         pytest.param({"X-API-Key": token(A, expires_in=-5)}, id="expired-jwt-as-key"),
     ],
-)  # fmt: skip
+)
 def test_bad_credentials_are_refused_everywhere(client: TestClient, headers: dict[str, str]) -> None:
     for method, path, body in PROTECTED:
         response = _call(client, method, path, body, headers)
@@ -149,8 +149,13 @@ def test_a_jwt_for_account_a_never_reaches_account_b(client: TestClient, demo_ur
         ("POST", "/api/v1/agent/suggestions", {"thread_id": b_thread}, as_a, 404),
         ("POST", "/api/v1/agent/feedback", {"thread_id": b_thread, "rating": 1}, as_a, 404),
         ("POST", "/api/v1/agent/feedback", {"thread_id": b_thread, "rating": 1, "config_id": B}, as_a, 403),
-        ("POST", "/api/v1/agent/feedback",
-         {"thread_id": a_thread["thread_id"], "message_id": b_message, "rating": 1}, as_a, 404),
+        (
+            "POST",
+            "/api/v1/agent/feedback",
+            {"thread_id": a_thread["thread_id"], "message_id": b_message, "rating": 1},
+            as_a,
+            404,
+        ),
         # the same through FamaChat's backend key naming account A
         ("GET", f"/api/v1/agent/conversations/{b_thread}?config_id={A}", None, KEY, 404),
         ("POST", "/api/v1/agent/chat", {"message": "x", "thread_id": b_thread, "config_id": A}, KEY, 404),
@@ -161,7 +166,7 @@ def test_a_jwt_for_account_a_never_reaches_account_b(client: TestClient, demo_ur
         ("GET", "/api/v1/agent/conversations", None, bearer(B, secret=OTHER_SECRET), 401),
         ("GET", "/api/v1/agent/conversations", None, bearer(B, expires_in=-60), 401),
         ("GET", "/api/v1/agent/conversations", None, {"Authorization": f"Bearer {unsigned_b}"}, 401),
-    ]  # fmt: skip
+    ]
     for rid in rec_ids:  # B's recommendations and anomalies
         cases += [
             ("POST", f"/api/v1/recommendations/{rid}/apply", {}, as_a, 404),

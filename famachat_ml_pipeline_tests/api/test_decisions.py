@@ -29,26 +29,33 @@ def test_decisions_survive_a_pipeline_rerun(settings: Settings) -> None:
     (run,) = run_pipeline(settings, as_of=data.end_date, echo=lambda _: None)
     assert run.success
     r, a = ml_recommendations, ml_anomalies
-    with engine.connect() as conn:
-        rec_ids = conn.execute(sa.select(r.c.id).where(r.c.config_id == A).order_by(r.c.id)).scalars().all()
-        anomaly_id = conn.execute(sa.select(sa.func.min(a.c.id)).where(a.c.config_id == A)).scalar_one()
-    assert len(rec_ids) >= 2 and anomaly_id is not None
+    with engine.connect() as conn:  # whichever accounts the demo gave them to (it follows the clock)
+        recs = conn.execute(sa.select(r.c.id, r.c.config_id).order_by(r.c.id)).fetchall()
+        anomaly = conn.execute(sa.select(a.c.id, a.c.config_id).order_by(a.c.id).limit(1)).first()
+    assert len(recs) >= 2 and anomaly is not None
+    (applied_id, applied_account), (dismissed_id, dismissed_account) = recs[0], recs[-1]
+    rec_ids = [applied_id, dismissed_id]
+    anomaly_id = anomaly.id
 
     with TestClient(create_app(api_settings(settings.database_url))) as client:
         applied = client.post(
-            f"/api/v1/recommendations/{rec_ids[0]}/apply", json={}, headers=bearer(A, user_id=42)
+            f"/api/v1/recommendations/{applied_id}/apply",
+            json={},
+            headers=bearer(applied_account, user_id=42),
         )
         dismissed = client.post(
-            f"/api/v1/recommendations/{rec_ids[1]}/dismiss",
-            json={"config_id": A, "user_id": 7, "reason": "orçamento congelado este mês"},
+            f"/api/v1/recommendations/{dismissed_id}/dismiss",
+            json={"config_id": dismissed_account, "user_id": 7, "reason": "orçamento congelado este mês"},
             headers=KEY,
         )
         acknowledged = client.post(
             f"/api/v1/anomalies/{anomaly_id}/acknowledge",
             json={"resolution_notes": "pixel corrigido"},
-            headers=bearer(A, user_id=42),
+            headers=bearer(anomaly.config_id, user_id=42),
         )
-        no_reason = client.post(f"/api/v1/recommendations/{rec_ids[1]}/dismiss", json={}, headers=bearer(A))
+        no_reason = client.post(
+            f"/api/v1/recommendations/{dismissed_id}/dismiss", json={}, headers=bearer(dismissed_account)
+        )
         missing = client.post("/api/v1/recommendations/999999/apply", json={}, headers=bearer(A))
     assert applied.status_code == 200 and applied.json()["was_applied"] is True
     assert applied.json()["applied_by"] == 42
@@ -60,8 +67,9 @@ def test_decisions_survive_a_pipeline_rerun(settings: Settings) -> None:
 
     recs_before = _users_columns(engine, r, RECOMMENDATION_USER_COLUMNS)
     anomalies_before = _users_columns(engine, a, ANOMALY_USER_COLUMNS)
-    assert recs_before[rec_ids[0]][:3] == (True, recs_before[rec_ids[0]][1], 42)
-    untouched = [v for k, v in recs_before.items() if k not in rec_ids[:2]]
+    was_applied, applied_at, applied_by = recs_before[applied_id][:3]
+    assert was_applied is True and applied_at is not None and applied_by == 42
+    untouched = [v for k, v in recs_before.items() if k not in rec_ids]
     assert all(not v[0] and not v[3] for v in untouched)  # nobody else's row changed
 
     # The pipeline runs again for the same day (it updates its own columns of these rows in place).
@@ -69,7 +77,7 @@ def test_decisions_survive_a_pipeline_rerun(settings: Settings) -> None:
     assert rerun.success
     recs_after = _users_columns(engine, r, RECOMMENDATION_USER_COLUMNS)
     anomalies_after = _users_columns(engine, a, ANOMALY_USER_COLUMNS)
-    for rid in rec_ids[:2]:
+    for rid in rec_ids:
         assert recs_after[rid] == recs_before[rid]
     assert anomalies_after[anomaly_id] == anomalies_before[anomaly_id]
     assert anomalies_after[anomaly_id][0] is True

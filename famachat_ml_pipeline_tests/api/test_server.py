@@ -21,9 +21,14 @@ from famachat_ml_pipeline_tests.api.conftest import API_KEY, JWT_SECRET, A, sse_
 CLI = str(Path(sys.executable).with_name("famachat-ml"))
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _free_port() -> int:
@@ -61,8 +66,11 @@ class Server:
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
                 [CLI, "api", "--host", "127.0.0.1", "--port", str(self.port)],
-                env=full_env, stdout=out, stderr=subprocess.STDOUT, cwd=tmp,
-            )  # fmt: skip
+                env=full_env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=tmp,
+            )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
