@@ -15,13 +15,9 @@ from famachat_ml_pipeline.db.reader import (
     read_open_anomalies,
 )
 from famachat_ml_pipeline.db.writer import apply_recommendations
-from famachat_ml_pipeline.defs.assets.anomalies import campaign_anomalies
-from famachat_ml_pipeline.defs.assets.classification import campaign_classifications
-from famachat_ml_pipeline.defs.assets.features import campaign_features
-from famachat_ml_pipeline.defs.assets.forecasts import campaign_forecasts
-from famachat_ml_pipeline.defs.partitions import account_asset, partition_config_ids
-from famachat_ml_pipeline.defs.resources import DatabaseResource
-from famachat_ml_pipeline.defs.run_context import StageTimer
+from famachat_ml_pipeline.defs.shared.account_run import AccountRun
+from famachat_ml_pipeline.defs.shared.partitions import account_asset
+from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
 
 
 class RecommendationRunConfig(dg.Config):
@@ -33,7 +29,8 @@ class RecommendationRunConfig(dg.Config):
 @account_asset(
     group_name="recommendations",
     kinds={"polars", "sql"},
-    deps=[campaign_features, campaign_classifications, campaign_anomalies, campaign_forecasts],
+    # By key: each stage folder imports only defs/shared, never another stage.
+    deps=["campaign_features", "campaign_classifications", "campaign_anomalies", "campaign_forecasts"],
 )
 def campaign_recommendations(
     context: dg.AssetExecutionContext,
@@ -42,47 +39,40 @@ def campaign_recommendations(
     ad_insights: pl.DataFrame,
 ) -> dg.MaterializeResult:
     """Regenerates ml_recommendations: one active row per campaign and type, updated in place."""
-    config_ids = partition_config_ids(context)
+    run = AccountRun.from_context(context, database)
     if ad_insights.is_empty():
-        return dg.MaterializeResult(metadata={"rows_read": 0, "recommendations": 0})
-    timer = StageTimer()
-    engine = database.engine()
-    as_of = ad_insights["date"].max()
+        return run.result(rows_read=0, recommendations=0)
+    engine, config_ids, as_of = database.engine(), run.config_ids, run.as_of
     settings = RecommendationConfig(
         max_budget_step_pct=config.max_budget_step_pct,
         learning_min_leads_7d=config.learning_min_leads_7d,
         dismiss_cooldown_days=config.dismiss_cooldown_days,
     )
-    with timer("read"):
+    with run.timer("read"):
         classifications = read_classifications_on(engine, config_ids, as_of)
         anomalies = read_open_anomalies(engine, config_ids, as_of)
         forecasts = read_forecasts_made_on(engine, config_ids, as_of)
-    with timer("compute"):
+    with run.timer("compute"):
         wide = compute_features_wide(ad_insights, as_of)
         recs = generate_recommendations(
             wide, classifications, anomalies, forecasts, ad_insights, as_of, settings
         )
         links = anomaly_links(recs, anomalies, as_of, settings)
-    with timer("write"):
+    with run.timer("write"):
         written = apply_recommendations(engine, recs, links, config_ids, as_of, settings)
     by_type = dict(sorted(recs.group_by("recommendation_type").len().iter_rows())) if recs.height else {}
     by_priority = dict(sorted(recs.group_by("priority").len().iter_rows())) if recs.height else {}
     top = recs.sort("priority", "confidence_score", descending=True).head(5)
     context.log.info(f"campaign_recommendations: {recs.height:,} as of {as_of}: {written}")
-    return dg.MaterializeResult(
-        metadata={
-            "as_of": as_of.isoformat(),
-            "rows_read": ad_insights.height,
-            "recommendations": recs.height,
-            "by_type": dg.MetadataValue.json(by_type),
-            "by_priority": dg.MetadataValue.json({str(k): v for k, v in by_priority.items()}),
-            "top_5": dg.MetadataValue.md(
-                "\n".join(
-                    f"- **{r['priority']}** `{r['recommendation_type']}` {r['entity_id']}: {r['title']}"
-                    for r in top.iter_rows(named=True)
-                )  # fmt: skip
-            ),
-            **written,
-            **timer.metadata(),
-        }
+    top_5 = "\n".join(
+        f"- **{r['priority']}** `{r['recommendation_type']}` {r['entity_id']}: {r['title']}"
+        for r in top.iter_rows(named=True)
+    )
+    return run.result(
+        rows_read=ad_insights.height,
+        recommendations=recs.height,
+        by_type=dg.MetadataValue.json(by_type),
+        by_priority=dg.MetadataValue.json({str(k): v for k, v in by_priority.items()}),
+        top_5=dg.MetadataValue.md(top_5),
+        **written,
     )

@@ -13,10 +13,6 @@ backfill_policy = dg.BackfillPolicy.single_run()
 AS_OF_TAG = "famachat/as_of"
 
 
-def partition_config_ids(context: dg.AssetExecutionContext) -> list[int]:
-    return sorted(int(k) for k in context.partition_keys)
-
-
 def account_asset(**kwargs: object):  # noqa: ANN201
     """@dg.asset partitioned by account, processed as one vectorised run over all partitions in it."""
     return dg.asset(partitions_def=config_partitions, backfill_policy=backfill_policy, **kwargs)

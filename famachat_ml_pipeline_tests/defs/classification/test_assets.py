@@ -85,7 +85,7 @@ def test_tier_history_and_model_fallback(settings: Settings) -> None:
     Path(active.path).parent.mkdir(parents=True, exist_ok=True)
     Path(active.path).write_bytes(b"not a model")
     from famachat_ml_pipeline.definitions import defs
-    from famachat_ml_pipeline.defs.jobs import ranged_run_tags
+    from famachat_ml_pipeline.defs.shared.schedules import ranged_run_tags
     from famachat_ml_pipeline.instance import get_instance
 
     job = defs.resolve_job_def("ml_pipeline")

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.db.engine import get_engine, migrate
 from famachat_ml_pipeline.definitions import defs
-from famachat_ml_pipeline.defs.jobs import ranged_run_tags
+from famachat_ml_pipeline.defs.shared.schedules import ranged_run_tags
 from famachat_ml_pipeline.demo.generator import generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.instance import get_instance

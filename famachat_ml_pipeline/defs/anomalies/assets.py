@@ -7,9 +7,9 @@ import polars as pl
 
 from famachat_ml_pipeline.core.anomalies import AnomalyConfig, detect_anomalies
 from famachat_ml_pipeline.db.writer import upsert_anomalies
-from famachat_ml_pipeline.defs.partitions import account_asset, partition_config_ids
-from famachat_ml_pipeline.defs.resources import DatabaseResource
-from famachat_ml_pipeline.defs.run_context import StageTimer
+from famachat_ml_pipeline.defs.shared.account_run import AccountRun
+from famachat_ml_pipeline.defs.shared.partitions import account_asset
+from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
 
 
 class AnomalyRunConfig(dg.Config):
@@ -34,35 +34,30 @@ def campaign_anomalies(
     ad_insights: pl.DataFrame,
 ) -> dg.MaterializeResult:
     """Upserts ml_anomalies (one row per account, campaign, type, metric and day), keeping users' acks."""
-    config_ids = partition_config_ids(context)
+    run = AccountRun.from_context(context, database)
     if ad_insights.is_empty():
-        return dg.MaterializeResult(metadata={"rows_read": 0, "anomalies": 0})
-    timer = StageTimer()
-    as_of = ad_insights["date"].max()
+        return run.result(rows_read=0, anomalies=0)
+    as_of = run.as_of
     settings = AnomalyConfig(
         z_threshold=config.z_threshold,
         robust_z_threshold=config.robust_z_threshold,
         frequency_threshold=config.frequency_threshold,
     )
-    with timer("compute"):
+    with run.timer("compute"):
         found = detect_anomalies(ad_insights, as_of, settings, lookback_days=config.lookback_days)
     days = [as_of - dt.timedelta(days=i) for i in range(config.lookback_days)]
-    with timer("write"):
-        written = upsert_anomalies(database.engine(), found, config_ids, days)
+    with run.timer("write"):
+        written = upsert_anomalies(database.engine(), found, run.config_ids, days)
     context.log.info(
         f"campaign_anomalies: {found.height:,} anomalies as of {as_of}: {written['inserted']:,} new, "
         f"{written['updated']:,} updated, {written['unchanged']:,} unchanged, "
         f"{written['withdrawn']:,} withdrawn"
     )
-    return dg.MaterializeResult(
-        metadata={
-            "as_of": as_of.isoformat(),
-            "rows_read": ad_insights.height,
-            "campaigns": ad_insights.select("config_id", "campaign_id").n_unique(),
-            "anomalies": found.height,
-            "by_type": dg.MetadataValue.json(_counts(found, "anomaly_type")),
-            "by_severity": dg.MetadataValue.json(_counts(found, "severity")),
-            **written,
-            **timer.metadata(),
-        }
+    return run.result(
+        rows_read=ad_insights.height,
+        campaigns=ad_insights.select("config_id", "campaign_id").n_unique(),
+        anomalies=found.height,
+        by_type=dg.MetadataValue.json(_counts(found, "anomaly_type")),
+        by_severity=dg.MetadataValue.json(_counts(found, "severity")),
+        **written,
     )

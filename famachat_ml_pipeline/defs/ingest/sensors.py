@@ -2,8 +2,8 @@
 
 import dagster as dg
 
-from famachat_ml_pipeline.defs.partitions import config_partitions
-from famachat_ml_pipeline.defs.resources import DatabaseResource
+from famachat_ml_pipeline.defs.shared.partitions import config_partitions
+from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
 from famachat_ml_pipeline.source.contract import list_config_ids
 
 

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import math
-from pathlib import Path
 
 import dagster as dg
 import polars as pl
@@ -11,10 +10,9 @@ from famachat_ml_pipeline.core import classifier
 from famachat_ml_pipeline.core.features import compute_features_wide
 from famachat_ml_pipeline.db import registry
 from famachat_ml_pipeline.db.writer import replace_classifications
-from famachat_ml_pipeline.defs.partitions import account_asset, partition_config_ids
-from famachat_ml_pipeline.defs.resources import DatabaseResource
-from famachat_ml_pipeline.defs.run_context import StageTimer, resolve_as_of
-from famachat_ml_pipeline.settings import get_settings
+from famachat_ml_pipeline.defs.shared.account_run import AccountRun
+from famachat_ml_pipeline.defs.shared.partitions import account_asset
+from famachat_ml_pipeline.defs.shared.resources import DatabaseResource, ModelStore
 from famachat_ml_pipeline.source.contract import list_config_ids, read_daily_insights
 
 MODEL_TYPE = "CAMPAIGN_CLASSIFIER"
@@ -30,20 +28,27 @@ def sampled_as_of_dates(dates: list[dt.date], campaigns: int) -> list[dt.date]:
 
 
 @dg.asset(group_name="classification", kinds={"xgboost", "sql"})
-def classifier_model(context: dg.AssetExecutionContext, database: DatabaseResource) -> dg.MaterializeResult:
+def classifier_model(
+    context: dg.AssetExecutionContext, database: DatabaseResource, model_store: ModelStore
+) -> dg.MaterializeResult:
     """Trains the tier model on every account's history and registers it; ACTIVE only if it beats the
-    persistence baseline on held-out weeks, otherwise READY (classification then falls back to rules)."""
+    persistence baseline on held-out weeks, otherwise READY (classification then falls back to rules).
+
+    It reads the source itself rather than taking ad_insights: it is unpartitioned and needs 120 days of
+    every account, while ad_insights holds the run's accounts over the scoring window. It still uses the
+    run's one as_of (AccountRun) and the same read path (source.contract.read_daily_insights)."""
     engine = database.engine()
-    timer = StageTimer()
     job_id = registry.start_training_job(engine, MODEL_TYPE, context.run_id)
     try:
         registry.update_training_job(engine, job_id, "RUNNING", 0.05)
-        config_ids = list_config_ids(engine)
-        as_of = resolve_as_of(context, engine, config_ids)
-        with timer("read"):
-            daily = read_daily_insights(engine, config_ids, as_of, lookback_days=TRAINING_LOOKBACK_DAYS).daily
+        run = AccountRun.from_context(context, database, config_ids=list_config_ids(engine))
+        with run.timer("read"):
+            read = read_daily_insights(
+                engine, run.config_ids, run.as_of, lookback_days=TRAINING_LOOKBACK_DAYS
+            )
+            daily = read.daily
         registry.update_training_job(engine, job_id, "RUNNING", 0.25)
-        with timer("compute"):
+        with run.timer("compute"):
             campaigns = daily.select("config_id", "campaign_id").n_unique()
             dates = sampled_as_of_dates(classifier.training_as_of_dates(daily), campaigns)
             train_set = classifier.build_training_set(daily, dates)
@@ -51,9 +56,7 @@ def classifier_model(context: dg.AssetExecutionContext, database: DatabaseResour
             result = classifier.train_classifier(train_set)
         registry.update_training_job(engine, job_id, "RUNNING", 0.9)
         version = dt.datetime.now(dt.UTC).strftime("v%Y%m%d%H%M%S")
-        path = classifier.save_model(
-            result.model, Path(get_settings().models_storage_path) / f"classifier-{version}.ubj"
-        )
+        path = classifier.save_model(result.model, model_store.artifact_path(f"classifier-{version}.ubj"))
         model_id = registry.register_model(
             engine, name="campaign_tier_classifier", model_type=MODEL_TYPE, version=version, path=str(path),
             parameters=result.params, feature_columns=result.feature_columns,
@@ -68,7 +71,7 @@ def classifier_model(context: dg.AssetExecutionContext, database: DatabaseResour
         # Classification goes on with the active model or the rules, so nothing downstream is skipped.
         registry.update_training_job(engine, job_id, "FAILED", 1.0, error=f"not enough data to train: {exc}")
         context.log.warning(f"classifier not trained: {exc}")
-        return dg.MaterializeResult(metadata={"status": f"not trained: {exc}", **timer.metadata()})
+        return run.result(status=f"not trained: {exc}")
     except Exception as exc:
         registry.update_training_job(engine, job_id, "FAILED", 1.0, error=f"{type(exc).__name__}: {exc}")
         raise
@@ -77,18 +80,15 @@ def classifier_model(context: dg.AssetExecutionContext, database: DatabaseResour
     context.log.info(
         f"classifier {version}: held-out F1-macro {model_f1:.3f} vs persistence {base_f1:.3f} -> {decision}"
     )
-    return dg.MaterializeResult(
-        metadata={
-            "version": version,
-            "status": decision,
-            "model_id": model_id,
-            "samples": result.samples_count,
-            "f1_macro_model": model_f1,
-            "f1_macro_persistence": base_f1,
-            "metrics": dg.MetadataValue.json(result.metrics),
-            "artifact": dg.MetadataValue.path(str(path)),
-            **timer.metadata(),
-        }
+    return run.result(
+        version=version,
+        status=decision,
+        model_id=model_id,
+        samples=result.samples_count,
+        f1_macro_model=model_f1,
+        f1_macro_persistence=base_f1,
+        metrics=dg.MetadataValue.json(result.metrics),
+        artifact=dg.MetadataValue.path(str(path)),
     )
 
 
@@ -127,37 +127,32 @@ def _snapshot_columns(wide: pl.DataFrame, classified: pl.DataFrame, version: str
 @account_asset(
     group_name="classification",
     kinds={"xgboost", "sql"},
-    deps=[classifier_model],
+    deps=[classifier_model],  # the same folder: the model it classifies with
 )
 def campaign_classifications(
     context: dg.AssetExecutionContext, database: DatabaseResource, ad_insights: pl.DataFrame
 ) -> dg.MaterializeResult:
     """Writes ml_campaign_classifications: tier, confidence, probabilities and per-campaign contributions,
     by the active model or by the seed's rules."""
-    config_ids = partition_config_ids(context)
+    run = AccountRun.from_context(context, database)
     if ad_insights.is_empty():
-        return dg.MaterializeResult(metadata={"rows_read": 0, "rows_written": 0})
-    timer = StageTimer()
-    as_of = ad_insights["date"].max()
+        return run.result(rows_read=0, rows_written=0)
+    as_of = run.as_of
     model, version = load_active_model(context, database)
-    with timer("compute"):
+    with run.timer("compute"):
         wide = compute_features_wide(ad_insights, as_of)
         classified = _snapshot_columns(wide, classifier.classify(wide, model), version)
-    with timer("write"):
-        written = replace_classifications(database.engine(), classified, config_ids, as_of)
+    with run.timer("write"):
+        written = replace_classifications(database.engine(), classified, run.config_ids, as_of)
     tiers = dict(sorted(classified.group_by("tier").len().iter_rows()))
     methods = dict(sorted(classified.group_by("method").len().iter_rows()))
     context.log.info(f"campaign_classifications: {tiers} by {version} as of {as_of}")
-    return dg.MaterializeResult(
-        metadata={
-            "as_of": as_of.isoformat(),
-            "model": version,
-            "rows_read": ad_insights.height,
-            "campaigns": wide.height,
-            "rows_written": written["written"],
-            "tier_changes": written["changed"],
-            "tier_distribution": dg.MetadataValue.json(tiers),
-            "classified_by": dg.MetadataValue.json(methods),
-            **timer.metadata(),
-        }
+    return run.result(
+        model=version,
+        rows_read=ad_insights.height,
+        campaigns=wide.height,
+        rows_written=written["written"],
+        tier_changes=written["changed"],
+        tier_distribution=dg.MetadataValue.json(tiers),
+        classified_by=dg.MetadataValue.json(methods),
     )

@@ -4,9 +4,9 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from famachat_ml_pipeline.defs.partitions import account_asset, partition_config_ids
-from famachat_ml_pipeline.defs.resources import DatabaseResource
-from famachat_ml_pipeline.defs.run_context import StageTimer, resolve_as_of
+from famachat_ml_pipeline.defs.shared.account_run import AccountRun
+from famachat_ml_pipeline.defs.shared.partitions import account_asset
+from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
 from famachat_ml_pipeline.source.contract import REJECT_REASONS, read_daily_insights
 
 # Above this share of rows set aside, the source sync is probably broken, not merely dirty.
@@ -31,30 +31,25 @@ CHECKS = [
 )
 def ad_insights(context: dg.AssetExecutionContext, database: DatabaseResource) -> Iterator:
     """Clean, dense daily campaign insights: one row per campaign per complete day, zero days filled."""
-    config_ids = partition_config_ids(context)
-    engine = database.engine()
-    timer = StageTimer()
-    as_of = resolve_as_of(context, engine, config_ids)
-    with timer("read"):
-        read = read_daily_insights(engine, config_ids, as_of)
+    run = AccountRun.from_context(context, database)
+    with run.timer("read"):
+        read = read_daily_insights(database.engine(), run.config_ids, run.as_of)
     by_reason = {r: read.rejected.get(r, 0) for r in REJECT_REASONS}
     context.log.info(
-        f"ad_insights: {read.rows_read:,} source rows for {len(config_ids)} accounts as of {as_of}; "
+        f"ad_insights: {read.rows_read:,} source rows for {len(run.config_ids)} accounts as of {run.as_of}; "
         f"{read.rows_set_aside:,} set aside; {read.daily.height:,} campaign-days "
-        f"in {timer.seconds['read']:.1f}s"
+        f"in {run.timer.seconds['read']:.1f}s"
     )
     yield dg.Output(
         read.daily,
-        metadata={
-            "as_of": as_of.isoformat(),
-            "accounts": len(config_ids),
-            "rows_read": read.rows_read,
-            "rows_set_aside": read.rows_set_aside,
-            "set_aside_by_reason": dg.MetadataValue.json(by_reason),
-            "campaigns": read.daily.select("config_id", "campaign_id").n_unique() if read.daily.height else 0,
-            "rows_written": read.daily.height,  # campaign-days handed to the downstream assets
-            **timer.metadata(),
-        },
+        metadata=run.metadata(
+            accounts=len(run.config_ids),
+            rows_read=read.rows_read,
+            rows_set_aside=read.rows_set_aside,
+            set_aside_by_reason=dg.MetadataValue.json(by_reason),
+            campaigns=read.daily.select("config_id", "campaign_id").n_unique() if read.daily.height else 0,
+            rows_written=read.daily.height,  # campaign-days handed to the downstream assets
+        ),
     )
     real_rejects = read.rows_set_aside - by_reason["duplicate_superseded"]  # restatements are normal
     rate = real_rejects / read.rows_read if read.rows_read else 0.0

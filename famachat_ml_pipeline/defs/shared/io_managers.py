@@ -10,14 +10,15 @@ import dagster as dg
 import polars as pl
 
 from famachat_ml_pipeline.core.frames import DAILY_SCHEMA, empty_daily
-from famachat_ml_pipeline.settings import get_settings
 
 
 class DailyFrameIOManager(dg.ConfigurableIOManager):
-    base_dir: str = ""  # default: FRAMES_STORAGE_PATH
+    base_dir: str  # FRAMES_STORAGE_PATH, set in defs/shared/resources.py
 
     def _root(self, context: dg.OutputContext | dg.InputContext) -> Path:
-        return Path(self.base_dir or get_settings().frames_storage_path) / "/".join(context.asset_key.path)
+        if not self.base_dir:
+            raise dg.DagsterInvalidConfigError("DailyFrameIOManager needs a folder", [], self.base_dir)
+        return Path(self.base_dir) / "/".join(context.asset_key.path)
 
     def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame) -> None:
         root = self._root(context)
