@@ -28,21 +28,19 @@ def latest_complete_day_of(engine: sa.Engine, config_ids: list[int], default_tim
     return min(latest_complete_day(z) for z in zones)
 
 
-def _run_tags(context: dg.AssetExecutionContext) -> dict[str, str]:
-    # Read from the instance, not context.run: an earlier step of this run may have pinned the tag.
-    run = context.instance.get_run_by_id(context.run_id)
-    return dict(run.tags) if run is not None else {}
-
-
 def resolve_as_of(
     context: dg.AssetExecutionContext, database: DatabaseResource, config_ids: list[int]
 ) -> dt.date:
     """The run's as_of (see the module docstring); fails on a tag that is not a complete day yet."""
-    engine = database.engine()
-    latest = latest_complete_day_of(engine, config_ids, database.default_timezone)
-    tag = _run_tags(context).get(AS_OF_TAG)
+    latest = latest_complete_day_of(database.engine(), config_ids, database.default_timezone)
+    op_context = context.op_execution_context
+    # The run as stored now, since an earlier step may have pinned the tag; None when the asset function
+    # is called directly (build_asset_context), which has only its own tags and nothing to pin them on.
+    stored = context.instance.get_run_by_id(op_context.run_id)
+    tag = (stored.tags if stored is not None else op_context.run_tags).get(AS_OF_TAG)
     if not tag:
-        context.instance.add_run_tags(context.run_id, {AS_OF_TAG: latest.isoformat()})
+        if stored is not None:
+            context.instance.add_run_tags(stored.run_id, {AS_OF_TAG: latest.isoformat()})
         return latest
     as_of = dt.date.fromisoformat(tag)
     if as_of > latest:
