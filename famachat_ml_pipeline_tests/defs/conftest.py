@@ -30,14 +30,18 @@ class DemoAccounts:
     ad_insights: pl.DataFrame  # what the ad_insights asset hands on for ACCOUNTS
     instance: dg.DagsterInstance
 
-    def context(self, **asset_config: object) -> dg.AssetExecutionContext:
+    def context(self) -> dg.AssetExecutionContext:
         """An asset context over ACCOUNTS, with the run's as_of tag, as in a ranged run."""
         return dg.build_asset_context(
             instance=self.instance,
             partition_key_range=dg.PartitionKeyRange(ACCOUNTS[0], ACCOUNTS[-1]),
             run_tags={AS_OF_TAG: self.as_of.isoformat()},
-            asset_config=asset_config or None,
         )
+
+    def materialize(self, asset: dg.AssetsDefinition, **kwargs: object) -> dict:
+        """Calls the asset function over ACCOUNTS with this frame; returns its metadata."""
+        result = asset(self.context(), database=self.database, ad_insights=self.ad_insights, **kwargs)
+        return result.metadata
 
 
 @pytest.fixture

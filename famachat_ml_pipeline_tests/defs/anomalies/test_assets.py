@@ -28,6 +28,6 @@ def test_upserts_anomalies_for_the_run_days_without_duplicates(demo_accounts: De
     first, last = (dt.date.fromisoformat(str(v)[:10]) for v in (first, last))  # SQLite gives datetimes
     assert last <= d.as_of and (d.as_of - first).days < 14
 
-    again = campaign_anomalies(d.context(), config=config, database=d.database, ad_insights=d.ad_insights)
-    assert (again.metadata["inserted"], again.metadata["unchanged"]) == (0, found)
+    again = d.materialize(campaign_anomalies, config=config)
+    assert (again["inserted"], again["unchanged"]) == (0, found)
     assert count_rows(d.engine, schema.ml_anomalies) == found

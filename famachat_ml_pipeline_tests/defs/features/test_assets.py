@@ -9,8 +9,7 @@ from famachat_ml_pipeline_tests.defs.conftest import DemoAccounts, count_rows
 
 def test_writes_three_windows_per_campaign_as_of_the_run_day(demo_accounts: DemoAccounts) -> None:
     d = demo_accounts
-    result = campaign_features(d.context(), database=d.database, ad_insights=d.ad_insights)
-    meta = result.metadata
+    meta = d.materialize(campaign_features)
     campaigns = d.ad_insights.select("config_id", "campaign_id").n_unique()
     assert meta["as_of"] == d.as_of.isoformat()
     assert meta["campaigns"] == campaigns > 0
@@ -18,7 +17,7 @@ def test_writes_three_windows_per_campaign_as_of_the_run_day(demo_accounts: Demo
     assert count_rows(d.engine, schema.ml_features) == 3 * campaigns
 
     # A re-run replaces the day's rows instead of adding to them.
-    campaign_features(d.context(), database=d.database, ad_insights=d.ad_insights)
+    d.materialize(campaign_features)
     assert count_rows(d.engine, schema.ml_features) == 3 * campaigns
 
 

@@ -24,5 +24,5 @@ def test_forecasts_every_campaign_over_the_horizon(demo_accounts: DemoAccounts) 
     assert 2 * forecasts < predictions <= 3 * forecasts  # at most one per horizon day
 
     # Re-running the same day replaces its forecasts.
-    campaign_forecasts(d.context(), config=config, database=d.database, ad_insights=d.ad_insights)
+    d.materialize(campaign_forecasts, config=config)
     assert count_rows(d.engine, schema.ml_forecasts) == forecasts
