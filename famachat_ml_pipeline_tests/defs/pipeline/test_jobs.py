@@ -1,20 +1,10 @@
-"""Definitions load, schedules cover every account in one ranged run, and the hourly anomaly job is
-safe to repeat: no duplicate anomalies, users' acknowledgements kept."""
+"""The whole-graph job's schedule covers every account in one ranged run; every job shares the queue tag."""
 
 from __future__ import annotations
 
 import dagster as dg
-import polars as pl
-import sqlalchemy as sa
 
-from famachat_ml_pipeline.db import schema
-from famachat_ml_pipeline.db.engine import get_engine, migrate
 from famachat_ml_pipeline.definitions import defs
-from famachat_ml_pipeline.defs.shared.schedules import ranged_run_tags
-from famachat_ml_pipeline.demo.generator import generate_demo
-from famachat_ml_pipeline.demo.loader import write_demo
-from famachat_ml_pipeline.instance import get_instance
-from famachat_ml_pipeline.settings import Settings
 
 
 def test_definitions_load_with_the_seed_schedules() -> None:
@@ -35,46 +25,6 @@ def test_schedule_requests_one_ranged_run_over_all_accounts() -> None:
         (request,) = schedule.evaluate_tick(dg.build_schedule_context(instance=instance)).run_requests
         assert request.tags["dagster/asset_partition_range_start"] == "3"
         assert request.tags["dagster/asset_partition_range_end"] == "9"
-
-
-def _anomalies(engine: sa.Engine) -> pl.DataFrame:
-    t = schema.ml_anomalies
-    with engine.connect() as conn:
-        cols = [t.c.id, t.c.entity_id, t.c.anomaly_type, t.c.metric_name, t.c.anomaly_date,
-                t.c.is_acknowledged, t.c.resolution_notes]  # fmt: skip
-        rows = conn.execute(sa.select(*cols)).fetchall()
-    return pl.DataFrame([tuple(r) for r in rows], orient="row",
-                        schema=["id", "entity_id", "type", "metric", "day", "ack", "notes"])  # fmt: skip
-
-
-def test_hourly_anomaly_job_repeats_without_duplicates(settings: Settings) -> None:
-    data = generate_demo(n_accounts=3, days=60, seed=2)
-    engine = get_engine(settings.database_url)
-    migrate(settings.database_url)
-    write_demo(engine, data)
-    instance = get_instance(settings)
-    instance.add_dynamic_partitions("config_id", ["1", "2", "3"])
-    job = defs.resolve_job_def("hourly_anomaly_detection")
-    tags = {**ranged_run_tags("1", "3"), "famachat/as_of": data.end_date.isoformat()}
-    lookback = {"ops": {"campaign_anomalies": {"config": {"lookback_days": 7}}}}
-
-    assert job.execute_in_process(instance=instance, tags=tags, run_config=lookback).success
-    first = _anomalies(engine)
-    assert first.height > 0
-    acked_id = first["id"][0]
-    t = schema.ml_anomalies
-    with engine.begin() as conn:
-        conn.execute(
-            t.update().where(t.c.id == acked_id).values(is_acknowledged=True, resolution_notes="visto")
-        )
-
-    for _ in range(2):
-        assert job.execute_in_process(instance=instance, tags=tags, run_config=lookback).success
-    again = _anomalies(engine)
-    assert again.height == first.height
-    assert again.select("entity_id", "type", "metric", "day").is_duplicated().sum() == 0
-    acked = again.filter(pl.col("id") == acked_id).to_dicts()[0]
-    assert acked["ack"] is True and acked["notes"] == "visto"
 
 
 def test_every_job_shares_the_one_at_a_time_tag_that_dagster_yaml_limits() -> None:
