@@ -6,5 +6,5 @@
   its own jobs, schedules and sensors. A stage imports shared/, core/, db/ and source/, never another
   stage: cross-stage dependencies are asset keys.
 - pipeline/: the whole-graph job and its nightly schedule.
-Nothing here reads settings.get_settings().
+Nothing here reads the global settings: configuration comes in through shared/resources.py.
 """
