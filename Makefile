@@ -17,7 +17,8 @@ $(BIN)/.installed: pyproject.toml
 demo: $(BIN)/.installed  ## demo data into the embedded SQLite database, then the whole asset graph
 	$(BIN)/famachat-ml demo
 
-test: $(BIN)/.installed  ## the whole suite, SQLite and Postgres (TEST_POSTGRES_URL)
+test: $(BIN)/.installed  ## Definitions load (dagster definitions validate), then the whole suite on SQLite and Postgres
+	$(BIN)/dagster definitions validate --log-level warning
 	$(BIN)/python -m pytest -q -n 2
 
 ui: $(BIN)/.installed  ## the Dagster UI on http://127.0.0.1:3000, same instance as the CLI
