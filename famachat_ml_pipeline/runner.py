@@ -16,7 +16,7 @@ from famachat_ml_pipeline.defs.partitions import AS_OF_TAG, config_partitions
 from famachat_ml_pipeline.defs.run_context import latest_complete_day_of
 from famachat_ml_pipeline.instance import get_instance
 from famachat_ml_pipeline.settings import Settings
-from famachat_ml_pipeline.source.contract import list_config_ids
+from famachat_ml_pipeline.source.read import list_config_ids
 
 
 class UnknownAccounts(ValueError):

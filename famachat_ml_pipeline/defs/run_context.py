@@ -12,7 +12,8 @@ import sqlalchemy as sa
 
 from famachat_ml_pipeline.defs.partitions import AS_OF_TAG
 from famachat_ml_pipeline.settings import get_settings
-from famachat_ml_pipeline.source.contract import account_timezones, latest_complete_day
+from famachat_ml_pipeline.source.clean import latest_complete_day
+from famachat_ml_pipeline.source.read import account_timezones
 
 
 def resolve_as_of(context: dg.AssetExecutionContext, engine: sa.Engine, config_ids: list[int]) -> dt.date:

@@ -15,7 +15,7 @@ from famachat_ml_pipeline.defs.partitions import account_asset, partition_config
 from famachat_ml_pipeline.defs.resources import DatabaseResource
 from famachat_ml_pipeline.defs.run_context import StageTimer, resolve_as_of
 from famachat_ml_pipeline.settings import get_settings
-from famachat_ml_pipeline.source.contract import list_config_ids, read_daily_insights
+from famachat_ml_pipeline.source.read import list_config_ids, read_daily_insights
 
 MODEL_TYPE = "CAMPAIGN_CLASSIFIER"
 TRAINING_LOOKBACK_DAYS = 120  # as-of dates need 60 days of feature history plus a week of labels

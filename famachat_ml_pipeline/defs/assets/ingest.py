@@ -7,7 +7,8 @@ import dagster as dg
 from famachat_ml_pipeline.defs.partitions import account_asset, partition_config_ids
 from famachat_ml_pipeline.defs.resources import DatabaseResource
 from famachat_ml_pipeline.defs.run_context import StageTimer, resolve_as_of
-from famachat_ml_pipeline.source.contract import REJECT_REASONS, read_daily_insights
+from famachat_ml_pipeline.source.clean import REJECT_REASONS
+from famachat_ml_pipeline.source.read import read_daily_insights
 
 # Above this share of rows set aside, the source sync is probably broken, not merely dirty.
 MAX_SET_ASIDE_RATE = 0.01
