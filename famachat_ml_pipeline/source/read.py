@@ -1,4 +1,4 @@
-"""Reads FamaChat's source tables (I/O only): raw rows in a READ ONLY transaction, then `clean.py` judges them."""
+"""Reads FamaChat's source tables (I/O only): raw rows in a READ ONLY transaction; `clean.py` judges them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""FamaChat's source tables (shared/docs/source-contract.md): the one place that knows their names and columns.
+"""FamaChat's source tables (shared/docs/source-contract.md): the one place that knows their names.
 
 Adapting to FamaChat's real column names is a change to this file (and the column lists in `read.py`).
 """
