@@ -15,6 +15,7 @@ from famachat_ml_pipeline.defs.jobs import ml_pipeline_job, ranged_run_tags
 from famachat_ml_pipeline.defs.partitions import AS_OF_TAG, config_partitions
 from famachat_ml_pipeline.defs.run_context import latest_complete_day_of
 from famachat_ml_pipeline.instance import get_instance
+from famachat_ml_pipeline.preflight import check_database
 from famachat_ml_pipeline.settings import Settings
 from famachat_ml_pipeline.source.read import list_config_ids
 
@@ -66,6 +67,7 @@ def run_pipeline(
 
     The assets' resources read the same environment as `settings` (see settings.get_settings).
     """
+    check_database(settings.database_url, need_source=True)
     engine = get_engine(settings.database_url)
     migrate(settings.database_url)
     source_ids = list_config_ids(engine)
