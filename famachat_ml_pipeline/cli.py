@@ -144,6 +144,34 @@ class UsageError(ValueError):
     pass
 
 
+def cmd_grants(args: argparse.Namespace) -> int:
+    import sqlalchemy as sa
+
+    from famachat_ml_pipeline.db.engine import get_engine
+    from famachat_ml_pipeline.db.grants import apply_grants, grants_sql
+    from famachat_ml_pipeline.db.schema import metadata
+    from famachat_ml_pipeline.preflight import check_database
+
+    if not args.apply:
+        settings = load_settings()
+        database = sa.engine.make_url(settings.database_url).database if settings.is_postgres else None
+        print(grants_sql(args.pipeline_role, args.app_role, database), end="")
+        return 0
+    settings = load_settings()
+    if not settings.is_postgres:
+        raise UsageError("--apply needs a postgresql DATABASE_URL: SQLite has no roles")
+    check_database(settings.database_url, need_source=True)
+    engine = get_engine(settings.database_url)
+    missing = sorted(set(metadata.tables) - set(sa.inspect(engine).get_table_names()))
+    if missing:
+        raise UsageError(
+            f"the ml_* tables are not there yet ({', '.join(missing)}): run `famachat-ml migrate`"
+        )
+    statements = apply_grants(engine, args.pipeline_role, args.app_role)
+    console.print(f"applied {len(statements)} statements for roles {args.pipeline_role} and {args.app_role}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from famachat_ml_pipeline.summary import print_summary
 
@@ -204,6 +232,14 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--horizon", type=_positive, default=7)
     ev.set_defaults(fn=cmd_evaluate)
 
+    grants = sub.add_parser(
+        "grants", help="print (or --apply) least-privilege SQL for the pipeline's and FamaChat's roles"
+    )
+    grants.add_argument("--pipeline-role", required=True, help="the role `famachat-ml run` connects as")
+    grants.add_argument("--app-role", required=True, help="the role FamaChat's app reads ml_* tables as")
+    grants.add_argument("--apply", action="store_true", help="run the SQL on DATABASE_URL (as the owner)")
+    grants.set_defaults(fn=cmd_grants)
+
     demo = sub.add_parser("demo", help="migrate, generate demo data, run everything and print a summary")
     demo_args(demo, 6)
     demo.set_defaults(fn=cmd_demo)
@@ -221,12 +257,13 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"[red]{exc}[/]")
         return 2
     except Exception as exc:  # noqa: BLE001 - one clear line for known user errors, traceback otherwise
+        from famachat_ml_pipeline.db.grants import BadRoleName
         from famachat_ml_pipeline.demo.loader import RefusingToOverwrite
         from famachat_ml_pipeline.preflight import DatabaseUnavailable
         from famachat_ml_pipeline.runner import IncompleteDay, UnknownAccounts
 
         known = UnknownAccounts | IncompleteDay | RefusingToOverwrite | UsageError | FileNotFoundError
-        if isinstance(exc, known | DatabaseUnavailable):
+        if isinstance(exc, known | DatabaseUnavailable | BadRoleName):
             # soft_wrap: one line even when it is wider than the terminal
             console.print(f"[red]error:[/] {exc}", soft_wrap=True, markup=True, highlight=False)
             return 2
