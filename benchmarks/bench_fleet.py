@@ -49,7 +49,7 @@ def main() -> None:
     from famachat_ml_pipeline.demo.generator import generate_demo
     from famachat_ml_pipeline.demo.loader import write_demo
     from famachat_ml_pipeline.settings import get_settings
-    from famachat_ml_pipeline.source.contract import read_daily_insights
+    from famachat_ml_pipeline.source.read import read_daily_insights
 
     settings = get_settings()
     engine = get_engine(settings.database_url)

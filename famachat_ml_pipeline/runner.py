@@ -16,8 +16,9 @@ from famachat_ml_pipeline.defs.shared.account_run import latest_complete_day_of
 from famachat_ml_pipeline.defs.shared.partitions import AS_OF_TAG, config_partitions
 from famachat_ml_pipeline.defs.shared.schedules import ranged_run_tags
 from famachat_ml_pipeline.instance import get_instance
+from famachat_ml_pipeline.preflight import check_database
 from famachat_ml_pipeline.settings import Settings, export_resource_environment
-from famachat_ml_pipeline.source.contract import list_config_ids
+from famachat_ml_pipeline.source.read import list_config_ids
 
 
 class UnknownAccounts(ValueError):
@@ -69,6 +70,7 @@ def run_pipeline(
     Each run's as_of is decided here, once: `as_of`, else the latest complete day of its accounts.
     """
     export_resource_environment(settings)
+    check_database(settings.database_url, need_source=True)
     engine = get_engine(settings.database_url)
     migrate(settings.database_url)
     source_ids = list_config_ids(engine)

@@ -17,7 +17,7 @@ from famachat_ml_pipeline.defs.shared.partitions import AS_OF_TAG, config_partit
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
 from famachat_ml_pipeline.demo.generator import generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
-from famachat_ml_pipeline.source.contract import read_daily_insights
+from famachat_ml_pipeline.source.read import read_daily_insights
 
 ACCOUNTS = ["1", "2"]
 

@@ -13,7 +13,7 @@ from famachat_ml_pipeline.db.writer import replace_classifications
 from famachat_ml_pipeline.defs.shared.account_run import AccountRun
 from famachat_ml_pipeline.defs.shared.partitions import account_asset
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource, ModelStore
-from famachat_ml_pipeline.source.contract import list_config_ids, read_daily_insights
+from famachat_ml_pipeline.source.read import list_config_ids, read_daily_insights
 
 MODEL_TYPE = "CAMPAIGN_CLASSIFIER"
 TRAINING_LOOKBACK_DAYS = 120  # as-of dates need 60 days of feature history plus a week of labels
@@ -36,7 +36,7 @@ def classifier_model(
 
     It reads the source itself rather than taking ad_insights: it is unpartitioned and needs 120 days of
     every account, while ad_insights holds the run's accounts over the scoring window. It still uses the
-    run's one as_of (AccountRun) and the same read path (source.contract.read_daily_insights)."""
+    run's one as_of (AccountRun) and the same read path (source.read.read_daily_insights)."""
     engine = database.engine()
     job_id = registry.start_training_job(engine, MODEL_TYPE, context.run_id)
     try:

@@ -7,7 +7,8 @@ import dagster as dg
 from famachat_ml_pipeline.defs.shared.account_run import AccountRun
 from famachat_ml_pipeline.defs.shared.partitions import account_asset
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
-from famachat_ml_pipeline.source.contract import REJECT_REASONS, read_daily_insights
+from famachat_ml_pipeline.source.clean import REJECT_REASONS
+from famachat_ml_pipeline.source.read import read_daily_insights
 
 # Above this share of rows set aside, the source sync is probably broken, not merely dirty.
 MAX_SET_ASIDE_RATE = 0.01

@@ -4,7 +4,7 @@ import dagster as dg
 
 from famachat_ml_pipeline.defs.shared.partitions import config_partitions
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
-from famachat_ml_pipeline.source.contract import list_config_ids
+from famachat_ml_pipeline.source.read import list_config_ids
 
 
 def missing_partitions(instance: dg.DagsterInstance, source_ids: list[int]) -> list[str]:

@@ -19,7 +19,8 @@ import sqlalchemy as sa
 
 from famachat_ml_pipeline.defs.shared.partitions import AS_OF_TAG
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
-from famachat_ml_pipeline.source.contract import account_timezones, latest_complete_day
+from famachat_ml_pipeline.source.clean import latest_complete_day
+from famachat_ml_pipeline.source.read import account_timezones
 
 
 def latest_complete_day_of(engine: sa.Engine, config_ids: list[int], default_timezone: str) -> dt.date:

@@ -15,7 +15,7 @@ from famachat_ml_pipeline.demo.generator import generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.runner import run_pipeline
 from famachat_ml_pipeline.settings import Settings
-from famachat_ml_pipeline.source.contract import insights_table
+from famachat_ml_pipeline.source.tables import insights_table
 
 D0 = dt.date(2026, 1, 1)
 

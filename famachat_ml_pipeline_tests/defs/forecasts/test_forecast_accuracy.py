@@ -14,7 +14,7 @@ from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.instance import get_instance
 from famachat_ml_pipeline.runner import run_pipeline
 from famachat_ml_pipeline.settings import Settings
-from famachat_ml_pipeline.source.contract import insights_table
+from famachat_ml_pipeline.source.tables import insights_table
 
 
 def _spend_predictions(engine: sa.Engine, campaign: str) -> dict[dt.datetime, tuple]:

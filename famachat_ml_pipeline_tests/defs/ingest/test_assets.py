@@ -14,7 +14,7 @@ from famachat_ml_pipeline.demo.generator import generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.instance import get_instance
 from famachat_ml_pipeline.settings import Settings
-from famachat_ml_pipeline.source.contract import read_daily_insights
+from famachat_ml_pipeline.source.read import read_daily_insights
 
 
 def _checks(settings: Settings, dirty: bool) -> dict[str, bool]:

@@ -1,4 +1,4 @@
-"""The dirty-row catalogue of the source contract, lead resolution, zero days and restatements."""
+"""The dirty-row catalogue of the source contract, lead resolution, zero days and restatements (pure)."""
 
 from __future__ import annotations
 
@@ -7,56 +7,20 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from famachat_ml_pipeline.db.engine import get_engine
-from famachat_ml_pipeline.source.contract import (
-    clean_insights,
-    create_source_tables,
-    load_source_rows,
-    read_daily_insights,
+from famachat_ml_pipeline.source.clean import clean_insights
+from famachat_ml_pipeline_tests.source.rows import (
+    AS_OF,
+    D1,
+    D2,
+    D3,
+    INSIGHT_SCHEMA,
+    NOW,
+    START,
+    campaigns,
+    clean,
+    day,
+    insight,
 )
-
-AS_OF = dt.date(2026, 3, 10)
-START = AS_OF - dt.timedelta(days=9)
-NOW = dt.datetime(2026, 3, 11, 15, tzinfo=dt.UTC)  # 12:00 in São Paulo: today is 2026-03-11
-T0 = "2026-03-11 06:00:00+00"
-
-
-def campaigns(**over: object) -> pl.DataFrame:
-    row = {
-        "config_id": 1, "campaign_id": "111", "status": "ACTIVE", "effective_status": "ACTIVE",
-        "objective": "OUTCOME_LEADS", "daily_budget": 5000, "currency": "BRL",
-        "timezone_name": "America/Sao_Paulo", "created_time": None,
-    }  # fmt: skip
-    row.update(over)
-    return pl.DataFrame([row], schema_overrides={"daily_budget": pl.Int64, "created_time": pl.String})
-
-
-def insight(id: int, day: dt.date, **over: object) -> dict:
-    row = {
-        "id": id, "config_id": 1, "campaign_id": "111", "date_start": day, "date_stop": day, "spend": 10.0,
-        "impressions": 1000, "clicks": 20, "reach": 800, "leads": 2, "actions": None, "updated_at": T0,
-    }  # fmt: skip
-    row.update(over)
-    return row
-
-
-def clean(rows: list[dict], camps: pl.DataFrame | None = None):  # noqa: ANN201
-    frame = pl.DataFrame(
-        rows,
-        schema={
-            "id": pl.Int64, "config_id": pl.Int64, "campaign_id": pl.String, "date_start": pl.Date,
-            "date_stop": pl.Date, "spend": pl.Float64, "impressions": pl.Int64, "clicks": pl.Int64,
-            "reach": pl.Int64, "leads": pl.Int64, "actions": pl.String, "updated_at": pl.String,
-        },
-    )  # fmt: skip
-    return clean_insights(campaigns() if camps is None else camps, frame, as_of=AS_OF, start=START, now=NOW)
-
-
-def day(result, d: dt.date) -> dict:  # noqa: ANN001
-    return result.daily.filter(pl.col("date") == d).to_dicts()[0]
-
-
-D1, D2, D3 = AS_OF - dt.timedelta(days=2), AS_OF - dt.timedelta(days=1), AS_OF
 
 
 def test_missing_day_is_a_zero_day_not_a_gap() -> None:
@@ -171,24 +135,85 @@ def test_empty_actions_list_is_zero_leads_and_key_order_does_not_matter() -> Non
     assert [day(r, d)["leads"] for d in (D1, D2)] == [0, 3]
 
 
-def test_reading_from_the_database_matches_the_pure_cleaner(db_url: str) -> None:
-    engine = get_engine(db_url)
-    create_source_tables(engine)
-    camps = campaigns().with_columns(pl.lit("Campanha 'teste'; DROP TABLE x").alias("name"))
-    rows = [insight(i + 1, d) for i, d in enumerate([D1, D3])] + [
-        insight(3, D3, spend=-1.0, updated_at="2026-03-10 06:00:00+00")
+BIGINT_MAX = 2**63 - 1
+
+
+@pytest.mark.parametrize(
+    ("over", "reason"),
+    [
+        # defect 1: values that crashed the read (inf, a strict cast) are set aside instead
+        ({"leads": None, "actions": '[{"action_type": "lead", "value": "Infinity"}]'}, "bad_actions"),
+        ({"leads": None, "actions": '[{"action_type": "lead", "value": "1e400"}]'}, "bad_actions"),
+        ({"leads": None, "actions": '[{"action_type": "lead", "value": 1e400}]'}, "bad_actions"),
+        ({"leads": None, "actions": '[{"action_type": "lead", "value": "1e30"}]'}, "bad_actions"),
+        ({"leads": None, "actions": '[{"action_type": "lead", "value": 1e30}]'}, "implausible_value"),
+        ({"leads": None, "actions": '[{"action_type":"lead","value":"12345678901234567890123"}]'},
+         "implausible_value"),
+        ({"leads": None, "actions": '[{"action_type":"lead","value":"NaN"}]'}, "bad_actions"),
+        ({"leads": None, "actions": '[{"action_type":"lead","value":NaN}]'}, "bad_actions"),
+        ({"leads": None, "actions": "[" * 5000 + "]" * 5000}, "bad_actions"),  # deeper than json recurses
+        ({"date_start": None, "date_stop": None}, "bad_date"),
+        # defect 11: not numbers, whatever Python's float() would say
+        ({"leads": None, "actions": '[{"action_type": "lead", "value": true}]'}, "bad_actions"),
+        ({"leads": None, "actions": '[{"action_type": "lead", "value": "1_000"}]'}, "bad_actions"),
+        ({"leads": None, "actions": '[{"action_type": "lead", "value": " 3"}]'}, "bad_actions"),
+        ({"leads": None, "actions": '[{"action_type": "lead", "value": "٣"}]'}, "bad_actions"),  # Arabic 3
+        ({"leads": None, "actions": '[{"action_type": "lead", "value": null}]'}, "bad_actions"),
+        # defect 9: above the per-campaign-day bounds
+        ({"impressions": BIGINT_MAX}, "implausible_value"),
+        ({"clicks": 10**10 + 1}, "implausible_value"),
+        ({"leads": 10**7 + 1}, "implausible_value"),
+        ({"spend": float("inf")}, "implausible_value"),
+        ({"spend": 2e11}, "implausible_value"),
+    ],
+)  # fmt: skip
+def test_odd_values_are_set_aside_under_a_reason(over: dict, reason: str) -> None:
+    r = clean([insight(1, D1), insight(2, D3, **over)])
+    assert r.rejected == {reason: 1}
+    assert (r.rows_read, r.rows_used) == (2, 1)
+
+
+def test_values_at_the_bounds_are_used() -> None:
+    rows = [
+        insight(1, D1, impressions=10**10, clicks=10**10, reach=10**10, leads=10**7, spend=1e11),
+        insight(2, D3, leads=None, actions='[{"action_type": "lead", "value": "10000000"}]'),
+        insight(3, D2, leads=None, actions='[{"action_type": "lead", "value": 4}]'),  # a JSON number
     ]
-    ins = pl.DataFrame(rows).drop("id").with_columns(
-        pl.col("updated_at").str.to_datetime("%Y-%m-%d %H:%M:%S%#z"), leads=pl.Series([2, None, 1]),
-        actions=pl.Series([None, '[{"action_type":"lead","value":"6"}]', None]),
-    )  # fmt: skip
-    load_source_rows(
-        engine,
-        camps.drop("created_time").with_columns(created_time=pl.lit(None, pl.Datetime("us", "UTC"))),
-        ins,
+    r = clean(rows)
+    assert r.rejected == {}
+    assert [day(r, d)["leads"] for d in (D1, D2, D3)] == [10**7, 4, 10**7]
+
+
+def test_two_days_at_bigint_max_never_wrap_a_sum() -> None:
+    r = clean(
+        [insight(1, D1, impressions=BIGINT_MAX), insight(2, D2, impressions=BIGINT_MAX), insight(3, D3)]
     )
-    r = read_daily_insights(engine, [1], AS_OF, lookback_days=10, now=NOW)
-    assert r.rows_read == 3
-    assert r.daily["spend"].to_list() == [10.0, 0.0, 10.0]
-    assert r.daily["leads"].to_list() == [2, 0, 6]
-    assert r.rejected == {"duplicate_superseded": 1}
+    assert r.rejected == {"implausible_value": 2}
+    assert r.daily["impressions"].sum() == 1000
+
+
+def test_latest_instant_wins_a_duplicate_whatever_the_offsets() -> None:
+    """Text order is not time order: 09:00-03 (12:00 UTC) is newer than 10:00+00."""
+    rows = [
+        insight(1, D3, spend=11.0, updated_at="2026-03-11 10:00:00+00"),
+        insight(2, D3, spend=22.0, updated_at="2026-03-11 09:00:00-03"),
+        insight(3, D2, spend=33.0, updated_at="2026-03-11 10:00:00.5"),  # no offset (SQLite): UTC
+        insight(4, D2, spend=44.0, updated_at="2026-03-11T10:00:01+00:00"),
+    ]
+    r = clean(rows)
+    assert r.rejected == {"duplicate_superseded": 2}
+    assert (day(r, D3)["spend"], day(r, D2)["spend"]) == (22.0, 44.0)
+
+
+def test_dates_as_text_are_parsed_and_impossible_ones_set_aside() -> None:
+    """The reader hands dates over as text; `infinity` or year 12026 must not fail the whole frame."""
+    rows = [insight(1, D1), insight(2, D3), insight(3, D2), insight(4, D2)]
+    frame = pl.DataFrame(rows, schema=INSIGHT_SCHEMA).with_columns(
+        pl.col("date_start", "date_stop").cast(pl.String)
+    )
+    frame = frame.with_columns(
+        date_start=pl.Series(["2026-03-08", "2026-03-10", "infinity", "12026-03-09"]),
+    )
+    r = clean_insights(campaigns(), frame, as_of=AS_OF, start=START, now=NOW)
+    assert r.rejected == {"bad_date": 2}
+    assert r.rows_used == 2
