@@ -144,7 +144,7 @@ def _change(now: float | None, before: float | None) -> str | None:
 def analyze_trends(ctx: ToolContext, inp: TrendInput) -> Trends | NotFound:
     """Tendência: 7 dias contra os 7 anteriores (gasto, leads, CPL, CTR), da conta ou de uma campanha."""
     if inp.campaign_id is not None and not ctx.owns(inp.campaign_id):
-        return NotFound(message=f"A campanha {inp.campaign_id} não existe nesta conta.")
+        return NotFound(message="Essa campanha não existe nesta conta.")
     through = ctx.data_through()
     daily = read_daily_insights(ctx.engine, [ctx.config_id], through, 14, now=ctx.now).daily
     if inp.campaign_id is not None:
@@ -189,7 +189,7 @@ class CompareInput(ToolInput):
 
 class Comparison(ToolOutput):
     campaigns: list[CampaignMetrics]
-    not_found: list[str]
+    not_found: int  # ids that are not this account's (not echoed back)
     lowest_cpl: str | None
     most_leads: str | None
 
@@ -202,7 +202,7 @@ def compare_campaigns(ctx: ToolContext, inp: CompareInput) -> Comparison:
     with_cpl = [cid for cid in mine if feats.get(cid, {}).get("cpl_7d") is not None]
     return Comparison(
         campaigns=[metrics_row(ctx, cid, feats.get(cid, {}), tiers.get(cid)) for cid in mine],
-        not_found=[cid for cid in ids if not ctx.owns(cid)],
+        not_found=sum(1 for cid in ids if not ctx.owns(cid)),
         lowest_cpl=min(with_cpl, key=lambda c: float(feats[c]["cpl_7d"])) if with_cpl else None,
         most_leads=max(mine, key=lambda c: int(feats.get(c, {}).get("leads_7d") or 0)) if mine else None,
     )
@@ -274,7 +274,7 @@ class Roi(ToolOutput):
 def calculate_roi(ctx: ToolContext, inp: RoiInput) -> Roi | NotFound:
     """ROI estimado: sem receita na fonte, usa o valor por lead (ou ticket x fechamento) do usuário."""
     if inp.campaign_id is not None and not ctx.owns(inp.campaign_id):
-        return NotFound(message=f"A campanha {inp.campaign_id} não existe nesta conta.")
+        return NotFound(message="Essa campanha não existe nesta conta.")
     w = inp.window
     daily = read_daily_insights(ctx.engine, [ctx.config_id], ctx.data_through(), w, now=ctx.now).daily
     if inp.campaign_id is not None:

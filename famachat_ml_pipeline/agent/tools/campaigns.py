@@ -89,7 +89,7 @@ class CampaignDetails(CampaignMetrics):
 def get_campaign_details(ctx: ToolContext, inp: CampaignInput) -> CampaignDetails | NotFound:
     """Detalhes de uma campanha: status, orçamento, tier, métricas de 7/30 dias, recomendações e anomalias."""
     if not ctx.owns(inp.campaign_id):
-        return NotFound(message=f"A campanha {inp.campaign_id} não existe nesta conta.")
+        return NotFound(message="Essa campanha não existe nesta conta.")
     feats, tiers, as_of = account_state(ctx)
     base = metrics_row(ctx, inp.campaign_id, feats.get(inp.campaign_id, {}), tiers.get(inp.campaign_id))
     recs = [

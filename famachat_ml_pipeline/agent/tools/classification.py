@@ -110,7 +110,7 @@ def get_campaign_tier(ctx: ToolContext, inp: CampaignInput) -> TierRow | NotFoun
     for r in q.read_latest_classifications(ctx.engine, ctx.config_id):
         if r["campaign_id"] == inp.campaign_id:
             return tier_row(ctx, r)
-    return NotFound(message=f"Nenhuma classificação para a campanha {inp.campaign_id} nesta conta.")
+    return NotFound(message="Nenhuma classificação para essa campanha nesta conta.")
 
 
 def get_high_performers(ctx: ToolContext, inp: ListInput) -> TierList:

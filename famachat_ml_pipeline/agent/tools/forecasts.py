@@ -129,7 +129,7 @@ class CampaignPrediction(ToolOutput):
 
 def predict(ctx: ToolContext, campaign_id: str, metric: str, horizon: int) -> CampaignPrediction | NotFound:
     if not ctx.owns(campaign_id):
-        return NotFound(message=f"A campanha {campaign_id} não existe nesta conta.")
+        return NotFound(message="Essa campanha não existe nesta conta.")
     as_of = ctx.data_through()
     daily = read_daily_insights(ctx.engine, [ctx.config_id], as_of, ON_DEMAND_LOOKBACK, now=ctx.now).daily
     one = daily.filter(pl.col("campaign_id") == campaign_id)
