@@ -211,8 +211,17 @@ def _say_underperformers(intent: Intent, out: Out) -> list[str]:
         return ["Nenhuma campanha está no tier crítico (UNDERPERFORMER) na última classificação."]
     lines = [f"{u['total']} campanhas estão com baixa performance (UNDERPERFORMER) em {_br(u['as_of'])}:"]
     for c in u["campaigns"]:
-        lines.append(_campaign_line(c) + (f". Motivo: {c['reason']}" if c.get("reason") else ""))
+        lines.append(_campaign_line(c) + _why(c) + ".")
     return lines
+
+
+def _why(c: dict[str, Any]) -> str:
+    if not c.get("leads_7d") and c.get("spend_7d"):
+        return f". Gastou sem gerar leads (CPL da conta: {c.get('account_cpl_7d') or '-'})"
+    if c.get("cpl_vs_account"):
+        ratio = f"{c['cpl_vs_account']:.1f}".replace(".", ",")
+        return f". CPL {ratio}x o da conta ({c.get('account_cpl_7d') or '-'})"
+    return ""
 
 
 def _say_top(intent: Intent, out: Out) -> list[str]:

@@ -31,7 +31,9 @@ class TierRow(ToolOutput):
     leads_7d: int | None
     cpl_7d: str | None
     ctr_7d: str | None
-    reason: str | None
+    cpl_vs_account: float | None  # the campaign's 7-day CPL over the account's
+    account_cpl_7d: str | None
+    reason: str | None  # the classifier's own note (English, as stored)
     previous_tier: str | None
     change: str | None
 
@@ -55,6 +57,8 @@ def tier_row(ctx: ToolContext, r: dict[str, Any]) -> TierRow:
         leads_7d=None if leads is None else int(leads),
         cpl_7d=ctx.money(snap.get("cpl_7d")),
         ctr_7d=pct(snap.get("ctr_7d"), 2),
+        cpl_vs_account=rnd(snap.get("cpl_ratio_7d")),
+        account_cpl_7d=ctx.money(snap.get("account_cpl_7d")),
         reason=snap.get("reason"),
         previous_tier=r.get("previous_tier"),
         change=r.get("tier_change_direction"),
