@@ -92,14 +92,6 @@ def history_messages(history: Sequence[ChatTurn], message: str) -> list[dict[str
     return messages
 
 
-def _safe_run(ctx: ToolContext, name: str, raw: Any) -> dict[str, Any]:
-    try:
-        return run_tool(ctx, name, raw)
-    except Exception:  # noqa: BLE001 - a failed query is reported to the model, not raised to the user
-        log.exception("tool %s failed for config_id %s", name, ctx.config_id)
-        return {"error": f"falha interna ao executar {name}"}
-
-
 @dataclass
 class OnlineAgent:
     ctx: ToolContext
@@ -160,7 +152,7 @@ class OnlineAgent:
                     break
                 results = []
                 for use in uses:
-                    output = _safe_run(self.ctx, use.name, use.input)
+                    output = run_tool(self.ctx, use.name, use.input)
                     call = ToolCall(name=use.name, input=dict(use.input or {}), output=output)
                     calls.append(call)
                     yield AgentEvent(kind="tool", tool=call)

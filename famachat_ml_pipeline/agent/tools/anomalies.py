@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import Field
@@ -96,8 +97,8 @@ def anomaly_rows(ctx: ToolContext, rows: list[dict[str, Any]]) -> list[AnomalyRo
 
 
 def anomaly_list(
-    ctx: ToolContext, days: int, keep, limit: int, include_acknowledged: bool = False
-) -> AnomalyList:  # noqa: ANN001
+    ctx: ToolContext, days: int, keep: Callable[[dict], bool], limit: int, include_acknowledged: bool = False
+) -> AnomalyList:
     since = ctx.data_through() - dt.timedelta(days=days - 1)
     rows = [
         r for r in q.read_recent_anomalies(ctx.engine, ctx.config_id, since, include_acknowledged) if keep(r)
