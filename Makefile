@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# OpenMP waits passively on the shared cores (see cli.main); an explicit setting wins.
+export OMP_WAIT_POLICY ?= PASSIVE
 
 .PHONY: demo test ui lint bench
 

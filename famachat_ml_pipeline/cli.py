@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import time
 import warnings
@@ -254,6 +255,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # On a shared 2-core machine, OpenMP's default busy-waiting makes XGBoost with n_jobs=2 up to 4x slower
+    # when another process holds a core (measured: 21.7 s vs 5.5 s for one fit). It must be set before the
+    # OpenMP runtime loads (sklearn or xgboost), so the process entry point sets it; an explicit setting wins.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", message=".*is currently in beta.*")
     warnings.filterwarnings("ignore", message=".*is currently in preview.*")

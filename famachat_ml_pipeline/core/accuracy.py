@@ -5,17 +5,20 @@ from __future__ import annotations
 import polars as pl
 
 from famachat_ml_pipeline.core.frames import KEY
+from famachat_ml_pipeline.core.vocab import METRIC_OF
 
-METRIC_OF = {"SPEND_FORECAST": "spend", "LEADS_FORECAST": "leads", "CPL_FORECAST": "cpl"}
 SEASON = 7  # MASE scale: the in-sample seasonal naive error (weekly)
 
 
 def daily_actuals(daily: pl.DataFrame) -> pl.DataFrame:
     """Long (campaign, day, metric, actual): spend, leads and CPL (null on a zero-lead day, never inf)."""
     wide = daily.select(
-        *KEY, "date", "spend", pl.col("leads").cast(pl.Float64),
+        *KEY,
+        "date",
+        "spend",
+        pl.col("leads").cast(pl.Float64),
         cpl=pl.when(pl.col("leads") > 0).then(pl.col("spend") / pl.col("leads")),
-    )  # fmt: skip
+    )
     return wide.unpivot(index=[*KEY, "date"], variable_name="metric", value_name="actual")
 
 

@@ -25,27 +25,21 @@ Decisions:
 
 from __future__ import annotations
 
-import os
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-# On a shared 2-core machine, OpenMP's default busy-waiting makes XGBoost with n_jobs=2 up to 4x slower
-# when another process holds a core (measured: 21.7 s vs 5.5 s for one fit). Passive waiting must be set
-# before the OpenMP runtime loads with xgboost; an explicit setting in the environment wins.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+import numpy as np
+import polars as pl
+import xgboost as xgb
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import TimeSeriesSplit
 
-import datetime as dt  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
-
-import numpy as np  # noqa: E402
-import polars as pl  # noqa: E402
-import xgboost as xgb  # noqa: E402
-from sklearn.metrics import accuracy_score, f1_score  # noqa: E402
-from sklearn.model_selection import TimeSeriesSplit  # noqa: E402
-
-from famachat_ml_pipeline.core.features import FEATURE_COLUMNS, _classifier_name, compute_features_wide  # noqa: E402
-from famachat_ml_pipeline.core.frames import KEY  # noqa: E402
-from famachat_ml_pipeline.core.tiers import TIERS, rule_tiers  # noqa: E402
+from famachat_ml_pipeline.core.features import FEATURE_COLUMNS, classifier_input_column, compute_features_wide
+from famachat_ml_pipeline.core.frames import KEY
+from famachat_ml_pipeline.core.tiers import rule_tiers
+from famachat_ml_pipeline.core.vocab import TIERS
 
 WINDOW = 7
 LABELS = list(TIERS)  # class index = position: HIGH_PERFORMER 0 ... UNDERPERFORMER 3
@@ -66,7 +60,7 @@ XGB_PARAMS: dict[str, Any] = {
     "tree_method": "hist",
 }
 
-_WIDE_FEATURES = {name: _classifier_name(name, WINDOW) for name in FEATURE_COLUMNS}
+_WIDE_FEATURES = {name: classifier_input_column(name, WINDOW) for name in FEATURE_COLUMNS}
 
 
 class NotEnoughTrainingData(ValueError):
@@ -247,6 +241,11 @@ def _cv(frame: pl.DataFrame, folds: int, horizon: int, params: dict[str, Any]) -
     }
 
 
+def _cv_means(cv: dict[str, Any], who: str) -> dict[str, Any]:
+    """The cross-validation means of `who` ("model" or "baseline"), keyed as in the metrics."""
+    return {f"cv_{m}_mean": cv.get(f"{who}_{m}_mean") for m in ("f1_macro", "accuracy")}
+
+
 def train_classifier(
     train_set: pl.DataFrame,
     holdout_fraction: float = 0.2,
@@ -277,20 +276,21 @@ def train_classifier(
     model_scores = _scores(y_test, model.predict(_x(test)))
     base_scores = _scores(y_test, _persistence(test, majority))
     metrics = {
-        "model": {**model_scores, "cv_f1_macro_mean": cv.get("model_f1_macro_mean"),
-                  "cv_accuracy_mean": cv.get("model_accuracy_mean")},
-        "baseline": {**base_scores, "cv_f1_macro_mean": cv.get("baseline_f1_macro_mean"),
-                     "cv_accuracy_mean": cv.get("baseline_accuracy_mean")},
+        "model": model_scores | _cv_means(cv, "model"),
+        "baseline": base_scores | _cv_means(cv, "baseline"),
         "train": _scores(y_train, model.predict(_x(train))),
         "cv": {"folds": cv["folds"], "skipped": cv["skipped"]},
         "split": {
-            "train_samples": train.height, "holdout_samples": test.height,
-            "train_start": str(train["as_of"].min()), "train_end": str(train["as_of"].max()),
-            "holdout_start": str(test_dates[0]), "holdout_end": str(test_dates[-1]),
+            "train_samples": train.height,
+            "holdout_samples": test.height,
+            "train_start": str(train["as_of"].min()),
+            "train_end": str(train["as_of"].max()),
+            "holdout_start": str(test_dates[0]),
+            "holdout_end": str(test_dates[-1]),
             "purge_days": horizon,
         },
         "label_distribution": {LABELS[i]: int(n) for i, n in enumerate(np.bincount(y_train, minlength=4))},
-    }  # fmt: skip
+    }
     return TrainResult(
         model=model,
         metrics=metrics,
@@ -339,6 +339,15 @@ def load_model(path: str | Path) -> xgb.XGBClassifier:
 
 # ------------------------------------------------------------------------------------------ classification
 
+_CLASSIFY_COLUMNS = (  # classify's output after KEY
+    "tier",
+    "confidence_score",
+    "probabilities",
+    "feature_contributions",
+    "method",
+    "rule_tier",
+    "reason",
+)
 _PROB_DTYPE = pl.Struct({t: pl.Float64 for t in LABELS})
 _CONTRIB_DTYPE = pl.Struct({f: pl.Float64 for f in FEATURE_COLUMNS})
 
@@ -374,10 +383,7 @@ def classify(
                 for c in ("tier", "confidence_score", "probabilities", "feature_contributions", "method")
             ]
         )
-    return out.filter(pl.col("tier").is_not_null()).select(
-        *KEY, "tier", "confidence_score", "probabilities", "feature_contributions", "method", "rule_tier",
-        "reason",
-    )  # fmt: skip
+    return out.filter(pl.col("tier").is_not_null()).select(*KEY, *_CLASSIFY_COLUMNS)
 
 
 def _score(features: pl.DataFrame, model: xgb.XGBClassifier, exact: bool) -> pl.DataFrame:

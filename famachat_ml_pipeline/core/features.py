@@ -19,6 +19,7 @@ import datetime as dt
 
 import polars as pl
 
+from famachat_ml_pipeline.core.exprs import div, trend
 from famachat_ml_pipeline.core.frames import KEY
 
 WINDOWS = (7, 14, 30)
@@ -38,19 +39,10 @@ FEATURE_COLUMNS = [
 ]
 
 
-def _div(num: pl.Expr, den: pl.Expr) -> pl.Expr:
-    """num / den, null when den is 0 or null."""
-    return pl.when(den > 0).then(num / den)
-
-
-def _trend(cur: pl.Expr, prev: pl.Expr) -> pl.Expr:
-    return pl.when(prev > 0).then((cur - prev) / prev * 100)
-
-
 def _window_aggs(w: int) -> list[pl.Expr]:
     cur = pl.col("_age") < w
     prev = (pl.col("_age") >= w) & (pl.col("_age") < 2 * w)
-    daily_cpl = _div(pl.col("spend"), pl.col("leads").cast(pl.Float64))
+    daily_cpl = div(pl.col("spend"), pl.col("leads").cast(pl.Float64))
 
     def s(col: str, mask: pl.Expr) -> pl.Expr:
         return pl.col(col).filter(mask).sum()
@@ -79,19 +71,19 @@ def _window_ratios(w: int) -> list[pl.Expr]:
     p = lambda name: pl.col(f"_prev_{name}_{w}d")  # noqa: E731
     # averages divide by the days whose numbers are known: a set-aside day is neither zero nor a day
     days, prev_days = pl.col(f"_known_days_{w}d"), pl.col(f"_prev_days_{w}d")
-    cpl, prev_cpl = _div(c("spend"), c("leads")), _div(p("spend"), p("leads"))
-    ctr, prev_ctr = _div(c("clicks") * 100, c("impressions")), _div(p("clicks") * 100, p("impressions"))
+    cpl, prev_cpl = div(c("spend"), c("leads")), div(p("spend"), p("leads"))
+    ctr, prev_ctr = div(c("clicks") * 100, c("impressions")), div(p("clicks") * 100, p("impressions"))
     return [
         cpl.alias(f"cpl_{w}d"),
         ctr.alias(f"ctr_{w}d"),
-        _div(c("spend"), c("clicks")).alias(f"cpc_{w}d"),
-        _div(c("leads") * 100, c("clicks")).alias(f"conversion_rate_{w}d"),
-        _div(c("impressions"), c("reach")).alias(f"frequency_{w}d"),
-        _div(c("spend"), days).alias(f"avg_daily_spend_{w}d"),
-        _trend(cpl, prev_cpl).alias(f"cpl_trend_{w}d"),
-        _trend(ctr, prev_ctr).alias(f"ctr_trend_{w}d"),
-        _trend(_div(c("leads"), days), _div(p("leads"), prev_days)).alias(f"leads_trend_{w}d"),
-        _trend(_div(c("spend"), days), _div(p("spend"), prev_days)).alias(f"spend_trend_{w}d"),
+        div(c("spend"), c("clicks")).alias(f"cpc_{w}d"),
+        div(c("leads") * 100, c("clicks")).alias(f"conversion_rate_{w}d"),
+        div(c("impressions"), c("reach")).alias(f"frequency_{w}d"),
+        div(c("spend"), days).alias(f"avg_daily_spend_{w}d"),
+        trend(cpl, prev_cpl).alias(f"cpl_trend_{w}d"),
+        trend(ctr, prev_ctr).alias(f"ctr_trend_{w}d"),
+        trend(div(c("leads"), days), div(p("leads"), prev_days)).alias(f"leads_trend_{w}d"),
+        trend(div(c("spend"), days), div(p("spend"), prev_days)).alias(f"spend_trend_{w}d"),
     ]
 
 
@@ -100,15 +92,15 @@ def _classifier_inputs(w: int) -> list[pl.Expr]:
     c = lambda name: pl.col(f"{name}_{w}d")  # noqa: E731
     pessimistic_cpl = pl.when(c("spend") > 0).then(c("spend") / pl.max_horizontal(c("leads"), 1))
     frequency_score = (1 - (c("frequency") - 1) / 3).clip(0, 1)
-    dwl_ratio = _div(c("days_with_leads"), pl.col(f"_known_days_{w}d"))
+    dwl_ratio = div(c("days_with_leads"), pl.col(f"_known_days_{w}d"))
     # (1 - |trend|/50) is clipped to [0, 1] so one extreme trend cannot outweigh the other terms;
     # an unknown trend counts as the midpoint.
     trend_term = (1 - c("cpl_trend").abs() / 50).clip(0, 1).fill_null(0.5)
     return [
-        _div(pessimistic_cpl, pl.col(f"_account_cpl_{w}d")).alias(f"cpl_ratio_{w}d"),
-        _div(c("ctr"), pl.col(f"_account_ctr_{w}d")).alias(f"ctr_ratio_{w}d"),
-        _div(c("leads") * 100, c("spend")).alias(f"leads_normalized_{w}d"),
-        _div(c("cpl_std"), c("cpl")).alias(f"cpl_volatility_{w}d"),
+        div(pessimistic_cpl, pl.col(f"_account_cpl_{w}d")).alias(f"cpl_ratio_{w}d"),
+        div(c("ctr"), pl.col(f"_account_ctr_{w}d")).alias(f"ctr_ratio_{w}d"),
+        div(c("leads") * 100, c("spend")).alias(f"leads_normalized_{w}d"),
+        div(c("cpl_std"), c("cpl")).alias(f"cpl_volatility_{w}d"),
         dwl_ratio.alias(f"days_with_leads_ratio_{w}d"),
         frequency_score.alias(f"frequency_score_{w}d"),
         (dwl_ratio.fill_null(0) * 0.5 + trend_term * 0.3 + frequency_score.fill_null(0) * 0.2).alias(
@@ -122,8 +114,8 @@ def _account_reference(wide: pl.DataFrame, windows: tuple[int, ...]) -> pl.DataF
     aggs = []
     for w in windows:
         aggs += [
-            _div(pl.col(f"spend_{w}d").sum(), pl.col(f"leads_{w}d").sum()).alias(f"_account_cpl_{w}d"),
-            _div(pl.col(f"clicks_{w}d").sum() * 100, pl.col(f"impressions_{w}d").sum()).alias(
+            div(pl.col(f"spend_{w}d").sum(), pl.col(f"leads_{w}d").sum()).alias(f"_account_cpl_{w}d"),
+            div(pl.col(f"clicks_{w}d").sum() * 100, pl.col(f"impressions_{w}d").sum()).alias(
                 f"_account_ctr_{w}d"
             ),
         ]
@@ -190,10 +182,24 @@ def compute_features_wide(
 
 # Keys of the seed's 7-day block whose names carry the window (section 5.1).
 _WINDOWED = [
-    "spend", "impressions", "clicks", "leads", "cpl", "ctr", "cpc", "conversion_rate", "cpl_std",
-    "leads_std", "frequency", "reach", "days_with_leads", "avg_daily_spend", "days_in_window",
-    "account_cpl", "account_ctr",
-]  # fmt: skip
+    "spend",
+    "impressions",
+    "clicks",
+    "leads",
+    "cpl",
+    "ctr",
+    "cpc",
+    "conversion_rate",
+    "cpl_std",
+    "leads_std",
+    "frequency",
+    "reach",
+    "days_with_leads",
+    "avg_daily_spend",
+    "days_in_window",
+    "account_cpl",
+    "account_ctr",
+]
 _TRENDS = ["cpl_trend", "leads_trend", "spend_trend", "ctr_trend"]
 _PER_ROW = ["best_day_of_week", "worst_day_of_week"]
 # The seed's extended metrics, the same on every row.
@@ -205,7 +211,8 @@ def _suffixed(name: str, w: int) -> str:
     return name if name in _EXTENDED + _STATUS else f"{name}_{w}d"
 
 
-def _classifier_name(name: str, w: int) -> str:
+def classifier_input_column(name: str, w: int) -> str:
+    """The wide frame's column that holds the seed's classifier input `name` over window `w`."""
     return {
         "leads_7d_normalized": f"leads_normalized_{w}d",
         "conversion_rate_7d": f"conversion_rate_{w}d",
@@ -224,7 +231,7 @@ def features_long(wide: pl.DataFrame, windows: tuple[int, ...] = WINDOWS) -> pl.
         named = {k: pl.col(f"{k}_{w}d") for k in _WINDOWED}
         named |= {k: pl.col(f"{k}_{w}d") for k in _TRENDS + _PER_ROW}
         named |= {k: pl.col(k) for k in _EXTENDED + _STATUS}
-        named |= {k: pl.col(_classifier_name(k, w)) for k in FEATURE_COLUMNS if k not in _TRENDS}
+        named |= {k: pl.col(classifier_input_column(k, w)) for k in FEATURE_COLUMNS if k not in _TRENDS}
         named = {
             (k if k in _TRENDS + _PER_ROW + FEATURE_COLUMNS else _suffixed(k, w)): e for k, e in named.items()
         }

@@ -1,6 +1,6 @@
 """The shape of the clean daily frame that every pure function consumes.
 
-`source.reader.read_daily_insights` produces it. It is dense: one row per campaign per day, from the
+`read_daily_insights` in `source/read.py` produces it. It is dense: one row per campaign per day, from the
 campaign's first delivered day to the as-of day inclusive. A day with no source row is a zero day
 (`has_row` is False), never a gap and never interpolated.
 """

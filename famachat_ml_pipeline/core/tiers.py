@@ -40,9 +40,11 @@ import math
 
 import polars as pl
 
+from famachat_ml_pipeline.core.exprs import clip01
 from famachat_ml_pipeline.core.frames import KEY
+from famachat_ml_pipeline.core.vocab import TIER_RANK, TIERS
 
-TIERS = ("HIGH_PERFORMER", "MODERATE", "LOW", "UNDERPERFORMER")
+__all__ = ["TIERS", "rule_tiers", "tier_change_direction"]
 
 HIGH_MAX_RATIO = 0.70
 MODERATE_MAX_RATIO = 1.00
@@ -54,10 +56,6 @@ MIN_DAYS_IN_WINDOW = 4
 _MARGIN_FULL = math.log(1.25)
 _LEADS_FULL = 10
 _ZERO_LEAD_SPEND_FULL = 3.0  # reference CPLs spent without a lead for full confidence
-
-
-def _clip01(e: pl.Expr) -> pl.Expr:
-    return e.clip(0.0, 1.0)
 
 
 def rule_tiers(wide: pl.DataFrame, window: int = 7, min_days: int = MIN_DAYS_IN_WINDOW) -> pl.DataFrame:
@@ -73,42 +71,72 @@ def rule_tiers(wide: pl.DataFrame, window: int = 7, min_days: int = MIN_DAYS_IN_
     too_young = days.fill_null(0) < min_days
     zero_leads = leads == 0
     tier = (
-        pl.when(no_spend | too_young).then(None)
-        .when(zero_leads).then(pl.lit("UNDERPERFORMER"))
-        .when((ratio <= HIGH_MAX_RATIO) & (dwl >= HIGH_MIN_DAYS_WITH_LEADS)).then(pl.lit("HIGH_PERFORMER"))
-        .when((ratio <= MODERATE_MAX_RATIO) & (leads >= MODERATE_MIN_LEADS)).then(pl.lit("MODERATE"))
-        .when(ratio <= LOW_MAX_RATIO).then(pl.lit("LOW"))
+        pl.when(no_spend | too_young)
+        .then(None)
+        .when(zero_leads)
+        .then(pl.lit("UNDERPERFORMER"))
+        .when((ratio <= HIGH_MAX_RATIO) & (dwl >= HIGH_MIN_DAYS_WITH_LEADS))
+        .then(pl.lit("HIGH_PERFORMER"))
+        .when((ratio <= MODERATE_MAX_RATIO) & (leads >= MODERATE_MIN_LEADS))
+        .then(pl.lit("MODERATE"))
+        .when(ratio <= LOW_MAX_RATIO)
+        .then(pl.lit("LOW"))
         .otherwise(pl.lit("UNDERPERFORMER"))
-    )  # fmt: skip
+    )
 
     log_ratio = ratio.log()
     margin = pl.min_horizontal(
         *[(log_ratio - math.log(t)).abs() for t in (HIGH_MAX_RATIO, MODERATE_MAX_RATIO, LOW_MAX_RATIO)]
     )
-    margin = pl.when(zero_leads).then(1.0).otherwise(_clip01(margin / _MARGIN_FULL))
+    margin = pl.when(zero_leads).then(1.0).otherwise(clip01(margin / _MARGIN_FULL))
     volume = (
         pl.when(zero_leads)
-        .then(_clip01(spend / (_ZERO_LEAD_SPEND_FULL * ref)).fill_null(0.0))  # no reference: floor
-        .otherwise(_clip01(leads / _LEADS_FULL))
+        .then(clip01(spend / (_ZERO_LEAD_SPEND_FULL * ref)).fill_null(0.0))  # no reference: floor
+        .otherwise(clip01(leads / _LEADS_FULL))
     )
-    history = _clip01(days.cast(pl.Float64) / window)
+    history = clip01(days.cast(pl.Float64) / window)
     confidence = pl.when(tier.is_not_null()).then((0.5 + 0.5 * margin * volume * history).round(4))
 
     fmt = lambda e: e.round(2).cast(pl.String)  # noqa: E731
     reason = (
-        pl.when(no_spend).then(pl.format("no spend in the last {} days", pl.lit(window)))
-        .when(too_young).then(pl.format("only {} days of history (< {})", days, pl.lit(min_days)))
+        pl.when(no_spend)
+        .then(pl.format("no spend in the last {} days", pl.lit(window)))
+        .when(too_young)
+        .then(pl.format("only {} days of history (< {})", days, pl.lit(min_days)))
         .when(zero_leads & ref.is_null())
         .then(pl.format("0 leads with spend {}; the account has no leads (no reference CPL)", fmt(spend)))
-        .when(zero_leads).then(pl.format("0 leads with spend {} (account CPL {})", fmt(spend), fmt(ref)))
-        .otherwise(pl.format(
-            "CPL {} = {}x account CPL {}; {} leads on {} days",
-            fmt(spend / leads), ratio.round(3).cast(pl.String), fmt(ref), leads, dwl,
-        ))
-    )  # fmt: skip
+        .when(zero_leads)
+        .then(pl.format("0 leads with spend {} (account CPL {})", fmt(spend), fmt(ref)))
+        .otherwise(
+            pl.format(
+                "CPL {} = {}x account CPL {}; {} leads on {} days",
+                fmt(spend / leads),
+                ratio.round(3).cast(pl.String),
+                fmt(ref),
+                leads,
+                dwl,
+            )
+        )
+    )
     return wide.select(
         *KEY,
         tier.alias("tier"),
         confidence.alias("confidence_score"),
         reason.alias("reason"),
+    )
+
+
+def tier_change_direction(tier: str = "tier", previous: str = "previous_tier") -> pl.Expr:
+    """UP / DOWN / SAME from the previous tier to this one by TIER_RANK (ml_campaign_classifications'
+    tier_change_direction); null without a previous tier (a campaign's first classification)."""
+    rank = lambda c: pl.col(c).replace_strict(TIER_RANK, default=None, return_dtype=pl.Int8)  # noqa: E731
+    now, before = rank(tier), rank(previous)
+    return (
+        pl.when(pl.col(previous).is_null())
+        .then(None)
+        .when(now > before)
+        .then(pl.lit("UP"))
+        .when(now < before)
+        .then(pl.lit("DOWN"))
+        .otherwise(pl.lit("SAME"))
     )

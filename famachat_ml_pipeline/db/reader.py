@@ -10,6 +10,8 @@ import polars as pl
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.core.anomalies import ANOMALY_SCHEMA
+from famachat_ml_pipeline.core.recommendations import upgrade_reasoning
+from famachat_ml_pipeline.core.vocab import METRIC_OF
 from famachat_ml_pipeline.db import schema
 
 
@@ -32,42 +34,72 @@ def read_predictions(
     """Campaign predictions dated first_day..last_day, for scoring against actuals."""
     p = schema.ml_predictions
     query = sa.select(
-        p.c.id, p.c.config_id, p.c.entity_id, p.c.prediction_type, p.c.forecast_date, p.c.predicted_value,
-        p.c.confidence_lower, p.c.confidence_upper, p.c.actual_value,
+        p.c.id,
+        p.c.config_id,
+        p.c.entity_id,
+        p.c.prediction_type,
+        p.c.forecast_date,
+        p.c.predicted_value,
+        p.c.confidence_lower,
+        p.c.confidence_upper,
+        p.c.actual_value,
     ).where(
-        p.c.config_id.in_(list(config_ids)), p.c.entity_type == "campaign",
+        p.c.config_id.in_(list(config_ids)),
+        p.c.entity_type == "campaign",
         p.c.forecast_date.between(ts(first_day), ts(last_day)),
-    )  # fmt: skip
-    cols = {"id": pl.Int64, "config_id": pl.Int64, "entity_id": pl.String, "prediction_type": pl.String,
-            "forecast_date": pl.Datetime("us"), "predicted_value": pl.Float64, "confidence_lower": pl.Float64,
-            "confidence_upper": pl.Float64, "actual_value": pl.Float64}  # fmt: skip
+    )
+    cols = {
+        "id": pl.Int64,
+        "config_id": pl.Int64,
+        "entity_id": pl.String,
+        "prediction_type": pl.String,
+        "forecast_date": pl.Datetime("us"),
+        "predicted_value": pl.Float64,
+        "confidence_lower": pl.Float64,
+        "confidence_upper": pl.Float64,
+        "actual_value": pl.Float64,
+    }
     with engine.connect() as conn:
         return _frame(conn, query, cols).with_columns(pl.col("forecast_date").dt.date())
 
 
-METRIC_OF = {"SPEND_FORECAST": "spend", "LEADS_FORECAST": "leads", "CPL_FORECAST": "cpl"}
 MAX_HORIZON_DAYS = 30
 
 
 def made_on(as_of: dt.date) -> sa.ColumnElement[bool]:
     """ml_predictions rows made as of `as_of`: a prediction h days ahead is dated as_of + h."""
     p = schema.ml_predictions
-    return sa.or_(*[
-        sa.and_(p.c.forecast_date == ts(as_of + dt.timedelta(days=h)), p.c.horizon_days == h)
-        for h in range(1, MAX_HORIZON_DAYS + 1)
-    ])  # fmt: skip
+    return sa.or_(
+        *[
+            sa.and_(p.c.forecast_date == ts(as_of + dt.timedelta(days=h)), p.c.horizon_days == h)
+            for h in range(1, MAX_HORIZON_DAYS + 1)
+        ]
+    )
 
 
 def read_forecasts_made_on(engine: sa.Engine, config_ids: Sequence[int], as_of: dt.date) -> pl.DataFrame:
     """The predictions made as of `as_of` (dated as_of + h with horizon h), as forecast_fleet shaped them."""
     p = schema.ml_predictions
     query = sa.select(
-        p.c.config_id, p.c.entity_id, p.c.prediction_type, p.c.forecast_date, p.c.horizon_days,
-        p.c.predicted_value, p.c.confidence_lower, p.c.confidence_upper,
-    ).where(p.c.config_id.in_(list(config_ids)), p.c.entity_type == "campaign", made_on(as_of))  # fmt: skip
-    cols = {"config_id": pl.Int64, "entity_id": pl.String, "prediction_type": pl.String,
-            "target_date": pl.Datetime("us"), "horizon_day": pl.Int32, "predicted_value": pl.Float64,
-            "confidence_lower": pl.Float64, "confidence_upper": pl.Float64}  # fmt: skip
+        p.c.config_id,
+        p.c.entity_id,
+        p.c.prediction_type,
+        p.c.forecast_date,
+        p.c.horizon_days,
+        p.c.predicted_value,
+        p.c.confidence_lower,
+        p.c.confidence_upper,
+    ).where(p.c.config_id.in_(list(config_ids)), p.c.entity_type == "campaign", made_on(as_of))
+    cols = {
+        "config_id": pl.Int64,
+        "entity_id": pl.String,
+        "prediction_type": pl.String,
+        "target_date": pl.Datetime("us"),
+        "horizon_day": pl.Int32,
+        "predicted_value": pl.Float64,
+        "confidence_lower": pl.Float64,
+        "confidence_upper": pl.Float64,
+    }
     with engine.connect() as conn:
         frame = _frame(conn, query, cols)
     return frame.with_columns(
@@ -82,15 +114,23 @@ def read_classifications_on(engine: sa.Engine, config_ids: Sequence[int], as_of:
     query = sa.select(
         t.c.config_id, t.c.campaign_id, t.c.tier, t.c.confidence_score, t.c.metrics_snapshot
     ).where(
-        t.c.config_id.in_(list(config_ids)), t.c.classified_at >= ts(as_of),
+        t.c.config_id.in_(list(config_ids)),
+        t.c.classified_at >= ts(as_of),
         t.c.classified_at < ts(as_of + dt.timedelta(days=1)),
-    )  # fmt: skip
+    )
     with engine.connect() as conn:
         rows = [(*r[:4], _json_text(r[4])) for r in conn.execute(query).fetchall()]
-    frame = pl.DataFrame(rows, orient="row", schema={
-        "config_id": pl.Int64, "campaign_id": pl.String, "tier": pl.String, "confidence_score": pl.Float64,
-        "snapshot": pl.String,
-    })  # fmt: skip
+    frame = pl.DataFrame(
+        rows,
+        orient="row",
+        schema={
+            "config_id": pl.Int64,
+            "campaign_id": pl.String,
+            "tier": pl.String,
+            "confidence_score": pl.Float64,
+            "snapshot": pl.String,
+        },
+    )
     return frame.with_columns(method=pl.col("snapshot").str.json_path_match("$.method")).drop("snapshot")
 
 
@@ -100,12 +140,22 @@ def read_open_anomalies(
     """Unacknowledged anomalies of the last `days` days (ANOMALY_SCHEMA plus id)."""
     a = schema.ml_anomalies
     query = sa.select(
-        a.c.id, a.c.config_id, a.c.entity_type, a.c.entity_id, a.c.anomaly_type, a.c.metric_name,
-        a.c.observed_value, a.c.expected_value, a.c.deviation_score, a.c.severity, a.c.anomaly_date,
+        a.c.id,
+        a.c.config_id,
+        a.c.entity_type,
+        a.c.entity_id,
+        a.c.anomaly_type,
+        a.c.metric_name,
+        a.c.observed_value,
+        a.c.expected_value,
+        a.c.deviation_score,
+        a.c.severity,
+        a.c.anomaly_date,
     ).where(
-        a.c.config_id.in_(list(config_ids)), a.c.is_acknowledged.isnot(True),
+        a.c.config_id.in_(list(config_ids)),
+        a.c.is_acknowledged.isnot(True),
         a.c.anomaly_date.between(ts(as_of - dt.timedelta(days=days - 1)), ts(as_of)),
-    )  # fmt: skip
+    )
     cols = {"id": pl.Int64, **ANOMALY_SCHEMA, "anomaly_date": pl.Datetime("us")}
     with engine.connect() as conn:
         return _frame(conn, query, cols).with_columns(pl.col("anomaly_date").dt.date())
@@ -114,18 +164,28 @@ def read_open_anomalies(
 def read_recommendations(conn: sa.Connection, config_ids: Sequence[int]) -> pl.DataFrame:
     """Every stored recommendation of these accounts, with users' decisions, for the lifecycle plan."""
     r = schema.ml_recommendations
-    cols = ["id", "config_id", "entity_type", "entity_id", "recommendation_type", "reasoning", "is_active",
-            "was_applied", "applied_at", "dismissed", "dismissed_at", "created_at", "expires_at"]  # fmt: skip
+    types = {
+        "id": pl.Int64,
+        "config_id": pl.Int64,
+        "entity_type": pl.String,
+        "entity_id": pl.String,
+        "recommendation_type": pl.String,
+        "reasoning": pl.String,
+        "is_active": pl.Boolean,
+        "was_applied": pl.Boolean,
+        "applied_at": pl.Datetime("us"),
+        "dismissed": pl.Boolean,
+        "dismissed_at": pl.Datetime("us"),
+        "created_at": pl.Datetime("us"),
+        "expires_at": pl.Datetime("us"),
+    }
+    cols = list(types)
     rows = conn.execute(
         sa.select(*[r.c[c] for c in cols]).where(r.c.config_id.in_(list(config_ids)))
     ).fetchall()
-    types = {"id": pl.Int64, "config_id": pl.Int64, "entity_type": pl.String, "entity_id": pl.String,
-             "recommendation_type": pl.String, "reasoning": pl.String, "is_active": pl.Boolean,
-             "was_applied": pl.Boolean, "applied_at": pl.Datetime("us"), "dismissed": pl.Boolean,
-             "dismissed_at": pl.Datetime("us"), "created_at": pl.Datetime("us"),
-             "expires_at": pl.Datetime("us")}  # fmt: skip
     data = [
         tuple(_json_text(v) if c == "reasoning" else v for c, v in zip(cols, row, strict=True))
         for row in rows
     ]
-    return pl.DataFrame(data, schema=types, orient="row")
+    # rows written before a reasoning key was renamed read under the current name
+    return pl.DataFrame(data, schema=types, orient="row").with_columns(upgrade_reasoning(pl.col("reasoning")))

@@ -41,7 +41,8 @@ metadata = sa.MetaData()
 now = sa.func.now()
 
 ml_trained_models = sa.Table(
-    "ml_trained_models", metadata,
+    "ml_trained_models",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.String(255), nullable=False),
     sa.Column("model_type", enum("model_type_enum"), nullable=False),
@@ -60,10 +61,11 @@ ml_trained_models = sa.Table(
     sa.Column("created_at", sa.DateTime, server_default=now),
     sa.Column("trained_at", sa.DateTime),
     sa.Column("last_used_at", sa.DateTime),
-)  # fmt: skip
+)
 
 ml_predictions = sa.Table(
-    "ml_predictions", metadata,
+    "ml_predictions",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("model_id", sa.Integer, sa.ForeignKey("ml_trained_models.id")),
     sa.Column("config_id", sa.Integer, nullable=False),
@@ -79,10 +81,11 @@ ml_predictions = sa.Table(
     sa.Column("absolute_error", sa.Float),
     sa.Column("percentage_error", sa.Float),
     sa.Column("created_at", sa.DateTime, server_default=now),
-)  # fmt: skip
+)
 
 ml_campaign_classifications = sa.Table(
-    "ml_campaign_classifications", metadata,
+    "ml_campaign_classifications",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("config_id", sa.Integer, nullable=False),
     sa.Column("campaign_id", sa.String(100), nullable=False),
@@ -94,10 +97,11 @@ ml_campaign_classifications = sa.Table(
     sa.Column("tier_change_direction", sa.String(20)),
     sa.Column("classified_at", sa.DateTime, server_default=now),
     sa.Column("valid_until", sa.DateTime),
-)  # fmt: skip
+)
 
 ml_recommendations = sa.Table(
-    "ml_recommendations", metadata,
+    "ml_recommendations",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("config_id", sa.Integer, nullable=False),
     sa.Column("entity_type", sa.String(50), nullable=False),
@@ -119,10 +123,11 @@ ml_recommendations = sa.Table(
     sa.Column("dismissed_reason", sa.Text),
     sa.Column("created_at", sa.DateTime, server_default=now),
     sa.Column("expires_at", sa.DateTime),
-)  # fmt: skip
+)
 
 ml_anomalies = sa.Table(
-    "ml_anomalies", metadata,
+    "ml_anomalies",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("config_id", sa.Integer, nullable=False),
     sa.Column("entity_type", sa.String(50), nullable=False),
@@ -140,10 +145,11 @@ ml_anomalies = sa.Table(
     sa.Column("anomaly_date", sa.DateTime, nullable=False),
     sa.Column("detected_at", sa.DateTime, server_default=now),
     sa.Column("recommendation_id", sa.Integer, sa.ForeignKey("ml_recommendations.id")),
-)  # fmt: skip
+)
 
 ml_features = sa.Table(
-    "ml_features", metadata,
+    "ml_features",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("config_id", sa.Integer, nullable=False),
     sa.Column("campaign_id", sa.String(100), nullable=False),
@@ -152,10 +158,11 @@ ml_features = sa.Table(
     sa.Column("features", JSON),
     sa.Column("insufficient_data", sa.Boolean, server_default=sa.false()),
     sa.Column("created_at", sa.DateTime, server_default=now),
-)  # fmt: skip
+)
 
 ml_forecasts = sa.Table(
-    "ml_forecasts", metadata,
+    "ml_forecasts",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("config_id", sa.Integer, nullable=False),
     sa.Column("entity_type", sa.String(50), nullable=False),
@@ -170,10 +177,11 @@ ml_forecasts = sa.Table(
     sa.Column("insufficient_data", sa.Boolean, server_default=sa.false()),
     sa.Column("prediction_type", enum("prediction_type_enum")),
     sa.Column("created_at", sa.DateTime, server_default=now),
-)  # fmt: skip
+)
 
 ml_training_jobs = sa.Table(
-    "ml_training_jobs", metadata,
+    "ml_training_jobs",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("model_type", enum("model_type_enum"), nullable=False),
     sa.Column("config_id", sa.Integer),
@@ -185,13 +193,15 @@ ml_training_jobs = sa.Table(
     sa.Column("created_at", sa.DateTime, server_default=now),
     sa.Column("started_at", sa.DateTime),
     sa.Column("completed_at", sa.DateTime),
-)  # fmt: skip
+)
 
 sa.Index("ix_ml_trained_models_type_active", ml_trained_models.c.model_type, ml_trained_models.c.is_active)
 sa.Index(
     "ix_ml_predictions_entity_date",
-    ml_predictions.c.entity_type, ml_predictions.c.entity_id, ml_predictions.c.forecast_date,
-)  # fmt: skip
+    ml_predictions.c.entity_type,
+    ml_predictions.c.entity_id,
+    ml_predictions.c.forecast_date,
+)
 sa.Index(
     "ix_ml_classifications_campaign",
     ml_campaign_classifications.c.config_id,

@@ -19,6 +19,8 @@ from famachat_ml_pipeline.core.recommendations import (
     RecommendationConfig,
     reconcile,
 )
+from famachat_ml_pipeline.core.tiers import tier_change_direction
+from famachat_ml_pipeline.core.vocab import PREDICTION_TYPE_OF
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.db.reader import made_on, read_recommendations
 
@@ -60,9 +62,13 @@ def replace_features(
     t = schema.ml_features
     ts = _as_timestamp(feature_date)
     rows = features.select(
-        "config_id", "campaign_id", "window_days", pl.lit(ts).alias("feature_date"), "features",
+        "config_id",
+        "campaign_id",
+        "window_days",
+        pl.lit(ts).alias("feature_date"),
+        "features",
         "insufficient_data",
-    )  # fmt: skip
+    )
     with engine.begin() as conn:
         conn.execute(t.delete().where(t.c.config_id.in_(list(config_ids)), t.c.feature_date == ts))
         return bulk_insert(conn, t, rows)
@@ -100,11 +106,12 @@ def upsert_anomalies(
         existing = pl.DataFrame(
             [tuple(r) for r in existing_rows],
             schema={
-                "id": pl.Int64, "is_acknowledged": pl.Boolean,
+                "id": pl.Int64,
+                "is_acknowledged": pl.Boolean,
                 **{c: new.schema[c] for c in ANOMALY_KEY + _ANOMALY_VALUES},
             },
             orient="row",
-        )  # fmt: skip
+        )
         stale = existing.join(new, on=ANOMALY_KEY, how="anti").filter(
             ~pl.col("is_acknowledged").fill_null(False)
         )
@@ -137,9 +144,6 @@ def upsert_anomalies(
     }
 
 
-PREDICTION_TYPES = {"spend": "SPEND_FORECAST", "leads": "LEADS_FORECAST", "cpl": "CPL_FORECAST"}
-
-
 def replace_forecasts(
     engine: sa.Engine, forecasts: pl.DataFrame, config_ids: Sequence[int], as_of: dt.date, model_version: str
 ) -> dict[str, int]:
@@ -148,7 +152,7 @@ def replace_forecasts(
     fc, pred = schema.ml_forecasts, schema.ml_predictions
     ts = _as_timestamp(as_of)
     horizon = int(forecasts["horizon_day"].max() or 0) if forecasts.height else 0
-    typed = forecasts.with_columns(prediction_type=pl.col("metric").replace_strict(PREDICTION_TYPES))
+    typed = forecasts.with_columns(prediction_type=pl.col("metric").replace_strict(PREDICTION_TYPE_OF))
     summary = (
         typed.sort("horizon_day")
         .group_by("config_id", "entity_id", "metric", "prediction_type")
@@ -161,7 +165,7 @@ def replace_forecasts(
                 lower=pl.col("confidence_lower"),
                 upper=pl.col("confidence_upper"),
             ).alias("p"),
-        )  # fmt: skip
+        )
         .select(
             "config_id",
             pl.lit("campaign").alias("entity_type"),
@@ -178,14 +182,19 @@ def replace_forecasts(
             pl.lit(model_version).alias("model_version"),
             "insufficient_data",
             "prediction_type",
-        )  # fmt: skip
+        )
     )
     rows = typed.select(
-        "config_id", pl.lit("campaign").alias("entity_type"), "entity_id", "prediction_type",
+        "config_id",
+        pl.lit("campaign").alias("entity_type"),
+        "entity_id",
+        "prediction_type",
         pl.col("target_date").cast(pl.Datetime("us")).alias("forecast_date"),
-        pl.col("horizon_day").alias("horizon_days"), "predicted_value", "confidence_lower",
+        pl.col("horizon_day").alias("horizon_days"),
+        "predicted_value",
+        "confidence_lower",
         "confidence_upper",
-    )  # fmt: skip
+    )
     ids = list(config_ids)
     with engine.begin() as conn:
         conn.execute(fc.delete().where(fc.c.config_id.in_(ids), fc.c.forecast_date == ts))
@@ -209,16 +218,17 @@ def fill_prediction_actuals(engine: sa.Engine, updates: pl.DataFrame) -> int:
         )
     )
     params = [
-        {"_id": r["id"], "actual_value": r["actual_value"], "absolute_error": r["absolute_error"],
-         "percentage_error": r["percentage_error"]}
+        {
+            "_id": r["id"],
+            "actual_value": r["actual_value"],
+            "absolute_error": r["absolute_error"],
+            "percentage_error": r["percentage_error"],
+        }
         for r in updates.iter_rows(named=True)
-    ]  # fmt: skip
+    ]
     with engine.begin() as conn:
         conn.execute(stmt, params)
     return len(params)
-
-
-TIER_RANK = {"UNDERPERFORMER": 0, "LOW": 1, "MODERATE": 2, "HIGH_PERFORMER": 3}
 
 
 def replace_classifications(
@@ -250,27 +260,20 @@ def replace_classifications(
                     t.c.campaign_id == latest.c.campaign_id,
                     t.c.classified_at == latest.c.at,
                 ),
-            )  # fmt: skip
+            )
         ).fetchall()
         previous = pl.DataFrame(
             [tuple(r) for r in previous_rows],
             schema={"config_id": pl.Int64, "campaign_id": pl.String, "previous_tier": pl.String},
             orient="row",
         ).unique(["config_id", "campaign_id"])
-        rank = lambda c: pl.col(c).replace_strict(TIER_RANK, default=None)  # noqa: E731
         rows = (
             classified.join(previous, on=["config_id", "campaign_id"], how="left")
             .with_columns(
-                tier_change_direction=pl.when(pl.col("previous_tier").is_null())
-                .then(None)
-                .when(rank("tier") > rank("previous_tier"))
-                .then(pl.lit("UP"))
-                .when(rank("tier") < rank("previous_tier"))
-                .then(pl.lit("DOWN"))
-                .otherwise(pl.lit("SAME")),
+                tier_change_direction=tier_change_direction("tier", "previous_tier"),
                 classified_at=pl.lit(day),
                 valid_until=pl.lit(_as_timestamp(as_of + dt.timedelta(days=valid_days + 1))),
-            )  # fmt: skip
+            )
             .select(
                 "config_id",
                 "campaign_id",
@@ -282,7 +285,7 @@ def replace_classifications(
                 "tier_change_direction",
                 "classified_at",
                 "valid_until",
-            )  # fmt: skip
+            )
         )
         conn.execute(
             t.delete().where(t.c.config_id.in_(ids), t.c.classified_at >= day, t.c.classified_at < next_day)
@@ -319,9 +322,11 @@ def apply_recommendations(
             content = [c for c in UPDATE_COLUMNS if c != "id"]
             conn.execute(
                 r.update().where(r.c.id == sa.bindparam("_id")).values({c: sa.bindparam(c) for c in content}),
-                [{"_id": row["id"], **{c: _json_value(r.c[c], row[c]) for c in content}}
-                 for row in plan.updates.iter_rows(named=True)],
-            )  # fmt: skip
+                [
+                    {"_id": row["id"], **{c: _json_value(r.c[c], row[c]) for c in content}}
+                    for row in plan.updates.iter_rows(named=True)
+                ],
+            )
         bulk_insert(conn, r, plan.inserts.select(INSERT_COLUMNS))
         linked = 0
         if links.height:
@@ -332,26 +337,38 @@ def apply_recommendations(
             ).fetchall()
             ids = {(c, e, str(t)): i for i, c, e, t in active}
             params = [
-                {"_rid": ids[key], "_c": row["config_id"], "_e": row["entity_id"], "_t": row["anomaly_type"],
-                 "_m": row["metric_name"], "_d": _as_timestamp(row["anomaly_date"])}
+                {
+                    "_rid": ids[key],
+                    "_c": row["config_id"],
+                    "_e": row["entity_id"],
+                    "_t": row["anomaly_type"],
+                    "_m": row["metric_name"],
+                    "_d": _as_timestamp(row["anomaly_date"]),
+                }
                 for row in links.iter_rows(named=True)
                 if (key := (row["config_id"], row["entity_id"], row["recommendation_type"])) in ids
-            ]  # fmt: skip
+            ]
             if params:
                 conn.execute(
-                    a.update().where(
-                        a.c.config_id == sa.bindparam("_c"), a.c.entity_id == sa.bindparam("_e"),
-                        a.c.anomaly_type == sa.bindparam("_t"), a.c.metric_name == sa.bindparam("_m"),
+                    a.update()
+                    .where(
+                        a.c.config_id == sa.bindparam("_c"),
+                        a.c.entity_id == sa.bindparam("_e"),
+                        a.c.anomaly_type == sa.bindparam("_t"),
+                        a.c.metric_name == sa.bindparam("_m"),
                         a.c.anomaly_date == sa.bindparam("_d"),
-                    ).values(recommendation_id=sa.bindparam("_rid")),
+                    )
+                    .values(recommendation_id=sa.bindparam("_rid")),
                     params,
-                )  # fmt: skip
+                )
             linked = len(params)
     return {
-        "inserted": plan.inserts.height, "updated": plan.updates.height,
-        "deactivated": plan.deactivate.height, "suppressed_by_cooldown": plan.suppressed.height,
+        "inserted": plan.inserts.height,
+        "updated": plan.updates.height,
+        "deactivated": plan.deactivate.height,
+        "suppressed_by_cooldown": plan.suppressed.height,
         "anomalies_linked": linked,
-    }  # fmt: skip
+    }
 
 
 def _json_value(column: sa.Column, value: object) -> object:

@@ -16,19 +16,36 @@ D = dt.date(2026, 3, 10)
 def daily(spend: list[float | None], leads: list[int | None]) -> pl.DataFrame:
     n = len(spend)
     return pl.DataFrame(
-        {"config_id": [1] * n, "campaign_id": ["a"] * n,
-         "date": [D - dt.timedelta(days=n - 1 - i) for i in range(n)], "spend": spend, "leads": leads},
-    ).with_columns([pl.lit(None, dtype=t).alias(c) for c, t in DAILY_SCHEMA.items()
-                    if c not in {"config_id", "campaign_id", "date", "spend", "leads"}])  # fmt: skip
+        {
+            "config_id": [1] * n,
+            "campaign_id": ["a"] * n,
+            "date": [D - dt.timedelta(days=n - 1 - i) for i in range(n)],
+            "spend": spend,
+            "leads": leads,
+        },
+    ).with_columns(
+        [
+            pl.lit(None, dtype=t).alias(c)
+            for c, t in DAILY_SCHEMA.items()
+            if c not in {"config_id", "campaign_id", "date", "spend", "leads"}
+        ]
+    )
 
 
 def predictions(stored: list[float | None]) -> pl.DataFrame:
-    return pl.DataFrame({
-        "id": [1, 2], "config_id": [1, 1], "entity_id": ["a", "a"],
-        "prediction_type": ["SPEND_FORECAST", "CPL_FORECAST"], "forecast_date": [D, D],
-        "predicted_value": [110.0, 20.0], "confidence_lower": [90.0, 10.0], "confidence_upper": [130.0, 30.0],
-        "actual_value": stored,
-    })  # fmt: skip
+    return pl.DataFrame(
+        {
+            "id": [1, 2],
+            "config_id": [1, 1],
+            "entity_id": ["a", "a"],
+            "prediction_type": ["SPEND_FORECAST", "CPL_FORECAST"],
+            "forecast_date": [D, D],
+            "predicted_value": [110.0, 20.0],
+            "confidence_lower": [90.0, 10.0],
+            "confidence_upper": [130.0, 30.0],
+            "actual_value": stored,
+        }
+    )
 
 
 def test_fill_refill_and_clear() -> None:

@@ -124,14 +124,18 @@ def _synthetic(label_from_feature: bool, n_dates: int = 30, n_campaigns: int = 6
     rule_like = np.digitize(feats["cpl_ratio"], [0.7, 1.0, 1.5])
     noise = rng.integers(0, 4, n)
     label, current = (rule_like, noise) if label_from_feature else (noise, noise)
-    return pl.DataFrame({
-        "as_of": pl.date_range(dt.date(2026, 1, 1), dt.date(2026, 1, n_dates), eager=True).gather(
-            np.repeat(np.arange(n_dates), n_campaigns)
-        ),
-        "config_id": np.ones(n, dtype=np.int64),
-        "campaign_id": np.tile(np.arange(n_campaigns), n_dates).astype(str),
-        **feats, "current_tier": np.array(LABELS)[current], "label": np.array(LABELS)[label],
-    })  # fmt: skip
+    return pl.DataFrame(
+        {
+            "as_of": pl.date_range(dt.date(2026, 1, 1), dt.date(2026, 1, n_dates), eager=True).gather(
+                np.repeat(np.arange(n_dates), n_campaigns)
+            ),
+            "config_id": np.ones(n, dtype=np.int64),
+            "campaign_id": np.tile(np.arange(n_campaigns), n_dates).astype(str),
+            **feats,
+            "current_tier": np.array(LABELS)[current],
+            "label": np.array(LABELS)[label],
+        }
+    )
 
 
 def test_gate_model_beats_persistence() -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from famachat_ml_pipeline.core.features import FEATURE_COLUMNS, compute_features
 from famachat_ml_pipeline.core.frames import DAILY_SCHEMA
+from famachat_ml_pipeline.core.vocab import DEFAULT_TIMEZONE
 
 AS_OF = dt.date(2026, 3, 14)  # a Saturday
 
@@ -18,28 +19,38 @@ def frame(campaign: str, spend: list[float], leads: list[int], impressions: int,
     n = len(spend)
     return pl.DataFrame(
         {
-            "config_id": [1] * n, "campaign_id": [campaign] * n,
+            "config_id": [1] * n,
+            "campaign_id": [campaign] * n,
             "date": [AS_OF - dt.timedelta(days=n - 1 - i) for i in range(n)],
-            "spend": spend, "impressions": [impressions] * n, "clicks": [clicks] * n, "reach": [reach] * n,
-            "leads": leads, "has_row": [True] * n, "status": ["ACTIVE"] * n,
+            "spend": spend,
+            "impressions": [impressions] * n,
+            "clicks": [clicks] * n,
+            "reach": [reach] * n,
+            "leads": leads,
+            "has_row": [True] * n,
+            "status": ["ACTIVE"] * n,
             "effective_status": ["ACTIVE"] * n,
-            "objective": ["OUTCOME_LEADS"] * n, "daily_budget": [50.0] * n, "currency": ["BRL"] * n,
-            "timezone_name": ["America/Sao_Paulo"] * n,
+            "objective": ["OUTCOME_LEADS"] * n,
+            "daily_budget": [50.0] * n,
+            "currency": ["BRL"] * n,
+            "timezone_name": [DEFAULT_TIMEZONE] * n,
         },
         schema=DAILY_SCHEMA,
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture(scope="module")
 def features() -> dict[tuple[str, int], dict]:
-    daily = pl.concat([
-        # A: 14 days; previous week 1 lead a day, this week 5 leads
-        frame("A", [10.0] * 14, [1] * 7 + [1, 0, 2, 0, 1, 0, 1], 1000, 20, 500),
-        # B: 3 days old, spends without leads
-        frame("B", [20.0] * 3, [0, 0, 0], 1000, 10, 1000),
-        # C: delivered nothing in 14 days
-        frame("C", [0.0] * 14, [0] * 14, 0, 0, 0),
-    ])  # fmt: skip
+    daily = pl.concat(
+        [
+            # A: 14 days; previous week 1 lead a day, this week 5 leads
+            frame("A", [10.0] * 14, [1] * 7 + [1, 0, 2, 0, 1, 0, 1], 1000, 20, 500),
+            # B: 3 days old, spends without leads
+            frame("B", [20.0] * 3, [0, 0, 0], 1000, 10, 1000),
+            # C: delivered nothing in 14 days
+            frame("C", [0.0] * 14, [0] * 14, 0, 0, 0),
+        ]
+    )
     out = compute_features(daily, AS_OF)
     return {
         (r["campaign_id"], r["window_days"]): {

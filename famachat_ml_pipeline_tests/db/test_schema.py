@@ -83,9 +83,14 @@ def test_migrate_is_idempotent_and_leaves_source_tables_alone(db_url: str) -> No
     engine = get_engine(db_url)
     create_source_tables(engine)
     with engine.begin() as conn:
-        conn.execute(insights_table.insert().values(
-            config_id=1, campaign_id="1", date_start=sa.func.current_date(), date_stop=sa.func.current_date()
-        ))  # fmt: skip
+        conn.execute(
+            insights_table.insert().values(
+                config_id=1,
+                campaign_id="1",
+                date_start=sa.func.current_date(),
+                date_stop=sa.func.current_date(),
+            )
+        )
     before = sa.inspect(engine).get_columns(insights_table.name)
     assert migrate(db_url) == "0001"
     assert migrate(db_url) == "0001"

@@ -18,10 +18,13 @@ DAY = dt.date(2026, 3, 10)
 
 def anomalies(severity: str = "HIGH", observed: float = 300.0) -> pl.DataFrame:
     return pl.DataFrame(
-        [(1, "campaign", "111", "SPEND_SPIKE", "spend", observed, 100.0, 4.5, severity, DAY),
-         (1, "campaign", "222", "CTR_DROP", "ctr", 0.2, 1.0, -4.0, "HIGH", DAY)],
-        schema=ANOMALY_SCHEMA, orient="row",
-    )  # fmt: skip
+        [
+            (1, "campaign", "111", "SPEND_SPIKE", "spend", observed, 100.0, 4.5, severity, DAY),
+            (1, "campaign", "222", "CTR_DROP", "ctr", 0.2, 1.0, -4.0, "HIGH", DAY),
+        ],
+        schema=ANOMALY_SCHEMA,
+        orient="row",
+    )
 
 
 def test_anomalies_upsert_keeps_acknowledgements(migrated_url: str) -> None:
@@ -30,10 +33,16 @@ def test_anomalies_upsert_keeps_acknowledgements(migrated_url: str) -> None:
     first = upsert_anomalies(engine, anomalies(), [1], [DAY])
     assert first == {"inserted": 2, "updated": 0, "unchanged": 0, "withdrawn": 0}
     with engine.begin() as conn:
-        conn.execute(t.update().where(t.c.entity_id == "111").values(
-            is_acknowledged=True, acknowledged_by=42, acknowledged_at=dt.datetime(2026, 3, 11, 9),
-            resolution_notes="orçamento dobrado de propósito",
-        ))  # fmt: skip
+        conn.execute(
+            t.update()
+            .where(t.c.entity_id == "111")
+            .values(
+                is_acknowledged=True,
+                acknowledged_by=42,
+                acknowledged_at=dt.datetime(2026, 3, 11, 9),
+                resolution_notes="orçamento dobrado de propósito",
+            )
+        )
     # same day again (the hourly job), then with a worse severity
     again = upsert_anomalies(engine, anomalies(), [1], [DAY])
     assert again == {"inserted": 0, "updated": 0, "unchanged": 2, "withdrawn": 0}
@@ -60,11 +69,22 @@ def forecast_frame(value: float, origin: dt.date = DAY, horizon: int = 3) -> pl.
         for metric in ("spend", "leads", "cpl")
         for h in range(1, horizon + 1)
     ]
-    return pl.DataFrame(rows, orient="row", schema={
-        "config_id": pl.Int64, "entity_id": pl.String, "metric": pl.String, "target_date": pl.Date,
-        "horizon_day": pl.Int32, "predicted_value": pl.Float64, "confidence_lower": pl.Float64,
-        "confidence_upper": pl.Float64, "method": pl.String, "insufficient_data": pl.Boolean,
-    })  # fmt: skip
+    return pl.DataFrame(
+        rows,
+        orient="row",
+        schema={
+            "config_id": pl.Int64,
+            "entity_id": pl.String,
+            "metric": pl.String,
+            "target_date": pl.Date,
+            "horizon_day": pl.Int32,
+            "predicted_value": pl.Float64,
+            "confidence_lower": pl.Float64,
+            "confidence_upper": pl.Float64,
+            "method": pl.String,
+            "insufficient_data": pl.Boolean,
+        },
+    )
 
 
 def test_forecasts_replace_their_origin_only(migrated_url: str) -> None:

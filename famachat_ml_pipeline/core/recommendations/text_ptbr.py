@@ -1,0 +1,99 @@
+"""pt-BR formatting (Brazilian numbers, money, percentages) as vectorised polars expressions,
+and the small text builders the rules compose their titles and descriptions with."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from famachat_ml_pipeline.core.frames import ZERO_DECIMAL_CURRENCIES
+
+# Currencies shown with a symbol; others by their code. Minor-unit-1 currencies show no decimals.
+CURRENCY_SYMBOLS = {"BRL": "R$", "USD": "US$", "EUR": "€"}
+WEEKDAYS_PT = (
+    "segunda-feira",
+    "terça-feira",
+    "quarta-feira",
+    "quinta-feira",
+    "sexta-feira",
+    "sábado",
+    "domingo",
+)
+
+
+def number_expr(value: pl.Expr, decimals: int = 2) -> pl.Expr:
+    """Brazilian number format: "1.234.567,89". Null stays null."""
+    scale = 10**decimals
+    total = (value.abs() * scale).round(0).cast(pl.Int64, strict=False)  # NaN / inf -> null, never a crash
+    # thousands separators: group the reversed digits by 3 (polars regex has no look-ahead)
+    grouped = (
+        (total // scale)
+        .cast(pl.String)
+        .str.reverse()
+        .str.replace_all(r"(\d{3})", "${1}.")
+        .str.strip_chars_end(".")
+        .str.reverse()
+    )
+    sign = pl.when((value < 0) & (total > 0)).then(pl.lit("-")).otherwise(pl.lit(""))
+    if decimals == 0:
+        return pl.concat_str([sign, grouped])
+    frac = (total % scale).cast(pl.String).str.zfill(decimals)
+    return pl.concat_str([sign, grouped, pl.lit(","), frac])
+
+
+def money_expr(value: pl.Expr, currency: pl.Expr) -> pl.Expr:
+    """Money in pt-BR: "R$ 1.234,56", "US$ 10,00", "CLP 5.000" (no decimals for minor-unit-1 currencies)."""
+    cur = currency.fill_null("BRL")
+    symbol = cur.replace_strict(CURRENCY_SYMBOLS, default=cur, return_dtype=pl.String)
+    digits = (
+        pl.when(cur.is_in(ZERO_DECIMAL_CURRENCIES))
+        .then(number_expr(value.abs(), 0))
+        .otherwise(number_expr(value.abs(), 2))
+    )
+    sign = pl.when(value.round(2) < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    return pl.concat_str([sign, symbol, pl.lit(" "), digits])
+
+
+def pct_expr(value: pl.Expr, decimals: int = 0) -> pl.Expr:
+    """A percentage in pt-BR: "42%", "4,5%" (decimals=1)."""
+    return pl.concat_str([number_expr(value, decimals), pl.lit("%")])
+
+
+def format_money(value: float, currency: str = "BRL") -> str:
+    """Scalar form of `money_expr`: format_money(1234.56, "BRL") == "R$ 1.234,56"."""
+    return (
+        pl.DataFrame({"v": [float(value)], "c": [currency]})
+        .select(money_expr(pl.col("v"), pl.col("c")))
+        .item()
+    )
+
+
+def format_pct(value: float, decimals: int = 0) -> str:
+    """Scalar form of `pct_expr`: format_pct(42.4) == "42%"."""
+    return pl.DataFrame({"v": [float(value)]}).select(pct_expr(pl.col("v"), decimals)).item()
+
+
+def format_number(value: float, decimals: int = 2) -> str:
+    """Scalar form of `number_expr`: format_number(1234.5, 1) == "1.234,5"."""
+    return pl.DataFrame({"v": [float(value)]}).select(number_expr(pl.col("v"), decimals)).item()
+
+
+def money_of(col: str | pl.Expr) -> pl.Expr:
+    return money_expr(pl.col(col) if isinstance(col, str) else col, pl.col("currency"))
+
+
+def number_of(col: str | pl.Expr, decimals: int = 0) -> pl.Expr:
+    return number_expr(pl.col(col) if isinstance(col, str) else col, decimals)
+
+
+def pct_of(col: str | pl.Expr, decimals: int = 0) -> pl.Expr:
+    return pct_expr(pl.col(col) if isinstance(col, str) else col, decimals)
+
+
+def join_text(*parts: str | pl.Expr) -> pl.Expr:
+    """concat_str where plain strings are literals and null parts read as empty (optional clauses)."""
+    return pl.concat_str([pl.lit(p) if isinstance(p, str) else p.fill_null("") for p in parts])
+
+
+def clause(cond: pl.Expr, *parts: str | pl.Expr) -> pl.Expr:
+    """An optional clause: the text when cond holds, else empty."""
+    return pl.when(cond.fill_null(False)).then(join_text(*parts)).otherwise(pl.lit(""))

@@ -1,0 +1,242 @@
+"""BUDGET_INCREASE, SCALE_UP, BUDGET_DECREASE and PAUSE_CAMPAIGN at their boundaries, and the safety rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import polars as pl
+import pytest
+
+from famachat_ml_pipeline.core.recommendations import (
+    PRIORITIES,
+    RecommendationConfig,
+)
+from famachat_ml_pipeline_tests.core.recommendations.builders import (
+    AS_OF,
+    CFG,
+    anomalies,
+    anomaly,
+    attrs,
+    fired,
+    forecast,
+    one,
+    run,
+    tiers,
+    wide,
+    wide_row,
+)
+
+
+def test_budget_increase_fires_with_brl_text_and_quiet_at_boundaries() -> None:
+    w = wide(
+        # fires: CPL 13,50 vs 20,00 (ratio 0.675), 640 leads, spending the whole R$ 1.234,56 budget
+        wide_row("A", spend=8641.92, leads=640, account_cpl=20.0, cpl_trend=9.9),
+        wide_row("ratio_070", spend=700.0, leads=50, account_cpl=20.0),  # CPL 14 = 0.70 x: not < 0.7
+        wide_row("trend_10", spend=690.0, leads=50, account_cpl=20.0, cpl_trend=10.0),
+        wide_row("dwl_half", spend=690.0, leads=50, account_cpl=20.0, days=6, dwl=3),  # 3/6 = 0.5: not > 0.5
+        wide_row("no_trend", spend=690.0, leads=50, account_cpl=20.0, cpl_trend=None),  # no previous week
+        wide_row("under_budget", spend=690.0, leads=50, account_cpl=20.0),  # uses 79 % of the budget
+        wide_row("moderate", spend=690.0, leads=50, account_cpl=20.0),
+        wide_row("paused", spend=690.0, leads=50, account_cpl=20.0),
+        wide_row("adset_budget", spend=690.0, leads=50, account_cpl=20.0),
+    )
+    cls = tiers({c: "HIGH_PERFORMER" for c in w["campaign_id"]} | {"moderate": "MODERATE"})
+    daily = attrs(
+        ("A", "ACTIVE", 1234.56),
+        ("ratio_070", "ACTIVE", 100.0),
+        ("trend_10", "ACTIVE", 100.0),
+        ("dwl_half", "ACTIVE", 115.0),
+        ("no_trend", "ACTIVE", 100.0),
+        ("under_budget", "ACTIVE", 124.8),
+        ("moderate", "ACTIVE", 100.0),
+        ("paused", "PAUSED", 100.0),
+        ("adset_budget", "ACTIVE", None),
+    )
+    # the 30-day window does not qualify for SCALE_UP (that would supersede BUDGET_INCREASE)
+    w = w.with_columns(days_with_leads_30d=pl.lit(20, dtype=pl.UInt32))
+    recs = run(w, cls, daily)
+    assert fired(recs, "BUDGET_INCREASE") == {"A"}
+    r = one(recs, "A", "BUDGET_INCREASE")
+    assert r["priority"] == PRIORITIES["BUDGET_INCREASE"] == 8
+    assert r["title"] == "Aumentar orçamento em 20%: CPL 32% abaixo da média da conta"
+    assert r["description"].startswith(
+        "CPL de R$ 13,50, 32% abaixo da média da conta (R$ 20,00) nos últimos 7 dias, "
+        "com 640 leads em 7 de 7 dias."
+    )
+    assert "de R$ 1.234,56 para R$ 1.481,47 (+20%)" in r["description"]
+    action = json.loads(r["suggested_action"])
+    assert (
+        action["field"] == "daily_budget" and action["current"] == 1234.56 and action["suggested"] == 1481.47
+    )
+    assert action["change_percent"] == 20.0 and action["currency"] == "BRL"
+    reasoning = json.loads(r["reasoning"])
+    # the true CPL ratio; `cpl_ratio_7d` is ml_features' pessimistic classifier input, a different number
+    assert reasoning["cpl_vs_account_7d"] == pytest.approx(0.6752, abs=1e-4) and reasoning["leads_7d"] == 640
+    assert "cpl_ratio_7d" not in reasoning
+    assert (
+        reasoning["severity_metric"]
+        == pytest.approx(r["severity_metric"])
+        == pytest.approx(1 / 0.6752, abs=1e-3)
+    )
+
+
+def test_step_cap_is_20_percent_by_default_and_configurable() -> None:
+    w = wide(
+        wide_row("up", spend=690.0, leads=50, account_cpl=20.0),
+        wide_row("down", spend=1400.0, leads=50, account_cpl=20.0, cpl_trend=20.0),  # CPL 28 = 1.4 x, rising
+    ).with_columns(days_with_leads_30d=pl.lit(20, dtype=pl.UInt32))
+    cls = tiers({"up": "HIGH_PERFORMER", "down": "LOW"})
+    daily = attrs(("up", "ACTIVE", 100.0), ("down", "ACTIVE", 200.0))
+
+    def steps(config: RecommendationConfig) -> tuple[float, float]:
+        recs = run(w, cls, daily, config=config)
+        up = json.loads(one(recs, "up", "BUDGET_INCREASE")["suggested_action"])
+        down = json.loads(one(recs, "down", "BUDGET_DECREASE")["suggested_action"])
+        return up["change_percent"], down["change_percent"]
+
+    assert CFG.increase_pct == 30.0 and CFG.decrease_pct == 30.0  # the seed's steps, cut by the cap
+    assert steps(CFG) == (20.0, -20.0)
+    assert steps(RecommendationConfig(max_budget_step_pct=10.0)) == (10.0, -10.0)
+    assert steps(RecommendationConfig(max_budget_step_pct=50.0)) == (30.0, -30.0)
+    assert steps(RecommendationConfig(increase_pct=15.0, decrease_pct=25.0)) == (15.0, -20.0)
+
+
+def test_suggested_budgets_have_no_float_noise() -> None:
+    # 12 x 1.2 x 100 = 1439.9999999999998 and 11 x 0.8 x 100 = 880.0000000000001 in floating point
+    w = wide(
+        wide_row("up", spend=84.0, leads=50, account_cpl=20.0),
+        wide_row("down", spend=1400.0, leads=50, account_cpl=20.0, cpl_trend=20.0),
+    ).with_columns(days_with_leads_30d=pl.lit(20, dtype=pl.UInt32))
+    recs = run(
+        w,
+        tiers({"up": "HIGH_PERFORMER", "down": "LOW"}),
+        attrs(("up", "ACTIVE", 12.0), ("down", "ACTIVE", 11.0)),
+    )
+    assert json.loads(one(recs, "up", "BUDGET_INCREASE")["suggested_action"])["suggested"] == 14.4
+    assert json.loads(one(recs, "down", "BUDGET_DECREASE")["suggested_action"])["suggested"] == 8.8
+
+
+def test_learning_phase_blocks_budget_changes() -> None:
+    w = wide(
+        wide_row("out", spend=690.0, leads=50, account_cpl=20.0),
+        wide_row("learning", spend=676.2, leads=49, account_cpl=20.0),
+        wide_row("learning_down", spend=1372.0, leads=49, account_cpl=20.0, cpl_trend=20.0),
+    ).with_columns(days_with_leads_30d=pl.lit(20, dtype=pl.UInt32))
+    cls = tiers({"out": "HIGH_PERFORMER", "learning": "HIGH_PERFORMER", "learning_down": "LOW"})
+    daily = attrs(("out", "ACTIVE", 100.0), ("learning", "ACTIVE", 100.0), ("learning_down", "ACTIVE", 200.0))
+    recs = run(w, cls, daily)
+    assert fired(recs, "BUDGET_INCREASE") == {"out"}
+    assert fired(recs, "BUDGET_DECREASE") == set()
+    # a small-budget fleet can lower the proxy
+    recs = run(w, cls, daily, config=RecommendationConfig(learning_min_leads_7d=20))
+    assert fired(recs, "BUDGET_INCREASE") == {"out", "learning"}
+    assert fired(recs, "BUDGET_DECREASE") == {"learning_down"}
+
+
+def test_open_critical_anomaly_blocks_scaling() -> None:
+    names = ["critical", "high", "acknowledged", "old_critical", "clean"]
+    w = wide(*[wide_row(c, spend=690.0, leads=50, account_cpl=20.0) for c in names])
+    w = w.with_columns(days_with_leads_30d=pl.lit(20, dtype=pl.UInt32))
+    cls = tiers(dict.fromkeys(names, "HIGH_PERFORMER"))
+    daily = attrs(*[(c, "ACTIVE", 100.0) for c in names])
+    an = anomalies(
+        anomaly("critical", "CPL_DROP", "CRITICAL"),
+        anomaly("high", "SPEND_SPIKE", "HIGH"),
+        anomaly("acknowledged", "SPEND_SPIKE", "CRITICAL"),
+        anomaly("old_critical", "SPEND_SPIKE", "CRITICAL", date=AS_OF - dt.timedelta(days=20)),
+    ).with_columns(is_acknowledged=pl.col("entity_id") == "acknowledged")
+    recs = run(w, cls, daily, an=an)
+    # open means not acknowledged; by default any open CRITICAL blocks, however old
+    assert fired(recs, "BUDGET_INCREASE") == {"high", "acknowledged", "clean"}
+    recs = run(w, cls, daily, an=an, config=RecommendationConfig(critical_block_days=14))
+    assert fired(recs, "BUDGET_INCREASE") == {"high", "acknowledged", "old_critical", "clean"}
+    # SCALE_UP is blocked too
+    consistent = w.with_columns(days_with_leads_30d=pl.lit(30, dtype=pl.UInt32))
+    recs = run(consistent, cls, daily, an=an)
+    assert fired(recs, "SCALE_UP") == {"high", "acknowledged", "clean"}
+    assert fired(recs, "BUDGET_INCREASE") == set()
+
+
+def test_scale_up_needs_30_days_of_consistency_and_supersedes_budget_increase() -> None:
+    w = wide(
+        wide_row("A", spend=690.0, leads=50, account_cpl=20.0, account_cpl_30=20.0),
+        wide_row("dwl_30", spend=690.0, leads=50, account_cpl=20.0, dwl_30=23),  # 23/30 < 0.8
+        wide_row("young", spend=690.0, leads=50, account_cpl=20.0, days_30=27, dwl_30=27),
+        wide_row("cpl_30", spend=690.0, leads=50, account_cpl=20.0, cpl_30=14.2),  # 0.71 x over 30 days
+    )
+    cls = tiers(dict.fromkeys(["A", "dwl_30", "young", "cpl_30"], "HIGH_PERFORMER"))
+    daily = attrs(*[(c, "ACTIVE", 100.0) for c in ["A", "dwl_30", "young", "cpl_30"]])
+    recs = run(w, cls, daily, fc=forecast("A", 10.0, 12.0))
+    assert fired(recs, "SCALE_UP") == {"A"}
+    assert fired(recs, "BUDGET_INCREASE") == {"dwl_30", "young", "cpl_30"}
+    r = one(recs, "A", "SCALE_UP")
+    assert r["priority"] == 8 and r["title"] == "Escalar campanha: CPL 31% abaixo da média há 30 dias"
+    assert "orçamento diário de R$ 100,00 para R$ 120,00 (+20%)" in r["description"]
+    # forecasts give the expected impact: (120 - 100) x 7 / 12 = 11.7 more leads a week
+    impact = json.loads(r["suggested_action"])["expected_impact"]
+    assert impact == "até +11,7 leads/semana ao CPL de R$ 12,00; previsão atual: 70 leads nos próximos 7 dias"
+
+
+def test_budget_decrease_boundaries() -> None:
+    w = wide(
+        wide_row("A", spend=1300.0, leads=50, account_cpl=20.0, cpl_trend=15.0),  # 1.30 x, +15 %
+        wide_row("ratio", spend=1290.0, leads=50, account_cpl=20.0, cpl_trend=40.0),  # 1.29 x
+        wide_row("trend", spend=1400.0, leads=50, account_cpl=20.0, cpl_trend=14.9),
+        wide_row("no_budget", spend=1400.0, leads=50, account_cpl=20.0, cpl_trend=40.0),
+    )
+    cls = tiers(dict.fromkeys(["A", "ratio", "trend", "no_budget"], "LOW"))
+    daily = attrs(
+        ("A", "ACTIVE", 250.0),
+        ("ratio", "ACTIVE", 250.0),
+        ("trend", "ACTIVE", 250.0),
+        ("no_budget", "ACTIVE", None),
+    )
+    recs = run(w, cls, daily)
+    assert fired(recs, "BUDGET_DECREASE") == {"A"}
+    r = one(recs, "A", "BUDGET_DECREASE")
+    assert r["priority"] == 7
+    assert r["title"] == "Reduzir orçamento em 20%: CPL 30% acima da média e subindo"
+    assert r["description"].startswith(
+        "CPL de R$ 26,00 nos últimos 7 dias, 30% acima da média da conta (R$ 20,00) e 15% maior"
+    )
+    assert "de R$ 250,00 para R$ 200,00 (-20%)" in r["description"]
+    assert json.loads(r["suggested_action"])["expected_impact"].startswith("economia de R$ 350,00/semana")
+
+
+def test_pause_boundaries() -> None:
+    w = wide(
+        wide_row("A", spend=40.0, leads=0, dwl=0, account_cpl=20.0),  # exactly 2 x the account CPL
+        wide_row("below", spend=39.9, leads=0, dwl=0, account_cpl=20.0),
+        wide_row("one_lead", spend=400.0, leads=1, dwl=1, account_cpl=20.0),
+        wide_row("not_under", spend=400.0, leads=0, dwl=0, account_cpl=20.0),
+        # the account has no leads this week: fall back on its 30-day CPL
+        wide_row("fallback", config_id=2, spend=100.0, leads=0, dwl=0, account_cpl=None, account_cpl_30=25.0),
+    )
+    cls = pl.concat(
+        [
+            tiers(
+                {
+                    "A": "UNDERPERFORMER",
+                    "below": "UNDERPERFORMER",
+                    "one_lead": "UNDERPERFORMER",
+                    "not_under": "LOW",
+                }
+            ),
+            tiers({"fallback": "UNDERPERFORMER"}, config_id=2),
+        ]
+    )
+    daily = pl.concat(
+        [
+            attrs(*[(c, "ACTIVE", 100.0) for c in ["A", "below", "one_lead", "not_under"]]),
+            attrs(("fallback", "ACTIVE", 100.0), config_id=2),
+        ]
+    )
+    recs = run(w, cls, daily)
+    assert fired(recs, "PAUSE_CAMPAIGN") == {"A", "fallback"}
+    r = one(recs, "A", "PAUSE_CAMPAIGN")
+    assert r["priority"] == 9
+    assert r["title"] == "Pausar campanha: R$ 40,00 gastos sem leads em 7 dias"
+    assert "2,0 vezes o CPL médio da conta (R$ 20,00)" in r["description"]
+    assert json.loads(r["suggested_action"])["suggested"] == "PAUSED"
+    assert one(recs, "fallback", "PAUSE_CAMPAIGN")["severity_metric"] == pytest.approx(4.0)
