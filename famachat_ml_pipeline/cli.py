@@ -181,7 +181,28 @@ def cmd_demo(args: argparse.Namespace) -> int:
     args.all, args.as_of = True, None
     code = cmd_run(args)
     print_summary(load_settings(), console)
+    if code == 0:
+        _demo_questions()
     return code
+
+
+DEMO_QUESTIONS = ("Quais campanhas estão indo mal?", "Quantos leads vou ter na próxima semana?")
+
+
+def _demo_questions() -> None:
+    """The demo's last step: two questions to the offline agent about the first account."""
+    from famachat_ml_pipeline.agent.service import open_agent
+    from famachat_ml_pipeline.db.engine import get_engine
+    from famachat_ml_pipeline.source.contract import list_config_ids
+
+    settings = load_settings()
+    engine = get_engine(settings.database_url)
+    config_id = list_config_ids(engine)[0]
+    agent = open_agent(engine, config_id, settings, mode="offline")
+    console.rule(f"[bold]agente (offline), conta {config_id}[/]")
+    for question in DEMO_QUESTIONS:
+        console.print(f"[bold cyan]> {question}[/]")
+        print(agent.ask(question).text + "\n")
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
