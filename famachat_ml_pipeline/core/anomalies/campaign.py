@@ -16,6 +16,7 @@ How it works, and why:
   - a level statistic (median of the last few residuals), the robust form of the seed's change point.
 - Rates built on small counts (CPL from leads, CTR from clicks) must also pass a Poisson or binomial test,
   so 1 lead against an expected 2 never alerts however large the percentage looks.
+- Delivery stops and days of spend without leads: see `campaign_delivery`.
 - Known non-anomalies stay quiet: spend up to `budget_tolerance` x daily budget, drops and zero delivery of
   paused, archived or deleted campaigns, and zero delivery of campaigns that were not delivering anyway.
 
@@ -31,6 +32,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
+from famachat_ml_pipeline.core.anomalies.campaign_delivery import zero_delivery, zero_lead_days
 from famachat_ml_pipeline.core.anomalies.campaign_frames import (
     Matrices,
     anomaly_rows,
@@ -50,8 +52,8 @@ from famachat_ml_pipeline.core.anomalies.config import (
 )
 from famachat_ml_pipeline.core.anomalies.robust import (
     RobustZ,
+    dispersion,
     history,
-    nan_median,
     plain_z,
     robust_seasonal_z,
 )
@@ -147,7 +149,7 @@ def _sustained_ctr_shift(mats: Matrices, config: AnomalyConfig) -> dict[str, np.
     recent_c, recent_i = window_sum(clicks, t, n), window_sum(imps, t, n)
     hist_c = np.nansum(history(clicks, config.history_days, t - n + 1), axis=2)
     hist_i = np.nansum(history(imps, config.history_days, t - n + 1), axis=2)
-    phi = _dispersion(clicks, imps, t - n + 1, config.history_days)
+    phi = dispersion(clicks, imps, t - n + 1, config.history_days)
     with np.errstate(invalid="ignore", divide="ignore"):
         mu = np.where(hist_i > 0, recent_i * hist_c / hist_i, np.nan)
         pct = pct_change(recent_c, mu)
@@ -161,7 +163,7 @@ def _sustained_ctr_shift(mats: Matrices, config: AnomalyConfig) -> dict[str, np.
 
 
 def _performance(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray) -> list[pl.DataFrame]:
-    """The seed's change point on leads (last 3 days vs the 7 before), Poisson-checked; tracking breaks."""
+    """The seed's change point on leads (last 3 days vs the 7 before), quasi-Poisson-checked."""
     t = mats.targets
     leads, spend = mats.m["leads"], mats.m["spend"]
     recent_n, prev_n = config.change_recent_days, config.change_previous_days
@@ -177,7 +179,7 @@ def _performance(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray) -> li
     enough = np.fmax(recent, np.nan_to_num(mu)) >= config.min_count
     # Real lead counts are overdispersed (conversion rates drift day to day), so the Poisson test runs on
     # counts scaled by the campaign's own Pearson dispersion over its history (quasi-Poisson).
-    phi = _dispersion(leads, spend, t - recent_n + 1, config.history_days)
+    phi = dispersion(leads, spend, t - recent_n + 1, config.history_days)
     with np.errstate(invalid="ignore", divide="ignore"):
         p_low = stats.poisson.cdf(np.floor(recent / phi), mu / phi)
         p_high = stats.poisson.sf(np.ceil(recent / phi) - 1, mu / phi)
@@ -190,60 +192,7 @@ def _performance(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray) -> li
         anomaly_rows(mats, spike, "PERFORMANCE_SPIKE", "leads", obs, exp_, pct, sev),
     ]
 
-    # Tracking break: spend goes on while leads sit at 0, for a run of days in which the history says
-    # leads were expected (P(0 leads | expected) < alpha). The expectation uses the days before the run.
-    dead = np.nan_to_num((leads == 0) & (spend > 0)).astype(bool)
-    run = _run_length(dead)[:, t]
-    cs_spend = np.concatenate(
-        [np.zeros((spend.shape[0], 1)), np.cumsum(np.nan_to_num(spend), axis=1)], axis=1
-    )
-    cs_leads = np.concatenate(
-        [np.zeros((leads.shape[0], 1)), np.cumsum(np.nan_to_num(leads), axis=1)], axis=1
-    )
-    cs_days = np.concatenate([np.zeros((leads.shape[0], 1)), np.cumsum(mats.m["exists"] > 0, axis=1)], axis=1)
-    run_start = t[None, :] - run + 1  # first day of the run (column index)
-    hist_start = np.maximum(run_start - config.history_days, 0)
-    take = np.take_along_axis
-    h_spend = take(cs_spend, run_start, 1) - take(cs_spend, hist_start, 1)
-    h_leads = take(cs_leads, run_start, 1) - take(cs_leads, hist_start, 1)
-    h_days = take(cs_days, run_start, 1) - take(cs_days, hist_start, 1)
-    run_spend = take(cs_spend, t[None, :] + 1, 1) - take(cs_spend, run_start, 1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mu_run = np.where(h_spend > 0, run_spend * h_leads / h_spend, np.nan)
-    p_zero = np.exp(-np.nan_to_num(mu_run))
-    broken = (
-        (run >= config.tracking_min_zero_days)
-        & (h_days >= config.min_history_days)
-        & (p_zero < config.alpha)
-        & ~quiet
-    )
-    zeros = np.zeros_like(mu_run)
-    critical = np.full(mu_run.shape, "CRITICAL", dtype=object)
-    out.append(
-        anomaly_rows(mats, broken, "PERFORMANCE_DROP", "leads", zeros, mu_run, -z_of_p(p_zero), critical)
-    )
     return out
-
-
-def _dispersion(events: np.ndarray, exposure: np.ndarray, targets: np.ndarray, window: int) -> np.ndarray:
-    """Pearson dispersion of daily events (leads, clicks) around an exposure-proportional expectation
-    (spend, impressions), over the `window` days before each target; 1 (plain Poisson) when there is too
-    little to estimate it, at most 20."""
-    hl, hs = history(events, window, targets), history(exposure, window, targets)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rate = np.nansum(hl, axis=2) / np.nansum(hs, axis=2)
-        expected = rate[:, :, None] * hs
-        terms = np.where(expected > 0, (hl - expected) ** 2 / expected, np.nan)
-        n = np.isfinite(terms).sum(axis=2)
-        phi = np.nansum(terms, axis=2) / np.maximum(n - 1, 1)
-    return np.clip(np.where(n >= 7, np.nan_to_num(phi, nan=1.0), 1.0), 1.0, 20.0)
-
-
-def _run_length(flag: np.ndarray) -> np.ndarray:
-    """Length of the run of True ending at each column (0 where False)."""
-    idx = np.arange(flag.shape[1])[None, :]
-    last_false = np.maximum.accumulate(np.where(~flag, idx, -1), axis=1)
-    return np.where(flag, idx - last_false, 0)
 
 
 def _audience(mats: Matrices, config: AnomalyConfig) -> list[pl.DataFrame]:
@@ -290,24 +239,6 @@ def _audience(mats: Matrices, config: AnomalyConfig) -> list[pl.DataFrame]:
     ]
 
 
-def _zero(mats: Matrices, config: AnomalyConfig) -> list[pl.DataFrame]:
-    """Zero delivery, only for campaigns that should deliver and did on most recent days."""
-    t = mats.targets
-    should = mats.keys["should_deliver"].to_numpy()[:, None]
-    out = []
-    for metric, anomaly_type in (("spend", "ZERO_SPEND"), ("impressions", "ZERO_IMPRESSIONS")):
-        x = mats.m[metric]
-        hist = history(x, config.zero_recent_days, t)
-        delivered = (hist > 0).sum(axis=2)
-        expected = nan_median(hist, axis=2)
-        zero = (x[:, t] == 0) & should & (delivered >= config.zero_min_delivery_days)
-        pct = np.full(zero.shape, -100.0)
-        out.append(
-            anomaly_rows(mats, zero, anomaly_type, metric, x[:, t], expected, pct, severity_from_pct(pct))
-        )
-    return out
-
-
 def detect_anomalies(
     daily: pl.DataFrame,
     as_of: dt.date,
@@ -330,7 +261,8 @@ def detect_anomalies(
         *_rate(mats, config, quiet, "ctr"),
         *_performance(mats, config, quiet),
         *_audience(mats, config),
-        *_zero(mats, config),
+        *zero_delivery(mats, config),
+        zero_lead_days(mats, config, quiet),
     ]
     return finish(parts)
 

@@ -57,7 +57,6 @@ class AnomalyConfig:
     budget_tolerance: float = 1.25
     zero_recent_days: int = 7
     zero_min_delivery_days: int = 4  # delivered on 4 of the last 7 days: it should be delivering
-    tracking_min_zero_days: int = 2
     # generic series (NAB evaluation): one setting for every file
     series_history_periods: int = 4
     series_point_z: float = 5.0

@@ -144,3 +144,24 @@ def plain_z(x: np.ndarray, targets: np.ndarray, *, window: int, min_samples: int
         z = (x[:, targets] - mean) / sd
     z = np.where((count >= min_samples) & (sd > 0), z, np.nan)
     return mean, z
+
+
+def dispersion(events: np.ndarray, exposure: np.ndarray, targets: np.ndarray, window: int) -> np.ndarray:
+    """Pearson dispersion of daily events (leads, clicks) around an exposure-proportional expectation
+    (spend, impressions), over the `window` days before each target; 1 (plain Poisson) when there is too
+    little to estimate it, at most 20."""
+    hl, hs = history(events, window, targets), history(exposure, window, targets)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.nansum(hl, axis=2) / np.nansum(hs, axis=2)
+        expected = rate[:, :, None] * hs
+        terms = np.where(expected > 0, (hl - expected) ** 2 / expected, np.nan)
+        n = np.isfinite(terms).sum(axis=2)
+        phi = np.nansum(terms, axis=2) / np.maximum(n - 1, 1)
+    return np.clip(np.where(n >= 7, np.nan_to_num(phi, nan=1.0), 1.0), 1.0, 20.0)
+
+
+def run_length(flag: np.ndarray) -> np.ndarray:
+    """Length of the run of True ending at each column (0 where False)."""
+    idx = np.arange(flag.shape[1])[None, :]
+    last_false = np.maximum.accumulate(np.where(~flag, idx, -1), axis=1)
+    return np.where(flag, idx - last_false, 0)
