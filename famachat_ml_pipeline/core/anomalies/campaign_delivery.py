@@ -14,12 +14,17 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+from scipy import stats
 
 from famachat_ml_pipeline.core.anomalies.campaign_frames import Matrices, anomaly_rows, z_of_p
 from famachat_ml_pipeline.core.anomalies.config import AnomalyConfig, severity_from_pct, severity_from_z
 from famachat_ml_pipeline.core.anomalies.robust import dispersion, history, nan_median, run_length
 
 _WEEKS = 4  # same-weekday days behind the weekday factor (the history is 28 days)
+_OVERDISPERSION_LEVEL = 0.05
+# Pseudo-leads behind the weekday factor: a weekday's own evidence moves the factor halfway from 1 only
+# once it holds 20 expected leads (5 a week), so a quiet weekday in a small campaign is not read as a pattern.
+_WEEKDAY_PRIOR_LEADS = 20.0
 
 
 def zero_delivery(mats: Matrices, config: AnomalyConfig) -> list[pl.DataFrame]:
@@ -98,10 +103,17 @@ def zero_lead_days(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray) -> 
     lo = np.maximum(cols - 6 - 7 * _WEEKS, 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         col_rate = (cs_leads[:, hi] - cs_leads[:, lo]) / (cs_spend[:, hi] - cs_spend[:, lo])
-    factor = weekday_factor(leads, spend, col_rate, float(config.min_count))
-    cs_adjusted = _cumsum(np.nan_to_num(spend) * np.nan_to_num(factor, nan=1.0))
+    factor = weekday_factor(leads, spend, col_rate, _WEEKDAY_PRIOR_LEADS)
+    adjusted = spend * np.nan_to_num(factor, nan=1.0)  # the day's exposure in "average weekday" spend
+    cs_adjusted = _cumsum(adjusted)
     mu = rate * (take(cs_adjusted, t[None, :] + 1, 1) - take(cs_adjusted, run_start, 1))
-    phi = take(dispersion(leads, spend, cols, config.history_days), run_start, 1)
+    # dispersion around the same weekday- and spend-adjusted expectation, so the weekday pattern the
+    # factor already explains is not counted as noise a second time
+    phi = take(dispersion(leads, adjusted, cols, config.history_days), run_start, 1)
+    # A dispersion estimate from a few weeks of small counts is noisy, and only its upward errors survive
+    # the clip at 1: keep it only where the Pearson statistic shows overdispersion (chi-square test, 5 %).
+    dof = np.maximum(h_days - 1, 1)
+    phi = np.where(stats.chi2.sf(phi * dof, dof) < _OVERDISPERSION_LEVEL, phi, 1.0)
     p = p_zero(mu, phi)
     flag = (run >= 1) & (h_days >= config.min_history_days) & (p < config.alpha) & ~quiet
     score = -z_of_p(p)
