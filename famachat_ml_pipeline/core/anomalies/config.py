@@ -63,6 +63,9 @@ class AnomalyConfig:
     series_level_z: float = 3.0
     series_level_fraction: float = 1 / 8  # level window: an eighth of a period, at least 3 samples
     series_hold_fraction: float = 0.25  # a raised alert holds a quarter period: no flapping
+    # an alert must also beat the series' own largest score of the last 3 periods: bursty series (tweets,
+    # request counts) alert on what is new for them, not on their usual bursts
+    series_memory_periods: int = 3
 
 
 def severity_from_z(z: np.ndarray) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG, AnomalyConfig
 from famachat_ml_pipeline.core.anomalies.robust import plain_z, robust_seasonal_z
@@ -24,12 +25,23 @@ def hold_alert(flags: np.ndarray, length: int) -> np.ndarray:
     return (csum[idx + 1] - csum[np.maximum(0, idx - length + 1)]) > 0
 
 
+def trailing_max(a: np.ndarray, window: int) -> np.ndarray:
+    """max(a[t - window .. t - 1]) for each t; 0 where there is nothing before t (or window is 0)."""
+    if window <= 0:
+        return np.zeros(len(a))
+    padded = np.concatenate([np.zeros(window), a])
+    return sliding_window_view(padded, window)[:-1].max(axis=1)
+
+
 def series_score(values: np.ndarray, period: int, config: AnomalyConfig = DEFAULT_CONFIG) -> np.ndarray:
     """Our anomaly score on one regularly sampled series: 1 is the alert line (0 where there is no history).
 
-    The larger of |robust seasonal z| / `series_point_z` (one striking sample) and |level z| /
-    `series_level_z` (the median of the last eighth of a period: a sustained shift too small for any single
-    sample). Seasonal candidates: the period and 7 periods (daily and weekly for sub-daily data).
+    The deviation is the larger of |robust seasonal z| / `series_point_z` (one striking sample) and
+    |level z| / `series_level_z` (the median of the last eighth of a period: a sustained shift too small for
+    any single sample). Seasonal candidates: the period and 7 periods (daily and weekly for sub-daily data).
+    The score divides it by the largest deviation of the last `series_memory_periods` periods when that was
+    above the line: a series whose normal includes bursts (heavy tails the MAD does not see) must outdo
+    its own recent bursts, while a calm series keeps the plain cut-offs.
     """
     x = np.asarray(values, dtype=float)[None, :]
     n = x.shape[1]
@@ -48,7 +60,9 @@ def series_score(values: np.ndarray, period: int, config: AnomalyConfig = DEFAUL
     )
     point = np.abs(res.z[0]) / config.series_point_z
     level = np.abs(res.level_z[0]) / config.series_level_z
-    return np.nan_to_num(np.fmax(point, level), nan=0.0)
+    deviation = np.nan_to_num(np.fmax(point, level), nan=0.0)
+    memory = trailing_max(deviation, config.series_memory_periods * period)
+    return deviation / np.maximum(1.0, memory)
 
 
 def detect_series(values: np.ndarray, period: int, config: AnomalyConfig = DEFAULT_CONFIG) -> np.ndarray:
