@@ -107,15 +107,22 @@ def zero_lead_days(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray) -> 
     adjusted = spend * np.nan_to_num(factor, nan=1.0)  # the day's exposure in "average weekday" spend
     cs_adjusted = _cumsum(adjusted)
     mu = rate * (take(cs_adjusted, t[None, :] + 1, 1) - take(cs_adjusted, run_start, 1))
-    # dispersion around the same weekday- and spend-adjusted expectation, so the weekday pattern the
-    # factor already explains is not counted as noise a second time
-    phi = take(dispersion(leads, adjusted, cols, config.history_days), run_start, 1)
-    # A dispersion estimate from a few weeks of small counts is noisy, and only its upward errors survive
-    # the clip at 1: keep it only where the Pearson statistic shows overdispersion (chi-square test, 5 %).
-    dof = np.maximum(h_days - 1, 1)
-    phi = np.where(stats.chi2.sf(phi * dof, dof) < _OVERDISPERSION_LEVEL, phi, 1.0)
+    # Overdispersion only makes a zero more probable, so the Poisson test picks the candidates and the
+    # dispersion (the costly part) is estimated for their campaigns alone.
+    flag = (run >= 1) & (h_days >= config.min_history_days) & (p_zero(mu, np.ones_like(mu)) < config.alpha)
+    flag &= ~quiet
+    phi = np.ones_like(mu)
+    rows = np.flatnonzero(flag.any(axis=1))
+    if rows.size:
+        # around the same weekday- and spend-adjusted expectation, so the weekday pattern the factor
+        # already explains is not counted as noise a second time
+        est = take(dispersion(leads[rows], adjusted[rows], cols, config.history_days), run_start[rows], 1)
+        # A dispersion estimate from a few weeks of small counts is noisy, and only its upward errors
+        # survive the clip at 1: keep it where the Pearson statistic shows overdispersion (chi-square, 5 %).
+        dof = np.maximum(h_days[rows] - 1, 1)
+        phi[rows] = np.where(stats.chi2.sf(est * dof, dof) < _OVERDISPERSION_LEVEL, est, 1.0)
     p = p_zero(mu, phi)
-    flag = (run >= 1) & (h_days >= config.min_history_days) & (p < config.alpha) & ~quiet
+    flag &= p < config.alpha
     score = -z_of_p(p)
     severity = np.where(run >= 2, "CRITICAL", severity_from_z(score)).astype(object)
     return anomaly_rows(mats, flag, "PERFORMANCE_DROP", "leads", np.zeros_like(mu), mu, score, severity)
