@@ -1,8 +1,8 @@
 """Delivery and tracking: a campaign that stops delivering, and a day of spend without a single lead.
 
-- One delivery stop is one CRITICAL alert: ZERO_SPEND when nothing was delivered (no spend, no
-  impressions); ZERO_IMPRESSIONS only when spend is recorded without impressions (a reporting fault,
-  not a stop). Only campaigns that should deliver and did on most recent days are checked.
+- One delivery stop is one CRITICAL alert, on its first day: ZERO_SPEND when nothing was delivered (no
+  spend, no impressions); ZERO_IMPRESSIONS only when spend is recorded without impressions (a reporting
+  fault, not a stop). Only campaigns that should deliver and did on most recent days are checked.
 - A day with spend and 0 leads is a PERFORMANCE_DROP on that same day when the campaign's own history
   makes it improbable: the expected leads are the day's spend at the campaign's lead rate, adjusted for the
   weekday, and P(0 leads) comes from a negative binomial with the campaign's own dispersion (a plain
@@ -46,7 +46,9 @@ def zero_delivery(mats: Matrices, config: AnomalyConfig) -> list[pl.DataFrame]:
         hist = history(x, config.zero_recent_days, t)
         delivered = (hist > 0).sum(axis=2)
         expected = nan_median(hist, axis=2)
-        flag = zero & should & (delivered >= config.zero_min_delivery_days)
+        # one alert per stop: on its first day, when the day before still delivered
+        started = x[:, t - 1] > 0
+        flag = zero & started & should & (delivered >= config.zero_min_delivery_days)
         pct = np.full(flag.shape, -100.0)
         out.append(
             anomaly_rows(mats, flag, anomaly_type, metric, x[:, t], expected, pct, severity_from_pct(pct))

@@ -228,7 +228,7 @@ def test_zero_delivery_is_quiet_when_not_expected_to_deliver():
         assert not types(detect_anomalies(frame, AS_OF)) & {"ZERO_SPEND", "ZERO_IMPRESSIONS"}
     # it delivered on only 3 of the last 7 days: zero is its normal
     spend = base_spend()
-    spend[-8:] = [100, 0, 100, 0, 0, 100, 0, 0]
+    spend[-8:] = [0, 100, 0, 0, 100, 0, 100, 0]
     sparse = campaign(spend, impressions=np.round(spend * 100), leads=np.round(spend / 10))
     assert not types(detect_anomalies(sparse, AS_OF)) & {"ZERO_SPEND", "ZERO_IMPRESSIONS"}
     # 4 of 7 is enough

@@ -79,3 +79,14 @@ def test_spend_without_impressions_is_one_zero_impressions_alert():
     )
     assert types(out) & {"ZERO_SPEND", "ZERO_IMPRESSIONS"} == {"ZERO_IMPRESSIONS"}
     assert only(out, "ZERO_IMPRESSIONS")["severity"].to_list() == ["CRITICAL"]
+
+
+def test_a_stop_of_several_days_is_alerted_once_on_its_first_day():
+    spend = SPEND.copy()
+    spend[-3:] = 0.0
+    frame = campaign(spend, impressions=np.round(spend * 100), leads=np.round(spend / 10))
+    out = detect_anomalies(frame, AS_OF, lookback_days=5)
+    zero = out.filter(out["anomaly_type"].is_in(["ZERO_SPEND", "ZERO_IMPRESSIONS"]))
+    assert zero["anomaly_type"].to_list() == ["ZERO_SPEND"]
+    assert zero["anomaly_date"].to_list() == [AS_OF - dt.timedelta(days=2)]
+    assert zero["severity"].to_list() == ["CRITICAL"]
