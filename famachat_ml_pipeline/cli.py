@@ -117,15 +117,15 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.what == "anomalies":
-        from famachat_ml_pipeline.evaluation import demo_incidents, nab
+        from famachat_ml_pipeline.evaluation import demo_incidents, nab_loco
 
         with console.status("scoring the detector on the demo's labelled incidents"):
             scores = demo_incidents.evaluate_demo(n_accounts=args.accounts, seed=args.seed)
         console.print(f"[bold]demo incidents[/] ({args.accounts} accounts, seed {args.seed})")
         print(demo_incidents.format_report(scores))
         if args.nab:
-            with console.status(f"scoring on NAB folder {args.nab}"):
-                report = nab.format_report(nab.evaluate(args.nab))
+            with console.status(f"scoring on NAB folder {args.nab} (leave one category out)"):
+                report = nab_loco.format_report(nab_loco.evaluate_nab(args.nab))
             console.print(f"\n[bold]NAB[/] {args.nab}")
             print(report)
         return 0

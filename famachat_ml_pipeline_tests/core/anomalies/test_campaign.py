@@ -9,88 +9,19 @@ import pytest
 from famachat_ml_pipeline.core.anomalies import (
     ANOMALY_SCHEMA,
     ANOMALY_TYPES,
-    AnomalyConfig,
     detect_anomalies,
     detect_anomalies_zscore,
-    detect_series,
-    detect_series_zscore,
-    infer_period,
-    severity_from_pct,
-    severity_from_z,
 )
-from famachat_ml_pipeline.core.frames import DAILY_SCHEMA
-
-AS_OF = dt.date(2025, 3, 31)
-DAYS = 42
-
-
-def _jitter(n: int, seed: int = 1, sd: float = 0.04) -> np.ndarray:
-    return np.random.default_rng(seed).lognormal(0.0, sd, n)
-
-
-def campaign(
-    spend: np.ndarray | None = None,
-    *,
-    leads: np.ndarray | None = None,
-    impressions: np.ndarray | None = None,
-    clicks: np.ndarray | None = None,
-    reach: np.ndarray | None = None,
-    status: str = "ACTIVE",
-    effective_status: str | None = None,
-    budget: float | None = None,
-    campaign_id: str = "120000000001",
-    config_id: int = 1,
-    end: dt.date = AS_OF,
-) -> pl.DataFrame:
-    """A dense daily frame for one campaign; unspecified metrics follow spend (CPL 10, CTR 1 %, freq 1.5)."""
-    if spend is None:
-        spend = 100.0 * _jitter(DAYS)
-    spend = np.asarray(spend, dtype=float)
-    n = len(spend)
-    impressions = np.round(spend * 100) if impressions is None else np.asarray(impressions)
-    clicks = np.round(impressions * 0.01) if clicks is None else np.asarray(clicks)
-    reach = np.round(impressions / 1.5) if reach is None else np.asarray(reach)
-    leads = np.round(spend / 10.0) if leads is None else np.asarray(leads)
-    start = end - dt.timedelta(days=n - 1)
-    return pl.DataFrame(
-        {
-            "config_id": [config_id] * n,
-            "campaign_id": [campaign_id] * n,
-            "date": pl.date_range(start, end, eager=True),
-            "spend": spend,
-            "impressions": impressions.astype(np.int64),
-            "clicks": clicks.astype(np.int64),
-            "reach": reach.astype(np.int64),
-            "leads": leads.astype(np.int64),
-            "has_row": spend > 0,
-            "status": [status] * n,
-            "effective_status": [effective_status or status] * n,
-            "objective": ["OUTCOME_LEADS"] * n,
-            "daily_budget": [budget] * n,
-            "currency": ["BRL"] * n,
-            "timezone_name": ["America/Sao_Paulo"] * n,
-        },
-        schema=DAILY_SCHEMA,
-    )
-
-
-def base_spend() -> np.ndarray:
-    return 100.0 * _jitter(DAYS)
-
-
-def with_last(x: np.ndarray, *values: float) -> np.ndarray:
-    out = np.asarray(x, dtype=float).copy()
-    out[len(out) - len(values) :] = values
-    return out
-
-
-def types(frame: pl.DataFrame) -> set[str]:
-    return set(frame["anomaly_type"].to_list())
-
-
-def only(frame: pl.DataFrame, anomaly_type: str) -> pl.DataFrame:
-    return frame.filter(pl.col("anomaly_type") == anomaly_type)
-
+from famachat_ml_pipeline_tests.core.anomalies.campaign_frames import (
+    AS_OF,
+    DAYS,
+    base_spend,
+    campaign,
+    jitter,
+    only,
+    types,
+    with_last,
+)
 
 # ------------------------------------------------------------ quiet baseline, schema, vectorisation
 
@@ -153,7 +84,7 @@ def test_one_past_spike_does_not_hide_the_next():
 def test_day_of_week_pattern_is_not_an_anomaly():
     end = dt.date(2025, 3, 29)  # a Saturday
     weekday = np.array([(end - dt.timedelta(days=DAYS - 1 - i)).isoweekday() for i in range(DAYS)])
-    spend = np.where(weekday >= 6, 300.0, 100.0) * _jitter(DAYS)  # weekends cost three times more
+    spend = np.where(weekday >= 6, 300.0, 100.0) * jitter(DAYS)  # weekends cost three times more
     frame = campaign(spend, end=end)
     assert spend[-1] > 250
     assert "SPEND_SPIKE" not in types(detect_anomalies(frame, end))
@@ -162,7 +93,7 @@ def test_day_of_week_pattern_is_not_an_anomaly():
     # and a Monday at Saturday's level is one too
     monday = dt.date(2025, 3, 31)
     mon_weekday = np.array([(monday - dt.timedelta(days=DAYS - 1 - i)).isoweekday() for i in range(DAYS)])
-    mon_spend = np.where(mon_weekday >= 6, 300.0, 100.0) * _jitter(DAYS)
+    mon_spend = np.where(mon_weekday >= 6, 300.0, 100.0) * jitter(DAYS)
     assert "SPEND_SPIKE" in types(detect_anomalies(campaign(with_last(mon_spend, 300.0), end=monday), monday))
 
 
@@ -171,7 +102,7 @@ def test_day_of_week_pattern_is_not_an_anomaly():
 
 def test_cpl_spike_and_drop_fire_on_real_counts():
     spend = np.full(DAYS, 300.0)
-    leads = np.round(30 * _jitter(DAYS, sd=0.05))
+    leads = np.round(30 * jitter(DAYS, sd=0.05))
     up = detect_anomalies(campaign(spend, leads=with_last(leads, 8)), AS_OF)
     assert only(up, "CPL_SPIKE").height == 1
     assert only(up, "CPL_SPIKE")["metric_name"][0] == "cpl"
@@ -195,7 +126,7 @@ def test_one_lead_against_two_does_not_alert():
 
 def test_ctr_spike_and_drop_fire_and_small_counts_are_quiet():
     impressions = np.full(DAYS, 10_000)
-    clicks = np.round(100 * _jitter(DAYS, sd=0.05))
+    clicks = np.round(100 * jitter(DAYS, sd=0.05))
     up = detect_anomalies(campaign(impressions=impressions, clicks=with_last(clicks, 250)), AS_OF)
     assert only(up, "CTR_SPIKE").height == 1
     assert only(up, "CTR_SPIKE")["observed_value"][0] == pytest.approx(2.5)
@@ -230,9 +161,9 @@ def test_tracking_break_is_a_critical_performance_drop():
     assert out["severity"][0] == "CRITICAL"
     assert out["observed_value"][0] == 0.0
     assert out["expected_value"][0] == pytest.approx(20.0)
-    # one zero day is not yet a break
+    # one improbable zero day is flagged that day, but is not yet a (CRITICAL) break
     one = only(detect_anomalies(campaign(spend, leads=with_last(leads, 10, 0)), AS_OF), "PERFORMANCE_DROP")
-    assert "CRITICAL" not in one["severity"].to_list()
+    assert one.height == 1 and one["severity"][0] != "CRITICAL"
     # where leads were rare anyway (1 a day), two empty days prove nothing
     rare = campaign(spend, leads=with_last(np.full(DAYS, 1), 0, 0))
     assert only(detect_anomalies(rare, AS_OF), "PERFORMANCE_DROP").height == 0
@@ -277,12 +208,11 @@ def _zeroed() -> dict[str, np.ndarray]:
     return {"spend": spend, "impressions": np.round(spend * 100), "leads": np.round(spend / 10)}
 
 
-def test_zero_spend_and_zero_impressions_fire_for_an_active_campaign():
+def test_a_delivery_stop_is_one_critical_zero_spend():
     z = _zeroed()
     out = detect_anomalies(campaign(z["spend"], impressions=z["impressions"], leads=z["leads"]), AS_OF)
-    assert {"ZERO_SPEND", "ZERO_IMPRESSIONS"} <= types(out)
-    assert "SPEND_DROP" not in types(out)
-    assert set(only(out, "ZERO_SPEND")["severity"].to_list()) == {"CRITICAL"}
+    assert types(out) & {"ZERO_SPEND", "ZERO_IMPRESSIONS", "SPEND_DROP"} == {"ZERO_SPEND"}
+    assert only(out, "ZERO_SPEND")["severity"].to_list() == ["CRITICAL"]
 
 
 def test_zero_delivery_is_quiet_when_not_expected_to_deliver():
@@ -298,7 +228,7 @@ def test_zero_delivery_is_quiet_when_not_expected_to_deliver():
         assert not types(detect_anomalies(frame, AS_OF)) & {"ZERO_SPEND", "ZERO_IMPRESSIONS"}
     # it delivered on only 3 of the last 7 days: zero is its normal
     spend = base_spend()
-    spend[-8:] = [100, 0, 100, 0, 0, 100, 0, 0]
+    spend[-8:] = [0, 100, 0, 0, 100, 0, 100, 0]
     sparse = campaign(spend, impressions=np.round(spend * 100), leads=np.round(spend / 10))
     assert not types(detect_anomalies(sparse, AS_OF)) & {"ZERO_SPEND", "ZERO_IMPRESSIONS"}
     # 4 of 7 is enough
@@ -329,47 +259,6 @@ def test_seed_zscore_baseline_shape():
     out = detect_anomalies_zscore(campaign(with_last(base_spend(), 300.0)), AS_OF)
     assert dict(out.schema) == ANOMALY_SCHEMA
     assert "SPEND_SPIKE" in types(out)
-
-
-# ------------------------------------------------------------ severity and single series
-
-
-def test_severity_tables():
-    assert severity_from_z(np.array([2.9, -3.0, 3.99, 4.0, 5.0, 5.01])).tolist() == [
-        "LOW",
-        "MEDIUM",
-        "MEDIUM",
-        "HIGH",
-        "HIGH",
-        "CRITICAL",
-    ]
-    assert severity_from_pct(np.array([29.0, -30.0, 49.9, 50.0, 80.0, -100.0])).tolist() == [
-        "LOW",
-        "MEDIUM",
-        "MEDIUM",
-        "HIGH",
-        "HIGH",
-        "CRITICAL",
-    ]
-
-
-def test_infer_period():
-    assert infer_period(300) == 288
-    assert infer_period(3600) == 24
-    assert infer_period(86400) == 7
-
-
-def test_detect_series_seasonal_pattern_quiet_spike_found():
-    period = 24
-    t = np.arange(period * 20)
-    rng = np.random.default_rng(3)
-    values = 10 * np.sin(2 * np.pi * t / period) + rng.normal(0, 0.5, len(t))
-    flags = detect_series(values, period, AnomalyConfig())
-    assert not flags[period * 5 :].any()
-    values[400] += 8.0  # small against the daily swing, large against the seasonal residual
-    flags = detect_series(values, period, AnomalyConfig())
-    assert flags[400] and not flags[period * 5 : 400].any()
-    assert not detect_series_zscore(values, period, AnomalyConfig())[400]  # the swing hides it from z
 
 
 def _types(frame: pl.DataFrame, day: dt.date = AS_OF) -> set[str]:
