@@ -20,13 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from famachat_ml_pipeline.core.forecasting import POINT_METHODS, forecast_fleet
-from famachat_ml_pipeline.evaluation.forecasts import (
-    evaluate_csv,
-    evaluate_synthetic,
-    fleet_to_daily,
-    format_report,
-    synthetic_ad_fleet,
-)
+from famachat_ml_pipeline.evaluation.forecasts import evaluate_csv, evaluate_synthetic, format_report
+from famachat_ml_pipeline.evaluation.synthetic import fleet_to_daily, synthetic_ad_fleet
 
 TAXI = Path("/work/shared/data/nab/realKnownCause/nyc_taxi.csv")
 

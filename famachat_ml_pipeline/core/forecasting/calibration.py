@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from famachat_ml_pipeline.core.forecasting.common import (
@@ -10,6 +12,7 @@ from famachat_ml_pipeline.core.forecasting.common import (
     N_BACKTEST,
     SCALE_WINDOW,
     SEASON,
+    SHRINK_PRIOR,
 )
 
 
@@ -22,17 +25,16 @@ def recent_scale(Y: np.ndarray, origins: np.ndarray, window: int = SCALE_WINDOW)
     out = np.full((len(origins), Y.shape[0]), np.nan)
     for lag in (SEASON, 1):
         d = np.abs(Y[:, lag:] - Y[:, :-lag])  # d[:, j] is the change at day j + lag
-        ok = ~np.isnan(d)
-        cs = np.concatenate([np.zeros((Y.shape[0], 1)), np.cumsum(np.where(ok, d, 0.0), axis=1)], axis=1)
-        cc = np.concatenate([np.zeros((Y.shape[0], 1)), np.cumsum(ok, axis=1)], axis=1)
+        dpad = np.concatenate([np.full((Y.shape[0], window), np.nan), d], axis=1)
         for k, o in enumerate(origins):
             hi = max(o - lag, 0)
-            lo = max(o - window - lag, 0)
-            cnt = cc[:, hi] - cc[:, lo]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                val = (cs[:, hi] - cs[:, lo]) / cnt
+            win = dpad[:, hi : hi + window]  # the `window` changes before the origin
+            with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                med, mean = np.nanmedian(win, axis=1), np.nanmean(win, axis=1)
+            val = np.where(med > 0, med, mean)  # sparse counts: the median change may be 0
             fill = np.isnan(out[k]) | (out[k] == 0)
-            out[k] = np.where(fill & (cnt > 0), val, out[k])
+            out[k] = np.where(fill & np.isfinite(val), val, out[k])
     return np.nan_to_num(out, nan=0.0)
 
 
@@ -81,3 +83,42 @@ def calibrate(errors: np.ndarray, scale: np.ndarray, level: float = LEVEL) -> tu
     return min(_conformal_quantile(pooled, alpha / 2), 0.0) * root, max(
         _conformal_quantile(pooled, 1 - alpha / 2), 0.0
     ) * root
+
+
+def _own_quantiles(z: np.ndarray, q: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of `z` (n, m) with NaN for missing: the conformal q-quantile and the count."""
+    m = np.isfinite(z).sum(axis=1)
+    zs = np.sort(np.where(np.isfinite(z), z, np.inf), axis=1)  # missing sorts last
+    k = np.clip(np.ceil((m + 1) * q).astype(int), 1, np.maximum(m, 1)) - 1
+    val = zs[np.arange(z.shape[0]), k]
+    return np.where(m > 0, val, np.nan), m
+
+
+def calibrate_series(
+    errors: np.ndarray, scale: np.ndarray, level: float = LEVEL, prior: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper multipliers (n, h): each series' own quantiles, shrunk towards the pooled ones.
+
+    Scaled errors are not identically distributed across series (a series with spikes has heavier
+    tails than its scale says), so one pooled quantile over-covers some series and under-covers
+    others. Each series' own quantile (its errors pooled over days by sqrt(day), like `calibrate`'s
+    fallback) gets the weight m / (m + prior), m being its number of usable scaled errors; the pooled
+    per-day quantile gets the rest. A lone series is its own pool, and a new one borrows the fleet's.
+    """
+    K, n, h = errors.shape
+    prior = SHRINK_PRIOR if prior is None else prior
+    plo, phi = calibrate(errors, scale, level)
+    if K == 0:
+        return np.tile(plo, (n, 1)), np.tile(phi, (n, 1))
+    alpha = 1.0 - level
+    root = np.sqrt(np.arange(1, h + 1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = errors / scale[:, :, None] / root[None, None, :]
+    z = np.where(np.isfinite(z) & (scale[:, :, None] > 0), z, np.nan)
+    flat = np.transpose(z, (1, 0, 2)).reshape(n, K * h)
+    olo, m = _own_quantiles(-flat, 1 - alpha / 2)
+    ohi, _ = _own_quantiles(flat, 1 - alpha / 2)
+    w = (m / (m + prior))[:, None]
+    own_lo = np.nan_to_num(np.minimum(-olo, 0.0))[:, None] * root[None, :]
+    own_hi = np.nan_to_num(np.maximum(ohi, 0.0))[:, None] * root[None, :]
+    return w * own_lo + (1 - w) * plo[None, :], w * own_hi + (1 - w) * phi[None, :]

@@ -13,7 +13,14 @@ SEASON = 7
 Z95 = 1.959963984540054
 LEVEL = 0.95
 MIN_HISTORY = 14  # days; fewer than this is `insufficient_data` and falls back to `mean7`
-N_BACKTEST = 28  # rolling origins (one per day) used by `auto` and by the calibration
+N_BACKTEST = 28  # rolling origins (one per day) used by `auto`, and the least the calibration uses
+# The calibration wants about CAL_TARGET scaled errors per horizon day. A fleet has them from its 28
+# origins; a lone series reaches further back (up to CAL_MAX_ORIGINS days): 28 consecutive origins
+# of one series are a handful of independent errors, too few for a 2.5 % tail (coverage 0.74-0.90
+# on NAB series before this).
+CAL_TARGET = 2000
+CAL_MAX_ORIGINS = 182
+SHRINK_PRIOR = 200.0  # pseudo-count of the pooled quantile against a series' own (see calibrate_series)
 SCALE_WINDOW = 28  # days of recent history that define a series' scale
 MAX_HISTORY = 182  # days read per series by `forecast_fleet`; older days barely move the forecasts
 MIN_PER_HORIZON = 200  # scaled errors needed to calibrate each horizon day on its own

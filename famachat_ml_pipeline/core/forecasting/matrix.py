@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from famachat_ml_pipeline.core.forecasting.calibration import backtest_origins, calibrate, recent_scale
+from famachat_ml_pipeline.core.forecasting.calibration import backtest_origins, calibrate_series, recent_scale
 from famachat_ml_pipeline.core.forecasting.common import (
     AUTO_CANDIDATES,
+    CAL_MAX_ORIGINS,
+    CAL_TARGET,
     DEFAULT_METHOD,
     ENSEMBLE_MEMBERS,
     FALLBACK_METHOD,
@@ -37,9 +39,14 @@ class _Backtest:
     ema_half: np.ndarray  # (n, h) the seed's own half-width at the final origin
 
 
+def calibration_depth(n: int, n_backtest: int = N_BACKTEST) -> int:
+    """Backtest origins for `n` series: n_backtest for a fleet, more (up to CAL_MAX_ORIGINS) for a few."""
+    return int(max(n_backtest, min(-(-CAL_TARGET // max(n, 1)), CAL_MAX_ORIGINS)))
+
+
 def _run_backtest(Y: np.ndarray, h: int, methods: Sequence[str], nonneg: bool, n_backtest: int) -> _Backtest:
     T = Y.shape[1]
-    bt = backtest_origins(T, h, n_backtest)
+    bt = backtest_origins(T, h, calibration_depth(Y.shape[0], n_backtest))
     origins = np.append(bt, T).astype(int)
     points: dict[str, np.ndarray] = {}
     ema_half = np.full((Y.shape[0], h), np.nan)
@@ -71,27 +78,31 @@ def _interval(bt: _Backtest, method: str, nonneg: bool, level: float) -> tuple[n
     point = bt.points[method][-1]
     err = bt.actual - bt.points[method][:-1]
     err = np.where(bt.evaluable[:, :, None], err, np.nan)
-    lo, hi = calibrate(err, bt.scale[:-1], level)
+    lo, hi = calibrate_series(err, bt.scale[:-1], level)
     s = bt.scale[-1][:, None]
-    lower, upper = point + lo[None, :] * s, point + hi[None, :] * s
+    lower, upper = point + lo * s, point + hi * s
     if nonneg:
         lower, upper = np.clip(lower, 0.0, None), np.clip(upper, 0.0, None)
     return lower, upper
 
 
-def select_methods(bt: _Backtest, candidates: Sequence[str], margin: float = SWITCH_MARGIN) -> np.ndarray:
-    """Per series, the method `auto` uses (see the module docstring). Only backtest errors: past days."""
+def select_methods(
+    bt: _Backtest, candidates: Sequence[str], margin: float = SWITCH_MARGIN, n_backtest: int = N_BACKTEST
+) -> np.ndarray:
+    """Per series, the method `auto` uses (see the module docstring). Only backtest errors: past days,
+    the last `n_backtest` origins (the calibration may reach further back)."""
     n = bt.scale.shape[1]
+    k = min(n_backtest, len(bt.origins))
+    ok = bt.evaluable[len(bt.origins) - k :, :, None]
+    actual = bt.actual[len(bt.origins) - k :]
     mae = (
         np.vstack(
             [
-                nanmean(
-                    np.where(bt.evaluable[:, :, None], np.abs(bt.actual - bt.points[m][:-1]), np.nan), (0, 2)
-                )
+                nanmean(np.where(ok, np.abs(actual - bt.points[m][len(bt.origins) - k : -1]), np.nan), (0, 2))
                 for m in candidates
             ]
         )
-        if len(bt.origins)
+        if k
         else np.full((len(candidates), n), np.nan)
     )  # (M, n)
     scale = np.where(bt.scale[-1] > 0, bt.scale[-1], np.nan)
@@ -131,7 +142,11 @@ def forecast_matrix_levels(
     insufficient = (T - first_valid(Y)) < MIN_HISTORY
     chosen_by = {}
     for m in methods:
-        picked = select_methods(bt, candidates) if m == "auto" else np.array([m] * n, dtype=object)
+        picked = (
+            select_methods(bt, candidates, n_backtest=n_backtest)
+            if m == "auto"
+            else np.array([m] * n, dtype=object)
+        )
         chosen_by[m] = np.where(insufficient, FALLBACK_METHOD, picked).astype(str)
     results: dict[tuple[str, float], MatrixForecast] = {}
     for level in levels:
