@@ -190,7 +190,6 @@ def backtest_groups(
     names = [*methods, *["autoets"] * bool(rows.size), *["auto@sample"] * sampled]
     acc = {(g, m): _Acc.empty() for g in groups for m in names}
     member = {g: np.isin(np.arange(n), idx) for g, idx in groups.items()}
-    in_sample = np.isin(np.arange(n), rows)
     start = first_valid(Y)
     used = set()
     for o in origins:
@@ -203,7 +202,8 @@ def backtest_groups(
             fcs["autoets"] = autoets_forecast(Y[:, :o], horizon, level, nonneg, rows[live[rows]])
         if sampled:
             a = fcs["auto"]
-            masked = np.where(in_sample[:, None], a.point, np.nan)
+            fitted = np.isfinite(fcs["autoets"].point).all(axis=1)  # exactly AutoETS's rows
+            masked = np.where(fitted[:, None], a.point, np.nan)
             fcs["auto@sample"] = MatrixForecast(masked, a.lower, a.upper, a.method, a.insufficient)
         scale = mase_scale(Y[:, :o])
         for g, keep in member.items():

@@ -71,12 +71,9 @@ def read_daily_series(
     raw = pl.read_csv(path, columns=[date_col, value_col], infer_schema_length=10_000)
     dates = _parse_dates(raw[date_col], date_format)
     dropped = dates.null_count()
-    how = f"--date-format {date_format!r}" if date_format else "an inferred format (pass --date-format)"
+    how = f"--date-format {date_format!r}" if date_format else "inferred format; pass --date-format"
     if raw.height == 0 or dropped > max_unparsable * raw.height:
-        raise UnparsableDates(
-            f"{Path(path).name}: {dropped} of {raw.height} dates in column {date_col!r} do not parse with "
-            f"{how}; refusing (more than {max_unparsable:.0%})"
-        )
+        raise UnparsableDates(f"{Path(path).name}: {dropped} of {raw.height} dates do not parse ({how})")
     frame = pl.DataFrame({"date": dates, "value": raw[value_col].cast(pl.Float64, strict=False)})
     frame = frame.drop_nulls("date")
     agg_expr = pl.col("value").mean() if agg == "mean" else pl.col("value").sum()
