@@ -41,7 +41,12 @@ the points and both bounds are clipped at 0; the clipping is applied before cali
 calibration sees what is reported.
 """
 
-from famachat_ml_pipeline.core.forecasting.calibration import backtest_origins, calibrate, recent_scale
+from famachat_ml_pipeline.core.forecasting.calibration import (
+    backtest_origins,
+    calibrate,
+    calibrate_series,
+    recent_scale,
+)
 from famachat_ml_pipeline.core.forecasting.common import (
     AUTO_CANDIDATES,
     BASELINES,
@@ -65,6 +70,7 @@ from famachat_ml_pipeline.core.forecasting.cpl import CplForecast, derive_cpl
 from famachat_ml_pipeline.core.forecasting.ets import HW_GRID, SES_GRID, EtsGrid, ets_forecasts
 from famachat_ml_pipeline.core.forecasting.fleet import OUTPUT_SCHEMA, fleet_matrix, forecast_fleet
 from famachat_ml_pipeline.core.forecasting.matrix import (
+    calibration_depth,
     forecast_matrix,
     forecast_matrix_all,
     forecast_matrix_levels,
@@ -103,6 +109,8 @@ __all__ = [
     "MatrixForecast",
     "backtest_origins",
     "calibrate",
+    "calibrate_series",
+    "calibration_depth",
     "derive_cpl",
     "ema_forecasts",
     "ets_forecasts",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from famachat_ml_pipeline.core.forecasting.common import (
@@ -13,6 +11,7 @@ from famachat_ml_pipeline.core.forecasting.common import (
     SCALE_WINDOW,
     SEASON,
     SHRINK_PRIOR,
+    nanmean,
 )
 
 
@@ -26,16 +25,22 @@ def recent_scale(Y: np.ndarray, origins: np.ndarray, window: int = SCALE_WINDOW)
     for lag in (SEASON, 1):
         d = np.abs(Y[:, lag:] - Y[:, :-lag])  # d[:, j] is the change at day j + lag
         dpad = np.concatenate([np.full((Y.shape[0], window), np.nan), d], axis=1)
-        for k, o in enumerate(origins):
-            hi = max(o - lag, 0)
-            win = dpad[:, hi : hi + window]  # the `window` changes before the origin
-            with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                med, mean = np.nanmedian(win, axis=1), np.nanmean(win, axis=1)
-            val = np.where(med > 0, med, mean)  # sparse counts: the median change may be 0
-            fill = np.isnan(out[k]) | (out[k] == 0)
-            out[k] = np.where(fill & np.isfinite(val), val, out[k])
+        hi = np.maximum(np.asarray(origins) - lag, 0)
+        win = dpad[:, hi[:, None] + np.arange(window)[None, :]]  # (n, K, window) changes before each origin
+        med, mean = _nanmedian_last(win), nanmean(win, axis=2)
+        val = np.where(med > 0, med, mean).T  # sparse counts: the median change may be 0
+        fill = np.isnan(out) | (out == 0)
+        out = np.where(fill & np.isfinite(val), val, out)
     return np.nan_to_num(out, nan=0.0)
+
+
+def _nanmedian_last(a: np.ndarray) -> np.ndarray:
+    """np.nanmedian over the last axis, vectorised (numpy's loops over rows when NaNs are present)."""
+    s = np.sort(a, axis=-1)  # NaN sorts last
+    c = (~np.isnan(a)).sum(axis=-1)
+    lo = np.take_along_axis(s, np.maximum((c - 1) // 2, 0)[..., None], axis=-1)[..., 0]
+    hi = np.take_along_axis(s, np.maximum(c // 2, 0)[..., None], axis=-1)[..., 0]
+    return np.where(c > 0, (lo + np.where(c > 1, hi, lo)) / 2.0, np.nan)
 
 
 def backtest_origins(T: int, h: int, n_backtest: int = N_BACKTEST) -> np.ndarray:
@@ -71,7 +76,7 @@ def calibrate(errors: np.ndarray, scale: np.ndarray, level: float = LEVEL) -> tu
     if counts.min() >= MIN_PER_HORIZON:
         for j in range(h):
             zj = z[:, :, j][usable[:, :, j]]
-            lo[j] = _conformal_quantile(zj, alpha / 2)
+            lo[j] = -_conformal_quantile(-zj, 1 - alpha / 2)
             hi[j] = _conformal_quantile(zj, 1 - alpha / 2)
         # keep the interval non-shrinking with the horizon: later days are not more certain
         return np.minimum.accumulate(np.minimum(lo, 0.0)), np.maximum.accumulate(np.maximum(hi, 0.0))
@@ -80,7 +85,7 @@ def calibrate(errors: np.ndarray, scale: np.ndarray, level: float = LEVEL) -> tu
     if pooled.size < 20:
         # too little past to calibrate: a wide normal-like default, documented as such
         return -3.0 * root, 3.0 * root
-    return min(_conformal_quantile(pooled, alpha / 2), 0.0) * root, max(
+    return min(-_conformal_quantile(-pooled, 1 - alpha / 2), 0.0) * root, max(
         _conformal_quantile(pooled, 1 - alpha / 2), 0.0
     ) * root
 
