@@ -90,13 +90,16 @@ def calibrate(errors: np.ndarray, scale: np.ndarray, level: float = LEVEL) -> tu
     ) * root
 
 
-def _own_quantiles(z: np.ndarray, q: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per row of `z` (n, m) with NaN for missing: the conformal q-quantile and the count."""
-    m = np.isfinite(z).sum(axis=1)
-    zs = np.sort(np.where(np.isfinite(z), z, np.inf), axis=1)  # missing sorts last
-    k = np.clip(np.ceil((m + 1) * q).astype(int), 1, np.maximum(m, 1)) - 1
-    val = zs[np.arange(z.shape[0]), k]
-    return np.where(m > 0, val, np.nan), m
+def _own_quantiles(z: np.ndarray, q: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row of `z` (n, m) with NaN for missing: the conformal lower and upper q-quantiles (the k-th
+    smallest and k-th largest, k = ceil((m + 1) q)) from one sort, and the count."""
+    ok = np.isfinite(z)
+    m = ok.sum(axis=1)
+    zs = np.sort(np.where(ok, z, np.inf), axis=1)  # missing sorts last
+    k = np.clip(np.ceil((m + 1) * q).astype(int), 1, np.maximum(m, 1))
+    rows = np.arange(z.shape[0])
+    hi, lo = zs[rows, k - 1], zs[rows, np.maximum(m - k, 0)]
+    return np.where(m > 0, lo, np.nan), np.where(m > 0, hi, np.nan), m
 
 
 def calibrate_series(
@@ -121,9 +124,8 @@ def calibrate_series(
         z = errors / scale[:, :, None] / root[None, None, :]
     z = np.where(np.isfinite(z) & (scale[:, :, None] > 0), z, np.nan)
     flat = np.transpose(z, (1, 0, 2)).reshape(n, K * h)
-    olo, m = _own_quantiles(-flat, 1 - alpha / 2)
-    ohi, _ = _own_quantiles(flat, 1 - alpha / 2)
+    olo, ohi, m = _own_quantiles(flat, 1 - alpha / 2)
     w = (m / (m + prior))[:, None]
-    own_lo = np.nan_to_num(np.minimum(-olo, 0.0))[:, None] * root[None, :]
+    own_lo = np.nan_to_num(np.minimum(olo, 0.0))[:, None] * root[None, :]
     own_hi = np.nan_to_num(np.maximum(ohi, 0.0))[:, None] * root[None, :]
     return w * own_lo + (1 - w) * plo[None, :], w * own_hi + (1 - w) * phi[None, :]

@@ -150,7 +150,8 @@ def forecast_matrix_levels(
         chosen_by[m] = np.where(insufficient, FALLBACK_METHOD, picked).astype(str)
     results: dict[tuple[str, float], MatrixForecast] = {}
     for level in levels:
-        bounds = {m: _interval(bt, m, nonneg, level) for m in bt.points}
+        used = set(np.unique(np.concatenate([chosen_by[m] for m in methods])))
+        bounds = {m: _interval(bt, m, nonneg, level) for m in bt.points if m in used}  # chosen ones only
         for m in methods:
             chosen = chosen_by[m]
             point, lower, upper = (np.full((n, horizon), np.nan) for _ in range(3))
