@@ -130,14 +130,33 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             print(report)
         return 0
     from famachat_ml_pipeline.evaluation import forecasts
+    from famachat_ml_pipeline.evaluation.series_io import UnparsableDates
 
-    if args.csv:
-        if not (args.date_col and args.value_col):
-            raise UsageError("--csv needs --date-col and --value-col")
-        result = forecasts.evaluate_csv(args.csv, args.date_col, args.value_col, horizon=args.horizon)
-    else:
-        result = forecasts.evaluate_demo(n_accounts=args.accounts, seed=args.seed, horizon=args.horizon)
-    print(forecasts.format_report(result))
+    autoets = not args.no_autoets
+    try:
+        if args.csv:
+            if not (args.date_col and args.value_col):
+                raise UsageError("--csv needs --date-col and --value-col")
+            result = forecasts.evaluate_csv(
+                args.csv,
+                args.date_col,
+                args.value_col,
+                horizon=args.horizon,
+                date_format=args.date_format,
+                autoets=autoets,
+            )
+        elif args.nab_daily:
+            result = forecasts.evaluate_nab_daily(args.nab_daily, horizon=args.horizon, autoets=autoets)
+        else:
+            result = forecasts.evaluate_demo(
+                n_accounts=args.accounts,
+                seed=args.seed,
+                horizon=args.horizon,
+                autoets_series=forecasts.AUTOETS_FLEET_SAMPLE if autoets else 0,
+            )
+    except UnparsableDates as exc:
+        raise UsageError(str(exc)) from exc
+    print(forecasts.format_report(result, detail=not args.nab_daily))
     return 0
 
 
@@ -193,7 +212,7 @@ def _demo_questions() -> None:
     """The demo's last step: two questions to the offline agent about the first account."""
     from famachat_ml_pipeline.agent.service import open_agent
     from famachat_ml_pipeline.db.engine import get_engine
-    from famachat_ml_pipeline.source.contract import list_config_ids
+    from famachat_ml_pipeline.source.read import list_config_ids
 
     settings = load_settings()
     engine = get_engine(settings.database_url)
@@ -280,6 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--csv", default=None, help="a real daily series to backtest (forecasts)")
     ev.add_argument("--date-col")
     ev.add_argument("--value-col")
+    ev.add_argument("--date-format", default=None, help="strftime format of --date-col, e.g. %%m/%%d/%%Y")
+    ev.add_argument("--nab-daily", default=None, help="forecasts: a NAB-format folder, each series as daily")
+    ev.add_argument("--no-autoets", action="store_true", help="forecasts: skip the (slow) AutoETS baseline")
     ev.add_argument("--horizon", type=_positive, default=7)
     ev.set_defaults(fn=cmd_evaluate)
 
