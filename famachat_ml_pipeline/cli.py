@@ -115,6 +115,22 @@ def cmd_ui(args: argparse.Namespace) -> int:
     return 0  # not reached
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from famachat_ml_pipeline.instance import prepare_dagster_home
+    from famachat_ml_pipeline.serve import run_services, services
+    from famachat_ml_pipeline.settings import export_resource_environment
+
+    settings = load_settings()
+    export_resource_environment(settings)
+    home = prepare_dagster_home(settings)
+    storage = "Postgres (DAGSTER_PG_URL)" if settings.dagster_pg_url else f"SQLite under {home}"
+    console.print(
+        f"dagster-daemon + dagster-webserver on http://{args.host}:{args.port} "
+        f"(DAGSTER_HOME={home}, storage: {storage}); Ctrl-C stops both"
+    )
+    return run_services(services(args.host, args.port), echo=console.print)
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.what == "anomalies":
         from famachat_ml_pipeline.evaluation import demo_incidents, nab_loco
@@ -290,6 +306,13 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=_positive, default=3000)
     ui.set_defaults(fn=cmd_ui)
+
+    serve = sub.add_parser(
+        "serve", help="production on one machine: dagster-daemon (schedules, sensors, queue) + webserver"
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=_positive, default=3000)
+    serve.set_defaults(fn=cmd_serve)
 
     ev = sub.add_parser("evaluate", help="score the anomaly detector or the forecasts against baselines")
     ev.add_argument("what", choices=["anomalies", "forecasts"])
