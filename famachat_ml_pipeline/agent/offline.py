@@ -15,6 +15,7 @@ from typing import Any
 
 from famachat_ml_pipeline.agent.tools import ToolContext, run_tool
 from famachat_ml_pipeline.agent.types import AgentEvent, AgentReply, ChatTurn, ToolCall
+from famachat_ml_pipeline.db import agent_queries as q
 
 INTENTS = (
     "help",
@@ -45,6 +46,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("summary", r"resumo|visao geral|como (esta|vai) a conta|panorama|overview|conta"),
 )
 _CAMPAIGN_ID = re.compile(r"\b\d{6,30}\b")
+# "conta 2", "config_id=2", "cliente #2": an account named in the question
+_ACCOUNT_REF = re.compile(r"""\b(?:conta|config_?id|cliente|account)["']?\s*[=:#nº°o.]*\s*(\d{1,9})\b""")
 _NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)")
 
 
@@ -58,6 +61,11 @@ class Intent:
     name: str
     campaign_id: str | None = None  # a campaign id named in the question (maybe not this account's)
     value_per_lead: float | None = None
+    accounts_named: tuple[int, ...] = ()  # account numbers the question names
+
+
+def accounts_named(text: str) -> tuple[int, ...]:
+    return tuple(sorted({int(m) for m in _ACCOUNT_REF.findall(text)}))
 
 
 def classify_intent(message: str) -> Intent:
@@ -65,13 +73,15 @@ def classify_intent(message: str) -> Intent:
     text = normalize(message)
     campaign = _CAMPAIGN_ID.search(text)
     cid = campaign.group(0) if campaign else None
+    named = accounts_named(text)
     matched = next((n for n, pattern in _PATTERNS if re.search(pattern, text)), None)
     if matched == "roi":
-        numbers = [float(x.replace(",", ".")) for x in _NUMBER.findall(_CAMPAIGN_ID.sub(" ", text))]
-        return Intent("roi", cid, numbers[0] if numbers else None)
+        money_text = _ACCOUNT_REF.sub(" ", _CAMPAIGN_ID.sub(" ", text))
+        numbers = [float(x.replace(",", ".")) for x in _NUMBER.findall(money_text)]
+        return Intent("roi", cid, numbers[0] if numbers else None, named)
     if cid and matched not in {"forecast", "help", "data_quality"}:
-        return Intent("campaign_details", cid)
-    return Intent(matched or "help", cid)
+        return Intent("campaign_details", cid, accounts_named=named)
+    return Intent(matched or "help", cid, accounts_named=named)
 
 
 def _call(ctx: ToolContext, name: str, args: dict[str, Any]) -> ToolCall:
@@ -111,20 +121,23 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
     return [_call(ctx, name, args) for name, args in plan[intent.name]]
 
 
-def check_quality(ctx: ToolContext, calls: Sequence[ToolCall]) -> list[str]:
-    """Caveats the answer must carry: no results yet, stale results, failed tool calls."""
+def check_quality(ctx: ToolContext, intent: Intent, calls: Sequence[ToolCall]) -> list[str]:
+    """Caveats the answer must carry: another account asked for, missing or stale results, failed tools."""
     notes = []
+    if any(n != ctx.config_id for n in intent.accounts_named):
+        notes.append("Observação: só tenho acesso aos dados desta conta; a resposta acima é sobre ela.")
     for call in calls:
         if "error" in call.output:
             notes.append(f"Não consegui consultar {call.name}: {call.output['error']}")
-    summary = next((c.output for c in calls if c.name == "get_account_summary"), None)
-    through = ctx.data_through()
-    as_of = (summary or {}).get("as_of")
-    if summary is not None and as_of is None:
+    if intent.name in {"help", "data_quality"}:
+        return notes
+    through, results = ctx.data_through(), q.latest_results_day(ctx.engine, ctx.config_id)
+    if results is None:
         notes.append("Ainda não há resultados do pipeline para esta conta: rode `famachat-ml run`.")
-    elif as_of is not None and as_of < through.isoformat():
+    elif results < through:
         notes.append(
-            f"Atenção: os resultados são de {_br(as_of)}, e os dados vão até {_br(through.isoformat())}."
+            f"Atenção: os resultados do pipeline são de {_br(results.isoformat())}, "
+            f"e os dados vão até {_br(through.isoformat())}."
         )
     return notes
 
@@ -211,8 +224,17 @@ def _say_underperformers(intent: Intent, out: Out) -> list[str]:
         return ["Nenhuma campanha está no tier crítico (UNDERPERFORMER) na última classificação."]
     lines = [f"{u['total']} campanhas estão com baixa performance (UNDERPERFORMER) em {_br(u['as_of'])}:"]
     for c in u["campaigns"]:
-        lines.append(_campaign_line(c) + (f". Motivo: {c['reason']}" if c.get("reason") else ""))
+        lines.append(_campaign_line(c) + _why(c) + ".")
     return lines
+
+
+def _why(c: dict[str, Any]) -> str:
+    if not c.get("leads_7d") and c.get("spend_7d"):
+        return f". Gastou sem gerar leads (CPL da conta: {c.get('account_cpl_7d') or '-'})"
+    if c.get("cpl_vs_account"):
+        ratio = f"{c['cpl_vs_account']:.1f}".replace(".", ",")
+        return f". CPL {ratio}x o da conta ({c.get('account_cpl_7d') or '-'})"
+    return ""
 
 
 def _say_top(intent: Intent, out: Out) -> list[str]:
@@ -378,7 +400,7 @@ class OfflineAgent:
         calls = gather_data(self.ctx, intent)
         for call in calls:
             yield AgentEvent(kind="tool", tool=call)
-        text = generate_response(intent, calls, check_quality(self.ctx, calls))
+        text = generate_response(intent, calls, check_quality(self.ctx, intent, calls))
         for line in text.splitlines(keepends=True):
             yield AgentEvent(kind="text", text=line)
         reply = AgentReply(

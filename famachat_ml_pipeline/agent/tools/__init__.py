@@ -7,6 +7,7 @@ online mode (Anthropic tool use) and the MCP server all use, so the three can ne
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, get_type_hints
@@ -25,6 +26,8 @@ from famachat_ml_pipeline.agent.tools import recommendations as recs
 from famachat_ml_pipeline.agent.tools.context import ToolContext, ToolInput
 
 __all__ = ["TOOLS", "Tool", "ToolContext", "run_tool", "tool_schemas"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,9 @@ def tool_schemas() -> list[dict[str, Any]]:
 def run_tool(ctx: ToolContext, name: str, raw_input: Any) -> dict[str, Any]:
     """Validate the input, run the tool for the context's account, return a JSON-able dict.
 
-    A bad name or input comes back as {"error": ...} (the model can correct itself); it never raises,
-    and an input that names an account (`config_id`, say) is refused by the input model.
+    A bad name or input comes back as {"error": ...} (the model can correct itself), and so does a failed
+    query (logged); it never raises. An input that names an account (`config_id`, say) is refused by the
+    input model.
     """
     tool = TOOLS.get(name)
     if tool is None:
@@ -106,4 +110,8 @@ def run_tool(ctx: ToolContext, name: str, raw_input: Any) -> dict[str, Any]:
             f"{'.'.join(str(p) for p in e['loc']) or 'entrada'}: {e['msg']}" for e in exc.errors()
         )
         return {"error": f"entrada inválida para {name}: {problems}"}
-    return tool.fn(ctx, inp).model_dump(mode="json")
+    try:
+        return tool.fn(ctx, inp).model_dump(mode="json")
+    except Exception:  # noqa: BLE001 - the conversation goes on; the traceback goes to the log
+        log.exception("tool %s failed for config_id %s", name, ctx.config_id)
+        return {"error": f"falha interna ao executar {name}"}

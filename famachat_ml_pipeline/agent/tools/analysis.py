@@ -8,20 +8,18 @@ from typing import Any, Literal
 import polars as pl
 from pydantic import Field, model_validator
 
-from famachat_ml_pipeline.agent.tools.campaigns import CampaignMetrics, account_state, is_active, metrics_row
+from famachat_ml_pipeline.agent.tools.campaigns import CampaignMetrics, account_state, is_active, metrics_rows
 from famachat_ml_pipeline.agent.tools.context import (
     NotFound,
     ToolContext,
     ToolInput,
     ToolOutput,
-    num,
-    pct,
     rnd,
 )  # fmt: skip
 from famachat_ml_pipeline.agent.tools.forecasts import summarize
 from famachat_ml_pipeline.core.vocab import TIERS
 from famachat_ml_pipeline.db import agent_queries as q
-from famachat_ml_pipeline.source.contract import read_daily_insights
+from famachat_ml_pipeline.source.read import read_daily_insights
 
 
 def _cpl(spend: float, leads: float) -> float | None:
@@ -71,22 +69,26 @@ def get_account_summary(ctx: ToolContext, inp: NoInput) -> AccountSummary:
         if r["target_metric"] in totals and isinstance(r["predictions"], list):
             totals[r["target_metric"]] += summarize(ctx, r["target_metric"], r["predictions"])[0]
             horizon = max(horizon, len(r["predictions"]))
+    f = ctx.fmt1(
+        {"spend": spend, "cpl": _cpl(spend, leads), "fc_spend": totals["spend"], "fc_leads": totals["leads"]},
+        {"spend": "money", "cpl": "money", "fc_spend": "money", "fc_leads": "num1"},
+    )
     return AccountSummary(
         as_of=as_of,
         currency=ctx.currency,
         campaigns=len(ctx.campaigns),
         active_campaigns=sum(1 for c in ctx.campaigns.values() if is_active(c)),
-        spend_7d=ctx.money(spend) or "-",
+        spend_7d=f["spend"] or "-",
         leads_7d=leads,
-        cpl_7d=ctx.money(_cpl(spend, leads)),
+        cpl_7d=f["cpl"],
         tiers={t: sum(1 for v in tiers.values() if v == t) for t in TIERS},
         active_recommendations=len(recs),
         high_priority_recommendations=sum(1 for r in recs if (r["priority"] or 0) >= 8),
         open_anomalies_7d=len(anomalies),
         critical_anomalies_7d=sum(1 for a in anomalies if a["severity"] == "CRITICAL"),
         forecast_next_days=horizon,
-        forecast_leads=num(totals["leads"], 1) if horizon else None,
-        forecast_spend=ctx.money(totals["spend"]) if horizon else None,
+        forecast_leads=f["fc_leads"] if horizon else None,
+        forecast_spend=f["fc_spend"] if horizon else None,
     )
 
 
@@ -123,34 +125,36 @@ class Trends(ToolOutput):
     biggest_cpl_increases: list[CplMover]
 
 
-def _period(ctx: ToolContext, daily: pl.DataFrame, first: dt.date, last: dt.date) -> tuple[Period, dict]:
+def _period(daily: pl.DataFrame, first: dt.date, last: dt.date) -> dict[str, Any]:
     d = daily.filter(pl.col("date").is_between(first, last))
     spend = float(d["spend"].sum() or 0.0)
     leads = int(d["leads"].sum() or 0)
     clicks, imps = int(d["clicks"].sum() or 0), int(d["impressions"].sum() or 0)
-    raw = {"spend": spend, "leads": leads, "cpl": _cpl(spend, leads)}
-    return Period(
-        first_day=first, last_day=last, spend=ctx.money(spend) or "-", leads=leads,
-        cpl=ctx.money(raw["cpl"]), ctr=pct(clicks / imps * 100.0, 2) if imps else None,
-    ), raw  # fmt: skip
+    return {
+        "first_day": first, "last_day": last, "spend": spend, "leads": leads, "cpl": _cpl(spend, leads),
+        "ctr": clicks / imps * 100.0 if imps else None,
+    }  # fmt: skip
 
 
-def _change(now: float | None, before: float | None) -> str | None:
+def _change(now: float | None, before: float | None) -> float | None:
     if now is None or not before:
         return None
-    return pct((now - before) / before * 100.0)
+    return (now - before) / before * 100.0
+
+
+PERIOD_FORMATS = {"spend": "money", "cpl": "money", "ctr": "pct2"}
 
 
 def analyze_trends(ctx: ToolContext, inp: TrendInput) -> Trends | NotFound:
     """Tendência: 7 dias contra os 7 anteriores (gasto, leads, CPL, CTR), da conta ou de uma campanha."""
     if inp.campaign_id is not None and not ctx.owns(inp.campaign_id):
-        return NotFound(message=f"A campanha {inp.campaign_id} não existe nesta conta.")
+        return NotFound(message="Essa campanha não existe nesta conta.")
     through = ctx.data_through()
     daily = read_daily_insights(ctx.engine, [ctx.config_id], through, 14, now=ctx.now).daily
     if inp.campaign_id is not None:
         daily = daily.filter(pl.col("campaign_id") == inp.campaign_id)
-    last, last_raw = _period(ctx, daily, through - dt.timedelta(days=6), through)
-    prev, prev_raw = _period(ctx, daily, through - dt.timedelta(days=13), through - dt.timedelta(days=7))
+    last = _period(daily, through - dt.timedelta(days=6), through)
+    prev = _period(daily, through - dt.timedelta(days=13), through - dt.timedelta(days=7))
     feats, _, _ = account_state(ctx)
     movers = sorted(
         (
@@ -160,23 +164,27 @@ def analyze_trends(ctx: ToolContext, inp: TrendInput) -> Trends | NotFound:
         ),
         key=lambda x: -float(x[1]["cpl_trend"]),
     )
+    movers = [(cid, f) for cid, f in movers[:3] if float(f["cpl_trend"]) > 0]
+    last_f, prev_f = ctx.fmt([last, prev], PERIOD_FORMATS)
+    changes = ctx.fmt1(
+        {k: _change(last[k], prev[k]) for k in ("spend", "leads", "cpl")},
+        dict.fromkeys(("spend", "leads", "cpl"), "pct0"),
+    )
+    moved = ctx.fmt(
+        [{"cpl_7d": f.get("cpl_7d"), "cpl_trend": f.get("cpl_trend")} for _, f in movers],
+        {"cpl_7d": "money", "cpl_trend": "pct0"},
+    )
     return Trends(
         scope="conta" if inp.campaign_id is None else f"campanha {inp.campaign_id}",
-        last_7d=last,
-        previous_7d=prev,
-        spend_change=_change(last_raw["spend"], prev_raw["spend"]),
-        leads_change=_change(last_raw["leads"], prev_raw["leads"]),
-        cpl_change=_change(last_raw["cpl"], prev_raw["cpl"]),
+        last_7d=Period(**{**last_f, "spend": last_f["spend"] or "-"}),
+        previous_7d=Period(**{**prev_f, "spend": prev_f["spend"] or "-"}),
+        spend_change=changes["spend"],
+        leads_change=changes["leads"],
+        cpl_change=changes["cpl"],
         biggest_cpl_increases=[
-            CplMover(
-                campaign_id=cid,
-                name=ctx.name_of(cid),
-                cpl_7d=ctx.money(f.get("cpl_7d")),
-                cpl_trend=pct(f.get("cpl_trend")),
-            )
-            for cid, f in movers[:3]
-            if float(f["cpl_trend"]) > 0
-        ],  # fmt: skip
+            CplMover(campaign_id=cid, name=ctx.name_of(cid), cpl_7d=m["cpl_7d"], cpl_trend=m["cpl_trend"])
+            for (cid, _), m in zip(movers, moved, strict=True)
+        ],
     )
 
 
@@ -189,7 +197,7 @@ class CompareInput(ToolInput):
 
 class Comparison(ToolOutput):
     campaigns: list[CampaignMetrics]
-    not_found: list[str]
+    not_found: int  # ids that are not this account's (not echoed back)
     lowest_cpl: str | None
     most_leads: str | None
 
@@ -201,8 +209,8 @@ def compare_campaigns(ctx: ToolContext, inp: CompareInput) -> Comparison:
     mine = [cid for cid in ids if ctx.owns(cid)]
     with_cpl = [cid for cid in mine if feats.get(cid, {}).get("cpl_7d") is not None]
     return Comparison(
-        campaigns=[metrics_row(ctx, cid, feats.get(cid, {}), tiers.get(cid)) for cid in mine],
-        not_found=[cid for cid in ids if not ctx.owns(cid)],
+        campaigns=metrics_rows(ctx, mine, feats, tiers),
+        not_found=sum(1 for cid in ids if not ctx.owns(cid)),
         lowest_cpl=min(with_cpl, key=lambda c: float(feats[c]["cpl_7d"])) if with_cpl else None,
         most_leads=max(mine, key=lambda c: int(feats.get(c, {}).get("leads_7d") or 0)) if mine else None,
     )
@@ -232,7 +240,7 @@ def get_top_campaigns(ctx: ToolContext, inp: TopInput) -> TopList:
     return TopList(
         metric=inp.metric,
         as_of=as_of,
-        campaigns=[metrics_row(ctx, cid, f, tiers.get(cid)) for cid, f in ranked[: inp.limit]],
+        campaigns=metrics_rows(ctx, [cid for cid, _ in ranked[: inp.limit]], feats, tiers),
     )
 
 
@@ -274,28 +282,43 @@ class Roi(ToolOutput):
 def calculate_roi(ctx: ToolContext, inp: RoiInput) -> Roi | NotFound:
     """ROI estimado: sem receita na fonte, usa o valor por lead (ou ticket x fechamento) do usuário."""
     if inp.campaign_id is not None and not ctx.owns(inp.campaign_id):
-        return NotFound(message=f"A campanha {inp.campaign_id} não existe nesta conta.")
+        return NotFound(message="Essa campanha não existe nesta conta.")
     w = inp.window
     daily = read_daily_insights(ctx.engine, [ctx.config_id], ctx.data_through(), w, now=ctx.now).daily
     if inp.campaign_id is not None:
         daily = daily.filter(pl.col("campaign_id") == inp.campaign_id)
     spend, leads = float(daily["spend"].sum() or 0.0), int(daily["leads"].sum() or 0)
     if inp.value_per_lead is not None:
-        vpl, how = inp.value_per_lead, "valor por lead informado"
+        vpl = inp.value_per_lead
     else:
         vpl = float(inp.average_ticket or 0) * float(inp.close_rate or 0) / 100.0
-        how = f"ticket médio {ctx.money(inp.average_ticket)} x taxa de fechamento {num(inp.close_rate, 1)}%"
     revenue = leads * vpl
+    values = {
+        "spend": spend,
+        "vpl": vpl,
+        "revenue": revenue,
+        "cpl": _cpl(spend, leads),
+        "ticket": inp.average_ticket,
+        "close": inp.close_rate,
+        "roi": (revenue - spend) / spend * 100.0 if spend > 0 else None,
+    }
+    money = dict.fromkeys(("spend", "vpl", "revenue", "cpl", "ticket"), "money")
+    f = ctx.fmt1(values, {**money, "close": "num1", "roi": "pct0"})
+    how = (
+        "valor por lead informado"
+        if inp.value_per_lead is not None
+        else f"ticket médio {f['ticket']} x taxa de fechamento {f['close']}%"
+    )
     return Roi(
         scope="conta" if inp.campaign_id is None else f"campanha {inp.campaign_id}",
         window_days=w,
-        spend=ctx.money(spend) or "-",
+        spend=f["spend"] or "-",
         leads=leads,
-        value_per_lead=ctx.money(vpl) or "-",
-        estimated_revenue=ctx.money(revenue) or "-",
-        roi=pct((revenue - spend) / spend * 100.0) if spend > 0 else None,
+        value_per_lead=f["vpl"] or "-",
+        estimated_revenue=f["revenue"] or "-",
+        roi=f["roi"],
         roas=rnd(revenue / spend) if spend > 0 else None,
-        break_even_cpl=ctx.money(vpl) or "-",
-        cpl=ctx.money(_cpl(spend, leads)),
+        break_even_cpl=f["vpl"] or "-",
+        cpl=f["cpl"],
         note=f"Estimativa: a fonte não registra receita; usei {how}. Não é receita real.",
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import Field
@@ -12,8 +13,6 @@ from famachat_ml_pipeline.agent.tools.context import (
     ToolContext,
     ToolInput,
     ToolOutput,
-    num,
-    pct,
     rnd,
 )  # fmt: skip
 from famachat_ml_pipeline.db import agent_queries as q
@@ -49,40 +48,57 @@ class AnomalyList(ToolOutput):
     anomalies: list[AnomalyRow]
 
 
-def _value(ctx: ToolContext, metric: str, value: float | None) -> str:
-    if value is None:
-        return "-"
+def _kind(metric: str, value: float | None) -> str:
     base = metric.split("_")[0]
     if base in MONEY_METRICS:
-        return ctx.money(value) or "-"
+        return "money"
     if base == "ctr":
-        return pct(value, 2) or "-"
-    return num(value, 2 if abs(value - round(value)) > 1e-9 else 0) or "-"
+        return "pct2"
+    return "num0" if value is not None and abs(value - round(value)) < 1e-9 else "num2"
 
 
-def anomaly_row(ctx: ToolContext, r: dict[str, Any]) -> AnomalyRow:
-    obs, exp = r["observed_value"], r["expected_value"]
-    change = pct((obs - exp) / exp * 100.0) if exp else None
-    return AnomalyRow(
-        id=int(r["id"]),
-        campaign_id=r["entity_id"],
-        name=ctx.name_of(r["entity_id"]),
-        type=r["anomaly_type"],
-        metric=r["metric_name"],
-        observed=_value(ctx, r["metric_name"], obs),
-        expected=_value(ctx, r["metric_name"], exp),
-        change=change,
-        deviation_score=rnd(r["deviation_score"]),
-        severity=r["severity"],
-        date=r["anomaly_date"],
-        acknowledged=bool(r["is_acknowledged"]),
-        recommendation_id=r["recommendation_id"],
-    )
+KINDS = ("money", "pct2", "num0", "num2", "pct0")
+
+
+def anomaly_rows(ctx: ToolContext, rows: list[dict[str, Any]]) -> list[AnomalyRow]:
+    """Observed and expected values in the metric's unit (money, %, count), formatted in one pass."""
+    raw = []
+    for r in rows:
+        obs, exp = r["observed_value"], r["expected_value"]
+        d: dict[str, Any] = {f"{w}_{k}": None for w in ("obs", "exp") for k in KINDS}
+        d[f"obs_{_kind(r['metric_name'], obs)}"] = obs
+        d[f"exp_{_kind(r['metric_name'], exp)}"] = exp
+        d["change_pct0"] = (obs - exp) / exp * 100.0 if exp else None
+        raw.append(d)
+    spec = {k: k.split("_")[1] for k in raw[0]} if raw else {}
+    out = []
+    for r, f in zip(rows, ctx.fmt(raw, spec), strict=True):
+        obs, exp = (
+            next((f[f"{w}_{k}"] for k in KINDS if f.get(f"{w}_{k}") is not None), "-") for w in ("obs", "exp")
+        )
+        out.append(
+            AnomalyRow(
+                id=int(r["id"]),
+                campaign_id=r["entity_id"],
+                name=ctx.name_of(r["entity_id"]),
+                type=r["anomaly_type"],
+                metric=r["metric_name"],
+                observed=obs,
+                expected=exp,
+                change=f["change_pct0"],
+                deviation_score=rnd(r["deviation_score"]),
+                severity=r["severity"],
+                date=r["anomaly_date"],
+                acknowledged=bool(r["is_acknowledged"]),
+                recommendation_id=r["recommendation_id"],
+            )
+        )
+    return out
 
 
 def anomaly_list(
-    ctx: ToolContext, days: int, keep, limit: int, include_acknowledged: bool = False
-) -> AnomalyList:  # noqa: ANN001
+    ctx: ToolContext, days: int, keep: Callable[[dict], bool], limit: int, include_acknowledged: bool = False
+) -> AnomalyList:
     since = ctx.data_through() - dt.timedelta(days=days - 1)
     rows = [
         r for r in q.read_recent_anomalies(ctx.engine, ctx.config_id, since, include_acknowledged) if keep(r)
@@ -97,7 +113,7 @@ def anomaly_list(
         since=since,
         total=len(rows),
         by_severity=counts,
-        anomalies=[anomaly_row(ctx, r) for r in rows[:limit]],
+        anomalies=anomaly_rows(ctx, rows[:limit]),
     )
 
 

@@ -13,7 +13,6 @@ from famachat_ml_pipeline.agent.tools.context import (
     ToolContext,
     ToolInput,
     ToolOutput,
-    pct,
     rnd,
 )  # fmt: skip
 from famachat_ml_pipeline.core.vocab import INACTIVE_STATUSES
@@ -45,26 +44,45 @@ def _int(v: Any) -> int | None:
     return None if v is None else int(v)
 
 
-def metrics_row(
-    ctx: ToolContext, campaign_id: str, feats: dict[str, Any], tier: str | None
-) -> CampaignMetrics:
-    c = ctx.campaigns.get(campaign_id, {})
-    return CampaignMetrics(
-        campaign_id=campaign_id,
-        name=ctx.name_of(campaign_id),
-        status=c.get("effective_status") or c.get("status"),
-        tier=tier,
-        daily_budget=ctx.money(c.get("daily_budget")),
-        spend_7d=ctx.money(feats.get("spend_7d")),
-        leads_7d=_int(feats.get("leads_7d")),
-        cpl_7d=ctx.money(feats.get("cpl_7d")),
-        ctr_7d=pct(feats.get("ctr_7d"), 2),
-        frequency_7d=rnd(feats.get("frequency_7d")),
-        cpl_30d=ctx.money(feats.get("cpl_30d")),
-        leads_30d=_int(feats.get("leads_30d")),
-        cpl_trend=pct(feats.get("cpl_trend")),
-        leads_trend=pct(feats.get("leads_trend")),
-    )
+METRIC_FORMATS = {
+    "daily_budget": "money", "spend_7d": "money", "cpl_7d": "money", "cpl_30d": "money", "ctr_7d": "pct2",
+    "cpl_trend": "pct0", "leads_trend": "pct0",
+}  # fmt: skip
+
+
+def metrics_rows(
+    ctx: ToolContext, ids: list[str], feats: dict[str, dict[str, Any]], tiers: dict[str, str]
+) -> list[CampaignMetrics]:
+    """One row per campaign id, its money and percentages formatted in one pass."""
+    raw = [
+        {
+            **{k: feats.get(cid, {}).get(k) for k in METRIC_FORMATS},
+            "daily_budget": ctx.campaigns.get(cid, {}).get("daily_budget"),
+        }
+        for cid in ids
+    ]
+    out = []
+    for cid, f in zip(ids, ctx.fmt(raw, METRIC_FORMATS), strict=True):
+        c, x = ctx.campaigns.get(cid, {}), feats.get(cid, {})
+        out.append(
+            CampaignMetrics(
+                campaign_id=cid,
+                name=ctx.name_of(cid),
+                status=c.get("effective_status") or c.get("status"),
+                tier=tiers.get(cid),
+                daily_budget=f["daily_budget"],
+                spend_7d=f["spend_7d"],
+                leads_7d=_int(x.get("leads_7d")),
+                cpl_7d=f["cpl_7d"],
+                ctr_7d=f["ctr_7d"],
+                frequency_7d=rnd(x.get("frequency_7d")),
+                cpl_30d=f["cpl_30d"],
+                leads_30d=_int(x.get("leads_30d")),
+                cpl_trend=f["cpl_trend"],
+                leads_trend=f["leads_trend"],
+            )
+        )
+    return out
 
 
 def account_state(ctx: ToolContext) -> tuple[dict[str, dict[str, Any]], dict[str, str], dt.date | None]:
@@ -89,9 +107,9 @@ class CampaignDetails(CampaignMetrics):
 def get_campaign_details(ctx: ToolContext, inp: CampaignInput) -> CampaignDetails | NotFound:
     """Detalhes de uma campanha: status, orçamento, tier, métricas de 7/30 dias, recomendações e anomalias."""
     if not ctx.owns(inp.campaign_id):
-        return NotFound(message=f"A campanha {inp.campaign_id} não existe nesta conta.")
+        return NotFound(message="Essa campanha não existe nesta conta.")
     feats, tiers, as_of = account_state(ctx)
-    base = metrics_row(ctx, inp.campaign_id, feats.get(inp.campaign_id, {}), tiers.get(inp.campaign_id))
+    (base,) = metrics_rows(ctx, [inp.campaign_id], feats, tiers)
     recs = [
         r["title"]
         for r in q.read_active_recommendations(ctx.engine, ctx.config_id)
@@ -135,5 +153,5 @@ def list_campaigns(ctx: ToolContext, inp: ListCampaignsInput) -> CampaignList:
     return CampaignList(
         as_of=as_of,
         total=len(ids),
-        campaigns=[metrics_row(ctx, cid, feats.get(cid, {}), tiers.get(cid)) for cid in ids[: inp.limit]],
+        campaigns=metrics_rows(ctx, ids[: inp.limit], feats, tiers),
     )

@@ -13,7 +13,6 @@ from famachat_ml_pipeline.agent.tools.context import (
     ToolContext,
     ToolInput,
     ToolOutput,
-    pct,
     rnd,
 )
 from famachat_ml_pipeline.core.vocab import TIER_RANK, TIERS
@@ -31,7 +30,9 @@ class TierRow(ToolOutput):
     leads_7d: int | None
     cpl_7d: str | None
     ctr_7d: str | None
-    reason: str | None
+    cpl_vs_account: float | None  # the campaign's 7-day CPL over the account's
+    account_cpl_7d: str | None
+    reason: str | None  # the classifier's own note (English, as stored)
     previous_tier: str | None
     change: str | None
 
@@ -43,22 +44,35 @@ class TierList(ToolOutput):
     campaigns: list[TierRow]
 
 
-def tier_row(ctx: ToolContext, r: dict[str, Any]) -> TierRow:
-    snap = r.get("metrics_snapshot") or {}
-    leads = snap.get("leads_7d")
-    return TierRow(
-        campaign_id=r["campaign_id"],
-        name=ctx.name_of(r["campaign_id"]),
-        tier=r["tier"],
-        confidence=rnd(r["confidence_score"]),
-        spend_7d=ctx.money(snap.get("spend_7d")),
-        leads_7d=None if leads is None else int(leads),
-        cpl_7d=ctx.money(snap.get("cpl_7d")),
-        ctr_7d=pct(snap.get("ctr_7d"), 2),
-        reason=snap.get("reason"),
-        previous_tier=r.get("previous_tier"),
-        change=r.get("tier_change_direction"),
-    )
+TIER_FORMATS = {"spend_7d": "money", "cpl_7d": "money", "account_cpl_7d": "money", "ctr_7d": "pct2"}
+
+
+def tier_rows(ctx: ToolContext, rows: list[dict[str, Any]]) -> list[TierRow]:
+    raw = []
+    for r in rows:
+        snap = r.get("metrics_snapshot") or {}
+        raw.append({**{k: snap.get(k) for k in TIER_FORMATS}, "leads_7d": snap.get("leads_7d")})
+    out = []
+    for r, f in zip(rows, ctx.fmt(raw, TIER_FORMATS), strict=True):
+        snap = r.get("metrics_snapshot") or {}
+        out.append(
+            TierRow(
+                campaign_id=r["campaign_id"],
+                name=ctx.name_of(r["campaign_id"]),
+                tier=r["tier"],
+                confidence=rnd(r["confidence_score"]),
+                spend_7d=f["spend_7d"],
+                leads_7d=None if f["leads_7d"] is None else int(f["leads_7d"]),
+                cpl_7d=f["cpl_7d"],
+                ctr_7d=f["ctr_7d"],
+                cpl_vs_account=rnd(snap.get("cpl_ratio_7d")),
+                account_cpl_7d=f["account_cpl_7d"],
+                reason=snap.get("reason"),
+                previous_tier=r.get("previous_tier"),
+                change=r.get("tier_change_direction"),
+            )
+        )
+    return out
 
 
 def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -88,7 +102,7 @@ def tier_list(ctx: ToolContext, tiers: tuple[str, ...], limit: int, best_first: 
         as_of=rows[0]["classified_at"] if rows else None,
         counts_by_tier=counts,
         total=len(picked),
-        campaigns=[tier_row(ctx, r) for r in picked[:limit]],
+        campaigns=tier_rows(ctx, picked[:limit]),
     )
 
 
@@ -109,8 +123,8 @@ def get_campaign_tier(ctx: ToolContext, inp: CampaignInput) -> TierRow | NotFoun
     """O tier de uma campanha da conta, com confiança, métricas de 7 dias e motivo."""
     for r in q.read_latest_classifications(ctx.engine, ctx.config_id):
         if r["campaign_id"] == inp.campaign_id:
-            return tier_row(ctx, r)
-    return NotFound(message=f"Nenhuma classificação para a campanha {inp.campaign_id} nesta conta.")
+            return tier_rows(ctx, [r])[0]
+    return NotFound(message="Nenhuma classificação para essa campanha nesta conta.")
 
 
 def get_high_performers(ctx: ToolContext, inp: ListInput) -> TierList:

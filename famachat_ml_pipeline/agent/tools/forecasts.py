@@ -14,11 +14,10 @@ from famachat_ml_pipeline.agent.tools.context import (
     ToolContext,
     ToolInput,
     ToolOutput,
-    num,
 )  # fmt: skip
 from famachat_ml_pipeline.core.forecasting import forecast_fleet
 from famachat_ml_pipeline.db import agent_queries as q
-from famachat_ml_pipeline.source.contract import read_daily_insights
+from famachat_ml_pipeline.source.read import read_daily_insights
 
 Metric = Literal["spend", "leads", "cpl"]
 ON_DEMAND_LOOKBACK = 120  # days of history read for a fresh forecast (enough for the weekly backtest)
@@ -45,8 +44,15 @@ class ForecastList(ToolOutput):
     forecasts: list[ForecastRow]
 
 
-def _fmt(ctx: ToolContext, metric: str, value: float) -> str:
-    return (ctx.money(value) if metric != "leads" else num(value, 1)) or "-"
+def unit(metric: str) -> str:
+    """Money for spend and CPL, a count with one decimal for (expected) leads."""
+    return "num1" if metric == "leads" else "money"
+
+
+def fmt_values(
+    ctx: ToolContext, metric: str, rows: list[dict[str, Any]], keys: tuple[str, ...]
+) -> list[dict]:
+    return ctx.fmt(rows, dict.fromkeys(keys, unit(metric)))
 
 
 def summarize(ctx: ToolContext, metric: str, points: list[dict[str, Any]]) -> tuple[float, float, float]:
@@ -74,20 +80,26 @@ def get_forecasts(ctx: ToolContext, inp: GetForecastsInput) -> ForecastList:
         if (inp.metric is None or r["target_metric"] == inp.metric)
         and (inp.campaign_id is None or r["entity_id"] == inp.campaign_id)
     ]
-    out, totals = [], {"spend": 0.0, "leads": 0.0}
+    raw, totals = [], {"spend": 0.0, "leads": 0.0}
     for r in rows:
         pts = r["predictions"] if isinstance(r["predictions"], list) else []
         value, low, high = summarize(ctx, r["target_metric"], pts)
         if r["target_metric"] in totals:
             totals[r["target_metric"]] += value
+        u = "n" if r["target_metric"] == "leads" else "m"
+        raw.append({"r": r, "pts": pts, f"value_{u}": value, f"low_{u}": low, f"high_{u}": high})
+    spec = {f"{k}_{u}": ("num1" if u == "n" else "money") for k in ("value", "low", "high") for u in "nm"}
+    out = []
+    for f in ctx.fmt(raw, spec):
+        r, pts = f["r"], f["pts"]
+        u = "n" if r["target_metric"] == "leads" else "m"
         out.append(
             ForecastRow(
                 campaign_id=r["entity_id"], name=ctx.name_of(r["entity_id"]), metric=r["target_metric"],
                 first_day=dt.date.fromisoformat(pts[0]["date"]) if pts else None,
                 last_day=dt.date.fromisoformat(pts[-1]["date"]) if pts else None,
-                days=len(pts), value=_fmt(ctx, r["target_metric"], value),
-                low=_fmt(ctx, r["target_metric"], low),
-                high=_fmt(ctx, r["target_metric"], high), method=r["method"],
+                days=len(pts), value=f[f"value_{u}"] or "-", low=f[f"low_{u}"] or "-",
+                high=f[f"high_{u}"] or "-", method=r["method"],
                 insufficient_data=bool(r["insufficient_data"]),
             )
         )  # fmt: skip
@@ -95,7 +107,9 @@ def get_forecasts(ctx: ToolContext, inp: GetForecastsInput) -> ForecastList:
     present = {r["target_metric"] for r in rows}
     return ForecastList(
         made_on=rows[0]["forecast_date"] if rows else None,
-        account_totals={m: _fmt(ctx, m, v) for m, v in totals.items() if m in present},
+        account_totals={
+            m: v for m, v in ctx.fmt1(totals, {"spend": "money", "leads": "num1"}).items() if m in present
+        },
         total=len(out),
         forecasts=out[: inp.limit],
     )
@@ -129,7 +143,7 @@ class CampaignPrediction(ToolOutput):
 
 def predict(ctx: ToolContext, campaign_id: str, metric: str, horizon: int) -> CampaignPrediction | NotFound:
     if not ctx.owns(campaign_id):
-        return NotFound(message=f"A campanha {campaign_id} não existe nesta conta.")
+        return NotFound(message="Essa campanha não existe nesta conta.")
     as_of = ctx.data_through()
     daily = read_daily_insights(ctx.engine, [ctx.config_id], as_of, ON_DEMAND_LOOKBACK, now=ctx.now).daily
     one = daily.filter(pl.col("campaign_id") == campaign_id)
@@ -142,25 +156,25 @@ def predict(ctx: ToolContext, campaign_id: str, metric: str, horizon: int) -> Ca
     ]
     value, low, high = summarize(ctx, metric, pts)
     what = "total de leads" if metric == "leads" else "CPL médio diário"
+    keys = ("predicted", "lower", "upper")
+    days = fmt_values(ctx, metric, pts, keys)
+    (total,) = fmt_values(ctx, metric, [{"value": value, "low": low, "high": high}], ("value", "low", "high"))
     return CampaignPrediction(
         campaign_id=campaign_id,
         name=ctx.name_of(campaign_id),
         metric=metric,
         as_of=as_of,
         method=fc["method"][0] if fc.height else "none",
-        value=_fmt(ctx, metric, value),
-        low=_fmt(ctx, metric, low),
-        high=_fmt(ctx, metric, high),
+        value=total["value"] or "-",
+        low=total["low"] or "-",
+        high=total["high"] or "-",
         insufficient_data=bool(fc["insufficient_data"].any()) if fc.height else True,
         days=[
             DayPrediction(
-                date=r["target_date"],
-                predicted=_fmt(ctx, metric, r["predicted_value"]),
-                low=_fmt(ctx, metric, r["confidence_lower"]),
-                high=_fmt(ctx, metric, r["confidence_upper"]),
+                date=d, predicted=x["predicted"] or "-", low=x["lower"] or "-", high=x["upper"] or "-"
             )
-            for r in fc.iter_rows(named=True)
-        ],  # fmt: skip
+            for d, x in zip(fc["target_date"].to_list(), days, strict=True)
+        ],
         note=f"Previsão nova com dados até {as_of.isoformat()}; {what} em {len(pts)} dias, intervalo de 95%.",
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import Field
@@ -50,7 +51,7 @@ def _row(ctx: ToolContext, r: dict[str, Any]) -> RecommendationRow:
     )
 
 
-def recommendation_list(ctx: ToolContext, keep, limit: int) -> RecommendationList:  # noqa: ANN001
+def recommendation_list(ctx: ToolContext, keep: Callable[[dict], bool], limit: int) -> RecommendationList:
     rows = [r for r in q.read_active_recommendations(ctx.engine, ctx.config_id) if keep(r)]
     return RecommendationList(total=len(rows), recommendations=[_row(ctx, r) for r in rows[:limit]])
 

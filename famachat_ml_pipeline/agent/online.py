@@ -1,0 +1,182 @@
+"""Online mode: Claude (the `anthropic` SDK) with the account's tools, streamed.
+
+The loop: stream a reply; if it stops for tool use, run every requested tool for the bound account and
+send the results back; repeat up to `agent_max_tool_rounds` times. Errors, timeouts and rate limits end
+in one pt-BR message (AgentReply.error), never a traceback to the user.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import anthropic
+
+from famachat_ml_pipeline.agent.offline import drain
+from famachat_ml_pipeline.agent.prompts import system_prompt
+from famachat_ml_pipeline.agent.tools import ToolContext, run_tool, tool_schemas
+from famachat_ml_pipeline.agent.types import AgentEvent, AgentReply, ChatTurn, ToolCall
+from famachat_ml_pipeline.db import agent_queries as q
+from famachat_ml_pipeline.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_HISTORY_TURNS = 20
+# Models that answer 400 to a non-default temperature (Anthropic's Sonnet 5 migration guide: sampling
+# parameters are deprecated from these families on); the SDK >= 1.0 has no `temperature` argument at all,
+# so for the others it travels in `extra_body`.
+NO_SAMPLING_PREFIXES = (
+    "claude-sonnet-5",
+    "claude-opus-5",
+    "claude-haiku-5",
+    "claude-fable",
+    "claude-mythos",
+    "claude-opus-4-7",
+    "claude-opus-4-8",
+)
+
+
+def sampling_body(model: str, temperature: float | None) -> dict[str, Any]:
+    if temperature is None or model.startswith(NO_SAMPLING_PREFIXES):
+        return {}
+    return {"temperature": temperature}
+
+
+def error_message(exc: Exception, settings: Settings) -> str:
+    """One clear pt-BR sentence for the user; details go to the log."""
+    if isinstance(exc, anthropic.APITimeoutError):
+        return (
+            f"O assistente não respondeu dentro do tempo limite ({settings.agent_timeout_seconds:g} s). "
+            "Tente de novo em instantes."
+        )
+    if isinstance(exc, anthropic.RateLimitError):
+        return "O serviço de IA atingiu o limite de uso agora. Tente novamente em alguns minutos."
+    if isinstance(exc, anthropic.AuthenticationError | anthropic.PermissionDeniedError):
+        return "A chave da API da Anthropic foi recusada. Verifique AGENT_ANTHROPIC_API_KEY."
+    if isinstance(exc, anthropic.APIConnectionError):
+        return "Não consegui me conectar ao serviço de IA. Verifique a rede e tente de novo."
+    if isinstance(exc, anthropic.APIStatusError):
+        return f"O serviço de IA devolveu um erro (HTTP {exc.status_code}). Tente novamente em instantes."
+    return "Ocorreu um erro inesperado ao gerar a resposta. Tente novamente."
+
+
+def _block_param(block: Any) -> dict[str, Any]:
+    """A content block of Claude's reply, as the request format sends it back."""
+    kind = block.type
+    if kind == "text":
+        return {"type": "text", "text": block.text}
+    if kind == "tool_use":
+        return {"type": "tool_use", "id": block.id, "name": block.name, "input": block.input}
+    if kind == "thinking":
+        return {"type": "thinking", "thinking": block.thinking, "signature": block.signature}
+    if kind == "redacted_thinking":
+        return {"type": "redacted_thinking", "data": block.data}
+    return block.model_dump(exclude_none=True, exclude={"parsed_output"})
+
+
+def history_messages(history: Sequence[ChatTurn], message: str) -> list[dict[str, Any]]:
+    """Earlier turns (text only, the last MAX_HISTORY_TURNS) then the question, alternating roles."""
+    messages: list[dict[str, Any]] = []
+    for turn in [*history[-MAX_HISTORY_TURNS:], ChatTurn("user", message)]:
+        if not turn.content.strip():
+            continue
+        if messages and messages[-1]["role"] == turn.role:
+            messages[-1]["content"] += "\n\n" + turn.content
+        else:
+            messages.append({"role": turn.role, "content": turn.content})
+    while messages and messages[0]["role"] != "user":
+        messages.pop(0)
+    return messages
+
+
+@dataclass
+class OnlineAgent:
+    ctx: ToolContext
+    settings: Settings
+    client: anthropic.Anthropic = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        key = self.settings.agent_anthropic_api_key
+        self.client = anthropic.Anthropic(
+            api_key=key.get_secret_value() if key else None,
+            base_url=self.settings.anthropic_base_url,
+            timeout=self.settings.agent_timeout_seconds,
+            max_retries=self.settings.agent_max_retries,
+        )
+
+    @property
+    def config_id(self) -> int:
+        return self.ctx.config_id
+
+    def _system(self) -> str:
+        return system_prompt(
+            self.ctx.data_through(),
+            q.latest_results_day(self.ctx.engine, self.ctx.config_id),
+            self.ctx.currency,
+        )
+
+    def stream(self, message: str, history: Sequence[ChatTurn] = ()) -> Iterator[AgentEvent]:
+        s = self.settings
+        messages = history_messages(history, message)
+        calls: list[ToolCall] = []
+        texts: list[str] = []
+        error: str | None = None
+        try:
+            system, tools = self._system(), tool_schemas()
+            for round_no in range(s.agent_max_tool_rounds + 1):
+                with self.client.messages.stream(
+                    model=s.agent_llm_model,
+                    max_tokens=s.agent_max_tokens,
+                    system=system,
+                    messages=messages,
+                    tools=tools,
+                    extra_body=sampling_body(s.agent_llm_model, s.agent_temperature) or None,
+                ) as stream:
+                    for event in stream:
+                        if event.type == "text" and event.text:
+                            texts.append(event.text)
+                            yield AgentEvent(kind="text", text=event.text)
+                    final = stream.get_final_message()
+                messages.append({"role": "assistant", "content": [_block_param(b) for b in final.content]})
+                uses = [b for b in final.content if b.type == "tool_use"]
+                if final.stop_reason != "tool_use" or not uses:
+                    break
+                if round_no == s.agent_max_tool_rounds:  # the model still wants tools
+                    error = (
+                        f"Precisei de mais de {s.agent_max_tool_rounds} rodadas de consultas para esta "
+                        "pergunta. Tente uma pergunta mais específica."
+                    )
+                    break
+                results = []
+                for use in uses:
+                    output = run_tool(self.ctx, use.name, use.input)
+                    call = ToolCall(name=use.name, input=dict(use.input or {}), output=output)
+                    calls.append(call)
+                    yield AgentEvent(kind="tool", tool=call)
+                    results.append({
+                        "type": "tool_result",
+                        "tool_use_id": use.id,
+                        "content": json.dumps(output, ensure_ascii=False),
+                        "is_error": "error" in output,
+                    })  # fmt: skip
+                messages.append({"role": "user", "content": results})
+        except anthropic.AnthropicError as exc:
+            log.warning("anthropic call failed: %s: %s", type(exc).__name__, exc)
+            error = error_message(exc, s)
+        if error:
+            yield AgentEvent(kind="error", text=error)
+        reply = AgentReply(
+            text="".join(texts) if not error or texts else error,
+            mode="online",
+            intent=None,
+            tool_calls=tuple(calls),
+            data_through=self.ctx.data_through(),
+            error=error,
+        )
+        yield AgentEvent(kind="done", reply=reply)
+
+    def ask(self, message: str, history: Sequence[ChatTurn] = ()) -> AgentReply:
+        return drain(self.stream(message, history))

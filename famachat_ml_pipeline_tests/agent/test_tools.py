@@ -1,0 +1,135 @@
+"""The 21 tools: typed inputs with JSON schemas, compact outputs, the account's own figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from famachat_ml_pipeline.agent.tools import TOOLS, ToolContext, run_tool, tool_schemas
+from famachat_ml_pipeline.agent.tools.context import MAX_ROWS
+from famachat_ml_pipeline.core.recommendations import format_money
+from famachat_ml_pipeline.db import schema
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+
+SEED_TOOLS = {
+    "get_classifications", "get_campaign_tier", "get_high_performers", "get_underperformers",
+    "get_recommendations", "get_recommendations_by_type", "get_high_priority_recommendations",
+    "get_anomalies", "get_critical_anomalies", "get_anomalies_by_type", "get_forecasts",
+    "predict_campaign_cpl", "predict_campaign_leads", "get_campaign_details", "list_campaigns",
+    "compare_campaigns", "analyze_trends", "get_account_summary", "calculate_roi", "get_top_campaigns",
+}  # fmt: skip
+CID = 3
+
+
+def _ctx(db: DemoDb) -> ToolContext:
+    return ToolContext(db.engine, CID, now=db.now)
+
+
+def _some_campaign(ctx: ToolContext) -> str:
+    return max(ctx.campaigns)
+
+
+def _args(ctx: ToolContext) -> dict[str, dict]:
+    cid = _some_campaign(ctx)
+    return {
+        "get_campaign_tier": {"campaign_id": cid},
+        "get_recommendations_by_type": {"recommendation_type": "PAUSE_CAMPAIGN"},
+        "get_anomalies_by_type": {"anomaly_type": "CPL_SPIKE"},
+        "predict_campaign_cpl": {"campaign_id": cid, "horizon_days": 3},
+        "predict_campaign_leads": {"campaign_id": cid},
+        "get_campaign_details": {"campaign_id": cid},
+        "compare_campaigns": {"campaign_ids": sorted(ctx.campaigns)[:3]},
+        "calculate_roi": {"average_ticket": 1000, "close_rate": 10},
+    }
+
+
+def test_the_seed_tools_plus_data_quality() -> None:
+    assert set(TOOLS) == SEED_TOOLS | {"get_data_quality"}
+    for schema_ in tool_schemas():
+        s = schema_["input_schema"]
+        assert s["type"] == "object" and s.get("additionalProperties") is False, schema_["name"]
+        assert "config_id" not in json.dumps(s) and schema_["description"]
+
+
+def test_every_tool_runs_for_the_bound_account(demo_db: DemoDb) -> None:
+    ctx = _ctx(demo_db)
+    args = _args(ctx)
+    for name in TOOLS:
+        out = run_tool(ctx, name, args.get(name, {}))
+        assert "error" not in out, (name, out)
+        json.dumps(out)  # JSON-able
+        assert len(json.dumps(out)) < 20_000, name  # compact
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "problem"),
+    [
+        ("get_classifications", {"limit": MAX_ROWS + 1}, "limit"),
+        ("get_anomalies", {"days": 0}, "days"),
+        ("get_recommendations_by_type", {"recommendation_type": "DELETE_ALL"}, "recommendation_type"),
+        ("predict_campaign_cpl", {"campaign_id": "1", "horizon_days": 31}, "horizon_days"),
+        ("compare_campaigns", {"campaign_ids": ["1"]}, "campaign_ids"),
+        ("calculate_roi", {}, "value_per_lead"),
+        ("get_top_campaigns", {"metric": "revenue"}, "metric"),
+    ],
+)
+def test_bad_inputs_come_back_as_errors(demo_db: DemoDb, name: str, args: dict, problem: str) -> None:
+    out = run_tool(_ctx(demo_db), name, args)
+    assert set(out) == {"error"} and problem in out["error"]
+
+
+def test_json_text_input_is_accepted_and_bad_json_refused(demo_db: DemoDb) -> None:
+    ctx = _ctx(demo_db)
+    assert run_tool(ctx, "get_recommendations", '{"limit": 1}')["total"] >= 0
+    assert "JSON" in run_tool(ctx, "get_recommendations", "{limit")["error"]
+
+
+def test_classifications_equal_the_table(demo_db: DemoDb) -> None:
+    t = schema.ml_campaign_classifications
+    with demo_db.engine.connect() as conn:
+        tiers = dict(
+            conn.execute(
+                sa.select(t.c.tier, sa.func.count()).where(t.c.config_id == CID).group_by(t.c.tier)
+            ).all()
+        )
+    out = run_tool(_ctx(demo_db), "get_classifications", {})
+    assert {k: v for k, v in out["counts_by_tier"].items() if v} == tiers
+    assert out["as_of"] == demo_db.as_of.isoformat()
+    assert len(out["campaigns"]) == min(sum(tiers.values()), MAX_ROWS)
+
+
+def test_anomalies_equal_the_table_and_money_is_formatted(demo_db: DemoDb) -> None:
+    a = schema.ml_anomalies
+    since = dt.datetime.combine(demo_db.as_of - dt.timedelta(days=29), dt.time())
+    with demo_db.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(a.c.id, a.c.metric_name, a.c.observed_value).where(
+                a.c.config_id == CID, a.c.is_acknowledged.isnot(True), a.c.anomaly_date >= since
+            )
+        ).all()
+    out = run_tool(_ctx(demo_db), "get_anomalies", {"days": 30, "limit": 20})
+    assert out["total"] == len(rows)
+    by_id = {r.id: r for r in rows}
+    for x in out["anomalies"]:
+        row = by_id[x["id"]]
+        if row.metric_name in ("spend", "cpl"):
+            assert x["observed"] == format_money(row.observed_value)
+
+
+def test_fresh_prediction_covers_the_horizon(demo_db: DemoDb) -> None:
+    ctx = _ctx(demo_db)
+    busiest = run_tool(ctx, "get_top_campaigns", {"metric": "spend", "limit": 1})["campaigns"][0]
+    out = run_tool(ctx, "predict_campaign_cpl", {"campaign_id": busiest["campaign_id"], "horizon_days": 3})
+    assert out["method"] != "none" and not out["insufficient_data"]
+    days = [d["date"] for d in out["days"]]
+    assert days == [(demo_db.as_of + dt.timedelta(days=h)).isoformat() for h in range(1, len(days) + 1)]
+    assert 1 <= len(days) <= 3 and out["as_of"] == demo_db.as_of.isoformat()
+
+
+def test_roi_says_the_revenue_is_the_users_estimate(demo_db: DemoDb) -> None:
+    out = run_tool(_ctx(demo_db), "calculate_roi", {"average_ticket": 1000, "close_rate": 10, "window": 7})
+    assert out["value_per_lead"] == "R$ 100,00"
+    assert "não registra receita" in out["note"] and "ticket médio R$ 1.000,00" in out["note"]
