@@ -11,18 +11,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from famachat_ml_pipeline.db.grants import USER_COLUMNS
 from famachat_ml_pipeline.db.schema import ml_anomalies, ml_recommendations
 
-RECOMMENDATION_USER_COLUMNS = (
-    "was_applied",
-    "applied_at",
-    "applied_by",
-    "dismissed",
-    "dismissed_at",
-    "dismissed_by",
-    "dismissed_reason",
-)
-ANOMALY_USER_COLUMNS = ("is_acknowledged", "acknowledged_at", "acknowledged_by", "resolution_notes")
+# The one list of users' columns is the grants' (FamaChat's role may UPDATE only these).
+RECOMMENDATION_USER_COLUMNS = USER_COLUMNS[ml_recommendations]
+ANOMALY_USER_COLUMNS = USER_COLUMNS[ml_anomalies]
 
 
 def _now() -> dt.datetime:
@@ -32,6 +26,10 @@ def _now() -> dt.datetime:
 def _update(
     engine: sa.Engine, table: sa.Table, row_id: int, config_id: int, values: dict[str, Any], returned: tuple
 ) -> dict[str, Any] | None:
+    if not set(values) <= set(USER_COLUMNS[table]):  # never a column the pipeline owns
+        raise ValueError(
+            f"not users' columns of {table.name}: {sorted(set(values) - set(USER_COLUMNS[table]))}"
+        )
     with engine.begin() as conn:
         row = conn.execute(
             table.update()
