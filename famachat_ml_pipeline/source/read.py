@@ -74,8 +74,10 @@ def _fetch(conn: sa.Connection, sql: str, params: dict, cols: dict[str, pl.DataT
         text = pl.read_csv(buf, schema=dict.fromkeys(cols, pl.String))
         return text.select(pl.col(c).cast(t, strict=False) for c, t in cols.items())
     rows = conn.execute(sa.text(sql.replace("%(", ":").replace(")s", "")), params).fetchall()
-    # SQLite hands back dates as text and numerics as Decimal: read loosely, the cleaner parses dates.
-    return pl.DataFrame([tuple(r) for r in rows], schema=cols, orient="row", strict=False)
+    # SQLite hands back dates as text (sometimes with a time) and numerics as Decimal: read loosely; the
+    # cleaner parses the dates.
+    frame = pl.DataFrame([tuple(r) for r in rows], schema=cols, orient="row", strict=False)
+    return frame.with_columns(pl.col(c).str.slice(0, 10) for c in ("date_start", "date_stop") if c in cols)
 
 
 def read_source(
