@@ -49,7 +49,7 @@ def main() -> None:
     from famachat_ml_pipeline.demo.generator import generate_demo
     from famachat_ml_pipeline.demo.loader import write_demo
     from famachat_ml_pipeline.settings import get_settings
-    from famachat_ml_pipeline.source.contract import read_daily_insights
+    from famachat_ml_pipeline.source.read import read_daily_insights
 
     settings = get_settings()
     engine = get_engine(settings.database_url)
@@ -87,7 +87,7 @@ def main() -> None:
 
     from famachat_ml_pipeline.core import classifier
     from famachat_ml_pipeline.core.features import compute_features_wide
-    from famachat_ml_pipeline.defs.assets.classification import sampled_as_of_dates
+    from famachat_ml_pipeline.defs.classification.assets import sampled_as_of_dates
 
     t = time.perf_counter()
     dates = sampled_as_of_dates(classifier.training_as_of_dates(daily), campaigns)

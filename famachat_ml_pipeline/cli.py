@@ -24,6 +24,19 @@ def _date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
+# The range an --as-of can name: no Meta Ads insight exists before Facebook Ads launched (2007-11-06, so
+# this floor leaves room for the 90-day lookback), and no day after tomorrow (UTC) is complete anywhere.
+EARLIEST_AS_OF = dt.date(2008, 1, 1)
+
+
+def _as_of(value: str) -> dt.date:
+    day = _date(value)
+    latest = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+    if not EARLIEST_AS_OF <= day <= latest:
+        raise argparse.ArgumentTypeError(f"must be between {EARLIEST_AS_OF} and {latest}: {value!r}")
+    return day
+
+
 def _positive(value: str) -> int:
     n = int(value)
     if n <= 0:
@@ -43,8 +56,10 @@ def _at_least(minimum: int):  # noqa: ANN202
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     from famachat_ml_pipeline.db.engine import migrate
+    from famachat_ml_pipeline.preflight import check_database
 
     settings = load_settings()
+    check_database(settings.database_url, need_source=False)
     rev = migrate(settings.database_url)
     console.print(f"ml_* schema at revision [bold]{rev}[/] on {_safe_url(settings.database_url)}")
     return 0
@@ -54,8 +69,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from famachat_ml_pipeline.db.engine import get_engine
     from famachat_ml_pipeline.demo.generator import generate_demo
     from famachat_ml_pipeline.demo.loader import write_demo
+    from famachat_ml_pipeline.preflight import check_database
 
     settings = load_settings()
+    check_database(settings.database_url, need_source=False)
     start = time.perf_counter()
     with console.status(f"generating {args.accounts} accounts x {args.days} days (seed {args.seed})"):
         data = generate_demo(n_accounts=args.accounts, days=args.days, seed=args.seed)
@@ -98,34 +115,97 @@ def cmd_ui(args: argparse.Namespace) -> int:
     return 0  # not reached
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from famachat_ml_pipeline.instance import prepare_dagster_home
+    from famachat_ml_pipeline.serve import run_services, services
+    from famachat_ml_pipeline.settings import export_resource_environment
+
+    settings = load_settings()
+    export_resource_environment(settings)
+    home = prepare_dagster_home(settings)
+    storage = "Postgres (DAGSTER_PG_URL)" if settings.dagster_pg_url else f"SQLite under {home}"
+    console.print(
+        f"dagster-daemon + dagster-webserver on http://{args.host}:{args.port} "
+        f"(DAGSTER_HOME={home}, storage: {storage}); Ctrl-C stops both"
+    )
+    return run_services(services(args.host, args.port), echo=console.print)
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.what == "anomalies":
-        from famachat_ml_pipeline.evaluation import demo_incidents, nab
+        from famachat_ml_pipeline.evaluation import demo_incidents, nab_loco
 
         with console.status("scoring the detector on the demo's labelled incidents"):
             scores = demo_incidents.evaluate_demo(n_accounts=args.accounts, seed=args.seed)
         console.print(f"[bold]demo incidents[/] ({args.accounts} accounts, seed {args.seed})")
         print(demo_incidents.format_report(scores))
         if args.nab:
-            with console.status(f"scoring on NAB folder {args.nab}"):
-                report = nab.format_report(nab.evaluate(args.nab))
+            with console.status(f"scoring on NAB folder {args.nab} (leave one category out)"):
+                report = nab_loco.format_report(nab_loco.evaluate_nab(args.nab))
             console.print(f"\n[bold]NAB[/] {args.nab}")
             print(report)
         return 0
     from famachat_ml_pipeline.evaluation import forecasts
+    from famachat_ml_pipeline.evaluation.series_io import UnparsableDates
 
-    if args.csv:
-        if not (args.date_col and args.value_col):
-            raise UsageError("--csv needs --date-col and --value-col")
-        result = forecasts.evaluate_csv(args.csv, args.date_col, args.value_col, horizon=args.horizon)
-    else:
-        result = forecasts.evaluate_demo(n_accounts=args.accounts, seed=args.seed, horizon=args.horizon)
-    print(forecasts.format_report(result))
+    autoets = not args.no_autoets
+    try:
+        if args.csv:
+            if not (args.date_col and args.value_col):
+                raise UsageError("--csv needs --date-col and --value-col")
+            result = forecasts.evaluate_csv(
+                args.csv,
+                args.date_col,
+                args.value_col,
+                horizon=args.horizon,
+                date_format=args.date_format,
+                autoets=autoets,
+            )
+        elif args.nab_daily:
+            result = forecasts.evaluate_nab_daily(args.nab_daily, horizon=args.horizon, autoets=autoets)
+        else:
+            result = forecasts.evaluate_demo(
+                n_accounts=args.accounts,
+                seed=args.seed,
+                horizon=args.horizon,
+                autoets_series=forecasts.AUTOETS_FLEET_SAMPLE if autoets else 0,
+            )
+    except UnparsableDates as exc:
+        raise UsageError(str(exc)) from exc
+    print(forecasts.format_report(result, detail=not args.nab_daily))
     return 0
 
 
 class UsageError(ValueError):
     pass
+
+
+def cmd_grants(args: argparse.Namespace) -> int:
+    import sqlalchemy as sa
+
+    from famachat_ml_pipeline.db.engine import get_engine
+    from famachat_ml_pipeline.db.grants import apply_grants, grants_sql
+    from famachat_ml_pipeline.db.schema import metadata
+    from famachat_ml_pipeline.preflight import check_database
+
+    if not args.apply:
+        settings = load_settings()
+        database = sa.engine.make_url(settings.database_url).database if settings.is_postgres else None
+        print(grants_sql(args.pipeline_role, args.app_role, database), end="")
+        return 0
+    settings = load_settings()
+    if not settings.is_postgres:
+        raise UsageError("--apply needs a postgresql DATABASE_URL: SQLite has no roles")
+    check_database(settings.database_url, need_source=True)
+    engine = get_engine(settings.database_url)
+    missing = sorted(set(metadata.tables) - set(sa.inspect(engine).get_table_names()))
+    if missing:
+        raise UsageError(
+            f"the ml_* tables are not there yet ({', '.join(missing)}): run `famachat-ml migrate`"
+        )
+    statements = apply_grants(engine, args.pipeline_role, args.app_role)
+    console.print(f"applied {len(statements)} statements for roles {args.pipeline_role} and {args.app_role}")
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -148,7 +228,7 @@ def _demo_questions() -> None:
     """The demo's last step: two questions to the offline agent about the first account."""
     from famachat_ml_pipeline.agent.service import open_agent
     from famachat_ml_pipeline.db.engine import get_engine
-    from famachat_ml_pipeline.source.contract import list_config_ids
+    from famachat_ml_pipeline.source.read import list_config_ids
 
     settings = load_settings()
     engine = get_engine(settings.database_url)
@@ -219,13 +299,20 @@ def build_parser() -> argparse.ArgumentParser:
     who = run.add_mutually_exclusive_group(required=True)
     who.add_argument("--all", action="store_true", help="every account in the source tables")
     who.add_argument("--config-id", type=_positive, nargs="+", metavar="N")
-    run.add_argument("--as-of", type=_date, default=None, help="default: the latest complete day")
+    run.add_argument("--as-of", type=_as_of, default=None, help="default: the latest complete day")
     run.set_defaults(fn=cmd_run)
 
     ui = sub.add_parser("ui", help="start the Dagster UI (dagster dev) on the same instance as the CLI")
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=_positive, default=3000)
     ui.set_defaults(fn=cmd_ui)
+
+    serve = sub.add_parser(
+        "serve", help="production on one machine: dagster-daemon (schedules, sensors, queue) + webserver"
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=_positive, default=3000)
+    serve.set_defaults(fn=cmd_serve)
 
     ev = sub.add_parser("evaluate", help="score the anomaly detector or the forecasts against baselines")
     ev.add_argument("what", choices=["anomalies", "forecasts"])
@@ -235,8 +322,19 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--csv", default=None, help="a real daily series to backtest (forecasts)")
     ev.add_argument("--date-col")
     ev.add_argument("--value-col")
+    ev.add_argument("--date-format", default=None, help="strftime format of --date-col, e.g. %%m/%%d/%%Y")
+    ev.add_argument("--nab-daily", default=None, help="forecasts: a NAB-format folder, each series as daily")
+    ev.add_argument("--no-autoets", action="store_true", help="forecasts: skip the (slow) AutoETS baseline")
     ev.add_argument("--horizon", type=_positive, default=7)
     ev.set_defaults(fn=cmd_evaluate)
+
+    grants = sub.add_parser(
+        "grants", help="print (or --apply) least-privilege SQL for the pipeline's and FamaChat's roles"
+    )
+    grants.add_argument("--pipeline-role", required=True, help="the role `famachat-ml run` connects as")
+    grants.add_argument("--app-role", required=True, help="the role FamaChat's app reads ml_* tables as")
+    grants.add_argument("--apply", action="store_true", help="run the SQL on DATABASE_URL (as the owner)")
+    grants.set_defaults(fn=cmd_grants)
 
     demo = sub.add_parser("demo", help="migrate, generate demo data, run everything and print a summary")
     demo_args(demo, 6)
@@ -270,19 +368,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except Exception as exc:  # noqa: BLE001 - one clear line for known user errors, traceback otherwise
         from famachat_ml_pipeline.agent.service import UnknownAccount
+        from famachat_ml_pipeline.db.grants import BadRoleName
         from famachat_ml_pipeline.demo.loader import RefusingToOverwrite
+        from famachat_ml_pipeline.preflight import DatabaseUnavailable
         from famachat_ml_pipeline.runner import IncompleteDay, UnknownAccounts
 
-        if isinstance(
-            exc,
-            UnknownAccounts
-            | IncompleteDay
-            | RefusingToOverwrite
-            | UsageError
-            | FileNotFoundError
-            | UnknownAccount,
-        ):
-            console.print(f"[red]error:[/] {exc}")
+        known = UnknownAccounts | IncompleteDay | RefusingToOverwrite | UsageError | FileNotFoundError
+        if isinstance(exc, known | DatabaseUnavailable | BadRoleName | UnknownAccount):
+            # soft_wrap: one line even when it is wider than the terminal
+            console.print(f"[red]error:[/] {exc}", soft_wrap=True, markup=True, highlight=False)
             return 2
         raise
 

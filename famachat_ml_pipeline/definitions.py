@@ -1,32 +1,21 @@
-"""Dagster entry point: `dagster dev -m famachat_ml_pipeline.definitions` (or workspace.yaml)."""
+"""Dagster entry point: `dagster dev -m famachat_ml_pipeline.definitions`, workspace.yaml, `dg check defs`.
+
+Every module under defs/ is loaded by `dg.load_from_defs_folder` (the layout `dg` expects, declared in
+pyproject.toml's [tool.dg]): a new asset, job, schedule or sensor only has to be defined in its stage's
+folder. The resources are configured in defs/shared/resources.py from environment variables, which are
+first filled from the validated settings here, so this process (the UI's code server) and the CLI resolve
+the same values, defaults included.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 
-from famachat_ml_pipeline.defs.assets import (
-    anomalies,
-    classification,
-    features,
-    forecasts,
-    ingest,
-    recommendations,
-)
-from famachat_ml_pipeline.defs.io_managers import DailyFrameIOManager
-from famachat_ml_pipeline.defs.jobs import jobs, schedules
-from famachat_ml_pipeline.defs.resources import DatabaseResource
-from famachat_ml_pipeline.defs.sensors import config_id_partitions_sensor
+from famachat_ml_pipeline.settings import export_resource_environment, get_settings
 
-defs = dg.Definitions(
-    assets=dg.load_assets_from_modules(
-        [ingest, features, classification, anomalies, forecasts, recommendations]
-    ),
-    asset_checks=dg.load_asset_checks_from_modules([ingest]),
-    jobs=jobs,
-    schedules=schedules,
-    sensors=[config_id_partitions_sensor],
-    resources={
-        "database": DatabaseResource(),
-        "daily_frame_io_manager": DailyFrameIOManager(),
-    },
-)
+PROJECT_ROOT = Path(__file__).resolve().parents[1]  # where pyproject.toml's [tool.dg] lives
+
+export_resource_environment(get_settings())
+defs = dg.load_from_defs_folder(project_root=PROJECT_ROOT)

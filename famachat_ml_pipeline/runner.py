@@ -11,12 +11,14 @@ import dagster as dg
 
 from famachat_ml_pipeline.db.engine import get_engine, migrate
 from famachat_ml_pipeline.definitions import defs
-from famachat_ml_pipeline.defs.jobs import ml_pipeline_job, ranged_run_tags
-from famachat_ml_pipeline.defs.partitions import AS_OF_TAG, config_partitions
-from famachat_ml_pipeline.defs.run_context import latest_complete_day_of
+from famachat_ml_pipeline.defs.pipeline.jobs import ml_pipeline_job
+from famachat_ml_pipeline.defs.shared.account_run import latest_complete_day_of
+from famachat_ml_pipeline.defs.shared.partitions import AS_OF_TAG, config_partitions
+from famachat_ml_pipeline.defs.shared.schedules import ranged_run_tags
 from famachat_ml_pipeline.instance import get_instance
-from famachat_ml_pipeline.settings import Settings
-from famachat_ml_pipeline.source.contract import list_config_ids
+from famachat_ml_pipeline.preflight import check_database
+from famachat_ml_pipeline.settings import Settings, export_resource_environment
+from famachat_ml_pipeline.source.read import list_config_ids
 
 
 class UnknownAccounts(ValueError):
@@ -64,8 +66,11 @@ def run_pipeline(
 ) -> list[RunSummary]:
     """Register the accounts as partitions, then materialise the whole graph as ranged runs.
 
-    The assets' resources read the same environment as `settings` (see settings.get_settings).
+    The assets' resources read `settings` through the environment (settings.export_resource_environment).
+    Each run's as_of is decided here, once: `as_of`, else the latest complete day of its accounts.
     """
+    export_resource_environment(settings)
+    check_database(settings.database_url, need_source=True)
     engine = get_engine(settings.database_url)
     migrate(settings.database_url)
     source_ids = list_config_ids(engine)
@@ -81,7 +86,7 @@ def run_pipeline(
         )
 
     if as_of is not None:
-        latest = latest_complete_day_of(engine, list(config_ids))
+        latest = latest_complete_day_of(engine, list(config_ids), settings.default_timezone)
         if as_of > latest:
             raise IncompleteDay(
                 f"--as-of {as_of} is not a complete day yet: the latest complete day for these accounts is "
@@ -97,9 +102,8 @@ def run_pipeline(
     job = defs.resolve_job_def(ml_pipeline_job.name)
     summaries = []
     for keys in contiguous_ranges(ordered, {str(c) for c in config_ids}):
-        tags = ranged_run_tags(keys[0], keys[-1])
-        if as_of:
-            tags[AS_OF_TAG] = as_of.isoformat()
+        run_as_of = as_of or latest_complete_day_of(engine, [int(k) for k in keys], settings.default_timezone)
+        tags = {**ranged_run_tags(keys[0], keys[-1]), AS_OF_TAG: run_as_of.isoformat()}
         echo(
             f"running the graph for {len(keys)} accounts ({keys[0]}..{keys[-1]}); Dagster first records "
             "the planned materialisations (about 10 ms per asset and account)"

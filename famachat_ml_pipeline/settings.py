@@ -100,3 +100,19 @@ def load_settings() -> Settings:
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return load_settings()
+
+
+def resource_environment(settings: Settings) -> dict[str, str]:
+    """The variables the Dagster resources read (defs/shared/resources.py), as validated here."""
+    return {
+        "DATABASE_URL": settings.database_url,
+        "MODELS_STORAGE_PATH": str(settings.models_storage_path),
+        "FRAMES_STORAGE_PATH": str(settings.frames_storage_path),
+        "DEFAULT_TIMEZONE": settings.default_timezone,
+    }
+
+
+def export_resource_environment(settings: Settings) -> None:
+    """Write the validated values, defaults and normalised URLs included, into the process environment,
+    so the resources' `dg.EnvVar`s resolve to exactly what the CLI uses (also under `dagster dev`)."""
+    os.environ.update(resource_environment(settings))

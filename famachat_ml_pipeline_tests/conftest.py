@@ -78,3 +78,23 @@ def settings(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     get_settings.cache_clear()
     yield get_settings()
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def pg_roles(pg_url: str) -> Iterator[tuple[str, str]]:
+    """Two fresh login roles (pipeline, app) without privileges, dropped with their grants afterwards."""
+    suffix = uuid.uuid4().hex[:8]
+    roles = (f"fcml_pipeline_{suffix}", f"fcml_app_{suffix}")
+    with _admin_conn() as conn:
+        for role in roles:
+            conn.execute(f'CREATE ROLE "{role}" LOGIN')
+    try:
+        yield roles
+    finally:
+        get_engine.cache_clear()  # close pools that connect as the roles
+        admin_on_db = sa.engine.make_url(pg_url).set(drivername="postgresql")
+        with psycopg.connect(admin_on_db.render_as_string(hide_password=False), autocommit=True) as conn:
+            conn.execute(f'DROP OWNED BY "{roles[0]}", "{roles[1]}"')
+        with _admin_conn() as conn:
+            for role in roles:
+                conn.execute(f'DROP ROLE IF EXISTS "{role}"')

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from famachat_ml_pipeline.cli import main
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.db.engine import get_engine
+from famachat_ml_pipeline.demo.loader import create_source_tables
 from famachat_ml_pipeline.settings import Settings, get_settings
-from famachat_ml_pipeline.source.contract import create_source_tables, insights_table
+from famachat_ml_pipeline.source.tables import insights_table
 
 
 def test_bad_setting_names_the_variable(

@@ -17,7 +17,7 @@ from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.instance import get_instance
 from famachat_ml_pipeline.runner import IncompleteDay, UnknownAccounts, contiguous_ranges, run_pipeline
 from famachat_ml_pipeline.settings import Settings
-from famachat_ml_pipeline.source.contract import insights_table
+from famachat_ml_pipeline.source.tables import insights_table
 
 
 def _features(engine: sa.Engine) -> pl.DataFrame:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from famachat_ml_pipeline.source.contract import SourceRead, clean_insights
+from famachat_ml_pipeline.source.clean import SourceRead, clean_insights
 
 INCIDENT_KINDS = ("spend_spike", "tracking_break", "ctr_collapse", "delivery_stop")
 # Injected effects that are not incidents to catch but make an alert legitimate (kept in the ground truth).

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from famachat_ml_pipeline.db.writer import bulk_insert
 from famachat_ml_pipeline.demo.generator import DemoData
-from famachat_ml_pipeline.source.contract import create_source_tables, load_source_rows, source_row_count
+from famachat_ml_pipeline.source.tables import campaigns_table, insights_table, source_metadata
 
 _meta = sa.MetaData()
 demo_incidents = sa.Table(
@@ -19,6 +19,29 @@ demo_incidents = sa.Table(
     sa.Column("start_date", sa.Date, nullable=False),
     sa.Column("end_date", sa.Date, nullable=False),
 )
+
+
+def create_source_tables(engine: sa.Engine) -> None:
+    """Demo and tests only: FamaChat owns these tables in a real deployment."""
+    source_metadata.create_all(engine)
+
+
+def load_source_rows(engine: sa.Engine, campaigns: pl.DataFrame, insights: pl.DataFrame) -> None:
+    """Replace the source rows of the accounts in `campaigns` (demo data and tests, never production)."""
+    ids = campaigns["config_id"].unique().to_list()
+    ins = insights.select([c for c in insights.columns if c in insights_table.c])
+    with engine.begin() as conn:
+        conn.execute(insights_table.delete().where(insights_table.c.config_id.in_(ids)))
+        conn.execute(campaigns_table.delete().where(campaigns_table.c.config_id.in_(ids)))
+        bulk_insert(
+            conn, campaigns_table, campaigns.select([c for c in campaigns.columns if c in campaigns_table.c])
+        )
+        bulk_insert(conn, insights_table, ins)
+
+
+def source_row_count(engine: sa.Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(insights_table)).scalar_one())
 
 
 class RefusingToOverwrite(RuntimeError):

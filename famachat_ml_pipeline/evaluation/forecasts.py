@@ -17,7 +17,6 @@ The seed's EMA and the seasonal naive are always part of the run: they are the b
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,9 +32,18 @@ from famachat_ml_pipeline.core.forecasting import (
     SEASON,
     MatrixForecast,
     derive_cpl,
+    first_valid,
     forecast_matrix_levels,
     nanmean,
 )
+from famachat_ml_pipeline.evaluation.autoets import autoets_forecast
+from famachat_ml_pipeline.evaluation.series_io import (
+    NAB_MIN_DAYS,
+    DailySeries,
+    read_daily_series,
+    read_nab_daily,
+)
+from famachat_ml_pipeline.evaluation.synthetic import synthetic_ad_fleet
 
 DEFAULT_METHODS = (*METHODS, "auto")
 MIN_TRAIN = 28  # days of history an evaluation origin needs
@@ -113,6 +121,15 @@ def evaluation_origins(
     return sorted(o for o in range(last, min_train - 1, -step)[:n_origins])
 
 
+def autoets_rows(n: int, max_series: int, seed: int = 0) -> np.ndarray:
+    """The series AutoETS is fitted on: all of them, or a fixed random sample of `max_series`."""
+    if max_series <= 0:
+        return np.array([], dtype=int)
+    if n <= max_series:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, max_series, replace=False))
+
+
 def backtest_methods(
     Y: np.ndarray,
     horizon: int = 7,
@@ -123,24 +140,86 @@ def backtest_methods(
     nonneg: bool = True,
     level: float = LEVEL,
     candidates: Sequence[str] = AUTO_CANDIDATES,
+    autoets_series: int = 0,
 ) -> pl.DataFrame:
-    """MASE, sMAPE and coverage per method over rolling origins. `Y` is (series x days), NaN-padded."""
+    """MASE, sMAPE and coverage per method over rolling origins. `Y` is (series x days), NaN-padded.
+
+    With `autoets_series` > 0, statsforecast's AutoETS is fitted at every origin on that many series
+    (all of them when there are no more). When that is a sample, `auto@sample` scores ours on the
+    same series, so that the two can be compared.
+    """
+    return backtest_groups(
+        Y,
+        {"all": np.arange(Y.shape[0])},
+        horizon,
+        methods,
+        n_origins=n_origins,
+        step=step,
+        nonneg=nonneg,
+        level=level,
+        candidates=candidates,
+        autoets_series=autoets_series,
+    )["all"]
+
+
+def backtest_groups(
+    Y: np.ndarray,
+    groups: dict[str, np.ndarray],
+    horizon: int = 7,
+    methods: Sequence[str] = DEFAULT_METHODS,
+    *,
+    n_origins: int = 4,
+    step: int = 7,
+    nonneg: bool = True,
+    level: float = LEVEL,
+    candidates: Sequence[str] = AUTO_CANDIDATES,
+    autoets_series: int = 0,
+    min_history: int = 0,
+) -> dict[str, pl.DataFrame]:
+    """`backtest_methods` with the forecasts made on the whole matrix (one pooled calibration, as in
+    production) and the metrics kept per group of rows. A series is scored at an origin only once it
+    has `min_history` days."""
     methods = list(dict.fromkeys([*BASELINES, *methods]))
     Y = np.asarray(Y, dtype=float)
+    n = Y.shape[0]
     origins = evaluation_origins(Y.shape[1], horizon, n_origins, step)
     if not origins:
         raise ValueError(f"need at least {MIN_TRAIN + horizon} days to evaluate, got {Y.shape[1]}")
-    acc = {m: _Acc.empty() for m in methods}
+    rows = autoets_rows(n, autoets_series)
+    sampled = 0 < rows.size < n and "auto" in methods
+    names = [*methods, *["autoets"] * bool(rows.size), *["auto@sample"] * sampled]
+    acc = {(g, m): _Acc.empty() for g in groups for m in names}
+    member = {g: np.isin(np.arange(n), idx) for g, idx in groups.items()}
+    start = first_valid(Y)
+    used = set()
     for o in origins:
+        live = (o - start) >= min_history
         res = forecast_matrix_levels(
             Y[:, :o], horizon, methods, (level,), nonneg=nonneg, candidates=candidates
         )
-        actual = Y[:, o : o + horizon]
+        fcs = {m: res[(m, level)] for m in methods}
+        if rows.size:
+            fcs["autoets"] = autoets_forecast(Y[:, :o], horizon, level, nonneg, rows[live[rows]])
+        if sampled:
+            a = fcs["auto"]
+            fitted = np.isfinite(fcs["autoets"].point).all(axis=1)  # exactly AutoETS's rows
+            masked = np.where(fitted[:, None], a.point, np.nan)
+            fcs["auto@sample"] = MatrixForecast(masked, a.lower, a.upper, a.method, a.insufficient)
         scale = mase_scale(Y[:, :o])
-        for m in methods:
-            acc[m].add(res[(m, level)], actual, scale)
-    rows = [{"method": m, **acc[m].summary(), "n_origins": len(origins)} for m in methods]
-    return pl.DataFrame(rows).sort("mase")
+        for g, keep in member.items():
+            rows_g = keep & live
+            if not rows_g.any():
+                continue
+            used.add((g, o))
+            actual = np.where(rows_g[:, None], Y[:, o : o + horizon], np.nan)
+            for m in names:
+                acc[(g, m)].add(fcs[m], actual, scale)
+    out = {}
+    for g in groups:
+        k = sum(1 for gg, _ in used if gg == g)
+        table = [{"method": m, **acc[(g, m)].summary(), "n_origins": k} for m in names]
+        out[g] = pl.DataFrame(table).sort("mase", nulls_last=True)
+    return out
 
 
 def backtest_cpl(
@@ -177,118 +256,11 @@ def backtest_cpl(
 
 
 # --------------------------------------------------------------------------------------------------
-# inputs: a real daily series from a CSV, or a synthetic ad-like fleet
-
-
-def load_daily_csv(path: str | Path, date_col: str, value_col: str, agg: str = "sum") -> pl.DataFrame:
-    """Read any dated CSV into a regular daily series (`date`, `value`).
-
-    - Timestamps are truncated to the day and aggregated with `agg` ("sum" for flows such as spend,
-      leads or rides; "mean" for levels such as a temperature).
-    - When the data is sub-daily, a first or last day with fewer rows than the typical (median) day is
-      partial and is dropped, so that a half day is not read as a collapse.
-    - The series is reindexed to every calendar day. A missing day is treated as missing data, not as
-      a zero (unlike the ad source, a generic CSV gives no reason to believe nothing happened), and is
-      forward-filled from the previous day; the `filled` column marks those days. A day whose values
-      are all null or unparsable is treated the same way.
-    """
-    raw = pl.read_csv(path, columns=[date_col, value_col], infer_schema_length=10_000)
-    d = raw[date_col]
-    if d.dtype == pl.String:
-        d = d.str.strip_chars().str.to_datetime(strict=False)
-        if d.null_count() == d.len():
-            d = raw[date_col].str.to_date(strict=False)
-    frame = pl.DataFrame({"date": d.cast(pl.Date), "value": raw[value_col].cast(pl.Float64, strict=False)})
-    frame = frame.drop_nulls("date")
-    if frame.height == 0:
-        raise ValueError(f"no parsable dates in column {date_col!r} of {path}")
-    agg_expr = pl.col("value").mean() if agg == "mean" else pl.col("value").sum()
-    daily = (
-        frame.group_by("date")
-        .agg(agg_expr.alias("value"), pl.len().alias("_n"), pl.col("value").is_not_null().sum().alias("_ok"))
-        .sort("date")
-    )
-    daily = daily.with_columns(pl.when(pl.col("_ok") > 0).then(pl.col("value")).alias("value"))
-    typical = daily["_n"].median()
-    if typical is not None and typical > 1 and daily.height > 2:
-        edges = [daily["date"][0], daily["date"][-1]]
-        partial = daily.filter(pl.col("date").is_in(edges) & (pl.col("_n") < typical))["date"]
-        daily = daily.filter(~pl.col("date").is_in(partial.implode()))
-    full = pl.DataFrame({"date": pl.date_range(daily["date"].min(), daily["date"].max(), "1d", eager=True)})
-    out = full.join(daily.select("date", "value"), on="date", how="left")
-    return out.with_columns(
-        pl.col("value").is_null().alias("filled"), pl.col("value").forward_fill().backward_fill()
-    )
-
-
-@dataclass(frozen=True)
-class SyntheticFleet:
-    spend: np.ndarray  # (n, days), NaN before each campaign's start
-    leads: np.ndarray
-    budget: np.ndarray  # (n,) daily budget at the last day
-    start: dt.date
-
-
-def synthetic_ad_fleet(n: int = 2000, days: int = 120, seed: int = 7) -> SyntheticFleet:
-    """A fleet that looks like Meta lead campaigns, for benchmarks and acceptance figures.
-
-    Per campaign: a budget with occasional step changes; spend = budget x pacing x a weekly pattern x
-    lognormal noise, capped at 1.25 x budget; a slow drift in pacing; 0-2 paused stretches of 3-20 days,
-    and 10 % of campaigns stopped before the end; leads ~ Poisson(spend / CPL) with a CPL that has its
-    own weekly pattern and random walk; a quarter of the campaigns start late (shorter histories).
-    """
-    rng = np.random.default_rng(seed)
-    t = np.arange(days)
-    budget0 = np.exp(rng.normal(np.log(60), 0.8, n))
-    budget = np.repeat(budget0[:, None], days, axis=1)
-    for i in np.flatnonzero(rng.random(n) < 0.5):
-        for day in rng.integers(10, days, rng.integers(1, 3)):
-            budget[i, day:] *= rng.uniform(0.6, 1.6)
-    dow = (t % SEASON)[None, :]
-    shape = np.array([0.08, 0.1, 0.06, 0.02, -0.04, -0.14, -0.08])
-    amp = rng.uniform(0.0, 1.5, (n, 1))
-    weekly = 1.0 + amp * shape[dow]
-    pacing = rng.uniform(0.65, 1.0, (n, 1)) * np.exp(rng.normal(0, 0.004, (n, 1)) * t[None, :])
-    spend = budget * np.clip(pacing, 0.2, 1.2) * weekly * np.exp(rng.normal(0, 0.12, (n, days)))
-    spend = np.minimum(spend, 1.25 * budget)
-    active = np.ones((n, days), dtype=bool)
-    for i in range(n):
-        for _ in range(rng.choice(3, p=[0.55, 0.3, 0.15])):
-            a = int(rng.integers(0, days - 3))
-            active[i, a : a + int(rng.integers(3, 21))] = False
-    stopped = rng.random(n) < 0.1
-    active[stopped] &= t[None, :] < rng.integers(days // 2, days, stopped.sum())[:, None]
-    spend = np.round(np.where(active, spend, 0.0), 2)
-    cpl0 = np.exp(rng.normal(np.log(25), 0.7, (n, 1)))
-    lead_shape = np.array([-0.05, -0.08, -0.05, 0.0, 0.05, 0.15, 0.1])
-    cpl = cpl0 * np.exp(np.cumsum(rng.normal(0, 0.02, (n, days)), axis=1)) * (1 + amp * lead_shape[dow])
-    leads = rng.poisson(spend / cpl).astype(float)
-    start = np.where(rng.random(n) < 0.25, rng.integers(0, days - 21, n), 0)
-    pad = t[None, :] < start[:, None]
-    spend[pad], leads[pad] = np.nan, np.nan
-    return SyntheticFleet(spend, leads, budget[:, -1], dt.date(2026, 1, 1))
-
-
-def fleet_to_daily(fleet: SyntheticFleet, accounts: int = 100) -> pl.DataFrame:
-    """The synthetic fleet as a DAILY_SCHEMA-like frame (the columns `forecast_fleet` reads)."""
-    n, days = fleet.spend.shape
-    rows, cols = np.nonzero(~np.isnan(fleet.spend))
-    dates = pl.date_range(fleet.start, fleet.start + dt.timedelta(days=days - 1), "1d", eager=True)
-    return pl.DataFrame(
-        {
-            "config_id": (rows % accounts + 1).astype(np.int64),
-            "campaign_id": pl.Series((rows + 120_000_000_000).astype(str)),
-            "date": dates.gather(cols),
-            "spend": fleet.spend[rows, cols],
-            "leads": fleet.leads[rows, cols].astype(np.int64),
-            "status": "ACTIVE",
-            "daily_budget": fleet.budget[rows],
-        }
-    )
-
-
-# --------------------------------------------------------------------------------------------------
 # entry points for the CLI
+
+OURS = "auto"
+SUMMARY_METHODS = (OURS, "autoets", "snaive", "ema")  # the columns of the per-series summary
+AUTOETS_FLEET_SAMPLE = 100  # series of a fleet AutoETS is fitted on (one fit per series and origin)
 
 
 @dataclass(frozen=True)
@@ -299,6 +271,17 @@ class EvaluationResult:
     notes: list[str]
 
 
+def evaluate_series(
+    series: DailySeries, horizon: int = 7, *, n_origins: int = 1000, step: int = 1, autoets: bool = True
+) -> pl.DataFrame:
+    """Every method (and AutoETS) on one real daily series, over every origin `step` days apart."""
+    Y = series.frame["value"].to_numpy().astype(float)[None, :]
+    nonneg = bool(np.nanmin(Y) >= 0)
+    return backtest_methods(
+        Y, horizon, n_origins=n_origins, step=step, nonneg=nonneg, autoets_series=int(autoets)
+    )
+
+
 def evaluate_csv(
     path: str | Path,
     date_col: str,
@@ -306,22 +289,77 @@ def evaluate_csv(
     horizon: int = 7,
     *,
     agg: str = "sum",
-    n_origins: int = 30,
+    n_origins: int = 1000,
     step: int = 1,
+    date_format: str | None = None,
+    autoets: bool = True,
 ) -> EvaluationResult:
-    """Backtest every method on one real daily series (origins one day apart by default)."""
-    series = load_daily_csv(path, date_col, value_col, agg)
-    Y = series["value"].to_numpy().astype(float)[None, :]
-    nonneg = bool(np.nanmin(Y) >= 0)
-    table = backtest_methods(Y, horizon, n_origins=n_origins, step=step, nonneg=nonneg)
+    """Backtest every method on one real daily series (every origin, one day apart, by default)."""
+    series = read_daily_series(path, date_col, value_col, agg, date_format=date_format)
+    table = evaluate_series(series, horizon, n_origins=n_origins, step=step, autoets=autoets)
+    frame = series.frame
     notes = [
-        f"{Path(path).name}: {series.height} days {series['date'].min()}..{series['date'].max()}, "
-        f"{int(series['filled'].sum())} missing days forward-filled, aggregated with {agg}",
-        f"non-negative clipping: {'on' if nonneg else 'off (series has negative values)'}",
+        f"{Path(path).name}: {series.rows} rows read, {series.dropped} dropped (date did not parse); "
+        f"{frame.height} days {frame['date'].min()}..{frame['date'].max()}, "
+        f"{int(frame['filled'].sum())} missing days forward-filled, aggregated with {agg}",
+        f"non-negative clipping: {'on' if np.nanmin(frame['value'].to_numpy()) >= 0 else 'off'}",
     ]
     return EvaluationResult(
         f"forecast backtest: {Path(path).name}:{value_col}", horizon, {value_col: table}, notes
     )
+
+
+def right_aligned(series: Sequence[DailySeries]) -> np.ndarray:
+    """Stack daily series into one (series x days) matrix ending on the same column, NaN-padded on the
+    left, the layout of the fleet (each series keeps its own weekday phase: only lags are compared)."""
+    T = max(s.frame.height for s in series)
+    Y = np.full((len(series), T), np.nan)
+    for i, s in enumerate(series):
+        Y[i, T - s.frame.height :] = s.frame["value"].to_numpy()
+    return Y
+
+
+def evaluate_nab_daily(
+    folder: str | Path, horizon: int = 7, *, autoets: bool = True, pooled: bool = True
+) -> EvaluationResult:
+    """Every NAB-format CSV under `folder` aggregated to daily means, backtested at every origin.
+
+    `pooled`: the series are forecast together, as a fleet, so that a series with little history of
+    its own is calibrated on the scaled errors of all (as the pipeline pools a fleet's campaigns);
+    otherwise each series is forecast alone. Either way each series is scored on its own, from its
+    MIN_TRAIN-th day on.
+    """
+    kept, skipped = read_nab_daily(folder)
+    if not kept:
+        raise ValueError(f"no NAB series of at least {NAB_MIN_DAYS} days under {folder}")
+    opts = {"n_origins": 10_000, "step": 1, "min_history": MIN_TRAIN}
+    if pooled:
+        Y = right_aligned(kept)
+        groups = {s.name: np.array([i]) for i, s in enumerate(kept)}
+        nonneg = bool(np.nanmin(Y) >= 0)
+        tables = backtest_groups(
+            Y, groups, horizon, (OURS,), nonneg=nonneg, autoets_series=len(kept) * autoets, **opts
+        )
+    else:
+        tables = {}
+        for s in kept:
+            Y = right_aligned([s])
+            tables |= backtest_groups(
+                Y,
+                {s.name: np.array([0])},
+                horizon,
+                (OURS,),
+                nonneg=bool(np.nanmin(Y) >= 0),
+                autoets_series=int(autoets),
+                **opts,
+            )
+    notes = [
+        f"{len(kept)} series of >= {min(s.frame.height for s in kept)} days (daily means), "
+        f"each scored at every origin after its first {MIN_TRAIN} days",
+        "forecast " + ("together, one pooled calibration (as a fleet)" if pooled else "one series at a time"),
+        f"left out, under {NAB_MIN_DAYS} days once daily: {len(skipped)} series",
+    ]
+    return EvaluationResult(f"NAB series aggregated to daily: {folder}", horizon, tables, notes)
 
 
 def evaluate_matrices(
@@ -331,10 +369,17 @@ def evaluate_matrices(
     n_origins: int = 4,
     step: int = 7,
     title: str = "fleet",
+    autoets_series: int = 0,
 ) -> EvaluationResult:
     """Backtest every method on each metric matrix of a fleet, plus the derived CPL when possible."""
-    tables = {k: backtest_methods(Y, horizon, n_origins=n_origins, step=step) for k, Y in series.items()}
-    notes = [f"{next(iter(series.values())).shape[0]} series, {n_origins} origins {step} days apart"]
+    tables = {
+        k: backtest_methods(Y, horizon, n_origins=n_origins, step=step, autoets_series=autoets_series)
+        for k, Y in series.items()
+    }
+    n = next(iter(series.values())).shape[0]
+    notes = [f"{n} series, {n_origins} origins {step} days apart"]
+    if autoets_series:
+        notes.append(f"AutoETS on {min(n, autoets_series)} series (auto@sample: ours on the same ones)")
     if {"spend", "leads"} <= series.keys():
         c = backtest_cpl(series["spend"], series["leads"], horizon, n_origins=n_origins, step=step)
         notes.append(
@@ -351,10 +396,70 @@ def evaluate_synthetic(n: int = 2000, days: int = 120, horizon: int = 7, seed: i
     )
 
 
-def format_report(result: EvaluationResult) -> str:
-    """A plain-text table per metric: MASE (mean, median), sMAPE, 95 % coverage, scaled width."""
-    lines = [f"{result.title}  (horizon {result.horizon} days)", *[f"  {n}" for n in result.notes]]
+def evaluate_demo(
+    n_accounts: int = 50, seed: int = 7, horizon: int = 7, *, autoets_series: int = AUTOETS_FLEET_SAMPLE
+) -> EvaluationResult:
+    """Backtest every method on the demo generator's fleet (spend and leads per campaign)."""
+    from famachat_ml_pipeline.core.forecasting import fleet_matrix
+    from famachat_ml_pipeline.demo.generator import clean_demo, generate_demo
+
+    data = generate_demo(n_accounts=n_accounts, seed=seed)
+    daily, as_of = clean_demo(data).daily, data.end_date
+    _, _, mats = fleet_matrix(daily, as_of, ["spend", "leads"])
+    return evaluate_matrices(
+        {"spend": mats["spend"], "leads": mats["leads"]},
+        horizon,
+        title=f"demo fleet ({n_accounts} accounts)",
+        autoets_series=autoets_series,
+    )
+
+
+def summary_table(result: EvaluationResult) -> pl.DataFrame:
+    """One row per series (or metric): MASE and 95 % coverage of ours, AutoETS, snaive and EMA."""
+    rows = []
     for name, table in result.tables.items():
+        by = {r["method"]: r for r in table.iter_rows(named=True)}
+        row: dict[str, object] = {"series": name, "origins": int(table["n_origins"][0])}
+        for m in SUMMARY_METHODS:
+            key = "auto@sample" if m == OURS and "auto@sample" in by else m
+            row[f"{m}_mase"] = by[key]["mase"] if key in by else None
+            row[f"{m}_cov"] = by[key]["coverage"] if key in by else None
+        rows.append(row)
+    return pl.DataFrame(rows)
+
+
+def _fmt(v: object, spec: str) -> str:
+    return "-" if v is None or (isinstance(v, float) and np.isnan(v)) else format(v, spec)
+
+
+def format_summary(result: EvaluationResult) -> str:
+    """The compact per-series table (ours is `auto`, the production method)."""
+    table = summary_table(result)
+    width = max([len("series"), *(len(s) for s in table["series"])]) + 2
+    head = f"{'series':<{width}}{'origins':>8}" + "".join(
+        f"{m + ' MASE':>14}{'cov95':>7}" for m in SUMMARY_METHODS
+    )
+    lines = [head]
+    for r in table.iter_rows(named=True):
+        cells = "".join(
+            f"{_fmt(r[f'{m}_mase'], '.3f'):>14}{_fmt(r[f'{m}_cov'], '.3f'):>7}" for m in SUMMARY_METHODS
+        )
+        lines.append(f"{r['series']:<{width}}{r['origins']:>8}{cells}")
+    if table.height > 1:
+        means = "".join(
+            f"{_fmt(table[f'{m}_mase'].mean(), '.3f'):>14}{_fmt(table[f'{m}_cov'].mean(), '.3f'):>7}"
+            for m in SUMMARY_METHODS
+        )
+        lines.append(f"{'mean over series':<{width}}{'':>8}{means}")
+    return "\n".join(lines)
+
+
+def format_report(result: EvaluationResult, *, detail: bool = True) -> str:
+    """The summary, then (with `detail`) a table per series: MASE, sMAPE, coverage, scaled width."""
+    lines = [f"{result.title}  (horizon {result.horizon} days)", *[f"  {n}" for n in result.notes], ""]
+    lines += ["ours = auto (the production method); MASE at h=1..7 scaled by the in-sample weekly-naive MAE"]
+    lines.append(format_summary(result))
+    for name, table in result.tables.items() if detail else ():
         base = {r["method"]: r["mase"] for r in table.iter_rows(named=True)}
         lines += [
             "",
@@ -364,23 +469,10 @@ def format_report(result: EvaluationResult) -> str:
         ]
         for r in table.iter_rows(named=True):
             rel = r["mase"] / base["ema"] if base.get("ema") else np.nan
-            tag = " (baseline)" if r["method"] in BASELINES else ""
+            tag = " (baseline)" if r["method"] in (*BASELINES, "autoets") else ""
             lines.append(
                 f"{r['method']:<15}{r['mase']:>8.3f}{r['mase_median']:>10.3f}{r['smape']:>8.1f}"
                 f"{r['coverage']:>8.3f}{r['scaled_width']:>8.2f}{rel:>8.3f}{r['n_series_origins']:>8}{tag}"
             )
     lines += ["", "MASE: seasonal-naive (m=7) in-sample scale; width: median interval width / that scale."]
     return "\n".join(lines)
-
-
-def evaluate_demo(n_accounts: int = 50, seed: int = 7, horizon: int = 7) -> EvaluationResult:
-    """Backtest every method on the demo generator's fleet (spend and leads per campaign)."""
-    from famachat_ml_pipeline.core.forecasting import fleet_matrix
-    from famachat_ml_pipeline.demo.generator import clean_demo, generate_demo
-
-    data = generate_demo(n_accounts=n_accounts, seed=seed)
-    daily, as_of = clean_demo(data).daily, data.end_date
-    _, _, mats = fleet_matrix(daily, as_of, ["spend", "leads"])
-    return evaluate_matrices(
-        {"spend": mats["spend"], "leads": mats["leads"]}, horizon, title=f"demo fleet ({n_accounts} accounts)"
-    )

@@ -1,41 +1,47 @@
-"""Score anomaly detectors on a NAB-format folder (Numenta Anomaly Benchmark layout).
+"""NAB (Numenta Anomaly Benchmark) data and its official score, plus the plain window table.
 
-Layout: CSV files `timestamp,value` in sub-folders, and `combined_windows.json` mapping
-"sub/file.csv" to a list of [start, end] windows.
+Layout: CSV files `timestamp,value` in category folders, and `combined_windows.json` mapping
+"category/file.csv" to a list of [start, end] windows.
 
-Scoring, the same for every method:
-- The first 15 % of each file (by rows) is warm-up: detections there are ignored, and a window that ends
-  inside it is not scored.
-- A window is hit if at least one detection falls inside it (only the first one counts).
-- Detections outside every window are false positives, counted as events: a run of consecutive flagged
-  samples is one false positive, not one per sample. A run is cut where it enters or leaves a window, so
-  the part inside a window still hits it and the part outside still costs one false positive.
-  Both methods are scored with exactly this rule.
-- Window precision = hits / (hits + false positives); recall = hits / windows; F1 their harmonic mean.
+The score follows NAB's own code (nab/sweeper.py, v1.1; nab/scorer.py agrees), standard profile:
+- the probationary period is min(floor(15 % of the rows), 750) rows; nothing in it is scored, and a window
+  that lies wholly inside it is not counted;
+- a window with at least one detection scores A_TP * sigma(first detection) / sigma(-1), where
+  sigma(y) = 2 / (1 + exp(5y)) - 1 and y = -(right edge - index + 1) / width: an early detection is
+  worth ~1, one on the right edge ~0. Later detections in the same window add nothing;
+- a window without a detection scores A_FN (-1);
+- a detection outside every window costs A_FP (0.11) times sigma of its distance past the preceding
+  window's right edge, in window widths minus one (-1 when 3 or more, and when no window precedes it);
+- the normalised score is 100 * (raw - null) / (perfect - null), null being the detector that never fires
+  (A_FN per window) and perfect the one that fires at each window's left edge (A_TP per window), summed
+  over the files reported together (a category, or the whole corpus).
 
-One setting for all files: the seasonal period comes from the median sampling interval (`infer_period`).
+The window table beside it counts events: windows hit, windows missed, and false alerts (detections
+outside every window), all after the probationary period.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
-from famachat_ml_pipeline.core.anomalies import (
-    AnomalyConfig,
-    detect_series,
-    detect_series_zscore,
-    infer_period,
-)
+PROBATION_FRACTION = 0.15
+PROBATION_MAX_ROWS = 750  # NAB: probationPercent * 5000
 
-WARMUP_FRACTION = 0.15
-Detector = Callable[[np.ndarray, int, AnomalyConfig], np.ndarray]
-METHODS: dict[str, Detector] = {"robust": detect_series, "seed_zscore": detect_series_zscore}
+
+@dataclass(frozen=True)
+class Profile:
+    tp_weight: float = 1.0
+    fp_weight: float = 0.11
+    fn_weight: float = 1.0
+
+
+STANDARD = Profile()
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,10 @@ class NabSeries:
     timestamps: np.ndarray  # datetime64[us], file order
     values: np.ndarray  # float
     windows: list[tuple[np.datetime64, np.datetime64]]
+
+    @property
+    def category(self) -> str:
+        return self.name.split("/")[0]
 
     @property
     def interval_seconds(self) -> float:
@@ -56,10 +66,19 @@ class NabSeries:
 
 @dataclass(frozen=True)
 class FileScore:
+    """One file's NAB score parts and its window table."""
+
     name: str
+    raw: float
+    null: float
+    perfect: float
     windows: int
     hits: int
-    false_positives: int
+    false_alerts: int
+
+    @property
+    def category(self) -> str:
+        return self.name.split("/")[0]
 
     @property
     def missed(self) -> int:
@@ -67,42 +86,39 @@ class FileScore:
 
 
 @dataclass(frozen=True)
-class MethodScore:
-    method: str
-    files: list[FileScore] = field(default_factory=list)
+class Totals:
+    """Files scored together (a category or the corpus): NAB normalises over the sum."""
 
-    @property
-    def windows(self) -> int:
-        return sum(f.windows for f in self.files)
+    raw: float
+    null: float
+    perfect: float
+    windows: int
+    hits: int
+    false_alerts: int
 
-    @property
-    def hits(self) -> int:
-        return sum(f.hits for f in self.files)
+    @classmethod
+    def of(cls, files: list[FileScore]) -> Totals:
+        return cls(
+            raw=sum(f.raw for f in files),
+            null=sum(f.null for f in files),
+            perfect=sum(f.perfect for f in files),
+            windows=sum(f.windows for f in files),
+            hits=sum(f.hits for f in files),
+            false_alerts=sum(f.false_alerts for f in files),
+        )
 
     @property
     def missed(self) -> int:
-        return sum(f.missed for f in self.files)
+        return self.windows - self.hits
 
     @property
-    def false_positives(self) -> int:
-        return sum(f.false_positives for f in self.files)
+    def score(self) -> float:
+        """NAB's normalised score; NaN where there is no window to normalise by (no-anomaly files)."""
+        span = self.perfect - self.null
+        return 100.0 * (self.raw - self.null) / span if span > 0 else math.nan
 
-    @property
-    def precision(self) -> float:
-        return _ratio(self.hits, self.hits + self.false_positives)
-
-    @property
-    def recall(self) -> float:
-        return _ratio(self.hits, self.windows)
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return _ratio(2 * p * r, p + r)
-
-
-def _ratio(num: float, den: float) -> float:
-    return num / den if den else 0.0
+    def __add__(self, other: Totals) -> Totals:
+        return Totals(*(getattr(self, f) + getattr(other, f) for f in self.__dataclass_fields__))
 
 
 def _parse_ts(text: str) -> np.datetime64:
@@ -125,75 +141,64 @@ def load_nab(folder: str | Path) -> list[NabSeries]:
     return out
 
 
-def score_detections(series: NabSeries, flags: np.ndarray) -> FileScore:
-    """Windows hit and false-positive events for one file (see the module docstring for the rules)."""
+def probation_rows(n: int) -> int:
+    return int(min(math.floor(PROBATION_FRACTION * n), PROBATION_FRACTION * 5000))
+
+
+def scaled_sigmoid(position: np.ndarray | float) -> np.ndarray:
+    """NAB's sigma: 0.98661 at -1 (a window's left edge), 0 at its right edge, -1 from 3 widths past it."""
+    y = np.asarray(position, dtype=float)
+    with np.errstate(over="ignore"):
+        return np.where(y >= 3.0, -1.0, 2.0 / (1.0 + np.exp(5.0 * y)) - 1.0)
+
+
+def score_file(series: NabSeries, detections: np.ndarray, profile: Profile = STANDARD) -> FileScore:
+    """NAB's score and the window table of one file, for a boolean detection per row."""
     ts = series.timestamps
     n = len(ts)
-    if n == 0:
-        return FileScore(series.name, 0, 0, 0)
-    warm_end = ts[int(np.floor(WARMUP_FRACTION * n))]
-    scored = [(a, b) for a, b in series.windows if b >= warm_end]
-    region = np.full(n, -1)
-    for j, (a, b) in enumerate(scored):
-        region[(ts >= a) & (ts <= b)] = j
-    flagged = np.asarray(flags, dtype=bool) & (ts >= warm_end)
-    prev_flagged = np.concatenate([[False], flagged[:-1]])
-    prev_region = np.concatenate([[-2], region[:-1]])
-    onset = flagged & (~prev_flagged | (prev_region != region))
-    hits = len(set(region[flagged & (region >= 0)].tolist()))
-    false_positives = int((onset & (region < 0)).sum())
-    return FileScore(series.name, len(scored), hits, false_positives)
+    det = np.flatnonzero(np.asarray(detections, dtype=bool))
+    det = det[det >= probation_rows(n)]
+    left = np.searchsorted(ts, np.array([a for a, _ in series.windows], dtype="datetime64[us]"), "left")
+    right = np.searchsorted(ts, np.array([b for _, b in series.windows], dtype="datetime64[us]"), "right") - 1
+    keep = right >= left  # a window with no row in the file cannot be scored by anyone
+    left, right = left[keep], right[keep]
+    order = np.argsort(left)
+    left, right = left[order], right[order]
+    width = (right - left + 1).astype(float)
+    scored = right >= probation_rows(n)
+    max_tp = float(scaled_sigmoid(-1.0))
 
+    # the first detection at or after each window's left edge; a hit when it is inside the window
+    hit = np.zeros(len(left), dtype=bool)
+    tp = np.zeros(len(left))
+    if len(det) and len(left):
+        pos = np.searchsorted(det, left)
+        first = det[np.minimum(pos, len(det) - 1)]
+        hit = (pos < len(det)) & (first <= right) & scored
+        tp = scaled_sigmoid(-(right - first + 1) / width) * profile.tp_weight / max_tp
+    raw = float(tp[hit].sum()) - profile.fn_weight * int((scored & ~hit).sum())
 
-def evaluate(
-    folder: str | Path,
-    config: AnomalyConfig | None = None,
-    methods: dict[str, Detector] | None = None,
-) -> dict[str, MethodScore]:
-    """Run each method on every file with the same setting and score it."""
-    config = config or AnomalyConfig()
-    methods = methods or METHODS
-    data = load_nab(folder)
-    results: dict[str, MethodScore] = {}
-    for method, detector in methods.items():
-        files = []
-        for series in data:
-            flags = detector(series.values, infer_period(series.interval_seconds), config)
-            files.append(score_detections(series, flags))
-        results[method] = MethodScore(method, files)
-    return results
-
-
-def format_report(results: dict[str, MethodScore]) -> str:
-    """A plain-text table: per file and total, for each method."""
-    header = f"{'method':<12} {'file':<58} {'windows':>7} {'hit':>4} {'missed':>6} {'FP':>5}"
-    lines = [header, "-" * len(header)]
-    for method, score in results.items():
-        for f in score.files:
-            lines.append(
-                f"{method:<12} {f.name:<58} {f.windows:>7} {f.hits:>4} {f.missed:>6} {f.false_positives:>5}"
-            )
-    lines.append("-" * len(header))
-    lines.append(
-        f"{'method':<12} {'TOTAL':<58} {'windows':>7} {'hit':>4} {'missed':>6} {'FP':>5}"
-        f" {'precision':>9} {'recall':>6} {'F1':>6}"
+    # detections outside every window cost by their distance past the closest preceding window
+    if len(left):
+        k = np.searchsorted(left, det, "right") - 1  # the last window starting at or before the detection
+        inside = (k >= 0) & (det <= right[np.maximum(k, 0)])
+    else:
+        inside = np.zeros(len(det), dtype=bool)
+    fp = det[~inside]
+    position = np.full(len(fp), 3.0)  # no preceding window: the full A_FP
+    if len(left) and len(fp):
+        prev = np.searchsorted(right, fp, "left") - 1  # right edges strictly before the detection
+        w = width[np.maximum(prev, 0)]
+        ok = (prev >= 0) & (w > 1)
+        position[ok] = (fp[ok] - right[prev[ok]]) / (w[ok] - 1)
+    raw += float((scaled_sigmoid(position) * profile.fp_weight).sum())
+    n_scored = int(scored.sum())
+    return FileScore(
+        name=series.name,
+        raw=raw,
+        null=-profile.fn_weight * n_scored,
+        perfect=profile.tp_weight * n_scored,
+        windows=n_scored,
+        hits=int(hit.sum()),
+        false_alerts=len(fp),
     )
-    for method, s in results.items():
-        lines.append(
-            f"{method:<12} {'TOTAL':<58} {s.windows:>7} {s.hits:>4} {s.missed:>6} {s.false_positives:>5}"
-            f" {s.precision:>9.3f} {s.recall:>6.3f} {s.f1:>6.3f}"
-        )
-    return "\n".join(lines)
-
-
-def main(argv: list[str] | None = None) -> int:
-    import sys
-
-    args = sys.argv[1:] if argv is None else argv
-    folder = args[0] if args else "../shared/data/nab"
-    print(format_report(evaluate(folder)))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -16,7 +16,7 @@ from famachat_ml_pipeline.demo.generator import DemoData, generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.runner import run_pipeline
 from famachat_ml_pipeline.settings import Settings, get_settings
-from famachat_ml_pipeline.source.contract import campaigns_table
+from famachat_ml_pipeline.source.tables import campaigns_table
 from famachat_ml_pipeline_tests.conftest import create_pg_database, drop_pg_database
 
 N_ACCOUNTS = 3

@@ -19,7 +19,7 @@ from famachat_ml_pipeline.agent.tools import TOOLS, ToolContext, run_tool
 from famachat_ml_pipeline.agent.types import AgentReply
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.settings import Settings
-from famachat_ml_pipeline.source.contract import campaigns_table
+from famachat_ml_pipeline.source.tables import campaigns_table
 from famachat_ml_pipeline_tests.agent.conftest import INJECTED_NAMES, N_ACCOUNTS, DemoDb
 from famachat_ml_pipeline_tests.agent.fake_anthropic import Reply, fake_anthropic, text, tool_use
 

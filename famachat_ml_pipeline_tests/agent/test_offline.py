@@ -16,7 +16,7 @@ from famachat_ml_pipeline.agent.offline import INTENTS, classify_intent
 from famachat_ml_pipeline.agent.service import UnknownAccount, open_agent
 from famachat_ml_pipeline.core.recommendations import format_money, format_number
 from famachat_ml_pipeline.db import schema
-from famachat_ml_pipeline.source.contract import campaigns_table, insights_table
+from famachat_ml_pipeline.source.tables import campaigns_table, insights_table
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 
 # The first test pays for the shared demo pipeline run, which takes minutes on a loaded 2-core machine.

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from famachat_ml_pipeline.db.engine import get_engine, migrate
 from famachat_ml_pipeline.db.schema import ML_TABLES
-from famachat_ml_pipeline.source.contract import create_source_tables, insights_table
+from famachat_ml_pipeline.demo.loader import create_source_tables
+from famachat_ml_pipeline.source.tables import insights_table
 from famachat_ml_pipeline_tests.conftest import create_pg_database, drop_pg_database
 
 SEED_DDL = (Path(__file__).parent / "seed_ddl.sql").read_text()

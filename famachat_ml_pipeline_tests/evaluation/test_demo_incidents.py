@@ -43,6 +43,21 @@ def test_scoring_counts_events_and_attributes_consequences() -> None:
     assert s.recall == 0.5 and s.precision == 0.5
 
 
+def test_days_to_first_alert_per_kind() -> None:
+    s = score(
+        found(
+            ("a", "PERFORMANCE_DROP", D),  # attributed, but not the incident's own family
+            ("a", "CTR_DROP", D + dt.timedelta(days=3)), ("a", "CTR_DROP", D + dt.timedelta(days=2)),
+            ("b", "SPEND_SPIKE", D + dt.timedelta(days=1)),  # outside the one-day window: a miss
+        ),
+        INCIDENTS,
+        "t",
+    )  # fmt: skip
+    assert s.by_kind["ctr_collapse"] == (1, 1, 2.0)  # the first CTR_DROP, two days after the start
+    incidents, hit, days = s.by_kind["spend_spike"]
+    assert (incidents, hit) == (1, 0) and days != days  # NaN: nothing to time
+
+
 @pytest.mark.parametrize("seed", [7, 3])
 def test_detector_meets_the_bar_on_demo_incidents(seed: int) -> None:
     # a fixed day: the weekday alignment of the simulated data moves precision by a few points
@@ -55,3 +70,4 @@ def test_evaluate_command_prints_both_methods(capsys: pytest.CaptureFixture[str]
     assert main(["evaluate", "anomalies", "--accounts", "4"]) == 0
     out = capsys.readouterr().out
     assert "robust" in out and "seed_zscore" in out and "precision" in out
+    assert "median days to 1st alert" in out and "tracking_break" in out

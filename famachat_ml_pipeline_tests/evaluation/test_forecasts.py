@@ -14,11 +14,11 @@ from famachat_ml_pipeline.evaluation.forecasts import (
     evaluate_matrices,
     evaluation_origins,
     format_report,
-    load_daily_csv,
     mase_scale,
     smape,
-    synthetic_ad_fleet,
 )
+from famachat_ml_pipeline.evaluation.series_io import load_daily_csv
+from famachat_ml_pipeline.evaluation.synthetic import synthetic_ad_fleet
 
 PATTERN = np.array([10.0, 12.0, 15.0, 14.0, 11.0, 4.0, 3.0])
 

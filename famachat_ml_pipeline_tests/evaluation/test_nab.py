@@ -7,13 +7,17 @@ import numpy as np
 import polars as pl
 import pytest
 
+from famachat_ml_pipeline.evaluation import nab_methods
 from famachat_ml_pipeline.evaluation.nab import (
     NabSeries,
-    evaluate,
-    format_report,
+    Totals,
     load_nab,
-    score_detections,
+    probation_rows,
+    scaled_sigmoid,
+    score_file,
 )
+from famachat_ml_pipeline.evaluation.nab_loco import evaluate_nab, format_report
+from famachat_ml_pipeline.evaluation.nab_methods import alerts, windowed_gaussian_score
 
 START = np.datetime64("2024-01-01T00:00:00", "us")
 HOUR = np.timedelta64(3600, "s")
@@ -60,46 +64,110 @@ def nab_folder(tmp_path: Path) -> Path:
 def test_load_nab_reads_listed_files(nab_folder: Path):
     data = load_nab(nab_folder)
     assert [s.name for s in data] == ["other/b.csv", "sub/a.csv"]
+    assert [s.category for s in data] == ["other", "sub"]
     assert len(data[1].values) == 480
     assert data[1].interval_seconds == 3600.0
     assert len(data[1].windows) == 3
 
 
-def test_evaluate_known_answer(nab_folder: Path):
-    results = evaluate(nab_folder)
-    robust, seed = results["robust"], results["seed_zscore"]
-    by_file = {f.name: (f.windows, f.hits, f.missed, f.false_positives) for f in robust.files}
-    assert by_file == {"other/b.csv": (1, 1, 0, 0), "sub/a.csv": (2, 1, 1, 1)}
-    seed_by_file = {f.name: (f.windows, f.hits, f.missed, f.false_positives) for f in seed.files}
-    # on plain Gaussian noise the seed's |z| > 2.5 fires about 1 % of the time: 4 false positives in b
-    assert seed_by_file == {"other/b.csv": (1, 1, 0, 4), "sub/a.csv": (2, 0, 2, 1)}
-    assert (robust.hits, robust.missed, robust.false_positives) == (2, 1, 1)
-    assert robust.precision == pytest.approx(2 / 3)
-    assert robust.recall == pytest.approx(2 / 3)
-    assert robust.f1 == pytest.approx(2 / 3)
-    assert (seed.hits, seed.missed, seed.false_positives) == (1, 2, 5)
-    report = format_report(results)
-    assert "sub/a.csv" in report and "seed_zscore" in report and "TOTAL" in report
-
-
 def _series(windows: list[tuple[int, int]], n: int = 100) -> NabSeries:
     ts = START + np.arange(n) * HOUR
-    return NabSeries("x.csv", ts, np.zeros(n), [(ts[a], ts[b]) for a, b in windows])
+    return NabSeries("cat/x.csv", ts, np.zeros(n), [(ts[a], ts[b]) for a, b in windows])
 
 
-def test_scoring_rules():
-    series = _series([(5, 10), (40, 50), (70, 80)])  # warm-up ends at sample 15: first window unscored
-    flags = np.zeros(100, dtype=bool)
-    flags[[7, 8]] = True  # in the warm-up: ignored
-    flags[20:30] = True  # one run outside: one false positive, not ten
-    flags[36:45] = True  # a run crossing into window 40-50: one false positive and a hit
-    flags[47] = True  # a second detection in the same window: counts once
-    flags[90] = True
-    flags[92] = True  # two separate runs: two false positives
-    score = score_detections(series, flags)
-    assert (score.windows, score.hits, score.missed, score.false_positives) == (2, 1, 1, 4)
+def _at(*rows: int, n: int = 100) -> np.ndarray:
+    out = np.zeros(n, dtype=bool)
+    out[list(rows)] = True
+    return out
 
 
-def test_no_detections_scores_zero():
-    score = score_detections(_series([(40, 50)]), np.zeros(100, dtype=bool))
-    assert (score.windows, score.hits, score.missed, score.false_positives) == (1, 0, 1, 0)
+def test_scaled_sigmoid_matches_nab_docstring_values():
+    # nab/sweeper.py: -1 -> 0.98661, -0.5 -> 0.84828, 0 -> 0, 1 -> -0.98661, >= 3 -> -1
+    got = scaled_sigmoid(np.array([-1.0, -0.5, 0.0, 1.0, 3.0, 7.0]))
+    assert got == pytest.approx([0.98661, 0.84828, 0.0, -0.98661, -1.0, -1.0], abs=1e-5)
+
+
+def test_probationary_period_is_15_percent_capped_at_750_rows():
+    assert probation_rows(100) == 15
+    assert probation_rows(4032) == 604
+    assert probation_rows(22695) == 750
+
+
+def test_hand_computed_nab_score():
+    """100 rows, probation 15 rows, one window over rows 40..49 (width 10). Detections:
+    - row 10: probationary, ignored;
+    - row 30: before any window: A_FP * sigma(3) = -0.11;
+    - row 42: first in the window: y = -(49 - 42 + 1) / 10 = -0.8, sigma = 2/(1+e^-4) - 1 = 0.9640276,
+      scaled by A_TP / sigma(-1) = 1 / 0.9866143: +0.9771068;
+    - row 45: a second detection in the same window adds nothing;
+    - row 55: 6 rows past the right edge, y = 6 / (10 - 1) = 0.6667, sigma = 2/(1+e^3.3333) - 1 = -0.9311096,
+      times A_FP 0.11: -0.1024221;
+    - row 90: y = 41 / 9 > 3: -0.11.
+    raw = 0.9771068 - 0.11 - 0.1024221 - 0.11 = 0.6546848; null -1, perfect +1: 100 * 1.6546848 / 2 = 82.734.
+    """
+    f = score_file(_series([(40, 49)]), _at(10, 30, 42, 45, 55, 90))
+    assert f.raw == pytest.approx(0.6546848, abs=1e-6)
+    assert (f.windows, f.hits, f.missed, f.false_alerts) == (1, 1, 0, 3)
+    assert Totals.of([f]).score == pytest.approx(82.734, abs=1e-3)
+
+
+def test_missed_window_and_window_inside_probation():
+    # window 2..8 lies inside the 15-row probation: not counted; window 60..69 missed: A_FN = -1
+    f = score_file(_series([(2, 8), (60, 69)]), _at(5))
+    assert (f.raw, f.null, f.perfect, f.windows, f.hits, f.false_alerts) == (-1.0, -1.0, 1.0, 1, 0, 0)
+    assert Totals.of([f]).score == 0.0  # the null detector's score
+    # a detection on a window's left edge is the perfect detector's
+    assert Totals.of([score_file(_series([(60, 69)]), _at(60))]).score == pytest.approx(100.0)
+    # files without windows have no normalised score, only their false alerts' cost
+    empty = Totals.of([score_file(_series([]), _at(20, 50))])
+    assert np.isnan(empty.score) and empty.raw == pytest.approx(-0.22) and empty.false_alerts == 2
+
+
+def test_alert_handling_is_one_detection_per_held_alert():
+    score = np.zeros(40)
+    score[[5, 6, 7, 10, 30]] = 2.0
+    det = alerts(score, 1.0, hold=4)  # 5-7 and 10 (within 4 rows of 7) are one alert; 30 is another
+    assert np.flatnonzero(det).tolist() == [5, 30]
+    assert np.flatnonzero(alerts(score, 1.0, hold=1)).tolist() == [5, 10, 30]
+
+
+def test_windowed_gaussian_is_a_faithful_port():
+    """Same |z| as a direct transcription of NAB's windowedGaussian_detector (window of 1000 values, mean
+    and population std before the new value is added, std 0 -> 1e-6)."""
+    rng = np.random.default_rng(4)
+    x = np.concatenate([rng.normal(5, 2, 1200), np.full(5, 3.0)])
+    window: list[float] = []
+    expected = []
+    mean, std = 0.0, 1.0
+    for v in x:
+        expected.append(abs(v - mean) / std if window else 0.0)
+        window = (window + [v])[-1000:]
+        mean, std = float(np.mean(window)), float(np.std(window)) or 1e-6
+    assert windowed_gaussian_score(x, 24) == pytest.approx(np.array(expected), rel=1e-6, abs=1e-6)
+
+
+def test_every_method_scores_causally():
+    """Changing the future never changes the past scores (IsolationForest only learns in probation)."""
+    rng = np.random.default_rng(8)
+    x = 10 + np.sin(np.arange(600) * 2 * np.pi / 24) + rng.normal(0, 0.3, 600)
+    y = x.copy()
+    y[500:] += 50
+    for m in nab_methods.METHODS:
+        assert m.score(x, 24)[:500] == pytest.approx(m.score(y, 24)[:500]), m.name
+
+
+def test_leave_one_category_out_report(nab_folder: Path):
+    rows = evaluate_nab(nab_folder)
+    methods = [m.name for m in nab_methods.METHODS]
+    assert [(r.method, r.category) for r in rows] == [
+        (m, c) for m in methods for c in ("other", "sub", "TOTAL")
+    ]
+    for m in methods:
+        held = [r for r in rows if r.method == m]
+        total = held[-1].totals
+        assert total.windows == 3  # b's window and a's two after the probation (a's first is inside it)
+        assert total.hits == held[0].totals.hits + held[1].totals.hits
+    ours = {r.category: r.totals for r in rows if r.method == "robust"}
+    assert ours["other"].hits == 1 and ours["other"].false_alerts == 0  # b's obvious spike
+    report = format_report(rows)
+    assert "windowed_gaussian" in report and "TOTAL" in report and "leave one category out" in report

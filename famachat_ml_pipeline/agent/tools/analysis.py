@@ -19,7 +19,7 @@ from famachat_ml_pipeline.agent.tools.context import (
 from famachat_ml_pipeline.agent.tools.forecasts import summarize
 from famachat_ml_pipeline.core.vocab import TIERS
 from famachat_ml_pipeline.db import agent_queries as q
-from famachat_ml_pipeline.source.contract import read_daily_insights
+from famachat_ml_pipeline.source.read import read_daily_insights
 
 
 def _cpl(spend: float, leads: float) -> float | None:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from famachat_ml_pipeline.core.recommendations import money_expr, number_expr, pct_expr
 from famachat_ml_pipeline.db import agent_queries as q
-from famachat_ml_pipeline.source.contract import latest_complete_day
+from famachat_ml_pipeline.source.clean import latest_complete_day
 
 MAX_ROWS = 20  # the longest list a tool returns
 

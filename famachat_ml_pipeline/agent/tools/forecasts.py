@@ -17,7 +17,7 @@ from famachat_ml_pipeline.agent.tools.context import (
 )  # fmt: skip
 from famachat_ml_pipeline.core.forecasting import forecast_fleet
 from famachat_ml_pipeline.db import agent_queries as q
-from famachat_ml_pipeline.source.contract import read_daily_insights
+from famachat_ml_pipeline.source.read import read_daily_insights
 
 Metric = Literal["spend", "leads", "cpl"]
 ON_DEMAND_LOOKBACK = 120  # days of history read for a fresh forecast (enough for the weekly backtest)

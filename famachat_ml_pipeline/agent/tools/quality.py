@@ -9,7 +9,7 @@ from pydantic import Field
 
 from famachat_ml_pipeline.agent.tools.context import ToolContext, ToolInput, ToolOutput
 from famachat_ml_pipeline.db import agent_queries as q
-from famachat_ml_pipeline.source.contract import read_daily_insights
+from famachat_ml_pipeline.source.read import read_daily_insights
 
 REASONS_PT = {
     "duplicate_superseded": "cópia antiga de um dia reenviado",

@@ -1,0 +1,122 @@
+"""Campaign frames as matrices: one scatter from the dense daily frame to `[campaign, day]` per metric,
+and the way back from boolean masks to anomaly rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+from scipy import stats
+
+from famachat_ml_pipeline.core.anomalies.config import ANOMALY_SCHEMA, OUTPUT_KEY, SEVERITIES, AnomalyConfig
+from famachat_ml_pipeline.core.anomalies.robust import MAX_SCORE, history
+from famachat_ml_pipeline.core.frames import KEY
+from famachat_ml_pipeline.core.vocab import INACTIVE_STATUSES
+
+
+@dataclass(frozen=True)
+class Matrices:
+    keys: pl.DataFrame  # one row per campaign: config_id, campaign_id, inactive, should_deliver
+    dates: list[dt.date]  # column dates, oldest first; the last len(targets) are the detection days
+    targets: np.ndarray  # column indexes of the detection days
+    m: dict[str, np.ndarray]  # metric -> [campaign, day], NaN before the campaign's first day
+
+
+def to_matrices(daily: pl.DataFrame, as_of: dt.date, n_days: int, lookback: int) -> Matrices:
+    start = as_of - dt.timedelta(days=n_days - 1)
+    frame = daily.filter(pl.col("date").is_between(start, as_of))
+    status = pl.col("status").fill_null("").str.to_uppercase()
+    effective = pl.col("effective_status").fill_null("").str.to_uppercase()
+    inactive = status.is_in(list(INACTIVE_STATUSES)) | effective.is_in(list(INACTIVE_STATUSES))
+    keys = (
+        frame.group_by(KEY)
+        .agg(pl.col("status", "effective_status").sort_by("date").last())
+        .sort(KEY)
+        .with_columns(inactive=inactive, should_deliver=(status == "ACTIVE") & ~inactive)
+        .with_row_index("row")
+    )
+    frame = frame.join(keys.select([*KEY, "row"]), on=KEY, how="left")
+    rows = frame["row"].to_numpy().astype(np.int64)
+    cols = (frame["date"].to_numpy().astype("datetime64[D]") - np.datetime64(start, "D")).astype(np.int64)
+    m: dict[str, np.ndarray] = {}
+    for name in ("spend", "impressions", "clicks", "reach", "leads", "daily_budget"):
+        mat = np.full((keys.height, n_days), np.nan)
+        mat[rows, cols] = frame[name].cast(pl.Float64).to_numpy()
+        m[name] = mat
+    exists = np.zeros((keys.height, n_days), dtype=bool)
+    exists[rows, cols] = True
+    # A null on an existing day is a day whose source row was set aside: unknown, so it stays NaN and
+    # never reads as zero delivery. The dense frame already turned days without a row into zeros.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m["ctr"] = np.where(m["impressions"] > 0, m["clicks"] / m["impressions"] * 100.0, np.nan)
+        m["cpl"] = np.where(m["leads"] > 0, m["spend"] / m["leads"], np.nan)
+    m["exists"] = exists.astype(float)
+    dates = [start + dt.timedelta(days=i) for i in range(n_days)]
+    return Matrices(keys.drop("row"), dates, np.arange(n_days - lookback, n_days), m)
+
+
+def window_sum(x: np.ndarray, targets: np.ndarray, length: int, end_offset: int = 0) -> np.ndarray:
+    """Sum of x over the `length` days ending at t - end_offset (inclusive); NaN if any day is missing."""
+    hist = history(x, length, targets + 1 - end_offset)
+    return hist.sum(axis=2)  # NaN propagates: a partial window is not a full window
+
+
+def anomaly_rows(
+    mats: Matrices,
+    mask: np.ndarray,
+    anomaly_type: str,
+    metric: str,
+    observed: np.ndarray,
+    expected: np.ndarray,
+    score: np.ndarray,
+    severity: np.ndarray,
+) -> pl.DataFrame:
+    mask = np.asarray(mask, dtype=bool) & np.isfinite(observed) & np.isfinite(expected) & np.isfinite(score)
+    r, c = np.nonzero(mask)
+    keys = mats.keys[r]
+    target_dates = np.array(mats.dates, dtype="datetime64[D]")[mats.targets]
+    return pl.DataFrame(
+        {
+            "config_id": keys["config_id"],
+            "entity_type": pl.Series([], dtype=pl.String).extend_constant("campaign", len(r)),
+            "entity_id": keys["campaign_id"],
+            "anomaly_type": pl.Series([], dtype=pl.String).extend_constant(anomaly_type, len(r)),
+            "metric_name": pl.Series([], dtype=pl.String).extend_constant(metric, len(r)),
+            "observed_value": observed[r, c],
+            "expected_value": expected[r, c],
+            "deviation_score": score[r, c],
+            "severity": pl.Series(severity[r, c], dtype=pl.String),
+            "anomaly_date": pl.Series(target_dates[c]).cast(pl.Date),
+        },
+        schema=ANOMALY_SCHEMA,
+    )
+
+
+def finish(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """One row per key, the most severe kept (a tracking break outranks a plain leads drop)."""
+    if not parts:
+        return pl.DataFrame(schema=ANOMALY_SCHEMA)
+    rank = pl.col("severity").replace_strict(list(SEVERITIES), list(range(4)), return_dtype=pl.Int8)
+    return (
+        pl.concat(parts)
+        .sort(rank, pl.col("deviation_score").abs(), descending=True)
+        .unique(OUTPUT_KEY, keep="first", maintain_order=True)
+        .sort(OUTPUT_KEY)
+    )
+
+
+def n_days_needed(config: AnomalyConfig, lookback_days: int) -> int:
+    # history window + the seasonal lags that the oldest history day needs
+    return lookback_days + config.history_days + 7 * config.seasonal_lags
+
+
+def pct_change(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(expected > 0, (observed - expected) / expected * 100.0, np.nan)
+
+
+def z_of_p(p: np.ndarray) -> np.ndarray:
+    """One-sided p value as a positive z (finite)."""
+    return np.clip(stats.norm.isf(np.clip(p, 1e-300, 1.0)), 0.0, MAX_SCORE)

@@ -1,0 +1,167 @@
+"""Robust statistics on [series, time] matrices: seasonal baselines, trailing median/MAD, the seed's plain z.
+
+Shared by the campaign detectors (one row per campaign) and the single-series detector (one row).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+_MAD_TO_SIGMA = 1.4826
+MAX_SCORE = 1e6  # keeps deviation_score finite when the history was perfectly flat
+_CHUNK_ROWS = 2048  # rows of history windows per nanmedian call: bounds memory on long series
+
+
+def nan_median(a: np.ndarray, axis: int) -> np.ndarray:
+    """NaN-ignoring median; NaN where a slice has no value."""
+    if a.shape[axis] > 64:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows are expected early on
+            return np.nanmedian(a, axis=axis)
+    # short slices: a sort (NaN last) beats numpy's masked-array path by an order of magnitude
+    s = np.sort(a, axis=axis)
+    count = np.isfinite(s).sum(axis=axis, keepdims=True)
+    lo = np.clip((count - 1) // 2, 0, None)
+    hi = np.clip(count // 2, 0, a.shape[axis] - 1)
+    med = (np.take_along_axis(s, lo, axis) + np.take_along_axis(s, hi, axis)) / 2.0
+    med = np.where(count > 0, med, np.nan)
+    return np.squeeze(med, axis=axis)
+
+
+def _shift(x: np.ndarray, k: int) -> np.ndarray:
+    """x[:, t - k], NaN where t < k."""
+    out = np.full_like(x, np.nan)
+    if k < x.shape[1]:
+        out[:, k:] = x[:, : x.shape[1] - k]
+    return out
+
+
+def seasonal_lag_median(x: np.ndarray, period: int, lags: int) -> np.ndarray:
+    """Median of x at t - period, ..., t - lags*period; NaN unless at least 2 of them exist."""
+    stack = np.stack([_shift(x, k * period) for k in range(1, lags + 1)])
+    out = nan_median(stack, axis=0)
+    out[np.isfinite(stack).sum(axis=0) < 2] = np.nan
+    return out
+
+
+def history(x: np.ndarray, window: int, targets: np.ndarray) -> np.ndarray:
+    """[series, target, window] view of x[:, t - window .. t - 1] for each target column t."""
+    padded = np.concatenate([np.full((x.shape[0], window), np.nan), x], axis=1)
+    return sliding_window_view(padded, window, axis=1)[:, targets, :]
+
+
+def _window_stats(hist: np.ndarray, min_samples: int) -> tuple[np.ndarray, ...]:
+    """Median, MAD (as a sigma), std and mean absolute deviation over the last axis, in chunks.
+
+    NaN where a window has fewer than min_samples values.
+    """
+    s, t, w = hist.shape
+    flat = hist.reshape(s * t, w)
+    med, mad, sd, mean_abs = (np.full(s * t, np.nan) for _ in range(4))
+    for i in range(0, s * t, _CHUNK_ROWS):
+        block = flat[i : i + _CHUNK_ROWS]
+        m = nan_median(block, axis=1)
+        dev = np.abs(block - m[:, None])
+        sl = slice(i, i + len(block))
+        med[sl] = m
+        mad[sl] = nan_median(dev, axis=1) * _MAD_TO_SIGMA
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            sd[sl] = np.nanstd(block, axis=1)
+            mean_abs[sl] = np.nanmean(dev, axis=1)
+    enough = (np.isfinite(flat).sum(axis=1) >= min_samples).reshape(s, t)
+    return tuple(np.where(enough, a.reshape(s, t), np.nan) for a in (med, mad, sd, mean_abs))
+
+
+@dataclass(frozen=True)
+class RobustZ:
+    expected: np.ndarray  # [series, target] expected value (seasonal baseline + residual median)
+    scale: np.ndarray  # robust sigma of the residual
+    z: np.ndarray  # (observed - expected) / scale
+    level_z: np.ndarray  # (median of the last `level_len` residuals - residual median) / scale
+
+
+def robust_seasonal_z(
+    x: np.ndarray,
+    targets: np.ndarray,
+    *,
+    periods: Sequence[int],
+    window: int,
+    min_samples: int,
+    lags: int,
+    scale_floor_std: float,
+    min_relative_scale: float = 0.0,
+    level_len: int = 3,
+) -> RobustZ:
+    """Robust z of x[:, targets] against its trailing `window`, with an optional seasonal baseline.
+
+    Candidates are "no adjustment" and each period in `periods`; for each point the candidate whose
+    residuals have the smallest mean absolute deviation wins, so a series without seasonality is never made
+    noisier by adjusting it. (The MAD cannot choose: it ignores a minority pattern such as weekends, which
+    is exactly what the adjustment is for.)
+    """
+    x = np.asarray(x, dtype=float)
+    shape = (x.shape[0], len(targets))
+    best = RobustZ(*(np.full(shape, np.nan) for _ in range(4)))
+    best_fit = np.full(shape, np.inf)
+    level_targets = np.asarray(targets) + 1  # windows ending at t inclusive
+    for period in (0, *periods):
+        baseline = np.zeros_like(x) if period == 0 else seasonal_lag_median(x, period, lags)
+        resid = x - baseline
+        med, mad, sd, fit = _window_stats(history(resid, window, targets), min_samples)
+        expected = baseline[:, targets] + med
+        # the std is only a fallback where MAD is 0 (lumpy data): as a floor it would let one past spike
+        # inflate the scale again, which is what the median/MAD is here to prevent
+        scale = np.where(mad > 0, mad, scale_floor_std * sd)
+        scale = np.fmax(scale, min_relative_scale * np.abs(expected))
+        # a perfectly flat history: any move away from it is as strong as it gets, not a division by 0
+        scale = np.where(scale > 0, scale, 1e-9 * (1.0 + np.abs(expected)))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z = np.clip((resid[:, targets] - med) / scale, -MAX_SCORE, MAX_SCORE)
+            level = nan_median(history(resid, level_len, level_targets), axis=2)
+            level_z = np.clip((level - med) / scale, -MAX_SCORE, MAX_SCORE)
+        better = np.isfinite(z) & np.isfinite(fit) & (fit < best_fit)
+        best_fit = np.where(better, fit, best_fit)
+        for name, value in (("expected", expected), ("scale", scale), ("z", z), ("level_z", level_z)):
+            target = getattr(best, name)
+            target[better] = value[better]
+    return best
+
+
+def plain_z(x: np.ndarray, targets: np.ndarray, *, window: int, min_samples: int) -> tuple[np.ndarray, ...]:
+    """The seed's z score against the trailing window's mean and std: (expected, z), z NaN if std is 0."""
+    hist = history(np.asarray(x, dtype=float), window, targets)
+    count = np.isfinite(hist).sum(axis=2)
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(hist, axis=2)
+        sd = np.nanstd(hist, axis=2, ddof=1)
+        z = (x[:, targets] - mean) / sd
+    z = np.where((count >= min_samples) & (sd > 0), z, np.nan)
+    return mean, z
+
+
+def dispersion(events: np.ndarray, exposure: np.ndarray, targets: np.ndarray, window: int) -> np.ndarray:
+    """Pearson dispersion of daily events (leads, clicks) around an exposure-proportional expectation
+    (spend, impressions), over the `window` days before each target; 1 (plain Poisson) when there is too
+    little to estimate it, at most 20."""
+    hl, hs = history(events, window, targets), history(exposure, window, targets)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.nansum(hl, axis=2) / np.nansum(hs, axis=2)
+        expected = rate[:, :, None] * hs
+        terms = np.where(expected > 0, (hl - expected) ** 2 / expected, np.nan)
+        n = np.isfinite(terms).sum(axis=2)
+        phi = np.nansum(terms, axis=2) / np.maximum(n - 1, 1)
+    return np.clip(np.where(n >= 7, np.nan_to_num(phi, nan=1.0), 1.0), 1.0, 20.0)
+
+
+def run_length(flag: np.ndarray) -> np.ndarray:
+    """Length of the run of True ending at each column (0 where False)."""
+    idx = np.arange(flag.shape[1])[None, :]
+    last_false = np.maximum.accumulate(np.where(~flag, idx, -1), axis=1)
+    return np.where(flag, idx - last_false, 0)

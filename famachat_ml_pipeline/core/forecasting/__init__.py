@@ -1,0 +1,130 @@
+"""Forecasts of spend, leads and CPL for every campaign of a fleet at once.
+
+Pure functions: numpy matrices or polars frames in, numpy or polars out. No Dagster, no database.
+
+Modules: `common` (constants, MatrixForecast, helpers), `point_methods` and `ets` (the methods),
+`calibration` (scale and conformal quantiles), `matrix` (backtest, `auto`, intervals), `cpl`, `fleet`
+(the daily frame in, the ml_predictions-shaped frame out). This package re-exports what others import.
+
+The fleet is a matrix `Y` of shape (series, days). Every series ends on the same day (the as-of day) and
+starts on its own first day; the days before that are NaN (left padding). Within a series there are no
+gaps: the daily frame is dense and a day without delivery is a real zero.
+
+Each method is computed for all series at once. A method returns point forecasts for a list of
+*origins*: an origin `o` means "forecast with Y[:, :o] only", so the same code gives the final forecast
+(o = T) and the rolling-origin backtest (o < T) used by `auto` and by interval calibration. The
+recursive methods (EMA, exponential smoothing) produce every origin in a single pass over the days.
+
+Methods
+- `ema`: the seed's weighted EMA (section 4.3), with its own interval `std * z * sqrt(day)`. Baseline.
+- `linear`: OLS on the whole history up to the origin. Baseline.
+- `snaive`: seasonal naive, m = 7: the same weekday last week.
+- `seasonal_mean`: mean of the same weekday over the last 4 weeks (seasonal naive that averages the
+  Poisson noise of small counts away).
+- `mean7`: mean of the last 7 days. Also the fallback when a series is too short.
+- `ses`: simple exponential smoothing; alpha chosen per series and origin from a grid.
+- `hw`: additive Holt-Winters with damped trend, ETS(A,Ad,A), m = 7; (alpha, beta, gamma) chosen per
+  series and origin from a grid by the one-step squared error on data before the origin only.
+- `ensemble`: the mean of hw, ses, seasonal_mean and mean7 (combinations are robust on noisy series).
+- `auto`: per series, chosen by a rolling-origin backtest on that series' own past (origins <= T - h,
+  so every backtest target is a past day). The candidate with the lowest scaled backtest error over
+  all series of the call is the default; a series switches to its own best candidate when that one's
+  backtest MAE is at least SWITCH_MARGIN lower than the default's. The margin keeps a noisy 28-day
+  backtest from picking a method by luck (measured: it turns a wash against the seed EMA into a gain
+  on the synthetic fleet; see benchmarks/bench_forecasting.py). With one series it is plain selection.
+
+Intervals (every method except `ema`, which keeps the seed's formula as a baseline) are calibrated
+conformally: backtest errors are divided by the series' recent scale (mean |y_t - y_{t-7}| over the last
+28 days), and the empirical 2.5 % / 97.5 % quantiles of those scaled errors, pooled over the series
+and origins of the call, give the interval `point + q * scale`. Counts and spend are non-negative, so
+the points and both bounds are clipped at 0; the clipping is applied before calibration, so the
+calibration sees what is reported.
+"""
+
+from famachat_ml_pipeline.core.forecasting.calibration import (
+    backtest_origins,
+    calibrate,
+    calibrate_series,
+    recent_scale,
+)
+from famachat_ml_pipeline.core.forecasting.common import (
+    AUTO_CANDIDATES,
+    BASELINES,
+    BUDGET_OVERSPEND,
+    DEFAULT_METHOD,
+    ENSEMBLE_MEMBERS,
+    FALLBACK_METHOD,
+    LEVEL,
+    MAX_HISTORY,
+    METHODS,
+    METRICS,
+    MIN_HISTORY,
+    N_BACKTEST,
+    SEASON,
+    Z95,
+    MatrixForecast,
+    first_valid,
+    nanmean,
+)
+from famachat_ml_pipeline.core.forecasting.cpl import CplForecast, derive_cpl
+from famachat_ml_pipeline.core.forecasting.ets import HW_GRID, SES_GRID, EtsGrid, ets_forecasts
+from famachat_ml_pipeline.core.forecasting.fleet import OUTPUT_SCHEMA, fleet_matrix, forecast_fleet
+from famachat_ml_pipeline.core.forecasting.matrix import (
+    calibration_depth,
+    forecast_matrix,
+    forecast_matrix_all,
+    forecast_matrix_levels,
+    select_methods,
+)
+from famachat_ml_pipeline.core.forecasting.point_methods import (
+    POINT_METHODS,
+    ema_forecasts,
+    linear_forecasts,
+    mean7_forecasts,
+    seasonal_mean_forecasts,
+    snaive_forecasts,
+)
+
+__all__ = [
+    "AUTO_CANDIDATES",
+    "BASELINES",
+    "BUDGET_OVERSPEND",
+    "DEFAULT_METHOD",
+    "ENSEMBLE_MEMBERS",
+    "FALLBACK_METHOD",
+    "HW_GRID",
+    "LEVEL",
+    "MAX_HISTORY",
+    "METHODS",
+    "METRICS",
+    "MIN_HISTORY",
+    "N_BACKTEST",
+    "OUTPUT_SCHEMA",
+    "POINT_METHODS",
+    "SEASON",
+    "SES_GRID",
+    "Z95",
+    "CplForecast",
+    "EtsGrid",
+    "MatrixForecast",
+    "backtest_origins",
+    "calibrate",
+    "calibrate_series",
+    "calibration_depth",
+    "derive_cpl",
+    "ema_forecasts",
+    "ets_forecasts",
+    "first_valid",
+    "fleet_matrix",
+    "forecast_fleet",
+    "forecast_matrix",
+    "forecast_matrix_all",
+    "forecast_matrix_levels",
+    "linear_forecasts",
+    "mean7_forecasts",
+    "nanmean",
+    "recent_scale",
+    "seasonal_mean_forecasts",
+    "select_methods",
+    "snaive_forecasts",
+]

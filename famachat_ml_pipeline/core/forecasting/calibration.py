@@ -1,0 +1,131 @@
+"""Conformal intervals: a series' recent scale, the backtest origins and the calibrated quantiles."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from famachat_ml_pipeline.core.forecasting.common import (
+    LEVEL,
+    MIN_PER_HORIZON,
+    N_BACKTEST,
+    SCALE_WINDOW,
+    SEASON,
+    SHRINK_PRIOR,
+    nanmean,
+)
+
+
+def recent_scale(Y: np.ndarray, origins: np.ndarray, window: int = SCALE_WINDOW) -> np.ndarray:
+    """(K, n) mean |y_t - y_{t-7}| over the last `window` days before each origin.
+
+    Falls back to the lag-1 version when the seasonal one is 0 or undefined; 0 means the series was
+    constant, and then the calibrated interval collapses to the point.
+    """
+    out = np.full((len(origins), Y.shape[0]), np.nan)
+    for lag in (SEASON, 1):
+        d = np.abs(Y[:, lag:] - Y[:, :-lag])  # d[:, j] is the change at day j + lag
+        dpad = np.concatenate([np.full((Y.shape[0], window), np.nan), d], axis=1)
+        hi = np.maximum(np.asarray(origins) - lag, 0)
+        win = dpad[:, hi[:, None] + np.arange(window)[None, :]]  # (n, K, window) changes before each origin
+        med, mean = _nanmedian_last(win), nanmean(win, axis=2)
+        val = np.where(med > 0, med, mean).T  # sparse counts: the median change may be 0
+        fill = np.isnan(out) | (out == 0)
+        out = np.where(fill & np.isfinite(val), val, out)
+    return np.nan_to_num(out, nan=0.0)
+
+
+def _nanmedian_last(a: np.ndarray) -> np.ndarray:
+    """np.nanmedian over the last axis, vectorised (numpy's loops over rows when NaNs are present)."""
+    s = np.sort(a, axis=-1)  # NaN sorts last
+    c = (~np.isnan(a)).sum(axis=-1)
+    lo = np.take_along_axis(s, np.maximum((c - 1) // 2, 0)[..., None], axis=-1)[..., 0]
+    hi = np.take_along_axis(s, np.maximum(c // 2, 0)[..., None], axis=-1)[..., 0]
+    return np.where(c > 0, (lo + np.where(c > 1, hi, lo)) / 2.0, np.nan)
+
+
+def backtest_origins(T: int, h: int, n_backtest: int = N_BACKTEST) -> np.ndarray:
+    """Daily rolling origins whose whole horizon lies inside the observed days."""
+    last = T - h
+    return np.arange(max(last - n_backtest + 1, 1), last + 1) if last >= 1 else np.array([], dtype=int)
+
+
+def _conformal_quantile(z: np.ndarray, q: float) -> float:
+    """Finite-sample conformal quantile of a 1-D sample (the k-th order statistic, k = ceil((n+1)q))."""
+    n = z.size
+    if n == 0:
+        return np.nan
+    k = int(np.ceil((n + 1) * q))
+    zs = np.sort(z)
+    return float(zs[min(max(k, 1), n) - 1])
+
+
+def calibrate(errors: np.ndarray, scale: np.ndarray, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper multipliers (h,) of the scale from backtest errors (K, n, h) = actual - point.
+
+    With at least MIN_PER_HORIZON usable errors per horizon day, each day gets its own quantiles.
+    Otherwise (a single series, say) the errors are pooled over days after dividing by sqrt(day), and
+    widened back by sqrt(day): the usual random-walk growth, which keeps the sample large enough.
+    """
+    h = errors.shape[2]
+    alpha = 1.0 - level
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = errors / scale[:, :, None]
+    usable = np.isfinite(z) & (scale[:, :, None] > 0)
+    counts = usable.reshape(-1, h).sum(axis=0)
+    lo, hi = np.full(h, np.nan), np.full(h, np.nan)
+    if counts.min() >= MIN_PER_HORIZON:
+        for j in range(h):
+            zj = z[:, :, j][usable[:, :, j]]
+            lo[j] = -_conformal_quantile(-zj, 1 - alpha / 2)
+            hi[j] = _conformal_quantile(zj, 1 - alpha / 2)
+        # keep the interval non-shrinking with the horizon: later days are not more certain
+        return np.minimum.accumulate(np.minimum(lo, 0.0)), np.maximum.accumulate(np.maximum(hi, 0.0))
+    root = np.sqrt(np.arange(1, h + 1))
+    pooled = (z / root[None, None, :])[usable]
+    if pooled.size < 20:
+        # too little past to calibrate: a wide normal-like default, documented as such
+        return -3.0 * root, 3.0 * root
+    return min(-_conformal_quantile(-pooled, 1 - alpha / 2), 0.0) * root, max(
+        _conformal_quantile(pooled, 1 - alpha / 2), 0.0
+    ) * root
+
+
+def _own_quantiles(z: np.ndarray, q: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row of `z` (n, m) with NaN for missing: the conformal lower and upper q-quantiles (the k-th
+    smallest and k-th largest, k = ceil((m + 1) q)) from one sort, and the count."""
+    ok = np.isfinite(z)
+    m = ok.sum(axis=1)
+    zs = np.sort(np.where(ok, z, np.inf), axis=1)  # missing sorts last
+    k = np.clip(np.ceil((m + 1) * q).astype(int), 1, np.maximum(m, 1))
+    rows = np.arange(z.shape[0])
+    hi, lo = zs[rows, k - 1], zs[rows, np.maximum(m - k, 0)]
+    return np.where(m > 0, lo, np.nan), np.where(m > 0, hi, np.nan), m
+
+
+def calibrate_series(
+    errors: np.ndarray, scale: np.ndarray, level: float = LEVEL, prior: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper multipliers (n, h): each series' own quantiles, shrunk towards the pooled ones.
+
+    Scaled errors are not identically distributed across series (a series with spikes has heavier
+    tails than its scale says), so one pooled quantile over-covers some series and under-covers
+    others. Each series' own quantile (its errors pooled over days by sqrt(day), like `calibrate`'s
+    fallback) gets the weight m / (m + prior), m being its number of usable scaled errors; the pooled
+    per-day quantile gets the rest. A lone series is its own pool, and a new one borrows the fleet's.
+    """
+    K, n, h = errors.shape
+    prior = SHRINK_PRIOR if prior is None else prior
+    plo, phi = calibrate(errors, scale, level)
+    if K == 0:
+        return np.tile(plo, (n, 1)), np.tile(phi, (n, 1))
+    alpha = 1.0 - level
+    root = np.sqrt(np.arange(1, h + 1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = errors / scale[:, :, None] / root[None, None, :]
+    z = np.where(np.isfinite(z) & (scale[:, :, None] > 0), z, np.nan)
+    flat = np.transpose(z, (1, 0, 2)).reshape(n, K * h)
+    olo, ohi, m = _own_quantiles(flat, 1 - alpha / 2)
+    w = (m / (m + prior))[:, None]
+    own_lo = np.nan_to_num(np.minimum(olo, 0.0))[:, None] * root[None, :]
+    own_hi = np.nan_to_num(np.maximum(ohi, 0.0))[:, None] * root[None, :]
+    return w * own_lo + (1 - w) * plo[None, :], w * own_hi + (1 - w) * phi[None, :]

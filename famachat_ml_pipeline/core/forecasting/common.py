@@ -1,0 +1,74 @@
+"""Constants, the result type and the small matrix helpers shared by every forecasting module.
+
+The fleet is a matrix `Y` of shape (series, days), NaN before each series' start (left padding).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+SEASON = 7
+Z95 = 1.959963984540054
+LEVEL = 0.95
+MIN_HISTORY = 14  # days; fewer than this is `insufficient_data` and falls back to `mean7`
+N_BACKTEST = 28  # rolling origins (one per day) used by `auto`, and the least the calibration uses
+# The calibration wants about CAL_TARGET scaled errors per horizon day. A fleet has them from its 28
+# origins; a lone series reaches further back (up to CAL_MAX_ORIGINS days): 28 consecutive origins
+# of one series are a handful of independent errors, too few for a 2.5 % tail (coverage 0.74-0.90
+# on NAB series before this).
+CAL_TARGET = 2000
+CAL_MAX_ORIGINS = 182
+SHRINK_PRIOR = 200.0  # pseudo-count of the pooled quantile against a series' own (see calibrate_series)
+SCALE_WINDOW = 28  # days of recent history that define a series' scale
+MAX_HISTORY = 182  # days read per series by `forecast_fleet`; older days barely move the forecasts
+MIN_PER_HORIZON = 200  # scaled errors needed to calibrate each horizon day on its own
+BUDGET_OVERSPEND = 1.25  # Meta may spend up to 25 % over the daily budget on a given day
+
+METHODS = ("ema", "linear", "snaive", "seasonal_mean", "mean7", "ses", "hw", "ensemble")
+ENSEMBLE_MEMBERS = ("hw", "ses", "seasonal_mean", "mean7")
+AUTO_CANDIDATES = ("ensemble", "hw", "ses", "seasonal_mean", "mean7", "snaive", "ema", "linear")
+DEFAULT_METHOD = "ensemble"  # used by `auto` when no series of the call has a backtest origin yet
+SWITCH_MARGIN = 0.2  # a series leaves the fleet's default only for a candidate >= 20 % better on its past
+FALLBACK_METHOD = "mean7"
+BASELINES = ("ema", "snaive")
+METRICS = ("spend", "leads", "cpl")
+
+
+@dataclass(frozen=True)
+class MatrixForecast:
+    """Forecasts of one metric for every series: arrays of shape (series, horizon)."""
+
+    point: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    method: np.ndarray  # (series,) the method used for each series
+    insufficient: np.ndarray  # (series,) bool
+
+
+# --------------------------------------------------------------------------------------------------
+# helpers on the padded matrix
+
+
+def nanmean(a: np.ndarray, axis: int | tuple[int, ...]) -> np.ndarray:
+    """np.nanmean without the all-NaN warning (NaN where nothing is observed)."""
+    ok = ~np.isnan(a)
+    cnt = ok.sum(axis=axis)
+    tot = np.where(ok, a, 0.0).sum(axis=axis)
+    return np.where(cnt > 0, tot / np.maximum(cnt, 1), np.nan)
+
+
+def first_valid(Y: np.ndarray) -> np.ndarray:
+    """Index of each series' first observed day (T when the series is empty)."""
+    valid = ~np.isnan(Y)
+    return np.where(valid.any(axis=1), valid.argmax(axis=1), Y.shape[1])
+
+
+def _horizon_index(origins: np.ndarray, h: int) -> np.ndarray:
+    """(K, h) absolute day index of each forecast target."""
+    return origins[:, None] + np.arange(h)[None, :]
+
+
+def _last_value(Y: np.ndarray, o: int) -> np.ndarray:
+    return Y[:, o - 1] if o >= 1 else np.full(Y.shape[0], np.nan)

@@ -1,0 +1,87 @@
+"""Additive exponential smoothing (SES and damped Holt-Winters) over a parameter grid, vectorised."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import product
+
+import numpy as np
+
+from famachat_ml_pipeline.core.forecasting.common import SEASON, first_valid, nanmean
+
+
+@dataclass(frozen=True)
+class EtsGrid:
+    alphas: tuple[float, ...]
+    betas: tuple[float, ...] = (0.0,)
+    gammas: tuple[float, ...] = (0.0,)
+    phi: float = 0.9
+    seasonal: bool = False
+
+
+SES_GRID = EtsGrid(alphas=(0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0))
+HW_GRID = EtsGrid(
+    alphas=(0.05, 0.1, 0.2, 0.35, 0.6), betas=(0.0, 0.03), gammas=(0.05, 0.15, 0.3), seasonal=True
+)
+
+
+def _ets_init(Y: np.ndarray, start: np.ndarray, seasonal: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Level = mean of the first week; seasonal states = first week's deviations, indexed by t % 7."""
+    n, T = Y.shape
+    idx = start[:, None] + np.arange(SEASON)[None, :]
+    inside = idx < T
+    vals = np.where(inside, Y[np.arange(n)[:, None], np.clip(idx, 0, T - 1)], np.nan)
+    level = nanmean(vals, axis=1)
+    seas = np.zeros((SEASON, n))
+    if seasonal:
+        dev = np.nan_to_num(vals - level[:, None])
+        phase = idx % SEASON
+        for j in range(SEASON):
+            seas[phase[:, j], np.arange(n)] = dev[:, j]
+    return level, seas
+
+
+def ets_forecasts(Y: np.ndarray, origins: np.ndarray, h: int, grid: EtsGrid) -> np.ndarray:
+    """Additive ETS in error-correction form, for every grid point and every series in one pass.
+
+    l_t = l + phi*b + alpha*e,  b_t = phi*b + beta*e,  s_t = s_{t-7} + gamma*e.
+    At each origin the grid point with the lowest cumulative one-step SSE *before the origin* is used,
+    so the backtest never chooses parameters with data from its own future. The first week of each
+    series only initialises the states.
+    """
+    n, T = Y.shape
+    combos = np.array(list(product(grid.alphas, grid.betas, grid.gammas)))
+    a, b_, g = (combos[:, i][:, None] for i in range(3))
+    G = len(combos)
+    start = first_valid(Y)
+    level0, seas0 = _ets_init(Y, start, grid.seasonal)
+    L = np.repeat(level0[None, :], G, axis=0)
+    B = np.zeros((G, n))
+    S = np.repeat(seas0[:, None, :], G, axis=1)  # (7, G, n): S[p] is contiguous
+    sse = np.zeros((G, n))
+    begin = start + SEASON
+    phi = grid.phi if grid.betas != (0.0,) else 1.0
+    damp = np.cumsum(phi ** np.arange(1, h + 1)) if grid.betas != (0.0,) else np.zeros(h)
+    cols = np.arange(n)
+    out = np.full((len(origins), n, h), np.nan)
+    wanted = {int(o): k for k, o in enumerate(origins)}
+    for t in range(T + 1):
+        if t in wanted:
+            best = sse.argmin(axis=0)
+            lb, bb = L[best, cols], B[best, cols]
+            phases = (t + np.arange(h)) % SEASON
+            sb = S[:, best, cols][phases].T  # (n, h)
+            out[wanted[t]] = lb[:, None] + damp[None, :] * bb[:, None] + sb
+        if t == T:
+            break
+        y = Y[:, t]
+        active = (t >= begin) & ~np.isnan(y)
+        p = t % SEASON
+        e = np.where(active, y - (L + phi * B + S[p]), 0.0)
+        # inactive: e = 0 and B = 0 leave the states untouched
+        L = L + phi * B + a * e
+        B = phi * B + b_ * e
+        if grid.seasonal:
+            S[p] += g * e
+        sse += e * e
+    return out

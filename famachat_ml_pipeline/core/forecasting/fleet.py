@@ -1,0 +1,195 @@
+"""The fleet entry point: the daily frame in, one long frame of spend, leads and CPL forecasts out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+import polars as pl
+
+from famachat_ml_pipeline.core.forecasting.common import (
+    BUDGET_OVERSPEND,
+    LEVEL,
+    MAX_HISTORY,
+    MatrixForecast,
+)
+from famachat_ml_pipeline.core.forecasting.cpl import derive_cpl
+from famachat_ml_pipeline.core.forecasting.matrix import forecast_matrix_levels
+from famachat_ml_pipeline.core.vocab import is_inactive
+
+OUTPUT_SCHEMA: dict[str, pl.DataType] = {
+    "config_id": pl.Int64(),
+    "entity_id": pl.String(),
+    "metric": pl.String(),
+    "target_date": pl.Date(),
+    "horizon_day": pl.Int32(),
+    "predicted_value": pl.Float64(),
+    "confidence_lower": pl.Float64(),
+    "confidence_upper": pl.Float64(),
+    "method": pl.String(),
+    "insufficient_data": pl.Boolean(),
+    "low_volume": pl.Boolean(),
+}
+
+
+def fleet_matrix(
+    daily: pl.DataFrame, as_of: dt.date, columns: Sequence[str], max_history: int = MAX_HISTORY
+) -> tuple[pl.DataFrame, list[dt.date], dict[str, np.ndarray]]:
+    """Pivot the dense daily frame into one (campaigns x days) matrix per column.
+
+    Days before a campaign's first row are NaN; a day inside its span without a row is 0 (source
+    contract: no row means nothing was delivered); a day whose row was set aside is imputed, not zeroed.
+    Only the last `max_history` days up to `as_of`.
+    Returns the campaign keys (config_id, campaign_id, status, effective_status, daily_budget at their
+    last day; effective_status is null when the frame has no such column), the
+    dates of the columns and the matrices.
+    """
+    first_day = as_of - dt.timedelta(days=max_history - 1)
+    d = daily.filter(pl.col("date") <= as_of)
+    if "effective_status" not in d.columns:
+        d = d.with_columns(pl.lit(None, pl.String).alias("effective_status"))
+    starts = d.group_by("config_id", "campaign_id").agg(pl.col("date").min().alias("_first"))
+    last = (
+        d.sort("date")
+        .group_by("config_id", "campaign_id")
+        .agg(pl.col("status", "effective_status", "daily_budget").last())
+    )
+    keys = starts.join(last, on=["config_id", "campaign_id"]).sort("config_id", "campaign_id")
+    keys = keys.with_row_index("_row")
+    T = (as_of - max(first_day, keys["_first"].min() if keys.height else as_of)).days + 1
+    start_day = as_of - dt.timedelta(days=T - 1)
+    dates = [start_day + dt.timedelta(days=i) for i in range(T)]
+    first_col = np.clip(
+        keys.select((pl.col("_first") - pl.lit(start_day)).dt.total_days()).to_series().to_numpy(), 0, None
+    )
+    in_span = np.arange(T)[None, :] >= first_col[:, None]
+    cells = (
+        d.filter(pl.col("date") >= start_day)
+        .join(keys.select("config_id", "campaign_id", "_row"), on=["config_id", "campaign_id"])
+        .with_columns((pl.col("date") - pl.lit(start_day)).dt.total_days().alias("_col"))
+    )
+    rows, cols = cells["_row"].to_numpy(), cells["_col"].to_numpy()
+    mats = {}
+    for c in columns:
+        M = np.where(in_span, 0.0, np.nan)
+        vals = cells[c].cast(pl.Float64).to_numpy()  # null (a set-aside source row) -> NaN
+        M[rows, cols] = np.clip(vals, 0.0, None)
+        mats[c] = _impute_unknown_days(M, in_span)
+    return keys.drop("_row"), dates, mats
+
+
+def _impute_unknown_days(M: np.ndarray, in_span: np.ndarray) -> np.ndarray:
+    """A day whose source row was set aside is unknown, not zero: take the same weekday a week earlier,
+    else the day before (a missing row, by contrast, is already a real zero)."""
+    out = M.copy()
+    for lag in (7, 1):
+        for _ in range(3):  # a few passes cover short runs of unknown days
+            hole = np.isnan(out) & in_span
+            if not hole.any():
+                return out
+            shifted = np.full_like(out, np.nan)
+            shifted[:, lag:] = out[:, :-lag]
+            out = np.where(hole, shifted, out)
+    return np.where(np.isnan(out) & in_span, 0.0, out)
+
+
+def _wider(level: float) -> float:
+    return 1.0 - (1.0 - level) / 2.0
+
+
+def forecast_fleet(
+    daily: pl.DataFrame,
+    as_of: dt.date,
+    horizon: int = 7,
+    method: str = "auto",
+    *,
+    level: float = LEVEL,
+    respect_status: bool = True,
+    max_history: int = MAX_HISTORY,
+) -> pl.DataFrame:
+    """One row per (config_id, entity_id, metric, target_date) for spend, leads and CPL.
+
+    Only days <= as_of are read. Business rules on top of the statistical forecast:
+    - a campaign that `vocab.is_inactive` calls inactive at as_of (status or effective_status: a paused
+      ad set delivers nothing either) is forecast to deliver nothing (0, bounds [0, 0], method
+      "inactive"), unless `respect_status` is False;
+    - spend (point and bounds) is capped at 1.25 x the daily budget when the campaign has one.
+    CPL rows come from `derive_cpl`; a day with neither expected spend nor leads has no CPL row.
+    """
+    keys, _, mats = fleet_matrix(daily, as_of, ["spend", "leads"], max_history)
+    n = keys.height
+    if n == 0:
+        return pl.DataFrame(schema=OUTPUT_SCHEMA)
+    fc: dict[str, MatrixForecast] = {}
+    wide: dict[str, MatrixForecast] = {}
+    for metric in ("spend", "leads"):
+        res = forecast_matrix_levels(mats[metric], horizon, (method,), (level, _wider(level)))
+        fc[metric], wide[metric] = res[(method, level)], res[(method, _wider(level))]
+    stopped = keys.select(is_inactive()).to_series().to_numpy()
+    inactive = stopped if respect_status else np.zeros(n, dtype=bool)
+    budget = keys["daily_budget"].fill_null(np.nan).to_numpy().astype(float)
+    cap = np.where(np.isfinite(budget) & (budget > 0), BUDGET_OVERSPEND * budget, np.inf)[:, None]
+    for bag in (fc, wide):
+        for metric in ("spend", "leads"):
+            bag[metric] = _apply_rules(bag[metric], inactive, cap if metric == "spend" else None)
+    cpl = derive_cpl(fc["spend"], fc["leads"], wide["spend"], wide["leads"])
+    dates = [as_of + dt.timedelta(days=j) for j in range(1, horizon + 1)]
+    frames = [
+        _long_frame(keys, dates, m, fc[m].point, fc[m].lower, fc[m].upper, fc[m].method, fc[m].insufficient)
+        for m in ("spend", "leads")
+    ]
+    cpl_method = np.char.add(np.char.add(np.char.add("cpl:", fc["spend"].method), "/"), fc["leads"].method)
+    cpl_frame = _long_frame(
+        keys,
+        dates,
+        "cpl",
+        cpl.point,
+        cpl.lower,
+        cpl.upper,
+        cpl_method,
+        fc["spend"].insufficient | fc["leads"].insufficient,
+        cpl.low_volume,
+        cpl.defined,
+    )
+    return pl.concat([*frames, cpl_frame]).cast(OUTPUT_SCHEMA)  # type: ignore[arg-type]
+
+
+def _apply_rules(fc: MatrixForecast, inactive: np.ndarray, cap: np.ndarray | None) -> MatrixForecast:
+    point, lower, upper = fc.point.copy(), fc.lower.copy(), fc.upper.copy()
+    if cap is not None:
+        point, lower, upper = np.minimum(point, cap), np.minimum(lower, cap), np.minimum(upper, cap)
+    point[inactive], lower[inactive], upper[inactive] = 0.0, 0.0, 0.0
+    method = np.where(inactive, "inactive", fc.method)
+    return MatrixForecast(point, lower, upper, method, fc.insufficient)
+
+
+def _long_frame(
+    keys: pl.DataFrame,
+    dates: list[dt.date],
+    metric: str,
+    point: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    method: np.ndarray,
+    insufficient: np.ndarray,
+    low_volume: np.ndarray | None = None,
+    keep: np.ndarray | None = None,
+) -> pl.DataFrame:
+    n, h = point.shape
+    frame = pl.DataFrame(
+        {
+            "config_id": np.repeat(keys["config_id"].to_numpy(), h),
+            "entity_id": np.repeat(keys["campaign_id"].to_numpy(), h),
+            "metric": [metric] * (n * h),
+            "target_date": pl.Series(dates * n, dtype=pl.Date),
+            "horizon_day": np.tile(np.arange(1, h + 1, dtype=np.int32), n),
+            "predicted_value": point.ravel(),
+            "confidence_lower": lower.ravel(),
+            "confidence_upper": upper.ravel(),
+            "method": np.repeat(method, h),
+            "insufficient_data": np.repeat(insufficient, h),
+            "low_volume": (low_volume if low_volume is not None else np.zeros((n, h), bool)).ravel(),
+        }
+    )
+    return frame.filter(pl.Series(keep.ravel())) if keep is not None else frame

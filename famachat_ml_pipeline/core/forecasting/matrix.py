@@ -1,0 +1,206 @@
+"""One backtest per call serves every method, the `auto` selection and the calibrated intervals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from famachat_ml_pipeline.core.forecasting.calibration import backtest_origins, calibrate_series, recent_scale
+from famachat_ml_pipeline.core.forecasting.common import (
+    AUTO_CANDIDATES,
+    CAL_MAX_ORIGINS,
+    CAL_TARGET,
+    DEFAULT_METHOD,
+    ENSEMBLE_MEMBERS,
+    FALLBACK_METHOD,
+    LEVEL,
+    METHODS,
+    MIN_HISTORY,
+    N_BACKTEST,
+    SWITCH_MARGIN,
+    Z95,
+    MatrixForecast,
+    _horizon_index,
+    first_valid,
+    nanmean,
+)
+from famachat_ml_pipeline.core.forecasting.point_methods import POINT_METHODS, ema_forecasts
+
+
+@dataclass(frozen=True)
+class _Backtest:
+    origins: np.ndarray  # (K,) backtest origins; the final origin T is not included
+    points: dict[str, np.ndarray]  # method -> (K + 1, n, h), the last slice being the forecast
+    actual: np.ndarray  # (K, n, h)
+    scale: np.ndarray  # (K + 1, n)
+    evaluable: np.ndarray  # (K, n) series with MIN_HISTORY days at the origin
+    ema_half: np.ndarray  # (n, h) the seed's own half-width at the final origin
+
+
+def calibration_depth(n: int, n_backtest: int = N_BACKTEST) -> int:
+    """Backtest origins for `n` series: n_backtest for a fleet, more (up to CAL_MAX_ORIGINS) for a few."""
+    return int(max(n_backtest, min(-(-CAL_TARGET // max(n, 1)), CAL_MAX_ORIGINS)))
+
+
+def _run_backtest(Y: np.ndarray, h: int, methods: Sequence[str], nonneg: bool, n_backtest: int) -> _Backtest:
+    T = Y.shape[1]
+    bt = backtest_origins(T, h, calibration_depth(Y.shape[0], n_backtest))
+    origins = np.append(bt, T).astype(int)
+    points: dict[str, np.ndarray] = {}
+    ema_half = np.full((Y.shape[0], h), np.nan)
+    wanted = [*methods, FALLBACK_METHOD]
+    if "ensemble" in wanted:  # members first, so that the ensemble reuses their points
+        wanted = [*ENSEMBLE_MEMBERS, *wanted]
+    for m in dict.fromkeys(wanted):
+        if m == "ensemble":
+            points[m] = np.mean([points[k] for k in ENSEMBLE_MEMBERS], axis=0)
+            continue
+        if m == "ema":
+            p, half = ema_forecasts(Y, origins, h)
+            ema_half = half[-1]
+        else:
+            p = POINT_METHODS[m](Y, origins, h)
+        points[m] = np.clip(p, 0.0, None) if nonneg else p
+    if len(bt):
+        Ypad = np.concatenate([Y, np.full((Y.shape[0], h), np.nan)], axis=1)
+        actual = np.transpose(Ypad[:, _horizon_index(bt, h)], (1, 0, 2))
+    else:
+        actual = np.empty((0, Y.shape[0], h))
+    start = first_valid(Y)
+    evaluable = (bt[:, None] - start[None, :]) >= MIN_HISTORY
+    return _Backtest(bt, points, actual, recent_scale(Y, origins), evaluable, ema_half)
+
+
+def _interval(bt: _Backtest, method: str, nonneg: bool, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Calibrated bounds (n, h) at the final origin for one method."""
+    point = bt.points[method][-1]
+    err = bt.actual - bt.points[method][:-1]
+    err = np.where(bt.evaluable[:, :, None], err, np.nan)
+    lo, hi = calibrate_series(err, bt.scale[:-1], level)
+    s = bt.scale[-1][:, None]
+    lower, upper = point + lo * s, point + hi * s
+    if nonneg:
+        lower, upper = np.clip(lower, 0.0, None), np.clip(upper, 0.0, None)
+    return lower, upper
+
+
+def select_methods(
+    bt: _Backtest, candidates: Sequence[str], margin: float = SWITCH_MARGIN, n_backtest: int = N_BACKTEST
+) -> np.ndarray:
+    """Per series, the method `auto` uses (see the module docstring). Only backtest errors: past days,
+    the last `n_backtest` origins (the calibration may reach further back)."""
+    n = bt.scale.shape[1]
+    k = min(n_backtest, len(bt.origins))
+    ok = bt.evaluable[len(bt.origins) - k :, :, None]
+    actual = bt.actual[len(bt.origins) - k :]
+    mae = (
+        np.vstack(
+            [
+                nanmean(np.where(ok, np.abs(actual - bt.points[m][len(bt.origins) - k : -1]), np.nan), (0, 2))
+                for m in candidates
+            ]
+        )
+        if k
+        else np.full((len(candidates), n), np.nan)
+    )  # (M, n)
+    scale = np.where(bt.scale[-1] > 0, bt.scale[-1], np.nan)
+    fleet = nanmean(np.where(np.isfinite(mae / scale), mae / scale, np.nan), axis=1)
+    names = np.array(candidates, dtype=object)
+    if not np.isfinite(fleet).any():
+        return np.full(n, DEFAULT_METHOD if DEFAULT_METHOD in candidates else candidates[0], dtype=object)
+    default = int(np.nanargmin(fleet))
+    own = np.where(np.isfinite(mae), mae, np.inf)
+    best = own.argmin(axis=0)
+    switch = own[best, np.arange(n)] < (1.0 - margin) * own[default]
+    return np.where(switch, names[best], names[default])
+
+
+def forecast_matrix_levels(
+    Y: np.ndarray,
+    horizon: int = 7,
+    methods: Sequence[str] = ("auto",),
+    levels: Sequence[float] = (LEVEL,),
+    *,
+    nonneg: bool = True,
+    n_backtest: int = N_BACKTEST,
+    candidates: Sequence[str] = AUTO_CANDIDATES,
+) -> dict[tuple[str, float], MatrixForecast]:
+    """Forecast every series of `Y` with each of `methods` (METHODS or "auto"), at each interval level.
+
+    One backtest serves every method and level. A series with fewer than MIN_HISTORY observed days is
+    flagged insufficient and forecast with FALLBACK_METHOD whatever the method asked for.
+    """
+    unknown = set(methods) - set(METHODS) - {"auto"}
+    if unknown:
+        raise ValueError(f"unknown forecasting method(s): {sorted(unknown)}")
+    Y = np.asarray(Y, dtype=float)
+    n, T = Y.shape
+    base = [m for m in methods if m != "auto"] + (list(candidates) if "auto" in methods else [])
+    bt = _run_backtest(Y, horizon, base, nonneg, n_backtest)
+    insufficient = (T - first_valid(Y)) < MIN_HISTORY
+    chosen_by = {}
+    for m in methods:
+        picked = (
+            select_methods(bt, candidates, n_backtest=n_backtest)
+            if m == "auto"
+            else np.array([m] * n, dtype=object)
+        )
+        chosen_by[m] = np.where(insufficient, FALLBACK_METHOD, picked).astype(str)
+    results: dict[tuple[str, float], MatrixForecast] = {}
+    for level in levels:
+        used = set(np.unique(np.concatenate([chosen_by[m] for m in methods])))
+        bounds = {m: _interval(bt, m, nonneg, level) for m in bt.points if m in used}  # chosen ones only
+        for m in methods:
+            chosen = chosen_by[m]
+            point, lower, upper = (np.full((n, horizon), np.nan) for _ in range(3))
+            for name in np.unique(chosen):
+                rows = chosen == name
+                lo, hi = _seed_bounds(bt, level, nonneg) if (name == "ema" and m == "ema") else bounds[name]
+                point[rows], lower[rows], upper[rows] = bt.points[name][-1][rows], lo[rows], hi[rows]
+            lower, upper = np.minimum(lower, point), np.maximum(upper, point)
+            results[(m, level)] = MatrixForecast(point, lower, upper, chosen, insufficient)
+    return results
+
+
+def _seed_bounds(bt: _Backtest, level: float, nonneg: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The seed's own EMA interval (kept for the `ema` baseline; `auto` uses calibrated bounds)."""
+    from scipy.stats import norm
+
+    p = bt.points["ema"][-1]
+    half = bt.ema_half * norm.ppf(0.5 + level / 2) / Z95
+    lo, hi = p - half, p + half
+    return (np.clip(lo, 0.0, None), np.clip(hi, 0.0, None)) if nonneg else (lo, hi)
+
+
+def forecast_matrix_all(
+    Y: np.ndarray,
+    horizon: int = 7,
+    methods: Sequence[str] = ("auto",),
+    *,
+    nonneg: bool = True,
+    level: float = LEVEL,
+    n_backtest: int = N_BACKTEST,
+    candidates: Sequence[str] = AUTO_CANDIDATES,
+) -> dict[str, MatrixForecast]:
+    """`forecast_matrix_levels` at a single level, keyed by method."""
+    res = forecast_matrix_levels(
+        Y, horizon, methods, (level,), nonneg=nonneg, n_backtest=n_backtest, candidates=candidates
+    )
+    return {m: res[(m, level)] for m in methods}
+
+
+def forecast_matrix(
+    Y: np.ndarray,
+    horizon: int = 7,
+    method: str = "auto",
+    *,
+    nonneg: bool = True,
+    level: float = LEVEL,
+    n_backtest: int = N_BACKTEST,
+) -> MatrixForecast:
+    """Forecast every series (row) of `Y` (series x days, NaN before each series' start)."""
+    return forecast_matrix_all(Y, horizon, (method,), nonneg=nonneg, level=level, n_backtest=n_backtest)[
+        method
+    ]

@@ -1,0 +1,158 @@
+"""Campaign tiers: the classifier_model registry asset and the campaign_classifications asset."""
+
+import datetime as dt
+import math
+
+import dagster as dg
+import polars as pl
+
+from famachat_ml_pipeline.core import classifier
+from famachat_ml_pipeline.core.features import compute_features_wide
+from famachat_ml_pipeline.db import registry
+from famachat_ml_pipeline.db.writer import replace_classifications
+from famachat_ml_pipeline.defs.shared.account_run import AccountRun
+from famachat_ml_pipeline.defs.shared.partitions import account_asset
+from famachat_ml_pipeline.defs.shared.resources import DatabaseResource, ModelStore
+from famachat_ml_pipeline.source.read import list_config_ids, read_daily_insights
+
+MODEL_TYPE = "CAMPAIGN_CLASSIFIER"
+TRAINING_LOOKBACK_DAYS = 120  # as-of dates need 60 days of feature history plus a week of labels
+# Consecutive as-of days are near duplicates: past this many (campaign, day) samples, take every k-th day.
+MAX_TRAINING_SAMPLES = 120_000
+
+
+def sampled_as_of_dates(dates: list[dt.date], campaigns: int) -> list[dt.date]:
+    """Every k-th as-of date, newest first kept, so the training set stays near MAX_TRAINING_SAMPLES."""
+    step = max(1, math.ceil(len(dates) * campaigns / MAX_TRAINING_SAMPLES))
+    return sorted(dates[::-1][::step])
+
+
+@dg.asset(group_name="classification", kinds={"xgboost", "sql"})
+def classifier_model(
+    context: dg.AssetExecutionContext, database: DatabaseResource, model_store: ModelStore
+) -> dg.MaterializeResult:
+    """Trains the tier model on every account's history and registers it; ACTIVE only if it beats the
+    persistence baseline on held-out weeks, otherwise READY (classification then falls back to rules).
+
+    It reads the source itself rather than taking ad_insights: it is unpartitioned and needs 120 days of
+    every account, while ad_insights holds the run's accounts over the scoring window. It still uses the
+    run's one as_of (AccountRun) and the same read path (source.read.read_daily_insights)."""
+    engine = database.engine()
+    job_id = registry.start_training_job(engine, MODEL_TYPE, context.run_id)
+    try:
+        registry.update_training_job(engine, job_id, "RUNNING", 0.05)
+        run = AccountRun.from_context(context, database, config_ids=list_config_ids(engine))
+        with run.timer("read"):
+            read = read_daily_insights(
+                engine, run.config_ids, run.as_of, lookback_days=TRAINING_LOOKBACK_DAYS
+            )
+            daily = read.daily
+        registry.update_training_job(engine, job_id, "RUNNING", 0.25)
+        with run.timer("compute"):
+            campaigns = daily.select("config_id", "campaign_id").n_unique()
+            dates = sampled_as_of_dates(classifier.training_as_of_dates(daily), campaigns)
+            train_set = classifier.build_training_set(daily, dates)
+            registry.update_training_job(engine, job_id, "RUNNING", 0.5)
+            result = classifier.train_classifier(train_set)
+        registry.update_training_job(engine, job_id, "RUNNING", 0.9)
+        version = dt.datetime.now(dt.UTC).strftime("v%Y%m%d%H%M%S")
+        path = classifier.save_model(result.model, model_store.artifact_path(f"classifier-{version}.ubj"))
+        model_id = registry.register_model(
+            engine, name="campaign_tier_classifier", model_type=MODEL_TYPE, version=version, path=str(path),
+            parameters=result.params, feature_columns=result.feature_columns,
+            training_metrics=result.metrics.get("train", {}),
+            validation_metrics={k: v for k, v in result.metrics.items() if k != "train"},
+            samples_count=result.samples_count, data_start=result.data_start, data_end=result.data_end,
+            activate=result.should_activate,
+        )  # fmt: skip
+        registry.update_training_job(engine, job_id, "COMPLETED", 1.0, model_id=model_id)
+    except classifier.NotEnoughTrainingData as exc:
+        # Too little history (a new deployment, a small fleet, a tier nobody is in): no model this time.
+        # Classification goes on with the active model or the rules, so nothing downstream is skipped.
+        registry.update_training_job(engine, job_id, "FAILED", 1.0, error=f"not enough data to train: {exc}")
+        context.log.warning(f"classifier not trained: {exc}")
+        return run.result(status=f"not trained: {exc}")
+    except Exception as exc:
+        registry.update_training_job(engine, job_id, "FAILED", 1.0, error=f"{type(exc).__name__}: {exc}")
+        raise
+    model_f1, base_f1 = result.metrics["model"]["f1_macro"], result.metrics["baseline"]["f1_macro"]
+    decision = "ACTIVE" if result.should_activate else "READY (rules stay in charge)"
+    context.log.info(
+        f"classifier {version}: held-out F1-macro {model_f1:.3f} vs persistence {base_f1:.3f} -> {decision}"
+    )
+    return run.result(
+        version=version,
+        status=decision,
+        model_id=model_id,
+        samples=result.samples_count,
+        f1_macro_model=model_f1,
+        f1_macro_persistence=base_f1,
+        metrics=dg.MetadataValue.json(result.metrics),
+        artifact=dg.MetadataValue.path(str(path)),
+    )
+
+
+def load_active_model(context: dg.AssetExecutionContext, database: DatabaseResource):  # noqa: ANN201
+    """The active model, or None (rules) when there is none or its artifact cannot be loaded."""
+    active = registry.active_model(database.engine(), MODEL_TYPE)
+    if active is None:
+        return None, "rules"
+    try:
+        model = classifier.load_model(active.path)
+    except classifier.ModelArtifactError as exc:
+        context.log.error(f"active classifier {active.version} unusable, falling back to rules: {exc}")
+        return None, "rules"
+    registry.mark_used(database.engine(), active.id)
+    return model, active.version
+
+
+SNAPSHOT_METRICS = [
+    "spend_7d", "leads_7d", "cpl_7d", "ctr_7d", "account_cpl_7d", "days_with_leads_7d", "cpl_ratio_7d",
+    "frequency_7d",
+]  # fmt: skip
+
+
+def _snapshot_columns(wide: pl.DataFrame, classified: pl.DataFrame, version: str) -> pl.DataFrame:
+    """metrics_snapshot: how it was classified, the class probabilities and the metrics used."""
+    metrics = wide.select("config_id", "campaign_id", *SNAPSHOT_METRICS)
+    return classified.join(metrics, on=["config_id", "campaign_id"], how="left").with_columns(
+        metrics_snapshot=pl.struct(
+            "method", "rule_tier", "reason", "probabilities", pl.lit(version).alias("model_version"),
+            *SNAPSHOT_METRICS,
+        ).struct.json_encode(),
+        feature_importances=pl.col("feature_contributions").struct.json_encode(),
+    )  # fmt: skip
+
+
+@account_asset(
+    group_name="classification",
+    kinds={"xgboost", "sql"},
+    deps=[classifier_model],  # the same folder: the model it classifies with
+)
+def campaign_classifications(
+    context: dg.AssetExecutionContext, database: DatabaseResource, ad_insights: pl.DataFrame
+) -> dg.MaterializeResult:
+    """Writes ml_campaign_classifications: tier, confidence, probabilities and per-campaign contributions,
+    by the active model or by the seed's rules."""
+    run = AccountRun.from_context(context, database)
+    if ad_insights.is_empty():
+        return run.result(rows_read=0, rows_written=0)
+    as_of = run.as_of
+    model, version = load_active_model(context, database)
+    with run.timer("compute"):
+        wide = compute_features_wide(ad_insights, as_of)
+        classified = _snapshot_columns(wide, classifier.classify(wide, model), version)
+    with run.timer("write"):
+        written = replace_classifications(database.engine(), classified, run.config_ids, as_of)
+    tiers = dict(sorted(classified.group_by("tier").len().iter_rows()))
+    methods = dict(sorted(classified.group_by("method").len().iter_rows()))
+    context.log.info(f"campaign_classifications: {tiers} by {version} as of {as_of}")
+    return run.result(
+        model=version,
+        rows_read=ad_insights.height,
+        campaigns=wide.height,
+        rows_written=written["written"],
+        tier_changes=written["changed"],
+        tier_distribution=dg.MetadataValue.json(tiers),
+        classified_by=dg.MetadataValue.json(methods),
+    )

@@ -1,0 +1,88 @@
+"""campaign_forecasts: spend, leads and CPL for the next days, with 95 % intervals."""
+
+import datetime as dt
+
+import dagster as dg
+import polars as pl
+from pydantic import Field
+
+from famachat_ml_pipeline.core.accuracy import score_predictions
+from famachat_ml_pipeline.core.forecasting import forecast_fleet
+from famachat_ml_pipeline.db.reader import MAX_HORIZON_DAYS, read_predictions
+from famachat_ml_pipeline.db.writer import fill_prediction_actuals, replace_forecasts
+from famachat_ml_pipeline.defs.shared.account_run import AccountRun
+from famachat_ml_pipeline.defs.shared.partitions import account_asset
+from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
+
+MODEL_VERSION = "forecast-1"
+RESTATEMENT_DAYS = 28  # Meta may restate any of the last 28 days
+
+
+class ForecastRunConfig(dg.Config):
+    horizon_days: int = Field(default=7, ge=1, le=MAX_HORIZON_DAYS)
+    method: str = "auto"
+
+
+@account_asset(
+    group_name="forecasts",
+    kinds={"polars", "sql"},
+)
+def campaign_forecasts(
+    context: dg.AssetExecutionContext,
+    config: ForecastRunConfig,
+    database: DatabaseResource,
+    ad_insights: pl.DataFrame,
+) -> dg.MaterializeResult:
+    """Writes ml_forecasts (one row per campaign and metric) and ml_predictions (one per predicted day)."""
+    run = AccountRun.from_context(context, database)
+    if ad_insights.is_empty():
+        return run.result(rows_read=0, forecasts=0)
+    with run.timer("compute"):
+        fc = forecast_fleet(ad_insights, run.as_of, horizon=config.horizon_days, method=config.method)
+    with run.timer("write"):
+        written = replace_forecasts(database.engine(), fc, run.config_ids, run.as_of, MODEL_VERSION)
+    methods = dict(sorted(fc.filter(pl.col("horizon_day") == 1).group_by("method").len().iter_rows()))
+    context.log.info(
+        f"campaign_forecasts: {written['forecasts']:,} forecasts, {written['predictions']:,} predicted days "
+        f"as of {run.as_of}"
+    )
+    return run.result(
+        rows_read=ad_insights.height,
+        campaigns=fc["entity_id"].n_unique() if fc.height else 0,
+        methods=dg.MetadataValue.json(methods),
+        insufficient_data_series=int(fc.filter(pl.col("horizon_day") == 1)["insufficient_data"].sum()),
+        **written,
+    )
+
+
+@account_asset(
+    group_name="forecasts",
+    kinds={"polars", "sql"},
+    deps=[campaign_forecasts],  # scores what the forecasts predicted
+)
+def forecast_accuracy(
+    context: dg.AssetExecutionContext, database: DatabaseResource, ad_insights: pl.DataFrame
+) -> dg.MaterializeResult:
+    """Fills actual_value and errors in ml_predictions from restated actuals (the last 28 days)."""
+    run = AccountRun.from_context(context, database)
+    if ad_insights.is_empty():
+        return run.result(rows_read=0, predictions_scored=0)
+    first = max(ad_insights["date"].min(), run.as_of - dt.timedelta(days=RESTATEMENT_DAYS - 1))
+    with run.timer("read"):
+        predictions = read_predictions(database.engine(), run.config_ids, first, run.as_of)
+    with run.timer("compute"):
+        updates, metrics = score_predictions(predictions, ad_insights)
+    with run.timer("write"):
+        written = fill_prediction_actuals(database.engine(), updates)
+    context.log.info(f"forecast_accuracy: {written:,} predictions filled or re-filled")
+    return run.result(
+        rows_read=predictions.height,
+        predictions_filled=written,
+        accuracy_by_metric=dg.MetadataValue.json(metrics),
+        **{
+            f"{m}_{k}": v
+            for m, vals in metrics.items()
+            for k, v in vals.items()
+            if k != "n" and v is not None
+        },
+    )

@@ -1,0 +1,78 @@
+"""campaign_recommendations: prioritised actions in pt-BR, with users' decisions kept."""
+
+import dagster as dg
+import polars as pl
+
+from famachat_ml_pipeline.core.features import compute_features_wide
+from famachat_ml_pipeline.core.recommendations import (
+    RecommendationConfig,
+    anomaly_links,
+    generate_recommendations,
+)
+from famachat_ml_pipeline.db.reader import (
+    read_classifications_on,
+    read_forecasts_made_on,
+    read_open_anomalies,
+)
+from famachat_ml_pipeline.db.writer import apply_recommendations
+from famachat_ml_pipeline.defs.shared.account_run import AccountRun
+from famachat_ml_pipeline.defs.shared.partitions import account_asset
+from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
+
+
+class RecommendationRunConfig(dg.Config):
+    max_budget_step_pct: float = 20.0
+    learning_min_leads_7d: int = 50
+    dismiss_cooldown_days: int = 7
+
+
+@account_asset(
+    group_name="recommendations",
+    kinds={"polars", "sql"},
+    # By key: each stage folder imports only defs/shared, never another stage.
+    deps=["campaign_features", "campaign_classifications", "campaign_anomalies", "campaign_forecasts"],
+)
+def campaign_recommendations(
+    context: dg.AssetExecutionContext,
+    config: RecommendationRunConfig,
+    database: DatabaseResource,
+    ad_insights: pl.DataFrame,
+) -> dg.MaterializeResult:
+    """Regenerates ml_recommendations: one active row per campaign and type, updated in place."""
+    run = AccountRun.from_context(context, database)
+    if ad_insights.is_empty():
+        return run.result(rows_read=0, recommendations=0)
+    engine, config_ids, as_of = database.engine(), run.config_ids, run.as_of
+    settings = RecommendationConfig(
+        max_budget_step_pct=config.max_budget_step_pct,
+        learning_min_leads_7d=config.learning_min_leads_7d,
+        dismiss_cooldown_days=config.dismiss_cooldown_days,
+    )
+    with run.timer("read"):
+        classifications = read_classifications_on(engine, config_ids, as_of)
+        anomalies = read_open_anomalies(engine, config_ids, as_of)
+        forecasts = read_forecasts_made_on(engine, config_ids, as_of)
+    with run.timer("compute"):
+        wide = compute_features_wide(ad_insights, as_of)
+        recs = generate_recommendations(
+            wide, classifications, anomalies, forecasts, ad_insights, as_of, settings
+        )
+        links = anomaly_links(recs, anomalies, as_of, settings)
+    with run.timer("write"):
+        written = apply_recommendations(engine, recs, links, config_ids, as_of, settings)
+    by_type = dict(sorted(recs.group_by("recommendation_type").len().iter_rows())) if recs.height else {}
+    by_priority = dict(sorted(recs.group_by("priority").len().iter_rows())) if recs.height else {}
+    top = recs.sort("priority", "confidence_score", descending=True).head(5)
+    context.log.info(f"campaign_recommendations: {recs.height:,} as of {as_of}: {written}")
+    top_5 = "\n".join(
+        f"- **{r['priority']}** `{r['recommendation_type']}` {r['entity_id']}: {r['title']}"
+        for r in top.iter_rows(named=True)
+    )
+    return run.result(
+        rows_read=ad_insights.height,
+        recommendations=recs.height,
+        by_type=dg.MetadataValue.json(by_type),
+        by_priority=dg.MetadataValue.json({str(k): v for k, v in by_priority.items()}),
+        top_5=dg.MetadataValue.md(top_5),
+        **written,
+    )

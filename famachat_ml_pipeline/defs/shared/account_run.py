@@ -1,0 +1,94 @@
+"""What every account asset knows about its run: which accounts, as of which day, how long each stage took
+and what it counted.
+
+The run's as_of is decided once: the `famachat/as_of` tag when the run was launched with one (the CLI and
+the schedules set it), otherwise the latest complete day, resolved by the first asset that needs it and
+pinned on the run as that tag, so every later asset of the run reads the same day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import dagster as dg
+import sqlalchemy as sa
+
+from famachat_ml_pipeline.defs.shared.partitions import AS_OF_TAG
+from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
+from famachat_ml_pipeline.source.clean import latest_complete_day
+from famachat_ml_pipeline.source.read import account_timezones
+
+
+def latest_complete_day_of(engine: sa.Engine, config_ids: list[int], default_timezone: str) -> dt.date:
+    """The earliest of the accounts' latest complete days, so no account is analysed on a partial day."""
+    zones = set(account_timezones(engine, config_ids).values()) or {default_timezone}
+    return min(latest_complete_day(z) for z in zones)
+
+
+def resolve_as_of(
+    context: dg.AssetExecutionContext, database: DatabaseResource, config_ids: list[int]
+) -> dt.date:
+    """The run's as_of (see the module docstring); fails on a tag that is not a complete day yet."""
+    latest = latest_complete_day_of(database.engine(), config_ids, database.default_timezone)
+    op_context = context.op_execution_context
+    # The run as stored now, since an earlier step may have pinned the tag; None when the asset function
+    # is called directly (build_asset_context), which has only its own tags and nothing to pin them on.
+    stored = context.instance.get_run_by_id(op_context.run_id)
+    tag = (stored.tags if stored is not None else op_context.run_tags).get(AS_OF_TAG)
+    if not tag:
+        if stored is not None:
+            context.instance.add_run_tags(stored.run_id, {AS_OF_TAG: latest.isoformat()})
+        return latest
+    as_of = dt.date.fromisoformat(tag)
+    if as_of > latest:
+        raise dg.Failure(f"{AS_OF_TAG}={as_of} is not a complete day yet (the latest is {latest})")
+    return as_of
+
+
+class StageTimer:
+    """Wall-clock seconds per stage, reported as metadata (read / compute / write)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
+
+    def metadata(self) -> dict[str, float]:
+        return {f"seconds_{k}": round(v, 3) for k, v in self.seconds.items()}
+
+
+@dataclass
+class AccountRun:
+    """One asset's view of its run: the accounts (partitions) it covers and the single as_of of the run."""
+
+    config_ids: list[int]
+    as_of: dt.date
+    timer: StageTimer = field(default_factory=StageTimer)
+
+    @classmethod
+    def from_context(
+        cls,
+        context: dg.AssetExecutionContext,
+        database: DatabaseResource,
+        config_ids: list[int] | None = None,
+    ) -> AccountRun:
+        """The partitions' accounts (or `config_ids`, for an unpartitioned asset) and the run's as_of."""
+        ids = sorted(int(k) for k in context.partition_keys) if config_ids is None else list(config_ids)
+        return cls(ids, resolve_as_of(context, database, ids))
+
+    def metadata(self, **counts: object) -> dict[str, object]:
+        """The asset's materialisation metadata: as_of, its counts, then seconds per stage."""
+        return {"as_of": self.as_of.isoformat(), **counts, **self.timer.metadata()}
+
+    def result(self, **counts: object) -> dg.MaterializeResult:
+        return dg.MaterializeResult(metadata=self.metadata(**counts))

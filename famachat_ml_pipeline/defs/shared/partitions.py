@@ -1,0 +1,18 @@
+"""Every asset is partitioned by FamaChat ad account (`config_id`), kept in step by a sensor."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+config_partitions = dg.DynamicPartitionsDefinition(name="config_id")
+
+# One run over many accounts is one vectorised pass (see design.md); past a machine's size, switch to
+# BackfillPolicy.multi_run(max_partitions_per_run=N) and let the run queue spread the chunks.
+backfill_policy = dg.BackfillPolicy.single_run()
+
+AS_OF_TAG = "famachat/as_of"
+
+
+def account_asset(**kwargs: object):  # noqa: ANN201
+    """@dg.asset partitioned by account, processed as one vectorised run over all partitions in it."""
+    return dg.asset(partitions_def=config_partitions, backfill_policy=backfill_policy, **kwargs)

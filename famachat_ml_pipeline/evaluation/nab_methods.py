@@ -1,0 +1,109 @@
+"""The methods compared on NAB: each turns a series into an anomaly score per row, causally (row t sees
+rows <= t only), and every one goes through the same alert handling (`alerts`) at a threshold chosen
+leave-one-category-out (`evaluation.nab_loco`).
+
+- `robust`: ours, `core.anomalies.series.series_score`.
+- `seed_zscore`: the seed's z score, mean/std of the same trailing window as ours (4 periods).
+- `windowed_gaussian`: NAB's published baseline (nab/detectors/gaussian/windowedGaussian_detector.py):
+  mean and population std of the last 1000 values (fewer at the start; std 0 becomes 1e-6), the new value's
+  Gaussian tail. Its score is that tail probability; a threshold on |z| selects exactly the rows a threshold
+  on the two-sided tail would, so |z| is what is returned here.
+- `isolation_forest`: scikit-learn's IsolationForest on lag features (the value, its first difference and
+  its seasonal difference), fitted on the probationary rows only, as NAB lets every detector learn there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.ensemble import IsolationForest
+
+from famachat_ml_pipeline.core.anomalies import AnomalyConfig, plain_z
+from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG
+from famachat_ml_pipeline.core.anomalies.series import hold_alert, series_score
+from famachat_ml_pipeline.evaluation.nab import probation_rows
+
+GAUSSIAN_WINDOW = 1000  # windowedGaussian_detector.py: windowSize
+Scorer = Callable[[np.ndarray, int], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Method:
+    name: str
+    score: Scorer  # (values, period) -> anomaly score per row, higher is more anomalous
+    thresholds: np.ndarray  # the grid the leave-one-category-out search picks from
+
+
+def alerts(score: np.ndarray, threshold: float, hold: int) -> np.ndarray:
+    """The alert handling every method shares: a row above the threshold raises an alert, the alert holds
+    `hold` rows after the last such row, and only the onset of each alert is a detection (a pager fires
+    once per incident, not once per row)."""
+    raised = hold_alert(np.nan_to_num(score, nan=0.0) > threshold, hold)
+    return raised & ~np.concatenate([[False], raised[:-1]])
+
+
+def hold_rows(period: int, config: AnomalyConfig = DEFAULT_CONFIG) -> int:
+    return max(1, int(period * config.series_hold_fraction))
+
+
+def seed_zscore_score(values: np.ndarray, period: int) -> np.ndarray:
+    x = np.asarray(values, dtype=float)[None, :]
+    window = AnomalyConfig().series_history_periods * period
+    _, z = plain_z(x, np.arange(x.shape[1]), window=window, min_samples=period)
+    return np.abs(np.nan_to_num(z[0], nan=0.0))
+
+
+def windowed_gaussian_score(values: np.ndarray, period: int) -> np.ndarray:
+    """|z| of each value against the mean/std of the (up to) 1000 values before it; 0 for the first."""
+    x = np.asarray(values, dtype=float)
+    n = len(x)
+    if n == 0:
+        return np.zeros(0)
+    c = x - x[0]  # centred sums keep the running variance accurate
+    s1 = np.concatenate([[0.0], np.cumsum(c)])
+    s2 = np.concatenate([[0.0], np.cumsum(c * c)])
+    t = np.arange(n)
+    lo = np.maximum(0, t - GAUSSIAN_WINDOW)
+    count = (t - lo).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (s1[t] - s1[lo]) / count
+        var = np.maximum((s2[t] - s2[lo]) / count - mean**2, 0.0)
+        std = np.sqrt(var)
+        std = np.where(std <= 1e-9 * (1.0 + np.abs(mean)), 1e-6, std)
+        z = np.abs(c - mean) / std
+    z[0] = 0.0
+    return z
+
+
+def isolation_forest_score(values: np.ndarray, period: int) -> np.ndarray:
+    """-score_samples (about 0.5 for ordinary rows, towards 1 for isolated ones) of an IsolationForest fitted
+    on the probationary rows; 0 where the lag features are not yet defined."""
+    x = np.asarray(values, dtype=float)
+    n = len(x)
+    lag = min(period, max(1, probation_rows(n) // 2))
+    feats = np.full((n, 3), np.nan)
+    feats[:, 0] = x
+    feats[1:, 1] = np.diff(x)
+    feats[lag:, 2] = x[lag:] - x[:-lag]
+    ok = np.isfinite(feats).all(axis=1)
+    train = ok & (np.arange(n) < probation_rows(n))
+    out = np.zeros(n)
+    if train.sum() < 10:
+        return out
+    forest = IsolationForest(n_estimators=100, random_state=0).fit(feats[train])
+    out[ok] = -forest.score_samples(feats[ok])
+    return out
+
+
+def robust_score(values: np.ndarray, period: int) -> np.ndarray:
+    return series_score(values, period, AnomalyConfig())
+
+
+METHODS: tuple[Method, ...] = (
+    Method("robust", robust_score, np.round(np.geomspace(0.5, 4.0, 31), 4)),
+    Method("seed_zscore", seed_zscore_score, np.round(np.geomspace(2.0, 16.0, 31), 4)),
+    Method("windowed_gaussian", windowed_gaussian_score, np.round(np.geomspace(2.0, 16.0, 31), 4)),
+    Method("isolation_forest", isolation_forest_score, np.round(np.linspace(0.5, 0.9, 41), 4)),
+)

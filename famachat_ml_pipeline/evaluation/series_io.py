@@ -1,0 +1,127 @@
+"""Real series for the forecast evaluation: one dated CSV, or a folder of NAB-format CSVs, as daily series.
+
+Dates are parsed with an explicit strftime format when one is given, else inferred. Either way the
+loader counts the rows whose date did not parse and refuses the file when they are more than
+MAX_UNPARSABLE of it: a silently dropped share of the days is a scrambled series, not a small loss.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+MAX_UNPARSABLE = 0.01  # share of rows whose date may fail to parse before the file is refused
+NAB_MIN_DAYS = 50  # a NAB series needs this many days once aggregated to be evaluated (28 + horizon + 15)
+
+
+class UnparsableDates(ValueError):
+    """More than MAX_UNPARSABLE of a file's dates did not parse (wrong or missing --date-format)."""
+
+
+@dataclass(frozen=True)
+class DailySeries:
+    name: str
+    frame: pl.DataFrame  # date, value, filled
+    rows: int  # rows read from the file
+    dropped: int  # rows dropped because their date did not parse
+    agg: str
+
+
+def _parse_dates(col: pl.Series, date_format: str | None) -> pl.Series:
+    if col.dtype == pl.Date:
+        return col
+    if col.dtype.is_temporal():
+        return col.cast(pl.Date)
+    s = col.cast(pl.String).str.strip_chars()
+    if date_format:
+        parsed = s.str.to_datetime(date_format, strict=False)
+        if parsed.null_count() == parsed.len():  # a date-only format may need the date parser
+            return s.str.to_date(date_format, strict=False)
+        return parsed.cast(pl.Date)
+    parsed = s.str.to_datetime(strict=False)
+    if parsed.null_count() == parsed.len():
+        return s.str.to_date(strict=False)
+    return parsed.cast(pl.Date)
+
+
+def read_daily_series(
+    path: str | Path,
+    date_col: str,
+    value_col: str,
+    agg: str = "sum",
+    *,
+    date_format: str | None = None,
+    max_unparsable: float = MAX_UNPARSABLE,
+) -> DailySeries:
+    """Read any dated CSV into a regular daily series (`date`, `value`, `filled`).
+
+    - Timestamps are truncated to the day and aggregated with `agg` ("sum" for flows such as spend,
+      leads or rides; "mean" for levels such as a temperature).
+    - Rows whose date does not parse are dropped and counted; more than `max_unparsable` of them
+      raises UnparsableDates.
+    - When the data is sub-daily, a first or last day with fewer rows than the typical (median) day is
+      partial and is dropped, so that a half day is not read as a collapse.
+    - The series is reindexed to every calendar day. A missing day is treated as missing data, not as
+      a zero (unlike the ad source, a generic CSV gives no reason to believe nothing happened), and is
+      forward-filled from the previous day; the `filled` column marks those days. A day whose values
+      are all null or unparsable is treated the same way.
+    """
+    raw = pl.read_csv(path, columns=[date_col, value_col], infer_schema_length=10_000)
+    dates = _parse_dates(raw[date_col], date_format)
+    dropped = dates.null_count()
+    how = f"--date-format {date_format!r}" if date_format else "inferred format; pass --date-format"
+    if raw.height == 0 or dropped > max_unparsable * raw.height:
+        raise UnparsableDates(f"{Path(path).name}: {dropped} of {raw.height} dates do not parse ({how})")
+    frame = pl.DataFrame({"date": dates, "value": raw[value_col].cast(pl.Float64, strict=False)})
+    frame = frame.drop_nulls("date")
+    agg_expr = pl.col("value").mean() if agg == "mean" else pl.col("value").sum()
+    daily = (
+        frame.group_by("date")
+        .agg(agg_expr.alias("value"), pl.len().alias("_n"), pl.col("value").is_not_null().sum().alias("_ok"))
+        .sort("date")
+    )
+    daily = daily.with_columns(pl.when(pl.col("_ok") > 0).then(pl.col("value")).alias("value"))
+    typical = daily["_n"].median()
+    if typical is not None and typical > 1 and daily.height > 2:
+        edges = [daily["date"][0], daily["date"][-1]]
+        partial = daily.filter(pl.col("date").is_in(edges) & (pl.col("_n") < typical))["date"]
+        daily = daily.filter(~pl.col("date").is_in(partial.implode()))
+    full = pl.DataFrame({"date": pl.date_range(daily["date"].min(), daily["date"].max(), "1d", eager=True)})
+    out = full.join(daily.select("date", "value"), on="date", how="left")
+    out = out.with_columns(
+        pl.col("value").is_null().alias("filled"), pl.col("value").forward_fill().backward_fill()
+    )
+    return DailySeries(Path(path).stem, out, raw.height, dropped, agg)
+
+
+def load_daily_csv(
+    path: str | Path,
+    date_col: str,
+    value_col: str,
+    agg: str = "sum",
+    *,
+    date_format: str | None = None,
+) -> pl.DataFrame:
+    """`read_daily_series` without the counts: the daily frame only."""
+    return read_daily_series(path, date_col, value_col, agg, date_format=date_format).frame
+
+
+def read_nab_daily(folder: str | Path, min_days: int = NAB_MIN_DAYS) -> tuple[list[DailySeries], list[str]]:
+    """Every NAB-format CSV (timestamp, value) under `folder`, as daily means, longest first.
+
+    The daily *mean* is used for every series: NAB mixes levels (temperatures, CPU) with counts (taxi
+    rides, tweets), the mean is right for levels and a constant multiple of the sum for counts sampled
+    regularly, and MASE and coverage do not depend on that constant. Series shorter than `min_days`
+    once aggregated are left out and named in the second list.
+    """
+    kept, skipped = [], []
+    for path in sorted(Path(folder).rglob("*.csv")):
+        s = read_daily_series(path, "timestamp", "value", "mean", date_format="%Y-%m-%d %H:%M:%S")
+        name = f"{path.parent.name}/{path.stem}"
+        if s.frame.height < min_days:
+            skipped.append(f"{name} ({s.frame.height} days)")
+            continue
+        kept.append(DailySeries(name, s.frame, s.rows, s.dropped, s.agg))
+    return sorted(kept, key=lambda s: (-s.frame.height, s.name)), skipped

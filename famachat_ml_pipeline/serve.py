@@ -1,0 +1,86 @@
+"""`famachat-ml serve`: the production pieces on one machine, dagster-daemon and dagster-webserver.
+
+Both run on the instance the CLI uses (DAGSTER_HOME prepared from the repo's dagster.yaml, Postgres storage
+when DAGSTER_PG_URL is set), so schedules, sensors, the run queue and run monitoring work. Ctrl-C or SIGTERM
+stops both; if either dies, the other is stopped too, so a supervisor (systemd, a container) sees one failure.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+CODE_LOCATION = ["-m", "famachat_ml_pipeline.definitions"]
+STOP_GRACE_SECONDS = 20.0
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    argv: list[str]
+
+
+def services(host: str, port: int, bin_dir: Path | None = None) -> list[Service]:
+    """The two processes, with the executables of this Python environment."""
+    bin_dir = bin_dir or Path(sys.executable).parent
+    return [
+        Service("dagster-daemon", [str(bin_dir / "dagster-daemon"), "run", *CODE_LOCATION]),
+        Service(
+            "dagster-webserver",
+            [str(bin_dir / "dagster-webserver"), *CODE_LOCATION, "-h", host, "-p", str(port)],
+        ),
+    ]
+
+
+def _stop(procs: dict[str, subprocess.Popen], grace: float) -> None:
+    for proc in procs.values():
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for proc in procs.values():
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def run_services(
+    wanted: list[Service], echo: Callable[[str], None] = print, grace: float = STOP_GRACE_SECONDS
+) -> int:
+    """Start every service in its own process group, supervise them, stop them all on a signal.
+
+    Returns 0 after a requested stop, else the exit code of the first service that died.
+    """
+    stop_requested = False
+
+    def request_stop(signum: int, _frame: object) -> None:
+        nonlocal stop_requested
+        stop_requested = True
+
+    previous = {s: signal.signal(s, request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    procs: dict[str, subprocess.Popen] = {}
+    try:
+        for svc in wanted:
+            # own process group: a terminal's Ctrl-C reaches us once, and we stop each child tree cleanly
+            procs[svc.name] = subprocess.Popen(svc.argv, start_new_session=True)
+            echo(f"started {svc.name} (pid {procs[svc.name].pid})")
+        while not stop_requested:
+            dead = [(n, p.returncode) for n, p in procs.items() if p.poll() is not None]
+            if dead:
+                name, code = dead[0]
+                echo(f"{name} exited with code {code}; stopping the others")
+                return code or 1
+            time.sleep(0.5)
+        echo("stopping dagster-daemon and dagster-webserver")
+        return 0
+    finally:
+        _stop(procs, grace)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

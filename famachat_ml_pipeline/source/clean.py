@@ -1,0 +1,392 @@
+"""Pure cleaning of FamaChat's raw source rows into the dense daily frame of `core.frames.DAILY_SCHEMA`.
+
+No SQL here: `read.py` fetches the raw frames, this module decides what each row is worth. Every row that
+is read is used, set aside under one of `REJECT_REASONS`, or outside the run's window; nothing raises on
+dirty data and nothing bad is silently turned into zeros.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import polars as pl
+
+from famachat_ml_pipeline.core.frames import DAILY_SCHEMA, KEY, minor_unit_divisor
+from famachat_ml_pipeline.core.vocab import DEFAULT_TIMEZONE
+
+# Lead action types that alias the same conversions, in order of precedence (never summed).
+LEAD_ACTION_PRECEDENCE = (
+    "lead",
+    "onsite_conversion.lead_grouped",
+    "offsite_conversion.fb_pixel_lead",
+    "leadgen_grouped",
+)
+_ALIAS_PREFIXES = ("", "omni_", "onsite_web_")
+_ALIAS_RANK = {
+    prefix + action: i * len(_ALIAS_PREFIXES) + j
+    for i, action in enumerate(LEAD_ACTION_PRECEDENCE)
+    for j, prefix in enumerate(_ALIAS_PREFIXES)
+}
+
+# Plausibility bounds for ONE campaign on ONE day (an insights row), in the contract's units. A value
+# above them is a sync bug, not delivery; summing it over days would overflow Int64 (bigint max twice
+# wraps to nonsense), so the row is set aside as `implausible_value`, never clipped or wrapped.
+MAX_DAILY_SPEND = 1e11  # major units: 10^11 VND (the weakest minor-unit-1 currency) is ~US$ 4 M a day
+MAX_DAILY_COUNT = 10**10  # impressions, clicks, reach: 2.5x every person on Earth, in one day
+MAX_DAILY_LEADS = 10**7  # leads, from the column or from `actions`
+METRICS = ("spend", "impressions", "clicks", "reach")
+
+# Why a source row was set aside. Every reason is counted; none is silently turned into zeros.
+REJECT_REASONS = (
+    "duplicate_superseded",  # an older copy of a (campaign, day) whose latest updated_at instant wins
+    "orphan_campaign",  # insight whose campaign is missing from the campaigns table
+    "bad_date",  # date_start/date_stop is not a calendar date we can use (infinity, year 12026, BC, null)
+    "future_date",  # a day after today in the account's timezone (today itself is provisional, not bad)
+    "not_daily",  # date_stop != date_start
+    "null_metric",  # spend, impressions, clicks or reach is null (or spend is NaN, which numeric allows)
+    "negative_metric",  # a negative number
+    "implausible_value",  # above the MAX_DAILY_* bounds (metrics, leads, or the lead value in actions)
+    "bad_actions",  # leads is null and actions is not a list of {action_type, plain decimal value}
+    "leads_unknown",  # leads is null and there is no actions list to resolve it from
+)
+
+
+@dataclass
+class SourceRead:
+    daily: pl.DataFrame
+    rows_read: int
+    rejected: dict[str, int] = field(default_factory=dict)
+    reject_examples: list[dict] = field(default_factory=list)
+    rows_used: int = 0  # rows whose values are in `daily`
+    rows_outside_window: int = 0  # valid rows before the window's start or after as_of (not future)
+
+    @property
+    def rows_set_aside(self) -> int:
+        return sum(self.rejected.values())
+
+
+def account_zone(timezone_name: str | None) -> ZoneInfo:
+    """The account's zone; an unknown or empty name falls back to the column's default, not a crash."""
+    try:
+        return ZoneInfo(timezone_name or DEFAULT_TIMEZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def latest_complete_day(timezone_name: str | None, now: dt.datetime | None = None) -> dt.date:
+    """Yesterday in the account's timezone: today is partial and its conversions are provisional."""
+    now = now or dt.datetime.now(dt.UTC)
+    return now.astimezone(account_zone(timezone_name)).date() - dt.timedelta(days=1)
+
+
+# ------------------------------------------------------------------------------------- leads from actions
+
+
+_ACTION_TYPE = pl.Struct({"action_type": pl.String, "value": pl.String})
+# Meta's canonical serialisation: a list of {"action_type": "...", "value": "<number>"} objects. Values of
+# at most 7 integer digits stay below MAX_DAILY_LEADS, so the fast path's cast cannot overflow; anything
+# longer takes the slow path, which judges it.
+_NUM = r"[0-9]{1,7}(\.[0-9]{1,6})?"
+_PAIR_A = rf'"action_type": ?"[a-z_.]+", ?"value": ?"{_NUM}"'
+_PAIR_B = rf'"value": ?"{_NUM}", ?"action_type": ?"[a-z_.]+"'  # Postgres jsonb orders keys
+_CANONICAL = rf"^\[(\{{({_PAIR_A}|{_PAIR_B})\}}(, ?)?)*\]$"
+_PLAIN_DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")  # what Meta writes; not "1_000", "1e30", "Infinity"
+
+
+class _NotANumber(ValueError):
+    pass
+
+
+def _action_value(value: object) -> Decimal:
+    """A plain decimal string (the contract) or a finite JSON number; anything else is not a number."""
+    if isinstance(value, str) and _PLAIN_DECIMAL.fullmatch(value):
+        return Decimal(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    if isinstance(value, float) and value == value and abs(value) != float("inf"):
+        return Decimal(value)
+    raise _NotANumber
+
+
+def _leads_of_one(raw: str) -> tuple[int | None, str | None]:
+    """(leads, reason) for one non-canonical `actions` value; reason is None when it is usable."""
+    try:
+        parsed = json.loads(raw)
+        if not isinstance(parsed, list):
+            raise _NotANumber
+        by_type: dict[str, Decimal] = {}
+        for item in parsed:
+            if not isinstance(item, dict) or "action_type" not in item:
+                raise _NotANumber
+            value = _action_value(item.get("value"))
+            if value < 0:
+                raise _NotANumber
+            by_type.setdefault(str(item["action_type"]), value)
+    except (ValueError, TypeError, RecursionError, InvalidOperation):  # json's errors are ValueErrors
+        return None, "bad_actions"
+    for action in LEAD_ACTION_PRECEDENCE:
+        hits = [by_type[p + action] for p in _ALIAS_PREFIXES if p + action in by_type]
+        if hits:
+            if hits[0] > MAX_DAILY_LEADS:
+                return None, "implausible_value"
+            return int(hits[0].to_integral_value()), None
+    return 0, None
+
+
+def _leads_from_actions_slow(actions: Iterable[str | None]) -> tuple[pl.Series, pl.Series]:
+    leads: list[int | None] = []
+    reasons: list[str | None] = []
+    for raw in actions:
+        found, reason = (None, None) if raw is None else _leads_of_one(raw)
+        leads.append(found)
+        reasons.append(reason)
+    return pl.Series(leads, dtype=pl.Int64), pl.Series(reasons, dtype=pl.String)
+
+
+def leads_from_actions(actions: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Resolve leads from raw `actions` JSON by alias precedence. Returns (leads, reason set aside).
+
+    Canonical rows are decoded in one vectorised pass; anything else goes through Python's json, since
+    the column is dirty by contract and polars' decoder fails a whole column on one malformed value.
+    """
+    frame = pl.DataFrame({"raw": actions}, schema={"raw": pl.String}).with_row_index("_i")
+    canonical = frame.filter(pl.col("raw").str.contains(_CANONICAL))
+    decoded = (
+        canonical.with_columns(pl.col("raw").str.json_decode(pl.List(_ACTION_TYPE)))
+        .explode("raw")
+        .unnest("raw")
+        .with_columns(
+            # the same order as the slow path: base alias first, then the plain / omni_ / onsite_web_ variant
+            _rank=pl.col("action_type").replace_strict(_ALIAS_RANK, default=None)
+        )
+        .group_by("_i")
+        .agg(
+            pl.col("value")
+            .cast(pl.Float64)
+            .filter(pl.col("_rank") == pl.col("_rank").min())
+            .first()
+            .alias("v")
+        )
+        .select("_i", pl.col("v").fill_null(0).round().cast(pl.Int64))
+    )
+    rest = frame.filter(~pl.col("_i").is_in(canonical["_i"].implode()))
+    slow_leads, slow_reason = _leads_from_actions_slow(rest["raw"].to_list())
+    decoded = (
+        canonical.select("_i")
+        .join(decoded, on="_i", how="left")
+        .with_columns(
+            pl.col("v").fill_null(0)  # "[]" or no lead action: zero leads, as the slow path says
+        )
+    )
+    out = frame.select("_i").join(
+        pl.concat([
+            decoded.with_columns(reason=pl.lit(None, pl.String)),
+            pl.DataFrame({"_i": rest["_i"], "v": slow_leads, "reason": slow_reason}),
+        ]),
+        on="_i",
+        how="left",
+        maintain_order="left",
+    )  # fmt: skip
+    return out["v"], out["reason"]
+
+
+# ------------------------------------------------------------------------------------------------ cleaning
+
+
+def _today_by_timezone(timezones: pl.Series, now: dt.datetime | None) -> pl.DataFrame:
+    zones = timezones.unique().drop_nulls().to_list()
+    return pl.DataFrame(
+        {
+            "timezone_name": zones,
+            "today": [latest_complete_day(z, now) + dt.timedelta(days=1) for z in zones],
+        },
+        schema={"timezone_name": pl.String, "today": pl.Date},
+    )
+
+
+def _as_date(frame: pl.DataFrame, column: str) -> pl.Expr:
+    """Dates arrive as text from the reader (Postgres may say `infinity` or `12026-01-01`): parse leniently,
+    so one impossible date becomes a null to set aside instead of failing the whole read."""
+    if frame.schema[column] == pl.Date:
+        return pl.col(column)
+    return pl.col(column).cast(pl.String).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+
+
+def updated_instant(column: str = "updated_at") -> pl.Expr:
+    """`updated_at` text as a UTC instant: text order is wrong across offsets ("09:00-03" is after
+    "10:00+00"). A value without an offset (SQLite) is UTC; an unparsable one is null and loses ties."""
+    text = pl.col(column).cast(pl.String).str.replace("T", " ")
+    return pl.coalesce(
+        text.str.strptime(pl.Datetime("us", "UTC"), "%Y-%m-%d %H:%M:%S%.f%#z", strict=False),
+        text.str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S%.f", strict=False).dt.replace_time_zone(
+            "UTC"
+        ),
+    )
+
+
+def _metric_reason() -> pl.Expr:
+    counts = ["impressions", "clicks", "reach"]
+    return (
+        pl.when(pl.col("date_stop") != pl.col("date_start")).then(pl.lit("not_daily"))
+        .when(pl.any_horizontal(pl.col(m).is_null() for m in METRICS) | pl.col("spend").is_nan())
+        .then(pl.lit("null_metric"))
+        .when(pl.any_horizontal(pl.col(m) < 0 for m in [*METRICS, "leads"])).then(pl.lit("negative_metric"))
+        .when(
+            (pl.col("spend") > MAX_DAILY_SPEND)
+            | pl.any_horizontal(pl.col(m) > MAX_DAILY_COUNT for m in counts)
+            | (pl.col("leads") > MAX_DAILY_LEADS).fill_null(False)
+        )
+        .then(pl.lit("implausible_value"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )  # fmt: skip
+
+
+def clean_insights(
+    campaigns: pl.DataFrame,
+    insights: pl.DataFrame,
+    as_of: dt.date,
+    start: dt.date,
+    now: dt.datetime | None = None,
+) -> SourceRead:
+    """Pure: raw source frames in, the dense clean daily frame and a count of what was set aside out."""
+    rows_read = insights.height
+    camps = campaigns.unique(subset=KEY, keep="first").with_columns(
+        (pl.col("daily_budget").cast(pl.Float64) / minor_unit_divisor(pl.col("currency"))).alias(
+            "daily_budget"
+        ),
+        pl.col("created_time").str.slice(0, 10).str.to_date(strict=False).alias("created_date"),
+    )
+    rejects: list[pl.DataFrame] = []
+
+    def set_aside(frame: pl.DataFrame, mask: pl.Expr, reason: str) -> pl.DataFrame:
+        flagged = frame.filter(mask)
+        if flagged.height:
+            rejects.append(flagged.select("id", "config_id", "campaign_id", "date_start").with_columns(
+                reason=pl.lit(reason)
+            ))  # fmt: skip
+        return frame.filter(~mask)
+
+    ins = insights.with_columns(
+        date_start=_as_date(insights, "date_start"), date_stop=_as_date(insights, "date_stop")
+    )
+    ins = ins.join(camps.select(*KEY, "timezone_name"), on=KEY, how="left")
+    ins = set_aside(ins, pl.col("timezone_name").is_null(), "orphan_campaign")
+    ins = set_aside(ins, pl.col("date_start").is_null() | pl.col("date_stop").is_null(), "bad_date")
+    ins = ins.join(_today_by_timezone(ins["timezone_name"], now), on="timezone_name", how="left")
+    ins = set_aside(ins, pl.col("date_start") > pl.col("today"), "future_date")
+    # Rows outside [start, as_of] but not in the future are simply outside this run's window.
+    in_window = pl.col("date_start").is_between(start, as_of)
+    rows_outside_window = ins.filter(~in_window).height
+    ins = ins.filter(in_window)
+
+    # Restatement: the latest updated_at instant (then the highest id) is the truth for a (campaign, day).
+    ins = ins.with_columns(_updated=updated_instant()).sort(
+        ["_updated", "id"], descending=True, nulls_last=True
+    )
+    dup = ins.select(pl.struct(*KEY, "date_start").is_first_distinct().not_()).to_series()
+    ins = set_aside(ins.with_columns(_dup=dup), pl.col("_dup"), "duplicate_superseded").drop(
+        "_dup", "_updated"
+    )
+
+    ins = ins.with_columns(invalid=_metric_reason())
+    needs = ins["leads"].is_null() & ins["invalid"].is_null()
+    idx = needs.arg_true()
+    resolved, reason = leads_from_actions(ins["actions"].gather(idx))
+    fix = pl.DataFrame({"_i": idx, "_leads": resolved, "_reason": reason}).with_columns(
+        _reason=pl.coalesce("_reason", pl.when(pl.col("_leads").is_null()).then(pl.lit("leads_unknown")))
+    )
+    ins = (
+        ins.with_row_index("_i")
+        .with_columns(pl.col("_i").cast(idx.dtype))
+        .join(fix, on="_i", how="left")
+        .with_columns(
+            leads=pl.coalesce("leads", "_leads"),
+            invalid=pl.coalesce("invalid", "_reason"),
+        )
+        .drop("_i", "_leads", "_reason")
+    )
+    bad_rows = ins.filter(pl.col("invalid").is_not_null())
+    if bad_rows.height:
+        rejects.append(
+            bad_rows.select("id", "config_id", "campaign_id", "date_start", reason=pl.col("invalid"))
+        )
+    good = ins.filter(pl.col("invalid").is_null())
+    # A set-aside row's day is unknown, not zero: it stays in the frame with null metrics.
+    unknown_days = bad_rows.select(*KEY, "date_start").unique()
+
+    daily = densify(good, unknown_days, camps, as_of, start)
+    reject_frame = pl.concat(rejects) if rejects else pl.DataFrame(
+        schema={"id": pl.Int64, "config_id": pl.Int64, "campaign_id": pl.String, "date_start": pl.Date,
+                "reason": pl.String}
+    )  # fmt: skip
+    counts = dict(reject_frame.group_by("reason").len().iter_rows())
+    examples = (
+        reject_frame.group_by("reason").head(2).sort("reason")
+        .select("reason", "config_id", "campaign_id", pl.col("date_start").cast(pl.String), pl.col("id"))
+        .to_dicts()
+    )  # fmt: skip
+    return SourceRead(
+        daily=daily,
+        rows_read=rows_read,
+        rejected=counts,
+        reject_examples=examples,
+        rows_used=good.height,
+        rows_outside_window=rows_outside_window,
+    )
+
+
+def densify(
+    good: pl.DataFrame, unknown_days: pl.DataFrame, camps: pl.DataFrame, as_of: dt.date, start: dt.date
+) -> pl.DataFrame:
+    """One row per campaign per day, from its first day in the window to as_of; no row means a zero day."""
+    observed = (
+        pl.concat([good.select(*KEY, "date_start"), unknown_days])
+        .group_by(KEY)
+        .agg(first=pl.col("date_start").min())
+    )
+    # A campaign's days start at its creation when that is earlier than its first row, but never before
+    # the account's first synced row: before that, FamaChat had no data, which is not zero delivery.
+    spans = observed.join(camps.select(*KEY, "created_date"), on=KEY, how="left").with_columns(
+        first=pl.max_horizontal(
+            pl.lit(start),
+            pl.col("first").min().over("config_id"),
+            pl.min_horizontal("first", pl.col("created_date").fill_null(pl.col("first"))),
+        )
+    )
+    grid = spans.select(*KEY, date=pl.date_ranges("first", pl.lit(as_of))).explode("date")
+    values = good.select(
+        *KEY, pl.col("date_start").alias("date"), "spend", "impressions", "clicks", "reach", "leads",
+        pl.lit(True).alias("has_row"),
+    )  # fmt: skip
+    unknown = unknown_days.select(*KEY, pl.col("date_start").alias("date"), pl.lit(True).alias("_unknown"))
+    zero = {"spend": 0.0, "impressions": 0, "clicks": 0, "reach": 0, "leads": 0}
+    frame = (
+        grid.join(values, on=[*KEY, "date"], how="left")
+        .join(unknown, on=[*KEY, "date"], how="left")
+        .with_columns(
+            # zero-fill only days with no source row at all; an unknown (set-aside) day stays null
+            *[
+                pl.when(pl.col("_unknown").is_null())
+                .then(pl.col(c).fill_null(v))
+                .otherwise(pl.col(c))
+                .alias(c)
+                for c, v in zero.items()
+            ],
+            has_row=pl.col("has_row").fill_null(False) | pl.col("_unknown").fill_null(False),
+        )
+        .drop("_unknown")
+        .join(
+            camps.select(
+                *KEY, "status", "effective_status", "objective", "daily_budget", "currency", "timezone_name"
+            ),
+            on=KEY,
+            how="left",
+        )
+    )
+    return frame.select([pl.col(c).cast(t) for c, t in DAILY_SCHEMA.items()]).sort([*KEY, "date"])

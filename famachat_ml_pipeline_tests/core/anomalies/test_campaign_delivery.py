@@ -1,0 +1,92 @@
+"""Delivery stops and days of spend without leads, on small hand-made frames."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from famachat_ml_pipeline.core.anomalies import detect_anomalies
+from famachat_ml_pipeline.core.anomalies.campaign_delivery import p_zero
+from famachat_ml_pipeline_tests.core.anomalies.campaign_frames import AS_OF, DAYS, campaign, only, types
+
+SPEND = np.full(DAYS, 100.0)
+WEEKDAY = np.array([(AS_OF - dt.timedelta(days=DAYS - 1 - i)).weekday() for i in range(DAYS)])
+
+
+def _drops(spend: np.ndarray, leads: np.ndarray):
+    return only(detect_anomalies(campaign(spend, leads=leads), AS_OF), "PERFORMANCE_DROP")
+
+
+def test_p_zero_is_poisson_at_unit_dispersion_and_negative_binomial_above():
+    assert p_zero(np.array([10.0]), np.array([1.0]))[0] == pytest.approx(np.exp(-10))
+    # NB with mean 10 and variance 20: r = 10, p = 0.5, P(0) = 0.5 ** 10
+    assert p_zero(np.array([10.0]), np.array([2.0]))[0] == pytest.approx(0.5**10)
+
+
+def test_one_day_of_zero_leads_at_normal_spend_is_flagged_that_day():
+    leads = np.full(DAYS, 10.0)
+    leads[-1] = 0
+    out = _drops(SPEND, leads)
+    assert out["anomaly_date"].to_list() == [AS_OF]
+    assert out["expected_value"][0] == pytest.approx(10.0)
+    assert out["severity"][0] == "MEDIUM"  # P = e^-10: z 3.9; a second day makes it CRITICAL
+
+
+def test_zero_leads_where_they_were_rare_anyway_is_quiet():
+    leads = np.where(np.arange(DAYS) % 2 == 0, 1.0, 2.0)  # 1.5 a day: P(0) = 0.22
+    leads[-1] = 0
+    assert _drops(SPEND, leads).height == 0
+
+
+def test_zero_leads_on_a_day_that_spent_little_is_quiet():
+    leads = np.full(DAYS, 10.0)
+    spend = SPEND.copy()
+    spend[-1], leads[-1] = 5.0, 0  # 0.5 leads expected for the money
+    assert _drops(spend, leads).height == 0
+
+
+def test_the_weekday_of_few_leads_is_not_an_anomaly():
+    # 12 leads a day, but 1 on the last day's weekday: at the average rate 0 would be improbable
+    leads = np.where(WEEKDAY[-1] == WEEKDAY, 1.0, 12.0)
+    leads[-1] = 0
+    assert _drops(SPEND, leads).height == 0
+    # the same zero on an ordinary weekday is flagged
+    leads = np.where(WEEKDAY[-2] == WEEKDAY, 1.0, 12.0)
+    leads[-1] = 0
+    assert _drops(SPEND, leads)["anomaly_date"].to_list() == [AS_OF]
+
+
+def test_overdispersed_leads_make_one_zero_day_plausible():
+    leads = np.where(np.arange(DAYS) % 2 == 0, 2.0, 18.0)  # mean 10, variance 64
+    leads[-1] = 0
+    assert _drops(SPEND, leads).height == 0
+
+
+def test_paused_campaign_zero_leads_is_quiet():
+    leads = np.full(DAYS, 10.0)
+    leads[-1] = 0
+    frame = campaign(SPEND, leads=leads, status="PAUSED")
+    assert only(detect_anomalies(frame, AS_OF), "PERFORMANCE_DROP").height == 0
+
+
+def test_spend_without_impressions_is_one_zero_impressions_alert():
+    impressions = np.round(SPEND * 100)
+    impressions[-1] = 0
+    out = detect_anomalies(
+        campaign(SPEND, impressions=impressions, clicks=np.round(impressions * 0.01)), AS_OF
+    )
+    assert types(out) & {"ZERO_SPEND", "ZERO_IMPRESSIONS"} == {"ZERO_IMPRESSIONS"}
+    assert only(out, "ZERO_IMPRESSIONS")["severity"].to_list() == ["CRITICAL"]
+
+
+def test_a_stop_of_several_days_is_alerted_once_on_its_first_day():
+    spend = SPEND.copy()
+    spend[-3:] = 0.0
+    frame = campaign(spend, impressions=np.round(spend * 100), leads=np.round(spend / 10))
+    out = detect_anomalies(frame, AS_OF, lookback_days=5)
+    zero = out.filter(out["anomaly_type"].is_in(["ZERO_SPEND", "ZERO_IMPRESSIONS"]))
+    assert zero["anomaly_type"].to_list() == ["ZERO_SPEND"]
+    assert zero["anomaly_date"].to_list() == [AS_OF - dt.timedelta(days=2)]
+    assert zero["severity"].to_list() == ["CRITICAL"]

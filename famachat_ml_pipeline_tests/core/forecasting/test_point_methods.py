@@ -1,0 +1,117 @@
+"""Point methods and the matrix entry point: known answers, non-negativity, no peeking past the origin."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from famachat_ml_pipeline.core.forecasting import (
+    HW_GRID,
+    METHODS,
+    MIN_HISTORY,
+    ema_forecasts,
+    ets_forecasts,
+    forecast_matrix,
+)
+
+H = 7
+ALL = (*METHODS, "auto")
+PATTERN = np.array([10.0, 12.0, 15.0, 14.0, 11.0, 4.0, 3.0])
+
+
+def _matrix(*rows: np.ndarray) -> np.ndarray:
+    """Right-aligned matrix, NaN-padded on the left, like the fleet."""
+    T = max(len(r) for r in rows)
+    return np.vstack([np.concatenate([np.full(T - len(r), np.nan), r]) for r in rows])
+
+
+def test_seed_ema_matches_pandas_exactly() -> None:
+    rng = np.random.default_rng(1)
+    y = rng.gamma(2.0, 10.0, 40)
+    s = pd.Series(y)
+    short, medium, long_ = (s.ewm(span=k).mean().iloc[-1] for k in (3, 7, 14))
+    base, trend = 0.5 * short + 0.3 * medium + 0.2 * long_, (short - long_) / 14
+    days = np.arange(1, H + 1)
+    expected = base + trend * days * 0.5
+    points, half = ema_forecasts(_matrix(y, y[-25:]), np.array([40]), H)
+    np.testing.assert_allclose(points[0, 0], expected, rtol=1e-12)
+    np.testing.assert_allclose(half[0, 0], s.std() * 1.959963984540054 * np.sqrt(days), rtol=1e-12)
+    # a shorter series (left padding) is the pandas EMA of its own days only
+    s2 = pd.Series(y[-25:])
+    e3, e7, e14 = (s2.ewm(span=k).mean().iloc[-1] for k in (3, 7, 14))
+    expected2 = 0.5 * e3 + 0.3 * e7 + 0.2 * e14 + (e3 - e14) / 14 * days * 0.5
+    np.testing.assert_allclose(points[0, 1], expected2, rtol=1e-12)
+
+
+@pytest.mark.parametrize("method", ALL)
+def test_constant_series_is_forecast_as_the_constant(method: str) -> None:
+    fc = forecast_matrix(np.full((2, 60), 42.0), H, method)
+    np.testing.assert_allclose(fc.point, 42.0, atol=1e-9)
+    assert (fc.lower <= fc.point + 1e-9).all() and (fc.upper >= fc.point - 1e-9).all()
+
+
+def test_linear_series_linear_method_is_exact() -> None:
+    y = 5.0 + 2.0 * np.arange(50)
+    fc = forecast_matrix(y[None, :], H, "linear")
+    np.testing.assert_allclose(fc.point[0], 5.0 + 2.0 * np.arange(50, 57), rtol=1e-9)
+
+
+def test_linear_series_auto_follows_the_trend() -> None:
+    y = 5.0 + 2.0 * np.arange(60)
+    fc = forecast_matrix(y[None, :], H, "auto")
+    assert fc.method[0] == "linear"  # the only candidate without error on a pure line
+    np.testing.assert_allclose(fc.point[0], 5.0 + 2.0 * np.arange(60, 67), rtol=1e-6)
+
+
+@pytest.mark.parametrize("method", ["snaive", "seasonal_mean", "hw", "auto"])
+def test_pure_weekly_pattern_is_continued(method: str) -> None:
+    y = np.tile(PATTERN, 10)  # 70 days; day 70 has phase 0
+    fc = forecast_matrix(y[None, :], H, method)
+    np.testing.assert_allclose(fc.point[0], PATTERN, atol=1e-6)
+
+
+def test_weekly_pattern_with_a_late_start_keeps_its_phase() -> None:
+    y = np.tile(PATTERN, 10)
+    Y = _matrix(y, y[-40:])  # the second series starts mid-week, 40 days before the end
+    fc = forecast_matrix(Y, H, "hw")
+    np.testing.assert_allclose(fc.point, np.vstack([PATTERN, PATTERN]), atol=1e-6)
+
+
+def test_flat_methods_do_not_invent_a_weekly_pattern() -> None:
+    y = np.tile(PATTERN, 10)
+    fc = forecast_matrix(y[None, :], H, "mean7")
+    np.testing.assert_allclose(fc.point[0], PATTERN.mean())
+
+
+@pytest.mark.parametrize("method", ALL)
+def test_forecasts_and_bounds_are_non_negative(method: str) -> None:
+    rng = np.random.default_rng(2)
+    falling = np.clip(40.0 - 1.0 * np.arange(45), 0, None)  # linear would extrapolate below zero
+    counts = rng.poisson(0.4, (30, 60)).astype(float)
+    Y = np.vstack([_matrix(falling, np.zeros(60))[0], counts])
+    fc = forecast_matrix(Y, H, method)
+    for arr in (fc.point, fc.lower, fc.upper):
+        assert np.isfinite(arr).all() and (arr >= 0).all()
+    assert (fc.lower <= fc.point).all() and (fc.point <= fc.upper).all()
+
+
+def test_short_series_are_flagged_and_use_the_fallback() -> None:
+    Y = _matrix(np.full(60, 3.0), np.array([5.0, 6.0, 7.0]))
+    fc = forecast_matrix(Y, H, "auto")
+    assert fc.insufficient.tolist() == [False, True]
+    assert fc.method[1] == "mean7"
+    np.testing.assert_allclose(fc.point[1], 6.0)
+    assert MIN_HISTORY > 3
+
+
+def test_backtest_parameter_choice_never_uses_the_future() -> None:
+    rng = np.random.default_rng(3)
+    Y = rng.gamma(3.0, 5.0, (20, 80))
+    origins = np.array([50, 60, 80])
+    before = ets_forecasts(Y, origins, H, HW_GRID)
+    Y2 = Y.copy()
+    Y2[:, 61:] = rng.gamma(3.0, 50.0, (20, 19))  # rewrite days after the origin 61
+    after = ets_forecasts(Y2, origins, H, HW_GRID)
+    np.testing.assert_array_equal(before[:2], after[:2])
+    assert not np.allclose(before[2], after[2])

@@ -1,0 +1,55 @@
+"""The hourly anomaly job is safe to repeat: no duplicate anomalies, users' acknowledgements kept."""
+
+from __future__ import annotations
+
+import polars as pl
+import sqlalchemy as sa
+
+from famachat_ml_pipeline.db import schema
+from famachat_ml_pipeline.db.engine import get_engine, migrate
+from famachat_ml_pipeline.definitions import defs
+from famachat_ml_pipeline.defs.shared.schedules import ranged_run_tags
+from famachat_ml_pipeline.demo.generator import generate_demo
+from famachat_ml_pipeline.demo.loader import write_demo
+from famachat_ml_pipeline.instance import get_instance
+from famachat_ml_pipeline.settings import Settings
+
+
+def _anomalies(engine: sa.Engine) -> pl.DataFrame:
+    t = schema.ml_anomalies
+    with engine.connect() as conn:
+        cols = [t.c.id, t.c.entity_id, t.c.anomaly_type, t.c.metric_name, t.c.anomaly_date,
+                t.c.is_acknowledged, t.c.resolution_notes]  # fmt: skip
+        rows = conn.execute(sa.select(*cols)).fetchall()
+    return pl.DataFrame([tuple(r) for r in rows], orient="row",
+                        schema=["id", "entity_id", "type", "metric", "day", "ack", "notes"])  # fmt: skip
+
+
+def test_hourly_anomaly_job_repeats_without_duplicates(settings: Settings) -> None:
+    data = generate_demo(n_accounts=3, days=60, seed=2)
+    engine = get_engine(settings.database_url)
+    migrate(settings.database_url)
+    write_demo(engine, data)
+    instance = get_instance(settings)
+    instance.add_dynamic_partitions("config_id", ["1", "2", "3"])
+    job = defs.resolve_job_def("hourly_anomaly_detection")
+    tags = {**ranged_run_tags("1", "3"), "famachat/as_of": data.end_date.isoformat()}
+    lookback = {"ops": {"campaign_anomalies": {"config": {"lookback_days": 7}}}}
+
+    assert job.execute_in_process(instance=instance, tags=tags, run_config=lookback).success
+    first = _anomalies(engine)
+    assert first.height > 0
+    acked_id = first["id"][0]
+    t = schema.ml_anomalies
+    with engine.begin() as conn:
+        conn.execute(
+            t.update().where(t.c.id == acked_id).values(is_acknowledged=True, resolution_notes="visto")
+        )
+
+    for _ in range(2):
+        assert job.execute_in_process(instance=instance, tags=tags, run_config=lookback).success
+    again = _anomalies(engine)
+    assert again.height == first.height
+    assert again.select("entity_id", "type", "metric", "day").is_duplicated().sum() == 0
+    acked = again.filter(pl.col("id") == acked_id).to_dicts()[0]
+    assert acked["ack"] is True and acked["notes"] == "visto"

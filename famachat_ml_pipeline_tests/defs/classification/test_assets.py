@@ -1,0 +1,139 @@
+"""Classification in the graph: registry gating, one active model, artifact failures, tier history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import polars as pl
+import sqlalchemy as sa
+
+from famachat_ml_pipeline.db import registry, schema
+from famachat_ml_pipeline.db.engine import get_engine
+from famachat_ml_pipeline.demo.generator import generate_demo
+from famachat_ml_pipeline.demo.loader import write_demo
+from famachat_ml_pipeline.runner import run_pipeline
+from famachat_ml_pipeline.settings import Settings
+from famachat_ml_pipeline.source.tables import insights_table
+
+D0 = dt.date(2026, 1, 1)
+
+
+def _register(url: str, version: str, activate: bool, path: str = "/nowhere.ubj") -> int:
+    return registry.register_model(
+        get_engine(url), name="m", model_type="CAMPAIGN_CLASSIFIER", version=version, path=path,
+        parameters={}, feature_columns=[], training_metrics={}, validation_metrics={}, samples_count=1,
+        data_start=D0, data_end=D0, activate=activate,
+    )  # fmt: skip
+
+
+def _models(url: str) -> list[tuple]:
+    m = schema.ml_trained_models
+    with get_engine(url).connect() as conn:
+        return [
+            tuple(r) for r in conn.execute(sa.select(m.c.version, m.c.status, m.c.is_active).order_by(m.c.id))
+        ]
+
+
+def test_at_most_one_active_model_and_a_ready_model_hands_back_to_rules(migrated_url: str) -> None:
+    engine = get_engine(migrated_url)
+    _register(migrated_url, "v1", activate=True)
+    assert registry.active_model(engine, "CAMPAIGN_CLASSIFIER").version == "v1"
+    _register(migrated_url, "v2", activate=False)  # no longer beats persistence: the rules take over
+    assert registry.active_model(engine, "CAMPAIGN_CLASSIFIER") is None
+    _register(migrated_url, "v3", activate=True)
+    assert _models(migrated_url) == [
+        ("v1", "DEPRECATED", False),
+        ("v2", "READY", False),
+        ("v3", "ACTIVE", True),
+    ]
+
+
+def _classifications(engine: sa.Engine) -> pl.DataFrame:
+    t = schema.ml_campaign_classifications
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(t.c.campaign_id, t.c.tier, t.c.previous_tier, t.c.tier_change_direction,
+                                      t.c.classified_at, t.c.metrics_snapshot)).fetchall()  # fmt: skip
+    return pl.DataFrame(
+        [(r[0], r[1], r[2], r[3], r[4], (r[5] if isinstance(r[5], dict) else json.loads(r[5]))["method"])
+         for r in rows],
+        schema=["campaign_id", "tier", "previous_tier", "direction", "at", "method"], orient="row",
+    )  # fmt: skip
+
+
+def test_tier_history_and_model_fallback(settings: Settings) -> None:
+    data = generate_demo(n_accounts=3, days=90, seed=4)
+    engine = get_engine(settings.database_url)
+    write_demo(engine, data)
+    day1, day2 = data.end_date - dt.timedelta(days=1), data.end_date
+    assert run_pipeline(settings, as_of=day1, echo=lambda _: None)[0].success
+    jobs = schema.ml_training_jobs
+    with engine.connect() as conn:
+        (status, progress, model_id) = conn.execute(
+            sa.select(jobs.c.status, jobs.c.progress, jobs.c.model_id)
+        ).one()
+    assert (status, progress) == ("COMPLETED", 1.0) and model_id is not None
+
+    # The active model's artifact gets corrupted: classification logs it and falls back to the rules.
+    active = registry.active_model(engine, "CAMPAIGN_CLASSIFIER")
+    if active is None:  # the gate kept the model out: make one active to corrupt
+        _register(
+            settings.database_url, "vX", activate=True, path=str(Path(settings.models_storage_path) / "x.ubj")
+        )
+        active = registry.active_model(engine, "CAMPAIGN_CLASSIFIER")
+    Path(active.path).parent.mkdir(parents=True, exist_ok=True)
+    Path(active.path).write_bytes(b"not a model")
+    from famachat_ml_pipeline.definitions import defs
+    from famachat_ml_pipeline.defs.shared.schedules import ranged_run_tags
+    from famachat_ml_pipeline.instance import get_instance
+
+    job = defs.resolve_job_def("ml_pipeline")
+    only_classify = job.get_subset(
+        asset_selection={dg_key("ad_insights"), dg_key("campaign_classifications")}
+    )
+    result = only_classify.execute_in_process(
+        instance=get_instance(settings),
+        tags={**ranged_run_tags("1", "3"), "famachat/as_of": day2.isoformat()},
+    )
+    assert result.success
+    rows = _classifications(engine)
+    second = rows.filter(pl.col("at") == dt.datetime.combine(day2, dt.time()))
+    assert second.height > 0 and set(second["method"]) == {"rules"}
+
+    # previous_tier is the campaign's day-1 tier; day-1 rows stay as history; a re-run does not duplicate
+    first = rows.filter(pl.col("at") == dt.datetime.combine(day1, dt.time()))
+    joined = second.join(first.select("campaign_id", pl.col("tier").alias("tier1")), on="campaign_id")
+    assert joined.height > 0 and (joined["previous_tier"] == joined["tier1"]).all()
+    same = joined.filter(pl.col("tier") == pl.col("tier1"))
+    assert (same["direction"] == "SAME").all()
+    assert run_pipeline(settings, as_of=day2, echo=lambda _: None)[0].success
+    again = _classifications(engine)
+    assert again.group_by("campaign_id", "at").len()["len"].max() == 1
+    assert again.filter(pl.col("at") == dt.datetime.combine(day1, dt.time())).height == first.height
+
+
+def dg_key(name: str):  # noqa: ANN201
+    import dagster as dg
+
+    return dg.AssetKey(name)
+
+
+def test_too_little_history_to_train_still_classifies_and_recommends(settings: Settings) -> None:
+    data = generate_demo(n_accounts=1, days=40, seed=4)
+    write_demo(get_engine(settings.database_url), data)
+    with get_engine(settings.database_url).begin() as conn:  # FamaChat synced this account 10 days ago
+        conn.execute(insights_table.delete().where(
+            insights_table.c.date_start < data.end_date - dt.timedelta(days=9)
+        ))  # fmt: skip
+    (run,) = run_pipeline(settings, as_of=data.end_date, echo=lambda _: None)
+    assert run.success
+    engine = get_engine(settings.database_url)
+    jobs = schema.ml_training_jobs
+    with engine.connect() as conn:
+        (status, error) = conn.execute(sa.select(jobs.c.status, jobs.c.error_message)).one()
+        classified = conn.execute(
+            sa.select(sa.func.count()).select_from(schema.ml_campaign_classifications)
+        ).scalar_one()
+    assert status == "FAILED" and "not enough data" in error
+    assert classified > 0  # by the rules

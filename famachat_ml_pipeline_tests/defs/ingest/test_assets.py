@@ -1,0 +1,59 @@
+"""ad_insights: its data-quality checks fail on dirty source data and pass on clean data; the source is
+read in a READ ONLY transaction on Postgres."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+import sqlalchemy as sa
+
+from famachat_ml_pipeline.db.engine import get_engine
+from famachat_ml_pipeline.definitions import defs
+from famachat_ml_pipeline.defs.shared.schedules import ranged_run_tags
+from famachat_ml_pipeline.demo.generator import generate_demo
+from famachat_ml_pipeline.demo.loader import write_demo
+from famachat_ml_pipeline.instance import get_instance
+from famachat_ml_pipeline.settings import Settings
+from famachat_ml_pipeline.source.read import read_daily_insights
+
+
+def _checks(settings: Settings, dirty: bool) -> dict[str, bool]:
+    data = generate_demo(n_accounts=2, days=40, seed=9, dirty=dirty)
+    write_demo(get_engine(settings.database_url), data)
+    instance = get_instance(settings)
+    instance.add_dynamic_partitions("config_id", ["1", "2"])
+    job = defs.resolve_job_def("ml_pipeline").get_subset(asset_selection={dg.AssetKey("ad_insights")})
+    result = job.execute_in_process(
+        instance=instance, tags={**ranged_run_tags("1", "2"), "famachat/as_of": data.end_date.isoformat()}
+    )
+    assert result.success
+    return {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+
+
+def test_checks_fail_on_dirty_data(settings: Settings) -> None:
+    # ~1,000 rows with a couple of dirty rows of each kind: over the 1 % bar, and future and orphan rows
+    checks = _checks(settings, dirty=True)
+    assert checks == {"rows_set_aside_rate": False, "no_future_dates": False, "no_orphan_insights": False}
+
+
+def test_checks_pass_on_clean_data(settings: Settings) -> None:
+    assert set(_checks(settings, dirty=False).values()) == {True}
+
+
+@pytest.mark.postgres
+def test_source_is_read_in_a_read_only_transaction(pg_url: str) -> None:
+    engine = get_engine(pg_url)
+    data = generate_demo(n_accounts=1, days=40, seed=9)
+    write_demo(engine, data)
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *rest) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        read = read_daily_insights(engine, [1], data.end_date)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert read.daily.height > 0
+    assert "SET TRANSACTION READ ONLY" in statements

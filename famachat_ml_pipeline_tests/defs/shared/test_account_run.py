@@ -1,0 +1,53 @@
+"""AccountRun: a run's as_of is decided once and every asset of the run uses it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import dagster as dg
+
+from famachat_ml_pipeline.defs.features.assets import campaign_features
+from famachat_ml_pipeline.defs.ingest.assets import ad_insights
+from famachat_ml_pipeline.defs.shared.account_run import latest_complete_day_of
+from famachat_ml_pipeline.defs.shared.io_managers import DailyFrameIOManager
+from famachat_ml_pipeline.defs.shared.partitions import AS_OF_TAG
+from famachat_ml_pipeline_tests.defs.conftest import DemoAccounts
+
+
+def _materialize(d: DemoAccounts, frames: Path, tags: dict[str, str]) -> dg.ExecuteInProcessResult:
+    resources = {"database": d.database, "daily_frame_io_manager": DailyFrameIOManager(base_dir=str(frames))}
+    return dg.materialize(
+        [ad_insights, campaign_features], partition_key="1", instance=d.instance, resources=resources,
+        tags=tags, raise_on_error=False,
+    )  # fmt: skip
+
+
+def _as_of(result: dg.ExecuteInProcessResult, asset: str) -> str:
+    (event,) = result.asset_materializations_for_node(asset)
+    return event.metadata["as_of"].value
+
+
+def test_a_run_without_tag_pins_the_latest_complete_day_for_every_asset(
+    demo_accounts: DemoAccounts, tmp_path: Path
+) -> None:
+    d = demo_accounts
+    result = _materialize(d, tmp_path / "frames", {})
+    assert result.success
+    pinned = d.instance.get_run_by_id(result.run_id).tags[AS_OF_TAG]
+    assert pinned == latest_complete_day_of(d.engine, [1], d.database.default_timezone).isoformat()
+    assert _as_of(result, "ad_insights") == _as_of(result, "campaign_features") == pinned
+
+
+def test_a_tagged_run_uses_its_day_and_refuses_an_incomplete_one(
+    demo_accounts: DemoAccounts, tmp_path: Path
+) -> None:
+    d = demo_accounts
+    earlier = (d.as_of - dt.timedelta(days=5)).isoformat()
+    result = _materialize(d, tmp_path / "frames", {AS_OF_TAG: earlier})
+    assert result.success
+    assert _as_of(result, "ad_insights") == _as_of(result, "campaign_features") == earlier
+
+    future = _materialize(d, tmp_path / "frames", {AS_OF_TAG: (d.as_of + dt.timedelta(days=30)).isoformat()})
+    assert not future.success
+    assert not future.asset_materializations_for_node("ad_insights")

@@ -1,0 +1,219 @@
+"""The dirty-row catalogue of the source contract, lead resolution, zero days and restatements (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from famachat_ml_pipeline.source.clean import clean_insights
+from famachat_ml_pipeline_tests.source.rows import (
+    AS_OF,
+    D1,
+    D2,
+    D3,
+    INSIGHT_SCHEMA,
+    NOW,
+    START,
+    campaigns,
+    clean,
+    day,
+    insight,
+)
+
+
+def test_missing_day_is_a_zero_day_not_a_gap() -> None:
+    r = clean([insight(1, D1), insight(2, D3)])
+    assert r.daily.height == 3
+    gap = day(r, D2)
+    assert (gap["spend"], gap["impressions"], gap["leads"], gap["has_row"]) == (0.0, 0, 0, False)
+    assert r.rows_set_aside == 0
+
+
+def test_latest_updated_at_wins_a_duplicate() -> None:
+    r = clean([insight(1, D3, spend=99.0, updated_at="2026-03-11 09:00:00+00"), insight(2, D3, spend=10.0)])
+    assert day(r, D3)["spend"] == 99.0
+    assert r.rejected == {"duplicate_superseded": 1}
+
+
+@pytest.mark.parametrize(
+    ("actions", "leads"),
+    [
+        # aliases of the same conversions are never summed: precedence picks one
+        ('[{"action_type":"lead","value":"3"},'
+         '{"action_type":"onsite_conversion.lead_grouped","value":"3"}]', 3),
+        ('[{"action_type": "leadgen_grouped", "value": "4"}, '
+         '{"action_type": "offsite_conversion.fb_pixel_lead", "value": "5"}]', 5),
+        ('[{"action_type":"omni_lead","value":"7"},{"action_type":"link_click","value":"40"}]', 7),
+        ('[{"value": "2", "action_type": "onsite_web_lead"}]', 2),  # non-canonical key order: slow path
+        ('[{"action_type":"link_click","value":"40"}]', 0),  # a list with no lead action: zero leads
+    ],
+)  # fmt: skip
+def test_leads_resolved_from_actions_by_precedence(actions: str, leads: int) -> None:
+    r = clean([insight(1, D3, leads=None, actions=actions)])
+    assert day(r, D3)["leads"] == leads
+    assert r.rows_set_aside == 0
+
+
+def test_leads_column_wins_over_actions() -> None:
+    r = clean([insight(1, D3, leads=1, actions='[{"action_type":"lead","value":"9"}]')])
+    assert day(r, D3)["leads"] == 1
+
+
+@pytest.mark.parametrize(
+    ("over", "reason"),
+    [
+        ({"spend": -5.0}, "negative_metric"),
+        ({"leads": -1}, "negative_metric"),
+        ({"impressions": None}, "null_metric"),
+        ({"spend": None}, "null_metric"),
+        ({"leads": None, "actions": "not json"}, "bad_actions"),
+        ({"leads": None, "actions": '{"action_type": "lead", "value": "1"}'}, "bad_actions"),
+        ({"leads": None, "actions": '[{"action_type": "lead", "value": "três"}]'}, "bad_actions"),
+        ({"leads": None, "actions": '[{"action_type": "lead"}]'}, "bad_actions"),
+        ({"leads": None, "actions": None}, "leads_unknown"),
+        ({"date_stop": D3 + dt.timedelta(days=6)}, "not_daily"),
+    ],
+)
+def test_bad_rows_are_set_aside_and_their_day_is_unknown_not_zero(over: dict, reason: str) -> None:
+    r = clean([insight(1, D1), insight(2, D3, **over)])
+    assert r.rejected == {reason: 1}
+    bad_day = day(r, D3)
+    assert bad_day["spend"] is None and bad_day["leads"] is None  # null, never silently zero
+    assert day(r, D2)["spend"] == 0.0  # a real missing day is still a zero day
+    assert r.reject_examples[0]["reason"] == reason
+
+
+def test_future_dates_and_orphans_are_set_aside_and_the_provisional_day_ignored() -> None:
+    rows = [
+        insight(1, D3),
+        insight(2, AS_OF + dt.timedelta(days=1)),  # today in São Paulo: provisional, out of scope
+        insight(3, AS_OF + dt.timedelta(days=3)),  # in the future
+        insight(4, D3, campaign_id="999"),  # no such campaign
+    ]
+    r = clean(rows)
+    assert r.rejected == {"future_date": 1, "orphan_campaign": 1}
+    assert r.daily["date"].max() == AS_OF
+    assert r.daily["campaign_id"].unique().to_list() == ["111"]
+
+
+def test_budget_is_converted_from_minor_units_by_currency() -> None:
+    brl = clean([insight(1, D3)], campaigns(daily_budget=5000))
+    clp = clean([insight(1, D3)], campaigns(daily_budget=5000, currency="CLP"))
+    assert day(brl, D3)["daily_budget"] == 50.0
+    assert day(clp, D3)["daily_budget"] == 5000.0
+
+
+def test_dense_frame_starts_at_creation_but_not_before_the_account_is_synced() -> None:
+    camps = pl.concat([
+        campaigns(created_time="2026-03-08 12:00:00+00"),
+        campaigns(campaign_id="222", created_time="2026-01-01 12:00:00+00"),
+    ])  # fmt: skip
+    # the account's first synced row is D1: 111 (created D1, first delivery D3) has zero days before D3
+    r = clean([insight(1, D3), insight(2, D1, campaign_id="222")], camps)
+    a = r.daily.filter(pl.col("campaign_id") == "111")
+    assert a["date"].to_list() == [D1, D2, D3] and a["spend"].to_list() == [0.0, 0.0, 10.0]
+    # 222 was created long before, but nothing says FamaChat synced it then: no invented zeros
+    assert r.daily.filter(pl.col("campaign_id") == "222")["date"].min() == D1
+
+
+def test_nan_spend_and_unknown_timezone_do_not_slip_through() -> None:
+    r = clean([insight(1, D1), insight(2, D3, spend=float("nan"))], campaigns(timezone_name="GMT-3"))
+    assert r.rejected == {"null_metric": 1}
+    assert day(r, D3)["spend"] is None
+
+
+def test_empty_actions_list_is_zero_leads_and_key_order_does_not_matter() -> None:
+    rows = [
+        insight(1, D1, leads=None, actions="[]"),
+        insight(2, D2, leads=None, actions='[{"value": "9", "action_type": "omni_lead"}, '
+                                            '{"value": "3", "action_type": "lead"}]'),
+    ]  # fmt: skip
+    r = clean(rows + [insight(3, D3)])
+    assert r.rows_set_aside == 0
+    assert [day(r, d)["leads"] for d in (D1, D2)] == [0, 3]
+
+
+BIGINT_MAX = 2**63 - 1
+
+
+@pytest.mark.parametrize(
+    ("over", "reason"),
+    [
+        # defect 1: values that crashed the read (inf, a strict cast) are set aside instead
+        ({"leads": None, "actions": '[{"action_type": "lead", "value": "Infinity"}]'}, "bad_actions"),
+        ({"leads": None, "actions": '[{"action_type": "lead", "value": "1e400"}]'}, "bad_actions"),
+        ({"leads": None, "actions": '[{"action_type": "lead", "value": 1e400}]'}, "bad_actions"),
+        ({"leads": None, "actions": '[{"action_type": "lead", "value": "1e30"}]'}, "bad_actions"),
+        ({"leads": None, "actions": '[{"action_type": "lead", "value": 1e30}]'}, "implausible_value"),
+        ({"leads": None, "actions": '[{"action_type":"lead","value":"12345678901234567890123"}]'},
+         "implausible_value"),
+        ({"leads": None, "actions": '[{"action_type":"lead","value":"NaN"}]'}, "bad_actions"),
+        ({"leads": None, "actions": '[{"action_type":"lead","value":NaN}]'}, "bad_actions"),
+        ({"leads": None, "actions": "[" * 5000 + "]" * 5000}, "bad_actions"),  # deeper than json recurses
+        ({"date_start": None, "date_stop": None}, "bad_date"),
+        # defect 11: not numbers, whatever Python's float() would say
+        ({"leads": None, "actions": '[{"action_type": "lead", "value": true}]'}, "bad_actions"),
+        ({"leads": None, "actions": '[{"action_type": "lead", "value": "1_000"}]'}, "bad_actions"),
+        ({"leads": None, "actions": '[{"action_type": "lead", "value": " 3"}]'}, "bad_actions"),
+        ({"leads": None, "actions": '[{"action_type": "lead", "value": "٣"}]'}, "bad_actions"),  # Arabic 3
+        ({"leads": None, "actions": '[{"action_type": "lead", "value": null}]'}, "bad_actions"),
+        # defect 9: above the per-campaign-day bounds
+        ({"impressions": BIGINT_MAX}, "implausible_value"),
+        ({"clicks": 10**10 + 1}, "implausible_value"),
+        ({"leads": 10**7 + 1}, "implausible_value"),
+        ({"spend": float("inf")}, "implausible_value"),
+        ({"spend": 2e11}, "implausible_value"),
+    ],
+)  # fmt: skip
+def test_odd_values_are_set_aside_under_a_reason(over: dict, reason: str) -> None:
+    r = clean([insight(1, D1), insight(2, D3, **over)])
+    assert r.rejected == {reason: 1}
+    assert (r.rows_read, r.rows_used) == (2, 1)
+
+
+def test_values_at_the_bounds_are_used() -> None:
+    rows = [
+        insight(1, D1, impressions=10**10, clicks=10**10, reach=10**10, leads=10**7, spend=1e11),
+        insight(2, D3, leads=None, actions='[{"action_type": "lead", "value": "10000000"}]'),
+        insight(3, D2, leads=None, actions='[{"action_type": "lead", "value": 4}]'),  # a JSON number
+    ]
+    r = clean(rows)
+    assert r.rejected == {}
+    assert [day(r, d)["leads"] for d in (D1, D2, D3)] == [10**7, 4, 10**7]
+
+
+def test_two_days_at_bigint_max_never_wrap_a_sum() -> None:
+    r = clean(
+        [insight(1, D1, impressions=BIGINT_MAX), insight(2, D2, impressions=BIGINT_MAX), insight(3, D3)]
+    )
+    assert r.rejected == {"implausible_value": 2}
+    assert r.daily["impressions"].sum() == 1000
+
+
+def test_latest_instant_wins_a_duplicate_whatever_the_offsets() -> None:
+    """Text order is not time order: 09:00-03 (12:00 UTC) is newer than 10:00+00."""
+    rows = [
+        insight(1, D3, spend=11.0, updated_at="2026-03-11 10:00:00+00"),
+        insight(2, D3, spend=22.0, updated_at="2026-03-11 09:00:00-03"),
+        insight(3, D2, spend=33.0, updated_at="2026-03-11 10:00:00.5"),  # no offset (SQLite): UTC
+        insight(4, D2, spend=44.0, updated_at="2026-03-11T10:00:01+00:00"),
+    ]
+    r = clean(rows)
+    assert r.rejected == {"duplicate_superseded": 2}
+    assert (day(r, D3)["spend"], day(r, D2)["spend"]) == (22.0, 44.0)
+
+
+def test_dates_as_text_are_parsed_and_impossible_ones_set_aside() -> None:
+    """The reader hands dates over as text; `infinity` or year 12026 must not fail the whole frame."""
+    rows = [insight(1, D1), insight(2, D3), insight(3, D2), insight(4, D2)]
+    frame = pl.DataFrame(rows, schema=INSIGHT_SCHEMA).with_columns(
+        pl.col("date_start", "date_stop").cast(pl.String)
+    )
+    frame = frame.with_columns(
+        date_start=pl.Series(["2026-03-08", "2026-03-10", "infinity", "12026-03-09"]),
+    )
+    r = clean_insights(campaigns(), frame, as_of=AS_OF, start=START, now=NOW)
+    assert r.rejected == {"bad_date": 2}
+    assert r.rows_used == 2

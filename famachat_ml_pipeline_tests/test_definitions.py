@@ -1,0 +1,117 @@
+"""The merged Definitions: every asset, check, job, schedule, sensor and resource is there, and the UI
+(definitions.py) and the CLI (settings) resolve the same configuration."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+import famachat_ml_pipeline.defs
+from famachat_ml_pipeline.definitions import defs
+from famachat_ml_pipeline.defs.shared.resources import DatabaseResource, ModelStore
+
+ASSETS = {
+    "ad_insights", "campaign_features", "classifier_model", "campaign_classifications", "campaign_anomalies",
+    "campaign_forecasts", "forecast_accuracy", "campaign_recommendations",
+}  # fmt: skip
+CHECKS = {"rows_set_aside_rate", "no_future_dates", "no_orphan_insights"}
+JOBS = {"ml_pipeline", "hourly_anomaly_detection", "batch_predictions", "daily_prediction_validation"}
+SCHEDULES = {
+    "daily_ml_pipeline", "hourly_anomaly_detection_schedule", "batch_predictions_schedule",
+    "daily_prediction_validation_schedule",
+}  # fmt: skip
+SENSORS = {"config_id_partitions_sensor"}
+RESOURCES = {"database", "model_store", "daily_frame_io_manager"}
+
+
+def test_every_definition_is_loaded() -> None:
+    dg.Definitions.validate_loadable(defs)
+    graph = defs.resolve_asset_graph()
+    assert {k.to_user_string() for k in graph.get_all_asset_keys()} == ASSETS
+    assert {k.name for k in graph.asset_check_keys} == CHECKS
+    assert {j.name for j in defs.jobs} == JOBS
+    assert {s.name for s in defs.schedules} == SCHEDULES
+    assert {s.name for s in defs.sensors} == SENSORS
+    assert set(defs.resources) == RESOURCES
+
+
+def test_each_stage_defines_its_own_jobs_and_schedules() -> None:
+    from famachat_ml_pipeline.defs.anomalies import jobs as anomaly_jobs
+    from famachat_ml_pipeline.defs.forecasts import jobs as forecast_jobs
+    from famachat_ml_pipeline.defs.pipeline import jobs as pipeline_jobs
+
+    assert anomaly_jobs.hourly_anomaly_detection_schedule.job_name == "hourly_anomaly_detection"
+    assert forecast_jobs.batch_predictions_schedule.job_name == "batch_predictions"
+    assert pipeline_jobs.daily_ml_pipeline.job_name == "ml_pipeline"
+
+
+def test_nothing_under_defs_reads_global_settings() -> None:
+    root = Path(famachat_ml_pipeline.defs.__file__).parent
+    readers = [p.relative_to(root) for p in root.rglob("*.py") if "get_settings" in p.read_text()]
+    assert readers == []
+
+
+def test_resources_do_not_fall_back_to_global_settings() -> None:
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        DatabaseResource(url="", default_timezone="America/Sao_Paulo").engine()
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        ModelStore(path="").artifact_path("m.ubj")
+
+
+# What the UI's code server resolves (it imports definitions.py, then Dagster reads the EnvVars) and what
+# the CLI uses (load_settings), each printed by a fresh process started with the same environment.
+UI_VALUES = """
+import json, dagster as dg
+from famachat_ml_pipeline.definitions import defs
+with dg.build_resources(dict(defs.resources)) as r:
+    print(json.dumps([r.database.url, r.database.default_timezone, r.model_store.path,
+                      r.daily_frame_io_manager.base_dir]))
+"""
+CLI_VALUES = """
+import json
+from famachat_ml_pipeline.settings import load_settings
+s = load_settings()
+print(json.dumps([s.database_url, s.default_timezone, str(s.models_storage_path),
+                  str(s.frames_storage_path)]))
+"""
+VARIABLES = (
+    "DATABASE_URL",
+    "MODELS_STORAGE_PATH",
+    "FRAMES_STORAGE_PATH",
+    "DEFAULT_TIMEZONE",
+    "FAMACHAT_ML_DATA_DIR",
+)
+
+
+def _resolved(script: str, cwd: Path, **env: str) -> list[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=cwd,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_ui_and_cli_resolve_the_same_defaults(tmp_path: Path) -> None:
+    ui, cli = _resolved(UI_VALUES, tmp_path), _resolved(CLI_VALUES, tmp_path)
+    assert ui == cli
+    data = tmp_path.resolve() / ".data"
+    assert ui == [f"sqlite:///{data / 'famachat_ml.db'}", "America/Sao_Paulo", str(data / "models"),
+                  str(data / "frames")]  # fmt: skip
+
+
+def test_ui_and_cli_resolve_the_same_postgres_url(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": "postgresql://root@127.0.0.1:5432/x", "FRAMES_STORAGE_PATH": str(tmp_path / "f")}
+    ui, cli = _resolved(UI_VALUES, tmp_path, **env), _resolved(CLI_VALUES, tmp_path, **env)
+    assert ui == cli
+    assert ui[0] == "postgresql+psycopg://root@127.0.0.1:5432/x" and ui[3] == str(tmp_path / "f")
