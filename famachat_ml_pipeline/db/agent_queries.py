@@ -17,7 +17,7 @@ from famachat_ml_pipeline.core.frames import ZERO_DECIMAL_CURRENCIES
 from famachat_ml_pipeline.db import schema
 
 # The source's campaigns table as source/ defines it (names are not part of the daily frame).
-# TODO(merge): move `read_campaigns` into source/ once the contract split lands.
+# TODO(source owner): a source/ reader for campaign names should own this query (table from source/).
 from famachat_ml_pipeline.source.tables import campaigns_table
 
 FEATURE_WINDOW = 7  # the window the tiers are computed on; its JSON also carries the 14/30-day figures

@@ -10,6 +10,9 @@ from famachat_ml_pipeline.cli import DEMO_QUESTIONS, _demo_questions, main
 from famachat_ml_pipeline.settings import get_settings
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 
+# The first test pays for the shared demo pipeline run, which takes minutes on a loaded 2-core machine.
+pytestmark = pytest.mark.timeout(1200)
+
 
 @pytest.fixture
 def env(demo_db: DemoDb, monkeypatch: pytest.MonkeyPatch) -> Iterator[DemoDb]:

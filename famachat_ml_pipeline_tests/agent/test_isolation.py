@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.agent.service import open_agent
@@ -21,6 +22,9 @@ from famachat_ml_pipeline.settings import Settings
 from famachat_ml_pipeline.source.tables import campaigns_table
 from famachat_ml_pipeline_tests.agent.conftest import INJECTED_NAMES, N_ACCOUNTS, DemoDb
 from famachat_ml_pipeline_tests.agent.fake_anthropic import Reply, fake_anthropic, text, tool_use
+
+# The first test pays for the shared demo pipeline run, which takes minutes on a loaded 2-core machine.
+pytestmark = pytest.mark.timeout(1200)
 
 MIN_CASES = 50
 

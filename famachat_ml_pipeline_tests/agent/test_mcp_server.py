@@ -7,10 +7,14 @@ import os
 import sys
 
 import anyio
+import pytest
 from mcp import ClientSession, StdioServerParameters, stdio_client
 
 from famachat_ml_pipeline.agent.tools import TOOLS, ToolContext, run_tool
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+
+# The first test pays for the shared demo pipeline run, which takes minutes on a loaded 2-core machine.
+pytestmark = pytest.mark.timeout(1200)
 
 CID = 1
 

@@ -19,6 +19,9 @@ from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.source.tables import campaigns_table, insights_table
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 
+# The first test pays for the shared demo pipeline run, which takes minutes on a loaded 2-core machine.
+pytestmark = pytest.mark.timeout(1200)
+
 CID = 2  # an account without injected names: plain figures
 
 

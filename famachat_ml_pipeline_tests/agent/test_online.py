@@ -22,6 +22,9 @@ from famachat_ml_pipeline_tests.agent.fake_anthropic import (
     tool_use,
 )
 
+# The first test pays for the shared demo pipeline run, which takes minutes on a loaded 2-core machine.
+pytestmark = pytest.mark.timeout(1200)
+
 CID = 2
 
 

@@ -14,6 +14,9 @@ from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 
+# The first test pays for the shared demo pipeline run, which takes minutes on a loaded 2-core machine.
+pytestmark = pytest.mark.timeout(1200)
+
 SEED_TOOLS = {
     "get_classifications", "get_campaign_tier", "get_high_performers", "get_underperformers",
     "get_recommendations", "get_recommendations_by_type", "get_high_priority_recommendations",
