@@ -142,7 +142,10 @@ def test_too_little_history_to_train_still_classifies_and_recommends(settings: S
 
 def retrain(settings: Settings) -> None:
     """The 05:00 retraining job, executed here."""
+    from famachat_ml_pipeline.db.engine import migrate
     from famachat_ml_pipeline.definitions import defs
+
+    migrate(settings.database_url)
     from famachat_ml_pipeline.instance import get_instance
 
     assert (
