@@ -49,12 +49,16 @@ def latest_updates(
     """max(updated_at) per config_id over insights dated `since_day` or later, for accounts with a row
     updated after `after` (all when None). The date bound keeps the scan on the contract's only index,
     (config_id, date_start): restatements arrive within Meta's 28-day attribution window."""
-    t = insights_table
-    query = (
-        sa.select(t.c.config_id, sa.func.max(t.c.updated_at))
-        .where(t.c.date_start >= since_day)
-        .group_by(t.c.config_id)
+    t, c = insights_table, campaigns_table
+    # One correlated max per account, so each is a range scan of the index (config_id = x AND date_start
+    # >= since); a plain GROUP BY over `date_start >= since` cannot seek on the index's second column.
+    accounts = sa.select(c.c.config_id).distinct().subquery()
+    latest = (
+        sa.select(sa.func.max(t.c.updated_at))
+        .where(t.c.config_id == accounts.c.config_id, t.c.date_start >= since_day)
+        .scalar_subquery()
     )
+    query = sa.select(accounts.c.config_id, latest)
     with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
