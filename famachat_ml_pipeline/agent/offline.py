@@ -222,8 +222,11 @@ def _say_underperformers(intent: Intent, out: Out) -> list[str]:
     u = out["get_underperformers"]
     if not u.get("total"):
         return ["Nenhuma campanha está no tier crítico (UNDERPERFORMER) na última classificação."]
-    lines = [f"{u['total']} campanhas estão com baixa performance (UNDERPERFORMER) em {_br(u['as_of'])}:"]
-    for c in u["campaigns"]:
+    shown = u["campaigns"]
+    head = f"{u['total']} campanhas estão com baixa performance (UNDERPERFORMER) em {_br(u['as_of'])}"
+    head += f"; as {len(shown)} que mais gastaram:" if len(shown) < u["total"] else ":"
+    lines = [head]
+    for c in shown:
         lines.append(_campaign_line(c) + _why(c) + ".")
     return lines
 
