@@ -10,9 +10,11 @@ from dataclasses import dataclass
 import dagster as dg
 
 from famachat_ml_pipeline.db.engine import get_engine, migrate
+from famachat_ml_pipeline.dead_runs import process_tags, sweep_dead_runs
 from famachat_ml_pipeline.definitions import defs
 from famachat_ml_pipeline.defs.pipeline.jobs import ml_pipeline_job
 from famachat_ml_pipeline.defs.shared.account_run import latest_complete_day_of
+from famachat_ml_pipeline.defs.shared.io_managers import remove_run_frames
 from famachat_ml_pipeline.defs.shared.partitions import AS_OF_TAG, config_partitions
 from famachat_ml_pipeline.defs.shared.schedules import ranged_run_tags
 from famachat_ml_pipeline.instance import get_instance
@@ -93,6 +95,10 @@ def run_pipeline(
                 f"{latest} (today is partial and its conversions are still arriving)"
             )
     instance = get_instance(settings)
+    frames_dir = str(settings.frames_storage_path)
+    swept = sweep_dead_runs(instance, engine, frames_dir)
+    if swept.runs_failed:
+        echo(f"marked {len(swept.runs_failed)} dead run(s) failed: {', '.join(swept.runs_failed)}")
     known = set(instance.get_dynamic_partitions(config_partitions.name))
     new = [str(c) for c in config_ids if str(c) not in known]
     if new:
@@ -103,18 +109,22 @@ def run_pipeline(
     summaries = []
     for keys in contiguous_ranges(ordered, {str(c) for c in config_ids}):
         run_as_of = as_of or latest_complete_day_of(engine, [int(k) for k in keys], settings.default_timezone)
-        tags = {**ranged_run_tags(keys[0], keys[-1]), AS_OF_TAG: run_as_of.isoformat()}
+        tags = {**ranged_run_tags(keys[0], keys[-1]), AS_OF_TAG: run_as_of.isoformat(), **process_tags()}
         echo(
             f"running the graph for {len(keys)} accounts ({keys[0]}..{keys[-1]}); Dagster first records "
             "the planned materialisations (about 10 ms per asset and account)"
         )
         start = time.perf_counter()
-        result = job.execute_in_process(
-            instance=instance,
-            tags=tags,
-            raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-        )
+        try:
+            result = job.execute_in_process(
+                instance=instance,
+                tags=tags,
+                raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            )
+        finally:  # the run's hand-off frames are its own: gone when it ends, whichever way
+            for run in instance.get_runs(filters=dg.RunsFilter(tags=process_tags()), limit=1):
+                remove_run_frames(frames_dir, run.run_id)
         summaries.append(
             RunSummary(
                 result.run_id, keys[0], keys[-1], len(keys), result.success, time.perf_counter() - start
