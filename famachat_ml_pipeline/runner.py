@@ -21,11 +21,13 @@ import dagster as dg
 
 from famachat_ml_pipeline.db.engine import get_engine, migrate
 from famachat_ml_pipeline.db.orchestration_queries import any_model_trained
+from famachat_ml_pipeline.dead_runs import process_tags, sweep_dead_runs
 from famachat_ml_pipeline.definitions import defs
 from famachat_ml_pipeline.defs.classification.assets import MODEL_TYPE
 from famachat_ml_pipeline.defs.classification.jobs import model_retraining_job
 from famachat_ml_pipeline.defs.pipeline.jobs import ml_pipeline_job
 from famachat_ml_pipeline.defs.shared.account_run import latest_complete_day_of
+from famachat_ml_pipeline.defs.shared.io_managers import remove_run_frames
 from famachat_ml_pipeline.defs.shared.partitions import AS_OF_TAG, config_partitions
 from famachat_ml_pipeline.defs.shared.schedules import PIPELINE_TAG, contiguous_ranges, ranged_run_tags
 from famachat_ml_pipeline.instance import get_instance
@@ -108,6 +110,10 @@ def run_pipeline(
                 f"{latest_day} (today is partial and its conversions are still arriving)"
             )
     instance = get_instance(settings)
+    frames_dir = str(settings.frames_storage_path)
+    swept = sweep_dead_runs(instance, engine, frames_dir)
+    if swept.runs_failed:
+        echo(f"marked {len(swept.runs_failed)} dead run(s) failed: {', '.join(swept.runs_failed)}")
     known = set(instance.get_dynamic_partitions(config_partitions.name))
     new = [str(c) for c in config_ids if str(c) not in known]
     if new:
@@ -115,7 +121,7 @@ def run_pipeline(
         echo(f"registered {len(new)} new config_id partitions")
     ordered = instance.get_dynamic_partitions(config_partitions.name)
     latest = latest_complete_day_of(engine, list(config_ids), settings.default_timezone)
-    execute = _submitter(instance, echo)
+    execute = _submitter(instance, echo, frames_dir)
     summaries = []
     first_model = train_if_no_model and whole_fleet and (as_of is None or as_of >= latest)
     if first_model and not any_model_trained(engine, MODEL_TYPE):
@@ -142,11 +148,13 @@ def daemon_is_running(instance: dg.DagsterInstance) -> bool:
     return beat is not None and time.time() - beat.timestamp < HEARTBEAT_FRESH_SECONDS
 
 
-def _submitter(instance: dg.DagsterInstance, echo: Callable[[str], None]) -> Execute:
+def _submitter(instance: dg.DagsterInstance, echo: Callable[[str], None], frames_dir: str) -> Execute:
     if daemon_is_running(instance):
         echo("a dagster-daemon serves this instance: submitting to its run queue")
         return lambda job, keys, tags, level: submit_and_wait(instance, job, keys, tags or {}, level, echo)
-    return lambda job, keys, tags, level: execute_here(instance, job, keys, tags or {}, level, echo)
+    return lambda job, keys, tags, level: execute_here(
+        instance, job, keys, tags or {}, level, echo, frames_dir
+    )
 
 
 def _run_config(log_level: str) -> dict:
@@ -193,12 +201,18 @@ def execute_here(
     tags: dict[str, str],
     log_level: str,
     echo: Callable[[str], None],
+    frames_dir: str,
 ) -> RunSummary:
     wait_for_turn(instance, echo)
     start = time.perf_counter()
-    result = defs.resolve_job_def(job_name).execute_in_process(
-        instance=instance, tags=tags, raise_on_error=False, run_config=_run_config(log_level)
-    )
+    mine = process_tags()
+    try:
+        result = defs.resolve_job_def(job_name).execute_in_process(
+            instance=instance, tags={**tags, **mine}, raise_on_error=False, run_config=_run_config(log_level)
+        )
+    finally:  # the run's hand-off frames are its own: gone when it ends, whichever way
+        for run in instance.get_runs(filters=dg.RunsFilter(tags=mine), limit=1):
+            remove_run_frames(frames_dir, run.run_id)
     if not result.success:
         failures = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
         for event in failures:

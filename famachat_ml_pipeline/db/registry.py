@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,9 +32,9 @@ def update_training_job(
     error: str | None = None,
 ) -> None:  # fmt: skip
     values: dict[str, Any] = {"status": status, "progress": progress}
-    if status == "RUNNING":
-        values["started_at"] = _now()
-    if status in {"COMPLETED", "FAILED"}:
+    if status == "RUNNING":  # set once, by the first progress update (later ones keep it)
+        values["started_at"] = sa.func.coalesce(jobs.c.started_at, _now())
+    if status in FINISHED:
         values["completed_at"] = _now()
     if model_id is not None:
         values["model_id"] = model_id
@@ -41,6 +42,28 @@ def update_training_job(
         values["error_message"] = error[:4000]
     with engine.begin() as conn:
         conn.execute(jobs.update().where(jobs.c.id == job_id).values(values))
+
+
+FINISHED = frozenset({"COMPLETED", "FAILED", "CANCELLED"})
+
+
+def cancel_training_jobs_of_runs(engine: sa.Engine, run_ids: list[str], reason: str) -> int:
+    """Mark the unfinished training jobs of runs that died (kill -9, lost machine) CANCELLED."""
+    if not run_ids:
+        return 0
+    with engine.begin() as conn:
+        return conn.execute(
+            jobs.update()
+            .where(jobs.c.celery_task_id.in_(run_ids), jobs.c.status.not_in(list(FINISHED)))
+            .values(status="CANCELLED", completed_at=_now(), error_message=reason[:4000])
+        ).rowcount
+
+
+def unique_version(run_id: str | None) -> str:
+    """A model version no other training shares, even in the same second: the UTC second (sortable) plus
+    the run id's first 8 characters, or a random suffix outside a run."""
+    suffix = (run_id or uuid.uuid4().hex)[:8]
+    return f"{dt.datetime.now(dt.UTC):v%Y%m%d%H%M%S}-{suffix}"
 
 
 def register_model(

@@ -55,6 +55,13 @@ def _as_timestamp(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time())
 
 
+def _lock(conn: sa.Connection, name: str) -> None:
+    """Serialise writers of one table (the hourly and daily runs, a backfill) on Postgres: without it
+    two delete-then-insert transactions on the same slice both delete nothing and both insert."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:n))"), {"n": name})
+
+
 def replace_features(
     engine: sa.Engine, features: pl.DataFrame, config_ids: Sequence[int], feature_date: dt.date
 ) -> int:
@@ -70,6 +77,7 @@ def replace_features(
         "insufficient_data",
     )
     with engine.begin() as conn:
+        _lock(conn, t.name)
         conn.execute(t.delete().where(t.c.config_id.in_(list(config_ids)), t.c.feature_date == ts))
         return bulk_insert(conn, t, rows)
 
@@ -78,10 +86,12 @@ ANOMALY_KEY = ["config_id", "entity_type", "entity_id", "anomaly_type", "metric_
 _ANOMALY_VALUES = ["observed_value", "expected_value", "deviation_score", "severity"]
 
 
-def _lock(conn: sa.Connection, name: str) -> None:
-    """Serialise writers of one table (the hourly and daily runs may overlap) on Postgres."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:n))"), {"n": name})
+def _not_acknowledged(t: sa.Table) -> sa.ColumnElement[bool]:
+    return t.c.is_acknowledged.is_not(True)
+
+
+def _no_user_decision(t: sa.Table) -> sa.ColumnElement[bool]:
+    return sa.and_(t.c.dismissed.is_not(True), t.c.was_applied.is_not(True))
 
 
 def upsert_anomalies(
@@ -116,7 +126,8 @@ def upsert_anomalies(
             ~pl.col("is_acknowledged").fill_null(False)
         )
         if stale.height:
-            conn.execute(t.delete().where(t.c.id.in_(stale["id"].to_list())))
+            # guarded in the statement: FamaChat may acknowledge after our SELECT (it never takes our lock)
+            conn.execute(t.delete().where(t.c.id.in_(stale["id"].to_list()), _not_acknowledged(t)))
         joined = new.join(existing.drop("is_acknowledged"), on=ANOMALY_KEY, how="left", suffix="_old")
         inserts = joined.filter(pl.col("id").is_null()).select(new.columns)
         changed = joined.filter(
@@ -128,6 +139,7 @@ def upsert_anomalies(
         if changed.height:
             conn.execute(
                 t.update()
+                # detector columns only: an acknowledgement committed meanwhile keeps its own columns
                 .where(t.c.id == sa.bindparam("_id"))
                 .values({c: sa.bindparam(c) for c in _ANOMALY_VALUES}),
                 [
@@ -197,6 +209,7 @@ def replace_forecasts(
     )
     ids = list(config_ids)
     with engine.begin() as conn:
+        _lock(conn, fc.name)  # ml_predictions is only written under this lock or by id (actuals)
         conn.execute(fc.delete().where(fc.c.config_id.in_(ids), fc.c.forecast_date == ts))
         # every horizon, not just this run's: a shorter horizon or an empty run leaves nothing stale
         conn.execute(pred.delete().where(pred.c.config_id.in_(ids), made_on(as_of)))
@@ -303,25 +316,37 @@ def apply_recommendations(
     config_ids: Sequence[int],
     as_of: dt.date,
     config: RecommendationConfig,
+    now: dt.datetime | None = None,
 ) -> dict[str, int]:
     """Bring ml_recommendations in line with this run's candidates, in one transaction.
 
     The lifecycle (update not duplicate, expiry, cooldowns) is `recommendations.reconcile`; this applies
-    its plan. Users' columns (was_applied, dismissed, ...) are never written. Each anomaly that triggered
-    a recommendation gets its ml_anomalies.recommendation_id.
+    its plan. Its clock is `now`, wall-clock UTC by default, never as_of: expiry and cooldowns are about
+    when users see a row. Users' columns (was_applied, dismissed, ...) are never written, and a row a
+    user decided on after our SELECT is left alone: every update and deactivation re-checks the decision
+    in its own statement (FamaChat never takes our advisory lock). Each anomaly that triggered a
+    recommendation gets its ml_anomalies.recommendation_id.
     """
     r, a = schema.ml_recommendations, schema.ml_anomalies
-    now = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with engine.begin() as conn:
         _lock(conn, r.name)
         existing = read_recommendations(conn, config_ids)
         plan = reconcile(candidates, existing, now, config, evaluated_config_ids=config_ids)
-        if plan.deactivate.height:
-            conn.execute(r.update().where(r.c.id.in_(plan.deactivate_ids)).values(is_active=False))
+        superseded = plan.deactivate.filter(pl.col("reason") == "superseded")["id"].to_list()
+        undecided = plan.deactivate.filter(pl.col("reason") != "superseded")["id"].to_list()
+        if superseded:  # rows already decided when read: deactivated so that the new row is the one active
+            conn.execute(r.update().where(r.c.id.in_(superseded)).values(is_active=False))
+        if undecided:
+            conn.execute(
+                r.update().where(r.c.id.in_(undecided), _no_user_decision(r)).values(is_active=False)
+            )
         if plan.updates.height:
             content = [c for c in UPDATE_COLUMNS if c != "id"]
             conn.execute(
-                r.update().where(r.c.id == sa.bindparam("_id")).values({c: sa.bindparam(c) for c in content}),
+                r.update()
+                .where(r.c.id == sa.bindparam("_id"), _no_user_decision(r))
+                .values({c: sa.bindparam(c) for c in content}),
                 [
                     {"_id": row["id"], **{c: _json_value(r.c[c], row[c]) for c in content}}
                     for row in plan.updates.iter_rows(named=True)

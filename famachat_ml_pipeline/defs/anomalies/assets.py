@@ -1,4 +1,4 @@
-"""campaign_anomalies: the 12 anomaly types for the latest complete day(s), upserted into ml_anomalies."""
+"""campaign_anomalies: the 12 anomaly types for the last 28 complete days, upserted into ml_anomalies."""
 
 import datetime as dt
 
@@ -13,7 +13,9 @@ from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
 
 
 class AnomalyRunConfig(dg.Config):
-    lookback_days: int = 1  # > 1 re-detects past days, e.g. in a backfill
+    # Every run re-detects the 28 days Meta may restate (recommendations read the last 7): an anomaly
+    # the restated data no longer shows is withdrawn, e.g. a ZERO_SPEND from a day that arrived late.
+    lookback_days: int = 28
     z_threshold: float = 2.5
     robust_z_threshold: float = 3.5
     frequency_threshold: float = 3.5

@@ -11,7 +11,7 @@ from famachat_ml_pipeline.core.features import compute_features_wide
 from famachat_ml_pipeline.db import registry
 from famachat_ml_pipeline.db.writer import replace_classifications
 from famachat_ml_pipeline.defs.shared.account_run import AccountRun, latest_complete_day_of
-from famachat_ml_pipeline.defs.shared.partitions import account_asset
+from famachat_ml_pipeline.defs.shared.partitions import PIPELINE_POOL, account_asset
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource, ModelStore
 from famachat_ml_pipeline.source.read import list_config_ids, read_daily_insights
 
@@ -34,7 +34,7 @@ def sampled_as_of_dates(dates: list[dt.date], campaigns: int) -> list[dt.date]:
     return sorted(dates[::-1][::step])
 
 
-@dg.asset(group_name="classification", kinds={"xgboost", "sql"})
+@dg.asset(group_name="classification", kinds={"xgboost", "sql"}, pool=PIPELINE_POOL)
 def classifier_model(
     context: dg.AssetExecutionContext, database: DatabaseResource, model_store: ModelStore
 ) -> dg.MaterializeResult:
@@ -66,7 +66,7 @@ def classifier_model(
             registry.update_training_job(engine, job_id, "RUNNING", 0.5)
             result = classifier.train_classifier(train_set)
         registry.update_training_job(engine, job_id, "RUNNING", 0.9)
-        version = dt.datetime.now(dt.UTC).strftime("v%Y%m%d%H%M%S")
+        version = registry.unique_version(context.run_id)  # two trainings in one second: two files
         path = classifier.save_model(result.model, model_store.artifact_path(f"classifier-{version}.ubj"))
         model_id = registry.register_model(
             engine, name="campaign_tier_classifier", model_type=MODEL_TYPE, version=version, path=str(path),
@@ -83,8 +83,9 @@ def classifier_model(
         registry.update_training_job(engine, job_id, "FAILED", 1.0, error=f"not enough data to train: {exc}")
         context.log.warning(f"classifier not trained: {exc}")
         return run.result(status=f"not trained: {exc}")
-    except Exception as exc:
-        registry.update_training_job(engine, job_id, "FAILED", 1.0, error=f"{type(exc).__name__}: {exc}")
+    except BaseException as exc:  # an interrupt (Ctrl-C, run termination) must not leave it RUNNING
+        status = "FAILED" if isinstance(exc, Exception) else "CANCELLED"
+        registry.update_training_job(engine, job_id, status, 1.0, error=f"{type(exc).__name__}: {exc}")
         raise
     model_f1, base_f1 = result.metrics["model"]["f1_macro"], result.metrics["baseline"]["f1_macro"]
     decision = "ACTIVE" if result.should_activate else "READY (rules stay in charge)"

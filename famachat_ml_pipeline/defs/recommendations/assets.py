@@ -15,7 +15,7 @@ from famachat_ml_pipeline.db.reader import (
     read_open_anomalies,
 )
 from famachat_ml_pipeline.db.writer import apply_recommendations
-from famachat_ml_pipeline.defs.shared.account_run import AccountRun
+from famachat_ml_pipeline.defs.shared.account_run import AccountRun, latest_complete_day_of
 from famachat_ml_pipeline.defs.shared.partitions import account_asset
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
 
@@ -40,9 +40,14 @@ def campaign_recommendations(
 ) -> dg.MaterializeResult:
     """Regenerates ml_recommendations: one active row per campaign and type, updated in place."""
     run = AccountRun.from_context(context, database)
+    engine, config_ids, as_of = database.engine(), run.config_ids, run.as_of
+    latest = latest_complete_day_of(engine, config_ids, database.default_timezone)
+    if as_of < latest:
+        # A backfill of the past: recommendations are advice for now, so a past day never touches them.
+        context.log.info(f"campaign_recommendations: skipped, as of {as_of} is before {latest}")
+        return run.result(skipped=f"as_of {as_of} is before the latest complete day {latest}")
     if ad_insights.is_empty():
         return run.result(rows_read=0, recommendations=0)
-    engine, config_ids, as_of = database.engine(), run.config_ids, run.as_of
     settings = RecommendationConfig(
         max_budget_step_pct=config.max_budget_step_pct,
         learning_min_leads_7d=config.learning_min_leads_7d,

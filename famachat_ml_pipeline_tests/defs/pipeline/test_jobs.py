@@ -61,7 +61,7 @@ def test_every_job_shares_the_one_at_a_time_tag_that_dagster_yaml_limits() -> No
 
     from famachat_ml_pipeline.instance import REPO_DAGSTER_YAML
 
-    limits = yaml.safe_load(REPO_DAGSTER_YAML.read_text())["run_queue"]["tag_concurrency_limits"]
+    limits = yaml.safe_load(REPO_DAGSTER_YAML.read_text())["concurrency"]["runs"]["tag_concurrency_limits"]
     assert {"key": "famachat/pipeline", "limit": 1} in limits
     for job in {j for _, j in SEED_TABLE.values()}:
         assert defs.resolve_job_def(job).tags.get("famachat/pipeline") == "graph"

@@ -80,3 +80,18 @@ def test_users_decisions_survive_and_lifecycle_holds(settings: Settings) -> None
     # the expired one still fires, so it comes back as a new row
     expired_key = {k: by_id[expired_id][k] for k in KEY}
     assert active.filter(*[pl.col(k) == v for k, v in expired_key.items()]).height == 1
+
+
+def test_a_past_as_of_never_touches_current_recommendations(settings: Settings) -> None:
+    """`run --config-id 2 --as-of <past day>` after today's run: current recommendations stay exactly as
+    they were (no deactivation, no past figures, no past expires_at, no past rows inserted)."""
+    data = generate_demo(n_accounts=2, days=60, seed=7)
+    engine = get_engine(settings.database_url)
+    write_demo(engine, data)
+    assert run_pipeline(settings, as_of=data.end_date, echo=print)[0].success
+    today = _recs(engine).sort("id")
+    assert today.filter(pl.col("is_active")).height >= 1
+    past = data.end_date - dt.timedelta(days=17)
+    [summary] = run_pipeline(settings, config_ids=[2], as_of=past, echo=print)  # failures in the report
+    assert summary.success
+    assert _recs(engine).sort("id").equals(today)
