@@ -377,7 +377,7 @@ def classify(
     eligible = _model_eligible(wide)
     if model is not None and eligible.any():
         scored = _score(feature_frame(wide.filter(eligible)), model, exact_contributions)
-        out = out.join(scored, on=KEY, how="left")
+        out = out.join(scored, on=KEY, how="left", maintain_order="left")
     else:
         out = out.with_columns(
             predicted_next_tier=pl.lit(None, dtype=pl.String),

@@ -5,7 +5,7 @@ bound of that mean at level 1 - alpha is the alpha quantile of Gamma(k, 1), so t
 of the CPL is spend / that quantile. With 0 leads there is no finite bound (null): no evidence.
 
 How much cheaper than the account a campaign must look to pass "upper bound < account CPL":
-10 leads -> CPL <= 0.54 x, 20 -> 0.66 x, 30 -> 0.72 x, 100 -> 0.85 x (alpha 0.05).
+10 leads -> CPL <= 0.54 x, 20 -> 0.66 x, 30 -> 0.72 x, 100 -> 0.84 x (alpha 0.05).
 """
 
 from __future__ import annotations
