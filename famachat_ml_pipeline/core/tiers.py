@@ -27,6 +27,10 @@ Edge cases, decided here once:
   and is therefore UNDERPERFORMER by the 0-leads rule, at the floor confidence (0.5), since there is no
   reference to say how much is too much. The reason says so.
 
+These rules alone set `tier` (today's tier), with or without an active classifier: the model's forecast of
+next week's tier is stored beside it, and `fall_probability` turns its probabilities into a "likely to
+fall" signal relative to today's tier.
+
 `confidence_score` is in [0.5, 1.0]: 0.5 + 0.5 * margin * volume * history, where
 - margin: distance of the ratio from the nearest threshold (0.70, 1.00, 1.50) in log space, reaching 1
   at a factor of 1.25 away (a campaign on a boundary has margin 0);
