@@ -7,6 +7,8 @@
    model and of the persistence baseline (next week's tier = today's rule tier).
 2. Fleet (generate_demo(n_accounts=1000): ~12k campaigns x 90 days): time to build the training set and
    train (5-fold time-aware CV included), the same F1 figures, and the time to classify every campaign.
+3. For both: today's rule tier x the model's predicted next-week tier (campaign counts), i.e. how often the
+   forecast differs from today's tier and in which direction.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from famachat_ml_pipeline.core.classifier import (
     training_as_of_dates,
 )
 from famachat_ml_pipeline.core.features import compute_features_wide
+from famachat_ml_pipeline.core.vocab import TIERS
 from famachat_ml_pipeline.demo.generator import clean_demo, generate_demo
 
 
@@ -95,7 +98,29 @@ def bench(name: str, n_accounts: int, step: int, classify_runs: int) -> None:
     for label, (secs, rows) in timings.items():
         print(f"[{name}] classify ({label}): {secs:.2f} s (best of {classify_runs}), {rows:,} classified")
     tiers = out["tier"].value_counts().sort("tier").iter_rows()
-    print(f"[{name}] tier distribution (model): {dict(tiers)}")
+    print(f"[{name}] today's tier (rules) distribution: {dict(tiers)}")
+    print_confusion(name, out)
+
+
+def print_confusion(name: str, out: pl.DataFrame) -> None:
+    """Today's rule tier (rows) x the model's predicted next-week tier (columns), campaign counts."""
+    table = (
+        out.group_by("tier", "predicted_next_tier")
+        .len()
+        .pivot(on="predicted_next_tier", index="tier", values="len")
+        .fill_null(0)
+    )
+    table = pl.DataFrame({"tier": list(TIERS)}).join(table, on="tier", how="left").fill_null(0)
+    cols = [t for t in TIERS if t in table.columns]
+    width = max(len(t) for t in TIERS) + 2
+    print(f"[{name}] today's rule tier (rows) x predicted next-week tier (columns):")
+    print(f"[{name}]   {'':<{width}}" + "".join(f"{c[:9]:>11}" for c in cols))
+    for row in table.iter_rows(named=True):
+        print(f"[{name}]   {row['tier']:<{width}}" + "".join(f"{row[c]:>11,}" for c in cols))
+    same = out.filter(pl.col("tier") == pl.col("predicted_next_tier")).height
+    print(f"[{name}] predicted next-week tier = today's: {same:,} of {out.height:,} "
+          f"({same / out.height:.1%}); "
+          f"likely to fall (P >= 0.5): {int(out['likely_to_fall'].sum()):,}")  # fmt: skip
 
 
 def main() -> None:

@@ -5,15 +5,16 @@ Pure: no database, no Dagster. The label of a campaign as of day D is its rule t
 heading, which the rules cannot. Its features are the seed's 10 FEATURE_COLUMNS over the 7 days ending
 at D, computed only from rows dated <= D (no look-ahead).
 
-The model must beat the persistence baseline (next week's tier = today's rule tier) on held-out F1-macro
-to be activated; otherwise classification falls back to the rules.
+`tier` is always today's rule tier; the model's prediction is stored beside it (`classify`). The model
+must beat the persistence baseline (next week's tier = today's rule tier) on held-out F1-macro to be
+activated; otherwise no prediction is made and the rules' tier stands alone.
 
 Decisions:
 - Which campaigns: the model sees (in training and when classifying) campaigns that spent or got leads in
-  the 7-day window. A campaign with no activity has no usable features; if the rules cannot classify it
-  either, `classify` leaves it out of its output (the caller counts it as unclassified).
-- Young campaigns (fewer than `tiers.MIN_DAYS_IN_WINDOW` days) are left unclassified by the rules but are
-  classified by the model, which is trained on them too.
+  the 7-day window. A campaign with no activity has no usable features and gets no prediction.
+- Young campaigns (fewer than `tiers.MIN_DAYS_IN_WINDOW` days) are left unclassified by the rules; the
+  model is trained on them too, but `classify` returns only campaigns with a rule tier (today's tier is
+  always the rules'; the model's next-week tier sits beside it and never replaces it).
 - The persistence baseline has no tier for a campaign the rules could not classify today; it then
   predicts the most frequent label of the training part, so baseline and model score the same rows.
 - Time split: the last `holdout_fraction` of as-of dates is held out, and training dates are purged so
@@ -38,7 +39,7 @@ from sklearn.model_selection import TimeSeriesSplit
 
 from famachat_ml_pipeline.core.features import FEATURE_COLUMNS, classifier_input_column, compute_features_wide
 from famachat_ml_pipeline.core.frames import KEY
-from famachat_ml_pipeline.core.tiers import rule_tiers
+from famachat_ml_pipeline.core.tiers import LIKELY_TO_FALL_P, fall_probability, rule_tiers
 from famachat_ml_pipeline.core.vocab import TIERS
 
 WINDOW = 7
@@ -342,11 +343,14 @@ def load_model(path: str | Path) -> xgb.XGBClassifier:
 _CLASSIFY_COLUMNS = (  # classify's output after KEY
     "tier",
     "confidence_score",
-    "probabilities",
-    "feature_contributions",
-    "method",
-    "rule_tier",
     "reason",
+    "method",
+    "predicted_next_tier",
+    "predicted_confidence",
+    "probabilities",
+    "p_fall",
+    "likely_to_fall",
+    "feature_contributions",
 )
 _PROB_DTYPE = pl.Struct({t: pl.Float64 for t in LABELS})
 _CONTRIB_DTYPE = pl.Struct({f: pl.Float64 for f in FEATURE_COLUMNS})
@@ -355,35 +359,40 @@ _CONTRIB_DTYPE = pl.Struct({f: pl.Float64 for f in FEATURE_COLUMNS})
 def classify(
     wide: pl.DataFrame, model: xgb.XGBClassifier | None, exact_contributions: bool = False
 ) -> pl.DataFrame:
-    """Per classified campaign: tier, confidence_score, probabilities (struct of the 4 tiers),
-    feature_contributions (struct feature -> contribution to the predicted class's margin), method
-    ("model" or "rules"), and the rule tier and its reason for reference.
+    """Per campaign the rules can classify today: `tier`, `confidence_score` and `reason` by the seed's
+    rules (`tiers.rule_tiers`), and beside them the model's view of next week: `predicted_next_tier`,
+    `predicted_confidence` (its top probability), `probabilities` (struct of the 4 tiers),
+    `p_fall` (probability of a tier below today's), `likely_to_fall` (p_fall >= LIKELY_TO_FALL_P) and
+    `feature_contributions` (struct feature -> contribution to the predicted class's margin). `method` is
+    "rules+model" when a prediction sits beside the tier, else "rules".
 
-    With a model, campaigns with activity in the window are classified by it (confidence = the top
-    probability); the others keep the rules' result. Without a model every campaign gets the rules' result
-    with null probabilities and contributions. Campaigns left without a tier are not returned.
+    The model never changes `tier`: a buyer reads today's tier by rules they can check (0 leads with spend
+    is UNDERPERFORMER, whatever next week may bring), and the forecast is a separate signal. Campaigns the
+    rules leave unclassified (no spend, fewer than 4 days) are not returned, with or without a model.
 
     Contributions are XGBoost's `pred_contribs`, by default the approximate (Saabas) per-tree attribution:
     like SHAP they add up to the class margin, and they are ~10x faster than exact TreeSHAP
     (`exact_contributions=True`), which takes ~3 s for 10k campaigns on 2 cores (over the 2 s budget)."""
-    rules = rule_tiers(wide, WINDOW).rename({"tier": "rule_tier"})
-    out = rules.with_columns(
-        tier=pl.col("rule_tier"),
-        confidence_score=pl.col("confidence_score"),
-        probabilities=pl.lit(None, dtype=_PROB_DTYPE),
-        feature_contributions=pl.lit(None, dtype=_CONTRIB_DTYPE),
-        method=pl.when(pl.col("rule_tier").is_not_null()).then(pl.lit("rules")),
-    )
+    out = rule_tiers(wide, WINDOW).filter(pl.col("tier").is_not_null())
     eligible = _model_eligible(wide)
     if model is not None and eligible.any():
         scored = _score(feature_frame(wide.filter(eligible)), model, exact_contributions)
-        out = out.join(scored, on=KEY, how="left", suffix="_m").with_columns(
-            *[
-                pl.coalesce(f"{c}_m", c).alias(c)
-                for c in ("tier", "confidence_score", "probabilities", "feature_contributions", "method")
-            ]
+        out = out.join(scored, on=KEY, how="left", maintain_order="left")
+    else:
+        out = out.with_columns(
+            predicted_next_tier=pl.lit(None, dtype=pl.String),
+            predicted_confidence=pl.lit(None, dtype=pl.Float64),
+            probabilities=pl.lit(None, dtype=_PROB_DTYPE),
+            feature_contributions=pl.lit(None, dtype=_CONTRIB_DTYPE),
         )
-    return out.filter(pl.col("tier").is_not_null()).select(*KEY, *_CLASSIFY_COLUMNS)
+    p_fall = fall_probability("tier", "probabilities").round(4)
+    return out.with_columns(
+        method=pl.when(pl.col("probabilities").is_not_null())
+        .then(pl.lit("rules+model"))
+        .otherwise(pl.lit("rules")),
+        p_fall=p_fall,
+        likely_to_fall=p_fall >= LIKELY_TO_FALL_P,
+    ).select(*KEY, *_CLASSIFY_COLUMNS)
 
 
 def _score(features: pl.DataFrame, model: xgb.XGBClassifier, exact: bool) -> pl.DataFrame:
@@ -398,9 +407,8 @@ def _score(features: pl.DataFrame, model: xgb.XGBClassifier, exact: bool) -> pl.
     probs = pl.DataFrame({t: proba[:, i].astype(np.float64) for i, t in enumerate(LABELS)})
     contrib = pl.DataFrame({f: chosen[:, i].astype(np.float64) for i, f in enumerate(FEATURE_COLUMNS)})
     return features.select(*KEY).with_columns(
-        tier=pl.Series(np.array(LABELS)[pred], dtype=pl.String),
-        confidence_score=pl.Series(proba.max(axis=1).astype(np.float64)).round(4),
+        predicted_next_tier=pl.Series(np.array(LABELS)[pred], dtype=pl.String),
+        predicted_confidence=pl.Series(proba.max(axis=1).astype(np.float64)).round(4),
         probabilities=probs.to_struct(),
         feature_contributions=contrib.to_struct(),
-        method=pl.lit("model"),
     )

@@ -27,6 +27,10 @@ Edge cases, decided here once:
   and is therefore UNDERPERFORMER by the 0-leads rule, at the floor confidence (0.5), since there is no
   reference to say how much is too much. The reason says so.
 
+These rules alone set `tier` (today's tier), with or without an active classifier: the model's forecast of
+next week's tier is stored beside it, and `fall_probability` turns its probabilities into a "likely to
+fall" signal relative to today's tier.
+
 `confidence_score` is in [0.5, 1.0]: 0.5 + 0.5 * margin * volume * history, where
 - margin: distance of the ratio from the nearest threshold (0.70, 1.00, 1.50) in log space, reaching 1
   at a factor of 1.25 away (a campaign on a boundary has margin 0);
@@ -44,7 +48,7 @@ from famachat_ml_pipeline.core.exprs import clip01
 from famachat_ml_pipeline.core.frames import KEY
 from famachat_ml_pipeline.core.vocab import TIER_RANK, TIERS
 
-__all__ = ["TIERS", "rule_tiers", "tier_change_direction"]
+__all__ = ["LIKELY_TO_FALL_P", "TIERS", "fall_probability", "rule_tiers", "tier_change_direction"]
 
 HIGH_MAX_RATIO = 0.70
 MODERATE_MAX_RATIO = 1.00
@@ -56,6 +60,8 @@ MIN_DAYS_IN_WINDOW = 4
 _MARGIN_FULL = math.log(1.25)
 _LEADS_FULL = 10
 _ZERO_LEAD_SPEND_FULL = 3.0  # reference CPLs spent without a lead for full confidence
+# The model's "likely to fall": next week's tier more likely below today's than not.
+LIKELY_TO_FALL_P = 0.5
 
 
 def rule_tiers(wide: pl.DataFrame, window: int = 7, min_days: int = MIN_DAYS_IN_WINDOW) -> pl.DataFrame:
@@ -140,3 +146,13 @@ def tier_change_direction(tier: str = "tier", previous: str = "previous_tier") -
         .then(pl.lit("DOWN"))
         .otherwise(pl.lit("SAME"))
     )
+
+
+def fall_probability(tier: str = "tier", probabilities: str = "probabilities") -> pl.Expr:
+    """The model's probability that next week's tier ranks below today's `tier` (the sum of the worse tiers'
+    probabilities in the `probabilities` struct of the 4 tiers); 0 for UNDERPERFORMER, null without a
+    prediction or a tier."""
+    now = pl.col(tier).replace_strict(TIER_RANK, default=None, return_dtype=pl.Int8)
+    p = pl.col(probabilities)
+    worse = [pl.when(now > TIER_RANK[t]).then(p.struct.field(t)).otherwise(0.0) for t in TIERS]
+    return pl.when(p.is_not_null() & now.is_not_null()).then(pl.sum_horizontal(worse))

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from famachat_ml_pipeline.core.anomalies import ANOMALY_SCHEMA
 from famachat_ml_pipeline.core.recommendations import upgrade_reasoning
-from famachat_ml_pipeline.core.vocab import METRIC_OF
+from famachat_ml_pipeline.core.vocab import METRIC_OF, TIERS
 from famachat_ml_pipeline.db import schema
 
 
@@ -109,7 +109,8 @@ def read_forecasts_made_on(engine: sa.Engine, config_ids: Sequence[int], as_of: 
 
 
 def read_classifications_on(engine: sa.Engine, config_ids: Sequence[int], as_of: dt.date) -> pl.DataFrame:
-    """The tiers written as of `as_of`: config_id, campaign_id, tier, confidence_score, method."""
+    """The tiers written as of `as_of`: config_id, campaign_id, tier, confidence_score, method,
+    predicted_next_tier and probabilities (struct of the 4 tiers) from metrics_snapshot."""
     t = schema.ml_campaign_classifications
     query = sa.select(
         t.c.config_id, t.c.campaign_id, t.c.tier, t.c.confidence_score, t.c.metrics_snapshot
@@ -131,7 +132,16 @@ def read_classifications_on(engine: sa.Engine, config_ids: Sequence[int], as_of:
             "snapshot": pl.String,
         },
     )
-    return frame.with_columns(method=pl.col("snapshot").str.json_path_match("$.method")).drop("snapshot")
+    snap = lambda path: pl.col("snapshot").str.json_path_match(path)  # noqa: E731
+    probs = {t: snap(f"$.probabilities.{t}").cast(pl.Float64) for t in TIERS}
+    return frame.with_columns(
+        method=snap("$.method"),
+        predicted_next_tier=snap("$.predicted_next_tier"),
+        # the model's next-week probabilities (null under the rules alone), as classifier.classify gives them
+        probabilities=pl.when(pl.any_horizontal(p.is_not_null() for p in probs.values())).then(
+            pl.struct(**probs)
+        ),
+    ).drop("snapshot")
 
 
 def read_open_anomalies(

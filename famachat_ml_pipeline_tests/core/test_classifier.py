@@ -255,19 +255,32 @@ def test_classify_with_model(
     wide = compute_features_wide(daily, end)
     model = trained[1].model
     out = classify(wide, model, exact_contributions=True)
-    active = wide.filter((pl.col("spend_7d") > 0) | (pl.col("leads_7d") > 0))
-    assert out.height == active.height  # campaigns with no activity and no rule tier are left out
-    assert (out["method"] == "model").all()
+    # today's tier is the rules', row for row, whatever the model says about next week
+    rules = rule_tiers(wide).filter(pl.col("tier").is_not_null())
+    assert out.select("config_id", "campaign_id", "tier", "confidence_score").equals(
+        rules.select("config_id", "campaign_id", "tier", "confidence_score")
+    )
+    active = wide.join(out.select("config_id", "campaign_id"), on=["config_id", "campaign_id"], how="semi")
+    assert (active["spend_7d"] > 0).all()  # classified by the rules, so spending: the model sees them all
+    assert (out["method"] == "rules+model").all()
     probs = out["probabilities"].struct.unnest()
     assert probs.columns == LABELS
     np.testing.assert_allclose(probs.sum_horizontal().to_numpy(), 1.0, rtol=1e-5)
     top = probs.to_numpy().argmax(axis=1)
-    assert out["tier"].to_list() == [LABELS[i] for i in top]
-    assert np.allclose(out["confidence_score"].to_numpy(), probs.max_horizontal().to_numpy(), atol=1e-4)
+    assert out["predicted_next_tier"].to_list() == [LABELS[i] for i in top]
+    assert np.allclose(out["predicted_confidence"].to_numpy(), probs.max_horizontal().to_numpy(), atol=1e-4)
+    # the model disagrees with today's tier somewhere on the demo, so the two columns are not one
+    assert (out["predicted_next_tier"] != out["tier"]).any()
+    # p_fall: the probability mass of the tiers below today's
+    rank = {t: i for i, t in enumerate(LABELS)}  # 0 = HIGH_PERFORMER, the best
+    p = probs.to_numpy()
+    expected = [p[i, rank[t] + 1 :].sum() for i, t in enumerate(out["tier"].to_list())]
+    np.testing.assert_allclose(out["p_fall"].to_numpy(), expected, atol=1e-4)
+    assert out["likely_to_fall"].to_list() == [e >= 0.5 for e in out["p_fall"].to_list()]
     contribs = out["feature_contributions"].struct.unnest()
     assert contribs.columns == FEATURE_COLUMNS and contribs.null_count().sum_horizontal().item() == 0
     # Exact contributions + bias add up to the predicted class's margin.
-    x = feature_frame(active).select(FEATURE_COLUMNS).to_numpy().astype(np.float32)
+    x = feature_frame(active).select(FEATURE_COLUMNS).to_numpy().astype(np.float32)  # same order as out
     dm = xgb.DMatrix(x, feature_names=FEATURE_COLUMNS)
     margin = model.get_booster().predict(dm, output_margin=True)[np.arange(len(top)), top]
     bias = model.get_booster().predict(dm, pred_contribs=True)[np.arange(len(top)), top, -1]

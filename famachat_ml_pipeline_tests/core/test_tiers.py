@@ -9,7 +9,7 @@ import pytest
 
 from famachat_ml_pipeline.core.features import compute_features_wide
 from famachat_ml_pipeline.core.frames import DAILY_SCHEMA
-from famachat_ml_pipeline.core.tiers import rule_tiers, tier_change_direction
+from famachat_ml_pipeline.core.tiers import fall_probability, rule_tiers, tier_change_direction
 from famachat_ml_pipeline.core.vocab import DEFAULT_TIMEZONE
 
 REF = 100.0  # account CPL
@@ -140,3 +140,19 @@ def test_tier_change_direction_by_rank() -> None:
     )
     out = frame.select(tier_change_direction("tier", "previous_tier").alias("d"))["d"].to_list()
     assert out == ["UP", "DOWN", "SAME", None, "UP"]  # no previous tier: first classification, no direction
+
+
+def test_fall_probability_sums_the_tiers_below_today() -> None:
+    probs = pl.DataFrame(
+        {
+            "HIGH_PERFORMER": [0.1, 0.1, 0.7, 0.1, None],
+            "MODERATE": [0.2, 0.2, 0.1, 0.2, None],
+            "LOW": [0.3, 0.3, 0.1, 0.3, None],
+            "UNDERPERFORMER": [0.4, 0.4, 0.1, 0.4, None],
+        }
+    ).to_struct("probabilities")
+    frame = pl.DataFrame(
+        {"tier": ["HIGH_PERFORMER", "LOW", "UNDERPERFORMER", None, "MODERATE"], "probabilities": probs}
+    ).with_columns(pl.when(pl.col("probabilities").struct.field("LOW").is_not_null()).then("probabilities"))
+    out = frame.select(fall_probability().alias("p"))["p"].to_list()
+    assert out == [pytest.approx(0.9), pytest.approx(0.4), 0.0, None, None]

@@ -13,9 +13,11 @@ over the same window, the reference the classifier uses):
 |-------------------|-------------------------------------------------------------------------------------|
 | PAUSE_CAMPAIGN    | ACTIVE, UNDERPERFORMER, 0 leads in 7 days and spend_7d >= 2 x account CPL           |
 | BUDGET_INCREASE   | ACTIVE, HIGH_PERFORMER, CPL < 0.7 x account CPL, leads on > 50 % of days, CPL trend  |
-|                   | < +10 %, spending >= 80 % of the budget (more budget buys nothing otherwise)         |
+|                   | < +10 %, spending >= 80 % of the budget (more budget buys nothing otherwise), the    |
+|                   | CPL's 95 % upper bound < account CPL, not likely to fall (model)                     |
 | SCALE_UP          | BUDGET_INCREASE's conditions, and the same over 30 days (CPL <= 0.7 x account CPL on |
-|                   | >= 28 days, leads on >= 80 % of them). It supersedes BUDGET_INCREASE                 |
+|                   | >= 28 days, leads on >= 80 % of them, 30-day CPL upper bound < account CPL). It      |
+|                   | supersedes BUDGET_INCREASE                                                           |
 | BUDGET_DECREASE   | ACTIVE, CPL >= 1.3 x account CPL and CPL up >= 15 % on the previous 7 days           |
 | CREATIVE_REFRESH  | ACTIVE, frequency_7d >= 2.5 and CTR significantly low (vs the account) or falling    |
 |                   | (vs the previous 7 days), or an open CTR_DROP anomaly                                |
@@ -31,15 +33,21 @@ over the same window, the reference the classifier uses):
 Meta's 7-day frequency, so the seed's "> 5" is a conservative bar.
 
 Safety rules:
-- Budget steps are capped at `max_budget_step_pct` (20 %): the seed's 30 % increase and decrease are cut to
-  the cap. Suggested budgets are rounded toward the current budget at the currency's precision, so rounding
+- Budget steps are capped at `max_budget_step_pct` (20 %, configurable). The seed allows 20-50 %; we keep
+  Meta's own guidance (edits of about 20 % or less do not restart the learning phase), so the seed's 30 %
+  increase and decrease and 50 % scale-up are cut to the cap and bigger moves happen in steps every 3-4
+  days. Suggested budgets are rounded toward the current budget at the currency's precision, so rounding
   never exceeds the cap.
-- Learning-phase proxy: Meta leaves the learning phase after about 50 optimisation events in 7 days (per ad
-  set, since the last significant edit, which we cannot see). We only have campaign-level daily data, so a
-  campaign with `leads_7d < learning_min_leads_7d` counts as still learning, and gets no budget change
-  (BUDGET_INCREASE, BUDGET_DECREASE, SCALE_UP): a budget edit restarts learning. This is strict for small
-  accounts: a R$ 100/day campaign at a R$ 25 CPL gets 28 leads a week and never leaves "learning" by this
-  proxy (Meta calls it "learning limited"). Lower the threshold (e.g. 20) for small-budget fleets.
+- Cutting losses (BUDGET_DECREASE, PAUSE_CAMPAIGN) is never blocked by the learning phase. Meta leaves it
+  after about 50 results in 7 days; a flat `leads_7d < 50` gate blocked most of a small fleet, including
+  every cut of an expensive campaign. The proxy (`learning_min_leads_7d`) is only reported in reasoning.
+- Scaling up (BUDGET_INCREASE, SCALE_UP) needs statistical evidence instead of a flat lead count: the
+  one-sided 95 % upper bound of the campaign's CPL (exact Poisson/Gamma interval on its leads given its
+  spend, `evidence.cpl_upper_bound`) must be below the account's CPL. So 10 cheap leads can be enough when
+  the CPL is far below the account's, and 60 are not when it is close to it.
+- Likely to fall: with an active classifier, `tier` is today's rule tier and the model's next-week
+  probabilities come beside it; when P(next week's tier below today's) >= `scale_max_fall_probability`
+  (0.5) the campaign is not scaled, and `p_fall_next_week` is in the scaling rules' reasoning.
 - A campaign with an open CRITICAL anomaly (any type, not acknowledged) is never scaled (BUDGET_INCREASE,
   SCALE_UP): a CRITICAL jump may be a tracking or delivery fault, not real performance.
 - Budget rules need a campaign-level daily budget: with the budget at ad-set level (null) there is no

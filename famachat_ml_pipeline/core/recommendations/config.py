@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from famachat_ml_pipeline.core.tiers import LIKELY_TO_FALL_P
+
 # The seed's table (section 4.4).
 PRIORITIES: dict[str, int] = {
     "BUDGET_INCREASE": 8,
@@ -61,8 +63,17 @@ DEFAULT_EXPIRY = {
 @dataclass(frozen=True)
 class RecommendationConfig:
     # safety
-    max_budget_step_pct: float = 20.0  # no budget step larger than this, in either direction
-    learning_min_leads_7d: int = 50  # learning-phase proxy (see the module docstring)
+    # No budget step larger than this, in either direction. The seed allows 20-50 %; 20 % is Meta's own
+    # guidance for edits that do not restart the learning phase, so larger moves are split into steps.
+    max_budget_step_pct: float = 20.0
+    # Meta's learning-phase proxy (50 results in 7 days). Reported in the budget rules' reasoning only:
+    # it gates nothing (cutting losses is never unsafe; scaling needs `scale_evidence_alpha` evidence).
+    learning_min_leads_7d: int = 50
+    # Scaling up needs evidence: the one-sided (1 - alpha) upper bound of the CPL (Poisson/Gamma on the
+    # leads given spend, see evidence.py) below the account's CPL, over 7 days (and 30 for SCALE_UP).
+    scale_evidence_alpha: float = 0.05
+    # ... and no forecast fall: with a model, P(next week's tier below today's) must stay under this.
+    scale_max_fall_probability: float = LIKELY_TO_FALL_P
     critical_block_days: int | None = None  # None: any open CRITICAL anomaly blocks scaling, however old
     anomaly_trigger_days: int = 7  # open anomalies younger than this can trigger a recommendation
     # lifecycle
@@ -71,7 +82,7 @@ class RecommendationConfig:
     materially_worse_pct: float = 25.0  # severity must grow this much to break a cooldown
     expires_in_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_EXPIRY))
     # confidence
-    volume_full_leads: int = 100  # leads a week for full volume evidence (above the learning proxy's 50)
+    volume_full_leads: int = 100  # leads a week for full volume evidence
     # BUDGET_INCREASE (seed: HIGH_PERFORMER, cpl_ratio < 0.7, days_with_leads_ratio > 0.5, cpl_trend < 10)
     increase_pct: float = 30.0  # the seed's example; capped by max_budget_step_pct
     increase_max_cpl_ratio: float = 0.7

@@ -12,6 +12,9 @@ from famachat_ml_pipeline.core.frames import KEY
 from famachat_ml_pipeline.core.recommendations.config import (
     RecommendationConfig,
 )
+from famachat_ml_pipeline.core.recommendations.evidence import cpl_upper_bound
+from famachat_ml_pipeline.core.tiers import fall_probability
+from famachat_ml_pipeline.core.vocab import TIERS
 
 
 def campaign_attributes(daily: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
@@ -30,7 +33,8 @@ def campaign_attributes(daily: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
 
 
 def _classification_view(classifications: pl.DataFrame) -> pl.DataFrame:
-    """tier, its confidence, and the model's probabilities of the tiers the rules rely on (null for rules)."""
+    """tier (today's, by the rules), its confidence, and the model's next-week probabilities of the tiers
+    the rules rely on (null without a model)."""
     cols = classifications.columns
     probs = "probabilities" in cols and isinstance(classifications.schema["probabilities"], pl.Struct)
     fields = {f.name for f in classifications.schema["probabilities"].fields} if probs else set()
@@ -41,6 +45,7 @@ def _classification_view(classifications: pl.DataFrame) -> pl.DataFrame:
         return pl.sum_horizontal(pl.col("probabilities").struct.field(t) for t in tiers)
 
     method = pl.col("method") if "method" in cols else pl.lit("rules")
+    has_all = probs and set(TIERS) <= fields
     return classifications.select(
         *KEY,
         pl.col("tier"),
@@ -49,6 +54,8 @@ def _classification_view(classifications: pl.DataFrame) -> pl.DataFrame:
         prob("HIGH_PERFORMER").alias("p_high"),
         prob("LOW", "UNDERPERFORMER").alias("p_poor"),
         prob("UNDERPERFORMER").alias("p_under"),
+        # the model's "likely to fall": P(next week's tier below today's rule tier)
+        (fall_probability() if has_all else pl.lit(None, dtype=pl.Float64)).alias("p_fall"),
     ).unique(KEY, keep="last")
 
 
@@ -129,7 +136,10 @@ def rule_inputs(
         entity_type=pl.lit("campaign"),
         is_active_now=pl.col("status") == "ACTIVE",
         has_daily_budget=pl.col("daily_budget").fill_null(0) > 0,
-        learning=f("leads").fill_null(0) < config.learning_min_leads_7d,
+        learning=f("leads").fill_null(0) < config.learning_min_leads_7d,  # reported, gates nothing
+        cpl_upper_7d=cpl_upper_bound(f("cpl"), f("leads"), config.scale_evidence_alpha),
+        cpl_upper_30d=cpl_upper_bound(f("cpl", 30), f("leads", 30), config.scale_evidence_alpha),
+        likely_to_fall=(pl.col("p_fall") >= config.scale_max_fall_probability).fill_null(False),
         # true CPL ratios (null without leads); the classifier's cpl_ratio is the pessimistic variant
         cpl_rel_7d=div(f("cpl"), f("account_cpl")),
         cpl_rel_30d=div(f("cpl", 30), f("account_cpl", 30)),

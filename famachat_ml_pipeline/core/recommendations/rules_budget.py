@@ -35,13 +35,15 @@ def _cheap_margin(ratio: str, config: RecommendationConfig) -> pl.Expr:
 
 
 def _scaling_gate(config: RecommendationConfig) -> pl.Expr:
-    """Shared by BUDGET_INCREASE and SCALE_UP: an active, budget-limited HIGH_PERFORMER that is out of
-    learning, has a stable CPL (a null trend, i.e. no previous week to compare, fails) and no open CRITICAL
-    anomaly."""
+    """Shared by BUDGET_INCREASE and SCALE_UP: an active, budget-limited HIGH_PERFORMER whose CPL is
+    cheaper than the account's with evidence (its 7-day CPL upper bound is below the account CPL: no flat
+    lead count), has a stable CPL (a null trend, i.e. no previous week to compare, fails), no open CRITICAL
+    anomaly, and that the model (when active) does not see as likely to fall next week."""
     return (
         pl.col("is_active_now")
         & pl.col("has_daily_budget")
-        & ~pl.col("learning")
+        & (pl.col("cpl_upper_7d") < pl.col("account_cpl_7d"))
+        & ~pl.col("likely_to_fall")
         & ~pl.col("has_critical")
         & (pl.col("tier") == "HIGH_PERFORMER")
         & (pl.col("cpl_rel_7d") < config.increase_max_cpl_ratio)
@@ -55,6 +57,7 @@ def _scale_consistent(config: RecommendationConfig) -> pl.Expr:
     return (
         (pl.col("days_in_window_30d") >= config.scale_min_days_30d)
         & (pl.col("cpl_rel_30d") <= config.scale_max_cpl_ratio_30d)
+        & (pl.col("cpl_upper_30d") < pl.col("account_cpl_30d"))
         & (pl.col("dwl_ratio_30d") >= config.scale_min_days_with_leads_ratio_30d)
     ).fill_null(False)
 
@@ -69,6 +72,19 @@ def _cpl_vs_account_text() -> pl.Expr:
         " abaixo da média da conta (",
         money_of("account_cpl_7d"),
         ") nos últimos 7 dias",
+    )
+
+
+def _evidence_text(upper: str, account: str, alpha: float) -> pl.Expr:
+    """ "; mesmo no limite de 95% do intervalo, o CPL (R$ 15,00) fica abaixo da média da conta" """
+    return join_text(
+        "; mesmo no limite de ",
+        format_pct((1 - alpha) * 100),
+        " do intervalo, o CPL (",
+        money_of(upper),
+        ") fica abaixo da média da conta (",
+        money_of(account),
+        ")",
     )
 
 
@@ -111,11 +127,17 @@ def _budget_reasoning(
     }
     if increase:
         shared |= {
+            "cpl_upper_7d": rounded("cpl_upper_7d"),
+            "evidence_alpha": config.scale_evidence_alpha,
+            "p_fall_next_week": rounded("p_fall"),
             "budget_use": rounded("budget_use"),
             "expected_extra_leads_week": rounded(extra_leads(), 2),
             "forecast_leads_7d": rounded("fc_leads_7d", 2),
         }
-    shared |= {"learning_min_leads_7d": config.learning_min_leads_7d, "step_pct": pct}
+    # the learning proxy is reported, never a gate: Meta's learning restarts on a big edit, which the
+    # step cap already limits
+    shared |= {"learning": pl.col("learning"), "learning_min_leads_7d": config.learning_min_leads_7d}
+    shared |= {"step_pct": pct}
     return reasoning(rule, severity, **shared, **own)  # type: ignore[arg-type]
 
 
@@ -141,7 +163,9 @@ def budget_increase(base: pl.DataFrame, config: RecommendationConfig, expires: d
             number_of("days_with_leads_7d"),
             " de ",
             number_of("days_in_window_7d"),
-            " dias. Sugerimos subir o ",
+            " dias",
+            _evidence_text("cpl_upper_7d", "account_cpl_7d", config.scale_evidence_alpha),
+            ". Sugerimos subir o ",
             _budget_change_text("+"),
             ". Aumentos de até ",
             format_pct(config.max_budget_step_pct),
@@ -154,7 +178,8 @@ def budget_increase(base: pl.DataFrame, config: RecommendationConfig, expires: d
             pl.col("p_high"),
         ),
         reasoning=_budget_reasoning(
-            "HIGH_PERFORMER and cpl_ratio < max and days_with_leads_ratio > min and cpl_trend < max",
+            "HIGH_PERFORMER and cpl_upper < account CPL and cpl_ratio < max and days_with_leads_ratio > min "
+            "and cpl_trend < max and not likely_to_fall",
             severity,
             pct,
             True,
@@ -188,7 +213,9 @@ def scale_up(base: pl.DataFrame, config: RecommendationConfig, expires: dict) ->
             number_of("days_with_leads_30d"),
             " de ",
             number_of("days_in_window_30d"),
-            " dias; ",
+            " dias",
+            _evidence_text("cpl_upper_30d", "account_cpl_30d", config.scale_evidence_alpha),
+            "; ",
             _cpl_vs_account_text(),
             ". Escale em etapas: ",
             _budget_change_text("+"),
@@ -204,7 +231,7 @@ def scale_up(base: pl.DataFrame, config: RecommendationConfig, expires: dict) ->
             pl.col("p_high"),
         ),
         reasoning=_budget_reasoning(
-            "HIGH_PERFORMER over 7 and 30 days",
+            "HIGH_PERFORMER over 7 and 30 days, cpl_upper < account CPL over both",
             severity,
             pct,
             True,
@@ -212,6 +239,7 @@ def scale_up(base: pl.DataFrame, config: RecommendationConfig, expires: dict) ->
             cpl_30d=rounded("cpl_30d"),
             account_cpl_30d=rounded("account_cpl_30d"),
             cpl_vs_account_30d=rounded("cpl_rel_30d"),
+            cpl_upper_30d=rounded("cpl_upper_30d"),
             leads_30d=pl.col("leads_30d"),
             days_with_leads_ratio_30d=rounded("dwl_ratio_30d"),
         ),
@@ -225,8 +253,7 @@ def budget_decrease(base: pl.DataFrame, config: RecommendationConfig, expires: d
     cond = (
         pl.col("is_active_now")
         & pl.col("has_daily_budget")
-        & ~pl.col("learning")
-        & (pl.col("leads_7d") > 0)
+        & (pl.col("leads_7d") > 0)  # cutting losses: never held back by the learning proxy
         & (pl.col("cpl_rel_7d") >= config.decrease_min_cpl_ratio)
         & (pl.col("cpl_trend_7d") >= config.decrease_min_cpl_trend)
     ).fill_null(False)

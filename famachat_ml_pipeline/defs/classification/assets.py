@@ -129,11 +129,14 @@ SNAPSHOT_METRICS = [
 
 
 def _snapshot_columns(wide: pl.DataFrame, classified: pl.DataFrame, version: str) -> pl.DataFrame:
-    """metrics_snapshot: how it was classified, the class probabilities and the metrics used."""
+    """metrics_snapshot: the rule's reason, the model's next-week prediction beside today's tier (null
+    fields without a model) and the metrics used."""
     metrics = wide.select("config_id", "campaign_id", *SNAPSHOT_METRICS)
+    predicted = pl.col("predicted_next_tier").is_not_null()
     return classified.join(metrics, on=["config_id", "campaign_id"], how="left").with_columns(
         metrics_snapshot=pl.struct(
-            "method", "rule_tier", "reason", "probabilities", pl.lit(version).alias("model_version"),
+            "method", "reason", "predicted_next_tier", "predicted_confidence", "probabilities", "p_fall",
+            "likely_to_fall", pl.when(predicted).then(pl.lit(version)).alias("model_version"),
             *SNAPSHOT_METRICS,
         ).struct.json_encode(),
         feature_importances=pl.col("feature_contributions").struct.json_encode(),
@@ -148,8 +151,8 @@ def _snapshot_columns(wide: pl.DataFrame, classified: pl.DataFrame, version: str
 def campaign_classifications(
     context: dg.AssetExecutionContext, database: DatabaseResource, ad_insights: pl.DataFrame
 ) -> dg.MaterializeResult:
-    """Writes ml_campaign_classifications: tier, confidence, probabilities and per-campaign contributions,
-    by the active model or by the seed's rules."""
+    """Writes ml_campaign_classifications: today's tier by the seed's rules, and, with an active model, its
+    next-week prediction, probabilities and per-campaign contributions beside it (metrics_snapshot)."""
     run = AccountRun.from_context(context, database)
     if ad_insights.is_empty():
         return run.result(rows_read=0, rows_written=0)
@@ -162,6 +165,7 @@ def campaign_classifications(
         written = replace_classifications(database.engine(), classified, run.config_ids, as_of)
     tiers = dict(sorted(classified.group_by("tier").len().iter_rows()))
     methods = dict(sorted(classified.group_by("method").len().iter_rows()))
+    falling = int(classified["likely_to_fall"].sum())
     context.log.info(f"campaign_classifications: {tiers} by {version} as of {as_of}")
     return run.result(
         model=version,
@@ -171,4 +175,5 @@ def campaign_classifications(
         tier_changes=written["changed"],
         tier_distribution=dg.MetadataValue.json(tiers),
         classified_by=dg.MetadataValue.json(methods),
+        likely_to_fall=falling,
     )

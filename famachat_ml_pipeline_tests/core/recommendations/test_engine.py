@@ -36,7 +36,7 @@ def test_output_schema_confidence_and_expiry() -> None:
     config = RecommendationConfig(learning_min_leads_7d=20)
     rules = run(w, tiers({"A": "HIGH_PERFORMER", "B": "HIGH_PERFORMER"}), daily, config=config)
     # volume 25 of 100 leads, leads every day, CPL ratio 0.5 (well under 0.7); the model moves it
-    probs = {"A": {"HIGH_PERFORMER": 0.95}, "B": {"HIGH_PERFORMER": 0.4, "MODERATE": 0.6}}
+    probs = {"A": {"HIGH_PERFORMER": 0.95}, "B": {"HIGH_PERFORMER": 0.55, "MODERATE": 0.45}}
     model = run(w, tiers({"A": "HIGH_PERFORMER", "B": "HIGH_PERFORMER"}, probs=probs), daily, config=config)
     assert rules.schema == pl.Schema(OUTPUT_SCHEMA) and model.schema == pl.Schema(OUTPUT_SCHEMA)
     conf = dict(model.select("entity_id", "confidence_score").rows())

@@ -12,6 +12,7 @@ from famachat_ml_pipeline.core.recommendations import (
     PRIORITIES,
     RecommendationConfig,
 )
+from famachat_ml_pipeline.core.vocab import TIERS
 from famachat_ml_pipeline_tests.core.recommendations.builders import (
     AS_OF,
     CFG,
@@ -62,7 +63,8 @@ def test_budget_increase_fires_with_brl_text_and_quiet_at_boundaries() -> None:
     assert r["title"] == "Aumentar orçamento em 20%: CPL 32% abaixo da média da conta"
     assert r["description"].startswith(
         "CPL de R$ 13,50, 32% abaixo da média da conta (R$ 20,00) nos últimos 7 dias, "
-        "com 640 leads em 7 de 7 dias."
+        "com 640 leads em 7 de 7 dias; mesmo no limite de 95% do intervalo, o CPL (R$ 14,43) fica abaixo "
+        "da média da conta (R$ 20,00). Sugerimos"
     )
     assert "de R$ 1.234,56 para R$ 1.481,47 (+20%)" in r["description"]
     action = json.loads(r["suggested_action"])
@@ -117,21 +119,80 @@ def test_suggested_budgets_have_no_float_noise() -> None:
     assert json.loads(one(recs, "down", "BUDGET_DECREASE")["suggested_action"])["suggested"] == 8.8
 
 
-def test_learning_phase_blocks_budget_changes() -> None:
+def test_cutting_losses_is_never_blocked_by_the_learning_proxy() -> None:
     w = wide(
-        wide_row("out", spend=690.0, leads=50, account_cpl=20.0),
-        wide_row("learning", spend=676.2, leads=49, account_cpl=20.0),
-        wide_row("learning_down", spend=1372.0, leads=49, account_cpl=20.0, cpl_trend=20.0),
+        # 5 leads a week, far under the 50-lead proxy: CPL 2 x the account's and rising -> cut
+        wide_row("few_leads_down", spend=200.0, leads=5, dwl=4, account_cpl=20.0, cpl_trend=20.0),
+        wide_row("no_leads", spend=300.0, leads=0, dwl=0, account_cpl=20.0),  # 15 x the account CPL
+    )
+    cls = tiers({"few_leads_down": "UNDERPERFORMER", "no_leads": "UNDERPERFORMER"})
+    daily = attrs(("few_leads_down", "ACTIVE", 40.0), ("no_leads", "ACTIVE", 50.0))
+    for config in (CFG, RecommendationConfig(learning_min_leads_7d=1_000)):
+        recs = run(w, cls, daily, config=config)
+        assert fired(recs, "BUDGET_DECREASE") == {"few_leads_down"}
+        assert fired(recs, "PAUSE_CAMPAIGN") == {"no_leads"}
+    reasoning = json.loads(one(recs, "few_leads_down", "BUDGET_DECREASE")["reasoning"])
+    assert reasoning["learning"] is True and reasoning["learning_min_leads_7d"] == 1_000  # reported only
+
+
+def test_scaling_needs_a_cpl_upper_bound_below_the_account_cpl() -> None:
+    # 95 % one-sided upper bound of the CPL = CPL x k / Gamma(k, 1).ppf(0.05):
+    # 10 leads -> x 1.843, 30 leads -> x 1.389 (see evidence.py)
+    w = wide(
+        wide_row("ten_cheap", spend=100.0, leads=10, dwl=6, account_cpl=20.0),  # CPL 10: upper 18.4 < 20
+        wide_row("ten_less_cheap", spend=120.0, leads=10, dwl=6, account_cpl=20.0),  # 12: upper 22.1 > 20
+        wide_row("thirty", spend=414.0, leads=30, account_cpl=20.0),  # 0.69 x: upper 19.2 < 20
     ).with_columns(days_with_leads_30d=pl.lit(20, dtype=pl.UInt32))
-    cls = tiers({"out": "HIGH_PERFORMER", "learning": "HIGH_PERFORMER", "learning_down": "LOW"})
-    daily = attrs(("out", "ACTIVE", 100.0), ("learning", "ACTIVE", 100.0), ("learning_down", "ACTIVE", 200.0))
+    cls = tiers(dict.fromkeys(["ten_cheap", "ten_less_cheap", "thirty"], "HIGH_PERFORMER"))
+    daily = attrs(
+        ("ten_cheap", "ACTIVE", 15.0), ("ten_less_cheap", "ACTIVE", 18.0), ("thirty", "ACTIVE", 60.0)
+    )
     recs = run(w, cls, daily)
-    assert fired(recs, "BUDGET_INCREASE") == {"out"}
-    assert fired(recs, "BUDGET_DECREASE") == set()
-    # a small-budget fleet can lower the proxy
-    recs = run(w, cls, daily, config=RecommendationConfig(learning_min_leads_7d=20))
-    assert fired(recs, "BUDGET_INCREASE") == {"out", "learning"}
-    assert fired(recs, "BUDGET_DECREASE") == {"learning_down"}
+    assert fired(recs, "BUDGET_INCREASE") == {"ten_cheap", "thirty"}  # 10 and 30 leads: both under 50
+    r = one(recs, "ten_cheap", "BUDGET_INCREASE")
+    reasoning = json.loads(r["reasoning"])
+    assert reasoning["cpl_upper_7d"] == pytest.approx(18.43, abs=0.01) and reasoning["evidence_alpha"] == 0.05
+    assert "mesmo no limite de 95% do intervalo, o CPL (R$ 18,43)" in r["description"]
+    # a stricter level asks for more evidence
+    recs = run(w, cls, daily, config=RecommendationConfig(scale_evidence_alpha=0.01))
+    assert fired(recs, "BUDGET_INCREASE") == set()
+
+
+def test_scale_up_needs_evidence_over_30_days_too() -> None:
+    # 7 days: 50 leads at 0.69 x (upper 0.89 x); 30 days: 0.7 x on only 20 leads (upper 0.7 x 1.52 > 1)
+    w = wide(
+        wide_row("A", spend=690.0, leads=50, account_cpl=20.0),
+        wide_row("thin_30", spend=690.0, leads=50, account_cpl=20.0, leads_30=20, cpl_30=14.0),
+    )
+    cls = tiers(dict.fromkeys(["A", "thin_30"], "HIGH_PERFORMER"))
+    daily = attrs(("A", "ACTIVE", 100.0), ("thin_30", "ACTIVE", 100.0))
+    recs = run(w, cls, daily)
+    assert fired(recs, "SCALE_UP") == {"A"}
+    assert fired(recs, "BUDGET_INCREASE") == {"thin_30"}
+
+
+def test_a_likely_fall_blocks_scaling_with_a_model() -> None:
+    names = ["steady", "falling", "rules_only"]
+    w = wide(*[wide_row(c, spend=690.0, leads=50, account_cpl=20.0) for c in names])
+    w = w.with_columns(days_with_leads_30d=pl.lit(20, dtype=pl.UInt32))
+    probs = {
+        "steady": {"HIGH_PERFORMER": 0.6, "MODERATE": 0.4},  # P(fall) 0.4
+        "falling": {"HIGH_PERFORMER": 0.5, "MODERATE": 0.3, "UNDERPERFORMER": 0.2},  # P(fall) 0.5
+    }
+    cls = pl.concat(
+        [
+            tiers({"steady": "HIGH_PERFORMER", "falling": "HIGH_PERFORMER"}, probs=probs),
+            tiers({"rules_only": "HIGH_PERFORMER"}).with_columns(
+                probabilities=pl.lit(None, dtype=pl.Struct(dict.fromkeys(TIERS, pl.Float64)))
+            ),
+        ]
+    )
+    daily = attrs(*[(c, "ACTIVE", 100.0) for c in names])
+    recs = run(w, cls, daily)
+    assert fired(recs, "BUDGET_INCREASE") == {"steady", "rules_only"}
+    assert json.loads(one(recs, "steady", "BUDGET_INCREASE")["reasoning"])["p_fall_next_week"] == 0.4
+    recs = run(w, cls, daily, config=RecommendationConfig(scale_max_fall_probability=0.51))
+    assert fired(recs, "BUDGET_INCREASE") == set(names)
 
 
 def test_open_critical_anomaly_blocks_scaling() -> None:

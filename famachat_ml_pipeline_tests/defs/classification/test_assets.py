@@ -6,18 +6,26 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import sqlalchemy as sa
+import xgboost as xgb
 
+from famachat_ml_pipeline.core import classifier
 from famachat_ml_pipeline.db import registry, schema
-from famachat_ml_pipeline.db.engine import get_engine
+from famachat_ml_pipeline.db.engine import get_engine, migrate
+from famachat_ml_pipeline.definitions import defs
+from famachat_ml_pipeline.defs.shared.partitions import config_partitions
+from famachat_ml_pipeline.defs.shared.schedules import ranged_run_tags
 from famachat_ml_pipeline.demo.generator import generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
+from famachat_ml_pipeline.instance import get_instance
 from famachat_ml_pipeline.runner import run_pipeline
 from famachat_ml_pipeline.settings import Settings
 from famachat_ml_pipeline.source.tables import insights_table
 
 D0 = dt.date(2026, 1, 1)
+ASSET_RECS = "campaign_recommendations"
 
 
 def _register(url: str, version: str, activate: bool, path: str = "/nowhere.ubj") -> int:
@@ -85,9 +93,6 @@ def test_tier_history_and_model_fallback(settings: Settings) -> None:
         active = registry.active_model(engine, "CAMPAIGN_CLASSIFIER")
     Path(active.path).parent.mkdir(parents=True, exist_ok=True)
     Path(active.path).write_bytes(b"not a model")
-    from famachat_ml_pipeline.definitions import defs
-    from famachat_ml_pipeline.defs.shared.schedules import ranged_run_tags
-    from famachat_ml_pipeline.instance import get_instance
 
     job = defs.resolve_job_def("ml_pipeline")
     only_classify = job.get_subset(
@@ -184,3 +189,59 @@ def test_manual_and_past_runs_never_touch_the_registry(settings: Settings) -> No
     )
     assert retraining.success
     assert _registry_rows(engine) == before  # same models, statuses, last use; no training job row
+
+
+def _optimistic_model(path: Path) -> str:
+    """A real 4-class XGBoost model on FEATURE_COLUMNS that calls nearly everything MODERATE next week: the
+    kind of forecast that, when it overrode the rules, stored zero-lead spenders as MODERATE."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, len(classifier.FEATURE_COLUMNS))).astype(np.float32)
+    y = np.r_[[0, 1, 2, 3], np.ones(196, dtype=int)]
+    model = xgb.XGBClassifier(**{**classifier.XGB_PARAMS, "n_estimators": 5}).fit(x, y)
+    return str(classifier.save_model(model, path))
+
+
+def test_active_model_never_overrides_the_zero_leads_rule(settings: Settings) -> None:
+    data = generate_demo(n_accounts=1, days=60, seed=4, dirty=False)
+    spender = "120200000040000001"  # ACTIVE with a campaign daily budget: its tracking breaks for 7 days
+    week = pl.col("date_start") > data.end_date - dt.timedelta(days=7)
+    insights = data.insights.with_columns(
+        leads=pl.when(week & (pl.col("campaign_id") == spender)).then(0).otherwise(pl.col("leads")),
+        actions=pl.lit(None, dtype=pl.String),
+    )
+    data = type(data)(data.campaigns, insights, data.incidents, data.end_date)
+    assert data.campaigns.filter(pl.col("campaign_id") == spender)["status"].item() == "ACTIVE"
+    migrate(settings.database_url)
+    engine = get_engine(settings.database_url)
+    write_demo(engine, data)
+    path = _optimistic_model(Path(settings.models_storage_path) / "optimistic.ubj")
+    _register(settings.database_url, "vOPT", activate=True, path=path)
+
+    job = defs.resolve_job_def("ml_pipeline").get_subset(
+        asset_selection={dg_key(k) for k in ("ad_insights", "campaign_classifications", ASSET_RECS)}
+    )
+    instance = get_instance(settings)
+    instance.add_dynamic_partitions(config_partitions.name, ["1"])
+    tags = {**ranged_run_tags("1", "1"), "famachat/as_of": data.end_date.isoformat()}
+    assert job.execute_in_process(instance=instance, tags=tags).success
+
+    t = schema.ml_campaign_classifications
+    with engine.connect() as conn:
+        tier, snap = conn.execute(
+            sa.select(t.c.tier, t.c.metrics_snapshot).where(t.c.campaign_id == spender)
+        ).one()
+        recs = {
+            r[0]
+            for r in conn.execute(
+                sa.select(schema.ml_recommendations.c.recommendation_type).where(
+                    schema.ml_recommendations.c.entity_id == spender
+                )
+            )
+        }
+    snap = snap if isinstance(snap, dict) else json.loads(snap)
+    # the model's forecast sits beside the rule tier; it does not replace it
+    predicted = (snap["predicted_next_tier"], snap["model_version"], snap["method"])
+    assert predicted == ("MODERATE", "vOPT", "rules+model")
+    assert snap["leads_7d"] == 0 and snap["spend_7d"] > 0
+    assert tier == "UNDERPERFORMER"
+    assert "PAUSE_CAMPAIGN" in recs

@@ -1,0 +1,28 @@
+"""Statistical evidence for scaling: an upper bound on a campaign's CPL from its leads and spend.
+
+Leads given spend are Poisson with mean spend / CPL. With k leads the exact (Garwood) one-sided lower
+bound of that mean at level 1 - alpha is the alpha quantile of Gamma(k, 1), so the one-sided upper bound
+of the CPL is spend / that quantile. With 0 leads there is no finite bound (null): no evidence.
+
+How much cheaper than the account a campaign must look to pass "upper bound < account CPL":
+10 leads -> CPL <= 0.54 x, 20 -> 0.66 x, 30 -> 0.72 x, 100 -> 0.84 x (alpha 0.05).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+from scipy import stats
+
+
+def _poisson_mean_lower(leads: pl.Series, alpha: float) -> pl.Series:
+    k = leads.cast(pl.Float64).fill_null(0.0).to_numpy()
+    lower = np.where(k > 0, stats.gamma.ppf(alpha, np.where(k > 0, k, 1.0)), np.nan)
+    return pl.Series(lower, dtype=pl.Float64).fill_nan(None)
+
+
+def cpl_upper_bound(cpl: pl.Expr, leads: pl.Expr, alpha: float) -> pl.Expr:
+    """One-sided (1 - alpha) upper bound of the CPL (= spend / leads) under a Poisson lead count, from the
+    observed CPL and leads (spend = cpl x leads); null with 0 leads."""
+    lower = leads.map_batches(lambda s: _poisson_mean_lower(s, alpha), return_dtype=pl.Float64)
+    return pl.when(lower > 0).then(cpl * leads / lower)
