@@ -106,6 +106,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def cmd_retrain(args: argparse.Namespace) -> int:
+    from famachat_ml_pipeline.runner import retrain_model
+
+    summary = retrain_model(load_settings(), echo=console.print)
+    state = "[green]success[/]" if summary.success else "[red]FAILED[/]"
+    console.print(f"run {summary.run_id[:8]} (training): {state} in {summary.seconds:.1f}s")
+    return 0 if summary.success else 1
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     import os
 
@@ -323,6 +332,10 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--config-id", type=_positive, nargs="+", metavar="N")
     run.add_argument("--as-of", type=_as_of, default=None, help="default: the latest complete day")
     run.set_defaults(fn=cmd_run)
+
+    sub.add_parser(
+        "retrain", help="train the tier classifier now (the 05:00 retraining job), registered and gated"
+    ).set_defaults(fn=cmd_retrain)
 
     ui = sub.add_parser("ui", help="start the Dagster UI (dagster dev) on the same instance as the CLI")
     ui.add_argument("--host", default="127.0.0.1")

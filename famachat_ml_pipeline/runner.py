@@ -139,6 +139,22 @@ def run_pipeline(
     return summaries
 
 
+def retrain_model(
+    settings: Settings, echo: Callable[[str], None] = print, log_level: str = "INFO"
+) -> RunSummary:
+    """The retraining job (the 05:00 schedule's), now: through the daemon's queue when one runs."""
+    export_resource_environment(settings)
+    check_database(settings.database_url, need_source=True)
+    engine = get_engine(settings.database_url)
+    migrate(settings.database_url)
+    instance = get_instance(settings)
+    frames_dir = str(settings.frames_storage_path)
+    swept = sweep_dead_runs(instance, engine, frames_dir)
+    if swept.runs_failed:
+        echo(f"marked {len(swept.runs_failed)} dead run(s) failed: {', '.join(swept.runs_failed)}")
+    return _submitter(instance, echo, frames_dir)(model_retraining_job.name, None, None, log_level)
+
+
 Execute = Callable[[str, list[str] | None, dict[str, str] | None, str], RunSummary]
 
 
