@@ -53,15 +53,17 @@ def report(name: str, res) -> None:  # noqa: ANN001
             f"[{name}] {label}: held-out F1-macro {v['f1_macro']:.4f}  accuracy {v['accuracy']:.4f}  "
             f"F1-weighted {v['f1_weighted']:.4f}  CV F1-macro mean ({cv['folds']} folds) {cvf}"
         )
-    print(f"[{name}] gate: should_activate = {res.should_activate}")  # fmt: skip
+    print(f"[{name}] gate: should_activate = {res.should_activate}")
 
 
 def bench(name: str, n_accounts: int, step: int, classify_runs: int) -> None:
     t0 = time.perf_counter()
     daily, end = load_daily(n_accounts)
     n_campaigns = daily.select("config_id", "campaign_id").n_unique()
-    print(f"[{name}] generate_demo({n_accounts}) + clean_insights: {daily.height:,} daily rows, "
-          f"{n_campaigns:,} campaigns, {time.perf_counter() - t0:.1f} s (not counted below)")  # fmt: skip
+    print(
+        f"[{name}] generate_demo({n_accounts}) + clean_insights: {daily.height:,} daily rows, "
+        f"{n_campaigns:,} campaigns, {time.perf_counter() - t0:.1f} s (not counted below)"
+    )
 
     t0 = time.perf_counter()
     dates = training_as_of_dates(daily, step=step)
@@ -70,9 +72,11 @@ def bench(name: str, n_accounts: int, step: int, classify_runs: int) -> None:
     t0 = time.perf_counter()
     res = train_classifier(train_set)
     t_train = time.perf_counter() - t0
-    print(f"[{name}] build_training_set ({len(dates)} as-of days, step {step}): {t_build:.1f} s, "
-          f"{train_set.height:,} rows; train_classifier (fit + 5-fold CV + metrics): {t_train:.1f} s; "
-          f"total {t_build + t_train:.1f} s")  # fmt: skip
+    print(
+        f"[{name}] build_training_set ({len(dates)} as-of days, step {step}): {t_build:.1f} s, "
+        f"{train_set.height:,} rows; train_classifier (fit + 5-fold CV + metrics): {t_train:.1f} s; "
+        f"total {t_build + t_train:.1f} s"
+    )
     report(name, res)
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -93,8 +97,10 @@ def bench(name: str, n_accounts: int, step: int, classify_runs: int) -> None:
             )
             best = min(best, time.perf_counter() - t0)
         timings[label] = (best, out.height)
-    print(f"[{name}] compute_features_wide (as of {end}, all windows): {t_wide:.2f} s for {wide.height:,} "
-          f"campaigns")  # fmt: skip
+    print(
+        f"[{name}] compute_features_wide (as of {end}, all windows): {t_wide:.2f} s for {wide.height:,} "
+        f"campaigns"
+    )
     for label, (secs, rows) in timings.items():
         print(f"[{name}] classify ({label}): {secs:.2f} s (best of {classify_runs}), {rows:,} classified")
     tiers = out["tier"].value_counts().sort("tier").iter_rows()
@@ -118,9 +124,11 @@ def print_confusion(name: str, out: pl.DataFrame) -> None:
     for row in table.iter_rows(named=True):
         print(f"[{name}]   {row['tier']:<{width}}" + "".join(f"{row[c]:>11,}" for c in cols))
     same = out.filter(pl.col("tier") == pl.col("predicted_next_tier")).height
-    print(f"[{name}] predicted next-week tier = today's: {same:,} of {out.height:,} "
-          f"({same / out.height:.1%}); "
-          f"likely to fall (P >= 0.5): {int(out['likely_to_fall'].sum()):,}")  # fmt: skip
+    print(
+        f"[{name}] predicted next-week tier = today's: {same:,} of {out.height:,} "
+        f"({same / out.height:.1%}); "
+        f"likely to fall (P >= 0.5): {int(out['likely_to_fall'].sum()):,}"
+    )
 
 
 def main() -> None:

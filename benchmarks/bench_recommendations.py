@@ -83,18 +83,26 @@ def counts(name: str, camps: pl.DataFrame, recs: pl.DataFrame) -> None:
     up = got("BUDGET_INCREASE", "SCALE_UP")
     n = lambda f, col: int(f[col].sum())  # noqa: E731
     zero = camps.filter(pl.col("high_cpl") & (pl.col("leads_7d") == 0))
-    print(f"[{name}] active campaigns with a daily budget: {camps.height}; leads_7d < 50: "
-          f"{n(camps, 'learning')} ({n(camps, 'learning') / camps.height:.0%})")  # fmt: skip
-    print(f"[{name}] high-CPL: {n(camps, 'high_cpl')} (0 leads: {zero.height}); got a decrease or a pause: "
-          f"{n(cut, 'high_cpl')} (decrease {n(dec, 'high_cpl')}, pause {n(pause, 'high_cpl')}; "
-          f"0-lead spenders paused {pause.join(zero, on=KEY, how='semi').height}/{zero.height})")  # fmt: skip
-    print(f"[{name}] high-CPL and rising (CPL >= 1.3 x account, trend >= +15 %): "
-          f"{n(camps, 'cut_candidate')}; "
-          f"got a decrease or a pause: {n(cut, 'cut_candidate')}")  # fmt: skip
-    print(f"[{name}] HIGH_PERFORMER (rule tier): {n(camps, 'high')}, with evidence (CPL upper 95 % < account "
-          f"CPL): {n(camps, 'evidence')}; scaled (increase or scale-up): {n(up, 'high')} of all, "
-          f"{n(up, 'evidence')} of those with evidence; scaled without being HIGH_PERFORMER by the rules: "
-          f"{up.height - n(up, 'high')}")  # fmt: skip
+    print(
+        f"[{name}] active campaigns with a daily budget: {camps.height}; leads_7d < 50: "
+        f"{n(camps, 'learning')} ({n(camps, 'learning') / camps.height:.0%})"
+    )
+    print(
+        f"[{name}] high-CPL: {n(camps, 'high_cpl')} (0 leads: {zero.height}); got a decrease or a pause: "
+        f"{n(cut, 'high_cpl')} (decrease {n(dec, 'high_cpl')}, pause {n(pause, 'high_cpl')}; "
+        f"0-lead spenders paused {pause.join(zero, on=KEY, how='semi').height}/{zero.height})"
+    )
+    print(
+        f"[{name}] high-CPL and rising (CPL >= 1.3 x account, trend >= +15 %): "
+        f"{n(camps, 'cut_candidate')}; "
+        f"got a decrease or a pause: {n(cut, 'cut_candidate')}"
+    )
+    print(
+        f"[{name}] HIGH_PERFORMER (rule tier): {n(camps, 'high')}, with evidence (CPL upper 95 % < account "
+        f"CPL): {n(camps, 'evidence')}; scaled (increase or scale-up): {n(up, 'high')} of all, "
+        f"{n(up, 'evidence')} of those with evidence; scaled without being HIGH_PERFORMER by the rules: "
+        f"{up.height - n(up, 'high')}"
+    )
     by_type = dict(sorted(recs.group_by("recommendation_type").len().iter_rows()))
     print(f"[{name}] recommendations by type: {by_type}")
 
@@ -113,8 +121,10 @@ def main() -> None:
 
     res = train_classifier(build_training_set(daily, training_as_of_dates(daily, step=a.step)))
     m, b = res.metrics["model"]["f1_macro"], res.metrics["baseline"]["f1_macro"]
-    print(f"demo: {a.accounts} accounts, as of {as_of}; classifier held-out F1-macro {m:.3f} vs persistence "
-          f"{b:.3f} (gate: should_activate={res.should_activate}; used below as if ACTIVE)")  # fmt: skip
+    print(
+        f"demo: {a.accounts} accounts, as of {as_of}; classifier held-out F1-macro {m:.3f} vs persistence "
+        f"{b:.3f} (gate: should_activate={res.should_activate}; used below as if ACTIVE)"
+    )
     for name, model in (("rules", None), ("model", res.model)):
         cls = classify(wide, model)
         recs = generate_recommendations(wide, cls, anomalies, empty, daily, as_of)

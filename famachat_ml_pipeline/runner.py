@@ -42,9 +42,13 @@ QUEUE_DAEMON = "QUEUED_RUN_COORDINATOR"
 HEARTBEAT_FRESH_SECONDS = 60.0  # the daemon beats every 30 s
 ACTIVE = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 SHOWN_EVENTS = {
-    dg.DagsterEventType.RUN_START, dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS,
-    dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.RUN_FAILURE, dg.DagsterEventType.RUN_SUCCESS,
-}  # fmt: skip
+    dg.DagsterEventType.RUN_START,
+    dg.DagsterEventType.STEP_START,
+    dg.DagsterEventType.STEP_SUCCESS,
+    dg.DagsterEventType.STEP_FAILURE,
+    dg.DagsterEventType.RUN_FAILURE,
+    dg.DagsterEventType.RUN_SUCCESS,
+}
 
 
 class UnknownAccounts(ValueError):
@@ -251,9 +255,20 @@ def submit_and_wait(
     run_id = str(uuid.uuid4())
     dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
     command = [
-        dagster, "job", "launch", "-m", CODE_LOCATION, "-j", job_name, "--run-id", run_id,
-        "--tags", json.dumps(tags), "--config-json", json.dumps(_run_config(log_level)),
-    ]  # fmt: skip
+        dagster,
+        "job",
+        "launch",
+        "-m",
+        CODE_LOCATION,
+        "-j",
+        job_name,
+        "--run-id",
+        run_id,
+        "--tags",
+        json.dumps(tags),
+        "--config-json",
+        json.dumps(_run_config(log_level)),
+    ]
     launched = subprocess.run(command, capture_output=True, text=True, env=os.environ.copy())
     if launched.returncode != 0:
         raise QueueBusy(f"could not submit {job_name} to the run queue: {launched.stderr.strip()[-500:]}")

@@ -17,22 +17,41 @@ from famachat_ml_pipeline.definitions import defs
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource, ModelStore
 
 ASSETS = {
-    "ad_insights", "campaign_features", "classifier_model", "campaign_classifications", "campaign_anomalies",
-    "campaign_forecasts", "forecast_accuracy", "campaign_recommendations",
-}  # fmt: skip
+    "ad_insights",
+    "campaign_features",
+    "classifier_model",
+    "campaign_classifications",
+    "campaign_anomalies",
+    "campaign_forecasts",
+    "forecast_accuracy",
+    "campaign_recommendations",
+}
 CHECKS = {"rows_set_aside_rate", "no_future_dates", "no_orphan_insights"}
 JOBS = {
-    "ml_pipeline", "model_retraining", "daily_classification", "daily_recommendations",
-    "hourly_anomaly_detection", "batch_predictions", "daily_prediction_validation",
-}  # fmt: skip
+    "ml_pipeline",
+    "model_retraining",
+    "daily_classification",
+    "daily_recommendations",
+    "hourly_anomaly_detection",
+    "batch_predictions",
+    "daily_prediction_validation",
+}
 SCHEDULES = {
-    "daily_ml_pipeline", "daily_model_retraining", "daily_classification", "daily_recommendations",
-    "hourly_anomaly_detection_schedule", "batch_predictions_schedule", "daily_prediction_validation_schedule",
-}  # fmt: skip
+    "daily_ml_pipeline",
+    "daily_model_retraining",
+    "daily_classification",
+    "daily_recommendations",
+    "hourly_anomaly_detection_schedule",
+    "batch_predictions_schedule",
+    "daily_prediction_validation_schedule",
+}
 SENSORS = {
-    "new_accounts_sensor", "source_data_sensor", "critical_anomaly_sensor", "run_failure_alert_sensor",
+    "new_accounts_sensor",
+    "source_data_sensor",
+    "critical_anomaly_sensor",
+    "run_failure_alert_sensor",
     "first_model_sensor",
-}  # fmt: skip
+}
 RESOURCES = {"database", "model_store", "daily_frame_io_manager", "alert_webhook"}
 
 
@@ -112,8 +131,12 @@ def test_ui_and_cli_resolve_the_same_defaults(tmp_path: Path) -> None:
     ui, cli = _resolved(UI_VALUES, tmp_path), _resolved(CLI_VALUES, tmp_path)
     assert ui == cli
     data = tmp_path.resolve() / ".data"
-    assert ui == [f"sqlite:///{data / 'famachat_ml.db'}", "America/Sao_Paulo", str(data / "models"),
-                  str(data / "frames")]  # fmt: skip
+    assert ui == [
+        f"sqlite:///{data / 'famachat_ml.db'}",
+        "America/Sao_Paulo",
+        str(data / "models"),
+        str(data / "frames"),
+    ]
 
 
 def test_ui_and_cli_resolve_the_same_postgres_url(tmp_path: Path) -> None:

@@ -76,10 +76,20 @@ def test_with_a_daemon_run_goes_through_its_queue(sqlite_settings: Settings, tmp
     # Keep the daemon's sensors quiet: the account is known and a model exists (no first training).
     instance.add_dynamic_partitions("config_id", ["1"])
     registry.register_model(
-        engine, name="m", model_type="CAMPAIGN_CLASSIFIER", version="v0", path="/nowhere.ubj",
-        parameters={}, feature_columns=[], training_metrics={}, validation_metrics={}, samples_count=1,
-        data_start=dt.date.today(), data_end=dt.date.today(), activate=False,
-    )  # fmt: skip
+        engine,
+        name="m",
+        model_type="CAMPAIGN_CLASSIFIER",
+        version="v0",
+        path="/nowhere.ubj",
+        parameters={},
+        feature_columns=[],
+        training_metrics={},
+        validation_metrics={},
+        samples_count=1,
+        data_start=dt.date.today(),
+        data_end=dt.date.today(),
+        activate=False,
+    )
     dagster_daemon = Path(sys.executable).parent / "dagster-daemon"
     started = time.monotonic()
     log = (tmp_path / "daemon.log").open("w")

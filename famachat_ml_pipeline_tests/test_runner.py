@@ -26,8 +26,9 @@ def _features(engine: sa.Engine) -> pl.DataFrame:
         rows = conn.execute(
             sa.select(f.c.config_id, f.c.campaign_id, f.c.window_days, f.c.feature_date)
         ).fetchall()
-    return pl.DataFrame([tuple(r) for r in rows], schema=["config_id", "campaign_id", "window_days", "day"],
-                        orient="row")  # fmt: skip
+    return pl.DataFrame(
+        [tuple(r) for r in rows], schema=["config_id", "campaign_id", "window_days", "day"], orient="row"
+    )
 
 
 def test_contiguous_ranges() -> None:
@@ -57,8 +58,9 @@ def test_ranged_run_covers_every_account_and_reruns_replace(settings: Settings) 
     delivering = (
         data.insights.filter(pl.col("date_start").is_between(as_of - dt.timedelta(days=59), as_of))
         .join(data.campaigns.select("config_id", "campaign_id"), on=["config_id", "campaign_id"])
-        .select("config_id", "campaign_id").unique()
-    )  # fmt: skip
+        .select("config_id", "campaign_id")
+        .unique()
+    )
     active = data.campaigns.filter(pl.col("status") == "ACTIVE").join(
         delivering, on=["config_id", "campaign_id"]
     )
@@ -68,9 +70,11 @@ def test_ranged_run_covers_every_account_and_reruns_replace(settings: Settings) 
 
     # Re-running one account for the same day replaces its rows, never duplicates them.
     with engine.begin() as conn:  # a restatement of the account's last day
-        conn.execute(insights_table.update().where(
-            insights_table.c.config_id == 2, insights_table.c.date_start == as_of
-        ).values(spend=0, leads=0, updated_at=sa.func.now()))  # fmt: skip
+        conn.execute(
+            insights_table.update()
+            .where(insights_table.c.config_id == 2, insights_table.c.date_start == as_of)
+            .values(spend=0, leads=0, updated_at=sa.func.now())
+        )
     (rerun,) = run_pipeline(settings, config_ids=[2], as_of=as_of, echo=lambda _: None)
     assert rerun.success and rerun.accounts == 1
     second = _features(engine)

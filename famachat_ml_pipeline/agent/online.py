@@ -156,12 +156,14 @@ class OnlineAgent:
                     call = ToolCall(name=use.name, input=dict(use.input or {}), output=output)
                     calls.append(call)
                     yield AgentEvent(kind="tool", tool=call)
-                    results.append({
-                        "type": "tool_result",
-                        "tool_use_id": use.id,
-                        "content": json.dumps(output, ensure_ascii=False),
-                        "is_error": "error" in output,
-                    })  # fmt: skip
+                    results.append(
+                        {
+                            "type": "tool_result",
+                            "tool_use_id": use.id,
+                            "content": json.dumps(output, ensure_ascii=False),
+                            "is_error": "error" in output,
+                        }
+                    )
                 messages.append({"role": "user", "content": results})
         except anthropic.AnthropicError as exc:
             log.warning("anthropic call failed: %s: %s", type(exc).__name__, exc)

@@ -57,12 +57,18 @@ def read_campaigns(engine: sa.Engine, config_id: int) -> list[dict[str, Any]]:
     c = campaigns_table
     query = (
         sa.select(
-            c.c.campaign_id, c.c.name, c.c.status, c.c.effective_status, c.c.objective, c.c.daily_budget,
-            c.c.currency, c.c.timezone_name,
+            c.c.campaign_id,
+            c.c.name,
+            c.c.status,
+            c.c.effective_status,
+            c.c.objective,
+            c.c.daily_budget,
+            c.c.currency,
+            c.c.timezone_name,
         )
         .where(c.c.config_id == int(config_id))
         .order_by(c.c.campaign_id)
-    )  # fmt: skip
+    )
     with engine.connect() as conn:
         rows = _rows(conn, query)
     for r in rows:
@@ -104,12 +110,17 @@ def read_latest_classifications(engine: sa.Engine, config_id: int) -> list[dict[
     )
     query = (
         sa.select(
-            t.c.campaign_id, t.c.tier, t.c.confidence_score, t.c.metrics_snapshot, t.c.previous_tier,
-            t.c.tier_change_direction, t.c.classified_at,
+            t.c.campaign_id,
+            t.c.tier,
+            t.c.confidence_score,
+            t.c.metrics_snapshot,
+            t.c.previous_tier,
+            t.c.tier_change_direction,
+            t.c.classified_at,
         )
         .where(t.c.config_id == int(config_id), t.c.classified_at == latest)
         .order_by(t.c.campaign_id)
-    )  # fmt: skip
+    )
     with engine.connect() as conn:
         rows = _rows(conn, query, ("metrics_snapshot",))
     for r in rows:
@@ -122,12 +133,20 @@ def read_active_recommendations(engine: sa.Engine, config_id: int) -> list[dict[
     r = schema.ml_recommendations
     query = (
         sa.select(
-            r.c.id, r.c.entity_id, r.c.recommendation_type, r.c.priority, r.c.title, r.c.description,
-            r.c.suggested_action, r.c.confidence_score, r.c.created_at, r.c.expires_at,
+            r.c.id,
+            r.c.entity_id,
+            r.c.recommendation_type,
+            r.c.priority,
+            r.c.title,
+            r.c.description,
+            r.c.suggested_action,
+            r.c.confidence_score,
+            r.c.created_at,
+            r.c.expires_at,
         )
         .where(r.c.config_id == int(config_id), r.c.is_active.is_(True), r.c.dismissed.isnot(True))
         .order_by(r.c.priority.desc(), r.c.confidence_score.desc(), r.c.id)
-    )  # fmt: skip
+    )
     with engine.connect() as conn:
         rows = _rows(conn, query, ("suggested_action",))
     for row in rows:
@@ -145,13 +164,22 @@ def read_recent_anomalies(
         conds.append(a.c.is_acknowledged.isnot(True))
     query = (
         sa.select(
-            a.c.id, a.c.entity_type, a.c.entity_id, a.c.anomaly_type, a.c.metric_name, a.c.observed_value,
-            a.c.expected_value, a.c.deviation_score, a.c.severity, a.c.anomaly_date, a.c.is_acknowledged,
+            a.c.id,
+            a.c.entity_type,
+            a.c.entity_id,
+            a.c.anomaly_type,
+            a.c.metric_name,
+            a.c.observed_value,
+            a.c.expected_value,
+            a.c.deviation_score,
+            a.c.severity,
+            a.c.anomaly_date,
+            a.c.is_acknowledged,
             a.c.recommendation_id,
         )
         .where(*conds)
         .order_by(a.c.anomaly_date.desc(), a.c.id)
-    )  # fmt: skip
+    )
     with engine.connect() as conn:
         rows = _rows(conn, query)
     for row in rows:
@@ -167,12 +195,17 @@ def read_latest_forecasts(engine: sa.Engine, config_id: int) -> list[dict[str, A
     )
     query = (
         sa.select(
-            f.c.entity_id, f.c.target_metric, f.c.horizon_days, f.c.method, f.c.predictions,
-            f.c.forecast_date, f.c.insufficient_data,
+            f.c.entity_id,
+            f.c.target_metric,
+            f.c.horizon_days,
+            f.c.method,
+            f.c.predictions,
+            f.c.forecast_date,
+            f.c.insufficient_data,
         )
         .where(f.c.config_id == int(config_id), f.c.forecast_date == latest)
         .order_by(f.c.entity_id, f.c.target_metric)
-    )  # fmt: skip
+    )
     with engine.connect() as conn:
         rows = _rows(conn, query, ("predictions",))
     for row in rows:

@@ -22,11 +22,16 @@ VERSION_TABLE = "ml_alembic_version"  # the pipeline checks the schema's revisio
 # What FamaChat's users decide; everything else in ml_* is the pipeline's to write.
 USER_COLUMNS: dict[sa.Table, tuple[str, ...]] = {
     ml_recommendations: (
-        "was_applied", "applied_at", "applied_by",
-        "dismissed", "dismissed_at", "dismissed_by", "dismissed_reason",
+        "was_applied",
+        "applied_at",
+        "applied_by",
+        "dismissed",
+        "dismissed_at",
+        "dismissed_by",
+        "dismissed_reason",
     ),
     ml_anomalies: ("is_acknowledged", "acknowledged_at", "acknowledged_by", "resolution_notes"),
-}  # fmt: skip
+}
 
 _ROLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 

@@ -32,21 +32,30 @@ def critical_anomalies_after(engine: sa.Engine, last_id: int, limit: int = 50) -
     on_campaign = sa.and_(c.c.config_id == t.c.config_id, c.c.campaign_id == t.c.entity_id)
     query = (
         sa.select(
-            t.c.id, t.c.config_id, t.c.entity_type, t.c.entity_id, c.c.name, t.c.anomaly_type,
-            t.c.metric_name, t.c.observed_value, t.c.expected_value, t.c.anomaly_date,
+            t.c.id,
+            t.c.config_id,
+            t.c.entity_type,
+            t.c.entity_id,
+            c.c.name,
+            t.c.anomaly_type,
+            t.c.metric_name,
+            t.c.observed_value,
+            t.c.expected_value,
+            t.c.anomaly_date,
         )
         .select_from(t.outerjoin(c, on_campaign))
         .where(t.c.id > last_id, t.c.severity == "CRITICAL")
         .order_by(t.c.id)
         .limit(limit)
-    )  # fmt: skip
+    )
     with engine.connect() as conn:
         rows = conn.execute(query).fetchall()
     return [
-        CriticalAnomaly(int(r[0]), int(r[1]), r[2], str(r[3]), r[4], r[5], r[6], float(r[7]), float(r[8]),
-                        str(r[9])[:10])
+        CriticalAnomaly(
+            int(r[0]), int(r[1]), r[2], str(r[3]), r[4], r[5], r[6], float(r[7]), float(r[8]), str(r[9])[:10]
+        )
         for r in rows
-    ]  # fmt: skip
+    ]
 
 
 def max_anomaly_id(engine: sa.Engine) -> int:

@@ -21,16 +21,23 @@ def _now() -> dt.datetime:
 
 def start_training_job(engine: sa.Engine, model_type: str, run_id: str | None = None) -> int:
     with engine.begin() as conn:
-        return int(conn.execute(
-            jobs.insert().values(model_type=model_type, status="PENDING", progress=0.0, celery_task_id=run_id)
-            .returning(jobs.c.id)
-        ).scalar_one())  # fmt: skip
+        return int(
+            conn.execute(
+                jobs.insert()
+                .values(model_type=model_type, status="PENDING", progress=0.0, celery_task_id=run_id)
+                .returning(jobs.c.id)
+            ).scalar_one()
+        )
 
 
 def update_training_job(
-    engine: sa.Engine, job_id: int, status: str, progress: float, model_id: int | None = None,
+    engine: sa.Engine,
+    job_id: int,
+    status: str,
+    progress: float,
+    model_id: int | None = None,
     error: str | None = None,
-) -> None:  # fmt: skip
+) -> None:
     values: dict[str, Any] = {"status": status, "progress": progress}
     if status == "RUNNING":  # set once, by the first progress update (later ones keep it)
         values["started_at"] = sa.func.coalesce(jobs.c.started_at, _now())
@@ -93,17 +100,28 @@ def register_model(
             .where(models.c.model_type == model_type, models.c.is_active.is_(True))
             .values(is_active=False, status="DEPRECATED")
         )
-        return int(conn.execute(
-            models.insert().values(
-                name=name, model_type=model_type, version=version, model_path=path,
-                parameters=_jsonable(parameters), feature_columns=feature_columns,
-                training_metrics=_jsonable(training_metrics),
-                validation_metrics=_jsonable(validation_metrics),
-                status="ACTIVE" if activate else "READY", is_active=activate, samples_count=samples_count,
-                training_data_start=dt.datetime.combine(data_start, dt.time()),
-                training_data_end=dt.datetime.combine(data_end, dt.time()), trained_at=_now(),
-            ).returning(models.c.id)
-        ).scalar_one())  # fmt: skip
+        return int(
+            conn.execute(
+                models.insert()
+                .values(
+                    name=name,
+                    model_type=model_type,
+                    version=version,
+                    model_path=path,
+                    parameters=_jsonable(parameters),
+                    feature_columns=feature_columns,
+                    training_metrics=_jsonable(training_metrics),
+                    validation_metrics=_jsonable(validation_metrics),
+                    status="ACTIVE" if activate else "READY",
+                    is_active=activate,
+                    samples_count=samples_count,
+                    training_data_start=dt.datetime.combine(data_start, dt.time()),
+                    training_data_end=dt.datetime.combine(data_end, dt.time()),
+                    trained_at=_now(),
+                )
+                .returning(models.c.id)
+            ).scalar_one()
+        )
 
 
 @dataclass(frozen=True)

@@ -106,9 +106,11 @@ def generate_demo(
     # sink by 45 % over two weeks. Its own generator, so the rest of the data does not change with it.
     creep_rng = np.random.default_rng(seed + 1)
     big = np.flatnonzero(
-        (budget >= np.quantile(budget, 0.8)) & (status == "ACTIVE") & delivering[:, -28:].all(axis=1)
+        (budget >= np.quantile(budget, 0.8))
+        & (status == "ACTIVE")
+        & delivering[:, -28:].all(axis=1)
         & ~np.isin(np.arange(n), chosen)
-    )  # fmt: skip
+    )
     creeping = creep_rng.choice(big, size=min(big.size, max(2, n_accounts // 2)), replace=False)
     cvr_day[creeping, -14:] *= np.linspace(1.0, 0.55, 14)
     incidents += [
@@ -171,10 +173,15 @@ def generate_demo(
     )
     incident_frame = pl.DataFrame(
         incidents,
-        schema={"config_id": pl.Int64, "campaign_id": pl.String, "kind": pl.String,
-                "start_date": pl.Date, "end_date": pl.Date},
+        schema={
+            "config_id": pl.Int64,
+            "campaign_id": pl.String,
+            "kind": pl.String,
+            "start_date": pl.Date,
+            "end_date": pl.Date,
+        },
         orient="row",
-    )  # fmt: skip
+    )
     return DemoData(campaigns=campaigns, insights=rows, incidents=incident_frame, end_date=end_date)
 
 
@@ -212,7 +219,7 @@ def _with_actions(rows: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
             ]
             if k == 1
             else [{"action_type": "omni_lead", "value": str(v)}]
-        )  # fmt: skip
+        )
         for nl, k, v in zip(null_leads.tolist(), variant.tolist(), leads.tolist(), strict=True)
     ]
     return rows.with_columns(
@@ -235,12 +242,15 @@ def _make_dirty(rows: pl.DataFrame, rng: np.random.Generator, end_date: dt.date)
         spend=pl.when(kind == "negative_metric").then(-pl.col("spend") - 1).otherwise(pl.col("spend")),
         impressions=pl.when(kind == "null_metric").then(None).otherwise(pl.col("impressions")),
         leads=pl.when(kind.str.starts_with("bad_actions")).then(None).otherwise(pl.col("leads")),
-        actions=pl.when(kind == "bad_actions").then(pl.lit('{"action_type": "lead"}'))
-        .when(kind == "bad_actions2").then(pl.lit('[{"action_type": "lead", "value": "três"}]'))
+        actions=pl.when(kind == "bad_actions")
+        .then(pl.lit('{"action_type": "lead"}'))
+        .when(kind == "bad_actions2")
+        .then(pl.lit('[{"action_type": "lead", "value": "três"}]'))
         .otherwise(pl.col("actions")),
-        date_stop=pl.when(kind == "not_daily").then(pl.col("date_start") + pl.duration(days=6))
+        date_stop=pl.when(kind == "not_daily")
+        .then(pl.col("date_start") + pl.duration(days=6))
         .otherwise(pl.col("date_stop")),
-    )  # fmt: skip
+    )
     pick = lambda: rows.sample(k, seed=int(rng.integers(1 << 30)))  # noqa: E731
     future = end_date + dt.timedelta(days=5)
     extra = [
@@ -256,9 +266,13 @@ def _with_provisional_day(rows: pl.DataFrame, end_date: dt.date) -> pl.DataFrame
     """Today's partial rows: spend so far, conversions still arriving. Analysis must ignore them."""
     today = end_date + dt.timedelta(days=1)
     partial = rows.filter(pl.col("date_start") == end_date).with_columns(
-        date_start=pl.lit(today), date_stop=pl.lit(today), spend=(pl.col("spend") * 0.4).round(2),
-        impressions=pl.col("impressions") * 4 // 10, clicks=pl.col("clicks") * 4 // 10,
-        reach=pl.col("reach") * 4 // 10, leads=pl.col("leads") // 4,
+        date_start=pl.lit(today),
+        date_stop=pl.lit(today),
+        spend=(pl.col("spend") * 0.4).round(2),
+        impressions=pl.col("impressions") * 4 // 10,
+        clicks=pl.col("clicks") * 4 // 10,
+        reach=pl.col("reach") * 4 // 10,
+        leads=pl.col("leads") // 4,
         updated_at=pl.col("updated_at") + pl.duration(hours=6),
-    )  # fmt: skip
+    )
     return pl.concat([rows, partial], how="vertical_relaxed")

@@ -77,7 +77,12 @@ def read_incidents(engine: sa.Engine) -> pl.DataFrame:
         rows = conn.execute(sa.select(demo_incidents)).fetchall()
     return pl.DataFrame(
         [tuple(r) for r in rows],
-        schema={"config_id": pl.Int64, "campaign_id": pl.String, "kind": pl.String,
-                "start_date": pl.Date, "end_date": pl.Date},
+        schema={
+            "config_id": pl.Int64,
+            "campaign_id": pl.String,
+            "kind": pl.String,
+            "start_date": pl.Date,
+            "end_date": pl.Date,
+        },
         orient="row",
-    )  # fmt: skip
+    )

@@ -185,14 +185,16 @@ def leads_from_actions(actions: pl.Series) -> tuple[pl.Series, pl.Series]:
         )
     )
     out = frame.select("_i").join(
-        pl.concat([
-            decoded.with_columns(reason=pl.lit(None, pl.String)),
-            pl.DataFrame({"_i": rest["_i"], "v": slow_leads, "reason": slow_reason}),
-        ]),
+        pl.concat(
+            [
+                decoded.with_columns(reason=pl.lit(None, pl.String)),
+                pl.DataFrame({"_i": rest["_i"], "v": slow_leads, "reason": slow_reason}),
+            ]
+        ),
         on="_i",
         how="left",
         maintain_order="left",
-    )  # fmt: skip
+    )
     return out["v"], out["reason"]
 
 
@@ -233,10 +235,12 @@ def updated_instant(column: str = "updated_at") -> pl.Expr:
 def _metric_reason() -> pl.Expr:
     counts = ["impressions", "clicks", "reach"]
     return (
-        pl.when(pl.col("date_stop") != pl.col("date_start")).then(pl.lit("not_daily"))
+        pl.when(pl.col("date_stop") != pl.col("date_start"))
+        .then(pl.lit("not_daily"))
         .when(pl.any_horizontal(pl.col(m).is_null() for m in METRICS) | pl.col("spend").is_nan())
         .then(pl.lit("null_metric"))
-        .when(pl.any_horizontal(pl.col(m) < 0 for m in [*METRICS, "leads"])).then(pl.lit("negative_metric"))
+        .when(pl.any_horizontal(pl.col(m) < 0 for m in [*METRICS, "leads"]))
+        .then(pl.lit("negative_metric"))
         .when(
             (pl.col("spend") > MAX_DAILY_SPEND)
             | pl.any_horizontal(pl.col(m) > MAX_DAILY_COUNT for m in counts)
@@ -244,7 +248,7 @@ def _metric_reason() -> pl.Expr:
         )
         .then(pl.lit("implausible_value"))
         .otherwise(pl.lit(None, dtype=pl.String))
-    )  # fmt: skip
+    )
 
 
 def clean_insights(
@@ -267,9 +271,11 @@ def clean_insights(
     def set_aside(frame: pl.DataFrame, mask: pl.Expr, reason: str) -> pl.DataFrame:
         flagged = frame.filter(mask)
         if flagged.height:
-            rejects.append(flagged.select("id", "config_id", "campaign_id", "date_start").with_columns(
-                reason=pl.lit(reason)
-            ))  # fmt: skip
+            rejects.append(
+                flagged.select("id", "config_id", "campaign_id", "date_start").with_columns(
+                    reason=pl.lit(reason)
+                )
+            )
         return frame.filter(~mask)
 
     ins = insights.with_columns(
@@ -321,16 +327,27 @@ def clean_insights(
     unknown_days = bad_rows.select(*KEY, "date_start").unique()
 
     daily = densify(good, unknown_days, camps, as_of, start)
-    reject_frame = pl.concat(rejects) if rejects else pl.DataFrame(
-        schema={"id": pl.Int64, "config_id": pl.Int64, "campaign_id": pl.String, "date_start": pl.Date,
-                "reason": pl.String}
-    )  # fmt: skip
+    reject_frame = (
+        pl.concat(rejects)
+        if rejects
+        else pl.DataFrame(
+            schema={
+                "id": pl.Int64,
+                "config_id": pl.Int64,
+                "campaign_id": pl.String,
+                "date_start": pl.Date,
+                "reason": pl.String,
+            }
+        )
+    )
     counts = dict(reject_frame.group_by("reason").len().iter_rows())
     examples = (
-        reject_frame.group_by("reason").head(2).sort("reason")
+        reject_frame.group_by("reason")
+        .head(2)
+        .sort("reason")
         .select("reason", "config_id", "campaign_id", pl.col("date_start").cast(pl.String), pl.col("id"))
         .to_dicts()
-    )  # fmt: skip
+    )
     return SourceRead(
         daily=daily,
         rows_read=rows_read,
@@ -361,9 +378,15 @@ def densify(
     )
     grid = spans.select(*KEY, date=pl.date_ranges("first", pl.lit(as_of))).explode("date")
     values = good.select(
-        *KEY, pl.col("date_start").alias("date"), "spend", "impressions", "clicks", "reach", "leads",
+        *KEY,
+        pl.col("date_start").alias("date"),
+        "spend",
+        "impressions",
+        "clicks",
+        "reach",
+        "leads",
         pl.lit(True).alias("has_row"),
-    )  # fmt: skip
+    )
     unknown = unknown_days.select(*KEY, pl.col("date_start").alias("date"), pl.lit(True).alias("_unknown"))
     zero = {"spend": 0.0, "impressions": 0, "clicks": 0, "reach": 0, "leads": 0}
     frame = (

@@ -76,16 +76,31 @@ def _utc(value: dt.datetime | str) -> dt.datetime:
 
 
 _CAMPAIGN_COLS = {
-    "config_id": pl.Int64, "campaign_id": pl.String, "status": pl.String, "effective_status": pl.String,
-    "objective": pl.String, "daily_budget": pl.Int64, "currency": pl.String, "timezone_name": pl.String,
+    "config_id": pl.Int64,
+    "campaign_id": pl.String,
+    "status": pl.String,
+    "effective_status": pl.String,
+    "objective": pl.String,
+    "daily_budget": pl.Int64,
+    "currency": pl.String,
+    "timezone_name": pl.String,
     "created_time": pl.String,
-}  # fmt: skip
+}
 # Dates stay text: Postgres allows `infinity` and year 12026, and a strict parse would fail the whole read.
 _INSIGHT_COLS = {
-    "id": pl.Int64, "config_id": pl.Int64, "campaign_id": pl.String, "date_start": pl.String,
-    "date_stop": pl.String, "spend": pl.Float64, "impressions": pl.Int64, "clicks": pl.Int64,
-    "reach": pl.Int64, "leads": pl.Int64, "actions": pl.String, "updated_at": pl.String,
-}  # fmt: skip
+    "id": pl.Int64,
+    "config_id": pl.Int64,
+    "campaign_id": pl.String,
+    "date_start": pl.String,
+    "date_stop": pl.String,
+    "spend": pl.Float64,
+    "impressions": pl.Int64,
+    "clicks": pl.Int64,
+    "reach": pl.Int64,
+    "leads": pl.Int64,
+    "actions": pl.String,
+    "updated_at": pl.String,
+}
 _AS_TEXT = {"actions", "created_time", "updated_at", "date_start", "date_stop"}
 
 

@@ -18,7 +18,8 @@ source_metadata = sa.MetaData()
 _json = sa.JSON().with_variant(JSONB(), "postgresql")
 
 campaigns_table = sa.Table(
-    CAMPAIGNS, source_metadata,
+    CAMPAIGNS,
+    source_metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("config_id", sa.Integer, nullable=False),
     sa.Column("campaign_id", sa.String(100), nullable=False),
@@ -33,10 +34,11 @@ campaigns_table = sa.Table(
     sa.Column("created_time", sa.DateTime(timezone=True)),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.UniqueConstraint("config_id", "campaign_id"),
-)  # fmt: skip
+)
 
 insights_table = sa.Table(
-    INSIGHTS, source_metadata,
+    INSIGHTS,
+    source_metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("config_id", sa.Integer, nullable=False),
     sa.Column("campaign_id", sa.String(100), nullable=False),
@@ -54,4 +56,4 @@ insights_table = sa.Table(
     sa.Column("actions", _json),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Index("ix_insights_config_date", "config_id", "date_start"),
-)  # fmt: skip
+)

@@ -59,13 +59,22 @@ def _chunks(value: str, size: int) -> list[str]:
 
 def stream_events(reply: Reply, model: str, msg_id: str) -> Iterator[bytes]:
     """The SSE events of a streamed message, as the Messages API sends them."""
-    yield _sse("message_start", {
-        "type": "message_start",
-        "message": {
-            "id": msg_id, "type": "message", "role": "assistant", "model": model, "content": [],
-            "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 50, "output_tokens": 1},
+    yield _sse(
+        "message_start",
+        {
+            "type": "message_start",
+            "message": {
+                "id": msg_id,
+                "type": "message",
+                "role": "assistant",
+                "model": model,
+                "content": [],
+                "stop_reason": None,
+                "stop_sequence": None,
+                "usage": {"input_tokens": 50, "output_tokens": 1},
+            },
         },
-    })  # fmt: skip
+    )
     yield _sse("ping", {"type": "ping"})
     for index, block in enumerate(reply.content):
         if block["type"] == "text":
@@ -83,9 +92,14 @@ def stream_events(reply: Reply, model: str, msg_id: str) -> Iterator[bytes]:
         for delta in deltas:
             yield _sse("content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta})
         yield _sse("content_block_stop", {"type": "content_block_stop", "index": index})
-    yield _sse("message_delta", {"type": "message_delta",
-                                 "delta": {"stop_reason": reply.stop_reason, "stop_sequence": None},
-                                 "usage": {"output_tokens": 20}})  # fmt: skip
+    yield _sse(
+        "message_delta",
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": reply.stop_reason, "stop_sequence": None},
+            "usage": {"output_tokens": 20},
+        },
+    )
     yield _sse("message_stop", {"type": "message_stop"})
 
 
@@ -154,11 +168,19 @@ class FakeAnthropic:
                     return
                 model = body.get("model", "claude")
                 if not body.get("stream"):
-                    self._json(200, {
-                        "id": f"msg_{n}", "type": "message", "role": "assistant", "model": model,
-                        "content": step.content, "stop_reason": step.stop_reason, "stop_sequence": None,
-                        "usage": {"input_tokens": 50, "output_tokens": 20},
-                    })  # fmt: skip
+                    self._json(
+                        200,
+                        {
+                            "id": f"msg_{n}",
+                            "type": "message",
+                            "role": "assistant",
+                            "model": model,
+                            "content": step.content,
+                            "stop_reason": step.stop_reason,
+                            "stop_sequence": None,
+                            "usage": {"input_tokens": 50, "output_tokens": 20},
+                        },
+                    )
                     return
                 self.send_response(200)
                 self.send_header("content-type", "text/event-stream")

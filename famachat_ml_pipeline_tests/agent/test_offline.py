@@ -139,10 +139,11 @@ def test_anomalies_answer_cpl_change_and_open_anomalies(demo_db: DemoDb) -> None
     with demo_db.engine.connect() as conn:
         n = conn.execute(
             sa.select(sa.func.count()).where(
-                a.c.config_id == CID, a.c.is_acknowledged.isnot(True),
+                a.c.config_id == CID,
+                a.c.is_acknowledged.isnot(True),
                 a.c.anomaly_date >= dt.datetime.combine(since, dt.time()),
             )
-        ).scalar_one()  # fmt: skip
+        ).scalar_one()
     feats = _features(demo_db, CID)
     cpl = sum(f["spend_7d"] for f in feats.values()) / sum(f["leads_7d"] for f in feats.values())
     reply = _ask(demo_db, "Por que meu CPL subiu ontem?")
@@ -158,10 +159,11 @@ def test_forecast_figures_equal_the_tables(demo_db: DemoDb) -> None:
     with demo_db.engine.connect() as conn:
         leads = conn.execute(
             sa.select(sa.func.sum(p.c.predicted_value)).where(
-                p.c.config_id == CID, p.c.prediction_type == "LEADS_FORECAST",
+                p.c.config_id == CID,
+                p.c.prediction_type == "LEADS_FORECAST",
                 p.c.forecast_date > dt.datetime.combine(demo_db.as_of, dt.time()),
             )
-        ).scalar_one()  # fmt: skip
+        ).scalar_one()
     reply = _ask(demo_db, "Quantos leads vou ter na próxima semana?")
     assert f"{format_number(leads, 1)} leads" in reply.text
 

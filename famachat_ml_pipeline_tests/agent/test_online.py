@@ -76,8 +76,10 @@ def test_tool_rounds_stream_and_wire_format(demo_db: DemoDb) -> None:
     chunks = [e.text for e in events if e.kind == "text"]
     assert len(chunks) > 3 and "".join(chunks) == reply.text
     assert [e.tool.name for e in events if e.kind == "tool"] == [
-        "get_account_summary", "get_underperformers", "get_recommendations",
-    ]  # fmt: skip
+        "get_account_summary",
+        "get_underperformers",
+        "get_recommendations",
+    ]
     assert reply.data_through == demo_db.as_of
 
     assert len(fake.requests) == 3

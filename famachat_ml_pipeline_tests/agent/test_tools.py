@@ -18,12 +18,27 @@ from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 pytestmark = pytest.mark.timeout(1200)
 
 SEED_TOOLS = {
-    "get_classifications", "get_campaign_tier", "get_high_performers", "get_underperformers",
-    "get_recommendations", "get_recommendations_by_type", "get_high_priority_recommendations",
-    "get_anomalies", "get_critical_anomalies", "get_anomalies_by_type", "get_forecasts",
-    "predict_campaign_cpl", "predict_campaign_leads", "get_campaign_details", "list_campaigns",
-    "compare_campaigns", "analyze_trends", "get_account_summary", "calculate_roi", "get_top_campaigns",
-}  # fmt: skip
+    "get_classifications",
+    "get_campaign_tier",
+    "get_high_performers",
+    "get_underperformers",
+    "get_recommendations",
+    "get_recommendations_by_type",
+    "get_high_priority_recommendations",
+    "get_anomalies",
+    "get_critical_anomalies",
+    "get_anomalies_by_type",
+    "get_forecasts",
+    "predict_campaign_cpl",
+    "predict_campaign_leads",
+    "get_campaign_details",
+    "list_campaigns",
+    "compare_campaigns",
+    "analyze_trends",
+    "get_account_summary",
+    "calculate_roi",
+    "get_top_campaigns",
+}
 CID = 3
 
 

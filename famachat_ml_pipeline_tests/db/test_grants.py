@@ -51,8 +51,11 @@ def test_pipeline_runs_as_its_role_and_the_app_changes_only_users_columns(
     write_demo(get_engine(pg_url), data)
     migrate(pg_url)
     monkeypatch.setenv("DATABASE_URL", pg_url)
-    for var, sub in (("MODELS_STORAGE_PATH", "models"), ("FRAMES_STORAGE_PATH", "frames"),
-                     ("DAGSTER_HOME", "dagster_home")):  # fmt: skip
+    for var, sub in (
+        ("MODELS_STORAGE_PATH", "models"),
+        ("FRAMES_STORAGE_PATH", "frames"),
+        ("DAGSTER_HOME", "dagster_home"),
+    ):
         monkeypatch.setenv(var, str(tmp_path / sub))
     monkeypatch.delenv("DAGSTER_PG_URL", raising=False)
     get_settings.cache_clear()
@@ -84,13 +87,15 @@ def test_pipeline_runs_as_its_role_and_the_app_changes_only_users_columns(
         updated = app.execute(
             "UPDATE ml_recommendations SET dismissed = true, dismissed_at = now(), dismissed_by = 7, "
             "dismissed_reason = 'not now', was_applied = false, applied_at = NULL, applied_by = NULL "
-            "WHERE id = %s", (rec,),
-        )  # fmt: skip
+            "WHERE id = %s",
+            (rec,),
+        )
         assert updated.rowcount == 1
         updated = app.execute(
             "UPDATE ml_anomalies SET is_acknowledged = true, acknowledged_at = now(), acknowledged_by = 7, "
-            "resolution_notes = 'seen' WHERE id = %s", (anomaly,),
-        )  # fmt: skip
+            "resolution_notes = 'seen' WHERE id = %s",
+            (anomaly,),
+        )
         assert updated.rowcount == 1
         forbidden = [
             ("UPDATE ml_recommendations SET title = 'x' WHERE id = %s", (rec,)),
@@ -98,12 +103,15 @@ def test_pipeline_runs_as_its_role_and_the_app_changes_only_users_columns(
             ("UPDATE ml_anomalies SET severity = 'LOW' WHERE id = %s", (anomaly,)),
             ("DELETE FROM ml_recommendations WHERE id = %s", (rec,)),
             ("DELETE FROM ml_anomalies WHERE id = %s", (anomaly,)),
-            ("INSERT INTO ml_recommendations (config_id, entity_type, entity_id, recommendation_type, title, "
-             "description) VALUES (1, 'campaign', '1', %s, 't', 'd')", (RECOMMENDATION_TYPES[0],)),
+            (
+                "INSERT INTO ml_recommendations (config_id, entity_type, entity_id, recommendation_type, "
+                "title, description) VALUES (1, 'campaign', '1', %s, 't', 'd')",
+                (RECOMMENDATION_TYPES[0],),
+            ),
             ("UPDATE ml_features SET window_days = 1", ()),
             ("TRUNCATE ml_forecasts", ()),
             ("SELECT count(*) FROM sistema_facebook_ads_insights", ()),
-        ]  # fmt: skip
+        ]
         for statement, params in forbidden:
             with pytest.raises(errors.InsufficientPrivilege):
                 app.execute(statement, params)

@@ -28,8 +28,15 @@ def test_incidents_dirty_rows_and_budgets() -> None:
     assert set(data.incidents["kind"]) == set(INCIDENT_KINDS) | set(EFFECT_KINDS)
     assert data.incidents["end_date"].max() == END
     read = clean_demo(data)
-    expected = {"duplicate_superseded", "orphan_campaign", "future_date", "not_daily", "null_metric",
-                "negative_metric", "bad_actions"}  # fmt: skip
+    expected = {
+        "duplicate_superseded",
+        "orphan_campaign",
+        "future_date",
+        "not_daily",
+        "null_metric",
+        "negative_metric",
+        "bad_actions",
+    }
     assert expected <= set(read.rejected)
     # budgets are minor units: BRL x100, CLP x1 (CLP amounts are ~180x BRL, so both land in the thousands)
     brl = data.campaigns.filter(pl.col("currency") == "BRL")["daily_budget"].drop_nulls()

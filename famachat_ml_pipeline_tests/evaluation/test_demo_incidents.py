@@ -14,23 +14,30 @@ from famachat_ml_pipeline.evaluation.demo_incidents import evaluate_demo, score
 D = dt.date(2026, 3, 10)
 INCIDENTS = pl.DataFrame(
     [(1, "a", "ctr_collapse", D, D + dt.timedelta(days=3)), (1, "b", "spend_spike", D, D)],
-    schema={"config_id": pl.Int64, "campaign_id": pl.String, "kind": pl.String,
-            "start_date": pl.Date, "end_date": pl.Date},
+    schema={
+        "config_id": pl.Int64,
+        "campaign_id": pl.String,
+        "kind": pl.String,
+        "start_date": pl.Date,
+        "end_date": pl.Date,
+    },
     orient="row",
-)  # fmt: skip
+)
 
 
 def found(*rows: tuple[str, str, dt.date]) -> pl.DataFrame:
     return pl.DataFrame(
-        [(1, "campaign", c, t, "x", 1.0, 1.0, 1.0, "HIGH", d) for c, t, d in rows], schema=ANOMALY_SCHEMA,
+        [(1, "campaign", c, t, "x", 1.0, 1.0, 1.0, "HIGH", d) for c, t, d in rows],
+        schema=ANOMALY_SCHEMA,
         orient="row",
-    )  # fmt: skip
+    )
 
 
 def test_scoring_counts_events_and_attributes_consequences() -> None:
     s = score(
         found(
-            ("a", "CTR_DROP", D), ("a", "CTR_DROP", D + dt.timedelta(days=1)),  # one event, a hit
+            ("a", "CTR_DROP", D),
+            ("a", "CTR_DROP", D + dt.timedelta(days=1)),  # one event, a hit
             ("a", "PERFORMANCE_DROP", D + dt.timedelta(days=2)),  # a consequence of the same incident
             ("b", "SPEND_SPIKE", D + dt.timedelta(days=1)),  # right campaign, outside the window
             ("c", "ZERO_SPEND", D),  # nothing happened there
@@ -38,7 +45,7 @@ def test_scoring_counts_events_and_attributes_consequences() -> None:
         ),
         INCIDENTS,
         "t",
-    )  # fmt: skip
+    )
     assert (s.hit, s.detections, s.false_positives) == (1, 4, 2)
     assert s.recall == 0.5 and s.precision == 0.5
 
@@ -47,12 +54,13 @@ def test_days_to_first_alert_per_kind() -> None:
     s = score(
         found(
             ("a", "PERFORMANCE_DROP", D),  # attributed, but not the incident's own family
-            ("a", "CTR_DROP", D + dt.timedelta(days=3)), ("a", "CTR_DROP", D + dt.timedelta(days=2)),
+            ("a", "CTR_DROP", D + dt.timedelta(days=3)),
+            ("a", "CTR_DROP", D + dt.timedelta(days=2)),
             ("b", "SPEND_SPIKE", D + dt.timedelta(days=1)),  # outside the one-day window: a miss
         ),
         INCIDENTS,
         "t",
-    )  # fmt: skip
+    )
     assert s.by_kind["ctr_collapse"] == (1, 1, 2.0)  # the first CTR_DROP, two days after the start
     incidents, hit, days = s.by_kind["spend_spike"]
     assert (incidents, hit) == (1, 0) and days != days  # NaN: nothing to time

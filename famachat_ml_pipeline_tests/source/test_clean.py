@@ -41,15 +41,21 @@ def test_latest_updated_at_wins_a_duplicate() -> None:
     ("actions", "leads"),
     [
         # aliases of the same conversions are never summed: precedence picks one
-        ('[{"action_type":"lead","value":"3"},'
-         '{"action_type":"onsite_conversion.lead_grouped","value":"3"}]', 3),
-        ('[{"action_type": "leadgen_grouped", "value": "4"}, '
-         '{"action_type": "offsite_conversion.fb_pixel_lead", "value": "5"}]', 5),
+        (
+            '[{"action_type":"lead","value":"3"},'
+            '{"action_type":"onsite_conversion.lead_grouped","value":"3"}]',
+            3,
+        ),
+        (
+            '[{"action_type": "leadgen_grouped", "value": "4"}, '
+            '{"action_type": "offsite_conversion.fb_pixel_lead", "value": "5"}]',
+            5,
+        ),
         ('[{"action_type":"omni_lead","value":"7"},{"action_type":"link_click","value":"40"}]', 7),
         ('[{"value": "2", "action_type": "onsite_web_lead"}]', 2),  # non-canonical key order: slow path
         ('[{"action_type":"link_click","value":"40"}]', 0),  # a list with no lead action: zero leads
     ],
-)  # fmt: skip
+)
 def test_leads_resolved_from_actions_by_precedence(actions: str, leads: int) -> None:
     r = clean([insight(1, D3, leads=None, actions=actions)])
     assert day(r, D3)["leads"] == leads
@@ -106,10 +112,12 @@ def test_budget_is_converted_from_minor_units_by_currency() -> None:
 
 
 def test_dense_frame_starts_at_creation_but_not_before_the_account_is_synced() -> None:
-    camps = pl.concat([
-        campaigns(created_time="2026-03-08 12:00:00+00"),
-        campaigns(campaign_id="222", created_time="2026-01-01 12:00:00+00"),
-    ])  # fmt: skip
+    camps = pl.concat(
+        [
+            campaigns(created_time="2026-03-08 12:00:00+00"),
+            campaigns(campaign_id="222", created_time="2026-01-01 12:00:00+00"),
+        ]
+    )
     # the account's first synced row is D1: 111 (created D1, first delivery D3) has zero days before D3
     r = clean([insight(1, D3), insight(2, D1, campaign_id="222")], camps)
     a = r.daily.filter(pl.col("campaign_id") == "111")
@@ -127,9 +135,13 @@ def test_nan_spend_and_unknown_timezone_do_not_slip_through() -> None:
 def test_empty_actions_list_is_zero_leads_and_key_order_does_not_matter() -> None:
     rows = [
         insight(1, D1, leads=None, actions="[]"),
-        insight(2, D2, leads=None, actions='[{"value": "9", "action_type": "omni_lead"}, '
-                                            '{"value": "3", "action_type": "lead"}]'),
-    ]  # fmt: skip
+        insight(
+            2,
+            D2,
+            leads=None,
+            actions='[{"value": "9", "action_type": "omni_lead"}, {"value": "3", "action_type": "lead"}]',
+        ),
+    ]
     r = clean(rows + [insight(3, D3)])
     assert r.rows_set_aside == 0
     assert [day(r, d)["leads"] for d in (D1, D2)] == [0, 3]
@@ -147,8 +159,10 @@ BIGINT_MAX = 2**63 - 1
         ({"leads": None, "actions": '[{"action_type": "lead", "value": 1e400}]'}, "bad_actions"),
         ({"leads": None, "actions": '[{"action_type": "lead", "value": "1e30"}]'}, "bad_actions"),
         ({"leads": None, "actions": '[{"action_type": "lead", "value": 1e30}]'}, "implausible_value"),
-        ({"leads": None, "actions": '[{"action_type":"lead","value":"12345678901234567890123"}]'},
-         "implausible_value"),
+        (
+            {"leads": None, "actions": '[{"action_type":"lead","value":"12345678901234567890123"}]'},
+            "implausible_value",
+        ),
         ({"leads": None, "actions": '[{"action_type":"lead","value":"NaN"}]'}, "bad_actions"),
         ({"leads": None, "actions": '[{"action_type":"lead","value":NaN}]'}, "bad_actions"),
         ({"leads": None, "actions": "[" * 5000 + "]" * 5000}, "bad_actions"),  # deeper than json recurses
@@ -166,7 +180,7 @@ BIGINT_MAX = 2**63 - 1
         ({"spend": float("inf")}, "implausible_value"),
         ({"spend": 2e11}, "implausible_value"),
     ],
-)  # fmt: skip
+)
 def test_odd_values_are_set_aside_under_a_reason(over: dict, reason: str) -> None:
     r = clean([insight(1, D1), insight(2, D3, **over)])
     assert r.rejected == {reason: 1}

@@ -35,14 +35,39 @@ DAYS = [(START + dt.timedelta(days=d)).isoformat() for d in range(-3, 16)]  # be
 
 # An action value as Meta, a bug or a hand-edited row could leave it.
 ACTION_VALUES = st.one_of(
-    st.sampled_from(["Infinity", "-Infinity", "NaN", "1e400", "1e30", "12345678901234567890123", "1_000",
-                     " 3", "-1", "3.5", "", "٣", "0x10", "10000000", "10000001"]),
+    st.sampled_from(
+        [
+            "Infinity",
+            "-Infinity",
+            "NaN",
+            "1e400",
+            "1e30",
+            "12345678901234567890123",
+            "1_000",
+            " 3",
+            "-1",
+            "3.5",
+            "",
+            "٣",
+            "0x10",
+            "10000000",
+            "10000001",
+        ]
+    ),
     st.sampled_from([True, False, None, 1e30, 1e400, -1, 2.5, 10**400, [], {}]),
     BIGINT,
-)  # fmt: skip
-ACTION_TYPES = st.sampled_from([
-    *LEAD_ACTION_PRECEDENCE, "omni_lead", "onsite_web_lead", "link_click", "video_view", "", "LEAD",
-])  # fmt: skip
+)
+ACTION_TYPES = st.sampled_from(
+    [
+        *LEAD_ACTION_PRECEDENCE,
+        "omni_lead",
+        "onsite_web_lead",
+        "link_click",
+        "video_view",
+        "",
+        "LEAD",
+    ]
+)
 LEAD_TYPES = st.sampled_from(LEAD_ACTION_PRECEDENCE)
 LEAD_ITEM = st.fixed_dictionaries({"action_type": LEAD_TYPES, "value": ACTION_VALUES})
 ACTION_ITEM = st.one_of(
@@ -76,10 +101,18 @@ DATES = st.one_of(
 )
 STAMPS = st.one_of(
     st.datetimes(dt.datetime(2000, 1, 1), dt.datetime(2100, 1, 1), timezones=st.just(dt.UTC)).map(str),
-    st.sampled_from(["2026-03-11 09:00:00-03", "2026-03-11 10:00:00+00", "2026-03-11 10:00:00", "infinity",
-                     "garbage", "2026-03-11T10:00:00+05:30"]),
+    st.sampled_from(
+        [
+            "2026-03-11 09:00:00-03",
+            "2026-03-11 10:00:00+00",
+            "2026-03-11 10:00:00",
+            "infinity",
+            "garbage",
+            "2026-03-11T10:00:00+05:30",
+        ]
+    ),
     st.none(),
-)  # fmt: skip
+)
 SPEND = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.floats(0, 500), st.none())
 
 
@@ -128,10 +161,19 @@ def raw_row(draw: st.DrawFn, dates: st.SearchStrategy = DATES, actions: st.Searc
 
 
 RAW_SCHEMA = {
-    "id": pl.Int64, "config_id": pl.Int64, "campaign_id": pl.String, "date_start": pl.String,
-    "date_stop": pl.String, "spend": pl.Float64, "impressions": pl.Int64, "clicks": pl.Int64,
-    "reach": pl.Int64, "leads": pl.Int64, "actions": pl.String, "updated_at": pl.String,
-}  # fmt: skip
+    "id": pl.Int64,
+    "config_id": pl.Int64,
+    "campaign_id": pl.String,
+    "date_start": pl.String,
+    "date_stop": pl.String,
+    "spend": pl.Float64,
+    "impressions": pl.Int64,
+    "clicks": pl.Int64,
+    "reach": pl.Int64,
+    "leads": pl.Int64,
+    "actions": pl.String,
+    "updated_at": pl.String,
+}
 CAMPAIGNS = pl.concat([campaigns(), campaigns(campaign_id="222", currency="CLP", timezone_name="Asia/Tokyo")])
 
 
@@ -169,14 +211,18 @@ PG_DATES = st.one_of(st.sampled_from(DAYS), st.sampled_from(["infinity", "-infin
 PG_ACTIONS = st.one_of(
     st.none(),
     st.lists(
-        st.fixed_dictionaries({
-            "action_type": ACTION_TYPES,
-            "value": st.one_of(ACTION_VALUES.filter(lambda v: not isinstance(v, float) or abs(v) < 1e308)),
-        }),
+        st.fixed_dictionaries(
+            {
+                "action_type": ACTION_TYPES,
+                "value": st.one_of(
+                    ACTION_VALUES.filter(lambda v: not isinstance(v, float) or abs(v) < 1e308)
+                ),
+            }
+        ),
         max_size=3,
     ).map(json.dumps),
     st.sampled_from(['[{"action_type": "lead", "value": 1e400}]', "{}", '"text"', "[[[]]]"]),
-)  # fmt: skip
+)
 
 
 PG_STAMPS = st.one_of(

@@ -19,10 +19,15 @@ def test_reading_from_the_database_matches_the_pure_cleaner(db_url: str) -> None
     rows = [insight(i + 1, d) for i, d in enumerate([D1, D3])] + [
         insight(3, D3, spend=-1.0, updated_at="2026-03-10 06:00:00+00")
     ]
-    ins = pl.DataFrame(rows).drop("id").with_columns(
-        pl.col("updated_at").str.to_datetime("%Y-%m-%d %H:%M:%S%#z"), leads=pl.Series([2, None, 1]),
-        actions=pl.Series([None, '[{"action_type":"lead","value":"6"}]', None]),
-    )  # fmt: skip
+    ins = (
+        pl.DataFrame(rows)
+        .drop("id")
+        .with_columns(
+            pl.col("updated_at").str.to_datetime("%Y-%m-%d %H:%M:%S%#z"),
+            leads=pl.Series([2, None, 1]),
+            actions=pl.Series([None, '[{"action_type":"lead","value":"6"}]', None]),
+        )
+    )
     load_source_rows(
         engine,
         camps.drop("created_time").with_columns(created_time=pl.lit(None, pl.Datetime("us", "UTC"))),
@@ -106,10 +111,13 @@ def test_latest_instant_wins_a_duplicate_under_any_session_timezone(pg_url: str)
         conn.exec_driver_sql(f"ALTER DATABASE \"{name}\" SET TimeZone = 'America/New_York'")
     get_engine.cache_clear()
     engine = get_engine(pg_url)
-    _insert_raw(engine, [
-        insight(0, D3, spend=11.0, updated_at="2026-11-01 05:30:00+00"),  # 01:30 EDT, the older copy
-        insight(0, D3, spend=22.0, updated_at="2026-11-01 06:10:00+00"),  # 01:10 EST, the newer copy
-    ])  # fmt: skip
+    _insert_raw(
+        engine,
+        [
+            insight(0, D3, spend=11.0, updated_at="2026-11-01 05:30:00+00"),  # 01:30 EDT, the older copy
+            insight(0, D3, spend=22.0, updated_at="2026-11-01 06:10:00+00"),  # 01:10 EST, the newer copy
+        ],
+    )
     with engine.connect() as conn:  # the premise: the session really is not in UTC
         assert conn.exec_driver_sql("SHOW TimeZone").scalar_one() == "America/New_York"
     r = read_daily_insights(engine, [1], AS_OF, lookback_days=10, now=NOW)

@@ -15,7 +15,7 @@ from famachat_ml_pipeline.agent.tools.context import (
     ToolInput,
     ToolOutput,
     rnd,
-)  # fmt: skip
+)
 from famachat_ml_pipeline.agent.tools.forecasts import summarize
 from famachat_ml_pipeline.core.vocab import TIERS
 from famachat_ml_pipeline.db import agent_queries as q
@@ -131,9 +131,13 @@ def _period(daily: pl.DataFrame, first: dt.date, last: dt.date) -> dict[str, Any
     leads = int(d["leads"].sum() or 0)
     clicks, imps = int(d["clicks"].sum() or 0), int(d["impressions"].sum() or 0)
     return {
-        "first_day": first, "last_day": last, "spend": spend, "leads": leads, "cpl": _cpl(spend, leads),
+        "first_day": first,
+        "last_day": last,
+        "spend": spend,
+        "leads": leads,
+        "cpl": _cpl(spend, leads),
         "ctr": clicks / imps * 100.0 if imps else None,
-    }  # fmt: skip
+    }
 
 
 def _change(now: float | None, before: float | None) -> float | None:

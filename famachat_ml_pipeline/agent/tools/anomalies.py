@@ -14,13 +14,23 @@ from famachat_ml_pipeline.agent.tools.context import (
     ToolInput,
     ToolOutput,
     rnd,
-)  # fmt: skip
+)
 from famachat_ml_pipeline.db import agent_queries as q
 
 AnomalyType = Literal[
-    "SPEND_SPIKE", "SPEND_DROP", "CPL_SPIKE", "CPL_DROP", "CTR_SPIKE", "CTR_DROP", "PERFORMANCE_DROP",
-    "PERFORMANCE_SPIKE", "FREQUENCY_ALERT", "REACH_SATURATION", "ZERO_SPEND", "ZERO_IMPRESSIONS",
-]  # fmt: skip
+    "SPEND_SPIKE",
+    "SPEND_DROP",
+    "CPL_SPIKE",
+    "CPL_DROP",
+    "CTR_SPIKE",
+    "CTR_DROP",
+    "PERFORMANCE_DROP",
+    "PERFORMANCE_SPIKE",
+    "FREQUENCY_ALERT",
+    "REACH_SATURATION",
+    "ZERO_SPEND",
+    "ZERO_IMPRESSIONS",
+]
 SEVERITY_RANK = {"CRITICAL": 0, "HIGH": 1, "MEDIUM": 2, "LOW": 3}
 MONEY_METRICS = ("spend", "cpl", "cpc", "cpm")
 

@@ -14,7 +14,7 @@ from famachat_ml_pipeline.agent.tools.context import (
     ToolInput,
     ToolOutput,
     rnd,
-)  # fmt: skip
+)
 from famachat_ml_pipeline.core.vocab import INACTIVE_STATUSES
 from famachat_ml_pipeline.db import agent_queries as q
 
@@ -45,9 +45,14 @@ def _int(v: Any) -> int | None:
 
 
 METRIC_FORMATS = {
-    "daily_budget": "money", "spend_7d": "money", "cpl_7d": "money", "cpl_30d": "money", "ctr_7d": "pct2",
-    "cpl_trend": "pct0", "leads_trend": "pct0",
-}  # fmt: skip
+    "daily_budget": "money",
+    "spend_7d": "money",
+    "cpl_7d": "money",
+    "cpl_30d": "money",
+    "ctr_7d": "pct2",
+    "cpl_trend": "pct0",
+    "leads_trend": "pct0",
+}
 
 
 def metrics_rows(

@@ -14,7 +14,7 @@ from famachat_ml_pipeline.agent.tools.context import (
     ToolContext,
     ToolInput,
     ToolOutput,
-)  # fmt: skip
+)
 from famachat_ml_pipeline.core.forecasting import forecast_fleet
 from famachat_ml_pipeline.db import agent_queries as q
 from famachat_ml_pipeline.source.read import read_daily_insights
@@ -95,14 +95,19 @@ def get_forecasts(ctx: ToolContext, inp: GetForecastsInput) -> ForecastList:
         u = "n" if r["target_metric"] == "leads" else "m"
         out.append(
             ForecastRow(
-                campaign_id=r["entity_id"], name=ctx.name_of(r["entity_id"]), metric=r["target_metric"],
+                campaign_id=r["entity_id"],
+                name=ctx.name_of(r["entity_id"]),
+                metric=r["target_metric"],
                 first_day=dt.date.fromisoformat(pts[0]["date"]) if pts else None,
                 last_day=dt.date.fromisoformat(pts[-1]["date"]) if pts else None,
-                days=len(pts), value=f[f"value_{u}"] or "-", low=f[f"low_{u}"] or "-",
-                high=f[f"high_{u}"] or "-", method=r["method"],
+                days=len(pts),
+                value=f[f"value_{u}"] or "-",
+                low=f[f"low_{u}"] or "-",
+                high=f[f"high_{u}"] or "-",
+                method=r["method"],
                 insufficient_data=bool(r["insufficient_data"]),
             )
-        )  # fmt: skip
+        )
     out.sort(key=lambda f: (f.metric, f.campaign_id))
     present = {r["target_metric"] for r in rows}
     return ForecastList(

@@ -12,9 +12,15 @@ from famachat_ml_pipeline.agent.tools.context import MAX_ROWS, ToolContext, Tool
 from famachat_ml_pipeline.db import agent_queries as q
 
 RecommendationType = Literal[
-    "BUDGET_INCREASE", "BUDGET_DECREASE", "PAUSE_CAMPAIGN", "SCALE_UP", "CREATIVE_REFRESH",
-    "AUDIENCE_REVIEW", "REACTIVATE", "OPTIMIZE_SCHEDULE",
-]  # fmt: skip
+    "BUDGET_INCREASE",
+    "BUDGET_DECREASE",
+    "PAUSE_CAMPAIGN",
+    "SCALE_UP",
+    "CREATIVE_REFRESH",
+    "AUDIENCE_REVIEW",
+    "REACTIVATE",
+    "OPTIMIZE_SCHEDULE",
+]
 
 
 class RecommendationRow(ToolOutput):

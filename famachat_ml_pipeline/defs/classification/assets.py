@@ -69,13 +69,20 @@ def classifier_model(
         version = registry.unique_version(context.run_id)  # two trainings in one second: two files
         path = classifier.save_model(result.model, model_store.artifact_path(f"classifier-{version}.ubj"))
         model_id = registry.register_model(
-            engine, name="campaign_tier_classifier", model_type=MODEL_TYPE, version=version, path=str(path),
-            parameters=result.params, feature_columns=result.feature_columns,
+            engine,
+            name="campaign_tier_classifier",
+            model_type=MODEL_TYPE,
+            version=version,
+            path=str(path),
+            parameters=result.params,
+            feature_columns=result.feature_columns,
             training_metrics=result.metrics.get("train", {}),
             validation_metrics={k: v for k, v in result.metrics.items() if k != "train"},
-            samples_count=result.samples_count, data_start=result.data_start, data_end=result.data_end,
+            samples_count=result.samples_count,
+            data_start=result.data_start,
+            data_end=result.data_end,
             activate=result.should_activate,
-        )  # fmt: skip
+        )
         registry.update_training_job(engine, job_id, "COMPLETED", 1.0, model_id=model_id)
     except classifier.NotEnoughTrainingData as exc:
         # Too little history (a new deployment, a small fleet, a tier nobody is in): no model this time.
@@ -123,9 +130,15 @@ def load_active_model(  # noqa: ANN201
 
 
 SNAPSHOT_METRICS = [
-    "spend_7d", "leads_7d", "cpl_7d", "ctr_7d", "account_cpl_7d", "days_with_leads_7d", "cpl_ratio_7d",
+    "spend_7d",
+    "leads_7d",
+    "cpl_7d",
+    "ctr_7d",
+    "account_cpl_7d",
+    "days_with_leads_7d",
+    "cpl_ratio_7d",
     "frequency_7d",
-]  # fmt: skip
+]
 
 
 def _snapshot_columns(wide: pl.DataFrame, classified: pl.DataFrame, version: str) -> pl.DataFrame:
@@ -135,12 +148,18 @@ def _snapshot_columns(wide: pl.DataFrame, classified: pl.DataFrame, version: str
     predicted = pl.col("predicted_next_tier").is_not_null()
     return classified.join(metrics, on=["config_id", "campaign_id"], how="left").with_columns(
         metrics_snapshot=pl.struct(
-            "method", "reason", "predicted_next_tier", "predicted_confidence", "probabilities", "p_fall",
-            "likely_to_fall", pl.when(predicted).then(pl.lit(version)).alias("model_version"),
+            "method",
+            "reason",
+            "predicted_next_tier",
+            "predicted_confidence",
+            "probabilities",
+            "p_fall",
+            "likely_to_fall",
+            pl.when(predicted).then(pl.lit(version)).alias("model_version"),
             *SNAPSHOT_METRICS,
         ).struct.json_encode(),
         feature_importances=pl.col("feature_contributions").struct.json_encode(),
-    )  # fmt: skip
+    )
 
 
 @account_asset(

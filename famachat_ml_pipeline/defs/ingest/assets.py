@@ -14,14 +14,23 @@ from famachat_ml_pipeline.source.read import read_daily_insights
 MAX_SET_ASIDE_RATE = 0.01
 
 CHECKS = [
-    dg.AssetCheckSpec("rows_set_aside_rate", asset="ad_insights",
-                      description=f"At most {MAX_SET_ASIDE_RATE:.0%} of source rows set aside "
-                      "(restatements excluded; counts by reason in the metadata)."),
-    dg.AssetCheckSpec("no_future_dates", asset="ad_insights",
-                      description="No insight dated after today in its account's timezone."),
-    dg.AssetCheckSpec("no_orphan_insights", asset="ad_insights",
-                      description="Every insight's campaign exists in the campaigns table."),
-]  # fmt: skip
+    dg.AssetCheckSpec(
+        "rows_set_aside_rate",
+        asset="ad_insights",
+        description=f"At most {MAX_SET_ASIDE_RATE:.0%} of source rows set aside "
+        "(restatements excluded; counts by reason in the metadata).",
+    ),
+    dg.AssetCheckSpec(
+        "no_future_dates",
+        asset="ad_insights",
+        description="No insight dated after today in its account's timezone.",
+    ),
+    dg.AssetCheckSpec(
+        "no_orphan_insights",
+        asset="ad_insights",
+        description="Every insight's campaign exists in the campaigns table.",
+    ),
+]
 
 
 @account_asset(
@@ -59,14 +68,21 @@ def ad_insights(context: dg.AssetExecutionContext, database: DatabaseResource) -
         check_name="rows_set_aside_rate",
         passed=rate <= MAX_SET_ASIDE_RATE,
         severity=warn,
-        metadata={"rate": rate, "by_reason": dg.MetadataValue.json(by_reason),
-                  "examples": dg.MetadataValue.json(read.reject_examples)},
-    )  # fmt: skip
+        metadata={
+            "rate": rate,
+            "by_reason": dg.MetadataValue.json(by_reason),
+            "examples": dg.MetadataValue.json(read.reject_examples),
+        },
+    )
     yield dg.AssetCheckResult(
-        check_name="no_future_dates", passed=by_reason["future_date"] == 0, severity=warn,
+        check_name="no_future_dates",
+        passed=by_reason["future_date"] == 0,
+        severity=warn,
         metadata={"future_rows": by_reason["future_date"]},
-    )  # fmt: skip
+    )
     yield dg.AssetCheckResult(
-        check_name="no_orphan_insights", passed=by_reason["orphan_campaign"] == 0, severity=warn,
+        check_name="no_orphan_insights",
+        passed=by_reason["orphan_campaign"] == 0,
+        severity=warn,
         metadata={"orphan_rows": by_reason["orphan_campaign"]},
-    )  # fmt: skip
+    )

@@ -267,9 +267,11 @@ def _types(frame: pl.DataFrame, day: dt.date = AS_OF) -> set[str]:
 
 def test_a_set_aside_day_is_unknown_not_zero_delivery() -> None:
     daily = campaign().with_columns(
-        *[pl.when(pl.col("date") == AS_OF).then(None).otherwise(pl.col(c)).alias(c)
-          for c in ("spend", "impressions", "clicks", "reach", "leads")]
-    )  # fmt: skip
+        *[
+            pl.when(pl.col("date") == AS_OF).then(None).otherwise(pl.col(c)).alias(c)
+            for c in ("spend", "impressions", "clicks", "reach", "leads")
+        ]
+    )
     found = _types(detect_anomalies(daily, AS_OF))
     assert not found & {"ZERO_SPEND", "ZERO_IMPRESSIONS", "SPEND_DROP", "PERFORMANCE_DROP"}
 

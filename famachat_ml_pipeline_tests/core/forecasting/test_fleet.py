@@ -127,8 +127,17 @@ def test_a_set_aside_day_is_imputed_not_zeroed() -> None:
     days = pl.date_range(as_of - dt.timedelta(days=27), as_of, eager=True)
     spend = [100.0 + 10 * (d.weekday() == 5) for d in days]
     spend[-3] = None  # unknown: the source row was set aside
-    daily = pl.DataFrame({"config_id": 1, "campaign_id": "1", "date": days, "spend": spend,
-                          "leads": 5, "status": "ACTIVE", "daily_budget": 200.0})  # fmt: skip
+    daily = pl.DataFrame(
+        {
+            "config_id": 1,
+            "campaign_id": "1",
+            "date": days,
+            "spend": spend,
+            "leads": 5,
+            "status": "ACTIVE",
+            "daily_budget": 200.0,
+        }
+    )
     _, _, mats = fleet_matrix(daily, as_of, ["spend"])
     assert mats["spend"][0, -3] == spend[-10]  # the same weekday a week earlier
     assert mats["spend"][0, -2] == spend[-2]

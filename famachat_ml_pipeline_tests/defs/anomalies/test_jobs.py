@@ -18,11 +18,21 @@ from famachat_ml_pipeline.settings import Settings
 def _anomalies(engine: sa.Engine) -> pl.DataFrame:
     t = schema.ml_anomalies
     with engine.connect() as conn:
-        cols = [t.c.id, t.c.entity_id, t.c.anomaly_type, t.c.metric_name, t.c.anomaly_date,
-                t.c.is_acknowledged, t.c.resolution_notes]  # fmt: skip
+        cols = [
+            t.c.id,
+            t.c.entity_id,
+            t.c.anomaly_type,
+            t.c.metric_name,
+            t.c.anomaly_date,
+            t.c.is_acknowledged,
+            t.c.resolution_notes,
+        ]
         rows = conn.execute(sa.select(*cols)).fetchall()
-    return pl.DataFrame([tuple(r) for r in rows], orient="row",
-                        schema=["id", "entity_id", "type", "metric", "day", "ack", "notes"])  # fmt: skip
+    return pl.DataFrame(
+        [tuple(r) for r in rows],
+        orient="row",
+        schema=["id", "entity_id", "type", "metric", "day", "ack", "notes"],
+    )
 
 
 def test_hourly_anomaly_job_repeats_without_duplicates(settings: Settings) -> None:

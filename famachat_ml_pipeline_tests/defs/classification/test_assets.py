@@ -30,10 +30,20 @@ ASSET_RECS = "campaign_recommendations"
 
 def _register(url: str, version: str, activate: bool, path: str = "/nowhere.ubj") -> int:
     return registry.register_model(
-        get_engine(url), name="m", model_type="CAMPAIGN_CLASSIFIER", version=version, path=path,
-        parameters={}, feature_columns=[], training_metrics={}, validation_metrics={}, samples_count=1,
-        data_start=D0, data_end=D0, activate=activate,
-    )  # fmt: skip
+        get_engine(url),
+        name="m",
+        model_type="CAMPAIGN_CLASSIFIER",
+        version=version,
+        path=path,
+        parameters={},
+        feature_columns=[],
+        training_metrics={},
+        validation_metrics={},
+        samples_count=1,
+        data_start=D0,
+        data_end=D0,
+        activate=activate,
+    )
 
 
 def _models(url: str) -> list[tuple]:
@@ -61,13 +71,24 @@ def test_at_most_one_active_model_and_a_ready_model_hands_back_to_rules(migrated
 def _classifications(engine: sa.Engine) -> pl.DataFrame:
     t = schema.ml_campaign_classifications
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(t.c.campaign_id, t.c.tier, t.c.previous_tier, t.c.tier_change_direction,
-                                      t.c.classified_at, t.c.metrics_snapshot)).fetchall()  # fmt: skip
+        rows = conn.execute(
+            sa.select(
+                t.c.campaign_id,
+                t.c.tier,
+                t.c.previous_tier,
+                t.c.tier_change_direction,
+                t.c.classified_at,
+                t.c.metrics_snapshot,
+            )
+        ).fetchall()
     return pl.DataFrame(
-        [(r[0], r[1], r[2], r[3], r[4], (r[5] if isinstance(r[5], dict) else json.loads(r[5]))["method"])
-         for r in rows],
-        schema=["campaign_id", "tier", "previous_tier", "direction", "at", "method"], orient="row",
-    )  # fmt: skip
+        [
+            (r[0], r[1], r[2], r[3], r[4], (r[5] if isinstance(r[5], dict) else json.loads(r[5]))["method"])
+            for r in rows
+        ],
+        schema=["campaign_id", "tier", "previous_tier", "direction", "at", "method"],
+        orient="row",
+    )
 
 
 def test_tier_history_and_model_fallback(settings: Settings) -> None:
@@ -129,9 +150,9 @@ def test_too_little_history_to_train_still_classifies_and_recommends(settings: S
     data = generate_demo(n_accounts=1, days=40, seed=4)
     write_demo(get_engine(settings.database_url), data)
     with get_engine(settings.database_url).begin() as conn:  # FamaChat synced this account 10 days ago
-        conn.execute(insights_table.delete().where(
-            insights_table.c.date_start < data.end_date - dt.timedelta(days=9)
-        ))  # fmt: skip
+        conn.execute(
+            insights_table.delete().where(insights_table.c.date_start < data.end_date - dt.timedelta(days=9))
+        )
     training, run = run_pipeline(settings, as_of=data.end_date, echo=lambda _: None, train_if_no_model=True)
     assert training.success and training.accounts == 0 and run.success
     engine = get_engine(settings.database_url)

@@ -31,10 +31,20 @@ def test_first_model_is_requested_once(sqlite_url: str) -> None:
     with dg.instance_for_test() as instance:  # a deployment that already has a model: nothing to do
         instance.add_dynamic_partitions("config_id", ["1"])
         registry.register_model(
-            get_engine(sqlite_url), name="m", model_type="CAMPAIGN_CLASSIFIER", version="v1", path="/x.ubj",
-            parameters={}, feature_columns=[], training_metrics={}, validation_metrics={}, samples_count=1,
-            data_start=dt.date(2026, 1, 1), data_end=dt.date(2026, 1, 1), activate=False,
-        )  # fmt: skip
+            get_engine(sqlite_url),
+            name="m",
+            model_type="CAMPAIGN_CLASSIFIER",
+            version="v1",
+            path="/x.ubj",
+            parameters={},
+            feature_columns=[],
+            training_metrics={},
+            validation_metrics={},
+            samples_count=1,
+            data_start=dt.date(2026, 1, 1),
+            data_end=dt.date(2026, 1, 1),
+            activate=False,
+        )
         ctx = dg.build_sensor_context(instance=instance, resources={"database": database})
         result = first_model_sensor(ctx)
         assert not result.run_requests and result.cursor == FIRST_MODEL_RUN_KEY

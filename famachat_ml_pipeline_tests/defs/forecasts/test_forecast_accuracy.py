@@ -42,17 +42,25 @@ def test_actuals_filled_then_refilled_after_restatement(settings: Settings) -> N
     key = dt.datetime.combine(target, dt.time())
     (actual, abs_err, predicted) = _spend_predictions(engine, campaign)[key]
     with engine.connect() as conn:
-        spend = conn.execute(sa.select(insights_table.c.spend).where(
-            insights_table.c.campaign_id == campaign, insights_table.c.date_start == target
-        ).order_by(insights_table.c.updated_at.desc())).scalars().first()  # fmt: skip
+        spend = (
+            conn.execute(
+                sa.select(insights_table.c.spend)
+                .where(insights_table.c.campaign_id == campaign, insights_table.c.date_start == target)
+                .order_by(insights_table.c.updated_at.desc())
+            )
+            .scalars()
+            .first()
+        )
     assert actual == float(spend)
     assert abs_err == abs(predicted - float(spend))
 
     # Meta restates that day: FamaChat updates the row; the next validation fills the new actual.
     with engine.begin() as conn:
-        conn.execute(insights_table.update().where(
-            insights_table.c.campaign_id == campaign, insights_table.c.date_start == target
-        ).values(spend=float(spend) + 100, updated_at=sa.func.now()))  # fmt: skip
+        conn.execute(
+            insights_table.update()
+            .where(insights_table.c.campaign_id == campaign, insights_table.c.date_start == target)
+            .values(spend=float(spend) + 100, updated_at=sa.func.now())
+        )
     assert run_pipeline(settings, as_of=end, echo=lambda _: None)[0].success
     (actual2, abs_err2, _) = _spend_predictions(engine, campaign)[key]
     assert actual2 == float(spend) + 100

@@ -80,8 +80,13 @@ def test_restated_data_requests_batched_ranged_runs_since_the_cursor(db_url: str
         later = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(minutes=5)
         old_day = data.end_date - dt.timedelta(days=35)  # outside the restatement window: ignored
         with engine.begin() as conn:
-            for config_id, day in [(1, data.end_date), (2, data.end_date - dt.timedelta(days=3)),
-                                   (4, data.end_date), (5, old_day), (6, data.end_date)]:  # fmt: skip
+            for config_id, day in [
+                (1, data.end_date),
+                (2, data.end_date - dt.timedelta(days=3)),
+                (4, data.end_date),
+                (5, old_day),
+                (6, data.end_date),
+            ]:
                 conn.execute(
                     insights_table.update()
                     .where(insights_table.c.config_id == config_id, insights_table.c.date_start == day)
@@ -97,11 +102,17 @@ def test_restated_data_requests_batched_ranged_runs_since_the_cursor(db_url: str
 
 def _anomaly(config_id: int, entity_id: str, severity: str, observed: float, expected: float) -> dict:
     return {
-        "config_id": config_id, "entity_type": "campaign", "entity_id": entity_id,
-        "anomaly_type": "CPL_SPIKE", "metric_name": "cpl", "observed_value": observed,
-        "expected_value": expected, "deviation_score": 4.2, "severity": severity,
+        "config_id": config_id,
+        "entity_type": "campaign",
+        "entity_id": entity_id,
+        "anomaly_type": "CPL_SPIKE",
+        "metric_name": "cpl",
+        "observed_value": observed,
+        "expected_value": expected,
+        "deviation_score": 4.2,
+        "severity": severity,
         "anomaly_date": dt.datetime(2026, 11, 27),
-    }  # fmt: skip
+    }
 
 
 def _critical_setup(db_url: str) -> tuple[sa.Engine, DatabaseResource, list[str]]:
@@ -128,11 +139,14 @@ def test_critical_anomalies_are_sent_exactly_once_and_retried_after_a_500(db_url
         cursor = tick(None).cursor  # starts after what is there (nothing)
         assert cursor == "0"
         with engine.begin() as conn:
-            conn.execute(schema.ml_anomalies.insert(), [
-                _anomaly(1, campaign, "CRITICAL", 1234.5, 40.0),
-                _anomaly(1, campaign, "HIGH", 60.0, 40.0),
-                _anomaly(1, "999", "CRITICAL", 0.0, 812.25),  # a campaign the source does not name
-            ])  # fmt: skip
+            conn.execute(
+                schema.ml_anomalies.insert(),
+                [
+                    _anomaly(1, campaign, "CRITICAL", 1234.5, 40.0),
+                    _anomaly(1, campaign, "HIGH", 60.0, 40.0),
+                    _anomaly(1, "999", "CRITICAL", 0.0, 812.25),  # a campaign the source does not name
+                ],
+            )
         cursor = tick(cursor).cursor  # the first is delivered, the second post gets a 500
         assert cursor == "1" and len(receiver.delivered) == 1
         cursor = tick(cursor).cursor  # retried: delivered once

@@ -24,12 +24,25 @@ KEY = ["config_id", "entity_id", "recommendation_type"]
 
 
 def _recs(engine: sa.Engine) -> pl.DataFrame:
-    cols = ["id", "config_id", "entity_id", "recommendation_type", "is_active", "dismissed", "dismissed_by",
-            "dismissed_reason", "was_applied", "applied_by", "expires_at", "title"]  # fmt: skip
+    cols = [
+        "id",
+        "config_id",
+        "entity_id",
+        "recommendation_type",
+        "is_active",
+        "dismissed",
+        "dismissed_by",
+        "dismissed_reason",
+        "was_applied",
+        "applied_by",
+        "expires_at",
+        "title",
+    ]
     with engine.connect() as conn:
         rows = conn.execute(sa.select(*[R.c[c] for c in cols])).fetchall()
-    return pl.DataFrame([(*r[:3], str(r[3]), *r[4:]) for r in rows], schema=cols, orient="row",
-                        infer_schema_length=None)  # fmt: skip
+    return pl.DataFrame(
+        [(*r[:3], str(r[3]), *r[4:]) for r in rows], schema=cols, orient="row", infer_schema_length=None
+    )
 
 
 def _recommend_again(settings: Settings, as_of: dt.date) -> None:
@@ -51,13 +64,25 @@ def test_users_decisions_survive_and_lifecycle_holds(settings: Settings) -> None
     assert first.select(KEY).is_duplicated().sum() == 0
     dismissed_id, applied_id, expired_id = first["id"][0], first["id"][1], first["id"][2]
     with engine.begin() as conn:
-        conn.execute(R.update().where(R.c.id == dismissed_id).values(
-            dismissed=True, dismissed_at=dt.datetime.combine(as_of, dt.time(12)), dismissed_by=7,
-            dismissed_reason="já ajustado manualmente",
-        ))  # fmt: skip
-        conn.execute(R.update().where(R.c.id == applied_id).values(
-            was_applied=True, applied_at=dt.datetime.combine(as_of, dt.time(12)), applied_by=8,
-        ))  # fmt: skip
+        conn.execute(
+            R.update()
+            .where(R.c.id == dismissed_id)
+            .values(
+                dismissed=True,
+                dismissed_at=dt.datetime.combine(as_of, dt.time(12)),
+                dismissed_by=7,
+                dismissed_reason="já ajustado manualmente",
+            )
+        )
+        conn.execute(
+            R.update()
+            .where(R.c.id == applied_id)
+            .values(
+                was_applied=True,
+                applied_at=dt.datetime.combine(as_of, dt.time(12)),
+                applied_by=8,
+            )
+        )
         conn.execute(R.update().where(R.c.id == expired_id).values(expires_at=dt.datetime(2000, 1, 1)))
 
     _recommend_again(settings, as_of)

@@ -18,9 +18,13 @@ from famachat_ml_pipeline_tests.defs.conftest import DemoAccounts
 def _materialize(d: DemoAccounts, frames: Path, tags: dict[str, str]) -> dg.ExecuteInProcessResult:
     resources = {"database": d.database, "daily_frame_io_manager": DailyFrameIOManager(base_dir=str(frames))}
     return dg.materialize(
-        [ad_insights, campaign_features], partition_key="1", instance=d.instance, resources=resources,
-        tags=tags, raise_on_error=False,
-    )  # fmt: skip
+        [ad_insights, campaign_features],
+        partition_key="1",
+        instance=d.instance,
+        resources=resources,
+        tags=tags,
+        raise_on_error=False,
+    )
 
 
 def _as_of(result: dg.ExecuteInProcessResult, asset: str) -> str:
