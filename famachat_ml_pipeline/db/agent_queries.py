@@ -14,13 +14,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.core.frames import ZERO_DECIMAL_CURRENCIES
+from famachat_ml_pipeline.core.vocab import METRIC_OF
 from famachat_ml_pipeline.db import schema
+from famachat_ml_pipeline.db.reader import MAX_HORIZON_DAYS, ts
 
 # The source's campaigns table as source/ defines it (names are not part of the daily frame).
 # TODO(source owner): a source/ reader for campaign names should own this query (table from source/).
 from famachat_ml_pipeline.source.tables import campaigns_table
-
-FEATURE_WINDOW = 7  # the window the tiers are computed on; its JSON also carries the 14/30-day figures
 
 
 def _decode(value: Any) -> Any:
@@ -73,27 +73,20 @@ def read_campaigns(engine: sa.Engine, config_id: int) -> list[dict[str, Any]]:
 
 
 def latest_results_day(engine: sa.Engine, config_id: int) -> dt.date | None:
-    """The as-of day of the account's latest pipeline run (its newest features)."""
-    f = schema.ml_features
+    """The as-of day of the account's latest pipeline run: the feature_date of its newest ml_features row.
+
+    ml_features has no index on config_id (seed DDL, kept as is), so max(feature_date) for one account
+    scans the fleet's whole history. Its primary key is indexed and runs write days in order, so walking
+    the key backwards stops at the account's newest row, within the latest fleet run. It differs from
+    max(feature_date) only if an older day was recomputed after a newer one (a backfill).
+    """
     with engine.connect() as conn:
-        value = conn.execute(
-            sa.select(sa.func.max(f.c.feature_date)).where(f.c.config_id == int(config_id))
-        ).scalar_one()
-    return _day(value)
+        return _day(conn.execute(latest_results_day_query(config_id)).scalar_one_or_none())
 
 
-def read_latest_features(engine: sa.Engine, config_id: int) -> list[dict[str, Any]]:
-    """campaign_id, feature_date, insufficient_data and the features JSON of the latest run (7-day window)."""
+def latest_results_day_query(config_id: int) -> sa.Select:
     f = schema.ml_features
-    latest = sa.select(sa.func.max(f.c.feature_date)).where(f.c.config_id == int(config_id)).scalar_subquery()
-    query = sa.select(f.c.campaign_id, f.c.feature_date, f.c.insufficient_data, f.c.features).where(
-        f.c.config_id == int(config_id), f.c.window_days == FEATURE_WINDOW, f.c.feature_date == latest
-    )
-    with engine.connect() as conn:
-        rows = _rows(conn, query, ("features",))
-    for r in rows:
-        r["feature_date"] = _day(r["feature_date"])
-    return rows
+    return sa.select(f.c.feature_date).where(f.c.config_id == int(config_id)).order_by(f.c.id.desc()).limit(1)
 
 
 def read_latest_classifications(engine: sa.Engine, config_id: int) -> list[dict[str, Any]]:
@@ -159,22 +152,105 @@ def read_recent_anomalies(
     return rows
 
 
-def read_latest_forecasts(engine: sa.Engine, config_id: int) -> list[dict[str, Any]]:
-    """ml_forecasts of the account's latest forecast origin: one row per campaign and metric."""
-    f = schema.ml_forecasts
-    latest = (
-        sa.select(sa.func.max(f.c.forecast_date)).where(f.c.config_id == int(config_id)).scalar_subquery()
+# ------------------------------------------------------------------ forecasts through ml_predictions
+# ml_forecasts has no index on config_id (seed DDL, kept as is), so a per-account read there scans the
+# fleet's whole history. ml_predictions holds the same per-day figures and has the seed's index
+# (entity_type, entity_id, forecast_date): reads below go through the account's campaign ids, and
+# keep the config_id filter because Meta campaign ids are not guaranteed unique across accounts.
+
+
+def _campaign_predictions(config_id: int, campaign_ids: list[str]) -> list[sa.ColumnElement[bool]]:
+    p = schema.ml_predictions
+    return [p.c.entity_type == "campaign", p.c.entity_id.in_(campaign_ids), p.c.config_id == int(config_id)]
+
+
+def _origin_query(config_id: int, campaign_ids: list[str]) -> sa.Select:
+    p = schema.ml_predictions
+    return sa.select(sa.func.max(p.c.forecast_date)).where(
+        *_campaign_predictions(config_id, campaign_ids), p.c.horizon_days == 1
     )
-    query = (
+
+
+def _predictions_query(config_id: int, campaign_ids: list[str], origin: dt.date) -> sa.Select:
+    p = schema.ml_predictions
+    first, last = ts(origin + dt.timedelta(days=1)), ts(origin + dt.timedelta(days=MAX_HORIZON_DAYS))
+    return (
         sa.select(
-            f.c.entity_id, f.c.target_metric, f.c.horizon_days, f.c.method, f.c.predictions,
-            f.c.forecast_date, f.c.insufficient_data,
+            p.c.entity_id, p.c.prediction_type, p.c.forecast_date, p.c.horizon_days, p.c.predicted_value,
+            p.c.confidence_lower, p.c.confidence_upper,
         )
-        .where(f.c.config_id == int(config_id), f.c.forecast_date == latest)
-        .order_by(f.c.entity_id, f.c.target_metric)
+        .where(*_campaign_predictions(config_id, campaign_ids), p.c.forecast_date.between(first, last))
+        .order_by(p.c.entity_id, p.c.prediction_type, p.c.forecast_date)
     )  # fmt: skip
+
+
+def _methods_query(config_id: int, origin: dt.date, series: int) -> sa.Select:
+    f = schema.ml_forecasts
+    return (
+        sa.select(f.c.entity_id, f.c.target_metric, f.c.method, f.c.insufficient_data)
+        .where(f.c.config_id == int(config_id), f.c.forecast_date == ts(origin))
+        .order_by(f.c.id.desc())
+        .limit(series)
+    )
+
+
+def forecast_queries(config_id: int, campaign_ids: list[str], origin: dt.date) -> list[sa.Select]:
+    """The ml_predictions reads below, for checking their plans (benchmarks, tests)."""
+    return [_origin_query(config_id, campaign_ids), _predictions_query(config_id, campaign_ids, origin)]
+
+
+def latest_forecast_origin(engine: sa.Engine, config_id: int, campaign_ids: list[str]) -> dt.date | None:
+    """The as-of day of the account's newest forecasts: every run writes a 1-day-ahead prediction per
+    series, dated origin + 1, so the newest gives the origin (what max(ml_forecasts.forecast_date) was)."""
+    if not campaign_ids:
+        return None
     with engine.connect() as conn:
-        rows = _rows(conn, query, ("predictions",))
-    for row in rows:
-        row["forecast_date"] = _day(row["forecast_date"])
-    return rows
+        day = _day(conn.execute(_origin_query(config_id, campaign_ids)).scalar_one())
+    return None if day is None else day - dt.timedelta(days=1)
+
+
+def read_latest_predictions(
+    engine: sa.Engine, config_id: int, campaign_ids: list[str]
+) -> list[dict[str, Any]]:
+    """The account's latest forecasts as ml_forecasts holds them, built from ml_predictions: entity_id,
+    target_metric, predictions [{date, predicted, lower, upper}] by day, forecast_date (the origin).
+    Sorted by entity_id and target_metric. method / insufficient_data are not in ml_predictions."""
+    origin = latest_forecast_origin(engine, config_id, campaign_ids)
+    if origin is None:
+        return []
+    series: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    with engine.connect() as conn:
+        for r in conn.execute(_predictions_query(config_id, campaign_ids, origin)).mappings():
+            day = _day(r["forecast_date"])
+            if day is None or (day - origin).days != r["horizon_days"]:
+                continue  # a prediction made on another day for the same target date
+            series.setdefault((r["entity_id"], METRIC_OF[str(r["prediction_type"])]), []).append(
+                {
+                    "date": day.isoformat(),
+                    "predicted": r["predicted_value"],
+                    "lower": r["confidence_lower"],
+                    "upper": r["confidence_upper"],
+                }
+            )
+    return [
+        {"entity_id": e, "target_metric": m, "predictions": pts, "forecast_date": origin}
+        for (e, m), pts in sorted(series.items())
+    ]
+
+
+def read_forecast_methods(
+    engine: sa.Engine, config_id: int, origin: dt.date, series: int
+) -> dict[tuple[str, str], tuple[str, bool]]:
+    """(entity_id, target_metric) -> (method, insufficient_data) of the account's forecasts made on `origin`.
+
+    ml_forecasts has no index but its primary key. An (account, origin) has one row per series, so
+    `series` (their count, from ml_predictions) lets the scan walk the key backwards from the newest
+    rows and stop once it has them all, instead of reading the fleet's whole history.
+    """
+    if series <= 0:
+        return {}
+    with engine.connect() as conn:
+        return {
+            (r.entity_id, r.target_metric): (r.method, bool(r.insufficient_data))
+            for r in conn.execute(_methods_query(config_id, origin, series))
+        }
