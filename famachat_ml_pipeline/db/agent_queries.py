@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from famachat_ml_pipeline.core.frames import ZERO_DECIMAL_CURRENCIES
 from famachat_ml_pipeline.core.vocab import METRIC_OF
 from famachat_ml_pipeline.db import schema
-from famachat_ml_pipeline.db.reader import MAX_HORIZON_DAYS, ts
+from famachat_ml_pipeline.db.reader import ts
 
 # The source's campaigns table as source/ defines it (names are not part of the daily frame).
 # TODO(source owner): a source/ reader for campaign names should own this query (table from source/).
@@ -87,6 +87,35 @@ def latest_results_day(engine: sa.Engine, config_id: int) -> dt.date | None:
 def latest_results_day_query(config_id: int) -> sa.Select:
     f = schema.ml_features
     return sa.select(f.c.feature_date).where(f.c.config_id == int(config_id)).order_by(f.c.id.desc()).limit(1)
+
+
+def read_latest_features(
+    engine: sa.Engine, config_id: int, window_days: int, max_rows: int
+) -> list[dict[str, Any]]:
+    """campaign_id, feature_date, insufficient_data and the features JSON of the account's latest run,
+    for one window. The latest run is the account's newest-written batch (see latest_results_day).
+
+    A run replaces the account's rows of its day in one batch of at most `max_rows` rows (one per
+    campaign and window), so that batch is within the account's newest `max_rows` rows: walking the
+    primary key backwards stops there instead of scanning the fleet's history (no config_id index).
+    """
+    f = schema.ml_features
+    query = (
+        sa.select(f.c.campaign_id, f.c.window_days, f.c.feature_date, f.c.insufficient_data, f.c.features)
+        .where(f.c.config_id == int(config_id))
+        .order_by(f.c.id.desc())
+        .limit(max(int(max_rows), 1))
+    )
+    with engine.connect() as conn:
+        rows = _rows(conn, query, ("features",))
+    if not rows:
+        return []
+    latest = rows[0]["feature_date"]
+    out = [r for r in rows if r["feature_date"] == latest and r["window_days"] == window_days]
+    for r in out:
+        r["feature_date"] = _day(r["feature_date"])
+        del r["window_days"]
+    return out[::-1]  # in the order they were written, as a scan of the table gave them
 
 
 def read_latest_classifications(engine: sa.Engine, config_id: int) -> list[dict[str, Any]]:
@@ -173,13 +202,14 @@ def _origin_query(config_id: int, campaign_ids: list[str]) -> sa.Select:
 
 def _predictions_query(config_id: int, campaign_ids: list[str], origin: dt.date) -> sa.Select:
     p = schema.ml_predictions
-    first, last = ts(origin + dt.timedelta(days=1)), ts(origin + dt.timedelta(days=MAX_HORIZON_DAYS))
+    # Only a lower bound on the date: with an upper bound too, Postgres has been seen to pick the index
+    # on (entity_type, forecast_date) ranges and filter entity ids over the whole fleet (EXPLAIN, F300).
     return (
         sa.select(
             p.c.entity_id, p.c.prediction_type, p.c.forecast_date, p.c.horizon_days, p.c.predicted_value,
             p.c.confidence_lower, p.c.confidence_upper,
         )
-        .where(*_campaign_predictions(config_id, campaign_ids), p.c.forecast_date.between(first, last))
+        .where(*_campaign_predictions(config_id, campaign_ids), p.c.forecast_date > ts(origin))
         .order_by(p.c.entity_id, p.c.prediction_type, p.c.forecast_date)
     )  # fmt: skip
 
@@ -194,9 +224,15 @@ def _methods_query(config_id: int, origin: dt.date, series: int) -> sa.Select:
     )
 
 
-def forecast_queries(config_id: int, campaign_ids: list[str], origin: dt.date) -> list[sa.Select]:
-    """The ml_predictions reads below, for checking their plans (benchmarks, tests)."""
-    return [_origin_query(config_id, campaign_ids), _predictions_query(config_id, campaign_ids, origin)]
+def forecast_queries(
+    config_id: int, campaign_ids: list[str], origin: dt.date, series: int
+) -> dict[str, sa.Select]:
+    """The reads below by name, for checking their plans (benchmarks, tests)."""
+    return {
+        "forecast origin (ml_predictions)": _origin_query(config_id, campaign_ids),
+        "predictions (ml_predictions)": _predictions_query(config_id, campaign_ids, origin),
+        "forecast methods (ml_forecasts)": _methods_query(config_id, origin, series),
+    }
 
 
 def latest_forecast_origin(engine: sa.Engine, config_id: int, campaign_ids: list[str]) -> dt.date | None:
@@ -223,7 +259,7 @@ def read_latest_predictions(
         for r in conn.execute(_predictions_query(config_id, campaign_ids, origin)).mappings():
             day = _day(r["forecast_date"])
             if day is None or (day - origin).days != r["horizon_days"]:
-                continue  # a prediction made on another day for the same target date
+                continue  # made on an earlier day for a target date after the origin
             series.setdefault((r["entity_id"], METRIC_OF[str(r["prediction_type"])]), []).append(
                 {
                     "date": day.isoformat(),

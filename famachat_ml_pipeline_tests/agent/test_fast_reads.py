@@ -54,15 +54,18 @@ def ref_latest_results_day(engine: sa.Engine, config_id: int) -> dt.date | None:
         )
 
 
-def ref_latest_features(ctx: ToolContext, as_of: dt.date) -> dict[str, dict[str, Any]]:
+def ref_latest_features(ctx: ToolContext) -> list[dict[str, Any]]:
     f = schema.ml_features
-    query = sa.select(f.c.campaign_id, f.c.features).where(
-        f.c.config_id == ctx.config_id,
-        f.c.window_days == campaigns.FEATURE_WINDOW,
-        f.c.feature_date == dt.datetime.combine(as_of, dt.time()),
+    latest = sa.select(sa.func.max(f.c.feature_date)).where(f.c.config_id == ctx.config_id).scalar_subquery()
+    window = campaigns.FEATURE_WINDOW
+    query = sa.select(f.c.campaign_id, f.c.feature_date, f.c.insufficient_data, f.c.features).where(
+        f.c.config_id == ctx.config_id, f.c.window_days == window, f.c.feature_date == latest
     )
     with ctx.engine.connect() as conn:
-        return {cid: _json(feats) or {} for cid, feats in conn.execute(query)}
+        rows = [dict(r) for r in conn.execute(query).mappings()]
+    for r in rows:
+        r["features"], r["feature_date"] = _json(r["features"]), _day(r["feature_date"])
+    return rows
 
 
 def ref_latest_forecasts(ctx: ToolContext, with_methods: bool = True) -> list[dict[str, Any]]:
@@ -149,16 +152,20 @@ def test_latest_results_day_is_the_last_feature_day(demo_db: DemoDb) -> None:
     assert q.latest_results_day(demo_db.engine, N_ACCOUNTS + 1) is None
 
 
-def test_fresh_features_equal_the_stored_ones(demo_db: DemoDb) -> None:
+def test_bounded_feature_read_equals_the_full_scan(demo_db: DemoDb) -> None:
     for cid in range(1, N_ACCOUNTS + 1):
         ctx = ToolContext(demo_db.engine, cid, now=demo_db.now)
-        fresh, stored = campaigns.latest_features(ctx, demo_db.as_of), ref_latest_features(ctx, demo_db.as_of)
-        assert fresh.keys() == stored.keys() and stored
-        for campaign_id, feats in stored.items():
-            assert fresh[campaign_id].keys() == feats.keys()
-            for k, v in feats.items():
-                want = v if v is None or isinstance(v, str) else pytest.approx(v, rel=1e-12, abs=1e-12)
-                assert fresh[campaign_id][k] == want, (campaign_id, k)
+        new, old = campaigns.latest_features(ctx), ref_latest_features(ctx)
+        assert old and new == old
+        assert {r["feature_date"] for r in new} == {demo_db.as_of}
+
+
+def test_feature_read_limit_only_bounds_the_scan(demo_db: DemoDb) -> None:
+    """A larger limit reads more rows (other windows) but keeps the same answer; no rows, no answer."""
+    ctx = ToolContext(demo_db.engine, 2, now=demo_db.now)
+    rows = q.read_latest_features(demo_db.engine, 2, campaigns.FEATURE_WINDOW, 10_000)
+    assert rows == campaigns.latest_features(ctx)
+    assert q.read_latest_features(demo_db.engine, N_ACCOUNTS + 1, campaigns.FEATURE_WINDOW, 10) == []
 
 
 def test_forecasts_from_predictions_equal_ml_forecasts(demo_db: DemoDb) -> None:
@@ -195,7 +202,8 @@ def test_forecast_reads_can_use_the_predictions_index(demo_db: DemoDb) -> None:
     if demo_db.engine.dialect.name != "postgresql":
         pytest.skip("plans are checked on Postgres")
     ids = sorted(ToolContext(demo_db.engine, 1).campaigns)
-    for query in q.forecast_queries(1, ids, demo_db.as_of):
+    queries = q.forecast_queries(1, ids, demo_db.as_of, 1)
+    for query in (queries["forecast origin (ml_predictions)"], queries["predictions (ml_predictions)"]):
         with demo_db.engine.connect() as conn:
             conn.execute(sa.text("SET enable_seqscan = off"))
             sql = _literal_sql(demo_db.engine, query)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any, Literal
 
-import polars as pl
 from pydantic import Field
 
 from famachat_ml_pipeline.agent.tools.context import (
@@ -17,10 +15,9 @@ from famachat_ml_pipeline.agent.tools.context import (
     ToolOutput,
     rnd,
 )  # fmt: skip
-from famachat_ml_pipeline.core.features import compute_features
+from famachat_ml_pipeline.core.features import WINDOWS
 from famachat_ml_pipeline.core.vocab import INACTIVE_STATUSES
 from famachat_ml_pipeline.db import agent_queries as q
-from famachat_ml_pipeline.source.read import read_daily_insights
 
 FEATURE_WINDOW = 7  # the window the tiers are computed on; its JSON also carries the 14/30-day figures
 
@@ -93,25 +90,17 @@ def metrics_rows(
 
 def account_state(ctx: ToolContext) -> tuple[dict[str, dict[str, Any]], dict[str, str], dt.date | None]:
     """(campaign_id -> latest 7-day features, campaign_id -> tier, as-of day) of this account."""
-    as_of = q.latest_results_day(ctx.engine, ctx.config_id)
-    feats = latest_features(ctx, as_of) if as_of is not None else {}
+    feats = latest_features(ctx)
     tiers = {r["campaign_id"]: r["tier"] for r in q.read_latest_classifications(ctx.engine, ctx.config_id)}
-    return feats, tiers, as_of if feats else None
+    as_of = feats[0]["feature_date"] if feats else None
+    return {r["campaign_id"]: r["features"] or {} for r in feats}, tiers, as_of
 
 
-def latest_features(ctx: ToolContext, as_of: dt.date) -> dict[str, dict[str, Any]]:
-    """campaign_id -> the 7-day features of the run as of `as_of`, computed again for this account only.
-
-    ml_features has no index on config_id (seed DDL, kept as is): reading the account's rows there scans
-    the fleet's history. The run computed them from the source with the same reader and the same pure
-    function, and the source is indexed on (config_id, date_start), so this gives the stored figures at
-    a bounded cost (they differ only where Meta restated a day after the run).
-    """
-    daily = read_daily_insights(ctx.engine, [ctx.config_id], as_of, now=ctx.now).daily
-    if daily.is_empty():
-        return {}
-    rows = compute_features(daily, as_of).filter(pl.col("window_days") == FEATURE_WINDOW)
-    return {cid: json.loads(f) if f else {} for cid, f in rows.select("campaign_id", "features").iter_rows()}
+def latest_features(ctx: ToolContext) -> list[dict[str, Any]]:
+    """The account's latest ml_features rows of the tiers' window. A run writes one row per campaign and
+    window, which bounds the read (see agent_queries.read_latest_features)."""
+    max_rows = len(WINDOWS) * max(len(ctx.campaigns), 1)
+    return q.read_latest_features(ctx.engine, ctx.config_id, FEATURE_WINDOW, max_rows)
 
 
 class CampaignInput(ToolInput):
