@@ -63,7 +63,7 @@ def _explain(engine: sa.Engine, config_id: int, campaign_ids: list[str]) -> None
     series = len(q.read_latest_predictions(engine, config_id, campaign_ids))
     queries = {
         "latest results day (ml_features)": q.latest_results_day_query(config_id),
-        **q.forecast_queries(config_id, campaign_ids, origin, series),
+        **q.indexed_read_queries(config_id, campaign_ids, origin, series),
     }
     with engine.connect() as conn:
         for label, query in queries.items():

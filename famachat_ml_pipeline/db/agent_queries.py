@@ -89,6 +89,16 @@ def latest_results_day_query(config_id: int) -> sa.Select:
     return sa.select(f.c.feature_date).where(f.c.config_id == int(config_id)).order_by(f.c.id.desc()).limit(1)
 
 
+def _features_query(config_id: int, max_rows: int) -> sa.Select:
+    f = schema.ml_features
+    return (
+        sa.select(f.c.campaign_id, f.c.window_days, f.c.feature_date, f.c.insufficient_data, f.c.features)
+        .where(f.c.config_id == int(config_id))
+        .order_by(f.c.id.desc())
+        .limit(max(int(max_rows), 1))
+    )
+
+
 def read_latest_features(
     engine: sa.Engine, config_id: int, window_days: int, max_rows: int
 ) -> list[dict[str, Any]]:
@@ -99,15 +109,8 @@ def read_latest_features(
     campaign and window), so that batch is within the account's newest `max_rows` rows: walking the
     primary key backwards stops there instead of scanning the fleet's history (no config_id index).
     """
-    f = schema.ml_features
-    query = (
-        sa.select(f.c.campaign_id, f.c.window_days, f.c.feature_date, f.c.insufficient_data, f.c.features)
-        .where(f.c.config_id == int(config_id))
-        .order_by(f.c.id.desc())
-        .limit(max(int(max_rows), 1))
-    )
     with engine.connect() as conn:
-        rows = _rows(conn, query, ("features",))
+        rows = _rows(conn, _features_query(config_id, max_rows), ("features",))
     if not rows:
         return []
     latest = rows[0]["feature_date"]
@@ -214,17 +217,17 @@ def _predictions_query(config_id: int, campaign_ids: list[str], origin: dt.date)
     )  # fmt: skip
 
 
-def _methods_query(config_id: int, origin: dt.date, series: int) -> sa.Select:
+def _methods_query(config_id: int, origin: dt.date, newest: int | None) -> sa.Select:
+    """With `newest`, only the account's newest rows (no date filter in SQL: with one, the planner
+    expects few matches and scans the table instead of walking the key); without it, the full read."""
     f = schema.ml_forecasts
-    return (
-        sa.select(f.c.entity_id, f.c.target_metric, f.c.method, f.c.insufficient_data)
-        .where(f.c.config_id == int(config_id), f.c.forecast_date == ts(origin))
-        .order_by(f.c.id.desc())
-        .limit(series)
-    )
+    cols = (f.c.entity_id, f.c.target_metric, f.c.method, f.c.insufficient_data, f.c.forecast_date)
+    if newest is None:
+        return sa.select(*cols).where(f.c.config_id == int(config_id), f.c.forecast_date == ts(origin))
+    return sa.select(*cols).where(f.c.config_id == int(config_id)).order_by(f.c.id.desc()).limit(newest)
 
 
-def forecast_queries(
+def indexed_read_queries(
     config_id: int, campaign_ids: list[str], origin: dt.date, series: int
 ) -> dict[str, sa.Select]:
     """The reads below by name, for checking their plans (benchmarks, tests)."""
@@ -232,6 +235,7 @@ def forecast_queries(
         "forecast origin (ml_predictions)": _origin_query(config_id, campaign_ids),
         "predictions (ml_predictions)": _predictions_query(config_id, campaign_ids, origin),
         "forecast methods (ml_forecasts)": _methods_query(config_id, origin, series),
+        "latest features (ml_features)": _features_query(config_id, 3 * len(campaign_ids)),
     }
 
 
@@ -279,14 +283,21 @@ def read_forecast_methods(
 ) -> dict[tuple[str, str], tuple[str, bool]]:
     """(entity_id, target_metric) -> (method, insufficient_data) of the account's forecasts made on `origin`.
 
-    ml_forecasts has no index but its primary key. An (account, origin) has one row per series, so
-    `series` (their count, from ml_predictions) lets the scan walk the key backwards from the newest
-    rows and stop once it has them all, instead of reading the fleet's whole history.
+    ml_forecasts has no index but its primary key. A run writes the account's `series` rows of its day
+    in one batch, normally the account's newest: walking the key backwards from the newest rows finds
+    them without reading the fleet's history. If some are not there (an older day rewritten since), the
+    full read runs instead, so the answer is always the complete set.
     """
     if series <= 0:
         return {}
+    found: dict[tuple[str, str], tuple[str, bool]] = {}
     with engine.connect() as conn:
-        return {
-            (r.entity_id, r.target_metric): (r.method, bool(r.insufficient_data))
-            for r in conn.execute(_methods_query(config_id, origin, series))
-        }
+        for newest in (series, None):
+            found = {
+                (r.entity_id, r.target_metric): (r.method, bool(r.insufficient_data))
+                for r in conn.execute(_methods_query(config_id, origin, newest))
+                if _day(r.forecast_date) == origin
+            }
+            if len(found) >= series:
+                break
+    return found

@@ -202,7 +202,7 @@ def test_forecast_reads_can_use_the_predictions_index(demo_db: DemoDb) -> None:
     if demo_db.engine.dialect.name != "postgresql":
         pytest.skip("plans are checked on Postgres")
     ids = sorted(ToolContext(demo_db.engine, 1).campaigns)
-    queries = q.forecast_queries(1, ids, demo_db.as_of, 1)
+    queries = q.indexed_read_queries(1, ids, demo_db.as_of, 1)
     for query in (queries["forecast origin (ml_predictions)"], queries["predictions (ml_predictions)"]):
         with demo_db.engine.connect() as conn:
             conn.execute(sa.text("SET enable_seqscan = off"))
