@@ -6,6 +6,11 @@ fleet. Each tool call gets a fresh ToolContext (so the account's campaign lookup
 figures are an upper bound for a call inside a conversation.
 
     python benchmarks/bench_agent.py [--accounts 1000] [--repeats 20] [--server postgresql://...]
+
+--keep keeps the fleet's databases; --reuse URL times the tools again on such a kept fleet (same
+--accounts) without rebuilding it, e.g. to compare two versions of the read paths on the same data.
+--explain prints the Postgres plans of the agent's per-account reads of ml_predictions / ml_features /
+ml_forecasts at fleet scale.
 """
 
 from __future__ import annotations
@@ -50,6 +55,23 @@ def _ms(samples: list[float]) -> str:
     return f"median {statistics.median(samples) * 1000:7.1f} ms   p95 {q[18] * 1000:7.1f} ms"
 
 
+def _explain(engine: sa.Engine, config_id: int, campaign_ids: list[str]) -> None:
+    """EXPLAIN ANALYZE of the per-account reads that avoid scanning ml_features / ml_forecasts."""
+    from famachat_ml_pipeline.db import agent_queries as q
+
+    origin = q.latest_forecast_origin(engine, config_id, campaign_ids)
+    series = len(q.read_latest_predictions(engine, config_id, campaign_ids))
+    queries = {
+        "latest results day (ml_features)": q.latest_results_day_query(config_id),
+        **q.indexed_read_queries(config_id, campaign_ids, origin, series),
+    }
+    with engine.connect() as conn:
+        for label, query in queries.items():
+            sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
+            plan = [r[0] for r in conn.execute(sa.text(f"EXPLAIN ANALYZE {sql}"))]
+            print(f"plan, {label}:\n    " + "\n    ".join(plan))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--accounts", type=int, default=1000)
@@ -58,11 +80,17 @@ def main() -> None:
         "--server", default=os.environ.get("TEST_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/test")
     )
     parser.add_argument("--keep", action="store_true", help="keep the benchmark databases")
+    parser.add_argument("--reuse", metavar="URL", help="a fleet database kept by --keep: time it again")
+    parser.add_argument("--explain", action="store_true", help="print the plans of the indexed reads")
     args = parser.parse_args()
 
     tag = uuid.uuid4().hex[:6]
-    data_url = _database(args.server, f"fcml_bench_agent_{tag}")
-    dagster_url = _database(args.server, f"fcml_bench_agent_dagster_{tag}")
+    if args.reuse:
+        data_url = dagster_url = args.reuse
+        args.keep = True
+    else:
+        data_url = _database(args.server, f"fcml_bench_agent_{tag}")
+        dagster_url = _database(args.server, f"fcml_bench_agent_dagster_{tag}")
     os.environ["DATABASE_URL"] = data_url
     os.environ["DAGSTER_PG_URL"] = dagster_url
     os.environ["FAMACHAT_ML_DATA_DIR"] = f"/tmp/fcml_bench_agent_{tag}"
@@ -84,19 +112,26 @@ def main() -> None:
     try:
         settings = get_settings()
         engine = get_engine(settings.database_url)
-        t = time.perf_counter()
-        data = generate_demo(n_accounts=args.accounts, days=90, seed=11)
-        write_demo(engine, data)
-        print(
-            f"fleet: {args.accounts:,} accounts, {data.campaigns.height:,} campaigns, "
-            f"{data.insights.height:,} insight rows, written in {time.perf_counter() - t:.1f} s"
-        )
-        t = time.perf_counter()
-        (run,) = run_pipeline(settings, as_of=data.end_date, echo=lambda _: None, log_level="WARNING")
-        print(f"pipeline run: {'success' if run.success else 'FAILED'} in {time.perf_counter() - t:.1f} s")
+        if args.reuse:
+            print(f"fleet: reused {sa.engine.make_url(args.reuse).database} ({args.accounts:,} accounts)")
+        else:
+            t = time.perf_counter()
+            data = generate_demo(n_accounts=args.accounts, days=90, seed=11)
+            write_demo(engine, data)
+            print(
+                f"fleet: {args.accounts:,} accounts, {data.campaigns.height:,} campaigns, "
+                f"{data.insights.height:,} insight rows, written in {time.perf_counter() - t:.1f} s"
+            )
+            t = time.perf_counter()
+            (run,) = run_pipeline(settings, as_of=data.end_date, echo=lambda _: None, log_level="WARNING")
+            print(
+                f"pipeline run: {'success' if run.success else 'FAILED'} in {time.perf_counter() - t:.1f} s"
+            )
 
         config_id = args.accounts // 2 + 1
         probe = ToolContext(engine, config_id)
+        if args.explain:
+            _explain(engine, config_id, sorted(probe.campaigns))
         campaign = max(probe.campaigns)
         busiest = run_tool(probe, "get_top_campaigns", {"metric": "spend", "limit": 2})["campaigns"]
         tool_args = {

@@ -14,13 +14,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.core.frames import ZERO_DECIMAL_CURRENCIES
+from famachat_ml_pipeline.core.vocab import METRIC_OF
 from famachat_ml_pipeline.db import schema
+from famachat_ml_pipeline.db.reader import ts
 
 # The source's campaigns table as source/ defines it (names are not part of the daily frame).
 # TODO(source owner): a source/ reader for campaign names should own this query (table from source/).
 from famachat_ml_pipeline.source.tables import campaigns_table
-
-FEATURE_WINDOW = 7  # the window the tiers are computed on; its JSON also carries the 14/30-day figures
 
 
 def _decode(value: Any) -> Any:
@@ -79,27 +79,52 @@ def read_campaigns(engine: sa.Engine, config_id: int) -> list[dict[str, Any]]:
 
 
 def latest_results_day(engine: sa.Engine, config_id: int) -> dt.date | None:
-    """The as-of day of the account's latest pipeline run (its newest features)."""
-    f = schema.ml_features
+    """The as-of day of the account's latest pipeline run: the feature_date of its newest ml_features row.
+
+    ml_features has no index on config_id (seed DDL, kept as is), so max(feature_date) for one account
+    scans the fleet's whole history. Its primary key is indexed and runs write days in order, so walking
+    the key backwards stops at the account's newest row, within the latest fleet run. It differs from
+    max(feature_date) only if an older day was recomputed after a newer one (a backfill).
+    """
     with engine.connect() as conn:
-        value = conn.execute(
-            sa.select(sa.func.max(f.c.feature_date)).where(f.c.config_id == int(config_id))
-        ).scalar_one()
-    return _day(value)
+        return _day(conn.execute(latest_results_day_query(config_id)).scalar_one_or_none())
 
 
-def read_latest_features(engine: sa.Engine, config_id: int) -> list[dict[str, Any]]:
-    """campaign_id, feature_date, insufficient_data and the features JSON of the latest run (7-day window)."""
+def latest_results_day_query(config_id: int) -> sa.Select:
     f = schema.ml_features
-    latest = sa.select(sa.func.max(f.c.feature_date)).where(f.c.config_id == int(config_id)).scalar_subquery()
-    query = sa.select(f.c.campaign_id, f.c.feature_date, f.c.insufficient_data, f.c.features).where(
-        f.c.config_id == int(config_id), f.c.window_days == FEATURE_WINDOW, f.c.feature_date == latest
+    return sa.select(f.c.feature_date).where(f.c.config_id == int(config_id)).order_by(f.c.id.desc()).limit(1)
+
+
+def _features_query(config_id: int, max_rows: int) -> sa.Select:
+    f = schema.ml_features
+    return (
+        sa.select(f.c.campaign_id, f.c.window_days, f.c.feature_date, f.c.insufficient_data, f.c.features)
+        .where(f.c.config_id == int(config_id))
+        .order_by(f.c.id.desc())
+        .limit(max(int(max_rows), 1))
     )
+
+
+def read_latest_features(
+    engine: sa.Engine, config_id: int, window_days: int, max_rows: int
+) -> list[dict[str, Any]]:
+    """campaign_id, feature_date, insufficient_data and the features JSON of the account's latest run,
+    for one window. The latest run is the account's newest-written batch (see latest_results_day).
+
+    A run replaces the account's rows of its day in one batch of at most `max_rows` rows (one per
+    campaign and window), so that batch is within the account's newest `max_rows` rows: walking the
+    primary key backwards stops there instead of scanning the fleet's history (no config_id index).
+    """
     with engine.connect() as conn:
-        rows = _rows(conn, query, ("features",))
-    for r in rows:
+        rows = _rows(conn, _features_query(config_id, max_rows), ("features",))
+    if not rows:
+        return []
+    latest = rows[0]["feature_date"]
+    out = [r for r in rows if r["feature_date"] == latest and r["window_days"] == window_days]
+    for r in out:
         r["feature_date"] = _day(r["feature_date"])
-    return rows
+        del r["window_days"]
+    return out[::-1]  # in the order they were written, as a scan of the table gave them
 
 
 def read_latest_classifications(engine: sa.Engine, config_id: int) -> list[dict[str, Any]]:
@@ -187,27 +212,125 @@ def read_recent_anomalies(
     return rows
 
 
-def read_latest_forecasts(engine: sa.Engine, config_id: int) -> list[dict[str, Any]]:
-    """ml_forecasts of the account's latest forecast origin: one row per campaign and metric."""
-    f = schema.ml_forecasts
-    latest = (
-        sa.select(sa.func.max(f.c.forecast_date)).where(f.c.config_id == int(config_id)).scalar_subquery()
+# ------------------------------------------------------------------ forecasts through ml_predictions
+# ml_forecasts has no index on config_id (seed DDL, kept as is), so a per-account read there scans the
+# fleet's whole history. ml_predictions holds the same per-day figures and has the seed's index
+# (entity_type, entity_id, forecast_date): reads below go through the account's campaign ids, and
+# keep the config_id filter because Meta campaign ids are not guaranteed unique across accounts.
+
+
+def _campaign_predictions(config_id: int, campaign_ids: list[str]) -> list[sa.ColumnElement[bool]]:
+    p = schema.ml_predictions
+    return [p.c.entity_type == "campaign", p.c.entity_id.in_(campaign_ids), p.c.config_id == int(config_id)]
+
+
+def _origin_query(config_id: int, campaign_ids: list[str]) -> sa.Select:
+    p = schema.ml_predictions
+    return sa.select(sa.func.max(p.c.forecast_date)).where(
+        *_campaign_predictions(config_id, campaign_ids), p.c.horizon_days == 1
     )
-    query = (
+
+
+def _predictions_query(config_id: int, campaign_ids: list[str], origin: dt.date) -> sa.Select:
+    p = schema.ml_predictions
+    # Only a lower bound on the date: with an upper bound too, Postgres has been seen to pick the index
+    # on (entity_type, forecast_date) ranges and filter entity ids over the whole fleet (EXPLAIN, F300).
+    return (
         sa.select(
-            f.c.entity_id,
-            f.c.target_metric,
-            f.c.horizon_days,
-            f.c.method,
-            f.c.predictions,
-            f.c.forecast_date,
-            f.c.insufficient_data,
+            p.c.entity_id,
+            p.c.prediction_type,
+            p.c.forecast_date,
+            p.c.horizon_days,
+            p.c.predicted_value,
+            p.c.confidence_lower,
+            p.c.confidence_upper,
         )
-        .where(f.c.config_id == int(config_id), f.c.forecast_date == latest)
-        .order_by(f.c.entity_id, f.c.target_metric)
+        .where(*_campaign_predictions(config_id, campaign_ids), p.c.forecast_date > ts(origin))
+        .order_by(p.c.entity_id, p.c.prediction_type, p.c.forecast_date)
     )
+
+
+def _methods_query(config_id: int, origin: dt.date, newest: int | None) -> sa.Select:
+    """With `newest`, only the account's newest rows (no date filter in SQL: with one, the planner
+    expects few matches and scans the table instead of walking the key); without it, the full read."""
+    f = schema.ml_forecasts
+    cols = (f.c.entity_id, f.c.target_metric, f.c.method, f.c.insufficient_data, f.c.forecast_date)
+    if newest is None:
+        return sa.select(*cols).where(f.c.config_id == int(config_id), f.c.forecast_date == ts(origin))
+    return sa.select(*cols).where(f.c.config_id == int(config_id)).order_by(f.c.id.desc()).limit(newest)
+
+
+def indexed_read_queries(
+    config_id: int, campaign_ids: list[str], origin: dt.date, series: int
+) -> dict[str, sa.Select]:
+    """The reads below by name, for checking their plans (benchmarks, tests)."""
+    return {
+        "forecast origin (ml_predictions)": _origin_query(config_id, campaign_ids),
+        "predictions (ml_predictions)": _predictions_query(config_id, campaign_ids, origin),
+        "forecast methods (ml_forecasts)": _methods_query(config_id, origin, series),
+        "latest features (ml_features)": _features_query(config_id, 3 * len(campaign_ids)),
+    }
+
+
+def latest_forecast_origin(engine: sa.Engine, config_id: int, campaign_ids: list[str]) -> dt.date | None:
+    """The as-of day of the account's newest forecasts: every run writes a 1-day-ahead prediction per
+    series, dated origin + 1, so the newest gives the origin (what max(ml_forecasts.forecast_date) was)."""
+    if not campaign_ids:
+        return None
     with engine.connect() as conn:
-        rows = _rows(conn, query, ("predictions",))
-    for row in rows:
-        row["forecast_date"] = _day(row["forecast_date"])
-    return rows
+        day = _day(conn.execute(_origin_query(config_id, campaign_ids)).scalar_one())
+    return None if day is None else day - dt.timedelta(days=1)
+
+
+def read_latest_predictions(
+    engine: sa.Engine, config_id: int, campaign_ids: list[str]
+) -> list[dict[str, Any]]:
+    """The account's latest forecasts as ml_forecasts holds them, built from ml_predictions: entity_id,
+    target_metric, predictions [{date, predicted, lower, upper}] by day, forecast_date (the origin).
+    Sorted by entity_id and target_metric. method / insufficient_data are not in ml_predictions."""
+    origin = latest_forecast_origin(engine, config_id, campaign_ids)
+    if origin is None:
+        return []
+    series: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    with engine.connect() as conn:
+        for r in conn.execute(_predictions_query(config_id, campaign_ids, origin)).mappings():
+            day = _day(r["forecast_date"])
+            if day is None or (day - origin).days != r["horizon_days"]:
+                continue  # made on an earlier day for a target date after the origin
+            series.setdefault((r["entity_id"], METRIC_OF[str(r["prediction_type"])]), []).append(
+                {
+                    "date": day.isoformat(),
+                    "predicted": r["predicted_value"],
+                    "lower": r["confidence_lower"],
+                    "upper": r["confidence_upper"],
+                }
+            )
+    return [
+        {"entity_id": e, "target_metric": m, "predictions": pts, "forecast_date": origin}
+        for (e, m), pts in sorted(series.items())
+    ]
+
+
+def read_forecast_methods(
+    engine: sa.Engine, config_id: int, origin: dt.date, series: int
+) -> dict[tuple[str, str], tuple[str, bool]]:
+    """(entity_id, target_metric) -> (method, insufficient_data) of the account's forecasts made on `origin`.
+
+    ml_forecasts has no index but its primary key. A run writes the account's `series` rows of its day
+    in one batch, normally the account's newest: walking the key backwards from the newest rows finds
+    them without reading the fleet's history. If some are not there (an older day rewritten since), the
+    full read runs instead, so the answer is always the complete set.
+    """
+    if series <= 0:
+        return {}
+    found: dict[tuple[str, str], tuple[str, bool]] = {}
+    with engine.connect() as conn:
+        for newest in (series, None):
+            found = {
+                (r.entity_id, r.target_metric): (r.method, bool(r.insufficient_data))
+                for r in conn.execute(_methods_query(config_id, origin, newest))
+                if _day(r.forecast_date) == origin
+            }
+            if len(found) >= series:
+                break
+    return found

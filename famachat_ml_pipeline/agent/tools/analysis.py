@@ -16,7 +16,7 @@ from famachat_ml_pipeline.agent.tools.context import (
     ToolOutput,
     rnd,
 )
-from famachat_ml_pipeline.agent.tools.forecasts import summarize
+from famachat_ml_pipeline.agent.tools.forecasts import latest_forecasts, summarize
 from famachat_ml_pipeline.core.vocab import TIERS
 from famachat_ml_pipeline.db import agent_queries as q
 from famachat_ml_pipeline.source.read import read_daily_insights
@@ -65,7 +65,7 @@ def get_account_summary(ctx: ToolContext, inp: NoInput) -> AccountSummary:
     anomalies = q.read_recent_anomalies(ctx.engine, ctx.config_id, ctx.data_through() - dt.timedelta(days=6))
     totals: dict[str, float] = {"spend": 0.0, "leads": 0.0}
     horizon = 0
-    for r in q.read_latest_forecasts(ctx.engine, ctx.config_id):
+    for r in latest_forecasts(ctx, with_methods=False):
         if r["target_metric"] in totals and isinstance(r["predictions"], list):
             totals[r["target_metric"]] += summarize(ctx, r["target_metric"], r["predictions"])[0]
             horizon = max(horizon, len(r["predictions"]))

@@ -15,8 +15,11 @@ from famachat_ml_pipeline.agent.tools.context import (
     ToolOutput,
     rnd,
 )
+from famachat_ml_pipeline.core.features import WINDOWS
 from famachat_ml_pipeline.core.vocab import INACTIVE_STATUSES
 from famachat_ml_pipeline.db import agent_queries as q
+
+FEATURE_WINDOW = 7  # the window the tiers are computed on; its JSON also carries the 14/30-day figures
 
 
 class CampaignMetrics(ToolOutput):
@@ -92,10 +95,17 @@ def metrics_rows(
 
 def account_state(ctx: ToolContext) -> tuple[dict[str, dict[str, Any]], dict[str, str], dt.date | None]:
     """(campaign_id -> latest 7-day features, campaign_id -> tier, as-of day) of this account."""
-    feats = q.read_latest_features(ctx.engine, ctx.config_id)
+    feats = latest_features(ctx)
     tiers = {r["campaign_id"]: r["tier"] for r in q.read_latest_classifications(ctx.engine, ctx.config_id)}
     as_of = feats[0]["feature_date"] if feats else None
     return {r["campaign_id"]: r["features"] or {} for r in feats}, tiers, as_of
+
+
+def latest_features(ctx: ToolContext) -> list[dict[str, Any]]:
+    """The account's latest ml_features rows of the tiers' window. A run writes one row per campaign and
+    window, which bounds the read (see agent_queries.read_latest_features)."""
+    max_rows = len(WINDOWS) * max(len(ctx.campaigns), 1)
+    return q.read_latest_features(ctx.engine, ctx.config_id, FEATURE_WINDOW, max_rows)
 
 
 class CampaignInput(ToolInput):

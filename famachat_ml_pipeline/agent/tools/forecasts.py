@@ -66,6 +66,18 @@ def summarize(ctx: ToolContext, metric: str, points: list[dict[str, Any]]) -> tu
     return sum(p), sum(lo), sum(hi)
 
 
+def latest_forecasts(ctx: ToolContext, with_methods: bool = True) -> list[dict[str, Any]]:
+    """The account's latest stored forecasts (per-day figures from ml_predictions, indexed by campaign),
+    with ml_forecasts' method and insufficient_data when asked (a bounded read, see agent_queries)."""
+    rows = q.read_latest_predictions(ctx.engine, ctx.config_id, sorted(ctx.campaigns))
+    if not with_methods or not rows:
+        return rows
+    methods = q.read_forecast_methods(ctx.engine, ctx.config_id, rows[0]["forecast_date"], len(rows))
+    for r in rows:
+        r["method"], r["insufficient_data"] = methods.get((r["entity_id"], r["target_metric"]), ("-", False))
+    return rows
+
+
 class GetForecastsInput(ToolInput):
     metric: Metric | None = Field(default=None, description="spend, leads ou cpl; vazio = todas")
     campaign_id: str | None = Field(default=None, max_length=100)
@@ -76,7 +88,7 @@ def get_forecasts(ctx: ToolContext, inp: GetForecastsInput) -> ForecastList:
     """Previsões já feitas pelo pipeline (próximos dias) por campanha: total de gasto e leads, CPL médio."""
     rows = [
         r
-        for r in q.read_latest_forecasts(ctx.engine, ctx.config_id)
+        for r in latest_forecasts(ctx)
         if (inp.metric is None or r["target_metric"] == inp.metric)
         and (inp.campaign_id is None or r["entity_id"] == inp.campaign_id)
     ]
