@@ -91,11 +91,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     from famachat_ml_pipeline.runner import run_pipeline
 
     settings = load_settings()
-    summaries = run_pipeline(settings, None if args.all else args.config_id, args.as_of, echo=console.print)
+    summaries = run_pipeline(
+        settings,
+        None if args.all else args.config_id,
+        args.as_of,
+        echo=console.print,
+        train_if_no_model=True,  # only `--all` on a fresh deployment: see run_pipeline
+    )
     ok = all(s.success for s in summaries)
     for s in summaries:
         state = "[green]success[/]" if s.success else "[red]FAILED[/]"
-        console.print(f"run {s.run_id[:8]} ({s.accounts} accounts): {state} in {s.seconds:.1f}s")
+        what = f"{s.accounts} accounts" if s.accounts else "training"
+        console.print(f"run {s.run_id[:8]} ({what}): {state} in {s.seconds:.1f}s")
     return 0 if ok else 1
 
 
@@ -391,9 +398,11 @@ def main(argv: list[str] | None = None) -> int:
         from famachat_ml_pipeline.db.grants import BadRoleName
         from famachat_ml_pipeline.demo.loader import RefusingToOverwrite
         from famachat_ml_pipeline.preflight import DatabaseUnavailable
-        from famachat_ml_pipeline.runner import IncompleteDay, UnknownAccounts
+        from famachat_ml_pipeline.runner import IncompleteDay, QueueBusy, UnknownAccounts
 
-        known = UnknownAccounts | IncompleteDay | RefusingToOverwrite | UsageError | FileNotFoundError
+        known = (
+            UnknownAccounts | IncompleteDay | QueueBusy | RefusingToOverwrite | UsageError | FileNotFoundError
+        )
         if isinstance(exc, known | DatabaseUnavailable | BadRoleName | UnknownAccount):
             # soft_wrap: one line even when it is wider than the terminal
             console.print(f"[red]error:[/] {exc}", soft_wrap=True, markup=True, highlight=False)

@@ -1,24 +1,48 @@
-"""Runs the whole asset graph for a set of accounts, recorded in the Dagster instance (visible in the UI)."""
+"""Runs the graph for a set of accounts, recorded in the Dagster instance (visible in the UI).
+
+One queue for everyone: when a daemon serves the instance, runs are submitted to its run queue (where the
+dagster.yaml tag limit orders them with the schedules', sensors' and UI's runs) and this process waits,
+printing step events; otherwise they execute here, after waiting for any running pipeline run to end.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import subprocess
+import sys
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import dagster as dg
 
 from famachat_ml_pipeline.db.engine import get_engine, migrate
+from famachat_ml_pipeline.db.orchestration_queries import any_model_trained
 from famachat_ml_pipeline.definitions import defs
+from famachat_ml_pipeline.defs.classification.assets import MODEL_TYPE
+from famachat_ml_pipeline.defs.classification.jobs import model_retraining_job
 from famachat_ml_pipeline.defs.pipeline.jobs import ml_pipeline_job
 from famachat_ml_pipeline.defs.shared.account_run import latest_complete_day_of
 from famachat_ml_pipeline.defs.shared.partitions import AS_OF_TAG, config_partitions
-from famachat_ml_pipeline.defs.shared.schedules import ranged_run_tags
+from famachat_ml_pipeline.defs.shared.schedules import PIPELINE_TAG, contiguous_ranges, ranged_run_tags
 from famachat_ml_pipeline.instance import get_instance
 from famachat_ml_pipeline.preflight import check_database
 from famachat_ml_pipeline.settings import Settings, export_resource_environment
 from famachat_ml_pipeline.source.read import list_config_ids
+
+__all__ = ["IncompleteDay", "RunSummary", "UnknownAccounts", "contiguous_ranges", "run_pipeline"]
+
+CODE_LOCATION = "famachat_ml_pipeline.definitions"  # the module workspace.yaml and `serve` load
+QUEUE_DAEMON = "QUEUED_RUN_COORDINATOR"
+HEARTBEAT_FRESH_SECONDS = 60.0  # the daemon beats every 30 s
+ACTIVE = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
+SHOWN_EVENTS = {
+    dg.DagsterEventType.RUN_START, dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS,
+    dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.RUN_FAILURE, dg.DagsterEventType.RUN_SUCCESS,
+}  # fmt: skip
 
 
 class UnknownAccounts(ValueError):
@@ -26,6 +50,10 @@ class UnknownAccounts(ValueError):
 
 
 class IncompleteDay(ValueError):
+    pass
+
+
+class QueueBusy(RuntimeError):
     pass
 
 
@@ -39,41 +67,28 @@ class RunSummary:
     seconds: float
 
 
-def contiguous_ranges(ordered_keys: Sequence[str], wanted: set[str]) -> list[list[str]]:
-    """Split the wanted keys into runs that are contiguous in the instance's partition order.
-
-    A Dagster ranged run covers start..end inclusive, so a non-contiguous selection needs several runs.
-    """
-    ranges: list[list[str]] = []
-    current: list[str] = []
-    for key in ordered_keys:
-        if key in wanted:
-            current.append(key)
-        elif current:
-            ranges.append(current)
-            current = []
-    if current:
-        ranges.append(current)
-    return ranges
-
-
 def run_pipeline(
     settings: Settings,
     config_ids: Sequence[int] | None = None,
     as_of: dt.date | None = None,
     echo: Callable[[str], None] = print,
     log_level: str = "INFO",
+    train_if_no_model: bool = False,
 ) -> list[RunSummary]:
     """Register the accounts as partitions, then materialise the whole graph as ranged runs.
 
     The assets' resources read `settings` through the environment (settings.export_resource_environment).
     Each run's as_of is decided here, once: `as_of`, else the latest complete day of its accounts.
+    It never trains: training is the retraining job's. With `train_if_no_model` (the CLI's `run --all`
+    and `demo`), a run over every account, not of a past day, on a deployment with no model registered
+    yet runs the retraining job once first, so a fresh install classifies with a model if one wins.
     """
     export_resource_environment(settings)
     check_database(settings.database_url, need_source=True)
     engine = get_engine(settings.database_url)
     migrate(settings.database_url)
     source_ids = list_config_ids(engine)
+    whole_fleet = config_ids is None
     if config_ids is None:
         config_ids = source_ids
     else:
@@ -86,11 +101,11 @@ def run_pipeline(
         )
 
     if as_of is not None:
-        latest = latest_complete_day_of(engine, list(config_ids), settings.default_timezone)
-        if as_of > latest:
+        latest_day = latest_complete_day_of(engine, list(config_ids), settings.default_timezone)
+        if as_of > latest_day:
             raise IncompleteDay(
                 f"--as-of {as_of} is not a complete day yet: the latest complete day for these accounts is "
-                f"{latest} (today is partial and its conversions are still arriving)"
+                f"{latest_day} (today is partial and its conversions are still arriving)"
             )
     instance = get_instance(settings)
     known = set(instance.get_dynamic_partitions(config_partitions.name))
@@ -99,8 +114,14 @@ def run_pipeline(
         instance.add_dynamic_partitions(config_partitions.name, new)
         echo(f"registered {len(new)} new config_id partitions")
     ordered = instance.get_dynamic_partitions(config_partitions.name)
-    job = defs.resolve_job_def(ml_pipeline_job.name)
+    latest = latest_complete_day_of(engine, list(config_ids), settings.default_timezone)
+    execute = _submitter(instance, echo)
     summaries = []
+    first_model = train_if_no_model and whole_fleet and (as_of is None or as_of >= latest)
+    if first_model and not any_model_trained(engine, MODEL_TYPE):
+        # A fresh deployment: train once now, so this first run classifies with a model if one wins.
+        echo("no classifier trained yet: training it once first (later, the 05:00 retraining job does)")
+        summaries.append(execute(model_retraining_job.name, None, None, log_level))
     for keys in contiguous_ranges(ordered, {str(c) for c in config_ids}):
         run_as_of = as_of or latest_complete_day_of(engine, [int(k) for k in keys], settings.default_timezone)
         tags = {**ranged_run_tags(keys[0], keys[-1]), AS_OF_TAG: run_as_of.isoformat()}
@@ -108,20 +129,115 @@ def run_pipeline(
             f"running the graph for {len(keys)} accounts ({keys[0]}..{keys[-1]}); Dagster first records "
             "the planned materialisations (about 10 ms per asset and account)"
         )
-        start = time.perf_counter()
-        result = job.execute_in_process(
-            instance=instance,
-            tags=tags,
-            raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-        )
-        summaries.append(
-            RunSummary(
-                result.run_id, keys[0], keys[-1], len(keys), result.success, time.perf_counter() - start
-            )
-        )
-        if not result.success:
-            failures = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
-            for event in failures:
-                echo(f"step {event.step_key} failed: {event.event_specific_data.error.message.strip()}")
+        summaries.append(execute(ml_pipeline_job.name, keys, tags, log_level))
     return summaries
+
+
+Execute = Callable[[str, list[str] | None, dict[str, str] | None, str], RunSummary]
+
+
+def daemon_is_running(instance: dg.DagsterInstance) -> bool:
+    """Whether a dagster-daemon dequeues this instance's runs: its queue heartbeat is recent."""
+    beat = instance.get_daemon_heartbeats().get(QUEUE_DAEMON)
+    return beat is not None and time.time() - beat.timestamp < HEARTBEAT_FRESH_SECONDS
+
+
+def _submitter(instance: dg.DagsterInstance, echo: Callable[[str], None]) -> Execute:
+    if daemon_is_running(instance):
+        echo("a dagster-daemon serves this instance: submitting to its run queue")
+        return lambda job, keys, tags, level: submit_and_wait(instance, job, keys, tags or {}, level, echo)
+    return lambda job, keys, tags, level: execute_here(instance, job, keys, tags or {}, level, echo)
+
+
+def _run_config(log_level: str) -> dict:
+    return {"loggers": {"console": {"config": {"log_level": log_level}}}}
+
+
+def _summary(run_id: str, keys: list[str] | None, success: bool, start: float) -> RunSummary:
+    first, last = (keys[0], keys[-1]) if keys else ("", "")
+    return RunSummary(run_id, first, last, len(keys or []), success, time.perf_counter() - start)
+
+
+def wait_for_turn(
+    instance: dg.DagsterInstance,
+    echo: Callable[[str], None],
+    poll_seconds: float = 2.0,
+    timeout_seconds: float = 3600.0,
+) -> None:
+    """The in-process twin of the queue's `famachat/pipeline` limit: wait while a pipeline run is active.
+
+    A run left STARTED by a killed process holds the turn until Dagster's run monitoring (under a daemon)
+    marks it failed; past `timeout_seconds` this says which run it is instead of waiting for ever."""
+    deadline = time.monotonic() + timeout_seconds
+    said: set[str] = set()
+    while True:
+        active = instance.get_runs(dg.RunsFilter(tags={PIPELINE_TAG: "graph"}, statuses=ACTIVE))
+        if not active:
+            return
+        for run in active:
+            if run.run_id not in said:
+                echo(
+                    f"waiting for run {run.run_id[:8]} ({run.job_name}) to finish: one pipeline run at a time"
+                )
+                said.add(run.run_id)
+        if time.monotonic() > deadline:
+            ids = ", ".join(r.run_id for r in active)
+            raise QueueBusy(f"pipeline run(s) still active after {timeout_seconds:.0f}s: {ids}")
+        time.sleep(poll_seconds)
+
+
+def execute_here(
+    instance: dg.DagsterInstance,
+    job_name: str,
+    keys: list[str] | None,
+    tags: dict[str, str],
+    log_level: str,
+    echo: Callable[[str], None],
+) -> RunSummary:
+    wait_for_turn(instance, echo)
+    start = time.perf_counter()
+    result = defs.resolve_job_def(job_name).execute_in_process(
+        instance=instance, tags=tags, raise_on_error=False, run_config=_run_config(log_level)
+    )
+    if not result.success:
+        failures = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
+        for event in failures:
+            echo(f"step {event.step_key} failed: {event.event_specific_data.error.message.strip()}")
+    return _summary(result.run_id, keys, result.success, start)
+
+
+def submit_and_wait(
+    instance: dg.DagsterInstance,
+    job_name: str,
+    keys: list[str] | None,
+    tags: dict[str, str],
+    log_level: str,
+    echo: Callable[[str], None],
+    poll_seconds: float = 1.0,
+) -> RunSummary:
+    """Submit through the instance's run queue (`dagster job launch`, which queues under a
+    QueuedRunCoordinator), then follow the run's step events until it ends."""
+    start = time.perf_counter()
+    run_id = str(uuid.uuid4())
+    dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
+    command = [
+        dagster, "job", "launch", "-m", CODE_LOCATION, "-j", job_name, "--run-id", run_id,
+        "--tags", json.dumps(tags), "--config-json", json.dumps(_run_config(log_level)),
+    ]  # fmt: skip
+    launched = subprocess.run(command, capture_output=True, text=True, env=os.environ.copy())
+    if launched.returncode != 0:
+        raise QueueBusy(f"could not submit {job_name} to the run queue: {launched.stderr.strip()[-500:]}")
+    echo(f"run {run_id[:8]} ({job_name}) queued")
+    cursor = None
+    while True:
+        run = instance.get_run_by_id(run_id)
+        page = instance.get_records_for_run(run_id, cursor=cursor, limit=1000)
+        cursor = page.cursor
+        for record in page.records:
+            event = record.event_log_entry.dagster_event
+            if event is not None and event.event_type in SHOWN_EVENTS:
+                step = f" {event.step_key}" if event.step_key else ""
+                echo(f"run {run_id[:8]}: {event.event_type_value}{step}")
+        if run is not None and run.is_finished and not page.has_more:
+            return _summary(run_id, keys, run.status == dg.DagsterRunStatus.SUCCESS, start)
+        time.sleep(poll_seconds)

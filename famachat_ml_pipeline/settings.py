@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     # Dagster's own run/event storage on Postgres (psycopg2 URL); empty means SQLite under dagster_home.
     dagster_pg_url: str | None = None
     default_timezone: str = "America/Sao_Paulo"
+    # Where CRITICAL anomalies and failed runs are posted (Slack-compatible JSON); empty: only logged.
+    alert_webhook_url: str | None = None
 
     # The HTTP API (`famachat-ml api`). With neither ML_API_KEY nor JWT_SECRET set, every protected
     # endpoint refuses: nothing is open by default.
@@ -123,6 +125,7 @@ def resource_environment(settings: Settings) -> dict[str, str]:
         "MODELS_STORAGE_PATH": str(settings.models_storage_path),
         "FRAMES_STORAGE_PATH": str(settings.frames_storage_path),
         "DEFAULT_TIMEZONE": settings.default_timezone,
+        "ALERT_WEBHOOK_URL": settings.alert_webhook_url or "",
     }
 
 

@@ -21,13 +21,19 @@ ASSETS = {
     "campaign_forecasts", "forecast_accuracy", "campaign_recommendations",
 }  # fmt: skip
 CHECKS = {"rows_set_aside_rate", "no_future_dates", "no_orphan_insights"}
-JOBS = {"ml_pipeline", "hourly_anomaly_detection", "batch_predictions", "daily_prediction_validation"}
-SCHEDULES = {
-    "daily_ml_pipeline", "hourly_anomaly_detection_schedule", "batch_predictions_schedule",
-    "daily_prediction_validation_schedule",
+JOBS = {
+    "ml_pipeline", "model_retraining", "daily_classification", "daily_recommendations",
+    "hourly_anomaly_detection", "batch_predictions", "daily_prediction_validation",
 }  # fmt: skip
-SENSORS = {"config_id_partitions_sensor"}
-RESOURCES = {"database", "model_store", "daily_frame_io_manager"}
+SCHEDULES = {
+    "daily_ml_pipeline", "daily_model_retraining", "daily_classification", "daily_recommendations",
+    "hourly_anomaly_detection_schedule", "batch_predictions_schedule", "daily_prediction_validation_schedule",
+}  # fmt: skip
+SENSORS = {
+    "new_accounts_sensor", "source_data_sensor", "critical_anomaly_sensor", "run_failure_alert_sensor",
+    "first_model_sensor",
+}  # fmt: skip
+RESOURCES = {"database", "model_store", "daily_frame_io_manager", "alert_webhook"}
 
 
 def test_every_definition_is_loaded() -> None:

@@ -5,6 +5,8 @@
 - ingest/, features/, classification/, anomalies/, forecasts/, recommendations/: each stage's assets and
   its own jobs, schedules and sensors. A stage imports shared/, core/, db/ and source/, never another
   stage: cross-stage dependencies are asset keys.
-- pipeline/: the whole-graph job and its nightly schedule.
+- pipeline/: the daily job (the whole graph except training) and its 02:00 schedule.
+- orchestration/: cross-stage sensors (new accounts, restated data, critical anomalies, failed runs) and
+  the alert webhook resource; it may import the pipeline job it requests runs of.
 Nothing here reads the global settings: configuration comes in through shared/resources.py.
 """

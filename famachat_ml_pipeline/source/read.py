@@ -10,7 +10,13 @@ import polars as pl
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.source.clean import SourceRead, clean_insights
-from famachat_ml_pipeline.source.tables import CAMPAIGNS, INSIGHTS, SOURCE_TABLES, campaigns_table
+from famachat_ml_pipeline.source.tables import (
+    CAMPAIGNS,
+    INSIGHTS,
+    SOURCE_TABLES,
+    campaigns_table,
+    insights_table,
+)
 
 
 def missing_source_tables(engine: sa.Engine) -> list[str]:
@@ -35,6 +41,38 @@ def account_timezones(engine: sa.Engine, config_ids: Sequence[int] | None = None
         query = query.where(campaigns_table.c.config_id.in_(list(config_ids)))
     with engine.connect() as conn:
         return {int(c): tz for c, tz in conn.execute(query)}
+
+
+def latest_updates(
+    engine: sa.Engine, since_day: dt.date, after: dt.datetime | None = None
+) -> dict[int, dt.datetime]:
+    """max(updated_at) per config_id over insights dated `since_day` or later, for accounts with a row
+    updated after `after` (all when None). The date bound keeps the scan on the contract's only index,
+    (config_id, date_start): restatements arrive within Meta's 28-day attribution window."""
+    t, c = insights_table, campaigns_table
+    # One correlated max per account, so each is a range scan of the index (config_id = x AND date_start
+    # >= since); a plain GROUP BY over `date_start >= since` cannot seek on the index's second column.
+    accounts = sa.select(c.c.config_id).distinct().subquery()
+    latest = (
+        sa.select(sa.func.max(t.c.updated_at))
+        .where(t.c.config_id == accounts.c.config_id, t.c.date_start >= since_day)
+        .scalar_subquery()
+    )
+    query = sa.select(accounts.c.config_id, latest)
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+        rows = conn.execute(query).fetchall()
+        conn.rollback()
+    latest = {int(c): _utc(u) for c, u in rows if u is not None}
+    # Compared here as instants: SQLite keeps timestamps as text, Postgres as timestamptz.
+    return latest if after is None else {c: u for c, u in latest.items() if u > after}
+
+
+def _utc(value: dt.datetime | str) -> dt.datetime:
+    """An aware UTC instant (SQLite hands back naive text, stored as UTC by the writers)."""
+    stamp = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp.astimezone(dt.UTC)
 
 
 _CAMPAIGN_COLS = {

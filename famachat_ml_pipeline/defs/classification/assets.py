@@ -10,7 +10,7 @@ from famachat_ml_pipeline.core import classifier
 from famachat_ml_pipeline.core.features import compute_features_wide
 from famachat_ml_pipeline.db import registry
 from famachat_ml_pipeline.db.writer import replace_classifications
-from famachat_ml_pipeline.defs.shared.account_run import AccountRun
+from famachat_ml_pipeline.defs.shared.account_run import AccountRun, latest_complete_day_of
 from famachat_ml_pipeline.defs.shared.partitions import account_asset
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource, ModelStore
 from famachat_ml_pipeline.source.read import list_config_ids, read_daily_insights
@@ -19,6 +19,13 @@ MODEL_TYPE = "CAMPAIGN_CLASSIFIER"
 TRAINING_LOOKBACK_DAYS = 120  # as-of dates need 60 days of feature history plus a week of labels
 # Consecutive as-of days are near duplicates: past this many (campaign, day) samples, take every k-th day.
 MAX_TRAINING_SAMPLES = 120_000
+
+
+def is_past(run: AccountRun, database: DatabaseResource) -> bool:
+    """True when the run is as of an earlier day than its accounts' latest complete day (a backfill)."""
+    if not run.config_ids:
+        return False
+    return run.as_of < latest_complete_day_of(database.engine(), run.config_ids, database.default_timezone)
 
 
 def sampled_as_of_dates(dates: list[dt.date], campaigns: int) -> list[dt.date]:
@@ -38,10 +45,14 @@ def classifier_model(
     every account, while ad_insights holds the run's accounts over the scoring window. It still uses the
     run's one as_of (AccountRun) and the same read path (source.read.read_daily_insights)."""
     engine = database.engine()
+    run = AccountRun.from_context(context, database, config_ids=list_config_ids(engine))
+    if is_past(run, database):
+        # A backfill of the past may rewrite that day's results, never the fleet's current model (issue 10).
+        context.log.info(f"classifier not trained: as_of {run.as_of} is in the past; the registry is kept")
+        return run.result(status=f"not trained: as_of {run.as_of} is in the past")
     job_id = registry.start_training_job(engine, MODEL_TYPE, context.run_id)
     try:
         registry.update_training_job(engine, job_id, "RUNNING", 0.05)
-        run = AccountRun.from_context(context, database, config_ids=list_config_ids(engine))
         with run.timer("read"):
             read = read_daily_insights(
                 engine, run.config_ids, run.as_of, lookback_days=TRAINING_LOOKBACK_DAYS
@@ -92,8 +103,11 @@ def classifier_model(
     )
 
 
-def load_active_model(context: dg.AssetExecutionContext, database: DatabaseResource):  # noqa: ANN201
-    """The active model, or None (rules) when there is none or its artifact cannot be loaded."""
+def load_active_model(  # noqa: ANN201
+    context: dg.AssetExecutionContext, database: DatabaseResource, record_use: bool = True
+):
+    """The active model, or None (rules) when there is none or its artifact cannot be loaded. A past
+    as_of does not `record_use`: a backfill leaves the registry as it found it."""
     active = registry.active_model(database.engine(), MODEL_TYPE)
     if active is None:
         return None, "rules"
@@ -102,7 +116,8 @@ def load_active_model(context: dg.AssetExecutionContext, database: DatabaseResou
     except classifier.ModelArtifactError as exc:
         context.log.error(f"active classifier {active.version} unusable, falling back to rules: {exc}")
         return None, "rules"
-    registry.mark_used(database.engine(), active.id)
+    if record_use:
+        registry.mark_used(database.engine(), active.id)
     return model, active.version
 
 
@@ -138,7 +153,7 @@ def campaign_classifications(
     if ad_insights.is_empty():
         return run.result(rows_read=0, rows_written=0)
     as_of = run.as_of
-    model, version = load_active_model(context, database)
+    model, version = load_active_model(context, database, record_use=not is_past(run, database))
     with run.timer("compute"):
         wide = compute_features_wide(ad_insights, as_of)
         classified = _snapshot_columns(wide, classifier.classify(wide, model), version)

@@ -1,6 +1,9 @@
-"""What every stage's schedule shares: one ranged run over every account, in FamaChat's timezone."""
+"""What every stage's schedule and sensor shares: ranged runs over accounts, in FamaChat's timezone, queued
+one at a time."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import dagster as dg
 
@@ -9,7 +12,8 @@ from famachat_ml_pipeline.defs.shared.partitions import config_partitions
 
 # Every job reads the source into the shared ad_insights hand-off: dagster.yaml lets one such run go at a
 # time (the rest wait in the run queue), so an hourly run never interleaves with the daily one.
-RUN_TAGS = {"famachat/pipeline": "graph"}
+PIPELINE_TAG = "famachat/pipeline"
+RUN_TAGS = {PIPELINE_TAG: "graph"}
 
 
 def account_job(
@@ -29,12 +33,43 @@ def ranged_run_tags(first: str, last: str) -> dict[str, str]:
     }
 
 
+def contiguous_ranges(ordered_keys: Sequence[str], wanted: set[str], max_gap: int = 0) -> list[list[str]]:
+    """Split the wanted keys into runs that are contiguous in the instance's partition order.
+
+    A Dagster ranged run covers start..end inclusive, so a non-contiguous selection needs several runs.
+    With `max_gap` > 0, two ranges separated by at most that many unwanted keys become one run that also
+    covers those keys: re-running a few unchanged accounts in a vectorised pass costs less than a run.
+    """
+    ranges: list[list[str]] = []
+    current: list[str] = []
+    gap: list[str] = []
+    for key in ordered_keys:
+        if key in wanted:
+            if current and gap and len(gap) <= max_gap:
+                current.extend(gap)
+            elif current and gap:
+                ranges.append(current)
+                current = []
+            current.append(key)
+            gap = []
+        elif current:
+            gap.append(key)
+    if current:
+        ranges.append(current)
+    return ranges
+
+
 def _all_accounts(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
     """One ranged run over every account: the graph processes them in a single vectorised pass."""
     keys = context.instance.get_dynamic_partitions(config_partitions.name)
     if not keys:
         return dg.SkipReason("no accounts registered yet")
     return dg.RunRequest(run_key=None, tags=ranged_run_tags(keys[0], keys[-1]))
+
+
+# Schedules run as soon as a daemon runs (`famachat-ml serve`, `dagster dev`); stop one in the UI or with
+# `dagster schedule stop NAME` (README, "Schedules and sensors").
+RUNNING = dg.DefaultScheduleStatus.RUNNING
 
 
 def all_accounts_schedule(
@@ -46,4 +81,5 @@ def all_accounts_schedule(
         cron_schedule=cron,
         execution_timezone=DEFAULT_TIMEZONE,
         execution_fn=_all_accounts,
+        default_status=RUNNING,
     )

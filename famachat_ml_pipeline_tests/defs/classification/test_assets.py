@@ -67,6 +67,7 @@ def test_tier_history_and_model_fallback(settings: Settings) -> None:
     engine = get_engine(settings.database_url)
     write_demo(engine, data)
     day1, day2 = data.end_date - dt.timedelta(days=1), data.end_date
+    retrain(settings)
     assert run_pipeline(settings, as_of=day1, echo=lambda _: None)[0].success
     jobs = schema.ml_training_jobs
     with engine.connect() as conn:
@@ -126,8 +127,8 @@ def test_too_little_history_to_train_still_classifies_and_recommends(settings: S
         conn.execute(insights_table.delete().where(
             insights_table.c.date_start < data.end_date - dt.timedelta(days=9)
         ))  # fmt: skip
-    (run,) = run_pipeline(settings, as_of=data.end_date, echo=lambda _: None)
-    assert run.success
+    training, run = run_pipeline(settings, as_of=data.end_date, echo=lambda _: None, train_if_no_model=True)
+    assert training.success and training.accounts == 0 and run.success
     engine = get_engine(settings.database_url)
     jobs = schema.ml_training_jobs
     with engine.connect() as conn:
@@ -137,3 +138,49 @@ def test_too_little_history_to_train_still_classifies_and_recommends(settings: S
         ).scalar_one()
     assert status == "FAILED" and "not enough data" in error
     assert classified > 0  # by the rules
+
+
+def retrain(settings: Settings) -> None:
+    """The 05:00 retraining job, executed here."""
+    from famachat_ml_pipeline.db.engine import migrate
+    from famachat_ml_pipeline.definitions import defs
+
+    migrate(settings.database_url)
+    from famachat_ml_pipeline.instance import get_instance
+
+    assert (
+        defs.resolve_job_def("model_retraining").execute_in_process(instance=get_instance(settings)).success
+    )
+
+
+def _registry_rows(engine: sa.Engine) -> tuple[list[tuple], int]:
+    m, jobs = schema.ml_trained_models, schema.ml_training_jobs
+    with engine.connect() as conn:
+        models = [
+            tuple(r) for r in conn.execute(sa.select(m.c.id, m.c.status, m.c.is_active, m.c.last_used_at))
+        ]
+        return models, conn.execute(sa.select(sa.func.count()).select_from(jobs)).scalar_one()
+
+
+def test_manual_and_past_runs_never_touch_the_registry(settings: Settings) -> None:
+    """Issue 10 defect 2, the registry half: a run for some accounts, a past --as-of and the retraining
+    job over a past day neither train, register, activate, retire nor mark a model used."""
+    from famachat_ml_pipeline.definitions import defs
+    from famachat_ml_pipeline.instance import get_instance
+
+    data = generate_demo(n_accounts=2, days=60, seed=4)
+    engine = get_engine(settings.database_url)
+    write_demo(engine, data)
+    (run,) = run_pipeline(settings, config_ids=[1], echo=lambda _: None, train_if_no_model=True)
+    assert run.success and _registry_rows(engine) == ([], 0)  # some accounts: never trains
+
+    _register(settings.database_url, "v1", activate=True)
+    before = _registry_rows(engine)
+    past = data.end_date - dt.timedelta(days=10)
+    runs = run_pipeline(settings, as_of=past, echo=lambda _: None, train_if_no_model=True)
+    assert [r.accounts for r in runs] == [2] and runs[0].success
+    retraining = defs.resolve_job_def("model_retraining").execute_in_process(
+        instance=get_instance(settings), tags={"famachat/as_of": past.isoformat()}
+    )
+    assert retraining.success
+    assert _registry_rows(engine) == before  # same models, statuses, last use; no training job row

@@ -1,0 +1,31 @@
+"""The first model of a fresh deployment: trained once as soon as there are accounts, instead of waiting
+for the 05:00 retraining (until then, and whenever no model wins, classification uses the rules)."""
+
+import dagster as dg
+
+from famachat_ml_pipeline.db.orchestration_queries import any_model_trained
+from famachat_ml_pipeline.defs.classification.assets import MODEL_TYPE
+from famachat_ml_pipeline.defs.classification.jobs import model_retraining_job
+from famachat_ml_pipeline.defs.shared.partitions import config_partitions
+from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
+
+FIRST_MODEL_RUN_KEY = "first-model"  # Dagster skips a run key a sensor already requested: once, ever
+
+
+@dg.sensor(
+    job=model_retraining_job, minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.RUNNING
+)
+def first_model_sensor(
+    context: dg.SensorEvaluationContext, database: DatabaseResource
+) -> dg.SensorResult | dg.SkipReason:
+    """Requests one model_retraining run when accounts exist and no model was ever registered.
+    Cursor: the run key once requested, after which the sensor does nothing."""
+    if context.cursor == FIRST_MODEL_RUN_KEY:
+        return dg.SkipReason("the first model was already requested; retraining runs daily at 05:00")
+    if not context.instance.get_dynamic_partitions(config_partitions.name):
+        return dg.SkipReason("no accounts yet")
+    if any_model_trained(database.engine(), MODEL_TYPE):
+        return dg.SensorResult(skip_reason="a model is already registered", cursor=FIRST_MODEL_RUN_KEY)
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(run_key=FIRST_MODEL_RUN_KEY)], cursor=FIRST_MODEL_RUN_KEY
+    )

@@ -1,0 +1,73 @@
+"""The alert webhook (ALERT_WEBHOOK_URL): Slack-compatible `{"text": ...}` posts, in pt-BR.
+
+Without a URL an alert is only logged, so a deployment without a receiver loses nothing but the push.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+import dagster as dg
+
+from famachat_ml_pipeline.db.orchestration_queries import CriticalAnomaly
+
+ALERT_WEBHOOK_URL = "ALERT_WEBHOOK_URL"
+TIMEOUT_SECONDS = 10.0
+
+
+class AlertDeliveryError(RuntimeError):
+    pass
+
+
+class AlertWebhook(dg.ConfigurableResource):
+    """Where alerts go: a URL accepting Slack-compatible JSON (ALERT_WEBHOOK_URL); empty means log only."""
+
+    url: str = ""
+
+    def send(self, text: str, log: dg.DagsterLogManager | None = None) -> bool:
+        """Posts `text`; True when delivered, False when there is no URL (logged). Raises
+        AlertDeliveryError on any non-2xx answer or network error, so the caller can retry later."""
+        if not self.url:
+            if log is not None:
+                log.warning(f"ALERT_WEBHOOK_URL is not set; alert not sent: {text}")
+            return False
+        body = json.dumps({"text": text}).encode()
+        request = urllib.request.Request(
+            self.url, data=body, headers={"Content-Type": "application/json"}, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+                response.read()
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            raise AlertDeliveryError(f"webhook post failed: {exc}") from exc
+        return True
+
+
+def _number(value: float) -> str:
+    """pt-BR decimals: 1.234,56."""
+    return f"{value:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def anomaly_text(anomaly: CriticalAnomaly) -> str:
+    """The pt-BR alert for one CRITICAL anomaly: campaign (name and id), type, observed and expected."""
+    campaign = (
+        f"{anomaly.campaign_name} ({anomaly.entity_id})" if anomaly.campaign_name else anomaly.entity_id
+    )
+    return (
+        f":rotating_light: Anomalia CRÍTICA na campanha {campaign}, conta {anomaly.config_id}: "
+        f"{anomaly.anomaly_type} em {anomaly.metric_name} no dia {anomaly.anomaly_date}. "
+        f"Valor observado {_number(anomaly.observed_value)}, esperado {_number(anomaly.expected_value)}."
+    )
+
+
+def run_failure_text(job_name: str, run_id: str, steps: list[str], message: str) -> str:
+    failing = ", ".join(steps) if steps else "nenhuma etapa (falha da execução)"
+    return (
+        f":x: A execução {run_id} do job {job_name} falhou. Etapa com falha: {failing}. "
+        f"Erro: {message.strip()[:500]}"
+    )
+
+
+defs = dg.Definitions(resources={"alert_webhook": AlertWebhook(url=dg.EnvVar(ALERT_WEBHOOK_URL))})

@@ -1,0 +1,143 @@
+"""Cross-stage sensors: new accounts and new or restated source data start runs; CRITICAL anomalies and
+failed runs are pushed to the alert webhook. Each keeps a cursor, so a tick does only what is new.
+
+Runs are requested as ranged runs over contiguous partition ranges (one vectorised pass each), on the
+daily pipeline job (never trains), and wait in the run queue like every other run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+
+import dagster as dg
+
+from famachat_ml_pipeline.db.orchestration_queries import critical_anomalies_after, max_anomaly_id
+from famachat_ml_pipeline.defs.orchestration.alerts import (
+    AlertDeliveryError,
+    AlertWebhook,
+    anomaly_text,
+    run_failure_text,
+)
+from famachat_ml_pipeline.defs.pipeline.jobs import ml_pipeline_job
+from famachat_ml_pipeline.defs.shared.partitions import config_partitions
+from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
+from famachat_ml_pipeline.defs.shared.schedules import contiguous_ranges, ranged_run_tags
+from famachat_ml_pipeline.source.read import latest_updates, list_config_ids
+
+RESTATEMENT_WINDOW_DAYS = 28  # Meta restates insights within its attribution window
+# Unchanged accounts a data run may also cover to join two ranges: cheaper than another run.
+MAX_GAP = 50
+ALERTS_PER_TICK = 50
+FAILURE_POST_ATTEMPTS = 3
+FAILURE_POST_BACKOFF_SECONDS = 1.0
+RUNNING = dg.DefaultSensorStatus.RUNNING
+
+
+def ranged_requests(
+    ordered: list[str], wanted: set[str], key_prefix: str, max_gap: int = 0
+) -> list[dg.RunRequest]:
+    """One ranged run per contiguous range of `wanted` partitions (ranges `max_gap` apart merge)."""
+    return [
+        dg.RunRequest(run_key=f"{key_prefix}:{keys[0]}..{keys[-1]}", tags=ranged_run_tags(keys[0], keys[-1]))
+        for keys in contiguous_ranges(ordered, wanted, max_gap)
+    ]
+
+
+@dg.sensor(job=ml_pipeline_job, minimum_interval_seconds=60, default_status=RUNNING)
+def new_accounts_sensor(
+    context: dg.SensorEvaluationContext, database: DatabaseResource
+) -> dg.SensorResult | dg.SkipReason:
+    """Adds a partition for each ad account that appears in the source and runs the pipeline for just
+    those accounts, so a new account has results minutes after its first sync. Cursor: the accounts
+    added by the last tick that added any."""
+    known = context.instance.get_dynamic_partitions(config_partitions.name)
+    seen = set(known)
+    new = [str(c) for c in list_config_ids(database.engine()) if str(c) not in seen]
+    if not new:
+        return dg.SkipReason(f"no new accounts ({len(known)} known)")
+    context.log.info(f"adding {len(new)} config_id partitions and requesting their runs")
+    # Dagster applies the partition requests before the run requests; new keys go at the end.
+    ordered = [*known, *new]
+    return dg.SensorResult(
+        dynamic_partitions_requests=[config_partitions.build_add_request(new)],
+        run_requests=ranged_requests(ordered, set(new), key_prefix="new-accounts"),
+        cursor=json.dumps(new),
+    )
+
+
+@dg.sensor(job=ml_pipeline_job, minimum_interval_seconds=300, default_status=RUNNING)
+def source_data_sensor(
+    context: dg.SensorEvaluationContext, database: DatabaseResource
+) -> dg.SensorResult | dg.SkipReason:
+    """Runs the pipeline for the accounts whose insights were added or restated (max(updated_at) over
+    the last 28 days) since the last tick, batched into ranged runs. Cursor: the latest updated_at seen.
+
+    The first tick only records where the source stands: the daily run covers what came before."""
+    since_day = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=RESTATEMENT_WINDOW_DAYS)
+    after = dt.datetime.fromisoformat(context.cursor) if context.cursor else None
+    changed = latest_updates(database.engine(), since_day, after)
+    if not changed:
+        return dg.SkipReason("no new or restated insights")
+    high_water = max(changed.values()).isoformat()
+    if after is None:
+        return dg.SensorResult(skip_reason=f"baseline recorded at {high_water}", cursor=high_water)
+    ordered = context.instance.get_dynamic_partitions(config_partitions.name)
+    # Accounts without a partition yet are new: new_accounts_sensor adds them and runs them.
+    wanted = {str(c) for c in changed} & set(ordered)
+    requests = ranged_requests(ordered, wanted, key_prefix=f"data:{high_water}", max_gap=MAX_GAP)
+    context.log.info(
+        f"{len(changed)} accounts with new or restated insights: {len(requests)} ranged runs requested"
+    )
+    return dg.SensorResult(run_requests=requests, cursor=high_water)
+
+
+@dg.sensor(minimum_interval_seconds=60, default_status=RUNNING)
+def critical_anomaly_sensor(
+    context: dg.SensorEvaluationContext, database: DatabaseResource, alert_webhook: AlertWebhook
+) -> dg.SensorResult | dg.SkipReason:
+    """Sends each new CRITICAL ml_anomalies row once to ALERT_WEBHOOK_URL (the seed's
+    notify_critical_anomaly). Cursor: the last delivered anomaly id, advanced only past delivered (or,
+    with no URL, logged) rows, so a failed post is retried on the next tick and nothing is sent twice.
+
+    The first tick starts after the newest anomaly already there: no flood of history on deployment."""
+    engine = database.engine()
+    if not context.cursor:
+        start = max_anomaly_id(engine)
+        return dg.SensorResult(skip_reason=f"starting after anomaly {start}", cursor=str(start))
+    last = int(context.cursor)
+    delivered = last
+    failure = None
+    for anomaly in critical_anomalies_after(engine, last, limit=ALERTS_PER_TICK):
+        try:
+            alert_webhook.send(anomaly_text(anomaly), context.log)
+        except AlertDeliveryError as exc:
+            failure = f"anomaly {anomaly.id} not delivered, retrying next tick: {exc}"
+            context.log.warning(failure)
+            break
+        delivered = anomaly.id
+    if delivered == last:
+        return dg.SensorResult(skip_reason=failure or "no new critical anomalies", cursor=str(last))
+    context.log.info(f"alerted critical anomalies {last + 1}..{delivered}")
+    return dg.SensorResult(skip_reason=failure, cursor=str(delivered))
+
+
+@dg.run_failure_sensor(default_status=RUNNING)
+def run_failure_alert_sensor(context: dg.RunFailureSensorContext, alert_webhook: AlertWebhook) -> None:
+    """Posts every failed run (job, run id, failing steps, error) to the alert webhook.
+
+    Dagster keeps this sensor's cursor (the last run-failure event seen) and advances it even when the
+    sensor raises, so a failing post is retried here a few times; a lasting failure shows on the tick."""
+    steps = sorted({e.step_key for e in context.get_step_failure_events() if e.step_key})
+    text = run_failure_text(
+        context.dagster_run.job_name, context.dagster_run.run_id, steps, context.failure_event.message or ""
+    )
+    for attempt in range(FAILURE_POST_ATTEMPTS):
+        try:
+            alert_webhook.send(text, context.log)
+            return
+        except AlertDeliveryError:
+            if attempt == FAILURE_POST_ATTEMPTS - 1:
+                raise
+            time.sleep(FAILURE_POST_BACKOFF_SECONDS * (attempt + 1))

@@ -1,0 +1,185 @@
+"""The cross-stage sensors, evaluated against a real database and a real (temporary) Dagster instance; the
+webhook posts reach a real HTTP receiver on loopback."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import dagster as dg
+import pytest
+import sqlalchemy as sa
+
+from famachat_ml_pipeline.core.vocab import DEFAULT_TIMEZONE
+from famachat_ml_pipeline.db import schema
+from famachat_ml_pipeline.db.engine import get_engine, migrate
+from famachat_ml_pipeline.defs.orchestration.alerts import AlertWebhook
+from famachat_ml_pipeline.defs.orchestration.sensors import (
+    critical_anomaly_sensor,
+    new_accounts_sensor,
+    run_failure_alert_sensor,
+    source_data_sensor,
+)
+from famachat_ml_pipeline.defs.shared.partitions import config_partitions
+from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
+from famachat_ml_pipeline.defs.shared.schedules import contiguous_ranges
+from famachat_ml_pipeline.demo.generator import generate_demo
+from famachat_ml_pipeline.demo.loader import write_demo
+from famachat_ml_pipeline.source.tables import campaigns_table, insights_table
+from famachat_ml_pipeline_tests.defs.orchestration.webhook_receiver import webhook_receiver
+
+RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+
+
+def _ranges(result: dg.SensorResult) -> list[tuple[str, str]]:
+    return [(r.tags[RANGE_START], r.tags[RANGE_END]) for r in result.run_requests]
+
+
+def test_contiguous_ranges_merge_small_gaps_only() -> None:
+    keys = [str(k) for k in range(1, 11)]
+    assert contiguous_ranges(keys, {"1", "2", "4", "9"}) == [["1", "2"], ["4"], ["9"]]
+    assert contiguous_ranges(keys, {"1", "2", "4", "9"}, max_gap=1) == [["1", "2", "3", "4"], ["9"]]
+    assert contiguous_ranges(keys, {"1", "9"}, max_gap=7) == [keys[:9]]
+
+
+def test_new_accounts_get_partitions_and_one_ranged_run(db_url: str) -> None:
+    write_demo(get_engine(db_url), generate_demo(n_accounts=4, days=40, seed=1, first_config_id=10))
+    database = DatabaseResource(url=db_url, default_timezone=DEFAULT_TIMEZONE)
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(config_partitions.name, ["10"])
+        result = new_accounts_sensor(
+            dg.build_sensor_context(instance=instance, resources={"database": database})
+        )
+        assert isinstance(result, dg.SensorResult)
+        (add,) = result.dynamic_partitions_requests
+        assert list(add.partition_keys) == ["11", "12", "13"]
+        assert _ranges(result) == [("11", "13")]  # just the new accounts, in one run
+        assert result.cursor == '["11", "12", "13"]'
+        instance.add_dynamic_partitions(config_partitions.name, list(add.partition_keys))
+        again = new_accounts_sensor(
+            dg.build_sensor_context(instance=instance, resources={"database": database}, cursor=result.cursor)
+        )
+        assert isinstance(again, dg.SkipReason)
+
+
+def test_restated_data_requests_batched_ranged_runs_since_the_cursor(db_url: str) -> None:
+    engine = get_engine(db_url)
+    data = generate_demo(n_accounts=6, days=40, seed=2)
+    write_demo(engine, data)
+    database = DatabaseResource(url=db_url, default_timezone=DEFAULT_TIMEZONE)
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(config_partitions.name, [str(i) for i in range(1, 6)])  # 6 is new
+
+        def tick(cursor: str | None) -> dg.SensorResult | dg.SkipReason:
+            ctx = dg.build_sensor_context(instance=instance, resources={"database": database}, cursor=cursor)
+            return source_data_sensor(ctx)
+
+        first = tick(None)
+        assert isinstance(first, dg.SensorResult) and not first.run_requests  # baseline only
+        assert isinstance(tick(first.cursor), dg.SkipReason)  # nothing changed since
+
+        later = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(minutes=5)
+        old_day = data.end_date - dt.timedelta(days=35)  # outside the restatement window: ignored
+        with engine.begin() as conn:
+            for config_id, day in [(1, data.end_date), (2, data.end_date - dt.timedelta(days=3)),
+                                   (4, data.end_date), (5, old_day), (6, data.end_date)]:  # fmt: skip
+                conn.execute(
+                    insights_table.update()
+                    .where(insights_table.c.config_id == config_id, insights_table.c.date_start == day)
+                    .values(spend=insights_table.c.spend + 1, updated_at=later)
+                )
+        second = tick(first.cursor)
+        assert isinstance(second, dg.SensorResult)
+        # 1, 2 and 4 changed (3 joins them: a gap of one), 5's change is too old, 6 has no partition yet
+        assert _ranges(second) == [("1", "4")]
+        assert dt.datetime.fromisoformat(second.cursor) == later.replace(tzinfo=dt.UTC)
+        assert isinstance(tick(second.cursor), dg.SkipReason)
+
+
+def _anomaly(config_id: int, entity_id: str, severity: str, observed: float, expected: float) -> dict:
+    return {
+        "config_id": config_id, "entity_type": "campaign", "entity_id": entity_id,
+        "anomaly_type": "CPL_SPIKE", "metric_name": "cpl", "observed_value": observed,
+        "expected_value": expected, "deviation_score": 4.2, "severity": severity,
+        "anomaly_date": dt.datetime(2026, 11, 27),
+    }  # fmt: skip
+
+
+def _critical_setup(db_url: str) -> tuple[sa.Engine, DatabaseResource, list[str]]:
+    migrate(db_url)
+    engine = get_engine(db_url)
+    data = generate_demo(n_accounts=1, days=40, seed=3)
+    write_demo(engine, data)
+    with engine.connect() as conn:
+        campaign, name = conn.execute(
+            sa.select(campaigns_table.c.campaign_id, campaigns_table.c.name)
+        ).first()
+    return engine, DatabaseResource(url=db_url, default_timezone=DEFAULT_TIMEZONE), [campaign, name]
+
+
+def test_critical_anomalies_are_sent_exactly_once_and_retried_after_a_500(db_url: str) -> None:
+    engine, database, (campaign, name) = _critical_setup(db_url)
+    with webhook_receiver(fail_posts={2}) as receiver, dg.instance_for_test() as instance:
+        resources = {"database": database, "alert_webhook": AlertWebhook(url=receiver.url)}
+
+        def tick(cursor: str | None) -> dg.SensorResult:
+            ctx = dg.build_sensor_context(instance=instance, resources=resources, cursor=cursor)
+            return critical_anomaly_sensor(ctx)
+
+        cursor = tick(None).cursor  # starts after what is there (nothing)
+        assert cursor == "0"
+        with engine.begin() as conn:
+            conn.execute(schema.ml_anomalies.insert(), [
+                _anomaly(1, campaign, "CRITICAL", 1234.5, 40.0),
+                _anomaly(1, campaign, "HIGH", 60.0, 40.0),
+                _anomaly(1, "999", "CRITICAL", 0.0, 812.25),  # a campaign the source does not name
+            ])  # fmt: skip
+        cursor = tick(cursor).cursor  # the first is delivered, the second post gets a 500
+        assert cursor == "1" and len(receiver.delivered) == 1
+        cursor = tick(cursor).cursor  # retried: delivered once
+        assert cursor == "3" and len(receiver.delivered) == 2
+        assert tick(cursor).cursor == "3"  # nothing new: nothing sent
+        assert receiver.posts == 3
+    first, second = (d["text"] for d in receiver.delivered)
+    assert f"campanha {name} ({campaign})" in first
+    assert "CPL_SPIKE" in first and "observado 1.234,50" in first and "esperado 40,00" in first
+    assert "campanha 999," in second and "esperado 812,25" in second
+
+
+def test_critical_anomalies_without_a_url_are_logged_and_passed(sqlite_url: str) -> None:
+    engine, database, (campaign, _) = _critical_setup(sqlite_url)
+    with dg.instance_for_test() as instance:
+        resources = {"database": database, "alert_webhook": AlertWebhook(url="")}
+        with engine.begin() as conn:
+            conn.execute(schema.ml_anomalies.insert(), [_anomaly(1, campaign, "CRITICAL", 10.0, 1.0)])
+        ctx = dg.build_sensor_context(instance=instance, resources=resources, cursor="0")
+        assert critical_anomaly_sensor(ctx).cursor == "1"
+
+
+@dg.op
+def failing_step() -> None:
+    raise RuntimeError("a fonte caiu")
+
+
+@dg.job
+def failing_job() -> None:
+    failing_step()
+
+
+@pytest.mark.parametrize("fail_posts", [set(), {1}])
+def test_a_failed_run_is_posted_once(fail_posts: set[int]) -> None:
+    with webhook_receiver(fail_posts=fail_posts) as receiver, dg.instance_for_test() as instance:
+        result = failing_job.execute_in_process(instance=instance, raise_on_error=False)
+        assert not result.success
+        (failure,) = [e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE]
+        ctx = dg.build_run_status_sensor_context(
+            sensor_name=run_failure_alert_sensor.name,
+            dagster_event=failure,
+            dagster_instance=instance,
+            dagster_run=result.dagster_run,
+            resources={"alert_webhook": AlertWebhook(url=receiver.url)},
+        ).for_run_failure()
+        run_failure_alert_sensor(ctx)
+    (posted,) = receiver.delivered
+    assert receiver.posts == 1 + len(fail_posts)
+    assert "failing_job" in posted["text"] and result.run_id in posted["text"]
+    assert "failing_step" in posted["text"] and "falhou" in posted["text"]
