@@ -19,7 +19,7 @@ demo: $(BIN)/.installed  ## demo data into the embedded SQLite database, then th
 
 test: $(BIN)/.installed  ## Definitions load (dagster definitions validate), then the whole suite on SQLite and Postgres
 	$(BIN)/dagster definitions validate --log-level warning
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 ui: $(BIN)/.installed  ## the Dagster UI on http://127.0.0.1:3000, same instance as the CLI
 	$(BIN)/famachat-ml ui

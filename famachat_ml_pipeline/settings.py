@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     default_timezone: str = "America/Sao_Paulo"
     # Where CRITICAL anomalies and failed runs are posted (Slack-compatible JSON); empty: only logged.
     alert_webhook_url: str | None = None
+    # Past one machine: cut fleet runs into ranged runs of at most this many accounts (one per pod);
+    # empty means one vectorised run over every account (defs/shared/partitions.py, deploy/README.md).
+    max_partitions_per_run: int | None = Field(default=None, ge=1)
+    # Shortens every sensor's minimum interval (the end-to-end test, a demo); empty: each sensor's own.
+    sensor_interval_seconds: int | None = Field(default=None, ge=1)
 
     # The HTTP API (`famachat-ml api`). With neither ML_API_KEY nor JWT_SECRET set, every protected
     # endpoint refuses: nothing is open by default.
@@ -119,13 +124,15 @@ def get_settings() -> Settings:
 
 
 def resource_environment(settings: Settings) -> dict[str, str]:
-    """The variables the Dagster resources read (defs/shared/resources.py), as validated here."""
+    """The variables the Dagster definitions read (shared/resources.py, shared/partitions.py), validated."""
     return {
         "DATABASE_URL": settings.database_url,
         "MODELS_STORAGE_PATH": str(settings.models_storage_path),
         "FRAMES_STORAGE_PATH": str(settings.frames_storage_path),
         "DEFAULT_TIMEZONE": settings.default_timezone,
         "ALERT_WEBHOOK_URL": settings.alert_webhook_url or "",
+        "MAX_PARTITIONS_PER_RUN": str(settings.max_partitions_per_run or ""),
+        "SENSOR_INTERVAL_SECONDS": str(settings.sensor_interval_seconds or ""),
     }
 
 

@@ -6,14 +6,16 @@ import dagster as dg
 from famachat_ml_pipeline.db.orchestration_queries import any_model_trained
 from famachat_ml_pipeline.defs.classification.assets import MODEL_TYPE
 from famachat_ml_pipeline.defs.classification.jobs import model_retraining_job
-from famachat_ml_pipeline.defs.shared.partitions import config_partitions
+from famachat_ml_pipeline.defs.shared.partitions import config_partitions, sensor_interval
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
 
 FIRST_MODEL_RUN_KEY = "first-model"  # Dagster skips a run key a sensor already requested: once, ever
 
 
 @dg.sensor(
-    job=model_retraining_job, minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.RUNNING
+    job=model_retraining_job,
+    minimum_interval_seconds=sensor_interval(300),
+    default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def first_model_sensor(
     context: dg.SensorEvaluationContext, database: DatabaseResource

@@ -21,9 +21,13 @@ from famachat_ml_pipeline.defs.orchestration.alerts import (
     run_failure_text,
 )
 from famachat_ml_pipeline.defs.pipeline.jobs import ml_pipeline_job
-from famachat_ml_pipeline.defs.shared.partitions import config_partitions
+from famachat_ml_pipeline.defs.shared.partitions import (
+    config_partitions,
+    ranged_run_requests,
+    sensor_interval,
+)
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
-from famachat_ml_pipeline.defs.shared.schedules import contiguous_ranges, ranged_run_tags
+from famachat_ml_pipeline.defs.shared.schedules import contiguous_ranges
 from famachat_ml_pipeline.source.read import latest_updates, list_config_ids
 
 RESTATEMENT_WINDOW_DAYS = 28  # Meta restates insights within its attribution window
@@ -38,14 +42,16 @@ RUNNING = dg.DefaultSensorStatus.RUNNING
 def ranged_requests(
     ordered: list[str], wanted: set[str], key_prefix: str, max_gap: int = 0
 ) -> list[dg.RunRequest]:
-    """One ranged run per contiguous range of `wanted` partitions (ranges `max_gap` apart merge)."""
+    """One ranged run per contiguous range of `wanted` partitions (ranges `max_gap` apart merge), cut
+    into MAX_PARTITIONS_PER_RUN chunks when that is set."""
     return [
-        dg.RunRequest(run_key=f"{key_prefix}:{keys[0]}..{keys[-1]}", tags=ranged_run_tags(keys[0], keys[-1]))
+        request
         for keys in contiguous_ranges(ordered, wanted, max_gap)
+        for request in ranged_run_requests(keys, run_key_prefix=key_prefix)
     ]
 
 
-@dg.sensor(job=ml_pipeline_job, minimum_interval_seconds=60, default_status=RUNNING)
+@dg.sensor(job=ml_pipeline_job, minimum_interval_seconds=sensor_interval(60), default_status=RUNNING)
 def new_accounts_sensor(
     context: dg.SensorEvaluationContext, database: DatabaseResource
 ) -> dg.SensorResult | dg.SkipReason:
@@ -67,7 +73,7 @@ def new_accounts_sensor(
     )
 
 
-@dg.sensor(job=ml_pipeline_job, minimum_interval_seconds=300, default_status=RUNNING)
+@dg.sensor(job=ml_pipeline_job, minimum_interval_seconds=sensor_interval(300), default_status=RUNNING)
 def source_data_sensor(
     context: dg.SensorEvaluationContext, database: DatabaseResource
 ) -> dg.SensorResult | dg.SkipReason:
@@ -93,7 +99,7 @@ def source_data_sensor(
     return dg.SensorResult(run_requests=requests, cursor=high_water)
 
 
-@dg.sensor(minimum_interval_seconds=60, default_status=RUNNING)
+@dg.sensor(minimum_interval_seconds=sensor_interval(60), default_status=RUNNING)
 def critical_anomaly_sensor(
     context: dg.SensorEvaluationContext, database: DatabaseResource, alert_webhook: AlertWebhook
 ) -> dg.SensorResult | dg.SkipReason:

@@ -3,12 +3,18 @@ one at a time."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import dagster as dg
 
 from famachat_ml_pipeline.core.vocab import DEFAULT_TIMEZONE
-from famachat_ml_pipeline.defs.shared.partitions import config_partitions
+from famachat_ml_pipeline.defs.shared.partitions import (
+    config_partitions,
+    ranged_run_requests,
+    ranged_run_tags,
+)
+
+__all__ = ["ranged_run_tags"]  # kept importable from here for the jobs that build ranged runs
 
 # Every job reads the source into the shared ad_insights hand-off: dagster.yaml lets one such run go at a
 # time (the rest wait in the run queue), so an hourly run never interleaves with the daily one.
@@ -24,13 +30,6 @@ def account_job(
     return dg.define_asset_job(
         name, selection=selection, partitions_def=config_partitions, tags=RUN_TAGS, description=description
     )
-
-
-def ranged_run_tags(first: str, last: str) -> dict[str, str]:
-    return {
-        "dagster/asset_partition_range_start": first,
-        "dagster/asset_partition_range_end": last,
-    }
 
 
 def contiguous_ranges(ordered_keys: Sequence[str], wanted: set[str], max_gap: int = 0) -> list[list[str]]:
@@ -59,12 +58,15 @@ def contiguous_ranges(ordered_keys: Sequence[str], wanted: set[str], max_gap: in
     return ranges
 
 
-def _all_accounts(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
-    """One ranged run over every account: the graph processes them in a single vectorised pass."""
+def _all_accounts(context: dg.ScheduleEvaluationContext) -> Iterator[dg.RunRequest | dg.SkipReason]:
+    """One ranged run over every account (a single vectorised pass), or one per MAX_PARTITIONS_PER_RUN
+    chunk when that is set (a schedule yields several requests; their run keys name tick and chunk)."""
     keys = context.instance.get_dynamic_partitions(config_partitions.name)
     if not keys:
-        return dg.SkipReason("no accounts registered yet")
-    return dg.RunRequest(run_key=None, tags=ranged_run_tags(keys[0], keys[-1]))
+        yield dg.SkipReason("no accounts registered yet")
+        return
+    # a tick with several requests needs a run key on each (Dagster scopes them to the tick)
+    yield from ranged_run_requests(keys, run_key_prefix="all-accounts")
 
 
 # Schedules run as soon as a daemon runs (`famachat-ml serve`, `dagster dev`); stop one in the UI or with

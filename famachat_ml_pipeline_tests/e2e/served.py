@@ -1,0 +1,144 @@
+"""`famachat-ml serve` for real: dagster-daemon and dagster-webserver on a throwaway Postgres instance
+database, with the demo's accounts in another throwaway database and a loopback webhook receiver."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import pytest
+import sqlalchemy as sa
+
+from famachat_ml_pipeline.db.engine import get_engine, migrate
+from famachat_ml_pipeline.demo.generator import generate_demo
+from famachat_ml_pipeline.demo.loader import write_demo
+from famachat_ml_pipeline_tests.conftest import create_pg_database, drop_pg_database
+from famachat_ml_pipeline_tests.defs.orchestration.webhook_receiver import Receiver, webhook_receiver
+
+CLI = str(Path(sys.executable).with_name("famachat-ml"))
+SENSOR_INTERVAL_SECONDS = 5
+
+
+@dataclass
+class Served:
+    base: str  # the webserver, e.g. http://127.0.0.1:PORT
+    data_url: str
+    instance: dg.DagsterInstance
+    receiver: Receiver
+    log: Path
+
+    @property
+    def engine(self) -> sa.Engine:
+        return get_engine(self.data_url)
+
+    def graphql(self, query: str, variables: dict | None = None) -> dict:
+        body = json.dumps({"query": query, "variables": variables or {}}).encode()
+        request = urllib.request.Request(
+            f"{self.base}/graphql", data=body, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            answer = json.loads(resp.read())
+        assert "errors" not in answer, answer
+        return answer["data"]
+
+    def wait(self, predicate: Callable[[], object], seconds: float, what: str) -> object:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(1)
+        tail = self.log.read_text()[-4000:]
+        raise AssertionError(f"timed out after {seconds:.0f}s waiting for {what}\n{tail}")
+
+    def runs(self, *statuses: dg.DagsterRunStatus) -> list[dg.DagsterRun]:
+        filters = dg.RunsFilter(statuses=list(statuses)) if statuses else None
+        return list(self.instance.get_runs(filters=filters))
+
+    def idle(self) -> bool:
+        """No run queued, starting or in progress."""
+        return not self.runs(
+            dg.DagsterRunStatus.QUEUED,
+            dg.DagsterRunStatus.NOT_STARTED,
+            dg.DagsterRunStatus.STARTING,
+            dg.DagsterRunStatus.STARTED,
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _up(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base}/server_info", timeout=5) as resp:
+            return resp.status == 200
+    except OSError:
+        return False
+
+
+def _psycopg2(url: str) -> str:
+    return sa.engine.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@contextmanager
+def serve(tmp: Path, n_accounts: int = 2) -> Iterator[Served]:
+    data_url, dagster_url = create_pg_database("fcml_e2e"), create_pg_database("fcml_e2e_dagster")
+    migrate(data_url)
+    write_demo(get_engine(data_url), generate_demo(n_accounts=n_accounts, days=70, seed=3))
+    home = tmp / "dagster_home"
+    port = _free_port()
+    log = tmp / "serve.log"
+    with webhook_receiver() as receiver, log.open("w") as out, pytest.MonkeyPatch.context() as mp:
+        env = {
+            **os.environ,
+            "DATABASE_URL": data_url,
+            "DAGSTER_PG_URL": _psycopg2(dagster_url),
+            "DAGSTER_HOME": str(home),
+            "MODELS_STORAGE_PATH": str(tmp / "models"),
+            "FRAMES_STORAGE_PATH": str(tmp / "frames"),
+            "ALERT_WEBHOOK_URL": receiver.url,
+            "SENSOR_INTERVAL_SECONDS": str(SENSOR_INTERVAL_SECONDS),
+        }
+        proc = subprocess.Popen(
+            [CLI, "serve", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        instance = None
+        try:
+            served_base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 150
+            while not _up(served_base):
+                assert proc.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, f"webserver not up\n{log.read_text()[-4000:]}"
+                time.sleep(1)
+            mp.setenv("DAGSTER_PG_URL", env["DAGSTER_PG_URL"])  # the instance's dagster.yaml reads it
+            instance = dg.DagsterInstance.from_config(str(home))
+            yield Served(served_base, data_url, instance, receiver, log)
+        finally:
+            if instance is not None:
+                instance.dispose()
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+                try:
+                    proc.wait(timeout=40)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+            drop_pg_database(data_url)
+            drop_pg_database(dagster_url)

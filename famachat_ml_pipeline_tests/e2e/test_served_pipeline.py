@@ -1,0 +1,167 @@
+"""End to end with real processes: `famachat-ml serve` (dagster-daemon + dagster-webserver) on Postgres.
+
+New accounts get results from the sensor alone; a restated source row reaches ml_features through the data
+sensor's run; the webserver's GraphQL reports that run; a schedule's tick, evaluated by the code location
+through GraphQL, is queued and finishes; every CRITICAL anomaly reaches the loopback webhook exactly once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+
+import dagster as dg
+import pytest
+import sqlalchemy as sa
+
+from famachat_ml_pipeline_tests.e2e.served import SENSOR_INTERVAL_SECONDS, Served
+
+SUCCESS, FAILURE = dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE
+RESTATED_SPEND = 1234.0  # added to one campaign's spend on its latest day
+
+# both tests share the module's deployment: one xdist worker runs them (Makefile: --dist loadgroup)
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.xdist_group("served")]
+
+
+def _spend_7d(served: Served, config_id: int, campaign_id: str) -> tuple[int, float]:
+    """(row id, spend_7d) of the newest 7-day feature row of a campaign."""
+    with served.engine.connect() as conn:
+        row = conn.execute(
+            sa.text(
+                "SELECT id, features FROM ml_features WHERE config_id = :c AND campaign_id = :k"
+                " AND window_days = 7 ORDER BY feature_date DESC, id DESC LIMIT 1"
+            ),
+            {"c": config_id, "k": campaign_id},
+        ).one()
+    features = row.features if isinstance(row.features, dict) else json.loads(row.features)
+    return row.id, float(features["spend_7d"])
+
+
+def _restate_latest_day(served: Served, config_id: int) -> str:
+    """Add RESTATED_SPEND to a campaign's row on the newest day its features cover (not a row the
+    pipeline sets aside, e.g. the demo's future-dated ones) and bump updated_at, as a re-sync does."""
+    with served.engine.begin() as conn:
+        feature = conn.execute(
+            sa.text(
+                "SELECT campaign_id, feature_date FROM ml_features WHERE config_id = :c AND window_days = 7"
+                " ORDER BY feature_date DESC, id LIMIT 1"
+            ),
+            {"c": config_id},
+        ).one()
+        target = conn.execute(
+            sa.text(
+                "SELECT id FROM sistema_facebook_ads_insights WHERE config_id = :c AND campaign_id = :k"
+                " AND date_start <= :d AND spend IS NOT NULL ORDER BY date_start DESC, id LIMIT 1"
+            ),
+            {"c": config_id, "k": feature.campaign_id, "d": feature.feature_date.date()},
+        ).one()
+        conn.execute(
+            sa.text(
+                "UPDATE sistema_facebook_ads_insights SET spend = spend + :d, updated_at = now()"
+                " WHERE id = :id"
+            ),
+            {"d": RESTATED_SPEND, "id": target.id},
+        )
+    return feature.campaign_id
+
+
+def _sensor_runs(served: Served, sensor: str, *statuses: dg.DagsterRunStatus) -> list[dg.DagsterRun]:
+    return [r for r in served.runs(*statuses) if r.tags.get("dagster/sensor_name") == sensor]
+
+
+def _location(served: Served) -> tuple[str, str]:
+    data = served.graphql(
+        "{ repositoriesOrError { ... on RepositoryConnection { nodes { name location { name } } } } }"
+    )
+    (repo,) = data["repositoriesOrError"]["nodes"]
+    return repo["location"]["name"], repo["name"]
+
+
+def _tick_schedule_through_graphql(served: Served, schedule: str, job: str) -> str:
+    """What a tick does, asked of the webserver: the code location evaluates the schedule (dry run), and
+    each run request it returns is launched into the instance's run queue. Returns the run id."""
+    location, repository = _location(served)
+    tick = served.graphql(
+        """mutation($s: ScheduleSelector!, $t: Float) { scheduleDryRun(selectorData: $s, timestamp: $t) {
+             __typename ... on DryRunInstigationTick { evaluationResult {
+               skipReason error { message } runRequests { runKey runConfigYaml tags { key value } } } }
+             ... on PythonError { message } } }""",
+        {
+            "s": {"repositoryLocationName": location, "repositoryName": repository, "scheduleName": schedule},
+            "t": dt.datetime.now(dt.UTC).timestamp(),
+        },
+    )["scheduleDryRun"]
+    assert tick["__typename"] == "DryRunInstigationTick", tick
+    (request,) = tick["evaluationResult"]["runRequests"]
+    tags = [*request["tags"], {"key": "dagster/schedule_name", "value": schedule}]
+    launched = served.graphql(
+        """mutation($p: ExecutionParams!) { launchRun(executionParams: $p) {
+             __typename ... on LaunchRunSuccess { run { runId status } }
+             ... on PythonError { message } ... on RunConfigValidationInvalid { errors { message } } } }""",
+        {
+            "p": {
+                "selector": {
+                    "repositoryLocationName": location,
+                    "repositoryName": repository,
+                    "jobName": job,
+                },
+                "runConfigData": request["runConfigYaml"],
+                "executionMetadata": {"tags": tags},
+            }
+        },
+    )["launchRun"]
+    assert launched["__typename"] == "LaunchRunSuccess", launched
+    return launched["run"]["runId"]
+
+
+def _critical_anomalies(served: Served) -> int:
+    with served.engine.connect() as conn:
+        query = sa.text("SELECT count(*) FROM ml_anomalies WHERE severity = 'CRITICAL'")
+        return conn.execute(query).scalar_one()
+
+
+@pytest.mark.timeout(600)
+def test_the_served_pipeline_runs_itself(served: Served) -> None:
+    # 1. New accounts got their partitions and results from the sensor alone (the fixture waited for it).
+    assert set(served.instance.get_dynamic_partitions("config_id")) == {"1", "2"}
+    assert served.idle()
+
+    # 2. A restated row: the data sensor requests a run for that account; the new value lands in ml_*.
+    campaign = _restate_latest_day(served, 1)
+    first_id, before = _spend_7d(served, 1, campaign)
+    (run,) = served.wait(
+        lambda: _sensor_runs(served, "source_data_sensor", SUCCESS), 240, "the restated data's run"
+    )
+    assert run.tags["dagster/asset_partition_range_start"] == "1"
+    assert run.tags["dagster/asset_partition_range_end"] == "1"
+    new_id, after = _spend_7d(served, 1, campaign)
+    assert new_id != first_id and after == pytest.approx(before + RESTATED_SPEND)
+
+    # 3. The webserver's GraphQL reports that run.
+    status = served.graphql(
+        "query($id: ID!) { runOrError(runId: $id) { __typename ... on Run { status jobName } } }",
+        {"id": run.run_id},
+    )["runOrError"]
+    assert status == {"__typename": "Run", "status": "SUCCESS", "jobName": run.job_name}
+
+    # 4. A schedule's tick: queued (the daemon's run queue launches it) and finished.
+    run_id = _tick_schedule_through_graphql(
+        served, "hourly_anomaly_detection_schedule", "hourly_anomaly_detection"
+    )
+    served.wait(lambda: served.instance.get_run_by_id(run_id).is_finished, 240, "the scheduled run to finish")
+    scheduled = served.instance.get_run_by_id(run_id)
+    assert scheduled.status == SUCCESS
+    assert scheduled.tags["dagster/asset_partition_range_end"] == "2"  # every account, one run
+    # queued by the webserver, then launched by the daemon from its queue (this Dagster logs no DEQUEUED)
+    for queued in (dg.DagsterEventType.RUN_ENQUEUED, dg.DagsterEventType.RUN_STARTING):
+        assert served.instance.get_records_for_run(run_id, of_type=queued).records, queued
+
+    # 5. Every CRITICAL anomaly reached the webhook, each exactly once, and no run failed.
+    critical = _critical_anomalies(served)
+    assert critical > 0, "the demo and the restated spend should give at least one CRITICAL anomaly"
+    served.wait(lambda: len(served.receiver.delivered) >= critical, 60, "the critical anomaly alerts")
+    time.sleep(3 * SENSOR_INTERVAL_SECONDS)  # a few more sensor ticks: nothing is sent again
+    texts = [body["text"] for body in served.receiver.delivered]
+    assert len(texts) == critical and len(set(texts)) == critical, texts
+    assert not served.runs(FAILURE)
