@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     agent_max_retries: int = Field(default=2, ge=0)
     agent_max_tool_rounds: int = Field(default=6, ge=1)
 
+    @field_validator("max_partitions_per_run", "sensor_interval_seconds", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `VAR=` (and the exported environment, which writes "" for unset) means the default
+        return None if value == "" else value
+
     @field_validator("database_url")
     @classmethod
     def _valid_url(cls, value: str) -> str:

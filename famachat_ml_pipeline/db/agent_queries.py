@@ -13,14 +13,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from famachat_ml_pipeline.core.frames import ZERO_DECIMAL_CURRENCIES
 from famachat_ml_pipeline.core.vocab import METRIC_OF
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.db.reader import ts
-
-# The source's campaigns table as source/ defines it (names are not part of the daily frame).
-# TODO(source owner): a source/ reader for campaign names should own this query (table from source/).
-from famachat_ml_pipeline.source.tables import campaigns_table
 
 
 def _decode(value: Any) -> Any:
@@ -50,32 +45,6 @@ def _rows(conn: sa.Connection, query: sa.Select, json_cols: tuple[str, ...] = ()
             d[c] = _decode(d.get(c))
         out.append(d)
     return out
-
-
-def read_campaigns(engine: sa.Engine, config_id: int) -> list[dict[str, Any]]:
-    """The account's campaigns: id, name, statuses, objective, daily budget (major unit), currency, zone."""
-    c = campaigns_table
-    query = (
-        sa.select(
-            c.c.campaign_id,
-            c.c.name,
-            c.c.status,
-            c.c.effective_status,
-            c.c.objective,
-            c.c.daily_budget,
-            c.c.currency,
-            c.c.timezone_name,
-        )
-        .where(c.c.config_id == int(config_id))
-        .order_by(c.c.campaign_id)
-    )
-    with engine.connect() as conn:
-        rows = _rows(conn, query)
-    for r in rows:
-        if r["daily_budget"] is not None:
-            divisor = 1.0 if r["currency"] in ZERO_DECIMAL_CURRENCIES else 100.0
-            r["daily_budget"] = float(r["daily_budget"]) / divisor
-    return rows
 
 
 def latest_results_day(engine: sa.Engine, config_id: int) -> dt.date | None:

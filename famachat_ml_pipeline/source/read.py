@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Sequence
+from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
 
+from famachat_ml_pipeline.core.frames import ZERO_DECIMAL_CURRENCIES
 from famachat_ml_pipeline.source.clean import SourceRead, clean_insights
 from famachat_ml_pipeline.source.tables import (
     CAMPAIGNS,
@@ -171,3 +173,29 @@ def read_daily_insights(
     start = as_of - dt.timedelta(days=lookback_days - 1)
     campaigns, insights = read_source(engine, config_ids, start)
     return clean_insights(campaigns, insights, as_of=as_of, start=start, now=now)
+
+
+def read_campaigns(engine: sa.Engine, config_id: int) -> list[dict[str, Any]]:
+    """The account's campaigns: id, name, statuses, objective, daily budget (major unit), currency, zone."""
+    c = campaigns_table
+    query = (
+        sa.select(
+            c.c.campaign_id,
+            c.c.name,
+            c.c.status,
+            c.c.effective_status,
+            c.c.objective,
+            c.c.daily_budget,
+            c.c.currency,
+            c.c.timezone_name,
+        )
+        .where(c.c.config_id == int(config_id))
+        .order_by(c.c.campaign_id)
+    )
+    with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+    for r in rows:
+        if r["daily_budget"] is not None:
+            divisor = 1.0 if r["currency"] in ZERO_DECIMAL_CURRENCIES else 100.0  # budgets are minor units
+            r["daily_budget"] = float(r["daily_budget"]) / divisor
+    return rows

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict
 
 from famachat_ml_pipeline.core.recommendations import money_expr, number_expr, pct_expr
-from famachat_ml_pipeline.db import agent_queries as q
 from famachat_ml_pipeline.source.clean import latest_complete_day
+from famachat_ml_pipeline.source.read import read_campaigns
 
 MAX_ROWS = 20  # the longest list a tool returns
 
@@ -43,7 +43,7 @@ class ToolContext:
     def campaigns(self) -> dict[str, dict[str, Any]]:
         """campaign_id -> the source's campaign row, for this account only (read once per context)."""
         if self._campaigns is None:
-            self._campaigns = {r["campaign_id"]: r for r in q.read_campaigns(self.engine, self.config_id)}
+            self._campaigns = {r["campaign_id"]: r for r in read_campaigns(self.engine, self.config_id)}
         return self._campaigns
 
     @property
