@@ -26,7 +26,27 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 # page, what its text must contain (asset names, our metadata keys), screenshot name
 PAGES = [
-    ("/asset-groups", ["ad_insights", "campaign_anomalies", "campaign_classifications"], "asset_graph"),
+    # the graph draws only the nodes in view, so its text check is the stage groups (the sidebar); the
+    # catalog lists every asset by name
+    (
+        "/asset-groups",
+        ["ingest", "features", "classification", "anomalies", "forecasts", "recommendations"],
+        "asset_graph",
+    ),
+    (
+        "/assets",
+        [
+            "ad_insights",
+            "campaign_features",
+            "classifier_model",
+            "campaign_classifications",
+            "campaign_anomalies",
+            "campaign_forecasts",
+            "forecast_accuracy",
+            "campaign_recommendations",
+        ],
+        "asset_catalog",
+    ),
     (
         "/assets/campaign_features?view=partitions",
         ["campaign_features", "partition"],
