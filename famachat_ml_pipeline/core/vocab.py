@@ -54,6 +54,23 @@ ANOMALY_TYPES: tuple[str, ...] = (
 )
 SEVERITIES: tuple[str, ...] = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
 
+# Columns FamaChat's users set (apply, dismiss, acknowledge): the pipeline never writes them.
+RECOMMENDATION_USER_COLUMNS: tuple[str, ...] = (
+    "was_applied",
+    "applied_at",
+    "applied_by",
+    "dismissed",
+    "dismissed_at",
+    "dismissed_by",
+    "dismissed_reason",
+)
+ANOMALY_USER_COLUMNS: tuple[str, ...] = (
+    "is_acknowledged",
+    "acknowledged_at",
+    "acknowledged_by",
+    "resolution_notes",
+)
+
 MODEL_TYPES: tuple[str, ...] = (
     "TIME_SERIES_CPL",
     "TIME_SERIES_LEADS",

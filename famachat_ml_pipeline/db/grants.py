@@ -14,6 +14,7 @@ import re
 
 import sqlalchemy as sa
 
+from famachat_ml_pipeline.core.vocab import ANOMALY_USER_COLUMNS, RECOMMENDATION_USER_COLUMNS
 from famachat_ml_pipeline.db.schema import metadata, ml_anomalies, ml_recommendations
 from famachat_ml_pipeline.source.tables import SOURCE_TABLES
 
@@ -21,16 +22,8 @@ VERSION_TABLE = "ml_alembic_version"  # the pipeline checks the schema's revisio
 
 # What FamaChat's users decide; everything else in ml_* is the pipeline's to write.
 USER_COLUMNS: dict[sa.Table, tuple[str, ...]] = {
-    ml_recommendations: (
-        "was_applied",
-        "applied_at",
-        "applied_by",
-        "dismissed",
-        "dismissed_at",
-        "dismissed_by",
-        "dismissed_reason",
-    ),
-    ml_anomalies: ("is_acknowledged", "acknowledged_at", "acknowledged_by", "resolution_notes"),
+    ml_recommendations: RECOMMENDATION_USER_COLUMNS,
+    ml_anomalies: ANOMALY_USER_COLUMNS,
 }
 
 _ROLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")

@@ -15,22 +15,10 @@ from famachat_ml_pipeline.agent.tools.context import (
     ToolOutput,
     rnd,
 )
+from famachat_ml_pipeline.core.vocab import ANOMALY_TYPES
 from famachat_ml_pipeline.db import agent_queries as q
 
-AnomalyType = Literal[
-    "SPEND_SPIKE",
-    "SPEND_DROP",
-    "CPL_SPIKE",
-    "CPL_DROP",
-    "CTR_SPIKE",
-    "CTR_DROP",
-    "PERFORMANCE_DROP",
-    "PERFORMANCE_SPIKE",
-    "FREQUENCY_ALERT",
-    "REACH_SATURATION",
-    "ZERO_SPEND",
-    "ZERO_IMPRESSIONS",
-]
+AnomalyType = Literal[ANOMALY_TYPES]  # the vocabulary's names, one definition
 SEVERITY_RANK = {"CRITICAL": 0, "HIGH": 1, "MEDIUM": 2, "LOW": 3}
 MONEY_METRICS = ("spend", "cpl", "cpc", "cpm")
 

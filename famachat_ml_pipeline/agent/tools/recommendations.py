@@ -9,18 +9,10 @@ from typing import Any, Literal
 from pydantic import Field
 
 from famachat_ml_pipeline.agent.tools.context import MAX_ROWS, ToolContext, ToolInput, ToolOutput, rnd
+from famachat_ml_pipeline.core.vocab import RECOMMENDATION_TYPES
 from famachat_ml_pipeline.db import agent_queries as q
 
-RecommendationType = Literal[
-    "BUDGET_INCREASE",
-    "BUDGET_DECREASE",
-    "PAUSE_CAMPAIGN",
-    "SCALE_UP",
-    "CREATIVE_REFRESH",
-    "AUDIENCE_REVIEW",
-    "REACTIVATE",
-    "OPTIMIZE_SCHEDULE",
-]
+RecommendationType = Literal[RECOMMENDATION_TYPES]  # the vocabulary's names, one definition
 
 
 class RecommendationRow(ToolOutput):

@@ -14,21 +14,14 @@ from famachat_ml_pipeline.core.recommendations.config import (
     SEVERITY_KEY,
     RecommendationConfig,
 )
+from famachat_ml_pipeline.core.vocab import RECOMMENDATION_USER_COLUMNS
 
 # What the pipeline writes of a recommendation; users' columns are never among them.
 _CONTENT = ["priority", "title", "description", "suggested_action", "confidence_score", "reasoning"]
 INSERT_COLUMNS = [*REC_KEY, *_CONTENT, "is_active", "created_at", "expires_at"]
 UPDATE_COLUMNS = ["id", *_CONTENT, "expires_at"]
 # Set by FamaChat users: never written by the pipeline (neither inserted nor updated).
-USER_COLUMNS = (
-    "was_applied",
-    "applied_at",
-    "applied_by",
-    "dismissed",
-    "dismissed_at",
-    "dismissed_by",
-    "dismissed_reason",
-)
+USER_COLUMNS = RECOMMENDATION_USER_COLUMNS
 
 
 @dataclass(frozen=True)
