@@ -88,8 +88,9 @@ _CAMPAIGN_COLS = {
     "timezone_name": pl.String,
     "created_time": pl.String,
 }
-# Dates stay text: Postgres allows `infinity` and year 12026, and a strict parse would fail the whole read.
-_INSIGHT_COLS = {
+# The raw insight columns as read (clean.py's input). Dates stay text: Postgres allows `infinity`
+# and year 12026, and a strict parse would fail the whole read.
+INSIGHT_COLUMNS = {
     "id": pl.Int64,
     "config_id": pl.Int64,
     "campaign_id": pl.String,
@@ -155,9 +156,9 @@ def read_source(
         )
         insights = _fetch(
             conn,
-            _select_sql(INSIGHTS, _INSIGHT_COLS, f"config_id IN ({id_list}) AND date_start >= %(start)s"),
+            _select_sql(INSIGHTS, INSIGHT_COLUMNS, f"config_id IN ({id_list}) AND date_start >= %(start)s"),
             {"start": start},
-            _INSIGHT_COLS,
+            INSIGHT_COLUMNS,
         )
         conn.rollback()
     return campaigns, insights

@@ -24,7 +24,7 @@ from famachat_ml_pipeline.source.clean import (
     SourceRead,
     clean_insights,
 )
-from famachat_ml_pipeline.source.read import read_daily_insights
+from famachat_ml_pipeline.source.read import INSIGHT_COLUMNS, read_daily_insights
 from famachat_ml_pipeline_tests.source.rows import AS_OF, NOW, START, campaigns
 
 BIGINT = st.integers(-(2**63), 2**63 - 1)
@@ -160,20 +160,7 @@ def raw_row(draw: st.DrawFn, dates: st.SearchStrategy = DATES, actions: st.Searc
     return row
 
 
-RAW_SCHEMA = {
-    "id": pl.Int64,
-    "config_id": pl.Int64,
-    "campaign_id": pl.String,
-    "date_start": pl.String,
-    "date_stop": pl.String,
-    "spend": pl.Float64,
-    "impressions": pl.Int64,
-    "clicks": pl.Int64,
-    "reach": pl.Int64,
-    "leads": pl.Int64,
-    "actions": pl.String,
-    "updated_at": pl.String,
-}
+RAW_SCHEMA = INSIGHT_COLUMNS  # exactly what the reader hands the cleaner
 CAMPAIGNS = pl.concat([campaigns(), campaigns(campaign_id="222", currency="CLP", timezone_name="Asia/Tokyo")])
 
 
