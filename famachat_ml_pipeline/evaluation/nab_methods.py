@@ -1,8 +1,8 @@
-"""The methods compared on NAB: each turns a series into an anomaly score per row, causally (row t sees
-rows <= t only), and every one goes through the same alert handling (`alerts`) at a threshold chosen
-leave-one-category-out (`evaluation.nab_loco`).
+"""The methods compared on NAB: each turns a series into anomaly scores per row, causally (row t sees
+rows <= t only), one row of scores per setting it offers, and every one goes through the same alert
+handling (`alerts`) at a setting and threshold chosen leave-one-category-out (`evaluation.nab_loco`).
 
-- `robust`: ours, `core.anomalies.series.series_score`.
+- `robust`: ours, `core.anomalies.series` (settings: the memory, in periods; threshold: the margin).
 - `seed_zscore`: the seed's z score, mean/std of the same trailing window as ours (4 periods).
 - `windowed_gaussian`: NAB's published baseline (nab/detectors/gaussian/windowedGaussian_detector.py):
   mean and population std of the last 1000 values (fewer at the start; std 0 becomes 1e-6), the new value's
@@ -16,13 +16,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from sklearn.ensemble import IsolationForest
 
-from famachat_ml_pipeline.core.anomalies import AnomalyConfig, plain_z
-from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG
-from famachat_ml_pipeline.core.anomalies.series import hold_alert, series_score
+from famachat_ml_pipeline.core.anomalies import plain_z
+from famachat_ml_pipeline.core.anomalies.series import (
+    DEFAULT_SERIES,
+    MEMORY_GRID,
+    SeriesConfig,
+    hold_alert,
+    relative_scores,
+    robust_abs_z,
+)
 from famachat_ml_pipeline.evaluation.nab import probation_rows
 
 GAUSSIAN_WINDOW = 1000  # windowedGaussian_detector.py: windowSize
@@ -32,7 +39,8 @@ Scorer = Callable[[np.ndarray, int], np.ndarray]
 @dataclass(frozen=True)
 class Method:
     name: str
-    score: Scorer  # (values, period) -> anomaly score per row, higher is more anomalous
+    score: Scorer  # (values, period) -> [setting, row] anomaly scores, higher is more anomalous
+    settings: tuple[str, ...]  # a label per score row (a method without settings has one, "-")
     thresholds: np.ndarray  # the grid the leave-one-category-out search picks from
 
 
@@ -44,13 +52,13 @@ def alerts(score: np.ndarray, threshold: float, hold: int) -> np.ndarray:
     return raised & ~np.concatenate([[False], raised[:-1]])
 
 
-def hold_rows(period: int, config: AnomalyConfig = DEFAULT_CONFIG) -> int:
-    return max(1, int(period * config.series_hold_fraction))
+def hold_rows(period: int, config: SeriesConfig = DEFAULT_SERIES) -> int:
+    return max(1, int(period * config.hold_fraction))
 
 
 def seed_zscore_score(values: np.ndarray, period: int) -> np.ndarray:
     x = np.asarray(values, dtype=float)[None, :]
-    window = AnomalyConfig().series_history_periods * period
+    window = DEFAULT_SERIES.history_periods * period
     _, z = plain_z(x, np.arange(x.shape[1]), window=window, min_samples=period)
     return np.abs(np.nan_to_num(z[0], nan=0.0))
 
@@ -97,13 +105,36 @@ def isolation_forest_score(values: np.ndarray, period: int) -> np.ndarray:
     return out
 
 
-def robust_score(values: np.ndarray, period: int) -> np.ndarray:
-    return series_score(values, period, AnomalyConfig())
+def robust_scores(values: np.ndarray, period: int) -> np.ndarray:
+    """Ours at every memory of `MEMORY_GRID`: the expensive |z| is computed once."""
+    abs_z = robust_abs_z(values, period, DEFAULT_SERIES)
+    return relative_scores(abs_z, period, MEMORY_GRID, DEFAULT_SERIES.z_floor)
+
+
+def _as_rows(scorer: Scorer, values: np.ndarray, period: int) -> np.ndarray:
+    return scorer(values, period)[None, :]
+
+
+def _single(scorer: Scorer) -> Scorer:
+    """A method without settings: one row of scores (a partial, so the process pool can pickle it)."""
+    return partial(_as_rows, scorer)
 
 
 METHODS: tuple[Method, ...] = (
-    Method("robust", robust_score, np.round(np.geomspace(0.5, 4.0, 31), 4)),
-    Method("seed_zscore", seed_zscore_score, np.round(np.geomspace(2.0, 16.0, 31), 4)),
-    Method("windowed_gaussian", windowed_gaussian_score, np.round(np.geomspace(2.0, 16.0, 31), 4)),
-    Method("isolation_forest", isolation_forest_score, np.round(np.linspace(0.5, 0.9, 41), 4)),
+    Method(
+        "robust",
+        robust_scores,
+        tuple(f"memory={m}" for m in MEMORY_GRID),
+        np.round(np.geomspace(0.5, 4.0, 31), 4),
+    ),
+    Method("seed_zscore", _single(seed_zscore_score), ("-",), np.round(np.geomspace(2.0, 16.0, 31), 4)),
+    Method(
+        "windowed_gaussian",
+        _single(windowed_gaussian_score),
+        ("-",),
+        np.round(np.geomspace(2.0, 16.0, 31), 4),
+    ),
+    Method(
+        "isolation_forest", _single(isolation_forest_score), ("-",), np.round(np.linspace(0.5, 0.9, 41), 4)
+    ),
 )

@@ -9,6 +9,7 @@ import pytest
 
 from famachat_ml_pipeline.evaluation import nab_methods
 from famachat_ml_pipeline.evaluation.nab import (
+    FileScore,
     NabSeries,
     Totals,
     load_nab,
@@ -16,7 +17,7 @@ from famachat_ml_pipeline.evaluation.nab import (
     scaled_sigmoid,
     score_file,
 )
-from famachat_ml_pipeline.evaluation.nab_loco import evaluate_nab, format_report
+from famachat_ml_pipeline.evaluation.nab_loco import best_choice, evaluate_nab, format_report
 from famachat_ml_pipeline.evaluation.nab_methods import alerts, windowed_gaussian_score
 
 START = np.datetime64("2024-01-01T00:00:00", "us")
@@ -153,7 +154,31 @@ def test_every_method_scores_causally():
     y = x.copy()
     y[500:] += 50
     for m in nab_methods.METHODS:
-        assert m.score(x, 24)[:500] == pytest.approx(m.score(y, 24)[:500]), m.name
+        sx, sy = m.score(x, 24), m.score(y, 24)
+        assert sx.shape == (len(m.settings), 600), m.name
+        assert sx[:, :500] == pytest.approx(sy[:, :500]), m.name
+
+
+def _fs(name: str, raw: float) -> FileScore:
+    return FileScore(name, raw=raw, null=-1.0, perfect=1.0, windows=1, hits=int(raw > 0), false_alerts=0)
+
+
+def test_best_choice_picks_setting_and_threshold_together():
+    # [setting][threshold]: setting 1 at threshold 0 is best pooled, though file a alone prefers setting 0
+    a = [[_fs("c/a", 0.9), _fs("c/a", 0.1)], [_fs("c/a", 0.2), _fs("c/a", -1.0)]]
+    b = [[_fs("c/b", -1.0), _fs("c/b", -1.0)], [_fs("c/b", 0.8), _fs("c/b", 0.8)]]
+    assert best_choice([a]) == (0, 0)
+    assert best_choice([a, b]) == (1, 0)
+    # a tie goes to the higher threshold (fewer alerts)
+    assert best_choice([b]) == (1, 1)
+
+
+def test_report_names_each_held_out_setting(nab_folder: Path):
+    rows = evaluate_nab(nab_folder)
+    ours = [r for r in rows if r.method == "robust" and r.category != "TOTAL"]
+    robust = next(m for m in nab_methods.METHODS if m.name == "robust")
+    assert all(r.setting in robust.settings for r in ours)
+    assert [r.setting for r in rows if r.category == "TOTAL"] == [""] * len(nab_methods.METHODS)
 
 
 def test_leave_one_category_out_report(nab_folder: Path):

@@ -18,7 +18,12 @@ from famachat_ml_pipeline.core.anomalies.robust import (
     robust_seasonal_z,
     seasonal_lag_median,
 )
-from famachat_ml_pipeline.core.anomalies.series import detect_series, detect_series_zscore, infer_period
+from famachat_ml_pipeline.core.anomalies.series import (
+    SeriesConfig,
+    detect_series,
+    detect_series_zscore,
+    infer_period,
+)
 
 __all__ = [
     "ANOMALY_SCHEMA",
@@ -27,6 +32,7 @@ __all__ = [
     "SEVERITIES",
     "AnomalyConfig",
     "RobustZ",
+    "SeriesConfig",
     "detect_anomalies",
     "detect_anomalies_zscore",
     "detect_series",

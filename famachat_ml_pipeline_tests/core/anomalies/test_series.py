@@ -1,12 +1,17 @@
 import numpy as np
 
 from famachat_ml_pipeline.core.anomalies import (
-    AnomalyConfig,
+    SeriesConfig,
     detect_series,
     detect_series_zscore,
     infer_period,
 )
-from famachat_ml_pipeline.core.anomalies.series import series_score, trailing_max
+from famachat_ml_pipeline.core.anomalies.series import (
+    relative_scores,
+    robust_abs_z,
+    series_score,
+    trailing_max,
+)
 
 
 def test_infer_period():
@@ -20,12 +25,22 @@ def test_detect_series_seasonal_pattern_quiet_spike_found():
     t = np.arange(period * 20)
     rng = np.random.default_rng(3)
     values = 10 * np.sin(2 * np.pi * t / period) + rng.normal(0, 0.5, len(t))
-    flags = detect_series(values, period, AnomalyConfig())
+    flags = detect_series(values, period, SeriesConfig())
     assert not flags[period * 5 :].any()
     values[400] += 8.0  # small against the daily swing, large against the seasonal residual
-    flags = detect_series(values, period, AnomalyConfig())
+    flags = detect_series(values, period, SeriesConfig())
     assert flags[400] and not flags[period * 5 : 400].any()
-    assert not detect_series_zscore(values, period, AnomalyConfig())[400]  # the swing hides it from z
+    assert not detect_series_zscore(values, period, SeriesConfig())[400]  # the swing hides it from z
+
+
+def test_spikes_in_either_direction_are_found():
+    period = 24
+    rng = np.random.default_rng(9)
+    values = 50 + rng.normal(0, 1.0, period * 20)
+    values[300] -= 15.0
+    values[420] += 15.0
+    flags = detect_series(values, period)
+    assert flags[300] and flags[420]
 
 
 def test_usual_bursts_score_near_the_line_and_a_new_extreme_far_above():
@@ -35,13 +50,35 @@ def test_usual_bursts_score_near_the_line_and_a_new_extreme_far_above():
     bursts = np.arange(period * 5, 400, 17)
     values[bursts] += 6.0  # a burst every 17 samples: part of this series' normal
     values[400] += 20.0  # far beyond any burst so far
-    score = series_score(values, period, AnomalyConfig())
-    later = bursts[bursts > period * 8]  # the memory (3 periods) has seen such bursts by then
+    config = SeriesConfig()
+    score = series_score(values, period, config)
+    later = bursts[bursts > period * 8]  # the memory has seen such bursts by then
     assert score[later].max() < 1.2
     assert score[400] > 2.5
+    # most usual bursts raise nothing (one slightly above the largest the memory holds may)
+    assert detect_series(values, period, config)[later].sum() <= len(later) // 3
     # without the memory every usual burst is far above the line, as heavy tails are for the MAD
-    plain = series_score(values, period, AnomalyConfig(series_memory_periods=0))
+    plain = series_score(values, period, SeriesConfig(memory_periods=0))
     assert plain[later].min() > 1.5
+
+
+def test_a_longer_memory_never_raises_a_score():
+    rng = np.random.default_rng(2)
+    period = 12
+    abs_z = robust_abs_z(rng.standard_t(3, period * 30), period)
+    scores = relative_scores(abs_z, period, (1, 2, 5), z_floor=3.5)
+    assert scores.shape == (3, period * 30)
+    assert (np.diff(scores, axis=0) <= 1e-12).all()
+    assert (scores <= abs_z / 3.5 + 1e-12).all()  # the floor is a cut-off, the memory only raises it
+
+
+def test_noise_free_patterns_raise_no_alert_after_warm_up():
+    """artificialNoAnomaly-like files: a clean daily sine, a square wave, a flat line."""
+    period = 24
+    t = np.arange(period * 20)
+    square = np.where((t % period) < period // 2, 20.0, 80.0)
+    for values in (10 * np.sin(2 * np.pi * t / period) + 50, square, np.full(len(t), 3.0)):
+        assert not detect_series(values, period)[period * 3 :].any()
 
 
 def test_trailing_max_sees_only_the_past():
