@@ -57,15 +57,6 @@ class AnomalyConfig:
     budget_tolerance: float = 1.25
     zero_recent_days: int = 7
     zero_min_delivery_days: int = 4  # delivered on 4 of the last 7 days: it should be delivering
-    # generic series (NAB evaluation): one setting for every file
-    series_history_periods: int = 4
-    series_point_z: float = 5.0
-    series_level_z: float = 3.0
-    series_level_fraction: float = 1 / 8  # level window: an eighth of a period, at least 3 samples
-    series_hold_fraction: float = 0.25  # a raised alert holds a quarter period: no flapping
-    # an alert must also beat the series' own largest score of the last 3 periods: bursty series (tweets,
-    # request counts) alert on what is new for them, not on their usual bursts
-    series_memory_periods: int = 3
 
 
 def severity_from_z(z: np.ndarray) -> np.ndarray:
