@@ -54,6 +54,7 @@ class Step:
 
 @dataclass
 class RunProfile:
+    created: float  # the run record's creation (after the runner's preflight, before Dagster's planning)
     first_event: float
     run_start: float
     run_end: float
@@ -128,7 +129,8 @@ def profile_run(instance: dg.DagsterInstance, run_id: str) -> RunProfile:
         previous = ts
     first = records[0].event_log_entry.timestamp if records else 0.0
     ordered = sorted(steps.values(), key=lambda s: s.start)
-    return RunProfile(first, run_start, run_end, planned, ordered, len(records))
+    created = instance.get_run_record_by_id(run_id).create_timestamp.timestamp()
+    return RunProfile(created, first, run_start, run_end, planned, ordered, len(records))
 
 
 def print_steps(profile: RunProfile) -> None:
@@ -161,7 +163,8 @@ def print_bookkeeping(profile: RunProfile, call_start: float, call_end: float) -
     wall = call_end - call_start
     steps = profile.steps
     parts = {
-        "before the run (preflight, partitions, run record, planned events)": profile.run_start - call_start,
+        "runner before the run record (preflight, migrate, partitions)": profile.created - call_start,
+        "run record to run start (planning, planned events)": profile.run_start - profile.created,
         "run start to first step (executor, resources)": (steps[0].start if steps else profile.run_end)
         - profile.run_start,
         "input hand-off (IO manager load)": sum(s.input_handoff for s in steps),
