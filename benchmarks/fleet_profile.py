@@ -11,6 +11,7 @@ bound each phase:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -129,7 +130,8 @@ def profile_run(instance: dg.DagsterInstance, run_id: str) -> RunProfile:
         previous = ts
     first = records[0].event_log_entry.timestamp if records else 0.0
     ordered = sorted(steps.values(), key=lambda s: s.start)
-    created = instance.get_run_record_by_id(run_id).create_timestamp.timestamp()
+    stamp = instance.get_run_record_by_id(run_id).create_timestamp
+    created = (stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)).timestamp()  # stored in UTC
     return RunProfile(created, first, run_start, run_end, planned, ordered, len(records))
 
 
