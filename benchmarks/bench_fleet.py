@@ -9,12 +9,24 @@ Dagster's storage on Postgres too, split into reading, compute, writing and Dags
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import io
+import json
 import os
+import resource
+import subprocess
+import sys
 import time
 import uuid
+from dataclasses import dataclass
 
+import fleet_profile
+import polars as pl
 import psycopg
 import sqlalchemy as sa
+
+# OpenMP waits passively on the shared cores (as `make` and the CLI set it), here and in the run's process
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def _database(server: str, name: str) -> str:
@@ -103,35 +115,49 @@ def main() -> None:
 
     if args.skip_run:
         return
-    import dagster as dg
+    measure_run(settings, engine, args.accounts, ids, as_of, rows)
 
+
+def measure_run(settings, engine, accounts: int, ids: list[int], as_of, rows: int) -> None:  # noqa: ANN001
+    """The ranged run (in a child process, as `famachat-ml run` is), the I/O floor it is held to, the
+    hourly anomaly job, one account, and the retraining job."""
     from famachat_ml_pipeline.instance import get_instance
-    from famachat_ml_pipeline.runner import run_pipeline
 
-    t = time.perf_counter()
-    (run,) = run_pipeline(settings, as_of=as_of, echo=lambda _: None)
-    total = time.perf_counter() - t
-    instance = get_instance(settings)
-    stages = {"read": 0.0, "compute": 0.0, "write": 0.0}
-    for key in instance.get_asset_keys():
-        records = instance.fetch_materializations(
-            dg.AssetRecordsFilter(asset_key=key, storage_ids=None), limit=1
-        ).records
-        if not records:
-            continue
-        meta = records[0].asset_materialization.metadata
-        for s in stages:
-            if f"seconds_{s}" in meta:
-                stages[s] += float(meta[f"seconds_{s}"].value)
-    bookkeeping = total - sum(stages.values())
+    floor_read = copy_source_out(engine, ids, as_of)
     print(
-        f"\nranged run over {args.accounts:,} partitions, Dagster storage on Postgres: "
-        f"{'success' if run.success else 'FAILED'} in {total:.1f} s"
+        f"\nI/O floor, source: COPY {floor_read.rows:,} insight rows out into polars "
+        f"{floor_read.seconds:6.2f} s"
     )
-    for s, v in stages.items():
-        print(f"  {s:<12}{v:7.1f} s")
-    print(f"  {'bookkeeping':<12}{bookkeeping:7.1f} s  (Dagster: planning, events, IO manager, process)")
-    print(f"  {rows / total:,.0f} source rows/s end to end")
+
+    child = ranged_run_in_child(as_of)
+    instance = get_instance(settings)
+    profile = fleet_profile.profile_run(instance, child["run_id"])
+    wall = child["end"] - child["start"]
+    print(
+        f"\nranged run over {accounts:,} partitions, Dagster storage on Postgres: "
+        f"{'success' if child['success'] else 'FAILED'} in {wall:.1f} s (run_pipeline in a child process; "
+        f"{child['process_seconds']:.1f} s with the interpreter's start and imports)"
+    )
+    print(
+        f"  peak RSS of the run's process: {child['peak_rss_mb']:,.0f} MB "
+        "(getrusage RUSAGE_CHILDREN ru_maxrss)"
+    )
+    fleet_profile.print_steps(profile)
+    fleet_profile.print_bookkeeping(profile, child["start"], child["end"])
+    print(f"  {rows / wall:,.0f} source rows/s end to end")
+
+    floor_write = copy_outputs_in(engine)
+    floor = floor_read.seconds + floor_write.seconds
+    print(
+        f"\nI/O floor, results: COPY the run's rows into copies of the ml_* tables "
+        f"{floor_write.seconds:6.2f} s"
+    )
+    for table, (n, s) in floor_write.tables.items():
+        print(f"  {table:<28}{n:>10,} rows  {s:6.2f} s")
+    print(f"I/O floor {floor:.2f} s; run wall / I/O floor = {wall:.1f} / {floor:.2f} = {wall / floor:.1f}x")
+
+    hourly_anomalies(instance, settings)
+    one_account(settings, instance, ids[0], as_of)
 
     # The 05:00 retraining job is separate from the daily graph: time it on its own.
     from famachat_ml_pipeline.definitions import defs
@@ -141,6 +167,150 @@ def main() -> None:
     print(
         f"retraining job (classifier_model alone): {'success' if retrain.success else 'FAILED'} "
         f"in {time.perf_counter() - t:.1f} s"
+    )
+
+
+@dataclass
+class Floor:
+    rows: int
+    seconds: float
+    tables: dict[str, tuple[int, float]]
+
+
+def copy_source_out(engine: sa.Engine, ids: list[int], as_of: dt.date) -> Floor:
+    """The reader's raw COPY of the source rows it needs (the same SELECT), into a polars frame; no
+    casting, no cleaning."""
+    from famachat_ml_pipeline.source.read import _CAMPAIGN_COLS, INSIGHT_COLUMNS, _select_sql
+    from famachat_ml_pipeline.source.tables import CAMPAIGNS, INSIGHTS
+
+    start = as_of - dt.timedelta(days=89)
+    id_list = ",".join(str(i) for i in ids)
+    queries = [
+        (_select_sql(CAMPAIGNS, _CAMPAIGN_COLS, f"config_id IN ({id_list})"), _CAMPAIGN_COLS),
+        (
+            _select_sql(INSIGHTS, INSIGHT_COLUMNS, f"config_id IN ({id_list}) AND date_start >= '{start}'"),
+            INSIGHT_COLUMNS,
+        ),
+    ]
+    raw = engine.raw_connection()
+    try:
+        t = time.perf_counter()
+        with raw.driver_connection.cursor() as cur:
+            for sql, cols in queries:
+                buf = io.BytesIO()
+                with cur.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)") as cp:
+                    for block in cp:
+                        buf.write(block)
+                buf.seek(0)
+                frame = pl.read_csv(buf, schema=dict.fromkeys(cols, pl.String))
+        seconds = time.perf_counter() - t
+    finally:
+        raw.close()
+    return Floor(frame.height, seconds, {})
+
+
+def copy_outputs_in(engine: sa.Engine) -> Floor:
+    """The run's rows of each ml_* table, read out first (not timed), then COPY'd into a fresh
+    `CREATE TABLE ... (LIKE ...)`: the least any writer of those rows could spend."""
+    from famachat_ml_pipeline.db import schema
+
+    tables: dict[str, tuple[int, float]] = {}
+    raw = engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        for table in schema.ML_TABLES:
+            name = table.name
+            with conn.cursor() as cur:
+                buf = io.BytesIO()
+                with cur.copy(f"COPY (SELECT * FROM {name}) TO STDOUT") as cp:
+                    for block in cp:
+                        buf.write(block)
+                n = conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+                if not n:
+                    continue
+                cur.execute(f"DROP TABLE IF EXISTS {name}_copy")
+                cur.execute(f"CREATE TABLE {name}_copy (LIKE {name})")
+                conn.commit()
+                t = time.perf_counter()
+                with cur.copy(f"COPY {name}_copy FROM STDIN") as cp:
+                    cp.write(buf.getvalue())
+                conn.commit()
+                tables[name] = (n, time.perf_counter() - t)
+                cur.execute(f"DROP TABLE {name}_copy")
+                conn.commit()
+    finally:
+        raw.close()
+    return Floor(sum(n for n, _ in tables.values()), sum(s for _, s in tables.values()), tables)
+
+
+_RUN_CHILD = """
+import datetime as dt, json, sys, time
+from famachat_ml_pipeline.runner import run_pipeline
+from famachat_ml_pipeline.settings import get_settings
+start = time.time()
+(run,) = run_pipeline(get_settings(), as_of=dt.date.fromisoformat(sys.argv[1]), echo=lambda _: None)
+print(json.dumps({"run_id": run.run_id, "success": run.success, "start": start, "end": time.time()}))
+"""
+
+
+def ranged_run_in_child(as_of: dt.date) -> dict:
+    """run_pipeline in a fresh process (as the CLI runs it), so its peak RSS is its own."""
+    t = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN_CHILD, as_of.isoformat()], capture_output=True, text=True, env=os.environ
+    )
+    seconds = time.perf_counter() - t
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-3000:])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    # ru_maxrss is in KiB on Linux; the only child waited for so far is this one
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {**result, "process_seconds": seconds, "peak_rss_mb": peak}
+
+
+def hourly_anomalies(instance, settings) -> None:  # noqa: ANN001
+    """The hourly anomaly job for every account, with the run request its schedule makes."""
+    import dagster as dg
+
+    from famachat_ml_pipeline.definitions import defs
+    from famachat_ml_pipeline.runner import execute_here
+
+    schedule = defs.get_schedule_def("hourly_anomaly_detection_schedule")
+    (request,) = schedule.evaluate_tick(dg.build_schedule_context(instance=instance)).run_requests
+    t = time.perf_counter()
+    summary = execute_here(
+        instance,
+        schedule.job_name,
+        None,
+        dict(request.tags),
+        "WARNING",
+        lambda _: None,
+        str(settings.frames_storage_path),
+    )
+    wall = time.perf_counter() - t
+    profile = fleet_profile.profile_run(instance, summary.run_id)
+    print(
+        f"\nhourly anomaly job ({schedule.job_name}, all accounts, as its schedule requests it): "
+        f"{'success' if summary.success else 'FAILED'} in {wall:.1f} s; steps {profile.steps_seconds:.1f} s, "
+        f"their read+compute+write {profile.metadata_seconds:.1f} s"
+    )
+
+
+def one_account(settings, instance, config_id: int, as_of: dt.date) -> None:  # noqa: ANN001
+    from famachat_ml_pipeline.runner import run_pipeline
+
+    t = time.perf_counter()
+    (run,) = run_pipeline(
+        settings, config_ids=[config_id], as_of=as_of, echo=lambda _: None, log_level="WARNING"
+    )
+    wall = time.perf_counter() - t
+    profile = fleet_profile.profile_run(instance, run.run_id)
+    stages = profile.metadata_by_stage()
+    print(
+        f"one account (config_id {config_id}): {'success' if run.success else 'FAILED'} "
+        f"in {wall:.1f} s wall; "
+        f"compute {stages['compute']:.2f} s (read {stages['read']:.2f} s, write {stages['write']:.2f} s, "
+        f"steps {profile.steps_seconds:.1f} s)"
     )
 
 

@@ -57,6 +57,9 @@ def grant_statements(pipeline_role: str, app_role: str, database: str | None = N
     sql = []
     if database:
         sql.append(f'GRANT CONNECT ON DATABASE "{database}" TO {pipeline}, {app}')
+        # the writer's UPDATEs go through a temporary table (db/writer.update_rows), even where a hardened
+        # database revoked TEMPORARY from PUBLIC
+        sql.append(f'GRANT TEMPORARY ON DATABASE "{database}" TO {pipeline}')
     sql += [
         f"GRANT USAGE ON SCHEMA public TO {pipeline}, {app}",
         # the pipeline

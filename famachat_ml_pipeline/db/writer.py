@@ -7,10 +7,13 @@ duplicates rows and a failure leaves the previous results in place. On Postgres,
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import uuid
 from collections.abc import Sequence
 
 import polars as pl
+import psycopg
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.core.recommendations import (
@@ -24,9 +27,41 @@ from famachat_ml_pipeline.core.vocab import PREDICTION_TYPE_OF
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.db.reader import made_on, read_recommendations
 
+_NULL = r"\N"  # COPY's NULL marker: unquoted, so an empty string ("") stays an empty string
+_COPY_CHUNK_ROWS = 200_000  # bounds the CSV buffer held in memory at once
 
-def _python_rows(frame: pl.DataFrame) -> list[tuple]:
-    return [tuple(r) for r in frame.iter_rows()]
+
+def _nested(frame: pl.DataFrame) -> bool:
+    return any(dtype.is_nested() or dtype == pl.Object for dtype in frame.dtypes)
+
+
+def csv_for_copy(frame: pl.DataFrame) -> bytes:
+    """`frame` as the CSV that `COPY ... (FORMAT csv, NULL '\\N')` reads back to the same values.
+
+    Strings are always quoted (a literal `\\N` stays text, "" stays empty), floats are written in
+    shortest round-trip form (inf and NaN as Postgres spells them), aware timestamps in UTC.
+    """
+    aware = [c for c, t in frame.schema.items() if isinstance(t, pl.Datetime) and t.time_zone is not None]
+    if aware:
+        frame = frame.with_columns(pl.col(c).dt.convert_time_zone("UTC") for c in aware)
+    buf = io.BytesIO()
+    frame.write_csv(buf, include_header=False, null_value=_NULL, quote_style="non_numeric")
+    return buf.getvalue()
+
+
+def copy_rows(cur: psycopg.Cursor, table: str, frame: pl.DataFrame) -> None:
+    """The row-by-row COPY (psycopg adapts each Python value): kept for nested columns (arrays)."""
+    with cur.copy(f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN") as cp:
+        for row in frame.iter_rows():
+            cp.write_row(row)
+
+
+def copy_csv(cur: psycopg.Cursor, table: str, frame: pl.DataFrame) -> None:
+    """COPY `frame` into `table` as polars-written CSV, a few large writes instead of one per row."""
+    statement = f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv, NULL '{_NULL}')"
+    with cur.copy(statement) as cp:
+        for chunk in frame.iter_slices(_COPY_CHUNK_ROWS):
+            cp.write(csv_for_copy(chunk))
 
 
 def bulk_insert(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> int:
@@ -36,9 +71,8 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> in
     cols = frame.columns
     if conn.dialect.name == "postgresql":
         raw = conn.connection.driver_connection
-        with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as cp:
-            for row in frame.iter_rows():
-                cp.write_row(row)
+        with raw.cursor() as cur:
+            (copy_rows if _nested(frame) else copy_csv)(cur, table.name, frame)
     else:
         json_cols = {c.name for c in table.columns if isinstance(c.type, sa.JSON)}
         # SQLite's JSON column expects Python objects; our frames carry JSON text already.
@@ -49,6 +83,52 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> in
                     r[c] = json.loads(r[c])
         conn.execute(table.insert(), rows)
     return frame.height
+
+
+def update_rows(
+    conn: sa.Connection,
+    table: sa.Table,
+    frame: pl.DataFrame,
+    key: Sequence[str],
+    guard: sa.ColumnElement[bool] | None = None,
+) -> int:
+    """Set the non-key columns of `frame` on the rows of `table` matching its `key` columns (and `guard`,
+    checked in the statement). On Postgres one `UPDATE ... FROM` a temporary table loaded by COPY; on
+    SQLite an executemany. Where a key repeats, the last row wins, as with an executemany."""
+    if frame.is_empty():
+        return 0
+    height = frame.height
+    values = [c for c in frame.columns if c not in key]
+    if conn.dialect.name != "postgresql":
+        stmt = table.update().where(*[table.c[k] == sa.bindparam(f"_k_{k}") for k in key])
+        if guard is not None:
+            stmt = stmt.where(guard)
+        params = [
+            {**{f"_k_{k}": row[k] for k in key}, **{c: _json_value(table.c[c], row[c]) for c in values}}
+            for row in frame.iter_rows(named=True)
+        ]
+        conn.execute(stmt.values({c: sa.bindparam(c) for c in values}), params)
+        return height
+    frame = frame.unique(subset=list(key), keep="last", maintain_order=True)
+    temp = f"_upd_{table.name}_{uuid.uuid4().hex[:8]}"
+    cols = ", ".join(frame.columns)
+    # the target's own column types (jsonb, enums, timestamp), without its constraints or defaults
+    conn.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS SELECT {cols} FROM {table.name} WITH NO DATA"
+    )
+    with conn.connection.driver_connection.cursor() as cur:
+        copy_csv(cur, temp, frame)
+    source = sa.table(temp, *[sa.column(c) for c in frame.columns])
+    stmt = (
+        table.update()
+        .where(*[table.c[k] == source.c[k] for k in key])
+        .values({c: source.c[c] for c in values})
+    )
+    if guard is not None:
+        stmt = stmt.where(guard)
+    conn.execute(stmt)
+    conn.exec_driver_sql(f"DROP TABLE {temp}")
+    return height
 
 
 def _as_timestamp(day: dt.date) -> dt.datetime:
@@ -136,17 +216,8 @@ def upsert_anomalies(
                 (pl.col(c) != pl.col(f"{c}_old")) | pl.col(f"{c}_old").is_null() for c in _ANOMALY_VALUES
             )
         )
-        if changed.height:
-            conn.execute(
-                t.update()
-                # detector columns only: an acknowledgement committed meanwhile keeps its own columns
-                .where(t.c.id == sa.bindparam("_id"))
-                .values({c: sa.bindparam(c) for c in _ANOMALY_VALUES}),
-                [
-                    {"_id": r["id"], **{c: r[c] for c in _ANOMALY_VALUES}}
-                    for r in changed.iter_rows(named=True)
-                ],
-            )
+        # detector columns only: an acknowledgement committed meanwhile keeps its own columns
+        update_rows(conn, t, changed.select("id", *_ANOMALY_VALUES), ["id"])
         bulk_insert(conn, t, inserts)
     return {
         "inserted": inserts.height,
@@ -220,28 +291,9 @@ def fill_prediction_actuals(engine: sa.Engine, updates: pl.DataFrame) -> int:
     """Write actual_value and the errors of scored predictions (idempotent: same actuals, same values)."""
     if updates.is_empty():
         return 0
-    p = schema.ml_predictions
-    stmt = (
-        p.update()
-        .where(p.c.id == sa.bindparam("_id"))
-        .values(
-            actual_value=sa.bindparam("actual_value"),
-            absolute_error=sa.bindparam("absolute_error"),
-            percentage_error=sa.bindparam("percentage_error"),
-        )
-    )
-    params = [
-        {
-            "_id": r["id"],
-            "actual_value": r["actual_value"],
-            "absolute_error": r["absolute_error"],
-            "percentage_error": r["percentage_error"],
-        }
-        for r in updates.iter_rows(named=True)
-    ]
+    rows = updates.select("id", "actual_value", "absolute_error", "percentage_error")
     with engine.begin() as conn:
-        conn.execute(stmt, params)
-    return len(params)
+        return update_rows(conn, schema.ml_predictions, rows, ["id"])
 
 
 def replace_classifications(
@@ -341,17 +393,8 @@ def apply_recommendations(
             conn.execute(
                 r.update().where(r.c.id.in_(undecided), _no_user_decision(r)).values(is_active=False)
             )
-        if plan.updates.height:
-            content = [c for c in UPDATE_COLUMNS if c != "id"]
-            conn.execute(
-                r.update()
-                .where(r.c.id == sa.bindparam("_id"), _no_user_decision(r))
-                .values({c: sa.bindparam(c) for c in content}),
-                [
-                    {"_id": row["id"], **{c: _json_value(r.c[c], row[c]) for c in content}}
-                    for row in plan.updates.iter_rows(named=True)
-                ],
-            )
+        content = [c for c in UPDATE_COLUMNS if c != "id"]
+        update_rows(conn, r, plan.updates.select("id", *content), ["id"], guard=_no_user_decision(r))
         bulk_insert(conn, r, plan.inserts.select(INSERT_COLUMNS))
         linked = 0
         if links.height:
@@ -360,33 +403,33 @@ def apply_recommendations(
                     r.c.config_id.in_(list(config_ids)), r.c.is_active.is_(True)
                 )
             ).fetchall()
-            ids = {(c, e, str(t)): i for i, c, e, t in active}
-            params = [
-                {
-                    "_rid": ids[key],
-                    "_c": row["config_id"],
-                    "_e": row["entity_id"],
-                    "_t": row["anomaly_type"],
-                    "_m": row["metric_name"],
-                    "_d": _as_timestamp(row["anomaly_date"]),
-                }
-                for row in links.iter_rows(named=True)
-                if (key := (row["config_id"], row["entity_id"], row["recommendation_type"])) in ids
-            ]
-            if params:
-                conn.execute(
-                    a.update()
-                    .where(
-                        a.c.config_id == sa.bindparam("_c"),
-                        a.c.entity_id == sa.bindparam("_e"),
-                        a.c.anomaly_type == sa.bindparam("_t"),
-                        a.c.metric_name == sa.bindparam("_m"),
-                        a.c.anomaly_date == sa.bindparam("_d"),
-                    )
-                    .values(recommendation_id=sa.bindparam("_rid")),
-                    params,
-                )
-            linked = len(params)
+            rec_key = ["config_id", "entity_id", "recommendation_type"]
+            ids = pl.DataFrame(
+                [(i, c, e, str(t)) for i, c, e, t in active],
+                schema={
+                    "recommendation_id": pl.Int64,
+                    "config_id": pl.Int64,
+                    "entity_id": pl.String,
+                    "recommendation_type": pl.String,
+                },
+                orient="row",
+            ).unique(subset=rec_key, keep="last", maintain_order=True)
+            params = links.with_columns(pl.col("recommendation_type").cast(pl.String)).join(
+                ids, on=rec_key, how="inner", maintain_order="left"
+            )
+            linked = update_rows(
+                conn,
+                a,
+                params.select(
+                    "config_id",
+                    "entity_id",
+                    "anomaly_type",
+                    "metric_name",
+                    pl.col("anomaly_date").cast(pl.Datetime("us")),
+                    "recommendation_id",
+                ),
+                ["config_id", "entity_id", "anomaly_type", "metric_name", "anomaly_date"],
+            )
     return {
         "inserted": plan.inserts.height,
         "updated": plan.updates.height,

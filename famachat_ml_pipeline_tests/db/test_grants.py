@@ -3,6 +3,7 @@ change only its users' columns."""
 
 from __future__ import annotations
 
+import polars as pl
 import psycopg
 import pytest
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from famachat_ml_pipeline.core.vocab import RECOMMENDATION_TYPES
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.db.engine import get_engine, migrate
 from famachat_ml_pipeline.db.grants import USER_COLUMNS, grant_statements
+from famachat_ml_pipeline.db.writer import fill_prediction_actuals
 from famachat_ml_pipeline.demo.generator import generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.runner import run_pipeline
@@ -59,6 +61,9 @@ def test_pipeline_runs_as_its_role_and_the_app_changes_only_users_columns(
         monkeypatch.setenv(var, str(tmp_path / sub))
     monkeypatch.delenv("DAGSTER_PG_URL", raising=False)
     get_settings.cache_clear()
+    # a hardened database: temporary tables (the writer's UPDATE ... FROM) only where granted
+    with psycopg.connect(_psycopg(pg_url), autocommit=True) as owner:
+        owner.execute(f'REVOKE TEMPORARY ON DATABASE "{sa.engine.make_url(pg_url).database}" FROM PUBLIC')
     assert main(["grants", "--apply", "--pipeline-role", pipeline_role, "--app-role", app_role]) == 0
     assert "applied" in capsys.readouterr().out
 
@@ -75,6 +80,15 @@ def test_pipeline_runs_as_its_role_and_the_app_changes_only_users_columns(
         assert pipeline.execute("SELECT current_user").fetchone()[0] == pipeline_role
         for table in ("ml_features", "ml_recommendations", "ml_anomalies", "ml_campaign_classifications"):
             assert pipeline.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0, table
+        # the writer's UPDATE ... FROM a temporary table works under the pipeline's grants
+        prediction = pipeline.execute("SELECT min(id) FROM ml_predictions").fetchone()[0]
+        actual = pl.DataFrame(
+            {"id": [prediction], "actual_value": [3.0], "absolute_error": [1.0], "percentage_error": [0.5]}
+        )
+        assert fill_prediction_actuals(get_engine(_as(pg_url, pipeline_role)), actual) == 1
+        assert pipeline.execute(
+            "SELECT actual_value FROM ml_predictions WHERE id = %s", (prediction,)
+        ).fetchone() == (3.0,)
         with pytest.raises(errors.InsufficientPrivilege):  # the source stays read-only to it
             pipeline.execute("DELETE FROM sistema_facebook_ads_insights")
 
