@@ -4,16 +4,21 @@ only some assets (the 06:00 and 07:00 jobs) takes the plain path by itself."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
+import numpy as np
 import polars as pl
 import pytest
 import sqlalchemy as sa
+import xgboost as xgb
 
+from famachat_ml_pipeline.core import classifier
 from famachat_ml_pipeline.core.vocab import DEFAULT_TIMEZONE
-from famachat_ml_pipeline.db import schema
+from famachat_ml_pipeline.db import registry, schema
 from famachat_ml_pipeline.db.engine import get_engine, migrate
 from famachat_ml_pipeline.definitions import defs
 from famachat_ml_pipeline.defs.shared.partitions import AS_OF_TAG, config_partitions
@@ -22,6 +27,7 @@ from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
 from famachat_ml_pipeline.defs.shared.schedules import ranged_run_tags
 from famachat_ml_pipeline.demo.generator import generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
+from famachat_ml_pipeline_tests.conftest import create_pg_database, drop_pg_database
 
 ACCOUNTS = ["1", "2", "3"]
 RESULT_TABLES = [
@@ -68,20 +74,65 @@ def _run(
     }
 
 
-@pytest.fixture
-def twin_databases(tmp_path: Path) -> tuple[str, str, str]:
-    """Two SQLite databases holding the same demo accounts."""
+def _active_model(url: str, path: Path) -> None:
+    """A real 4-class XGBoost model on FEATURE_COLUMNS, registered ACTIVE: tiers get probabilities."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, len(classifier.FEATURE_COLUMNS))).astype(np.float32)
+    y = (x[:, 0] > 0).astype(int) + 2 * (x[:, 1] > 0).astype(int)  # all four classes, from the inputs
+    model = xgb.XGBClassifier(**{**classifier.XGB_PARAMS, "n_estimators": 5}).fit(x, y)
+    registry.register_model(
+        get_engine(url),
+        name="m",
+        model_type="CAMPAIGN_CLASSIFIER",
+        version="vTEST",
+        path=str(classifier.save_model(model, path)),
+        parameters={},
+        feature_columns=list(classifier.FEATURE_COLUMNS),
+        training_metrics={},
+        validation_metrics={},
+        samples_count=400,
+        data_start=dt.date(2026, 1, 1),
+        data_end=dt.date(2026, 1, 1),
+        activate=True,
+    )
+
+
+@pytest.fixture(
+    params=[
+        ("sqlite", False),
+        ("sqlite", True),
+        pytest.param(("postgres", True), marks=pytest.mark.postgres),
+    ],
+    ids=["sqlite-rules", "sqlite-model", "postgres-model"],
+)
+def twin_databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str, str]]:
+    """Two databases holding the same demo accounts (and the same active model, in the model cases)."""
+    kind, with_model = request.param
     data = generate_demo(n_accounts=len(ACCOUNTS), days=90, seed=7)
-    urls = [f"sqlite:///{tmp_path / name}" for name in ("a.db", "b.db")]
-    for url in urls:
-        migrate(url)
-        write_demo(get_engine(url), data)
-    return urls[0], urls[1], data.end_date.isoformat()
+    if kind == "sqlite":
+        urls = [f"sqlite:///{tmp_path / name}" for name in ("a.db", "b.db")]
+    else:
+        urls = [create_pg_database(), create_pg_database()]
+    try:
+        for url in urls:
+            migrate(url)
+            write_demo(get_engine(url), data)
+            if with_model:
+                _active_model(url, tmp_path / "model.ubj")
+        yield urls[0], urls[1], data.end_date.isoformat()
+    finally:
+        if kind == "postgres":
+            for url in urls:
+                drop_pg_database(url)
+
+
+def _job_assets(job: str) -> set[str]:
+    return {k.to_user_string() for k in defs.resolve_job_def(job).asset_layer.selected_asset_keys}
 
 
 def test_pass_along_gives_the_plain_paths_rows(twin_databases: tuple[str, str, str], tmp_path: Path) -> None:
     passed_url, plain_url, as_of = twin_databases
-    daily = {k.to_user_string() for k in defs.resolve_job_def("ml_pipeline").asset_layer.selected_asset_keys}
+    daily = _job_assets("ml_pipeline")
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions(config_partitions.name, ACCOUNTS)
         passed = _run(instance, passed_url, tmp_path / "f1", as_of, True, daily)
@@ -96,12 +147,14 @@ def test_pass_along_gives_the_plain_paths_rows(twin_databases: tuple[str, str, s
     assert not any(plain["campaign_recommendations"]["passed_along"].values())
     assert plain["campaign_classifications"]["features_passed_along"] is False
     assert passed["campaign_recommendations"]["recommendations"] > 0
+    assert passed["campaign_classifications"]["model"] == plain["campaign_classifications"]["model"]
     for table in RESULT_TABLES:
         a, b = _rows(get_engine(passed_url), table), _rows(get_engine(plain_url), table)
         assert a.height > 0, table.name
         assert a.equals(b), table.name
 
 
+@pytest.mark.parametrize("twin_databases", [("sqlite", True)], indirect=True, ids=["sqlite-model"])
 def test_a_run_without_the_producers_takes_the_plain_path(
     twin_databases: tuple[str, str, str], tmp_path: Path
 ) -> None:
