@@ -21,6 +21,7 @@ from famachat_ml_pipeline.core.vocab import DEFAULT_TIMEZONE
 from famachat_ml_pipeline.db import registry, schema
 from famachat_ml_pipeline.db.engine import get_engine, migrate
 from famachat_ml_pipeline.definitions import defs
+from famachat_ml_pipeline.defs.shared.io_managers import DailyFrameIOManager
 from famachat_ml_pipeline.defs.shared.partitions import AS_OF_TAG, config_partitions
 from famachat_ml_pipeline.defs.shared.pass_along import PASS_ALONG_IO_MANAGER, PassAlongIOManager
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
@@ -40,6 +41,7 @@ RESULT_TABLES = [
 ]
 # Row ids, and the wall-clock columns (when a row was written, not what it says about as_of).
 IGNORED = {"id", "created_at", "detected_at", "expires_at"}
+MODEL_VERSION = "vTEST"
 
 
 def _rows(engine: sa.Engine, table: sa.Table) -> pl.DataFrame:
@@ -64,6 +66,7 @@ def _run(
         tags={**ranged_run_tags(ACCOUNTS[0], ACCOUNTS[-1]), AS_OF_TAG: as_of},
         resources={
             "database": DatabaseResource(url=url, default_timezone=DEFAULT_TIMEZONE),
+            "daily_frame_io_manager": DailyFrameIOManager(base_dir=str(frames)),
             PASS_ALONG_IO_MANAGER: PassAlongIOManager(base_dir=str(frames), enabled=enabled),
         },
     )
@@ -84,7 +87,7 @@ def _active_model(url: str, path: Path) -> None:
         get_engine(url),
         name="m",
         model_type="CAMPAIGN_CLASSIFIER",
-        version="vTEST",
+        version=MODEL_VERSION,
         path=str(classifier.save_model(model, path)),
         parameters={},
         feature_columns=list(classifier.FEATURE_COLUMNS),
@@ -105,8 +108,9 @@ def _active_model(url: str, path: Path) -> None:
     ],
     ids=["sqlite-rules", "sqlite-model", "postgres-model"],
 )
-def twin_databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str, str]]:
-    """Two databases holding the same demo accounts (and the same active model, in the model cases)."""
+def twin_databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str, str, str]]:
+    """Two databases holding the same demo accounts (and the same active model, in the model cases), the
+    as_of, and the classifier the run should use."""
     kind, with_model = request.param
     data = generate_demo(n_accounts=len(ACCOUNTS), days=90, seed=7)
     if kind == "sqlite":
@@ -119,7 +123,7 @@ def twin_databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[t
             write_demo(get_engine(url), data)
             if with_model:
                 _active_model(url, tmp_path / "model.ubj")
-        yield urls[0], urls[1], data.end_date.isoformat()
+        yield urls[0], urls[1], data.end_date.isoformat(), MODEL_VERSION if with_model else "rules"
     finally:
         if kind == "postgres":
             for url in urls:
@@ -130,8 +134,10 @@ def _job_assets(job: str) -> set[str]:
     return {k.to_user_string() for k in defs.resolve_job_def(job).asset_layer.selected_asset_keys}
 
 
-def test_pass_along_gives_the_plain_paths_rows(twin_databases: tuple[str, str, str], tmp_path: Path) -> None:
-    passed_url, plain_url, as_of = twin_databases
+def test_pass_along_gives_the_plain_paths_rows(
+    twin_databases: tuple[str, str, str, str], tmp_path: Path
+) -> None:
+    passed_url, plain_url, as_of, classifier_used = twin_databases
     daily = _job_assets("ml_pipeline")
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions(config_partitions.name, ACCOUNTS)
@@ -148,6 +154,7 @@ def test_pass_along_gives_the_plain_paths_rows(twin_databases: tuple[str, str, s
     assert plain["campaign_classifications"]["features_passed_along"] is False
     assert passed["campaign_recommendations"]["recommendations"] > 0
     assert passed["campaign_classifications"]["model"] == plain["campaign_classifications"]["model"]
+    assert passed["campaign_classifications"]["model"] == classifier_used
     for table in RESULT_TABLES:
         a, b = _rows(get_engine(passed_url), table), _rows(get_engine(plain_url), table)
         assert a.height > 0, table.name
@@ -156,11 +163,11 @@ def test_pass_along_gives_the_plain_paths_rows(twin_databases: tuple[str, str, s
 
 @pytest.mark.parametrize("twin_databases", [("sqlite", True)], indirect=True, ids=["sqlite-model"])
 def test_a_run_without_the_producers_takes_the_plain_path(
-    twin_databases: tuple[str, str, str], tmp_path: Path
+    twin_databases: tuple[str, str, str, str], tmp_path: Path
 ) -> None:
     """The 07:00 job (ad_insights + campaign_recommendations) after a daily run: the tiers and forecasts
     come from the tables, the features are computed in the step, and the rows equal the daily run's."""
-    url, _, as_of = twin_databases
+    url, _, as_of, _ = twin_databases
     daily = {k.to_user_string() for k in defs.resolve_job_def("ml_pipeline").asset_layer.selected_asset_keys}
     seven = {
         k.to_user_string()
