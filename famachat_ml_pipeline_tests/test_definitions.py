@@ -52,7 +52,7 @@ SENSORS = {
     "run_failure_alert_sensor",
     "first_model_sensor",
 }
-RESOURCES = {"database", "model_store", "daily_frame_io_manager", "alert_webhook"}
+RESOURCES = {"database", "model_store", "daily_frame_io_manager", "pass_along_io_manager", "alert_webhook"}
 
 
 def test_every_definition_is_loaded() -> None:

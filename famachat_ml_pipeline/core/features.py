@@ -162,6 +162,9 @@ def compute_features_wide(
             pl.col("status").last(),
             pl.col("daily_budget").last(),
         )
+        # group_by's row order varies between calls: sort now so the account sums below add the
+        # campaigns in one order, and equal inputs give bit-equal features
+        .sort(KEY)
     )
     days_active = frame.group_by(KEY).agg(days_active=(pl.col("spend") > 0).sum())
     wide = wide.join(days_active, on=KEY, how="left").with_columns(

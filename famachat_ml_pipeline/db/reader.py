@@ -77,8 +77,27 @@ def made_on(as_of: dt.date) -> sa.ColumnElement[bool]:
     )
 
 
+FORECAST_SCHEMA: dict[str, pl.DataType] = {
+    "config_id": pl.Int64(),
+    "entity_id": pl.String(),
+    "target_date": pl.Date(),
+    "horizon_day": pl.Int32(),
+    "predicted_value": pl.Float64(),
+    "confidence_lower": pl.Float64(),
+    "confidence_upper": pl.Float64(),
+    "metric": pl.String(),
+}
+
+
+def forecasts_as_read(forecasts: pl.DataFrame) -> pl.DataFrame:
+    """forecast_fleet's frame with the columns and types read_forecasts_made_on gives (what the
+    campaign_forecasts asset passes along)."""
+    return forecasts.select([pl.col(c).cast(t) for c, t in FORECAST_SCHEMA.items()])
+
+
 def read_forecasts_made_on(engine: sa.Engine, config_ids: Sequence[int], as_of: dt.date) -> pl.DataFrame:
-    """The predictions made as of `as_of` (dated as_of + h with horizon h), as forecast_fleet shaped them."""
+    """The predictions made as of `as_of` (dated as_of + h with horizon h), as forecast_fleet shaped them
+    (FORECAST_SCHEMA)."""
     p = schema.ml_predictions
     query = sa.select(
         p.c.config_id,
@@ -102,15 +121,42 @@ def read_forecasts_made_on(engine: sa.Engine, config_ids: Sequence[int], as_of: 
     }
     with engine.connect() as conn:
         frame = _frame(conn, query, cols)
-    return frame.with_columns(
-        metric=pl.col("prediction_type").replace_strict(METRIC_OF),
-        target_date=pl.col("target_date").dt.date(),
-    ).drop("prediction_type")
+    return forecasts_as_read(
+        frame.with_columns(
+            metric=pl.col("prediction_type").replace_strict(METRIC_OF),
+            target_date=pl.col("target_date").dt.date(),
+        )
+    )
+
+
+CLASSIFICATION_ROW_SCHEMA = {
+    "config_id": pl.Int64,
+    "campaign_id": pl.String,
+    "tier": pl.String,
+    "confidence_score": pl.Float64,
+    "snapshot": pl.String,
+}
+
+
+def classifications_from_rows(rows: pl.DataFrame) -> pl.DataFrame:
+    """ml_campaign_classifications rows (CLASSIFICATION_ROW_SCHEMA, `snapshot` the metrics_snapshot JSON)
+    as the recommendations read them: config_id, campaign_id, tier, confidence_score, method,
+    predicted_next_tier and probabilities (struct of the 4 tiers). The classifications asset shapes the
+    frame it passes along with this too, so both paths give the same frame."""
+    snap = lambda path: pl.col("snapshot").str.json_path_match(path)  # noqa: E731
+    probs = {t: snap(f"$.probabilities.{t}").cast(pl.Float64) for t in TIERS}
+    return rows.with_columns(
+        method=snap("$.method"),
+        predicted_next_tier=snap("$.predicted_next_tier"),
+        # the model's next-week probabilities (null under the rules alone), as classifier.classify gives them
+        probabilities=pl.when(pl.any_horizontal(p.is_not_null() for p in probs.values())).then(
+            pl.struct(**probs)
+        ),
+    ).drop("snapshot")
 
 
 def read_classifications_on(engine: sa.Engine, config_ids: Sequence[int], as_of: dt.date) -> pl.DataFrame:
-    """The tiers written as of `as_of`: config_id, campaign_id, tier, confidence_score, method,
-    predicted_next_tier and probabilities (struct of the 4 tiers) from metrics_snapshot."""
+    """The tiers written as of `as_of`, shaped by classifications_from_rows."""
     t = schema.ml_campaign_classifications
     query = sa.select(
         t.c.config_id, t.c.campaign_id, t.c.tier, t.c.confidence_score, t.c.metrics_snapshot
@@ -121,27 +167,7 @@ def read_classifications_on(engine: sa.Engine, config_ids: Sequence[int], as_of:
     )
     with engine.connect() as conn:
         rows = [(*r[:4], _json_text(r[4])) for r in conn.execute(query).fetchall()]
-    frame = pl.DataFrame(
-        rows,
-        orient="row",
-        schema={
-            "config_id": pl.Int64,
-            "campaign_id": pl.String,
-            "tier": pl.String,
-            "confidence_score": pl.Float64,
-            "snapshot": pl.String,
-        },
-    )
-    snap = lambda path: pl.col("snapshot").str.json_path_match(path)  # noqa: E731
-    probs = {t: snap(f"$.probabilities.{t}").cast(pl.Float64) for t in TIERS}
-    return frame.with_columns(
-        method=snap("$.method"),
-        predicted_next_tier=snap("$.predicted_next_tier"),
-        # the model's next-week probabilities (null under the rules alone), as classifier.classify gives them
-        probabilities=pl.when(pl.any_horizontal(p.is_not_null() for p in probs.values())).then(
-            pl.struct(**probs)
-        ),
-    ).drop("snapshot")
+    return classifications_from_rows(pl.DataFrame(rows, orient="row", schema=CLASSIFICATION_ROW_SCHEMA))
 
 
 def read_open_anomalies(

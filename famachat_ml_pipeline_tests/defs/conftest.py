@@ -41,7 +41,12 @@ class DemoAccounts:
     def materialize(self, asset: dg.AssetsDefinition, **kwargs: object) -> dict:
         """Calls the asset function over ACCOUNTS with this frame; returns its metadata."""
         result = asset(self.context(), database=self.database, ad_insights=self.ad_insights, **kwargs)
-        return result.metadata
+        return metadata_of(result)
+
+
+def metadata_of(result: dg.MaterializeResult | dg.Output) -> dict:
+    """An asset's metadata as plain values (an Output wraps them in MetadataValue, MaterializeResult not)."""
+    return {k: v.value if isinstance(v, dg.MetadataValue) else v for k, v in result.metadata.items()}
 
 
 @pytest.fixture

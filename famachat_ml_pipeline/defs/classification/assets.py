@@ -9,9 +9,11 @@ import polars as pl
 from famachat_ml_pipeline.core import classifier
 from famachat_ml_pipeline.core.features import compute_features_wide
 from famachat_ml_pipeline.db import registry
+from famachat_ml_pipeline.db.reader import classifications_from_rows
 from famachat_ml_pipeline.db.writer import replace_classifications
 from famachat_ml_pipeline.defs.shared.account_run import AccountRun, latest_complete_day_of
 from famachat_ml_pipeline.defs.shared.partitions import PIPELINE_POOL, account_asset
+from famachat_ml_pipeline.defs.shared.pass_along import PASS_ALONG_IO_MANAGER
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource, ModelStore
 from famachat_ml_pipeline.source.read import list_config_ids, read_daily_insights
 
@@ -162,23 +164,45 @@ def _snapshot_columns(wide: pl.DataFrame, classified: pl.DataFrame, version: str
     )
 
 
+def _as_read(classified: pl.DataFrame) -> pl.DataFrame:
+    """The rows just written, shaped as the recommendations would read them back (db.reader)."""
+    return classifications_from_rows(
+        classified.select(
+            "config_id",
+            "campaign_id",
+            "tier",
+            "confidence_score",
+            pl.col("metrics_snapshot").alias("snapshot"),
+        )
+    )
+
+
 @account_asset(
     group_name="classification",
     kinds={"xgboost", "sql"},
     deps=[classifier_model],  # the same folder: the model it classifies with
+    # today's tiers go on to the recommendations of the same run (no read back from the table)
+    io_manager_key=PASS_ALONG_IO_MANAGER,
+    ins={"campaign_features": dg.AssetIn(input_manager_key=PASS_ALONG_IO_MANAGER)},
 )
 def campaign_classifications(
-    context: dg.AssetExecutionContext, database: DatabaseResource, ad_insights: pl.DataFrame
-) -> dg.MaterializeResult:
+    context: dg.AssetExecutionContext,
+    database: DatabaseResource,
+    ad_insights: pl.DataFrame,
+    campaign_features: pl.DataFrame | None,
+) -> dg.Output[pl.DataFrame | None]:
     """Writes ml_campaign_classifications: today's tier by the seed's rules, and, with an active model, its
-    next-week prediction, probabilities and per-campaign contributions beside it (metrics_snapshot)."""
+    next-week prediction, probabilities and per-campaign contributions beside it (metrics_snapshot).
+
+    `campaign_features` is the wide frame when campaign_features ran in this run, else None (the 06:00
+    classification job): then the features are computed here from ad_insights, the same way."""
     run = AccountRun.from_context(context, database)
     if ad_insights.is_empty():
-        return run.result(rows_read=0, rows_written=0)
+        return dg.Output(None, metadata=run.metadata(rows_read=0, rows_written=0))
     as_of = run.as_of
     model, version = load_active_model(context, database, record_use=not is_past(run, database))
     with run.timer("compute"):
-        wide = compute_features_wide(ad_insights, as_of)
+        wide = compute_features_wide(ad_insights, as_of) if campaign_features is None else campaign_features
         classified = _snapshot_columns(wide, classifier.classify(wide, model), version)
     with run.timer("write"):
         written = replace_classifications(database.engine(), classified, run.config_ids, as_of)
@@ -186,13 +210,17 @@ def campaign_classifications(
     methods = dict(sorted(classified.group_by("method").len().iter_rows()))
     falling = int(classified["likely_to_fall"].sum())
     context.log.info(f"campaign_classifications: {tiers} by {version} as of {as_of}")
-    return run.result(
-        model=version,
-        rows_read=ad_insights.height,
-        campaigns=wide.height,
-        rows_written=written["written"],
-        tier_changes=written["changed"],
-        tier_distribution=dg.MetadataValue.json(tiers),
-        classified_by=dg.MetadataValue.json(methods),
-        likely_to_fall=falling,
+    return dg.Output(
+        _as_read(classified),
+        metadata=run.metadata(
+            model=version,
+            rows_read=ad_insights.height,
+            campaigns=wide.height,
+            rows_written=written["written"],
+            tier_changes=written["changed"],
+            tier_distribution=dg.MetadataValue.json(tiers),
+            classified_by=dg.MetadataValue.json(methods),
+            likely_to_fall=falling,
+            features_passed_along=campaign_features is not None,
+        ),
     )

@@ -8,10 +8,11 @@ from pydantic import Field
 
 from famachat_ml_pipeline.core.accuracy import score_predictions
 from famachat_ml_pipeline.core.forecasting import forecast_fleet
-from famachat_ml_pipeline.db.reader import MAX_HORIZON_DAYS, read_predictions
+from famachat_ml_pipeline.db.reader import MAX_HORIZON_DAYS, forecasts_as_read, read_predictions
 from famachat_ml_pipeline.db.writer import fill_prediction_actuals, replace_forecasts
 from famachat_ml_pipeline.defs.shared.account_run import AccountRun
 from famachat_ml_pipeline.defs.shared.partitions import account_asset
+from famachat_ml_pipeline.defs.shared.pass_along import PASS_ALONG_IO_MANAGER
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
 
 MODEL_VERSION = "forecast-1"
@@ -26,17 +27,19 @@ class ForecastRunConfig(dg.Config):
 @account_asset(
     group_name="forecasts",
     kinds={"polars", "sql"},
+    # the predictions go on to the recommendations of the same run (no read back from ml_predictions)
+    io_manager_key=PASS_ALONG_IO_MANAGER,
 )
 def campaign_forecasts(
     context: dg.AssetExecutionContext,
     config: ForecastRunConfig,
     database: DatabaseResource,
     ad_insights: pl.DataFrame,
-) -> dg.MaterializeResult:
+) -> dg.Output[pl.DataFrame | None]:
     """Writes ml_forecasts (one row per campaign and metric) and ml_predictions (one per predicted day)."""
     run = AccountRun.from_context(context, database)
     if ad_insights.is_empty():
-        return run.result(rows_read=0, forecasts=0)
+        return dg.Output(None, metadata=run.metadata(rows_read=0, forecasts=0))
     with run.timer("compute"):
         fc = forecast_fleet(ad_insights, run.as_of, horizon=config.horizon_days, method=config.method)
     with run.timer("write"):
@@ -46,12 +49,15 @@ def campaign_forecasts(
         f"campaign_forecasts: {written['forecasts']:,} forecasts, {written['predictions']:,} predicted days "
         f"as of {run.as_of}"
     )
-    return run.result(
-        rows_read=ad_insights.height,
-        campaigns=fc["entity_id"].n_unique() if fc.height else 0,
-        methods=dg.MetadataValue.json(methods),
-        insufficient_data_series=int(fc.filter(pl.col("horizon_day") == 1)["insufficient_data"].sum()),
-        **written,
+    return dg.Output(
+        forecasts_as_read(fc),
+        metadata=run.metadata(
+            rows_read=ad_insights.height,
+            campaigns=fc["entity_id"].n_unique() if fc.height else 0,
+            methods=dg.MetadataValue.json(methods),
+            insufficient_data_series=int(fc.filter(pl.col("horizon_day") == 1)["insufficient_data"].sum()),
+            **written,
+        ),
     )
 
 

@@ -17,6 +17,7 @@ from famachat_ml_pipeline.db.reader import (
 from famachat_ml_pipeline.db.writer import apply_recommendations
 from famachat_ml_pipeline.defs.shared.account_run import AccountRun, latest_complete_day_of
 from famachat_ml_pipeline.defs.shared.partitions import account_asset
+from famachat_ml_pipeline.defs.shared.pass_along import PASS_ALONG_IO_MANAGER
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
 
 
@@ -26,19 +27,31 @@ class RecommendationRunConfig(dg.Config):
     dismiss_cooldown_days: int = 7
 
 
+_PASSED = dg.AssetIn(input_manager_key=PASS_ALONG_IO_MANAGER)
+
+
 @account_asset(
     group_name="recommendations",
     kinds={"polars", "sql"},
-    # By key: each stage folder imports only defs/shared, never another stage.
-    deps=["campaign_features", "campaign_classifications", "campaign_anomalies", "campaign_forecasts"],
+    # By key: each stage folder imports only defs/shared, never another stage. Anomalies are read from the
+    # table, since users acknowledge them there; the other three come from this run when they ran in it.
+    deps=["campaign_anomalies"],
+    ins={"campaign_features": _PASSED, "campaign_classifications": _PASSED, "campaign_forecasts": _PASSED},
 )
 def campaign_recommendations(
     context: dg.AssetExecutionContext,
     config: RecommendationRunConfig,
     database: DatabaseResource,
     ad_insights: pl.DataFrame,
+    campaign_features: pl.DataFrame | None,
+    campaign_classifications: pl.DataFrame | None,
+    campaign_forecasts: pl.DataFrame | None,
 ) -> dg.MaterializeResult:
-    """Regenerates ml_recommendations: one active row per campaign and type, updated in place."""
+    """Regenerates ml_recommendations: one active row per campaign and type, updated in place.
+
+    The wide features, today's tiers and the forecasts are those of this run when their assets ran in it
+    (passed along); otherwise (the 07:00 job) the features are computed here and the tiers and forecasts
+    read from the database, as of the run's day either way."""
     run = AccountRun.from_context(context, database)
     engine, config_ids, as_of = database.engine(), run.config_ids, run.as_of
     latest = latest_complete_day_of(engine, config_ids, database.default_timezone)
@@ -54,11 +67,15 @@ def campaign_recommendations(
         dismiss_cooldown_days=config.dismiss_cooldown_days,
     )
     with run.timer("read"):
-        classifications = read_classifications_on(engine, config_ids, as_of)
+        classifications = campaign_classifications
+        if classifications is None:
+            classifications = read_classifications_on(engine, config_ids, as_of)
+        forecasts = campaign_forecasts
+        if forecasts is None:
+            forecasts = read_forecasts_made_on(engine, config_ids, as_of)
         anomalies = read_open_anomalies(engine, config_ids, as_of)
-        forecasts = read_forecasts_made_on(engine, config_ids, as_of)
     with run.timer("compute"):
-        wide = compute_features_wide(ad_insights, as_of)
+        wide = compute_features_wide(ad_insights, as_of) if campaign_features is None else campaign_features
         recs = generate_recommendations(
             wide, classifications, anomalies, forecasts, ad_insights, as_of, settings
         )
@@ -79,5 +96,12 @@ def campaign_recommendations(
         by_type=dg.MetadataValue.json(by_type),
         by_priority=dg.MetadataValue.json({str(k): v for k, v in by_priority.items()}),
         top_5=dg.MetadataValue.md(top_5),
+        passed_along=dg.MetadataValue.json(
+            {
+                "features": campaign_features is not None,
+                "classifications": campaign_classifications is not None,
+                "forecasts": campaign_forecasts is not None,
+            }
+        ),
         **written,
     )

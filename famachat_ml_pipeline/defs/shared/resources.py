@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from famachat_ml_pipeline.db.engine import get_engine
 from famachat_ml_pipeline.defs.shared.io_managers import DailyFrameIOManager
+from famachat_ml_pipeline.defs.shared.pass_along import PASS_ALONG_IO_MANAGER, PassAlongIOManager
 
 DATABASE_URL = "DATABASE_URL"
 MODELS_STORAGE_PATH = "MODELS_STORAGE_PATH"
@@ -52,6 +53,7 @@ def env_resources() -> dict[str, dg.ConfigurableResource | dg.ConfigurableIOMana
         ),
         "model_store": ModelStore(path=dg.EnvVar(MODELS_STORAGE_PATH)),
         "daily_frame_io_manager": DailyFrameIOManager(base_dir=dg.EnvVar(FRAMES_STORAGE_PATH)),
+        PASS_ALONG_IO_MANAGER: PassAlongIOManager(base_dir=dg.EnvVar(FRAMES_STORAGE_PATH)),
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.defs.features.assets import campaign_features
-from famachat_ml_pipeline_tests.defs.conftest import DemoAccounts, count_rows
+from famachat_ml_pipeline_tests.defs.conftest import DemoAccounts, count_rows, metadata_of
 
 
 def test_writes_three_windows_per_campaign_as_of_the_run_day(demo_accounts: DemoAccounts) -> None:
@@ -24,6 +24,6 @@ def test_writes_three_windows_per_campaign_as_of_the_run_day(demo_accounts: Demo
 def test_an_account_without_rows_writes_nothing(demo_accounts: DemoAccounts) -> None:
     d = demo_accounts
     empty = d.ad_insights.clear()
-    meta = campaign_features(d.context(), database=d.database, ad_insights=empty).metadata
+    meta = metadata_of(campaign_features(d.context(), database=d.database, ad_insights=empty))
     assert (meta["rows_read"], meta["rows_written"], meta["as_of"]) == (0, 0, d.as_of.isoformat())
     assert count_rows(d.engine, schema.ml_features) == 0

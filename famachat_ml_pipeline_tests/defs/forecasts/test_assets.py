@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.defs.forecasts.assets import ForecastRunConfig, campaign_forecasts
-from famachat_ml_pipeline_tests.defs.conftest import DemoAccounts, count_rows
+from famachat_ml_pipeline_tests.defs.conftest import DemoAccounts, count_rows, metadata_of
 
 
 def test_forecasts_every_campaign_over_the_horizon(demo_accounts: DemoAccounts) -> None:
     d = demo_accounts
     config = ForecastRunConfig(horizon_days=3)
-    meta = campaign_forecasts(
-        d.context(), config=config, database=d.database, ad_insights=d.ad_insights
-    ).metadata
+    meta = metadata_of(
+        campaign_forecasts(d.context(), config=config, database=d.database, ad_insights=d.ad_insights)
+    )
     campaigns = d.ad_insights.select("config_id", "campaign_id").n_unique()
     assert meta["as_of"] == d.as_of.isoformat()
     assert meta["campaigns"] == campaigns > 0

@@ -12,11 +12,16 @@ from famachat_ml_pipeline.defs.ingest.assets import ad_insights
 from famachat_ml_pipeline.defs.shared.account_run import latest_complete_day_of
 from famachat_ml_pipeline.defs.shared.io_managers import DailyFrameIOManager
 from famachat_ml_pipeline.defs.shared.partitions import AS_OF_TAG
+from famachat_ml_pipeline.defs.shared.pass_along import PASS_ALONG_IO_MANAGER, PassAlongIOManager
 from famachat_ml_pipeline_tests.defs.conftest import DemoAccounts
 
 
 def _materialize(d: DemoAccounts, frames: Path, tags: dict[str, str]) -> dg.ExecuteInProcessResult:
-    resources = {"database": d.database, "daily_frame_io_manager": DailyFrameIOManager(base_dir=str(frames))}
+    resources = {
+        "database": d.database,
+        "daily_frame_io_manager": DailyFrameIOManager(base_dir=str(frames)),
+        PASS_ALONG_IO_MANAGER: PassAlongIOManager(base_dir=str(frames)),
+    }
     return dg.materialize(
         [ad_insights, campaign_features],
         partition_key="1",
