@@ -131,3 +131,11 @@ def test_a_multi_process_run_hands_its_frames_over_s3_and_removes_them(
     assert _keys("frames/") == []
     assert runs_with_frames(BASE) == []
     assert remove_frames_except(BASE, keep_run_ids=[]) == []
+
+
+def test_the_settings_keep_an_object_storage_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI exports the validated settings back into FRAMES_STORAGE_PATH: the URL must survive it."""
+    from famachat_ml_pipeline.settings import load_settings, resource_environment
+
+    monkeypatch.setenv("FRAMES_STORAGE_PATH", BASE)
+    assert resource_environment(load_settings())["FRAMES_STORAGE_PATH"] == BASE
