@@ -137,7 +137,11 @@ def main() -> None:
         print(f"  {k:>5} changed accounts: {best:6.3f} s best, {median:6.3f} s median -> {_describe(result)}")
         assert isinstance(result, dg.SensorResult) and result.cursor
         cursor = result.cursor
-    print(f"\ndatabases left for inspection: fcml_bench_sensors_{tag}, fcml_bench_sensors_dagster_{tag}")
+    instance.dispose()
+    engine.dispose()
+    with psycopg.connect(args.server, autocommit=True) as conn:
+        for name in (f"fcml_bench_sensors_{tag}", f"fcml_bench_sensors_dagster_{tag}"):
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
