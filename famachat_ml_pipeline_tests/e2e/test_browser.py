@@ -76,6 +76,19 @@ CONFUSING = ["No partition selected"]
 ZOOM_OUT_CLICKS = 15  # at most; the graph usually fits after about 8
 
 
+def _skip_join_dialog(page) -> None:  # noqa: ANN001 - playwright's Page
+    """Dagster's one-time "Join the Dagster community" dialog: it opens a few seconds after a fresh
+    instance's first page loaded, over whatever is under it, so it is dismissed before each click and
+    each screenshot."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    skip = page.get_by_role("button", name="Skip", exact=True)
+    if skip.count() and skip.first.is_visible():
+        with contextlib.suppress(PlaywrightTimeout):  # it may close between the look and the click
+            skip.first.click(timeout=5_000)
+        page.wait_for_timeout(300)
+
+
 def _in_view(page, text: str) -> bool:  # noqa: ANN001 - playwright's Page
     """Drawn inside the graph's area: below the toolbar (its search box) and above the window's bottom."""
     search = "Search and filter assets"  # an input's placeholder, or a div standing in for one
@@ -90,10 +103,12 @@ def _in_view(page, text: str) -> bool:  # noqa: ANN001 - playwright's Page
 def _fit_graph(page) -> None:  # noqa: ANN001 - playwright's Page
     """Every group expanded, the asset tree beside the graph hidden, then zoomed out until every group is
     in view (Dagster opens an expanded graph at a fixed zoom, centred, whatever its size)."""
+    _skip_join_dialog(page)
     page.mouse.click(VIEWPORT["width"] - 300, VIEWPORT["height"] - 250)  # focus the graph
     page.keyboard.press("Alt+e")  # Dagster's shortcut: expand all groups
     page.wait_for_timeout(1_500)
     tree_search = page.get_by_placeholder("Jump to")
+    _skip_join_dialog(page)
     if tree_search.count():  # the button that hides the tree sits just right of its search box
         box = tree_search.bounding_box()
         page.mouse.click(box["x"] + box["width"] + 24, box["y"] + box["height"] / 2)
@@ -102,6 +117,7 @@ def _fit_graph(page) -> None:  # noqa: ANN001 - playwright's Page
         if all(_in_view(page, t) for t in [*GROUPS, *SHORT_NAMES]):
             break
         # the zoom-out button under the graph's zoom slider (bottom right)
+        _skip_join_dialog(page)
         page.mouse.click(VIEWPORT["width"] - 27, VIEWPORT["height"] - 148)
         page.wait_for_timeout(600)
 
@@ -110,9 +126,7 @@ def _show(page, path: str) -> None:  # noqa: ANN001 - playwright's Page
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     page.wait_for_load_state("networkidle", timeout=90_000)
-    skip = page.get_by_role("button", name="Skip")  # Dagster's one-time "join the community" dialog
-    if skip.count():
-        skip.click()
+    _skip_join_dialog(page)
     # the page renders after its GraphQL answers; the test's assertion says what was missing
     with contextlib.suppress(PlaywrightTimeout):
         page.get_by_text(PAGES_WANTED[path][0]).first.wait_for(timeout=60_000)
@@ -121,6 +135,7 @@ def _show(page, path: str) -> None:  # noqa: ANN001 - playwright's Page
     with contextlib.suppress(PlaywrightTimeout):
         page.get_by_text(PAGES_WANTED[path][-1]).first.wait_for(timeout=30_000)
     page.wait_for_timeout(2_000)
+    _skip_join_dialog(page)
 
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.xdist_group("served")]
