@@ -27,8 +27,9 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the database holding the source and ml_* tables.",
     )
     models_storage_path: Path = Field(default=DATA_DIR / "models")
-    # Parquet copies of the cleaned daily frame, handed between assets.
-    frames_storage_path: Path = Field(default=DATA_DIR / "frames")
+    # Parquet copies of the cleaned daily frame, handed between assets: a folder, or s3://bucket/prefix
+    # past one machine. A string, not a Path: pathlib folds "s3://" into "s3:/".
+    frames_storage_path: str = Field(default=str(DATA_DIR / "frames"))
     dagster_home: Path = Field(default=DATA_DIR / "dagster_home")
     # Dagster's own run/event storage on Postgres (psycopg2 URL); empty means SQLite under dagster_home.
     dagster_pg_url: str | None = None

@@ -26,26 +26,41 @@ def test_the_deployed_instance_config_loads_on_postgres(
     monkeypatch.setenv("DAGSTER_PG_URL", pg_url.replace("postgresql+psycopg", "postgresql"))
     with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
-        coordinator = instance.run_coordinator
-        assert isinstance(coordinator, QueuedRunCoordinator)
-        assert coordinator.get_run_queue_config().max_concurrent_runs == 8
+        assert isinstance(instance.run_coordinator, QueuedRunCoordinator)
+        # what the daemon's run queue reads (concurrency.runs merged over the coordinator's own config)
+        queue = instance.get_concurrency_config().run_queue_config
+        assert queue is not None and queue.max_concurrent_runs == 8
+        limits = {(lim["key"], lim.get("value")): lim["limit"] for lim in queue.tag_concurrency_limits}
+        assert limits == {("famachat/pipeline", None): 8, ("dagster/job_name", "model_retraining"): 1}
         assert instance.run_monitoring_enabled
+        # the pool every asset is in gets the default pool limit (it is the only pool)
+        assert instance.get_concurrency_config().pool_config.default_pool_limit == 8
         assert not instance.get_runs()  # the schema was created and answers
 
 
 def test_helm_values_match_the_instance_file() -> None:
     values, instance = _load("values.yaml"), _load("dagster-instance.yaml")
-    queued = values["dagsterDaemon"]["runCoordinator"]["config"]["queuedRunCoordinator"]
-    config = instance["run_coordinator"]["config"]
+    runs, config = values["concurrency"]["runs"], instance["concurrency"]["runs"]
     assert values["runLauncher"]["type"] == "K8sRunLauncher"
     assert values["dagsterDaemon"]["runCoordinator"]["type"] == "QueuedRunCoordinator"
+    # the chart renders `concurrency.runs` only if the coordinator's own limits are empty (else it fails)
+    assert not values["dagsterDaemon"]["runCoordinator"]["config"]["queuedRunCoordinator"]
     assert values["postgresql"]["enabled"] is False
-    assert queued["maxConcurrentRuns"] == config["max_concurrent_runs"]
-    assert queued["tagConcurrencyLimits"] == config["tag_concurrency_limits"]
+    assert runs["maxConcurrentRuns"] == config["max_concurrent_runs"]
+    assert runs["tagConcurrencyLimits"] == config["tag_concurrency_limits"]
     # the tag our jobs carry is the one the queue limits
     from famachat_ml_pipeline.defs.shared.schedules import RUN_TAGS
 
-    assert {lim["key"] for lim in queued["tagConcurrencyLimits"]} >= set(RUN_TAGS)
+    assert {lim["key"] for lim in runs["tagConcurrencyLimits"]} >= set(RUN_TAGS)
+    # the pool limit: the chart's concurrency.pools.defaultLimit is the instance's default_limit, and our
+    # assets are in one pool only, so that default is the limit of PIPELINE_POOL
+    pools = values["concurrency"]["pools"]
+    assert pools["defaultLimit"] == instance["concurrency"]["pools"]["default_limit"]
+    from famachat_ml_pipeline.definitions import defs
+    from famachat_ml_pipeline.defs.shared.partitions import PIPELINE_POOL
+
+    executable = [a for a in defs.resolve_asset_graph().assets_defs if a.is_executable]
+    assert executable and {a.node_def.pool for a in executable} == {PIPELINE_POOL}
 
 
 def test_the_image_serves_our_code_location() -> None:

@@ -23,15 +23,26 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 
+VIEWPORT = {"width": 1440, "height": 1100}
+GRAPH = "/asset-groups"
+GROUPS = ["ingest", "features", "classification", "anomalies", "forecasts", "recommendations"]
+# asset names Dagster draws whole at any zoom (it shortens the long ones when zoomed out)
+SHORT_NAMES = ["ad_insights", "classifier_model", "forecast_accuracy", "campaign_features"]
+SCHEDULES = [
+    "daily_ml_pipeline",
+    "daily_model_retraining",
+    "daily_classification",
+    "daily_recommendations",
+    "hourly_anomaly_detection_schedule",
+    "batch_predictions_schedule",
+    "daily_prediction_validation_schedule",
+]
+
 # page, what its text must contain (asset names, our metadata keys), screenshot name
 PAGES = [
-    # the graph draws only the nodes in view, so its text check is the stage groups (the sidebar); the
-    # catalog lists every asset by name
-    (
-        "/asset-groups",
-        ["ingest", "features", "classification", "anomalies", "forecasts", "recommendations"],
-        "asset_graph",
-    ),
+    # the whole graph, zoomed out until it fits: Dagster then draws each asset as its name alone and
+    # shortens the long ones ("campaign…fications"), so the check is the groups and the short names
+    (GRAPH, [*GROUPS, *SHORT_NAMES], "asset_graph"),
     (
         "/assets",
         [
@@ -46,34 +57,85 @@ PAGES = [
         ],
         "asset_catalog",
     ),
+    # one materialised partition (account 1) selected, so the page shows its run and metadata
     (
-        "/assets/campaign_features?view=partitions",
-        ["campaign_features", "partition"],
+        "/assets/campaign_features?view=partitions&partition=1",
+        ["campaign_features", "Latest materialization", "ml_pipeline", "rows_written"],
         "campaign_features_partitions",
     ),
+    ("/automation", [*SCHEDULES, "new_accounts_sensor", "source_data_sensor"], "automation"),
     ("/assets/campaign_classifications?view=events", ["tier_distribution"], "classifications_metadata"),
     ("/assets/campaign_anomalies?view=events", ["by_severity"], "anomalies_metadata"),
     ("/assets/forecast_accuracy?view=events", ["accuracy_by_metric"], "forecast_accuracy_metadata"),
-    ("/assets/campaign_recommendations?view=events", ["top_5"], "recommendations_metadata"),
+    ("/assets/campaign_recommendations?view=events", ["top_5", "priority"], "recommendations_metadata"),
 ]
 
 PAGES_WANTED = {path: wanted for path, wanted, _ in PAGES}
+# what a page must not say once it rendered what we asked for
+CONFUSING = ["No partition selected"]
+ZOOM_OUT_CLICKS = 15  # at most; the graph usually fits after about 8
+
+
+def _skip_join_dialog(page) -> None:  # noqa: ANN001 - playwright's Page
+    """Dagster's one-time "Join the Dagster community" dialog: it opens a few seconds after a fresh
+    instance's first page loaded, over whatever is under it, so it is dismissed before each click and
+    each screenshot."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    skip = page.get_by_role("button", name="Skip", exact=True)
+    if skip.count() and skip.first.is_visible():
+        with contextlib.suppress(PlaywrightTimeout):  # it may close between the look and the click
+            skip.first.click(timeout=5_000)
+        page.wait_for_timeout(300)
+
+
+def _in_view(page, text: str) -> bool:  # noqa: ANN001 - playwright's Page
+    """Drawn inside the graph's area: below the toolbar (its search box) and above the window's bottom."""
+    search = "Search and filter assets"  # an input's placeholder, or a div standing in for one
+    toolbar = page.get_by_placeholder(search).or_(page.get_by_text(search)).first.bounding_box(timeout=5_000)
+    top = toolbar["y"] + toolbar["height"] + 24 if toolbar else 0  # the toolbar's band ends below its box
+    boxes = [el.bounding_box() for el in page.get_by_text(text, exact=True).all()]
+    return bool(boxes) and all(
+        b is not None and b["y"] >= top and b["y"] + b["height"] <= VIEWPORT["height"] for b in boxes
+    )
+
+
+def _fit_graph(page) -> None:  # noqa: ANN001 - playwright's Page
+    """Every group expanded, the asset tree beside the graph hidden, then zoomed out until every group is
+    in view (Dagster opens an expanded graph at a fixed zoom, centred, whatever its size)."""
+    _skip_join_dialog(page)
+    page.mouse.click(VIEWPORT["width"] - 300, VIEWPORT["height"] - 250)  # focus the graph
+    page.keyboard.press("Alt+e")  # Dagster's shortcut: expand all groups
+    page.wait_for_timeout(1_500)
+    tree_search = page.get_by_placeholder("Jump to")
+    _skip_join_dialog(page)
+    if tree_search.count():  # the button that hides the tree sits just right of its search box
+        box = tree_search.bounding_box()
+        page.mouse.click(box["x"] + box["width"] + 24, box["y"] + box["height"] / 2)
+        page.wait_for_timeout(500)
+    for _ in range(ZOOM_OUT_CLICKS):
+        if all(_in_view(page, t) for t in [*GROUPS, *SHORT_NAMES]):
+            break
+        # the zoom-out button under the graph's zoom slider (bottom right)
+        _skip_join_dialog(page)
+        page.mouse.click(VIEWPORT["width"] - 27, VIEWPORT["height"] - 148)
+        page.wait_for_timeout(600)
 
 
 def _show(page, path: str) -> None:  # noqa: ANN001 - playwright's Page
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     page.wait_for_load_state("networkidle", timeout=90_000)
-    skip = page.get_by_role("button", name="Skip")  # Dagster's one-time "join the community" dialog
-    if skip.count():
-        skip.click()
-    if path == "/asset-groups":
-        page.mouse.click(1200, 700)  # focus the graph, then its shortcut: expand all groups
-        page.keyboard.press("Alt+e")
+    _skip_join_dialog(page)
     # the page renders after its GraphQL answers; the test's assertion says what was missing
     with contextlib.suppress(PlaywrightTimeout):
         page.get_by_text(PAGES_WANTED[path][0]).first.wait_for(timeout=60_000)
+    if path == GRAPH:
+        _fit_graph(page)
+    with contextlib.suppress(PlaywrightTimeout):
+        page.get_by_text(PAGES_WANTED[path][-1]).first.wait_for(timeout=30_000)
     page.wait_for_timeout(2_000)
+    _skip_join_dialog(page)
 
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.xdist_group("served")]
@@ -93,13 +155,17 @@ def test_the_ui_shows_our_assets_and_their_metadata(served: Served, tmp_path: Pa
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            page = browser.new_page(viewport=VIEWPORT)
             for path, wanted, name in PAGES:
                 page.goto(served.base + path)
                 _show(page, path)
                 text = page.inner_text("body").lower()
                 page.screenshot(path=str(shots / f"{name}.png"), full_page=False)
                 missing[name] = [w for w in wanted if w.lower() not in text]
+                missing[name] += [f"says {c!r}" for c in CONFUSING if c.lower() in text]
+                if path == GRAPH:  # drawn, not merely listed: every group inside the viewport
+                    drawn = [*GROUPS, *SHORT_NAMES]
+                    missing[name] += [f"{t} out of view" for t in drawn if not _in_view(page, t)]
         finally:
             browser.close()
     assert not any(missing.values()), missing

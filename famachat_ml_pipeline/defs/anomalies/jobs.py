@@ -9,5 +9,8 @@ anomaly_job = account_job(
     description="Re-reads the source and upserts anomalies; never duplicates them.",
 )
 hourly_anomaly_detection_schedule = all_accounts_schedule(
-    "hourly_anomaly_detection_schedule", anomaly_job, "30 * * * *"
+    "hourly_anomaly_detection_schedule",
+    anomaly_job,
+    "30 * * * *",
+    description="The seed's hourly-anomaly-detection: every hour at :30, every account in one run.",
 )

@@ -19,6 +19,7 @@ model_retraining_schedule = dg.ScheduleDefinition(
     cron_schedule="0 5 * * *",
     execution_timezone=DEFAULT_TIMEZONE,
     default_status=RUNNING,
+    description="The seed's daily-model-retraining: 05:00, one run over the whole fleet.",
 )
 
 classification_job = account_job(
@@ -27,4 +28,9 @@ classification_job = account_job(
     "campaign_classifications",
     description="Re-classifies every campaign with the active model (or the rules).",
 )
-daily_classification_schedule = all_accounts_schedule("daily_classification", classification_job, "0 6 * * *")
+daily_classification_schedule = all_accounts_schedule(
+    "daily_classification",
+    classification_job,
+    "0 6 * * *",
+    description="The seed's daily-classification: 06:00, after the 05:00 retraining.",
+)

@@ -84,7 +84,10 @@ def forecast_accuracy(
     return run.result(
         rows_read=predictions.height,
         predictions_filled=written,
-        accuracy_by_metric=dg.MetadataValue.json(metrics),
+        # an empty {} in the UI looked broken: say why there is nothing to score yet
+        accuracy_by_metric=dg.MetadataValue.json(metrics)
+        if metrics
+        else dg.MetadataValue.text(f"nothing to score yet: no forecast is for a day up to {run.as_of}"),
         **{
             f"{m}_{k}": v
             for m, vals in metrics.items()

@@ -19,4 +19,9 @@ ml_pipeline_job = dg.define_asset_job(
     description="Every account asset, from the source to the recommendations; never trains "
     "(that is the model_retraining job).",
 )
-daily_ml_pipeline = all_accounts_schedule("daily_ml_pipeline", ml_pipeline_job, "0 2 * * *")
+daily_ml_pipeline = all_accounts_schedule(
+    "daily_ml_pipeline",
+    ml_pipeline_job,
+    "0 2 * * *",
+    description="The seed's daily-ml-pipeline: 02:00, the whole graph except training, every account.",
+)

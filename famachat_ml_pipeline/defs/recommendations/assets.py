@@ -86,15 +86,17 @@ def campaign_recommendations(
     by_priority = dict(sorted(recs.group_by("priority").len().iter_rows())) if recs.height else {}
     top = recs.sort("priority", "confidence_score", descending=True).head(5)
     context.log.info(f"campaign_recommendations: {recs.height:,} as of {as_of}: {written}")
+    # labelled for the UI: a bare "8" before a campaign id reads as a count
     top_5 = "\n".join(
-        f"- **{r['priority']}** `{r['recommendation_type']}` {r['entity_id']}: {r['title']}"
+        f"- priority **{r['priority']}** · `{r['recommendation_type']}` · campaign {r['entity_id']}: "
+        f"{r['title']}"
         for r in top.iter_rows(named=True)
     )
     return run.result(
         rows_read=ad_insights.height,
         recommendations=recs.height,
         by_type=dg.MetadataValue.json(by_type),
-        by_priority=dg.MetadataValue.json({str(k): v for k, v in by_priority.items()}),
+        by_priority=dg.MetadataValue.json({f"priority {k}": v for k, v in reversed(by_priority.items())}),
         top_5=dg.MetadataValue.md(top_5),
         passed_along=dg.MetadataValue.json(
             {

@@ -10,5 +10,8 @@ recommendations_job = account_job(
     description="Regenerates recommendations from the latest tiers, anomalies and forecasts.",
 )
 daily_recommendations_schedule = all_accounts_schedule(
-    "daily_recommendations", recommendations_job, "0 7 * * *"
+    "daily_recommendations",
+    recommendations_job,
+    "0 7 * * *",
+    description="The seed's daily-recommendations: 07:00, after the 06:00 classification.",
 )

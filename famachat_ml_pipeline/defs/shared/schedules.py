@@ -75,7 +75,7 @@ RUNNING = dg.DefaultScheduleStatus.RUNNING
 
 
 def all_accounts_schedule(
-    name: str, job: dg.UnresolvedAssetJobDefinition, cron: str
+    name: str, job: dg.UnresolvedAssetJobDefinition, cron: str, description: str | None = None
 ) -> dg.ScheduleDefinition:
     return dg.ScheduleDefinition(
         name=name,
@@ -84,4 +84,5 @@ def all_accounts_schedule(
         execution_timezone=DEFAULT_TIMEZONE,
         execution_fn=_all_accounts,
         default_status=RUNNING,
+        description=description,
     )
