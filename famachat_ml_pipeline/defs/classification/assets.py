@@ -12,8 +12,8 @@ from famachat_ml_pipeline.db import registry
 from famachat_ml_pipeline.db.reader import classifications_from_rows
 from famachat_ml_pipeline.db.writer import replace_classifications
 from famachat_ml_pipeline.defs.shared.account_run import AccountRun, latest_complete_day_of
+from famachat_ml_pipeline.defs.shared.io_managers import PASS_ALONG_IO_MANAGER
 from famachat_ml_pipeline.defs.shared.partitions import PIPELINE_POOL, account_asset
-from famachat_ml_pipeline.defs.shared.pass_along import PASS_ALONG_IO_MANAGER
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource, ModelStore
 from famachat_ml_pipeline.source.read import list_config_ids, read_daily_insights
 

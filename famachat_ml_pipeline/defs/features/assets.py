@@ -6,8 +6,8 @@ import polars as pl
 from famachat_ml_pipeline.core.features import compute_features_wide, features_long
 from famachat_ml_pipeline.db.writer import replace_features
 from famachat_ml_pipeline.defs.shared.account_run import AccountRun
+from famachat_ml_pipeline.defs.shared.io_managers import PASS_ALONG_IO_MANAGER
 from famachat_ml_pipeline.defs.shared.partitions import account_asset
-from famachat_ml_pipeline.defs.shared.pass_along import PASS_ALONG_IO_MANAGER
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
 
 

@@ -11,8 +11,8 @@ from famachat_ml_pipeline.core.forecasting import forecast_fleet
 from famachat_ml_pipeline.db.reader import MAX_HORIZON_DAYS, forecasts_as_read, read_predictions
 from famachat_ml_pipeline.db.writer import fill_prediction_actuals, replace_forecasts
 from famachat_ml_pipeline.defs.shared.account_run import AccountRun
+from famachat_ml_pipeline.defs.shared.io_managers import PASS_ALONG_IO_MANAGER
 from famachat_ml_pipeline.defs.shared.partitions import account_asset
-from famachat_ml_pipeline.defs.shared.pass_along import PASS_ALONG_IO_MANAGER
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
 
 MODEL_VERSION = "forecast-1"

@@ -16,8 +16,8 @@ from famachat_ml_pipeline.db.reader import (
 )
 from famachat_ml_pipeline.db.writer import apply_recommendations
 from famachat_ml_pipeline.defs.shared.account_run import AccountRun, latest_complete_day_of
+from famachat_ml_pipeline.defs.shared.io_managers import PASS_ALONG_IO_MANAGER
 from famachat_ml_pipeline.defs.shared.partitions import account_asset
-from famachat_ml_pipeline.defs.shared.pass_along import PASS_ALONG_IO_MANAGER
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
 
 

@@ -1,18 +1,28 @@
-"""Stores the cleaned daily frame as Parquet, one hive folder per account, under the run that made it.
+"""Run-scoped frames handed between the assets of one run, as one Parquet file per asset.
 
-Frames are run-scoped: `<base>/runs/<run id>/<asset key>/config_id=<id>/`, so a run only ever reads
-the frame its own `ad_insights` step wrote (a concurrent backfill of another day cannot swap it), and the
-whole folder goes when the run ends (`remove_run_frames`).
+`<base>/runs/<run id>/<asset key>.parquet`: a run only ever reads what its own steps wrote (a concurrent
+backfill of another day cannot swap it), and the whole run folder goes when the run ends
+(`remove_run_frames`). A step writes every account of its run in one file and a reader filters on its own
+accounts: a file per account cost a write, a listing and a read per account.
+
+Two managers share the layout:
+- `DailyFrameIOManager` ("frames"): the cleaned daily frame from `ad_insights`; its readers cannot work
+  without it, so a frame missing from the run is an error.
+- `PassAlongIOManager` ("pass_along_io_manager"): a result computed once (the wide features, today's
+  tiers, the forecasts) for the later assets of the run. A consumer whose producer was not in its run (the
+  06:00 and 07:00 jobs, a UI selection) gets None and takes the plain path: it computes the frame itself or
+  reads the rows from the database. `enabled=False` sends every consumer down that path, which is how the
+  tests show both give the same ml_* rows.
 
 The base is a local folder on one machine, or an object-storage URL (`s3://bucket/prefix`) when a run's
 steps land on different pods. polars reads and writes both; listing and deleting go through obstore (the
-same Rust object_store crate polars uses), so one code path serves both. On S3 both take their
-credentials, region and endpoint from the usual `AWS_*` variables (`AWS_ALLOW_HTTP=true` for a plain-http
-endpoint).
+same Rust object_store crate polars uses). On S3 both take their credentials, region and endpoint from
+the usual `AWS_*` variables (`AWS_ALLOW_HTTP=true` for a plain-http endpoint).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -21,11 +31,10 @@ import obstore
 import polars as pl
 from obstore.store import LocalStore, ObjectStore, from_url
 
-from famachat_ml_pipeline.core.frames import DAILY_SCHEMA, empty_daily
+from famachat_ml_pipeline.core.frames import DAILY_SCHEMA
 
 RUNS_PREFIX = "runs"
-_WRITTEN_MARKER = "_written"  # the run's step wrote this asset (even with no rows at all)
-_PARTITION_DIR = "config_id="
+PASS_ALONG_IO_MANAGER = "pass_along_io_manager"
 
 
 def is_object_storage(base: str) -> bool:
@@ -55,9 +64,12 @@ def _delete_under(store: ObjectStore, key: str) -> None:
         obstore.delete(store, paths)  # S3: bulk DeleteObjects, 1,000 keys a request
 
 
-def _subfolders(store: ObjectStore, key: str) -> list[str]:
-    prefixes = obstore.list_with_delimiter(store, prefix=f"{key}/")["common_prefixes"]
-    return [p.rstrip("/").rsplit("/", 1)[-1] for p in prefixes]
+def _exists(store: ObjectStore, key: str) -> bool:
+    try:
+        obstore.head(store, key)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def remove_run_frames(base_dir: str, run_id: str) -> None:
@@ -69,7 +81,8 @@ def remove_run_frames(base_dir: str, run_id: str) -> None:
 def runs_with_frames(base_dir: str) -> list[str]:
     if not (is_object_storage(base_dir) or Path(base_dir).exists()):
         return []
-    return sorted(_subfolders(frame_store(base_dir), RUNS_PREFIX))
+    prefixes = obstore.list_with_delimiter(frame_store(base_dir), prefix=f"{RUNS_PREFIX}/")["common_prefixes"]
+    return sorted(p.rstrip("/").rsplit("/", 1)[-1] for p in prefixes)
 
 
 def remove_frames_except(base_dir: str, keep_run_ids: Iterable[str]) -> list[str]:
@@ -85,45 +98,62 @@ class FrameFromAnotherRun(dg.Failure):
     pass
 
 
-class DailyFrameIOManager(dg.ConfigurableIOManager):
+class _RunFrameIOManager(dg.ConfigurableIOManager):
     base_dir: str  # FRAMES_STORAGE_PATH (a folder or s3://bucket/prefix), set in defs/shared/resources.py
 
     def _key(self, run_id: str, asset_key: dg.AssetKey) -> str:
         if not self.base_dir:
-            raise dg.DagsterInvalidConfigError("DailyFrameIOManager needs a folder", [], self.base_dir)
-        return f"{run_frames_key(run_id)}/{'/'.join(asset_key.path)}"
+            raise dg.DagsterInvalidConfigError(f"{type(self).__name__} needs a folder", [], self.base_dir)
+        return f"{run_frames_key(run_id)}/{'__'.join(asset_key.path)}.parquet"
 
-    def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame) -> None:
+    def _write(self, context: dg.OutputContext, frame: pl.DataFrame | None) -> None:
         key = self._key(context.run_id, context.asset_key)
         store = frame_store(self.base_dir)
-        _delete_under(store, key)  # a retried step starts clean
+        if _exists(store, key):
+            obstore.delete(store, key)  # a retried step never leaves its earlier attempt's frame
+        if frame is None:
+            return
         where = location(self.base_dir, key)
-        if obj.height:
-            obj.write_parquet(where, partition_by="config_id", mkdir=True)
-        obstore.put(store, f"{key}/{_WRITTEN_MARKER}", b"")
+        if is_object_storage(self.base_dir):
+            frame.write_parquet(where)  # one PUT: a reader never sees half an object
+        else:
+            Path(where).parent.mkdir(parents=True, exist_ok=True)
+            frame.write_parquet(f"{where}.tmp")
+            os.replace(f"{where}.tmp", where)  # a reader never sees half a file
         context.add_output_metadata({"frames": dg.MetadataValue.path(where)})
+
+    def _read(self, context: dg.InputContext) -> pl.DataFrame | None:
+        """This run's own frame for the reading step's accounts; None when the run did not write it."""
+        key = self._key(context.step_context.run_id, context.asset_key)
+        if not _exists(frame_store(self.base_dir), key):
+            return None
+        frame = pl.scan_parquet(location(self.base_dir, key))
+        if context.has_asset_partitions:
+            frame = frame.filter(pl.col("config_id").is_in([int(k) for k in context.asset_partition_keys]))
+        return frame.collect()
+
+
+class DailyFrameIOManager(_RunFrameIOManager):
+    def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame) -> None:
+        self._write(context, obj)
 
     def load_input(self, context: dg.InputContext) -> pl.DataFrame:
         # Always this run's own frame: never another run's, whatever Dagster would load across runs.
-        run_id = context.step_context.run_id
-        key = self._key(run_id, context.asset_key)
-        store = frame_store(self.base_dir)
-        try:
-            obstore.head(store, f"{key}/{_WRITTEN_MARKER}")
-        except FileNotFoundError:
+        frame = self._read(context)
+        if frame is None:
             raise FrameFromAnotherRun(
-                f"{context.asset_key.to_user_string()} was not materialised in run {run_id} (or its frames "
-                "were removed when it ended): materialise it in the same run as the assets that read it"
-            ) from None
-        wanted = {f"{_PARTITION_DIR}{k}" for k in context.asset_partition_keys}
-        # one listing of the run's folder, instead of a glob (a LIST request on S3) per account
-        files = [
-            location(self.base_dir, meta["path"])
-            for batch in obstore.list(store, prefix=f"{key}/")
-            for meta in batch
-            if meta["path"].endswith(".parquet") and meta["path"].rsplit("/", 2)[-2] in wanted
-        ]
-        if not files:
-            return empty_daily()
-        frame = pl.read_parquet(files, hive_partitioning=True, hive_schema={"config_id": pl.Int64})
+                f"{context.asset_key.to_user_string()} was not materialised in run "
+                f"{context.step_context.run_id} (or its frames were removed when it ended): materialise it "
+                "in the same run as the assets that read it"
+            )
         return frame.select([pl.col(c).cast(t) for c, t in DAILY_SCHEMA.items()])
+
+
+class PassAlongIOManager(_RunFrameIOManager):
+    enabled: bool = True
+
+    def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame | None) -> None:
+        self._write(context, obj if self.enabled else None)
+
+    def load_input(self, context: dg.InputContext) -> pl.DataFrame | None:
+        return self._read(context) if self.enabled else None

@@ -13,8 +13,11 @@ import dagster as dg
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.db.engine import get_engine
-from famachat_ml_pipeline.defs.shared.io_managers import DailyFrameIOManager
-from famachat_ml_pipeline.defs.shared.pass_along import PASS_ALONG_IO_MANAGER, PassAlongIOManager
+from famachat_ml_pipeline.defs.shared.io_managers import (
+    PASS_ALONG_IO_MANAGER,
+    DailyFrameIOManager,
+    PassAlongIOManager,
+)
 
 DATABASE_URL = "DATABASE_URL"
 MODELS_STORAGE_PATH = "MODELS_STORAGE_PATH"

@@ -10,9 +10,12 @@ import dagster as dg
 from famachat_ml_pipeline.defs.features.assets import campaign_features
 from famachat_ml_pipeline.defs.ingest.assets import ad_insights
 from famachat_ml_pipeline.defs.shared.account_run import latest_complete_day_of
-from famachat_ml_pipeline.defs.shared.io_managers import DailyFrameIOManager
+from famachat_ml_pipeline.defs.shared.io_managers import (
+    PASS_ALONG_IO_MANAGER,
+    DailyFrameIOManager,
+    PassAlongIOManager,
+)
 from famachat_ml_pipeline.defs.shared.partitions import AS_OF_TAG
-from famachat_ml_pipeline.defs.shared.pass_along import PASS_ALONG_IO_MANAGER, PassAlongIOManager
 from famachat_ml_pipeline_tests.defs.conftest import DemoAccounts
 
 

@@ -4,6 +4,7 @@ would be: ad_insights writes the frame to s3://, campaign_features reads it back
 
 from __future__ import annotations
 
+import io
 import socket
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import boto3
 import dagster as dg
+import polars as pl
 import pytest
 import sqlalchemy as sa
 
@@ -120,11 +122,11 @@ def test_a_multi_process_run_hands_its_frames_over_s3_and_removes_them(
             accounts = conn.execute(sa.select(schema.ml_features.c.config_id).distinct()).scalars().all()
         assert sorted(accounts) == [1, 2]
 
-    # the frame lives in the bucket, one hive folder per account, under the run
-    written = _keys(f"frames/runs/{run_id}/")
-    prefix = f"frames/runs/{run_id}/ad_insights/"
-    assert f"{prefix}_written" in written
-    assert {k.split("/")[-2] for k in written if k.endswith(".parquet")} == {"config_id=1", "config_id=2"}
+    # the frames live in the bucket, one object per asset under the run, each holding both accounts
+    prefix = f"frames/runs/{run_id}/"
+    assert _keys(prefix) == [f"{prefix}ad_insights.parquet", f"{prefix}campaign_features.parquet"]
+    body = boto3.client("s3").get_object(Bucket=BUCKET, Key=f"{prefix}ad_insights.parquet")["Body"].read()
+    assert sorted(pl.read_parquet(io.BytesIO(body))["config_id"].unique()) == [1, 2]
     assert runs_with_frames(BASE) == [run_id]
 
     remove_run_frames(BASE, run_id)

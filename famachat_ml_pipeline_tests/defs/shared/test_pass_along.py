@@ -21,9 +21,12 @@ from famachat_ml_pipeline.core.vocab import DEFAULT_TIMEZONE
 from famachat_ml_pipeline.db import registry, schema
 from famachat_ml_pipeline.db.engine import get_engine, migrate
 from famachat_ml_pipeline.definitions import defs
-from famachat_ml_pipeline.defs.shared.io_managers import DailyFrameIOManager
+from famachat_ml_pipeline.defs.shared.io_managers import (
+    PASS_ALONG_IO_MANAGER,
+    DailyFrameIOManager,
+    PassAlongIOManager,
+)
 from famachat_ml_pipeline.defs.shared.partitions import AS_OF_TAG, config_partitions
-from famachat_ml_pipeline.defs.shared.pass_along import PASS_ALONG_IO_MANAGER, PassAlongIOManager
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
 from famachat_ml_pipeline.defs.shared.schedules import ranged_run_tags
 from famachat_ml_pipeline.demo.generator import generate_demo
