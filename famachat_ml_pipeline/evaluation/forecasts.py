@@ -45,7 +45,7 @@ from famachat_ml_pipeline.evaluation.series_io import (
 )
 from famachat_ml_pipeline.evaluation.synthetic import synthetic_ad_fleet
 
-DEFAULT_METHODS = (*METHODS, "auto")
+DEFAULT_METHODS = (*METHODS, "select", "auto")
 MIN_TRAIN = 28  # days of history an evaluation origin needs
 
 

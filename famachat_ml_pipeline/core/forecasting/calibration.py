@@ -109,9 +109,10 @@ def calibrate_series(
 
     Scaled errors are not identically distributed across series (a series with spikes has heavier
     tails than its scale says), so one pooled quantile over-covers some series and under-covers
-    others. Each series' own quantile (its errors pooled over days by sqrt(day), like `calibrate`'s
-    fallback) gets the weight m / (m + prior), m being its number of usable scaled errors; the pooled
-    per-day quantile gets the rest. A lone series is its own pool, and a new one borrows the fleet's.
+    others. The pooled per-day quantiles give the shape over the horizon (how much wider day 7 is
+    than day 1); each series' errors, divided by that shape and pooled over its days, give its own
+    quantile, with the weight m / (m + prior), m being its number of usable scaled errors; the
+    pooled quantile gets the rest. A lone series is its own pool, and a new one borrows the fleet's.
     """
     K, n, h = errors.shape
     prior = SHRINK_PRIOR if prior is None else prior
@@ -119,13 +120,15 @@ def calibrate_series(
     if K == 0:
         return np.tile(plo, (n, 1)), np.tile(phi, (n, 1))
     alpha = 1.0 - level
-    root = np.sqrt(np.arange(1, h + 1))
+    # the pooled half-width per day; sqrt(day) where the pool is degenerate (a constant fleet)
+    shape = (phi - plo) / 2.0
+    shape = np.where(shape > 0, shape, np.sqrt(np.arange(1, h + 1)))
     with np.errstate(invalid="ignore", divide="ignore"):
-        z = errors / scale[:, :, None] / root[None, None, :]
+        z = errors / scale[:, :, None] / shape[None, None, :]
     z = np.where(np.isfinite(z) & (scale[:, :, None] > 0), z, np.nan)
     flat = np.transpose(z, (1, 0, 2)).reshape(n, K * h)
     olo, ohi, m = _own_quantiles(flat, 1 - alpha / 2)
     w = (m / (m + prior))[:, None]
-    own_lo = np.nan_to_num(np.minimum(olo, 0.0))[:, None] * root[None, :]
-    own_hi = np.nan_to_num(np.maximum(ohi, 0.0))[:, None] * root[None, :]
+    own_lo = np.nan_to_num(np.minimum(olo, 0.0))[:, None] * shape[None, :]
+    own_hi = np.nan_to_num(np.maximum(ohi, 0.0))[:, None] * shape[None, :]
     return w * own_lo + (1 - w) * plo[None, :], w * own_hi + (1 - w) * phi[None, :]

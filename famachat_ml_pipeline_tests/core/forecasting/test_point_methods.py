@@ -16,7 +16,7 @@ from famachat_ml_pipeline.core.forecasting import (
 )
 
 H = 7
-ALL = (*METHODS, "auto")
+ALL = (*METHODS, "auto", "select")
 PATTERN = np.array([10.0, 12.0, 15.0, 14.0, 11.0, 4.0, 3.0])
 
 
@@ -57,14 +57,14 @@ def test_linear_series_linear_method_is_exact() -> None:
     np.testing.assert_allclose(fc.point[0], 5.0 + 2.0 * np.arange(50, 57), rtol=1e-9)
 
 
-def test_linear_series_auto_follows_the_trend() -> None:
+def test_linear_series_select_follows_the_trend() -> None:
     y = 5.0 + 2.0 * np.arange(60)
-    fc = forecast_matrix(y[None, :], H, "auto")
+    fc = forecast_matrix(y[None, :], H, "select")
     assert fc.method[0] == "linear"  # the only candidate without error on a pure line
     np.testing.assert_allclose(fc.point[0], 5.0 + 2.0 * np.arange(60, 67), rtol=1e-6)
 
 
-@pytest.mark.parametrize("method", ["snaive", "seasonal_mean", "hw", "auto"])
+@pytest.mark.parametrize("method", ["snaive", "seasonal_mean", "hw", "combo", "auto"])
 def test_pure_weekly_pattern_is_continued(method: str) -> None:
     y = np.tile(PATTERN, 10)  # 70 days; day 70 has phase 0
     fc = forecast_matrix(y[None, :], H, method)
