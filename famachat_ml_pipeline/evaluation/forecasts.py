@@ -435,8 +435,16 @@ def summary_table(result: EvaluationResult) -> pl.DataFrame:
             key = "auto@sample" if m == OURS and "auto@sample" in by else m
             row[f"{m}_mase"] = by[key]["mase"] if key in by else None
             row[f"{m}_cov"] = by[key]["coverage"] if key in by else None
+            row[f"{m}_n"] = by[key]["n_series_origins"] if key in by else 0
+            row[f"{m}_pts"] = by[key]["n_points"] if key in by else 0
         rows.append(row)
     return pl.DataFrame(rows)
+
+
+def _weighted(table: pl.DataFrame, value: str, weight: str) -> float | None:
+    """The mean over every (series, origin) or every point: the per-series means weighted by their n."""
+    t = table.filter(pl.col(value).is_not_null() & pl.col(value).is_not_nan() & (pl.col(weight) > 0))
+    return float((t[value] * t[weight]).sum() / t[weight].sum()) if t.height else None
 
 
 def _fmt(v: object, spec: str) -> str:
@@ -462,6 +470,12 @@ def format_summary(result: EvaluationResult) -> str:
             for m in SUMMARY_METHODS
         )
         lines.append(f"{'mean over series':<{width}}{'':>8}{table['points'].sum():>8}{means}")
+        pooled = "".join(
+            f"{_fmt(_weighted(table, f'{m}_mase', f'{m}_n'), '.3f'):>14}"
+            f"{_fmt(_weighted(table, f'{m}_cov', f'{m}_pts'), '.3f'):>7}"
+            for m in SUMMARY_METHODS
+        )
+        lines.append(f"{'pooled (every forecast)':<{width}}{'':>8}{table['points'].sum():>8}{pooled}")
     return "\n".join(lines)
 
 
