@@ -4,7 +4,8 @@
     .venv/bin/python benchmarks/bench_forecasting.py --skip-accuracy    # timings only
 
 1. `forecast_fleet` on a synthetic fleet (default 12,000 campaigns x 90 days): spend, leads and CPL
-   with `auto` (which backtests every candidate over 28 rolling origins and calibrates the intervals).
+   with `auto` (`combo`: backtests its three members over 28 rolling origins to calibrate the
+   intervals).
 2. statsmodels `ExponentialSmoothing` (additive damped trend, additive weekly seasonality), fitted per
    series on a sample, extrapolated to the fleet, against the vectorised `hw` on the same series.
 3. Rolling-origin accuracy on the synthetic ad-like fleet and on NYC taxi daily totals (a real series).

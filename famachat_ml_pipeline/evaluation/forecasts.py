@@ -45,7 +45,7 @@ from famachat_ml_pipeline.evaluation.series_io import (
 )
 from famachat_ml_pipeline.evaluation.synthetic import synthetic_ad_fleet
 
-DEFAULT_METHODS = (*METHODS, "auto")
+DEFAULT_METHODS = (*METHODS, "select", "auto")
 MIN_TRAIN = 28  # days of history an evaluation origin needs
 
 
@@ -105,6 +105,7 @@ class _Acc:
             "coverage": float(np.mean(cov)) if cov.size else np.nan,
             "scaled_width": float(np.median(np.concatenate(self.width))) if self.width else np.nan,
             "n_series_origins": int(scaled.size),
+            "n_points": int(cov.size),  # the (series, origin, day) forecasts the coverage rests on
             "n_skipped": self.skipped,
         }
 
@@ -261,6 +262,9 @@ def backtest_cpl(
 OURS = "auto"
 SUMMARY_METHODS = (OURS, "autoets", "snaive", "ema")  # the columns of the per-series summary
 AUTOETS_FLEET_SAMPLE = 100  # series of a fleet AutoETS is fitted on (one fit per series and origin)
+# the demo fleet is scored at daily origins over its last four weeks: 4 weekly origins gave coverage
+# figures whose noise (a few weeks of correlated errors) hid the calibration
+DEMO_ORIGINS = 28
 
 
 @dataclass(frozen=True)
@@ -377,7 +381,7 @@ def evaluate_matrices(
         for k, Y in series.items()
     }
     n = next(iter(series.values())).shape[0]
-    notes = [f"{n} series, {n_origins} origins {step} days apart"]
+    notes = [f"{n} series, {n_origins} origins {step} day(s) apart"]
     if autoets_series:
         notes.append(f"AutoETS on {min(n, autoets_series)} series (auto@sample: ours on the same ones)")
     if {"spend", "leads"} <= series.keys():
@@ -409,6 +413,8 @@ def evaluate_demo(
     return evaluate_matrices(
         {"spend": mats["spend"], "leads": mats["leads"]},
         horizon,
+        n_origins=DEMO_ORIGINS,
+        step=1,
         title=f"demo fleet ({n_accounts} accounts)",
         autoets_series=autoets_series,
     )
@@ -419,13 +425,26 @@ def summary_table(result: EvaluationResult) -> pl.DataFrame:
     rows = []
     for name, table in result.tables.items():
         by = {r["method"]: r for r in table.iter_rows(named=True)}
-        row: dict[str, object] = {"series": name, "origins": int(table["n_origins"][0])}
+        ours = "auto@sample" if "auto@sample" in by else OURS
+        row: dict[str, object] = {
+            "series": name,
+            "origins": int(table["n_origins"][0]),
+            "points": int(by[ours]["n_points"]) if ours in by else 0,
+        }
         for m in SUMMARY_METHODS:
             key = "auto@sample" if m == OURS and "auto@sample" in by else m
             row[f"{m}_mase"] = by[key]["mase"] if key in by else None
             row[f"{m}_cov"] = by[key]["coverage"] if key in by else None
+            row[f"{m}_n"] = by[key]["n_series_origins"] if key in by else 0
+            row[f"{m}_pts"] = by[key]["n_points"] if key in by else 0
         rows.append(row)
     return pl.DataFrame(rows)
+
+
+def _weighted(table: pl.DataFrame, value: str, weight: str) -> float | None:
+    """The mean over every (series, origin) or every point: the per-series means weighted by their n."""
+    t = table.filter(pl.col(value).is_not_null() & pl.col(value).is_not_nan() & (pl.col(weight) > 0))
+    return float((t[value] * t[weight]).sum() / t[weight].sum()) if t.height else None
 
 
 def _fmt(v: object, spec: str) -> str:
@@ -436,7 +455,7 @@ def format_summary(result: EvaluationResult) -> str:
     """The compact per-series table (ours is `auto`, the production method)."""
     table = summary_table(result)
     width = max([len("series"), *(len(s) for s in table["series"])]) + 2
-    head = f"{'series':<{width}}{'origins':>8}" + "".join(
+    head = f"{'series':<{width}}{'origins':>8}{'points':>8}" + "".join(
         f"{m + ' MASE':>14}{'cov95':>7}" for m in SUMMARY_METHODS
     )
     lines = [head]
@@ -444,13 +463,19 @@ def format_summary(result: EvaluationResult) -> str:
         cells = "".join(
             f"{_fmt(r[f'{m}_mase'], '.3f'):>14}{_fmt(r[f'{m}_cov'], '.3f'):>7}" for m in SUMMARY_METHODS
         )
-        lines.append(f"{r['series']:<{width}}{r['origins']:>8}{cells}")
+        lines.append(f"{r['series']:<{width}}{r['origins']:>8}{r['points']:>8}{cells}")
     if table.height > 1:
         means = "".join(
             f"{_fmt(table[f'{m}_mase'].mean(), '.3f'):>14}{_fmt(table[f'{m}_cov'].mean(), '.3f'):>7}"
             for m in SUMMARY_METHODS
         )
-        lines.append(f"{'mean over series':<{width}}{'':>8}{means}")
+        lines.append(f"{'mean over series':<{width}}{'':>8}{table['points'].sum():>8}{means}")
+        pooled = "".join(
+            f"{_fmt(_weighted(table, f'{m}_mase', f'{m}_n'), '.3f'):>14}"
+            f"{_fmt(_weighted(table, f'{m}_cov', f'{m}_pts'), '.3f'):>7}"
+            for m in SUMMARY_METHODS
+        )
+        lines.append(f"{'pooled (every forecast)':<{width}}{'':>8}{table['points'].sum():>8}{pooled}")
     return "\n".join(lines)
 
 

@@ -9,11 +9,14 @@ import numpy as np
 import polars as pl
 
 from famachat_ml_pipeline.evaluation.forecasts import (
+    EvaluationResult,
+    backtest_groups,
     backtest_methods,
     evaluate_csv,
     evaluate_matrices,
     evaluation_origins,
     format_report,
+    format_summary,
     mase_scale,
     smape,
 )
@@ -93,3 +96,20 @@ def test_auto_beats_seed_ema_on_a_small_ad_like_fleet_with_honest_coverage() -> 
         assert row["auto"]["mase"] < row["ema"]["mase"], metric
         assert 0.90 <= row["auto"]["coverage"] <= 0.98, metric
     assert any("all finite: True" in n for n in res.notes)
+
+
+def test_the_pooled_row_is_the_backtest_over_every_forecast_of_all_series() -> None:
+    rng = np.random.default_rng(6)
+    long_, short = rng.gamma(3.0, 5.0, 90), rng.gamma(3.0, 50.0, 50)
+    Y = np.vstack([long_, np.r_[np.full(40, np.nan), short]])
+    groups = {"a": np.array([0]), "b": np.array([1]), "all": np.array([0, 1])}
+    tabs = backtest_groups(Y, groups, 7, ("auto",), n_origins=100, step=1, min_history=28)
+    both = {r["method"]: r for r in tabs["all"].iter_rows(named=True)}
+    result = EvaluationResult("t", 7, {"a": tabs["a"], "b": tabs["b"]}, [])
+    pooled = next(ln for ln in format_summary(result).splitlines() if ln.startswith("pooled"))
+    cells = pooled.split()[4:]  # after "pooled (every forecast)" and the points
+    assert int(pooled.split()[3]) == both["auto"]["n_points"]
+    for k, m in enumerate(("auto", "autoets", "snaive", "ema")):
+        if m in both:
+            assert float(cells[2 * k]) == round(both[m]["mase"], 3), m
+            assert float(cells[2 * k + 1]) == round(both[m]["coverage"], 3), m

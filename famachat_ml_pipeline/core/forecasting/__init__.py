@@ -25,18 +25,24 @@ Methods
 - `ses`: simple exponential smoothing; alpha chosen per series and origin from a grid.
 - `hw`: additive Holt-Winters with damped trend, ETS(A,Ad,A), m = 7; (alpha, beta, gamma) chosen per
   series and origin from a grid by the one-step squared error on data before the origin only.
-- `ensemble`: the mean of hw, ses, seasonal_mean and mean7 (combinations are robust on noisy series).
-- `auto`: per series, chosen by a rolling-origin backtest on that series' own past (origins <= T - h,
-  so every backtest target is a past day). The candidate with the lowest scaled backtest error over
-  all series of the call is the default; a series switches to its own best candidate when that one's
-  backtest MAE is at least SWITCH_MARGIN lower than the default's. The margin keeps a noisy 28-day
-  backtest from picking a method by luck (measured: it turns a wash against the seed EMA into a gain
-  on the synthetic fleet; see benchmarks/bench_forecasting.py). With one series it is plain selection.
+- `ensemble`: the mean of hw, ses, seasonal_mean and mean7.
+- `combo`: per day, the median of hw, ses and seasonal_mean; 0 after DORMANT_DAYS without delivery.
+- `auto`: the production method, PRODUCTION_METHOD (`combo`). A fixed combination rather than a choice
+  per series: a 28-origin backtest picks a method by luck on short noisy series, and the median of
+  three is robust (measured on NAB-daily, the demo and the synthetic fleet: see
+  benchmarks/bench_forecasting.py and `famachat-ml evaluate forecasts`). It also backtests three
+  methods instead of eight, which is most of the fleet's forecasting time.
+- `select`: the previous `auto`, kept for comparison: per series, chosen by a rolling-origin backtest on
+  that series' own past (origins <= T - h); the candidate with the lowest scaled backtest error over
+  all series of the call is the default, and a series switches to its own best candidate when that
+  one's backtest MAE is at least SWITCH_MARGIN lower than the default's.
 
 Intervals (every method except `ema`, which keeps the seed's formula as a baseline) are calibrated
-conformally: backtest errors are divided by the series' recent scale (mean |y_t - y_{t-7}| over the last
-28 days), and the empirical 2.5 % / 97.5 % quantiles of those scaled errors, pooled over the series
-and origins of the call, give the interval `point + q * scale`. Counts and spend are non-negative, so
+conformally: backtest errors are divided by the series' recent scale (median |y_t - y_{t-7}| over the
+last 28 days), and the conformal 2.5 % / 97.5 % quantiles of those scaled errors, per horizon day and
+pooled over the series and origins of the call, give the interval `point + q * scale`. Each series'
+own quantile (its errors divided by the pooled per-day width, so pooled over its days) is blended in
+with the weight m / (m + SHRINK_PRIOR) (`calibrate_series`). Counts and spend are non-negative, so
 the points and both bounds are clipped at 0; the clipping is applied before calibration, so the
 calibration sees what is reported.
 """
@@ -51,6 +57,7 @@ from famachat_ml_pipeline.core.forecasting.common import (
     AUTO_CANDIDATES,
     BASELINES,
     BUDGET_OVERSPEND,
+    COMBO_MEMBERS,
     DEFAULT_METHOD,
     ENSEMBLE_MEMBERS,
     FALLBACK_METHOD,
@@ -60,6 +67,7 @@ from famachat_ml_pipeline.core.forecasting.common import (
     METRICS,
     MIN_HISTORY,
     N_BACKTEST,
+    PRODUCTION_METHOD,
     SEASON,
     Z95,
     MatrixForecast,
@@ -89,6 +97,7 @@ __all__ = [
     "AUTO_CANDIDATES",
     "BASELINES",
     "BUDGET_OVERSPEND",
+    "COMBO_MEMBERS",
     "DEFAULT_METHOD",
     "ENSEMBLE_MEMBERS",
     "FALLBACK_METHOD",
@@ -99,6 +108,7 @@ __all__ = [
     "METRICS",
     "MIN_HISTORY",
     "N_BACKTEST",
+    "PRODUCTION_METHOD",
     "OUTPUT_SCHEMA",
     "POINT_METHODS",
     "SEASON",

@@ -16,22 +16,31 @@ from famachat_ml_pipeline.core.forecasting.common import (
 
 
 def recent_scale(Y: np.ndarray, origins: np.ndarray, window: int = SCALE_WINDOW) -> np.ndarray:
-    """(K, n) mean |y_t - y_{t-7}| over the last `window` days before each origin.
+    """(K, n) median |y_t - y_{t-7}| over the last `window` days before each origin.
 
     Falls back to the lag-1 version when the seasonal one is 0 or undefined; 0 means the series was
     constant, and then the calibrated interval collapses to the point.
     """
-    out = np.full((len(origins), Y.shape[0]), np.nan)
-    for lag in (SEASON, 1):
-        d = np.abs(Y[:, lag:] - Y[:, :-lag])  # d[:, j] is the change at day j + lag
-        dpad = np.concatenate([np.full((Y.shape[0], window), np.nan), d], axis=1)
-        hi = np.maximum(np.asarray(origins) - lag, 0)
-        win = dpad[:, hi[:, None] + np.arange(window)[None, :]]  # (n, K, window) changes before each origin
-        med, mean = _nanmedian_last(win), nanmean(win, axis=2)
-        val = np.where(med > 0, med, mean).T  # sparse counts: the median change may be 0
-        fill = np.isnan(out) | (out == 0)
-        out = np.where(fill & np.isfinite(val), val, out)
+    origins = np.asarray(origins)
+    out = _window_scale(Y, origins, SEASON, window)
+    fill = ~(out != 0)  # NaN or 0: fall back to lag 1, on the series that need it only
+    rows = fill.any(axis=0)
+    if rows.any():
+        val = _window_scale(Y[rows], origins, 1, window)
+        sub = out[:, rows]
+        out[:, rows] = np.where(fill[:, rows] & np.isfinite(val), val, sub)
     return np.nan_to_num(out, nan=0.0)
+
+
+def _window_scale(Y: np.ndarray, origins: np.ndarray, lag: int, window: int) -> np.ndarray:
+    """(K, n) median |y_t - y_{t-lag}| over the `window` changes before each origin (the mean when the
+    median is 0: sparse counts)."""
+    d = np.abs(Y[:, lag:] - Y[:, :-lag])  # d[:, j] is the change at day j + lag
+    dpad = np.concatenate([np.full((Y.shape[0], window), np.nan), d], axis=1)
+    hi = np.maximum(origins - lag, 0)
+    win = dpad[:, hi[:, None] + np.arange(window)[None, :]]  # (n, K, window) changes before each origin
+    med, mean = _nanmedian_last(win), nanmean(win, axis=2)
+    return np.where(med > 0, med, mean).T
 
 
 def _nanmedian_last(a: np.ndarray) -> np.ndarray:
@@ -54,9 +63,8 @@ def _conformal_quantile(z: np.ndarray, q: float) -> float:
     n = z.size
     if n == 0:
         return np.nan
-    k = int(np.ceil((n + 1) * q))
-    zs = np.sort(z)
-    return float(zs[min(max(k, 1), n) - 1])
+    k = min(max(int(np.ceil((n + 1) * q)), 1), n)
+    return float(np.partition(z, k - 1)[k - 1])  # the k-th smallest; a partition is enough
 
 
 def calibrate(errors: np.ndarray, scale: np.ndarray, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:
@@ -95,11 +103,16 @@ def _own_quantiles(z: np.ndarray, q: float) -> tuple[np.ndarray, np.ndarray, np.
     smallest and k-th largest, k = ceil((m + 1) q)) from one sort, and the count."""
     ok = np.isfinite(z)
     m = ok.sum(axis=1)
-    zs = np.sort(np.where(ok, z, np.inf), axis=1)  # missing sorts last
+    filled = np.where(ok, z, np.inf)  # missing sorts last
     k = np.clip(np.ceil((m + 1) * q).astype(int), 1, np.maximum(m, 1))
-    rows = np.arange(z.shape[0])
-    hi, lo = zs[rows, k - 1], zs[rows, np.maximum(m - k, 0)]
-    return np.where(m > 0, lo, np.nan), np.where(m > 0, hi, np.nan), m
+    lo, hi = np.full(z.shape[0], np.nan), np.full(z.shape[0], np.nan)
+    # rows with the same count share both ranks: one partition per count instead of a sort per row
+    for mm in np.unique(m[m > 0]):
+        rows = m == mm
+        kk = int(k[rows][0])
+        part = np.partition(filled[rows], sorted({int(mm) - kk, kk - 1}), axis=1)
+        lo[rows], hi[rows] = part[:, int(mm) - kk], part[:, kk - 1]
+    return lo, hi, m
 
 
 def calibrate_series(
@@ -109,9 +122,10 @@ def calibrate_series(
 
     Scaled errors are not identically distributed across series (a series with spikes has heavier
     tails than its scale says), so one pooled quantile over-covers some series and under-covers
-    others. Each series' own quantile (its errors pooled over days by sqrt(day), like `calibrate`'s
-    fallback) gets the weight m / (m + prior), m being its number of usable scaled errors; the pooled
-    per-day quantile gets the rest. A lone series is its own pool, and a new one borrows the fleet's.
+    others. The pooled per-day quantiles give the shape over the horizon (how much wider day 7 is
+    than day 1); each series' errors, divided by that shape and pooled over its days, give its own
+    quantile, with the weight m / (m + prior), m being its number of usable scaled errors; the
+    pooled quantile gets the rest. A lone series is its own pool, and a new one borrows the fleet's.
     """
     K, n, h = errors.shape
     prior = SHRINK_PRIOR if prior is None else prior
@@ -119,13 +133,15 @@ def calibrate_series(
     if K == 0:
         return np.tile(plo, (n, 1)), np.tile(phi, (n, 1))
     alpha = 1.0 - level
-    root = np.sqrt(np.arange(1, h + 1))
+    # the pooled half-width per day; sqrt(day) where the pool is degenerate (a constant fleet)
+    shape = (phi - plo) / 2.0
+    shape = np.where(shape > 0, shape, np.sqrt(np.arange(1, h + 1)))
     with np.errstate(invalid="ignore", divide="ignore"):
-        z = errors / scale[:, :, None] / root[None, None, :]
+        z = errors / scale[:, :, None] / shape[None, None, :]
     z = np.where(np.isfinite(z) & (scale[:, :, None] > 0), z, np.nan)
     flat = np.transpose(z, (1, 0, 2)).reshape(n, K * h)
     olo, ohi, m = _own_quantiles(flat, 1 - alpha / 2)
     w = (m / (m + prior))[:, None]
-    own_lo = np.nan_to_num(np.minimum(olo, 0.0))[:, None] * root[None, :]
-    own_hi = np.nan_to_num(np.maximum(ohi, 0.0))[:, None] * root[None, :]
+    own_lo = np.nan_to_num(np.minimum(olo, 0.0))[:, None] * shape[None, :]
+    own_hi = np.nan_to_num(np.maximum(ohi, 0.0))[:, None] * shape[None, :]
     return w * own_lo + (1 - w) * plo[None, :], w * own_hi + (1 - w) * phi[None, :]

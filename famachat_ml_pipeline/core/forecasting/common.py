@@ -26,10 +26,18 @@ MAX_HISTORY = 182  # days read per series by `forecast_fleet`; older days barely
 MIN_PER_HORIZON = 200  # scaled errors needed to calibrate each horizon day on its own
 BUDGET_OVERSPEND = 1.25  # Meta may spend up to 25 % over the daily budget on a given day
 
-METHODS = ("ema", "linear", "snaive", "seasonal_mean", "mean7", "ses", "hw", "ensemble")
+METHODS = ("ema", "linear", "snaive", "seasonal_mean", "mean7", "ses", "hw", "ensemble", "combo")
 ENSEMBLE_MEMBERS = ("hw", "ses", "seasonal_mean", "mean7")
-AUTO_CANDIDATES = ("ensemble", "hw", "ses", "seasonal_mean", "mean7", "snaive", "ema", "linear")
-DEFAULT_METHOD = "ensemble"  # used by `auto` when no series of the call has a backtest origin yet
+# `combo`, the production method (`auto`): per day, the median of damped Holt-Winters, SES and the
+# seasonal mean. A fixed combination has no per-series choice to get wrong by luck on a short noisy
+# backtest; the median follows the two that agree (seasonal or flat, trending or not).
+COMBO_MEMBERS = ("hw", "ses", "seasonal_mean")
+DORMANT_DAYS = 28  # `combo` forecasts 0 after this many days without delivery (seasonal_mean's window)
+PRODUCTION_METHOD = "combo"  # what `auto` forecasts with
+# `select`: the previous `auto`, per-series selection by a 28-origin backtest; kept for comparison
+SELECT_CANDIDATES = ("ensemble", "hw", "ses", "seasonal_mean", "mean7", "snaive", "ema", "linear")
+AUTO_CANDIDATES = SELECT_CANDIDATES
+DEFAULT_METHOD = "ensemble"  # used by `select` when no series of the call has a backtest origin yet
 SWITCH_MARGIN = 0.2  # a series leaves the fleet's default only for a candidate >= 20 % better on its past
 FALLBACK_METHOD = "mean7"
 BASELINES = ("ema", "snaive")

@@ -60,9 +60,11 @@ def ets_forecasts(Y: np.ndarray, origins: np.ndarray, h: int, grid: EtsGrid) -> 
     S = np.repeat(seas0[:, None, :], G, axis=1)  # (7, G, n): S[p] is contiguous
     sse = np.zeros((G, n))
     begin = start + SEASON
-    phi = grid.phi if grid.betas != (0.0,) else 1.0
-    damp = np.cumsum(phi ** np.arange(1, h + 1)) if grid.betas != (0.0,) else np.zeros(h)
+    trended = grid.betas != (0.0,)  # SES: no trend state at all
+    phi = grid.phi if trended else 1.0
+    damp = np.cumsum(phi ** np.arange(1, h + 1)) if trended else np.zeros(h)
     cols = np.arange(n)
+    tmp, err, work = np.empty((G, n)), np.empty((G, n)), np.empty((G, n))
     out = np.full((len(origins), n, h), np.nan)
     wanted = {int(o): k for k, o in enumerate(origins)}
     for t in range(T + 1):
@@ -77,11 +79,17 @@ def ets_forecasts(Y: np.ndarray, origins: np.ndarray, h: int, grid: EtsGrid) -> 
         y = Y[:, t]
         active = (t >= begin) & ~np.isnan(y)
         p = t % SEASON
-        e = np.where(active, y - (L + phi * B + S[p]), 0.0)
-        # inactive: e = 0 and B = 0 leave the states untouched
-        L = L + phi * B + a * e
-        B = phi * B + b_ * e
+        # in place, same operations in the same order as l + phi*b + alpha*e (a hot loop: T steps
+        # over (grid x series) arrays)
+        fit = np.add(L, np.multiply(B, phi, out=tmp), out=tmp) if trended else L  # l + phi * b
+        e = np.add(fit, S[p], out=err)
+        np.subtract(y, e, out=e)
+        np.copyto(e, 0.0, where=~active)  # inactive: e = 0 (and B = 0) leave the states untouched
+        np.add(fit, np.multiply(a, e, out=work), out=L)
+        if trended:
+            np.multiply(B, phi, out=B)
+            B += np.multiply(b_, e, out=work)
         if grid.seasonal:
-            S[p] += g * e
-        sse += e * e
+            S[p] += np.multiply(g, e, out=work)
+        sse += np.multiply(e, e, out=work)
     return out

@@ -12,6 +12,7 @@ from famachat_ml_pipeline.core.forecasting.common import (
     AUTO_CANDIDATES,
     CAL_MAX_ORIGINS,
     CAL_TARGET,
+    COMBO_MEMBERS,
     DEFAULT_METHOD,
     ENSEMBLE_MEMBERS,
     FALLBACK_METHOD,
@@ -19,6 +20,7 @@ from famachat_ml_pipeline.core.forecasting.common import (
     METHODS,
     MIN_HISTORY,
     N_BACKTEST,
+    PRODUCTION_METHOD,
     SWITCH_MARGIN,
     Z95,
     MatrixForecast,
@@ -26,7 +28,7 @@ from famachat_ml_pipeline.core.forecasting.common import (
     first_valid,
     nanmean,
 )
-from famachat_ml_pipeline.core.forecasting.point_methods import POINT_METHODS, ema_forecasts
+from famachat_ml_pipeline.core.forecasting.point_methods import POINT_METHODS, combine, ema_forecasts
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,9 @@ class _Backtest:
     scale: np.ndarray  # (K + 1, n)
     evaluable: np.ndarray  # (K, n) series with MIN_HISTORY days at the origin
     ema_half: np.ndarray  # (n, h) the seed's own half-width at the final origin
+
+
+_COMBINATIONS = {"ensemble": ENSEMBLE_MEMBERS, "combo": COMBO_MEMBERS}
 
 
 def calibration_depth(n: int, n_backtest: int = N_BACKTEST) -> int:
@@ -51,11 +56,15 @@ def _run_backtest(Y: np.ndarray, h: int, methods: Sequence[str], nonneg: bool, n
     points: dict[str, np.ndarray] = {}
     ema_half = np.full((Y.shape[0], h), np.nan)
     wanted = [*methods, FALLBACK_METHOD]
-    if "ensemble" in wanted:  # members first, so that the ensemble reuses their points
-        wanted = [*ENSEMBLE_MEMBERS, *wanted]
+    for m, members in _COMBINATIONS.items():  # members first, so that combinations reuse their points
+        if m in wanted:
+            wanted = [*members, *wanted]
     for m in dict.fromkeys(wanted):
-        if m == "ensemble":
+        if m == "ensemble":  # the mean of the members' clipped points
             points[m] = np.mean([points[k] for k in ENSEMBLE_MEMBERS], axis=0)
+            continue
+        if m == "combo":
+            points[m] = combine([points[k] for k in COMBO_MEMBERS], Y, origins)
             continue
         if m == "ema":
             p, half = ema_forecasts(Y, origins, h)
@@ -127,25 +136,28 @@ def forecast_matrix_levels(
     n_backtest: int = N_BACKTEST,
     candidates: Sequence[str] = AUTO_CANDIDATES,
 ) -> dict[tuple[str, float], MatrixForecast]:
-    """Forecast every series of `Y` with each of `methods` (METHODS or "auto"), at each interval level.
+    """Forecast every series of `Y` with each of `methods`, at each interval level.
 
-    One backtest serves every method and level. A series with fewer than MIN_HISTORY observed days is
-    flagged insufficient and forecast with FALLBACK_METHOD whatever the method asked for.
+    `methods` are METHODS, "auto" (the production method, PRODUCTION_METHOD) or "select" (per-series
+    selection among `candidates` by backtest). One backtest serves every method and level. A series
+    with fewer than MIN_HISTORY observed days is flagged insufficient and forecast with
+    FALLBACK_METHOD whatever the method asked for.
     """
-    unknown = set(methods) - set(METHODS) - {"auto"}
+    unknown = set(methods) - set(METHODS) - {"auto", "select"}
     if unknown:
         raise ValueError(f"unknown forecasting method(s): {sorted(unknown)}")
     Y = np.asarray(Y, dtype=float)
     n, T = Y.shape
-    base = [m for m in methods if m != "auto"] + (list(candidates) if "auto" in methods else [])
+    base = [PRODUCTION_METHOD if m == "auto" else m for m in methods if m != "select"]
+    base += list(candidates) if "select" in methods else []
     bt = _run_backtest(Y, horizon, base, nonneg, n_backtest)
     insufficient = (T - first_valid(Y)) < MIN_HISTORY
     chosen_by = {}
     for m in methods:
         picked = (
             select_methods(bt, candidates, n_backtest=n_backtest)
-            if m == "auto"
-            else np.array([m] * n, dtype=object)
+            if m == "select"
+            else np.array([PRODUCTION_METHOD if m == "auto" else m] * n, dtype=object)
         )
         chosen_by[m] = np.where(insufficient, FALLBACK_METHOD, picked).astype(str)
     results: dict[tuple[str, float], MatrixForecast] = {}

@@ -10,6 +10,8 @@ from collections.abc import Callable
 import numpy as np
 
 from famachat_ml_pipeline.core.forecasting.common import (
+    COMBO_MEMBERS,
+    DORMANT_DAYS,
     ENSEMBLE_MEMBERS,
     SEASON,
     Z95,
@@ -118,6 +120,22 @@ def mean7_forecasts(Y: np.ndarray, origins: np.ndarray, h: int) -> np.ndarray:
     return out
 
 
+def dormant(Y: np.ndarray, origins: np.ndarray, days: int = DORMANT_DAYS) -> np.ndarray:
+    """(K, n) True where the `days` days before the origin were all observed zeros."""
+    c = np.concatenate([np.zeros((Y.shape[0], 1)), np.cumsum(np.nan_to_num(Y) != 0, axis=1)], axis=1)
+    o = np.asarray(origins, dtype=int)
+    full = o >= days
+    nonzero = c[:, o] - c[:, np.maximum(o - days, 0)]
+    observed = ~np.isnan(Y[:, np.maximum(o - days, 0)])  # the window's first day is inside the series
+    return (full[None, :] & observed & (nonzero == 0)).T
+
+
+def combine(members: list[np.ndarray], Y: np.ndarray, origins: np.ndarray) -> np.ndarray:
+    """The median of the members' points, 0 for a series that delivered nothing for DORMANT_DAYS: a damped
+    trend would otherwise keep a stopped campaign's old level alive for weeks."""
+    return np.where(dormant(Y, origins)[:, :, None], 0.0, np.median(members, axis=0))
+
+
 POINT_METHODS: dict[str, Callable[[np.ndarray, np.ndarray, int], np.ndarray]] = {
     "linear": linear_forecasts,
     "snaive": snaive_forecasts,
@@ -127,4 +145,5 @@ POINT_METHODS: dict[str, Callable[[np.ndarray, np.ndarray, int], np.ndarray]] = 
     "hw": lambda Y, o, h: ets_forecasts(Y, o, h, HW_GRID),
     "ema": lambda Y, o, h: ema_forecasts(Y, o, h)[0],
     "ensemble": lambda Y, o, h: np.mean([POINT_METHODS[m](Y, o, h) for m in ENSEMBLE_MEMBERS], axis=0),
+    "combo": lambda Y, o, h: combine([POINT_METHODS[m](Y, o, h) for m in COMBO_MEMBERS], Y, o),
 }

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from famachat_ml_pipeline.core.forecasting import (
+    COMBO_MEMBERS,
     HW_GRID,
     METHODS,
     MIN_HISTORY,
@@ -16,7 +17,7 @@ from famachat_ml_pipeline.core.forecasting import (
 )
 
 H = 7
-ALL = (*METHODS, "auto")
+ALL = (*METHODS, "auto", "select")
 PATTERN = np.array([10.0, 12.0, 15.0, 14.0, 11.0, 4.0, 3.0])
 
 
@@ -57,14 +58,14 @@ def test_linear_series_linear_method_is_exact() -> None:
     np.testing.assert_allclose(fc.point[0], 5.0 + 2.0 * np.arange(50, 57), rtol=1e-9)
 
 
-def test_linear_series_auto_follows_the_trend() -> None:
+def test_linear_series_select_follows_the_trend() -> None:
     y = 5.0 + 2.0 * np.arange(60)
-    fc = forecast_matrix(y[None, :], H, "auto")
+    fc = forecast_matrix(y[None, :], H, "select")
     assert fc.method[0] == "linear"  # the only candidate without error on a pure line
     np.testing.assert_allclose(fc.point[0], 5.0 + 2.0 * np.arange(60, 67), rtol=1e-6)
 
 
-@pytest.mark.parametrize("method", ["snaive", "seasonal_mean", "hw", "auto"])
+@pytest.mark.parametrize("method", ["snaive", "seasonal_mean", "hw", "combo", "auto"])
 def test_pure_weekly_pattern_is_continued(method: str) -> None:
     y = np.tile(PATTERN, 10)  # 70 days; day 70 has phase 0
     fc = forecast_matrix(y[None, :], H, method)
@@ -115,3 +116,50 @@ def test_backtest_parameter_choice_never_uses_the_future() -> None:
     after = ets_forecasts(Y2, origins, H, HW_GRID)
     np.testing.assert_array_equal(before[:2], after[:2])
     assert not np.allclose(before[2], after[2])
+
+
+def _ets_reference(y: np.ndarray, o: int, alpha: float, beta: float, gamma: float, phi: float) -> np.ndarray:
+    """The damped additive Holt-Winters recursions for one series and one parameter point, plainly."""
+    start = int(np.argmax(~np.isnan(y)))
+    first = y[start : start + 7]
+    level, trend = float(np.mean(first)), 0.0
+    seas = np.zeros(7)
+    for j, v in enumerate(first):
+        seas[(start + j) % 7] = v - level
+    sse = 0.0
+    for t in range(start + 7, o):
+        e = y[t] - (level + phi * trend + seas[t % 7])
+        level, trend = level + phi * trend + alpha * e, phi * trend + beta * e
+        seas[t % 7] += gamma * e
+        sse += e * e
+    damp = np.cumsum(phi ** np.arange(1, H + 1))
+    return np.array([sse, *(level + damp * trend + seas[(o + np.arange(H)) % 7])])
+
+
+def test_vectorised_holt_winters_equals_the_plain_recursions() -> None:
+    rng = np.random.default_rng(4)
+    Y = _matrix(*(rng.gamma(2.0, 10.0, n) + np.tile(PATTERN, 12)[:n] for n in (80, 61, 33)))
+    origins = np.array([40, 80])
+    got = ets_forecasts(Y, origins, H, HW_GRID)
+    for k, o in enumerate(origins):
+        for i in range(Y.shape[0]):
+            ref = [
+                _ets_reference(Y[i], o, a, b, g, HW_GRID.phi)
+                for a in HW_GRID.alphas
+                for b in HW_GRID.betas
+                for g in HW_GRID.gammas
+            ]
+            best = min(ref, key=lambda r: r[0])  # the grid point with the lowest SSE before the origin
+            np.testing.assert_allclose(got[k, i], best[1:], rtol=1e-12)
+
+
+def test_combo_is_the_median_of_its_members_and_zero_once_dormant() -> None:
+    rng = np.random.default_rng(5)
+    y = rng.gamma(2.0, 10.0, 70)
+    Y = _matrix(y, np.r_[y[:35], np.zeros(35)])
+    members = [forecast_matrix(Y, H, m, nonneg=False).point for m in COMBO_MEMBERS]
+    combo = forecast_matrix(Y, H, "combo", nonneg=False)
+    np.testing.assert_allclose(combo.point[0], np.median(members, axis=0)[0])
+    assert members[0][1].max() > 0 and (combo.point[1] == 0).all()  # 35 days without delivery
+    auto = forecast_matrix(Y, H, "auto")
+    assert auto.method.tolist() == ["combo", "combo"]
