@@ -147,13 +147,14 @@ def cmd_api(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from famachat_ml_pipeline.instance import prepare_dagster_home
+    from famachat_ml_pipeline.instance import initialise_storage, prepare_dagster_home
     from famachat_ml_pipeline.serve import run_services, services
     from famachat_ml_pipeline.settings import export_resource_environment
 
     settings = load_settings()
     export_resource_environment(settings)
     home = prepare_dagster_home(settings)
+    initialise_storage(settings)
     storage = "Postgres (DAGSTER_PG_URL)" if settings.dagster_pg_url else f"SQLite under {home}"
     console.print(
         f"dagster-daemon + dagster-webserver on http://{args.host}:{args.port} "

@@ -42,3 +42,14 @@ def prepare_dagster_home(settings: Settings) -> Path:
 def get_instance(settings: Settings) -> dg.DagsterInstance:
     prepare_dagster_home(settings)
     return dg.DagsterInstance.get()
+
+
+def initialise_storage(settings: Settings) -> None:
+    """Create (or migrate) the instance's run, event and schedule storage once, in this process.
+
+    dagster-daemon and dagster-webserver would otherwise both create a fresh SQLite storage at the same
+    moment and can stamp its alembic version table twice ("more than one head present").
+    """
+    with get_instance(settings) as instance:
+        instance.get_runs(limit=1)
+        instance.all_instigator_state()

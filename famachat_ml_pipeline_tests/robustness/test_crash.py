@@ -35,7 +35,7 @@ def test_kill_9_at_several_points_loses_nothing(fleet: Fleet) -> None:
     db = fleet.scalar("SELECT current_database()")
     points: dict[str, Callable[[], bool]] = {
         # the daily frame is on disk: the run is between ad_insights and the writers
-        "after the ad_insights hand-off": lambda: any(fleet.frames.glob("runs/*/ad_insights")),
+        "after the ad_insights hand-off": lambda: any(fleet.frames.glob("runs/*/ad_insights.parquet")),
         # a writer holds its advisory lock, i.e. is inside its delete-then-insert transaction
         "during a write": lambda: bool(
             fleet.scalar(
