@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -57,6 +58,7 @@ def _webserver_up(port: int) -> bool:
 
 
 @pytest.mark.timeout(280)
+@pytest.mark.xdist_group("served")  # one served stack at a time: beside the e2e stack, 2 cores starve both
 def test_serve_runs_daemon_and_webserver_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
     home = tmp_path / "dagster_home"
     port = _free_port()
@@ -89,6 +91,13 @@ def test_serve_runs_daemon_and_webserver_and_ctrl_c_stops_everything(tmp_path: P
 
         proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
         out, _ = proc.communicate(timeout=60)
+    except BaseException:
+        # the services run in their own sessions: a failed test must not leave them behind (on success
+        # the assertions below check that Ctrl-C alone stopped them)
+        for pid in _processes_with_env(f"DAGSTER_HOME={home}"):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        raise
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
