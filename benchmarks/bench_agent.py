@@ -21,8 +21,8 @@ import statistics
 import time
 import uuid
 
-import psycopg
 import sqlalchemy as sa
+from bench_env import drop_database, fresh_database
 
 QUESTIONS = {
     "underperformers": "Quais campanhas estão indo mal?",
@@ -35,19 +35,6 @@ QUESTIONS = {
     "roi": "Qual o ROI com R$ 80 por lead?",
     "help": "O que você sabe fazer?",
 }
-
-
-def _database(server: str, name: str) -> str:
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return sa.engine.make_url(server).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop(server: str, url: str) -> None:
-    name = sa.engine.make_url(url).database
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _ms(samples: list[float]) -> str:
@@ -89,8 +76,8 @@ def main() -> None:
         data_url = dagster_url = args.reuse
         args.keep = True
     else:
-        data_url = _database(args.server, f"fcml_bench_agent_{tag}")
-        dagster_url = _database(args.server, f"fcml_bench_agent_dagster_{tag}")
+        data_url = fresh_database(args.server, f"fcml_bench_agent_{tag}")
+        dagster_url = fresh_database(args.server, f"fcml_bench_agent_dagster_{tag}")
     os.environ["DATABASE_URL"] = data_url
     os.environ["DAGSTER_PG_URL"] = dagster_url
     os.environ["FAMACHAT_ML_DATA_DIR"] = f"/tmp/fcml_bench_agent_{tag}"
@@ -171,8 +158,8 @@ def main() -> None:
     finally:
         if not args.keep:
             get_engine.cache_clear()
-            _drop(args.server, data_url)
-            _drop(args.server, dagster_url)
+            drop_database(args.server, data_url)
+            drop_database(args.server, dagster_url)
 
 
 if __name__ == "__main__":

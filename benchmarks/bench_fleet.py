@@ -17,42 +17,25 @@ import resource
 import subprocess
 import sys
 import time
-import uuid
 from dataclasses import dataclass
 
 import fleet_profile
 import polars as pl
-import psycopg
 import sqlalchemy as sa
+from bench_env import DEFAULT_SERVER, bench_environment
 
 # OpenMP waits passively on the shared cores (as `make` and the CLI set it), here and in the run's process
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
-def _database(server: str, name: str) -> str:
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return sa.engine.make_url(server).set(database=name).render_as_string(hide_password=False)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--accounts", type=int, default=1000)
-    parser.add_argument(
-        "--server", default=os.environ.get("TEST_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/test")
-    )
+    parser.add_argument("--server", default=DEFAULT_SERVER)
     parser.add_argument("--skip-run", action="store_true", help="pure stages only")
     args = parser.parse_args()
 
-    tag = uuid.uuid4().hex[:6]
-    data_url = _database(args.server, f"fcml_bench_{tag}")
-    dagster_url = _database(args.server, f"fcml_bench_dagster_{tag}")
-    os.environ["DATABASE_URL"] = data_url
-    os.environ["DAGSTER_PG_URL"] = dagster_url
-    os.environ.setdefault("FAMACHAT_ML_DATA_DIR", f"/tmp/fcml_bench_{tag}")
-    os.environ["DAGSTER_HOME"] = f"/tmp/fcml_bench_{tag}/dagster_home"
-    os.environ["FRAMES_STORAGE_PATH"] = f"/tmp/fcml_bench_{tag}/frames"
+    bench_environment(args.server, "fcml_bench")
 
     from famachat_ml_pipeline.core.anomalies import detect_anomalies
     from famachat_ml_pipeline.core.features import compute_features

@@ -15,23 +15,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import statistics
 import time
-import uuid
 from collections.abc import Callable
 
-import psycopg
-import sqlalchemy as sa
+from bench_env import DEFAULT_SERVER, bench_environment, drop_database
 
 RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
-
-
-def _database(server: str, name: str) -> str:
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return sa.engine.make_url(server).set(database=name).render_as_string(hide_password=False)
 
 
 def _timed(evaluate: Callable[[], object], repeats: int) -> tuple[object, float, float]:
@@ -64,19 +54,10 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=1000)
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument(
-        "--server", default=os.environ.get("TEST_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/test")
-    )
+    parser.add_argument("--server", default=DEFAULT_SERVER)
     args = parser.parse_args()
 
-    tag = uuid.uuid4().hex[:6]
-    data_url = _database(args.server, f"fcml_bench_sensors_{tag}")
-    dagster_url = _database(args.server, f"fcml_bench_sensors_dagster_{tag}")
-    os.environ["DATABASE_URL"] = data_url
-    os.environ["DAGSTER_PG_URL"] = dagster_url
-    os.environ.setdefault("FAMACHAT_ML_DATA_DIR", f"/tmp/fcml_bench_sensors_{tag}")
-    os.environ["DAGSTER_HOME"] = f"/tmp/fcml_bench_sensors_{tag}/dagster_home"
-    os.environ["FRAMES_STORAGE_PATH"] = f"/tmp/fcml_bench_sensors_{tag}/frames"
+    data_url, dagster_url = bench_environment(args.server, "fcml_bench_sensors")
 
     import dagster as dg
 
@@ -139,9 +120,8 @@ def main() -> None:
         cursor = result.cursor
     instance.dispose()
     engine.dispose()
-    with psycopg.connect(args.server, autocommit=True) as conn:
-        for name in (f"fcml_bench_sensors_{tag}", f"fcml_bench_sensors_dagster_{tag}"):
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    for url in (data_url, dagster_url):
+        drop_database(args.server, url)
 
 
 if __name__ == "__main__":

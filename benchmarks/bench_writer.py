@@ -15,15 +15,8 @@ import uuid
 from collections.abc import Callable
 
 import polars as pl
-import psycopg
 import sqlalchemy as sa
-
-
-def _database(server: str, name: str) -> str:
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return sa.engine.make_url(server).set(database=name).render_as_string(hide_password=False)
+from bench_env import fresh_database
 
 
 def best(repeat: int, setup: Callable[[], None], run: Callable[[], None]) -> float:
@@ -54,7 +47,7 @@ def main() -> None:
     from famachat_ml_pipeline.demo.loader import write_demo
     from famachat_ml_pipeline.source.read import read_daily_insights
 
-    url = _database(args.server, f"fcml_bench_writer_{uuid.uuid4().hex[:6]}")
+    url = fresh_database(args.server, f"fcml_bench_writer_{uuid.uuid4().hex[:6]}")
     migrate(url)
     engine = get_engine(url)
     data = generate_demo(n_accounts=args.accounts, days=90, seed=11)
