@@ -69,7 +69,6 @@ def _robust(mats: Matrices, metric: str, config: AnomalyConfig) -> RobustZ:
         lags=config.seasonal_lags,
         scale_floor_std=config.scale_floor_std,
         min_relative_scale=config.min_relative_scale,
-        level_len=config.change_recent_days,
     )
 
 

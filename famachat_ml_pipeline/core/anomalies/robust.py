@@ -83,7 +83,6 @@ class RobustZ:
     expected: np.ndarray  # [series, target] expected value (seasonal baseline + residual median)
     scale: np.ndarray  # robust sigma of the residual
     z: np.ndarray  # (observed - expected) / scale
-    level_z: np.ndarray  # (median of the last `level_len` residuals - residual median) / scale
 
 
 def robust_seasonal_z(
@@ -96,7 +95,6 @@ def robust_seasonal_z(
     lags: int,
     scale_floor_std: float,
     min_relative_scale: float = 0.0,
-    level_len: int = 3,
 ) -> RobustZ:
     """Robust z of x[:, targets] against its trailing `window`, with an optional seasonal baseline.
 
@@ -107,9 +105,8 @@ def robust_seasonal_z(
     """
     x = np.asarray(x, dtype=float)
     shape = (x.shape[0], len(targets))
-    best = RobustZ(*(np.full(shape, np.nan) for _ in range(4)))
+    best = RobustZ(*(np.full(shape, np.nan) for _ in range(3)))
     best_fit = np.full(shape, np.inf)
-    level_targets = np.asarray(targets) + 1  # windows ending at t inclusive
     for period in (0, *periods):
         baseline = np.zeros_like(x) if period == 0 else seasonal_lag_median(x, period, lags)
         resid = x - baseline
@@ -123,11 +120,9 @@ def robust_seasonal_z(
         scale = np.where(scale > 0, scale, 1e-9 * (1.0 + np.abs(expected)))
         with np.errstate(invalid="ignore", divide="ignore"):
             z = np.clip((resid[:, targets] - med) / scale, -MAX_SCORE, MAX_SCORE)
-            level = nan_median(history(resid, level_len, level_targets), axis=2)
-            level_z = np.clip((level - med) / scale, -MAX_SCORE, MAX_SCORE)
         better = np.isfinite(z) & np.isfinite(fit) & (fit < best_fit)
         best_fit = np.where(better, fit, best_fit)
-        for name, value in (("expected", expected), ("scale", scale), ("z", z), ("level_z", level_z)):
+        for name, value in (("expected", expected), ("scale", scale), ("z", z)):
             target = getattr(best, name)
             target[better] = value[better]
     return best
