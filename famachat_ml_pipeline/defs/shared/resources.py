@@ -60,4 +60,7 @@ def env_resources() -> dict[str, dg.ConfigurableResource | dg.ConfigurableIOMana
     }
 
 
-defs = dg.Definitions(resources=env_resources())
+# Runs the daemon launches execute in one process, as `famachat-ml run` and the benchmarks do: with the
+# multiprocess default every step loaded the code location again. Chunks spread over pods instead
+# (BackfillPolicy.multi_run, deploy/README.md).
+defs = dg.Definitions(resources=env_resources(), executor=dg.in_process_executor)
