@@ -37,6 +37,7 @@ class Served:
     instance: dg.DagsterInstance
     receiver: Receiver
     log: Path
+    env: dict[str, str]  # what the served processes were started with (data, instance, storage paths)
 
     @property
     def engine(self) -> sa.Engine:
@@ -130,7 +131,7 @@ def serve(tmp: Path, n_accounts: int = 2) -> Iterator[Served]:
                 time.sleep(1)
             mp.setenv("DAGSTER_PG_URL", env["DAGSTER_PG_URL"])  # the instance's dagster.yaml reads it
             instance = dg.DagsterInstance.from_config(str(home))
-            yield Served(served_base, data_url, instance, receiver, log)
+            yield Served(served_base, data_url, instance, receiver, log, env)
         finally:
             if instance is not None:
                 instance.dispose()
