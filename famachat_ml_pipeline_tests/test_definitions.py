@@ -66,6 +66,12 @@ def test_every_definition_is_loaded() -> None:
     assert set(defs.resources) == RESOURCES
 
 
+def test_every_job_runs_in_one_process() -> None:
+    """Daemon-launched runs execute as the CLI's do: one process, no code location load per step."""
+    for name in JOBS:
+        assert defs.resolve_job_def(name).executor_def is dg.in_process_executor, name
+
+
 def test_each_stage_defines_its_own_jobs_and_schedules() -> None:
     from famachat_ml_pipeline.defs.anomalies import jobs as anomaly_jobs
     from famachat_ml_pipeline.defs.forecasts import jobs as forecast_jobs
