@@ -3,8 +3,10 @@ database, with the demo's accounts in another throwaway database and a loopback 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -97,6 +99,7 @@ def _psycopg2(url: str) -> str:
 
 @contextmanager
 def serve(tmp: Path, n_accounts: int = 2) -> Iterator[Served]:
+    """`famachat-ml serve` on throwaway databases; on a clean exit, checks that Ctrl-C stops every process."""
     data_url, dagster_url = create_pg_database("fcml_e2e"), create_pg_database("fcml_e2e_dagster")
     migrate(data_url)
     write_demo(get_engine(data_url), generate_demo(n_accounts=n_accounts, days=70, seed=3))
@@ -135,11 +138,52 @@ def serve(tmp: Path, n_accounts: int = 2) -> Iterator[Served]:
         finally:
             if instance is not None:
                 instance.dispose()
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGINT)
-                try:
-                    proc.wait(timeout=40)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
+            stopped = _ctrl_c(proc, home)
             drop_pg_database(data_url)
             drop_pg_database(dagster_url)
+        # Only after a body that passed: Ctrl-C alone stopped the production pieces, cleanly.
+        assert stopped == [], f"Ctrl-C left: {stopped}\n{log.read_text()[-4000:]}"
+        out = log.read_text()
+        assert proc.returncode == 0, out[-4000:]
+        assert {n for n, _ in re.findall(r"started (dagster-\w+) \(pid (\d+)\)", out)} == {
+            "dagster-daemon",
+            "dagster-webserver",
+        }, out[-4000:]
+        assert "stopping dagster-daemon and dagster-webserver" in out
+        assert not _up(served_base)
+
+
+def processes_with_env(marker: str) -> list[int]:
+    """Pids of live processes whose environment carries `marker` (a DAGSTER_HOME): children included."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            environ, status = (entry / "environ").read_bytes(), (entry / "status").read_text()
+            if marker.encode() in environ and "State:\tZ" not in status:
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def _ctrl_c(proc: subprocess.Popen, home: Path) -> list[str]:
+    """Send what Ctrl-C sends and wait; returns what was still running (then killed), [] if nothing."""
+    left: list[str] = []
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            left.append(f"famachat-ml serve (pid {proc.pid})")
+            os.killpg(proc.pid, signal.SIGKILL)
+    marker = f"DAGSTER_HOME={home}"
+    deadline = time.monotonic() + 20
+    while processes_with_env(marker) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    for pid in processes_with_env(marker):  # services run in their own sessions: never leave them behind
+        left.append(f"pid {pid}")
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    return left
