@@ -25,7 +25,7 @@ def recent_scale(Y: np.ndarray, origins: np.ndarray, window: int = SCALE_WINDOW)
     """
     origins = np.asarray(origins)
     out = _window_scale(Y, origins, SEASON, window)
-    fill = ~(out != 0)  # NaN or 0: fall back to lag 1, on the series that need it only
+    fill = ~(out > 0)  # NaN or 0 (NaN != 0 is True: a series under 8 days kept a 0 scale before)
     rows = fill.any(axis=0)
     if rows.any():
         val = _window_scale(Y[rows], origins, 1, window)

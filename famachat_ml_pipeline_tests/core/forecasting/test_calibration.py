@@ -65,6 +65,8 @@ def test_recent_scale_is_robust_to_one_spike_and_never_zero_for_sparse_counts() 
     sparse = np.zeros(56)
     sparse[[5, 30, 44]] = 1.0
     assert recent_scale(sparse[None, :], o)[0, 0] > 0  # median change 0: the mean is used
+    two_days = np.r_[np.full(80, np.nan), 198.0, 186.0][None, :]  # no weekly change yet: the daily one
+    assert recent_scale(two_days, np.array([82]))[0, 0] == 12.0
 
 
 def test_a_lone_noisy_seasonal_series_is_covered_near_95_percent() -> None:
