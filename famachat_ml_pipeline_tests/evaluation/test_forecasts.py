@@ -7,11 +7,15 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pytest
 
+from famachat_ml_pipeline.cli import main
 from famachat_ml_pipeline.evaluation.forecasts import (
     EvaluationResult,
+    _verdict,
     backtest_groups,
     backtest_methods,
+    binomial_band,
     evaluate_csv,
     evaluate_matrices,
     evaluation_origins,
@@ -19,6 +23,7 @@ from famachat_ml_pipeline.evaluation.forecasts import (
     format_summary,
     mase_scale,
     smape,
+    tuning_split,
 )
 from famachat_ml_pipeline.evaluation.series_io import load_daily_csv
 from famachat_ml_pipeline.evaluation.synthetic import synthetic_ad_fleet
@@ -113,3 +118,52 @@ def test_the_pooled_row_is_the_backtest_over_every_forecast_of_all_series() -> N
         if m in both:
             assert float(cells[2 * k]) == round(both[m]["mase"], 3), m
             assert float(cells[2 * k + 1]) == round(both[m]["coverage"], 3), m
+
+
+def test_binomial_band_and_verdict_read_a_short_series_honestly() -> None:
+    lo, hi = binomial_band(26)  # a short NAB tweet series: ~26 distinct target days
+    assert lo < 0.93 and hi == 1.0  # 1.000 on 26 days is consistent with a correct 95 % interval
+    lo2, hi2 = binomial_band(2000)
+    assert 0.93 < lo2 < 0.95 < hi2 < 0.97
+    assert _verdict(0.95, (lo2, hi2)) == "in"
+    assert _verdict(1.0, (lo, hi)) == "ok~" and _verdict(1.0, (lo2, hi2)) == "HIGH"
+    assert _verdict(0.90, (lo2, hi2)) == "LOW"
+
+
+def test_the_split_alternates_in_name_order() -> None:
+    roles = tuning_split(["b", "a", "d", "c"])
+    assert roles == {"a": "tune", "b": "held", "c": "tune", "d": "held"}
+
+
+def _nab_csv(path: Path, days: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    t0 = dt.datetime(2015, 3, 1)
+    noise = rng.gamma(2.0, 3.0, 4 * days)
+    rows = [
+        f"{t0 + dt.timedelta(hours=6 * k):%Y-%m-%d %H:%M:%S},{PATTERN[(k // 4) % 7] * 10 + noise[k]:.3f}"
+        for k in range(4 * days)
+    ]
+    path.write_text("timestamp,value\n" + "\n".join(rows) + "\n")
+
+
+def test_evaluate_forecasts_nab_daily_prints_the_coverage_verdict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for i, days in enumerate((90, 70, 60)):
+        _nab_csv(tmp_path / "realX" / f"s{i}.csv", days, i)
+    assert main(["evaluate", "forecasts", "--nab-daily", str(tmp_path), "--no-autoets"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    head = next(ln for ln in lines if ln.startswith("series"))
+    for col in ("set", "cov all", "days", "band95", "verdict"):
+        assert col in head
+    row = next(ln for ln in lines if ln.startswith("realX/s1"))
+    cells = row.split()
+    assert cells[1] == "held" and cells[-1] in ("in", "ok~", "LOW", "HIGH")
+    cov, days, band = float(cells[-4]), int(cells[-3]), cells[-2]
+    # 70 days: origins 28..63 scored, targets 28..69: 42 distinct days
+    assert days == 42 and 0.0 < cov <= 1.0
+    assert band == "{:.3f}-{:.3f}".format(*binomial_band(42))
+    assert "set tune: 2 series" in out and "set held: 1 series" in out
+    assert "chosen on (tune): s0, s2 and the demo fleet; held out: s1" in out

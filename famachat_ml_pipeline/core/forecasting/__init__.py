@@ -42,15 +42,23 @@ conformally: backtest errors are divided by the series' recent scale (median |y_
 last 28 days), and the conformal 2.5 % / 97.5 % quantiles of those scaled errors, per horizon day and
 pooled over the series and origins of the call, give the interval `point + q * scale`. Each series'
 own quantile (its errors divided by the pooled per-day width, so pooled over its days) is blended in
-with the weight m / (m + SHRINK_PRIOR) (`calibrate_series`). Counts and spend are non-negative, so
-the points and both bounds are clipped at 0; the clipping is applied before calibration, so the
-calibration sees what is reported.
+with the weight k / (k + SHRINK_PRIOR), k being its number of backtest origins, and is taken at the
+finite-sample level ceil((k + 1) q) / k: the h errors of one origin overlap in their targets, so k,
+not k * h, is what a series knows of its tail (`calibrate_series`). A series younger than MIN_HISTORY
+has no usable scale of its own: it gets the quantiles of the relative errors (error / recent level)
+of the fleet's series-origins that were as young, when there are MIN_YOUNG of them
+(`calibrate_young`, Mondrian conformal by age). Counts and spend are non-negative, so the points and
+both bounds are clipped at 0; the clipping is applied before calibration, so the calibration sees
+what is reported.
 """
 
 from famachat_ml_pipeline.core.forecasting.calibration import (
     backtest_origins,
     calibrate,
     calibrate_series,
+    calibrate_young,
+    finite_sample_level,
+    recent_level,
     recent_scale,
 )
 from famachat_ml_pipeline.core.forecasting.common import (
@@ -120,6 +128,8 @@ __all__ = [
     "backtest_origins",
     "calibrate",
     "calibrate_series",
+    "calibrate_young",
+    "finite_sample_level",
     "calibration_depth",
     "derive_cpl",
     "ema_forecasts",
@@ -133,6 +143,7 @@ __all__ = [
     "linear_forecasts",
     "mean7_forecasts",
     "nanmean",
+    "recent_level",
     "recent_scale",
     "seasonal_mean_forecasts",
     "select_methods",

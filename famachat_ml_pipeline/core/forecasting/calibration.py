@@ -6,7 +6,9 @@ import numpy as np
 
 from famachat_ml_pipeline.core.forecasting.common import (
     LEVEL,
+    LEVEL_WINDOW,
     MIN_PER_HORIZON,
+    MIN_YOUNG,
     N_BACKTEST,
     SCALE_WINDOW,
     SEASON,
@@ -23,7 +25,7 @@ def recent_scale(Y: np.ndarray, origins: np.ndarray, window: int = SCALE_WINDOW)
     """
     origins = np.asarray(origins)
     out = _window_scale(Y, origins, SEASON, window)
-    fill = ~(out != 0)  # NaN or 0: fall back to lag 1, on the series that need it only
+    fill = ~(out > 0)  # NaN or 0 (NaN != 0 is True: a series under 8 days kept a 0 scale before)
     rows = fill.any(axis=0)
     if rows.any():
         val = _window_scale(Y[rows], origins, 1, window)
@@ -98,20 +100,30 @@ def calibrate(errors: np.ndarray, scale: np.ndarray, level: float = LEVEL) -> tu
     ) * root
 
 
-def _own_quantiles(z: np.ndarray, q: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per row of `z` (n, m) with NaN for missing: the conformal lower and upper q-quantiles (the k-th
-    smallest and k-th largest, k = ceil((m + 1) q)) from one sort, and the count."""
+def finite_sample_level(q: float, k: np.ndarray) -> np.ndarray:
+    """The split-conformal level ceil((k + 1) q) / k for k calibration observations, capped at 1.
+
+    k counts independent-ish observations: backtest origins, not errors (see calibrate_series).
+    """
+    k = np.asarray(k)
+    return np.minimum(np.ceil((k + 1) * q) / np.maximum(k, 1), 1.0)
+
+
+def _own_quantiles(z: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row of `z` (n, m) with NaN for missing: the lower and upper q-quantiles (the j-th smallest
+    and j-th largest, j = ceil(m q), q per row) from one partition per distinct (count, rank), and
+    the count."""
     ok = np.isfinite(z)
     m = ok.sum(axis=1)
     filled = np.where(ok, z, np.inf)  # missing sorts last
-    k = np.clip(np.ceil((m + 1) * q).astype(int), 1, np.maximum(m, 1))
+    j = np.clip(np.ceil(m * q - 1e-9).astype(int), 1, np.maximum(m, 1))
     lo, hi = np.full(z.shape[0], np.nan), np.full(z.shape[0], np.nan)
-    # rows with the same count share both ranks: one partition per count instead of a sort per row
-    for mm in np.unique(m[m > 0]):
-        rows = m == mm
-        kk = int(k[rows][0])
-        part = np.partition(filled[rows], sorted({int(mm) - kk, kk - 1}), axis=1)
-        lo[rows], hi[rows] = part[:, int(mm) - kk], part[:, kk - 1]
+    # a fleet has few distinct (count, rank) pairs: one partition per pair instead of a sort per row
+    pairs = np.unique(np.stack([m, j], axis=1)[m > 0], axis=0)
+    for mm, jj in pairs:
+        rows = (m == mm) & (j == jj)
+        part = np.partition(filled[rows], sorted({int(mm) - int(jj), int(jj) - 1}), axis=1)
+        lo[rows], hi[rows] = part[:, int(mm) - int(jj)], part[:, int(jj) - 1]
     return lo, hi, m
 
 
@@ -124,8 +136,10 @@ def calibrate_series(
     tails than its scale says), so one pooled quantile over-covers some series and under-covers
     others. The pooled per-day quantiles give the shape over the horizon (how much wider day 7 is
     than day 1); each series' errors, divided by that shape and pooled over its days, give its own
-    quantile, with the weight m / (m + prior), m being its number of usable scaled errors; the
-    pooled quantile gets the rest. A lone series is its own pool, and a new one borrows the fleet's.
+    quantile. Its k backtest origins are what it knows of its tail (the h errors of one origin
+    overlap in their targets), so the own quantile is taken at the finite-sample level
+    ceil((k + 1) q) / k and weighted k / (k + prior); the pooled quantile gets the rest. A lone
+    series is its own pool, and a new one borrows the fleet's.
     """
     K, n, h = errors.shape
     prior = SHRINK_PRIOR if prior is None else prior
@@ -139,9 +153,47 @@ def calibrate_series(
     with np.errstate(invalid="ignore", divide="ignore"):
         z = errors / scale[:, :, None] / shape[None, None, :]
     z = np.where(np.isfinite(z) & (scale[:, :, None] > 0), z, np.nan)
+    k = np.isfinite(z).any(axis=2).sum(axis=0)  # (n,) origins with at least one usable error
     flat = np.transpose(z, (1, 0, 2)).reshape(n, K * h)
-    olo, ohi, m = _own_quantiles(flat, 1 - alpha / 2)
-    w = (m / (m + prior))[:, None]
+    olo, ohi, _ = _own_quantiles(flat, finite_sample_level(1 - alpha / 2, k))
+    w = (k / (k + prior))[:, None]
     own_lo = np.nan_to_num(np.minimum(olo, 0.0))[:, None] * shape[None, :]
     own_hi = np.nan_to_num(np.maximum(ohi, 0.0))[:, None] * shape[None, :]
     return w * own_lo + (1 - w) * plo[None, :], w * own_hi + (1 - w) * phi[None, :]
+
+
+def recent_level(Y: np.ndarray, origins: np.ndarray, window: int = LEVEL_WINDOW) -> np.ndarray:
+    """(K, n) mean |y| over the last `window` observed days before each origin (NaN when none)."""
+    o = np.asarray(origins, dtype=int)
+    zero = np.zeros((Y.shape[0], 1))
+    tot = np.concatenate([zero, np.cumsum(np.nan_to_num(np.abs(Y)), axis=1)], axis=1)
+    cnt = np.concatenate([zero, np.cumsum(~np.isnan(Y), axis=1)], axis=1)
+    lo = np.maximum(o - window, 0)
+    c = cnt[:, o] - cnt[:, lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(c > 0, (tot[:, o] - tot[:, lo]) / c, np.nan).T
+
+
+def calibrate_young(
+    errors: np.ndarray, level_scale: np.ndarray, young: np.ndarray, level: float = LEVEL
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Lower and upper multipliers (h,) of the level for series younger than MIN_HISTORY.
+
+    A new series' change-based scale rests on a few days (a ramping campaign has almost none), and
+    its errors are not those of an established series. So it is calibrated on its own kind (Mondrian
+    conformal): the backtest errors (K, n, h) of the series-origins that were young too (`young`,
+    (K, n)), divided by their level (K, n): the relative error, which follows the level. Per day,
+    at the finite-sample level over N such series-origins, non-shrinking with the horizon. None when
+    fewer than MIN_YOUNG are usable.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rel = errors / level_scale[:, :, None]
+    rel = rel[young & (level_scale > 0)]
+    rel = rel[np.isfinite(rel).all(axis=1)]
+    N = rel.shape[0]
+    if N < MIN_YOUNG:
+        return None
+    j = int(round(float(finite_sample_level(1 - (1 - level) / 2, np.array(N))) * N))  # ceil((N+1)q)
+    s = np.sort(rel, axis=0)
+    lo, hi = s[N - j], s[j - 1]  # the j-th smallest and the j-th largest, per day
+    return np.minimum.accumulate(np.minimum(lo, 0.0)), np.maximum.accumulate(np.maximum(hi, 0.0))

@@ -20,7 +20,15 @@ N_BACKTEST = 28  # rolling origins (one per day) used by `auto`, and the least t
 # on NAB series before this).
 CAL_TARGET = 2000
 CAL_MAX_ORIGINS = 182
-SHRINK_PRIOR = 200.0  # pseudo-count of the pooled quantile against a series' own (see calibrate_series)
+# Pseudo-count, in backtest origins, of the pooled quantile against a series' own (calibrate_series).
+# Origins, not errors: the h errors of one origin share most of their information (overlapping
+# targets), so a series' 28 origins are ~28 observations of its tail, not 196. Chosen on the tuning
+# half of NAB-daily and the demo fleet (10, 20, 30, 50, 100 tried; see `evaluate forecasts`).
+SHRINK_PRIOR = 30.0
+# A series younger than MIN_HISTORY is calibrated on the fleet's backtest errors of series that were
+# as young (Mondrian conformal by age), relative to their level; it needs this many such series-origins.
+MIN_YOUNG = 50
+LEVEL_WINDOW = 7  # days whose mean |y| is a young series' level
 SCALE_WINDOW = 28  # days of recent history that define a series' scale
 MAX_HISTORY = 182  # days read per series by `forecast_fleet`; older days barely move the forecasts
 MIN_PER_HORIZON = 200  # scaled errors needed to calibrate each horizon day on its own

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from famachat_ml_pipeline.core.forecasting.calibration import backtest_origins, calibrate_series, recent_scale
+from famachat_ml_pipeline.core.forecasting.calibration import (
+    backtest_origins,
+    calibrate_series,
+    calibrate_young,
+    recent_level,
+    recent_scale,
+)
 from famachat_ml_pipeline.core.forecasting.common import (
     AUTO_CANDIDATES,
     CAL_MAX_ORIGINS,
@@ -38,6 +44,8 @@ class _Backtest:
     actual: np.ndarray  # (K, n, h)
     scale: np.ndarray  # (K + 1, n)
     evaluable: np.ndarray  # (K, n) series with MIN_HISTORY days at the origin
+    young: np.ndarray  # (K, n) series with 1 to MIN_HISTORY - 1 days at the origin
+    level: np.ndarray  # (K + 1, n) mean |y| of the last days before each origin (young series' scale)
     ema_half: np.ndarray  # (n, h) the seed's own half-width at the final origin
 
 
@@ -78,18 +86,30 @@ def _run_backtest(Y: np.ndarray, h: int, methods: Sequence[str], nonneg: bool, n
     else:
         actual = np.empty((0, Y.shape[0], h))
     start = first_valid(Y)
-    evaluable = (bt[:, None] - start[None, :]) >= MIN_HISTORY
-    return _Backtest(bt, points, actual, recent_scale(Y, origins), evaluable, ema_half)
+    age = bt[:, None] - start[None, :]
+    evaluable, young = age >= MIN_HISTORY, (age >= 1) & (age < MIN_HISTORY)
+    return _Backtest(
+        bt, points, actual, recent_scale(Y, origins), evaluable, young, recent_level(Y, origins), ema_half
+    )
 
 
-def _interval(bt: _Backtest, method: str, nonneg: bool, level: float) -> tuple[np.ndarray, np.ndarray]:
-    """Calibrated bounds (n, h) at the final origin for one method."""
+def _interval(
+    bt: _Backtest, method: str, nonneg: bool, level: float, young: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Calibrated bounds (n, h) at the final origin for one method; the `young` rows (series under
+    MIN_HISTORY days) from the fleet's young series-origins when it has enough of them."""
     point = bt.points[method][-1]
-    err = bt.actual - bt.points[method][:-1]
-    err = np.where(bt.evaluable[:, :, None], err, np.nan)
+    raw = bt.actual - bt.points[method][:-1]
+    err = np.where(bt.evaluable[:, :, None], raw, np.nan)
     lo, hi = calibrate_series(err, bt.scale[:-1], level)
     s = bt.scale[-1][:, None]
     lower, upper = point + lo * s, point + hi * s
+    rel = calibrate_young(raw, bt.level[:-1], bt.young, level) if young is not None and young.any() else None
+    if rel is not None:
+        lvl = bt.level[-1][:, None]
+        rows = young[:, None] & np.isfinite(lvl)
+        lower = np.where(rows, point + rel[0][None, :] * lvl, lower)
+        upper = np.where(rows, point + rel[1][None, :] * lvl, upper)
     if nonneg:
         lower, upper = np.clip(lower, 0.0, None), np.clip(upper, 0.0, None)
     return lower, upper
@@ -163,7 +183,11 @@ def forecast_matrix_levels(
     results: dict[tuple[str, float], MatrixForecast] = {}
     for level in levels:
         used = set(np.unique(np.concatenate([chosen_by[m] for m in methods])))
-        bounds = {m: _interval(bt, m, nonneg, level) for m in bt.points if m in used}  # chosen ones only
+        bounds = {  # the chosen methods only; the too-young series all use FALLBACK_METHOD
+            m: _interval(bt, m, nonneg, level, insufficient if m == FALLBACK_METHOD else None)
+            for m in bt.points
+            if m in used
+        }
         for m in methods:
             chosen = chosen_by[m]
             point, lower, upper = (np.full((n, horizon), np.nan) for _ in range(3))

@@ -12,7 +12,12 @@ from famachat_ml_pipeline.core.forecasting import (
     forecast_matrix,
     recent_scale,
 )
-from famachat_ml_pipeline.core.forecasting.common import CAL_MAX_ORIGINS
+from famachat_ml_pipeline.core.forecasting.calibration import (
+    calibrate_young,
+    finite_sample_level,
+    recent_level,
+)
+from famachat_ml_pipeline.core.forecasting.common import CAL_MAX_ORIGINS, MIN_YOUNG
 from famachat_ml_pipeline.evaluation.forecasts import backtest_methods
 
 PATTERN = np.array([10.0, 12.0, 15.0, 14.0, 11.0, 4.0, 3.0])
@@ -30,9 +35,12 @@ def test_a_lone_series_is_its_own_pool() -> None:
     scale = np.ones((150, 1))
     lo, hi = calibrate_series(err, scale)
     plo, phi = calibrate(err, scale)
-    # one series, fewer than MIN_PER_HORIZON errors a day: both are the sqrt(day)-pooled quantiles
-    np.testing.assert_allclose(lo[0], plo)
-    np.testing.assert_allclose(hi[0], phi)
+    # one series, fewer than MIN_PER_HORIZON errors a day: the pool is the sqrt(day)-pooled quantile of
+    # its own errors; its own quantile has the same shape, at the finite-sample level over its 150
+    # origins (not its 1,050 overlapping errors), so never narrower
+    np.testing.assert_allclose(lo[0] / plo, lo[0, 0] / plo[0])
+    np.testing.assert_allclose(hi[0] / phi, hi[0, 0] / phi[0])
+    assert (lo[0] < plo).all() and (hi[0] > phi).all()
 
 
 def test_a_series_with_heavier_tails_than_the_pool_gets_wider_bounds() -> None:
@@ -57,6 +65,8 @@ def test_recent_scale_is_robust_to_one_spike_and_never_zero_for_sparse_counts() 
     sparse = np.zeros(56)
     sparse[[5, 30, 44]] = 1.0
     assert recent_scale(sparse[None, :], o)[0, 0] > 0  # median change 0: the mean is used
+    two_days = np.r_[np.full(80, np.nan), 198.0, 186.0][None, :]  # no weekly change yet: the daily one
+    assert recent_scale(two_days, np.array([82]))[0, 0] == 12.0
 
 
 def test_a_lone_noisy_seasonal_series_is_covered_near_95_percent() -> None:
@@ -70,3 +80,82 @@ def test_a_lone_noisy_seasonal_series_is_covered_near_95_percent() -> None:
     assert 0.92 <= auto["coverage"] <= 0.985, auto
     fc = forecast_matrix(y[None, :], 7, "auto")
     assert (fc.lower < fc.point).all() and (fc.point < fc.upper).all()
+
+
+def test_the_own_quantile_keeps_its_finite_sample_guarantee() -> None:
+    # one series per row, k exchangeable errors each: the interval between the j-th smallest and the
+    # j-th largest, j = ceil((k + 1) 0.975), covers a fresh error with probability >= 0.95
+    rng = np.random.default_rng(3)
+    reps, k = 20_000, 39
+    err = rng.standard_t(3, (k, reps, 1))
+    lo, hi = calibrate_series(err, np.ones((k, reps)), prior=0.0)  # the series' own quantile only
+    fresh = rng.standard_t(3, reps)
+    cover = ((fresh >= lo[:, 0]) & (fresh <= hi[:, 0])).mean()
+    assert cover >= 0.95 - 3 * np.sqrt(0.05 * 0.95 / reps), cover  # exactly 1 - 2/40 in expectation
+    s = np.sort(err[:, :, 0], axis=0)
+    np.testing.assert_allclose(hi[:, 0], s[38], rtol=1e-12)  # j = ceil(40 * 0.975) = 39: the largest
+    np.testing.assert_allclose(lo[:, 0], s[0], rtol=1e-12)
+    assert finite_sample_level(0.975, np.array([19, 39, 79])).tolist() == [1.0, 1.0, 78 / 79]
+
+
+def test_the_finite_sample_level_counts_origins_not_their_overlapping_days() -> None:
+    # seven days that repeat one origin's error carry no more information than that error: the own
+    # quantile over K origins x 7 identical days is the one over K origins x 1 day, the
+    # ceil(101 * 0.975) = 99th of 100 (counting the 700 copies as errors would give the 98th)
+    rng = np.random.default_rng(4)
+    one = rng.normal(0, 1, (100, 50, 1))
+    seven = np.repeat(one, 7, axis=2)
+    lo1, hi1 = calibrate_series(one, np.ones((100, 50)), prior=0.0)
+    lo7, hi7 = calibrate_series(seven, np.ones((100, 50)), prior=0.0)
+    s = np.sort(one[:, :, 0], axis=0)
+    np.testing.assert_allclose(hi1[:, 0], s[98], rtol=1e-12)
+    np.testing.assert_allclose(hi7[:, 0], s[98], rtol=1e-12)
+    np.testing.assert_allclose(lo7[:, 0], s[1], rtol=1e-12)
+    np.testing.assert_allclose(hi7 / hi7[:, :1], np.ones((50, 7)))  # identical days: one width
+
+
+def _fleet_with_young_series(seed: int = 5) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    n, days = 120, 70
+    base = rng.gamma(2.0, 50.0, n)[:, None] * (
+        1 + 0.3 * np.tile(PATTERN / PATTERN.mean() - 1, 10)[None, :days]
+    )
+    Y = np.clip(base + rng.normal(0, 1, (n, days)) * base * 0.2, 0, None)
+    starts = rng.integers(0, days - 3, n)  # many series start late: young at many origins
+    Y[np.arange(days)[None, :] < starts[:, None]] = np.nan
+    return Y
+
+
+def test_bounds_follow_the_level_for_old_and_young_series() -> None:
+    Y = _fleet_with_young_series()
+    fc, big = forecast_matrix(Y, 7, "auto"), forecast_matrix(1000.0 * Y, 7, "auto")
+    for a, b in ((fc.point, big.point), (fc.lower, big.lower), (fc.upper, big.upper)):
+        np.testing.assert_allclose(1000.0 * a, b, rtol=1e-9, atol=1e-9)
+    assert fc.insufficient.sum() >= 5
+    # young series share one relative interval: the width over their level is the same for all
+    young = fc.insufficient
+    level = recent_level(Y, np.array([Y.shape[1]]))[0][young]
+    rel = (fc.upper[young] - fc.point[young]) / level[:, None]
+    np.testing.assert_allclose(rel, np.broadcast_to(rel[:1], rel.shape), rtol=1e-9)
+
+
+def test_the_upper_half_width_never_narrows_with_the_horizon() -> None:
+    fc = forecast_matrix(_fleet_with_young_series(6), 7, "auto")
+    assert (np.diff(fc.upper - fc.point, axis=1) >= -1e-9).all()
+    assert ((fc.upper - fc.point)[:, -1] > 0).all()
+
+
+def test_young_series_are_calibrated_on_the_fleets_young_series_origins() -> None:
+    rng = np.random.default_rng(7)
+    K, n, h = 10, 40, 7
+    err = rng.normal(0, 1, (K, n, h))
+    lvl = np.full((K, n), 2.0)
+    young = np.zeros((K, n), bool)
+    young[:, :4] = True  # 40 young series-origins: fewer than MIN_YOUNG
+    assert MIN_YOUNG > 40 and calibrate_young(err, lvl, young) is None
+    young[:, :8] = True  # 80
+    lo, hi = calibrate_young(err, lvl, young)
+    rel = np.sort(err[young] / 2.0, axis=0)
+    j = int(np.ceil(81 * 0.975))  # the finite-sample rank over the 80 series-origins
+    assert (hi >= rel[j - 1]).all() and hi[0] == rel[j - 1, 0] and lo[0] == rel[80 - j, 0]
+    assert (np.diff(hi) >= 0).all() and (np.diff(lo) <= 0).all()
