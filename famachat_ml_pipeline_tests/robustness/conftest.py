@@ -52,6 +52,18 @@ class Fleet:
         with psycopg.connect(self.dagster_url) as conn:
             return dict(conn.execute("SELECT status, count(*) FROM runs GROUP BY status").fetchall())
 
+    def step_succeeded_in_a_started_run(self, step_key: str) -> bool:
+        """A run still in progress has finished `step_key` (Dagster's event log)."""
+        with psycopg.connect(self.dagster_url) as conn:
+            return bool(
+                conn.execute(
+                    "SELECT count(*) FROM event_logs e JOIN runs r ON r.run_id = e.run_id"
+                    " WHERE r.status = 'STARTED' AND e.dagster_event_type = 'STEP_SUCCESS'"
+                    " AND e.step_key = %s",
+                    (step_key,),
+                ).fetchone()[0]
+            )
+
     def scalar(self, sql: str) -> object:
         with self.engine.connect() as conn:
             return conn.execute(sa.text(sql)).scalar()

@@ -34,8 +34,8 @@ def test_kill_9_at_several_points_loses_nothing(fleet: Fleet) -> None:
     complete = slice_counts(fleet)
     db = fleet.scalar("SELECT current_database()")
     points: dict[str, Callable[[], bool]] = {
-        # the daily frame is on disk: the run is between ad_insights and the writers
-        "after the ad_insights hand-off": lambda: any(fleet.frames.glob("runs/*/ad_insights.parquet")),
+        # the daily frame is handed over (in memory: one process): between ad_insights and the writers
+        "after the ad_insights hand-off": lambda: fleet.step_succeeded_in_a_started_run("ad_insights"),
         # a writer holds its advisory lock, i.e. is inside its delete-then-insert transaction
         "during a write": lambda: bool(
             fleet.scalar(

@@ -14,6 +14,11 @@ Two managers share the layout:
   reads the rows from the database. `enabled=False` sends every consumer down that path, which is how the
   tests show both give the same ml_* rows.
 
+A run whose steps all execute in one process (the in-process executor: every job of this code location)
+hands its frames over in memory, as Dagster's mem_io_manager does, and writes nothing: the Parquet
+round trip cost about a second per frame at 1,000 accounts. Frames go to the base only when steps are
+separate processes.
+
 The base is a local folder on one machine, or an object-storage URL (`s3://bucket/prefix`) when a run's
 steps land on different pods. polars reads and writes both; listing and deleting go through obstore (the
 same Rust object_store crate polars uses). On S3 both take their credentials, region and endpoint from
@@ -35,6 +40,10 @@ from famachat_ml_pipeline.core.frames import DAILY_SCHEMA
 
 RUNS_PREFIX = "runs"
 PASS_ALONG_IO_MANAGER = "pass_along_io_manager"
+IN_MEMORY = "in memory (one-process run)"
+
+# run id -> storage key -> frame, for runs whose steps share this process; gone with the run
+_in_memory: dict[str, dict[str, pl.DataFrame | None]] = {}
 
 
 def is_object_storage(base: str) -> bool:
@@ -74,6 +83,7 @@ def _exists(store: ObjectStore, key: str) -> bool:
 
 def remove_run_frames(base_dir: str, run_id: str) -> None:
     """Delete everything one run handed between its assets (called when the run ends, either way)."""
+    _in_memory.pop(run_id, None)
     if is_object_storage(base_dir) or Path(base_dir).exists():
         _delete_under(frame_store(base_dir), run_frames_key(run_id))
 
@@ -98,6 +108,11 @@ class FrameFromAnotherRun(dg.Failure):
     pass
 
 
+def _one_process(context: dg.OutputContext) -> bool:
+    """Whether every step of this run executes in this process, so the readers find the frame here."""
+    return context.step_context.job_def.executor_def is dg.in_process_executor
+
+
 class _RunFrameIOManager(dg.ConfigurableIOManager):
     base_dir: str  # FRAMES_STORAGE_PATH (a folder or s3://bucket/prefix), set in defs/shared/resources.py
 
@@ -108,6 +123,11 @@ class _RunFrameIOManager(dg.ConfigurableIOManager):
 
     def _write(self, context: dg.OutputContext, frame: pl.DataFrame | None) -> None:
         key = self._key(context.run_id, context.asset_key)
+        if _one_process(context):
+            _in_memory.setdefault(context.run_id, {})[key] = frame  # a retried step replaces it
+            if frame is not None:
+                context.add_output_metadata({"frames": IN_MEMORY})
+            return
         store = frame_store(self.base_dir)
         if _exists(store, key):
             obstore.delete(store, key)  # a retried step never leaves its earlier attempt's frame
@@ -124,10 +144,17 @@ class _RunFrameIOManager(dg.ConfigurableIOManager):
 
     def _read(self, context: dg.InputContext) -> pl.DataFrame | None:
         """This run's own frame for the reading step's accounts; None when the run did not write it."""
-        key = self._key(context.step_context.run_id, context.asset_key)
-        if not _exists(frame_store(self.base_dir), key):
+        run_id = context.step_context.run_id
+        key = self._key(run_id, context.asset_key)
+        if key in _in_memory.get(run_id, {}):
+            held = _in_memory[run_id][key]
+            if held is None:
+                return None
+            frame = held.lazy()
+        elif _exists(frame_store(self.base_dir), key):
+            frame = pl.scan_parquet(location(self.base_dir, key))
+        else:
             return None
-        frame = pl.scan_parquet(location(self.base_dir, key))
         if context.has_asset_partitions:
             frame = frame.filter(pl.col("config_id").is_in([int(k) for k in context.asset_partition_keys]))
         return frame.collect()
