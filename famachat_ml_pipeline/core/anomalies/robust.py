@@ -49,33 +49,77 @@ def seasonal_lag_median(x: np.ndarray, period: int, lags: int) -> np.ndarray:
     return out
 
 
+def _windows(x: np.ndarray, window: int, targets: np.ndarray) -> np.ndarray:
+    """[series, target, window] windows x[:, t - window .. t - 1]: a view (no copy) when the targets are
+    contiguous, as the detectors' are."""
+    padded = np.concatenate([np.full((x.shape[0], window), np.nan), x], axis=1)
+    view = sliding_window_view(padded, window, axis=1)
+    targets = np.asarray(targets)
+    if len(targets) and np.array_equal(targets, np.arange(targets[0], targets[0] + len(targets))):
+        return view[:, targets[0] : targets[0] + len(targets), :]
+    return view[:, targets, :]
+
+
 def history(x: np.ndarray, window: int, targets: np.ndarray) -> np.ndarray:
-    """[series, target, window] view of x[:, t - window .. t - 1] for each target column t."""
+    """[series, target, window] copy of x[:, t - window .. t - 1] for each target column t."""
     padded = np.concatenate([np.full((x.shape[0], window), np.nan), x], axis=1)
     return sliding_window_view(padded, window, axis=1)[:, targets, :]
 
 
-def _window_stats(hist: np.ndarray, min_samples: int) -> tuple[np.ndarray, ...]:
-    """Median, MAD (as a sigma), std and mean absolute deviation over the last axis, in chunks.
+def _nan_mean(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """np.nanmean(a, axis=1) for a 2-D `a` whose NaN positions are `mask`: the same operations, in the same
+    order, so the same bits, without numpy's second scan for NaN."""
+    arr = np.where(mask, 0.0, a)
+    cnt = np.sum(~mask, axis=1, dtype=np.intp)
+    tot = np.sum(arr, axis=1)
+    return np.true_divide(tot, cnt, out=tot, casting="unsafe")
 
-    NaN where a window has fewer than min_samples values.
+
+def _nan_std(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """np.nanstd(a, axis=1) (ddof 0) for a 2-D `a` whose NaN positions are `mask`, as numpy's nanvar
+    computes it step by step (same bits)."""
+    arr = np.where(mask, 0.0, a)
+    cnt = np.sum(~mask, axis=1, dtype=np.intp, keepdims=True)
+    avg = np.sum(arr, axis=1, keepdims=True)
+    avg = np.true_divide(avg, cnt, out=avg, casting="unsafe")
+    np.subtract(arr, avg, out=arr)
+    np.copyto(arr, 0.0, where=mask)
+    np.multiply(arr, arr, out=arr)
+    var = np.sum(arr, axis=1)
+    return np.sqrt(np.true_divide(var, cnt[:, 0], out=var, casting="unsafe"))
+
+
+def _window_stats(
+    x: np.ndarray, window: int, targets: np.ndarray, min_samples: int
+) -> tuple[np.ndarray, ...]:
+    """Median, MAD (as a sigma), std and mean absolute deviation of each target's trailing window.
+
+    NaN where a window has fewer than min_samples values. The windows are copied a block at a time (a few
+    series' windows, at most about `_CHUNK_ROWS` of them): never the whole [series, target, window] stack,
+    which at fleet scale costs more memory traffic than the statistics themselves.
     """
-    s, t, w = hist.shape
-    flat = hist.reshape(s * t, w)
-    med, mad, sd, mean_abs = (np.full(s * t, np.nan) for _ in range(4))
-    for i in range(0, s * t, _CHUNK_ROWS):
-        block = flat[i : i + _CHUNK_ROWS]
-        m = nan_median(block, axis=1)
-        dev = np.abs(block - m[:, None])
-        sl = slice(i, i + len(block))
-        med[sl] = m
-        mad[sl] = nan_median(dev, axis=1) * _MAD_TO_SIGMA
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            sd[sl] = np.nanstd(block, axis=1)
-            mean_abs[sl] = np.nanmean(dev, axis=1)
-    enough = (np.isfinite(flat).sum(axis=1) >= min_samples).reshape(s, t)
-    return tuple(np.where(enough, a.reshape(s, t), np.nan) for a in (med, mad, sd, mean_abs))
+    view = _windows(x, window, targets)
+    s, t, w = view.shape
+    med, mad, sd, mean_abs = (np.full((s, t), np.nan) for _ in range(4))
+    enough = np.zeros((s, t), dtype=bool)
+    series_step = max(1, _CHUNK_ROWS // max(t, 1))
+    target_step = min(t, _CHUNK_ROWS) or 1
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for i in range(0, s, series_step):
+            for j in range(0, t, target_step):
+                part = view[i : i + series_step, j : j + target_step]
+                shape = part.shape[:2]
+                block = part.reshape(-1, w)  # a contiguous copy, as the row-wise reductions had before
+                m = nan_median(block, axis=1)
+                dev = np.abs(block - m[:, None])
+                at = (slice(i, i + shape[0]), slice(j, j + shape[1]))
+                med[at] = m.reshape(shape)
+                mad[at] = (nan_median(dev, axis=1) * _MAD_TO_SIGMA).reshape(shape)
+                sd[at] = _nan_std(block, np.isnan(block)).reshape(shape)
+                mean_abs[at] = _nan_mean(dev, np.isnan(dev)).reshape(shape)
+                enough[at] = (np.isfinite(block).sum(axis=1) >= min_samples).reshape(shape)
+    return tuple(np.where(enough, a, np.nan) for a in (med, mad, sd, mean_abs))
 
 
 @dataclass(frozen=True)
@@ -110,7 +154,7 @@ def robust_seasonal_z(
     for period in (0, *periods):
         baseline = np.zeros_like(x) if period == 0 else seasonal_lag_median(x, period, lags)
         resid = x - baseline
-        med, mad, sd, fit = _window_stats(history(resid, window, targets), min_samples)
+        med, mad, sd, fit = _window_stats(resid, window, targets, min_samples)
         expected = baseline[:, targets] + med
         # the std is only a fallback where MAD is 0 (lumpy data): as a floor it would let one past spike
         # inflate the scale again, which is what the median/MAD is here to prevent
