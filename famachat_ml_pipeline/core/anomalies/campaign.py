@@ -53,9 +53,9 @@ from famachat_ml_pipeline.core.anomalies.config import (
 from famachat_ml_pipeline.core.anomalies.robust import (
     RobustZ,
     dispersion,
-    history,
     plain_z,
     robust_seasonal_z,
+    window_dispersion,
 )
 
 
@@ -146,9 +146,9 @@ def _sustained_ctr_shift(mats: Matrices, config: AnomalyConfig) -> dict[str, np.
     t, n = mats.targets, config.change_recent_days
     clicks, imps = mats.m["clicks"], mats.m["impressions"]
     recent_c, recent_i = window_sum(clicks, t, n), window_sum(imps, t, n)
-    hist_c = np.nansum(history(clicks, config.history_days, t - n + 1), axis=2)
-    hist_i = np.nansum(history(imps, config.history_days, t - n + 1), axis=2)
-    phi = dispersion(clicks, imps, t - n + 1, config.history_days)
+    # the history's pooled clicks and impressions are the sums the dispersion estimate already takes
+    pooled = window_dispersion(clicks, imps, t - n + 1, config.history_days)
+    hist_c, hist_i, phi = pooled.events, pooled.exposure, pooled.phi
     with np.errstate(invalid="ignore", divide="ignore"):
         mu = np.where(hist_i > 0, recent_i * hist_c / hist_i, np.nan)
         pct = pct_change(recent_c, mu)

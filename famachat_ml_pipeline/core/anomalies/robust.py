@@ -185,18 +185,44 @@ def plain_z(x: np.ndarray, targets: np.ndarray, *, window: int, min_samples: int
     return mean, z
 
 
-def dispersion(events: np.ndarray, exposure: np.ndarray, targets: np.ndarray, window: int) -> np.ndarray:
+@dataclass(frozen=True)
+class Dispersion:
+    phi: np.ndarray  # [series, target] Pearson dispersion, in [1, 20]
+    events: np.ndarray  # [series, target] events over the window (NaN as 0)
+    exposure: np.ndarray  # [series, target] exposure over the window (NaN as 0)
+
+
+def window_dispersion(
+    events: np.ndarray, exposure: np.ndarray, targets: np.ndarray, window: int
+) -> Dispersion:
     """Pearson dispersion of daily events (leads, clicks) around an exposure-proportional expectation
     (spend, impressions), over the `window` days before each target; 1 (plain Poisson) when there is too
-    little to estimate it, at most 20."""
-    hl, hs = history(events, window, targets), history(exposure, window, targets)
+    little to estimate it, at most 20. Also the window's sums, which callers pool.
+
+    A few series at a time, each block a contiguous copy of its windows: the same reductions per window
+    as over the whole stack, without materialising it.
+    """
+    ev, ex = _windows(events, window, targets), _windows(exposure, window, targets)
+    s, t, _ = ev.shape
+    phi, sum_ev, sum_ex = (np.empty((s, t)) for _ in range(3))
+    step = max(1, _CHUNK_ROWS // max(t, 1))
     with np.errstate(invalid="ignore", divide="ignore"):
-        rate = np.nansum(hl, axis=2) / np.nansum(hs, axis=2)
-        expected = rate[:, :, None] * hs
-        terms = np.where(expected > 0, (hl - expected) ** 2 / expected, np.nan)
-        n = np.isfinite(terms).sum(axis=2)
-        phi = np.nansum(terms, axis=2) / np.maximum(n - 1, 1)
-    return np.clip(np.where(n >= 7, np.nan_to_num(phi, nan=1.0), 1.0), 1.0, 20.0)
+        for i in range(0, s, step):
+            hl, hs = np.ascontiguousarray(ev[i : i + step]), np.ascontiguousarray(ex[i : i + step])
+            at = slice(i, i + len(hl))
+            sum_ev[at], sum_ex[at] = np.nansum(hl, axis=2), np.nansum(hs, axis=2)
+            rate = sum_ev[at] / sum_ex[at]
+            expected = rate[:, :, None] * hs
+            terms = np.where(expected > 0, (hl - expected) ** 2 / expected, np.nan)
+            n = np.isfinite(terms).sum(axis=2)
+            raw = np.nansum(terms, axis=2) / np.maximum(n - 1, 1)
+            phi[at] = np.clip(np.where(n >= 7, np.nan_to_num(raw, nan=1.0), 1.0), 1.0, 20.0)
+    return Dispersion(phi, sum_ev, sum_ex)
+
+
+def dispersion(events: np.ndarray, exposure: np.ndarray, targets: np.ndarray, window: int) -> np.ndarray:
+    """`window_dispersion`'s phi alone."""
+    return window_dispersion(events, exposure, targets, window).phi
 
 
 def run_length(flag: np.ndarray) -> np.ndarray:
