@@ -6,9 +6,11 @@ shows (SPEND_DROP, REACH_SATURATION, ZERO_IMPRESSIONS). `data/detect_reference.p
 `detect_anomalies(reference_fleet(), AS_OF, lookback_days=28)` as computed by commit 80b6815 (main before
 the speed-up); regenerate it from that commit only, never from the code under test:
 
-    git worktree add /tmp/fcml-ref 80b6815
-    PYTHONPATH=/tmp/fcml-ref .venv/bin/python -m famachat_ml_pipeline_tests.core.anomalies.reference_fleet
-    git worktree remove /tmp/fcml-ref
+    mkdir /tmp/fcml-ref && git archive 80b6815 | tar -x -C /tmp/fcml-ref
+    T=famachat_ml_pipeline_tests/core/anomalies
+    cp $T/reference_fleet.py /tmp/fcml-ref/$T/ && mkdir -p /tmp/fcml-ref/$T/data
+    (cd /tmp/fcml-ref && PYTHONPATH=. $OLDPWD/.venv/bin/python -m ${T//\//.}.reference_fleet)
+    cp /tmp/fcml-ref/$T/data/detect_reference.parquet $T/data/
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ def _hand_made() -> list[pl.DataFrame]:
 
 
 def reference_fleet() -> pl.DataFrame:
-    """40 demo accounts (90 days) and the hand-made campaigns, all ending on AS_OF, as a DAILY_SCHEMA frame."""
+    """40 demo accounts (90 days) and the hand-made campaigns, all ending on AS_OF (DAILY_SCHEMA)."""
     demo = clean_demo(generate_demo(n_accounts=40, days=90, seed=11, end_date=AS_OF)).daily
     shifted = [
         f.with_columns(pl.col("date") + (AS_OF - f["date"].max())).select(DAILY_SCHEMA.keys())
