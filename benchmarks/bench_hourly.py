@@ -3,10 +3,12 @@ an older tree of the code, back to back on the same database.
 
     python benchmarks/bench_hourly.py [--accounts 300] [--repeat 2] [--ref /tmp/fcml-ref] [--server URL]
 
-`--ref` is a checkout of another commit (e.g. `git archive 80b6815 | tar -x -C /tmp/fcml-ref`): each round
-runs the job once with that code and once with this tree, each in a fresh process (PYTHONPATH picks the
-code), after one warm-up run that leaves ml_anomalies as the daily run would. Prints per run the job's wall
-(in the child, without the interpreter's start), and per step its wall and read/compute/write seconds.
+Before each round, `--restate` accounts get yesterday's spend restated (as Meta does between two
+hourly runs). `--ref` is a checkout of another commit (`git archive 80b6815 | tar -x -C /tmp/fcml-ref`):
+each round runs the job once with that code and once with this tree, each in a fresh process (PYTHONPATH
+picks the code), after one warm-up run that leaves ml_anomalies as the daily run would. Prints per run the
+job's wall (in the child, without the interpreter's start), and per step its wall and read/compute/write
+seconds.
 """
 
 from __future__ import annotations
@@ -68,12 +70,33 @@ def show(label: str, r: dict) -> None:
     print(f"{label:<5} {'ok' if r['success'] else 'FAILED'} {r['wall']:6.2f} s  {steps}", flush=True)
 
 
+def restate(engine, as_of, accounts: int, n: int, round_: int) -> None:  # noqa: ANN001
+    """What changes between two hourly runs: Meta restates yesterday's spend of `n` accounts' campaigns."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from famachat_ml_pipeline.source.tables import insights_table as i
+
+    ids = [1 + (round_ * 7919 + k * 104729) % accounts for k in range(n)]
+    with engine.begin() as conn:
+        conn.execute(
+            i.update()
+            .where(i.c.config_id.in_(ids), i.c.date_start == as_of - dt.timedelta(days=1))
+            .values(spend=i.c.spend + 1, updated_at=sa.func.now())
+        )
+    print(f"restated yesterday's spend of {len(set(ids))} accounts", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--accounts", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--ref", type=Path, default=None, help="another tree of the code to run against")
     parser.add_argument("--server", default=DEFAULT_SERVER)
+    parser.add_argument(
+        "--restate", type=int, default=10, help="accounts whose yesterday is restated before each round"
+    )
     args = parser.parse_args()
     bench_environment(args.server, "fcml_bench_hourly")
 
@@ -91,7 +114,8 @@ def main() -> None:
     get_instance(settings).add_dynamic_partitions("config_id", [str(i) for i in range(1, args.accounts + 1)])
     print(f"fleet: {args.accounts:,} accounts, {data.insights.height:,} insight rows; as of {data.end_date}")
     show("warm", run_job(TREE))
-    for _ in range(args.repeat):
+    for round_ in range(args.repeat):
+        restate(engine, data.end_date, args.accounts, args.restate, round_)
         if args.ref is not None:
             show("ref", run_job(args.ref))
         show("this", run_job(TREE))

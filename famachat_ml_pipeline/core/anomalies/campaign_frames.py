@@ -4,6 +4,7 @@ and the way back from boolean masks to anomaly rows."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,6 +111,15 @@ def finish(parts: list[pl.DataFrame]) -> pl.DataFrame:
 def n_days_needed(config: AnomalyConfig, lookback_days: int) -> int:
     # history window + the seasonal lags that the oldest history day needs
     return lookback_days + config.history_days + 7 * config.seasonal_lags
+
+
+def masked(test: Callable[..., np.ndarray], mask: np.ndarray, *args: np.ndarray) -> np.ndarray:
+    """test(*args) on the cells of `mask` only, NaN elsewhere: the count tests (elementwise scipy
+    distributions) are the costly part, and only the cells every other condition already flags need them."""
+    out = np.full(mask.shape, np.nan)
+    if mask.any():
+        out[mask] = test(*(np.broadcast_to(a, mask.shape)[mask] for a in args))
+    return out
 
 
 def pct_change(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
