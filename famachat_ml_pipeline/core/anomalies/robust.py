@@ -101,7 +101,11 @@ def _window_stats(
     view = _windows(x, window, targets)
     s, t, w = view.shape
     med, mad, sd, mean_abs = (np.full((s, t), np.nan) for _ in range(4))
-    enough = np.zeros((s, t), dtype=bool)
+    count = np.zeros((s, t), dtype=np.int64)
+    with np.errstate(invalid="ignore"):
+        # no infinity, and no |x - median| that could overflow to one: the single-mask path holds
+        top = np.nanmax(np.abs(x)) if np.isfinite(x).any() else 0.0
+    short = w <= 64 and not np.isinf(x).any() and top < 1e300
     series_step = max(1, _CHUNK_ROWS // max(t, 1))
     target_step = min(t, _CHUNK_ROWS) or 1
     with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
@@ -111,15 +115,45 @@ def _window_stats(
                 part = view[i : i + series_step, j : j + target_step]
                 shape = part.shape[:2]
                 block = part.reshape(-1, w)  # a contiguous copy, as the row-wise reductions had before
-                m = nan_median(block, axis=1)
-                dev = np.abs(block - m[:, None])
+                stats = _block_stats(block) if short else _block_stats_general(block)
                 at = (slice(i, i + shape[0]), slice(j, j + shape[1]))
-                med[at] = m.reshape(shape)
-                mad[at] = (nan_median(dev, axis=1) * _MAD_TO_SIGMA).reshape(shape)
-                sd[at] = _nan_std(block, np.isnan(block)).reshape(shape)
-                mean_abs[at] = _nan_mean(dev, np.isnan(dev)).reshape(shape)
-                enough[at] = (np.isfinite(block).sum(axis=1) >= min_samples).reshape(shape)
+                for out, value in zip((med, mad, sd, mean_abs, count), stats, strict=True):
+                    out[at] = value.reshape(shape)
+    enough = count >= min_samples
     return tuple(np.where(enough, a, np.nan) for a in (med, mad, sd, mean_abs))
+
+
+def _sorted_median(s: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Row medians of `s`, each row sorted with its `count` values first (NaN after): `nan_median`'s
+    arithmetic, without sorting or counting again."""
+    rows = np.arange(s.shape[0])
+    lo = np.clip((count - 1) // 2, 0, None)
+    hi = np.clip(count // 2, 0, s.shape[1] - 1)
+    return np.where(count > 0, (s[rows, lo] + s[rows, hi]) / 2.0, np.nan)
+
+
+def _block_stats(block: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Median, MAD, std, mean absolute deviation and count of each row of a short-window block without
+    infinities: one NaN mask serves every statistic (|x - median| is NaN exactly where x is, since the
+    median is NaN only on an all-NaN row), and each sort is done once, in place."""
+    mask = np.isnan(block)
+    count = block.shape[1] - mask.sum(axis=1)
+    sd = _nan_std(block, mask)
+    ordered = np.sort(block, axis=1)
+    m = _sorted_median(ordered, count)
+    dev = np.abs(block - m[:, None])
+    mean_abs = _nan_mean(dev, mask)  # before the sort below: the sum's order is numpy's, as before
+    dev.sort(axis=1)
+    return m, _sorted_median(dev, count) * _MAD_TO_SIGMA, sd, mean_abs, count
+
+
+def _block_stats_general(block: np.ndarray) -> tuple[np.ndarray, ...]:
+    """`_block_stats` for any block (long windows, infinities)."""
+    m = nan_median(block, axis=1)
+    dev = np.abs(block - m[:, None])
+    mad = nan_median(dev, axis=1) * _MAD_TO_SIGMA
+    sd, mean_abs = _nan_std(block, np.isnan(block)), _nan_mean(dev, np.isnan(dev))
+    return m, mad, sd, mean_abs, np.isfinite(block).sum(axis=1)
 
 
 @dataclass(frozen=True)
