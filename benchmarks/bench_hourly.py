@@ -8,7 +8,8 @@ hourly runs). `--ref` is a checkout of another commit (`git archive 80b6815 | ta
 each round runs the job once with that code and once with this tree, each in a fresh process (PYTHONPATH
 picks the code), after one warm-up run that leaves ml_anomalies as the daily run would. Prints per run the
 job's wall (in the child, without the interpreter's start), and per step its wall and read/compute/write
-seconds.
+seconds. `--plain` adds, each round, this tree with `reuse_unchanged: false` (every campaign detected
+again, which is what the daily graph's step does on a new day).
 """
 
 from __future__ import annotations
@@ -33,8 +34,14 @@ import fleet_profile
 import famachat_ml_pipeline
 from famachat_ml_pipeline.definitions import defs
 from famachat_ml_pipeline.instance import get_instance
+from famachat_ml_pipeline import runner
 from famachat_ml_pipeline.runner import execute_here
 from famachat_ml_pipeline.settings import get_settings
+
+if sys.argv[2] == "plain":  # every campaign detected again, as the day's first run (the daily step) does
+    base = runner._run_config
+    plain = {"ops": {"campaign_anomalies": {"config": {"reuse_unchanged": False}}}}
+    runner._run_config = lambda level: {**base(level), **plain}
 
 settings = get_settings()
 instance = get_instance(settings)
@@ -51,10 +58,10 @@ print(json.dumps({"code": famachat_ml_pipeline.__file__, "success": summary.succ
 """
 
 
-def run_job(code_dir: Path) -> dict:
+def run_job(code_dir: Path, mode: str = "default") -> dict:
     env = {**os.environ, "PYTHONPATH": str(code_dir), "OMP_WAIT_POLICY": "PASSIVE"}
     done = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(HERE)], capture_output=True, text=True, env=env, cwd=code_dir
+        [sys.executable, "-c", _CHILD, str(HERE), mode], capture_output=True, text=True, env=env, cwd=code_dir
     )
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-3000:])
@@ -95,6 +102,9 @@ def main() -> None:
     parser.add_argument("--ref", type=Path, default=None, help="another tree of the code to run against")
     parser.add_argument("--server", default=DEFAULT_SERVER)
     parser.add_argument(
+        "--plain", action="store_true", help="also run this tree with every campaign detected again"
+    )
+    parser.add_argument(
         "--restate", type=int, default=10, help="accounts whose yesterday is restated before each round"
     )
     args = parser.parse_args()
@@ -119,6 +129,8 @@ def main() -> None:
         if args.ref is not None:
             show("ref", run_job(args.ref))
         show("this", run_job(TREE))
+        if args.plain:  # after "this", which must see the restated accounts as changed
+            show("plain", run_job(TREE, "plain"))
 
 
 if __name__ == "__main__":
