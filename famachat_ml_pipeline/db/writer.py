@@ -203,11 +203,14 @@ def upsert_anomalies(
         _replace_anomaly_inputs(conn, config_ids, campaigns, inputs)
         if campaigns is not None and campaigns.is_empty():
             return {"inserted": 0, "updated": 0, "unchanged": 0, "withdrawn": 0}
-        existing_rows = conn.execute(
-            sa.select(t.c.id, t.c.is_acknowledged, *[t.c[c] for c in ANOMALY_KEY + _ANOMALY_VALUES]).where(
-                t.c.config_id.in_(list(config_ids)), t.c.anomaly_date.in_(stamps)
-            )
-        ).fetchall()
+        query = sa.select(
+            t.c.id, t.c.is_acknowledged, *[t.c[c] for c in ANOMALY_KEY + _ANOMALY_VALUES]
+        ).where(t.c.config_id.in_(list(config_ids)), t.c.anomaly_date.in_(stamps))
+        if campaigns is not None and campaigns.height <= _SCOPE_IN_SQL:
+            # a few campaigns re-detected (the hourly run): read only their rows, not the accounts' all
+            pairs = list(campaigns.select("config_id", "campaign_id").iter_rows())
+            query = query.where(sa.tuple_(t.c.config_id, t.c.entity_id).in_(pairs))
+        existing_rows = conn.execute(query).fetchall()
         existing = pl.DataFrame(
             [tuple(r) for r in existing_rows],
             schema={
@@ -245,6 +248,9 @@ def upsert_anomalies(
     }
 
 
+_SCOPE_IN_SQL = 5000  # campaigns: up to this many, the scope goes into the statement (bound parameters)
+
+
 def _replace_anomaly_inputs(
     conn: sa.Connection,
     config_ids: Sequence[int],
@@ -257,9 +263,9 @@ def _replace_anomaly_inputs(
         conn.execute(t.delete().where(t.c.config_id.in_(list(config_ids))))
     else:
         pairs = list(campaigns.select("config_id", "campaign_id").iter_rows())
-        for i in range(0, len(pairs), 5000):  # under SQLite's limit of bound parameters
+        for i in range(0, len(pairs), _SCOPE_IN_SQL):  # under SQLite's limit of bound parameters
             key = sa.tuple_(t.c.config_id, t.c.campaign_id)
-            conn.execute(t.delete().where(key.in_(pairs[i : i + 5000])))
+            conn.execute(t.delete().where(key.in_(pairs[i : i + _SCOPE_IN_SQL])))
     if inputs is not None:
         rows = inputs.filter(pl.col("config_id").is_in(list(config_ids)))
         if campaigns is not None:
