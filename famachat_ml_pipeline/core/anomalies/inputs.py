@@ -23,7 +23,9 @@ from famachat_ml_pipeline.core.anomalies.campaign_frames import n_days_needed
 from famachat_ml_pipeline.core.anomalies.config import AnomalyConfig
 from famachat_ml_pipeline.core.frames import DAILY_SCHEMA, KEY
 
-DETECTOR_VERSION = "1"  # bump when a change to the detector changes its output on the same input
+# Bump when a change to the detector changes its output on the same input: otherwise a deploy during the
+# day leaves the campaigns that do not change with the old code's rows until the next as_of (at most a day).
+DETECTOR_VERSION = "1"
 
 INPUTS_SCHEMA: dict[str, pl.DataType] = {
     "config_id": pl.Int64(),
