@@ -25,15 +25,21 @@ class Matrices:
     m: dict[str, np.ndarray]  # metric -> [campaign, day], NaN before the campaign's first day
 
 
+_METRICS = ("spend", "impressions", "clicks", "reach", "leads", "daily_budget")
+
+
 def to_matrices(daily: pl.DataFrame, as_of: dt.date, n_days: int, lookback: int) -> Matrices:
     start = as_of - dt.timedelta(days=n_days - 1)
-    frame = daily.filter(pl.col("date").is_between(start, as_of))
+    # only the columns read below: the text columns left out are most of what a filter would copy
+    frame = daily.select(*KEY, "date", "status", "effective_status", *_METRICS).filter(
+        pl.col("date").is_between(start, as_of)
+    )
     status = pl.col("status").fill_null("").str.to_uppercase()
     effective = pl.col("effective_status").fill_null("").str.to_uppercase()
     inactive = status.is_in(list(INACTIVE_STATUSES)) | effective.is_in(list(INACTIVE_STATUSES))
     keys = (
         frame.group_by(KEY)
-        .agg(pl.col("status", "effective_status").sort_by("date").last())
+        .agg(pl.col("status", "effective_status").get(pl.col("date").arg_max()))  # the latest day's
         .sort(KEY)
         .with_columns(inactive=inactive, should_deliver=(status == "ACTIVE") & ~inactive)
         .with_row_index("row")
@@ -42,7 +48,7 @@ def to_matrices(daily: pl.DataFrame, as_of: dt.date, n_days: int, lookback: int)
     rows = frame["row"].to_numpy().astype(np.int64)
     cols = (frame["date"].to_numpy().astype("datetime64[D]") - np.datetime64(start, "D")).astype(np.int64)
     m: dict[str, np.ndarray] = {}
-    for name in ("spend", "impressions", "clicks", "reach", "leads", "daily_budget"):
+    for name in _METRICS:
         mat = np.full((keys.height, n_days), np.nan)
         mat[rows, cols] = frame[name].cast(pl.Float64).to_numpy()
         m[name] = mat
