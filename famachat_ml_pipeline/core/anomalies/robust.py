@@ -41,11 +41,17 @@ def _shift(x: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def seasonal_lag_median(x: np.ndarray, period: int, lags: int) -> np.ndarray:
-    """Median of x at t - period, ..., t - lags*period; NaN unless at least 2 of them exist."""
-    stack = np.stack([_shift(x, k * period) for k in range(1, lags + 1)])
-    out = nan_median(stack, axis=0)
-    out[np.isfinite(stack).sum(axis=0) < 2] = np.nan
+def seasonal_lag_median(x: np.ndarray, period: int, lags: int, start: int = 0) -> np.ndarray:
+    """Median of x at t - period, ..., t - lags*period; NaN unless at least 2 of them exist.
+
+    Computed from column `start` on (NaN before it), for callers that read no earlier column."""
+    stack = np.stack([_shift(x, k * period)[:, start:] for k in range(1, lags + 1)])
+    part = nan_median(stack, axis=0)
+    part[np.isfinite(stack).sum(axis=0) < 2] = np.nan
+    if start == 0:
+        return part
+    out = np.full(x.shape, np.nan)
+    out[:, start:] = part
     return out
 
 
@@ -185,8 +191,10 @@ def robust_seasonal_z(
     shape = (x.shape[0], len(targets))
     best = RobustZ(*(np.full(shape, np.nan) for _ in range(3)))
     best_fit = np.full(shape, np.inf)
+    # the windows and targets read no column before this one
+    first = max(int(np.min(targets)) - window, 0) if len(targets) else 0
     for period in (0, *periods):
-        baseline = np.zeros_like(x) if period == 0 else seasonal_lag_median(x, period, lags)
+        baseline = np.zeros_like(x) if period == 0 else seasonal_lag_median(x, period, lags, first)
         resid = x - baseline
         med, mad, sd, fit = _window_stats(resid, window, targets, min_samples)
         expected = baseline[:, targets] + med
