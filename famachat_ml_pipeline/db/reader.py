@@ -10,9 +10,11 @@ import polars as pl
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.core.anomalies import ANOMALY_SCHEMA
+from famachat_ml_pipeline.core.anomalies.inputs import INPUTS_SCHEMA
 from famachat_ml_pipeline.core.recommendations import upgrade_reasoning
 from famachat_ml_pipeline.core.vocab import METRIC_OF, TIERS
 from famachat_ml_pipeline.db import schema
+from famachat_ml_pipeline.db.anomaly_inputs import anomaly_inputs
 
 
 def ts(day: dt.date) -> dt.datetime:
@@ -168,6 +170,16 @@ def read_classifications_on(engine: sa.Engine, config_ids: Sequence[int], as_of:
     with engine.connect() as conn:
         rows = [(*r[:4], _json_text(r[4])) for r in conn.execute(query).fetchall()]
     return classifications_from_rows(pl.DataFrame(rows, orient="row", schema=CLASSIFICATION_ROW_SCHEMA))
+
+
+def read_anomaly_inputs(engine: sa.Engine, config_ids: Sequence[int]) -> pl.DataFrame:
+    """The stored input fingerprints of these accounts' campaigns (core.anomalies.inputs.INPUTS_SCHEMA)."""
+    t = anomaly_inputs
+    query = sa.select(t.c.config_id, t.c.campaign_id, t.c.settings, t.c.fingerprint).where(
+        t.c.config_id.in_(list(config_ids))
+    )
+    with engine.connect() as conn:
+        return _frame(conn, query, INPUTS_SCHEMA)
 
 
 def read_open_anomalies(

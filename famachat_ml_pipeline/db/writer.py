@@ -25,6 +25,7 @@ from famachat_ml_pipeline.core.recommendations import (
 from famachat_ml_pipeline.core.tiers import tier_change_direction
 from famachat_ml_pipeline.core.vocab import PREDICTION_TYPE_OF
 from famachat_ml_pipeline.db import schema
+from famachat_ml_pipeline.db.anomaly_inputs import anomaly_inputs
 from famachat_ml_pipeline.db.reader import made_on, read_recommendations
 
 _NULL = r"\N"  # COPY's NULL marker: unquoted, so an empty string ("") stays an empty string
@@ -175,10 +176,21 @@ def _no_user_decision(t: sa.Table) -> sa.ColumnElement[bool]:
 
 
 def upsert_anomalies(
-    engine: sa.Engine, anomalies: pl.DataFrame, config_ids: Sequence[int], days: Sequence[dt.date]
+    engine: sa.Engine,
+    anomalies: pl.DataFrame,
+    config_ids: Sequence[int],
+    days: Sequence[dt.date],
+    *,
+    campaigns: pl.DataFrame | None = None,
+    inputs: pl.DataFrame | None = None,
 ) -> dict[str, int]:
     """One row per (config_id, entity, type, metric, anomaly_date): insert new ones, update changed ones,
     and withdraw the ones that the current (restated) data no longer shows, unless a user acknowledged them.
+
+    The slice is the accounts x days, or only `campaigns` (config_id, campaign_id) of them when the run
+    re-detected those alone. `inputs` (core.anomalies.inputs.INPUTS_SCHEMA) replace the slice's stored
+    fingerprints in the same transaction; without them the slice's fingerprints are dropped, so a later
+    run never trusts a fingerprint of a detection this write replaced.
 
     Only detector-owned columns are ever updated; is_acknowledged, acknowledged_at/by and
     resolution_notes belong to FamaChat's users and are never written here.
@@ -188,11 +200,17 @@ def upsert_anomalies(
     new = anomalies.with_columns(pl.col("anomaly_date").cast(pl.Datetime("us")))
     with engine.begin() as conn:
         _lock(conn, t.name)
-        existing_rows = conn.execute(
-            sa.select(t.c.id, t.c.is_acknowledged, *[t.c[c] for c in ANOMALY_KEY + _ANOMALY_VALUES]).where(
-                t.c.config_id.in_(list(config_ids)), t.c.anomaly_date.in_(stamps)
-            )
-        ).fetchall()
+        _replace_anomaly_inputs(conn, config_ids, campaigns, inputs)
+        if campaigns is not None and campaigns.is_empty():
+            return {"inserted": 0, "updated": 0, "unchanged": 0, "withdrawn": 0}
+        query = sa.select(
+            t.c.id, t.c.is_acknowledged, *[t.c[c] for c in ANOMALY_KEY + _ANOMALY_VALUES]
+        ).where(t.c.config_id.in_(list(config_ids)), t.c.anomaly_date.in_(stamps))
+        if campaigns is not None and campaigns.height <= _SCOPE_IN_SQL:
+            # a few campaigns re-detected (the hourly run): read only their rows, not the accounts' all
+            pairs = list(campaigns.select("config_id", "campaign_id").iter_rows())
+            query = query.where(sa.tuple_(t.c.config_id, t.c.entity_id).in_(pairs))
+        existing_rows = conn.execute(query).fetchall()
         existing = pl.DataFrame(
             [tuple(r) for r in existing_rows],
             schema={
@@ -202,6 +220,9 @@ def upsert_anomalies(
             },
             orient="row",
         )
+        if campaigns is not None:
+            scope = campaigns.select("config_id", pl.col("campaign_id").alias("entity_id"))
+            existing = existing.join(scope, on=["config_id", "entity_id"], how="semi")
         stale = existing.join(new, on=ANOMALY_KEY, how="anti").filter(
             ~pl.col("is_acknowledged").fill_null(False)
         )
@@ -225,6 +246,31 @@ def upsert_anomalies(
         "unchanged": new.height - inserts.height - changed.height,
         "withdrawn": stale.height,
     }
+
+
+_SCOPE_IN_SQL = 5000  # campaigns: up to this many, the scope goes into the statement (bound parameters)
+
+
+def _replace_anomaly_inputs(
+    conn: sa.Connection,
+    config_ids: Sequence[int],
+    campaigns: pl.DataFrame | None,
+    inputs: pl.DataFrame | None,
+) -> None:
+    """The slice's fingerprints: the old ones deleted, `inputs` (of the slice) stored."""
+    t = anomaly_inputs
+    if campaigns is None:
+        conn.execute(t.delete().where(t.c.config_id.in_(list(config_ids))))
+    else:
+        pairs = list(campaigns.select("config_id", "campaign_id").iter_rows())
+        for i in range(0, len(pairs), _SCOPE_IN_SQL):  # under SQLite's limit of bound parameters
+            key = sa.tuple_(t.c.config_id, t.c.campaign_id)
+            conn.execute(t.delete().where(key.in_(pairs[i : i + _SCOPE_IN_SQL])))
+    if inputs is not None:
+        rows = inputs.filter(pl.col("config_id").is_in(list(config_ids)))
+        if campaigns is not None:
+            rows = rows.join(campaigns, on=["config_id", "campaign_id"], how="semi")
+        bulk_insert(conn, t, rows.select(c.name for c in t.columns))
 
 
 def replace_forecasts(

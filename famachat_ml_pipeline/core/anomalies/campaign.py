@@ -37,6 +37,7 @@ from famachat_ml_pipeline.core.anomalies.campaign_frames import (
     Matrices,
     anomaly_rows,
     finish,
+    masked,
     n_days_needed,
     pct_change,
     to_matrices,
@@ -53,9 +54,9 @@ from famachat_ml_pipeline.core.anomalies.config import (
 from famachat_ml_pipeline.core.anomalies.robust import (
     RobustZ,
     dispersion,
-    history,
     plain_z,
     robust_seasonal_z,
+    window_dispersion,
 )
 
 
@@ -100,22 +101,31 @@ def _rate(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray, metric: str)
         with np.errstate(invalid="ignore", divide="ignore"):
             mu = np.where(res.expected > 0, mats.m["spend"][:, t] / res.expected, np.nan)
         # a high CPL means fewer leads than the spend should buy, and the other way round
-        p_high = stats.poisson.cdf(events, mu)
-        p_low = stats.poisson.sf(events - 1, mu)
+        tests = {
+            "SPIKE": (stats.poisson.cdf, events, mu),
+            "DROP": (stats.poisson.sf, events - 1, mu),
+        }
     else:
         events = mats.m["clicks"][:, t]
         n = mats.m["impressions"][:, t]
         p0 = np.clip(res.expected / 100.0, 0.0, 1.0)
         mu = n * p0
-        p_high = stats.binom.sf(events - 1, n, p0)
-        p_low = stats.binom.cdf(events, n, p0)
+        tests = {
+            "SPIKE": (stats.binom.sf, events - 1, n, p0),
+            "DROP": (stats.binom.cdf, events, n, p0),
+        }
     enough = np.fmax(events, mu) >= config.min_count
     shift = _sustained_ctr_shift(mats, config) if metric == "ctr" else None
+    pct = pct_change(observed, res.expected)
     out = []
-    for side, p, sign in (("SPIKE", p_high, 1.0), ("DROP", p_low, -1.0)):
+    for side, sign in (("SPIKE", 1.0), ("DROP", -1.0)):
         with np.errstate(invalid="ignore"):
-            material = sign * pct_change(observed, res.expected) >= config.min_effect_pct
-            significant = (sign * res.z > config.robust_z_threshold) & (p < config.alpha) & enough & material
+            candidate = (
+                (sign * res.z > config.robust_z_threshold) & enough & (sign * pct >= config.min_effect_pct)
+            )
+        test, *args = tests[side]
+        p = masked(test, candidate if shift is None else candidate | shift[side], *args)
+        significant = candidate & (p < config.alpha)
         if shift is not None:
             significant |= shift[side]
         if side == "DROP":
@@ -146,19 +156,18 @@ def _sustained_ctr_shift(mats: Matrices, config: AnomalyConfig) -> dict[str, np.
     t, n = mats.targets, config.change_recent_days
     clicks, imps = mats.m["clicks"], mats.m["impressions"]
     recent_c, recent_i = window_sum(clicks, t, n), window_sum(imps, t, n)
-    hist_c = np.nansum(history(clicks, config.history_days, t - n + 1), axis=2)
-    hist_i = np.nansum(history(imps, config.history_days, t - n + 1), axis=2)
-    phi = dispersion(clicks, imps, t - n + 1, config.history_days)
+    # the history's pooled clicks and impressions are the sums the dispersion estimate already takes
+    pooled = window_dispersion(clicks, imps, t - n + 1, config.history_days)
+    hist_c, hist_i, phi = pooled.events, pooled.exposure, pooled.phi
     with np.errstate(invalid="ignore", divide="ignore"):
         mu = np.where(hist_i > 0, recent_i * hist_c / hist_i, np.nan)
         pct = pct_change(recent_c, mu)
         enough = (np.fmax(recent_c, mu) >= config.min_count) & (hist_c >= 2 * config.min_count)
-        p_low = stats.poisson.cdf(np.floor(recent_c / phi), mu / phi)
-        p_high = stats.poisson.sf(np.ceil(recent_c / phi) - 1, mu / phi)
-        return {
-            "DROP": (pct < -config.sustained_effect_pct) & (p_low < config.alpha) & enough,
-            "SPIKE": (pct > config.sustained_effect_pct) & (p_high < config.alpha) & enough,
-        }
+        low = (pct < -config.sustained_effect_pct) & enough
+        high = (pct > config.sustained_effect_pct) & enough
+        p_low = masked(stats.poisson.cdf, low, np.floor(recent_c / phi), mu / phi)
+        p_high = masked(stats.poisson.sf, high, np.ceil(recent_c / phi) - 1, mu / phi)
+        return {"DROP": low & (p_low < config.alpha), "SPIKE": high & (p_high < config.alpha)}
 
 
 def _performance(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray) -> list[pl.DataFrame]:
@@ -180,10 +189,10 @@ def _performance(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray) -> li
     # counts scaled by the campaign's own Pearson dispersion over its history (quasi-Poisson).
     phi = dispersion(leads, spend, t - recent_n + 1, config.history_days)
     with np.errstate(invalid="ignore", divide="ignore"):
-        p_low = stats.poisson.cdf(np.floor(recent / phi), mu / phi)
-        p_high = stats.poisson.sf(np.ceil(recent / phi) - 1, mu / phi)
-        drop = (pct < -config.change_pct) & (p_low < config.alpha) & enough & ~quiet
-        spike = (pct > config.change_pct) & (p_high < config.alpha) & enough
+        drop = (pct < -config.change_pct) & enough & ~quiet
+        spike = (pct > config.change_pct) & enough
+        drop &= masked(stats.poisson.cdf, drop, np.floor(recent / phi), mu / phi) < config.alpha
+        spike &= masked(stats.poisson.sf, spike, np.ceil(recent / phi) - 1, mu / phi) < config.alpha
     obs, exp_ = recent / recent_n, mu / recent_n
     sev = severity_from_pct(np.nan_to_num(pct))
     out = [

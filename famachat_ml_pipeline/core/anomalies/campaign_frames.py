@@ -4,6 +4,7 @@ and the way back from boolean masks to anomaly rows."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,15 +25,21 @@ class Matrices:
     m: dict[str, np.ndarray]  # metric -> [campaign, day], NaN before the campaign's first day
 
 
+_METRICS = ("spend", "impressions", "clicks", "reach", "leads", "daily_budget")
+
+
 def to_matrices(daily: pl.DataFrame, as_of: dt.date, n_days: int, lookback: int) -> Matrices:
     start = as_of - dt.timedelta(days=n_days - 1)
-    frame = daily.filter(pl.col("date").is_between(start, as_of))
+    # only the columns read below: the text columns left out are most of what a filter would copy
+    frame = daily.select(*KEY, "date", "status", "effective_status", *_METRICS).filter(
+        pl.col("date").is_between(start, as_of)
+    )
     status = pl.col("status").fill_null("").str.to_uppercase()
     effective = pl.col("effective_status").fill_null("").str.to_uppercase()
     inactive = status.is_in(list(INACTIVE_STATUSES)) | effective.is_in(list(INACTIVE_STATUSES))
     keys = (
         frame.group_by(KEY)
-        .agg(pl.col("status", "effective_status").sort_by("date").last())
+        .agg(pl.col("status", "effective_status").get(pl.col("date").arg_max()))  # the latest day's
         .sort(KEY)
         .with_columns(inactive=inactive, should_deliver=(status == "ACTIVE") & ~inactive)
         .with_row_index("row")
@@ -41,7 +48,7 @@ def to_matrices(daily: pl.DataFrame, as_of: dt.date, n_days: int, lookback: int)
     rows = frame["row"].to_numpy().astype(np.int64)
     cols = (frame["date"].to_numpy().astype("datetime64[D]") - np.datetime64(start, "D")).astype(np.int64)
     m: dict[str, np.ndarray] = {}
-    for name in ("spend", "impressions", "clicks", "reach", "leads", "daily_budget"):
+    for name in _METRICS:
         mat = np.full((keys.height, n_days), np.nan)
         mat[rows, cols] = frame[name].cast(pl.Float64).to_numpy()
         m[name] = mat
@@ -110,6 +117,15 @@ def finish(parts: list[pl.DataFrame]) -> pl.DataFrame:
 def n_days_needed(config: AnomalyConfig, lookback_days: int) -> int:
     # history window + the seasonal lags that the oldest history day needs
     return lookback_days + config.history_days + 7 * config.seasonal_lags
+
+
+def masked(test: Callable[..., np.ndarray], mask: np.ndarray, *args: np.ndarray) -> np.ndarray:
+    """test(*args) on the cells of `mask` only, NaN elsewhere: the count tests (elementwise scipy
+    distributions) are the costly part, and only the cells every other condition already flags need them."""
+    out = np.full(mask.shape, np.nan)
+    if mask.any():
+        out[mask] = test(*(np.broadcast_to(a, mask.shape)[mask] for a in args))
+    return out
 
 
 def pct_change(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:

@@ -41,41 +41,125 @@ def _shift(x: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def seasonal_lag_median(x: np.ndarray, period: int, lags: int) -> np.ndarray:
-    """Median of x at t - period, ..., t - lags*period; NaN unless at least 2 of them exist."""
-    stack = np.stack([_shift(x, k * period) for k in range(1, lags + 1)])
-    out = nan_median(stack, axis=0)
-    out[np.isfinite(stack).sum(axis=0) < 2] = np.nan
+def seasonal_lag_median(x: np.ndarray, period: int, lags: int, start: int = 0) -> np.ndarray:
+    """Median of x at t - period, ..., t - lags*period; NaN unless at least 2 of them exist.
+
+    Computed from column `start` on (NaN before it), for callers that read no earlier column."""
+    stack = np.stack([_shift(x, k * period)[:, start:] for k in range(1, lags + 1)])
+    part = nan_median(stack, axis=0)
+    part[np.isfinite(stack).sum(axis=0) < 2] = np.nan
+    if start == 0:
+        return part
+    out = np.full(x.shape, np.nan)
+    out[:, start:] = part
     return out
 
 
+def _windows(x: np.ndarray, window: int, targets: np.ndarray) -> np.ndarray:
+    """[series, target, window] windows x[:, t - window .. t - 1]: a view (no copy) when the targets are
+    contiguous, as the detectors' are."""
+    padded = np.concatenate([np.full((x.shape[0], window), np.nan), x], axis=1)
+    view = sliding_window_view(padded, window, axis=1)
+    targets = np.asarray(targets)
+    if len(targets) and np.array_equal(targets, np.arange(targets[0], targets[0] + len(targets))):
+        return view[:, targets[0] : targets[0] + len(targets), :]
+    return view[:, targets, :]
+
+
 def history(x: np.ndarray, window: int, targets: np.ndarray) -> np.ndarray:
-    """[series, target, window] view of x[:, t - window .. t - 1] for each target column t."""
+    """[series, target, window] copy of x[:, t - window .. t - 1] for each target column t."""
     padded = np.concatenate([np.full((x.shape[0], window), np.nan), x], axis=1)
     return sliding_window_view(padded, window, axis=1)[:, targets, :]
 
 
-def _window_stats(hist: np.ndarray, min_samples: int) -> tuple[np.ndarray, ...]:
-    """Median, MAD (as a sigma), std and mean absolute deviation over the last axis, in chunks.
+def _nan_mean(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """np.nanmean(a, axis=1) for a 2-D `a` whose NaN positions are `mask`: the same operations, in the same
+    order, so the same bits, without numpy's second scan for NaN."""
+    arr = np.where(mask, 0.0, a)
+    cnt = np.sum(~mask, axis=1, dtype=np.intp)
+    tot = np.sum(arr, axis=1)
+    return np.true_divide(tot, cnt, out=tot, casting="unsafe")
 
-    NaN where a window has fewer than min_samples values.
+
+def _nan_std(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """np.nanstd(a, axis=1) (ddof 0) for a 2-D `a` whose NaN positions are `mask`, as numpy's nanvar
+    computes it step by step (same bits)."""
+    arr = np.where(mask, 0.0, a)
+    cnt = np.sum(~mask, axis=1, dtype=np.intp, keepdims=True)
+    avg = np.sum(arr, axis=1, keepdims=True)
+    avg = np.true_divide(avg, cnt, out=avg, casting="unsafe")
+    np.subtract(arr, avg, out=arr)
+    np.copyto(arr, 0.0, where=mask)
+    np.multiply(arr, arr, out=arr)
+    var = np.sum(arr, axis=1)
+    return np.sqrt(np.true_divide(var, cnt[:, 0], out=var, casting="unsafe"))
+
+
+def _window_stats(
+    x: np.ndarray, window: int, targets: np.ndarray, min_samples: int
+) -> tuple[np.ndarray, ...]:
+    """Median, MAD (as a sigma), std and mean absolute deviation of each target's trailing window.
+
+    NaN where a window has fewer than min_samples values. The windows are copied a block at a time (a few
+    series' windows, at most about `_CHUNK_ROWS` of them): never the whole [series, target, window] stack,
+    which at fleet scale costs more memory traffic than the statistics themselves.
     """
-    s, t, w = hist.shape
-    flat = hist.reshape(s * t, w)
-    med, mad, sd, mean_abs = (np.full(s * t, np.nan) for _ in range(4))
-    for i in range(0, s * t, _CHUNK_ROWS):
-        block = flat[i : i + _CHUNK_ROWS]
-        m = nan_median(block, axis=1)
-        dev = np.abs(block - m[:, None])
-        sl = slice(i, i + len(block))
-        med[sl] = m
-        mad[sl] = nan_median(dev, axis=1) * _MAD_TO_SIGMA
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            sd[sl] = np.nanstd(block, axis=1)
-            mean_abs[sl] = np.nanmean(dev, axis=1)
-    enough = (np.isfinite(flat).sum(axis=1) >= min_samples).reshape(s, t)
-    return tuple(np.where(enough, a.reshape(s, t), np.nan) for a in (med, mad, sd, mean_abs))
+    view = _windows(x, window, targets)
+    s, t, w = view.shape
+    med, mad, sd, mean_abs = (np.full((s, t), np.nan) for _ in range(4))
+    count = np.zeros((s, t), dtype=np.int64)
+    with np.errstate(invalid="ignore"):
+        # no infinity, and no |x - median| that could overflow to one: the single-mask path holds
+        top = np.nanmax(np.abs(x)) if np.isfinite(x).any() else 0.0
+    short = w <= 64 and not np.isinf(x).any() and top < 1e300
+    series_step = max(1, _CHUNK_ROWS // max(t, 1))
+    target_step = min(t, _CHUNK_ROWS) or 1
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for i in range(0, s, series_step):
+            for j in range(0, t, target_step):
+                part = view[i : i + series_step, j : j + target_step]
+                shape = part.shape[:2]
+                block = part.reshape(-1, w)  # a contiguous copy, as the row-wise reductions had before
+                stats = _block_stats(block) if short else _block_stats_general(block)
+                at = (slice(i, i + shape[0]), slice(j, j + shape[1]))
+                for out, value in zip((med, mad, sd, mean_abs, count), stats, strict=True):
+                    out[at] = value.reshape(shape)
+    enough = count >= min_samples
+    return tuple(np.where(enough, a, np.nan) for a in (med, mad, sd, mean_abs))
+
+
+def _sorted_median(s: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Row medians of `s`, each row sorted with its `count` values first (NaN after): `nan_median`'s
+    arithmetic, without sorting or counting again."""
+    rows = np.arange(s.shape[0])
+    lo = np.clip((count - 1) // 2, 0, None)
+    hi = np.clip(count // 2, 0, s.shape[1] - 1)
+    return np.where(count > 0, (s[rows, lo] + s[rows, hi]) / 2.0, np.nan)
+
+
+def _block_stats(block: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Median, MAD, std, mean absolute deviation and count of each row of a short-window block without
+    infinities: one NaN mask serves every statistic (|x - median| is NaN exactly where x is, since the
+    median is NaN only on an all-NaN row), and each sort is done once, in place."""
+    mask = np.isnan(block)
+    count = block.shape[1] - mask.sum(axis=1)
+    sd = _nan_std(block, mask)
+    ordered = np.sort(block, axis=1)
+    m = _sorted_median(ordered, count)
+    dev = np.abs(block - m[:, None])
+    mean_abs = _nan_mean(dev, mask)  # before the sort below: the sum's order is numpy's, as before
+    dev.sort(axis=1)
+    return m, _sorted_median(dev, count) * _MAD_TO_SIGMA, sd, mean_abs, count
+
+
+def _block_stats_general(block: np.ndarray) -> tuple[np.ndarray, ...]:
+    """`_block_stats` for any block (long windows, infinities)."""
+    m = nan_median(block, axis=1)
+    dev = np.abs(block - m[:, None])
+    mad = nan_median(dev, axis=1) * _MAD_TO_SIGMA
+    sd, mean_abs = _nan_std(block, np.isnan(block)), _nan_mean(dev, np.isnan(dev))
+    return m, mad, sd, mean_abs, np.isfinite(block).sum(axis=1)
 
 
 @dataclass(frozen=True)
@@ -107,10 +191,12 @@ def robust_seasonal_z(
     shape = (x.shape[0], len(targets))
     best = RobustZ(*(np.full(shape, np.nan) for _ in range(3)))
     best_fit = np.full(shape, np.inf)
+    # the windows and targets read no column before this one
+    first = max(int(np.min(targets)) - window, 0) if len(targets) else 0
     for period in (0, *periods):
-        baseline = np.zeros_like(x) if period == 0 else seasonal_lag_median(x, period, lags)
+        baseline = np.zeros_like(x) if period == 0 else seasonal_lag_median(x, period, lags, first)
         resid = x - baseline
-        med, mad, sd, fit = _window_stats(history(resid, window, targets), min_samples)
+        med, mad, sd, fit = _window_stats(resid, window, targets, min_samples)
         expected = baseline[:, targets] + med
         # the std is only a fallback where MAD is 0 (lumpy data): as a floor it would let one past spike
         # inflate the scale again, which is what the median/MAD is here to prevent
@@ -141,18 +227,44 @@ def plain_z(x: np.ndarray, targets: np.ndarray, *, window: int, min_samples: int
     return mean, z
 
 
-def dispersion(events: np.ndarray, exposure: np.ndarray, targets: np.ndarray, window: int) -> np.ndarray:
+@dataclass(frozen=True)
+class Dispersion:
+    phi: np.ndarray  # [series, target] Pearson dispersion, in [1, 20]
+    events: np.ndarray  # [series, target] events over the window (NaN as 0)
+    exposure: np.ndarray  # [series, target] exposure over the window (NaN as 0)
+
+
+def window_dispersion(
+    events: np.ndarray, exposure: np.ndarray, targets: np.ndarray, window: int
+) -> Dispersion:
     """Pearson dispersion of daily events (leads, clicks) around an exposure-proportional expectation
     (spend, impressions), over the `window` days before each target; 1 (plain Poisson) when there is too
-    little to estimate it, at most 20."""
-    hl, hs = history(events, window, targets), history(exposure, window, targets)
+    little to estimate it, at most 20. Also the window's sums, which callers pool.
+
+    A few series at a time, each block a contiguous copy of its windows: the same reductions per window
+    as over the whole stack, without materialising it.
+    """
+    ev, ex = _windows(events, window, targets), _windows(exposure, window, targets)
+    s, t, _ = ev.shape
+    phi, sum_ev, sum_ex = (np.empty((s, t)) for _ in range(3))
+    step = max(1, _CHUNK_ROWS // max(t, 1))
     with np.errstate(invalid="ignore", divide="ignore"):
-        rate = np.nansum(hl, axis=2) / np.nansum(hs, axis=2)
-        expected = rate[:, :, None] * hs
-        terms = np.where(expected > 0, (hl - expected) ** 2 / expected, np.nan)
-        n = np.isfinite(terms).sum(axis=2)
-        phi = np.nansum(terms, axis=2) / np.maximum(n - 1, 1)
-    return np.clip(np.where(n >= 7, np.nan_to_num(phi, nan=1.0), 1.0), 1.0, 20.0)
+        for i in range(0, s, step):
+            hl, hs = np.ascontiguousarray(ev[i : i + step]), np.ascontiguousarray(ex[i : i + step])
+            at = slice(i, i + len(hl))
+            sum_ev[at], sum_ex[at] = np.nansum(hl, axis=2), np.nansum(hs, axis=2)
+            rate = sum_ev[at] / sum_ex[at]
+            expected = rate[:, :, None] * hs
+            terms = np.where(expected > 0, (hl - expected) ** 2 / expected, np.nan)
+            n = np.isfinite(terms).sum(axis=2)
+            raw = np.nansum(terms, axis=2) / np.maximum(n - 1, 1)
+            phi[at] = np.clip(np.where(n >= 7, np.nan_to_num(raw, nan=1.0), 1.0), 1.0, 20.0)
+    return Dispersion(phi, sum_ev, sum_ex)
+
+
+def dispersion(events: np.ndarray, exposure: np.ndarray, targets: np.ndarray, window: int) -> np.ndarray:
+    """`window_dispersion`'s phi alone."""
+    return window_dispersion(events, exposure, targets, window).phi
 
 
 def run_length(flag: np.ndarray) -> np.ndarray:

@@ -1,6 +1,11 @@
+import warnings
+from collections.abc import Callable
+
 import numpy as np
+import pytest
 
 from famachat_ml_pipeline.core.anomalies import plain_z, robust_seasonal_z, seasonal_lag_median
+from famachat_ml_pipeline.core.anomalies.robust import _window_stats, history, nan_median
 
 
 def test_seasonal_lag_median_needs_two_lags():
@@ -38,3 +43,37 @@ def test_seasonal_candidate_is_chosen_when_it_explains_the_pattern():
         scale_floor_std=0.25,
     )
     assert res.scale[0, 0] < 1.0  # the daily swing (amplitude 10) is not counted as noise
+
+
+def _plain_window_stats(
+    x: np.ndarray, window: int, targets: np.ndarray, min_samples: int, median: Callable = np.nanmedian
+) -> list[np.ndarray]:
+    """The window statistics the obvious way: the whole [series, target, window] stack, numpy's nan*."""
+    hist = history(x, window, targets)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        med = median(hist, axis=2)
+        dev = np.abs(hist - med[:, :, None])
+        stats = [med, median(dev, axis=2) * 1.4826, np.nanstd(hist, axis=2), np.nanmean(dev, axis=2)]
+    enough = np.isfinite(hist).sum(axis=2) >= min_samples
+    return [np.where(enough, a, np.nan) for a in stats]
+
+
+@pytest.mark.parametrize("window", [7, 28, 70])
+def test_window_stats_equal_numpys_nan_reductions_bit_for_bit(window: int) -> None:
+    rng = np.random.default_rng(window)
+    x = rng.lognormal(3.0, 1.0, (700, 120))
+    x[rng.random(x.shape) < 0.3] = np.nan
+    x[:40, :90] = np.nan  # young series: all-NaN windows
+    x[40:80] = np.round(x[40:80] / 10)  # ties
+    x[80:90, 100:] = 0.0  # flat
+    targets = np.arange(60, 120)
+    for a, b in zip(
+        _window_stats(x, window, targets, 7), _plain_window_stats(x, window, targets, 7), strict=True
+    ):
+        assert np.array_equal(a, b, equal_nan=True)
+    # infinities take the general path, whose median leaves them out of the count (nan_median, as before)
+    inf = np.where(np.arange(120) == 100, np.inf, x)
+    plain = _plain_window_stats(inf, window, targets, 7, median=nan_median)
+    for a, b in zip(_window_stats(inf, window, targets, 7), plain, strict=True):
+        assert np.array_equal(a, b, equal_nan=True)

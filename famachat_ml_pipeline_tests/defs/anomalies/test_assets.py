@@ -31,8 +31,14 @@ def test_upserts_anomalies_for_the_run_days_without_duplicates(demo_accounts: De
     first, last = (dt.date.fromisoformat(str(v)[:10]) for v in (first, last))  # SQLite gives datetimes
     assert last <= d.as_of and (d.as_of - first).days < 14
 
-    again = d.materialize(campaign_anomalies, config=config)
-    assert (again["inserted"], again["unchanged"]) == (0, found)
+    again = d.materialize(campaign_anomalies, config=config)  # same inputs: nothing to detect again
+    assert (again["campaigns_detected"], again["inserted"], again["withdrawn"]) == (0, 0, 0)
+    assert count_rows(d.engine, schema.ml_anomalies) == found
+    plain = d.materialize(
+        campaign_anomalies, config=AnomalyRunConfig(lookback_days=14, reuse_unchanged=False)
+    )
+    assert plain["campaigns_detected"] == meta["campaigns"]
+    assert (plain["inserted"], plain["unchanged"]) == (0, found)
     assert count_rows(d.engine, schema.ml_anomalies) == found
 
 
