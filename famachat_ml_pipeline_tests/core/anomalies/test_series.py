@@ -7,6 +7,9 @@ from famachat_ml_pipeline.core.anomalies import (
     infer_period,
 )
 from famachat_ml_pipeline.core.anomalies.series import (
+    lagged_peaks,
+    memory_periods,
+    rank_bar,
     relative_scores,
     robust_abs_z,
     series_score,
@@ -58,18 +61,62 @@ def test_usual_bursts_score_near_the_line_and_a_new_extreme_far_above():
     # most usual bursts raise nothing (one slightly above the largest the memory holds may)
     assert detect_series(values, period, config)[later].sum() <= len(later) // 3
     # without the memory every usual burst is far above the line, as heavy tails are for the MAD
-    plain = series_score(values, period, SeriesConfig(memory_periods=0))
+    plain = robust_abs_z(values, period, config) / config.z_floor
     assert plain[later].min() > 1.5
 
 
-def test_a_longer_memory_never_raises_a_score():
+def test_the_memory_only_raises_the_floor():
     rng = np.random.default_rng(2)
     period = 12
     abs_z = robust_abs_z(rng.standard_t(3, period * 30), period)
-    scores = relative_scores(abs_z, period, (1, 2, 5), z_floor=3.5)
+    scores = relative_scores(abs_z, period, (1, 2, 4), z_floor=3.5)
     assert scores.shape == (3, period * 30)
-    assert (np.diff(scores, axis=0) <= 1e-12).all()
     assert (scores <= abs_z / 3.5 + 1e-12).all()  # the floor is a cut-off, the memory only raises it
+
+
+def _peaked(period: int, peaks: list[float]) -> np.ndarray:
+    """|z| that is 0 except one sample per period, mid-period, at that period's peak."""
+    out = np.zeros(period * len(peaks))
+    out[np.arange(len(peaks)) * period + period // 2] = peaks
+    return out
+
+
+def test_lagged_peaks_wait_for_a_whole_scored_period():
+    abs_z = _peaked(4, [0.0, 5.0, 2.0, 3.0])  # period 0 has no z (it builds the history)
+    peaks = lagged_peaks(abs_z, 4, 2)
+    assert np.isnan(peaks[0, :8]).all()  # the first period with a z ends at row 7
+    # the peak of the 4 rows before each row (the 5 sits at row 6, the 2 at row 10, the 3 at row 14)
+    assert peaks[0, 8:].tolist() == [5.0, 5.0, 5.0, 2.0, 2.0, 2.0, 2.0, 3.0]
+    assert np.isnan(peaks[1, :12]).all() and peaks[1, 12:].tolist() == [5.0, 5.0, 5.0, 2.0]
+
+
+def test_rank_bar_is_the_rank_th_highest_recent_period_peak():
+    assert [memory_periods(r) for r in (1, 2, 4)] == [6, 13, 27]
+    period = 10
+    peaks = [0.0] + [4.0] * 9 + [50.0] + [4.0, 4.5]  # one anomalous period (row 105) among usual peaks of 4
+    abs_z = _peaked(period, peaks)
+    t = 12 * period  # the bar at the start of period 12 looks at periods 0..11
+    assert rank_bar(abs_z, period, 1)[t] == 50.0  # the largest: the anomaly masks everything below 50
+    assert rank_bar(abs_z, period, 2)[t] == 4.0  # the second highest tolerates it
+    assert rank_bar(abs_z, period, 1)[: 2 * period].tolist() == [0.0] * 2 * period  # no full period yet
+    # a young series: the rank-th of what there is, at most (here the lower of the first two peaks)
+    young = _peaked(period, [0.0, 6.0, 3.0, 0.0])
+    assert rank_bar(young, period, 4)[3 * period + period // 2] == 3.0
+
+
+def test_a_past_anomaly_does_not_mask_the_next_one():
+    """Two spikes a period and a half apart, the second smaller: the largest recent |z| (rank 1, the former
+    detector) hides the second; the default rank tolerates one anomalous period and finds both."""
+    period = 24
+    rng = np.random.default_rng(12)
+    t = np.arange(period * 20)
+    values = 10 * np.sin(2 * np.pi * t / period) + rng.normal(0, 0.5, len(t)) + 50
+    values[300] += 30.0
+    values[336] += 15.0
+    found = detect_series(values, period)
+    assert found[300] and found[336]
+    assert not found[period * 5 : 300].any()
+    assert not detect_series(values, period, SeriesConfig(rank=1))[336]
 
 
 def test_noise_free_patterns_raise_no_alert_after_warm_up():
