@@ -158,7 +158,7 @@ def test_every_method_scores_causally():
     x = 10 + np.sin(np.arange(600) * 2 * np.pi / 24) + rng.normal(0, 0.3, 600)
     y = x.copy()
     y[500:] += 50
-    for m in nab_methods.METHODS:
+    for m in (*nab_methods.METHODS, nab_methods.FORMER):
         sx, sy = m.score(x, 24), m.score(y, 24)
         assert sx.shape == (len(m.settings), 600), m.name
         assert sx[:, :500] == pytest.approx(sy[:, :500]), m.name
