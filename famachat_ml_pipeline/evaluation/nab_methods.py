@@ -3,7 +3,7 @@ rows <= t only), one row of scores per setting it offers, and every one goes thr
 handling (`alerts`) at a setting and threshold chosen leave-one-category-out (`evaluation.nab_loco`).
 
 - `robust`: ours, `core.anomalies.series` (settings: the rank of the period peak that sets the bar, with its
-  memory; threshold: the margin).
+  memory, and the young bar's memory, "r2/13 y2"; threshold: the margin).
 - `robust_recent_max` (`FORMER`, not in `METHODS`: it doubles the run time; pass it explicitly to compare):
   ours before issue 13, the bar is the largest |z| of the last `memory` periods (settings: that memory;
   threshold: the margin).
@@ -29,6 +29,7 @@ from famachat_ml_pipeline.core.anomalies import plain_z
 from famachat_ml_pipeline.core.anomalies.series import (
     DEFAULT_SERIES,
     RANK_GRID,
+    YOUNG_MEMORY_GRID,
     SeriesConfig,
     hold_alert,
     memory_periods,
@@ -112,10 +113,13 @@ def isolation_forest_score(values: np.ndarray, period: int) -> np.ndarray:
     return out
 
 
+ROBUST_SETTINGS: tuple[tuple[int, int], ...] = tuple((r, m) for r in RANK_GRID for m in YOUNG_MEMORY_GRID)
+
+
 def robust_scores(values: np.ndarray, period: int) -> np.ndarray:
-    """Ours at every rank of `RANK_GRID`: the expensive |z| is computed once."""
+    """Ours at every (rank, young memory) of `ROBUST_SETTINGS`: the expensive |z| is computed once."""
     abs_z = robust_abs_z(values, period, DEFAULT_SERIES)
-    return relative_scores(abs_z, period, RANK_GRID, DEFAULT_SERIES.z_floor)
+    return relative_scores(abs_z, period, ROBUST_SETTINGS, DEFAULT_SERIES.z_floor)
 
 
 def recent_max_scores(values: np.ndarray, period: int) -> np.ndarray:
@@ -138,7 +142,7 @@ METHODS: tuple[Method, ...] = (
     Method(
         "robust",
         robust_scores,
-        tuple(f"rank={r}/{memory_periods(r)}" for r in RANK_GRID),
+        tuple(f"r{r}/{memory_periods(r)} y{m}" for r, m in ROBUST_SETTINGS),
         np.round(np.geomspace(0.5, 4.0, 31), 4),
     ),
     Method("seed_zscore", _single(seed_zscore_score), ("-",), np.round(np.geomspace(2.0, 16.0, 31), 4)),
