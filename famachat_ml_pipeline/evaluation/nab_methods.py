@@ -4,9 +4,9 @@ handling (`alerts`) at a setting and threshold chosen leave-one-category-out (`e
 
 - `robust`: ours, `core.anomalies.series` (settings: the rank of the period peak that sets the bar, with its
   memory, and the young bar's memory, "r2/13 y2"; threshold: the margin).
-- `robust_recent_max` (`FORMER`, not in `METHODS`: it doubles the run time; pass it explicitly to compare):
+- `robust_recent_max` (`FORMER`, not in `METHODS`: it adds ~60 % to the run time; pass it explicitly):
   ours before issue 13, the bar is the largest |z| of the last `memory` periods (settings: that memory;
-  threshold: the margin).
+  threshold: the margin). Ours now uses that bar while a series is young.
 - `seed_zscore`: the seed's z score, mean/std of the same trailing window as ours (4 periods).
 - `windowed_gaussian`: NAB's published baseline (nab/detectors/gaussian/windowedGaussian_detector.py):
   mean and population std of the last 1000 values (fewer at the start; std 0 becomes 1e-6), the new value's
