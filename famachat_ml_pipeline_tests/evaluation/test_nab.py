@@ -17,7 +17,12 @@ from famachat_ml_pipeline.evaluation.nab import (
     scaled_sigmoid,
     score_file,
 )
-from famachat_ml_pipeline.evaluation.nab_loco import best_choice, evaluate_nab, format_report
+from famachat_ml_pipeline.evaluation.nab_loco import (
+    best_choice,
+    evaluate_nab,
+    fewest_false_at_hits,
+    format_report,
+)
 from famachat_ml_pipeline.evaluation.nab_methods import alerts, windowed_gaussian_score
 
 START = np.datetime64("2024-01-01T00:00:00", "us")
@@ -153,7 +158,7 @@ def test_every_method_scores_causally():
     x = 10 + np.sin(np.arange(600) * 2 * np.pi / 24) + rng.normal(0, 0.3, 600)
     y = x.copy()
     y[500:] += 50
-    for m in nab_methods.METHODS:
+    for m in (*nab_methods.METHODS, nab_methods.FORMER):
         sx, sy = m.score(x, 24), m.score(y, 24)
         assert sx.shape == (len(m.settings), 600), m.name
         assert sx[:, :500] == pytest.approx(sy[:, :500]), m.name
@@ -196,3 +201,35 @@ def test_leave_one_category_out_report(nab_folder: Path):
     assert ours["other"].hits == 1 and ours["other"].false_alerts == 0  # b's obvious spike
     report = format_report(rows)
     assert "windowed_gaussian" in report and "TOTAL" in report and "leave one category out" in report
+
+
+def _t(hits: int, false_alerts: int, raw: float = 0.0) -> Totals:
+    return Totals(raw=raw, null=-10.0, perfect=10.0, windows=10, hits=hits, false_alerts=false_alerts)
+
+
+def test_fewest_false_at_hits_reaches_the_reference_count():
+    # thresholds from low to high: hits and false alerts both fall; the curve is not monotone in false alerts
+    curve = [_t(9, 50), _t(8, 20), _t(8, 25), _t(6, 4), _t(3, 1)]
+    assert fewest_false_at_hits(curve, 8) == 1
+    assert fewest_false_at_hits(curve, 6) == 3
+    assert fewest_false_at_hits(curve, 10) is None
+    # equal false alerts: the better NAB score, then the higher threshold
+    assert fewest_false_at_hits([_t(5, 3, raw=1.0), _t(5, 3, raw=2.0), _t(5, 3, raw=2.0)], 5) == 2
+
+
+def test_report_reads_every_method_at_the_seed_hits(nab_folder: Path):
+    rows = evaluate_nab(nab_folder)
+    by = {(r.method, r.category): r for r in rows}
+    for cat in ("other", "sub"):
+        seed_hits = by["seed_zscore", cat].totals.hits
+        for m in nab_methods.METHODS:
+            r = by[m.name, cat]
+            if r.matched is not None:
+                assert r.matched.hits >= seed_hits
+                assert r.matched_threshold in m.thresholds
+                # the seed reaches its own hit count at no more false alerts than its held-out point
+                if m.name == "seed_zscore":
+                    assert r.matched.false_alerts <= r.totals.false_alerts
+    assert all(r.matched is None for r in rows if r.category == "TOTAL")
+    report = format_report(rows)
+    assert "At the seed's held-out hit count" in report and "Issue 13's bar for robust" in report

@@ -1,13 +1,30 @@
 """Detectors for one regularly sampled series (the NAB evaluation, and any generic metric).
 
 Our detector, in one line: a sample alerts when its robust seasonal z beats both a fixed cut-off and, by a
-margin, the largest |z| the series itself produced in its recent past. The second part normalises the
-score by the series' own distribution: a series whose normal includes bursts (tweets, request counts; heavy
-tails the MAD does not see) alerts on what is new for it, while a calm series keeps the fixed cut-off.
+margin, the `rank`-th highest of the peaks |z| reached in each of the series' last `memory` periods. The
+second part normalises the score by the series' own distribution: a series whose normal includes bursts
+(tweets, request counts; heavy tails the MAD does not see) alerts on what is new for it, while a calm series
+keeps the fixed cut-off.
 
-How each setting was chosen (see `evaluation.nab_loco`): `history_periods`, `z_floor` and `hold_fraction`
-are fixed from a principle written beside them; `memory_periods` and `margin` are chosen on NAB
-leave-one-category-out, and the defaults below are what that search picks on all five categories.
+Why the rank-th peak, and not the largest |z| of the last few periods:
+- a past anomaly is one of those peaks. With the largest, it masks the next anomaly for the whole memory;
+  with the rank-th, up to rank - 1 anomalous periods in memory are tolerated;
+- with the largest of M recent peaks, a normal period beats the bar by chance about once every M + 1
+  periods (the record rate of exchangeable peaks), so a long series collects false alerts in proportion to its
+  length. In general the rank-th of M is beaten with probability rank / (M + 1). We fix that chance rate a
+  priori at one period in `CHANCE_PERIODS` (a week of days) and derive the memory from the rank.
+
+A young series (fewer complete period peaks than the memory: NAB's 14-day AWS and 4-17-day Traffic files are
+young throughout, long files for their first weeks) has too few peaks for the rank-th of them to mean much:
+the rank-th of k < rank peaks is the lowest of all. There the bar is the largest |z| of the last
+`young_memory` periods (a sliding window, available after the first period), the detector before issue 13.
+Bars that instead keep the chance rate with k peaks (the rank scaled to k, a Gumbel quantile from the peaks'
+median and MAD) mask early anomalies and lose hits; see `benchmarks/nab_young_bar.py`.
+
+How each setting was chosen (see `evaluation.nab_loco`): `history_periods`, `z_floor`, `hold_fraction` and
+the chance rate are fixed from a principle written beside them; `rank`, `young_memory` and `margin` are
+chosen on NAB leave-one-category-out, and the defaults below are what that search picks on all five
+categories.
 """
 
 from __future__ import annotations
@@ -30,8 +47,10 @@ class SeriesConfig:
     scale_floor_std: float = 0.25  # where the MAD is 0 (lumpy data), as in the campaign detector
     # a priori: Iglewicz and Hoaglin's cut-off for the MAD-based z, the campaign detector's too
     z_floor: float = AnomalyConfig.robust_z_threshold
-    # chosen on NAB leave-one-category-out (the grid is `MEMORY_GRID` x the margin grid in nab_methods)
-    memory_periods: int = 2
+    # chosen on NAB leave-one-category-out (the grid is `RANK_GRID` x `YOUNG_MEMORY_GRID` x the margin grid
+    # in nab_methods)
+    rank: int = 2
+    young_memory: int = 2
     margin: float = 1.0718
     # a priori: a raised alert holds a quarter period (no flapping); every NAB method shares it
     hold_fraction: float = 0.25
@@ -40,7 +59,15 @@ class SeriesConfig:
 
 
 DEFAULT_SERIES = SeriesConfig()
-MEMORY_GRID: tuple[int, ...] = (1, 2, 3, 5, 7)  # periods of memory the NAB search may pick from
+# a priori: at margin 1, a normal period beats the bar about once in this many periods (a week of days)
+CHANCE_PERIODS = 7
+RANK_GRID: tuple[int, ...] = (1, 2, 3, 4)  # the ranks the NAB search may pick from
+YOUNG_MEMORY_GRID: tuple[int, ...] = (1, 2, 3)  # the young bar's memories (periods) it may pick from
+
+
+def memory_periods(rank: int) -> int:
+    """The memory, in periods, whose rank-th highest peak is beaten by chance once in CHANCE_PERIODS."""
+    return CHANCE_PERIODS * rank - 1
 
 
 def infer_period(interval_seconds: float) -> int:
@@ -92,16 +119,45 @@ def robust_abs_z(values: np.ndarray, period: int, config: SeriesConfig = DEFAULT
     return np.nan_to_num(np.abs(res.z[0]), nan=0.0)
 
 
-def relative_scores(abs_z: np.ndarray, period: int, memories: Sequence[int], z_floor: float) -> np.ndarray:
-    """[memory, sample]: |z| / max(z_floor, largest |z| of the previous `memory` periods)."""
+def lagged_peaks(abs_z: np.ndarray, period: int, memory: int) -> np.ndarray:
+    """[lag, sample]: the peak |z| of the period ending `lag` periods before each sample (lag 0: the last
+    `period` samples before it). NaN until that whole period had a z: |z| is 0 while the first period builds
+    the history, and a half-scored period is not a period's peak."""
+    n = len(abs_z)
+    peak = trailing_max(abs_z, period)
+    peak[: min(n, 2 * period)] = np.nan
+    out = np.full((memory, n), np.nan)
+    for lag in range(memory):
+        shift = lag * period
+        if shift < n:
+            out[lag, shift:] = peak[: n - shift]
+    return out
+
+
+def rank_bar(abs_z: np.ndarray, period: int, rank: int, young_memory: int) -> np.ndarray:
+    """The rank-th highest of the last `memory_periods(rank)` period peaks; while fewer peaks than that
+    exist, the largest |z| of the last `young_memory` periods (0 before the first sample with a z)."""
     period = max(2, int(period))
-    return np.stack([abs_z / np.maximum(z_floor, trailing_max(abs_z, m * period)) for m in memories])
+    abs_z = np.asarray(abs_z, dtype=float)
+    memory = memory_periods(rank)
+    peaks = lagged_peaks(abs_z, period, memory)
+    count = np.isfinite(peaks).sum(axis=0)
+    ordered = np.sort(np.where(np.isnan(peaks), -np.inf, peaks), axis=0)  # ascending, missing first
+    bar = np.take_along_axis(ordered, np.full((1, len(abs_z)), memory - rank), axis=0)[0]
+    return np.where(count < memory, trailing_max(abs_z, young_memory * period), bar)
+
+
+def relative_scores(
+    abs_z: np.ndarray, period: int, settings: Sequence[tuple[int, int]], z_floor: float
+) -> np.ndarray:
+    """[setting, sample]: |z| / max(z_floor, the bar) for each (rank, young_memory) setting."""
+    return np.stack([abs_z / np.maximum(z_floor, rank_bar(abs_z, period, r, m)) for r, m in settings])
 
 
 def series_score(values: np.ndarray, period: int, config: SeriesConfig = DEFAULT_SERIES) -> np.ndarray:
     """Our anomaly score on one series; above `config.margin` is an alert (0 where there is no history)."""
     abs_z = robust_abs_z(values, period, config)
-    return relative_scores(abs_z, period, (config.memory_periods,), config.z_floor)[0]
+    return relative_scores(abs_z, period, ((config.rank, config.young_memory),), config.z_floor)[0]
 
 
 def detect_series(values: np.ndarray, period: int, config: SeriesConfig = DEFAULT_SERIES) -> np.ndarray:

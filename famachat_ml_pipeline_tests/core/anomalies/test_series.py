@@ -7,6 +7,9 @@ from famachat_ml_pipeline.core.anomalies import (
     infer_period,
 )
 from famachat_ml_pipeline.core.anomalies.series import (
+    lagged_peaks,
+    memory_periods,
+    rank_bar,
     relative_scores,
     robust_abs_z,
     series_score,
@@ -58,18 +61,76 @@ def test_usual_bursts_score_near_the_line_and_a_new_extreme_far_above():
     # most usual bursts raise nothing (one slightly above the largest the memory holds may)
     assert detect_series(values, period, config)[later].sum() <= len(later) // 3
     # without the memory every usual burst is far above the line, as heavy tails are for the MAD
-    plain = series_score(values, period, SeriesConfig(memory_periods=0))
+    plain = robust_abs_z(values, period, config) / config.z_floor
     assert plain[later].min() > 1.5
 
 
-def test_a_longer_memory_never_raises_a_score():
+def test_the_memory_only_raises_the_floor():
     rng = np.random.default_rng(2)
     period = 12
     abs_z = robust_abs_z(rng.standard_t(3, period * 30), period)
-    scores = relative_scores(abs_z, period, (1, 2, 5), z_floor=3.5)
+    scores = relative_scores(abs_z, period, ((1, 2), (2, 1), (4, 3)), z_floor=3.5)
     assert scores.shape == (3, period * 30)
-    assert (np.diff(scores, axis=0) <= 1e-12).all()
     assert (scores <= abs_z / 3.5 + 1e-12).all()  # the floor is a cut-off, the memory only raises it
+
+
+def _peaked(period: int, peaks: list[float]) -> np.ndarray:
+    """|z| that is 0 except one sample per period, mid-period, at that period's peak."""
+    out = np.zeros(period * len(peaks))
+    out[np.arange(len(peaks)) * period + period // 2] = peaks
+    return out
+
+
+def test_lagged_peaks_wait_for_a_whole_scored_period():
+    abs_z = _peaked(4, [0.0, 5.0, 2.0, 3.0])  # period 0 has no z (it builds the history)
+    peaks = lagged_peaks(abs_z, 4, 2)
+    assert np.isnan(peaks[0, :8]).all()  # the first period with a z ends at row 7
+    # the peak of the 4 rows before each row (the 5 sits at row 6, the 2 at row 10, the 3 at row 14)
+    assert peaks[0, 8:].tolist() == [5.0, 5.0, 5.0, 2.0, 2.0, 2.0, 2.0, 3.0]
+    assert np.isnan(peaks[1, :12]).all() and peaks[1, 12:].tolist() == [5.0, 5.0, 5.0, 2.0]
+
+
+def test_rank_bar_is_the_rank_th_highest_recent_period_peak():
+    assert [memory_periods(r) for r in (1, 2, 4)] == [6, 13, 27]
+    period = 10
+    # one anomalous period (row 105) among usual peaks of 4; 20 periods, so rank 2's 13 peaks exist
+    peaks = [0.0] + [4.0] * 9 + [50.0] + [4.0] * 9
+    abs_z = _peaked(period, peaks)
+    t = 20 * period - 1  # the last row: rank 1's 6 peaks lie after the 50, rank 2's 13 include it
+    assert rank_bar(abs_z, period, 1, young_memory=2)[t] == 4.0
+    assert rank_bar(abs_z, period, 2, young_memory=2)[t] == 4.0  # the second highest tolerates the 50
+    t = 12 * period  # rank 1's 6 peaks (periods 5..10) hold the 50: the largest masks everything below it
+    assert rank_bar(abs_z, period, 1, young_memory=2)[t] == 50.0
+
+
+def test_a_young_series_bar_is_the_recent_maximum():
+    """Fewer peaks than the memory: the largest |z| of the last `young_memory` periods, sliding (so a past
+    anomaly is forgotten after young_memory periods, and the bar exists from the first row with a z)."""
+    period = 10
+    abs_z = _peaked(period, [0.0, 6.0, 3.0, 2.0, 1.0, 1.0])  # the 6 at row 15, the 3 at 25, the 2 at 35
+    bar = rank_bar(abs_z, period, 4, young_memory=2)
+    assert bar[:16].tolist() == [0.0] * 16  # nothing scored before row 15
+    assert bar[16] == 6.0 and bar[35] == 6.0  # row 15 is within the 20 rows before each
+    assert bar[36] == 3.0  # the 6 has left the two periods; the 3 at row 25 remains
+    # a longer young memory keeps the 6 longer
+    assert rank_bar(abs_z, period, 4, young_memory=3)[45] == 6.0
+    assert rank_bar(abs_z, period, 4, young_memory=1)[26] == 3.0
+
+
+def test_a_past_anomaly_does_not_mask_the_next_one():
+    """Two spikes a period and a half apart, the second smaller, once the series has its memory's peaks:
+    the largest recent |z| (rank 1) hides the second; the default rank tolerates one anomalous period and
+    finds both."""
+    period = 24
+    rng = np.random.default_rng(12)
+    t = np.arange(period * 40)
+    values = 10 * np.sin(2 * np.pi * t / period) + rng.normal(0, 0.5, len(t)) + 50
+    values[720] += 30.0
+    values[756] += 15.0
+    found = detect_series(values, period)
+    assert found[720] and found[756]
+    assert not found[period * 5 : 720].any()
+    assert not detect_series(values, period, SeriesConfig(rank=1))[756]
 
 
 def test_noise_free_patterns_raise_no_alert_after_warm_up():
