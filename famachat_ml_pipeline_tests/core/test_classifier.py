@@ -12,6 +12,7 @@ import xgboost as xgb
 from polars.testing import assert_frame_equal
 
 from famachat_ml_pipeline.core.classifier import (
+    CV_FOLDS,
     LABELS,
     XGB_PARAMS,
     ModelArtifactError,
@@ -172,7 +173,7 @@ def test_real_training_run(trained: tuple[pl.DataFrame, TrainResult]) -> None:
     )
     assert res.samples_count == split["train_samples"] < train_set.height
     assert (res.data_start, res.data_end) == (train_set["as_of"].min(), train_set["as_of"].max())
-    assert res.metrics["cv"]["folds"] + res.metrics["cv"]["skipped"] == 5
+    assert res.metrics["cv"]["folds"] + res.metrics["cv"]["skipped"] == CV_FOLDS == 3
 
 
 def test_training_needs_every_tier() -> None:
