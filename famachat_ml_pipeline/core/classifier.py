@@ -63,8 +63,8 @@ XGB_PARAMS: dict[str, Any] = {
 }
 
 # Expanding-window CV folds over the training dates. It only reports (the gate reads the held-out dates),
-# yet its fits cost 3x the model's at 5 folds; 3 folds cost 1.5x and, on the 1,000-account fleet, give means
-# within 0.003 F1-macro of 5 folds' (each fold tests as many dates as the hold-out).
+# yet its fits cost ~3x the model's at 5 folds; 3 folds cost 1.5-2x and, on the 1,000-account fleet, give
+# means within 0.004 F1-macro of 5 folds' (model and persistence alike).
 CV_FOLDS = 3
 
 _WIDE_FEATURES = {name: classifier_input_column(name, WINDOW) for name in FEATURE_COLUMNS}
@@ -211,7 +211,7 @@ def _fit_many(
 ) -> list[xgb.XGBClassifier | NotEnoughTrainingData]:
     """`_fit` on each (x, y) with one thread, side by side on params["n_jobs"] workers, largest first.
 
-    The model and the CV folds are independent. One ~100k-row fit on 2 threads spends ~10% more CPU than
+    The model and the CV folds are independent. One ~100k-row fit on 2 threads spends ~8% more CPU than
     on 1 and its threads wait for each other at every tree level, worse on a busy machine; fits side by
     side do not wait. Each model is the one `_fit(x, y, {**params, "n_jobs": 1})` gives (a test checks);
     a 2-thread fit can differ from it in the last bit of a probability (its histograms add in another
