@@ -83,9 +83,10 @@ class ModelArtifactError(Exception):
 
 def _wide_at(daily: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     """The 7-day features as of `as_of`. Only the 2 x 7 days ending at as_of feed the 7-day window and
-    its trend, so slicing first gives the same values much faster."""
+    its trend, so slicing first gives the same values much faster; the weekday columns are not needed."""
     lo = as_of - dt.timedelta(days=2 * WINDOW - 1)
-    return compute_features_wide(daily.filter(pl.col("date").is_between(lo, as_of)), as_of, (WINDOW,))
+    two_weeks = daily.filter(pl.col("date").is_between(lo, as_of))
+    return compute_features_wide(two_weeks, as_of, (WINDOW,), day_of_week=False)
 
 
 def _model_eligible(wide: pl.DataFrame) -> pl.Series:
