@@ -2,11 +2,14 @@
 
     .venv/bin/python benchmarks/bench_classifier.py                 # demo (6 accounts) and fleet (1,000)
     .venv/bin/python benchmarks/bench_classifier.py --accounts 200  # a smaller fleet
+    .venv/bin/python benchmarks/bench_classifier.py --skip-demo --cap --days 120 --cv-folds 5 3
+        # the retraining job's sample: 120 days, as-of days sampled to the 120k cap; CV at 5 and 3 folds
 
 1. Demo data (generate_demo() defaults): training set over every as-of day, held-out F1-macro of the
    model and of the persistence baseline (next week's tier = today's rule tier).
 2. Fleet (generate_demo(n_accounts=1000): ~12k campaigns x 90 days): time to build the training set and
-   train (5-fold time-aware CV included), the same F1 figures, and the time to classify every campaign.
+   train (time-aware CV included, once per --cv-folds value, back to back), the same F1 figures, and the
+   time to classify every campaign.
 3. For both: today's rule tier x the model's predicted next-week tier (campaign counts), i.e. how often the
    forecast differs from today's tier and in which direction.
 """
@@ -22,6 +25,7 @@ from pathlib import Path
 import polars as pl
 
 from famachat_ml_pipeline.core.classifier import (
+    CV_FOLDS,
     build_training_set,
     classify,
     load_model,
@@ -34,9 +38,9 @@ from famachat_ml_pipeline.core.vocab import TIERS
 from famachat_ml_pipeline.demo.generator import clean_demo, generate_demo
 
 
-def load_daily(n_accounts: int) -> tuple[pl.DataFrame, datetime]:
-    d = generate_demo(n_accounts=n_accounts)
-    return clean_demo(d).daily, d.end_date
+def load_daily(n_accounts: int, days: int) -> tuple[pl.DataFrame, datetime]:
+    d = generate_demo(n_accounts=n_accounts, days=days)
+    return clean_demo(d, lookback_days=days).daily, d.end_date
 
 
 def report(name: str, res) -> None:  # noqa: ANN001
@@ -56,28 +60,42 @@ def report(name: str, res) -> None:  # noqa: ANN001
     print(f"[{name}] gate: should_activate = {res.should_activate}")
 
 
-def bench(name: str, n_accounts: int, step: int, classify_runs: int) -> None:
+def bench(  # noqa: PLR0913
+    name: str, n_accounts: int, step: int, classify_runs: int, days: int, cap: bool, cv_folds: list[int]
+) -> None:
     t0 = time.perf_counter()
-    daily, end = load_daily(n_accounts)
+    daily, end = load_daily(n_accounts, days)
     n_campaigns = daily.select("config_id", "campaign_id").n_unique()
     print(
-        f"[{name}] generate_demo({n_accounts}) + clean_insights: {daily.height:,} daily rows, "
+        f"[{name}] generate_demo({n_accounts}, days={days}) + clean_insights: {daily.height:,} daily rows, "
         f"{n_campaigns:,} campaigns, {time.perf_counter() - t0:.1f} s (not counted below)"
     )
 
-    t0 = time.perf_counter()
-    dates = training_as_of_dates(daily, step=step)
+    all_dates = training_as_of_dates(daily)
+    if cap:  # as the classifier_model asset samples them
+        from famachat_ml_pipeline.defs.classification.assets import MAX_TRAINING_SAMPLES, sampled_as_of_dates
+
+        dates = sampled_as_of_dates(all_dates, n_campaigns)
+        every = (dates[1] - dates[0]).days if len(dates) > 1 else len(all_dates)
+        how = f"sampled to the {MAX_TRAINING_SAMPLES:,} cap: every {every} days"
+    else:
+        dates, how = training_as_of_dates(daily, step=step), f"step {step}"
+    t0, c0 = time.perf_counter(), time.process_time()
     train_set = build_training_set(daily, dates)
-    t_build = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    res = train_classifier(train_set)
-    t_train = time.perf_counter() - t0
+    t_build, c_build = time.perf_counter() - t0, time.process_time() - c0
     print(
-        f"[{name}] build_training_set ({len(dates)} as-of days, step {step}): {t_build:.1f} s, "
-        f"{train_set.height:,} rows; train_classifier (fit + 5-fold CV + metrics): {t_train:.1f} s; "
-        f"total {t_build + t_train:.1f} s"
+        f"[{name}] build_training_set ({len(dates)} of {len(all_dates)} as-of days, {how}): {t_build:.2f} s "
+        f"(CPU {c_build:.2f} s), {train_set.height:,} rows"
     )
-    report(name, res)
+    for folds in cv_folds:
+        t0, c0 = time.perf_counter(), time.process_time()
+        res = train_classifier(train_set, cv_folds=folds)
+        t_train, c_train = time.perf_counter() - t0, time.process_time() - c0
+        print(
+            f"[{name}] train_classifier (fit + {folds}-fold CV + metrics): {t_train:.2f} s "
+            f"(CPU {c_train:.2f} s); build + train {t_build + t_train:.2f} s"
+        )
+        report(name, res)
 
     with tempfile.TemporaryDirectory() as tmp:
         path = save_model(res.model, Path(tmp) / "classifier.json")
@@ -136,12 +154,15 @@ def main() -> None:
     p.add_argument("--accounts", type=int, default=1000)
     p.add_argument("--step", type=int, default=3, help="days between as-of days on the fleet")
     p.add_argument("--runs", type=int, default=3, help="classify runs (best is reported)")
+    p.add_argument("--days", type=int, default=90, help="days of history (the retraining job reads 120)")
+    p.add_argument("--cap", action="store_true", help="sample the fleet's as-of days as the asset does")
+    p.add_argument("--cv-folds", type=int, nargs="+", default=[CV_FOLDS], help="train once per value")
     p.add_argument("--skip-demo", action="store_true")
     a = p.parse_args()
     if not a.skip_demo:
-        bench("demo", 6, 1, a.runs)
+        bench("demo", 6, 1, a.runs, 90, False, a.cv_folds)
         print()
-    bench("fleet", a.accounts, a.step, a.runs)
+    bench("fleet", a.accounts, a.step, a.runs, a.days, a.cap, a.cv_folds)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import numpy as np
@@ -12,10 +13,16 @@ import xgboost as xgb
 from polars.testing import assert_frame_equal
 
 from famachat_ml_pipeline.core.classifier import (
+    CV_FOLDS,
     LABELS,
     XGB_PARAMS,
     ModelArtifactError,
+    NotEnoughTrainingData,
     TrainResult,
+    _codes,
+    _fit,
+    _fit_many,
+    _x,
     build_training_set,
     classify,
     feature_frame,
@@ -172,7 +179,34 @@ def test_real_training_run(trained: tuple[pl.DataFrame, TrainResult]) -> None:
     )
     assert res.samples_count == split["train_samples"] < train_set.height
     assert (res.data_start, res.data_end) == (train_set["as_of"].min(), train_set["as_of"].max())
-    assert res.metrics["cv"]["folds"] + res.metrics["cv"]["skipped"] == 5
+    assert res.metrics["cv"]["folds"] + res.metrics["cv"]["skipped"] == CV_FOLDS == 3
+
+
+def _trees(model: xgb.XGBClassifier) -> dict:
+    """Every tree, split and leaf value exactly (the model's JSON, without the sklearn attributes)."""
+    return json.loads(model.get_booster().save_raw("json"))["learner"]["gradient_booster"]
+
+
+def test_fits_side_by_side_equal_one_at_a_time(trained: tuple[pl.DataFrame, TrainResult]) -> None:
+    """train_classifier fits the model and the CV folds on a thread pool, one XGBoost thread each: every
+    model equals the plain one-thread fit, tree for tree, and the model is the one on the training dates."""
+    train_set, res = trained
+    one_thread = {**XGB_PARAMS, "n_jobs": 1}
+    train = train_set.filter(pl.col("as_of") <= dt.date.fromisoformat(res.metrics["split"]["train_end"]))
+    plain = _fit(_x(train), _codes(train["label"]), one_thread)
+    assert _trees(res.model) == _trees(plain)
+    assert np.array_equal(res.model.predict_proba(_x(train_set)), plain.predict_proba(_x(train_set)))
+    assert res.model.get_params()["n_jobs"] == XGB_PARAMS["n_jobs"]  # predictions use the configured threads
+
+    sets = [train.head(n) for n in (train.height, train.height // 2, train.height // 3)]
+    sets.append(train.filter(pl.col("label") != "LOW"))  # lacks a tier: handed back, not raised
+    fitted = _fit_many([(_x(t), _codes(t["label"])) for t in sets], XGB_PARAMS)
+    for t, model in zip(sets[:3], fitted[:3], strict=True):
+        assert (
+            model.get_booster().get_dump()
+            == _fit(_x(t), _codes(t["label"]), one_thread).get_booster().get_dump()
+        )
+    assert isinstance(fitted[3], NotEnoughTrainingData)
 
 
 def test_training_needs_every_tier() -> None:

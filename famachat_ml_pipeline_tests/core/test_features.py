@@ -7,12 +7,13 @@ import json
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from famachat_ml_pipeline.core.features import FEATURE_COLUMNS, compute_features, compute_features_wide
 from famachat_ml_pipeline.core.frames import DAILY_SCHEMA
 from famachat_ml_pipeline.core.vocab import DEFAULT_TIMEZONE
 from famachat_ml_pipeline.db.engine import get_engine, migrate
-from famachat_ml_pipeline.demo.generator import generate_demo
+from famachat_ml_pipeline.demo.generator import clean_demo, generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.source.read import read_daily_insights
 
@@ -162,3 +163,13 @@ def test_equal_inputs_give_bit_equal_features(sqlite_url: str) -> None:
     first = compute_features_wide(daily, data.end_date)
     for _ in range(10):
         assert compute_features_wide(daily, data.end_date).equals(first)
+
+
+def test_without_day_of_week_the_rest_is_unchanged() -> None:
+    """The classifier's snapshots skip the weekday columns: every other column stays exactly the same."""
+    daily = clean_demo(generate_demo(n_accounts=3, end_date=AS_OF)).daily
+    full = compute_features_wide(daily, AS_OF)
+    lean = compute_features_wide(daily, AS_OF, day_of_week=False)
+    weekday = [c for c in full.columns if "day_of_week" in c]
+    assert len(weekday) == 6 and full.height > 30
+    assert_frame_equal(lean, full.drop(weekday))

@@ -31,9 +31,14 @@ def is_past(run: AccountRun, database: DatabaseResource) -> bool:
 
 
 def sampled_as_of_dates(dates: list[dt.date], campaigns: int) -> list[dt.date]:
-    """Every k-th as-of date, newest first kept, so the training set stays near MAX_TRAINING_SAMPLES."""
-    step = max(1, math.ceil(len(dates) * campaigns / MAX_TRAINING_SAMPLES))
-    return sorted(dates[::-1][::step])
+    """Every k-th of `dates` (newest first, as training_as_of_dates gives them) from the newest on, with the
+    smallest k that keeps campaigns x dates (a bound on the training rows) within MAX_TRAINING_SAMPLES; at
+    least one date, however large the fleet. Returned oldest first."""
+    # k = ceil(dates * campaigns / cap) could overshoot: ceil(len / k) dates may exceed cap // campaigns.
+    most = max(1, MAX_TRAINING_SAMPLES // max(campaigns, 1))
+    step = max(1, math.ceil(len(dates) / most))
+    # Counting from the newest keeps the freshest week in (counting from the oldest dropped up to k - 1 days).
+    return sorted(dates[::step])
 
 
 @dg.asset(group_name="classification", kinds={"xgboost", "sql"}, pool=PIPELINE_POOL)
