@@ -6,13 +6,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.db import schema
-from famachat_ml_pipeline.db.engine import get_engine, migrate
-from famachat_ml_pipeline.definitions import defs
-from famachat_ml_pipeline.defs.shared.schedules import ranged_run_tags
-from famachat_ml_pipeline.demo.generator import generate_demo
-from famachat_ml_pipeline.demo.loader import write_demo
-from famachat_ml_pipeline.instance import get_instance
-from famachat_ml_pipeline.settings import Settings
+from famachat_ml_pipeline_tests.defs.anomalies.conftest import HourlyJob
 
 
 def _anomalies(engine: sa.Engine) -> pl.DataFrame:
@@ -35,18 +29,11 @@ def _anomalies(engine: sa.Engine) -> pl.DataFrame:
     )
 
 
-def test_hourly_anomaly_job_repeats_without_duplicates(settings: Settings) -> None:
-    data = generate_demo(n_accounts=3, days=60, seed=2)
-    engine = get_engine(settings.database_url)
-    migrate(settings.database_url)
-    write_demo(engine, data)
-    instance = get_instance(settings)
-    instance.add_dynamic_partitions("config_id", ["1", "2", "3"])
-    job = defs.resolve_job_def("hourly_anomaly_detection")
-    tags = {**ranged_run_tags("1", "3"), "famachat/as_of": data.end_date.isoformat()}
-    lookback = {"ops": {"campaign_anomalies": {"config": {"lookback_days": 7}}}}
+def test_hourly_anomaly_job_repeats_without_duplicates(hourly_job: HourlyJob) -> None:
+    engine = hourly_job.engine
+    lookback = {"lookback_days": 7}
 
-    assert job.execute_in_process(instance=instance, tags=tags, run_config=lookback).success
+    assert hourly_job.run(lookback).success
     first = _anomalies(engine)
     assert first.height > 0
     acked_id = first["id"][0]
@@ -57,7 +44,7 @@ def test_hourly_anomaly_job_repeats_without_duplicates(settings: Settings) -> No
         )
 
     for _ in range(2):
-        assert job.execute_in_process(instance=instance, tags=tags, run_config=lookback).success
+        assert hourly_job.run(lookback).success
     again = _anomalies(engine)
     assert again.height == first.height
     assert again.select("entity_id", "type", "metric", "day").is_duplicated().sum() == 0

@@ -11,14 +11,8 @@ import sqlalchemy as sa
 from polars.testing import assert_frame_equal
 
 from famachat_ml_pipeline.db import schema
-from famachat_ml_pipeline.db.engine import get_engine, migrate
-from famachat_ml_pipeline.definitions import defs
-from famachat_ml_pipeline.defs.shared.schedules import ranged_run_tags
-from famachat_ml_pipeline.demo.generator import generate_demo
-from famachat_ml_pipeline.demo.loader import write_demo
-from famachat_ml_pipeline.instance import get_instance
-from famachat_ml_pipeline.settings import Settings
 from famachat_ml_pipeline.source.tables import campaigns_table, insights_table
+from famachat_ml_pipeline_tests.defs.anomalies.conftest import HourlyJob
 
 DETECTOR = ["observed_value", "expected_value", "deviation_score", "severity"]
 
@@ -47,19 +41,11 @@ def _detected(result: dg.ExecuteInProcessResult) -> tuple[int, int, dict]:
     return meta["campaigns_detected"], meta["campaigns"], meta
 
 
-def test_hourly_rows_after_source_changes_equal_the_plain_path(settings: Settings) -> None:
-    data = generate_demo(n_accounts=3, days=60, seed=2)
-    engine = get_engine(settings.database_url)
-    migrate(settings.database_url)
-    write_demo(engine, data)
-    instance = get_instance(settings)
-    instance.add_dynamic_partitions("config_id", ["1", "2", "3"])
-    job = defs.resolve_job_def("hourly_anomaly_detection")
-    tags = {**ranged_run_tags("1", "3"), "famachat/as_of": data.end_date.isoformat()}
+def test_hourly_rows_after_source_changes_equal_the_plain_path(hourly_job: HourlyJob) -> None:
+    engine = hourly_job.engine
 
     def run(reuse: bool = True) -> dg.ExecuteInProcessResult:
-        config = {"ops": {"campaign_anomalies": {"config": {"reuse_unchanged": reuse}}}}
-        result = job.execute_in_process(instance=instance, tags=tags, run_config=config)
+        result = hourly_job.run({"reuse_unchanged": reuse})
         assert result.success
         return result
 
@@ -77,7 +63,7 @@ def test_hourly_rows_after_source_changes_equal_the_plain_path(settings: Setting
     (c1, restated), (c2, paused), (c3, gone) = (
         by_campaign.filter(pl.col("config_id") == i).row(0)[:2] for i in (1, 2, 3)
     )
-    day = data.end_date - dt.timedelta(days=2)
+    day = hourly_job.end_date - dt.timedelta(days=2)
     i, c, a = insights_table, campaigns_table, schema.ml_anomalies
     with engine.begin() as conn:
         conn.execute(
