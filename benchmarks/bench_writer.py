@@ -8,7 +8,6 @@ COPY-loaded temp table. Prints seconds (best of --repeat) and the ratio old / ne
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import time
 import uuid
@@ -43,6 +42,7 @@ def main() -> None:
     from famachat_ml_pipeline.core.vocab import PREDICTION_TYPE_OF
     from famachat_ml_pipeline.db import schema, writer
     from famachat_ml_pipeline.db.engine import get_engine, migrate
+    from famachat_ml_pipeline.db.writer import feature_rows
     from famachat_ml_pipeline.demo.generator import generate_demo
     from famachat_ml_pipeline.demo.loader import write_demo
     from famachat_ml_pipeline.source.read import read_daily_insights
@@ -54,17 +54,9 @@ def main() -> None:
     write_demo(engine, data)
     as_of = data.end_date
     daily = read_daily_insights(engine, list(range(1, args.accounts + 1)), as_of).daily
-    ts = dt.datetime.combine(as_of, dt.time())
 
     # the frames the writers COPY: ml_features (JSON text) and ml_predictions (the largest table)
-    features = compute_features(daily, as_of).select(
-        "config_id",
-        "campaign_id",
-        "window_days",
-        pl.lit(ts).alias("feature_date"),
-        "features",
-        "insufficient_data",
-    )
+    features = feature_rows(compute_features(daily, as_of), as_of)
     predictions = forecast_fleet(daily, as_of).select(
         "config_id",
         pl.lit("campaign").alias("entity_type"),

@@ -143,20 +143,25 @@ def _lock(conn: sa.Connection, name: str) -> None:
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:n))"), {"n": name})
 
 
+def feature_rows(features: pl.DataFrame, feature_date: dt.date) -> pl.DataFrame:
+    """The ml_features rows of computed features, as the writer COPYs them."""
+    return features.select(
+        "config_id",
+        "campaign_id",
+        "window_days",
+        pl.lit(_as_timestamp(feature_date)).alias("feature_date"),
+        "features",
+        "insufficient_data",
+    )
+
+
 def replace_features(
     engine: sa.Engine, features: pl.DataFrame, config_ids: Sequence[int], feature_date: dt.date
 ) -> int:
     """ml_features for these accounts and day: delete then insert, in one transaction."""
     t = schema.ml_features
     ts = _as_timestamp(feature_date)
-    rows = features.select(
-        "config_id",
-        "campaign_id",
-        "window_days",
-        pl.lit(ts).alias("feature_date"),
-        "features",
-        "insufficient_data",
-    )
+    rows = feature_rows(features, feature_date)
     with engine.begin() as conn:
         _lock(conn, t.name)
         conn.execute(t.delete().where(t.c.config_id.in_(list(config_ids)), t.c.feature_date == ts))

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from famachat_ml_pipeline_tests.e2e.served import Served
+from famachat_ml_pipeline_tests.test_definitions import SCHEDULES
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -28,15 +29,6 @@ GRAPH = "/asset-groups"
 GROUPS = ["ingest", "features", "classification", "anomalies", "forecasts", "recommendations"]
 # asset names Dagster draws whole at any zoom (it shortens the long ones when zoomed out)
 SHORT_NAMES = ["ad_insights", "classifier_model", "forecast_accuracy", "campaign_features"]
-SCHEDULES = [
-    "daily_ml_pipeline",
-    "daily_model_retraining",
-    "daily_classification",
-    "daily_recommendations",
-    "hourly_anomaly_detection_schedule",
-    "batch_predictions_schedule",
-    "daily_prediction_validation_schedule",
-]
 
 # page, what its text must contain (asset names, our metadata keys), screenshot name
 PAGES = [
@@ -63,7 +55,7 @@ PAGES = [
         ["campaign_features", "Latest materialization", "ml_pipeline", "rows_written"],
         "campaign_features_partitions",
     ),
-    ("/automation", [*SCHEDULES, "new_accounts_sensor", "source_data_sensor"], "automation"),
+    ("/automation", [*sorted(SCHEDULES), "new_accounts_sensor", "source_data_sensor"], "automation"),
     ("/assets/campaign_classifications?view=events", ["tier_distribution"], "classifications_metadata"),
     ("/assets/campaign_anomalies?view=events", ["by_severity"], "anomalies_metadata"),
     ("/assets/forecast_accuracy?view=events", ["accuracy_by_metric"], "forecast_accuracy_metadata"),
