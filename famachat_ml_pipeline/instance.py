@@ -16,7 +16,13 @@ REPO_DAGSTER_YAML = Path(__file__).resolve().parents[1] / "dagster.yaml"
 def instance_config(settings: Settings) -> dict:
     config = yaml.safe_load(REPO_DAGSTER_YAML.read_text()) if REPO_DAGSTER_YAML.exists() else {}
     if settings.dagster_pg_url:
-        config["storage"] = {"postgres": {"postgres_url": {"env": "DAGSTER_PG_URL"}}}
+        config["storage"] = {
+            "custom": {
+                "module": "famachat_ml_pipeline.dagster_storage",
+                "class": "PooledPostgresStorage",
+                "config": {"postgres_url": {"env": "DAGSTER_PG_URL"}},
+            }
+        }
     return config
 
 

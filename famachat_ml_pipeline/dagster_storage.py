@@ -1,0 +1,113 @@
+"""Dagster's Postgres storage with a connection pool per process (`storage: custom:` in dagster.yaml).
+
+dagster-postgres opens a new connection for every query (NullPool), so that a process holding many
+DagsterInstances does not pile up idle connections. A run over 1,000 partitions makes ~520 such
+connections (planning, dynamic-partition lookups, event batches), and each also checks again that the
+partitions table exists. Here the run, event-log and schedule storages share one small pool, checked
+before use (a connection dropped by a server restart or a pooler is replaced), and a table once seen is
+not looked up again: tables are created by migrations and never dropped under a running process.
+"""
+
+from __future__ import annotations
+
+import os
+import weakref
+from typing import Any
+
+import sqlalchemy as sa
+from dagster._core.storage.base_storage import DagsterStorage
+from dagster._core.storage.config import pg_config
+from dagster._serdes import ConfigurableClassData
+from dagster_postgres import DagsterPostgresStorage
+from dagster_postgres.event_log import PostgresEventLogStorage
+from dagster_postgres.run_storage import PostgresRunStorage
+from dagster_postgres.schedule_storage import PostgresScheduleStorage
+from dagster_postgres.utils import create_pg_engine, get_token_provider_from_config, pg_url_from_config
+
+# Idle connections a process keeps; bursts (the daemon's threads) open more and close them when done.
+POOL_SIZE = 2
+MAX_OVERFLOW = -1  # no limit, as NullPool: a thread never waits for a connection
+# Reconnect before a pooler's or firewall's idle timeout could cut a connection mid-query.
+POOL_RECYCLE_SECONDS = 600
+
+_engines: weakref.WeakSet[sa.Engine] = weakref.WeakSet()
+
+
+def _forget_connections_after_fork() -> None:
+    # A forked child must not share its parent's sockets; dispose(close=False) leaves them to the parent.
+    for engine in list(_engines):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_connections_after_fork)
+
+
+def pooled_engine(postgres_url: str, token_provider: Any = None) -> sa.Engine:
+    engine = create_pg_engine(
+        postgres_url,
+        token_provider,
+        isolation_level="AUTOCOMMIT",  # as dagster-postgres: its transactions set their own level
+        pool_size=POOL_SIZE,
+        max_overflow=MAX_OVERFLOW,
+        pool_pre_ping=True,
+        pool_recycle=POOL_RECYCLE_SECONDS,
+    )
+    _engines.add(engine)
+    return engine
+
+
+class _EventLogStorage(PostgresEventLogStorage):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._tables_seen: set[str] = set()
+        super().__init__(*args, **kwargs)
+
+    def has_table(self, table_name: str) -> bool:
+        if table_name not in self._tables_seen and super().has_table(table_name):
+            self._tables_seen.add(table_name)
+        return table_name in self._tables_seen
+
+
+class PooledPostgresStorage(DagsterPostgresStorage):
+    """DagsterPostgresStorage (same tables, same config) whose three storages share one pooled engine."""
+
+    def __init__(
+        self,
+        postgres_url: str,
+        should_autocreate_tables: bool = True,
+        inst_data: ConfigurableClassData | None = None,
+        token_provider: Any = None,
+    ) -> None:
+        # DagsterPostgresStorage.__init__, with our event-log storage
+        self.postgres_url = postgres_url
+        self.should_autocreate_tables = should_autocreate_tables
+        self._inst_data = inst_data
+        self._run_storage = PostgresRunStorage(
+            postgres_url, should_autocreate_tables, token_provider=token_provider
+        )
+        self._event_log_storage = _EventLogStorage(
+            postgres_url, should_autocreate_tables, token_provider=token_provider
+        )
+        self._schedule_storage = PostgresScheduleStorage(
+            postgres_url, should_autocreate_tables, token_provider=token_provider
+        )
+        DagsterStorage.__init__(self)
+        engine = pooled_engine(postgres_url, token_provider)
+        for storage in (self._run_storage, self._event_log_storage, self._schedule_storage):
+            storage._engine.dispose()
+            # the attribute dagster-postgres' own optimize_for_webserver replaces to hold connections
+            storage._engine = engine
+
+    @classmethod
+    def config_type(cls) -> Any:
+        return pg_config()
+
+    @classmethod
+    def from_config_value(
+        cls, inst_data: ConfigurableClassData | None, config_value: Any
+    ) -> PooledPostgresStorage:
+        return cls(
+            inst_data=inst_data,
+            postgres_url=pg_url_from_config(config_value),
+            should_autocreate_tables=config_value.get("should_autocreate_tables", True),
+            token_provider=get_token_provider_from_config(config_value),
+        )
