@@ -73,7 +73,10 @@ def bench(  # noqa: PLR0913
 
     all_dates = training_as_of_dates(daily)
     if cap:  # as the classifier_model asset samples them
-        from famachat_ml_pipeline.defs.classification.assets import MAX_TRAINING_SAMPLES, sampled_as_of_dates
+        from famachat_ml_pipeline.defs.classification.sampling import (
+            MAX_TRAINING_SAMPLES,
+            sampled_as_of_dates,
+        )
 
         dates = sampled_as_of_dates(all_dates, n_campaigns)
         every = (dates[1] - dates[0]).days if len(dates) > 1 else len(all_dates)

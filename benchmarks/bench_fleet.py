@@ -82,7 +82,7 @@ def main() -> None:
 
     from famachat_ml_pipeline.core import classifier
     from famachat_ml_pipeline.core.features import compute_features_wide
-    from famachat_ml_pipeline.defs.classification.assets import sampled_as_of_dates
+    from famachat_ml_pipeline.defs.classification.sampling import sampled_as_of_dates
 
     t = time.perf_counter()
     dates = sampled_as_of_dates(classifier.training_as_of_dates(daily), campaigns)

@@ -71,6 +71,23 @@ def latest_updates(
     return latest if after is None else {c: u for c, u in latest.items() if u > after}
 
 
+def campaigns_per_account(engine: sa.Engine, since_day: dt.date) -> dict[int, int]:
+    """Distinct campaigns with an insight row dated `since_day` or later, per account (what a read from
+    that day would hold, before cleaning)."""
+    t = insights_table
+    query = (
+        sa.select(t.c.config_id, sa.func.count(sa.distinct(t.c.campaign_id)))
+        .where(t.c.date_start >= since_day)
+        .group_by(t.c.config_id)
+    )
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+        rows = conn.execute(query).fetchall()
+        conn.rollback()
+    return {int(c): int(n) for c, n in rows if c is not None}
+
+
 def _utc(value: dt.datetime | str) -> dt.datetime:
     """An aware UTC instant (SQLite hands back naive text, stored as UTC by the writers)."""
     stamp = dt.datetime.fromisoformat(value) if isinstance(value, str) else value

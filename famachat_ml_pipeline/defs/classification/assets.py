@@ -1,7 +1,6 @@
 """Campaign tiers: the classifier_model registry asset and the campaign_classifications asset."""
 
 import datetime as dt
-import math
 
 import dagster as dg
 import polars as pl
@@ -11,16 +10,15 @@ from famachat_ml_pipeline.core.features import compute_features_wide
 from famachat_ml_pipeline.db import registry
 from famachat_ml_pipeline.db.reader import classifications_from_rows
 from famachat_ml_pipeline.db.writer import replace_classifications
+from famachat_ml_pipeline.defs.classification.sampling import sampled_accounts, sampled_as_of_dates
 from famachat_ml_pipeline.defs.shared.account_run import AccountRun, latest_complete_day_of
 from famachat_ml_pipeline.defs.shared.io_managers import PASS_ALONG_IO_MANAGER
 from famachat_ml_pipeline.defs.shared.partitions import PIPELINE_POOL, account_asset
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource, ModelStore
-from famachat_ml_pipeline.source.read import list_config_ids, read_daily_insights
+from famachat_ml_pipeline.source.read import campaigns_per_account, list_config_ids, read_daily_insights
 
 MODEL_TYPE = "CAMPAIGN_CLASSIFIER"
 TRAINING_LOOKBACK_DAYS = 120  # as-of dates need 60 days of feature history plus a week of labels
-# Consecutive as-of days are near duplicates: past this many (campaign, day) samples, take every k-th day.
-MAX_TRAINING_SAMPLES = 120_000
 
 
 def is_past(run: AccountRun, database: DatabaseResource) -> bool:
@@ -30,27 +28,17 @@ def is_past(run: AccountRun, database: DatabaseResource) -> bool:
     return run.as_of < latest_complete_day_of(database.engine(), run.config_ids, database.default_timezone)
 
 
-def sampled_as_of_dates(dates: list[dt.date], campaigns: int) -> list[dt.date]:
-    """Every k-th of `dates` (newest first, as training_as_of_dates gives them) from the newest on, with the
-    smallest k that keeps campaigns x dates (a bound on the training rows) within MAX_TRAINING_SAMPLES; at
-    least one date, however large the fleet. Returned oldest first."""
-    # k = ceil(dates * campaigns / cap) could overshoot: ceil(len / k) dates may exceed cap // campaigns.
-    most = max(1, MAX_TRAINING_SAMPLES // max(campaigns, 1))
-    step = max(1, math.ceil(len(dates) / most))
-    # Counting from the newest keeps the freshest week in (counting from the oldest dropped up to k - 1 days).
-    return sorted(dates[::step])
-
-
 @dg.asset(group_name="classification", kinds={"xgboost", "sql"}, pool=PIPELINE_POOL)
 def classifier_model(
     context: dg.AssetExecutionContext, database: DatabaseResource, model_store: ModelStore
 ) -> dg.MaterializeResult:
-    """Trains the tier model on every account's history and registers it; ACTIVE only if it beats the
-    persistence baseline on held-out weeks, otherwise READY (classification then falls back to rules).
+    """Trains the tier model and registers it; ACTIVE only if it beats the persistence baseline on held-out
+    weeks, otherwise READY (classification then falls back to rules).
 
     It reads the source itself rather than taking ad_insights: it is unpartitioned and needs 120 days of
-    every account, while ad_insights holds the run's accounts over the scoring window. It still uses the
-    run's one as_of (AccountRun) and the same read path (source.read.read_daily_insights)."""
+    history, while ad_insights holds the run's accounts over the scoring window. A fleet past the sample
+    cap trains on a weekly sample of its accounts (sampling.py), and only those are read. It still uses
+    the run's one as_of (AccountRun) and the same read path (source.read.read_daily_insights)."""
     engine = database.engine()
     run = AccountRun.from_context(context, database, config_ids=list_config_ids(engine))
     if is_past(run, database):
@@ -61,9 +49,9 @@ def classifier_model(
     try:
         registry.update_training_job(engine, job_id, "RUNNING", 0.05)
         with run.timer("read"):
-            read = read_daily_insights(
-                engine, run.config_ids, run.as_of, lookback_days=TRAINING_LOOKBACK_DAYS
-            )
+            start = run.as_of - dt.timedelta(days=TRAINING_LOOKBACK_DAYS - 1)
+            accounts = sampled_accounts(campaigns_per_account(engine, start), run.as_of)
+            read = read_daily_insights(engine, accounts, run.as_of, lookback_days=TRAINING_LOOKBACK_DAYS)
             daily = read.daily
         registry.update_training_job(engine, job_id, "RUNNING", 0.25)
         with run.timer("compute"):
@@ -111,6 +99,8 @@ def classifier_model(
         status=decision,
         model_id=model_id,
         samples=result.samples_count,
+        accounts_trained_on=len(accounts),
+        accounts=len(run.config_ids),
         f1_macro_model=model_f1,
         f1_macro_persistence=base_f1,
         metrics=dg.MetadataValue.json(result.metrics),

@@ -1,13 +1,29 @@
-"""The training-sample cap: sampled_as_of_dates keeps campaigns x dates within MAX_TRAINING_SAMPLES."""
+"""The training-sample cap: as-of days first, then accounts, keep campaigns x days within the cap."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
 
+import dagster as dg
 import pytest
+import sqlalchemy as sa
 
-from famachat_ml_pipeline.defs.classification.assets import MAX_TRAINING_SAMPLES, sampled_as_of_dates
+from famachat_ml_pipeline.db import schema
+from famachat_ml_pipeline.db.engine import get_engine, migrate
+from famachat_ml_pipeline.definitions import defs
+from famachat_ml_pipeline.defs.classification import sampling
+from famachat_ml_pipeline.defs.classification.sampling import (
+    MAX_TRAINING_SAMPLES,
+    MIN_TRAINING_DATES,
+    sampled_accounts,
+    sampled_as_of_dates,
+)
+from famachat_ml_pipeline.demo.generator import generate_demo
+from famachat_ml_pipeline.demo.loader import write_demo
+from famachat_ml_pipeline.instance import get_instance
+from famachat_ml_pipeline.settings import Settings
+from famachat_ml_pipeline.source.read import campaigns_per_account
 
 D0 = dt.date(2026, 1, 1)
 
@@ -36,3 +52,58 @@ def test_the_old_rounding_overshot() -> None:
 
 def test_a_fleet_past_the_cap_still_gets_one_date() -> None:
     assert sampled_as_of_dates(_dates(100), 200_000) == [_dates(100)[0]]
+
+
+BUDGET = MAX_TRAINING_SAMPLES // MIN_TRAINING_DATES  # campaigns a sampled fleet keeps
+
+
+def test_a_fleet_that_fits_trains_on_every_account() -> None:
+    fleet = {c: 12 for c in range(1, 1001)}  # 12,000 campaigns x 10 days = the cap
+    assert sampled_accounts(fleet, D0) == list(range(1, 1001))
+
+
+@pytest.mark.parametrize("accounts", [1001, 2400, 100_000])
+def test_a_larger_fleet_trains_on_a_weekly_sample_of_accounts_within_the_cap(accounts: int) -> None:
+    fleet = {c: 5 + c % 17 for c in range(1, accounts + 1)}
+    picked = sampled_accounts(fleet, D0)
+    used = sum(fleet[c] for c in picked)
+    assert picked == sorted(picked) and used <= BUDGET
+    assert all(fleet[c] > BUDGET - used for c in fleet.keys() - set(picked))  # no account left that fits
+    same_week = sampled_accounts(fleet, D0 + dt.timedelta(days=3))  # 2026-01-01 is a Thursday
+    next_week = sampled_accounts(fleet, D0 + dt.timedelta(days=7))
+    assert same_week == picked and next_week != picked
+    # not the first ids: the draw covers the fleet
+    assert min(picked) < accounts // 10 and max(picked) > accounts - accounts // 10
+
+
+def test_one_account_past_the_cap_is_still_trained_on() -> None:
+    assert sampled_accounts({7: BUDGET * 3}, D0) == [7]
+    assert sampled_accounts({}, D0) == []
+
+
+def test_the_retraining_job_reads_only_the_sampled_accounts(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = generate_demo(n_accounts=4, days=120, seed=4)
+    engine = get_engine(settings.database_url)
+    migrate(settings.database_url)
+    write_demo(engine, data)
+    per_account = campaigns_per_account(engine, data.end_date - dt.timedelta(days=119))
+    assert sorted(per_account) == [1, 2, 3, 4]
+    # a cap that fits about half the fleet's campaigns at MIN_TRAINING_DATES days
+    monkeypatch.setattr(sampling, "MAX_TRAINING_SAMPLES", sum(per_account.values()) // 2 * MIN_TRAINING_DATES)
+    expected = sampled_accounts(per_account, data.end_date)
+    assert 1 <= len(expected) < 4
+
+    result = defs.resolve_job_def("model_retraining").execute_in_process(
+        instance=get_instance(settings), tags={"famachat/as_of": data.end_date.isoformat()}
+    )
+    assert result.success
+    (mat,) = result.asset_materializations_for_node("classifier_model")
+    meta = {k: v.value for k, v in mat.metadata.items()}
+    assert (meta["accounts_trained_on"], meta["accounts"]) == (len(expected), 4)
+    m = schema.ml_trained_models
+    with engine.connect() as conn:
+        samples = conn.execute(sa.select(m.c.samples_count)).scalar_one()
+    assert 0 < samples <= sampling.MAX_TRAINING_SAMPLES and samples == meta["samples"]
+    assert isinstance(mat, dg.AssetMaterialization)

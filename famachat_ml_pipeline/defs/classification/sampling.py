@@ -1,0 +1,52 @@
+"""Which accounts and as-of days the classifier trains on, within MAX_TRAINING_SAMPLES (campaign, day) rows.
+
+A fleet small enough trains on every account, on as many as-of days as the cap allows. Past
+MIN_TRAINING_DATES days of every campaign, the days alone cannot shrink further without losing the
+time-aware validation (its folds and held-out weeks need several days), so the job trains on a sample of
+accounts instead, and reads only theirs: training then costs the same at 2,000 accounts as at 100,000.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from collections.abc import Mapping
+
+# Consecutive as-of days are near duplicates: past this many (campaign, day) samples, take every k-th day.
+MAX_TRAINING_SAMPLES = 120_000
+# The fewest as-of days a fleet keeps before accounts are sampled: 3 CV folds and a held-out week need them.
+MIN_TRAINING_DATES = 10
+
+
+def sampled_as_of_dates(dates: list[dt.date], campaigns: int) -> list[dt.date]:
+    """Every k-th of `dates` (newest first, as training_as_of_dates gives them) from the newest on, with the
+    smallest k that keeps campaigns x dates (a bound on the training rows) within MAX_TRAINING_SAMPLES; at
+    least one date, however large the fleet. Returned oldest first."""
+    # k = ceil(dates * campaigns / cap) could overshoot: ceil(len / k) dates may exceed cap // campaigns.
+    most = max(1, MAX_TRAINING_SAMPLES // max(campaigns, 1))
+    step = max(1, math.ceil(len(dates) / most))
+    # Counting from the newest keeps the freshest week in (counting from the oldest dropped up to k - 1 days).
+    return sorted(dates[::step])
+
+
+def _draw(config_id: int, as_of: dt.date) -> bytes:
+    year, week, _ = as_of.isocalendar()
+    return hashlib.blake2b(f"{year}-W{week}:{config_id}".encode(), digest_size=8).digest()
+
+
+def sampled_accounts(campaigns: Mapping[int, int], as_of: dt.date) -> list[int]:
+    """The accounts to train on, sorted: all of them when their campaigns fit MIN_TRAINING_DATES days under
+    the cap, otherwise accounts in a pseudo-random order drawn per ISO week of `as_of` (a retry in the same
+    week trains on the same accounts; the next week's training sees others) while their campaigns fit.
+    Always at least one account when there is any."""
+    budget = MAX_TRAINING_SAMPLES // MIN_TRAINING_DATES
+    if sum(campaigns.values()) <= budget:
+        return sorted(campaigns)
+    picked, used = [], 0
+    for config_id in sorted(campaigns, key=lambda c: _draw(c, as_of)):
+        n = campaigns[config_id]
+        if used + n <= budget or not picked:
+            picked.append(config_id)
+            used += n
+    return sorted(picked)
