@@ -41,6 +41,7 @@ MAX_DAILY_SPEND = 1e11  # major units: 10^11 VND (the weakest minor-unit-1 curre
 MAX_DAILY_COUNT = 10**10  # impressions, clicks, reach: 2.5x every person on Earth, in one day
 MAX_DAILY_LEADS = 10**7  # leads, from the column or from `actions`
 METRICS = ("spend", "impressions", "clicks", "reach")
+DENSE_METRICS = (*METRICS, "leads")  # the daily frame's values, zero on a day without a source row
 
 # Why a source row was set aside. Every reason is counted; none is silently turned into zeros.
 REJECT_REASONS = (
@@ -151,6 +152,20 @@ def _leads_from_actions_slow(actions: Iterable[str | None]) -> tuple[pl.Series, 
 
 def leads_from_actions(actions: pl.Series) -> tuple[pl.Series, pl.Series]:
     """Resolve leads from raw `actions` JSON by alias precedence. Returns (leads, reason set aside).
+
+    Each distinct string is resolved once and joined back: a fleet's ~200k rows repeat a few hundred
+    values, and the regex and JSON work dominate. A null stays (null, null), as it resolves to.
+    """
+    frame = pl.DataFrame({"raw": actions}, schema={"raw": pl.String})
+    distinct = frame.unique().drop_nulls()
+    leads, reason = _resolve_rows(distinct["raw"])
+    table = distinct.with_columns(v=leads, reason=reason)
+    out = frame.join(table, on="raw", how="left", maintain_order="left")
+    return out["v"], out["reason"]
+
+
+def _resolve_rows(actions: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """`leads_from_actions` row by row (no deduplication), in the input's order.
 
     Canonical rows are decoded in one vectorised pass; anything else goes through Python's json, since
     the column is dirty by contract and polars' decoder fails a whole column on one malformed value.
@@ -369,47 +384,42 @@ def densify(
     )
     # A campaign's days start at its creation when that is earlier than its first row, but never before
     # the account's first synced row: before that, FamaChat had no data, which is not zero delivery.
-    spans = observed.join(camps.select(*KEY, "created_date"), on=KEY, how="left").with_columns(
-        first=pl.max_horizontal(
-            pl.lit(start),
-            pl.col("first").min().over("config_id"),
-            pl.min_horizontal("first", pl.col("created_date").fill_null(pl.col("first"))),
-        )
-    )
-    grid = spans.select(*KEY, date=pl.date_ranges("first", pl.lit(as_of))).explode("date")
-    values = good.select(
-        *KEY,
-        pl.col("date_start").alias("date"),
-        "spend",
-        "impressions",
-        "clicks",
-        "reach",
-        "leads",
-        pl.lit(True).alias("has_row"),
-    )
-    unknown = unknown_days.select(*KEY, pl.col("date_start").alias("date"), pl.lit(True).alias("_unknown"))
-    zero = {"spend": 0.0, "impressions": 0, "clicks": 0, "reach": 0, "leads": 0}
-    frame = (
-        grid.join(values, on=[*KEY, "date"], how="left")
-        .join(unknown, on=[*KEY, "date"], how="left")
+    attributes = ["status", "effective_status", "objective", "daily_budget", "currency", "timezone_name"]
+    spans = (
+        observed.join(camps.select(*KEY, "created_date", *attributes), on=KEY, how="left")
         .with_columns(
-            # zero-fill only days with no source row at all; an unknown (set-aside) day stays null
-            *[
-                pl.when(pl.col("_unknown").is_null())
-                .then(pl.col(c).fill_null(v))
-                .otherwise(pl.col(c))
-                .alias(c)
-                for c, v in zero.items()
-            ],
-            has_row=pl.col("has_row").fill_null(False) | pl.col("_unknown").fill_null(False),
+            first=pl.max_horizontal(
+                pl.lit(start),
+                pl.col("first").min().over("config_id"),
+                pl.min_horizontal("first", pl.col("created_date").fill_null(pl.col("first"))),
+            )
         )
-        .drop("_unknown")
-        .join(
-            camps.select(
-                *KEY, "status", "effective_status", "objective", "daily_budget", "currency", "timezone_name"
-            ),
-            on=KEY,
-            how="left",
-        )
+        .sort(KEY)
     )
-    return frame.select([pl.col(c).cast(t) for c, t in DAILY_SCHEMA.items()]).sort([*KEY, "date"])
+    # The campaigns' attributes ride along the calendar (one join per campaign, not per day), and the
+    # calendar is built in the output's order: (config_id, campaign_id) sorted, days ascending.
+    grid = spans.select(*KEY, *attributes, date=pl.date_ranges("first", pl.lit(as_of))).explode("date")
+    # A (campaign, day) has one surviving source row, either good or set aside: one join fills both.
+    cells = pl.concat(
+        [
+            good.select(
+                *KEY, pl.col("date_start").alias("date"), *DENSE_METRICS, _unknown=pl.lit(None, pl.Boolean)
+            ),
+            unknown_days.select(
+                *KEY,
+                pl.col("date_start").alias("date"),
+                *[pl.lit(None, good.schema[c]).alias(c) for c in DENSE_METRICS],
+                _unknown=pl.lit(True),
+            ),
+        ]
+    ).with_columns(has_row=pl.lit(True))
+    zero = {"spend": 0.0, "impressions": 0, "clicks": 0, "reach": 0, "leads": 0}
+    frame = grid.join(cells, on=[*KEY, "date"], how="left", maintain_order="left").with_columns(
+        # zero-fill only days with no source row at all; an unknown (set-aside) day stays null
+        *[
+            pl.when(pl.col("_unknown").is_null()).then(pl.col(c).fill_null(v)).otherwise(pl.col(c)).alias(c)
+            for c, v in zero.items()
+        ],
+        has_row=pl.col("has_row").fill_null(False) | pl.col("_unknown").fill_null(False),
+    )
+    return frame.select([pl.col(c).cast(t) for c, t in DAILY_SCHEMA.items()])
