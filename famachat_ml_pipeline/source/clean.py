@@ -247,6 +247,13 @@ def updated_instant(column: str = "updated_at") -> pl.Expr:
     )
 
 
+def _campaign_day() -> pl.Expr:
+    """One Int64 per (campaign, day), injective: the campaign's number in the high 32 bits, the day
+    (Int32 days, shifted to be non-negative) in the low ones."""
+    day = pl.col("date_start").cast(pl.Int32).cast(pl.Int64) + (1 << 31)
+    return pl.col("_campaign").cast(pl.Int64) * (1 << 32) + day
+
+
 def _metric_reason() -> pl.Expr:
     counts = ["impressions", "clicks", "reach"]
     return (
@@ -296,7 +303,8 @@ def clean_insights(
     ins = insights.with_columns(
         date_start=_as_date(insights, "date_start"), date_stop=_as_date(insights, "date_stop")
     )
-    ins = ins.join(camps.select(*KEY, "timezone_name"), on=KEY, how="left")
+    # `_campaign` numbers the campaigns: the duplicate check below hashes it instead of the string id
+    ins = ins.join(camps.select(*KEY, "timezone_name").with_row_index("_campaign"), on=KEY, how="left")
     ins = set_aside(ins, pl.col("timezone_name").is_null(), "orphan_campaign")
     ins = set_aside(ins, pl.col("date_start").is_null() | pl.col("date_stop").is_null(), "bad_date")
     ins = ins.join(_today_by_timezone(ins["timezone_name"], now), on="timezone_name", how="left")
@@ -310,9 +318,9 @@ def clean_insights(
     ins = ins.with_columns(_updated=updated_instant()).sort(
         ["_updated", "id"], descending=True, nulls_last=True
     )
-    dup = ins.select(pl.struct(*KEY, "date_start").is_first_distinct().not_()).to_series()
+    dup = ins.select(_campaign_day().is_first_distinct().not_()).to_series()
     ins = set_aside(ins.with_columns(_dup=dup), pl.col("_dup"), "duplicate_superseded").drop(
-        "_dup", "_updated"
+        "_dup", "_updated", "_campaign"
     )
 
     ins = ins.with_columns(invalid=_metric_reason())
@@ -398,28 +406,40 @@ def densify(
     )
     # The campaigns' attributes ride along the calendar (one join per campaign, not per day), and the
     # calendar is built in the output's order: (config_id, campaign_id) sorted, days ascending.
-    grid = spans.select(*KEY, *attributes, date=pl.date_ranges("first", pl.lit(as_of))).explode("date")
-    # A (campaign, day) has one surviving source row, either good or set aside: one join fills both.
-    cells = pl.concat(
-        [
-            good.select(
-                *KEY, pl.col("date_start").alias("date"), *DENSE_METRICS, _unknown=pl.lit(None, pl.Boolean)
-            ),
-            unknown_days.select(
-                *KEY,
-                pl.col("date_start").alias("date"),
-                *[pl.lit(None, good.schema[c]).alias(c) for c in DENSE_METRICS],
-                _unknown=pl.lit(True),
-            ),
-        ]
-    ).with_columns(has_row=pl.lit(True))
+    calendar = spans.select(*KEY, *attributes, "first", date=pl.date_ranges("first", pl.lit(as_of)))
+    lengths = calendar["date"].list.len().cast(pl.Int64)
+    grid = calendar.drop("first").explode("date")
+    # A (campaign, day) has one surviving source row, either good or set aside. Its place in the calendar
+    # is its campaign's offset plus its day: a join per campaign, then a scatter, instead of a join of
+    # ~1M (campaign, day) keys on each side.
+    places = calendar.select(*KEY, "first", _offset=lengths.cum_sum() - lengths, _length=lengths)
+    day = (pl.col("date_start") - pl.col("first")).dt.total_days()
+    cells = (
+        pl.concat(
+            [
+                good.select(*KEY, "date_start", *DENSE_METRICS, _unknown=pl.lit(False)),
+                unknown_days.select(
+                    *KEY,
+                    "date_start",
+                    *[pl.lit(None, good.schema[c]).alias(c) for c in DENSE_METRICS],
+                    _unknown=pl.lit(True),
+                ),
+            ]
+        )
+        .join(places, on=KEY, how="inner")
+        .filter(day.is_between(0, pl.col("_length") - 1))
+        .with_columns(_place=pl.col("_offset") + day)
+    )
     zero = {"spend": 0.0, "impressions": 0, "clicks": 0, "reach": 0, "leads": 0}
-    frame = grid.join(cells, on=[*KEY, "date"], how="left", maintain_order="left").with_columns(
-        # zero-fill only days with no source row at all; an unknown (set-aside) day stays null
+    place = cells["_place"]
+    frame = grid.with_columns(
+        # zero on days with no source row at all; an unknown (set-aside) day stays null
         *[
-            pl.when(pl.col("_unknown").is_null()).then(pl.col(c).fill_null(v)).otherwise(pl.col(c)).alias(c)
+            pl.repeat(v, grid.height, dtype=good.schema[c], eager=True)
+            .scatter(place, cells.select(pl.when(~pl.col("_unknown")).then(pl.col(c).fill_null(v)))[c])
+            .alias(c)
             for c, v in zero.items()
         ],
-        has_row=pl.col("has_row").fill_null(False) | pl.col("_unknown").fill_null(False),
+        has_row=pl.repeat(False, grid.height, eager=True).scatter(place, True),
     )
     return frame.select([pl.col(c).cast(t) for c, t in DAILY_SCHEMA.items()])
