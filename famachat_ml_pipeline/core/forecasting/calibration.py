@@ -69,6 +69,18 @@ def _conformal_quantile(z: np.ndarray, q: float) -> float:
     return float(np.partition(z, k - 1)[k - 1])  # the k-th smallest; a partition is enough
 
 
+def _conformal_bounds(z: np.ndarray, q: float) -> tuple[float, float]:
+    """(-_conformal_quantile(-z, q), _conformal_quantile(z, q)) from one partition instead of two: minus
+    the k-th smallest of -z is the k-th largest of z, the (n - k + 1)-th smallest. The same values; the
+    same bits unless z holds both -0.0 and 0.0 (scaled errors do not: actual and point are >= +0.0)."""
+    n = z.size
+    if n == 0:
+        return np.nan, np.nan
+    k = min(max(int(np.ceil((n + 1) * q)), 1), n)
+    part = np.partition(z, sorted({n - k, k - 1}))
+    return float(part[n - k]), float(part[k - 1])
+
+
 def calibrate(errors: np.ndarray, scale: np.ndarray, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper multipliers (h,) of the scale from backtest errors (K, n, h) = actual - point.
 
@@ -85,9 +97,7 @@ def calibrate(errors: np.ndarray, scale: np.ndarray, level: float = LEVEL) -> tu
     lo, hi = np.full(h, np.nan), np.full(h, np.nan)
     if counts.min() >= MIN_PER_HORIZON:
         for j in range(h):
-            zj = z[:, :, j][usable[:, :, j]]
-            lo[j] = -_conformal_quantile(-zj, 1 - alpha / 2)
-            hi[j] = _conformal_quantile(zj, 1 - alpha / 2)
+            lo[j], hi[j] = _conformal_bounds(z[:, :, j][usable[:, :, j]], 1 - alpha / 2)
         # keep the interval non-shrinking with the horizon: later days are not more certain
         return np.minimum.accumulate(np.minimum(lo, 0.0)), np.maximum.accumulate(np.maximum(hi, 0.0))
     root = np.sqrt(np.arange(1, h + 1))
@@ -95,9 +105,8 @@ def calibrate(errors: np.ndarray, scale: np.ndarray, level: float = LEVEL) -> tu
     if pooled.size < 20:
         # too little past to calibrate: a wide normal-like default, documented as such
         return -3.0 * root, 3.0 * root
-    return min(-_conformal_quantile(-pooled, 1 - alpha / 2), 0.0) * root, max(
-        _conformal_quantile(pooled, 1 - alpha / 2), 0.0
-    ) * root
+    plo, phi = _conformal_bounds(pooled, 1 - alpha / 2)
+    return min(plo, 0.0) * root, max(phi, 0.0) * root
 
 
 def finite_sample_level(q: float, k: np.ndarray) -> np.ndarray:

@@ -13,6 +13,8 @@ from famachat_ml_pipeline.core.forecasting import (
     recent_scale,
 )
 from famachat_ml_pipeline.core.forecasting.calibration import (
+    _conformal_bounds,
+    _conformal_quantile,
     calibrate_young,
     finite_sample_level,
     recent_level,
@@ -159,3 +161,20 @@ def test_young_series_are_calibrated_on_the_fleets_young_series_origins() -> Non
     j = int(np.ceil(81 * 0.975))  # the finite-sample rank over the 80 series-origins
     assert (hi >= rel[j - 1]).all() and hi[0] == rel[j - 1, 0] and lo[0] == rel[80 - j, 0]
     assert (np.diff(hi) >= 0).all() and (np.diff(lo) <= 0).all()
+
+
+def test_conformal_bounds_are_the_two_quantiles_bit_for_bit() -> None:
+    """One partition gives what partitioning -z and z gave: ties, zeros and every sample size. Bit for
+    bit while the zeros share a sign (scaled errors: actual and point are clipped at +0.0); with -0.0
+    and 0.0 both in the sample, which of the equal zeros lands at the rank may differ: the same value."""
+    rng = np.random.default_rng(9)
+    for n in (*range(1, 40), 199, 200, 1000, 33_001):
+        rounded = np.round(rng.standard_normal(n), 1)
+        for z in (rng.standard_normal(n), rounded + 0.0, np.zeros(n), -np.zeros(n), rounded):
+            for q in (0.975, 0.9875, 0.5, 0.999):
+                old = np.array((-_conformal_quantile(-z, q), _conformal_quantile(z, q)))
+                new = np.array(_conformal_bounds(z, q))
+                assert np.array_equal(old, new), (n, q)
+                if not (np.signbit(z) & (z == 0)).any() or not (~np.signbit(z) & (z == 0)).any():
+                    assert np.array_equal(old.view(np.int64), new.view(np.int64)), (n, q)
+    assert np.isnan(_conformal_bounds(np.array([]), 0.975)).all()
