@@ -96,19 +96,27 @@ def main() -> None:
             f"{min(new):11.3f}{statistics.median(new):9.3f}{min(ref) / min(new):9.1f}x"
         )
     same = compare(work / "ref_0", work / "this_0")
-    print("outputs exactly equal (read_daily_insights: daily frame and counts; forecast_fleet):", same)
+    print(
+        "outputs equal (read_daily_insights: daily frame and counts; forecast_fleet), floats bit for bit:",
+        same,
+    )
 
 
 def compare(ref: Path, new: Path) -> bool:
+    """Frames equal exactly, and every float column bit for bit (signed zeros too; NaN as NaN)."""
+    import numpy as np
     import polars as pl
     from polars.testing import assert_frame_equal
 
     for name in ("daily", "forecast"):
-        assert_frame_equal(
-            pl.read_parquet(new / f"{name}.parquet"),
-            pl.read_parquet(ref / f"{name}.parquet"),
-            check_exact=True,
-        )
+        a, b = pl.read_parquet(new / f"{name}.parquet"), pl.read_parquet(ref / f"{name}.parquet")
+        assert_frame_equal(a, b, check_exact=True)
+        for col, dtype in a.schema.items():
+            if dtype == pl.Float64:
+                x, y = a[col].to_numpy(), b[col].to_numpy()
+                nan = np.isnan(x)
+                assert np.array_equal(nan, np.isnan(y)), (name, col)
+                assert np.array_equal(x[~nan].view(np.int64), y[~nan].view(np.int64)), (name, col)
     assert (new / "counts.json").read_text() == (ref / "counts.json").read_text()
     return True
 

@@ -137,7 +137,11 @@ def _own_quantiles(z: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 def calibrate_series(
-    errors: np.ndarray, scale: np.ndarray, level: float = LEVEL, prior: float | None = None
+    errors: np.ndarray,
+    scale: np.ndarray,
+    level: float = LEVEL,
+    prior: float | None = None,
+    rows: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper multipliers (n, h): each series' own quantiles, shrunk towards the pooled ones.
 
@@ -149,6 +153,9 @@ def calibrate_series(
     overlap in their targets), so the own quantile is taken at the finite-sample level
     ceil((k + 1) q) / k and weighted k / (k + prior); the pooled quantile gets the rest. A lone
     series is its own pool, and a new one borrows the fleet's.
+
+    `rows` (bool, (n,)): only these series' multipliers are wanted, the others are NaN. The pool is
+    still every series; a series' own quantile is its errors' alone, so its row is the same either way.
     """
     K, n, h = errors.shape
     prior = SHRINK_PRIOR if prior is None else prior
@@ -159,16 +166,24 @@ def calibrate_series(
     # the pooled half-width per day; sqrt(day) where the pool is degenerate (a constant fleet)
     shape = (phi - plo) / 2.0
     shape = np.where(shape > 0, shape, np.sqrt(np.arange(1, h + 1)))
+    if rows is not None:
+        errors, scale = errors[:, rows], scale[:, rows]
+    m = errors.shape[1]
     with np.errstate(invalid="ignore", divide="ignore"):
         z = errors / scale[:, :, None] / shape[None, None, :]
     z = np.where(np.isfinite(z) & (scale[:, :, None] > 0), z, np.nan)
-    k = np.isfinite(z).any(axis=2).sum(axis=0)  # (n,) origins with at least one usable error
-    flat = np.transpose(z, (1, 0, 2)).reshape(n, K * h)
+    k = np.isfinite(z).any(axis=2).sum(axis=0)  # (m,) origins with at least one usable error
+    flat = np.transpose(z, (1, 0, 2)).reshape(m, K * h)
     olo, ohi, _ = _own_quantiles(flat, finite_sample_level(1 - alpha / 2, k))
     w = (k / (k + prior))[:, None]
     own_lo = np.nan_to_num(np.minimum(olo, 0.0))[:, None] * shape[None, :]
     own_hi = np.nan_to_num(np.maximum(ohi, 0.0))[:, None] * shape[None, :]
-    return w * own_lo + (1 - w) * plo[None, :], w * own_hi + (1 - w) * phi[None, :]
+    lo, hi = w * own_lo + (1 - w) * plo[None, :], w * own_hi + (1 - w) * phi[None, :]
+    if rows is None:
+        return lo, hi
+    full_lo, full_hi = np.full((n, h), np.nan), np.full((n, h), np.nan)
+    full_lo[rows], full_hi[rows] = lo, hi
+    return full_lo, full_hi
 
 
 def recent_level(Y: np.ndarray, origins: np.ndarray, window: int = LEVEL_WINDOW) -> np.ndarray:

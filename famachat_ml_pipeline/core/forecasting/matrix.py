@@ -94,14 +94,21 @@ def _run_backtest(Y: np.ndarray, h: int, methods: Sequence[str], nonneg: bool, n
 
 
 def _interval(
-    bt: _Backtest, method: str, nonneg: bool, level: float, young: np.ndarray | None = None
+    bt: _Backtest,
+    method: str,
+    nonneg: bool,
+    level: float,
+    young: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Calibrated bounds (n, h) at the final origin for one method; the `young` rows (series under
-    MIN_HISTORY days) from the fleet's young series-origins when it has enough of them."""
+    MIN_HISTORY days) from the fleet's young series-origins when it has enough of them. Only the
+    `rows` series (all when None) get bounds, the others NaN: the fallback method serves a few series,
+    and each series' own quantile is the costly part."""
     point = bt.points[method][-1]
     raw = bt.actual - bt.points[method][:-1]
     err = np.where(bt.evaluable[:, :, None], raw, np.nan)
-    lo, hi = calibrate_series(err, bt.scale[:-1], level)
+    lo, hi = calibrate_series(err, bt.scale[:-1], level, rows=rows)
     s = bt.scale[-1][:, None]
     lower, upper = point + lo * s, point + hi * s
     rel = calibrate_young(raw, bt.level[:-1], bt.young, level) if young is not None and young.any() else None
@@ -183,8 +190,15 @@ def forecast_matrix_levels(
     results: dict[tuple[str, float], MatrixForecast] = {}
     for level in levels:
         used = set(np.unique(np.concatenate([chosen_by[m] for m in methods])))
-        bounds = {  # the chosen methods only; the too-young series all use FALLBACK_METHOD
-            m: _interval(bt, m, nonneg, level, insufficient if m == FALLBACK_METHOD else None)
+        bounds = {  # the chosen methods and their series only; the too-young series use FALLBACK_METHOD
+            m: _interval(
+                bt,
+                m,
+                nonneg,
+                level,
+                insufficient if m == FALLBACK_METHOD else None,
+                np.any([chosen_by[c] == m for c in methods], axis=0),
+            )
             for m in bt.points
             if m in used
         }

@@ -178,3 +178,21 @@ def test_conformal_bounds_are_the_two_quantiles_bit_for_bit() -> None:
                 if not (np.signbit(z) & (z == 0)).any() or not (~np.signbit(z) & (z == 0)).any():
                     assert np.array_equal(old.view(np.int64), new.view(np.int64)), (n, q)
     assert np.isnan(_conformal_bounds(np.array([]), 0.975)).all()
+
+
+def test_calibrate_series_on_some_rows_gives_those_rows_bit_for_bit() -> None:
+    """The pool is every series whatever `rows` says; the rows asked for are the full call's rows."""
+    rng = np.random.default_rng(11)
+    K, n, h = 28, 400, 7
+    errors = rng.standard_t(3, (K, n, h)) * rng.gamma(1.0, 5.0, n)[None, :, None]
+    errors[rng.random((K, n, h)) < 0.2] = np.nan  # series that could not be evaluated at some origins
+    scale = np.abs(rng.standard_normal((K, n))) * 5.0
+    scale[:, :3] = 0.0  # constant series
+    rows = rng.random(n) < 0.1
+    rows[:3] = True
+    for level in (0.95, 0.975):
+        lo, hi = calibrate_series(errors, scale, level)
+        rlo, rhi = calibrate_series(errors, scale, level, rows=rows)
+        assert np.array_equal(lo[rows].view(np.int64), rlo[rows].view(np.int64))
+        assert np.array_equal(hi[rows].view(np.int64), rhi[rows].view(np.int64))
+        assert np.isnan(rlo[~rows]).all() and np.isnan(rhi[~rows]).all()
