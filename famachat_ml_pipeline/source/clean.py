@@ -303,7 +303,8 @@ def clean_insights(
     ins = insights.with_columns(
         date_start=_as_date(insights, "date_start"), date_stop=_as_date(insights, "date_stop")
     )
-    # `_campaign` numbers the campaigns: the duplicate check below hashes it instead of the string id
+    # `_campaign` numbers the campaigns (their row in `camps`): the duplicate check and densify group and
+    # join on it instead of the string id
     ins = ins.join(camps.select(*KEY, "timezone_name").with_row_index("_campaign"), on=KEY, how="left")
     ins = set_aside(ins, pl.col("timezone_name").is_null(), "orphan_campaign")
     ins = set_aside(ins, pl.col("date_start").is_null() | pl.col("date_stop").is_null(), "bad_date")
@@ -320,7 +321,7 @@ def clean_insights(
     )
     dup = ins.select(_campaign_day().is_first_distinct().not_()).to_series()
     ins = set_aside(ins.with_columns(_dup=dup), pl.col("_dup"), "duplicate_superseded").drop(
-        "_dup", "_updated", "_campaign"
+        "_dup", "_updated"
     )
 
     ins = ins.with_columns(invalid=_metric_reason())
@@ -347,7 +348,7 @@ def clean_insights(
         )
     good = ins.filter(pl.col("invalid").is_null())
     # A set-aside row's day is unknown, not zero: it stays in the frame with null metrics.
-    unknown_days = bad_rows.select(*KEY, "date_start").unique()
+    unknown_days = bad_rows.select("_campaign", "date_start").unique()
 
     daily = densify(good, unknown_days, camps, as_of, start)
     reject_frame = (
@@ -384,17 +385,22 @@ def clean_insights(
 def densify(
     good: pl.DataFrame, unknown_days: pl.DataFrame, camps: pl.DataFrame, as_of: dt.date, start: dt.date
 ) -> pl.DataFrame:
-    """One row per campaign per day, from its first day in the window to as_of; no row means a zero day."""
+    """One row per campaign per day, from its first day in the window to as_of; no row means a zero day.
+
+    `good` (the used rows) and `unknown_days` (the days of rows set aside) carry `_campaign`, their
+    campaign's row in `camps`."""
     observed = (
-        pl.concat([good.select(*KEY, "date_start"), unknown_days])
-        .group_by(KEY)
+        pl.concat([good.select("_campaign", "date_start"), unknown_days.select("_campaign", "date_start")])
+        .group_by("_campaign")
         .agg(first=pl.col("date_start").min())
     )
     # A campaign's days start at its creation when that is earlier than its first row, but never before
     # the account's first synced row: before that, FamaChat had no data, which is not zero delivery.
     attributes = ["status", "effective_status", "objective", "daily_budget", "currency", "timezone_name"]
     spans = (
-        observed.join(camps.select(*KEY, "created_date", *attributes), on=KEY, how="left")
+        observed.join(
+            camps.select(*KEY, "created_date", *attributes).with_row_index("_campaign"), on="_campaign"
+        )
         .with_columns(
             first=pl.max_horizontal(
                 pl.lit(start),
@@ -406,27 +412,29 @@ def densify(
     )
     # The campaigns' attributes ride along the calendar (one join per campaign, not per day), and the
     # calendar is built in the output's order: (config_id, campaign_id) sorted, days ascending.
-    calendar = spans.select(*KEY, *attributes, "first", date=pl.date_ranges("first", pl.lit(as_of)))
+    calendar = spans.select(
+        "_campaign", *KEY, *attributes, "first", date=pl.date_ranges("first", pl.lit(as_of))
+    )
     lengths = calendar["date"].list.len().cast(pl.Int64)
-    grid = calendar.drop("first").explode("date")
+    grid = calendar.drop("_campaign", "first").explode("date")
     # A (campaign, day) has one surviving source row, either good or set aside. Its place in the calendar
     # is its campaign's offset plus its day: a join per campaign, then a scatter, instead of a join of
     # ~1M (campaign, day) keys on each side.
-    places = calendar.select(*KEY, "first", _offset=lengths.cum_sum() - lengths, _length=lengths)
+    places = calendar.select("_campaign", "first", _offset=lengths.cum_sum() - lengths, _length=lengths)
     day = (pl.col("date_start") - pl.col("first")).dt.total_days()
     cells = (
         pl.concat(
             [
-                good.select(*KEY, "date_start", *DENSE_METRICS, _unknown=pl.lit(False)),
+                good.select("_campaign", "date_start", *DENSE_METRICS, _unknown=pl.lit(False)),
                 unknown_days.select(
-                    *KEY,
+                    "_campaign",
                     "date_start",
                     *[pl.lit(None, good.schema[c]).alias(c) for c in DENSE_METRICS],
                     _unknown=pl.lit(True),
                 ),
             ]
         )
-        .join(places, on=KEY, how="inner")
+        .join(places, on="_campaign", how="inner")
         .filter(day.is_between(0, pl.col("_length") - 1))
         .with_columns(_place=pl.col("_offset") + day)
     )
