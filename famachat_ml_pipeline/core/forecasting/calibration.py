@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from famachat_ml_pipeline.core.forecasting.common import (
@@ -73,12 +75,8 @@ def _conformal_bounds(z: np.ndarray, q: float) -> tuple[float, float]:
     """(-_conformal_quantile(-z, q), _conformal_quantile(z, q)) from one partition instead of two: minus
     the k-th smallest of -z is the k-th largest of z, the (n - k + 1)-th smallest. The same values; the
     same bits unless z holds both -0.0 and 0.0 (scaled errors do not: actual and point are >= +0.0)."""
-    n = z.size
-    if n == 0:
-        return np.nan, np.nan
-    k = min(max(int(np.ceil((n + 1) * q)), 1), n)
-    part = np.partition(z, sorted({n - k, k - 1}))
-    return float(part[n - k]), float(part[k - 1])
+    lo, hi = _conformal_bounds_at(z, (q,))
+    return float(lo[0]), float(hi[0])
 
 
 def calibrate(errors: np.ndarray, scale: np.ndarray, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:
@@ -88,25 +86,46 @@ def calibrate(errors: np.ndarray, scale: np.ndarray, level: float = LEVEL) -> tu
     Otherwise (a single series, say) the errors are pooled over days after dividing by sqrt(day), and
     widened back by sqrt(day): the usual random-walk growth, which keeps the sample large enough.
     """
+    return calibrate_levels(errors, scale, (level,))[0]
+
+
+def calibrate_levels(
+    errors: np.ndarray, scale: np.ndarray, levels: Sequence[float]
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """`calibrate` at each of `levels`: the errors are scaled once and each horizon day's sample is
+    partitioned once at every level's ranks (the same order statistics as one partition per level)."""
     h = errors.shape[2]
-    alpha = 1.0 - level
+    qs = [1 - (1.0 - level) / 2 for level in levels]
     with np.errstate(invalid="ignore", divide="ignore"):
         z = errors / scale[:, :, None]
     usable = np.isfinite(z) & (scale[:, :, None] > 0)
     counts = usable.reshape(-1, h).sum(axis=0)
-    lo, hi = np.full(h, np.nan), np.full(h, np.nan)
     if counts.min() >= MIN_PER_HORIZON:
+        lo, hi = np.full((len(qs), h), np.nan), np.full((len(qs), h), np.nan)
         for j in range(h):
-            lo[j], hi[j] = _conformal_bounds(z[:, :, j][usable[:, :, j]], 1 - alpha / 2)
+            lo[:, j], hi[:, j] = _conformal_bounds_at(z[:, :, j][usable[:, :, j]], qs)
         # keep the interval non-shrinking with the horizon: later days are not more certain
-        return np.minimum.accumulate(np.minimum(lo, 0.0)), np.maximum.accumulate(np.maximum(hi, 0.0))
+        return [
+            (np.minimum.accumulate(np.minimum(lo[i], 0.0)), np.maximum.accumulate(np.maximum(hi[i], 0.0)))
+            for i in range(len(qs))
+        ]
     root = np.sqrt(np.arange(1, h + 1))
     pooled = (z / root[None, None, :])[usable]
     if pooled.size < 20:
         # too little past to calibrate: a wide normal-like default, documented as such
-        return -3.0 * root, 3.0 * root
-    plo, phi = _conformal_bounds(pooled, 1 - alpha / 2)
-    return min(plo, 0.0) * root, max(phi, 0.0) * root
+        return [(-3.0 * root, 3.0 * root) for _ in qs]
+    plo, phi = _conformal_bounds_at(pooled, qs)
+    return [(min(plo[i], 0.0) * root, max(phi[i], 0.0) * root) for i in range(len(qs))]
+
+
+def _conformal_bounds_at(z: np.ndarray, qs: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    """`_conformal_bounds(z, q)` for each q of `qs` (lower and upper arrays), from one partition."""
+    n = z.size
+    if n == 0:
+        return np.full(len(qs), np.nan), np.full(len(qs), np.nan)
+    ks = [min(max(int(np.ceil((n + 1) * q)), 1), n) for q in qs]
+    part = np.partition(z, sorted({r for k in ks for r in (n - k, k - 1)}))
+    return np.array([part[n - k] for k in ks], dtype=float), np.array([part[k - 1] for k in ks], dtype=float)
 
 
 def finite_sample_level(q: float, k: np.ndarray) -> np.ndarray:
@@ -142,6 +161,7 @@ def calibrate_series(
     level: float = LEVEL,
     prior: float | None = None,
     rows: np.ndarray | None = None,
+    pooled: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper multipliers (n, h): each series' own quantiles, shrunk towards the pooled ones.
 
@@ -156,10 +176,11 @@ def calibrate_series(
 
     `rows` (bool, (n,)): only these series' multipliers are wanted, the others are NaN. The pool is
     still every series; a series' own quantile is its errors' alone, so its row is the same either way.
+    `pooled`: `calibrate(errors, scale, level)` when the caller has it (`calibrate_levels`).
     """
     K, n, h = errors.shape
     prior = SHRINK_PRIOR if prior is None else prior
-    plo, phi = calibrate(errors, scale, level)
+    plo, phi = calibrate(errors, scale, level) if pooled is None else pooled
     if K == 0:
         return np.tile(plo, (n, 1)), np.tile(phi, (n, 1))
     alpha = 1.0 - level

@@ -9,6 +9,7 @@ import numpy as np
 
 from famachat_ml_pipeline.core.forecasting.calibration import (
     backtest_origins,
+    calibrate_levels,
     calibrate_series,
     calibrate_young,
     recent_level,
@@ -100,15 +101,17 @@ def _interval(
     level: float,
     young: np.ndarray | None = None,
     rows: np.ndarray | None = None,
+    pooled: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Calibrated bounds (n, h) at the final origin for one method; the `young` rows (series under
     MIN_HISTORY days) from the fleet's young series-origins when it has enough of them. Only the
     `rows` series (all when None) get bounds, the others NaN: the fallback method serves a few series,
-    and each series' own quantile is the costly part."""
+    and each series' own quantile is the costly part. `pooled`: the fleet's multipliers at `level`
+    (`_pooled`), else computed here."""
     point = bt.points[method][-1]
     raw = bt.actual - bt.points[method][:-1]
     err = np.where(bt.evaluable[:, :, None], raw, np.nan)
-    lo, hi = calibrate_series(err, bt.scale[:-1], level, rows=rows)
+    lo, hi = calibrate_series(err, bt.scale[:-1], level, rows=rows, pooled=pooled)
     s = bt.scale[-1][:, None]
     lower, upper = point + lo * s, point + hi * s
     rel = calibrate_young(raw, bt.level[:-1], bt.young, level) if young is not None and young.any() else None
@@ -120,6 +123,12 @@ def _interval(
     if nonneg:
         lower, upper = np.clip(lower, 0.0, None), np.clip(upper, 0.0, None)
     return lower, upper
+
+
+def _pooled(bt: _Backtest, method: str, levels: Sequence[float]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The fleet's pooled multipliers of one method at each level (`calibrate` of `_interval`'s errors)."""
+    err = np.where(bt.evaluable[:, :, None], bt.actual - bt.points[method][:-1], np.nan)
+    return calibrate_levels(err, bt.scale[:-1], levels)
 
 
 def select_methods(
@@ -188,8 +197,10 @@ def forecast_matrix_levels(
         )
         chosen_by[m] = np.where(insufficient, FALLBACK_METHOD, picked).astype(str)
     results: dict[tuple[str, float], MatrixForecast] = {}
-    for level in levels:
-        used = set(np.unique(np.concatenate([chosen_by[m] for m in methods])))
+    used = set(np.unique(np.concatenate([chosen_by[m] for m in methods])))
+    # the chosen methods only, the pooled multipliers at every level at once
+    pooled = {m: _pooled(bt, m, levels) for m in bt.points if m in used}
+    for i, level in enumerate(levels):
         bounds = {  # the chosen methods and their series only; the too-young series use FALLBACK_METHOD
             m: _interval(
                 bt,
@@ -198,9 +209,9 @@ def forecast_matrix_levels(
                 level,
                 insufficient if m == FALLBACK_METHOD else None,
                 np.any([chosen_by[c] == m for c in methods], axis=0),
+                pooled[m][i],
             )
-            for m in bt.points
-            if m in used
+            for m in pooled
         }
         for m in methods:
             chosen = chosen_by[m]

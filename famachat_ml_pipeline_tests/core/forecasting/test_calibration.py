@@ -15,6 +15,7 @@ from famachat_ml_pipeline.core.forecasting import (
 from famachat_ml_pipeline.core.forecasting.calibration import (
     _conformal_bounds,
     _conformal_quantile,
+    calibrate_levels,
     calibrate_young,
     finite_sample_level,
     recent_level,
@@ -196,3 +197,18 @@ def test_calibrate_series_on_some_rows_gives_those_rows_bit_for_bit() -> None:
         assert np.array_equal(lo[rows].view(np.int64), rlo[rows].view(np.int64))
         assert np.array_equal(hi[rows].view(np.int64), rhi[rows].view(np.int64))
         assert np.isnan(rlo[~rows]).all() and np.isnan(rhi[~rows]).all()
+
+
+def test_calibrate_levels_is_calibrate_at_each_level_bit_for_bit() -> None:
+    """Per-day quantiles (a fleet), pooled ones (a few series) and the default (almost no past)."""
+    rng = np.random.default_rng(17)
+    levels = (0.95, 0.975, 0.8)
+    for K, n in ((28, 300), (40, 2), (2, 1)):
+        errors = rng.standard_t(3, (K, n, 7)) * 4.0
+        errors[rng.random((K, n, 7)) < 0.1] = np.nan
+        scale = np.abs(rng.standard_normal((K, n))) + 0.5
+        fused = calibrate_levels(errors, scale, levels)
+        for level, (lo, hi) in zip(levels, fused, strict=True):
+            one_lo, one_hi = calibrate(errors, scale, level)
+            assert np.array_equal(lo.view(np.int64), one_lo.view(np.int64)), (K, n, level)
+            assert np.array_equal(hi.view(np.int64), one_hi.view(np.int64)), (K, n, level)
