@@ -133,7 +133,8 @@ def dormant(Y: np.ndarray, origins: np.ndarray, days: int = DORMANT_DAYS) -> np.
 def combine(members: list[np.ndarray], Y: np.ndarray, origins: np.ndarray) -> np.ndarray:
     """The median of the members' points, 0 for a series that delivered nothing for DORMANT_DAYS: a damped
     trend would otherwise keep a stopped campaign's old level alive for weeks."""
-    return np.where(dormant(Y, origins)[:, :, None], 0.0, median3(*members))
+    middle = median3(*members) if len(members) == 3 else np.median(members, axis=0)
+    return np.where(dormant(Y, origins)[:, :, None], 0.0, middle)
 
 
 def median3(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
