@@ -41,6 +41,7 @@ MAX_DAILY_SPEND = 1e11  # major units: 10^11 VND (the weakest minor-unit-1 curre
 MAX_DAILY_COUNT = 10**10  # impressions, clicks, reach: 2.5x every person on Earth, in one day
 MAX_DAILY_LEADS = 10**7  # leads, from the column or from `actions`
 METRICS = ("spend", "impressions", "clicks", "reach")
+DENSE_METRICS = (*METRICS, "leads")  # the daily frame's values, zero on a day without a source row
 
 # Why a source row was set aside. Every reason is counted; none is silently turned into zeros.
 REJECT_REASONS = (
@@ -152,6 +153,20 @@ def _leads_from_actions_slow(actions: Iterable[str | None]) -> tuple[pl.Series, 
 def leads_from_actions(actions: pl.Series) -> tuple[pl.Series, pl.Series]:
     """Resolve leads from raw `actions` JSON by alias precedence. Returns (leads, reason set aside).
 
+    Each distinct string is resolved once and joined back: a fleet's ~200k rows repeat a few hundred
+    values, and the regex and JSON work dominate. A null stays (null, null), as it resolves to.
+    """
+    frame = pl.DataFrame({"raw": actions}, schema={"raw": pl.String})
+    distinct = frame.unique().drop_nulls()
+    leads, reason = _resolve_rows(distinct["raw"])
+    table = distinct.with_columns(v=leads, reason=reason)
+    out = frame.join(table, on="raw", how="left", maintain_order="left")
+    return out["v"], out["reason"]
+
+
+def _resolve_rows(actions: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """`leads_from_actions` row by row (no deduplication), in the input's order.
+
     Canonical rows are decoded in one vectorised pass; anything else goes through Python's json, since
     the column is dirty by contract and polars' decoder fails a whole column on one malformed value.
     """
@@ -232,6 +247,13 @@ def updated_instant(column: str = "updated_at") -> pl.Expr:
     )
 
 
+def _campaign_day() -> pl.Expr:
+    """One Int64 per (campaign, day), injective: the campaign's number in the high 32 bits, the day
+    (Int32 days, shifted to be non-negative) in the low ones."""
+    day = pl.col("date_start").cast(pl.Int32).cast(pl.Int64) + (1 << 31)
+    return pl.col("_campaign").cast(pl.Int64) * (1 << 32) + day
+
+
 def _metric_reason() -> pl.Expr:
     counts = ["impressions", "clicks", "reach"]
     return (
@@ -281,7 +303,9 @@ def clean_insights(
     ins = insights.with_columns(
         date_start=_as_date(insights, "date_start"), date_stop=_as_date(insights, "date_stop")
     )
-    ins = ins.join(camps.select(*KEY, "timezone_name"), on=KEY, how="left")
+    # `_campaign` numbers the campaigns (their row in `camps`): the duplicate check and densify group and
+    # join on it instead of the string id
+    ins = ins.join(camps.select(*KEY, "timezone_name").with_row_index("_campaign"), on=KEY, how="left")
     ins = set_aside(ins, pl.col("timezone_name").is_null(), "orphan_campaign")
     ins = set_aside(ins, pl.col("date_start").is_null() | pl.col("date_stop").is_null(), "bad_date")
     ins = ins.join(_today_by_timezone(ins["timezone_name"], now), on="timezone_name", how="left")
@@ -295,7 +319,7 @@ def clean_insights(
     ins = ins.with_columns(_updated=updated_instant()).sort(
         ["_updated", "id"], descending=True, nulls_last=True
     )
-    dup = ins.select(pl.struct(*KEY, "date_start").is_first_distinct().not_()).to_series()
+    dup = ins.select(_campaign_day().is_first_distinct().not_()).to_series()
     ins = set_aside(ins.with_columns(_dup=dup), pl.col("_dup"), "duplicate_superseded").drop(
         "_dup", "_updated"
     )
@@ -324,7 +348,7 @@ def clean_insights(
         )
     good = ins.filter(pl.col("invalid").is_null())
     # A set-aside row's day is unknown, not zero: it stays in the frame with null metrics.
-    unknown_days = bad_rows.select(*KEY, "date_start").unique()
+    unknown_days = bad_rows.select("_campaign", "date_start").unique()
 
     daily = densify(good, unknown_days, camps, as_of, start)
     reject_frame = (
@@ -361,55 +385,69 @@ def clean_insights(
 def densify(
     good: pl.DataFrame, unknown_days: pl.DataFrame, camps: pl.DataFrame, as_of: dt.date, start: dt.date
 ) -> pl.DataFrame:
-    """One row per campaign per day, from its first day in the window to as_of; no row means a zero day."""
+    """One row per campaign per day, from its first day in the window to as_of; no row means a zero day.
+
+    `good` (the used rows) and `unknown_days` (the days of rows set aside) carry `_campaign`, their
+    campaign's row in `camps`."""
     observed = (
-        pl.concat([good.select(*KEY, "date_start"), unknown_days])
-        .group_by(KEY)
+        pl.concat([good.select("_campaign", "date_start"), unknown_days.select("_campaign", "date_start")])
+        .group_by("_campaign")
         .agg(first=pl.col("date_start").min())
     )
     # A campaign's days start at its creation when that is earlier than its first row, but never before
     # the account's first synced row: before that, FamaChat had no data, which is not zero delivery.
-    spans = observed.join(camps.select(*KEY, "created_date"), on=KEY, how="left").with_columns(
-        first=pl.max_horizontal(
-            pl.lit(start),
-            pl.col("first").min().over("config_id"),
-            pl.min_horizontal("first", pl.col("created_date").fill_null(pl.col("first"))),
+    attributes = ["status", "effective_status", "objective", "daily_budget", "currency", "timezone_name"]
+    spans = (
+        observed.join(
+            camps.select(*KEY, "created_date", *attributes).with_row_index("_campaign"), on="_campaign"
         )
-    )
-    grid = spans.select(*KEY, date=pl.date_ranges("first", pl.lit(as_of))).explode("date")
-    values = good.select(
-        *KEY,
-        pl.col("date_start").alias("date"),
-        "spend",
-        "impressions",
-        "clicks",
-        "reach",
-        "leads",
-        pl.lit(True).alias("has_row"),
-    )
-    unknown = unknown_days.select(*KEY, pl.col("date_start").alias("date"), pl.lit(True).alias("_unknown"))
-    zero = {"spend": 0.0, "impressions": 0, "clicks": 0, "reach": 0, "leads": 0}
-    frame = (
-        grid.join(values, on=[*KEY, "date"], how="left")
-        .join(unknown, on=[*KEY, "date"], how="left")
         .with_columns(
-            # zero-fill only days with no source row at all; an unknown (set-aside) day stays null
-            *[
-                pl.when(pl.col("_unknown").is_null())
-                .then(pl.col(c).fill_null(v))
-                .otherwise(pl.col(c))
-                .alias(c)
-                for c, v in zero.items()
-            ],
-            has_row=pl.col("has_row").fill_null(False) | pl.col("_unknown").fill_null(False),
+            first=pl.max_horizontal(
+                pl.lit(start),
+                pl.col("first").min().over("config_id"),
+                pl.min_horizontal("first", pl.col("created_date").fill_null(pl.col("first"))),
+            )
         )
-        .drop("_unknown")
-        .join(
-            camps.select(
-                *KEY, "status", "effective_status", "objective", "daily_budget", "currency", "timezone_name"
-            ),
-            on=KEY,
-            how="left",
-        )
+        .sort(KEY)
     )
-    return frame.select([pl.col(c).cast(t) for c, t in DAILY_SCHEMA.items()]).sort([*KEY, "date"])
+    # The campaigns' attributes ride along the calendar (one join per campaign, not per day), and the
+    # calendar is built in the output's order: (config_id, campaign_id) sorted, days ascending.
+    calendar = spans.select(
+        "_campaign", *KEY, *attributes, "first", date=pl.date_ranges("first", pl.lit(as_of))
+    )
+    lengths = calendar["date"].list.len().cast(pl.Int64)
+    grid = calendar.drop("_campaign", "first").explode("date")
+    # A (campaign, day) has one surviving source row, either good or set aside. Its place in the calendar
+    # is its campaign's offset plus its day: a join per campaign, then a scatter, instead of a join of
+    # ~1M (campaign, day) keys on each side.
+    places = calendar.select("_campaign", "first", _offset=lengths.cum_sum() - lengths, _length=lengths)
+    day = (pl.col("date_start") - pl.col("first")).dt.total_days()
+    cells = (
+        pl.concat(
+            [
+                good.select("_campaign", "date_start", *DENSE_METRICS, _unknown=pl.lit(False)),
+                unknown_days.select(
+                    "_campaign",
+                    "date_start",
+                    *[pl.lit(None, good.schema[c]).alias(c) for c in DENSE_METRICS],
+                    _unknown=pl.lit(True),
+                ),
+            ]
+        )
+        .join(places, on="_campaign", how="inner")
+        .filter(day.is_between(0, pl.col("_length") - 1))
+        .with_columns(_place=pl.col("_offset") + day)
+    )
+    zero = {"spend": 0.0, "impressions": 0, "clicks": 0, "reach": 0, "leads": 0}
+    place = cells["_place"]
+    frame = grid.with_columns(
+        # zero on days with no source row at all; an unknown (set-aside) day stays null
+        *[
+            pl.repeat(v, grid.height, dtype=good.schema[c], eager=True)
+            .scatter(place, cells.select(pl.when(~pl.col("_unknown")).then(pl.col(c).fill_null(v)))[c])
+            .alias(c)
+            for c, v in zero.items()
+        ],
+        has_row=pl.repeat(False, grid.height, eager=True).scatter(place, True),
+    )
+    return frame.select([pl.col(c).cast(t) for c, t in DAILY_SCHEMA.items()])

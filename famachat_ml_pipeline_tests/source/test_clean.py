@@ -6,8 +6,9 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from polars.testing import assert_series_equal
 
-from famachat_ml_pipeline.source.clean import clean_insights
+from famachat_ml_pipeline.source.clean import _resolve_rows, clean_insights, leads_from_actions
 from famachat_ml_pipeline_tests.source.rows import (
     AS_OF,
     D1,
@@ -231,3 +232,24 @@ def test_dates_as_text_are_parsed_and_impossible_ones_set_aside() -> None:
     r = clean_insights(campaigns(), frame, as_of=AS_OF, start=START, now=NOW)
     assert r.rejected == {"bad_date": 2}
     assert r.rows_used == 2
+
+
+def test_leads_from_actions_resolves_each_distinct_string_as_row_by_row() -> None:
+    """Resolving distinct strings once and joining back gives, row for row, what resolving every row
+    gives (`_resolve_rows`, the row-by-row resolution), nulls and repeats included."""
+    values = [
+        '[{"action_type": "lead", "value": "3"}]',
+        None,
+        '[{"value": "2", "action_type": "onsite_web_lead"}]',
+        '{"action_type": "lead"}',
+        '[{"action_type": "lead", "value": "três"}]',
+        "[]",
+        '[{"action_type": "lead", "value": "99999999999"}]',
+        '[{"action_type":"link_click","value":"40"}]',
+    ]
+    actions = pl.Series("actions", [values[i % len(values)] for i in range(7 * len(values) + 3)][::-1])
+    leads, reason = leads_from_actions(actions)
+    ref_leads, ref_reason = _resolve_rows(actions)
+    assert_series_equal(leads, ref_leads, check_exact=True)
+    assert_series_equal(reason, ref_reason, check_exact=True)
+    assert leads.len() == actions.len()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from famachat_ml_pipeline.core.forecasting.common import (
@@ -69,6 +71,14 @@ def _conformal_quantile(z: np.ndarray, q: float) -> float:
     return float(np.partition(z, k - 1)[k - 1])  # the k-th smallest; a partition is enough
 
 
+def _conformal_bounds(z: np.ndarray, q: float) -> tuple[float, float]:
+    """(-_conformal_quantile(-z, q), _conformal_quantile(z, q)) from one partition instead of two: minus
+    the k-th smallest of -z is the k-th largest of z, the (n - k + 1)-th smallest. The same values; the
+    same bits unless z holds both -0.0 and 0.0 (scaled errors do not: actual and point are >= +0.0)."""
+    lo, hi = _conformal_bounds_at(z, (q,))
+    return float(lo[0]), float(hi[0])
+
+
 def calibrate(errors: np.ndarray, scale: np.ndarray, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper multipliers (h,) of the scale from backtest errors (K, n, h) = actual - point.
 
@@ -76,28 +86,46 @@ def calibrate(errors: np.ndarray, scale: np.ndarray, level: float = LEVEL) -> tu
     Otherwise (a single series, say) the errors are pooled over days after dividing by sqrt(day), and
     widened back by sqrt(day): the usual random-walk growth, which keeps the sample large enough.
     """
+    return calibrate_levels(errors, scale, (level,))[0]
+
+
+def calibrate_levels(
+    errors: np.ndarray, scale: np.ndarray, levels: Sequence[float]
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """`calibrate` at each of `levels`: the errors are scaled once and each horizon day's sample is
+    partitioned once at every level's ranks (the same order statistics as one partition per level)."""
     h = errors.shape[2]
-    alpha = 1.0 - level
+    qs = [1 - (1.0 - level) / 2 for level in levels]
     with np.errstate(invalid="ignore", divide="ignore"):
         z = errors / scale[:, :, None]
     usable = np.isfinite(z) & (scale[:, :, None] > 0)
     counts = usable.reshape(-1, h).sum(axis=0)
-    lo, hi = np.full(h, np.nan), np.full(h, np.nan)
     if counts.min() >= MIN_PER_HORIZON:
+        lo, hi = np.full((len(qs), h), np.nan), np.full((len(qs), h), np.nan)
         for j in range(h):
-            zj = z[:, :, j][usable[:, :, j]]
-            lo[j] = -_conformal_quantile(-zj, 1 - alpha / 2)
-            hi[j] = _conformal_quantile(zj, 1 - alpha / 2)
+            lo[:, j], hi[:, j] = _conformal_bounds_at(z[:, :, j][usable[:, :, j]], qs)
         # keep the interval non-shrinking with the horizon: later days are not more certain
-        return np.minimum.accumulate(np.minimum(lo, 0.0)), np.maximum.accumulate(np.maximum(hi, 0.0))
+        return [
+            (np.minimum.accumulate(np.minimum(lo[i], 0.0)), np.maximum.accumulate(np.maximum(hi[i], 0.0)))
+            for i in range(len(qs))
+        ]
     root = np.sqrt(np.arange(1, h + 1))
     pooled = (z / root[None, None, :])[usable]
     if pooled.size < 20:
         # too little past to calibrate: a wide normal-like default, documented as such
-        return -3.0 * root, 3.0 * root
-    return min(-_conformal_quantile(-pooled, 1 - alpha / 2), 0.0) * root, max(
-        _conformal_quantile(pooled, 1 - alpha / 2), 0.0
-    ) * root
+        return [(-3.0 * root, 3.0 * root) for _ in qs]
+    plo, phi = _conformal_bounds_at(pooled, qs)
+    return [(min(plo[i], 0.0) * root, max(phi[i], 0.0) * root) for i in range(len(qs))]
+
+
+def _conformal_bounds_at(z: np.ndarray, qs: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    """`_conformal_bounds(z, q)` for each q of `qs` (lower and upper arrays), from one partition."""
+    n = z.size
+    if n == 0:
+        return np.full(len(qs), np.nan), np.full(len(qs), np.nan)
+    ks = [min(max(int(np.ceil((n + 1) * q)), 1), n) for q in qs]
+    part = np.partition(z, sorted({r for k in ks for r in (n - k, k - 1)}))
+    return np.array([part[n - k] for k in ks], dtype=float), np.array([part[k - 1] for k in ks], dtype=float)
 
 
 def finite_sample_level(q: float, k: np.ndarray) -> np.ndarray:
@@ -128,7 +156,12 @@ def _own_quantiles(z: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 def calibrate_series(
-    errors: np.ndarray, scale: np.ndarray, level: float = LEVEL, prior: float | None = None
+    errors: np.ndarray,
+    scale: np.ndarray,
+    level: float = LEVEL,
+    prior: float | None = None,
+    rows: np.ndarray | None = None,
+    pooled: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper multipliers (n, h): each series' own quantiles, shrunk towards the pooled ones.
 
@@ -140,26 +173,38 @@ def calibrate_series(
     overlap in their targets), so the own quantile is taken at the finite-sample level
     ceil((k + 1) q) / k and weighted k / (k + prior); the pooled quantile gets the rest. A lone
     series is its own pool, and a new one borrows the fleet's.
+
+    `rows` (bool, (n,)): only these series' multipliers are wanted, the others are NaN. The pool is
+    still every series; a series' own quantile is its errors' alone, so its row is the same either way.
+    `pooled`: `calibrate(errors, scale, level)` when the caller has it (`calibrate_levels`).
     """
     K, n, h = errors.shape
     prior = SHRINK_PRIOR if prior is None else prior
-    plo, phi = calibrate(errors, scale, level)
+    plo, phi = calibrate(errors, scale, level) if pooled is None else pooled
     if K == 0:
         return np.tile(plo, (n, 1)), np.tile(phi, (n, 1))
     alpha = 1.0 - level
     # the pooled half-width per day; sqrt(day) where the pool is degenerate (a constant fleet)
     shape = (phi - plo) / 2.0
     shape = np.where(shape > 0, shape, np.sqrt(np.arange(1, h + 1)))
+    if rows is not None:
+        errors, scale = errors[:, rows], scale[:, rows]
+    m = errors.shape[1]
     with np.errstate(invalid="ignore", divide="ignore"):
         z = errors / scale[:, :, None] / shape[None, None, :]
     z = np.where(np.isfinite(z) & (scale[:, :, None] > 0), z, np.nan)
-    k = np.isfinite(z).any(axis=2).sum(axis=0)  # (n,) origins with at least one usable error
-    flat = np.transpose(z, (1, 0, 2)).reshape(n, K * h)
+    k = np.isfinite(z).any(axis=2).sum(axis=0)  # (m,) origins with at least one usable error
+    flat = np.transpose(z, (1, 0, 2)).reshape(m, K * h)
     olo, ohi, _ = _own_quantiles(flat, finite_sample_level(1 - alpha / 2, k))
     w = (k / (k + prior))[:, None]
     own_lo = np.nan_to_num(np.minimum(olo, 0.0))[:, None] * shape[None, :]
     own_hi = np.nan_to_num(np.maximum(ohi, 0.0))[:, None] * shape[None, :]
-    return w * own_lo + (1 - w) * plo[None, :], w * own_hi + (1 - w) * phi[None, :]
+    lo, hi = w * own_lo + (1 - w) * plo[None, :], w * own_hi + (1 - w) * phi[None, :]
+    if rows is None:
+        return lo, hi
+    full_lo, full_hi = np.full((n, h), np.nan), np.full((n, h), np.nan)
+    full_lo[rows], full_hi[rows] = lo, hi
+    return full_lo, full_hi
 
 
 def recent_level(Y: np.ndarray, origins: np.ndarray, window: int = LEVEL_WINDOW) -> np.ndarray:

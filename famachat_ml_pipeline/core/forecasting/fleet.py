@@ -49,14 +49,16 @@ def fleet_matrix(
     d = daily.filter(pl.col("date") <= as_of)
     if "effective_status" not in d.columns:
         d = d.with_columns(pl.lit(None, pl.String).alias("effective_status"))
-    starts = d.group_by("config_id", "campaign_id").agg(pl.col("date").min().alias("_first"))
-    last = (
-        d.sort("date")
-        .group_by("config_id", "campaign_id")
-        .agg(pl.col("status", "effective_status", "daily_budget").last())
+    key = ["config_id", "campaign_id"]
+    keys = (
+        d.group_by(key)
+        .agg(
+            pl.col("date").min().alias("_first"),
+            # one row per campaign-day: the last by date is the campaign's latest day
+            pl.col("status", "effective_status", "daily_budget").sort_by("date").last(),
+        )
+        .sort(key)
     )
-    keys = starts.join(last, on=["config_id", "campaign_id"]).sort("config_id", "campaign_id")
-    keys = keys.with_row_index("_row")
     T = (as_of - max(first_day, keys["_first"].min() if keys.height else as_of)).days + 1
     start_day = as_of - dt.timedelta(days=T - 1)
     dates = [start_day + dt.timedelta(days=i) for i in range(T)]
@@ -64,9 +66,11 @@ def fleet_matrix(
         keys.select((pl.col("_first") - pl.lit(start_day)).dt.total_days()).to_series().to_numpy(), 0, None
     )
     in_span = np.arange(T)[None, :] >= first_col[:, None]
+    # A campaign's row in `keys` is its dense rank by (config_id, campaign_id) (the order `keys` is
+    # sorted in), ranked before any day is dropped: no join of every day on the string id.
     cells = (
-        d.filter(pl.col("date") >= start_day)
-        .join(keys.select("config_id", "campaign_id", "_row"), on=["config_id", "campaign_id"])
+        d.with_columns(_row=pl.struct(key).rank("dense") - 1)
+        .filter(pl.col("date") >= start_day)
         .with_columns((pl.col("date") - pl.lit(start_day)).dt.total_days().alias("_col"))
     )
     rows, cols = cells["_row"].to_numpy(), cells["_col"].to_numpy()
@@ -76,7 +80,7 @@ def fleet_matrix(
         vals = cells[c].cast(pl.Float64).to_numpy()  # null (a set-aside source row) -> NaN
         M[rows, cols] = np.clip(vals, 0.0, None)
         mats[c] = _impute_unknown_days(M, in_span)
-    return keys.drop("_row"), dates, mats
+    return keys, dates, mats
 
 
 def _impute_unknown_days(M: np.ndarray, in_span: np.ndarray) -> np.ndarray:

@@ -9,6 +9,7 @@ import numpy as np
 
 from famachat_ml_pipeline.core.forecasting.calibration import (
     backtest_origins,
+    calibrate_levels,
     calibrate_series,
     calibrate_young,
     recent_level,
@@ -94,14 +95,23 @@ def _run_backtest(Y: np.ndarray, h: int, methods: Sequence[str], nonneg: bool, n
 
 
 def _interval(
-    bt: _Backtest, method: str, nonneg: bool, level: float, young: np.ndarray | None = None
+    bt: _Backtest,
+    method: str,
+    nonneg: bool,
+    level: float,
+    young: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
+    pooled: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Calibrated bounds (n, h) at the final origin for one method; the `young` rows (series under
-    MIN_HISTORY days) from the fleet's young series-origins when it has enough of them."""
+    MIN_HISTORY days) from the fleet's young series-origins when it has enough of them. Only the
+    `rows` series (all when None) get bounds, the others NaN: the fallback method serves a few series,
+    and each series' own quantile is the costly part. `pooled`: the fleet's multipliers at `level`
+    (`_pooled`), else computed here."""
     point = bt.points[method][-1]
     raw = bt.actual - bt.points[method][:-1]
     err = np.where(bt.evaluable[:, :, None], raw, np.nan)
-    lo, hi = calibrate_series(err, bt.scale[:-1], level)
+    lo, hi = calibrate_series(err, bt.scale[:-1], level, rows=rows, pooled=pooled)
     s = bt.scale[-1][:, None]
     lower, upper = point + lo * s, point + hi * s
     rel = calibrate_young(raw, bt.level[:-1], bt.young, level) if young is not None and young.any() else None
@@ -113,6 +123,12 @@ def _interval(
     if nonneg:
         lower, upper = np.clip(lower, 0.0, None), np.clip(upper, 0.0, None)
     return lower, upper
+
+
+def _pooled(bt: _Backtest, method: str, levels: Sequence[float]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The fleet's pooled multipliers of one method at each level (`calibrate` of `_interval`'s errors)."""
+    err = np.where(bt.evaluable[:, :, None], bt.actual - bt.points[method][:-1], np.nan)
+    return calibrate_levels(err, bt.scale[:-1], levels)
 
 
 def select_methods(
@@ -181,12 +197,21 @@ def forecast_matrix_levels(
         )
         chosen_by[m] = np.where(insufficient, FALLBACK_METHOD, picked).astype(str)
     results: dict[tuple[str, float], MatrixForecast] = {}
-    for level in levels:
-        used = set(np.unique(np.concatenate([chosen_by[m] for m in methods])))
-        bounds = {  # the chosen methods only; the too-young series all use FALLBACK_METHOD
-            m: _interval(bt, m, nonneg, level, insufficient if m == FALLBACK_METHOD else None)
-            for m in bt.points
-            if m in used
+    used = set(np.unique(np.concatenate([chosen_by[m] for m in methods])))
+    # the chosen methods only, the pooled multipliers at every level at once
+    pooled = {m: _pooled(bt, m, levels) for m in bt.points if m in used}
+    for i, level in enumerate(levels):
+        bounds = {  # the chosen methods and their series only; the too-young series use FALLBACK_METHOD
+            m: _interval(
+                bt,
+                m,
+                nonneg,
+                level,
+                insufficient if m == FALLBACK_METHOD else None,
+                np.any([chosen_by[c] == m for c in methods], axis=0),
+                pooled[m][i],
+            )
+            for m in pooled
         }
         for m in methods:
             chosen = chosen_by[m]

@@ -13,6 +13,9 @@ from famachat_ml_pipeline.core.forecasting import (
     recent_scale,
 )
 from famachat_ml_pipeline.core.forecasting.calibration import (
+    _conformal_bounds,
+    _conformal_quantile,
+    calibrate_levels,
     calibrate_young,
     finite_sample_level,
     recent_level,
@@ -159,3 +162,53 @@ def test_young_series_are_calibrated_on_the_fleets_young_series_origins() -> Non
     j = int(np.ceil(81 * 0.975))  # the finite-sample rank over the 80 series-origins
     assert (hi >= rel[j - 1]).all() and hi[0] == rel[j - 1, 0] and lo[0] == rel[80 - j, 0]
     assert (np.diff(hi) >= 0).all() and (np.diff(lo) <= 0).all()
+
+
+def test_conformal_bounds_are_the_two_quantiles_bit_for_bit() -> None:
+    """One partition gives what partitioning -z and z gave: ties, zeros and every sample size. Bit for
+    bit while the zeros share a sign (scaled errors: actual and point are clipped at +0.0); with -0.0
+    and 0.0 both in the sample, which of the equal zeros lands at the rank may differ: the same value."""
+    rng = np.random.default_rng(9)
+    for n in (*range(1, 40), 199, 200, 1000, 33_001):
+        rounded = np.round(rng.standard_normal(n), 1)
+        for z in (rng.standard_normal(n), rounded + 0.0, np.zeros(n), -np.zeros(n), rounded):
+            for q in (0.975, 0.9875, 0.5, 0.999):
+                old = np.array((-_conformal_quantile(-z, q), _conformal_quantile(z, q)))
+                new = np.array(_conformal_bounds(z, q))
+                assert np.array_equal(old, new), (n, q)
+                if not (np.signbit(z) & (z == 0)).any() or not (~np.signbit(z) & (z == 0)).any():
+                    assert np.array_equal(old.view(np.int64), new.view(np.int64)), (n, q)
+    assert np.isnan(_conformal_bounds(np.array([]), 0.975)).all()
+
+
+def test_calibrate_series_on_some_rows_gives_those_rows_bit_for_bit() -> None:
+    """The pool is every series whatever `rows` says; the rows asked for are the full call's rows."""
+    rng = np.random.default_rng(11)
+    K, n, h = 28, 400, 7
+    errors = rng.standard_t(3, (K, n, h)) * rng.gamma(1.0, 5.0, n)[None, :, None]
+    errors[rng.random((K, n, h)) < 0.2] = np.nan  # series that could not be evaluated at some origins
+    scale = np.abs(rng.standard_normal((K, n))) * 5.0
+    scale[:, :3] = 0.0  # constant series
+    rows = rng.random(n) < 0.1
+    rows[:3] = True
+    for level in (0.95, 0.975):
+        lo, hi = calibrate_series(errors, scale, level)
+        rlo, rhi = calibrate_series(errors, scale, level, rows=rows)
+        assert np.array_equal(lo[rows].view(np.int64), rlo[rows].view(np.int64))
+        assert np.array_equal(hi[rows].view(np.int64), rhi[rows].view(np.int64))
+        assert np.isnan(rlo[~rows]).all() and np.isnan(rhi[~rows]).all()
+
+
+def test_calibrate_levels_is_calibrate_at_each_level_bit_for_bit() -> None:
+    """Per-day quantiles (a fleet), pooled ones (a few series) and the default (almost no past)."""
+    rng = np.random.default_rng(17)
+    levels = (0.95, 0.975, 0.8)
+    for K, n in ((28, 300), (40, 2), (2, 1)):
+        errors = rng.standard_t(3, (K, n, 7)) * 4.0
+        errors[rng.random((K, n, 7)) < 0.1] = np.nan
+        scale = np.abs(rng.standard_normal((K, n))) + 0.5
+        fused = calibrate_levels(errors, scale, levels)
+        for level, (lo, hi) in zip(levels, fused, strict=True):
+            one_lo, one_hi = calibrate(errors, scale, level)
+            assert np.array_equal(lo.view(np.int64), one_lo.view(np.int64)), (K, n, level)
+            assert np.array_equal(hi.view(np.int64), one_hi.view(np.int64)), (K, n, level)

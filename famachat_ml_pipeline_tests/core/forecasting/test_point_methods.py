@@ -15,6 +15,7 @@ from famachat_ml_pipeline.core.forecasting import (
     ets_forecasts,
     forecast_matrix,
 )
+from famachat_ml_pipeline.core.forecasting.point_methods import median3
 
 H = 7
 ALL = (*METHODS, "auto", "select")
@@ -163,3 +164,15 @@ def test_combo_is_the_median_of_its_members_and_zero_once_dormant() -> None:
     assert members[0][1].max() > 0 and (combo.point[1] == 0).all()  # 35 days without delivery
     auto = forecast_matrix(Y, H, "auto")
     assert auto.method.tolist() == ["combo", "combo"]
+
+
+def test_median3_is_numpys_median_of_three_bit_for_bit() -> None:
+    """Signed zeros, infinities, subnormals and NaN anywhere: the same bits as np.median (NaN as NaN)."""
+    rng = np.random.default_rng(3)
+    values = np.array([0.0, -0.0, 1.0, 2.0, 3.5, np.nan, np.inf, -np.inf, 5e-324, -7.25])
+    for _ in range(200):
+        a, b, c = (rng.choice(values, size=(4, 6, 7)) for _ in range(3))
+        expected, got = np.median([a, b, c], axis=0), median3(a, b, c)
+        nan = np.isnan(expected)
+        assert np.array_equal(nan, np.isnan(got))
+        assert np.array_equal(expected[~nan].view(np.int64), got[~nan].view(np.int64))
