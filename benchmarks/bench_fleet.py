@@ -127,6 +127,7 @@ def measure_run(settings, engine, accounts: int, ids: list[int], as_of, rows: in
     )
     fleet_profile.print_steps(profile)
     fleet_profile.print_bookkeeping(profile, child["start"], child["end"])
+    fleet_profile.print_event_bytes(fleet_profile.event_bytes(os.environ["DAGSTER_PG_URL"], child["run_id"]))
     print(f"  {rows / wall:,.0f} source rows/s end to end")
 
     floor_write = copy_outputs_in(engine)
