@@ -125,8 +125,11 @@ def measure_run(settings, engine, accounts: int, ids: list[int], as_of, rows: in
         f"  peak RSS of the run's process: {child['peak_rss_mb']:,.0f} MB "
         "(getrusage RUSAGE_CHILDREN ru_maxrss)"
     )
+    # the process's CPU (all its threads) over run_pipeline; Postgres's own work is in its server processes
+    print(f"  CPU of the run's process over run_pipeline: {child['cpu']:.1f} s (code: {child['code']})")
     fleet_profile.print_steps(profile)
     fleet_profile.print_bookkeeping(profile, child["start"], child["end"])
+    fleet_profile.print_event_bytes(fleet_profile.event_bytes(os.environ["DAGSTER_PG_URL"], child["run_id"]))
     print(f"  {rows / wall:,.0f} source rows/s end to end")
 
     floor_write = copy_outputs_in(engine)
@@ -228,11 +231,13 @@ def copy_outputs_in(engine: sa.Engine) -> Floor:
 
 _RUN_CHILD = """
 import datetime as dt, json, sys, time
+import famachat_ml_pipeline
 from famachat_ml_pipeline.runner import run_pipeline
 from famachat_ml_pipeline.settings import get_settings
-start = time.time()
+start, cpu = time.time(), time.process_time()
 (run,) = run_pipeline(get_settings(), as_of=dt.date.fromisoformat(sys.argv[1]), echo=lambda _: None)
-print(json.dumps({"run_id": run.run_id, "success": run.success, "start": start, "end": time.time()}))
+print(json.dumps({"run_id": run.run_id, "success": run.success, "start": start, "end": time.time(),
+                  "cpu": time.process_time() - cpu, "code": famachat_ml_pipeline.__file__}))
 """
 
 

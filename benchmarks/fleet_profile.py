@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import dagster as dg
+import sqlalchemy as sa
 
 STAGES = ("read", "compute", "write")
 T = dg.DagsterEventType
@@ -75,6 +76,12 @@ class RunProfile:
         return {st: sum(s.metadata.get(st, 0.0) for s in self.steps) for st in STAGES}
 
 
+def stage_seconds(meta: dict) -> dict[str, float]:
+    """The seconds_read/compute/write an asset measured, from the metadata of one of its events; empty
+    on an event without them (a ranged run's other partitions)."""
+    return {s: float(meta[f"seconds_{s}"].value) for s in STAGES if f"seconds_{s}" in meta}
+
+
 def _records(instance: dg.DagsterInstance, run_id: str) -> list:
     out, cursor = [], None
     while True:
@@ -123,10 +130,9 @@ def profile_run(instance: dg.DagsterInstance, run_id: str) -> RunProfile:
             elif kind in (T.STEP_SUCCESS, T.STEP_FAILURE):
                 step.end = ts
             elif kind == T.ASSET_MATERIALIZATION and not step.metadata:
-                meta = event.event_specific_data.materialization.metadata
-                step.metadata = {
-                    s: float(meta[f"seconds_{s}"].value) for s in STAGES if f"seconds_{s}" in meta
-                }
+                # the event that carries the run's figures: the last partition's in a ranged run
+                # (defs/shared/run_metadata.py), the one event otherwise
+                step.metadata = stage_seconds(event.event_specific_data.materialization.metadata)
         previous = ts
     first = records[0].event_log_entry.timestamp if records else 0.0
     ordered = sorted(steps.values(), key=lambda s: s.start)
@@ -184,3 +190,37 @@ def print_bookkeeping(profile: RunProfile, call_start: float, call_end: float) -
     )
     for name, seconds in parts.items():
         print(f"    {name:<70}{seconds:7.2f} s")
+
+
+@dataclass
+class EventBytes:
+    events: int
+    bytes: int
+    materializations: int
+    materialization_bytes: int
+
+
+def event_bytes(dagster_url: str, run_id: str) -> EventBytes:
+    """The size of a run's rows in Dagster's event_logs table (Postgres storage): all of them, and its
+    ASSET_MATERIALIZATION events (where the assets' metadata is)."""
+    sql = sa.text(
+        "SELECT count(*), coalesce(sum(length(event)), 0), "
+        "count(*) FILTER (WHERE dagster_event_type = 'ASSET_MATERIALIZATION'), "
+        "coalesce(sum(length(event)) FILTER (WHERE dagster_event_type = 'ASSET_MATERIALIZATION'), 0) "
+        "FROM event_logs WHERE run_id = :run_id"
+    )
+    engine = sa.create_engine(dagster_url)
+    try:
+        with engine.connect() as conn:
+            return EventBytes(*(int(v) for v in conn.execute(sql, {"run_id": run_id}).one()))
+    finally:
+        engine.dispose()
+
+
+def print_event_bytes(size: EventBytes) -> None:
+    per = size.materialization_bytes / size.materializations if size.materializations else 0.0
+    print(
+        f"  event log rows: {size.events:,} events, {size.bytes / 1e6:.2f} MB; of them "
+        f"{size.materializations:,} ASSET_MATERIALIZATION, {size.materialization_bytes / 1e6:.2f} MB "
+        f"({per / 1e3:.2f} KB each)"
+    )

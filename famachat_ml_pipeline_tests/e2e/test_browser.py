@@ -8,6 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from famachat_ml_pipeline_tests.e2e.served import Served
@@ -30,6 +31,8 @@ GROUPS = ["ingest", "features", "classification", "anomalies", "forecasts", "rec
 # asset names Dagster draws whole at any zoom (it shortens the long ones when zoomed out)
 SHORT_NAMES = ["ad_insights", "classifier_model", "forecast_accuracy", "campaign_features"]
 
+FEATURES_PARTITION = "/assets/campaign_features?view=partitions&partition={figures_on}"
+
 # page, what its text must contain (asset names, our metadata keys), screenshot name
 PAGES = [
     # the whole graph, zoomed out until it fits: Dagster then draws each asset as its name alone and
@@ -49,10 +52,11 @@ PAGES = [
         ],
         "asset_catalog",
     ),
-    # one materialised partition (account 1) selected, so the page shows its run and metadata
+    # one materialised partition selected, so the page shows its run and metadata: the one whose event
+    # carries the run's figures (the last of the ranged run, {figures_on}: defs/shared/run_metadata.py)
     (
-        "/assets/campaign_features?view=partitions&partition=1",
-        ["campaign_features", "Latest materialization", "ml_pipeline", "rows_written"],
+        FEATURES_PARTITION,
+        ["campaign_features", "Latest materialization", "ml_pipeline", "rows_written", "run_figures_on"],
         "campaign_features_partitions",
     ),
     ("/automation", [*sorted(SCHEDULES), "new_accounts_sensor", "source_data_sensor"], "automation"),
@@ -114,7 +118,18 @@ def _fit_graph(page) -> None:  # noqa: ANN001 - playwright's Page
         page.wait_for_timeout(600)
 
 
+def _figures_on(served: Served) -> str:
+    """The partition of campaign_features' latest materialisation: the one that carries its run's figures
+    (the last partition of a ranged run, the only one of a one-account run)."""
+    event = served.instance.get_latest_materialization_event(dg.AssetKey("campaign_features"))
+    assert event is not None and event.asset_materialization is not None
+    meta = event.asset_materialization.metadata
+    assert "rows_written" in meta, meta
+    return event.asset_materialization.partition
+
+
 def _show(page, path: str) -> None:  # noqa: ANN001 - playwright's Page
+    """`path` is the PAGES entry (a template for the partitions page); the page is already open."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     page.wait_for_load_state("networkidle", timeout=90_000)
@@ -148,8 +163,9 @@ def test_the_ui_shows_our_assets_and_their_metadata(served: Served, tmp_path: Pa
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
         try:
             page = browser.new_page(viewport=VIEWPORT)
+            figures_on = _figures_on(served)
             for path, wanted, name in PAGES:
-                page.goto(served.base + path)
+                page.goto(served.base + path.format(figures_on=figures_on))
                 _show(page, path)
                 text = page.inner_text("body").lower()
                 page.screenshot(path=str(shots / f"{name}.png"), full_page=False)

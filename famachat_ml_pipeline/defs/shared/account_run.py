@@ -1,6 +1,8 @@
 """What every account asset knows about its run: which accounts, as of which day, how long each stage took
 and what it counted.
 
+Where the metadata goes (the run's figures once, on the event Dagster stores last): run_metadata.py.
+
 The run's as_of is decided once: the `famachat/as_of` tag when the run was launched with one (the CLI and
 the schedules set it), otherwise the latest complete day, resolved by the first asset that needs it and
 pinned on the run as that tag, so every later asset of the run reads the same day.
@@ -19,6 +21,7 @@ import sqlalchemy as sa
 
 from famachat_ml_pipeline.defs.shared.partitions import AS_OF_TAG
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
+from famachat_ml_pipeline.defs.shared.run_metadata import event_order, figures_partition, partition_metadata
 from famachat_ml_pipeline.source.clean import latest_complete_day
 from famachat_ml_pipeline.source.read import account_timezones
 
@@ -29,16 +32,21 @@ def latest_complete_day_of(engine: sa.Engine, config_ids: list[int], default_tim
     return min(latest_complete_day(z) for z in zones)
 
 
+def stored_run(context: dg.AssetExecutionContext) -> dg.DagsterRun | None:
+    """The run as stored now (an earlier step may have pinned the as_of tag); None when the asset function
+    is called directly (build_asset_context): there is no run, and no event to put metadata on."""
+    return context.instance.get_run_by_id(context.op_execution_context.run_id)
+
+
 def resolve_as_of(
-    context: dg.AssetExecutionContext, database: DatabaseResource, config_ids: list[int]
+    context: dg.AssetExecutionContext,
+    database: DatabaseResource,
+    config_ids: list[int],
+    stored: dg.DagsterRun | None,
 ) -> dt.date:
     """The run's as_of (see the module docstring); fails on a tag that is not a complete day yet."""
     latest = latest_complete_day_of(database.engine(), config_ids, database.default_timezone)
-    op_context = context.op_execution_context
-    # The run as stored now, since an earlier step may have pinned the tag; None when the asset function
-    # is called directly (build_asset_context), which has only its own tags and nothing to pin them on.
-    stored = context.instance.get_run_by_id(op_context.run_id)
-    tag = (stored.tags if stored is not None else op_context.run_tags).get(AS_OF_TAG)
+    tag = (stored.tags if stored is not None else context.op_execution_context.run_tags).get(AS_OF_TAG)
     if not tag:
         if stored is not None:
             context.instance.add_run_tags(stored.run_id, {AS_OF_TAG: latest.isoformat()})
@@ -69,11 +77,16 @@ class StageTimer:
 
 @dataclass
 class AccountRun:
-    """One asset's view of its run: the accounts (partitions) it covers and the single as_of of the run."""
+    """One asset's view of its run: the accounts (partitions) it covers and the single as_of of the run.
+
+    `figures_on` is the partition key whose event gets the run-wide figures (run_metadata.py), None
+    when the asset's one result carries them; `context` is where they are added then."""
 
     config_ids: list[int]
     as_of: dt.date
     timer: StageTimer = field(default_factory=StageTimer)
+    figures_on: str | None = None
+    context: dg.AssetExecutionContext | None = None
 
     @classmethod
     def from_context(
@@ -83,12 +96,30 @@ class AccountRun:
         config_ids: list[int] | None = None,
     ) -> AccountRun:
         """The partitions' accounts (or `config_ids`, for an unpartitioned asset) and the run's as_of."""
-        ids = sorted(int(k) for k in context.partition_keys) if config_ids is None else list(config_ids)
-        return cls(ids, resolve_as_of(context, database, ids))
+        keys = list(context.partition_keys) if config_ids is None else []
+        ids = sorted(int(k) for k in keys) if config_ids is None else list(config_ids)
+        stored = stored_run(context)
+        as_of = resolve_as_of(context, database, ids, stored)
+        # no run (a direct call): the result is all there is, so it keeps everything
+        figures_on = None
+        if stored is not None and len(keys) > 1:
+            figures_on = figures_partition(event_order(context.assets_def.partitions_def, keys))
+        return cls(ids, as_of, figures_on=figures_on, context=context)
+
+    def figures(self, **counts: object) -> dict[str, object]:
+        """The run-wide figures: as_of, the asset's counts, then seconds per stage."""
+        return {"as_of": self.as_of.isoformat(), **counts, **self.timer.metadata()}
 
     def metadata(self, **counts: object) -> dict[str, object]:
-        """The asset's materialisation metadata: as_of, its counts, then seconds per stage."""
-        return {"as_of": self.as_of.isoformat(), **counts, **self.timer.metadata()}
+        """The metadata of the asset's result, which Dagster copies onto every partition's event: the
+        figures themselves when there is one event, else the small partition metadata, the figures going
+        onto the `figures_on` partition's event only (one add_asset_metadata call: it reads the dynamic
+        partitions from the instance to check the key)."""
+        figures = self.figures(**counts)
+        if self.figures_on is None or self.context is None:
+            return figures
+        self.context.add_asset_metadata(figures, partition_key=self.figures_on)
+        return partition_metadata(self.as_of, len(self.config_ids), self.figures_on)
 
     def result(self, **counts: object) -> dg.MaterializeResult:
         return dg.MaterializeResult(metadata=self.metadata(**counts))

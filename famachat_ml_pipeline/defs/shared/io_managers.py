@@ -37,6 +37,7 @@ import polars as pl
 from obstore.store import LocalStore, ObjectStore, from_url
 
 from famachat_ml_pipeline.core.frames import DAILY_SCHEMA
+from famachat_ml_pipeline.defs.shared.run_metadata import figures_partition
 
 RUNS_PREFIX = "runs"
 PASS_ALONG_IO_MANAGER = "pass_along_io_manager"
@@ -113,6 +114,22 @@ def _one_process(context: dg.OutputContext) -> bool:
     return context.step_context.job_def.executor_def is dg.in_process_executor
 
 
+def add_frames_metadata(context: dg.OutputContext, where: str | dg.MetadataValue) -> None:
+    """Where the frame went, as `frames` metadata, by the assets' rule (defs/shared/run_metadata.py): on
+    the event Dagster stores last when the run has several partitions, else on its one event. Output
+    metadata would be copied onto every partition's event."""
+    # the keys in the order of the step's events (this very list is what Dagster iterates)
+    keys = context.asset_partition_keys if context.has_asset_partitions else []
+    figures_on = figures_partition(keys)
+    if figures_on is None:
+        context.add_output_metadata({"frames": where})
+    else:
+        # OutputContext has no add_asset_metadata; the step's is the one AssetExecutionContext calls
+        context.step_context.add_asset_metadata(
+            {"frames": where}, asset_key=context.asset_key, partition_key=figures_on
+        )
+
+
 class _RunFrameIOManager(dg.ConfigurableIOManager):
     base_dir: str  # FRAMES_STORAGE_PATH (a folder or s3://bucket/prefix), set in defs/shared/resources.py
 
@@ -126,7 +143,7 @@ class _RunFrameIOManager(dg.ConfigurableIOManager):
         if _one_process(context):
             _in_memory.setdefault(context.run_id, {})[key] = frame  # a retried step replaces it
             if frame is not None:
-                context.add_output_metadata({"frames": IN_MEMORY})
+                add_frames_metadata(context, IN_MEMORY)
             return
         store = frame_store(self.base_dir)
         if _exists(store, key):
@@ -140,7 +157,7 @@ class _RunFrameIOManager(dg.ConfigurableIOManager):
             Path(where).parent.mkdir(parents=True, exist_ok=True)
             frame.write_parquet(f"{where}.tmp")
             os.replace(f"{where}.tmp", where)  # a reader never sees half a file
-        context.add_output_metadata({"frames": dg.MetadataValue.path(where)})
+        add_frames_metadata(context, dg.MetadataValue.path(where))
 
     def _read(self, context: dg.InputContext) -> pl.DataFrame | None:
         """This run's own frame for the reading step's accounts; None when the run did not write it."""

@@ -36,7 +36,8 @@ def _rows(engine: sa.Engine) -> pl.DataFrame:
 
 
 def _detected(result: dg.ExecuteInProcessResult) -> tuple[int, int, dict]:
-    (event, *_) = result.asset_materializations_for_node("campaign_anomalies")
+    # the run's figures are on its last event (defs/shared/run_metadata.py)
+    (*_, event) = result.asset_materializations_for_node("campaign_anomalies")
     meta = {k: v.value for k, v in event.metadata.items()}
     return meta["campaigns_detected"], meta["campaigns"], meta
 
