@@ -123,7 +123,8 @@ def _account_reference(wide: pl.DataFrame, windows: tuple[int, ...]) -> pl.DataF
 
 
 def _day_of_week_extremes(daily: pl.DataFrame, w: int) -> pl.DataFrame:
-    """Best (lowest CPL) and worst weekday (spend without leads ranks worst, then the highest CPL)."""
+    """Best (lowest CPL) and worst weekday (spend without leads ranks worst, then the highest CPL); on a tie
+    the earlier weekday, whatever order group_by hands the rows in."""
     by_dow = (
         daily.filter(pl.col("_age") < w)
         .group_by([*KEY, "_dow"])
@@ -136,10 +137,13 @@ def _day_of_week_extremes(daily: pl.DataFrame, w: int) -> pl.DataFrame:
     best = (
         by_dow.filter(pl.col("leads") > 0)
         .group_by(KEY)
-        .agg(pl.col("_dow").sort_by("_cpl").first().alias(f"best_day_of_week_{w}d"))
+        .agg(pl.col("_dow").sort_by("_cpl", "_dow").first().alias(f"best_day_of_week_{w}d"))
     )
     worst = by_dow.group_by(KEY).agg(
-        pl.col("_dow").sort_by("_cpl", "spend").last().alias(f"worst_day_of_week_{w}d")
+        pl.col("_dow")
+        .sort_by("_cpl", "spend", "_dow", descending=[False, False, True])
+        .last()
+        .alias(f"worst_day_of_week_{w}d")
     )
     return best.join(worst, on=KEY, how="full", coalesce=True)
 

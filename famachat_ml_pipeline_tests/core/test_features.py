@@ -152,6 +152,19 @@ def test_best_and_worst_weekday() -> None:
     assert f["worst_day_of_week"] == 5  # Saturday: spend without leads
 
 
+def test_weekday_ties_go_to_the_earlier_day_in_any_row_order() -> None:
+    # two weeks: Sunday and Wednesday tie on the lowest CPL, Monday and Friday on spend without leads
+    spend = [10.0] * 14
+    leads = [5, 0, 1, 5, 1, 0, 1] * 2  # AS_OF-13 .. AS_OF: Sunday .. Saturday, twice
+    daily = frame("A", spend, leads, 1000, 20, 500)
+    seen = set()
+    for seed in range(8):  # group_by does not keep order: shuffled rows must not change the answer
+        shuffled = daily.sample(fraction=1.0, shuffle=True, seed=seed)
+        wide = compute_features_wide(shuffled, AS_OF)
+        seen.add((wide["best_day_of_week_14d"][0], wide["worst_day_of_week_14d"][0]))
+    assert seen == {(2, 0)}  # Wednesday before Sunday (Monday = 0), Monday before Friday
+
+
 def test_equal_inputs_give_bit_equal_features(sqlite_url: str) -> None:
     """The account references sum over campaigns; group_by's row order varies between calls, so without a
     fixed order the features differed in their last bits from call to call (20 of 30 calls on this demo),
