@@ -72,20 +72,22 @@ def history(x: np.ndarray, window: int, targets: np.ndarray) -> np.ndarray:
     return sliding_window_view(padded, window, axis=1)[:, targets, :]
 
 
-def _nan_mean(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """np.nanmean(a, axis=1) for a 2-D `a` whose NaN positions are `mask`: the same operations, in the same
-    order, so the same bits, without numpy's second scan for NaN."""
+def _nan_mean(a: np.ndarray, mask: np.ndarray, count: np.ndarray | None = None) -> np.ndarray:
+    """np.nanmean(a, axis=1) for a 2-D `a` whose NaN positions are `mask` (and whose rows hold `count`
+    values, when known): the same operations, in the same order, so the same bits, without numpy's second
+    scan for NaN."""
     arr = np.where(mask, 0.0, a)
-    cnt = np.sum(~mask, axis=1, dtype=np.intp)
+    cnt = np.sum(~mask, axis=1, dtype=np.intp) if count is None else count
     tot = np.sum(arr, axis=1)
     return np.true_divide(tot, cnt, out=tot, casting="unsafe")
 
 
-def _nan_std(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """np.nanstd(a, axis=1) (ddof 0) for a 2-D `a` whose NaN positions are `mask`, as numpy's nanvar
-    computes it step by step (same bits)."""
+def _nan_std(a: np.ndarray, mask: np.ndarray, count: np.ndarray | None = None) -> np.ndarray:
+    """np.nanstd(a, axis=1) (ddof 0) for a 2-D `a` whose NaN positions are `mask` (rows of `count` values,
+    when known), as numpy's nanvar computes it step by step (same bits)."""
     arr = np.where(mask, 0.0, a)
-    cnt = np.sum(~mask, axis=1, dtype=np.intp, keepdims=True)
+    cnt = np.sum(~mask, axis=1, dtype=np.intp) if count is None else count
+    cnt = cnt[:, None]
     avg = np.sum(arr, axis=1, keepdims=True)
     avg = np.true_divide(avg, cnt, out=avg, casting="unsafe")
     np.subtract(arr, avg, out=arr)
@@ -95,6 +97,16 @@ def _nan_std(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.sqrt(np.true_divide(var, cnt[:, 0], out=var, casting="unsafe"))
 
 
+def window_counts(x: np.ndarray, window: int, targets: np.ndarray) -> np.ndarray:
+    """[series, target] number of finite values in x[:, t - window .. t - 1]: integer prefix sums, exact,
+    instead of a boolean sum over every window (the costliest pass of the block statistics)."""
+    finite = np.isfinite(x)
+    cs = np.zeros((x.shape[0], x.shape[1] + 1), dtype=np.intp)
+    np.cumsum(finite, axis=1, dtype=np.intp, out=cs[:, 1:])
+    targets = np.asarray(targets)
+    return cs[:, targets] - cs[:, np.maximum(targets - window, 0)]
+
+
 def _window_stats(
     x: np.ndarray, window: int, targets: np.ndarray, min_samples: int
 ) -> tuple[np.ndarray, ...]:
@@ -102,12 +114,15 @@ def _window_stats(
 
     NaN where a window has fewer than min_samples values. The windows are copied a block at a time (a few
     series' windows, at most about `_CHUNK_ROWS` of them): never the whole [series, target, window] stack,
-    which at fleet scale costs more memory traffic than the statistics themselves.
+    which at fleet scale costs more memory traffic than the statistics themselves. Series none of whose
+    windows has min_samples values are skipped: every statistic of theirs would be NaN.
     """
     view = _windows(x, window, targets)
     s, t, w = view.shape
     med, mad, sd, mean_abs = (np.full((s, t), np.nan) for _ in range(4))
-    count = np.zeros((s, t), dtype=np.int64)
+    count = window_counts(x, window, targets)
+    enough = count >= min_samples
+    keep = np.flatnonzero(enough.any(axis=1))
     with np.errstate(invalid="ignore"):
         # no infinity, and no |x - median| that could overflow to one: the single-mask path holds
         top = np.nanmax(np.abs(x)) if np.isfinite(x).any() else 0.0
@@ -116,16 +131,17 @@ def _window_stats(
     target_step = min(t, _CHUNK_ROWS) or 1
     with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
-        for i in range(0, s, series_step):
+        for i in range(0, len(keep), series_step):
+            rows = keep[i : i + series_step]
             for j in range(0, t, target_step):
-                part = view[i : i + series_step, j : j + target_step]
+                at = (rows, slice(j, j + target_step))
+                part = view[rows, j : j + target_step]  # a contiguous copy, as the row-wise reductions had
                 shape = part.shape[:2]
-                block = part.reshape(-1, w)  # a contiguous copy, as the row-wise reductions had before
-                stats = _block_stats(block) if short else _block_stats_general(block)
-                at = (slice(i, i + shape[0]), slice(j, j + shape[1]))
-                for out, value in zip((med, mad, sd, mean_abs, count), stats, strict=True):
+                block = part.reshape(-1, w)
+                n = count[at].reshape(-1)
+                stats = _block_stats(block, n) if short else _block_stats_general(block)
+                for out, value in zip((med, mad, sd, mean_abs), stats, strict=True):
                     out[at] = value.reshape(shape)
-    enough = count >= min_samples
     return tuple(np.where(enough, a, np.nan) for a in (med, mad, sd, mean_abs))
 
 
@@ -138,19 +154,19 @@ def _sorted_median(s: np.ndarray, count: np.ndarray) -> np.ndarray:
     return np.where(count > 0, (s[rows, lo] + s[rows, hi]) / 2.0, np.nan)
 
 
-def _block_stats(block: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Median, MAD, std, mean absolute deviation and count of each row of a short-window block without
-    infinities: one NaN mask serves every statistic (|x - median| is NaN exactly where x is, since the
-    median is NaN only on an all-NaN row), and each sort is done once, in place."""
+def _block_stats(block: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Median, MAD, std and mean absolute deviation of each row of a short-window block without
+    infinities, given each row's number of values: one NaN mask serves every statistic (|x - median| is
+    NaN exactly where x is, since the median is NaN only on an all-NaN row), and each sort is done once,
+    in place."""
     mask = np.isnan(block)
-    count = block.shape[1] - mask.sum(axis=1)
-    sd = _nan_std(block, mask)
+    sd = _nan_std(block, mask, count)
     ordered = np.sort(block, axis=1)
     m = _sorted_median(ordered, count)
     dev = np.abs(block - m[:, None])
-    mean_abs = _nan_mean(dev, mask)  # before the sort below: the sum's order is numpy's, as before
+    mean_abs = _nan_mean(dev, mask, count)  # before the sort below: the sum's order is numpy's, as before
     dev.sort(axis=1)
-    return m, _sorted_median(dev, count) * _MAD_TO_SIGMA, sd, mean_abs, count
+    return m, _sorted_median(dev, count) * _MAD_TO_SIGMA, sd, mean_abs
 
 
 def _block_stats_general(block: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -159,7 +175,7 @@ def _block_stats_general(block: np.ndarray) -> tuple[np.ndarray, ...]:
     dev = np.abs(block - m[:, None])
     mad = nan_median(dev, axis=1) * _MAD_TO_SIGMA
     sd, mean_abs = _nan_std(block, np.isnan(block)), _nan_mean(dev, np.isnan(dev))
-    return m, mad, sd, mean_abs, np.isfinite(block).sum(axis=1)
+    return m, mad, sd, mean_abs
 
 
 @dataclass(frozen=True)
