@@ -45,14 +45,38 @@ def seasonal_lag_median(x: np.ndarray, period: int, lags: int, start: int = 0) -
     """Median of x at t - period, ..., t - lags*period; NaN unless at least 2 of them exist.
 
     Computed from column `start` on (NaN before it), for callers that read no earlier column."""
-    stack = np.stack([_shift(x, k * period)[:, start:] for k in range(1, lags + 1)])
-    part = nan_median(stack, axis=0)
-    part[np.isfinite(stack).sum(axis=0) < 2] = np.nan
+    stack = [_shift(x, k * period)[:, start:] for k in range(1, lags + 1)]
+    if np.signbit(x[x == 0]).any():
+        # -0.0 and 0.0 tie: which one a sort puts first is the sort's business, so keep the sort's
+        part = nan_median(np.stack(stack), axis=0)
+        part[np.isfinite(stack).sum(axis=0) < 2] = np.nan
+    else:
+        part = _small_median(stack)
     if start == 0:
         return part
     out = np.full(x.shape, np.nan)
     out[:, start:] = part
     return out
+
+
+def _small_median(values: list[np.ndarray]) -> np.ndarray:
+    """Elementwise `nan_median` of a few same-shaped arrays (NaN unless 2 or more are finite), by a
+    sorting network instead of a sort along the stacked axis: the order statistics are the same numbers
+    (a sort only permutes), so the median is the same bits, provided no -0.0 ties with 0.0 (the caller
+    checks). NaN sorts last as in np.sort, as +inf: only the first `count` positions are ever read."""
+    count = np.zeros(values[0].shape, dtype=np.intp)
+    for v in values:
+        count += np.isfinite(v)
+    s = [np.where(np.isnan(v), np.inf, v) for v in values]
+    n = len(s)
+    for rnd in range(n):  # odd-even transposition: n rounds sort n values
+        for i in range(rnd % 2, n - 1, 2):
+            s[i], s[i + 1] = np.minimum(s[i], s[i + 1]), np.maximum(s[i], s[i + 1])
+    # nan_median's (s[lo] + s[hi]) / 2 for each possible count
+    counts = range(2, n + 1)
+    return np.select(
+        [count == c for c in counts], [(s[(c - 1) // 2] + s[c // 2]) / 2.0 for c in counts], np.nan
+    )
 
 
 def _windows(x: np.ndarray, window: int, targets: np.ndarray) -> np.ndarray:
