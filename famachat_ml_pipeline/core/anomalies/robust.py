@@ -132,14 +132,17 @@ def window_counts(x: np.ndarray, window: int, targets: np.ndarray) -> np.ndarray
 
 
 def _window_stats(
-    x: np.ndarray, window: int, targets: np.ndarray, min_samples: int
+    x: np.ndarray, window: int, targets: np.ndarray, min_samples: int, sd_where_mad_is_0: bool = False
 ) -> tuple[np.ndarray, ...]:
     """Median, MAD (as a sigma), std and mean absolute deviation of each target's trailing window.
 
-    NaN where a window has fewer than min_samples values. The windows are copied a block at a time (a few
-    series' windows, at most about `_CHUNK_ROWS` of them): never the whole [series, target, window] stack,
-    which at fleet scale costs more memory traffic than the statistics themselves. Series none of whose
-    windows has min_samples values are skipped: every statistic of theirs would be NaN.
+    NaN where a window has fewer than min_samples values. With `sd_where_mad_is_0`, the std only where the
+    MAD is 0 (NaN elsewhere): the robust z reads it nowhere else, and the MAD is rarely 0.
+
+    The windows are copied a block at a time (a few series' windows, at most about `_CHUNK_ROWS` of them):
+    never the whole [series, target, window] stack, which at fleet scale costs more memory traffic than the
+    statistics themselves. Series none of whose windows has min_samples values are skipped: every statistic
+    of theirs would be NaN.
     """
     view = _windows(x, window, targets)
     s, t, w = view.shape
@@ -163,9 +166,11 @@ def _window_stats(
                 shape = part.shape[:2]
                 block = part.reshape(-1, w)
                 n = count[at].reshape(-1)
-                stats = _block_stats(block, n) if short else _block_stats_general(block)
+                stats = _block_stats(block, n, sd_where_mad_is_0) if short else _block_stats_general(block)
                 for out, value in zip((med, mad, sd, mean_abs), stats, strict=True):
                     out[at] = value.reshape(shape)
+    if sd_where_mad_is_0:
+        sd = np.where(mad == 0, sd, np.nan)
     return tuple(np.where(enough, a, np.nan) for a in (med, mad, sd, mean_abs))
 
 
@@ -178,19 +183,28 @@ def _sorted_median(s: np.ndarray, count: np.ndarray) -> np.ndarray:
     return np.where(count > 0, (s[rows, lo] + s[rows, hi]) / 2.0, np.nan)
 
 
-def _block_stats(block: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, ...]:
+def _block_stats(
+    block: np.ndarray, count: np.ndarray, sd_where_mad_is_0: bool = False
+) -> tuple[np.ndarray, ...]:
     """Median, MAD, std and mean absolute deviation of each row of a short-window block without
     infinities, given each row's number of values: one NaN mask serves every statistic (|x - median| is
     NaN exactly where x is, since the median is NaN only on an all-NaN row), and each sort is done once,
-    in place."""
+    in place. With `sd_where_mad_is_0`, the std of the rows whose MAD is 0 only (row by row, so the same
+    bits), NaN elsewhere."""
     mask = np.isnan(block)
-    sd = _nan_std(block, mask, count)
     ordered = np.sort(block, axis=1)
     m = _sorted_median(ordered, count)
     dev = np.abs(block - m[:, None])
     mean_abs = _nan_mean(dev, mask, count)  # before the sort below: the sum's order is numpy's, as before
     dev.sort(axis=1)
-    return m, _sorted_median(dev, count) * _MAD_TO_SIGMA, sd, mean_abs
+    mad = _sorted_median(dev, count) * _MAD_TO_SIGMA
+    if not sd_where_mad_is_0:
+        return m, mad, _nan_std(block, mask, count), mean_abs
+    sd = np.full(len(block), np.nan)
+    rows = np.flatnonzero(mad == 0)
+    if rows.size:
+        sd[rows] = _nan_std(block[rows], mask[rows], count[rows])
+    return m, mad, sd, mean_abs
 
 
 def _block_stats_general(block: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -236,7 +250,7 @@ def robust_seasonal_z(
     for period in (0, *periods):
         baseline = np.zeros_like(x) if period == 0 else seasonal_lag_median(x, period, lags, first)
         resid = x - baseline
-        med, mad, sd, fit = _window_stats(resid, window, targets, min_samples)
+        med, mad, sd, fit = _window_stats(resid, window, targets, min_samples, sd_where_mad_is_0=True)
         expected = baseline[:, targets] + med
         # the std is only a fallback where MAD is 0 (lumpy data): as a floor it would let one past spike
         # inflate the scale again, which is what the median/MAD is here to prevent
