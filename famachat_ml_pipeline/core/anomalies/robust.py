@@ -74,9 +74,10 @@ def _small_median(values: list[np.ndarray]) -> np.ndarray:
             s[i], s[i + 1] = np.minimum(s[i], s[i + 1]), np.maximum(s[i], s[i + 1])
     # nan_median's (s[lo] + s[hi]) / 2 for each possible count
     counts = range(2, n + 1)
-    return np.select(
-        [count == c for c in counts], [(s[(c - 1) // 2] + s[c // 2]) / 2.0 for c in counts], np.nan
-    )
+    with np.errstate(invalid="ignore"):  # -inf + inf, as in the sort's arithmetic
+        return np.select(
+            [count == c for c in counts], [(s[(c - 1) // 2] + s[c // 2]) / 2.0 for c in counts], np.nan
+        )
 
 
 def _windows(x: np.ndarray, window: int, targets: np.ndarray) -> np.ndarray:
