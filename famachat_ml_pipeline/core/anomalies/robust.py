@@ -176,35 +176,38 @@ def _window_stats(
 
 
 def _sorted_median(s: np.ndarray, count: np.ndarray) -> np.ndarray:
-    """Row medians of `s`, each row sorted with its `count` values first (NaN after): `nan_median`'s
-    arithmetic, without sorting or counting again."""
-    rows = np.arange(s.shape[0])
-    lo = np.clip((count - 1) // 2, 0, None)
-    hi = np.clip(count // 2, 0, s.shape[1] - 1)
-    return np.where(count > 0, (s[rows, lo] + s[rows, hi]) / 2.0, np.nan)
+    """Row medians of a C-contiguous `s`, each row sorted with its `count` values first (NaN after):
+    `nan_median`'s arithmetic, without sorting or counting again."""
+    base = np.arange(s.shape[0]) * s.shape[1]
+    lo = base + np.clip((count - 1) // 2, 0, None)
+    hi = base + np.clip(count // 2, 0, s.shape[1] - 1)
+    flat = s.reshape(-1)
+    return np.where(count > 0, (flat[lo] + flat[hi]) / 2.0, np.nan)
 
 
 def _block_stats(
     block: np.ndarray, count: np.ndarray, sd_where_mad_is_0: bool = False
 ) -> tuple[np.ndarray, ...]:
     """Median, MAD, std and mean absolute deviation of each row of a short-window block without
-    infinities, given each row's number of values: one NaN mask serves every statistic (|x - median| is
-    NaN exactly where x is, since the median is NaN only on an all-NaN row), and each sort is done once,
-    in place. With `sd_where_mad_is_0`, the std of the rows whose MAD is 0 only (row by row, so the same
-    bits), NaN elsewhere."""
-    mask = np.isnan(block)
+    infinities, given each row's number of values: |x - median| is NaN exactly where x is (the median is
+    NaN only on an all-NaN row), and each sort is done once, in place. With `sd_where_mad_is_0`, the std
+    of the rows whose MAD is 0 only (row by row, so the same bits), NaN elsewhere."""
     ordered = np.sort(block, axis=1)
     m = _sorted_median(ordered, count)
     dev = np.abs(block - m[:, None])
-    mean_abs = _nan_mean(dev, mask, count)  # before the sort below: the sum's order is numpy's, as before
+    # np.nanmean's steps (`_nan_mean`): NaN to 0, sum, divide by the count; |x - median| >= 0, so
+    # fmax(dev, 0) is that replacement in one pass. Before the sort below: the sum's order is numpy's.
+    mean_abs = np.sum(np.fmax(dev, 0.0), axis=1)
+    mean_abs = np.true_divide(mean_abs, count, out=mean_abs, casting="unsafe")
     dev.sort(axis=1)
     mad = _sorted_median(dev, count) * _MAD_TO_SIGMA
     if not sd_where_mad_is_0:
-        return m, mad, _nan_std(block, mask, count), mean_abs
+        return m, mad, _nan_std(block, np.isnan(block), count), mean_abs
     sd = np.full(len(block), np.nan)
     rows = np.flatnonzero(mad == 0)
     if rows.size:
-        sd[rows] = _nan_std(block[rows], mask[rows], count[rows])
+        sub = block[rows]
+        sd[rows] = _nan_std(sub, np.isnan(sub), count[rows])
     return m, mad, sd, mean_abs
 
 
