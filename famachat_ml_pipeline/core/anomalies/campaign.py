@@ -42,6 +42,7 @@ from famachat_ml_pipeline.core.anomalies.campaign_frames import (
     pct_change,
     to_matrices,
     window_sum,
+    window_sums_now_and_before,
     z_of_p,
 )
 from famachat_ml_pipeline.core.anomalies.config import (
@@ -206,10 +207,8 @@ def _performance(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray) -> li
 def _audience(mats: Matrices, config: AnomalyConfig) -> list[pl.DataFrame]:
     t = mats.targets
     w = config.frequency_window_days
-    impr_now = window_sum(mats.m["impressions"], t, w)
-    reach_now = window_sum(mats.m["reach"], t, w)
-    impr_prev = window_sum(mats.m["impressions"], t, w, end_offset=w)
-    reach_prev = window_sum(mats.m["reach"], t, w, end_offset=w)
+    impr_now, impr_prev = window_sums_now_and_before(mats.m["impressions"], t, w)
+    reach_now, reach_prev = window_sums_now_and_before(mats.m["reach"], t, w)
     with np.errstate(invalid="ignore", divide="ignore"):
         freq_now = np.where(reach_now > 0, impr_now / reach_now, np.nan)
         freq_prev = np.where(reach_prev > 0, impr_prev / reach_prev, np.nan)

@@ -76,9 +76,10 @@ def weekday_factor(leads: np.ndarray, spend: np.ndarray, rate: np.ndarray, prior
     last `_WEEKS` weeks: (leads + prior) / (expected leads + prior), so thin evidence stays near 1."""
     lag_leads = np.zeros_like(leads)
     lag_spend = np.zeros_like(spend)
+    leads, spend = np.nan_to_num(leads), np.nan_to_num(spend)  # once, not once per lag
     for k in range(1, _WEEKS + 1):
-        lag_leads[:, 7 * k :] += np.nan_to_num(leads[:, : -7 * k])
-        lag_spend[:, 7 * k :] += np.nan_to_num(spend[:, : -7 * k])
+        lag_leads[:, 7 * k :] += leads[:, : -7 * k]
+        lag_spend[:, 7 * k :] += spend[:, : -7 * k]
     with np.errstate(invalid="ignore"):
         return (lag_leads + prior) / (np.nan_to_num(rate) * lag_spend + prior)
 

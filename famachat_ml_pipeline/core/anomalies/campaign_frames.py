@@ -95,6 +95,18 @@ def window_sum(x: np.ndarray, targets: np.ndarray, length: int, end_offset: int 
     return hist.sum(axis=2)  # NaN propagates: a partial window is not a full window
 
 
+def window_sums_now_and_before(x: np.ndarray, targets: np.ndarray, length: int) -> tuple[np.ndarray, ...]:
+    """window_sum(x, targets, length) and the same with end_offset=length, from one set of windows: with
+    contiguous targets the windows before are the now-windows of earlier columns."""
+    contiguous = len(targets) > 0 and np.array_equal(
+        targets, np.arange(targets[0], targets[0] + len(targets))
+    )
+    if not contiguous or targets[0] + 1 - length < 0:
+        return window_sum(x, targets, length), window_sum(x, targets, length, end_offset=length)
+    sums = window_sum(x, np.arange(targets[0] - length, targets[-1] + 1), length)
+    return sums[:, length:], sums[:, : len(targets)]
+
+
 def anomaly_rows(
     mats: Matrices,
     mask: np.ndarray,

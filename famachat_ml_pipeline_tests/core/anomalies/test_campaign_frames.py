@@ -14,6 +14,8 @@ from famachat_ml_pipeline.core.anomalies.campaign_frames import (
     Matrices,
     _strictly_sorted,
     to_matrices,
+    window_sum,
+    window_sums_now_and_before,
 )
 from famachat_ml_pipeline.core.frames import KEY
 from famachat_ml_pipeline.core.vocab import INACTIVE_STATUSES
@@ -91,3 +93,13 @@ def test_matrices_equal_the_group_by_and_join(daily: pl.DataFrame, lookback: int
         _assert_same(
             to_matrices(frame, AS_OF, n_days, lookback), _old_to_matrices(frame, AS_OF, n_days, lookback)
         )
+
+
+@pytest.mark.parametrize("targets", [np.arange(56, 84), np.arange(0, 84), np.array([60, 70, 83])])
+def test_window_sums_now_and_before_equal_two_window_sums(targets: np.ndarray) -> None:
+    rng = np.random.default_rng(4)
+    x = rng.lognormal(5.0, 1.0, (200, 84))
+    x[rng.random(x.shape) < 0.05] = np.nan
+    now, before = window_sums_now_and_before(x, targets, 7)
+    assert np.array_equal(now, window_sum(x, targets, 7), equal_nan=True)
+    assert np.array_equal(before, window_sum(x, targets, 7, end_offset=7), equal_nan=True)
