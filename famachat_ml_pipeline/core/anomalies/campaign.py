@@ -85,10 +85,9 @@ def _spend(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray) -> list[pl.
     spike = (res.z > config.robust_z_threshold) & (pct >= config.min_effect_pct) & ~within_budget
     # spend at 0 is ZERO_SPEND's business, not a drop
     drop = (res.z < -config.robust_z_threshold) & (pct <= -config.min_effect_pct) & (spend > 0) & ~quiet
-    sev = severity_from_z(np.nan_to_num(res.z))
     return [
-        anomaly_rows(mats, spike, "SPEND_SPIKE", "spend", spend, res.expected, res.z, sev),
-        anomaly_rows(mats, drop, "SPEND_DROP", "spend", spend, res.expected, res.z, sev),
+        anomaly_rows(mats, spike, "SPEND_SPIKE", "spend", spend, res.expected, res.z, severity_from_z),
+        anomaly_rows(mats, drop, "SPEND_DROP", "spend", spend, res.expected, res.z, severity_from_z),
     ]
 
 
@@ -131,8 +130,11 @@ def _rate(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray, metric: str)
             significant |= shift[side]
         if side == "DROP":
             significant &= ~quiet
-        # the weaker of the two pieces of evidence sets the severity
-        score = sign * np.fmin(np.abs(res.z), z_of_p(np.nan_to_num(p, nan=1.0)))
+        # the weaker of the two pieces of evidence sets the severity; only the flagged cells are read
+        score = np.full(significant.shape, np.nan)
+        score[significant] = sign * np.fmin(
+            np.abs(res.z[significant]), z_of_p(np.nan_to_num(p[significant], nan=1.0))
+        )
         out.append(
             anomaly_rows(
                 mats,
@@ -142,7 +144,7 @@ def _rate(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray, metric: str)
                 observed,
                 res.expected,
                 score,
-                severity_from_z(score),
+                severity_from_z,
             )
         )
     return out
@@ -195,10 +197,9 @@ def _performance(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray) -> li
         drop &= masked(stats.poisson.cdf, drop, np.floor(recent / phi), mu / phi) < config.alpha
         spike &= masked(stats.poisson.sf, spike, np.ceil(recent / phi) - 1, mu / phi) < config.alpha
     obs, exp_ = recent / recent_n, mu / recent_n
-    sev = severity_from_pct(np.nan_to_num(pct))
     out = [
-        anomaly_rows(mats, drop, "PERFORMANCE_DROP", "leads", obs, exp_, pct, sev),
-        anomaly_rows(mats, spike, "PERFORMANCE_SPIKE", "leads", obs, exp_, pct, sev),
+        anomaly_rows(mats, drop, "PERFORMANCE_DROP", "leads", obs, exp_, pct, severity_from_pct),
+        anomaly_rows(mats, spike, "PERFORMANCE_SPIKE", "leads", obs, exp_, pct, severity_from_pct),
     ]
 
     return out
@@ -231,7 +232,7 @@ def _audience(mats: Matrices, config: AnomalyConfig) -> list[pl.DataFrame]:
             freq_now,
             threshold,
             over,
-            severity_from_pct(np.nan_to_num(over)),
+            severity_from_pct,
         ),
         anomaly_rows(
             mats,
@@ -241,7 +242,7 @@ def _audience(mats: Matrices, config: AnomalyConfig) -> list[pl.DataFrame]:
             reach_now,
             reach_prev,
             growth,
-            severity_from_pct(np.nan_to_num(growth)),
+            severity_from_pct,
         ),
     ]
 

@@ -53,9 +53,7 @@ def zero_delivery(mats: Matrices, config: AnomalyConfig) -> list[pl.DataFrame]:
         expected = np.full(flag.shape, np.nan)
         expected[r, c] = nan_median(hist, axis=1)
         pct = np.full(flag.shape, -100.0)
-        out.append(
-            anomaly_rows(mats, flag, anomaly_type, metric, x[:, t], expected, pct, severity_from_pct(pct))
-        )
+        out.append(anomaly_rows(mats, flag, anomaly_type, metric, x[:, t], expected, pct, severity_from_pct))
     return out
 
 

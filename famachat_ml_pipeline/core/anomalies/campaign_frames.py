@@ -115,10 +115,13 @@ def anomaly_rows(
     observed: np.ndarray,
     expected: np.ndarray,
     score: np.ndarray,
-    severity: np.ndarray,
+    severity: np.ndarray | Callable[[np.ndarray], np.ndarray],
 ) -> pl.DataFrame:
+    """The rows of the cells of `mask` whose values are finite. `severity` is an array, or the function of
+    the score that gives it: then it is read for those cells alone (the seed's tables are elementwise)."""
     mask = np.asarray(mask, dtype=bool) & np.isfinite(observed) & np.isfinite(expected) & np.isfinite(score)
     r, c = np.nonzero(mask)
+    severities = severity(score[r, c]) if callable(severity) else severity[r, c]
     keys = mats.keys[r]
     target_dates = np.array(mats.dates, dtype="datetime64[D]")[mats.targets]
     return pl.DataFrame(
@@ -131,7 +134,7 @@ def anomaly_rows(
             "observed_value": observed[r, c],
             "expected_value": expected[r, c],
             "deviation_score": score[r, c],
-            "severity": pl.Series(severity[r, c], dtype=pl.String),
+            "severity": pl.Series(severities, dtype=pl.String),
             "anomaly_date": pl.Series(target_dates[c]).cast(pl.Date),
         },
         schema=ANOMALY_SCHEMA,
