@@ -97,12 +97,11 @@ def history(x: np.ndarray, window: int, targets: np.ndarray) -> np.ndarray:
     return sliding_window_view(padded, window, axis=1)[:, targets, :]
 
 
-def _nan_mean(a: np.ndarray, mask: np.ndarray, count: np.ndarray | None = None) -> np.ndarray:
-    """np.nanmean(a, axis=1) for a 2-D `a` whose NaN positions are `mask` (and whose rows hold `count`
-    values, when known): the same operations, in the same order, so the same bits, without numpy's second
-    scan for NaN."""
+def _nan_mean(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """np.nanmean(a, axis=1) for a 2-D `a` whose NaN positions are `mask`: the same operations, in the same
+    order, so the same bits, without numpy's second scan for NaN."""
     arr = np.where(mask, 0.0, a)
-    cnt = np.sum(~mask, axis=1, dtype=np.intp) if count is None else count
+    cnt = np.sum(~mask, axis=1, dtype=np.intp)
     tot = np.sum(arr, axis=1)
     return np.true_divide(tot, cnt, out=tot, casting="unsafe")
 
