@@ -134,6 +134,9 @@ def zero_lead_days(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray) -> 
         phi[rows] = np.where(stats.chi2.sf(est * dof, dof) < _OVERDISPERSION_LEVEL, est, 1.0)
     p = p_zero(mu, phi)
     flag &= p < config.alpha
-    score = -z_of_p(p)
-    severity = np.where(run >= 2, "CRITICAL", severity_from_z(score)).astype(object)
+    # scores and severities of the flagged cells only: the rest is never read
+    score = np.full(flag.shape, np.nan)
+    severity = np.full(flag.shape, None, dtype=object)
+    score[flag] = -z_of_p(p[flag])
+    severity[flag] = np.where(run[flag] >= 2, "CRITICAL", severity_from_z(score[flag]))
     return anomaly_rows(mats, flag, "PERFORMANCE_DROP", "leads", np.zeros_like(mu), mu, score, severity)
