@@ -42,6 +42,7 @@ from famachat_ml_pipeline.core.anomalies.campaign_frames import (
     pct_change,
     to_matrices,
     window_sum,
+    window_sums_now_and_before,
     z_of_p,
 )
 from famachat_ml_pipeline.core.anomalies.config import (
@@ -84,10 +85,9 @@ def _spend(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray) -> list[pl.
     spike = (res.z > config.robust_z_threshold) & (pct >= config.min_effect_pct) & ~within_budget
     # spend at 0 is ZERO_SPEND's business, not a drop
     drop = (res.z < -config.robust_z_threshold) & (pct <= -config.min_effect_pct) & (spend > 0) & ~quiet
-    sev = severity_from_z(np.nan_to_num(res.z))
     return [
-        anomaly_rows(mats, spike, "SPEND_SPIKE", "spend", spend, res.expected, res.z, sev),
-        anomaly_rows(mats, drop, "SPEND_DROP", "spend", spend, res.expected, res.z, sev),
+        anomaly_rows(mats, spike, "SPEND_SPIKE", "spend", spend, res.expected, res.z, severity_from_z),
+        anomaly_rows(mats, drop, "SPEND_DROP", "spend", spend, res.expected, res.z, severity_from_z),
     ]
 
 
@@ -130,8 +130,11 @@ def _rate(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray, metric: str)
             significant |= shift[side]
         if side == "DROP":
             significant &= ~quiet
-        # the weaker of the two pieces of evidence sets the severity
-        score = sign * np.fmin(np.abs(res.z), z_of_p(np.nan_to_num(p, nan=1.0)))
+        # the weaker of the two pieces of evidence sets the severity; only the flagged cells are read
+        score = np.full(significant.shape, np.nan)
+        score[significant] = sign * np.fmin(
+            np.abs(res.z[significant]), z_of_p(np.nan_to_num(p[significant], nan=1.0))
+        )
         out.append(
             anomaly_rows(
                 mats,
@@ -141,7 +144,7 @@ def _rate(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray, metric: str)
                 observed,
                 res.expected,
                 score,
-                severity_from_z(score),
+                severity_from_z,
             )
         )
     return out
@@ -194,10 +197,9 @@ def _performance(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray) -> li
         drop &= masked(stats.poisson.cdf, drop, np.floor(recent / phi), mu / phi) < config.alpha
         spike &= masked(stats.poisson.sf, spike, np.ceil(recent / phi) - 1, mu / phi) < config.alpha
     obs, exp_ = recent / recent_n, mu / recent_n
-    sev = severity_from_pct(np.nan_to_num(pct))
     out = [
-        anomaly_rows(mats, drop, "PERFORMANCE_DROP", "leads", obs, exp_, pct, sev),
-        anomaly_rows(mats, spike, "PERFORMANCE_SPIKE", "leads", obs, exp_, pct, sev),
+        anomaly_rows(mats, drop, "PERFORMANCE_DROP", "leads", obs, exp_, pct, severity_from_pct),
+        anomaly_rows(mats, spike, "PERFORMANCE_SPIKE", "leads", obs, exp_, pct, severity_from_pct),
     ]
 
     return out
@@ -206,10 +208,8 @@ def _performance(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray) -> li
 def _audience(mats: Matrices, config: AnomalyConfig) -> list[pl.DataFrame]:
     t = mats.targets
     w = config.frequency_window_days
-    impr_now = window_sum(mats.m["impressions"], t, w)
-    reach_now = window_sum(mats.m["reach"], t, w)
-    impr_prev = window_sum(mats.m["impressions"], t, w, end_offset=w)
-    reach_prev = window_sum(mats.m["reach"], t, w, end_offset=w)
+    impr_now, impr_prev = window_sums_now_and_before(mats.m["impressions"], t, w)
+    reach_now, reach_prev = window_sums_now_and_before(mats.m["reach"], t, w)
     with np.errstate(invalid="ignore", divide="ignore"):
         freq_now = np.where(reach_now > 0, impr_now / reach_now, np.nan)
         freq_prev = np.where(reach_prev > 0, impr_prev / reach_prev, np.nan)
@@ -232,7 +232,7 @@ def _audience(mats: Matrices, config: AnomalyConfig) -> list[pl.DataFrame]:
             freq_now,
             threshold,
             over,
-            severity_from_pct(np.nan_to_num(over)),
+            severity_from_pct,
         ),
         anomaly_rows(
             mats,
@@ -242,7 +242,7 @@ def _audience(mats: Matrices, config: AnomalyConfig) -> list[pl.DataFrame]:
             reach_now,
             reach_prev,
             growth,
-            severity_from_pct(np.nan_to_num(growth)),
+            severity_from_pct,
         ),
     ]
 

@@ -18,7 +18,7 @@ from scipy import stats
 
 from famachat_ml_pipeline.core.anomalies.campaign_frames import Matrices, anomaly_rows, z_of_p
 from famachat_ml_pipeline.core.anomalies.config import AnomalyConfig, severity_from_pct, severity_from_z
-from famachat_ml_pipeline.core.anomalies.robust import dispersion, history, nan_median, run_length
+from famachat_ml_pipeline.core.anomalies.robust import dispersion, nan_median, run_length
 
 _WEEKS = 4  # same-weekday days behind the weekday factor (the history is 28 days)
 _OVERDISPERSION_LEVEL = 0.05
@@ -43,17 +43,25 @@ def zero_delivery(mats: Matrices, config: AnomalyConfig) -> list[pl.DataFrame]:
     out = []
     for anomaly_type, (metric, zero) in cases.items():
         x = mats.m[metric]
-        hist = history(x, config.zero_recent_days, t)
-        delivered = (hist > 0).sum(axis=2)
-        expected = nan_median(hist, axis=2)
         # one alert per stop: on its first day, when the day before still delivered
         started = x[:, t - 1] > 0
-        flag = zero & started & should & (delivered >= config.zero_min_delivery_days)
+        flag = zero & started & should
+        # the recent days' windows of those few cells only: each window's statistics are its own
+        r, c = np.nonzero(flag)
+        hist = _cell_windows(x, r, t[c], config.zero_recent_days)
+        flag[r, c] = (hist > 0).sum(axis=1) >= config.zero_min_delivery_days
+        expected = np.full(flag.shape, np.nan)
+        expected[r, c] = nan_median(hist, axis=1)
         pct = np.full(flag.shape, -100.0)
-        out.append(
-            anomaly_rows(mats, flag, anomaly_type, metric, x[:, t], expected, pct, severity_from_pct(pct))
-        )
+        out.append(anomaly_rows(mats, flag, anomaly_type, metric, x[:, t], expected, pct, severity_from_pct))
     return out
+
+
+def _cell_windows(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, window: int) -> np.ndarray:
+    """[cell, window] x[row, col - window .. col - 1] for each cell, NaN before the first column: the
+    windows `history` gives, for a few cells."""
+    padded = np.concatenate([np.full((x.shape[0], window), np.nan), x], axis=1)
+    return padded[rows[:, None], cols[:, None] + np.arange(window)[None, :]]
 
 
 def _cumsum(x: np.ndarray) -> np.ndarray:
@@ -66,9 +74,10 @@ def weekday_factor(leads: np.ndarray, spend: np.ndarray, rate: np.ndarray, prior
     last `_WEEKS` weeks: (leads + prior) / (expected leads + prior), so thin evidence stays near 1."""
     lag_leads = np.zeros_like(leads)
     lag_spend = np.zeros_like(spend)
+    leads, spend = np.nan_to_num(leads), np.nan_to_num(spend)  # once, not once per lag
     for k in range(1, _WEEKS + 1):
-        lag_leads[:, 7 * k :] += np.nan_to_num(leads[:, : -7 * k])
-        lag_spend[:, 7 * k :] += np.nan_to_num(spend[:, : -7 * k])
+        lag_leads[:, 7 * k :] += leads[:, : -7 * k]
+        lag_spend[:, 7 * k :] += spend[:, : -7 * k]
     with np.errstate(invalid="ignore"):
         return (lag_leads + prior) / (np.nan_to_num(rate) * lag_spend + prior)
 
@@ -125,6 +134,9 @@ def zero_lead_days(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray) -> 
         phi[rows] = np.where(stats.chi2.sf(est * dof, dof) < _OVERDISPERSION_LEVEL, est, 1.0)
     p = p_zero(mu, phi)
     flag &= p < config.alpha
-    score = -z_of_p(p)
-    severity = np.where(run >= 2, "CRITICAL", severity_from_z(score)).astype(object)
+    # scores and severities of the flagged cells only: the rest is never read
+    score = np.full(flag.shape, np.nan)
+    severity = np.full(flag.shape, None, dtype=object)
+    score[flag] = -z_of_p(p[flag])
+    severity[flag] = np.where(run[flag] >= 2, "CRITICAL", severity_from_z(score[flag]))
     return anomaly_rows(mats, flag, "PERFORMANCE_DROP", "leads", np.zeros_like(mu), mu, score, severity)

@@ -37,15 +37,8 @@ def to_matrices(daily: pl.DataFrame, as_of: dt.date, n_days: int, lookback: int)
     status = pl.col("status").fill_null("").str.to_uppercase()
     effective = pl.col("effective_status").fill_null("").str.to_uppercase()
     inactive = status.is_in(list(INACTIVE_STATUSES)) | effective.is_in(list(INACTIVE_STATUSES))
-    keys = (
-        frame.group_by(KEY)
-        .agg(pl.col("status", "effective_status").get(pl.col("date").arg_max()))  # the latest day's
-        .sort(KEY)
-        .with_columns(inactive=inactive, should_deliver=(status == "ACTIVE") & ~inactive)
-        .with_row_index("row")
-    )
-    frame = frame.join(keys.select([*KEY, "row"]), on=KEY, how="left")
-    rows = frame["row"].to_numpy().astype(np.int64)
+    keys, rows = _campaign_rows(frame)
+    keys = keys.with_columns(inactive=inactive, should_deliver=(status == "ACTIVE") & ~inactive)
     cols = (frame["date"].to_numpy().astype("datetime64[D]") - np.datetime64(start, "D")).astype(np.int64)
     m: dict[str, np.ndarray] = {}
     for name in _METRICS:
@@ -61,13 +54,57 @@ def to_matrices(daily: pl.DataFrame, as_of: dt.date, n_days: int, lookback: int)
         m["cpl"] = np.where(m["leads"] > 0, m["spend"] / m["leads"], np.nan)
     m["exists"] = exists.astype(float)
     dates = [start + dt.timedelta(days=i) for i in range(n_days)]
-    return Matrices(keys.drop("row"), dates, np.arange(n_days - lookback, n_days), m)
+    return Matrices(keys, dates, np.arange(n_days - lookback, n_days), m)
+
+
+def _campaign_rows(frame: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray]:
+    """One row per campaign sorted by KEY, with its latest day's status and effective_status, and each
+    frame row's campaign (row index of the former)."""
+    if _strictly_sorted(frame):
+        # the reader's frame is sorted by (KEY, date), one row a day: each campaign is one run of rows whose
+        # last is its latest day, so no group-by and no join on the string key are needed
+        c, k = pl.col("config_id"), pl.col("campaign_id")
+        first = ((c != c.shift()) | (k != k.shift())).fill_null(True)
+        marks = frame.select(first=first, last=first.shift(-1).fill_null(True))
+        rows = marks["first"].cast(pl.Int64).cum_sum().to_numpy() - 1
+        keys = frame.filter(marks["last"]).select(*KEY, "status", "effective_status")
+        return keys, rows
+    keys = (
+        frame.group_by(KEY)
+        .agg(pl.col("status", "effective_status").get(pl.col("date").arg_max()))  # the latest day's
+        .sort(KEY)
+        .with_row_index("row")
+    )
+    rows = frame.join(keys.select([*KEY, "row"]), on=KEY, how="left")["row"].to_numpy().astype(np.int64)
+    return keys.drop("row"), rows
+
+
+def _strictly_sorted(frame: pl.DataFrame) -> bool:
+    """(config_id, campaign_id, date) strictly increasing down the frame, none of them null."""
+    if frame.height == 0 or any(frame[name].null_count() for name in (*KEY, "date")):
+        return False
+    c, k, d = pl.col("config_id"), pl.col("campaign_id"), pl.col("date")
+    same_c, same_k = c == c.shift(), k == k.shift()
+    step = (c > c.shift()) | (same_c & (k > k.shift())) | (same_c & same_k & (d > d.shift()))
+    return bool(frame.select(step.slice(1).all()).item())
 
 
 def window_sum(x: np.ndarray, targets: np.ndarray, length: int, end_offset: int = 0) -> np.ndarray:
     """Sum of x over the `length` days ending at t - end_offset (inclusive); NaN if any day is missing."""
     hist = history(x, length, targets + 1 - end_offset)
     return hist.sum(axis=2)  # NaN propagates: a partial window is not a full window
+
+
+def window_sums_now_and_before(x: np.ndarray, targets: np.ndarray, length: int) -> tuple[np.ndarray, ...]:
+    """window_sum(x, targets, length) and the same with end_offset=length, from one set of windows: with
+    contiguous targets the windows before are the now-windows of earlier columns."""
+    contiguous = len(targets) > 0 and np.array_equal(
+        targets, np.arange(targets[0], targets[0] + len(targets))
+    )
+    if not contiguous or targets[0] + 1 - length < 0:
+        return window_sum(x, targets, length), window_sum(x, targets, length, end_offset=length)
+    sums = window_sum(x, np.arange(targets[0] - length, targets[-1] + 1), length)
+    return sums[:, length:], sums[:, : len(targets)]
 
 
 def anomaly_rows(
@@ -78,10 +115,13 @@ def anomaly_rows(
     observed: np.ndarray,
     expected: np.ndarray,
     score: np.ndarray,
-    severity: np.ndarray,
+    severity: np.ndarray | Callable[[np.ndarray], np.ndarray],
 ) -> pl.DataFrame:
+    """The rows of the cells of `mask` whose values are finite. `severity` is an array, or the function of
+    the score that gives it: then it is read for those cells alone (the seed's tables are elementwise)."""
     mask = np.asarray(mask, dtype=bool) & np.isfinite(observed) & np.isfinite(expected) & np.isfinite(score)
     r, c = np.nonzero(mask)
+    severities = severity(score[r, c]) if callable(severity) else severity[r, c]
     keys = mats.keys[r]
     target_dates = np.array(mats.dates, dtype="datetime64[D]")[mats.targets]
     return pl.DataFrame(
@@ -94,7 +134,7 @@ def anomaly_rows(
             "observed_value": observed[r, c],
             "expected_value": expected[r, c],
             "deviation_score": score[r, c],
-            "severity": pl.Series(severity[r, c], dtype=pl.String),
+            "severity": pl.Series(severities, dtype=pl.String),
             "anomaly_date": pl.Series(target_dates[c]).cast(pl.Date),
         },
         schema=ANOMALY_SCHEMA,

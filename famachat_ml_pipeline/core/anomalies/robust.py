@@ -45,14 +45,39 @@ def seasonal_lag_median(x: np.ndarray, period: int, lags: int, start: int = 0) -
     """Median of x at t - period, ..., t - lags*period; NaN unless at least 2 of them exist.
 
     Computed from column `start` on (NaN before it), for callers that read no earlier column."""
-    stack = np.stack([_shift(x, k * period)[:, start:] for k in range(1, lags + 1)])
-    part = nan_median(stack, axis=0)
-    part[np.isfinite(stack).sum(axis=0) < 2] = np.nan
+    stack = [_shift(x, k * period)[:, start:] for k in range(1, lags + 1)]
+    if np.signbit(x[x == 0]).any():
+        # -0.0 and 0.0 tie: which one a sort puts first is the sort's business, so keep the sort's
+        part = nan_median(np.stack(stack), axis=0)
+        part[np.isfinite(stack).sum(axis=0) < 2] = np.nan
+    else:
+        part = _small_median(stack)
     if start == 0:
         return part
     out = np.full(x.shape, np.nan)
     out[:, start:] = part
     return out
+
+
+def _small_median(values: list[np.ndarray]) -> np.ndarray:
+    """Elementwise `nan_median` of a few same-shaped arrays (NaN unless 2 or more are finite), by a
+    sorting network instead of a sort along the stacked axis: the order statistics are the same numbers
+    (a sort only permutes), so the median is the same bits, provided no -0.0 ties with 0.0 (the caller
+    checks). NaN sorts last as in np.sort, as +inf: only the first `count` positions are ever read."""
+    count = np.zeros(values[0].shape, dtype=np.intp)
+    for v in values:
+        count += np.isfinite(v)
+    s = [np.where(np.isnan(v), np.inf, v) for v in values]
+    n = len(s)
+    for rnd in range(n):  # odd-even transposition: n rounds sort n values
+        for i in range(rnd % 2, n - 1, 2):
+            s[i], s[i + 1] = np.minimum(s[i], s[i + 1]), np.maximum(s[i], s[i + 1])
+    # nan_median's (s[lo] + s[hi]) / 2 for each possible count
+    counts = range(2, n + 1)
+    with np.errstate(invalid="ignore"):  # -inf + inf, as in the sort's arithmetic
+        return np.select(
+            [count == c for c in counts], [(s[(c - 1) // 2] + s[c // 2]) / 2.0 for c in counts], np.nan
+        )
 
 
 def _windows(x: np.ndarray, window: int, targets: np.ndarray) -> np.ndarray:
@@ -81,11 +106,12 @@ def _nan_mean(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.true_divide(tot, cnt, out=tot, casting="unsafe")
 
 
-def _nan_std(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """np.nanstd(a, axis=1) (ddof 0) for a 2-D `a` whose NaN positions are `mask`, as numpy's nanvar
-    computes it step by step (same bits)."""
+def _nan_std(a: np.ndarray, mask: np.ndarray, count: np.ndarray | None = None) -> np.ndarray:
+    """np.nanstd(a, axis=1) (ddof 0) for a 2-D `a` whose NaN positions are `mask` (rows of `count` values,
+    when known), as numpy's nanvar computes it step by step (same bits)."""
     arr = np.where(mask, 0.0, a)
-    cnt = np.sum(~mask, axis=1, dtype=np.intp, keepdims=True)
+    cnt = np.sum(~mask, axis=1, dtype=np.intp) if count is None else count
+    cnt = cnt[:, None]
     avg = np.sum(arr, axis=1, keepdims=True)
     avg = np.true_divide(avg, cnt, out=avg, casting="unsafe")
     np.subtract(arr, avg, out=arr)
@@ -95,19 +121,35 @@ def _nan_std(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.sqrt(np.true_divide(var, cnt[:, 0], out=var, casting="unsafe"))
 
 
+def window_counts(x: np.ndarray, window: int, targets: np.ndarray) -> np.ndarray:
+    """[series, target] number of finite values in x[:, t - window .. t - 1]: integer prefix sums, exact,
+    instead of a boolean sum over every window (the costliest pass of the block statistics)."""
+    finite = np.isfinite(x)
+    cs = np.zeros((x.shape[0], x.shape[1] + 1), dtype=np.intp)
+    np.cumsum(finite, axis=1, dtype=np.intp, out=cs[:, 1:])
+    targets = np.asarray(targets)
+    return cs[:, targets] - cs[:, np.maximum(targets - window, 0)]
+
+
 def _window_stats(
-    x: np.ndarray, window: int, targets: np.ndarray, min_samples: int
+    x: np.ndarray, window: int, targets: np.ndarray, min_samples: int, sd_where_mad_is_0: bool = False
 ) -> tuple[np.ndarray, ...]:
     """Median, MAD (as a sigma), std and mean absolute deviation of each target's trailing window.
 
-    NaN where a window has fewer than min_samples values. The windows are copied a block at a time (a few
-    series' windows, at most about `_CHUNK_ROWS` of them): never the whole [series, target, window] stack,
-    which at fleet scale costs more memory traffic than the statistics themselves.
+    NaN where a window has fewer than min_samples values. With `sd_where_mad_is_0`, the std only where the
+    MAD is 0 (NaN elsewhere): the robust z reads it nowhere else, and the MAD is rarely 0.
+
+    The windows are copied a block at a time (a few series' windows, at most about `_CHUNK_ROWS` of them):
+    never the whole [series, target, window] stack, which at fleet scale costs more memory traffic than the
+    statistics themselves. Series none of whose windows has min_samples values are skipped: every statistic
+    of theirs would be NaN.
     """
     view = _windows(x, window, targets)
     s, t, w = view.shape
     med, mad, sd, mean_abs = (np.full((s, t), np.nan) for _ in range(4))
-    count = np.zeros((s, t), dtype=np.int64)
+    count = window_counts(x, window, targets)
+    enough = count >= min_samples
+    keep = np.flatnonzero(enough.any(axis=1))
     with np.errstate(invalid="ignore"):
         # no infinity, and no |x - median| that could overflow to one: the single-mask path holds
         top = np.nanmax(np.abs(x)) if np.isfinite(x).any() else 0.0
@@ -116,41 +158,56 @@ def _window_stats(
     target_step = min(t, _CHUNK_ROWS) or 1
     with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
-        for i in range(0, s, series_step):
+        for i in range(0, len(keep), series_step):
+            rows = keep[i : i + series_step]
             for j in range(0, t, target_step):
-                part = view[i : i + series_step, j : j + target_step]
+                at = (rows, slice(j, j + target_step))
+                part = view[rows, j : j + target_step]  # a contiguous copy, as the row-wise reductions had
                 shape = part.shape[:2]
-                block = part.reshape(-1, w)  # a contiguous copy, as the row-wise reductions had before
-                stats = _block_stats(block) if short else _block_stats_general(block)
-                at = (slice(i, i + shape[0]), slice(j, j + shape[1]))
-                for out, value in zip((med, mad, sd, mean_abs, count), stats, strict=True):
+                block = part.reshape(-1, w)
+                n = count[at].reshape(-1)
+                stats = _block_stats(block, n, sd_where_mad_is_0) if short else _block_stats_general(block)
+                for out, value in zip((med, mad, sd, mean_abs), stats, strict=True):
                     out[at] = value.reshape(shape)
-    enough = count >= min_samples
+    if sd_where_mad_is_0:
+        sd = np.where(mad == 0, sd, np.nan)
     return tuple(np.where(enough, a, np.nan) for a in (med, mad, sd, mean_abs))
 
 
 def _sorted_median(s: np.ndarray, count: np.ndarray) -> np.ndarray:
-    """Row medians of `s`, each row sorted with its `count` values first (NaN after): `nan_median`'s
-    arithmetic, without sorting or counting again."""
-    rows = np.arange(s.shape[0])
-    lo = np.clip((count - 1) // 2, 0, None)
-    hi = np.clip(count // 2, 0, s.shape[1] - 1)
-    return np.where(count > 0, (s[rows, lo] + s[rows, hi]) / 2.0, np.nan)
+    """Row medians of a C-contiguous `s`, each row sorted with its `count` values first (NaN after):
+    `nan_median`'s arithmetic, without sorting or counting again."""
+    base = np.arange(s.shape[0]) * s.shape[1]
+    lo = base + np.clip((count - 1) // 2, 0, None)
+    hi = base + np.clip(count // 2, 0, s.shape[1] - 1)
+    flat = s.reshape(-1)
+    return np.where(count > 0, (flat[lo] + flat[hi]) / 2.0, np.nan)
 
 
-def _block_stats(block: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Median, MAD, std, mean absolute deviation and count of each row of a short-window block without
-    infinities: one NaN mask serves every statistic (|x - median| is NaN exactly where x is, since the
-    median is NaN only on an all-NaN row), and each sort is done once, in place."""
-    mask = np.isnan(block)
-    count = block.shape[1] - mask.sum(axis=1)
-    sd = _nan_std(block, mask)
+def _block_stats(
+    block: np.ndarray, count: np.ndarray, sd_where_mad_is_0: bool = False
+) -> tuple[np.ndarray, ...]:
+    """Median, MAD, std and mean absolute deviation of each row of a short-window block without
+    infinities, given each row's number of values: |x - median| is NaN exactly where x is (the median is
+    NaN only on an all-NaN row), and each sort is done once, in place. With `sd_where_mad_is_0`, the std
+    of the rows whose MAD is 0 only (row by row, so the same bits), NaN elsewhere."""
     ordered = np.sort(block, axis=1)
     m = _sorted_median(ordered, count)
     dev = np.abs(block - m[:, None])
-    mean_abs = _nan_mean(dev, mask)  # before the sort below: the sum's order is numpy's, as before
+    # np.nanmean's steps (`_nan_mean`): NaN to 0, sum, divide by the count; |x - median| >= 0, so
+    # fmax(dev, 0) is that replacement in one pass. Before the sort below: the sum's order is numpy's.
+    mean_abs = np.sum(np.fmax(dev, 0.0), axis=1)
+    mean_abs = np.true_divide(mean_abs, count, out=mean_abs, casting="unsafe")
     dev.sort(axis=1)
-    return m, _sorted_median(dev, count) * _MAD_TO_SIGMA, sd, mean_abs, count
+    mad = _sorted_median(dev, count) * _MAD_TO_SIGMA
+    if not sd_where_mad_is_0:
+        return m, mad, _nan_std(block, np.isnan(block), count), mean_abs
+    sd = np.full(len(block), np.nan)
+    rows = np.flatnonzero(mad == 0)
+    if rows.size:
+        sub = block[rows]
+        sd[rows] = _nan_std(sub, np.isnan(sub), count[rows])
+    return m, mad, sd, mean_abs
 
 
 def _block_stats_general(block: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -159,7 +216,7 @@ def _block_stats_general(block: np.ndarray) -> tuple[np.ndarray, ...]:
     dev = np.abs(block - m[:, None])
     mad = nan_median(dev, axis=1) * _MAD_TO_SIGMA
     sd, mean_abs = _nan_std(block, np.isnan(block)), _nan_mean(dev, np.isnan(dev))
-    return m, mad, sd, mean_abs, np.isfinite(block).sum(axis=1)
+    return m, mad, sd, mean_abs
 
 
 @dataclass(frozen=True)
@@ -196,7 +253,7 @@ def robust_seasonal_z(
     for period in (0, *periods):
         baseline = np.zeros_like(x) if period == 0 else seasonal_lag_median(x, period, lags, first)
         resid = x - baseline
-        med, mad, sd, fit = _window_stats(resid, window, targets, min_samples)
+        med, mad, sd, fit = _window_stats(resid, window, targets, min_samples, sd_where_mad_is_0=True)
         expected = baseline[:, targets] + med
         # the std is only a fallback where MAD is 0 (lumpy data): as a floor it would let one past spike
         # inflate the scale again, which is what the median/MAD is here to prevent

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from famachat_ml_pipeline.core.anomalies import detect_anomalies
-from famachat_ml_pipeline.core.anomalies.campaign_delivery import p_zero
+from famachat_ml_pipeline.core.anomalies.campaign_delivery import _cell_windows, p_zero
+from famachat_ml_pipeline.core.anomalies.robust import history, nan_median
 from famachat_ml_pipeline_tests.core.anomalies.campaign_frames import AS_OF, DAYS, campaign, only, types
 
 SPEND = np.full(DAYS, 100.0)
@@ -90,3 +91,16 @@ def test_a_stop_of_several_days_is_alerted_once_on_its_first_day():
     assert zero["anomaly_type"].to_list() == ["ZERO_SPEND"]
     assert zero["anomaly_date"].to_list() == [AS_OF - dt.timedelta(days=2)]
     assert zero["severity"].to_list() == ["CRITICAL"]
+
+
+def test_cell_windows_are_historys_windows_of_those_cells():
+    rng = np.random.default_rng(2)
+    x = rng.lognormal(2.0, 1.0, (30, 40))
+    x[rng.random(x.shape) < 0.2] = np.nan
+    targets = np.arange(0, 40)  # from the first column: windows padded with NaN on the left
+    full = history(x, 7, targets)
+    r, c = np.nonzero(rng.random((30, 40)) < 0.3)
+    assert np.array_equal(_cell_windows(x, r, targets[c], 7), full[r, c], equal_nan=True)
+    assert np.array_equal(
+        nan_median(_cell_windows(x, r, targets[c], 7), axis=1), nan_median(full, axis=2)[r, c], equal_nan=True
+    )

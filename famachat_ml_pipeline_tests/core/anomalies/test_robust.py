@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from famachat_ml_pipeline.core.anomalies import plain_z, robust_seasonal_z, seasonal_lag_median
-from famachat_ml_pipeline.core.anomalies.robust import _window_stats, history, nan_median
+from famachat_ml_pipeline.core.anomalies.robust import _window_stats, history, nan_median, window_counts
 
 
 def test_seasonal_lag_median_needs_two_lags():
@@ -77,3 +77,71 @@ def test_window_stats_equal_numpys_nan_reductions_bit_for_bit(window: int) -> No
     plain = _plain_window_stats(inf, window, targets, 7, median=nan_median)
     for a, b in zip(_window_stats(inf, window, targets, 7), plain, strict=True):
         assert np.array_equal(a, b, equal_nan=True)
+
+
+def _sorted_lag_median(x: np.ndarray, period: int, lags: int) -> np.ndarray:
+    """seasonal_lag_median as it was before the sorting network: a sort along the stacked lags."""
+    stack = np.stack(
+        [
+            np.concatenate([np.full((x.shape[0], k * period), np.nan), x], axis=1)[:, : x.shape[1]]
+            for k in range(1, lags + 1)
+        ]
+    )
+    med = nan_median(stack, axis=0)
+    med[np.isfinite(stack).sum(axis=0) < 2] = np.nan
+    return med
+
+
+def _lag_matrix(seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    x = rng.lognormal(3.0, 1.0, (500, 84))
+    x[rng.random(x.shape) < 0.3] = np.nan
+    x[:30, :60] = np.nan  # young series
+    x[30:90] = np.round(x[30:90] / 10)  # ties, zeros among them
+    x[90:100, 40:] = 0.0  # flat at 0
+    x[100:110] = np.where(rng.random((10, 84)) < 0.2, np.inf, x[100:110])
+    x[110:120] = np.where(rng.random((10, 84)) < 0.2, -np.inf, x[110:120])
+    x[120:130] = -x[120:130]  # negative values
+    return x
+
+
+@pytest.mark.parametrize("lags", [2, 3, 4, 5])
+@pytest.mark.parametrize("start", [0, 28])
+def test_seasonal_lag_median_equals_the_sorted_median_bit_for_bit(lags: int, start: int) -> None:
+    x = _lag_matrix(lags)
+    expected = _sorted_lag_median(x, 7, lags)
+    expected[:, :start] = np.nan
+    found = seasonal_lag_median(x, 7, lags, start)
+    assert np.array_equal(found, expected, equal_nan=True)
+    assert np.array_equal(np.signbit(found), np.signbit(expected))
+
+
+def test_seasonal_lag_median_keeps_the_sort_where_a_negative_zero_could_tie() -> None:
+    x = _lag_matrix(0)
+    x[5, 10] = -0.0
+    expected = _sorted_lag_median(x, 7, 4)
+    found = seasonal_lag_median(x, 7, 4)
+    assert np.array_equal(found, expected, equal_nan=True)
+    assert np.array_equal(np.signbit(found), np.signbit(expected))
+
+
+def test_window_counts_are_the_finite_values_of_each_window() -> None:
+    x = _lag_matrix(1)
+    targets = np.arange(40, 84)
+    for window in (3, 7, 28, 60):
+        expected = np.isfinite(history(x, window, targets)).sum(axis=2)
+        assert np.array_equal(window_counts(x, window, targets), expected)
+
+
+def test_window_stats_std_only_where_the_mad_is_0() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.lognormal(3.0, 1.0, (400, 90))
+    x[rng.random(x.shape) < 0.2] = np.nan
+    x[:100] = np.round(x[:100] / 50)  # lumpy: many windows with MAD 0
+    targets = np.arange(50, 90)
+    full = _window_stats(x, 28, targets, 7)
+    med, mad, sd, fit = _window_stats(x, 28, targets, 7, sd_where_mad_is_0=True)
+    assert (mad == 0).sum() > 100
+    for a, b in zip((med, mad, fit), (full[0], full[1], full[3]), strict=True):
+        assert np.array_equal(a, b, equal_nan=True)
+    assert np.array_equal(sd, np.where(mad == 0, full[2], np.nan), equal_nan=True)
