@@ -8,27 +8,34 @@ from famachat_ml_pipeline.core.frames import KEY
 from famachat_ml_pipeline.core.vocab import METRIC_OF
 
 SEASON = 7  # MASE scale: the in-sample seasonal naive error (weekly)
+METRICS = ("spend", "leads", "cpl")
 
 
 def daily_actuals(daily: pl.DataFrame) -> pl.DataFrame:
-    """Long (campaign, day, metric, actual): spend, leads and CPL (null on a zero-lead day, never inf)."""
-    wide = daily.select(
+    """Wide (campaign, day): spend, leads and CPL (null on a zero-lead day, never inf)."""
+    return daily.select(
         *KEY,
         "date",
         "spend",
         pl.col("leads").cast(pl.Float64),
         cpl=pl.when(pl.col("leads") > 0).then(pl.col("spend") / pl.col("leads")),
     )
-    return wide.unpivot(index=[*KEY, "date"], variable_name="metric", value_name="actual")
 
 
 def mase_scales(actuals: pl.DataFrame) -> pl.DataFrame:
-    """Mean |y_t - y_{t-7}| per campaign and metric over the history in the frame."""
+    """Long (campaign, metric, scale): mean |y_t - y_{t-7}| over the history in the wide `actuals`.
+
+    One sort by campaign and day, then a shift by 7 rows that counts only within the same campaign:
+    the window function per (campaign, metric) of a long frame did the same on 3x the rows."""
+    ordered = actuals.sort([*KEY, "date"])
+    same = pl.all_horizontal(pl.col(k) == pl.col(k).shift(SEASON) for k in KEY)
     return (
-        actuals.sort("date")
-        .with_columns(_d=(pl.col("actual") - pl.col("actual").shift(SEASON)).abs().over([*KEY, "metric"]))
-        .group_by([*KEY, "metric"])
-        .agg(scale=pl.col("_d").mean())
+        ordered.select(
+            *KEY, *[pl.when(same).then((pl.col(m) - pl.col(m).shift(SEASON)).abs()).alias(m) for m in METRICS]
+        )
+        .group_by(KEY)
+        .agg(pl.col(m).mean() for m in METRICS)
+        .unpivot(index=KEY, variable_name="metric", value_name="scale")
     )
 
 
@@ -39,14 +46,14 @@ def score_predictions(predictions: pl.DataFrame, daily: pl.DataFrame) -> tuple[p
     confidence_lower, confidence_upper and the stored actual_value. Returns the rows whose actual is new
     or restated, and per-metric MAPE, MASE and 95 % interval coverage over every scored prediction.
     """
-    actuals = daily_actuals(daily)
+    predicted = predictions.with_columns(metric=pl.col("prediction_type").replace_strict(METRIC_OF)).rename(
+        {"entity_id": "campaign_id"}
+    )
+    # only the predicted campaigns' history is needed (none at all on a fleet's first forecast day)
+    actuals = daily_actuals(daily.join(predicted.select(KEY).unique(), on=KEY, how="semi"))
     scored = (
-        predictions.with_columns(metric=pl.col("prediction_type").replace_strict(METRIC_OF))
-        .rename({"entity_id": "campaign_id"})
-        .join(
-            actuals.rename({"date": "forecast_date", "actual": "_actual"}),
-            on=[*KEY, "forecast_date", "metric"],
-        )
+        predicted.join(actuals.rename({"date": "forecast_date"}), on=[*KEY, "forecast_date"])
+        .with_columns(_actual=pl.coalesce(pl.when(pl.col("metric") == m).then(pl.col(m)) for m in METRICS))
         .with_columns(
             absolute_error=(pl.col("predicted_value") - pl.col("_actual")).abs(),
             percentage_error=pl.when(pl.col("_actual") != 0).then(
