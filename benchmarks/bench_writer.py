@@ -1,15 +1,30 @@
-"""Writer micro-benchmark on Postgres: the same frames written by the old row-by-row COPY (`write_row`) and
-by the new one-stream CSV COPY, and updated by the old UPDATE executemany and the new UPDATE ... FROM a
-COPY-loaded temp table. Prints seconds (best of --repeat) and the ratio old / new.
+"""Writer micro-benchmark on Postgres.
 
-    python benchmarks/bench_writer.py [--accounts 300] [--repeat 3] [--server postgresql://...]
+`--section copy` (default): the same frames written by the old row-by-row COPY (`write_row`) and by the
+one-stream CSV COPY, and updated by the old UPDATE executemany and the new UPDATE ... FROM a COPY-loaded
+temp table. Prints seconds (best of --repeat) and the ratio old / new.
+
+`--section forecasts`: the campaign_forecasts write (`replace_forecasts`, ml_forecasts + ml_predictions),
+the campaign_features write (`replace_features`) and the forecast_accuracy compute (`score_predictions`)
+of the code at `--ref` (loaded from git) against this tree's, alternating old/new for `--rounds` rounds,
+on the frames of an N-account demo fleet. For the writes: wall, client CPU and the Postgres backend's CPU
+(/proc/<pid>/stat, when the server is local), the first write of the day (tables emptied) and a re-run
+(the day's rows replaced). Best, median, ratio of the medians.
+
+    python benchmarks/bench_writer.py [--section copy|forecasts] [--accounts 300] [--repeat 3]
+                                      [--rounds 5] [--ref d723d53] [--server postgresql://...]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import itertools
 import os
+import statistics
+import subprocess
 import time
+import types
 import uuid
 from collections.abc import Callable
 
@@ -35,6 +50,9 @@ def main() -> None:
     parser.add_argument(
         "--server", default=os.environ.get("TEST_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/test")
     )
+    parser.add_argument("--section", choices=["copy", "forecasts"], default="copy")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--ref", default="d723d53", help="the commit whose writer and accuracy are 'old'")
     args = parser.parse_args()
 
     from famachat_ml_pipeline.core.features import compute_features
@@ -54,6 +72,10 @@ def main() -> None:
     write_demo(engine, data)
     as_of = data.end_date
     daily = read_daily_insights(engine, list(range(1, args.accounts + 1)), as_of).daily
+    if args.section == "forecasts":
+        forecasts_section(engine, daily, as_of, args)
+        print(f"database {sa.engine.make_url(url).database} left for inspection; drop it when done")
+        return
 
     # the frames the writers COPY: ml_features (JSON text) and ml_predictions (the largest table)
     features = feature_rows(compute_features(daily, as_of), as_of)
@@ -138,6 +160,102 @@ def main() -> None:
     new = best(args.repeat, reset, new_update)
     print(f"{'UPDATE ml_predictions (by id)':<34}{n:>10,}{old:9.2f}{new:9.2f}{old / new:9.1f}")
     print(f"database {sa.engine.make_url(url).database} left for inspection; drop it when done")
+
+
+def module_at(ref: str, path: str) -> types.ModuleType:
+    """The module at `path` as of commit `ref` (its imports resolve to this tree's other modules)."""
+    source = subprocess.run(
+        ["git", "show", f"{ref}:{path}"], capture_output=True, text=True, check=True
+    ).stdout
+    module = types.ModuleType(f"{ref}_{path.replace('/', '_')}")
+    exec(compile(source, f"{ref}:{path}", "exec"), module.__dict__)  # noqa: S102 - our own code, at a commit
+    return module
+
+
+def backend_cpu(pid: int) -> float:
+    """utime + stime of a Postgres backend in seconds (nan when the server is not on this machine)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def summary(label: str, old: list[float], new: list[float]) -> None:
+    o, n = (min(old), statistics.median(old)), (min(new), statistics.median(new))
+    ratio = o[1] / n[1] if n[1] else float("nan")
+    print(
+        f"  {label:<12} old best {o[0]:6.3f} median {o[1]:6.3f} | new best {n[0]:6.3f} median {n[1]:6.3f}"
+        f" | old/new (median) {ratio:4.2f}"
+    )
+
+
+def forecasts_section(
+    engine: sa.Engine, daily: pl.DataFrame, as_of: dt.date, args: argparse.Namespace
+) -> None:
+    """replace_forecasts and score_predictions, old (--ref) vs new (this tree), alternating."""
+    from famachat_ml_pipeline.core import accuracy
+    from famachat_ml_pipeline.core.features import compute_features
+    from famachat_ml_pipeline.core.forecasting import forecast_fleet
+    from famachat_ml_pipeline.db import writer
+    from famachat_ml_pipeline.db.reader import read_predictions
+
+    old_writer = module_at(args.ref, "famachat_ml_pipeline/db/writer.py")
+    old_accuracy = module_at(args.ref, "famachat_ml_pipeline/core/accuracy.py")
+    ids = list(range(1, args.accounts + 1))
+    fc = forecast_fleet(daily, as_of)
+    engine = sa.create_engine(engine.url, pool_size=1, max_overflow=0)  # one backend, to read its CPU
+    with engine.connect() as conn:
+        pid = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+    print(
+        f"{args.accounts:,} accounts: {fc.height:,} predicted days, "
+        f"{fc.select('config_id', 'entity_id', 'metric').n_unique():,} forecasts; {args.rounds} rounds "
+        f"alternating old ({args.ref}) / new (this tree); load average {os.getloadavg()[0]:.1f}"
+    )
+
+    def empty() -> None:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("TRUNCATE ml_forecasts, ml_predictions, ml_features")
+
+    def timed(fn: Callable[[], object]) -> tuple[float, float, float]:
+        cpu, server, wall = time.process_time(), backend_cpu(pid), time.perf_counter()
+        fn()
+        return time.perf_counter() - wall, time.process_time() - cpu, backend_cpu(pid) - server
+
+    features = compute_features(daily, as_of)
+    writes = {
+        "replace_forecasts": lambda w: w.replace_forecasts(engine, fc, ids, as_of, "forecast-1"),
+        "replace_features": lambda w: w.replace_features(engine, features, ids, as_of),
+    }
+    for (write, call), scenario in itertools.product(writes.items(), ("first write of the day", "re-run")):
+        results: dict[str, list[tuple[float, float, float]]] = {"old": [], "new": []}
+        for _ in range(args.rounds):
+            for label, module in (("old", old_writer), ("new", writer)):
+                empty()
+                if scenario == "re-run":  # the day's rows are there: the write replaces them
+                    call(writer)
+                results[label].append(timed(lambda m=module, c=call: c(m)))
+        print(f"{write}, {scenario}: seconds")
+        for i, name in enumerate(("wall", "client CPU", "server CPU")):
+            summary(name, [r[i] for r in results["old"]], [r[i] for r in results["new"]])
+
+    # score_predictions: nothing due yet (the fleet's first forecast day), then a week of origins due
+    writer.replace_forecasts(engine, fc, ids, as_of, "forecast-1")
+    week = read_predictions(engine, ids, as_of, as_of + dt.timedelta(days=7))
+    due = pl.concat(
+        [week.with_columns(pl.col("forecast_date") - dt.timedelta(days=7 + k)) for k in range(7)]
+    ).with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("id"))
+    for label, predictions in (("nothing due", week.head(0)), (f"{due.height:,} due", due)):
+        cpu: dict[str, list[float]] = {"old": [], "new": []}
+        for _ in range(args.rounds):
+            for name, module in (("old", old_accuracy), ("new", accuracy)):
+                start = time.process_time()
+                module.score_predictions(predictions, daily)
+                cpu[name].append(time.process_time() - start)
+        print(f"score_predictions, {label}: CPU seconds (polars threads included)")
+        summary("CPU", cpu["old"], cpu["new"])
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
