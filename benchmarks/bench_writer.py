@@ -50,7 +50,7 @@ def main() -> None:
     parser.add_argument(
         "--server", default=os.environ.get("TEST_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/test")
     )
-    parser.add_argument("--section", choices=["copy", "forecasts"], default="copy")
+    parser.add_argument("--section", choices=["copy", "forecasts", "actuals"], default="copy")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--ref", default="d723d53", help="the commit whose writer and accuracy are 'old'")
     args = parser.parse_args()
@@ -72,6 +72,10 @@ def main() -> None:
     write_demo(engine, data)
     as_of = data.end_date
     daily = read_daily_insights(engine, list(range(1, args.accounts + 1)), as_of).daily
+    if args.section == "actuals":
+        actuals_section(engine, daily, as_of, args)
+        print(f"database {sa.engine.make_url(url).database} left for inspection; drop it when done")
+        return
     if args.section == "forecasts":
         forecasts_section(engine, daily, as_of, args)
         print(f"database {sa.engine.make_url(url).database} left for inspection; drop it when done")
@@ -255,6 +259,74 @@ def forecasts_section(
                 cpu[name].append(time.process_time() - start)
         print(f"score_predictions, {label}: CPU seconds (polars threads included)")
         summary("CPU", cpu["old"], cpu["new"])
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
+
+
+def actuals_section(engine: sa.Engine, daily: pl.DataFrame, as_of: dt.date, args: argparse.Namespace) -> None:
+    """fill_prediction_actuals of one day's predictions (7 origins of history in ml_predictions), with
+    ml_predictions at fillfactor 100 (before migration 0005) and 85 (after), alternating."""
+    from famachat_ml_pipeline.core.forecasting import forecast_fleet
+    from famachat_ml_pipeline.db import writer
+
+    ids = list(range(1, args.accounts + 1))
+    fc = forecast_fleet(daily, as_of)
+    cols = (
+        "config_id, entity_type, entity_id, prediction_type, forecast_date, horizon_days, predicted_value,"
+        " confidence_lower, confidence_upper"
+    )
+    shifted = cols.replace("forecast_date,", "forecast_date - k * interval '1 day',")
+    day = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())  # predicted by all 7 origins
+    stats = "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'ml_predictions'"
+
+    def fill(fillfactor: int) -> tuple[float, int, int]:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("TRUNCATE ml_predictions, ml_forecasts")
+            conn.exec_driver_sql(f"ALTER TABLE ml_predictions SET (fillfactor = {fillfactor})")
+        writer.replace_forecasts(engine, fc, ids, as_of, "forecast-1")
+        with engine.begin() as conn:  # 6 earlier origins: the same rows, dated k days back
+            origins = "generate_series(1, 6) k"
+            conn.exec_driver_sql(
+                f"INSERT INTO ml_predictions ({cols}) SELECT {shifted} FROM ml_predictions, {origins}"
+            )
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE ml_predictions")
+            rows = conn.execute(
+                sa.text("SELECT id, predicted_value FROM ml_predictions WHERE forecast_date = :d"), {"d": day}
+            ).fetchall()
+            before = conn.exec_driver_sql(stats).one()
+        updates = pl.DataFrame(
+            {
+                "id": [r[0] for r in rows],
+                "actual_value": [r[1] + 1.0 for r in rows],
+                "absolute_error": [1.0] * len(rows),
+                "percentage_error": [None] * len(rows),
+            },
+            schema_overrides={"percentage_error": pl.Float64},
+        )
+        start = time.perf_counter()
+        writer.fill_prediction_actuals(engine, updates)
+        seconds = time.perf_counter() - start
+        time.sleep(1.5)  # Postgres publishes a backend's table statistics at most once a second
+        with engine.connect() as conn:
+            after = conn.exec_driver_sql(stats).one()
+        return seconds, after[0] - before[0], after[1] - before[1]
+
+    print(
+        f"{args.accounts:,} accounts: one day's actuals over 7 origins of predictions; {args.rounds} rounds "
+        f"alternating fillfactor 100 / 85; load average {os.getloadavg()[0]:.1f}"
+    )
+    results: dict[int, list[tuple[float, int, int]]] = {100: [], 85: []}
+    for _ in range(args.rounds):
+        for fillfactor in results:
+            results[fillfactor].append(fill(fillfactor))
+    for fillfactor, runs in results.items():
+        walls = [r[0] for r in runs]
+        print(
+            f"  fillfactor {fillfactor:>3}: {runs[-1][1]:,} rows updated, {runs[-1][2]:,} of them HOT; "
+            f"wall best {min(walls):.2f} s median {statistics.median(walls):.2f} s"
+        )
+    with engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE ml_predictions SET (fillfactor = 85)")  # as migrated
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 

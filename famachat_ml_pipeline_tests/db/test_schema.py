@@ -85,6 +85,15 @@ def test_migrated_postgres_schema_matches_the_seed_ddl(pg_url: str) -> None:
     expected["indexes"] = sorted([*expected["indexes"], OUR_INDEX])
     for part in ("enums", "indexes", "foreign_keys", "columns"):
         assert actual[part] == expected[part], part
+    # one storage parameter of ours (migration 0005): the daily actuals update ml_predictions in place
+    with get_engine(pg_url).connect() as conn:
+        options = conn.execute(
+            sa.text(
+                "SELECT relname, reloptions FROM pg_class"
+                " WHERE relname LIKE 'ml\\_%' AND reloptions IS NOT NULL"
+            )
+        ).fetchall()
+    assert [tuple(r) for r in options] == [("ml_predictions", ["fillfactor=85"])]
 
 
 def test_migrate_is_idempotent_and_leaves_source_tables_alone(db_url: str) -> None:
@@ -100,8 +109,8 @@ def test_migrate_is_idempotent_and_leaves_source_tables_alone(db_url: str) -> No
             )
         )
     before = sa.inspect(engine).get_columns(insights_table.name)
-    assert migrate(db_url) == "0004"
-    assert migrate(db_url) == "0004"
+    assert migrate(db_url) == "0005"
+    assert migrate(db_url) == "0005"
     inspector = sa.inspect(get_engine(db_url))
     tables = set(inspector.get_table_names())
     assert {t.name for t in ML_TABLES} <= tables
