@@ -15,10 +15,20 @@ from famachat_ml_pipeline.source.tables import insights_table
 from famachat_ml_pipeline_tests.conftest import create_pg_database, drop_pg_database
 
 SEED_DDL = (Path(__file__).parent / "seed_ddl.sql").read_text()
-OUR_INDEX = (
-    "ix_ml_predictions_made_on",
-    "CREATE INDEX ix_ml_predictions_made_on ON public.ml_predictions"
-    " USING btree (forecast_date, horizon_days)",
+OUR_INDEXES = (
+    (
+        "ix_ml_features_feature_date",
+        "CREATE INDEX ix_ml_features_feature_date ON public.ml_features USING btree (feature_date)",
+    ),
+    (
+        "ix_ml_forecasts_forecast_date",
+        "CREATE INDEX ix_ml_forecasts_forecast_date ON public.ml_forecasts USING btree (forecast_date)",
+    ),
+    (
+        "ix_ml_predictions_made_on",
+        "CREATE INDEX ix_ml_predictions_made_on ON public.ml_predictions"
+        " USING btree (forecast_date, horizon_days)",
+    ),
 )
 
 
@@ -81,8 +91,8 @@ def test_migrated_postgres_schema_matches_the_seed_ddl(pg_url: str) -> None:
     actual = _introspect(pg_url)
     assert len({c[0] for c in expected["columns"]}) == 8
     assert len(expected["enums"]) == 7 and len(expected["indexes"]) == 5
-    # one index of ours beside the seed's (migration 0004); the seed's tables, columns and indexes unchanged
-    expected["indexes"] = sorted([*expected["indexes"], OUR_INDEX])
+    # our indexes beside the seed's (migrations 0004, 0006); the seed's tables, columns and indexes unchanged
+    expected["indexes"] = sorted([*expected["indexes"], *OUR_INDEXES])
     for part in ("enums", "indexes", "foreign_keys", "columns"):
         assert actual[part] == expected[part], part
     # one storage parameter of ours (migration 0005): the daily actuals update ml_predictions in place
@@ -109,8 +119,8 @@ def test_migrate_is_idempotent_and_leaves_source_tables_alone(db_url: str) -> No
             )
         )
     before = sa.inspect(engine).get_columns(insights_table.name)
-    assert migrate(db_url) == "0005"
-    assert migrate(db_url) == "0005"
+    assert migrate(db_url) == "0006"
+    assert migrate(db_url) == "0006"
     inspector = sa.inspect(get_engine(db_url))
     tables = set(inspector.get_table_names())
     assert {t.name for t in ML_TABLES} <= tables
