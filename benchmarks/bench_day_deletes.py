@@ -1,13 +1,13 @@
-"""The writers' delete of one day's ml_features and ml_forecasts rows as the tables grow, without and with
-the day indexes of migration 0006: prints seconds for each and the ratio.
+"""The writers' delete of one day's rows as ml_predictions, ml_features and ml_forecasts grow, without and
+with the day indexes of migrations 0004 and 0006: prints seconds for each and the ratio.
 
     .venv/bin/python benchmarks/bench_day_deletes.py [--days 30] [--server URL]
 
-Fills a fresh Postgres database with `--days` days of a 1,000-account fleet's rows (35,619 ml_features rows
-a day with a ~700-byte features JSON, 34,265 ml_forecasts rows with a ~600-byte predictions JSON, as the
-daily run writes at 1,000 accounts), then times the DELETE of the newest day that `replace_features` and
-`replace_forecasts` run (the same statements, rolled back) with the index dropped and with it; best of 3
-each. Drops its database at the end.
+Fills a fresh Postgres database with `--days` days of a 1,000-account fleet's rows, as the daily run writes
+them at 1,000 accounts: 238,000 ml_predictions rows a day (7 horizon days per series), 35,619 ml_features
+rows with a ~700-byte features JSON, 34,265 ml_forecasts rows with a ~500-byte predictions JSON. Then times
+the DELETE of the newest day that `replace_forecasts` and `replace_features` run (the same statements,
+rolled back) with the table's day index dropped and with it; best of 3 each. Drops its database at the end.
 """
 
 from __future__ import annotations
@@ -16,71 +16,100 @@ import argparse
 import datetime as dt
 import json
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from bench_env import DEFAULT_SERVER, drop_database, fresh_database
 
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.db.engine import get_engine, migrate
+from famachat_ml_pipeline.db.reader import made_on
 
 ACCOUNTS = 1000
-FEATURES_PER_DAY = 35_619
-FORECASTS_PER_DAY = 34_265
-FEATURES_JSON = json.dumps({f"feature_{i}_7d": 1234.5678 + i for i in range(30)})
-PREDICTIONS_JSON = json.dumps(
-    [{"date": f"2026-11-{d}", "value": 12.3, "lower": 8.1, "upper": 17.9} for d in range(22, 29)]
-)
-# name, table, its day column, rows a day, the insert of one day's rows
+HORIZON = 7
+
+
+def _on_day(column: sa.Column) -> Callable[[dt.date], sa.ColumnElement[bool]]:
+    return lambda day: column == dt.datetime.combine(day, dt.time())
+
+
+@dataclass(frozen=True)
+class DayTable:
+    table: sa.Table
+    index: str
+    index_columns: str
+    per_day: int
+    insert: str  # one day's rows, from generate_series
+    payload: str  # the JSON column's value ("" where there is none)
+    day_rows: Callable[[dt.date], sa.ColumnElement[bool]]  # the writer's "rows of this day"
+
+
 TABLES = (
-    (
-        "ix_ml_features_feature_date",
+    DayTable(
+        schema.ml_predictions,
+        "ix_ml_predictions_made_on",
+        "forecast_date, horizon_days",
+        238_000,
+        """INSERT INTO ml_predictions (config_id, entity_type, entity_id, prediction_type, forecast_date,
+                                       horizon_days, predicted_value)
+           SELECT 1 + i % :accounts, 'campaign', 'c' || i, 'SPEND_FORECAST',
+                  CAST(:day AS timestamp) + h * interval '1 day', h, 1.0
+           FROM generate_series(1, :n / 7) AS i, generate_series(1, 7) AS h""",
+        "",
+        made_on,
+    ),
+    DayTable(
         schema.ml_features,
+        "ix_ml_features_feature_date",
         "feature_date",
-        FEATURES_PER_DAY,
+        35_619,
         """INSERT INTO ml_features (config_id, campaign_id, window_days, feature_date, features)
            SELECT 1 + i % :accounts, 'c' || (i / 3), 7 * (1 + i % 3), CAST(:day AS timestamp),
                   CAST(:payload AS json)
            FROM generate_series(1, :n) AS i""",
-        FEATURES_JSON,
+        json.dumps({f"feature_{i}_7d": 1234.5678 + i for i in range(30)}),
+        _on_day(schema.ml_features.c.feature_date),
     ),
-    (
-        "ix_ml_forecasts_forecast_date",
+    DayTable(
         schema.ml_forecasts,
+        "ix_ml_forecasts_forecast_date",
         "forecast_date",
-        FORECASTS_PER_DAY,
+        34_265,
         """INSERT INTO ml_forecasts (config_id, entity_type, entity_id, target_metric, method, predictions,
                                      forecast_date)
            SELECT 1 + i % :accounts, 'campaign', 'c' || (i / 3), 'SPEND', 'auto', CAST(:payload AS json),
                   CAST(:day AS timestamp)
            FROM generate_series(1, :n) AS i""",
-        PREDICTIONS_JSON,
+        json.dumps(
+            [{"date": f"2026-11-{d}", "value": 12.3, "lower": 8.1, "upper": 17.9} for d in range(22, 29)]
+        ),
+        _on_day(schema.ml_forecasts.c.forecast_date),
     ),
 )
 
 
-def _fill(engine: sa.Engine, days: int, newest: dt.date) -> None:
+def _fill(engine: sa.Engine, t: DayTable, days: int, newest: dt.date) -> int:
     with engine.begin() as conn:
-        for _, table, _, per_day, insert, payload in TABLES:
-            for d in range(days):
-                day = newest - dt.timedelta(days=d)
-                conn.execute(
-                    sa.text(insert), {"accounts": ACCOUNTS, "day": day, "n": per_day, "payload": payload}
-                )
-            conn.exec_driver_sql(f"ANALYZE {table.name}")
+        for d in range(days):
+            day = newest - dt.timedelta(days=d)
+            params = {"accounts": ACCOUNTS, "day": day, "n": t.per_day, "payload": t.payload}
+            conn.execute(sa.text(t.insert), params)
+        conn.exec_driver_sql(f"ANALYZE {t.table.name}")
+        return conn.execute(sa.select(sa.func.count()).select_from(t.table)).scalar_one()
 
 
-def _time_delete(engine: sa.Engine, table: sa.Table, column: str, day: dt.date, repeats: int = 3) -> float:
-    ts = dt.datetime.combine(day, dt.time())
-    stmt = table.delete().where(table.c.config_id.in_(list(range(1, ACCOUNTS + 1))), table.c[column] == ts)
-    best = float("inf")
+def _time_delete(engine: sa.Engine, t: DayTable, day: dt.date, repeats: int = 3) -> tuple[float, int]:
+    stmt = t.table.delete().where(t.table.c.config_id.in_(list(range(1, ACCOUNTS + 1))), t.day_rows(day))
+    best, deleted = float("inf"), 0
     for _ in range(repeats):
         with engine.connect() as conn:
             tx = conn.begin()
             start = time.perf_counter()
-            conn.execute(stmt)
+            deleted = conn.execute(stmt).rowcount
             best = min(best, time.perf_counter() - start)
             tx.rollback()
-    return best
+    return best, deleted
 
 
 def main() -> None:
@@ -93,20 +122,20 @@ def main() -> None:
         migrate(url)
         engine = get_engine(url)
         newest = dt.date(2026, 11, 28)
-        _fill(engine, a.days, newest)
-        for index, table, column, per_day, _, _ in TABLES:
+        for t in TABLES:
+            rows = _fill(engine, t, a.days, newest)
             with engine.begin() as conn:
-                conn.exec_driver_sql(f"DROP INDEX {index}")
-                conn.exec_driver_sql(f"ANALYZE {table.name}")
-            without = _time_delete(engine, table, column, newest)
+                conn.exec_driver_sql(f"DROP INDEX {t.index}")
+                conn.exec_driver_sql(f"ANALYZE {t.table.name}")
+            without, n = _time_delete(engine, t, newest)
             with engine.begin() as conn:
-                conn.exec_driver_sql(f"CREATE INDEX {index} ON {table.name} ({column})")
-                conn.exec_driver_sql(f"ANALYZE {table.name}")
-            with_index = _time_delete(engine, table, column, newest)
+                conn.exec_driver_sql(f"CREATE INDEX {t.index} ON {t.table.name} ({t.index_columns})")
+                conn.exec_driver_sql(f"ANALYZE {t.table.name}")
+            with_index, n2 = _time_delete(engine, t, newest)
+            assert n == n2 > 0
             print(
-                f"{table.name}: {a.days * per_day:,} rows ({a.days} days), DELETE of the newest day's "
-                f"{per_day:,}: {without:.3f} s without {index}, {with_index:.3f} s with it "
-                f"({without / with_index:.1f}x)"
+                f"{t.table.name}: {rows:,} rows ({a.days} days), DELETE of the newest day's {n:,}: "
+                f"{without:.3f} s without {t.index}, {with_index:.3f} s with it ({without / with_index:.1f}x)"
             )
         engine.dispose()
     finally:
