@@ -71,13 +71,13 @@ def latest_updates(
     return latest if after is None else {c: u for c, u in latest.items() if u > after}
 
 
-def campaigns_per_account(engine: sa.Engine, since_day: dt.date) -> dict[int, int]:
-    """Distinct campaigns with an insight row dated `since_day` or later, per account (what a read from
-    that day would hold, before cleaning)."""
+def campaigns_per_account(engine: sa.Engine, config_ids: Sequence[int], since_day: dt.date) -> dict[int, int]:
+    """Distinct campaigns with an insight row dated `since_day` or later, per account of `config_ids` (what
+    a read from that day would hold, before cleaning); accounts without any are left out."""
     t = insights_table
     query = (
         sa.select(t.c.config_id, sa.func.count(sa.distinct(t.c.campaign_id)))
-        .where(t.c.date_start >= since_day)
+        .where(t.c.config_id.in_([int(c) for c in config_ids]), t.c.date_start >= since_day)
         .group_by(t.c.config_id)
     )
     with engine.connect() as conn:

@@ -50,7 +50,9 @@ def classifier_model(
         registry.update_training_job(engine, job_id, "RUNNING", 0.05)
         with run.timer("read"):
             start = run.as_of - dt.timedelta(days=TRAINING_LOOKBACK_DAYS - 1)
-            accounts = sampled_accounts(campaigns_per_account(engine, start), run.as_of)
+            accounts = sampled_accounts(
+                run.config_ids, run.as_of, lambda ids: campaigns_per_account(engine, ids, start)
+            )
             read = read_daily_insights(engine, accounts, run.as_of, lookback_days=TRAINING_LOOKBACK_DAYS)
             daily = read.daily
         registry.update_training_job(engine, job_id, "RUNNING", 0.25)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 # Consecutive as-of days are near duplicates: past this many (campaign, day) samples, take every k-th day.
 MAX_TRAINING_SAMPLES = 120_000
 # The fewest as-of days a fleet keeps before accounts are sampled: 3 CV folds and a held-out week need them.
 MIN_TRAINING_DATES = 10
+# Accounts whose campaigns are counted at once while drawing the sample.
+COUNT_CHUNK = 500
 
 
 def sampled_as_of_dates(dates: list[dt.date], campaigns: int) -> list[dt.date]:
@@ -35,18 +37,28 @@ def _draw(config_id: int, as_of: dt.date) -> bytes:
     return hashlib.blake2b(f"{year}-W{week}:{config_id}".encode(), digest_size=8).digest()
 
 
-def sampled_accounts(campaigns: Mapping[int, int], as_of: dt.date) -> list[int]:
+def sampled_accounts(
+    config_ids: Sequence[int], as_of: dt.date, campaigns: Callable[[list[int]], Mapping[int, int]]
+) -> list[int]:
     """The accounts to train on, sorted: all of them when their campaigns fit MIN_TRAINING_DATES days under
     the cap, otherwise accounts in a pseudo-random order drawn per ISO week of `as_of` (a retry in the same
     week trains on the same accounts; the next week's training sees others) while their campaigns fit.
-    Always at least one account when there is any."""
+    Always at least one account with campaigns, when there is any.
+
+    `campaigns` counts the campaigns of some accounts (those it omits have none). It is asked in draw order,
+    COUNT_CHUNK accounts at a time, until a chunk adds nobody: the counting costs what the sample does, not
+    what the fleet does."""
     budget = MAX_TRAINING_SAMPLES // MIN_TRAINING_DATES
-    if sum(campaigns.values()) <= budget:
-        return sorted(campaigns)
+    order = sorted(config_ids, key=lambda c: _draw(c, as_of))
     picked, used = [], 0
-    for config_id in sorted(campaigns, key=lambda c: _draw(c, as_of)):
-        n = campaigns[config_id]
-        if used + n <= budget or not picked:
-            picked.append(config_id)
-            used += n
+    for start in range(0, len(order), COUNT_CHUNK):
+        chunk = order[start : start + COUNT_CHUNK]
+        counts, before = campaigns(chunk), len(picked)
+        for config_id in chunk:
+            n = counts.get(config_id, 0)
+            if n and (used + n <= budget or not picked):
+                picked.append(config_id)
+                used += n
+        if len(picked) == before:
+            break
     return sorted(picked)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-import dagster as dg
 import pytest
 import sqlalchemy as sa
 
@@ -14,6 +13,7 @@ from famachat_ml_pipeline.db.engine import get_engine, migrate
 from famachat_ml_pipeline.definitions import defs
 from famachat_ml_pipeline.defs.classification import sampling
 from famachat_ml_pipeline.defs.classification.sampling import (
+    COUNT_CHUNK,
     MAX_TRAINING_SAMPLES,
     MIN_TRAINING_DATES,
     sampled_accounts,
@@ -57,28 +57,48 @@ def test_a_fleet_past_the_cap_still_gets_one_date() -> None:
 BUDGET = MAX_TRAINING_SAMPLES // MIN_TRAINING_DATES  # campaigns a sampled fleet keeps
 
 
-def test_a_fleet_that_fits_trains_on_every_account() -> None:
-    fleet = {c: 12 for c in range(1, 1001)}  # 12,000 campaigns x 10 days = the cap
-    assert sampled_accounts(fleet, D0) == list(range(1, 1001))
+class Counter:
+    """The campaign counts of a fleet, answered as the database does, and which accounts were asked."""
+
+    def __init__(self, fleet: dict[int, int]) -> None:
+        self.fleet, self.asked = fleet, []
+
+    def __call__(self, ids: list[int]) -> dict[int, int]:
+        self.asked.extend(ids)
+        return {c: self.fleet[c] for c in ids if self.fleet.get(c)}
+
+
+def _sample(fleet: dict[int, int], day: dt.date) -> tuple[list[int], Counter]:
+    counter = Counter(fleet)
+    return sampled_accounts(list(fleet), day, counter), counter
+
+
+def test_a_fleet_that_fits_trains_on_every_account_with_campaigns() -> None:
+    fleet = {c: 12 for c in range(1, 1001)} | {1001: 0}  # 12,000 campaigns x 10 days = the cap
+    assert _sample(fleet, D0)[0] == list(range(1, 1001))
 
 
 @pytest.mark.parametrize("accounts", [1001, 2400, 100_000])
 def test_a_larger_fleet_trains_on_a_weekly_sample_of_accounts_within_the_cap(accounts: int) -> None:
     fleet = {c: 5 + c % 17 for c in range(1, accounts + 1)}
-    picked = sampled_accounts(fleet, D0)
+    picked, counter = _sample(fleet, D0)
     used = sum(fleet[c] for c in picked)
     assert picked == sorted(picked) and used <= BUDGET
-    assert all(fleet[c] > BUDGET - used for c in fleet.keys() - set(picked))  # no account left that fits
-    same_week = sampled_accounts(fleet, D0 + dt.timedelta(days=3))  # 2026-01-01 is a Thursday
-    next_week = sampled_accounts(fleet, D0 + dt.timedelta(days=7))
-    assert same_week == picked and next_week != picked
+    assert all(
+        fleet[c] > BUDGET - used for c in set(counter.asked) - set(picked)
+    )  # none asked left that fits
+    # the counting stops with the sample: at most one chunk past it, whatever the fleet
+    assert len(counter.asked) <= len(picked) + 2 * COUNT_CHUNK
+    assert _sample(fleet, D0 + dt.timedelta(days=3))[0] == picked  # same ISO week (2026-01-01 is a Thursday)
+    assert _sample(fleet, D0 + dt.timedelta(days=7))[0] != picked
     # not the first ids: the draw covers the fleet
     assert min(picked) < accounts // 10 and max(picked) > accounts - accounts // 10
 
 
 def test_one_account_past_the_cap_is_still_trained_on() -> None:
-    assert sampled_accounts({7: BUDGET * 3}, D0) == [7]
-    assert sampled_accounts({}, D0) == []
+    assert _sample({7: BUDGET * 3}, D0)[0] == [7]
+    assert _sample({7: 0}, D0)[0] == []
+    assert _sample({}, D0)[0] == []
 
 
 def test_the_retraining_job_reads_only_the_sampled_accounts(
@@ -88,11 +108,11 @@ def test_the_retraining_job_reads_only_the_sampled_accounts(
     engine = get_engine(settings.database_url)
     migrate(settings.database_url)
     write_demo(engine, data)
-    per_account = campaigns_per_account(engine, data.end_date - dt.timedelta(days=119))
-    assert sorted(per_account) == [1, 2, 3, 4]
+    per_account = campaigns_per_account(engine, [1, 2, 3, 4, 5], data.end_date - dt.timedelta(days=119))
+    assert sorted(per_account) == [1, 2, 3, 4]  # no account 5: left out
     # a cap that fits about half the fleet's campaigns at MIN_TRAINING_DATES days
     monkeypatch.setattr(sampling, "MAX_TRAINING_SAMPLES", sum(per_account.values()) // 2 * MIN_TRAINING_DATES)
-    expected = sampled_accounts(per_account, data.end_date)
+    expected = sampled_accounts([1, 2, 3, 4], data.end_date, lambda ids: {c: per_account[c] for c in ids})
     assert 1 <= len(expected) < 4
 
     result = defs.resolve_job_def("model_retraining").execute_in_process(
@@ -106,4 +126,3 @@ def test_the_retraining_job_reads_only_the_sampled_accounts(
     with engine.connect() as conn:
         samples = conn.execute(sa.select(m.c.samples_count)).scalar_one()
     assert 0 < samples <= sampling.MAX_TRAINING_SAMPLES and samples == meta["samples"]
-    assert isinstance(mat, dg.AssetMaterialization)
