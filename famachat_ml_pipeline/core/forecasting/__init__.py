@@ -40,9 +40,12 @@ Methods
 Intervals (every method except `ema`, which keeps the seed's formula as a baseline) are calibrated
 conformally: backtest errors are divided by the series' recent scale (median |y_t - y_{t-7}| over the
 last 28 days), and the conformal 2.5 % / 97.5 % quantiles of those scaled errors, per horizon day and
-pooled over the series and origins of the call, give the interval `point + q * scale`. Each series'
-own quantile (its errors divided by the pooled per-day width, so pooled over its days) is blended in
-with the weight k / (k + SHRINK_PRIOR), k being its number of backtest origins, and is taken at the
+pooled over the series and origins of the call, give the interval `point + q * scale`. In the pool each
+error of a series weighs 1 / k, k its origins with errors (`series_weights`): every series counts once,
+so a few long series do not set the tails of many short ones (a fleet whose series all have as many
+origins is unweighted, as before). Each series' own quantile (its errors divided by the pooled per-day
+width, so pooled over its days) is blended in with the weight k / (k + SHRINK_PRIOR), k being its
+number of backtest origins, and is taken at the
 finite-sample level ceil((k + 1) q) / k: the h errors of one origin overlap in their targets, so k,
 not k * h, is what a series knows of its tail (`calibrate_series`). A series younger than MIN_HISTORY
 has no usable scale of its own: it gets the quantiles of the relative errors (error / recent level)
@@ -60,6 +63,7 @@ from famachat_ml_pipeline.core.forecasting.calibration import (
     finite_sample_level,
     recent_level,
     recent_scale,
+    series_weights,
 )
 from famachat_ml_pipeline.core.forecasting.common import (
     AUTO_CANDIDATES,
@@ -147,5 +151,6 @@ __all__ = [
     "recent_scale",
     "seasonal_mean_forecasts",
     "select_methods",
+    "series_weights",
     "snaive_forecasts",
 ]

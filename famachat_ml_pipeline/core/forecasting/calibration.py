@@ -93,17 +93,21 @@ def calibrate_levels(
     errors: np.ndarray, scale: np.ndarray, levels: Sequence[float]
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """`calibrate` at each of `levels`: the errors are scaled once and each horizon day's sample is
-    partitioned once at every level's ranks (the same order statistics as one partition per level)."""
+    partitioned once at every level's ranks (the same order statistics as one partition per level).
+    When the series have unequal numbers of origins, the quantiles are weighted (`series_weights`)."""
     h = errors.shape[2]
     qs = [1 - (1.0 - level) / 2 for level in levels]
     with np.errstate(invalid="ignore", divide="ignore"):
         z = errors / scale[:, :, None]
     usable = np.isfinite(z) & (scale[:, :, None] > 0)
     counts = usable.reshape(-1, h).sum(axis=0)
+    weight = series_weights(usable)
     if counts.min() >= MIN_PER_HORIZON:
         lo, hi = np.full((len(qs), h), np.nan), np.full((len(qs), h), np.nan)
         for j in range(h):
-            lo[:, j], hi[:, j] = _conformal_bounds_at(z[:, :, j][usable[:, :, j]], qs)
+            zj, ok = z[:, :, j], usable[:, :, j]
+            w = None if weight is None else np.broadcast_to(weight[None, :], ok.shape)[ok]
+            lo[:, j], hi[:, j] = _pooled_bounds_at(zj[ok], w, qs)
         # keep the interval non-shrinking with the horizon: later days are not more certain
         return [
             (np.minimum.accumulate(np.minimum(lo[i], 0.0)), np.maximum.accumulate(np.maximum(hi[i], 0.0)))
@@ -114,8 +118,57 @@ def calibrate_levels(
     if pooled.size < 20:
         # too little past to calibrate: a wide normal-like default, documented as such
         return [(-3.0 * root, 3.0 * root) for _ in qs]
-    plo, phi = _conformal_bounds_at(pooled, qs)
+    w = None if weight is None else np.broadcast_to(weight[None, :, None], usable.shape)[usable]
+    plo, phi = _pooled_bounds_at(pooled, w, qs)
     return [(min(plo[i], 0.0) * root, max(phi[i], 0.0) * root) for i in range(len(qs))]
+
+
+def series_weights(usable: np.ndarray) -> np.ndarray | None:
+    """(n,) the weight of each error of a series in the pool: 1 / k, k its origins with a usable error,
+    so that every series counts once, whatever its history. None when every series that has errors has
+    as many origins (a fleet of established series): then the pool is unweighted, as it was.
+
+    Without it the pool is the longest series' errors: on NAB-daily two series of 125 origins each
+    outweighed eleven of about 20, and their heavier tails (in scale units) set the others' bounds.
+    """
+    k = usable.any(axis=2).sum(axis=0)
+    has = k > 0
+    if not has.any() or (k[has] == k[has][0]).all():
+        return None
+    return np.where(has, 1.0 / np.maximum(k, 1), 0.0)
+
+
+def _pooled_bounds_at(
+    z: np.ndarray, w: np.ndarray | None, qs: Sequence[float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """`_conformal_bounds_at`, or its weighted version when the errors carry weights."""
+    if w is None:
+        return _conformal_bounds_at(z, qs)
+    n = z.size
+    # the tail share left out at each level, at the finite-sample level ceil((n + 1) q) / n
+    fs = [1.0 - min(np.ceil((n + 1) * q), n) / max(n, 1) for q in qs]
+    return -_weighted_tails(-z, w, fs), _weighted_tails(z, w, fs)
+
+
+def _weighted_tails(z: np.ndarray, w: np.ndarray, fs: Sequence[float]) -> np.ndarray:
+    """For each share f of `fs`: the r-th largest of `z`, r the fewest largest values whose weight
+    exceeds f of the total. With equal weights and f = (n - k) / n that is the (n - k + 1)-th largest,
+    the k-th smallest (`_conformal_bounds_at`). Only the largest values are sorted, once for every f
+    (a partition finds them)."""
+    n = z.size
+    if n == 0:
+        return np.full(len(fs), np.nan)
+    total = float(w.sum())
+    need = np.array(fs) * total * (1.0 + 1e-9)  # the margin keeps exact ties on the equal-weights rank
+    m = min(n, max(int(np.ceil(2.0 * max(fs) * n)) + 1, 64))
+    while True:
+        top = np.argpartition(z, n - m)[n - m :] if m < n else np.arange(n)
+        if m == n or w[top].sum() > need.max():
+            break
+        m = min(n, 2 * m)
+    order = top[np.argsort(-z[top])]
+    r = np.searchsorted(np.cumsum(w[order]), need, side="right")
+    return z[order[np.minimum(r, m - 1)]].astype(float)
 
 
 def _conformal_bounds_at(z: np.ndarray, qs: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:

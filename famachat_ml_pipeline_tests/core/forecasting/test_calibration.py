@@ -14,11 +14,15 @@ from famachat_ml_pipeline.core.forecasting import (
 )
 from famachat_ml_pipeline.core.forecasting.calibration import (
     _conformal_bounds,
+    _conformal_bounds_at,
     _conformal_quantile,
+    _pooled_bounds_at,
+    _weighted_tails,
     calibrate_levels,
     calibrate_young,
     finite_sample_level,
     recent_level,
+    series_weights,
 )
 from famachat_ml_pipeline.core.forecasting.common import CAL_MAX_ORIGINS, MIN_YOUNG
 from famachat_ml_pipeline.evaluation.forecasts import backtest_methods
@@ -212,3 +216,63 @@ def test_calibrate_levels_is_calibrate_at_each_level_bit_for_bit() -> None:
             one_lo, one_hi = calibrate(errors, scale, level)
             assert np.array_equal(lo.view(np.int64), one_lo.view(np.int64)), (K, n, level)
             assert np.array_equal(hi.view(np.int64), one_hi.view(np.int64)), (K, n, level)
+
+
+def _weighted_tail_by_full_sort(z: np.ndarray, w: np.ndarray, f: float) -> float:
+    """The definition, plainly: sort everything, largest first, and walk down until the weight passed
+    exceeds the share f of the total."""
+    order = np.argsort(-z, kind="stable")
+    c = np.cumsum(w[order])
+    r = int(np.searchsorted(c, f * w.sum() * (1.0 + 1e-9), side="right"))
+    return float(z[order[min(r, z.size - 1)]])
+
+
+def test_weighted_tails_are_the_order_statistics_with_equal_weights() -> None:
+    """Equal weights give the unweighted conformal bounds bit for bit: the weighted pool changes
+    nothing where every series has as many origins."""
+    rng = np.random.default_rng(21)
+    for n in (*range(1, 60), 199, 200, 1000, 33_001):
+        for z in (rng.standard_normal(n), np.round(rng.standard_normal(n), 1) + 0.0):
+            w = np.full(n, 1.0 / 7.0)
+            for qs in ((0.975,), (0.975, 0.9875), (0.5,), (0.999,)):
+                old = _conformal_bounds_at(z, qs)
+                new = _pooled_bounds_at(z, w, qs)
+                assert np.array_equal(np.array(old), np.array(new)), (n, qs)
+
+
+def test_weighted_tails_match_a_full_sort() -> None:
+    """The partition-then-sort-the-tail shortcut is the plain weighted quantile, including where the
+    heaviest weights sit below the first guess of the tail (the tail is widened until it holds them)."""
+    rng = np.random.default_rng(22)
+    for n in (5, 64, 65, 500, 20_000):
+        for case in range(6):
+            z = rng.standard_t(3, n)
+            w = 1.0 / rng.integers(1, 40, n)
+            if case % 2:  # the heavy weights on the smallest values: the first partition is too short
+                w = np.where(z < np.quantile(z, 0.9), 1.0, 1e-3)
+            for f in (0.0, 0.0125, 0.025, 0.2):
+                got = _weighted_tails(z, w, [f])[0]
+                assert got == _weighted_tail_by_full_sort(z, w, f), (n, case, f)
+
+
+def test_the_pool_counts_every_series_once() -> None:
+    """Eight long series with heavy errors and forty short ones with light errors: unweighted, the pool is
+    mostly the long series' errors; weighted 1 / k, each series counts once."""
+    rng = np.random.default_rng(23)
+    K, n, h = 125, 48, 7
+    err = rng.normal(0, 1, (K, n, h))
+    err[:, :8] *= 4.0  # the long series: errors four times the others', at the same scale
+    err[: K - 20, 8:] = np.nan  # the short series have their last 20 origins only
+    scale = np.ones((K, n))
+    usable = np.isfinite(err)
+    w = series_weights(usable)
+    assert w is not None and np.allclose(w[:8], 1 / 125) and np.allclose(w[8:], 1 / 20)
+    lo, hi = calibrate(err, scale)
+    # the 97.5 % point of 1/6 N(0, 16) + 5/6 N(0, 1) is 4.1 (1/6 P(Z > x/4) = 0.025); the tail rests
+    # on the heavy series' ~150 errors beyond it, hence the margin
+    assert 3.4 < hi[0] < 5.2 and -5.2 < lo[0] < -3.4, (lo, hi)
+    # unweighted, 1,000 heavy errors against 800 light: 5/9 P(Z > x/4) = 0.025, x = 6.8
+    flat_lo, flat_hi = _conformal_bounds_at(err[:, :, 0][usable[:, :, 0]], (0.975,))
+    assert flat_hi[0] > 6.0 and flat_lo[0] < -6.0
+    # a fleet of equal histories has no weights: the pool is what it was
+    assert series_weights(np.ones((28, 50, 7), dtype=bool)) is None
