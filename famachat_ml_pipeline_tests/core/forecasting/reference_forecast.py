@@ -1,10 +1,12 @@
 """`forecast_fleet` on the demo, as recorded before the forecasting compute was optimised.
 
 `data/forecast_reference.parquet` holds, for each case of `CASES`, `forecast_fleet` on the cleaned demo
-(a `case` column says which), as computed by commit d723d53 (main before the speed-up); regenerate it from
-that commit only, never from the code under test:
+(a `case` column says which), as computed by commit 7513f98: d723d53's forecasts (main before the
+speed-up) with one deliberate change of the bounds, the series-weighted pool of the calibration (the
+points and methods are d723d53's, checked equal when re-recorded). Regenerate it from that commit only,
+never from the code under test:
 
-    mkdir /tmp/fcml-ref && git archive d723d53 | tar -x -C /tmp/fcml-ref
+    mkdir /tmp/fcml-ref && git archive 7513f98 | tar -x -C /tmp/fcml-ref
     T=famachat_ml_pipeline_tests/core/forecasting
     cp $T/reference_forecast.py /tmp/fcml-ref/$T/ && mkdir -p /tmp/fcml-ref/$T/data
     (cd /tmp/fcml-ref && PYTHONPATH=. $OLDPWD/.venv/bin/python -m ${T//\//.}.reference_forecast)
