@@ -396,6 +396,7 @@ def evaluate_nab_daily(
         + " and the demo fleet; held out: "
         + ", ".join(n.split("/")[-1] for n, r in roles.items() if r == "held")
     )
+    notes.append("the series-weighted pool (each series counts once) was chosen looking at all of them")
     return EvaluationResult(f"NAB series aggregated to daily: {folder}", horizon, tables, notes, roles)
 
 
