@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from famachat_ml_pipeline.core.anomalies import infer_period
+from famachat_ml_pipeline.core.anomalies.time_grid import time_grid
 from famachat_ml_pipeline.evaluation.nab import FileScore, NabSeries, Totals, load_nab, score_file
 from famachat_ml_pipeline.evaluation.nab_methods import METHODS, Method, alerts, hold_rows
 
@@ -48,10 +49,14 @@ Grid = list[list[FileScore]]  # [setting][threshold]
 def _grid(task: tuple[Method, NabSeries]) -> Grid:
     """One method on one file: its score at every setting and threshold of the method's grid."""
     method, series = task
-    period = infer_period(series.interval_seconds)
-    scores = method.score(series.values, period)
+    # periods, windows and the alert hold in wall time: the methods see the rows on a regular time grid
+    grid = time_grid(series.timestamps)
+    period = infer_period(grid.step_seconds)
+    scores = method.score(grid.place(series.values), period)
     hold = hold_rows(period)
-    return [[score_file(series, alerts(row, thr, hold)) for thr in method.thresholds] for row in scores]
+    return [
+        [score_file(series, grid.rows(alerts(row, thr, hold))) for thr in method.thresholds] for row in scores
+    ]
 
 
 def score_grid(data: list[NabSeries], methods: tuple[Method, ...], workers: int) -> dict[str, list[Grid]]:

@@ -37,6 +37,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from famachat_ml_pipeline.core.anomalies.config import AnomalyConfig
 from famachat_ml_pipeline.core.anomalies.robust import plain_z, robust_seasonal_z
+from famachat_ml_pipeline.core.anomalies.time_grid import time_grid
 
 
 @dataclass(frozen=True)
@@ -178,3 +179,14 @@ def detect_series_zscore(
     _, z = plain_z(x, np.arange(n), window=config.history_periods * period, min_samples=period)
     with np.errstate(invalid="ignore"):
         return np.abs(np.nan_to_num(z[0], nan=0.0)) > config.z_threshold
+
+
+def detect_timed_series(
+    timestamps: np.ndarray, values: np.ndarray, config: SeriesConfig = DEFAULT_SERIES
+) -> np.ndarray:
+    """`detect_series` on a timestamped series, one flag per row: the period is a day (a week for daily
+    data) of wall time and the windows count time, not rows, so a series that skips rows (nights, outages)
+    compares each row with the same time of day (`time_grid`)."""
+    grid = time_grid(timestamps)
+    period = infer_period(grid.step_seconds)
+    return grid.rows(detect_series(grid.place(values), period, config))
