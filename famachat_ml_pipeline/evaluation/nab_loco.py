@@ -2,6 +2,10 @@
 scored on the fifth. The held-out figures are the headline; a setting chosen on the files it is scored on
 overstates what a method will do on data it has not seen.
 
+Every method sees a file's rows on its regular time grid (`core.anomalies.time_grid`; NaN where no row fell):
+its period is a day of wall time, its windows and the alert hold count time, and a file that skips rows
+(realTraffic's nights) is not read as if a day held as many rows as the median spacing implies.
+
 Each method's anomaly scores are computed once per file (one row per setting); a threshold only changes
 the alert handling (`nab_methods.alerts`), so the whole setting x threshold grid is cheap to score.
 

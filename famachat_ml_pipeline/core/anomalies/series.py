@@ -21,6 +21,10 @@ the rank-th of k < rank peaks is the lowest of all. There the bar is the largest
 Bars that instead keep the chance rate with k peaks (the rank scaled to k, a Gumbel quantile from the peaks'
 median and MAD) mask early anomalies and lose hits; see `benchmarks/nab_young_bar.py`.
 
+Periods count samples of a regularly sampled series. A timestamped series that skips rows goes through
+`detect_timed_series`, which places its rows on a regular time grid first (`time_grid`): a period is then a
+day of wall time, as are the memory and the hold.
+
 How each setting was chosen (see `evaluation.nab_loco`): `history_periods`, `z_floor`, `hold_fraction` and
 the chance rate are fixed from a principle written beside them; `rank`, `young_memory` and `margin` are
 chosen on NAB leave-one-category-out, and the defaults below are what that search picks on all five
