@@ -279,3 +279,25 @@ def test_report_states_the_literal_criterion_with_its_numbers():
     assert "literal no " in lines[0] and "(hits 11 vs 4, false 68 vs 9)" in lines[0]
     assert "matched yes(4 vs 9 false)" in lines[0]
     assert "literal no " in lines[1] and "matched no (ours never reaches 33 hits)" in lines[1]
+
+
+def test_windowed_gaussian_counts_values_not_slots():
+    # NAB's window is the last 1000 values: empty slots of a time grid change nothing for the rows
+    rng = np.random.default_rng(5)
+    values = rng.normal(0, 1, 1500)
+    slots = np.sort(rng.choice(4000, 1500, replace=False))
+    placed = np.full(4000, np.nan)
+    placed[slots] = values
+    on_grid = windowed_gaussian_score(placed, 288)
+    assert np.array_equal(on_grid[slots], windowed_gaussian_score(values, 288))
+    assert not on_grid[np.setdiff1d(np.arange(4000), slots)].any()
+
+
+def test_isolation_forest_scores_the_rows_after_a_gap():
+    values = np.sin(np.arange(2000) / 20.0) + np.random.default_rng(2).normal(0, 0.1, 2000)
+    score = nab_methods.isolation_forest_score(values, 288)
+    assert np.isfinite(score).all() and (score[300:] > 0).all()
+    gappy = values.copy()
+    gappy[1000:1100] = np.nan  # an outage: its slots score 0, the rows after it are still scored
+    score = nab_methods.isolation_forest_score(gappy, 288)
+    assert not score[1000:1100].any() and (score[1100:] > 0).all()
