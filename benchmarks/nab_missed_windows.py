@@ -38,6 +38,7 @@ from famachat_ml_pipeline.core.anomalies.series import (
     rank_bar,
     robust_abs_z,
 )
+from famachat_ml_pipeline.core.anomalies.time_grid import TimeGrid, time_grid
 from famachat_ml_pipeline.evaluation.nab import load_nab, probation_rows
 from famachat_ml_pipeline.evaluation.nab_methods import METHODS, alerts, hold_rows, seed_zscore_score
 
@@ -56,8 +57,9 @@ def hits(on: np.ndarray, lo: int, hi: int) -> bool:
     return bool(((on >= lo) & (on <= hi)).any())
 
 
-def onsets(score: np.ndarray, thr: float, hold: int) -> np.ndarray:
-    return np.flatnonzero(alerts(score, thr, hold))
+def onsets(g: TimeGrid, score: np.ndarray, thr: float, hold: int) -> np.ndarray:
+    """The rows where an alert starts, the alert handling applied on the time grid."""
+    return np.flatnonzero(g.rows(alerts(score, thr, hold)))
 
 
 def main(folder: str, category: str, rank: int, young: int, margin: float, seed_thr: float) -> None:
@@ -76,22 +78,26 @@ def main(folder: str, category: str, rank: int, young: int, margin: float, seed_
     false_rows = []
     for s in data:
         n = len(s.values)
-        period = infer_period(s.interval_seconds)
+        # as nab_loco scores: on the rows' time grid, read back at the rows
+        g = time_grid(s.timestamps)
+        period = infer_period(g.step_seconds)
         hold = hold_rows(period)
-        az = robust_abs_z(s.values, period, DEFAULT_SERIES)
-        bar = rank_bar(az, period, rank, young)
-        score = az / np.maximum(floor, bar)
-        seed = seed_zscore_score(s.values, period)
-        count = np.isfinite(lagged_peaks(az, period, memory_periods(rank))).sum(axis=0)
+        az_g = robust_abs_z(g.place(s.values), period, DEFAULT_SERIES)
+        bar_g = rank_bar(az_g, period, rank, young)
+        score_g = az_g / np.maximum(floor, bar_g)
+        seed_g = seed_zscore_score(g.place(s.values), period)
+        peaks_g = lagged_peaks(az_g, period, memory_periods(rank))
+        az, bar, score, seed = (g.rows(a) for a in (az_g, bar_g, score_g, seed_g))
+        count = g.rows(np.isfinite(peaks_g).sum(axis=0))
         wins = window_rows(s, n)
-        ours_on, seed_on = onsets(score, margin, hold), onsets(seed, seed_thr, hold)
+        ours_on, seed_on = onsets(g, score_g, margin, hold), onsets(g, seed_g, seed_thr, hold)
         for lo, hi in wins:
             sl = slice(lo, hi + 1)
             young_at = bool(count[lo] < memory_periods(rank))
             k = lo + int(np.argmax(score[sl]))
-            hit_margins = [t for t in grid if hits(onsets(score, t, hold), lo, hi)]
+            hit_margins = [t for t in grid if hits(onsets(g, score_g, t, hold), lo, hi)]
             held_hit = bool(((ours_on >= lo) & (ours_on <= hi)).any())
-            low_on = onsets(score, grid[0], hold)
+            low_on = onsets(g, score_g, grid[0], hold)
             low_hit = bool(((low_on >= lo) & (low_on <= hi)).any())
             span = f"{min(hit_margins):g}-{max(hit_margins):g}" if hit_margins else "never"
             seed_hit = bool(((seed_on >= lo) & (seed_on <= hi)).any())
@@ -102,7 +108,7 @@ def main(folder: str, category: str, rank: int, young: int, margin: float, seed_
             elif az[sl].max() <= floor * grid[0]:
                 why = "floor"
             elif score[sl].max() <= grid[0]:
-                peaks = lagged_peaks(az, period, memory_periods(rank))[:, k]
+                peaks = peaks_g[:, g.slots[k]]
                 top = np.argsort(-np.nan_to_num(peaks, nan=-1))[:rank]
                 src = ", ".join(f"{peaks[j]:.1f} {j}d before" for j in top)
                 why = f"bar (rank-{rank} of the period peaks; top: {src})"

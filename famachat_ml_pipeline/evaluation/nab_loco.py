@@ -2,6 +2,10 @@
 scored on the fifth. The held-out figures are the headline; a setting chosen on the files it is scored on
 overstates what a method will do on data it has not seen.
 
+Every method sees a file's rows on its regular time grid (`core.anomalies.time_grid`; NaN where no row fell):
+its period is a day of wall time, its windows and the alert hold count time, and a file that skips rows
+(realTraffic's nights) is not read as if a day held as many rows as the median spacing implies.
+
 Each method's anomaly scores are computed once per file (one row per setting); a threshold only changes
 the alert handling (`nab_methods.alerts`), so the whole setting x threshold grid is cheap to score.
 
@@ -23,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from famachat_ml_pipeline.core.anomalies import infer_period
+from famachat_ml_pipeline.core.anomalies.time_grid import time_grid
 from famachat_ml_pipeline.evaluation.nab import FileScore, NabSeries, Totals, load_nab, score_file
 from famachat_ml_pipeline.evaluation.nab_methods import METHODS, Method, alerts, hold_rows
 
@@ -48,10 +53,14 @@ Grid = list[list[FileScore]]  # [setting][threshold]
 def _grid(task: tuple[Method, NabSeries]) -> Grid:
     """One method on one file: its score at every setting and threshold of the method's grid."""
     method, series = task
-    period = infer_period(series.interval_seconds)
-    scores = method.score(series.values, period)
+    # periods, windows and the alert hold in wall time: the methods see the rows on a regular time grid
+    grid = time_grid(series.timestamps)
+    period = infer_period(grid.step_seconds)
+    scores = method.score(grid.place(series.values), period)
     hold = hold_rows(period)
-    return [[score_file(series, alerts(row, thr, hold)) for thr in method.thresholds] for row in scores]
+    return [
+        [score_file(series, grid.rows(alerts(row, thr, hold))) for thr in method.thresholds] for row in scores
+    ]
 
 
 def score_grid(data: list[NabSeries], methods: tuple[Method, ...], workers: int) -> dict[str, list[Grid]]:
@@ -188,21 +197,24 @@ def _matched_lines(rows: list[HeldOut]) -> list[str]:
             lines.append(f"{cat:<20} {m:<18} {ref_hits:>7} {thr:>9} {t.hits:>4} {t.false_alerts:>6} {nab:>7}")
     lines += [
         "",
-        f"Issue 13's bar for {OURS}: NAB above the seed's and WG's; fewer false alerts than the seed at",
-        "equal or more hits, at the held-out points and at the matched points (each method's best threshold",
-        "reaching the seed's held-out hits):",
+        f"Issue 13's bar for {OURS}, per category. NAB: above the seed's and WG's held-out scores. Literal",
+        "criterion: at the held-out points, ours hits at least as many windows as the seed and raises fewer",
+        "false alerts. Matched: at the seed's held-out hit count, ours has fewer false alerts than the seed.",
     ]
     for cat in cats:
         ours, seed, wg = by[OURS, cat], by[REFERENCE, cat], by[GAUSSIAN, cat]
         beats = ours.totals.score > max(seed.totals.score, wg.totals.score)
-        held = ours.totals.hits >= seed.totals.hits and ours.totals.false_alerts < seed.totals.false_alerts
-        matched = (
-            ours.matched is not None
-            and seed.matched is not None
-            and ours.matched.false_alerts < seed.matched.false_alerts
+        o, s = ours.totals, seed.totals
+        literal = o.hits >= s.hits and o.false_alerts < s.false_alerts
+        if ours.matched is None or seed.matched is None:
+            matched, at = False, f"ours never reaches {s.hits} hits"
+        else:
+            matched = ours.matched.false_alerts < seed.matched.false_alerts
+            at = f"{ours.matched.false_alerts} vs {seed.matched.false_alerts} false"
+        lines.append(
+            f"  {cat:<20} NAB {_yn(beats):<3}| literal {_yn(literal):<3}(hits {o.hits} vs {s.hits}, false"
+            f" {o.false_alerts} vs {s.false_alerts}) | matched {_yn(matched):<3}({at})"
         )
-        fewer = f"held-out {_yn(held)}, matched {_yn(matched)}"
-        lines.append(f"  {cat:<20} NAB: {_yn(beats)}; fewer false at >= hits: {fewer}")
     return lines
 
 

@@ -72,8 +72,15 @@ def seed_zscore_score(values: np.ndarray, period: int) -> np.ndarray:
 
 
 def windowed_gaussian_score(values: np.ndarray, period: int) -> np.ndarray:
-    """|z| of each value against the mean/std of the (up to) 1000 values before it; 0 for the first."""
-    x = np.asarray(values, dtype=float)
+    """|z| of each value against the mean/std of the (up to) 1000 values before it; 0 for the first. Its
+    window counts values, as NAB's does: the empty (NaN) slots of a time grid are skipped, and score 0."""
+    values = np.asarray(values, dtype=float)
+    present = np.isfinite(values)
+    if not present.all():
+        out = np.zeros(len(values))
+        out[present] = windowed_gaussian_score(values[present], period)
+        return out
+    x = values
     n = len(x)
     if n == 0:
         return np.zeros(0)
@@ -93,18 +100,30 @@ def windowed_gaussian_score(values: np.ndarray, period: int) -> np.ndarray:
     return z
 
 
+def _forward_fill(x: np.ndarray) -> np.ndarray:
+    """x with each NaN replaced by the last finite value before it (NaN before the first)."""
+    idx = np.where(np.isfinite(x), np.arange(len(x)), -1)
+    last = np.maximum.accumulate(idx) if len(x) else idx
+    return np.where(last >= 0, x[np.maximum(last, 0)], np.nan)
+
+
 def isolation_forest_score(values: np.ndarray, period: int) -> np.ndarray:
     """-score_samples (about 0.5 for ordinary rows, towards 1 for isolated ones) of an IsolationForest fitted
-    on the probationary rows; 0 where the lag features are not yet defined."""
+    on the probationary rows; 0 where the lag features are not yet defined. On a time grid the rows are the
+    finite slots: the probation counts them, and the lags are in slots (time)."""
     x = np.asarray(values, dtype=float)
     n = len(x)
-    lag = min(period, max(1, probation_rows(n) // 2))
+    rows_before = np.cumsum(np.isfinite(x)) - np.isfinite(x)  # rows before each slot
+    probation = probation_rows(int(np.isfinite(x).sum()))
+    in_probation = rows_before < probation
+    lag = min(period, max(1, int(in_probation.sum()) // 2))
     feats = np.full((n, 3), np.nan)
     feats[:, 0] = x
-    feats[1:, 1] = np.diff(x)
-    feats[lag:, 2] = x[lag:] - x[:-lag]
+    filled = _forward_fill(x)  # a gap's first row is compared with the last row before the gap
+    feats[1:, 1] = x[1:] - filled[:-1]
+    feats[lag:, 2] = x[lag:] - filled[:-lag]
     ok = np.isfinite(feats).all(axis=1)
-    train = ok & (np.arange(n) < probation_rows(n))
+    train = ok & in_probation
     out = np.zeros(n)
     if train.sum() < 10:
         return out

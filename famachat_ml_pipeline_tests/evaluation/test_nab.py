@@ -7,7 +7,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from famachat_ml_pipeline.evaluation import nab_methods
+from famachat_ml_pipeline.evaluation import nab_loco, nab_methods
 from famachat_ml_pipeline.evaluation.nab import (
     FileScore,
     NabSeries,
@@ -233,3 +233,71 @@ def test_report_reads_every_method_at_the_seed_hits(nab_folder: Path):
     assert all(r.matched is None for r in rows if r.category == "TOTAL")
     report = format_report(rows)
     assert "At the seed's held-out hit count" in report and "Issue 13's bar for robust" in report
+
+
+def _periods_seen(values: np.ndarray, period: int) -> np.ndarray:
+    """A method that records the period and the length it is given, and flags every finite slot."""
+    _SEEN.append((period, len(values)))
+    return np.isfinite(values).astype(float)[None, :]
+
+
+_SEEN: list[tuple[int, int]] = []
+
+
+def test_methods_see_rows_on_a_time_grid_with_a_one_day_period():
+    # 5-minute rows with the night (00:00-08:00) missing: 192 rows a day, a day is still 288 slots
+    slot = np.arange(5 * 288)
+    keep = slot % 288 >= 96
+    ts = np.datetime64("2024-01-01T00:00", "us") + slot[keep] * np.timedelta64(300, "s")
+    series = NabSeries("x/night.csv", ts, np.ones(keep.sum()), [(ts[384], ts[400])])
+    method = nab_methods.Method("probe", _periods_seen, ("-",), np.array([0.5]))
+    _SEEN.clear()
+    (scores,) = nab_loco._grid((method, series))
+    assert _SEEN == [(288, 5 * 288 - 96)]
+    # a trigger on every row, held a quarter day (72 slots, 6 h): the night (8 h) ends each alert, so the
+    # first row of each day (rows 192, 384, 576, 768 after the 144 probation rows) starts a new one
+    assert (scores[0].hits, scores[0].false_alerts) == (1, 3)
+
+
+def _held(method: str, cat: str, hits: int, false: int, matched: tuple[int, int] | None) -> nab_loco.HeldOut:
+    t = Totals(float(hits), -10.0, 10.0, 10, hits, false)
+    m = None if matched is None else Totals(float(matched[0]), -10.0, 10.0, 10, *matched)
+    return nab_loco.HeldOut(method, cat, "-", 1.0, t, m, 1.0 if m else float("nan"))
+
+
+def test_report_states_the_literal_criterion_with_its_numbers():
+    rows = [
+        _held("robust", "c", 11, 68, (6, 4)),
+        _held("seed_zscore", "c", 4, 9, (4, 9)),
+        _held("windowed_gaussian", "c", 5, 14, (4, 12)),
+        _held("robust", "d", 26, 64, None),
+        _held("seed_zscore", "d", 33, 343, (33, 282)),
+        _held("windowed_gaussian", "d", 33, 356, (33, 266)),
+    ]
+    lines = [line for line in format_report(rows).splitlines() if "| literal" in line]
+    assert len(lines) == 2
+    assert "literal no " in lines[0] and "(hits 11 vs 4, false 68 vs 9)" in lines[0]
+    assert "matched yes(4 vs 9 false)" in lines[0]
+    assert "literal no " in lines[1] and "matched no (ours never reaches 33 hits)" in lines[1]
+
+
+def test_windowed_gaussian_counts_values_not_slots():
+    # NAB's window is the last 1000 values: empty slots of a time grid change nothing for the rows
+    rng = np.random.default_rng(5)
+    values = rng.normal(0, 1, 1500)
+    slots = np.sort(rng.choice(4000, 1500, replace=False))
+    placed = np.full(4000, np.nan)
+    placed[slots] = values
+    on_grid = windowed_gaussian_score(placed, 288)
+    assert np.array_equal(on_grid[slots], windowed_gaussian_score(values, 288))
+    assert not on_grid[np.setdiff1d(np.arange(4000), slots)].any()
+
+
+def test_isolation_forest_scores_the_rows_after_a_gap():
+    values = np.sin(np.arange(2000) / 20.0) + np.random.default_rng(2).normal(0, 0.1, 2000)
+    score = nab_methods.isolation_forest_score(values, 288)
+    assert np.isfinite(score).all() and (score[300:] > 0).all()
+    gappy = values.copy()
+    gappy[1000:1100] = np.nan  # an outage: its slots score 0, the rows after it are still scored
+    score = nab_methods.isolation_forest_score(gappy, 288)
+    assert not score[1000:1100].any() and (score[1100:] > 0).all()

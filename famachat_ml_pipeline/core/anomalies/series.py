@@ -21,6 +21,10 @@ the rank-th of k < rank peaks is the lowest of all. There the bar is the largest
 Bars that instead keep the chance rate with k peaks (the rank scaled to k, a Gumbel quantile from the peaks'
 median and MAD) mask early anomalies and lose hits; see `benchmarks/nab_young_bar.py`.
 
+Periods count samples of a regularly sampled series. A timestamped series that skips rows goes through
+`detect_timed_series`, which places its rows on a regular time grid first (`time_grid`): a period is then a
+day of wall time, as are the memory and the hold.
+
 How each setting was chosen (see `evaluation.nab_loco`): `history_periods`, `z_floor`, `hold_fraction` and
 the chance rate are fixed from a principle written beside them; `rank`, `young_memory` and `margin` are
 chosen on NAB leave-one-category-out, and the defaults below are what that search picks on all five
@@ -37,6 +41,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from famachat_ml_pipeline.core.anomalies.config import AnomalyConfig
 from famachat_ml_pipeline.core.anomalies.robust import plain_z, robust_seasonal_z
+from famachat_ml_pipeline.core.anomalies.time_grid import time_grid
 
 
 @dataclass(frozen=True)
@@ -178,3 +183,14 @@ def detect_series_zscore(
     _, z = plain_z(x, np.arange(n), window=config.history_periods * period, min_samples=period)
     with np.errstate(invalid="ignore"):
         return np.abs(np.nan_to_num(z[0], nan=0.0)) > config.z_threshold
+
+
+def detect_timed_series(
+    timestamps: np.ndarray, values: np.ndarray, config: SeriesConfig = DEFAULT_SERIES
+) -> np.ndarray:
+    """`detect_series` on a timestamped series, one flag per row: the period is a day (a week for daily
+    data) of wall time and the windows count time, not rows, so a series that skips rows (nights, outages)
+    compares each row with the same time of day (`time_grid`)."""
+    grid = time_grid(timestamps)
+    period = infer_period(grid.step_seconds)
+    return grid.rows(detect_series(grid.place(values), period, config))
