@@ -12,17 +12,23 @@ from __future__ import annotations
 
 import os
 import weakref
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from dagster._core.events import DagsterEventType
+from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.base_storage import DagsterStorage
 from dagster._core.storage.config import pg_config
+from dagster._core.storage.event_log.schema import AssetEventTagsTable, SqlEventLogStorageTable
 from dagster._serdes import ConfigurableClassData
 from dagster_postgres import DagsterPostgresStorage
 from dagster_postgres.event_log import PostgresEventLogStorage
 from dagster_postgres.run_storage import PostgresRunStorage
 from dagster_postgres.schedule_storage import PostgresScheduleStorage
 from dagster_postgres.utils import create_pg_engine, get_token_provider_from_config, pg_url_from_config
+
+from famachat_ml_pipeline.dagster_event_copy import EVENT_COLUMNS, TAG_COLUMNS, copy_rows, reserve_ids
 
 # Idle connections a process keeps; bursts (the daemon's threads) open more and close them when done.
 POOL_SIZE = 2
@@ -65,6 +71,40 @@ class _EventLogStorage(PostgresEventLogStorage):
         if table_name not in self._tables_seen and super().has_table(table_name):
             self._tables_seen.add(table_name)
         return table_name in self._tables_seen
+
+    def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
+        """A batch of materialisations (one step's partitions) by COPY (dagster_event_copy.py); the same
+        rows, and the same transactions, as PostgresEventLogStorage.store_event_batch. Any other batch
+        goes to Dagster's own code."""
+        kinds = {event.get_dagster_event().event_type for event in events}
+        if kinds != {DagsterEventType.ASSET_MATERIALIZATION}:
+            return super().store_event_batch(events)
+        rows = [self._event_to_row(event) for event in events]
+        with self._connect() as conn:
+            ids = reserve_ids(conn, SqlEventLogStorageTable.name, len(rows))
+            copy_rows(
+                conn,
+                SqlEventLogStorageTable.name,
+                EVENT_COLUMNS,
+                [(i, *(row[c] for c in EVENT_COLUMNS[1:])) for i, row in zip(ids, rows, strict=True)],
+            )
+        tags = [
+            (
+                event_id,
+                event.get_dagster_event().asset_key.to_string(),  # type: ignore[union-attr]
+                key,
+                value,
+                self._event_insert_timestamp(event),
+            )
+            for event_id, event in zip(ids, events, strict=True)
+            for key, value in self._tags_for_asset_event(event).items()
+        ]
+        with self.index_transaction() as conn:
+            if tags and self.has_table(AssetEventTagsTable.name):
+                copy_rows(conn, AssetEventTagsTable.name, TAG_COLUMNS, tags)
+            # as Dagster: the asset's row (last materialisation, last run) from the batch's last event
+            self._store_asset_event(conn, events[-1], ids[-1])
+        return None
 
 
 class PooledPostgresStorage(DagsterPostgresStorage):
