@@ -237,6 +237,10 @@ def _answers(instance: dg.DagsterInstance, run_id: str) -> dict:
             sorted(
                 instance.get_latest_storage_id_by_partition(key, dg.DagsterEventType.ASSET_MATERIALIZATION)
             ),
+            # read from asset_event_tags (what the UI's data versions come from)
+            instance.event_log_storage.get_latest_tags_by_partition(
+                key, dg.DagsterEventType.ASSET_MATERIALIZATION, ["dagster/data_version"]
+            ),
         )
     return out
 
