@@ -104,3 +104,27 @@ def test_a_forked_child_opens_its_own_connections(dagster_pg: tuple[Settings, st
         assert child and child != parent
         assert _backend_pid(engine) == parent  # the parent keeps its connection, still usable
         assert instance.get_runs(limit=1) == []
+
+
+def test_storage_creates_its_tables_once_and_then_only_looks(dagster_pg: tuple[Settings, str]) -> None:
+    """A fresh database gets every storage's tables; on one that has them, the storage makes one look
+    through its pool instead of a connection per storage."""
+    _, dagster_url = dagster_pg
+    url = sa.engine.make_url(dagster_url).set(drivername="postgresql+psycopg2").render_as_string(False)
+    PooledPostgresStorage(url).run_storage.get_runs(limit=1)
+    with psycopg.connect(dagster_url, autocommit=True) as conn:
+        tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+    assert {"runs", "instance_info", "event_logs", "asset_keys", "jobs", "alembic_version"} <= tables
+
+    before = _sessions(dagster_url)
+    storage = PooledPostgresStorage(url)
+    assert storage.run_storage.get_runs(limit=1) == []
+    assert storage.event_log_storage.get_asset_records() == []
+    # the pool's one connection and the count's own (a look per storage made it 5)
+    assert _sessions(dagster_url) - before == 2
+
+    with psycopg.connect(dagster_url, autocommit=True) as conn:
+        conn.execute("DROP TABLE event_logs")
+    PooledPostgresStorage(url)  # a table missing: the storages look and create, as dagster-postgres does
+    with psycopg.connect(dagster_url, autocommit=True) as conn:
+        assert conn.execute("SELECT to_regclass('event_logs') IS NOT NULL").fetchone()[0]
