@@ -51,10 +51,8 @@ def main() -> None:
         write_demo(get_engine(url), generate_demo(n_accounts=args.accounts, days=90, seed=11))
     engine = get_engine(url)
     ids = list(range(1, args.accounts + 1))
-    with engine.connect() as conn:
-        as_of = conn.execute(
-            sa.text("SELECT max(date_start) FROM sistema_facebook_ads_insights")
-        ).scalar_one()
+    # the demo's latest complete day (generate_demo's default end_date)
+    as_of = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=3)).date() - dt.timedelta(days=1)
     daily = read_daily_insights(engine, ids, as_of).daily
     old_fleet = module_at(args.ref, "famachat_ml_pipeline/core/forecasting/fleet.py")
     old_writer = module_at(args.ref, "famachat_ml_pipeline/db/writer.py")
