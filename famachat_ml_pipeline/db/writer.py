@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import queue
+import threading
 import uuid
 from collections.abc import Sequence
 
@@ -16,6 +18,7 @@ import polars as pl
 import psycopg
 import sqlalchemy as sa
 
+from famachat_ml_pipeline.core.forecasting import OUTPUT_SCHEMA
 from famachat_ml_pipeline.core.recommendations import (
     INSERT_COLUMNS,
     UPDATE_COLUMNS,
@@ -278,14 +281,12 @@ def _replace_anomaly_inputs(
         bulk_insert(conn, t, rows.select(c.name for c in t.columns))
 
 
-def replace_forecasts(
-    engine: sa.Engine, forecasts: pl.DataFrame, config_ids: Sequence[int], as_of: dt.date, model_version: str
-) -> dict[str, int]:
-    """ml_forecasts (one row per entity and metric, the horizon as a JSON array) and ml_predictions (one
-    row per predicted day), both replaced for these accounts and this forecast origin."""
-    fc, pred = schema.ml_forecasts, schema.ml_predictions
+def forecast_rows(
+    forecasts: pl.DataFrame, as_of: dt.date, model_version: str, horizon: int
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The ml_forecasts rows (one per entity and metric, the horizon as a JSON array, `horizon` its
+    horizon_days) and the ml_predictions rows (one per predicted day) of forecast_fleet's frame."""
     ts = _as_timestamp(as_of)
-    horizon = int(forecasts["horizon_day"].max() or 0) if forecasts.height else 0
     typed = forecasts.with_columns(prediction_type=pl.col("metric").replace_strict(PREDICTION_TYPE_OF))
     summary = (
         typed.sort("horizon_day")
@@ -329,13 +330,120 @@ def replace_forecasts(
         "confidence_lower",
         "confidence_upper",
     )
+    return summary, rows
+
+
+def _clear_forecasts(conn: sa.Connection, config_ids: Sequence[int], as_of: dt.date) -> None:
+    """Take the forecasts' lock and delete the slice's ml_forecasts and ml_predictions rows."""
+    fc, pred = schema.ml_forecasts, schema.ml_predictions
     ids = list(config_ids)
+    _lock(conn, fc.name)  # ml_predictions is only written under this lock or by id (actuals)
+    conn.execute(fc.delete().where(fc.c.config_id.in_(ids), fc.c.forecast_date == _as_timestamp(as_of)))
+    # every horizon, not just this run's: a shorter horizon or an empty run leaves nothing stale
+    conn.execute(pred.delete().where(pred.c.config_id.in_(ids), made_on(as_of)))
+
+
+def _insert_forecasts(
+    conn: sa.Connection, forecasts: pl.DataFrame, as_of: dt.date, model_version: str, horizon: int
+) -> dict[str, int]:
+    summary, rows = forecast_rows(forecasts, as_of, model_version, horizon)
+    return {
+        "forecasts": bulk_insert(conn, schema.ml_forecasts, summary),
+        "predictions": bulk_insert(conn, schema.ml_predictions, rows),
+    }
+
+
+def replace_forecasts(
+    engine: sa.Engine, forecasts: pl.DataFrame, config_ids: Sequence[int], as_of: dt.date, model_version: str
+) -> dict[str, int]:
+    """ml_forecasts (one row per entity and metric, the horizon as a JSON array) and ml_predictions (one
+    row per predicted day), both replaced for these accounts and this forecast origin."""
+    horizon = int(forecasts["horizon_day"].max() or 0) if forecasts.height else 0
     with engine.begin() as conn:
-        _lock(conn, fc.name)  # ml_predictions is only written under this lock or by id (actuals)
-        conn.execute(fc.delete().where(fc.c.config_id.in_(ids), fc.c.forecast_date == ts))
-        # every horizon, not just this run's: a shorter horizon or an empty run leaves nothing stale
-        conn.execute(pred.delete().where(pred.c.config_id.in_(ids), made_on(as_of)))
-        return {"forecasts": bulk_insert(conn, fc, summary), "predictions": bulk_insert(conn, pred, rows)}
+        _clear_forecasts(conn, config_ids, as_of)
+        return _insert_forecasts(conn, forecasts, as_of, model_version, horizon)
+
+
+_COMMIT, _ABORT = object(), object()
+
+
+class _Aborted(Exception):
+    """The caller failed: the writer thread rolls its transaction back."""
+
+
+class ForecastStream:
+    """`replace_forecasts` of frames that arrive one at a time (`forecast_fleet_parts`), written while the
+    caller computes the next one.
+
+    On Postgres a thread holds the one transaction: it takes the lock and deletes the slice at once, then
+    COPYs each frame handed to `write` while the caller goes on computing (the server ingests a COPY on
+    another core, and the thread waits on it without the GIL). `commit` waits for the last frame and
+    commits. Leaving the `with` block without `commit` (an error while computing) rolls everything back:
+    the previous rows stay. A failure of the writer is raised by the next `write` or by `commit`.
+    Elsewhere (SQLite) the frames are collected and written by `replace_forecasts` at `commit`.
+    `horizon`: the forecasts' horizon, ml_forecasts.horizon_days (replace_forecasts takes the frame's
+    largest horizon_day, which is the horizon for any non-empty forecast_fleet frame).
+    """
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        config_ids: Sequence[int],
+        as_of: dt.date,
+        model_version: str,
+        horizon: int,
+    ) -> None:
+        self._engine, self._ids, self._as_of = engine, list(config_ids), as_of
+        self._version, self._horizon = model_version, horizon
+        self._threaded = engine.dialect.name == "postgresql"
+        self._parts: list[pl.DataFrame] = []
+        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._error: BaseException | None = None
+        self._written = {"forecasts": 0, "predictions": 0}
+        self._thread = threading.Thread(target=self._run, name="forecast-writer", daemon=True)
+        self._done = False
+
+    def __enter__(self) -> ForecastStream:
+        if self._threaded:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._done and self._threaded and self._thread.is_alive():
+            self._queue.put(_ABORT)
+            self._thread.join()
+
+    def write(self, forecasts: pl.DataFrame) -> None:
+        """Queue one frame (forecast_fleet's columns) for the transaction."""
+        if self._error is not None:
+            raise self._error
+        (self._queue.put if self._threaded else self._parts.append)(forecasts)
+
+    def commit(self) -> dict[str, int]:
+        """Wait for every queued frame and commit; the rows written, as replace_forecasts returns them."""
+        self._done = True
+        if not self._threaded:
+            frame = pl.concat(self._parts) if self._parts else pl.DataFrame(schema=OUTPUT_SCHEMA)
+            return replace_forecasts(self._engine, frame, self._ids, self._as_of, self._version)
+        self._queue.put(_COMMIT)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._written
+
+    def _run(self) -> None:
+        try:
+            with self._engine.begin() as conn:
+                _clear_forecasts(conn, self._ids, self._as_of)
+                while (part := self._queue.get()) is not _COMMIT:
+                    if part is _ABORT:
+                        raise _Aborted
+                    assert isinstance(part, pl.DataFrame)
+                    counts = _insert_forecasts(conn, part, self._as_of, self._version, self._horizon)
+                    for k, v in counts.items():
+                        self._written[k] += v
+        except BaseException as e:  # handed to the caller's thread
+            self._error = e
 
 
 def fill_prediction_actuals(engine: sa.Engine, updates: pl.DataFrame) -> int:

@@ -88,7 +88,12 @@ from famachat_ml_pipeline.core.forecasting.common import (
 )
 from famachat_ml_pipeline.core.forecasting.cpl import CplForecast, derive_cpl
 from famachat_ml_pipeline.core.forecasting.ets import HW_GRID, SES_GRID, EtsGrid, ets_forecasts
-from famachat_ml_pipeline.core.forecasting.fleet import OUTPUT_SCHEMA, fleet_matrix, forecast_fleet
+from famachat_ml_pipeline.core.forecasting.fleet import (
+    OUTPUT_SCHEMA,
+    fleet_matrix,
+    forecast_fleet,
+    forecast_fleet_parts,
+)
 from famachat_ml_pipeline.core.forecasting.matrix import (
     calibration_depth,
     forecast_matrix,
@@ -141,6 +146,7 @@ __all__ = [
     "first_valid",
     "fleet_matrix",
     "forecast_fleet",
+    "forecast_fleet_parts",
     "forecast_matrix",
     "forecast_matrix_all",
     "forecast_matrix_levels",

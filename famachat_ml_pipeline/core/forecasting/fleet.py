@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import polars as pl
@@ -120,31 +120,58 @@ def forecast_fleet(
       "inactive"), unless `respect_status` is False;
     - spend (point and bounds) is capped at 1.25 x the daily budget when the campaign has one.
     CPL rows come from `derive_cpl`; a day with neither expected spend nor leads has no CPL row.
+    The frames of `forecast_fleet_parts`, concatenated.
     """
+    parts = list(
+        forecast_fleet_parts(
+            daily,
+            as_of,
+            horizon,
+            method,
+            level=level,
+            respect_status=respect_status,
+            max_history=max_history,
+        )
+    )
+    return pl.concat(parts) if parts else pl.DataFrame(schema=OUTPUT_SCHEMA)
+
+
+def forecast_fleet_parts(
+    daily: pl.DataFrame,
+    as_of: dt.date,
+    horizon: int = 7,
+    method: str = "auto",
+    *,
+    level: float = LEVEL,
+    respect_status: bool = True,
+    max_history: int = MAX_HISTORY,
+) -> Iterator[pl.DataFrame]:
+    """`forecast_fleet`'s rows one metric at a time (spend, leads, then CPL), each frame as soon as it is
+    computed, so that a caller can write one metric while the next is computed. Nothing for an empty
+    frame."""
     keys, _, mats = fleet_matrix(daily, as_of, ["spend", "leads"], max_history)
     n = keys.height
     if n == 0:
-        return pl.DataFrame(schema=OUTPUT_SCHEMA)
-    fc: dict[str, MatrixForecast] = {}
-    wide: dict[str, MatrixForecast] = {}
-    for metric in ("spend", "leads"):
-        res = forecast_matrix_levels(mats[metric], horizon, (method,), (level, _wider(level)))
-        fc[metric], wide[metric] = res[(method, level)], res[(method, _wider(level))]
+        return
     stopped = keys.select(is_inactive()).to_series().to_numpy()
     inactive = stopped if respect_status else np.zeros(n, dtype=bool)
     budget = keys["daily_budget"].fill_null(np.nan).to_numpy().astype(float)
     cap = np.where(np.isfinite(budget) & (budget > 0), BUDGET_OVERSPEND * budget, np.inf)[:, None]
-    for bag in (fc, wide):
-        for metric in ("spend", "leads"):
-            bag[metric] = _apply_rules(bag[metric], inactive, cap if metric == "spend" else None)
-    cpl = derive_cpl(fc["spend"], fc["leads"], wide["spend"], wide["leads"])
     dates = [as_of + dt.timedelta(days=j) for j in range(1, horizon + 1)]
-    frames = [
-        _long_frame(keys, dates, m, fc[m].point, fc[m].lower, fc[m].upper, fc[m].method, fc[m].insufficient)
-        for m in ("spend", "leads")
-    ]
+    fc: dict[str, MatrixForecast] = {}
+    wide: dict[str, MatrixForecast] = {}
+    for metric in ("spend", "leads"):
+        res = forecast_matrix_levels(mats[metric], horizon, (method,), (level, _wider(level)))
+        metric_cap = cap if metric == "spend" else None
+        fc[metric] = _apply_rules(res[(method, level)], inactive, metric_cap)
+        wide[metric] = _apply_rules(res[(method, _wider(level))], inactive, metric_cap)
+        f = fc[metric]
+        yield _long_frame(keys, dates, metric, f.point, f.lower, f.upper, f.method, f.insufficient).cast(
+            OUTPUT_SCHEMA  # type: ignore[arg-type]
+        )
+    cpl = derive_cpl(fc["spend"], fc["leads"], wide["spend"], wide["leads"])
     cpl_method = np.char.add(np.char.add(np.char.add("cpl:", fc["spend"].method), "/"), fc["leads"].method)
-    cpl_frame = _long_frame(
+    yield _long_frame(
         keys,
         dates,
         "cpl",
@@ -155,8 +182,7 @@ def forecast_fleet(
         fc["spend"].insufficient | fc["leads"].insufficient,
         cpl.low_volume,
         cpl.defined,
-    )
-    return pl.concat([*frames, cpl_frame]).cast(OUTPUT_SCHEMA)  # type: ignore[arg-type]
+    ).cast(OUTPUT_SCHEMA)  # type: ignore[arg-type]
 
 
 def _apply_rules(fc: MatrixForecast, inactive: np.ndarray, cap: np.ndarray | None) -> MatrixForecast:

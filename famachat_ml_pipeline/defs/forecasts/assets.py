@@ -7,9 +7,9 @@ import polars as pl
 from pydantic import Field
 
 from famachat_ml_pipeline.core.accuracy import score_predictions
-from famachat_ml_pipeline.core.forecasting import forecast_fleet
+from famachat_ml_pipeline.core.forecasting import OUTPUT_SCHEMA, forecast_fleet_parts
 from famachat_ml_pipeline.db.reader import MAX_HORIZON_DAYS, forecasts_as_read, read_predictions
-from famachat_ml_pipeline.db.writer import fill_prediction_actuals, replace_forecasts
+from famachat_ml_pipeline.db.writer import ForecastStream, fill_prediction_actuals
 from famachat_ml_pipeline.defs.shared.account_run import AccountRun
 from famachat_ml_pipeline.defs.shared.io_managers import PASS_ALONG_IO_MANAGER
 from famachat_ml_pipeline.defs.shared.partitions import account_asset
@@ -40,10 +40,20 @@ def campaign_forecasts(
     run = AccountRun.from_context(context, database)
     if ad_insights.is_empty():
         return dg.Output(None, metadata=run.metadata(rows_read=0, forecasts=0))
-    with run.timer("compute"):
-        fc = forecast_fleet(ad_insights, run.as_of, horizon=config.horizon_days, method=config.method)
-    with run.timer("write"):
-        written = replace_forecasts(database.engine(), fc, run.config_ids, run.as_of, MODEL_VERSION)
+    parts: list[pl.DataFrame] = []
+    stream = ForecastStream(database.engine(), run.config_ids, run.as_of, MODEL_VERSION, config.horizon_days)
+    with stream:
+        # each metric's rows are written (by the stream's thread) while the next metric is computed:
+        # "compute" is that overlap, "write" the wait for the last rows and the commit
+        with run.timer("compute"):
+            for part in forecast_fleet_parts(
+                ad_insights, run.as_of, horizon=config.horizon_days, method=config.method
+            ):
+                stream.write(part)
+                parts.append(part)
+        with run.timer("write"):
+            written = stream.commit()
+    fc = pl.concat(parts) if parts else pl.DataFrame(schema=OUTPUT_SCHEMA)
     methods = dict(sorted(fc.filter(pl.col("horizon_day") == 1).group_by("method").len().iter_rows()))
     context.log.info(
         f"campaign_forecasts: {written['forecasts']:,} forecasts, {written['predictions']:,} predicted days "
