@@ -273,11 +273,6 @@ def _metric_reason() -> pl.Expr:
     )
 
 
-def _scattered(values: pl.Series, idx: pl.Series, height: int) -> pl.Series:
-    """`values` at rows `idx` of a column of `height` nulls."""
-    return pl.repeat(None, height, dtype=values.dtype, eager=True).scatter(idx, values)
-
-
 def clean_insights(
     campaigns: pl.DataFrame,
     insights: pl.DataFrame,
@@ -305,13 +300,8 @@ def clean_insights(
             )
         return frame.filter(~mask)
 
-    # `actions` (most of the bytes) stays out of the filters and the sort below: the rows that need it
-    # find their value again by `_row`, their place in `insights`.
-    actions = insights["actions"]
-    ins = insights.drop("actions").with_columns(
-        _row=pl.int_range(pl.len(), dtype=pl.Int64),
-        date_start=_as_date(insights, "date_start"),
-        date_stop=_as_date(insights, "date_stop"),
+    ins = insights.with_columns(
+        date_start=_as_date(insights, "date_start"), date_stop=_as_date(insights, "date_stop")
     )
     # `_campaign` numbers the campaigns (their row in `camps`): the duplicate check and densify group and
     # join on it instead of the string id
@@ -326,9 +316,7 @@ def clean_insights(
     ins = ins.filter(in_window)
 
     # Restatement: the latest updated_at instant (then the highest id) is the truth for a (campaign, day).
-    # Only the columns read from here on are reordered by the sort (the same keys, so the same order).
-    later = ["id", "config_id", "campaign_id", "date_start", "date_stop", *DENSE_METRICS, "_campaign", "_row"]
-    ins = ins.select(*later, _updated=updated_instant()).sort(
+    ins = ins.with_columns(_updated=updated_instant()).sort(
         ["_updated", "id"], descending=True, nulls_last=True
     )
     dup = ins.select(_campaign_day().is_first_distinct().not_()).to_series()
@@ -339,14 +327,19 @@ def clean_insights(
     ins = ins.with_columns(invalid=_metric_reason())
     needs = ins["leads"].is_null() & ins["invalid"].is_null()
     idx = needs.arg_true()
-    resolved, reason = leads_from_actions(actions.gather(ins["_row"].gather(idx)))
-    reason = pl.select(
-        pl.coalesce(reason, pl.when(resolved.is_null()).then(pl.lit("leads_unknown")))
-    ).to_series()
-    # Placed at their rows (null elsewhere, as a left join on the row number leaves them), then coalesced.
-    ins = ins.with_columns(
-        leads=pl.coalesce("leads", _scattered(resolved, idx, ins.height)),
-        invalid=pl.coalesce("invalid", _scattered(reason, idx, ins.height)),
+    resolved, reason = leads_from_actions(ins["actions"].gather(idx))
+    fix = pl.DataFrame({"_i": idx, "_leads": resolved, "_reason": reason}).with_columns(
+        _reason=pl.coalesce("_reason", pl.when(pl.col("_leads").is_null()).then(pl.lit("leads_unknown")))
+    )
+    ins = (
+        ins.with_row_index("_i")
+        .with_columns(pl.col("_i").cast(idx.dtype))
+        .join(fix, on="_i", how="left")
+        .with_columns(
+            leads=pl.coalesce("leads", "_leads"),
+            invalid=pl.coalesce("invalid", "_reason"),
+        )
+        .drop("_i", "_leads", "_reason")
     )
     bad_rows = ins.filter(pl.col("invalid").is_not_null())
     if bad_rows.height:
