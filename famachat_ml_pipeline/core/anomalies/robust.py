@@ -5,8 +5,10 @@ Shared by the campaign detectors (one row per campaign) and the single-series de
 
 from __future__ import annotations
 
+import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,13 +17,24 @@ from numpy.lib.stride_tricks import sliding_window_view
 _MAD_TO_SIGMA = 1.4826
 MAX_SCORE = 1e6  # keeps deviation_score finite when the history was perfectly flat
 _CHUNK_ROWS = 2048  # rows of history windows per nanmedian call: bounds memory on long series
+# `warnings.catch_warnings` swaps one process-wide filter list: two threads interleaving it could leave
+# RuntimeWarnings ignored for good. The detectors run in threads (campaign.detect_anomalies), so the few
+# places that need it take turns.
+_WARNINGS = threading.RLock()
+
+
+@contextmanager
+def quiet_runtime_warnings() -> Iterator[None]:
+    """numpy's RuntimeWarnings (all-NaN slices, expected early on) silenced, one thread at a time."""
+    with _WARNINGS, warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
 
 
 def nan_median(a: np.ndarray, axis: int) -> np.ndarray:
     """NaN-ignoring median; NaN where a slice has no value."""
     if a.shape[axis] > 64:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows are expected early on
+        with quiet_runtime_warnings():
             return np.nanmedian(a, axis=axis)
     # short slices: a sort (NaN last) beats numpy's masked-array path by an order of magnitude
     s = np.sort(a, axis=axis)
@@ -156,8 +169,12 @@ def _window_stats(
     short = w <= 64 and not np.isinf(x).any() and top < 1e300
     series_step = max(1, _CHUNK_ROWS // max(t, 1))
     target_step = min(t, _CHUNK_ROWS) or 1
-    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
+    # The short path's only warnings are floating-point ones, which errstate (per thread) silences; the
+    # general path's nanmedian warns through `warnings`.
+    with (
+        nullcontext() if short else quiet_runtime_warnings(),
+        np.errstate(invalid="ignore", divide="ignore"),
+    ):
         for i in range(0, len(keep), series_step):
             rows = keep[i : i + series_step]
             for j in range(0, t, target_step):
@@ -275,8 +292,7 @@ def plain_z(x: np.ndarray, targets: np.ndarray, *, window: int, min_samples: int
     """The seed's z score against the trailing window's mean and std: (expected, z), z NaN if std is 0."""
     hist = history(np.asarray(x, dtype=float), window, targets)
     count = np.isfinite(hist).sum(axis=2)
-    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
+    with quiet_runtime_warnings(), np.errstate(invalid="ignore", divide="ignore"):
         mean = np.nanmean(hist, axis=2)
         sd = np.nanstd(hist, axis=2, ddof=1)
         z = (x[:, targets] - mean) / sd
