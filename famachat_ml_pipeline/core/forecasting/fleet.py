@@ -112,7 +112,8 @@ def forecast_fleet(
     respect_status: bool = True,
     max_history: int = MAX_HISTORY,
 ) -> pl.DataFrame:
-    """One row per (config_id, entity_id, metric, target_date) for spend, leads and CPL.
+    """One row per (config_id, entity_id, metric, target_date) for spend, leads and CPL: the frames of
+    `forecast_fleet_parts`, concatenated.
 
     Only days <= as_of are read. Business rules on top of the statistical forecast:
     - a campaign that `vocab.is_inactive` calls inactive at as_of (status or effective_status: a paused
@@ -120,7 +121,6 @@ def forecast_fleet(
       "inactive"), unless `respect_status` is False;
     - spend (point and bounds) is capped at 1.25 x the daily budget when the campaign has one.
     CPL rows come from `derive_cpl`; a day with neither expected spend nor leads has no CPL row.
-    The frames of `forecast_fleet_parts`, concatenated.
     """
     parts = list(
         forecast_fleet_parts(
