@@ -24,6 +24,7 @@ from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.instance import get_instance
 from famachat_ml_pipeline.settings import Settings
 from famachat_ml_pipeline.source.read import campaigns_per_account
+from famachat_ml_pipeline.source.tables import insights_table
 
 D0 = dt.date(2026, 1, 1)
 
@@ -101,6 +102,15 @@ def test_one_account_past_the_cap_is_still_trained_on() -> None:
     assert _sample({}, D0)[0] == []
 
 
+def _distinct_campaigns(engine: sa.Engine, ids: list[int], since: dt.date) -> dict[int, int]:
+    t = insights_table
+    query = sa.select(t.c.config_id, sa.func.count(sa.distinct(t.c.campaign_id))).where(
+        t.c.config_id.in_(ids), t.c.date_start >= since
+    )
+    with engine.connect() as conn:
+        return dict(conn.execute(query.group_by(t.c.config_id)).tuples().all())
+
+
 def test_the_retraining_job_reads_only_the_sampled_accounts(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -108,8 +118,13 @@ def test_the_retraining_job_reads_only_the_sampled_accounts(
     engine = get_engine(settings.database_url)
     migrate(settings.database_url)
     write_demo(engine, data)
-    per_account = campaigns_per_account(engine, [1, 2, 3, 4, 5], data.end_date - dt.timedelta(days=119))
+    since = data.end_date - dt.timedelta(days=119)
+    per_account = campaigns_per_account(engine, [1, 2, 3, 4, 5], since)
     assert sorted(per_account) == [1, 2, 3, 4]  # no account 5: left out
+    # equal to the plain count(DISTINCT) it replaced, from the first day and from a late one (which leaves
+    # out the campaigns whose rows all came before it)
+    for ids, day in (([1, 2, 3, 4, 5], since), ([1, 2, 3, 4], data.end_date - dt.timedelta(days=3))):
+        assert campaigns_per_account(engine, ids, day) == _distinct_campaigns(engine, ids, day)
     # a cap that fits about half the fleet's campaigns at MIN_TRAINING_DATES days
     monkeypatch.setattr(sampling, "MAX_TRAINING_SAMPLES", sum(per_account.values()) // 2 * MIN_TRAINING_DATES)
     expected = sampled_accounts([1, 2, 3, 4], data.end_date, lambda ids: {c: per_account[c] for c in ids})
