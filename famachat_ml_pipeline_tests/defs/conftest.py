@@ -49,17 +49,22 @@ def metadata_of(result: dg.MaterializeResult | dg.Output) -> dict:
     return {k: v.value if isinstance(v, dg.MetadataValue) else v for k, v in result.metadata.items()}
 
 
-@pytest.fixture
-def demo_accounts(sqlite_url: str) -> Iterator[DemoAccounts]:
-    migrate(sqlite_url)
-    engine = get_engine(sqlite_url)
+def demo_accounts_on(url: str) -> Iterator[DemoAccounts]:
+    """ACCOUNTS of a 60-day demo written to the database at `url`, with a Dagster instance that knows them."""
+    migrate(url)
+    engine = get_engine(url)
     data = generate_demo(n_accounts=len(ACCOUNTS), days=60, seed=5)
     write_demo(engine, data)
     frame = read_daily_insights(engine, [int(a) for a in ACCOUNTS], data.end_date).daily
-    database = DatabaseResource(url=sqlite_url, default_timezone=DEFAULT_TIMEZONE)
+    database = DatabaseResource(url=url, default_timezone=DEFAULT_TIMEZONE)
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions(config_partitions.name, ACCOUNTS)
         yield DemoAccounts(database, engine, data.end_date, frame, instance)
+
+
+@pytest.fixture
+def demo_accounts(sqlite_url: str) -> Iterator[DemoAccounts]:
+    yield from demo_accounts_on(sqlite_url)
 
 
 def count_rows(engine: sa.Engine, table: sa.Table) -> int:

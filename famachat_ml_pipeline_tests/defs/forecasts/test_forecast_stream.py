@@ -8,7 +8,6 @@ import datetime as dt
 import threading
 from collections.abc import Iterator
 
-import dagster as dg
 import polars as pl
 import psycopg
 import pytest
@@ -16,17 +15,10 @@ import sqlalchemy as sa
 from polars.testing import assert_frame_equal
 
 from famachat_ml_pipeline.core.forecasting import forecast_fleet, forecast_fleet_parts
-from famachat_ml_pipeline.core.vocab import DEFAULT_TIMEZONE
 from famachat_ml_pipeline.db import schema, writer
-from famachat_ml_pipeline.db.engine import get_engine, migrate
 from famachat_ml_pipeline.db.reader import forecasts_as_read
 from famachat_ml_pipeline.defs.forecasts.assets import MODEL_VERSION, ForecastRunConfig, campaign_forecasts
-from famachat_ml_pipeline.defs.shared.partitions import config_partitions
-from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
-from famachat_ml_pipeline.demo.generator import generate_demo
-from famachat_ml_pipeline.demo.loader import write_demo
-from famachat_ml_pipeline.source.read import read_daily_insights
-from famachat_ml_pipeline_tests.defs.conftest import ACCOUNTS, DemoAccounts
+from famachat_ml_pipeline_tests.defs.conftest import ACCOUNTS, DemoAccounts, demo_accounts_on
 
 IDS = [int(a) for a in ACCOUNTS]
 IGNORED = {"id", "created_at"}  # row ids and the wall clock of the write
@@ -34,15 +26,7 @@ IGNORED = {"id", "created_at"}  # row ids and the wall clock of the write
 
 @pytest.fixture
 def demo(db_url: str) -> Iterator[DemoAccounts]:
-    migrate(db_url)
-    engine = get_engine(db_url)
-    data = generate_demo(n_accounts=len(ACCOUNTS), days=60, seed=5)
-    write_demo(engine, data)
-    frame = read_daily_insights(engine, IDS, data.end_date).daily
-    database = DatabaseResource(url=db_url, default_timezone=DEFAULT_TIMEZONE)
-    with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions(config_partitions.name, ACCOUNTS)
-        yield DemoAccounts(database, engine, data.end_date, frame, instance)
+    yield from demo_accounts_on(db_url)  # on SQLite and Postgres
 
 
 def forecast_rows(engine: sa.Engine) -> dict[str, list[tuple]]:
