@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -379,6 +379,36 @@ def clean_insights(
         reject_examples=examples,
         rows_used=good.height,
         rows_outside_window=rows_outside_window,
+    )
+
+
+def combine_reads(parts: Sequence[SourceRead]) -> SourceRead:
+    """Cleanings of disjoint sets of accounts (at least one) as the cleaning of all their rows at once.
+
+    Nothing in `clean_insights` looks across accounts: campaigns are deduplicated per (config_id,
+    campaign_id), duplicates are found per (campaign, day), `today` is per timezone (given one `now`), a
+    campaign's first day is bounded per account, and the daily frame is sorted by (config_id,
+    campaign_id, date). So the parts' frames, each in that order, need only their accounts put in order,
+    and the counts add up. The examples are the first two per reason in the parts' order (which two the
+    whole read shows depends on the server's row order, as it always did)."""
+    # stable: within an account (all in one part) the rows keep their (campaign_id, date) order
+    daily = pl.concat([p.daily for p in parts]).sort("config_id", maintain_order=True)
+    rejected: dict[str, int] = {}
+    examples: dict[str, list[dict]] = {}
+    for part in parts:
+        for reason, n in part.rejected.items():
+            rejected[reason] = rejected.get(reason, 0) + n
+        for example in part.reject_examples:
+            kept = examples.setdefault(example["reason"], [])
+            if len(kept) < 2:
+                kept.append(example)
+    return SourceRead(
+        daily=daily,
+        rows_read=sum(p.rows_read for p in parts),
+        rejected=rejected,
+        reject_examples=[e for reason in sorted(examples) for e in examples[reason]],
+        rows_used=sum(p.rows_used for p in parts),
+        rows_outside_window=sum(p.rows_outside_window for p in parts),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -12,7 +12,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.core.frames import ZERO_DECIMAL_CURRENCIES
-from famachat_ml_pipeline.source.clean import SourceRead, clean_insights
+from famachat_ml_pipeline.source.clean import SourceRead, clean_insights, combine_reads
 from famachat_ml_pipeline.source.tables import (
     CAMPAIGNS,
     INSIGHTS,
@@ -217,6 +217,57 @@ def read_daily_insights(
     start = as_of - dt.timedelta(days=lookback_days - 1)
     campaigns, insights = read_source(engine, config_ids, start)
     return clean_insights(campaigns, insights, as_of=as_of, start=start, now=now)
+
+
+def read_daily_insights_streamed(
+    engine: sa.Engine,
+    groups: Iterable[Sequence[int]],
+    as_of: dt.date,
+    lookback_days: int = 90,
+    now: dt.datetime | None = None,
+) -> SourceRead:
+    """`read_daily_insights` of all the accounts `groups` yields (disjoint groups), read while it is still
+    yielding: each next group may cost the caller a query (the training sample counts campaigns 500
+    accounts at a time), which then runs beside the COPY of the groups before it.
+
+    On Postgres a worker reads (each read on its own connection, READ ONLY as `read_source` does) and
+    another cleans what was read, while the caller's thread draws the next group; groups that arrive while
+    the reader is busy are read together. The parts are put together by `combine_reads`: the same daily
+    frame and counts as one read. Elsewhere (SQLite) the groups are drawn first and read at once."""
+    if engine.dialect.name != "postgresql":
+        return read_daily_insights(engine, [c for g in groups for c in g], as_of, lookback_days, now)
+    start = as_of - dt.timedelta(days=lookback_days - 1)
+    now = now or dt.datetime.now(dt.UTC)  # one clock for every part, as a single cleaning has
+
+    def read_part(ids: list[int]) -> Future[SourceRead]:
+        campaigns, insights = read_source(engine, ids, start)
+        return cleaner.submit(clean_insights, campaigns, insights, as_of=as_of, start=start, now=now)
+
+    reader = ThreadPoolExecutor(1, thread_name_prefix="source-read")
+    cleaner = ThreadPoolExecutor(1, thread_name_prefix="source-clean")
+    reads: list[Future[Future[SourceRead]]] = []
+    waiting: list[int] = []  # the accounts of the last read, while it has not started
+    try:
+        for group in groups:
+            if not group:
+                continue
+            if reads and reads[-1].cancel():  # not started yet: read these along with it
+                reads.pop()
+            else:
+                waiting = []
+                for done in reads:  # a failed read ends the run now, not after the counting
+                    if done.done():
+                        done.result()
+            waiting = [*waiting, *map(int, group)]
+            reads.append(reader.submit(read_part, waiting))
+        parts = [r.result().result() for r in reads]
+    finally:
+        # on an error: drop the reads not started, wait for the running ones (their connections close)
+        reader.shutdown(wait=True, cancel_futures=True)
+        cleaner.shutdown(wait=True, cancel_futures=True)
+    if not parts:
+        return read_daily_insights(engine, [], as_of, lookback_days, now)
+    return combine_reads(parts)
 
 
 def read_campaigns(engine: sa.Engine, config_id: int) -> list[dict[str, Any]]:

@@ -1,7 +1,5 @@
 """Campaign tiers: the classifier_model registry asset and the campaign_classifications asset."""
 
-import datetime as dt
-
 import dagster as dg
 import polars as pl
 
@@ -10,12 +8,13 @@ from famachat_ml_pipeline.core.features import compute_features_wide
 from famachat_ml_pipeline.db import registry
 from famachat_ml_pipeline.db.reader import classifications_from_rows
 from famachat_ml_pipeline.db.writer import replace_classifications
-from famachat_ml_pipeline.defs.classification.sampling import sampled_accounts, sampled_as_of_dates
+from famachat_ml_pipeline.defs.classification.sampling import sampled_as_of_dates
+from famachat_ml_pipeline.defs.classification.training_read import read_training_sample
 from famachat_ml_pipeline.defs.shared.account_run import AccountRun, latest_complete_day_of
 from famachat_ml_pipeline.defs.shared.io_managers import PASS_ALONG_IO_MANAGER
 from famachat_ml_pipeline.defs.shared.partitions import PIPELINE_POOL, account_asset
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource, ModelStore
-from famachat_ml_pipeline.source.read import campaigns_per_account, list_config_ids, read_daily_insights
+from famachat_ml_pipeline.source.read import list_config_ids
 
 MODEL_TYPE = "CAMPAIGN_CLASSIFIER"
 TRAINING_LOOKBACK_DAYS = 120  # as-of dates need 60 days of feature history plus a week of labels
@@ -37,8 +36,9 @@ def classifier_model(
 
     It reads the source itself rather than taking ad_insights: it is unpartitioned and needs 120 days of
     history, while ad_insights holds the run's accounts over the scoring window. A fleet past the sample
-    cap trains on a weekly sample of its accounts (sampling.py), and only those are read. It still uses
-    the run's one as_of (AccountRun) and the same read path (source.read.read_daily_insights)."""
+    cap trains on a weekly sample of its accounts (sampling.py), and only those are read, while the sample
+    is drawn (training_read.py). It still uses the run's one as_of (AccountRun) and the same cleaning as
+    source.read.read_daily_insights."""
     engine = database.engine()
     run = AccountRun.from_context(context, database, config_ids=list_config_ids(engine))
     if is_past(run, database):
@@ -49,11 +49,8 @@ def classifier_model(
     try:
         registry.update_training_job(engine, job_id, "RUNNING", 0.05)
         with run.timer("read"):
-            start = run.as_of - dt.timedelta(days=TRAINING_LOOKBACK_DAYS - 1)
-            accounts = sampled_accounts(
-                run.config_ids, run.as_of, lambda ids: campaigns_per_account(engine, ids, start)
-            )
-            read = read_daily_insights(engine, accounts, run.as_of, lookback_days=TRAINING_LOOKBACK_DAYS)
+            # the sample's counting and the cleaning run beside the COPY (training_read.py)
+            accounts, read = read_training_sample(engine, run.config_ids, run.as_of, TRAINING_LOOKBACK_DAYS)
             daily = read.daily
         registry.update_training_job(engine, job_id, "RUNNING", 0.25)
         with run.timer("compute"):

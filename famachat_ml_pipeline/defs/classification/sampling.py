@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 # Consecutive as-of days are near duplicates: past this many (campaign, day) samples, take every k-th day.
 MAX_TRAINING_SAMPLES = 120_000
@@ -37,6 +37,28 @@ def _draw(config_id: int, as_of: dt.date) -> bytes:
     return hashlib.blake2b(f"{year}-W{week}:{config_id}".encode(), digest_size=8).digest()
 
 
+def sampled_account_groups(
+    config_ids: Sequence[int], as_of: dt.date, campaigns: Callable[[list[int]], Mapping[int, int]]
+) -> Iterator[list[int]]:
+    """`sampled_accounts` a count at a time: yields the accounts each COUNT_CHUNK of the draw adds (in
+    draw order), before asking `campaigns` about the next chunk, so that a caller can read them while the
+    next count runs. Together they are `sampled_accounts`' accounts."""
+    budget = MAX_TRAINING_SAMPLES // MIN_TRAINING_DATES
+    order = sorted(config_ids, key=lambda c: _draw(c, as_of))
+    used, any_picked = 0, False
+    for start in range(0, len(order), COUNT_CHUNK):
+        chunk = order[start : start + COUNT_CHUNK]
+        counts, added = campaigns(chunk), []
+        for config_id in chunk:
+            n = counts.get(config_id, 0)
+            if n and (used + n <= budget or not any_picked):
+                added.append(config_id)
+                used, any_picked = used + n, True
+        if not added:
+            return
+        yield added
+
+
 def sampled_accounts(
     config_ids: Sequence[int], as_of: dt.date, campaigns: Callable[[list[int]], Mapping[int, int]]
 ) -> list[int]:
@@ -48,17 +70,4 @@ def sampled_accounts(
     `campaigns` counts the campaigns of some accounts (those it omits have none). It is asked in draw order,
     COUNT_CHUNK accounts at a time, until a chunk adds nobody: the counting costs what the sample does, not
     what the fleet does."""
-    budget = MAX_TRAINING_SAMPLES // MIN_TRAINING_DATES
-    order = sorted(config_ids, key=lambda c: _draw(c, as_of))
-    picked, used = [], 0
-    for start in range(0, len(order), COUNT_CHUNK):
-        chunk = order[start : start + COUNT_CHUNK]
-        counts, before = campaigns(chunk), len(picked)
-        for config_id in chunk:
-            n = counts.get(config_id, 0)
-            if n and (used + n <= budget or not picked):
-                picked.append(config_id)
-                used += n
-        if len(picked) == before:
-            break
-    return sorted(picked)
+    return sorted(c for group in sampled_account_groups(config_ids, as_of, campaigns) for c in group)
