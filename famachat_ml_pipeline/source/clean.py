@@ -391,8 +391,15 @@ def combine_reads(parts: Sequence[SourceRead]) -> SourceRead:
     campaign_id, date). So the parts' frames, each in that order, need only their accounts put in order,
     and the counts add up. The examples are the first two per reason in the parts' order (which two the
     whole read shows depends on the server's row order, as it always did)."""
-    # stable: within an account (all in one part) the rows keep their (campaign_id, date) order
-    daily = pl.concat([p.daily for p in parts]).sort("config_id", maintain_order=True)
+    # Each part is sorted by config_id: its accounts' runs of rows, put in config_id order, are the whole
+    # frame in order (a third of the time of a stable sort, which gathers every column row by row).
+    runs = []
+    for i, part in enumerate(parts):
+        rle = part.daily["config_id"].rle().struct.unnest()
+        offsets = rle["len"].cum_sum() - rle["len"]
+        runs.extend(zip(rle["value"], [i] * rle.height, offsets, rle["len"], strict=True))
+    slices = [parts[i].daily.slice(offset, n) for _, i, offset, n in sorted(runs)]
+    daily = pl.concat(slices, rechunk=True) if slices else parts[0].daily
     rejected: dict[str, int] = {}
     examples: dict[str, list[dict]] = {}
     for part in parts:

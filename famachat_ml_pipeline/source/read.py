@@ -219,6 +219,11 @@ def read_daily_insights(
     return clean_insights(campaigns, insights, as_of=as_of, start=start, now=now)
 
 
+# A streamed read's parts hold at most this many accounts: the last part's cleaning is what stays
+# after the last COPY, and a few more reads cost little (~10k rows per account at 120 days).
+PART_ACCOUNTS = 250
+
+
 def read_daily_insights_streamed(
     engine: sa.Engine,
     groups: Iterable[Sequence[int]],
@@ -232,8 +237,9 @@ def read_daily_insights_streamed(
 
     On Postgres a worker reads (each read on its own connection, READ ONLY as `read_source` does) and
     another cleans what was read, while the caller's thread draws the next group; groups that arrive while
-    the reader is busy are read together. The parts are put together by `combine_reads`: the same daily
-    frame and counts as one read. Elsewhere (SQLite) the groups are drawn first and read at once."""
+    the reader is busy are read together, up to PART_ACCOUNTS. `combine_reads` puts the parts together:
+    the same daily frame and counts as one read. Elsewhere (SQLite) the groups are drawn first, then read
+    at once."""
     if engine.dialect.name != "postgresql":
         return read_daily_insights(engine, [c for g in groups for c in g], as_of, lookback_days, now)
     start = as_of - dt.timedelta(days=lookback_days - 1)
@@ -249,17 +255,18 @@ def read_daily_insights_streamed(
     waiting: list[int] = []  # the accounts of the last read, while it has not started
     try:
         for group in groups:
-            if not group:
-                continue
-            if reads and reads[-1].cancel():  # not started yet: read these along with it
-                reads.pop()
-            else:
-                waiting = []
-                for done in reads:  # a failed read ends the run now, not after the counting
-                    if done.done():
-                        done.result()
-            waiting = [*waiting, *map(int, group)]
-            reads.append(reader.submit(read_part, waiting))
+            ids = [int(c) for c in group]
+            while ids:
+                if reads and len(waiting) < PART_ACCOUNTS and reads[-1].cancel():
+                    reads.pop()  # not started yet: these are read along with it
+                else:
+                    waiting = []
+                    for done in reads:  # a failed read ends the run now, not after the counting
+                        if done.done():
+                            done.result()
+                take = PART_ACCOUNTS - len(waiting)
+                waiting, ids = [*waiting, *ids[:take]], ids[take:]
+                reads.append(reader.submit(read_part, waiting))
         parts = [r.result().result() for r in reads]
     finally:
         # on an error: drop the reads not started, wait for the running ones (their connections close)

@@ -19,6 +19,8 @@ MAX_TRAINING_SAMPLES = 120_000
 MIN_TRAINING_DATES = 10
 # Accounts whose campaigns are counted at once while drawing the sample.
 COUNT_CHUNK = 500
+# ... asked about this many at a time (a piece's picks can be read while the next piece is counted).
+COUNT_PIECE = 125
 
 
 def sampled_as_of_dates(dates: list[dt.date], campaigns: int) -> list[dt.date]:
@@ -40,23 +42,29 @@ def _draw(config_id: int, as_of: dt.date) -> bytes:
 def sampled_account_groups(
     config_ids: Sequence[int], as_of: dt.date, campaigns: Callable[[list[int]], Mapping[int, int]]
 ) -> Iterator[list[int]]:
-    """`sampled_accounts` a count at a time: yields the accounts each COUNT_CHUNK of the draw adds (in
-    draw order), before asking `campaigns` about the next chunk, so that a caller can read them while the
-    next count runs. Together they are `sampled_accounts`' accounts."""
+    """`sampled_accounts` a count at a time: yields the accounts each COUNT_PIECE of the draw adds (in draw
+    order), before asking `campaigns` about the next piece, so that a caller can read them while the next
+    count runs. Together they are `sampled_accounts`' accounts."""
     budget = MAX_TRAINING_SAMPLES // MIN_TRAINING_DATES
     order = sorted(config_ids, key=lambda c: _draw(c, as_of))
     used, any_picked = 0, False
     for start in range(0, len(order), COUNT_CHUNK):
-        chunk = order[start : start + COUNT_CHUNK]
-        counts, added = campaigns(chunk), []
-        for config_id in chunk:
-            n = counts.get(config_id, 0)
-            if n and (used + n <= budget or not any_picked):
-                added.append(config_id)
-                used, any_picked = used + n, True
-        if not added:
+        chunk, chunk_added = order[start : start + COUNT_CHUNK], False
+        # An account's pick depends only on the counts before it in the draw, so a chunk is counted a piece
+        # at a time and the first reads start sooner; the stop still looks at the whole chunk.
+        for at in range(0, len(chunk), COUNT_PIECE):
+            piece = chunk[at : at + COUNT_PIECE]
+            counts, added = campaigns(piece), []
+            for config_id in piece:
+                n = counts.get(config_id, 0)
+                if n and (used + n <= budget or not any_picked):
+                    added.append(config_id)
+                    used, any_picked = used + n, True
+            if added:
+                chunk_added = True
+                yield added
+        if not chunk_added:
             return
-        yield added
 
 
 def sampled_accounts(
@@ -68,6 +76,6 @@ def sampled_accounts(
     Always at least one account with campaigns, when there is any.
 
     `campaigns` counts the campaigns of some accounts (those it omits have none). It is asked in draw order,
-    COUNT_CHUNK accounts at a time, until a chunk adds nobody: the counting costs what the sample does, not
-    what the fleet does."""
+    COUNT_PIECE accounts at a time, until a chunk of COUNT_CHUNK adds nobody: the counting costs what the
+    sample does, not what the fleet does."""
     return sorted(c for group in sampled_account_groups(config_ids, as_of, campaigns) for c in group)

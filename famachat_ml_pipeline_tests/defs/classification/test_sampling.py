@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 
@@ -94,6 +95,39 @@ def test_a_larger_fleet_trains_on_a_weekly_sample_of_accounts_within_the_cap(acc
     assert _sample(fleet, D0 + dt.timedelta(days=7))[0] != picked
     # not the first ids: the draw covers the fleet
     assert min(picked) < accounts // 10 and max(picked) > accounts - accounts // 10
+
+
+def _sampled_a_chunk_at_a_time(fleet: dict[int, int], day: dt.date) -> list[int]:
+    """The greedy fill as it was before the counting came in pieces: one count per COUNT_CHUNK."""
+    order = sorted(fleet, key=lambda c: sampling._draw(c, day))
+    picked, used = [], 0
+    for start in range(0, len(order), COUNT_CHUNK):
+        before = len(picked)
+        for config_id in order[start : start + COUNT_CHUNK]:
+            n = fleet.get(config_id, 0)
+            if n and (used + n <= BUDGET or not picked):
+                picked.append(config_id)
+                used += n
+        if len(picked) == before:
+            break
+    return sorted(picked)
+
+
+@pytest.mark.parametrize("piece", [1, 7, 125, COUNT_CHUNK])
+@pytest.mark.parametrize("seed", range(4))
+def test_counting_in_pieces_picks_what_counting_whole_chunks_does(
+    piece: int, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = np.random.default_rng(seed)
+    # accounts without campaigns, large ones past what is left: chunks stop adding at different points
+    sizes = rng.choice([0, 0, 3, 12, 40, 900], size=3000)
+    fleet = {c: int(n) for c, n in enumerate(sizes, start=1)}
+    monkeypatch.setattr(sampling, "COUNT_PIECE", piece)
+    picked, counter = _sample(fleet, D0)
+    assert picked == _sampled_a_chunk_at_a_time(fleet, D0)
+    groups = list(sampling.sampled_account_groups(list(fleet), D0, Counter(fleet)))
+    assert all(groups) and sorted(c for g in groups for c in g) == picked
+    assert max(map(len, groups)) <= piece
 
 
 def test_one_account_past_the_cap_is_still_trained_on() -> None:

@@ -51,8 +51,11 @@ def _counts(r: SourceRead) -> tuple:
 
 @pytest.fixture
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Counts of 3 accounts at a time and a cap that takes about 2/3 of the fleet: 5 counts, 4 adding."""
+    """Chunks of 3 accounts counted 2 then 1 at a time, a cap that takes about 2/3 of the fleet, reads of
+    at most 4 accounts."""
     monkeypatch.setattr(sampling, "COUNT_CHUNK", 3)
+    monkeypatch.setattr(sampling, "COUNT_PIECE", 2)
+    monkeypatch.setattr(read, "PART_ACCOUNTS", 4)
     monkeypatch.setattr(sampling, "MAX_TRAINING_SAMPLES", 1_200)
 
 
@@ -136,11 +139,12 @@ def test_reads_apart_and_reads_merged_give_the_same_frame(
     assert_frame_equal(apart.daily, plain.daily, check_exact=True)
     assert _counts(apart) == _counts(plain)
 
-    # all groups at once: the reader is still busy with the first, the rest are read together
+    # all groups at once: the reader is still busy with the first, the rest are read together (4 at most)
     spy.calls.clear()
     groups = [accounts[:2], accounts[2:5], accounts[5:6], accounts[6:]]
     merged = read.read_daily_insights_streamed(engine, iter(groups), AS_OF, LOOKBACK, now=NOW)
     assert sorted(c for ids in spy.calls for c in ids) == accounts
+    assert max(len(ids) for ids in spy.calls) <= 4
     assert_frame_equal(merged.daily, plain.daily, check_exact=True)
     assert _counts(merged) == _counts(plain)
 
