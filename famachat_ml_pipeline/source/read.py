@@ -232,8 +232,8 @@ def read_daily_insights_streamed(
     now: dt.datetime | None = None,
 ) -> SourceRead:
     """`read_daily_insights` of all the accounts `groups` yields (disjoint groups), read while it is still
-    yielding: each next group may cost the caller a query (the training sample counts campaigns 500
-    accounts at a time), which then runs beside the COPY of the groups before it.
+    yielding: each next group may cost the caller a query (the training sample counts campaigns a piece of
+    its draw at a time), which then runs beside the COPY of the groups before it.
 
     On Postgres a worker reads (each read on its own connection, READ ONLY as `read_source` does) and
     another cleans what was read, while the caller's thread draws the next group; groups that arrive while
