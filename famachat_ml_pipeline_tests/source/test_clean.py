@@ -6,9 +6,10 @@ import datetime as dt
 
 import polars as pl
 import pytest
-from polars.testing import assert_series_equal
+from polars.testing import assert_frame_equal, assert_series_equal
 
-from famachat_ml_pipeline.source.clean import _resolve_rows, clean_insights, leads_from_actions
+from famachat_ml_pipeline.demo.generator import generate_demo
+from famachat_ml_pipeline.source.clean import _resolve_rows, clean_insights, combine_reads, leads_from_actions
 from famachat_ml_pipeline_tests.source.rows import (
     AS_OF,
     D1,
@@ -253,3 +254,30 @@ def test_leads_from_actions_resolves_each_distinct_string_as_row_by_row() -> Non
     assert_series_equal(leads, ref_leads, check_exact=True)
     assert_series_equal(reason, ref_reason, check_exact=True)
     assert leads.len() == actions.len()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_cleanings_of_disjoint_accounts_combine_into_the_cleaning_of_all(seed: int) -> None:
+    """clean_insights never looks across accounts: cleaned apart and combined, the demo's rows (dirty ones
+    too, days before the window and in the future) give exactly the frame and counts of one cleaning."""
+    data = generate_demo(n_accounts=9, days=100, seed=seed, end_date=dt.date(2026, 3, 31))
+    campaigns = data.campaigns.with_columns(pl.col("created_time").cast(pl.String))
+    insights = data.insights.with_row_index("id").with_columns(
+        pl.col("id").cast(pl.Int64), pl.col("updated_at").cast(pl.String)
+    )
+    now = dt.datetime(2026, 4, 1, 15, tzinfo=dt.UTC)
+    args = {"as_of": dt.date(2026, 3, 31), "start": dt.date(2026, 1, 15), "now": now}
+    whole = clean_insights(campaigns, insights, **args)
+    groups = [[7, 2, 9], [4], [1, 8, 3, 6], [5]]  # not in config_id order, as a sample's draw
+    of = lambda frame, g: frame.filter(pl.col("config_id").is_in(g))  # noqa: E731
+    parts = [clean_insights(of(campaigns, g), of(insights, g), **args) for g in groups]
+    got = combine_reads(parts)
+    assert_frame_equal(got.daily, whole.daily, check_exact=True)
+    assert len(whole.rejected) >= 6 and whole.rows_outside_window > 0
+    assert (got.rows_read, got.rejected, got.rows_used, got.rows_outside_window) == (
+        whole.rows_read,
+        whole.rejected,
+        whole.rows_used,
+        whole.rows_outside_window,
+    )
+    assert sorted({e["reason"] for e in got.reject_examples}) == sorted(whole.rejected)
