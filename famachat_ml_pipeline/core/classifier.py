@@ -44,7 +44,7 @@ from famachat_ml_pipeline.core.features import (
     compute_features_wide_stacked,
 )
 from famachat_ml_pipeline.core.frames import KEY
-from famachat_ml_pipeline.core.tiers import LIKELY_TO_FALL_P, fall_probability, rule_tiers
+from famachat_ml_pipeline.core.tiers import LIKELY_TO_FALL_P, fall_probability, rule_tier, rule_tiers
 from famachat_ml_pipeline.core.vocab import TIERS
 
 WINDOW = 7
@@ -109,7 +109,7 @@ def _snapshots(daily: pl.DataFrame, days: list[dt.date]) -> pl.DataFrame:
     stacked = daily.select(used).join(span.explode("date"), on="date", how="inner", maintain_order="left")
     wide = compute_features_wide_stacked(stacked, "as_of", (WINDOW,), day_of_week=False)
     return feature_frame(wide, ("as_of",)).with_columns(
-        _eligible=_model_eligible(wide), tier=rule_tiers(wide, WINDOW)["tier"]
+        _eligible=_model_eligible(wide), tier=wide.select(rule_tier(WINDOW)).to_series()
     )
 
 
