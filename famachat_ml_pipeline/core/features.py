@@ -195,20 +195,24 @@ def _features_wide(
     keys = [*by, *KEY]
     history = 2 * max(windows)
     aggs = [a for w in windows for a in _window_aggs(w)]
+    recent = pl.col("_age") < history
+    # One pass over all rows: days_active counts every day, the rest only the last `history` days (the
+    # windows mask their own days), and a campaign with no recent day has no row.
     wide = (
-        frame.filter(pl.col("_age") < history)
-        .group_by(keys)
+        frame.group_by(keys)
         .agg(
             *aggs,
-            pl.col("status").last(),
-            pl.col("daily_budget").last(),
+            pl.col("status").filter(recent).last(),
+            pl.col("daily_budget").filter(recent).last(),
+            days_active=(pl.col("spend") > 0).sum(),
+            _recent_days=recent.sum(),
         )
+        .filter(pl.col("_recent_days") > 0)
         # group_by's row order varies between calls: sort now so the account sums below add the
         # campaigns in one order, and equal inputs give bit-equal features
         .sort(keys)
     )
-    days_active = frame.group_by(keys).agg(days_active=(pl.col("spend") > 0).sum())
-    wide = wide.join(days_active, on=keys, how="left").with_columns(
+    wide = wide.with_columns(
         *[r for w in windows for r in _window_ratios(w)],
         is_active=pl.col("status") == "ACTIVE",
         has_budget=pl.col("daily_budget").fill_null(0) > 0,
