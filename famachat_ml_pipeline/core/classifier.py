@@ -38,11 +38,7 @@ import xgboost as xgb
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import TimeSeriesSplit
 
-from famachat_ml_pipeline.core.features import (
-    FEATURE_COLUMNS,
-    classifier_input_column,
-    compute_features_wide_stacked,
-)
+from famachat_ml_pipeline.core.features import FEATURE_COLUMNS, classifier_input_column, compute_features_wide
 from famachat_ml_pipeline.core.frames import KEY
 from famachat_ml_pipeline.core.tiers import LIKELY_TO_FALL_P, fall_probability, rule_tier, rule_tiers
 from famachat_ml_pipeline.core.vocab import TIERS
@@ -85,31 +81,28 @@ class ModelArtifactError(Exception):
 # ------------------------------------------------------------------------------------------ training set
 
 
+def _wide_at(daily: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """The 7-day features as of `as_of`. Only the 2 x 7 days ending at as_of feed the 7-day window and
+    its trend, so slicing first gives the same values much faster; the weekday columns are not needed."""
+    lo = as_of - dt.timedelta(days=2 * WINDOW - 1)
+    two_weeks = daily.filter(pl.col("date").is_between(lo, as_of))
+    return compute_features_wide(two_weeks, as_of, (WINDOW,), day_of_week=False)
+
+
 def _model_eligible(wide: pl.DataFrame) -> pl.Series:
     return (wide[f"spend_{WINDOW}d"].fill_null(0) > 0) | (wide[f"leads_{WINDOW}d"].fill_null(0) > 0)
 
 
-def feature_frame(wide: pl.DataFrame, by: tuple[str, ...] = ()) -> pl.DataFrame:
-    """`by`, KEY + the 10 FEATURE_COLUMNS under their seed names, from the 7-day columns of the wide frame."""
-    return wide.select(
-        *by, *KEY, *[pl.col(src).cast(pl.Float64).alias(n) for n, src in _WIDE_FEATURES.items()]
-    )
+def feature_frame(wide: pl.DataFrame) -> pl.DataFrame:
+    """KEY + the 10 FEATURE_COLUMNS under their seed names, from the 7-day columns of the wide frame."""
+    return wide.select(*KEY, *[pl.col(src).cast(pl.Float64).alias(n) for n, src in _WIDE_FEATURES.items()])
 
 
-def _snapshots(daily: pl.DataFrame, days: list[dt.date]) -> pl.DataFrame:
-    """as_of, KEY, the features, `_eligible` and the rule `tier` as of each of `days`, in one pass.
-
-    Only the 2 x 7 days ending at an as-of day feed its 7-day window and trend, so each day's slice of
-    `daily` is stacked under the others (a row of daily once per as-of day whose 2 weeks hold it, in
-    daily's order) and one group_by computes them all; the weekday columns are not needed."""
-    span = pl.DataFrame({"as_of": days}, schema={"as_of": pl.Date}).with_columns(
-        date=pl.date_ranges(pl.col("as_of") - dt.timedelta(days=2 * WINDOW - 1), pl.col("as_of"))
-    )
-    used = [*KEY, "date", "spend", "impressions", "clicks", "reach", "leads", "status", "daily_budget"]
-    stacked = daily.select(used).join(span.explode("date"), on="date", how="inner", maintain_order="left")
-    wide = compute_features_wide_stacked(stacked, "as_of", (WINDOW,), day_of_week=False)
-    return feature_frame(wide, ("as_of",)).with_columns(
-        _eligible=_model_eligible(wide), tier=wide.select(rule_tier(WINDOW)).to_series()
+def _snapshot(daily: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    wide = _wide_at(daily, as_of)
+    # the tier alone: the snapshots need neither rule_tiers' confidence nor its reason strings
+    return feature_frame(wide).with_columns(
+        _eligible=_model_eligible(wide), tier=wide.select(rule_tier(WINDOW)).to_series(), as_of=pl.lit(as_of)
     )
 
 
@@ -136,18 +129,20 @@ def build_training_set(daily: pl.DataFrame, as_of_dates: list[dt.date], horizon:
         return _empty_training_set()
     last = daily["date"].max()
     dates = sorted({d for d in as_of_dates if d + dt.timedelta(days=horizon) <= last})
+    needed = sorted(set(dates) | {d + dt.timedelta(days=horizon) for d in dates})
+    # One snapshot per distinct day, reused as features (day D) and as a label (day D - horizon).
+    snaps = {d: _snapshot(daily, d) for d in needed}
     if not dates:
         return _empty_training_set()
-    labelled = [d + dt.timedelta(days=horizon) for d in dates]
-    # One snapshot per distinct day, used as features (day D) and as a label (day D - horizon).
-    snaps = _snapshots(daily, sorted(set(dates) | set(labelled)))
-    as_of = pl.col("as_of")
-    feats = snaps.filter(as_of.is_in(dates) & pl.col("_eligible")).rename({"tier": "current_tier"})
-    labels = snaps.filter(as_of.is_in(labelled)).select(
-        as_of - dt.timedelta(days=horizon), *KEY, label="tier"
-    )
+    feats = pl.concat([snaps[d] for d in dates]).filter("_eligible").rename({"tier": "current_tier"})
+    labels = pl.concat(
+        [
+            snaps[d + dt.timedelta(days=horizon)].select(*KEY, "tier").with_columns(as_of=pl.lit(d))
+            for d in dates
+        ]
+    ).rename({"tier": "label"})
     return (
-        feats.join(labels, on=["as_of", *KEY], how="inner")
+        feats.join(labels, on=[*KEY, "as_of"], how="inner")
         .filter(pl.col("label").is_not_null())
         .select("as_of", *KEY, *FEATURE_COLUMNS, "current_tier", "label")
         .sort("as_of", *KEY)

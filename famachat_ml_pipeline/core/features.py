@@ -116,8 +116,7 @@ def _classifier_inputs(w: int) -> list[pl.Expr]:
 
 
 def _account_reference(wide: pl.DataFrame, windows: tuple[int, ...]) -> pl.DataFrame:
-    """The account's own CPL and CTR over each window: the reference the ratios divide by, per `_account`
-    (`_account_run`) of `wide`."""
+    """The account's own CPL and CTR over each window: the reference the ratios divide by."""
     aggs = []
     for w in windows:
         aggs += [
@@ -126,23 +125,15 @@ def _account_reference(wide: pl.DataFrame, windows: tuple[int, ...]) -> pl.DataF
                 f"_account_ctr_{w}d"
             ),
         ]
-    return wide.group_by("_account").agg(aggs)
+    return wide.group_by("config_id").agg(aggs)
 
 
-def _account_run(by: list[str]) -> pl.Expr:
-    """The account's number in a frame sorted by (by, KEY), flagged sorted. Grouped by this one sorted key,
-    polars sums each account's contiguous slice of campaigns, as group_by("config_id") on the sorted
-    column always did; a group_by on (by, config_id) hashes and adds the same floats in another way (the
-    last bit differs), so stacked as-of days would not equal their one-day frames."""
-    return pl.struct(*by, "config_id").rle_id().set_sorted()
-
-
-def _day_of_week_extremes(daily: pl.DataFrame, w: int, keys: list[str]) -> pl.DataFrame:
+def _day_of_week_extremes(daily: pl.DataFrame, w: int) -> pl.DataFrame:
     """Best (lowest CPL) and worst weekday (spend without leads ranks worst, then the highest CPL); on a tie
     the earlier weekday, whatever order group_by hands the rows in."""
     by_dow = (
         daily.filter(pl.col("_age") < w)
-        .group_by([*keys, "_dow"])
+        .group_by([*KEY, "_dow"])
         .agg(pl.col("spend").sum(), pl.col("leads").sum())
         .filter(pl.col("spend") > 0)
         .with_columns(
@@ -151,16 +142,16 @@ def _day_of_week_extremes(daily: pl.DataFrame, w: int, keys: list[str]) -> pl.Da
     )
     best = (
         by_dow.filter(pl.col("leads") > 0)
-        .group_by(keys)
+        .group_by(KEY)
         .agg(pl.col("_dow").sort_by("_cpl", "_dow").first().alias(f"best_day_of_week_{w}d"))
     )
-    worst = by_dow.group_by(keys).agg(
+    worst = by_dow.group_by(KEY).agg(
         pl.col("_dow")
         .sort_by("_cpl", "spend", "_dow", descending=[False, False, True])
         .last()
         .alias(f"worst_day_of_week_{w}d")
     )
-    return best.join(worst, on=keys, how="full", coalesce=True)
+    return best.join(worst, on=KEY, how="full", coalesce=True)
 
 
 def compute_features_wide(
@@ -170,36 +161,16 @@ def compute_features_wide(
     `day_of_week=False` leaves out the best/worst weekday columns (a fifth of the cost; the classifier's
     training snapshots do not read them)."""
     frame = daily.filter(pl.col("date") <= as_of).with_columns(
-        _age=(pl.lit(as_of) - pl.col("date")).dt.total_days()
+        _age=(pl.lit(as_of) - pl.col("date")).dt.total_days(),
+        _dow=pl.col("date").dt.weekday() - 1,  # Monday = 0, as in the seed
     )
-    return _features_wide(frame, [], windows, day_of_week)
-
-
-def compute_features_wide_stacked(
-    stacked: pl.DataFrame, by: str = "as_of", windows: tuple[int, ...] = WINDOWS, day_of_week: bool = True
-) -> pl.DataFrame:
-    """`compute_features_wide` of many as-of days in one pass. `stacked` is the daily frames of several
-    as-of days one under the other, each row's as-of day in the date column `by`. One row per (by,
-    campaign), sorted by (by, KEY): each day's rows equal, bit for bit, compute_features_wide of that
-    day's rows, with `by` in front."""
-    frame = stacked.filter(pl.col("date") <= pl.col(by)).with_columns(
-        _age=(pl.col(by) - pl.col("date")).dt.total_days()
-    )
-    return _features_wide(frame, [by], windows, day_of_week)
-
-
-def _features_wide(
-    frame: pl.DataFrame, by: list[str], windows: tuple[int, ...], day_of_week: bool
-) -> pl.DataFrame:
-    """The features of `frame` (rows up to their as-of day, `_age` in days before it) per (by, campaign)."""
-    keys = [*by, *KEY]
     history = 2 * max(windows)
     aggs = [a for w in windows for a in _window_aggs(w)]
     recent = pl.col("_age") < history
     # One pass over all rows: days_active counts every day, the rest only the last `history` days (the
     # windows mask their own days), and a campaign with no recent day has no row.
     wide = (
-        frame.group_by(keys)
+        frame.group_by(KEY)
         .agg(
             *aggs,
             pl.col("status").filter(recent).last(),
@@ -210,25 +181,22 @@ def _features_wide(
         .filter(pl.col("_recent_days") > 0)
         # group_by's row order varies between calls: sort now so the account sums below add the
         # campaigns in one order, and equal inputs give bit-equal features
-        .sort(keys)
+        .sort(KEY)
     )
     wide = wide.with_columns(
         *[r for w in windows for r in _window_ratios(w)],
         is_active=pl.col("status") == "ACTIVE",
         has_budget=pl.col("daily_budget").fill_null(0) > 0,
     )
-    wide = wide.with_columns(_account=_account_run(by))
-    wide = wide.join(_account_reference(wide, windows), on="_account", how="left")
+    wide = wide.join(_account_reference(wide, windows), on="config_id", how="left")
     wide = wide.with_columns(
         *[e for w in windows for e in _classifier_inputs(w)],
         *[pl.col(f"_account_cpl_{w}d").alias(f"account_cpl_{w}d") for w in windows],
         *[pl.col(f"_account_ctr_{w}d").alias(f"account_ctr_{w}d") for w in windows],
     )
-    if day_of_week:
-        frame = frame.with_columns(_dow=pl.col("date").dt.weekday() - 1)  # Monday = 0, as in the seed
-        for w in windows:
-            wide = wide.join(_day_of_week_extremes(frame, w, keys), on=keys, how="left")
-    return wide.drop(pl.selectors.starts_with("_")).drop("status", "daily_budget").sort(keys)
+    for w in windows if day_of_week else ():
+        wide = wide.join(_day_of_week_extremes(frame, w), on=KEY, how="left")
+    return wide.drop(pl.selectors.starts_with("_")).drop("status", "daily_budget").sort(KEY)
 
 
 # Keys of the seed's 7-day block whose names carry the window (section 5.1).

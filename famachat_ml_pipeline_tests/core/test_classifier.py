@@ -119,8 +119,8 @@ def test_training_set_drops_unlabelled(demo: tuple[pl.DataFrame, dt.date]) -> No
 
 
 def _per_day_training_set(daily: pl.DataFrame, as_of_dates: list[dt.date], horizon: int = 7) -> pl.DataFrame:
-    """build_training_set as it was before the stacked pass (commit 9a7595e): one compute_features_wide and
-    one rule_tiers per distinct day, on that day's 2-week slice. The reference the batched one must equal."""
+    """build_training_set as it was at commit 9a7595e: one compute_features_wide and the full rule_tiers per
+    distinct day, on that day's 2-week slice, joined. The reference build_training_set must equal."""
     keys = ["config_id", "campaign_id"]
 
     def snapshot(as_of: dt.date) -> pl.DataFrame:
@@ -152,7 +152,7 @@ def _per_day_training_set(daily: pl.DataFrame, as_of_dates: list[dt.date], horiz
 
 
 @pytest.mark.parametrize("step", [1, 3, 10])
-def test_batched_training_set_equals_per_day_on_the_demo(
+def test_training_set_equals_the_9a7595e_reference_on_the_demo(
     demo: tuple[pl.DataFrame, dt.date], step: int
 ) -> None:
     daily, _ = demo
@@ -162,7 +162,7 @@ def test_batched_training_set_equals_per_day_on_the_demo(
     assert same_bits(ts, _per_day_training_set(daily, dates))
 
 
-def test_batched_training_set_equals_per_day_on_a_dirty_frame() -> None:
+def test_training_set_equals_the_9a7595e_reference_on_a_dirty_frame() -> None:
     """Random spend on wide scales, set-aside days, young campaigns, a 150-campaign account, shuffled rows;
     as-of days 1 apart (each one's label day is another's feature day), before the data and at its end."""
     daily = dirty_daily(seed=3)
