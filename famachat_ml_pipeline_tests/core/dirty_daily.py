@@ -15,15 +15,16 @@ END = dt.date(2026, 3, 14)
 
 def dirty_daily(seed: int = 0, days: int = 45) -> pl.DataFrame:
     """Accounts of 150, 20 and 3 campaigns (a large account's reference adds 150 floats: a change in their
-    order shows in the last bits), campaigns starting on random days (young ones too), zero days, set-aside
-    days (null metrics), spend on wide scales, nulls in budget, rows shuffled."""
+    order shows in the last bits), campaigns starting on random days (young ones too) and some stopping
+    early, zero days, set-aside days (null metrics), spend on wide scales, nulls in budget, rows shuffled."""
     rng = np.random.default_rng(seed)
     parts = []
     for config_id, n_campaigns in ((7, 150), (2, 20), (31, 3)):
         for c in range(n_campaigns):
             start = int(rng.integers(0, days))
-            n = days - start
-            dates = [END - dt.timedelta(days=days - 1 - i) for i in range(start, days)]
+            stop = days - int(rng.integers(0, days - start)) * (rng.random() < 0.15)  # some stopped early
+            n = stop - start
+            dates = [END - dt.timedelta(days=days - 1 - i) for i in range(start, stop)]
             spend = np.round(rng.lognormal(3, 1.5, n), 2) * (rng.random(n) > 0.2)
             leads = rng.poisson(spend / rng.uniform(5, 80)) * (rng.random(n) > 0.1)
             impressions = (spend * rng.uniform(20, 200)).astype(np.int64)

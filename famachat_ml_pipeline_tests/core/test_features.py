@@ -194,14 +194,22 @@ def test_without_day_of_week_the_rest_is_unchanged() -> None:
 # 9a7595e (a filter inside each window aggregation, days_active by a second group_by): the masked sums and
 # the one group_by leave every bit as it was (a 150-campaign account, set-aside days, shuffled rows).
 _AT_9A7595E = {
-    ("dirty", dt.date(2026, 3, 14), True): "3528407a0ee4602f",
-    ("dirty", dt.date(2026, 3, 14), False): "ff3f3c9123539f58",
-    ("dirty", dt.date(2026, 3, 1), True): "1ac8117a53244740",
-    ("dirty", dt.date(2026, 3, 1), False): "125397476a96a21d",
-    ("demo", dt.date(2026, 3, 14), True): "07e21fac405c92b9",
-    ("demo", dt.date(2026, 3, 14), False): "b754c007d79271f0",
-    ("demo", dt.date(2026, 3, 1), True): "ed4fcb0114f7d1d2",
-    ("demo", dt.date(2026, 3, 1), False): "1767c55be8cf201e",
+    ("dirty", dt.date(2026, 3, 14), (7, 14, 30), True): "716687943a1fab3b",
+    ("dirty", dt.date(2026, 3, 14), (7, 14, 30), False): "4fe54b5153b1016d",
+    ("dirty", dt.date(2026, 3, 14), (7,), True): "f03abf3aa27299f0",
+    ("dirty", dt.date(2026, 3, 14), (7,), False): "39bc3486edf5a1cc",
+    ("dirty", dt.date(2026, 3, 1), (7, 14, 30), True): "6dbfff2bdb30b202",
+    ("dirty", dt.date(2026, 3, 1), (7, 14, 30), False): "c651aa2e3fbd913d",
+    ("dirty", dt.date(2026, 3, 1), (7,), True): "015da2c57a0971d2",
+    ("dirty", dt.date(2026, 3, 1), (7,), False): "dbf9b21707ccf134",
+    ("demo", dt.date(2026, 3, 14), (7, 14, 30), True): "07e21fac405c92b9",
+    ("demo", dt.date(2026, 3, 14), (7, 14, 30), False): "b754c007d79271f0",
+    ("demo", dt.date(2026, 3, 14), (7,), True): "76ed8841cf56a23b",
+    ("demo", dt.date(2026, 3, 14), (7,), False): "dfc4ea65c4691ff6",
+    ("demo", dt.date(2026, 3, 1), (7, 14, 30), True): "ed4fcb0114f7d1d2",
+    ("demo", dt.date(2026, 3, 1), (7, 14, 30), False): "1767c55be8cf201e",
+    ("demo", dt.date(2026, 3, 1), (7,), True): "11e14dcf52ba6b77",
+    ("demo", dt.date(2026, 3, 1), (7,), False): "2718eebccd58e968",
 }
 
 
@@ -211,9 +219,12 @@ def dailies() -> dict[str, pl.DataFrame]:
     return {"dirty": dirty_daily(), "demo": demo}
 
 
-@pytest.mark.parametrize(("name", "as_of", "day_of_week"), list(_AT_9A7595E))
+@pytest.mark.parametrize(("name", "as_of", "windows", "day_of_week"), list(_AT_9A7595E))
 def test_features_bit_equal_to_9a7595e(
-    dailies: dict[str, pl.DataFrame], name: str, as_of: dt.date, day_of_week: bool
+    dailies: dict[str, pl.DataFrame], name: str, as_of: dt.date, windows: tuple[int, ...], day_of_week: bool
 ) -> None:
-    wide = compute_features_wide(dailies[name], as_of, day_of_week=day_of_week)
-    assert hashlib.sha256(wide.write_csv().encode()).hexdigest()[:16] == _AT_9A7595E[name, as_of, day_of_week]
+    """(windows=(7,): 14 days of history, so rows older than it, shuffled among the recent ones, and
+    campaigns whose last day is older than it: they must neither set `status` nor get a row.)"""
+    wide = compute_features_wide(dailies[name], as_of, windows, day_of_week=day_of_week)
+    digest = hashlib.sha256(wide.write_csv().encode()).hexdigest()[:16]
+    assert digest == _AT_9A7595E[name, as_of, windows, day_of_week]
