@@ -205,36 +205,28 @@ def _fit(x: np.ndarray, y: np.ndarray, params: dict[str, Any]) -> xgb.XGBClassif
 
 
 def _fit_many(
-    data: list[tuple[np.ndarray, np.ndarray]],
-    params: dict[str, Any],
-    predict_on: list[tuple[np.ndarray, ...]] | None = None,
-) -> list[tuple[xgb.XGBClassifier | NotEnoughTrainingData, list[np.ndarray]]]:
-    """`_fit` on each (x, y) with one thread, side by side on params["n_jobs"] workers, largest first; with
-    each model, its predictions of the x's in its `predict_on` (none if omitted).
+    data: list[tuple[np.ndarray, np.ndarray]], params: dict[str, Any]
+) -> list[xgb.XGBClassifier | NotEnoughTrainingData]:
+    """`_fit` on each (x, y) with one thread, side by side on params["n_jobs"] workers, largest first.
 
     The model and the CV folds are independent. One ~100k-row fit on 2 threads spends ~8% more CPU than
     on 1 and its threads wait for each other at every tree level, worse on a busy machine; fits side by
     side do not wait. Each model is the one `_fit(x, y, {**params, "n_jobs": 1})` gives (a test checks);
     a 2-thread fit can differ from it in the last bit of a probability (its histograms add in another
-    order). The predictions are made in the worker right after its fit, so they overlap the other fits
-    instead of following them all; a row's prediction sums its trees in one order whatever the thread
-    count, so they equal the model's own predict. A set lacking a tier comes back as its
-    NotEnoughTrainingData, without predictions."""
-    predict_on = predict_on or [()] * len(data)
+    order). A set lacking a tier comes back as its NotEnoughTrainingData."""
 
-    def one(i: int) -> tuple[xgb.XGBClassifier | NotEnoughTrainingData, list[np.ndarray]]:
+    def one(xy: tuple[np.ndarray, np.ndarray]) -> xgb.XGBClassifier | NotEnoughTrainingData:
         try:
-            model = _fit(*data[i], {**params, "n_jobs": 1})
+            model = _fit(*xy, {**params, "n_jobs": 1})
         except NotEnoughTrainingData as exc:
-            return exc, []
-        predictions = [model.predict(x) for x in predict_on[i]]
-        model.set_params(n_jobs=params["n_jobs"])  # later predictions and saved params as configured
-        return model, predictions
+            return exc
+        model.set_params(n_jobs=params["n_jobs"])  # predictions and saved params as configured
+        return model
 
     workers = max(1, min(len(data), params.get("n_jobs") or 1))
     order = sorted(range(len(data)), key=lambda i: -len(data[i][1]))
     with ThreadPoolExecutor(workers) as pool:
-        fitted = dict(zip(order, pool.map(one, order), strict=True))
+        fitted = dict(zip(order, pool.map(one, [data[i] for i in order]), strict=True))
     return [fitted[i] for i in range(len(data))]
 
 
@@ -268,20 +260,19 @@ def _xy(frame: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 def _cv(
     folds: list[tuple[pl.DataFrame, pl.DataFrame]],
-    fitted: list[tuple[xgb.XGBClassifier | NotEnoughTrainingData, list[np.ndarray]]],
+    models: list[xgb.XGBClassifier | NotEnoughTrainingData],
     requested: int,
 ) -> dict[str, Any]:
-    """The model's and the baseline's mean scores over the folds whose model could be fitted (`fitted`:
-    each fold's model and its prediction of the fold's test rows, from `_fit_many`)."""
+    """The model's and the baseline's mean scores over the folds whose model could be fitted."""
     if not folds:
         return {"folds": 0, "skipped": max(requested, 0)}
     model_f1, base_f1, model_acc, base_acc, skipped = [], [], [], [], 0
-    for (train, test), (model, predictions) in zip(folds, fitted, strict=True):
+    for (train, test), model in zip(folds, models, strict=True):
         if isinstance(model, NotEnoughTrainingData):  # too early a fold to contain every tier
             skipped += 1
             continue
         y_train, y_test = _codes(train["label"]), _codes(test["label"])
-        m = _scores(y_test, predictions[0])
+        m = _scores(y_test, model.predict(_x(test)))
         b = _scores(y_test, _persistence(test, int(np.bincount(y_train, minlength=4).argmax())))
         model_f1.append(m["f1_macro"]), base_f1.append(b["f1_macro"])
         model_acc.append(m["accuracy"]), base_acc.append(b["accuracy"])
@@ -324,24 +315,20 @@ def train_classifier(
             f"no training dates left before {test_dates[0]} after the {horizon}-day purge"
         )
 
-    x_train, y_train, x_test, y_test = _x(train), _codes(train["label"]), _x(test), _codes(test["label"])
+    y_train, y_test = _codes(train["label"]), _codes(test["label"])
     folds = _cv_folds(train, cv_folds, horizon)
-    (model, predictions), *fold_fits = _fit_many(
-        [(x_train, y_train), *[_xy(tr) for tr, _ in folds]],
-        params,
-        predict_on=[(x_test, x_train), *[(_x(te),) for _, te in folds]],
-    )
+    x_train = _x(train)  # converted once: the fit and the training scores read it
+    model, *fold_models = _fit_many([(x_train, y_train), *[_xy(tr) for tr, _ in folds]], params)
     if isinstance(model, NotEnoughTrainingData):
         raise model
-    on_test, on_train = predictions
     majority = int(np.bincount(y_train, minlength=4).argmax())
-    cv = _cv(folds, fold_fits, cv_folds)
-    model_scores = _scores(y_test, on_test)
+    cv = _cv(folds, fold_models, cv_folds)
+    model_scores = _scores(y_test, model.predict(_x(test)))
     base_scores = _scores(y_test, _persistence(test, majority))
     metrics = {
         "model": model_scores | _cv_means(cv, "model"),
         "baseline": base_scores | _cv_means(cv, "baseline"),
-        "train": _scores(y_train, on_train),
+        "train": _scores(y_train, model.predict(x_train)),
         "cv": {"folds": cv["folds"], "skipped": cv["skipped"]},
         "split": {
             "train_samples": train.height,
