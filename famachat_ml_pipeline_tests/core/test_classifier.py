@@ -15,13 +15,19 @@ from polars.testing import assert_frame_equal
 from famachat_ml_pipeline.core.classifier import (
     CV_FOLDS,
     LABELS,
+    WINDOW,
     XGB_PARAMS,
     ModelArtifactError,
     NotEnoughTrainingData,
     TrainResult,
     _codes,
+    _cv_folds,
     _fit,
     _fit_many,
+    _model_eligible,
+    _persistence,
+    _purged_before,
+    _scores,
     _x,
     build_training_set,
     classify,
@@ -35,6 +41,7 @@ from famachat_ml_pipeline.core.classifier import (
 from famachat_ml_pipeline.core.features import FEATURE_COLUMNS, compute_features_wide
 from famachat_ml_pipeline.core.tiers import rule_tiers
 from famachat_ml_pipeline.demo.generator import clean_demo, generate_demo
+from famachat_ml_pipeline_tests.core.dirty_daily import END, dirty_daily, same_bits
 
 
 @pytest.fixture(scope="module")
@@ -109,6 +116,61 @@ def test_training_set_drops_unlabelled(demo: tuple[pl.DataFrame, dt.date]) -> No
     assert min(dates) >= daily["date"].min() + dt.timedelta(days=13)
     ts = build_training_set(daily, dates[:5])
     assert ts["label"].null_count() == 0 and ts["label"].is_in(LABELS).all()
+
+
+def _per_day_training_set(daily: pl.DataFrame, as_of_dates: list[dt.date], horizon: int = 7) -> pl.DataFrame:
+    """build_training_set as it was at commit 9a7595e: one compute_features_wide and the full rule_tiers per
+    distinct day, on that day's 2-week slice, joined. The reference build_training_set must equal."""
+    keys = ["config_id", "campaign_id"]
+
+    def snapshot(as_of: dt.date) -> pl.DataFrame:
+        two_weeks = daily.filter(pl.col("date").is_between(as_of - dt.timedelta(days=2 * WINDOW - 1), as_of))
+        wide = compute_features_wide(two_weeks, as_of, (WINDOW,), day_of_week=False)
+        return (
+            feature_frame(wide)
+            .with_columns(_eligible=_model_eligible(wide))
+            .join(rule_tiers(wide, WINDOW).select(*keys, "tier"), on=keys, how="left")
+            .with_columns(as_of=pl.lit(as_of))
+        )
+
+    last = daily["date"].max()
+    dates = sorted({d for d in as_of_dates if d + dt.timedelta(days=horizon) <= last})
+    snaps = {d: snapshot(d) for d in sorted(set(dates) | {d + dt.timedelta(days=horizon) for d in dates})}
+    feats = pl.concat([snaps[d] for d in dates]).filter("_eligible").rename({"tier": "current_tier"})
+    labels = pl.concat(
+        [
+            snaps[d + dt.timedelta(days=horizon)].select(*keys, "tier").with_columns(as_of=pl.lit(d))
+            for d in dates
+        ]
+    ).rename({"tier": "label"})
+    return (
+        feats.join(labels, on=[*keys, "as_of"], how="inner")
+        .filter(pl.col("label").is_not_null())
+        .select("as_of", *keys, *FEATURE_COLUMNS, "current_tier", "label")
+        .sort("as_of", *keys)
+    )
+
+
+@pytest.mark.parametrize("step", [1, 3, 10])
+def test_training_set_equals_the_9a7595e_reference_on_the_demo(
+    demo: tuple[pl.DataFrame, dt.date], step: int
+) -> None:
+    daily, _ = demo
+    dates = training_as_of_dates(daily, step=step)
+    ts = build_training_set(daily, dates)
+    assert ts.height > 100 and ts["as_of"].n_unique() == len(dates)
+    assert same_bits(ts, _per_day_training_set(daily, dates))
+
+
+def test_training_set_equals_the_9a7595e_reference_on_a_dirty_frame() -> None:
+    """Random spend on wide scales, set-aside days, young campaigns, a 150-campaign account, shuffled rows;
+    as-of days 1 apart (each one's label day is another's feature day), before the data and at its end."""
+    daily = dirty_daily(seed=3)
+    dates = [END - dt.timedelta(days=k) for k in (60, 40, 36, 30, 23, 22, 21, 15, 14, 7, 3, 0)]
+    ts = build_training_set(daily, dates)
+    assert ts.height > 500 and ts["as_of"].n_unique() >= 8
+    assert same_bits(ts, _per_day_training_set(daily, dates))
+    assert same_bits(build_training_set(daily, dates[:1]), ts.clear())  # no row in any window
 
 
 # --------------------------------------------------------------------------------------------- gating
@@ -207,6 +269,67 @@ def test_fits_side_by_side_equal_one_at_a_time(trained: tuple[pl.DataFrame, Trai
             == _fit(_x(t), _codes(t["label"]), one_thread).get_booster().get_dump()
         )
     assert isinstance(fitted[3], NotEnoughTrainingData)
+
+
+def _reference_metrics(train_set: pl.DataFrame, cv_folds: int = CV_FOLDS, horizon: int = 7) -> dict:
+    """train_classifier's metrics as computed at commit 9a7595e, spelled out: every model fitted (one
+    thread, as _fit_many does), then every prediction with the configured threads."""
+    one_thread = {**XGB_PARAMS, "n_jobs": 1}
+    dates = train_set["as_of"].unique().sort()
+    test_dates = dates.tail(max(1, round(dates.len() * 0.2)))
+    train = train_set.filter(_purged_before(train_set["as_of"], test_dates[0], horizon))
+    test = train_set.filter(pl.col("as_of") >= test_dates[0])
+    y_train, y_test = _codes(train["label"]), _codes(test["label"])
+    model = _fit(_x(train), y_train, one_thread).set_params(n_jobs=XGB_PARAMS["n_jobs"])
+    cv: dict[str, list[float]] = {"mf": [], "bf": [], "ma": [], "ba": []}
+    skipped = 0
+    for tr, te in _cv_folds(train, cv_folds, horizon):
+        try:
+            fold_model = _fit(_x(tr), _codes(tr["label"]), one_thread).set_params(n_jobs=XGB_PARAMS["n_jobs"])
+        except NotEnoughTrainingData:
+            skipped += 1
+            continue
+        y_te = _codes(te["label"])
+        m = _scores(y_te, fold_model.predict(_x(te)))
+        b = _scores(y_te, _persistence(te, int(np.bincount(_codes(tr["label"]), minlength=4).argmax())))
+        cv["mf"].append(m["f1_macro"]), cv["bf"].append(b["f1_macro"])
+        cv["ma"].append(m["accuracy"]), cv["ba"].append(b["accuracy"])
+    mean = lambda v: float(np.mean(v)) if v else None  # noqa: E731
+    majority = int(np.bincount(y_train, minlength=4).argmax())
+    return {
+        "model": _scores(y_test, model.predict(_x(test)))
+        | {"cv_f1_macro_mean": mean(cv["mf"]), "cv_accuracy_mean": mean(cv["ma"])},
+        "baseline": _scores(y_test, _persistence(test, majority))
+        | {"cv_f1_macro_mean": mean(cv["bf"]), "cv_accuracy_mean": mean(cv["ba"])},
+        "train": _scores(y_train, model.predict(_x(train))),
+        "cv": {"folds": len(cv["mf"]), "skipped": skipped},
+        "split": {
+            "train_samples": train.height,
+            "holdout_samples": test.height,
+            "train_start": str(train["as_of"].min()),
+            "train_end": str(train["as_of"].max()),
+            "holdout_start": str(test_dates[0]),
+            "holdout_end": str(test_dates[-1]),
+            "purge_days": horizon,
+        },
+        "label_distribution": {LABELS[i]: int(n) for i, n in enumerate(np.bincount(y_train, minlength=4))},
+    }
+
+
+def test_metrics_equal_the_9a7595e_reference(
+    trained: tuple[pl.DataFrame, TrainResult],
+) -> None:
+    train_set, res = trained
+    assert res.metrics == _reference_metrics(train_set)
+    for label_from_feature in (True, False):
+        synthetic = _synthetic(label_from_feature)
+        assert train_classifier(synthetic).metrics == _reference_metrics(synthetic)
+    # the first fold has no training dates after the purge, the second lacks a tier: both skipped
+    early = pl.col("as_of") < dt.date(2026, 1, 5)
+    lacking = _synthetic(True).filter(~early | (pl.col("label") != "LOW"))
+    res = train_classifier(lacking)
+    assert res.metrics["cv"] == {"folds": 1, "skipped": 2}
+    assert res.metrics == _reference_metrics(lacking)
 
 
 def test_training_needs_every_tier() -> None:

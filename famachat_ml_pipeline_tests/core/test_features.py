@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 
 import polars as pl
@@ -16,6 +17,7 @@ from famachat_ml_pipeline.db.engine import get_engine, migrate
 from famachat_ml_pipeline.demo.generator import clean_demo, generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.source.read import read_daily_insights
+from famachat_ml_pipeline_tests.core.dirty_daily import END, dirty_daily
 
 AS_OF = dt.date(2026, 3, 14)  # a Saturday
 
@@ -186,3 +188,43 @@ def test_without_day_of_week_the_rest_is_unchanged() -> None:
     weekday = [c for c in full.columns if "day_of_week" in c]
     assert len(weekday) == 6 and full.height > 30
     assert_frame_equal(lean, full.drop(weekday))
+
+
+# sha256 (first 16 hex) of compute_features_wide(...).write_csv(), recorded from the implementation of commit
+# 9a7595e (a filter inside each window aggregation, days_active by a second group_by): the masked sums and
+# the one group_by leave every bit as it was (a 150-campaign account, set-aside days, shuffled rows).
+_AT_9A7595E = {
+    ("dirty", dt.date(2026, 3, 14), (7, 14, 30), True): "716687943a1fab3b",
+    ("dirty", dt.date(2026, 3, 14), (7, 14, 30), False): "4fe54b5153b1016d",
+    ("dirty", dt.date(2026, 3, 14), (7,), True): "f03abf3aa27299f0",
+    ("dirty", dt.date(2026, 3, 14), (7,), False): "39bc3486edf5a1cc",
+    ("dirty", dt.date(2026, 3, 1), (7, 14, 30), True): "6dbfff2bdb30b202",
+    ("dirty", dt.date(2026, 3, 1), (7, 14, 30), False): "c651aa2e3fbd913d",
+    ("dirty", dt.date(2026, 3, 1), (7,), True): "015da2c57a0971d2",
+    ("dirty", dt.date(2026, 3, 1), (7,), False): "dbf9b21707ccf134",
+    ("demo", dt.date(2026, 3, 14), (7, 14, 30), True): "07e21fac405c92b9",
+    ("demo", dt.date(2026, 3, 14), (7, 14, 30), False): "b754c007d79271f0",
+    ("demo", dt.date(2026, 3, 14), (7,), True): "76ed8841cf56a23b",
+    ("demo", dt.date(2026, 3, 14), (7,), False): "dfc4ea65c4691ff6",
+    ("demo", dt.date(2026, 3, 1), (7, 14, 30), True): "ed4fcb0114f7d1d2",
+    ("demo", dt.date(2026, 3, 1), (7, 14, 30), False): "1767c55be8cf201e",
+    ("demo", dt.date(2026, 3, 1), (7,), True): "11e14dcf52ba6b77",
+    ("demo", dt.date(2026, 3, 1), (7,), False): "2718eebccd58e968",
+}
+
+
+@pytest.fixture(scope="module")
+def dailies() -> dict[str, pl.DataFrame]:
+    demo = clean_demo(generate_demo(n_accounts=4, end_date=END)).daily
+    return {"dirty": dirty_daily(), "demo": demo}
+
+
+@pytest.mark.parametrize(("name", "as_of", "windows", "day_of_week"), list(_AT_9A7595E))
+def test_features_bit_equal_to_9a7595e(
+    dailies: dict[str, pl.DataFrame], name: str, as_of: dt.date, windows: tuple[int, ...], day_of_week: bool
+) -> None:
+    """(windows=(7,): 14 days of history, so rows older than it, shuffled among the recent ones, and
+    campaigns whose last day is older than it: they must neither set `status` nor get a row.)"""
+    wide = compute_features_wide(dailies[name], as_of, windows, day_of_week=day_of_week)
+    digest = hashlib.sha256(wide.write_csv().encode()).hexdigest()[:16]
+    assert digest == _AT_9A7595E[name, as_of, windows, day_of_week]
