@@ -129,19 +129,6 @@ def per_origin(Y, methods, min_history, origins, autoets_rows):
     return out
 
 
-def block_bootstrap(d: np.ndarray, block: int = 7, reps: int = 2000, seed: int = 0) -> tuple[float, float]:
-    """95 % interval of the mean of `d` (one series' per-origin differences) by moving blocks."""
-    d = d[np.isfinite(d)]
-    if d.size < block:
-        return (np.nan, np.nan)
-    rng = np.random.default_rng(seed)
-    nb = -(-d.size // block)
-    starts = rng.integers(0, d.size - block + 1, size=(reps, nb))
-    idx = (starts[:, :, None] + np.arange(block)[None, None, :]).reshape(reps, -1)[:, : d.size]
-    means = d[idx].mean(axis=1)
-    return float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))
-
-
 def report(names, per, methods, autoets: bool) -> None:
     cols = [*methods, "snaive", *(["autoets"] if autoets else [])]
     print(
@@ -156,7 +143,7 @@ def report(names, per, methods, autoets: bool) -> None:
             ok = np.isfinite(per["autoets"][i]) & np.isfinite(per["combo"][i])
             base = min(("autoets", "snaive"), key=lambda m: np.nanmean(np.where(ok, per[m][i], np.nan)))
             d = np.where(ok, per["combo"][i] - per[base][i], np.nan)
-            lo, hi = block_bootstrap(d)
+            lo, hi = F.block_bootstrap(d)
             extra = f"   {np.nanmean(d):+.3f} vs {base} [{lo:+.3f}, {hi:+.3f}]"
         print(f"{name[:23]:<24}" + cells + extra)
     allv = {m: np.concatenate([per[m][i][np.isfinite(per[m][i])] for i in range(len(names))]) for m in cols}

@@ -74,6 +74,20 @@ def smape(forecast: np.ndarray, actual: np.ndarray) -> np.ndarray:
         return np.where(den > 0, 200.0 * np.abs(forecast - actual) / den, 0.0)
 
 
+def block_bootstrap(d: np.ndarray, block: int = 7, reps: int = 2000, seed: int = 0) -> tuple[float, float]:
+    """95 % interval of the mean of `d`, one series' per-origin values in origin order, by moving blocks of
+    `block` origins (forecasts from neighbouring origins share target days, so their errors are
+    correlated); NaN when fewer than `block` values are finite."""
+    d = d[np.isfinite(d)]
+    if d.size < block:
+        return (np.nan, np.nan)
+    rng = np.random.default_rng(seed)
+    starts = rng.integers(0, d.size - block + 1, size=(reps, -(-d.size // block)))
+    idx = (starts[:, :, None] + np.arange(block)).reshape(reps, -1)[:, : d.size]
+    means = d[idx].mean(axis=1)
+    return float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))
+
+
 @dataclass
 class _Acc:
     """Accumulates one method's errors over origins."""
@@ -83,11 +97,12 @@ class _Acc:
     covered: list[np.ndarray]
     width: list[np.ndarray]
     targets: list[np.ndarray]  # (series, target day) of every scored forecast, one int each
+    keys: list[np.ndarray]  # (series, origin) of each `scaled` value, one int each
     skipped: int = 0
 
     @classmethod
     def empty(cls) -> _Acc:
-        return cls([], [], [], [], [])
+        return cls([], [], [], [], [], [])
 
     def add(self, fc: MatrixForecast, actual: np.ndarray, scale: np.ndarray, origin: int = 0) -> None:
         ok = np.isfinite(actual).all(axis=1) & np.isfinite(fc.point).all(axis=1)
@@ -97,6 +112,7 @@ class _Acc:
         self.skipped += int((ok & ~has_scale).sum())
         mae = np.abs(fc.point - actual).mean(axis=1)
         self.scaled.append((mae / scale)[has_scale])
+        self.keys.append(np.flatnonzero(has_scale) * 1_000_000 + origin)
         self.smape.append(smape(fc.point, actual)[ok].ravel())
         inside = (actual >= fc.lower - 1e-9) & (actual <= fc.upper + 1e-9)
         self.covered.append(inside[ok].ravel())
@@ -115,6 +131,9 @@ class _Acc:
             "n_points": int(cov.size),  # the (series, origin, day) forecasts the coverage rests on
             "n_days": int(np.unique(np.concatenate(self.targets)).size) if self.targets else 0,
             "n_skipped": self.skipped,
+            # each (series, origin)'s MASE, so that two methods can be compared origin by origin
+            "mase_keys": np.concatenate(self.keys).tolist() if self.keys else [],
+            "mase_each": scaled.tolist(),
         }
 
 
@@ -459,6 +478,27 @@ def evaluate_demo(
     )
 
 
+def versus_best_baseline(by: dict[str, dict]) -> dict[str, object]:
+    """Ours minus the better of AutoETS and seasonal naive in MASE, origin by origin over the origins every
+    one of them was scored at, with a 95 % block-bootstrap interval (`block_bootstrap`): an interval
+    that holds 0 says the series cannot tell them apart. The better baseline is the one with the lower MASE
+    on those origins. Only for a table of one series (a fleet's origins hold many series at once)."""
+    out: dict[str, object] = {"best_base": None, "vs_best": None, "vs_best_lo": None, "vs_best_hi": None}
+    bases = [b for b in ("autoets", "snaive") if b in by]
+    each = {
+        m: dict(zip(by[m].get("mase_keys") or [], by[m].get("mase_each") or [], strict=True))
+        for m in (OURS, *bases)
+    }
+    common = sorted(set(each[OURS]).intersection(*(each[b] for b in bases))) if bases else []
+    if not common or len({k // 1_000_000 for k in common}) != 1:
+        return out
+    values = {m: np.array([each[m][k] for k in common]) for m in (OURS, *bases)}
+    base = min(bases, key=lambda b: float(values[b].mean()))
+    diff = values[OURS] - values[base]
+    lo, hi = block_bootstrap(diff)
+    return {"best_base": base, "vs_best": float(diff.mean()), "vs_best_lo": lo, "vs_best_hi": hi}
+
+
 def summary_table(result: EvaluationResult) -> pl.DataFrame:
     """One row per series (or metric): MASE and 95 % coverage of ours, AutoETS, snaive and EMA."""
     rows = []
@@ -486,7 +526,7 @@ def summary_table(result: EvaluationResult) -> pl.DataFrame:
             row[f"{m}_cov"] = by[key]["coverage"] if key in by else None
             row[f"{m}_n"] = by[key]["n_series_origins"] if key in by else 0
             row[f"{m}_pts"] = by[key]["n_points"] if key in by else 0
-        rows.append(row)
+        rows.append(row | versus_best_baseline(by))
     return pl.DataFrame(rows)
 
 
@@ -512,12 +552,20 @@ def _fmt(v: object, spec: str) -> str:
     return "-" if v is None or (isinstance(v, float) and np.isnan(v)) else format(v, spec)
 
 
+def _versus(r: dict) -> str:
+    if r.get("vs_best") is None:
+        return "-"
+    ci = f"[{_fmt(r['vs_best_lo'], '+.3f')}, {_fmt(r['vs_best_hi'], '+.3f')}]"
+    return f"{r['vs_best']:+.3f} vs {r['best_base']} {ci}"
+
+
 def format_summary(result: EvaluationResult) -> str:
     """The compact per-series table (ours is `auto`, the production method), then the coverage verdict
-    of ours on every series: its coverage, distinct target days, binomial band, verdict (`_verdict`)."""
+    of ours on every series: its coverage, distinct target days, binomial band, verdict (`_verdict`), and
+    ours minus the better baseline with its interval (`versus_best_baseline`)."""
     table = summary_table(result)
     width = max([len("series"), *(len(s) for s in table["series"])]) + 2
-    tail = f"{'cov all':>9}{'days':>7}{'band95':>12}{'verdict':>9}"
+    tail = f"{'ours - better baseline [95 % CI]':>38}{'cov all':>9}{'days':>7}{'band95':>12}{'verdict':>9}"
     head = (
         f"{'series':<{width}}{'set':>5}{'origins':>8}{'points':>8}"
         + "".join(f"{m + ' MASE':>14}{'cov95':>7}" for m in SUMMARY_METHODS)
@@ -531,7 +579,7 @@ def format_summary(result: EvaluationResult) -> str:
         band = f"{_fmt(r['band_lo'], '.3f')}-{_fmt(r['band_hi'], '.3f')}"
         lines.append(
             f"{r['series']:<{width}}{r['set']:>5}{r['origins']:>8}{r['points']:>8}{cells}"
-            f"{_fmt(r['cov95_all'], '.3f'):>9}{r['days']:>7}{band:>12}{r['verdict']:>9}"
+            f"{_versus(r):>38}{_fmt(r['cov95_all'], '.3f'):>9}{r['days']:>7}{band:>12}{r['verdict']:>9}"
         )
     if table.height > 1:
         means = "".join(

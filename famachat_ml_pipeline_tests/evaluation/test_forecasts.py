@@ -16,6 +16,7 @@ from famachat_ml_pipeline.evaluation.forecasts import (
     backtest_groups,
     backtest_methods,
     binomial_band,
+    block_bootstrap,
     evaluate_csv,
     evaluate_matrices,
     evaluation_origins,
@@ -23,7 +24,9 @@ from famachat_ml_pipeline.evaluation.forecasts import (
     format_summary,
     mase_scale,
     smape,
+    summary_table,
     tuning_split,
+    versus_best_baseline,
 )
 from famachat_ml_pipeline.evaluation.series_io import load_daily_csv
 from famachat_ml_pipeline.evaluation.synthetic import synthetic_ad_fleet
@@ -167,3 +170,47 @@ def test_evaluate_forecasts_nab_daily_prints_the_coverage_verdict(
     assert band == "{:.3f}-{:.3f}".format(*binomial_band(42))
     assert "set tune: 2 series" in out and "set held: 1 series" in out
     assert "chosen on (tune): s0, s2 and the demo fleet; held out: s1" in out
+
+
+def test_block_bootstrap_brackets_the_mean_of_correlated_differences() -> None:
+    rng = np.random.default_rng(3)
+    shared = np.repeat(rng.normal(0, 0.2, 8), 7)  # a week of origins shares its error
+    d = 0.5 + shared + rng.normal(0, 0.05, shared.size)
+    lo, hi = block_bootstrap(d)
+    assert lo < d.mean() < hi and lo > 0.0  # clearly positive
+    assert hi - lo > 2 * 1.96 * d.std() / np.sqrt(d.size)  # wider than the iid interval would be
+    assert np.isnan(block_bootstrap(np.ones(6))).all()  # fewer values than one block
+
+
+def test_versus_best_baseline_pairs_origins_and_picks_the_better_baseline() -> None:
+    keys = [5_000_000 + o for o in range(40, 60)]
+    ours = np.linspace(1.0, 1.2, 20)
+    by = {
+        "auto": {"mase_keys": keys, "mase_each": ours.tolist()},
+        "snaive": {"mase_keys": keys, "mase_each": (ours - 0.3).tolist()},
+        # AutoETS failed at the first 5 origins: compared only where every method has a value
+        "autoets": {"mase_keys": keys[5:], "mase_each": (ours[5:] - 0.1).tolist()},
+    }
+    v = versus_best_baseline(by)
+    assert v["best_base"] == "snaive"
+    assert v["vs_best"] == pytest.approx(0.3)
+    assert v["vs_best_lo"] == pytest.approx(0.3) == v["vs_best_hi"]  # a constant difference
+    by["snaive"]["mase_each"] = (ours + 0.3).tolist()
+    v = versus_best_baseline(by)
+    assert v["best_base"] == "autoets" and v["vs_best"] == pytest.approx(0.1)
+    two_series = {m: {"mase_keys": [1_000_040, 2_000_040], "mase_each": [1.0, 1.0]} for m in by}
+    assert versus_best_baseline(two_series)["vs_best"] is None  # a fleet: no per-series interval
+
+
+def test_the_summary_prints_ours_minus_the_better_baseline_per_series() -> None:
+    rng = np.random.default_rng(4)
+    series = np.tile(PATTERN, 14) * rng.gamma(20.0, 0.05, 98)
+    tabs = backtest_groups(series[None, :], {"s": np.array([0])}, 7, ("auto",), n_origins=100, step=1)
+    row = {r["method"]: r for r in tabs["s"].iter_rows(named=True)}
+    summary = summary_table(EvaluationResult("t", 7, tabs, [])).row(0, named=True)
+    # no AutoETS here: the baseline is the seasonal naive, scored at the same origins as ours
+    assert summary["best_base"] == "snaive"
+    assert summary["vs_best"] == pytest.approx(row["auto"]["mase"] - row["snaive"]["mase"])
+    assert summary["vs_best_lo"] < summary["vs_best"] < summary["vs_best_hi"]
+    line = format_summary(EvaluationResult("t", 7, tabs, [])).splitlines()[1]
+    assert f"{summary['vs_best']:+.3f} vs snaive [" in line
