@@ -178,7 +178,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             print(report)
         return 0
     from famachat_ml_pipeline.evaluation import forecasts
-    from famachat_ml_pipeline.evaluation.series_io import UnparsableDates
+    from famachat_ml_pipeline.evaluation.series_io import UnreadableSeries
 
     autoets = not args.no_autoets
     try:
@@ -191,6 +191,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                 args.value_col,
                 horizon=args.horizon,
                 date_format=args.date_format,
+                decimal_comma=args.decimal_comma,
                 autoets=autoets,
             )
         elif args.nab_daily:
@@ -202,7 +203,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                 horizon=args.horizon,
                 autoets_series=forecasts.AUTOETS_FLEET_SAMPLE if autoets else 0,
             )
-    except UnparsableDates as exc:
+    except UnreadableSeries as exc:
         raise UsageError(str(exc)) from exc
     print(forecasts.format_report(result, detail=not args.nab_daily))
     return 0
@@ -364,6 +365,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--date-col")
     ev.add_argument("--value-col")
     ev.add_argument("--date-format", default=None, help="strftime format of --date-col, e.g. %%m/%%d/%%Y")
+    ev.add_argument(
+        "--decimal-comma", action="store_true", help="--value-col is written 1.234,5 (pt-BR), not 1,234.5"
+    )
     ev.add_argument("--nab-daily", default=None, help="forecasts: a NAB-format folder, each series as daily")
     ev.add_argument("--no-autoets", action="store_true", help="forecasts: skip the (slow) AutoETS baseline")
     ev.add_argument("--horizon", type=_positive, default=7)

@@ -341,14 +341,18 @@ def evaluate_csv(
     n_origins: int = 1000,
     step: int = 1,
     date_format: str | None = None,
+    decimal_comma: bool = False,
     autoets: bool = True,
 ) -> EvaluationResult:
     """Backtest every method on one real daily series (every origin, one day apart, by default)."""
-    series = read_daily_series(path, date_col, value_col, agg, date_format=date_format)
+    series = read_daily_series(
+        path, date_col, value_col, agg, date_format=date_format, decimal_comma=decimal_comma
+    )
     table = evaluate_series(series, horizon, n_origins=n_origins, step=step, autoets=autoets)
     frame = series.frame
     notes = [
-        f"{Path(path).name}: {series.rows} rows read, {series.dropped} dropped (date did not parse); "
+        f"{Path(path).name}: {series.rows} rows read, {series.dropped} dropped (date did not parse), "
+        f"{series.bad_values} values not numbers and {series.empty_values} empty (read as missing); "
         f"{frame.height} days {frame['date'].min()}..{frame['date'].max()}, "
         f"{int(frame['filled'].sum())} missing days forward-filled, aggregated with {agg}",
         f"non-negative clipping: {'on' if np.nanmin(frame['value'].to_numpy()) >= 0 else 'off'}",

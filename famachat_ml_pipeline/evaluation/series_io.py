@@ -1,23 +1,37 @@
 """Real series for the forecast evaluation: one dated CSV, or a folder of NAB-format CSVs, as daily series.
 
-Dates are parsed with an explicit strftime format when one is given, else inferred. Either way the
-loader counts the rows whose date did not parse and refuses the file when they are more than
-MAX_UNPARSABLE of it: a silently dropped share of the days is a scrambled series, not a small loss.
+Dates are parsed with an explicit strftime format when one is given, else inferred. Values may carry
+thousands separators ("2,146", as spreadsheet exports write them; "2.146,50" with `decimal_comma`).
+Either way the loader counts the rows whose date or value did not parse and refuses the file when
+either is more than MAX_UNPARSABLE of it: a silently dropped or forward-filled share of the days is a
+scrambled series, not a small loss. The column separator (comma, semicolon or tab) is read from the
+header line.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
 
-MAX_UNPARSABLE = 0.01  # share of rows whose date may fail to parse before the file is refused
+MAX_UNPARSABLE = 0.01  # share of rows whose date, or value, may fail to parse before the file is refused
 NAB_MIN_DAYS = 50  # a NAB series needs this many days once aggregated to be evaluated (28 + horizon + 15)
+SEPARATORS = (",", ";", "\t")
+# a number written with thousands separators, by decimal mark: 1,234,567.8 and 1.234.567,8
+_GROUPED = {".": r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$", ",": r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$"}
 
 
-class UnparsableDates(ValueError):
+class UnreadableSeries(ValueError):
+    """The file cannot be read as the series asked for: the CLI prints the message and exits 2."""
+
+
+class UnparsableDates(UnreadableSeries):
     """More than MAX_UNPARSABLE of a file's dates did not parse (wrong or missing --date-format)."""
+
+
+class UnparsableValues(UnreadableSeries):
+    """More than MAX_UNPARSABLE of a file's values are not numbers (a decimal comma, text, units)."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +41,8 @@ class DailySeries:
     rows: int  # rows read from the file
     dropped: int  # rows dropped because their date did not parse
     agg: str
+    bad_values: int = 0  # rows whose value is not a number (read as missing)
+    empty_values: int = 0  # rows without a value
 
 
 def _parse_dates(col: pl.Series, date_format: str | None) -> pl.Series:
@@ -46,6 +62,37 @@ def _parse_dates(col: pl.Series, date_format: str | None) -> pl.Series:
     return parsed.cast(pl.Date)
 
 
+def _parse_values(col: pl.Series, decimal_comma: bool) -> pl.Series:
+    """Numbers as Float64; text without a number is null. Thousands separators are dropped where a
+    value is written with them, and with `decimal_comma` the comma is the decimal mark."""
+    if col.dtype.is_numeric():
+        return col.cast(pl.Float64)
+    mark, group = (",", ".") if decimal_comma else (".", ",")
+    v = pl.col("v").str.strip_chars()
+    v = pl.when(v.str.contains(_GROUPED[mark])).then(v.str.replace_all(group, "", literal=True)).otherwise(v)
+    if decimal_comma:
+        v = v.str.replace(",", ".", literal=True)
+    return pl.DataFrame({"v": col.cast(pl.String)}).select(v.cast(pl.Float64, strict=False))["v"]
+
+
+def _separator(path: str | Path) -> str:
+    """The separator that splits the header line into the most fields (a comma on a tie)."""
+    with open(path, encoding="utf-8", errors="replace") as f:
+        header = f.readline()
+    return max(SEPARATORS, key=lambda sep: (header.count(sep), sep == ","))
+
+
+def _read_columns(path: str | Path, date_col: str, value_col: str) -> pl.DataFrame:
+    sep = _separator(path)
+    names = pl.read_csv(path, separator=sep, n_rows=0).columns
+    missing = [c for c in (date_col, value_col) if c not in names]
+    if missing:
+        raise UnreadableSeries(
+            f"{Path(path).name}: no column {', '.join(map(repr, missing))}; it has {names}"
+        )
+    return pl.read_csv(path, separator=sep, columns=[date_col, value_col], infer_schema_length=10_000)
+
+
 def read_daily_series(
     path: str | Path,
     date_col: str,
@@ -53,6 +100,7 @@ def read_daily_series(
     agg: str = "sum",
     *,
     date_format: str | None = None,
+    decimal_comma: bool = False,
     max_unparsable: float = MAX_UNPARSABLE,
 ) -> DailySeries:
     """Read any dated CSV into a regular daily series (`date`, `value`, `filled`).
@@ -60,7 +108,8 @@ def read_daily_series(
     - Timestamps are truncated to the day and aggregated with `agg` ("sum" for flows such as spend,
       leads or rides; "mean" for levels such as a temperature).
     - Rows whose date does not parse are dropped and counted; more than `max_unparsable` of them
-      raises UnparsableDates.
+      raises UnparsableDates. Values that are not numbers are counted and read as missing; more than
+      `max_unparsable` of them raises UnparsableValues.
     - When the data is sub-daily, a first or last day with fewer rows than the typical (median) day is
       partial and is dropped, so that a half day is not read as a collapse.
     - The series is reindexed to every calendar day. A missing day is treated as missing data, not as
@@ -68,13 +117,24 @@ def read_daily_series(
       forward-filled from the previous day; the `filled` column marks those days. A day whose values
       are all null or unparsable is treated the same way.
     """
-    raw = pl.read_csv(path, columns=[date_col, value_col], infer_schema_length=10_000)
+    raw = _read_columns(path, date_col, value_col)
     dates = _parse_dates(raw[date_col], date_format)
     dropped = dates.null_count()
     how = f"--date-format {date_format!r}" if date_format else "inferred format; pass --date-format"
     if raw.height == 0 or dropped > max_unparsable * raw.height:
         raise UnparsableDates(f"{Path(path).name}: {dropped} of {raw.height} dates do not parse ({how})")
-    frame = pl.DataFrame({"date": dates, "value": raw[value_col].cast(pl.Float64, strict=False)})
+    values = _parse_values(raw[value_col], decimal_comma)
+    text = raw[value_col].cast(pl.String).str.strip_chars()
+    empty = int((text.is_null() | (text == "")).sum())
+    bad = values.null_count() - empty
+    if bad > max_unparsable * raw.height:
+        first = text.filter(values.is_null() & (text != ""))[0]
+        hint = "" if decimal_comma else "; pass --decimal-comma if ',' is the decimal mark"
+        raise UnparsableValues(
+            f"{Path(path).name}: {bad} of {raw.height} values of {value_col!r} are not numbers "
+            f"(first: {first!r}){hint}"
+        )
+    frame = pl.DataFrame({"date": dates, "value": values})
     frame = frame.drop_nulls("date")
     agg_expr = pl.col("value").mean() if agg == "mean" else pl.col("value").sum()
     daily = (
@@ -93,7 +153,7 @@ def read_daily_series(
     out = out.with_columns(
         pl.col("value").is_null().alias("filled"), pl.col("value").forward_fill().backward_fill()
     )
-    return DailySeries(Path(path).stem, out, raw.height, dropped, agg)
+    return DailySeries(Path(path).stem, out, raw.height, dropped, agg, bad, empty)
 
 
 def load_daily_csv(
@@ -103,9 +163,12 @@ def load_daily_csv(
     agg: str = "sum",
     *,
     date_format: str | None = None,
+    decimal_comma: bool = False,
 ) -> pl.DataFrame:
     """`read_daily_series` without the counts: the daily frame only."""
-    return read_daily_series(path, date_col, value_col, agg, date_format=date_format).frame
+    return read_daily_series(
+        path, date_col, value_col, agg, date_format=date_format, decimal_comma=decimal_comma
+    ).frame
 
 
 def read_nab_daily(folder: str | Path, min_days: int = NAB_MIN_DAYS) -> tuple[list[DailySeries], list[str]]:
@@ -123,5 +186,5 @@ def read_nab_daily(folder: str | Path, min_days: int = NAB_MIN_DAYS) -> tuple[li
         if s.frame.height < min_days:
             skipped.append(f"{name} ({s.frame.height} days)")
             continue
-        kept.append(DailySeries(name, s.frame, s.rows, s.dropped, s.agg))
+        kept.append(replace(s, name=name))
     return sorted(kept, key=lambda s: (-s.frame.height, s.name)), skipped

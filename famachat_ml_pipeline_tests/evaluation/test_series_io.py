@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 
 from famachat_ml_pipeline.cli import main
-from famachat_ml_pipeline.evaluation.series_io import UnparsableDates, read_daily_series, read_nab_daily
+from famachat_ml_pipeline.evaluation.series_io import (
+    UnparsableDates,
+    UnparsableValues,
+    read_daily_series,
+    read_nab_daily,
+)
 
 PATTERN = np.array([10.0, 12.0, 15.0, 14.0, 11.0, 4.0, 3.0])
 START = dt.date(2024, 1, 1)
@@ -76,3 +81,67 @@ def test_nab_folder_keeps_series_long_enough_once_daily(tmp_path: Path) -> None:
     assert [s.name for s in kept] == ["realA/long"] and kept[0].frame.height == 80
     assert kept[0].frame["value"][0] == PATTERN[0] + 1.5  # the daily mean of 4 six-hourly values
     assert skipped == ["realB/short (20 days)"]
+
+
+def _visits_csv(tmp_path: Path, values: list[str], sep: str = ",", name: str = "visits.csv") -> Path:
+    """A spreadsheet export: m/d/Y dates and quoted values as the exporter formatted them."""
+    lines = [sep.join(["Date", "Page.Loads"])]
+    for i, v in enumerate(values):
+        d = START + dt.timedelta(days=i)
+        lines.append(sep.join([f"{d.month}/{d.day}/{d.year}", f'"{v}"']))
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_thousands_separators_are_numbers_not_missing_days(tmp_path: Path) -> None:
+    # "2,146" used to cast to null and be forward-filled: a series of the values under 1,000 only
+    values = [f"{v:,}" for v in (PATTERN * 150).astype(int)] * 20
+    s = read_daily_series(_visits_csv(tmp_path, values), "Date", "Page.Loads", date_format="%m/%d/%Y")
+    assert (s.bad_values, s.empty_values) == (0, 0)
+    assert not s.frame["filled"].any()
+    assert s.frame["value"][:7].to_list() == (PATTERN * 150).astype(int).astype(float).tolist()
+
+
+def test_decimal_comma_and_semicolon_separator(tmp_path: Path) -> None:
+    values = ["1.234,5", "987,25", "12.000", "3,5", "1.000.000,75", "-2,5", "0"]
+    path = _visits_csv(tmp_path, values, sep=";")
+    s = read_daily_series(path, "Date", "Page.Loads", date_format="%m/%d/%Y", decimal_comma=True)
+    assert s.frame["value"].to_list() == [1234.5, 987.25, 12000.0, 3.5, 1000000.75, -2.5, 0.0]
+    assert s.bad_values == 0
+
+
+def test_values_that_are_not_numbers_are_counted_and_refused_above_one_percent(tmp_path: Path) -> None:
+    ok = [str(v) for v in (PATTERN * 10).astype(int)] * 30  # 210 rows
+    two = ["n/a", "12 visits", *ok[2:]]
+    s = read_daily_series(_visits_csv(tmp_path, two), "Date", "Page.Loads", date_format="%m/%d/%Y")
+    assert (s.bad_values, s.empty_values) == (2, 0)
+    assert s.frame["filled"].sum() == 2  # read as missing, not as a number; the first one backfilled
+    three = ["n/a", "12 visits", "", "?", *ok[4:]]
+    with pytest.raises(
+        UnparsableValues, match=r"3 of 210 values of 'Page.Loads' are not numbers \(first: 'n/a'\)"
+    ):
+        read_daily_series(_visits_csv(tmp_path, three), "Date", "Page.Loads", date_format="%m/%d/%Y")
+    # a decimal comma read without --decimal-comma is refused, with the hint
+    commas = [f"{v},5" for v in (PATTERN * 10).astype(int)] * 30
+    with pytest.raises(UnparsableValues, match="pass --decimal-comma"):
+        read_daily_series(_visits_csv(tmp_path, commas), "Date", "Page.Loads", date_format="%m/%d/%Y")
+
+
+def test_cli_reads_grouped_numbers_and_refuses_a_missing_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    values = [f"{v:,}" for v in (PATTERN * 150).astype(int)] * 10
+    path = _visits_csv(tmp_path, values)
+    argv = ["evaluate", "forecasts", "--csv", str(path), "--date-col", "Date", "--date-format", "%m/%d/%Y"]
+    assert main([*argv, "--value-col", "Views", "--no-autoets"]) == 2
+    out = capsys.readouterr().out.strip()
+    assert len(out.splitlines()) == 1 and "no column 'Views'" in out and "Page.Loads" in out
+    assert main([*argv, "--value-col", "Page.Loads", "--no-autoets"]) == 0
+    out = capsys.readouterr().out
+    assert "0 values not numbers and 0 empty" in out and "0 missing days forward-filled" in out
+    semi = _visits_csv(tmp_path, [f"{v},5" for v in (PATTERN * 10).astype(int)] * 10, sep=";", name="br.csv")
+    argv = ["evaluate", "forecasts", "--csv", str(semi), "--date-col", "Date", "--value-col", "Page.Loads"]
+    assert main([*argv, "--date-format", "%m/%d/%Y", "--no-autoets"]) == 2
+    assert "pass --decimal-comma" in capsys.readouterr().out
+    assert main([*argv, "--date-format", "%m/%d/%Y", "--decimal-comma", "--no-autoets"]) == 0
