@@ -166,16 +166,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.what == "anomalies":
         from famachat_ml_pipeline.evaluation import demo_incidents, nab_loco
+        from famachat_ml_pipeline.evaluation.nab import NabDataError
 
+        rows = None
+        if args.nab:  # first, so that a folder that cannot be scored fails before the demo is scored
+            with console.status(f"scoring on NAB folder {args.nab} (leave one category out)"):
+                try:
+                    rows = nab_loco.evaluate_nab(args.nab, tune_on=args.tune_on)
+                except NabDataError as exc:
+                    raise UsageError(str(exc)) from exc
+        elif args.tune_on:
+            raise UsageError("--tune-on needs --nab")
         with console.status("scoring the detector on the demo's labelled incidents"):
             scores = demo_incidents.evaluate_demo(n_accounts=args.accounts, seed=args.seed)
         console.print(f"[bold]demo incidents[/] ({args.accounts} accounts, seed {args.seed})")
         print(demo_incidents.format_report(scores))
-        if args.nab:
-            with console.status(f"scoring on NAB folder {args.nab} (leave one category out)"):
-                report = nab_loco.format_report(nab_loco.evaluate_nab(args.nab))
+        if rows is not None:
             console.print(f"\n[bold]NAB[/] {args.nab}")
-            print(report)
+            print(nab_loco.format_report(rows, args.tune_on))
         return 0
     from famachat_ml_pipeline.evaluation import forecasts
     from famachat_ml_pipeline.evaluation.series_io import UnreadableSeries
@@ -361,6 +369,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--accounts", type=_positive, default=50, help="demo accounts to score on")
     ev.add_argument("--seed", type=int, default=7)
     ev.add_argument("--nab", default=None, help="a NAB-format folder, e.g. ../shared/data/nab")
+    ev.add_argument(
+        "--tune-on",
+        default=None,
+        help="anomalies: choose the settings on this NAB folder (../shared/data/nab), score --nab (new data)",
+    )
     ev.add_argument("--csv", default=None, help="a real daily series to backtest (forecasts)")
     ev.add_argument("--date-col")
     ev.add_argument("--value-col")

@@ -125,10 +125,34 @@ def _parse_ts(text: str) -> np.datetime64:
     return np.datetime64(text.strip().replace(" ", "T"), "us")
 
 
+class NabDataError(ValueError):
+    """A folder that cannot be scored as NAB: no windows file, or no listed file in it."""
+
+
+WINDOWS_FILE = "combined_windows.json"
+
+
+def windows_file(root: Path) -> Path:
+    """`combined_windows.json` beside the category folders (this repo's shared/data/nab), or in a `labels`
+    folder inside or beside them (the NAB repository keeps data/ and labels/ side by side)."""
+    for candidate in (
+        root / WINDOWS_FILE,
+        root / "labels" / WINDOWS_FILE,
+        root.parent / "labels" / WINDOWS_FILE,
+    ):
+        if candidate.is_file():
+            return candidate
+    raise NabDataError(
+        f"{root}: no {WINDOWS_FILE} in it, in {root / 'labels'} or in {root.parent / 'labels'}"
+    )
+
+
 def load_nab(folder: str | Path) -> list[NabSeries]:
     """Every file listed in combined_windows.json that exists under `folder`, sorted by name."""
     root = Path(folder)
-    windows = json.loads((root / "combined_windows.json").read_text())
+    if not root.is_dir():
+        raise NabDataError(f"{root}: not a folder")
+    windows = json.loads(windows_file(root).read_text())
     out = []
     for name in sorted(windows):
         path = root / name
@@ -138,6 +162,8 @@ def load_nab(folder: str | Path) -> list[NabSeries]:
         ts = frame["timestamp"].str.to_datetime(time_unit="us", strict=True).to_numpy()
         wins = [(_parse_ts(a), _parse_ts(b)) for a, b in windows[name]]
         out.append(NabSeries(name, ts, frame["value"].to_numpy().astype(float), wins))
+    if not out:
+        raise NabDataError(f"{root}: none of the {len(windows)} files its {WINDOWS_FILE} lists is in it")
     return out
 
 

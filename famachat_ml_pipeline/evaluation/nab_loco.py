@@ -2,6 +2,10 @@
 scored on the fifth. The held-out figures are the headline; a setting chosen on the files it is scored on
 overstates what a method will do on data it has not seen.
 
+New data (a folder with one category, say) is scored with `tune_on`: each method's setting and threshold
+are chosen on another NAB folder (this repo's shared/data/nab), leaving out any category of the same name,
+so a file is never scored at a setting chosen on itself.
+
 Every method sees a file's rows on its regular time grid (`core.anomalies.time_grid`; NaN where no row fell):
 its period is a day of wall time, its windows and the alert hold count time, and a file that skips rows
 (realTraffic's nights) is not read as if a day held as many rows as the median spacing implies.
@@ -28,7 +32,14 @@ import numpy as np
 
 from famachat_ml_pipeline.core.anomalies import infer_period
 from famachat_ml_pipeline.core.anomalies.time_grid import time_grid
-from famachat_ml_pipeline.evaluation.nab import FileScore, NabSeries, Totals, load_nab, score_file
+from famachat_ml_pipeline.evaluation.nab import (
+    FileScore,
+    NabDataError,
+    NabSeries,
+    Totals,
+    load_nab,
+    score_file,
+)
 from famachat_ml_pipeline.evaluation.nab_methods import METHODS, Method, alerts, hold_rows
 
 REFERENCE = "seed_zscore"  # the method whose held-out hit count the matched operating point must reach
@@ -97,17 +108,29 @@ def fewest_false_at_hits(curve: list[Totals], min_hits: int) -> int | None:
 
 
 def leave_one_category_out(
-    data: list[NabSeries], methods: tuple[Method, ...] = METHODS, workers: int | None = None
+    data: list[NabSeries],
+    methods: tuple[Method, ...] = METHODS,
+    workers: int | None = None,
+    tune: list[NabSeries] | None = None,
 ) -> list[HeldOut]:
     """Held-out rows for every method and category, then each method's held-out TOTAL. Each category row
-    also carries its point matched to the reference's held-out hits (if the reference is among `methods`)."""
+    also carries its point matched to the reference's held-out hits (if the reference is among `methods`).
+
+    Each category's setting and threshold are chosen on the other categories of `tune` (`data` itself when
+    None)."""
     workers = workers or min(2, os.cpu_count() or 1)
     grid = score_grid(data, methods, workers)
+    tune_grid = grid if tune is None else score_grid(tune, methods, workers)
+    tune = data if tune is None else tune
     categories = sorted({s.category for s in data})
     choices: dict[tuple[str, str], tuple[int, int]] = {}
-    for m in methods:
-        for cat in categories:
-            train = [f for f, s in zip(grid[m.name], data, strict=True) if s.category != cat]
+    for cat in categories:
+        if not any(s.category != cat for s in tune):
+            raise NabDataError(
+                f"only category {cat!r}: nothing to choose settings on; pass --tune-on another NAB folder"
+            )
+        for m in methods:
+            train = [f for f, s in zip(tune_grid[m.name], tune, strict=True) if s.category != cat]
             choices[m.name, cat] = best_choice(train)
     out: list[HeldOut] = []
     for m in methods:
@@ -133,20 +156,29 @@ def leave_one_category_out(
     return out
 
 
-def evaluate_nab(folder: str | Path, methods: tuple[Method, ...] = METHODS) -> list[HeldOut]:
-    return leave_one_category_out(load_nab(folder), methods)
+def evaluate_nab(
+    folder: str | Path, methods: tuple[Method, ...] = METHODS, tune_on: str | Path | None = None
+) -> list[HeldOut]:
+    """`folder` scored leave one category out, with the settings chosen on its other categories, or on
+    `tune_on`'s categories other than the scored one."""
+    tune = load_nab(tune_on) if tune_on is not None else None
+    return leave_one_category_out(load_nab(folder), methods, tune=tune)
 
 
-def format_report(rows: list[HeldOut]) -> str:
+def format_report(rows: list[HeldOut], tuned_on: str | Path | None = None) -> str:
     """One table, category by category, each method's held-out NAB score and window table."""
     header = (
         f"{'category':<20} {'method':<18} {'setting':>9} {'threshold':>9} {'NAB':>7} {'raw':>8}"
         f" {'windows':>7} {'hit':>4} {'missed':>6} {'false':>6}"
     )
+    chosen = (
+        "the other categories (leave one category out)"
+        if tuned_on is None
+        else f"{tuned_on}, without the scored category (never on the files scored)"
+    )
     lines = [
         "NAB standard profile (A_TP 1, A_FP -0.11, A_FN -1), 15 % probation; setting and threshold chosen on",
-        "the other four categories (leave one category out). NAB is n/a where a category has no window:",
-        "see raw/false.",
+        f"{chosen}. NAB is n/a where a category has no window: see raw/false.",
         header,
         "-" * len(header),
     ]

@@ -7,9 +7,11 @@ import numpy as np
 import polars as pl
 import pytest
 
+from famachat_ml_pipeline.cli import main
 from famachat_ml_pipeline.evaluation import nab_loco, nab_methods
 from famachat_ml_pipeline.evaluation.nab import (
     FileScore,
+    NabDataError,
     NabSeries,
     Totals,
     load_nab,
@@ -301,3 +303,65 @@ def test_isolation_forest_scores_the_rows_after_a_gap():
     gappy[1000:1100] = np.nan  # an outage: its slots score 0, the rows after it are still scored
     score = nab_methods.isolation_forest_score(gappy, 288)
     assert not score[1000:1100].any() and (score[1100:] > 0).all()
+
+
+def _one_category(root: Path, category: str, spike_at: int = 350) -> Path:
+    """A folder holding one category, with one flat file and an obvious spike inside its window."""
+    b = 50 + np.random.default_rng(5).normal(0, 0.5, 480)
+    b[spike_at] += 30
+    _write(root, f"{category}/b.csv", b)
+    windows = {f"{category}/b.csv": [[_ts(spike_at - 5), _ts(spike_at + 10)]]}
+    (root / "combined_windows.json").write_text(json.dumps(windows))
+    return root
+
+
+def test_one_category_is_refused_without_a_folder_to_tune_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    new = _one_category(tmp_path / "new", "realNew")
+    with pytest.raises(NabDataError, match="only category 'realNew'.*--tune-on"):
+        evaluate_nab(new)
+    assert main(["evaluate", "anomalies", "--nab", str(new)]) == 2
+    out = capsys.readouterr().out.strip()
+    assert len(out.splitlines()) == 1 and "--tune-on" in out  # fails before the demo is scored
+
+
+def test_tune_on_chooses_on_the_other_folder_never_on_the_scored_category(nab_folder: Path, tmp_path: Path):
+    methods = nab_methods.METHODS[:2]  # ours and the seed: enough to see the choices
+    tune = load_nab(nab_folder)
+    grid = nab_loco.score_grid(tune, methods, workers=1)
+    new = _one_category(tmp_path / "new", "realNew")
+    rows = evaluate_nab(new, methods, tune_on=nab_folder)
+    assert [(r.method, r.category) for r in rows] == [
+        (m.name, c) for m in methods for c in ("realNew", "TOTAL")
+    ]
+    for m, r in zip(methods, rows[::2], strict=True):
+        k, i = best_choice(grid[m.name])  # a new category: every file of the tuning folder
+        assert (r.setting, r.threshold) == (m.settings[k], float(m.thresholds[i]))
+    assert rows[0].totals.hits == 1 and rows[0].totals.false_alerts == 0
+    # a category the tuning folder has too is left out of its own tuning: "other" is chosen on "sub" only
+    same = _one_category(tmp_path / "same", "other")
+    rows = evaluate_nab(same, methods, tune_on=nab_folder)
+    sub = [g for g, s in zip(grid["robust"], tune, strict=True) if s.category == "sub"]
+    k, i = best_choice(sub)
+    assert (rows[0].setting, rows[0].threshold) == (methods[0].settings[k], float(methods[0].thresholds[i]))
+    assert "chosen on" in format_report(rows, nab_folder) and "never on the files scored" in format_report(
+        rows, nab_folder
+    )
+
+
+def test_windows_file_in_a_labels_folder_and_clear_errors(nab_folder: Path, tmp_path: Path):
+    # the NAB repository's layout: data/<category>/*.csv beside labels/combined_windows.json
+    data, labels = tmp_path / "NAB" / "data", tmp_path / "NAB" / "labels"
+    _one_category(data, "realNew")
+    labels.mkdir(parents=True)
+    (data / "combined_windows.json").rename(labels / "combined_windows.json")
+    assert [s.name for s in load_nab(data)] == ["realNew/b.csv"]
+    with pytest.raises(NabDataError, match="no combined_windows.json"):
+        load_nab(tmp_path / "NAB" / "data" / "realNew")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "combined_windows.json").write_text(json.dumps({"x/y.csv": []}))
+    with pytest.raises(NabDataError, match="none of the 1 files"):
+        load_nab(tmp_path / "empty")
+    with pytest.raises(NabDataError, match="not a folder"):
+        load_nab(tmp_path / "nowhere")
