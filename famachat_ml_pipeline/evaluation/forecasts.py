@@ -44,6 +44,7 @@ from famachat_ml_pipeline.evaluation.autoets import autoets_forecast
 from famachat_ml_pipeline.evaluation.series_io import (
     NAB_MIN_DAYS,
     DailySeries,
+    UnreadableSeries,
     read_daily_series,
     read_nab_daily,
 )
@@ -295,10 +296,22 @@ DEMO_ORIGINS = 28
 ACCEPT = (0.93, 0.97)  # the coverage a 95 % interval must reach on every series (issue 13)
 
 
+# The shared/data/nab series the calibration settings (SHRINK_PRIOR, MIN_YOUNG) were chosen on, with the
+# demo fleet: every other one in name order of the 16 long enough once daily. Any other series is held out.
+TUNED_SERIES = frozenset(
+    f"{cat}/{name}"
+    for cat, names in {
+        "realKnownCause": ("ambient_temperature_system_failure", "machine_temperature_system_failure"),
+        "realTraffic": ("TravelTime_387",),
+        "realTweets": tuple(f"Twitter_volume_{t}" for t in ("AAPL", "CRM", "FB", "IBM", "PFE")),
+    }.items()
+    for name in names
+)
+
+
 def tuning_split(names: Sequence[str]) -> dict[str, str]:
-    """Which series the calibration settings (SHRINK_PRIOR, MIN_YOUNG) were chosen on: every other one
-    in name order ("tune"); the rest ("held") were only scored. The demo fleet was used for tuning too."""
-    return {name: "tune" if i % 2 == 0 else "held" for i, name in enumerate(sorted(names))}
+    """Each series' role: "tune" if the calibration settings were chosen looking at it, else "held"."""
+    return {name: "tune" if name in TUNED_SERIES else "held" for name in sorted(names)}
 
 
 def binomial_band(n: int, p: float = LEVEL, mass: float = 0.95) -> tuple[float, float]:
@@ -384,7 +397,9 @@ def evaluate_nab_daily(
     """
     kept, skipped = read_nab_daily(folder)
     if not kept:
-        raise ValueError(f"no NAB series of at least {NAB_MIN_DAYS} days under {folder}")
+        raise UnreadableSeries(
+            f"{folder}: no series of at least {NAB_MIN_DAYS} days once daily ({len(skipped)} shorter ones)"
+        )
     opts = {"n_origins": 10_000, "step": 1, "min_history": MIN_TRAIN}
     if pooled:
         Y = right_aligned(kept)
@@ -413,11 +428,12 @@ def evaluate_nab_daily(
         f"left out, under {NAB_MIN_DAYS} days once daily: {len(skipped)} series",
     ]
     roles = tuning_split([s.name for s in kept])
+    tuned = [n.split("/")[-1] for n, r in roles.items() if r == "tune"]
     notes.append(
         "calibration settings chosen on (tune): "
-        + ", ".join(n.split("/")[-1] for n, r in roles.items() if r == "tune")
+        + (", ".join(tuned) if tuned else f"none of these; {len(TUNED_SERIES)} shared/data/nab series")
         + " and the demo fleet; held out: "
-        + ", ".join(n.split("/")[-1] for n, r in roles.items() if r == "held")
+        + (", ".join(n.split("/")[-1] for n, r in roles.items() if r == "held") or "none")
     )
     notes.append("the series-weighted pool (each series counts once) was chosen looking at all of them")
     return EvaluationResult(f"NAB series aggregated to daily: {folder}", horizon, tables, notes, roles)

@@ -11,6 +11,7 @@ import pytest
 
 from famachat_ml_pipeline.cli import main
 from famachat_ml_pipeline.evaluation.forecasts import (
+    TUNED_SERIES,
     EvaluationResult,
     _verdict,
     backtest_groups,
@@ -133,9 +134,30 @@ def test_binomial_band_and_verdict_read_a_short_series_honestly() -> None:
     assert _verdict(0.90, (lo2, hi2)) == "LOW"
 
 
-def test_the_split_alternates_in_name_order() -> None:
-    roles = tuning_split(["b", "a", "d", "c"])
-    assert roles == {"a": "tune", "b": "held", "c": "tune", "d": "held"}
+def test_the_split_names_the_tuned_series_and_holds_out_any_other() -> None:
+    shared = sorted(
+        [
+            *(f"realKnownCause/{n}" for n in ("ambient_temperature_system_failure", "nyc_taxi")),
+            *(
+                f"realKnownCause/{n}"
+                for n in ("machine_temperature_system_failure", "cpu_utilization_asg_misconfiguration")
+            ),
+            *(f"realTraffic/TravelTime_{n}" for n in ("387", "451")),
+            *(
+                f"realTweets/Twitter_volume_{t}"
+                for t in ("AAPL", "AMZN", "CRM", "CVS", "FB", "GOOG", "IBM", "KO", "PFE", "UPS")
+            ),
+        ]
+    )
+    roles = tuning_split(shared)
+    # the split the settings were chosen on: every other one of the shared folder's 16, in name order
+    assert {n for i, n in enumerate(shared) if i % 2 == 0} == TUNED_SERIES
+    assert {n for n, r in roles.items() if r == "tune"} == TUNED_SERIES
+    # a series of another folder was never looked at, whatever its position
+    assert tuning_split(["realAdExchange/a", "realTraffic/TravelTime_387"]) == {
+        "realAdExchange/a": "held",
+        "realTraffic/TravelTime_387": "tune",
+    }
 
 
 def _nab_csv(path: Path, days: int, seed: int) -> None:

@@ -145,3 +145,12 @@ def test_cli_reads_grouped_numbers_and_refuses_a_missing_column(
     assert main([*argv, "--date-format", "%m/%d/%Y", "--no-autoets"]) == 2
     assert "pass --decimal-comma" in capsys.readouterr().out
     assert main([*argv, "--date-format", "%m/%d/%Y", "--decimal-comma", "--no-autoets"]) == 0
+
+
+def test_cli_refuses_a_nab_daily_folder_without_a_long_enough_series(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _nab_csv(tmp_path / "realB" / "short.csv", 20)
+    assert main(["evaluate", "forecasts", "--nab-daily", str(tmp_path), "--no-autoets"]) == 2
+    out = capsys.readouterr().out.strip()
+    assert len(out.splitlines()) == 1 and "no series of at least 50 days" in out and "1 shorter" in out
