@@ -190,8 +190,12 @@ def test_evaluate_forecasts_nab_daily_prints_the_coverage_verdict(
     # 70 days: origins 28..63 scored, targets 28..69: 42 distinct days
     assert days == 42 and 0.0 < cov <= 1.0
     assert band == "{:.3f}-{:.3f}".format(*binomial_band(42))
-    assert "set tune: 2 series" in out and "set held: 1 series" in out
-    assert "chosen on (tune): s0, s2 and the demo fleet; held out: s1" in out
+    # none of these series was looked at when the calibration settings were chosen
+    assert "set held: 3 series" in out and "set tune" not in out
+    assert (
+        "chosen on (tune): none of these; 8 shared/data/nab series and the demo fleet; held out: s0, s1, s2"
+        in out
+    )
 
 
 def test_block_bootstrap_brackets_the_mean_of_correlated_differences() -> None:
