@@ -267,7 +267,9 @@ def backtest_cpl(
     for o in evaluation_origins(spend.shape[1], horizon, n_origins, step):
         s = forecast_matrix_levels(spend[:, :o], horizon, (method,), (level, wide))
         ld = forecast_matrix_levels(leads[:, :o], horizon, (method,), (level, wide))
-        cpl = derive_cpl(s[(method, level)], ld[(method, level)], s[(method, wide)], ld[(method, wide)])
+        cpl = derive_cpl(
+            s[(method, level)], ld[(method, level)], s[(method, wide)], ld[(method, wide)], level
+        )
         live = ~np.isnan(spend[:, o - 1])  # series that had started by the origin
         finite &= bool(np.isfinite(cpl.point[live]).all() and np.isfinite(cpl.upper[live]).all())
         a_spend, a_leads = spend[:, o : o + horizon], leads[:, o : o + horizon]

@@ -61,6 +61,10 @@ class MatrixForecast:
     upper: np.ndarray
     method: np.ndarray  # (series,) the method used for each series
     insufficient: np.ndarray  # (series,) bool
+    # the rolling-origin backtest behind the intervals, (origins, series, horizon): each series' points by
+    # its method, and the actuals (NaN past the data); None when the forecast did not come from one
+    backtest_point: np.ndarray | None = None
+    backtest_actual: np.ndarray | None = None
 
 
 # --------------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 import numpy as np
 import polars as pl
@@ -169,7 +170,7 @@ def forecast_fleet_parts(
         yield _long_frame(keys, dates, metric, f.point, f.lower, f.upper, f.method, f.insufficient).cast(
             OUTPUT_SCHEMA  # type: ignore[arg-type]
         )
-    cpl = derive_cpl(fc["spend"], fc["leads"], wide["spend"], wide["leads"])
+    cpl = derive_cpl(fc["spend"], fc["leads"], wide["spend"], wide["leads"], level)
     cpl_method = np.char.add(np.char.add(np.char.add("cpl:", fc["spend"].method), "/"), fc["leads"].method)
     yield _long_frame(
         keys,
@@ -191,7 +192,7 @@ def _apply_rules(fc: MatrixForecast, inactive: np.ndarray, cap: np.ndarray | Non
         point, lower, upper = np.minimum(point, cap), np.minimum(lower, cap), np.minimum(upper, cap)
     point[inactive], lower[inactive], upper[inactive] = 0.0, 0.0, 0.0
     method = np.where(inactive, "inactive", fc.method)
-    return MatrixForecast(point, lower, upper, method, fc.insufficient)
+    return replace(fc, point=point, lower=lower, upper=upper, method=method)
 
 
 def _long_frame(

@@ -200,6 +200,7 @@ def forecast_matrix_levels(
     used = set(np.unique(np.concatenate([chosen_by[m] for m in methods])))
     # the chosen methods only, the pooled multipliers at every level at once
     pooled = {m: _pooled(bt, m, levels) for m in bt.points if m in used}
+    backtest = {m: _chosen_backtest(bt, chosen_by[m]) for m in methods}
     for i, level in enumerate(levels):
         bounds = {  # the chosen methods and their series only; the too-young series use FALLBACK_METHOD
             m: _interval(
@@ -221,8 +222,19 @@ def forecast_matrix_levels(
                 lo, hi = _seed_bounds(bt, level, nonneg) if (name == "ema" and m == "ema") else bounds[name]
                 point[rows], lower[rows], upper[rows] = bt.points[name][-1][rows], lo[rows], hi[rows]
             lower, upper = np.minimum(lower, point), np.maximum(upper, point)
-            results[(m, level)] = MatrixForecast(point, lower, upper, chosen, insufficient)
+            results[(m, level)] = MatrixForecast(
+                point, lower, upper, chosen, insufficient, backtest[m], bt.actual
+            )
     return results
+
+
+def _chosen_backtest(bt: _Backtest, chosen: np.ndarray) -> np.ndarray:
+    """(K, n, h) each series' backtest points by the method chosen for it."""
+    out = np.empty_like(bt.actual)
+    for name in np.unique(chosen):
+        rows = chosen == name
+        out[:, rows] = bt.points[name][:-1][:, rows]
+    return out
 
 
 def _seed_bounds(bt: _Backtest, level: float, nonneg: bool) -> tuple[np.ndarray, np.ndarray]:
