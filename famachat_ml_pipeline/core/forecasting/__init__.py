@@ -53,6 +53,11 @@ of the fleet's series-origins that were as young, when there are MIN_YOUNG of th
 (`calibrate_young`, Mondrian conformal by age). Counts and spend are non-negative, so the points and
 both bounds are clipped at 0; the clipping is applied before calibration, so the calibration sees
 what is reported.
+
+CPL (`cpl.derive_cpl`) is expected spend / max(expected leads, 1). Its bounds are conformal too, on the
+backtest's log(actual CPL / forecast CPL) over the days with a lead, per class of expected leads (a
+day's CPL divides by a count, so its relative noise follows the lead volume); the components' Bonferroni
+bounds only where a class has too few backtest days.
 """
 
 from famachat_ml_pipeline.core.forecasting.calibration import (
