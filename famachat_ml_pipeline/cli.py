@@ -8,8 +8,11 @@ import os
 import sys
 import time
 import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from rich.console import Console
+from rich.markup import escape
 
 from famachat_ml_pipeline.demo.generator import INCIDENT_KINDS, MIN_DAYS
 from famachat_ml_pipeline.settings import SettingsError, load_settings
@@ -166,13 +169,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.what == "anomalies":
         from famachat_ml_pipeline.evaluation import demo_incidents, nab_loco
-        from famachat_ml_pipeline.evaluation.nab import NabDataError
+        from famachat_ml_pipeline.evaluation.nab import NabDataError, data_notes, load_nab
 
-        rows = None
+        rows, notes = None, []
         if args.nab:  # first, so that a folder that cannot be scored fails before the demo is scored
             with console.status(f"scoring on NAB folder {args.nab} (leave one category out)"):
                 try:
-                    rows = nab_loco.evaluate_nab(args.nab, tune_on=args.tune_on)
+                    data = load_nab(args.nab)
+                    rows, notes = nab_loco.evaluate_nab(data, tune_on=args.tune_on), data_notes(data)
                 except NabDataError as exc:
                     raise UsageError(str(exc)) from exc
         elif args.tune_on:
@@ -183,34 +187,41 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print(demo_incidents.format_report(scores))
         if rows is not None:
             console.print(f"\n[bold]NAB[/] {args.nab}")
-            print(nab_loco.format_report(rows, args.tune_on))
+            print(nab_loco.format_report(rows, args.tune_on, notes))
         return 0
     from famachat_ml_pipeline.evaluation import forecasts
     from famachat_ml_pipeline.evaluation.series_io import UnreadableSeries
 
     autoets = not args.no_autoets
+    what = "AutoETS and every method" if autoets else "every method"
     try:
-        if args.csv:
-            if not (args.date_col and args.value_col):
-                raise UsageError("--csv needs --date-col and --value-col")
-            result = forecasts.evaluate_csv(
-                args.csv,
-                args.date_col,
-                args.value_col,
-                horizon=args.horizon,
-                date_format=args.date_format,
-                decimal_comma=args.decimal_comma,
-                autoets=autoets,
-            )
-        elif args.nab_daily:
-            result = forecasts.evaluate_nab_daily(args.nab_daily, horizon=args.horizon, autoets=autoets)
-        else:
-            result = forecasts.evaluate_demo(
-                n_accounts=args.accounts,
-                seed=args.seed,
-                horizon=args.horizon,
-                autoets_series=forecasts.AUTOETS_FLEET_SAMPLE if autoets else 0,
-            )
+        with _origins_progress(f"backtesting {what}") as progress:
+            if args.csv:
+                if not (args.date_col and args.value_col):
+                    raise UsageError("--csv needs --date-col and --value-col")
+                result = forecasts.evaluate_csv(
+                    args.csv,
+                    args.date_col,
+                    args.value_col,
+                    horizon=args.horizon,
+                    agg=args.agg,
+                    date_format=args.date_format,
+                    decimal_comma=args.decimal_comma,
+                    autoets=autoets,
+                    progress=progress,
+                )
+            elif args.nab_daily:
+                result = forecasts.evaluate_nab_daily(
+                    args.nab_daily, horizon=args.horizon, autoets=autoets, progress=progress
+                )
+            else:
+                with console.status(f"backtesting {what} on the demo fleet ({args.accounts} accounts)"):
+                    result = forecasts.evaluate_demo(
+                        n_accounts=args.accounts,
+                        seed=args.seed,
+                        horizon=args.horizon,
+                        autoets_series=forecasts.AUTOETS_FLEET_SAMPLE if autoets else 0,
+                    )
     except UnreadableSeries as exc:
         raise UsageError(str(exc)) from exc
     print(forecasts.format_report(result, detail=not args.nab_daily))
@@ -219,6 +230,36 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 class UsageError(ValueError):
     pass
+
+
+@contextmanager
+def _origins_progress(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar over a backtest's origins (on stderr, so the report on stdout stays clean); it
+    appears with the first call."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("origins"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal task
+        if task is None:
+            bar.start()
+            task = bar.add_task(description, total=total)
+        bar.update(task, completed=done, total=total)
+
+    try:
+        yield update
+    finally:
+        bar.stop()
 
 
 def cmd_grants(args: argparse.Namespace) -> int:
@@ -379,6 +420,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--value-col")
     ev.add_argument("--date-format", default=None, help="strftime format of --date-col, e.g. %%m/%%d/%%Y")
     ev.add_argument(
+        "--agg",
+        choices=["sum", "mean"],
+        default="sum",
+        help="--csv: how rows of one day combine (sum for flows such as visits or spend, mean for levels)",
+    )
+    ev.add_argument(
         "--decimal-comma", action="store_true", help="--value-col is written 1.234,5 (pt-BR), not 1,234.5"
     )
     ev.add_argument("--nab-daily", default=None, help="forecasts: a NAB-format folder, each series as daily")
@@ -422,7 +469,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.fn(args)
     except SettingsError as exc:
-        console.print(f"[red]{exc}[/]")
+        console.print(f"[red]{escape(str(exc))}[/]")
         return 2
     except Exception as exc:  # noqa: BLE001 - one clear line for known user errors, traceback otherwise
         from famachat_ml_pipeline.agent.service import UnknownAccount
@@ -436,7 +483,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         if isinstance(exc, known | DatabaseUnavailable | BadRoleName | UnknownAccount):
             # soft_wrap: one line even when it is wider than the terminal
-            console.print(f"[red]error:[/] {exc}", soft_wrap=True, markup=True, highlight=False)
+            console.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True, markup=True, highlight=False)
             return 2
         raise
 

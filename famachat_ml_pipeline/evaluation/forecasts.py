@@ -21,7 +21,7 @@ The seed's EMA and the seasonal naive are always part of the run: they are the b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +44,7 @@ from famachat_ml_pipeline.evaluation.autoets import autoets_forecast
 from famachat_ml_pipeline.evaluation.series_io import (
     NAB_MIN_DAYS,
     DailySeries,
+    UnparsableValues,
     UnreadableSeries,
     read_daily_series,
     read_nab_daily,
@@ -51,6 +52,12 @@ from famachat_ml_pipeline.evaluation.series_io import (
 from famachat_ml_pipeline.evaluation.synthetic import synthetic_ad_fleet
 
 DEFAULT_METHODS = (*METHODS, "select", "auto")
+
+
+class TooShort(UnreadableSeries):
+    """The series has fewer days than one evaluation origin needs (MIN_TRAIN + horizon)."""
+
+
 MIN_TRAIN = 28  # days of history an evaluation origin needs
 
 
@@ -204,16 +211,23 @@ def backtest_groups(
     candidates: Sequence[str] = AUTO_CANDIDATES,
     autoets_series: int = 0,
     min_history: int = 0,
+    known: np.ndarray | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, pl.DataFrame]:
     """`backtest_methods` with the forecasts made on the whole matrix (one pooled calibration, as in
     production) and the metrics kept per group of rows. A series is scored at an origin only once it
-    has `min_history` days."""
+    has `min_history` days.
+
+    `known` (bool, like Y): the observed days. The methods see every day (a filled-in day as filled),
+    but a forecast is scored only when its target days are all known, and the MASE scale is computed
+    on known days only. `progress(done, total)` is called after each origin."""
     methods = list(dict.fromkeys([*BASELINES, *methods]))
     Y = np.asarray(Y, dtype=float)
     n = Y.shape[0]
     origins = evaluation_origins(Y.shape[1], horizon, n_origins, step)
     if not origins:
-        raise ValueError(f"need at least {MIN_TRAIN + horizon} days to evaluate, got {Y.shape[1]}")
+        raise TooShort(f"need at least {MIN_TRAIN + horizon} days to evaluate, got {Y.shape[1]}")
+    Yk = Y if known is None else np.where(known, Y, np.nan)
     rows = autoets_rows(n, autoets_series)
     sampled = 0 < rows.size < n and "auto" in methods
     names = [*methods, *["autoets"] * bool(rows.size), *["auto@sample"] * sampled]
@@ -221,7 +235,9 @@ def backtest_groups(
     member = {g: np.isin(np.arange(n), idx) for g, idx in groups.items()}
     start = first_valid(Y)
     used = set()
-    for o in origins:
+    for done, o in enumerate(origins):
+        if progress is not None:
+            progress(done, len(origins))
         live = (o - start) >= min_history
         res = forecast_matrix_levels(
             Y[:, :o], horizon, methods, (level,), nonneg=nonneg, candidates=candidates
@@ -234,15 +250,17 @@ def backtest_groups(
             fitted = np.isfinite(fcs["autoets"].point).all(axis=1)  # exactly AutoETS's rows
             masked = np.where(fitted[:, None], a.point, np.nan)
             fcs["auto@sample"] = MatrixForecast(masked, a.lower, a.upper, a.method, a.insufficient)
-        scale = mase_scale(Y[:, :o])
+        scale = mase_scale(Yk[:, :o])
         for g, keep in member.items():
             rows_g = keep & live
             if not rows_g.any():
                 continue
             used.add((g, o))
-            actual = np.where(rows_g[:, None], Y[:, o : o + horizon], np.nan)
+            actual = np.where(rows_g[:, None], Yk[:, o : o + horizon], np.nan)
             for m in names:
                 acc[(g, m)].add(fcs[m], actual, scale, o)
+    if progress is not None:
+        progress(len(origins), len(origins))
     out = {}
     for g in groups:
         k = sum(1 for gg, _ in used if gg == g)
@@ -336,14 +354,30 @@ class EvaluationResult:
 
 
 def evaluate_series(
-    series: DailySeries, horizon: int = 7, *, n_origins: int = 1000, step: int = 1, autoets: bool = True
+    series: DailySeries,
+    horizon: int = 7,
+    *,
+    n_origins: int = 1000,
+    step: int = 1,
+    autoets: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> pl.DataFrame:
-    """Every method (and AutoETS) on one real daily series, over every origin `step` days apart."""
+    """Every method (and AutoETS) on one real daily series, over every origin `step` days apart (the last
+    `n_origins`); forecasts of a filled-in day are not scored."""
     Y = series.frame["value"].to_numpy().astype(float)[None, :]
+    known = ~series.frame["filled"].to_numpy()[None, :]
     nonneg = bool(np.nanmin(Y) >= 0)
-    return backtest_methods(
-        Y, horizon, n_origins=n_origins, step=step, nonneg=nonneg, autoets_series=int(autoets)
-    )
+    return backtest_groups(
+        Y,
+        {"all": np.arange(1)},
+        horizon,
+        n_origins=n_origins,
+        step=step,
+        nonneg=nonneg,
+        autoets_series=int(autoets),
+        known=known,
+        progress=progress,
+    )["all"]
 
 
 def evaluate_csv(
@@ -358,18 +392,33 @@ def evaluate_csv(
     date_format: str | None = None,
     decimal_comma: bool = False,
     autoets: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> EvaluationResult:
     """Backtest every method on one real daily series (every origin, one day apart, by default)."""
     series = read_daily_series(
         path, date_col, value_col, agg, date_format=date_format, decimal_comma=decimal_comma
     )
-    table = evaluate_series(series, horizon, n_origins=n_origins, step=step, autoets=autoets)
     frame = series.frame
+    if frame.height < MIN_TRAIN + horizon:
+        raise TooShort(
+            f"{Path(path).name}: {frame.height} days; an evaluation needs at least {MIN_TRAIN + horizon} "
+            f"({MIN_TRAIN} of history and the horizon of {horizon})"
+        )
+    if series.frame["filled"].all():
+        raise UnparsableValues(f"{Path(path).name}: no day has a value in {value_col!r}")
+    table = evaluate_series(
+        series, horizon, n_origins=n_origins, step=step, autoets=autoets, progress=progress
+    )
+    filled = int(frame["filled"].sum())
+    last = min(n_origins, (frame.height - horizon - MIN_TRAIN) // step + 1)
     notes = [
         f"{Path(path).name}: {series.rows} rows read, {series.dropped} dropped (date did not parse), "
         f"{series.bad_values} values not numbers and {series.empty_values} empty (read as missing); "
-        f"{frame.height} days {frame['date'].min()}..{frame['date'].max()}, "
-        f"{int(frame['filled'].sum())} missing days forward-filled, aggregated with {agg}",
+        f"{frame.height} days {frame['date'].min()}..{frame['date'].max()}, aggregated with {agg}"
+        + (f" ({series.merged_days} days had several rows)" if series.merged_days else ""),
+        f"{filled} days without a value ({series.partial_days} of them partial days) forward-filled for the "
+        "methods and never scored: a forecast whose target days include one is left out",
+        f"origins: the last {last}, {step} day(s) apart, each with {MIN_TRAIN}+ days of history",
         f"non-negative clipping: {'on' if np.nanmin(frame['value'].to_numpy()) >= 0 else 'off'}",
     ]
     return EvaluationResult(
@@ -377,18 +426,28 @@ def evaluate_csv(
     )
 
 
-def right_aligned(series: Sequence[DailySeries]) -> np.ndarray:
+def right_aligned(series: Sequence[DailySeries], column: str = "value") -> np.ndarray:
     """Stack daily series into one (series x days) matrix ending on the same column, NaN-padded on the
     left, the layout of the fleet (each series keeps its own weekday phase: only lags are compared)."""
     T = max(s.frame.height for s in series)
     Y = np.full((len(series), T), np.nan)
     for i, s in enumerate(series):
-        Y[i, T - s.frame.height :] = s.frame["value"].to_numpy()
+        Y[i, T - s.frame.height :] = s.frame[column].to_numpy()
     return Y
 
 
+def known_days(series: Sequence[DailySeries]) -> np.ndarray:
+    """`right_aligned`'s mask of the days that have a value of their own (not filled in)."""
+    return right_aligned(series, "filled") == 0.0
+
+
 def evaluate_nab_daily(
-    folder: str | Path, horizon: int = 7, *, autoets: bool = True, pooled: bool = True
+    folder: str | Path,
+    horizon: int = 7,
+    *,
+    autoets: bool = True,
+    pooled: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> EvaluationResult:
     """Every NAB-format CSV under `folder` aggregated to daily means, backtested at every origin.
 
@@ -408,7 +467,15 @@ def evaluate_nab_daily(
         groups = {s.name: np.array([i]) for i, s in enumerate(kept)}
         nonneg = bool(np.nanmin(Y) >= 0)
         tables = backtest_groups(
-            Y, groups, horizon, (OURS,), nonneg=nonneg, autoets_series=len(kept) * autoets, **opts
+            Y,
+            groups,
+            horizon,
+            (OURS,),
+            nonneg=nonneg,
+            autoets_series=len(kept) * autoets,
+            known=known_days(kept),
+            progress=progress,
+            **opts,
         )
     else:
         tables = {}
@@ -421,10 +488,12 @@ def evaluate_nab_daily(
                 (OURS,),
                 nonneg=bool(np.nanmin(Y) >= 0),
                 autoets_series=int(autoets),
+                known=known_days([s]),
                 **opts,
             )
+    shortest = min(s.frame.height for s in kept)
     notes = [
-        f"{len(kept)} series of >= {min(s.frame.height for s in kept)} days (daily means), "
+        f"{len(kept)} series of {NAB_MIN_DAYS}+ days (daily means; the shortest {shortest}), "
         f"each scored at every origin after its first {MIN_TRAIN} days",
         "forecast " + ("together, one pooled calibration (as a fleet)" if pooled else "one series at a time"),
         f"left out, under {NAB_MIN_DAYS} days once daily: {len(skipped)} series",

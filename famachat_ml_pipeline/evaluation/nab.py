@@ -31,6 +31,7 @@ import numpy as np
 import polars as pl
 
 PROBATION_FRACTION = 0.15
+MAX_SET_ASIDE = 0.01  # share of a file's rows whose timestamp may fail to parse before it is refused
 PROBATION_MAX_ROWS = 750  # NAB: probationPercent * 5000
 
 
@@ -47,9 +48,11 @@ STANDARD = Profile()
 @dataclass(frozen=True)
 class NabSeries:
     name: str  # the key in combined_windows.json, e.g. "realKnownCause/nyc_taxi.csv"
-    timestamps: np.ndarray  # datetime64[us], file order
+    timestamps: np.ndarray  # datetime64[us], in time order
     values: np.ndarray  # float
     windows: list[tuple[np.datetime64, np.datetime64]]
+    set_aside: int = 0  # rows whose timestamp did not parse (a value that is not a number is NaN)
+    reordered: bool = False  # the file's rows were not in time order (sorted on load)
 
     @property
     def category(self) -> str:
@@ -148,23 +151,63 @@ def windows_file(root: Path) -> Path:
 
 
 def load_nab(folder: str | Path) -> list[NabSeries]:
-    """Every file listed in combined_windows.json that exists under `folder`, sorted by name."""
+    """Every file listed in combined_windows.json that exists under `folder` (or its `data/`, the NAB
+    repository's layout), sorted by name, each file's rows in time order."""
     root = Path(folder)
     if not root.is_dir():
         raise NabDataError(f"{root}: not a folder")
     windows = json.loads(windows_file(root).read_text())
-    out = []
-    for name in sorted(windows):
-        path = root / name
-        if not path.is_file():
-            continue
-        frame = pl.read_csv(path, schema_overrides={"timestamp": pl.String, "value": pl.Float64})
-        ts = frame["timestamp"].str.to_datetime(time_unit="us", strict=True).to_numpy()
-        wins = [(_parse_ts(a), _parse_ts(b)) for a, b in windows[name]]
-        out.append(NabSeries(name, ts, frame["value"].to_numpy().astype(float), wins))
+    if not any((root / name).is_file() for name in windows) and (root / "data").is_dir():
+        root = root / "data"
+    out = [
+        _read_series(root / name, name, windows[name]) for name in sorted(windows) if (root / name).is_file()
+    ]
     if not out:
         raise NabDataError(f"{root}: none of the {len(windows)} files its {WINDOWS_FILE} lists is in it")
     return out
+
+
+def _read_series(path: Path, name: str, windows: list[list[str]]) -> NabSeries:
+    frame = pl.read_csv(path, infer_schema=False)
+    missing = {"timestamp", "value"} - set(frame.columns)
+    if missing:
+        raise NabDataError(f"{name}: no column {', '.join(sorted(missing))}; it has {frame.columns}")
+    frame = frame.select(
+        pl.col("timestamp").str.strip_chars().str.to_datetime(time_unit="us", strict=False),
+        pl.col("value").str.strip_chars().cast(pl.Float64, strict=False),
+    )
+    kept = frame.drop_nulls("timestamp")
+    if kept.height < frame.height * (1 - MAX_SET_ASIDE):
+        raise NabDataError(f"{name}: {frame.height - kept.height} of {frame.height} timestamps do not parse")
+    ts = kept["timestamp"].to_numpy()
+    ordered = bool((np.diff(ts) >= np.timedelta64(0, "us")).all())
+    if not ordered:
+        kept = kept.sort("timestamp", maintain_order=True)
+    wins = [(_parse_ts(a), _parse_ts(b)) for a, b in windows]
+    return NabSeries(
+        name,
+        kept["timestamp"].to_numpy(),
+        kept["value"].to_numpy().astype(float),
+        wins,
+        frame.height - kept.height,
+        not ordered,
+    )
+
+
+def data_notes(data: list[NabSeries]) -> list[str]:
+    """What loading changed or could not score, file by file: rows set aside, rows sorted, windows
+    without any row of their file (no detector can hit them, and they are not counted)."""
+    notes = []
+    for s in data:
+        outside = sum(1 for a, b in s.windows if b < s.timestamps[0] or a > s.timestamps[-1] or b < a)
+        parts = [
+            f"{s.set_aside} rows set aside (timestamp did not parse)" if s.set_aside else "",
+            "rows sorted into time order" if s.reordered else "",
+            f"{outside} of {len(s.windows)} windows outside the file, not counted" if outside else "",
+        ]
+        if any(parts):
+            notes.append(f"{s.name}: " + "; ".join(p for p in parts if p))
+    return notes
 
 
 def probation_rows(n: int) -> int:

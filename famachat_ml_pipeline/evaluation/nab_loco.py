@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,18 +158,27 @@ def leave_one_category_out(
 
 
 def evaluate_nab(
-    folder: str | Path, methods: tuple[Method, ...] = METHODS, tune_on: str | Path | None = None
+    folder: str | Path | list[NabSeries],
+    methods: tuple[Method, ...] = METHODS,
+    tune_on: str | Path | None = None,
 ) -> list[HeldOut]:
-    """`folder` scored leave one category out, with the settings chosen on its other categories, or on
-    `tune_on`'s categories other than the scored one."""
+    """`folder` (or its loaded files) scored leave one category out, with the settings chosen on its
+    other categories, or on `tune_on`'s categories other than the scored one."""
     tune = load_nab(tune_on) if tune_on is not None else None
-    return leave_one_category_out(load_nab(folder), methods, tune=tune)
+    data = folder if isinstance(folder, list) else load_nab(folder)
+    return leave_one_category_out(data, methods, tune=tune)
 
 
-def format_report(rows: list[HeldOut], tuned_on: str | Path | None = None) -> str:
-    """One table, category by category, each method's held-out NAB score and window table."""
+def _width(rows: list[HeldOut]) -> int:
+    return max(20, *(len(r.category) for r in rows))
+
+
+def format_report(rows: list[HeldOut], tuned_on: str | Path | None = None, notes: Sequence[str] = ()) -> str:
+    """One table, category by category, each method's held-out NAB score and window table; `notes` (what
+    loading changed, `nab.data_notes`) after the header."""
+    w = _width(rows)
     header = (
-        f"{'category':<20} {'method':<18} {'setting':>9} {'threshold':>9} {'NAB':>7} {'raw':>8}"
+        f"{'category':<{w}} {'method':<18} {'setting':>9} {'threshold':>9} {'NAB':>7} {'raw':>8}"
         f" {'windows':>7} {'hit':>4} {'missed':>6} {'false':>6}"
     )
     chosen = (
@@ -179,6 +189,7 @@ def format_report(rows: list[HeldOut], tuned_on: str | Path | None = None) -> st
     lines = [
         "NAB standard profile (A_TP 1, A_FP -0.11, A_FN -1), 15 % probation; setting and threshold chosen on",
         f"{chosen}. NAB is n/a where a category has no window: see raw/false.",
+        *(f"  {n}" for n in notes),
         header,
         "-" * len(header),
     ]
@@ -189,7 +200,7 @@ def format_report(rows: list[HeldOut], tuned_on: str | Path | None = None) -> st
             nab = "n/a" if math.isnan(t.score) else f"{t.score:.1f}"
             thr = "" if math.isnan(r.threshold) else f"{r.threshold:g}"
             lines.append(
-                f"{cat:<20} {r.method:<18} {r.setting:>9} {thr:>9} {nab:>7} {t.raw:>8.2f}"
+                f"{cat:<{w}} {r.method:<18} {r.setting:>9} {thr:>9} {nab:>7} {t.raw:>8.2f}"
                 f" {t.windows:>7} {t.hits:>4} {t.missed:>6} {t.false_alerts:>6}"
             )
         lines.append("")
@@ -204,10 +215,11 @@ def _matched_lines(rows: list[HeldOut]) -> list[str]:
     """Each method at the seed's held-out hits, then per category whether ours meets issue 13's bar."""
     cats = sorted({r.category for r in rows if r.category != "TOTAL" and r.totals.windows > 0})
     by = {(r.method, r.category): r for r in rows}
+    w = _width(rows)
     if not cats or not all((m, c) in by for m in (OURS, REFERENCE, GAUSSIAN) for c in cats):
         return []
     header = (
-        f"{'category':<20} {'method':<18} {'ref hit':>7} {'threshold':>9} {'hit':>4} {'false':>6} {'NAB':>7}"
+        f"{'category':<{w}} {'method':<18} {'ref hit':>7} {'threshold':>9} {'hit':>4} {'false':>6} {'NAB':>7}"
     )
     lines = [
         "At the seed's held-out hit count (a diagnostic: within the held-out setting, the threshold with the",
@@ -221,12 +233,14 @@ def _matched_lines(rows: list[HeldOut]) -> list[str]:
         for m in methods:
             r = by[m, cat]
             if r.matched is None:
-                lines.append(f"{cat:<20} {m:<18} {ref_hits:>7} {'':>9} {'':>4} {'(never)':>6}")
+                lines.append(f"{cat:<{w}} {m:<18} {ref_hits:>7} {'':>9} {'':>4} {'(never)':>6}")
                 continue
             t = r.matched
             nab = "n/a" if math.isnan(t.score) else f"{t.score:.1f}"
             thr = f"{r.matched_threshold:g}"
-            lines.append(f"{cat:<20} {m:<18} {ref_hits:>7} {thr:>9} {t.hits:>4} {t.false_alerts:>6} {nab:>7}")
+            lines.append(
+                f"{cat:<{w}} {m:<18} {ref_hits:>7} {thr:>9} {t.hits:>4} {t.false_alerts:>6} {nab:>7}"
+            )
     lines += [
         "",
         f"Issue 13's bar for {OURS}, per category. NAB: above the seed's and WG's held-out scores. Literal",
@@ -244,7 +258,7 @@ def _matched_lines(rows: list[HeldOut]) -> list[str]:
             matched = ours.matched.false_alerts < seed.matched.false_alerts
             at = f"{ours.matched.false_alerts} vs {seed.matched.false_alerts} false"
         lines.append(
-            f"  {cat:<20} NAB {_yn(beats):<3}| literal {_yn(literal):<3}(hits {o.hits} vs {s.hits}, false"
+            f"  {cat:<{w}} NAB {_yn(beats):<3}| literal {_yn(literal):<3}(hits {o.hits} vs {s.hits}, false"
             f" {o.false_alerts} vs {s.false_alerts}) | matched {_yn(matched):<3}({at})"
         )
     return lines

@@ -43,6 +43,8 @@ class DailySeries:
     agg: str
     bad_values: int = 0  # rows whose value is not a number (read as missing)
     empty_values: int = 0  # rows without a value
+    partial_days: int = 0  # days with fewer rows than the typical day, read as missing (sums only)
+    merged_days: int = 0  # days of daily data that had more than one row (aggregated with `agg`)
 
 
 def _parse_dates(col: pl.Series, date_format: str | None) -> pl.Series:
@@ -76,10 +78,12 @@ def _parse_values(col: pl.Series, decimal_comma: bool) -> pl.Series:
 
 
 def _separator(path: str | Path) -> str:
-    """The separator that splits the header line into the most fields (a comma on a tie)."""
+    """The separator that splits the header line into the most fields, counted outside double quotes (a
+    comma on a tie)."""
     with open(path, encoding="utf-8", errors="replace") as f:
         header = f.readline()
-    return max(SEPARATORS, key=lambda sep: (header.count(sep), sep == ","))
+    bare = "".join(part for i, part in enumerate(header.split('"')) if i % 2 == 0)
+    return max(SEPARATORS, key=lambda sep: (bare.count(sep), sep == ","))
 
 
 def _read_columns(path: str | Path, date_col: str, value_col: str) -> pl.DataFrame:
@@ -90,7 +94,8 @@ def _read_columns(path: str | Path, date_col: str, value_col: str) -> pl.DataFra
         raise UnreadableSeries(
             f"{Path(path).name}: no column {', '.join(map(repr, missing))}; it has {names}"
         )
-    return pl.read_csv(path, separator=sep, columns=[date_col, value_col], infer_schema_length=10_000)
+    # both as text: a type guessed from the first rows would fail on a later "12.5" or "n/a"
+    return pl.read_csv(path, separator=sep, columns=[date_col, value_col], infer_schema=False)
 
 
 def read_daily_series(
@@ -111,7 +116,9 @@ def read_daily_series(
       raises UnparsableDates. Values that are not numbers are counted and read as missing; more than
       `max_unparsable` of them raises UnparsableValues.
     - When the data is sub-daily, a first or last day with fewer rows than the typical (median) day is
-      partial and is dropped, so that a half day is not read as a collapse.
+      partial and is dropped, so that a half day is not read as a collapse; with a sum, such a day
+      inside the file (rows lost around a gap) is read as missing too (`partial_days`). Daily data with
+      several rows on one day is aggregated the same way, and those days are counted (`merged_days`).
     - The series is reindexed to every calendar day. A missing day is treated as missing data, not as
       a zero (unlike the ad source, a generic CSV gives no reason to believe nothing happened), and is
       forward-filled from the previous day; the `filled` column marks those days. A day whose values
@@ -144,16 +151,23 @@ def read_daily_series(
     )
     daily = daily.with_columns(pl.when(pl.col("_ok") > 0).then(pl.col("value")).alias("value"))
     typical = daily["_n"].median()
+    partial_days = merged_days = 0
     if typical is not None and typical > 1 and daily.height > 2:
         edges = [daily["date"][0], daily["date"][-1]]
         partial = daily.filter(pl.col("date").is_in(edges) & (pl.col("_n") < typical))["date"]
         daily = daily.filter(~pl.col("date").is_in(partial.implode()))
+        if agg != "mean":  # a sum over part of a day (rows lost around a gap) is not that day's total
+            short = pl.col("_n") < typical
+            partial_days = int(daily.select(short.sum()).item())
+            daily = daily.with_columns(pl.when(short).then(None).otherwise(pl.col("value")).alias("value"))
+    elif typical is not None:
+        merged_days = int((daily["_n"] > 1).sum())
     full = pl.DataFrame({"date": pl.date_range(daily["date"].min(), daily["date"].max(), "1d", eager=True)})
     out = full.join(daily.select("date", "value"), on="date", how="left")
     out = out.with_columns(
         pl.col("value").is_null().alias("filled"), pl.col("value").forward_fill().backward_fill()
     )
-    return DailySeries(Path(path).stem, out, raw.height, dropped, agg, bad, empty)
+    return DailySeries(Path(path).stem, out, raw.height, dropped, agg, bad, empty, partial_days, merged_days)
 
 
 def load_daily_csv(

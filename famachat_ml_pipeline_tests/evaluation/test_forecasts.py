@@ -11,6 +11,7 @@ import pytest
 
 from famachat_ml_pipeline.cli import main
 from famachat_ml_pipeline.evaluation.forecasts import (
+    MIN_TRAIN,
     TUNED_SERIES,
     EvaluationResult,
     _verdict,
@@ -20,6 +21,7 @@ from famachat_ml_pipeline.evaluation.forecasts import (
     block_bootstrap,
     evaluate_csv,
     evaluate_matrices,
+    evaluate_series,
     evaluation_origins,
     format_report,
     format_summary,
@@ -29,7 +31,7 @@ from famachat_ml_pipeline.evaluation.forecasts import (
     tuning_split,
     versus_best_baseline,
 )
-from famachat_ml_pipeline.evaluation.series_io import load_daily_csv
+from famachat_ml_pipeline.evaluation.series_io import load_daily_csv, read_daily_series
 from famachat_ml_pipeline.evaluation.synthetic import synthetic_ad_fleet
 
 PATTERN = np.array([10.0, 12.0, 15.0, 14.0, 11.0, 4.0, 3.0])
@@ -240,3 +242,18 @@ def test_the_summary_prints_ours_minus_the_better_baseline_per_series() -> None:
     assert summary["vs_best_lo"] < summary["vs_best"] < summary["vs_best_hi"]
     line = format_summary(EvaluationResult("t", 7, tabs, [])).splitlines()[1]
     assert f"{summary['vs_best']:+.3f} vs snaive [" in line
+
+
+def test_forecasts_of_filled_days_are_not_scored_and_the_scale_skips_them(tmp_path: Path) -> None:
+    days = [dt.date(2024, 1, 1) + dt.timedelta(days=i) for i in range(100)]
+    values = [None if 60 <= i < 65 else float(10 + (i % 7) * 3 + i % 3) for i in range(100)]
+    csv = tmp_path / "gaps.csv"
+    pl.DataFrame({"day": days, "v": values}).write_csv(csv)
+    series = read_daily_series(csv, "day", "v")
+    assert series.empty_values == 5 and series.frame["filled"].sum() == 5
+    table = evaluate_series(series, autoets=False)
+    auto = table.filter(pl.col("method") == "auto").row(0, named=True)
+    origins = 100 - 7 - MIN_TRAIN + 1  # every origin with 28 days of history and a full horizon
+    # the origins whose 7 target days include one of days 60-64 (origins 54..64) are left out
+    assert auto["n_origins"] == origins and auto["n_series_origins"] == origins - 11
+    assert auto["n_points"] == (origins - 11) * 7

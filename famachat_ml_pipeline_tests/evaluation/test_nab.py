@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from famachat_ml_pipeline.evaluation.nab import (
     NabDataError,
     NabSeries,
     Totals,
+    data_notes,
     load_nab,
     probation_rows,
     scaled_sigmoid,
@@ -365,3 +367,48 @@ def test_windows_file_in_a_labels_folder_and_clear_errors(nab_folder: Path, tmp_
         load_nab(tmp_path / "empty")
     with pytest.raises(NabDataError, match="not a folder"):
         load_nab(tmp_path / "nowhere")
+
+
+def test_rows_out_of_time_order_are_sorted_and_said(nab_folder: Path, tmp_path: Path):
+    sorted_ = load_nab(nab_folder)
+    shuffled = tmp_path / "shuffled"
+    shutil.copytree(nab_folder, shuffled)
+    frame = pl.read_csv(shuffled / "sub/a.csv")
+    frame.sample(fraction=1.0, shuffle=True, seed=3).write_csv(shuffled / "sub/a.csv")
+    loaded = load_nab(shuffled)
+    a = next(s for s in loaded if s.name == "sub/a.csv")
+    assert a.reordered and not any(s.reordered for s in sorted_)
+    ref = next(s for s in sorted_ if s.name == "sub/a.csv")
+    assert (a.timestamps == ref.timestamps).all() and np.array_equal(a.values, ref.values)
+    assert data_notes(loaded) == ["sub/a.csv: rows sorted into time order"]
+    # scored exactly as the sorted file: every window still counted (searchsorted needs time order)
+    methods = nab_methods.METHODS[:1]
+    assert evaluate_nab(loaded, methods) == evaluate_nab(sorted_, methods)
+
+
+def test_bad_rows_windows_outside_and_missing_columns(nab_folder: Path, tmp_path: Path):
+    odd = tmp_path / "odd"
+    shutil.copytree(nab_folder, odd)
+    lines = (odd / "other/b.csv").read_text().splitlines()
+    lines[5] = lines[5].split(",")[0] + ",n/a"  # a value that is not a number: a missing row
+    lines.insert(7, "yesterday,3.0")  # a timestamp that does not parse: set aside
+    (odd / "other/b.csv").write_text("\n".join(lines) + "\n")
+    windows = json.loads((odd / "combined_windows.json").read_text())
+    windows["other/b.csv"].append(["2013-01-01 00:00:00", "2013-01-02 00:00:00"])  # before the file
+    (odd / "combined_windows.json").write_text(json.dumps(windows))
+    b = next(s for s in load_nab(odd) if s.name == "other/b.csv")
+    assert b.set_aside == 1 and len(b.values) == 480 and np.isnan(b.values[4]) and np.isfinite(b.values[5])
+    assert "other/b.csv: 1 rows set aside (timestamp did not parse); 1 of 2 windows outside the file" in (
+        " | ".join(data_notes(load_nab(odd)))
+    )
+    (odd / "sub/a.csv").write_text("time,value\n2024-01-01 00:00:00,1\n")
+    with pytest.raises(NabDataError, match="sub/a.csv: no column timestamp"):
+        load_nab(odd)
+
+
+def test_the_nab_repository_root_reads_its_data_folder(tmp_path: Path):
+    root = tmp_path / "NAB"
+    _one_category(root / "data", "realNew")
+    (root / "labels").mkdir()
+    (root / "data" / "combined_windows.json").rename(root / "labels" / "combined_windows.json")
+    assert [s.name for s in load_nab(root)] == [s.name for s in load_nab(root / "data")] == ["realNew/b.csv"]

@@ -139,7 +139,7 @@ def test_cli_reads_grouped_numbers_and_refuses_a_missing_column(
     assert len(out.splitlines()) == 1 and "no column 'Views'" in out and "Page.Loads" in out
     assert main([*argv, "--value-col", "Page.Loads", "--no-autoets"]) == 0
     out = capsys.readouterr().out
-    assert "0 values not numbers and 0 empty" in out and "0 missing days forward-filled" in out
+    assert "0 values not numbers and 0 empty" in out and "0 days without a value" in out
     semi = _visits_csv(tmp_path, [f"{v},5" for v in (PATTERN * 10).astype(int)] * 10, sep=";", name="br.csv")
     argv = ["evaluate", "forecasts", "--csv", str(semi), "--date-col", "Date", "--value-col", "Page.Loads"]
     assert main([*argv, "--date-format", "%m/%d/%Y", "--no-autoets"]) == 2
@@ -154,3 +154,58 @@ def test_cli_refuses_a_nab_daily_folder_without_a_long_enough_series(
     assert main(["evaluate", "forecasts", "--nab-daily", str(tmp_path), "--no-autoets"]) == 2
     out = capsys.readouterr().out.strip()
     assert len(out.splitlines()) == 1 and "no series of at least 50 days" in out and "1 shorter" in out
+
+
+def _hourly_csv(path: Path, hours: list[int]) -> Path:
+    """Hourly counts (1 a row) at the given hour offsets from START."""
+    t0 = dt.datetime(2024, 1, 1)
+    path.write_text(
+        "timestamp,value\n" + "\n".join(f"{t0 + dt.timedelta(hours=h):%Y-%m-%d %H:%M:%S},1" for h in hours)
+    )
+    return path
+
+
+def test_a_partial_day_inside_a_summed_file_is_missing_not_a_small_total(tmp_path: Path) -> None:
+    # 60 days of 24 rows, but day 30 lost its second half (a gap of 12 hours)
+    hours = [h for h in range(60 * 24) if not (30 * 24 + 12 <= h < 31 * 24)]
+    s = read_daily_series(_hourly_csv(tmp_path / "gap.csv", hours), "timestamp", "value")
+    assert s.partial_days == 1 and s.frame.height == 60
+    assert s.frame["filled"].to_list() == [i == 30 for i in range(60)]
+    assert s.frame["value"].to_list() == [24.0] * 60  # day 30 forward-filled, not read as 12
+    # a daily mean of the rows that are there is still that day's level
+    m = read_daily_series(tmp_path / "gap.csv", "timestamp", "value", "mean")
+    assert m.partial_days == 0 and not m.frame["filled"].any()
+
+
+def test_duplicate_days_are_counted_and_a_late_decimal_does_not_break_the_read(tmp_path: Path) -> None:
+    lines = ["Date,Visits"] + [f"{START + dt.timedelta(days=i)},{100 + i % 7}" for i in range(12_000)]
+    lines[11_001] = f"{START + dt.timedelta(days=11_000)},12.5"  # a decimal after 11,000 integers
+    lines.append(f"{START},5")  # the first day twice
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join(lines) + "\n")
+    s = read_daily_series(path, "Date", "Visits")
+    assert s.merged_days == 1 and s.frame["value"][0] == 105.0 and s.frame["value"][11_000] == 12.5
+    mean = read_daily_series(path, "Date", "Visits", "mean")
+    assert mean.frame["value"][0] == 52.5
+
+
+def test_the_separator_is_counted_outside_quotes(tmp_path: Path) -> None:
+    path = tmp_path / "semi.csv"
+    path.write_text(
+        '"Date";"Sessions, total"\n' + "\n".join(f"{START + dt.timedelta(days=i)};{i}" for i in range(40))
+    )
+    s = read_daily_series(path, "Date", "Sessions, total")
+    assert s.frame.height == 40 and s.frame["value"][-1] == 39.0
+
+
+def test_cli_refuses_a_too_short_series_and_keeps_brackets_in_messages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "short.csv"
+    path.write_text("date,cost [brl]\n" + "\n".join(f"{START + dt.timedelta(days=i)},{i}" for i in range(30)))
+    argv = ["evaluate", "forecasts", "--csv", str(path), "--date-col", "date", "--no-autoets"]
+    assert main([*argv, "--value-col", "cost [brl]"]) == 2
+    out = capsys.readouterr().out.strip()
+    assert len(out.splitlines()) == 1 and "30 days; an evaluation needs at least 35" in out
+    assert main([*argv, "--value-col", "cost"]) == 2
+    assert "'cost [brl]'" in capsys.readouterr().out  # rich markup would have eaten "[brl]"
