@@ -492,11 +492,13 @@ def evaluate_nab_daily(
                 **opts,
             )
     shortest = min(s.frame.height for s in kept)
+    unreadable = [s for s in skipped if "(unreadable:" in s]
     notes = [
         f"{len(kept)} series of {NAB_MIN_DAYS}+ days (daily means; the shortest {shortest}), "
         f"each scored at every origin after its first {MIN_TRAIN} days",
         "forecast " + ("together, one pooled calibration (as a fleet)" if pooled else "one series at a time"),
-        f"left out, under {NAB_MIN_DAYS} days once daily: {len(skipped)} series",
+        f"left out, under {NAB_MIN_DAYS} days once daily: {len(skipped) - len(unreadable)} series",
+        *(f"left out, {s}" for s in unreadable),
     ]
     roles = tuning_split([s.name for s in kept])
     tuned = [n.split("/")[-1] for n, r in roles.items() if r == "tune"]

@@ -191,12 +191,23 @@ def read_nab_daily(folder: str | Path, min_days: int = NAB_MIN_DAYS) -> tuple[li
     The daily *mean* is used for every series: NAB mixes levels (temperatures, CPU) with counts (taxi
     rides, tweets), the mean is right for levels and a constant multiple of the sum for counts sampled
     regularly, and MASE and coverage do not depend on that constant. Series shorter than `min_days`
-    once aggregated are left out and named in the second list.
+    once aggregated are left out and named in the second list, as are files that cannot be read as a
+    NAB series (with the reason after "unreadable:"). Timestamps are NAB's `%Y-%m-%d %H:%M:%S`, else
+    inferred (ISO 8601 with `T` or a zone).
     """
+    if not Path(folder).is_dir():
+        raise UnreadableSeries(f"{folder}: not a folder")
     kept, skipped = [], []
     for path in sorted(Path(folder).rglob("*.csv")):
-        s = read_daily_series(path, "timestamp", "value", "mean", date_format="%Y-%m-%d %H:%M:%S")
         name = f"{path.parent.name}/{path.stem}"
+        try:
+            try:
+                s = read_daily_series(path, "timestamp", "value", "mean", date_format="%Y-%m-%d %H:%M:%S")
+            except UnparsableDates:
+                s = read_daily_series(path, "timestamp", "value", "mean")
+        except UnreadableSeries as exc:
+            skipped.append(f"{name} (unreadable: {exc})")
+            continue
         if s.frame.height < min_days:
             skipped.append(f"{name} ({s.frame.height} days)")
             continue

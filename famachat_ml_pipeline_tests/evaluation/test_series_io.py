@@ -12,6 +12,7 @@ from famachat_ml_pipeline.cli import main
 from famachat_ml_pipeline.evaluation.series_io import (
     UnparsableDates,
     UnparsableValues,
+    UnreadableSeries,
     read_daily_series,
     read_nab_daily,
 )
@@ -209,3 +210,17 @@ def test_cli_refuses_a_too_short_series_and_keeps_brackets_in_messages(
     assert len(out.splitlines()) == 1 and "30 days; an evaluation needs at least 35" in out
     assert main([*argv, "--value-col", "cost"]) == 2
     assert "'cost [brl]'" in capsys.readouterr().out  # rich markup would have eaten "[brl]"
+
+
+def test_nab_daily_skips_an_unreadable_file_and_reads_iso_timestamps(tmp_path: Path) -> None:
+    _nab_csv(tmp_path / "realA" / "long.csv", 80)
+    iso = tmp_path / "realA" / "iso.csv"  # the same rows with ISO 8601 timestamps ("T" and a zone)
+    rows = (tmp_path / "realA" / "long.csv").read_text().splitlines()
+    iso.write_text("\n".join([rows[0], *(r.replace(" ", "T").replace(",", "Z,") for r in rows[1:])]) + "\n")
+    (tmp_path / "realA" / "notes.csv").write_text("what,when\nlunch,noon\n")
+    kept, skipped = read_nab_daily(tmp_path)
+    assert sorted(s.name for s in kept) == ["realA/iso", "realA/long"]
+    assert kept[0].frame["value"].to_list() == kept[1].frame["value"].to_list()
+    assert len(skipped) == 1 and skipped[0].startswith("realA/notes (unreadable: notes.csv: no column")
+    with pytest.raises(UnreadableSeries, match="not a folder"):
+        read_nab_daily(tmp_path / "nowhere")
