@@ -127,14 +127,16 @@ class _Acc:
         self.width.append(((fc.upper - fc.lower) / scale[:, None])[has_scale].ravel())
 
     def summary(self) -> dict[str, float]:
-        scaled = np.concatenate(self.scaled) if self.scaled else np.array([])
-        cov = np.concatenate(self.covered) if self.covered else np.array([])
+        scaled, cov, smapes, width = (
+            np.concatenate(parts) if parts else np.array([])
+            for parts in (self.scaled, self.covered, self.smape, self.width)
+        )
         return {
             "mase": float(np.mean(scaled)) if scaled.size else np.nan,
             "mase_median": float(np.median(scaled)) if scaled.size else np.nan,
-            "smape": float(np.mean(np.concatenate(self.smape))) if self.smape else np.nan,
+            "smape": float(np.mean(smapes)) if smapes.size else np.nan,
             "coverage": float(np.mean(cov)) if cov.size else np.nan,
-            "scaled_width": float(np.median(np.concatenate(self.width))) if self.width else np.nan,
+            "scaled_width": float(np.median(width)) if width.size else np.nan,
             "n_series_origins": int(scaled.size),
             "n_points": int(cov.size),  # the (series, origin, day) forecasts the coverage rests on
             "n_days": int(np.unique(np.concatenate(self.targets)).size) if self.targets else 0,
@@ -421,6 +423,11 @@ def evaluate_csv(
         f"origins: the last {last}, {step} day(s) apart, each with {MIN_TRAIN}+ days of history",
         f"non-negative clipping: {'on' if np.nanmin(frame['value'].to_numpy()) >= 0 else 'off'}",
     ]
+    skipped = int(table.filter(pl.col("method") == OURS)["n_skipped"][0])
+    if skipped:
+        notes.append(
+            f"{skipped} forecasts without a MASE: the history before their origin never changed (no scale)"
+        )
     return EvaluationResult(
         f"forecast backtest: {Path(path).name}:{value_col}", horizon, {value_col: table}, notes
     )
@@ -657,7 +664,7 @@ def format_summary(result: EvaluationResult) -> str:
     of ours on every series: its coverage, distinct target days, binomial band, verdict (`_verdict`), and
     ours minus the better baseline with its interval (`versus_best_baseline`)."""
     table = summary_table(result)
-    width = max([len("series"), *(len(s) for s in table["series"])]) + 2
+    width = max([len("pooled (every forecast)"), *(len(s) for s in table["series"])]) + 2
     tail = f"{'ours - better baseline [95 % CI]':>38}{'cov all':>9}{'days':>7}{'band95':>12}{'verdict':>9}"
     head = (
         f"{'series':<{width}}{'set':>5}{'origins':>8}{'points':>8}"

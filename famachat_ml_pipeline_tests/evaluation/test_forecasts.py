@@ -257,3 +257,18 @@ def test_forecasts_of_filled_days_are_not_scored_and_the_scale_skips_them(tmp_pa
     # the origins whose 7 target days include one of days 60-64 (origins 54..64) are left out
     assert auto["n_origins"] == origins and auto["n_series_origins"] == origins - 11
     assert auto["n_points"] == (origins - 11) * 7
+
+
+def test_a_constant_series_says_why_it_has_no_mase_and_warns_nothing(tmp_path: Path) -> None:
+    import warnings
+
+    csv = tmp_path / "const.csv"
+    days = [dt.date(2024, 1, 1) + dt.timedelta(days=i) for i in range(60)]
+    pl.DataFrame({"day": days, "v": [100.0] * 60}).write_csv(csv)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's "Mean of empty slice" used to reach stderr
+        result = evaluate_csv(csv, "day", "v", autoets=False)
+    origins = 60 - 7 - MIN_TRAIN + 1
+    assert f"{origins} forecasts without a MASE: the history before their origin never changed" in " ".join(
+        result.notes
+    )
