@@ -251,11 +251,13 @@ def _matched_lines(rows: list[HeldOut]) -> list[str]:
         ours, seed, wg = by[OURS, cat], by[REFERENCE, cat], by[GAUSSIAN, cat]
         beats = ours.totals.score > max(seed.totals.score, wg.totals.score)
         o, s = ours.totals, seed.totals
-        literal = o.hits >= s.hits and o.false_alerts < s.false_alerts
+        # "fewer false alerts" than a seed that raises none cannot be met by anyone: n/a, not no
+        literal = None if s.false_alerts == 0 else o.hits >= s.hits and o.false_alerts < s.false_alerts
         if ours.matched is None or seed.matched is None:
             matched, at = False, f"ours never reaches {s.hits} hits"
         else:
-            matched = ours.matched.false_alerts < seed.matched.false_alerts
+            fewer = ours.matched.false_alerts < seed.matched.false_alerts
+            matched = None if seed.matched.false_alerts == 0 else fewer
             at = f"{ours.matched.false_alerts} vs {seed.matched.false_alerts} false"
         lines.append(
             f"  {cat:<{w}} NAB {_yn(beats):<3}| literal {_yn(literal):<3}(hits {o.hits} vs {s.hits}, false"
@@ -264,5 +266,5 @@ def _matched_lines(rows: list[HeldOut]) -> list[str]:
     return lines
 
 
-def _yn(flag: bool) -> str:
-    return "yes" if flag else "no"
+def _yn(flag: bool | None) -> str:
+    return "n/a" if flag is None else "yes" if flag else "no"

@@ -53,6 +53,10 @@ def _parse_dates(col: pl.Series, date_format: str | None) -> pl.Series:
     if col.dtype.is_temporal():
         return col.cast(pl.Date)
     s = col.cast(pl.String).str.strip_chars()
+    if not date_format:
+        # a trailing UTC offset would move the timestamp to UTC and, near midnight, to another day: the
+        # day a row belongs to is the one its writer saw
+        s = s.str.replace(r"(?:Z|[+-]\d{2}:?\d{2})$", "")
     if date_format:
         parsed = s.str.to_datetime(date_format, strict=False)
         if parsed.null_count() == parsed.len():  # a date-only format may need the date parser

@@ -277,9 +277,14 @@ def test_report_states_the_literal_criterion_with_its_numbers():
         _held("robust", "d", 26, 64, None),
         _held("seed_zscore", "d", 33, 343, (33, 282)),
         _held("windowed_gaussian", "d", 33, 356, (33, 266)),
+        _held("robust", "e", 14, 4, (0, 0)),  # a seed that raises no alert at all
+        _held("seed_zscore", "e", 0, 0, (0, 0)),
+        _held("windowed_gaussian", "e", 0, 0, (0, 0)),
     ]
     lines = [line for line in format_report(rows).splitlines() if "| literal" in line]
-    assert len(lines) == 2
+    assert len(lines) == 3
+    # fewer false alerts than none is impossible: not applicable rather than failed
+    assert "literal n/a(hits 14 vs 0, false 4 vs 0)" in lines[2] and "matched n/a(0 vs 0 false)" in lines[2]
     assert "literal no " in lines[0] and "(hits 11 vs 4, false 68 vs 9)" in lines[0]
     assert "matched yes(4 vs 9 false)" in lines[0]
     assert "literal no " in lines[1] and "matched no (ours never reaches 33 hits)" in lines[1]

@@ -224,3 +224,11 @@ def test_nab_daily_skips_an_unreadable_file_and_reads_iso_timestamps(tmp_path: P
     assert len(skipped) == 1 and skipped[0].startswith("realA/notes (unreadable: notes.csv: no column")
     with pytest.raises(UnreadableSeries, match="not a folder"):
         read_nab_daily(tmp_path / "nowhere")
+
+
+def test_a_utc_offset_keeps_the_writer_s_day(tmp_path: Path) -> None:
+    path = tmp_path / "tz.csv"
+    rows = [f"{START + dt.timedelta(days=i)}T00:30:00+02:00,{i}" for i in range(40)]
+    path.write_text("date,value\n" + "\n".join(rows) + "\n")
+    s = read_daily_series(path, "date", "value")
+    assert s.frame["date"][0] == START and s.frame["value"][0] == 0.0  # not 2023-12-31 22:30 UTC
