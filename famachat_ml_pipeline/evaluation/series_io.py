@@ -10,6 +10,7 @@ header line.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -81,25 +82,39 @@ def _parse_values(col: pl.Series, decimal_comma: bool) -> pl.Series:
     return pl.DataFrame({"v": col.cast(pl.String)}).select(v.cast(pl.Float64, strict=False))["v"]
 
 
-def _separator(path: str | Path) -> str:
+def _csv_text(path: str | Path) -> str:
+    """The file as text: UTF-8 (with or without a BOM), else Windows-1252 (a spreadsheet export from a
+    pt-BR Windows machine writes "Sessões" that way); comment lines (`#`) and blank lines above the header,
+    as analytics exports write them, are dropped."""
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    lines = text.splitlines(keepends=True)
+    first = next((i for i, line in enumerate(lines) if line.strip() and not line.startswith("#")), len(lines))
+    return "".join(lines[first:])
+
+
+def _separator(header: str) -> str:
     """The separator that splits the header line into the most fields, counted outside double quotes (a
     comma on a tie)."""
-    with open(path, encoding="utf-8", errors="replace") as f:
-        header = f.readline()
     bare = "".join(part for i, part in enumerate(header.split('"')) if i % 2 == 0)
     return max(SEPARATORS, key=lambda sep: (bare.count(sep), sep == ","))
 
 
 def _read_columns(path: str | Path, date_col: str, value_col: str) -> pl.DataFrame:
-    sep = _separator(path)
-    names = pl.read_csv(path, separator=sep, n_rows=0).columns
+    text = _csv_text(path)
+    sep = _separator(text.split("\n", 1)[0])
+    data = text.encode("utf-8")
+    names = pl.read_csv(io.BytesIO(data), separator=sep, n_rows=0).columns if text else []
     missing = [c for c in (date_col, value_col) if c not in names]
     if missing:
         raise UnreadableSeries(
             f"{Path(path).name}: no column {', '.join(map(repr, missing))}; it has {names}"
         )
     # both as text: a type guessed from the first rows would fail on a later "12.5" or "n/a"
-    return pl.read_csv(path, separator=sep, columns=[date_col, value_col], infer_schema=False)
+    return pl.read_csv(io.BytesIO(data), separator=sep, columns=[date_col, value_col], infer_schema=False)
 
 
 def read_daily_series(

@@ -232,3 +232,13 @@ def test_a_utc_offset_keeps_the_writer_s_day(tmp_path: Path) -> None:
     path.write_text("date,value\n" + "\n".join(rows) + "\n")
     s = read_daily_series(path, "date", "value")
     assert s.frame["date"][0] == START and s.frame["value"][0] == 0.0  # not 2023-12-31 22:30 UTC
+
+
+def test_a_windows_1252_export_with_comment_lines_above_the_header(tmp_path: Path) -> None:
+    path = tmp_path / "ga.csv"
+    body = "# Sessões por dia\n# 01/01/2024 - 09/02/2024\n\nDia;Sessões\n" + "\n".join(
+        f"{START + dt.timedelta(days=i)};{100 + i}" for i in range(40)
+    )
+    path.write_bytes(body.encode("cp1252"))
+    s = read_daily_series(path, "Dia", "Sessões")
+    assert s.frame.height == 40 and s.frame["value"].to_list() == [100.0 + i for i in range(40)]
