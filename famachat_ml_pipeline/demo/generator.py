@@ -19,6 +19,18 @@ INCIDENT_KINDS = ("spend_spike", "tracking_break", "ctr_collapse", "delivery_sto
 # Injected effects that are not incidents to catch but make an alert legitimate (kept in the ground truth).
 EFFECT_KINDS = ("cost_creep",)
 MIN_DAYS = 35  # paused stretches, young campaigns and incidents need room
+# The reject reasons (`source.clean.REJECT_REASONS`) of the dirty rows `_make_dirty` injects.
+DIRTY_REASONS = frozenset(
+    {
+        "duplicate_superseded",
+        "orphan_campaign",
+        "future_date",
+        "not_daily",
+        "null_metric",
+        "negative_metric",
+        "bad_actions",
+    }
+)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from polars.testing import assert_frame_equal
 from famachat_ml_pipeline.db.engine import get_engine
 from famachat_ml_pipeline.defs.classification import sampling
 from famachat_ml_pipeline.defs.classification.training_read import read_training_sample
-from famachat_ml_pipeline.demo.generator import generate_demo
+from famachat_ml_pipeline.demo.generator import DIRTY_REASONS, generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.source import read
 from famachat_ml_pipeline.source.clean import SourceRead
@@ -85,15 +85,7 @@ def test_the_pipelined_read_equals_sampling_then_one_read(
     assert len(groups) >= 3  # several counts add accounts
     assert 3 < len(accounts) < len(ACCOUNTS)
     # dirty rows of every kind the demo makes are in the sample, and days before the window
-    assert set(plain.rejected) >= {
-        "duplicate_superseded",
-        "orphan_campaign",
-        "future_date",
-        "not_daily",
-        "null_metric",
-        "negative_metric",
-        "bad_actions",
-    }
+    assert set(plain.rejected) >= DIRTY_REASONS
     assert plain.rows_outside_window > 0
 
     spy = ReadSpy(monkeypatch)
