@@ -48,38 +48,33 @@ class DailySeries:
     merged_days: int = 0  # days of daily data that had more than one row (aggregated with `agg`)
 
 
-def _parse_dates(col: pl.Series, date_format: str | None) -> pl.Series:
-    if col.dtype == pl.Date:
-        return col
-    if col.dtype.is_temporal():
-        return col.cast(pl.Date)
-    s = col.cast(pl.String).str.strip_chars()
-    if not date_format:
-        # a trailing UTC offset would move the timestamp to UTC and, near midnight, to another day: the
-        # day a row belongs to is the one its writer saw
-        s = s.str.replace(r"(?:Z|[+-]\d{2}:?\d{2})$", "")
+def _parse_dates(text: pl.Series, date_format: str | None) -> pl.Series:
+    """Dates from the date column's text (`_read_columns` reads every column as text)."""
+    s = text.str.strip_chars()
     if date_format:
         parsed = s.str.to_datetime(date_format, strict=False)
         if parsed.null_count() == parsed.len():  # a date-only format may need the date parser
             return s.str.to_date(date_format, strict=False)
         return parsed.cast(pl.Date)
+    # a trailing UTC offset would move the timestamp to UTC and, near midnight, to another day: the day a
+    # row belongs to is the one its writer saw
+    s = s.str.replace(r"(?:Z|[+-]\d{2}:?\d{2})$", "")
     parsed = s.str.to_datetime(strict=False)
     if parsed.null_count() == parsed.len():
         return s.str.to_date(strict=False)
     return parsed.cast(pl.Date)
 
 
-def _parse_values(col: pl.Series, decimal_comma: bool) -> pl.Series:
-    """Numbers as Float64; text without a number is null. Thousands separators are dropped where a
-    value is written with them, and with `decimal_comma` the comma is the decimal mark."""
-    if col.dtype.is_numeric():
-        return col.cast(pl.Float64)
+def _parse_values(text: pl.Series, decimal_comma: bool) -> pl.Series:
+    """Numbers as Float64 from the value column's text; text without a number is null. Thousands
+    separators are dropped where a value is written with them, and with `decimal_comma` the comma is the
+    decimal mark."""
     mark, group = (",", ".") if decimal_comma else (".", ",")
     v = pl.col("v").str.strip_chars()
     v = pl.when(v.str.contains(_GROUPED[mark])).then(v.str.replace_all(group, "", literal=True)).otherwise(v)
     if decimal_comma:
         v = v.str.replace(",", ".", literal=True)
-    return pl.DataFrame({"v": col.cast(pl.String)}).select(v.cast(pl.Float64, strict=False))["v"]
+    return pl.DataFrame({"v": text}).select(v.cast(pl.Float64, strict=False))["v"]
 
 
 def _csv_text(path: str | Path) -> str:
@@ -150,7 +145,7 @@ def read_daily_series(
     if raw.height == 0 or dropped > max_unparsable * raw.height:
         raise UnparsableDates(f"{Path(path).name}: {dropped} of {raw.height} dates do not parse ({how})")
     values = _parse_values(raw[value_col], decimal_comma)
-    text = raw[value_col].cast(pl.String).str.strip_chars()
+    text = raw[value_col].str.strip_chars()
     empty = int((text.is_null() | (text == "")).sum())
     bad = values.null_count() - empty
     if bad > max_unparsable * raw.height:

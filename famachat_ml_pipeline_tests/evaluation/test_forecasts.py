@@ -272,3 +272,13 @@ def test_a_constant_series_says_why_it_has_no_mase_and_warns_nothing(tmp_path: P
     assert f"{origins} forecasts without a MASE: the history before their origin never changed" in " ".join(
         result.notes
     )
+
+
+def test_the_progress_hook_counts_every_origin(tmp_path: Path) -> None:
+    csv = tmp_path / "s.csv"
+    days = [dt.date(2024, 1, 1) + dt.timedelta(days=i) for i in range(50)]
+    pl.DataFrame({"day": days, "v": [float(10 + i % 7) for i in range(50)]}).write_csv(csv)
+    calls: list[tuple[int, int]] = []
+    evaluate_csv(csv, "day", "v", autoets=False, progress=lambda done, total: calls.append((done, total)))
+    origins = 50 - 7 - MIN_TRAIN + 1
+    assert calls == [(k, origins) for k in range(origins + 1)]  # before each origin, then done
