@@ -30,8 +30,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from famachat_ml_pipeline.evaluation.series_io import MAX_UNPARSABLE
+
 PROBATION_FRACTION = 0.15
-MAX_SET_ASIDE = 0.01  # share of a file's rows whose timestamp may fail to parse before it is refused
 PROBATION_MAX_ROWS = 750  # NAB: probationPercent * 5000
 
 
@@ -177,7 +178,7 @@ def _read_series(path: Path, name: str, windows: list[list[str]]) -> NabSeries:
         pl.col("value").str.strip_chars().cast(pl.Float64, strict=False),
     )
     kept = frame.drop_nulls("timestamp")
-    if kept.height < frame.height * (1 - MAX_SET_ASIDE):
+    if kept.height < frame.height * (1 - MAX_UNPARSABLE):
         raise NabDataError(f"{name}: {frame.height - kept.height} of {frame.height} timestamps do not parse")
     ts = kept["timestamp"].to_numpy()
     ordered = bool((np.diff(ts) >= np.timedelta64(0, "us")).all())
