@@ -222,7 +222,7 @@ def backtest_groups(
 
     `known` (bool, like Y): the observed days. The methods see every day (a filled-in day as filled),
     but a forecast is scored only when its target days are all known, and the MASE scale is computed
-    on known days only. `progress(done, total)` is called after each origin."""
+    on known days only. `progress(done, total)` is called before each origin and once at the end."""
     methods = list(dict.fromkeys([*BASELINES, *methods]))
     Y = np.asarray(Y, dtype=float)
     n = Y.shape[0]
