@@ -24,7 +24,7 @@ import argparse
 import numpy as np
 
 from famachat_ml_pipeline.core.forecasting.calibration import _own_quantiles, calibrate, calibrate_series
-from famachat_ml_pipeline.core.forecasting.matrix import _run_backtest
+from famachat_ml_pipeline.core.forecasting.matrix import _run_backtest, calibration_depth
 from famachat_ml_pipeline.evaluation.forecasts import (
     MIN_TRAIN,
     evaluation_origins,
@@ -73,7 +73,7 @@ def main() -> None:
     ratio = {i: [] for i in range(len(kept))}
     bt = None
     for o in evaluation_origins(Y.shape[1], H, 10_000, 1):
-        bt = _run_backtest(Y[:, :o], H, ["combo"], True, 28)
+        bt = _run_backtest(Y[:, :o], H, ["combo"], True, calibration_depth(Y.shape[0]))
         actual = Y[:, o : o + H]
         scored = ((o - start) >= MIN_TRAIN) & np.isfinite(actual).all(axis=1)
         for how in hows:

@@ -58,6 +58,10 @@ CPL (`cpl.derive_cpl`) is expected spend / max(expected leads, 1). Its bounds ar
 backtest's log(actual CPL / forecast CPL) over the days with a lead, per class of expected leads (a
 day's CPL divides by a count, so its relative noise follows the lead volume); the components' Bonferroni
 bounds only where a class has too few backtest days.
+
+A run of one account pools only its own campaigns; `forecast_fleet_parts(lent=...)` takes the fleet
+run's calibration of the same day instead (`FleetCalibration`: the backtest depth and the pooled, young
+and CPL multipliers), so that a one-account run gives its campaigns the bounds the fleet run gave them.
 """
 
 from famachat_ml_pipeline.core.forecasting.calibration import (
@@ -95,11 +99,13 @@ from famachat_ml_pipeline.core.forecasting.cpl import CplForecast, derive_cpl
 from famachat_ml_pipeline.core.forecasting.ets import HW_GRID, SES_GRID, EtsGrid, ets_forecasts
 from famachat_ml_pipeline.core.forecasting.fleet import (
     OUTPUT_SCHEMA,
+    FleetCalibration,
     fleet_matrix,
     forecast_fleet,
     forecast_fleet_parts,
 )
 from famachat_ml_pipeline.core.forecasting.matrix import (
+    Calibration,
     calibration_depth,
     forecast_matrix,
     forecast_matrix_all,
@@ -152,6 +158,8 @@ __all__ = [
     "fleet_matrix",
     "forecast_fleet",
     "forecast_fleet_parts",
+    "FleetCalibration",
+    "Calibration",
     "forecast_matrix",
     "forecast_matrix_all",
     "forecast_matrix_levels",

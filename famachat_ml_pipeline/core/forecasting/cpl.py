@@ -60,6 +60,7 @@ def derive_cpl(
     spend_wide: MatrixForecast | None = None,
     leads_wide: MatrixForecast | None = None,
     level: float = LEVEL,
+    log_bounds: np.ndarray | None = None,
 ) -> CplForecast:
     """Daily CPL from the spend and leads forecasts, never from a ratio of noisy daily values.
 
@@ -74,6 +75,8 @@ def derive_cpl(
     - where a class has too few backtest days (a small account), the components' bounds: lower =
       spend_lower / max(leads_upper, 1) and upper = spend_upper / max(leads_lower, 1), from forecasts
       made at level 1 - (1 - level)/2 (`*_wide`): a Bonferroni interval, conservative.
+    - `log_bounds`: a larger pool's `cpl_log_bounds` at `level` (lent to a one-account run), used
+      instead of this call's own.
     - no expected spend (a stopped campaign): there is no cost to divide, `defined` is False and
       `forecast_fleet` drops the row rather than write a CPL of 0. All values are finite: the
       denominators are >= 1.
@@ -83,7 +86,7 @@ def derive_cpl(
     point = cpl_point(spend.point, leads.point)
     lower = sw.lower / np.maximum(lw.upper, 1.0)
     upper = sw.upper / np.maximum(lw.lower, 1.0)
-    bounds = cpl_log_bounds(spend, leads, level)
+    bounds = cpl_log_bounds(spend, leads, level) if log_bounds is None else log_bounds
     cls = np.digitize(leads.point, CPL_LEAD_CLASSES)
     lo, hi = bounds[cls, 0], bounds[cls, 1]
     calibrated = np.isfinite(lo) & np.isfinite(hi)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
@@ -15,8 +15,8 @@ from famachat_ml_pipeline.core.forecasting.common import (
     MAX_HISTORY,
     MatrixForecast,
 )
-from famachat_ml_pipeline.core.forecasting.cpl import derive_cpl
-from famachat_ml_pipeline.core.forecasting.matrix import forecast_matrix_levels
+from famachat_ml_pipeline.core.forecasting.cpl import cpl_log_bounds, derive_cpl
+from famachat_ml_pipeline.core.forecasting.matrix import Calibration, forecast_matrix_calibrated
 from famachat_ml_pipeline.core.vocab import is_inactive
 
 OUTPUT_SCHEMA: dict[str, pl.DataType] = {
@@ -99,6 +99,61 @@ def _impute_unknown_days(M: np.ndarray, in_span: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(out) & in_span, 0.0, out)
 
 
+@dataclass(frozen=True)
+class FleetCalibration:
+    """A forecast run's calibration of spend and leads (`matrix.Calibration`) and of CPL at `level`
+    (`cpl_log_bounds`): what a one-account run of the same days borrows from the fleet's run, so that
+    its intervals are the ones the fleet run gave its campaigns. JSON for storage."""
+
+    n_series: int
+    level: float
+    metrics: dict[str, Calibration]  # "spend", "leads"
+    cpl: np.ndarray  # (classes, 2)
+
+    def to_json(self) -> dict:
+        def pair(lo_hi: tuple[np.ndarray, np.ndarray]) -> list[list[float]]:
+            return [np.asarray(a, dtype=float).tolist() for a in lo_hi]
+
+        return {
+            "n_series": self.n_series,
+            "level": self.level,
+            "cpl": _nan_to_none(self.cpl.tolist()),
+            "metrics": {
+                name: {
+                    "n_series": c.n_series,
+                    "depth": c.depth,
+                    "horizon": c.horizon,
+                    "pooled": [[m, lv, pair(b)] for (m, lv), b in c.pooled.items()],
+                    "young": [[lv, pair(b)] for lv, b in c.young.items()],
+                }
+                for name, c in self.metrics.items()
+            },
+        }
+
+    @classmethod
+    def from_json(cls, doc: dict) -> FleetCalibration:
+        def pair(v: list[list[float]]) -> tuple[np.ndarray, np.ndarray]:
+            return np.array(v[0], dtype=float), np.array(v[1], dtype=float)
+
+        metrics = {
+            name: Calibration(
+                int(c["n_series"]),
+                int(c["depth"]),
+                int(c["horizon"]),
+                {(str(m), float(lv)): pair(b) for m, lv, b in c["pooled"]},
+                {float(lv): pair(b) for lv, b in c["young"]},
+            )
+            for name, c in doc["metrics"].items()
+        }
+        cpl = np.array([[np.nan if v is None else v for v in row] for row in doc["cpl"]], dtype=float)
+        return cls(int(doc["n_series"]), float(doc["level"]), metrics, cpl)
+
+
+def _nan_to_none(rows: list[list[float]]) -> list[list[float | None]]:
+    """JSON has no NaN: a class without enough CPL errors is stored as null."""
+    return [[None if v != v else v for v in row] for row in rows]
+
+
 def _wider(level: float) -> float:
     return 1.0 - (1.0 - level) / 2.0
 
@@ -146,10 +201,16 @@ def forecast_fleet_parts(
     level: float = LEVEL,
     respect_status: bool = True,
     max_history: int = MAX_HISTORY,
+    lent: FleetCalibration | None = None,
+    made: list[FleetCalibration] | None = None,
 ) -> Iterator[pl.DataFrame]:
     """`forecast_fleet`'s rows one metric at a time (spend, leads, then CPL), each frame as soon as it is
     computed, so that a caller can write one metric while the next is computed. Nothing for an empty
-    frame."""
+    frame.
+
+    `lent`: a larger run's calibration of the same horizon and level (a one-account run borrows the
+    fleet's); used only when it pooled more campaigns than this frame has. `made`: the calibration
+    used is appended to it once the frames are out (lent or this run's own), for the caller to store."""
     keys, _, mats = fleet_matrix(daily, as_of, ["spend", "leads"], max_history)
     n = keys.height
     if n == 0:
@@ -161,8 +222,17 @@ def forecast_fleet_parts(
     dates = [as_of + dt.timedelta(days=j) for j in range(1, horizon + 1)]
     fc: dict[str, MatrixForecast] = {}
     wide: dict[str, MatrixForecast] = {}
+    if lent is not None and (lent.n_series <= n or lent.level != level):
+        lent = None
+    used: dict[str, Calibration] = {}
     for metric in ("spend", "leads"):
-        res = forecast_matrix_levels(mats[metric], horizon, (method,), (level, _wider(level)))
+        res, used[metric] = forecast_matrix_calibrated(
+            mats[metric],
+            horizon,
+            (method,),
+            (level, _wider(level)),
+            lent=lent.metrics.get(metric) if lent is not None else None,
+        )
         metric_cap = cap if metric == "spend" else None
         fc[metric] = _apply_rules(res[(method, level)], inactive, metric_cap)
         wide[metric] = _apply_rules(res[(method, _wider(level))], inactive, metric_cap)
@@ -170,7 +240,8 @@ def forecast_fleet_parts(
         yield _long_frame(keys, dates, metric, f.point, f.lower, f.upper, f.method, f.insufficient).cast(
             OUTPUT_SCHEMA  # type: ignore[arg-type]
         )
-    cpl = derive_cpl(fc["spend"], fc["leads"], wide["spend"], wide["leads"], level)
+    log_bounds = lent.cpl if lent is not None else cpl_log_bounds(fc["spend"], fc["leads"], level)
+    cpl = derive_cpl(fc["spend"], fc["leads"], wide["spend"], wide["leads"], level, log_bounds)
     cpl_method = np.char.add(np.char.add(np.char.add("cpl:", fc["spend"].method), "/"), fc["leads"].method)
     yield _long_frame(
         keys,
@@ -184,6 +255,8 @@ def forecast_fleet_parts(
         cpl.low_volume,
         cpl.defined,
     ).cast(OUTPUT_SCHEMA)  # type: ignore[arg-type]
+    if made is not None:
+        made.append(lent if lent is not None else FleetCalibration(n, level, used, log_bounds))
 
 
 def _apply_rules(fc: MatrixForecast, inactive: np.ndarray, cap: np.ndarray | None) -> MatrixForecast:

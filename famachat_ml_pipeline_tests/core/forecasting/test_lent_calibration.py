@@ -1,0 +1,73 @@
+"""A one-account run borrows the fleet's calibration and gives its campaigns the fleet's bounds."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import polars as pl
+import pytest
+
+from famachat_ml_pipeline.core.forecasting import FleetCalibration, forecast_fleet_parts
+from famachat_ml_pipeline.demo.generator import clean_demo, generate_demo
+
+KEY = ["config_id", "entity_id", "metric", "target_date"]
+
+
+@pytest.fixture(scope="module")
+def demo() -> tuple[pl.DataFrame, object]:
+    data = generate_demo(n_accounts=12, seed=5)
+    return clean_demo(data).daily, data.end_date
+
+
+def _run(daily: pl.DataFrame, as_of: object, **kw: object) -> tuple[pl.DataFrame, FleetCalibration]:
+    made: list[FleetCalibration] = []
+    frame = pl.concat(list(forecast_fleet_parts(daily, as_of, made=made, **kw)))
+    assert len(made) == 1
+    return frame.sort(KEY), made[0]
+
+
+def test_a_one_account_run_with_the_fleets_calibration_gets_the_fleets_bounds(demo) -> None:
+    daily, as_of = demo
+    fleet, cal = _run(daily, as_of)
+    n_fleet = daily.select("config_id", "campaign_id").n_unique()
+    assert cal.n_series == n_fleet
+    stored = FleetCalibration.from_json(json.loads(json.dumps(cal.to_json())))  # what the table keeps
+    for account in daily["config_id"].unique().sort().to_list()[:3]:
+        one = daily.filter(pl.col("config_id") == account)
+        alone, own = _run(one, as_of)
+        lent, used = _run(one, as_of, lent=stored)
+        expected = fleet.filter(pl.col("config_id") == account)
+        assert used is stored and own.n_series < n_fleet
+        assert lent.equals(expected), account
+        # its own, smaller pool reaches further back and gives other bounds: the loan changes something
+        assert own.metrics["leads"].depth > cal.metrics["leads"].depth
+        assert not alone.equals(expected)
+
+
+def test_a_calibration_from_a_pool_no_larger_is_not_borrowed(demo) -> None:
+    daily, as_of = demo
+    one = daily.filter(pl.col("config_id") == daily["config_id"].min())
+    _, small = _run(one, as_of)
+    fleet, cal = _run(daily, as_of, lent=small)  # the fleet does not borrow a single account's
+    assert cal is not small and cal.n_series > small.n_series
+    assert fleet.equals(_run(daily, as_of)[0])
+    # nor does a run of another level
+    other, used = _run(one, as_of, lent=cal, level=0.9)
+    assert used is not cal and used.level == 0.9
+
+
+def test_the_stored_form_round_trips_with_classes_without_cpl_errors(demo) -> None:
+    daily, as_of = demo
+    _, small = _run(daily.filter(pl.col("campaign_id") == daily["campaign_id"].min()), as_of)
+    assert np.isnan(small.cpl).any()  # one campaign lacks the errors for some class
+    doc = json.loads(json.dumps(small.to_json(), allow_nan=False))
+    back = FleetCalibration.from_json(doc)
+    np.testing.assert_array_equal(back.cpl, small.cpl)
+    for name, c in small.metrics.items():
+        b = back.metrics[name]
+        assert (b.n_series, b.depth, b.horizon) == (c.n_series, c.depth, c.horizon)
+        assert b.pooled.keys() == c.pooled.keys() and b.young.keys() == c.young.keys()
+        for k, (lo, hi) in c.pooled.items():
+            np.testing.assert_array_equal(b.pooled[k][0], lo)
+            np.testing.assert_array_equal(b.pooled[k][1], hi)
