@@ -1,7 +1,7 @@
 """Least privilege for the two Postgres roles that touch the ml_* tables (`famachat-ml grants`).
 
 - the pipeline: SELECT on FamaChat's source tables; read/write on every ml_* table and its id sequence,
-  and on its own anomaly_inputs.
+  and on its own anomaly_inputs and forecast_calibration.
 - FamaChat's app: SELECT on every ml_* table, and UPDATE only on the columns its users own.
 
 Table-list driven: every table in `db.schema.metadata` is covered, so a table added there (and migrated)
@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from famachat_ml_pipeline.core.vocab import ANOMALY_USER_COLUMNS, RECOMMENDATION_USER_COLUMNS
 from famachat_ml_pipeline.db.anomaly_inputs import ANOMALY_INPUT_TABLES
+from famachat_ml_pipeline.db.forecast_calibration import FORECAST_CALIBRATION_TABLES
 from famachat_ml_pipeline.db.schema import metadata, ml_anomalies, ml_recommendations
 from famachat_ml_pipeline.source.tables import SOURCE_TABLES
 
@@ -56,7 +57,7 @@ def grant_statements(pipeline_role: str, app_role: str, database: str | None = N
     tables = [t for t in metadata.sorted_tables]
     names = ", ".join(t.name for t in tables)
     sequences = ", ".join(s for t in tables for s in _sequences(t))
-    own = ", ".join(t.name for t in ANOMALY_INPUT_TABLES)
+    own = ", ".join(t.name for t in (*ANOMALY_INPUT_TABLES, *FORECAST_CALIBRATION_TABLES))
     sql = []
     if database:
         sql.append(f'GRANT CONNECT ON DATABASE "{database}" TO {pipeline}, {app}')
@@ -70,7 +71,8 @@ def grant_statements(pipeline_role: str, app_role: str, database: str | None = N
         f"GRANT SELECT ON {VERSION_TABLE} TO {pipeline}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON {names} TO {pipeline}",
         f"GRANT USAGE, SELECT ON SEQUENCE {sequences} TO {pipeline}",
-        # the pipeline's own bookkeeping (db/anomaly_inputs.py): FamaChat's app never reads it
+        # the pipeline's own bookkeeping (db/anomaly_inputs.py, db/forecast_calibration.py): FamaChat's
+        # app never reads it
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON {own} TO {pipeline}",
         # FamaChat's app: start from nothing, so a re-run also takes back anything granted before
         f"REVOKE ALL ON {names} FROM {app}",

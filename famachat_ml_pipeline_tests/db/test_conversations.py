@@ -11,7 +11,7 @@ from famachat_ml_pipeline.db.engine import get_engine, migrate
 
 @pytest.fixture
 def engine(db_url: str) -> sa.Engine:
-    assert migrate(db_url) == "0006"
+    assert migrate(db_url) == "0007"
     return get_engine(db_url)
 
 

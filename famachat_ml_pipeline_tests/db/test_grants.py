@@ -79,7 +79,7 @@ def test_pipeline_runs_as_its_role_and_the_app_changes_only_users_columns(
     with pipeline:
         assert pipeline.execute("SELECT current_user").fetchone()[0] == pipeline_role
         tables = ("ml_features", "ml_recommendations", "ml_anomalies", "ml_campaign_classifications")
-        for table in (*tables, "anomaly_inputs"):  # the last one: the pipeline's own bookkeeping
+        for table in (*tables, "anomaly_inputs", "forecast_calibration"):  # the last two: its own bookkeeping
             assert pipeline.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0, table
         # the writer's UPDATE ... FROM a temporary table works under the pipeline's grants
         prediction = pipeline.execute("SELECT min(id) FROM ml_predictions").fetchone()[0]

@@ -119,8 +119,8 @@ def test_migrate_is_idempotent_and_leaves_source_tables_alone(db_url: str) -> No
             )
         )
     before = sa.inspect(engine).get_columns(insights_table.name)
-    assert migrate(db_url) == "0006"
-    assert migrate(db_url) == "0006"
+    assert migrate(db_url) == "0007"
+    assert migrate(db_url) == "0007"
     inspector = sa.inspect(get_engine(db_url))
     tables = set(inspector.get_table_names())
     assert {t.name for t in ML_TABLES} <= tables

@@ -7,7 +7,8 @@ import polars as pl
 from pydantic import Field
 
 from famachat_ml_pipeline.core.accuracy import score_predictions
-from famachat_ml_pipeline.core.forecasting import OUTPUT_SCHEMA, forecast_fleet_parts
+from famachat_ml_pipeline.core.forecasting import LEVEL, OUTPUT_SCHEMA, FleetCalibration, forecast_fleet_parts
+from famachat_ml_pipeline.db.forecast_calibration import read_calibration, store_calibration
 from famachat_ml_pipeline.db.reader import MAX_HORIZON_DAYS, forecasts_as_read, read_predictions
 from famachat_ml_pipeline.db.writer import ForecastStream, fill_prediction_actuals
 from famachat_ml_pipeline.defs.shared.account_run import AccountRun
@@ -41,18 +42,31 @@ def campaign_forecasts(
     if ad_insights.is_empty():
         return dg.Output(None, metadata=run.metadata(rows_read=0, forecasts=0))
     parts: list[pl.DataFrame] = []
-    stream = ForecastStream(database.engine(), run.config_ids, run.as_of, MODEL_VERSION, config.horizon_days)
+    engine = database.engine()
+    # a run of a few accounts borrows the day's fleet calibration (its own pool is a dozen campaigns)
+    with run.timer("read"):
+        stored = read_calibration(engine, run.as_of, config.horizon_days, LEVEL)
+    made: list[FleetCalibration] = []
+    stream = ForecastStream(engine, run.config_ids, run.as_of, MODEL_VERSION, config.horizon_days)
     with stream:
         # each metric's rows are written (by the stream's thread) while the next metric is computed:
         # "compute" is that overlap, "write" the wait for the last rows and the commit
         with run.timer("compute"):
             for part in forecast_fleet_parts(
-                ad_insights, run.as_of, horizon=config.horizon_days, method=config.method
+                ad_insights,
+                run.as_of,
+                horizon=config.horizon_days,
+                method=config.method,
+                lent=stored.calibration if stored is not None else None,
+                made=made,
             ):
                 stream.write(part)
                 parts.append(part)
         with run.timer("write"):
             written = stream.commit()
+            borrowed = stored is not None and bool(made) and made[0] is stored.calibration
+            if made and not borrowed:
+                store_calibration(engine, run.as_of, config.horizon_days, made[0], MODEL_VERSION)
     fc = pl.concat(parts) if parts else pl.DataFrame(schema=OUTPUT_SCHEMA)
     methods = dict(sorted(fc.filter(pl.col("horizon_day") == 1).group_by("method").len().iter_rows()))
     context.log.info(
@@ -66,9 +80,20 @@ def campaign_forecasts(
             campaigns=fc["entity_id"].n_unique() if fc.height else 0,
             methods=dg.MetadataValue.json(methods),
             insufficient_data_series=int(fc.filter(pl.col("horizon_day") == 1)["insufficient_data"].sum()),
+            calibration=_calibration_note(made, stored.as_of if borrowed and stored else None),
             **written,
         ),
     )
+
+
+def _calibration_note(made: list[FleetCalibration], borrowed_from: dt.date | None) -> str:
+    """Where the intervals' calibration came from, for the run's metadata."""
+    if not made:
+        return "none (no campaign)"
+    n = made[0].n_series
+    if borrowed_from is not None:
+        return f"borrowed: the pool of {n:,} campaigns stored for {borrowed_from}"
+    return f"own: a pool of {n:,} campaigns"
 
 
 @account_asset(

@@ -1,0 +1,91 @@
+"""forecast_calibration: the calibration each day's forecast run used (migration 0007), kept so that a
+later run of a few accounts on the same days borrows the fleet's (`core.forecasting.FleetCalibration`).
+
+The pipeline's own bookkeeping, never read by FamaChat, kept apart from the ml_* tables (which stay the
+seed's DDL). One row per (as_of, horizon, level): the largest pool of that day wins, so a one-account run
+never replaces the fleet's, and a backfill of a past day writes that day's row only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from famachat_ml_pipeline.core.forecasting import FleetCalibration
+from famachat_ml_pipeline.db.schema import JSON
+
+metadata = sa.MetaData()
+
+forecast_calibration = sa.Table(
+    "forecast_calibration",
+    metadata,
+    sa.Column("as_of", sa.Date, primary_key=True),
+    sa.Column("horizon", sa.Integer, primary_key=True),
+    sa.Column("level", sa.Float, primary_key=True),
+    sa.Column("n_series", sa.Integer, nullable=False),
+    sa.Column("calibration", JSON, nullable=False),
+    sa.Column("model_version", sa.String(50), nullable=False),
+    sa.Column("created_at", sa.DateTime, server_default=sa.func.now()),
+)
+
+FORECAST_CALIBRATION_TABLES = (forecast_calibration,)
+MAX_AGE_DAYS = 7  # an older calibration is not borrowed: the fleet's errors of a week ago still hold
+
+
+@dataclass(frozen=True)
+class StoredCalibration:
+    as_of: dt.date
+    calibration: FleetCalibration
+
+
+def store_calibration(
+    engine: sa.Engine, as_of: dt.date, horizon: int, calibration: FleetCalibration, model_version: str
+) -> bool:
+    """Keep `calibration` as the day's unless the day already has one of a pool at least as large.
+    True when it was written."""
+    t = forecast_calibration
+    row = {
+        "as_of": as_of,
+        "horizon": horizon,
+        "level": calibration.level,
+        "n_series": calibration.n_series,
+        "calibration": calibration.to_json(),
+        "model_version": model_version,
+    }
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(t).values(**row)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[t.c.as_of, t.c.horizon, t.c.level],
+        set_={k: stmt.excluded[k] for k in ("n_series", "calibration", "model_version")}
+        | {"created_at": sa.func.now()},
+        where=stmt.excluded.n_series > t.c.n_series,
+    ).returning(t.c.as_of)  # a row back only when written (rowcount is -1 on some drivers)
+    with engine.begin() as conn:
+        return conn.execute(stmt).first() is not None
+
+
+def read_calibration(
+    engine: sa.Engine, as_of: dt.date, horizon: int, level: float, max_age_days: int = MAX_AGE_DAYS
+) -> StoredCalibration | None:
+    """The newest stored calibration of a day in [as_of - max_age_days, as_of] (never a later day's: a
+    backfill of the past does not borrow from the present)."""
+    t = forecast_calibration
+    query = (
+        sa.select(t.c.as_of, t.c.calibration)
+        .where(
+            t.c.as_of <= as_of,
+            t.c.as_of >= as_of - dt.timedelta(days=max_age_days),
+            t.c.horizon == horizon,
+            t.c.level == level,
+        )
+        .order_by(t.c.as_of.desc())
+        .limit(1)
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    if row is None:
+        return None
+    return StoredCalibration(row.as_of, FleetCalibration.from_json(row.calibration))
