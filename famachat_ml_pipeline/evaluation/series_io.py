@@ -19,8 +19,9 @@ import polars as pl
 MAX_UNPARSABLE = 0.01  # share of rows whose date, or value, may fail to parse before the file is refused
 NAB_MIN_DAYS = 50  # a NAB series needs this many days once aggregated to be evaluated (28 + horizon + 15)
 SEPARATORS = (",", ";", "\t")
-# a number written with thousands separators, by decimal mark: 1,234,567.8 and 1.234.567,8
-_GROUPED = {".": r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$", ",": r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$"}
+# a number written with thousands separators, by decimal mark: 1,234,567.8 and 1.234.567,8. The first
+# group never starts with 0: "0,512" is a decimal comma (0.512), never 512, so it is not a number here
+_GROUPED = {".": r"^[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$", ",": r"^[+-]?[1-9]\d{0,2}(\.\d{3})+(,\d+)?$"}
 
 
 class UnreadableSeries(ValueError):

@@ -127,6 +127,15 @@ def test_values_that_are_not_numbers_are_counted_and_refused_above_one_percent(t
     commas = [f"{v},5" for v in (PATTERN * 10).astype(int)] * 30
     with pytest.raises(UnparsableValues, match="pass --decimal-comma"):
         read_daily_series(_visits_csv(tmp_path, commas), "Date", "Page.Loads", date_format="%m/%d/%Y")
+    # also where it has three decimals and a leading 0 ("0,512" was read as 512): no thousands group
+    # starts with 0
+    small = [f"0,{v:03d}" for v in (PATTERN * 50).astype(int)] * 30
+    with pytest.raises(UnparsableValues, match="first: '0,500'.*pass --decimal-comma"):
+        read_daily_series(_visits_csv(tmp_path, small), "Date", "Page.Loads", date_format="%m/%d/%Y")
+    s = read_daily_series(
+        _visits_csv(tmp_path, small), "Date", "Page.Loads", date_format="%m/%d/%Y", decimal_comma=True
+    )
+    assert s.frame["value"][:7].to_list() == (PATTERN * 50 / 1000).tolist()
 
 
 def test_cli_reads_grouped_numbers_and_refuses_a_missing_column(
