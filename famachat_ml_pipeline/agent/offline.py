@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from famachat_ml_pipeline.agent.tools import ToolContext, run_tool
+from famachat_ml_pipeline.agent.tools.forecasts import range_note
 from famachat_ml_pipeline.agent.types import AgentEvent, AgentReply, ChatTurn, ToolCall
 from famachat_ml_pipeline.db import agent_queries as q
 
@@ -304,7 +305,7 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
             what = "leads no total" if p["metric"] == "leads" else "de CPL médio por dia"
             lines.append(
                 f"{_q(p['name'])}: {p['value']} {what} nos próximos {len(p['days'])} dias "
-                f"(intervalo de 95%: {p['low']} a {p['high']}; método {p['method']})."
+                f"({p['low']} a {p['high']}; método {p['method']}); {range_note(p['metric'])}."
             )
         return lines
     f = out["get_forecasts"]
@@ -319,7 +320,8 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
         "Campanhas com mais leads previstos:",
     ]
     top = sorted(f["forecasts"], key=lambda x: -_br_number(x["value"]))[:5]
-    return lines + [f"- {_q(x['name'])}: {x['value']} leads ({x['low']} a {x['high']})" for x in top]
+    lines += [f"- {_q(x['name'])}: {x['value']} leads ({x['low']} a {x['high']})" for x in top]
+    return [*lines, f"Entre parênteses, a {range_note('leads')}."]
 
 
 def _say_campaign_details(intent: Intent, out: Out) -> list[str]:

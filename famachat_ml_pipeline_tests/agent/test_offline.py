@@ -166,6 +166,8 @@ def test_forecast_figures_equal_the_tables(demo_db: DemoDb) -> None:
         ).scalar_one()
     reply = _ask(demo_db, "Quantos leads vou ter na próxima semana?")
     assert f"{format_number(leads, 1)} leads" in reply.text
+    # a summed range is not called a 95 % interval of the week
+    assert "soma dos limites diários do intervalo de 95%" in reply.text
 
 
 def test_campaign_forecast_is_fresh_and_bounded(demo_db: DemoDb) -> None:
@@ -175,6 +177,7 @@ def test_campaign_forecast_is_fresh_and_bounded(demo_db: DemoDb) -> None:
     leads = reply.tool_calls[0].output
     assert leads["as_of"] == demo_db.as_of.isoformat() and len(leads["days"]) == 7
     assert f"{leads['value']} leads no total" in reply.text
+    assert "intervalo de 95%:" not in reply.text and "média dos limites diários" in reply.text  # the CPL
 
 
 def test_campaign_details_figures_equal_the_tables(demo_db: DemoDb) -> None:

@@ -147,6 +147,18 @@ def test_fresh_prediction_covers_the_horizon(demo_db: DemoDb) -> None:
     assert 1 <= len(days) <= 3 and out["as_of"] == demo_db.as_of.isoformat()
 
 
+def test_a_fresh_prediction_is_calibrated_as_the_pipelines_run(demo_db: DemoDb) -> None:
+    # on the day of the stored forecasts, with the same data, the fresh one is the stored one: it borrows
+    # the run's calibration (forecast_calibration) instead of calibrating on this one campaign
+    ctx = _ctx(demo_db)
+    busiest = run_tool(ctx, "get_top_campaigns", {"metric": "leads", "limit": 1})["campaigns"][0]
+    cid = busiest["campaign_id"]
+    fresh = run_tool(ctx, "predict_campaign_leads", {"campaign_id": cid, "horizon_days": 7})
+    (stored,) = run_tool(ctx, "get_forecasts", {"metric": "leads", "campaign_id": cid})["forecasts"]
+    assert fresh["days"][0]["date"] == stored["first_day"] and len(fresh["days"]) == stored["days"] == 7
+    assert (fresh["value"], fresh["low"], fresh["high"]) == (stored["value"], stored["low"], stored["high"])
+
+
 def test_roi_says_the_revenue_is_the_users_estimate(demo_db: DemoDb) -> None:
     out = run_tool(_ctx(demo_db), "calculate_roi", {"average_ticket": 1000, "close_rate": 10, "window": 7})
     assert out["value_per_lead"] == "R$ 100,00"

@@ -15,8 +15,9 @@ from famachat_ml_pipeline.agent.tools.context import (
     ToolInput,
     ToolOutput,
 )
-from famachat_ml_pipeline.core.forecasting import forecast_fleet
+from famachat_ml_pipeline.core.forecasting import LEVEL, forecast_fleet
 from famachat_ml_pipeline.db import agent_queries as q
+from famachat_ml_pipeline.db.forecast_calibration import read_calibration
 from famachat_ml_pipeline.source.read import read_daily_insights
 
 Metric = Literal["spend", "leads", "cpl"]
@@ -31,6 +32,8 @@ class ForecastRow(ToolOutput):
     last_day: dt.date | None
     days: int
     value: str  # total over the horizon (spend, leads) or the mean daily CPL
+    # the sum (spend, leads) or mean (CPL) of the daily 95 % bounds: a range, generally wider than a 95 %
+    # interval of the total (the days' errors are not all at their bound at once)
     low: str
     high: str
     method: str
@@ -56,7 +59,8 @@ def fmt_values(
 
 
 def summarize(ctx: ToolContext, metric: str, points: list[dict[str, Any]]) -> tuple[float, float, float]:
-    """Total over the horizon for spend and leads; the mean daily value for CPL."""
+    """Total over the horizon for spend and leads, the mean daily value for CPL; the bounds likewise summed
+    or averaged (`range_note` says so to the user)."""
     p = [float(x.get("predicted") or 0.0) for x in points]
     lo = [float(x.get("lower") or 0.0) for x in points]
     hi = [float(x.get("upper") or 0.0) for x in points]
@@ -64,6 +68,14 @@ def summarize(ctx: ToolContext, metric: str, points: list[dict[str, Any]]) -> tu
         n = max(len(p), 1)
         return sum(p) / n, sum(lo) / n, sum(hi) / n
     return sum(p), sum(lo), sum(hi)
+
+
+def range_note(metric: str) -> str:
+    """What low/high of a horizon figure are, in the user's words."""
+    how = "média" if metric == "cpl" else "soma"
+    return (
+        f"faixa = {how} dos limites diários do intervalo de 95% (mais larga que um intervalo de 95% do total)"
+    )
 
 
 def latest_forecasts(ctx: ToolContext, with_methods: bool = True) -> list[dict[str, Any]]:
@@ -166,7 +178,11 @@ def predict(ctx: ToolContext, campaign_id: str, metric: str, horizon: int) -> Ca
     one = daily.filter(pl.col("campaign_id") == campaign_id)
     if one.height == 0:
         return NotFound(message=f"A campanha {campaign_id} não tem dados de entrega até {as_of.isoformat()}.")
-    fc = forecast_fleet(one, as_of, horizon=horizon).filter(pl.col("metric") == metric).sort("target_date")
+    # calibrated as the pipeline's run of that day was (the fleet's pool), not on this campaign alone
+    stored = read_calibration(ctx.engine, as_of, horizon, LEVEL)
+    lent = stored.calibration if stored is not None else None
+    fc = forecast_fleet(one, as_of, horizon=horizon, lent=lent).filter(pl.col("metric") == metric)
+    fc = fc.sort("target_date")
     pts = [
         {"predicted": r["predicted_value"], "lower": r["confidence_lower"], "upper": r["confidence_upper"]}
         for r in fc.iter_rows(named=True)
@@ -192,7 +208,8 @@ def predict(ctx: ToolContext, campaign_id: str, metric: str, horizon: int) -> Ca
             )
             for d, x in zip(fc["target_date"].to_list(), days, strict=True)
         ],
-        note=f"Previsão nova com dados até {as_of.isoformat()}; {what} em {len(pts)} dias, intervalo de 95%.",
+        note=f"Previsão nova com dados até {as_of.isoformat()}; {what} em {len(pts)} dias; "
+        f"{range_note(metric)}.",
     )
 
 

@@ -167,9 +167,10 @@ def forecast_fleet(
     level: float = LEVEL,
     respect_status: bool = True,
     max_history: int = MAX_HISTORY,
+    lent: FleetCalibration | None = None,
 ) -> pl.DataFrame:
     """One row per (config_id, entity_id, metric, target_date) for spend, leads and CPL: the frames of
-    `forecast_fleet_parts`, concatenated.
+    `forecast_fleet_parts` (`lent`: the calibration it may borrow), concatenated.
 
     Only days <= as_of are read. Business rules on top of the statistical forecast:
     - a campaign that `vocab.is_inactive` calls inactive at as_of (status or effective_status: a paused
@@ -187,6 +188,7 @@ def forecast_fleet(
             level=level,
             respect_status=respect_status,
             max_history=max_history,
+            lent=lent,
         )
     )
     return pl.concat(parts) if parts else pl.DataFrame(schema=OUTPUT_SCHEMA)
