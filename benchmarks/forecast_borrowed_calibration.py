@@ -6,7 +6,8 @@ one partition), with its own pool and with the fleet's calibration borrowed, bes
 Same protocol as `famachat-ml evaluate forecasts` on the demo: 28 daily origins over the last four weeks,
 every campaign scored once it has started; the coverage counts (campaign, origin, horizon day) points.
 At each origin the fleet is forecast first and its calibration (`Calibration`) is what each account's
-run borrows, as `campaign_forecasts` does with the day's row of `forecast_calibration`.
+run borrows, as `campaign_forecasts` does with the day's row of `forecast_calibration`; "day before" lends
+the fleet's calibration of the previous origin instead (a run before the fleet's of the day borrows that).
 """
 
 from __future__ import annotations
@@ -26,15 +27,17 @@ H = 7
 
 
 def coverage(Y: np.ndarray, accounts: np.ndarray) -> dict[str, tuple[int, int]]:
-    """(covered, points) per way of running: the fleet, each account alone, each account borrowing."""
-    out = {k: [0, 0] for k in ("fleet", "alone", "borrowed")}
+    """(covered, points) per way of running: the fleet, each account alone, each account borrowing the
+    fleet's calibration of the same day, and of the day before (a run before the fleet's of the day)."""
+    out = {k: [0, 0] for k in ("fleet", "alone", "borrowed", "day before")}
     start = first_valid(Y)
     for o in evaluation_origins(Y.shape[1], H, DEMO_ORIGINS, 1):
         actual = Y[:, o : o + H]
         live = (start < o)[:, None] & np.isfinite(actual)
         res, cal = forecast_matrix_calibrated(Y[:, :o], H)
+        _, before = forecast_matrix_calibrated(Y[:, : o - 1], H)  # the fleet's run of the day before
         fc = {"fleet": res[("auto", 0.95)]}
-        for way, lent in (("alone", None), ("borrowed", cal)):
+        for way, lent in (("alone", None), ("borrowed", cal), ("day before", before)):
             lower, upper = np.full((Y.shape[0], H), np.nan), np.full((Y.shape[0], H), np.nan)
             for a in np.unique(accounts):
                 rows = accounts == a
@@ -61,11 +64,14 @@ def main() -> None:
     print(
         f"demo: {args.accounts} accounts (seed {args.seed}), {keys.height} campaigns, {DEMO_ORIGINS} origins"
     )
-    print(f"{'metric':<8}{'fleet':>10}{'alone':>10}{'borrowed':>10}{'points':>10}{'seconds':>9}")
+    print(
+        f"{'metric':<8}{'fleet':>10}{'alone':>10}{'borrowed':>10}{'day before':>11}"
+        f"{'points':>10}{'seconds':>9}"
+    )
     for metric in ("spend", "leads"):
         t0 = time.perf_counter()
         cov = coverage(mats[metric], accounts)
-        row = "".join(f"{c / n:>10.3f}" for c, n in cov.values())
+        row = "".join(f"{c / n:>{11 if way == 'day before' else 10}.3f}" for way, (c, n) in cov.items())
         print(f"{metric:<8}{row}{cov['fleet'][1]:>10}{time.perf_counter() - t0:>9.1f}")
 
 

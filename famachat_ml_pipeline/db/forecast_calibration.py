@@ -68,10 +68,16 @@ def store_calibration(
 
 
 def read_calibration(
-    engine: sa.Engine, as_of: dt.date, horizon: int, level: float, max_age_days: int = MAX_AGE_DAYS
+    engine: sa.Engine,
+    as_of: dt.date,
+    horizon: int,
+    level: float,
+    model_version: str,
+    max_age_days: int = MAX_AGE_DAYS,
 ) -> StoredCalibration | None:
-    """The newest stored calibration of a day in [as_of - max_age_days, as_of] (never a later day's: a
-    backfill of the past does not borrow from the present)."""
+    """The newest stored calibration of `model_version` of a day in [as_of - max_age_days, as_of] (never a
+    later day's: a backfill of the past does not borrow from the present). Whether a run may use it (its
+    method, its pool's size) is `FleetCalibration.lends_to`'s to say."""
     t = forecast_calibration
     query = (
         sa.select(t.c.as_of, t.c.calibration)
@@ -80,6 +86,7 @@ def read_calibration(
             t.c.as_of >= as_of - dt.timedelta(days=max_age_days),
             t.c.horizon == horizon,
             t.c.level == level,
+            t.c.model_version == model_version,
         )
         .order_by(t.c.as_of.desc())
         .limit(1)

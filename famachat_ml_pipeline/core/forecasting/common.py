@@ -42,6 +42,8 @@ ENSEMBLE_MEMBERS = ("hw", "ses", "seasonal_mean", "mean7")
 COMBO_MEMBERS = ("hw", "ses", "seasonal_mean")
 DORMANT_DAYS = 28  # `combo` forecasts 0 after this many days without delivery (seasonal_mean's window)
 PRODUCTION_METHOD = "combo"  # what `auto` forecasts with
+# ml_forecasts.model_version; a stored calibration (db.forecast_calibration) is borrowed only by its version
+FORECAST_MODEL_VERSION = "forecast-1"
 # `select`: the previous `auto`, per-series selection by a 28-origin backtest; kept for comparison
 SELECT_CANDIDATES = ("ensemble", "hw", "ses", "seasonal_mean", "mean7", "snaive", "ema", "linear")
 AUTO_CANDIDATES = SELECT_CANDIDATES

@@ -102,22 +102,33 @@ def _impute_unknown_days(M: np.ndarray, in_span: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True)
 class FleetCalibration:
     """A forecast run's calibration of spend and leads (`matrix.Calibration`) and of CPL at `level`
-    (`cpl_log_bounds`): what a one-account run of the same days borrows from the fleet's run, so that
-    its intervals are the ones the fleet run gave its campaigns. JSON for storage."""
+    (`cpl_log_bounds`), with the method it was made for: what a run of a few accounts on the same days
+    borrows from the fleet's run, so that its intervals are the ones the fleet run gave its campaigns.
+    JSON for storage."""
 
     n_series: int
     level: float
+    method: str
     metrics: dict[str, Calibration]  # "spend", "leads"
     cpl: np.ndarray  # (classes, 2)
 
+    def lends_to(self, n: int, method: str, horizon: int, level: float) -> bool:
+        """`Calibration.lends_to` for a run of `n` campaigns, of the same method and level."""
+        return (
+            method == self.method
+            and level == self.level
+            and all(c.lends_to(n, horizon) for c in self.metrics.values())
+        )
+
     def to_json(self) -> dict:
-        def pair(lo_hi: tuple[np.ndarray, np.ndarray]) -> list[list[float]]:
-            return [np.asarray(a, dtype=float).tolist() for a in lo_hi]
+        def pair(lo_hi: tuple[np.ndarray, np.ndarray]) -> list[list[float | str | None]]:
+            return [_json_floats(a) for a in lo_hi]
 
         return {
             "n_series": self.n_series,
             "level": self.level,
-            "cpl": _nan_to_none(self.cpl.tolist()),
+            "method": self.method,
+            "cpl": [_json_floats(row) for row in self.cpl],
             "metrics": {
                 name: {
                     "n_series": c.n_series,
@@ -132,8 +143,8 @@ class FleetCalibration:
 
     @classmethod
     def from_json(cls, doc: dict) -> FleetCalibration:
-        def pair(v: list[list[float]]) -> tuple[np.ndarray, np.ndarray]:
-            return np.array(v[0], dtype=float), np.array(v[1], dtype=float)
+        def pair(v: list[list[float | str | None]]) -> tuple[np.ndarray, np.ndarray]:
+            return _floats(v[0]), _floats(v[1])
 
         metrics = {
             name: Calibration(
@@ -145,13 +156,18 @@ class FleetCalibration:
             )
             for name, c in doc["metrics"].items()
         }
-        cpl = np.array([[np.nan if v is None else v for v in row] for row in doc["cpl"]], dtype=float)
-        return cls(int(doc["n_series"]), float(doc["level"]), metrics, cpl)
+        cpl = np.array([_floats(row) for row in doc["cpl"]], dtype=float).reshape(-1, 2)
+        return cls(int(doc["n_series"]), float(doc["level"]), str(doc["method"]), metrics, cpl)
 
 
-def _nan_to_none(rows: list[list[float]]) -> list[list[float | None]]:
-    """JSON has no NaN: a class without enough CPL errors is stored as null."""
-    return [[None if v != v else v for v in row] for row in rows]
+def _json_floats(values: np.ndarray) -> list[float | str | None]:
+    """JSON (and Postgres' jsonb) has no NaN or infinity: NaN (a CPL class without enough errors) is null,
+    an infinite bound (log CPL ratio of a day with a lead and no spend) the string "inf" or "-inf"."""
+    return [float(v) if np.isfinite(v) else (None if np.isnan(v) else str(float(v))) for v in values]
+
+
+def _floats(values: list[float | str | None]) -> np.ndarray:
+    return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
 
 
 def _wider(level: float) -> float:
@@ -210,8 +226,8 @@ def forecast_fleet_parts(
     computed, so that a caller can write one metric while the next is computed. Nothing for an empty
     frame.
 
-    `lent`: a larger run's calibration of the same horizon and level (a one-account run borrows the
-    fleet's); used only when it pooled more campaigns than this frame has. `made`: the calibration
+    `lent`: a larger run's calibration (a one-account run borrows the fleet's), used when
+    `FleetCalibration.lends_to` says so. `made`: the calibration
     used is appended to it once the frames are out (lent or this run's own), for the caller to store."""
     keys, _, mats = fleet_matrix(daily, as_of, ["spend", "leads"], max_history)
     n = keys.height
@@ -224,7 +240,7 @@ def forecast_fleet_parts(
     dates = [as_of + dt.timedelta(days=j) for j in range(1, horizon + 1)]
     fc: dict[str, MatrixForecast] = {}
     wide: dict[str, MatrixForecast] = {}
-    if lent is not None and (lent.n_series <= n or lent.level != level):
+    if lent is not None and not lent.lends_to(n, method, horizon, level):
         lent = None
     used: dict[str, Calibration] = {}
     for metric in ("spend", "leads"):
@@ -258,7 +274,7 @@ def forecast_fleet_parts(
         cpl.defined,
     ).cast(OUTPUT_SCHEMA)  # type: ignore[arg-type]
     if made is not None:
-        made.append(lent if lent is not None else FleetCalibration(n, level, used, log_bounds))
+        made.append(lent if lent is not None else FleetCalibration(n, level, method, used, log_bounds))
 
 
 def _apply_rules(fc: MatrixForecast, inactive: np.ndarray, cap: np.ndarray | None) -> MatrixForecast:

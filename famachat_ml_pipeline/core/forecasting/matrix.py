@@ -70,6 +70,13 @@ class Calibration:
     pooled: dict[tuple[str, float], tuple[np.ndarray, np.ndarray]]  # (method, level) -> (lo, hi), (h,)
     young: dict[float, tuple[np.ndarray, np.ndarray]]  # level -> `calibrate_young`'s, where it had enough
 
+    def lends_to(self, n: int, horizon: int, n_backtest: int = N_BACKTEST) -> bool:
+        """Whether a call of `n` series and `horizon` days uses this calibration instead of its own: only
+        when its own pool is too small for the standard depth (it would reach further back,
+        `calibration_depth`) and this one pooled more series. A fleet that lost a campaign overnight, or
+        a chunk of a few hundred accounts, keeps its own."""
+        return self.horizon == horizon and calibration_depth(n, n_backtest) > n_backtest and self.n_series > n
+
 
 def calibration_depth(n: int, n_backtest: int = N_BACKTEST) -> int:
     """Backtest origins for `n` series: n_backtest for a fleet, more (up to CAL_MAX_ORIGINS) for a few."""
@@ -217,16 +224,17 @@ def forecast_matrix_calibrated(
     with fewer than MIN_HISTORY observed days is flagged insufficient and forecast with
     FALLBACK_METHOD whatever the method asked for.
 
-    `lent`: a larger pool's calibration of the same horizon (`Calibration`). It is used when it pooled
-    more series than `Y` has; its multipliers replace this call's own where it has them (a method or
-    level it lacks is calibrated here). The calibration returned is the one used.
+    `lent`: a larger pool's calibration of the same horizon (`Calibration`), used when
+    `Calibration.lends_to` says so (never with "select"); its multipliers replace this call's own where it
+    has them (a method or level it lacks is calibrated here). The calibration returned is the one used.
     """
     unknown = set(methods) - set(METHODS) - {"auto", "select"}
     if unknown:
         raise ValueError(f"unknown forecasting method(s): {sorted(unknown)}")
     Y = np.asarray(Y, dtype=float)
     n, T = Y.shape
-    if lent is not None and (lent.n_series <= n or lent.horizon != horizon):
+    # `select` picks each series' default from its pool's errors, which a calibration does not carry
+    if lent is not None and ("select" in methods or not lent.lends_to(n, horizon, n_backtest)):
         lent = None
     depth = lent.depth if lent is not None else calibration_depth(n, n_backtest)
     base = [PRODUCTION_METHOD if m == "auto" else m for m in methods if m != "select"]

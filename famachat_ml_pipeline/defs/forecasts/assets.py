@@ -4,10 +4,17 @@ import datetime as dt
 
 import dagster as dg
 import polars as pl
+import sqlalchemy as sa
 from pydantic import Field
 
 from famachat_ml_pipeline.core.accuracy import score_predictions
-from famachat_ml_pipeline.core.forecasting import LEVEL, OUTPUT_SCHEMA, FleetCalibration, forecast_fleet_parts
+from famachat_ml_pipeline.core.forecasting import (
+    FORECAST_MODEL_VERSION,
+    LEVEL,
+    OUTPUT_SCHEMA,
+    FleetCalibration,
+    forecast_fleet_parts,
+)
 from famachat_ml_pipeline.db.forecast_calibration import read_calibration, store_calibration
 from famachat_ml_pipeline.db.reader import MAX_HORIZON_DAYS, forecasts_as_read, read_predictions
 from famachat_ml_pipeline.db.writer import ForecastStream, fill_prediction_actuals
@@ -16,7 +23,7 @@ from famachat_ml_pipeline.defs.shared.io_managers import PASS_ALONG_IO_MANAGER
 from famachat_ml_pipeline.defs.shared.partitions import account_asset
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
 
-MODEL_VERSION = "forecast-1"
+MODEL_VERSION = FORECAST_MODEL_VERSION
 RESTATEMENT_DAYS = 28  # Meta may restate any of the last 28 days
 
 
@@ -45,7 +52,7 @@ def campaign_forecasts(
     engine = database.engine()
     # a run of a few accounts borrows the day's fleet calibration (its own pool is a dozen campaigns)
     with run.timer("read"):
-        stored = read_calibration(engine, run.as_of, config.horizon_days, LEVEL)
+        stored = read_calibration(engine, run.as_of, config.horizon_days, LEVEL, MODEL_VERSION)
     made: list[FleetCalibration] = []
     stream = ForecastStream(engine, run.config_ids, run.as_of, MODEL_VERSION, config.horizon_days)
     with stream:
@@ -66,7 +73,10 @@ def campaign_forecasts(
             written = stream.commit()
             borrowed = stored is not None and bool(made) and made[0] is stored.calibration
             if made and not borrowed:
-                store_calibration(engine, run.as_of, config.horizon_days, made[0], MODEL_VERSION)
+                try:
+                    store_calibration(engine, run.as_of, config.horizon_days, made[0], MODEL_VERSION)
+                except sa.exc.SQLAlchemyError as exc:  # the forecasts are committed; a later run recalibrates
+                    context.log.warning(f"campaign_forecasts: the calibration was not stored: {exc}")
     fc = pl.concat(parts) if parts else pl.DataFrame(schema=OUTPUT_SCHEMA)
     methods = dict(sorted(fc.filter(pl.col("horizon_day") == 1).group_by("method").len().iter_rows()))
     context.log.info(

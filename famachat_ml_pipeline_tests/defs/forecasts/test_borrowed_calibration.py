@@ -56,16 +56,28 @@ def test_one_account_run_borrows_the_fleets_calibration(settings: Settings) -> N
     data = generate_demo(n_accounts=6, days=75, seed=3)
     engine = get_engine(settings.database_url)
     write_demo(engine, data)
-    end = data.end_date
-    quiet = {"echo": lambda _: None}
+    end, quiet = data.end_date, {"echo": lambda _: None}
+    account = int(data.incidents["config_id"].min())
+    yesterday = end - dt.timedelta(days=1)
+
+    # Before the fleet's run of the day, one account borrows the day before's row and stores none of its
+    # own: a borrowed row never outlives MAX_AGE_DAYS by being stored again under a later day.
+    (fleet_before,) = run_pipeline(settings, as_of=yesterday, **quiet)
+    assert fleet_before.success
+    (early,) = run_pipeline(settings, config_ids=[account], as_of=end, **quiet)
+    assert early.success
+    n_before = _calibrations(engine)[yesterday][0]
+    note = f"borrowed: the pool of {n_before:,} campaigns stored for {yesterday}"
+    assert _forecast_metadata(settings, early.run_id)["calibration"] == note
+    assert list(_calibrations(engine)) == [yesterday]
+
     (fleet,) = run_pipeline(settings, as_of=end, **quiet)
     assert fleet.success
     assert _forecast_metadata(settings, fleet.run_id)["calibration"].startswith("own: a pool of ")
     stored = _calibrations(engine)
-    account = int(data.incidents["config_id"].min())
     before = _bounds(engine, account, end)
     n_account = before["entity_id"].n_unique()
-    assert list(stored) == [end] and stored[end][0] > 2 * n_account > 0
+    assert list(stored) == [yesterday, end] and stored[end][0] > 2 * n_account > 0
 
     (one,) = run_pipeline(settings, config_ids=[account], as_of=end, **quiet)
     assert one.success
@@ -79,5 +91,5 @@ def test_one_account_run_borrows_the_fleets_calibration(settings: Settings) -> N
     (back,) = run_pipeline(settings, as_of=past, **quiet)
     assert back.success
     after = _calibrations(engine)
-    assert after.keys() == {end, past} and after[end] == stored[end] and after[past][0] > 0
+    assert after.keys() == {past, yesterday, end} and after[end] == stored[end] and after[past][0] > 0
     assert _bounds(engine, account, end).equals(before)
