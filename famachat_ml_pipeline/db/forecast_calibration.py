@@ -35,6 +35,10 @@ FORECAST_CALIBRATION_TABLES = (forecast_calibration,)
 MAX_AGE_DAYS = 7  # an older calibration is not borrowed: the fleet's errors of a week ago still hold
 
 
+class UnreadableCalibration(ValueError):
+    """The newest row does not parse: the caller calibrates on its own pool (and says so)."""
+
+
 @dataclass(frozen=True)
 class StoredCalibration:
     as_of: dt.date
@@ -95,4 +99,7 @@ def read_calibration(
         row = conn.execute(query).first()
     if row is None:
         return None
-    return StoredCalibration(row.as_of, FleetCalibration.from_json(row.calibration))
+    try:
+        return StoredCalibration(row.as_of, FleetCalibration.from_json(row.calibration))
+    except ValueError as exc:
+        raise UnreadableCalibration(f"forecast_calibration of {row.as_of}: {exc}") from exc

@@ -17,7 +17,7 @@ from famachat_ml_pipeline.agent.tools.context import (
 )
 from famachat_ml_pipeline.core.forecasting import FORECAST_MODEL_VERSION, LEVEL, forecast_fleet
 from famachat_ml_pipeline.db import agent_queries as q
-from famachat_ml_pipeline.db.forecast_calibration import read_calibration
+from famachat_ml_pipeline.db.forecast_calibration import UnreadableCalibration, read_calibration
 from famachat_ml_pipeline.source.read import read_daily_insights
 
 Metric = Literal["spend", "leads", "cpl"]
@@ -178,7 +178,10 @@ def predict(ctx: ToolContext, campaign_id: str, metric: str, horizon: int) -> Ca
     if one.height == 0:
         return NotFound(message=f"A campanha {campaign_id} não tem dados de entrega até {as_of.isoformat()}.")
     # calibrated as the pipeline's run of that day was (the fleet's pool), not on this campaign alone
-    stored = read_calibration(ctx.engine, as_of, horizon, LEVEL, FORECAST_MODEL_VERSION)
+    try:
+        stored = read_calibration(ctx.engine, as_of, horizon, LEVEL, FORECAST_MODEL_VERSION)
+    except UnreadableCalibration:  # the campaign's own calibration, as before the pipeline stored one
+        stored = None
     lent = stored.calibration if stored is not None else None
     fc = forecast_fleet(one, as_of, horizon=horizon, lent=lent).filter(pl.col("metric") == metric)
     fc = fc.sort("target_date")

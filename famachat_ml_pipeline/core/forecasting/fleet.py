@@ -15,7 +15,7 @@ from famachat_ml_pipeline.core.forecasting.common import (
     MAX_HISTORY,
     MatrixForecast,
 )
-from famachat_ml_pipeline.core.forecasting.cpl import cpl_log_bounds, derive_cpl
+from famachat_ml_pipeline.core.forecasting.cpl import CPL_LEAD_CLASSES, cpl_log_bounds, derive_cpl
 from famachat_ml_pipeline.core.forecasting.matrix import Calibration, forecast_matrix_calibrated
 from famachat_ml_pipeline.core.vocab import is_inactive
 
@@ -143,6 +143,22 @@ class FleetCalibration:
 
     @classmethod
     def from_json(cls, doc: dict) -> FleetCalibration:
+        """The stored form back; ValueError when it is not one (a hand-edited or truncated row)."""
+        try:
+            cal = cls._from_json(doc)
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise ValueError(f"not a stored forecast calibration: {exc!r}") from exc
+        h = {c.horizon for c in cal.metrics.values()}
+        sizes = {
+            a.size for c in cal.metrics.values() for b in (*c.pooled.values(), *c.young.values()) for a in b
+        }
+        classes = (len(CPL_LEAD_CLASSES) + 1, 2)
+        if set(cal.metrics) != {"spend", "leads"} or len(h) != 1 or sizes - h or cal.cpl.shape != classes:
+            raise ValueError("not a stored forecast calibration: its arrays do not match its horizon")
+        return cal
+
+    @classmethod
+    def _from_json(cls, doc: dict) -> FleetCalibration:
         def pair(v: list[list[float | str | None]]) -> tuple[np.ndarray, np.ndarray]:
             return _floats(v[0]), _floats(v[1])
 

@@ -59,9 +59,10 @@ class Calibration:
 
     A run of one account pools a dozen campaigns: to reach CAL_TARGET errors per horizon day it reaches
     back up to CAL_MAX_ORIGINS days, into the campaigns' first weeks, and its intervals over-cover (demo
-    leads: 0.969 against the fleet's 0.944, benchmarks/forecast_borrowed_calibration.py). Given the fleet's calibration, it uses the fleet's backtest
-    depth, pooled multipliers and young-series multipliers instead, and its series' bounds are then the
-    ones the fleet run gave them (each series' own quantile depends only on its own errors).
+    leads: 0.969 against the fleet's 0.944, benchmarks/forecast_borrowed_calibration.py). Given the
+    fleet's calibration, it uses the fleet's backtest depth, pooled multipliers and young-series
+    multipliers instead, and its series' bounds are then the ones the fleet run gave them (each series'
+    own quantile depends only on its own errors).
     """
 
     n_series: int  # the series of the pool

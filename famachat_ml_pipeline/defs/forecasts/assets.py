@@ -15,7 +15,11 @@ from famachat_ml_pipeline.core.forecasting import (
     FleetCalibration,
     forecast_fleet_parts,
 )
-from famachat_ml_pipeline.db.forecast_calibration import read_calibration, store_calibration
+from famachat_ml_pipeline.db.forecast_calibration import (
+    UnreadableCalibration,
+    read_calibration,
+    store_calibration,
+)
 from famachat_ml_pipeline.db.reader import MAX_HORIZON_DAYS, forecasts_as_read, read_predictions
 from famachat_ml_pipeline.db.writer import ForecastStream, fill_prediction_actuals
 from famachat_ml_pipeline.defs.shared.account_run import AccountRun
@@ -52,7 +56,11 @@ def campaign_forecasts(
     engine = database.engine()
     # a run of a few accounts borrows the day's fleet calibration (its own pool is a dozen campaigns)
     with run.timer("read"):
-        stored = read_calibration(engine, run.as_of, config.horizon_days, LEVEL, MODEL_VERSION)
+        try:
+            stored = read_calibration(engine, run.as_of, config.horizon_days, LEVEL, MODEL_VERSION)
+        except UnreadableCalibration as exc:  # the run's own pool; the next fleet run rewrites the row
+            context.log.warning(f"campaign_forecasts: {exc}; calibrating on this run's campaigns")
+            stored = None
     made: list[FleetCalibration] = []
     stream = ForecastStream(engine, run.config_ids, run.as_of, MODEL_VERSION, config.horizon_days)
     with stream:

@@ -96,3 +96,22 @@ def test_the_stored_form_round_trips_with_classes_without_cpl_errors(demo) -> No
         for k, (lo, hi) in c.pooled.items():
             np.testing.assert_array_equal(b.pooled[k][0], lo)
             np.testing.assert_array_equal(b.pooled[k][1], hi)
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda d: d.pop("metrics"),
+        lambda d: d["metrics"].pop("leads"),
+        lambda d: d["metrics"]["spend"]["pooled"][0][2][0].pop(),  # a day short
+        lambda d: d.__setitem__("cpl", d["cpl"][:2]),  # classes missing
+        lambda d: d.__setitem__("n_series", "many"),
+    ],
+)
+def test_a_spoiled_stored_form_is_refused_with_a_value_error(demo, spoil) -> None:
+    daily, as_of = demo
+    _, cal = _run(daily, as_of)
+    doc = json.loads(json.dumps(cal.to_json()))
+    spoil(doc)
+    with pytest.raises(ValueError, match="not a stored forecast calibration"):
+        FleetCalibration.from_json(doc)

@@ -93,3 +93,17 @@ def test_one_account_run_borrows_the_fleets_calibration(settings: Settings) -> N
     after = _calibrations(engine)
     assert after.keys() == {past, yesterday, end} and after[end] == stored[end] and after[past][0] > 0
     assert _bounds(engine, account, end).equals(before)
+
+
+def test_an_unreadable_stored_row_is_a_warning_not_a_failed_run(settings: Settings) -> None:
+    data = generate_demo(n_accounts=2, days=60, seed=4)
+    engine = get_engine(settings.database_url)
+    write_demo(engine, data)
+    (first,) = run_pipeline(settings, as_of=data.end_date, echo=lambda _: None)  # migrates, stores a row
+    t = forecast_calibration
+    with engine.begin() as conn:  # a hand-edited row, of a pool larger than any run's
+        conn.execute(t.update().values(calibration={"n_series": 5}, n_series=10**6))
+    account = int(data.incidents["config_id"].min())
+    (one,) = run_pipeline(settings, config_ids=[account], as_of=data.end_date, echo=lambda _: None)
+    assert first.success and one.success
+    assert _forecast_metadata(settings, one.run_id)["calibration"].startswith("own: a pool of ")
