@@ -5,12 +5,34 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from famachat_ml_pipeline.db.engine import get_engine
+from famachat_ml_pipeline.db.engine import current_revision, get_engine, head_revision
 from famachat_ml_pipeline.source.read import missing_source_tables
 
 
 class DatabaseUnavailable(RuntimeError):
     """DATABASE_URL cannot be used: unreachable, refused, or without FamaChat's source tables."""
+
+
+class SchemaBehind(RuntimeError):
+    """The ml_* schema is not at this code's revision: a deployment upgraded without `famachat-ml migrate`."""
+
+
+_CURRENT: set[str] = set()  # URLs whose schema was found at head by this process
+
+
+def check_schema(url: str) -> None:
+    """Raise SchemaBehind unless the database's ml_* schema is at this code's head revision. A run of the
+    daemon never migrates (the pipeline role has no DDL), so without this a new table's first query would
+    fail with a raw SQL error in the middle of a run. Checked once per process and URL."""
+    if url in _CURRENT:
+        return
+    current, head = current_revision(get_engine(url)), head_revision()
+    if current != head:
+        raise SchemaBehind(
+            f"the ml_* schema of {_named(url)} is at revision {current or 'none'}, this code needs {head}: "
+            "run `famachat-ml migrate` as the tables' owner (then `famachat-ml grants` if it added a table)"
+        )
+    _CURRENT.add(url)
 
 
 def _named(url: str) -> str:

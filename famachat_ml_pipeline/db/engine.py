@@ -7,9 +7,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+VERSION_TABLE = "ml_alembic_version"  # the pipeline reads it on every run (preflight.check_schema)
 
 
 @lru_cache(maxsize=8)
@@ -45,8 +48,19 @@ def migrate(url: str) -> str:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
-    with engine.connect() as conn:
-        from alembic.runtime.migration import MigrationContext
+    return current_revision(engine) or ""
 
-        ctx = MigrationContext.configure(conn, opts={"version_table": "ml_alembic_version"})
-        return ctx.get_current_revision() or ""
+
+def current_revision(engine: Engine) -> str | None:
+    """The ml_* schema's revision in the database (None before the first migration)."""
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
+        return ctx.get_current_revision()
+
+
+@lru_cache(maxsize=1)
+def head_revision() -> str:
+    """The revision this code's migrations end at."""
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None, "no migration"
+    return head

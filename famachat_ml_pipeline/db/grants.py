@@ -17,11 +17,10 @@ import sqlalchemy as sa
 
 from famachat_ml_pipeline.core.vocab import ANOMALY_USER_COLUMNS, RECOMMENDATION_USER_COLUMNS
 from famachat_ml_pipeline.db.anomaly_inputs import ANOMALY_INPUT_TABLES
+from famachat_ml_pipeline.db.engine import VERSION_TABLE  # the pipeline reads it on every run
 from famachat_ml_pipeline.db.forecast_calibration import FORECAST_CALIBRATION_TABLES
 from famachat_ml_pipeline.db.schema import metadata, ml_anomalies, ml_recommendations
 from famachat_ml_pipeline.source.tables import SOURCE_TABLES
-
-VERSION_TABLE = "ml_alembic_version"  # the pipeline checks the schema's revision on every run
 
 # What FamaChat's users decide; everything else in ml_* is the pipeline's to write.
 USER_COLUMNS: dict[sa.Table, tuple[str, ...]] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from famachat_ml_pipeline.db.engine import VERSION_TABLE
 from famachat_ml_pipeline.db.schema import metadata
 
 config = context.config
@@ -31,7 +32,7 @@ def _run(connection) -> None:  # noqa: ANN001
         connection=connection,
         target_metadata=metadata,
         include_object=include_object,
-        version_table="ml_alembic_version",
+        version_table=VERSION_TABLE,
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():

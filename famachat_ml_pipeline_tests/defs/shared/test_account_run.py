@@ -6,7 +6,10 @@ import datetime as dt
 from pathlib import Path
 
 import dagster as dg
+from alembic import command
 
+from famachat_ml_pipeline import preflight
+from famachat_ml_pipeline.db.engine import alembic_config, head_revision, migrate
 from famachat_ml_pipeline.defs.features.assets import campaign_features
 from famachat_ml_pipeline.defs.ingest.assets import ad_insights
 from famachat_ml_pipeline.defs.shared.account_run import latest_complete_day_of
@@ -63,3 +66,27 @@ def test_a_tagged_run_uses_its_day_and_refuses_an_incomplete_one(
     future = _materialize(d, tmp_path / "frames", {AS_OF_TAG: (d.as_of + dt.timedelta(days=30)).isoformat()})
     assert not future.success
     assert not future.asset_materializations_for_node("ad_insights")
+
+
+def test_a_schema_behind_the_code_fails_the_run_with_one_clear_line(
+    demo_accounts: DemoAccounts, tmp_path: Path
+) -> None:
+    # a deployment upgraded without `famachat-ml migrate`: the daemon's runs never migrate
+    d = demo_accounts
+    cfg = alembic_config(d.database.url)
+    with d.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0006")
+    preflight._CURRENT.clear()  # this process saw the schema at head before
+    try:
+        result = _materialize(d, tmp_path / "frames", {})
+        assert not result.success
+        (failure,) = [e for e in result.all_events if e.is_step_failure]
+        message = failure.step_failure_data.user_failure_data.description
+        assert f"at revision 0006, this code needs {head_revision()}" in message
+        assert "run `famachat-ml migrate`" in message
+        assert not result.asset_materializations_for_node("ad_insights")
+    finally:
+        migrate(d.database.url)
+    preflight._CURRENT.clear()
+    assert _materialize(d, tmp_path / "frames", {}).success
