@@ -7,7 +7,7 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from famachat_ml_pipeline.db.engine import get_engine
+from famachat_ml_pipeline.db.engine import get_engine, migrate
 from famachat_ml_pipeline.definitions import defs
 from famachat_ml_pipeline.defs.shared.schedules import ranged_run_tags
 from famachat_ml_pipeline.demo.generator import generate_demo
@@ -20,6 +20,7 @@ from famachat_ml_pipeline.source.read import read_daily_insights
 def _checks(settings: Settings, dirty: bool) -> dict[str, bool]:
     data = generate_demo(n_accounts=2, days=40, seed=9, dirty=dirty)
     write_demo(get_engine(settings.database_url), data)
+    migrate(settings.database_url)  # a deployment's database: every asset checks the schema's revision
     instance = get_instance(settings)
     instance.add_dynamic_partitions("config_id", ["1", "2"])
     job = defs.resolve_job_def("ml_pipeline").get_subset(asset_selection={dg.AssetKey("ad_insights")})
