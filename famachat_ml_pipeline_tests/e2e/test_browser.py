@@ -63,6 +63,8 @@ PAGES = [
     ("/assets/campaign_classifications?view=events", ["tier_distribution"], "classifications_metadata"),
     ("/assets/campaign_anomalies?view=events", ["by_severity"], "anomalies_metadata"),
     ("/assets/forecast_accuracy?view=events", ["accuracy_by_metric"], "forecast_accuracy_metadata"),
+    # where the intervals' calibration came from (a run of a few accounts borrows the fleet's)
+    ("/assets/campaign_forecasts?view=events", ["calibration", "own: a pool of"], "forecasts_metadata"),
     ("/assets/campaign_recommendations?view=events", ["top_5", "priority"], "recommendations_metadata"),
 ]
 
