@@ -5,13 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import polars as pl
 import pytest
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.agent.tools import TOOLS, ToolContext, run_tool, tool_schemas
 from famachat_ml_pipeline.agent.tools.context import MAX_ROWS
+from famachat_ml_pipeline.agent.tools.forecasts import ON_DEMAND_LOOKBACK, fmt_values
+from famachat_ml_pipeline.core.forecasting import forecast_fleet
 from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline.db import schema
+from famachat_ml_pipeline.source.read import read_daily_insights
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 
 # The first test pays for the shared demo pipeline run, which takes minutes on a loaded 2-core machine.
@@ -157,6 +161,34 @@ def test_a_fresh_prediction_is_calibrated_as_the_pipelines_run(demo_db: DemoDb) 
     (stored,) = run_tool(ctx, "get_forecasts", {"metric": "leads", "campaign_id": cid})["forecasts"]
     assert fresh["days"][0]["date"] == stored["first_day"] and len(fresh["days"]) == stored["days"] == 7
     assert (fresh["value"], fresh["low"], fresh["high"]) == (stored["value"], stored["low"], stored["high"])
+
+
+def test_a_fresh_prediction_of_another_horizon_is_calibrated_on_the_account(demo_db: DemoDb) -> None:
+    # no stored row for 3 days: the account's campaigns are the pool, not the one campaign alone
+    ctx = _ctx(demo_db)
+    cid = run_tool(ctx, "get_top_campaigns", {"metric": "leads", "limit": 1})["campaigns"][0]["campaign_id"]
+    fresh = run_tool(ctx, "predict_campaign_leads", {"campaign_id": cid, "horizon_days": 3})
+    daily = read_daily_insights(demo_db.engine, [ctx.config_id], demo_db.as_of, ON_DEMAND_LOOKBACK).daily
+
+    def days(frame: pl.DataFrame) -> list[dict]:
+        rows = frame.filter((pl.col("entity_id") == cid) & (pl.col("metric") == "leads")).sort("target_date")
+        pts = [
+            {
+                "predicted": r["predicted_value"],
+                "lower": r["confidence_lower"],
+                "upper": r["confidence_upper"],
+            }
+            for r in rows.iter_rows(named=True)
+        ]
+        return [
+            {"predicted": x["predicted"], "low": x["lower"], "high": x["upper"]}
+            for x in fmt_values(ctx, "leads", pts, ("predicted", "lower", "upper"))
+        ]
+
+    got = [{k: d[k] for k in ("predicted", "low", "high")} for d in fresh["days"]]
+    assert got == days(forecast_fleet(daily, demo_db.as_of, horizon=3))
+    alone = forecast_fleet(daily.filter(pl.col("campaign_id") == cid), demo_db.as_of, horizon=3)
+    assert got != days(alone)  # the pool makes a difference here
 
 
 def test_roi_says_the_revenue_is_the_users_estimate(demo_db: DemoDb) -> None:

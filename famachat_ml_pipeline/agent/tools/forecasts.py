@@ -177,14 +177,19 @@ def predict(ctx: ToolContext, campaign_id: str, metric: str, horizon: int) -> Ca
     one = daily.filter(pl.col("campaign_id") == campaign_id)
     if one.height == 0:
         return NotFound(message=f"A campanha {campaign_id} não tem dados de entrega até {as_of.isoformat()}.")
-    # calibrated as the pipeline's run of that day was (the fleet's pool), not on this campaign alone
+    # calibrated as the pipeline's run of that day was (the fleet's pool); for a horizon the pipeline
+    # did not store, on the whole account's campaigns rather than this one alone (demo of 20 accounts,
+    # seed 11, 7 origins, 14 days:
+    # leads 0.983 -> 0.972, spend 0.919 -> 0.927 coverage at 95 %)
     try:
         stored = read_calibration(ctx.engine, as_of, horizon, LEVEL, FORECAST_MODEL_VERSION)
-    except UnreadableCalibration:  # the campaign's own calibration, as before the pipeline stored one
+    except UnreadableCalibration:  # calibrated here, as before the pipeline stored one
         stored = None
-    lent = stored.calibration if stored is not None else None
-    fc = forecast_fleet(one, as_of, horizon=horizon, lent=lent).filter(pl.col("metric") == metric)
-    fc = fc.sort("target_date")
+    if stored is not None and stored.calibration.lends_to(1, "auto", horizon, LEVEL):
+        fc = forecast_fleet(one, as_of, horizon=horizon, lent=stored.calibration)
+    else:
+        fc = forecast_fleet(daily, as_of, horizon=horizon).filter(pl.col("entity_id") == campaign_id)
+    fc = fc.filter(pl.col("metric") == metric).sort("target_date")
     pts = [
         {"predicted": r["predicted_value"], "lower": r["confidence_lower"], "upper": r["confidence_upper"]}
         for r in fc.iter_rows(named=True)
