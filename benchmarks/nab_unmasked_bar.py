@@ -45,7 +45,8 @@ def unmasked_bar(abs_z: np.ndarray, period: int, rank: int, young_memory: int) -
         ok_prev = prev >= 0
         # is the window ending at t (rows t-P..t-1) anomalous against the bar of one period before?
         ref = np.where(ok_prev, bar[np.maximum(prev, 0)], np.nan)
-        anom[t] = np.isfinite(peak[t]) & np.isfinite(ref) & (peak[t] > np.maximum(ref, DEFAULT_SERIES.z_floor))
+        beat = peak[t] > np.maximum(ref, DEFAULT_SERIES.z_floor)
+        anom[t] = np.isfinite(peak[t]) & np.isfinite(ref) & beat
         lags = t[None, :] - P * np.arange(M)[:, None]  # (M, len(t))
         inside = lags >= 0
         pk = np.where(inside, peak[np.maximum(lags, 0)], np.nan)
