@@ -31,7 +31,10 @@ MIN_YOUNG = 50
 LEVEL_WINDOW = 7  # days whose mean |y| is a young series' level
 SCALE_WINDOW = 28  # days of recent history that define a series' scale
 MAX_HISTORY = 182  # days read per series by `forecast_fleet`; older days barely move the forecasts
-MIN_PER_HORIZON = 200  # scaled errors needed to calibrate each horizon day on its own
+# scaled errors needed to calibrate each horizon day on its own (issue 13: quantiles per horizon): a lone
+# series at full depth has CAL_MAX_ORIGINS of them, and gets them (at 200 it never did; the 97.5 % quantile
+# is then the 4th largest of 182); fewer are pooled over days after dividing by sqrt(day)
+MIN_PER_HORIZON = CAL_MAX_ORIGINS
 BUDGET_OVERSPEND = 1.25  # Meta may spend up to 25 % over the daily budget on a given day
 
 METHODS = ("ema", "linear", "snaive", "seasonal_mean", "mean7", "ses", "hw", "ensemble", "combo")

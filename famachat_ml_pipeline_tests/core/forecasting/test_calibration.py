@@ -50,6 +50,18 @@ def test_a_lone_series_is_its_own_pool() -> None:
     assert (lo[0] < plo).all() and (hi[0] > phi).all()
 
 
+def test_a_lone_series_at_full_depth_gets_quantiles_per_horizon_day() -> None:
+    # errors that do not grow like sqrt(day): flat over the horizon, wide on day 3 only
+    rng = np.random.default_rng(2)
+    err = rng.normal(0, 1, (CAL_MAX_ORIGINS, 1, 7))
+    err[:, :, 2] *= 3.0
+    lo, hi = calibrate(err, np.ones((CAL_MAX_ORIGINS, 1)))
+    assert hi[2] > 2 * hi[1] and hi[1] < 1.5 * hi[0]  # its own day's quantile, not sqrt(day) x one pool
+    assert (np.diff(hi) >= 0).all() and (np.diff(lo) <= 0).all()  # and never narrower later
+    short = calibrate(err[1:], np.ones((CAL_MAX_ORIGINS - 1, 1)))[1]  # one origin short: pooled
+    np.testing.assert_allclose(short / short[0], np.sqrt(np.arange(1, 8)))
+
+
 def test_a_series_with_heavier_tails_than_the_pool_gets_wider_bounds() -> None:
     rng = np.random.default_rng(1)
     err = rng.normal(0, 1, (100, 40, 7))
