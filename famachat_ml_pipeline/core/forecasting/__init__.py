@@ -40,7 +40,8 @@ Methods
 Intervals (every method except `ema`, which keeps the seed's formula as a baseline) are calibrated
 conformally: backtest errors are divided by the series' recent scale (median |y_t - y_{t-7}| over the
 last 28 days), and the conformal 2.5 % / 97.5 % quantiles of those scaled errors, per horizon day and
-pooled over the series and origins of the call, give the interval `point + q * scale`. In the pool each
+pooled over the series and origins of the call, give the interval `point + q * scale` (with fewer than
+MIN_PER_HORIZON errors a day, one pool over the days after dividing each by sqrt(day)). In the pool each
 error of a series weighs 1 / k, k its origins with errors (`series_weights`): every series counts once,
 so a few long series do not set the tails of many short ones (a fleet whose series all have as many
 origins is unweighted, as before). Each series' own quantile (its errors divided by the pooled per-day
