@@ -21,10 +21,8 @@ import sys
 import numpy as np
 
 from famachat_ml_pipeline.core.anomalies.series import (
-    DEFAULT_SERIES,
     lagged_peaks,
     memory_periods,
-    robust_abs_z,
     trailing_max,
 )
 from famachat_ml_pipeline.evaluation import nab_methods as nm
@@ -47,19 +45,10 @@ def declustered_bar(abs_z: np.ndarray, period: int, rank: int, young_memory: int
     return np.where(count < memory, trailing_max(abs_z, young_memory * period), bar)
 
 
-def declustered_scores(values: np.ndarray, period: int) -> np.ndarray:
-    az = robust_abs_z(values, period, DEFAULT_SERIES)
-    floor = DEFAULT_SERIES.z_floor
-    bars = [declustered_bar(az, period, r, m) for r, m in nm.ROBUST_SETTINGS]
-    return np.stack([az / np.maximum(floor, bar) for bar in bars])
-
-
 def main(folder: str) -> None:
-    robust = next(m for m in nm.METHODS if m.name == "robust")
     baselines = tuple(m for m in nm.METHODS if m.name in ("seed_zscore", "windowed_gaussian"))
-    variant = nm.Method("robust", declustered_scores, robust.settings, robust.thresholds)
     print("ours with the declustered rank bar (lag +- 1 around each taken peak):")
-    print(format_report(evaluate_nab(folder, (variant, *baselines))))
+    print(format_report(evaluate_nab(folder, (nm.robust_with_bar(declustered_bar), *baselines))))
 
 
 if __name__ == "__main__":

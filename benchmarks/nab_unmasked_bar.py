@@ -23,7 +23,6 @@ import numpy as np
 from famachat_ml_pipeline.core.anomalies.series import (
     DEFAULT_SERIES,
     memory_periods,
-    robust_abs_z,
     trailing_max,
 )
 from famachat_ml_pipeline.evaluation import nab_methods as nm
@@ -61,19 +60,10 @@ def unmasked_bar(abs_z: np.ndarray, period: int, rank: int, young_memory: int) -
     return bar
 
 
-def unmasked_scores(values: np.ndarray, period: int) -> np.ndarray:
-    az = robust_abs_z(values, period, DEFAULT_SERIES)
-    floor = DEFAULT_SERIES.z_floor
-    bars = [unmasked_bar(az, period, r, m) for r, m in nm.ROBUST_SETTINGS]
-    return np.stack([az / np.maximum(floor, bar) for bar in bars])
-
-
 def main(folder: str) -> None:
-    robust = next(m for m in nm.METHODS if m.name == "robust")
     baselines = tuple(m for m in nm.METHODS if m.name in ("seed_zscore", "windowed_gaussian"))
-    variant = nm.Method("robust", unmasked_scores, robust.settings, robust.thresholds)
     print("ours with the rank bar over non-anomalous period peaks:")
-    print(format_report(evaluate_nab(folder, (variant, *baselines))))
+    print(format_report(evaluate_nab(folder, (nm.robust_with_bar(unmasked_bar), *baselines))))
 
 
 if __name__ == "__main__":

@@ -141,6 +141,22 @@ def robust_scores(values: np.ndarray, period: int) -> np.ndarray:
     return relative_scores(abs_z, period, ROBUST_SETTINGS, DEFAULT_SERIES.z_floor)
 
 
+Bar = Callable[[np.ndarray, int, int, int], np.ndarray]  # (abs_z, period, rank, young_memory) -> bar
+
+
+def _scores_with_bar(bar: Bar, values: np.ndarray, period: int) -> np.ndarray:
+    abs_z = robust_abs_z(values, period, DEFAULT_SERIES)
+    floor = DEFAULT_SERIES.z_floor
+    return np.stack([abs_z / np.maximum(floor, bar(abs_z, period, r, m)) for r, m in ROBUST_SETTINGS])
+
+
+def robust_with_bar(bar: Bar) -> Method:
+    """Ours with another bar than `rank_bar` (an experiment's: benchmarks/nab_*_bar.py), with the same
+    settings and margin grid, so that it goes through the same leave-one-category-out report."""
+    robust = next(m for m in METHODS if m.name == "robust")
+    return Method("robust", partial(_scores_with_bar, bar), robust.settings, robust.thresholds)
+
+
 def recent_max_scores(values: np.ndarray, period: int) -> np.ndarray:
     """The former detector: |z| / max(z_floor, largest |z| of the last `memory` periods), per memory."""
     abs_z = robust_abs_z(values, period, DEFAULT_SERIES)
