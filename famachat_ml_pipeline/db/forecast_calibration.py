@@ -2,8 +2,9 @@
 later run of a few accounts on the same days borrows the fleet's (`core.forecasting.FleetCalibration`).
 
 The pipeline's own bookkeeping, never read by FamaChat, kept apart from the ml_* tables (which stay the
-seed's DDL). One row per (as_of, horizon, level): the largest pool of that day wins, so a one-account run
-never replaces the fleet's, and a backfill of a past day writes that day's row only.
+seed's DDL). One row per (as_of, horizon, level, model_version): the largest pool of that day wins, so a
+one-account run never replaces the fleet's, a new forecaster's row never competes with the old one's, and a
+backfill of a past day writes that day's row only.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ forecast_calibration = sa.Table(
     sa.Column("level", sa.Float, primary_key=True),
     sa.Column("n_series", sa.Integer, nullable=False),
     sa.Column("calibration", JSON, nullable=False),
-    sa.Column("model_version", sa.String(50), nullable=False),
+    sa.Column("model_version", sa.String(50), primary_key=True),
     sa.Column("created_at", sa.DateTime, server_default=sa.func.now()),
 )
 
@@ -62,9 +63,8 @@ def store_calibration(
     dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(t).values(**row)
     stmt = stmt.on_conflict_do_update(
-        index_elements=[t.c.as_of, t.c.horizon, t.c.level],
-        set_={k: stmt.excluded[k] for k in ("n_series", "calibration", "model_version")}
-        | {"created_at": sa.func.now()},
+        index_elements=[t.c.as_of, t.c.horizon, t.c.level, t.c.model_version],
+        set_={k: stmt.excluded[k] for k in ("n_series", "calibration")} | {"created_at": sa.func.now()},
         where=stmt.excluded.n_series > t.c.n_series,
     ).returning(t.c.as_of)  # a row back only when written (rowcount is -1 on some drivers)
     with engine.begin() as conn:

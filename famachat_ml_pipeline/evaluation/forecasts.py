@@ -179,12 +179,14 @@ def backtest_methods(
     level: float = LEVEL,
     candidates: Sequence[str] = AUTO_CANDIDATES,
     autoets_series: int = 0,
+    known: np.ndarray | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> pl.DataFrame:
     """MASE, sMAPE and coverage per method over rolling origins. `Y` is (series x days), NaN-padded.
 
     With `autoets_series` > 0, statsforecast's AutoETS is fitted at every origin on that many series
     (all of them when there are no more). When that is a sample, `auto@sample` scores ours on the
-    same series, so that the two can be compared.
+    same series, so that the two can be compared. `known` and `progress`: as `backtest_groups`.
     """
     return backtest_groups(
         Y,
@@ -197,6 +199,8 @@ def backtest_methods(
         level=level,
         candidates=candidates,
         autoets_series=autoets_series,
+        known=known,
+        progress=progress,
     )["all"]
 
 
@@ -369,9 +373,8 @@ def evaluate_series(
     Y = series.frame["value"].to_numpy().astype(float)[None, :]
     known = ~series.frame["filled"].to_numpy()[None, :]
     nonneg = bool(np.nanmin(Y) >= 0)
-    return backtest_groups(
+    return backtest_methods(
         Y,
-        {"all": np.arange(1)},
         horizon,
         n_origins=n_origins,
         step=step,
@@ -379,7 +382,7 @@ def evaluate_series(
         autoets_series=int(autoets),
         known=known,
         progress=progress,
-    )["all"]
+    )
 
 
 def evaluate_csv(

@@ -48,3 +48,7 @@ def test_only_a_recent_day_of_the_same_horizon_and_level_is_borrowed(db_url: str
     assert read_calibration(engine, DAY, 3, 0.95, "v") is None
     assert read_calibration(engine, DAY, 7, 0.9, "v") is None
     assert read_calibration(engine, DAY, 7, 0.95, "v2") is None  # another forecaster's
+    # a new forecaster's first row of the day is kept beside the old one's, whatever their pools
+    assert store_calibration(engine, DAY, 7, _calibration(3), "v2")
+    assert read_calibration(engine, DAY, 7, 0.95, "v2").calibration.n_series == 3
+    assert read_calibration(engine, DAY, 7, 0.95, "v").calibration.n_series == 10

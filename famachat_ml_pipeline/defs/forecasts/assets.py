@@ -79,6 +79,7 @@ def campaign_forecasts(
                 parts.append(part)
         with run.timer("write"):
             written = stream.commit()
+            # forecast_fleet_parts hands back the lent calibration itself when it used it
             borrowed = stored is not None and bool(made) and made[0] is stored.calibration
             if made and not borrowed:
                 try:
@@ -98,7 +99,7 @@ def campaign_forecasts(
             campaigns=fc["entity_id"].n_unique() if fc.height else 0,
             methods=dg.MetadataValue.json(methods),
             insufficient_data_series=int(fc.filter(pl.col("horizon_day") == 1)["insufficient_data"].sum()),
-            calibration=_calibration_note(made, stored.as_of if borrowed and stored else None),
+            calibration=_calibration_note(made, stored.as_of if borrowed else None),
             **written,
         ),
     )
