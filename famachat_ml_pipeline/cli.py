@@ -169,14 +169,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.what == "anomalies":
         from famachat_ml_pipeline.evaluation import demo_incidents, nab_loco
-        from famachat_ml_pipeline.evaluation.nab import NabDataError, data_notes, load_nab
+        from famachat_ml_pipeline.evaluation.nab import NabDataError, data_notes, listing_notes, load_nab
 
         rows, notes = None, []
         if args.nab:  # first, so that a folder that cannot be scored fails before the demo is scored
             with console.status(f"scoring on NAB folder {args.nab} (leave one category out)"):
                 try:
                     data = load_nab(args.nab)
-                    rows, notes = nab_loco.evaluate_nab(data, tune_on=args.tune_on), data_notes(data)
+                    tune = load_nab(args.tune_on) if args.tune_on else None
+                    rows = nab_loco.evaluate_nab(data, tune_on=tune)
+                    notes = [
+                        f"{len(data)} files scored in {len({s.category for s in data})} categories",
+                        *listing_notes(args.nab),
+                        *data_notes(data),
+                        *nab_loco.overlap_notes(data, tune),
+                    ]
                 except NabDataError as exc:
                     raise UsageError(str(exc)) from exc
         elif args.tune_on:

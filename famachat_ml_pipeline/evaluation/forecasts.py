@@ -411,6 +411,12 @@ def evaluate_csv(
         )
     if series.frame["filled"].all():
         raise UnparsableValues(f"{Path(path).name}: no day has a value in {value_col!r}")
+    observed = frame.filter(~pl.col("filled"))["value"]
+    if observed.n_unique() == 1:
+        raise UnreadableSeries(
+            f"{Path(path).name}: every day's {value_col!r} is {observed[0]:g}; a constant series has no "
+            "change to scale a MASE by, and any interval covers it: nothing to score"
+        )
     table = evaluate_series(
         series, horizon, n_origins=n_origins, step=step, autoets=autoets, progress=progress
     )

@@ -22,6 +22,7 @@ outside every window), all after the probationary period.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass
@@ -54,10 +55,18 @@ class NabSeries:
     windows: list[tuple[np.datetime64, np.datetime64]]
     set_aside: int = 0  # rows whose timestamp did not parse (a value that is not a number is NaN)
     reordered: bool = False  # the file's rows were not in time order (sorted on load)
+    missing_values: int = 0  # rows whose value is empty or not a number (read as missing)
 
     @property
     def category(self) -> str:
         return self.name.split("/")[0]
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of the rows: the same series under another file or category name has the same one."""
+        digest = hashlib.sha256(np.ascontiguousarray(self.timestamps).view(np.int64).tobytes())
+        digest.update(np.ascontiguousarray(self.values, dtype=float).tobytes())
+        return digest.hexdigest()
 
     @property
     def interval_seconds(self) -> float:
@@ -158,14 +167,37 @@ def load_nab(folder: str | Path) -> list[NabSeries]:
     if not root.is_dir():
         raise NabDataError(f"{root}: not a folder")
     windows = json.loads(windows_file(root).read_text())
-    if not any((root / name).is_file() for name in windows) and (root / "data").is_dir():
-        root = root / "data"
+    root = _data_root(root, windows)
     out = [
         _read_series(root / name, name, windows[name]) for name in sorted(windows) if (root / name).is_file()
     ]
     if not out:
         raise NabDataError(f"{root}: none of the {len(windows)} files its {WINDOWS_FILE} lists is in it")
     return out
+
+
+def _data_root(root: Path, windows: dict) -> Path:
+    """`root`, or its `data/` when the files are there (the NAB repository's layout)."""
+    if not any((root / name).is_file() for name in windows) and (root / "data").is_dir():
+        return root / "data"
+    return root
+
+
+def listing_notes(folder: str | Path) -> list[str]:
+    """What the windows file and the folder disagree on: CSV files it does not list (not scored: without
+    windows, a file cannot be scored) and files it lists that are not there."""
+    root = Path(folder)
+    windows = json.loads(windows_file(root).read_text())
+    root = _data_root(root, windows)
+    present = {p.relative_to(root).as_posix() for p in root.glob("*/*.csv")}
+    notes = []
+    unlisted = sorted(present - set(windows))
+    if unlisted:
+        notes.append(f"{len(unlisted)} file(s) not in {WINDOWS_FILE}, not scored: {', '.join(unlisted)}")
+    absent = sorted(set(windows) - present - {n for n in windows if (root / n).is_file()})
+    if absent:
+        notes.append(f"{len(absent)} file(s) in {WINDOWS_FILE} but not in the folder: {', '.join(absent)}")
+    return notes
 
 
 def _read_series(path: Path, name: str, windows: list[list[str]]) -> NabSeries:
@@ -178,6 +210,7 @@ def _read_series(path: Path, name: str, windows: list[list[str]]) -> NabSeries:
         pl.col("value").str.strip_chars().cast(pl.Float64, strict=False),
     )
     kept = frame.drop_nulls("timestamp")
+    missing_values = kept["value"].is_null().sum()
     if kept.height < frame.height * (1 - MAX_UNPARSABLE):
         raise NabDataError(f"{name}: {frame.height - kept.height} of {frame.height} timestamps do not parse")
     ts = kept["timestamp"].to_numpy()
@@ -192,6 +225,7 @@ def _read_series(path: Path, name: str, windows: list[list[str]]) -> NabSeries:
         wins,
         frame.height - kept.height,
         not ordered,
+        int(missing_values),
     )
 
 
@@ -203,6 +237,7 @@ def data_notes(data: list[NabSeries]) -> list[str]:
         outside = sum(1 for a, b in s.windows if b < s.timestamps[0] or a > s.timestamps[-1] or b < a)
         parts = [
             f"{s.set_aside} rows set aside (timestamp did not parse)" if s.set_aside else "",
+            f"{s.missing_values} values empty or not numbers (read as missing)" if s.missing_values else "",
             "rows sorted into time order" if s.reordered else "",
             f"{outside} of {len(s.windows)} windows outside the file, not counted" if outside else "",
         ]

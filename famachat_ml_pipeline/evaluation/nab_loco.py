@@ -126,12 +126,13 @@ def leave_one_category_out(
     categories = sorted({s.category for s in data})
     choices: dict[tuple[str, str], tuple[int, int]] = {}
     for cat in categories:
-        if not any(s.category != cat for s in tune):
+        usable = tuning_files(data, tune, cat)
+        if not any(usable):
             raise NabDataError(
                 f"only category {cat!r}: nothing to choose settings on; pass --tune-on another NAB folder"
             )
         for m in methods:
-            train = [f for f, s in zip(tune_grid[m.name], tune, strict=True) if s.category != cat]
+            train = [f for f, ok in zip(tune_grid[m.name], usable, strict=True) if ok]
             choices[m.name, cat] = best_choice(train)
     out: list[HeldOut] = []
     for m in methods:
@@ -157,14 +158,38 @@ def leave_one_category_out(
     return out
 
 
+def tuning_files(data: list[NabSeries], tune: list[NabSeries], category: str) -> list[bool]:
+    """Which `tune` files may choose the settings `category` is scored at: those of another category that
+    hold none of its scored series. A category name alone is not enough: the same file copied under
+    another name (or another category) would be tuned on and scored."""
+    scored = {s.fingerprint for s in data if s.category == category}
+    return [s.category != category and s.fingerprint not in scored for s in tune]
+
+
+def overlap_notes(data: list[NabSeries], tune: list[NabSeries] | None) -> list[str]:
+    """The scored files that a file of the tuning folder (or another category) repeats under another
+    name: left out of the tuning for that file's category, and named so that the reader knows."""
+    tune = data if tune is None else tune
+    by_print: dict[str, list[str]] = {}
+    for s in tune:
+        by_print.setdefault(s.fingerprint, []).append(s.name)
+    notes = []
+    for s in data:
+        twins = [n for n in by_print.get(s.fingerprint, []) if n.split("/")[0] != s.category]
+        if twins:
+            notes.append(f"{s.name}: the same rows as {', '.join(twins)}; not tuned on for {s.category}")
+    return notes
+
+
 def evaluate_nab(
     folder: str | Path | list[NabSeries],
     methods: tuple[Method, ...] = METHODS,
-    tune_on: str | Path | None = None,
+    tune_on: str | Path | list[NabSeries] | None = None,
 ) -> list[HeldOut]:
     """`folder` (or its loaded files) scored leave one category out, with the settings chosen on its
-    other categories, or on `tune_on`'s categories other than the scored one."""
-    tune = load_nab(tune_on) if tune_on is not None else None
+    other categories, or on `tune_on`'s (or its loaded files') other than the scored one's
+    (`tuning_files`)."""
+    tune = tune_on if isinstance(tune_on, list) or tune_on is None else load_nab(tune_on)
     data = folder if isinstance(folder, list) else load_nab(folder)
     return leave_one_category_out(data, methods, tune=tune)
 
@@ -251,19 +276,25 @@ def _matched_lines(rows: list[HeldOut]) -> list[str]:
         ours, seed, wg = by[OURS, cat], by[REFERENCE, cat], by[GAUSSIAN, cat]
         beats = ours.totals.score > max(seed.totals.score, wg.totals.score)
         o, s = ours.totals, seed.totals
-        # "fewer false alerts" than a seed that raises none cannot be met by anyone: n/a, not no
-        literal = None if s.false_alerts == 0 else o.hits >= s.hits and o.false_alerts < s.false_alerts
+        literal = _fewer_false(o, s)
         if ours.matched is None or seed.matched is None:
             matched, at = False, f"ours never reaches {s.hits} hits"
         else:
-            fewer = ours.matched.false_alerts < seed.matched.false_alerts
-            matched = None if seed.matched.false_alerts == 0 else fewer
+            matched = _fewer_false(ours.matched, seed.matched)
             at = f"{ours.matched.false_alerts} vs {seed.matched.false_alerts} false"
         lines.append(
             f"  {cat:<{w}} NAB {_yn(beats):<3}| literal {_yn(literal):<3}(hits {o.hits} vs {s.hits}, false"
             f" {o.false_alerts} vs {s.false_alerts}) | matched {_yn(matched):<3}({at})"
         )
     return lines
+
+
+def _fewer_false(ours: Totals, seed: Totals) -> bool | None:
+    """At least the seed's hits with fewer false alerts. Against a seed that raises none, "fewer" cannot be
+    met by anyone: n/a when ours raises none either (and hits as many), else no."""
+    if seed.false_alerts == 0:
+        return None if ours.false_alerts == 0 and ours.hits >= seed.hits else False
+    return ours.hits >= seed.hits and ours.false_alerts < seed.false_alerts
 
 
 def _yn(flag: bool | None) -> str:

@@ -16,6 +16,7 @@ from famachat_ml_pipeline.evaluation.nab import (
     NabSeries,
     Totals,
     data_notes,
+    listing_notes,
     load_nab,
     probation_rows,
     scaled_sigmoid,
@@ -281,10 +282,16 @@ def test_report_states_the_literal_criterion_with_its_numbers():
         _held("seed_zscore", "e", 0, 0, (0, 0)),
         _held("windowed_gaussian", "e", 0, 0, (0, 0)),
     ]
+    rows += [
+        _held("robust", "f", 2, 0, (2, 0)),  # neither raises a false alert
+        _held("seed_zscore", "f", 1, 0, (1, 0)),
+        _held("windowed_gaussian", "f", 1, 0, (1, 0)),
+    ]
     lines = [line for line in format_report(rows).splitlines() if "| literal" in line]
-    assert len(lines) == 3
-    # fewer false alerts than none is impossible: not applicable rather than failed
-    assert "literal n/a(hits 14 vs 0, false 4 vs 0)" in lines[2] and "matched n/a(0 vs 0 false)" in lines[2]
+    assert len(lines) == 4
+    # fewer false alerts than none is impossible: not applicable when ours raises none either, else failed
+    assert "literal no (hits 14 vs 0, false 4 vs 0)" in lines[2] and "matched n/a(0 vs 0 false)" in lines[2]
+    assert "literal n/a(hits 2 vs 1, false 0 vs 0)" in lines[3] and "matched n/a(0 vs 0 false)" in lines[3]
     assert "literal no " in lines[0] and "(hits 11 vs 4, false 68 vs 9)" in lines[0]
     assert "matched yes(4 vs 9 false)" in lines[0]
     assert "literal no " in lines[1] and "matched no (ours never reaches 33 hits)" in lines[1]
@@ -357,6 +364,46 @@ def test_tune_on_chooses_on_the_other_folder_never_on_the_scored_category(nab_fo
     )
 
 
+def test_a_scored_file_is_never_tuned_on_under_another_name(
+    nab_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    # other/b.csv copied under a new category name: a name check alone would tune on the file it scores
+    new = tmp_path / "new"
+    (new / "renamed").mkdir(parents=True)
+    shutil.copy(nab_folder / "other/b.csv", new / "renamed/b.csv")
+    windows = json.loads((nab_folder / "combined_windows.json").read_text())
+    (new / "combined_windows.json").write_text(json.dumps({"renamed/b.csv": windows["other/b.csv"]}))
+    _write(new, "renamed/unlisted.csv", np.ones(100))
+    data, tune = load_nab(new), load_nab(nab_folder)
+    assert nab_loco.tuning_files(data, tune, "renamed") == [s.name == "sub/a.csv" for s in tune]
+    methods = nab_methods.METHODS[:2]
+    grid = nab_loco.score_grid(tune, methods, workers=1)
+    rows = evaluate_nab(data, methods, tune_on=tune)
+    for m, r in zip(methods, rows[::2], strict=True):
+        k, i = best_choice([g for g, s in zip(grid[m.name], tune, strict=True) if s.name == "sub/a.csv"])
+        assert (r.setting, r.threshold) == (m.settings[k], float(m.thresholds[i]))
+    assert nab_loco.overlap_notes(data, tune) == [
+        "renamed/b.csv: the same rows as other/b.csv; not tuned on for renamed"
+    ]
+    # a copy inside one folder (its other category) is caught too
+    assert nab_loco.overlap_notes(tune + data, None) == [
+        "other/b.csv: the same rows as renamed/b.csv; not tuned on for other",
+        "renamed/b.csv: the same rows as other/b.csv; not tuned on for renamed",
+    ]
+    # and the command names what it scored, what it could not, and what it did not tune on
+    assert (
+        main(["evaluate", "anomalies", "--accounts", "1", "--nab", str(new), "--tune-on", str(nab_folder)])
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "1 files scored in 1 categories" in out
+    assert "1 file(s) not in combined_windows.json, not scored: renamed/unlisted.csv" in out
+    assert "renamed/b.csv: the same rows as other/b.csv; not tuned on for renamed" in out
+    assert listing_notes(nab_folder) == [
+        "1 file(s) in combined_windows.json but not in the folder: sub/missing.csv"
+    ]
+
+
 def test_windows_file_in_a_labels_folder_and_clear_errors(nab_folder: Path, tmp_path: Path):
     # the NAB repository's layout: data/<category>/*.csv beside labels/combined_windows.json
     data, labels = tmp_path / "NAB" / "data", tmp_path / "NAB" / "labels"
@@ -403,9 +450,10 @@ def test_bad_rows_windows_outside_and_missing_columns(nab_folder: Path, tmp_path
     (odd / "combined_windows.json").write_text(json.dumps(windows))
     b = next(s for s in load_nab(odd) if s.name == "other/b.csv")
     assert b.set_aside == 1 and len(b.values) == 480 and np.isnan(b.values[4]) and np.isfinite(b.values[5])
-    assert "other/b.csv: 1 rows set aside (timestamp did not parse); 1 of 2 windows outside the file" in (
-        " | ".join(data_notes(load_nab(odd)))
-    )
+    assert (
+        "other/b.csv: 1 rows set aside (timestamp did not parse); 1 values empty or not numbers (read as"
+        " missing); 1 of 2 windows outside the file"
+    ) in (" | ".join(data_notes(load_nab(odd))))
     (odd / "sub/a.csv").write_text("time,value\n2024-01-01 00:00:00,1\n")
     with pytest.raises(NabDataError, match="sub/a.csv: no column timestamp"):
         load_nab(odd)

@@ -221,6 +221,26 @@ def test_cli_refuses_a_too_short_series_and_keeps_brackets_in_messages(
     assert "'cost [brl]'" in capsys.readouterr().out  # rich markup would have eaten "[brl]"
 
 
+def test_cli_refuses_a_constant_series_and_scores_one_that_moves_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a flat line has no MASE scale and any interval covers it: a "HIGH" coverage verdict would be noise
+    flat = tmp_path / "flat.csv"
+    flat.write_text("date,v\n" + "\n".join(f"{START + dt.timedelta(days=i)},0" for i in range(60)) + "\n")
+    argv = ["evaluate", "forecasts", "--date-col", "date", "--value-col", "v", "--no-autoets", "--csv"]
+    assert main([*argv, str(flat)]) == 2
+    out = capsys.readouterr().out.strip()
+    assert len(out.splitlines()) == 1 and "every day's 'v' is 0; a constant series" in out
+    once = tmp_path / "once.csv"
+    once.write_text(
+        "date,v\n"
+        + "\n".join(f"{START + dt.timedelta(days=i)},{5 if i == 30 else 3}" for i in range(60))
+        + "\n"
+    )
+    assert main([*argv, str(once)]) == 0
+    assert "forecasts without a MASE" in capsys.readouterr().out
+
+
 def test_nab_daily_skips_an_unreadable_file_and_reads_iso_timestamps(tmp_path: Path) -> None:
     _nab_csv(tmp_path / "realA" / "long.csv", 80)
     iso = tmp_path / "realA" / "iso.csv"  # the same rows with ISO 8601 timestamps ("T" and a zone)
