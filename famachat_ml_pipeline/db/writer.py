@@ -241,9 +241,7 @@ def upsert_anomalies(
         inserts = joined.filter(pl.col("id").is_null()).select(new.columns)
         changed = joined.filter(
             pl.col("id").is_not_null()
-            & pl.any_horizontal(
-                (pl.col(c) != pl.col(f"{c}_old")) | pl.col(f"{c}_old").is_null() for c in _ANOMALY_VALUES
-            )
+            & pl.any_horizontal(_differs(c, new.schema[c]) for c in _ANOMALY_VALUES)
         )
         # detector columns only: an acknowledgement committed meanwhile keeps its own columns
         update_rows(conn, t, changed.select("id", *_ANOMALY_VALUES), ["id"])
@@ -254,6 +252,27 @@ def upsert_anomalies(
         "unchanged": new.height - inserts.height - changed.height,
         "withdrawn": stale.height,
     }
+
+
+_REL_TOL = 1e-9  # a float that moved less than this share is the same value summed in another order
+
+
+def _differs(column: str, dtype: pl.DataType) -> pl.Expr:
+    """The new value is not the stored one. Floats within _REL_TOL of each other are equal: a run of one
+    account and a run of the fleet add the same numbers in another order, and a last-digit change would
+    rewrite the row (and its updated_at) for nothing."""
+    new, old = pl.col(column), pl.col(f"{column}_old")
+    if dtype.is_float():
+        moved = (new - old).abs() > _REL_TOL * pl.max_horizontal(new.abs(), old.abs())
+    else:
+        moved = new != old
+    return (
+        pl.when(new.is_null() & old.is_null())
+        .then(False)
+        .when(new.is_null() | old.is_null())
+        .then(True)
+        .otherwise(moved)
+    )
 
 
 _SCOPE_IN_SQL = 5000  # campaigns: up to this many, the scope goes into the statement (bound parameters)

@@ -63,6 +63,18 @@ def test_anomalies_upsert_keeps_acknowledgements(migrated_url: str) -> None:
         assert conn.execute(sa.select(t.c.entity_id)).scalars().all() == ["111"]
 
 
+def test_a_value_summed_in_another_order_is_not_an_update(migrated_url: str) -> None:
+    # a one-account run and a fleet run add the same floats in another order: the last digit may differ
+    engine = get_engine(migrated_url)
+    upsert_anomalies(engine, anomalies(observed=12.18756475937134), [1], [DAY])
+    noise = anomalies(observed=12.187564759371341)
+    assert noise["observed_value"][0] != 12.18756475937134  # a different float, the same value
+    assert upsert_anomalies(engine, noise, [1], [DAY])["updated"] == 0
+    moved = anomalies(observed=12.1876)  # a real change, however small
+    assert upsert_anomalies(engine, moved, [1], [DAY])["updated"] == 1
+    assert upsert_anomalies(engine, anomalies(), [1], [DAY])["updated"] == 1
+
+
 def forecast_frame(value: float, origin: dt.date = DAY, horizon: int = 3) -> pl.DataFrame:
     rows = [
         (1, "111", metric, origin + dt.timedelta(days=h), h, value, value * 0.5, value * 1.5, "hw", False)

@@ -68,10 +68,16 @@ def campaign_anomalies(
             database.engine(), found, run.config_ids, days, campaigns=scope, inputs=inputs
         )
     detected = inputs.height if scope is None else scope.height
+    kept = inputs.height - detected
     context.log.info(
-        f"campaign_anomalies: {detected:,} of {inputs.height:,} campaigns detected as of {as_of} "
-        f"({found.height:,} anomalies): {written['inserted']:,} new, {written['updated']:,} updated, "
-        f"{written['unchanged']:,} unchanged, {written['withdrawn']:,} withdrawn"
+        f"campaign_anomalies as of {as_of}: {detected:,} of {inputs.height:,} campaigns detected "
+        f"({found.height:,} anomalies among them): {written['inserted']:,} new, {written['updated']:,} "
+        f"updated, {written['unchanged']:,} unchanged, {written['withdrawn']:,} withdrawn"
+        + (
+            f"; {kept:,} campaigns' inputs unchanged since their last detection: their rows kept"
+            if kept
+            else ""
+        )
     )
     return run.result(
         rows_read=ad_insights.height,

@@ -50,6 +50,16 @@ def ad_insights(context: dg.AssetExecutionContext, database: DatabaseResource) -
         f"{read.rows_set_aside:,} set aside; {read.daily.height:,} campaign-days "
         f"in {run.timer.seconds['read']:.1f}s"
     )
+    if read.daily.is_empty():
+        context.log.warning(
+            f"ad_insights: no complete day of insights on or before {run.as_of} for accounts "
+            f"{', '.join(map(str, run.config_ids))}: nothing downstream to compute or write"
+            + (
+                " (every row was set aside)"
+                if read.rows_read
+                else " (is the day before their first insight?)"
+            )
+        )
     yield dg.Output(
         read.daily,
         metadata=run.metadata(

@@ -3,6 +3,9 @@ read in a READ ONLY transaction on Postgres."""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+
 import dagster as dg
 import pytest
 import sqlalchemy as sa
@@ -29,6 +32,23 @@ def _checks(settings: Settings, dirty: bool) -> dict[str, bool]:
     )
     assert result.success
     return {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+
+
+def test_a_day_before_any_insight_is_a_warning(settings: Settings) -> None:
+    # `run --as-of` before the accounts' first day: nothing to compute, and the run says so
+    data = generate_demo(n_accounts=2, days=40, seed=9, dirty=False)
+    write_demo(get_engine(settings.database_url), data)
+    migrate(settings.database_url)
+    instance = get_instance(settings)
+    instance.add_dynamic_partitions("config_id", ["1", "2"])
+    job = defs.resolve_job_def("ml_pipeline").get_subset(asset_selection={dg.AssetKey("ad_insights")})
+    early = (data.end_date - dt.timedelta(days=200)).isoformat()
+    result = job.execute_in_process(
+        instance=instance, tags={**ranged_run_tags("1", "2"), "famachat/as_of": early}
+    )
+    assert result.success
+    warnings = [e.user_message for e in instance.all_logs(result.run_id) if e.level == logging.WARNING]
+    assert any(f"no complete day of insights on or before {early} for accounts 1, 2" in w for w in warnings)
 
 
 def test_checks_fail_on_dirty_data(settings: Settings) -> None:
