@@ -10,7 +10,8 @@ Edge cases, decided here once:
   Volume trends compare daily averages, so a campaign with part of a previous window is compared fairly.
 - no spend: cpl, cpc, ctr, conversion rate and frequency are null where their denominator is 0; sums are 0.
 - a campaign younger than the window: aggregates cover the days it has, and `insufficient_data` is true.
-- a day whose source row was set aside: its metrics are null, so sums skip it (never counted as zero).
+- a day whose source row was set aside: its metrics are null, so sums skip it (never counted as zero);
+  `days_with_data` counts the window's known days, and `insufficient_data` is true when they fall short.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def _window_aggs(w: int) -> list[pl.Expr]:
         s("leads", cur).alias(f"leads_{w}d"),
         s("reach", cur).alias(f"reach_{w}d"),
         cur.sum().alias(f"days_in_window_{w}d"),
-        (cur & pl.col("spend").is_not_null()).sum().alias(f"_known_days_{w}d"),
+        (cur & pl.col("spend").is_not_null()).sum().alias(f"days_with_data_{w}d"),
         (cur & (pl.col("leads") > 0)).sum().alias(f"days_with_leads_{w}d"),
         only(daily_cpl, cur).std().alias(f"cpl_std_{w}d"),
         only(pl.col("leads"), cur).std().alias(f"leads_std_{w}d"),
@@ -76,7 +77,7 @@ def _window_ratios(w: int) -> list[pl.Expr]:
     c = lambda name: pl.col(f"{name}_{w}d")  # noqa: E731
     p = lambda name: pl.col(f"_prev_{name}_{w}d")  # noqa: E731
     # averages divide by the days whose numbers are known: a set-aside day is neither zero nor a day
-    days, prev_days = pl.col(f"_known_days_{w}d"), pl.col(f"_prev_days_{w}d")
+    days, prev_days = pl.col(f"days_with_data_{w}d"), pl.col(f"_prev_days_{w}d")
     cpl, prev_cpl = div(c("spend"), c("leads")), div(p("spend"), p("leads"))
     ctr, prev_ctr = div(c("clicks") * 100, c("impressions")), div(p("clicks") * 100, p("impressions"))
     return [
@@ -98,7 +99,7 @@ def _classifier_inputs(w: int) -> list[pl.Expr]:
     c = lambda name: pl.col(f"{name}_{w}d")  # noqa: E731
     pessimistic_cpl = pl.when(c("spend") > 0).then(c("spend") / pl.max_horizontal(c("leads"), 1))
     frequency_score = (1 - (c("frequency") - 1) / 3).clip(0, 1)
-    dwl_ratio = div(c("days_with_leads"), pl.col(f"_known_days_{w}d"))
+    dwl_ratio = div(c("days_with_leads"), pl.col(f"days_with_data_{w}d"))
     # (1 - |trend|/50) is clipped to [0, 1] so one extreme trend cannot outweigh the other terms;
     # an unknown trend counts as the midpoint.
     trend_term = (1 - c("cpl_trend").abs() / 50).clip(0, 1).fill_null(0.5)
@@ -216,6 +217,7 @@ _WINDOWED = [
     "days_with_leads",
     "avg_daily_spend",
     "days_in_window",
+    "days_with_data",
     "account_cpl",
     "account_ctr",
 ]
@@ -254,11 +256,13 @@ def features_long(wide: pl.DataFrame, windows: tuple[int, ...] = WINDOWS) -> pl.
         named = {
             (k if k in _TRENDS + _PER_ROW + FEATURE_COLUMNS else _suffixed(k, w)): e for k, e in named.items()
         }
+        known = pl.col(f"days_with_data_{w}d")  # days_in_window less the days whose rows were set aside
         parts.append(
             wide.select(
                 *KEY,
                 pl.lit(w, dtype=pl.Int64).alias("window_days"),
-                (pl.col(f"days_in_window_{w}d") < w).alias("insufficient_data"),
+                # too young for the window, or days of it set aside: its sums cover fewer days than it says
+                (known < w).alias("insufficient_data"),
                 pl.struct([e.alias(k) for k, e in named.items()]).struct.json_encode().alias("features"),
             )
         )
