@@ -399,7 +399,8 @@ HELP = (
     "- recomendações ativas (pausar, escalar, ajustar orçamento…);\n"
     "- anomalias e por que o CPL subiu;\n"
     "- previsão de leads e CPL para a próxima semana (também por campanha, com o id);\n"
-    "- resumo da conta, detalhes de uma campanha (pelo id) e qualidade dos dados;\n"
+    "- resumo da conta, lista e comparação de campanhas;\n"
+    "- detalhes de uma campanha (pelo nome ou id) e qualidade dos dados;\n"
     "- ROI estimado, se você informar quanto vale um lead (ex.: “ROI com R$ 80 por lead”)."
 )
 
