@@ -7,54 +7,194 @@ quoted as data; nothing in a question or a name changes which account is read.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+import polars as pl
 
 from famachat_ml_pipeline.agent.tools import ToolContext, run_tool
 from famachat_ml_pipeline.agent.tools.forecasts import range_note
 from famachat_ml_pipeline.agent.types import AgentEvent, AgentReply, ChatTurn, ToolCall
+from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as DEFAULT_ANOMALY_CONFIG
 from famachat_ml_pipeline.db import agent_queries as q
+from famachat_ml_pipeline.source.read import read_daily_insights
 
 INTENTS = (
     "help",
+    "analyze",
     "campaign_details",
+    "campaign_not_found",
     "data_quality",
     "roi",
+    "compare",
+    "list_campaigns",
+    "trends",
     "forecast",
     "anomalies",
     "recommendations",
     "underperformers",
     "top",
+    "performance",
     "summary",
 )
 
-# Checked in order: the first intent with a matching pattern wins. Patterns run on accent-free lowercase.
+# Checked in order: the first intent with a matching pattern wins. Patterns run on accent-free lowercase,
+# after the negated mentions are taken out ("não quero previsão" is not a forecast question). The order
+# matters: the specific asks (help, data quality, ROI, a whole analysis, compare, list, trend, forecast)
+# come before the broad ones; anomalies ("por que o CPL subiu") before recommendations ("devo pausar"),
+# the tiers ("mal", "bem") before the plain figures ("qual o CPL"), and the summary ("conta") last.
 _PATTERNS: tuple[tuple[str, str], ...] = (
     ("help", r"\b(ajuda|help|o que (voce|vc) (sabe|faz|pode)|como (te )?uso|comandos)\b"),
     ("data_quality", r"qualidade|sincroniz|descartad|set aside|dados (estao )?atualizados|ultima atualiza"),
     ("roi", r"\broi\b|\broas\b|retorno"),
+    (
+        "analyze",
+        r"\banalise (completa|geral|detalhada|em detalhe)"
+        r"|\banalis[ae]r? (a|minha|esta|essa) (conta|campanha)",
+    ),
+    ("compare", r"\bcompar|\bversus\b|\bvs\b"),
+    (
+        "list_campaigns",
+        r"\blist\w*( as| todas as)?( minhas)? campanhas"
+        r"|quais (sao )?(as )?(minhas )?campanhas( que)?( eu)? tenho|todas as (minhas )?campanhas",
+    ),
+    ("trends", r"tendenc|evolu(cao|iu|indo)"),
     ("forecast", r"previs|prever|preve|proxima semana|semana que vem|proximos (7 )?dias|vai gerar|projec"),
     (
         "anomalies",
-        r"anomal|por ?que|subiu|disparou|pulou|aumentou|caiu|queda|alerta|estranh|cpl (alto|jump)",
+        r"anomal|por ?que|subiu|disparou|pulou|aumentou|caiu|queda|alerta|estranh|cpl (alto|jump)|aconteceu",
     ),
-    ("recommendations", r"recomend|sugest|o que (devo|eu devo|fazer)|\bacao|\bacoes|proximos passos"),
+    (
+        "recommendations",
+        r"recomend|sugest|o que (devo|eu devo|fazer)|\bacao|\bacoes|proximos passos"
+        r"|paus|orcamento|escal|vale a pena|\bdevo\b|deveria|deslig",
+    ),
     ("underperformers", r"\bmal\b|pior|piores|ruim|ruins|baixa performance|underperform|problema|perdendo"),
     ("top", r"\bbem\b|melhor|melhores|\btop\b|destaque|alta performance|high perform"),
+    (
+        "performance",
+        r"\bcpl\b|custo por lead|\bctr\b|quanto (eu )?(gastei|gastamos|investi|investimos|gasto)|\bgastei\b"
+        r"|quantos leads|leads (eu )?(tive|tivemos|gerei|geramos|gerou|entraram)",
+    ),
     ("summary", r"resumo|visao geral|como (esta|vai) a conta|panorama|overview|conta"),
 )
+# "não quero previsão", "não preciso de recomendações": the thing negated is not what is asked
+_NEGATED = re.compile(r"\bnao (quero|preciso|e|pedi|perguntei)( de| sobre)?( uma| um| a| o| as| os)? \w+")
+# intents that keep a campaign named in the question; any other becomes that campaign's details
+_CAMPAIGN_INTENTS = {
+    "forecast",
+    "help",
+    "data_quality",
+    "roi",
+    "recommendations",
+    "trends",
+    "analyze",
+    "compare",
+}
 _CAMPAIGN_ID = re.compile(r"\b\d{6,30}\b")
 # "conta 2", "config_id=2", "cliente #2": an account named in the question
 _ACCOUNT_REF = re.compile(r"""\b(?:conta|config_?id|cliente|account)["']?\s*[=:#nº°o.]*\s*(\d{1,9})\b""")
-_NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)")
+# pt-BR first: dots in groups of three are thousands ("1.500", "1.234.567,89"), the comma is the decimal
+# ("1,5"); "1,234.56" (both, dot last) and a lone "1.5" are read the English way.
+_NUMBER = re.compile(r"\d{1,3}(?:\.\d{3})+(?!\d)(?:,\d+)?|\d{1,3}(?:,\d{3})+\.\d+|\d+(?:[.,]\d+)?")
+_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
+# "ontem", "hoje", "anteontem", "26/11", "26/11/2026"
+_DAY_REF = re.compile(r"\b(anteontem|ontem|hoje)\b|\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b")
+# the campaign name asked: the words after "campanha", up to punctuation or a word that ends the name
+_NAME_AFTER = re.compile(r"\bcampanha\s+([^?!,;:]+)")
+_NAMES_AFTER = re.compile(r"\bcampanhas?\s+([^?!;:]+)")
+_NAME_ENDS = frozenset(
+    re.findall(
+        r"\w+",
+        "esta estao ta anda andou vai vao teve tem tinha foi deu e devo deve deveria precisa pode com na no "
+        "nos nas para pra ontem hoje semana mes agora ou que tambem em nesta nessa desta dessa neste nesse "
+        "ate se performou performando gerou gastou",
+    )
+)
+# words that name no campaign on their own ("a campanha de leads" is not a name)
+_GENERIC = frozenset(
+    re.findall(r"\w+", "a o as os de da do dos das lead leads anuncio anuncios conta publico trafego")
+)
 
 
 def normalize(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def parse_number(token: str) -> float:
+    """A number as a pt-BR user writes it (see _NUMBER): "1.500,00" -> 1500.0, "1,5" -> 1.5."""
+    if "," in token and "." in token:
+        pt = token.rfind(",") > token.rfind(".")
+        return float(token.replace(".", "").replace(",", ".") if pt else token.replace(",", ""))
+    if _THOUSANDS.fullmatch(token):
+        return float(token.replace(".", ""))
+    return float(token.replace(",", "."))
+
+
+def numbers_in(text: str) -> list[float]:
+    return [parse_number(m) for m in _NUMBER.findall(text)]
+
+
+def resolve_day(ref: str | None, today: dt.date) -> dt.date | None:
+    """The day a question names ("ontem", "26/11"), `today` being the account's today; None if none."""
+    m = _DAY_REF.search(ref or "")
+    if not m:
+        return None
+    if m.group(1):
+        return today - dt.timedelta(days={"hoje": 0, "ontem": 1, "anteontem": 2}[m.group(1)])
+    day, month, year = int(m.group(2)), int(m.group(3)), m.group(4)
+    y = int(year) + (2000 if year and len(year) == 2 else 0) if year else today.year
+    try:
+        found = dt.date(y, month, day)
+    except ValueError:
+        return None
+    if not year and found > today:  # "26/12" asked in January is last year's
+        found = found.replace(year=y - 1)
+    return found
+
+
+def _name_phrase(raw: str) -> str | None:
+    """The name part of the words after "campanha": cut at the first word that ends a name."""
+    words = []
+    for w in raw.split():
+        if w in _NAME_ENDS:
+            break
+        words.append(w)
+    while words and words[0] in {"a", "o", "de", "da", "do"}:
+        words.pop(0)
+    if not words or all(w in _GENERIC for w in words):
+        return None
+    return " ".join(words)
+
+
+def names_asked(text: str, compare: bool = False) -> tuple[str, ...]:
+    """Campaign names a normalized question asks about: one, or several to compare ("3 e 4")."""
+    if not compare:
+        m = _NAME_AFTER.search(text)
+        phrase = _name_phrase(m.group(1)) if m else None
+        return (phrase,) if phrase else ()
+    m = _NAMES_AFTER.search(text)
+    if not m:
+        return ()
+    parts = re.split(r",|\s(?:e|com|x|vs|versus)\s", m.group(1))
+    cleaned = (re.sub(r"^(?:(?:a|o|as|os|da|do)\s+)?(?:campanhas?\s+)?", "", p.strip()) for p in parts)
+    return tuple(p for p in (_name_phrase(c) for c in cleaned) if p)
+
+
+def match_campaigns(phrase: str, names: dict[str, str]) -> list[str]:
+    """Ids whose name holds the phrase as whole words (accents and case ignored); "campanha 3" is tried
+    first, so "3" finds "Campanha 3 - Público 3" and not "Campanha 30"."""
+    for candidate in (f"campanha {phrase}", phrase):
+        pattern = re.compile(rf"(?<!\w){re.escape(candidate)}(?!\w)")
+        hits = sorted(cid for cid, name in names.items() if pattern.search(normalize(name or "")))
+        if hits:
+            return hits
+    return []
 
 
 @dataclass(frozen=True)
@@ -63,6 +203,10 @@ class Intent:
     campaign_id: str | None = None  # a campaign id named in the question (maybe not this account's)
     value_per_lead: float | None = None
     accounts_named: tuple[int, ...] = ()  # account numbers the question names
+    names: tuple[str, ...] = ()  # campaign names asked (normalized words), resolved against the account
+    day_ref: str | None = None  # "ontem", "26/11"...: resolved with the account's today
+    campaign_ids: tuple[str, ...] = ()  # campaigns to compare
+    matches: tuple[str, ...] = ()  # campaigns a name matched when it matched several
 
 
 def accounts_named(text: str) -> tuple[int, ...]:
@@ -70,38 +214,101 @@ def accounts_named(text: str) -> tuple[int, ...]:
 
 
 def classify_intent(message: str) -> Intent:
-    """The intent of a question, from keywords; a campaign id in it makes it about that campaign."""
+    """The intent of a question, from keywords; a campaign id or name in it makes it about that campaign."""
     text = normalize(message)
-    campaign = _CAMPAIGN_ID.search(text)
-    cid = campaign.group(0) if campaign else None
+    asked = _NEGATED.sub(" ", text)
+    ids = _CAMPAIGN_ID.findall(text)
+    cid = ids[0] if ids else None
     named = accounts_named(text)
-    matched = next((n for n, pattern in _PATTERNS if re.search(pattern, text)), None)
+    day = _DAY_REF.search(text)
+    day_ref = day.group(0) if day else None
+    matched = next((n for n, pattern in _PATTERNS if re.search(pattern, asked)), None)
     if matched == "roi":
-        money_text = _ACCOUNT_REF.sub(" ", _CAMPAIGN_ID.sub(" ", text))
-        numbers = [float(x.replace(",", ".")) for x in _NUMBER.findall(money_text)]
-        return Intent("roi", cid, numbers[0] if numbers else None, named)
-    if cid and matched not in {"forecast", "help", "data_quality"}:
-        return Intent("campaign_details", cid, accounts_named=named)
-    return Intent(matched or "help", cid, accounts_named=named)
+        money_text = _DAY_REF.sub(" ", _ACCOUNT_REF.sub(" ", _CAMPAIGN_ID.sub(" ", text)))
+        money_text = re.sub(r"\bcampanha\s+\S+", " ", money_text)  # "campanha 3" is no money
+        numbers = numbers_in(money_text)
+        return Intent("roi", cid, numbers[0] if numbers else None, named, names_asked(text))
+    if matched == "compare":
+        return Intent("compare", None, None, named, names_asked(text, compare=True), day_ref, tuple(ids))
+    names = () if cid else names_asked(text)
+    if (cid or names) and matched not in _CAMPAIGN_INTENTS:
+        return Intent("campaign_details", cid, None, named, names, day_ref)
+    return Intent(matched or "help", cid, None, named, names, day_ref)
+
+
+def resolve_campaigns(intent: Intent, names: dict[str, str]) -> Intent:
+    """The campaign names asked, matched against this account's campaigns (id -> name).
+
+    One match becomes the intent's campaign; none (or several) turns the answer into "not found" with
+    the account's names, except where no campaign is needed (help, data quality).
+    """
+    if not intent.names or intent.name in {"help", "data_quality"}:
+        return intent
+    found = [match_campaigns(n, names) for n in intent.names]
+    if intent.name == "compare":
+        ids = [*intent.campaign_ids, *(hits[0] for hits in found if len(hits) == 1)]
+        return replace(intent, campaign_ids=tuple(dict.fromkeys(ids)))
+    (hits,) = found
+    if len(hits) == 1:
+        return replace(intent, campaign_id=hits[0])
+    return replace(intent, name="campaign_not_found", matches=tuple(hits))
 
 
 def _call(ctx: ToolContext, name: str, args: dict[str, Any]) -> ToolCall:
     return ToolCall(name=name, input=args, output=run_tool(ctx, name, args))
 
 
+def _today(ctx: ToolContext) -> dt.date:
+    return ctx.data_through() + dt.timedelta(days=1)  # the last complete day is yesterday
+
+
+def _account_plan(ctx: ToolContext) -> list[tuple[str, dict[str, Any]]]:
+    """Every part of a whole-account analysis: figures, tiers, anomalies, recommendations, forecast."""
+    return [
+        ("get_account_summary", {}),
+        ("get_high_priority_recommendations", {"limit": 3}),
+        ("analyze_trends", {}),
+        ("get_underperformers", {"limit": 5, "include_low": False}),
+        ("get_high_performers", {"limit": 5}),
+        ("get_anomalies", {"days": 7, "limit": 5}),
+        ("get_recommendations", {"limit": 5}),
+        ("get_forecasts", {"metric": "leads"}),
+    ]
+
+
+def _campaign_plan(cid: str) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        ("get_campaign_details", {"campaign_id": cid}),
+        ("analyze_trends", {"campaign_id": cid}),
+        ("predict_campaign_leads", {"campaign_id": cid}),
+        ("predict_campaign_cpl", {"campaign_id": cid}),
+    ]
+
+
 def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
     """Run the tools an intent needs, through the same registry the model uses."""
     cid = intent.campaign_id
+    day = resolve_day(intent.day_ref, _today(ctx))
+    anomalies: list[tuple[str, dict[str, Any]]] = [("get_anomalies", {"days": 7, "limit": 5})]
+    if day is not None and ctx.data_through() - dt.timedelta(days=89) <= day <= ctx.data_through():
+        anomalies.insert(0, ("get_anomalies", {"day": day.isoformat(), "limit": 20}))
     plan: dict[str, list[tuple[str, dict[str, Any]]]] = {
         "help": [("get_account_summary", {})],
-        "summary": [("get_account_summary", {}), ("get_high_priority_recommendations", {"limit": 3})],
+        "summary": [
+            ("get_account_summary", {}),
+            ("get_high_priority_recommendations", {"limit": 3}),
+            ("analyze_trends", {}),
+        ],
+        "analyze": _campaign_plan(cid) if cid else _account_plan(ctx),
         "underperformers": [("get_underperformers", {"limit": 5, "include_low": False})],
         "top": [
             ("get_top_campaigns", {"metric": "leads", "limit": 5}),
             ("get_high_performers", {"limit": 5}),
         ],
-        "recommendations": [("get_recommendations", {"limit": 5})],
-        "anomalies": [("get_anomalies", {"days": 7, "limit": 5}), ("analyze_trends", {})],
+        "recommendations": [("get_campaign_details", {"campaign_id": cid})]
+        if cid
+        else [("get_recommendations", {"limit": 5})],
+        "anomalies": [*anomalies, ("analyze_trends", {})],
         "forecast": [
             ("predict_campaign_leads", {"campaign_id": cid}),
             ("predict_campaign_cpl", {"campaign_id": cid}),
@@ -109,6 +316,7 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         if cid
         else [("get_forecasts", {"metric": "leads"}), ("get_account_summary", {})],
         "campaign_details": [("get_campaign_details", {"campaign_id": cid or ""})],
+        "campaign_not_found": [("list_campaigns", {"limit": 8})],
         "data_quality": [("get_data_quality", {"days": 30})],
         "roi": [
             (
@@ -118,8 +326,32 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         ]
         if intent.value_per_lead
         else [],
+        "compare": [("compare_campaigns", {"campaign_ids": list(intent.campaign_ids[:5])})]
+        if len(intent.campaign_ids) >= 2
+        else [("list_campaigns", {"limit": 8})],
+        "list_campaigns": [("list_campaigns", {"limit": 20})],
+        "trends": [("analyze_trends", {"campaign_id": cid} if cid else {})],
+        "performance": [("analyze_trends", {})],
     }
     return [_call(ctx, name, args) for name, args in plan[intent.name]]
+
+
+def day_figures(ctx: ToolContext, day: dt.date) -> dict[str, Any]:
+    """The account's spend, leads and CPL of one complete day, from the source (as analyze_trends reads)."""
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], day, 1, now=ctx.now).daily
+    daily = daily.filter(pl.col("date") == day)
+    spend, leads = float(daily["spend"].sum() or 0.0), int(daily["leads"].sum() or 0)
+    f = ctx.fmt1(
+        {"spend": spend, "cpl": spend / leads if leads else None}, {"spend": "money", "cpl": "money"}
+    )
+    return {"day": day, "spend": f["spend"], "leads": leads, "cpl": f["cpl"], "rows": daily.height}
+
+
+NO_RESULTS = "Ainda não há resultados do pipeline para esta conta: rode `famachat-ml run`."
+# answers built on ml_* results: before the first run they lead with NO_RESULTS and claim no zero figures
+PIPELINE_INTENTS = frozenset(
+    {"summary", "analyze", "underperformers", "top", "recommendations", "anomalies", "forecast"}
+)
 
 
 def check_quality(ctx: ToolContext, intent: Intent, calls: Sequence[ToolCall]) -> list[str]:
@@ -130,11 +362,11 @@ def check_quality(ctx: ToolContext, intent: Intent, calls: Sequence[ToolCall]) -
     for call in calls:
         if "error" in call.output:
             notes.append(f"Não consegui consultar {call.name}: {call.output['error']}")
-    if intent.name in {"help", "data_quality"}:
+    if intent.name in {"help", "data_quality", "campaign_not_found"}:
         return notes
     through, results = ctx.data_through(), q.latest_results_day(ctx.engine, ctx.config_id)
     if results is None:
-        notes.append("Ainda não há resultados do pipeline para esta conta: rode `famachat-ml run`.")
+        notes.append(NO_RESULTS)
     elif results < through:
         notes.append(
             f"Atenção: os resultados do pipeline são de {_br(results.isoformat())}, "
@@ -167,7 +399,8 @@ HELP = (
     "- recomendações ativas (pausar, escalar, ajustar orçamento…);\n"
     "- anomalias e por que o CPL subiu;\n"
     "- previsão de leads e CPL para a próxima semana (também por campanha, com o id);\n"
-    "- resumo da conta, detalhes de uma campanha (pelo id) e qualidade dos dados;\n"
+    "- resumo da conta, lista e comparação de campanhas;\n"
+    "- detalhes de uma campanha (pelo nome ou id) e qualidade dos dados;\n"
     "- ROI estimado, se você informar quanto vale um lead (ex.: “ROI com R$ 80 por lead”)."
 )
 
@@ -251,6 +484,22 @@ def _say_top(intent: Intent, out: Out) -> list[str]:
 
 
 def _say_recommendations(intent: Intent, out: Out) -> list[str]:
+    if intent.campaign_id:  # "devo pausar a campanha 3?": that campaign's tier and recommendations
+        d = out["get_campaign_details"]
+        if _not_found(d) or "error" in d:
+            return [_not_found(d) or d["error"]]
+        tier = TIER_PT.get(d["tier"] or "", "sem classificação")
+        head = f"{_q(d['name'])} ({d['campaign_id']}), tier {tier}: "
+        if not d["active_recommendations"]:
+            return [
+                head + "nenhuma recomendação ativa para ela agora.",
+                *_say_campaign_details(intent, out)[1:],
+            ]
+        return [
+            head + "recomendações ativas:",
+            *(f"- {t}" for t in d["active_recommendations"]),
+            *_say_campaign_details(intent, out)[1:2],
+        ]
     r = out["get_recommendations"]
     if not r.get("total"):
         return ["Não há recomendações ativas para esta conta agora."]
@@ -261,30 +510,102 @@ def _say_recommendations(intent: Intent, out: Out) -> list[str]:
     return lines
 
 
+def _trend_lines(t: dict[str, Any]) -> list[str]:
+    if "last_7d" not in t:
+        return []
+    last, prev = t["last_7d"], t["previous_7d"]
+    lines = [
+        f"CPL da conta: {last['cpl'] or '-'} nos 7 dias até {_br(last['last_day'])}, contra "
+        f"{prev['cpl'] or '-'} na semana anterior ({t['cpl_change'] or 'sem comparação'}); "
+        f"gasto {last['spend']} ({t['spend_change'] or '-'}), "
+        f"leads {last['leads']} ({t['leads_change'] or '-'})."
+    ]
+    if t.get("scope", "conta") != "conta":
+        lines[0] = lines[0].replace("CPL da conta", "CPL da campanha", 1)
+    for m in t.get("biggest_cpl_increases", []):
+        lines.append(f"- CPL subiu {m['cpl_trend']} em {_q(m['name'])} ({m['campaign_id']}): {m['cpl_7d']}.")
+    return lines
+
+
+# How each anomaly type reads in pt-BR, and the ones that are good news (more leads, cheaper leads, more
+# clicks): those are not problems and are not listed as such.
+TYPE_PT = {
+    "SPEND_SPIKE": "alta de gasto",
+    "SPEND_DROP": "queda de gasto",
+    "CPL_SPIKE": "alta do CPL",
+    "CPL_DROP": "queda do CPL",
+    "CTR_SPIKE": "alta do CTR",
+    "CTR_DROP": "queda do CTR",
+    "PERFORMANCE_DROP": "queda de leads",
+    "PERFORMANCE_SPIKE": "alta de leads",
+    "FREQUENCY_ALERT": "frequência alta",
+    "REACH_SATURATION": "saturação de alcance",
+    "ZERO_SPEND": "gasto zerado",
+    "ZERO_IMPRESSIONS": "impressões zeradas",
+}
+GOOD_NEWS = frozenset({"PERFORMANCE_SPIKE", "CPL_DROP", "CTR_SPIKE"})
+METRIC_PT = {"spend": "gasto", "cpl": "CPL", "ctr": "CTR", "leads": "leads", "impressions": "impressões"}
+# Types whose observed value is not that day's own figure (core/anomalies/campaign.py): the lead change
+# point compares the mean of the last `change_recent_days` days; frequency and reach are 7-day figures.
+_RECENT, _FREQ = DEFAULT_ANOMALY_CONFIG.change_recent_days, DEFAULT_ANOMALY_CONFIG.frequency_window_days
+WINDOW_PT = {
+    "PERFORMANCE_SPIKE": f"média diária de leads dos {_RECENT} dias até esse dia",
+    "PERFORMANCE_DROP": f"média diária de leads dos {_RECENT} dias até esse dia",
+    "FREQUENCY_ALERT": f"frequência dos {_FREQ} dias até esse dia",
+    "REACH_SATURATION": f"alcance dos {_FREQ} dias até esse dia",
+}
+
+
+def anomaly_line(x: dict[str, Any]) -> str:
+    """One anomaly in pt-BR: what moved and which way, a window mean said as such, good news as such."""
+    kind = x["type"]
+    what = METRIC_PT.get(x["metric"], x["metric"])
+    window = WINDOW_PT.get(kind)
+    if kind == "PERFORMANCE_DROP" and x["observed"] in {"0", "0,00"}:
+        window = None  # the zero-lead detector: days with spend and no lead at all, no mean
+        what = "leads (com gasto, nenhum lead)"
+    value = f"{window}: {x['observed']}" if window else f"{what} {x['observed']}"
+    head = f"- {TYPE_PT.get(kind, kind)} em {_q(x['name'])} ({_br(x['date'])}): {value} contra "
+    tail = f"{x['expected']} esperado ({x['change'] or '-'})"
+    if kind in GOOD_NEWS:
+        return head + tail + "; boa notícia, não um problema."
+    return f"{head}{tail}; severidade {x['severity']}."
+
+
+def _anomaly_block(a: dict[str, Any]) -> list[str]:
+    rows = a.get("anomalies", [])
+    bad = [anomaly_line(x) for x in rows if x["type"] not in GOOD_NEWS]
+    good = [anomaly_line(x) for x in rows if x["type"] in GOOD_NEWS]
+    return bad + good
+
+
 def _say_anomalies(intent: Intent, out: Out) -> list[str]:
     a, t = out["get_anomalies"], out["analyze_trends"]
     lines = []
-    if "last_7d" in t:
-        last, prev = t["last_7d"], t["previous_7d"]
-        lines.append(
-            f"CPL da conta: {last['cpl'] or '-'} nos 7 dias até {_br(last['last_day'])}, contra "
-            f"{prev['cpl'] or '-'} na semana anterior ({t['cpl_change'] or 'sem comparação'}); "
-            f"gasto {last['spend']} ({t['spend_change'] or '-'}), "
-            f"leads {last['leads']} ({t['leads_change'] or '-'})."
-        )
-        for m in t.get("biggest_cpl_increases", []):
+    day = out.get("get_anomalies@day")
+    asked = out.get("_day")  # the day the question named, when it named one
+    if asked is not None:
+        when = _br(asked.isoformat())
+        if day is None:  # today (not complete yet), or older than the tools read
+            through = out["_through"]
             lines.append(
-                f"- CPL subiu {m['cpl_trend']} em {_q(m['name'])} ({m['campaign_id']}): {m['cpl_7d']}."
+                f"Nenhuma anomalia em {when}: as anomalias são detectadas sobre dias completos, e o último é "
+                f"{_br(through.isoformat())}."
+                if asked > through
+                else f"Não consultei {when}: só leio as anomalias dos últimos 90 dias."
             )
+        elif not day.get("total"):
+            lines.append(f"Nenhuma anomalia em {when}.")
+        else:
+            n = day["total"]
+            lines.append(f"{n} anomalia{'s' if n != 1 else ''} em {when}:")
+            lines += _anomaly_block(day)
+    lines += _trend_lines(t)
     if not a.get("total"):
         return [*lines, f"Nenhuma anomalia aberta desde {_br(a.get('since'))}."]
-    lines.append(f"{a['total']} anomalias abertas desde {_br(a['since'])}:")
-    for x in a["anomalies"]:
-        lines.append(
-            f"- {x['severity']} {x['type']} em {_q(x['name'])} ({_br(x['date'])}): {x['metric']} "
-            f"{x['observed']} contra {x['expected']} esperado ({x['change'] or '-'})."
-        )
-    return lines
+    lead = "Na semana, " if asked is not None else ""
+    lines.append(f"{lead}{a['total']} anomalias abertas desde {_br(a['since'])}; as principais:")
+    return lines + _anomaly_block(a)
 
 
 def _freq(value: float | None) -> str:
@@ -369,6 +690,113 @@ def _say_roi(intent: Intent, out: Out) -> list[str]:
     ]
 
 
+def _say_campaign_not_found(intent: Intent, out: Out) -> list[str]:
+    listed = out["list_campaigns"]
+    if intent.matches:  # the name is in several campaigns: say which, let the user pick
+        return [
+            f"Mais de uma campanha desta conta tem “{intent.names[0]}” no nome ({len(intent.matches)}): "
+            "diga qual, pelo nome completo ou pelo id."
+        ]
+    names = ", ".join(_q(c["name"]) for c in listed.get("campaigns", []))
+    more = listed.get("total", 0) - len(listed.get("campaigns", []))
+    return [
+        "Não encontrei campanha com esse nome nesta conta.",
+        f"Campanhas da conta (mais gasto primeiro): {names}" + (f" e mais {more}." if more > 0 else "."),
+    ]
+
+
+def _say_list_campaigns(intent: Intent, out: Out) -> list[str]:
+    c = out["list_campaigns"]
+    lines = [f"{c['total']} campanhas nesta conta (mais gasto nos 7 dias até {_br(c['as_of'])} primeiro):"]
+    for x in c["campaigns"]:
+        tier = TIER_PT.get(x["tier"] or "", "sem classificação")
+        lines.append(f"{_campaign_line(x)}; {x['status'] or '-'}, tier {tier}")
+    if c["total"] > len(c["campaigns"]):
+        lines.append(f"(mostrando {len(c['campaigns'])} de {c['total']})")
+    return lines
+
+
+def _say_compare(intent: Intent, out: Out) -> list[str]:
+    if "compare_campaigns" not in out:
+        return [
+            "Para comparar, diga 2 a 5 campanhas desta conta pelo nome ou pelo id "
+            "(ex.: “compare as campanhas 3 e 4”).",
+            *_say_campaign_not_found(replace(intent, matches=()), out)[1:],
+        ]
+    c = out["compare_campaigns"]
+    lines = ["Comparação (7 dias):"]
+    for x in c["campaigns"]:
+        tier = TIER_PT.get(x["tier"] or "", "sem classificação")
+        lines.append(f"{_campaign_line(x)}, CTR {x['ctr_7d'] or '-'}; tier {tier}")
+    by_id = {x["campaign_id"]: x["name"] for x in c["campaigns"]}
+    if c.get("lowest_cpl"):
+        lines.append(f"Menor CPL: {_q(by_id[c['lowest_cpl']])}.")
+    if c.get("most_leads"):
+        lines.append(f"Mais leads: {_q(by_id[c['most_leads']])}.")
+    if c.get("not_found"):
+        lines.append(f"{c['not_found']} das campanhas pedidas não são desta conta.")
+    return lines
+
+
+def _say_trends(intent: Intent, out: Out) -> list[str]:
+    t = out["analyze_trends"]
+    if _not_found(t) or "error" in t:
+        return [_not_found(t) or t["error"]]
+    return _trend_lines(t)
+
+
+def _say_performance(intent: Intent, out: Out) -> list[str]:
+    """The figures asked ("qual o CPL", "quanto gastei ontem"): the named day's, then the week's."""
+    lines = []
+    d = out.get("_day_figures")
+    if d is not None:
+        lines.append(
+            f"Em {_br(d['day'].isoformat())}: {d['spend'] or '-'} investidos, {d['leads']} leads, "
+            f"CPL {d['cpl'] or 'sem leads'}."
+        )
+    asked = out.get("_day")
+    if asked is not None and asked > out["_through"]:
+        lines.append(
+            f"{_br(asked.isoformat())} ainda não terminou: os números do dia são parciais; o último dia "
+            f"completo é {_br(out['_through'].isoformat())}."
+        )
+    return lines + _trend_lines(out["analyze_trends"])
+
+
+def _say_analyze(intent: Intent, out: Out) -> list[str]:
+    """A whole analysis: the campaign's (details, trend, forecast), or the account's (figures, tiers,
+    anomalies, recommendations and forecast), each part in the words of its own answer."""
+    if intent.campaign_id:
+        details = _say_campaign_details(intent, out)
+        if _not_found(out["get_campaign_details"]):
+            return details
+        return [*details, *_trend_lines(out["analyze_trends"]), *_say_forecast(intent, out)]
+    top = out["get_high_performers"]
+    best = ", ".join(_q(c["name"]) for c in top.get("campaigns", []))
+    return [
+        "Análise da conta.",
+        *_say_summary(intent, out),
+        *_trend_lines(out["analyze_trends"]),
+        *_say_underperformers(intent, out),
+        f"Tier de alta performance: {best}." if best else "Nenhuma campanha de alta performance.",
+        *_say_anomalies(intent, {**out, "analyze_trends": {}}),
+        *_say_recommendations(intent, out),
+        *_say_forecast(intent, out),
+    ]
+
+
+def _source_lines(out: Out) -> list[str]:
+    """Figures read from the source itself, which hold before the pipeline's first run."""
+    t = out.get("analyze_trends") or {}
+    if "last_7d" not in t:
+        return []
+    last = t["last_7d"]
+    return [
+        f"Da fonte: {last['spend']} investidos, {last['leads']} leads, CPL {last['cpl'] or '-'} nos 7 dias "
+        f"até {_br(last['last_day'])}. Tiers, anomalias, recomendações e previsões vêm do pipeline."
+    ]
+
+
 _SAY = {
     "help": _say_help,
     "summary": _say_summary,
@@ -380,12 +808,29 @@ _SAY = {
     "campaign_details": _say_campaign_details,
     "data_quality": _say_data_quality,
     "roi": _say_roi,
+    "analyze": _say_analyze,
+    "campaign_not_found": _say_campaign_not_found,
+    "compare": _say_compare,
+    "list_campaigns": _say_list_campaigns,
+    "trends": _say_trends,
+    "performance": _say_performance,
 }
 
 
-def generate_response(intent: Intent, calls: Sequence[ToolCall], notes: Sequence[str]) -> str:
-    """The pt-BR answer: the intent's sentences over the tools' outputs, then the quality caveats."""
-    out = {c.name: c.output for c in calls}
+def generate_response(
+    intent: Intent, calls: Sequence[ToolCall], notes: Sequence[str], facts: dict[str, Any] | None = None
+) -> str:
+    """The pt-BR answer: the intent's sentences over the tools' outputs, then the quality caveats.
+
+    `facts` are what the agent knows besides the tools (the day asked, the last complete day). A tool
+    called for one day is keyed "name@day". Before the pipeline's first run an answer built on its results
+    leads with that, and gives only the source's own figures.
+    """
+    out: dict[str, Any] = {c.name + ("@day" if c.input.get("day") else ""): c.output for c in calls}
+    out.update(facts or {})
+    if NO_RESULTS in notes and intent.name in PIPELINE_INTENTS:
+        rest = [n for n in notes if n != NO_RESULTS]
+        return "\n".join([NO_RESULTS, *_source_lines(out), *rest])
     return "\n".join([*_SAY[intent.name](intent, out), *notes])
 
 
@@ -400,12 +845,17 @@ class OfflineAgent:
     def config_id(self) -> int:
         return self.ctx.config_id
 
-    def stream(self, message: str, history: Sequence[ChatTurn] = ()) -> Iterator[AgentEvent]:
-        intent = classify_intent(message)
+    def stream(
+        self, message: str, history: Sequence[ChatTurn] = (), intent: Intent | None = None
+    ) -> Iterator[AgentEvent]:
+        """Answer `message`; an explicit `intent` (the API's analyze) skips the keyword classifier."""
+        names = {cid: c.get("name") or cid for cid, c in self.ctx.campaigns.items()}
+        intent = resolve_campaigns(intent or classify_intent(message), names)
         calls = gather_data(self.ctx, intent)
         for call in calls:
             yield AgentEvent(kind="tool", tool=call)
-        text = generate_response(intent, calls, check_quality(self.ctx, intent, calls))
+        facts = self._facts(intent)
+        text = generate_response(intent, calls, check_quality(self.ctx, intent, calls), facts)
         for line in text.splitlines(keepends=True):
             yield AgentEvent(kind="text", text=line)
         reply = AgentReply(
@@ -417,8 +867,16 @@ class OfflineAgent:
         )
         yield AgentEvent(kind="done", reply=reply)
 
-    def ask(self, message: str, history: Sequence[ChatTurn] = ()) -> AgentReply:
-        return drain(self.stream(message, history))
+    def _facts(self, intent: Intent) -> dict[str, Any]:
+        through = self.ctx.data_through()
+        day = resolve_day(intent.day_ref, through + dt.timedelta(days=1))
+        facts: dict[str, Any] = {"_through": through, "_day": day}
+        if intent.name == "performance" and day is not None:
+            facts["_day_figures"] = day_figures(self.ctx, min(day, through))
+        return facts
+
+    def ask(self, message: str, history: Sequence[ChatTurn] = (), intent: Intent | None = None) -> AgentReply:
+        return drain(self.stream(message, history, intent))
 
 
 def drain(events: Iterator[AgentEvent]) -> AgentReply:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import StreamingResponse
 
+from famachat_ml_pipeline.agent.offline import Intent, OfflineAgent
 from famachat_ml_pipeline.agent.service import UnknownAccount
 from famachat_ml_pipeline.agent.types import AccountAgent, AgentReply, ChatTurn, ToolCall
 from famachat_ml_pipeline.api.auth import Caller, account_of, auth_configured
@@ -125,11 +126,18 @@ def _log_turn(
     log.info("agent answered", extra=fields)
 
 
-def _converse(state: ApiState, config_id: int, thread_id: str | None, message: str) -> dict[str, Any]:
+def _converse(
+    state: ApiState, config_id: int, thread_id: str | None, message: str, offline: Intent | None = None
+) -> dict[str, Any]:
+    """One question and its answer in a thread. `offline`: the intent the offline agent must answer,
+    whatever the message's words (the online agent reads the message itself)."""
     agent = _open(state, config_id)
     thread_id, history = _start_turn(state, config_id, thread_id, message)
     t0 = time.perf_counter()
-    reply = agent.ask(message, history)
+    if offline is not None and isinstance(agent, OfflineAgent):
+        reply = agent.ask(message, history, intent=offline)
+    else:
+        reply = agent.ask(message, history)
     message_id = _store_reply(state, config_id, thread_id, reply)
     _log_turn(state, config_id, thread_id, message, reply, t0)
     return _response(thread_id, message_id, reply)
@@ -198,7 +206,9 @@ def chat_stream(body: ChatRequest, who: Caller = Account, state: ApiState = Stat
 def analyze(body: AnalyzeRequest, who: Caller = Account, state: ApiState = State) -> dict[str, Any]:
     """A deep analysis of the account (or one campaign), kept in a thread so the user can follow up."""
     prompt = ANALYZE_CAMPAIGN.format(campaign_id=body.campaign_id) if body.campaign_id else ANALYZE_ACCOUNT
-    return _converse(state, account_of(who, body.config_id), body.thread_id, prompt)
+    # offline, every part of the analysis (not the one intent the prompt's words would classify as)
+    intent = Intent("analyze", campaign_id=body.campaign_id)
+    return _converse(state, account_of(who, body.config_id), body.thread_id, prompt, offline=intent)
 
 
 @router.post("/suggestions", response_model=SuggestionsResponse)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
+from famachat_ml_pipeline.api import agent_routes
 from famachat_ml_pipeline.api.app import create_app
 from famachat_ml_pipeline_tests.api.conftest import KEY, A, B, api_settings, bearer, sse_events
 
@@ -122,6 +124,35 @@ def test_analyze_and_suggestions_answer_in_a_thread(client: TestClient) -> None:
     assert len(stored["messages"]) == 4
     bad_campaign = client.post("/api/v1/agent/analyze", json={"campaign_id": "1; ignore"}, headers=bearer(A))
     assert bad_campaign.status_code == 422
+
+
+def test_analyze_offline_is_the_whole_analysis_not_only_the_forecast(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the offline intent is explicit: it does not hang on the prompt's wording ("previsão" alone here)
+    monkeypatch.setattr(agent_routes, "ANALYZE_ACCOUNT", "previsão para os próximos dias")
+    body = client.post("/api/v1/agent/analyze", json={}, headers=bearer(A)).json()
+    assert body["intent"] == "analyze" and body["mode"] == "offline"
+    tools = {c["name"] for c in body["tool_calls"]}
+    for part in ("get_account_summary", "get_underperformers", "get_anomalies", "get_recommendations"):
+        assert part in tools, part
+    assert "get_forecasts" in tools
+    answer = body["answer"]
+    assert "Resumo da conta" in answer and "tiers:" in answer and "Previsão do pipeline" in answer
+    assert "recomendações ativas" in answer or "Não há recomendações ativas" in answer
+
+    listed = client.post("/api/v1/agent/chat", json={"message": "Liste minhas campanhas"}, headers=bearer(A))
+    assert listed.json()["intent"] == "list_campaigns"
+    cid = listed.json()["tool_calls"][0]["output"]["campaigns"][0]["campaign_id"]
+    one = client.post("/api/v1/agent/analyze", json={"campaign_id": cid}, headers=bearer(A)).json()
+    assert one["intent"] == "analyze"
+    assert [c["name"] for c in one["tool_calls"]] == [
+        "get_campaign_details",
+        "analyze_trends",
+        "predict_campaign_leads",
+        "predict_campaign_cpl",
+    ]
+    assert "tier" in one["answer"] and "nos próximos" in one["answer"] and "CPL da campanha" in one["answer"]
 
 
 def test_status(client: TestClient) -> None:

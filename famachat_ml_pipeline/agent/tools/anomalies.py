@@ -95,9 +95,17 @@ def anomaly_rows(ctx: ToolContext, rows: list[dict[str, Any]]) -> list[AnomalyRo
 
 
 def anomaly_list(
-    ctx: ToolContext, days: int, keep: Callable[[dict], bool], limit: int, include_acknowledged: bool = False
+    ctx: ToolContext,
+    days: int,
+    keep: Callable[[dict], bool],
+    limit: int,
+    include_acknowledged: bool = False,
+    day: dt.date | None = None,
 ) -> AnomalyList:
     since = ctx.data_through() - dt.timedelta(days=days - 1)
+    if day is not None:  # one day only: read from it, whatever the window
+        since, keep_rest = day, keep
+        keep = lambda r: r["anomaly_date"] == day and keep_rest(r)  # noqa: E731
     rows = [
         r for r in q.read_recent_anomalies(ctx.engine, ctx.config_id, since, include_acknowledged) if keep(r)
     ]
@@ -122,6 +130,7 @@ class AnomalyInput(ToolInput):
 
 class AllAnomaliesInput(AnomalyInput):
     include_acknowledged: bool = False
+    day: dt.date | None = Field(default=None, description="só as anomalias deste dia (AAAA-MM-DD)")
 
 
 class ByTypeInput(AnomalyInput):
@@ -130,7 +139,7 @@ class ByTypeInput(AnomalyInput):
 
 def get_anomalies(ctx: ToolContext, inp: AllAnomaliesInput) -> AnomalyList:
     """Anomalias detectadas nos últimos dias (não reconhecidas, salvo se pedido), mais graves primeiro."""
-    return anomaly_list(ctx, inp.days, lambda r: True, inp.limit, inp.include_acknowledged)
+    return anomaly_list(ctx, inp.days, lambda r: True, inp.limit, inp.include_acknowledged, inp.day)
 
 
 def get_critical_anomalies(ctx: ToolContext, inp: AnomalyInput) -> AnomalyList:

@@ -11,13 +11,16 @@ from famachat_ml_pipeline.agent.tools.context import ToolContext, ToolInput, Too
 from famachat_ml_pipeline.db import agent_queries as q
 from famachat_ml_pipeline.source.read import read_daily_insights
 
+# One pt-BR text per source.clean.REJECT_REASONS key (a test checks none is missing).
 REASONS_PT = {
     "duplicate_superseded": "cópia antiga de um dia reenviado",
     "orphan_campaign": "campanha ausente da tabela de campanhas",
+    "bad_date": "data inválida",
     "future_date": "data no futuro",
     "not_daily": "linha que não é diária",
     "null_metric": "métrica vazia",
     "negative_metric": "métrica negativa",
+    "implausible_value": "valor implausível (acima do limite diário)",
     "bad_actions": "ações (actions) ilegíveis",
     "leads_unknown": "leads desconhecidos",
 }
