@@ -20,6 +20,7 @@ from famachat_ml_pipeline.agent.tools import ToolContext, run_tool
 from famachat_ml_pipeline.agent.tools.forecasts import range_note
 from famachat_ml_pipeline.agent.types import AgentEvent, AgentReply, ChatTurn, ToolCall
 from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as DEFAULT_ANOMALY_CONFIG
+from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES
 from famachat_ml_pipeline.db import agent_queries as q
 from famachat_ml_pipeline.source.read import read_daily_insights
 
@@ -543,7 +544,7 @@ TYPE_PT = {
     "ZERO_SPEND": "gasto zerado",
     "ZERO_IMPRESSIONS": "impressões zeradas",
 }
-GOOD_NEWS = frozenset({"PERFORMANCE_SPIKE", "CPL_DROP", "CTR_SPIKE"})
+GOOD_NEWS = GOOD_NEWS_ANOMALIES
 METRIC_PT = {"spend": "gasto", "cpl": "CPL", "ctr": "CTR", "leads": "leads", "impressions": "impressões"}
 # Types whose observed value is not that day's own figure (core/anomalies/campaign.py): the lead change
 # point compares the mean of the last `change_recent_days` days; frequency and reach are 7-day figures.

@@ -53,6 +53,8 @@ ANOMALY_TYPES: tuple[str, ...] = (
     "ZERO_IMPRESSIONS",
 )
 SEVERITIES: tuple[str, ...] = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
+# Anomalies in the buyer's favour (more leads, a cheaper lead, more clicks): worth knowing, not a problem.
+GOOD_NEWS_ANOMALIES = frozenset({"PERFORMANCE_SPIKE", "CPL_DROP", "CTR_SPIKE"})
 
 # Columns FamaChat's users set (apply, dismiss, acknowledge): the pipeline never writes them.
 RECOMMENDATION_USER_COLUMNS: tuple[str, ...] = (

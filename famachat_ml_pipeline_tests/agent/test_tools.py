@@ -195,3 +195,32 @@ def test_roi_says_the_revenue_is_the_users_estimate(demo_db: DemoDb) -> None:
     out = run_tool(_ctx(demo_db), "calculate_roi", {"average_ticket": 1000, "close_rate": 10, "window": 7})
     assert out["value_per_lead"] == "R$ 100,00"
     assert "não registra receita" in out["note"] and "ticket médio R$ 1.000,00" in out["note"]
+
+
+def test_the_summary_counts_critical_problems_not_good_news(demo_db: DemoDb) -> None:
+    a = schema.ml_anomalies
+    before = run_tool(_ctx(demo_db), "get_account_summary", {})
+    row = {
+        "config_id": CID,
+        "entity_type": "campaign",
+        "entity_id": "good-news-test",
+        "metric_name": "leads",
+        "observed_value": 30.0,
+        "expected_value": 3.0,
+        "deviation_score": 9.0,
+        "severity": "CRITICAL",
+        "anomaly_date": dt.datetime.combine(demo_db.as_of, dt.time()),
+    }
+    with demo_db.engine.begin() as conn:
+        conn.execute(a.insert().values(anomaly_type="PERFORMANCE_SPIKE", **row))  # more leads: good news
+    try:
+        spiked = run_tool(_ctx(demo_db), "get_account_summary", {})
+        assert spiked["open_anomalies_7d"] == before["open_anomalies_7d"] + 1
+        assert spiked["critical_anomalies_7d"] == before["critical_anomalies_7d"]
+        with demo_db.engine.begin() as conn:
+            conn.execute(a.insert().values(anomaly_type="PERFORMANCE_DROP", **row))  # fewer leads: a problem
+        dropped = run_tool(_ctx(demo_db), "get_account_summary", {})
+        assert dropped["critical_anomalies_7d"] == before["critical_anomalies_7d"] + 1
+    finally:
+        with demo_db.engine.begin() as conn:
+            conn.execute(a.delete().where(a.c.entity_id == "good-news-test"))

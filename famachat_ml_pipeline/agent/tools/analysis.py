@@ -17,7 +17,7 @@ from famachat_ml_pipeline.agent.tools.context import (
     rnd,
 )
 from famachat_ml_pipeline.agent.tools.forecasts import latest_forecasts, summarize
-from famachat_ml_pipeline.core.vocab import TIERS
+from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES, TIERS
 from famachat_ml_pipeline.db import agent_queries as q
 from famachat_ml_pipeline.source.read import read_daily_insights
 
@@ -85,7 +85,10 @@ def get_account_summary(ctx: ToolContext, inp: NoInput) -> AccountSummary:
         active_recommendations=len(recs),
         high_priority_recommendations=sum(1 for r in recs if (r["priority"] or 0) >= 8),
         open_anomalies_7d=len(anomalies),
-        critical_anomalies_7d=sum(1 for a in anomalies if a["severity"] == "CRITICAL"),
+        # critical problems: a CRITICAL lead spike is good news, not something to fix
+        critical_anomalies_7d=sum(
+            a["severity"] == "CRITICAL" and a["anomaly_type"] not in GOOD_NEWS_ANOMALIES for a in anomalies
+        ),
         forecast_next_days=horizon,
         forecast_leads=f["fc_leads"] if horizon else None,
         forecast_spend=f["fc_spend"] if horizon else None,
