@@ -658,6 +658,11 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
         f"{d['cpl_7d'] or 'sem leads'}, CTR {d['ctr_7d'] or '-'}, frequência {_freq(d['frequency_7d'])}. "
         f"30 dias: {d['leads_30d']} leads, CPL {d['cpl_30d'] or '-'}.",
     ]
+    if aside := d.get("days_set_aside_7d"):
+        lines.append(
+            f"Atenção: {aside} dos últimos 7 dias desta campanha ficaram de fora (linhas inválidas na "
+            f"fonte); os números de 7 dias cobrem só os outros {7 - aside}."
+        )
     lines += [f"- Recomendação: {t}" for t in d["active_recommendations"]]
     return lines + [f"- Anomalia: {t}" for t in d["open_anomalies"]]
 

@@ -76,3 +76,26 @@ def test_before_the_first_run_no_zero_figures(tmp_path: Path) -> None:
         text = agent.ask(question).text
         assert text.startswith("Ainda não há resultados do pipeline"), question
         assert "Nenhuma campanha está no tier crítico" not in text
+
+
+def test_a_campaign_with_days_set_aside_says_its_week_is_short(demo_db: DemoDb) -> None:
+    f = schema.ml_features
+    with demo_db.engine.connect() as conn:
+        day = conn.execute(sa.select(sa.func.max(f.c.feature_date)).where(f.c.config_id == CID)).scalar_one()
+        row = conn.execute(
+            sa.select(f.c.id, f.c.campaign_id, f.c.features).where(
+                f.c.config_id == CID, f.c.window_days == 7, f.c.feature_date == day
+            )
+        ).first()
+    assert row.features["days_with_data_7d"] == row.features["days_in_window_7d"] == 7
+    assert "Atenção" not in _ask(demo_db, f"como está a campanha {row.campaign_id}?").text
+    short = {**row.features, "days_with_data_7d": 2}  # 5 of its 7 days' source rows were set aside
+    with demo_db.engine.begin() as conn:
+        conn.execute(f.update().where(f.c.id == row.id).values(features=short))
+    try:
+        text = _ask(demo_db, f"como está a campanha {row.campaign_id}?").text
+    finally:
+        with demo_db.engine.begin() as conn:
+            conn.execute(f.update().where(f.c.id == row.id).values(features=row.features))
+    assert "Atenção: 5 dos últimos 7 dias desta campanha ficaram de fora" in text
+    assert "cobrem só os outros 2." in text

@@ -115,6 +115,8 @@ class CampaignInput(ToolInput):
 class CampaignDetails(CampaignMetrics):
     objective: str | None
     as_of: dt.date | None
+    # days of the 7 whose source rows were set aside: the 7-day figures cover only the other days
+    days_set_aside_7d: int
     active_recommendations: list[str]
     open_anomalies: list[str]
 
@@ -136,10 +138,13 @@ def get_campaign_details(ctx: ToolContext, inp: CampaignInput) -> CampaignDetail
         for a in q.read_recent_anomalies(ctx.engine, ctx.config_id, since)
         if a["entity_id"] == inp.campaign_id
     ]
+    f = feats.get(inp.campaign_id, {})
+    known = f.get("days_with_data_7d")  # absent from rows written before it existed
     return CampaignDetails(
         **base.model_dump(),
         objective=ctx.campaigns[inp.campaign_id].get("objective"),
         as_of=as_of,
+        days_set_aside_7d=0 if known is None else int(f.get("days_in_window_7d") or 0) - int(known),
         active_recommendations=recs[:5],
         open_anomalies=anomalies[:5],
     )
