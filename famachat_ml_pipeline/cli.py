@@ -138,14 +138,17 @@ def cmd_api(args: argparse.Namespace) -> int:
     import uvicorn
 
     from famachat_ml_pipeline.api.app import create_app
+    from famachat_ml_pipeline.preflight import check_ready
 
     settings = load_settings()
+    check_ready(settings.database_url)  # refuse at start, not with a 500 on the first question
+    app = create_app(settings)
     if not (settings.ml_api_key or settings.jwt_secret):
         console.print(
             "[yellow]warning:[/] neither ML_API_KEY nor JWT_SECRET is set: every protected endpoint refuses"
         )
     console.print(f"API and chat page on http://{args.host}:{args.port} ({_safe_url(settings.database_url)})")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning", access_log=False)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0
 
 
@@ -326,8 +329,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
     """One question to the agent for one account: online with an Anthropic key, else offline."""
     from famachat_ml_pipeline.agent.service import open_agent
     from famachat_ml_pipeline.db.engine import get_engine
+    from famachat_ml_pipeline.preflight import check_ready
 
     settings = load_settings()
+    check_ready(settings.database_url)
     agent = open_agent(
         get_engine(settings.database_url), args.config_id, settings, mode="offline" if args.offline else None
     )
@@ -346,7 +351,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_mcp(args: argparse.Namespace) -> int:
     from famachat_ml_pipeline.agent.mcp_server import serve_stdio
+    from famachat_ml_pipeline.preflight import check_ready
 
+    check_ready(load_settings().database_url)  # before stdio is taken over by the protocol
     serve_stdio(args.config_id)
     return 0
 
@@ -475,13 +482,13 @@ def main(argv: list[str] | None = None) -> int:
         from famachat_ml_pipeline.agent.service import UnknownAccount
         from famachat_ml_pipeline.db.grants import BadRoleName
         from famachat_ml_pipeline.demo.loader import RefusingToOverwrite
-        from famachat_ml_pipeline.preflight import DatabaseUnavailable
+        from famachat_ml_pipeline.preflight import DatabaseUnavailable, SchemaBehind
         from famachat_ml_pipeline.runner import IncompleteDay, QueueBusy, UnknownAccounts
 
         known = (
             UnknownAccounts | IncompleteDay | QueueBusy | RefusingToOverwrite | UsageError | FileNotFoundError
         )
-        if isinstance(exc, known | DatabaseUnavailable | BadRoleName | UnknownAccount):
+        if isinstance(exc, known | DatabaseUnavailable | SchemaBehind | BadRoleName | UnknownAccount):
             # soft_wrap: one line even when it is wider than the terminal
             console.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True, markup=True, highlight=False)
             return 2

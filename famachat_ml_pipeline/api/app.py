@@ -14,17 +14,22 @@ from famachat_ml_pipeline.api.auth import auth_configured
 from famachat_ml_pipeline.api.logs import configure_logging, log
 from famachat_ml_pipeline.api.ratelimit import RateLimiter
 from famachat_ml_pipeline.api.state import AgentOpener, ApiState, default_opener
-from famachat_ml_pipeline.db.engine import get_engine, migrate
+from famachat_ml_pipeline.db.engine import get_engine
+from famachat_ml_pipeline.preflight import check_ready
 from famachat_ml_pipeline.settings import Settings, load_settings
 
 CHAT_PAGE = Path(__file__).parent / "static" / "chat.html"
 
 
 def create_app(settings: Settings | None = None, open_agent: AgentOpener | None = None) -> FastAPI:
-    """The API over `settings.database_url` (migrated on start: the agent's tables must exist)."""
+    """The API over `settings.database_url`, whose schema must be at this code's revision.
+
+    It never migrates: the schema's owner runs `famachat-ml migrate` (the API's role may have no DDL, and
+    it must not create tables in a database that is not FamaChat's); else one line, SchemaBehind.
+    """
     settings = settings or load_settings()
     configure_logging()
-    migrate(settings.database_url)
+    check_ready(settings.database_url, need_source=False)  # `famachat-ml api` also wants the source
     app = FastAPI(title="FamaChat ML", version=health_routes.VERSION, docs_url="/docs", redoc_url=None)
     app.state.api = ApiState(
         settings=settings,
