@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse
 
 from famachat_ml_pipeline.api import agent_routes, decision_routes, health_routes
 from famachat_ml_pipeline.api.auth import auth_configured
@@ -19,6 +23,23 @@ from famachat_ml_pipeline.preflight import check_ready
 from famachat_ml_pipeline.settings import Settings, load_settings
 
 CHAT_PAGE = Path(__file__).parent / "static" / "chat.html"
+MAX_ECHOED_INPUT = 200  # characters of a refused value sent back in a 422
+
+
+def _capped_input(value: Any) -> Any:
+    """A refused value as FastAPI echoes it, unless its JSON is long: then its start and its length, so a
+    135 KB message does not come back whole (bandwidth, and logs of proxies that keep responses)."""
+    encoded = jsonable_encoder(value)
+    text = json.dumps(encoded, ensure_ascii=False)
+    if len(text) <= MAX_ECHOED_INPUT:
+        return encoded
+    return f"{text[:MAX_ECHOED_INPUT]}... ({len(text)} characters, not echoed)"
+
+
+async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """FastAPI's own 422 body (`detail`: loc, msg, type, input, ctx) with each `input` capped."""
+    errors = [{**e, "input": _capped_input(e["input"])} if "input" in e else e for e in exc.errors()]
+    return JSONResponse(status_code=422, content={"detail": jsonable_encoder(errors)})
 
 
 def create_app(settings: Settings | None = None, open_agent: AgentOpener | None = None) -> FastAPI:
@@ -31,6 +52,7 @@ def create_app(settings: Settings | None = None, open_agent: AgentOpener | None 
     configure_logging()
     check_ready(settings.database_url, need_source=False)  # `famachat-ml api` also wants the source
     app = FastAPI(title="FamaChat ML", version=health_routes.VERSION, docs_url="/docs", redoc_url=None)
+    app.add_exception_handler(RequestValidationError, validation_error)
     app.state.api = ApiState(
         settings=settings,
         engine=get_engine(settings.database_url),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from famachat_ml_pipeline.api.app import create_app
@@ -88,6 +89,45 @@ def test_client_chosen_thread_ids(client: TestClient) -> None:
     assert client.post("/api/v1/agent/chat", json={"message": ""}, headers=bearer(A)).status_code == 422
     too_long = client.post("/api/v1/agent/chat", json={"message": "x" * 4001}, headers=bearer(A))
     assert too_long.status_code == 422
+
+
+def test_a_chosen_thread_id_not_used_yet_starts_that_thread(client: TestClient) -> None:
+    # Kept on purpose: the seed's client makes its own ids (section 14.4, "user_{id}_session_{ts}").
+    chosen = "user_7_session_1732900000.5"
+    first = client.post("/api/v1/agent/chat", json={"message": "oi", "thread_id": chosen}, headers=KEY)
+    assert first.status_code == 422  # X-API-Key without config_id
+    first = client.post(
+        "/api/v1/agent/chat", json={"message": "oi", "thread_id": chosen, "config_id": A}, headers=KEY
+    )
+    assert first.status_code == 200 and first.json()["thread_id"] == chosen
+    other = client.post(  # the same id for another account is that account's 404, not a second thread
+        "/api/v1/agent/chat", json={"message": "oi", "thread_id": chosen, "config_id": B}, headers=KEY
+    )
+    assert other.status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/api/v1/agent/chat", "/api/v1/agent/chat/stream"])
+@pytest.mark.parametrize("blank", [" ", "   ", "\n\t ", "\u00a0\u2003"])
+def test_a_blank_message_is_refused_like_an_empty_one(client: TestClient, path: str, blank: str) -> None:
+    before = len(client.get("/api/v1/agent/conversations", headers=bearer(A)).json())
+    response = client.post(path, json={"message": blank}, headers=bearer(A))
+    assert response.status_code == 422
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["body", "message"] and "blank" in error["msg"]
+    assert len(client.get("/api/v1/agent/conversations", headers=bearer(A)).json()) == before
+
+
+def test_a_refused_long_message_is_not_echoed_back(client: TestClient) -> None:
+    huge = "pergunta longa " * 9000  # 135 KB, as the reviewer sent
+    response = client.post("/api/v1/agent/chat", json={"message": huge}, headers=bearer(A))
+    assert response.status_code == 422
+    assert len(response.content) < 2000, len(response.content)
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["body", "message"] and error["type"] == "string_too_long"
+    assert error["input"].startswith('"pergunta longa') and f"{len(huge) + 2} characters" in error["input"]
+    # a short refused value is still echoed as FastAPI does, so a client can see what it sent
+    short = client.post("/api/v1/agent/feedback", json={"thread_id": "t", "rating": 9}, headers=bearer(A))
+    assert short.status_code == 422 and short.json()["detail"][0]["input"] == 9
 
 
 def test_clear_and_feedback(client: TestClient) -> None:
