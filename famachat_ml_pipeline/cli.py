@@ -464,6 +464,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _reader_went_away() -> int:
+    """`famachat-ml ask ... | head -1`: the reader closed the pipe. Not an error worth a traceback; point
+    stdout at /dev/null so the interpreter's flush at exit does not raise again (Python's documented
+    recipe, "Note on SIGPIPE"), and exit 1 as a process killed by SIGPIPE would not be 0 either."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     # On a shared 2-core machine, OpenMP's default busy-waiting makes XGBoost with n_jobs=2 up to 4x slower
     # when another process holds a core (measured: 21.7 s vs 5.5 s for one fit). It must be set before the
@@ -475,6 +484,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.fn(args)
+    except BrokenPipeError:
+        return _reader_went_away()
     except SettingsError as exc:
         console.print(f"[red]{escape(str(exc))}[/]")
         return 2

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from famachat_ml_pipeline.agent.offline import OfflineAgent
+from famachat_ml_pipeline.agent.online import UNAVAILABLE_NOTICE
+from famachat_ml_pipeline.agent.tools import ToolContext
 from famachat_ml_pipeline.api.app import create_app
+from famachat_ml_pipeline.db.engine import get_engine
+from famachat_ml_pipeline_tests.agent.fake_anthropic import Failure, fake_anthropic
 from famachat_ml_pipeline_tests.api.conftest import KEY, A, B, api_settings, bearer, sse_events
 
 
@@ -169,3 +174,41 @@ def test_status(client: TestClient) -> None:
     assert status["mode"] == "offline" and status["config_id"] == A
     assert status["auth"] == {"api_key": True, "jwt": True}
     assert isinstance(status["conversations"], int)
+
+
+def _online_app(demo_url: str, base_url: str) -> TestClient:
+    settings = api_settings(
+        demo_url, AGENT_ANTHROPIC_API_KEY="sk-fake", anthropic_base_url=base_url, agent_max_retries=0
+    )
+    return TestClient(create_app(settings))
+
+
+def test_chat_answers_offline_when_the_ai_service_fails(demo_url: str) -> None:
+    question = "Me dá um resumo da conta"
+    expected = UNAVAILABLE_NOTICE + OfflineAgent(ToolContext(get_engine(demo_url), A)).ask(question).text
+    with (
+        fake_anthropic([Failure(529, "overloaded_error", "Overloaded")]) as fake,
+        _online_app(demo_url, fake.url) as client,
+    ):
+        body = client.post("/api/v1/agent/chat", json={"message": question}, headers=bearer(A)).json()
+    assert len(fake.requests) == 1
+    assert body["answer"] == expected and body["error"] is None and body["mode"] == "offline"
+    with _online_app(demo_url, "http://127.0.0.1:9") as client:  # unreachable
+        response = client.post("/api/v1/agent/chat/stream", json={"message": question}, headers=bearer(A))
+        events = sse_events(response.text)
+        kinds = [kind for kind, _ in events]
+        assert "error" not in kinds and kinds[-1] == "done"
+        done = events[-1][1]
+        assert done["answer"] == expected and done["error"] is None and done["mode"] == "offline"
+        assert "".join(d["text"] for k, d in events if k == "text") == expected
+        stored = client.get(f"/api/v1/agent/conversations/{done['thread_id']}", headers=bearer(A)).json()
+        assert stored["messages"][-1]["content"] == expected  # stored as shown
+
+
+def test_chat_with_a_refused_key_says_so(demo_url: str) -> None:
+    with (
+        fake_anthropic([Failure(401, "authentication_error", "invalid x-api-key")]) as fake,
+        _online_app(demo_url, fake.url) as client,
+    ):
+        body = client.post("/api/v1/agent/chat", json={"message": "oi"}, headers=bearer(A)).json()
+    assert "AGENT_ANTHROPIC_API_KEY" in body["error"] and body["mode"] == "online"
