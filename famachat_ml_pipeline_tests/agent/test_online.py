@@ -23,6 +23,7 @@ from famachat_ml_pipeline_tests.agent.fake_anthropic import (
     Failure,
     Reply,
     Stall,
+    StreamError,
     fake_anthropic,
     text,
     tool_use,
@@ -156,6 +157,7 @@ UNAVAILABLE = {
     "529 overloaded": [Failure(529, "overloaded_error", "Overloaded")],
     "503": [Failure(503, "api_error", "unavailable")],
     "timeout": [Stall(3.0)],
+    "overloaded mid-stream": [StreamError("overloaded_error", "Overloaded")],
 }
 
 
