@@ -138,14 +138,17 @@ def cmd_api(args: argparse.Namespace) -> int:
     import uvicorn
 
     from famachat_ml_pipeline.api.app import create_app
+    from famachat_ml_pipeline.preflight import check_ready
 
     settings = load_settings()
+    check_ready(settings.database_url)  # refuse at start, not with a 500 on the first question
+    app = create_app(settings)
     if not (settings.ml_api_key or settings.jwt_secret):
         console.print(
             "[yellow]warning:[/] neither ML_API_KEY nor JWT_SECRET is set: every protected endpoint refuses"
         )
     console.print(f"API and chat page on http://{args.host}:{args.port} ({_safe_url(settings.database_url)})")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning", access_log=False)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0
 
 
@@ -333,8 +336,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
     """One question to the agent for one account: online with an Anthropic key, else offline."""
     from famachat_ml_pipeline.agent.service import open_agent
     from famachat_ml_pipeline.db.engine import get_engine
+    from famachat_ml_pipeline.preflight import check_ready
 
     settings = load_settings()
+    check_ready(settings.database_url)
     agent = open_agent(
         get_engine(settings.database_url), args.config_id, settings, mode="offline" if args.offline else None
     )
@@ -353,7 +358,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_mcp(args: argparse.Namespace) -> int:
     from famachat_ml_pipeline.agent.mcp_server import serve_stdio
+    from famachat_ml_pipeline.preflight import check_ready
 
+    check_ready(load_settings().database_url)  # before stdio is taken over by the protocol
     serve_stdio(args.config_id)
     return 0
 
@@ -464,6 +471,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _reader_went_away() -> int:
+    """`famachat-ml ask ... | head -1`: the reader closed the pipe. Not an error worth a traceback; point
+    stdout at /dev/null so the interpreter's flush at exit does not raise again (Python's documented
+    recipe, "Note on SIGPIPE"), and exit 1 as a process killed by SIGPIPE would not be 0 either."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     # On a shared 2-core machine, OpenMP's default busy-waiting makes XGBoost with n_jobs=2 up to 4x slower
     # when another process holds a core (measured: 21.7 s vs 5.5 s for one fit). It must be set before the
@@ -475,6 +491,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.fn(args)
+    except BrokenPipeError:
+        return _reader_went_away()
     except SettingsError as exc:
         console.print(f"[red]{escape(str(exc))}[/]")
         return 2
@@ -482,13 +500,13 @@ def main(argv: list[str] | None = None) -> int:
         from famachat_ml_pipeline.agent.service import UnknownAccount
         from famachat_ml_pipeline.db.grants import BadRoleName
         from famachat_ml_pipeline.demo.loader import RefusingToOverwrite
-        from famachat_ml_pipeline.preflight import DatabaseUnavailable
+        from famachat_ml_pipeline.preflight import DatabaseUnavailable, SchemaBehind
         from famachat_ml_pipeline.runner import IncompleteDay, QueueBusy, UnknownAccounts
 
         known = (
             UnknownAccounts | IncompleteDay | QueueBusy | RefusingToOverwrite | UsageError | FileNotFoundError
         )
-        if isinstance(exc, known | DatabaseUnavailable | BadRoleName | UnknownAccount):
+        if isinstance(exc, known | DatabaseUnavailable | SchemaBehind | BadRoleName | UnknownAccount):
             # soft_wrap: one line even when it is wider than the terminal
             console.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True, markup=True, highlight=False)
             return 2

@@ -27,12 +27,25 @@ def check_schema(url: str) -> None:
     if url in _CURRENT:
         return
     current, head = current_revision(get_engine(url)), head_revision()
+    if current is None:
+        raise SchemaBehind(
+            f"{_named(url)} has no ml_* schema yet (never migrated): run `famachat-ml migrate` "
+            "as the tables' owner, then `famachat-ml run --all`"
+        )
     if current != head:
         raise SchemaBehind(
-            f"the ml_* schema of {_named(url)} is at revision {current or 'none'}, this code needs {head}: "
+            f"the ml_* schema of {_named(url)} is at revision {current}, this code needs {head}: "
             "run `famachat-ml migrate` as the tables' owner (then `famachat-ml grants` if it added a table)"
         )
     _CURRENT.add(url)
+
+
+def check_ready(url: str, need_source: bool = True) -> None:
+    """For the commands that read ml_* tables but never migrate (ask, mcp, api): the database answers
+    (check_database), then its schema is at this code's revision (check_schema). Each failure is one
+    line (DatabaseUnavailable, SchemaBehind), never a driver traceback halfway through an answer."""
+    check_database(url, need_source=need_source)
+    check_schema(url)
 
 
 def _named(url: str) -> str:

@@ -52,10 +52,16 @@ UNUSABLE = {
     "unknown database": (_server(database="no_such_db_fcml", password="s3cret"), "no_such_db_fcml"),
 }
 COMMANDS = [["run", "--all"], ["migrate"], ["generate-demo-data", "--accounts", "1", "--days", "40"]]
+# The agent's commands read ml_* tables and never migrate: the same one line, before anything starts.
+AGENT_COMMANDS = [
+    ["ask", "--config-id", "1", "resumo", "--offline"],
+    ["mcp", "--config-id", "1"],
+    ["api", "--port", "8766"],
+]
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+@pytest.mark.parametrize("command", COMMANDS + AGENT_COMMANDS, ids=lambda c: c[0])
 @pytest.mark.parametrize("case", list(UNUSABLE))
 def test_an_unusable_database_is_one_line_naming_the_variable_without_the_password(
     case: str,
@@ -95,3 +101,46 @@ def test_run_on_a_database_without_the_source_tables_creates_nothing(
     assert len(out) == 1, out
     assert "DATABASE_URL" in out[0] and "sistema_facebook_ads_campaigns" in out[0]
     assert sa.inspect(get_engine(pg_url)).get_table_names() == []  # no ml_* tables, no alembic table
+
+
+def _source_only(url: str, revision: str | None) -> None:
+    """FamaChat's source tables with one demo account, and the ml_* schema at `revision` (None: never)."""
+    from alembic import command
+
+    from famachat_ml_pipeline.db.engine import alembic_config
+    from famachat_ml_pipeline.demo.generator import generate_demo
+    from famachat_ml_pipeline.demo.loader import write_demo
+
+    engine = get_engine(url)
+    write_demo(engine, generate_demo(n_accounts=1, days=40, seed=1))
+    if revision is not None:
+        cfg = alembic_config(url)
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+
+
+@pytest.mark.parametrize("command", AGENT_COMMANDS, ids=lambda c: c[0])
+@pytest.mark.parametrize(("revision", "says"), [(None, "never migrated"), ("0006", "at revision 0006")])
+def test_the_agent_commands_on_a_schema_not_at_head_say_run_migrate(
+    command: list[str],
+    revision: str | None,
+    says: str,
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _source_only(db_url, revision)
+    before = set(sa.inspect(get_engine(db_url)).get_table_names())
+    _with_database_url(monkeypatch, tmp_path_factory, db_url)
+    try:
+        code = main(command)
+    finally:
+        get_settings.cache_clear()
+    captured = capsys.readouterr()
+    out = _lines(captured.out + captured.err)
+    assert code == 2
+    assert len(out) == 1, out
+    assert "DATABASE_URL" in out[0] and says in out[0] and "famachat-ml migrate" in out[0]
+    assert set(sa.inspect(get_engine(db_url)).get_table_names()) == before  # nothing migrated

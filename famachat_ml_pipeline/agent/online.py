@@ -1,8 +1,10 @@
 """Online mode: Claude (the `anthropic` SDK) with the account's tools, streamed.
 
 The loop: stream a reply; if it stops for tool use, run every requested tool for the bound account and
-send the results back; repeat up to `agent_max_tool_rounds` times. Errors, timeouts and rate limits end
-in one pt-BR message (AgentReply.error), never a traceback to the user.
+send the results back; repeat up to `agent_max_tool_rounds` times. When the service cannot answer
+(network, timeout, 5xx, overloaded) the offline agent answers from the same tools, marked as such; other
+errors (a refused key, a rate limit, a bad request) end in one pt-BR message (AgentReply.error), never a
+traceback to the user.
 """
 
 from __future__ import annotations
@@ -10,12 +12,12 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import anthropic
 
-from famachat_ml_pipeline.agent.offline import drain
+from famachat_ml_pipeline.agent.offline import OfflineAgent, drain
 from famachat_ml_pipeline.agent.prompts import system_prompt
 from famachat_ml_pipeline.agent.tools import ToolContext, run_tool, tool_schemas
 from famachat_ml_pipeline.agent.types import AgentEvent, AgentReply, ChatTurn, ToolCall
@@ -61,6 +63,28 @@ def error_message(exc: Exception, settings: Settings) -> str:
     if isinstance(exc, anthropic.APIStatusError):
         return f"O serviço de IA devolveu um erro (HTTP {exc.status_code}). Tente novamente em instantes."
     return "Ocorreu um erro inesperado ao gerar a resposta. Tente novamente."
+
+
+UNAVAILABLE_NOTICE = (
+    "O serviço de IA está indisponível no momento. Esta é a resposta direta dos dados da conta "
+    "(modo offline):\n\n"
+)
+# Error types the API sends inside a 200 stream (an SSE `error` event) when it fails mid-answer.
+_UNAVAILABLE_STREAM_ERRORS = {"overloaded_error", "api_error"}
+
+
+def service_unavailable(exc: Exception) -> bool:
+    """The AI service could not answer now (network, timeout, 5xx, 529 overloaded), while the data can:
+    worth the offline answer. A refused key, a rate limit or a bad request are not: the user must know."""
+    if isinstance(exc, anthropic.APIConnectionError | anthropic.InternalServerError):
+        return True  # APITimeoutError is an APIConnectionError; OverloadedError (529) an InternalServerError
+    if isinstance(exc, anthropic.RequestTimeoutError):
+        return True
+    if isinstance(exc, anthropic.APIStatusError) and exc.status_code == 200:
+        body = exc.body if isinstance(exc.body, dict) else {}
+        error = body.get("error") if isinstance(body.get("error"), dict) else body
+        return error.get("type") in _UNAVAILABLE_STREAM_ERRORS
+    return False
 
 
 def _block_param(block: Any) -> dict[str, Any]:
@@ -166,7 +190,16 @@ class OnlineAgent:
                     )
                 messages.append({"role": "user", "content": results})
         except anthropic.AnthropicError as exc:
-            log.warning("anthropic call failed: %s: %s", type(exc).__name__, exc)
+            fallback = service_unavailable(exc)
+            log.warning(
+                "anthropic call failed: %s: %s%s",
+                type(exc).__name__,
+                exc,
+                "; answering offline" if fallback else "",
+            )
+            if fallback:
+                yield from self._offline_fallback(message, history, texts, calls)
+                return
             error = error_message(exc, s)
         if error:
             yield AgentEvent(kind="error", text=error)
@@ -179,6 +212,30 @@ class OnlineAgent:
             error=error,
         )
         yield AgentEvent(kind="done", reply=reply)
+
+    def _offline_fallback(
+        self, message: str, history: Sequence[ChatTurn], streamed: list[str], calls: list[ToolCall]
+    ) -> Iterator[AgentEvent]:
+        """The offline agent's answer after the service failed, behind a pt-BR notice saying so. What
+        was already streamed stays (it was shown); the reply is the offline one (mode, intent)."""
+        notice = ("\n\n" if streamed else "") + UNAVAILABLE_NOTICE
+        yield AgentEvent(kind="text", text=notice)
+        reply: AgentReply | None = None
+        for event in OfflineAgent(self.ctx).stream(message, history):
+            if event.kind == "done":
+                reply = event.reply
+            else:
+                yield event
+        if reply is None:  # guards a broken offline stream, as drain does
+            raise RuntimeError("offline agent stream ended without a reply")
+        yield AgentEvent(
+            kind="done",
+            reply=replace(
+                reply,
+                text="".join(streamed) + notice + reply.text,
+                tool_calls=(*calls, *reply.tool_calls),
+            ),
+        )
 
     def ask(self, message: str, history: Sequence[ChatTurn] = ()) -> AgentReply:
         return drain(self.stream(message, history))

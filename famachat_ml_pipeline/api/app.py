@@ -2,30 +2,57 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse
 
 from famachat_ml_pipeline.api import agent_routes, decision_routes, health_routes
 from famachat_ml_pipeline.api.auth import auth_configured
 from famachat_ml_pipeline.api.logs import configure_logging, log
 from famachat_ml_pipeline.api.ratelimit import RateLimiter
 from famachat_ml_pipeline.api.state import AgentOpener, ApiState, default_opener
-from famachat_ml_pipeline.db.engine import get_engine, migrate
+from famachat_ml_pipeline.db.engine import get_engine
+from famachat_ml_pipeline.preflight import check_ready
 from famachat_ml_pipeline.settings import Settings, load_settings
 
 CHAT_PAGE = Path(__file__).parent / "static" / "chat.html"
+MAX_ECHOED_INPUT = 200  # characters of a refused value sent back in a 422
+
+
+def _capped_input(value: Any) -> Any:
+    """A refused value as FastAPI echoes it, unless its JSON is long: then its start and its length, so a
+    135 KB message does not come back whole (bandwidth, and logs of proxies that keep responses)."""
+    encoded = jsonable_encoder(value)
+    text = json.dumps(encoded, ensure_ascii=False)
+    if len(text) <= MAX_ECHOED_INPUT:
+        return encoded
+    return f"{text[:MAX_ECHOED_INPUT]}... ({len(text)} characters, not echoed)"
+
+
+async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """FastAPI's own 422 body (`detail`: loc, msg, type, input, ctx) with each `input` capped."""
+    errors = [{**e, "input": _capped_input(e["input"])} if "input" in e else e for e in exc.errors()]
+    return JSONResponse(status_code=422, content={"detail": jsonable_encoder(errors)})
 
 
 def create_app(settings: Settings | None = None, open_agent: AgentOpener | None = None) -> FastAPI:
-    """The API over `settings.database_url` (migrated on start: the agent's tables must exist)."""
+    """The API over `settings.database_url`, whose schema must be at this code's revision.
+
+    It never migrates: the schema's owner runs `famachat-ml migrate` (the API's role may have no DDL, and
+    it must not create tables in a database that is not FamaChat's); else one line, SchemaBehind.
+    """
     settings = settings or load_settings()
     configure_logging()
-    migrate(settings.database_url)
+    check_ready(settings.database_url, need_source=False)  # `famachat-ml api` also wants the source
     app = FastAPI(title="FamaChat ML", version=health_routes.VERSION, docs_url="/docs", redoc_url=None)
+    app.add_exception_handler(RequestValidationError, validation_error)
     app.state.api = ApiState(
         settings=settings,
         engine=get_engine(settings.database_url),

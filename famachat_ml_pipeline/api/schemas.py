@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 # Client-chosen thread ids are allowed (the seed's "conversa-123"), within a safe alphabet.
 THREAD_ID = r"^[A-Za-z0-9_.:-]{1,100}$"
@@ -16,6 +16,14 @@ class ChatRequest(BaseModel):
     message: str = Field(min_length=1, max_length=4000)
     config_id: int | None = ConfigId
     thread_id: str | None = Field(default=None, pattern=THREAD_ID)
+
+    @field_validator("message")
+    @classmethod
+    def not_blank(cls, value: str) -> str:
+        # "   " is as empty as "": refused, not stored as a thread titled with spaces
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
 
 
 class AnalyzeRequest(BaseModel):

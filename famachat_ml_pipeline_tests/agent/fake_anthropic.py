@@ -35,6 +35,15 @@ class Failure:
 
 
 @dataclass
+class StreamError:
+    """A stream that starts (HTTP 200, `message_start`) and then fails with an SSE `error` event, as the
+    API does when it is overloaded mid-answer."""
+
+    error_type: str = "overloaded_error"
+    message: str = "Overloaded"
+
+
+@dataclass
 class Stall:
     """Answer only after `seconds` (longer than the client's timeout)."""
 
@@ -104,7 +113,7 @@ def stream_events(reply: Reply, model: str, msg_id: str) -> Iterator[bytes]:
 
 
 class FakeAnthropic:
-    def __init__(self, script: list[Reply | Failure | Stall]) -> None:
+    def __init__(self, script: list[Reply | Failure | Stall | StreamError]) -> None:
         self.script = list(script)
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
@@ -112,7 +121,7 @@ class FakeAnthropic:
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
 
-    def _next(self) -> Reply | Failure | Stall | None:
+    def _next(self) -> Reply | Failure | Stall | StreamError | None:
         with self._lock:
             return self.script.pop(0) if self.script else None
 
@@ -135,6 +144,17 @@ class FakeAnthropic:
                     self.send_header(k, v)
                 self.end_headers()
                 self.wfile.write(raw)
+
+            def _stream_error(self, step: StreamError, model: str, n: int) -> None:
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.send_header("connection", "close")
+                self.end_headers()
+                start = next(stream_events(Reply([]), model, f"msg_{n}"))
+                error = {"type": "error", "error": {"type": step.error_type, "message": step.message}}
+                self.wfile.write(start + _sse("error", error))
+                self.wfile.flush()
+                self.close_connection = True
 
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("content-length") or 0)
@@ -167,6 +187,9 @@ class FakeAnthropic:
                     )
                     return
                 model = body.get("model", "claude")
+                if isinstance(step, StreamError):
+                    self._stream_error(step, model, n)
+                    return
                 if not body.get("stream"):
                     self._json(
                         200,
@@ -208,6 +231,6 @@ class FakeAnthropic:
 
 
 @contextmanager
-def fake_anthropic(script: list[Reply | Failure | Stall]) -> Iterator[FakeAnthropic]:
+def fake_anthropic(script: list[Reply | Failure | Stall | StreamError]) -> Iterator[FakeAnthropic]:
     with FakeAnthropic(script) as fake:
         yield fake

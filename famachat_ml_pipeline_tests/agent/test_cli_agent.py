@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from famachat_ml_pipeline.agent.online import UNAVAILABLE_NOTICE
 from famachat_ml_pipeline.cli import DEMO_QUESTIONS, _demo_questions, main
 from famachat_ml_pipeline.settings import get_settings
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.fake_anthropic import Failure, fake_anthropic
 
 # The first test pays for the shared demo pipeline run, which takes minutes on a loaded 2-core machine.
 pytestmark = pytest.mark.timeout(1200)
@@ -41,3 +47,56 @@ def test_demo_ends_with_two_offline_answers(env: DemoDb, capsys: pytest.CaptureF
         assert question in out
     assert "UNDERPERFORMER" in out or "Nenhuma campanha" in out
     assert "leads e R$" in out
+
+
+def _online(monkeypatch: pytest.MonkeyPatch, base_url: str) -> None:
+    monkeypatch.setenv("AGENT_ANTHROPIC_API_KEY", "sk-fake")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", base_url)
+    monkeypatch.setenv("AGENT_MAX_RETRIES", "0")
+    get_settings.cache_clear()
+
+
+def test_ask_answers_offline_when_the_ai_service_is_overloaded(
+    env: DemoDb, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with fake_anthropic([Failure(529, "overloaded_error", "Overloaded")]) as fake:
+        _online(monkeypatch, fake.url)
+        code = main(["ask", "--config-id", "2", "Me dá um resumo da conta"])
+    out = capsys.readouterr().out
+    assert code == 0 and len(fake.requests) == 1
+    assert out.startswith(UNAVAILABLE_NOTICE) and "Resumo da conta (7 dias até" in out
+
+
+def test_ask_answers_offline_when_the_ai_service_is_unreachable(
+    env: DemoDb, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _online(monkeypatch, "http://127.0.0.1:9")  # nothing listens there
+    assert main(["ask", "--config-id", "2", "Me dá um resumo da conta"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(UNAVAILABLE_NOTICE) and "Resumo da conta (7 dias até" in out
+
+
+def test_ask_with_a_refused_key_is_a_clear_error_not_offline(
+    env: DemoDb, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with fake_anthropic([Failure(401, "authentication_error", "invalid x-api-key")]) as fake:
+        _online(monkeypatch, fake.url)
+        code = main(["ask", "--config-id", "2", "resumo"])
+    out = capsys.readouterr().out
+    assert code == 1 and "AGENT_ANTHROPIC_API_KEY" in out and UNAVAILABLE_NOTICE not in out
+
+
+def test_ask_into_a_closed_pipe_ends_without_a_traceback(env: DemoDb) -> None:
+    # `famachat-ml ask ... | head -1`: the reader is gone before the answer is written.
+    cli = str(Path(sys.executable).with_name("famachat-ml"))
+    proc = subprocess.Popen(
+        [cli, "ask", "--config-id", "2", "Me dá um resumo da conta", "--offline"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "DATABASE_URL": env.url},
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err

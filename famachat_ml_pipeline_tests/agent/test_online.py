@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from famachat_ml_pipeline.agent.online import OnlineAgent, history_messages, sampling_body
+from famachat_ml_pipeline.agent.offline import OfflineAgent
+from famachat_ml_pipeline.agent.online import (
+    UNAVAILABLE_NOTICE,
+    OnlineAgent,
+    history_messages,
+    sampling_body,
+)
 from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.agent.tools import TOOLS, ToolContext, run_tool
 from famachat_ml_pipeline.agent.types import ChatTurn
@@ -17,6 +23,7 @@ from famachat_ml_pipeline_tests.agent.fake_anthropic import (
     Failure,
     Reply,
     Stall,
+    StreamError,
     fake_anthropic,
     text,
     tool_use,
@@ -141,20 +148,61 @@ def test_tool_rounds_are_capped(demo_db: DemoDb) -> None:
     assert reply.error is not None and "2 rodadas" in reply.error
 
 
-def test_api_error_is_one_pt_br_message(demo_db: DemoDb) -> None:
-    with fake_anthropic([Failure(500, "api_error", "boom")]) as fake:
+def _offline_text(db: DemoDb, message: str) -> str:
+    return OfflineAgent(ToolContext(db.engine, CID, now=db.now)).ask(message).text
+
+
+UNAVAILABLE = {
+    "500": [Failure(500, "api_error", "boom")],
+    "529 overloaded": [Failure(529, "overloaded_error", "Overloaded")],
+    "503": [Failure(503, "api_error", "unavailable")],
+    "timeout": [Stall(3.0)],
+    "overloaded mid-stream": [StreamError("overloaded_error", "Overloaded")],
+}
+
+
+@pytest.mark.parametrize("case", list(UNAVAILABLE))
+def test_an_unavailable_service_gets_the_offline_answer_marked_as_such(demo_db: DemoDb, case: str) -> None:
+    question = "Me dá um resumo da conta"
+    with fake_anthropic(UNAVAILABLE[case]) as fake:
+        events = list(_agent(demo_db, fake.url, agent_timeout_seconds=0.5).stream(question))
+    assert len(fake.requests) == 1
+    reply = events[-1].reply
+    assert events[-1].kind == "done" and "error" not in [e.kind for e in events]
+    assert reply.error is None and reply.mode == "offline" and reply.intent is not None
+    assert reply.text == UNAVAILABLE_NOTICE + _offline_text(demo_db, question)
+    assert "".join(e.text for e in events if e.kind == "text") == reply.text  # streamed as it is stored
+    assert reply.tool_calls and [e.tool for e in events if e.kind == "tool"] == list(reply.tool_calls)
+    assert "boom" not in reply.text and "Overloaded" not in reply.text
+
+
+def test_an_unreachable_service_gets_the_offline_answer(
+    demo_db: DemoDb, caplog: pytest.LogCaptureFixture
+) -> None:
+    reply = _agent(demo_db, "http://127.0.0.1:9").ask("resumo")  # nothing listens on port 9
+    assert reply.error is None and reply.mode == "offline"
+    assert reply.text == UNAVAILABLE_NOTICE + _offline_text(demo_db, "resumo")
+    assert "APIConnectionError" in caplog.text and "answering offline" in caplog.text  # logged
+
+
+def test_a_failure_after_a_tool_round_keeps_what_was_streamed(demo_db: DemoDb) -> None:
+    script = [
+        Reply([text("Vou consultar a conta. "), tool_use("t1", "get_account_summary", {})], "tool_use"),
+        Failure(529, "overloaded_error", "Overloaded"),
+    ]
+    with fake_anthropic(script) as fake:
+        reply = _agent(demo_db, fake.url).ask("resumo")
+    assert len(fake.requests) == 2 and reply.error is None
+    assert reply.text == "Vou consultar a conta. \n\n" + UNAVAILABLE_NOTICE + _offline_text(demo_db, "resumo")
+    assert reply.tool_calls[0].name == "get_account_summary"  # the online round's call, then offline's
+
+
+def test_a_bad_request_is_still_one_pt_br_message_not_offline(demo_db: DemoDb) -> None:
+    with fake_anthropic([Failure(400, "invalid_request_error", "bad model")]) as fake:
         events = list(_agent(demo_db, fake.url).stream("oi"))
     assert [e.kind for e in events] == ["error", "done"]
-    assert events[-1].reply.error == events[0].text
-    assert "HTTP 500" in events[0].text and "boom" not in events[0].text
-    assert len(fake.requests) == 1
-
-
-def test_timeout_is_one_pt_br_message(demo_db: DemoDb) -> None:
-    with fake_anthropic([Stall(3.0)]) as fake:
-        reply = _agent(demo_db, fake.url, agent_timeout_seconds=0.5).ask("oi")
-    assert reply.error is not None and "tempo limite (0.5 s)" in reply.error
-    assert reply.text == reply.error
+    assert events[-1].reply.error == events[0].text and events[-1].reply.mode == "online"
+    assert "HTTP 400" in events[0].text and "bad model" not in events[0].text
 
 
 def test_rate_limit_retries_then_gives_one_pt_br_message(demo_db: DemoDb) -> None:
@@ -176,6 +224,7 @@ def test_bad_key_is_one_pt_br_message(demo_db: DemoDb) -> None:
     with fake_anthropic([Failure(401, "authentication_error", "invalid x-api-key")]) as fake:
         reply = _agent(demo_db, fake.url).ask("oi")
     assert reply.error is not None and "AGENT_ANTHROPIC_API_KEY" in reply.error
+    assert reply.mode == "online" and UNAVAILABLE_NOTICE not in reply.text  # a config problem: said so
 
 
 def test_history_alternates_and_starts_with_the_user() -> None:

@@ -5,8 +5,13 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from famachat_ml_pipeline.agent.offline import OfflineAgent
+from famachat_ml_pipeline.agent.online import UNAVAILABLE_NOTICE
+from famachat_ml_pipeline.agent.tools import ToolContext
 from famachat_ml_pipeline.api import agent_routes
 from famachat_ml_pipeline.api.app import create_app
+from famachat_ml_pipeline.db.engine import get_engine
+from famachat_ml_pipeline_tests.agent.fake_anthropic import Failure, fake_anthropic
 from famachat_ml_pipeline_tests.api.conftest import KEY, A, B, api_settings, bearer, sse_events
 
 
@@ -92,6 +97,45 @@ def test_client_chosen_thread_ids(client: TestClient) -> None:
     assert too_long.status_code == 422
 
 
+def test_a_chosen_thread_id_not_used_yet_starts_that_thread(client: TestClient) -> None:
+    # Kept on purpose: the seed's client makes its own ids (section 14.4, "user_{id}_session_{ts}").
+    chosen = "user_7_session_1732900000.5"
+    first = client.post("/api/v1/agent/chat", json={"message": "oi", "thread_id": chosen}, headers=KEY)
+    assert first.status_code == 422  # X-API-Key without config_id
+    first = client.post(
+        "/api/v1/agent/chat", json={"message": "oi", "thread_id": chosen, "config_id": A}, headers=KEY
+    )
+    assert first.status_code == 200 and first.json()["thread_id"] == chosen
+    other = client.post(  # the same id for another account is that account's 404, not a second thread
+        "/api/v1/agent/chat", json={"message": "oi", "thread_id": chosen, "config_id": B}, headers=KEY
+    )
+    assert other.status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/api/v1/agent/chat", "/api/v1/agent/chat/stream"])
+@pytest.mark.parametrize("blank", [" ", "   ", "\n\t ", "\u00a0\u2003"])
+def test_a_blank_message_is_refused_like_an_empty_one(client: TestClient, path: str, blank: str) -> None:
+    before = len(client.get("/api/v1/agent/conversations", headers=bearer(A)).json())
+    response = client.post(path, json={"message": blank}, headers=bearer(A))
+    assert response.status_code == 422
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["body", "message"] and "blank" in error["msg"]
+    assert len(client.get("/api/v1/agent/conversations", headers=bearer(A)).json()) == before
+
+
+def test_a_refused_long_message_is_not_echoed_back(client: TestClient) -> None:
+    huge = "pergunta longa " * 9000  # 135 KB, as the reviewer sent
+    response = client.post("/api/v1/agent/chat", json={"message": huge}, headers=bearer(A))
+    assert response.status_code == 422
+    assert len(response.content) < 2000, len(response.content)
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["body", "message"] and error["type"] == "string_too_long"
+    assert error["input"].startswith('"pergunta longa') and f"{len(huge) + 2} characters" in error["input"]
+    # a short refused value is still echoed as FastAPI does, so a client can see what it sent
+    short = client.post("/api/v1/agent/feedback", json={"thread_id": "t", "rating": 9}, headers=bearer(A))
+    assert short.status_code == 422 and short.json()["detail"][0]["input"] == 9
+
+
 def test_clear_and_feedback(client: TestClient) -> None:
     chat = client.post("/api/v1/agent/chat", json={"message": "Quais anomalias?"}, headers=bearer(A)).json()
     thread_id = chat["thread_id"]
@@ -160,3 +204,41 @@ def test_status(client: TestClient) -> None:
     assert status["mode"] == "offline" and status["config_id"] == A
     assert status["auth"] == {"api_key": True, "jwt": True}
     assert isinstance(status["conversations"], int)
+
+
+def _online_app(demo_url: str, base_url: str) -> TestClient:
+    settings = api_settings(
+        demo_url, AGENT_ANTHROPIC_API_KEY="sk-fake", anthropic_base_url=base_url, agent_max_retries=0
+    )
+    return TestClient(create_app(settings))
+
+
+def test_chat_answers_offline_when_the_ai_service_fails(demo_url: str) -> None:
+    question = "Me dá um resumo da conta"
+    expected = UNAVAILABLE_NOTICE + OfflineAgent(ToolContext(get_engine(demo_url), A)).ask(question).text
+    with (
+        fake_anthropic([Failure(529, "overloaded_error", "Overloaded")]) as fake,
+        _online_app(demo_url, fake.url) as client,
+    ):
+        body = client.post("/api/v1/agent/chat", json={"message": question}, headers=bearer(A)).json()
+    assert len(fake.requests) == 1
+    assert body["answer"] == expected and body["error"] is None and body["mode"] == "offline"
+    with _online_app(demo_url, "http://127.0.0.1:9") as client:  # unreachable
+        response = client.post("/api/v1/agent/chat/stream", json={"message": question}, headers=bearer(A))
+        events = sse_events(response.text)
+        kinds = [kind for kind, _ in events]
+        assert "error" not in kinds and kinds[-1] == "done"
+        done = events[-1][1]
+        assert done["answer"] == expected and done["error"] is None and done["mode"] == "offline"
+        assert "".join(d["text"] for k, d in events if k == "text") == expected
+        stored = client.get(f"/api/v1/agent/conversations/{done['thread_id']}", headers=bearer(A)).json()
+        assert stored["messages"][-1]["content"] == expected  # stored as shown
+
+
+def test_chat_with_a_refused_key_says_so(demo_url: str) -> None:
+    with (
+        fake_anthropic([Failure(401, "authentication_error", "invalid x-api-key")]) as fake,
+        _online_app(demo_url, fake.url) as client,
+    ):
+        body = client.post("/api/v1/agent/chat", json={"message": "oi"}, headers=bearer(A)).json()
+    assert "AGENT_ANTHROPIC_API_KEY" in body["error"] and body["mode"] == "online"

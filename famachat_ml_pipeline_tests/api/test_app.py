@@ -6,13 +6,15 @@ import io
 import logging
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from famachat_ml_pipeline.api.app import create_app
 from famachat_ml_pipeline.api.logs import JsonFormatter, log
 from famachat_ml_pipeline.api.ratelimit import RateLimiter
-from famachat_ml_pipeline.db.engine import get_engine
+from famachat_ml_pipeline.db.engine import get_engine, migrate
+from famachat_ml_pipeline.preflight import SchemaBehind
 from famachat_ml_pipeline_tests.api.conftest import API_KEY, KEY, A, B, api_settings, bearer, token
 
 
@@ -27,6 +29,7 @@ def test_health_endpoints(client: TestClient) -> None:
 
 def test_ready_and_detailed_fail_when_the_database_lacks_the_tables(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    migrate(url)
     with TestClient(create_app(api_settings(url))) as client:
         assert client.get("/api/v1/health/ready").status_code == 200
         with get_engine(url).begin() as conn:
@@ -126,9 +129,9 @@ def test_the_chat_page_is_self_contained(client: TestClient) -> None:
     assert "innerHTML" not in html  # answers are rendered as text
 
 
-def test_the_agent_tables_are_migrated_on_start(tmp_path: Path) -> None:
+def test_the_app_refuses_a_database_that_was_never_migrated(tmp_path: Path) -> None:
+    # The API never migrates (its role may have no DDL; the database may not be FamaChat's): one line.
     url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
-    create_app(api_settings(url))
-    assert {"agent_threads", "agent_messages", "agent_feedback"} <= set(
-        sa.inspect(get_engine(url)).get_table_names()
-    )
+    with pytest.raises(SchemaBehind, match="never migrated.*famachat-ml migrate"):
+        create_app(api_settings(url))
+    assert sa.inspect(get_engine(url)).get_table_names() == []  # nothing created
