@@ -47,19 +47,11 @@ def sampling_body(model: str, temperature: float | None) -> dict[str, Any]:
     return {"temperature": temperature}
 
 
-def error_message(exc: Exception, settings: Settings) -> str:
-    """One clear pt-BR sentence for the user; details go to the log."""
-    if isinstance(exc, anthropic.APITimeoutError):
-        return (
-            f"O assistente não respondeu dentro do tempo limite ({settings.agent_timeout_seconds:g} s). "
-            "Tente de novo em instantes."
-        )
-    if isinstance(exc, anthropic.RateLimitError):
-        return "O serviço de IA atingiu o limite de uso agora. Tente novamente em alguns minutos."
+def error_message(exc: Exception) -> str:
+    """One clear pt-BR sentence for a failure the offline answer cannot stand in for (`service_unavailable`
+    covers timeouts, connections, rate limits and 5xx); details go to the log."""
     if isinstance(exc, anthropic.AuthenticationError | anthropic.PermissionDeniedError):
         return "A chave da API da Anthropic foi recusada. Verifique AGENT_ANTHROPIC_API_KEY."
-    if isinstance(exc, anthropic.APIConnectionError):
-        return "Não consegui me conectar ao serviço de IA. Verifique a rede e tente de novo."
     if isinstance(exc, anthropic.APIStatusError):
         return f"O serviço de IA devolveu um erro (HTTP {exc.status_code}). Tente novamente em instantes."
     return "Ocorreu um erro inesperado ao gerar a resposta. Tente novamente."
@@ -74,9 +66,12 @@ _UNAVAILABLE_STREAM_ERRORS = {"overloaded_error", "api_error"}
 
 
 def service_unavailable(exc: Exception) -> bool:
-    """The AI service could not answer now (network, timeout, 5xx, 529 overloaded), while the data can:
-    worth the offline answer. A refused key, a rate limit or a bad request are not: the user must know."""
-    if isinstance(exc, anthropic.APIConnectionError | anthropic.InternalServerError):
+    """The AI service could not answer now (network, timeout, 5xx, 529 overloaded, a rate limit still hit
+    after the client's retries), while the data can: worth the offline answer. A refused key or a bad
+    request are not: someone must fix the configuration."""
+    if isinstance(
+        exc, anthropic.APIConnectionError | anthropic.InternalServerError | anthropic.RateLimitError
+    ):
         return True  # APITimeoutError is an APIConnectionError; OverloadedError (529) an InternalServerError
     if isinstance(exc, anthropic.RequestTimeoutError):
         return True
@@ -200,7 +195,7 @@ class OnlineAgent:
             if fallback:
                 yield from self._offline_fallback(message, history, texts, calls)
                 return
-            error = error_message(exc, s)
+            error = error_message(exc)
         if error:
             yield AgentEvent(kind="error", text=error)
         reply = AgentReply(

@@ -205,12 +205,13 @@ def test_a_bad_request_is_still_one_pt_br_message_not_offline(demo_db: DemoDb) -
     assert "HTTP 400" in events[0].text and "bad model" not in events[0].text
 
 
-def test_rate_limit_retries_then_gives_one_pt_br_message(demo_db: DemoDb) -> None:
+def test_rate_limit_retries_then_answers_offline(demo_db: DemoDb) -> None:
     limited = Failure(429, "rate_limit_error", "slow down", {"retry-after": "0"})
     with fake_anthropic([limited, limited]) as fake:
-        reply = _agent(demo_db, fake.url, agent_max_retries=1).ask("oi")
+        reply = _agent(demo_db, fake.url, agent_max_retries=1).ask("resumo")
     assert len(fake.requests) == 2  # one retry, as configured
-    assert reply.error == "O serviço de IA atingiu o limite de uso agora. Tente novamente em alguns minutos."
+    assert reply.error is None and reply.mode == "offline"
+    assert reply.text == UNAVAILABLE_NOTICE + _offline_text(demo_db, "resumo")
 
 
 def test_rate_limit_then_success_answers(demo_db: DemoDb) -> None:
