@@ -259,18 +259,21 @@ def test_forecasts_of_filled_days_are_not_scored_and_the_scale_skips_them(tmp_pa
     assert auto["n_points"] == (origins - 11) * 7
 
 
-def test_a_constant_series_says_why_it_has_no_mase_and_warns_nothing(tmp_path: Path) -> None:
+def test_a_history_that_never_changed_says_why_it_has_no_mase_and_warns_nothing(tmp_path: Path) -> None:
+    # flat for 45 days, then moving: the origins whose whole history is flat have no MASE scale
+    # (a series flat throughout is refused: test_series_io)
     import warnings
 
-    csv = tmp_path / "const.csv"
+    csv = tmp_path / "flat_then_moving.csv"
     days = [dt.date(2024, 1, 1) + dt.timedelta(days=i) for i in range(60)]
-    pl.DataFrame({"day": days, "v": [100.0] * 60}).write_csv(csv)
+    pl.DataFrame({"day": days, "v": [100.0] * 45 + [107.0 + 7 * (i % 3) for i in range(15)]}).write_csv(csv)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # numpy's "Mean of empty slice" used to reach stderr
         result = evaluate_csv(csv, "day", "v", autoets=False)
-    origins = 60 - 7 - MIN_TRAIN + 1
-    assert f"{origins} forecasts without a MASE: the history before their origin never changed" in " ".join(
-        result.notes
+    flat_origins = 45 - MIN_TRAIN + 1  # origins MIN_TRAIN..45 see only the flat days
+    assert (
+        f"{flat_origins} forecasts without a MASE: the history before their origin never changed"
+        in " ".join(result.notes)
     )
 
 
