@@ -87,7 +87,7 @@ def main() -> None:
     for key in ("AGENT_ANTHROPIC_API_KEY", "ANTHROPIC_API_KEY"):
         os.environ.pop(key, None)
 
-    from famachat_ml_pipeline.agent.offline import classify_intent
+    from famachat_ml_pipeline.agent.intents import classify_intent
     from famachat_ml_pipeline.agent.service import open_agent
     from famachat_ml_pipeline.agent.tools import TOOLS, ToolContext, run_tool
     from famachat_ml_pipeline.db.engine import get_engine

@@ -12,7 +12,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import StreamingResponse
 
-from famachat_ml_pipeline.agent.offline import Intent, OfflineAgent
+from famachat_ml_pipeline.agent.intents import Intent
+from famachat_ml_pipeline.agent.offline import OfflineAgent
 from famachat_ml_pipeline.agent.service import UnknownAccount
 from famachat_ml_pipeline.agent.types import AccountAgent, AgentReply, ChatTurn, ToolCall
 from famachat_ml_pipeline.api.auth import Caller, account_of, auth_configured

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from famachat_ml_pipeline.agent.offline import classify_intent
+from famachat_ml_pipeline.agent.intents import classify_intent
 from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.agent.tools import TOOLS, ToolContext, analysis, campaigns, forecasts, run_tool
 from famachat_ml_pipeline.db import agent_queries as q

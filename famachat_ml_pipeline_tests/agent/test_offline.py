@@ -12,7 +12,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from famachat_ml_pipeline.agent.offline import INTENTS, classify_intent
+from famachat_ml_pipeline.agent.intents import INTENTS, classify_intent
 from famachat_ml_pipeline.agent.service import UnknownAccount, open_agent
 from famachat_ml_pipeline.core.recommendations import format_money, format_number
 from famachat_ml_pipeline.db import schema

@@ -6,14 +6,14 @@ import datetime as dt
 
 import pytest
 
-from famachat_ml_pipeline.agent.offline import (
+from famachat_ml_pipeline.agent.intents import (
     INTENTS,
-    anomaly_line,
     classify_intent,
     numbers_in,
     resolve_campaigns,
     resolve_day,
 )
+from famachat_ml_pipeline.agent.offline import anomaly_line
 from famachat_ml_pipeline.agent.tools.quality import REASONS_PT
 from famachat_ml_pipeline.source.clean import REJECT_REASONS
 
