@@ -22,10 +22,10 @@ outside every window), all after the probationary period.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -61,12 +61,14 @@ class NabSeries:
     def category(self) -> str:
         return self.name.split("/")[0]
 
-    @property
-    def fingerprint(self) -> str:
-        """A digest of the rows: the same series under another file or category name has the same one."""
-        digest = hashlib.sha256(np.ascontiguousarray(self.timestamps).view(np.int64).tobytes())
-        digest.update(np.ascontiguousarray(self.values, dtype=float).tobytes())
-        return digest.hexdigest()
+    @cached_property
+    def row_keys(self) -> np.ndarray:
+        """One sorted int64 per distinct (timestamp, value) row: the same rows under another file or category
+        name, or a trimmed copy, share them (`shared_rows`)."""
+        ts = np.ascontiguousarray(self.timestamps).view(np.int64).astype(np.uint64)
+        bits = np.ascontiguousarray(self.values, dtype=float).view(np.uint64)
+        with np.errstate(over="ignore"):
+            return np.unique((ts * np.uint64(0x9E3779B97F4A7C15)) ^ bits).view(np.int64)
 
     @property
     def interval_seconds(self) -> float:
@@ -75,6 +77,16 @@ class NabSeries:
         diffs = np.diff(self.timestamps).astype("timedelta64[us]").astype(np.int64) / 1e6
         diffs = diffs[diffs > 0]
         return float(np.median(diffs)) if len(diffs) else 86400.0
+
+
+def shared_rows(a: NabSeries, b: NabSeries) -> float:
+    """The share of the smaller file's rows that the other file holds too (0 when their times do not meet)."""
+    if not (len(a.timestamps) and len(b.timestamps)):
+        return 0.0
+    if a.timestamps[0] > b.timestamps[-1] or b.timestamps[0] > a.timestamps[-1]:
+        return 0.0
+    small, large = (a, b) if len(a.row_keys) <= len(b.row_keys) else (b, a)
+    return float(np.isin(small.row_keys, large.row_keys, assume_unique=True).mean())
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from famachat_ml_pipeline.evaluation.nab import (
     Totals,
     load_nab,
     score_file,
+    shared_rows,
 )
 from famachat_ml_pipeline.evaluation.nab_methods import METHODS, Method, alerts, hold_rows
 
@@ -158,26 +159,30 @@ def leave_one_category_out(
     return out
 
 
+OVERLAP = 0.5  # a tuning file holding this share of a scored file's rows (or the reverse) is that file
+
+
 def tuning_files(data: list[NabSeries], tune: list[NabSeries], category: str) -> list[bool]:
     """Which `tune` files may choose the settings `category` is scored at: those of another category that
-    hold none of its scored series. A category name alone is not enough: the same file copied under
-    another name (or another category) would be tuned on and scored."""
-    scored = {s.fingerprint for s in data if s.category == category}
-    return [s.category != category and s.fingerprint not in scored for s in tune]
+    share no more than OVERLAP of their rows with any of its scored files. A category name alone is not
+    enough: the same file copied (or trimmed) under another name would be tuned on and scored."""
+    scored = [s for s in data if s.category == category]
+    return [t.category != category and all(shared_rows(t, s) <= OVERLAP for s in scored) for t in tune]
 
 
 def overlap_notes(data: list[NabSeries], tune: list[NabSeries] | None) -> list[str]:
-    """The scored files that a file of the tuning folder (or another category) repeats under another
-    name: left out of the tuning for that file's category, and named so that the reader knows."""
+    """The scored files whose rows a file of the tuning folder (or of another category) holds: left out of
+    the tuning for that file's category, and named so that the reader knows."""
     tune = data if tune is None else tune
-    by_print: dict[str, list[str]] = {}
-    for s in tune:
-        by_print.setdefault(s.fingerprint, []).append(s.name)
     notes = []
     for s in data:
-        twins = [n for n in by_print.get(s.fingerprint, []) if n.split("/")[0] != s.category]
-        if twins:
-            notes.append(f"{s.name}: the same rows as {', '.join(twins)}; not tuned on for {s.category}")
+        for t in tune:
+            share = shared_rows(s, t) if t.category != s.category else 0.0
+            if share > OVERLAP:
+                notes.append(
+                    f"{s.name} and {t.name} share {share:.1%} of the smaller one's rows: "
+                    f"{t.name} is not tuned on for {s.category}"
+                )
     return notes
 
 

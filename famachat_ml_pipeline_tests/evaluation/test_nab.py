@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -383,13 +384,21 @@ def test_a_scored_file_is_never_tuned_on_under_another_name(
         k, i = best_choice([g for g, s in zip(grid[m.name], tune, strict=True) if s.name == "sub/a.csv"])
         assert (r.setting, r.threshold) == (m.settings[k], float(m.thresholds[i]))
     assert nab_loco.overlap_notes(data, tune) == [
-        "renamed/b.csv: the same rows as other/b.csv; not tuned on for renamed"
+        "renamed/b.csv and other/b.csv share 100.0% of the smaller one's rows: other/b.csv is not tuned"
+        " on for renamed"
     ]
     # a copy inside one folder (its other category) is caught too
-    assert nab_loco.overlap_notes(tune + data, None) == [
-        "other/b.csv: the same rows as renamed/b.csv; not tuned on for other",
-        "renamed/b.csv: the same rows as other/b.csv; not tuned on for renamed",
+    assert [n.split(":")[0] for n in nab_loco.overlap_notes(tune + data, None)] == [
+        "other/b.csv and renamed/b.csv share 100.0% of the smaller one's rows",
+        "renamed/b.csv and other/b.csv share 100.0% of the smaller one's rows",
     ]
+    # a trimmed copy (its last rows cut) is the same file too; a file sharing a few rows is not
+    lines = (nab_folder / "other/b.csv").read_text().splitlines()
+    (new / "renamed/b.csv").write_text("\n".join(lines[:-40]) + "\n")
+    trimmed = load_nab(new)
+    assert nab_loco.tuning_files(trimmed, tune, "renamed") == [s.name == "sub/a.csv" for s in tune]
+    few = [replace(s, values=s.values + np.where(np.arange(len(s.values)) < 100, 0.0, 1.0)) for s in trimmed]
+    assert nab_loco.tuning_files(few, tune, "renamed") == [True, True]
     # and the command names what it scored, what it could not, and what it did not tune on
     assert (
         main(["evaluate", "anomalies", "--accounts", "1", "--nab", str(new), "--tune-on", str(nab_folder)])
@@ -398,7 +407,7 @@ def test_a_scored_file_is_never_tuned_on_under_another_name(
     out = capsys.readouterr().out
     assert "1 files scored in 1 categories" in out
     assert "1 file(s) not in combined_windows.json, not scored: renamed/unlisted.csv" in out
-    assert "renamed/b.csv: the same rows as other/b.csv; not tuned on for renamed" in out
+    assert "renamed/b.csv and other/b.csv share 100.0% of the smaller one's rows" in out
     assert listing_notes(nab_folder) == [
         "1 file(s) in combined_windows.json but not in the folder: sub/missing.csv"
     ]
