@@ -60,6 +60,26 @@ AGENT_COMMANDS = [
 ]
 
 
+def _refused_in_one_line(
+    command: list[str],
+    url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+    capsys: pytest.CaptureFixture[str],
+) -> str:
+    """`famachat-ml <command>` on DATABASE_URL=url: exit 2 and exactly one line (out and err), returned."""
+    _with_database_url(monkeypatch, tmp_path_factory, url)
+    try:
+        code = main(command)
+    finally:
+        get_settings.cache_clear()
+    captured = capsys.readouterr()
+    out = _lines(captured.out + captured.err)
+    assert code == 2
+    assert len(out) == 1, out
+    return out[0]
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("command", COMMANDS + AGENT_COMMANDS, ids=lambda c: c[0])
 @pytest.mark.parametrize("case", list(UNUSABLE))
@@ -71,17 +91,9 @@ def test_an_unusable_database_is_one_line_naming_the_variable_without_the_passwo
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     url, detail = UNUSABLE[case]
-    _with_database_url(monkeypatch, tmp_path_factory, url)
-    try:
-        code = main(command)
-    finally:
-        get_settings.cache_clear()
-    captured = capsys.readouterr()
-    out = _lines(captured.out + captured.err)
-    assert code == 2
-    assert len(out) == 1, out
-    assert "DATABASE_URL" in out[0] and detail in out[0]
-    assert "s3cret" not in out[0] and "***" in out[0]
+    line = _refused_in_one_line(command, url, monkeypatch, tmp_path_factory, capsys)
+    assert "DATABASE_URL" in line and detail in line
+    assert "s3cret" not in line and "***" in line
 
 
 @pytest.mark.postgres
@@ -91,15 +103,8 @@ def test_run_on_a_database_without_the_source_tables_creates_nothing(
     tmp_path_factory: pytest.TempPathFactory,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _with_database_url(monkeypatch, tmp_path_factory, pg_url)
-    try:
-        code = main(["run", "--all"])
-    finally:
-        get_settings.cache_clear()
-    out = _lines(capsys.readouterr().out)
-    assert code == 2
-    assert len(out) == 1, out
-    assert "DATABASE_URL" in out[0] and "sistema_facebook_ads_campaigns" in out[0]
+    line = _refused_in_one_line(["run", "--all"], pg_url, monkeypatch, tmp_path_factory, capsys)
+    assert "DATABASE_URL" in line and "sistema_facebook_ads_campaigns" in line
     assert sa.inspect(get_engine(pg_url)).get_table_names() == []  # no ml_* tables, no alembic table
 
 
@@ -133,14 +138,6 @@ def test_the_agent_commands_on_a_schema_not_at_head_say_run_migrate(
 ) -> None:
     _source_only(db_url, revision)
     before = set(sa.inspect(get_engine(db_url)).get_table_names())
-    _with_database_url(monkeypatch, tmp_path_factory, db_url)
-    try:
-        code = main(command)
-    finally:
-        get_settings.cache_clear()
-    captured = capsys.readouterr()
-    out = _lines(captured.out + captured.err)
-    assert code == 2
-    assert len(out) == 1, out
-    assert "DATABASE_URL" in out[0] and says in out[0] and "famachat-ml migrate" in out[0]
+    line = _refused_in_one_line(command, db_url, monkeypatch, tmp_path_factory, capsys)
+    assert "DATABASE_URL" in line and says in line and "famachat-ml migrate" in line
     assert set(sa.inspect(get_engine(db_url)).get_table_names()) == before  # nothing migrated
