@@ -23,6 +23,7 @@ INTENTS = (
     "recommendations",
     "underperformers",
     "top",
+    "cpl_rank",
     "performance",
     "summary",
 )
@@ -41,31 +42,52 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         r"\banalise (completa|geral|detalhada|em detalhe)"
         r"|\banalis[ae]r? (a|minha|esta|essa) (conta|campanha)",
     ),
-    ("compare", r"\bcompar|\bversus\b|\bvs\b"),
+    # "campanha 0 ou campanha 8, qual é melhor?" compares too
+    ("compare", r"\bcompar|\bversus\b|\bvs\b|\bcampanha \S+ ou (a )?campanha\b"),
     (
         "list_campaigns",
         r"\blist\w*( as| todas as)?( minhas)? campanhas"
         r"|quais (sao )?(as )?(minhas )?campanhas( que)?( eu)? tenho|todas as (minhas )?campanhas",
     ),
     ("trends", r"tendenc|evolu(cao|iu|indo)"),
-    ("forecast", r"previs|prever|preve|proxima semana|semana que vem|proximos (7 )?dias|vai gerar|projec"),
+    # the campaign with the highest (or lowest) CPL: a ranking, not the account's CPL
+    ("cpl_rank", r"\b(maior|menor) (cpl|custo por lead)|(cpl|custo por lead) mais (alto|caro|baixo|barato)"),
+    (
+        "forecast",
+        r"previs|prevsao|prever|preve|proxima semana|semana que vem|proximos (7 )?dias|vai gerar|projec"
+        r"|forecast|\bvou ter\b|\bvamos ter\b",
+    ),
     (
         "anomalies",
-        r"anomal|por ?que|subiu|disparou|pulou|aumentou|caiu|queda|alerta|estranh|cpl (alto|jump)|aconteceu",
+        r"anomal|por ?que|subiu|disparou|pulou|aumentou|caiu|queda|alerta|estranh|cpl (alto|jump)|aconteceu"
+        r"|frequencia alta|cade os leads",
     ),
     (
         "recommendations",
-        r"recomend|sugest|o que (devo|eu devo|fazer)|\bacao|\bacoes|proximos passos"
-        r"|paus|orcamento|escal|vale a pena|\bdevo\b|deveria|deslig",
+        r"recomend|sugest|o que (devo|eu devo|fazer|eu faco|faco)|\bacao|\bacoes|proximos passos"
+        r"|paus|orcamento|escal|vale a pena|\bdevo\b|deveria|deslig|\bverba\b",
     ),
-    ("underperformers", r"\bmal\b|pior|piores|ruim|ruins|baixa performance|underperform|problema|perdendo"),
-    ("top", r"\bbem\b|melhor|melhores|\btop\b|destaque|alta performance|high perform"),
+    (
+        "underperformers",
+        r"\bmal\b|pior|piores|ruim|ruins|baixa performance|underperform|problema|perdendo"
+        r"|queima|sem (gerar )?leads? gastando|gastando sem|zerad|budget alto|poucos leads",
+    ),
+    (
+        "top",
+        r"(?<!tudo )\bbem\b|melhor|melhores|\btop\b|destaque|alta performance|high perform"
+        r"|mais (leads|trouxe)",
+    ),
     (
         "performance",
-        r"\bcpl\b|custo por lead|\bctr\b|quanto (eu )?(gastei|gastamos|investi|investimos|gasto)|\bgastei\b"
-        r"|quantos leads|leads (eu )?(tive|tivemos|gerei|geramos|gerou|entraram)",
+        r"\bcpl\b|custo por lead|\bcust(ou|a) cada lead|\bctr\b|\bspend\b"
+        r"|quanto (eu )?(gastei|gastamos|investi|investimos|gasto)|\bgastei\b"
+        r"|(quantos|qnts|qtos|qts) leads|leads (eu )?(tive|tivemos|gerei|geramos|gerou|entraram)",
     ),
-    ("summary", r"resumo|visao geral|como (esta|vai) a conta|panorama|overview|conta"),
+    (
+        "summary",
+        r"resumo|visao geral|como (esta|vai) a conta|panorama|overview|conta|tudo (certo|bem|ok)"
+        r"|\baccount\b",
+    ),
 )
 # "não quero previsão", "não preciso de recomendações": the thing negated is not what is asked
 _NEGATED = re.compile(r"\bnao (quero|preciso|e|pedi|perguntei)( de| sobre)?( uma| um| a| o| as| os)? \w+")
@@ -89,8 +111,13 @@ _NUMBER = re.compile(r"\d{1,3}(?:\.\d{3})+(?!\d)(?:,\d+)?|\d{1,3}(?:,\d{3})+\.\d
 _THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 # "ontem", "hoje", "anteontem", "26/11", "26/11/2026"
 _DAY_REF = re.compile(r"\b(anteontem|ontem|hoje)\b|\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b")
+# a period other than the tools' 7 days
+_PERIOD_REF = re.compile(
+    r"\b(?:esse|este|neste|nesse|do) mes\b|\bultimos (\d{1,3}) dias\b|\blast (\d{1,3}) days\b"
+)
 # the campaign name asked: the words after "campanha", up to punctuation or a word that ends the name
 _NAME_AFTER = re.compile(r"\bcampanha\s+([^?!,;:]+)")
+_MAX_NAME_WORDS = 8
 _NAMES_AFTER = re.compile(r"\bcampanhas?\s+([^?!;:]+)")
 _NAME_ENDS = frozenset(
     re.findall(
@@ -125,6 +152,10 @@ def numbers_in(text: str) -> list[float]:
     return [parse_number(m) for m in _NUMBER.findall(text)]
 
 
+# a year-less day up to this far ahead is this year's ("30/11" asked on 29/11 is tomorrow, not last year)
+FUTURE_DAYS = 31
+
+
 def resolve_day(ref: str | None, today: dt.date) -> dt.date | None:
     """The day a question names ("ontem", "26/11"), `today` being the account's today; None if none."""
     m = _DAY_REF.search(ref or "")
@@ -138,7 +169,7 @@ def resolve_day(ref: str | None, today: dt.date) -> dt.date | None:
         found = dt.date(y, month, day)
     except ValueError:
         return None
-    if not year and found > today:  # "26/12" asked in January is last year's
+    if not year and found > today + dt.timedelta(days=FUTURE_DAYS):  # "26/12" asked in January: last year's
         found = found.replace(year=y - 1)
     return found
 
@@ -157,18 +188,44 @@ def _name_phrase(raw: str) -> str | None:
     return " ".join(words)
 
 
+def _name_words(text: str) -> tuple[str, ...]:
+    """Every word after "campanha" up to punctuation, leading articles dropped: the name is some prefix
+    of them ("8 essa semana" -> "8"), found against the account's names in `resolve_name`."""
+    m = _NAME_AFTER.search(text)
+    words = m.group(1).split()[:_MAX_NAME_WORDS] if m else []
+    while words and words[0] in {"a", "o", "de", "da", "do"}:
+        words.pop(0)
+    return tuple(words)
+
+
 def names_asked(text: str, compare: bool = False) -> tuple[str, ...]:
-    """Campaign names a normalized question asks about: one, or several to compare ("3 e 4")."""
+    """Campaign names a normalized question asks about: one (all the words after "campanha", to be cut
+    against the account's names), or several to compare ("3 e 4")."""
     if not compare:
-        m = _NAME_AFTER.search(text)
-        phrase = _name_phrase(m.group(1)) if m else None
-        return (phrase,) if phrase else ()
+        words = _name_words(text)
+        if not words or all(w in _GENERIC or w in _NAME_ENDS for w in words):
+            return ()
+        return (" ".join(words),)
     m = _NAMES_AFTER.search(text)
     if not m:
         return ()
-    parts = re.split(r",|\s(?:e|com|x|vs|versus)\s", m.group(1))
+    parts = re.split(r",|\s(?:e|com|x|vs|versus|ou)\s", m.group(1))
     cleaned = (re.sub(r"^(?:(?:a|o|as|os|da|do)\s+)?(?:campanhas?\s+)?", "", p.strip()) for p in parts)
     return tuple(p for p in (_name_phrase(c) for c in cleaned) if p)
+
+
+# The original question's first word after "campanha" (accents kept out, case kept): a capital, a digit or
+# a quote marks a name ("campanha Black Friday"); "campanha sem lead gastando" names nothing.
+_NAME_START = re.compile(r"""\b[Cc]ampanha\s+(?:(?:a|o|de|da|do)\s+)?(["'“‘«]|[A-Z0-9])""")
+
+
+def looks_like_name(message: str) -> bool:
+    """Whether the words after "campanha" look like a name the user meant (capitalised, a number or
+    quoted); an all-caps question says nothing by its case."""
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", message) if not unicodedata.combining(ch))
+    if plain.upper() == plain:
+        return bool(re.search(r"\bCAMPANHA\s+(?:(?:A|O|DE|DA|DO)\s+)?([\"'“‘«]|[0-9])", plain))
+    return bool(_NAME_START.search(plain))
 
 
 def match_campaigns(phrase: str, names: dict[str, str]) -> list[str]:
@@ -182,6 +239,25 @@ def match_campaigns(phrase: str, names: dict[str, str]) -> list[str]:
     return []
 
 
+def _prefixes(phrase: str) -> list[str]:
+    """The prefixes of a phrase to try as a name, longest first; a number right after "campanha" alone
+    first ("8 essa semana" is Campanha 8). Prefixes of only generic or stop words name nothing."""
+    words = phrase.split()
+    tried = [words[0]] if words and words[0].isdigit() else []
+    tried += [" ".join(words[:n]) for n in range(len(words), 0, -1)]
+    named = (p for p in tried if not all(w in _GENERIC or w in _NAME_ENDS for w in p.split()))
+    return list(dict.fromkeys(named))
+
+
+def resolve_name(phrase: str, names: dict[str, str]) -> tuple[str, list[str]]:
+    """(the prefix that matched, the ids it matched) for the words after "campanha"; ("", []) if none."""
+    for prefix in _prefixes(phrase):
+        hits = match_campaigns(prefix, names)
+        if hits:
+            return prefix, hits
+    return "", []
+
+
 @dataclass(frozen=True)
 class Intent:
     name: str
@@ -192,6 +268,30 @@ class Intent:
     day_ref: str | None = None  # "ontem", "26/11"...: resolved with the account's today
     campaign_ids: tuple[str, ...] = ()  # campaigns to compare
     matches: tuple[str, ...] = ()  # campaigns a name matched when it matched several
+    match_names: tuple[str, ...] = ()  # their names, to list them
+    period_ref: str | None = None  # "esse mes", "ultimos 30 dias": a period other than the 7 days
+    metric: str | None = None  # "ctr", or "cpl_high"/"cpl_low" for the CPL ranking
+    keyword: str | None = None  # the keywords' intent, kept when the words after "campanha" name nothing
+    name_like: bool = False  # those words look like a name (capitalised, a number, quoted)
+
+
+def resolve_period(ref: str | None, through: dt.date) -> tuple[dt.date, dt.date] | None:
+    """(first, last) complete day of a period asked ("esse mes": from the 1st; "ultimos 30 dias")."""
+    m = _PERIOD_REF.search(ref or "")
+    if not m:
+        return None
+    n = m.group(1) or m.group(2)
+    if n:
+        return through - dt.timedelta(days=max(int(n), 1) - 1), through
+    return through.replace(day=1), through
+
+
+def _metric(text: str) -> str | None:
+    if re.search(r"\bctr\b", text):
+        return "ctr"
+    if re.search(r"\bmenor (cpl|custo)|(cpl|custo por lead) mais (baixo|barato)", text):
+        return "cpl_low"
+    return "cpl_high"
 
 
 def accounts_named(text: str) -> tuple[int, ...]:
@@ -207,6 +307,8 @@ def classify_intent(message: str) -> Intent:
     named = accounts_named(text)
     day = _DAY_REF.search(text)
     day_ref = day.group(0) if day else None
+    period = _PERIOD_REF.search(text)
+    extra = {"period_ref": period.group(0) if period else None, "metric": _metric(text)}
     matched = next((n for n, pattern in _PATTERNS if re.search(pattern, asked)), None)
     if matched == "roi":
         money_text = _DAY_REF.sub(" ", _ACCOUNT_REF.sub(" ", _CAMPAIGN_ID.sub(" ", text)))
@@ -216,24 +318,40 @@ def classify_intent(message: str) -> Intent:
     if matched == "compare":
         return Intent("compare", None, None, named, names_asked(text, compare=True), day_ref, tuple(ids))
     names = () if cid else names_asked(text)
+    keyword, like = matched or "help", looks_like_name(message)
     if (cid or names) and matched not in _CAMPAIGN_INTENTS:
-        return Intent("campaign_details", cid, None, named, names, day_ref)
-    return Intent(matched or "help", cid, None, named, names, day_ref)
+        return Intent(
+            "campaign_details", cid, None, named, names, day_ref, keyword=keyword, name_like=like, **extra
+        )
+    return Intent(keyword, cid, None, named, names, day_ref, keyword=keyword, name_like=like, **extra)
 
 
 def resolve_campaigns(intent: Intent, names: dict[str, str]) -> Intent:
     """The campaign names asked, matched against this account's campaigns (id -> name).
 
-    One match becomes the intent's campaign; none (or several) turns the answer into "not found" with
-    the account's names, except where no campaign is needed (help, data quality).
+    One match becomes the intent's campaign; several turn the answer into "which one?" with the
+    candidates. No match is "not found" only when the words looked like a name ("campanha Black Friday");
+    otherwise they were no name ("tem alguma campanha sem lead gastando?") and the keywords' intent stays.
+    Where no campaign is needed (help, data quality) names are not resolved.
     """
     if not intent.names or intent.name in {"help", "data_quality"}:
         return intent
-    found = [match_campaigns(n, names) for n in intent.names]
     if intent.name == "compare":
+        found = [match_campaigns(n, names) for n in intent.names]
         ids = [*intent.campaign_ids, *(hits[0] for hits in found if len(hits) == 1)]
         return replace(intent, campaign_ids=tuple(dict.fromkeys(ids)))
-    (hits,) = found
+    (phrase,) = intent.names
+    prefix, hits = resolve_name(phrase, names)
     if len(hits) == 1:
-        return replace(intent, campaign_id=hits[0])
-    return replace(intent, name="campaign_not_found", matches=tuple(hits))
+        return replace(intent, campaign_id=hits[0], names=(prefix,))
+    if hits:
+        return replace(
+            intent,
+            name="campaign_not_found",
+            names=(prefix,),
+            matches=tuple(hits),
+            match_names=tuple(names[h] for h in hits),
+        )
+    if intent.name_like:
+        return replace(intent, name="campaign_not_found")
+    return replace(intent, name=intent.keyword or intent.name, names=())

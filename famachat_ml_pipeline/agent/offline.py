@@ -17,17 +17,20 @@ import polars as pl
 from famachat_ml_pipeline.agent.intents import (
     Intent,
     classify_intent,
+    numbers_in,
     parse_number,
     resolve_campaigns,
     resolve_day,
+    resolve_period,
 )
 from famachat_ml_pipeline.agent.tools import ToolContext, run_tool
+from famachat_ml_pipeline.agent.tools.analysis import PERIOD_FORMATS, _period
 from famachat_ml_pipeline.agent.tools.forecasts import range_note
 from famachat_ml_pipeline.agent.types import AgentEvent, AgentReply, ChatTurn, ToolCall
 from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as DEFAULT_ANOMALY_CONFIG
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES
 from famachat_ml_pipeline.db import agent_queries as q
-from famachat_ml_pipeline.source.read import read_daily_insights
+from famachat_ml_pipeline.source.read import first_insight_day, read_daily_insights
 
 
 def _call(ctx: ToolContext, name: str, args: dict[str, Any]) -> ToolCall:
@@ -91,7 +94,13 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         ]
         if cid
         else [("get_forecasts", {"metric": "leads"}), ("get_account_summary", {})],
-        "campaign_details": [("get_campaign_details", {"campaign_id": cid or ""})],
+        "campaign_details": [("get_campaign_details", {"campaign_id": cid or ""})]
+        + (  # before the first run the card has no figures: the source's 7 days stand in
+            [("analyze_trends", {"campaign_id": cid})]
+            if cid and ctx.owns(cid) and q.latest_results_day(ctx.engine, ctx.config_id) is None
+            else []
+        ),
+        "cpl_rank": [("list_campaigns", {"limit": 20})],
         "campaign_not_found": [("list_campaigns", {"limit": 8})],
         "data_quality": [("get_data_quality", {"days": 30})],
         "roi": [
@@ -112,21 +121,43 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
     return [_call(ctx, name, args) for name, args in plan[intent.name]]
 
 
-def day_figures(ctx: ToolContext, day: dt.date) -> dict[str, Any]:
-    """The account's spend, leads and CPL of one complete day, from the source (as analyze_trends reads)."""
-    daily = read_daily_insights(ctx.engine, [ctx.config_id], day, 1, now=ctx.now).daily
-    daily = daily.filter(pl.col("date") == day)
-    spend, leads = float(daily["spend"].sum() or 0.0), int(daily["leads"].sum() or 0)
-    f = ctx.fmt1(
-        {"spend": spend, "cpl": spend / leads if leads else None}, {"spend": "money", "cpl": "money"}
-    )
-    return {"day": day, "spend": f["spend"], "leads": leads, "cpl": f["cpl"], "rows": daily.height}
+def source_figures(
+    ctx: ToolContext, first: dt.date, last: dt.date, campaign_id: str | None = None
+) -> dict[str, Any]:
+    """Spend, leads, CPL and CTR of the days first..last (today's partial too), for the account or one
+    campaign, from the source (as analyze_trends reads it), formatted pt-BR."""
+    days = (last - first).days + 1
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], last, days, now=ctx.now).daily
+    if campaign_id is not None:
+        daily = daily.filter(pl.col("campaign_id") == campaign_id)
+    return {**ctx.fmt1(_period(daily, first, last), PERIOD_FORMATS), "days": days}
+
+
+def day_status(day: dt.date, through: dt.date, first: dt.date | None) -> str:
+    """Whether the source covers a named day: "ok", "today" (partial), "future", or "before" its first day."""
+    if day > through + dt.timedelta(days=1):
+        return "future"
+    if day > through:
+        return "today"
+    if first is None or day < first:
+        return "before"
+    return "ok"
 
 
 NO_RESULTS = "Ainda não há resultados do pipeline para esta conta: rode `famachat-ml run`."
 # answers built on ml_* results: before the first run they lead with NO_RESULTS and claim no zero figures
 PIPELINE_INTENTS = frozenset(
-    {"summary", "analyze", "underperformers", "top", "recommendations", "anomalies", "forecast"}
+    {
+        "summary",
+        "analyze",
+        "underperformers",
+        "top",
+        "recommendations",
+        "anomalies",
+        "forecast",
+        "campaign_details",
+        "cpl_rank",
+    }
 )
 
 
@@ -268,7 +299,7 @@ def _say_recommendations(intent: Intent, out: Out) -> list[str]:
         head = f"{_q(d['name'])} ({d['campaign_id']}), tier {tier}: "
         if not d["active_recommendations"]:
             return [
-                head + "nenhuma recomendação ativa para ela agora.",
+                head + "nenhuma recomendação ativa para ela agora." + _weak_note(d),
                 *_say_campaign_details(intent, out)[1:],
             ]
         return [
@@ -284,6 +315,24 @@ def _say_recommendations(intent: Intent, out: Out) -> list[str]:
         impact = f" Impacto esperado: {x['expected_impact']}." if x.get("expected_impact") else ""
         lines.append(f"- [{x['priority']}] {x['title']} — {_q(x['name'])}.{impact}")
     return lines
+
+
+# a campaign's CPL this many times the account's is far above it, recommendation or not
+FAR_ABOVE = 2.0
+
+
+def _weak_note(d: dict[str, Any]) -> str:
+    """Why a campaign with no recommendation may still deserve a pause or a smaller budget: its tier is
+    critical or its CPL is far above the account's (the rules recommend only on a rising CPL or no lead)."""
+    ratio = d.get("cpl_vs_account")
+    far = ratio is not None and ratio >= FAR_ABOVE
+    if d.get("tier") != "UNDERPERFORMER" and not far:
+        return ""
+    why = ["está no tier crítico"] if d.get("tier") == "UNDERPERFORMER" else []
+    if ratio is not None:
+        x = f"{ratio:.1f}".replace(".", ",")
+        why.append(f"o CPL dela ({d['cpl_7d']}) é {x}x o da conta ({d['account_cpl_7d']})")
+    return f" Mas {' e '.join(why)}: vale considerar pausar ou reduzir o orçamento."
 
 
 def _trend_lines(t: dict[str, Any]) -> list[str]:
@@ -417,25 +466,60 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
     return [*lines, f"Entre parênteses, a {range_note('leads')}."]
 
 
+def _figures(f: dict[str, Any]) -> str:
+    return f"{f['spend'] or '-'} investidos, {f['leads']} leads, CPL {f['cpl'] or 'sem leads'}"
+
+
+def _day_lines(out: Out, who: str = "") -> list[str]:
+    """The named day's figures from the source, or why there are none (not yet, before the data)."""
+    day, through, status = out.get("_day"), out["_through"], out.get("_day_status")
+    if day is None:
+        return []
+    when = _br(day.isoformat())
+    if status == "future":
+        return [f"{when} ainda não chegou; o último dia completo é {_br(through.isoformat())}."]
+    if status == "before":
+        first = out.get("_first_day")
+        return [f"Não há dados antes de {_br(first.isoformat())}." if first else "Não há dados desta conta."]
+    f = out["_day_figures"]
+    if status == "today":
+        return [
+            f"Hoje, {when}{who} (parcial: o dia ainda não terminou): {_figures(f)} até agora. "
+            f"O último dia completo é {_br(through.isoformat())}."
+        ]
+    return [f"Em {when}{who}: {_figures(f)}."]
+
+
+def _campaign_head(d: dict[str, Any]) -> str:
+    tier = TIER_PT.get(d["tier"] or "", "sem classificação")
+    return (
+        f"{_q(d['name'])} ({d['campaign_id']}), status {d['status']}, tier {tier}, orçamento diário "
+        f"{d['daily_budget'] or 'não definido'}."
+    )
+
+
 def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
     d = out["get_campaign_details"]
     if _not_found(d) or "error" in d:
         return [_not_found(d) or d["error"]]
-    tier = TIER_PT.get(d["tier"] or "", "sem classificação")
-    lines = [
-        f"{_q(d['name'])} ({d['campaign_id']}), status {d['status']}, tier {tier}, orçamento diário "
-        f"{d['daily_budget'] or 'não definido'}.",
-        f"7 dias até {_br(d['as_of'])}: {d['spend_7d'] or '-'} gastos, {d['leads_7d']} leads, CPL "
-        f"{d['cpl_7d'] or 'sem leads'}, CTR {d['ctr_7d'] or '-'}, frequência {_freq(d['frequency_7d'])}. "
-        f"30 dias: {d['leads_30d']} leads, CPL {d['cpl_30d'] or '-'}.",
-    ]
+    lines = [_campaign_head(d), *_day_lines(out, f", {_q(d['name'])}")]
+    if d.get("as_of"):  # before the first run there are no 7-day features (no None printed)
+        lines.append(
+            f"7 dias até {_br(d['as_of'])}: {d['spend_7d'] or '-'} gastos, {_n(d['leads_7d'])} leads, CPL "
+            f"{d['cpl_7d'] or 'sem leads'}, CTR {d['ctr_7d'] or '-'}, frequência {_freq(d['frequency_7d'])}. "
+            f"30 dias: {_n(d['leads_30d'])} leads, CPL {d['cpl_30d'] or '-'}."
+        )
     if aside := d.get("days_set_aside_7d"):
         lines.append(
             f"Atenção: {aside} dos últimos 7 dias desta campanha ficaram de fora (linhas inválidas na "
             f"fonte); os números de 7 dias cobrem só os outros {7 - aside}."
         )
     lines += [f"- Recomendação: {t}" for t in d["active_recommendations"]]
-    return lines + [f"- Anomalia: {t}" for t in d["open_anomalies"]]
+    return lines + _anomaly_block({"anomalies": d["open_anomalies"]})
+
+
+def _n(value: int | None) -> str:
+    return "-" if value is None else str(value)
 
 
 def _say_data_quality(intent: Intent, out: Out) -> list[str]:
@@ -470,9 +554,12 @@ def _say_roi(intent: Intent, out: Out) -> list[str]:
 def _say_campaign_not_found(intent: Intent, out: Out) -> list[str]:
     listed = out["list_campaigns"]
     if intent.matches:  # the name is in several campaigns: say which, let the user pick
+        listed_ = "; ".join(
+            f"{_q(n)} ({c})" for c, n in zip(intent.matches, intent.match_names, strict=False)
+        )
         return [
             f"Mais de uma campanha desta conta tem “{intent.names[0]}” no nome ({len(intent.matches)}): "
-            "diga qual, pelo nome completo ou pelo id."
+            f"{listed_}. Diga qual, pelo nome completo ou pelo id."
         ]
     names = ", ".join(_q(c["name"]) for c in listed.get("campaigns", []))
     more = listed.get("total", 0) - len(listed.get("campaigns", []))
@@ -506,12 +593,16 @@ def _say_compare(intent: Intent, out: Out) -> list[str]:
         tier = TIER_PT.get(x["tier"] or "", "sem classificação")
         lines.append(f"{_campaign_line(x)}, CTR {x['ctr_7d'] or '-'}; tier {tier}")
     by_id = {x["campaign_id"]: x["name"] for x in c["campaigns"]}
-    if c.get("lowest_cpl"):
+    if len(by_id) >= 2 and c.get("lowest_cpl"):  # one row is no comparison: no "best"
         lines.append(f"Menor CPL: {_q(by_id[c['lowest_cpl']])}.")
-    if c.get("most_leads"):
+    if len(by_id) >= 2 and c.get("most_leads"):
         lines.append(f"Mais leads: {_q(by_id[c['most_leads']])}.")
-    if c.get("not_found"):
-        lines.append(f"{c['not_found']} das campanhas pedidas não são desta conta.")
+    if n := c.get("not_found"):
+        lines.append(
+            f"{n} das campanhas pedidas não é desta conta."
+            if n == 1
+            else f"{n} das campanhas pedidas não são desta conta."
+        )
     return lines
 
 
@@ -523,21 +614,39 @@ def _say_trends(intent: Intent, out: Out) -> list[str]:
 
 
 def _say_performance(intent: Intent, out: Out) -> list[str]:
-    """The figures asked ("qual o CPL", "quanto gastei ontem"): the named day's, then the week's."""
-    lines = []
-    d = out.get("_day_figures")
-    if d is not None:
+    """The figures asked ("qual o CPL", "quanto gastei ontem", "esse mês"): the named day's or period's
+    from the source, then the week's; the CTR first when it is what was asked."""
+    lines = _day_lines(out)
+    p = out.get("_period_figures")
+    if p is not None:
         lines.append(
-            f"Em {_br(d['day'].isoformat())}: {d['spend'] or '-'} investidos, {d['leads']} leads, "
-            f"CPL {d['cpl'] or 'sem leads'}."
+            f"De {_br(p['first_day'].isoformat())} a {_br(p['last_day'].isoformat())} ({p['days']} dias): "
+            f"{_figures(p)}, CTR {p['ctr'] or '-'}."
         )
-    asked = out.get("_day")
-    if asked is not None and asked > out["_through"]:
+    t = out["analyze_trends"]
+    if intent.metric == "ctr" and "last_7d" in t:
         lines.append(
-            f"{_br(asked.isoformat())} ainda não terminou: os números do dia são parciais; o último dia "
-            f"completo é {_br(out['_through'].isoformat())}."
+            f"CTR da conta: {t['last_7d']['ctr'] or '-'} nos 7 dias até {_br(t['last_7d']['last_day'])}, "
+            f"contra {t['previous_7d']['ctr'] or '-'} na semana anterior."
         )
-    return lines + _trend_lines(out["analyze_trends"])
+    return lines + _trend_lines(t)
+
+
+def _say_cpl_rank(intent: Intent, out: Out) -> list[str]:
+    """The campaign with the highest (or lowest) 7-day CPL among those with leads; the ones that spent
+    with no lead are said apart (their CPL is not a number)."""
+    c = out["list_campaigns"]
+    priced = [x for x in c["campaigns"] if x.get("cpl_7d")]
+    priced.sort(key=lambda x: numbers_in(x["cpl_7d"])[-1], reverse=intent.metric != "cpl_low")
+    which = "menor" if intent.metric == "cpl_low" else "maior"
+    if not priced:
+        return ["Nenhuma campanha teve leads nos últimos 7 dias: não há CPL para comparar."]
+    lines = [f"Campanha com o {which} CPL nos 7 dias até {_br(c['as_of'])}: {_campaign_line(priced[0])[2:]}."]
+    lines += ["Em seguida:", *(_campaign_line(x) for x in priced[1:4])] if len(priced) > 1 else []
+    idle = [x for x in c["campaigns"] if not x.get("cpl_7d") and x.get("spend_7d")]
+    if idle and which == "maior":
+        lines.append("Gastaram sem nenhum lead: " + ", ".join(_q(x["name"]) for x in idle) + ".")
+    return lines
 
 
 def _say_analyze(intent: Intent, out: Out) -> list[str]:
@@ -591,6 +700,7 @@ _SAY = {
     "list_campaigns": _say_list_campaigns,
     "trends": _say_trends,
     "performance": _say_performance,
+    "cpl_rank": _say_cpl_rank,
 }
 
 
@@ -607,6 +717,12 @@ def generate_response(
     out.update(facts or {})
     if NO_RESULTS in notes and intent.name in PIPELINE_INTENTS:
         rest = [n for n in notes if n != NO_RESULTS]
+        d = out.get("get_campaign_details")
+        if intent.name == "campaign_details" and d is not None:
+            if _not_found(d) or "error" in d:
+                return "\n".join([_not_found(d) or d["error"], *rest])
+            head = [_campaign_head(d), *_day_lines(out, f", {_q(d['name'])}")]
+            return "\n".join([NO_RESULTS, *head, *_source_lines(out), *rest])
         return "\n".join([NO_RESULTS, *_source_lines(out), *rest])
     return "\n".join([*_SAY[intent.name](intent, out), *notes])
 
@@ -645,11 +761,25 @@ class OfflineAgent:
         yield AgentEvent(kind="done", reply=reply)
 
     def _facts(self, intent: Intent) -> dict[str, Any]:
+        """The day or period asked, whether the source covers it, and its figures from the source."""
         through = self.ctx.data_through()
         day = resolve_day(intent.day_ref, through + dt.timedelta(days=1))
         facts: dict[str, Any] = {"_through": through, "_day": day}
-        if intent.name == "performance" and day is not None:
-            facts["_day_figures"] = day_figures(self.ctx, min(day, through))
+        figures = intent.name == "performance" or (intent.name == "campaign_details" and intent.campaign_id)
+        if not figures:
+            return facts
+        cid = intent.campaign_id if intent.name == "campaign_details" else None
+        if cid is not None and not self.ctx.owns(cid):
+            return {**facts, "_day": None}
+        if day is not None:
+            first = first_insight_day(self.ctx.engine, self.ctx.config_id)
+            status = day_status(day, through, first)
+            facts.update(_day_status=status, _first_day=first)
+            if status in {"ok", "today"}:
+                facts["_day_figures"] = source_figures(self.ctx, day, day, cid)
+        period = resolve_period(intent.period_ref, through)
+        if period is not None and intent.name == "performance":
+            facts["_period_figures"] = source_figures(self.ctx, *period)
         return facts
 
     def ask(self, message: str, history: Sequence[ChatTurn] = (), intent: Intent | None = None) -> AgentReply:

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from famachat_ml_pipeline.agent.tools.anomalies import AnomalyRow, anomaly_rows
 from famachat_ml_pipeline.agent.tools.context import (
     MAX_ROWS,
     NotFound,
@@ -117,8 +118,18 @@ class CampaignDetails(CampaignMetrics):
     as_of: dt.date | None
     # days of the 7 whose source rows were set aside: the 7-day figures cover only the other days
     days_set_aside_7d: int
+    # the account's 7-day CPL and this campaign's over it: "devo pausar?" weighs it without a recommendation
+    account_cpl_7d: str | None
+    cpl_vs_account: float | None
     active_recommendations: list[str]
-    open_anomalies: list[str]
+    open_anomalies: list[AnomalyRow]  # structured, so the answer words them like the account's anomalies
+
+
+def account_cpl(feats: dict[str, dict[str, Any]]) -> float | None:
+    """The account's 7-day CPL from its campaigns' latest features (None without leads)."""
+    spend = sum(float(f.get("spend_7d") or 0.0) for f in feats.values())
+    leads = sum(float(f.get("leads_7d") or 0.0) for f in feats.values())
+    return spend / leads if leads else None
 
 
 def get_campaign_details(ctx: ToolContext, inp: CampaignInput) -> CampaignDetails | NotFound:
@@ -134,19 +145,24 @@ def get_campaign_details(ctx: ToolContext, inp: CampaignInput) -> CampaignDetail
     ]
     since = ctx.data_through() - dt.timedelta(days=6)
     anomalies = [
-        f"{a['anomaly_type']} ({a['severity']}) em {a['anomaly_date']}"
+        a
         for a in q.read_recent_anomalies(ctx.engine, ctx.config_id, since)
         if a["entity_id"] == inp.campaign_id
     ]
     f = feats.get(inp.campaign_id, {})
+    acc = account_cpl(feats)
+    own = f.get("cpl_7d")
+    ratio = float(own) / acc if acc and own is not None else None
     known = f.get("days_with_data_7d")  # absent from rows written before it existed
     return CampaignDetails(
         **base.model_dump(),
         objective=ctx.campaigns[inp.campaign_id].get("objective"),
         as_of=as_of,
         days_set_aside_7d=0 if known is None else int(f.get("days_in_window_7d") or 0) - int(known),
+        account_cpl_7d=ctx.fmt1({"cpl": acc}, {"cpl": "money"})["cpl"],
+        cpl_vs_account=rnd(ratio),
         active_recommendations=recs[:5],
-        open_anomalies=anomalies[:5],
+        open_anomalies=anomaly_rows(ctx, anomalies[:5]),
     )
 
 
