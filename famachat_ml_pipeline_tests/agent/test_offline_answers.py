@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from famachat_ml_pipeline.agent.offline import TYPE_PT
+from famachat_ml_pipeline.agent.answers import TYPE_PT
 from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline.db import schema

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from famachat_ml_pipeline.agent.answers import anomaly_line, generate_response
 from famachat_ml_pipeline.agent.intents import (
     INTENTS,
     classify_intent,
@@ -13,7 +14,6 @@ from famachat_ml_pipeline.agent.intents import (
     resolve_campaigns,
     resolve_day,
 )
-from famachat_ml_pipeline.agent.offline import anomaly_line, generate_response
 from famachat_ml_pipeline.agent.tools.quality import REASONS_PT
 from famachat_ml_pipeline.agent.types import ToolCall
 from famachat_ml_pipeline.source.clean import REJECT_REASONS

@@ -128,7 +128,7 @@ class Trends(ToolOutput):
     biggest_cpl_increases: list[CplMover]
 
 
-def _period(daily: pl.DataFrame, first: dt.date, last: dt.date) -> dict[str, Any]:
+def period_figures(daily: pl.DataFrame, first: dt.date, last: dt.date) -> dict[str, Any]:
     d = daily.filter(pl.col("date").is_between(first, last))
     spend = float(d["spend"].sum() or 0.0)
     leads = int(d["leads"].sum() or 0)
@@ -160,8 +160,8 @@ def analyze_trends(ctx: ToolContext, inp: TrendInput) -> Trends | NotFound:
     daily = read_daily_insights(ctx.engine, [ctx.config_id], through, 14, now=ctx.now).daily
     if inp.campaign_id is not None:
         daily = daily.filter(pl.col("campaign_id") == inp.campaign_id)
-    last = _period(daily, through - dt.timedelta(days=6), through)
-    prev = _period(daily, through - dt.timedelta(days=13), through - dt.timedelta(days=7))
+    last = period_figures(daily, through - dt.timedelta(days=6), through)
+    prev = period_figures(daily, through - dt.timedelta(days=13), through - dt.timedelta(days=7))
     feats, _, _ = account_state(ctx)
     movers = sorted(
         (

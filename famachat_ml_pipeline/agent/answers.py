@@ -1,0 +1,572 @@
+"""The offline agent's last step: the pt-BR sentences of each intent over the tools' outputs
+(`generate_response`). Figures arrive formatted by the tools; dates are written dd/mm/aaaa here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from famachat_ml_pipeline.agent.intents import Intent, numbers_in, parse_number
+from famachat_ml_pipeline.agent.tools.forecasts import range_note
+from famachat_ml_pipeline.agent.types import ToolCall
+from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as DEFAULT_ANOMALY_CONFIG
+from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES
+
+NO_RESULTS = "Ainda não há resultados do pipeline para esta conta: rode `famachat-ml run`."
+# answers built on ml_* results: before the first run they lead with NO_RESULTS and claim no zero figures
+PIPELINE_INTENTS = frozenset(
+    {
+        "summary",
+        "analyze",
+        "underperformers",
+        "top",
+        "recommendations",
+        "anomalies",
+        "forecast",
+        "campaign_details",
+        "cpl_rank",
+    }
+)
+
+
+def _br(iso: str | None) -> str:
+    return "-" if not iso else f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}"
+
+
+def _q(name: str) -> str:
+    """A campaign name as quoted data (it comes from the account's tables, not from us)."""
+    return "“" + " ".join(str(name).split())[:80] + "”"
+
+
+TIER_PT = {
+    "HIGH_PERFORMER": "alta performance",
+    "MODERATE": "moderada",
+    "LOW": "baixa",
+    "UNDERPERFORMER": "crítica",
+}
+HELP = (
+    "Posso responder sobre esta conta de anúncios com os números do pipeline:\n"
+    "- quais campanhas estão indo mal ou bem;\n"
+    "- recomendações ativas (pausar, escalar, ajustar orçamento…);\n"
+    "- anomalias e por que o CPL subiu;\n"
+    "- previsão de leads e CPL para a próxima semana (também por campanha, com o id);\n"
+    "- resumo da conta, lista e comparação de campanhas;\n"
+    "- detalhes de uma campanha (pelo nome ou id) e qualidade dos dados;\n"
+    "- ROI estimado, se você informar quanto vale um lead (ex.: “ROI com R$ 80 por lead”)."
+)
+
+
+def _summary_text(s: dict[str, Any]) -> list[str]:
+    tiers = s.get("tiers", {})
+    lines = [
+        f"Resumo da conta (7 dias até {_br(s.get('as_of'))}): {s['spend_7d']} investidos, "
+        f"{s['leads_7d']} leads, CPL de {s['cpl_7d'] or '-'}.",
+        f"{s['active_campaigns']} de {s['campaigns']} campanhas ativas; tiers: "
+        f"{tiers.get('HIGH_PERFORMER', 0)} de alta performance, {tiers.get('MODERATE', 0)} moderadas, "
+        f"{tiers.get('LOW', 0)} baixas e {tiers.get('UNDERPERFORMER', 0)} críticas.",
+        f"{s['active_recommendations']} recomendações ativas ({s['high_priority_recommendations']} de alta "
+        f"prioridade) e {s['open_anomalies_7d']} anomalias abertas na semana "
+        f"({s['critical_anomalies_7d']} crítica{'s' if s['critical_anomalies_7d'] != 1 else ''}).",
+    ]
+    if s.get("forecast_leads"):
+        lines.append(
+            f"Previsão para os próximos {s['forecast_next_days']} dias: {s['forecast_leads']} leads e "
+            f"{s['forecast_spend']} de gasto."
+        )
+    return lines
+
+
+def _campaign_line(c: dict[str, Any]) -> str:
+    cpl = c.get("cpl_7d") or "sem leads"
+    return (
+        f"- {_q(c['name'])} ({c['campaign_id']}): {c.get('spend_7d') or '-'} gastos, "
+        f"{c.get('leads_7d') if c.get('leads_7d') is not None else '-'} leads, CPL {cpl}"
+    )
+
+
+def _not_found(out: dict[str, Any]) -> str | None:
+    return out.get("message") if out.get("found") is False else None
+
+
+Out = dict[str, dict[str, Any]]
+
+
+def _say_help(intent: Intent, out: Out) -> list[str]:
+    return [HELP]
+
+
+def _say_summary(intent: Intent, out: Out) -> list[str]:
+    s = out["get_account_summary"]
+    lines = _summary_text(s) if "error" not in s else []
+    for r in out["get_high_priority_recommendations"].get("recommendations", []):
+        lines.append(f"- Prioridade {r['priority']}: {r['title']} ({_q(r['name'])}).")
+    return lines
+
+
+def _say_underperformers(intent: Intent, out: Out) -> list[str]:
+    u = out["get_underperformers"]
+    if not u.get("total"):
+        return ["Nenhuma campanha está no tier crítico (UNDERPERFORMER) na última classificação."]
+    shown = u["campaigns"]
+    head = f"{u['total']} campanhas estão com baixa performance (UNDERPERFORMER) em {_br(u['as_of'])}"
+    head += f"; as {len(shown)} que mais gastaram:" if len(shown) < u["total"] else ":"
+    lines = [head]
+    for c in shown:
+        lines.append(_campaign_line(c) + _why(c) + ".")
+    return lines
+
+
+def _why(c: dict[str, Any]) -> str:
+    if not c.get("leads_7d") and c.get("spend_7d"):
+        return f". Gastou sem gerar leads (CPL da conta: {c.get('account_cpl_7d') or '-'})"
+    if c.get("cpl_vs_account"):
+        ratio = f"{c['cpl_vs_account']:.1f}".replace(".", ",")
+        return f". CPL {ratio}x o da conta ({c.get('account_cpl_7d') or '-'})"
+    return ""
+
+
+def _say_top(intent: Intent, out: Out) -> list[str]:
+    t, h = out["get_top_campaigns"], out["get_high_performers"]
+    lines = [f"Campanhas com mais leads nos 7 dias até {_br(t['as_of'])}:"]
+    lines += [_campaign_line(c) for c in t["campaigns"]]
+    names = ", ".join(_q(c["name"]) for c in h.get("campaigns", []))
+    lines.append(f"Tier de alta performance: {names}." if names else "Nenhuma campanha de alta performance.")
+    return lines
+
+
+def _say_recommendations(intent: Intent, out: Out) -> list[str]:
+    if intent.campaign_id:  # "devo pausar a campanha 3?": that campaign's tier and recommendations
+        d = out["get_campaign_details"]
+        if _not_found(d) or "error" in d:
+            return [_not_found(d) or d["error"]]
+        tier = TIER_PT.get(d["tier"] or "", "sem classificação")
+        head = f"{_q(d['name'])} ({d['campaign_id']}), tier {tier}: "
+        if not d["active_recommendations"]:
+            return [
+                head + "nenhuma recomendação ativa para ela agora." + _weak_note(d),
+                *_say_campaign_details(intent, out)[1:],
+            ]
+        return [
+            head + "recomendações ativas:",
+            *(f"- {t}" for t in d["active_recommendations"]),
+            *_say_campaign_details(intent, out)[1:2],
+        ]
+    r = out["get_recommendations"]
+    if not r.get("total"):
+        return ["Não há recomendações ativas para esta conta agora."]
+    lines = [f"{r['total']} recomendações ativas; as principais:"]
+    for x in r["recommendations"]:
+        impact = f" Impacto esperado: {x['expected_impact']}." if x.get("expected_impact") else ""
+        lines.append(f"- [{x['priority']}] {x['title']} — {_q(x['name'])}.{impact}")
+    return lines
+
+
+# a campaign's CPL this many times the account's is far above it, recommendation or not
+FAR_ABOVE = 2.0
+
+
+def _weak_note(d: dict[str, Any]) -> str:
+    """Why a campaign with no recommendation may still deserve a pause or a smaller budget: its tier is
+    critical or its CPL is far above the account's (the rules recommend only on a rising CPL or no lead)."""
+    ratio = d.get("cpl_vs_account")
+    far = ratio is not None and ratio >= FAR_ABOVE
+    if d.get("tier") != "UNDERPERFORMER" and not far:
+        return ""
+    why = ["está no tier crítico"] if d.get("tier") == "UNDERPERFORMER" else []
+    if ratio is not None:
+        x = f"{ratio:.1f}".replace(".", ",")
+        why.append(f"o CPL dela ({d['cpl_7d']}) é {x}x o da conta ({d['account_cpl_7d']})")
+    return f" Mas {' e '.join(why)}: vale considerar pausar ou reduzir o orçamento."
+
+
+def _trend_lines(t: dict[str, Any]) -> list[str]:
+    if "last_7d" not in t:
+        return []
+    last, prev = t["last_7d"], t["previous_7d"]
+    lines = [
+        f"CPL da conta: {last['cpl'] or '-'} nos 7 dias até {_br(last['last_day'])}, contra "
+        f"{prev['cpl'] or '-'} na semana anterior ({t['cpl_change'] or 'sem comparação'}); "
+        f"gasto {last['spend']} ({t['spend_change'] or '-'}), "
+        f"leads {last['leads']} ({t['leads_change'] or '-'})."
+    ]
+    if t.get("scope", "conta") != "conta":
+        lines[0] = lines[0].replace("CPL da conta", "CPL da campanha", 1)
+    for m in t.get("biggest_cpl_increases", []):
+        lines.append(f"- CPL subiu {m['cpl_trend']} em {_q(m['name'])} ({m['campaign_id']}): {m['cpl_7d']}.")
+    return lines
+
+
+# How each anomaly type reads in pt-BR, and the ones that are good news (more leads, cheaper leads, more
+# clicks): those are not problems and are not listed as such.
+TYPE_PT = {
+    "SPEND_SPIKE": "alta de gasto",
+    "SPEND_DROP": "queda de gasto",
+    "CPL_SPIKE": "alta do CPL",
+    "CPL_DROP": "queda do CPL",
+    "CTR_SPIKE": "alta do CTR",
+    "CTR_DROP": "queda do CTR",
+    "PERFORMANCE_DROP": "queda de leads",
+    "PERFORMANCE_SPIKE": "alta de leads",
+    "FREQUENCY_ALERT": "frequência alta",
+    "REACH_SATURATION": "saturação de alcance",
+    "ZERO_SPEND": "gasto zerado",
+    "ZERO_IMPRESSIONS": "impressões zeradas",
+}
+GOOD_NEWS = GOOD_NEWS_ANOMALIES
+METRIC_PT = {"spend": "gasto", "cpl": "CPL", "ctr": "CTR", "leads": "leads", "impressions": "impressões"}
+# Types whose observed value is not that day's own figure (core/anomalies/campaign.py): the lead change
+# point compares the mean of the last `change_recent_days` days; frequency and reach are 7-day figures.
+_RECENT, _FREQ = DEFAULT_ANOMALY_CONFIG.change_recent_days, DEFAULT_ANOMALY_CONFIG.frequency_window_days
+WINDOW_PT = {
+    "PERFORMANCE_SPIKE": f"média diária de leads dos {_RECENT} dias até esse dia",
+    "PERFORMANCE_DROP": f"média diária de leads dos {_RECENT} dias até esse dia",
+    "FREQUENCY_ALERT": f"frequência dos {_FREQ} dias até esse dia",
+    "REACH_SATURATION": f"alcance dos {_FREQ} dias até esse dia",
+}
+
+
+def anomaly_line(x: dict[str, Any]) -> str:
+    """One anomaly in pt-BR: what moved and which way, a window mean said as such, good news as such."""
+    kind = x["type"]
+    what = METRIC_PT.get(x["metric"], x["metric"])
+    window = WINDOW_PT.get(kind)
+    if kind == "PERFORMANCE_DROP" and x["observed"] in {"0", "0,00"}:
+        window = None  # the zero-lead detector: days with spend and no lead at all, no mean
+        what = "leads (com gasto, nenhum lead)"
+    value = f"{window}: {x['observed']}" if window else f"{what} {x['observed']}"
+    head = f"- {TYPE_PT.get(kind, kind)} em {_q(x['name'])} ({_br(x['date'])}): {value} contra "
+    tail = f"{x['expected']} esperado ({x['change'] or '-'})"
+    if kind in GOOD_NEWS:
+        return head + tail + "; boa notícia, não um problema."
+    return f"{head}{tail}; severidade {x['severity']}."
+
+
+def _anomaly_block(a: dict[str, Any]) -> list[str]:
+    rows = a.get("anomalies", [])
+    bad = [anomaly_line(x) for x in rows if x["type"] not in GOOD_NEWS]
+    good = [anomaly_line(x) for x in rows if x["type"] in GOOD_NEWS]
+    return bad + good
+
+
+def _say_anomalies(intent: Intent, out: Out) -> list[str]:
+    a, t = out["get_anomalies"], out["analyze_trends"]
+    lines = []
+    day = out.get("get_anomalies@day")
+    asked = out.get("_day")  # the day the question named, when it named one
+    if asked is not None:
+        when = _br(asked.isoformat())
+        if day is None:  # today (not complete yet), or older than the tools read
+            through = out["_through"]
+            lines.append(
+                f"Nenhuma anomalia em {when}: as anomalias são detectadas sobre dias completos, e o último é "
+                f"{_br(through.isoformat())}."
+                if asked > through
+                else f"Não consultei {when}: só leio as anomalias dos últimos 90 dias."
+            )
+        elif not day.get("total"):
+            lines.append(f"Nenhuma anomalia em {when}.")
+        else:
+            n = day["total"]
+            lines.append(f"{n} anomalia{'s' if n != 1 else ''} em {when}:")
+            lines += _anomaly_block(day)
+    lines += _trend_lines(t)
+    if not a.get("total"):
+        return [*lines, f"Nenhuma anomalia aberta desde {_br(a.get('since'))}."]
+    lead = "Na semana, " if asked is not None else ""
+    lines.append(f"{lead}{a['total']} anomalias abertas desde {_br(a['since'])}; as principais:")
+    return lines + _anomaly_block(a)
+
+
+def _freq(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+def _say_forecast(intent: Intent, out: Out) -> list[str]:
+    if intent.campaign_id:
+        lines = []
+        for name in ("predict_campaign_leads", "predict_campaign_cpl"):
+            p = out[name]
+            if _not_found(p) or "error" in p:
+                return [_not_found(p) or p["error"]]
+            what = "leads no total" if p["metric"] == "leads" else "de CPL médio por dia"
+            lines.append(
+                f"{_q(p['name'])}: {p['value']} {what} nos próximos {len(p['days'])} dias "
+                f"({p['low']} a {p['high']}; método {p['method']}); {range_note(p['metric'])}."
+            )
+        return lines
+    f = out["get_forecasts"]
+    if not f.get("total"):
+        return ["Ainda não há previsões para esta conta."]
+    first = f["forecasts"][0]
+    spend = out["get_account_summary"].get("forecast_spend") or "-"
+    leads = f["account_totals"].get("leads", "-")
+    lines = [
+        f"Previsão do pipeline (feita com dados até {_br(f['made_on'])}) para {_br(first['first_day'])} a "
+        f"{_br(first['last_day'])}: {leads} leads e {spend} de gasto na conta.",
+        "Campanhas com mais leads previstos:",
+    ]
+    top = sorted(f["forecasts"], key=lambda x: -parse_number(x["value"]))[:5]
+    lines += [f"- {_q(x['name'])}: {x['value']} leads ({x['low']} a {x['high']})" for x in top]
+    return [*lines, f"Entre parênteses, a {range_note('leads')}."]
+
+
+def _figures(f: dict[str, Any]) -> str:
+    return f"{f['spend'] or '-'} investidos, {f['leads']} leads, CPL {f['cpl'] or 'sem leads'}"
+
+
+def _day_lines(out: Out, who: str = "") -> list[str]:
+    """The named day's figures from the source, or why there are none (not yet, before the data)."""
+    day, through, status = out.get("_day"), out["_through"], out.get("_day_status")
+    if day is None:
+        return []
+    when = _br(day.isoformat())
+    if status == "future":
+        return [f"{when} ainda não chegou; o último dia completo é {_br(through.isoformat())}."]
+    if status == "before":
+        first = out.get("_first_day")
+        return [f"Não há dados antes de {_br(first.isoformat())}." if first else "Não há dados desta conta."]
+    f = out["_day_figures"]
+    if status == "today":
+        return [
+            f"Hoje, {when}{who} (parcial: o dia ainda não terminou): {_figures(f)} até agora. "
+            f"O último dia completo é {_br(through.isoformat())}."
+        ]
+    return [f"Em {when}{who}: {_figures(f)}."]
+
+
+def _campaign_head(d: dict[str, Any]) -> str:
+    tier = TIER_PT.get(d["tier"] or "", "sem classificação")
+    return (
+        f"{_q(d['name'])} ({d['campaign_id']}), status {d['status']}, tier {tier}, orçamento diário "
+        f"{d['daily_budget'] or 'não definido'}."
+    )
+
+
+def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
+    d = out["get_campaign_details"]
+    if _not_found(d) or "error" in d:
+        return [_not_found(d) or d["error"]]
+    lines = [_campaign_head(d), *_day_lines(out, f", {_q(d['name'])}")]
+    if d.get("as_of"):  # before the first run there are no 7-day features (no None printed)
+        lines.append(
+            f"7 dias até {_br(d['as_of'])}: {d['spend_7d'] or '-'} gastos, {_n(d['leads_7d'])} leads, CPL "
+            f"{d['cpl_7d'] or 'sem leads'}, CTR {d['ctr_7d'] or '-'}, frequência {_freq(d['frequency_7d'])}. "
+            f"30 dias: {_n(d['leads_30d'])} leads, CPL {d['cpl_30d'] or '-'}."
+        )
+    if aside := d.get("days_set_aside_7d"):
+        lines.append(
+            f"Atenção: {aside} dos últimos 7 dias desta campanha ficaram de fora (linhas inválidas na "
+            f"fonte); os números de 7 dias cobrem só os outros {7 - aside}."
+        )
+    lines += [f"- Recomendação: {t}" for t in d["active_recommendations"]]
+    return lines + _anomaly_block({"anomalies": d["open_anomalies"]})
+
+
+def _n(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+def _say_data_quality(intent: Intent, out: Out) -> list[str]:
+    q = out["get_data_quality"]
+    reasons = ", ".join(f"{v} por {q['reasons_explained'][k]}" for k, v in q["set_aside_by_reason"].items())
+    return [
+        f"Dados até {_br(q['data_through'])} (último dia completo); último dia sincronizado: "
+        f"{_br(q['last_synced_day'])}; resultados do pipeline de {_br(q['results_as_of'])}.",
+        f"Nos últimos {q['window_days']} dias li {q['rows_read']} linhas da fonte e deixei "
+        f"{q['rows_set_aside']} de lado" + (f": {reasons}." if reasons else "."),
+    ]
+
+
+def _say_roi(intent: Intent, out: Out) -> list[str]:
+    if "calculate_roi" not in out:
+        return [
+            "A fonte não tem receita, então preciso que você diga quanto vale um lead "
+            "(ex.: “ROI com R$ 80 por lead”) ou o ticket médio e a taxa de fechamento."
+        ]
+    r = out["calculate_roi"]
+    if _not_found(r) or "error" in r:
+        return [_not_found(r) or r["error"]]
+    roas = str(r["roas"]).replace(".", ",")
+    return [
+        f"ROI estimado ({r['scope']}, {r['window_days']} dias): {r['leads']} leads x {r['value_per_lead']} = "
+        f"{r['estimated_revenue']} contra {r['spend']} investidos: ROI {r['roi'] or '-'}, ROAS {roas}. "
+        f"CPL atual {r['cpl'] or '-'}; o ponto de equilíbrio é um CPL de {r['break_even_cpl']}.",
+        r["note"],
+    ]
+
+
+def _say_campaign_not_found(intent: Intent, out: Out) -> list[str]:
+    listed = out["list_campaigns"]
+    if intent.matches:  # the name is in several campaigns: say which, let the user pick
+        listed_ = "; ".join(
+            f"{_q(n)} ({c})" for c, n in zip(intent.matches, intent.match_names, strict=False)
+        )
+        return [
+            f"Mais de uma campanha desta conta tem “{intent.names[0]}” no nome ({len(intent.matches)}): "
+            f"{listed_}. Diga qual, pelo nome completo ou pelo id."
+        ]
+    names = ", ".join(_q(c["name"]) for c in listed.get("campaigns", []))
+    more = listed.get("total", 0) - len(listed.get("campaigns", []))
+    return [
+        "Não encontrei campanha com esse nome nesta conta.",
+        f"Campanhas da conta (mais gasto primeiro): {names}" + (f" e mais {more}." if more > 0 else "."),
+    ]
+
+
+def _say_list_campaigns(intent: Intent, out: Out) -> list[str]:
+    c = out["list_campaigns"]
+    lines = [f"{c['total']} campanhas nesta conta (mais gasto nos 7 dias até {_br(c['as_of'])} primeiro):"]
+    for x in c["campaigns"]:
+        tier = TIER_PT.get(x["tier"] or "", "sem classificação")
+        lines.append(f"{_campaign_line(x)}; {x['status'] or '-'}, tier {tier}")
+    if c["total"] > len(c["campaigns"]):
+        lines.append(f"(mostrando {len(c['campaigns'])} de {c['total']})")
+    return lines
+
+
+def _say_compare(intent: Intent, out: Out) -> list[str]:
+    if "compare_campaigns" not in out:
+        return [
+            "Para comparar, diga 2 a 5 campanhas desta conta pelo nome ou pelo id "
+            "(ex.: “compare as campanhas 3 e 4”).",
+            *_say_campaign_not_found(replace(intent, matches=()), out)[1:],
+        ]
+    c = out["compare_campaigns"]
+    lines = ["Comparação (7 dias):"]
+    for x in c["campaigns"]:
+        tier = TIER_PT.get(x["tier"] or "", "sem classificação")
+        lines.append(f"{_campaign_line(x)}, CTR {x['ctr_7d'] or '-'}; tier {tier}")
+    by_id = {x["campaign_id"]: x["name"] for x in c["campaigns"]}
+    if len(by_id) >= 2 and c.get("lowest_cpl"):  # one row is no comparison: no "best"
+        lines.append(f"Menor CPL: {_q(by_id[c['lowest_cpl']])}.")
+    if len(by_id) >= 2 and c.get("most_leads"):
+        lines.append(f"Mais leads: {_q(by_id[c['most_leads']])}.")
+    if n := c.get("not_found"):
+        lines.append(
+            f"{n} das campanhas pedidas não é desta conta."
+            if n == 1
+            else f"{n} das campanhas pedidas não são desta conta."
+        )
+    return lines
+
+
+def _say_trends(intent: Intent, out: Out) -> list[str]:
+    t = out["analyze_trends"]
+    if _not_found(t) or "error" in t:
+        return [_not_found(t) or t["error"]]
+    return _trend_lines(t)
+
+
+def _say_performance(intent: Intent, out: Out) -> list[str]:
+    """The figures asked ("qual o CPL", "quanto gastei ontem", "esse mês"): the named day's or period's
+    from the source, then the week's; the CTR first when it is what was asked."""
+    lines = _day_lines(out)
+    p = out.get("_period_figures")
+    if p is not None:
+        lines.append(
+            f"De {_br(p['first_day'].isoformat())} a {_br(p['last_day'].isoformat())} ({p['days']} dias): "
+            f"{_figures(p)}, CTR {p['ctr'] or '-'}."
+        )
+    t = out["analyze_trends"]
+    if intent.metric == "ctr" and "last_7d" in t:
+        lines.append(
+            f"CTR da conta: {t['last_7d']['ctr'] or '-'} nos 7 dias até {_br(t['last_7d']['last_day'])}, "
+            f"contra {t['previous_7d']['ctr'] or '-'} na semana anterior."
+        )
+    return lines + _trend_lines(t)
+
+
+def _say_cpl_rank(intent: Intent, out: Out) -> list[str]:
+    """The campaign with the highest (or lowest) 7-day CPL among those with leads; the ones that spent
+    with no lead are said apart (their CPL is not a number)."""
+    c = out["list_campaigns"]
+    priced = [x for x in c["campaigns"] if x.get("cpl_7d")]
+    priced.sort(key=lambda x: numbers_in(x["cpl_7d"])[-1], reverse=intent.metric != "cpl_low")
+    which = "menor" if intent.metric == "cpl_low" else "maior"
+    if not priced:
+        return ["Nenhuma campanha teve leads nos últimos 7 dias: não há CPL para comparar."]
+    lines = [f"Campanha com o {which} CPL nos 7 dias até {_br(c['as_of'])}: {_campaign_line(priced[0])[2:]}."]
+    lines += ["Em seguida:", *(_campaign_line(x) for x in priced[1:4])] if len(priced) > 1 else []
+    idle = [x for x in c["campaigns"] if not x.get("cpl_7d") and x.get("spend_7d")]
+    if idle and which == "maior":
+        lines.append("Gastaram sem nenhum lead: " + ", ".join(_q(x["name"]) for x in idle) + ".")
+    return lines
+
+
+def _say_analyze(intent: Intent, out: Out) -> list[str]:
+    """A whole analysis: the campaign's (details, trend, forecast), or the account's (figures, tiers,
+    anomalies, recommendations and forecast), each part in the words of its own answer."""
+    if intent.campaign_id:
+        details = _say_campaign_details(intent, out)
+        if _not_found(out["get_campaign_details"]):
+            return details
+        return [*details, *_trend_lines(out["analyze_trends"]), *_say_forecast(intent, out)]
+    top = out["get_high_performers"]
+    best = ", ".join(_q(c["name"]) for c in top.get("campaigns", []))
+    return [
+        "Análise da conta.",
+        *_say_summary(intent, out),
+        *_trend_lines(out["analyze_trends"]),
+        *_say_underperformers(intent, out),
+        f"Tier de alta performance: {best}." if best else "Nenhuma campanha de alta performance.",
+        *_say_anomalies(intent, {**out, "analyze_trends": {}}),
+        *_say_recommendations(intent, out),
+        *_say_forecast(intent, out),
+    ]
+
+
+def _source_lines(out: Out) -> list[str]:
+    """Figures read from the source itself, which hold before the pipeline's first run."""
+    t = out.get("analyze_trends") or {}
+    if "last_7d" not in t:
+        return []
+    last = t["last_7d"]
+    return [
+        f"Da fonte: {last['spend']} investidos, {last['leads']} leads, CPL {last['cpl'] or '-'} nos 7 dias "
+        f"até {_br(last['last_day'])}. Tiers, anomalias, recomendações e previsões vêm do pipeline."
+    ]
+
+
+_SAY = {
+    "help": _say_help,
+    "summary": _say_summary,
+    "underperformers": _say_underperformers,
+    "top": _say_top,
+    "recommendations": _say_recommendations,
+    "anomalies": _say_anomalies,
+    "forecast": _say_forecast,
+    "campaign_details": _say_campaign_details,
+    "data_quality": _say_data_quality,
+    "roi": _say_roi,
+    "analyze": _say_analyze,
+    "campaign_not_found": _say_campaign_not_found,
+    "compare": _say_compare,
+    "list_campaigns": _say_list_campaigns,
+    "trends": _say_trends,
+    "performance": _say_performance,
+    "cpl_rank": _say_cpl_rank,
+}
+
+
+def generate_response(
+    intent: Intent, calls: Sequence[ToolCall], notes: Sequence[str], facts: dict[str, Any] | None = None
+) -> str:
+    """The pt-BR answer: the intent's sentences over the tools' outputs, then the quality caveats.
+
+    `facts` are what the agent knows besides the tools (the day asked, the last complete day). A tool
+    called for one day is keyed "name@day". Before the pipeline's first run an answer built on its results
+    leads with that, and gives only the source's own figures.
+    """
+    out: dict[str, Any] = {c.name + ("@day" if c.input.get("day") else ""): c.output for c in calls}
+    out.update(facts or {})
+    if NO_RESULTS in notes and intent.name in PIPELINE_INTENTS:
+        rest = [n for n in notes if n != NO_RESULTS]
+        d = out.get("get_campaign_details")
+        if intent.name == "campaign_details" and d is not None:
+            if _not_found(d) or "error" in d:
+                return "\n".join([_not_found(d) or d["error"], *rest])
+            head = [_campaign_head(d), *_day_lines(out, f", {_q(d['name'])}")]
+            return "\n".join([NO_RESULTS, *head, *_source_lines(out), *rest])
+        return "\n".join([NO_RESULTS, *_source_lines(out), *rest])
+    return "\n".join([*_SAY[intent.name](intent, out), *notes])
