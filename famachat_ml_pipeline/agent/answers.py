@@ -488,7 +488,8 @@ def _say_cpl_rank(intent: Intent, out: Out) -> list[str]:
         return ["Nenhuma campanha teve leads nos últimos 7 dias: não há CPL para comparar."]
     lines = [f"Campanha com o {which} CPL nos 7 dias até {_br(c['as_of'])}: {_campaign_line(priced[0])[2:]}."]
     lines += ["Em seguida:", *(_campaign_line(x) for x in priced[1:4])] if len(priced) > 1 else []
-    idle = [x for x in c["campaigns"] if not x.get("cpl_7d") and x.get("spend_7d")]
+    # spend_7d is formatted ("R$ 0,00" is a non-empty string): read the number
+    idle = [x for x in c["campaigns"] if not x.get("cpl_7d") and numbers_in(x.get("spend_7d") or "0")[-1] > 0]
     if idle and which == "maior":
         lines.append("Gastaram sem nenhum lead: " + ", ".join(_q(x["name"]) for x in idle) + ".")
     return lines

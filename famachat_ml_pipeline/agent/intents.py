@@ -36,7 +36,7 @@ INTENTS = (
 _PATTERNS: tuple[tuple[str, str], ...] = (
     ("help", r"\b(ajuda|help|o que (voce|vc) (sabe|faz|pode)|como (te )?uso|comandos)\b"),
     ("data_quality", r"qualidade|sincroniz|descartad|set aside|dados (estao )?atualizados|ultima atualiza"),
-    ("roi", r"\broi\b|\broas\b|retorno"),
+    ("roi", r"\broi\b|\broas\b|retorno|\blucro"),
     (
         "analyze",
         r"\banalise (completa|geral|detalhada|em detalhe)"
@@ -51,7 +51,11 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     ("trends", r"tendenc|evolu(cao|iu|indo)"),
     # the campaign with the highest (or lowest) CPL: a ranking, not the account's CPL
-    ("cpl_rank", r"\b(maior|menor) (cpl|custo por lead)|(cpl|custo por lead) mais (alto|caro|baixo|barato)"),
+    (
+        "cpl_rank",
+        r"\b(maior|menor) (cpl|custo por lead)|(cpl|custo por lead) mais (alto|caro|baixo|barato)"
+        r"|campanha mais (cara|barata)",
+    ),
     (
         "forecast",
         r"previs|prevsao|prever|preve|proxima semana|semana que vem|proximos (7 )?dias|vai gerar|projec"
@@ -59,8 +63,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         "anomalies",
-        r"anomal|por ?que|subiu|disparou|pulou|aumentou|caiu|queda|alerta|estranh|cpl (alto|jump)|aconteceu"
-        r"|frequencia alta|cade os leads",
+        r"anomal|por ?que|\bpq\b|subiu|disparou|pulou|aumentou|caiu|queda|alerta|estranh|cpl (alto|jump)"
+        r"|aconteceu|frequencia alta|cade os leads",
     ),
     (
         "recommendations",
@@ -70,7 +74,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "underperformers",
         r"\bmal\b|pior|piores|ruim|ruins|baixa performance|underperform|problema|perdendo"
-        r"|queima|sem (gerar )?leads? gastando|gastando sem|zerad|budget alto|poucos leads",
+        r"|queima|sem (gerar )?leads?\b|gastando sem|zerad|budget alto|poucos leads",
     ),
     (
         "top",

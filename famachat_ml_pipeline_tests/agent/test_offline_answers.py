@@ -188,6 +188,10 @@ def test_the_highest_cpl_campaign_is_the_features(demo_db: DemoDb) -> None:
     assert reply.intent == "cpl_rank"
     first = reply.text.splitlines()[0]
     assert names[worst] in first and format_money(priced[worst]) in first
+    # "spent with no lead" names only campaigns that spent (a paused one's "R$ 0,00" is not spend)
+    idle = {names[c] for c, f in feats.items() if not f["leads_7d"] and (f["spend_7d"] or 0) > 0}
+    said = next((line for line in reply.text.splitlines() if line.startswith("Gastaram sem nenhum lead")), "")
+    assert {n for n in names.values() if f"“{n}”" in said} == idle
 
 
 def test_campaign_or_campaign_compares(demo_db: DemoDb) -> None:

@@ -95,6 +95,11 @@ def test_roi_value_per_lead_is_read_pt_br() -> None:
         ("qual campanha tem o menor CPL?", "cpl_rank"),
         ("campanha 0 ou campanha 8, qual é melhor?", "compare"),
         ("quanto investi esse mês?", "performance"),
+        # judge 3's new phrasings
+        ("qual a campanha mais cara?", "cpl_rank"),
+        ("qual campanha ta sem lead?", "underperformers"),
+        ("pq os leads cairam?", "anomalies"),
+        ("campanha 6 ta dando lucro se o lead vale 30 reais?", "roi"),
     ],
 )
 def test_classify_media_buyer_questions(question: str, intent: str) -> None:
