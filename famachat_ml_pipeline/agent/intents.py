@@ -130,7 +130,7 @@ _DAY_REF = re.compile(
     r"\b(anteontem|ontem|hoje|amanha)\b|\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b"
     r"|\b(segunda|terca|quarta|quinta|sexta|sabado|domingo)(?:[- ]feira)?\b(?!\s+campanha)"
 )
-_WEEKDAYS = ("segunda", "terca", "quarta", "quinta", "sexta", "sabado", "domingo")  # Monday first
+WEEKDAYS = ("segunda", "terca", "quarta", "quinta", "sexta", "sabado", "domingo")  # Monday first
 MONTHS = (
     "janeiro",
     "fevereiro",
@@ -201,7 +201,7 @@ def resolve_day(ref: str | None, today: dt.date) -> dt.date | None:
     if m.group(1):
         return today - dt.timedelta(days={"amanha": -1, "hoje": 0, "ontem": 1, "anteontem": 2}[m.group(1)])
     if m.group(5):  # a weekday: the last such day before today ("sexta" asked on a Friday: a week ago)
-        back = (today.weekday() - _WEEKDAYS.index(m.group(5))) % 7 or 7
+        back = (today.weekday() - WEEKDAYS.index(m.group(5))) % 7 or 7
         return today - dt.timedelta(days=back)
     day, month, year = int(m.group(2)), int(m.group(3)), m.group(4)
     y = int(year) + (2000 if year and len(year) == 2 else 0) if year else today.year
