@@ -11,7 +11,7 @@ from famachat_ml_pipeline.agent.intents import Intent, numbers_in, parse_number
 from famachat_ml_pipeline.agent.tools.forecasts import range_note
 from famachat_ml_pipeline.agent.types import ToolCall
 from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as DEFAULT_ANOMALY_CONFIG
-from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES
+from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES, INACTIVE_STATUSES
 
 NO_RESULTS = "Ainda não há resultados do pipeline para esta conta: rode `famachat-ml run`."
 # answers built on ml_* results: before the first run they lead with NO_RESULTS and claim no zero figures
@@ -98,7 +98,9 @@ def _say_help(intent: Intent, out: Out) -> list[str]:
 
 def _say_summary(intent: Intent, out: Out) -> list[str]:
     s = out["get_account_summary"]
-    lines = _summary_text(s) if "error" not in s else []
+    # "resumo do mês": that period's figures from the source first, then the week's summary
+    lines = [*_day_lines(out), *_period_lines(out)]
+    lines += _summary_text(s) if "error" not in s else []
     for r in out["get_high_priority_recommendations"].get("recommendations", []):
         lines.append(f"- Prioridade {r['priority']}: {r['title']} ({_q(r['name'])}).")
     return lines
@@ -282,9 +284,38 @@ def _freq(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}".replace(".", ",")
 
 
+def _forecast_day_lines(intent: Intent, out: Out) -> list[str]:
+    """One future day asked ("amanhã"): the forecast's values of that day alone, not the horizon's sum."""
+    day = out.get("_day")
+    if day is None or day <= out["_through"]:
+        return []
+    when = _br(day.isoformat())
+    if intent.campaign_id:
+        found = [
+            (out[n]["metric"], x)
+            for n in ("predict_campaign_leads", "predict_campaign_cpl")
+            if "days" in out[n]
+            for x in out[n]["days"]
+            if x["date"] == day
+        ]
+        return [
+            f"Em {when}: {x['predicted']} {'leads' if m == 'leads' else 'de CPL'} previstos "
+            f"({x['low']} a {x['high']})."
+            for m, x in found
+        ]
+    f = out.get("get_forecasts@day") or {}
+    if not f.get("total"):
+        return [f"A previsão guardada não cobre {when}."]
+    totals = f["account_totals"]
+    return [
+        f"Previsão para {when} (só esse dia): {totals.get('leads', '-')} leads e "
+        f"{totals.get('spend', '-')} de gasto na conta."
+    ]
+
+
 def _say_forecast(intent: Intent, out: Out) -> list[str]:
     if intent.campaign_id:
-        lines = []
+        lines = _forecast_day_lines(intent, out)
         for name in ("predict_campaign_leads", "predict_campaign_cpl"):
             p = out[name]
             if _not_found(p) or "error" in p:
@@ -302,6 +333,7 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
     spend = out["get_account_summary"].get("forecast_spend") or "-"
     leads = f["account_totals"].get("leads", "-")
     lines = [
+        *_forecast_day_lines(intent, out),
         f"Previsão do pipeline (feita com dados até {_br(f['made_on'])}) para {_br(first['first_day'])} a "
         f"{_br(first['last_day'])}: {leads} leads e {spend} de gasto na conta.",
         "Campanhas com mais leads previstos:",
@@ -335,6 +367,28 @@ def _day_lines(out: Out, who: str = "") -> list[str]:
     return [f"Em {when}{who}: {_figures(f)}."]
 
 
+def _period_lines(out: Out, who: str = "") -> list[str]:
+    """The period asked (a month, last week, the last N days) from the source: the days it covers, said
+    partial when the period is not over or began before the data; or that there is no data for it."""
+    period, f, first = out.get("_period"), out.get("_period_figures"), out.get("_first_day")
+    if period is None:
+        return []
+    if f is None:
+        since = f"os dados começam em {_br(first.isoformat())}" if first else "não há dados desta conta"
+        return [f"Não há dados de {period.label}{who}: {since}."]
+    span = f"{_br(f['first_day'].isoformat())} a {_br(f['last_day'].isoformat())}"
+    figures = f"{_figures(f)}, CTR {f['ctr'] or '-'}."
+    if period.label.startswith("últimos"):
+        return [f"De {span} ({f['days']} dias){who}: {figures}"]
+    notes = []
+    if f["last_day"] < period.last:
+        notes.append(f"parcial: o período vai até {_br(period.last.isoformat())}")
+    if f["first_day"] > period.first:
+        notes.append(f"parcial: os dados começam em {_br(f['first_day'].isoformat())}")
+    head = period.label[0].upper() + period.label[1:] + who
+    return [f"{head} ({span}, {f['days']} dias{''.join('; ' + n for n in notes)}): {figures}"]
+
+
 def _campaign_head(d: dict[str, Any]) -> str:
     tier = TIER_PT.get(d["tier"] or "", "sem classificação")
     return (
@@ -347,7 +401,19 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
     d = out["get_campaign_details"]
     if _not_found(d) or "error" in d:
         return [_not_found(d) or d["error"]]
-    lines = [_campaign_head(d), *_day_lines(out, f", {_q(d['name'])}")]
+    who = f", {_q(d['name'])}"
+    lines = [_campaign_head(d), *_day_lines(out, who), *_period_lines(out, who)]
+    anomalies = _anomaly_block({"anomalies": d["open_anomalies"]})
+    if intent.keyword == "anomalies":  # "tem anomalia na campanha 76?": the yes or no first
+        n = len(d["open_anomalies"])
+        lines.insert(
+            0,
+            f"{n} anomalia{'s' if n != 1 else ''} aberta{'s' if n != 1 else ''} para {_q(d['name'])} "
+            "nos últimos 7 dias:"
+            if n
+            else f"Não há anomalias abertas para {_q(d['name'])} nos últimos 7 dias.",
+        )
+        lines[1:1], anomalies = anomalies, []
     if d.get("as_of"):  # before the first run there are no 7-day features (no None printed)
         lines.append(
             f"7 dias até {_br(d['as_of'])}: {d['spend_7d'] or '-'} gastos, {_n(d['leads_7d'])} leads, CPL "
@@ -360,7 +426,7 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
             f"fonte); os números de 7 dias cobrem só os outros {7 - aside}."
         )
     lines += [f"- Recomendação: {t}" for t in d["active_recommendations"]]
-    return lines + _anomaly_block({"anomalies": d["open_anomalies"]})
+    return lines + anomalies
 
 
 def _n(value: int | None) -> str:
@@ -417,6 +483,8 @@ def _say_campaign_not_found(intent: Intent, out: Out) -> list[str]:
 def _say_list_campaigns(intent: Intent, out: Out) -> list[str]:
     c = out["list_campaigns"]
     lines = [f"{c['total']} campanhas nesta conta (mais gasto nos 7 dias até {_br(c['as_of'])} primeiro):"]
+    if intent.metric == "spend" and c["campaigns"]:  # "qual campanha gasta mais?": the answer first
+        lines.insert(0, f"A campanha que mais gastou nos 7 dias: {_campaign_line(c['campaigns'][0])[2:]}.")
     for x in c["campaigns"]:
         tier = TIER_PT.get(x["tier"] or "", "sem classificação")
         lines.append(f"{_campaign_line(x)}; {x['status'] or '-'}, tier {tier}")
@@ -461,20 +529,47 @@ def _say_trends(intent: Intent, out: Out) -> list[str]:
 def _say_performance(intent: Intent, out: Out) -> list[str]:
     """The figures asked ("qual o CPL", "quanto gastei ontem", "esse mês"): the named day's or period's
     from the source, then the week's; the CTR first when it is what was asked."""
-    lines = _day_lines(out)
-    p = out.get("_period_figures")
-    if p is not None:
-        lines.append(
-            f"De {_br(p['first_day'].isoformat())} a {_br(p['last_day'].isoformat())} ({p['days']} dias): "
-            f"{_figures(p)}, CTR {p['ctr'] or '-'}."
-        )
+    lines = [*_day_lines(out), *_period_lines(out)]
     t = out["analyze_trends"]
     if intent.metric == "ctr" and "last_7d" in t:
+        change = t.get("ctr_change")
         lines.append(
             f"CTR da conta: {t['last_7d']['ctr'] or '-'} nos 7 dias até {_br(t['last_7d']['last_day'])}, "
-            f"contra {t['previous_7d']['ctr'] or '-'} na semana anterior."
+            f"contra {t['previous_7d']['ctr'] or '-'} na semana anterior"
+            + (f": {_moved(change)} ({change})." if change else ".")
         )
     return lines + _trend_lines(t)
+
+
+def _moved(change: str) -> str:
+    """A formatted change ("-0,4%", "+3,0%") in words."""
+    if not any(ch in "123456789" for ch in change):
+        return "ficou estável"
+    return "caiu" if change.lstrip().startswith(("-", "−")) else "subiu"
+
+
+def _say_paused(intent: Intent, out: Out) -> list[str]:
+    """ "Quais campanhas estão pausadas?" names them; "a campanha 60 tá pausada?" says yes or no first."""
+    if intent.campaign_id:
+        d = out["get_campaign_details"]
+        if _not_found(d) or "error" in d:
+            return [_not_found(d) or d["error"]]
+        yes = "Sim" if d.get("status") in INACTIVE_STATUSES else "Não"
+        return [
+            f"{yes}: {_q(d['name'])} está com status {d['status'] or '-'}.",
+            *_say_campaign_details(intent, out),
+        ]
+    c = out["list_campaigns"]
+    if not c["total"]:
+        return ["Nenhuma campanha pausada (ou inativa) nesta conta."]
+    lines = [
+        f"{c['total']} campanha{'s' if c['total'] != 1 else ''} pausada{'s' if c['total'] != 1 else ''} "
+        f"(ou inativa{'s' if c['total'] != 1 else ''}) nesta conta:"
+    ]
+    lines += [f"{_campaign_line(x)}; {x['status'] or '-'}" for x in c["campaigns"]]
+    if c["total"] > len(c["campaigns"]):
+        lines.append(f"(mostrando {len(c['campaigns'])} de {c['total']})")
+    return lines
 
 
 def _say_cpl_rank(intent: Intent, out: Out) -> list[str]:
@@ -547,6 +642,7 @@ _SAY = {
     "trends": _say_trends,
     "performance": _say_performance,
     "cpl_rank": _say_cpl_rank,
+    "paused": _say_paused,
 }
 
 
@@ -561,13 +657,16 @@ def generate_response(
     """
     out: dict[str, Any] = {c.name + ("@day" if c.input.get("day") else ""): c.output for c in calls}
     out.update(facts or {})
+    # "29/02" in a non-leap year: said first, not silently dropped
+    bad = out.get("_invalid_day")
+    head = [f"{bad} não é uma data válida; a resposta abaixo não é sobre esse dia."] if bad else []
     if NO_RESULTS in notes and intent.name in PIPELINE_INTENTS:
         rest = [n for n in notes if n != NO_RESULTS]
         d = out.get("get_campaign_details")
         if intent.name == "campaign_details" and d is not None:
             if _not_found(d) or "error" in d:
                 return "\n".join([_not_found(d) or d["error"], *rest])
-            head = [_campaign_head(d), *_day_lines(out, f", {_q(d['name'])}")]
-            return "\n".join([NO_RESULTS, *head, *_source_lines(out), *rest])
-        return "\n".join([NO_RESULTS, *_source_lines(out), *rest])
-    return "\n".join([*_SAY[intent.name](intent, out), *notes])
+            card = [_campaign_head(d), *_day_lines(out, f", {_q(d['name'])}")]
+            return "\n".join([*head, NO_RESULTS, *card, *_source_lines(out), *rest])
+        return "\n".join([*head, NO_RESULTS, *_source_lines(out), *rest])
+    return "\n".join([*head, *_SAY[intent.name](intent, out), *notes])

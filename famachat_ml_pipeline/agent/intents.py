@@ -24,15 +24,19 @@ INTENTS = (
     "underperformers",
     "top",
     "cpl_rank",
+    "paused",
     "performance",
     "summary",
 )
 
+_SPEND_MOST = r"\b(gasta|gastam|gastou|gastaram|gastando) mais\b|\bmais gast(o|ou|aram)\b|\bmaior gasto"
 # Checked in order: the first intent with a matching pattern wins. Patterns run on accent-free lowercase,
 # after the negated mentions are taken out ("não quero previsão" is not a forecast question). The order
 # matters: the specific asks (help, data quality, ROI, a whole analysis, compare, list, trend, forecast)
 # come before the broad ones; anomalies ("por que o CPL subiu") before recommendations ("devo pausar"),
 # the tiers ("mal", "bem") before the plain figures ("qual o CPL"), and the summary ("conta") last.
+# An intent may appear twice: "o CTR caiu?" is the CTR's trend (performance), so that row comes before
+# the anomalies' "caiu"; "quais estão pausadas?" lists the paused ones before "paus" means "should I pause".
 _PATTERNS: tuple[tuple[str, str], ...] = (
     ("help", r"\b(ajuda|help|o que (voce|vc) (sabe|faz|pode)|como (te )?uso|comandos)\b"),
     ("data_quality", r"qualidade|sincroniz|descartad|set aside|dados (estao )?atualizados|ultima atualiza"),
@@ -50,6 +54,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         r"|quais (sao )?(as )?(minhas )?campanhas( que)?( eu)? tenho|todas as (minhas )?campanhas",
     ),
     ("trends", r"tendenc|evolu(cao|iu|indo)"),
+    # "qual campanha gasta mais?": the campaigns by spend, which is how the list is sorted
+    ("list_campaigns", _SPEND_MOST),
     # the campaign with the highest (or lowest) CPL: a ranking, not the account's CPL
     (
         "cpl_rank",
@@ -61,6 +67,10 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         r"previs|prevsao|prever|preve|proxima semana|semana que vem|proximos (7 )?dias|vai gerar|projec"
         r"|forecast|\bvou ter\b|\bvamos ter\b",
     ),
+    # the CTR moved: its trend (7 days vs the 7 before), not the list of anomalies
+    ("performance", r"\bctr\b.*\b(caiu|cai|caindo|subiu|sobe|subindo|piorou|melhorou|baixou|aumentou)\b"),
+    # "quais campanhas tão pausadas?", "a campanha 60 tá pausada?": a status asked, not an action
+    ("paused", r"^(?!.*\b(reativ|vale|devo|deveria|deslig))(?=.*\bpausad)"),
     (
         "anomalies",
         r"anomal|por ?que|\bpq\b|subiu|disparou|pulou|aumentou|caiu|queda|alerta|estranh|cpl (alto|jump)"
@@ -84,7 +94,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "performance",
         r"\bcpl\b|custo por lead|\bcust(ou|a) cada lead|\bctr\b|\bspend\b"
-        r"|quanto (eu )?(gastei|gastamos|investi|investimos|gasto)|\bgastei\b"
+        r"|quanto (eu )?(gastei|gastamos|investi|investimos|gasto)|\bgastei\b|\bgasto\b"
+        r"|\b(quanto|qnto|qto|qnt) (custou|custa|custaram)|\bcusto do lead"
         r"|(quantos|qnts|qtos|qts) leads|leads (eu )?(tive|tivemos|gerei|geramos|gerou|entraram)",
     ),
     (
@@ -98,6 +109,7 @@ _NEGATED = re.compile(r"\bnao (quero|preciso|e|pedi|perguntei)( de| sobre)?( uma
 # intents that keep a campaign named in the question; any other becomes that campaign's details
 _CAMPAIGN_INTENTS = {
     "forecast",
+    "paused",
     "help",
     "data_quality",
     "roi",
@@ -113,11 +125,32 @@ _ACCOUNT_REF = re.compile(r"""\b(?:conta|config_?id|cliente|account)["']?\s*[=:#
 # ("1,5"); "1,234.56" (both, dot last) and a lone "1.5" are read the English way.
 _NUMBER = re.compile(r"\d{1,3}(?:\.\d{3})+(?!\d)(?:,\d+)?|\d{1,3}(?:,\d{3})+\.\d+|\d+(?:[.,]\d+)?")
 _THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
-# "ontem", "hoje", "anteontem", "26/11", "26/11/2026"
-_DAY_REF = re.compile(r"\b(anteontem|ontem|hoje)\b|\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b")
-# a period other than the tools' 7 days
+# "ontem", "hoje", "anteontem", "amanha", "26/11", "26/11/2026", "sexta" (not "quarta campanha")
+_DAY_REF = re.compile(
+    r"\b(anteontem|ontem|hoje|amanha)\b|\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b"
+    r"|\b(segunda|terca|quarta|quinta|sexta|sabado|domingo)(?:[- ]feira)?\b(?!\s+campanha)"
+)
+WEEKDAYS = ("segunda", "terca", "quarta", "quinta", "sexta", "sabado", "domingo")  # Monday first
+MONTHS = (
+    "janeiro",
+    "fevereiro",
+    "marco",
+    "abril",
+    "maio",
+    "junho",
+    "julho",
+    "agosto",
+    "setembro",
+    "outubro",
+    "novembro",
+    "dezembro",
+)
+# a period other than the tools' 7 days: this month, last month, a month's name (and year), the last N
+# days, last calendar week
 _PERIOD_REF = re.compile(
-    r"\b(?:esse|este|neste|nesse|do) mes\b|\bultimos (\d{1,3}) dias\b|\blast (\d{1,3}) days\b"
+    r"\b(mes passado|ultimo mes)\b|\b(?:esse|este|neste|nesse|do|no|o) mes\b(?! passado| que vem)"
+    r"|\bultimos (\d{1,3}) dias\b|\blast (\d{1,3}) days\b|\b(semana passada)\b"
+    rf"|\b({'|'.join(MONTHS)})\b(?:\s+(?:de\s+)?(\d{{4}}))?"
 )
 # the campaign name asked: the words after "campanha", up to punctuation or a word that ends the name
 _NAME_AFTER = re.compile(r"\bcampanha\s+([^?!,;:]+)")
@@ -166,7 +199,10 @@ def resolve_day(ref: str | None, today: dt.date) -> dt.date | None:
     if not m:
         return None
     if m.group(1):
-        return today - dt.timedelta(days={"hoje": 0, "ontem": 1, "anteontem": 2}[m.group(1)])
+        return today - dt.timedelta(days={"amanha": -1, "hoje": 0, "ontem": 1, "anteontem": 2}[m.group(1)])
+    if m.group(5):  # a weekday: the last such day before today ("sexta" asked on a Friday: a week ago)
+        back = (today.weekday() - WEEKDAYS.index(m.group(5))) % 7 or 7
+        return today - dt.timedelta(days=back)
     day, month, year = int(m.group(2)), int(m.group(3)), m.group(4)
     y = int(year) + (2000 if year and len(year) == 2 else 0) if year else today.year
     try:
@@ -279,20 +315,59 @@ class Intent:
     name_like: bool = False  # those words look like a name (capitalised, a number, quoted)
 
 
-def resolve_period(ref: str | None, through: dt.date) -> tuple[dt.date, dt.date] | None:
-    """(first, last) complete day of a period asked ("esse mes": from the 1st; "ultimos 30 dias")."""
+def invalid_day(ref: str | None, today: dt.date) -> bool:
+    """Whether a day written as numbers is no date ("29/02" in a non-leap year, "31/04", "12/13"), read
+    as `resolve_day` reads it: said so, rather than silently answering the week."""
+    m = _DAY_REF.search(ref or "")
+    return bool(m and m.group(2)) and resolve_day(ref, today) is None
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period asked, as the calendar names it: `last` may be after the data (a month not over yet)."""
+
+    first: dt.date
+    last: dt.date
+    label: str  # "outubro de 2026", "semana passada, de segunda a domingo", "últimos 30 dias"
+
+
+def _month(year: int, month: int) -> tuple[dt.date, dt.date]:
+    first = dt.date(year, month, 1)
+    nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+    return first, nxt - dt.timedelta(days=1)
+
+
+def resolve_period(ref: str | None, through: dt.date) -> Period | None:
+    """The period a question names, `through` being the last complete day: this month, last month, a
+    month's name (the latest one already begun; "outubro de 2025" as written), the last N days, or last
+    week as the calendar week before the current one (Monday to Sunday, the way people say it)."""
     m = _PERIOD_REF.search(ref or "")
     if not m:
         return None
-    n = m.group(1) or m.group(2)
-    if n:
-        return through - dt.timedelta(days=max(int(n), 1) - 1), through
-    return through.replace(day=1), through
+    today = through + dt.timedelta(days=1)
+    if m.group(2) or m.group(3):
+        n = max(int(m.group(2) or m.group(3)), 1)
+        return Period(through - dt.timedelta(days=n - 1), through, f"últimos {n} dias")
+    if m.group(4):
+        monday = today - dt.timedelta(days=today.weekday() + 7)
+        return Period(monday, monday + dt.timedelta(days=6), "semana passada, de segunda a domingo")
+    if m.group(1):
+        first, _ = _month(through.year, through.month)
+        year, month = (first - dt.timedelta(days=1)).year, (first - dt.timedelta(days=1)).month
+    elif m.group(5):
+        month = MONTHS.index(m.group(5)) + 1
+        year = int(m.group(6)) if m.group(6) else through.year - (month > through.month)
+    else:  # "esse mes", "resumo do mes": the month of the last complete day
+        year, month = through.year, through.month
+    first, last = _month(year, month)
+    return Period(first, last, f"{MONTHS[month - 1].replace('marco', 'março')} de {year}")
 
 
 def _metric(text: str) -> str | None:
     if re.search(r"\bctr\b", text):
         return "ctr"
+    if re.search(_SPEND_MOST, text):
+        return "spend"
     if re.search(r"\bmenor (cpl|custo)|(cpl|custo por lead) mais (baixo|barato)", text):
         return "cpl_low"
     return "cpl_high"
@@ -314,6 +389,10 @@ def classify_intent(message: str) -> Intent:
     period = _PERIOD_REF.search(text)
     extra = {"period_ref": period.group(0) if period else None, "metric": _metric(text)}
     matched = next((n for n, pattern in _PATTERNS if re.search(pattern, asked)), None)
+    if day_ref == "amanha" and matched in {None, "performance"}:
+        matched = "forecast"  # tomorrow's figures are a forecast ("quantos leads amanhã?")
+    elif matched is None and (day_ref or period):
+        matched = "performance"  # "como foi novembro?", "leads de hoje": that day's or period's figures
     if matched == "roi":
         money_text = _DAY_REF.sub(" ", _ACCOUNT_REF.sub(" ", _CAMPAIGN_ID.sub(" ", text)))
         money_text = re.sub(r"\bcampanha\s+\S+", " ", money_text)  # "campanha 3" is no money
@@ -322,7 +401,9 @@ def classify_intent(message: str) -> Intent:
     if matched == "compare":
         return Intent("compare", None, None, named, names_asked(text, compare=True), day_ref, tuple(ids))
     names = () if cid else names_asked(text)
-    keyword, like = matched or "help", looks_like_name(message)
+    like = looks_like_name(message)
+    # words after "campanha" that name nothing never end in the help menu: the campaigns are listed
+    keyword = matched or ("list_campaigns" if names and not like else "help")
     if (cid or names) and matched not in _CAMPAIGN_INTENTS:
         return Intent(
             "campaign_details", cid, None, named, names, day_ref, keyword=keyword, name_like=like, **extra
@@ -341,7 +422,8 @@ def resolve_campaigns(intent: Intent, names: dict[str, str]) -> Intent:
     if not intent.names or intent.name in {"help", "data_quality"}:
         return intent
     if intent.name == "compare":
-        found = [match_campaigns(n, names) for n in intent.names]
+        # each name as a single one: a number alone first ("76 qual gasta melhor" is Campanha 76)
+        found = [resolve_name(n, names)[1] for n in intent.names]
         ids = [*intent.campaign_ids, *(hits[0] for hits in found if len(hits) == 1)]
         return replace(intent, campaign_ids=tuple(dict.fromkeys(ids)))
     (phrase,) = intent.names

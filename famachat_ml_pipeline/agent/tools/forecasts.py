@@ -92,6 +92,9 @@ def latest_forecasts(ctx: ToolContext, with_methods: bool = True) -> list[dict[s
 class GetForecastsInput(ToolInput):
     metric: Metric | None = Field(default=None, description="spend, leads ou cpl; vazio = todas")
     campaign_id: str | None = Field(default=None, max_length=100)
+    day: dt.date | None = Field(
+        default=None, description="um só dia da previsão (ex.: amanhã); vazio = todos"
+    )
     limit: int = Field(default=MAX_ROWS, ge=1, le=MAX_ROWS)
 
 
@@ -106,6 +109,10 @@ def get_forecasts(ctx: ToolContext, inp: GetForecastsInput) -> ForecastList:
     raw, totals = [], {"spend": 0.0, "leads": 0.0}
     for r in rows:
         pts = r["predictions"] if isinstance(r["predictions"], list) else []
+        if inp.day is not None:  # the stored forecast is daily: one day's values are that day's points
+            pts = [x for x in pts if str(x.get("date"))[:10] == inp.day.isoformat()]
+            if not pts:
+                continue
         value, low, high = summarize(ctx, r["target_metric"], pts)
         if r["target_metric"] in totals:
             totals[r["target_metric"]] += value
