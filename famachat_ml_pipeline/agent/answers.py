@@ -344,7 +344,9 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
 
 
 def _figures(f: dict[str, Any]) -> str:
-    return f"{f['spend'] or '-'} investidos, {f['leads']} leads, CPL {f['cpl'] or 'sem leads'}"
+    aside = f.get("set_aside") or 0
+    note = f" (sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos)" if aside else ""
+    return f"{f['spend'] or '-'} investidos, {f['leads']} leads, CPL {f['cpl'] or 'sem leads'}{note}"
 
 
 def _day_lines(out: Out, who: str = "") -> list[str]:

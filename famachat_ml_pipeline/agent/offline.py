@@ -139,7 +139,9 @@ def source_figures(
     daily = read_daily_insights(ctx.engine, [ctx.config_id], last, days, now=ctx.now).daily
     if campaign_id is not None:
         daily = daily.filter(pl.col("campaign_id") == campaign_id)
-    return {**ctx.fmt1(period_figures(daily, first, last), PERIOD_FORMATS), "days": days}
+    # campaign-days whose source row was set aside stay in the frame with null metrics: not in the sums
+    aside = daily.filter(pl.col("date").is_between(first, last) & pl.col("spend").is_null()).height
+    return {**ctx.fmt1(period_figures(daily, first, last), PERIOD_FORMATS), "days": days, "set_aside": aside}
 
 
 def day_status(day: dt.date, through: dt.date, first: dt.date | None) -> str:

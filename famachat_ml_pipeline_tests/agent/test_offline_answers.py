@@ -384,3 +384,22 @@ def test_the_ctr_fell_is_the_ctr_trend(demo_db: DemoDb) -> None:
     reply = _ask(demo_db, "o ctr caiu?")
     assert reply.intent == "performance" and reply.text.startswith("CTR da conta: ")
     assert (": caiu (" if now < before else ": subiu (") in reply.text.splitlines()[0]
+
+
+def test_a_period_with_set_aside_days_says_so(demo_db: DemoDb) -> None:
+    i = insights_table
+    day = demo_db.as_of - dt.timedelta(days=3)
+    question = "quanto gastei nos últimos 30 dias?"
+    assert "dados a fonte trouxe inválidos" not in _ask(demo_db, question).text
+    with demo_db.engine.connect() as conn:
+        row = conn.execute(
+            sa.select(i.c.id, i.c.spend).where(i.c.config_id == CID, i.c.date_start == day).limit(1)
+        ).one()
+    with demo_db.engine.begin() as conn:  # a negative spend: the row is set aside, its day unknown
+        conn.execute(i.update().where(i.c.id == row.id).values(spend=-5))
+    try:
+        text = _ask(demo_db, question).text
+    finally:
+        with demo_db.engine.begin() as conn:
+            conn.execute(i.update().where(i.c.id == row.id).values(spend=row.spend))
+    assert "(sem 1 dia(s) de campanha cujos dados a fonte trouxe inválidos)" in text
