@@ -155,6 +155,8 @@ def _say_recommendations(intent: Intent, out: Out) -> list[str]:
             *_say_campaign_details(intent, out)[1:2],
         ]
     r = out["get_recommendations"]
+    if intent.metric == "cut":
+        return _cut_lines(r, out)
     if not r.get("total"):
         return ["Não há recomendações ativas para esta conta agora."]
     lines = [f"{r['total']} recomendações ativas; as principais:"]
@@ -162,6 +164,21 @@ def _say_recommendations(intent: Intent, out: Out) -> list[str]:
         impact = f" Impacto esperado: {x['expected_impact']}." if x.get("expected_impact") else ""
         lines.append(f"- [{x['priority']}] {x['title']} — {_q(x['name'])}.{impact}")
     return lines
+
+
+CUT_TYPES = ("PAUSE_CAMPAIGN", "BUDGET_DECREASE")
+
+
+def _cut_lines(r: dict[str, Any], out: Out) -> list[str]:
+    """ "Qual campanha devo pausar?": the active pause and decrease advice, then the critical tier (a
+    campaign can be there without advice yet: its CPL is high but not rising, say)."""
+    cuts = [x for x in r.get("recommendations", []) if x["type"] in CUT_TYPES]
+    if cuts:
+        lines = [f"{len(cuts)} recomendações ativas de pausa ou redução de orçamento:"]
+        lines += [f"- [{x['priority']}] {x['title']} — {_q(x['name'])}." for x in cuts]
+    else:
+        lines = ["Nenhuma recomendação ativa de pausa ou redução de orçamento agora."]
+    return [*lines, *_say_underperformers(Intent("underperformers"), out)]
 
 
 # a campaign's CPL this many times the account's is far above it, recommendation or not

@@ -363,6 +363,10 @@ def resolve_period(ref: str | None, through: dt.date) -> Period | None:
     return Period(first, last, f"{MONTHS[month - 1].replace('marco', 'março')} de {year}")
 
 
+# cutting losses: pause, cut, switch off, reduce
+_CUT = re.compile(r"\b(paus|cort|deslig|desativ|reduz|parar\b)")
+
+
 def _metric(text: str) -> str | None:
     if re.search(r"\bctr\b", text):
         return "ctr"
@@ -393,6 +397,8 @@ def classify_intent(message: str) -> Intent:
         matched = "forecast"  # tomorrow's figures are a forecast ("quantos leads amanhã?")
     elif matched is None and (day_ref or period):
         matched = "performance"  # "como foi novembro?", "leads de hoje": that day's or period's figures
+    if matched == "recommendations" and _CUT.search(asked):
+        extra["metric"] = "cut"  # "qual campanha devo pausar?": the pause and decrease advice first
     if matched == "roi":
         money_text = _DAY_REF.sub(" ", _ACCOUNT_REF.sub(" ", _CAMPAIGN_ID.sub(" ", text)))
         money_text = re.sub(r"\bcampanha\s+\S+", " ", money_text)  # "campanha 3" is no money

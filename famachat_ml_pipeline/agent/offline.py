@@ -25,6 +25,7 @@ from famachat_ml_pipeline.agent.intents import (
 )
 from famachat_ml_pipeline.agent.tools import ToolContext, run_tool
 from famachat_ml_pipeline.agent.tools.analysis import PERIOD_FORMATS, period_figures
+from famachat_ml_pipeline.agent.tools.context import MAX_ROWS
 from famachat_ml_pipeline.agent.types import AgentEvent, AgentReply, ChatTurn, ToolCall
 from famachat_ml_pipeline.db import agent_queries as q
 from famachat_ml_pipeline.source.read import first_insight_day, read_daily_insights
@@ -83,6 +84,11 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         ],
         "recommendations": [("get_campaign_details", {"campaign_id": cid})]
         if cid
+        else [
+            ("get_recommendations", {"limit": MAX_ROWS}),
+            ("get_underperformers", {"limit": 5, "include_low": False}),
+        ]
+        if intent.metric == "cut"
         else [("get_recommendations", {"limit": 5})],
         "anomalies": [*anomalies, ("analyze_trends", {})],
         "forecast": [

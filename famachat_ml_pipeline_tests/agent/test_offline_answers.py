@@ -403,3 +403,21 @@ def test_a_period_with_set_aside_days_says_so(demo_db: DemoDb) -> None:
         with demo_db.engine.begin() as conn:
             conn.execute(i.update().where(i.c.id == row.id).values(spend=row.spend))
     assert "(sem 1 dia(s) de campanha cujos dados a fonte trouxe inválidos)" in text
+
+
+def test_which_campaign_to_pause_gives_the_cut_advice_and_the_critical_tier(demo_db: DemoDb) -> None:
+    from famachat_ml_pipeline.db.agent_queries import read_active_recommendations
+
+    recs = read_active_recommendations(demo_db.engine, CID)
+    cuts = [r for r in recs if r["recommendation_type"] in ("PAUSE_CAMPAIGN", "BUDGET_DECREASE")]
+    reply = _ask(demo_db, "Qual campanha devo pausar?")
+    lines = reply.text.splitlines()
+    assert reply.intent == "recommendations"
+    if cuts:
+        assert lines[0] == f"{len(cuts)} recomendações ativas de pausa ou redução de orçamento:"
+        assert all(r["title"] in reply.text for r in cuts)
+    else:
+        assert lines[0] == "Nenhuma recomendação ativa de pausa ou redução de orçamento agora."
+    others = [r for r in recs if r not in cuts]
+    assert not any(f"{r['title']} —" in reply.text for r in others)  # a scale-up is not an answer here
+    assert any("UNDERPERFORMER" in line or "tier crítico" in line for line in lines)

@@ -52,6 +52,12 @@ def test_roi_value_per_lead_is_read_pt_br() -> None:
     assert classify_intent("Qual o ROI da campanha 3 com R$ 80 por lead?").value_per_lead == 80.0
 
 
+def test_a_question_about_cutting_asks_for_the_cut_advice() -> None:
+    assert classify_intent("Qual campanha devo pausar?").metric == "cut"
+    assert classify_intent("o que devo reduzir?").metric == "cut"
+    assert classify_intent("Quais recomendações você tem?").metric != "cut"
+
+
 @pytest.mark.parametrize(
     ("question", "intent"),
     [
@@ -100,6 +106,7 @@ def test_roi_value_per_lead_is_read_pt_br() -> None:
         ("quanto investi esse mês?", "performance"),
         # judge 3's new phrasings
         ("qual a campanha mais cara?", "cpl_rank"),
+        ("Qual campanha devo pausar?", "recommendations"),
         ("qual campanha ta sem lead?", "underperformers"),
         ("pq os leads cairam?", "anomalies"),
         ("campanha 6 ta dando lucro se o lead vale 30 reais?", "roi"),
