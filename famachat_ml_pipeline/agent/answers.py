@@ -376,7 +376,12 @@ def _day_lines(out: Out, who: str = "") -> list[str]:
         return [f"{when} ainda não chegou; o último dia completo é {_br(through.isoformat())}."]
     if status == "before":
         first = out.get("_first_day")
-        return [f"Não há dados antes de {_br(first.isoformat())}." if first else "Não há dados desta conta."]
+        # the day is written whole: a year-less "31/12" may have been read as last year's
+        return [
+            f"{when}: não há dados antes de {_br(first.isoformat())}."
+            if first
+            else "Não há dados desta conta."
+        ]
     f = out["_day_figures"]
     if status == "today":
         return [

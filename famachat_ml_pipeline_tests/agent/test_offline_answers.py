@@ -152,8 +152,9 @@ def test_a_day_the_source_does_not_cover_is_never_zero(demo_db: DemoDb) -> None:
         f"{later:%d/%m/%Y} ainda não chegou; o último dia completo é {demo_db.as_of:%d/%m/%Y}"
     )
     first = _first_day(demo_db)
-    text = _ask(demo_db, f"quanto gastei em {first - dt.timedelta(days=1):%d/%m/%Y}?").text
-    assert text.startswith(f"Não há dados antes de {first:%d/%m/%Y}.")
+    before = first - dt.timedelta(days=1)
+    text = _ask(demo_db, f"quanto gastei em {before:%d/%m/%Y}?").text
+    assert text.startswith(f"{before:%d/%m/%Y}: não há dados antes de {first:%d/%m/%Y}.")
     assert "R$ 0,00 investidos" not in text
     today = _ask(demo_db, "quanto gastei hoje?").text
     assert today.startswith(f"Hoje, {demo_db.as_of + dt.timedelta(days=1):%d/%m/%Y} (parcial")
