@@ -506,7 +506,8 @@ def _say_campaign_not_found(intent: Intent, out: Out) -> list[str]:
 
 def _say_list_campaigns(intent: Intent, out: Out) -> list[str]:
     c = out["list_campaigns"]
-    lines = [f"{c['total']} campanhas nesta conta (mais gasto nos 7 dias até {_br(c['as_of'])} primeiro):"]
+    which = "campanhas ativas" if intent.metric == "active" else "campanhas"
+    lines = [f"{c['total']} {which} nesta conta (mais gasto nos 7 dias até {_br(c['as_of'])} primeiro):"]
     if intent.metric == "spend" and c["campaigns"]:  # "qual campanha gasta mais?": the answer first
         lines.insert(0, f"A campanha que mais gastou nos 7 dias: {_campaign_line(c['campaigns'][0])[2:]}.")
     for x in c["campaigns"]:

@@ -46,12 +46,15 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         r"\banalise (completa|geral|detalhada|em detalhe)"
         r"|\banalis[ae]r? (a|minha|esta|essa) (conta|campanha)",
     ),
+    # "essa semana comparada com a passada": the account's 7 days against the 7 before (analyze_trends)
+    ("trends", r"semana.*\b(compar\w*|versus|vs|contra)\b.*semana|\bcompar\w* (essa|esta) semana"),
     # "campanha 0 ou campanha 8, qual é melhor?" compares too
     ("compare", r"\bcompar|\bversus\b|\bvs\b|\bcampanha \S+ ou (a )?campanha\b"),
     (
         "list_campaigns",
         r"\blist\w*( as| todas as)?( minhas)? campanhas"
-        r"|quais (sao )?(as )?(minhas )?campanhas( que)?( eu)? tenho|todas as (minhas )?campanhas",
+        r"|quais (sao )?(as )?(minhas )?campanhas( que)?( eu)? tenho|todas as (minhas )?campanhas"
+        r"|campanhas (que )?(estao |tao |sao )?ativas|quantas campanhas",
     ),
     ("trends", r"tendenc|evolu(cao|iu|indo)"),
     # "qual campanha gasta mais?": the campaigns by spend, which is how the list is sorted
@@ -147,10 +150,12 @@ MONTHS = (
 )
 # a period other than the tools' 7 days: this month, last month, a month's name (and year), the last N
 # days, last calendar week
+_DATE = r"\d{1,2}/\d{1,2}(?:/\d{2,4})?"
 _PERIOD_REF = re.compile(
     r"\b(mes passado|ultimo mes)\b|\b(?:esse|este|neste|nesse|do|no|o) mes\b(?! passado| que vem)"
     r"|\bultimos (\d{1,3}) dias\b|\blast (\d{1,3}) days\b|\b(semana passada)\b"
     rf"|\b({'|'.join(MONTHS)})\b(?:\s+(?:de\s+)?(\d{{4}}))?"
+    rf"|\b(?:de|do dia|entre)\s+({_DATE})\s+(?:a|ate|e|ao dia)\s+({_DATE})\b"
 )
 # the campaign name asked: the words after "campanha", up to punctuation or a word that ends the name
 _NAME_AFTER = re.compile(r"\bcampanha\s+([^?!,;:]+)")
@@ -345,6 +350,11 @@ def resolve_period(ref: str | None, through: dt.date) -> Period | None:
     if not m:
         return None
     today = through + dt.timedelta(days=1)
+    if m.group(7):  # "de 01/11 a 15/11": the days between, both included
+        first, last = resolve_day(m.group(7), today), resolve_day(m.group(8), today)
+        if first is None or last is None or last < first:
+            return None
+        return Period(first, last, "o período pedido")
     if m.group(2) or m.group(3):
         n = max(int(m.group(2) or m.group(3)), 1)
         return Period(through - dt.timedelta(days=n - 1), through, f"últimos {n} dias")
@@ -368,6 +378,8 @@ _CUT = re.compile(r"\b(paus|cort|deslig|desativ|reduz|parar\b)")
 
 
 def _metric(text: str) -> str | None:
+    if re.search(r"\bativas\b", text):
+        return "active"  # "quais campanhas estão ativas?": the list, active ones only
     if re.search(r"\bctr\b", text):
         return "ctr"
     if re.search(_SPEND_MOST, text):
@@ -391,6 +403,8 @@ def classify_intent(message: str) -> Intent:
     day = _DAY_REF.search(text)
     day_ref = day.group(0) if day else None
     period = _PERIOD_REF.search(text)
+    if period and period.group(7):
+        day_ref = None  # a range's first day is not the day asked
     extra = {"period_ref": period.group(0) if period else None, "metric": _metric(text)}
     matched = next((n for n, pattern in _PATTERNS if re.search(pattern, asked)), None)
     if day_ref == "amanha" and matched in {None, "performance"}:

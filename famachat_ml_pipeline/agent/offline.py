@@ -129,7 +129,9 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "compare": [("compare_campaigns", {"campaign_ids": list(intent.campaign_ids[:5])})]
         if len(intent.campaign_ids) >= 2
         else [("list_campaigns", {"limit": 8})],
-        "list_campaigns": [("list_campaigns", {"limit": 20})],
+        "list_campaigns": [
+            ("list_campaigns", {"limit": 20, "status": "active" if intent.metric == "active" else "all"})
+        ],
         "trends": [("analyze_trends", {"campaign_id": cid} if cid else {})],
         "performance": [("analyze_trends", {})],
     }

@@ -184,6 +184,25 @@ def test_a_period_other_than_7_days_is_read_from_the_source(demo_db: DemoDb) -> 
     assert f"{leads} leads" in text.splitlines()[0]
 
 
+def test_a_date_range_is_read_whole_from_the_source(demo_db: DemoDb) -> None:
+    first, last = demo_db.as_of - dt.timedelta(days=20), demo_db.as_of - dt.timedelta(days=6)
+    spend, leads = _source_day(demo_db, None, first, last)
+    reply = _ask(demo_db, f"quanto gastei de {first:%d/%m} a {last:%d/%m}?")
+    head = reply.text.splitlines()[0]
+    assert head.startswith(
+        f"O período pedido ({first:%d/%m/%Y} a {last:%d/%m/%Y}, 15 dias): {format_money(spend)}"
+    )
+    assert f"{leads} leads" in head  # not the first day's figures
+
+
+def test_the_active_campaigns_are_listed_as_active(demo_db: DemoDb) -> None:
+    reply = _ask(demo_db, "quais campanhas estão ativas?")
+    out = reply.tool_calls[0].output
+    assert reply.tool_calls[0].input["status"] == "active"
+    assert reply.text.startswith(f"{out['total']} campanhas ativas nesta conta")
+    assert all(c["status"] not in ("PAUSED", "ARCHIVED", "DELETED") for c in out["campaigns"])
+
+
 def test_the_highest_cpl_campaign_is_the_features(demo_db: DemoDb) -> None:
     feats, names = _features(demo_db, CID), _names(demo_db, CID)
     priced = {c: f["spend_7d"] / f["leads_7d"] for c, f in feats.items() if f["leads_7d"]}

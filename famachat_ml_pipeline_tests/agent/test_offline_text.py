@@ -62,6 +62,12 @@ def test_a_question_about_cutting_asks_for_the_cut_advice() -> None:
     ("question", "intent"),
     [
         ("Qual campanha devo pausar?", "recommendations"),
+        # judge 4's
+        ("quanto gastei de 01/11 a 15/11?", "performance"),
+        ("quais campanhas estão ativas?", "list_campaigns"),
+        ("quantas campanhas ativas eu tenho?", "list_campaigns"),
+        ("quanto gastei essa semana comparado com a semana passada?", "trends"),
+        ("compara essa semana com a anterior", "trends"),
         ("Devo pausar a campanha 3?", "recommendations"),
         ("Vale a pena aumentar o orçamento?", "recommendations"),
         ("Qual o CPL?", "performance"),
@@ -315,6 +321,15 @@ THROUGH = dt.date(2026, 11, 28)  # the last complete day; today is Sunday 29/11/
             Period(dt.date(2026, 11, 16), dt.date(2026, 11, 22), "semana passada, de segunda a domingo"),
         ),
         ("últimos 15 dias", Period(dt.date(2026, 11, 14), THROUGH, "últimos 15 dias")),
+        (
+            "quanto gastei de 01/11 a 15/11?",
+            Period(dt.date(2026, 11, 1), dt.date(2026, 11, 15), "o período pedido"),
+        ),
+        (
+            "entre 20/11/2026 e 22/11/2026",
+            Period(dt.date(2026, 11, 20), dt.date(2026, 11, 22), "o período pedido"),
+        ),
+        ("de 15/11 a 01/11", None),  # backwards: no period, rather than a wrong one
         ("quanto gastei ontem?", None),
     ],
 )
