@@ -89,6 +89,20 @@ def _not_found(out: dict[str, Any]) -> str | None:
     return out.get("message") if out.get("found") is False else None
 
 
+def _failed(out: dict[str, Any]) -> str | None:
+    """A tool's "not found" message or its error, to say instead of an answer; None when it answered."""
+    return _not_found(out) or out.get("error")
+
+
+def _tier(x: dict[str, Any]) -> str:
+    return TIER_PT.get(x["tier"] or "", "sem classificação")
+
+
+def _shown(c: dict[str, Any]) -> list[str]:
+    """ "(mostrando 20 de 35)" under a list the tool cut."""
+    return [f"(mostrando {len(c['campaigns'])} de {c['total']})"] if c["total"] > len(c["campaigns"]) else []
+
+
 Out = dict[str, dict[str, Any]]
 
 
@@ -140,9 +154,9 @@ def _say_top(intent: Intent, out: Out) -> list[str]:
 def _say_recommendations(intent: Intent, out: Out) -> list[str]:
     if intent.campaign_id:  # "devo pausar a campanha 3?": that campaign's tier and recommendations
         d = out["get_campaign_details"]
-        if _not_found(d) or "error" in d:
-            return [_not_found(d) or d["error"]]
-        tier = TIER_PT.get(d["tier"] or "", "sem classificação")
+        if msg := _failed(d):
+            return [msg]
+        tier = _tier(d)
         head = f"{_q(d['name'])} ({d['campaign_id']}), tier {tier}: "
         if not d["active_recommendations"]:
             return [
@@ -232,7 +246,6 @@ TYPE_PT = {
     "ZERO_SPEND": "gasto zerado",
     "ZERO_IMPRESSIONS": "impressões zeradas",
 }
-GOOD_NEWS = GOOD_NEWS_ANOMALIES
 METRIC_PT = {"spend": "gasto", "cpl": "CPL", "ctr": "CTR", "leads": "leads", "impressions": "impressões"}
 # Types whose observed value is not that day's own figure (core/anomalies/campaign.py): the lead change
 # point compares the mean of the last `change_recent_days` days; frequency and reach are 7-day figures.
@@ -256,15 +269,15 @@ def anomaly_line(x: dict[str, Any]) -> str:
     value = f"{window}: {x['observed']}" if window else f"{what} {x['observed']}"
     head = f"- {TYPE_PT.get(kind, kind)} em {_q(x['name'])} ({_br(x['date'])}): {value} contra "
     tail = f"{x['expected']} esperado ({x['change'] or '-'})"
-    if kind in GOOD_NEWS:
+    if kind in GOOD_NEWS_ANOMALIES:
         return head + tail + "; boa notícia, não um problema."
     return f"{head}{tail}; severidade {x['severity']}."
 
 
 def _anomaly_block(a: dict[str, Any]) -> list[str]:
     rows = a.get("anomalies", [])
-    bad = [anomaly_line(x) for x in rows if x["type"] not in GOOD_NEWS]
-    good = [anomaly_line(x) for x in rows if x["type"] in GOOD_NEWS]
+    bad = [anomaly_line(x) for x in rows if x["type"] not in GOOD_NEWS_ANOMALIES]
+    good = [anomaly_line(x) for x in rows if x["type"] in GOOD_NEWS_ANOMALIES]
     return bad + good
 
 
@@ -335,8 +348,8 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
         lines = _forecast_day_lines(intent, out)
         for name in ("predict_campaign_leads", "predict_campaign_cpl"):
             p = out[name]
-            if _not_found(p) or "error" in p:
-                return [_not_found(p) or p["error"]]
+            if msg := _failed(p):
+                return [msg]
             what = "leads no total" if p["metric"] == "leads" else "de CPL médio por dia"
             lines.append(
                 f"{_q(p['name'])}: {p['value']} {what} nos próximos {len(p['days'])} dias "
@@ -414,7 +427,7 @@ def _period_lines(out: Out, who: str = "") -> list[str]:
 
 
 def _campaign_head(d: dict[str, Any]) -> str:
-    tier = TIER_PT.get(d["tier"] or "", "sem classificação")
+    tier = _tier(d)
     return (
         f"{_q(d['name'])} ({d['campaign_id']}), status {d['status']}, tier {tier}, orçamento diário "
         f"{d['daily_budget'] or 'não definido'}."
@@ -423,8 +436,8 @@ def _campaign_head(d: dict[str, Any]) -> str:
 
 def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
     d = out["get_campaign_details"]
-    if _not_found(d) or "error" in d:
-        return [_not_found(d) or d["error"]]
+    if msg := _failed(d):
+        return [msg]
     who = f", {_q(d['name'])}"
     lines = [_campaign_head(d), *_day_lines(out, who), *_period_lines(out, who)]
     anomalies = _anomaly_block({"anomalies": d["open_anomalies"]})
@@ -475,8 +488,8 @@ def _say_roi(intent: Intent, out: Out) -> list[str]:
             "(ex.: “ROI com R$ 80 por lead”) ou o ticket médio e a taxa de fechamento."
         ]
     r = out["calculate_roi"]
-    if _not_found(r) or "error" in r:
-        return [_not_found(r) or r["error"]]
+    if msg := _failed(r):
+        return [msg]
     roas = str(r["roas"]).replace(".", ",")
     return [
         f"ROI estimado ({r['scope']}, {r['window_days']} dias): {r['leads']} leads x {r['value_per_lead']} = "
@@ -511,11 +524,9 @@ def _say_list_campaigns(intent: Intent, out: Out) -> list[str]:
     if intent.metric == "spend" and c["campaigns"]:  # "qual campanha gasta mais?": the answer first
         lines.insert(0, f"A campanha que mais gastou nos 7 dias: {_campaign_line(c['campaigns'][0])[2:]}.")
     for x in c["campaigns"]:
-        tier = TIER_PT.get(x["tier"] or "", "sem classificação")
+        tier = _tier(x)
         lines.append(f"{_campaign_line(x)}; {x['status'] or '-'}, tier {tier}")
-    if c["total"] > len(c["campaigns"]):
-        lines.append(f"(mostrando {len(c['campaigns'])} de {c['total']})")
-    return lines
+    return lines + _shown(c)
 
 
 def _say_compare(intent: Intent, out: Out) -> list[str]:
@@ -528,7 +539,7 @@ def _say_compare(intent: Intent, out: Out) -> list[str]:
     c = out["compare_campaigns"]
     lines = ["Comparação (7 dias):"]
     for x in c["campaigns"]:
-        tier = TIER_PT.get(x["tier"] or "", "sem classificação")
+        tier = _tier(x)
         lines.append(f"{_campaign_line(x)}, CTR {x['ctr_7d'] or '-'}; tier {tier}")
     by_id = {x["campaign_id"]: x["name"] for x in c["campaigns"]}
     if len(by_id) >= 2 and c.get("lowest_cpl"):  # one row is no comparison: no "best"
@@ -546,8 +557,8 @@ def _say_compare(intent: Intent, out: Out) -> list[str]:
 
 def _say_trends(intent: Intent, out: Out) -> list[str]:
     t = out["analyze_trends"]
-    if _not_found(t) or "error" in t:
-        return [_not_found(t) or t["error"]]
+    if msg := _failed(t):
+        return [msg]
     return _trend_lines(t)
 
 
@@ -577,8 +588,8 @@ def _say_paused(intent: Intent, out: Out) -> list[str]:
     """ "Quais campanhas estão pausadas?" names them; "a campanha 60 tá pausada?" says yes or no first."""
     if intent.campaign_id:
         d = out["get_campaign_details"]
-        if _not_found(d) or "error" in d:
-            return [_not_found(d) or d["error"]]
+        if msg := _failed(d):
+            return [msg]
         yes = "Sim" if d.get("status") in INACTIVE_STATUSES else "Não"
         return [
             f"{yes}: {_q(d['name'])} está com status {d['status'] or '-'}.",
@@ -592,9 +603,7 @@ def _say_paused(intent: Intent, out: Out) -> list[str]:
         f"(ou inativa{'s' if c['total'] != 1 else ''}) nesta conta:"
     ]
     lines += [f"{_campaign_line(x)}; {x['status'] or '-'}" for x in c["campaigns"]]
-    if c["total"] > len(c["campaigns"]):
-        lines.append(f"(mostrando {len(c['campaigns'])} de {c['total']})")
-    return lines
+    return lines + _shown(c)
 
 
 def _say_cpl_rank(intent: Intent, out: Out) -> list[str]:
@@ -689,8 +698,8 @@ def generate_response(
         rest = [n for n in notes if n != NO_RESULTS]
         d = out.get("get_campaign_details")
         if intent.name == "campaign_details" and d is not None:
-            if _not_found(d) or "error" in d:
-                return "\n".join([_not_found(d) or d["error"], *rest])
+            if msg := _failed(d):
+                return "\n".join([msg, *rest])
             card = [_campaign_head(d), *_day_lines(out, f", {_q(d['name'])}")]
             return "\n".join([*head, NO_RESULTS, *card, *_source_lines(out), *rest])
         return "\n".join([*head, NO_RESULTS, *_source_lines(out), *rest])

@@ -169,6 +169,7 @@ _NAME_ENDS = frozenset(
         "ate se performou performando gerou gastou",
     )
 )
+_ARTICLES = frozenset({"a", "o", "de", "da", "do"})  # before a name: "a campanha do Natal"
 # words that name no campaign on their own ("a campanha de leads" is not a name)
 _GENERIC = frozenset(
     re.findall(r"\w+", "a o as os de da do dos das lead leads anuncio anuncios conta publico trafego")
@@ -226,7 +227,7 @@ def _name_phrase(raw: str) -> str | None:
         if w in _NAME_ENDS:
             break
         words.append(w)
-    while words and words[0] in {"a", "o", "de", "da", "do"}:
+    while words and words[0] in _ARTICLES:
         words.pop(0)
     if not words or all(w in _GENERIC for w in words):
         return None
@@ -238,7 +239,7 @@ def _name_words(text: str) -> tuple[str, ...]:
     of them ("8 essa semana" -> "8"), found against the account's names in `resolve_name`."""
     m = _NAME_AFTER.search(text)
     words = m.group(1).split()[:_MAX_NAME_WORDS] if m else []
-    while words and words[0] in {"a", "o", "de", "da", "do"}:
+    while words and words[0] in _ARTICLES:
         words.pop(0)
     return tuple(words)
 
@@ -315,7 +316,9 @@ class Intent:
     matches: tuple[str, ...] = ()  # campaigns a name matched when it matched several
     match_names: tuple[str, ...] = ()  # their names, to list them
     period_ref: str | None = None  # "esse mes", "ultimos 30 dias": a period other than the 7 days
-    metric: str | None = None  # "ctr", or "cpl_high"/"cpl_low" for the CPL ranking
+    # what the question weighs: "ctr", "spend" (most spent), "active" (active ones), "cut" (pause or cut),
+    # else "cpl_high"/"cpl_low" for the CPL ranking
+    metric: str | None = None
     keyword: str | None = None  # the keywords' intent, kept when the words after "campanha" name nothing
     name_like: bool = False  # those words look like a name (capitalised, a number, quoted)
 

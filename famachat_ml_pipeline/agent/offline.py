@@ -109,7 +109,10 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "campaign_details": [("get_campaign_details", {"campaign_id": cid or ""})]
         + (  # before the first run the card has no figures: the source's 7 days stand in
             [("analyze_trends", {"campaign_id": cid})]
-            if cid and ctx.owns(cid) and q.latest_results_day(ctx.engine, ctx.config_id) is None
+            if intent.name == "campaign_details"  # the query below only when it is this plan
+            and cid
+            and ctx.owns(cid)
+            and q.latest_results_day(ctx.engine, ctx.config_id) is None
             else []
         ),
         "cpl_rank": [("list_campaigns", {"limit": 20})],
@@ -219,10 +222,10 @@ class OfflineAgent:
 
     def _facts(self, intent: Intent) -> dict[str, Any]:
         """The day or period asked, whether the source covers it, and its figures from the source."""
-        through = self.ctx.data_through()
-        day = resolve_day(intent.day_ref, through + dt.timedelta(days=1))
+        through, today = self.ctx.data_through(), _today(self.ctx)
+        day = resolve_day(intent.day_ref, today)
         facts: dict[str, Any] = {"_through": through, "_day": day}
-        if invalid_day(intent.day_ref, through + dt.timedelta(days=1)):
+        if invalid_day(intent.day_ref, today):
             facts["_invalid_day"] = intent.day_ref
         figures = intent.name in {"performance", "summary"} or (
             intent.name == "campaign_details" and intent.campaign_id
@@ -232,16 +235,18 @@ class OfflineAgent:
         cid = intent.campaign_id if intent.name == "campaign_details" else None
         if cid is not None and not self.ctx.owns(cid):
             return {**facts, "_day": None}
+        period = resolve_period(intent.period_ref, through)
+        if day is None and period is None:
+            return facts
+        first = first_insight_day(self.ctx.engine, self.ctx.config_id)
+        facts["_first_day"] = first
         if day is not None:
-            first = first_insight_day(self.ctx.engine, self.ctx.config_id)
             status = day_status(day, through, first)
-            facts.update(_day_status=status, _first_day=first)
+            facts["_day_status"] = status
             if status in {"ok", "today"}:
                 facts["_day_figures"] = source_figures(self.ctx, day, day, cid)
-        period = resolve_period(intent.period_ref, through)
         if period is not None:
-            first = first_insight_day(self.ctx.engine, self.ctx.config_id)
-            facts.update(_period=period, _first_day=first)
+            facts["_period"] = period
             # only the days the source covers: a month not over yet, or begun before the data, is partial
             start, end = max(period.first, first or period.first), min(period.last, through)
             if first is not None and start <= end:

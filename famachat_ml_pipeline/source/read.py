@@ -38,14 +38,11 @@ def list_config_ids(engine: sa.Engine) -> list[int]:
 
 def first_insight_day(engine: sa.Engine, config_id: int) -> dt.date | None:
     """The account's first day in the source (an indexed min): before it there is no data, not zero."""
-    query = sa.select(sa.func.min(insights_table.c.date_start)).where(
-        insights_table.c.config_id == int(config_id)
-    )
+    # typed as a Date, so that SQLite's text comes back as a date too
+    first = sa.func.min(insights_table.c.date_start, type_=sa.Date)
+    query = sa.select(first).where(insights_table.c.config_id == int(config_id))
     with engine.connect() as conn:
-        value = conn.execute(query).scalar_one_or_none()
-    if value is None or isinstance(value, dt.date):
-        return value.date() if isinstance(value, dt.datetime) else value
-    return dt.date.fromisoformat(str(value)[:10])
+        return conn.execute(query).scalar_one_or_none()
 
 
 def account_timezones(engine: sa.Engine, config_ids: Sequence[int] | None = None) -> dict[int, str]:

@@ -125,13 +125,6 @@ class CampaignDetails(CampaignMetrics):
     open_anomalies: list[AnomalyRow]  # structured, so the answer words them like the account's anomalies
 
 
-def account_cpl(feats: dict[str, dict[str, Any]]) -> float | None:
-    """The account's 7-day CPL from its campaigns' latest features (None without leads)."""
-    spend = sum(float(f.get("spend_7d") or 0.0) for f in feats.values())
-    leads = sum(float(f.get("leads_7d") or 0.0) for f in feats.values())
-    return spend / leads if leads else None
-
-
 def get_campaign_details(ctx: ToolContext, inp: CampaignInput) -> CampaignDetails | NotFound:
     """Detalhes de uma campanha: status, orçamento, tier, métricas de 7/30 dias, recomendações e anomalias."""
     if not ctx.owns(inp.campaign_id):
@@ -150,9 +143,8 @@ def get_campaign_details(ctx: ToolContext, inp: CampaignInput) -> CampaignDetail
         if a["entity_id"] == inp.campaign_id
     ]
     f = feats.get(inp.campaign_id, {})
-    acc = account_cpl(feats)
-    own = f.get("cpl_7d")
-    ratio = float(own) / acc if acc and own is not None else None
+    acc, own = f.get("account_cpl_7d"), f.get("cpl_7d")  # the features' own account CPL of the window
+    ratio = float(own) / float(acc) if acc and own is not None else None
     known = f.get("days_with_data_7d")  # absent from rows written before it existed
     return CampaignDetails(
         **base.model_dump(),
