@@ -278,10 +278,11 @@ def detector_parts(
         lambda: _spend(mats, config, quiet),
         lambda: _rate(mats, config, quiet, "cpl"),
         lambda: _rate(mats, config, quiet, "ctr"),
+        # a day of spend without leads before the 3-day change point on the same leads
+        lambda: [zero_lead_days(mats, config, quiet)],
         lambda: _performance(mats, config, quiet),
         lambda: _audience(mats, config),
         lambda: zero_delivery(mats, config),
-        lambda: [zero_lead_days(mats, config, quiet)],
     ]
     # The detectors only read the matrices, and numpy's loops and sorts release the GIL: two threads keep
     # both cores busy. `map` hands the parts back in this order, whichever thread finished first.

@@ -139,4 +139,6 @@ def zero_lead_days(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray) -> 
     severity = np.full(flag.shape, None, dtype=object)
     score[flag] = -z_of_p(p[flag])
     severity[flag] = np.where(run[flag] >= 2, "CRITICAL", severity_from_z(score[flag]))
-    return anomaly_rows(mats, flag, "PERFORMANCE_DROP", "leads", np.zeros_like(mu), mu, score, severity)
+    # the day's own expectation, as every other row's: a run's is the sum of its days' (the score's test)
+    expected = rate * adjusted[:, t]
+    return anomaly_rows(mats, flag, "PERFORMANCE_DROP", "leads", np.zeros_like(mu), expected, score, severity)

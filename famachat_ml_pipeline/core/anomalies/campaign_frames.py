@@ -142,14 +142,17 @@ def anomaly_rows(
 
 
 def finish(parts: list[pl.DataFrame]) -> pl.DataFrame:
-    """One row per key, the most severe kept (a tracking break outranks a plain leads drop)."""
+    """One row per key: the most severe, and of equally severe rows the earlier part's. Two detectors'
+    scores are not in one unit (a z, a percent change), so their sizes cannot break the tie; the order
+    of the parts does (a tracking break's day outranks the 3-day leads change point)."""
     if not parts:
         return pl.DataFrame(schema=ANOMALY_SCHEMA)
     rank = pl.col("severity").replace_strict(list(SEVERITIES), list(range(4)), return_dtype=pl.Int8)
     return (
-        pl.concat(parts)
-        .sort(rank, pl.col("deviation_score").abs(), descending=True)
+        pl.concat([p.with_columns(_part=pl.lit(i, pl.Int32)) for i, p in enumerate(parts)])
+        .sort(rank, pl.col("_part"), descending=[True, False])
         .unique(OUTPUT_KEY, keep="first", maintain_order=True)
+        .drop("_part")
         .sort(OUTPUT_KEY)
     )
 

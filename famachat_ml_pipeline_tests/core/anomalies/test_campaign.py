@@ -160,7 +160,7 @@ def test_tracking_break_is_a_critical_performance_drop():
     assert out.height == 1
     assert out["severity"][0] == "CRITICAL"
     assert out["observed_value"][0] == 0.0
-    assert out["expected_value"][0] == pytest.approx(20.0)
+    assert out["expected_value"][0] == pytest.approx(10.0)  # the day's, not the 2-day run's 20
     # one improbable zero day is flagged that day, but is not yet a (CRITICAL) break
     one = only(detect_anomalies(campaign(spend, leads=with_last(leads, 10, 0)), AS_OF), "PERFORMANCE_DROP")
     assert one.height == 1 and one["severity"][0] != "CRITICAL"

@@ -6,6 +6,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from famachat_ml_pipeline.core.anomalies import detect_anomalies
 from famachat_ml_pipeline.core.anomalies.campaign_delivery import _cell_windows, p_zero
@@ -104,3 +105,29 @@ def test_cell_windows_are_historys_windows_of_those_cells():
     assert np.array_equal(
         nan_median(_cell_windows(x, r, targets[c], 7), axis=1), nan_median(full, axis=2)[r, c], equal_nan=True
     )
+
+
+def test_a_run_of_zero_lead_days_stores_each_days_expectation_and_wins_over_the_change_point():
+    # 10 leads a day at steady spend, then 3 days of spend without a lead: the tracking break (its test is
+    # on the whole run) and the 3-day change point (-100 %) are both CRITICAL on the last two days
+    leads = np.full(DAYS, 10.0)
+    leads[-3:] = 0
+    frame = campaign(SPEND, leads=leads)
+    out = only(detect_anomalies(frame, AS_OF, lookback_days=3), "PERFORMANCE_DROP").sort("anomaly_date")
+    assert out["anomaly_date"].to_list() == [AS_OF - dt.timedelta(days=k) for k in (2, 1, 0)]
+    assert out["severity"].to_list() == ["MEDIUM", "CRITICAL", "CRITICAL"]
+    # the day's own 10 leads, not the run's 20 or 30
+    assert out["expected_value"].to_list() == pytest.approx([10.0, 10.0, 10.0])
+    # a z of the run's probability (e^-30 on the last day), not the change point's -100 %
+    assert out["deviation_score"][-1] == pytest.approx(-stats.norm.isf(np.exp(-30.0)))
+    assert (out["deviation_score"] > -100).all()
+    # the change point does flag those days on its own: the tie is what `finish` settles
+    from famachat_ml_pipeline.core.anomalies.campaign import _performance
+    from famachat_ml_pipeline.core.anomalies.campaign_frames import n_days_needed, to_matrices
+    from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG
+
+    mats = to_matrices(frame, AS_OF, n_days_needed(DEFAULT_CONFIG, 1), 1)
+    quiet = np.zeros((mats.keys.height, 1), dtype=bool)
+    change_point = only(_performance(mats, DEFAULT_CONFIG, quiet)[0], "PERFORMANCE_DROP")
+    assert change_point["deviation_score"].to_list() == [-100.0]
+    assert change_point["severity"].to_list() == ["CRITICAL"]
