@@ -143,6 +143,8 @@ def _why(c: dict[str, Any]) -> str:
 
 
 def _say_top(intent: Intent, out: Out) -> list[str]:
+    if (ranked := _ranking_lines(intent, out)) is not None:
+        return ranked
     t, h = out["get_top_campaigns"], out["get_high_performers"]
     lines = [f"Campanhas com mais leads nos 7 dias até {_br(t['as_of'])}:"]
     lines += [_campaign_line(c) for c in t["campaigns"]]
@@ -518,6 +520,8 @@ def _say_campaign_not_found(intent: Intent, out: Out) -> list[str]:
 
 
 def _say_list_campaigns(intent: Intent, out: Out) -> list[str]:
+    if intent.metric == "spend" and (ranked := _ranking_lines(intent, out)) is not None:
+        return ranked
     c = out["list_campaigns"]
     which = "campanhas ativas" if intent.metric == "active" else "campanhas"
     lines = [f"{c['total']} {which} nesta conta (mais gasto nos 7 dias até {_br(c['as_of'])} primeiro):"]
@@ -606,9 +610,95 @@ def _say_paused(intent: Intent, out: Out) -> list[str]:
     return lines + _shown(c)
 
 
+def _cpl_limit_lines(intent: Intent, out: Out) -> list[str]:
+    """ "Quais campanhas têm CPL acima de R$ 50?": exactly the campaigns past that 7-day CPL, or none;
+    above it, the ones that spent with no lead are said apart (no CPL, but worse than any)."""
+    c = out["list_campaigns"]
+    above = intent.metric != "cpl_below"
+    limit = out.get("_threshold") or str(intent.threshold)
+    where = f"{'acima' if above else 'abaixo'} de {limit}"
+    when = f"nos 7 dias até {_br(c['as_of'])}"
+    if not c["total"]:
+        lines = [f"Nenhuma campanha teve CPL {where} {when}."]
+    else:
+        n = c["total"]
+        lines = [f"{n} campanha{'s' if n != 1 else ''} com CPL {where} {when}:"]
+        lines += [_campaign_line(x) for x in c["campaigns"]] + _shown(c)
+    if above and c.get("without_leads"):
+        lines.append(
+            "Gastaram sem nenhum lead (sem CPL): "
+            + ", ".join(_q(x["name"]) for x in c["without_leads"])
+            + "."
+        )
+    return lines
+
+
+# what a ranking weighs, in words, and how it sorts (key, highest first)
+RANK_PT = {
+    "spend": ("que mais gastou", "spend_v", True),
+    "leads": ("com mais leads", "leads", True),
+    "cpl_high": ("com o maior CPL", "cpl_v", True),
+    "cpl_low": ("com o menor CPL", "cpl_v", False),
+}
+
+
+def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
+    """ "Qual campanha gastou mais ontem / esse mês?": the campaigns ranked by the figures of the day or
+    period asked, read from the source; None when no day or period was asked."""
+    if out.get("_day") is None and out.get("_period") is None:
+        return None
+    r = out.get("_ranking")
+    if r is None:  # the day is not in the data (future, before it), or the period has none
+        return [*_day_lines(out), *_period_lines(out)]
+    kind = {"list_campaigns": "spend", "top": "leads"}.get(intent.name, intent.metric or "cpl_high")
+    words, key, desc = RANK_PT[kind]
+    if out.get("_day") is not None:
+        when = f"em {_br(r['first_day'].isoformat())}"
+        if out.get("_day_status") == "today":
+            when += " (hoje, parcial: o dia ainda não terminou)"
+    else:
+        period, span = out["_period"], f"{_br(r['first_day'].isoformat())} a {_br(r['last_day'].isoformat())}"
+        notes = "".join(
+            [
+                f"; parcial: o período vai até {_br(period.last.isoformat())}"
+                if r["last_day"] < period.last
+                else "",
+                f"; parcial: os dados começam em {_br(r['first_day'].isoformat())}"
+                if r["first_day"] > period.first
+                else "",
+            ]
+        )
+        article = {"últimos": "nos", "semana": "na", "o período": "no"}
+        prefix = next((k for k in article if period.label.startswith(k)), None)
+        label = f"{article[prefix]}{period.label[len(prefix) :]}" if prefix else f"em {period.label}"
+        when = f"{label} ({span}, {r['days']} dias{notes})"
+    rows = [x for x in r["campaigns"] if x[key] is not None and (key != "spend_v" or x[key] > 0)]
+    rows.sort(key=lambda x: (-x[key] if desc else x[key], x["campaign_id"]))
+    aside = r.get("set_aside") or 0
+    note = [f"Sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos."] if aside else []
+    if not rows:
+        what = "gasto" if kind == "spend" else "leads"
+        return [f"Nenhuma campanha teve {what} {when}.", *note]
+
+    def line(x: dict[str, Any]) -> str:
+        return (
+            f"“{' '.join(str(x['name']).split())[:80]}” ({x['campaign_id']}): {x['spend'] or '-'} gastos, "
+            f"{x['leads']} leads, CPL {x['cpl'] or 'sem leads'}"
+        )
+
+    lines = [f"A campanha {words} {when}: {line(rows[0])}."]
+    if len(rows) > 1:
+        lines += ["Em seguida:", *(f"- {line(x)}" for x in rows[1:5])]
+    return lines + note
+
+
 def _say_cpl_rank(intent: Intent, out: Out) -> list[str]:
     """The campaign with the highest (or lowest) 7-day CPL among those with leads; the ones that spent
     with no lead are said apart (their CPL is not a number)."""
+    if intent.threshold is not None:
+        return _cpl_limit_lines(intent, out)
+    if (ranked := _ranking_lines(intent, out)) is not None:
+        return ranked
     c = out["list_campaigns"]
     priced = [x for x in c["campaigns"] if x.get("cpl_7d")]
     priced.sort(key=lambda x: numbers_in(x["cpl_7d"])[-1], reverse=intent.metric != "cpl_low")

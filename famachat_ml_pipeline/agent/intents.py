@@ -29,6 +29,12 @@ INTENTS = (
     "summary",
 )
 
+# "CPL acima de R$ 50", "custo por lead menor que 20": the campaigns past a CPL asked (group 2 is the number)
+_CPL_LIMIT = re.compile(
+    r"(?:\bcpl\b|custo por lead)\s+(?:(?:esta|estao|ta|tao|e|for)\s+)?"
+    r"(acima|abaixo|maior|menor|superior|inferior|mais alto|mais baixo|passando|passa)\s+"
+    r"(?:de|do que|que|a|dos|das)?\s*(?:r\$\s*)?(\d[\d.,]*\d|\d)"
+)
 _SPEND_MOST = r"\b(gasta|gastam|gastou|gastaram|gastando) mais\b|\bmais gast(o|ou|aram)\b|\bmaior gasto"
 # Checked in order: the first intent with a matching pattern wins. Patterns run on accent-free lowercase,
 # after the negated mentions are taken out ("não quero previsão" is not a forecast question). The order
@@ -46,6 +52,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         r"\banalise (completa|geral|detalhada|em detalhe)"
         r"|\banalis[ae]r? (a|minha|esta|essa) (conta|campanha)",
     ),
+    ("cpl_rank", _CPL_LIMIT.pattern),
     # "essa semana comparada com a passada": the account's 7 days against the 7 before (analyze_trends)
     ("trends", r"semana.*\b(compar\w*|versus|vs|contra)\b.*semana|\bcompar\w* (essa|esta) semana"),
     # "campanha 0 ou campanha 8, qual é melhor?" compares too
@@ -319,6 +326,7 @@ class Intent:
     # what the question weighs: "ctr", "spend" (most spent), "active" (active ones), "cut" (pause or cut),
     # else "cpl_high"/"cpl_low" for the CPL ranking
     metric: str | None = None
+    threshold: float | None = None  # "CPL acima de R$ 50": the CPL asked (metric "cpl_above"/"cpl_below")
     keyword: str | None = None  # the keywords' intent, kept when the words after "campanha" name nothing
     name_like: bool = False  # those words look like a name (capitalised, a number, quoted)
 
@@ -414,6 +422,10 @@ def classify_intent(message: str) -> Intent:
         matched = "forecast"  # tomorrow's figures are a forecast ("quantos leads amanhã?")
     elif matched is None and (day_ref or period):
         matched = "performance"  # "como foi novembro?", "leads de hoje": that day's or period's figures
+    if matched == "cpl_rank" and (limit := _CPL_LIMIT.search(asked)):
+        below = limit.group(1) in {"abaixo", "menor", "inferior", "mais baixo"}
+        extra["metric"] = "cpl_below" if below else "cpl_above"
+        extra["threshold"] = parse_number(limit.group(2))
     if matched == "recommendations" and _CUT.search(asked):
         extra["metric"] = "cut"  # "qual campanha devo pausar?": the pause and decrease advice first
     if matched == "roi":

@@ -115,7 +115,14 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
             and q.latest_results_day(ctx.engine, ctx.config_id) is None
             else []
         ),
-        "cpl_rank": [("list_campaigns", {"limit": 20})],
+        "cpl_rank": [("list_campaigns", {"limit": 20})]
+        if intent.threshold is None
+        else [
+            (
+                "list_campaigns",
+                {"limit": MAX_ROWS, intent.metric or "cpl_above": intent.threshold},
+            )
+        ],
         "paused": [("get_campaign_details", {"campaign_id": cid})]
         if cid
         else [("list_campaigns", {"status": "inactive", "limit": 20})],
@@ -153,6 +160,40 @@ def source_figures(
     # campaign-days whose source row was set aside stay in the frame with null metrics: not in the sums
     aside = daily.filter(pl.col("date").is_between(first, last) & pl.col("spend").is_null()).height
     return {**ctx.fmt1(period_figures(daily, first, last), PERIOD_FORMATS), "days": days, "set_aside": aside}
+
+
+# the intents that rank campaigns: a day or period asked ranks them by that day's or period's figures
+RANKED = {"list_campaigns": "spend", "top": "leads", "cpl_rank": "cpl"}
+
+
+def campaign_figures(ctx: ToolContext, first: dt.date, last: dt.date) -> dict[str, Any]:
+    """Each campaign's spend, leads and CPL over first..last from the source (as `source_figures` reads
+    the account's), formatted pt-BR, with the raw numbers kept to rank them (`spend_v`, `leads`, `cpl_v`)."""
+    days = (last - first).days + 1
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], last, days, now=ctx.now).daily
+    d = daily.filter(pl.col("date").is_between(first, last))
+    grouped = d.group_by("campaign_id").agg(
+        spend=pl.col("spend").sum(), leads=pl.col("leads").sum(), aside=pl.col("spend").is_null().sum()
+    )
+    raw = [
+        {
+            "campaign_id": r["campaign_id"],
+            "name": ctx.name_of(r["campaign_id"]),
+            "spend": float(r["spend"] or 0.0),
+            "spend_v": float(r["spend"] or 0.0),
+            "leads": int(r["leads"] or 0),
+            "cpl": r["spend"] / r["leads"] if r["leads"] else None,
+            "cpl_v": r["spend"] / r["leads"] if r["leads"] else None,
+        }
+        for r in grouped.sort("campaign_id").iter_rows(named=True)
+    ]
+    return {
+        "first_day": first,
+        "last_day": last,
+        "days": days,
+        "set_aside": int(grouped["aside"].sum() or 0),
+        "campaigns": ctx.fmt(raw, {"spend": "money", "cpl": "money"}),
+    }
 
 
 def day_status(day: dt.date, through: dt.date, first: dt.date | None) -> str:
@@ -227,9 +268,18 @@ class OfflineAgent:
         facts: dict[str, Any] = {"_through": through, "_day": day}
         if invalid_day(intent.day_ref, today):
             facts["_invalid_day"] = intent.day_ref
+        if intent.threshold is not None:  # "CPL acima de R$ 50", in the account's currency
+            facts["_threshold"] = self.ctx.fmt1({"v": intent.threshold}, {"v": "money"})["v"]
+        # "qual campanha gastou mais ontem?": the campaigns ranked by that day's figures
+        ranked = (
+            RANKED.get(intent.name) == "spend"
+            and intent.metric == "spend"
+            or (intent.name in {"top", "cpl_rank"} and intent.threshold is None)
+        )
         figures = intent.name in {"performance", "summary"} or (
             intent.name == "campaign_details" and intent.campaign_id
         )
+        figures = figures or ranked
         if not figures:
             return facts
         cid = intent.campaign_id if intent.name == "campaign_details" else None
@@ -245,12 +295,16 @@ class OfflineAgent:
             facts["_day_status"] = status
             if status in {"ok", "today"}:
                 facts["_day_figures"] = source_figures(self.ctx, day, day, cid)
+                if ranked:
+                    facts["_ranking"] = campaign_figures(self.ctx, day, day)
         if period is not None:
             facts["_period"] = period
             # only the days the source covers: a month not over yet, or begun before the data, is partial
             start, end = max(period.first, first or period.first), min(period.last, through)
             if first is not None and start <= end:
                 facts["_period_figures"] = source_figures(self.ctx, start, end, cid)
+                if ranked and day is None:
+                    facts["_ranking"] = campaign_figures(self.ctx, start, end)
         return facts
 
     def ask(self, message: str, history: Sequence[ChatTurn] = (), intent: Intent | None = None) -> AgentReply:

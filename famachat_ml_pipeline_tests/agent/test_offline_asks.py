@@ -1,0 +1,100 @@
+"""Questions a media buyer asks that the offline agent misrouted (outside review at 6002832), on real
+databases: each answer's figure is checked against the tables, computed here on its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from famachat_ml_pipeline.agent.service import open_agent
+from famachat_ml_pipeline.core.recommendations import format_money
+from famachat_ml_pipeline.source.read import read_daily_insights
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.test_offline import _features, _names
+
+pytestmark = pytest.mark.timeout(1200)
+CID = 2
+
+
+def _ask(db: DemoDb, question: str, cid: int = CID):  # noqa: ANN202
+    return open_agent(db.engine, cid, db.settings, mode="offline", now=db.now).ask(question)
+
+
+def _source(db: DemoDb, first: dt.date, last: dt.date) -> pl.DataFrame:
+    """The cleaned source rows of first..last (set-aside days have null metrics)."""
+    daily = read_daily_insights(db.engine, [CID], last, (last - first).days + 1, now=db.now).daily
+    return daily.filter(pl.col("date").is_between(first, last))
+
+
+def _by_campaign(db: DemoDb, first: dt.date, last: dt.date) -> pl.DataFrame:
+    return (
+        _source(db, first, last)
+        .group_by("campaign_id")
+        .agg(pl.col("spend").sum(), pl.col("leads").sum())
+        .sort(["spend", "campaign_id"], descending=[True, False])
+    )
+
+
+# ------------------------------------------------------------------ 1. "which campaign ... <condition>"
+
+
+def test_which_campaign_spent_most_on_a_day_or_period_is_ranked_by_it(demo_db: DemoDb) -> None:
+    names = _names(demo_db, CID)
+    day = demo_db.as_of
+    top = _by_campaign(demo_db, day, day).row(0, named=True)
+    reply = _ask(demo_db, "qual campanha gastou mais ontem?")
+    first = reply.text.splitlines()[0]
+    assert first.startswith(f"A campanha que mais gastou em {day:%d/%m/%Y}: “{names[top['campaign_id']]}”")
+    assert f"{format_money(top['spend'])} gastos, {top['leads']} leads" in first
+    # the month of the last complete day, from its first day (or the data's) to that day
+    month_first = day.replace(day=1)
+    top = _by_campaign(demo_db, month_first, day).row(0, named=True)
+    first = _ask(demo_db, "qual campanha gastou mais esse mês?").text.splitlines()[0]
+    assert first.startswith("A campanha que mais gastou em ")
+    assert f"({month_first:%d/%m/%Y} a {day:%d/%m/%Y}" in first
+    assert (
+        f"“{names[top['campaign_id']]}” ({top['campaign_id']}): {format_money(top['spend'])} gastos" in first
+    )
+    # without a day it stays the 7-day ranking of the features
+    feats = _features(demo_db, CID)
+    week = max(feats, key=lambda c: float(feats[c].get("spend_7d") or 0.0))
+    assert _ask(demo_db, "qual campanha gasta mais?").text.startswith(
+        f"A campanha que mais gastou nos 7 dias: “{names[week]}”"
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "above", "limit"),
+    [
+        ("quais campanhas têm CPL acima de R$ 50?", True, 50.0),
+        ("quais campanhas estão com custo por lead abaixo de 20?", False, 20.0),
+    ],
+)
+def test_campaigns_past_a_cpl_are_exactly_those_of_the_features(
+    demo_db: DemoDb, question: str, above: bool, limit: float
+) -> None:
+    feats, names = _features(demo_db, CID), _names(demo_db, CID)
+    cpl = {c: f["spend_7d"] / f["leads_7d"] for c, f in feats.items() if f.get("leads_7d")}
+    expected = {c for c, v in cpl.items() if (v > limit if above else v < limit)}
+    reply = _ask(demo_db, question)
+    assert reply.intent == "cpl_rank"
+    head = reply.text.splitlines()[0]
+    where = "acima" if above else "abaixo"
+    if expected:
+        n = len(expected)
+        assert head.startswith(
+            f"{n} campanha{'s' if n != 1 else ''} com CPL {where} de {format_money(limit)}"
+        )
+    else:
+        assert head.startswith(f"Nenhuma campanha teve CPL {where} de {format_money(limit)}")
+    listed = {c for c in feats if f"“{names[c]}” ({c}): " in reply.text}
+    assert listed == expected
+    for c in expected:
+        assert f"({c}): " in reply.text and format_money(cpl[c]) in reply.text
+
+
+def test_no_campaign_past_a_cpl_says_none(demo_db: DemoDb) -> None:
+    text = _ask(demo_db, "quais campanhas têm CPL acima de R$ 100.000?").text
+    assert text.startswith("Nenhuma campanha teve CPL acima de R$ 100.000,00 nos 7 dias até ")
