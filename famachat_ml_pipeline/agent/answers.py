@@ -581,6 +581,27 @@ def _say_performance(intent: Intent, out: Out) -> list[str]:
     return lines + _trend_lines(t)
 
 
+def _say_daily_average(intent: Intent, out: Out) -> list[str]:
+    """ "Qual a média de leads por dia?": the period's totals from the source over its days with data
+    (the last 7 days unless a period was asked), saying how many days that is."""
+    f = out.get("_period_figures")
+    if f is None:  # a day asked alone, or a period the data does not cover
+        return [*_day_lines(out), *_period_lines(out)] or ["Não há dados desta conta para calcular a média."]
+    if not f["days_with_data"]:
+        return [f"Não há dados de {_br(f['first_day'].isoformat())} a {_br(f['last_day'].isoformat())}."]
+    period = out["_period"]
+    span = f"{_br(f['first_day'].isoformat())} a {_br(f['last_day'].isoformat())}"
+    n, days = f["days_with_data"], f["days"]
+    over = f"{n} dia{'s' if n != 1 else ''} com dados" + (f" de {days}" if n < days else "")
+    head = f"Média diária {_period_in(period.label)} ({span}, {over})"
+    aside = f["set_aside"]
+    note = f" Sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos." if aside else ""
+    return [
+        f"{head}: {f['spend_per_day'] or '-'} de gasto e {f['leads_per_day']} leads por dia "
+        f"(no total, {f['spend'] or '-'} e {f['leads']} leads; CPL {f['cpl'] or 'sem leads'}).{note}"
+    ]
+
+
 def _moved(change: str) -> str:
     """A formatted change ("-0,4%", "+3,0%") in words."""
     if not any(ch in "123456789" for ch in change):
@@ -642,6 +663,15 @@ RANK_PT = {
 }
 
 
+def _period_in(label: str) -> str:
+    """A period's label after a preposition: "em novembro de 2026", "nos últimos 30 dias", "na semana…"."""
+    article = {"últimos": "nos", "semana": "na", "o período": "n"}
+    prefix = next((k for k in article if label.startswith(k)), None)
+    if prefix == "o período":
+        return f"n{label}"
+    return f"{article[prefix]} {label}" if prefix else f"em {label}"
+
+
 def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
     """ "Qual campanha gastou mais ontem / esse mês?": the campaigns ranked by the figures of the day or
     period asked, read from the source; None when no day or period was asked."""
@@ -668,10 +698,7 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
                 else "",
             ]
         )
-        article = {"últimos": "nos", "semana": "na", "o período": "no"}
-        prefix = next((k for k in article if period.label.startswith(k)), None)
-        label = f"{article[prefix]}{period.label[len(prefix) :]}" if prefix else f"em {period.label}"
-        when = f"{label} ({span}, {r['days']} dias{notes})"
+        when = f"{_period_in(period.label)} ({span}, {r['days']} dias{notes})"
     rows = [x for x in r["campaigns"] if x[key] is not None and (key != "spend_v" or x[key] > 0)]
     rows.sort(key=lambda x: (-x[key] if desc else x[key], x["campaign_id"]))
     aside = r.get("set_aside") or 0
@@ -767,6 +794,7 @@ _SAY = {
     "performance": _say_performance,
     "cpl_rank": _say_cpl_rank,
     "paused": _say_paused,
+    "daily_average": _say_daily_average,
 }
 
 

@@ -27,6 +27,7 @@ INTENTS = (
     "paused",
     "performance",
     "summary",
+    "daily_average",
 )
 
 # "CPL acima de R$ 50", "custo por lead menor que 20": the campaigns past a CPL asked (group 2 is the number)
@@ -47,6 +48,11 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("help", r"\b(ajuda|help|o que (voce|vc) (sabe|faz|pode)|como (te )?uso|comandos)\b"),
     ("data_quality", r"qualidade|sincroniz|descartad|set aside|dados (estao )?atualizados|ultima atualiza"),
     ("roi", r"\broi\b|\broas\b|retorno|\blucro"),
+    # "média de leads por dia", "média diária", "quanto gasto por dia em média": the daily average
+    (
+        "daily_average",
+        r"\bmedia diaria|\bdiaria media|\bmedia\b.*\b(por|ao|/) ?dia\b|\b(por|ao) dia\b.*\bmedia\b",
+    ),
     (
         "analyze",
         r"\banalise (completa|geral|detalhada|em detalhe)"

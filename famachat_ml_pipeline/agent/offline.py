@@ -144,6 +144,7 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         ],
         "trends": [("analyze_trends", {"campaign_id": cid} if cid else {})],
         "performance": [("analyze_trends", {})],
+        "daily_average": [],  # read from the source in the facts
     }
     return [_call(ctx, name, args) for name, args in plan[intent.name]]
 
@@ -158,8 +159,22 @@ def source_figures(
     if campaign_id is not None:
         daily = daily.filter(pl.col("campaign_id") == campaign_id)
     # campaign-days whose source row was set aside stay in the frame with null metrics: not in the sums
-    aside = daily.filter(pl.col("date").is_between(first, last) & pl.col("spend").is_null()).height
-    return {**ctx.fmt1(period_figures(daily, first, last), PERIOD_FORMATS), "days": days, "set_aside": aside}
+    window = daily.filter(pl.col("date").is_between(first, last))
+    aside = window.filter(pl.col("spend").is_null()).height
+    # days on which the source delivered a row for some campaign (a day of no rows at all is no data)
+    with_data = window.filter(pl.col("has_row") & pl.col("spend").is_not_null())["date"].n_unique()
+    figures = period_figures(daily, first, last)
+    per_day = {
+        "spend_per_day": figures["spend"] / with_data if with_data else None,
+        "leads_per_day": figures["leads"] / with_data if with_data else None,
+    }
+    formats = {**PERIOD_FORMATS, "spend_per_day": "money", "leads_per_day": "num1"}
+    return {
+        **ctx.fmt1({**figures, **per_day}, formats),
+        "days": days,
+        "days_with_data": with_data,
+        "set_aside": aside,
+    }
 
 
 # the intents that rank campaigns: a day or period asked ranks them by that day's or period's figures
@@ -279,13 +294,15 @@ class OfflineAgent:
         figures = intent.name in {"performance", "summary"} or (
             intent.name == "campaign_details" and intent.campaign_id
         )
-        figures = figures or ranked
+        figures = figures or ranked or intent.name == "daily_average"
         if not figures:
             return facts
         cid = intent.campaign_id if intent.name == "campaign_details" else None
         if cid is not None and not self.ctx.owns(cid):
             return {**facts, "_day": None}
         period = resolve_period(intent.period_ref, through)
+        if intent.name == "daily_average" and day is None and period is None:
+            period = resolve_period("ultimos 7 dias", through)  # the tools' week, from the source
         if day is None and period is None:
             return facts
         first = first_insight_day(self.ctx.engine, self.ctx.config_id)

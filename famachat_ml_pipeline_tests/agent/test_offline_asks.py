@@ -98,3 +98,43 @@ def test_campaigns_past_a_cpl_are_exactly_those_of_the_features(
 def test_no_campaign_past_a_cpl_says_none(demo_db: DemoDb) -> None:
     text = _ask(demo_db, "quais campanhas têm CPL acima de R$ 100.000?").text
     assert text.startswith("Nenhuma campanha teve CPL acima de R$ 100.000,00 nos 7 dias até ")
+
+
+# ------------------------------------------------------------------ 2. the daily average
+
+
+def _per_day(db: DemoDb, first: dt.date, last: dt.date) -> tuple[float, int, int]:
+    """(spend, leads, days with data) of first..last: a day with data has a valid source row."""
+    d = _source(db, first, last)
+    days = d.filter(pl.col("has_row") & pl.col("spend").is_not_null())["date"].n_unique()
+    return float(d["spend"].sum() or 0.0), int(d["leads"].sum() or 0), days
+
+
+def _num1(value: float) -> str:
+    return f"{value:,.1f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+@pytest.mark.parametrize(
+    "question", ["qual a média de leads por dia?", "média de gasto por dia", "média diária"]
+)
+def test_the_daily_average_is_over_the_last_7_days_with_data(demo_db: DemoDb, question: str) -> None:
+    last = demo_db.as_of
+    first = last - dt.timedelta(days=6)
+    spend, leads, days = _per_day(demo_db, first, last)
+    reply = _ask(demo_db, question)
+    assert reply.intent == "daily_average"
+    assert reply.text.startswith(
+        f"Média diária nos últimos 7 dias ({first:%d/%m/%Y} a {last:%d/%m/%Y}, {days} dias com dados): "
+        f"{format_money(spend / days)} de gasto e {_num1(leads / days)} leads por dia"
+    )
+    assert f"no total, {format_money(spend)} e {leads} leads" in reply.text
+
+
+def test_the_daily_average_of_this_month(demo_db: DemoDb) -> None:
+    last = demo_db.as_of
+    first = last.replace(day=1)
+    spend, leads, days = _per_day(demo_db, first, last)
+    text = _ask(demo_db, "qual a média diária de leads esse mês?").text
+    assert text.startswith("Média diária em ")
+    assert f"({first:%d/%m/%Y} a {last:%d/%m/%Y}, {days} dias com dados" in text
+    assert f"{format_money(spend / days)} de gasto e {_num1(leads / days)} leads por dia" in text
