@@ -602,6 +602,60 @@ def _say_daily_average(intent: Intent, out: Out) -> list[str]:
     ]
 
 
+WEEKDAY_PT = (
+    "segunda-feira",
+    "terça-feira",
+    "quarta-feira",
+    "quinta-feira",
+    "sexta-feira",
+    "sábado",
+    "domingo",
+)
+
+
+def _say_weekday(intent: Intent, out: Out) -> list[str]:
+    """ "Qual o melhor dia da semana?": CPL and leads per weekday over the last 4 full weeks, from the
+    source, best first (lowest CPL; most leads or worst first when that is asked)."""
+    w = out["_weekdays"]
+    span = f"{_br(w['first_day'].isoformat())} a {_br(w['last_day'].isoformat())}"
+    when = f"nas últimas 4 semanas completas ({span}, {w['days']} dias: cada dia da semana 4 vezes)"
+    rows = w["weekdays"]
+    if not any(x["leads"] for x in rows):
+        return [f"Nenhum lead {when}: não há CPL por dia da semana para comparar."]
+    if intent.metric == "leads":
+        rows = sorted(rows, key=lambda x: (-x["leads"], x["weekday"]))
+        head, what = "Dia da semana com mais leads", "do que mais trouxe leads ao que menos trouxe"
+    else:
+        worst = intent.metric == "cpl_high"
+        big = float("inf")
+        rows = sorted(
+            rows,
+            key=lambda x: (
+                (
+                    -(x["cpl_v"] if x["cpl_v"] is not None else big)
+                    if worst
+                    else (x["cpl_v"] if x["cpl_v"] is not None else big)
+                ),
+                x["weekday"],
+            ),
+        )
+        head = "Pior dia da semana (maior CPL)" if worst else "Melhor dia da semana (menor CPL)"
+        what = "do pior ao melhor" if worst else "do melhor ao pior"
+    best = rows[0]
+
+    def line(x: dict[str, Any]) -> str:
+        return f"CPL {x['cpl'] or 'sem leads'}, {x['leads']} leads, {x['spend'] or '-'} gastos"
+
+    aside = w.get("set_aside") or 0
+    note = [f"Sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos."] if aside else []
+    return [
+        f"{head} {when}: {WEEKDAY_PT[best['weekday']]}, {line(best)}.",
+        f"Por dia da semana, {what}:",
+        *(f"- {WEEKDAY_PT[x['weekday']]}: {line(x)}" for x in rows),
+        *note,
+    ]
+
+
 def _moved(change: str) -> str:
     """A formatted change ("-0,4%", "+3,0%") in words."""
     if not any(ch in "123456789" for ch in change):
@@ -795,6 +849,7 @@ _SAY = {
     "cpl_rank": _say_cpl_rank,
     "paused": _say_paused,
     "daily_average": _say_daily_average,
+    "weekday": _say_weekday,
 }
 
 

@@ -28,6 +28,7 @@ INTENTS = (
     "performance",
     "summary",
     "daily_average",
+    "weekday",
 )
 
 # "CPL acima de R$ 50", "custo por lead menor que 20": the campaigns past a CPL asked (group 2 is the number)
@@ -48,6 +49,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("help", r"\b(ajuda|help|o que (voce|vc) (sabe|faz|pode)|como (te )?uso|comandos)\b"),
     ("data_quality", r"qualidade|sincroniz|descartad|set aside|dados (estao )?atualizados|ultima atualiza"),
     ("roi", r"\broi\b|\broas\b|retorno|\blucro"),
+    # "qual o melhor dia da semana?": CPL and leads per weekday over the last 4 full weeks
+    ("weekday", r"\bdias? da semana\b"),
     # "média de leads por dia", "média diária", "quanto gasto por dia em média": the daily average
     (
         "daily_average",
@@ -432,6 +435,10 @@ def classify_intent(message: str) -> Intent:
         below = limit.group(1) in {"abaixo", "menor", "inferior", "mais baixo"}
         extra["metric"] = "cpl_below" if below else "cpl_above"
         extra["threshold"] = parse_number(limit.group(2))
+    if matched == "weekday":  # best first: the lowest CPL, unless the most leads or the worst is asked
+        worst = re.search(r"\bpior|\bmaior (cpl|custo)|mais car[oa]|(cpl|custo por lead) mais alto", asked)
+        most = re.search(r"mais leads|mais trouxe|converte mais|mais conversao|mais conversoes", asked)
+        extra["metric"] = "leads" if most else "cpl_high" if worst else "cpl_low"
     if matched == "recommendations" and _CUT.search(asked):
         extra["metric"] = "cut"  # "qual campanha devo pausar?": the pause and decrease advice first
     if matched == "roi":

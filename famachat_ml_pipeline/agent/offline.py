@@ -145,6 +145,7 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "trends": [("analyze_trends", {"campaign_id": cid} if cid else {})],
         "performance": [("analyze_trends", {})],
         "daily_average": [],  # read from the source in the facts
+        "weekday": [],
     }
     return [_call(ctx, name, args) for name, args in plan[intent.name]]
 
@@ -208,6 +209,40 @@ def campaign_figures(ctx: ToolContext, first: dt.date, last: dt.date) -> dict[st
         "days": days,
         "set_aside": int(grouped["aside"].sum() or 0),
         "campaigns": ctx.fmt(raw, {"spend": "money", "cpl": "money"}),
+    }
+
+
+WEEKDAY_WEEKS = 4  # "melhor dia da semana": the last 4 full weeks, each weekday 4 times
+
+
+def weekday_figures(ctx: ToolContext) -> dict[str, Any]:
+    """Spend, leads and CPL per weekday (Monday = 0) over the last 28 days up to the last complete day,
+    from the source, formatted pt-BR with the raw numbers kept to rank them."""
+    last = ctx.data_through()
+    first = last - dt.timedelta(days=7 * WEEKDAY_WEEKS - 1)
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], last, 7 * WEEKDAY_WEEKS, now=ctx.now).daily
+    d = daily.filter(pl.col("date").is_between(first, last)).with_columns(
+        weekday=pl.col("date").dt.weekday() - 1
+    )
+    grouped = d.group_by("weekday").agg(
+        spend=pl.col("spend").sum(), leads=pl.col("leads").sum(), aside=pl.col("spend").is_null().sum()
+    )
+    raw = [
+        {
+            "weekday": int(r["weekday"]),
+            "spend": float(r["spend"] or 0.0),
+            "leads": int(r["leads"] or 0),
+            "cpl": r["spend"] / r["leads"] if r["leads"] else None,
+            "cpl_v": r["spend"] / r["leads"] if r["leads"] else None,
+        }
+        for r in grouped.sort("weekday").iter_rows(named=True)
+    ]
+    return {
+        "first_day": first,
+        "last_day": last,
+        "days": 7 * WEEKDAY_WEEKS,
+        "set_aside": int(grouped["aside"].sum() or 0),
+        "weekdays": ctx.fmt(raw, {"spend": "money", "cpl": "money"}),
     }
 
 
@@ -295,6 +330,8 @@ class OfflineAgent:
             intent.name == "campaign_details" and intent.campaign_id
         )
         figures = figures or ranked or intent.name == "daily_average"
+        if intent.name == "weekday":
+            return {**facts, "_weekdays": weekday_figures(self.ctx)}
         if not figures:
             return facts
         cid = intent.campaign_id if intent.name == "campaign_details" else None

@@ -138,3 +138,47 @@ def test_the_daily_average_of_this_month(demo_db: DemoDb) -> None:
     assert text.startswith("Média diária em ")
     assert f"({first:%d/%m/%Y} a {last:%d/%m/%Y}, {days} dias com dados" in text
     assert f"{format_money(spend / days)} de gasto e {_num1(leads / days)} leads por dia" in text
+
+
+# ------------------------------------------------------------------ 3. the best weekday
+
+
+WEEKDAY_PT = (
+    "segunda-feira",
+    "terça-feira",
+    "quarta-feira",
+    "quinta-feira",
+    "sexta-feira",
+    "sábado",
+    "domingo",
+)
+
+
+def test_the_best_weekday_is_read_from_the_last_4_weeks(demo_db: DemoDb) -> None:
+    last = demo_db.as_of
+    first = last - dt.timedelta(days=27)
+    by_day = (
+        _source(demo_db, first, last)
+        .group_by(pl.col("date").dt.weekday().alias("wd"))
+        .agg(pl.col("spend").sum(), pl.col("leads").sum())
+        .with_columns(cpl=pl.col("spend") / pl.col("leads"))
+    )
+    rows = sorted(by_day.iter_rows(named=True), key=lambda r: r["cpl"])
+    for question in ("qual o melhor dia da semana?", "qual dia da semana tem o menor CPL?"):
+        reply = _ask(demo_db, question)
+        assert reply.intent == "weekday"
+        lines = reply.text.splitlines()
+        assert lines[0].startswith(
+            "Melhor dia da semana (menor CPL) nas últimas 4 semanas completas "
+            f"({first:%d/%m/%Y} a {last:%d/%m/%Y}"
+        )
+        best = rows[0]
+        assert lines[0].endswith(
+            f": {WEEKDAY_PT[best['wd'] - 1]}, CPL {format_money(best['cpl'])}, {best['leads']} leads, "
+            f"{format_money(best['spend'])} gastos."
+        )
+        # every weekday, best first
+        assert [line[2:].split(":")[0] for line in lines[2:9]] == [WEEKDAY_PT[r["wd"] - 1] for r in rows]
+    most = max(by_day.iter_rows(named=True), key=lambda r: r["leads"])
+    first_line = _ask(demo_db, "qual dia da semana traz mais leads?").text.splitlines()[0]
+    assert f": {WEEKDAY_PT[most['wd'] - 1]}, " in first_line and f"{most['leads']} leads" in first_line
