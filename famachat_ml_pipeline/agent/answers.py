@@ -345,7 +345,43 @@ def _forecast_day_lines(intent: Intent, out: Out) -> list[str]:
     ]
 
 
+def _month_end_lines(out: Out) -> list[str]:
+    """ "Quanto vou gastar até o fim do mês?": the stored forecast summed from the day after the last
+    complete day to the month's last day, with its range, then the month so far plus that."""
+    through, period, done = out["_through"], out.get("_period"), out.get("_period_figures")
+    month = period.label if period else "o mês"
+    if period is None or period.last <= through:
+        return [
+            f"{month[0].upper()}{month[1:]} já terminou: o último dia completo é {_br(through.isoformat())}."
+        ]
+    f = out.get("get_forecasts") or {}
+    if not f.get("total"):
+        return ["Ainda não há previsões guardadas para esta conta: rode `famachat-ml run`."]
+    first = min(str(x["first_day"]) for x in f["forecasts"] if x["first_day"])
+    last = max(str(x["last_day"]) for x in f["forecasts"] if x["last_day"])
+    totals, low, high = f["account_totals"], f.get("account_low", {}), f.get("account_high", {})
+    lines = [
+        f"Até o fim do mês ({_br(first)} a {_br(last)}), pela previsão do pipeline "
+        f"feita com dados até {_br(str(f['made_on']))}: {totals.get('spend', '-')} de gasto "
+        f"({low.get('spend', '-')} a {high.get('spend', '-')}) e {totals.get('leads', '-')} leads "
+        f"({low.get('leads', '-')} a {high.get('leads', '-')}) na conta."
+    ]
+    if last < period.last.isoformat():
+        lines.append(
+            f"A previsão guardada cobre só até {_br(last)}; o mês vai até "
+            f"{_br(period.last.isoformat())}, e os dias depois disso não estão na conta acima."
+        )
+    if done is not None:
+        lines.append(
+            f"Já realizado em {month} ({_br(done['first_day'].isoformat())} a "
+            f"{_br(done['last_day'].isoformat())}): {_figures(done)}."
+        )
+    return [*lines, f"Entre parênteses, a {range_note('leads')} (somada nas campanhas)."]
+
+
 def _say_forecast(intent: Intent, out: Out) -> list[str]:
+    if intent.metric == "month_end" and not intent.campaign_id:
+        return _month_end_lines(out)
     if intent.campaign_id:
         lines = _forecast_day_lines(intent, out)
         for name in ("predict_campaign_leads", "predict_campaign_cpl"):

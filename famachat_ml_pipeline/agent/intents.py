@@ -37,6 +37,9 @@ _CPL_LIMIT = re.compile(
     r"(acima|abaixo|maior|menor|superior|inferior|mais alto|mais baixo|passando|passa)\s+"
     r"(?:de|do que|que|a|dos|das)?\s*(?:r\$\s*)?(\d[\d.,]*\d|\d)"
 )
+_MONTH_END = re.compile(
+    r"\b(?:ate|no|ao|pro|para o) (?:o )?(?:fim|final) do mes\b|\bfechar o mes\b|\bfechamento do mes\b"
+)
 _SPEND_MOST = r"\b(gasta|gastam|gastou|gastaram|gastando) mais\b|\bmais gast(o|ou|aram)\b|\bmaior gasto"
 # Checked in order: the first intent with a matching pattern wins. Patterns run on accent-free lowercase,
 # after the negated mentions are taken out ("não quero previsão" is not a forecast question). The order
@@ -49,6 +52,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("help", r"\b(ajuda|help|o que (voce|vc) (sabe|faz|pode)|como (te )?uso|comandos)\b"),
     ("data_quality", r"qualidade|sincroniz|descartad|set aside|dados (estao )?atualizados|ultima atualiza"),
     ("roi", r"\broi\b|\broas\b|retorno|\blucro"),
+    # "quanto vou gastar até o fim do mês?": the stored forecasts up to the month's last day
+    ("forecast", _MONTH_END.pattern),
     # "qual o melhor dia da semana?": CPL and leads per weekday over the last 4 full weeks
     ("weekday", r"\bdias? da semana\b"),
     # "média de leads por dia", "média diária", "quanto gasto por dia em média": the daily average
@@ -148,6 +153,7 @@ _THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _DAY_REF = re.compile(
     r"\b(anteontem|ontem|hoje|amanha)\b|\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b"
     r"|\b(segunda|terca|quarta|quinta|sexta|sabado|domingo)(?:[- ]feira)?\b(?!\s+campanha)"
+    r"|(?<!campanha )\b(black friday)\b"  # the day after the 4th Thursday of November
 )
 WEEKDAYS = ("segunda", "terca", "quarta", "quinta", "sexta", "sabado", "domingo")  # Monday first
 MONTHS = (
@@ -215,6 +221,13 @@ def numbers_in(text: str) -> list[float]:
 FUTURE_DAYS = 31
 
 
+def black_friday(year: int) -> dt.date:
+    """The Friday after the 4th Thursday of November (Thanksgiving): 2026-11-27."""
+    first = dt.date(year, 11, 1)
+    thursday = first + dt.timedelta(days=(3 - first.weekday()) % 7 + 21)
+    return thursday + dt.timedelta(days=1)
+
+
 def resolve_day(ref: str | None, today: dt.date) -> dt.date | None:
     """The day a question names ("ontem", "26/11"), `today` being the account's today; None if none."""
     m = _DAY_REF.search(ref or "")
@@ -222,6 +235,9 @@ def resolve_day(ref: str | None, today: dt.date) -> dt.date | None:
         return None
     if m.group(1):
         return today - dt.timedelta(days={"amanha": -1, "hoje": 0, "ontem": 1, "anteontem": 2}[m.group(1)])
+    if m.group(6):  # Black Friday: this year's, unless it is more than FUTURE_DAYS ahead
+        found = black_friday(today.year)
+        return found if found <= today + dt.timedelta(days=FUTURE_DAYS) else black_friday(today.year - 1)
     if m.group(5):  # a weekday: the last such day before today ("sexta" asked on a Friday: a week ago)
         back = (today.weekday() - WEEKDAYS.index(m.group(5))) % 7 or 7
         return today - dt.timedelta(days=back)
@@ -435,6 +451,8 @@ def classify_intent(message: str) -> Intent:
         below = limit.group(1) in {"abaixo", "menor", "inferior", "mais baixo"}
         extra["metric"] = "cpl_below" if below else "cpl_above"
         extra["threshold"] = parse_number(limit.group(2))
+    if matched == "forecast" and _MONTH_END.search(asked):
+        extra.update(metric="month_end", period_ref=None)  # "fim do mês" is no period of the past
     if matched == "weekday":  # best first: the lowest CPL, unless the most leads or the worst is asked
         worst = re.search(r"\bpior|\bmaior (cpl|custo)|mais car[oa]|(cpl|custo por lead) mais alto", asked)
         most = re.search(r"mais leads|mais trouxe|converte mais|mais conversao|mais conversoes", asked)

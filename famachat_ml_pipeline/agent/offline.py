@@ -53,6 +53,22 @@ def _account_plan(ctx: ToolContext) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
+def month_end(day: dt.date) -> dt.date:
+    nxt = day.replace(day=28) + dt.timedelta(days=4)
+    return nxt - dt.timedelta(days=nxt.day)
+
+
+def _month_end_plan(ctx: ToolContext) -> list[tuple[str, dict[str, Any]]]:
+    """ "Quanto vou gastar até o fim do mês?": the stored forecasts of the days after the last complete
+    day up to the month's last day (none when the last complete day ends the month)."""
+    through = ctx.data_through()
+    last = month_end(through)
+    if last <= through:
+        return []
+    first = through + dt.timedelta(days=1)
+    return [("get_forecasts", {"first_day": first.isoformat(), "last_day": last.isoformat()})]
+
+
 def _campaign_plan(cid: str) -> list[tuple[str, dict[str, Any]]]:
     return [
         ("get_campaign_details", {"campaign_id": cid}),
@@ -96,6 +112,8 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
             ("predict_campaign_cpl", {"campaign_id": cid}),
         ]
         if cid
+        else _month_end_plan(ctx)
+        if intent.metric == "month_end"
         else [
             ("get_forecasts", {"metric": "leads"}),
             ("get_account_summary", {}),
@@ -329,7 +347,7 @@ class OfflineAgent:
         figures = intent.name in {"performance", "summary"} or (
             intent.name == "campaign_details" and intent.campaign_id
         )
-        figures = figures or ranked or intent.name == "daily_average"
+        figures = figures or ranked or intent.name == "daily_average" or intent.metric == "month_end"
         if intent.name == "weekday":
             return {**facts, "_weekdays": weekday_figures(self.ctx)}
         if not figures:
@@ -338,6 +356,8 @@ class OfflineAgent:
         if cid is not None and not self.ctx.owns(cid):
             return {**facts, "_day": None}
         period = resolve_period(intent.period_ref, through)
+        if intent.metric == "month_end":  # what the month already holds, besides the forecast
+            period, day = resolve_period("esse mes", through), None
         if intent.name == "daily_average" and day is None and period is None:
             period = resolve_period("ultimos 7 dias", through)  # the tools' week, from the source
         if day is None and period is None:

@@ -8,11 +8,22 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from famachat_ml_pipeline.agent.answers import generate_response
+from famachat_ml_pipeline.agent.intents import (
+    Intent,
+    black_friday,
+    classify_intent,
+    resolve_day,
+    resolve_period,
+)
 from famachat_ml_pipeline.agent.service import open_agent
+from famachat_ml_pipeline.agent.types import ToolCall
 from famachat_ml_pipeline.core.recommendations import format_money
+from famachat_ml_pipeline.db.agent_queries import read_latest_predictions
 from famachat_ml_pipeline.source.read import read_daily_insights
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 from famachat_ml_pipeline_tests.agent.test_offline import _features, _names
+from famachat_ml_pipeline_tests.agent.test_offline_answers import _first_day
 
 pytestmark = pytest.mark.timeout(1200)
 CID = 2
@@ -182,3 +193,73 @@ def test_the_best_weekday_is_read_from_the_last_4_weeks(demo_db: DemoDb) -> None
     most = max(by_day.iter_rows(named=True), key=lambda r: r["leads"])
     first_line = _ask(demo_db, "qual dia da semana traz mais leads?").text.splitlines()[0]
     assert f": {WEEKDAY_PT[most['wd'] - 1]}, " in first_line and f"{most['leads']} leads" in first_line
+
+
+# ------------------------------------------------------------------ 4. up to the month's end, Black Friday
+
+
+def _month_last(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def test_up_to_the_months_end_sums_the_stored_forecast(demo_db: DemoDb) -> None:
+    agent = open_agent(demo_db.engine, CID, demo_db.settings, mode="offline", now=demo_db.now)
+    first, last = demo_db.as_of + dt.timedelta(days=1), _month_last(demo_db.as_of)
+    if last < first:
+        pytest.skip("the demo's last day ends its month")
+    rows = read_latest_predictions(demo_db.engine, CID, sorted(agent.ctx.campaigns))
+    sums: dict[str, list[float]] = {"spend": [0.0, 0.0, 0.0], "leads": [0.0, 0.0, 0.0]}
+    covered = []
+    for r in rows:
+        for p in r["predictions"] if r["target_metric"] in sums else []:
+            if first.isoformat() <= p["date"][:10] <= last.isoformat():
+                covered.append(p["date"][:10])
+                for i, k in enumerate(("predicted", "lower", "upper")):
+                    sums[r["target_metric"]][i] += float(p[k] or 0.0)
+    spend, leads = sums["spend"], sums["leads"]
+    for question in ("quanto vou gastar até o fim do mês?", "quantos leads até o fim do mês?"):
+        reply = _ask(demo_db, question)
+        assert reply.intent == "forecast"
+        head = reply.text.splitlines()[0]
+        end = dt.date.fromisoformat(max(covered))
+        assert head.startswith(
+            f"Até o fim do mês ({first:%d/%m/%Y} a {end:%d/%m/%Y}), pela previsão do pipeline"
+        )
+        assert (
+            f"{format_money(spend[0])} de gasto ({format_money(spend[1])} a {format_money(spend[2])})" in head
+        )
+        assert f"{_num1(leads[0])} leads ({_num1(leads[1])} a {_num1(leads[2])})" in head
+        assert (f"A previsão guardada cobre só até {end:%d/%m/%Y}" in reply.text) == (end < last)
+        month_spend, month_leads, _ = _per_day(demo_db, demo_db.as_of.replace(day=1), demo_db.as_of)
+        assert f"{format_money(month_spend)} investidos, {month_leads} leads" in reply.text
+
+
+def test_a_horizon_short_of_the_months_end_says_up_to_which_day() -> None:
+    through = dt.date(2026, 11, 10)
+    forecasts = {
+        "made_on": "2026-11-10",
+        "total": 1,
+        "account_totals": {"spend": "R$ 700,00", "leads": "30,0"},
+        "account_low": {"spend": "R$ 600,00", "leads": "20,0"},
+        "account_high": {"spend": "R$ 800,00", "leads": "40,0"},
+        "forecasts": [{"first_day": "2026-11-11", "last_day": "2026-11-17"}],
+    }
+    call = ToolCall(name="get_forecasts", input={"first_day": "2026-11-11"}, output=forecasts)
+    facts = {"_through": through, "_period": resolve_period("esse mes", through)}
+    text = generate_response(Intent("forecast", metric="month_end"), [call], [], facts)
+    assert text.startswith("Até o fim do mês (11/11/2026 a 17/11/2026)")
+    assert "A previsão guardada cobre só até 17/11/2026; o mês vai até 30/11/2026" in text
+
+
+def test_black_friday_is_the_day_after_the_4th_thursday_of_november(demo_db: DemoDb) -> None:
+    assert black_friday(2026) == dt.date(2026, 11, 27) and black_friday(2025) == dt.date(2025, 11, 28)
+    assert resolve_day("black friday", dt.date(2026, 11, 29)) == dt.date(2026, 11, 27)
+    assert resolve_day("black friday", dt.date(2027, 2, 1)) == dt.date(2026, 11, 27)
+    assert classify_intent("como está a campanha Black Friday?").day_ref is None
+    today = demo_db.as_of + dt.timedelta(days=1)
+    day = resolve_day("black friday", today)
+    if not _first_day(demo_db) <= day <= demo_db.as_of:
+        pytest.skip("the demo does not cover Black Friday")
+    spend, leads, _ = _per_day(demo_db, day, day)
+    text = _ask(demo_db, "quanto gastei na black friday?").text
+    assert text.startswith(f"Em {day:%d/%m/%Y}: {format_money(spend)} investidos, {leads} leads")
