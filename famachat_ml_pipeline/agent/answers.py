@@ -607,11 +607,14 @@ def _say_performance(intent: Intent, out: Out) -> list[str]:
     from the source, then the week's; the CTR first when it is what was asked."""
     lines = [*_day_lines(out), *_period_lines(out)]
     t = out["analyze_trends"]
-    if intent.metric == "ctr" and "last_7d" in t:
-        change = t.get("ctr_change")
+    if intent.metric in {"ctr", "cpm"} and "last_7d" in t:
+        m, name = intent.metric, intent.metric.upper()
+        change = t.get(f"{m}_change")
+        how = " (gasto por mil impressões)" if m == "cpm" else ""
         lines.append(
-            f"CTR da conta: {t['last_7d']['ctr'] or '-'} nos 7 dias até {_br(t['last_7d']['last_day'])}, "
-            f"contra {t['previous_7d']['ctr'] or '-'} na semana anterior"
+            f"{name} da conta{how}: {t['last_7d'].get(m) or '-'} nos 7 dias até "
+            f"{_br(t['last_7d']['last_day'])}, "
+            f"contra {t['previous_7d'].get(m) or '-'} na semana anterior"
             + (f": {_moved(change)} ({change})." if change else ".")
         )
     return lines + _trend_lines(t)

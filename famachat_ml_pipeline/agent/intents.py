@@ -92,7 +92,10 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         r"|forecast|\bvou ter\b|\bvamos ter\b",
     ),
     # the CTR moved: its trend (7 days vs the 7 before), not the list of anomalies
-    ("performance", r"\bctr\b.*\b(caiu|cai|caindo|subiu|sobe|subindo|piorou|melhorou|baixou|aumentou)\b"),
+    (
+        "performance",
+        r"\b(ctr|cpm)\b.*\b(caiu|cai|caindo|subiu|sobe|subindo|piorou|melhorou|baixou|aumentou)\b",
+    ),
     # "quais campanhas tão pausadas?", "a campanha 60 tá pausada?": a status asked, not an action
     ("paused", r"^(?!.*\b(reativ|vale|devo|deveria|deslig))(?=.*\bpausad)"),
     (
@@ -117,7 +120,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         "performance",
-        r"\bcpl\b|custo por lead|\bcust(ou|a) cada lead|\bctr\b|\bspend\b"
+        r"\bcpl\b|custo por lead|\bcust(ou|a) cada lead|\bctr\b|\bcpm\b|custo por mil|\bspend\b"
         r"|quanto (eu )?(gastei|gastamos|investi|investimos|gasto)|\bgastei\b|\bgasto\b"
         r"|\b(quanto|qnto|qto|qnt) (custou|custa|custaram)|\bcusto do lead"
         r"|(quantos|qnts|qtos|qts) leads|leads (eu )?(tive|tivemos|gerei|geramos|gerou|entraram)",
@@ -418,6 +421,8 @@ def _metric(text: str) -> str | None:
         return "active"  # "quais campanhas estão ativas?": the list, active ones only
     if re.search(r"\bctr\b", text):
         return "ctr"
+    if re.search(r"\bcpm\b|custo por mil", text):
+        return "cpm"
     if re.search(_SPEND_MOST, text):
         return "spend"
     if re.search(r"\bmenor (cpl|custo)|(cpl|custo por lead) mais (baixo|barato)", text):

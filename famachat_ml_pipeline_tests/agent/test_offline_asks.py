@@ -263,3 +263,24 @@ def test_black_friday_is_the_day_after_the_4th_thursday_of_november(demo_db: Dem
     spend, leads, _ = _per_day(demo_db, day, day)
     text = _ask(demo_db, "quanto gastei na black friday?").text
     assert text.startswith(f"Em {day:%d/%m/%Y}: {format_money(spend)} investidos, {leads} leads")
+
+
+# ------------------------------------------------------------------ 5. CPM
+
+
+def test_the_cpm_is_spend_per_thousand_impressions_over_7_days(demo_db: DemoDb) -> None:
+    last = demo_db.as_of
+
+    def cpm(first: dt.date, end: dt.date) -> float:
+        d = _source(demo_db, first, end)
+        return float(d["spend"].sum()) / float(d["impressions"].sum()) * 1000.0
+
+    now = cpm(last - dt.timedelta(days=6), last)
+    before = cpm(last - dt.timedelta(days=13), last - dt.timedelta(days=7))
+    reply = _ask(demo_db, "qual o CPM?")
+    assert reply.intent == "performance"
+    assert reply.text.startswith(
+        f"CPM da conta (gasto por mil impressões): {format_money(now)} nos 7 dias até {last:%d/%m/%Y}, "
+        f"contra {format_money(before)} na semana anterior"
+    )
+    assert (": caiu (" if now < before else ": subiu (") in reply.text.splitlines()[0]

@@ -109,6 +109,7 @@ class Period(ToolOutput):
     leads: int
     cpl: str | None
     ctr: str | None
+    cpm: str | None = None  # spend per 1,000 impressions
 
 
 class CplMover(ToolOutput):
@@ -126,6 +127,7 @@ class Trends(ToolOutput):
     leads_change: str | None
     cpl_change: str | None
     ctr_change: str | None  # "o CTR caiu?": the change itself, the rounded CTRs may read the same
+    cpm_change: str | None = None
     biggest_cpl_increases: list[CplMover]
 
 
@@ -141,6 +143,7 @@ def period_figures(daily: pl.DataFrame, first: dt.date, last: dt.date) -> dict[s
         "leads": leads,
         "cpl": _cpl(spend, leads),
         "ctr": clicks / imps * 100.0 if imps else None,
+        "cpm": spend / imps * 1000.0 if imps else None,
     }
 
 
@@ -150,7 +153,7 @@ def _change(now: float | None, before: float | None) -> float | None:
     return (now - before) / before * 100.0
 
 
-PERIOD_FORMATS = {"spend": "money", "cpl": "money", "ctr": "pct2"}
+PERIOD_FORMATS = {"spend": "money", "cpl": "money", "ctr": "pct2", "cpm": "money"}
 
 
 def analyze_trends(ctx: ToolContext, inp: TrendInput) -> Trends | NotFound:
@@ -190,6 +193,7 @@ def analyze_trends(ctx: ToolContext, inp: TrendInput) -> Trends | NotFound:
         leads_change=changes["leads"],
         cpl_change=changes["cpl"],
         ctr_change=ctx.fmt1({"ctr": _change(last["ctr"], prev["ctr"])}, {"ctr": "pct1"})["ctr"],
+        cpm_change=ctx.fmt1({"cpm": _change(last["cpm"], prev["cpm"])}, {"cpm": "pct1"})["cpm"],
         biggest_cpl_increases=[
             CplMover(campaign_id=cid, name=ctx.name_of(cid), cpl_7d=m["cpl_7d"], cpl_trend=m["cpl_trend"])
             for (cid, _), m in zip(movers, moved, strict=True)
