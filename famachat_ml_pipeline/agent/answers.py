@@ -695,6 +695,16 @@ def _say_weekday(intent: Intent, out: Out) -> list[str]:
     ]
 
 
+AUDIENCE = (
+    "Os dados desta conta não têm quebra por público (audiência, idade, gênero): a fonte traz gasto, "
+    "impressões, cliques e leads por campanha e por dia, então só consigo comparar campanhas e dias."
+)
+
+
+def _say_audience(intent: Intent, out: Out) -> list[str]:
+    return [AUDIENCE]
+
+
 def _moved(change: str) -> str:
     """A formatted change ("-0,4%", "+3,0%") in words."""
     if not any(ch in "123456789" for ch in change):
@@ -889,6 +899,7 @@ _SAY = {
     "paused": _say_paused,
     "daily_average": _say_daily_average,
     "weekday": _say_weekday,
+    "audience": _say_audience,
 }
 
 

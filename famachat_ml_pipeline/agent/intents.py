@@ -29,6 +29,7 @@ INTENTS = (
     "summary",
     "daily_average",
     "weekday",
+    "audience",
 )
 
 # "CPL acima de R$ 50", "custo por lead menor que 20": the campaigns past a CPL asked (group 2 is the number)
@@ -51,6 +52,12 @@ _SPEND_MOST = r"\b(gasta|gastam|gastou|gastaram|gastando) mais\b|\bmais gast(o|o
 _PATTERNS: tuple[tuple[str, str], ...] = (
     ("help", r"\b(ajuda|help|o que (voce|vc) (sabe|faz|pode)|como (te )?uso|comandos)\b"),
     ("data_quality", r"qualidade|sincroniz|descartad|set aside|dados (estao )?atualizados|ultima atualiza"),
+    # "CPL por público", "qual audiência performa melhor?": the source has no audience breakdown
+    (
+        "audience",
+        r"\bpor (publico|audiencia|segmentacao|idade|genero|faixa etaria)\b|\baudiencias?\b"
+        r"|\b(qual|quais|melhor|melhores|pior|piores|que)( o| os)? publicos?\b|\bpublico-alvo\b",
+    ),
     ("roi", r"\broi\b|\broas\b|retorno|\blucro"),
     # "quanto vou gastar até o fim do mês?": the stored forecasts up to the month's last day
     ("forecast", _MONTH_END.pattern),

@@ -164,6 +164,7 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "performance": [("analyze_trends", {})],
         "daily_average": [],  # read from the source in the facts
         "weekday": [],
+        "audience": [],
     }
     return [_call(ctx, name, args) for name, args in plan[intent.name]]
 
@@ -283,7 +284,7 @@ def check_quality(ctx: ToolContext, intent: Intent, calls: Sequence[ToolCall]) -
     for call in calls:
         if "error" in call.output:
             notes.append(f"Não consegui consultar {call.name}: {call.output['error']}")
-    if intent.name in {"help", "data_quality", "campaign_not_found"}:
+    if intent.name in {"help", "data_quality", "campaign_not_found", "audience"}:
         return notes
     through, results = ctx.data_through(), q.latest_results_day(ctx.engine, ctx.config_id)
     if results is None:

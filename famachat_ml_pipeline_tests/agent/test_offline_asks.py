@@ -284,3 +284,20 @@ def test_the_cpm_is_spend_per_thousand_impressions_over_7_days(demo_db: DemoDb) 
         f"contra {format_money(before)} na semana anterior"
     )
     assert (": caiu (" if now < before else ": subiu (") in reply.text.splitlines()[0]
+
+
+# ------------------------------------------------------------------ 7. audiences
+
+
+@pytest.mark.parametrize(
+    "question", ["qual o CPL por público?", "qual audiência performa melhor?", "qual público converte mais?"]
+)
+def test_an_audience_question_says_the_data_has_no_audience_breakdown(demo_db: DemoDb, question: str) -> None:
+    from famachat_ml_pipeline.source.tables import campaigns_table, insights_table
+
+    columns = {c.name for t in (insights_table, campaigns_table) for c in t.columns}
+    assert not any(w in c for c in columns for w in ("audience", "adset", "age", "gender", "publico"))
+    reply = _ask(demo_db, question)
+    assert reply.intent == "audience" and reply.tool_calls == ()
+    assert reply.text.startswith("Os dados desta conta não têm quebra por público")
+    assert len(reply.text.splitlines()) == 1
