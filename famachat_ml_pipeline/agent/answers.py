@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from famachat_ml_pipeline.agent.intents import Intent, numbers_in, parse_number
+from famachat_ml_pipeline.agent.tools.analysis import excluded_text
 from famachat_ml_pipeline.agent.tools.forecasts import range_note
 from famachat_ml_pipeline.agent.types import ToolCall
 from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as DEFAULT_ANOMALY_CONFIG
@@ -412,8 +413,8 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
 
 
 def _figures(f: dict[str, Any]) -> str:
-    aside = f.get("set_aside") or 0
-    note = f" (sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos)" if aside else ""
+    left_out = excluded_text(f.get("set_aside") or 0, f.get("orphans") or 0)
+    note = f" ({left_out})" if left_out else ""
     return f"{f['spend'] or '-'} investidos, {f['leads']} leads, CPL {f['cpl'] or 'sem leads'}{note}"
 
 
@@ -633,8 +634,8 @@ def _say_daily_average(intent: Intent, out: Out) -> list[str]:
     n, days = f["days_with_data"], f["days"]
     over = f"{n} dia{'s' if n != 1 else ''} com dados" + (f" de {days}" if n < days else "")
     head = f"Média diária {_period_in(period.label)} ({span}, {over})"
-    aside = f["set_aside"]
-    note = f" Sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos." if aside else ""
+    left_out = excluded_text(f["set_aside"], f.get("orphans") or 0)
+    note = f" {left_out[0].upper()}{left_out[1:]}." if left_out else ""
     return [
         f"{head}: {f['spend_per_day'] or '-'} de gasto e {f['leads_per_day']} leads por dia "
         f"(no total, {f['spend'] or '-'} e {f['leads']} leads; CPL {f['cpl'] or 'sem leads'}).{note}"

@@ -189,11 +189,14 @@ def source_figures(
         "leads_per_day": figures["leads"] / with_data if with_data else None,
     }
     formats = {**PERIOD_FORMATS, "spend_per_day": "money", "leads_per_day": "num1"}
+    # rows of a campaign missing from the campaigns table never reach the frame: counted apart
+    orphans = 0 if campaign_id is not None else q.orphan_campaign_days(ctx.engine, ctx.config_id, first, last)
     return {
         **ctx.fmt1({**figures, **per_day}, formats),
         "days": days,
         "days_with_data": with_data,
         "set_aside": aside,
+        "orphans": orphans,
     }
 
 

@@ -301,3 +301,63 @@ def test_an_audience_question_says_the_data_has_no_audience_breakdown(demo_db: D
     assert reply.intent == "audience" and reply.tool_calls == ()
     assert reply.text.startswith("Os dados desta conta não têm quebra por público")
     assert len(reply.text.splitlines()) == 1
+
+
+# ------------------------------------------------------------------ 6. totals lowered by set-aside rows
+
+
+def test_totals_without_orphan_campaign_rows_and_set_aside_days_say_so(demo_db: DemoDb) -> None:
+    import sqlalchemy as sa
+
+    from famachat_ml_pipeline.source.tables import insights_table as i
+
+    day = demo_db.as_of - dt.timedelta(days=3)
+    last30 = "quanto gastei nos últimos 30 dias?"
+    roi = "ROI com R$ 80 por lead"
+    for question in (last30, roi):
+        text = _ask(demo_db, question).text
+        assert "ausente da tabela de campanhas" not in text and "trouxe inválidos" not in text
+    with demo_db.engine.connect() as conn:
+        row = conn.execute(
+            sa.select(i.c.id, i.c.spend).where(i.c.config_id == CID, i.c.date_start == day).limit(1)
+        ).one()
+    orphan = {
+        "config_id": CID,
+        "campaign_id": "999999999999999",  # in no campaigns row of the account
+        "date_start": day,
+        "date_stop": day,
+        "spend": 100,
+        "impressions": 1000,
+        "clicks": 10,
+        "reach": 800,
+        "leads": 3,
+    }
+    with demo_db.engine.begin() as conn:
+        conn.execute(i.insert().values(**orphan))
+        conn.execute(i.update().where(i.c.id == row.id).values(spend=-5))  # set aside as invalid
+    try:
+        first = demo_db.as_of - dt.timedelta(days=29)
+        d = _source(demo_db, first, demo_db.as_of)
+        spend, leads = float(d["spend"].sum()), int(d["leads"].sum())
+        note = (
+            "sem 1 dia(s) de campanha cujos dados a fonte trouxe inválidos "
+            "e sem 1 dia(s) de campanha ausente da tabela de campanhas"
+        )
+        text = _ask(demo_db, last30).text
+        assert text.startswith(
+            f"De {first:%d/%m/%Y} a {demo_db.as_of:%d/%m/%Y} (30 dias): {format_money(spend)}"
+        )
+        assert f"{leads} leads, CPL {format_money(spend / leads)} ({note})" in text.splitlines()[0]
+        reply = _ask(demo_db, roi)
+        assert reply.intent == "roi"
+        assert (
+            f"{leads} leads x R$ 80,00" in reply.text
+            and f"contra {format_money(spend)} investidos" in reply.text
+        )
+        assert f"Gasto e leads {note}." in reply.text
+        out = reply.tool_calls[0].output
+        assert out["days_set_aside"] == 1 and out["orphan_days"] == 1
+    finally:
+        with demo_db.engine.begin() as conn:
+            conn.execute(i.delete().where(i.c.config_id == CID, i.c.campaign_id == orphan["campaign_id"]))
+            conn.execute(i.update().where(i.c.id == row.id).values(spend=row.spend))
