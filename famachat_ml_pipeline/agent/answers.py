@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from famachat_ml_pipeline.agent.intents import Intent, numbers_in, parse_number
+from famachat_ml_pipeline.agent.tools.analysis import excluded_text
 from famachat_ml_pipeline.agent.tools.forecasts import range_note
 from famachat_ml_pipeline.agent.types import ToolCall
 from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as DEFAULT_ANOMALY_CONFIG
@@ -143,6 +144,8 @@ def _why(c: dict[str, Any]) -> str:
 
 
 def _say_top(intent: Intent, out: Out) -> list[str]:
+    if (ranked := _ranking_lines(intent, out)) is not None:
+        return ranked
     t, h = out["get_top_campaigns"], out["get_high_performers"]
     lines = [f"Campanhas com mais leads nos 7 dias até {_br(t['as_of'])}:"]
     lines += [_campaign_line(c) for c in t["campaigns"]]
@@ -343,7 +346,43 @@ def _forecast_day_lines(intent: Intent, out: Out) -> list[str]:
     ]
 
 
+def _month_end_lines(out: Out) -> list[str]:
+    """ "Quanto vou gastar até o fim do mês?": the stored forecast summed from the day after the last
+    complete day to the month's last day, with its range, then the month so far plus that."""
+    through, period, done = out["_through"], out.get("_period"), out.get("_period_figures")
+    month = period.label if period else "o mês"
+    if period is None or period.last <= through:
+        return [
+            f"{month[0].upper()}{month[1:]} já terminou: o último dia completo é {_br(through.isoformat())}."
+        ]
+    f = out.get("get_forecasts") or {}
+    if not f.get("total"):
+        return ["Ainda não há previsões guardadas para esta conta: rode `famachat-ml run`."]
+    first = min(str(x["first_day"]) for x in f["forecasts"] if x["first_day"])
+    last = max(str(x["last_day"]) for x in f["forecasts"] if x["last_day"])
+    totals, low, high = f["account_totals"], f.get("account_low", {}), f.get("account_high", {})
+    lines = [
+        f"Até o fim do mês ({_br(first)} a {_br(last)}), pela previsão do pipeline "
+        f"feita com dados até {_br(str(f['made_on']))}: {totals.get('spend', '-')} de gasto "
+        f"({low.get('spend', '-')} a {high.get('spend', '-')}) e {totals.get('leads', '-')} leads "
+        f"({low.get('leads', '-')} a {high.get('leads', '-')}) na conta."
+    ]
+    if last < period.last.isoformat():
+        lines.append(
+            f"A previsão guardada cobre só até {_br(last)}; o mês vai até "
+            f"{_br(period.last.isoformat())}, e os dias depois disso não estão na conta acima."
+        )
+    if done is not None:
+        lines.append(
+            f"Já realizado em {month} ({_br(done['first_day'].isoformat())} a "
+            f"{_br(done['last_day'].isoformat())}): {_figures(done)}."
+        )
+    return [*lines, f"Entre parênteses, a {range_note('leads')} (somada nas campanhas)."]
+
+
 def _say_forecast(intent: Intent, out: Out) -> list[str]:
+    if intent.metric == "month_end" and not intent.campaign_id:
+        return _month_end_lines(out)
     if intent.campaign_id:
         lines = _forecast_day_lines(intent, out)
         for name in ("predict_campaign_leads", "predict_campaign_cpl"):
@@ -374,8 +413,8 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
 
 
 def _figures(f: dict[str, Any]) -> str:
-    aside = f.get("set_aside") or 0
-    note = f" (sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos)" if aside else ""
+    left_out = excluded_text(f.get("set_aside") or 0, f.get("orphans") or 0)
+    note = f" ({left_out})" if left_out else ""
     return f"{f['spend'] or '-'} investidos, {f['leads']} leads, CPL {f['cpl'] or 'sem leads'}{note}"
 
 
@@ -518,6 +557,8 @@ def _say_campaign_not_found(intent: Intent, out: Out) -> list[str]:
 
 
 def _say_list_campaigns(intent: Intent, out: Out) -> list[str]:
+    if intent.metric == "spend" and (ranked := _ranking_lines(intent, out)) is not None:
+        return ranked
     c = out["list_campaigns"]
     which = "campanhas ativas" if intent.metric == "active" else "campanhas"
     lines = [f"{c['total']} {which} nesta conta (mais gasto nos 7 dias até {_br(c['as_of'])} primeiro):"]
@@ -567,14 +608,102 @@ def _say_performance(intent: Intent, out: Out) -> list[str]:
     from the source, then the week's; the CTR first when it is what was asked."""
     lines = [*_day_lines(out), *_period_lines(out)]
     t = out["analyze_trends"]
-    if intent.metric == "ctr" and "last_7d" in t:
-        change = t.get("ctr_change")
+    if intent.metric in {"ctr", "cpm"} and "last_7d" in t:
+        m, name = intent.metric, intent.metric.upper()
+        change = t.get(f"{m}_change")
+        how = " (gasto por mil impressões)" if m == "cpm" else ""
         lines.append(
-            f"CTR da conta: {t['last_7d']['ctr'] or '-'} nos 7 dias até {_br(t['last_7d']['last_day'])}, "
-            f"contra {t['previous_7d']['ctr'] or '-'} na semana anterior"
+            f"{name} da conta{how}: {t['last_7d'].get(m) or '-'} nos 7 dias até "
+            f"{_br(t['last_7d']['last_day'])}, "
+            f"contra {t['previous_7d'].get(m) or '-'} na semana anterior"
             + (f": {_moved(change)} ({change})." if change else ".")
         )
     return lines + _trend_lines(t)
+
+
+def _say_daily_average(intent: Intent, out: Out) -> list[str]:
+    """ "Qual a média de leads por dia?": the period's totals from the source over its days with data
+    (the last 7 days unless a period was asked), saying how many days that is."""
+    f = out.get("_period_figures")
+    if f is None:  # a day asked alone, or a period the data does not cover
+        return [*_day_lines(out), *_period_lines(out)] or ["Não há dados desta conta para calcular a média."]
+    if not f["days_with_data"]:
+        return [f"Não há dados de {_br(f['first_day'].isoformat())} a {_br(f['last_day'].isoformat())}."]
+    period = out["_period"]
+    span = f"{_br(f['first_day'].isoformat())} a {_br(f['last_day'].isoformat())}"
+    n, days = f["days_with_data"], f["days"]
+    over = f"{n} dia{'s' if n != 1 else ''} com dados" + (f" de {days}" if n < days else "")
+    head = f"Média diária {_period_in(period.label)} ({span}, {over})"
+    left_out = excluded_text(f["set_aside"], f.get("orphans") or 0)
+    note = f" {left_out[0].upper()}{left_out[1:]}." if left_out else ""
+    return [
+        f"{head}: {f['spend_per_day'] or '-'} de gasto e {f['leads_per_day']} leads por dia "
+        f"(no total, {f['spend'] or '-'} e {f['leads']} leads; CPL {f['cpl'] or 'sem leads'}).{note}"
+    ]
+
+
+WEEKDAY_PT = (
+    "segunda-feira",
+    "terça-feira",
+    "quarta-feira",
+    "quinta-feira",
+    "sexta-feira",
+    "sábado",
+    "domingo",
+)
+
+
+def _say_weekday(intent: Intent, out: Out) -> list[str]:
+    """ "Qual o melhor dia da semana?": CPL and leads per weekday over the last 4 full weeks, from the
+    source, best first (lowest CPL; most leads or worst first when that is asked)."""
+    w = out["_weekdays"]
+    span = f"{_br(w['first_day'].isoformat())} a {_br(w['last_day'].isoformat())}"
+    when = f"nas últimas 4 semanas completas ({span}, {w['days']} dias: cada dia da semana 4 vezes)"
+    rows = w["weekdays"]
+    if not any(x["leads"] for x in rows):
+        return [f"Nenhum lead {when}: não há CPL por dia da semana para comparar."]
+    if intent.metric == "leads":
+        rows = sorted(rows, key=lambda x: (-x["leads"], x["weekday"]))
+        head, what = "Dia da semana com mais leads", "do que mais trouxe leads ao que menos trouxe"
+    else:
+        worst = intent.metric == "cpl_high"
+        big = float("inf")
+        rows = sorted(
+            rows,
+            key=lambda x: (
+                (
+                    -(x["cpl_v"] if x["cpl_v"] is not None else big)
+                    if worst
+                    else (x["cpl_v"] if x["cpl_v"] is not None else big)
+                ),
+                x["weekday"],
+            ),
+        )
+        head = "Pior dia da semana (maior CPL)" if worst else "Melhor dia da semana (menor CPL)"
+        what = "do pior ao melhor" if worst else "do melhor ao pior"
+    best = rows[0]
+
+    def line(x: dict[str, Any]) -> str:
+        return f"CPL {x['cpl'] or 'sem leads'}, {x['leads']} leads, {x['spend'] or '-'} gastos"
+
+    aside = w.get("set_aside") or 0
+    note = [f"Sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos."] if aside else []
+    return [
+        f"{head} {when}: {WEEKDAY_PT[best['weekday']]}, {line(best)}.",
+        f"Por dia da semana, {what}:",
+        *(f"- {WEEKDAY_PT[x['weekday']]}: {line(x)}" for x in rows),
+        *note,
+    ]
+
+
+AUDIENCE = (
+    "Os dados desta conta não têm quebra por público (audiência, idade, gênero): a fonte traz gasto, "
+    "impressões, cliques e leads por campanha e por dia, então só consigo comparar campanhas e dias."
+)
+
+
+def _say_audience(intent: Intent, out: Out) -> list[str]:
+    return [AUDIENCE]
 
 
 def _moved(change: str) -> str:
@@ -606,9 +735,101 @@ def _say_paused(intent: Intent, out: Out) -> list[str]:
     return lines + _shown(c)
 
 
+def _cpl_limit_lines(intent: Intent, out: Out) -> list[str]:
+    """ "Quais campanhas têm CPL acima de R$ 50?": exactly the campaigns past that 7-day CPL, or none;
+    above it, the ones that spent with no lead are said apart (no CPL, but worse than any)."""
+    c = out["list_campaigns"]
+    above = intent.metric != "cpl_below"
+    limit = out.get("_threshold") or str(intent.threshold)
+    where = f"{'acima' if above else 'abaixo'} de {limit}"
+    when = f"nos 7 dias até {_br(c['as_of'])}"
+    if not c["total"]:
+        lines = [f"Nenhuma campanha teve CPL {where} {when}."]
+    else:
+        n = c["total"]
+        lines = [f"{n} campanha{'s' if n != 1 else ''} com CPL {where} {when}:"]
+        lines += [_campaign_line(x) for x in c["campaigns"]] + _shown(c)
+    if above and c.get("without_leads"):
+        lines.append(
+            "Gastaram sem nenhum lead (sem CPL): "
+            + ", ".join(_q(x["name"]) for x in c["without_leads"])
+            + "."
+        )
+    return lines
+
+
+# what a ranking weighs, in words, and how it sorts (key, highest first)
+RANK_PT = {
+    "spend": ("que mais gastou", "spend_v", True),
+    "leads": ("com mais leads", "leads", True),
+    "cpl_high": ("com o maior CPL", "cpl_v", True),
+    "cpl_low": ("com o menor CPL", "cpl_v", False),
+}
+
+
+def _period_in(label: str) -> str:
+    """A period's label after a preposition: "em novembro de 2026", "nos últimos 30 dias", "na semana…"."""
+    article = {"últimos": "nos", "semana": "na", "o período": "n"}
+    prefix = next((k for k in article if label.startswith(k)), None)
+    if prefix == "o período":
+        return f"n{label}"
+    return f"{article[prefix]} {label}" if prefix else f"em {label}"
+
+
+def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
+    """ "Qual campanha gastou mais ontem / esse mês?": the campaigns ranked by the figures of the day or
+    period asked, read from the source; None when no day or period was asked."""
+    if out.get("_day") is None and out.get("_period") is None:
+        return None
+    r = out.get("_ranking")
+    if r is None:  # the day is not in the data (future, before it), or the period has none
+        return [*_day_lines(out), *_period_lines(out)]
+    kind = {"list_campaigns": "spend", "top": "leads"}.get(intent.name, intent.metric or "cpl_high")
+    words, key, desc = RANK_PT[kind]
+    if out.get("_day") is not None:
+        when = f"em {_br(r['first_day'].isoformat())}"
+        if out.get("_day_status") == "today":
+            when += " (hoje, parcial: o dia ainda não terminou)"
+    else:
+        period, span = out["_period"], f"{_br(r['first_day'].isoformat())} a {_br(r['last_day'].isoformat())}"
+        notes = "".join(
+            [
+                f"; parcial: o período vai até {_br(period.last.isoformat())}"
+                if r["last_day"] < period.last
+                else "",
+                f"; parcial: os dados começam em {_br(r['first_day'].isoformat())}"
+                if r["first_day"] > period.first
+                else "",
+            ]
+        )
+        when = f"{_period_in(period.label)} ({span}, {r['days']} dias{notes})"
+    rows = [x for x in r["campaigns"] if x[key] is not None and (key != "spend_v" or x[key] > 0)]
+    rows.sort(key=lambda x: (-x[key] if desc else x[key], x["campaign_id"]))
+    aside = r.get("set_aside") or 0
+    note = [f"Sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos."] if aside else []
+    if not rows:
+        what = "gasto" if kind == "spend" else "leads"
+        return [f"Nenhuma campanha teve {what} {when}.", *note]
+
+    def line(x: dict[str, Any]) -> str:
+        return (
+            f"“{' '.join(str(x['name']).split())[:80]}” ({x['campaign_id']}): {x['spend'] or '-'} gastos, "
+            f"{x['leads']} leads, CPL {x['cpl'] or 'sem leads'}"
+        )
+
+    lines = [f"A campanha {words} {when}: {line(rows[0])}."]
+    if len(rows) > 1:
+        lines += ["Em seguida:", *(f"- {line(x)}" for x in rows[1:5])]
+    return lines + note
+
+
 def _say_cpl_rank(intent: Intent, out: Out) -> list[str]:
     """The campaign with the highest (or lowest) 7-day CPL among those with leads; the ones that spent
     with no lead are said apart (their CPL is not a number)."""
+    if intent.threshold is not None:
+        return _cpl_limit_lines(intent, out)
+    if (ranked := _ranking_lines(intent, out)) is not None:
+        return ranked
     c = out["list_campaigns"]
     priced = [x for x in c["campaigns"] if x.get("cpl_7d")]
     priced.sort(key=lambda x: numbers_in(x["cpl_7d"])[-1], reverse=intent.metric != "cpl_low")
@@ -677,6 +898,9 @@ _SAY = {
     "performance": _say_performance,
     "cpl_rank": _say_cpl_rank,
     "paused": _say_paused,
+    "daily_average": _say_daily_average,
+    "weekday": _say_weekday,
+    "audience": _say_audience,
 }
 
 

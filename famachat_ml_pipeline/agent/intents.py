@@ -27,8 +27,20 @@ INTENTS = (
     "paused",
     "performance",
     "summary",
+    "daily_average",
+    "weekday",
+    "audience",
 )
 
+# "CPL acima de R$ 50", "custo por lead menor que 20": the campaigns past a CPL asked (group 2 is the number)
+_CPL_LIMIT = re.compile(
+    r"(?:\bcpl\b|custo por lead)\s+(?:(?:esta|estao|ta|tao|e|for)\s+)?"
+    r"(acima|abaixo|maior|menor|superior|inferior|mais alto|mais baixo|passando|passa)\s+"
+    r"(?:de|do que|que|a|dos|das)?\s*(?:r\$\s*)?(\d[\d.,]*\d|\d)"
+)
+_MONTH_END = re.compile(
+    r"\b(?:ate|no|ao|pro|para o) (?:o )?(?:fim|final) do mes\b|\bfechar o mes\b|\bfechamento do mes\b"
+)
 _SPEND_MOST = r"\b(gasta|gastam|gastou|gastaram|gastando) mais\b|\bmais gast(o|ou|aram)\b|\bmaior gasto"
 # Checked in order: the first intent with a matching pattern wins. Patterns run on accent-free lowercase,
 # after the negated mentions are taken out ("não quero previsão" is not a forecast question). The order
@@ -40,12 +52,28 @@ _SPEND_MOST = r"\b(gasta|gastam|gastou|gastaram|gastando) mais\b|\bmais gast(o|o
 _PATTERNS: tuple[tuple[str, str], ...] = (
     ("help", r"\b(ajuda|help|o que (voce|vc) (sabe|faz|pode)|como (te )?uso|comandos)\b"),
     ("data_quality", r"qualidade|sincroniz|descartad|set aside|dados (estao )?atualizados|ultima atualiza"),
+    # "CPL por público", "qual audiência performa melhor?": the source has no audience breakdown
+    (
+        "audience",
+        r"\bpor (publico|audiencia|segmentacao|idade|genero|faixa etaria)\b|\baudiencias?\b"
+        r"|\b(qual|quais|melhor|melhores|pior|piores|que)( o| os)? publicos?\b|\bpublico-alvo\b",
+    ),
     ("roi", r"\broi\b|\broas\b|retorno|\blucro"),
+    # "quanto vou gastar até o fim do mês?": the stored forecasts up to the month's last day
+    ("forecast", _MONTH_END.pattern),
+    # "qual o melhor dia da semana?": CPL and leads per weekday over the last 4 full weeks
+    ("weekday", r"\bdias? da semana\b"),
+    # "média de leads por dia", "média diária", "quanto gasto por dia em média": the daily average
+    (
+        "daily_average",
+        r"\bmedia diaria|\bdiaria media|\bmedia\b.*\b(por|ao|/) ?dia\b|\b(por|ao) dia\b.*\bmedia\b",
+    ),
     (
         "analyze",
         r"\banalise (completa|geral|detalhada|em detalhe)"
         r"|\banalis[ae]r? (a|minha|esta|essa) (conta|campanha)",
     ),
+    ("cpl_rank", _CPL_LIMIT.pattern),
     # "essa semana comparada com a passada": the account's 7 days against the 7 before (analyze_trends)
     ("trends", r"semana.*\b(compar\w*|versus|vs|contra)\b.*semana|\bcompar\w* (essa|esta) semana"),
     # "campanha 0 ou campanha 8, qual é melhor?" compares too
@@ -71,7 +99,10 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         r"|forecast|\bvou ter\b|\bvamos ter\b",
     ),
     # the CTR moved: its trend (7 days vs the 7 before), not the list of anomalies
-    ("performance", r"\bctr\b.*\b(caiu|cai|caindo|subiu|sobe|subindo|piorou|melhorou|baixou|aumentou)\b"),
+    (
+        "performance",
+        r"\b(ctr|cpm)\b.*\b(caiu|cai|caindo|subiu|sobe|subindo|piorou|melhorou|baixou|aumentou)\b",
+    ),
     # "quais campanhas tão pausadas?", "a campanha 60 tá pausada?": a status asked, not an action
     ("paused", r"^(?!.*\b(reativ|vale|devo|deveria|deslig))(?=.*\bpausad)"),
     (
@@ -96,7 +127,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         "performance",
-        r"\bcpl\b|custo por lead|\bcust(ou|a) cada lead|\bctr\b|\bspend\b"
+        r"\bcpl\b|custo por lead|\bcust(ou|a) cada lead|\bctr\b|\bcpm\b|custo por mil|\bspend\b"
         r"|quanto (eu )?(gastei|gastamos|investi|investimos|gasto)|\bgastei\b|\bgasto\b"
         r"|\b(quanto|qnto|qto|qnt) (custou|custa|custaram)|\bcusto do lead"
         r"|(quantos|qnts|qtos|qts) leads|leads (eu )?(tive|tivemos|gerei|geramos|gerou|entraram)",
@@ -132,6 +163,7 @@ _THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _DAY_REF = re.compile(
     r"\b(anteontem|ontem|hoje|amanha)\b|\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b"
     r"|\b(segunda|terca|quarta|quinta|sexta|sabado|domingo)(?:[- ]feira)?\b(?!\s+campanha)"
+    r"|(?<!campanha )\b(black friday)\b"  # the day after the 4th Thursday of November
 )
 WEEKDAYS = ("segunda", "terca", "quarta", "quinta", "sexta", "sabado", "domingo")  # Monday first
 MONTHS = (
@@ -199,6 +231,13 @@ def numbers_in(text: str) -> list[float]:
 FUTURE_DAYS = 31
 
 
+def black_friday(year: int) -> dt.date:
+    """The Friday after the 4th Thursday of November (Thanksgiving): 2026-11-27."""
+    first = dt.date(year, 11, 1)
+    thursday = first + dt.timedelta(days=(3 - first.weekday()) % 7 + 21)
+    return thursday + dt.timedelta(days=1)
+
+
 def resolve_day(ref: str | None, today: dt.date) -> dt.date | None:
     """The day a question names ("ontem", "26/11"), `today` being the account's today; None if none."""
     m = _DAY_REF.search(ref or "")
@@ -206,6 +245,9 @@ def resolve_day(ref: str | None, today: dt.date) -> dt.date | None:
         return None
     if m.group(1):
         return today - dt.timedelta(days={"amanha": -1, "hoje": 0, "ontem": 1, "anteontem": 2}[m.group(1)])
+    if m.group(6):  # Black Friday: this year's, unless it is more than FUTURE_DAYS ahead
+        found = black_friday(today.year)
+        return found if found <= today + dt.timedelta(days=FUTURE_DAYS) else black_friday(today.year - 1)
     if m.group(5):  # a weekday: the last such day before today ("sexta" asked on a Friday: a week ago)
         back = (today.weekday() - WEEKDAYS.index(m.group(5))) % 7 or 7
         return today - dt.timedelta(days=back)
@@ -319,6 +361,7 @@ class Intent:
     # what the question weighs: "ctr", "spend" (most spent), "active" (active ones), "cut" (pause or cut),
     # else "cpl_high"/"cpl_low" for the CPL ranking
     metric: str | None = None
+    threshold: float | None = None  # "CPL acima de R$ 50": the CPL asked (metric "cpl_above"/"cpl_below")
     keyword: str | None = None  # the keywords' intent, kept when the words after "campanha" name nothing
     name_like: bool = False  # those words look like a name (capitalised, a number, quoted)
 
@@ -385,6 +428,8 @@ def _metric(text: str) -> str | None:
         return "active"  # "quais campanhas estão ativas?": the list, active ones only
     if re.search(r"\bctr\b", text):
         return "ctr"
+    if re.search(r"\bcpm\b|custo por mil", text):
+        return "cpm"
     if re.search(_SPEND_MOST, text):
         return "spend"
     if re.search(r"\bmenor (cpl|custo)|(cpl|custo por lead) mais (baixo|barato)", text):
@@ -414,6 +459,16 @@ def classify_intent(message: str) -> Intent:
         matched = "forecast"  # tomorrow's figures are a forecast ("quantos leads amanhã?")
     elif matched is None and (day_ref or period):
         matched = "performance"  # "como foi novembro?", "leads de hoje": that day's or period's figures
+    if matched == "cpl_rank" and (limit := _CPL_LIMIT.search(asked)):
+        below = limit.group(1) in {"abaixo", "menor", "inferior", "mais baixo"}
+        extra["metric"] = "cpl_below" if below else "cpl_above"
+        extra["threshold"] = parse_number(limit.group(2))
+    if matched == "forecast" and _MONTH_END.search(asked):
+        extra.update(metric="month_end", period_ref=None)  # "fim do mês" is no period of the past
+    if matched == "weekday":  # best first: the lowest CPL, unless the most leads or the worst is asked
+        worst = re.search(r"\bpior|\bmaior (cpl|custo)|mais car[oa]|(cpl|custo por lead) mais alto", asked)
+        most = re.search(r"mais leads|mais trouxe|converte mais|mais conversao|mais conversoes", asked)
+        extra["metric"] = "leads" if most else "cpl_high" if worst else "cpl_low"
     if matched == "recommendations" and _CUT.search(asked):
         extra["metric"] = "cut"  # "qual campanha devo pausar?": the pause and decrease advice first
     if matched == "roi":

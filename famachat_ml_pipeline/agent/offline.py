@@ -53,6 +53,22 @@ def _account_plan(ctx: ToolContext) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
+def month_end(day: dt.date) -> dt.date:
+    nxt = day.replace(day=28) + dt.timedelta(days=4)
+    return nxt - dt.timedelta(days=nxt.day)
+
+
+def _month_end_plan(ctx: ToolContext) -> list[tuple[str, dict[str, Any]]]:
+    """ "Quanto vou gastar até o fim do mês?": the stored forecasts of the days after the last complete
+    day up to the month's last day (none when the last complete day ends the month)."""
+    through = ctx.data_through()
+    last = month_end(through)
+    if last <= through:
+        return []
+    first = through + dt.timedelta(days=1)
+    return [("get_forecasts", {"first_day": first.isoformat(), "last_day": last.isoformat()})]
+
+
 def _campaign_plan(cid: str) -> list[tuple[str, dict[str, Any]]]:
     return [
         ("get_campaign_details", {"campaign_id": cid}),
@@ -96,6 +112,8 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
             ("predict_campaign_cpl", {"campaign_id": cid}),
         ]
         if cid
+        else _month_end_plan(ctx)
+        if intent.metric == "month_end"
         else [
             ("get_forecasts", {"metric": "leads"}),
             ("get_account_summary", {}),
@@ -115,7 +133,14 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
             and q.latest_results_day(ctx.engine, ctx.config_id) is None
             else []
         ),
-        "cpl_rank": [("list_campaigns", {"limit": 20})],
+        "cpl_rank": [("list_campaigns", {"limit": 20})]
+        if intent.threshold is None
+        else [
+            (
+                "list_campaigns",
+                {"limit": MAX_ROWS, intent.metric or "cpl_above": intent.threshold},
+            )
+        ],
         "paused": [("get_campaign_details", {"campaign_id": cid})]
         if cid
         else [("list_campaigns", {"status": "inactive", "limit": 20})],
@@ -137,6 +162,9 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         ],
         "trends": [("analyze_trends", {"campaign_id": cid} if cid else {})],
         "performance": [("analyze_trends", {})],
+        "daily_average": [],  # read from the source in the facts
+        "weekday": [],
+        "audience": [],
     }
     return [_call(ctx, name, args) for name, args in plan[intent.name]]
 
@@ -151,8 +179,93 @@ def source_figures(
     if campaign_id is not None:
         daily = daily.filter(pl.col("campaign_id") == campaign_id)
     # campaign-days whose source row was set aside stay in the frame with null metrics: not in the sums
-    aside = daily.filter(pl.col("date").is_between(first, last) & pl.col("spend").is_null()).height
-    return {**ctx.fmt1(period_figures(daily, first, last), PERIOD_FORMATS), "days": days, "set_aside": aside}
+    window = daily.filter(pl.col("date").is_between(first, last))
+    aside = window.filter(pl.col("spend").is_null()).height
+    # days on which the source delivered a row for some campaign (a day of no rows at all is no data)
+    with_data = window.filter(pl.col("has_row") & pl.col("spend").is_not_null())["date"].n_unique()
+    figures = period_figures(daily, first, last)
+    per_day = {
+        "spend_per_day": figures["spend"] / with_data if with_data else None,
+        "leads_per_day": figures["leads"] / with_data if with_data else None,
+    }
+    formats = {**PERIOD_FORMATS, "spend_per_day": "money", "leads_per_day": "num1"}
+    # rows of a campaign missing from the campaigns table never reach the frame: counted apart
+    orphans = 0 if campaign_id is not None else q.orphan_campaign_days(ctx.engine, ctx.config_id, first, last)
+    return {
+        **ctx.fmt1({**figures, **per_day}, formats),
+        "days": days,
+        "days_with_data": with_data,
+        "set_aside": aside,
+        "orphans": orphans,
+    }
+
+
+# the intents that rank campaigns: a day or period asked ranks them by that day's or period's figures
+RANKED = {"list_campaigns": "spend", "top": "leads", "cpl_rank": "cpl"}
+
+
+def campaign_figures(ctx: ToolContext, first: dt.date, last: dt.date) -> dict[str, Any]:
+    """Each campaign's spend, leads and CPL over first..last from the source (as `source_figures` reads
+    the account's), formatted pt-BR, with the raw numbers kept to rank them (`spend_v`, `leads`, `cpl_v`)."""
+    days = (last - first).days + 1
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], last, days, now=ctx.now).daily
+    d = daily.filter(pl.col("date").is_between(first, last))
+    grouped = d.group_by("campaign_id").agg(
+        spend=pl.col("spend").sum(), leads=pl.col("leads").sum(), aside=pl.col("spend").is_null().sum()
+    )
+    raw = [
+        {
+            "campaign_id": r["campaign_id"],
+            "name": ctx.name_of(r["campaign_id"]),
+            "spend": float(r["spend"] or 0.0),
+            "spend_v": float(r["spend"] or 0.0),
+            "leads": int(r["leads"] or 0),
+            "cpl": r["spend"] / r["leads"] if r["leads"] else None,
+            "cpl_v": r["spend"] / r["leads"] if r["leads"] else None,
+        }
+        for r in grouped.sort("campaign_id").iter_rows(named=True)
+    ]
+    return {
+        "first_day": first,
+        "last_day": last,
+        "days": days,
+        "set_aside": int(grouped["aside"].sum() or 0),
+        "campaigns": ctx.fmt(raw, {"spend": "money", "cpl": "money"}),
+    }
+
+
+WEEKDAY_WEEKS = 4  # "melhor dia da semana": the last 4 full weeks, each weekday 4 times
+
+
+def weekday_figures(ctx: ToolContext) -> dict[str, Any]:
+    """Spend, leads and CPL per weekday (Monday = 0) over the last 28 days up to the last complete day,
+    from the source, formatted pt-BR with the raw numbers kept to rank them."""
+    last = ctx.data_through()
+    first = last - dt.timedelta(days=7 * WEEKDAY_WEEKS - 1)
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], last, 7 * WEEKDAY_WEEKS, now=ctx.now).daily
+    d = daily.filter(pl.col("date").is_between(first, last)).with_columns(
+        weekday=pl.col("date").dt.weekday() - 1
+    )
+    grouped = d.group_by("weekday").agg(
+        spend=pl.col("spend").sum(), leads=pl.col("leads").sum(), aside=pl.col("spend").is_null().sum()
+    )
+    raw = [
+        {
+            "weekday": int(r["weekday"]),
+            "spend": float(r["spend"] or 0.0),
+            "leads": int(r["leads"] or 0),
+            "cpl": r["spend"] / r["leads"] if r["leads"] else None,
+            "cpl_v": r["spend"] / r["leads"] if r["leads"] else None,
+        }
+        for r in grouped.sort("weekday").iter_rows(named=True)
+    ]
+    return {
+        "first_day": first,
+        "last_day": last,
+        "days": 7 * WEEKDAY_WEEKS,
+        "set_aside": int(grouped["aside"].sum() or 0),
+        "weekdays": ctx.fmt(raw, {"spend": "money", "cpl": "money"}),
+    }
 
 
 def day_status(day: dt.date, through: dt.date, first: dt.date | None) -> str:
@@ -174,7 +287,7 @@ def check_quality(ctx: ToolContext, intent: Intent, calls: Sequence[ToolCall]) -
     for call in calls:
         if "error" in call.output:
             notes.append(f"Não consegui consultar {call.name}: {call.output['error']}")
-    if intent.name in {"help", "data_quality", "campaign_not_found"}:
+    if intent.name in {"help", "data_quality", "campaign_not_found", "audience"}:
         return notes
     through, results = ctx.data_through(), q.latest_results_day(ctx.engine, ctx.config_id)
     if results is None:
@@ -227,15 +340,30 @@ class OfflineAgent:
         facts: dict[str, Any] = {"_through": through, "_day": day}
         if invalid_day(intent.day_ref, today):
             facts["_invalid_day"] = intent.day_ref
+        if intent.threshold is not None:  # "CPL acima de R$ 50", in the account's currency
+            facts["_threshold"] = self.ctx.fmt1({"v": intent.threshold}, {"v": "money"})["v"]
+        # "qual campanha gastou mais ontem?": the campaigns ranked by that day's figures
+        ranked = (
+            RANKED.get(intent.name) == "spend"
+            and intent.metric == "spend"
+            or (intent.name in {"top", "cpl_rank"} and intent.threshold is None)
+        )
         figures = intent.name in {"performance", "summary"} or (
             intent.name == "campaign_details" and intent.campaign_id
         )
+        figures = figures or ranked or intent.name == "daily_average" or intent.metric == "month_end"
+        if intent.name == "weekday":
+            return {**facts, "_weekdays": weekday_figures(self.ctx)}
         if not figures:
             return facts
         cid = intent.campaign_id if intent.name == "campaign_details" else None
         if cid is not None and not self.ctx.owns(cid):
             return {**facts, "_day": None}
         period = resolve_period(intent.period_ref, through)
+        if intent.metric == "month_end":  # what the month already holds, besides the forecast
+            period, day = resolve_period("esse mes", through), None
+        if intent.name == "daily_average" and day is None and period is None:
+            period = resolve_period("ultimos 7 dias", through)  # the tools' week, from the source
         if day is None and period is None:
             return facts
         first = first_insight_day(self.ctx.engine, self.ctx.config_id)
@@ -245,12 +373,16 @@ class OfflineAgent:
             facts["_day_status"] = status
             if status in {"ok", "today"}:
                 facts["_day_figures"] = source_figures(self.ctx, day, day, cid)
+                if ranked:
+                    facts["_ranking"] = campaign_figures(self.ctx, day, day)
         if period is not None:
             facts["_period"] = period
             # only the days the source covers: a month not over yet, or begun before the data, is partial
             start, end = max(period.first, first or period.first), min(period.last, through)
             if first is not None and start <= end:
                 facts["_period_figures"] = source_figures(self.ctx, start, end, cid)
+                if ranked and day is None:
+                    facts["_ranking"] = campaign_figures(self.ctx, start, end)
         return facts
 
     def ask(self, message: str, history: Sequence[ChatTurn] = (), intent: Intent | None = None) -> AgentReply:

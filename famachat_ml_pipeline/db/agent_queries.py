@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from famachat_ml_pipeline.core.vocab import METRIC_OF
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.db.reader import ts
+from famachat_ml_pipeline.source.tables import campaigns_table, insights_table
 
 
 def _decode(value: Any) -> Any:
@@ -45,6 +46,26 @@ def _rows(conn: sa.Connection, query: sa.Select, json_cols: tuple[str, ...] = ()
             d[c] = _decode(d.get(c))
         out.append(d)
     return out
+
+
+def orphan_campaign_days(engine: sa.Engine, config_id: int, first: dt.date, last: dt.date) -> int:
+    """(campaign, day) pairs of the account's insights in first..last whose campaign is missing from the
+    campaigns table: the cleaning sets those rows aside (`orphan_campaign`), so no total holds them."""
+    i, c = insights_table, campaigns_table
+    known = sa.select(c.c.campaign_id).where(c.c.config_id == int(config_id))
+    pairs = (
+        sa.select(i.c.campaign_id, i.c.date_start)
+        .where(
+            i.c.config_id == int(config_id),
+            i.c.date_start >= first,
+            i.c.date_start <= last,
+            i.c.campaign_id.not_in(known),
+        )
+        .distinct()
+        .subquery()
+    )
+    with engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(pairs)).scalar_one())
 
 
 def latest_results_day(engine: sa.Engine, config_id: int) -> dt.date | None:

@@ -22,6 +22,17 @@ from famachat_ml_pipeline.db import agent_queries as q
 from famachat_ml_pipeline.source.read import read_daily_insights
 
 
+def excluded_text(set_aside: int, orphans: int) -> str:
+    """What a total leaves out, in the user's words ("" when nothing): campaign-days whose source rows
+    were set aside as invalid, and days of campaigns missing from the campaigns table."""
+    parts = []
+    if set_aside:
+        parts.append(f"sem {set_aside} dia(s) de campanha cujos dados a fonte trouxe inválidos")
+    if orphans:
+        parts.append(f"sem {orphans} dia(s) de campanha ausente da tabela de campanhas")
+    return " e ".join(parts)
+
+
 def _cpl(spend: float, leads: float) -> float | None:
     return spend / leads if leads > 0 else None
 
@@ -109,6 +120,7 @@ class Period(ToolOutput):
     leads: int
     cpl: str | None
     ctr: str | None
+    cpm: str | None = None  # spend per 1,000 impressions
 
 
 class CplMover(ToolOutput):
@@ -126,6 +138,7 @@ class Trends(ToolOutput):
     leads_change: str | None
     cpl_change: str | None
     ctr_change: str | None  # "o CTR caiu?": the change itself, the rounded CTRs may read the same
+    cpm_change: str | None = None
     biggest_cpl_increases: list[CplMover]
 
 
@@ -141,6 +154,7 @@ def period_figures(daily: pl.DataFrame, first: dt.date, last: dt.date) -> dict[s
         "leads": leads,
         "cpl": _cpl(spend, leads),
         "ctr": clicks / imps * 100.0 if imps else None,
+        "cpm": spend / imps * 1000.0 if imps else None,
     }
 
 
@@ -150,7 +164,7 @@ def _change(now: float | None, before: float | None) -> float | None:
     return (now - before) / before * 100.0
 
 
-PERIOD_FORMATS = {"spend": "money", "cpl": "money", "ctr": "pct2"}
+PERIOD_FORMATS = {"spend": "money", "cpl": "money", "ctr": "pct2", "cpm": "money"}
 
 
 def analyze_trends(ctx: ToolContext, inp: TrendInput) -> Trends | NotFound:
@@ -190,6 +204,7 @@ def analyze_trends(ctx: ToolContext, inp: TrendInput) -> Trends | NotFound:
         leads_change=changes["leads"],
         cpl_change=changes["cpl"],
         ctr_change=ctx.fmt1({"ctr": _change(last["ctr"], prev["ctr"])}, {"ctr": "pct1"})["ctr"],
+        cpm_change=ctx.fmt1({"cpm": _change(last["cpm"], prev["cpm"])}, {"cpm": "pct1"})["cpm"],
         biggest_cpl_increases=[
             CplMover(campaign_id=cid, name=ctx.name_of(cid), cpl_7d=m["cpl_7d"], cpl_trend=m["cpl_trend"])
             for (cid, _), m in zip(movers, moved, strict=True)
@@ -286,6 +301,8 @@ class Roi(ToolOutput):
     break_even_cpl: str
     cpl: str | None
     note: str
+    days_set_aside: int = 0  # campaign-days of the window whose source rows were invalid: not in the sums
+    orphan_days: int = 0  # days of campaigns missing from the campaigns table: not in the sums either
 
 
 def calculate_roi(ctx: ToolContext, inp: RoiInput) -> Roi | NotFound:
@@ -297,6 +314,12 @@ def calculate_roi(ctx: ToolContext, inp: RoiInput) -> Roi | NotFound:
     if inp.campaign_id is not None:
         daily = daily.filter(pl.col("campaign_id") == inp.campaign_id)
     spend, leads = float(daily["spend"].sum() or 0.0), int(daily["leads"].sum() or 0)
+    # what the sums leave out: set-aside campaign-days (null metrics) and campaigns missing from the table
+    aside = daily.filter(pl.col("spend").is_null()).height
+    first = ctx.data_through() - dt.timedelta(days=w - 1)
+    orphans = (
+        0 if inp.campaign_id else q.orphan_campaign_days(ctx.engine, ctx.config_id, first, ctx.data_through())
+    )
     if inp.value_per_lead is not None:
         vpl = inp.value_per_lead
     else:
@@ -318,6 +341,8 @@ def calculate_roi(ctx: ToolContext, inp: RoiInput) -> Roi | NotFound:
         if inp.value_per_lead is not None
         else f"ticket médio {f['ticket']} x taxa de fechamento {f['close']}%"
     )
+    left_out = excluded_text(aside, orphans)
+    left_out = f" Gasto e leads {left_out}." if left_out else ""
     return Roi(
         scope="conta" if inp.campaign_id is None else f"campanha {inp.campaign_id}",
         window_days=w,
@@ -329,5 +354,7 @@ def calculate_roi(ctx: ToolContext, inp: RoiInput) -> Roi | NotFound:
         roas=rnd(revenue / spend) if spend > 0 else None,
         break_even_cpl=f["vpl"] or "-",
         cpl=f["cpl"],
-        note=f"Estimativa: a fonte não registra receita; usei {how}. Não é receita real.",
+        note=f"Estimativa: a fonte não registra receita; usei {how}. Não é receita real.{left_out}",
+        days_set_aside=aside,
+        orphan_days=orphans,
     )

@@ -161,12 +161,31 @@ def get_campaign_details(ctx: ToolContext, inp: CampaignInput) -> CampaignDetail
 class ListCampaignsInput(ToolInput):
     status: Literal["all", "active", "inactive"] = "all"
     limit: int = Field(default=MAX_ROWS, ge=1, le=MAX_ROWS)
+    cpl_above: float | None = Field(
+        default=None,
+        ge=0,
+        description="só as campanhas com CPL de 7 dias acima deste valor (maior CPL primeiro)",
+    )
+    cpl_below: float | None = Field(
+        default=None,
+        ge=0,
+        description="só as campanhas com CPL de 7 dias abaixo deste valor (menor CPL primeiro)",
+    )
 
 
 class CampaignList(ToolOutput):
     as_of: dt.date | None
     total: int
     campaigns: list[CampaignMetrics]
+    # with cpl_above: the campaigns that spent in the 7 days with no lead (their CPL is no number)
+    without_leads: list[CampaignMetrics] = []
+
+
+def _cpl_7d(f: dict[str, Any]) -> float | None:
+    """The 7-day CPL of a campaign with leads in the window; None without a lead."""
+    if not int(f.get("leads_7d") or 0) or f.get("cpl_7d") is None:
+        return None
+    return float(f["cpl_7d"])
 
 
 def list_campaigns(ctx: ToolContext, inp: ListCampaignsInput) -> CampaignList:
@@ -178,8 +197,27 @@ def list_campaigns(ctx: ToolContext, inp: ListCampaignsInput) -> CampaignList:
         if inp.status == "all" or (inp.status == "active") == is_active(c)
     ]
     ids.sort(key=lambda cid: -float(feats.get(cid, {}).get("spend_7d") or 0.0))
+    idle: list[str] = []
+    if inp.cpl_above is not None or inp.cpl_below is not None:
+        cpl = {cid: _cpl_7d(feats.get(cid, {})) for cid in ids}
+        idle = [
+            cid
+            for cid in ids
+            if inp.cpl_above is not None
+            and cpl[cid] is None
+            and float(feats.get(cid, {}).get("spend_7d") or 0) > 0
+        ]
+        ids = [
+            cid
+            for cid in ids
+            if (c := cpl[cid]) is not None
+            and (inp.cpl_above is None or c > inp.cpl_above)
+            and (inp.cpl_below is None or c < inp.cpl_below)
+        ]
+        ids.sort(key=lambda cid: (cpl[cid] or 0.0) * (1 if inp.cpl_above is None else -1))
     return CampaignList(
         as_of=as_of,
         total=len(ids),
         campaigns=metrics_rows(ctx, ids[: inp.limit], feats, tiers),
+        without_leads=metrics_rows(ctx, idle[: inp.limit], feats, tiers),
     )

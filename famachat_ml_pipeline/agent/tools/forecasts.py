@@ -44,6 +44,9 @@ class ForecastRow(ToolOutput):
 class ForecastList(ToolOutput):
     made_on: dt.date | None
     account_totals: dict[str, str]  # horizon totals of spend and leads over the listed campaigns
+    # the sums of the daily 95 % bounds of those campaigns (see ForecastRow.low/high)
+    account_low: dict[str, str] = {}
+    account_high: dict[str, str] = {}
     total: int
     forecasts: list[ForecastRow]
 
@@ -95,6 +98,10 @@ class GetForecastsInput(ToolInput):
     day: dt.date | None = Field(
         default=None, description="um só dia da previsão (ex.: amanhã); vazio = todos"
     )
+    first_day: dt.date | None = Field(default=None, description="só os dias previstos a partir deste")
+    last_day: dt.date | None = Field(
+        default=None, description="só os dias previstos até este (ex.: fim do mês)"
+    )
     limit: int = Field(default=MAX_ROWS, ge=1, le=MAX_ROWS)
 
 
@@ -107,15 +114,25 @@ def get_forecasts(ctx: ToolContext, inp: GetForecastsInput) -> ForecastList:
         and (inp.campaign_id is None or r["entity_id"] == inp.campaign_id)
     ]
     raw, totals = [], {"spend": 0.0, "leads": 0.0}
+    lows, highs = dict(totals), dict(totals)
+    first = inp.day or inp.first_day
+    last = inp.day or inp.last_day
     for r in rows:
         pts = r["predictions"] if isinstance(r["predictions"], list) else []
-        if inp.day is not None:  # the stored forecast is daily: one day's values are that day's points
-            pts = [x for x in pts if str(x.get("date"))[:10] == inp.day.isoformat()]
+        if first is not None or last is not None:  # the stored forecast is daily: those days' points
+            pts = [
+                x
+                for x in pts
+                if (first is None or str(x.get("date"))[:10] >= first.isoformat())
+                and (last is None or str(x.get("date"))[:10] <= last.isoformat())
+            ]
             if not pts:
                 continue
         value, low, high = summarize(ctx, r["target_metric"], pts)
         if r["target_metric"] in totals:
             totals[r["target_metric"]] += value
+            lows[r["target_metric"]] += low
+            highs[r["target_metric"]] += high
         u = "n" if r["target_metric"] == "leads" else "m"
         raw.append({"r": r, "pts": pts, f"value_{u}": value, f"low_{u}": low, f"high_{u}": high})
     spec = {f"{k}_{u}": ("num1" if u == "n" else "money") for k in ("value", "low", "high") for u in "nm"}
@@ -140,11 +157,12 @@ def get_forecasts(ctx: ToolContext, inp: GetForecastsInput) -> ForecastList:
         )
     out.sort(key=lambda f: (f.metric, f.campaign_id))
     present = {r["target_metric"] for r in rows}
+    units = {"spend": "money", "leads": "num1"}
     return ForecastList(
         made_on=rows[0]["forecast_date"] if rows else None,
-        account_totals={
-            m: v for m, v in ctx.fmt1(totals, {"spend": "money", "leads": "num1"}).items() if m in present
-        },
+        account_totals={m: v for m, v in ctx.fmt1(totals, units).items() if m in present},
+        account_low={m: v for m, v in ctx.fmt1(lows, units).items() if m in present},
+        account_high={m: v for m, v in ctx.fmt1(highs, units).items() if m in present},
         total=len(out),
         forecasts=out[: inp.limit],
     )
