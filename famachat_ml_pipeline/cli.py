@@ -80,10 +80,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
     with console.status(f"generating {args.accounts} accounts x {args.days} days (seed {args.seed})"):
         data = generate_demo(n_accounts=args.accounts, days=args.days, seed=args.seed)
     with console.status(f"writing {data.insights.height:,} insight rows"):
-        write_demo(get_engine(settings.database_url), data, force=args.force)
+        data = write_demo(get_engine(settings.database_url), data, force=args.force)
+    ids = data.campaigns["config_id"]
     console.print(
         f"wrote {data.campaigns.height:,} campaigns and {data.insights.height:,} insight rows for "
-        f"{args.accounts} accounts, through {data.end_date}, with "
+        f"{args.accounts} accounts (config_id {ids.min()}..{ids.max()}), through {data.end_date}, with "
         f"{data.incidents['kind'].is_in(INCIDENT_KINDS).sum()} labelled incidents "
         f"in {time.perf_counter() - start:.1f}s"
     )

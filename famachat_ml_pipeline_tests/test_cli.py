@@ -14,7 +14,7 @@ from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.db.engine import get_engine
 from famachat_ml_pipeline.demo.loader import create_source_tables
 from famachat_ml_pipeline.settings import Settings, get_settings
-from famachat_ml_pipeline.source.tables import insights_table
+from famachat_ml_pipeline.source.tables import campaigns_table, insights_table
 
 
 def test_bad_setting_names_the_variable(
@@ -58,6 +58,60 @@ def test_generate_refuses_to_overwrite_foreign_source_data(
     assert "--force" in capsys.readouterr().out
     with engine.connect() as conn:  # nothing lost
         assert conn.execute(sa.select(sa.func.count()).select_from(insights_table)).scalar_one() == 1
+
+
+def _source_rows(engine: sa.Engine, where: sa.ColumnElement[bool]) -> int:
+    with engine.connect() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(insights_table).where(where)).scalar_one()
+
+
+def test_generate_with_force_adds_the_demo_beside_real_accounts_and_deletes_nothing(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = get_engine(settings.database_url)
+    create_source_tables(engine)
+    day = dt.date(2026, 1, 1)
+    with engine.begin() as conn:
+        for config_id in (1, 2):
+            conn.execute(
+                campaigns_table.insert().values(
+                    config_id=config_id, campaign_id=f"REAL-{config_id}", name="real"
+                )
+            )
+            conn.execute(
+                insights_table.insert().values(
+                    config_id=config_id, campaign_id=f"REAL-{config_id}", date_start=day, date_stop=day
+                )
+            )
+    real = insights_table.c.campaign_id.like("REAL-%")
+    assert main(["generate-demo-data", "--accounts", "2", "--days", "40", "--force"]) == 0
+    assert "config_id 3..4" in capsys.readouterr().out
+    assert _source_rows(engine, real) == 2  # the real accounts' rows are all there
+    assert _source_rows(engine, insights_table.c.config_id.in_([1, 2]) & ~real) == 0  # and alone
+    assert _source_rows(engine, insights_table.c.config_id.in_([3, 4])) > 0
+
+
+def test_regenerating_the_demo_keeps_a_campaign_someone_added_to_a_demo_account(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = get_engine(settings.database_url)
+    argv = ["generate-demo-data", "--accounts", "2", "--days", "40"]
+    assert main(argv) == 0
+    demo_rows = _source_rows(engine, insights_table.c.config_id == 1)
+    day = dt.date(2026, 1, 1)
+    with engine.begin() as conn:
+        conn.execute(campaigns_table.insert().values(config_id=1, campaign_id="ADDED", name="added"))
+        conn.execute(
+            insights_table.insert().values(config_id=1, campaign_id="ADDED", date_start=day, date_stop=day)
+        )
+    capsys.readouterr()
+    assert main(argv) == 2  # the demo would delete it: refused, one line naming the account
+    assert "accounts 1 hold campaigns" in capsys.readouterr().out
+    assert _source_rows(engine, insights_table.c.campaign_id == "ADDED") == 1
+    assert _source_rows(engine, insights_table.c.config_id == 1) == demo_rows + 1
+    assert main([*argv, "--force"]) == 0  # beside it, under new accounts
+    assert _source_rows(engine, insights_table.c.campaign_id == "ADDED") == 1
+    assert _source_rows(engine, insights_table.c.config_id == 1) == demo_rows + 1
 
 
 def test_demo_command_end_to_end(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:

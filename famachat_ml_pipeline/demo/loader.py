@@ -52,24 +52,68 @@ def is_demo_database(engine: sa.Engine) -> bool:
     return sa.inspect(engine).has_table(demo_incidents.name)
 
 
-def write_demo(engine: sa.Engine, data: DemoData, force: bool = False) -> None:
-    """Create the source tables if needed and replace the demo accounts' rows.
+def _pairs(frame: pl.DataFrame) -> set[tuple[int, str]]:
+    return set(zip(frame["config_id"].to_list(), frame["campaign_id"].cast(pl.String).to_list(), strict=True))
 
-    Refuses to touch a database whose source tables hold data that no demo wrote (a real FamaChat
-    database, say) unless `force` is set.
+
+def foreign_accounts(engine: sa.Engine, data: DemoData) -> list[int]:
+    """The demo's accounts whose source rows hold a campaign the demo does not write (a real account, or
+    rows someone added): replacing the demo's accounts would delete them."""
+    ids = data.campaigns["config_id"].unique().to_list()
+    own = _pairs(data.campaigns) | _pairs(data.insights)
+    found: set[tuple[int, str]] = set()
+    with engine.connect() as conn:
+        for table in (campaigns_table, insights_table):
+            query = sa.select(table.c.config_id, table.c.campaign_id).where(table.c.config_id.in_(ids))
+            found |= {(int(c), str(k)) for c, k in conn.execute(query.distinct())}
+    return sorted({c for c, k in found - own})
+
+
+def _next_config_id(engine: sa.Engine) -> int:
+    with engine.connect() as conn:
+        top = max(
+            conn.execute(sa.select(sa.func.max(t.c.config_id))).scalar_one() or 0
+            for t in (campaigns_table, insights_table)
+        )
+    return int(top) + 1
+
+
+def shift_accounts(data: DemoData, first: int) -> DemoData:
+    """The same demo under config_ids from `first` on."""
+    offset = first - int(data.campaigns["config_id"].min())
+    moved = [
+        f.with_columns(pl.col("config_id") + offset) for f in (data.campaigns, data.insights, data.incidents)
+    ]
+    return DemoData(*moved, end_date=data.end_date)
+
+
+def write_demo(engine: sa.Engine, data: DemoData, force: bool = False) -> DemoData:
+    """Create the source tables if needed and replace the demo accounts' rows; returns what was written.
+
+    Never deletes a row the demo did not write. A database whose source tables hold data that no demo
+    wrote (a real FamaChat database, say), or whose demo accounts hold campaigns someone else added, is
+    refused unless `force` is set; then the demo accounts are added beside the others, under config_ids
+    no account uses.
     """
     create_source_tables(engine)
-    if not force and not is_demo_database(engine) and source_row_count(engine) > 0:
-        raise RefusingToOverwrite(
-            "the source tables already hold data that the demo did not write; "
-            "pass --force to add demo accounts to this database anyway"
+    foreign = foreign_accounts(engine, data)
+    if not force and (foreign or (not is_demo_database(engine) and source_row_count(engine) > 0)):
+        held = (
+            f" (accounts {', '.join(map(str, foreign))} hold campaigns it did not write)" if foreign else ""
         )
+        raise RefusingToOverwrite(
+            f"the source tables already hold data that the demo did not write{held}; "
+            "pass --force to add the demo accounts beside it, under config_ids no account uses"
+        )
+    if foreign:
+        data = shift_accounts(data, _next_config_id(engine))
     _meta.create_all(engine)
     load_source_rows(engine, data.campaigns, data.insights)
     ids = data.campaigns["config_id"].unique().to_list()
     with engine.begin() as conn:
         conn.execute(demo_incidents.delete().where(demo_incidents.c.config_id.in_(ids)))
         bulk_insert(conn, demo_incidents, data.incidents)
+    return data
 
 
 def read_incidents(engine: sa.Engine) -> pl.DataFrame:
