@@ -234,9 +234,12 @@ def upsert_anomalies(
         stale = existing.join(new, on=ANOMALY_KEY, how="anti").filter(
             ~pl.col("is_acknowledged").fill_null(False)
         )
+        withdrawn = 0
         if stale.height:
             # guarded in the statement: FamaChat may acknowledge after our SELECT (it never takes our lock)
-            conn.execute(t.delete().where(t.c.id.in_(stale["id"].to_list()), _not_acknowledged(t)))
+            withdrawn = conn.execute(
+                t.delete().where(t.c.id.in_(stale["id"].to_list()), _not_acknowledged(t))
+            ).rowcount
         joined = new.join(existing.drop("is_acknowledged"), on=ANOMALY_KEY, how="left", suffix="_old")
         inserts = joined.filter(pl.col("id").is_null()).select(new.columns)
         changed = joined.filter(
@@ -250,7 +253,7 @@ def upsert_anomalies(
         "inserted": inserts.height,
         "updated": changed.height,
         "unchanged": new.height - inserts.height - changed.height,
-        "withdrawn": stale.height,
+        "withdrawn": withdrawn,  # rows deleted, not planned: an acknowledgement that won the race stays
     }
 
 
@@ -563,14 +566,22 @@ def apply_recommendations(
         _lock(conn, r.name)
         existing = read_recommendations(conn, config_ids)
         plan = reconcile(candidates, existing, now, config, evaluated_config_ids=config_ids)
-        superseded = plan.deactivate.filter(pl.col("reason") == "superseded")["id"].to_list()
-        undecided = plan.deactivate.filter(pl.col("reason") != "superseded")["id"].to_list()
-        if superseded:  # rows already decided when read: deactivated so that the new row is the one active
-            conn.execute(r.update().where(r.c.id.in_(superseded)).values(is_active=False))
+        # Rows already decided when read (superseded, or expired or no longer triggered after a user's
+        # dismissal or application) are retired as they are: only is_active changes, never a user's
+        # column. A row undecided when read is retired only if still undecided (a decision may land after
+        # our SELECT; it wins).
+        was_decided = pl.col("id").is_in(existing.filter(pl.col("dismissed") | pl.col("was_applied"))["id"])
+        decided = plan.deactivate.filter(was_decided)["id"].to_list()
+        undecided = plan.deactivate.filter(~was_decided)["id"].to_list()
+        deactivated = 0
+        if decided:
+            deactivated += conn.execute(
+                r.update().where(r.c.id.in_(decided)).values(is_active=False)
+            ).rowcount
         if undecided:
-            conn.execute(
+            deactivated += conn.execute(
                 r.update().where(r.c.id.in_(undecided), _no_user_decision(r)).values(is_active=False)
-            )
+            ).rowcount
         content = [c for c in UPDATE_COLUMNS if c != "id"]
         update_rows(conn, r, plan.updates.select("id", *content), ["id"], guard=_no_user_decision(r))
         bulk_insert(conn, r, plan.inserts.select(INSERT_COLUMNS))
@@ -611,7 +622,7 @@ def apply_recommendations(
     return {
         "inserted": plan.inserts.height,
         "updated": plan.updates.height,
-        "deactivated": plan.deactivate.height,
+        "deactivated": deactivated,  # rows retired, not planned: a decision that won the race stays
         "suppressed_by_cooldown": plan.suppressed.height,
         "anomalies_linked": linked,
     }

@@ -134,3 +134,28 @@ def test_forecasts_replace_their_origin_only(migrated_url: str) -> None:
             == 0
         )
     assert sorted(set(first_origin)) == [1, 2]
+
+
+def test_expired_or_stale_recommendations_a_user_decided_on_are_retired_and_counted(
+    migrated_url: str,
+) -> None:
+    from famachat_ml_pipeline.core.recommendations import RecommendationConfig
+    from famachat_ml_pipeline.db.writer import apply_recommendations
+    from famachat_ml_pipeline_tests.db.test_writer_races import _candidates
+
+    engine = get_engine(migrated_url)
+    config, empty = RecommendationConfig(), pl.DataFrame()
+    assert apply_recommendations(engine, _candidates("a"), empty, [1], DAY, config)["inserted"] == 2
+    r = schema.ml_recommendations
+    past = dt.datetime(2020, 1, 1)
+    with engine.begin() as conn:  # FamaChat's users decided on both; 111's has expired since
+        conn.execute(r.update().where(r.c.entity_id == "111").values(dismissed=True, expires_at=past))
+        conn.execute(r.update().where(r.c.entity_id == "222").values(was_applied=True))
+    # 111 expired, 222 no longer triggered: both retired, and the count is of rows retired
+    written = apply_recommendations(engine, _candidates("b").head(0), empty, [1], DAY, config)
+    assert written["deactivated"] == 2
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(r.c.entity_id, r.c.is_active, r.c.dismissed, r.c.was_applied).order_by(r.c.entity_id)
+        ).fetchall()
+    assert [tuple(x) for x in rows] == [("111", False, True, False), ("222", False, False, True)]

@@ -127,7 +127,7 @@ def test_acknowledgement_committed_after_our_select_is_not_withdrawn(pg_url: str
     _before_statement(engine, "DELETE FROM ML_ANOMALIES", acknowledge)
     # restated data shows neither anomaly any more: both were read as unacknowledged, so both are stale
     written = writer.upsert_anomalies(engine, anomalies().head(0), [1], [DAY])
-    assert written["withdrawn"] == 2  # planned; the statement itself spares the acknowledged one
+    assert written["withdrawn"] == 1  # both planned; the statement itself spares the acknowledged one
     t = schema.ml_anomalies
     with engine.connect() as conn:
         kept = conn.execute(sa.select(t.c.entity_id, t.c.resolution_notes)).fetchall()
