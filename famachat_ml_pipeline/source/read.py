@@ -55,12 +55,10 @@ def account_timezones(engine: sa.Engine, config_ids: Sequence[int] | None = None
         return {int(c): tz for c, tz in conn.execute(query)}
 
 
-def latest_updates(
-    engine: sa.Engine, since_day: dt.date, after: dt.datetime | None = None
-) -> dict[int, dt.datetime]:
-    """max(updated_at) per config_id over insights dated `since_day` or later, for accounts with a row
-    updated after `after` (all when None). The date bound keeps the scan on the contract's only index,
-    (config_id, date_start): restatements arrive within Meta's 28-day attribution window."""
+def latest_updates(engine: sa.Engine, since_day: dt.date) -> dict[int, dt.datetime]:
+    """max(updated_at) per config_id over insights dated `since_day` or later. The date bound keeps the
+    scan on the contract's only index, (config_id, date_start): restatements arrive within Meta's 28-day
+    attribution window."""
     t, c = insights_table, campaigns_table
     # One correlated max per account, so each is a range scan of the index (config_id = x AND date_start
     # >= since); a plain GROUP BY over `date_start >= since` cannot seek on the index's second column.
@@ -76,9 +74,8 @@ def latest_updates(
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
         rows = conn.execute(query).fetchall()
         conn.rollback()
-    latest = {int(c): _utc(u) for c, u in rows if u is not None}
-    # Compared here as instants: SQLite keeps timestamps as text, Postgres as timestamptz.
-    return latest if after is None else {c: u for c, u in latest.items() if u > after}
+    # As instants (UTC), for comparison: SQLite keeps timestamps as text, Postgres as timestamptz.
+    return {int(c): _utc(u) for c, u in rows if u is not None}
 
 
 def campaigns_per_account(engine: sa.Engine, config_ids: Sequence[int], since_day: dt.date) -> dict[int, int]:

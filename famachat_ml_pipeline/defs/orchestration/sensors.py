@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from collections.abc import Iterable
 
 import dagster as dg
 
@@ -73,22 +74,36 @@ def new_accounts_sensor(
     )
 
 
+def _seen(cursor: str | None, accounts: Iterable[int]) -> dict[int, dt.datetime] | None:
+    """The cursor's latest updated_at per account; None before the first tick. A cursor of one instant
+    (the format before per-account watermarks) stands for every account."""
+    if not cursor:
+        return None
+    if not cursor.startswith("{"):
+        return dict.fromkeys(accounts, dt.datetime.fromisoformat(cursor))
+    return {int(c): dt.datetime.fromisoformat(u) for c, u in json.loads(cursor).items()}
+
+
 @dg.sensor(job=ml_pipeline_job, minimum_interval_seconds=sensor_interval(300), default_status=RUNNING)
 def source_data_sensor(
     context: dg.SensorEvaluationContext, database: DatabaseResource
 ) -> dg.SensorResult | dg.SkipReason:
     """Runs the pipeline for the accounts whose insights were added or restated (max(updated_at) over
-    the last 28 days) since the last tick, batched into ranged runs. Cursor: the latest updated_at seen.
+    the last 28 days) since the last tick, batched into ranged runs. Cursor: each account's latest
+    updated_at seen. Per account, not one high-water mark: a sync's updated_at is its transaction's start
+    (Postgres now()), so a long sync can commit after a later one and land below a global mark, unseen.
 
     The first tick only records where the source stands: the daily run covers what came before."""
     since_day = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=RESTATEMENT_WINDOW_DAYS)
-    after = dt.datetime.fromisoformat(context.cursor) if context.cursor else None
-    changed = latest_updates(database.engine(), since_day, after)
+    latest = latest_updates(database.engine(), since_day)
+    cursor = json.dumps({str(c): u.isoformat() for c, u in sorted(latest.items())})
+    seen = _seen(context.cursor, latest)
+    if seen is None:
+        return dg.SensorResult(skip_reason=f"baseline recorded for {len(latest)} accounts", cursor=cursor)
+    changed = {c: u for c, u in latest.items() if c not in seen or u > seen[c]}
     if not changed:
-        return dg.SkipReason("no new or restated insights")
+        return dg.SensorResult(skip_reason="no new or restated insights", cursor=cursor)
     high_water = max(changed.values()).isoformat()
-    if after is None:
-        return dg.SensorResult(skip_reason=f"baseline recorded at {high_water}", cursor=high_water)
     ordered = context.instance.get_dynamic_partitions(config_partitions.name)
     # Accounts without a partition yet are new: new_accounts_sensor adds them and runs them.
     wanted = {str(c) for c in changed} & set(ordered)
@@ -96,7 +111,7 @@ def source_data_sensor(
     context.log.info(
         f"{len(changed)} accounts with new or restated insights: {len(requests)} ranged runs requested"
     )
-    return dg.SensorResult(run_requests=requests, cursor=high_water)
+    return dg.SensorResult(run_requests=requests, cursor=cursor)
 
 
 @dg.sensor(minimum_interval_seconds=sensor_interval(60), default_status=RUNNING)

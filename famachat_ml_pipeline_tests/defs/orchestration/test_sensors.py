@@ -75,7 +75,7 @@ def test_restated_data_requests_batched_ranged_runs_since_the_cursor(db_url: str
 
         first = tick(None)
         assert isinstance(first, dg.SensorResult) and not first.run_requests  # baseline only
-        assert isinstance(tick(first.cursor), dg.SkipReason)  # nothing changed since
+        assert not tick(first.cursor).run_requests  # nothing changed since
 
         later = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(minutes=5)
         old_day = data.end_date - dt.timedelta(days=35)  # outside the restatement window: ignored
@@ -96,8 +96,22 @@ def test_restated_data_requests_batched_ranged_runs_since_the_cursor(db_url: str
         assert isinstance(second, dg.SensorResult)
         # 1, 2 and 4 changed (3 joins them: a gap of one), 5's change is too old, 6 has no partition yet
         assert _ranges(second) == [("1", "4")]
-        assert dt.datetime.fromisoformat(second.cursor) == later.replace(tzinfo=dt.UTC)
-        assert isinstance(tick(second.cursor), dg.SkipReason)
+        assert not tick(second.cursor).run_requests
+
+        # A sync of account 3 whose transaction began before the tick (its updated_at is its start:
+        # Postgres now()) commits after it, below the latest updated_at the tick saw (account 1's)
+        earlier = later - dt.timedelta(minutes=1)
+        with engine.begin() as conn:
+            conn.execute(
+                insights_table.update()
+                .where(insights_table.c.config_id == 3, insights_table.c.date_start == data.end_date)
+                .values(spend=insights_table.c.spend + 1, updated_at=earlier)
+            )
+        third = tick(second.cursor)
+        assert _ranges(third) == [("3", "3")]  # seen: each account has its own watermark
+        assert not tick(third.cursor).run_requests
+        # a cursor of one instant (before per-account watermarks) still reads as one for every account
+        assert _ranges(tick(earlier.replace(tzinfo=dt.UTC).isoformat())) == [("1", "4")]
 
 
 def _anomaly(config_id: int, entity_id: str, severity: str, observed: float, expected: float) -> dict:
