@@ -15,7 +15,7 @@ from famachat_ml_pipeline.db.reader import (
     read_open_anomalies,
 )
 from famachat_ml_pipeline.db.writer import apply_recommendations
-from famachat_ml_pipeline.defs.shared.account_run import AccountRun, latest_complete_day_of
+from famachat_ml_pipeline.defs.shared.account_run import AccountRun, latest_complete_days
 from famachat_ml_pipeline.defs.shared.io_managers import PASS_ALONG_IO_MANAGER
 from famachat_ml_pipeline.defs.shared.partitions import account_asset
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
@@ -54,11 +54,21 @@ def campaign_recommendations(
     read from the database, as of the run's day either way."""
     run = AccountRun.from_context(context, database)
     engine, config_ids, as_of = database.engine(), run.config_ids, run.as_of
-    latest = latest_complete_day_of(engine, config_ids, database.default_timezone)
-    if as_of < latest:
-        # A backfill of the past: recommendations are advice for now, so a past day never touches them.
-        context.log.info(f"campaign_recommendations: skipped, as of {as_of} is before {latest}")
-        return run.result(skipped=f"as_of {as_of} is before the latest complete day {latest}")
+    latest = latest_complete_days(engine, config_ids, database.default_timezone)
+    # Recommendations are advice for now: an account whose own latest complete day is after as_of (a
+    # backfill of the past, or a fleet run whose as_of a later timezone holds back) keeps the advice of
+    # its own latest day, which a run of its own writes; writing this day's would flip it back and forth.
+    ahead = sorted(c for c in config_ids if latest[c] > as_of)
+    if len(ahead) == len(config_ids):
+        first = min(latest.values())
+        context.log.info(f"campaign_recommendations: skipped, as of {as_of} is before {first}")
+        return run.result(skipped=f"as_of {as_of} is before the latest complete day {first}")
+    if ahead:
+        context.log.info(
+            f"campaign_recommendations: {len(ahead)} accounts left as they are, their latest complete day is "
+            f"after {as_of}: {ahead[:20]}"
+        )
+    current = [c for c in config_ids if latest[c] <= as_of]
     if ad_insights.is_empty():
         return run.result(rows_read=0, recommendations=0)
     settings = RecommendationConfig(
@@ -81,7 +91,9 @@ def campaign_recommendations(
         )
         links = anomaly_links(recs, anomalies, as_of, settings)
     with run.timer("write"):
-        written = apply_recommendations(engine, recs, links, config_ids, as_of, settings)
+        if ahead:
+            recs, links = (f.filter(pl.col("config_id").is_in(current)) for f in (recs, links))
+        written = apply_recommendations(engine, recs, links, current, as_of, settings)
     by_type = dict(sorted(recs.group_by("recommendation_type").len().iter_rows())) if recs.height else {}
     by_priority = dict(sorted(recs.group_by("priority").len().iter_rows())) if recs.height else {}
     top = recs.sort("priority", "confidence_score", descending=True).head(5)
@@ -105,5 +117,6 @@ def campaign_recommendations(
                 "forecasts": campaign_forecasts is not None,
             }
         ),
+        accounts_left_as_they_are=len(ahead),
         **written,
     )

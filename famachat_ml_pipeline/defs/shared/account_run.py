@@ -27,10 +27,19 @@ from famachat_ml_pipeline.source.clean import latest_complete_day
 from famachat_ml_pipeline.source.read import account_timezones
 
 
+def latest_complete_days(
+    engine: sa.Engine, config_ids: list[int], default_timezone: str
+) -> dict[int, dt.date]:
+    """Each account's latest complete day, in its own timezone (the default where none is recorded)."""
+    zones = account_timezones(engine, config_ids)
+    by_zone = {z: latest_complete_day(z) for z in {*zones.values(), default_timezone}}
+    return {c: by_zone[zones.get(c, default_timezone)] for c in config_ids}
+
+
 def latest_complete_day_of(engine: sa.Engine, config_ids: list[int], default_timezone: str) -> dt.date:
     """The earliest of the accounts' latest complete days, so no account is analysed on a partial day."""
-    zones = set(account_timezones(engine, config_ids).values()) or {default_timezone}
-    return min(latest_complete_day(z) for z in zones)
+    days = latest_complete_days(engine, config_ids, default_timezone)
+    return min(days.values(), default=latest_complete_day(default_timezone))
 
 
 def stored_run(context: dg.AssetExecutionContext) -> dg.DagsterRun | None:

@@ -120,3 +120,31 @@ def test_a_past_as_of_never_touches_current_recommendations(settings: Settings) 
     [summary] = run_pipeline(settings, config_ids=[2], as_of=past, echo=print)  # failures in the report
     assert summary.success
     assert _recs(engine).sort("id").equals(today)
+
+
+def test_an_account_a_day_ahead_keeps_the_advice_of_its_own_latest_day(settings: Settings) -> None:
+    """A fleet run's as_of is its earliest account's latest complete day; an account whose own is later (a
+    timezone east of the others) is left to its own runs, or its advice would flip between the two days."""
+    from famachat_ml_pipeline.source.clean import latest_complete_day
+    from famachat_ml_pipeline.source.tables import campaigns_table
+
+    west, east = "Pacific/Pago_Pago", "Pacific/Kiritimati"  # 25 hours apart: never the same latest day
+    assert latest_complete_day(east) > latest_complete_day(west)
+    data = generate_demo(n_accounts=2, days=60, seed=7, end_date=latest_complete_day(east))
+    engine = get_engine(settings.database_url)
+    write_demo(engine, data)
+    with engine.begin() as conn:
+        for config_id, zone in ((1, west), (2, east)):
+            conn.execute(
+                campaigns_table.update()
+                .where(campaigns_table.c.config_id == config_id)
+                .values(timezone_name=zone)
+            )
+    assert run_pipeline(settings, echo=print)[0].success  # the fleet, as of the west's latest day
+    assert _recs(engine).filter(pl.col("config_id") == 2).is_empty()
+    assert run_pipeline(settings, config_ids=[2], echo=print)[0].success  # the east alone, its own day
+    own = _recs(engine).filter(pl.col("config_id") == 2).sort("id")
+    assert own.filter(pl.col("is_active")).height >= 1
+    assert run_pipeline(settings, echo=print)[0].success
+    assert _recs(engine).filter(pl.col("config_id") == 2).sort("id").equals(own)
+    assert _recs(engine).filter(pl.col("config_id") == 1, pl.col("is_active")).height >= 1
