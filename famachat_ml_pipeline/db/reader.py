@@ -172,6 +172,18 @@ def read_classifications_on(engine: sa.Engine, config_ids: Sequence[int], as_of:
     return classifications_from_rows(pl.DataFrame(rows, orient="row", schema=CLASSIFICATION_ROW_SCHEMA))
 
 
+def accounts_classified_after(engine: sa.Engine, config_ids: Sequence[int], day: dt.date) -> set[int]:
+    """The accounts that a run as of a later day than `day` has already classified."""
+    t = schema.ml_campaign_classifications
+    query = (
+        sa.select(t.c.config_id)
+        .where(t.c.config_id.in_(list(config_ids)), t.c.classified_at >= ts(day + dt.timedelta(days=1)))
+        .distinct()
+    )
+    with engine.connect() as conn:
+        return {int(c) for (c,) in conn.execute(query)}
+
+
 def read_anomaly_inputs(engine: sa.Engine, config_ids: Sequence[int]) -> pl.DataFrame:
     """The stored input fingerprints of these accounts' campaigns (core.anomalies.inputs.INPUTS_SCHEMA)."""
     t = anomaly_inputs

@@ -10,6 +10,7 @@ from famachat_ml_pipeline.core.recommendations import (
     generate_recommendations,
 )
 from famachat_ml_pipeline.db.reader import (
+    accounts_classified_after,
     read_classifications_on,
     read_forecasts_made_on,
     read_open_anomalies,
@@ -55,20 +56,21 @@ def campaign_recommendations(
     run = AccountRun.from_context(context, database)
     engine, config_ids, as_of = database.engine(), run.config_ids, run.as_of
     latest = latest_complete_days(engine, config_ids, database.default_timezone)
-    # Recommendations are advice for now: an account whose own latest complete day is after as_of (a
-    # backfill of the past, or a fleet run whose as_of a later timezone holds back) keeps the advice of
-    # its own latest day, which a run of its own writes; writing this day's would flip it back and forth.
-    ahead = sorted(c for c in config_ids if latest[c] > as_of)
-    if len(ahead) == len(config_ids):
+    if all(latest[c] > as_of for c in config_ids):
+        # A backfill of the past: recommendations are advice for now, so a past day never touches them.
         first = min(latest.values())
         context.log.info(f"campaign_recommendations: skipped, as of {as_of} is before {first}")
         return run.result(skipped=f"as_of {as_of} is before the latest complete day {first}")
+    # A fleet run's as_of is its earliest account's latest day. An account a day ahead (a timezone east of
+    # the others) that a run of its own already analysed as of a later day keeps that run's advice:
+    # writing this day's would flip it back and forth. One that only fleet runs analyse gets theirs.
+    ahead = sorted(accounts_classified_after(engine, [c for c in config_ids if latest[c] > as_of], as_of))
     if ahead:
         context.log.info(
-            f"campaign_recommendations: {len(ahead)} accounts left as they are, their latest complete day is "
-            f"after {as_of}: {ahead[:20]}"
+            f"campaign_recommendations: {len(ahead)} accounts left as they are, already analysed as of a "
+            f"later day than {as_of}: {ahead[:20]}"
         )
-    current = [c for c in config_ids if latest[c] <= as_of]
+    current = [c for c in config_ids if c not in set(ahead)]
     if ad_insights.is_empty():
         return run.result(rows_read=0, recommendations=0)
     settings = RecommendationConfig(
