@@ -121,10 +121,52 @@ def _say_summary(intent: Intent, out: Out) -> list[str]:
     return lines
 
 
+def _spent(c: dict[str, Any]) -> float:
+    """A row's 7-day spend as a number (it arrives formatted: "R$ 0,00" is a non-empty string)."""
+    found = numbers_in(c.get("spend_7d") or "0")
+    return found[-1] if found else 0.0
+
+
+def _worst_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Worst 7-day CPL first: the ones that spent with no lead (most spent first), then the highest CPL."""
+    idle = sorted((c for c in rows if not c.get("leads_7d") and _spent(c) > 0), key=lambda c: -_spent(c))
+    priced = sorted((c for c in rows if c.get("leads_7d") and c.get("cpl_7d")), key=lambda c: -_cpl_of(c))
+    return idle + priced + [c for c in rows if c not in idle and c not in priced]
+
+
+def _cpl_of(c: dict[str, Any]) -> float:
+    return numbers_in(c["cpl_7d"])[-1]
+
+
+def _say_worst(u: dict[str, Any]) -> list[str]:
+    """ "Qual a pior campanha?": the critical tier sorted by the 7-day CPL, the worst named first."""
+    rows = _worst_first(u["campaigns"])
+    worst = rows[0]
+    how = (
+        f"gastou {worst['spend_7d']} sem nenhum lead"
+        if not worst.get("leads_7d")
+        else f"CPL {worst['cpl_7d']} ({worst['spend_7d']} gastos, {worst['leads_7d']} leads)"
+    )
+    lines = [
+        f"A pior campanha nos 7 dias até {_br(u['as_of'])} (tier crítico, pelo CPL): "
+        f"{_q(worst['name'])} ({worst['campaign_id']}): {how}"
+        + (_why(worst) if worst.get("leads_7d") else f" (CPL da conta: {worst.get('account_cpl_7d') or '-'})")
+        + "."
+    ]
+    if len(rows) > 1:
+        n = u["total"]
+        lines.append(f"As {n} campanhas do tier crítico (UNDERPERFORMER), do pior CPL ao melhor:")
+        lines += [_campaign_line(c) + _why(c) + "." for c in rows[:5]]
+        lines += [f"(mostrando 5 de {n})"] if n > 5 else []
+    return lines
+
+
 def _say_underperformers(intent: Intent, out: Out) -> list[str]:
     u = out["get_underperformers"]
     if not u.get("total"):
         return ["Nenhuma campanha está no tier crítico (UNDERPERFORMER) na última classificação."]
+    if intent.metric == "worst":
+        return _say_worst(u)
     shown = u["campaigns"]
     head = f"{u['total']} campanhas estão com baixa performance (UNDERPERFORMER) em {_br(u['as_of'])}"
     head += f"; as {len(shown)} que mais gastaram:" if len(shown) < u["total"] else ":"
@@ -840,8 +882,12 @@ def _say_cpl_rank(intent: Intent, out: Out) -> list[str]:
     lines += ["Em seguida:", *(_campaign_line(x) for x in priced[1:4])] if len(priced) > 1 else []
     # spend_7d is formatted ("R$ 0,00" is a non-empty string): read the number
     idle = [x for x in c["campaigns"] if not x.get("cpl_7d") and numbers_in(x.get("spend_7d") or "0")[-1] > 0]
-    if idle and which == "maior":
-        lines.append("Gastaram sem nenhum lead: " + ", ".join(_q(x["name"]) for x in idle) + ".")
+    if idle and which == "maior":  # no CPL to rank, but worse than any: said with what they spent
+        lines.append(
+            "Gastaram sem nenhum lead (sem CPL, piores que qualquer CPL acima): "
+            + ", ".join(f"{_q(x['name'])} ({x['spend_7d']})" for x in idle)
+            + "."
+        )
     return lines
 
 

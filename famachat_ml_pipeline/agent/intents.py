@@ -90,7 +90,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     # the campaign with the highest (or lowest) CPL: a ranking, not the account's CPL
     (
         "cpl_rank",
-        r"\b(maior|menor) (cpl|custo por lead)|(cpl|custo por lead) mais (alto|caro|baixo|barato)"
+        r"\b(maior|menor|pior|melhor) (cpl|custo por lead)|(cpl|custo por lead) mais (alto|caro|baixo|barato)"
         r"|campanha mais (cara|barata)",
     ),
     (
@@ -432,7 +432,7 @@ def _metric(text: str) -> str | None:
         return "cpm"
     if re.search(_SPEND_MOST, text):
         return "spend"
-    if re.search(r"\bmenor (cpl|custo)|(cpl|custo por lead) mais (baixo|barato)", text):
+    if re.search(r"\b(menor|melhor) (cpl|custo)|(cpl|custo por lead) mais (baixo|barato)", text):
         return "cpl_low"
     return "cpl_high"
 
@@ -469,6 +469,8 @@ def classify_intent(message: str) -> Intent:
         worst = re.search(r"\bpior|\bmaior (cpl|custo)|mais car[oa]|(cpl|custo por lead) mais alto", asked)
         most = re.search(r"mais leads|mais trouxe|converte mais|mais conversao|mais conversoes", asked)
         extra["metric"] = "leads" if most else "cpl_high" if worst else "cpl_low"
+    if matched == "underperformers" and re.search(r"\bpior(es)?\b", asked):
+        extra["metric"] = "worst"  # "qual a pior campanha?": the critical tier, worst CPL first
     if matched == "recommendations" and _CUT.search(asked):
         extra["metric"] = "cut"  # "qual campanha devo pausar?": the pause and decrease advice first
     if matched == "roi":

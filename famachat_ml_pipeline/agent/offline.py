@@ -93,7 +93,13 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
             ("analyze_trends", {}),
         ],
         "analyze": _campaign_plan(cid) if cid else _account_plan(ctx),
-        "underperformers": [("get_underperformers", {"limit": 5, "include_low": False})],
+        # "qual a pior campanha?": the whole critical tier, to sort it by CPL (the tool sorts by spend)
+        "underperformers": [
+            (
+                "get_underperformers",
+                {"limit": MAX_ROWS if intent.metric == "worst" else 5, "include_low": False},
+            )
+        ],
         "top": [
             ("get_top_campaigns", {"metric": "leads", "limit": 5}),
             ("get_high_performers", {"limit": 5}),
