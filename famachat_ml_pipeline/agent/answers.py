@@ -161,7 +161,27 @@ def _say_worst(u: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _say_no_leads(c: dict[str, Any]) -> list[str]:
+    """ "Quais campanhas estão gastando sem gerar lead?": exactly the ones that spent in the 7 days with
+    not one lead, most spent first, or that there is none."""
+    when = f"nos 7 dias até {_br(c['as_of'])}"
+    if not c["total"]:
+        return [f"Nenhuma campanha gastou sem gerar lead {when}: todas as que gastaram tiveram leads."]
+    n = c["total"]
+    lines = [
+        f"{n} campanha{'s' if n != 1 else ''} gast{'aram' if n != 1 else 'ou'} sem gerar nenhum lead {when}:"
+    ]
+    lines += [
+        f"- {_q(x['name'])} ({x['campaign_id']}): {x['spend_7d']} gastos, 0 leads; "
+        f"{x['status'] or '-'}, tier {_tier(x)}"
+        for x in c["campaigns"]
+    ]
+    return lines + _shown(c)
+
+
 def _say_underperformers(intent: Intent, out: Out) -> list[str]:
+    if intent.metric == "no_leads":
+        return _say_no_leads(out["list_campaigns"])
     u = out["get_underperformers"]
     if not u.get("total"):
         return ["Nenhuma campanha está no tier crítico (UNDERPERFORMER) na última classificação."]

@@ -41,6 +41,11 @@ _CPL_LIMIT = re.compile(
 _MONTH_END = re.compile(
     r"\b(?:ate|no|ao|pro|para o) (?:o )?(?:fim|final) do mes\b|\bfechar o mes\b|\bfechamento do mes\b"
 )
+# "gastando sem gerar lead", "gastou sem lead", "com 0 leads": the campaigns that spent with no lead
+_NO_LEADS = re.compile(
+    r"\bsem (gerar |nenhum |trazer |converter |ter )?(um )?leads?\b|\bgast\w* sem\b|\bnenhum lead"
+    r"|\b(zero|0) leads?\b"
+)
 _SPEND_MOST = r"\b(gasta|gastam|gastou|gastaram|gastando) mais\b|\bmais gast(o|ou|aram)\b|\bmaior gasto"
 # Checked in order: the first intent with a matching pattern wins. Patterns run on accent-free lowercase,
 # after the negated mentions are taken out ("não quero previsão" is not a forecast question). The order
@@ -118,7 +123,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "underperformers",
         r"\bmal\b|pior|piores|ruim|ruins|baixa performance|underperform|problema|perdendo"
-        r"|queima|sem (gerar )?leads?\b|gastando sem|zerad|budget alto|poucos leads",
+        r"|queima|sem (gerar )?leads?\b|gastando sem|zerad|budget alto|poucos leads"
+        r"|\bnenhum lead|\b(zero|0) leads?\b|\bgast\w* sem\b",
     ),
     (
         "top",
@@ -469,7 +475,9 @@ def classify_intent(message: str) -> Intent:
         worst = re.search(r"\bpior|\bmaior (cpl|custo)|mais car[oa]|(cpl|custo por lead) mais alto", asked)
         most = re.search(r"mais leads|mais trouxe|converte mais|mais conversao|mais conversoes", asked)
         extra["metric"] = "leads" if most else "cpl_high" if worst else "cpl_low"
-    if matched == "underperformers" and re.search(r"\bpior(es)?\b", asked):
+    if matched == "underperformers" and _NO_LEADS.search(asked):
+        extra["metric"] = "no_leads"  # "quais campanhas estão gastando sem gerar lead?": exactly those
+    elif matched == "underperformers" and re.search(r"\bpior(es)?\b", asked):
         extra["metric"] = "worst"  # "qual a pior campanha?": the critical tier, worst CPL first
     if matched == "recommendations" and _CUT.search(asked):
         extra["metric"] = "cut"  # "qual campanha devo pausar?": the pause and decrease advice first

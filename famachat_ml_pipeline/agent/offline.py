@@ -94,7 +94,9 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         ],
         "analyze": _campaign_plan(cid) if cid else _account_plan(ctx),
         # "qual a pior campanha?": the whole critical tier, to sort it by CPL (the tool sorts by spend)
-        "underperformers": [
+        "underperformers": [("list_campaigns", {"limit": MAX_ROWS, "no_leads": True})]
+        if intent.metric == "no_leads"
+        else [
             (
                 "get_underperformers",
                 {"limit": MAX_ROWS if intent.metric == "worst" else 5, "include_low": False},

@@ -88,3 +88,32 @@ def test_the_worst_campaign_is_the_critical_tier_worst_cpl_first(demo_db: DemoDb
         assert f"gastou {format_money(worst['spend_7d'])} sem nenhum lead" in lines[0]
     listed = [line[3:].split("”")[0] for line in lines[2:] if line.startswith("- ")]
     assert listed == [names[c] for c in order[:5]]
+
+
+# ------------------------------------------------------------------ 2. spending without leads
+
+
+def test_spending_without_leads_lists_exactly_those_campaigns(demo_db: DemoDb) -> None:
+    seen = set()
+    for cid in (1, 2, 3):
+        feats = _features(demo_db, cid)
+        idle = sorted(
+            (c for c, f in feats.items() if (f["spend_7d"] or 0) > 0 and not f["leads_7d"]),
+            key=lambda c: -feats[c]["spend_7d"],
+        )
+        seen.add(bool(idle))
+        reply = _ask(demo_db, "quais campanhas estão gastando sem gerar lead?", cid)
+        assert reply.intent == "underperformers"
+        lines = reply.text.splitlines()
+        day = f"{demo_db.as_of:%d/%m/%Y}"
+        if not idle:
+            assert lines[0].startswith(f"Nenhuma campanha gastou sem gerar lead nos 7 dias até {day}")
+            continue
+        n = len(idle)
+        assert lines[0].startswith(f"{n} campanha{'s' if n != 1 else ''} gast")
+        assert lines[0].endswith(f"sem gerar nenhum lead nos 7 dias até {day}:")
+        listed = [line for line in lines[1:] if line.startswith("- ")]
+        assert len(listed) == n
+        for line, c in zip(listed, idle, strict=True):
+            assert f"({c}): {format_money(feats[c]['spend_7d'])} gastos, 0 leads;" in line
+    assert seen == {True, False}  # the demo accounts have both cases
