@@ -27,6 +27,7 @@ PIPELINE_INTENTS = frozenset(
         "forecast",
         "campaign_details",
         "cpl_rank",
+        "tracking",
     }
 )
 
@@ -758,6 +759,48 @@ def _say_weekday(intent: Intent, out: Out) -> list[str]:
     ]
 
 
+def _say_tracking(intent: Intent, out: Out) -> list[str]:
+    """ "Tem campanha com problema de rastreamento?": the campaigns with zero-lead anomalies in the last 7
+    days, their days in a row with spend and no lead, and a tracking check advised from the 2nd day (the
+    detector's tracking break: CRITICAL from the 2nd day in a row)."""
+    t = out["_tracking"]
+    span = f"{_br(t['since'].isoformat())} a {_br(t['through'].isoformat())}"
+    if not t["campaigns"]:
+        return [
+            f"Nenhuma campanha com leads zerados nos últimos 7 dias ({span}): o detector de anomalias não "
+            "sinalizou nenhum dia com gasto e nenhum lead fora do esperado para a campanha, então nada "
+            "indica problema de rastreamento (pixel ou formulário)."
+        ]
+    n = len(t["campaigns"])
+    lines = [
+        f"{n} campanha{'s' if n != 1 else ''} com leads zerados (dias com gasto e nenhum lead, improváveis "
+        f"pelo histórico da campanha) nas anomalias dos últimos 7 dias ({span}):"
+    ]
+    for c in t["campaigns"]:
+        first, last, run = _br(c["first_day"].isoformat()), _br(c["last_day"].isoformat()), c["run"]
+        days = (
+            f"{run} dias seguidos com gasto e nenhum lead ({first} a {last}), {c['spend']} gastos nesses dias"
+            if run > 1
+            else f"1 dia com gasto e nenhum lead ({last}), {c['spend']} gastos"
+        )
+        if c["leads_back"] is not None:
+            now = f"; voltou a gerar leads em {_br(c['leads_back'].isoformat())}"
+        elif c["last_day"] == t["through"]:
+            now = "; segue sem lead no último dia completo"
+        else:
+            now = ""
+        advice = (
+            "Vale checar o rastreamento (pixel ou formulário): a partir do 2º dia seguido o detector trata "
+            "como quebra de rastreamento."
+            if run >= 2
+            else "Um dia só pode ser acaso; se repetir, vale checar o rastreamento."
+        )
+        lines.append(
+            f"- {_q(c['name'])} ({c['campaign_id']}): {days}; severidade {c['severity']}{now}. {advice}"
+        )
+    return lines
+
+
 AUDIENCE = (
     "Os dados desta conta não têm quebra por público (audiência, idade, gênero): a fonte traz gasto, "
     "impressões, cliques e leads por campanha e por dia, então só consigo comparar campanhas e dias."
@@ -967,6 +1010,7 @@ _SAY = {
     "daily_average": _say_daily_average,
     "weekday": _say_weekday,
     "audience": _say_audience,
+    "tracking": _say_tracking,
 }
 
 

@@ -30,6 +30,8 @@ INTENTS = (
     "daily_average",
     "weekday",
     "audience",
+    "tracking",
+    "best_day",
 )
 
 # "CPL acima de R$ 50", "custo por lead menor que 20": the campaigns past a CPL asked (group 2 is the number)
@@ -56,6 +58,13 @@ _SPEND_MOST = r"\b(gasta|gastam|gastou|gastaram|gastando) mais\b|\bmais gast(o|o
 # the anomalies' "caiu"; "quais estão pausadas?" lists the paused ones before "paus" means "should I pause".
 _PATTERNS: tuple[tuple[str, str], ...] = (
     ("help", r"\b(ajuda|help|o que (voce|vc) (sabe|faz|pode)|como (te )?uso|comandos)\b"),
+    # "tem campanha com problema de rastreamento?", "o pixel parou?", "leads zerados": the zero-lead
+    # anomalies (days of spend without a single lead), the detector's tracking breaks
+    (
+        "tracking",
+        r"rastreamento|rastreio|\bpixel|tracking|\btag(ueamento)?\b|leads? zerad|zerou (os )?leads?"
+        r"|parou de (gerar|trazer|entrar|chegar) leads?|leads? (pararam|parou) de (entrar|chegar|cair)",
+    ),
     ("data_quality", r"qualidade|sincroniz|descartad|set aside|dados (estao )?atualizados|ultima atualiza"),
     # "CPL por público", "qual audiência performa melhor?": the source has no audience breakdown
     (

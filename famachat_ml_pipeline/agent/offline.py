@@ -173,6 +173,7 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "daily_average": [],  # read from the source in the facts
         "weekday": [],
         "audience": [],
+        "tracking": [],  # the zero-lead anomalies and the source's runs, in the facts
     }
     return [_call(ctx, name, args) for name, args in plan[intent.name]]
 
@@ -276,6 +277,57 @@ def weekday_figures(ctx: ToolContext) -> dict[str, Any]:
     }
 
 
+ZERO_LEAD_LOOKBACK = 60  # days of source read back to count a campaign's run of days without a lead
+SEVERITY_ORDER = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
+
+
+def tracking_figures(ctx: ToolContext) -> dict[str, Any]:
+    """ "Tem campanha com problema de rastreamento?": the campaigns with open zero-lead PERFORMANCE_DROP
+    anomalies (a day of spend with not one lead, improbable by the campaign's history) in the last 7 days,
+    each with its run of days in a row with spend and no lead up to its latest flagged day, read from the
+    source as the detector counts it, the spend of those days, and whether leads came back after."""
+    through = ctx.data_through()
+    since = through - dt.timedelta(days=6)
+    flagged: dict[str, list[dict[str, Any]]] = {}
+    for r in q.read_recent_anomalies(ctx.engine, ctx.config_id, since):
+        zero = r["observed_value"] is not None and float(r["observed_value"]) == 0.0
+        if r["anomaly_type"] == "PERFORMANCE_DROP" and zero and ctx.owns(r["entity_id"]):
+            flagged.setdefault(r["entity_id"], []).append(r)
+    raw = []
+    if flagged:
+        daily = read_daily_insights(
+            ctx.engine, [ctx.config_id], through, ZERO_LEAD_LOOKBACK, now=ctx.now
+        ).daily
+        daily = daily.filter(pl.col("campaign_id").is_in(list(flagged)))
+    for cid, rows in flagged.items():
+        last = max(r["anomaly_date"] for r in rows)
+        days = {
+            x["date"]: x
+            for x in daily.filter(pl.col("campaign_id") == cid).iter_rows(named=True)
+            if x["spend"] is not None
+        }
+        run, spent = 0, 0.0
+        while (x := days.get(last - dt.timedelta(days=run))) and x["spend"] > 0 and not x["leads"]:
+            run, spent = run + 1, spent + float(x["spend"])
+        back = min((d for d, x in days.items() if last < d <= through and x["leads"]), default=None)
+        raw.append(
+            {
+                "campaign_id": cid,
+                "name": ctx.name_of(cid),
+                "run": run,
+                "first_day": last - dt.timedelta(days=max(run, 1) - 1),
+                "last_day": last,
+                "spend": spent,
+                "spend_v": spent,
+                "flagged_days": len({r["anomaly_date"] for r in rows}),
+                "severity": min((r["severity"] for r in rows), key=SEVERITY_ORDER.index),
+                "leads_back": back,
+            }
+        )
+    raw.sort(key=lambda x: (-x["run"], -x["spend_v"], x["campaign_id"]))
+    return {"since": since, "through": through, "campaigns": ctx.fmt(raw, {"spend": "money"})}
+
+
 def day_status(day: dt.date, through: dt.date, first: dt.date | None) -> str:
     """Whether the source covers a named day: "ok", "today" (partial), "future", or "before" its first day."""
     if day > through + dt.timedelta(days=1):
@@ -360,6 +412,8 @@ class OfflineAgent:
             intent.name == "campaign_details" and intent.campaign_id
         )
         figures = figures or ranked or intent.name == "daily_average" or intent.metric == "month_end"
+        if intent.name == "tracking":
+            return {**facts, "_tracking": tracking_figures(self.ctx)}
         if intent.name == "weekday":
             return {**facts, "_weekdays": weekday_figures(self.ctx)}
         if not figures:

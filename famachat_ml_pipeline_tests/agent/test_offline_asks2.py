@@ -117,3 +117,63 @@ def test_spending_without_leads_lists_exactly_those_campaigns(demo_db: DemoDb) -
         for line, c in zip(listed, idle, strict=True):
             assert f"({c}): {format_money(feats[c]['spend_7d'])} gastos, 0 leads;" in line
     assert seen == {True, False}  # the demo accounts have both cases
+
+
+# ------------------------------------------------------------------ 3. tracking: the zero-lead anomalies
+
+
+def _day(v: object) -> dt.date:
+    return v.date() if isinstance(v, dt.datetime) else dt.date.fromisoformat(str(v)[:10])
+
+
+def test_a_tracking_question_answers_from_the_zero_lead_anomalies(demo_db: DemoDb) -> None:
+    a = schema.ml_anomalies
+    since = demo_db.as_of - dt.timedelta(days=6)
+    seen = 0
+    for cid in (1, 2, 3):
+        with demo_db.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(a.c.entity_id, a.c.anomaly_date).where(
+                    a.c.config_id == cid,
+                    a.c.anomaly_type == "PERFORMANCE_DROP",
+                    a.c.observed_value == 0,
+                    a.c.is_acknowledged.isnot(True),
+                    a.c.anomaly_date >= dt.datetime.combine(since, dt.time()),
+                )
+            ).all()
+        last: dict[str, dt.date] = {}
+        for entity, day in rows:
+            last[entity] = max(last.get(entity, dt.date.min), _day(day))
+        daily = read_daily_insights(demo_db.engine, [cid], demo_db.as_of, 60, now=demo_db.now).daily
+        for question in ("tem alguma campanha com problema de rastreamento?", "o pixel parou?"):
+            reply = _ask(demo_db, question, cid)
+            assert reply.intent == "tracking", question
+            lines = reply.text.splitlines()
+            if not last:
+                assert lines[0].startswith("Nenhuma campanha com leads zerados nos últimos 7 dias")
+                continue
+            n = len(last)
+            assert lines[0].startswith(f"{n} campanha{'s' if n != 1 else ''} com leads zerados")
+            for entity, day in last.items():
+                # the run of days with spend and no lead ending on its latest flagged day, from the source
+                d = {
+                    r["date"]: r for r in daily.filter(pl.col("campaign_id") == entity).iter_rows(named=True)
+                }
+                run, spend = 0, 0.0
+                while (
+                    (r := d.get(day - dt.timedelta(days=run))) and (r["spend"] or 0) > 0 and r["leads"] == 0
+                ):
+                    run, spend = run + 1, spend + r["spend"]
+                (line,) = [x for x in lines if f"({entity}): " in x]
+                if run > 1:
+                    start = day - dt.timedelta(days=run - 1)
+                    assert (
+                        f"): {run} dias seguidos com gasto e nenhum lead ({start:%d/%m/%Y} a {day:%d/%m/%Y})"
+                        in line
+                    )
+                    assert "Vale checar o rastreamento" in line
+                else:
+                    assert f"): 1 dia com gasto e nenhum lead ({day:%d/%m/%Y})" in line
+                assert f"{format_money(spend)} gastos" in line
+            seen += n
+    assert seen, "the demo accounts have zero-lead anomalies this week"
