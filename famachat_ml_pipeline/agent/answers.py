@@ -801,6 +801,63 @@ def _say_tracking(intent: Intent, out: Out) -> list[str]:
     return lines
 
 
+# "qual foi o dia com mais leads?": what ranks the days, in words, and how (key, highest first)
+DAY_RANK_PT = {
+    "leads": ("Dia com mais leads", "leads", True),
+    "leads_low": ("Dia com menos leads", "leads", False),
+    "spend": ("Dia com maior gasto", "spend_v", True),
+    "spend_low": ("Dia com menor gasto", "spend_v", False),
+    "cpl_high": ("Pior dia (maior CPL)", "cpl_v", True),
+    "cpl_low": ("Melhor dia (menor CPL)", "cpl_v", False),
+}
+
+
+def _say_best_day(intent: Intent, out: Out) -> list[str]:
+    """ "Qual foi o dia com mais leads?" / "dia com maior gasto" / "pior dia": the account's day that
+    ranks first over the period (the last 30 complete days unless one was asked), from the source, with
+    its leads, spend and CPL; a day of spend with no lead is the worst CPL of all."""
+    period, f = out["_period"], out.get("_days")
+    if f is None:
+        first = out.get("_first_day")
+        since = f"os dados começam em {_br(first.isoformat())}" if first else "não há dados desta conta"
+        return [f"Não há dados de {period.label}: {since}."]
+    head, key, desc = DAY_RANK_PT[intent.metric or "leads"]
+    rows = f["rows"]
+    if key == "cpl_v":  # a day that spent with no lead has no CPL but is worse than any
+        idle = [x for x in rows if x["cpl_v"] is None and x["spend_v"] > 0]
+        priced = sorted((x for x in rows if x["cpl_v"] is not None), key=lambda x: x["cpl_v"], reverse=desc)
+        ranked = (sorted(idle, key=lambda x: -x["spend_v"]) + priced) if desc else priced
+    else:
+        ranked = sorted(rows, key=lambda x: -x[key] if desc else x[key])  # stable: the earlier day on a tie
+    span = f"{_br(f['first_day'].isoformat())} a {_br(f['last_day'].isoformat())}"
+    n = len(rows)
+    notes = []
+    if f["last_day"] < period.last:
+        notes.append(f"parcial: o período vai até {_br(period.last.isoformat())}")
+    if f["first_day"] > period.first:
+        notes.append(f"parcial: os dados começam em {_br(f['first_day'].isoformat())}")
+    when = (
+        f"{_period_in(period.label)} ({span}, {n} dia{'s' if n != 1 else ''} com dados"
+        f"{''.join('; ' + x for x in notes)})"
+    )
+    if not ranked:
+        return [f"Nenhum dia com leads {when}: não há CPL por dia para comparar."]
+
+    def line(x: dict[str, Any]) -> str:
+        day = x["date"]
+        return (
+            f"{_br(day.isoformat())} ({WEEKDAY_PT[day.weekday()]}): {x['leads']} leads, "
+            f"{x['spend'] or '-'} gastos, CPL {x['cpl'] or 'sem leads'}"
+        )
+
+    left_out = excluded_text(f["set_aside"], f.get("orphans") or 0)
+    return [
+        f"{head} {when}: {line(ranked[0])}.",
+        *(["Em seguida:", *(f"- {line(x)}" for x in ranked[1:4])] if len(ranked) > 1 else []),
+        *([f"{left_out[0].upper()}{left_out[1:]}."] if left_out else []),
+    ]
+
+
 AUDIENCE = (
     "Os dados desta conta não têm quebra por público (audiência, idade, gênero): a fonte traz gasto, "
     "impressões, cliques e leads por campanha e por dia, então só consigo comparar campanhas e dias."
@@ -1011,6 +1068,7 @@ _SAY = {
     "weekday": _say_weekday,
     "audience": _say_audience,
     "tracking": _say_tracking,
+    "best_day": _say_best_day,
 }
 
 

@@ -82,6 +82,14 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         "daily_average",
         r"\bmedia diaria|\bdiaria media|\bmedia\b.*\b(por|ao|/) ?dia\b|\b(por|ao) dia\b.*\bmedia\b",
     ),
+    # "qual foi o dia com mais leads?", "dia com maior gasto", "pior dia": one day of the account, ranked
+    (
+        "best_day",
+        r"\b(melhor|pior) dia\b|\bdias? (com|de|que|em que) (teve |tive |tivemos |houve |deu )?(o |a )?"
+        r"(mais|menos|maior|menor)\b|\bdias? (que |em que )?(mais|menos) (gastei|gastou|gastamos|gerou"
+        r"|veio|vieram|entrou|entraram|converteu|trouxe)\b|\bdia mais (caro|barato)\b"
+        r"|\b(qual|que) dia\b(?! da semana).*\b(mais|menos|maior|menor)\b",
+    ),
     (
         "analyze",
         r"\banalise (completa|geral|detalhada|em detalhe)"
@@ -452,6 +460,19 @@ def _metric(text: str) -> str | None:
     return "cpl_high"
 
 
+def _day_metric(text: str) -> str:
+    """ "dia com mais leads" -> "leads", "menos leads" -> "leads_low", "maior gasto" -> "spend", "menor
+    gasto" -> "spend_low", "pior dia"/"maior CPL"/"mais caro" -> "cpl_high", else ("melhor dia") "cpl_low"."""
+    fewer = re.search(r"\b(menos|menor)\b", text)
+    if re.search(r"\bcpl\b|custo por lead|\bcar[oa]\b|\bbarat[oa]\b", text):
+        return "cpl_low" if fewer or re.search(r"\bbarat[oa]\b", text) else "cpl_high"
+    if re.search(r"\bgast|\binvest|\bspend\b", text):
+        return "spend_low" if fewer else "spend"
+    if re.search(r"\blead|\bconvers|convert|\bveio\b|\bvieram\b|\bentr", text):
+        return "leads_low" if fewer else "leads"
+    return "cpl_high" if re.search(r"\bpior\b", text) else "cpl_low"
+
+
 def accounts_named(text: str) -> tuple[int, ...]:
     return tuple(sorted({int(m) for m in _ACCOUNT_REF.findall(text)}))
 
@@ -488,6 +509,8 @@ def classify_intent(message: str) -> Intent:
         extra["metric"] = "no_leads"  # "quais campanhas estão gastando sem gerar lead?": exactly those
     elif matched == "underperformers" and re.search(r"\bpior(es)?\b", asked):
         extra["metric"] = "worst"  # "qual a pior campanha?": the critical tier, worst CPL first
+    if matched == "best_day":  # what ranks the days: leads, spend or CPL, and which way
+        extra["metric"] = _day_metric(asked)
     if matched == "recommendations" and _CUT.search(asked):
         extra["metric"] = "cut"  # "qual campanha devo pausar?": the pause and decrease advice first
     if matched == "roi":

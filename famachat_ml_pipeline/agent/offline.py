@@ -174,6 +174,7 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "weekday": [],
         "audience": [],
         "tracking": [],  # the zero-lead anomalies and the source's runs, in the facts
+        "best_day": [],
     }
     return [_call(ctx, name, args) for name, args in plan[intent.name]]
 
@@ -274,6 +275,43 @@ def weekday_figures(ctx: ToolContext) -> dict[str, Any]:
         "days": 7 * WEEKDAY_WEEKS,
         "set_aside": int(grouped["aside"].sum() or 0),
         "weekdays": ctx.fmt(raw, {"spend": "money", "cpl": "money"}),
+    }
+
+
+BEST_DAY_SPAN = 30  # "qual foi o dia com mais leads?": the last 30 complete days unless a period is asked
+
+
+def day_by_day(ctx: ToolContext, first: dt.date, last: dt.date) -> dict[str, Any]:
+    """The account's spend, leads and CPL of each day first..last with data in the source, formatted pt-BR
+    with the raw numbers kept to rank them (`spend_v`, `leads`, `cpl_v`)."""
+    days = (last - first).days + 1
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], last, days, now=ctx.now).daily
+    d = daily.filter(pl.col("date").is_between(first, last))
+    aside = d.filter(pl.col("spend").is_null()).height
+    grouped = (
+        d.filter(pl.col("has_row") & pl.col("spend").is_not_null())
+        .group_by("date")
+        .agg(spend=pl.col("spend").sum(), leads=pl.col("leads").sum())
+        .sort("date")
+    )
+    raw = [
+        {
+            "date": r["date"],
+            "spend": float(r["spend"] or 0.0),
+            "spend_v": float(r["spend"] or 0.0),
+            "leads": int(r["leads"] or 0),
+            "cpl": r["spend"] / r["leads"] if r["leads"] else None,
+            "cpl_v": r["spend"] / r["leads"] if r["leads"] else None,
+        }
+        for r in grouped.iter_rows(named=True)
+    ]
+    return {
+        "first_day": first,
+        "last_day": last,
+        "days": days,
+        "set_aside": aside,
+        "orphans": q.orphan_campaign_days(ctx.engine, ctx.config_id, first, last),
+        "rows": ctx.fmt(raw, {"spend": "money", "cpl": "money"}),
     }
 
 
@@ -412,6 +450,8 @@ class OfflineAgent:
             intent.name == "campaign_details" and intent.campaign_id
         )
         figures = figures or ranked or intent.name == "daily_average" or intent.metric == "month_end"
+        if intent.name == "best_day":
+            return {**facts, **self._best_day_facts(intent)}
         if intent.name == "tracking":
             return {**facts, "_tracking": tracking_figures(self.ctx)}
         if intent.name == "weekday":
@@ -445,6 +485,20 @@ class OfflineAgent:
                 facts["_period_figures"] = source_figures(self.ctx, start, end, cid)
                 if ranked and day is None:
                     facts["_ranking"] = campaign_figures(self.ctx, start, end)
+        return facts
+
+    def _best_day_facts(self, intent: Intent) -> dict[str, Any]:
+        """The period whose days are ranked (the last 30 complete days unless one is asked), clipped to
+        the days the source covers, and each day's figures."""
+        through = self.ctx.data_through()
+        period = resolve_period(intent.period_ref, through) or resolve_period(
+            f"ultimos {BEST_DAY_SPAN} dias", through
+        )
+        first = first_insight_day(self.ctx.engine, self.ctx.config_id)
+        facts: dict[str, Any] = {"_period": period, "_first_day": first}
+        start, end = max(period.first, first or period.first), min(period.last, through)
+        if first is not None and start <= end:
+            facts["_days"] = day_by_day(self.ctx, start, end)
         return facts
 
     def ask(self, message: str, history: Sequence[ChatTurn] = (), intent: Intent | None = None) -> AgentReply:

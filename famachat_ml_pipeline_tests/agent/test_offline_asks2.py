@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline.db import schema
-from famachat_ml_pipeline.source.read import read_daily_insights
+from famachat_ml_pipeline.source.read import first_insight_day, read_daily_insights
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 from famachat_ml_pipeline_tests.agent.test_offline import _features, _names
 
@@ -177,3 +177,69 @@ def test_a_tracking_question_answers_from_the_zero_lead_anomalies(demo_db: DemoD
                 assert f"{format_money(spend)} gastos" in line
             seen += n
     assert seen, "the demo accounts have zero-lead anomalies this week"
+
+
+# ------------------------------------------------------------------ 4. the day with most leads, spend, worst
+
+
+WEEKDAY_PT = (
+    "segunda-feira",
+    "terça-feira",
+    "quarta-feira",
+    "quinta-feira",
+    "sexta-feira",
+    "sábado",
+    "domingo",
+)
+
+
+def _by_day(db: DemoDb, first: dt.date, last: dt.date) -> list[dict]:
+    return (
+        _source(db, first, last)
+        .filter(pl.col("spend").is_not_null())
+        .group_by("date")
+        .agg(pl.col("spend").sum(), pl.col("leads").sum())
+        .sort("date")
+        .to_dicts()
+    )
+
+
+def _day_line(r: dict) -> str:
+    cpl = format_money(r["spend"] / r["leads"]) if r["leads"] else "sem leads"
+    return (
+        f"{r['date']:%d/%m/%Y} ({WEEKDAY_PT[r['date'].weekday()]}): {r['leads']} leads, "
+        f"{format_money(r['spend'])} gastos, CPL {cpl}."
+    )
+
+
+def test_the_day_with_most_leads_or_spend_or_the_worst_is_named(demo_db: DemoDb) -> None:
+    last = demo_db.as_of
+    first = last - dt.timedelta(days=29)
+    days = _by_day(demo_db, first, last)
+    span = f"nos últimos 30 dias ({first:%d/%m/%Y} a {last:%d/%m/%Y}, {len(days)} dias com dados): "
+    most = max(days, key=lambda r: (r["leads"], -r["date"].toordinal()))  # the earlier day on a tie
+    reply = _ask(demo_db, "qual foi o dia com mais leads?")
+    assert reply.intent == "best_day"
+    assert reply.text.splitlines()[0] == f"Dia com mais leads {span}{_day_line(most)}"
+    spent = max(days, key=lambda r: (r["spend"], -r["date"].toordinal()))
+    assert (
+        _ask(demo_db, "dia com maior gasto").text.splitlines()[0]
+        == f"Dia com maior gasto {span}{_day_line(spent)}"
+    )
+    # the worst: a day of spend with no lead first, else the highest CPL
+    worst = max(days, key=lambda r: (not r["leads"] and r["spend"] > 0, r["spend"] / max(r["leads"], 1)))
+    first_line = _ask(demo_db, "qual foi o pior dia?").text.splitlines()[0]
+    assert first_line == f"Pior dia (maior CPL) {span}{_day_line(worst)}"
+    # a period asked: that period's days (the month of the last complete day, up to it)
+    month_first = max(last.replace(day=1), _first_data_day(demo_db))
+    days = _by_day(demo_db, month_first, last)
+    most = max(days, key=lambda r: (r["leads"], -r["date"].toordinal()))
+    first_line = _ask(demo_db, "qual o dia com mais leads esse mês?").text.splitlines()[0]
+    assert f"({month_first:%d/%m/%Y} a {last:%d/%m/%Y}, {len(days)} dias com dados" in first_line
+    assert first_line.endswith(_day_line(most))
+
+
+def _first_data_day(db: DemoDb) -> dt.date:
+    found = first_insight_day(db.engine, CID)
+    assert found is not None
+    return found
