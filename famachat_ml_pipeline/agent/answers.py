@@ -663,7 +663,52 @@ def _say_trends(intent: Intent, out: Out) -> list[str]:
     t = out["analyze_trends"]
     if msg := _failed(t):
         return [msg]
-    return _trend_lines(t)
+    return [*_trend_answer(intent, out, t), *_trend_lines(t)]
+
+
+# the figures a trend question may ask about: (pt-BR name, grammatical gender, plural)
+TREND_PT = {
+    "cpl": ("o CPL", "m"),
+    "ctr": ("o CTR", "m"),
+    "cpm": ("o CPM", "m"),
+    "spend": ("o gasto", "m"),
+    "leads": ("os leads", "p"),
+}
+# which way is worse for each figure: a higher CPL or CPM, fewer leads or a lower CTR
+_WORSE_UP = {"cpl": True, "cpm": True, "ctr": False, "leads": False, "spend": None}
+
+
+def _trend_answer(intent: Intent, out: Out, t: dict[str, Any]) -> list[str]:
+    """ "O CPL da campanha 27 está subindo?": the figure asked, its 7 days against the 7 before and which
+    way it went, "Sim"/"Não" first when the question asked a direction."""
+    if not (intent.metric or "").startswith("trend_") or "last_7d" not in t:
+        return []
+    _, metric, move = intent.metric.split("_")
+    last, prev = t["last_7d"], t["previous_7d"]
+    change = t.get(f"{metric}_change")
+    what, gender = TREND_PT[metric]
+    name = out.get("_campaign_name")
+    whose = f" de {_q(name)}" if name else (" da conta" if t.get("scope", "conta") == "conta" else "")
+    if not change:
+        return [
+            f"{what[0].upper()}{what[1:]}{whose} não tem comparação: sem valor nos 7 dias até "
+            f"{_br(last['last_day'])} ou nos 7 anteriores ({last.get(metric) or '-'} contra "
+            f"{prev.get(metric) or '-'})."
+        ]
+    moved = _moved(change)
+    went = {"subiu": "subindo", "caiu": "caindo"}.get(moved, "estável")
+    up = moved == "subiu"
+    wanted = {"up": True, "down": False}.get(move)
+    worse_up = _WORSE_UP[metric]
+    if move in {"worse", "better"} and worse_up is not None:
+        wanted = worse_up if move == "worse" else not worse_up
+    verb = "estão" if gender == "p" else "está"
+    yes = "" if wanted is None or moved == "ficou estável" else ("Sim: " if wanted == up else "Não: ")
+    head = f"{what}{whose} {verb} {went}" if yes else f"{what[0].upper()}{what[1:]}{whose} {verb} {went}"
+    return [
+        f"{yes}{head}: {last.get(metric) or '-'} nos 7 dias até {_br(last['last_day'])}, contra "
+        f"{prev.get(metric) or '-'} nos 7 anteriores ({change})."
+    ]
 
 
 def _say_performance(intent: Intent, out: Out) -> list[str]:

@@ -48,6 +48,41 @@ _NO_LEADS = re.compile(
     r"\bsem (gerar |nenhum |trazer |converter |ter )?(um )?leads?\b|\bgast\w* sem\b|\bnenhum lead"
     r"|\b(zero|0) leads?\b"
 )
+# "o CPL da campanha 27 está subindo?": a figure's move asked (the 7 days against the 7 before)
+_MOVES = {
+    "up": r"subindo|subiu|sobe|aumentando|aumentou|aumenta|crescendo|cresceu|disparando|disparou",
+    "down": r"caindo|caiu|cai|diminuindo|diminuiu|diminui|baixando|baixou|despencando|despencou",
+    "worse": r"piorando|piorou|piora",
+    "better": r"melhorando|melhorou|melhora",
+    "either": r"mudando|mudou|variando|variou|como (esta|ta) evoluindo",
+}
+_TREND_METRICS = {
+    "cpl": r"\bcpl\b|custo por lead",
+    "ctr": r"\bctr\b",
+    "cpm": r"\bcpm\b",
+    "spend": r"\bgastos?\b|\binvestimento\b|\bspend\b",
+    "leads": r"\bleads?\b",
+}
+_TREND_ASK = re.compile(
+    rf"\b({'|'.join(_TREND_METRICS.values())})\b.*\b({'|'.join(_MOVES.values())})\b".replace(r"\b\b", r"\b")
+)
+_WHY = re.compile(r"\bpor ?que\b|\bpq\b|\bmotivo\b")
+
+
+def trend_asked(text: str) -> tuple[str, str] | None:
+    """(the figure, the move) a trend question asks ("o CPL ... está subindo?" -> ("cpl", "up")); None
+    when it asks none, or asks why (that is the anomalies' question)."""
+    if _WHY.search(text):
+        return None
+    m = _TREND_ASK.search(text)
+    if m:
+        metric = next(k for k, pattern in _TREND_METRICS.items() if re.search(pattern, m.group(1)))
+        return metric, next(k for k, pattern in _MOVES.items() if re.fullmatch(pattern, m.group(2)))
+    # "a campanha 27 está piorando?": no figure named, the CPL (the figure a lead campaign is judged by)
+    move = next((k for k, pattern in _MOVES.items() if re.search(rf"\b({pattern})\b", text)), None)
+    return ("cpl", move) if move else None
+
+
 _SPEND_MOST = r"\b(gasta|gastam|gastou|gastaram|gastando) mais\b|\bmais gast(o|ou|aram)\b|\bmaior gasto"
 # Checked in order: the first intent with a matching pattern wins. Patterns run on accent-free lowercase,
 # after the negated mentions are taken out ("não quero previsão" is not a forecast question). The order
@@ -522,6 +557,16 @@ def classify_intent(message: str) -> Intent:
         return Intent("compare", None, None, named, names_asked(text, compare=True), day_ref, tuple(ids))
     names = () if cid else names_asked(text)
     like = looks_like_name(message)
+    trend = trend_asked(asked)
+    if (
+        (cid or names)
+        and trend
+        and matched not in {"compare", "roi", "recommendations", "forecast", "analyze"}
+    ):
+        matched = (
+            "trends"  # "o CPL da campanha 27 está subindo?": that campaign's 7 days against the 7 before
+        )
+        extra["metric"] = f"trend_{trend[0]}_{trend[1]}"
     # words after "campanha" that name nothing never end in the help menu: the campaigns are listed
     keyword = matched or ("list_campaigns" if names and not like else "help")
     if (cid or names) and matched not in _CAMPAIGN_INTENTS:

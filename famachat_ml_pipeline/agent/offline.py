@@ -450,6 +450,8 @@ class OfflineAgent:
             intent.name == "campaign_details" and intent.campaign_id
         )
         figures = figures or ranked or intent.name == "daily_average" or intent.metric == "month_end"
+        if intent.name == "trends" and intent.campaign_id and self.ctx.owns(intent.campaign_id):
+            facts["_campaign_name"] = self.ctx.name_of(intent.campaign_id)
         if intent.name == "best_day":
             return {**facts, **self._best_day_facts(intent)}
         if intent.name == "tracking":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import polars as pl
 import pytest
@@ -243,3 +244,50 @@ def _first_data_day(db: DemoDb) -> dt.date:
     found = first_insight_day(db.engine, CID)
     assert found is not None
     return found
+
+
+# ------------------------------------------------------------------ 5. a campaign's trend
+
+
+def test_a_campaigns_trend_question_gets_its_7_days_against_the_7_before(demo_db: DemoDb) -> None:
+    last = demo_db.as_of
+
+    def week(cid: str, end: dt.date) -> tuple[float, int]:
+        d = _source(demo_db, end - dt.timedelta(days=6), end).filter(pl.col("campaign_id") == cid)
+        return float(d["spend"].sum() or 0.0), int(d["leads"].sum() or 0)
+
+    names = _names(demo_db, CID)
+    # a campaign named "Campanha N" with leads in both weeks (a CPL to compare)
+    cid, n = next(
+        (c, m.group(1))
+        for c in sorted(names)
+        if (m := re.search(r"Campanha (\d+)\b", names[c]))
+        and week(c, last)[1]
+        and week(c, last - dt.timedelta(days=7))[1]
+    )
+    name = names[cid]
+    (spend, leads), (spend0, leads0) = week(cid, last), week(cid, last - dt.timedelta(days=7))
+    cpl, cpl0 = spend / leads, spend0 / leads0
+    for question, asked_up in (
+        (f"o CPL da campanha {n} está subindo?", True),
+        (f"o cpl da campanha {n} caiu?", False),
+    ):
+        reply = _ask(demo_db, question)
+        assert reply.intent == "trends", question
+        lines = reply.text.splitlines()
+        went = "subindo" if cpl > cpl0 else "caindo"
+        yes = "Sim" if (cpl > cpl0) == asked_up else "Não"
+        assert lines[0].startswith(
+            f"{yes}: o CPL de “{name}” está {went}: {format_money(cpl)} nos 7 dias até {last:%d/%m/%Y}, "
+            f"contra {format_money(cpl0)} nos 7 anteriores ("
+        )
+        assert lines[1].startswith(f"CPL da campanha: {format_money(cpl)} nos 7 dias")
+        assert f"gasto {format_money(spend)} (" in lines[1] and f"leads {leads} (" in lines[1]
+    first = _ask(demo_db, f"os leads da campanha {n} estão caindo?").text.splitlines()[0]
+    went = "subindo" if leads > leads0 else "caindo" if leads < leads0 else ""
+    if went:
+        yes = "Sim" if leads < leads0 else "Não"
+        assert first.startswith(f"{yes}: os leads de “{name}” estão {went}: {leads} nos 7 dias")
+        assert f"contra {leads0} nos 7 anteriores" in first
+    # why it rose stays the anomalies' question
+    assert _ask(demo_db, f"por que o CPL da campanha {n} subiu?").intent == "campaign_details"
