@@ -766,8 +766,10 @@ def _say_weekday(intent: Intent, out: Out) -> list[str]:
     source, best first (lowest CPL; most leads or worst first when that is asked)."""
     w = out["_weekdays"]
     span = f"{_br(w['first_day'].isoformat())} a {_br(w['last_day'].isoformat())}"
-    when = f"nas últimas 4 semanas completas ({span}, {w['days']} dias: cada dia da semana 4 vezes)"
     rows = w["weekdays"]
+    when = f"nas últimas 4 semanas completas ({span}, {_weekday_span(w)})"
+    if not rows:
+        return [f"Não há dados desta conta nas últimas 4 semanas ({span})."]
     if not any(x["leads"] for x in rows):
         return [f"Nenhum lead {when}: não há CPL por dia da semana para comparar."]
     if intent.metric == "leads":
@@ -791,8 +793,12 @@ def _say_weekday(intent: Intent, out: Out) -> list[str]:
         what = "do pior ao melhor" if worst else "do melhor ao pior"
     best = rows[0]
 
+    uneven = len({x["n_days"] for x in rows}) > 1 or len(rows) < 7
+
     def line(x: dict[str, Any]) -> str:
-        return f"CPL {x['cpl'] or 'sem leads'}, {x['leads']} leads, {x['spend'] or '-'} gastos"
+        n = x["n_days"]
+        times = f" (em {n} dia{'s' if n != 1 else ''})" if uneven else ""
+        return f"CPL {x['cpl'] or 'sem leads'}, {x['leads']} leads, {x['spend'] or '-'} gastos{times}"
 
     aside = w.get("set_aside") or 0
     note = [f"Sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos."] if aside else []
@@ -901,6 +907,26 @@ def _say_best_day(intent: Intent, out: Out) -> list[str]:
         *(["Em seguida:", *(f"- {line(x)}" for x in ranked[1:4])] if len(ranked) > 1 else []),
         *([f"{left_out[0].upper()}{left_out[1:]}."] if left_out else []),
     ]
+
+
+def _times(n: int) -> str:
+    return f"{n} {'vez' if n == 1 else 'vezes'}"
+
+
+def _weekday_span(w: dict[str, Any]) -> str:
+    """How many days the weekday figures hold, and each weekday how many times: 28 days, each weekday 4
+    times, on an account with 4 full weeks of data; fewer, said as such, when its data begins later."""
+    n = w.get("days_with_data", w["days"])
+    counts = {x["weekday"]: x["n_days"] for x in w["weekdays"]}
+    if n == w["days"] and set(counts.values()) == {w["days"] // 7} and len(counts) == 7:
+        return f"{n} dias: cada dia da semana {_times(w['days'] // 7)}"
+    start = w.get("data_first_day")
+    since = f"os dados começam em {_br(start.isoformat())}; " if start and start > w["first_day"] else ""
+    if len(counts) == 7 and len(set(counts.values())) == 1:
+        each = f"cada dia da semana {_times(next(iter(counts.values())))}"
+    else:
+        each = ", ".join(f"{WEEKDAY_PT[d]} {_times(k)}" for d, k in sorted(counts.items()))
+    return f"{since}{n} dia{'s' if n != 1 else ''} com dados: {each}"
 
 
 AUDIENCE = (

@@ -257,11 +257,18 @@ def weekday_figures(ctx: ToolContext) -> dict[str, Any]:
         weekday=pl.col("date").dt.weekday() - 1
     )
     grouped = d.group_by("weekday").agg(
-        spend=pl.col("spend").sum(), leads=pl.col("leads").sum(), aside=pl.col("spend").is_null().sum()
+        spend=pl.col("spend").sum(),
+        leads=pl.col("leads").sum(),
+        aside=pl.col("spend").is_null().sum(),
+        # the days of this weekday the source has rows for: 4 in 4 full weeks, fewer on a young account
+        n_days=pl.col("date").filter(pl.col("has_row")).n_unique(),
     )
+    grouped = grouped.filter(pl.col("n_days") > 0)
+    covered = d.filter(pl.col("has_row"))["date"]
     raw = [
         {
             "weekday": int(r["weekday"]),
+            "n_days": int(r["n_days"]),
             "spend": float(r["spend"] or 0.0),
             "leads": int(r["leads"] or 0),
             "cpl": r["spend"] / r["leads"] if r["leads"] else None,
@@ -273,6 +280,8 @@ def weekday_figures(ctx: ToolContext) -> dict[str, Any]:
         "first_day": first,
         "last_day": last,
         "days": 7 * WEEKDAY_WEEKS,
+        "data_first_day": covered.min() if covered.len() else None,
+        "days_with_data": covered.n_unique(),
         "set_aside": int(grouped["aside"].sum() or 0),
         "weekdays": ctx.fmt(raw, {"spend": "money", "cpl": "money"}),
     }

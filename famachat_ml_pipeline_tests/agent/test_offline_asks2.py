@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -14,7 +15,12 @@ import sqlalchemy as sa
 from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline.db import schema
+from famachat_ml_pipeline.db.engine import get_engine, migrate
+from famachat_ml_pipeline.demo.generator import generate_demo
+from famachat_ml_pipeline.demo.loader import write_demo
+from famachat_ml_pipeline.settings import Settings
 from famachat_ml_pipeline.source.read import first_insight_day, read_daily_insights
+from famachat_ml_pipeline.source.tables import insights_table
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 from famachat_ml_pipeline_tests.agent.test_offline import _features, _names
 
@@ -291,3 +297,40 @@ def test_a_campaigns_trend_question_gets_its_7_days_against_the_7_before(demo_db
         assert f"contra {leads0} nos 7 anteriores" in first
     # why it rose stays the anomalies' question
     assert _ask(demo_db, f"por que o CPL da campanha {n} subiu?").intent == "campaign_details"
+
+
+# ------------------------------------------------------------------ 6. the weekday answer on a young account
+
+
+def test_the_weekday_answer_says_the_true_count_per_weekday_on_a_short_account(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'short.db'}"
+    data = generate_demo(n_accounts=1, days=40, seed=5)
+    engine = get_engine(url)
+    write_demo(engine, data)
+    migrate(url)
+    i = insights_table  # the account's source starts 17 days before its last day: a young account
+    with engine.begin() as conn:
+        conn.execute(i.delete().where(i.c.date_start < data.end_date - dt.timedelta(days=16)))
+    now = dt.datetime.combine(data.end_date + dt.timedelta(days=1), dt.time(12), dt.UTC)
+    agent = open_agent(engine, 1, Settings(database_url=url), mode="offline", now=now)
+    last = agent.ctx.data_through()
+    first = last - dt.timedelta(days=27)
+    daily = read_daily_insights(engine, [1], last, 28, now=now).daily
+    dates = daily.filter(pl.col("has_row") & pl.col("date").is_between(first, last))["date"].unique()
+    assert 7 < dates.len() < 28, "a young account: fewer than 4 weeks of data"
+    counts = {d: sum(1 for x in dates if x.weekday() == d) for d in range(7)}
+    each = ", ".join(
+        f"{WEEKDAY_PT[d]} {k} {'vez' if k == 1 else 'vezes'}" for d, k in sorted(counts.items()) if k
+    )
+    if len(set(counts.values())) == 1:
+        k = counts[0]
+        each = f"cada dia da semana {k} {'vez' if k == 1 else 'vezes'}"
+    reply = agent.ask("qual o melhor dia da semana?")
+    assert reply.intent == "weekday"
+    head = reply.text.splitlines()[0]
+    assert head.startswith(
+        "Melhor dia da semana (menor CPL) nas últimas 4 semanas completas "
+        f"({first:%d/%m/%Y} a {last:%d/%m/%Y}, os dados começam em {min(dates):%d/%m/%Y}; "
+        f"{dates.len()} dias com dados: {each}): "
+    )
+    assert "4 vezes" not in reply.text
