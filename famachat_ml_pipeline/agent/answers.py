@@ -27,6 +27,7 @@ PIPELINE_INTENTS = frozenset(
         "forecast",
         "campaign_details",
         "cpl_rank",
+        "tracking",
     }
 )
 
@@ -121,10 +122,72 @@ def _say_summary(intent: Intent, out: Out) -> list[str]:
     return lines
 
 
+def _spent(c: dict[str, Any]) -> float:
+    """A row's 7-day spend as a number (it arrives formatted: "R$ 0,00" is a non-empty string)."""
+    found = numbers_in(c.get("spend_7d") or "0")
+    return found[-1] if found else 0.0
+
+
+def _worst_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Worst 7-day CPL first: the ones that spent with no lead (most spent first), then the highest CPL."""
+    idle = sorted((c for c in rows if not c.get("leads_7d") and _spent(c) > 0), key=lambda c: -_spent(c))
+    priced = sorted((c for c in rows if c.get("leads_7d") and c.get("cpl_7d")), key=lambda c: -_cpl_of(c))
+    return idle + priced + [c for c in rows if c not in idle and c not in priced]
+
+
+def _cpl_of(c: dict[str, Any]) -> float:
+    return numbers_in(c["cpl_7d"])[-1]
+
+
+def _say_worst(u: dict[str, Any]) -> list[str]:
+    """ "Qual a pior campanha?": the critical tier sorted by the 7-day CPL, the worst named first."""
+    rows = _worst_first(u["campaigns"])
+    worst = rows[0]
+    how = (
+        f"gastou {worst['spend_7d']} sem nenhum lead"
+        if not worst.get("leads_7d")
+        else f"CPL {worst['cpl_7d']} ({worst['spend_7d']} gastos, {worst['leads_7d']} leads)"
+    )
+    lines = [
+        f"A pior campanha nos 7 dias até {_br(u['as_of'])} (tier crítico, pelo CPL): "
+        f"{_q(worst['name'])} ({worst['campaign_id']}): {how}"
+        + (_why(worst) if worst.get("leads_7d") else f" (CPL da conta: {worst.get('account_cpl_7d') or '-'})")
+        + "."
+    ]
+    if len(rows) > 1:
+        n = u["total"]
+        lines.append(f"As {n} campanhas do tier crítico (UNDERPERFORMER), do pior CPL ao melhor:")
+        lines += [_campaign_line(c) + _why(c) + "." for c in rows[:5]]
+        lines += [f"(mostrando 5 de {n})"] if n > 5 else []
+    return lines
+
+
+def _say_no_leads(c: dict[str, Any]) -> list[str]:
+    """ "Quais campanhas estão gastando sem gerar lead?": exactly the ones that spent in the 7 days with
+    not one lead, most spent first, or that there is none."""
+    when = f"nos 7 dias até {_br(c['as_of'])}"
+    if not c["total"]:
+        return [f"Nenhuma campanha gastou sem gerar lead {when}: todas as que gastaram tiveram leads."]
+    n = c["total"]
+    lines = [
+        f"{n} campanha{'s' if n != 1 else ''} gast{'aram' if n != 1 else 'ou'} sem gerar nenhum lead {when}:"
+    ]
+    lines += [
+        f"- {_q(x['name'])} ({x['campaign_id']}): {x['spend_7d']} gastos, 0 leads; "
+        f"{x['status'] or '-'}, tier {_tier(x)}"
+        for x in c["campaigns"]
+    ]
+    return lines + _shown(c)
+
+
 def _say_underperformers(intent: Intent, out: Out) -> list[str]:
+    if intent.metric == "no_leads":
+        return _say_no_leads(out["list_campaigns"])
     u = out["get_underperformers"]
     if not u.get("total"):
         return ["Nenhuma campanha está no tier crítico (UNDERPERFORMER) na última classificação."]
+    if intent.metric == "worst":
+        return _say_worst(u)
     shown = u["campaigns"]
     head = f"{u['total']} campanhas estão com baixa performance (UNDERPERFORMER) em {_br(u['as_of'])}"
     head += f"; as {len(shown)} que mais gastaram:" if len(shown) < u["total"] else ":"
@@ -600,7 +663,52 @@ def _say_trends(intent: Intent, out: Out) -> list[str]:
     t = out["analyze_trends"]
     if msg := _failed(t):
         return [msg]
-    return _trend_lines(t)
+    return [*_trend_answer(intent, out, t), *_trend_lines(t)]
+
+
+# the figures a trend question may ask about: (pt-BR name, grammatical gender, plural)
+TREND_PT = {
+    "cpl": ("o CPL", "m"),
+    "ctr": ("o CTR", "m"),
+    "cpm": ("o CPM", "m"),
+    "spend": ("o gasto", "m"),
+    "leads": ("os leads", "p"),
+}
+# which way is worse for each figure: a higher CPL or CPM, fewer leads or a lower CTR
+_WORSE_UP = {"cpl": True, "cpm": True, "ctr": False, "leads": False, "spend": None}
+
+
+def _trend_answer(intent: Intent, out: Out, t: dict[str, Any]) -> list[str]:
+    """ "O CPL da campanha 27 está subindo?": the figure asked, its 7 days against the 7 before and which
+    way it went, "Sim"/"Não" first when the question asked a direction."""
+    if not (intent.metric or "").startswith("trend_") or "last_7d" not in t:
+        return []
+    _, metric, move = intent.metric.split("_")
+    last, prev = t["last_7d"], t["previous_7d"]
+    change = t.get(f"{metric}_change")
+    what, gender = TREND_PT[metric]
+    name = out.get("_campaign_name")
+    whose = f" de {_q(name)}" if name else (" da conta" if t.get("scope", "conta") == "conta" else "")
+    if not change:
+        return [
+            f"{what[0].upper()}{what[1:]}{whose} não tem comparação: sem valor nos 7 dias até "
+            f"{_br(last['last_day'])} ou nos 7 anteriores ({last.get(metric) or '-'} contra "
+            f"{prev.get(metric) or '-'})."
+        ]
+    moved = _moved(change)
+    went = {"subiu": "subindo", "caiu": "caindo"}.get(moved, "estável")
+    up = moved == "subiu"
+    wanted = {"up": True, "down": False}.get(move)
+    worse_up = _WORSE_UP[metric]
+    if move in {"worse", "better"} and worse_up is not None:
+        wanted = worse_up if move == "worse" else not worse_up
+    verb = "estão" if gender == "p" else "está"
+    yes = "" if wanted is None or moved == "ficou estável" else ("Sim: " if wanted == up else "Não: ")
+    head = f"{what}{whose} {verb} {went}" if yes else f"{what[0].upper()}{what[1:]}{whose} {verb} {went}"
+    return [
+        f"{yes}{head}: {last.get(metric) or '-'} nos 7 dias até {_br(last['last_day'])}, contra "
+        f"{prev.get(metric) or '-'} nos 7 anteriores ({change})."
+    ]
 
 
 def _say_performance(intent: Intent, out: Out) -> list[str]:
@@ -658,8 +766,10 @@ def _say_weekday(intent: Intent, out: Out) -> list[str]:
     source, best first (lowest CPL; most leads or worst first when that is asked)."""
     w = out["_weekdays"]
     span = f"{_br(w['first_day'].isoformat())} a {_br(w['last_day'].isoformat())}"
-    when = f"nas últimas 4 semanas completas ({span}, {w['days']} dias: cada dia da semana 4 vezes)"
     rows = w["weekdays"]
+    when = f"nas últimas 4 semanas completas ({span}, {_weekday_span(w)})"
+    if not rows:
+        return [f"Não há dados desta conta nas últimas 4 semanas ({span})."]
     if not any(x["leads"] for x in rows):
         return [f"Nenhum lead {when}: não há CPL por dia da semana para comparar."]
     if intent.metric == "leads":
@@ -683,8 +793,12 @@ def _say_weekday(intent: Intent, out: Out) -> list[str]:
         what = "do pior ao melhor" if worst else "do melhor ao pior"
     best = rows[0]
 
+    uneven = len({x["n_days"] for x in rows}) > 1 or len(rows) < 7
+
     def line(x: dict[str, Any]) -> str:
-        return f"CPL {x['cpl'] or 'sem leads'}, {x['leads']} leads, {x['spend'] or '-'} gastos"
+        n = x["n_days"]
+        times = f" (em {n} dia{'s' if n != 1 else ''})" if uneven else ""
+        return f"CPL {x['cpl'] or 'sem leads'}, {x['leads']} leads, {x['spend'] or '-'} gastos{times}"
 
     aside = w.get("set_aside") or 0
     note = [f"Sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos."] if aside else []
@@ -694,6 +808,125 @@ def _say_weekday(intent: Intent, out: Out) -> list[str]:
         *(f"- {WEEKDAY_PT[x['weekday']]}: {line(x)}" for x in rows),
         *note,
     ]
+
+
+def _say_tracking(intent: Intent, out: Out) -> list[str]:
+    """ "Tem campanha com problema de rastreamento?": the campaigns with zero-lead anomalies in the last 7
+    days, their days in a row with spend and no lead, and a tracking check advised from the 2nd day (the
+    detector's tracking break: CRITICAL from the 2nd day in a row)."""
+    t = out["_tracking"]
+    span = f"{_br(t['since'].isoformat())} a {_br(t['through'].isoformat())}"
+    if not t["campaigns"]:
+        return [
+            f"Nenhuma campanha com leads zerados nos últimos 7 dias ({span}): o detector de anomalias não "
+            "sinalizou nenhum dia com gasto e nenhum lead fora do esperado para a campanha, então nada "
+            "indica problema de rastreamento (pixel ou formulário)."
+        ]
+    n = len(t["campaigns"])
+    lines = [
+        f"{n} campanha{'s' if n != 1 else ''} com leads zerados (dias com gasto e nenhum lead, improváveis "
+        f"pelo histórico da campanha) nas anomalias dos últimos 7 dias ({span}):"
+    ]
+    for c in t["campaigns"]:
+        first, last, run = _br(c["first_day"].isoformat()), _br(c["last_day"].isoformat()), c["run"]
+        days = (
+            f"{run} dias seguidos com gasto e nenhum lead ({first} a {last}), {c['spend']} gastos nesses dias"
+            if run > 1
+            else f"1 dia com gasto e nenhum lead ({last}), {c['spend']} gastos"
+        )
+        if c["leads_back"] is not None:
+            now = f"; voltou a gerar leads em {_br(c['leads_back'].isoformat())}"
+        elif c["last_day"] == t["through"]:
+            now = "; segue sem lead no último dia completo"
+        else:
+            now = ""
+        advice = (
+            "Vale checar o rastreamento (pixel ou formulário): a partir do 2º dia seguido o detector trata "
+            "como quebra de rastreamento."
+            if run >= 2
+            else "Um dia só pode ser acaso; se repetir, vale checar o rastreamento."
+        )
+        lines.append(
+            f"- {_q(c['name'])} ({c['campaign_id']}): {days}; severidade {c['severity']}{now}. {advice}"
+        )
+    return lines
+
+
+# "qual foi o dia com mais leads?": what ranks the days, in words, and how (key, highest first)
+DAY_RANK_PT = {
+    "leads": ("Dia com mais leads", "leads", True),
+    "leads_low": ("Dia com menos leads", "leads", False),
+    "spend": ("Dia com maior gasto", "spend_v", True),
+    "spend_low": ("Dia com menor gasto", "spend_v", False),
+    "cpl_high": ("Pior dia (maior CPL)", "cpl_v", True),
+    "cpl_low": ("Melhor dia (menor CPL)", "cpl_v", False),
+}
+
+
+def _say_best_day(intent: Intent, out: Out) -> list[str]:
+    """ "Qual foi o dia com mais leads?" / "dia com maior gasto" / "pior dia": the account's day that
+    ranks first over the period (the last 30 complete days unless one was asked), from the source, with
+    its leads, spend and CPL; a day of spend with no lead is the worst CPL of all."""
+    period, f = out["_period"], out.get("_days")
+    if f is None:
+        first = out.get("_first_day")
+        since = f"os dados começam em {_br(first.isoformat())}" if first else "não há dados desta conta"
+        return [f"Não há dados de {period.label}: {since}."]
+    head, key, desc = DAY_RANK_PT[intent.metric or "leads"]
+    rows = f["rows"]
+    if key == "cpl_v":  # a day that spent with no lead has no CPL but is worse than any
+        idle = [x for x in rows if x["cpl_v"] is None and x["spend_v"] > 0]
+        priced = sorted((x for x in rows if x["cpl_v"] is not None), key=lambda x: x["cpl_v"], reverse=desc)
+        ranked = (sorted(idle, key=lambda x: -x["spend_v"]) + priced) if desc else priced
+    else:
+        ranked = sorted(rows, key=lambda x: -x[key] if desc else x[key])  # stable: the earlier day on a tie
+    span = f"{_br(f['first_day'].isoformat())} a {_br(f['last_day'].isoformat())}"
+    n = len(rows)
+    notes = []
+    if f["last_day"] < period.last:
+        notes.append(f"parcial: o período vai até {_br(period.last.isoformat())}")
+    if f["first_day"] > period.first:
+        notes.append(f"parcial: os dados começam em {_br(f['first_day'].isoformat())}")
+    when = (
+        f"{_period_in(period.label)} ({span}, {n} dia{'s' if n != 1 else ''} com dados"
+        f"{''.join('; ' + x for x in notes)})"
+    )
+    if not ranked:
+        return [f"Nenhum dia com leads {when}: não há CPL por dia para comparar."]
+
+    def line(x: dict[str, Any]) -> str:
+        day = x["date"]
+        return (
+            f"{_br(day.isoformat())} ({WEEKDAY_PT[day.weekday()]}): {x['leads']} leads, "
+            f"{x['spend'] or '-'} gastos, CPL {x['cpl'] or 'sem leads'}"
+        )
+
+    left_out = excluded_text(f["set_aside"], f.get("orphans") or 0)
+    return [
+        f"{head} {when}: {line(ranked[0])}.",
+        *(["Em seguida:", *(f"- {line(x)}" for x in ranked[1:4])] if len(ranked) > 1 else []),
+        *([f"{left_out[0].upper()}{left_out[1:]}."] if left_out else []),
+    ]
+
+
+def _times(n: int) -> str:
+    return f"{n} {'vez' if n == 1 else 'vezes'}"
+
+
+def _weekday_span(w: dict[str, Any]) -> str:
+    """How many days the weekday figures hold, and each weekday how many times: 28 days, each weekday 4
+    times, on an account with 4 full weeks of data; fewer, said as such, when its data begins later."""
+    n = w.get("days_with_data", w["days"])
+    counts = {x["weekday"]: x["n_days"] for x in w["weekdays"]}
+    if n == w["days"] and set(counts.values()) == {w["days"] // 7} and len(counts) == 7:
+        return f"{n} dias: cada dia da semana {_times(w['days'] // 7)}"
+    start = w.get("data_first_day")
+    since = f"os dados começam em {_br(start.isoformat())}; " if start and start > w["first_day"] else ""
+    if len(counts) == 7 and len(set(counts.values())) == 1:
+        each = f"cada dia da semana {_times(next(iter(counts.values())))}"
+    else:
+        each = ", ".join(f"{WEEKDAY_PT[d]} {_times(k)}" for d, k in sorted(counts.items()))
+    return f"{since}{n} dia{'s' if n != 1 else ''} com dados: {each}"
 
 
 AUDIENCE = (
@@ -840,8 +1073,12 @@ def _say_cpl_rank(intent: Intent, out: Out) -> list[str]:
     lines += ["Em seguida:", *(_campaign_line(x) for x in priced[1:4])] if len(priced) > 1 else []
     # spend_7d is formatted ("R$ 0,00" is a non-empty string): read the number
     idle = [x for x in c["campaigns"] if not x.get("cpl_7d") and numbers_in(x.get("spend_7d") or "0")[-1] > 0]
-    if idle and which == "maior":
-        lines.append("Gastaram sem nenhum lead: " + ", ".join(_q(x["name"]) for x in idle) + ".")
+    if idle and which == "maior":  # no CPL to rank, but worse than any: said with what they spent
+        lines.append(
+            "Gastaram sem nenhum lead (sem CPL, piores que qualquer CPL acima): "
+            + ", ".join(f"{_q(x['name'])} ({x['spend_7d']})" for x in idle)
+            + "."
+        )
     return lines
 
 
@@ -901,6 +1138,8 @@ _SAY = {
     "daily_average": _say_daily_average,
     "weekday": _say_weekday,
     "audience": _say_audience,
+    "tracking": _say_tracking,
+    "best_day": _say_best_day,
 }
 
 

@@ -30,6 +30,8 @@ INTENTS = (
     "daily_average",
     "weekday",
     "audience",
+    "tracking",
+    "best_day",
 )
 
 # "CPL acima de R$ 50", "custo por lead menor que 20": the campaigns past a CPL asked (group 2 is the number)
@@ -41,6 +43,46 @@ _CPL_LIMIT = re.compile(
 _MONTH_END = re.compile(
     r"\b(?:ate|no|ao|pro|para o) (?:o )?(?:fim|final) do mes\b|\bfechar o mes\b|\bfechamento do mes\b"
 )
+# "gastando sem gerar lead", "gastou sem lead", "com 0 leads": the campaigns that spent with no lead
+_NO_LEADS = re.compile(
+    r"\bsem (gerar |nenhum |trazer |converter |ter )?(um )?leads?\b|\bgast\w* sem\b|\bnenhum lead"
+    r"|\b(zero|0) leads?\b"
+)
+# "o CPL da campanha 27 está subindo?": a figure's move asked (the 7 days against the 7 before)
+_MOVES = {
+    "up": r"subindo|subiu|sobe|aumentando|aumentou|aumenta|crescendo|cresceu|disparando|disparou",
+    "down": r"caindo|caiu|cai|diminuindo|diminuiu|diminui|baixando|baixou|despencando|despencou",
+    "worse": r"piorando|piorou|piora",
+    "better": r"melhorando|melhorou|melhora",
+    "either": r"mudando|mudou|variando|variou|como (esta|ta) evoluindo",
+}
+_TREND_METRICS = {
+    "cpl": r"\bcpl\b|custo por lead",
+    "ctr": r"\bctr\b",
+    "cpm": r"\bcpm\b",
+    "spend": r"\bgastos?\b|\binvestimento\b|\bspend\b",
+    "leads": r"\bleads?\b",
+}
+_TREND_ASK = re.compile(
+    rf"\b({'|'.join(_TREND_METRICS.values())})\b.*\b({'|'.join(_MOVES.values())})\b".replace(r"\b\b", r"\b")
+)
+_WHY = re.compile(r"\bpor ?que\b|\bpq\b|\bmotivo\b")
+
+
+def trend_asked(text: str) -> tuple[str, str] | None:
+    """(the figure, the move) a trend question asks ("o CPL ... está subindo?" -> ("cpl", "up")); None
+    when it asks none, or asks why (that is the anomalies' question)."""
+    if _WHY.search(text):
+        return None
+    m = _TREND_ASK.search(text)
+    if m:
+        metric = next(k for k, pattern in _TREND_METRICS.items() if re.search(pattern, m.group(1)))
+        return metric, next(k for k, pattern in _MOVES.items() if re.fullmatch(pattern, m.group(2)))
+    # "a campanha 27 está piorando?": no figure named, the CPL (the figure a lead campaign is judged by)
+    move = next((k for k, pattern in _MOVES.items() if re.search(rf"\b({pattern})\b", text)), None)
+    return ("cpl", move) if move else None
+
+
 _SPEND_MOST = r"\b(gasta|gastam|gastou|gastaram|gastando) mais\b|\bmais gast(o|ou|aram)\b|\bmaior gasto"
 # Checked in order: the first intent with a matching pattern wins. Patterns run on accent-free lowercase,
 # after the negated mentions are taken out ("não quero previsão" is not a forecast question). The order
@@ -51,6 +93,13 @@ _SPEND_MOST = r"\b(gasta|gastam|gastou|gastaram|gastando) mais\b|\bmais gast(o|o
 # the anomalies' "caiu"; "quais estão pausadas?" lists the paused ones before "paus" means "should I pause".
 _PATTERNS: tuple[tuple[str, str], ...] = (
     ("help", r"\b(ajuda|help|o que (voce|vc) (sabe|faz|pode)|como (te )?uso|comandos)\b"),
+    # "tem campanha com problema de rastreamento?", "o pixel parou?", "leads zerados": the zero-lead
+    # anomalies (days of spend without a single lead), the detector's tracking breaks
+    (
+        "tracking",
+        r"rastreamento|rastreio|\bpixel|tracking|\btag(ueamento)?\b|leads? zerad|zerou (os )?leads?"
+        r"|parou de (gerar|trazer|entrar|chegar) leads?|leads? (pararam|parou) de (entrar|chegar|cair)",
+    ),
     ("data_quality", r"qualidade|sincroniz|descartad|set aside|dados (estao )?atualizados|ultima atualiza"),
     # "CPL por público", "qual audiência performa melhor?": the source has no audience breakdown
     (
@@ -67,6 +116,14 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "daily_average",
         r"\bmedia diaria|\bdiaria media|\bmedia\b.*\b(por|ao|/) ?dia\b|\b(por|ao) dia\b.*\bmedia\b",
+    ),
+    # "qual foi o dia com mais leads?", "dia com maior gasto", "pior dia": one day of the account, ranked
+    (
+        "best_day",
+        r"\b(melhor|pior) dia\b|\bdias? (com|de|que|em que) (teve |tive |tivemos |houve |deu )?(o |a )?"
+        r"(mais|menos|maior|menor)\b|\bdias? (que |em que )?(mais|menos) (gastei|gastou|gastamos|gerou"
+        r"|veio|vieram|entrou|entraram|converteu|trouxe)\b|\bdia mais (caro|barato)\b"
+        r"|\b(qual|que) dia\b(?! da semana).*\b(mais|menos|maior|menor)\b",
     ),
     (
         "analyze",
@@ -90,7 +147,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     # the campaign with the highest (or lowest) CPL: a ranking, not the account's CPL
     (
         "cpl_rank",
-        r"\b(maior|menor) (cpl|custo por lead)|(cpl|custo por lead) mais (alto|caro|baixo|barato)"
+        r"\b(maior|menor|pior|melhor) (cpl|custo por lead)|(cpl|custo por lead) mais (alto|caro|baixo|barato)"
         r"|campanha mais (cara|barata)",
     ),
     (
@@ -118,7 +175,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "underperformers",
         r"\bmal\b|pior|piores|ruim|ruins|baixa performance|underperform|problema|perdendo"
-        r"|queima|sem (gerar )?leads?\b|gastando sem|zerad|budget alto|poucos leads",
+        r"|queima|sem (gerar )?leads?\b|gastando sem|zerad|budget alto|poucos leads"
+        r"|\bnenhum lead|\b(zero|0) leads?\b|\bgast\w* sem\b",
     ),
     (
         "top",
@@ -432,9 +490,22 @@ def _metric(text: str) -> str | None:
         return "cpm"
     if re.search(_SPEND_MOST, text):
         return "spend"
-    if re.search(r"\bmenor (cpl|custo)|(cpl|custo por lead) mais (baixo|barato)", text):
+    if re.search(r"\b(menor|melhor) (cpl|custo)|(cpl|custo por lead) mais (baixo|barato)", text):
         return "cpl_low"
     return "cpl_high"
+
+
+def _day_metric(text: str) -> str:
+    """ "dia com mais leads" -> "leads", "menos leads" -> "leads_low", "maior gasto" -> "spend", "menor
+    gasto" -> "spend_low", "pior dia"/"maior CPL"/"mais caro" -> "cpl_high", else ("melhor dia") "cpl_low"."""
+    fewer = re.search(r"\b(menos|menor)\b", text)
+    if re.search(r"\bcpl\b|custo por lead|\bcar[oa]\b|\bbarat[oa]\b", text):
+        return "cpl_low" if fewer or re.search(r"\bbarat[oa]\b", text) else "cpl_high"
+    if re.search(r"\bgast|\binvest|\bspend\b", text):
+        return "spend_low" if fewer else "spend"
+    if re.search(r"\blead|\bconvers|convert|\bveio\b|\bvieram\b|\bentr", text):
+        return "leads_low" if fewer else "leads"
+    return "cpl_high" if re.search(r"\bpior\b", text) else "cpl_low"
 
 
 def accounts_named(text: str) -> tuple[int, ...]:
@@ -469,6 +540,12 @@ def classify_intent(message: str) -> Intent:
         worst = re.search(r"\bpior|\bmaior (cpl|custo)|mais car[oa]|(cpl|custo por lead) mais alto", asked)
         most = re.search(r"mais leads|mais trouxe|converte mais|mais conversao|mais conversoes", asked)
         extra["metric"] = "leads" if most else "cpl_high" if worst else "cpl_low"
+    if matched == "underperformers" and _NO_LEADS.search(asked):
+        extra["metric"] = "no_leads"  # "quais campanhas estão gastando sem gerar lead?": exactly those
+    elif matched == "underperformers" and re.search(r"\bpior(es)?\b", asked):
+        extra["metric"] = "worst"  # "qual a pior campanha?": the critical tier, worst CPL first
+    if matched == "best_day":  # what ranks the days: leads, spend or CPL, and which way
+        extra["metric"] = _day_metric(asked)
     if matched == "recommendations" and _CUT.search(asked):
         extra["metric"] = "cut"  # "qual campanha devo pausar?": the pause and decrease advice first
     if matched == "roi":
@@ -480,6 +557,16 @@ def classify_intent(message: str) -> Intent:
         return Intent("compare", None, None, named, names_asked(text, compare=True), day_ref, tuple(ids))
     names = () if cid else names_asked(text)
     like = looks_like_name(message)
+    trend = trend_asked(asked)
+    if (
+        (cid or names)
+        and trend
+        and matched not in {"compare", "roi", "recommendations", "forecast", "analyze"}
+    ):
+        matched = (
+            "trends"  # "o CPL da campanha 27 está subindo?": that campaign's 7 days against the 7 before
+        )
+        extra["metric"] = f"trend_{trend[0]}_{trend[1]}"
     # words after "campanha" that name nothing never end in the help menu: the campaigns are listed
     keyword = matched or ("list_campaigns" if names and not like else "help")
     if (cid or names) and matched not in _CAMPAIGN_INTENTS:

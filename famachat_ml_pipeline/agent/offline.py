@@ -93,7 +93,15 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
             ("analyze_trends", {}),
         ],
         "analyze": _campaign_plan(cid) if cid else _account_plan(ctx),
-        "underperformers": [("get_underperformers", {"limit": 5, "include_low": False})],
+        # "qual a pior campanha?": the whole critical tier, to sort it by CPL (the tool sorts by spend)
+        "underperformers": [("list_campaigns", {"limit": MAX_ROWS, "no_leads": True})]
+        if intent.metric == "no_leads"
+        else [
+            (
+                "get_underperformers",
+                {"limit": MAX_ROWS if intent.metric == "worst" else 5, "include_low": False},
+            )
+        ],
         "top": [
             ("get_top_campaigns", {"metric": "leads", "limit": 5}),
             ("get_high_performers", {"limit": 5}),
@@ -165,6 +173,8 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "daily_average": [],  # read from the source in the facts
         "weekday": [],
         "audience": [],
+        "tracking": [],  # the zero-lead anomalies and the source's runs, in the facts
+        "best_day": [],
     }
     return [_call(ctx, name, args) for name, args in plan[intent.name]]
 
@@ -247,11 +257,18 @@ def weekday_figures(ctx: ToolContext) -> dict[str, Any]:
         weekday=pl.col("date").dt.weekday() - 1
     )
     grouped = d.group_by("weekday").agg(
-        spend=pl.col("spend").sum(), leads=pl.col("leads").sum(), aside=pl.col("spend").is_null().sum()
+        spend=pl.col("spend").sum(),
+        leads=pl.col("leads").sum(),
+        aside=pl.col("spend").is_null().sum(),
+        # the days of this weekday the source has rows for: 4 in 4 full weeks, fewer on a young account
+        n_days=pl.col("date").filter(pl.col("has_row")).n_unique(),
     )
+    grouped = grouped.filter(pl.col("n_days") > 0)
+    covered = d.filter(pl.col("has_row"))["date"]
     raw = [
         {
             "weekday": int(r["weekday"]),
+            "n_days": int(r["n_days"]),
             "spend": float(r["spend"] or 0.0),
             "leads": int(r["leads"] or 0),
             "cpl": r["spend"] / r["leads"] if r["leads"] else None,
@@ -263,9 +280,99 @@ def weekday_figures(ctx: ToolContext) -> dict[str, Any]:
         "first_day": first,
         "last_day": last,
         "days": 7 * WEEKDAY_WEEKS,
+        "data_first_day": covered.min() if covered.len() else None,
+        "days_with_data": covered.n_unique(),
         "set_aside": int(grouped["aside"].sum() or 0),
         "weekdays": ctx.fmt(raw, {"spend": "money", "cpl": "money"}),
     }
+
+
+BEST_DAY_SPAN = 30  # "qual foi o dia com mais leads?": the last 30 complete days unless a period is asked
+
+
+def day_by_day(ctx: ToolContext, first: dt.date, last: dt.date) -> dict[str, Any]:
+    """The account's spend, leads and CPL of each day first..last with data in the source, formatted pt-BR
+    with the raw numbers kept to rank them (`spend_v`, `leads`, `cpl_v`)."""
+    days = (last - first).days + 1
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], last, days, now=ctx.now).daily
+    d = daily.filter(pl.col("date").is_between(first, last))
+    aside = d.filter(pl.col("spend").is_null()).height
+    grouped = (
+        d.filter(pl.col("has_row") & pl.col("spend").is_not_null())
+        .group_by("date")
+        .agg(spend=pl.col("spend").sum(), leads=pl.col("leads").sum())
+        .sort("date")
+    )
+    raw = [
+        {
+            "date": r["date"],
+            "spend": float(r["spend"] or 0.0),
+            "spend_v": float(r["spend"] or 0.0),
+            "leads": int(r["leads"] or 0),
+            "cpl": r["spend"] / r["leads"] if r["leads"] else None,
+            "cpl_v": r["spend"] / r["leads"] if r["leads"] else None,
+        }
+        for r in grouped.iter_rows(named=True)
+    ]
+    return {
+        "first_day": first,
+        "last_day": last,
+        "days": days,
+        "set_aside": aside,
+        "orphans": q.orphan_campaign_days(ctx.engine, ctx.config_id, first, last),
+        "rows": ctx.fmt(raw, {"spend": "money", "cpl": "money"}),
+    }
+
+
+ZERO_LEAD_LOOKBACK = 60  # days of source read back to count a campaign's run of days without a lead
+SEVERITY_ORDER = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
+
+
+def tracking_figures(ctx: ToolContext) -> dict[str, Any]:
+    """ "Tem campanha com problema de rastreamento?": the campaigns with open zero-lead PERFORMANCE_DROP
+    anomalies (a day of spend with not one lead, improbable by the campaign's history) in the last 7 days,
+    each with its run of days in a row with spend and no lead up to its latest flagged day, read from the
+    source as the detector counts it, the spend of those days, and whether leads came back after."""
+    through = ctx.data_through()
+    since = through - dt.timedelta(days=6)
+    flagged: dict[str, list[dict[str, Any]]] = {}
+    for r in q.read_recent_anomalies(ctx.engine, ctx.config_id, since):
+        zero = r["observed_value"] is not None and float(r["observed_value"]) == 0.0
+        if r["anomaly_type"] == "PERFORMANCE_DROP" and zero and ctx.owns(r["entity_id"]):
+            flagged.setdefault(r["entity_id"], []).append(r)
+    raw = []
+    if flagged:
+        daily = read_daily_insights(
+            ctx.engine, [ctx.config_id], through, ZERO_LEAD_LOOKBACK, now=ctx.now
+        ).daily
+        daily = daily.filter(pl.col("campaign_id").is_in(list(flagged)))
+    for cid, rows in flagged.items():
+        last = max(r["anomaly_date"] for r in rows)
+        days = {
+            x["date"]: x
+            for x in daily.filter(pl.col("campaign_id") == cid).iter_rows(named=True)
+            if x["spend"] is not None
+        }
+        run, spent = 0, 0.0
+        while (x := days.get(last - dt.timedelta(days=run))) and x["spend"] > 0 and not x["leads"]:
+            run, spent = run + 1, spent + float(x["spend"])
+        back = min((d for d, x in days.items() if last < d <= through and x["leads"]), default=None)
+        raw.append(
+            {
+                "campaign_id": cid,
+                "name": ctx.name_of(cid),
+                "run": run,
+                "first_day": last - dt.timedelta(days=max(run, 1) - 1),
+                "last_day": last,
+                "spend": spent,
+                "spend_v": spent,
+                "flagged_days": len({r["anomaly_date"] for r in rows}),
+                "severity": min((r["severity"] for r in rows), key=SEVERITY_ORDER.index),
+                "leads_back": back,
+            }
+        )
+    raw.sort(key=lambda x: (-x["run"], -x["spend_v"], x["campaign_id"]))
+    return {"since": since, "through": through, "campaigns": ctx.fmt(raw, {"spend": "money"})}
 
 
 def day_status(day: dt.date, through: dt.date, first: dt.date | None) -> str:
@@ -352,6 +459,12 @@ class OfflineAgent:
             intent.name == "campaign_details" and intent.campaign_id
         )
         figures = figures or ranked or intent.name == "daily_average" or intent.metric == "month_end"
+        if intent.name == "trends" and intent.campaign_id and self.ctx.owns(intent.campaign_id):
+            facts["_campaign_name"] = self.ctx.name_of(intent.campaign_id)
+        if intent.name == "best_day":
+            return {**facts, **self._best_day_facts(intent)}
+        if intent.name == "tracking":
+            return {**facts, "_tracking": tracking_figures(self.ctx)}
         if intent.name == "weekday":
             return {**facts, "_weekdays": weekday_figures(self.ctx)}
         if not figures:
@@ -383,6 +496,20 @@ class OfflineAgent:
                 facts["_period_figures"] = source_figures(self.ctx, start, end, cid)
                 if ranked and day is None:
                     facts["_ranking"] = campaign_figures(self.ctx, start, end)
+        return facts
+
+    def _best_day_facts(self, intent: Intent) -> dict[str, Any]:
+        """The period whose days are ranked (the last 30 complete days unless one is asked), clipped to
+        the days the source covers, and each day's figures."""
+        through = self.ctx.data_through()
+        period = resolve_period(intent.period_ref, through) or resolve_period(
+            f"ultimos {BEST_DAY_SPAN} dias", through
+        )
+        first = first_insight_day(self.ctx.engine, self.ctx.config_id)
+        facts: dict[str, Any] = {"_period": period, "_first_day": first}
+        start, end = max(period.first, first or period.first), min(period.last, through)
+        if first is not None and start <= end:
+            facts["_days"] = day_by_day(self.ctx, start, end)
         return facts
 
     def ask(self, message: str, history: Sequence[ChatTurn] = (), intent: Intent | None = None) -> AgentReply:

@@ -171,6 +171,10 @@ class ListCampaignsInput(ToolInput):
         ge=0,
         description="só as campanhas com CPL de 7 dias abaixo deste valor (menor CPL primeiro)",
     )
+    no_leads: bool = Field(
+        default=False,
+        description="só as campanhas que gastaram nos 7 dias sem nenhum lead (mais gasto primeiro)",
+    )
 
 
 class CampaignList(ToolOutput):
@@ -198,6 +202,13 @@ def list_campaigns(ctx: ToolContext, inp: ListCampaignsInput) -> CampaignList:
     ]
     ids.sort(key=lambda cid: -float(feats.get(cid, {}).get("spend_7d") or 0.0))
     idle: list[str] = []
+    if inp.no_leads:  # spent in the 7 days, not one lead: already sorted by spend
+        ids = [
+            cid
+            for cid in ids
+            if float(feats.get(cid, {}).get("spend_7d") or 0) > 0
+            and not int(feats.get(cid, {}).get("leads_7d") or 0)
+        ]
     if inp.cpl_above is not None or inp.cpl_below is not None:
         cpl = {cid: _cpl_7d(feats.get(cid, {})) for cid in ids}
         idle = [

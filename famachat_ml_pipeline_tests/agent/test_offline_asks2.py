@@ -1,0 +1,336 @@
+"""More pt-BR questions the offline agent misrouted (found by asking the demo account 2), on real
+databases: each answer's figure is checked against the tables, computed here on its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+
+from famachat_ml_pipeline.agent.service import open_agent
+from famachat_ml_pipeline.core.recommendations import format_money
+from famachat_ml_pipeline.db import schema
+from famachat_ml_pipeline.db.engine import get_engine, migrate
+from famachat_ml_pipeline.demo.generator import generate_demo
+from famachat_ml_pipeline.demo.loader import write_demo
+from famachat_ml_pipeline.settings import Settings
+from famachat_ml_pipeline.source.read import first_insight_day, read_daily_insights
+from famachat_ml_pipeline.source.tables import insights_table
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.test_offline import _features, _names
+
+pytestmark = pytest.mark.timeout(1200)
+CID = 2
+
+
+def _ask(db: DemoDb, question: str, cid: int = CID):  # noqa: ANN202
+    return open_agent(db.engine, cid, db.settings, mode="offline", now=db.now).ask(question)
+
+
+def _source(db: DemoDb, first: dt.date, last: dt.date) -> pl.DataFrame:
+    """The cleaned source rows of first..last (set-aside days have null metrics)."""
+    daily = read_daily_insights(db.engine, [CID], last, (last - first).days + 1, now=db.now).daily
+    return daily.filter(pl.col("date").is_between(first, last))
+
+
+# ------------------------------------------------------------------ 1. worst / best CPL, the worst campaign
+
+
+@pytest.mark.parametrize(
+    ("question", "worst"),
+    [
+        ("Qual campanha tem o pior CPL?", True),
+        ("qual campanha tem o melhor CPL?", False),
+        ("qual campanha tem o CPL mais baixo?", False),
+        ("qual campanha tem o CPL mais barato?", False),
+    ],
+)
+def test_worst_and_best_cpl_rank_by_the_7_day_cpl(demo_db: DemoDb, question: str, worst: bool) -> None:
+    feats, names = _features(demo_db, CID), _names(demo_db, CID)
+    priced = {c: f["spend_7d"] / f["leads_7d"] for c, f in feats.items() if f["leads_7d"]}
+    pick = (max if worst else min)(priced, key=priced.__getitem__)
+    reply = _ask(demo_db, question)
+    assert reply.intent == "cpl_rank"
+    first = reply.text.splitlines()[0]
+    assert first.startswith(f"Campanha com o {'maior' if worst else 'menor'} CPL nos 7 dias")
+    assert f"“{names[pick]}” ({pick})" in first and f"CPL {format_money(priced[pick])}." in first
+
+
+def _json(v: object) -> dict:
+    return json.loads(v) if isinstance(v, str) else v  # type: ignore[return-value]
+
+
+def test_the_worst_campaign_is_the_critical_tier_worst_cpl_first(demo_db: DemoDb) -> None:
+    t = schema.ml_campaign_classifications
+    with demo_db.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(t.c.campaign_id, t.c.metrics_snapshot).where(
+                t.c.config_id == CID, t.c.tier == "UNDERPERFORMER"
+            )
+        ).all()
+    snaps = {cid: _json(s) for cid, s in rows}
+    assert len(snaps) >= 2, "the demo account 2 has a critical tier to sort"
+    # a campaign that spent with no lead is worse than any CPL; then the highest CPL
+    order = sorted(
+        snaps,
+        key=lambda c: (
+            (0, -snaps[c]["spend_7d"])
+            if not snaps[c]["leads_7d"]
+            else (1, -snaps[c]["spend_7d"] / snaps[c]["leads_7d"])
+        ),
+    )
+    names = _names(demo_db, CID)
+    reply = _ask(demo_db, "qual a pior campanha?")
+    lines = reply.text.splitlines()
+    assert reply.intent == "underperformers"
+    worst = snaps[order[0]]
+    assert lines[0].startswith("A pior campanha nos 7 dias até ")
+    assert f"“{names[order[0]]}” ({order[0]}): " in lines[0]
+    if not worst["leads_7d"]:
+        assert f"gastou {format_money(worst['spend_7d'])} sem nenhum lead" in lines[0]
+    listed = [line[3:].split("”")[0] for line in lines[2:] if line.startswith("- ")]
+    assert listed == [names[c] for c in order[:5]]
+
+
+# ------------------------------------------------------------------ 2. spending without leads
+
+
+def test_spending_without_leads_lists_exactly_those_campaigns(demo_db: DemoDb) -> None:
+    seen = set()
+    for cid in (1, 2, 3):
+        feats = _features(demo_db, cid)
+        idle = sorted(
+            (c for c, f in feats.items() if (f["spend_7d"] or 0) > 0 and not f["leads_7d"]),
+            key=lambda c: -feats[c]["spend_7d"],
+        )
+        seen.add(bool(idle))
+        reply = _ask(demo_db, "quais campanhas estão gastando sem gerar lead?", cid)
+        assert reply.intent == "underperformers"
+        lines = reply.text.splitlines()
+        day = f"{demo_db.as_of:%d/%m/%Y}"
+        if not idle:
+            assert lines[0].startswith(f"Nenhuma campanha gastou sem gerar lead nos 7 dias até {day}")
+            continue
+        n = len(idle)
+        assert lines[0].startswith(f"{n} campanha{'s' if n != 1 else ''} gast")
+        assert lines[0].endswith(f"sem gerar nenhum lead nos 7 dias até {day}:")
+        listed = [line for line in lines[1:] if line.startswith("- ")]
+        assert len(listed) == n
+        for line, c in zip(listed, idle, strict=True):
+            assert f"({c}): {format_money(feats[c]['spend_7d'])} gastos, 0 leads;" in line
+    assert seen == {True, False}  # the demo accounts have both cases
+
+
+# ------------------------------------------------------------------ 3. tracking: the zero-lead anomalies
+
+
+def _day(v: object) -> dt.date:
+    return v.date() if isinstance(v, dt.datetime) else dt.date.fromisoformat(str(v)[:10])
+
+
+def test_a_tracking_question_answers_from_the_zero_lead_anomalies(demo_db: DemoDb) -> None:
+    a = schema.ml_anomalies
+    since = demo_db.as_of - dt.timedelta(days=6)
+    seen = 0
+    for cid in (1, 2, 3):
+        with demo_db.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(a.c.entity_id, a.c.anomaly_date).where(
+                    a.c.config_id == cid,
+                    a.c.anomaly_type == "PERFORMANCE_DROP",
+                    a.c.observed_value == 0,
+                    a.c.is_acknowledged.isnot(True),
+                    a.c.anomaly_date >= dt.datetime.combine(since, dt.time()),
+                )
+            ).all()
+        last: dict[str, dt.date] = {}
+        for entity, day in rows:
+            last[entity] = max(last.get(entity, dt.date.min), _day(day))
+        daily = read_daily_insights(demo_db.engine, [cid], demo_db.as_of, 60, now=demo_db.now).daily
+        for question in ("tem alguma campanha com problema de rastreamento?", "o pixel parou?"):
+            reply = _ask(demo_db, question, cid)
+            assert reply.intent == "tracking", question
+            lines = reply.text.splitlines()
+            if not last:
+                assert lines[0].startswith("Nenhuma campanha com leads zerados nos últimos 7 dias")
+                continue
+            n = len(last)
+            assert lines[0].startswith(f"{n} campanha{'s' if n != 1 else ''} com leads zerados")
+            for entity, day in last.items():
+                # the run of days with spend and no lead ending on its latest flagged day, from the source
+                d = {
+                    r["date"]: r for r in daily.filter(pl.col("campaign_id") == entity).iter_rows(named=True)
+                }
+                run, spend = 0, 0.0
+                while (
+                    (r := d.get(day - dt.timedelta(days=run))) and (r["spend"] or 0) > 0 and r["leads"] == 0
+                ):
+                    run, spend = run + 1, spend + r["spend"]
+                (line,) = [x for x in lines if f"({entity}): " in x]
+                if run > 1:
+                    start = day - dt.timedelta(days=run - 1)
+                    assert (
+                        f"): {run} dias seguidos com gasto e nenhum lead ({start:%d/%m/%Y} a {day:%d/%m/%Y})"
+                        in line
+                    )
+                    assert "Vale checar o rastreamento" in line
+                else:
+                    assert f"): 1 dia com gasto e nenhum lead ({day:%d/%m/%Y})" in line
+                assert f"{format_money(spend)} gastos" in line
+            seen += n
+    assert seen, "the demo accounts have zero-lead anomalies this week"
+
+
+# ------------------------------------------------------------------ 4. the day with most leads, spend, worst
+
+
+WEEKDAY_PT = (
+    "segunda-feira",
+    "terça-feira",
+    "quarta-feira",
+    "quinta-feira",
+    "sexta-feira",
+    "sábado",
+    "domingo",
+)
+
+
+def _by_day(db: DemoDb, first: dt.date, last: dt.date) -> list[dict]:
+    return (
+        _source(db, first, last)
+        .filter(pl.col("spend").is_not_null())
+        .group_by("date")
+        .agg(pl.col("spend").sum(), pl.col("leads").sum())
+        .sort("date")
+        .to_dicts()
+    )
+
+
+def _day_line(r: dict) -> str:
+    cpl = format_money(r["spend"] / r["leads"]) if r["leads"] else "sem leads"
+    return (
+        f"{r['date']:%d/%m/%Y} ({WEEKDAY_PT[r['date'].weekday()]}): {r['leads']} leads, "
+        f"{format_money(r['spend'])} gastos, CPL {cpl}."
+    )
+
+
+def test_the_day_with_most_leads_or_spend_or_the_worst_is_named(demo_db: DemoDb) -> None:
+    last = demo_db.as_of
+    first = last - dt.timedelta(days=29)
+    days = _by_day(demo_db, first, last)
+    span = f"nos últimos 30 dias ({first:%d/%m/%Y} a {last:%d/%m/%Y}, {len(days)} dias com dados): "
+    most = max(days, key=lambda r: (r["leads"], -r["date"].toordinal()))  # the earlier day on a tie
+    reply = _ask(demo_db, "qual foi o dia com mais leads?")
+    assert reply.intent == "best_day"
+    assert reply.text.splitlines()[0] == f"Dia com mais leads {span}{_day_line(most)}"
+    spent = max(days, key=lambda r: (r["spend"], -r["date"].toordinal()))
+    assert (
+        _ask(demo_db, "dia com maior gasto").text.splitlines()[0]
+        == f"Dia com maior gasto {span}{_day_line(spent)}"
+    )
+    # the worst: a day of spend with no lead first, else the highest CPL
+    worst = max(days, key=lambda r: (not r["leads"] and r["spend"] > 0, r["spend"] / max(r["leads"], 1)))
+    first_line = _ask(demo_db, "qual foi o pior dia?").text.splitlines()[0]
+    assert first_line == f"Pior dia (maior CPL) {span}{_day_line(worst)}"
+    # a period asked: that period's days (the month of the last complete day, up to it)
+    month_first = max(last.replace(day=1), _first_data_day(demo_db))
+    days = _by_day(demo_db, month_first, last)
+    most = max(days, key=lambda r: (r["leads"], -r["date"].toordinal()))
+    first_line = _ask(demo_db, "qual o dia com mais leads esse mês?").text.splitlines()[0]
+    assert f"({month_first:%d/%m/%Y} a {last:%d/%m/%Y}, {len(days)} dias com dados" in first_line
+    assert first_line.endswith(_day_line(most))
+
+
+def _first_data_day(db: DemoDb) -> dt.date:
+    found = first_insight_day(db.engine, CID)
+    assert found is not None
+    return found
+
+
+# ------------------------------------------------------------------ 5. a campaign's trend
+
+
+def test_a_campaigns_trend_question_gets_its_7_days_against_the_7_before(demo_db: DemoDb) -> None:
+    last = demo_db.as_of
+
+    def week(cid: str, end: dt.date) -> tuple[float, int]:
+        d = _source(demo_db, end - dt.timedelta(days=6), end).filter(pl.col("campaign_id") == cid)
+        return float(d["spend"].sum() or 0.0), int(d["leads"].sum() or 0)
+
+    names = _names(demo_db, CID)
+    # a campaign named "Campanha N" with leads in both weeks (a CPL to compare)
+    cid, n = next(
+        (c, m.group(1))
+        for c in sorted(names)
+        if (m := re.search(r"Campanha (\d+)\b", names[c]))
+        and week(c, last)[1]
+        and week(c, last - dt.timedelta(days=7))[1]
+    )
+    name = names[cid]
+    (spend, leads), (spend0, leads0) = week(cid, last), week(cid, last - dt.timedelta(days=7))
+    cpl, cpl0 = spend / leads, spend0 / leads0
+    for question, asked_up in (
+        (f"o CPL da campanha {n} está subindo?", True),
+        (f"o cpl da campanha {n} caiu?", False),
+    ):
+        reply = _ask(demo_db, question)
+        assert reply.intent == "trends", question
+        lines = reply.text.splitlines()
+        went = "subindo" if cpl > cpl0 else "caindo"
+        yes = "Sim" if (cpl > cpl0) == asked_up else "Não"
+        assert lines[0].startswith(
+            f"{yes}: o CPL de “{name}” está {went}: {format_money(cpl)} nos 7 dias até {last:%d/%m/%Y}, "
+            f"contra {format_money(cpl0)} nos 7 anteriores ("
+        )
+        assert lines[1].startswith(f"CPL da campanha: {format_money(cpl)} nos 7 dias")
+        assert f"gasto {format_money(spend)} (" in lines[1] and f"leads {leads} (" in lines[1]
+    first = _ask(demo_db, f"os leads da campanha {n} estão caindo?").text.splitlines()[0]
+    went = "subindo" if leads > leads0 else "caindo" if leads < leads0 else ""
+    if went:
+        yes = "Sim" if leads < leads0 else "Não"
+        assert first.startswith(f"{yes}: os leads de “{name}” estão {went}: {leads} nos 7 dias")
+        assert f"contra {leads0} nos 7 anteriores" in first
+    # why it rose stays the anomalies' question
+    assert _ask(demo_db, f"por que o CPL da campanha {n} subiu?").intent == "campaign_details"
+
+
+# ------------------------------------------------------------------ 6. the weekday answer on a young account
+
+
+def test_the_weekday_answer_says_the_true_count_per_weekday_on_a_short_account(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'short.db'}"
+    data = generate_demo(n_accounts=1, days=40, seed=5)
+    engine = get_engine(url)
+    write_demo(engine, data)
+    migrate(url)
+    i = insights_table  # the account's source starts 17 days before its last day: a young account
+    with engine.begin() as conn:
+        conn.execute(i.delete().where(i.c.date_start < data.end_date - dt.timedelta(days=16)))
+    now = dt.datetime.combine(data.end_date + dt.timedelta(days=1), dt.time(12), dt.UTC)
+    agent = open_agent(engine, 1, Settings(database_url=url), mode="offline", now=now)
+    last = agent.ctx.data_through()
+    first = last - dt.timedelta(days=27)
+    daily = read_daily_insights(engine, [1], last, 28, now=now).daily
+    dates = daily.filter(pl.col("has_row") & pl.col("date").is_between(first, last))["date"].unique()
+    assert 7 < dates.len() < 28, "a young account: fewer than 4 weeks of data"
+    counts = {d: sum(1 for x in dates if x.weekday() == d) for d in range(7)}
+    each = ", ".join(
+        f"{WEEKDAY_PT[d]} {k} {'vez' if k == 1 else 'vezes'}" for d, k in sorted(counts.items()) if k
+    )
+    if len(set(counts.values())) == 1:
+        k = counts[0]
+        each = f"cada dia da semana {k} {'vez' if k == 1 else 'vezes'}"
+    reply = agent.ask("qual o melhor dia da semana?")
+    assert reply.intent == "weekday"
+    head = reply.text.splitlines()[0]
+    assert head.startswith(
+        "Melhor dia da semana (menor CPL) nas últimas 4 semanas completas "
+        f"({first:%d/%m/%Y} a {last:%d/%m/%Y}, os dados começam em {min(dates):%d/%m/%Y}; "
+        f"{dates.len()} dias com dados: {each}): "
+    )
+    assert "4 vezes" not in reply.text
