@@ -12,7 +12,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.core.frames import ZERO_DECIMAL_CURRENCIES
-from famachat_ml_pipeline.source.clean import SourceRead, clean_insights, combine_reads
+from famachat_ml_pipeline.source.clean import NOT_NUMERIC, SourceRead, clean_insights, combine_reads
 from famachat_ml_pipeline.source.tables import (
     CAMPAIGNS,
     INSIGHTS,
@@ -147,9 +147,17 @@ def _fetch(conn: sa.Connection, sql: str, params: dict, cols: dict[str, pl.DataT
     if conn.dialect.name == "postgresql":
         return _copy_frame(conn.connection.driver_connection, sql, params, cols)
     rows = conn.execute(sa.text(sql.replace("%(", ":").replace(")s", "")), params).fetchall()
-    # SQLite hands back dates as text (sometimes with a time) and numerics as Decimal: read loosely; the
-    # cleaner parses the dates.
-    frame = pl.DataFrame([tuple(r) for r in rows], schema=cols, orient="row", strict=False)
+    # SQLite's type affinity lets any column hold text ('abc', '12,50' in spend): every value as text (str
+    # of a float is its exact shortest form), then the same lenient cast as Postgres' COPY. Dates come
+    # back sometimes with a time; the cleaner parses them.
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(cols)
+    text = pl.DataFrame(
+        [
+            pl.Series(name, [v if v is None or isinstance(v, str) else str(v) for v in column], pl.String)
+            for name, column in zip(cols, values, strict=True)
+        ]
+    )
+    frame = _typed(text, cols)
     return frame.with_columns(pl.col(c).str.slice(0, 10) for c in ("date_start", "date_stop") if c in cols)
 
 
@@ -158,10 +166,21 @@ def _fetch(conn: sa.Connection, sql: str, params: dict, cols: dict[str, pl.DataT
 PIECE_BYTES = 8 << 20
 
 
+def _typed(text: pl.DataFrame, cols: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Text to `cols`' types, leniently: one odd value becomes a null, and NOT_NUMERIC says which rows held
+    a value a numeric column could not read (not a null: the cleaner sets those rows aside)."""
+    numeric = [c for c, t in cols.items() if t != pl.String]  # config_id at least
+    lost = [pl.col(c).is_not_null() & pl.col(c).cast(cols[c], strict=False).is_null() for c in numeric]
+    return text.select(
+        *[pl.col(c).cast(t, strict=False) for c, t in cols.items()],
+        pl.any_horizontal(lost).alias(NOT_NUMERIC),
+    )
+
+
 def _parse_csv(data: bytes, header: bool, cols: dict[str, pl.DataType]) -> pl.DataFrame:
     # Text first, then a lenient cast: one odd value becomes a null the cleaner sets aside.
     text = pl.read_csv(io.BytesIO(data), has_header=header, schema=dict.fromkeys(cols, pl.String))
-    return text.select(pl.col(c).cast(t, strict=False) for c, t in cols.items())
+    return _typed(text, cols)
 
 
 def _copy_frame(raw: Any, sql: str, params: dict, cols: dict[str, pl.DataType]) -> pl.DataFrame:
@@ -184,7 +203,7 @@ def _copy_frame(raw: Any, sql: str, params: dict, cols: dict[str, pl.DataType]) 
             parts.append(pool.submit(_parse_csv, buf.getvalue(), not parts, cols))
         frames = [p.result() for p in parts]
     if not frames:
-        return pl.DataFrame(schema=cols)
+        return _typed(pl.DataFrame(schema=dict.fromkeys(cols, pl.String)), cols)
     return pl.concat(frames, rechunk=True)
 
 
