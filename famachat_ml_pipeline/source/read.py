@@ -28,11 +28,30 @@ def missing_source_tables(engine: sa.Engine) -> list[str]:
     return [t for t in SOURCE_TABLES if t not in present]
 
 
+def _accounts() -> sa.Subquery:
+    """The source's accounts: every config_id of either table. An account with insights but no campaign
+    (not synced yet, or its campaigns deleted) is an account too: its rows are set aside as orphans and
+    counted, and its stale advice retired, only if it is run.
+
+    The insights' config_ids are walked by a loose index scan (one seek of the (config_id, date_start)
+    index per account), not a DISTINCT over every row: the sensor asks every minute."""
+    t = insights_table
+    walk = sa.select(sa.func.min(t.c.config_id).label("config_id")).cte("insight_accounts", recursive=True)
+    following = (
+        sa.select(sa.func.min(t.c.config_id)).where(t.c.config_id > walk.c.config_id).scalar_subquery()
+    )
+    walk = walk.union_all(sa.select(following).where(walk.c.config_id.is_not(None)))
+    return sa.union(
+        sa.select(walk.c.config_id).where(walk.c.config_id.is_not(None)),
+        sa.select(campaigns_table.c.config_id),
+    ).subquery("accounts")
+
+
 def list_config_ids(engine: sa.Engine) -> list[int]:
+    """Every account of the source tables (campaigns or insights), in order."""
+    accounts = _accounts()
     with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(campaigns_table.c.config_id).distinct().order_by(campaigns_table.c.config_id)
-        )
+        rows = conn.execute(sa.select(accounts.c.config_id).order_by(accounts.c.config_id))
         return [int(r[0]) for r in rows]
 
 
@@ -61,10 +80,10 @@ def latest_updates(
     """max(updated_at) per config_id over insights dated `since_day` or later, for accounts with a row
     updated after `after` (all when None). The date bound keeps the scan on the contract's only index,
     (config_id, date_start): restatements arrive within Meta's 28-day attribution window."""
-    t, c = insights_table, campaigns_table
+    t = insights_table
     # One correlated max per account, so each is a range scan of the index (config_id = x AND date_start
     # >= since); a plain GROUP BY over `date_start >= since` cannot seek on the index's second column.
-    accounts = sa.select(c.c.config_id).distinct().subquery()
+    accounts = _accounts()
     latest = (
         sa.select(sa.func.max(t.c.updated_at))
         .where(t.c.config_id == accounts.c.config_id, t.c.date_start >= since_day)

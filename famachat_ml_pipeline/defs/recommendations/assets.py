@@ -59,8 +59,8 @@ def campaign_recommendations(
         # A backfill of the past: recommendations are advice for now, so a past day never touches them.
         context.log.info(f"campaign_recommendations: skipped, as of {as_of} is before {latest}")
         return run.result(skipped=f"as_of {as_of} is before the latest complete day {latest}")
-    if ad_insights.is_empty():
-        return run.result(rows_read=0, recommendations=0)
+    # No campaign-day at all (e.g. accounts whose campaigns are all gone from the campaigns table) is still
+    # reconciled: no candidate, so their live advice is retired as for a campaign that disappears.
     settings = RecommendationConfig(
         max_budget_step_pct=config.max_budget_step_pct,
         learning_min_leads_7d=config.learning_min_leads_7d,
