@@ -100,11 +100,9 @@ def run_pipeline(
     else:
         unknown = sorted(set(config_ids) - set(source_ids))
         if unknown:
-            raise UnknownAccounts(f"config_id not found in the source campaigns table: {unknown}")
+            raise UnknownAccounts(f"config_id not found in the source tables: {unknown}")
     if not config_ids:
-        raise UnknownAccounts(
-            "the source campaigns table has no accounts (run `famachat-ml generate-demo-data`?)"
-        )
+        raise UnknownAccounts("the source tables have no accounts (run `famachat-ml generate-demo-data`?)")
 
     if as_of is not None:
         latest_day = latest_complete_day_of(engine, list(config_ids), settings.default_timezone)

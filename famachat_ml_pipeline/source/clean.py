@@ -50,12 +50,20 @@ REJECT_REASONS = (
     "bad_date",  # date_start/date_stop is not a calendar date we can use (infinity, year 12026, BC, null)
     "future_date",  # a day after today in the account's timezone (today itself is provisional, not bad)
     "not_daily",  # date_stop != date_start
+    "not_numeric",  # a numeric column holds a value that is not a number of its type (SQLite's type affinity
+    # lets any column hold text: 'abc', 'three' leads, 3.5 impressions, and '12,50', which is not guessed)
     "null_metric",  # spend, impressions, clicks or reach is null (or spend is NaN, which numeric allows)
     "negative_metric",  # a negative number
     "implausible_value",  # above the MAX_DAILY_* bounds (metrics, leads, or the lead value in actions)
     "bad_actions",  # leads is null and actions is not a list of {action_type, plain decimal value}
     "leads_unknown",  # leads is null and there is no actions list to resolve it from
 )
+
+
+# The reader's flag (a Boolean column beside the raw insight columns): True where a numeric column held
+# a value its type cannot read, which the lenient cast turned into a null. Such a row is `not_numeric`,
+# never a null metric nor "leads not extracted". A frame without the column has no such value.
+NOT_NUMERIC = "not_numeric"
 
 
 @dataclass
@@ -257,7 +265,9 @@ def _campaign_day() -> pl.Expr:
 def _metric_reason() -> pl.Expr:
     counts = ["impressions", "clicks", "reach"]
     return (
-        pl.when(pl.col("date_stop") != pl.col("date_start"))
+        pl.when(pl.col(NOT_NUMERIC))
+        .then(pl.lit("not_numeric"))
+        .when(pl.col("date_stop") != pl.col("date_start"))
         .then(pl.lit("not_daily"))
         .when(pl.any_horizontal(pl.col(m).is_null() for m in METRICS) | pl.col("spend").is_nan())
         .then(pl.lit("null_metric"))
@@ -301,7 +311,9 @@ def clean_insights(
         return frame.filter(~mask)
 
     ins = insights.with_columns(
-        date_start=_as_date(insights, "date_start"), date_stop=_as_date(insights, "date_stop")
+        date_start=_as_date(insights, "date_start"),
+        date_stop=_as_date(insights, "date_stop"),
+        **{NOT_NUMERIC: pl.col(NOT_NUMERIC) if NOT_NUMERIC in insights.columns else pl.lit(False)},
     )
     # `_campaign` numbers the campaigns (their row in `camps`): the duplicate check and densify group and
     # join on it instead of the string id

@@ -12,7 +12,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.core.frames import ZERO_DECIMAL_CURRENCIES
-from famachat_ml_pipeline.source.clean import SourceRead, clean_insights, combine_reads
+from famachat_ml_pipeline.source.clean import NOT_NUMERIC, SourceRead, clean_insights, combine_reads
 from famachat_ml_pipeline.source.tables import (
     CAMPAIGNS,
     INSIGHTS,
@@ -28,11 +28,30 @@ def missing_source_tables(engine: sa.Engine) -> list[str]:
     return [t for t in SOURCE_TABLES if t not in present]
 
 
+def _accounts() -> sa.Subquery:
+    """The source's accounts: every config_id of either table. An account with insights but no campaign
+    (not synced yet, or its campaigns deleted) is an account too: its rows are set aside as orphans and
+    counted, and its stale advice retired, only if it is run.
+
+    The insights' config_ids are walked by a loose index scan (one seek of the (config_id, date_start)
+    index per account), not a DISTINCT over every row: the sensor asks every minute."""
+    t = insights_table
+    walk = sa.select(sa.func.min(t.c.config_id).label("config_id")).cte("insight_accounts", recursive=True)
+    following = (
+        sa.select(sa.func.min(t.c.config_id)).where(t.c.config_id > walk.c.config_id).scalar_subquery()
+    )
+    walk = walk.union_all(sa.select(following).where(walk.c.config_id.is_not(None)))
+    return sa.union(
+        sa.select(walk.c.config_id).where(walk.c.config_id.is_not(None)),
+        sa.select(campaigns_table.c.config_id),
+    ).subquery("accounts")
+
+
 def list_config_ids(engine: sa.Engine) -> list[int]:
+    """Every account of the source tables (campaigns or insights), in order."""
+    accounts = _accounts()
     with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(campaigns_table.c.config_id).distinct().order_by(campaigns_table.c.config_id)
-        )
+        rows = conn.execute(sa.select(accounts.c.config_id).order_by(accounts.c.config_id))
         return [int(r[0]) for r in rows]
 
 
@@ -59,10 +78,10 @@ def latest_updates(engine: sa.Engine, since_day: dt.date) -> dict[int, dt.dateti
     """max(updated_at) per config_id over insights dated `since_day` or later. The date bound keeps the
     scan on the contract's only index, (config_id, date_start): restatements arrive within Meta's 28-day
     attribution window."""
-    t, c = insights_table, campaigns_table
+    t = insights_table
     # One correlated max per account, so each is a range scan of the index (config_id = x AND date_start
     # >= since); a plain GROUP BY over `date_start >= since` cannot seek on the index's second column.
-    accounts = sa.select(c.c.config_id).distinct().subquery()
+    accounts = _accounts()
     latest = (
         sa.select(sa.func.max(t.c.updated_at))
         .where(t.c.config_id == accounts.c.config_id, t.c.date_start >= since_day)
@@ -144,9 +163,17 @@ def _fetch(conn: sa.Connection, sql: str, params: dict, cols: dict[str, pl.DataT
     if conn.dialect.name == "postgresql":
         return _copy_frame(conn.connection.driver_connection, sql, params, cols)
     rows = conn.execute(sa.text(sql.replace("%(", ":").replace(")s", "")), params).fetchall()
-    # SQLite hands back dates as text (sometimes with a time) and numerics as Decimal: read loosely; the
-    # cleaner parses the dates.
-    frame = pl.DataFrame([tuple(r) for r in rows], schema=cols, orient="row", strict=False)
+    # SQLite's type affinity lets any column hold text ('abc', '12,50' in spend): every value as text (str
+    # of a float is its exact shortest form), then the same lenient cast as Postgres' COPY. Dates come
+    # back sometimes with a time; the cleaner parses them.
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(cols)
+    text = pl.DataFrame(
+        [
+            pl.Series(name, [v if v is None or isinstance(v, str) else str(v) for v in column], pl.String)
+            for name, column in zip(cols, values, strict=True)
+        ]
+    )
+    frame = _typed(text, cols)
     return frame.with_columns(pl.col(c).str.slice(0, 10) for c in ("date_start", "date_stop") if c in cols)
 
 
@@ -155,10 +182,20 @@ def _fetch(conn: sa.Connection, sql: str, params: dict, cols: dict[str, pl.DataT
 PIECE_BYTES = 8 << 20
 
 
+def _typed(text: pl.DataFrame, cols: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Text to `cols`' types, leniently: one odd value becomes a null, and NOT_NUMERIC says which rows held
+    a value a numeric column could not read (not a null: the cleaner sets those rows aside)."""
+    numeric = [c for c, t in cols.items() if t != pl.String]  # config_id at least
+    typed = text.select(pl.col(c).cast(t, strict=False) for c, t in cols.items())
+    # each column cast once (an expression comparing text and cast cost ~80 ms more per million rows)
+    lost = [typed[c].is_null() & text[c].is_not_null() for c in numeric]
+    return typed.with_columns(pl.any_horizontal(lost).alias(NOT_NUMERIC))
+
+
 def _parse_csv(data: bytes, header: bool, cols: dict[str, pl.DataType]) -> pl.DataFrame:
     # Text first, then a lenient cast: one odd value becomes a null the cleaner sets aside.
     text = pl.read_csv(io.BytesIO(data), has_header=header, schema=dict.fromkeys(cols, pl.String))
-    return text.select(pl.col(c).cast(t, strict=False) for c, t in cols.items())
+    return _typed(text, cols)
 
 
 def _copy_frame(raw: Any, sql: str, params: dict, cols: dict[str, pl.DataType]) -> pl.DataFrame:
@@ -181,7 +218,7 @@ def _copy_frame(raw: Any, sql: str, params: dict, cols: dict[str, pl.DataType]) 
             parts.append(pool.submit(_parse_csv, buf.getvalue(), not parts, cols))
         frames = [p.result() for p in parts]
     if not frames:
-        return pl.DataFrame(schema=cols)
+        return _typed(pl.DataFrame(schema=dict.fromkeys(cols, pl.String)), cols)
     return pl.concat(frames, rechunk=True)
 
 

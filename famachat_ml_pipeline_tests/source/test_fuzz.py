@@ -20,6 +20,7 @@ from famachat_ml_pipeline.source.clean import (
     MAX_DAILY_COUNT,
     MAX_DAILY_LEADS,
     MAX_DAILY_SPEND,
+    NOT_NUMERIC,
     REJECT_REASONS,
     SourceRead,
     clean_insights,
@@ -137,6 +138,7 @@ def raw_row(draw: st.DrawFn, dates: st.SearchStrategy = DATES, actions: st.Searc
         "leads": draw(st.one_of(st.none(), SMALL)),
         "actions": draw(st.one_of(st.none(), GOOD_ACTIONS)),
         "updated_at": draw(st.sampled_from(["2026-03-11 09:00:00-03", "2026-03-11 10:00:00+00"])),
+        NOT_NUMERIC: False,
     }
     dirty = {
         "config_id": st.just(2),  # account 2 has no campaigns: orphans
@@ -148,6 +150,7 @@ def raw_row(draw: st.DrawFn, dates: st.SearchStrategy = DATES, actions: st.Searc
         "clicks": st.one_of(BIGINT, st.none()),
         "reach": st.one_of(BIGINT, st.none()),
         "leads": st.one_of(INT4, st.none()),
+        NOT_NUMERIC: st.just(True),  # the reader found text in a numeric column (SQLite), now a null
         "actions": actions,
         "updated_at": STAMPS,
     }
@@ -160,7 +163,7 @@ def raw_row(draw: st.DrawFn, dates: st.SearchStrategy = DATES, actions: st.Searc
     return row
 
 
-RAW_SCHEMA = INSIGHT_COLUMNS  # exactly what the reader hands the cleaner
+RAW_SCHEMA = {**INSIGHT_COLUMNS, NOT_NUMERIC: pl.Boolean}  # exactly what the reader hands the cleaner
 CAMPAIGNS = pl.concat([campaigns(), campaigns(campaign_id="222", currency="CLP", timezone_name="Asia/Tokyo")])
 
 
@@ -221,6 +224,7 @@ PG_STAMPS = st.one_of(
 @st.composite
 def pg_row(draw: st.DrawFn) -> dict:
     row = draw(raw_row(PG_DATES, PG_ACTIONS))
+    del row[NOT_NUMERIC]  # Postgres' columns are typed: the reader finds no such value there
     for name in ("date_start", "date_stop"):  # NOT NULL there
         row[name] = row[name] or draw(st.sampled_from(DAYS))
     spend = row["spend"]

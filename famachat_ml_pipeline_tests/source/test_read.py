@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 import pytest
 import sqlalchemy as sa
@@ -123,3 +125,63 @@ def test_latest_instant_wins_a_duplicate_under_any_session_timezone(pg_url: str)
     r = read_daily_insights(engine, [1], AS_OF, lookback_days=10, now=NOW)
     assert r.rejected == {"duplicate_superseded": 1}
     assert r.daily.filter(pl.col("date") == D3)["spend"].to_list() == [22.0]
+
+
+# SQLite's type affinity keeps text that is not a number as text, in any column (an on-call reproduction:
+# one such cell failed the whole fleet's run). Each is its row's `not_numeric`, never a zero nor a null.
+NOT_NUMBERS = [
+    {"spend": "abc"},
+    {"spend": "12,50"},  # a pt-BR decimal comma is not guessed: '1,234' may be 1234 as well
+    {"impressions": "lots"},
+    {"clicks": 3.5},  # a count that is not whole
+    {"leads": "three", "actions": '[{"action_type":"lead","value":"3"}]'},  # not "leads not extracted"
+    {"reach": b"\x00\x01"},
+]
+
+
+def _insert_sqlite(engine: sa.Engine, rows: list[dict]) -> None:
+    """Rows as plain SQLite values: each column keeps whatever its affinity leaves of them."""
+    columns = [k for k in rows[0] if k != "id"]
+    insert = sa.text(
+        f"INSERT INTO sistema_facebook_ads_insights ({', '.join(columns)}) "
+        f"VALUES ({', '.join(':' + c for c in columns)})"
+    )
+    with engine.begin() as conn:
+        for row in rows:
+            conn.execute(insert, {c: str(row[c]) if c.startswith("date") else row[c] for c in columns})
+
+
+@pytest.mark.parametrize("over", NOT_NUMBERS, ids=[str(o) for o in NOT_NUMBERS])
+def test_text_in_a_numeric_sqlite_column_sets_its_row_aside(sqlite_url: str, over: dict) -> None:
+    engine = _source_with_one_campaign(sqlite_url)
+    _insert_sqlite(engine, [insight(0, D1), insight(0, D2), insight(0, D3, **over)])
+    with engine.connect() as conn:  # the premise: SQLite really holds it as it is
+        kind = conn.exec_driver_sql(f"SELECT typeof({next(iter(over))}) FROM sistema_facebook_ads_insights")
+        assert [k for (k,) in kind][-1] in {"text", "real", "blob"}
+    r = read_daily_insights(engine, [1], AS_OF, lookback_days=10, now=NOW)
+    assert (r.rows_read, r.rows_used, r.rejected) == (3, 2, {"not_numeric": 1})
+    assert r.reject_examples == [
+        {"reason": "not_numeric", "config_id": 1, "campaign_id": "111", "date_start": str(D3), "id": 3}
+    ]
+    assert r.daily["spend"].to_list() == [10.0, 10.0, None]  # the day is unknown, not zero
+    assert r.daily["leads"].to_list() == [2, 2, None]
+
+
+def test_sqlite_numbers_are_read_exactly(sqlite_url: str) -> None:
+    """Every value goes through text: a float keeps its exact value (str() is its shortest round trip)."""
+    engine = _source_with_one_campaign(sqlite_url)
+    spends = [0.1 + 0.2, 12.5, 1234567890.12, 0.0]
+    _insert_sqlite(engine, [insight(0, D1 - dt.timedelta(days=i), spend=s) for i, s in enumerate(spends)])
+    r = read_daily_insights(engine, [1], AS_OF, lookback_days=10, now=NOW)
+    assert r.rejected == {}
+    assert r.daily.filter(pl.col("has_row")).sort("date", descending=True)["spend"].to_list() == spends
+
+
+def test_a_budget_that_is_not_a_number_is_unknown_and_the_read_succeeds(sqlite_url: str) -> None:
+    engine = _source_with_one_campaign(sqlite_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE sistema_facebook_ads_campaigns SET daily_budget = '50,00'")
+    _insert_sqlite(engine, [insight(0, D3)])
+    r = read_daily_insights(engine, [1], AS_OF, lookback_days=10, now=NOW)
+    assert (r.rows_used, r.rejected) == (1, {})
+    assert r.daily["daily_budget"].to_list() == [None]  # unknown (as a budget set per ad set), never zero

@@ -18,6 +18,7 @@ REASONS_PT = {
     "bad_date": "data inválida",
     "future_date": "data no futuro",
     "not_daily": "linha que não é diária",
+    "not_numeric": "valor não numérico numa coluna de números",
     "null_metric": "métrica vazia",
     "negative_metric": "métrica negativa",
     "implausible_value": "valor implausível (acima do limite diário)",

@@ -53,7 +53,8 @@ def ad_insights(context: dg.AssetExecutionContext, database: DatabaseResource) -
     if read.daily.is_empty():
         context.log.warning(
             f"ad_insights: no complete day of insights on or before {run.as_of} for accounts "
-            f"{', '.join(map(str, run.config_ids))}: nothing downstream to compute or write"
+            f"{', '.join(map(str, run.config_ids))}: nothing downstream to compute "
+            "(a run of the latest day retires their recommendations)"
             + (
                 " (every row was set aside)"
                 if read.rows_read

@@ -71,8 +71,8 @@ def campaign_recommendations(
             f"later day than {as_of}: {ahead[:20]}"
         )
     current = [c for c in config_ids if c not in set(ahead)]
-    if ad_insights.is_empty():
-        return run.result(rows_read=0, recommendations=0)
+    # No campaign-day at all (e.g. accounts whose campaigns are all gone from the campaigns table) is still
+    # reconciled: no candidate, so their live advice is retired as for a campaign that disappears.
     settings = RecommendationConfig(
         max_budget_step_pct=config.max_budget_step_pct,
         learning_min_leads_7d=config.learning_min_leads_7d,

@@ -17,6 +17,7 @@ from famachat_ml_pipeline.demo.generator import generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.instance import get_instance
 from famachat_ml_pipeline.settings import Settings
+from famachat_ml_pipeline.source.clean import REJECT_REASONS
 from famachat_ml_pipeline.source.read import read_daily_insights
 
 
@@ -78,3 +79,39 @@ def test_source_is_read_in_a_read_only_transaction(pg_url: str) -> None:
         sa.event.remove(engine, "before_cursor_execute", record)
     assert read.daily.height > 0
     assert "SET TRANSACTION READ ONLY" in statements
+
+
+def test_text_in_a_numeric_column_is_counted_and_the_run_goes_on(settings: Settings) -> None:
+    """SQLite keeps 'abc' in a numeric column: that row is set aside as not_numeric, the others are used."""
+    data = generate_demo(n_accounts=2, days=40, seed=9, dirty=False)
+    engine = get_engine(settings.database_url)
+    write_demo(engine, data)
+    if engine.dialect.name == "postgresql":  # typed columns: Postgres refuses the text itself
+        with pytest.raises(sa.exc.DataError), engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE sistema_facebook_ads_insights SET spend = 'abc'")
+        return
+    with engine.begin() as conn:
+        for value in ("spend = 'abc'", "spend = '12,50'", "impressions = 'lots'", "leads = 'three'"):
+            conn.exec_driver_sql(
+                f"UPDATE sistema_facebook_ads_insights SET {value} WHERE id IN "
+                "(SELECT min(id) FROM sistema_facebook_ads_insights GROUP BY config_id)"
+            )
+    migrate(settings.database_url)
+    instance = get_instance(settings)
+    instance.add_dynamic_partitions("config_id", ["1", "2"])
+    job = defs.resolve_job_def("ml_pipeline").get_subset(asset_selection={dg.AssetKey("ad_insights")})
+    result = job.execute_in_process(
+        instance=instance, tags={**ranged_run_tags("1", "2"), "famachat/as_of": data.end_date.isoformat()}
+    )
+    assert result.success
+    # the run's figures are on one partition's event (run_metadata.py), and in the set-aside check
+    (figures,) = [
+        m.metadata
+        for m in result.asset_materializations_for_node("ad_insights")
+        if "set_aside_by_reason" in m.metadata
+    ]
+    expected = {**dict.fromkeys(REJECT_REASONS, 0), "not_numeric": 2}
+    assert figures["set_aside_by_reason"].value == expected
+    assert figures["rows_set_aside"].value == 2
+    (check,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "rows_set_aside_rate"]
+    assert check.metadata["by_reason"].value == expected

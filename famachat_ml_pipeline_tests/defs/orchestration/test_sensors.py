@@ -61,6 +61,24 @@ def test_new_accounts_get_partitions_and_one_ranged_run(db_url: str) -> None:
         assert isinstance(again, dg.SkipReason)
 
 
+def test_an_account_with_insights_before_its_campaigns_is_a_new_account(db_url: str) -> None:
+    """Its rows are orphans until its campaigns sync: it is run, so they are counted (and set aside)."""
+    engine = get_engine(db_url)
+    write_demo(engine, generate_demo(n_accounts=2, days=40, seed=1))
+    with engine.begin() as conn:
+        conn.execute(campaigns_table.delete().where(campaigns_table.c.config_id == 2))
+    database = DatabaseResource(url=db_url, default_timezone=DEFAULT_TIMEZONE)
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(config_partitions.name, ["1"])
+        result = new_accounts_sensor(
+            dg.build_sensor_context(instance=instance, resources={"database": database})
+        )
+        assert isinstance(result, dg.SensorResult)
+        (add,) = result.dynamic_partitions_requests
+        assert list(add.partition_keys) == ["2"]
+        assert _ranges(result) == [("2", "2")]
+
+
 def test_restated_data_requests_batched_ranged_runs_since_the_cursor(db_url: str) -> None:
     engine = get_engine(db_url)
     data = generate_demo(n_accounts=6, days=40, seed=2)
