@@ -12,6 +12,7 @@ from famachat_ml_pipeline.agent.tools.analysis import excluded_text
 from famachat_ml_pipeline.agent.tools.forecasts import range_note
 from famachat_ml_pipeline.agent.types import ToolCall
 from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as DEFAULT_ANOMALY_CONFIG
+from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES, INACTIVE_STATUSES
 
 NO_RESULTS = "Ainda não há resultados do pipeline para esta conta: rode `famachat-ml run`."
@@ -750,17 +751,6 @@ def _say_daily_average(intent: Intent, out: Out) -> list[str]:
     ]
 
 
-WEEKDAY_PT = (
-    "segunda-feira",
-    "terça-feira",
-    "quarta-feira",
-    "quinta-feira",
-    "sexta-feira",
-    "sábado",
-    "domingo",
-)
-
-
 def _say_weekday(intent: Intent, out: Out) -> list[str]:
     """ "Qual o melhor dia da semana?": CPL and leads per weekday over the last 4 full weeks, from the
     source, best first (lowest CPL; most leads or worst first when that is asked)."""
@@ -803,9 +793,9 @@ def _say_weekday(intent: Intent, out: Out) -> list[str]:
     aside = w.get("set_aside") or 0
     note = [f"Sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos."] if aside else []
     return [
-        f"{head} {when}: {WEEKDAY_PT[best['weekday']]}, {line(best)}.",
+        f"{head} {when}: {WEEKDAYS_PT[best['weekday']]}, {line(best)}.",
         f"Por dia da semana, {what}:",
-        *(f"- {WEEKDAY_PT[x['weekday']]}: {line(x)}" for x in rows),
+        *(f"- {WEEKDAYS_PT[x['weekday']]}: {line(x)}" for x in rows),
         *note,
     ]
 
@@ -897,7 +887,7 @@ def _say_best_day(intent: Intent, out: Out) -> list[str]:
     def line(x: dict[str, Any]) -> str:
         day = x["date"]
         return (
-            f"{_br(day.isoformat())} ({WEEKDAY_PT[day.weekday()]}): {x['leads']} leads, "
+            f"{_br(day.isoformat())} ({WEEKDAYS_PT[day.weekday()]}): {x['leads']} leads, "
             f"{x['spend'] or '-'} gastos, CPL {x['cpl'] or 'sem leads'}"
         )
 
@@ -925,7 +915,7 @@ def _weekday_span(w: dict[str, Any]) -> str:
     if len(counts) == 7 and len(set(counts.values())) == 1:
         each = f"cada dia da semana {_times(next(iter(counts.values())))}"
     else:
-        each = ", ".join(f"{WEEKDAY_PT[d]} {_times(k)}" for d, k in sorted(counts.items()))
+        each = ", ".join(f"{WEEKDAYS_PT[d]} {_times(k)}" for d, k in sorted(counts.items()))
     return f"{since}{n} dia{'s' if n != 1 else ''} com dados: {each}"
 
 

@@ -96,14 +96,18 @@ def test_summary_figures_equal_the_tables(demo_db: DemoDb) -> None:
     ]
 
 
-def test_underperformers_figures_equal_the_tables(demo_db: DemoDb) -> None:
+def _critical_snapshots(db: DemoDb, cid: int = CID) -> list[tuple[str, object]]:
+    """(campaign_id, metrics_snapshot) of the account's UNDERPERFORMER tier."""
     t = schema.ml_campaign_classifications
-    with demo_db.engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(t.c.campaign_id, t.c.metrics_snapshot).where(
-                t.c.config_id == CID, t.c.tier == "UNDERPERFORMER"
-            )
-        ).all()
+    with db.engine.connect() as conn:
+        query = sa.select(t.c.campaign_id, t.c.metrics_snapshot).where(
+            t.c.config_id == cid, t.c.tier == "UNDERPERFORMER"
+        )
+        return [tuple(r) for r in conn.execute(query).all()]
+
+
+def test_underperformers_figures_equal_the_tables(demo_db: DemoDb) -> None:
+    rows = _critical_snapshots(demo_db)
     reply = _ask(demo_db, "Quais campanhas estão indo mal?")
     if not rows:
         assert "Nenhuma campanha" in reply.text

@@ -19,6 +19,7 @@ from famachat_ml_pipeline.agent.intents import (
 from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.agent.types import ToolCall
 from famachat_ml_pipeline.core.recommendations import format_money
+from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
 from famachat_ml_pipeline.db.agent_queries import read_latest_predictions
 from famachat_ml_pipeline.source.read import read_daily_insights
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
@@ -154,17 +155,6 @@ def test_the_daily_average_of_this_month(demo_db: DemoDb) -> None:
 # ------------------------------------------------------------------ 3. the best weekday
 
 
-WEEKDAY_PT = (
-    "segunda-feira",
-    "terça-feira",
-    "quarta-feira",
-    "quinta-feira",
-    "sexta-feira",
-    "sábado",
-    "domingo",
-)
-
-
 def test_the_best_weekday_is_read_from_the_last_4_weeks(demo_db: DemoDb) -> None:
     last = demo_db.as_of
     first = last - dt.timedelta(days=27)
@@ -185,14 +175,14 @@ def test_the_best_weekday_is_read_from_the_last_4_weeks(demo_db: DemoDb) -> None
         )
         best = rows[0]
         assert lines[0].endswith(
-            f": {WEEKDAY_PT[best['wd'] - 1]}, CPL {format_money(best['cpl'])}, {best['leads']} leads, "
+            f": {WEEKDAYS_PT[best['wd'] - 1]}, CPL {format_money(best['cpl'])}, {best['leads']} leads, "
             f"{format_money(best['spend'])} gastos."
         )
         # every weekday, best first
-        assert [line[2:].split(":")[0] for line in lines[2:9]] == [WEEKDAY_PT[r["wd"] - 1] for r in rows]
+        assert [line[2:].split(":")[0] for line in lines[2:9]] == [WEEKDAYS_PT[r["wd"] - 1] for r in rows]
     most = max(by_day.iter_rows(named=True), key=lambda r: r["leads"])
     first_line = _ask(demo_db, "qual dia da semana traz mais leads?").text.splitlines()[0]
-    assert f": {WEEKDAY_PT[most['wd'] - 1]}, " in first_line and f"{most['leads']} leads" in first_line
+    assert f": {WEEKDAYS_PT[most['wd'] - 1]}, " in first_line and f"{most['leads']} leads" in first_line
 
 
 # ------------------------------------------------------------------ 4. up to the month's end, Black Friday

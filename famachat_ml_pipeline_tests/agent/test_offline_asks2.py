@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.core.recommendations import format_money
+from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.db.engine import get_engine, migrate
 from famachat_ml_pipeline.demo.generator import generate_demo
@@ -22,20 +23,11 @@ from famachat_ml_pipeline.settings import Settings
 from famachat_ml_pipeline.source.read import first_insight_day, read_daily_insights
 from famachat_ml_pipeline.source.tables import insights_table
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
-from famachat_ml_pipeline_tests.agent.test_offline import _features, _names
+from famachat_ml_pipeline_tests.agent.test_offline import _critical_snapshots, _features, _names
+from famachat_ml_pipeline_tests.agent.test_offline_asks import _ask, _source
 
 pytestmark = pytest.mark.timeout(1200)
 CID = 2
-
-
-def _ask(db: DemoDb, question: str, cid: int = CID):  # noqa: ANN202
-    return open_agent(db.engine, cid, db.settings, mode="offline", now=db.now).ask(question)
-
-
-def _source(db: DemoDb, first: dt.date, last: dt.date) -> pl.DataFrame:
-    """The cleaned source rows of first..last (set-aside days have null metrics)."""
-    daily = read_daily_insights(db.engine, [CID], last, (last - first).days + 1, now=db.now).daily
-    return daily.filter(pl.col("date").is_between(first, last))
 
 
 # ------------------------------------------------------------------ 1. worst / best CPL, the worst campaign
@@ -66,14 +58,7 @@ def _json(v: object) -> dict:
 
 
 def test_the_worst_campaign_is_the_critical_tier_worst_cpl_first(demo_db: DemoDb) -> None:
-    t = schema.ml_campaign_classifications
-    with demo_db.engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(t.c.campaign_id, t.c.metrics_snapshot).where(
-                t.c.config_id == CID, t.c.tier == "UNDERPERFORMER"
-            )
-        ).all()
-    snaps = {cid: _json(s) for cid, s in rows}
+    snaps = {cid: _json(s) for cid, s in _critical_snapshots(demo_db, CID)}
     assert len(snaps) >= 2, "the demo account 2 has a critical tier to sort"
     # a campaign that spent with no lead is worse than any CPL; then the highest CPL
     order = sorted(
@@ -189,17 +174,6 @@ def test_a_tracking_question_answers_from_the_zero_lead_anomalies(demo_db: DemoD
 # ------------------------------------------------------------------ 4. the day with most leads, spend, worst
 
 
-WEEKDAY_PT = (
-    "segunda-feira",
-    "terça-feira",
-    "quarta-feira",
-    "quinta-feira",
-    "sexta-feira",
-    "sábado",
-    "domingo",
-)
-
-
 def _by_day(db: DemoDb, first: dt.date, last: dt.date) -> list[dict]:
     return (
         _source(db, first, last)
@@ -214,7 +188,7 @@ def _by_day(db: DemoDb, first: dt.date, last: dt.date) -> list[dict]:
 def _day_line(r: dict) -> str:
     cpl = format_money(r["spend"] / r["leads"]) if r["leads"] else "sem leads"
     return (
-        f"{r['date']:%d/%m/%Y} ({WEEKDAY_PT[r['date'].weekday()]}): {r['leads']} leads, "
+        f"{r['date']:%d/%m/%Y} ({WEEKDAYS_PT[r['date'].weekday()]}): {r['leads']} leads, "
         f"{format_money(r['spend'])} gastos, CPL {cpl}."
     )
 
@@ -320,7 +294,7 @@ def test_the_weekday_answer_says_the_true_count_per_weekday_on_a_short_account(t
     assert 7 < dates.len() < 28, "a young account: fewer than 4 weeks of data"
     counts = {d: sum(1 for x in dates if x.weekday() == d) for d in range(7)}
     each = ", ".join(
-        f"{WEEKDAY_PT[d]} {k} {'vez' if k == 1 else 'vezes'}" for d, k in sorted(counts.items()) if k
+        f"{WEEKDAYS_PT[d]} {k} {'vez' if k == 1 else 'vezes'}" for d, k in sorted(counts.items()) if k
     )
     if len(set(counts.values())) == 1:
         k = counts[0]

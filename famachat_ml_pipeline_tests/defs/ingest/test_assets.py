@@ -21,17 +21,23 @@ from famachat_ml_pipeline.source.clean import REJECT_REASONS
 from famachat_ml_pipeline.source.read import read_daily_insights
 
 
-def _checks(settings: Settings, dirty: bool) -> dict[str, bool]:
-    data = generate_demo(n_accounts=2, days=40, seed=9, dirty=dirty)
-    write_demo(get_engine(settings.database_url), data)
+def _ad_insights_run(settings: Settings, as_of: dt.date) -> dg.ExecuteInProcessResult:
+    """ad_insights of the demo accounts 1 and 2, as of `as_of`, on a migrated database."""
     migrate(settings.database_url)  # a deployment's database: every asset checks the schema's revision
     instance = get_instance(settings)
     instance.add_dynamic_partitions("config_id", ["1", "2"])
     job = defs.resolve_job_def("ml_pipeline").get_subset(asset_selection={dg.AssetKey("ad_insights")})
     result = job.execute_in_process(
-        instance=instance, tags={**ranged_run_tags("1", "2"), "famachat/as_of": data.end_date.isoformat()}
+        instance=instance, tags={**ranged_run_tags("1", "2"), "famachat/as_of": as_of.isoformat()}
     )
     assert result.success
+    return result
+
+
+def _checks(settings: Settings, dirty: bool) -> dict[str, bool]:
+    data = generate_demo(n_accounts=2, days=40, seed=9, dirty=dirty)
+    write_demo(get_engine(settings.database_url), data)
+    result = _ad_insights_run(settings, data.end_date)
     return {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
 
 
@@ -96,14 +102,7 @@ def test_text_in_a_numeric_column_is_counted_and_the_run_goes_on(settings: Setti
                 f"UPDATE sistema_facebook_ads_insights SET {value} WHERE id IN "
                 "(SELECT min(id) FROM sistema_facebook_ads_insights GROUP BY config_id)"
             )
-    migrate(settings.database_url)
-    instance = get_instance(settings)
-    instance.add_dynamic_partitions("config_id", ["1", "2"])
-    job = defs.resolve_job_def("ml_pipeline").get_subset(asset_selection={dg.AssetKey("ad_insights")})
-    result = job.execute_in_process(
-        instance=instance, tags={**ranged_run_tags("1", "2"), "famachat/as_of": data.end_date.isoformat()}
-    )
-    assert result.success
+    result = _ad_insights_run(settings, data.end_date)
     # the run's figures are on one partition's event (run_metadata.py), and in the set-aside check
     (figures,) = [
         m.metadata
