@@ -830,15 +830,17 @@ def _say_tracking(intent: Intent, out: Out) -> list[str]:
             now = "; segue sem lead no último dia completo"
         else:
             now = ""
-        advice = (
-            "Vale checar o rastreamento (pixel ou formulário): a partir do 2º dia seguido o detector trata "
-            "como quebra de rastreamento."
-            if run >= 2
-            else "Um dia só pode ser acaso; se repetir, vale checar o rastreamento."
-        )
+        mark = "; provável quebra de rastreamento" if run >= 2 else ""
         lines.append(
-            f"- {_q(c['name'])} ({c['campaign_id']}): {days}; severidade {c['severity']}{now}. {advice}"
+            f"- {_q(c['name'])} ({c['campaign_id']}): {days}; severidade {c['severity']}{now}{mark}."
         )
+    if any(c["run"] >= 2 for c in t["campaigns"]):
+        lines.append(
+            "Vale checar o rastreamento (pixel ou formulário) das campanhas com 2 ou mais dias seguidos: a "
+            "partir do 2º dia o detector trata como quebra de rastreamento."
+        )
+    if any(c["run"] < 2 for c in t["campaigns"]):
+        lines.append("Um dia só pode ser acaso; se repetir, vale checar o rastreamento.")
     return lines
 
 

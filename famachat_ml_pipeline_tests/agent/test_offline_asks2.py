@@ -163,7 +163,8 @@ def test_a_tracking_question_answers_from_the_zero_lead_anomalies(demo_db: DemoD
                         f"): {run} dias seguidos com gasto e nenhum lead ({start:%d/%m/%Y} a {day:%d/%m/%Y})"
                         in line
                     )
-                    assert "Vale checar o rastreamento" in line
+                    assert line.endswith("; provável quebra de rastreamento.")
+                    assert "Vale checar o rastreamento (pixel ou formulário)" in lines[-2] + lines[-1]
                 else:
                     assert f"): 1 dia com gasto e nenhum lead ({day:%d/%m/%Y})" in line
                 assert f"{format_money(spend)} gastos" in line
