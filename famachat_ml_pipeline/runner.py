@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import dagster as dg
+from dagster._utils.error import SerializableErrorInfo
 
 from famachat_ml_pipeline.db.engine import get_engine, migrate
 from famachat_ml_pipeline.db.orchestration_queries import any_model_trained
@@ -31,7 +32,7 @@ from famachat_ml_pipeline.defs.shared.io_managers import remove_run_frames
 from famachat_ml_pipeline.defs.shared.partitions import AS_OF_TAG, config_partitions
 from famachat_ml_pipeline.defs.shared.schedules import PIPELINE_TAG, contiguous_ranges, ranged_run_tags
 from famachat_ml_pipeline.instance import get_instance
-from famachat_ml_pipeline.preflight import check_database
+from famachat_ml_pipeline.preflight import check_database, check_storage
 from famachat_ml_pipeline.settings import Settings, export_resource_environment
 from famachat_ml_pipeline.source.read import list_config_ids
 
@@ -89,6 +90,7 @@ def run_pipeline(
     and `demo`), a run over every account, not of a past day, on a deployment with no model registered
     yet runs the retraining job once first, so a fresh install classifies with a model if one wins.
     """
+    check_storage(settings)
     export_resource_environment(settings)
     check_database(settings.database_url, need_source=True)
     engine = get_engine(settings.database_url)
@@ -147,6 +149,7 @@ def retrain_model(
     settings: Settings, echo: Callable[[str], None] = print, log_level: str = "INFO"
 ) -> RunSummary:
     """The retraining job (the 05:00 schedule's), now: through the daemon's queue when one runs."""
+    check_storage(settings)
     export_resource_environment(settings)
     check_database(settings.database_url, need_source=True)
     engine = get_engine(settings.database_url)
@@ -236,8 +239,19 @@ def execute_here(
     if not result.success:
         failures = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
         for event in failures:
-            echo(f"step {event.step_key} failed: {event.event_specific_data.error.message.strip()}")
+            echo(f"step {event.step_key} failed: {root_cause(event.event_specific_data.error)}")
     return _summary(result.run_id, keys, result.success, start)
+
+
+def root_cause(error: SerializableErrorInfo | None) -> str:
+    """The first line of the innermost exception's message, e.g. "sqlite3.OperationalError: database is
+    locked": Dagster's own message ("Error occurred while executing op ...") wraps it in causes."""
+    if error is None:
+        return "unknown error"
+    while error.cause is not None:
+        error = error.cause
+    lines = [line.strip() for line in error.message.splitlines() if line.strip()]
+    return lines[0] if lines else error.cls_name or "unknown error"
 
 
 def submit_and_wait(
