@@ -2,7 +2,9 @@
 
 One queue for everyone: when a daemon serves the instance, runs are submitted to its run queue (where the
 dagster.yaml tag limit orders them with the schedules', sensors' and UI's runs) and this process waits,
-printing step events; otherwise they execute here, after waiting for any running pipeline run to end.
+printing step events (and, while queued, what it waits for); if the daemon stops serving meanwhile, the
+still-queued run is cancelled and executes here. Otherwise runs execute here, after waiting for any running
+pipeline run to end, under an inter-process lock (in_process_turn) so two processes never both execute.
 """
 
 from __future__ import annotations
