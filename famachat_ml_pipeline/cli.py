@@ -495,23 +495,43 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return _reader_went_away()
     except SettingsError as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
+        console.print(f"[red]{escape(str(exc))}[/]", soft_wrap=True, highlight=False)
         return 2
     except Exception as exc:  # noqa: BLE001 - one clear line for known user errors, traceback otherwise
         from famachat_ml_pipeline.agent.service import UnknownAccount
         from famachat_ml_pipeline.db.grants import BadRoleName
         from famachat_ml_pipeline.demo.loader import RefusingToOverwrite
-        from famachat_ml_pipeline.preflight import DatabaseUnavailable, SchemaBehind
+        from famachat_ml_pipeline.preflight import DatabaseUnavailable, SchemaAhead, SchemaBehind
         from famachat_ml_pipeline.runner import IncompleteDay, QueueBusy, UnknownAccounts
 
         known = (
             UnknownAccounts | IncompleteDay | QueueBusy | RefusingToOverwrite | UsageError | FileNotFoundError
         )
-        if isinstance(exc, known | DatabaseUnavailable | SchemaBehind | BadRoleName | UnknownAccount):
+        unusable = DatabaseUnavailable | SchemaBehind | SchemaAhead
+        if isinstance(exc, known | unusable | BadRoleName | UnknownAccount):
             # soft_wrap: one line even when it is wider than the terminal
             console.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True, markup=True, highlight=False)
             return 2
+        line = _database_error(exc)
+        if line:
+            console.print(f"[red]error:[/] {escape(line)}", soft_wrap=True, markup=True, highlight=False)
+            return 2
         raise
+
+
+def _database_error(exc: BaseException) -> str | None:
+    """One line for a database that refused an operation outside a run's steps (e.g. the dead-run sweep
+    on a SQLite file another process holds a write transaction on): no traceback."""
+    import sqlalchemy as sa
+
+    if not isinstance(exc, sa.exc.OperationalError):
+        return None
+    from famachat_ml_pipeline.preflight import _first_line
+
+    detail = _first_line(exc)
+    if "database is locked" in detail:
+        detail += " (another process holds a write transaction on the SQLite file: retry when it ends)"
+    return f"the database refused an operation: {detail}"
 
 
 if __name__ == "__main__":

@@ -27,6 +27,9 @@ def instance_config(settings: Settings) -> dict:
 
 
 def prepare_dagster_home(settings: Settings) -> Path:
+    from famachat_ml_pipeline.preflight import check_storage
+
+    check_storage(settings)  # DAGSTER_HOME under a file: one line naming it, not NotADirectoryError
     home = settings.dagster_home.resolve()
     home.mkdir(parents=True, exist_ok=True)
     target = home / "dagster.yaml"

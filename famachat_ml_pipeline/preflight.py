@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import tempfile
+from contextlib import closing
+from pathlib import Path
+
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from famachat_ml_pipeline.db.engine import current_revision, get_engine, head_revision
-from famachat_ml_pipeline.source.read import missing_source_tables
+from famachat_ml_pipeline.db.engine import (
+    SchemaAhead,
+    current_revision,
+    get_engine,
+    head_revision,
+    known_revision,
+)
+from famachat_ml_pipeline.settings import Settings, SettingsError
+from famachat_ml_pipeline.source.read import SOURCE_TABLES, missing_source_tables
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -27,6 +40,8 @@ def check_schema(url: str) -> None:
     if url in _CURRENT:
         return
     current, head = current_revision(get_engine(url)), head_revision()
+    if current is not None and not known_revision(current):
+        raise SchemaAhead(schema_ahead_message(url, current))
     if current is None:
         raise SchemaBehind(
             f"{_named(url)} has no ml_* schema yet (never migrated): run `famachat-ml migrate` "
@@ -48,6 +63,14 @@ def check_ready(url: str, need_source: bool = True) -> None:
     check_schema(url)
 
 
+def schema_ahead_message(url: str, current: str) -> str:
+    return (
+        f"the ml_* schema of {_named(url)} is at revision {current}, newer than this code knows (its latest "
+        f"is {head_revision()}): a newer version migrated it; deploy the version that matches the database "
+        "(a rolled-back deploy cannot run on it); nothing was changed"
+    )
+
+
 def _named(url: str) -> str:
     return f"DATABASE_URL ({make_url(url).render_as_string(hide_password=True)})"
 
@@ -63,6 +86,8 @@ def check_database(url: str, need_source: bool) -> None:
 
     A run must never migrate (create ml_* tables in) a database that is not FamaChat's.
     """
+    if need_source:
+        _check_sqlite_source(url)
     engine = get_engine(url)
     try:
         with engine.connect() as conn:
@@ -75,3 +100,76 @@ def check_database(url: str, need_source: bool) -> None:
             f"{_named(url)} has no source table {', '.join(missing)}: is it FamaChat's database? "
             "(for a demo, run `famachat-ml generate-demo-data` first); nothing was created"
         )
+
+
+def _check_sqlite_source(url: str) -> None:
+    """A SQLite DATABASE_URL a run reads: its folder and file exist and hold the source tables, checked on a
+    read-only connection, before get_engine (which creates the folder, and whose first connection writes
+    the file), so that "nothing was created" is true."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return
+    path = Path(parsed.database)
+    if not path.parent.is_dir():
+        raise DatabaseUnavailable(
+            f"{_named(url)}: the folder {path.parent} does not exist (a typo?); nothing was created"
+        )
+    if not path.exists():
+        raise DatabaseUnavailable(
+            f"{_named(url)}: the file {path} does not exist (for a demo, run "
+            "`famachat-ml generate-demo-data` first); nothing was created"
+        )
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as exc:  # not a database, unreadable
+        raise DatabaseUnavailable(f"cannot use {_named(url)}: {exc}") from None
+    missing = [t for t in SOURCE_TABLES if t not in names]
+    if missing:
+        raise DatabaseUnavailable(
+            f"{_named(url)} has no source table {', '.join(missing)}: is it FamaChat's database? "
+            "(for a demo, run `famachat-ml generate-demo-data` first); nothing was created"
+        )
+
+
+STORAGE_VARIABLES = ("MODELS_STORAGE_PATH", "FRAMES_STORAGE_PATH", "DAGSTER_HOME")
+
+
+def check_storage(settings: Settings) -> None:
+    """Each storage folder a run or `serve` writes is a folder this process can create and write in: else
+    one line naming the variable (SettingsError, exit 2) instead of a traceback from the middle of a run.
+    Proven by writing a probe file; folders it had to create for that are removed again. An s3://
+    FRAMES_STORAGE_PATH is the object store's to refuse."""
+    paths = (settings.models_storage_path, settings.frames_storage_path, settings.dagster_home)
+    for variable, value in zip(STORAGE_VARIABLES, paths, strict=True):
+        if "://" in str(value):
+            continue
+        problem = _unwritable(Path(value).absolute())
+        if problem:
+            raise SettingsError(f"{variable} ({value}) cannot be used: {problem}")
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why `path` cannot be a folder this process writes in (None: it can)."""
+    existing = path
+    while not (existing.exists() or existing.is_symlink()):
+        existing = existing.parent
+    if existing.is_symlink() and not existing.exists():
+        return f"{existing} is a broken symbolic link"
+    if not existing.is_dir():
+        return f"{existing} is a file, not a folder"
+    made = [] if existing == path else [path, *path.parents[: len(path.parents) - len(existing.parents) - 1]]
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=path, prefix=".famachat-write-check-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        return f"cannot write in {path}: {exc.strerror or exc}"
+    finally:
+        for folder in made:  # deepest first; only empty ones (another process may have filled it since)
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+    return None

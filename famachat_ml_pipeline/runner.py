@@ -2,22 +2,30 @@
 
 One queue for everyone: when a daemon serves the instance, runs are submitted to its run queue (where the
 dagster.yaml tag limit orders them with the schedules', sensors' and UI's runs) and this process waits,
-printing step events; otherwise they execute here, after waiting for any running pipeline run to end.
+printing step events (and, while queued, what it waits for); if the daemon stops serving meanwhile, the
+still-queued run is cancelled and executes here. Otherwise runs execute here, after waiting for any running
+pipeline run to end, under an inter-process lock (in_process_turn) so two processes never both execute.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import hashlib
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
+from dagster._utils.error import SerializableErrorInfo
 
 from famachat_ml_pipeline.db.engine import get_engine, migrate
 from famachat_ml_pipeline.db.orchestration_queries import any_model_trained
@@ -31,7 +39,7 @@ from famachat_ml_pipeline.defs.shared.io_managers import remove_run_frames
 from famachat_ml_pipeline.defs.shared.partitions import AS_OF_TAG, config_partitions
 from famachat_ml_pipeline.defs.shared.schedules import PIPELINE_TAG, contiguous_ranges, ranged_run_tags
 from famachat_ml_pipeline.instance import get_instance
-from famachat_ml_pipeline.preflight import check_database
+from famachat_ml_pipeline.preflight import check_database, check_storage
 from famachat_ml_pipeline.settings import Settings, export_resource_environment
 from famachat_ml_pipeline.source.read import list_config_ids
 
@@ -40,6 +48,9 @@ __all__ = ["IncompleteDay", "RunSummary", "UnknownAccounts", "contiguous_ranges"
 CODE_LOCATION = "famachat_ml_pipeline.definitions"  # the module workspace.yaml and `serve` load
 QUEUE_DAEMON = "QUEUED_RUN_COORDINATOR"
 HEARTBEAT_FRESH_SECONDS = 60.0  # the daemon beats every 30 s
+PROGRESS_SECONDS = 15.0  # a line while a submitted run waits in the queue
+# queued this long with nothing ahead and a fresh heartbeat: the daemon is not dequeuing
+PICKUP_SECONDS = 300.0
 ACTIVE = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 SHOWN_EVENTS = {
     dg.DagsterEventType.RUN_START,
@@ -89,6 +100,7 @@ def run_pipeline(
     and `demo`), a run over every account, not of a past day, on a deployment with no model registered
     yet runs the retraining job once first, so a fresh install classifies with a model if one wins.
     """
+    check_storage(settings)
     export_resource_environment(settings)
     check_database(settings.database_url, need_source=True)
     engine = get_engine(settings.database_url)
@@ -123,7 +135,7 @@ def run_pipeline(
         echo(f"registered {len(new)} new config_id partitions")
     ordered = instance.get_dynamic_partitions(config_partitions.name)
     latest = latest_complete_day_of(engine, list(config_ids), settings.default_timezone)
-    execute = _submitter(instance, echo, frames_dir)
+    execute = _submitter(instance, echo, frames_dir, settings.dagster_pg_url)
     summaries = []
     first_model = train_if_no_model and whole_fleet and (as_of is None or as_of >= latest)
     if first_model and not any_model_trained(engine, MODEL_TYPE):
@@ -145,6 +157,7 @@ def retrain_model(
     settings: Settings, echo: Callable[[str], None] = print, log_level: str = "INFO"
 ) -> RunSummary:
     """The retraining job (the 05:00 schedule's), now: through the daemon's queue when one runs."""
+    check_storage(settings)
     export_resource_environment(settings)
     check_database(settings.database_url, need_source=True)
     engine = get_engine(settings.database_url)
@@ -154,7 +167,8 @@ def retrain_model(
     swept = sweep_dead_runs(instance, engine, frames_dir)
     if swept.runs_failed:
         echo(f"marked {len(swept.runs_failed)} dead run(s) failed: {', '.join(swept.runs_failed)}")
-    return _submitter(instance, echo, frames_dir)(model_retraining_job.name, None, None, log_level)
+    execute = _submitter(instance, echo, frames_dir, settings.dagster_pg_url)
+    return execute(model_retraining_job.name, None, None, log_level)
 
 
 Execute = Callable[[str, list[str] | None, dict[str, str] | None, str], RunSummary]
@@ -166,13 +180,18 @@ def daemon_is_running(instance: dg.DagsterInstance) -> bool:
     return beat is not None and time.time() - beat.timestamp < HEARTBEAT_FRESH_SECONDS
 
 
-def _submitter(instance: dg.DagsterInstance, echo: Callable[[str], None], frames_dir: str) -> Execute:
+def _submitter(
+    instance: dg.DagsterInstance, echo: Callable[[str], None], frames_dir: str, dagster_pg_url: str | None
+) -> Execute:
+    def here(job: str, keys: list[str] | None, tags: dict[str, str] | None, level: str) -> RunSummary:
+        return execute_here(instance, job, keys, tags or {}, level, echo, frames_dir, dagster_pg_url)
+
     if daemon_is_running(instance):
         echo("a dagster-daemon serves this instance: submitting to its run queue")
-        return lambda job, keys, tags, level: submit_and_wait(instance, job, keys, tags or {}, level, echo)
-    return lambda job, keys, tags, level: execute_here(
-        instance, job, keys, tags or {}, level, echo, frames_dir
-    )
+        return lambda job, keys, tags, level: submit_and_wait(
+            instance, job, keys, tags or {}, level, echo, run_here=here
+        )
+    return here
 
 
 def _run_config(log_level: str) -> dict:
@@ -212,6 +231,88 @@ def wait_for_turn(
         time.sleep(poll_seconds)
 
 
+LOCK_FILE = "famachat_pipeline.lock"
+# pg_advisory_lock's key for the in-process turn: the first 8 bytes of sha256("famachat/pipeline")
+ADVISORY_KEY = int.from_bytes(hashlib.sha256(PIPELINE_TAG.encode()).digest()[:8], "big", signed=True)
+
+
+@contextmanager
+def in_process_turn(
+    instance: dg.DagsterInstance,
+    dagster_pg_url: str | None,
+    echo: Callable[[str], None],
+    poll_seconds: float = 1.0,
+    timeout_seconds: float = 3600.0,
+) -> Iterator[None]:
+    """One in-process run at a time across processes: held from wait_for_turn's check until the run has
+    ended. wait_for_turn alone raced: two processes started together both found no active run (neither had
+    registered its run yet) and both executed. The lock lives where wait_for_turn looks: a Postgres
+    advisory lock on Dagster's storage (DAGSTER_PG_URL, shared by every machine using it), else a file lock
+    under DAGSTER_HOME (SQLite storage is one machine's). The operating system or Postgres releases it
+    when the process dies, even by kill -9."""
+    deadline = time.monotonic() + timeout_seconds
+    with _turn_lock(instance, dagster_pg_url) as try_acquire:
+        said = False
+        while not (holder := try_acquire()).acquired:
+            if not said:
+                echo(f"waiting for {holder.who} to finish: one pipeline run at a time")
+                said = True
+            if time.monotonic() > deadline:
+                raise QueueBusy(f"{holder.who} still holds the pipeline's turn after {timeout_seconds:.0f}s")
+            time.sleep(poll_seconds)
+        remaining = max(0.0, deadline - time.monotonic())
+        wait_for_turn(instance, echo, timeout_seconds=remaining)  # runs the daemon launched
+        yield
+
+
+@dataclass
+class _Attempt:
+    acquired: bool
+    who: str = "another famachat-ml run"
+
+
+@contextmanager
+def _turn_lock(instance: dg.DagsterInstance, dagster_pg_url: str | None) -> Iterator[Callable[[], _Attempt]]:
+    if dagster_pg_url:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        plain = make_url(dagster_pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(plain, autocommit=True) as conn:  # the session holds the lock; closing frees it
+
+            def try_pg() -> _Attempt:
+                if conn.execute("SELECT pg_try_advisory_lock(%s)", (ADVISORY_KEY,)).fetchone()[0]:
+                    return _Attempt(True)
+                row = conn.execute(
+                    "SELECT a.client_addr, a.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+                    "WHERE l.locktype = 'advisory' AND l.granted "
+                    "AND ((l.classid::bigint << 32) | l.objid::bigint) = %s",
+                    (ADVISORY_KEY,),
+                ).fetchone()
+                where = f" (Postgres backend {row[1]})" if row else ""
+                return _Attempt(False, f"another famachat-ml run on Dagster's Postgres storage{where}")
+
+            yield try_pg
+        return
+    path = Path(instance.root_directory) / LOCK_FILE
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+
+        def try_file() -> _Attempt:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 200, 0).decode(errors="replace").strip()
+                return _Attempt(False, f"another famachat-ml run ({holder or 'starting'})")
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}".encode(), 0)
+            return _Attempt(True)
+
+        yield try_file
+    finally:
+        os.close(fd)  # releases the flock
+
+
 def execute_here(
     instance: dg.DagsterInstance,
     job_name: str,
@@ -220,22 +321,37 @@ def execute_here(
     log_level: str,
     echo: Callable[[str], None],
     frames_dir: str,
+    dagster_pg_url: str | None = None,
 ) -> RunSummary:
-    wait_for_turn(instance, echo)
-    start = time.perf_counter()
     mine = process_tags()
-    try:
-        result = defs.resolve_job_def(job_name).execute_in_process(
-            instance=instance, tags={**tags, **mine}, raise_on_error=False, run_config=_run_config(log_level)
-        )
-    finally:  # the run's hand-off frames are its own: gone when it ends, whichever way
-        for run in instance.get_runs(filters=dg.RunsFilter(tags=mine), limit=1):
-            remove_run_frames(frames_dir, run.run_id)
+    with in_process_turn(instance, dagster_pg_url, echo):
+        start = time.perf_counter()
+        try:
+            result = defs.resolve_job_def(job_name).execute_in_process(
+                instance=instance,
+                tags={**tags, **mine},
+                raise_on_error=False,
+                run_config=_run_config(log_level),
+            )
+        finally:  # the run's hand-off frames are its own: gone when it ends, whichever way
+            for run in instance.get_runs(filters=dg.RunsFilter(tags=mine), limit=1):
+                remove_run_frames(frames_dir, run.run_id)
     if not result.success:
         failures = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
         for event in failures:
-            echo(f"step {event.step_key} failed: {event.event_specific_data.error.message.strip()}")
+            echo(f"step {event.step_key} failed: {root_cause(event.event_specific_data.error)}")
     return _summary(result.run_id, keys, result.success, start)
+
+
+def root_cause(error: SerializableErrorInfo | None) -> str:
+    """The first line of the innermost exception's message, e.g. "sqlite3.OperationalError: database is
+    locked": Dagster's own message ("Error occurred while executing op ...") wraps it in causes."""
+    if error is None:
+        return "unknown error"
+    while error.cause is not None:
+        error = error.cause
+    lines = [line.strip() for line in error.message.splitlines() if line.strip()]
+    return lines[0] if lines else error.cls_name or "unknown error"
 
 
 def submit_and_wait(
@@ -246,9 +362,18 @@ def submit_and_wait(
     log_level: str,
     echo: Callable[[str], None],
     poll_seconds: float = 1.0,
+    run_here: Execute | None = None,
+    progress_seconds: float = PROGRESS_SECONDS,
+    pickup_seconds: float = PICKUP_SECONDS,
 ) -> RunSummary:
     """Submit through the instance's run queue (`dagster job launch`, which queues under a
-    QueuedRunCoordinator), then follow the run's step events until it ends."""
+    QueuedRunCoordinator), then follow the run's step events until it ends.
+
+    While the run is queued this says every `progress_seconds` what it waits for. If the daemon stops
+    serving the queue (its heartbeat goes stale: `serve` stopped less than a minute before the submission),
+    or nothing is ahead and the run is still not picked up after `pickup_seconds`, the run is cancelled
+    while still QUEUED (so no daemon started later launches it) and `run_here` executes it in this process
+    (without `run_here`: QueueBusy)."""
     start = time.perf_counter()
     run_id = str(uuid.uuid4())
     dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
@@ -272,6 +397,8 @@ def submit_and_wait(
         raise QueueBusy(f"could not submit {job_name} to the run queue: {launched.stderr.strip()[-500:]}")
     echo(f"run {run_id[:8]} ({job_name}) queued")
     cursor = None
+    queued_at = next_progress = time.monotonic()
+    next_progress += progress_seconds
     while True:
         run = instance.get_run_by_id(run_id)
         page = instance.get_records_for_run(run_id, cursor=cursor, limit=1000)
@@ -281,6 +408,59 @@ def submit_and_wait(
             if event is not None and event.event_type in SHOWN_EVENTS:
                 step = f" {event.step_key}" if event.step_key else ""
                 echo(f"run {run_id[:8]}: {event.event_type_value}{step}")
+                if event.event_type == dg.DagsterEventType.STEP_FAILURE:
+                    echo(f"step {event.step_key} failed: {root_cause(event.event_specific_data.error)}")
         if run is not None and run.is_finished and not page.has_more:
             return _summary(run_id, keys, run.status == dg.DagsterRunStatus.SUCCESS, start)
+        if run is not None and run.status == dg.DagsterRunStatus.QUEUED:
+            now = time.monotonic()
+            ahead = runs_ahead_of(instance, run)
+            if not daemon_is_running(instance):
+                reason = "the dagster-daemon stopped serving this instance (its heartbeat is stale)"
+            elif not ahead and now - queued_at > pickup_seconds:
+                reason = (
+                    f"the dagster-daemon did not pick the run up in {pickup_seconds:.0f}s with nothing ahead"
+                )
+            else:
+                reason = None
+            if reason is not None and withdraw_queued_run(instance, run_id, reason):
+                if run_here is None:
+                    raise QueueBusy(f"{reason}: cancelled queued run {run_id[:8]}")
+                echo(
+                    f"{reason}: cancelled queued run {run_id[:8]}; running {job_name} in this process instead"
+                )
+                return run_here(job_name, keys, tags, log_level)
+            if now >= next_progress:
+                next_progress = now + progress_seconds
+                if ahead:
+                    first = ahead[0]
+                    echo(f"run {run_id[:8]} still queued behind run {first.run_id[:8]} ({first.job_name})")
+                else:
+                    echo(f"run {run_id[:8]} still queued: waiting for the dagster-daemon to pick it up")
         time.sleep(poll_seconds)
+
+
+_IN_PROGRESS = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
+
+
+def runs_ahead_of(instance: dg.DagsterInstance, run: dg.DagsterRun) -> list[dg.DagsterRun]:
+    """Runs the queue may hold `run` behind: every run in progress, then the queued runs older than it."""
+    active = list(instance.get_runs(dg.RunsFilter(statuses=_IN_PROGRESS)))
+    queued = instance.get_run_records(dg.RunsFilter(statuses=[dg.DagsterRunStatus.QUEUED]))
+    mine = next((r for r in queued if r.dagster_run.run_id == run.run_id), None)
+    older = [
+        r.dagster_run
+        for r in sorted(queued, key=lambda r: r.create_timestamp)
+        if mine is not None and r.create_timestamp < mine.create_timestamp
+    ]
+    return active + older
+
+
+def withdraw_queued_run(instance: dg.DagsterInstance, run_id: str, reason: str) -> bool:
+    """Cancel our run if it is still QUEUED, so that no daemon launches it later; False when a daemon has
+    picked it up meanwhile (then it is followed as before)."""
+    run = instance.get_run_by_id(run_id)
+    if run is None or run.status != dg.DagsterRunStatus.QUEUED:
+        return False
+    instance.report_run_canceled(run, message=f"famachat-ml ran it in-process instead: {reason}")
+    return True

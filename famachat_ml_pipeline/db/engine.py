@@ -41,9 +41,20 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+class SchemaAhead(RuntimeError):
+    """The database's ml_* schema is at a revision this code does not know: a newer version migrated it
+    (e.g. a deploy rolled back after its migration)."""
+
+
 def migrate(url: str) -> str:
-    """Upgrade the ml_* schema to head; idempotent. Returns the current revision."""
+    """Upgrade the ml_* schema to head; idempotent. Returns the current revision. Refuses (SchemaAhead) a
+    schema at a revision this code does not know, which alembic reports as a traceback."""
     engine = get_engine(url)
+    current = current_revision(engine)
+    if current is not None and not known_revision(current):
+        from famachat_ml_pipeline.preflight import schema_ahead_message
+
+        raise SchemaAhead(schema_ahead_message(url, current))
     cfg = alembic_config(url)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -56,6 +67,14 @@ def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
         return ctx.get_current_revision()
+
+
+def known_revision(revision: str) -> bool:
+    """Whether this code's migrations include `revision`."""
+    try:
+        return ScriptDirectory.from_config(alembic_config("sqlite://")).get_revision(revision) is not None
+    except Exception:  # noqa: BLE001 - alembic raises CommandError / ResolutionError for an unknown one
+        return False
 
 
 @lru_cache(maxsize=1)

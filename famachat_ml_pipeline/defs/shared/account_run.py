@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from famachat_ml_pipeline.defs.shared.partitions import AS_OF_TAG
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
 from famachat_ml_pipeline.defs.shared.run_metadata import event_order, figures_partition, partition_metadata
-from famachat_ml_pipeline.preflight import SchemaBehind, check_schema
+from famachat_ml_pipeline.preflight import SchemaAhead, SchemaBehind, check_schema
 from famachat_ml_pipeline.source.clean import latest_complete_day
 from famachat_ml_pipeline.source.read import account_timezones
 
@@ -108,7 +108,7 @@ class AccountRun:
         """The partitions' accounts (or `config_ids`, for an unpartitioned asset) and the run's as_of."""
         try:
             check_schema(database.url)
-        except SchemaBehind as exc:  # one clear line in the UI, not a missing table's SQL error mid-run
+        except (SchemaBehind, SchemaAhead) as exc:  # one clear line in the UI, not an SQL error mid-run
             raise dg.Failure(description=str(exc)) from None
         keys = list(context.partition_keys) if config_ids is None else []
         ids = sorted(int(k) for k in keys) if config_ids is None else list(config_ids)
