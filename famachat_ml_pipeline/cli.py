@@ -167,7 +167,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         f"dagster-daemon + dagster-webserver on http://{args.host}:{args.port} "
         f"(DAGSTER_HOME={home}, storage: {storage}); Ctrl-C stops both"
     )
-    return run_services(services(args.host, args.port), echo=console.print)
+    try:
+        return run_services(services(args.host, args.port), echo=console.print)
+    finally:
+        # The daemon is gone: its last heartbeat would make a `run` in the next minute queue for it.
+        from famachat_ml_pipeline.instance import get_instance
+
+        get_instance(settings).wipe_daemon_heartbeats()
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

@@ -56,3 +56,30 @@ def test_services_use_this_environment_and_the_code_location() -> None:
     assert daemon.argv[0].endswith("dagster-daemon") and daemon.argv[1] == "run"
     assert Path(daemon.argv[0]).parent == Path(sys.executable).parent
     assert "famachat_ml_pipeline.definitions" in web.argv and web.argv[-4:] == ["-h", "0.0.0.0", "-p", "3333"]
+
+
+def test_serve_forgets_its_daemon_when_it_stops(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After `serve` stops, a `run` executes here at once: the daemon's last heartbeat, still under a minute
+    old, made it queue for a daemon that was gone (and wait until the heartbeat went stale)."""
+    from dagster._daemon.types import DaemonHeartbeat
+
+    from famachat_ml_pipeline import cli, serve
+    from famachat_ml_pipeline.instance import get_instance
+    from famachat_ml_pipeline.runner import QUEUE_DAEMON, daemon_is_running
+    from famachat_ml_pipeline.settings import get_settings
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'ml.db'}")
+    monkeypatch.delenv("DAGSTER_PG_URL", raising=False)
+    get_settings.cache_clear()
+    # the services: one that ends at once, as a stopped stack does (the real one is e2e's)
+    done = serve.Service("done", [sys.executable, "-c", "pass"])
+    monkeypatch.setattr(serve, "services", lambda host, port: [done])
+    try:
+        instance = get_instance(get_settings())
+        instance.add_daemon_heartbeat(DaemonHeartbeat(time.time(), QUEUE_DAEMON, "serving", None))
+        assert daemon_is_running(instance)
+        cli.main(["serve", "--port", "3999"])
+        assert not daemon_is_running(get_instance(get_settings()))
+    finally:
+        get_settings.cache_clear()
