@@ -4,25 +4,20 @@ One queue for everyone: when a daemon serves the instance, runs are submitted to
 dagster.yaml tag limit orders them with the schedules', sensors' and UI's runs) and this process waits,
 printing step events (and, while queued, what it waits for); if the daemon stops serving meanwhile, the
 still-queued run is cancelled and executes here. Otherwise runs execute here, after waiting for any running
-pipeline run to end, under an inter-process lock (in_process_turn) so two processes never both execute.
+pipeline run to end, under an inter-process lock (`run_turn`) so two processes never both execute.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
-import hashlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import dagster as dg
 from dagster._utils.error import SerializableErrorInfo
@@ -37,9 +32,10 @@ from famachat_ml_pipeline.defs.pipeline.jobs import ml_pipeline_job
 from famachat_ml_pipeline.defs.shared.account_run import latest_complete_day_of
 from famachat_ml_pipeline.defs.shared.io_managers import remove_run_frames
 from famachat_ml_pipeline.defs.shared.partitions import AS_OF_TAG, config_partitions
-from famachat_ml_pipeline.defs.shared.schedules import PIPELINE_TAG, contiguous_ranges, ranged_run_tags
+from famachat_ml_pipeline.defs.shared.schedules import contiguous_ranges, ranged_run_tags
 from famachat_ml_pipeline.instance import get_instance
 from famachat_ml_pipeline.preflight import check_database, check_storage
+from famachat_ml_pipeline.run_turn import QueueBusy, in_process_turn
 from famachat_ml_pipeline.settings import Settings, export_resource_environment
 from famachat_ml_pipeline.source.read import list_config_ids
 
@@ -51,7 +47,6 @@ HEARTBEAT_FRESH_SECONDS = 60.0  # the daemon beats every 30 s
 PROGRESS_SECONDS = 15.0  # a line while a submitted run waits in the queue
 # queued this long with nothing ahead and a fresh heartbeat: the daemon is not dequeuing
 PICKUP_SECONDS = 300.0
-ACTIVE = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 SHOWN_EVENTS = {
     dg.DagsterEventType.RUN_START,
     dg.DagsterEventType.STEP_START,
@@ -67,10 +62,6 @@ class UnknownAccounts(ValueError):
 
 
 class IncompleteDay(ValueError):
-    pass
-
-
-class QueueBusy(RuntimeError):
     pass
 
 
@@ -201,116 +192,6 @@ def _run_config(log_level: str) -> dict:
 def _summary(run_id: str, keys: list[str] | None, success: bool, start: float) -> RunSummary:
     first, last = (keys[0], keys[-1]) if keys else ("", "")
     return RunSummary(run_id, first, last, len(keys or []), success, time.perf_counter() - start)
-
-
-def wait_for_turn(
-    instance: dg.DagsterInstance,
-    echo: Callable[[str], None],
-    poll_seconds: float = 2.0,
-    timeout_seconds: float = 3600.0,
-) -> None:
-    """The in-process twin of the queue's `famachat/pipeline` limit: wait while a pipeline run is active.
-
-    A run left STARTED by a killed process holds the turn until Dagster's run monitoring (under a daemon)
-    marks it failed; past `timeout_seconds` this says which run it is instead of waiting for ever."""
-    deadline = time.monotonic() + timeout_seconds
-    said: set[str] = set()
-    while True:
-        active = instance.get_runs(dg.RunsFilter(tags={PIPELINE_TAG: "graph"}, statuses=ACTIVE))
-        if not active:
-            return
-        for run in active:
-            if run.run_id not in said:
-                echo(
-                    f"waiting for run {run.run_id[:8]} ({run.job_name}) to finish: one pipeline run at a time"
-                )
-                said.add(run.run_id)
-        if time.monotonic() > deadline:
-            ids = ", ".join(r.run_id for r in active)
-            raise QueueBusy(f"pipeline run(s) still active after {timeout_seconds:.0f}s: {ids}")
-        time.sleep(poll_seconds)
-
-
-LOCK_FILE = "famachat_pipeline.lock"
-# pg_advisory_lock's key for the in-process turn: the first 8 bytes of sha256("famachat/pipeline")
-ADVISORY_KEY = int.from_bytes(hashlib.sha256(PIPELINE_TAG.encode()).digest()[:8], "big", signed=True)
-
-
-@contextmanager
-def in_process_turn(
-    instance: dg.DagsterInstance,
-    dagster_pg_url: str | None,
-    echo: Callable[[str], None],
-    poll_seconds: float = 1.0,
-    timeout_seconds: float = 3600.0,
-) -> Iterator[None]:
-    """One in-process run at a time across processes: held from wait_for_turn's check until the run has
-    ended. wait_for_turn alone raced: two processes started together both found no active run (neither had
-    registered its run yet) and both executed. The lock lives where wait_for_turn looks: a Postgres
-    advisory lock on Dagster's storage (DAGSTER_PG_URL, shared by every machine using it), else a file lock
-    under DAGSTER_HOME (SQLite storage is one machine's). The operating system or Postgres releases it
-    when the process dies, even by kill -9."""
-    deadline = time.monotonic() + timeout_seconds
-    with _turn_lock(instance, dagster_pg_url) as try_acquire:
-        said = False
-        while not (holder := try_acquire()).acquired:
-            if not said:
-                echo(f"waiting for {holder.who} to finish: one pipeline run at a time")
-                said = True
-            if time.monotonic() > deadline:
-                raise QueueBusy(f"{holder.who} still holds the pipeline's turn after {timeout_seconds:.0f}s")
-            time.sleep(poll_seconds)
-        remaining = max(0.0, deadline - time.monotonic())
-        wait_for_turn(instance, echo, timeout_seconds=remaining)  # runs the daemon launched
-        yield
-
-
-@dataclass
-class _Attempt:
-    acquired: bool
-    who: str = "another famachat-ml run"
-
-
-@contextmanager
-def _turn_lock(instance: dg.DagsterInstance, dagster_pg_url: str | None) -> Iterator[Callable[[], _Attempt]]:
-    if dagster_pg_url:
-        import psycopg
-        from sqlalchemy.engine import make_url
-
-        plain = make_url(dagster_pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
-        with psycopg.connect(plain, autocommit=True) as conn:  # the session holds the lock; closing frees it
-
-            def try_pg() -> _Attempt:
-                if conn.execute("SELECT pg_try_advisory_lock(%s)", (ADVISORY_KEY,)).fetchone()[0]:
-                    return _Attempt(True)
-                row = conn.execute(
-                    "SELECT a.client_addr, a.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
-                    "WHERE l.locktype = 'advisory' AND l.granted "
-                    "AND ((l.classid::bigint << 32) | l.objid::bigint) = %s",
-                    (ADVISORY_KEY,),
-                ).fetchone()
-                where = f" (Postgres backend {row[1]})" if row else ""
-                return _Attempt(False, f"another famachat-ml run on Dagster's Postgres storage{where}")
-
-            yield try_pg
-        return
-    path = Path(instance.root_directory) / LOCK_FILE
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-
-        def try_file() -> _Attempt:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                holder = os.pread(fd, 200, 0).decode(errors="replace").strip()
-                return _Attempt(False, f"another famachat-ml run ({holder or 'starting'})")
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}".encode(), 0)
-            return _Attempt(True)
-
-        yield try_file
-    finally:
-        os.close(fd)  # releases the flock
 
 
 def execute_here(

@@ -14,13 +14,12 @@ from dagster._daemon.types import DaemonHeartbeat
 
 from famachat_ml_pipeline.cli import main
 from famachat_ml_pipeline.instance import get_instance
+from famachat_ml_pipeline.run_turn import QueueBusy, wait_for_turn
 from famachat_ml_pipeline.runner import (
     HEARTBEAT_FRESH_SECONDS,
     QUEUE_DAEMON,
-    QueueBusy,
     daemon_is_running,
     submit_and_wait,
-    wait_for_turn,
 )
 from famachat_ml_pipeline.settings import Settings, get_settings
 

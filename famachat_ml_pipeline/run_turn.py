@@ -1,0 +1,136 @@
+"""One pipeline run at a time, for the runs the CLI executes in its own process: `wait_for_turn` waits while a
+`famachat/pipeline` run is active (the in-process twin of the run queue's limit), and `in_process_turn` holds
+an inter-process lock from that check until the run ends, so two processes started together never both
+execute."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import socket
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+
+from famachat_ml_pipeline.defs.shared.schedules import PIPELINE_TAG
+
+ACTIVE = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
+
+
+class QueueBusy(RuntimeError):
+    pass
+
+
+def wait_for_turn(
+    instance: dg.DagsterInstance,
+    echo: Callable[[str], None],
+    poll_seconds: float = 2.0,
+    timeout_seconds: float = 3600.0,
+) -> None:
+    """The in-process twin of the queue's `famachat/pipeline` limit: wait while a pipeline run is active.
+
+    A run left STARTED by a killed process holds the turn until Dagster's run monitoring (under a daemon)
+    marks it failed; past `timeout_seconds` this says which run it is instead of waiting for ever."""
+    deadline = time.monotonic() + timeout_seconds
+    said: set[str] = set()
+    while True:
+        active = instance.get_runs(dg.RunsFilter(tags={PIPELINE_TAG: "graph"}, statuses=ACTIVE))
+        if not active:
+            return
+        for run in active:
+            if run.run_id not in said:
+                echo(
+                    f"waiting for run {run.run_id[:8]} ({run.job_name}) to finish: one pipeline run at a time"
+                )
+                said.add(run.run_id)
+        if time.monotonic() > deadline:
+            ids = ", ".join(r.run_id for r in active)
+            raise QueueBusy(f"pipeline run(s) still active after {timeout_seconds:.0f}s: {ids}")
+        time.sleep(poll_seconds)
+
+
+LOCK_FILE = "famachat_pipeline.lock"
+# pg_advisory_lock's key for the in-process turn: the first 8 bytes of sha256("famachat/pipeline")
+ADVISORY_KEY = int.from_bytes(hashlib.sha256(PIPELINE_TAG.encode()).digest()[:8], "big", signed=True)
+
+
+@contextmanager
+def in_process_turn(
+    instance: dg.DagsterInstance,
+    dagster_pg_url: str | None,
+    echo: Callable[[str], None],
+    poll_seconds: float = 1.0,
+    timeout_seconds: float = 3600.0,
+) -> Iterator[None]:
+    """One in-process run at a time across processes: held from wait_for_turn's check until the run has
+    ended. wait_for_turn alone raced: two processes started together both found no active run (neither had
+    registered its run yet) and both executed. The lock lives where wait_for_turn looks: a Postgres
+    advisory lock on Dagster's storage (DAGSTER_PG_URL, shared by every machine using it), else a file lock
+    under DAGSTER_HOME (SQLite storage is one machine's). The operating system or Postgres releases it
+    when the process dies, even by kill -9."""
+    deadline = time.monotonic() + timeout_seconds
+    with _turn_lock(instance, dagster_pg_url) as try_acquire:
+        said = False
+        while not (holder := try_acquire()).acquired:
+            if not said:
+                echo(f"waiting for {holder.who} to finish: one pipeline run at a time")
+                said = True
+            if time.monotonic() > deadline:
+                raise QueueBusy(f"{holder.who} still holds the pipeline's turn after {timeout_seconds:.0f}s")
+            time.sleep(poll_seconds)
+        remaining = max(0.0, deadline - time.monotonic())
+        wait_for_turn(instance, echo, timeout_seconds=remaining)  # runs the daemon launched
+        yield
+
+
+@dataclass
+class _Attempt:
+    acquired: bool
+    who: str = "another famachat-ml run"
+
+
+@contextmanager
+def _turn_lock(instance: dg.DagsterInstance, dagster_pg_url: str | None) -> Iterator[Callable[[], _Attempt]]:
+    if dagster_pg_url:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        plain = make_url(dagster_pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(plain, autocommit=True) as conn:  # the session holds the lock; closing frees it
+
+            def try_pg() -> _Attempt:
+                if conn.execute("SELECT pg_try_advisory_lock(%s)", (ADVISORY_KEY,)).fetchone()[0]:
+                    return _Attempt(True)
+                row = conn.execute(
+                    "SELECT a.client_addr, a.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+                    "WHERE l.locktype = 'advisory' AND l.granted "
+                    "AND ((l.classid::bigint << 32) | l.objid::bigint) = %s",
+                    (ADVISORY_KEY,),
+                ).fetchone()
+                where = f" (Postgres backend {row[1]})" if row else ""
+                return _Attempt(False, f"another famachat-ml run on Dagster's Postgres storage{where}")
+
+            yield try_pg
+        return
+    path = Path(instance.root_directory) / LOCK_FILE
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+
+        def try_file() -> _Attempt:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 200, 0).decode(errors="replace").strip()
+                return _Attempt(False, f"another famachat-ml run ({holder or 'starting'})")
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}".encode(), 0)
+            return _Attempt(True)
+
+        yield try_file
+    finally:
+        os.close(fd)  # releases the flock
