@@ -29,6 +29,7 @@ PIPELINE_INTENTS = frozenset(
         "campaign_details",
         "cpl_rank",
         "tracking",
+        "frequency",
     }
 )
 
@@ -712,15 +713,91 @@ def _trend_answer(intent: Intent, out: Out, t: dict[str, Any]) -> list[str]:
     ]
 
 
+# the rates a question may ask for besides the CPL, and how each is computed
+RATE_HOW = {
+    "ctr": " (cliques / impressões)",
+    "cpm": " (gasto por mil impressões)",
+    "cpc": " (gasto / cliques)",
+}
+
+
+def _metric_asked(intent: Intent, out: Out) -> list[str]:
+    """ "Qual o CTR ontem?", "o CPM dos últimos 15 dias": that rate of the day or period asked, from the
+    source, first (the 7-day line follows as context)."""
+    m = intent.metric
+    if m not in RATE_HOW:
+        return []
+    day, f = out.get("_day"), None
+    if day is not None and out.get("_day_figures") is not None:
+        f = out["_day_figures"]
+        when = f"em {_br(day.isoformat())}"
+        if out.get("_day_status") == "today":
+            when += " (hoje, parcial: o dia ainda não terminou)"
+    elif out.get("_period_figures") is not None:
+        f, period = out["_period_figures"], out["_period"]
+        span = f"{_br(f['first_day'].isoformat())} a {_br(f['last_day'].isoformat())}"
+        when = f"{_period_in(period.label)} ({span}, {f['days']} dias)"
+    if f is None:
+        return []
+    left_out = excluded_text(f.get("set_aside") or 0, f.get("orphans") or 0)
+    note = f" ({left_out})" if left_out else ""
+    return [f"{m.upper()} da conta{RATE_HOW[m]} {when}: {f.get(m) or '-'}{note}."]
+
+
+def _say_frequency(intent: Intent, out: Out) -> list[str]:
+    """ "Qual a frequência média da conta? tá saturando?": the campaigns' 7-day frequency (ml_features),
+    the highest named, against FREQUENCY_ALERT's threshold, and the open frequency/saturation anomalies."""
+    f = out["_frequency"]
+    limit = _freq(f["threshold"])
+    rows, open_ = f["campaigns"], f["anomalies"]
+    if not rows:
+        return ["Não há frequência de 7 dias calculada para as campanhas desta conta (nenhuma entrega)."]
+    mean = sum(x["frequency"] for x in rows) / len(rows)
+    top = rows[0]
+    above = [x for x in rows if x["frequency"] > f["threshold"]]
+    kinds = {t: sum(1 for a in open_ if a["type"] == t) for t in ("FREQUENCY_ALERT", "REACH_SATURATION")}
+    saturating = bool(above or open_)
+    n = len(rows)
+    lines = [
+        ("Sim, há sinal de saturação" if saturating else "Não, nada indica saturação")
+        + f": frequência de 7 dias até {_br(str(f['as_of']))} (ml_features) com média de {_freq(mean)} "
+        f"entre as {n} campanha{'s' if n != 1 else ''} com entrega; a mais alta é {_q(top['name'])} "
+        f"({top['campaign_id']}), com {_freq(top['frequency'])}, "
+        + ("acima" if top["frequency"] > f["threshold"] else "abaixo")
+        + f" do limite de {limit} do alerta de frequência (FREQUENCY_ALERT)."
+    ]
+    if above:
+        k = len(above)
+        lines.append(f"{k} campanha{'s' if k != 1 else ''} acima de {limit}:")
+        lines += [f"- {_q(x['name'])} ({x['campaign_id']}): {_freq(x['frequency'])}" for x in above[:5]]
+        lines += [f"e mais {k - 5}."] if k > 5 else []
+    else:
+        lines.append(f"Nenhuma campanha acima de {limit}.")
+    since = _br(f["since"].isoformat())
+    if open_:
+        who = ", ".join(dict.fromkeys(_q(a["name"]) for a in open_))
+        lines.append(
+            f"Anomalias abertas desde {since}: {kinds['FREQUENCY_ALERT']} de frequência alta "
+            f"(FREQUENCY_ALERT) e {kinds['REACH_SATURATION']} de saturação de alcance (REACH_SATURATION), "
+            f"em {who}."
+        )
+    else:
+        lines.append(
+            f"Nenhuma anomalia de frequência alta (FREQUENCY_ALERT) ou saturação de alcance "
+            f"(REACH_SATURATION) aberta desde {since}."
+        )
+    return lines
+
+
 def _say_performance(intent: Intent, out: Out) -> list[str]:
     """The figures asked ("qual o CPL", "quanto gastei ontem", "esse mês"): the named day's or period's
     from the source, then the week's; the CTR first when it is what was asked."""
-    lines = [*_day_lines(out), *_period_lines(out)]
+    lines = [*_metric_asked(intent, out), *_day_lines(out), *_period_lines(out)]
     t = out["analyze_trends"]
-    if intent.metric in {"ctr", "cpm"} and "last_7d" in t:
+    if intent.metric in RATE_HOW and "last_7d" in t:
         m, name = intent.metric, intent.metric.upper()
         change = t.get(f"{m}_change")
-        how = " (gasto por mil impressões)" if m == "cpm" else ""
+        how = RATE_HOW[m] if m != "ctr" else ""  # the CTR's 7-day line as it always read
         lines.append(
             f"{name} da conta{how}: {t['last_7d'].get(m) or '-'} nos 7 dias até "
             f"{_br(t['last_7d']['last_day'])}, "
@@ -1132,6 +1209,7 @@ _SAY = {
     "audience": _say_audience,
     "tracking": _say_tracking,
     "best_day": _say_best_day,
+    "frequency": _say_frequency,
 }
 
 

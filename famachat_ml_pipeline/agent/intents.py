@@ -32,6 +32,7 @@ INTENTS = (
     "audience",
     "tracking",
     "best_day",
+    "frequency",
 )
 
 # "CPL acima de R$ 50", "custo por lead menor que 20": the campaigns past a CPL asked (group 2 is the number)
@@ -160,6 +161,9 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         "performance",
         r"\b(ctr|cpm)\b.*\b(caiu|cai|caindo|subiu|sobe|subindo|piorou|melhorou|baixou|aumentou)\b",
     ),
+    # "qual a frequência média da conta? tá saturando?": the campaigns' 7-day frequency against the alert's
+    # threshold, and the open frequency and saturation anomalies
+    ("frequency", r"\bfrequencia\b(?! alta)|\bsaturand|\bsaturad|\bsaturacao\b"),
     # "quais campanhas tão pausadas?", "a campanha 60 tá pausada?": a status asked, not an action
     ("paused", r"^(?!.*\b(reativ|vale|devo|deveria|deslig))(?=.*\bpausad)"),
     (
@@ -186,6 +190,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "performance",
         r"\bcpl\b|custo por lead|\bcust(ou|a) cada lead|\bctr\b|\bcpm\b|custo por mil|\bspend\b"
+        r"|\bcpc\b|custo por clique"
         r"|quanto (eu )?(gastei|gastamos|investi|investimos|gasto)|\bgastei\b|\bgasto\b"
         r"|\b(quanto|qnto|qto|qnt) (custou|custa|custaram)|\bcusto do lead"
         r"|(quantos|qnts|qtos|qts) leads|leads (eu )?(tive|tivemos|gerei|geramos|gerou|entraram)",
@@ -488,6 +493,8 @@ def _metric(text: str) -> str | None:
         return "ctr"
     if re.search(r"\bcpm\b|custo por mil", text):
         return "cpm"
+    if re.search(r"\bcpc\b|custo por clique", text):
+        return "cpc"
     if re.search(_SPEND_MOST, text):
         return "spend"
     if re.search(r"\b(menor|melhor) (cpl|custo)|(cpl|custo por lead) mais (baixo|barato)", text):

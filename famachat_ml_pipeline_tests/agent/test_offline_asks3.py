@@ -1,0 +1,110 @@
+"""A buyer's review of the offline agent (judge5): the metric of the period asked, wordings that fell to
+the wrong answer, out-of-scope asks, a misspelt campaign, an invalid day and the anomaly count, on real
+databases; each figure is checked against the tables, computed here on its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+
+from famachat_ml_pipeline.core.recommendations import format_money
+from famachat_ml_pipeline.db import schema
+from famachat_ml_pipeline.source.read import read_daily_insights
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.test_offline import _features, _names
+from famachat_ml_pipeline_tests.agent.test_offline_asks import _ask
+
+pytestmark = pytest.mark.timeout(1200)
+
+
+def _src(db: DemoDb, cid: int, first: dt.date, last: dt.date) -> pl.DataFrame:
+    """The cleaned source rows of first..last (set-aside campaign-days have null metrics)."""
+    daily = read_daily_insights(db.engine, [cid], last, (last - first).days + 1, now=db.now).daily
+    return daily.filter(pl.col("date").is_between(first, last))
+
+
+def _sums(d: pl.DataFrame) -> dict[str, float]:
+    return {k: float(d[k].sum() or 0) for k in ("spend", "leads", "clicks", "impressions")}
+
+
+def _pct2(v: float) -> str:
+    return f"{v:.2f}".replace(".", ",") + "%"
+
+
+def _num2(v: float) -> str:
+    return f"{v:.2f}".replace(".", ",")
+
+
+# ------------------------------------------------------------------ 1. the metric of the period / day asked
+
+
+@pytest.mark.parametrize("cid", [1, 2])
+def test_cpm_and_ctr_are_those_of_the_period_or_day_asked(demo_db: DemoDb, cid: int) -> None:
+    last = demo_db.as_of
+    s = _sums(_src(demo_db, cid, last - dt.timedelta(days=14), last))
+    reply = _ask(demo_db, "qual o CPM medio da conta nos ultimos 15 dias?", cid)
+    first = reply.text.splitlines()[0]
+    assert first.startswith("CPM da conta (gasto por mil impressões) nos últimos 15 dias (")
+    assert first.endswith(f": {format_money(s['spend'] / s['impressions'] * 1000)}.")
+    day = _sums(_src(demo_db, cid, last, last))
+    first = _ask(demo_db, "qual o CTR da conta ontem?", cid).text.splitlines()[0]
+    assert first == (
+        f"CTR da conta (cliques / impressões) em {last:%d/%m/%Y}: "
+        f"{_pct2(day['clicks'] / day['impressions'] * 100)}."
+    )
+
+
+@pytest.mark.parametrize("question", ["qual o custo por clique da conta?", "qual o CPC?"])
+def test_cpc_is_spend_over_clicks_of_the_7_days_against_the_7_before(demo_db: DemoDb, question: str) -> None:
+    cid, last = 1, demo_db.as_of
+    now = _sums(_src(demo_db, cid, last - dt.timedelta(days=6), last))
+    before = _sums(_src(demo_db, cid, last - dt.timedelta(days=13), last - dt.timedelta(days=7)))
+    reply = _ask(demo_db, question, cid)
+    assert reply.intent == "performance"
+    assert reply.text.splitlines()[0].startswith(
+        f"CPC da conta (gasto / cliques): {format_money(now['spend'] / now['clicks'])} nos 7 dias até "
+        f"{last:%d/%m/%Y}, contra {format_money(before['spend'] / before['clicks'])} na semana anterior"
+    )
+
+
+def _open_frequency_anomalies(db: DemoDb, cid: int) -> list[tuple[str, str]]:
+    a = schema.ml_anomalies
+    since = dt.datetime.combine(db.as_of - dt.timedelta(days=6), dt.time())
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(a.c.anomaly_type, a.c.entity_id).where(
+                a.c.config_id == cid,
+                a.c.anomaly_date >= since,
+                a.c.is_acknowledged.isnot(True),
+                a.c.anomaly_type.in_(["FREQUENCY_ALERT", "REACH_SATURATION"]),
+            )
+        ).all()
+    return [(r[0], r[1]) for r in rows]
+
+
+@pytest.mark.parametrize("cid", [1, 2, 3])
+def test_frequency_is_the_campaigns_7_day_frequency_against_the_alert(demo_db: DemoDb, cid: int) -> None:
+    feats, names = _features(demo_db, cid), _names(demo_db, cid)
+    freq = {c: float(f["frequency_7d"]) for c, f in feats.items() if f.get("frequency_7d")}
+    top = max(freq, key=lambda c: (freq[c], c))  # ties do not happen in the demo
+    above = sorted((c for c in freq if freq[c] > 3.5), key=lambda c: -freq[c])
+    anomalies = _open_frequency_anomalies(demo_db, cid)
+    reply = _ask(demo_db, "qual a frequencia media da conta? tá saturando?", cid)
+    assert reply.intent == "frequency"
+    lines = reply.text.splitlines()
+    yes = bool(above or anomalies)
+    assert lines[0].startswith("Sim, há sinal de saturação:" if yes else "Não, nada indica saturação:")
+    assert f"média de {_num2(sum(freq.values()) / len(freq))} entre as {len(freq)} campanhas" in lines[0]
+    assert f"a mais alta é “{names[top]}” ({top}), com {_num2(freq[top])}, " in lines[0]
+    assert "limite de 3,50 do alerta de frequência (FREQUENCY_ALERT)" in lines[0]
+    listed = [line for line in lines if line.startswith("- ")]
+    assert [line.split("(")[-1].split(")")[0] for line in listed] == above[:5]
+    n_alert = sum(1 for t, _ in anomalies if t == "FREQUENCY_ALERT")
+    n_sat = len(anomalies) - n_alert
+    if anomalies:
+        assert f": {n_alert} de frequência alta (FREQUENCY_ALERT) e {n_sat} de saturação" in lines[-1]
+    else:
+        assert lines[-1].startswith("Nenhuma anomalia de frequência alta")
