@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from famachat_ml_pipeline.agent.intents import Intent, numbers_in, parse_number
+from famachat_ml_pipeline.agent.intents import ALL_TIME_LABEL, Intent, numbers_in, parse_number
 from famachat_ml_pipeline.agent.tools.analysis import excluded_text
 from famachat_ml_pipeline.agent.tools.forecasts import range_note
 from famachat_ml_pipeline.agent.types import ToolCall
@@ -524,7 +524,7 @@ def _period_lines(out: Out, who: str = "") -> list[str]:
     notes = []
     if f["last_day"] < period.last:
         notes.append(f"parcial: o período vai até {_br(period.last.isoformat())}")
-    if f["first_day"] > period.first:
+    if f["first_day"] > period.first and period.label != ALL_TIME_LABEL:
         notes.append(f"parcial: os dados começam em {_br(f['first_day'].isoformat())}")
     head = period.label[0].upper() + period.label[1:] + who
     return [f"{head} ({span}, {f['days']} dias{''.join('; ' + n for n in notes)}): {figures}"]

@@ -101,7 +101,12 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         r"rastreamento|rastreio|\bpixel|tracking|\btag(ueamento)?\b|leads? zerad|zerou (os )?leads?"
         r"|parou de (gerar|trazer|entrar|chegar) leads?|leads? (pararam|parou) de (entrar|chegar|cair)",
     ),
-    ("data_quality", r"qualidade|sincroniz|descartad|set aside|dados (estao )?atualizados|ultima atualiza"),
+    (
+        "data_quality",
+        r"qualidade|sincroniz|descartad|set aside|dados (estao )?atualizados|ultima atualiza"
+        r"|problemas? (nos|com os|nos meus|com meus) dados|\berros? (nos|com os) dados"
+        r"|dados (estao |tao )?(errados|quebrados|faltando|inconsistentes|incompletos)",
+    ),
     # "CPL por público", "qual audiência performa melhor?": the source has no audience breakdown
     (
         "audience",
@@ -185,7 +190,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "top",
         r"(?<!tudo )\bbem\b|melhor|melhores|\btop\b|destaque|alta performance|high perform"
-        r"|mais (leads|trouxe)",
+        r"|mais (leads|trouxe)|\branking\b.*\bleads?\b|\bleads?\b.*\branking\b",
     ),
     (
         "performance",
@@ -252,6 +257,14 @@ _PERIOD_REF = re.compile(
     rf"|\b({'|'.join(MONTHS)})\b(?:\s+(?:de\s+)?(\d{{4}}))?"
     rf"|\b(?:de|do dia|entre)\s+({_DATE})\s+(?:a|ate|e|ao dia)\s+({_DATE})\b"
 )
+# "qual o gasto total desde o início?", "quanto gastei no total?": from the first day of data, when no other
+# period or day is asked
+_ALL_TIME = re.compile(
+    r"\bdesde o (inicio|comeco)\b|\bdesde sempre\b|\b(no|em) total\b|\btotal (geral|acumulado)\b"
+    r"|\btodo o (periodo|historico)\b|\bhistorico (todo|inteiro|completo)\b"
+)
+ALL_TIME_REF = "desde o inicio"
+ALL_TIME_LABEL = "desde o início dos dados"
 # the campaign name asked: the words after "campanha", up to punctuation or a word that ends the name
 _NAME_AFTER = re.compile(r"\bcampanha\s+([^?!,;:]+)")
 _MAX_NAME_WORDS = 8
@@ -455,6 +468,8 @@ def resolve_period(ref: str | None, through: dt.date) -> Period | None:
     """The period a question names, `through` being the last complete day: this month, last month, a
     month's name (the latest one already begun; "outubro de 2025" as written), the last N days, or last
     week as the calendar week before the current one (Monday to Sunday, the way people say it)."""
+    if ref == ALL_TIME_REF:  # from the first day of data: the caller clips to the days the source covers
+        return Period(dt.date(1900, 1, 1), through, ALL_TIME_LABEL)
     m = _PERIOD_REF.search(ref or "")
     if not m:
         return None
@@ -531,11 +546,14 @@ def classify_intent(message: str) -> Intent:
     period = _PERIOD_REF.search(text)
     if period and period.group(7):
         day_ref = None  # a range's first day is not the day asked
-    extra = {"period_ref": period.group(0) if period else None, "metric": _metric(text)}
+    period_ref = period.group(0) if period else None
+    if period is None and day_ref is None and _ALL_TIME.search(text):
+        period_ref = ALL_TIME_REF
+    extra = {"period_ref": period_ref, "metric": _metric(text)}
     matched = next((n for n, pattern in _PATTERNS if re.search(pattern, asked)), None)
     if day_ref == "amanha" and matched in {None, "performance"}:
         matched = "forecast"  # tomorrow's figures are a forecast ("quantos leads amanhã?")
-    elif matched is None and (day_ref or period):
+    elif matched is None and (day_ref or period_ref):
         matched = "performance"  # "como foi novembro?", "leads de hoje": that day's or period's figures
     if matched == "cpl_rank" and (limit := _CPL_LIMIT.search(asked)):
         below = limit.group(1) in {"abaixo", "menor", "inferior", "mais baixo"}

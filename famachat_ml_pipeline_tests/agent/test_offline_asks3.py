@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.source.read import read_daily_insights
+from famachat_ml_pipeline.source.tables import insights_table
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 from famachat_ml_pipeline_tests.agent.test_offline import _features, _names
 from famachat_ml_pipeline_tests.agent.test_offline_asks import _ask
@@ -108,3 +109,62 @@ def test_frequency_is_the_campaigns_7_day_frequency_against_the_alert(demo_db: D
         assert f": {n_alert} de frequência alta (FREQUENCY_ALERT) e {n_sat} de saturação" in lines[-1]
     else:
         assert lines[-1].startswith("Nenhuma anomalia de frequência alta")
+
+
+# ------------------------------------------------------------------ 2. wordings that fell to another answer
+
+
+def test_a_ranking_by_leads_of_a_period_is_the_ranking(demo_db: DemoDb) -> None:
+    cid, last = 2, demo_db.as_of
+    first = last - dt.timedelta(days=14)
+    names = _names(demo_db, cid)
+    by = (
+        _src(demo_db, cid, first, last)
+        .group_by("campaign_id")
+        .agg(pl.col("leads").sum(), pl.col("spend").sum())
+        .sort(["leads", "campaign_id"], descending=[True, False])
+    )
+    top = by.row(0, named=True)
+    for question in (
+        "ranking de campanhas por leads nos últimos 15 dias",
+        "quais campanhas trouxeram mais leads nos últimos 15 dias?",
+    ):
+        reply = _ask(demo_db, question, cid)
+        assert reply.intent == "top"
+        line = reply.text.splitlines()[0]
+        assert line.startswith(
+            f"A campanha com mais leads nos últimos 15 dias ({first:%d/%m/%Y} a {last:%d/%m/%Y}, 15 dias): "
+            f"“{names[top['campaign_id']]}” ({top['campaign_id']}): {format_money(top['spend'])} gastos, "
+            f"{top['leads']} leads"
+        )
+
+
+def _first_insight(db: DemoDb, cid: int) -> dt.date:
+    i = insights_table
+    with db.engine.connect() as conn:
+        v = conn.execute(sa.select(sa.func.min(i.c.date_start)).where(i.c.config_id == cid)).scalar_one()
+    return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)[:10])
+
+
+@pytest.mark.parametrize("question", ["qual o gasto total desde o inicio?", "quanto gastei no total?"])
+def test_the_total_since_the_start_is_from_the_first_day_of_data(demo_db: DemoDb, question: str) -> None:
+    cid, last = 1, demo_db.as_of
+    first = _first_insight(demo_db, cid)
+    d = _src(demo_db, cid, first, last)
+    spend, leads = float(d["spend"].sum()), int(d["leads"].sum())
+    aside = d.filter(pl.col("spend").is_null()).height
+    assert aside > 0, "account 1 has set-aside rows in the demo"
+    reply = _ask(demo_db, question, cid)
+    line = reply.text.splitlines()[0]
+    n = (last - first).days + 1
+    assert line.startswith(
+        f"Desde o início dos dados ({first:%d/%m/%Y} a {last:%d/%m/%Y}, {n} dias): "
+        f"{format_money(spend)} investidos, {leads} leads"
+    )
+    assert f"sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos" in line
+
+
+def test_a_problem_in_the_data_is_the_data_quality_answer(demo_db: DemoDb) -> None:
+    reply = _ask(demo_db, "tem problema nos dados da conta?", 1)
+    assert reply.intent == "data_quality"
+    assert reply.text == _ask(demo_db, "como está a qualidade dos dados?", 1).text
