@@ -1004,6 +1004,24 @@ AUDIENCE = (
 )
 
 
+OUT_OF_SCOPE = {
+    "weather": "Desculpe, não tenho previsão do tempo: só respondo sobre os dados desta conta de anúncios.",
+    "write": (
+        "Desculpe, não consigo criar nem editar campanhas: só leio os dados desta conta, não altero nada "
+        "no gerenciador de anúncios."
+    ),
+    "files": (
+        "Desculpe, não consigo enviar arquivos (PDF, planilha, e-mail): respondo só aqui, em texto, "
+        "com os números da conta."
+    ),
+}
+
+
+def _say_out_of_scope(intent: Intent, out: Out) -> list[str]:
+    """What the agent cannot do, in one polite sentence, then what it can."""
+    return [OUT_OF_SCOPE.get(intent.metric or "", OUT_OF_SCOPE["files"]), HELP]
+
+
 def _say_audience(intent: Intent, out: Out) -> list[str]:
     return [AUDIENCE]
 
@@ -1210,6 +1228,7 @@ _SAY = {
     "tracking": _say_tracking,
     "best_day": _say_best_day,
     "frequency": _say_frequency,
+    "out_of_scope": _say_out_of_scope,
 }
 
 

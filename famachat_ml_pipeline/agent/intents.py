@@ -33,6 +33,7 @@ INTENTS = (
     "tracking",
     "best_day",
     "frequency",
+    "out_of_scope",
 )
 
 # "CPL acima de R$ 50", "custo por lead menor que 20": the campaigns past a CPL asked (group 2 is the number)
@@ -84,6 +85,30 @@ def trend_asked(text: str) -> tuple[str, str] | None:
     return ("cpl", move) if move else None
 
 
+# asks out of the agent's scope, each said apart (`out_of_scope_kind`)
+_WEATHER = re.compile(
+    r"previsao do tempo|\bclima\b|\bvai chover\b|\bchuv(a|oso|e)\b|\btemperatura\b|\bmeteorolog"
+)
+_WRITE = re.compile(
+    r"\b(cria|crie|criar|monta|monte|montar|sobe|suba|subir|lanca|lance|lancar|duplica|duplique|duplicar"
+    r"|edita|edite|editar|exclui|exclua|excluir|apaga|apague|apagar|deleta|delete|deletar|faz|faca|fazer)"
+    r"\b( (uma|a|as|essa|esta|minha|nova|novas))*\s+campanhas?\b"
+    r"|\b(renomei\w*|troqu?e o nome)\b"
+)
+_FILES = re.compile(
+    r"\bpdf\b|\bexcel\b|\bplanilha|\bcsv\b|\barquivo|\bexport\w*|\bdownload\b|\bbaixar\b"
+    r"|\b(manda|mande|envia|envie|enviar|mandar)\b.*\b(relatorio|e-?mail|whatsapp|anexo)"
+    r"|\bpor (e-?mail|whatsapp)\b"
+)
+
+
+def out_of_scope_kind(text: str) -> str:
+    """Which out-of-scope ask a normalized question is: "weather", "write" or "files"."""
+    if _WEATHER.search(text):
+        return "weather"
+    return "write" if _WRITE.search(text) else "files"
+
+
 _SPEND_MOST = r"\b(gasta|gastam|gastou|gastaram|gastando) mais\b|\bmais gast(o|ou|aram)\b|\bmaior gasto"
 # Checked in order: the first intent with a matching pattern wins. Patterns run on accent-free lowercase,
 # after the negated mentions are taken out ("não quero previsão" is not a forecast question). The order
@@ -93,6 +118,10 @@ _SPEND_MOST = r"\b(gasta|gastam|gastou|gastaram|gastando) mais\b|\bmais gast(o|o
 # An intent may appear twice: "o CTR caiu?" is the CTR's trend (performance), so that row comes before
 # the anomalies' "caiu"; "quais estão pausadas?" lists the paused ones before "paus" means "should I pause".
 _PATTERNS: tuple[tuple[str, str], ...] = (
+    # what the agent cannot do (the weather, create or edit campaigns, send files): said so, then the menu
+    ("out_of_scope", _WEATHER.pattern),
+    ("out_of_scope", _WRITE.pattern),
+    ("out_of_scope", _FILES.pattern),
     ("help", r"\b(ajuda|help|o que (voce|vc) (sabe|faz|pode)|como (te )?uso|comandos)\b"),
     # "tem campanha com problema de rastreamento?", "o pixel parou?", "leads zerados": the zero-lead
     # anomalies (days of spend without a single lead), the detector's tracking breaks
@@ -210,6 +239,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
 _NEGATED = re.compile(r"\bnao (quero|preciso|e|pedi|perguntei)( de| sobre)?( uma| um| a| o| as| os)? \w+")
 # intents that keep a campaign named in the question; any other becomes that campaign's details
 _CAMPAIGN_INTENTS = {
+    "out_of_scope",
     "forecast",
     "paused",
     "help",
@@ -573,6 +603,8 @@ def classify_intent(message: str) -> Intent:
         extra["metric"] = _day_metric(asked)
     if matched == "recommendations" and _CUT.search(asked):
         extra["metric"] = "cut"  # "qual campanha devo pausar?": the pause and decrease advice first
+    if matched == "out_of_scope":
+        extra["metric"] = out_of_scope_kind(asked)
     if matched == "roi":
         money_text = _DAY_REF.sub(" ", _ACCOUNT_REF.sub(" ", _CAMPAIGN_ID.sub(" ", text)))
         money_text = re.sub(r"\bcampanha\s+\S+", " ", money_text)  # "campanha 3" is no money
@@ -609,7 +641,7 @@ def resolve_campaigns(intent: Intent, names: dict[str, str]) -> Intent:
     otherwise they were no name ("tem alguma campanha sem lead gastando?") and the keywords' intent stays.
     Where no campaign is needed (help, data quality) names are not resolved.
     """
-    if not intent.names or intent.name in {"help", "data_quality"}:
+    if not intent.names or intent.name in {"help", "data_quality", "out_of_scope"}:
         return intent
     if intent.name == "compare":
         # each name as a single one: a number alone first ("76 qual gasta melhor" is Campanha 76)

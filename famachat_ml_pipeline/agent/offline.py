@@ -178,6 +178,7 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "tracking": [],  # the zero-lead anomalies and the source's runs, in the facts
         "best_day": [],
         "frequency": [],  # ml_features and ml_anomalies, in the facts
+        "out_of_scope": [],
     }
     return [_call(ctx, name, args) for name, args in plan[intent.name]]
 
@@ -431,7 +432,7 @@ def check_quality(ctx: ToolContext, intent: Intent, calls: Sequence[ToolCall]) -
     for call in calls:
         if "error" in call.output:
             notes.append(f"Não consegui consultar {call.name}: {call.output['error']}")
-    if intent.name in {"help", "data_quality", "campaign_not_found", "audience"}:
+    if intent.name in {"help", "data_quality", "campaign_not_found", "audience", "out_of_scope"}:
         return notes
     through, results = ctx.data_through(), q.latest_results_day(ctx.engine, ctx.config_id)
     if results is None:

@@ -168,3 +168,30 @@ def test_a_problem_in_the_data_is_the_data_quality_answer(demo_db: DemoDb) -> No
     reply = _ask(demo_db, "tem problema nos dados da conta?", 1)
     assert reply.intent == "data_quality"
     assert reply.text == _ask(demo_db, "como está a qualidade dos dados?", 1).text
+
+
+# ------------------------------------------------------------------ 3. out of scope
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        ("qual a previsão do tempo pra SP amanhã?", "não tenho previsão do tempo"),
+        ("cria uma campanha nova pra mim", "não consigo criar nem editar campanhas: só leio"),
+        ("me manda um relatório em pdf", "não consigo enviar arquivos"),
+    ],
+)
+def test_out_of_scope_says_what_it_cannot_do(demo_db: DemoDb, question: str, sentence: str) -> None:
+    reply = _ask(demo_db, question, 1)
+    assert reply.intent == "out_of_scope"
+    lines = reply.text.splitlines()
+    assert lines[0].startswith("Desculpe, ") and sentence in lines[0]
+    assert lines[1].startswith("Posso responder sobre esta conta")  # then what it can do
+    assert not reply.tool_calls and "leads e R$" not in reply.text  # no figure of an unrelated answer
+
+
+def test_a_leads_forecast_for_tomorrow_is_still_the_forecast(demo_db: DemoDb) -> None:
+    reply = _ask(demo_db, "previsão de leads amanhã", 1)
+    assert reply.intent == "forecast"
+    tomorrow = demo_db.as_of + dt.timedelta(days=2)
+    assert reply.text.startswith(f"Previsão para {tomorrow:%d/%m/%Y} (só esse dia): ")
