@@ -560,12 +560,47 @@ def _day_metric(text: str) -> str:
     return "cpl_high" if re.search(r"\bpior\b", text) else "cpl_low"
 
 
+def _one_edit(a: str, b: str) -> bool:
+    """Whether a and b differ by exactly one edit: a letter added, dropped, changed, or two swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        i = diff[0]
+        return len(diff) == 2 and diff[1] == i + 1 and a[i] == b[i + 1] and a[i + 1] == b[i]
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+_WORD = re.compile(r"\w+")
+
+
+def fix_campaign_typos(message: str) -> str:
+    """ "campanhaa 3", "campnha 3", "cmapanha 3": a word one edit away from "campanha(s)" read as it (the
+    case of its first letter kept), so the campaign it names is not silently dropped."""
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        low = normalize(word)
+        if len(low) < 7 or low in {"campanha", "campanhas", "campainha"}:  # a doorbell is no typo
+            return word
+        for target in ("campanha", "campanhas"):
+            if _one_edit(low, target):
+                return target.capitalize() if word[0].isupper() else target
+        return word
+
+    return _WORD.sub(fix, message)
+
+
 def accounts_named(text: str) -> tuple[int, ...]:
     return tuple(sorted({int(m) for m in _ACCOUNT_REF.findall(text)}))
 
 
 def classify_intent(message: str) -> Intent:
     """The intent of a question, from keywords; a campaign id or name in it makes it about that campaign."""
+    message = fix_campaign_typos(message)
     text = normalize(message)
     asked = _NEGATED.sub(" ", text)
     ids = _CAMPAIGN_ID.findall(text)

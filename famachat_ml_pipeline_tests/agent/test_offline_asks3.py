@@ -5,11 +5,13 @@ databases; each figure is checked against the tables, computed here on its own."
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import polars as pl
 import pytest
 import sqlalchemy as sa
 
+from famachat_ml_pipeline.agent.intents import MONTHS
 from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.source.read import read_daily_insights
@@ -195,3 +197,27 @@ def test_a_leads_forecast_for_tomorrow_is_still_the_forecast(demo_db: DemoDb) ->
     assert reply.intent == "forecast"
     tomorrow = demo_db.as_of + dt.timedelta(days=2)
     assert reply.text.startswith(f"Previsão para {tomorrow:%d/%m/%Y} (só esse dia): ")
+
+
+# ------------------------------------------------------------------ 4. a misspelt "campanha"
+
+
+def test_a_misspelt_campaign_is_read_as_campanha_not_dropped(demo_db: DemoDb) -> None:
+    cid, last = 2, demo_db.as_of
+    names = _names(demo_db, cid)
+    pick, name = next(
+        (c, n) for c, n in sorted(names.items()) if re.search(r"Campanha \d+ - Público \d+", n or "")
+    )
+    number, audience = re.search(r"Campanha (\d+) - Público (\d+)", name).groups()  # type: ignore[union-attr]
+    first = max(last.replace(day=1), _first_insight(demo_db, cid))
+    d = _src(demo_db, cid, first, last).filter(pl.col("campaign_id") == pick)
+    month = MONTHS[last.month - 1]
+    figures = f"{format_money(float(d['spend'].sum()))} investidos, {int(d['leads'].sum())} leads"
+    for typo in ("campanhaa", "campnha", "cmapanha"):
+        reply = _ask(demo_db, f"quanto gastei na {typo} {number} publico {audience} em {month}?", cid)
+        lines = reply.text.splitlines()
+        assert lines[0].startswith(f"“{name}” ({pick})")
+        assert figures in lines[1]
+    # a misspelt campaign that names none of the account's is said not found, not the account's month
+    reply = _ask(demo_db, f"quanto gastei na campanhaa Natal em {month}?", cid)
+    assert reply.text.startswith("Não encontrei campanha com esse nome nesta conta.")
