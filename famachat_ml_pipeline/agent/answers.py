@@ -483,6 +483,19 @@ def _figures(f: dict[str, Any]) -> str:
     return f"{f['spend'] or '-'} investidos, {f['leads']} leads, CPL {f['cpl'] or 'sem leads'}{note}"
 
 
+def _all_invalid(f: dict[str, Any]) -> str | None:
+    """When every source row of the days asked was set aside (negative spend, say), the figures are
+    unknown, not zero: said so; None when some valid row is there (or there were no rows at all)."""
+    aside = f.get("set_aside") or 0
+    if f.get("days_with_data") or not aside:
+        return None
+    return (
+        f"os dados que a fonte trouxe para {'esse dia' if f['days'] == 1 else 'esses dias'} vieram "
+        f"inválidos e foram deixados de lado ({aside} dia(s) de campanha), então não sei o gasto nem os "
+        "leads: não é zero, é desconhecido."
+    )
+
+
 def _day_lines(out: Out, who: str = "") -> list[str]:
     """The named day's figures from the source, or why there are none (not yet, before the data)."""
     day, through, status = out.get("_day"), out["_through"], out.get("_day_status")
@@ -500,6 +513,8 @@ def _day_lines(out: Out, who: str = "") -> list[str]:
             else "Não há dados desta conta."
         ]
     f = out["_day_figures"]
+    if (invalid := _all_invalid(f)) is not None:
+        return [f"Em {when}{who}: {invalid}"]
     if status == "today":
         return [
             f"Hoje, {when}{who} (parcial: o dia ainda não terminou): {_figures(f)} até agora. "
@@ -518,7 +533,7 @@ def _period_lines(out: Out, who: str = "") -> list[str]:
         since = f"os dados começam em {_br(first.isoformat())}" if first else "não há dados desta conta"
         return [f"Não há dados de {period.label}{who}: {since}."]
     span = f"{_br(f['first_day'].isoformat())} a {_br(f['last_day'].isoformat())}"
-    figures = f"{_figures(f)}, CTR {f['ctr'] or '-'}."
+    figures = _all_invalid(f) or f"{_figures(f)}, CTR {f['ctr'] or '-'}."
     if period.label.startswith("últimos"):
         return [f"De {span} ({f['days']} dias){who}: {figures}"]
     notes = []
@@ -739,6 +754,8 @@ def _metric_asked(intent: Intent, out: Out) -> list[str]:
         when = f"{_period_in(period.label)} ({span}, {f['days']} dias)"
     if f is None:
         return []
+    if (invalid := _all_invalid(f)) is not None:
+        return [f"{m.upper()} da conta{RATE_HOW[m]} {when}: {invalid}"]
     left_out = excluded_text(f.get("set_aside") or 0, f.get("orphans") or 0)
     note = f" ({left_out})" if left_out else ""
     return [f"{m.upper()} da conta{RATE_HOW[m]} {when}: {f.get(m) or '-'}{note}."]

@@ -6,14 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import polars as pl
 import pytest
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.agent.intents import MONTHS
+from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline.db import schema
+from famachat_ml_pipeline.db.engine import get_engine, migrate
+from famachat_ml_pipeline.demo.generator import generate_demo
+from famachat_ml_pipeline.demo.loader import write_demo
+from famachat_ml_pipeline.settings import Settings
 from famachat_ml_pipeline.source.read import read_daily_insights
 from famachat_ml_pipeline.source.tables import insights_table
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
@@ -221,3 +227,58 @@ def test_a_misspelt_campaign_is_read_as_campanha_not_dropped(demo_db: DemoDb) ->
     # a misspelt campaign that names none of the account's is said not found, not the account's month
     reply = _ask(demo_db, f"quanto gastei na campanhaa Natal em {month}?", cid)
     assert reply.text.startswith("Não encontrei campanha com esse nome nesta conta.")
+
+
+# ------------------------------------------------------------------ 5. a day whose rows were set aside
+
+
+INVALID = "vieram inválidos e foram deixados de lado"
+
+
+def test_a_campaign_day_set_aside_is_unknown_not_zero(demo_db: DemoDb) -> None:
+    last = demo_db.as_of
+    found = None
+    for cid in (3, 2, 1):
+        d = _src(demo_db, cid, last - dt.timedelta(days=80), last - dt.timedelta(days=8))
+        aside = d.filter(pl.col("spend").is_null()).sort(["date", "campaign_id"])
+        names = _names(demo_db, cid)
+        for row in aside.iter_rows(named=True):
+            m = re.search(r"Campanha (\d+) - Público", names.get(row["campaign_id"]) or "")
+            if m:
+                found = cid, row["campaign_id"], row["date"], m.group(1)
+                break
+        if found:
+            break
+    assert found, "the demo has a set-aside campaign-day"
+    cid, campaign, day, number = found
+    reply = _ask(demo_db, f"quanto a campanha {number} gastou em {day:%d/%m}?", cid)
+    lines = reply.text.splitlines()
+    assert f"({campaign})" in lines[0]
+    assert lines[1].startswith(f"Em {day:%d/%m/%Y}, “{_names(demo_db, cid)[campaign]}”: os dados que a fonte")
+    assert INVALID in lines[1] and "R$ 0,00" not in lines[1] and " 0 leads" not in lines[1]
+
+
+def test_an_account_day_whose_rows_were_all_set_aside_is_unknown_not_zero(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'aside.db'}"
+    data = generate_demo(n_accounts=1, days=40, seed=5)
+    engine = get_engine(url)
+    write_demo(engine, data)
+    migrate(url)
+    day = data.end_date - dt.timedelta(days=3)
+    i = insights_table
+    with engine.begin() as conn:  # every row of that day comes with a negative spend: all set aside
+        conn.execute(i.update().where(i.c.config_id == 1, i.c.date_start == day).values(spend=-5))
+    now = dt.datetime.combine(data.end_date + dt.timedelta(days=1), dt.time(12), dt.UTC)
+    agent = open_agent(engine, 1, Settings(database_url=url), mode="offline", now=now)
+    d = read_daily_insights(engine, [1], day, 1, now=now).daily.filter(pl.col("date") == day)
+    n = d.filter(pl.col("spend").is_null()).height
+    assert n > 1 and d["spend"].is_null().all()
+    text = agent.ask(f"quanto gastei em {day:%d/%m}?").text
+    assert text.splitlines()[0] == (
+        f"Em {day:%d/%m/%Y}: os dados que a fonte trouxe para esse dia {INVALID} ({n} dia(s) de campanha), "
+        "então não sei o gasto nem os leads: não é zero, é desconhecido."
+    )
+    ctr = agent.ask(f"qual o CTR em {day:%d/%m}?").text.splitlines()[0]
+    assert (
+        ctr.startswith(f"CTR da conta (cliques / impressões) em {day:%d/%m/%Y}: os dados") and INVALID in ctr
+    )
