@@ -560,12 +560,16 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
     who = f", {_q(d['name'])}"
     lines = [_campaign_head(d), *_day_lines(out, who), *_period_lines(out, who)]
     anomalies = _anomaly_block({"anomalies": d["open_anomalies"]})
+    # the tool lists the first 5: the true count, and how many more
+    n = max(d.get("open_anomalies_total") or 0, len(d["open_anomalies"]))
+    if n > len(d["open_anomalies"]):
+        anomalies.append(f"e mais {n - len(d['open_anomalies'])}.")
     if intent.keyword == "anomalies":  # "tem anomalia na campanha 76?": the yes or no first
-        n = len(d["open_anomalies"])
+        shown = len(d["open_anomalies"])
         lines.insert(
             0,
             f"{n} anomalia{'s' if n != 1 else ''} aberta{'s' if n != 1 else ''} para {_q(d['name'])} "
-            "nos últimos 7 dias:"
+            "nos últimos 7 dias" + (f"; as {shown} mais recentes:" if shown < n else ":")
             if n
             else f"Não há anomalias abertas para {_q(d['name'])} nos últimos 7 dias.",
         )

@@ -282,3 +282,35 @@ def test_an_account_day_whose_rows_were_all_set_aside_is_unknown_not_zero(tmp_pa
     assert (
         ctr.startswith(f"CTR da conta (cliques / impressões) em {day:%d/%m/%Y}: os dados") and INVALID in ctr
     )
+
+
+# ------------------------------------------------------------------ 6. the anomaly count of a campaign
+
+
+def test_a_campaigns_anomaly_count_is_the_true_count_not_the_5_listed(demo_db: DemoDb) -> None:
+    a = schema.ml_anomalies
+    since = dt.datetime.combine(demo_db.as_of - dt.timedelta(days=6), dt.time())
+    seen_more = False
+    for cid in (1, 2, 3):
+        with demo_db.engine.connect() as conn:
+            counts = dict(
+                conn.execute(
+                    sa.select(a.c.entity_id, sa.func.count())
+                    .where(a.c.config_id == cid, a.c.anomaly_date >= since, a.c.is_acknowledged.isnot(True))
+                    .group_by(a.c.entity_id)
+                ).all()
+            )
+        names = _names(demo_db, cid)
+        for campaign, n in sorted(counts.items(), key=lambda x: -x[1])[:2]:
+            m = re.search(r"Campanha (\d+) - Público", names.get(campaign) or "")
+            if not m:
+                continue
+            lines = _ask(demo_db, f"teve alguma anomalia na campanha {m.group(1)}?", cid).text.splitlines()
+            assert lines[0].startswith(f"{n} anomalia{'s' if n != 1 else ''} aberta")
+            listed = [line for line in lines if line.startswith("- ") and "Recomendação" not in line]
+            assert len(listed) == min(n, 5)
+            if n > 5:
+                seen_more = True
+                assert lines[0].endswith("; as 5 mais recentes:")
+                assert f"e mais {n - 5}." in lines
+    assert seen_more, "the demo has a campaign with more than 5 open anomalies"

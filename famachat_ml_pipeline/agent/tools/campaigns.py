@@ -123,6 +123,7 @@ class CampaignDetails(CampaignMetrics):
     cpl_vs_account: float | None
     active_recommendations: list[str]
     open_anomalies: list[AnomalyRow]  # structured, so the answer words them like the account's anomalies
+    open_anomalies_total: int = 0  # all of them in the 7 days; `open_anomalies` holds the first 5
 
 
 def get_campaign_details(ctx: ToolContext, inp: CampaignInput) -> CampaignDetails | NotFound:
@@ -155,6 +156,7 @@ def get_campaign_details(ctx: ToolContext, inp: CampaignInput) -> CampaignDetail
         cpl_vs_account=rnd(ratio),
         active_recommendations=recs[:5],
         open_anomalies=anomaly_rows(ctx, anomalies[:5]),
+        open_anomalies_total=len(anomalies),
     )
 
 
