@@ -12,6 +12,7 @@ from famachat_ml_pipeline.agent.tools.analysis import excluded_text
 from famachat_ml_pipeline.agent.tools.forecasts import range_note
 from famachat_ml_pipeline.agent.types import ToolCall
 from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as DEFAULT_ANOMALY_CONFIG
+from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as DEFAULT_RECOMMENDATION_CONFIG
 from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES, INACTIVE_STATUSES
 
@@ -224,6 +225,8 @@ def _say_recommendations(intent: Intent, out: Out) -> list[str]:
         d = out["get_campaign_details"]
         if msg := _failed(d):
             return [msg]
+        if intent.metric == "scale":
+            return [*_scale_answer(intent, d), *_say_campaign_details(intent, out)[1:]]
         tier = _tier(d)
         head = f"{_q(d['name'])} ({d['campaign_id']}), tier {tier}: "
         if not d["active_recommendations"]:
@@ -239,6 +242,8 @@ def _say_recommendations(intent: Intent, out: Out) -> list[str]:
     r = out["get_recommendations"]
     if intent.metric == "cut":
         return _cut_lines(r, out)
+    if intent.metric == "scale":
+        return _scale_lines(r, out)
     if not r.get("total"):
         return ["Não há recomendações ativas para esta conta agora."]
     lines = [f"{r['total']} recomendações ativas; as principais:"]
@@ -249,6 +254,76 @@ def _say_recommendations(intent: Intent, out: Out) -> list[str]:
 
 
 CUT_TYPES = ("PAUSE_CAMPAIGN", "BUDGET_DECREASE")
+SCALE_TYPES = ("SCALE_UP", "BUDGET_INCREASE")
+MAX_STEP = DEFAULT_RECOMMENDATION_CONFIG.max_budget_step_pct
+
+
+def _pct(v: float) -> str:
+    return f"{v:g}".replace(".", ",") + "%"
+
+
+def _scale_answer(intent: Intent, d: dict[str, Any]) -> list[str]:
+    """ "Posso aumentar o orçamento da Campanha 4 (em 50%)?": yes or no first, from its tier, its CPL
+    against the account's and whether a SCALE_UP/BUDGET_INCREASE is active; the step cap when a bigger %
+    is asked."""
+    types = set(d.get("active_recommendation_types") or [])
+    scale, cut = bool(types & set(SCALE_TYPES)), bool(types & set(CUT_TYPES))
+    ratio, tier = d.get("cpl_vs_account"), d.get("tier")
+    if scale or (tier == "HIGH_PERFORMER" and ratio is not None and ratio < 1 and not cut):
+        verdict = "Sim"
+    elif cut or tier in {"UNDERPERFORMER", "LOW"} or ratio is None or ratio >= 1:
+        verdict = "Não"
+    else:
+        verdict = "Com cautela"
+    x = f"{ratio:.1f}".replace(".", ",") if ratio is not None else "-"
+    vs = (
+        f"CPL {d['cpl_7d']} nos 7 dias, {x}x o da conta ({d['account_cpl_7d']})"
+        if ratio is not None
+        else f"sem leads nos 7 dias ({d.get('spend_7d') or '-'} gastos)"
+    )
+    rec = (
+        "há recomendação ativa de escalar (SCALE_UP/BUDGET_INCREASE)"
+        if scale
+        else "não há recomendação ativa de escalar (SCALE_UP/BUDGET_INCREASE)"
+    )
+    if cut:
+        rec += ", e há uma de pausa ou redução de orçamento"
+    lines = [f"{verdict}: {_q(d['name'])} ({d['campaign_id']}) está no tier {_tier(d)}, {vs}; {rec}."]
+    asked = intent.threshold
+    if verdict != "Não" and asked is not None and asked > MAX_STEP:
+        lines.append(
+            f"Mas não {_pct(asked)} de uma vez: suba no máximo {_pct(MAX_STEP)} por vez (o limite de passo "
+            f"de orçamento do pipeline, max_budget_step_pct, para não reiniciar a fase de aprendizado do "
+            f"Meta); depois de alguns dias, reavalie e suba mais {_pct(MAX_STEP)}."
+        )
+    elif verdict != "Não":
+        lines.append(f"Suba no máximo {_pct(MAX_STEP)} por vez (max_budget_step_pct) e reavalie o CPL.")
+    lines += [f"- Recomendação: {t}" for t in d["active_recommendations"]]
+    return lines
+
+
+def _scale_lines(r: dict[str, Any], out: Out) -> list[str]:
+    """ "Qual campanha devo escalar?": the active SCALE_UP/BUDGET_INCREASE advice first, or that there is
+    none; then the high-performer tier."""
+    ups = [x for x in r.get("recommendations", []) if x["type"] in SCALE_TYPES]
+    if ups:
+        n = len(ups)
+        which = "recomendação ativa de escalar (SCALE_UP/BUDGET_INCREASE)"
+        lines = [f"{n} campanha{'s' if n != 1 else ''} com {which}:"]
+        lines += [
+            f"- [{x['priority']}] {_q(x['name'])} ({x['campaign_id']}): {x['title']}."
+            + (f" Impacto esperado: {x['expected_impact']}." if x.get("expected_impact") else "")
+            for x in ups
+        ]
+    else:
+        lines = ["Nenhuma campanha com recomendação ativa de escalar (SCALE_UP/BUDGET_INCREASE) agora."]
+    top = out.get("get_high_performers", {}).get("campaigns", [])
+    if top:
+        lines.append("Tier de alta performance: " + ", ".join(_q(c["name"]) for c in top) + ".")
+    return [
+        *lines,
+        f"Ao escalar, suba no máximo {_pct(MAX_STEP)} do orçamento por vez (max_budget_step_pct).",
+    ]
 
 
 def _cut_lines(r: dict[str, Any], out: Out) -> list[str]:
@@ -574,6 +649,10 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
             else f"Não há anomalias abertas para {_q(d['name'])} nos últimos 7 dias.",
         )
         lines[1:1], anomalies = anomalies, []
+    if intent.keyword == "performance" and intent.metric == "cpl_judge" and d.get("as_of"):
+        lines.insert(0, _cpl_judge(d))
+    if intent.keyword == "underperformers" and intent.metric == "no_leads" and d.get("as_of"):
+        lines.insert(0, _no_leads_judge(d))
     if d.get("as_of"):  # before the first run there are no 7-day features (no None printed)
         lines.append(
             f"7 dias até {_br(d['as_of'])}: {d['spend_7d'] or '-'} gastos, {_n(d['leads_7d'])} leads, CPL "
@@ -587,6 +666,29 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
         )
     lines += [f"- Recomendação: {t}" for t in d["active_recommendations"]]
     return lines + anomalies
+
+
+def _cpl_judge(d: dict[str, Any]) -> str:
+    """ "Tá bom o CPL da campanha 11?": yes or no from its 7-day CPL against the account's."""
+    ratio = d.get("cpl_vs_account")
+    if ratio is None:
+        return f"Não há CPL: {_q(d['name'])} não teve leads nos 7 dias ({d['spend_7d'] or '-'} gastos)."
+    x = f"{ratio:.1f}".replace(".", ",")
+    if ratio <= 1:
+        return f"Sim: CPL {d['cpl_7d']} nos 7 dias, {x}x o CPL da conta ({d['account_cpl_7d']})."
+    if ratio < 1.3:
+        return f"Razoável: CPL {d['cpl_7d']} nos 7 dias, {x}x o CPL da conta ({d['account_cpl_7d']})."
+    return f"Não: CPL {d['cpl_7d']} nos 7 dias, {x}x o CPL da conta ({d['account_cpl_7d']})."
+
+
+def _no_leads_judge(d: dict[str, Any]) -> str:
+    """ "A campanha 27 tá gastando sem gerar lead?": yes or no from its 7 days."""
+    leads = d.get("leads_7d") or 0
+    if leads:
+        return f"Não: {leads} leads em 7 dias até {_br(d['as_of'])}, com {d['spend_7d'] or '-'} gastos."
+    if (d.get("spend_7d") or "-") != "-" and _spent(d) > 0:
+        return f"Sim: {d['spend_7d']} gastos em 7 dias até {_br(d['as_of'])} sem nenhum lead."
+    return f"Não: {_q(d['name'])} não gastou nos 7 dias até {_br(d['as_of'])}."
 
 
 def _n(value: int | None) -> str:

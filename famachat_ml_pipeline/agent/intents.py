@@ -529,6 +529,14 @@ def resolve_period(ref: str | None, through: dt.date) -> Period | None:
 
 # cutting losses: pause, cut, switch off, reduce
 _CUT = re.compile(r"\b(paus|cort|deslig|desativ|reduz|parar\b)")
+# scaling: "posso aumentar o orçamento?", "qual campanha devo escalar?"; the % asked, if any
+_SCALE = re.compile(r"\bescal\w*|\b(aument|sub|dobr)\w*\b.*\b(orcamento|verba|budget|investimento)\b")
+_PCT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|por cento)")
+# "tá bom o CPL da campanha 11?": a judgement of the CPL asked, answered yes or no
+_CPL_JUDGE = re.compile(
+    r"\b(ta|esta|e|tao)\s+(bom|boa|ok|alto|caro|ruim|razoavel|aceitavel|saudavel)\b.*\b(cpl|custo por lead)\b"
+    r"|\b(cpl|custo por lead)\b.*\b(bom|ok|alto|caro|ruim|razoavel|aceitavel|saudavel)\b"
+)
 
 
 def _metric(text: str) -> str | None:
@@ -638,6 +646,12 @@ def classify_intent(message: str) -> Intent:
         extra["metric"] = _day_metric(asked)
     if matched == "recommendations" and _CUT.search(asked):
         extra["metric"] = "cut"  # "qual campanha devo pausar?": the pause and decrease advice first
+    elif matched == "recommendations" and _SCALE.search(asked):
+        extra["metric"] = "scale"  # "posso aumentar o orçamento da Campanha 4 em 50%?": yes or no first
+        if pct := _PCT.search(asked):
+            extra["threshold"] = parse_number(pct.group(1))
+    if matched == "performance" and _CPL_JUDGE.search(asked):
+        extra["metric"] = "cpl_judge"
     if matched == "out_of_scope":
         extra["metric"] = out_of_scope_kind(asked)
     if matched == "roi":

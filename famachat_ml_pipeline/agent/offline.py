@@ -115,6 +115,8 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
             ("get_underperformers", {"limit": 5, "include_low": False}),
         ]
         if intent.metric == "cut"
+        else [("get_recommendations", {"limit": MAX_ROWS}), ("get_high_performers", {"limit": 5})]
+        if intent.metric == "scale"
         else [("get_recommendations", {"limit": 5})],
         "anomalies": [*anomalies, ("analyze_trends", {})],
         "forecast": [

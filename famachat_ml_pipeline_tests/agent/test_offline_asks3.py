@@ -23,7 +23,7 @@ from famachat_ml_pipeline.settings import Settings
 from famachat_ml_pipeline.source.read import read_daily_insights
 from famachat_ml_pipeline.source.tables import insights_table
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
-from famachat_ml_pipeline_tests.agent.test_offline import _features, _names
+from famachat_ml_pipeline_tests.agent.test_offline import _critical_snapshots, _features, _names
 from famachat_ml_pipeline_tests.agent.test_offline_asks import _ask
 
 pytestmark = pytest.mark.timeout(1200)
@@ -314,3 +314,75 @@ def test_a_campaigns_anomaly_count_is_the_true_count_not_the_5_listed(demo_db: D
                 assert lines[0].endswith("; as 5 mais recentes:")
                 assert f"e mais {n - 5}." in lines
     assert seen_more, "the demo has a campaign with more than 5 open anomalies"
+
+
+# ------------------------------------------------------------------ 7. yes/no questions lead with the answer
+
+
+def _active_recs(db: DemoDb, cid: int) -> list[tuple[str, str]]:
+    r = schema.ml_recommendations
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(r.c.entity_id, r.c.recommendation_type).where(
+                r.c.config_id == cid, r.c.is_active.is_(True), r.c.dismissed.isnot(True)
+            )
+        ).all()
+    return [(x[0], str(x[1])) for x in rows]
+
+
+def _numbered(db: DemoDb, cid: int) -> dict[str, str]:
+    """campaign id -> its number in "Campanha N - Público M", for the questions."""
+    out = {}
+    for c, n in _names(db, cid).items():
+        if m := re.search(r"Campanha (\d+) - Público", n or ""):
+            out[c] = m.group(1)
+    return out
+
+
+def test_the_cpl_judgement_and_no_leads_questions_say_yes_or_no_first(demo_db: DemoDb) -> None:
+    cid = 2
+    feats, numbers = _features(demo_db, cid), _numbered(demo_db, cid)
+    spend = sum(float(f.get("spend_7d") or 0) for f in feats.values())
+    leads = sum(int(f.get("leads_7d") or 0) for f in feats.values())
+    account = spend / leads
+    seen = set()
+    for c, f in sorted(feats.items()):
+        if c not in numbers or not f.get("leads_7d"):
+            continue
+        cpl = float(f["spend_7d"]) / int(f["leads_7d"])
+        ratio = cpl / account
+        first = _ask(demo_db, f"tá bom o cpl da campanha {numbers[c]}?", cid).text.splitlines()[0]
+        word = "Sim" if ratio <= 1 else "Razoável" if ratio < 1.3 else "Não"
+        seen.add(word)
+        assert first.startswith(f"{word}: CPL {format_money(cpl)} nos 7 dias, ")
+        assert f"x o CPL da conta ({format_money(account)})" in first
+        text = _ask(demo_db, f"a campanha {numbers[c]} tá gastando sem gerar lead?", cid).text
+        first = text.splitlines()[0]
+        assert first.startswith(f"Não: {f['leads_7d']} leads em 7 dias até {demo_db.as_of:%d/%m/%Y}")
+    assert {"Sim", "Não"} <= seen
+
+
+def test_scaling_questions_weigh_tier_cpl_and_the_active_scale_advice(demo_db: DemoDb) -> None:
+    cid = 1
+    recs = _active_recs(demo_db, cid)
+    ups = sorted({c for c, t in recs if t in {"SCALE_UP", "BUDGET_INCREASE"}})
+    reply = _ask(demo_db, "qual campanha devo escalar?", cid)
+    lines = reply.text.splitlines()
+    if ups:
+        assert lines[0].startswith(f"{len(ups)} campanha")
+        listed = sorted(line.split("(")[1].split(")")[0] for line in lines if line.startswith("- ["))
+        assert listed == ups
+    else:
+        assert lines[0].startswith("Nenhuma campanha com recomendação ativa de escalar")
+    numbers = _numbered(demo_db, cid)
+    c = next(x for x in ups if x in numbers) if ups else None
+    if c is not None:
+        text = _ask(demo_db, f"posso aumentar o orçamento da Campanha {numbers[c]} em 50%?", cid).text
+        first, second = text.splitlines()[:2]
+        assert first.startswith("Sim: ") and "há recomendação ativa de escalar" in first
+        assert second.startswith("Mas não 50% de uma vez: suba no máximo 20% por vez")
+    # a critical-tier campaign: no
+    critical = [x for x, _ in _critical_snapshots(demo_db, cid) if x in numbers]
+    if critical:
+        text = _ask(demo_db, f"posso aumentar o orçamento da Campanha {numbers[critical[0]]}?", cid).text
+        assert text.startswith("Não: ") and "tier crítica" in text.splitlines()[0]
