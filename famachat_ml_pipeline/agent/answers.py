@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from famachat_ml_pipeline.agent.intents import Intent, numbers_in, parse_number
+from famachat_ml_pipeline.agent.intents import ALL_TIME_LABEL, Intent, numbers_in, parse_number
 from famachat_ml_pipeline.agent.tools.analysis import excluded_text
 from famachat_ml_pipeline.agent.tools.forecasts import range_note
 from famachat_ml_pipeline.agent.types import ToolCall
 from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as DEFAULT_ANOMALY_CONFIG
+from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as DEFAULT_RECOMMENDATION_CONFIG
 from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES, INACTIVE_STATUSES
 
@@ -29,6 +30,7 @@ PIPELINE_INTENTS = frozenset(
         "campaign_details",
         "cpl_rank",
         "tracking",
+        "frequency",
     }
 )
 
@@ -223,6 +225,8 @@ def _say_recommendations(intent: Intent, out: Out) -> list[str]:
         d = out["get_campaign_details"]
         if msg := _failed(d):
             return [msg]
+        if intent.metric == "scale":
+            return [*_scale_answer(intent, d), *_say_campaign_details(intent, out)[1:]]
         tier = _tier(d)
         head = f"{_q(d['name'])} ({d['campaign_id']}), tier {tier}: "
         if not d["active_recommendations"]:
@@ -238,6 +242,8 @@ def _say_recommendations(intent: Intent, out: Out) -> list[str]:
     r = out["get_recommendations"]
     if intent.metric == "cut":
         return _cut_lines(r, out)
+    if intent.metric == "scale":
+        return _scale_lines(r, out)
     if not r.get("total"):
         return ["Não há recomendações ativas para esta conta agora."]
     lines = [f"{r['total']} recomendações ativas; as principais:"]
@@ -248,6 +254,76 @@ def _say_recommendations(intent: Intent, out: Out) -> list[str]:
 
 
 CUT_TYPES = ("PAUSE_CAMPAIGN", "BUDGET_DECREASE")
+SCALE_TYPES = ("SCALE_UP", "BUDGET_INCREASE")
+MAX_STEP = DEFAULT_RECOMMENDATION_CONFIG.max_budget_step_pct
+
+
+def _pct(v: float) -> str:
+    return f"{v:g}".replace(".", ",") + "%"
+
+
+def _scale_answer(intent: Intent, d: dict[str, Any]) -> list[str]:
+    """ "Posso aumentar o orçamento da Campanha 4 (em 50%)?": yes or no first, from its tier, its CPL
+    against the account's and whether a SCALE_UP/BUDGET_INCREASE is active; the step cap when a bigger %
+    is asked."""
+    types = set(d.get("active_recommendation_types") or [])
+    scale, cut = bool(types & set(SCALE_TYPES)), bool(types & set(CUT_TYPES))
+    ratio, tier = d.get("cpl_vs_account"), d.get("tier")
+    if scale or (tier == "HIGH_PERFORMER" and ratio is not None and ratio < 1 and not cut):
+        verdict = "Sim"
+    elif cut or tier in {"UNDERPERFORMER", "LOW"} or ratio is None or ratio >= 1:
+        verdict = "Não"
+    else:
+        verdict = "Com cautela"
+    x = f"{ratio:.1f}".replace(".", ",") if ratio is not None else "-"
+    vs = (
+        f"CPL {d['cpl_7d']} nos 7 dias, {x}x o da conta ({d['account_cpl_7d']})"
+        if ratio is not None
+        else f"sem leads nos 7 dias ({d.get('spend_7d') or '-'} gastos)"
+    )
+    rec = (
+        "há recomendação ativa de escalar (SCALE_UP/BUDGET_INCREASE)"
+        if scale
+        else "não há recomendação ativa de escalar (SCALE_UP/BUDGET_INCREASE)"
+    )
+    if cut:
+        rec += ", e há uma de pausa ou redução de orçamento"
+    lines = [f"{verdict}: {_q(d['name'])} ({d['campaign_id']}) está no tier {_tier(d)}, {vs}; {rec}."]
+    asked = intent.threshold
+    if verdict != "Não" and asked is not None and asked > MAX_STEP:
+        lines.append(
+            f"Mas não {_pct(asked)} de uma vez: suba no máximo {_pct(MAX_STEP)} por vez (o limite de passo "
+            f"de orçamento do pipeline, max_budget_step_pct, para não reiniciar a fase de aprendizado do "
+            f"Meta); depois de alguns dias, reavalie e suba mais {_pct(MAX_STEP)}."
+        )
+    elif verdict != "Não":
+        lines.append(f"Suba no máximo {_pct(MAX_STEP)} por vez (max_budget_step_pct) e reavalie o CPL.")
+    lines += [f"- Recomendação: {t}" for t in d["active_recommendations"]]
+    return lines
+
+
+def _scale_lines(r: dict[str, Any], out: Out) -> list[str]:
+    """ "Qual campanha devo escalar?": the active SCALE_UP/BUDGET_INCREASE advice first, or that there is
+    none; then the high-performer tier."""
+    ups = [x for x in r.get("recommendations", []) if x["type"] in SCALE_TYPES]
+    if ups:
+        n = len(ups)
+        which = "recomendação ativa de escalar (SCALE_UP/BUDGET_INCREASE)"
+        lines = [f"{n} campanha{'s' if n != 1 else ''} com {which}:"]
+        lines += [
+            f"- [{x['priority']}] {_q(x['name'])} ({x['campaign_id']}): {x['title']}."
+            + (f" Impacto esperado: {x['expected_impact']}." if x.get("expected_impact") else "")
+            for x in ups
+        ]
+    else:
+        lines = ["Nenhuma campanha com recomendação ativa de escalar (SCALE_UP/BUDGET_INCREASE) agora."]
+    top = out.get("get_high_performers", {}).get("campaigns", [])
+    if top:
+        lines.append("Tier de alta performance: " + ", ".join(_q(c["name"]) for c in top) + ".")
+    return [
+        *lines,
+        f"Ao escalar, suba no máximo {_pct(MAX_STEP)} do orçamento por vez (max_budget_step_pct).",
+    ]
 
 
 def _cut_lines(r: dict[str, Any], out: Out) -> list[str]:
@@ -482,6 +558,19 @@ def _figures(f: dict[str, Any]) -> str:
     return f"{f['spend'] or '-'} investidos, {f['leads']} leads, CPL {f['cpl'] or 'sem leads'}{note}"
 
 
+def _all_invalid(f: dict[str, Any]) -> str | None:
+    """When every source row of the days asked was set aside (negative spend, say), the figures are
+    unknown, not zero: said so; None when some valid row is there (or there were no rows at all)."""
+    aside = f.get("set_aside") or 0
+    if f.get("days_with_data") or not aside:
+        return None
+    return (
+        f"os dados que a fonte trouxe para {'esse dia' if f['days'] == 1 else 'esses dias'} vieram "
+        f"inválidos e foram deixados de lado ({aside} dia(s) de campanha), então não sei o gasto nem os "
+        "leads: não é zero, é desconhecido."
+    )
+
+
 def _day_lines(out: Out, who: str = "") -> list[str]:
     """The named day's figures from the source, or why there are none (not yet, before the data)."""
     day, through, status = out.get("_day"), out["_through"], out.get("_day_status")
@@ -499,6 +588,8 @@ def _day_lines(out: Out, who: str = "") -> list[str]:
             else "Não há dados desta conta."
         ]
     f = out["_day_figures"]
+    if (invalid := _all_invalid(f)) is not None:
+        return [f"Em {when}{who}: {invalid}"]
     if status == "today":
         return [
             f"Hoje, {when}{who} (parcial: o dia ainda não terminou): {_figures(f)} até agora. "
@@ -517,13 +608,13 @@ def _period_lines(out: Out, who: str = "") -> list[str]:
         since = f"os dados começam em {_br(first.isoformat())}" if first else "não há dados desta conta"
         return [f"Não há dados de {period.label}{who}: {since}."]
     span = f"{_br(f['first_day'].isoformat())} a {_br(f['last_day'].isoformat())}"
-    figures = f"{_figures(f)}, CTR {f['ctr'] or '-'}."
+    figures = _all_invalid(f) or f"{_figures(f)}, CTR {f['ctr'] or '-'}."
     if period.label.startswith("últimos"):
         return [f"De {span} ({f['days']} dias){who}: {figures}"]
     notes = []
     if f["last_day"] < period.last:
         notes.append(f"parcial: o período vai até {_br(period.last.isoformat())}")
-    if f["first_day"] > period.first:
+    if f["first_day"] > period.first and period.label != ALL_TIME_LABEL:
         notes.append(f"parcial: os dados começam em {_br(f['first_day'].isoformat())}")
     head = period.label[0].upper() + period.label[1:] + who
     return [f"{head} ({span}, {f['days']} dias{''.join('; ' + n for n in notes)}): {figures}"]
@@ -544,16 +635,24 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
     who = f", {_q(d['name'])}"
     lines = [_campaign_head(d), *_day_lines(out, who), *_period_lines(out, who)]
     anomalies = _anomaly_block({"anomalies": d["open_anomalies"]})
+    # the tool lists the first 5: the true count, and how many more
+    n = max(d.get("open_anomalies_total") or 0, len(d["open_anomalies"]))
+    if n > len(d["open_anomalies"]):
+        anomalies.append(f"e mais {n - len(d['open_anomalies'])}.")
     if intent.keyword == "anomalies":  # "tem anomalia na campanha 76?": the yes or no first
-        n = len(d["open_anomalies"])
+        shown = len(d["open_anomalies"])
         lines.insert(
             0,
             f"{n} anomalia{'s' if n != 1 else ''} aberta{'s' if n != 1 else ''} para {_q(d['name'])} "
-            "nos últimos 7 dias:"
+            "nos últimos 7 dias" + (f"; as {shown} mais recentes:" if shown < n else ":")
             if n
             else f"Não há anomalias abertas para {_q(d['name'])} nos últimos 7 dias.",
         )
         lines[1:1], anomalies = anomalies, []
+    if intent.keyword == "performance" and intent.metric == "cpl_judge" and d.get("as_of"):
+        lines.insert(0, _cpl_judge(d))
+    if intent.keyword == "underperformers" and intent.metric == "no_leads" and d.get("as_of"):
+        lines.insert(0, _no_leads_judge(d))
     if d.get("as_of"):  # before the first run there are no 7-day features (no None printed)
         lines.append(
             f"7 dias até {_br(d['as_of'])}: {d['spend_7d'] or '-'} gastos, {_n(d['leads_7d'])} leads, CPL "
@@ -567,6 +666,29 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
         )
     lines += [f"- Recomendação: {t}" for t in d["active_recommendations"]]
     return lines + anomalies
+
+
+def _cpl_judge(d: dict[str, Any]) -> str:
+    """ "Tá bom o CPL da campanha 11?": yes or no from its 7-day CPL against the account's."""
+    ratio = d.get("cpl_vs_account")
+    if ratio is None:
+        return f"Não há CPL: {_q(d['name'])} não teve leads nos 7 dias ({d['spend_7d'] or '-'} gastos)."
+    x = f"{ratio:.1f}".replace(".", ",")
+    if ratio <= 1:
+        return f"Sim: CPL {d['cpl_7d']} nos 7 dias, {x}x o CPL da conta ({d['account_cpl_7d']})."
+    if ratio < 1.3:
+        return f"Razoável: CPL {d['cpl_7d']} nos 7 dias, {x}x o CPL da conta ({d['account_cpl_7d']})."
+    return f"Não: CPL {d['cpl_7d']} nos 7 dias, {x}x o CPL da conta ({d['account_cpl_7d']})."
+
+
+def _no_leads_judge(d: dict[str, Any]) -> str:
+    """ "A campanha 27 tá gastando sem gerar lead?": yes or no from its 7 days."""
+    leads = d.get("leads_7d") or 0
+    if leads:
+        return f"Não: {leads} leads em 7 dias até {_br(d['as_of'])}, com {d['spend_7d'] or '-'} gastos."
+    if (d.get("spend_7d") or "-") != "-" and _spent(d) > 0:
+        return f"Sim: {d['spend_7d']} gastos em 7 dias até {_br(d['as_of'])} sem nenhum lead."
+    return f"Não: {_q(d['name'])} não gastou nos 7 dias até {_br(d['as_of'])}."
 
 
 def _n(value: int | None) -> str:
@@ -712,15 +834,93 @@ def _trend_answer(intent: Intent, out: Out, t: dict[str, Any]) -> list[str]:
     ]
 
 
+# the rates a question may ask for besides the CPL, and how each is computed
+RATE_HOW = {
+    "ctr": " (cliques / impressões)",
+    "cpm": " (gasto por mil impressões)",
+    "cpc": " (gasto / cliques)",
+}
+
+
+def _metric_asked(intent: Intent, out: Out) -> list[str]:
+    """ "Qual o CTR ontem?", "o CPM dos últimos 15 dias": that rate of the day or period asked, from the
+    source, first (the 7-day line follows as context)."""
+    m = intent.metric
+    if m not in RATE_HOW:
+        return []
+    day, f = out.get("_day"), None
+    if day is not None and out.get("_day_figures") is not None:
+        f = out["_day_figures"]
+        when = f"em {_br(day.isoformat())}"
+        if out.get("_day_status") == "today":
+            when += " (hoje, parcial: o dia ainda não terminou)"
+    elif out.get("_period_figures") is not None:
+        f, period = out["_period_figures"], out["_period"]
+        span = f"{_br(f['first_day'].isoformat())} a {_br(f['last_day'].isoformat())}"
+        when = f"{_period_in(period.label)} ({span}, {f['days']} dias)"
+    if f is None:
+        return []
+    if (invalid := _all_invalid(f)) is not None:
+        return [f"{m.upper()} da conta{RATE_HOW[m]} {when}: {invalid}"]
+    left_out = excluded_text(f.get("set_aside") or 0, f.get("orphans") or 0)
+    note = f" ({left_out})" if left_out else ""
+    return [f"{m.upper()} da conta{RATE_HOW[m]} {when}: {f.get(m) or '-'}{note}."]
+
+
+def _say_frequency(intent: Intent, out: Out) -> list[str]:
+    """ "Qual a frequência média da conta? tá saturando?": the campaigns' 7-day frequency (ml_features),
+    the highest named, against FREQUENCY_ALERT's threshold, and the open frequency/saturation anomalies."""
+    f = out["_frequency"]
+    limit = _freq(f["threshold"])
+    rows, open_ = f["campaigns"], f["anomalies"]
+    if not rows:
+        return ["Não há frequência de 7 dias calculada para as campanhas desta conta (nenhuma entrega)."]
+    mean = sum(x["frequency"] for x in rows) / len(rows)
+    top = rows[0]
+    above = [x for x in rows if x["frequency"] > f["threshold"]]
+    kinds = {t: sum(1 for a in open_ if a["type"] == t) for t in ("FREQUENCY_ALERT", "REACH_SATURATION")}
+    saturating = bool(above or open_)
+    n = len(rows)
+    lines = [
+        ("Sim, há sinal de saturação" if saturating else "Não, nada indica saturação")
+        + f": frequência de 7 dias até {_br(str(f['as_of']))} (ml_features) com média de {_freq(mean)} "
+        f"entre as {n} campanha{'s' if n != 1 else ''} com entrega; a mais alta é {_q(top['name'])} "
+        f"({top['campaign_id']}), com {_freq(top['frequency'])}, "
+        + ("acima" if top["frequency"] > f["threshold"] else "abaixo")
+        + f" do limite de {limit} do alerta de frequência (FREQUENCY_ALERT)."
+    ]
+    if above:
+        k = len(above)
+        lines.append(f"{k} campanha{'s' if k != 1 else ''} acima de {limit}:")
+        lines += [f"- {_q(x['name'])} ({x['campaign_id']}): {_freq(x['frequency'])}" for x in above[:5]]
+        lines += [f"e mais {k - 5}."] if k > 5 else []
+    else:
+        lines.append(f"Nenhuma campanha acima de {limit}.")
+    since = _br(f["since"].isoformat())
+    if open_:
+        who = ", ".join(dict.fromkeys(_q(a["name"]) for a in open_))
+        lines.append(
+            f"Anomalias abertas desde {since}: {kinds['FREQUENCY_ALERT']} de frequência alta "
+            f"(FREQUENCY_ALERT) e {kinds['REACH_SATURATION']} de saturação de alcance (REACH_SATURATION), "
+            f"em {who}."
+        )
+    else:
+        lines.append(
+            f"Nenhuma anomalia de frequência alta (FREQUENCY_ALERT) ou saturação de alcance "
+            f"(REACH_SATURATION) aberta desde {since}."
+        )
+    return lines
+
+
 def _say_performance(intent: Intent, out: Out) -> list[str]:
     """The figures asked ("qual o CPL", "quanto gastei ontem", "esse mês"): the named day's or period's
     from the source, then the week's; the CTR first when it is what was asked."""
-    lines = [*_day_lines(out), *_period_lines(out)]
+    lines = [*_metric_asked(intent, out), *_day_lines(out), *_period_lines(out)]
     t = out["analyze_trends"]
-    if intent.metric in {"ctr", "cpm"} and "last_7d" in t:
+    if intent.metric in RATE_HOW and "last_7d" in t:
         m, name = intent.metric, intent.metric.upper()
         change = t.get(f"{m}_change")
-        how = " (gasto por mil impressões)" if m == "cpm" else ""
+        how = RATE_HOW[m] if m != "ctr" else ""  # the CTR's 7-day line as it always read
         lines.append(
             f"{name} da conta{how}: {t['last_7d'].get(m) or '-'} nos 7 dias até "
             f"{_br(t['last_7d']['last_day'])}, "
@@ -925,6 +1125,24 @@ AUDIENCE = (
     "Os dados desta conta não têm quebra por público (audiência, idade, gênero): a fonte traz gasto, "
     "impressões, cliques e leads por campanha e por dia, então só consigo comparar campanhas e dias."
 )
+
+
+OUT_OF_SCOPE = {
+    "weather": "Desculpe, não tenho previsão do tempo: só respondo sobre os dados desta conta de anúncios.",
+    "write": (
+        "Desculpe, não consigo criar nem editar campanhas: só leio os dados desta conta, não altero nada "
+        "no gerenciador de anúncios."
+    ),
+    "files": (
+        "Desculpe, não consigo enviar arquivos (PDF, planilha, e-mail): respondo só aqui, em texto, "
+        "com os números da conta."
+    ),
+}
+
+
+def _say_out_of_scope(intent: Intent, out: Out) -> list[str]:
+    """What the agent cannot do, in one polite sentence, then what it can."""
+    return [OUT_OF_SCOPE.get(intent.metric or "", OUT_OF_SCOPE["files"]), HELP]
 
 
 def _say_audience(intent: Intent, out: Out) -> list[str]:
@@ -1132,6 +1350,8 @@ _SAY = {
     "audience": _say_audience,
     "tracking": _say_tracking,
     "best_day": _say_best_day,
+    "frequency": _say_frequency,
+    "out_of_scope": _say_out_of_scope,
 }
 
 

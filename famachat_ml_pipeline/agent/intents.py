@@ -32,6 +32,8 @@ INTENTS = (
     "audience",
     "tracking",
     "best_day",
+    "frequency",
+    "out_of_scope",
 )
 
 # "CPL acima de R$ 50", "custo por lead menor que 20": the campaigns past a CPL asked (group 2 is the number)
@@ -83,6 +85,30 @@ def trend_asked(text: str) -> tuple[str, str] | None:
     return ("cpl", move) if move else None
 
 
+# asks out of the agent's scope, each said apart (`out_of_scope_kind`)
+_WEATHER = re.compile(
+    r"previsao do tempo|\bclima\b|\bvai chover\b|\bchuv(a|oso|e)\b|\btemperatura\b|\bmeteorolog"
+)
+_WRITE = re.compile(
+    r"\b(cria|crie|criar|monta|monte|montar|sobe|suba|subir|lanca|lance|lancar|duplica|duplique|duplicar"
+    r"|edita|edite|editar|exclui|exclua|excluir|apaga|apague|apagar|deleta|delete|deletar|faz|faca|fazer)"
+    r"\b( (uma|a|as|essa|esta|minha|nova|novas))*\s+campanhas?\b"
+    r"|\b(renomei\w*|troqu?e o nome)\b"
+)
+_FILES = re.compile(
+    r"\bpdf\b|\bexcel\b|\bplanilha|\bcsv\b|\barquivo|\bexport\w*|\bdownload\b|\bbaixar\b"
+    r"|\b(manda|mande|envia|envie|enviar|mandar)\b.*\b(relatorio|e-?mail|whatsapp|anexo)"
+    r"|\bpor (e-?mail|whatsapp)\b"
+)
+
+
+def out_of_scope_kind(text: str) -> str:
+    """Which out-of-scope ask a normalized question is: "weather", "write" or "files"."""
+    if _WEATHER.search(text):
+        return "weather"
+    return "write" if _WRITE.search(text) else "files"
+
+
 _SPEND_MOST = r"\b(gasta|gastam|gastou|gastaram|gastando) mais\b|\bmais gast(o|ou|aram)\b|\bmaior gasto"
 # Checked in order: the first intent with a matching pattern wins. Patterns run on accent-free lowercase,
 # after the negated mentions are taken out ("não quero previsão" is not a forecast question). The order
@@ -92,6 +118,10 @@ _SPEND_MOST = r"\b(gasta|gastam|gastou|gastaram|gastando) mais\b|\bmais gast(o|o
 # An intent may appear twice: "o CTR caiu?" is the CTR's trend (performance), so that row comes before
 # the anomalies' "caiu"; "quais estão pausadas?" lists the paused ones before "paus" means "should I pause".
 _PATTERNS: tuple[tuple[str, str], ...] = (
+    # what the agent cannot do (the weather, create or edit campaigns, send files): said so, then the menu
+    ("out_of_scope", _WEATHER.pattern),
+    ("out_of_scope", _WRITE.pattern),
+    ("out_of_scope", _FILES.pattern),
     ("help", r"\b(ajuda|help|o que (voce|vc) (sabe|faz|pode)|como (te )?uso|comandos)\b"),
     # "tem campanha com problema de rastreamento?", "o pixel parou?", "leads zerados": the zero-lead
     # anomalies (days of spend without a single lead), the detector's tracking breaks
@@ -100,7 +130,12 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         r"rastreamento|rastreio|\bpixel|tracking|\btag(ueamento)?\b|leads? zerad|zerou (os )?leads?"
         r"|parou de (gerar|trazer|entrar|chegar) leads?|leads? (pararam|parou) de (entrar|chegar|cair)",
     ),
-    ("data_quality", r"qualidade|sincroniz|descartad|set aside|dados (estao )?atualizados|ultima atualiza"),
+    (
+        "data_quality",
+        r"qualidade|sincroniz|descartad|set aside|dados (estao )?atualizados|ultima atualiza"
+        r"|problemas? (nos|com os|nos meus|com meus) dados|\berros? (nos|com os) dados"
+        r"|dados (estao |tao )?(errados|quebrados|faltando|inconsistentes|incompletos)",
+    ),
     # "CPL por público", "qual audiência performa melhor?": the source has no audience breakdown
     (
         "audience",
@@ -160,6 +195,9 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         "performance",
         r"\b(ctr|cpm)\b.*\b(caiu|cai|caindo|subiu|sobe|subindo|piorou|melhorou|baixou|aumentou)\b",
     ),
+    # "qual a frequência média da conta? tá saturando?": the campaigns' 7-day frequency against the alert's
+    # threshold, and the open frequency and saturation anomalies
+    ("frequency", r"\bfrequencia\b(?! alta)|\bsaturand|\bsaturad|\bsaturacao\b"),
     # "quais campanhas tão pausadas?", "a campanha 60 tá pausada?": a status asked, not an action
     ("paused", r"^(?!.*\b(reativ|vale|devo|deveria|deslig))(?=.*\bpausad)"),
     (
@@ -181,11 +219,12 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "top",
         r"(?<!tudo )\bbem\b|melhor|melhores|\btop\b|destaque|alta performance|high perform"
-        r"|mais (leads|trouxe)",
+        r"|mais (leads|trouxe)|\branking\b.*\bleads?\b|\bleads?\b.*\branking\b",
     ),
     (
         "performance",
         r"\bcpl\b|custo por lead|\bcust(ou|a) cada lead|\bctr\b|\bcpm\b|custo por mil|\bspend\b"
+        r"|\bcpc\b|custo por clique"
         r"|quanto (eu )?(gastei|gastamos|investi|investimos|gasto)|\bgastei\b|\bgasto\b"
         r"|\b(quanto|qnto|qto|qnt) (custou|custa|custaram)|\bcusto do lead"
         r"|(quantos|qnts|qtos|qts) leads|leads (eu )?(tive|tivemos|gerei|geramos|gerou|entraram)",
@@ -200,6 +239,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
 _NEGATED = re.compile(r"\bnao (quero|preciso|e|pedi|perguntei)( de| sobre)?( uma| um| a| o| as| os)? \w+")
 # intents that keep a campaign named in the question; any other becomes that campaign's details
 _CAMPAIGN_INTENTS = {
+    "out_of_scope",
     "forecast",
     "paused",
     "help",
@@ -247,6 +287,14 @@ _PERIOD_REF = re.compile(
     rf"|\b({'|'.join(MONTHS)})\b(?:\s+(?:de\s+)?(\d{{4}}))?"
     rf"|\b(?:de|do dia|entre)\s+({_DATE})\s+(?:a|ate|e|ao dia)\s+({_DATE})\b"
 )
+# "qual o gasto total desde o início?", "quanto gastei no total?": from the first day of data, when no other
+# period or day is asked
+_ALL_TIME = re.compile(
+    r"\bdesde o (inicio|comeco)\b|\bdesde sempre\b|\b(no|em) total\b|\btotal (geral|acumulado)\b"
+    r"|\btodo o (periodo|historico)\b|\bhistorico (todo|inteiro|completo)\b"
+)
+ALL_TIME_REF = "desde o inicio"
+ALL_TIME_LABEL = "desde o início dos dados"
 # the campaign name asked: the words after "campanha", up to punctuation or a word that ends the name
 _NAME_AFTER = re.compile(r"\bcampanha\s+([^?!,;:]+)")
 _MAX_NAME_WORDS = 8
@@ -450,6 +498,8 @@ def resolve_period(ref: str | None, through: dt.date) -> Period | None:
     """The period a question names, `through` being the last complete day: this month, last month, a
     month's name (the latest one already begun; "outubro de 2025" as written), the last N days, or last
     week as the calendar week before the current one (Monday to Sunday, the way people say it)."""
+    if ref == ALL_TIME_REF:  # from the first day of data: the caller clips to the days the source covers
+        return Period(dt.date(1900, 1, 1), through, ALL_TIME_LABEL)
     m = _PERIOD_REF.search(ref or "")
     if not m:
         return None
@@ -479,6 +529,14 @@ def resolve_period(ref: str | None, through: dt.date) -> Period | None:
 
 # cutting losses: pause, cut, switch off, reduce
 _CUT = re.compile(r"\b(paus|cort|deslig|desativ|reduz|parar\b)")
+# scaling: "posso aumentar o orçamento?", "qual campanha devo escalar?"; the % asked, if any
+_SCALE = re.compile(r"\bescal\w*|\b(aument|sub|dobr)\w*\b.*\b(orcamento|verba|budget|investimento)\b")
+_PCT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|por cento)")
+# "tá bom o CPL da campanha 11?": a judgement of the CPL asked, answered yes or no
+_CPL_JUDGE = re.compile(
+    r"\b(ta|esta|e|tao)\s+(bom|boa|ok|alto|caro|ruim|razoavel|aceitavel|saudavel)\b.*\b(cpl|custo por lead)\b"
+    r"|\b(cpl|custo por lead)\b.*\b(bom|ok|alto|caro|ruim|razoavel|aceitavel|saudavel)\b"
+)
 
 
 def _metric(text: str) -> str | None:
@@ -488,6 +546,8 @@ def _metric(text: str) -> str | None:
         return "ctr"
     if re.search(r"\bcpm\b|custo por mil", text):
         return "cpm"
+    if re.search(r"\bcpc\b|custo por clique", text):
+        return "cpc"
     if re.search(_SPEND_MOST, text):
         return "spend"
     if re.search(r"\b(menor|melhor) (cpl|custo)|(cpl|custo por lead) mais (baixo|barato)", text):
@@ -508,12 +568,47 @@ def _day_metric(text: str) -> str:
     return "cpl_high" if re.search(r"\bpior\b", text) else "cpl_low"
 
 
+def _one_edit(a: str, b: str) -> bool:
+    """Whether a and b differ by exactly one edit: a letter added, dropped, changed, or two swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        i = diff[0]
+        return len(diff) == 2 and diff[1] == i + 1 and a[i] == b[i + 1] and a[i + 1] == b[i]
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+_WORD = re.compile(r"\w+")
+
+
+def fix_campaign_typos(message: str) -> str:
+    """ "campanhaa 3", "campnha 3", "cmapanha 3": a word one edit away from "campanha(s)" read as it (the
+    case of its first letter kept), so the campaign it names is not silently dropped."""
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        low = normalize(word)
+        if len(low) < 7 or low in {"campanha", "campanhas", "campainha"}:  # a doorbell is no typo
+            return word
+        for target in ("campanha", "campanhas"):
+            if _one_edit(low, target):
+                return target.capitalize() if word[0].isupper() else target
+        return word
+
+    return _WORD.sub(fix, message)
+
+
 def accounts_named(text: str) -> tuple[int, ...]:
     return tuple(sorted({int(m) for m in _ACCOUNT_REF.findall(text)}))
 
 
 def classify_intent(message: str) -> Intent:
     """The intent of a question, from keywords; a campaign id or name in it makes it about that campaign."""
+    message = fix_campaign_typos(message)
     text = normalize(message)
     asked = _NEGATED.sub(" ", text)
     ids = _CAMPAIGN_ID.findall(text)
@@ -524,11 +619,14 @@ def classify_intent(message: str) -> Intent:
     period = _PERIOD_REF.search(text)
     if period and period.group(7):
         day_ref = None  # a range's first day is not the day asked
-    extra = {"period_ref": period.group(0) if period else None, "metric": _metric(text)}
+    period_ref = period.group(0) if period else None
+    if period is None and day_ref is None and _ALL_TIME.search(text):
+        period_ref = ALL_TIME_REF
+    extra = {"period_ref": period_ref, "metric": _metric(text)}
     matched = next((n for n, pattern in _PATTERNS if re.search(pattern, asked)), None)
     if day_ref == "amanha" and matched in {None, "performance"}:
         matched = "forecast"  # tomorrow's figures are a forecast ("quantos leads amanhã?")
-    elif matched is None and (day_ref or period):
+    elif matched is None and (day_ref or period_ref):
         matched = "performance"  # "como foi novembro?", "leads de hoje": that day's or period's figures
     if matched == "cpl_rank" and (limit := _CPL_LIMIT.search(asked)):
         below = limit.group(1) in {"abaixo", "menor", "inferior", "mais baixo"}
@@ -548,6 +646,14 @@ def classify_intent(message: str) -> Intent:
         extra["metric"] = _day_metric(asked)
     if matched == "recommendations" and _CUT.search(asked):
         extra["metric"] = "cut"  # "qual campanha devo pausar?": the pause and decrease advice first
+    elif matched == "recommendations" and _SCALE.search(asked):
+        extra["metric"] = "scale"  # "posso aumentar o orçamento da Campanha 4 em 50%?": yes or no first
+        if pct := _PCT.search(asked):
+            extra["threshold"] = parse_number(pct.group(1))
+    if matched == "performance" and _CPL_JUDGE.search(asked):
+        extra["metric"] = "cpl_judge"
+    if matched == "out_of_scope":
+        extra["metric"] = out_of_scope_kind(asked)
     if matched == "roi":
         money_text = _DAY_REF.sub(" ", _ACCOUNT_REF.sub(" ", _CAMPAIGN_ID.sub(" ", text)))
         money_text = re.sub(r"\bcampanha\s+\S+", " ", money_text)  # "campanha 3" is no money
@@ -584,7 +690,7 @@ def resolve_campaigns(intent: Intent, names: dict[str, str]) -> Intent:
     otherwise they were no name ("tem alguma campanha sem lead gastando?") and the keywords' intent stays.
     Where no campaign is needed (help, data quality) names are not resolved.
     """
-    if not intent.names or intent.name in {"help", "data_quality"}:
+    if not intent.names or intent.name in {"help", "data_quality", "out_of_scope"}:
         return intent
     if intent.name == "compare":
         # each name as a single one: a number alone first ("76 qual gasta melhor" is Campanha 76)

@@ -25,8 +25,10 @@ from famachat_ml_pipeline.agent.intents import (
 )
 from famachat_ml_pipeline.agent.tools import ToolContext, run_tool
 from famachat_ml_pipeline.agent.tools.analysis import PERIOD_FORMATS, period_figures
+from famachat_ml_pipeline.agent.tools.campaigns import account_state
 from famachat_ml_pipeline.agent.tools.context import MAX_ROWS
 from famachat_ml_pipeline.agent.types import AgentEvent, AgentReply, ChatTurn, ToolCall
+from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as DEFAULT_ANOMALY_CONFIG
 from famachat_ml_pipeline.db import agent_queries as q
 from famachat_ml_pipeline.source.read import first_insight_day, read_daily_insights
 
@@ -113,6 +115,8 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
             ("get_underperformers", {"limit": 5, "include_low": False}),
         ]
         if intent.metric == "cut"
+        else [("get_recommendations", {"limit": MAX_ROWS}), ("get_high_performers", {"limit": 5})]
+        if intent.metric == "scale"
         else [("get_recommendations", {"limit": 5})],
         "anomalies": [*anomalies, ("analyze_trends", {})],
         "forecast": [
@@ -175,6 +179,8 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "audience": [],
         "tracking": [],  # the zero-lead anomalies and the source's runs, in the facts
         "best_day": [],
+        "frequency": [],  # ml_features and ml_anomalies, in the facts
+        "out_of_scope": [],
     }
     return [_call(ctx, name, args) for name, args in plan[intent.name]]
 
@@ -375,6 +381,40 @@ def tracking_figures(ctx: ToolContext) -> dict[str, Any]:
     return {"since": since, "through": through, "campaigns": ctx.fmt(raw, {"spend": "money"})}
 
 
+FREQUENCY_TYPES = ("FREQUENCY_ALERT", "REACH_SATURATION")
+
+
+def frequency_figures(ctx: ToolContext) -> dict[str, Any]:
+    """ "Qual a frequência média? tá saturando?": each campaign's 7-day frequency from the latest
+    ml_features (highest first), the FREQUENCY_ALERT threshold, and the open frequency and saturation
+    anomalies of the last 7 days."""
+    feats, _, as_of = account_state(ctx)
+    raw = sorted(
+        (
+            {"campaign_id": cid, "name": ctx.name_of(cid), "frequency": float(f["frequency_7d"])}
+            for cid, f in feats.items()
+            if f.get("frequency_7d") is not None and float(f["frequency_7d"]) > 0
+        ),
+        key=lambda x: (-x["frequency"], x["campaign_id"]),
+    )
+    since = ctx.data_through() - dt.timedelta(days=6)
+    open_ = [
+        r
+        for r in q.read_recent_anomalies(ctx.engine, ctx.config_id, since)
+        if r["anomaly_type"] in FREQUENCY_TYPES and ctx.owns(r["entity_id"])
+    ]
+    return {
+        "as_of": as_of,
+        "since": since,
+        "threshold": DEFAULT_ANOMALY_CONFIG.frequency_threshold,
+        "campaigns": raw,
+        "anomalies": [
+            {"type": r["anomaly_type"], "campaign_id": r["entity_id"], "name": ctx.name_of(r["entity_id"])}
+            for r in open_
+        ],
+    }
+
+
 def day_status(day: dt.date, through: dt.date, first: dt.date | None) -> str:
     """Whether the source covers a named day: "ok", "today" (partial), "future", or "before" its first day."""
     if day > through + dt.timedelta(days=1):
@@ -394,7 +434,7 @@ def check_quality(ctx: ToolContext, intent: Intent, calls: Sequence[ToolCall]) -
     for call in calls:
         if "error" in call.output:
             notes.append(f"Não consegui consultar {call.name}: {call.output['error']}")
-    if intent.name in {"help", "data_quality", "campaign_not_found", "audience"}:
+    if intent.name in {"help", "data_quality", "campaign_not_found", "audience", "out_of_scope"}:
         return notes
     through, results = ctx.data_through(), q.latest_results_day(ctx.engine, ctx.config_id)
     if results is None:
@@ -467,6 +507,8 @@ class OfflineAgent:
             return {**facts, "_tracking": tracking_figures(self.ctx)}
         if intent.name == "weekday":
             return {**facts, "_weekdays": weekday_figures(self.ctx)}
+        if intent.name == "frequency":
+            return {**facts, "_frequency": frequency_figures(self.ctx)}
         if not figures:
             return facts
         cid = intent.campaign_id if intent.name == "campaign_details" else None

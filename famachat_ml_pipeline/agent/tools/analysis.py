@@ -121,6 +121,7 @@ class Period(ToolOutput):
     cpl: str | None
     ctr: str | None
     cpm: str | None = None  # spend per 1,000 impressions
+    cpc: str | None = None  # spend per click
 
 
 class CplMover(ToolOutput):
@@ -139,6 +140,7 @@ class Trends(ToolOutput):
     cpl_change: str | None
     ctr_change: str | None  # "o CTR caiu?": the change itself, the rounded CTRs may read the same
     cpm_change: str | None = None
+    cpc_change: str | None = None
     biggest_cpl_increases: list[CplMover]
 
 
@@ -155,6 +157,7 @@ def period_figures(daily: pl.DataFrame, first: dt.date, last: dt.date) -> dict[s
         "cpl": _cpl(spend, leads),
         "ctr": clicks / imps * 100.0 if imps else None,
         "cpm": spend / imps * 1000.0 if imps else None,
+        "cpc": spend / clicks if clicks else None,
     }
 
 
@@ -164,7 +167,7 @@ def _change(now: float | None, before: float | None) -> float | None:
     return (now - before) / before * 100.0
 
 
-PERIOD_FORMATS = {"spend": "money", "cpl": "money", "ctr": "pct2", "cpm": "money"}
+PERIOD_FORMATS = {"spend": "money", "cpl": "money", "ctr": "pct2", "cpm": "money", "cpc": "money"}
 
 
 def analyze_trends(ctx: ToolContext, inp: TrendInput) -> Trends | NotFound:
@@ -205,6 +208,7 @@ def analyze_trends(ctx: ToolContext, inp: TrendInput) -> Trends | NotFound:
         cpl_change=changes["cpl"],
         ctr_change=ctx.fmt1({"ctr": _change(last["ctr"], prev["ctr"])}, {"ctr": "pct1"})["ctr"],
         cpm_change=ctx.fmt1({"cpm": _change(last["cpm"], prev["cpm"])}, {"cpm": "pct1"})["cpm"],
+        cpc_change=ctx.fmt1({"cpc": _change(last["cpc"], prev["cpc"])}, {"cpc": "pct1"})["cpc"],
         biggest_cpl_increases=[
             CplMover(campaign_id=cid, name=ctx.name_of(cid), cpl_7d=m["cpl_7d"], cpl_trend=m["cpl_trend"])
             for (cid, _), m in zip(movers, moved, strict=True)

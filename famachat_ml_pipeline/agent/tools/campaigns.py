@@ -122,7 +122,9 @@ class CampaignDetails(CampaignMetrics):
     account_cpl_7d: str | None
     cpl_vs_account: float | None
     active_recommendations: list[str]
+    active_recommendation_types: list[str] = []  # "posso escalar?": whether a SCALE_UP is active
     open_anomalies: list[AnomalyRow]  # structured, so the answer words them like the account's anomalies
+    open_anomalies_total: int = 0  # all of them in the 7 days; `open_anomalies` holds the first 5
 
 
 def get_campaign_details(ctx: ToolContext, inp: CampaignInput) -> CampaignDetails | NotFound:
@@ -131,11 +133,12 @@ def get_campaign_details(ctx: ToolContext, inp: CampaignInput) -> CampaignDetail
         return NotFound(message="Essa campanha não existe nesta conta.")
     feats, tiers, as_of = account_state(ctx)
     (base,) = metrics_rows(ctx, [inp.campaign_id], feats, tiers)
-    recs = [
-        r["title"]
+    own_recs = [
+        r
         for r in q.read_active_recommendations(ctx.engine, ctx.config_id)
         if r["entity_id"] == inp.campaign_id
     ]
+    recs = [r["title"] for r in own_recs]
     since = ctx.data_through() - dt.timedelta(days=6)
     anomalies = [
         a
@@ -154,7 +157,9 @@ def get_campaign_details(ctx: ToolContext, inp: CampaignInput) -> CampaignDetail
         account_cpl_7d=ctx.fmt1({"cpl": acc}, {"cpl": "money"})["cpl"],
         cpl_vs_account=rnd(ratio),
         active_recommendations=recs[:5],
+        active_recommendation_types=sorted({r["recommendation_type"] for r in own_recs}),
         open_anomalies=anomaly_rows(ctx, anomalies[:5]),
+        open_anomalies_total=len(anomalies),
     )
 
 
