@@ -7,13 +7,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from famachat_ml_pipeline.agent.answers_days import say_best_day, say_weekday
 from famachat_ml_pipeline.agent.intents import ALL_TIME_LABEL, Intent, numbers_in, parse_number
 from famachat_ml_pipeline.agent.tools.analysis import excluded_text
 from famachat_ml_pipeline.agent.tools.forecasts import range_note
 from famachat_ml_pipeline.agent.types import ToolCall
+from famachat_ml_pipeline.agent.wording import Out, br_date, period_in, quoted
 from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as DEFAULT_ANOMALY_CONFIG
 from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as DEFAULT_RECOMMENDATION_CONFIG
-from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES, INACTIVE_STATUSES
 
 NO_RESULTS = "Ainda não há resultados do pipeline para esta conta: rode `famachat-ml run`."
@@ -33,15 +34,6 @@ PIPELINE_INTENTS = frozenset(
         "frequency",
     }
 )
-
-
-def _br(iso: str | None) -> str:
-    return "-" if not iso else f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}"
-
-
-def _q(name: str) -> str:
-    """A campaign name as quoted data (it comes from the account's tables, not from us)."""
-    return "“" + " ".join(str(name).split())[:80] + "”"
 
 
 TIER_PT = {
@@ -65,7 +57,7 @@ HELP = (
 def _summary_text(s: dict[str, Any]) -> list[str]:
     tiers = s.get("tiers", {})
     lines = [
-        f"Resumo da conta (7 dias até {_br(s.get('as_of'))}): {s['spend_7d']} investidos, "
+        f"Resumo da conta (7 dias até {br_date(s.get('as_of'))}): {s['spend_7d']} investidos, "
         f"{s['leads_7d']} leads, CPL de {s['cpl_7d'] or '-'}.",
         f"{s['active_campaigns']} de {s['campaigns']} campanhas ativas; tiers: "
         f"{tiers.get('HIGH_PERFORMER', 0)} de alta performance, {tiers.get('MODERATE', 0)} moderadas, "
@@ -85,7 +77,7 @@ def _summary_text(s: dict[str, Any]) -> list[str]:
 def _campaign_line(c: dict[str, Any]) -> str:
     cpl = c.get("cpl_7d") or "sem leads"
     return (
-        f"- {_q(c['name'])} ({c['campaign_id']}): {c.get('spend_7d') or '-'} gastos, "
+        f"- {quoted(c['name'])} ({c['campaign_id']}): {c.get('spend_7d') or '-'} gastos, "
         f"{c.get('leads_7d') if c.get('leads_7d') is not None else '-'} leads, CPL {cpl}"
     )
 
@@ -108,9 +100,6 @@ def _shown(c: dict[str, Any]) -> list[str]:
     return [f"(mostrando {len(c['campaigns'])} de {c['total']})"] if c["total"] > len(c["campaigns"]) else []
 
 
-Out = dict[str, dict[str, Any]]
-
-
 def _say_help(intent: Intent, out: Out) -> list[str]:
     return [HELP]
 
@@ -121,7 +110,7 @@ def _say_summary(intent: Intent, out: Out) -> list[str]:
     lines = [*_day_lines(out), *_period_lines(out)]
     lines += _summary_text(s) if "error" not in s else []
     for r in out["get_high_priority_recommendations"].get("recommendations", []):
-        lines.append(f"- Prioridade {r['priority']}: {r['title']} ({_q(r['name'])}).")
+        lines.append(f"- Prioridade {r['priority']}: {r['title']} ({quoted(r['name'])}).")
     return lines
 
 
@@ -152,8 +141,8 @@ def _say_worst(u: dict[str, Any]) -> list[str]:
         else f"CPL {worst['cpl_7d']} ({worst['spend_7d']} gastos, {worst['leads_7d']} leads)"
     )
     lines = [
-        f"A pior campanha nos 7 dias até {_br(u['as_of'])} (tier crítico, pelo CPL): "
-        f"{_q(worst['name'])} ({worst['campaign_id']}): {how}"
+        f"A pior campanha nos 7 dias até {br_date(u['as_of'])} (tier crítico, pelo CPL): "
+        f"{quoted(worst['name'])} ({worst['campaign_id']}): {how}"
         + (_why(worst) if worst.get("leads_7d") else f" (CPL da conta: {worst.get('account_cpl_7d') or '-'})")
         + "."
     ]
@@ -168,7 +157,7 @@ def _say_worst(u: dict[str, Any]) -> list[str]:
 def _say_no_leads(c: dict[str, Any]) -> list[str]:
     """ "Quais campanhas estão gastando sem gerar lead?": exactly the ones that spent in the 7 days with
     not one lead, most spent first, or that there is none."""
-    when = f"nos 7 dias até {_br(c['as_of'])}"
+    when = f"nos 7 dias até {br_date(c['as_of'])}"
     if not c["total"]:
         return [f"Nenhuma campanha gastou sem gerar lead {when}: todas as que gastaram tiveram leads."]
     n = c["total"]
@@ -176,7 +165,7 @@ def _say_no_leads(c: dict[str, Any]) -> list[str]:
         f"{n} campanha{'s' if n != 1 else ''} gast{'aram' if n != 1 else 'ou'} sem gerar nenhum lead {when}:"
     ]
     lines += [
-        f"- {_q(x['name'])} ({x['campaign_id']}): {x['spend_7d']} gastos, 0 leads; "
+        f"- {quoted(x['name'])} ({x['campaign_id']}): {x['spend_7d']} gastos, 0 leads; "
         f"{x['status'] or '-'}, tier {_tier(x)}"
         for x in c["campaigns"]
     ]
@@ -192,7 +181,7 @@ def _say_underperformers(intent: Intent, out: Out) -> list[str]:
     if intent.metric == "worst":
         return _say_worst(u)
     shown = u["campaigns"]
-    head = f"{u['total']} campanhas estão com baixa performance (UNDERPERFORMER) em {_br(u['as_of'])}"
+    head = f"{u['total']} campanhas estão com baixa performance (UNDERPERFORMER) em {br_date(u['as_of'])}"
     head += f"; as {len(shown)} que mais gastaram:" if len(shown) < u["total"] else ":"
     lines = [head]
     for c in shown:
@@ -213,9 +202,9 @@ def _say_top(intent: Intent, out: Out) -> list[str]:
     if (ranked := _ranking_lines(intent, out)) is not None:
         return ranked
     t, h = out["get_top_campaigns"], out["get_high_performers"]
-    lines = [f"Campanhas com mais leads nos 7 dias até {_br(t['as_of'])}:"]
+    lines = [f"Campanhas com mais leads nos 7 dias até {br_date(t['as_of'])}:"]
     lines += [_campaign_line(c) for c in t["campaigns"]]
-    names = ", ".join(_q(c["name"]) for c in h.get("campaigns", []))
+    names = ", ".join(quoted(c["name"]) for c in h.get("campaigns", []))
     lines.append(f"Tier de alta performance: {names}." if names else "Nenhuma campanha de alta performance.")
     return lines
 
@@ -228,7 +217,7 @@ def _say_recommendations(intent: Intent, out: Out) -> list[str]:
         if intent.metric == "scale":
             return [*_scale_answer(intent, d), *_say_campaign_details(intent, out)[1:]]
         tier = _tier(d)
-        head = f"{_q(d['name'])} ({d['campaign_id']}), tier {tier}: "
+        head = f"{quoted(d['name'])} ({d['campaign_id']}), tier {tier}: "
         if not d["active_recommendations"]:
             return [
                 head + "nenhuma recomendação ativa para ela agora." + _weak_note(d),
@@ -249,7 +238,7 @@ def _say_recommendations(intent: Intent, out: Out) -> list[str]:
     lines = [f"{r['total']} recomendações ativas; as principais:"]
     for x in r["recommendations"]:
         impact = f" Impacto esperado: {x['expected_impact']}." if x.get("expected_impact") else ""
-        lines.append(f"- [{x['priority']}] {x['title']} — {_q(x['name'])}.{impact}")
+        lines.append(f"- [{x['priority']}] {x['title']} — {quoted(x['name'])}.{impact}")
     return lines
 
 
@@ -288,7 +277,7 @@ def _scale_answer(intent: Intent, d: dict[str, Any]) -> list[str]:
     )
     if cut:
         rec += ", e há uma de pausa ou redução de orçamento"
-    lines = [f"{verdict}: {_q(d['name'])} ({d['campaign_id']}) está no tier {_tier(d)}, {vs}; {rec}."]
+    lines = [f"{verdict}: {quoted(d['name'])} ({d['campaign_id']}) está no tier {_tier(d)}, {vs}; {rec}."]
     asked = intent.threshold
     if verdict != "Não" and asked is not None and asked > MAX_STEP:
         lines.append(
@@ -311,7 +300,7 @@ def _scale_lines(r: dict[str, Any], out: Out) -> list[str]:
         which = "recomendação ativa de escalar (SCALE_UP/BUDGET_INCREASE)"
         lines = [f"{n} campanha{'s' if n != 1 else ''} com {which}:"]
         lines += [
-            f"- [{x['priority']}] {_q(x['name'])} ({x['campaign_id']}): {x['title']}."
+            f"- [{x['priority']}] {quoted(x['name'])} ({x['campaign_id']}): {x['title']}."
             + (f" Impacto esperado: {x['expected_impact']}." if x.get("expected_impact") else "")
             for x in ups
         ]
@@ -319,7 +308,7 @@ def _scale_lines(r: dict[str, Any], out: Out) -> list[str]:
         lines = ["Nenhuma campanha com recomendação ativa de escalar (SCALE_UP/BUDGET_INCREASE) agora."]
     top = out.get("get_high_performers", {}).get("campaigns", [])
     if top:
-        lines.append("Tier de alta performance: " + ", ".join(_q(c["name"]) for c in top) + ".")
+        lines.append("Tier de alta performance: " + ", ".join(quoted(c["name"]) for c in top) + ".")
     return [
         *lines,
         f"Ao escalar, suba no máximo {_pct(MAX_STEP)} do orçamento por vez (max_budget_step_pct).",
@@ -332,7 +321,7 @@ def _cut_lines(r: dict[str, Any], out: Out) -> list[str]:
     cuts = [x for x in r.get("recommendations", []) if x["type"] in CUT_TYPES]
     if cuts:
         lines = [f"{len(cuts)} recomendações ativas de pausa ou redução de orçamento:"]
-        lines += [f"- [{x['priority']}] {x['title']} — {_q(x['name'])}." for x in cuts]
+        lines += [f"- [{x['priority']}] {x['title']} — {quoted(x['name'])}." for x in cuts]
     else:
         lines = ["Nenhuma recomendação ativa de pausa ou redução de orçamento agora."]
     return [*lines, *_say_underperformers(Intent("underperformers"), out)]
@@ -361,7 +350,7 @@ def _trend_lines(t: dict[str, Any]) -> list[str]:
         return []
     last, prev = t["last_7d"], t["previous_7d"]
     lines = [
-        f"CPL da conta: {last['cpl'] or '-'} nos 7 dias até {_br(last['last_day'])}, contra "
+        f"CPL da conta: {last['cpl'] or '-'} nos 7 dias até {br_date(last['last_day'])}, contra "
         f"{prev['cpl'] or '-'} na semana anterior ({t['cpl_change'] or 'sem comparação'}); "
         f"gasto {last['spend']} ({t['spend_change'] or '-'}), "
         f"leads {last['leads']} ({t['leads_change'] or '-'})."
@@ -369,7 +358,9 @@ def _trend_lines(t: dict[str, Any]) -> list[str]:
     if t.get("scope", "conta") != "conta":
         lines[0] = lines[0].replace("CPL da conta", "CPL da campanha", 1)
     for m in t.get("biggest_cpl_increases", []):
-        lines.append(f"- CPL subiu {m['cpl_trend']} em {_q(m['name'])} ({m['campaign_id']}): {m['cpl_7d']}.")
+        lines.append(
+            f"- CPL subiu {m['cpl_trend']} em {quoted(m['name'])} ({m['campaign_id']}): {m['cpl_7d']}."
+        )
     return lines
 
 
@@ -410,7 +401,7 @@ def anomaly_line(x: dict[str, Any]) -> str:
         window = None  # the zero-lead detector: days with spend and no lead at all, no mean
         what = "leads (com gasto, nenhum lead)"
     value = f"{window}: {x['observed']}" if window else f"{what} {x['observed']}"
-    head = f"- {TYPE_PT.get(kind, kind)} em {_q(x['name'])} ({_br(x['date'])}): {value} contra "
+    head = f"- {TYPE_PT.get(kind, kind)} em {quoted(x['name'])} ({br_date(x['date'])}): {value} contra "
     tail = f"{x['expected']} esperado ({x['change'] or '-'})"
     if kind in GOOD_NEWS_ANOMALIES:
         return head + tail + "; boa notícia, não um problema."
@@ -430,12 +421,12 @@ def _say_anomalies(intent: Intent, out: Out) -> list[str]:
     day = out.get("get_anomalies@day")
     asked = out.get("_day")  # the day the question named, when it named one
     if asked is not None:
-        when = _br(asked.isoformat())
+        when = br_date(asked.isoformat())
         if day is None:  # today (not complete yet), or older than the tools read
             through = out["_through"]
             lines.append(
                 f"Nenhuma anomalia em {when}: as anomalias são detectadas sobre dias completos, e o último é "
-                f"{_br(through.isoformat())}."
+                f"{br_date(through.isoformat())}."
                 if asked > through
                 else f"Não consultei {when}: só leio as anomalias dos últimos 90 dias."
             )
@@ -447,9 +438,9 @@ def _say_anomalies(intent: Intent, out: Out) -> list[str]:
             lines += _anomaly_block(day)
     lines += _trend_lines(t)
     if not a.get("total"):
-        return [*lines, f"Nenhuma anomalia aberta desde {_br(a.get('since'))}."]
+        return [*lines, f"Nenhuma anomalia aberta desde {br_date(a.get('since'))}."]
     lead = "Na semana, " if asked is not None else ""
-    lines.append(f"{lead}{a['total']} anomalias abertas desde {_br(a['since'])}; as principais:")
+    lines.append(f"{lead}{a['total']} anomalias abertas desde {br_date(a['since'])}; as principais:")
     return lines + _anomaly_block(a)
 
 
@@ -462,7 +453,7 @@ def _forecast_day_lines(intent: Intent, out: Out) -> list[str]:
     day = out.get("_day")
     if day is None or day <= out["_through"]:
         return []
-    when = _br(day.isoformat())
+    when = br_date(day.isoformat())
     if intent.campaign_id:
         found = [
             (out[n]["metric"], x)
@@ -493,7 +484,8 @@ def _month_end_lines(out: Out) -> list[str]:
     month = period.label if period else "o mês"
     if period is None or period.last <= through:
         return [
-            f"{month[0].upper()}{month[1:]} já terminou: o último dia completo é {_br(through.isoformat())}."
+            f"{month[0].upper()}{month[1:]} já terminou: o último dia completo é "
+            f"{br_date(through.isoformat())}."
         ]
     f = out.get("get_forecasts") or {}
     if not f.get("total"):
@@ -502,20 +494,20 @@ def _month_end_lines(out: Out) -> list[str]:
     last = max(str(x["last_day"]) for x in f["forecasts"] if x["last_day"])
     totals, low, high = f["account_totals"], f.get("account_low", {}), f.get("account_high", {})
     lines = [
-        f"Até o fim do mês ({_br(first)} a {_br(last)}), pela previsão do pipeline "
-        f"feita com dados até {_br(str(f['made_on']))}: {totals.get('spend', '-')} de gasto "
+        f"Até o fim do mês ({br_date(first)} a {br_date(last)}), pela previsão do pipeline "
+        f"feita com dados até {br_date(str(f['made_on']))}: {totals.get('spend', '-')} de gasto "
         f"({low.get('spend', '-')} a {high.get('spend', '-')}) e {totals.get('leads', '-')} leads "
         f"({low.get('leads', '-')} a {high.get('leads', '-')}) na conta."
     ]
     if last < period.last.isoformat():
         lines.append(
-            f"A previsão guardada cobre só até {_br(last)}; o mês vai até "
-            f"{_br(period.last.isoformat())}, e os dias depois disso não estão na conta acima."
+            f"A previsão guardada cobre só até {br_date(last)}; o mês vai até "
+            f"{br_date(period.last.isoformat())}, e os dias depois disso não estão na conta acima."
         )
     if done is not None:
         lines.append(
-            f"Já realizado em {month} ({_br(done['first_day'].isoformat())} a "
-            f"{_br(done['last_day'].isoformat())}): {_figures(done)}."
+            f"Já realizado em {month} ({br_date(done['first_day'].isoformat())} a "
+            f"{br_date(done['last_day'].isoformat())}): {_figures(done)}."
         )
     return [*lines, f"Entre parênteses, a {range_note('leads')} (somada nas campanhas)."]
 
@@ -531,7 +523,7 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
                 return [msg]
             what = "leads no total" if p["metric"] == "leads" else "de CPL médio por dia"
             lines.append(
-                f"{_q(p['name'])}: {p['value']} {what} nos próximos {len(p['days'])} dias "
+                f"{quoted(p['name'])}: {p['value']} {what} nos próximos {len(p['days'])} dias "
                 f"({p['low']} a {p['high']}; método {p['method']}); {range_note(p['metric'])}."
             )
         return lines
@@ -543,12 +535,13 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
     leads = f["account_totals"].get("leads", "-")
     lines = [
         *_forecast_day_lines(intent, out),
-        f"Previsão do pipeline (feita com dados até {_br(f['made_on'])}) para {_br(first['first_day'])} a "
-        f"{_br(first['last_day'])}: {leads} leads e {spend} de gasto na conta.",
+        f"Previsão do pipeline (feita com dados até {br_date(f['made_on'])}) para "
+        f"{br_date(first['first_day'])} a "
+        f"{br_date(first['last_day'])}: {leads} leads e {spend} de gasto na conta.",
         "Campanhas com mais leads previstos:",
     ]
     top = sorted(f["forecasts"], key=lambda x: -parse_number(x["value"]))[:5]
-    lines += [f"- {_q(x['name'])}: {x['value']} leads ({x['low']} a {x['high']})" for x in top]
+    lines += [f"- {quoted(x['name'])}: {x['value']} leads ({x['low']} a {x['high']})" for x in top]
     return [*lines, f"Entre parênteses, a {range_note('leads')}."]
 
 
@@ -576,14 +569,14 @@ def _day_lines(out: Out, who: str = "") -> list[str]:
     day, through, status = out.get("_day"), out["_through"], out.get("_day_status")
     if day is None:
         return []
-    when = _br(day.isoformat())
+    when = br_date(day.isoformat())
     if status == "future":
-        return [f"{when} ainda não chegou; o último dia completo é {_br(through.isoformat())}."]
+        return [f"{when} ainda não chegou; o último dia completo é {br_date(through.isoformat())}."]
     if status == "before":
         first = out.get("_first_day")
         # the day is written whole: a year-less "31/12" may have been read as last year's
         return [
-            f"{when}: não há dados antes de {_br(first.isoformat())}."
+            f"{when}: não há dados antes de {br_date(first.isoformat())}."
             if first
             else "Não há dados desta conta."
         ]
@@ -593,7 +586,7 @@ def _day_lines(out: Out, who: str = "") -> list[str]:
     if status == "today":
         return [
             f"Hoje, {when}{who} (parcial: o dia ainda não terminou): {_figures(f)} até agora. "
-            f"O último dia completo é {_br(through.isoformat())}."
+            f"O último dia completo é {br_date(through.isoformat())}."
         ]
     return [f"Em {when}{who}: {_figures(f)}."]
 
@@ -605,17 +598,17 @@ def _period_lines(out: Out, who: str = "") -> list[str]:
     if period is None:
         return []
     if f is None:
-        since = f"os dados começam em {_br(first.isoformat())}" if first else "não há dados desta conta"
+        since = f"os dados começam em {br_date(first.isoformat())}" if first else "não há dados desta conta"
         return [f"Não há dados de {period.label}{who}: {since}."]
-    span = f"{_br(f['first_day'].isoformat())} a {_br(f['last_day'].isoformat())}"
+    span = f"{br_date(f['first_day'].isoformat())} a {br_date(f['last_day'].isoformat())}"
     figures = _all_invalid(f) or f"{_figures(f)}, CTR {f['ctr'] or '-'}."
     if period.label.startswith("últimos"):
         return [f"De {span} ({f['days']} dias){who}: {figures}"]
     notes = []
     if f["last_day"] < period.last:
-        notes.append(f"parcial: o período vai até {_br(period.last.isoformat())}")
+        notes.append(f"parcial: o período vai até {br_date(period.last.isoformat())}")
     if f["first_day"] > period.first and period.label != ALL_TIME_LABEL:
-        notes.append(f"parcial: os dados começam em {_br(f['first_day'].isoformat())}")
+        notes.append(f"parcial: os dados começam em {br_date(f['first_day'].isoformat())}")
     head = period.label[0].upper() + period.label[1:] + who
     return [f"{head} ({span}, {f['days']} dias{''.join('; ' + n for n in notes)}): {figures}"]
 
@@ -623,7 +616,7 @@ def _period_lines(out: Out, who: str = "") -> list[str]:
 def _campaign_head(d: dict[str, Any]) -> str:
     tier = _tier(d)
     return (
-        f"{_q(d['name'])} ({d['campaign_id']}), status {d['status']}, tier {tier}, orçamento diário "
+        f"{quoted(d['name'])} ({d['campaign_id']}), status {d['status']}, tier {tier}, orçamento diário "
         f"{d['daily_budget'] or 'não definido'}."
     )
 
@@ -632,7 +625,7 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
     d = out["get_campaign_details"]
     if msg := _failed(d):
         return [msg]
-    who = f", {_q(d['name'])}"
+    who = f", {quoted(d['name'])}"
     lines = [_campaign_head(d), *_day_lines(out, who), *_period_lines(out, who)]
     anomalies = _anomaly_block({"anomalies": d["open_anomalies"]})
     # the tool lists the first 5: the true count, and how many more
@@ -643,10 +636,10 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
         shown = len(d["open_anomalies"])
         lines.insert(
             0,
-            f"{n} anomalia{'s' if n != 1 else ''} aberta{'s' if n != 1 else ''} para {_q(d['name'])} "
+            f"{n} anomalia{'s' if n != 1 else ''} aberta{'s' if n != 1 else ''} para {quoted(d['name'])} "
             "nos últimos 7 dias" + (f"; as {shown} mais recentes:" if shown < n else ":")
             if n
-            else f"Não há anomalias abertas para {_q(d['name'])} nos últimos 7 dias.",
+            else f"Não há anomalias abertas para {quoted(d['name'])} nos últimos 7 dias.",
         )
         lines[1:1], anomalies = anomalies, []
     if intent.keyword == "performance" and intent.metric == "cpl_judge" and d.get("as_of"):
@@ -655,7 +648,8 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
         lines.insert(0, _no_leads_judge(d))
     if d.get("as_of"):  # before the first run there are no 7-day features (no None printed)
         lines.append(
-            f"7 dias até {_br(d['as_of'])}: {d['spend_7d'] or '-'} gastos, {_n(d['leads_7d'])} leads, CPL "
+            f"7 dias até {br_date(d['as_of'])}: {d['spend_7d'] or '-'} gastos, {_n(d['leads_7d'])} leads, "
+            "CPL "
             f"{d['cpl_7d'] or 'sem leads'}, CTR {d['ctr_7d'] or '-'}, frequência {_freq(d['frequency_7d'])}. "
             f"30 dias: {_n(d['leads_30d'])} leads, CPL {d['cpl_30d'] or '-'}."
         )
@@ -672,7 +666,7 @@ def _cpl_judge(d: dict[str, Any]) -> str:
     """ "Tá bom o CPL da campanha 11?": yes or no from its 7-day CPL against the account's."""
     ratio = d.get("cpl_vs_account")
     if ratio is None:
-        return f"Não há CPL: {_q(d['name'])} não teve leads nos 7 dias ({d['spend_7d'] or '-'} gastos)."
+        return f"Não há CPL: {quoted(d['name'])} não teve leads nos 7 dias ({d['spend_7d'] or '-'} gastos)."
     x = f"{ratio:.1f}".replace(".", ",")
     if ratio <= 1:
         return f"Sim: CPL {d['cpl_7d']} nos 7 dias, {x}x o CPL da conta ({d['account_cpl_7d']})."
@@ -685,10 +679,10 @@ def _no_leads_judge(d: dict[str, Any]) -> str:
     """ "A campanha 27 tá gastando sem gerar lead?": yes or no from its 7 days."""
     leads = d.get("leads_7d") or 0
     if leads:
-        return f"Não: {leads} leads em 7 dias até {_br(d['as_of'])}, com {d['spend_7d'] or '-'} gastos."
+        return f"Não: {leads} leads em 7 dias até {br_date(d['as_of'])}, com {d['spend_7d'] or '-'} gastos."
     if (d.get("spend_7d") or "-") != "-" and _spent(d) > 0:
-        return f"Sim: {d['spend_7d']} gastos em 7 dias até {_br(d['as_of'])} sem nenhum lead."
-    return f"Não: {_q(d['name'])} não gastou nos 7 dias até {_br(d['as_of'])}."
+        return f"Sim: {d['spend_7d']} gastos em 7 dias até {br_date(d['as_of'])} sem nenhum lead."
+    return f"Não: {quoted(d['name'])} não gastou nos 7 dias até {br_date(d['as_of'])}."
 
 
 def _n(value: int | None) -> str:
@@ -699,8 +693,8 @@ def _say_data_quality(intent: Intent, out: Out) -> list[str]:
     q = out["get_data_quality"]
     reasons = ", ".join(f"{v} por {q['reasons_explained'][k]}" for k, v in q["set_aside_by_reason"].items())
     return [
-        f"Dados até {_br(q['data_through'])} (último dia completo); último dia sincronizado: "
-        f"{_br(q['last_synced_day'])}; resultados do pipeline de {_br(q['results_as_of'])}.",
+        f"Dados até {br_date(q['data_through'])} (último dia completo); último dia sincronizado: "
+        f"{br_date(q['last_synced_day'])}; resultados do pipeline de {br_date(q['results_as_of'])}.",
         f"Nos últimos {q['window_days']} dias li {q['rows_read']} linhas da fonte e deixei "
         f"{q['rows_set_aside']} de lado" + (f": {reasons}." if reasons else "."),
     ]
@@ -728,13 +722,13 @@ def _say_campaign_not_found(intent: Intent, out: Out) -> list[str]:
     listed = out["list_campaigns"]
     if intent.matches:  # the name is in several campaigns: say which, let the user pick
         listed_ = "; ".join(
-            f"{_q(n)} ({c})" for c, n in zip(intent.matches, intent.match_names, strict=False)
+            f"{quoted(n)} ({c})" for c, n in zip(intent.matches, intent.match_names, strict=False)
         )
         return [
             f"Mais de uma campanha desta conta tem “{intent.names[0]}” no nome ({len(intent.matches)}): "
             f"{listed_}. Diga qual, pelo nome completo ou pelo id."
         ]
-    names = ", ".join(_q(c["name"]) for c in listed.get("campaigns", []))
+    names = ", ".join(quoted(c["name"]) for c in listed.get("campaigns", []))
     more = listed.get("total", 0) - len(listed.get("campaigns", []))
     return [
         "Não encontrei campanha com esse nome nesta conta.",
@@ -747,7 +741,7 @@ def _say_list_campaigns(intent: Intent, out: Out) -> list[str]:
         return ranked
     c = out["list_campaigns"]
     which = "campanhas ativas" if intent.metric == "active" else "campanhas"
-    lines = [f"{c['total']} {which} nesta conta (mais gasto nos 7 dias até {_br(c['as_of'])} primeiro):"]
+    lines = [f"{c['total']} {which} nesta conta (mais gasto nos 7 dias até {br_date(c['as_of'])} primeiro):"]
     if intent.metric == "spend" and c["campaigns"]:  # "qual campanha gasta mais?": the answer first
         lines.insert(0, f"A campanha que mais gastou nos 7 dias: {_campaign_line(c['campaigns'][0])[2:]}.")
     for x in c["campaigns"]:
@@ -770,9 +764,9 @@ def _say_compare(intent: Intent, out: Out) -> list[str]:
         lines.append(f"{_campaign_line(x)}, CTR {x['ctr_7d'] or '-'}; tier {tier}")
     by_id = {x["campaign_id"]: x["name"] for x in c["campaigns"]}
     if len(by_id) >= 2 and c.get("lowest_cpl"):  # one row is no comparison: no "best"
-        lines.append(f"Menor CPL: {_q(by_id[c['lowest_cpl']])}.")
+        lines.append(f"Menor CPL: {quoted(by_id[c['lowest_cpl']])}.")
     if len(by_id) >= 2 and c.get("most_leads"):
-        lines.append(f"Mais leads: {_q(by_id[c['most_leads']])}.")
+        lines.append(f"Mais leads: {quoted(by_id[c['most_leads']])}.")
     if n := c.get("not_found"):
         lines.append(
             f"{n} das campanhas pedidas não é desta conta."
@@ -811,11 +805,11 @@ def _trend_answer(intent: Intent, out: Out, t: dict[str, Any]) -> list[str]:
     change = t.get(f"{metric}_change")
     what, gender = TREND_PT[metric]
     name = out.get("_campaign_name")
-    whose = f" de {_q(name)}" if name else (" da conta" if t.get("scope", "conta") == "conta" else "")
+    whose = f" de {quoted(name)}" if name else (" da conta" if t.get("scope", "conta") == "conta" else "")
     if not change:
         return [
             f"{what[0].upper()}{what[1:]}{whose} não tem comparação: sem valor nos 7 dias até "
-            f"{_br(last['last_day'])} ou nos 7 anteriores ({last.get(metric) or '-'} contra "
+            f"{br_date(last['last_day'])} ou nos 7 anteriores ({last.get(metric) or '-'} contra "
             f"{prev.get(metric) or '-'})."
         ]
     moved = _moved(change)
@@ -829,7 +823,7 @@ def _trend_answer(intent: Intent, out: Out, t: dict[str, Any]) -> list[str]:
     yes = "" if wanted is None or moved == "ficou estável" else ("Sim: " if wanted == up else "Não: ")
     head = f"{what}{whose} {verb} {went}" if yes else f"{what[0].upper()}{what[1:]}{whose} {verb} {went}"
     return [
-        f"{yes}{head}: {last.get(metric) or '-'} nos 7 dias até {_br(last['last_day'])}, contra "
+        f"{yes}{head}: {last.get(metric) or '-'} nos 7 dias até {br_date(last['last_day'])}, contra "
         f"{prev.get(metric) or '-'} nos 7 anteriores ({change})."
     ]
 
@@ -851,13 +845,13 @@ def _metric_asked(intent: Intent, out: Out) -> list[str]:
     day, f = out.get("_day"), None
     if day is not None and out.get("_day_figures") is not None:
         f = out["_day_figures"]
-        when = f"em {_br(day.isoformat())}"
+        when = f"em {br_date(day.isoformat())}"
         if out.get("_day_status") == "today":
             when += " (hoje, parcial: o dia ainda não terminou)"
     elif out.get("_period_figures") is not None:
         f, period = out["_period_figures"], out["_period"]
-        span = f"{_br(f['first_day'].isoformat())} a {_br(f['last_day'].isoformat())}"
-        when = f"{_period_in(period.label)} ({span}, {f['days']} dias)"
+        span = f"{br_date(f['first_day'].isoformat())} a {br_date(f['last_day'].isoformat())}"
+        when = f"{period_in(period.label)} ({span}, {f['days']} dias)"
     if f is None:
         return []
     if (invalid := _all_invalid(f)) is not None:
@@ -883,8 +877,8 @@ def _say_frequency(intent: Intent, out: Out) -> list[str]:
     n = len(rows)
     lines = [
         ("Sim, há sinal de saturação" if saturating else "Não, nada indica saturação")
-        + f": frequência de 7 dias até {_br(str(f['as_of']))} (ml_features) com média de {_freq(mean)} "
-        f"entre as {n} campanha{'s' if n != 1 else ''} com entrega; a mais alta é {_q(top['name'])} "
+        + f": frequência de 7 dias até {br_date(str(f['as_of']))} (ml_features) com média de {_freq(mean)} "
+        f"entre as {n} campanha{'s' if n != 1 else ''} com entrega; a mais alta é {quoted(top['name'])} "
         f"({top['campaign_id']}), com {_freq(top['frequency'])}, "
         + ("acima" if top["frequency"] > f["threshold"] else "abaixo")
         + f" do limite de {limit} do alerta de frequência (FREQUENCY_ALERT)."
@@ -892,13 +886,13 @@ def _say_frequency(intent: Intent, out: Out) -> list[str]:
     if above:
         k = len(above)
         lines.append(f"{k} campanha{'s' if k != 1 else ''} acima de {limit}:")
-        lines += [f"- {_q(x['name'])} ({x['campaign_id']}): {_freq(x['frequency'])}" for x in above[:5]]
+        lines += [f"- {quoted(x['name'])} ({x['campaign_id']}): {_freq(x['frequency'])}" for x in above[:5]]
         lines += [f"e mais {k - 5}."] if k > 5 else []
     else:
         lines.append(f"Nenhuma campanha acima de {limit}.")
-    since = _br(f["since"].isoformat())
+    since = br_date(f["since"].isoformat())
     if open_:
-        who = ", ".join(dict.fromkeys(_q(a["name"]) for a in open_))
+        who = ", ".join(dict.fromkeys(quoted(a["name"]) for a in open_))
         lines.append(
             f"Anomalias abertas desde {since}: {kinds['FREQUENCY_ALERT']} de frequência alta "
             f"(FREQUENCY_ALERT) e {kinds['REACH_SATURATION']} de saturação de alcance (REACH_SATURATION), "
@@ -923,7 +917,7 @@ def _say_performance(intent: Intent, out: Out) -> list[str]:
         how = RATE_HOW[m] if m != "ctr" else ""  # the CTR's 7-day line as it always read
         lines.append(
             f"{name} da conta{how}: {t['last_7d'].get(m) or '-'} nos 7 dias até "
-            f"{_br(t['last_7d']['last_day'])}, "
+            f"{br_date(t['last_7d']['last_day'])}, "
             f"contra {t['previous_7d'].get(m) or '-'} na semana anterior"
             + (f": {_moved(change)} ({change})." if change else ".")
         )
@@ -937,12 +931,14 @@ def _say_daily_average(intent: Intent, out: Out) -> list[str]:
     if f is None:  # a day asked alone, or a period the data does not cover
         return [*_day_lines(out), *_period_lines(out)] or ["Não há dados desta conta para calcular a média."]
     if not f["days_with_data"]:
-        return [f"Não há dados de {_br(f['first_day'].isoformat())} a {_br(f['last_day'].isoformat())}."]
+        return [
+            f"Não há dados de {br_date(f['first_day'].isoformat())} a {br_date(f['last_day'].isoformat())}."
+        ]
     period = out["_period"]
-    span = f"{_br(f['first_day'].isoformat())} a {_br(f['last_day'].isoformat())}"
+    span = f"{br_date(f['first_day'].isoformat())} a {br_date(f['last_day'].isoformat())}"
     n, days = f["days_with_data"], f["days"]
     over = f"{n} dia{'s' if n != 1 else ''} com dados" + (f" de {days}" if n < days else "")
-    head = f"Média diária {_period_in(period.label)} ({span}, {over})"
+    head = f"Média diária {period_in(period.label)} ({span}, {over})"
     left_out = excluded_text(f["set_aside"], f.get("orphans") or 0)
     note = f" {left_out[0].upper()}{left_out[1:]}." if left_out else ""
     return [
@@ -951,61 +947,12 @@ def _say_daily_average(intent: Intent, out: Out) -> list[str]:
     ]
 
 
-def _say_weekday(intent: Intent, out: Out) -> list[str]:
-    """ "Qual o melhor dia da semana?": CPL and leads per weekday over the last 4 full weeks, from the
-    source, best first (lowest CPL; most leads or worst first when that is asked)."""
-    w = out["_weekdays"]
-    span = f"{_br(w['first_day'].isoformat())} a {_br(w['last_day'].isoformat())}"
-    rows = w["weekdays"]
-    when = f"nas últimas 4 semanas completas ({span}, {_weekday_span(w)})"
-    if not rows:
-        return [f"Não há dados desta conta nas últimas 4 semanas ({span})."]
-    if not any(x["leads"] for x in rows):
-        return [f"Nenhum lead {when}: não há CPL por dia da semana para comparar."]
-    if intent.metric == "leads":
-        rows = sorted(rows, key=lambda x: (-x["leads"], x["weekday"]))
-        head, what = "Dia da semana com mais leads", "do que mais trouxe leads ao que menos trouxe"
-    else:
-        worst = intent.metric == "cpl_high"
-        big = float("inf")
-        rows = sorted(
-            rows,
-            key=lambda x: (
-                (
-                    -(x["cpl_v"] if x["cpl_v"] is not None else big)
-                    if worst
-                    else (x["cpl_v"] if x["cpl_v"] is not None else big)
-                ),
-                x["weekday"],
-            ),
-        )
-        head = "Pior dia da semana (maior CPL)" if worst else "Melhor dia da semana (menor CPL)"
-        what = "do pior ao melhor" if worst else "do melhor ao pior"
-    best = rows[0]
-
-    uneven = len({x["n_days"] for x in rows}) > 1 or len(rows) < 7
-
-    def line(x: dict[str, Any]) -> str:
-        n = x["n_days"]
-        times = f" (em {n} dia{'s' if n != 1 else ''})" if uneven else ""
-        return f"CPL {x['cpl'] or 'sem leads'}, {x['leads']} leads, {x['spend'] or '-'} gastos{times}"
-
-    aside = w.get("set_aside") or 0
-    note = [f"Sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos."] if aside else []
-    return [
-        f"{head} {when}: {WEEKDAYS_PT[best['weekday']]}, {line(best)}.",
-        f"Por dia da semana, {what}:",
-        *(f"- {WEEKDAYS_PT[x['weekday']]}: {line(x)}" for x in rows),
-        *note,
-    ]
-
-
 def _say_tracking(intent: Intent, out: Out) -> list[str]:
     """ "Tem campanha com problema de rastreamento?": the campaigns with zero-lead anomalies in the last 7
     days, their days in a row with spend and no lead, and a tracking check advised from the 2nd day (the
     detector's tracking break: CRITICAL from the 2nd day in a row)."""
     t = out["_tracking"]
-    span = f"{_br(t['since'].isoformat())} a {_br(t['through'].isoformat())}"
+    span = f"{br_date(t['since'].isoformat())} a {br_date(t['through'].isoformat())}"
     if not t["campaigns"]:
         return [
             f"Nenhuma campanha com leads zerados nos últimos 7 dias ({span}): o detector de anomalias não "
@@ -1018,21 +965,21 @@ def _say_tracking(intent: Intent, out: Out) -> list[str]:
         f"pelo histórico da campanha) nas anomalias dos últimos 7 dias ({span}):"
     ]
     for c in t["campaigns"]:
-        first, last, run = _br(c["first_day"].isoformat()), _br(c["last_day"].isoformat()), c["run"]
+        first, last, run = br_date(c["first_day"].isoformat()), br_date(c["last_day"].isoformat()), c["run"]
         days = (
             f"{run} dias seguidos com gasto e nenhum lead ({first} a {last}), {c['spend']} gastos nesses dias"
             if run > 1
             else f"1 dia com gasto e nenhum lead ({last}), {c['spend']} gastos"
         )
         if c["leads_back"] is not None:
-            now = f"; voltou a gerar leads em {_br(c['leads_back'].isoformat())}"
+            now = f"; voltou a gerar leads em {br_date(c['leads_back'].isoformat())}"
         elif c["last_day"] == t["through"]:
             now = "; segue sem lead no último dia completo"
         else:
             now = ""
         mark = "; provável quebra de rastreamento" if run >= 2 else ""
         lines.append(
-            f"- {_q(c['name'])} ({c['campaign_id']}): {days}; severidade {c['severity']}{now}{mark}."
+            f"- {quoted(c['name'])} ({c['campaign_id']}): {days}; severidade {c['severity']}{now}{mark}."
         )
     if any(c["run"] >= 2 for c in t["campaigns"]):
         lines.append(
@@ -1042,83 +989,6 @@ def _say_tracking(intent: Intent, out: Out) -> list[str]:
     if any(c["run"] < 2 for c in t["campaigns"]):
         lines.append("Um dia só pode ser acaso; se repetir, vale checar o rastreamento.")
     return lines
-
-
-# "qual foi o dia com mais leads?": what ranks the days, in words, and how (key, highest first)
-DAY_RANK_PT = {
-    "leads": ("Dia com mais leads", "leads", True),
-    "leads_low": ("Dia com menos leads", "leads", False),
-    "spend": ("Dia com maior gasto", "spend_v", True),
-    "spend_low": ("Dia com menor gasto", "spend_v", False),
-    "cpl_high": ("Pior dia (maior CPL)", "cpl_v", True),
-    "cpl_low": ("Melhor dia (menor CPL)", "cpl_v", False),
-}
-
-
-def _say_best_day(intent: Intent, out: Out) -> list[str]:
-    """ "Qual foi o dia com mais leads?" / "dia com maior gasto" / "pior dia": the account's day that
-    ranks first over the period (the last 30 complete days unless one was asked), from the source, with
-    its leads, spend and CPL; a day of spend with no lead is the worst CPL of all."""
-    period, f = out["_period"], out.get("_days")
-    if f is None:
-        first = out.get("_first_day")
-        since = f"os dados começam em {_br(first.isoformat())}" if first else "não há dados desta conta"
-        return [f"Não há dados de {period.label}: {since}."]
-    head, key, desc = DAY_RANK_PT[intent.metric or "leads"]
-    rows = f["rows"]
-    if key == "cpl_v":  # a day that spent with no lead has no CPL but is worse than any
-        idle = [x for x in rows if x["cpl_v"] is None and x["spend_v"] > 0]
-        priced = sorted((x for x in rows if x["cpl_v"] is not None), key=lambda x: x["cpl_v"], reverse=desc)
-        ranked = (sorted(idle, key=lambda x: -x["spend_v"]) + priced) if desc else priced
-    else:
-        ranked = sorted(rows, key=lambda x: -x[key] if desc else x[key])  # stable: the earlier day on a tie
-    span = f"{_br(f['first_day'].isoformat())} a {_br(f['last_day'].isoformat())}"
-    n = len(rows)
-    notes = []
-    if f["last_day"] < period.last:
-        notes.append(f"parcial: o período vai até {_br(period.last.isoformat())}")
-    if f["first_day"] > period.first:
-        notes.append(f"parcial: os dados começam em {_br(f['first_day'].isoformat())}")
-    when = (
-        f"{_period_in(period.label)} ({span}, {n} dia{'s' if n != 1 else ''} com dados"
-        f"{''.join('; ' + x for x in notes)})"
-    )
-    if not ranked:
-        return [f"Nenhum dia com leads {when}: não há CPL por dia para comparar."]
-
-    def line(x: dict[str, Any]) -> str:
-        day = x["date"]
-        return (
-            f"{_br(day.isoformat())} ({WEEKDAYS_PT[day.weekday()]}): {x['leads']} leads, "
-            f"{x['spend'] or '-'} gastos, CPL {x['cpl'] or 'sem leads'}"
-        )
-
-    left_out = excluded_text(f["set_aside"], f.get("orphans") or 0)
-    return [
-        f"{head} {when}: {line(ranked[0])}.",
-        *(["Em seguida:", *(f"- {line(x)}" for x in ranked[1:4])] if len(ranked) > 1 else []),
-        *([f"{left_out[0].upper()}{left_out[1:]}."] if left_out else []),
-    ]
-
-
-def _times(n: int) -> str:
-    return f"{n} {'vez' if n == 1 else 'vezes'}"
-
-
-def _weekday_span(w: dict[str, Any]) -> str:
-    """How many days the weekday figures hold, and each weekday how many times: 28 days, each weekday 4
-    times, on an account with 4 full weeks of data; fewer, said as such, when its data begins later."""
-    n = w.get("days_with_data", w["days"])
-    counts = {x["weekday"]: x["n_days"] for x in w["weekdays"]}
-    if n == w["days"] and set(counts.values()) == {w["days"] // 7} and len(counts) == 7:
-        return f"{n} dias: cada dia da semana {_times(w['days'] // 7)}"
-    start = w.get("data_first_day")
-    since = f"os dados começam em {_br(start.isoformat())}; " if start and start > w["first_day"] else ""
-    if len(counts) == 7 and len(set(counts.values())) == 1:
-        each = f"cada dia da semana {_times(next(iter(counts.values())))}"
-    else:
-        each = ", ".join(f"{WEEKDAYS_PT[d]} {_times(k)}" for d, k in sorted(counts.items()))
-    return f"{since}{n} dia{'s' if n != 1 else ''} com dados: {each}"
 
 
 AUDIENCE = (
@@ -1164,7 +1034,7 @@ def _say_paused(intent: Intent, out: Out) -> list[str]:
             return [msg]
         yes = "Sim" if d.get("status") in INACTIVE_STATUSES else "Não"
         return [
-            f"{yes}: {_q(d['name'])} está com status {d['status'] or '-'}.",
+            f"{yes}: {quoted(d['name'])} está com status {d['status'] or '-'}.",
             *_say_campaign_details(intent, out),
         ]
     c = out["list_campaigns"]
@@ -1185,7 +1055,7 @@ def _cpl_limit_lines(intent: Intent, out: Out) -> list[str]:
     above = intent.metric != "cpl_below"
     limit = out.get("_threshold") or str(intent.threshold)
     where = f"{'acima' if above else 'abaixo'} de {limit}"
-    when = f"nos 7 dias até {_br(c['as_of'])}"
+    when = f"nos 7 dias até {br_date(c['as_of'])}"
     if not c["total"]:
         lines = [f"Nenhuma campanha teve CPL {where} {when}."]
     else:
@@ -1195,7 +1065,7 @@ def _cpl_limit_lines(intent: Intent, out: Out) -> list[str]:
     if above and c.get("without_leads"):
         lines.append(
             "Gastaram sem nenhum lead (sem CPL): "
-            + ", ".join(_q(x["name"]) for x in c["without_leads"])
+            + ", ".join(quoted(x["name"]) for x in c["without_leads"])
             + "."
         )
     return lines
@@ -1210,15 +1080,6 @@ RANK_PT = {
 }
 
 
-def _period_in(label: str) -> str:
-    """A period's label after a preposition: "em novembro de 2026", "nos últimos 30 dias", "na semana…"."""
-    article = {"últimos": "nos", "semana": "na", "o período": "n"}
-    prefix = next((k for k in article if label.startswith(k)), None)
-    if prefix == "o período":
-        return f"n{label}"
-    return f"{article[prefix]} {label}" if prefix else f"em {label}"
-
-
 def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
     """ "Qual campanha gastou mais ontem / esse mês?": the campaigns ranked by the figures of the day or
     period asked, read from the source; None when no day or period was asked."""
@@ -1230,22 +1091,25 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
     kind = {"list_campaigns": "spend", "top": "leads"}.get(intent.name, intent.metric or "cpl_high")
     words, key, desc = RANK_PT[kind]
     if out.get("_day") is not None:
-        when = f"em {_br(r['first_day'].isoformat())}"
+        when = f"em {br_date(r['first_day'].isoformat())}"
         if out.get("_day_status") == "today":
             when += " (hoje, parcial: o dia ainda não terminou)"
     else:
-        period, span = out["_period"], f"{_br(r['first_day'].isoformat())} a {_br(r['last_day'].isoformat())}"
+        period, span = (
+            out["_period"],
+            f"{br_date(r['first_day'].isoformat())} a {br_date(r['last_day'].isoformat())}",
+        )
         notes = "".join(
             [
-                f"; parcial: o período vai até {_br(period.last.isoformat())}"
+                f"; parcial: o período vai até {br_date(period.last.isoformat())}"
                 if r["last_day"] < period.last
                 else "",
-                f"; parcial: os dados começam em {_br(r['first_day'].isoformat())}"
+                f"; parcial: os dados começam em {br_date(r['first_day'].isoformat())}"
                 if r["first_day"] > period.first
                 else "",
             ]
         )
-        when = f"{_period_in(period.label)} ({span}, {r['days']} dias{notes})"
+        when = f"{period_in(period.label)} ({span}, {r['days']} dias{notes})"
     rows = [x for x in r["campaigns"] if x[key] is not None and (key != "spend_v" or x[key] > 0)]
     rows.sort(key=lambda x: (-x[key] if desc else x[key], x["campaign_id"]))
     aside = r.get("set_aside") or 0
@@ -1279,14 +1143,16 @@ def _say_cpl_rank(intent: Intent, out: Out) -> list[str]:
     which = "menor" if intent.metric == "cpl_low" else "maior"
     if not priced:
         return ["Nenhuma campanha teve leads nos últimos 7 dias: não há CPL para comparar."]
-    lines = [f"Campanha com o {which} CPL nos 7 dias até {_br(c['as_of'])}: {_campaign_line(priced[0])[2:]}."]
+    lines = [
+        f"Campanha com o {which} CPL nos 7 dias até {br_date(c['as_of'])}: {_campaign_line(priced[0])[2:]}."
+    ]
     lines += ["Em seguida:", *(_campaign_line(x) for x in priced[1:4])] if len(priced) > 1 else []
     # spend_7d is formatted ("R$ 0,00" is a non-empty string): read the number
     idle = [x for x in c["campaigns"] if not x.get("cpl_7d") and numbers_in(x.get("spend_7d") or "0")[-1] > 0]
     if idle and which == "maior":  # no CPL to rank, but worse than any: said with what they spent
         lines.append(
             "Gastaram sem nenhum lead (sem CPL, piores que qualquer CPL acima): "
-            + ", ".join(f"{_q(x['name'])} ({x['spend_7d']})" for x in idle)
+            + ", ".join(f"{quoted(x['name'])} ({x['spend_7d']})" for x in idle)
             + "."
         )
     return lines
@@ -1301,7 +1167,7 @@ def _say_analyze(intent: Intent, out: Out) -> list[str]:
             return details
         return [*details, *_trend_lines(out["analyze_trends"]), *_say_forecast(intent, out)]
     top = out["get_high_performers"]
-    best = ", ".join(_q(c["name"]) for c in top.get("campaigns", []))
+    best = ", ".join(quoted(c["name"]) for c in top.get("campaigns", []))
     return [
         "Análise da conta.",
         *_say_summary(intent, out),
@@ -1322,7 +1188,7 @@ def _source_lines(out: Out) -> list[str]:
     last = t["last_7d"]
     return [
         f"Da fonte: {last['spend']} investidos, {last['leads']} leads, CPL {last['cpl'] or '-'} nos 7 dias "
-        f"até {_br(last['last_day'])}. Tiers, anomalias, recomendações e previsões vêm do pipeline."
+        f"até {br_date(last['last_day'])}. Tiers, anomalias, recomendações e previsões vêm do pipeline."
     ]
 
 
@@ -1346,10 +1212,10 @@ _SAY = {
     "cpl_rank": _say_cpl_rank,
     "paused": _say_paused,
     "daily_average": _say_daily_average,
-    "weekday": _say_weekday,
+    "weekday": say_weekday,
     "audience": _say_audience,
     "tracking": _say_tracking,
-    "best_day": _say_best_day,
+    "best_day": say_best_day,
     "frequency": _say_frequency,
     "out_of_scope": _say_out_of_scope,
 }
@@ -1375,7 +1241,7 @@ def generate_response(
         if intent.name == "campaign_details" and d is not None:
             if msg := _failed(d):
                 return "\n".join([msg, *rest])
-            card = [_campaign_head(d), *_day_lines(out, f", {_q(d['name'])}")]
+            card = [_campaign_head(d), *_day_lines(out, f", {quoted(d['name'])}")]
             return "\n".join([*head, NO_RESULTS, *card, *_source_lines(out), *rest])
         return "\n".join([*head, NO_RESULTS, *_source_lines(out), *rest])
     return "\n".join([*head, *_SAY[intent.name](intent, out), *notes])

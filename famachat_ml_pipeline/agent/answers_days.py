@@ -1,0 +1,137 @@
+"""The answers read from the source by day: the best weekday ("qual o melhor dia da semana?") and the best or
+worst day ("qual foi o dia com mais leads?")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from famachat_ml_pipeline.agent.intents import Intent
+from famachat_ml_pipeline.agent.tools.analysis import excluded_text
+from famachat_ml_pipeline.agent.wording import Out, br_date, period_in
+from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
+
+
+def say_weekday(intent: Intent, out: Out) -> list[str]:
+    """ "Qual o melhor dia da semana?": CPL and leads per weekday over the last 4 full weeks, from the
+    source, best first (lowest CPL; most leads or worst first when that is asked)."""
+    w = out["_weekdays"]
+    span = f"{br_date(w['first_day'].isoformat())} a {br_date(w['last_day'].isoformat())}"
+    rows = w["weekdays"]
+    when = f"nas últimas 4 semanas completas ({span}, {_weekday_span(w)})"
+    if not rows:
+        return [f"Não há dados desta conta nas últimas 4 semanas ({span})."]
+    if not any(x["leads"] for x in rows):
+        return [f"Nenhum lead {when}: não há CPL por dia da semana para comparar."]
+    if intent.metric == "leads":
+        rows = sorted(rows, key=lambda x: (-x["leads"], x["weekday"]))
+        head, what = "Dia da semana com mais leads", "do que mais trouxe leads ao que menos trouxe"
+    else:
+        worst = intent.metric == "cpl_high"
+        big = float("inf")
+        rows = sorted(
+            rows,
+            key=lambda x: (
+                (
+                    -(x["cpl_v"] if x["cpl_v"] is not None else big)
+                    if worst
+                    else (x["cpl_v"] if x["cpl_v"] is not None else big)
+                ),
+                x["weekday"],
+            ),
+        )
+        head = "Pior dia da semana (maior CPL)" if worst else "Melhor dia da semana (menor CPL)"
+        what = "do pior ao melhor" if worst else "do melhor ao pior"
+    best = rows[0]
+
+    uneven = len({x["n_days"] for x in rows}) > 1 or len(rows) < 7
+
+    def line(x: dict[str, Any]) -> str:
+        n = x["n_days"]
+        times = f" (em {n} dia{'s' if n != 1 else ''})" if uneven else ""
+        return f"CPL {x['cpl'] or 'sem leads'}, {x['leads']} leads, {x['spend'] or '-'} gastos{times}"
+
+    aside = w.get("set_aside") or 0
+    note = [f"Sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos."] if aside else []
+    return [
+        f"{head} {when}: {WEEKDAYS_PT[best['weekday']]}, {line(best)}.",
+        f"Por dia da semana, {what}:",
+        *(f"- {WEEKDAYS_PT[x['weekday']]}: {line(x)}" for x in rows),
+        *note,
+    ]
+
+
+# "qual foi o dia com mais leads?": what ranks the days, in words, and how (key, highest first)
+DAY_RANK_PT = {
+    "leads": ("Dia com mais leads", "leads", True),
+    "leads_low": ("Dia com menos leads", "leads", False),
+    "spend": ("Dia com maior gasto", "spend_v", True),
+    "spend_low": ("Dia com menor gasto", "spend_v", False),
+    "cpl_high": ("Pior dia (maior CPL)", "cpl_v", True),
+    "cpl_low": ("Melhor dia (menor CPL)", "cpl_v", False),
+}
+
+
+def say_best_day(intent: Intent, out: Out) -> list[str]:
+    """ "Qual foi o dia com mais leads?" / "dia com maior gasto" / "pior dia": the account's day that
+    ranks first over the period (the last 30 complete days unless one was asked), from the source, with
+    its leads, spend and CPL; a day of spend with no lead is the worst CPL of all."""
+    period, f = out["_period"], out.get("_days")
+    if f is None:
+        first = out.get("_first_day")
+        since = f"os dados começam em {br_date(first.isoformat())}" if first else "não há dados desta conta"
+        return [f"Não há dados de {period.label}: {since}."]
+    head, key, desc = DAY_RANK_PT[intent.metric or "leads"]
+    rows = f["rows"]
+    if key == "cpl_v":  # a day that spent with no lead has no CPL but is worse than any
+        idle = [x for x in rows if x["cpl_v"] is None and x["spend_v"] > 0]
+        priced = sorted((x for x in rows if x["cpl_v"] is not None), key=lambda x: x["cpl_v"], reverse=desc)
+        ranked = (sorted(idle, key=lambda x: -x["spend_v"]) + priced) if desc else priced
+    else:
+        ranked = sorted(rows, key=lambda x: -x[key] if desc else x[key])  # stable: the earlier day on a tie
+    span = f"{br_date(f['first_day'].isoformat())} a {br_date(f['last_day'].isoformat())}"
+    n = len(rows)
+    notes = []
+    if f["last_day"] < period.last:
+        notes.append(f"parcial: o período vai até {br_date(period.last.isoformat())}")
+    if f["first_day"] > period.first:
+        notes.append(f"parcial: os dados começam em {br_date(f['first_day'].isoformat())}")
+    when = (
+        f"{period_in(period.label)} ({span}, {n} dia{'s' if n != 1 else ''} com dados"
+        f"{''.join('; ' + x for x in notes)})"
+    )
+    if not ranked:
+        return [f"Nenhum dia com leads {when}: não há CPL por dia para comparar."]
+
+    def line(x: dict[str, Any]) -> str:
+        day = x["date"]
+        return (
+            f"{br_date(day.isoformat())} ({WEEKDAYS_PT[day.weekday()]}): {x['leads']} leads, "
+            f"{x['spend'] or '-'} gastos, CPL {x['cpl'] or 'sem leads'}"
+        )
+
+    left_out = excluded_text(f["set_aside"], f.get("orphans") or 0)
+    return [
+        f"{head} {when}: {line(ranked[0])}.",
+        *(["Em seguida:", *(f"- {line(x)}" for x in ranked[1:4])] if len(ranked) > 1 else []),
+        *([f"{left_out[0].upper()}{left_out[1:]}."] if left_out else []),
+    ]
+
+
+def _times(n: int) -> str:
+    return f"{n} {'vez' if n == 1 else 'vezes'}"
+
+
+def _weekday_span(w: dict[str, Any]) -> str:
+    """How many days the weekday figures hold, and each weekday how many times: 28 days, each weekday 4
+    times, on an account with 4 full weeks of data; fewer, said as such, when its data begins later."""
+    n = w.get("days_with_data", w["days"])
+    counts = {x["weekday"]: x["n_days"] for x in w["weekdays"]}
+    if n == w["days"] and set(counts.values()) == {w["days"] // 7} and len(counts) == 7:
+        return f"{n} dias: cada dia da semana {_times(w['days'] // 7)}"
+    start = w.get("data_first_day")
+    since = f"os dados começam em {br_date(start.isoformat())}; " if start and start > w["first_day"] else ""
+    if len(counts) == 7 and len(set(counts.values())) == 1:
+        each = f"cada dia da semana {_times(next(iter(counts.values())))}"
+    else:
+        each = ", ".join(f"{WEEKDAYS_PT[d]} {_times(k)}" for d, k in sorted(counts.items()))
+    return f"{since}{n} dia{'s' if n != 1 else ''} com dados: {each}"
