@@ -8,11 +8,20 @@ from dataclasses import replace
 from typing import Any
 
 from famachat_ml_pipeline.agent.answers_days import say_best_day, say_weekday
-from famachat_ml_pipeline.agent.intents import ALL_TIME_LABEL, Intent, numbers_in, parse_number
+from famachat_ml_pipeline.agent.answers_forecast import say_forecast
+from famachat_ml_pipeline.agent.intents import ALL_TIME_LABEL, Intent, numbers_in
 from famachat_ml_pipeline.agent.tools.analysis import excluded_text
-from famachat_ml_pipeline.agent.tools.forecasts import range_note
 from famachat_ml_pipeline.agent.types import ToolCall
-from famachat_ml_pipeline.agent.wording import Out, br_date, period_in, quoted
+from famachat_ml_pipeline.agent.wording import (
+    Out,
+    br_date,
+    failed,
+    figures_text,
+    freq,
+    not_found,
+    period_in,
+    quoted,
+)
 from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as DEFAULT_ANOMALY_CONFIG
 from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as DEFAULT_RECOMMENDATION_CONFIG
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES, INACTIVE_STATUSES
@@ -80,15 +89,6 @@ def _campaign_line(c: dict[str, Any]) -> str:
         f"- {quoted(c['name'])} ({c['campaign_id']}): {c.get('spend_7d') or '-'} gastos, "
         f"{c.get('leads_7d') if c.get('leads_7d') is not None else '-'} leads, CPL {cpl}"
     )
-
-
-def _not_found(out: dict[str, Any]) -> str | None:
-    return out.get("message") if out.get("found") is False else None
-
-
-def _failed(out: dict[str, Any]) -> str | None:
-    """A tool's "not found" message or its error, to say instead of an answer; None when it answered."""
-    return _not_found(out) or out.get("error")
 
 
 def _tier(x: dict[str, Any]) -> str:
@@ -212,7 +212,7 @@ def _say_top(intent: Intent, out: Out) -> list[str]:
 def _say_recommendations(intent: Intent, out: Out) -> list[str]:
     if intent.campaign_id:  # "devo pausar a campanha 3?": that campaign's tier and recommendations
         d = out["get_campaign_details"]
-        if msg := _failed(d):
+        if msg := failed(d):
             return [msg]
         if intent.metric == "scale":
             return [*_scale_answer(intent, d), *_say_campaign_details(intent, out)[1:]]
@@ -444,113 +444,6 @@ def _say_anomalies(intent: Intent, out: Out) -> list[str]:
     return lines + _anomaly_block(a)
 
 
-def _freq(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}".replace(".", ",")
-
-
-def _forecast_day_lines(intent: Intent, out: Out) -> list[str]:
-    """One future day asked ("amanhã"): the forecast's values of that day alone, not the horizon's sum."""
-    day = out.get("_day")
-    if day is None or day <= out["_through"]:
-        return []
-    when = br_date(day.isoformat())
-    if intent.campaign_id:
-        found = [
-            (out[n]["metric"], x)
-            for n in ("predict_campaign_leads", "predict_campaign_cpl")
-            if "days" in out[n]
-            for x in out[n]["days"]
-            if x["date"] == day
-        ]
-        return [
-            f"Em {when}: {x['predicted']} {'leads' if m == 'leads' else 'de CPL'} previstos "
-            f"({x['low']} a {x['high']})."
-            for m, x in found
-        ]
-    f = out.get("get_forecasts@day") or {}
-    if not f.get("total"):
-        return [f"A previsão guardada não cobre {when}."]
-    totals = f["account_totals"]
-    return [
-        f"Previsão para {when} (só esse dia): {totals.get('leads', '-')} leads e "
-        f"{totals.get('spend', '-')} de gasto na conta."
-    ]
-
-
-def _month_end_lines(out: Out) -> list[str]:
-    """ "Quanto vou gastar até o fim do mês?": the stored forecast summed from the day after the last
-    complete day to the month's last day, with its range, then the month so far plus that."""
-    through, period, done = out["_through"], out.get("_period"), out.get("_period_figures")
-    month = period.label if period else "o mês"
-    if period is None or period.last <= through:
-        return [
-            f"{month[0].upper()}{month[1:]} já terminou: o último dia completo é "
-            f"{br_date(through.isoformat())}."
-        ]
-    f = out.get("get_forecasts") or {}
-    if not f.get("total"):
-        return ["Ainda não há previsões guardadas para esta conta: rode `famachat-ml run`."]
-    first = min(str(x["first_day"]) for x in f["forecasts"] if x["first_day"])
-    last = max(str(x["last_day"]) for x in f["forecasts"] if x["last_day"])
-    totals, low, high = f["account_totals"], f.get("account_low", {}), f.get("account_high", {})
-    lines = [
-        f"Até o fim do mês ({br_date(first)} a {br_date(last)}), pela previsão do pipeline "
-        f"feita com dados até {br_date(str(f['made_on']))}: {totals.get('spend', '-')} de gasto "
-        f"({low.get('spend', '-')} a {high.get('spend', '-')}) e {totals.get('leads', '-')} leads "
-        f"({low.get('leads', '-')} a {high.get('leads', '-')}) na conta."
-    ]
-    if last < period.last.isoformat():
-        lines.append(
-            f"A previsão guardada cobre só até {br_date(last)}; o mês vai até "
-            f"{br_date(period.last.isoformat())}, e os dias depois disso não estão na conta acima."
-        )
-    if done is not None:
-        lines.append(
-            f"Já realizado em {month} ({br_date(done['first_day'].isoformat())} a "
-            f"{br_date(done['last_day'].isoformat())}): {_figures(done)}."
-        )
-    return [*lines, f"Entre parênteses, a {range_note('leads')} (somada nas campanhas)."]
-
-
-def _say_forecast(intent: Intent, out: Out) -> list[str]:
-    if intent.metric == "month_end" and not intent.campaign_id:
-        return _month_end_lines(out)
-    if intent.campaign_id:
-        lines = _forecast_day_lines(intent, out)
-        for name in ("predict_campaign_leads", "predict_campaign_cpl"):
-            p = out[name]
-            if msg := _failed(p):
-                return [msg]
-            what = "leads no total" if p["metric"] == "leads" else "de CPL médio por dia"
-            lines.append(
-                f"{quoted(p['name'])}: {p['value']} {what} nos próximos {len(p['days'])} dias "
-                f"({p['low']} a {p['high']}; método {p['method']}); {range_note(p['metric'])}."
-            )
-        return lines
-    f = out["get_forecasts"]
-    if not f.get("total"):
-        return ["Ainda não há previsões para esta conta."]
-    first = f["forecasts"][0]
-    spend = out["get_account_summary"].get("forecast_spend") or "-"
-    leads = f["account_totals"].get("leads", "-")
-    lines = [
-        *_forecast_day_lines(intent, out),
-        f"Previsão do pipeline (feita com dados até {br_date(f['made_on'])}) para "
-        f"{br_date(first['first_day'])} a "
-        f"{br_date(first['last_day'])}: {leads} leads e {spend} de gasto na conta.",
-        "Campanhas com mais leads previstos:",
-    ]
-    top = sorted(f["forecasts"], key=lambda x: -parse_number(x["value"]))[:5]
-    lines += [f"- {quoted(x['name'])}: {x['value']} leads ({x['low']} a {x['high']})" for x in top]
-    return [*lines, f"Entre parênteses, a {range_note('leads')}."]
-
-
-def _figures(f: dict[str, Any]) -> str:
-    left_out = excluded_text(f.get("set_aside") or 0, f.get("orphans") or 0)
-    note = f" ({left_out})" if left_out else ""
-    return f"{f['spend'] or '-'} investidos, {f['leads']} leads, CPL {f['cpl'] or 'sem leads'}{note}"
-
-
 def _all_invalid(f: dict[str, Any]) -> str | None:
     """When every source row of the days asked was set aside (negative spend, say), the figures are
     unknown, not zero: said so; None when some valid row is there (or there were no rows at all)."""
@@ -585,10 +478,10 @@ def _day_lines(out: Out, who: str = "") -> list[str]:
         return [f"Em {when}{who}: {invalid}"]
     if status == "today":
         return [
-            f"Hoje, {when}{who} (parcial: o dia ainda não terminou): {_figures(f)} até agora. "
+            f"Hoje, {when}{who} (parcial: o dia ainda não terminou): {figures_text(f)} até agora. "
             f"O último dia completo é {br_date(through.isoformat())}."
         ]
-    return [f"Em {when}{who}: {_figures(f)}."]
+    return [f"Em {when}{who}: {figures_text(f)}."]
 
 
 def _period_lines(out: Out, who: str = "") -> list[str]:
@@ -601,7 +494,7 @@ def _period_lines(out: Out, who: str = "") -> list[str]:
         since = f"os dados começam em {br_date(first.isoformat())}" if first else "não há dados desta conta"
         return [f"Não há dados de {period.label}{who}: {since}."]
     span = f"{br_date(f['first_day'].isoformat())} a {br_date(f['last_day'].isoformat())}"
-    figures = _all_invalid(f) or f"{_figures(f)}, CTR {f['ctr'] or '-'}."
+    figures = _all_invalid(f) or f"{figures_text(f)}, CTR {f['ctr'] or '-'}."
     if period.label.startswith("últimos"):
         return [f"De {span} ({f['days']} dias){who}: {figures}"]
     notes = []
@@ -623,7 +516,7 @@ def _campaign_head(d: dict[str, Any]) -> str:
 
 def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
     d = out["get_campaign_details"]
-    if msg := _failed(d):
+    if msg := failed(d):
         return [msg]
     who = f", {quoted(d['name'])}"
     lines = [_campaign_head(d), *_day_lines(out, who), *_period_lines(out, who)]
@@ -650,7 +543,7 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
         lines.append(
             f"7 dias até {br_date(d['as_of'])}: {d['spend_7d'] or '-'} gastos, {_n(d['leads_7d'])} leads, "
             "CPL "
-            f"{d['cpl_7d'] or 'sem leads'}, CTR {d['ctr_7d'] or '-'}, frequência {_freq(d['frequency_7d'])}. "
+            f"{d['cpl_7d'] or 'sem leads'}, CTR {d['ctr_7d'] or '-'}, frequência {freq(d['frequency_7d'])}. "
             f"30 dias: {_n(d['leads_30d'])} leads, CPL {d['cpl_30d'] or '-'}."
         )
     if aside := d.get("days_set_aside_7d"):
@@ -707,7 +600,7 @@ def _say_roi(intent: Intent, out: Out) -> list[str]:
             "(ex.: “ROI com R$ 80 por lead”) ou o ticket médio e a taxa de fechamento."
         ]
     r = out["calculate_roi"]
-    if msg := _failed(r):
+    if msg := failed(r):
         return [msg]
     roas = str(r["roas"]).replace(".", ",")
     return [
@@ -778,7 +671,7 @@ def _say_compare(intent: Intent, out: Out) -> list[str]:
 
 def _say_trends(intent: Intent, out: Out) -> list[str]:
     t = out["analyze_trends"]
-    if msg := _failed(t):
+    if msg := failed(t):
         return [msg]
     return [*_trend_answer(intent, out, t), *_trend_lines(t)]
 
@@ -865,7 +758,7 @@ def _say_frequency(intent: Intent, out: Out) -> list[str]:
     """ "Qual a frequência média da conta? tá saturando?": the campaigns' 7-day frequency (ml_features),
     the highest named, against FREQUENCY_ALERT's threshold, and the open frequency/saturation anomalies."""
     f = out["_frequency"]
-    limit = _freq(f["threshold"])
+    limit = freq(f["threshold"])
     rows, open_ = f["campaigns"], f["anomalies"]
     if not rows:
         return ["Não há frequência de 7 dias calculada para as campanhas desta conta (nenhuma entrega)."]
@@ -877,16 +770,16 @@ def _say_frequency(intent: Intent, out: Out) -> list[str]:
     n = len(rows)
     lines = [
         ("Sim, há sinal de saturação" if saturating else "Não, nada indica saturação")
-        + f": frequência de 7 dias até {br_date(str(f['as_of']))} (ml_features) com média de {_freq(mean)} "
+        + f": frequência de 7 dias até {br_date(str(f['as_of']))} (ml_features) com média de {freq(mean)} "
         f"entre as {n} campanha{'s' if n != 1 else ''} com entrega; a mais alta é {quoted(top['name'])} "
-        f"({top['campaign_id']}), com {_freq(top['frequency'])}, "
+        f"({top['campaign_id']}), com {freq(top['frequency'])}, "
         + ("acima" if top["frequency"] > f["threshold"] else "abaixo")
         + f" do limite de {limit} do alerta de frequência (FREQUENCY_ALERT)."
     ]
     if above:
         k = len(above)
         lines.append(f"{k} campanha{'s' if k != 1 else ''} acima de {limit}:")
-        lines += [f"- {quoted(x['name'])} ({x['campaign_id']}): {_freq(x['frequency'])}" for x in above[:5]]
+        lines += [f"- {quoted(x['name'])} ({x['campaign_id']}): {freq(x['frequency'])}" for x in above[:5]]
         lines += [f"e mais {k - 5}."] if k > 5 else []
     else:
         lines.append(f"Nenhuma campanha acima de {limit}.")
@@ -1030,7 +923,7 @@ def _say_paused(intent: Intent, out: Out) -> list[str]:
     """ "Quais campanhas estão pausadas?" names them; "a campanha 60 tá pausada?" says yes or no first."""
     if intent.campaign_id:
         d = out["get_campaign_details"]
-        if msg := _failed(d):
+        if msg := failed(d):
             return [msg]
         yes = "Sim" if d.get("status") in INACTIVE_STATUSES else "Não"
         return [
@@ -1163,9 +1056,9 @@ def _say_analyze(intent: Intent, out: Out) -> list[str]:
     anomalies, recommendations and forecast), each part in the words of its own answer."""
     if intent.campaign_id:
         details = _say_campaign_details(intent, out)
-        if _not_found(out["get_campaign_details"]):
+        if not_found(out["get_campaign_details"]):
             return details
-        return [*details, *_trend_lines(out["analyze_trends"]), *_say_forecast(intent, out)]
+        return [*details, *_trend_lines(out["analyze_trends"]), *say_forecast(intent, out)]
     top = out["get_high_performers"]
     best = ", ".join(quoted(c["name"]) for c in top.get("campaigns", []))
     return [
@@ -1176,7 +1069,7 @@ def _say_analyze(intent: Intent, out: Out) -> list[str]:
         f"Tier de alta performance: {best}." if best else "Nenhuma campanha de alta performance.",
         *_say_anomalies(intent, {**out, "analyze_trends": {}}),
         *_say_recommendations(intent, out),
-        *_say_forecast(intent, out),
+        *say_forecast(intent, out),
     ]
 
 
@@ -1199,7 +1092,7 @@ _SAY = {
     "top": _say_top,
     "recommendations": _say_recommendations,
     "anomalies": _say_anomalies,
-    "forecast": _say_forecast,
+    "forecast": say_forecast,
     "campaign_details": _say_campaign_details,
     "data_quality": _say_data_quality,
     "roi": _say_roi,
@@ -1239,7 +1132,7 @@ def generate_response(
         rest = [n for n in notes if n != NO_RESULTS]
         d = out.get("get_campaign_details")
         if intent.name == "campaign_details" and d is not None:
-            if msg := _failed(d):
+            if msg := failed(d):
                 return "\n".join([msg, *rest])
             card = [_campaign_head(d), *_day_lines(out, f", {quoted(d['name'])}")]
             return "\n".join([*head, NO_RESULTS, *card, *_source_lines(out), *rest])

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from famachat_ml_pipeline.agent.tools.analysis import excluded_text
+
 Out = dict[str, dict[str, Any]]  # the tools' outputs by tool name (and the plan's facts under "_" keys)
 
 
@@ -24,3 +26,22 @@ def period_in(label: str) -> str:
     if prefix == "o período":
         return f"n{label}"
     return f"{article[prefix]} {label}" if prefix else f"em {label}"
+
+
+def not_found(out: dict[str, Any]) -> str | None:
+    return out.get("message") if out.get("found") is False else None
+
+
+def failed(out: dict[str, Any]) -> str | None:
+    """A tool's "not found" message or its error, to say instead of an answer; None when it answered."""
+    return not_found(out) or out.get("error")
+
+
+def figures_text(f: dict[str, Any]) -> str:
+    left_out = excluded_text(f.get("set_aside") or 0, f.get("orphans") or 0)
+    note = f" ({left_out})" if left_out else ""
+    return f"{f['spend'] or '-'} investidos, {f['leads']} leads, CPL {f['cpl'] or 'sem leads'}{note}"
+
+
+def freq(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}".replace(".", ",")

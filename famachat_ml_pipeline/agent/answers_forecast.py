@@ -1,0 +1,105 @@
+"""The forecast answers: the next days, one future day ("amanhã"), and up to the month's end, from the
+pipeline's stored forecasts."""
+
+from __future__ import annotations
+
+from famachat_ml_pipeline.agent.intents import Intent, parse_number
+from famachat_ml_pipeline.agent.tools.forecasts import range_note
+from famachat_ml_pipeline.agent.wording import Out, br_date, failed, figures_text, quoted
+
+
+def _forecast_day_lines(intent: Intent, out: Out) -> list[str]:
+    """One future day asked ("amanhã"): the forecast's values of that day alone, not the horizon's sum."""
+    day = out.get("_day")
+    if day is None or day <= out["_through"]:
+        return []
+    when = br_date(day.isoformat())
+    if intent.campaign_id:
+        found = [
+            (out[n]["metric"], x)
+            for n in ("predict_campaign_leads", "predict_campaign_cpl")
+            if "days" in out[n]
+            for x in out[n]["days"]
+            if x["date"] == day
+        ]
+        return [
+            f"Em {when}: {x['predicted']} {'leads' if m == 'leads' else 'de CPL'} previstos "
+            f"({x['low']} a {x['high']})."
+            for m, x in found
+        ]
+    f = out.get("get_forecasts@day") or {}
+    if not f.get("total"):
+        return [f"A previsão guardada não cobre {when}."]
+    totals = f["account_totals"]
+    return [
+        f"Previsão para {when} (só esse dia): {totals.get('leads', '-')} leads e "
+        f"{totals.get('spend', '-')} de gasto na conta."
+    ]
+
+
+def _month_end_lines(out: Out) -> list[str]:
+    """ "Quanto vou gastar até o fim do mês?": the stored forecast summed from the day after the last
+    complete day to the month's last day, with its range, then the month so far plus that."""
+    through, period, done = out["_through"], out.get("_period"), out.get("_period_figures")
+    month = period.label if period else "o mês"
+    if period is None or period.last <= through:
+        return [
+            f"{month[0].upper()}{month[1:]} já terminou: o último dia completo é "
+            f"{br_date(through.isoformat())}."
+        ]
+    f = out.get("get_forecasts") or {}
+    if not f.get("total"):
+        return ["Ainda não há previsões guardadas para esta conta: rode `famachat-ml run`."]
+    first = min(str(x["first_day"]) for x in f["forecasts"] if x["first_day"])
+    last = max(str(x["last_day"]) for x in f["forecasts"] if x["last_day"])
+    totals, low, high = f["account_totals"], f.get("account_low", {}), f.get("account_high", {})
+    lines = [
+        f"Até o fim do mês ({br_date(first)} a {br_date(last)}), pela previsão do pipeline "
+        f"feita com dados até {br_date(str(f['made_on']))}: {totals.get('spend', '-')} de gasto "
+        f"({low.get('spend', '-')} a {high.get('spend', '-')}) e {totals.get('leads', '-')} leads "
+        f"({low.get('leads', '-')} a {high.get('leads', '-')}) na conta."
+    ]
+    if last < period.last.isoformat():
+        lines.append(
+            f"A previsão guardada cobre só até {br_date(last)}; o mês vai até "
+            f"{br_date(period.last.isoformat())}, e os dias depois disso não estão na conta acima."
+        )
+    if done is not None:
+        lines.append(
+            f"Já realizado em {month} ({br_date(done['first_day'].isoformat())} a "
+            f"{br_date(done['last_day'].isoformat())}): {figures_text(done)}."
+        )
+    return [*lines, f"Entre parênteses, a {range_note('leads')} (somada nas campanhas)."]
+
+
+def say_forecast(intent: Intent, out: Out) -> list[str]:
+    if intent.metric == "month_end" and not intent.campaign_id:
+        return _month_end_lines(out)
+    if intent.campaign_id:
+        lines = _forecast_day_lines(intent, out)
+        for name in ("predict_campaign_leads", "predict_campaign_cpl"):
+            p = out[name]
+            if msg := failed(p):
+                return [msg]
+            what = "leads no total" if p["metric"] == "leads" else "de CPL médio por dia"
+            lines.append(
+                f"{quoted(p['name'])}: {p['value']} {what} nos próximos {len(p['days'])} dias "
+                f"({p['low']} a {p['high']}; método {p['method']}); {range_note(p['metric'])}."
+            )
+        return lines
+    f = out["get_forecasts"]
+    if not f.get("total"):
+        return ["Ainda não há previsões para esta conta."]
+    first = f["forecasts"][0]
+    spend = out["get_account_summary"].get("forecast_spend") or "-"
+    leads = f["account_totals"].get("leads", "-")
+    lines = [
+        *_forecast_day_lines(intent, out),
+        f"Previsão do pipeline (feita com dados até {br_date(f['made_on'])}) para "
+        f"{br_date(first['first_day'])} a "
+        f"{br_date(first['last_day'])}: {leads} leads e {spend} de gasto na conta.",
+        "Campanhas com mais leads previstos:",
+    ]
+    top = sorted(f["forecasts"], key=lambda x: -parse_number(x["value"]))[:5]
+    lines += [f"- {quoted(x['name'])}: {x['value']} leads ({x['low']} a {x['high']})" for x in top]
+    return [*lines, f"Entre parênteses, a {range_note('leads')}."]
