@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from famachat_ml_pipeline.agent.answers import anomaly_line, generate_response
+from famachat_ml_pipeline.agent.answers import generate_response
+from famachat_ml_pipeline.agent.answers_anomalies import anomaly_line
 from famachat_ml_pipeline.agent.intents import (
     INTENTS,
     Period,

@@ -1,0 +1,105 @@
+"""The anomalies in pt-BR: each type's words, one anomaly's line, and the tracking answer ("tem campanha
+com problema de rastreamento?") read from the zero-lead anomalies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from famachat_ml_pipeline.agent.intents import Intent
+from famachat_ml_pipeline.agent.wording import Out, br_date, quoted
+from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as DEFAULT_ANOMALY_CONFIG
+from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES
+
+# How each anomaly type reads in pt-BR, and the ones that are good news (more leads, cheaper leads, more
+# clicks): those are not problems and are not listed as such.
+TYPE_PT = {
+    "SPEND_SPIKE": "alta de gasto",
+    "SPEND_DROP": "queda de gasto",
+    "CPL_SPIKE": "alta do CPL",
+    "CPL_DROP": "queda do CPL",
+    "CTR_SPIKE": "alta do CTR",
+    "CTR_DROP": "queda do CTR",
+    "PERFORMANCE_DROP": "queda de leads",
+    "PERFORMANCE_SPIKE": "alta de leads",
+    "FREQUENCY_ALERT": "frequência alta",
+    "REACH_SATURATION": "saturação de alcance",
+    "ZERO_SPEND": "gasto zerado",
+    "ZERO_IMPRESSIONS": "impressões zeradas",
+}
+METRIC_PT = {"spend": "gasto", "cpl": "CPL", "ctr": "CTR", "leads": "leads", "impressions": "impressões"}
+# Types whose observed value is not that day's own figure (core/anomalies/campaign.py): the lead change
+# point compares the mean of the last `change_recent_days` days; frequency and reach are 7-day figures.
+_RECENT, _FREQ = DEFAULT_ANOMALY_CONFIG.change_recent_days, DEFAULT_ANOMALY_CONFIG.frequency_window_days
+WINDOW_PT = {
+    "PERFORMANCE_SPIKE": f"média diária de leads dos {_RECENT} dias até esse dia",
+    "PERFORMANCE_DROP": f"média diária de leads dos {_RECENT} dias até esse dia",
+    "FREQUENCY_ALERT": f"frequência dos {_FREQ} dias até esse dia",
+    "REACH_SATURATION": f"alcance dos {_FREQ} dias até esse dia",
+}
+
+
+def anomaly_line(x: dict[str, Any]) -> str:
+    """One anomaly in pt-BR: what moved and which way, a window mean said as such, good news as such."""
+    kind = x["type"]
+    what = METRIC_PT.get(x["metric"], x["metric"])
+    window = WINDOW_PT.get(kind)
+    if kind == "PERFORMANCE_DROP" and x["observed"] in {"0", "0,00"}:
+        window = None  # the zero-lead detector: days with spend and no lead at all, no mean
+        what = "leads (com gasto, nenhum lead)"
+    value = f"{window}: {x['observed']}" if window else f"{what} {x['observed']}"
+    head = f"- {TYPE_PT.get(kind, kind)} em {quoted(x['name'])} ({br_date(x['date'])}): {value} contra "
+    tail = f"{x['expected']} esperado ({x['change'] or '-'})"
+    if kind in GOOD_NEWS_ANOMALIES:
+        return head + tail + "; boa notícia, não um problema."
+    return f"{head}{tail}; severidade {x['severity']}."
+
+
+def anomaly_block(a: dict[str, Any]) -> list[str]:
+    rows = a.get("anomalies", [])
+    bad = [anomaly_line(x) for x in rows if x["type"] not in GOOD_NEWS_ANOMALIES]
+    good = [anomaly_line(x) for x in rows if x["type"] in GOOD_NEWS_ANOMALIES]
+    return bad + good
+
+
+def say_tracking(intent: Intent, out: Out) -> list[str]:
+    """ "Tem campanha com problema de rastreamento?": the campaigns with zero-lead anomalies in the last 7
+    days, their days in a row with spend and no lead, and a tracking check advised from the 2nd day (the
+    detector's tracking break: CRITICAL from the 2nd day in a row)."""
+    t = out["_tracking"]
+    span = f"{br_date(t['since'].isoformat())} a {br_date(t['through'].isoformat())}"
+    if not t["campaigns"]:
+        return [
+            f"Nenhuma campanha com leads zerados nos últimos 7 dias ({span}): o detector de anomalias não "
+            "sinalizou nenhum dia com gasto e nenhum lead fora do esperado para a campanha, então nada "
+            "indica problema de rastreamento (pixel ou formulário)."
+        ]
+    n = len(t["campaigns"])
+    lines = [
+        f"{n} campanha{'s' if n != 1 else ''} com leads zerados (dias com gasto e nenhum lead, improváveis "
+        f"pelo histórico da campanha) nas anomalias dos últimos 7 dias ({span}):"
+    ]
+    for c in t["campaigns"]:
+        first, last, run = br_date(c["first_day"].isoformat()), br_date(c["last_day"].isoformat()), c["run"]
+        days = (
+            f"{run} dias seguidos com gasto e nenhum lead ({first} a {last}), {c['spend']} gastos nesses dias"
+            if run > 1
+            else f"1 dia com gasto e nenhum lead ({last}), {c['spend']} gastos"
+        )
+        if c["leads_back"] is not None:
+            now = f"; voltou a gerar leads em {br_date(c['leads_back'].isoformat())}"
+        elif c["last_day"] == t["through"]:
+            now = "; segue sem lead no último dia completo"
+        else:
+            now = ""
+        mark = "; provável quebra de rastreamento" if run >= 2 else ""
+        lines.append(
+            f"- {quoted(c['name'])} ({c['campaign_id']}): {days}; severidade {c['severity']}{now}{mark}."
+        )
+    if any(c["run"] >= 2 for c in t["campaigns"]):
+        lines.append(
+            "Vale checar o rastreamento (pixel ou formulário) das campanhas com 2 ou mais dias seguidos: a "
+            "partir do 2º dia o detector trata como quebra de rastreamento."
+        )
+    if any(c["run"] < 2 for c in t["campaigns"]):
+        lines.append("Um dia só pode ser acaso; se repetir, vale checar o rastreamento.")
+    return lines
