@@ -364,6 +364,24 @@ def _trend_lines(t: dict[str, Any]) -> list[str]:
     return lines
 
 
+CPL_FACTOR_PT = {"cpm": "CPM", "ctr": "CTR", "cvr": "conversão (leads por clique)"}
+
+
+def _cpl_why_lines(intent: Intent, t: dict[str, Any]) -> list[str]:
+    """ "Por que o CPL subiu?": the CPL is CPM / (CTR x leads per click), so its move over the 7 days is the
+    sum of theirs; each factor's move, and the one that weighed most."""
+    drivers = t.get("cpl_drivers") or []
+    if not (intent.metric or "").startswith("cpl") or not drivers:
+        return []
+    parts = [f"{CPL_FACTOR_PT[d['factor']]} {d['before']} → {d['now']} ({d['change']})" for d in drivers]
+    top = drivers[0]
+    return [
+        f"Por que o CPL mudou ({t.get('cpl_change') or '-'} em 7 dias): CPL = CPM ÷ (CTR × conversão por "
+        f"clique), e nos 7 dias contra os 7 anteriores: {'; '.join(parts)}. O que mais pesou: "
+        f"{CPL_FACTOR_PT[top['factor']]} ({round(top['share'] * 100)}% da variação do CPL)."
+    ]
+
+
 def _say_anomalies(intent: Intent, out: Out) -> list[str]:
     a, t = out["get_anomalies"], out["analyze_trends"]
     lines = []
@@ -385,7 +403,7 @@ def _say_anomalies(intent: Intent, out: Out) -> list[str]:
             n = day["total"]
             lines.append(f"{n} anomalia{'s' if n != 1 else ''} em {when}:")
             lines += anomaly_block(day)
-    lines += _trend_lines(t)
+    lines += [*_trend_lines(t), *_cpl_why_lines(intent, t)]
     if not a.get("total"):
         return [*lines, f"Nenhuma anomalia aberta desde {br_date(a.get('since'))}."]
     lead = "Na semana, " if asked is not None else ""
@@ -484,6 +502,8 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
             else f"Não há anomalias abertas para {quoted(d['name'])} nos últimos 7 dias.",
         )
         lines[1:1], anomalies = anomalies, []
+        why = _cpl_why_lines(intent, out.get("analyze_trends") or {})
+        lines[1 + len(d["open_anomalies"]) : 1 + len(d["open_anomalies"])] = why
     if intent.keyword == "performance" and intent.metric == "cpl_judge" and d.get("as_of"):
         lines.insert(0, _cpl_judge(d))
     if intent.keyword == "underperformers" and intent.metric == "no_leads" and d.get("as_of"):

@@ -137,12 +137,16 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
             ),
         ],
         "campaign_details": [("get_campaign_details", {"campaign_id": cid or ""})]
-        + (  # before the first run the card has no figures: the source's 7 days stand in
+        + (  # before the first run the card has no figures: the source's 7 days stand in; "por que o CPL
+            # subiu?" reads its factors there too
             [("analyze_trends", {"campaign_id": cid})]
             if intent.name == "campaign_details"  # the query below only when it is this plan
             and cid
             and ctx.owns(cid)
-            and q.latest_results_day(ctx.engine, ctx.config_id) is None
+            and (
+                (intent.keyword == "anomalies" and (intent.metric or "").startswith("cpl"))
+                or q.latest_results_day(ctx.engine, ctx.config_id) is None
+            )
             else []
         ),
         "cpl_rank": [("list_campaigns", {"limit": 20})]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from pathlib import Path
 
@@ -309,3 +310,58 @@ def test_the_weekday_answer_says_the_true_count_per_weekday_on_a_short_account(t
         f"{dates.len()} dias com dados: {each}): "
     )
     assert "4 vezes" not in reply.text
+
+
+def test_cpl_drivers_split_the_cpl_move_into_cpm_ctr_and_conversion() -> None:
+    from famachat_ml_pipeline.agent.tools.analysis import cpl_drivers
+
+    # CPL = CPM / 1000 / (CTR x leads per click): 20 -> 40 with CPM flat, CTR flat, conversion halved
+    before = {"cpl": 20.0, "cpm": 20.0, "ctr": 1.0, "cvr": 10.0}
+    now = {"cpl": 40.0, "cpm": 20.0, "ctr": 1.0, "cvr": 5.0}
+    ((top, pct, share), *rest) = cpl_drivers(now, before)
+    assert (top, pct, share) == ("cvr", -50.0, pytest.approx(1.0))
+    assert [s for _, _, s in rest] == [pytest.approx(0.0), pytest.approx(0.0)]
+    # the shares of the log change add up to 1, whichever way each factor pulled
+    mixed = cpl_drivers({"cpl": 30.0, "cpm": 30.0, "ctr": 0.8, "cvr": 12.5}, before)
+    assert sum(s for _, _, s in mixed) == pytest.approx(1.0)
+    assert cpl_drivers({**now, "cpl": None}, before) == []  # no lead: no CPL to explain
+
+
+def test_why_a_campaigns_cpl_moved_names_the_factor_that_weighed_most(demo_db: DemoDb) -> None:
+    last = demo_db.as_of
+
+    def week(cid: str, end: dt.date) -> dict[str, float]:
+        d = _source(demo_db, end - dt.timedelta(days=6), end).filter(pl.col("campaign_id") == cid)
+        return {k: float(d[k].sum() or 0) for k in ("spend", "impressions", "clicks", "leads")}
+
+    names = _names(demo_db, CID)
+    now, before = {}, {}
+    for c in sorted(names):
+        m = re.search(r"Campanha (\d+)\b", names[c])
+        a, b = week(c, last), week(c, last - dt.timedelta(days=7))
+        if (
+            m
+            and all(x["leads"] and x["clicks"] for x in (a, b))
+            and a["spend"] / a["leads"] != b["spend"] / b["leads"]
+        ):
+            n, now, before = m.group(1), a, b
+            break
+    assert now, "the demo account has a campaign with leads and clicks in both weeks"
+
+    def factors(w: dict[str, float]) -> dict[str, float]:
+        return {
+            "cpm": w["spend"] / w["impressions"],
+            "ctr": w["clicks"] / w["impressions"],
+            "cvr": w["leads"] / w["clicks"],
+        }
+
+    f1, f0 = factors(now), factors(before)
+    cpl_log = math.log((now["spend"] / now["leads"]) / (before["spend"] / before["leads"]))
+    share = {k: (1 if k == "cpm" else -1) * math.log(f1[k] / f0[k]) / cpl_log for k in f1}
+    top = max(share, key=share.get)
+    label = {"cpm": "CPM", "ctr": "CTR", "cvr": "conversão (leads por clique)"}[top]
+    reply = _ask(demo_db, f"por que o CPL da campanha {n} subiu?")
+    (line,) = [x for x in reply.text.splitlines() if x.startswith("Por que o CPL mudou")]
+    assert f"O que mais pesou: {label} ({round(share[top] * 100)}% da variação do CPL)." in line
+    pct = lambda v: f"{v * 100:.2f}".replace(".", ",") + "%"  # noqa: E731
+    assert f"conversão (leads por clique) {pct(f0['cvr'])} → {pct(f1['cvr'])}" in line

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any, Literal
 
 import polars as pl
@@ -122,6 +123,7 @@ class Period(ToolOutput):
     ctr: str | None
     cpm: str | None = None  # spend per 1,000 impressions
     cpc: str | None = None  # spend per click
+    cvr: str | None = None  # leads per click
 
 
 class CplMover(ToolOutput):
@@ -129,6 +131,14 @@ class CplMover(ToolOutput):
     name: str
     cpl_7d: str | None
     cpl_trend: str | None
+
+
+class CplDriver(ToolOutput):
+    factor: str  # "cpm", "ctr" or "cvr" (leads per click)
+    change: str  # its % change, 7 days against the 7 before
+    share: float  # its share of the CPL's (log) change: the shares sum to 1; negative pulled the other way
+    now: str | None
+    before: str | None
 
 
 class Trends(ToolOutput):
@@ -141,6 +151,8 @@ class Trends(ToolOutput):
     ctr_change: str | None  # "o CTR caiu?": the change itself, the rounded CTRs may read the same
     cpm_change: str | None = None
     cpc_change: str | None = None
+    # why the CPL moved: CPM, CTR and leads per click (cvr), the largest share of the move first
+    cpl_drivers: list[CplDriver] = []
     biggest_cpl_increases: list[CplMover]
 
 
@@ -158,7 +170,29 @@ def period_figures(daily: pl.DataFrame, first: dt.date, last: dt.date) -> dict[s
         "ctr": clicks / imps * 100.0 if imps else None,
         "cpm": spend / imps * 1000.0 if imps else None,
         "cpc": spend / clicks if clicks else None,
+        "cvr": leads / clicks * 100.0 if clicks else None,  # leads per click
     }
+
+
+# CPL = spend / leads = (CPM / 1000) / (CTR x leads per click): log CPL moves by the sum of its factors' moves
+CPL_FACTORS = (("cpm", 1.0), ("ctr", -1.0), ("cvr", -1.0))
+
+
+def cpl_drivers(now: dict[str, Any], before: dict[str, Any]) -> list[tuple[str, float, float]]:
+    """(factor, % change, share of the CPL's log change) for CPM, CTR and leads per click, the largest
+    share first; empty when the CPL or a factor is undefined in either period (no lead, no click)."""
+    if not (now.get("cpl") and before.get("cpl")):
+        return []
+    moves = []
+    for factor, sign in CPL_FACTORS:
+        a, b = now.get(factor), before.get(factor)
+        if not (a and b):
+            return []
+        moves.append((factor, (a - b) / b * 100.0, sign * math.log(a / b)))
+    total = math.log(now["cpl"] / before["cpl"])
+    if abs(total) < 1e-9:
+        return []
+    return sorted(((f, pct, part / total) for f, pct, part in moves), key=lambda x: -x[2])
 
 
 def _change(now: float | None, before: float | None) -> float | None:
@@ -167,7 +201,19 @@ def _change(now: float | None, before: float | None) -> float | None:
     return (now - before) / before * 100.0
 
 
-PERIOD_FORMATS = {"spend": "money", "cpl": "money", "ctr": "pct2", "cpm": "money", "cpc": "money"}
+PERIOD_FORMATS = {
+    "spend": "money",
+    "cpl": "money",
+    "ctr": "pct2",
+    "cpm": "money",
+    "cpc": "money",
+    "cvr": "pct2",
+}
+
+
+def _rate_text(ctx: ToolContext, factor: str, figures: dict[str, Any]) -> str | None:
+    how = {"cpm": "money", "ctr": "pct2", "cvr": "pct2"}[factor]
+    return ctx.fmt1({factor: figures[factor]}, {factor: how})[factor]
 
 
 def analyze_trends(ctx: ToolContext, inp: TrendInput) -> Trends | NotFound:
@@ -209,6 +255,16 @@ def analyze_trends(ctx: ToolContext, inp: TrendInput) -> Trends | NotFound:
         ctr_change=ctx.fmt1({"ctr": _change(last["ctr"], prev["ctr"])}, {"ctr": "pct1"})["ctr"],
         cpm_change=ctx.fmt1({"cpm": _change(last["cpm"], prev["cpm"])}, {"cpm": "pct1"})["cpm"],
         cpc_change=ctx.fmt1({"cpc": _change(last["cpc"], prev["cpc"])}, {"cpc": "pct1"})["cpc"],
+        cpl_drivers=[
+            CplDriver(
+                factor=f,
+                change=ctx.fmt1({"c": pct}, {"c": "pct0"})["c"] or "0%",
+                share=round(share, 3),
+                now=_rate_text(ctx, f, last),
+                before=_rate_text(ctx, f, prev),
+            )
+            for f, pct, share in cpl_drivers(last, prev)
+        ],
         biggest_cpl_increases=[
             CplMover(campaign_id=cid, name=ctx.name_of(cid), cpl_7d=m["cpl_7d"], cpl_trend=m["cpl_trend"])
             for (cid, _), m in zip(movers, moved, strict=True)
