@@ -64,13 +64,13 @@ def campaign_recommendations(
     # A fleet run's as_of is its earliest account's latest day. An account a day ahead (a timezone east of
     # the others) that a run of its own already analysed as of a later day keeps that run's advice:
     # writing this day's would flip it back and forth. One that only fleet runs analyse gets theirs.
-    ahead = sorted(accounts_classified_after(engine, [c for c in config_ids if latest[c] > as_of], as_of))
+    ahead = accounts_classified_after(engine, [c for c in config_ids if latest[c] > as_of], as_of)
     if ahead:
         context.log.info(
             f"campaign_recommendations: {len(ahead)} accounts left as they are, already analysed as of a "
-            f"later day than {as_of}: {ahead[:20]}"
+            f"later day than {as_of}: {sorted(ahead)[:20]}"
         )
-    current = [c for c in config_ids if c not in set(ahead)]
+    current = [c for c in config_ids if c not in ahead]
     # No campaign-day at all (e.g. accounts whose campaigns are all gone from the campaigns table) is still
     # reconciled: no candidate, so their live advice is retired as for a campaign that disappears.
     settings = RecommendationConfig(
