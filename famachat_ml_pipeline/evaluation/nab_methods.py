@@ -3,7 +3,8 @@ rows <= t only), one row of scores per setting it offers, and every one goes thr
 handling (`alerts`) at a setting and threshold chosen leave-one-category-out (`evaluation.nab_loco`).
 
 - `robust`: ours, `core.anomalies.series` (settings: the rank of the period peak that sets the bar, with its
-  memory, and the young bar's memory, "r2/13 y2"; threshold: the margin).
+  memory, the young bar's memory and the second scale's span, "r2/13 y2 s24" (period / 24 samples; s0: one
+  scale only); threshold: the margin).
 - `robust_recent_max` (`FORMER`, not in `METHODS`: it adds ~60 % to the run time; pass it explicitly):
   ours before issue 13, the bar is the largest |z| of the last `memory` periods (settings: that memory;
   threshold: the margin). Ours now uses that bar while a series is young.
@@ -29,12 +30,14 @@ from famachat_ml_pipeline.core.anomalies import plain_z
 from famachat_ml_pipeline.core.anomalies.series import (
     DEFAULT_SERIES,
     RANK_GRID,
+    SMOOTHING_GRID,
     YOUNG_MEMORY_GRID,
     SeriesConfig,
     hold_alert,
     memory_periods,
-    relative_scores,
     robust_abs_z,
+    robust_z,
+    scale_scores,
     trailing_max,
 )
 from famachat_ml_pipeline.evaluation.nab import probation_rows
@@ -132,13 +135,14 @@ def isolation_forest_score(values: np.ndarray, period: int) -> np.ndarray:
     return out
 
 
-ROBUST_SETTINGS: tuple[tuple[int, int], ...] = tuple((r, m) for r in RANK_GRID for m in YOUNG_MEMORY_GRID)
+BARS: tuple[tuple[int, int], ...] = tuple((r, m) for r in RANK_GRID for m in YOUNG_MEMORY_GRID)
+ROBUST_SETTINGS: tuple[tuple[int, int, int], ...] = tuple((r, m, s) for s in SMOOTHING_GRID for r, m in BARS)
 
 
 def robust_scores(values: np.ndarray, period: int) -> np.ndarray:
-    """Ours at every (rank, young memory) of `ROBUST_SETTINGS`: the expensive |z| is computed once."""
-    abs_z = robust_abs_z(values, period, DEFAULT_SERIES)
-    return relative_scores(abs_z, period, ROBUST_SETTINGS, DEFAULT_SERIES.z_floor)
+    """Ours at every (rank, young memory, smoothing) of `ROBUST_SETTINGS`; the costly z is computed once."""
+    z = robust_z(values, period, DEFAULT_SERIES)
+    return scale_scores(z, period, ROBUST_SETTINGS, DEFAULT_SERIES.z_floor)
 
 
 Bar = Callable[[np.ndarray, int, int, int], np.ndarray]  # (abs_z, period, rank, young_memory) -> bar
@@ -147,14 +151,19 @@ Bar = Callable[[np.ndarray, int, int, int], np.ndarray]  # (abs_z, period, rank,
 def _scores_with_bar(bar: Bar, values: np.ndarray, period: int) -> np.ndarray:
     abs_z = robust_abs_z(values, period, DEFAULT_SERIES)
     floor = DEFAULT_SERIES.z_floor
-    return np.stack([abs_z / np.maximum(floor, bar(abs_z, period, r, m)) for r, m in ROBUST_SETTINGS])
+    return np.stack([abs_z / np.maximum(floor, bar(abs_z, period, r, m)) for r, m in BARS])
 
 
 def robust_with_bar(bar: Bar) -> Method:
-    """Ours with another bar than `rank_bar` (an experiment's: benchmarks/nab_*_bar.py), with the same
-    settings and margin grid, so that it goes through the same leave-one-category-out report."""
+    """Ours at one scale (the samples' z; the experiments predate the second scale) with another bar than
+    `rank_bar` (benchmarks/nab_*_bar.py), with the same bar settings and margin grid, so that it goes
+    through the same leave-one-category-out report."""
     robust = next(m for m in METHODS if m.name == "robust")
-    return Method("robust", partial(_scores_with_bar, bar), robust.settings, robust.thresholds)
+    return Method("robust", partial(_scores_with_bar, bar), _bar_labels(), robust.thresholds)
+
+
+def _bar_labels() -> tuple[str, ...]:
+    return tuple(f"r{r}/{memory_periods(r)} y{m}" for r, m in BARS)
 
 
 def recent_max_scores(values: np.ndarray, period: int) -> np.ndarray:
@@ -177,7 +186,7 @@ METHODS: tuple[Method, ...] = (
     Method(
         "robust",
         robust_scores,
-        tuple(f"r{r}/{memory_periods(r)} y{m}" for r, m in ROBUST_SETTINGS),
+        tuple(f"r{r}/{memory_periods(r)} y{m} s{s}" for r, m, s in ROBUST_SETTINGS),
         np.round(np.geomspace(0.5, 4.0, 31), 4),
     ),
     Method("seed_zscore", _single(seed_zscore_score), ("-",), np.round(np.geomspace(2.0, 16.0, 31), 4)),

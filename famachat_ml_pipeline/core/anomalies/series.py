@@ -6,6 +6,13 @@ second part normalises the score by the series' own distribution: a series whose
 (tweets, request counts; heavy tails the MAD does not see) alerts on what is new for it, while a calm series
 keeps the fixed cut-off.
 
+It looks at two time scales: each sample's z, and the mean z of the last `period / smoothing` samples (an
+hour of a day-long period) times the square root of their count, a z again when the residuals are
+independent. A sustained shift whose samples each stay within the noise shows at the second scale, where
+the noise averages down and the shift does not; a lone spike shows at the first. Each scale has its own bar
+(its own peaks), and the score is the larger of the two. Hourly or daily data has no second scale (the span
+is one sample).
+
 Why the rank-th peak, and not the largest |z| of the last few periods:
 - a past anomaly is one of those peaks. With the largest, it masks the next anomaly for the whole memory;
   with the rank-th, up to rank - 1 anomalous periods in memory are tolerated;
@@ -56,7 +63,8 @@ class SeriesConfig:
     # in nab_methods)
     rank: int = 2
     young_memory: int = 2
-    margin: float = 1.0718
+    smoothing: int = 24  # the second scale spans period / smoothing samples; 0: no second scale
+    margin: float = 1.1487
     # a priori: a raised alert holds a quarter period (no flapping); every NAB method shares it
     hold_fraction: float = 0.25
     # the seed's plain z cut-off, for its baseline
@@ -68,6 +76,8 @@ DEFAULT_SERIES = SeriesConfig()
 CHANCE_PERIODS = 7
 RANK_GRID: tuple[int, ...] = (1, 2, 3, 4)  # the ranks the NAB search may pick from
 YOUNG_MEMORY_GRID: tuple[int, ...] = (1, 2, 3)  # the young bar's memories (periods) it may pick from
+SMOOTHING_GRID: tuple[int, ...] = (0, 48, 24, 12)  # the second scale's spans (period / this) it may pick from
+Setting = tuple[int, int, int]  # (rank, young memory, smoothing)
 
 
 def memory_periods(rank: int) -> int:
@@ -99,8 +109,8 @@ def trailing_max(a: np.ndarray, window: int) -> np.ndarray:
     return sliding_window_view(padded, window)[:-1].max(axis=1)
 
 
-def robust_abs_z(values: np.ndarray, period: int, config: SeriesConfig = DEFAULT_SERIES) -> np.ndarray:
-    """|robust seasonal z| per sample (two-sided), 0 where there is not yet a period of history.
+def robust_z(values: np.ndarray, period: int, config: SeriesConfig = DEFAULT_SERIES) -> np.ndarray:
+    """Robust seasonal z per sample (signed), NaN where there is not yet a period of history.
 
     Seasonal candidates: the period and 7 periods (daily and weekly for sub-daily data); the one with the
     tightest residuals wins at each point (`robust_seasonal_z`).
@@ -121,7 +131,29 @@ def robust_abs_z(values: np.ndarray, period: int, config: SeriesConfig = DEFAULT
         # residuals below a billionth of the level are float rounding (a noise-free pattern), not signal
         min_relative_scale=1e-9,
     )
-    return np.nan_to_num(np.abs(res.z[0]), nan=0.0)
+    return res.z[0]
+
+
+def robust_abs_z(values: np.ndarray, period: int, config: SeriesConfig = DEFAULT_SERIES) -> np.ndarray:
+    """|robust seasonal z| per sample (two-sided), 0 where there is not yet a period of history."""
+    return np.nan_to_num(np.abs(robust_z(values, period, config)), nan=0.0)
+
+
+def smoothing_span(period: int, smoothing: int) -> int:
+    """Samples the second scale averages: period / smoothing, rounded (1, no second scale, for 0)."""
+    return 1 if smoothing <= 0 else max(1, int(round(max(2, int(period)) / smoothing)))
+
+
+def smoothed_abs_z(z: np.ndarray, span: int) -> np.ndarray:
+    """|mean of the finite z among the last `span` samples| x sqrt(their count): 0 where none is finite."""
+    z = np.asarray(z, dtype=float)
+    finite = np.isfinite(z)
+    sums = np.concatenate([[0.0], np.cumsum(np.where(finite, z, 0.0))])
+    counts = np.concatenate([[0], np.cumsum(finite)])
+    end = np.arange(1, len(z) + 1)
+    start = np.maximum(0, end - span)
+    k = counts[end] - counts[start]
+    return np.abs(sums[end] - sums[start]) / np.sqrt(np.maximum(k, 1))
 
 
 def lagged_peaks(abs_z: np.ndarray, period: int, memory: int) -> np.ndarray:
@@ -159,10 +191,27 @@ def relative_scores(
     return np.stack([abs_z / np.maximum(z_floor, rank_bar(abs_z, period, r, m)) for r, m in settings])
 
 
+def scale_scores(z: np.ndarray, period: int, settings: Sequence[Setting], z_floor: float) -> np.ndarray:
+    """[setting, sample]: the larger of the two scales' relative scores for each (rank, young memory,
+    smoothing) setting; each scale's |z| and bars are computed once."""
+    z = np.asarray(z, dtype=float)
+    pairs = sorted({(r, m) for r, m, _ in settings})
+
+    def by_pair(abs_z: np.ndarray) -> dict[tuple[int, int], np.ndarray]:
+        return dict(zip(pairs, relative_scores(abs_z, period, pairs, z_floor), strict=True))
+
+    spans = {smoothing_span(period, s) for _, _, s in settings}
+    scored = {span: by_pair(smoothed_abs_z(z, span)) for span in spans - {1}}
+    scored[1] = by_pair(np.nan_to_num(np.abs(z), nan=0.0))
+    return np.stack(
+        [np.maximum(scored[1][r, m], scored[smoothing_span(period, s)][r, m]) for r, m, s in settings]
+    )
+
+
 def series_score(values: np.ndarray, period: int, config: SeriesConfig = DEFAULT_SERIES) -> np.ndarray:
     """Our anomaly score on one series; above `config.margin` is an alert (0 where there is no history)."""
-    abs_z = robust_abs_z(values, period, config)
-    return relative_scores(abs_z, period, ((config.rank, config.young_memory),), config.z_floor)[0]
+    z = robust_z(values, period, config)
+    return scale_scores(z, period, ((config.rank, config.young_memory, config.smoothing),), config.z_floor)[0]
 
 
 def detect_series(values: np.ndarray, period: int, config: SeriesConfig = DEFAULT_SERIES) -> np.ndarray:

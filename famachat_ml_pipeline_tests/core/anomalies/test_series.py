@@ -12,7 +12,11 @@ from famachat_ml_pipeline.core.anomalies.series import (
     rank_bar,
     relative_scores,
     robust_abs_z,
+    robust_z,
+    scale_scores,
     series_score,
+    smoothed_abs_z,
+    smoothing_span,
     trailing_max,
 )
 
@@ -144,3 +148,49 @@ def test_noise_free_patterns_raise_no_alert_after_warm_up():
 
 def test_trailing_max_sees_only_the_past():
     assert trailing_max(np.array([1.0, 3.0, 2.0, 0.5]), 2).tolist() == [0.0, 1.0, 3.0, 3.0]
+
+
+def test_smoothed_abs_z_is_the_trailing_mean_of_the_finite_z_times_the_root_of_their_count():
+    z = np.array([np.nan, 1.0, -3.0, 2.0, np.nan, 4.0])
+    got = smoothed_abs_z(z, 3)
+    # windows: [nan], [nan, 1], [nan, 1, -3], [1, -3, 2], [-3, 2, nan], [2, nan, 4]
+    want = [0.0, 1.0, abs(-2 / 2) * np.sqrt(2), 0.0, abs(-1 / 2) * np.sqrt(2), 3 * np.sqrt(2)]
+    assert np.allclose(got, want)
+    assert np.allclose(smoothed_abs_z(z, 1), np.nan_to_num(np.abs(z)))
+
+
+def test_the_second_scale_spans_an_hour_of_a_day_and_none_for_hourly_or_daily_data():
+    assert smoothing_span(288, 24) == 12  # 5-minute samples: an hour
+    assert smoothing_span(48, 24) == 2
+    assert smoothing_span(24, 24) == 1 and smoothing_span(7, 24) == 1  # hourly, daily: one scale
+    assert smoothing_span(288, 0) == 1
+
+
+def test_the_score_is_the_larger_of_the_two_scales():
+    rng = np.random.default_rng(4)
+    period = 48
+    z = robust_z(rng.standard_t(4, period * 30), period)
+    pairs = ((1, 2), (2, 2))
+    one = relative_scores(np.nan_to_num(np.abs(z)), period, pairs, z_floor=3.5)
+    smooth = relative_scores(smoothed_abs_z(z, 2), period, pairs, z_floor=3.5)
+    got = scale_scores(z, period, ((1, 2, 0), (2, 2, 0), (1, 2, 24), (2, 2, 24)), z_floor=3.5)
+    assert np.array_equal(got[:2], one)  # smoothing 0: the samples' scale alone
+    assert np.array_equal(got[2:], np.maximum(one, smooth))
+    assert (got[2:] > got[:2]).any()
+
+
+def test_a_sustained_shift_within_the_noise_is_found_at_the_second_scale():
+    """Four hours of 5-minute samples each 1.5 sigma high: no sample stands out, their hourly mean does."""
+    period = 288
+    rng = np.random.default_rng(1)
+    t = np.arange(period * 20)
+    values = 100 + 20 * np.sin(2 * np.pi * t / period) + rng.normal(0, 1.0, len(t))
+    assert not detect_series(values, period)[period * 5 :].any()
+    at = period * 16 + 100
+    values[at : at + 48] += 1.5
+    config = SeriesConfig()
+    assert series_score(values, period, config)[at : at + 48].max() > config.margin
+    assert detect_series(values, period, config)[at : at + 48].any()
+    one_scale = SeriesConfig(smoothing=0)
+    assert series_score(values, period, one_scale)[at : at + 48].max() < one_scale.margin
+    assert not detect_series(values, period)[period * 5 : at].any()
