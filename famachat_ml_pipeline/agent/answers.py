@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -642,7 +643,48 @@ def _say_trends(intent: Intent, out: Out) -> list[str]:
     t = out["analyze_trends"]
     if msg := failed(t):
         return [msg]
+    if "_weeks" in out:
+        return _weeks_lines(out)
     return [*_trend_answer(intent, out, t), *_trend_lines(t)]
+
+
+def _span(first: dt.date, last: dt.date) -> str:
+    a, b = br_date(first.isoformat()), br_date(last.isoformat())
+    return a if first == last else f"{a} a {b}"
+
+
+def _weeks_lines(out: Out) -> list[str]:
+    """ "Essa semana vs semana passada": which days are compared and why, each side's figures from the
+    source, and the changes (`offline.weeks_figures`)."""
+    wf = out["_weeks"]
+    w, ch = wf["weeks"], wf["changes"]
+    name = out.get("_campaign_name")
+    whose = f" de {quoted(name)}" if name else ""
+    now, before = (f"({_span(p.first, p.last)})" for p in (w.now, w.before))
+    if w.no_day_yet:
+        today = br_date((w.now.last + dt.timedelta(days=1)).isoformat())
+        head = (
+            f"Hoje ({today}) é segunda: esta semana ainda não tem dia completo. Comparo então a semana "
+            f"passada inteira, seg a dom {now}, com a retrasada, seg a dom {before}."
+        )
+        sides = (f"Semana passada{whose}, seg a dom {now}", f"Semana retrasada, seg a dom {before}")
+    else:
+        head = (
+            f"Comparo {w.days} desta semana {now} com {w.days} da passada {before}: a semana ainda não "
+            "terminou (hoje é parcial), e os mesmos dias da semana dos dois lados tornam a comparação justa."
+        )
+        sides = (f"Esta semana{whose}, {w.days} {now}", f"Semana passada, {w.days} {before}")
+    lines = [head]
+    for side, f in zip(sides, (wf["now"], wf["before"]), strict=True):
+        lines.append(f"{side}: {_all_invalid(f) or figures_text(f) + '.'}")
+    spend, leads, cpl = (_signed(ch[k]) for k in ("spend", "leads", "cpl"))
+    lines.append(f"Variação: gasto {spend or '-'}, leads {leads or '-'}, CPL {cpl or 'sem comparação'}.")
+    return lines
+
+
+def _signed(change: str | None) -> str | None:
+    """ "7%" -> "+7%": a rise said as one ("-13%" and "0%" as they are)."""
+    return f"+{change}" if change and _moved(change) == "subiu" else change
 
 
 # the figures a trend question may ask about: (pt-BR name, grammatical gender, plural)

@@ -69,6 +69,14 @@ _TREND_ASK = re.compile(
     rf"\b({'|'.join(_TREND_METRICS.values())})\b.*\b({'|'.join(_MOVES.values())})\b".replace(r"\b\b", r"\b")
 )
 _WHY = re.compile(r"\bpor ?que\b|\bpq\b|\bmotivo\b")
+# "essa semana vs a passada": the calendar week asked, not the last 7 days
+_THIS_WEEK = re.compile(r"\b(essa|esta|nessa|nesta|dessa|desta) semana\b")
+
+
+def trend_metric_named(text: str) -> str | None:
+    """The figure a trend question names first ("tendência de leads" -> "leads"), None if it names none."""
+    found = [(m.start(), k) for k, pattern in _TREND_METRICS.items() if (m := re.search(pattern, text))]
+    return min(found)[1] if found else None
 
 
 def trend_asked(text: str) -> tuple[str, str] | None:
@@ -166,8 +174,10 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         r"|\banalis[ae]r? (a|minha|esta|essa) (conta|campanha)",
     ),
     ("cpl_rank", _CPL_LIMIT.pattern),
-    # "essa semana comparada com a passada": the account's 7 days against the 7 before (analyze_trends)
-    ("trends", r"semana.*\b(compar\w*|versus|vs|contra)\b.*semana|\bcompar\w* (essa|esta) semana"),
+    # "essa semana comparada com a passada": the calendar week so far against the same weekdays of the
+    # last (`weeks_compared`); "últimos 7 dias vs 7 anteriores": the 7 days against the 7 before
+    ("trends", r"semana.*\b(compar\w*|versus|vs|contra|x)\b.*semana|\bcompar\w* (essa|esta) semana"),
+    ("trends", r"\bultimos 7 dias\b.*\b(compar\w*|versus|vs|contra|x)\b.*\banteriores\b"),
     # "campanha 0 ou campanha 8, qual é melhor?" compares too
     ("compare", r"\bcompar|\bversus\b|\bvs\b|\bcampanha \S+ ou (a )?campanha\b"),
     (
@@ -488,6 +498,36 @@ class Period:
     label: str  # "outubro de 2026", "semana passada, de segunda a domingo", "últimos 30 dias"
 
 
+WEEKDAYS_SHORT = ("seg", "ter", "qua", "qui", "sex", "sáb", "dom")
+
+
+@dataclass(frozen=True)
+class WeeksCompared:
+    """ "Essa semana vs semana passada": the days of this calendar week up to the last complete day
+    against the same weekdays of the week before (the week is not over: a whole week against part of
+    one would not be fair). On a Monday this week has no complete day yet: last week, Monday to Sunday,
+    against the week before it, and `no_day_yet` says so."""
+
+    now: Period
+    before: Period
+    days: str  # "seg a sex", "seg", "seg a dom"
+    no_day_yet: bool
+
+
+def weeks_compared(through: dt.date) -> WeeksCompared:
+    today = through + dt.timedelta(days=1)
+    monday = today - dt.timedelta(days=today.weekday())
+    week = dt.timedelta(days=7)
+    if through < monday:  # today is Monday
+        now = Period(monday - week, through, "semana passada")
+        before = Period(monday - 2 * week, through - week, "semana retrasada")
+    else:
+        now = Period(monday, through, "esta semana")
+        before = Period(monday - week, through - week, "semana passada")
+    first, last = WEEKDAYS_SHORT[now.first.weekday()], WEEKDAYS_SHORT[now.last.weekday()]
+    return WeeksCompared(now, before, first if first == last else f"{first} a {last}", through < monday)
+
+
 def _month(year: int, month: int) -> tuple[dt.date, dt.date]:
     first = dt.date(year, month, 1)
     nxt = dt.date(year + month // 12, month % 12 + 1, 1)
@@ -664,6 +704,13 @@ def classify_intent(message: str) -> Intent:
     names = () if cid else names_asked(text)
     like = looks_like_name(message)
     trend = trend_asked(asked)
+    if matched == "trends":
+        if _THIS_WEEK.search(asked):
+            extra["metric"] = "calendar_week"  # "essa semana vs a passada": the calendar weeks
+        elif trend:
+            extra["metric"] = f"trend_{trend[0]}_{trend[1]}"
+        elif figure := trend_metric_named(asked):
+            extra["metric"] = f"trend_{figure}_either"  # "qual a tendência de leads?": that figure first
     if (
         (cid or names)
         and trend
