@@ -43,7 +43,8 @@ _CPL_LIMIT = re.compile(
     r"(?:de|do que|que|a|dos|das)?\s*(?:r\$\s*)?(\d[\d.,]*\d|\d)"
 )
 _MONTH_END = re.compile(
-    r"\b(?:ate|no|ao|pro|para o) (?:o )?(?:fim|final) do mes\b|\bfechar o mes\b|\bfechamento do mes\b"
+    r"\b(?:ate|no|ao|pro|para o) (?:o )?(?:fim|final) (?:do|desse|deste) mes\b|\bfechar o mes\b"
+    r"|\bfechamento do mes\b"
 )
 # "gastando sem gerar lead", "gastou sem lead", "com 0 leads": the campaigns that spent with no lead
 _NO_LEADS = re.compile(
@@ -140,7 +141,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         "data_quality",
-        r"qualidade|sincroniz|descartad|set aside|dados (estao )?atualizados|ultima atualiza"
+        r"qualidade|sincroniz|descartad|set aside|dados (estao |tao |ta |sao )?atualizad|ultima atualiza"
         r"|problemas? (nos|com os|nos meus|com meus) dados|\berros? (nos|com os) dados"
         r"|dados (estao |tao )?(errados|quebrados|faltando|inconsistentes|incompletos)",
     ),
@@ -292,7 +293,7 @@ MONTHS = (
 # days, last calendar week
 _DATE = r"\d{1,2}/\d{1,2}(?:/\d{2,4})?"
 _PERIOD_REF = re.compile(
-    r"\b(mes passado|ultimo mes)\b|\b(?:esse|este|neste|nesse|do|no|o) mes\b(?! passado| que vem)"
+    r"\b(mes passado|ultimo mes)\b|\b(?:esse|este|neste|nesse|desse|deste|do|no|o) mes\b(?! passado| que vem)"
     r"|\bultimos (\d{1,3}) dias\b|\blast (\d{1,3}) days\b|\b(semana passada)\b"
     rf"|\b({'|'.join(MONTHS)})\b(?:\s+(?:de\s+)?(\d{{4}}))?"
     rf"|\b(?:de|do dia|entre)\s+({_DATE})\s+(?:a|ate|e|ao dia)\s+({_DATE})\b"
@@ -678,6 +679,12 @@ def classify_intent(message: str) -> Intent:
         worst = re.search(r"\bpior|\bmaior (cpl|custo)|mais car[oa]|(cpl|custo por lead) mais alto", asked)
         most = re.search(r"mais leads|mais trouxe|converte mais|mais conversao|mais conversoes", asked)
         extra["metric"] = "leads" if most else "cpl_high" if worst else "cpl_low"
+    if matched == "anomalies":
+        cpl_named = re.search(r"\bcpl\b|custo por lead", asked)
+        if not (cpl_named or _WHY.search(asked)):
+            extra["metric"] = "list"  # "teve alguma anomalia?": the anomalies first, no CPL factors
+        elif cpl_named and re.search(rf"\b({_MOVES['up']})\b", asked):
+            extra["metric"] = "cpl_up"  # "por que o CPL subiu?": said first when it did not
     if matched == "underperformers" and _NO_LEADS.search(asked):
         extra["metric"] = "no_leads"  # "quais campanhas estão gastando sem gerar lead?": exactly those
     elif matched == "underperformers" and re.search(r"\bpior(es)?\b", asked):

@@ -8,12 +8,17 @@ import datetime as dt
 
 import polars as pl
 import pytest
+import sqlalchemy as sa
 
 from famachat_ml_pipeline.agent import intents
+from famachat_ml_pipeline.agent.intents import MONTHS
 from famachat_ml_pipeline.core.recommendations import format_money
+from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.source.read import read_daily_insights
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.test_offline import _names
 from famachat_ml_pipeline_tests.agent.test_offline_asks import _ask
+from famachat_ml_pipeline_tests.agent.test_offline_asks3 import _active_recs, _numbered
 
 pytestmark = pytest.mark.timeout(1200)
 
@@ -146,3 +151,141 @@ def test_a_trend_question_about_one_figure_leads_with_that_figure(
     assert first.startswith(head + went) or first.startswith(head + "estável"), first
     assert f": {now_text} nos 7 dias até {_d(last)}, contra {before_text} nos 7 anteriores (" in first, first
     assert intents.classify_intent(question).metric == f"trend_{metric}_either"
+
+
+# ------------------------------------------------------------------ 3. the buyer's re-score (agent8)
+
+
+def test_the_cpl_of_desse_mes_is_the_months_not_the_weeks(demo_db: DemoDb) -> None:
+    cid, last = 1, demo_db.as_of
+    first = last.replace(day=1)
+    s = _sums(demo_db, cid, first, last)
+    line = _ask(demo_db, "qual o cpl desse mes?", cid).text.splitlines()[0]
+    month = MONTHS[last.month - 1].replace("marco", "março").capitalize()
+    assert line.startswith(
+        f"{month} de {last.year} ({_d(first)} a {_d(last)}, {(last - first).days + 1} dias"
+    ), line
+    cpl = format_money(s["spend"] / s["leads"])
+    assert f": {format_money(s['spend'])} investidos, {int(s['leads'])} leads, CPL {cpl}" in line
+
+
+def test_are_the_data_up_to_date_in_informal_words_is_the_data_quality_answer(demo_db: DemoDb) -> None:
+    reply = _ask(demo_db, "os dados tao atualizados?", 1)
+    assert reply.intent == "data_quality"
+    assert reply.text.startswith(f"Dados até {_d(demo_db.as_of)} (último dia completo)")
+
+
+def _open_anomalies(db: DemoDb, cid: int) -> list[tuple[str, str, str]]:
+    """(campaign, type, severity) of the account's open anomalies of the 7 days up to the last day."""
+    a = schema.ml_anomalies
+    since = dt.datetime.combine(db.as_of - dt.timedelta(days=6), dt.time())
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(a.c.entity_id, a.c.anomaly_type, a.c.severity).where(
+                a.c.config_id == cid, a.c.anomaly_date >= since, a.c.is_acknowledged.isnot(True)
+            )
+        ).all()
+    return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+
+@pytest.mark.parametrize("cid", [1, 2, 3])
+def test_any_anomaly_this_week_lists_the_anomalies_first_without_the_cpl_factors(
+    demo_db: DemoDb, cid: int
+) -> None:
+    n = len(_open_anomalies(demo_db, cid))
+    since = _d(demo_db.as_of - dt.timedelta(days=6))
+    text = _ask(demo_db, "teve alguma anomalia essa semana?", cid).text
+    first = text.splitlines()[0]
+    if n == 0:
+        assert first == f"Nenhuma anomalia aberta desde {since}."
+    elif n == 1:
+        assert first == f"1 anomalia aberta desde {since}; é esta:"
+    else:
+        assert first == f"{n} anomalias abertas desde {since}; as principais:"
+    assert "Por que o CPL mudou" not in text  # the CPL was not asked about
+
+
+def test_why_did_the_cpl_rise_says_first_when_it_did_not(demo_db: DemoDb) -> None:
+    last, checked = demo_db.as_of, 0
+    for cid in (1, 2, 3):
+        numbers = _numbered(demo_db, cid)
+        weeks = {
+            k: _by_campaign(demo_db, cid, last - dt.timedelta(days=6 + k), last - dt.timedelta(days=k))
+            for k in (0, 7)
+        }
+        for c, n in sorted(numbers.items()):
+            now, before = weeks[0].get(c), weeks[7].get(c)
+            if not (now and before and now["leads"] and before["leads"]):
+                continue
+            a, b = now["spend"] / now["leads"], before["spend"] / before["leads"]
+            if a >= b * 0.98:  # a clear fall only: "-1%" or less, never a rounding to 0%
+                continue
+            first = _ask(demo_db, f"por que o CPL da campanha {n} subiu?", cid).text.splitlines()[0]
+            assert first == (
+                f"O CPL da campanha não subiu nos 7 dias até {_d(last)}: caiu, de {format_money(b)} nos 7 "
+                f"anteriores para {format_money(a)} ({_change(a, b)})."
+            )
+            checked += 1
+            break
+    assert checked, "some campaign's CPL fell in the demo"
+
+
+def _by_campaign(db: DemoDb, cid: int, first: dt.date, last: dt.date) -> dict[str, dict[str, float]]:
+    daily = read_daily_insights(db.engine, [cid], last, (last - first).days + 1, now=db.now).daily
+    d = daily.filter(pl.col("date").is_between(first, last))
+    g = d.group_by("campaign_id").agg(pl.col("spend").sum(), pl.col("leads").sum())
+    return {
+        r["campaign_id"]: {"spend": float(r["spend"] or 0), "leads": int(r["leads"] or 0)}
+        for r in g.to_dicts()
+    }
+
+
+def test_should_i_pause_a_campaign_says_what_the_active_advice_is_first(demo_db: DemoDb) -> None:
+    seen = set()
+    for cid in (1, 2, 3):
+        names, numbers = _names(demo_db, cid), _numbered(demo_db, cid)
+        types: dict[str, set[str]] = {}
+        for c, t in _active_recs(demo_db, cid):
+            types.setdefault(c, set()).add(t)
+        for c, ts in sorted(types.items()):
+            if c not in numbers:
+                continue
+            if "PAUSE_CAMPAIGN" in ts:
+                want, kind = f"Sim: o pipeline recomenda pausar “{names[c]}”.", "pause"
+            elif "BUDGET_DECREASE" in ts:
+                want, kind = (
+                    f"Reduzir o orçamento, não pausar: é o que o pipeline recomenda para “{names[c]}”.",
+                    "cut",
+                )
+            elif ts & {"SCALE_UP", "BUDGET_INCREASE"}:
+                want, kind = f"Não: o pipeline recomenda escalar “{names[c]}”, não cortar.", "scale"
+            else:
+                continue
+            if kind in seen:
+                continue
+            first = _ask(demo_db, f"devo pausar a campanha {numbers[c]}?", cid).text.splitlines()[0]
+            assert first.startswith(want), first
+            seen.add(kind)
+    assert seen, "the demo has active pause, decrease or scale advice"
+
+
+def test_scaling_a_campaign_with_an_open_critical_problem_is_no(demo_db: DemoDb) -> None:
+    checked = 0
+    for cid in (1, 2, 3):
+        numbers = _numbered(demo_db, cid)
+        critical: dict[str, int] = {}
+        for c, kind, severity in _open_anomalies(demo_db, cid):
+            if severity == "CRITICAL" and kind not in {"PERFORMANCE_SPIKE", "CPL_DROP", "CTR_SPIKE"}:
+                critical[c] = critical.get(c, 0) + 1
+        for c, k in sorted(critical.items()):
+            if c not in numbers:
+                continue
+            first = _ask(demo_db, f"posso aumentar o orçamento da campanha {numbers[c]} em 30%?", cid).text
+            first = first.splitlines()[0]
+            assert first.startswith("Não: "), first
+            many = f"{k} anomalia{'s' if k != 1 else ''} crítica{'s' if k != 1 else ''}"
+            assert f"e tem {many} aberta{'s' if k != 1 else ''} nos últimos 7 dias" in first, first
+            assert first.endswith("resolva antes de escalar.")
+            checked += 1
+            break
+    assert checked, "the demo has a campaign with an open critical anomaly"
