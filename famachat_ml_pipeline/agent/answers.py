@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from famachat_ml_pipeline.agent.answers_anomalies import anomaly_block, say_tracking
+from famachat_ml_pipeline.agent.answers_anomalies import TYPE_PT, anomaly_block, say_tracking
 from famachat_ml_pipeline.agent.answers_days import say_best_day, say_weekday
 from famachat_ml_pipeline.agent.answers_forecast import say_forecast
 from famachat_ml_pipeline.agent.intents import ALL_TIME_LABEL, Intent, numbers_in
@@ -24,7 +25,7 @@ from famachat_ml_pipeline.agent.wording import (
     quoted,
 )
 from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as DEFAULT_RECOMMENDATION_CONFIG
-from famachat_ml_pipeline.core.vocab import INACTIVE_STATUSES
+from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES, INACTIVE_STATUSES
 
 NO_RESULTS = "Ainda não há resultados do pipeline para esta conta: rode `famachat-ml run`."
 # answers built on ml_* results: before the first run they lead with NO_RESULTS and claim no zero figures
@@ -224,6 +225,7 @@ def _say_recommendations(intent: Intent, out: Out) -> list[str]:
                 *_say_campaign_details(intent, out)[1:],
             ]
         return [
+            *_cut_answer(intent, d),
             head + "recomendações ativas:",
             *(f"- {t}" for t in d["active_recommendations"]),
             *_say_campaign_details(intent, out)[1:2],
@@ -251,6 +253,41 @@ def _pct(v: float) -> str:
     return f"{v:g}".replace(".", ",") + "%"
 
 
+def _cut_answer(intent: Intent, d: dict[str, Any]) -> list[str]:
+    """ "Devo pausar a campanha 13?": what the active advice says first, pause or a smaller budget."""
+    if intent.metric != "cut":
+        return []
+    types = set(d.get("active_recommendation_types") or [])
+    if "PAUSE_CAMPAIGN" in types:
+        return [f"Sim: o pipeline recomenda pausar {quoted(d['name'])}."]
+    if "BUDGET_DECREASE" in types:
+        ratio, far = d.get("cpl_vs_account"), ""
+        if ratio is not None and ratio >= FAR_ABOVE:
+            x = f"{ratio:.1f}".replace(".", ",")
+            far = (
+                f" O CPL dela ({d['cpl_7d']}) é {x}x o da conta ({d['account_cpl_7d']}): se não quiser "
+                "esperar o efeito da redução, pausar também se justifica."
+            )
+        return [
+            f"Reduzir o orçamento, não pausar: é o que o pipeline recomenda para {quoted(d['name'])}.{far}"
+        ]
+    if types & set(SCALE_TYPES):
+        return [f"Não: o pipeline recomenda escalar {quoted(d['name'])}, não cortar."]
+    return []
+
+
+def _critical_problems(d: dict[str, Any]) -> tuple[int, dict[str, Any] | None]:
+    """A campaign's open CRITICAL anomalies of the 7 days that are problems (not good news): how many,
+    and the most recent of them among those listed (None when none is listed)."""
+    listed = [
+        a
+        for a in d.get("open_anomalies") or []
+        if a["severity"] == "CRITICAL" and a["type"] not in GOOD_NEWS_ANOMALIES
+    ]
+    latest = max(listed, key=lambda a: str(a["date"])) if listed else None
+    return max(int(d.get("critical_problems_7d") or 0), len(listed)), latest
+
+
 def _scale_answer(intent: Intent, d: dict[str, Any]) -> list[str]:
     """ "Posso aumentar o orçamento da Campanha 4 (em 50%)?": yes or no first, from its tier, its CPL
     against the account's and whether a SCALE_UP/BUDGET_INCREASE is active; the step cap when a bigger %
@@ -258,7 +295,10 @@ def _scale_answer(intent: Intent, d: dict[str, Any]) -> list[str]:
     types = set(d.get("active_recommendation_types") or [])
     scale, cut = bool(types & set(SCALE_TYPES)), bool(types & set(CUT_TYPES))
     ratio, tier = d.get("cpl_vs_account"), d.get("tier")
-    if scale or (tier == "HIGH_PERFORMER" and ratio is not None and ratio < 1 and not cut):
+    critical, latest = _critical_problems(d)
+    if critical:  # a tracking break or a spend blow-up is fixed first, whatever the tier says
+        verdict = "Não"
+    elif scale or (tier == "HIGH_PERFORMER" and ratio is not None and ratio < 1 and not cut):
         verdict = "Sim"
     elif cut or tier in {"UNDERPERFORMER", "LOW"} or ratio is None or ratio >= 1:
         verdict = "Não"
@@ -277,6 +317,14 @@ def _scale_answer(intent: Intent, d: dict[str, Any]) -> list[str]:
     )
     if cut:
         rec += ", e há uma de pausa ou redução de orçamento"
+    if critical:
+        s = "s" if critical != 1 else ""
+        what = ""
+        if latest:
+            kind = TYPE_PT.get(latest["type"], latest["type"])
+            what = f" (a mais recente: {kind} em {br_date(str(latest['date']))})"
+        rec += f"; e tem {critical} anomalia{s} crítica{s} aberta{s} nos últimos 7 dias{what}: "
+        rec += "resolva antes de escalar"
     lines = [f"{verdict}: {quoted(d['name'])} ({d['campaign_id']}) está no tier {_tier(d)}, {vs}; {rec}."]
     asked = intent.threshold
     if verdict != "Não" and asked is not None and asked > MAX_STEP:
@@ -382,6 +430,19 @@ def _cpl_why_lines(intent: Intent, t: dict[str, Any]) -> list[str]:
     ]
 
 
+def _cpl_premise(intent: Intent, t: dict[str, Any]) -> list[str]:
+    """ "Por que o CPL subiu?" when it did not rise over the 7 days: said first, with its figures."""
+    change = t.get("cpl_change")
+    if intent.metric != "cpl_up" or "last_7d" not in t or not change or _moved(change) == "subiu":
+        return []
+    whose = "da conta" if t.get("scope", "conta") == "conta" else "da campanha"
+    went = "ficou estável" if _moved(change) == "ficou estável" else "caiu"
+    return [
+        f"O CPL {whose} não subiu nos 7 dias até {br_date(t['last_7d']['last_day'])}: {went}, de "
+        f"{t['previous_7d']['cpl']} nos 7 anteriores para {t['last_7d']['cpl']} ({change})."
+    ]
+
+
 def _say_anomalies(intent: Intent, out: Out) -> list[str]:
     a, t = out["get_anomalies"], out["analyze_trends"]
     lines = []
@@ -403,12 +464,18 @@ def _say_anomalies(intent: Intent, out: Out) -> list[str]:
             n = day["total"]
             lines.append(f"{n} anomalia{'s' if n != 1 else ''} em {when}:")
             lines += anomaly_block(day)
-    lines += [*_trend_lines(t), *_cpl_why_lines(intent, t)]
+    context = [*_trend_lines(t), *_cpl_why_lines(intent, t)]
     if not a.get("total"):
-        return [*lines, f"Nenhuma anomalia aberta desde {br_date(a.get('since'))}."]
-    lead = "Na semana, " if asked is not None else ""
-    lines.append(f"{lead}{a['total']} anomalias abertas desde {br_date(a['since'])}; as principais:")
-    return lines + anomaly_block(a)
+        week = [f"Nenhuma anomalia aberta desde {br_date(a.get('since'))}."]
+    else:
+        lead = "Na semana, " if asked is not None else ""
+        n = a["total"]
+        many = f"{n} anomalias abertas" if n != 1 else "1 anomalia aberta"
+        week = [f"{lead}{many} desde {br_date(a['since'])}; " + ("as principais:" if n != 1 else "é esta:")]
+        week += anomaly_block(a)
+    if intent.metric == "list":  # "teve alguma anomalia?": the anomalies first, the week's figures after
+        return [*lines, *week, *context]
+    return [*_cpl_premise(intent, t), *lines, *context, *week]
 
 
 def _all_invalid(f: dict[str, Any]) -> str | None:
@@ -504,6 +571,7 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
         lines[1:1], anomalies = anomalies, []
         why = _cpl_why_lines(intent, out.get("analyze_trends") or {})
         lines[1 + len(d["open_anomalies"]) : 1 + len(d["open_anomalies"])] = why
+        lines[0:0] = _cpl_premise(intent, out.get("analyze_trends") or {})
     if intent.keyword == "performance" and intent.metric == "cpl_judge" and d.get("as_of"):
         lines.insert(0, _cpl_judge(d))
     if intent.keyword == "underperformers" and intent.metric == "no_leads" and d.get("as_of"):
@@ -642,7 +710,48 @@ def _say_trends(intent: Intent, out: Out) -> list[str]:
     t = out["analyze_trends"]
     if msg := failed(t):
         return [msg]
+    if "_weeks" in out:
+        return _weeks_lines(out)
     return [*_trend_answer(intent, out, t), *_trend_lines(t)]
+
+
+def _span(first: dt.date, last: dt.date) -> str:
+    a, b = br_date(first.isoformat()), br_date(last.isoformat())
+    return a if first == last else f"{a} a {b}"
+
+
+def _weeks_lines(out: Out) -> list[str]:
+    """ "Essa semana vs semana passada": which days are compared and why, each side's figures from the
+    source, and the changes (`offline.weeks_figures`)."""
+    wf = out["_weeks"]
+    w, ch = wf["weeks"], wf["changes"]
+    name = out.get("_campaign_name")
+    whose = f" de {quoted(name)}" if name else ""
+    now, before = (f"({_span(p.first, p.last)})" for p in (w.now, w.before))
+    if w.no_day_yet:
+        today = br_date((w.now.last + dt.timedelta(days=1)).isoformat())
+        head = (
+            f"Hoje ({today}) é segunda: esta semana ainda não tem dia completo. Comparo então a semana "
+            f"passada inteira, seg a dom {now}, com a retrasada, seg a dom {before}."
+        )
+        sides = (f"Semana passada{whose}, seg a dom {now}", f"Semana retrasada, seg a dom {before}")
+    else:
+        head = (
+            f"Comparo {w.days} desta semana {now} com {w.days} da passada {before}: a semana ainda não "
+            "terminou (hoje é parcial), e os mesmos dias da semana dos dois lados tornam a comparação justa."
+        )
+        sides = (f"Esta semana{whose}, {w.days} {now}", f"Semana passada, {w.days} {before}")
+    lines = [head]
+    for side, f in zip(sides, (wf["now"], wf["before"]), strict=True):
+        lines.append(f"{side}: {_all_invalid(f) or figures_text(f) + '.'}")
+    spend, leads, cpl = (_signed(ch[k]) for k in ("spend", "leads", "cpl"))
+    lines.append(f"Variação: gasto {spend or '-'}, leads {leads or '-'}, CPL {cpl or 'sem comparação'}.")
+    return lines
+
+
+def _signed(change: str | None) -> str | None:
+    """ "7%" -> "+7%": a rise said as one ("-13%" and "0%" as they are)."""
+    return f"+{change}" if change and _moved(change) == "subiu" else change
 
 
 # the figures a trend question may ask about: (pt-BR name, grammatical gender, plural)

@@ -43,7 +43,8 @@ _CPL_LIMIT = re.compile(
     r"(?:de|do que|que|a|dos|das)?\s*(?:r\$\s*)?(\d[\d.,]*\d|\d)"
 )
 _MONTH_END = re.compile(
-    r"\b(?:ate|no|ao|pro|para o) (?:o )?(?:fim|final) do mes\b|\bfechar o mes\b|\bfechamento do mes\b"
+    r"\b(?:ate|no|ao|pro|para o) (?:o )?(?:fim|final) (?:do|desse|deste) mes\b|\bfechar o mes\b"
+    r"|\bfechamento do mes\b"
 )
 # "gastando sem gerar lead", "gastou sem lead", "com 0 leads": the campaigns that spent with no lead
 _NO_LEADS = re.compile(
@@ -69,6 +70,14 @@ _TREND_ASK = re.compile(
     rf"\b({'|'.join(_TREND_METRICS.values())})\b.*\b({'|'.join(_MOVES.values())})\b".replace(r"\b\b", r"\b")
 )
 _WHY = re.compile(r"\bpor ?que\b|\bpq\b|\bmotivo\b")
+# "essa semana vs a passada": the calendar week asked, not the last 7 days
+_THIS_WEEK = re.compile(r"\b(essa|esta|nessa|nesta|dessa|desta) semana\b")
+
+
+def trend_metric_named(text: str) -> str | None:
+    """The figure a trend question names first ("tendência de leads" -> "leads"), None if it names none."""
+    found = [(m.start(), k) for k, pattern in _TREND_METRICS.items() if (m := re.search(pattern, text))]
+    return min(found)[1] if found else None
 
 
 def trend_asked(text: str) -> tuple[str, str] | None:
@@ -132,7 +141,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         "data_quality",
-        r"qualidade|sincroniz|descartad|set aside|dados (estao )?atualizados|ultima atualiza"
+        r"qualidade|sincroniz|descartad|set aside|dados (estao |tao |ta |sao )?atualizad|ultima atualiza"
         r"|problemas? (nos|com os|nos meus|com meus) dados|\berros? (nos|com os) dados"
         r"|dados (estao |tao )?(errados|quebrados|faltando|inconsistentes|incompletos)",
     ),
@@ -166,8 +175,10 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         r"|\banalis[ae]r? (a|minha|esta|essa) (conta|campanha)",
     ),
     ("cpl_rank", _CPL_LIMIT.pattern),
-    # "essa semana comparada com a passada": the account's 7 days against the 7 before (analyze_trends)
-    ("trends", r"semana.*\b(compar\w*|versus|vs|contra)\b.*semana|\bcompar\w* (essa|esta) semana"),
+    # "essa semana comparada com a passada": the calendar week so far against the same weekdays of the
+    # last (`weeks_compared`); "últimos 7 dias vs 7 anteriores": the 7 days against the 7 before
+    ("trends", r"semana.*\b(compar\w*|versus|vs|contra|x)\b.*semana|\bcompar\w* (essa|esta) semana"),
+    ("trends", r"\bultimos 7 dias\b.*\b(compar\w*|versus|vs|contra|x)\b.*\banteriores\b"),
     # "campanha 0 ou campanha 8, qual é melhor?" compares too
     ("compare", r"\bcompar|\bversus\b|\bvs\b|\bcampanha \S+ ou (a )?campanha\b"),
     (
@@ -282,7 +293,7 @@ MONTHS = (
 # days, last calendar week
 _DATE = r"\d{1,2}/\d{1,2}(?:/\d{2,4})?"
 _PERIOD_REF = re.compile(
-    r"\b(mes passado|ultimo mes)\b|\b(?:esse|este|neste|nesse|do|no|o) mes\b(?! passado| que vem)"
+    r"\b(mes passado|ultimo mes)\b|\b(?:esse|este|neste|nesse|desse|deste|do|no|o) mes\b(?! passado| que vem)"
     r"|\bultimos (\d{1,3}) dias\b|\blast (\d{1,3}) days\b|\b(semana passada)\b"
     rf"|\b({'|'.join(MONTHS)})\b(?:\s+(?:de\s+)?(\d{{4}}))?"
     rf"|\b(?:de|do dia|entre)\s+({_DATE})\s+(?:a|ate|e|ao dia)\s+({_DATE})\b"
@@ -488,6 +499,36 @@ class Period:
     label: str  # "outubro de 2026", "semana passada, de segunda a domingo", "últimos 30 dias"
 
 
+WEEKDAYS_SHORT = ("seg", "ter", "qua", "qui", "sex", "sáb", "dom")
+
+
+@dataclass(frozen=True)
+class WeeksCompared:
+    """ "Essa semana vs semana passada": the days of this calendar week up to the last complete day
+    against the same weekdays of the week before (the week is not over: a whole week against part of
+    one would not be fair). On a Monday this week has no complete day yet: last week, Monday to Sunday,
+    against the week before it, and `no_day_yet` says so."""
+
+    now: Period
+    before: Period
+    days: str  # "seg a sex", "seg", "seg a dom"
+    no_day_yet: bool
+
+
+def weeks_compared(through: dt.date) -> WeeksCompared:
+    today = through + dt.timedelta(days=1)
+    monday = today - dt.timedelta(days=today.weekday())
+    week = dt.timedelta(days=7)
+    if through < monday:  # today is Monday
+        now = Period(monday - week, through, "semana passada")
+        before = Period(monday - 2 * week, through - week, "semana retrasada")
+    else:
+        now = Period(monday, through, "esta semana")
+        before = Period(monday - week, through - week, "semana passada")
+    first, last = WEEKDAYS_SHORT[now.first.weekday()], WEEKDAYS_SHORT[now.last.weekday()]
+    return WeeksCompared(now, before, first if first == last else f"{first} a {last}", through < monday)
+
+
 def _month(year: int, month: int) -> tuple[dt.date, dt.date]:
     first = dt.date(year, month, 1)
     nxt = dt.date(year + month // 12, month % 12 + 1, 1)
@@ -638,6 +679,12 @@ def classify_intent(message: str) -> Intent:
         worst = re.search(r"\bpior|\bmaior (cpl|custo)|mais car[oa]|(cpl|custo por lead) mais alto", asked)
         most = re.search(r"mais leads|mais trouxe|converte mais|mais conversao|mais conversoes", asked)
         extra["metric"] = "leads" if most else "cpl_high" if worst else "cpl_low"
+    if matched == "anomalies":
+        cpl_named = re.search(r"\bcpl\b|custo por lead", asked)
+        if not (cpl_named or _WHY.search(asked)):
+            extra["metric"] = "list"  # "teve alguma anomalia?": the anomalies first, no CPL factors
+        elif cpl_named and re.search(rf"\b({_MOVES['up']})\b", asked):
+            extra["metric"] = "cpl_up"  # "por que o CPL subiu?": said first when it did not
     if matched == "underperformers" and _NO_LEADS.search(asked):
         extra["metric"] = "no_leads"  # "quais campanhas estão gastando sem gerar lead?": exactly those
     elif matched == "underperformers" and re.search(r"\bpior(es)?\b", asked):
@@ -664,6 +711,13 @@ def classify_intent(message: str) -> Intent:
     names = () if cid else names_asked(text)
     like = looks_like_name(message)
     trend = trend_asked(asked)
+    if matched == "trends":
+        if _THIS_WEEK.search(asked):
+            extra["metric"] = "calendar_week"  # "essa semana vs a passada": the calendar weeks
+        elif trend:
+            extra["metric"] = f"trend_{trend[0]}_{trend[1]}"
+        elif figure := trend_metric_named(asked):
+            extra["metric"] = f"trend_{figure}_either"  # "qual a tendência de leads?": that figure first
     if (
         (cid or names)
         and trend

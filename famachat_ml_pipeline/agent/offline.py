@@ -22,6 +22,7 @@ from famachat_ml_pipeline.agent.intents import (
     resolve_campaigns,
     resolve_day,
     resolve_period,
+    weeks_compared,
 )
 from famachat_ml_pipeline.agent.tools import ToolContext, run_tool
 from famachat_ml_pipeline.agent.tools.analysis import PERIOD_FORMATS, period_figures
@@ -217,6 +218,29 @@ def source_figures(
         "days_with_data": with_data,
         "set_aside": aside,
         "orphans": orphans,
+    }
+
+
+def weeks_figures(ctx: ToolContext, campaign_id: str | None = None) -> dict[str, Any]:
+    """ "Essa semana vs semana passada": the days of the calendar weeks `weeks_compared` picks, each as
+    `source_figures` reads it, and the changes of spend, leads and CPL between them."""
+    w = weeks_compared(ctx.data_through())
+    daily = read_daily_insights(
+        ctx.engine, [ctx.config_id], w.now.last, (w.now.last - w.before.first).days + 1, now=ctx.now
+    ).daily
+    if campaign_id is not None:
+        daily = daily.filter(pl.col("campaign_id") == campaign_id)
+    now = period_figures(daily, w.now.first, w.now.last)
+    before = period_figures(daily, w.before.first, w.before.last)
+    changes = {
+        k: (now[k] - before[k]) / before[k] * 100.0 if now[k] is not None and before[k] else None
+        for k in ("spend", "leads", "cpl")
+    }
+    return {
+        "weeks": w,
+        "now": source_figures(ctx, w.now.first, w.now.last, campaign_id),
+        "before": source_figures(ctx, w.before.first, w.before.last, campaign_id),
+        "changes": ctx.fmt1(changes, dict.fromkeys(changes, "pct0")),
     }
 
 
@@ -505,6 +529,11 @@ class OfflineAgent:
         figures = figures or ranked or intent.name == "daily_average" or intent.metric == "month_end"
         if intent.name == "trends" and intent.campaign_id and self.ctx.owns(intent.campaign_id):
             facts["_campaign_name"] = self.ctx.name_of(intent.campaign_id)
+        if intent.name == "trends" and intent.metric == "calendar_week":
+            cid = intent.campaign_id
+            if cid is None or self.ctx.owns(cid):  # another account's campaign: analyze_trends says so
+                facts["_weeks"] = weeks_figures(self.ctx, cid)
+            return facts
         if intent.name == "best_day":
             return {**facts, **self._best_day_facts(intent)}
         if intent.name == "tracking":

@@ -17,7 +17,7 @@ from famachat_ml_pipeline.agent.tools.context import (
     rnd,
 )
 from famachat_ml_pipeline.core.features import WINDOWS
-from famachat_ml_pipeline.core.vocab import INACTIVE_STATUSES
+from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES, INACTIVE_STATUSES
 from famachat_ml_pipeline.db import agent_queries as q
 
 FEATURE_WINDOW = 7  # the window the tiers are computed on; its JSON also carries the 14/30-day figures
@@ -125,6 +125,8 @@ class CampaignDetails(CampaignMetrics):
     active_recommendation_types: list[str] = []  # "posso escalar?": whether a SCALE_UP is active
     open_anomalies: list[AnomalyRow]  # structured, so the answer words them like the account's anomalies
     open_anomalies_total: int = 0  # all of them in the 7 days; `open_anomalies` holds the first 5
+    # the CRITICAL ones that are problems, not good news: "posso escalar?" is no while there are any
+    critical_problems_7d: int = 0
 
 
 def get_campaign_details(ctx: ToolContext, inp: CampaignInput) -> CampaignDetails | NotFound:
@@ -160,6 +162,9 @@ def get_campaign_details(ctx: ToolContext, inp: CampaignInput) -> CampaignDetail
         active_recommendation_types=sorted({r["recommendation_type"] for r in own_recs}),
         open_anomalies=anomaly_rows(ctx, anomalies[:5]),
         open_anomalies_total=len(anomalies),
+        critical_problems_7d=sum(
+            a["severity"] == "CRITICAL" and a["anomaly_type"] not in GOOD_NEWS_ANOMALIES for a in anomalies
+        ),
     )
 
 
