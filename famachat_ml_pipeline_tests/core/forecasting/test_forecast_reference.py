@@ -14,4 +14,12 @@ from famachat_ml_pipeline_tests.core.forecasting.reference_forecast import (
 
 
 def test_forecast_fleet_equals_the_recorded_reference() -> None:
-    assert_frame_equal(forecast_cases(demo_daily()), pl.read_parquet(REFERENCE), check_exact=True)
+    # to the last bit but one: numpy's SIMD exp and log round differently on different CPUs (an AMD EPYC
+    # gives 32 CPL bounds 1 ulp away from the recording); any change of the method is far above 1e-13
+    assert_frame_equal(
+        forecast_cases(demo_daily()),
+        pl.read_parquet(REFERENCE),
+        check_exact=False,
+        rel_tol=1e-13,
+        abs_tol=0.0,
+    )
