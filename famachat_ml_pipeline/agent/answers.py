@@ -465,13 +465,16 @@ def _say_anomalies(intent: Intent, out: Out) -> list[str]:
             lines.append(f"{n} anomalia{'s' if n != 1 else ''} em {when}:")
             lines += anomaly_block(day)
     context = [*_trend_lines(t), *_cpl_why_lines(intent, t)]
+    since = f"desde {br_date(a.get('since'))}"
+    if (period := out.get("_period")) is not None:  # "essa semana": the calendar week, with its days
+        since = f"{period_in(period.label)} ({_span(period.first, period.last)})"
     if not a.get("total"):
-        week = [f"Nenhuma anomalia aberta desde {br_date(a.get('since'))}."]
+        week = [f"Nenhuma anomalia aberta {since}."]
     else:
         lead = "Na semana, " if asked is not None else ""
         n = a["total"]
         many = f"{n} anomalias abertas" if n != 1 else "1 anomalia aberta"
-        week = [f"{lead}{many} desde {br_date(a['since'])}; " + ("as principais:" if n != 1 else "é esta:")]
+        week = [f"{lead}{many} {since}; " + ("as principais:" if n != 1 else "é esta:")]
         week += anomaly_block(a)
     if intent.metric == "list":  # "teve alguma anomalia?": the anomalies first, the week's figures after
         return [*lines, *week, *context]
@@ -491,8 +494,9 @@ def _all_invalid(f: dict[str, Any]) -> str | None:
     )
 
 
-def _day_lines(out: Out, who: str = "") -> list[str]:
-    """The named day's figures from the source, or why there are none (not yet, before the data)."""
+def _day_lines(out: Out, who: str = "", leads_first: bool = False) -> list[str]:
+    """The named day's figures from the source, or why there are none (not yet, before the data); the
+    leads first when they were asked."""
     day, through, status = out.get("_day"), out["_through"], out.get("_day_status")
     if day is None:
         return []
@@ -512,15 +516,16 @@ def _day_lines(out: Out, who: str = "") -> list[str]:
         return [f"Em {when}{who}: {invalid}"]
     if status == "today":
         return [
-            f"Hoje, {when}{who} (parcial: o dia ainda não terminou): {figures_text(f)} até agora. "
-            f"O último dia completo é {br_date(through.isoformat())}."
+            f"Hoje, {when}{who} (parcial: o dia ainda não terminou): {figures_text(f, leads_first)} até "
+            f"agora. O último dia completo é {br_date(through.isoformat())}."
         ]
-    return [f"Em {when}{who}: {figures_text(f)}."]
+    return [f"Em {when}{who}: {figures_text(f, leads_first)}."]
 
 
-def _period_lines(out: Out, who: str = "") -> list[str]:
-    """The period asked (a month, last week, the last N days) from the source: the days it covers, said
-    partial when the period is not over or began before the data; or that there is no data for it."""
+def _period_lines(out: Out, who: str = "", leads_first: bool = False) -> list[str]:
+    """The period asked (a month, last week, this week, the last N days) from the source: the days it
+    covers, said partial when the period is not over or began before the data; or that there is no data
+    for it. The leads first when they were asked."""
     period, f, first = out.get("_period"), out.get("_period_figures"), out.get("_first_day")
     if period is None:
         return []
@@ -528,16 +533,19 @@ def _period_lines(out: Out, who: str = "") -> list[str]:
         since = f"os dados começam em {br_date(first.isoformat())}" if first else "não há dados desta conta"
         return [f"Não há dados de {period.label}{who}: {since}."]
     span = f"{br_date(f['first_day'].isoformat())} a {br_date(f['last_day'].isoformat())}"
-    figures = _all_invalid(f) or f"{figures_text(f)}, CTR {f['ctr'] or '-'}."
+    figures = _all_invalid(f) or f"{figures_text(f, leads_first)}, CTR {f['ctr'] or '-'}."
     if period.label.startswith("últimos"):
         return [f"De {span} ({f['days']} dias){who}: {figures}"]
+    days = f"{f['days']} dias"
+    if f["days"] == 1:  # "esta semana, só segunda": one day, said as one
+        span, days = br_date(f["first_day"].isoformat()), "1 dia"
     notes = []
     if f["last_day"] < period.last:
         notes.append(f"parcial: o período vai até {br_date(period.last.isoformat())}")
     if f["first_day"] > period.first and period.label != ALL_TIME_LABEL:
         notes.append(f"parcial: os dados começam em {br_date(f['first_day'].isoformat())}")
     head = period.label[0].upper() + period.label[1:] + who
-    return [f"{head} ({span}, {f['days']} dias{''.join('; ' + n for n in notes)}): {figures}"]
+    return [f"{head} ({span}, {days}{''.join('; ' + n for n in notes)}): {figures}"]
 
 
 def _campaign_head(d: dict[str, Any]) -> str:
@@ -880,7 +888,12 @@ def _say_frequency(intent: Intent, out: Out) -> list[str]:
 def _say_performance(intent: Intent, out: Out) -> list[str]:
     """The figures asked ("qual o CPL", "quanto gastei ontem", "esse mês"): the named day's or period's
     from the source, then the week's; the CTR first when it is what was asked."""
-    lines = [*_metric_asked(intent, out), *_day_lines(out), *_period_lines(out)]
+    leads = intent.metric == "leads"  # "qnts leads essa semana?": the leads first
+    lines = [
+        *_metric_asked(intent, out),
+        *_day_lines(out, leads_first=leads),
+        *_period_lines(out, leads_first=leads),
+    ]
     t = out["analyze_trends"]
     if intent.metric in RATE_HOW and "last_7d" in t:
         m, name = intent.metric, intent.metric.upper()
@@ -1162,6 +1175,9 @@ def generate_response(
     # "29/02" in a non-leap year: said first, not silently dropped
     bad = out.get("_invalid_day")
     head = [f"{bad} não é uma data válida; a resposta abaixo não é sobre esse dia."] if bad else []
+    # "essa semana" asked on a Monday: why the answer is about last week, said first
+    if (period := out.get("_period")) is not None and period.note:
+        head.append(period.note)
     if NO_RESULTS in notes and intent.name in PIPELINE_INTENTS:
         rest = [n for n in notes if n != NO_RESULTS]
         d = out.get("get_campaign_details")

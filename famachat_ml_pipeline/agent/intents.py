@@ -70,6 +70,13 @@ _TREND_ASK = re.compile(
     rf"\b({'|'.join(_TREND_METRICS.values())})\b.*\b({'|'.join(_MOVES.values())})\b".replace(r"\b\b", r"\b")
 )
 _WHY = re.compile(r"\bpor ?que\b|\bpq\b|\bmotivo\b")
+
+
+def leads_asked(text: str) -> bool:
+    """ "quantos leads", "leads de hoje": the count of leads asked, not their cost nor the spend."""
+    return bool(re.search(r"\bleads\b", text)) and not re.search(r"\bcpl\b|\bcust|\bgast|\binvest", text)
+
+
 # "essa semana vs a passada": the calendar week asked, not the last 7 days
 _THIS_WEEK = re.compile(r"\b(essa|esta|nessa|nesta|dessa|desta) semana\b")
 
@@ -290,13 +297,14 @@ MONTHS = (
     "dezembro",
 )
 # a period other than the tools' 7 days: this month, last month, a month's name (and year), the last N
-# days, last calendar week
+# days, last calendar week, this calendar week ("essa semana")
 _DATE = r"\d{1,2}/\d{1,2}(?:/\d{2,4})?"
 _PERIOD_REF = re.compile(
     r"\b(mes passado|ultimo mes)\b|\b(?:esse|este|neste|nesse|desse|deste|do|no|o) mes\b(?! passado| que vem)"
     r"|\bultimos (\d{1,3}) dias\b|\blast (\d{1,3}) days\b|\b(semana passada)\b"
     rf"|\b({'|'.join(MONTHS)})\b(?:\s+(?:de\s+)?(\d{{4}}))?"
     rf"|\b(?:de|do dia|entre)\s+({_DATE})\s+(?:a|ate|e|ao dia)\s+({_DATE})\b"
+    rf"|({_THIS_WEEK.pattern})"
 )
 # "qual o gasto total desde o início?", "quanto gastei no total?": from the first day of data, when no other
 # period or day is asked
@@ -497,9 +505,32 @@ class Period:
     first: dt.date
     last: dt.date
     label: str  # "outubro de 2026", "semana passada, de segunda a domingo", "últimos 30 dias"
+    note: str = ""  # said before the answer: why this period ("essa semana" asked on a Monday)
 
 
 WEEKDAYS_SHORT = ("seg", "ter", "qua", "qui", "sex", "sáb", "dom")
+WEEKDAYS_NAMED = ("segunda", "terça", "quarta", "quinta", "sexta", "sábado", "domingo")
+
+
+def this_week(through: dt.date) -> Period:
+    """ "Essa semana" alone: the calendar week, Monday up to the last complete day (not the last 7 days).
+    On a Monday this week has no complete day yet: last week, Monday to Sunday, and the note says so."""
+    today = through + dt.timedelta(days=1)
+    monday = today - dt.timedelta(days=today.weekday())
+    if through < monday:  # today is Monday
+        note = (
+            f"Hoje ({today:%d/%m/%Y}) é segunda: esta semana ainda não tem dia completo, então respondo com "
+            "a semana passada, de segunda a domingo."
+        )
+        return Period(monday - dt.timedelta(days=7), through, "semana passada, de segunda a domingo", note)
+    days = "só segunda" if through == monday else f"de segunda a {WEEKDAYS_NAMED[through.weekday()]}"
+    return Period(monday, through, f"esta semana, {days}")
+
+
+def this_week_asked(ref: str | None, through: dt.date) -> Period | None:
+    """The calendar week `this_week` reads when the question's period is "essa semana", else None."""
+    m = _PERIOD_REF.search(ref or "")
+    return this_week(through) if m and m.group(9) else None
 
 
 @dataclass(frozen=True)
@@ -537,14 +568,17 @@ def _month(year: int, month: int) -> tuple[dt.date, dt.date]:
 
 def resolve_period(ref: str | None, through: dt.date) -> Period | None:
     """The period a question names, `through` being the last complete day: this month, last month, a
-    month's name (the latest one already begun; "outubro de 2025" as written), the last N days, or last
-    week as the calendar week before the current one (Monday to Sunday, the way people say it)."""
+    month's name (the latest one already begun; "outubro de 2025" as written), the last N days, last
+    week as the calendar week before the current one (Monday to Sunday, the way people say it), or this
+    week as `this_week` reads it."""
     if ref == ALL_TIME_REF:  # from the first day of data: the caller clips to the days the source covers
         return Period(dt.date(1900, 1, 1), through, ALL_TIME_LABEL)
     m = _PERIOD_REF.search(ref or "")
     if not m:
         return None
     today = through + dt.timedelta(days=1)
+    if m.group(9):  # "essa semana": the calendar week so far
+        return this_week(through)
     if m.group(7):  # "de 01/11 a 15/11": the days between, both included
         first, last = resolve_day(m.group(7), today), resolve_day(m.group(8), today)
         if first is None or last is None or last < first:
@@ -699,6 +733,8 @@ def classify_intent(message: str) -> Intent:
             extra["threshold"] = parse_number(pct.group(1))
     if matched == "performance" and _CPL_JUDGE.search(asked):
         extra["metric"] = "cpl_judge"
+    elif matched == "performance" and extra["metric"] == "cpl_high" and leads_asked(asked):
+        extra["metric"] = "leads"  # "qnts leads essa semana?": the leads first
     if matched == "out_of_scope":
         extra["metric"] = out_of_scope_kind(asked)
     if matched == "roi":

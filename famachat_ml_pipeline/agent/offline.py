@@ -22,6 +22,7 @@ from famachat_ml_pipeline.agent.intents import (
     resolve_campaigns,
     resolve_day,
     resolve_period,
+    this_week_asked,
     weeks_compared,
 )
 from famachat_ml_pipeline.agent.tools import ToolContext, run_tool
@@ -85,7 +86,10 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
     """Run the tools an intent needs, through the same registry the model uses."""
     cid = intent.campaign_id
     day = resolve_day(intent.day_ref, _today(ctx))
-    anomalies: list[tuple[str, dict[str, Any]]] = [("get_anomalies", {"days": 7, "limit": 5})]
+    # "teve anomalia essa semana?": the calendar week's days (last week's on a Monday), else the 7 days
+    week = this_week_asked(intent.period_ref, ctx.data_through())
+    days = (week.last - week.first).days + 1 if week else 7
+    anomalies: list[tuple[str, dict[str, Any]]] = [("get_anomalies", {"days": days, "limit": 5})]
     if day is not None and ctx.data_through() - dt.timedelta(days=89) <= day <= ctx.data_through():
         anomalies.insert(0, ("get_anomalies", {"day": day.isoformat(), "limit": 20}))
     plan: dict[str, list[tuple[str, dict[str, Any]]]] = {
@@ -534,6 +538,8 @@ class OfflineAgent:
             if cid is None or self.ctx.owns(cid):  # another account's campaign: analyze_trends says so
                 facts["_weeks"] = weeks_figures(self.ctx, cid)
             return facts
+        if intent.name == "anomalies" and (week := this_week_asked(intent.period_ref, through)):
+            return {**facts, "_period": week}  # the anomalies' window, named with its days
         if intent.name == "best_day":
             return {**facts, **self._best_day_facts(intent)}
         if intent.name == "tracking":

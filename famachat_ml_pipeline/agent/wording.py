@@ -20,10 +20,11 @@ def quoted(name: str) -> str:
 
 
 def period_in(label: str) -> str:
-    """A period's label after a preposition: "em novembro de 2026", "nos últimos 30 dias", "na semana…"."""
-    article = {"últimos": "nos", "semana": "na", "o período": "n"}
+    """A period's label after a preposition: "em novembro de 2026", "nos últimos 30 dias", "na semana…",
+    "nesta semana…"."""
+    article = {"últimos": "nos", "semana": "na", "o período": "n", "esta semana": "n"}
     prefix = next((k for k in article if label.startswith(k)), None)
-    if prefix == "o período":
+    if prefix in {"o período", "esta semana"}:
         return f"n{label}"
     return f"{article[prefix]} {label}" if prefix else f"em {label}"
 
@@ -37,10 +38,13 @@ def failed(out: dict[str, Any]) -> str | None:
     return not_found(out) or out.get("error")
 
 
-def figures_text(f: dict[str, Any]) -> str:
+def figures_text(f: dict[str, Any], leads_first: bool = False) -> str:
+    """ "R$ 100,00 investidos, 4 leads, CPL R$ 25,00"; the leads first when they were asked."""
     left_out = excluded_text(f.get("set_aside") or 0, f.get("orphans") or 0)
     note = f" ({left_out})" if left_out else ""
-    return f"{f['spend'] or '-'} investidos, {f['leads']} leads, CPL {f['cpl'] or 'sem leads'}{note}"
+    spend, leads = f"{f['spend'] or '-'} investidos", f"{f['leads']} leads"
+    first = f"{leads}, {spend}" if leads_first else f"{spend}, {leads}"
+    return f"{first}, CPL {f['cpl'] or 'sem leads'}{note}"
 
 
 def freq(value: float | None) -> str:

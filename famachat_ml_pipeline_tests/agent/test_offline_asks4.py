@@ -175,10 +175,11 @@ def test_are_the_data_up_to_date_in_informal_words_is_the_data_quality_answer(de
     assert reply.text.startswith(f"Dados até {_d(demo_db.as_of)} (último dia completo)")
 
 
-def _open_anomalies(db: DemoDb, cid: int) -> list[tuple[str, str, str]]:
-    """(campaign, type, severity) of the account's open anomalies of the 7 days up to the last day."""
+def _open_anomalies(db: DemoDb, cid: int, first: dt.date | None = None) -> list[tuple[str, str, str]]:
+    """(campaign, type, severity) of the account's open anomalies from `first` (the 7 days up to the last
+    day unless given) on."""
     a = schema.ml_anomalies
-    since = dt.datetime.combine(db.as_of - dt.timedelta(days=6), dt.time())
+    since = dt.datetime.combine(first or db.as_of - dt.timedelta(days=6), dt.time())
     with db.engine.connect() as conn:
         rows = conn.execute(
             sa.select(a.c.entity_id, a.c.anomaly_type, a.c.severity).where(
@@ -192,16 +193,34 @@ def _open_anomalies(db: DemoDb, cid: int) -> list[tuple[str, str, str]]:
 def test_any_anomaly_this_week_lists_the_anomalies_first_without_the_cpl_factors(
     demo_db: DemoDb, cid: int
 ) -> None:
-    n = len(_open_anomalies(demo_db, cid))
-    since = _d(demo_db.as_of - dt.timedelta(days=6))
-    text = _ask(demo_db, "teve alguma anomalia essa semana?", cid).text
-    first = text.splitlines()[0]
-    if n == 0:
-        assert first == f"Nenhuma anomalia aberta desde {since}."
-    elif n == 1:
-        assert first == f"1 anomalia aberta desde {since}; é esta:"
+    # "essa semana" is the calendar week up to the last complete day (agent9); asked on a Monday, last
+    # week whole, said so first
+    through = demo_db.as_of
+    today = through + dt.timedelta(days=1)
+    monday = today - dt.timedelta(days=today.weekday())
+    if today == monday:
+        since, when = monday - dt.timedelta(days=7), "na semana passada, de segunda a domingo"
     else:
-        assert first == f"{n} anomalias abertas desde {since}; as principais:"
+        day = ("segunda", "terça", "quarta", "quinta", "sexta", "sábado")[through.weekday()]
+        since, when = (
+            monday,
+            "nesta semana, só segunda" if through == monday else f"nesta semana, de segunda a {day}",
+        )
+    when += f" ({_d(since)})" if since == through else f" ({_d(since)} a {_d(through)})"
+    n = len(_open_anomalies(demo_db, cid, since))
+    text = _ask(demo_db, "teve alguma anomalia essa semana?", cid).text
+    lines = text.splitlines()
+    if today == monday:
+        assert lines.pop(0).startswith(
+            f"Hoje ({_d(today)}) é segunda: esta semana ainda não tem dia completo"
+        )
+    first = lines[0]
+    if n == 0:
+        assert first == f"Nenhuma anomalia aberta {when}."
+    elif n == 1:
+        assert first == f"1 anomalia aberta {when}; é esta:"
+    else:
+        assert first == f"{n} anomalias abertas {when}; as principais:"
     assert "Por que o CPL mudou" not in text  # the CPL was not asked about
 
 
