@@ -719,7 +719,7 @@ def _say_trends(intent: Intent, out: Out) -> list[str]:
     if msg := failed(t):
         return [msg]
     if "_weeks" in out:
-        return _weeks_lines(out)
+        return [*_week_change_lines(intent, out), *_weeks_lines(out)]
     return [*_trend_answer(intent, out, t), *_trend_lines(t)]
 
 
@@ -755,6 +755,54 @@ def _weeks_lines(out: Out) -> list[str]:
     spend, leads, cpl = (_signed(ch[k]) for k in ("spend", "leads", "cpl"))
     lines.append(f"Variação: gasto {spend or '-'}, leads {leads or '-'}, CPL {cpl or 'sem comparação'}.")
     return lines
+
+
+def _week_change_lines(intent: Intent, out: Out) -> list[str]:
+    """ "O CPL subiu essa semana?": the figure asked, this week's days against the same weekdays of last
+    week (on a Monday: last week whole against the one before), "Sim"/"Não" first when a direction was
+    asked; `_weeks_lines` follows with the days, why those, and every figure."""
+    if not (intent.metric or "").startswith("week_"):
+        return []
+    _, metric, move = intent.metric.split("_")
+    wf = out["_weeks"]
+    w, change = wf["weeks"], wf["changes"].get(metric)
+    what, gender = TREND_PT[metric]
+    name = out.get("_campaign_name")
+    whose = f" de {quoted(name)}" if name else " da conta"
+    none = "sem leads" if metric == "cpl" else "-"  # a CPL is missing only where no lead came
+    now, before = wf["now"].get(metric) or none, wf["before"].get(metric) or none
+    if w.no_day_yet:
+        when = "na semana passada (esta ainda não tem dia completo)"
+        sides = (
+            f"{now} de seg a dom ({_span(w.now.first, w.now.last)}), contra {before} na semana retrasada "
+            f"({_span(w.before.first, w.before.last)})"
+        )
+    else:
+        when = "esta semana"
+        sides = (
+            f"{now} de {w.days} ({_span(w.now.first, w.now.last)}), contra {before} nos mesmos dias da "
+            f"semana passada ({_span(w.before.first, w.before.last)})"
+        )
+    cap = f"{what[0].upper()}{what[1:]}"
+    if not change:
+        return [f"{cap}{whose} não tem comparação {when}: {sides}."]
+    moved = _moved(change)
+    went = moved if gender != "p" else {"subiu": "subiram", "caiu": "caíram"}.get(moved, "ficaram estáveis")
+    yes = _yes_no(metric, move, moved)
+    head = f"{what}{whose} {went}" if yes else f"{cap}{whose} {went}"
+    return [f"{yes}{head} {when}: {sides} ({_signed(change)})."]
+
+
+def _yes_no(metric: str, move: str, moved: str) -> str:
+    """ "Sim: " when the figure moved the way asked ("up", "down", "worse", "better"), "Não: " when it
+    moved the other way, "" when no direction was asked or it stayed put."""
+    wanted = {"up": True, "down": False}.get(move)
+    worse_up = _WORSE_UP[metric]
+    if move in {"worse", "better"} and worse_up is not None:
+        wanted = worse_up if move == "worse" else not worse_up
+    if wanted is None or moved == "ficou estável":
+        return ""
+    return "Sim: " if wanted == (moved == "subiu") else "Não: "
 
 
 def _signed(change: str | None) -> str | None:
@@ -793,13 +841,8 @@ def _trend_answer(intent: Intent, out: Out, t: dict[str, Any]) -> list[str]:
         ]
     moved = _moved(change)
     went = {"subiu": "subindo", "caiu": "caindo"}.get(moved, "estável")
-    up = moved == "subiu"
-    wanted = {"up": True, "down": False}.get(move)
-    worse_up = _WORSE_UP[metric]
-    if move in {"worse", "better"} and worse_up is not None:
-        wanted = worse_up if move == "worse" else not worse_up
     verb = "estão" if gender == "p" else "está"
-    yes = "" if wanted is None or moved == "ficou estável" else ("Sim: " if wanted == up else "Não: ")
+    yes = _yes_no(metric, move, moved)
     head = f"{what}{whose} {verb} {went}" if yes else f"{what[0].upper()}{what[1:]}{whose} {verb} {went}"
     return [
         f"{yes}{head}: {last.get(metric) or '-'} nos 7 dias até {br_date(last['last_day'])}, contra "

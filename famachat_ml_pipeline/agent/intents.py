@@ -101,6 +101,38 @@ def trend_asked(text: str) -> tuple[str, str] | None:
     return ("cpl", move) if move else None
 
 
+# "os leads caíram essa semana?": the plural moves, read only with "essa semana" (`this_week_change`)
+_MOVES_PLURAL = {
+    "up": r"subiram|aumentaram|cresceram|dispararam",
+    "down": r"cairam|diminuiram|baixaram|despencaram",
+    "worse": r"pioraram",
+    "better": r"melhoraram",
+    "either": r"mudaram|variaram",
+}
+# the figures `weeks_compared`'s answer has a change of
+WEEK_METRICS = ("cpl", "leads", "spend")
+
+
+def this_week_change(text: str) -> tuple[str, str] | None:
+    """(the figure, the move) of "o CPL subiu essa semana?", "os leads caíram essa semana?": a change of
+    the CPL, the leads or the spend asked about the calendar week (`weeks_compared`), not asked why; None
+    otherwise (a CTR's or CPM's move stays the 7 days)."""
+    if not _THIS_WEEK.search(text) or _WHY.search(text):
+        return None
+    asked = trend_asked(text)
+    if asked is None:
+        plural = "|".join(_MOVES_PLURAL.values())
+        if m := re.search(rf"\b({plural})\b", text):
+            move = next(k for k, p in _MOVES_PLURAL.items() if re.fullmatch(p, m.group(1)))
+            asked = (trend_metric_named(text) or "cpl", move)
+    return asked if asked and asked[0] in WEEK_METRICS else None
+
+
+def weeks_asked(metric: str | None) -> bool:
+    """Whether an intent's metric is answered with `weeks_compared` ("calendar_week", "week_cpl_up")."""
+    return metric == "calendar_week" or (metric or "").startswith("week_")
+
+
 # asks out of the agent's scope, each said apart (`out_of_scope_kind`)
 _WEATHER = re.compile(
     r"previsao do tempo|\bclima\b|\bvai chover\b|\bchuv(a|oso|e)\b|\btemperatura\b|\bmeteorolog"
@@ -681,6 +713,11 @@ def accounts_named(text: str) -> tuple[int, ...]:
     return tuple(sorted({int(m) for m in _ACCOUNT_REF.findall(text)}))
 
 
+# the intents a change asked about "essa semana" turns from ("o CPL subiu" reads as anomalies, "os leads
+# caíram" as performance); the specific ones (recommendations, forecast, compare...) stay
+_WEEK_CHANGE_FROM = {None, "trends", "performance", "anomalies", "underperformers", "top", "summary"}
+
+
 def classify_intent(message: str) -> Intent:
     """The intent of a question, from keywords; a campaign id or name in it makes it about that campaign."""
     message = fix_campaign_typos(message)
@@ -763,6 +800,11 @@ def classify_intent(message: str) -> Intent:
             "trends"  # "o CPL da campanha 27 está subindo?": that campaign's 7 days against the 7 before
         )
         extra["metric"] = f"trend_{trend[0]}_{trend[1]}"
+    # "o CPL subiu essa semana?": this calendar week's days against the same weekdays of last week, the
+    # figure asked first
+    if matched in _WEEK_CHANGE_FROM and (week_change := this_week_change(asked)):
+        matched = "trends"
+        extra["metric"] = f"week_{week_change[0]}_{week_change[1]}"
     # words after "campanha" that name nothing never end in the help menu: the campaigns are listed
     keyword = matched or ("list_campaigns" if names and not like else "help")
     if (cid or names) and matched not in _CAMPAIGN_INTENTS:

@@ -23,6 +23,7 @@ from famachat_ml_pipeline.agent.intents import (
     resolve_day,
     resolve_period,
     this_week_asked,
+    weeks_asked,
     weeks_compared,
 )
 from famachat_ml_pipeline.agent.tools import ToolContext, run_tool
@@ -533,7 +534,7 @@ class OfflineAgent:
         figures = figures or ranked or intent.name == "daily_average" or intent.metric == "month_end"
         if intent.name == "trends" and intent.campaign_id and self.ctx.owns(intent.campaign_id):
             facts["_campaign_name"] = self.ctx.name_of(intent.campaign_id)
-        if intent.name == "trends" and intent.metric == "calendar_week":
+        if intent.name == "trends" and weeks_asked(intent.metric):  # "o CPL subiu essa semana?" too
             cid = intent.campaign_id
             if cid is None or self.ctx.owns(cid):  # another account's campaign: analyze_trends says so
                 facts["_weeks"] = weeks_figures(self.ctx, cid)
