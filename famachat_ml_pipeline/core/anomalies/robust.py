@@ -42,7 +42,8 @@ def nan_median(a: np.ndarray, axis: int) -> np.ndarray:
         count = np.isfinite(s).sum(axis=axis, keepdims=True)
     lo = np.clip((count - 1) // 2, 0, None)
     hi = np.clip(count // 2, 0, a.shape[axis] - 1)
-    med = (np.take_along_axis(s, lo, axis) + np.take_along_axis(s, hi, axis)) / 2.0
+    with np.errstate(invalid="ignore"):  # inf + -inf is NaN, as numpy's median gives it, without a warning
+        med = (np.take_along_axis(s, lo, axis) + np.take_along_axis(s, hi, axis)) / 2.0
     med = np.where(count > 0, med, np.nan)
     return np.squeeze(med, axis=axis)
 
