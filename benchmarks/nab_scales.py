@@ -17,7 +17,7 @@ from functools import partial
 
 import numpy as np
 
-from famachat_ml_pipeline.core.anomalies.series import DEFAULT_SERIES, memory_periods, robust_z, scale_scores
+from famachat_ml_pipeline.core.anomalies.series import DEFAULT_SERIES, robust_z, scale_scores
 from famachat_ml_pipeline.evaluation import nab_methods as nm
 from famachat_ml_pipeline.evaluation.nab import Totals, load_nab
 from famachat_ml_pipeline.evaluation.nab_loco import evaluate_nab, format_report, score_grid
@@ -31,8 +31,7 @@ def _scores(settings: tuple[tuple[int, int, int], ...], values: np.ndarray, peri
 
 
 def _method(settings: tuple[tuple[int, int, int], ...], thresholds: np.ndarray) -> nm.Method:
-    labels = tuple(f"r{r}/{memory_periods(r)} y{m} s{s}" for r, m, s in settings)
-    return nm.Method("robust", partial(_scores, settings), labels, thresholds)
+    return nm.Method("robust", partial(_scores, settings), nm.robust_labels(settings), thresholds)
 
 
 def one_scale_report(folder: str) -> None:

@@ -544,11 +544,16 @@ WEEKDAYS_SHORT = ("seg", "ter", "qua", "qui", "sex", "sáb", "dom")
 WEEKDAYS_NAMED = ("segunda", "terça", "quarta", "quinta", "sexta", "sábado", "domingo")
 
 
+def _this_monday(through: dt.date) -> dt.date:
+    """The Monday of today's week, today being the day after `through` (`through` < it on a Monday)."""
+    today = through + dt.timedelta(days=1)
+    return today - dt.timedelta(days=today.weekday())
+
+
 def this_week(through: dt.date) -> Period:
     """ "Essa semana" alone: the calendar week, Monday up to the last complete day (not the last 7 days).
     On a Monday this week has no complete day yet: last week, Monday to Sunday, and the note says so."""
-    today = through + dt.timedelta(days=1)
-    monday = today - dt.timedelta(days=today.weekday())
+    today, monday = through + dt.timedelta(days=1), _this_monday(through)
     if through < monday:  # today is Monday
         note = (
             f"Hoje ({today:%d/%m/%Y}) é segunda: esta semana ainda não tem dia completo, então respondo com "
@@ -579,8 +584,7 @@ class WeeksCompared:
 
 
 def weeks_compared(through: dt.date) -> WeeksCompared:
-    today = through + dt.timedelta(days=1)
-    monday = today - dt.timedelta(days=today.weekday())
+    monday = _this_monday(through)
     week = dt.timedelta(days=7)
     if through < monday:  # today is Monday
         now = Period(monday - week, through, "semana passada")

@@ -200,8 +200,15 @@ def source_figures(
 ) -> dict[str, Any]:
     """Spend, leads, CPL and CTR of the days first..last (today's partial too), for the account or one
     campaign, from the source (as analyze_trends reads it), formatted pt-BR."""
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], last, (last - first).days + 1, now=ctx.now).daily
+    return frame_figures(ctx, daily, first, last, campaign_id)
+
+
+def frame_figures(
+    ctx: ToolContext, daily: pl.DataFrame, first: dt.date, last: dt.date, campaign_id: str | None = None
+) -> dict[str, Any]:
+    """`source_figures` of a daily frame already read that covers first..last."""
     days = (last - first).days + 1
-    daily = read_daily_insights(ctx.engine, [ctx.config_id], last, days, now=ctx.now).daily
     if campaign_id is not None:
         daily = daily.filter(pl.col("campaign_id") == campaign_id)
     # campaign-days whose source row was set aside stay in the frame with null metrics: not in the sums
@@ -233,18 +240,17 @@ def weeks_figures(ctx: ToolContext, campaign_id: str | None = None) -> dict[str,
     daily = read_daily_insights(
         ctx.engine, [ctx.config_id], w.now.last, (w.now.last - w.before.first).days + 1, now=ctx.now
     ).daily
-    if campaign_id is not None:
-        daily = daily.filter(pl.col("campaign_id") == campaign_id)
-    now = period_figures(daily, w.now.first, w.now.last)
-    before = period_figures(daily, w.before.first, w.before.last)
+    own = daily if campaign_id is None else daily.filter(pl.col("campaign_id") == campaign_id)
+    now = period_figures(own, w.now.first, w.now.last)
+    before = period_figures(own, w.before.first, w.before.last)
     changes = {
         k: (now[k] - before[k]) / before[k] * 100.0 if now[k] is not None and before[k] else None
         for k in ("spend", "leads", "cpl")
     }
-    return {
+    return {  # one read of the source for both weeks
         "weeks": w,
-        "now": source_figures(ctx, w.now.first, w.now.last, campaign_id),
-        "before": source_figures(ctx, w.before.first, w.before.last, campaign_id),
+        "now": frame_figures(ctx, daily, w.now.first, w.now.last, campaign_id),
+        "before": frame_figures(ctx, daily, w.before.first, w.before.last, campaign_id),
         "changes": ctx.fmt1(changes, dict.fromkeys(changes, "pct0")),
     }
 

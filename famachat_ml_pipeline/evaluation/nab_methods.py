@@ -139,6 +139,11 @@ BARS: tuple[tuple[int, int], ...] = tuple((r, m) for r in RANK_GRID for m in YOU
 ROBUST_SETTINGS: tuple[tuple[int, int, int], ...] = tuple((r, m, s) for s in SMOOTHING_GRID for r, m in BARS)
 
 
+def robust_labels(settings: tuple[tuple[int, int, int], ...]) -> tuple[str, ...]:
+    """ "r2/13 y2 s24": the rank and its memory, the young memory, the second scale's smoothing."""
+    return tuple(f"r{r}/{memory_periods(r)} y{m} s{s}" for r, m, s in settings)
+
+
 def robust_scores(values: np.ndarray, period: int) -> np.ndarray:
     """Ours at every (rank, young memory, smoothing) of `ROBUST_SETTINGS`; the costly z is computed once."""
     z = robust_z(values, period, DEFAULT_SERIES)
@@ -186,7 +191,7 @@ METHODS: tuple[Method, ...] = (
     Method(
         "robust",
         robust_scores,
-        tuple(f"r{r}/{memory_periods(r)} y{m} s{s}" for r, m, s in ROBUST_SETTINGS),
+        robust_labels(ROBUST_SETTINGS),
         np.round(np.geomspace(0.5, 4.0, 31), 4),
     ),
     Method("seed_zscore", _single(seed_zscore_score), ("-",), np.round(np.geomspace(2.0, 16.0, 31), 4)),
