@@ -415,19 +415,56 @@ def _trend_lines(t: dict[str, Any]) -> list[str]:
 CPL_FACTOR_PT = {"cpm": "CPM", "ctr": "CTR", "cvr": "conversão (leads por clique)"}
 
 
-def _cpl_why_lines(intent: Intent, t: dict[str, Any]) -> list[str]:
-    """ "Por que o CPL subiu?": the CPL is CPM / (CTR x leads per click), so its move over the 7 days is the
-    sum of theirs; each factor's move, and the one that weighed most."""
-    drivers = t.get("cpl_drivers") or []
-    if not (intent.metric or "").startswith("cpl") or not drivers:
+def _why_text(drivers: list[dict[str, Any]], change: str | None, when: str, compared: str) -> list[str]:
+    """The CPL is CPM / (CTR x leads per click), so its move between two periods is the sum of theirs:
+    each factor's move and the one that weighed most (`cpl_drivers`); nothing when they are undefined."""
+    if not drivers:
         return []
     parts = [f"{CPL_FACTOR_PT[d['factor']]} {d['before']} → {d['now']} ({d['change']})" for d in drivers]
     top = drivers[0]
     return [
-        f"Por que o CPL mudou ({t.get('cpl_change') or '-'} em 7 dias): CPL = CPM ÷ (CTR × conversão por "
-        f"clique), e nos 7 dias contra os 7 anteriores: {'; '.join(parts)}. O que mais pesou: "
-        f"{CPL_FACTOR_PT[top['factor']]} ({round(top['share'] * 100)}% da variação do CPL)."
+        f"Por que o CPL mudou ({change or '-'} {when}): CPL = CPM ÷ (CTR × conversão por clique), e "
+        f"{compared}: {'; '.join(parts)}. O que mais pesou: {CPL_FACTOR_PT[top['factor']]} "
+        f"({round(top['share'] * 100)}% da variação do CPL)."
     ]
+
+
+def _cpl_why_lines(intent: Intent, t: dict[str, Any]) -> list[str]:
+    """ "Por que o CPL subiu?": the CPL's factors over the 7 days against the 7 before."""
+    if not (intent.metric or "").startswith("cpl"):
+        return []
+    return _why_text(
+        t.get("cpl_drivers") or [], t.get("cpl_change"), "em 7 dias", "nos 7 dias contra os 7 anteriores"
+    )
+
+
+def _week_why_lines(intent: Intent, out: Out) -> list[str]:
+    """ "Por que o CPL subiu essa semana?": the CPL's factors over the calendar weeks `_week_change_lines`
+    compares (`offline.weeks_figures`); for the leads, first their split into spend and CPL."""
+    wf = out["_weeks"]
+    w, ch = wf["weeks"], wf["changes"]
+    now, before = _span(w.now.first, w.now.last), _span(w.before.first, w.before.last)
+    if w.no_day_yet:
+        when, compared = "na semana passada", f"de seg a dom ({now}) contra a semana retrasada ({before})"
+    else:
+        when, compared = (
+            "esta semana",
+            f"de {w.days} ({now}) contra os mesmos dias da semana passada ({before})",
+        )
+    split = []
+    if (intent.metric or "").startswith("week_leads_"):  # leads = spend / CPL: which of the two moved them
+        split = [
+            f"Leads = gasto ÷ CPL: gasto {_signed(ch['spend']) or '-'}, CPL {_signed(ch['cpl']) or '-'}."
+        ]
+    return split + _why_text(wf["cpl_drivers"], ch["cpl"], when, compared)
+
+
+def _why_parts(intent: Intent, out: Out, t: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """(what is said first, the CPL's factors) of a why: over the calendar weeks when "essa semana" was
+    asked (the move asked, always), else over the 7 days (the CPL's move only when it did not rise)."""
+    if "_weeks" in out:
+        return _week_change_lines(intent, out), _week_why_lines(intent, out)
+    return _cpl_premise(intent, t), _cpl_why_lines(intent, t)
 
 
 def _cpl_premise(intent: Intent, t: dict[str, Any]) -> list[str]:
@@ -464,7 +501,9 @@ def _say_anomalies(intent: Intent, out: Out) -> list[str]:
             n = day["total"]
             lines.append(f"{n} anomalia{'s' if n != 1 else ''} em {when}:")
             lines += anomaly_block(day)
-    context = [*_trend_lines(t), *_cpl_why_lines(intent, t)]
+    premise, why = _why_parts(intent, out, t)
+    # over the calendar weeks the 7 days' lines would answer another question: left out
+    context = why if "_weeks" in out else [*_trend_lines(t), *why]
     since = f"desde {br_date(a.get('since'))}"
     if (period := out.get("_period")) is not None:  # "essa semana": the calendar week, with its days
         since = f"{period_in(period.label)} ({_span(period.first, period.last)})"
@@ -478,7 +517,7 @@ def _say_anomalies(intent: Intent, out: Out) -> list[str]:
         week += anomaly_block(a)
     if intent.metric == "list":  # "teve alguma anomalia?": the anomalies first, the week's figures after
         return [*lines, *week, *context]
-    return [*_cpl_premise(intent, t), *lines, *context, *week]
+    return [*premise, *lines, *context, *week]
 
 
 def _all_invalid(f: dict[str, Any]) -> str | None:
@@ -577,9 +616,9 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
             else f"Não há anomalias abertas para {quoted(d['name'])} nos últimos 7 dias.",
         )
         lines[1:1], anomalies = anomalies, []
-        why = _cpl_why_lines(intent, out.get("analyze_trends") or {})
+        premise, why = _why_parts(intent, out, out.get("analyze_trends") or {})
         lines[1 + len(d["open_anomalies"]) : 1 + len(d["open_anomalies"])] = why
-        lines[0:0] = _cpl_premise(intent, out.get("analyze_trends") or {})
+        lines[0:0] = premise
     if intent.keyword == "performance" and intent.metric == "cpl_judge" and d.get("as_of"):
         lines.insert(0, _cpl_judge(d))
     if intent.keyword == "underperformers" and intent.metric == "no_leads" and d.get("as_of"):
@@ -817,9 +856,10 @@ TREND_PT = {
     "cpm": ("o CPM", "m"),
     "spend": ("o gasto", "m"),
     "leads": ("os leads", "p"),
+    "cpc": ("o CPC", "m"),  # asked only about "essa semana"
 }
-# which way is worse for each figure: a higher CPL or CPM, fewer leads or a lower CTR
-_WORSE_UP = {"cpl": True, "cpm": True, "ctr": False, "leads": False, "spend": None}
+# which way is worse for each figure: a higher CPL, CPM or CPC, fewer leads or a lower CTR
+_WORSE_UP = {"cpl": True, "cpm": True, "cpc": True, "ctr": False, "leads": False, "spend": None}
 
 
 def _trend_answer(intent: Intent, out: Out, t: dict[str, Any]) -> list[str]:

@@ -110,22 +110,36 @@ _MOVES_PLURAL = {
     "either": r"mudaram|variaram",
 }
 # the figures `weeks_compared`'s answer has a change of
-WEEK_METRICS = ("cpl", "leads", "spend")
+WEEK_METRICS = ("cpl", "leads", "spend", "ctr", "cpm", "cpc")
+# the figures a change asked about "essa semana" may name: the trends' and the CPC (the 7 days have no CPC
+# move, so it is read here only)
+_WEEK_FIGURES = {**_TREND_METRICS, "cpc": r"\bcpc\b|custo por clique"}
+# a move in the singular or the plural ("o CPL subiu", "os leads caíram")
+_WEEK_MOVES = {k: f"{_MOVES[k]}|{_MOVES_PLURAL[k]}" for k in _MOVES}
+_WEEK_MOVE = re.compile(rf"\b({'|'.join(_WEEK_MOVES.values())})\b")
+
+
+def _week_change_asked(text: str) -> tuple[str, str] | None:
+    """(the figure, the move) of a change asked about the calendar week, asked why or not: the first
+    figure named (the CPL when none is: "a campanha 27 piorou essa semana?") and the first move."""
+    if not _THIS_WEEK.search(text) or not (m := _WEEK_MOVE.search(text)):
+        return None
+    move = next(k for k, p in _WEEK_MOVES.items() if re.fullmatch(p, m.group(1)))
+    named = [(f.start(), k) for k, p in _WEEK_FIGURES.items() if (f := re.search(p, text))]
+    return (min(named)[1] if named else "cpl", move)
 
 
 def this_week_change(text: str) -> tuple[str, str] | None:
-    """(the figure, the move) of "o CPL subiu essa semana?", "os leads caíram essa semana?": a change of
-    the CPL, the leads or the spend asked about the calendar week (`weeks_compared`), not asked why; None
-    otherwise (a CTR's or CPM's move stays the 7 days)."""
-    if not _THIS_WEEK.search(text) or _WHY.search(text):
-        return None
-    asked = trend_asked(text)
-    if asked is None:
-        plural = "|".join(_MOVES_PLURAL.values())
-        if m := re.search(rf"\b({plural})\b", text):
-            move = next(k for k, p in _MOVES_PLURAL.items() if re.fullmatch(p, m.group(1)))
-            asked = (trend_metric_named(text) or "cpl", move)
-    return asked if asked and asked[0] in WEEK_METRICS else None
+    """(the figure, the move) of "o CPL subiu essa semana?", "os leads caíram essa semana?", "o CTR caiu
+    essa semana?": a change asked about the calendar week (`weeks_compared`), not asked why; None
+    otherwise."""
+    return None if _WHY.search(text) else _week_change_asked(text)
+
+
+def why_this_week(text: str) -> tuple[str, str] | None:
+    """(the figure, the move) of "por que o CPL subiu essa semana?", "por que os leads caíram essa
+    semana?": the move to explain over the calendar weeks; None when no why is asked."""
+    return _week_change_asked(text) if _WHY.search(text) else None
 
 
 def weeks_asked(metric: str | None) -> bool:
@@ -809,6 +823,9 @@ def classify_intent(message: str) -> Intent:
     if matched in _WEEK_CHANGE_FROM and (week_change := this_week_change(asked)):
         matched = "trends"
         extra["metric"] = f"week_{week_change[0]}_{week_change[1]}"
+    # "por que o CPL subiu essa semana?": the anomalies of the week, the move explained over the same weeks
+    elif matched == "anomalies" and (why := why_this_week(asked)):
+        extra["metric"] = f"week_{why[0]}_{why[1]}"
     # words after "campanha" that name nothing never end in the help menu: the campaigns are listed
     keyword = matched or ("list_campaigns" if names and not like else "help")
     if (cid or names) and matched not in _CAMPAIGN_INTENTS:

@@ -27,7 +27,7 @@ from famachat_ml_pipeline.agent.intents import (
     weeks_compared,
 )
 from famachat_ml_pipeline.agent.tools import ToolContext, run_tool
-from famachat_ml_pipeline.agent.tools.analysis import PERIOD_FORMATS, period_figures
+from famachat_ml_pipeline.agent.tools.analysis import PERIOD_FORMATS, driver_rows, period_figures
 from famachat_ml_pipeline.agent.tools.campaigns import account_state
 from famachat_ml_pipeline.agent.tools.context import MAX_ROWS
 from famachat_ml_pipeline.agent.types import AgentEvent, AgentReply, ChatTurn, ToolCall
@@ -233,9 +233,22 @@ def frame_figures(
     }
 
 
+# the changes between the weeks: totals to the unit, rates to a tenth (as analyze_trends), so a CTR's small
+# move does not read as 0%
+WEEK_CHANGE_FORMATS = {
+    "spend": "pct0",
+    "leads": "pct0",
+    "cpl": "pct0",
+    "ctr": "pct1",
+    "cpm": "pct1",
+    "cpc": "pct1",
+}
+
+
 def weeks_figures(ctx: ToolContext, campaign_id: str | None = None) -> dict[str, Any]:
     """ "Essa semana vs semana passada": the days of the calendar weeks `weeks_compared` picks, each as
-    `source_figures` reads it, and the changes of spend, leads and CPL between them."""
+    `source_figures` reads it, the changes of spend, leads, CPL, CTR, CPM and CPC between them, and the
+    CPL's factors over them ("por que o CPL subiu essa semana?", as analyze_trends' over the 7 days)."""
     w = weeks_compared(ctx.data_through())
     daily = read_daily_insights(
         ctx.engine, [ctx.config_id], w.now.last, (w.now.last - w.before.first).days + 1, now=ctx.now
@@ -245,13 +258,14 @@ def weeks_figures(ctx: ToolContext, campaign_id: str | None = None) -> dict[str,
     before = period_figures(own, w.before.first, w.before.last)
     changes = {
         k: (now[k] - before[k]) / before[k] * 100.0 if now[k] is not None and before[k] else None
-        for k in ("spend", "leads", "cpl")
+        for k in WEEK_CHANGE_FORMATS
     }
     return {  # one read of the source for both weeks
         "weeks": w,
         "now": frame_figures(ctx, daily, w.now.first, w.now.last, campaign_id),
         "before": frame_figures(ctx, daily, w.before.first, w.before.last, campaign_id),
-        "changes": ctx.fmt1(changes, dict.fromkeys(changes, "pct0")),
+        "changes": ctx.fmt1(changes, WEEK_CHANGE_FORMATS),
+        "cpl_drivers": [d.model_dump() for d in driver_rows(ctx, now, before)],
     }
 
 
@@ -546,6 +560,8 @@ class OfflineAgent:
                 facts["_weeks"] = weeks_figures(self.ctx, cid)
             return facts
         if intent.name == "anomalies" and (week := this_week_asked(intent.period_ref, through)):
+            if weeks_asked(intent.metric):  # "por que o CPL subiu essa semana?": the factors over the weeks
+                facts["_weeks"] = weeks_figures(self.ctx, None)
             return {**facts, "_period": week}  # the anomalies' window, named with its days
         if intent.name == "best_day":
             return {**facts, **self._best_day_facts(intent)}
@@ -560,6 +576,9 @@ class OfflineAgent:
         cid = intent.campaign_id if intent.name == "campaign_details" else None
         if cid is not None and not self.ctx.owns(cid):
             return {**facts, "_day": None}
+        if cid is not None and intent.keyword == "anomalies" and weeks_asked(intent.metric):
+            # "por que o CPL da campanha 12 subiu essa semana?": that campaign's factors over the weeks
+            facts.update(_weeks=weeks_figures(self.ctx, cid), _campaign_name=self.ctx.name_of(cid))
         period = resolve_period(intent.period_ref, through)
         if intent.metric == "month_end":  # what the month already holds, besides the forecast
             period, day = resolve_period("esse mes", through), None

@@ -216,6 +216,21 @@ def _rate_text(ctx: ToolContext, factor: str, figures: dict[str, Any]) -> str | 
     return ctx.fmt1({factor: figures[factor]}, {factor: how})[factor]
 
 
+def driver_rows(ctx: ToolContext, now: dict[str, Any], before: dict[str, Any]) -> list[CplDriver]:
+    """`cpl_drivers` of two periods' `period_figures`, formatted: the 7 days here, the calendar weeks in
+    the offline agent's "por que o CPL subiu essa semana?"."""
+    return [
+        CplDriver(
+            factor=f,
+            change=ctx.fmt1({"c": pct}, {"c": "pct0"})["c"] or "0%",
+            share=round(share, 3),
+            now=_rate_text(ctx, f, now),
+            before=_rate_text(ctx, f, before),
+        )
+        for f, pct, share in cpl_drivers(now, before)
+    ]
+
+
 def analyze_trends(ctx: ToolContext, inp: TrendInput) -> Trends | NotFound:
     """Tendência: 7 dias contra os 7 anteriores (gasto, leads, CPL, CTR), da conta ou de uma campanha."""
     if inp.campaign_id is not None and not ctx.owns(inp.campaign_id):
@@ -255,16 +270,7 @@ def analyze_trends(ctx: ToolContext, inp: TrendInput) -> Trends | NotFound:
         ctr_change=ctx.fmt1({"ctr": _change(last["ctr"], prev["ctr"])}, {"ctr": "pct1"})["ctr"],
         cpm_change=ctx.fmt1({"cpm": _change(last["cpm"], prev["cpm"])}, {"cpm": "pct1"})["cpm"],
         cpc_change=ctx.fmt1({"cpc": _change(last["cpc"], prev["cpc"])}, {"cpc": "pct1"})["cpc"],
-        cpl_drivers=[
-            CplDriver(
-                factor=f,
-                change=ctx.fmt1({"c": pct}, {"c": "pct0"})["c"] or "0%",
-                share=round(share, 3),
-                now=_rate_text(ctx, f, last),
-                before=_rate_text(ctx, f, prev),
-            )
-            for f, pct, share in cpl_drivers(last, prev)
-        ],
+        cpl_drivers=driver_rows(ctx, last, prev),
         biggest_cpl_increases=[
             CplMover(campaign_id=cid, name=ctx.name_of(cid), cpl_7d=m["cpl_7d"], cpl_trend=m["cpl_trend"])
             for (cid, _), m in zip(movers, moved, strict=True)
