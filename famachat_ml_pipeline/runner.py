@@ -244,13 +244,14 @@ def submit_and_wait(
     echo: Callable[[str], None],
     poll_seconds: float = 1.0,
     run_here: Execute | None = None,
-    progress_seconds: float = PROGRESS_SECONDS,
+    progress_seconds: float | None = None,
     pickup_seconds: float = PICKUP_SECONDS,
 ) -> RunSummary:
     """Submit through the instance's run queue (`dagster job launch`, which queues under a
     QueuedRunCoordinator), then follow the run's step events until it ends.
 
-    While the run is queued this says every `progress_seconds` what it waits for. If the daemon stops
+    While the run is queued this says every `progress_seconds` (`PROGRESS_SECONDS`, read at the call) what
+    it waits for. If the daemon stops
     serving the queue (its heartbeat goes stale: `serve` stopped less than a minute before the submission),
     or nothing is ahead and the run is still not picked up after `pickup_seconds`, the run is cancelled
     while still QUEUED (so no daemon started later launches it) and `run_here` executes it in this process
@@ -278,6 +279,7 @@ def submit_and_wait(
         raise QueueBusy(f"could not submit {job_name} to the run queue: {launched.stderr.strip()[-500:]}")
     echo(f"run {run_id[:8]} ({job_name}) queued")
     cursor = None
+    progress_seconds = PROGRESS_SECONDS if progress_seconds is None else progress_seconds
     queued_at = next_progress = time.monotonic()
     next_progress += progress_seconds
     while True:

@@ -12,6 +12,7 @@ import dagster as dg
 import pytest
 from dagster._daemon.types import DaemonHeartbeat
 
+from famachat_ml_pipeline import runner
 from famachat_ml_pipeline.cli import main
 from famachat_ml_pipeline.instance import get_instance
 from famachat_ml_pipeline.run_turn import QueueBusy, wait_for_turn
@@ -72,6 +73,8 @@ def test_a_run_queued_for_a_daemon_that_stopped_is_cancelled_and_runs_here(
     """`serve` stopped less than a minute before `run`: the heartbeat looked fresh, the run was queued, and
     the CLI waited silently for ever (the QUEUED run was launched much later by an unrelated daemon)."""
     settings = _sqlite_deployment(tmp_path, monkeypatch)
+    # a progress line well before the heartbeat goes stale, however long `dagster job launch` takes here
+    monkeypatch.setattr(runner, "PROGRESS_SECONDS", 2.0)
     try:
         assert main(["generate-demo-data", "--accounts", "1", "--days", "40"]) == 0
         instance = get_instance(settings)
@@ -82,7 +85,7 @@ def test_a_run_queued_for_a_daemon_that_stopped_is_cancelled_and_runs_here(
         get_settings.cache_clear()
     out = capsys.readouterr().out
     assert "submitting to its run queue" in out
-    assert "still queued: waiting for the dagster-daemon to pick it up" in out  # every 15 s
+    assert "still queued: waiting for the dagster-daemon to pick it up" in out  # every PROGRESS_SECONDS
     cancelled = [r for r in instance.get_runs() if r.status == dg.DagsterRunStatus.CANCELED]
     assert len(cancelled) == 1
     queued_id = cancelled[0].run_id
