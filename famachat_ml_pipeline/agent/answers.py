@@ -203,10 +203,32 @@ def _say_top(intent: Intent, out: Out) -> list[str]:
     if (ranked := _ranking_lines(intent, out)) is not None:
         return ranked
     t, h = out["get_top_campaigns"], out["get_high_performers"]
+    if intent.metric == "best" and h.get("campaigns"):
+        return _say_best(h)
     lines = [f"Campanhas com mais leads nos 7 dias até {br_date(t['as_of'])}:"]
     lines += [_campaign_line(c) for c in t["campaigns"]]
     names = ", ".join(quoted(c["name"]) for c in h.get("campaigns", []))
     lines.append(f"Tier de alta performance: {names}." if names else "Nenhuma campanha de alta performance.")
+    return lines
+
+
+def _say_best(h: dict[str, Any]) -> list[str]:
+    """ "Qual campanha tá indo melhor?": the top tier sorted by the 7-day CPL, the best named first (the
+    mirror of `_say_worst`), not the one with most leads whatever its cost."""
+    rows = sorted((c for c in h["campaigns"] if c.get("leads_7d") and c.get("cpl_7d")), key=_cpl_of)
+    if not rows:
+        rows = h["campaigns"]
+    best = rows[0]
+    lines = [
+        f"A melhor campanha nos 7 dias até {br_date(h['as_of'])} (tier alta performance, pelo CPL): "
+        f"{quoted(best['name'])} ({best['campaign_id']}): CPL {best['cpl_7d'] or '-'} ({best['spend_7d']} "
+        f"gastos, {best['leads_7d']} leads){_why(best)}."
+    ]
+    if len(rows) > 1:
+        n = h["total"]
+        lines.append(f"As {n} campanhas de alta performance (HIGH_PERFORMER), do melhor CPL ao pior:")
+        lines += [_campaign_line(c) + _why(c) + "." for c in rows[:5]]
+        lines += [f"(mostrando 5 de {n})"] if n > 5 else []
     return lines
 
 
@@ -421,12 +443,40 @@ def _why_text(drivers: list[dict[str, Any]], change: str | None, when: str, comp
     if not drivers:
         return []
     parts = [f"{CPL_FACTOR_PT[d['factor']]} {d['before']} → {d['now']} ({d['change']})" for d in drivers]
-    top = drivers[0]
     return [
         f"Por que o CPL mudou ({change or '-'} {when}): CPL = CPM ÷ (CTR × conversão por clique), e "
-        f"{compared}: {'; '.join(parts)}. O que mais pesou: {CPL_FACTOR_PT[top['factor']]} "
-        f"({round(top['share'] * 100)}% da variação do CPL)."
+        f"{compared}: {'; '.join(parts)}. {_weighed_most(drivers)}"
     ]
+
+
+def _weighed_most(drivers: list[dict[str, Any]]) -> str:
+    """The factor that moved the CPL most in its direction. When all pulled the same way, its share of the
+    move; when some pulled the other way a share reads "627%", so each factor's own effect on the CPL is
+    said instead, and that the others offset part of it."""
+    top = drivers[0]
+    name = CPL_FACTOR_PT[top["factor"]]
+    if all(d["share"] >= 0 for d in drivers):
+        return f"O que mais pesou: {name} ({round(top['share'] * 100)}% da variação do CPL)."
+    up = not top["cpl_effect"].startswith("-")
+    alone = "sozinha" if top["factor"] == "cvr" else "sozinho"  # "a conversão"
+    text = (
+        f"O que mais pesou: {name}, que {alone} {'subiria' if up else 'baixaria'} o CPL em "
+        f"{top['cpl_effect'].lstrip('-')}"
+    )
+    # a factor whose effect rounds to 0% moved the CPL by nothing a buyer can see: left out
+    seen = [d for d in drivers[1:] if _moved(d["cpl_effect"]) != "ficou estável"]
+    same, other = [d for d in seen if d["share"] > 0], [d for d in seen if d["share"] < 0]
+    if same:
+        text += f"; {_effects(same)} também {'o subiu' if up else 'o baixou'}"
+    if not other:
+        return f"{text}."
+    pulled, offset = ("puxaram", "compensaram") if len(other) > 1 else ("puxou", "compensou")
+    return f"{text}; {_effects(other)} {pulled} para {'baixo' if up else 'cima'} e {offset} parte disso."
+
+
+def _effects(drivers: list[dict[str, Any]]) -> str:
+    """ "CTR (-2%) e CPM (+1%)": each factor with its own effect on the CPL."""
+    return " e ".join(f"{CPL_FACTOR_PT[d['factor']]} ({_signed(d['cpl_effect'])})" for d in drivers)
 
 
 def _cpl_why_lines(intent: Intent, t: dict[str, Any]) -> list[str]:
@@ -708,7 +758,7 @@ def _say_campaign_not_found(intent: Intent, out: Out) -> list[str]:
     names = ", ".join(quoted(c["name"]) for c in listed.get("campaigns", []))
     more = listed.get("total", 0) - len(listed.get("campaigns", []))
     return [
-        "Não encontrei campanha com esse nome nesta conta.",
+        _not_here(intent.names[:1]) or "Não encontrei campanha com esse nome nesta conta.",
         f"Campanhas da conta (mais gasto primeiro): {names}" + (f" e mais {more}." if more > 0 else "."),
     ]
 
@@ -727,12 +777,23 @@ def _say_list_campaigns(intent: Intent, out: Out) -> list[str]:
     return lines + _shown(c)
 
 
+def _not_here(names: tuple[str, ...]) -> str | None:
+    """ "Não encontrei a Campanha 4 nesta conta.": the campaigns asked by number that the account does not
+    have, named; None when no number was asked (a name not found is said as such by the caller)."""
+    numbers = [n.split()[0] for n in names if n.split() and n.split()[0].isdigit()]
+    if not numbers:
+        return None
+    listed = " nem a ".join(f"Campanha {n}" for n in numbers)
+    return f"Não encontrei a {listed} nesta conta."
+
+
 def _say_compare(intent: Intent, out: Out) -> list[str]:
     if "compare_campaigns" not in out:
         return [
+            *filter(None, [_not_here(intent.names)]),
             "Para comparar, diga 2 a 5 campanhas desta conta pelo nome ou pelo id "
             "(ex.: “compare as campanhas 3 e 4”).",
-            *_say_campaign_not_found(replace(intent, matches=()), out)[1:],
+            *_say_campaign_not_found(replace(intent, matches=(), names=()), out)[1:],
         ]
     c = out["compare_campaigns"]
     lines = ["Comparação (7 dias):"]
@@ -810,8 +871,8 @@ def _week_change_lines(intent: Intent, out: Out) -> list[str]:
     whose = f" de {quoted(name)}" if name else " da conta"
     none = "sem leads" if metric == "cpl" else "-"  # a CPL is missing only where no lead came
     now, before = wf["now"].get(metric) or none, wf["before"].get(metric) or none
-    if w.no_day_yet:
-        when = "na semana passada (esta ainda não tem dia completo)"
+    if w.no_day_yet:  # why last week is said once, in the note before or the days' lines after
+        when = "na semana passada"
         sides = (
             f"{now} de seg a dom ({_span(w.now.first, w.now.last)}), contra {before} na semana retrasada "
             f"({_span(w.before.first, w.before.last)})"

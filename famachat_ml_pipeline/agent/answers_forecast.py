@@ -3,9 +3,14 @@ pipeline's stored forecasts."""
 
 from __future__ import annotations
 
-from famachat_ml_pipeline.agent.intents import Intent, parse_number
+import re
+
+from famachat_ml_pipeline.agent.intents import Intent, month_end_asked, parse_number
 from famachat_ml_pipeline.agent.tools.forecasts import range_note
 from famachat_ml_pipeline.agent.wording import Out, br_date, failed, figures_text, quoted
+from famachat_ml_pipeline.core.recommendations import format_number
+
+_FIGURE = re.compile(r"\d[\d.]*(?:,\d+)?")
 
 
 def _forecast_day_lines(intent: Intent, out: Out) -> list[str]:
@@ -37,7 +42,42 @@ def _forecast_day_lines(intent: Intent, out: Out) -> list[str]:
     ]
 
 
-def _month_end_lines(out: Out) -> list[str]:
+def _plus(done: str, ahead: str) -> str:
+    """Two pt-BR figures summed, written as the first one is ("R$ 41.525,16" + "R$ 1.127,20" ->
+    "R$ 42.652,36"; "783" + "35,0" -> "818"): its unit and its decimals."""
+    m = _FIGURE.search(done)
+    if m is None or not _FIGURE.search(ahead):
+        return "-"
+    decimals = len(m.group(0).split(",")[1]) if "," in m.group(0) else 0
+    total = parse_number(m.group(0)) + parse_number(_FIGURE.search(ahead).group(0))
+    plain = not re.search(r"[.,]", m.group(0))  # the leads are written "1802", without a separator
+    text = str(round(total)) if plain else format_number(total, decimals)
+    return done[: m.start()] + text + done[m.end() :]
+
+
+def _month_close(out: Out, leads_first: bool) -> list[str]:
+    """ "Novembro deve fechar em R$ X": the figure asked first, the month so far plus the forecast of the
+    days left, each part said; nothing when the forecast does not reach the month's last day."""
+    done, f, period = out.get("_period_figures"), out.get("get_forecasts") or {}, out["_period"]
+    last = max((str(x["last_day"]) for x in f.get("forecasts", []) if x["last_day"]), default="")
+    if done is None or not f.get("total") or last < period.last.isoformat():
+        return []
+    first = min(str(x["first_day"]) for x in f["forecasts"] if x["first_day"])
+    so_far = f"{br_date(done['first_day'].isoformat())} a {br_date(done['last_day'].isoformat())}"
+    ahead = f"{br_date(first)} a {br_date(last)}"
+    month = f"{period.label[0].upper()}{period.label[1:]}"
+    spend, leads = done["spend"] or "-", str(done["leads"])
+    totals = f["account_totals"]
+    lines = [
+        f"{month} deve fechar em {_plus(spend, totals.get('spend', '-'))} de gasto: {spend} já "
+        f"investidos ({so_far}) + {totals.get('spend', '-')} previstos ({ahead}).",
+        f"{month} deve fechar com {_plus(leads, totals.get('leads', '-'))} leads: {leads} já realizados "
+        f"({so_far}) + {totals.get('leads', '-')} previstos ({ahead}).",
+    ]
+    return lines[::-1] if leads_first else lines
+
+
+def _month_end_lines(out: Out, leads_first: bool = False) -> list[str]:
     """ "Quanto vou gastar até o fim do mês?": the stored forecast summed from the day after the last
     complete day to the month's last day, with its range, then the month so far plus that."""
     through, period, done = out["_through"], out.get("_period"), out.get("_period_figures")
@@ -54,10 +94,11 @@ def _month_end_lines(out: Out) -> list[str]:
     last = max(str(x["last_day"]) for x in f["forecasts"] if x["last_day"])
     totals, low, high = f["account_totals"], f.get("account_low", {}), f.get("account_high", {})
     lines = [
+        *_month_close(out, leads_first),
         f"Até o fim do mês ({br_date(first)} a {br_date(last)}), pela previsão do pipeline "
         f"feita com dados até {br_date(str(f['made_on']))}: {totals.get('spend', '-')} de gasto "
         f"({low.get('spend', '-')} a {high.get('spend', '-')}) e {totals.get('leads', '-')} leads "
-        f"({low.get('leads', '-')} a {high.get('leads', '-')}) na conta."
+        f"({low.get('leads', '-')} a {high.get('leads', '-')}) na conta.",
     ]
     if last < period.last.isoformat():
         lines.append(
@@ -73,8 +114,8 @@ def _month_end_lines(out: Out) -> list[str]:
 
 
 def say_forecast(intent: Intent, out: Out) -> list[str]:
-    if intent.metric == "month_end" and not intent.campaign_id:
-        return _month_end_lines(out)
+    if month_end_asked(intent.metric) and not intent.campaign_id:
+        return _month_end_lines(out, leads_first=intent.metric == "month_end_leads")
     if intent.campaign_id:
         lines = _forecast_day_lines(intent, out)
         for name in ("predict_campaign_leads", "predict_campaign_cpl"):

@@ -142,6 +142,11 @@ def why_this_week(text: str) -> tuple[str, str] | None:
     return _week_change_asked(text) if _WHY.search(text) else None
 
 
+def month_end_asked(metric: str | None) -> bool:
+    """Whether an intent's metric is "até o fim do mês" ("month_end", or "month_end_leads": leads asked)."""
+    return (metric or "").startswith("month_end")
+
+
 def weeks_asked(metric: str | None) -> bool:
     """Whether an intent's metric is answered with `weeks_compared` ("calendar_week", "week_cpl_up")."""
     return metric == "calendar_week" or (metric or "").startswith("week_")
@@ -196,7 +201,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         "data_quality",
         r"qualidade|sincroniz|descartad|set aside|dados (estao |tao |ta |sao )?atualizad|ultima atualiza"
         r"|problemas? (nos|com os|nos meus|com meus) dados|\berros? (nos|com os) dados"
-        r"|dados (estao |tao )?(errados|quebrados|faltando|inconsistentes|incompletos)",
+        r"|dados (estao |tao )?(errados|quebrados|faltando|inconsistentes|incompletos)"
+        r"|dados (estao |tao |ta |sao )?(ok|certos|corretos|confiaveis|batendo)\b",
     ),
     # "CPL por público", "qual audiência performa melhor?": the source has no audience breakdown
     (
@@ -321,9 +327,10 @@ _ACCOUNT_REF = re.compile(r"""\b(?:conta|config_?id|cliente|account)["']?\s*[=:#
 # ("1,5"); "1,234.56" (both, dot last) and a lone "1.5" are read the English way.
 _NUMBER = re.compile(r"\d{1,3}(?:\.\d{3})+(?!\d)(?:,\d+)?|\d{1,3}(?:,\d{3})+\.\d+|\d+(?:[.,]\d+)?")
 _THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
-# "ontem", "hoje", "anteontem", "amanha", "26/11", "26/11/2026", "sexta" (not "quarta campanha")
+# "ontem", "hoje" ("hj", as buyers type it), "anteontem", "amanha", "26/11", "26/11/2026", "sexta" (not
+# "quarta campanha")
 _DAY_REF = re.compile(
-    r"\b(anteontem|ontem|hoje|amanha)\b|\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b"
+    r"\b(anteontem|ontem|hoje|hj|amanha)\b|\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b"
     r"|\b(segunda|terca|quarta|quinta|sexta|sabado|domingo)(?:[- ]feira)?\b(?!\s+campanha)"
     r"|(?<!campanha )\b(black friday)\b"  # the day after the 4th Thursday of November
 )
@@ -369,7 +376,7 @@ _NAME_ENDS = frozenset(
         r"\w+",
         "esta estao ta anda andou vai vao teve tem tinha foi deu e devo deve deveria precisa pode com na no "
         "nos nas para pra ontem hoje semana mes agora ou que tambem em nesta nessa desta dessa neste nesse "
-        "ate se performou performando gerou gastou",
+        "ate se performou performando gerou gastou hj",
     )
 )
 _ARTICLES = frozenset({"a", "o", "de", "da", "do"})  # before a name: "a campanha do Natal"
@@ -415,7 +422,9 @@ def resolve_day(ref: str | None, today: dt.date) -> dt.date | None:
     if not m:
         return None
     if m.group(1):
-        return today - dt.timedelta(days={"amanha": -1, "hoje": 0, "ontem": 1, "anteontem": 2}[m.group(1)])
+        return today - dt.timedelta(
+            days={"amanha": -1, "hoje": 0, "hj": 0, "ontem": 1, "anteontem": 2}[m.group(1)]
+        )
     if m.group(6):  # Black Friday: this year's, unless it is more than FUTURE_DAYS ahead
         found = black_friday(today.year)
         return found if found <= today + dt.timedelta(days=FUTURE_DAYS) else black_friday(today.year - 1)
@@ -487,9 +496,24 @@ def looks_like_name(message: str) -> bool:
     return bool(_NAME_START.search(plain))
 
 
+_FIRST_NUMBER = re.compile(r"\d+")
+
+
+def _numbered(number: str, names: dict[str, str]) -> list[str]:
+    """Ids whose name's first number is this one ("Natal 2026" for "campanha 2026"): "campanha 4" is never
+    "Campanha 32 - Público 4", whose number is 32."""
+    return sorted(
+        cid for cid, name in names.items() if (m := _FIRST_NUMBER.search(name or "")) and m.group(0) == number
+    )
+
+
 def match_campaigns(phrase: str, names: dict[str, str]) -> list[str]:
     """Ids whose name holds the phrase as whole words (accents and case ignored); "campanha 3" is tried
-    first, so "3" finds "Campanha 3 - Público 3" and not "Campanha 30"."""
+    first, so "3" finds "Campanha 3 - Público 3" and not "Campanha 30". A number alone is the campaign's
+    number, never a "Público 3" in another campaign's name (`_numbered`)."""
+    if phrase.isdigit():
+        hits = match_campaigns(f"campanha {phrase}", names) if names else []
+        return hits or _numbered(phrase, names)
     for candidate in (f"campanha {phrase}", phrase):
         pattern = re.compile(rf"(?<!\w){re.escape(candidate)}(?!\w)")
         hits = sorted(cid for cid, name in names.items() if pattern.search(normalize(name or "")))
@@ -733,6 +757,7 @@ def accounts_named(text: str) -> tuple[int, ...]:
 
 # the intents a change asked about "essa semana" turns from ("o CPL subiu" reads as anomalies, "os leads
 # caíram" as performance); the specific ones (recommendations, forecast, compare...) stay
+_WHICH = re.compile(r"\b(qual|quais)\b")
 _WEEK_CHANGE_FROM = {None, "trends", "performance", "anomalies", "underperformers", "top", "summary"}
 
 
@@ -763,7 +788,8 @@ def classify_intent(message: str) -> Intent:
         extra["metric"] = "cpl_below" if below else "cpl_above"
         extra["threshold"] = parse_number(limit.group(2))
     if matched == "forecast" and _MONTH_END.search(asked):
-        extra.update(metric="month_end", period_ref=None)  # "fim do mês" is no period of the past
+        # "fim do mês" is no period of the past; "quantos leads até o fim do mês?" leads with the leads
+        extra.update(metric="month_end_leads" if leads_asked(asked) else "month_end", period_ref=None)
     if matched == "weekday":  # best first: the lowest CPL, unless the most leads or the worst is asked
         worst = re.search(r"\bpior|\bmaior (cpl|custo)|mais car[oa]|(cpl|custo por lead) mais alto", asked)
         most = re.search(r"mais leads|mais trouxe|converte mais|mais conversao|mais conversoes", asked)
@@ -778,6 +804,12 @@ def classify_intent(message: str) -> Intent:
         extra["metric"] = "no_leads"  # "quais campanhas estão gastando sem gerar lead?": exactly those
     elif matched == "underperformers" and re.search(r"\bpior(es)?\b", asked):
         extra["metric"] = "worst"  # "qual a pior campanha?": the critical tier, worst CPL first
+    if (
+        matched == "top"
+        and re.search(r"\bmelhor(es)?\b", asked)
+        and not re.search(r"\bleads?\b|\bmais\b", asked)
+    ):
+        extra["metric"] = "best"  # "qual campanha tá indo melhor?": the top tier, best CPL first
     if matched == "best_day":  # what ranks the days: leads, spend or CPL, and which way
         extra["metric"] = _day_metric(asked)
     if matched == "recommendations" and _CUT.search(asked):
@@ -809,6 +841,15 @@ def classify_intent(message: str) -> Intent:
             extra["metric"] = f"trend_{trend[0]}_{trend[1]}"
         elif figure := trend_metric_named(asked):
             extra["metric"] = f"trend_{figure}_either"  # "qual a tendência de leads?": that figure first
+    # "o cpl ta melhorando?", "o ctr tá piorando?": the account's figure asked, its move, not the best or
+    # worst campaigns that "melhor"/"pior" would list ("qual campanha ... melhorando?" still lists them)
+    if (
+        matched in {"top", "underperformers"}
+        and trend
+        and trend_metric_named(asked)
+        and not _WHICH.search(asked)
+    ):
+        matched, extra["metric"] = "trends", f"trend_{trend[0]}_{trend[1]}"
     if (
         (cid or names)
         and trend
@@ -849,7 +890,9 @@ def resolve_campaigns(intent: Intent, names: dict[str, str]) -> Intent:
         # each name as a single one: a number alone first ("76 qual gasta melhor" is Campanha 76)
         found = [resolve_name(n, names)[1] for n in intent.names]
         ids = [*intent.campaign_ids, *(hits[0] for hits in found if len(hits) == 1)]
-        return replace(intent, campaign_ids=tuple(dict.fromkeys(ids)))
+        missing = tuple(n for n, hits in zip(intent.names, found, strict=True) if not hits)
+        # the names kept are those not in this account, said so rather than only "name 2 campaigns"
+        return replace(intent, campaign_ids=tuple(dict.fromkeys(ids)), names=missing)
     (phrase,) = intent.names
     prefix, hits = resolve_name(phrase, names)
     if len(hits) == 1:

@@ -19,6 +19,7 @@ from famachat_ml_pipeline.agent.intents import (
     Intent,
     classify_intent,
     invalid_day,
+    month_end_asked,
     resolve_campaigns,
     resolve_day,
     resolve_period,
@@ -112,7 +113,8 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         ],
         "top": [
             ("get_top_campaigns", {"metric": "leads", "limit": 5}),
-            ("get_high_performers", {"limit": 5}),
+            # "qual a melhor campanha?": the whole top tier, to sort it by CPL (the tool sorts by leads)
+            ("get_high_performers", {"limit": MAX_ROWS if intent.metric == "best" else 5}),
         ],
         "recommendations": [("get_campaign_details", {"campaign_id": cid})]
         if cid
@@ -131,7 +133,7 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         ]
         if cid
         else _month_end_plan(ctx)
-        if intent.metric == "month_end"
+        if month_end_asked(intent.metric)
         else [
             ("get_forecasts", {"metric": "leads"}),
             ("get_account_summary", {}),
@@ -551,7 +553,7 @@ class OfflineAgent:
         figures = intent.name in {"performance", "summary"} or (
             intent.name == "campaign_details" and intent.campaign_id
         )
-        figures = figures or ranked or intent.name == "daily_average" or intent.metric == "month_end"
+        figures = figures or ranked or intent.name == "daily_average" or month_end_asked(intent.metric)
         if intent.name == "trends" and intent.campaign_id and self.ctx.owns(intent.campaign_id):
             facts["_campaign_name"] = self.ctx.name_of(intent.campaign_id)
         if intent.name == "trends" and weeks_asked(intent.metric):  # "o CPL subiu essa semana?" too
@@ -580,7 +582,7 @@ class OfflineAgent:
             # "por que o CPL da campanha 12 subiu essa semana?": that campaign's factors over the weeks
             facts.update(_weeks=weeks_figures(self.ctx, cid), _campaign_name=self.ctx.name_of(cid))
         period = resolve_period(intent.period_ref, through)
-        if intent.metric == "month_end":  # what the month already holds, besides the forecast
+        if month_end_asked(intent.metric):  # what the month already holds, besides the forecast
             period, day = resolve_period("esse mes", through), None
         if intent.name == "daily_average" and day is None and period is None:
             period = resolve_period("ultimos 7 dias", through)  # the tools' week, from the source

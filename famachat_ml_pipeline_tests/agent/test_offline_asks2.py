@@ -24,6 +24,7 @@ from famachat_ml_pipeline.settings import Settings
 from famachat_ml_pipeline.source.read import first_insight_day, read_daily_insights
 from famachat_ml_pipeline.source.tables import insights_table
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.cpl_factors import weighed_most
 from famachat_ml_pipeline_tests.agent.test_offline import _critical_snapshots, _features, _names
 from famachat_ml_pipeline_tests.agent.test_offline_asks import _ask, _source
 
@@ -362,6 +363,11 @@ def test_why_a_campaigns_cpl_moved_names_the_factor_that_weighed_most(demo_db: D
     label = {"cpm": "CPM", "ctr": "CTR", "cvr": "conversão (leads por clique)"}[top]
     reply = _ask(demo_db, f"por que o CPL da campanha {n} subiu?")
     (line,) = [x for x in reply.text.splitlines() if x.startswith("Por que o CPL mudou")]
-    assert f"O que mais pesou: {label} ({round(share[top] * 100)}% da variação do CPL)." in line
+    # the factors as `weighed_most` words them: a share, or each one's effect when they pull opposite ways
+    rates = {k: v * 100 if k != "cpm" else v * 1000 for k, v in f1.items()}
+    rates0 = {k: v * 100 if k != "cpm" else v * 1000 for k, v in f0.items()}
+    cpls = now["spend"] / now["leads"], before["spend"] / before["leads"]
+    assert weighed_most({**rates, "cpl": cpls[0]}, {**rates0, "cpl": cpls[1]}) in line, line
+    assert label in line and share[top] == max(share.values())
     pct = lambda v: f"{v * 100:.2f}".replace(".", ",") + "%"  # noqa: E731
     assert f"conversão (leads por clique) {pct(f0['cvr'])} → {pct(f1['cvr'])}" in line

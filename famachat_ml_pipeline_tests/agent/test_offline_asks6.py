@@ -63,7 +63,7 @@ def _expected_first_line(db: DemoDb, cid: int, through: dt.date, figure: str, mo
     head = f"{answer}{what} da conta {went}"
     head = head if answer else head[0].upper() + head[1:]
     if on_monday:
-        when = "na semana passada (esta ainda não tem dia completo)"
+        when = "na semana passada"  # why is said once, in the lines after (agent12)
         sides = f"{x_text} de seg a dom ({_span(now)}), contra {y_text} na semana retrasada ({_span(before)})"
     else:
         days = SHORT[0] if now[0] == now[1] else f"seg a {SHORT[now[1].weekday()]}"

@@ -20,6 +20,7 @@ from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.core.recommendations import format_money, format_pct
 from famachat_ml_pipeline.source.read import read_daily_insights
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.cpl_factors import weighed_most
 from famachat_ml_pipeline_tests.agent.test_offline_asks4 import SHORT
 from famachat_ml_pipeline_tests.agent.test_offline_asks6 import _span, _weeks
 
@@ -91,7 +92,7 @@ def _change_line(now_f: dict, before_f: dict, through: dt.date, figure: str, mov
     none = "sem leads" if figure == "cpl" else "-"
     x_text, y_text = (TEXT[figure](v) if v is not None else none for v in (x, y))
     if on_monday:
-        when = "na semana passada (esta ainda não tem dia completo)"
+        when = "na semana passada"  # why is said once, in the note (agent12)
         sides = f"{x_text} de seg a dom ({_span(now)}), contra {y_text} na semana retrasada ({_span(before)})"
     else:
         when, days = "esta semana", SHORT[0] if now[0] == now[1] else f"seg a {SHORT[now[1].weekday()]}"
@@ -133,8 +134,6 @@ def _why_line(now_f: dict, before_f: dict, through: dt.date) -> str:
             )
         )
     rows.sort(key=lambda r: -r[0])
-    share, top, _ = rows[0]
-    weight = round(round(share, 3) * 100)
     cpl_change, _ = _pct(now_f["cpl"], before_f["cpl"], 0, signed=False)
     if on_monday:
         when, compared = (
@@ -147,8 +146,7 @@ def _why_line(now_f: dict, before_f: dict, through: dt.date) -> str:
         when = "esta semana"
     return (
         f"Por que o CPL mudou ({cpl_change} {when}): CPL = CPM ÷ (CTR × conversão por clique), e {compared}: "
-        f"{'; '.join(r[2] for r in rows)}. O que mais pesou: {FACTOR[top]} ({weight}% da variação "
-        "do CPL)."
+        f"{'; '.join(r[2] for r in rows)}. {weighed_most(now_f, before_f)}"
     )
 
 

@@ -137,6 +137,9 @@ class CplDriver(ToolOutput):
     factor: str  # "cpm", "ctr" or "cvr" (leads per click)
     change: str  # its % change, 7 days against the 7 before
     share: float  # its share of the CPL's (log) change: the shares sum to 1; negative pulled the other way
+    # the CPL's % change had this factor alone moved: a share over 100 % reads as nonsense to a buyer when
+    # the factors pull opposite ways, this does not
+    cpl_effect: str = "0%"
     now: str | None
     before: str | None
 
@@ -216,6 +219,13 @@ def _rate_text(ctx: ToolContext, factor: str, figures: dict[str, Any]) -> str | 
     return ctx.fmt1({factor: figures[factor]}, {factor: how})[factor]
 
 
+def _alone(factor: str, now: dict[str, Any], before: dict[str, Any]) -> float:
+    """The CPL's % change had only this factor moved: the CPM moves it as it moves, CTR and leads per click
+    inversely (CPL = CPM / (CTR x leads per click))."""
+    sign = dict(CPL_FACTORS)[factor]
+    return ((now[factor] / before[factor]) ** sign - 1.0) * 100.0
+
+
 def driver_rows(ctx: ToolContext, now: dict[str, Any], before: dict[str, Any]) -> list[CplDriver]:
     """`cpl_drivers` of two periods' `period_figures`, formatted: the 7 days here, the calendar weeks in
     the offline agent's "por que o CPL subiu essa semana?"."""
@@ -224,6 +234,7 @@ def driver_rows(ctx: ToolContext, now: dict[str, Any], before: dict[str, Any]) -
             factor=f,
             change=ctx.fmt1({"c": pct}, {"c": "pct0"})["c"] or "0%",
             share=round(share, 3),
+            cpl_effect=ctx.fmt1({"c": _alone(f, now, before)}, {"c": "pct0"})["c"] or "0%",
             now=_rate_text(ctx, f, now),
             before=_rate_text(ctx, f, before),
         )
