@@ -34,6 +34,7 @@ INTENTS = (
     "best_day",
     "frequency",
     "out_of_scope",
+    "followup_unclear",  # agent/followup.py: an elliptical question with nothing to read it against
 )
 
 # "CPL acima de R$ 50", "custo por lead menor que 20": the campaigns past a CPL asked (group 2 is the number)
@@ -125,8 +126,14 @@ def _week_change_asked(text: str) -> tuple[str, str] | None:
     if not _THIS_WEEK.search(text) or not (m := _WEEK_MOVE.search(text)):
         return None
     move = next(k for k, p in _WEEK_MOVES.items() if re.fullmatch(p, m.group(1)))
+    return (figure_named(text) or "cpl", move)
+
+
+def figure_named(text: str) -> str | None:
+    """The figure a normalized text names first ("e o gasto?" -> "spend", "e o CTR?" -> "ctr"): cpl, ctr,
+    cpm, cpc, spend or leads; None if it names none."""
     named = [(f.start(), k) for k, p in _WEEK_FIGURES.items() if (f := re.search(p, text))]
-    return (min(named)[1] if named else "cpl", move)
+    return min(named)[1] if named else None
 
 
 def this_week_change(text: str) -> tuple[str, str] | None:
@@ -308,7 +315,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
 # "não quero previsão", "não preciso de recomendações": the thing negated is not what is asked
 _NEGATED = re.compile(r"\bnao (quero|preciso|e|pedi|perguntei)( de| sobre)?( uma| um| a| o| as| os)? \w+")
 # intents that keep a campaign named in the question; any other becomes that campaign's details
-_CAMPAIGN_INTENTS = {
+CAMPAIGN_INTENTS = {
     "out_of_scope",
     "forecast",
     "paused",
@@ -761,6 +768,13 @@ _WHICH = re.compile(r"\b(qual|quais)\b")
 _WEEK_CHANGE_FROM = {None, "trends", "performance", "anomalies", "underperformers", "top", "summary"}
 
 
+def keyword_intent(text: str) -> str | None:
+    """The intent the keywords of a normalized question name (the first row of `_PATTERNS` that matches,
+    its negated mentions taken out), before a day or a campaign decides; None when no keyword does."""
+    asked = _NEGATED.sub(" ", text)
+    return next((n for n, pattern in _PATTERNS if re.search(pattern, asked)), None)
+
+
 def classify_intent(message: str) -> Intent:
     """The intent of a question, from keywords; a campaign id or name in it makes it about that campaign."""
     message = fix_campaign_typos(message)
@@ -778,7 +792,7 @@ def classify_intent(message: str) -> Intent:
     if period is None and day_ref is None and _ALL_TIME.search(text):
         period_ref = ALL_TIME_REF
     extra = {"period_ref": period_ref, "metric": _metric(text)}
-    matched = next((n for n, pattern in _PATTERNS if re.search(pattern, asked)), None)
+    matched = keyword_intent(text)
     if day_ref == "amanha" and matched in {None, "performance"}:
         matched = "forecast"  # tomorrow's figures are a forecast ("quantos leads amanhã?")
     elif matched is None and (day_ref or period_ref):
@@ -869,7 +883,7 @@ def classify_intent(message: str) -> Intent:
         extra["metric"] = f"week_{why[0]}_{why[1]}"
     # words after "campanha" that name nothing never end in the help menu: the campaigns are listed
     keyword = matched or ("list_campaigns" if names and not like else "help")
-    if (cid or names) and matched not in _CAMPAIGN_INTENTS:
+    if (cid or names) and matched not in CAMPAIGN_INTENTS:
         return Intent(
             "campaign_details", cid, None, named, names, day_ref, keyword=keyword, name_like=like, **extra
         )

@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 
 from famachat_ml_pipeline.agent.answers import NO_RESULTS, generate_response
+from famachat_ml_pipeline.agent.followup import UNCLEAR, resolve_followup
 from famachat_ml_pipeline.agent.intents import (
     Intent,
     classify_intent,
@@ -193,6 +194,7 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "best_day": [],
         "frequency": [],  # ml_features and ml_anomalies, in the facts
         "out_of_scope": [],
+        UNCLEAR: [],  # "e ontem?" with no earlier question: asked to repeat it whole
     }
     return [_call(ctx, name, args) for name, args in plan[intent.name]]
 
@@ -489,7 +491,7 @@ def check_quality(ctx: ToolContext, intent: Intent, calls: Sequence[ToolCall]) -
     for call in calls:
         if "error" in call.output:
             notes.append(f"Não consegui consultar {call.name}: {call.output['error']}")
-    if intent.name in {"help", "data_quality", "campaign_not_found", "audience", "out_of_scope"}:
+    if intent.name in {"help", "data_quality", "campaign_not_found", "audience", "out_of_scope", UNCLEAR}:
         return notes
     through, results = ctx.data_through(), q.latest_results_day(ctx.engine, ctx.config_id)
     if results is None:
@@ -516,9 +518,11 @@ class OfflineAgent:
     def stream(
         self, message: str, history: Sequence[ChatTurn] = (), intent: Intent | None = None
     ) -> Iterator[AgentEvent]:
-        """Answer `message`; an explicit `intent` (the API's analyze) skips the keyword classifier."""
+        """Answer `message`; an explicit `intent` (the API's analyze) skips the keyword classifier; a
+        follow-up ("e da campanha 5?") is read against the thread's last question in `history`."""
         names = {cid: c.get("name") or cid for cid, c in self.ctx.campaigns.items()}
-        intent = resolve_campaigns(intent or classify_intent(message), names)
+        intent = intent or resolve_followup(message, history) or classify_intent(message)
+        intent = resolve_campaigns(intent, names)
         calls = gather_data(self.ctx, intent)
         for call in calls:
             yield AgentEvent(kind="tool", tool=call)

@@ -1,0 +1,120 @@
+"""Follow-up questions in a chat, offline: "e da campanha 5?", "e anteontem?", "e o gasto?".
+
+A buyer's follow-up names only what changes. `resolve_followup` reads it against the last question of the
+thread: that question's intent (re-classified from its text, itself resolved when it was a follow-up too),
+with only the day or period, the campaign or the figure the follow-up names replaced. Pure: no database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from famachat_ml_pipeline.agent.intents import (
+    CAMPAIGN_INTENTS,
+    Intent,
+    classify_intent,
+    figure_named,
+    keyword_intent,
+    normalize,
+    trend_asked,
+)
+from famachat_ml_pipeline.agent.types import ChatTurn
+
+UNCLEAR = "followup_unclear"  # an elliptical question with no earlier question to read it against
+UNCLEAR_ANSWER = "Não entendi a que você se refere; pode repetir a pergunta completa?"
+MAX_DEPTH = 5  # follow-ups of follow-ups read back at most this far (a thread keeps 20 messages)
+MAX_WORDS = 8  # "e a campanha 3 ontem?": a follow-up starting with "e" is short
+MAX_BARE_WORDS = 3  # "anteontem?", "campanha 5?", "semana passada?": without "e", shorter still
+# the earlier questions nothing can be carried from
+_UNUSABLE = {"help", "out_of_scope", UNCLEAR}
+# a figure named in a follow-up -> the metric the figures' answer leads with (as `classify_intent` sets it:
+# the spend and the CPL are the answer's plain line)
+_FIGURE_METRIC = {"leads": "leads", "ctr": "ctr", "cpm": "cpm", "cpc": "cpc"}
+_WORD = re.compile(r"\w+")
+
+
+def _what_it_names(message: str) -> tuple[Intent, str | None]:
+    """The follow-up's own reading (its day, period, campaign) and the figure it names."""
+    return classify_intent(message), figure_named(normalize(message))
+
+
+def _names_something(intent: Intent, figure: str | None) -> bool:
+    return bool(intent.day_ref or intent.period_ref or intent.campaign_id or intent.names or figure)
+
+
+def is_elliptical(message: str) -> bool:
+    """Whether a question only names what changes from the one before: short, with no intent keyword of
+    its own (a figure's name aside, after "e": "e o gasto?"), and naming a day, period, campaign or figure."""
+    text = normalize(message)
+    words = _WORD.findall(text)
+    if not words:
+        return False
+    own = keyword_intent(text)
+    if words[0] == "e" and len(words) <= MAX_WORDS:
+        # "e o CTR?" names a figure; "e o CTR caiu?" asks its own question (the CTR's move)
+        bare = own is None or (own == "performance" and trend_asked(text) is None)
+    else:
+        bare = own is None and len(words) <= MAX_BARE_WORDS
+    return bare and _names_something(*_what_it_names(message))
+
+
+def _with_campaign(prev: Intent, new: Intent) -> Intent:
+    """The earlier intent about the campaign the follow-up names; an account-wide question becomes that
+    campaign's details, as `classify_intent` turns one naming a campaign."""
+    named = {"campaign_id": new.campaign_id, "names": new.names, "name_like": new.name_like}
+    if prev.name == "campaign_details" or (prev.name in CAMPAIGN_INTENTS and prev.name != "compare"):
+        return replace(prev, campaign_ids=(), **named)
+    keyword = "performance" if prev.name == "compare" else prev.keyword or prev.name
+    return replace(prev, name="campaign_details", keyword=keyword, campaign_ids=(), **named)
+
+
+def _with_figure(prev: Intent, figure: str) -> Intent:
+    """The earlier intent weighing the figure named: a move asked ("trend_cpl_up", "week_cpl_up") about
+    it, or the figures' answer leading with it; other intents have no figure to swap."""
+    metric = prev.metric or ""
+    kind, _, move = metric.partition("_")
+    if kind in {"trend", "week"}:
+        _, _, move = move.partition("_")
+        if kind == "trend" and figure == "cpc":  # the 7 days' trends have no CPC move: kept as asked
+            return prev
+        return replace(prev, metric=f"{kind}_{figure}_{move}")
+    if "performance" in {prev.name, prev.keyword}:
+        return replace(prev, metric=_FIGURE_METRIC.get(figure, "cpl_high"))
+    return prev
+
+
+def _merge(prev: Intent, new: Intent, figure: str | None) -> Intent:
+    """The earlier intent with only what the follow-up names replaced: campaign, day or period, figure."""
+    merged = _with_campaign(prev, new) if new.campaign_id or new.names else prev
+    if new.day_ref:  # a day replaces the period asked before, and a period the day
+        merged = replace(merged, day_ref=new.day_ref, period_ref=None)
+    elif new.period_ref:
+        merged = replace(merged, period_ref=new.period_ref, day_ref=None)
+    return _with_figure(merged, figure) if figure else merged
+
+
+def _previous_intent(history: Sequence[ChatTurn], depth: int) -> Intent | None:
+    """The intent of the thread's last question (resolved if it was a follow-up, up to `depth` back), or
+    None when there is none to carry (no question, or the help menu's)."""
+    asked = [i for i, turn in enumerate(history) if turn.role == "user"]
+    if not asked:
+        return None
+    last = asked[-1]
+    text = history[last].content
+    intent = resolve_followup(text, history[:last], depth - 1) if depth > 1 else None
+    intent = intent or classify_intent(text)
+    return None if intent.name in _UNUSABLE else intent
+
+
+def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX_DEPTH) -> Intent | None:
+    """The intent of an elliptical `message` read against the thread's `history`; an Intent named
+    `UNCLEAR` when it has nothing to be read against; None when it is no follow-up (a question of its
+    own, or no history: classified as it stands)."""
+    if not history or not is_elliptical(message):
+        return None
+    prev = _previous_intent(history, depth)
+    if prev is None:
+        return Intent(UNCLEAR)
+    return _merge(prev, *_what_it_names(message))
