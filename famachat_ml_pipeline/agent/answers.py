@@ -11,7 +11,6 @@ from typing import Any
 from famachat_ml_pipeline.agent.answers_anomalies import TYPE_PT, anomaly_block, say_tracking
 from famachat_ml_pipeline.agent.answers_days import say_best_day, say_weekday
 from famachat_ml_pipeline.agent.answers_forecast import say_forecast
-from famachat_ml_pipeline.agent.followup import UNCLEAR, UNCLEAR_ANSWER
 from famachat_ml_pipeline.agent.intents import ALL_TIME_LABEL, Intent, numbers_in
 from famachat_ml_pipeline.agent.tools.analysis import excluded_text
 from famachat_ml_pipeline.agent.types import ToolCall
@@ -1303,7 +1302,6 @@ _SAY = {
     "best_day": say_best_day,
     "frequency": _say_frequency,
     "out_of_scope": _say_out_of_scope,
-    UNCLEAR: lambda intent, out: [UNCLEAR_ANSWER],
 }
 
 

@@ -22,13 +22,11 @@ from famachat_ml_pipeline.agent.intents import (
 )
 from famachat_ml_pipeline.agent.types import ChatTurn
 
-UNCLEAR = "followup_unclear"  # an elliptical question with no earlier question to read it against
-UNCLEAR_ANSWER = "Não entendi a que você se refere; pode repetir a pergunta completa?"
 MAX_DEPTH = 5  # follow-ups of follow-ups read back at most this far (a thread keeps 20 messages)
 MAX_WORDS = 8  # "e a campanha 3 ontem?": a follow-up starting with "e" is short
 MAX_BARE_WORDS = 3  # "anteontem?", "campanha 5?", "semana passada?": without "e", shorter still
 # the earlier questions nothing can be carried from
-_UNUSABLE = {"help", "out_of_scope", UNCLEAR}
+_UNUSABLE = {"help", "out_of_scope"}
 # a figure named in a follow-up -> the metric the figures' answer leads with (as `classify_intent` sets it:
 # the spend and the CPL are the answer's plain line)
 _FIGURE_METRIC = {"leads": "leads", "ctr": "ctr", "cpm": "cpm", "cpc": "cpc"}
@@ -109,12 +107,10 @@ def _previous_intent(history: Sequence[ChatTurn], depth: int) -> Intent | None:
 
 
 def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX_DEPTH) -> Intent | None:
-    """The intent of an elliptical `message` read against the thread's `history`; an Intent named
-    `UNCLEAR` when it has nothing to be read against; None when it is no follow-up (a question of its
-    own, or no history: classified as it stands)."""
+    """The intent of an elliptical `message` read against the thread's `history`; None when it is no
+    follow-up (a question of its own, no history, or no earlier question to carry: "e ontem?" after a
+    greeting is then yesterday's figures, as it reads alone)."""
     if not history or not is_elliptical(message):
         return None
     prev = _previous_intent(history, depth)
-    if prev is None:
-        return Intent(UNCLEAR)
-    return _merge(prev, *_what_it_names(message))
+    return None if prev is None else _merge(prev, *_what_it_names(message))

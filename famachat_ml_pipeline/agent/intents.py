@@ -34,7 +34,6 @@ INTENTS = (
     "best_day",
     "frequency",
     "out_of_scope",
-    "followup_unclear",  # agent/followup.py: an elliptical question with nothing to read it against
 )
 
 # "CPL acima de R$ 50", "custo por lead menor que 20": the campaigns past a CPL asked (group 2 is the number)

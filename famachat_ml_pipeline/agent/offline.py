@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from famachat_ml_pipeline.agent.answers import NO_RESULTS, generate_response
-from famachat_ml_pipeline.agent.followup import UNCLEAR, resolve_followup
+from famachat_ml_pipeline.agent.followup import resolve_followup
 from famachat_ml_pipeline.agent.intents import (
     Intent,
     classify_intent,
@@ -194,7 +194,6 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "best_day": [],
         "frequency": [],  # ml_features and ml_anomalies, in the facts
         "out_of_scope": [],
-        UNCLEAR: [],  # "e ontem?" with no earlier question: asked to repeat it whole
     }
     return [_call(ctx, name, args) for name, args in plan[intent.name]]
 
@@ -491,7 +490,7 @@ def check_quality(ctx: ToolContext, intent: Intent, calls: Sequence[ToolCall]) -
     for call in calls:
         if "error" in call.output:
             notes.append(f"Não consegui consultar {call.name}: {call.output['error']}")
-    if intent.name in {"help", "data_quality", "campaign_not_found", "audience", "out_of_scope", UNCLEAR}:
+    if intent.name in {"help", "data_quality", "campaign_not_found", "audience", "out_of_scope"}:
         return notes
     through, results = ctx.data_through(), q.latest_results_day(ctx.engine, ctx.config_id)
     if results is None:

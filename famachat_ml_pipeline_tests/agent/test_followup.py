@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from famachat_ml_pipeline.agent.followup import UNCLEAR, is_elliptical, resolve_followup
+from famachat_ml_pipeline.agent.followup import is_elliptical, resolve_followup
 from famachat_ml_pipeline.agent.intents import classify_intent
 from famachat_ml_pipeline.agent.types import ChatTurn
 
@@ -116,9 +116,8 @@ def test_a_question_of_its_own_and_no_history_are_read_as_they_stand() -> None:
         _thread("oi"),  # the help menu's: nothing to carry
     ],
 )
-def test_an_elliptical_question_with_nothing_before_is_unclear(thread: list[ChatTurn]) -> None:
-    resolved = resolve_followup("e ontem?", thread)
-    assert resolved is not None and resolved.name == UNCLEAR
+def test_an_elliptical_question_with_nothing_before_reads_as_it_stands(thread: list[ChatTurn]) -> None:
+    assert resolve_followup("e ontem?", thread) is None
 
 
 def test_a_follow_up_of_a_follow_up_is_bounded() -> None:

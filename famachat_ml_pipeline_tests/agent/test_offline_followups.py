@@ -126,11 +126,13 @@ def test_a_figure_follow_up_swaps_the_move_asked(demo_db: DemoDb, weekday: int) 
         [ChatTurn("user", "oi"), ChatTurn("assistant", "Posso responder sobre esta conta...")],
     ],
 )
-def test_a_follow_up_with_nothing_to_follow_asks_for_the_whole_question(
+def test_a_follow_up_with_nothing_to_follow_reads_as_it_stands(
     demo_db: DemoDb, history: list[ChatTurn]
 ) -> None:
+    """ "e ontem?" after a greeting: yesterday's account figures, the answer it gets with no thread."""
     agent = open_agent(demo_db.engine, ACCOUNT, demo_db.settings, mode="offline", now=demo_db.now)
-    reply = agent.ask("e ontem?", history)
-    assert reply.intent == "followup_unclear"
-    assert reply.text == "Não entendi a que você se refere; pode repetir a pergunta completa?"
-    assert reply.tool_calls == ()
+    reply, alone = agent.ask("e ontem?", history), agent.ask("e ontem?")
+    assert (reply.intent, reply.text) == (alone.intent, alone.text)
+    yesterday = demo_db.now.date() - dt.timedelta(days=1)
+    f = _figures(demo_db, ACCOUNT, yesterday, yesterday)
+    assert f"{_d(yesterday)}" in reply.text and _figures_text(f) in reply.text, reply.text
