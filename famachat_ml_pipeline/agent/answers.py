@@ -147,12 +147,7 @@ def _say_worst(u: dict[str, Any]) -> list[str]:
         + (_why(worst) if worst.get("leads_7d") else f" (CPL da conta: {worst.get('account_cpl_7d') or '-'})")
         + "."
     ]
-    if len(rows) > 1:
-        n = u["total"]
-        lines.append(f"As {n} campanhas do tier crítico (UNDERPERFORMER), do pior CPL ao melhor:")
-        lines += [_campaign_line(c) + _why(c) + "." for c in rows[:5]]
-        lines += [f"(mostrando 5 de {n})"] if n > 5 else []
-    return lines
+    return lines + _tier_list(rows, u["total"], "do tier crítico (UNDERPERFORMER), do pior CPL ao melhor")
 
 
 def _say_no_leads(c: dict[str, Any]) -> list[str]:
@@ -224,12 +219,15 @@ def _say_best(h: dict[str, Any]) -> list[str]:
         f"{quoted(best['name'])} ({best['campaign_id']}): CPL {best['cpl_7d'] or '-'} ({best['spend_7d']} "
         f"gastos, {best['leads_7d']} leads){_why(best)}."
     ]
-    if len(rows) > 1:
-        n = h["total"]
-        lines.append(f"As {n} campanhas de alta performance (HIGH_PERFORMER), do melhor CPL ao pior:")
-        lines += [_campaign_line(c) + _why(c) + "." for c in rows[:5]]
-        lines += [f"(mostrando 5 de {n})"] if n > 5 else []
-    return lines
+    return lines + _tier_list(rows, h["total"], "de alta performance (HIGH_PERFORMER), do melhor CPL ao pior")
+
+
+def _tier_list(rows: list[dict[str, Any]], total: int, which: str) -> list[str]:
+    """The tier's first five campaigns in `rows`' order after the one named, when there is more than one."""
+    if len(rows) <= 1:
+        return []
+    lines = [f"As {total} campanhas {which}:", *(_campaign_line(c) + _why(c) + "." for c in rows[:5])]
+    return lines + ([f"(mostrando 5 de {total})"] if total > 5 else [])
 
 
 def _say_recommendations(intent: Intent, out: Out) -> list[str]:
