@@ -20,6 +20,7 @@ from famachat_ml_pipeline.agent.wording import (
     failed,
     figures_text,
     freq,
+    leads_text,
     not_found,
     period_in,
     quoted,
@@ -68,7 +69,7 @@ def _summary_text(s: dict[str, Any]) -> list[str]:
     tiers = s.get("tiers", {})
     lines = [
         f"Resumo da conta (7 dias até {br_date(s.get('as_of'))}): {s['spend_7d']} investidos, "
-        f"{s['leads_7d']} leads, CPL de {s['cpl_7d'] or '-'}.",
+        f"{leads_text(s['leads_7d'])}, CPL de {s['cpl_7d'] or '-'}.",
         f"{s['active_campaigns']} de {s['campaigns']} campanhas ativas; tiers: "
         f"{tiers.get('HIGH_PERFORMER', 0)} de alta performance, {tiers.get('MODERATE', 0)} moderadas, "
         f"{tiers.get('LOW', 0)} baixas e {tiers.get('UNDERPERFORMER', 0)} críticas.",
@@ -88,7 +89,7 @@ def _campaign_line(c: dict[str, Any]) -> str:
     cpl = c.get("cpl_7d") or "sem leads"
     return (
         f"- {quoted(c['name'])} ({c['campaign_id']}): {c.get('spend_7d') or '-'} gastos, "
-        f"{c.get('leads_7d') if c.get('leads_7d') is not None else '-'} leads, CPL {cpl}"
+        f"{leads_text(c.get('leads_7d'))}, CPL {cpl}"
     )
 
 
@@ -139,7 +140,7 @@ def _say_worst(u: dict[str, Any]) -> list[str]:
     how = (
         f"gastou {worst['spend_7d']} sem nenhum lead"
         if not worst.get("leads_7d")
-        else f"CPL {worst['cpl_7d']} ({worst['spend_7d']} gastos, {worst['leads_7d']} leads)"
+        else f"CPL {worst['cpl_7d']} ({worst['spend_7d']} gastos, {leads_text(worst['leads_7d'])})"
     )
     lines = [
         f"A pior campanha nos 7 dias até {br_date(u['as_of'])} (tier crítico, pelo CPL): "
@@ -217,7 +218,7 @@ def _say_best(h: dict[str, Any]) -> list[str]:
     lines = [
         f"A melhor campanha nos 7 dias até {br_date(h['as_of'])} (tier alta performance, pelo CPL): "
         f"{quoted(best['name'])} ({best['campaign_id']}): CPL {best['cpl_7d'] or '-'} ({best['spend_7d']} "
-        f"gastos, {best['leads_7d']} leads){_why(best)}."
+        f"gastos, {leads_text(best['leads_7d'])}){_why(best)}."
     ]
     return lines + _tier_list(rows, h["total"], "de alta performance (HIGH_PERFORMER), do melhor CPL ao pior")
 
@@ -673,10 +674,10 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
         lines.insert(0, _no_leads_judge(d))
     if d.get("as_of"):  # before the first run there are no 7-day features (no None printed)
         lines.append(
-            f"7 dias até {br_date(d['as_of'])}: {d['spend_7d'] or '-'} gastos, {_n(d['leads_7d'])} leads, "
+            f"7 dias até {br_date(d['as_of'])}: {d['spend_7d'] or '-'} gastos, {leads_text(d['leads_7d'])}, "
             "CPL "
             f"{d['cpl_7d'] or 'sem leads'}, CTR {d['ctr_7d'] or '-'}, frequência {freq(d['frequency_7d'])}. "
-            f"30 dias: {_n(d['leads_30d'])} leads, CPL {d['cpl_30d'] or '-'}."
+            f"30 dias: {leads_text(d['leads_30d'])}, CPL {d['cpl_30d'] or '-'}."
         )
     if aside := d.get("days_set_aside_7d"):
         lines.append(
@@ -704,14 +705,11 @@ def _no_leads_judge(d: dict[str, Any]) -> str:
     """ "A campanha 27 tá gastando sem gerar lead?": yes or no from its 7 days."""
     leads = d.get("leads_7d") or 0
     if leads:
-        return f"Não: {leads} leads em 7 dias até {br_date(d['as_of'])}, com {d['spend_7d'] or '-'} gastos."
+        when = f"em 7 dias até {br_date(d['as_of'])}"
+        return f"Não: {leads_text(leads)} {when}, com {d['spend_7d'] or '-'} gastos."
     if (d.get("spend_7d") or "-") != "-" and _spent(d) > 0:
         return f"Sim: {d['spend_7d']} gastos em 7 dias até {br_date(d['as_of'])} sem nenhum lead."
     return f"Não: {quoted(d['name'])} não gastou nos 7 dias até {br_date(d['as_of'])}."
-
-
-def _n(value: int | None) -> str:
-    return "-" if value is None else str(value)
 
 
 def _say_data_quality(intent: Intent, out: Out) -> list[str]:
@@ -736,7 +734,8 @@ def _say_roi(intent: Intent, out: Out) -> list[str]:
         return [msg]
     roas = str(r["roas"]).replace(".", ",")
     return [
-        f"ROI estimado ({r['scope']}, {r['window_days']} dias): {r['leads']} leads x {r['value_per_lead']} = "
+        f"ROI estimado ({r['scope']}, {r['window_days']} dias): {leads_text(r['leads'])} x "
+        f"{r['value_per_lead']} = "
         f"{r['estimated_revenue']} contra {r['spend']} investidos: ROI {r['roi'] or '-'}, ROAS {roas}. "
         f"CPL atual {r['cpl'] or '-'}; o ponto de equilíbrio é um CPL de {r['break_even_cpl']}.",
         r["note"],
@@ -1069,7 +1068,7 @@ def _say_daily_average(intent: Intent, out: Out) -> list[str]:
     note = f" {left_out[0].upper()}{left_out[1:]}." if left_out else ""
     return [
         f"{head}: {f['spend_per_day'] or '-'} de gasto e {f['leads_per_day']} leads por dia "
-        f"(no total, {f['spend'] or '-'} e {f['leads']} leads; CPL {f['cpl'] or 'sem leads'}).{note}"
+        f"(no total, {f['spend'] or '-'} e {leads_text(f['leads'])}; CPL {f['cpl'] or 'sem leads'}).{note}"
     ]
 
 
@@ -1203,7 +1202,7 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
     def line(x: dict[str, Any]) -> str:
         return (
             f"“{' '.join(str(x['name']).split())[:80]}” ({x['campaign_id']}): {x['spend'] or '-'} gastos, "
-            f"{x['leads']} leads, CPL {x['cpl'] or 'sem leads'}"
+            f"{leads_text(x['leads'])}, CPL {x['cpl'] or 'sem leads'}"
         )
 
     lines = [f"A campanha {words} {when}: {line(rows[0])}."]
@@ -1269,8 +1268,9 @@ def _source_lines(out: Out) -> list[str]:
         return []
     last = t["last_7d"]
     return [
-        f"Da fonte: {last['spend']} investidos, {last['leads']} leads, CPL {last['cpl'] or '-'} nos 7 dias "
-        f"até {br_date(last['last_day'])}. Tiers, anomalias, recomendações e previsões vêm do pipeline."
+        f"Da fonte: {last['spend']} investidos, {leads_text(last['leads'])}, CPL {last['cpl'] or '-'} "
+        f"nos 7 dias até {br_date(last['last_day'])}. Tiers, anomalias, recomendações e previsões vêm do "
+        "pipeline."
     ]
 
 

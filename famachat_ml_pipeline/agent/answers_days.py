@@ -7,7 +7,7 @@ from typing import Any
 
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.tools.analysis import excluded_text
-from famachat_ml_pipeline.agent.wording import Out, br_date, period_in
+from famachat_ml_pipeline.agent.wording import Out, br_date, leads_text, period_in
 from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
 
 
@@ -48,7 +48,7 @@ def say_weekday(intent: Intent, out: Out) -> list[str]:
     def line(x: dict[str, Any]) -> str:
         n = x["n_days"]
         times = f" (em {n} dia{'s' if n != 1 else ''})" if uneven else ""
-        return f"CPL {x['cpl'] or 'sem leads'}, {x['leads']} leads, {x['spend'] or '-'} gastos{times}"
+        return f"CPL {x['cpl'] or 'sem leads'}, {leads_text(x['leads'])}, {x['spend'] or '-'} gastos{times}"
 
     aside = w.get("set_aside") or 0
     note = [f"Sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos."] if aside else []
@@ -105,7 +105,7 @@ def say_best_day(intent: Intent, out: Out) -> list[str]:
     def line(x: dict[str, Any]) -> str:
         day = x["date"]
         return (
-            f"{br_date(day.isoformat())} ({WEEKDAYS_PT[day.weekday()]}): {x['leads']} leads, "
+            f"{br_date(day.isoformat())} ({WEEKDAYS_PT[day.weekday()]}): {leads_text(x['leads'])}, "
             f"{x['spend'] or '-'} gastos, CPL {x['cpl'] or 'sem leads'}"
         )
 

@@ -10,6 +10,12 @@ from famachat_ml_pipeline.agent.tools.analysis import excluded_text
 Out = dict[str, dict[str, Any]]  # the tools' outputs by tool name (and the plan's facts under "_" keys)
 
 
+def leads_text(count: object) -> str:
+    """ "1 lead", "7 leads", "- leads" (no count): a count of leads as pt-BR writes it."""
+    shown = "-" if count is None else str(count)
+    return f"{shown} lead" if shown == "1" else f"{shown} leads"
+
+
 def br_date(iso: str | None) -> str:
     return "-" if not iso else f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}"
 
@@ -42,7 +48,7 @@ def figures_text(f: dict[str, Any], leads_first: bool = False) -> str:
     """ "R$ 100,00 investidos, 4 leads, CPL R$ 25,00"; the leads first when they were asked."""
     left_out = excluded_text(f.get("set_aside") or 0, f.get("orphans") or 0)
     note = f" ({left_out})" if left_out else ""
-    spend, leads = f"{f['spend'] or '-'} investidos", f"{f['leads']} leads"
+    spend, leads = f"{f['spend'] or '-'} investidos", leads_text(f["leads"])
     first = f"{leads}, {spend}" if leads_first else f"{spend}, {leads}"
     return f"{first}, CPL {f['cpl'] or 'sem leads'}{note}"
 

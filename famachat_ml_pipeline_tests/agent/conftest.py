@@ -27,6 +27,11 @@ INJECTED_NAMES = {
 }
 
 
+def leads_of(count: object) -> str:
+    """ "1 lead", "7 leads": a count of leads as the answers write it (pt-BR), written here on its own."""
+    return "1 lead" if str(count) == "1" else f"{count} leads"
+
+
 @dataclass(frozen=True)
 class DemoDb:
     url: str

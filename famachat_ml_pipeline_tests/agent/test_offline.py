@@ -17,7 +17,7 @@ from famachat_ml_pipeline.agent.service import UnknownAccount, open_agent
 from famachat_ml_pipeline.core.recommendations import format_money, format_number
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.source.tables import campaigns_table, insights_table
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 
 # The first test pays for the shared demo pipeline run, which takes minutes on a loaded 2-core machine.
 pytestmark = pytest.mark.timeout(1200)
@@ -86,7 +86,8 @@ def test_summary_figures_equal_the_tables(demo_db: DemoDb) -> None:
     assert reply.intent == "summary" and reply.mode == "offline" and reply.error is None
     assert reply.data_through == demo_db.as_of
     assert (
-        f"{format_money(spend)} investidos, {leads} leads, CPL de {format_money(spend / leads)}" in reply.text
+        f"{format_money(spend)} investidos, {leads_of(leads)}, CPL de {format_money(spend / leads)}"
+        in reply.text
     )
     assert f"{crit} críticas" in reply.text
     assert [c.name for c in reply.tool_calls] == [
@@ -115,7 +116,7 @@ def test_underperformers_figures_equal_the_tables(demo_db: DemoDb) -> None:
     assert f"{len(rows)} campanhas estão com baixa performance" in reply.text
     top = max(rows, key=lambda r: _json(r[1])["spend_7d"])
     snap = _json(top[1])
-    assert f"({top[0]}): {format_money(snap['spend_7d'])} gastos, {snap['leads_7d']} leads" in reply.text
+    assert f"({top[0]}): {format_money(snap['spend_7d'])} gastos, {leads_of(snap['leads_7d'])}" in reply.text
 
 
 def test_top_campaigns_figures_equal_the_tables(demo_db: DemoDb) -> None:
@@ -123,7 +124,7 @@ def test_top_campaigns_figures_equal_the_tables(demo_db: DemoDb) -> None:
     best = max(feats, key=lambda c: (feats[c]["leads_7d"], -int(c)))
     reply = _ask(demo_db, "Quais campanhas estão indo bem?")
     first = reply.text.splitlines()[1]
-    assert names[best] in first and f"{feats[best]['leads_7d']} leads" in first
+    assert names[best] in first and f"{leads_of(feats[best]['leads_7d'])}" in first
     assert format_money(feats[best]["spend_7d"]) in first
 
 
@@ -194,7 +195,7 @@ def test_campaign_details_figures_equal_the_tables(demo_db: DemoDb) -> None:
     reply = _ask(demo_db, f"detalhes da campanha {cid}")
     assert reply.intent == "campaign_details"
     assert names[cid] in reply.text
-    assert f"{format_money(feats[cid]['spend_7d'])} gastos, {feats[cid]['leads_7d']} leads" in reply.text
+    assert f"{format_money(feats[cid]['spend_7d'])} gastos, {leads_of(feats[cid]['leads_7d'])}" in reply.text
 
 
 def test_data_quality_counts_equal_the_source(demo_db: DemoDb) -> None:
@@ -214,7 +215,7 @@ def test_roi_uses_the_users_value_per_lead_and_says_so(demo_db: DemoDb) -> None:
     reply = _ask(demo_db, "Qual o ROI com R$ 80 por lead?")
     out = reply.tool_calls[0].output
     assert out["value_per_lead"] == "R$ 80,00"
-    assert f"{out['leads']} leads x R$ 80,00 = {format_money(out['leads'] * 80.0)}" in reply.text
+    assert f"{leads_of(out['leads'])} x R$ 80,00 = {format_money(out['leads'] * 80.0)}" in reply.text
     assert "não registra receita" in reply.text
     assert "preciso que você diga" in _ask(demo_db, "qual o ROI?").text
 

@@ -24,7 +24,7 @@ from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.settings import Settings
 from famachat_ml_pipeline.source.read import read_daily_insights
 from famachat_ml_pipeline.source.tables import insights_table
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline import _features, _names
 
 pytestmark = pytest.mark.timeout(1200)
@@ -173,7 +173,7 @@ def test_a_campaign_and_a_day_give_that_campaigns_day(demo_db: DemoDb) -> None:
     spend, leads = _source_day(demo_db, cid, demo_db.as_of, demo_db.as_of)
     text = _ask(demo_db, f"custo por lead da campanha {n} ontem").text
     assert f"Em {demo_db.as_of:%d/%m/%Y}, “" in text
-    assert f"{format_money(spend)} investidos, {leads} leads" in text
+    assert f"{format_money(spend)} investidos, {leads_of(leads)}" in text
 
 
 def test_a_period_other_than_7_days_is_read_from_the_source(demo_db: DemoDb) -> None:
@@ -181,7 +181,7 @@ def test_a_period_other_than_7_days_is_read_from_the_source(demo_db: DemoDb) -> 
     spend, leads = _source_day(demo_db, None, first, demo_db.as_of)
     text = _ask(demo_db, "quanto gastei nos últimos 30 dias?").text
     assert text.startswith(f"De {first:%d/%m/%Y} a {demo_db.as_of:%d/%m/%Y} (30 dias): {format_money(spend)}")
-    assert f"{leads} leads" in text.splitlines()[0]
+    assert f"{leads_of(leads)}" in text.splitlines()[0]
 
 
 def test_a_date_range_is_read_whole_from_the_source(demo_db: DemoDb) -> None:
@@ -192,7 +192,7 @@ def test_a_date_range_is_read_whole_from_the_source(demo_db: DemoDb) -> None:
     assert head.startswith(
         f"O período pedido ({first:%d/%m/%Y} a {last:%d/%m/%Y}, 15 dias): {format_money(spend)}"
     )
-    assert f"{leads} leads" in head  # not the first day's figures
+    assert f"{leads_of(leads)}" in head  # not the first day's figures
 
 
 def test_the_active_campaigns_are_listed_as_active(demo_db: DemoDb) -> None:
@@ -286,7 +286,7 @@ def test_a_month_named_is_that_calendar_month_from_the_source(demo_db: DemoDb) -
     text = _ask(demo_db, f"quanto gastei em {MONTHS[as_of.month - 1]}?").text
     line = text.splitlines()[0]
     assert line.startswith(f"{_label(as_of.month, as_of.year)} ({start:%d/%m/%Y} a {as_of:%d/%m/%Y}")
-    assert f"{format_money(spend)} investidos, {leads} leads" in line
+    assert f"{format_money(spend)} investidos, {leads_of(leads)}" in line
     ends_month = (as_of + dt.timedelta(days=1)).month != as_of.month
     assert ("parcial: o período vai até" in line) == (not ends_month)
     # "resumo do mês": the same figures, then the week's summary
@@ -300,7 +300,7 @@ def test_a_month_named_is_that_calendar_month_from_the_source(demo_db: DemoDb) -
     assert line.startswith(
         f"{_label(last_prev.month, last_prev.year)} ({max(first_prev, first_data):%d/%m/%Y}"
     )
-    assert f"{format_money(spend)} investidos, {leads} leads" in line
+    assert f"{format_money(spend)} investidos, {leads_of(leads)}" in line
     # a month before the data
     before = (first_data.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     text = _ask(demo_db, f"quanto gastei em {MONTHS[before.month - 1]}?").text
@@ -313,14 +313,14 @@ def test_a_weekday_and_last_week_are_read_from_the_source(demo_db: DemoDb) -> No
     day = today - dt.timedelta(days=3)  # the last such weekday before today
     spend, leads = _source_day(demo_db, None, day, day)
     text = _ask(demo_db, f"me fala o gasto de {WEEKDAYS[day.weekday()]}").text
-    assert text.startswith(f"Em {day:%d/%m/%Y}: {format_money(spend)} investidos, {leads} leads")
+    assert text.startswith(f"Em {day:%d/%m/%Y}: {format_money(spend)} investidos, {leads_of(leads)}")
     monday = today - dt.timedelta(days=today.weekday() + 7)
     spend, leads = _source_day(demo_db, None, monday, monday + dt.timedelta(days=6))
     text = _ask(demo_db, "qnto custou o lead semana passada?").text
     sunday = monday + dt.timedelta(days=6)
     assert text.startswith(
         f"Semana passada, de segunda a domingo ({monday:%d/%m/%Y} a {sunday:%d/%m/%Y}, "
-        f"7 dias): {format_money(spend)} investidos, {leads} leads"
+        f"7 dias): {format_money(spend)} investidos, {leads_of(leads)}"
     )
 
 

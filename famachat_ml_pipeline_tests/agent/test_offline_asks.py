@@ -22,7 +22,7 @@ from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
 from famachat_ml_pipeline.db.agent_queries import read_latest_predictions
 from famachat_ml_pipeline.source.read import read_daily_insights
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline import _features, _names
 from famachat_ml_pipeline_tests.agent.test_offline_answers import _first_day, _left_out
 
@@ -59,7 +59,7 @@ def test_which_campaign_spent_most_on_a_day_or_period_is_ranked_by_it(demo_db: D
     reply = _ask(demo_db, "qual campanha gastou mais ontem?")
     first = reply.text.splitlines()[0]
     assert first.startswith(f"A campanha que mais gastou em {day:%d/%m/%Y}: “{names[top['campaign_id']]}”")
-    assert f"{format_money(top['spend'])} gastos, {top['leads']} leads" in first
+    assert f"{format_money(top['spend'])} gastos, {leads_of(top['leads'])}" in first
     # the month of the last complete day, from its first day (or the data's) to that day
     month_first = day.replace(day=1)
     top = _by_campaign(demo_db, month_first, day).row(0, named=True)
@@ -139,7 +139,7 @@ def test_the_daily_average_is_over_the_last_7_days_with_data(demo_db: DemoDb, qu
         f"Média diária nos últimos 7 dias ({first:%d/%m/%Y} a {last:%d/%m/%Y}, {days} dias com dados): "
         f"{format_money(spend / days)} de gasto e {_num1(leads / days)} leads por dia"
     )
-    assert f"no total, {format_money(spend)} e {leads} leads" in reply.text
+    assert f"no total, {format_money(spend)} e {leads_of(leads)}" in reply.text
 
 
 def test_the_daily_average_of_this_month(demo_db: DemoDb) -> None:
@@ -175,14 +175,14 @@ def test_the_best_weekday_is_read_from_the_last_4_weeks(demo_db: DemoDb) -> None
         )
         best = rows[0]
         assert lines[0].endswith(
-            f": {WEEKDAYS_PT[best['wd'] - 1]}, CPL {format_money(best['cpl'])}, {best['leads']} leads, "
+            f": {WEEKDAYS_PT[best['wd'] - 1]}, CPL {format_money(best['cpl'])}, {leads_of(best['leads'])}, "
             f"{format_money(best['spend'])} gastos."
         )
         # every weekday, best first
         assert [line[2:].split(":")[0] for line in lines[2:9]] == [WEEKDAYS_PT[r["wd"] - 1] for r in rows]
     most = max(by_day.iter_rows(named=True), key=lambda r: r["leads"])
     first_line = _ask(demo_db, "qual dia da semana traz mais leads?").text.splitlines()[0]
-    assert f": {WEEKDAYS_PT[most['wd'] - 1]}, " in first_line and f"{most['leads']} leads" in first_line
+    assert f": {WEEKDAYS_PT[most['wd'] - 1]}, " in first_line and f"{leads_of(most['leads'])}" in first_line
 
 
 # ------------------------------------------------------------------ 4. up to the month's end, Black Friday
@@ -222,7 +222,7 @@ def test_up_to_the_months_end_sums_the_stored_forecast(demo_db: DemoDb) -> None:
         assert f"{_num1(leads[0])} leads ({_num1(leads[1])} a {_num1(leads[2])})" in head
         assert (f"A previsão guardada cobre só até {end:%d/%m/%Y}" in reply.text) == (end < last)
         month_spend, month_leads, _ = _per_day(demo_db, demo_db.as_of.replace(day=1), demo_db.as_of)
-        assert f"{format_money(month_spend)} investidos, {month_leads} leads" in reply.text
+        assert f"{format_money(month_spend)} investidos, {leads_of(month_leads)}" in reply.text
 
 
 def test_a_horizon_short_of_the_months_end_says_up_to_which_day() -> None:
@@ -253,7 +253,7 @@ def test_black_friday_is_the_day_after_the_4th_thursday_of_november(demo_db: Dem
         pytest.skip("the demo does not cover Black Friday")
     spend, leads, _ = _per_day(demo_db, day, day)
     text = _ask(demo_db, "quanto gastei na black friday?").text
-    assert text.startswith(f"Em {day:%d/%m/%Y}: {format_money(spend)} investidos, {leads} leads")
+    assert text.startswith(f"Em {day:%d/%m/%Y}: {format_money(spend)} investidos, {leads_of(leads)}")
 
 
 # ------------------------------------------------------------------ 5. CPM
@@ -338,11 +338,11 @@ def test_totals_without_orphan_campaign_rows_and_set_aside_days_say_so(demo_db: 
         assert text.startswith(
             f"De {first:%d/%m/%Y} a {demo_db.as_of:%d/%m/%Y} (30 dias): {format_money(spend)}"
         )
-        assert f"{leads} leads, CPL {format_money(spend / leads)} ({note})" in text.splitlines()[0]
+        assert f"{leads_of(leads)}, CPL {format_money(spend / leads)} ({note})" in text.splitlines()[0]
         reply = _ask(demo_db, roi)
         assert reply.intent == "roi"
         assert (
-            f"{leads} leads x R$ 80,00" in reply.text
+            f"{leads_of(leads)} x R$ 80,00" in reply.text
             and f"contra {format_money(spend)} investidos" in reply.text
         )
         roi_invalid, roi_orphans = before[roi][0] + 1, before[roi][1] + 1

@@ -23,7 +23,7 @@ from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.settings import Settings
 from famachat_ml_pipeline.source.read import first_insight_day, read_daily_insights
 from famachat_ml_pipeline.source.tables import insights_table
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.cpl_factors import weighed_most
 from famachat_ml_pipeline_tests.agent.test_offline import _critical_snapshots, _features, _names
 from famachat_ml_pipeline_tests.agent.test_offline_asks import _ask, _source
@@ -191,7 +191,7 @@ def _by_day(db: DemoDb, first: dt.date, last: dt.date) -> list[dict]:
 def _day_line(r: dict) -> str:
     cpl = format_money(r["spend"] / r["leads"]) if r["leads"] else "sem leads"
     return (
-        f"{r['date']:%d/%m/%Y} ({WEEKDAYS_PT[r['date'].weekday()]}): {r['leads']} leads, "
+        f"{r['date']:%d/%m/%Y} ({WEEKDAYS_PT[r['date'].weekday()]}): {leads_of(r['leads'])}, "
         f"{format_money(r['spend'])} gastos, CPL {cpl}."
     )
 

@@ -22,7 +22,7 @@ from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.settings import Settings
 from famachat_ml_pipeline.source.read import read_daily_insights
 from famachat_ml_pipeline.source.tables import insights_table
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline import _critical_snapshots, _features, _names
 from famachat_ml_pipeline_tests.agent.test_offline_asks import _ask
 
@@ -145,7 +145,7 @@ def test_a_ranking_by_leads_of_a_period_is_the_ranking(demo_db: DemoDb) -> None:
         assert line.startswith(
             f"A campanha com mais leads nos últimos 15 dias ({first:%d/%m/%Y} a {last:%d/%m/%Y}, 15 dias): "
             f"“{names[top['campaign_id']]}” ({top['campaign_id']}): {format_money(top['spend'])} gastos, "
-            f"{top['leads']} leads"
+            f"{leads_of(top['leads'])}"
         )
 
 
@@ -169,7 +169,7 @@ def test_the_total_since_the_start_is_from_the_first_day_of_data(demo_db: DemoDb
     n = (last - first).days + 1
     assert line.startswith(
         f"Desde o início dos dados ({first:%d/%m/%Y} a {last:%d/%m/%Y}, {n} dias): "
-        f"{format_money(spend)} investidos, {leads} leads"
+        f"{format_money(spend)} investidos, {leads_of(leads)}"
     )
     assert f"sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos" in line
 
@@ -220,7 +220,7 @@ def test_a_misspelt_campaign_is_read_as_campanha_not_dropped(demo_db: DemoDb) ->
     first = max(last.replace(day=1), _first_insight(demo_db, cid))
     d = _src(demo_db, cid, first, last).filter(pl.col("campaign_id") == pick)
     month = MONTHS[last.month - 1]
-    figures = f"{format_money(float(d['spend'].sum()))} investidos, {int(d['leads'].sum())} leads"
+    figures = f"{format_money(float(d['spend'].sum()))} investidos, {leads_of(int(d['leads'].sum()))}"
     for typo in ("campanhaa", "campnha", "cmapanha"):
         reply = _ask(demo_db, f"quanto gastei na {typo} {number} publico {audience} em {month}?", cid)
         lines = reply.text.splitlines()
@@ -360,7 +360,7 @@ def test_the_cpl_judgement_and_no_leads_questions_say_yes_or_no_first(demo_db: D
         assert f"x o CPL da conta ({format_money(account)})" in first
         text = _ask(demo_db, f"a campanha {numbers[c]} tá gastando sem gerar lead?", cid).text
         first = text.splitlines()[0]
-        assert first.startswith(f"Não: {f['leads_7d']} leads em 7 dias até {demo_db.as_of:%d/%m/%Y}")
+        assert first.startswith(f"Não: {leads_of(f['leads_7d'])} em 7 dias até {demo_db.as_of:%d/%m/%Y}")
     assert {"Sim", "Não"} <= seen
 
 

@@ -15,7 +15,7 @@ from famachat_ml_pipeline.agent.intents import MONTHS
 from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.source.read import read_daily_insights
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline import _names
 from famachat_ml_pipeline_tests.agent.test_offline_asks import _ask
 from famachat_ml_pipeline_tests.agent.test_offline_asks3 import _active_recs, _numbered
@@ -96,7 +96,8 @@ def test_this_week_against_last_week_compares_calendar_days_and_says_them(
     else:
         assert lines[0].startswith(f"Hoje ({_d(today)}) é segunda: esta semana ainda não tem dia completo.")
     for line, label, p, s in ((lines[1], labels[0], now, a), (lines[2], labels[1], before, b)):
-        head = f"{label}, {days} ({span[p]}): {format_money(s['spend'])} investidos, {int(s['leads'])} leads"
+        figures = f"{format_money(s['spend'])} investidos, {leads_of(int(s['leads']))}"
+        head = f"{label}, {days} ({span[p]}): {figures}"
         assert line.startswith(f"{head}, CPL {format_money(s['spend'] / s['leads'])}"), line
     assert lines[3] == (
         f"Variação: gasto {_change(a['spend'], b['spend'])}, leads {_change(a['leads'], b['leads'])}, "
@@ -166,7 +167,7 @@ def test_the_cpl_of_desse_mes_is_the_months_not_the_weeks(demo_db: DemoDb) -> No
         f"{month} de {last.year} ({_d(first)} a {_d(last)}, {(last - first).days + 1} dias"
     ), line
     cpl = format_money(s["spend"] / s["leads"])
-    assert f": {format_money(s['spend'])} investidos, {int(s['leads'])} leads, CPL {cpl}" in line
+    assert f": {format_money(s['spend'])} investidos, {leads_of(int(s['leads']))}, CPL {cpl}" in line
 
 
 def test_are_the_data_up_to_date_in_informal_words_is_the_data_quality_answer(demo_db: DemoDb) -> None:

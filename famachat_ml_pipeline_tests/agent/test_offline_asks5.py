@@ -13,7 +13,7 @@ import pytest
 from famachat_ml_pipeline.agent import intents
 from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.core.recommendations import format_money
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline_asks4 import _d, _sums
 
 pytestmark = pytest.mark.timeout(1200)
@@ -116,7 +116,7 @@ def _check_leads_first(db: DemoDb, now: dt.datetime, cid: int) -> None:
     assert reply.intent == "performance"
     line = _lines_after_note(reply.text, note)[0]
     spend, cpl = format_money(s["spend"]), format_money(s["spend"] / s["leads"])
-    head = f"{label} ({_span(first, last)}): {int(s['leads'])} leads"
+    head = f"{label} ({_span(first, last)}): {leads_of(int(s['leads']))}"
     assert line.startswith(f"{head}, {spend} investidos, CPL {cpl}"), line
     assert "7 dias até" not in reply.text.splitlines()[0]  # not led by the rolling week
 
@@ -144,5 +144,5 @@ def test_how_much_did_i_spend_this_week_is_the_weeks_spend(demo_db: DemoDb) -> N
     )
     line = _lines_after_note(text, note)[0]
     assert line.startswith(
-        f"{label} ({_span(first, last)}): {format_money(s['spend'])} investidos, {int(s['leads'])} leads"
+        f"{label} ({_span(first, last)}): {format_money(s['spend'])} investidos, {leads_of(int(s['leads']))}"
     ), line

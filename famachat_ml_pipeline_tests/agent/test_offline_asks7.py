@@ -19,7 +19,7 @@ from famachat_ml_pipeline.agent import intents
 from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.core.recommendations import format_money, format_pct
 from famachat_ml_pipeline.source.read import read_daily_insights
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.cpl_factors import weighed_most
 from famachat_ml_pipeline_tests.agent.test_offline_asks4 import SHORT
 from famachat_ml_pipeline_tests.agent.test_offline_asks6 import _span, _weeks
@@ -274,7 +274,7 @@ def test_a_campaigns_cpl_asked_this_week_is_that_campaigns_weeks(
     side = f"{'Semana passada' if on_monday else 'Esta semana'}{whose}, "
     (this_side,) = [x for x in lines if x.startswith(side)]
     leads = int(now_f["leads"])
-    assert f"{format_money(now_f['spend'])} investidos, {leads} leads" in this_side, this_side
+    assert f"{format_money(now_f['spend'])} investidos, {leads_of(leads)}" in this_side, this_side
     other = [x for x in lines if x.startswith(("Semana passada, ", "Semana retrasada, "))]
     assert len(other) == 1 and f"{format_money(before_f['spend'])} investidos" in other[0], other
 

@@ -28,7 +28,7 @@ from famachat_ml_pipeline.agent.intents import Intent, resolve_period
 from famachat_ml_pipeline.agent.types import ToolCall
 from famachat_ml_pipeline.core.recommendations import format_money, format_number, format_pct
 from famachat_ml_pipeline.db.agent_queries import read_latest_predictions
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.cpl_factors import opposed, weighed_most
 from famachat_ml_pipeline_tests.agent.test_offline_asks6 import _span, _weeks
 from famachat_ml_pipeline_tests.agent.test_offline_asks7 import (
@@ -185,7 +185,7 @@ def test_hj_is_today(demo_db: DemoDb) -> None:
     _, lines = _ask(demo_db, 1, demo_db.now, "qnto gastei hj?")
     assert lines[0].startswith(
         f"Hoje, {_d(today)} (parcial: o dia ainda não terminou): {format_money(f['spend'])} investidos, "
-        f"{int(f['leads'])} leads"
+        f"{leads_of(int(f['leads']))}"
     ), lines[0]
 
 
@@ -228,7 +228,7 @@ def test_the_best_campaign_is_the_top_tiers_lowest_cpl(demo_db: DemoDb, question
     assert lines[0].startswith(
         f"A melhor campanha nos 7 dias até {_d(last)} (tier alta performance, pelo CPL): "
         f"“{' '.join(names[campaign].split())[:80]}” ({campaign}): CPL {format_money(f['cpl'])} "
-        f"({format_money(f['spend'])} gastos, {int(f['leads'])} leads)"
+        f"({format_money(f['spend'])} gastos, {leads_of(int(f['leads']))})"
     ), lines[0]
 
 

@@ -15,7 +15,7 @@ import pytest
 from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.agent.types import ChatTurn
 from famachat_ml_pipeline.core.recommendations import format_money
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline_asks6 import _weeks
 from famachat_ml_pipeline_tests.agent.test_offline_asks7 import (
     WEEKDAYS,
@@ -56,7 +56,7 @@ def _spenders(db: DemoDb, now: dt.datetime, days: list[dt.date]) -> list[tuple[i
 
 def _figures_text(f: dict, leads_first: bool = False) -> str:
     """ "R$ 100,00 investidos, 4 leads, CPL R$ 25,00", written here on its own (a note may follow)."""
-    spend, leads = f"{format_money(f['spend'])} investidos", f"{int(f['leads'])} leads"
+    spend, leads = f"{format_money(f['spend'])} investidos", f"{leads_of(int(f['leads']))}"
     cpl = format_money(f["cpl"]) if f["cpl"] is not None else "sem leads"
     return f"{leads}, {spend}, CPL {cpl}" if leads_first else f"{spend}, {leads}, CPL {cpl}"
 

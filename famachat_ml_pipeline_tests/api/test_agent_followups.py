@@ -15,6 +15,7 @@ from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline.db.engine import get_engine
 from famachat_ml_pipeline.source.read import read_daily_insights
 from famachat_ml_pipeline.source.tables import campaigns_table
+from famachat_ml_pipeline_tests.agent.conftest import leads_of
 from famachat_ml_pipeline_tests.api.conftest import KEY, A, bearer, sse_events
 
 
@@ -67,7 +68,7 @@ def test_a_follow_up_on_the_same_thread_keeps_the_campaign(client: TestClient, d
     spend, leads = row["spend_before"], int(row["leads_before"])
     cpl = format_money(spend / leads) if leads else "sem leads"
     assert lines[1].startswith(
-        f"Em {before:%d/%m/%Y}, “{name}”: {format_money(spend)} investidos, {leads} leads, CPL {cpl}"
+        f"Em {before:%d/%m/%Y}, “{name}”: {format_money(spend)} investidos, {leads_of(leads)}, CPL {cpl}"
     ), lines[1]
     stored = client.get(f"/api/v1/agent/conversations/{first['thread_id']}", headers=bearer(A)).json()
     assert [m["content"] for m in stored["messages"] if m["role"] == "user"] == [
