@@ -30,7 +30,7 @@ def print_summary(settings: Settings, console: Console) -> None:
     top = top_recommendations(engine, TOP_PER_ACCOUNT)
     columns = ("config_id", "campaigns with features", "high performers", "critical anomalies")
     console.print(_table("By account", columns, accounts))
-    columns = ("config_id", "priority", "type", "title")
+    columns = ("config_id", "priority", "type", "campaign", "title")
     console.print(_table(f"Top {TOP_PER_ACCOUNT} recommendations per account", columns, top))
     counts = ", ".join(f"{k}={v:,}" for k, v in table_counts(engine).items())
     console.print(f"rows: {counts}")

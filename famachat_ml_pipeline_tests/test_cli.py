@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from famachat_ml_pipeline.cli import main
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.db.engine import get_engine
+from famachat_ml_pipeline.db.summary_queries import top_recommendations
 from famachat_ml_pipeline.demo.loader import create_source_tables
 from famachat_ml_pipeline.settings import Settings, get_settings
 from famachat_ml_pipeline.source.tables import campaigns_table, insights_table
@@ -118,8 +119,17 @@ def test_demo_command_end_to_end(settings: Settings, capsys: pytest.CaptureFixtu
     assert main(["demo", "--accounts", "2", "--days", "40"]) == 0
     out = capsys.readouterr().out
     assert "success" in out and "ml_features" in out
-    with get_engine(settings.database_url).connect() as conn:
+    engine = get_engine(settings.database_url)
+    with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(schema.ml_features)).scalar_one() > 0
+        r, c = schema.ml_recommendations, campaigns_table
+        names = dict(conn.execute(sa.select(r.c.id, r.c.entity_id)).tuples().all())
+        named = dict(conn.execute(sa.select(c.c.campaign_id, c.c.name)).tuples().all())
+    # the summary's actions name their campaign (the source's name), not only a type and a title
+    top = top_recommendations(engine, 3)
+    assert top and all(row[3] in named.values() for row in top), top
+    assert {row[3] for row in top} <= {named[e] for e in names.values() if e in named}
+    assert "campaign" in out and any(str(row[3])[:12] in out for row in top)
 
 
 def test_evaluate_forecasts_on_a_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.db import schema
+from famachat_ml_pipeline.source.tables import campaigns_table
 
 
 def table_counts(engine: sa.Engine) -> dict[str, int]:
@@ -38,19 +39,36 @@ def per_account(engine: sa.Engine) -> list[tuple[int, int, int, int]]:
 
 
 def top_recommendations(engine: sa.Engine, per_account: int) -> list[tuple]:
-    """(config_id, priority, type, title) of each account's `per_account` most urgent open actions."""
-    r = schema.ml_recommendations
+    """(config_id, priority, type, campaign, title) of each account's `per_account` most urgent open
+    actions; the campaign by its name in the source (its id when the source has no name for it)."""
+    r, c = schema.ml_recommendations, campaigns_table
     rank = sa.func.row_number().over(
         partition_by=r.c.config_id, order_by=(r.c.priority.desc(), r.c.confidence_score.desc())
     )
     ranked = (
-        sa.select(r.c.config_id, r.c.priority, r.c.recommendation_type, r.c.title, rank.label("rank"))
+        sa.select(
+            r.c.config_id,
+            r.c.priority,
+            r.c.recommendation_type,
+            sa.func.coalesce(c.c.name, r.c.entity_id).label("campaign"),
+            r.c.title,
+            rank.label("rank"),
+        )
+        .select_from(
+            r.outerjoin(c, sa.and_(c.c.config_id == r.c.config_id, c.c.campaign_id == r.c.entity_id))
+        )
         .where(r.c.is_active.is_(True), r.c.dismissed.isnot(True))
         .subquery()
     )
     with engine.connect() as conn:
         return conn.execute(
-            sa.select(ranked.c.config_id, ranked.c.priority, ranked.c.recommendation_type, ranked.c.title)
+            sa.select(
+                ranked.c.config_id,
+                ranked.c.priority,
+                ranked.c.recommendation_type,
+                ranked.c.campaign,
+                ranked.c.title,
+            )
             .where(ranked.c.rank <= per_account)
             .order_by(ranked.c.config_id, ranked.c.rank)
         ).all()
