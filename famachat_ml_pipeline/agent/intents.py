@@ -506,10 +506,12 @@ _FIRST_NUMBER = re.compile(r"\d+")
 
 
 def _numbered(number: str, names: dict[str, str]) -> list[str]:
-    """Ids whose name's first number is this one ("Natal 2026" for "campanha 2026"): "campanha 4" is never
-    "Campanha 32 - Público 4", whose number is 32."""
+    """Ids whose name's first number is this one ("Natal 2026" for "campanha 2026", "Lead SP 03" for
+    "campanha 3"): "campanha 4" is never "Campanha 32 - Público 4", whose number is 32."""
     return sorted(
-        cid for cid, name in names.items() if (m := _FIRST_NUMBER.search(name or "")) and m.group(0) == number
+        cid
+        for cid, name in names.items()
+        if (m := _FIRST_NUMBER.search(name or "")) and int(m.group(0)) == int(number)
     )
 
 
