@@ -583,9 +583,9 @@ def _all_invalid(f: dict[str, Any]) -> str | None:
     )
 
 
-def _day_lines(out: Out, who: str = "", leads_first: bool = False) -> list[str]:
+def _day_lines(out: Out, who: str = "", first: str = "spend") -> list[str]:
     """The named day's figures from the source, or why there are none (not yet, before the data); the
-    leads first when they were asked."""
+    figure asked first ("leads", "cpl")."""
     day, through, status = out.get("_day"), out["_through"], out.get("_day_status")
     if day is None:
         return []
@@ -605,24 +605,24 @@ def _day_lines(out: Out, who: str = "", leads_first: bool = False) -> list[str]:
         return [f"Em {when}{who}: {invalid}"]
     if status == "today":
         return [
-            f"Hoje, {when}{who} (parcial: o dia ainda não terminou): {figures_text(f, leads_first)} até "
+            f"Hoje, {when}{who} (parcial: o dia ainda não terminou): {figures_text(f, first)} até "
             f"agora. O último dia completo é {br_date(through.isoformat())}."
         ]
-    return [f"Em {when}{who}: {figures_text(f, leads_first)}."]
+    return [f"Em {when}{who}: {figures_text(f, first)}."]
 
 
-def _period_lines(out: Out, who: str = "", leads_first: bool = False) -> list[str]:
+def _period_lines(out: Out, who: str = "", first: str = "spend") -> list[str]:
     """The period asked (a month, last week, this week, the last N days) from the source: the days it
     covers, said partial when the period is not over or began before the data; or that there is no data
-    for it. The leads first when they were asked."""
-    period, f, first = out.get("_period"), out.get("_period_figures"), out.get("_first_day")
+    for it. The figure asked first ("leads", "cpl")."""
+    period, f, since = out.get("_period"), out.get("_period_figures"), out.get("_first_day")
     if period is None:
         return []
     if f is None:
-        since = f"os dados começam em {br_date(first.isoformat())}" if first else "não há dados desta conta"
-        return [f"Não há dados de {period.label}{who}: {since}."]
+        begins = f"os dados começam em {br_date(since.isoformat())}" if since else "não há dados desta conta"
+        return [f"Não há dados de {period.label}{who}: {begins}."]
     span = f"{br_date(f['first_day'].isoformat())} a {br_date(f['last_day'].isoformat())}"
-    figures = _all_invalid(f) or f"{figures_text(f, leads_first)}, CTR {f['ctr'] or '-'}."
+    figures = _all_invalid(f) or f"{figures_text(f, first)}, CTR {f['ctr'] or '-'}."
     if period.label.startswith("últimos"):
         return [f"De {span} ({f['days']} dias){who}: {figures}"]
     days = f"{f['days']} dias"
@@ -635,6 +635,12 @@ def _period_lines(out: Out, who: str = "", leads_first: bool = False) -> list[st
         notes.append(f"parcial: os dados começam em {br_date(f['first_day'].isoformat())}")
     head = period.label[0].upper() + period.label[1:] + who
     return [f"{head} ({span}, {days}{''.join('; ' + n for n in notes)}): {figures}"]
+
+
+def _first_figure(intent: Intent) -> str:
+    """The figure a day's or period's line leads with: the leads or the CPL when asked ("e o cpl?" in a
+    thread), else the spend."""
+    return intent.metric if intent.metric in {"leads", "cpl"} else "spend"
 
 
 def _campaign_head(d: dict[str, Any]) -> str:
@@ -1032,12 +1038,8 @@ def _say_frequency(intent: Intent, out: Out) -> list[str]:
 def _say_performance(intent: Intent, out: Out) -> list[str]:
     """The figures asked ("qual o CPL", "quanto gastei ontem", "esse mês"): the named day's or period's
     from the source, then the week's; the CTR first when it is what was asked."""
-    leads = intent.metric == "leads"  # "qnts leads essa semana?": the leads first
-    lines = [
-        *_metric_asked(intent, out),
-        *_day_lines(out, leads_first=leads),
-        *_period_lines(out, leads_first=leads),
-    ]
+    first = _first_figure(intent)  # "qnts leads essa semana?": the leads first
+    lines = [*_metric_asked(intent, out), *_day_lines(out, first=first), *_period_lines(out, first=first)]
     t = out["analyze_trends"]
     if intent.metric in RATE_HOW and "last_7d" in t:
         m, name = intent.metric, intent.metric.upper()
