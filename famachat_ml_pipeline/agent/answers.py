@@ -673,7 +673,9 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
         )
         lines[1:1], anomalies = anomalies, []
         premise, why = _why_parts(intent, out, out.get("analyze_trends") or {})
-        lines[1 + len(d["open_anomalies"]) : 1 + len(d["open_anomalies"])] = why
+        # "por que o CPL da campanha 20 subiu?" (or "e a campanha 20?" after it): the why before the list
+        at = 0 if intent.metric == "cpl_up" else 1 + len(d["open_anomalies"])
+        lines[at:at] = why
         lines[0:0] = premise
     if intent.keyword == "performance" and intent.metric == "cpl_judge" and d.get("as_of"):
         lines.insert(0, _cpl_judge(d))

@@ -16,7 +16,7 @@ import pytest
 
 from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.agent.types import ChatTurn
-from famachat_ml_pipeline.core.recommendations import format_money
+from famachat_ml_pipeline.core.recommendations import format_money, format_pct
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 from famachat_ml_pipeline_tests.agent.test_offline_asks7 import WEEKDAYS, _clock, _figures
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
@@ -161,3 +161,22 @@ def test_the_leads_after_the_months_end_lead(demo_db: DemoDb) -> None:
     leads_line = answers[1][1][0]
     assert leads_line.startswith(f"{month} deve fechar com "), leads_line
     assert f"leads: {int(done['leads'])} já realizados ({_d(first)} a {_d(through)})" in leads_line
+
+
+# ------------------------------------------------------------------ 4. a campaign's why, first
+def test_a_campaigns_why_leads_with_the_cpls_factors(demo_db: DemoDb) -> None:
+    """ "pq o cpl da campanha 20 subiu?" and "e a campanha 25?" after it: the CPL's move over the 7 days
+    against the 7 before, explained, before the campaign's open anomalies."""
+    now, last = demo_db.now, demo_db.as_of
+    rose = []
+    for n, cid, _ in _spenders(demo_db, now, []):
+        f = _figures(demo_db, ACCOUNT, last - dt.timedelta(days=6), last, cid)
+        f0 = _figures(demo_db, ACCOUNT, last - dt.timedelta(days=13), last - dt.timedelta(days=7), cid)
+        if f["cpl"] and f0["cpl"] and f["cpl"] >= f0["cpl"] * 1.05:  # a clear rise, no rounding to 0%
+            rose.append((n, format_pct((f["cpl"] - f0["cpl"]) / f0["cpl"] * 100, 0)))
+    assert len(rose) >= 2, "two campaigns' CPL rose in the demo"
+    (n, a), (m, b) = rose[:2]
+    answers = _thread(demo_db, now, [f"pq o cpl da campanha {n} subiu?", f"e a campanha {m}?"])
+    for (intent, lines), change in zip(answers, (a, b), strict=True):
+        assert intent == "campaign_details"
+        assert lines[0].startswith(f"Por que o CPL mudou ({change} em 7 dias): "), lines[0]
