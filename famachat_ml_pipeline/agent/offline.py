@@ -567,6 +567,8 @@ class OfflineAgent:
             RANKED.get(intent.name) == "spend"
             and intent.metric == "spend"
             or (intent.name in {"top", "cpl_rank"} and intent.threshold is None)
+            # "compara a 20 com a 25" then "e semana passada?": the campaigns' figures of that period
+            or (intent.name == "compare" and bool(intent.day_ref or intent.period_ref))
         )
         figures = intent.name in {"performance", "summary"} or (
             intent.name == "campaign_details" and intent.campaign_id

@@ -180,3 +180,28 @@ def test_a_campaigns_why_leads_with_the_cpls_factors(demo_db: DemoDb) -> None:
     for (intent, lines), change in zip(answers, (a, b), strict=True):
         assert intent == "campaign_details"
         assert lines[0].startswith(f"Por que o CPL mudou ({change} em 7 dias): "), lines[0]
+
+
+@pytest.mark.parametrize("weekday", WEEKDAYS)
+def test_a_comparison_then_a_period_compares_that_period(demo_db: DemoDb, weekday: int) -> None:
+    """ "compara a 20 com a 25" then "e semana passada?": both campaigns over last week, first."""
+    now = _clock(demo_db, weekday)
+    monday = now.date() - dt.timedelta(days=now.date().weekday() + 7)
+    sunday = monday + dt.timedelta(days=6)
+    (n, a_id, a_name), (m, b_id, b_name), *_ = _spenders(demo_db, now, [monday])
+    _, (intent, lines) = _thread(demo_db, now, [f"compara a {n} com a {m}", "e semana passada?"])
+    assert intent == "compare"
+    assert lines[0] == f"Semana passada, de segunda a domingo ({_d(monday)} a {_d(sunday)}):", lines[0]
+    cpls = {}
+    for cid, name, line in zip((a_id, b_id), (a_name, b_name), lines[1:3], strict=True):
+        f = _figures(demo_db, ACCOUNT, monday, sunday, cid)
+        cpl = format_money(f["cpl"]) if f["cpl"] is not None else "sem leads"
+        assert (
+            line
+            == f"- “{name}” ({cid}): {format_money(f['spend'])} gastos, {int(f['leads'])} leads, CPL {cpl}"
+        )
+        if f["cpl"] is not None:
+            cpls[name] = f["cpl"]
+    if cpls:
+        assert lines[3] == f"Menor CPL nesse período: “{min(cpls, key=cpls.__getitem__)}”.", lines[3]
+    assert lines[4 if cpls else 3] == "Comparação (7 dias):"  # the 7 days follow as context
