@@ -795,13 +795,13 @@ def _not_here(names: tuple[str, ...]) -> str | None:
     return f"Não encontrei a {listed} nesta conta."
 
 
-def _compare_asked_lines(out: Out, ids: list[str]) -> list[str]:
-    """The compared campaigns over the day or period asked, from the source, said before the 7 days;
-    nothing when none was asked (or it has no data)."""
+def _compare_asked_lines(out: Out, compared: list[dict[str, Any]]) -> list[str]:
+    """The compared campaigns over the day or period asked, from the source, said before the 7 days (one
+    with no row in it said so: it began later); nothing when none was asked."""
     r = out.get("_ranking")
     if r is None:
         return []
-    rows = [x for x in r["campaigns"] if x["campaign_id"] in ids]
+    rows = {x["campaign_id"]: x for x in r["campaigns"]}
     if out.get("_period") is not None and out.get("_day") is None:
         label = out["_period"].label
         when = f"{label[0].upper()}{label[1:]} ({br_date(r['first_day'].isoformat())} a "
@@ -809,13 +809,18 @@ def _compare_asked_lines(out: Out, ids: list[str]) -> list[str]:
     else:
         when = f"Em {br_date(r['first_day'].isoformat())}"
     lines = [f"{when}:"]
-    lines += [
-        f"- {quoted(x['name'])} ({x['campaign_id']}): {x['spend']} gastos, {x['leads']} leads, "
-        f"CPL {x['cpl'] or 'sem leads'}"
-        for x in sorted(rows, key=lambda x: ids.index(x["campaign_id"]))
+    for c in compared:
+        x = rows.get(c["campaign_id"])
+        figures = (
+            f"{x['spend']} gastos, {x['leads']} leads, CPL {x['cpl'] or 'sem leads'}"
+            if x
+            else "sem dados nesse período"
+        )
+        lines.append(f"- {quoted(c['name'])} ({c['campaign_id']}): {figures}")
+    with_cpl = [
+        rows[c["campaign_id"]] for c in compared if rows.get(c["campaign_id"], {}).get("cpl_v") is not None
     ]
-    with_cpl = [x for x in rows if x["cpl_v"] is not None]
-    if len(rows) >= 2 and with_cpl:
+    if len(compared) >= 2 and with_cpl:
         lines.append(f"Menor CPL nesse período: {quoted(min(with_cpl, key=lambda x: x['cpl_v'])['name'])}.")
     return lines
 
@@ -829,7 +834,7 @@ def _say_compare(intent: Intent, out: Out) -> list[str]:
             *_say_campaign_not_found(replace(intent, matches=(), names=()), out)[1:],
         ]
     c = out["compare_campaigns"]
-    lines = [*_compare_asked_lines(out, [x["campaign_id"] for x in c["campaigns"]]), "Comparação (7 dias):"]
+    lines = [*_compare_asked_lines(out, c["campaigns"]), "Comparação (7 dias):"]
     for x in c["campaigns"]:
         tier = _tier(x)
         lines.append(f"{_campaign_line(x)}, CTR {x['ctr_7d'] or '-'}; tier {tier}")
