@@ -582,9 +582,9 @@ def _all_invalid(f: dict[str, Any]) -> str | None:
     )
 
 
-def _day_lines(out: Out, who: str = "", leads_first: bool = False) -> list[str]:
+def _day_lines(out: Out, who: str = "", first: str = "spend") -> list[str]:
     """The named day's figures from the source, or why there are none (not yet, before the data); the
-    leads first when they were asked."""
+    figure asked first ("leads", "cpl")."""
     day, through, status = out.get("_day"), out["_through"], out.get("_day_status")
     if day is None:
         return []
@@ -604,24 +604,24 @@ def _day_lines(out: Out, who: str = "", leads_first: bool = False) -> list[str]:
         return [f"Em {when}{who}: {invalid}"]
     if status == "today":
         return [
-            f"Hoje, {when}{who} (parcial: o dia ainda não terminou): {figures_text(f, leads_first)} até "
+            f"Hoje, {when}{who} (parcial: o dia ainda não terminou): {figures_text(f, first)} até "
             f"agora. O último dia completo é {br_date(through.isoformat())}."
         ]
-    return [f"Em {when}{who}: {figures_text(f, leads_first)}."]
+    return [f"Em {when}{who}: {figures_text(f, first)}."]
 
 
-def _period_lines(out: Out, who: str = "", leads_first: bool = False) -> list[str]:
+def _period_lines(out: Out, who: str = "", first: str = "spend") -> list[str]:
     """The period asked (a month, last week, this week, the last N days) from the source: the days it
     covers, said partial when the period is not over or began before the data; or that there is no data
-    for it. The leads first when they were asked."""
-    period, f, first = out.get("_period"), out.get("_period_figures"), out.get("_first_day")
+    for it. The figure asked first ("leads", "cpl")."""
+    period, f, since = out.get("_period"), out.get("_period_figures"), out.get("_first_day")
     if period is None:
         return []
     if f is None:
-        since = f"os dados começam em {br_date(first.isoformat())}" if first else "não há dados desta conta"
-        return [f"Não há dados de {period.label}{who}: {since}."]
+        begins = f"os dados começam em {br_date(since.isoformat())}" if since else "não há dados desta conta"
+        return [f"Não há dados de {period.label}{who}: {begins}."]
     span = f"{br_date(f['first_day'].isoformat())} a {br_date(f['last_day'].isoformat())}"
-    figures = _all_invalid(f) or f"{figures_text(f, leads_first)}, CTR {f['ctr'] or '-'}."
+    figures = _all_invalid(f) or f"{figures_text(f, first)}, CTR {f['ctr'] or '-'}."
     if period.label.startswith("últimos"):
         return [f"De {span} ({f['days']} dias){who}: {figures}"]
     days = f"{f['days']} dias"
@@ -634,6 +634,12 @@ def _period_lines(out: Out, who: str = "", leads_first: bool = False) -> list[st
         notes.append(f"parcial: os dados começam em {br_date(f['first_day'].isoformat())}")
     head = period.label[0].upper() + period.label[1:] + who
     return [f"{head} ({span}, {days}{''.join('; ' + n for n in notes)}): {figures}"]
+
+
+def _first_figure(intent: Intent) -> str:
+    """The figure a day's or period's line leads with: the leads or the CPL when asked ("e o cpl?" in a
+    thread), else the spend."""
+    return intent.metric if intent.metric in {"leads", "cpl"} else "spend"
 
 
 def _campaign_head(d: dict[str, Any]) -> str:
@@ -666,7 +672,9 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
         )
         lines[1:1], anomalies = anomalies, []
         premise, why = _why_parts(intent, out, out.get("analyze_trends") or {})
-        lines[1 + len(d["open_anomalies"]) : 1 + len(d["open_anomalies"])] = why
+        # "por que o CPL da campanha 20 subiu?" (or "e a campanha 20?" after it): the why before the list
+        at = 0 if intent.metric == "cpl_up" else 1 + len(d["open_anomalies"])
+        lines[at:at] = why
         lines[0:0] = premise
     if intent.keyword == "performance" and intent.metric == "cpl_judge" and d.get("as_of"):
         lines.insert(0, _cpl_judge(d))
@@ -784,6 +792,36 @@ def _not_here(names: tuple[str, ...]) -> str | None:
     return f"Não encontrei a {listed} nesta conta."
 
 
+def _compare_asked_lines(out: Out, compared: list[dict[str, Any]]) -> list[str]:
+    """The compared campaigns over the day or period asked, from the source, said before the 7 days (one
+    with no row in it said so: it began later); nothing when none was asked."""
+    r = out.get("_ranking")
+    if r is None:
+        return []
+    rows = {x["campaign_id"]: x for x in r["campaigns"]}
+    if out.get("_period") is not None and out.get("_day") is None:
+        label = out["_period"].label
+        when = f"{label[0].upper()}{label[1:]} ({br_date(r['first_day'].isoformat())} a "
+        when += f"{br_date(r['last_day'].isoformat())})"
+    else:
+        when = f"Em {br_date(r['first_day'].isoformat())}"
+    lines = [f"{when}:"]
+    for c in compared:
+        x = rows.get(c["campaign_id"])
+        figures = (
+            f"{x['spend']} gastos, {leads_text(x['leads'])}, CPL {x['cpl'] or 'sem leads'}"
+            if x
+            else "sem dados nesse período"
+        )
+        lines.append(f"- {quoted(c['name'])} ({c['campaign_id']}): {figures}")
+    with_cpl = [
+        rows[c["campaign_id"]] for c in compared if rows.get(c["campaign_id"], {}).get("cpl_v") is not None
+    ]
+    if len(compared) >= 2 and with_cpl:
+        lines.append(f"Menor CPL nesse período: {quoted(min(with_cpl, key=lambda x: x['cpl_v'])['name'])}.")
+    return lines
+
+
 def _say_compare(intent: Intent, out: Out) -> list[str]:
     if "compare_campaigns" not in out:
         return [
@@ -793,7 +831,7 @@ def _say_compare(intent: Intent, out: Out) -> list[str]:
             *_say_campaign_not_found(replace(intent, matches=(), names=()), out)[1:],
         ]
     c = out["compare_campaigns"]
-    lines = ["Comparação (7 dias):"]
+    lines = [*_compare_asked_lines(out, c["campaigns"]), "Comparação (7 dias):"]
     for x in c["campaigns"]:
         tier = _tier(x)
         lines.append(f"{_campaign_line(x)}, CTR {x['ctr_7d'] or '-'}; tier {tier}")
@@ -1029,12 +1067,8 @@ def _say_frequency(intent: Intent, out: Out) -> list[str]:
 def _say_performance(intent: Intent, out: Out) -> list[str]:
     """The figures asked ("qual o CPL", "quanto gastei ontem", "esse mês"): the named day's or period's
     from the source, then the week's; the CTR first when it is what was asked."""
-    leads = intent.metric == "leads"  # "qnts leads essa semana?": the leads first
-    lines = [
-        *_metric_asked(intent, out),
-        *_day_lines(out, leads_first=leads),
-        *_period_lines(out, leads_first=leads),
-    ]
+    first = _first_figure(intent)  # "qnts leads essa semana?": the leads first
+    lines = [*_metric_asked(intent, out), *_day_lines(out, first=first), *_period_lines(out, first=first)]
     t = out["analyze_trends"]
     if intent.metric in RATE_HOW and "last_7d" in t:
         m, name = intent.metric, intent.metric.upper()

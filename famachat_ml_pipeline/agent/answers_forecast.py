@@ -77,6 +77,27 @@ def _month_close(out: Out, leads_first: bool) -> list[str]:
     return lines[::-1] if leads_first else lines
 
 
+def _target_lines(out: Out) -> list[str]:
+    """ "Quanto posso gastar por dia pra fechar em R$ 50 mil?": the spend left per day to the month's end,
+    or that the month already spent more than the target; nothing when no target was asked."""
+    t, done = out.get("_target"), out.get("_period_figures")
+    if t is None or done is None or not t["days_left"]:
+        return []
+    month = out["_period"].label
+    so_far = f"{br_date(done['first_day'].isoformat())} a {br_date(done['last_day'].isoformat())}"
+    ahead = f"{br_date(t['first_left'].isoformat())} a {br_date(t['last'].isoformat())}"
+    if t["over"]:
+        return [
+            f"Para fechar {month} em {t['target']} não sobra verba: o mês já soma {t['spent']} "
+            f"({so_far}), {t['gap']} acima da meta, antes dos {t['days_left']} dia(s) que faltam ({ahead})."
+        ]
+    return [
+        f"Para fechar {month} em {t['target']}: até {t['per_day']} por dia nos {t['days_left']} dia(s) que "
+        f"faltam ({ahead}; o gasto de hoje até agora conta nesse valor), pois o mês já soma {t['spent']} "
+        f"({so_far}) e faltam {t['gap']}."
+    ]
+
+
 def _month_end_lines(out: Out, leads_first: bool = False) -> list[str]:
     """ "Quanto vou gastar até o fim do mês?": the stored forecast summed from the day after the last
     complete day to the month's last day, with its range, then the month so far plus that."""
@@ -87,13 +108,14 @@ def _month_end_lines(out: Out, leads_first: bool = False) -> list[str]:
             f"{month[0].upper()}{month[1:]} já terminou: o último dia completo é "
             f"{br_date(through.isoformat())}."
         ]
-    f = out.get("get_forecasts") or {}
+    f, target = out.get("get_forecasts") or {}, _target_lines(out)  # the target needs no forecast
     if not f.get("total"):
-        return ["Ainda não há previsões guardadas para esta conta: rode `famachat-ml run`."]
+        return [*target, "Ainda não há previsões guardadas para esta conta: rode `famachat-ml run`."]
     first = min(str(x["first_day"]) for x in f["forecasts"] if x["first_day"])
     last = max(str(x["last_day"]) for x in f["forecasts"] if x["last_day"])
     totals, low, high = f["account_totals"], f.get("account_low", {}), f.get("account_high", {})
     lines = [
+        *target,
         *_month_close(out, leads_first),
         f"Até o fim do mês ({br_date(first)} a {br_date(last)}), pela previsão do pipeline "
         f"feita com dados até {br_date(str(f['made_on']))}: {totals.get('spend', '-')} de gasto "

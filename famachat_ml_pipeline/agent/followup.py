@@ -17,6 +17,7 @@ from famachat_ml_pipeline.agent.intents import (
     classify_intent,
     figure_named,
     keyword_intent,
+    month_end_asked,
     normalize,
     trend_asked,
 )
@@ -27,10 +28,22 @@ MAX_WORDS = 8  # "e a campanha 3 ontem?": a follow-up starting with "e" is short
 MAX_BARE_WORDS = 3  # "anteontem?", "campanha 5?", "semana passada?": without "e", shorter still
 # the earlier questions nothing can be carried from
 _UNUSABLE = {"help", "out_of_scope"}
-# a figure named in a follow-up -> the metric the figures' answer leads with (as `classify_intent` sets it:
-# the spend and the CPL are the answer's plain line)
-_FIGURE_METRIC = {"leads": "leads", "ctr": "ctr", "cpm": "cpm", "cpc": "cpc"}
+# a figure named in a follow-up -> the metric the figures' answer leads with (the spend is the plain line)
+_FIGURE_METRIC = {"leads": "leads", "cpl": "cpl", "ctr": "ctr", "cpm": "cpm", "cpc": "cpc"}
+# "e na conta toda?", "e no geral?": the last question again, for the whole account
+_ACCOUNT_WIDE = re.compile(r"^e (?:na|a|da|pra|para a) conta(?: toda| inteira| geral)?\b|^e no geral\b")
 _WORD = re.compile(r"\w+")
+# "não, a campanha 15": a correction names what the last question should have named
+_CORRECTION = re.compile(r"^\s*n[aã]o\b[,.!]*\s+", re.IGNORECASE)
+# "e a 22?", "e da 55?", "a 23": after an article, a number alone in a follow-up is a campaign's number
+_ARTICLE_NUMBER = re.compile(r"^((?:e\s+)?(?:a|da|na|pra)\s+)(\d{1,6})(?![/\d.,%])", re.IGNORECASE)
+
+
+def _reworded(message: str) -> str:
+    """The follow-up as it would be asked in full: a leading "não," dropped, a bare number after an
+    article made "campanha N" ("não, a 23" -> "a campanha 23")."""
+    text = _CORRECTION.sub("", message, count=1)
+    return _ARTICLE_NUMBER.sub(r"\1campanha \2", text.strip(), count=1)
 
 
 def _what_it_names(message: str) -> tuple[Intent, str | None]:
@@ -80,7 +93,19 @@ def _with_figure(prev: Intent, figure: str) -> Intent:
         return replace(prev, metric=f"{kind}_{figure}_{move}")
     if "performance" in {prev.name, prev.keyword}:
         return replace(prev, metric=_FIGURE_METRIC.get(figure, "cpl_high"))
+    if month_end_asked(prev.metric) and figure in {"leads", "spend"}:  # "e qnts leads?" after the month's end
+        return replace(prev, metric="month_end_leads" if figure == "leads" else "month_end", threshold=None)
     return prev
+
+
+def _account_wide(prev: Intent) -> Intent:
+    """The earlier intent for the whole account: a campaign's figures become the account's, with the same
+    day or period; a comparison becomes the account's figures."""
+    name = prev.name
+    if name in {"campaign_details", "compare", "campaign_not_found"}:
+        kept = prev.keyword not in {None, "compare", "help", "list_campaigns"}
+        name = prev.keyword if kept else "performance"
+    return replace(prev, name=name, campaign_id=None, names=(), campaign_ids=(), name_like=False, matches=())
 
 
 def _merge(prev: Intent, new: Intent, figure: str | None) -> Intent:
@@ -110,7 +135,16 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
     """The intent of an elliptical `message` read against the thread's `history`; None when it is no
     follow-up (a question of its own, no history, or no earlier question to carry: "e ontem?" after a
     greeting is then yesterday's figures, as it reads alone)."""
-    if not history or not is_elliptical(message):
+    if not history:
+        return None
+    message = _reworded(message)
+    text = normalize(message)
+    if _ACCOUNT_WIDE.search(text) and len(_WORD.findall(text)) <= MAX_WORDS:
+        prev = _previous_intent(history, depth)
+        figure = figure_named(text)
+        wide = None if prev is None else _account_wide(prev)
+        return wide and (_with_figure(wide, figure) if figure else wide)
+    if not is_elliptical(message):
         return None
     prev = _previous_intent(history, depth)
     return None if prev is None else _merge(prev, *_what_it_names(message))

@@ -46,6 +46,14 @@ _MONTH_END = re.compile(
     r"\b(?:ate|no|ao|pro|para o) (?:o )?(?:fim|final) (?:do|desse|deste) mes\b|\bfechar o mes\b"
     r"|\bfechamento do mes\b"
 )
+# "pra fechar o mês em R$ 50 mil, quanto posso gastar por dia?": the month's spend target ("mil"/"k" x1000);
+# a number of leads ("fechar com 2000 leads") is no money
+_MONTH_TARGET = re.compile(
+    r"\b(?:fechar|bater|terminar|chegar)\b[^0-9]{0,30}?(?:r\$\s*)?(\d[\d.,]*\d|\d)(?![\d.,])\s*(mil\b|k\b)?"
+    r"(?!\s*leads?\b)"
+)
+# a number alone, not part of a date, an amount or a percentage: a campaign's number in a comparison
+_BARE_NUMBER = r"(?<![\d/.,$])\b\d{1,6}\b(?![/\d.,%])"
 # "gastando sem gerar lead", "gastou sem lead", "com 0 leads": the campaigns that spent with no lead
 _NO_LEADS = re.compile(
     r"\bsem (gerar |nenhum |trazer |converter |ter )?(um )?leads?\b|\bgast\w* sem\b|\bnenhum lead"
@@ -153,6 +161,14 @@ def month_end_asked(metric: str | None) -> bool:
     return (metric or "").startswith("month_end")
 
 
+def month_target(text: str) -> float | None:
+    """The spend a normalized question wants the month to close at ("fechar em R$ 50 mil" -> 50000)."""
+    m = _MONTH_TARGET.search(text)
+    if m is None:
+        return None
+    return parse_number(m.group(1)) * (1000 if m.group(2) else 1)
+
+
 def weeks_asked(metric: str | None) -> bool:
     """Whether an intent's metric is answered with `weeks_compared` ("calendar_week", "week_cpl_up")."""
     return metric == "calendar_week" or (metric or "").startswith("week_")
@@ -245,7 +261,12 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("trends", r"semana.*\b(compar\w*|versus|vs|contra|x)\b.*semana|\bcompar\w* (essa|esta) semana"),
     ("trends", r"\bultimos 7 dias\b.*\b(compar\w*|versus|vs|contra|x)\b.*\banteriores\b"),
     # "campanha 0 ou campanha 8, qual é melhor?" compares too
-    ("compare", r"\bcompar|\bversus\b|\bvs\b|\bcampanha \S+ ou (a )?campanha\b"),
+    # "qual das duas tá melhor, 46 ou 55?": two campaign numbers weighed against each other
+    (
+        "compare",
+        r"\bcompar|\bversus\b|\bvs\b|\bcampanha \S+ ou (a )?campanha\b|\b(qual|quem) das (duas|tres)\b"
+        r"|\b(melhor|pior)\b.*" + _BARE_NUMBER + r" ou (a )?" + _BARE_NUMBER,
+    ),
     (
         "list_campaigns",
         r"\blist\w*( as| todas as)?( minhas)? campanhas"
@@ -481,8 +502,8 @@ def names_asked(text: str, compare: bool = False) -> tuple[str, ...]:
             return ()
         return (" ".join(words),)
     m = _NAMES_AFTER.search(text)
-    if not m:
-        return ()
+    if not m:  # "compara a 20 com a 25", "46 ou 55": the numbers alone are the campaigns' numbers
+        return tuple(dict.fromkeys(re.findall(_BARE_NUMBER, _DAY_REF.sub(" ", text))))
     parts = re.split(r",|\s(?:e|com|x|vs|versus|ou)\s", m.group(1))
     cleaned = (re.sub(r"^(?:(?:a|o|as|os|da|do)\s+)?(?:campanhas?\s+)?", "", p.strip()) for p in parts)
     return tuple(p for p in (_name_phrase(c) for c in cleaned) if p)
@@ -805,6 +826,9 @@ def classify_intent(message: str) -> Intent:
     if matched == "forecast" and _MONTH_END.search(asked):
         # "fim do mês" is no period of the past; "quantos leads até o fim do mês?" leads with the leads
         extra.update(metric="month_end_leads" if leads_asked(asked) else "month_end", period_ref=None)
+        if extra["metric"] == "month_end" and (target := month_target(asked)) is not None:
+            # "quanto posso gastar por dia pra fechar em R$ 50 mil?": what is left per day, said first
+            extra.update(metric="month_end_target", threshold=target)
     if matched == "weekday":  # best first: the lowest CPL, unless the most leads or the worst is asked
         worst = re.search(r"\bpior|\bmaior (cpl|custo)|mais car[oa]|(cpl|custo por lead) mais alto", asked)
         most = re.search(r"mais leads|mais trouxe|converte mais|mais conversao|mais conversoes", asked)

@@ -236,6 +236,21 @@ def frame_figures(
     }
 
 
+def target_figures(ctx: ToolContext, target: float, first: dt.date, through: dt.date) -> dict[str, Any]:
+    """A month's spend target against what first..through spent (the source, as `source_figures`): what is
+    left, and per day over the days after `through` to the month's end (today's partial day among them)."""
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], through, (through - first).days + 1, now=ctx.now)
+    spent = float(period_figures(daily.daily, first, through)["spend"] or 0.0)
+    last = month_end(through)
+    days_left = (last - through).days
+    left = target - spent
+    per_day = max(left, 0.0) / days_left if days_left else None
+    money = dict.fromkeys(("target", "spent", "gap", "per_day"), "money")
+    row = ctx.fmt1({"target": target, "spent": spent, "gap": abs(left), "per_day": per_day}, money)
+    first_left = through + dt.timedelta(days=1)
+    return {**row, "over": left < 0, "days_left": days_left, "first_left": first_left, "last": last}
+
+
 # the changes between the weeks: totals to the unit, rates to a tenth (as analyze_trends), so a CTR's small
 # move does not read as 0%
 WEEK_CHANGE_FORMATS = {
@@ -552,6 +567,8 @@ class OfflineAgent:
             RANKED.get(intent.name) == "spend"
             and intent.metric == "spend"
             or (intent.name in {"top", "cpl_rank"} and intent.threshold is None)
+            # "compara a 20 com a 25" then "e semana passada?": the campaigns' figures of that period
+            or (intent.name == "compare" and bool(intent.day_ref or intent.period_ref))
         )
         figures = intent.name in {"performance", "summary"} or (
             intent.name == "campaign_details" and intent.campaign_id
@@ -606,6 +623,8 @@ class OfflineAgent:
             start, end = max(period.first, first or period.first), min(period.last, through)
             if first is not None and start <= end:
                 facts["_period_figures"] = source_figures(self.ctx, start, end, cid)
+                if intent.metric == "month_end_target" and intent.threshold is not None and end == through:
+                    facts["_target"] = target_figures(self.ctx, intent.threshold, start, end)
                 if ranked and day is None:
                     facts["_ranking"] = campaign_figures(self.ctx, start, end)
         return facts

@@ -44,13 +44,17 @@ def failed(out: dict[str, Any]) -> str | None:
     return not_found(out) or out.get("error")
 
 
-def figures_text(f: dict[str, Any], leads_first: bool = False) -> str:
-    """ "R$ 100,00 investidos, 4 leads, CPL R$ 25,00"; the leads first when they were asked."""
+def figures_text(f: dict[str, Any], first: str = "spend") -> str:
+    """ "R$ 100,00 investidos, 4 leads, CPL R$ 25,00"; the figure asked first ("leads" or "cpl")."""
     left_out = excluded_text(f.get("set_aside") or 0, f.get("orphans") or 0)
     note = f" ({left_out})" if left_out else ""
-    spend, leads = f"{f['spend'] or '-'} investidos", leads_text(f["leads"])
-    first = f"{leads}, {spend}" if leads_first else f"{spend}, {leads}"
-    return f"{first}, CPL {f['cpl'] or 'sem leads'}{note}"
+    parts = {
+        "spend": f"{f['spend'] or '-'} investidos",
+        "leads": leads_text(f["leads"]),
+        "cpl": f"CPL {f['cpl'] or 'sem leads'}",
+    }
+    order = [first, *(k for k in parts if k != first)] if first in parts else list(parts)
+    return ", ".join(parts[k] for k in order) + note
 
 
 def freq(value: float | None) -> str:
