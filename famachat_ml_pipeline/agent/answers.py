@@ -655,7 +655,8 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
     if msg := failed(d):
         return [msg]
     who = f", {quoted(d['name'])}"
-    lines = [_campaign_head(d), *_day_lines(out, who), *_period_lines(out, who)]
+    # a day or period asked ("qual o CPL da campanha 12 ontem?"): its figures first, the status after
+    lines = [*_day_lines(out, who), *_period_lines(out, who), _campaign_head(d)]
     anomalies = anomaly_block({"anomalies": d["open_anomalies"]})
     # the tool lists the first 5: the true count, and how many more
     n = max(d.get("open_anomalies_total") or 0, len(d["open_anomalies"]))

@@ -80,8 +80,9 @@ def test_the_campaign_then_the_day_then_the_figure_follow_up(demo_db: DemoDb, we
     for (intent, lines), (campaign, campaign_name, day) in zip(answers, expected, strict=True):
         f = _figures(demo_db, ACCOUNT, day, day, campaign)
         assert intent == "campaign_details"
-        assert lines[0].startswith(f"“{campaign_name}” ({campaign})"), lines[0]
-        assert lines[1].startswith(f"Em {_d(day)}, “{campaign_name}”: {_figures_text(f)}"), lines[1]
+        # the day asked first, the campaign's status after
+        assert lines[0].startswith(f"Em {_d(day)}, “{campaign_name}”: {_figures_text(f)}"), lines[0]
+        assert lines[1].startswith(f"“{campaign_name}” ({campaign})"), lines[1]
 
 
 @pytest.mark.parametrize("weekday", WEEKDAYS)
@@ -101,8 +102,8 @@ def test_a_period_then_a_campaign_follow_up(demo_db: DemoDb, weekday: int) -> No
     assert week[1][0].startswith(f"{label} {span}: {_figures_text(account, leads_first=True)}"), week[1][0]
     own = _figures(demo_db, ACCOUNT, monday, sunday, cid)
     assert campaign[0] == "campaign_details"
-    assert campaign[1][0].startswith(f"“{name}” ({cid})"), campaign[1][0]
-    assert campaign[1][1].startswith(f"{label}, “{name}” {span}: {_figures_text(own)}"), campaign[1][1]
+    assert campaign[1][0].startswith(f"{label}, “{name}” {span}: {_figures_text(own)}"), campaign[1][0]
+    assert campaign[1][1].startswith(f"“{name}” ({cid})"), campaign[1][1]
 
 
 @pytest.mark.parametrize("weekday", WEEKDAYS)

@@ -64,12 +64,12 @@ def test_a_follow_up_on_the_same_thread_keeps_the_campaign(client: TestClient, d
     done = events[-1][1]
     assert done["thread_id"] == first["thread_id"]
     lines = done["answer"].splitlines()
-    assert lines[0].startswith(f"“{name}” ({row['campaign_id']})"), lines[0]
     spend, leads = row["spend_before"], int(row["leads_before"])
     cpl = format_money(spend / leads) if leads else "sem leads"
-    assert lines[1].startswith(
+    assert lines[0].startswith(
         f"Em {before:%d/%m/%Y}, “{name}”: {format_money(spend)} investidos, {leads_of(leads)}, CPL {cpl}"
-    ), lines[1]
+    ), lines[0]
+    assert lines[1].startswith(f"“{name}” ({row['campaign_id']})"), lines[1]
     stored = client.get(f"/api/v1/agent/conversations/{first['thread_id']}", headers=bearer(A)).json()
     assert [m["content"] for m in stored["messages"] if m["role"] == "user"] == [
         f"qual o CPL da campanha {number} ontem?",
