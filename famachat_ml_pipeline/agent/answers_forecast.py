@@ -3,6 +3,7 @@ pipeline's stored forecasts."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from famachat_ml_pipeline.agent.intents import Intent, month_end_asked, parse_number
@@ -57,12 +58,15 @@ def _plus(done: str, ahead: str) -> str:
 
 def _month_close(out: Out, leads_first: bool) -> list[str]:
     """ "Novembro deve fechar em R$ X": the figure asked first, the month so far plus the forecast of the
-    days left, each part said; nothing when the forecast does not reach the month's last day."""
+    days left, each part said; nothing when the forecast does not reach the month's last day, or does not
+    start the day after the month so far (a stale forecast: a sum would skip or repeat days)."""
     done, f, period = out.get("_period_figures"), out.get("get_forecasts") or {}, out["_period"]
     last = max((str(x["last_day"]) for x in f.get("forecasts", []) if x["last_day"]), default="")
     if done is None or not f.get("total") or last < period.last.isoformat():
         return []
     first = min(str(x["first_day"]) for x in f["forecasts"] if x["first_day"])
+    if first != (done["last_day"] + dt.timedelta(days=1)).isoformat():
+        return []
     so_far = f"{br_date(done['first_day'].isoformat())} a {br_date(done['last_day'].isoformat())}"
     ahead = f"{br_date(first)} a {br_date(last)}"
     month = f"{period.label[0].upper()}{period.label[1:]}"

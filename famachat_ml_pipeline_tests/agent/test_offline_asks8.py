@@ -301,3 +301,24 @@ def test_the_months_close_adds_the_forecast_to_the_month_so_far() -> None:
         "Novembro de 2026 deve fechar em R$ 42.100,25 de gasto: R$ 39.999,75 já investidos (01/11/2026 a "
         "26/11/2026) + R$ 2.100,50 previstos (27/11/2026 a 30/11/2026).",
     ]
+
+
+def test_the_months_close_is_not_summed_across_a_gap() -> None:
+    """A forecast that does not start the day after the month so far (the pipeline has not run since):
+    summing them would leave days out, so no close is said; the forecast's own lines still are."""
+    through = dt.date(2026, 11, 26)
+    forecasts = {
+        "made_on": "2026-11-27",
+        "total": 1,
+        "account_totals": {"spend": "R$ 1.500,00", "leads": "60,0"},
+        "account_low": {"spend": "R$ 1.200,00", "leads": "40,0"},
+        "account_high": {"spend": "R$ 1.800,00", "leads": "80,0"},
+        "forecasts": [{"first_day": "2026-11-28", "last_day": "2026-11-30"}],
+    }
+    done = {"first_day": dt.date(2026, 11, 1), "last_day": through, "spend": "R$ 39.999,75", "leads": 1802}
+    done["cpl"] = "R$ 22,20"
+    call = ToolCall(name="get_forecasts", input={"first_day": "2026-11-27"}, output=forecasts)
+    facts = {"_through": through, "_period": resolve_period("esse mes", through), "_period_figures": done}
+    text = generate_response(Intent("forecast", metric="month_end"), [call], [], facts)
+    assert "deve fechar" not in text, text
+    assert text.startswith("Até o fim do mês (28/11/2026 a 30/11/2026)"), text
