@@ -1064,9 +1064,37 @@ def _say_frequency(intent: Intent, out: Out) -> list[str]:
     return lines
 
 
+def _periods_lines(out: Out) -> list[str]:
+    """ "Semana passada vs retrasada", "outubro vs novembro": each period's line as `_period_lines` writes
+    one (its days, partial when not over), older first, then the changes from the older to the newer; a
+    partial side also gets both sides' spend per day, the fair measure between a whole and a part."""
+    pf = out["_periods"]
+    periods, sides = pf["periods"], pf["figures"]
+    lines = [
+        line
+        for p, f in zip(periods, sides, strict=True)
+        for line in _period_lines({"_period": p, "_period_figures": f, "_first_day": pf["first_day"]})
+    ]
+    if len(periods) != 2 or not pf["changes"]:
+        return lines
+    (old, new), ch = periods, pf["changes"]
+    spend, leads, cpl = (_signed(ch[k]) for k in ("spend", "leads", "cpl"))
+    lines.append(
+        f"Variação de {old.label.split(',')[0]} para {new.label.split(',')[0]}: gasto {spend or '-'}, "
+        f"leads {leads or '-'}, CPL {cpl or 'sem comparação'}."
+    )
+    if any(f["last_day"] < p.last for p, f in zip(periods, sides, strict=True)):
+        per_day = " contra ".join(f"{f['spend_per_day'] or '-'}" for f in sides)
+        lines.append(f"Como um lado é parcial, o gasto por dia compara melhor: {per_day}.")
+    return lines
+
+
 def _say_performance(intent: Intent, out: Out) -> list[str]:
     """The figures asked ("qual o CPL", "quanto gastei ontem", "esse mês"): the named day's or period's
-    from the source, then the week's; the CTR first when it is what was asked."""
+    from the source, then the week's; the CTR first when it is what was asked; two periods compared side
+    by side first."""
+    if "_periods" in out:
+        return _periods_lines(out)  # what was asked only: the 7 days' trends would blur the two
     first = _first_figure(intent)  # "qnts leads essa semana?": the leads first
     lines = [*_metric_asked(intent, out), *_day_lines(out, first=first), *_period_lines(out, first=first)]
     t = out["analyze_trends"]

@@ -287,6 +287,34 @@ def weeks_figures(ctx: ToolContext, campaign_id: str | None = None) -> dict[str,
     }
 
 
+def periods_figures(ctx: ToolContext, refs: Sequence[str]) -> dict[str, Any]:
+    """ "Semana passada vs retrasada", "outubro vs novembro": each period (older first) clipped to the days
+    the source covers and read as `source_figures` reads one (None when it has no day of data), and the
+    changes of spend, leads and CPL from the older to the newer, from one read of the source."""
+    through, first = ctx.data_through(), first_insight_day(ctx.engine, ctx.config_id)
+    periods = sorted((p for r in refs if (p := resolve_period(r, through))), key=lambda p: p.first)
+    spans = [(max(p.first, first), min(p.last, through)) if first else None for p in periods]
+    spans = [s if s and s[0] <= s[1] else None for s in spans]
+    covered = [s for s in spans if s]
+    sides: list[dict[str, Any] | None] = [None] * len(periods)
+    changes: dict[str, Any] = {}
+    if covered:
+        start, end = min(a for a, _ in covered), max(b for _, b in covered)
+        daily = read_daily_insights(
+            ctx.engine, [ctx.config_id], end, (end - start).days + 1, now=ctx.now
+        ).daily
+        sides = [frame_figures(ctx, daily, *s) if s else None for s in spans]
+        raw = [period_figures(daily, *s) if s else None for s in spans]
+        if len(raw) == 2 and raw[0] and raw[1]:
+            old, new = raw
+            changes = {
+                k: (new[k] - old[k]) / old[k] * 100.0 if new[k] is not None and old[k] else None
+                for k in ("spend", "leads", "cpl")
+            }
+            changes = ctx.fmt1(changes, {k: WEEK_CHANGE_FORMATS[k] for k in changes})
+    return {"periods": periods, "figures": sides, "changes": changes, "first_day": first}
+
+
 # the intents that rank campaigns: a day or period asked ranks them by that day's or period's figures
 RANKED = {"list_campaigns": "spend", "top": "leads", "cpl_rank": "cpl"}
 
@@ -593,6 +621,8 @@ class OfflineAgent:
             return {**facts, "_weekdays": weekday_figures(self.ctx)}
         if intent.name == "frequency":
             return {**facts, "_frequency": frequency_figures(self.ctx)}
+        if intent.metric == "periods" and len(intent.period_refs) == 2:
+            return {**facts, "_periods": periods_figures(self.ctx, intent.period_refs)}
         if not figures:
             return facts
         cid = intent.campaign_id if intent.name == "campaign_details" else None

@@ -71,3 +71,81 @@ def test_a_pronoun_after_a_comparison_names_no_one_campaign(demo_db: DemoDb, wee
     (n, _, _), (m, _, _), *_ = _spenders(demo_db, now, [])
     _, (intent, _) = _thread(demo_db, now, [f"compara a {n} com a {m}", "pq o cpl dela subiu?"])
     assert intent != "campaign_details"
+
+
+# ------------------------------------------------------------------------------ 2. two periods compared
+def _change(new: float | None, old: float | None) -> str:
+    return "-" if new is None or not old else _signed_pct((new - old) / old * 100)
+
+
+def _signed_pct(v: float) -> str:
+    text = format_pct(v, 0)
+    return text if text.startswith("-") else f"+{text}"
+
+
+def _side(label: str, f: dict, first: dt.date, last: dt.date, note: str = "") -> str:
+    """A period's line, written here: its label, days (a partial note), spend, leads, CPL, CTR."""
+    cpl = format_money(f["cpl"]) if f["cpl"] is not None else "sem leads"
+    days = (last - first).days + 1
+    return (
+        f"{label} ({_d(first)} a {_d(last)}, {days} dias{note}): {format_money(f['spend'])} investidos, "
+        f"{leads_of(int(f['leads']))}, CPL {cpl}"
+    )
+
+
+@pytest.mark.parametrize("weekday", WEEKDAYS)
+@pytest.mark.parametrize(
+    "ask", ["semana passada vs retrasada", "como foi a semana passada comparado com a retrasada?"]
+)
+def test_last_week_against_the_week_before(demo_db: DemoDb, weekday: int, ask: str) -> None:
+    """Both calendar weeks, Monday to Sunday, from the source, older first, then the changes."""
+    now = _clock(demo_db, weekday)
+    monday = now.date() - dt.timedelta(days=now.date().weekday() + 7)
+    weeks = [
+        (monday - dt.timedelta(days=7), monday - dt.timedelta(days=1)),
+        (monday, monday + dt.timedelta(days=6)),
+    ]
+    ((intent, lines),) = _thread(demo_db, now, [ask])
+    assert intent == "performance"
+    old, new = (_figures(demo_db, ACCOUNT, a, b) for a, b in weeks)
+    for line, label, f, (a, b) in zip(
+        lines, ("Semana retrasada", "Semana passada"), (old, new), weeks, strict=False
+    ):
+        assert line.startswith(_side(f"{label}, de segunda a domingo", f, a, b)), line
+    assert lines[2] == (
+        f"Variação de semana retrasada para semana passada: gasto {_change(new['spend'], old['spend'])}, "
+        f"leads {_change(new['leads'], old['leads'])}, CPL {_change(new['cpl'], old['cpl'])}."
+    ), lines[2]
+
+
+@pytest.mark.parametrize("ask", ["compara mês passado com esse mês", "{last} vs {this}"])
+def test_last_month_against_this_partial_month(demo_db: DemoDb, ask: str) -> None:
+    """Last month whole and this month so far (said partial), the changes, then the spend per day."""
+    from famachat_ml_pipeline_tests.agent.test_offline_asks9 import MONTHS, _mid_month_clock
+
+    now = _mid_month_clock(demo_db)
+    through = now.date() - dt.timedelta(days=1)
+    first = through.replace(day=1)
+    last_month = ((first - dt.timedelta(days=1)).replace(day=1), first - dt.timedelta(days=1))
+    question = ask.format(last=MONTHS[last_month[0].month - 1], this=MONTHS[first.month - 1])
+    ((intent, lines),) = _thread(demo_db, now, [question])
+    assert intent == "performance"
+    old, new = _figures(demo_db, ACCOUNT, *last_month), _figures(demo_db, ACCOUNT, first, through)
+    month_end = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    assert lines[0].startswith(
+        _side(f"{MONTHS[last_month[0].month - 1].capitalize()} de {last_month[0].year}", old, *last_month)
+    ), lines[0]
+    note = f"; parcial: o período vai até {_d(month_end)}"
+    assert lines[1].startswith(
+        _side(f"{MONTHS[first.month - 1].capitalize()} de {first.year}", new, first, through, note)
+    ), lines[1]
+    changes = ", ".join(f"{k} {_change(new[f], old[f])}" for k, f in (("gasto", "spend"), ("leads", "leads")))
+    assert lines[2].endswith(f"{changes}, CPL {_change(new['cpl'], old['cpl'])}."), lines[2]
+    per_day = [
+        format_money(f["spend"] / ((b - a).days + 1))
+        for f, (a, b) in ((old, last_month), (new, (first, through)))
+    ]
+    assert (
+        lines[3]
+        == f"Como um lado é parcial, o gasto por dia compara melhor: {per_day[0]} contra {per_day[1]}."
+    ), lines[3]
