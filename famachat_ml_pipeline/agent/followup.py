@@ -19,6 +19,7 @@ from famachat_ml_pipeline.agent.intents import (
     keyword_intent,
     month_end_asked,
     normalize,
+    percent_named,
     trend_asked,
 )
 from famachat_ml_pipeline.agent.types import ChatTurn
@@ -33,6 +34,10 @@ _FIGURE_METRIC = {"leads": "leads", "cpl": "cpl", "ctr": "ctr", "cpm": "cpm", "c
 # "e na conta toda?", "e no geral?": the last question again, for the whole account
 _ACCOUNT_WIDE = re.compile(r"^e (?:na|a|da|pra|para a) conta(?: toda| inteira| geral)?\b|^e no geral\b")
 _WORD = re.compile(r"\w+")
+# "e se for 50%?", "e com 30%?": another budget change for the scenario asked before
+_PCT_FOLLOWUP = re.compile(r"^e (?:\w+ ){0,3}?\d+(?:[.,]\d+)?\s*(?:%|por cento)\W*$")
+# the intents weighing a budget's change by a percentage (`threshold`)
+_PCT_METRICS = {"budget_scaled", "scale"}
 # "não, a campanha 15": a correction names what the last question should have named
 _CORRECTION = re.compile(r"^\s*n[aã]o\b[,.!]*\s+", re.IGNORECASE)
 # "e a 22?", "e da 55?", "a 23": after an article, a number alone in a follow-up is a campaign's number
@@ -199,6 +204,10 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
         figure = figure_named(text)
         wide = None if prev is None else _account_wide(prev)
         return wide and (_with_figure(wide, figure) if figure else wide)
+    if _PCT_FOLLOWUP.search(text):  # the last budget scenario with the new percentage
+        prev = _previous_intent(history, depth)
+        scenario = prev is not None and prev.metric in _PCT_METRICS
+        return replace(prev, threshold=percent_named(text)) if scenario else None
     if not is_elliptical(message):
         return None
     prev = _previous_intent(history, depth)

@@ -670,6 +670,12 @@ def weeks_compared(through: dt.date) -> WeeksCompared:
     return WeeksCompared(now, before, first if first == last else f"{first} a {last}", through < monday)
 
 
+def percent_named(text: str) -> float | None:
+    """The percentage a normalized text names ("e se for 50%?" -> 50.0), None when it names none."""
+    m = _PCT.search(text)
+    return parse_number(m.group(1)) if m else None
+
+
 def periods_compared(text: str) -> tuple[str, str] | None:
     """The two periods a normalized question compares ("semana passada vs retrasada" -> ("semana passada",
     "semana retrasada")), in the order asked; None unless two different periods and a comparison word are
@@ -852,6 +858,10 @@ def classify_intent(message: str) -> Intent:
         if extra["metric"] == "month_end" and (target := month_target(asked)) is not None:
             # "quanto posso gastar por dia pra fechar em R$ 50 mil?": what is left per day, said first
             extra.update(metric="month_end_target", threshold=target)
+    if matched == "forecast" and _SCALE.search(asked) and (pct := _PCT.search(asked)):
+        # "se eu aumentar 20% o orçamento, quantos leads vou ter?": the forecast is at the current budget,
+        # the budget's change only scales it as arithmetic (`budget_scaled`)
+        extra.update(metric="budget_scaled", threshold=parse_number(pct.group(1)))
     if matched == "weekday":  # best first: the lowest CPL, unless the most leads or the worst is asked
         worst = re.search(r"\bpior|\bmaior (cpl|custo)|mais car[oa]|(cpl|custo por lead) mais alto", asked)
         most = re.search(r"mais leads|mais trouxe|converte mais|mais conversao|mais conversoes", asked)

@@ -149,3 +149,56 @@ def test_last_month_against_this_partial_month(demo_db: DemoDb, ask: str) -> Non
         lines[3]
         == f"Como um lado é parcial, o gasto por dia compara melhor: {per_day[0]} contra {per_day[1]}."
     ), lines[3]
+
+
+# ------------------------------------------------------------------- 3. a budget scaled by a percentage
+def _stored_leads(db: DemoDb) -> float:
+    """The account's leads of the latest stored forecast: the sum of every campaign's `predicted`."""
+    from famachat_ml_pipeline.agent.tools import ToolContext
+    from famachat_ml_pipeline_tests.agent.test_fast_reads import ref_latest_forecasts
+
+    rows = ref_latest_forecasts(ToolContext(db.engine, ACCOUNT, now=db.now))
+    return sum(p["predicted"] for r in rows if r["target_metric"] == "leads" for p in r["predictions"])
+
+
+def _scaled(value: str, pct: int) -> str:
+    from famachat_ml_pipeline.agent.intents import parse_number
+    from famachat_ml_pipeline.core.recommendations import format_number
+
+    return format_number(parse_number(value) * (1 + pct / 100), 1)
+
+
+def test_a_budget_increase_says_the_forecast_is_at_the_current_budget(demo_db: DemoDb) -> None:
+    """ "se eu aumentar 20% o orçamento da campanha N, quantos leads vou ter?" then "e se for 50%?": the
+    forecast at the current budget first (the same figure the plain forecast gives), then the scaled
+    figure as arithmetic at a constant CPL, and the CPL's rise when scaling; the whole account's from the
+    stored forecast."""
+    from famachat_ml_pipeline.core.recommendations import format_number
+
+    (n, _, name), *_ = _spenders(demo_db, demo_db.now, [])
+    plain, scaled, again = _thread(
+        demo_db,
+        demo_db.now,
+        [
+            f"quantos leads a campanha {n} vai gerar na próxima semana?",
+            f"se eu aumentar 20% o orçamento da campanha {n}, quantos leads vou ter?",
+            "e se for 50%?",
+        ],
+    )
+    value = plain[1][0].split(": ", 1)[1].split(" leads", 1)[0]  # "17,4"
+    for (intent, lines), pct in ((scaled, 20), (again, 50)):
+        assert intent == "forecast"
+        assert lines[0].startswith(f"A previsão do pipeline para “{name}” é com o orçamento atual"), lines[0]
+        assert f": {value} leads (" in lines[0], lines[0]
+        assert lines[1].startswith(
+            f"Se o CPL se mantiver, {pct}% a mais de orçamento daria cerca de {_scaled(value, pct)} leads"
+        ), lines[1]
+        assert "não uma previsão" in lines[1] and "CPL costuma subir" in lines[2], lines[1:3]
+    assert "50% de uma vez passa disso" in again[1][2], again[1][2]
+    ((intent, lines),) = _thread(
+        demo_db, demo_db.now, ["se eu aumentar o orçamento em 30%, quantos leads vou ter?"]
+    )
+    total = format_number(_stored_leads(demo_db), 1)
+    assert lines[0].startswith("A previsão do pipeline para a conta é com o orçamento atual"), lines[0]
+    assert f": {total} leads de " in lines[0], lines[0]
+    assert f"cerca de {_scaled(total, 30)} leads" in lines[1], lines[1]
