@@ -680,6 +680,8 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
         lines.insert(0, _cpl_judge(d))
     if intent.keyword == "underperformers" and intent.metric == "no_leads" and d.get("as_of"):
         lines.insert(0, _no_leads_judge(d))
+    if "_reactivation" in out:  # "vale reativar a 31?": the judgement first, the card after
+        lines[0:0] = _reactivation_lines(d, out["_reactivation"])
     if d.get("as_of"):  # before the first run there are no 7-day features (no None printed)
         lines.append(
             f"7 dias até {br_date(d['as_of'])}: {d['spend_7d'] or '-'} gastos, {leads_text(d['leads_7d'])}, "
@@ -694,6 +696,41 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
         )
     lines += [f"- Recomendação: {t}" for t in d["active_recommendations"]]
     return lines + anomalies
+
+
+NEAR_ACCOUNT_PCT = 10.0  # a paused campaign's CPL within this % of the account's is "perto da média"
+
+
+def _reactivation_lines(d: dict[str, Any], r: dict[str, Any]) -> list[str]:
+    """ "Vale reativar a 31?": its status, when it last spent, its last days with spend against the
+    account's same days, and a judgement read from those figures only (`offline.reactivation_figures`)."""
+    name, status = quoted(d["name"]), d.get("status") or "-"
+    if not r["ran"]:
+        return [
+            f"{name} (status {status}) não gastou nos últimos {r['lookback']} dias: não há números dela "
+            "rodando para comparar com a conta."
+        ]
+    c, a = r["campaign"], r["account"]
+    span = _span(r["first_day"], r["last_day"])
+    lines = [
+        f"{name} está com status {status}; o último dia com gasto foi {br_date(r['last_day'].isoformat())}.",
+        f"Nos últimos {r['days']} dias em que gastou ({span}): {c['spend']} gastos, "
+        f"{leads_text(c['leads'])}, CPL {c['cpl'] or 'sem leads'}; a conta nesses mesmos dias: CPL "
+        f"{a['cpl'] or 'sem leads'}.",
+    ]
+    if r["gap"] is None:
+        verdict = "não teve lead nesses dias: pelos dados, reativar como estava não se paga."
+    else:
+        side = "abaixo" if r["gap"] <= 0 else "acima"
+        verdict = f"o CPL dela era {r['gap_text']} {side} do da conta: pelos dados, " + (
+            "vale reativar."
+            if r["gap"] <= -NEAR_ACCOUNT_PCT
+            else "reativar como estava não compensa."
+            if r["gap"] >= NEAR_ACCOUNT_PCT
+            else "ela rendia perto da média da conta; reativar não muda muito."
+        )
+    lines.append(f"{verdict[0].upper()}{verdict[1:]} É o histórico dela; como iria hoje, não dá para saber.")
+    return lines
 
 
 def _cpl_judge(d: dict[str, Any]) -> str:

@@ -392,6 +392,12 @@ _ALL_TIME = re.compile(
     r"\bdesde o (inicio|comeco)\b|\bdesde sempre\b|\b(no|em) total\b|\btotal (geral|acumulado)\b"
     r"|\btodo o (periodo|historico)\b|\bhistorico (todo|inteiro|completo)\b"
 )
+# "vale reativar a 31?", "devo religar a campanha 31?": a paused campaign's figures while it ran; a number
+# alone after the verb is a campaign's number
+_REACTIVATE = re.compile(r"\breativ\w*|\breligar\b|\bdespausar\b|\bvoltar a rodar\b")
+_REACTIVATE_NUMBER = re.compile(
+    r"\b((?:reativ\w*|religar|despausar)\s+(?:a|o)\s+)(\d{1,6})(?![/\d.,%])", re.IGNORECASE
+)
 # "semana passada vs retrasada": the calendar week before last (not in `_PERIOD_REF`: asked only compared)
 _WEEK_BEFORE_LAST = re.compile(r"\b(?:semana )?retrasada\b")
 WEEK_BEFORE_LAST_REF = "semana retrasada"
@@ -828,7 +834,7 @@ def keyword_intent(text: str) -> str | None:
 
 def classify_intent(message: str) -> Intent:
     """The intent of a question, from keywords; a campaign id or name in it makes it about that campaign."""
-    message = fix_campaign_typos(message)
+    message = _REACTIVATE_NUMBER.sub(r"\1campanha \2", fix_campaign_typos(message), count=1)
     text = normalize(message)
     asked = _NEGATED.sub(" ", text)
     ids = _CAMPAIGN_ID.findall(text)
@@ -862,6 +868,8 @@ def classify_intent(message: str) -> Intent:
         # "se eu aumentar 20% o orçamento, quantos leads vou ter?": the forecast is at the current budget,
         # the budget's change only scales it as arithmetic (`budget_scaled`)
         extra.update(metric="budget_scaled", threshold=parse_number(pct.group(1)))
+    if _REACTIVATE.search(asked):  # "vale reativar a 31?": its figures while it ran, against the account's
+        extra["metric"] = "reactivate"
     if matched == "weekday":  # best first: the lowest CPL, unless the most leads or the worst is asked
         worst = re.search(r"\bpior|\bmaior (cpl|custo)|mais car[oa]|(cpl|custo por lead) mais alto", asked)
         most = re.search(r"mais leads|mais trouxe|converte mais|mais conversao|mais conversoes", asked)

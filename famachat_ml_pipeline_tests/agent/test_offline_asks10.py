@@ -202,3 +202,66 @@ def test_a_budget_increase_says_the_forecast_is_at_the_current_budget(demo_db: D
     assert lines[0].startswith("A previsão do pipeline para a conta é com o orçamento atual"), lines[0]
     assert f": {total} leads de " in lines[0], lines[0]
     assert f"cerca de {_scaled(total, 30)} leads" in lines[1], lines[1]
+
+
+# ----------------------------------------------------------------- 4. a paused campaign's reactivation
+def _paused(db: DemoDb) -> list[tuple[int, int, str, str]]:
+    """(account, number, id, name) of every paused "Campanha <n>" campaign of the demo."""
+    import re
+
+    import polars as pl
+
+    c = db.data.campaigns.filter(pl.col("status") == "PAUSED")
+    return [
+        (row["config_id"], int(m.group(1)), row["campaign_id"], row["name"])
+        for row in c.sort("config_id", "campaign_id").iter_rows(named=True)
+        if (m := re.search(r"Campanha (\d+) ", row["name"] or ""))
+    ]
+
+
+def _ran(db: DemoDb, account: int, cid: str) -> tuple[list[dt.date], dict, dict]:
+    """The campaign's last 30 days with spend in the 180 before the demo's last day, and its and the
+    account's spend and leads over those days, from the cleaned source."""
+    import polars as pl
+
+    from famachat_ml_pipeline.source.read import read_daily_insights
+
+    daily = read_daily_insights(db.engine, [account], db.as_of, 180, now=db.now).daily
+    days = sorted(set(daily.filter((pl.col("campaign_id") == cid) & (pl.col("spend") > 0))["date"]))[-30:]
+    same = daily.filter(pl.col("date").is_in(days))
+
+    def sums(d: pl.DataFrame) -> dict:
+        spend, leads = float(d["spend"].sum() or 0), int(d["leads"].sum() or 0)
+        return {"spend": spend, "leads": leads, "cpl": spend / leads if leads else None}
+
+    return days, sums(same.filter(pl.col("campaign_id") == cid)), sums(same)
+
+
+def test_a_paused_campaigns_reactivation_weighs_its_cpl_while_it_ran(demo_db: DemoDb) -> None:
+    """ "vale reativar a 31?" (a number alone): when it last spent, its last 30 days with spend against
+    the account's same days, and the judgement from that CPL gap, first."""
+    from famachat_ml_pipeline.agent.service import open_agent
+
+    paused = _paused(demo_db)
+    assert paused, "the demo has paused campaigns"
+    # the first that spent in the 180 days ("a 0" reads as no campaign number)
+    account, n, cid, name, (days, mine, whole) = next(
+        (*p, ran) for p in paused if p[1] > 0 and (ran := _ran(demo_db, p[0], p[2]))[0]
+    )
+    agent = open_agent(demo_db.engine, account, demo_db.settings, mode="offline", now=demo_db.now)
+    lines = agent.ask(f"vale reativar a {n}?").text.splitlines()
+    assert lines[0] == f"“{name}” está com status PAUSED; o último dia com gasto foi {_d(days[-1])}.", lines[
+        0
+    ]
+    cpl = format_money(mine["cpl"]) if mine["cpl"] else "sem leads"
+    assert lines[1] == (
+        f"Nos últimos {len(days)} dias em que gastou ({_d(days[0])} a {_d(days[-1])}): "
+        f"{format_money(mine['spend'])} gastos, {leads_of(mine['leads'])}, CPL {cpl}; a conta nesses mesmos "
+        f"dias: CPL {format_money(whole['cpl'])}."
+    ), lines[1]
+    if mine["cpl"]:
+        gap = (mine["cpl"] / whole["cpl"] - 1) * 100
+        side = "abaixo" if gap <= 0 else "acima"
+        assert lines[2].startswith(f"O CPL dela era {format_pct(abs(gap), 0)} {side} do da conta: "), lines[2]
+        verdict = "vale reativar" if gap <= -10 else "não compensa" if gap >= 10 else "perto da média"
+        assert verdict in lines[2], lines[2]
