@@ -45,7 +45,7 @@ _ARTICLE_NUMBER = re.compile(r"^((?:e\s+)?(?:a|da|na|pra)\s+)(\d{1,6})(?![/\d.,%
 # "pq o cpl dela subiu?", "e ela?", "nessa campanha": the campaign named last in the thread ("ele" alone is
 # left out: "o CPL, ele subiu?" names the CPL)
 _PRONOUN = re.compile(
-    r"\b(?:(d)(?:el[ae]|[ei]ss?a campanha|esta campanha)|(n)(?:el[ae]|essa campanha|esta campanha)"
+    r"\b(?:(d)(?:el[ae]|essa campanha|esta campanha)|(n)(?:el[ae]|essa campanha|esta campanha)"
     r"|ela|essa campanha|esta campanha)\b",
     re.IGNORECASE,
 )
@@ -206,8 +206,9 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
         return wide and (_with_figure(wide, figure) if figure else wide)
     if _PCT_FOLLOWUP.search(text):  # the last budget scenario with the new percentage
         prev = _previous_intent(history, depth)
-        scenario = prev is not None and prev.metric in _PCT_METRICS
-        return replace(prev, threshold=percent_named(text)) if scenario else None
+        if prev is None or prev.metric not in _PCT_METRICS:
+            return None
+        return replace(prev, threshold=percent_named(text))
     if not is_elliptical(message):
         return None
     prev = _previous_intent(history, depth)
