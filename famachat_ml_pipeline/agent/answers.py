@@ -681,6 +681,8 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
         lines.insert(0, _cpl_judge(d))
     if intent.keyword == "underperformers" and intent.metric == "no_leads" and d.get("as_of"):
         lines.insert(0, _no_leads_judge(d))
+    if "_reactivation" in out:  # "vale reativar a 31?": the judgement first, the card after
+        lines[0:0] = _reactivation_lines(d, out["_reactivation"])
     if d.get("as_of"):  # before the first run there are no 7-day features (no None printed)
         lines.append(
             f"7 dias até {br_date(d['as_of'])}: {d['spend_7d'] or '-'} gastos, {leads_text(d['leads_7d'])}, "
@@ -695,6 +697,41 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
         )
     lines += [f"- Recomendação: {t}" for t in d["active_recommendations"]]
     return lines + anomalies
+
+
+NEAR_ACCOUNT_PCT = 10.0  # a paused campaign's CPL within this % of the account's is "perto da média"
+
+
+def _reactivation_lines(d: dict[str, Any], r: dict[str, Any]) -> list[str]:
+    """ "Vale reativar a 31?": its status, when it last spent, its last days with spend against the
+    account's same days, and a judgement read from those figures only (`offline.reactivation_figures`)."""
+    name, status = quoted(d["name"]), d.get("status") or "-"
+    if not r["ran"]:
+        return [
+            f"{name} (status {status}) não gastou nos últimos {r['lookback']} dias: não há números dela "
+            "rodando para comparar com a conta."
+        ]
+    c, a = r["campaign"], r["account"]
+    span = _span(r["first_day"], r["last_day"])
+    lines = [
+        f"{name} está com status {status}; o último dia com gasto foi {br_date(r['last_day'].isoformat())}.",
+        f"Nos últimos {r['days']} dias em que gastou ({span}): {c['spend']} gastos, "
+        f"{leads_text(c['leads'])}, CPL {c['cpl'] or 'sem leads'}; a conta nesses mesmos dias: CPL "
+        f"{a['cpl'] or 'sem leads'}.",
+    ]
+    if r["gap"] is None:
+        verdict = "não teve lead nesses dias: pelos dados, reativar como estava não se paga."
+    else:
+        side = "abaixo" if r["gap"] <= 0 else "acima"
+        verdict = f"o CPL dela era {r['gap_text']} {side} do da conta: pelos dados, " + (
+            "vale reativar."
+            if r["gap"] <= -NEAR_ACCOUNT_PCT
+            else "reativar como estava não compensa."
+            if r["gap"] >= NEAR_ACCOUNT_PCT
+            else "ela rendia perto da média da conta; reativar não muda muito."
+        )
+    lines.append(f"{verdict[0].upper()}{verdict[1:]} É o histórico dela; como iria hoje, não dá para saber.")
+    return lines
 
 
 def _cpl_judge(d: dict[str, Any]) -> str:
@@ -1065,9 +1102,37 @@ def _say_frequency(intent: Intent, out: Out) -> list[str]:
     return lines
 
 
+def _periods_lines(out: Out) -> list[str]:
+    """ "Semana passada vs retrasada", "outubro vs novembro": each period's line as `_period_lines` writes
+    one (its days, partial when not over), older first, then the changes from the older to the newer; a
+    partial side also gets both sides' spend per day, the fair measure between a whole and a part."""
+    pf = out["_periods"]
+    periods, sides = pf["periods"], pf["figures"]
+    lines = [
+        line
+        for p, f in zip(periods, sides, strict=True)
+        for line in _period_lines({"_period": p, "_period_figures": f, "_first_day": pf["first_day"]})
+    ]
+    if len(periods) != 2 or not pf["changes"]:
+        return lines
+    (old, new), ch = periods, pf["changes"]
+    spend, leads, cpl = (_signed(ch[k]) for k in ("spend", "leads", "cpl"))
+    lines.append(
+        f"Variação de {old.label.split(',')[0]} para {new.label.split(',')[0]}: gasto {spend or '-'}, "
+        f"leads {leads or '-'}, CPL {cpl or 'sem comparação'}."
+    )
+    if any(f["last_day"] < p.last for p, f in zip(periods, sides, strict=True)):
+        per_day = " contra ".join(f"{f['spend_per_day'] or '-'}" for f in sides)
+        lines.append(f"Como um lado é parcial, o gasto por dia compara melhor: {per_day}.")
+    return lines
+
+
 def _say_performance(intent: Intent, out: Out) -> list[str]:
     """The figures asked ("qual o CPL", "quanto gastei ontem", "esse mês"): the named day's or period's
-    from the source, then the week's; the CTR first when it is what was asked."""
+    from the source, then the week's; the CTR first when it is what was asked; two periods compared side
+    by side first."""
+    if "_periods" in out:
+        return _periods_lines(out)  # what was asked only: the 7 days' trends would blur the two
     first = _first_figure(intent)  # "qnts leads essa semana?": the leads first
     lines = [*_metric_asked(intent, out), *_day_lines(out, first=first), *_period_lines(out, first=first)]
     t = out["analyze_trends"]

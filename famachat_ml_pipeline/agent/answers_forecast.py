@@ -9,7 +9,8 @@ import re
 from famachat_ml_pipeline.agent.intents import Intent, month_end_asked, parse_number
 from famachat_ml_pipeline.agent.tools.forecasts import range_note
 from famachat_ml_pipeline.agent.wording import Out, br_date, failed, figures_text, quoted
-from famachat_ml_pipeline.core.recommendations import format_number
+from famachat_ml_pipeline.core.recommendations import format_number, format_pct
+from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as DEFAULT_RECOMMENDATION_CONFIG
 
 _FIGURE = re.compile(r"\d[\d.]*(?:,\d+)?")
 
@@ -139,7 +140,49 @@ def _month_end_lines(out: Out, leads_first: bool = False) -> list[str]:
     return [*lines, f"Entre parênteses, a {range_note('leads')} (somada nas campanhas)."]
 
 
+MAX_STEP = DEFAULT_RECOMMENDATION_CONFIG.max_budget_step_pct  # this product's largest budget step
+
+
+def _scaled_lines(pct: float, who: str, leads: str, span: str) -> list[str]:
+    """ "Se eu aumentar 20% o orçamento, quantos leads?": the forecast is at the current budget (said
+    first, with its range), the budget's change applied to it only as arithmetic at a constant CPL, and
+    why the CPL seldom stays: never presented as a forecast."""
+    factor = 1 + pct / 100
+    value = _FIGURE.search(leads)
+    scaled = format_number(parse_number(value.group(0)) * factor, 1) if value else "-"
+    step = format_pct(MAX_STEP, 0)
+    steps = f"; {format_pct(pct, 0)} de uma vez passa disso" if pct > MAX_STEP else ""
+    return [
+        f"A previsão do pipeline para {who} é com o orçamento atual (não há previsão com outro "
+        f"orçamento): {leads} {span}.",
+        f"Se o CPL se mantiver, {format_pct(pct, 0)} a mais de orçamento daria cerca de {scaled} leads "
+        f"({value.group(0) if value else '-'} × {format_number(factor, 2)}): uma conta proporcional, não uma "
+        "previsão.",
+        "Na prática o CPL costuma subir quando o orçamento é escalado (a Meta volta à fase de aprendizado), "
+        f"então espere menos que isso; a recomendação aqui é subir no máximo {step} por vez{steps}.",
+    ]
+
+
+def _budget_lines(intent: Intent, out: Out) -> list[str]:
+    """`_scaled_lines` for the campaign asked (its forecast of leads) or the whole account's."""
+    pct = intent.threshold or 0.0
+    if intent.campaign_id:
+        p = out["predict_campaign_leads"]
+        if msg := failed(p):
+            return [msg]
+        leads = f"{p['value']} leads ({p['low']} a {p['high']})"
+        return _scaled_lines(pct, quoted(p["name"]), leads, f"nos próximos {len(p['days'])} dias")
+    f = out["get_forecasts"]
+    if not f.get("total"):
+        return ["Ainda não há previsões para esta conta."]
+    first = f["forecasts"][0]
+    span = f"de {br_date(first['first_day'])} a {br_date(first['last_day'])}"
+    return _scaled_lines(pct, "a conta", f"{f['account_totals'].get('leads', '-')} leads", span)
+
+
 def say_forecast(intent: Intent, out: Out) -> list[str]:
+    if intent.metric == "budget_scaled":
+        return _budget_lines(intent, out)
     if month_end_asked(intent.metric) and not intent.campaign_id:
         return _month_end_lines(out, leads_first=intent.metric == "month_end_leads")
     if intent.campaign_id:

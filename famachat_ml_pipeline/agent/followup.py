@@ -19,6 +19,7 @@ from famachat_ml_pipeline.agent.intents import (
     keyword_intent,
     month_end_asked,
     normalize,
+    percent_named,
     trend_asked,
 )
 from famachat_ml_pipeline.agent.types import ChatTurn
@@ -33,10 +34,23 @@ _FIGURE_METRIC = {"leads": "leads", "cpl": "cpl", "ctr": "ctr", "cpm": "cpm", "c
 # "e na conta toda?", "e no geral?": the last question again, for the whole account
 _ACCOUNT_WIDE = re.compile(r"^e (?:na|a|da|pra|para a) conta(?: toda| inteira| geral)?\b|^e no geral\b")
 _WORD = re.compile(r"\w+")
+# "e se for 50%?", "e com 30%?": another budget change for the scenario asked before
+_PCT_FOLLOWUP = re.compile(r"^e (?:\w+ ){0,3}?\d+(?:[.,]\d+)?\s*(?:%|por cento)\W*$")
+# the intents weighing a budget's change by a percentage (`threshold`)
+_PCT_METRICS = {"budget_scaled", "scale"}
 # "não, a campanha 15": a correction names what the last question should have named
 _CORRECTION = re.compile(r"^\s*n[aã]o\b[,.!]*\s+", re.IGNORECASE)
 # "e a 22?", "e da 55?", "a 23": after an article, a number alone in a follow-up is a campaign's number
 _ARTICLE_NUMBER = re.compile(r"^((?:e\s+)?(?:a|da|na|pra)\s+)(\d{1,6})(?![/\d.,%])", re.IGNORECASE)
+# "pq o cpl dela subiu?", "e ela?", "nessa campanha": the campaign named last in the thread ("ele" alone is
+# left out: "o CPL, ele subiu?" names the CPL)
+_PRONOUN = re.compile(
+    r"\b(?:(d)(?:el[ae]|essa campanha|esta campanha)|(n)(?:el[ae]|essa campanha|esta campanha)"
+    r"|ela|essa campanha|esta campanha)\b",
+    re.IGNORECASE,
+)
+# a campaign's id in an answer ("“[LEAD] Campanha 26 - Público 5” (120200000070000026)")
+_ANSWER_ID = re.compile(r"\((\d{6,30})\)")
 
 
 def _reworded(message: str) -> str:
@@ -118,6 +132,45 @@ def _merge(prev: Intent, new: Intent, figure: str | None) -> Intent:
     return _with_figure(merged, figure) if figure else merged
 
 
+def _named_in(turn: ChatTurn, history: Sequence[ChatTurn], depth: int) -> tuple[str, ...]:
+    """The campaigns one turn names: an answer's by the ids on its first line (the campaign it leads
+    with), a question's by its id or name (resolved when it was a follow-up)."""
+    if turn.role == "assistant":
+        first_line = turn.content.split("\n", 1)[0]
+        return tuple(dict.fromkeys(_ANSWER_ID.findall(first_line)))
+    intent = (resolve_followup(turn.content, history, depth - 1) if depth > 1 else None) or classify_intent(
+        turn.content
+    )
+    named = intent.campaign_ids or ((intent.campaign_id,) if intent.campaign_id else intent.names)
+    return tuple(named)
+
+
+def _last_campaign(history: Sequence[ChatTurn], depth: int) -> str | None:
+    """The campaign named last in the thread (an id or a name as asked); None when the last turn that
+    names any names several (a comparison: "dela" is then no one campaign) or none does."""
+    for i in range(len(history) - 1, max(len(history) - 2 * depth, 0) - 1, -1):
+        named = _named_in(history[i], history[:i], depth)
+        if named:
+            return named[0] if len(named) == 1 else None
+    return None
+
+
+def _pronoun_named(message: str, history: Sequence[ChatTurn], depth: int) -> str | None:
+    """The message with its pronoun for a campaign ("dela", "nessa campanha") replaced by the campaign
+    named last in the thread ("da campanha 120200000070000026"); None when it has none to replace."""
+    if not _PRONOUN.search(message) or (own := classify_intent(message)).campaign_id or own.names:
+        return None
+    campaign = _last_campaign(history, depth)
+    if campaign is None:
+        return None
+
+    def named(m: re.Match[str]) -> str:
+        article = (m.group(1) or m.group(2) or "").lower()
+        return f"{article}a campanha {campaign}"
+
+    return _PRONOUN.sub(named, message, count=1)
+
+
 def _previous_intent(history: Sequence[ChatTurn], depth: int) -> Intent | None:
     """The intent of the thread's last question (resolved if it was a follow-up, up to `depth` back), or
     None when there is none to carry (no question, or the help menu's)."""
@@ -138,12 +191,24 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
     if not history:
         return None
     message = _reworded(message)
+    if (named := _pronoun_named(message, history, depth)) is not None:
+        # the campaign put in place of the pronoun: a follow-up of the last question if it only names
+        # that ("e dela ontem?"), else a question of its own about it ("pq o cpl dela subiu?", "e ela, tá
+        # gastando muito?")
+        rest = _WORD.findall(normalize(_PRONOUN.sub(" ", message)))
+        carried = resolve_followup(named, history, depth) if len(rest) <= MAX_BARE_WORDS else None
+        return carried or classify_intent(named)
     text = normalize(message)
     if _ACCOUNT_WIDE.search(text) and len(_WORD.findall(text)) <= MAX_WORDS:
         prev = _previous_intent(history, depth)
         figure = figure_named(text)
         wide = None if prev is None else _account_wide(prev)
         return wide and (_with_figure(wide, figure) if figure else wide)
+    if _PCT_FOLLOWUP.search(text):  # the last budget scenario with the new percentage
+        prev = _previous_intent(history, depth)
+        if prev is None or prev.metric not in _PCT_METRICS:
+            return None
+        return replace(prev, threshold=percent_named(text))
     if not is_elliptical(message):
         return None
     prev = _previous_intent(history, depth)

@@ -392,6 +392,17 @@ _ALL_TIME = re.compile(
     r"\bdesde o (inicio|comeco)\b|\bdesde sempre\b|\b(no|em) total\b|\btotal (geral|acumulado)\b"
     r"|\btodo o (periodo|historico)\b|\bhistorico (todo|inteiro|completo)\b"
 )
+# "vale reativar a 31?", "devo religar a campanha 31?": a paused campaign's figures while it ran; a number
+# alone after the verb is a campaign's number
+_REACTIVATE = re.compile(r"\breativ\w*|\breligar\b|\bdespausar\b|\bvoltar a rodar\b")
+_REACTIVATE_NUMBER = re.compile(
+    r"\b((?:reativ\w*|religar|despausar)\s+(?:a|o)\s+)(\d{1,6})(?![/\d.,%])", re.IGNORECASE
+)
+# "semana passada vs retrasada": the calendar week before last (not in `_PERIOD_REF`: asked only compared)
+_WEEK_BEFORE_LAST = re.compile(r"\b(?:semana )?retrasada\b")
+WEEK_BEFORE_LAST_REF = "semana retrasada"
+# two periods weighed against each other: "compara", "vs", "x", "contra", "com"
+_PERIODS_VERSUS = re.compile(r"\bcompar\w*|\b(?:vs|versus|x|contra|com)\b")
 ALL_TIME_REF = "desde o inicio"
 ALL_TIME_LABEL = "desde o início dos dados"
 # the campaign name asked: the words after "campanha", up to punctuation or a word that ends the name
@@ -588,6 +599,8 @@ class Intent:
     threshold: float | None = None  # "CPL acima de R$ 50": the CPL asked (metric "cpl_above"/"cpl_below")
     keyword: str | None = None  # the keywords' intent, kept when the words after "campanha" name nothing
     name_like: bool = False  # those words look like a name (capitalised, a number, quoted)
+    # "semana passada vs retrasada", "outubro vs novembro": the two periods compared (metric "periods")
+    period_refs: tuple[str, ...] = ()
 
 
 def invalid_day(ref: str | None, today: dt.date) -> bool:
@@ -663,6 +676,24 @@ def weeks_compared(through: dt.date) -> WeeksCompared:
     return WeeksCompared(now, before, first if first == last else f"{first} a {last}", through < monday)
 
 
+def percent_named(text: str) -> float | None:
+    """The percentage a normalized text names ("e se for 50%?" -> 50.0), None when it names none."""
+    m = _PCT.search(text)
+    return parse_number(m.group(1)) if m else None
+
+
+def periods_compared(text: str) -> tuple[str, str] | None:
+    """The two periods a normalized question compares ("semana passada vs retrasada" -> ("semana passada",
+    "semana retrasada")), in the order asked; None unless two different periods and a comparison word are
+    there. This week against last is `weeks_compared`'s (the same weekdays on both sides), not this."""
+    found = [(m.start(), m.group(0)) for m in _PERIOD_REF.finditer(text)]
+    found += [(m.start(), WEEK_BEFORE_LAST_REF) for m in _WEEK_BEFORE_LAST.finditer(text)]
+    refs = list(dict.fromkeys(ref for _, ref in sorted(found)))
+    if len(refs) != 2 or not _PERIODS_VERSUS.search(text) or any(_THIS_WEEK.search(r) for r in refs):
+        return None
+    return refs[0], refs[1]
+
+
 def _month(year: int, month: int) -> tuple[dt.date, dt.date]:
     first = dt.date(year, month, 1)
     nxt = dt.date(year + month // 12, month % 12 + 1, 1)
@@ -676,6 +707,10 @@ def resolve_period(ref: str | None, through: dt.date) -> Period | None:
     week as `this_week` reads it."""
     if ref == ALL_TIME_REF:  # from the first day of data: the caller clips to the days the source covers
         return Period(dt.date(1900, 1, 1), through, ALL_TIME_LABEL)
+    if ref == WEEK_BEFORE_LAST_REF:  # the calendar week before last week, Monday to Sunday
+        today = through + dt.timedelta(days=1)
+        monday = today - dt.timedelta(days=today.weekday() + 14)
+        return Period(monday, monday + dt.timedelta(days=6), "semana retrasada, de segunda a domingo")
     m = _PERIOD_REF.search(ref or "")
     if not m:
         return None
@@ -799,7 +834,7 @@ def keyword_intent(text: str) -> str | None:
 
 def classify_intent(message: str) -> Intent:
     """The intent of a question, from keywords; a campaign id or name in it makes it about that campaign."""
-    message = fix_campaign_typos(message)
+    message = _REACTIVATE_NUMBER.sub(r"\1campanha \2", fix_campaign_typos(message), count=1)
     text = normalize(message)
     asked = _NEGATED.sub(" ", text)
     ids = _CAMPAIGN_ID.findall(text)
@@ -829,6 +864,12 @@ def classify_intent(message: str) -> Intent:
         if extra["metric"] == "month_end" and (target := month_target(asked)) is not None:
             # "quanto posso gastar por dia pra fechar em R$ 50 mil?": what is left per day, said first
             extra.update(metric="month_end_target", threshold=target)
+    if matched == "forecast" and _SCALE.search(asked) and (pct := _PCT.search(asked)):
+        # "se eu aumentar 20% o orçamento, quantos leads vou ter?": the forecast is at the current budget,
+        # the budget's change only scales it as arithmetic (`budget_scaled`)
+        extra.update(metric="budget_scaled", threshold=parse_number(pct.group(1)))
+    if _REACTIVATE.search(asked):  # "vale reativar a 31?": its figures while it ran, against the account's
+        extra["metric"] = "reactivate"
     if matched == "weekday":  # best first: the lowest CPL, unless the most leads or the worst is asked
         worst = re.search(r"\bpior|\bmaior (cpl|custo)|mais car[oa]|(cpl|custo por lead) mais alto", asked)
         most = re.search(r"mais leads|mais trouxe|converte mais|mais conversao|mais conversoes", asked)
@@ -868,6 +909,20 @@ def classify_intent(message: str) -> Intent:
         money_text = re.sub(r"\bcampanha\s+\S+", " ", money_text)  # "campanha 3" is no money
         numbers = numbers_in(money_text)
         return Intent("roi", cid, numbers[0] if numbers else None, named, names_asked(text))
+    if not (cid or names_asked(text)) and (periods := periods_compared(asked)):
+        # "semana passada vs retrasada", "outubro vs novembro": the account's two periods side by side
+        return Intent(
+            "performance",
+            None,
+            None,
+            named,
+            (),
+            None,
+            period_ref=periods[0],
+            metric="periods",
+            keyword="performance",
+            period_refs=periods,
+        )
     if matched == "compare":
         return Intent("compare", None, None, named, names_asked(text, compare=True), day_ref, tuple(ids))
     names = () if cid else names_asked(text)

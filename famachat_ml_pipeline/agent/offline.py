@@ -287,6 +287,67 @@ def weeks_figures(ctx: ToolContext, campaign_id: str | None = None) -> dict[str,
     }
 
 
+def periods_figures(ctx: ToolContext, refs: Sequence[str]) -> dict[str, Any]:
+    """ "Semana passada vs retrasada", "outubro vs novembro": each period (older first) clipped to the days
+    the source covers and read as `source_figures` reads one (None when it has no day of data), and the
+    changes of spend, leads and CPL from the older to the newer, from one read of the source."""
+    through, first = ctx.data_through(), first_insight_day(ctx.engine, ctx.config_id)
+    periods = sorted((p for r in refs if (p := resolve_period(r, through))), key=lambda p: p.first)
+    spans = [(max(p.first, first), min(p.last, through)) if first else None for p in periods]
+    spans = [s if s and s[0] <= s[1] else None for s in spans]
+    covered = [s for s in spans if s]
+    sides: list[dict[str, Any] | None] = [None] * len(periods)
+    changes: dict[str, Any] = {}
+    if covered:
+        start, end = min(a for a, _ in covered), max(b for _, b in covered)
+        daily = read_daily_insights(
+            ctx.engine, [ctx.config_id], end, (end - start).days + 1, now=ctx.now
+        ).daily
+        sides = [frame_figures(ctx, daily, *s) if s else None for s in spans]
+        raw = [period_figures(daily, *s) if s else None for s in spans]
+        if len(raw) == 2 and raw[0] and raw[1]:
+            old, new = raw
+            changes = {
+                k: (new[k] - old[k]) / old[k] * 100.0 if new[k] is not None and old[k] else None
+                for k in ("spend", "leads", "cpl")
+            }
+            changes = ctx.fmt1(changes, {k: WEEK_CHANGE_FORMATS[k] for k in changes})
+    return {"periods": periods, "figures": sides, "changes": changes, "first_day": first}
+
+
+REACTIVATION_LOOKBACK = 180  # days of source read back for a paused campaign's last days with spend
+REACTIVATION_DAYS = 30  # "vale reativar a 31?": its last 30 days with spend
+
+
+def reactivation_figures(ctx: ToolContext, campaign_id: str) -> dict[str, Any]:
+    """ "Vale reativar a 31?": the campaign's last `REACTIVATION_DAYS` days with spend (within the
+    lookback), its spend, leads and CPL over them and the account's over the same days (as
+    `period_figures` reads them), the last day it spent, and how far its CPL was from the account's."""
+    through = ctx.data_through()
+    daily = read_daily_insights(
+        ctx.engine, [ctx.config_id], through, REACTIVATION_LOOKBACK, now=ctx.now
+    ).daily
+    own = daily.filter((pl.col("campaign_id") == campaign_id) & (pl.col("spend") > 0))
+    ran = own["date"].unique().sort().tail(REACTIVATION_DAYS)
+    if ran.is_empty():
+        return {"ran": False, "lookback": REACTIVATION_LOOKBACK}
+    same = daily.filter(pl.col("date").is_in(ran.implode()))
+    first, last = ran[0], ran[-1]
+    mine = period_figures(same.filter(pl.col("campaign_id") == campaign_id), first, last)
+    account = period_figures(same, first, last)
+    gap = (mine["cpl"] / account["cpl"] - 1) * 100.0 if mine["cpl"] and account["cpl"] else None
+    return {
+        "ran": True,
+        "days": ran.len(),
+        "first_day": first,
+        "last_day": last,
+        "campaign": ctx.fmt1(mine, PERIOD_FORMATS),
+        "account": ctx.fmt1(account, PERIOD_FORMATS),
+        "gap": gap,
+        "gap_text": ctx.fmt1({"gap": abs(gap) if gap is not None else None}, {"gap": "pct0"})["gap"],
+    }
+
+
 # the intents that rank campaigns: a day or period asked ranks them by that day's or period's figures
 RANKED = {"list_campaigns": "spend", "top": "leads", "cpl_rank": "cpl"}
 
@@ -593,6 +654,11 @@ class OfflineAgent:
             return {**facts, "_weekdays": weekday_figures(self.ctx)}
         if intent.name == "frequency":
             return {**facts, "_frequency": frequency_figures(self.ctx)}
+        cid = intent.campaign_id
+        if intent.metric == "reactivate" and cid is not None and self.ctx.owns(cid):
+            return {**facts, "_reactivation": reactivation_figures(self.ctx, cid)}
+        if intent.metric == "periods" and len(intent.period_refs) == 2:
+            return {**facts, "_periods": periods_figures(self.ctx, intent.period_refs)}
         if not figures:
             return facts
         cid = intent.campaign_id if intent.name == "campaign_details" else None
