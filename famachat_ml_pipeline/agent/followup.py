@@ -51,6 +51,8 @@ _PRONOUN = re.compile(
 )
 # a campaign's id in an answer ("“[LEAD] Campanha 26 - Público 5” (120200000070000026)")
 _ANSWER_ID = re.compile(r"\((\d{6,30})\)")
+# a campaign's details answer: its status line, after the day's or period's figures when one was asked
+_HEAD_ID = re.compile(r"^“[^”\n]*” \((\d{6,30})\), status", re.MULTILINE)
 
 
 def _reworded(message: str) -> str:
@@ -134,10 +136,12 @@ def _merge(prev: Intent, new: Intent, figure: str | None) -> Intent:
 
 def _named_in(turn: ChatTurn, history: Sequence[ChatTurn], depth: int) -> tuple[str, ...]:
     """The campaigns one turn names: an answer's by the ids on its first line (the campaign it leads
-    with), a question's by its id or name (resolved when it was a follow-up)."""
+    with) or its campaign's status line (a campaign's day or period leads with the figures), a question's
+    by its id or name (resolved when it was a follow-up)."""
     if turn.role == "assistant":
         first_line = turn.content.split("\n", 1)[0]
-        return tuple(dict.fromkeys(_ANSWER_ID.findall(first_line)))
+        ids = _ANSWER_ID.findall(first_line) or _HEAD_ID.findall(turn.content)[:1]
+        return tuple(dict.fromkeys(ids))
     intent = (resolve_followup(turn.content, history, depth - 1) if depth > 1 else None) or classify_intent(
         turn.content
     )

@@ -127,3 +127,27 @@ def test_a_follow_up_of_a_follow_up_is_bounded() -> None:
     assert resolved is not None and resolved.day_ref == "ontem"
     # past the bound the oldest follow-up read is taken as it stands: the account's day, no campaign
     assert classify_intent("e ontem?").name == "performance" and resolved.names == ()
+
+
+def test_dela_is_the_campaign_whose_status_line_follows_the_days_figures() -> None:
+    """A campaign asked for a day leads with that day's figures, its status line (with its id) after:
+    "dela" is that campaign, not the words of the question ("12 fez ontem")."""
+    answer = (
+        "Em 29/11/2026, “[LEAD] Campanha 12 - Público 5”: R$ 85,61 investidos, 18 leads, CPL R$ 4,76.\n"
+        "“[LEAD] Campanha 12 - Público 5” (120200000110000012), status ACTIVE, tier moderada."
+    )
+    thread = [ChatTurn("user", "quantos leads a campanha 12 fez ontem?"), ChatTurn("assistant", answer)]
+    resolved = resolve_followup("pq o cpl dela subiu?", thread)
+    assert resolved is not None and resolved.campaign_id == "120200000110000012", resolved
+    assert resolved.day_ref is None  # the question's "ontem" is not carried into the why
+
+
+def test_dela_after_a_list_is_no_one_campaign() -> None:
+    """A list's first campaign is not "dela": only a campaign's own status line names it."""
+    answer = (
+        "5 campanhas estão com baixa performance (UNDERPERFORMER) em 29/11/2026:\n"
+        "- “[LEAD] Campanha 3 - Público 3” (120200000070000003): R$ 812,84 gastos, 20 leads, CPL R$ 40,64."
+    )
+    thread = [ChatTurn("user", "quais campanhas estão indo mal?"), ChatTurn("assistant", answer)]
+    resolved = resolve_followup("pq o cpl dela subiu?", thread)
+    assert resolved is None or resolved.campaign_id != "120200000070000003", resolved
