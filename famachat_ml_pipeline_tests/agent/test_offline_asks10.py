@@ -15,8 +15,7 @@ from famachat_ml_pipeline.core.recommendations import format_money, format_pct
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline_asks7 import WEEKDAYS, _clock, _figures
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
-from famachat_ml_pipeline_tests.agent.test_offline_asks9 import _thread
-from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT, _spenders
+from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT, _spenders, _thread
 
 pytestmark = pytest.mark.timeout(1200)
 

@@ -14,29 +14,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from famachat_ml_pipeline.agent.service import open_agent
-from famachat_ml_pipeline.agent.types import ChatTurn
 from famachat_ml_pipeline.core.recommendations import format_money, format_pct
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline_asks7 import WEEKDAYS, _clock, _figures
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
-from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT, _figures_text, _spenders
+from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT, _figures_text, _spenders, _thread
 
 pytestmark = pytest.mark.timeout(1200)
 MONTHS = ("janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro")
 MONTHS += ("novembro", "dezembro")
-
-
-def _thread(db: DemoDb, now: dt.datetime, questions: list[str]) -> list[tuple[str | None, list[str]]]:
-    """(the intent, the answer's lines) of each question asked in turn in one thread, as the API does."""
-    agent = open_agent(db.engine, ACCOUNT, db.settings, mode="offline", now=now)
-    history: list[ChatTurn] = []
-    answers = []
-    for question in questions:
-        reply = agent.ask(question, history)
-        history += [ChatTurn("user", question), ChatTurn("assistant", reply.text)]
-        answers.append((reply.intent, reply.text.splitlines()))
-    return answers
 
 
 def _text(f: dict, first: str = "spend") -> str:
