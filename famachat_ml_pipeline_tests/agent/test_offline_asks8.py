@@ -274,8 +274,9 @@ def test_up_to_the_months_end_leads_with_what_the_month_closes_at(demo_db: DemoD
     assert lines[:2] == [leads_line, spend_line], lines[:2]
 
 
-def test_the_months_close_adds_the_forecast_to_the_month_so_far() -> None:
-    """The same sum on fixed figures, so it is checked whatever day the suite runs."""
+def _month_end_answer(first_day: str, metric: str) -> str:
+    """The month-end answer on fixed figures: November so far through the 26th (R$ 39.999,75, 1802 leads),
+    and a stored forecast of R$ 2.100,50 and 90,4 leads from `first_day` to the 30th."""
     through = dt.date(2026, 11, 26)
     forecasts = {
         "made_on": "2026-11-26",
@@ -283,7 +284,7 @@ def test_the_months_close_adds_the_forecast_to_the_month_so_far() -> None:
         "account_totals": {"spend": "R$ 2.100,50", "leads": "90,4"},
         "account_low": {"spend": "R$ 1.800,00", "leads": "60,0"},
         "account_high": {"spend": "R$ 2.400,00", "leads": "120,0"},
-        "forecasts": [{"first_day": "2026-11-27", "last_day": "2026-11-30"}],
+        "forecasts": [{"first_day": first_day, "last_day": "2026-11-30"}],
     }
     done = {
         "first_day": dt.date(2026, 11, 1),
@@ -294,7 +295,12 @@ def test_the_months_close_adds_the_forecast_to_the_month_so_far() -> None:
     }
     call = ToolCall(name="get_forecasts", input={"first_day": "2026-11-27"}, output=forecasts)
     facts = {"_through": through, "_period": resolve_period("esse mes", through), "_period_figures": done}
-    text = generate_response(Intent("forecast", metric="month_end_leads"), [call], [], facts)
+    return generate_response(Intent("forecast", metric=metric), [call], [], facts)
+
+
+def test_the_months_close_adds_the_forecast_to_the_month_so_far() -> None:
+    """The same sum on fixed figures, so it is checked whatever day the suite runs."""
+    text = _month_end_answer("2026-11-27", "month_end_leads")
     assert text.splitlines()[:2] == [
         "Novembro de 2026 deve fechar com 1892 leads: 1802 já realizados (01/11/2026 a 26/11/2026) + 90,4 "
         "previstos (27/11/2026 a 30/11/2026).",
@@ -305,20 +311,7 @@ def test_the_months_close_adds_the_forecast_to_the_month_so_far() -> None:
 
 def test_the_months_close_is_not_summed_across_a_gap() -> None:
     """A forecast that does not start the day after the month so far (the pipeline has not run since):
-    summing them would leave days out, so no close is said; the forecast's own lines still are."""
-    through = dt.date(2026, 11, 26)
-    forecasts = {
-        "made_on": "2026-11-27",
-        "total": 1,
-        "account_totals": {"spend": "R$ 1.500,00", "leads": "60,0"},
-        "account_low": {"spend": "R$ 1.200,00", "leads": "40,0"},
-        "account_high": {"spend": "R$ 1.800,00", "leads": "80,0"},
-        "forecasts": [{"first_day": "2026-11-28", "last_day": "2026-11-30"}],
-    }
-    done = {"first_day": dt.date(2026, 11, 1), "last_day": through, "spend": "R$ 39.999,75", "leads": 1802}
-    done["cpl"] = "R$ 22,20"
-    call = ToolCall(name="get_forecasts", input={"first_day": "2026-11-27"}, output=forecasts)
-    facts = {"_through": through, "_period": resolve_period("esse mes", through), "_period_figures": done}
-    text = generate_response(Intent("forecast", metric="month_end"), [call], [], facts)
+    summing them would leave the 27th out, so no close is said; the forecast's own lines still are."""
+    text = _month_end_answer("2026-11-28", "month_end")
     assert "deve fechar" not in text, text
     assert text.startswith("Até o fim do mês (28/11/2026 a 30/11/2026)"), text
