@@ -11,7 +11,13 @@ from typing import Any
 from famachat_ml_pipeline.agent.answers_anomalies import TYPE_PT, anomaly_block, say_tracking
 from famachat_ml_pipeline.agent.answers_days import say_best_day, say_weekday
 from famachat_ml_pipeline.agent.answers_forecast import say_forecast
-from famachat_ml_pipeline.agent.intents import ALL_TIME_LABEL, Intent, numbers_in
+from famachat_ml_pipeline.agent.intents import (
+    ALL_TIME_LABEL,
+    WHICH_CAMPAIGN,
+    Intent,
+    numbers_in,
+    periods_rate,
+)
 from famachat_ml_pipeline.agent.tools.analysis import excluded_text
 from famachat_ml_pipeline.agent.types import ToolCall
 from famachat_ml_pipeline.agent.wording import (
@@ -657,6 +663,8 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
     who = f", {quoted(d['name'])}"
     # a day or period asked ("qual o CPL da campanha 12 ontem?"): its figures first, the status after
     lines = [*_day_lines(out, who), *_period_lines(out, who), _campaign_head(d)]
+    if "_periods" in out:  # "campanha 12 semana passada vs retrasada": its two periods first
+        lines[0:0] = _periods_lines(out, who, intent.metric)
     anomalies = anomaly_block({"anomalies": d["open_anomalies"]})
     # the tool lists the first 5: the true count, and how many more
     n = max(d.get("open_anomalies_total") or 0, len(d["open_anomalies"]))
@@ -790,6 +798,9 @@ def _say_roi(intent: Intent, out: Out) -> list[str]:
 
 def _say_campaign_not_found(intent: Intent, out: Out) -> list[str]:
     listed = out["list_campaigns"]
+    if intent.metric == WHICH_CAMPAIGN and len(intent.match_names) > 1:  # "dela" after a comparison
+        *first, last = (quoted(n) for n in intent.match_names)
+        return [f"Qual delas: {', '.join(first)} ou {last}?"]
     if intent.matches:  # the name is in several campaigns: say which, let the user pick
         listed_ = "; ".join(
             f"{quoted(n)} ({c})" for c, n in zip(intent.matches, intent.match_names, strict=False)
@@ -1102,7 +1113,7 @@ def _say_frequency(intent: Intent, out: Out) -> list[str]:
     return lines
 
 
-def _periods_lines(out: Out) -> list[str]:
+def _periods_lines(out: Out, who: str = "", metric: str | None = None) -> list[str]:
     """ "Semana passada vs retrasada", "outubro vs novembro": each period's line as `_period_lines` writes
     one (its days, partial when not over), older first, then the changes from the older to the newer; a
     partial side also gets both sides' spend per day, the fair measure between a whole and a part."""
@@ -1111,19 +1122,25 @@ def _periods_lines(out: Out) -> list[str]:
     lines = [
         line
         for p, f in zip(periods, sides, strict=True)
-        for line in _period_lines({"_period": p, "_period_figures": f, "_first_day": pf["first_day"]})
+        for line in _period_lines({"_period": p, "_period_figures": f, "_first_day": pf["first_day"]}, who)
     ]
     if len(periods) != 2 or not pf["changes"]:
         return lines
     (old, new), ch = periods, pf["changes"]
     spend, leads, cpl = (_signed(ch[k]) for k in ("spend", "leads", "cpl"))
+    span = f"{old.label.split(',')[0]} para {new.label.split(',')[0]}"
     lines.append(
-        f"Variação de {old.label.split(',')[0]} para {new.label.split(',')[0]}: gasto {spend or '-'}, "
-        f"leads {leads or '-'}, CPL {cpl or 'sem comparação'}."
+        f"Variação de {span}: gasto {spend or '-'}, leads {leads or '-'}, CPL {cpl or 'sem comparação'}."
     )
     if any(f["last_day"] < p.last for p, f in zip(periods, sides, strict=True)):
         per_day = " contra ".join(f"{f['spend_per_day'] or '-'}" for f in sides)
         lines.append(f"Como um lado é parcial, o gasto por dia compara melhor: {per_day}.")
+    if (rate := periods_rate(metric)) is not None:  # "e o ctr?" right after: that rate's move first
+        lines.insert(
+            0,
+            f"{rate.upper()}{RATE_HOW[rate]}{who} de {span}: {sides[0].get(rate) or '-'} para "
+            f"{sides[1].get(rate) or '-'} ({_signed(ch[rate]) or 'sem comparação'}).",
+        )
     return lines
 
 
@@ -1132,7 +1149,8 @@ def _say_performance(intent: Intent, out: Out) -> list[str]:
     from the source, then the week's; the CTR first when it is what was asked; two periods compared side
     by side first."""
     if "_periods" in out:
-        return _periods_lines(out)  # what was asked only: the 7 days' trends would blur the two
+        # what was asked only: the 7 days' trends would blur the two
+        return _periods_lines(out, metric=intent.metric)
     first = _first_figure(intent)  # "qnts leads essa semana?": the leads first
     lines = [*_metric_asked(intent, out), *_day_lines(out, first=first), *_period_lines(out, first=first)]
     t = out["analyze_trends"]

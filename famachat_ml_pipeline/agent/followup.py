@@ -13,6 +13,8 @@ from dataclasses import replace
 
 from famachat_ml_pipeline.agent.intents import (
     CAMPAIGN_INTENTS,
+    PERIODS_RATES,
+    WHICH_CAMPAIGN,
     Intent,
     classify_intent,
     figure_named,
@@ -20,6 +22,7 @@ from famachat_ml_pipeline.agent.intents import (
     month_end_asked,
     normalize,
     percent_named,
+    periods_asked,
     trend_asked,
 )
 from famachat_ml_pipeline.agent.types import ChatTurn
@@ -38,8 +41,12 @@ _WORD = re.compile(r"\w+")
 _PCT_FOLLOWUP = re.compile(r"^e (?:\w+ ){0,3}?\d+(?:[.,]\d+)?\s*(?:%|por cento)\W*$")
 # the intents weighing a budget's change by a percentage (`threshold`)
 _PCT_METRICS = {"budget_scaled", "scale"}
-# "não, a campanha 15": a correction names what the last question should have named
-_CORRECTION = re.compile(r"^\s*n[aã]o\b[,.!]*\s+", re.IGNORECASE)
+# "não, a campanha 15", "não, era a 15", "não, quis dizer a 15": a correction names what the last question
+# should have named (its verb dropped with the "não", so that it reads as short as a follow-up)
+_CORRECTION = re.compile(
+    r"^\s*n[aã]o\b[,.!]*\s+(?:(?:eu\s+)?quis\s+dizer\s+|na\s+verdade,?\s+|(?:é|e|era)\s+(?=(?:a|da)\s))?",
+    re.IGNORECASE,
+)
 # "e a 22?", "e da 55?", "a 23": after an article, a number alone in a follow-up is a campaign's number
 _ARTICLE_NUMBER = re.compile(r"^((?:e\s+)?(?:a|da|na|pra)\s+)(\d{1,6})(?![/\d.,%])", re.IGNORECASE)
 # "pq o cpl dela subiu?", "e ela?", "nessa campanha": the campaign named last in the thread ("ele" alone is
@@ -101,6 +108,8 @@ def _with_figure(prev: Intent, figure: str) -> Intent:
     """The earlier intent weighing the figure named: a move asked ("trend_cpl_up", "week_cpl_up") about
     it, or the figures' answer leading with it; other intents have no figure to swap."""
     metric = prev.metric or ""
+    if periods_asked(metric):  # "e o ctr?" after two periods compared: the same two, that rate first
+        return replace(prev, metric=f"periods_{figure}" if figure in PERIODS_RATES else "periods")
     kind, _, move = metric.partition("_")
     if kind in {"trend", "week"}:
         _, _, move = move.partition("_")
@@ -149,24 +158,34 @@ def _named_in(turn: ChatTurn, history: Sequence[ChatTurn], depth: int) -> tuple[
     return tuple(named)
 
 
-def _last_campaign(history: Sequence[ChatTurn], depth: int) -> str | None:
-    """The campaign named last in the thread (an id or a name as asked); None when the last turn that
-    names any names several (a comparison: "dela" is then no one campaign) or none does."""
+def _last_named(history: Sequence[ChatTurn], depth: int) -> tuple[str, ...]:
+    """The campaigns (ids or names as asked) of the last turn in the thread that names any."""
     for i in range(len(history) - 1, max(len(history) - 2 * depth, 0) - 1, -1):
-        named = _named_in(history[i], history[:i], depth)
-        if named:
-            return named[0] if len(named) == 1 else None
-    return None
+        if named := _named_in(history[i], history[:i], depth):
+            return named
+    return ()
+
+
+def _pronoun_asks(message: str) -> bool:
+    """Whether the message points at a campaign by a pronoun ("dela", "nessa campanha") and names none."""
+    return bool(_PRONOUN.search(message)) and not ((own := classify_intent(message)).campaign_id or own.names)
+
+
+def _which_of(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
+    """ "dela" right after several campaigns named (a comparison): no one of them is meant, so which one
+    is asked back, naming them (`resolve_campaigns` matches them); None otherwise."""
+    if not _pronoun_asks(message) or len(named := _last_named(history, depth)) < 2:
+        return None
+    return Intent("campaign_not_found", names=named, metric=WHICH_CAMPAIGN)
 
 
 def _pronoun_named(message: str, history: Sequence[ChatTurn], depth: int) -> str | None:
     """The message with its pronoun for a campaign ("dela", "nessa campanha") replaced by the campaign
-    named last in the thread ("da campanha 120200000070000026"); None when it has none to replace."""
-    if not _PRONOUN.search(message) or (own := classify_intent(message)).campaign_id or own.names:
+    named last in the thread ("da campanha 120200000070000026"); None when it has none to replace or
+    the last turn naming any names several (a comparison: "dela" is then no one campaign)."""
+    if not _pronoun_asks(message) or len(last := _last_named(history, depth)) != 1:
         return None
-    campaign = _last_campaign(history, depth)
-    if campaign is None:
-        return None
+    (campaign,) = last
 
     def named(m: re.Match[str]) -> str:
         article = (m.group(1) or m.group(2) or "").lower()
@@ -195,6 +214,8 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
     if not history:
         return None
     message = _reworded(message)
+    if (which := _which_of(message, history, depth)) is not None:
+        return which
     if (named := _pronoun_named(message, history, depth)) is not None:
         # the campaign put in place of the pronoun: a follow-up of the last question if it only names
         # that ("e dela ontem?"), else a question of its own about it ("pq o cpl dela subiu?", "e ela, tá

@@ -498,7 +498,8 @@ def _name_words(text: str) -> tuple[str, ...]:
     """Every word after "campanha" up to punctuation, leading articles dropped: the name is some prefix
     of them ("8 essa semana" -> "8"), found against the account's names in `resolve_name`."""
     m = _NAME_AFTER.search(text)
-    words = m.group(1).split()[:_MAX_NAME_WORDS] if m else []
+    # a name may hold a dot ("v2.0"), a sentence's last one is no part of it ("não, a Campanha 15.")
+    words = m.group(1).rstrip(". ").split()[:_MAX_NAME_WORDS] if m else []
     while words and words[0] in _ARTICLES:
         words.pop(0)
     return tuple(words)
@@ -682,6 +683,21 @@ def percent_named(text: str) -> float | None:
     return parse_number(m.group(1)) if m else None
 
 
+# the rates "e o ctr?" may ask of two periods just compared (metric "periods_ctr"/"periods_cpm")
+PERIODS_RATES = ("ctr", "cpm")
+
+
+def periods_asked(metric: str | None) -> bool:
+    """Whether the metric compares two periods ("periods", or with a rate asked after: "periods_ctr")."""
+    return metric == "periods" or periods_rate(metric) is not None
+
+
+def periods_rate(metric: str | None) -> str | None:
+    """The rate asked of two periods compared ("periods_ctr" -> "ctr"), else None."""
+    kind, _, rate = (metric or "").partition("_")
+    return rate if kind == "periods" and rate in PERIODS_RATES else None
+
+
 def periods_compared(text: str) -> tuple[str, str] | None:
     """The two periods a normalized question compares ("semana passada vs retrasada" -> ("semana passada",
     "semana retrasada")), in the order asked; None unless two different periods and a comparison word are
@@ -832,6 +848,30 @@ def keyword_intent(text: str) -> str | None:
     return next((n for n, pattern in _PATTERNS if re.search(pattern, asked)), None)
 
 
+def _periods_intent(
+    cid: str | None,
+    names: tuple[str, ...],
+    periods: tuple[str, str],
+    named: tuple[int, ...],
+    like: bool,
+) -> Intent:
+    """Two periods compared: the account's ("performance"), or one campaign's when one is named (its
+    details, led with its two periods; the name's words cut against the account's names as any)."""
+    return Intent(
+        "campaign_details" if cid or names else "performance",
+        cid,
+        None,
+        named,
+        names,
+        None,
+        period_ref=periods[0],
+        metric="periods",
+        keyword="performance",
+        period_refs=periods,
+        name_like=like,
+    )
+
+
 def classify_intent(message: str) -> Intent:
     """The intent of a question, from keywords; a campaign id or name in it makes it about that campaign."""
     message = _REACTIVATE_NUMBER.sub(r"\1campanha \2", fix_campaign_typos(message), count=1)
@@ -909,20 +949,11 @@ def classify_intent(message: str) -> Intent:
         money_text = re.sub(r"\bcampanha\s+\S+", " ", money_text)  # "campanha 3" is no money
         numbers = numbers_in(money_text)
         return Intent("roi", cid, numbers[0] if numbers else None, named, names_asked(text))
-    if not (cid or names_asked(text)) and (periods := periods_compared(asked)):
-        # "semana passada vs retrasada", "outubro vs novembro": the account's two periods side by side
-        return Intent(
-            "performance",
-            None,
-            None,
-            named,
-            (),
-            None,
-            period_ref=periods[0],
-            metric="periods",
-            keyword="performance",
-            period_refs=periods,
-        )
+    if periods := periods_compared(asked):
+        # "semana passada vs retrasada", "outubro vs novembro": two periods side by side, the account's or
+        # one campaign's ("campanha 12 semana passada vs retrasada")
+        names = () if cid else names_asked(text)
+        return _periods_intent(cid, names, periods, named, looks_like_name(message))
     if matched == "compare":
         return Intent("compare", None, None, named, names_asked(text, compare=True), day_ref, tuple(ids))
     names = () if cid else names_asked(text)
@@ -970,6 +1001,24 @@ def classify_intent(message: str) -> Intent:
     return Intent(keyword, cid, None, named, names, day_ref, keyword=keyword, name_like=like, **extra)
 
 
+# "dela" after several campaigns named: which of them (metric of a "campaign_not_found" with them as names)
+WHICH_CAMPAIGN = "which_campaign"
+
+
+def _one_campaign(phrase: str, names: dict[str, str]) -> str | None:
+    """The campaign an id or a name as asked is, when it is exactly one of the account's."""
+    if phrase in names:
+        return phrase
+    hits = resolve_name(phrase, names)[1]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _which_campaigns(intent: Intent, names: dict[str, str]) -> Intent:
+    """The campaigns a "which of them?" lists, matched to this account's (those it has not left out)."""
+    ids = tuple(dict.fromkeys(c for n in intent.names if (c := _one_campaign(n, names))))
+    return replace(intent, names=(), matches=ids, match_names=tuple(names[c] for c in ids))
+
+
 def resolve_campaigns(intent: Intent, names: dict[str, str]) -> Intent:
     """The campaign names asked, matched against this account's campaigns (id -> name).
 
@@ -980,6 +1029,8 @@ def resolve_campaigns(intent: Intent, names: dict[str, str]) -> Intent:
     """
     if not intent.names or intent.name in {"help", "data_quality", "out_of_scope"}:
         return intent
+    if intent.metric == WHICH_CAMPAIGN:
+        return _which_campaigns(intent, names)
     if intent.name == "compare":
         # each name as a single one: a number alone first ("76 qual gasta melhor" is Campanha 76)
         found = [resolve_name(n, names)[1] for n in intent.names]

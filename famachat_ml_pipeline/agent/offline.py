@@ -21,6 +21,7 @@ from famachat_ml_pipeline.agent.intents import (
     classify_intent,
     invalid_day,
     month_end_asked,
+    periods_asked,
     resolve_campaigns,
     resolve_day,
     resolve_period,
@@ -287,10 +288,11 @@ def weeks_figures(ctx: ToolContext, campaign_id: str | None = None) -> dict[str,
     }
 
 
-def periods_figures(ctx: ToolContext, refs: Sequence[str]) -> dict[str, Any]:
+def periods_figures(ctx: ToolContext, refs: Sequence[str], campaign_id: str | None = None) -> dict[str, Any]:
     """ "Semana passada vs retrasada", "outubro vs novembro": each period (older first) clipped to the days
     the source covers and read as `source_figures` reads one (None when it has no day of data), and the
-    changes of spend, leads and CPL from the older to the newer, from one read of the source."""
+    changes of spend, leads, CPL, CTR and CPM from the older to the newer, from one read of the source;
+    the account's, or one campaign's rows only."""
     through, first = ctx.data_through(), first_insight_day(ctx.engine, ctx.config_id)
     periods = sorted((p for r in refs if (p := resolve_period(r, through))), key=lambda p: p.first)
     spans = [(max(p.first, first), min(p.last, through)) if first else None for p in periods]
@@ -303,13 +305,15 @@ def periods_figures(ctx: ToolContext, refs: Sequence[str]) -> dict[str, Any]:
         daily = read_daily_insights(
             ctx.engine, [ctx.config_id], end, (end - start).days + 1, now=ctx.now
         ).daily
-        sides = [frame_figures(ctx, daily, *s) if s else None for s in spans]
-        raw = [period_figures(daily, *s) if s else None for s in spans]
+        sides = [frame_figures(ctx, daily, *s, campaign_id) if s else None for s in spans]
+        own = daily if campaign_id is None else daily.filter(pl.col("campaign_id") == campaign_id)
+        raw = [period_figures(own, *s) if s else None for s in spans]
         if len(raw) == 2 and raw[0] and raw[1]:
             old, new = raw
+            # CTR and CPM too: "e o ctr?" right after reads the same two periods
             changes = {
                 k: (new[k] - old[k]) / old[k] * 100.0 if new[k] is not None and old[k] else None
-                for k in ("spend", "leads", "cpl")
+                for k in ("spend", "leads", "cpl", "ctr", "cpm")
             }
             changes = ctx.fmt1(changes, {k: WEEK_CHANGE_FORMATS[k] for k in changes})
     return {"periods": periods, "figures": sides, "changes": changes, "first_day": first}
@@ -657,13 +661,13 @@ class OfflineAgent:
         cid = intent.campaign_id
         if intent.metric == "reactivate" and cid is not None and self.ctx.owns(cid):
             return {**facts, "_reactivation": reactivation_figures(self.ctx, cid)}
-        if intent.metric == "periods" and len(intent.period_refs) == 2:
-            return {**facts, "_periods": periods_figures(self.ctx, intent.period_refs)}
         if not figures:
             return facts
         cid = intent.campaign_id if intent.name == "campaign_details" else None
         if cid is not None and not self.ctx.owns(cid):
             return {**facts, "_day": None}
+        if periods_asked(intent.metric) and len(intent.period_refs) == 2:
+            return {**facts, "_periods": periods_figures(self.ctx, intent.period_refs, cid)}
         if cid is not None and intent.keyword == "anomalies" and weeks_asked(intent.metric):
             # "por que o CPL da campanha 12 subiu essa semana?": that campaign's factors over the weeks
             facts.update(_weeks=weeks_figures(self.ctx, cid), _campaign_name=self.ctx.name_of(cid))
