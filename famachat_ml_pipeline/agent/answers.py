@@ -721,13 +721,19 @@ def _reactivation_lines(d: dict[str, Any], r: dict[str, Any]) -> list[str]:
         ]
     c, a = r["campaign"], r["account"]
     span = _span(r["first_day"], r["last_day"])
+    active = status == "ACTIVE"  # nothing to reactivate: how it runs is the answer
+    head = f"{name} está com status {status}"
+    if active:
+        head = f"{name} já está ativa (status {status}): não há o que reativar"
     lines = [
-        f"{name} está com status {status}; o último dia com gasto foi {br_date(r['last_day'].isoformat())}.",
+        f"{head}; o último dia com gasto foi {br_date(r['last_day'].isoformat())}.",
         f"Nos últimos {r['days']} dias em que gastou ({span}): {c['spend']} gastos, "
         f"{leads_text(c['leads'])}, CPL {c['cpl'] or 'sem leads'}; a conta nesses mesmos dias: CPL "
         f"{a['cpl'] or 'sem leads'}.",
     ]
-    if r["gap"] is None:
+    if active:
+        verdict = _running_verdict(r)
+    elif r["gap"] is None:
         verdict = "não teve lead nesses dias: pelos dados, reativar como estava não se paga."
     else:
         side = "abaixo" if r["gap"] <= 0 else "acima"
@@ -738,8 +744,25 @@ def _reactivation_lines(d: dict[str, Any], r: dict[str, Any]) -> list[str]:
             if r["gap"] >= NEAR_ACCOUNT_PCT
             else "ela rendia perto da média da conta; reativar não muda muito."
         )
+    if active:
+        return [*lines, f"{verdict[0].upper()}{verdict[1:]}"]
     lines.append(f"{verdict[0].upper()}{verdict[1:]} É o histórico dela; como iria hoje, não dá para saber.")
     return lines
+
+
+def _running_verdict(r: dict[str, Any]) -> str:
+    """How an active campaign runs against the account over the same days (asked "vale reativar?")."""
+    if r["gap"] is None:
+        return "ela não teve lead nesses dias."
+    side = "abaixo" if r["gap"] <= 0 else "acima"
+    how = (
+        "ela rende melhor que a conta."
+        if r["gap"] <= -NEAR_ACCOUNT_PCT
+        else "ela rende pior que a conta."
+        if r["gap"] >= NEAR_ACCOUNT_PCT
+        else "ela rende perto da média da conta."
+    )
+    return f"o CPL dela está {r['gap_text']} {side} do da conta nesses dias: {how}"
 
 
 def _cpl_judge(d: dict[str, Any]) -> str:

@@ -264,3 +264,37 @@ def test_a_paused_campaigns_reactivation_weighs_its_cpl_while_it_ran(demo_db: De
         assert lines[2].startswith(f"O CPL dela era {format_pct(abs(gap), 0)} {side} do da conta: "), lines[2]
         verdict = "vale reativar" if gap <= -10 else "não compensa" if gap >= 10 else "perto da média"
         assert verdict in lines[2], lines[2]
+
+
+def test_an_active_campaign_asked_to_reactivate_says_it_runs_and_how(demo_db: DemoDb) -> None:
+    """ "vale reativar a 13?" for a campaign that is ACTIVE: nothing to reactivate, said first, then how its
+    CPL compares with the account's over the same days (not a "reativar" verdict)."""
+    import re
+
+    import polars as pl
+
+    from famachat_ml_pipeline.agent.service import open_agent
+
+    campaigns = demo_db.data.campaigns.filter(pl.col("config_id") == ACCOUNT)  # plain names
+    c = campaigns.filter(pl.col("status") == "ACTIVE").sort("campaign_id")
+    for row in c.iter_rows(named=True):
+        m = re.search(r"Campanha (\d+) ", row["name"] or "")
+        if not m or int(m.group(1)) == 0:
+            continue
+        days, mine, whole = _ran(demo_db, row["config_id"], row["campaign_id"])
+        if days and mine["cpl"] and whole["cpl"]:
+            break
+    else:
+        raise AssertionError("the demo has an active numbered campaign with leads")
+    agent = open_agent(demo_db.engine, row["config_id"], demo_db.settings, mode="offline", now=demo_db.now)
+    lines = agent.ask(f"vale reativar a campanha {m.group(1)}?").text.splitlines()
+    name = row["name"]
+    assert lines[0] == (
+        f"“{name}” já está ativa (status ACTIVE): não há o que reativar; o último dia com gasto foi "
+        f"{_d(days[-1])}."
+    ), lines[0]
+    gap = (mine["cpl"] / whole["cpl"] - 1) * 100
+    side = "abaixo" if gap <= 0 else "acima"
+    assert lines[2].startswith(f"O CPL dela está {format_pct(abs(gap), 0)} {side} do da conta nesses dias: ")
+    how = "melhor que a conta" if gap <= -10 else "pior que a conta" if gap >= 10 else "perto da média"
+    assert how in lines[2] and "reativar" not in lines[2], lines[2]
