@@ -684,7 +684,7 @@ def percent_named(text: str) -> float | None:
 
 
 # the rates "e o ctr?" may ask of two periods just compared (metric "periods_ctr"/"periods_cpm")
-PERIODS_RATES = ("ctr", "cpm")
+PERIODS_RATES = ("ctr", "cpm", "cpc")
 
 
 def periods_asked(metric: str | None) -> bool:

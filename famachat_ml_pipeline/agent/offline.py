@@ -291,7 +291,7 @@ def weeks_figures(ctx: ToolContext, campaign_id: str | None = None) -> dict[str,
 def periods_figures(ctx: ToolContext, refs: Sequence[str], campaign_id: str | None = None) -> dict[str, Any]:
     """ "Semana passada vs retrasada", "outubro vs novembro": each period (older first) clipped to the days
     the source covers and read as `source_figures` reads one (None when it has no day of data), and the
-    changes of spend, leads, CPL, CTR and CPM from the older to the newer, from one read of the source;
+    changes of spend, leads, CPL, CTR, CPM and CPC from the older to the newer, from one read of the source;
     the account's, or one campaign's rows only."""
     through, first = ctx.data_through(), first_insight_day(ctx.engine, ctx.config_id)
     periods = sorted((p for r in refs if (p := resolve_period(r, through))), key=lambda p: p.first)
@@ -310,10 +310,10 @@ def periods_figures(ctx: ToolContext, refs: Sequence[str], campaign_id: str | No
         raw = [period_figures(own, *s) if s else None for s in spans]
         if len(raw) == 2 and raw[0] and raw[1]:
             old, new = raw
-            # CTR and CPM too: "e o ctr?" right after reads the same two periods
+            # the rates too: "e o ctr?" right after reads the same two periods
             changes = {
                 k: (new[k] - old[k]) / old[k] * 100.0 if new[k] is not None and old[k] else None
-                for k in ("spend", "leads", "cpl", "ctr", "cpm")
+                for k in ("spend", "leads", "cpl", "ctr", "cpm", "cpc")
             }
             changes = ctx.fmt1(changes, {k: WEEK_CHANGE_FORMATS[k] for k in changes})
     return {"periods": periods, "figures": sides, "changes": changes, "first_day": first}

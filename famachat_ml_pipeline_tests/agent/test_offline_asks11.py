@@ -77,7 +77,7 @@ def _rate_change(new: float | None, old: float | None) -> str:
     return text if text.startswith("-") or text in {"0,0%", "0%"} else f"+{text}"
 
 
-@pytest.mark.parametrize("rate", ["ctr", "cpm"])
+@pytest.mark.parametrize("rate", ["ctr", "cpm", "cpc"])
 @pytest.mark.parametrize("campaign", [False, True])
 def test_a_rate_right_after_two_periods_compared(demo_db: DemoDb, rate: str, campaign: bool) -> None:
     """ "e o ctr?" (or "e o cpm?") after "semana passada vs retrasada": the same two weeks' rate and its
@@ -87,8 +87,12 @@ def test_a_rate_right_after_two_periods_compared(demo_db: DemoDb, rate: str, cam
     ask = f"campanha {n} semana passada vs retrasada" if campaign else "semana passada vs retrasada"
     _, (intent, lines) = _thread(demo_db, now, [ask, f"e o {rate}?"])
     old, new = (_figures(demo_db, ACCOUNT, a, b, cid if campaign else None) for a, b in _last_weeks(now))
-    text = format_money if rate == "cpm" else lambda v: format_pct(v, 2)
-    how = " (cliques / impressões)" if rate == "ctr" else " (gasto por mil impressões)"
+    text = (lambda v: format_pct(v, 2)) if rate == "ctr" else format_money
+    how = {
+        "ctr": " (cliques / impressões)",
+        "cpm": " (gasto por mil impressões)",
+        "cpc": " (gasto / cliques)",
+    }[rate]
     who = f", “{name}”" if campaign else ""
     assert lines[0] == (
         f"{rate.upper()}{how}{who} de semana retrasada para semana passada: {text(old[rate])} para "
