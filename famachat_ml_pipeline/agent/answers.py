@@ -722,47 +722,47 @@ def _reactivation_lines(d: dict[str, Any], r: dict[str, Any]) -> list[str]:
     c, a = r["campaign"], r["account"]
     span = _span(r["first_day"], r["last_day"])
     active = status == "ACTIVE"  # nothing to reactivate: how it runs is the answer
-    head = f"{name} está com status {status}"
-    if active:
-        head = f"{name} já está ativa (status {status}): não há o que reativar"
+    head = (
+        f"{name} já está ativa (status {status}): não há o que reativar"
+        if active
+        else (f"{name} está com status {status}")
+    )
     lines = [
         f"{head}; o último dia com gasto foi {br_date(r['last_day'].isoformat())}.",
         f"Nos últimos {r['days']} dias em que gastou ({span}): {c['spend']} gastos, "
         f"{leads_text(c['leads'])}, CPL {c['cpl'] or 'sem leads'}; a conta nesses mesmos dias: CPL "
         f"{a['cpl'] or 'sem leads'}.",
     ]
-    if active:
-        verdict = _running_verdict(r)
-    elif r["gap"] is None:
-        verdict = "não teve lead nesses dias: pelos dados, reativar como estava não se paga."
-    else:
-        side = "abaixo" if r["gap"] <= 0 else "acima"
-        verdict = f"o CPL dela era {r['gap_text']} {side} do da conta: pelos dados, " + (
-            "vale reativar."
-            if r["gap"] <= -NEAR_ACCOUNT_PCT
-            else "reativar como estava não compensa."
-            if r["gap"] >= NEAR_ACCOUNT_PCT
-            else "ela rendia perto da média da conta; reativar não muda muito."
+    gap = r["gap"]
+    if gap is None:
+        verdict = (
+            "ela não teve lead nesses dias."
+            if active
+            else ("não teve lead nesses dias: pelos dados, reativar como estava não se paga.")
         )
-    if active:
-        return [*lines, f"{verdict[0].upper()}{verdict[1:]}"]
-    lines.append(f"{verdict[0].upper()}{verdict[1:]} É o histórico dela; como iria hoje, não dá para saber.")
-    return lines
+    else:
+        side = "abaixo" if gap <= 0 else "acima"
+        band = -1 if gap <= -NEAR_ACCOUNT_PCT else 1 if gap >= NEAR_ACCOUNT_PCT else 0
+        verdict = (
+            f"o CPL dela está {r['gap_text']} {side} do da conta nesses dias: {_RUNNING[band]}"
+            if active
+            else f"o CPL dela era {r['gap_text']} {side} do da conta: pelos dados, {_REACTIVATE[band]}"
+        )
+    tail = "" if active else " É o histórico dela; como iria hoje, não dá para saber."
+    return [*lines, f"{verdict[0].upper()}{verdict[1:]}{tail}"]
 
 
-def _running_verdict(r: dict[str, Any]) -> str:
-    """How an active campaign runs against the account over the same days (asked "vale reativar?")."""
-    if r["gap"] is None:
-        return "ela não teve lead nesses dias."
-    side = "abaixo" if r["gap"] <= 0 else "acima"
-    how = (
-        "ela rende melhor que a conta."
-        if r["gap"] <= -NEAR_ACCOUNT_PCT
-        else "ela rende pior que a conta."
-        if r["gap"] >= NEAR_ACCOUNT_PCT
-        else "ela rende perto da média da conta."
-    )
-    return f"o CPL dela está {r['gap_text']} {side} do da conta nesses dias: {how}"
+# what a campaign's CPL below (-1), near (0) or above (1) the account's says, paused or running
+_REACTIVATE = {
+    -1: "vale reativar.",
+    0: "ela rendia perto da média da conta; reativar não muda muito.",
+    1: "reativar como estava não compensa.",
+}
+_RUNNING = {
+    -1: "ela rende melhor que a conta.",
+    0: "ela rende perto da média da conta.",
+    1: "ela rende pior que a conta.",
+}
 
 
 def _cpl_judge(d: dict[str, Any]) -> str:

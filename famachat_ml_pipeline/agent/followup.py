@@ -32,8 +32,8 @@ MAX_WORDS = 8  # "e a campanha 3 ontem?": a follow-up starting with "e" is short
 MAX_BARE_WORDS = 3  # "anteontem?", "campanha 5?", "semana passada?": without "e", shorter still
 # the earlier questions nothing can be carried from
 _UNUSABLE = {"help", "out_of_scope"}
-# a figure named in a follow-up -> the metric the figures' answer leads with (the spend is the plain line)
-_FIGURE_METRIC = {"leads": "leads", "cpl": "cpl", "ctr": "ctr", "cpm": "cpm", "cpc": "cpc"}
+# the figures a figures' answer can lead with when a follow-up names them (the spend is the plain line)
+_LEADING_FIGURES = frozenset({"leads", "cpl", "ctr", "cpm", "cpc"})
 # "e na conta toda?", "e no geral?": the last question again, for the whole account
 _ACCOUNT_WIDE = re.compile(r"^e (?:na|a|da|pra|para a) conta(?: toda| inteira| geral)?\b|^e no geral\b")
 _WORD = re.compile(r"\w+")
@@ -117,7 +117,7 @@ def _with_figure(prev: Intent, figure: str) -> Intent:
             return prev
         return replace(prev, metric=f"{kind}_{figure}_{move}")
     if "performance" in {prev.name, prev.keyword}:
-        return replace(prev, metric=_FIGURE_METRIC.get(figure, "cpl_high"))
+        return replace(prev, metric=figure if figure in _LEADING_FIGURES else "cpl_high")
     if month_end_asked(prev.metric) and figure in {"leads", "spend"}:  # "e qnts leads?" after the month's end
         return replace(prev, metric="month_end_leads" if figure == "leads" else "month_end", threshold=None)
     return prev

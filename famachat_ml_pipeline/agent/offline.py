@@ -264,6 +264,16 @@ WEEK_CHANGE_FORMATS = {
 }
 
 
+def _changes(ctx: ToolContext, old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """The % change of each figure of `WEEK_CHANGE_FORMATS` from `old` to `new` (`period_figures`),
+    formatted; None where either side lacks it."""
+    changes = {
+        k: (new[k] - old[k]) / old[k] * 100.0 if new[k] is not None and old[k] else None
+        for k in WEEK_CHANGE_FORMATS
+    }
+    return ctx.fmt1(changes, WEEK_CHANGE_FORMATS)
+
+
 def weeks_figures(ctx: ToolContext, campaign_id: str | None = None) -> dict[str, Any]:
     """ "Essa semana vs semana passada": the days of the calendar weeks `weeks_compared` picks, each as
     `source_figures` reads it, the changes of spend, leads, CPL, CTR, CPM and CPC between them, and the
@@ -275,15 +285,11 @@ def weeks_figures(ctx: ToolContext, campaign_id: str | None = None) -> dict[str,
     own = daily if campaign_id is None else daily.filter(pl.col("campaign_id") == campaign_id)
     now = period_figures(own, w.now.first, w.now.last)
     before = period_figures(own, w.before.first, w.before.last)
-    changes = {
-        k: (now[k] - before[k]) / before[k] * 100.0 if now[k] is not None and before[k] else None
-        for k in WEEK_CHANGE_FORMATS
-    }
     return {  # one read of the source for both weeks
         "weeks": w,
         "now": frame_figures(ctx, daily, w.now.first, w.now.last, campaign_id),
         "before": frame_figures(ctx, daily, w.before.first, w.before.last, campaign_id),
-        "changes": ctx.fmt1(changes, WEEK_CHANGE_FORMATS),
+        "changes": _changes(ctx, before, now),
         "cpl_drivers": [d.model_dump() for d in driver_rows(ctx, now, before)],
     }
 
@@ -309,13 +315,7 @@ def periods_figures(ctx: ToolContext, refs: Sequence[str], campaign_id: str | No
         own = daily if campaign_id is None else daily.filter(pl.col("campaign_id") == campaign_id)
         raw = [period_figures(own, *s) if s else None for s in spans]
         if len(raw) == 2 and raw[0] and raw[1]:
-            old, new = raw
-            # the rates too: "e o ctr?" right after reads the same two periods
-            changes = {
-                k: (new[k] - old[k]) / old[k] * 100.0 if new[k] is not None and old[k] else None
-                for k in ("spend", "leads", "cpl", "ctr", "cpm", "cpc")
-            }
-            changes = ctx.fmt1(changes, {k: WEEK_CHANGE_FORMATS[k] for k in changes})
+            changes = _changes(ctx, *raw)  # the rates too: "e o ctr?" right after reads the same two
     return {"periods": periods, "figures": sides, "changes": changes, "first_day": first}
 
 

@@ -170,12 +170,20 @@ WHY = {  # question -> (figure, move)
 }
 
 
-def _check_why(db: DemoDb, now: dt.datetime, cid: int, question: str) -> None:
-    figure, move = WHY[question]
+def _asked_on_weeks(
+    db: DemoDb, now: dt.datetime, cid: int, question: str
+) -> tuple[dt.date, dict, dict, str, list[str]]:
+    """(the last complete day, this week's and last week's figures from the source, the intent, the
+    answer's lines) of a question asked about the calendar weeks."""
     through = now.date() - dt.timedelta(days=1)
     (a, b), (c, d), _ = _weeks(through)
-    now_f, before_f = _figures(db, cid, a, b), _figures(db, cid, c, d)
     name, lines = _ask(db, cid, now, question)
+    return through, _figures(db, cid, a, b), _figures(db, cid, c, d), name, lines
+
+
+def _check_why(db: DemoDb, now: dt.datetime, cid: int, question: str) -> None:
+    figure, move = WHY[question]
+    through, now_f, before_f, name, lines = _asked_on_weeks(db, now, cid, question)
     assert name == "anomalies"
     body = _after_monday_note(lines)
     assert body[0] == _change_line(now_f, before_f, through, figure, move, " da conta"), body[0]
@@ -217,10 +225,7 @@ RATES = {
 
 def _check_rate(db: DemoDb, now: dt.datetime, cid: int, question: str) -> None:
     figure, move = RATES[question]
-    through = now.date() - dt.timedelta(days=1)
-    (a, b), (c, d), _ = _weeks(through)
-    now_f, before_f = _figures(db, cid, a, b), _figures(db, cid, c, d)
-    name, lines = _ask(db, cid, now, question)
+    through, now_f, before_f, name, lines = _asked_on_weeks(db, now, cid, question)
     assert name == "trends"
     assert lines[0] == _change_line(now_f, before_f, through, figure, move, " da conta"), lines[0]
     assert "7 dias até" not in "\n".join(lines)  # not the rolling 7 days against the 7 before
