@@ -724,8 +724,7 @@ def resolve_period(ref: str | None, through: dt.date) -> Period | None:
     if ref == ALL_TIME_REF:  # from the first day of data: the caller clips to the days the source covers
         return Period(dt.date(1900, 1, 1), through, ALL_TIME_LABEL)
     if ref == WEEK_BEFORE_LAST_REF:  # the calendar week before last week, Monday to Sunday
-        today = through + dt.timedelta(days=1)
-        monday = today - dt.timedelta(days=today.weekday() + 14)
+        monday = _this_monday(through) - dt.timedelta(days=14)
         return Period(monday, monday + dt.timedelta(days=6), "semana retrasada, de segunda a domingo")
     m = _PERIOD_REF.search(ref or "")
     if not m:
