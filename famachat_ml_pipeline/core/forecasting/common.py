@@ -43,10 +43,14 @@ ENSEMBLE_MEMBERS = ("hw", "ses", "seasonal_mean", "mean7")
 # seasonal mean. A fixed combination has no per-series choice to get wrong by luck on a short noisy
 # backtest; the median follows the two that agree (seasonal or flat, trending or not).
 COMBO_MEMBERS = ("hw", "ses", "seasonal_mean")
+# `combo`'s SES is seasonally adjusted by a weekday profile of PROFILE_WEEKS weeks once a series has
+# SEASONAL_SES_DAYS of history: a full profile, then as many weeks adjusted by full profiles
+PROFILE_WEEKS = 8
+SEASONAL_SES_DAYS = 2 * SEASON * PROFILE_WEEKS
 DORMANT_DAYS = 28  # `combo` forecasts 0 after this many days without delivery (seasonal_mean's window)
 PRODUCTION_METHOD = "combo"  # what `auto` forecasts with
 # ml_forecasts.model_version; a stored calibration (db.forecast_calibration) is borrowed only by its version
-FORECAST_MODEL_VERSION = "forecast-1"
+FORECAST_MODEL_VERSION = "forecast-2"
 # `select`: the previous `auto`, per-series selection by a 28-origin backtest; kept for comparison
 SELECT_CANDIDATES = ("ensemble", "hw", "ses", "seasonal_mean", "mean7", "snaive", "ema", "linear")
 AUTO_CANDIDATES = SELECT_CANDIDATES

@@ -19,7 +19,6 @@ from famachat_ml_pipeline.core.forecasting.common import (
     AUTO_CANDIDATES,
     CAL_MAX_ORIGINS,
     CAL_TARGET,
-    COMBO_MEMBERS,
     DEFAULT_METHOD,
     ENSEMBLE_MEMBERS,
     FALLBACK_METHOD,
@@ -35,7 +34,7 @@ from famachat_ml_pipeline.core.forecasting.common import (
     first_valid,
     nanmean,
 )
-from famachat_ml_pipeline.core.forecasting.point_methods import POINT_METHODS, combine, ema_forecasts
+from famachat_ml_pipeline.core.forecasting.point_methods import POINT_METHODS, ema_forecasts
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ class _Backtest:
     ema_half: np.ndarray  # (n, h) the seed's own half-width at the final origin
 
 
-_COMBINATIONS = {"ensemble": ENSEMBLE_MEMBERS, "combo": COMBO_MEMBERS}
+_COMBINATIONS = {"ensemble": ENSEMBLE_MEMBERS}
 
 
 @dataclass(frozen=True)
@@ -98,9 +97,6 @@ def _run_backtest(Y: np.ndarray, h: int, methods: Sequence[str], nonneg: bool, d
     for m in dict.fromkeys(wanted):
         if m == "ensemble":  # the mean of the members' clipped points
             points[m] = np.mean([points[k] for k in ENSEMBLE_MEMBERS], axis=0)
-            continue
-        if m == "combo":
-            points[m] = combine([points[k] for k in COMBO_MEMBERS], Y, origins)
             continue
         if m == "ema":
             p, half = ema_forecasts(Y, origins, h)

@@ -10,12 +10,14 @@ from collections.abc import Callable
 import numpy as np
 
 from famachat_ml_pipeline.core.forecasting.common import (
-    COMBO_MEMBERS,
     DORMANT_DAYS,
     ENSEMBLE_MEMBERS,
+    PROFILE_WEEKS,
     SEASON,
+    SEASONAL_SES_DAYS,
     Z95,
     _last_value,
+    first_valid,
     nanmean,
 )
 from famachat_ml_pipeline.core.forecasting.ets import HW_GRID, SES_GRID, ets_forecasts
@@ -110,6 +112,64 @@ def seasonal_mean_forecasts(Y: np.ndarray, origins: np.ndarray, h: int, weeks: i
     return out
 
 
+def _trailing_means(Y: np.ndarray, origins: np.ndarray, days: int) -> np.ndarray:
+    """(K, n) mean of the observed values among the `days` days before each origin (NaN if none)."""
+    ok = ~np.isnan(Y)
+    zero = np.zeros((Y.shape[0], 1))
+    total = np.concatenate([zero, np.cumsum(np.where(ok, Y, 0.0), axis=1)], axis=1)
+    count = np.concatenate([zero, np.cumsum(ok, axis=1)], axis=1)
+    o = np.asarray(origins, dtype=int)
+    lo = np.maximum(o - days, 0)
+    c = (count[:, o] - count[:, lo]).T
+    return np.where(c > 0, (total[:, o] - total[:, lo]).T / np.maximum(c, 1), np.nan)
+
+
+def weekday_profile(Y: np.ndarray, origins: np.ndarray, h: int, weeks: int = PROFILE_WEEKS) -> np.ndarray:
+    """(K, n, h) each target weekday's mean over the last `weeks` weeks minus their overall mean (0 where
+    unknown): the additive weekly pattern as seen at each origin."""
+    days = seasonal_mean_forecasts(Y, origins, h, weeks)
+    return np.nan_to_num(days - _trailing_means(Y, origins, SEASON * weeks)[:, :, None])
+
+
+def _daily_profile(Y: np.ndarray, weeks: int = PROFILE_WEEKS) -> np.ndarray:
+    """(n, T) `weekday_profile` of each day itself, from the `weeks` weeks before it (0 where unknown)."""
+    total, count = np.zeros_like(Y), np.zeros_like(Y)
+    for k in range(1, weeks + 1):
+        lag = SEASON * k
+        seen = ~np.isnan(Y[:, :-lag])
+        total[:, lag:] += np.where(seen, Y[:, :-lag], 0.0)
+        count[:, lag:] += seen
+    same_day = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    return np.nan_to_num(same_day - _trailing_means(Y, np.arange(Y.shape[1]), SEASON * weeks).T)
+
+
+def adjusted_ses_forecasts(Y: np.ndarray, origins: np.ndarray, h: int) -> np.ndarray:
+    """SES of the seasonally adjusted series plus the weekday profile at the origin. Each day is adjusted
+    by the profile of the weeks before it, so the backtest never sees its own future."""
+    return ets_forecasts(Y - _daily_profile(Y), origins, h, SES_GRID) + weekday_profile(Y, origins, h)
+
+
+def combo_forecasts(Y: np.ndarray, origins: np.ndarray, h: int) -> np.ndarray:
+    """`combo`: the median of damped Holt-Winters, SES and the seasonal mean, on the log scale for a series
+    whose every observed day is > 0 (a weekly pattern and noise in proportion to the level, as in traffic
+    and spend), on the values otherwise (zeros: leads). Once a series has SEASONAL_SES_DAYS of history,
+    its SES is seasonally adjusted (`adjusted_ses_forecasts`): a member with no weekly pattern would
+    otherwise pull the median towards the flatter of the other two, whatever the data's pattern."""
+    observed = ~np.isnan(Y)
+    logged = (observed.any(axis=1) & ~(observed & (np.nan_to_num(Y) <= 0)).any(axis=1))[:, None]
+    on_log = logged & observed
+    Z = np.where(on_log, np.log(np.where(on_log, Y, 1.0)), Y)
+    ses = ets_forecasts(Z, origins, h, SES_GRID)
+    age = np.asarray(origins, dtype=int)[:, None] - first_valid(Y)[None, :]
+    seasonal = age >= SEASONAL_SES_DAYS  # (K, n)
+    if seasonal.any():
+        ses = np.where(seasonal[:, :, None], adjusted_ses_forecasts(Z, origins, h), ses)
+    members = [ets_forecasts(Z, origins, h, HW_GRID), ses, seasonal_mean_forecasts(Z, origins, h)]
+    return combine(
+        [np.where(logged[None], np.exp(np.where(logged[None], m, 0.0)), m) for m in members], Y, origins
+    )
+
+
 def mean7_forecasts(Y: np.ndarray, origins: np.ndarray, h: int) -> np.ndarray:
     """Flat forecast: the mean of the last 7 observed days."""
     out = np.full((len(origins), Y.shape[0], h), np.nan)
@@ -156,5 +216,5 @@ POINT_METHODS: dict[str, Callable[[np.ndarray, np.ndarray, int], np.ndarray]] = 
     "hw": lambda Y, o, h: ets_forecasts(Y, o, h, HW_GRID),
     "ema": lambda Y, o, h: ema_forecasts(Y, o, h)[0],
     "ensemble": lambda Y, o, h: np.mean([POINT_METHODS[m](Y, o, h) for m in ENSEMBLE_MEMBERS], axis=0),
-    "combo": lambda Y, o, h: combine([POINT_METHODS[m](Y, o, h) for m in COMBO_MEMBERS], Y, o),
+    "combo": combo_forecasts,
 }

@@ -15,7 +15,13 @@ from famachat_ml_pipeline.core.forecasting import (
     ets_forecasts,
     forecast_matrix,
 )
-from famachat_ml_pipeline.core.forecasting.point_methods import median3
+from famachat_ml_pipeline.core.forecasting.common import SEASONAL_SES_DAYS
+from famachat_ml_pipeline.core.forecasting.ets import SES_GRID
+from famachat_ml_pipeline.core.forecasting.point_methods import (
+    adjusted_ses_forecasts,
+    median3,
+    seasonal_mean_forecasts,
+)
 
 H = 7
 ALL = (*METHODS, "auto", "select")
@@ -154,16 +160,55 @@ def test_vectorised_holt_winters_equals_the_plain_recursions() -> None:
             np.testing.assert_allclose(got[k, i], best[1:], rtol=1e-12)
 
 
-def test_combo_is_the_median_of_its_members_and_zero_once_dormant() -> None:
+def _members(Y: np.ndarray) -> list[np.ndarray]:
+    return [forecast_matrix(Y, H, m, nonneg=False).point for m in COMBO_MEMBERS]
+
+
+def test_combo_is_the_median_of_its_members_on_the_log_scale_for_a_positive_series() -> None:
     rng = np.random.default_rng(5)
     y = rng.gamma(2.0, 10.0, 70)
+    with_zero = np.r_[y[:60], 0.0, y[61:]]
+    Y = _matrix(y, with_zero)
+    combo = forecast_matrix(Y, H, "combo", nonneg=False).point
+    np.testing.assert_allclose(combo[0], np.exp(np.median(_members(np.log(Y[:1])), axis=0)[0]), rtol=1e-12)
+    # one day at 0: the values' own scale
+    np.testing.assert_allclose(combo[1], np.median(_members(Y[1:]), axis=0)[0], rtol=1e-12)
+    assert not np.allclose(combo[0], np.median(_members(Y[:1]), axis=0)[0], rtol=1e-3)
+
+
+def test_combo_is_zero_once_dormant() -> None:
+    y = np.random.default_rng(5).gamma(2.0, 10.0, 70)
     Y = _matrix(y, np.r_[y[:35], np.zeros(35)])
-    members = [forecast_matrix(Y, H, m, nonneg=False).point for m in COMBO_MEMBERS]
-    combo = forecast_matrix(Y, H, "combo", nonneg=False)
-    np.testing.assert_allclose(combo.point[0], np.median(members, axis=0)[0])
-    assert members[0][1].max() > 0 and (combo.point[1] == 0).all()  # 35 days without delivery
-    auto = forecast_matrix(Y, H, "auto")
-    assert auto.method.tolist() == ["combo", "combo"]
+    assert _members(Y)[0][1].max() > 0 and (forecast_matrix(Y, H, "combo").point[1] == 0).all()
+    assert forecast_matrix(Y, H, "auto").method.tolist() == ["combo", "combo"]
+
+
+def test_adjusted_ses_carries_the_weekly_pattern_that_plain_ses_flattens() -> None:
+    T = SEASONAL_SES_DAYS + 30
+    Y = _matrix(50.0 + np.tile(PATTERN, T // 7 + 1)[:T])
+    origins = np.array([T])
+    expected = 50.0 + np.tile(PATTERN, 3)[T % 7 : T % 7 + H]
+    np.testing.assert_allclose(adjusted_ses_forecasts(Y, origins, H)[0, 0], expected, rtol=1e-9)
+    plain = ets_forecasts(Y, origins, H, SES_GRID)[0, 0]
+    assert np.abs(plain - expected).max() > 3.0
+
+
+def test_combo_seasonally_adjusts_its_ses_only_once_the_series_is_old_enough() -> None:
+    rng = np.random.default_rng(8)
+    T = SEASONAL_SES_DAYS + 20
+    y = (40.0 + np.tile(PATTERN, T // 7 + 1)[:T]) * rng.lognormal(0.0, 0.2, T)
+    Y = _matrix(y, y[-(SEASONAL_SES_DAYS - 1) :])
+    Z = np.log(Y)
+    origins = np.array([T])
+    ses = ets_forecasts(Z, origins, H, SES_GRID)[0]
+    adjusted = adjusted_ses_forecasts(Z, origins, H)[0]
+    hw, smean = forecast_matrix(Z, H, "hw", nonneg=False).point, seasonal_mean_forecasts(Z, origins, H)[0]
+    combo = forecast_matrix(Y, H, "combo", nonneg=False).point
+    for i, member in ((0, adjusted), (1, ses)):
+        np.testing.assert_allclose(
+            combo[i], np.exp(np.median([hw[i], member[i], smean[i]], axis=0)), rtol=1e-12
+        )
+    assert not np.allclose(adjusted[0], ses[0], rtol=1e-3)
 
 
 def test_median3_is_numpys_median_of_three_bit_for_bit() -> None:
