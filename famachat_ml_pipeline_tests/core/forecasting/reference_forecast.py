@@ -1,13 +1,13 @@
 """`forecast_fleet` on the demo, as recorded before the forecasting compute was optimised.
 
 `data/forecast_reference.parquet` holds, for each case of `CASES`, `forecast_fleet` on the cleaned demo
-(a `case` column says which), as computed by commit 1518bf2: d723d53's forecasts (main before the
-speed-up) with two deliberate changes of the bounds, the series-weighted pool of the calibration
-(7513f98) and the conformal CPL bounds (1518bf2). The points and methods are d723d53's, and the spend
-and leads rows 7513f98's, checked equal when re-recorded. Regenerate it from that commit only, never
-from the code under test:
+(a `case` column says which), as computed by commit 5213fdb: d723d53's forecasts (main before the
+speed-up) with three deliberate changes, the series-weighted pool of the calibration (7513f98), the
+conformal CPL bounds (1518bf2) and `combo` on the log scale for positive series (5213fdb; the
+`fleet_select` rows, which do not use `combo`, were checked equal to 1518bf2's when re-recorded).
+Regenerate it from that commit only, never from the code under test:
 
-    mkdir /tmp/fcml-ref && git archive 1518bf2 | tar -x -C /tmp/fcml-ref
+    mkdir /tmp/fcml-ref && git archive 5213fdb | tar -x -C /tmp/fcml-ref
     T=famachat_ml_pipeline_tests/core/forecasting
     cp $T/reference_forecast.py /tmp/fcml-ref/$T/ && mkdir -p /tmp/fcml-ref/$T/data
     (cd /tmp/fcml-ref && PYTHONPATH=. $OLDPWD/.venv/bin/python -m ${T//\//.}.reference_forecast)
