@@ -2,7 +2,8 @@
 
 For each origin `o` (a day of the past), every method forecasts the next `horizon` days with the days
 before `o` only, through the same code path as production (`forecast_matrix_levels`), including the
-auto selection and the interval calibration, which therefore only ever see the past of `o`.
+auto selection and the interval calibration, which therefore only ever see the past of `o`. They see the
+last MAX_HISTORY days of it, as production reads (`fleet_matrix`); AutoETS and the MASE scale see all of it.
 
 Metrics, per method, over every (series, origin, horizon day) forecast:
 - MASE: |actual - forecast| divided by the in-sample MAE of the seasonal naive (m = 7) on the series'
@@ -32,6 +33,7 @@ from famachat_ml_pipeline.core.forecasting import (
     AUTO_CANDIDATES,
     BASELINES,
     LEVEL,
+    MAX_HISTORY,
     METHODS,
     SEASON,
     MatrixForecast,
@@ -204,6 +206,11 @@ def backtest_methods(
     )["all"]
 
 
+def _read_window(Y: np.ndarray, o: int) -> np.ndarray:
+    """The days production would read at origin `o`: the last MAX_HISTORY before it."""
+    return Y[:, max(o - MAX_HISTORY, 0) : o]
+
+
 def backtest_groups(
     Y: np.ndarray,
     groups: dict[str, np.ndarray],
@@ -246,7 +253,7 @@ def backtest_groups(
             progress(done, len(origins))
         live = (o - start) >= min_history
         res = forecast_matrix_levels(
-            Y[:, :o], horizon, methods, (level,), nonneg=nonneg, candidates=candidates
+            _read_window(Y, o), horizon, methods, (level,), nonneg=nonneg, candidates=candidates
         )
         fcs = {m: res[(m, level)] for m in methods}
         if rows.size:
@@ -289,8 +296,8 @@ def backtest_cpl(
     wide = 1.0 - (1.0 - level) / 2.0
     covered, errs, finite = [], [], True
     for o in evaluation_origins(spend.shape[1], horizon, n_origins, step):
-        s = forecast_matrix_levels(spend[:, :o], horizon, (method,), (level, wide))
-        ld = forecast_matrix_levels(leads[:, :o], horizon, (method,), (level, wide))
+        s = forecast_matrix_levels(_read_window(spend, o), horizon, (method,), (level, wide))
+        ld = forecast_matrix_levels(_read_window(leads, o), horizon, (method,), (level, wide))
         cpl = derive_cpl(
             s[(method, level)], ld[(method, level)], s[(method, wide)], ld[(method, wide)], level
         )

@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from famachat_ml_pipeline.cli import main
+from famachat_ml_pipeline.core.forecasting import MAX_HISTORY
 from famachat_ml_pipeline.evaluation.forecasts import (
     MIN_TRAIN,
     TUNED_SERIES,
@@ -285,3 +286,29 @@ def test_the_progress_hook_counts_every_origin(tmp_path: Path) -> None:
     evaluate_csv(csv, "day", "v", autoets=False, progress=lambda done, total: calls.append((done, total)))
     origins = 50 - 7 - MIN_TRAIN + 1
     assert calls == [(k, origins) for k in range(origins + 1)]  # before each origin, then done
+
+
+def test_ours_is_scored_on_the_days_production_reads_the_baselines_on_all() -> None:
+    """Days older than MAX_HISTORY before every origin do not move ours (production never reads them);
+    they still move AutoETS and the MASE scale."""
+    rng = np.random.default_rng(9)
+    recent = 40.0 + np.tile(PATTERN, 40)[:250] * rng.lognormal(0.0, 0.1, 250)
+    origins_span = 250 - 7 - 2 - MAX_HISTORY  # the first of the last 3 origins, minus the window
+    old_a, old_b = np.full(origins_span, 5.0), 400.0 + rng.normal(0.0, 50.0, origins_span)
+    tabs = [
+        backtest_groups(
+            np.r_[old, recent[origins_span:]][None, :],
+            {"s": np.array([0])},
+            7,
+            ("auto",),
+            n_origins=3,
+            step=1,
+            autoets_series=1,
+        )["s"]
+        for old in (old_a, old_b)
+    ]
+    row = [{r["method"]: r for r in t.iter_rows(named=True)} for t in tabs]
+    assert row[0]["auto"]["smape"] == row[1]["auto"]["smape"]
+    assert row[0]["auto"]["coverage"] == row[1]["auto"]["coverage"]
+    assert row[0]["autoets"]["smape"] != row[1]["autoets"]["smape"]
+    assert row[0]["auto"]["mase"] != row[1]["auto"]["mase"]
