@@ -18,7 +18,7 @@ import argparse
 import numpy as np
 
 import famachat_ml_pipeline.core.forecasting.matrix as M
-from famachat_ml_pipeline.core.forecasting.common import COMBO_MEMBERS, SEASON, nanmean
+from famachat_ml_pipeline.core.forecasting.common import COMBO_MEMBERS, MAX_HISTORY, SEASON, nanmean
 from famachat_ml_pipeline.core.forecasting.ets import HW_GRID, SES_GRID, EtsGrid, ets_forecasts
 from famachat_ml_pipeline.core.forecasting.point_methods import (
     POINT_METHODS,
@@ -115,7 +115,8 @@ def per_origin(Y, methods, min_history, origins, autoets_rows):
     out = {m: np.full((Y.shape[0], len(origins)), np.nan) for m in [*methods, "autoets"]}
     for k, o in enumerate(origins):
         live = (o - start) >= min_history
-        res = M.forecast_matrix_levels(Y[:, :o], 7, methods, (0.95,))
+        window = Y[:, max(o - MAX_HISTORY, 0) : o]  # the days production reads
+        res = M.forecast_matrix_levels(window, 7, methods, (0.95,))
         fcs = {m: res[(m, 0.95)].point for m in methods}
         if autoets_rows is not None:
             fcs["autoets"] = F.autoets_forecast(
