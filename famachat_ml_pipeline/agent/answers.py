@@ -894,6 +894,31 @@ def _compare_asked_lines(out: Out, compared: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _compare_periods_lines(intent: Intent, out: Out, c: dict[str, Any]) -> list[str]:
+    """ "Campanha 3 e 5 semana passada vs retrasada": each campaign's two periods and changes, as one
+    campaign's are said (`_periods_lines`), then the lowest CPL of the newer period; the 7 days' comparison
+    would blur the periods asked."""
+    by_campaign = out["_periods_by_campaign"]
+    lines: list[str] = []
+    newer: list[tuple[float, str]] = []  # (the newer period's CPL, the name) of each campaign with one
+    rates: list[str] = []  # "e o ctr?" right after: each campaign's move of that rate, all first
+    for x in c["campaigns"]:
+        if (pf := by_campaign.get(x["campaign_id"])) is None:
+            continue
+        block = _periods_lines({"_periods": pf}, f", {quoted(x['name'])}", intent.metric)
+        if periods_rate(intent.metric) is not None and len(pf["periods"]) == 2 and pf["changes"]:
+            rates.append(block.pop(0))
+        lines += block
+        if len(pf["raw"]) == 2 and pf["raw"][1] and pf["raw"][1]["cpl"] is not None:
+            newer.append((pf["raw"][1]["cpl"], x["name"]))
+    labels = [pf["periods"][-1].label.split(",")[0] for pf in by_campaign.values() if len(pf["periods"]) == 2]
+    if len(newer) >= 2 and labels:
+        lines.append(f"Menor CPL {period_in(labels[0])}: {quoted(min(newer)[1])}.")
+    if n := c.get("not_found"):
+        lines.append(f"{n} das campanhas pedidas não {'é' if n == 1 else 'são'} desta conta.")
+    return rates + lines
+
+
 def _say_compare(intent: Intent, out: Out) -> list[str]:
     if "compare_campaigns" not in out:
         return [
@@ -903,6 +928,8 @@ def _say_compare(intent: Intent, out: Out) -> list[str]:
             *_say_campaign_not_found(replace(intent, matches=(), names=()), out)[1:],
         ]
     c = out["compare_campaigns"]
+    if "_periods_by_campaign" in out:
+        return _compare_periods_lines(intent, out, c)
     lines = [*_compare_asked_lines(out, c["campaigns"]), "Comparação (7 dias):"]
     for x in c["campaigns"]:
         tier = _tier(x)

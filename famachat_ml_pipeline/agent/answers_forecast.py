@@ -27,7 +27,7 @@ def _forecast_day_lines(intent: Intent, out: Out) -> list[str]:
             for n in ("predict_campaign_leads", "predict_campaign_cpl")
             if "days" in out[n]
             for x in out[n]["days"]
-            if x["date"] == day
+            if x["date"] == day.isoformat()  # the tools' outputs are JSON: their dates are ISO strings
         ]
         return [
             f"Em {when}: {x['predicted']} {'leads' if m == 'leads' else 'de CPL'} previstos "

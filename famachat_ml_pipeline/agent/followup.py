@@ -41,10 +41,18 @@ _WORD = re.compile(r"\w+")
 _PCT_FOLLOWUP = re.compile(r"^e (?:\w+ ){0,3}?\d+(?:[.,]\d+)?\s*(?:%|por cento)\W*$")
 # the intents weighing a budget's change by a percentage (`threshold`)
 _PCT_METRICS = {"budget_scaled", "scale"}
-# "não, a campanha 15", "não, era a 15", "não, quis dizer a 15": a correction names what the last question
-# should have named (its verb dropped with the "não", so that it reads as short as a follow-up)
+# "não, a campanha 15", "não, era a 15", "não é a 3, é a 15", "errei, é a 15", "na verdade a 15", "ah, é a
+# campanha 4": a correction names what the last question should have named. Its leading words (a marker, the
+# wrong one negated, "é"/"era"/"quis dizer") are dropped, so that what is left reads as short as a follow-up.
+_MARKER = r"(?:n[aã]o|errei|ops|opa|ah|foi mal|desculp[ae]|perd[aã]o|corrigindo|na verdade)"
+# "não é a 3," / "não é a 3 é a 15": the wrong one negated, up to a comma or the "é" that names the right one
+_WRONG = (
+    r"n[aã]o\s+(?:(?:é|e|era|foi)\s+(?:(?:a|o|da|na)\s+)?|(?:a|o|da|na)\s+)[^,;]+?"
+    r"(?:\s*[,;]\s*|\s+(?=(?:é|e|era|mas)\s))"
+)
 _CORRECTION = re.compile(
-    r"^\s*n[aã]o\b[,.!]*\s+(?:(?:eu\s+)?quis\s+dizer\s+|na\s+verdade,?\s+|(?:é|e|era)\s+(?=(?:a|da)\s))?",
+    rf"^\s*(?:{_WRONG}|{_MARKER}\b[,.!]*\s*)+"
+    r"(?:(?:mas\s+)?(?:(?:eu\s+)?quis\s+dizer|é|e|era)\s*[,.!]?\s+(?=\w))?",
     re.IGNORECASE,
 )
 # "e a 22?", "e da 55?", "a 23": after an article, a number alone in a follow-up is a campaign's number
@@ -56,8 +64,13 @@ _PRONOUN = re.compile(
     r"|ela|essa campanha|esta campanha)\b",
     re.IGNORECASE,
 )
+# "qual delas tá melhor?", "qual das duas gastou mais?": the campaigns named last, together
+_PLURAL = re.compile(r"\b(?:delas|nelas|elas|ambas|(?:d?as|n?as) (?:duas|tres))\b", re.IGNORECASE)
+# the questions that weigh campaigns against each other (or their figures): asked of "delas", a comparison
+_WEIGHED = {"top", "underperformers", "compare", "cpl_rank", "performance", "list_campaigns"}
 # a campaign's id in an answer ("“[LEAD] Campanha 26 - Público 5” (120200000070000026)")
 _ANSWER_ID = re.compile(r"\((\d{6,30})\)")
+_CAMPAIGN_ID_ONLY = re.compile(r"\d{6,30}")  # an id as answers write it, not a number asked ("3")
 # a campaign's details answer: its status line, after the day's or period's figures when one was asked
 _HEAD_ID = re.compile(r"^“[^”\n]*” \((\d{6,30})\), status", re.MULTILINE)
 
@@ -138,6 +151,9 @@ def _merge(prev: Intent, new: Intent, figure: str | None) -> Intent:
     merged = _with_campaign(prev, new) if new.campaign_id or new.names else prev
     if new.day_ref:  # a day replaces the period asked before, and a period the day
         merged = replace(merged, day_ref=new.day_ref, period_ref=None)
+        if new.day_ref == "amanha" and "performance" in {merged.name, merged.keyword}:
+            # tomorrow's figures are the forecast's, as `classify_intent` reads "quantos leads amanhã?"
+            merged = replace(merged, name="forecast", keyword="forecast", metric=None)
     elif new.period_ref:
         merged = replace(merged, period_ref=new.period_ref, day_ref=None)
     return _with_figure(merged, figure) if figure else merged
@@ -179,6 +195,20 @@ def _which_of(message: str, history: Sequence[ChatTurn], depth: int) -> Intent |
     return Intent("campaign_not_found", names=named, metric=WHICH_CAMPAIGN)
 
 
+def _plural_named(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
+    """ "qual delas tá melhor?" right after two campaigns named (a comparison): those campaigns compared,
+    over the day or period the message names; None when it names campaigns of its own, asks no comparison
+    ("elas tão pausadas?"), or the thread did not name several."""
+    own = classify_intent(message)
+    if not _PLURAL.search(normalize(message)) or own.campaign_id or own.names or own.name not in _WEIGHED:
+        return None
+    if len(named := _last_named(history, depth)) < 2:
+        return None
+    ids = tuple(n for n in named if _CAMPAIGN_ID_ONLY.fullmatch(n))
+    names = tuple(n for n in named if n not in ids)
+    return Intent("compare", names=names, campaign_ids=ids, day_ref=own.day_ref, period_ref=own.period_ref)
+
+
 def _pronoun_named(message: str, history: Sequence[ChatTurn], depth: int) -> str | None:
     """The message with its pronoun for a campaign ("dela", "nessa campanha") replaced by the campaign
     named last in the thread ("da campanha 120200000070000026"); None when it has none to replace or
@@ -194,6 +224,13 @@ def _pronoun_named(message: str, history: Sequence[ChatTurn], depth: int) -> str
     return _PRONOUN.sub(named, message, count=1)
 
 
+def _not_found_last(history: Sequence[ChatTurn]) -> bool:
+    """Whether the thread's last answer said the campaign asked is not in the account ("Não encontrei a
+    Campanha 40 nesta conta.")."""
+    answers = [turn.content for turn in history if turn.role == "assistant"]
+    return bool(answers) and answers[-1].startswith("Não encontrei")
+
+
 def _previous_intent(history: Sequence[ChatTurn], depth: int) -> Intent | None:
     """The intent of the thread's last question (resolved if it was a follow-up, up to `depth` back), or
     None when there is none to carry (no question, or the help menu's)."""
@@ -207,6 +244,20 @@ def _previous_intent(history: Sequence[ChatTurn], depth: int) -> Intent | None:
     return None if intent.name in _UNUSABLE else intent
 
 
+def _budget_scenario(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
+    """ "e se eu aumentar 20% o orçamento?" right after a forecast ("quantos leads vou ter até o fim do
+    mês?"): that forecast's budget scenario, as "se eu aumentar 20% o orçamento, quantos leads vou ter?"
+    reads; None after any other question (then it asks which campaigns to scale, as alone)."""
+    own = classify_intent(message)
+    if own.name != "recommendations" or own.metric != "scale" or own.threshold is None:
+        return None
+    prev = _previous_intent(history, depth)
+    if prev is None or prev.name != "forecast":
+        return None
+    campaign = {"campaign_id": own.campaign_id, "names": own.names} if own.campaign_id or own.names else {}
+    return replace(prev, metric="budget_scaled", threshold=own.threshold, day_ref=None, **campaign)
+
+
 def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX_DEPTH) -> Intent | None:
     """The intent of an elliptical `message` read against the thread's `history`; None when it is no
     follow-up (a question of its own, no history, or no earlier question to carry: "e ontem?" after a
@@ -214,6 +265,8 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
     if not history:
         return None
     message = _reworded(message)
+    if (together := _plural_named(message, history, depth)) is not None:
+        return together
     if (which := _which_of(message, history, depth)) is not None:
         return which
     if (named := _pronoun_named(message, history, depth)) is not None:
@@ -234,7 +287,16 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
         if prev is None or prev.metric not in _PCT_METRICS:
             return None
         return replace(prev, threshold=percent_named(text))
+    if text.startswith("e se ") and (scaled := _budget_scenario(message, history, depth)) is not None:
+        return scaled
     if not is_elliptical(message):
         return None
     prev = _previous_intent(history, depth)
-    return None if prev is None else _merge(prev, *_what_it_names(message))
+    if prev is None:
+        return None
+    own, figure = _what_it_names(message)
+    if _not_found_last(history) and not (own.campaign_id or own.names):
+        # "e amanhã?" right after "Não encontrei a Campanha 40": asking of it again would say the same;
+        # the account's figures are what is left to answer
+        prev = _account_wide(prev)
+    return _merge(prev, own, figure)

@@ -710,6 +710,12 @@ def periods_compared(text: str) -> tuple[str, str] | None:
     return refs[0], refs[1]
 
 
+def _without_periods(text: str) -> str:
+    """A normalized text with the periods it names taken out ("campanha 3 e 5 semana passada vs retrasada"
+    -> "campanha 3 e 5 vs"), so that their words and numbers are not read as campaigns' names."""
+    return _WEEK_BEFORE_LAST.sub(" ", _PERIOD_REF.sub(" ", text))
+
+
 def _month(year: int, month: int) -> tuple[dt.date, dt.date]:
     first = dt.date(year, month, 1)
     nxt = dt.date(year + month // 12, month % 12 + 1, 1)
@@ -950,7 +956,21 @@ def classify_intent(message: str) -> Intent:
         return Intent("roi", cid, numbers[0] if numbers else None, named, names_asked(text))
     if periods := periods_compared(asked):
         # "semana passada vs retrasada", "outubro vs novembro": two periods side by side, the account's or
-        # one campaign's ("campanha 12 semana passada vs retrasada")
+        # one campaign's ("campanha 12 semana passada vs retrasada"), or each of several campaigns' ("campanha
+        # 3 e 5 semana passada vs retrasada": their names read with the periods' words taken out)
+        several = names_asked(_without_periods(text), compare=True)
+        if len(ids) + len(several) >= 2:
+            return Intent(
+                "compare",
+                None,
+                None,
+                named,
+                several,
+                campaign_ids=tuple(ids),
+                period_ref=periods[0],
+                metric="periods",
+                period_refs=periods,
+            )
         names = () if cid else names_asked(text)
         return _periods_intent(cid, names, periods, named, looks_like_name(message))
     if matched == "compare":

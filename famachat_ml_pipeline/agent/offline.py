@@ -305,6 +305,7 @@ def periods_figures(ctx: ToolContext, refs: Sequence[str], campaign_id: str | No
     spans = [s if s and s[0] <= s[1] else None for s in spans]
     covered = [s for s in spans if s]
     sides: list[dict[str, Any] | None] = [None] * len(periods)
+    raw: list[dict[str, Any] | None] = [None] * len(periods)
     changes: dict[str, Any] = {}
     if covered:
         start, end = min(a for a, _ in covered), max(b for _, b in covered)
@@ -316,7 +317,8 @@ def periods_figures(ctx: ToolContext, refs: Sequence[str], campaign_id: str | No
         raw = [period_figures(own, *s) if s else None for s in spans]
         if len(raw) == 2 and raw[0] and raw[1]:
             changes = _changes(ctx, *raw)  # the rates too: "e o ctr?" right after reads the same two
-    return {"periods": periods, "figures": sides, "changes": changes, "first_day": first}
+    # the raw figures too: several campaigns' periods are weighed by their CPL (`_say_compare`)
+    return {"periods": periods, "figures": sides, "changes": changes, "first_day": first, "raw": raw}
 
 
 REACTIVATION_LOOKBACK = 180  # days of source read back for a paused campaign's last days with spend
@@ -663,6 +665,14 @@ class OfflineAgent:
             return {**facts, "_reactivation": reactivation_figures(self.ctx, cid)}
         if not figures:
             return facts
+        if intent.name == "compare" and periods_asked(intent.metric) and len(intent.period_refs) == 2:
+            # "campanha 3 e 5 semana passada vs retrasada": each campaign's two periods (its rows only)
+            by_campaign = {
+                c: periods_figures(self.ctx, intent.period_refs, c)
+                for c in intent.campaign_ids[:5]
+                if self.ctx.owns(c)
+            }
+            return {**facts, "_periods_by_campaign": by_campaign}
         cid = intent.campaign_id if intent.name == "campaign_details" else None
         if cid is not None and not self.ctx.owns(cid):
             return {**facts, "_day": None}
