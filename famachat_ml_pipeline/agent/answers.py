@@ -661,8 +661,10 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
     if msg := failed(d):
         return [msg]
     who = f", {quoted(d['name'])}"
-    # a day or period asked ("qual o CPL da campanha 12 ontem?"): its figures first, the status after
-    lines = [*_day_lines(out, who), *_period_lines(out, who), _campaign_head(d)]
+    # a day or period asked ("qual o CPL da campanha 12 ontem?"): its figures first, the figure asked
+    # (leads, CPL) leading them as for the account, the status after
+    first = _first_figure(intent)
+    lines = [*_day_lines(out, who, first), *_period_lines(out, who, first), _campaign_head(d)]
     if "_periods" in out:  # "campanha 12 semana passada vs retrasada": its two periods first
         lines[0:0] = _periods_lines(out, who, intent.metric)
     anomalies = anomaly_block({"anomalies": d["open_anomalies"]})

@@ -85,6 +85,12 @@ def leads_asked(text: str) -> bool:
     return bool(re.search(r"\bleads\b", text)) and not re.search(r"\bcpl\b|\bcust|\bgast|\binvest", text)
 
 
+def cpl_asked(text: str) -> bool:
+    """ "qual o cpl", "o custo por lead dela": the CPL asked, not the spend ("quanto gastei e qual o cpl" asks
+    the spend first)."""
+    return bool(re.search(r"\bcpl\b|custo por lead", text)) and not re.search(r"\bgast|\binvest", text)
+
+
 # "essa semana vs a passada": the calendar week asked, not the last 7 days
 _THIS_WEEK = re.compile(r"\b(essa|esta|nessa|nesta|dessa|desta) semana\b")
 
@@ -947,6 +953,8 @@ def classify_intent(message: str) -> Intent:
         extra["metric"] = "cpl_judge"
     elif matched == "performance" and extra["metric"] == "cpl_high" and leads_asked(asked):
         extra["metric"] = "leads"  # "qnts leads essa semana?": the leads first
+    elif matched == "performance" and extra["metric"] == "cpl_high" and cpl_asked(asked):
+        extra["metric"] = "cpl"  # "qual o cpl dela semana passada?": the CPL first
     if matched == "out_of_scope":
         extra["metric"] = out_of_scope_kind(asked)
     if matched == "roi":

@@ -109,7 +109,8 @@ def test_a_campaign_number_alone_follows_up_and_corrects(demo_db: DemoDb, weekda
     for (intent, lines), (_, cid, name) in zip(answers, spenders[:3], strict=True):
         f = _figures(demo_db, ACCOUNT, monday, sunday, cid)
         assert intent == "campaign_details", lines
-        week = f"Semana passada, de segunda a domingo, “{name}” {span}: {_text(f)}"
+        # the leads asked ("qnts leads"), carried by the follow-ups, lead the week's figures
+        week = f"Semana passada, de segunda a domingo, “{name}” {span}: {_text(f, 'leads')}"
         assert lines[0].startswith(week), lines[0]  # the week asked first, the status after
         assert lines[1].startswith(f"“{name}” ({cid}), status"), lines[1]
 
