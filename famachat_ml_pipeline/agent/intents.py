@@ -149,6 +149,20 @@ def figure_named(text: str) -> str | None:
     return min(named)[1] if named else None
 
 
+# "qual delas tá melhor?", "qual das duas tá pior, 46 ou 55?": which of the campaigns compared is better or
+# worse, judged by the CPL (a lead campaign's yardstick, as "qual campanha tá indo melhor?" is)
+_WHICH_VERDICT = re.compile(r"\b(?:qual|quem)\b.*\b(melhor|pior)\b")
+
+
+def verdict_asked(text: str) -> str | None:
+    """ "better" or "worse" when a normalized comparison asks which campaign is ("qual delas tá melhor?");
+    None when it asks none, or names another figure ("qual tem o melhor CTR?": not the CPL's verdict)."""
+    m = _WHICH_VERDICT.search(text)
+    if m is None or figure_named(text) not in {None, "cpl"}:
+        return None
+    return "better" if m.group(1) == "melhor" else "worse"
+
+
 def this_week_change(text: str) -> tuple[str, str] | None:
     """(the figure, the move) of "o CPL subiu essa semana?", "os leads caíram essa semana?", "o CTR caiu
     essa semana?": a change asked about the calendar week (`weeks_compared`), not asked why; None
@@ -982,7 +996,9 @@ def classify_intent(message: str) -> Intent:
         names = () if cid else names_asked(text)
         return _periods_intent(cid, names, periods, named, looks_like_name(message))
     if matched == "compare":
-        return Intent("compare", None, None, named, names_asked(text, compare=True), day_ref, tuple(ids))
+        names = names_asked(text, compare=True)
+        verdict = verdict_asked(asked)  # "qual das duas tá melhor, 46 ou 55?": the verdict first
+        return Intent("compare", None, None, named, names, day_ref, tuple(ids), metric=verdict)
     names = () if cid else names_asked(text)
     like = looks_like_name(message)
     trend = trend_asked(asked)

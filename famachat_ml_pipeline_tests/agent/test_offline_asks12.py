@@ -171,18 +171,20 @@ def test_two_campaigns_last_week_against_the_week_before(demo_db: DemoDb, weekda
 # ------------------------------------------------------------- 4. "qual delas" after a comparison
 def test_which_of_them_after_a_comparison_weighs_those_two(demo_db: DemoDb) -> None:
     """ "compara a N com a M" then "qual delas tá melhor?": those two compared again (not the account's top
-    tier); "pq o cpl dela subiu?" after asks which of the two."""
+    tier), the better one said first (agent18); "pq o cpl dela subiu?" after is about that one."""
     now = _clock(demo_db, WEEKDAYS[0])
     (n, a_id, a_name), (m, b_id, b_name), *_ = _spenders(demo_db, now, [])
-    _, (intent, lines), (why, which) = _thread(
+    _, (intent, lines), (why, about) = _thread(
         demo_db, now, [f"compara a {n} com a {m}", "qual delas ta melhor?", "pq o cpl dela subiu?"]
     )
     assert intent == "compare"
-    assert lines[0] == "Comparação (7 dias):", lines
-    assert lines[1].startswith(f"- “{a_name}” ({a_id}): "), lines[1]
-    assert lines[2].startswith(f"- “{b_name}” ({b_id}): "), lines[2]
-    assert why == "campaign_not_found"
-    assert which == [f"Qual delas: “{a_name}” ou “{b_name}”?"], which
+    assert lines[0].startswith("Melhor: “"), lines
+    assert lines[1] == "Comparação (7 dias):", lines
+    assert lines[2].startswith(f"- “{a_name}” ({a_id}): "), lines[2]
+    assert lines[3].startswith(f"- “{b_name}” ({b_id}): "), lines[3]
+    best_id, best = (a_id, a_name) if lines[0].startswith(f"Melhor: “{a_name}”") else (b_id, b_name)
+    assert why == "campaign_details"
+    assert f"“{best}” ({best_id}), status " in "\n".join(about), about
 
 
 # ------------------------------------------------------ 5. a budget's increase right after a forecast
