@@ -35,6 +35,8 @@ MAX_BARE_WORDS = 3  # "anteontem?", "campanha 5?", "semana passada?": without "e
 _UNUSABLE = {"help", "out_of_scope"}
 # the figures a figures' answer can lead with when a follow-up names them (the spend is the plain line)
 _LEADING_FIGURES = frozenset({"leads", "cpl", "ctr", "cpm", "cpc"})
+# the figures a forecast has ("qnto gastei ontem na campanha 4?" then "e amanhã?": its spend's forecast)
+_FORECAST_FIGURES = frozenset({"spend", "leads", "cpl"})
 # "e na conta toda?", "e no geral?": the last question again, for the whole account
 _ACCOUNT_WIDE = re.compile(r"^e (?:na|a|da|pra|para a) conta(?: toda| inteira| geral)?\b|^e no geral\b")
 _WORD = re.compile(r"\w+")
@@ -155,8 +157,10 @@ def _merge(prev: Intent, new: Intent, figure: str | None) -> Intent:
     if new.day_ref:  # a day replaces the period asked before, and a period the day
         merged = replace(merged, day_ref=new.day_ref, period_ref=None)
         if new.day_ref == "amanha" and "performance" in {merged.name, merged.keyword}:
-            # tomorrow's figures are the forecast's, as `classify_intent` reads "quantos leads amanhã?"
-            merged = replace(merged, name="forecast", keyword="forecast", metric=None)
+            # tomorrow's figures are the forecast's, as `classify_intent` reads "quantos leads amanhã?";
+            # the figure asked stays (a campaign's forecast of spend leads with it)
+            kept = merged.metric if merged.metric in _FORECAST_FIGURES else None
+            merged = replace(merged, name="forecast", keyword="forecast", metric=kept)
     elif new.period_ref:
         merged = replace(merged, period_ref=new.period_ref, day_ref=None)
     return _with_figure(merged, figure) if figure else merged

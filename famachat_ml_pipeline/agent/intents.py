@@ -85,6 +85,11 @@ def leads_asked(text: str) -> bool:
     return bool(re.search(r"\bleads\b", text)) and not re.search(r"\bcpl\b|\bcust|\bgast|\binvest", text)
 
 
+def spend_asked(text: str) -> bool:
+    """ "quanto gastei", "qnto vou gastar amanhã": the spend asked, not the leads nor their cost."""
+    return bool(re.search(r"\bgast|\binvest", text)) and not re.search(r"\bleads?\b|\bcpl\b|\bcusto", text)
+
+
 def cpl_asked(text: str) -> bool:
     """ "qual o cpl", "o custo por lead dela": the CPL asked, not the spend ("quanto gastei e qual o cpl" asks
     the spend first)."""
@@ -969,6 +974,9 @@ def classify_intent(message: str) -> Intent:
         extra["metric"] = "leads"  # "qnts leads essa semana?": the leads first
     elif matched == "performance" and extra["metric"] == "cpl_high" and cpl_asked(asked):
         extra["metric"] = "cpl"  # "qual o cpl dela semana passada?": the CPL first
+    elif matched in {"performance", "forecast"} and extra["metric"] == "cpl_high" and spend_asked(asked):
+        # "qnto gastei ontem na campanha 4?" (then "e amanhã?"): the spend, kept for its forecast
+        extra["metric"] = "spend"
     if matched == "out_of_scope":
         extra["metric"] = out_of_scope_kind(asked)
     if matched == "roi":

@@ -117,18 +117,26 @@ def test_tomorrow_after_a_campaign_not_found_is_the_accounts_forecast(demo_db: D
 
 def test_tomorrow_after_a_campaigns_day_is_its_forecast_of_that_day(demo_db: DemoDb) -> None:
     """ "quanto gastei ontem na campanha N?" then "e amanhã?": that campaign's forecast of tomorrow alone
-    first (not "ainda não chegou"), then its next days."""
+    first (not "ainda não chegou"), the spend asked leading (its stored forecast, agent18), then its next
+    days."""
     now = demo_db.now
     tomorrow = now.date() + dt.timedelta(days=1)
     (n, cid, name), *_ = _spenders(demo_db, now, [now.date() - dt.timedelta(days=1)])
     _, (intent, lines) = _thread(demo_db, now, [f"quanto gastei ontem na campanha {n}?", "e amanha?"])
     assert intent == "forecast"
     ctx = ToolContext(demo_db.engine, ACCOUNT, now=now)
+    (spend,) = [
+        float(p["predicted"])
+        for r in ref_latest_forecasts(ctx)
+        if r["entity_id"] == cid and r["target_metric"] == "spend"
+        for p in r["predictions"]
+        if str(p["date"])[:10] == tomorrow.isoformat()
+    ]
+    assert lines[0].startswith(f"Em {_d(tomorrow)}: {format_money(spend)} de gasto previstos ("), lines[0]
     days = run_tool(ctx, "predict_campaign_leads", {"campaign_id": cid})["days"]
     (day,) = [x for x in days if x["date"] == tomorrow.isoformat()]
-    assert (
-        lines[0] == f"Em {_d(tomorrow)}: {day['predicted']} leads previstos ({day['low']} a {day['high']})."
-    ), lines[0]
+    leads = f"Em {_d(tomorrow)}: {day['predicted']} leads previstos ({day['low']} a {day['high']})."
+    assert leads in lines, lines
     assert any(line.startswith(f"“{name}”: ") and "leads no total" in line for line in lines), lines
 
 
