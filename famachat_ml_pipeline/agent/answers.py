@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -661,8 +662,10 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
     if msg := failed(d):
         return [msg]
     who = f", {quoted(d['name'])}"
-    # a day or period asked ("qual o CPL da campanha 12 ontem?"): its figures first, the status after
-    lines = [*_day_lines(out, who), *_period_lines(out, who), _campaign_head(d)]
+    # a day or period asked ("qual o CPL da campanha 12 ontem?"): its figures first, the figure asked
+    # (leads, CPL) leading them as for the account, the status after
+    first = _first_figure(intent)
+    lines = [*_day_lines(out, who, first), *_period_lines(out, who, first), _campaign_head(d)]
     if "_periods" in out:  # "campanha 12 semana passada vs retrasada": its two periods first
         lines[0:0] = _periods_lines(out, who, intent.metric)
     anomalies = anomaly_block({"anomalies": d["open_anomalies"]})
@@ -919,6 +922,53 @@ def _compare_periods_lines(intent: Intent, out: Out, c: dict[str, Any]) -> list[
     return rates + lines
 
 
+def _verdict_line(intent: Intent, out: Out, c: dict[str, Any]) -> list[str]:
+    """ "qual delas tá melhor?" (or "pior"): the campaign with the lower (higher) CPL, with every compared
+    campaign's CPL, said before the comparison; of the day or period asked (the source), else of the 7
+    days the comparison shows. One that spent with no lead is the worse. Nothing when no verdict is asked
+    or fewer than two campaigns are compared."""
+    if intent.metric not in {"better", "worse"} or len(c["campaigns"]) < 2:
+        return []
+    names = {x["campaign_id"]: x["name"] for x in c["campaigns"]}
+    r = out.get("_ranking")
+    if r is None:  # the 7 days (ml_features): the tool ranks their CPLs
+        when = "nos 7 dias"
+        figures = {x["campaign_id"]: (x["cpl_7d"], x["spend_7d"]) for x in c["campaigns"]}
+        best, worst = c.get("lowest_cpl"), c.get("highest_cpl")
+    else:
+        rows = {x["campaign_id"]: x for x in r["campaigns"] if x["campaign_id"] in names}
+        period = out.get("_period") is not None and out.get("_day") is None
+        when = (
+            period_in(out["_period"].label.split(",")[0])
+            if period
+            else f"em {br_date(r['first_day'].isoformat())}"
+        )
+        figures = {
+            cid: (rows[cid]["cpl"], rows[cid]["spend"]) if cid in rows else (None, None) for cid in names
+        }
+        with_cpl = sorted((x["cpl_v"], cid) for cid, x in rows.items() if x["cpl_v"] is not None)
+        best, worst = (with_cpl[0][1], with_cpl[-1][1]) if with_cpl else (None, None)
+    head = "Melhor" if intent.metric == "better" else "Pior"
+    if best is None:
+        return [f"Nenhuma delas teve leads {when}: sem CPL, não há como dizer qual está {head.lower()}."]
+    # spending with no lead is worse than any CPL ("R$ 0,00" has no digit but zeros: nothing spent)
+    no_leads = [
+        cid for cid, (cpl, spend) in figures.items() if cpl is None and re.search(r"[1-9]", spend or "")
+    ]
+    pick = best if intent.metric == "better" else (no_leads[0] if no_leads else worst)
+
+    def said(cid: str, who: str = "") -> str:
+        """ "CPL R$ 40,64" ("CPL R$ 54,94 de “B”" for another), or "“B” sem leads (R$ 90,00 gastos)"."""
+        cpl, spend = figures[cid]
+        if cpl:
+            return f"CPL {cpl}{who and ' de ' + who}"
+        rest = f"sem leads ({spend} gastos)" if spend else "sem dados"
+        return f"{who} {rest}" if who else rest
+
+    others = " e ".join(said(cid, quoted(names[cid])) for cid in names if cid != pick)
+    return [f"{head}: {quoted(names[pick])} ({pick}), {said(pick)} {when}, contra {others}."]
+
+
 def _say_compare(intent: Intent, out: Out) -> list[str]:
     if "compare_campaigns" not in out:
         return [
@@ -945,7 +995,8 @@ def _say_compare(intent: Intent, out: Out) -> list[str]:
             if n == 1
             else f"{n} das campanhas pedidas não são desta conta."
         )
-    return lines
+    # "qual delas tá melhor?": the verdict first, the comparison it rests on after
+    return _verdict_line(intent, out, c) + lines
 
 
 def _say_trends(intent: Intent, out: Out) -> list[str]:

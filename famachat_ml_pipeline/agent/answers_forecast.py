@@ -180,13 +180,40 @@ def _budget_lines(intent: Intent, out: Out) -> list[str]:
     return _scaled_lines(pct, "a conta", f"{f['account_totals'].get('leads', '-')} leads", span)
 
 
+def _campaign_spend_lines(intent: Intent, out: Out) -> list[str]:
+    """A campaign's spend asked of its forecast ("qnto gastei ontem na campanha 4?" then "e amanhã?"): the
+    pipeline's stored forecast of spend, the day asked and the next days, said first; when none is stored,
+    that per campaign only leads and CPL are forecast (fresh, below). Nothing when the spend was not asked."""
+    if intent.metric != "spend" or "get_forecasts" not in out:
+        return []
+    rows = [x for x in (out["get_forecasts"].get("forecasts") or []) if x["metric"] == "spend"]
+    if not rows:
+        return ["Não há previsão de gasto guardada para esta campanha; aqui, por campanha, só leads e CPL."]
+    r = rows[0]
+    made_on = br_date(str(out["get_forecasts"]["made_on"])[:10])
+    lines = []
+    day = out.get("_day")
+    one = [x for x in (out.get("get_forecasts@day") or {}).get("forecasts") or [] if x["metric"] == "spend"]
+    if day is not None and one:
+        d = one[0]
+        lines.append(
+            f"Em {br_date(day.isoformat())}: {d['value']} de gasto previstos ({d['low']} a {d['high']})."
+        )
+    span = f"{br_date(str(r['first_day']))} a {br_date(str(r['last_day']))}"
+    lines.append(
+        f"{quoted(r['name'])}: {r['value']} de gasto no total de {span} ({r['low']} a {r['high']}; "
+        f"previsão do pipeline feita com dados até {made_on}, método {r['method']}); {range_note('spend')}."
+    )
+    return lines
+
+
 def say_forecast(intent: Intent, out: Out) -> list[str]:
     if intent.metric == "budget_scaled":
         return _budget_lines(intent, out)
     if month_end_asked(intent.metric) and not intent.campaign_id:
         return _month_end_lines(out, leads_first=intent.metric == "month_end_leads")
     if intent.campaign_id:
-        lines = _forecast_day_lines(intent, out)
+        lines = [*_campaign_spend_lines(intent, out), *_forecast_day_lines(intent, out)]
         for name in ("predict_campaign_leads", "predict_campaign_cpl"):
             p = out[name]
             if msg := failed(p):

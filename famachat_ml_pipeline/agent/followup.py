@@ -24,6 +24,7 @@ from famachat_ml_pipeline.agent.intents import (
     percent_named,
     periods_asked,
     trend_asked,
+    verdict_asked,
 )
 from famachat_ml_pipeline.agent.types import ChatTurn
 
@@ -34,6 +35,8 @@ MAX_BARE_WORDS = 3  # "anteontem?", "campanha 5?", "semana passada?": without "e
 _UNUSABLE = {"help", "out_of_scope"}
 # the figures a figures' answer can lead with when a follow-up names them (the spend is the plain line)
 _LEADING_FIGURES = frozenset({"leads", "cpl", "ctr", "cpm", "cpc"})
+# the figures a forecast has ("qnto gastei ontem na campanha 4?" then "e amanhã?": its spend's forecast)
+_FORECAST_FIGURES = frozenset({"spend", "leads", "cpl"})
 # "e na conta toda?", "e no geral?": the last question again, for the whole account
 _ACCOUNT_WIDE = re.compile(r"^e (?:na|a|da|pra|para a) conta(?: toda| inteira| geral)?\b|^e no geral\b")
 _WORD = re.compile(r"\w+")
@@ -73,6 +76,8 @@ _ANSWER_ID = re.compile(r"\((\d{6,30})\)")
 _CAMPAIGN_ID_ONLY = re.compile(r"\d{6,30}")  # an id as answers write it, not a number asked ("3")
 # a campaign's details answer: its status line, after the day's or period's figures when one was asked
 _HEAD_ID = re.compile(r"^“[^”\n]*” \((\d{6,30})\), status", re.MULTILINE)
+# "qual delas tá melhor?" answered: "Melhor: “…” (id), CPL …": the one campaign the verdict singles out
+_VERDICT = re.compile(r"^(?:Melhor|Pior): ")
 
 
 def _reworded(message: str) -> str:
@@ -152,19 +157,26 @@ def _merge(prev: Intent, new: Intent, figure: str | None) -> Intent:
     if new.day_ref:  # a day replaces the period asked before, and a period the day
         merged = replace(merged, day_ref=new.day_ref, period_ref=None)
         if new.day_ref == "amanha" and "performance" in {merged.name, merged.keyword}:
-            # tomorrow's figures are the forecast's, as `classify_intent` reads "quantos leads amanhã?"
-            merged = replace(merged, name="forecast", keyword="forecast", metric=None)
+            # tomorrow's figures are the forecast's, as `classify_intent` reads "quantos leads amanhã?";
+            # the figure asked stays (a campaign's forecast of spend leads with it)
+            kept = merged.metric if merged.metric in _FORECAST_FIGURES else None
+            merged = replace(merged, name="forecast", keyword="forecast", metric=kept)
     elif new.period_ref:
         merged = replace(merged, period_ref=new.period_ref, day_ref=None)
     return _with_figure(merged, figure) if figure else merged
 
 
-def _named_in(turn: ChatTurn, history: Sequence[ChatTurn], depth: int) -> tuple[str, ...]:
+def _named_in(
+    turn: ChatTurn, history: Sequence[ChatTurn], depth: int, together: bool = False
+) -> tuple[str, ...]:
     """The campaigns one turn names: an answer's by the ids on its first line (the campaign it leads
     with) or its campaign's status line (a campaign's day or period leads with the figures), a question's
-    by its id or name (resolved when it was a follow-up)."""
+    by its id or name (resolved when it was a follow-up). Read `together` ("delas"), a verdict's answer
+    names none of its own: its one campaign was weighed against the others the question named."""
     if turn.role == "assistant":
         first_line = turn.content.split("\n", 1)[0]
+        if together and _VERDICT.match(first_line):
+            return ()
         ids = _ANSWER_ID.findall(first_line) or _HEAD_ID.findall(turn.content)[:1]
         return tuple(dict.fromkeys(ids))
     intent = (resolve_followup(turn.content, history, depth - 1) if depth > 1 else None) or classify_intent(
@@ -174,10 +186,10 @@ def _named_in(turn: ChatTurn, history: Sequence[ChatTurn], depth: int) -> tuple[
     return tuple(named)
 
 
-def _last_named(history: Sequence[ChatTurn], depth: int) -> tuple[str, ...]:
+def _last_named(history: Sequence[ChatTurn], depth: int, together: bool = False) -> tuple[str, ...]:
     """The campaigns (ids or names as asked) of the last turn in the thread that names any."""
     for i in range(len(history) - 1, max(len(history) - 2 * depth, 0) - 1, -1):
-        if named := _named_in(history[i], history[:i], depth):
+        if named := _named_in(history[i], history[:i], depth, together):
             return named
     return ()
 
@@ -202,11 +214,14 @@ def _plural_named(message: str, history: Sequence[ChatTurn], depth: int) -> Inte
     own = classify_intent(message)
     if not _PLURAL.search(normalize(message)) or own.campaign_id or own.names or own.name not in _WEIGHED:
         return None
-    if len(named := _last_named(history, depth)) < 2:
+    if len(named := _last_named(history, depth, together=True)) < 2:
         return None
     ids = tuple(n for n in named if _CAMPAIGN_ID_ONLY.fullmatch(n))
     names = tuple(n for n in named if n not in ids)
-    return Intent("compare", names=names, campaign_ids=ids, day_ref=own.day_ref, period_ref=own.period_ref)
+    # "qual delas tá melhor?": the one better (or worse) said first (`verdict_asked`)
+    verdict = verdict_asked(normalize(message))
+    refs = {"day_ref": own.day_ref, "period_ref": own.period_ref}
+    return Intent("compare", names=names, campaign_ids=ids, metric=verdict, **refs)
 
 
 def _pronoun_named(message: str, history: Sequence[ChatTurn], depth: int) -> str | None:

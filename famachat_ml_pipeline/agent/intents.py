@@ -85,6 +85,17 @@ def leads_asked(text: str) -> bool:
     return bool(re.search(r"\bleads\b", text)) and not re.search(r"\bcpl\b|\bcust|\bgast|\binvest", text)
 
 
+def spend_asked(text: str) -> bool:
+    """ "quanto gastei", "qnto vou gastar amanhã": the spend asked, not the leads nor their cost."""
+    return bool(re.search(r"\bgast|\binvest", text)) and not re.search(r"\bleads?\b|\bcpl\b|\bcusto", text)
+
+
+def cpl_asked(text: str) -> bool:
+    """ "qual o cpl", "o custo por lead dela": the CPL asked, not the spend ("quanto gastei e qual o cpl" asks
+    the spend first)."""
+    return bool(re.search(r"\bcpl\b|custo por lead", text)) and not re.search(r"\bgast|\binvest", text)
+
+
 # "essa semana vs a passada": the calendar week asked, not the last 7 days
 _THIS_WEEK = re.compile(r"\b(essa|esta|nessa|nesta|dessa|desta) semana\b")
 
@@ -141,6 +152,20 @@ def figure_named(text: str) -> str | None:
     cpm, cpc, spend or leads; None if it names none."""
     named = [(f.start(), k) for k, p in _WEEK_FIGURES.items() if (f := re.search(p, text))]
     return min(named)[1] if named else None
+
+
+# "qual delas tá melhor?", "qual das duas tá pior, 46 ou 55?": which of the campaigns compared is better or
+# worse, judged by the CPL (a lead campaign's yardstick, as "qual campanha tá indo melhor?" is)
+_WHICH_VERDICT = re.compile(r"\b(?:qual|quem)\b.*\b(melhor|pior)\b")
+
+
+def verdict_asked(text: str) -> str | None:
+    """ "better" or "worse" when a normalized comparison asks which campaign is ("qual delas tá melhor?");
+    None when it asks none, or names another figure ("qual tem o melhor CTR?": not the CPL's verdict)."""
+    m = _WHICH_VERDICT.search(text)
+    if m is None or figure_named(text) not in {None, "cpl"}:
+        return None
+    return "better" if m.group(1) == "melhor" else "worse"
 
 
 def this_week_change(text: str) -> tuple[str, str] | None:
@@ -947,6 +972,11 @@ def classify_intent(message: str) -> Intent:
         extra["metric"] = "cpl_judge"
     elif matched == "performance" and extra["metric"] == "cpl_high" and leads_asked(asked):
         extra["metric"] = "leads"  # "qnts leads essa semana?": the leads first
+    elif matched == "performance" and extra["metric"] == "cpl_high" and cpl_asked(asked):
+        extra["metric"] = "cpl"  # "qual o cpl dela semana passada?": the CPL first
+    elif matched in {"performance", "forecast"} and extra["metric"] == "cpl_high" and spend_asked(asked):
+        # "qnto gastei ontem na campanha 4?" (then "e amanhã?"): the spend, kept for its forecast
+        extra["metric"] = "spend"
     if matched == "out_of_scope":
         extra["metric"] = out_of_scope_kind(asked)
     if matched == "roi":
@@ -974,7 +1004,9 @@ def classify_intent(message: str) -> Intent:
         names = () if cid else names_asked(text)
         return _periods_intent(cid, names, periods, named, looks_like_name(message))
     if matched == "compare":
-        return Intent("compare", None, None, named, names_asked(text, compare=True), day_ref, tuple(ids))
+        names = names_asked(text, compare=True)
+        verdict = verdict_asked(asked)  # "qual das duas tá melhor, 46 ou 55?": the verdict first
+        return Intent("compare", None, None, named, names, day_ref, tuple(ids), metric=verdict)
     names = () if cid else names_asked(text)
     like = looks_like_name(message)
     trend = trend_asked(asked)

@@ -86,6 +86,19 @@ def _campaign_plan(cid: str) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
+def _stored_spend_plan(
+    ctx: ToolContext, cid: str, day: dt.date | None, metric: str | None
+) -> list[tuple[str, dict[str, Any]]]:
+    """A campaign's spend forecast when the spend was asked: the pipeline's stored one (its next days, and
+    the one day asked when it is still to come); nothing otherwise."""
+    if metric != "spend":
+        return []
+    plan = [("get_forecasts", {"metric": "spend", "campaign_id": cid})]
+    if day is not None and day > ctx.data_through():
+        plan.append(("get_forecasts", {"metric": "spend", "campaign_id": cid, "day": day.isoformat()}))
+    return plan
+
+
 def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
     """Run the tools an intent needs, through the same registry the model uses."""
     cid = intent.campaign_id
@@ -132,6 +145,8 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "forecast": [
             ("predict_campaign_leads", {"campaign_id": cid}),
             ("predict_campaign_cpl", {"campaign_id": cid}),
+            # "quanto vou gastar amanhã na campanha 4?": its spend is the stored forecast's (no fresh one)
+            *_stored_spend_plan(ctx, cid, day, intent.metric),
         ]
         if cid
         else _month_end_plan(ctx)

@@ -117,18 +117,26 @@ def test_tomorrow_after_a_campaign_not_found_is_the_accounts_forecast(demo_db: D
 
 def test_tomorrow_after_a_campaigns_day_is_its_forecast_of_that_day(demo_db: DemoDb) -> None:
     """ "quanto gastei ontem na campanha N?" then "e amanhã?": that campaign's forecast of tomorrow alone
-    first (not "ainda não chegou"), then its next days."""
+    first (not "ainda não chegou"), the spend asked leading (its stored forecast, agent18), then its next
+    days."""
     now = demo_db.now
     tomorrow = now.date() + dt.timedelta(days=1)
     (n, cid, name), *_ = _spenders(demo_db, now, [now.date() - dt.timedelta(days=1)])
     _, (intent, lines) = _thread(demo_db, now, [f"quanto gastei ontem na campanha {n}?", "e amanha?"])
     assert intent == "forecast"
     ctx = ToolContext(demo_db.engine, ACCOUNT, now=now)
+    (spend,) = [
+        float(p["predicted"])
+        for r in ref_latest_forecasts(ctx)
+        if r["entity_id"] == cid and r["target_metric"] == "spend"
+        for p in r["predictions"]
+        if str(p["date"])[:10] == tomorrow.isoformat()
+    ]
+    assert lines[0].startswith(f"Em {_d(tomorrow)}: {format_money(spend)} de gasto previstos ("), lines[0]
     days = run_tool(ctx, "predict_campaign_leads", {"campaign_id": cid})["days"]
     (day,) = [x for x in days if x["date"] == tomorrow.isoformat()]
-    assert (
-        lines[0] == f"Em {_d(tomorrow)}: {day['predicted']} leads previstos ({day['low']} a {day['high']})."
-    ), lines[0]
+    leads = f"Em {_d(tomorrow)}: {day['predicted']} leads previstos ({day['low']} a {day['high']})."
+    assert leads in lines, lines
     assert any(line.startswith(f"“{name}”: ") and "leads no total" in line for line in lines), lines
 
 
@@ -171,18 +179,20 @@ def test_two_campaigns_last_week_against_the_week_before(demo_db: DemoDb, weekda
 # ------------------------------------------------------------- 4. "qual delas" after a comparison
 def test_which_of_them_after_a_comparison_weighs_those_two(demo_db: DemoDb) -> None:
     """ "compara a N com a M" then "qual delas tá melhor?": those two compared again (not the account's top
-    tier); "pq o cpl dela subiu?" after asks which of the two."""
+    tier), the better one said first (agent18); "pq o cpl dela subiu?" after is about that one."""
     now = _clock(demo_db, WEEKDAYS[0])
     (n, a_id, a_name), (m, b_id, b_name), *_ = _spenders(demo_db, now, [])
-    _, (intent, lines), (why, which) = _thread(
+    _, (intent, lines), (why, about) = _thread(
         demo_db, now, [f"compara a {n} com a {m}", "qual delas ta melhor?", "pq o cpl dela subiu?"]
     )
     assert intent == "compare"
-    assert lines[0] == "Comparação (7 dias):", lines
-    assert lines[1].startswith(f"- “{a_name}” ({a_id}): "), lines[1]
-    assert lines[2].startswith(f"- “{b_name}” ({b_id}): "), lines[2]
-    assert why == "campaign_not_found"
-    assert which == [f"Qual delas: “{a_name}” ou “{b_name}”?"], which
+    assert lines[0].startswith("Melhor: “"), lines
+    assert lines[1] == "Comparação (7 dias):", lines
+    assert lines[2].startswith(f"- “{a_name}” ({a_id}): "), lines[2]
+    assert lines[3].startswith(f"- “{b_name}” ({b_id}): "), lines[3]
+    best_id, best = (a_id, a_name) if lines[0].startswith(f"Melhor: “{a_name}”") else (b_id, b_name)
+    assert why == "campaign_details"
+    assert f"“{best}” ({best_id}), status " in "\n".join(about), about
 
 
 # ------------------------------------------------------ 5. a budget's increase right after a forecast

@@ -167,7 +167,8 @@ def test_the_cpl_of_desse_mes_is_the_months_not_the_weeks(demo_db: DemoDb) -> No
         f"{month} de {last.year} ({_d(first)} a {_d(last)}, {(last - first).days + 1} dias"
     ), line
     cpl = format_money(s["spend"] / s["leads"])
-    assert f": {format_money(s['spend'])} investidos, {leads_of(int(s['leads']))}, CPL {cpl}" in line
+    # the CPL asked leads the month's figures (agent18)
+    assert f": CPL {cpl}, {format_money(s['spend'])} investidos, {leads_of(int(s['leads']))}" in line
 
 
 def test_are_the_data_up_to_date_in_informal_words_is_the_data_quality_answer(demo_db: DemoDb) -> None:

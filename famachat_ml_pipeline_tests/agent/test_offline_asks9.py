@@ -85,14 +85,19 @@ def test_two_campaign_numbers_alone_are_compared(demo_db: DemoDb, ask: str) -> N
     (n, a_id, a_name), (m, b_id, b_name), *_ = _spenders(demo_db, now, [through])
     ((intent, lines),) = _thread(demo_db, now, [ask.format(n=n, m=m)])
     assert intent == "compare", lines
-    assert lines[0] == "Comparação (7 dias):"
+    # "qual das duas tá melhor": the verdict first (agent18), the plain comparison after it
+    at = 1 if "melhor" in ask else 0
+    assert lines[at] == "Comparação (7 dias):"
     figures = {}
-    for cid, name, line in zip((a_id, b_id), (a_name, b_name), lines[1:3], strict=True):
+    for cid, name, line in zip((a_id, b_id), (a_name, b_name), lines[at + 1 : at + 3], strict=True):
         figures[name] = _figures(demo_db, ACCOUNT, week, through, cid)
         assert line.startswith(f"- “{name}” ({cid}): {format_money(figures[name]['spend'])} gastos"), line
     with_cpl = {k: v["cpl"] for k, v in figures.items() if v["cpl"] is not None}
     if with_cpl:
-        assert f"Menor CPL: “{min(with_cpl, key=with_cpl.__getitem__)}”." in lines
+        best = min(with_cpl, key=with_cpl.__getitem__)
+        assert f"Menor CPL: “{best}”." in lines
+        if at:
+            assert lines[0].startswith(f"Melhor: “{best}” ("), lines[0]
 
 
 @pytest.mark.parametrize("weekday", WEEKDAYS)
@@ -109,7 +114,8 @@ def test_a_campaign_number_alone_follows_up_and_corrects(demo_db: DemoDb, weekda
     for (intent, lines), (_, cid, name) in zip(answers, spenders[:3], strict=True):
         f = _figures(demo_db, ACCOUNT, monday, sunday, cid)
         assert intent == "campaign_details", lines
-        week = f"Semana passada, de segunda a domingo, “{name}” {span}: {_text(f)}"
+        # the leads asked ("qnts leads"), carried by the follow-ups, lead the week's figures
+        week = f"Semana passada, de segunda a domingo, “{name}” {span}: {_text(f, 'leads')}"
         assert lines[0].startswith(week), lines[0]  # the week asked first, the status after
         assert lines[1].startswith(f"“{name}” ({cid}), status"), lines[1]
 

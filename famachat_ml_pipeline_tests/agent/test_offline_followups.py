@@ -54,11 +54,13 @@ def _spenders(db: DemoDb, now: dt.datetime, days: list[dt.date]) -> list[tuple[i
     return sorted(found)
 
 
-def _figures_text(f: dict, leads_first: bool = False) -> str:
-    """ "R$ 100,00 investidos, 4 leads, CPL R$ 25,00", written here on its own (a note may follow)."""
-    spend, leads = f"{format_money(f['spend'])} investidos", f"{leads_of(int(f['leads']))}"
+def _figures_text(f: dict, first: str = "spend") -> str:
+    """ "R$ 100,00 investidos, 4 leads, CPL R$ 25,00", written here on its own (a note may follow); the
+    figure asked first ("leads", "cpl")."""
     cpl = format_money(f["cpl"]) if f["cpl"] is not None else "sem leads"
-    return f"{leads}, {spend}, CPL {cpl}" if leads_first else f"{spend}, {leads}, CPL {cpl}"
+    parts = {"spend": f"{format_money(f['spend'])} investidos", "leads": leads_of(int(f["leads"]))}
+    parts["cpl"] = f"CPL {cpl}"
+    return ", ".join(parts[k] for k in [first, *(k for k in parts if k != first)])
 
 
 @pytest.mark.parametrize("weekday", WEEKDAYS)
@@ -72,16 +74,17 @@ def test_the_campaign_then_the_day_then_the_figure_follow_up(demo_db: DemoDb, we
         [f"qual o CPL da campanha {n} ontem?", f"e da campanha {m}?", "e anteontem?", "e o gasto?"],
     )
     expected = [
-        (first_id, first_name, yesterday),  # answered as before
-        (cid, name, yesterday),  # campanha m, still ontem
-        (cid, name, before),  # campanha m, anteontem
-        (cid, name, before),  # its spend: the day's line, spend first
+        (first_id, first_name, yesterday, "cpl"),  # the CPL asked leads the day's figures
+        (cid, name, yesterday, "cpl"),  # campanha m, still ontem, still the CPL
+        (cid, name, before, "cpl"),  # campanha m, anteontem
+        (cid, name, before, "spend"),  # its spend: the day's line, spend first
     ]
-    for (intent, lines), (campaign, campaign_name, day) in zip(answers, expected, strict=True):
+    for (intent, lines), (campaign, campaign_name, day, first) in zip(answers, expected, strict=True):
         f = _figures(demo_db, ACCOUNT, day, day, campaign)
         assert intent == "campaign_details"
         # the day asked first, the campaign's status after
-        assert lines[0].startswith(f"Em {_d(day)}, “{campaign_name}”: {_figures_text(f)}"), lines[0]
+        text = _figures_text(f, first)
+        assert lines[0].startswith(f"Em {_d(day)}, “{campaign_name}”: {text}"), lines[0]
         assert lines[1].startswith(f"“{campaign_name}” ({campaign})"), lines[1]
 
 
@@ -99,10 +102,12 @@ def test_a_period_then_a_campaign_follow_up(demo_db: DemoDb, weekday: int) -> No
     account = _figures(demo_db, ACCOUNT, monday, sunday)
     assert week[0] == "performance"
     # the leads asked first, carried to last week
-    assert week[1][0].startswith(f"{label} {span}: {_figures_text(account, leads_first=True)}"), week[1][0]
+    assert week[1][0].startswith(f"{label} {span}: {_figures_text(account, 'leads')}"), week[1][0]
     own = _figures(demo_db, ACCOUNT, monday, sunday, cid)
     assert campaign[0] == "campaign_details"
-    assert campaign[1][0].startswith(f"{label}, “{name}” {span}: {_figures_text(own)}"), campaign[1][0]
+    # the leads asked, carried to the campaign's week too
+    text = _figures_text(own, "leads")
+    assert campaign[1][0].startswith(f"{label}, “{name}” {span}: {text}"), campaign[1][0]
     assert campaign[1][1].startswith(f"“{name}” ({cid})"), campaign[1][1]
 
 

@@ -66,8 +66,9 @@ def test_a_follow_up_on_the_same_thread_keeps_the_campaign(client: TestClient, d
     lines = done["answer"].splitlines()
     spend, leads = row["spend_before"], int(row["leads_before"])
     cpl = format_money(spend / leads) if leads else "sem leads"
+    # the CPL asked first, carried to the day before
     assert lines[0].startswith(
-        f"Em {before:%d/%m/%Y}, “{name}”: {format_money(spend)} investidos, {leads_of(leads)}, CPL {cpl}"
+        f"Em {before:%d/%m/%Y}, “{name}”: CPL {cpl}, {format_money(spend)} investidos, {leads_of(leads)}"
     ), lines[0]
     assert lines[1].startswith(f"“{name}” ({row['campaign_id']})"), lines[1]
     stored = client.get(f"/api/v1/agent/conversations/{first['thread_id']}", headers=bearer(A)).json()

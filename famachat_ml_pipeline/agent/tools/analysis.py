@@ -301,6 +301,7 @@ class Comparison(ToolOutput):
     not_found: int  # ids that are not this account's (not echoed back)
     lowest_cpl: str | None
     most_leads: str | None
+    highest_cpl: str | None = None  # of those with leads ("qual delas tá pior?")
 
 
 def compare_campaigns(ctx: ToolContext, inp: CompareInput) -> Comparison:
@@ -314,6 +315,7 @@ def compare_campaigns(ctx: ToolContext, inp: CompareInput) -> Comparison:
         not_found=sum(1 for cid in ids if not ctx.owns(cid)),
         lowest_cpl=min(with_cpl, key=lambda c: float(feats[c]["cpl_7d"])) if with_cpl else None,
         most_leads=max(mine, key=lambda c: int(feats.get(c, {}).get("leads_7d") or 0)) if mine else None,
+        highest_cpl=max(with_cpl, key=lambda c: float(feats[c]["cpl_7d"])) if with_cpl else None,
     )
 
 
