@@ -916,7 +916,9 @@ def classify_intent(message: str) -> Intent:
     if period and period.group(7):
         day_ref = None  # a range's first day is not the day asked
     period_ref = period.group(0) if period else None
-    if period is None and day_ref is None and _ALL_TIME.search(text):
+    if period is None and _WEEK_BEFORE_LAST.search(text):  # "quanto gastei semana retrasada?"
+        period_ref = WEEK_BEFORE_LAST_REF
+    if period_ref is None and day_ref is None and _ALL_TIME.search(text):
         period_ref = ALL_TIME_REF
     extra = {"period_ref": period_ref, "metric": _metric(text)}
     matched = keyword_intent(text)

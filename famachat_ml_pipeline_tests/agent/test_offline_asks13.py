@@ -274,3 +274,41 @@ def test_no_stored_spend_forecast_of_a_campaign_is_said_plainly() -> None:
         == "Não há previsão de gasto guardada para esta campanha; aqui, por campanha, só leads e CPL."
     )
     assert lines[1].startswith("“C”: 10,0 leads no total nos próximos 7 dias"), lines
+
+
+# ------------------------------------------------------------------- 5. the week before last, on its own
+BEFORE_LAST = "Semana retrasada, de segunda a domingo"
+
+
+@pytest.mark.parametrize("weekday", WEEKDAYS[:2])
+@pytest.mark.parametrize(
+    "asked",
+    [
+        ["semana retrasada"],
+        ["quanto gastei semana retrasada?"],
+        ["como foi a semana retrasada?"],
+        ["quanto gastei semana passada?", "e semana retrasada?"],
+        ["quanto gastei semana passada?", "e a retrasada?"],
+    ],
+)
+def test_the_week_before_last_alone_gets_its_figures(demo_db: DemoDb, weekday: int, asked: list[str]) -> None:
+    """ "semana retrasada" without a second period (or as a follow-up) is the calendar week before last,
+    Monday to Sunday, for the account; it got the help menu, or the last 7 days against the 7 before."""
+    now = _clock(demo_db, weekday)
+    monday, sunday = _last_weeks(now)[0]
+    *_, (_, lines) = _thread(demo_db, now, asked)
+    f = _figures(demo_db, ACCOUNT, monday, sunday)
+    span = f"({_d(monday)} a {_d(sunday)}, 7 dias)"
+    assert lines[0].startswith(f"{BEFORE_LAST} {span}: {_text(f, 'spend')}"), lines[0]
+
+
+@pytest.mark.parametrize("weekday", WEEKDAYS[:1])
+def test_a_campaigns_week_before_last(demo_db: DemoDb, weekday: int) -> None:
+    now = _clock(demo_db, weekday)
+    monday, sunday = _last_weeks(now)[0]
+    (n, cid, name), *_ = _spenders(demo_db, now, [monday, sunday])
+    *_, (intent, lines) = _thread(demo_db, now, [f"campanha {n} semana retrasada"])
+    assert intent == "campaign_details", lines
+    f = _figures(demo_db, ACCOUNT, monday, sunday, cid)
+    span = f"({_d(monday)} a {_d(sunday)}, 7 dias)"
+    assert lines[0].startswith(f"{BEFORE_LAST}, “{name}” {span}: {_text(f, 'spend')}"), lines[0]
