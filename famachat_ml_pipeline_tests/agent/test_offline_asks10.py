@@ -15,7 +15,7 @@ from famachat_ml_pipeline.core.recommendations import format_money, format_pct
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline_asks7 import WEEKDAYS, _clock, _figures
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
-from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT, _spenders, _thread
+from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT, _last_weeks, _spenders, _thread
 
 pytestmark = pytest.mark.timeout(1200)
 
@@ -99,11 +99,7 @@ def _side(label: str, f: dict, first: dt.date, last: dt.date, note: str = "") ->
 def test_last_week_against_the_week_before(demo_db: DemoDb, weekday: int, ask: str) -> None:
     """Both calendar weeks, Monday to Sunday, from the source, older first, then the changes."""
     now = _clock(demo_db, weekday)
-    monday = now.date() - dt.timedelta(days=now.date().weekday() + 7)
-    weeks = [
-        (monday - dt.timedelta(days=7), monday - dt.timedelta(days=1)),
-        (monday, monday + dt.timedelta(days=6)),
-    ]
+    weeks = _last_weeks(now)
     ((intent, lines),) = _thread(demo_db, now, [ask])
     assert intent == "performance"
     old, new = (_figures(demo_db, ACCOUNT, a, b) for a, b in weeks)

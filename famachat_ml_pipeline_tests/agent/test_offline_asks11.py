@@ -16,18 +16,9 @@ from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 from famachat_ml_pipeline_tests.agent.test_offline_asks7 import WEEKDAYS, _clock, _figures
 from famachat_ml_pipeline_tests.agent.test_offline_asks9 import MONTHS, _mid_month_clock
 from famachat_ml_pipeline_tests.agent.test_offline_asks10 import _change, _scaled, _side
-from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT, _spenders, _thread
+from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT, _last_weeks, _spenders, _thread
 
 pytestmark = pytest.mark.timeout(1200)
-
-
-def _last_weeks(now: dt.datetime) -> list[tuple[dt.date, dt.date]]:
-    """The week before last and last week, Monday to Sunday, of a question asked at `now`."""
-    monday = now.date() - dt.timedelta(days=now.date().weekday() + 7)
-    return [
-        (monday - dt.timedelta(days=7), monday - dt.timedelta(days=1)),
-        (monday, monday + dt.timedelta(6)),
-    ]
 
 
 # ------------------------------------------------------------------ 1. two periods of one campaign

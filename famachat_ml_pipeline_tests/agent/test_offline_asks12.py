@@ -18,8 +18,14 @@ from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 from famachat_ml_pipeline_tests.agent.test_fast_reads import ref_latest_forecasts
 from famachat_ml_pipeline_tests.agent.test_offline_asks7 import WEEKDAYS, _clock, _figures
 from famachat_ml_pipeline_tests.agent.test_offline_asks10 import _scaled, _side
-from famachat_ml_pipeline_tests.agent.test_offline_asks11 import _last_weeks, _rate_change
-from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT, _figures_text, _spenders, _thread
+from famachat_ml_pipeline_tests.agent.test_offline_asks11 import _rate_change
+from famachat_ml_pipeline_tests.agent.test_offline_followups import (
+    ACCOUNT,
+    _figures_text,
+    _last_weeks,
+    _spenders,
+    _thread,
+)
 
 pytestmark = pytest.mark.timeout(1200)
 

@@ -20,8 +20,7 @@ from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_fast_reads import ref_latest_forecasts
 from famachat_ml_pipeline_tests.agent.test_offline_asks7 import WEEKDAYS, _clock, _figures
-from famachat_ml_pipeline_tests.agent.test_offline_asks11 import _last_weeks
-from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT, _spenders, _thread
+from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT, _last_weeks, _spenders, _thread
 
 pytestmark = pytest.mark.timeout(1200)
 

@@ -18,7 +18,13 @@ from famachat_ml_pipeline.core.recommendations import format_money, format_pct
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline_asks7 import WEEKDAYS, _clock, _figures
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
-from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT, _figures_text, _spenders, _thread
+from famachat_ml_pipeline_tests.agent.test_offline_followups import (
+    ACCOUNT,
+    _figures_text,
+    _last_weeks,
+    _spenders,
+    _thread,
+)
 
 pytestmark = pytest.mark.timeout(1200)
 MONTHS = ("janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro")
@@ -104,8 +110,7 @@ def test_two_campaign_numbers_alone_are_compared(demo_db: DemoDb, ask: str) -> N
 def test_a_campaign_number_alone_follows_up_and_corrects(demo_db: DemoDb, weekday: int) -> None:
     """ "e a 22?" and "não, a 23" after a campaign's last week: the other campaign's last week."""
     now = _clock(demo_db, weekday)
-    monday = now.date() - dt.timedelta(days=now.date().weekday() + 7)
-    sunday = monday + dt.timedelta(days=6)
+    monday, sunday = _last_weeks(now)[1]
     spenders = _spenders(demo_db, now, [monday])
     asked = [f"qnts leads a campanha {spenders[0][0]} fez semana passada", f"e a {spenders[1][0]}?"]
     asked.append(f"nao, a {spenders[2][0]}")
@@ -178,8 +183,7 @@ def test_a_campaigns_why_leads_with_the_cpls_factors(demo_db: DemoDb) -> None:
 def test_a_comparison_then_a_period_compares_that_period(demo_db: DemoDb, weekday: int) -> None:
     """ "compara a 20 com a 25" then "e semana passada?": both campaigns over last week, first."""
     now = _clock(demo_db, weekday)
-    monday = now.date() - dt.timedelta(days=now.date().weekday() + 7)
-    sunday = monday + dt.timedelta(days=6)
+    monday, sunday = _last_weeks(now)[1]
     (n, a_id, a_name), (m, b_id, b_name), *_ = _spenders(demo_db, now, [monday])
     _, (intent, lines) = _thread(demo_db, now, [f"compara a {n} com a {m}", "e semana passada?"])
     assert intent == "compare"

@@ -88,11 +88,19 @@ def test_the_campaign_then_the_day_then_the_figure_follow_up(demo_db: DemoDb, we
         assert lines[1].startswith(f"“{campaign_name}” ({campaign})"), lines[1]
 
 
+def _last_weeks(now: dt.datetime) -> list[tuple[dt.date, dt.date]]:
+    """The week before last and last week, Monday to Sunday, of a question asked at `now`."""
+    monday = now.date() - dt.timedelta(days=now.date().weekday() + 7)
+    return [
+        (monday - dt.timedelta(days=7), monday - dt.timedelta(days=1)),
+        (monday, monday + dt.timedelta(6)),
+    ]
+
+
 @pytest.mark.parametrize("weekday", WEEKDAYS)
 def test_a_period_then_a_campaign_follow_up(demo_db: DemoDb, weekday: int) -> None:
     now = _clock(demo_db, weekday)
-    monday = now.date() - dt.timedelta(days=now.date().weekday() + 7)  # last week's, written here
-    sunday = monday + dt.timedelta(days=6)
+    monday, sunday = _last_weeks(now)[1]
     (n, cid, name), *_ = _spenders(demo_db, now, [monday])
     _, week, campaign = _thread(
         demo_db, now, ["quantos leads essa semana?", "e semana passada?", f"e a campanha {n}?"]
