@@ -17,6 +17,7 @@ from famachat_ml_pipeline.core.recommendations import format_money, format_numbe
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 from famachat_ml_pipeline_tests.agent.test_fast_reads import ref_latest_forecasts
 from famachat_ml_pipeline_tests.agent.test_offline_asks7 import WEEKDAYS, _clock, _figures
+from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks10 import _scaled, _side
 from famachat_ml_pipeline_tests.agent.test_offline_asks11 import _rate_change
 from famachat_ml_pipeline_tests.agent.test_offline_followups import (
@@ -28,10 +29,6 @@ from famachat_ml_pipeline_tests.agent.test_offline_followups import (
 )
 
 pytestmark = pytest.mark.timeout(1200)
-
-
-def _d(day: dt.date) -> str:
-    return f"{day:%d/%m/%Y}"
 
 
 def _change(new: float | None, old: float | None) -> str:

@@ -20,13 +20,10 @@ from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_fast_reads import ref_latest_forecasts
 from famachat_ml_pipeline_tests.agent.test_offline_asks7 import WEEKDAYS, _clock, _figures
+from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT, _last_weeks, _spenders, _thread
 
 pytestmark = pytest.mark.timeout(1200)
-
-
-def _d(day: dt.date) -> str:
-    return f"{day:%d/%m/%Y}"
 
 
 def _text(f: dict, first: str) -> str:
