@@ -61,6 +61,7 @@ class TooShort(UnreadableSeries):
 
 
 MIN_TRAIN = 28  # days of history an evaluation origin needs
+MIN_BOOTSTRAP_SERIES = 10  # fewer series than this give no fleet interval (too few to resample)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -95,6 +96,22 @@ def block_bootstrap(d: np.ndarray, block: int = 7, reps: int = 2000, seed: int =
     starts = rng.integers(0, d.size - block + 1, size=(reps, -(-d.size // block)))
     idx = (starts[:, :, None] + np.arange(block)).reshape(reps, -1)[:, : d.size]
     means = d[idx].mean(axis=1)
+    return float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))
+
+
+def series_bootstrap(
+    d: np.ndarray, series: np.ndarray, reps: int = 2000, seed: int = 0
+) -> tuple[float, float]:
+    """95 % interval of the mean of `d` over many series' origins, resampling whole series (each with all
+    its origins: within a series they are correlated, across series far less); NaN for fewer than
+    MIN_BOOTSTRAP_SERIES series."""
+    ok = np.isfinite(d)
+    _, group = np.unique(series[ok], return_inverse=True)
+    if group.size == 0 or group.max() + 1 < MIN_BOOTSTRAP_SERIES:
+        return (np.nan, np.nan)
+    sums, counts = np.bincount(group, weights=d[ok]), np.bincount(group).astype(float)
+    idx = np.random.default_rng(seed).integers(0, sums.size, size=(reps, sums.size))
+    means = sums[idx].sum(axis=1) / counts[idx].sum(axis=1)
     return float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))
 
 
@@ -598,7 +615,8 @@ def versus_best_baseline(by: dict[str, dict]) -> dict[str, object]:
     """Ours minus the better of AutoETS and seasonal naive in MASE, origin by origin over the origins every
     one of them was scored at, with a 95 % block-bootstrap interval (`block_bootstrap`): an interval
     that holds 0 says the series cannot tell them apart. The better baseline is the one with the lower MASE
-    on those origins. Only for a table of one series (a fleet's origins hold many series at once)."""
+    on those origins. For a table of many series (a fleet, or AutoETS's sample of it) the interval resamples
+    whole series instead (`series_bootstrap`)."""
     out: dict[str, object] = {"best_base": None, "vs_best": None, "vs_best_lo": None, "vs_best_hi": None}
     bases = [b for b in ("autoets", "snaive") if b in by]
     each = {
@@ -606,12 +624,13 @@ def versus_best_baseline(by: dict[str, dict]) -> dict[str, object]:
         for m in (OURS, *bases)
     }
     common = sorted(set(each[OURS]).intersection(*(each[b] for b in bases))) if bases else []
-    if not common or len({k // 1_000_000 for k in common}) != 1:
+    if not common:
         return out
     values = {m: np.array([each[m][k] for k in common]) for m in (OURS, *bases)}
     base = min(bases, key=lambda b: float(values[b].mean()))
     diff = values[OURS] - values[base]
-    lo, hi = block_bootstrap(diff)
+    series = np.array(common) // 1_000_000
+    lo, hi = block_bootstrap(diff) if np.unique(series).size == 1 else series_bootstrap(diff, series)
     return {"best_base": base, "vs_best": float(diff.mean()), "vs_best_lo": lo, "vs_best_hi": hi}
 
 

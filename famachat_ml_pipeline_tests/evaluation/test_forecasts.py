@@ -27,6 +27,7 @@ from famachat_ml_pipeline.evaluation.forecasts import (
     format_report,
     format_summary,
     mase_scale,
+    series_bootstrap,
     smape,
     summary_table,
     tuning_split,
@@ -228,7 +229,32 @@ def test_versus_best_baseline_pairs_origins_and_picks_the_better_baseline() -> N
     v = versus_best_baseline(by)
     assert v["best_base"] == "autoets" and v["vs_best"] == pytest.approx(0.1)
     two_series = {m: {"mase_keys": [1_000_040, 2_000_040], "mase_each": [1.0, 1.0]} for m in by}
-    assert versus_best_baseline(two_series)["vs_best"] is None  # a fleet: no per-series interval
+    v = versus_best_baseline(two_series)
+    assert v["vs_best"] == 0.0 and np.isnan(v["vs_best_lo"])  # two series are too few to resample
+
+
+def test_a_fleet_gets_an_interval_that_resamples_whole_series() -> None:
+    rng = np.random.default_rng(5)
+    n, origins = 40, 28
+    keys = [s * 1_000_000 + o for s in range(n) for o in range(origins)]
+    # each series' difference is its own constant: its 28 origins are one observation, not 28
+    per_series = np.repeat(0.05 + rng.normal(0, 0.2, n), origins)
+    d = per_series + rng.normal(0, 0.01, per_series.size)
+    ours = 1.0 + d
+    by = {
+        "auto": {"mase_keys": keys, "mase_each": ours.tolist()},
+        "autoets": {"mase_keys": keys, "mase_each": np.ones(len(keys)).tolist()},
+        "snaive": {"mase_keys": keys, "mase_each": np.full(len(keys), 2.0).tolist()},
+    }
+    v = versus_best_baseline(by)
+    assert v["best_base"] == "autoets" and v["vs_best"] == pytest.approx(d.mean())
+    lo, hi = v["vs_best_lo"], v["vs_best_hi"]
+    assert lo < d.mean() < hi
+    iid = 1.96 * d.std() / np.sqrt(d.size)
+    assert hi - lo > 3 * 2 * iid  # about sqrt(28) times the interval of independent origins
+    assert lo < 0.0 < hi  # 40 series of sd 0.2 cannot tell a mean of 0.05 from 0
+    assert np.isfinite(series_bootstrap(d[: 10 * origins], np.repeat(np.arange(10), origins))).all()
+    assert np.isnan(series_bootstrap(d[: 9 * origins], np.repeat(np.arange(9), origins))).all()
 
 
 def test_the_summary_prints_ours_minus_the_better_baseline_per_series() -> None:
