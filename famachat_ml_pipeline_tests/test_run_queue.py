@@ -4,6 +4,7 @@ queue: e2e/test_served_run_queue.py, on the served stack."""
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -67,20 +68,40 @@ def _last_beat(instance: dg.DagsterInstance, seconds_ago: float) -> None:
     instance.add_daemon_heartbeat(beat)
 
 
+def _stop_beating_once_queued(instance: dg.DagsterInstance, after: float, stop: threading.Event) -> None:
+    """Keep the queue daemon's heartbeat fresh until a run is QUEUED, then leave one that goes stale
+    `after` seconds later (a `serve` that stops then)."""
+    queued = dg.RunsFilter(statuses=[dg.DagsterRunStatus.QUEUED])
+    while not stop.is_set():
+        if instance.get_runs(queued):
+            _last_beat(instance, HEARTBEAT_FRESH_SECONDS - after)
+            return
+        _last_beat(instance, 0)
+        stop.wait(0.2)
+
+
 def test_a_run_queued_for_a_daemon_that_stopped_is_cancelled_and_runs_here(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`serve` stopped less than a minute before `run`: the heartbeat looked fresh, the run was queued, and
     the CLI waited silently for ever (the QUEUED run was launched much later by an unrelated daemon)."""
     settings = _sqlite_deployment(tmp_path, monkeypatch)
-    # a progress line well before the heartbeat goes stale, however long `dagster job launch` takes here
     monkeypatch.setattr(runner, "PROGRESS_SECONDS", 2.0)
     try:
         assert main(["generate-demo-data", "--accounts", "1", "--days", "40"]) == 0
         instance = get_instance(settings)
-        _last_beat(instance, HEARTBEAT_FRESH_SECONDS - 30)  # stale about 30 s from now
+        _last_beat(instance, 0)  # fresh: `run` submits to the queue
+        # the daemon stops 8 s after the run is queued, however long `dagster job launch` took (over
+        # 28 s on a loaded machine): a progress line (every 2 s) comes first
+        stop = threading.Event()
+        watcher = threading.Thread(target=_stop_beating_once_queued, args=(instance, 8.0, stop))
+        watcher.start()
         capsys.readouterr()
-        assert main(["run", "--config-id", "1"]) == 0
+        try:
+            assert main(["run", "--config-id", "1"]) == 0
+        finally:
+            stop.set()
+            watcher.join()
     finally:
         get_settings.cache_clear()
     out = capsys.readouterr().out
