@@ -374,6 +374,18 @@ def binomial_band(n: int, p: float = LEVEL, mass: float = 0.95) -> tuple[float, 
     return float(lo / n), float(hi / n)
 
 
+def chance_in_accept(n: int, p: float = LEVEL) -> float:
+    """The probability that a correct `p` interval covers a share in ACCEPT of `n` independent days: what
+    "in [0.93, 0.97]" can be asked of a series with that few days."""
+    from scipy.stats import binom
+
+    if n <= 0:
+        return np.nan
+    k = np.arange(n + 1)
+    inside = (k / n >= ACCEPT[0] - 1e-12) & (k / n <= ACCEPT[1] + 1e-12)
+    return float(binom.pmf(k[inside], n, p).sum())
+
+
 @dataclass(frozen=True)
 class EvaluationResult:
     title: str
@@ -731,8 +743,10 @@ def format_summary(result: EvaluationResult) -> str:
     for role in sorted(set(table["set"])):
         t = table.filter(pl.col("set") == role)
         counts = {v: int((t["verdict"] == v).sum()) for v in ("in", "ok~", "LOW", "HIGH")}
+        expected = sum(chance_in_accept(d) for d in t["days"] if d > 0)
         lines.append(
-            f"set {role}: {t.height} series, coverage of ours in [{ACCEPT[0]}, {ACCEPT[1]}]: {counts['in']}; "
+            f"set {role}: {t.height} series, coverage of ours in [{ACCEPT[0]}, {ACCEPT[1]}]: {counts['in']} "
+            f"(a correct 95 % interval: {expected:.1f} on average, binomial on their days); "
             f"outside but consistent with 0.95 on its days (ok~): {counts['ok~']}; "
             f"too low: {counts['LOW']}; too high: {counts['HIGH']}"
         )

@@ -20,6 +20,7 @@ from famachat_ml_pipeline.evaluation.forecasts import (
     backtest_methods,
     binomial_band,
     block_bootstrap,
+    chance_in_accept,
     evaluate_csv,
     evaluate_matrices,
     evaluate_series,
@@ -136,6 +137,14 @@ def test_binomial_band_and_verdict_read_a_short_series_honestly() -> None:
     assert _verdict(0.95, (lo2, hi2)) == "in"
     assert _verdict(1.0, (lo, hi)) == "ok~" and _verdict(1.0, (lo2, hi2)) == "HIGH"
     assert _verdict(0.90, (lo2, hi2)) == "LOW"
+
+
+def test_the_chance_of_landing_in_range_is_that_of_a_correct_interval_on_so_few_days() -> None:
+    # on 26 days only 25 covered lands in [0.93, 0.97] (24/26 = 0.923, 26/26 = 1)
+    assert chance_in_accept(26) == pytest.approx(26 * 0.05 * 0.95**25)
+    assert chance_in_accept(2000) > 0.99
+    assert chance_in_accept(20) == pytest.approx(20 * 0.05 * 0.95**19)  # only 19/20 = 0.95
+    assert np.isnan(chance_in_accept(0))
 
 
 def test_the_split_names_the_tuned_series_and_holds_out_any_other() -> None:
