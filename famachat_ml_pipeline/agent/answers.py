@@ -12,6 +12,7 @@ from typing import Any
 from famachat_ml_pipeline.agent.answers_anomalies import TYPE_PT, anomaly_block, say_tracking
 from famachat_ml_pipeline.agent.answers_days import say_best_day, say_weekday
 from famachat_ml_pipeline.agent.answers_forecast import say_forecast
+from famachat_ml_pipeline.agent.answers_verdicts import cpl_judge_lines, cut_advice_lines, day_move_lines
 from famachat_ml_pipeline.agent.intents import (
     ALL_TIME_LABEL,
     WHICH_CAMPAIGN,
@@ -394,6 +395,18 @@ def _scale_lines(r: dict[str, Any], out: Out) -> list[str]:
 def _cut_lines(r: dict[str, Any], out: Out) -> list[str]:
     """ "Qual campanha devo pausar?": the active pause and decrease advice, then the critical tier (a
     campaign can be there without advice yet: its CPL is high but not rising, say)."""
+    if (advice := cut_advice_lines(out)) is not None and "_cuts" in out:
+        # the pause advice first, each cut with why it is no pause; then the critical tier left
+        advised = {x["campaign_id"] for x in out["_cuts"]["rows"]}
+        u = out["get_underperformers"]
+        rest = [c for c in u.get("campaigns", []) if c["campaign_id"] not in advised]
+        if rest:
+            advice.append(
+                f"Também no tier crítico em {br_date(u['as_of'])}, sem recomendação de pausa ou corte "
+                "(as mais gastadoras):"
+            )
+            advice += [_campaign_line(c) + _why(c) + "." for c in rest]
+        return advice
     cuts = [x for x in r.get("recommendations", []) if x["type"] in CUT_TYPES]
     if cuts:
         lines = [f"{len(cuts)} recomendações ativas de pausa ou redução de orçamento:"]
@@ -557,6 +570,8 @@ def _say_anomalies(intent: Intent, out: Out) -> list[str]:
             n = day["total"]
             lines.append(f"{n} anomalia{'s' if n != 1 else ''} em {when}:")
             lines += anomaly_block(day)
+    if moved := day_move_lines(intent, out):  # "por que o CPL subiu ontem?": that day against two others
+        return [*moved[:2], *_day_why_lines(intent, out), *moved[2:], *lines]
     premise, why = _why_parts(intent, out, t)
     # over the calendar weeks the 7 days' lines would answer another question: left out
     context = why if "_weeks" in out else [*_trend_lines(t), *why]
@@ -574,6 +589,17 @@ def _say_anomalies(intent: Intent, out: Out) -> list[str]:
     if intent.metric == "list":  # "teve alguma anomalia?": the anomalies first, the week's figures after
         return [*lines, *week, *context]
     return [*premise, *lines, *context, *week]
+
+
+def _day_why_lines(intent: Intent, out: Out) -> list[str]:
+    """ "Por que o CPL subiu ontem?": the CPL's factors on that day against the day before."""
+    m = out["_day_move"]
+    if not (intent.metric or "").startswith("day_cpl_"):
+        return []
+    day, before = m["days"]["day"], m["days"]["before"]
+    change = _signed(m["changes"]["before"].get("cpl"))
+    when, compared = f"em {br_date(day.isoformat())}", f"contra {br_date(before.isoformat())}"
+    return _why_text(m["drivers"], change, when, compared)
 
 
 def _all_invalid(f: dict[str, Any]) -> str | None:
@@ -688,8 +714,8 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
         at = 0 if intent.metric == "cpl_up" else 1 + len(d["open_anomalies"])
         lines[at:at] = why
         lines[0:0] = premise
-    if intent.keyword == "performance" and intent.metric == "cpl_judge" and d.get("as_of"):
-        lines.insert(0, _cpl_judge(d))
+    if intent.keyword == "performance" and (intent.metric or "").startswith("cpl_judge") and d.get("as_of"):
+        lines.insert(0, _cpl_judge(d, high=intent.metric == "cpl_judge_high"))
     if intent.keyword == "underperformers" and intent.metric == "no_leads" and d.get("as_of"):
         lines.insert(0, _no_leads_judge(d))
     if "_reactivation" in out:  # "vale reativar a 31?": the judgement first, the card after
@@ -768,17 +794,16 @@ _RUNNING = {
 }
 
 
-def _cpl_judge(d: dict[str, Any]) -> str:
-    """ "Tá bom o CPL da campanha 11?": yes or no from its 7-day CPL against the account's."""
+def _cpl_judge(d: dict[str, Any], high: bool = False) -> str:
+    """ "Tá bom o CPL da campanha 11?": yes or no from its 7-day CPL against the account's; "tá alto?"
+    (`high`) the other way round ("Não" when it is at or below the account's)."""
     ratio = d.get("cpl_vs_account")
     if ratio is None:
         return f"Não há CPL: {quoted(d['name'])} não teve leads nos 7 dias ({d['spend_7d'] or '-'} gastos)."
     x = f"{ratio:.1f}".replace(".", ",")
-    if ratio <= 1:
-        return f"Sim: CPL {d['cpl_7d']} nos 7 dias, {x}x o CPL da conta ({d['account_cpl_7d']})."
-    if ratio < 1.3:
-        return f"Razoável: CPL {d['cpl_7d']} nos 7 dias, {x}x o CPL da conta ({d['account_cpl_7d']})."
-    return f"Não: CPL {d['cpl_7d']} nos 7 dias, {x}x o CPL da conta ({d['account_cpl_7d']})."
+    level = 0 if ratio <= 1 else 1 if ratio < 1.3 else 2
+    word = ("Não", "Um pouco", "Sim")[level] if high else ("Sim", "Razoável", "Não")[level]
+    return f"{word}: CPL {d['cpl_7d']} nos 7 dias, {x}x o CPL da conta ({d['account_cpl_7d']})."
 
 
 def _no_leads_judge(d: dict[str, Any]) -> str:
@@ -1252,6 +1277,9 @@ def _say_performance(intent: Intent, out: Out) -> list[str]:
     if "_periods" in out:
         # what was asked only: the 7 days' trends would blur the two
         return _periods_lines(out, metric=intent.metric)
+    if judged := cpl_judge_lines(intent, out):  # "meu CPL tá bom?": the verdict against its own history
+        day = day_move_lines(replace(intent, metric="day_cpl_either"), out)[:1] if "_day_move" in out else []
+        return [judged[0], *day, *_trend_lines(out["analyze_trends"])[:1], *judged[1:]]
     first = _first_figure(intent)  # "qnts leads essa semana?": the leads first
     lines = [*_metric_asked(intent, out), *_day_lines(out, first=first), *_period_lines(out, first=first)]
     t = out["analyze_trends"]

@@ -46,6 +46,14 @@ _MONTH_END = re.compile(
     r"\b(?:ate|no|ao|pro|para o) (?:o )?(?:fim|final) (?:do|desse|deste) mes\b|\bfechar o mes\b"
     r"|\bfechamento do mes\b"
 )
+# "quanto vou gastar esse mês?", "quantos leads vou ter esse mês?", "o mês vai fechar em quanto?": the month
+# asked in the future, a projection (the month so far plus the stored forecast of the days left)
+_MONTH_AHEAD = re.compile(
+    r"\b(?:vou|vamos|vai|vao|deve|devem|devo|irei|iremos)\s+(?:\w+\s+)?"
+    r"(?:gastar|investir|ter|fazer|gerar|trazer|fechar|terminar|dar|chegar)\b"
+    r".*\b(?:esse|este|neste|nesse|deste|desse|no|o) mes\b(?! passado| que vem)"
+    r"|\b(?:esse|este|o) mes\b(?! passado| que vem).*\b(?:vai|deve) (?:fechar|terminar)\b"
+)
 # "pra fechar o mês em R$ 50 mil, quanto posso gastar por dia?": the month's spend target ("mil"/"k" x1000);
 # a number of leads ("fechar com 2000 leads") is no money
 _MONTH_TARGET = re.compile(
@@ -181,6 +189,35 @@ def why_this_week(text: str) -> tuple[str, str] | None:
     return _week_change_asked(text) if _WHY.search(text) else None
 
 
+# "o que aconteceu ontem?", "o que houve ontem?": what a day brought, asked with no figure
+_WHAT_HAPPENED = re.compile(r"\bo que (?:aconteceu|houve|rolou|mudou)\b")
+_DAY_MOVE_FROM = {None, "anomalies", "performance", "trends", "summary"}
+
+
+def day_move_asked(text: str, matched: str | None, day_ref: str | None, period_ref: str | None) -> str | None:
+    """ "day_<figure>_<move>" for a move asked of one past day ("por que o CPL subiu ontem?" ->
+    "day_cpl_up", "os leads caíram ontem?" -> "day_leads_down"), "day_what" for "o que aconteceu ontem?";
+    None when no single past day is asked (today is partial, tomorrow a forecast), a period is, or the
+    question is another's (a recommendation, a forecast)."""
+    if day_ref is None or period_ref is not None or matched not in _DAY_MOVE_FROM:
+        return None
+    if re.fullmatch(r"hoje|hj|amanha", day_ref):
+        return None
+    if m := _WEEK_MOVE.search(text):
+        move = next(k for k, p in _WEEK_MOVES.items() if re.fullmatch(p, m.group(1)))
+        figure = figure_named(text) or "cpl"
+        return f"day_{figure}_{move}" if figure in {"cpl", "leads", "spend"} else None
+    return "day_what" if _WHAT_HAPPENED.search(text) else None
+
+
+def day_move_metric(metric: str | None) -> tuple[str, str] | None:
+    """(figure, move) of a "day_<figure>_<move>" metric, ("what", "either") of "day_what", else None."""
+    if metric == "day_what":
+        return "what", "either"
+    parts = (metric or "").split("_")
+    return (parts[1], parts[2]) if len(parts) == 3 and parts[0] == "day" else None
+
+
 def month_end_asked(metric: str | None) -> bool:
     """Whether an intent's metric is "até o fim do mês" ("month_end", or "month_end_leads": leads asked)."""
     return (metric or "").startswith("month_end")
@@ -260,6 +297,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("roi", r"\broi\b|\broas\b|retorno|\blucro"),
     # "quanto vou gastar até o fim do mês?": the stored forecasts up to the month's last day
     ("forecast", _MONTH_END.pattern),
+    ("forecast", _MONTH_AHEAD.pattern),
     # "qual o melhor dia da semana?": CPL and leads per weekday over the last 4 full weeks
     ("weekday", r"\bdias? da semana\b"),
     # "média de leads por dia", "média diária", "quanto gasto por dia em média": the daily average
@@ -930,7 +968,7 @@ def classify_intent(message: str) -> Intent:
         below = limit.group(1) in {"abaixo", "menor", "inferior", "mais baixo"}
         extra["metric"] = "cpl_below" if below else "cpl_above"
         extra["threshold"] = parse_number(limit.group(2))
-    if matched == "forecast" and _MONTH_END.search(asked):
+    if matched == "forecast" and (_MONTH_END.search(asked) or _MONTH_AHEAD.search(asked)):
         # "fim do mês" is no period of the past; "quantos leads até o fim do mês?" leads with the leads
         extra.update(metric="month_end_leads" if leads_asked(asked) else "month_end", period_ref=None)
         if extra["metric"] == "month_end" and (target := month_target(asked)) is not None:
@@ -971,7 +1009,9 @@ def classify_intent(message: str) -> Intent:
         if pct := _PCT.search(asked):
             extra["threshold"] = parse_number(pct.group(1))
     if matched == "performance" and _CPL_JUDGE.search(asked):
-        extra["metric"] = "cpl_judge"
+        # "tá alto?" asks the other way round from "tá bom?": its "Sim" is the bad news
+        high = re.search(r"\b(alto|caro|ruim)\b", asked) and not re.search(r"\b(bom|boa|ok)\b", asked)
+        extra["metric"] = "cpl_judge_high" if high else "cpl_judge"
     elif matched == "performance" and extra["metric"] == "cpl_high" and leads_asked(asked):
         extra["metric"] = "leads"  # "qnts leads essa semana?": the leads first
     elif matched == "performance" and extra["metric"] == "cpl_high" and cpl_asked(asked):
@@ -1045,6 +1085,10 @@ def classify_intent(message: str) -> Intent:
     # "por que o CPL subiu essa semana?": the anomalies of the week, the move explained over the same weeks
     elif matched == "anomalies" and (why := why_this_week(asked)):
         extra["metric"] = f"week_{why[0]}_{why[1]}"
+    # "por que o CPL subiu ontem?", "o que aconteceu ontem?": one complete day against the day before and
+    # the same weekday a week earlier, the account's (`day_move_asked`)
+    if not (cid or names) and (day_move := day_move_asked(asked, matched, day_ref, period_ref)):
+        matched, extra["metric"] = "anomalies", day_move
     # words after "campanha" that name nothing never end in the help menu: the campaigns are listed
     keyword = matched or ("list_campaigns" if names and not like else "help")
     if (cid or names) and matched not in CAMPAIGN_INTENTS:

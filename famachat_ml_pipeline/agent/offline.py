@@ -15,10 +15,12 @@ from typing import Any
 import polars as pl
 
 from famachat_ml_pipeline.agent.answers import NO_RESULTS, generate_response
+from famachat_ml_pipeline.agent.facts_verdicts import cpl_history_figures, cut_figures, day_move_figures
 from famachat_ml_pipeline.agent.followup import resolve_followup
 from famachat_ml_pipeline.agent.intents import (
     Intent,
     classify_intent,
+    day_move_metric,
     invalid_day,
     month_end_asked,
     periods_asked,
@@ -669,6 +671,7 @@ class OfflineAgent:
             return {**facts, "_period": week}  # the anomalies' window, named with its days
         if intent.name == "best_day":
             return {**facts, **self._best_day_facts(intent)}
+        facts.update(self._verdict_facts(intent, day))
         if intent.name == "tracking":
             return {**facts, "_tracking": tracking_figures(self.ctx)}
         if intent.name == "weekday":
@@ -723,6 +726,26 @@ class OfflineAgent:
                 if ranked and day is None:
                     facts["_ranking"] = campaign_figures(self.ctx, start, end)
         return facts
+
+    def _verdict_facts(self, intent: Intent, day: dt.date | None) -> dict[str, Any]:
+        """ "Por que o CPL subiu ontem?": that complete day against the day before and a week earlier;
+        "meu CPL tá bom?" (the account's): the 7 days' CPL, or the day's asked, against the account's own
+        history; "quais campanhas devo pausar?": the figures behind each pause or cut advice."""
+        through, ctx = self.ctx.data_through(), self.ctx
+        found: dict[str, Any] = {}
+        first = first_insight_day(ctx.engine, ctx.config_id) if day is not None else None
+        complete = day is not None and day_status(day, through, first) == "ok"
+        if day_move_metric(intent.metric) and intent.campaign_id is None and complete:
+            found["_day_move"] = day_move_figures(ctx, day)
+        account = intent.campaign_id is None and not intent.names
+        if intent.name == "performance" and (intent.metric or "").startswith("cpl_judge") and account:
+            if day is None or complete:
+                found["_cpl_history"] = cpl_history_figures(ctx, day)
+            if complete:
+                found["_day_move"] = day_move_figures(ctx, day)
+        if intent.name == "recommendations" and intent.metric == "cut" and intent.campaign_id is None:
+            found["_cuts"] = cut_figures(ctx)
+        return found
 
     def _best_day_facts(self, intent: Intent) -> dict[str, Any]:
         """The period whose days are ranked (the last 30 complete days unless one is asked), clipped to
