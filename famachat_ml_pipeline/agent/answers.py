@@ -1458,11 +1458,31 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
     return lines + note
 
 
+def _ctr_rank_lines(intent: Intent, c: dict[str, Any]) -> list[str]:
+    """ "Qual campanha tem o melhor CTR?": the campaigns with impressions in the 7 days by their CTR, the
+    highest (or lowest) first, each with its CPL beside it (a high CTR without cheap leads is no win)."""
+    rated = [x for x in c["campaigns"] if x.get("ctr_7d")]
+    high = intent.metric == "ctr_high"
+    rated.sort(key=lambda x: numbers_in(x["ctr_7d"])[-1], reverse=high)
+    if not rated:
+        return ["Nenhuma campanha teve impressões nos últimos 7 dias: não há CTR para comparar."]
+
+    def line(x: dict[str, Any]) -> str:
+        cpl = x.get("cpl_7d") or "sem leads"
+        return f"{quoted(x['name'])} ({x['campaign_id']}): CTR {x['ctr_7d']}, CPL {cpl}"
+
+    which = "maior" if high else "menor"
+    lines = [f"Campanha com o {which} CTR nos 7 dias até {br_date(c['as_of'])}: {line(rated[0])}."]
+    return lines + (["Em seguida:", *(f"- {line(x)}" for x in rated[1:5])] if len(rated) > 1 else [])
+
+
 def _say_cpl_rank(intent: Intent, out: Out) -> list[str]:
     """The campaign with the highest (or lowest) 7-day CPL among those with leads; the ones that spent
     with no lead are said apart (their CPL is not a number)."""
     if intent.threshold is not None:
         return _cpl_limit_lines(intent, out)
+    if intent.metric in {"ctr_high", "ctr_low"}:
+        return _ctr_rank_lines(intent, out["list_campaigns"])
     if (ranked := _ranking_lines(intent, out)) is not None:
         return ranked
     c = out["list_campaigns"]

@@ -448,6 +448,7 @@ _PERIOD_REF = re.compile(
     rf"|\b({'|'.join(MONTHS)})\b(?:\s+(?:de\s+)?(\d{{4}}))?"
     rf"|\b(?:de|do dia|entre)\s+({_DATE})\s+(?:a|ate|e|ao dia)\s+({_DATE})\b"
     rf"|({_THIS_WEEK.pattern})"
+    r"|\b(fim de semana|final de semana)\b"
 )
 # "qual o gasto total desde o início?", "quanto gastei no total?": from the first day of data, when no other
 # period or day is asked
@@ -801,6 +802,9 @@ def resolve_period(ref: str | None, through: dt.date) -> Period | None:
     today = through + dt.timedelta(days=1)
     if m.group(9):  # "essa semana": the calendar week so far
         return this_week(through)
+    if m.group(11):  # "fim de semana" (group 10 is inside "essa semana"): the last Saturday and Sunday
+        sunday = through - dt.timedelta(days=(through.weekday() - 6) % 7)
+        return Period(sunday - dt.timedelta(days=1), sunday, "fim de semana, sábado e domingo")
     if m.group(7):  # "de 01/11 a 15/11": the days between, both included
         first, last = resolve_day(m.group(7), today), resolve_day(m.group(8), today)
         if first is None or last is None or last < first:
@@ -1021,6 +1025,16 @@ def classify_intent(message: str) -> Intent:
         extra["metric"] = "spend"
     if matched == "out_of_scope":
         extra["metric"] = out_of_scope_kind(asked)
+    if (
+        matched in {"top", "underperformers", "cpl_rank"}
+        and figure_named(asked) == "ctr"
+        and re.search(r"\b(qual|quais)\b", asked)
+        and (rank := re.search(r"\b(melhor|maior|mais alto|pior|menor|mais baixo)\b", asked))
+    ):
+        # "qual campanha tem o melhor CTR?": the campaigns by their 7-day CTR, not the tiers by CPL
+        best = rank.group(1) in {"melhor", "maior", "mais alto"}
+        matched, extra["metric"] = "cpl_rank", "ctr_high" if best else "ctr_low"
+        cid, names = None, ()
     if matched == "roi":
         money_text = _DAY_REF.sub(" ", _ACCOUNT_REF.sub(" ", _CAMPAIGN_ID.sub(" ", text)))
         money_text = re.sub(r"\bcampanha\s+\S+", " ", money_text)  # "campanha 3" is no money
