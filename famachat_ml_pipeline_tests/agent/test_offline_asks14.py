@@ -18,12 +18,13 @@ import pytest
 from famachat_ml_pipeline.agent.answers import generate_response
 from famachat_ml_pipeline.agent.intents import Intent, classify_intent, resolve_period
 from famachat_ml_pipeline.agent.types import ToolCall
-from famachat_ml_pipeline.core.recommendations import format_money
+from famachat_ml_pipeline.core.recommendations import format_money, format_pct
 from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
 from famachat_ml_pipeline.db.agent_queries import read_active_recommendations
 from famachat_ml_pipeline.source.read import first_insight_day, read_daily_insights
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline import _ask, _features
+from famachat_ml_pipeline_tests.agent.test_offline_asks3 import _numbered
 from famachat_ml_pipeline_tests.agent.test_offline_asks7 import WEEKDAYS, _clock
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d, month_close_lines
 from famachat_ml_pipeline_tests.agent.test_offline_asks12 import _change
@@ -459,3 +460,86 @@ def test_a_cut_at_17x_the_accounts_cpl_says_why_it_is_no_pause() -> None:
         "29/11/2026: a pausa do pipeline é só para quem gastou sem nenhum lead; com o CPL 17,4x o da conta, "
         "pausar também se justifica se você não quiser esperar o efeito da redução."
     )
+
+
+# ------------------------------------------------------------------------ the buyer review's fixes (agent19)
+def test_the_leads_after_yesterdays_cpl_move_are_that_days_leads(demo_db: DemoDb) -> None:
+    """ "por que o CPL subiu ontem?" then "e os leads?": that day's leads against the same two days, no
+    Sim/Não (the CPL's "subiu" says nothing of the leads); it stayed the CPL's answer."""
+    now = _clock(demo_db, WEEKDAYS[2])
+    day, before, week = _days(now)
+    d = _source(demo_db, ACCOUNT, week, day, now)
+    f1, f0, fw = (_sums(d, x, x) for x in (day, before, week))
+    _, (intent, lines) = _thread(demo_db, now, ["por que o CPL subiu ontem?", "e os leads?"])
+    assert intent == "anomalies", lines
+    head = (
+        f"os leads da conta {_went(f1['leads'], f0['leads'], plural=True)} em {_day_head(day)}: "
+        f"{f1['leads']}, "
+        f"contra {f0['leads']} em {_d(before)} ({_change(f1['leads'], f0['leads'])}) e {fw['leads']} em "
+        f"{_d(week)}, o mesmo dia da semana anterior ({_change(f1['leads'], fw['leads'])})."
+    )
+    assert lines[0] == head[0].upper() + head[1:], lines[0]
+
+
+def test_a_day_then_compared_with_last_week_is_that_day_against_a_week_earlier(demo_db: DemoDb) -> None:
+    """ "como foi ontem?" then "e comparado com a semana passada?": the day against the day before and the
+    same weekday a week earlier; it was the "name 2 campaigns to compare" menu."""
+    now = _clock(demo_db, WEEKDAYS[1])
+    day, before, week = _days(now)
+    d = _source(demo_db, ACCOUNT, week, day, now)
+    f1 = _sums(d, day, day)
+    _, (intent, lines) = _thread(demo_db, now, ["como foi ontem?", "e comparado com a semana passada?"])
+    assert intent == "anomalies", lines
+    assert lines[0] == f"Em {_day_head(day)}: {_figures_text(f1)}.", lines[0]
+    assert lines[1].startswith(f"Contra {_d(before)}: gasto "), lines[1]
+    assert f"; contra {_d(week)}, o mesmo dia da semana anterior: gasto " in lines[1], lines[1]
+
+
+@pytest.mark.parametrize("weekday", WEEKDAYS)
+def test_the_weekend_is_the_last_saturday_and_sunday(demo_db: DemoDb, weekday: int) -> None:
+    """ "quanto gastei no fim de semana?": the last Saturday and Sunday up to the last complete day; it was
+    the 7 days' trend."""
+    now = _clock(demo_db, weekday)
+    through = now.date() - DAY
+    sunday = through - dt.timedelta(days=(through.weekday() - 6) % 7)
+    d = _source(demo_db, ACCOUNT, sunday - DAY, sunday, now)
+    f = _sums(d, sunday - DAY, sunday)
+    ((intent, lines),) = _thread(demo_db, now, ["quanto gastei no fim de semana?"])
+    assert intent == "performance", lines
+    assert lines[0].startswith(
+        f"Fim de semana, sábado e domingo ({_d(sunday - DAY)} a {_d(sunday)}, 2 dias): {_figures_text(f)}"
+    ), lines[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "high"), [("qual campanha tem o melhor ctr?", True), ("qual o pior ctr?", False)]
+)
+def test_the_best_ctr_ranks_the_campaigns_by_their_ctr(demo_db: DemoDb, question: str, high: bool) -> None:
+    """ "qual campanha tem o melhor CTR?": the campaigns by their 7-day CTR (ml_features); it was the top
+    tier by CPL."""
+    feats = _features(demo_db, ACCOUNT)
+    rated = [(float(f["ctr_7d"]), c) for c, f in feats.items() if f.get("ctr_7d")]
+    ctr, cid = (max if high else min)(rated)
+    reply = _ask(demo_db, question, ACCOUNT)
+    first = reply.text.splitlines()[0]
+    which = "maior" if high else "menor"
+    assert first.startswith(f"Campanha com o {which} CTR nos 7 dias até {_d(demo_db.as_of)}: “"), first
+    assert f" ({cid}): CTR {format_pct(ctr, 2)}, CPL " in first, first
+
+
+def test_a_campaigns_cpl_asked_high_says_yes_when_it_is_high(demo_db: DemoDb) -> None:
+    """ "o cpl da campanha N tá alto?": "Sim" when its 7-day CPL is 1,3x the account's or more, "Não" at or
+    below it; it read "tá alto?" as "tá bom?"."""
+    feats, numbers = _features(demo_db, ACCOUNT), _numbered(demo_db, ACCOUNT)
+    spend = sum(float(f.get("spend_7d") or 0) for f in feats.values())
+    account = spend / sum(int(f.get("leads_7d") or 0) for f in feats.values())
+    seen = set()
+    for c, f in sorted(feats.items()):
+        if c not in numbers or not f.get("leads_7d"):
+            continue
+        ratio = float(f["spend_7d"]) / int(f["leads_7d"]) / account
+        word = "Não" if ratio <= 1 else "Um pouco" if ratio < 1.3 else "Sim"
+        seen.add(word)
+        first = _ask(demo_db, f"o cpl da campanha {numbers[c]} tá alto?", ACCOUNT).text.splitlines()[0]
+        assert first.startswith(f"{word}: CPL "), first
+    assert {"Sim", "Não"} <= seen
