@@ -15,6 +15,7 @@ from famachat_ml_pipeline.agent.answers_forecast import say_forecast
 from famachat_ml_pipeline.agent.answers_verdicts import cpl_judge_lines, cut_advice_lines, day_move_lines
 from famachat_ml_pipeline.agent.intents import (
     ALL_TIME_LABEL,
+    PERIODS_RATES,
     WHICH_CAMPAIGN,
     Intent,
     numbers_in,
@@ -571,6 +572,8 @@ def _say_anomalies(intent: Intent, out: Out) -> list[str]:
             lines.append(f"{n} anomalia{'s' if n != 1 else ''} em {when}:")
             lines += anomaly_block(day)
     if moved := day_move_lines(intent, out):  # "por que o CPL subiu ontem?": that day against two others
+        if (intent.metric or "").endswith("_which"):  # "qual campanha mais caiu em leads ontem?"
+            return [*moved, *lines]
         return [*moved[:2], *_day_why_lines(intent, out), *moved[2:], *lines]
     premise, why = _why_parts(intent, out, t)
     # over the calendar weeks the 7 days' lines would answer another question: left out
@@ -874,6 +877,14 @@ def _say_list_campaigns(intent: Intent, out: Out) -> list[str]:
     c = out["list_campaigns"]
     which = "campanhas ativas" if intent.metric == "active" else "campanhas"
     lines = [f"{c['total']} {which} nesta conta (mais gasto nos 7 dias até {br_date(c['as_of'])} primeiro):"]
+    if intent.metric == "spend" and intent.threshold is not None:  # "gastaram mais de R$ 500?" (7 days)
+        over = [x for x in c["campaigns"] if _spent(x) > intent.threshold]
+        limit, n = out.get("_threshold") or str(intent.threshold), len(over)
+        when = f"nos 7 dias até {br_date(c['as_of'])}"
+        if not over:
+            return [f"Nenhuma campanha gastou mais de {limit} {when}."]
+        head = f"{n} campanha{'s' if n != 1 else ''} gast{'aram' if n != 1 else 'ou'} mais de {limit} {when}:"
+        return [head, *(_campaign_line(x) for x in over), *_shown(c)]
     if intent.metric == "spend" and c["campaigns"]:  # "qual campanha gasta mais?": the answer first
         lines.insert(0, f"A campanha que mais gastou nos 7 dias: {_campaign_line(c['campaigns'][0])[2:]}.")
     for x in c["campaigns"]:
@@ -1166,7 +1177,9 @@ RATE_HOW = {
     "ctr": " (cliques / impressões)",
     "cpm": " (gasto por mil impressões)",
     "cpc": " (gasto / cliques)",
+    "cvr": " (leads / cliques)",
 }
+RATE_NAME = {"cvr": "Taxa de conversão"}  # the others by their acronym ("CTR")
 
 
 def _metric_asked(intent: Intent, out: Out) -> list[str]:
@@ -1187,11 +1200,12 @@ def _metric_asked(intent: Intent, out: Out) -> list[str]:
         when = f"{period_in(period.label)} ({span}, {f['days']} dias)"
     if f is None:
         return []
+    name = RATE_NAME.get(m, m.upper())
     if (invalid := _all_invalid(f)) is not None:
-        return [f"{m.upper()} da conta{RATE_HOW[m]} {when}: {invalid}"]
+        return [f"{name} da conta{RATE_HOW[m]} {when}: {invalid}"]
     left_out = excluded_text(f.get("set_aside") or 0, f.get("orphans") or 0)
     note = f" ({left_out})" if left_out else ""
-    return [f"{m.upper()} da conta{RATE_HOW[m]} {when}: {f.get(m) or '-'}{note}."]
+    return [f"{name} da conta{RATE_HOW[m]} {when}: {f.get(m) or '-'}{note}."]
 
 
 def _say_frequency(intent: Intent, out: Out) -> list[str]:
@@ -1239,6 +1253,30 @@ def _say_frequency(intent: Intent, out: Out) -> list[str]:
     return lines
 
 
+def _periods_verdict(intent: Intent, pf: dict[str, Any]) -> list[str]:
+    """ "A conta tá pior que mês passado?": Sim/Não first, by the CPL of the newer period against the older
+    one's (a lead account's yardstick); nothing when no verdict was asked or a side has no CPL."""
+    if intent.metric not in {"periods_worse", "periods_better"} or len(pf["periods"]) != 2:
+        return []
+    old, new = pf["raw"]
+    if not (old and new and old["cpl"] and new["cpl"]):
+        return []
+    worse = new["cpl"] > old["cpl"]
+    change = _signed(pf["changes"]["cpl"])
+    stable = _moved(pf["changes"]["cpl"] or "0") == "ficou estável"
+    if stable:
+        word, tail = "Praticamente igual", "o mesmo custo por lead"
+    else:
+        word = "Sim" if worse == (intent.metric == "periods_worse") else "Não"
+        tail = f"{'pior' if worse else 'melhor'} pelo custo por lead"
+    (a, b), (fa, fb) = pf["periods"], pf["figures"]
+    label = b.label.split(",")[0]
+    return [
+        f"{word}: o CPL {period_in(label)} até agora é {fb['cpl']}, contra {fa['cpl']} {period_in(a.label)} "
+        f"({change}); {tail}."
+    ]
+
+
 def _periods_lines(out: Out, who: str = "", metric: str | None = None) -> list[str]:
     """ "Semana passada vs retrasada", "outubro vs novembro": each period's line as `_period_lines` writes
     one (its days, partial when not over), older first, then the changes from the older to the newer; a
@@ -1276,14 +1314,14 @@ def _say_performance(intent: Intent, out: Out) -> list[str]:
     by side first."""
     if "_periods" in out:
         # what was asked only: the 7 days' trends would blur the two
-        return _periods_lines(out, metric=intent.metric)
+        return [*_periods_verdict(intent, out["_periods"]), *_periods_lines(out, metric=intent.metric)]
     if judged := cpl_judge_lines(intent, out):  # "meu CPL tá bom?": the verdict against its own history
         day = day_move_lines(replace(intent, metric="day_cpl_either"), out)[:1] if "_day_move" in out else []
         return [judged[0], *day, *_trend_lines(out["analyze_trends"])[:1], *judged[1:]]
     first = _first_figure(intent)  # "qnts leads essa semana?": the leads first
     lines = [*_metric_asked(intent, out), *_day_lines(out, first=first), *_period_lines(out, first=first)]
     t = out["analyze_trends"]
-    if intent.metric in RATE_HOW and "last_7d" in t:
+    if intent.metric in RATE_HOW and intent.metric in PERIODS_RATES and "last_7d" in t:
         m, name = intent.metric, intent.metric.upper()
         change = t.get(f"{m}_change")
         how = RATE_HOW[m] if m != "ctr" else ""  # the CTR's 7-day line as it always read
@@ -1451,6 +1489,15 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
             f"“{' '.join(str(x['name']).split())[:80]}” ({x['campaign_id']}): {x['spend'] or '-'} gastos, "
             f"{leads_text(x['leads'])}, CPL {x['cpl'] or 'sem leads'}"
         )
+
+    if kind == "spend" and intent.threshold is not None:  # "quais gastaram mais de R$ 500 essa semana?"
+        over = [x for x in rows if x["spend_v"] > intent.threshold]
+        limit = out.get("_threshold") or str(intent.threshold)
+        if not over:
+            return [f"Nenhuma campanha gastou mais de {limit} {when}.", *note]
+        n = len(over)
+        head = f"{n} campanha{'s' if n != 1 else ''} gast{'aram' if n != 1 else 'ou'} mais de {limit} {when}:"
+        return [head, *(f"- {line(x)}" for x in over), *note]
 
     lines = [f"A campanha {words} {when}: {line(rows[0])}."]
     if len(rows) > 1:

@@ -115,6 +115,34 @@ def _target_lines(out: Out) -> list[str]:
     ]
 
 
+def _leads_target_lines(out: Out, target: float | None) -> list[str]:
+    """ "Quanto falta pra bater 2000 leads no mês?": the leads left to the target, and what the month
+    closes at by the stored forecast (with its interval) against it; nothing when no target was asked."""
+    done, period, f = out.get("_period_figures"), out.get("_period"), out.get("get_forecasts") or {}
+    if target is None or done is None or period is None:
+        return []
+    month, goal = period.label, str(round(target))  # leads are written "1802", without a separator
+    so_far = f"{br_date(done['first_day'].isoformat())} a {br_date(done['last_day'].isoformat())}"
+    left = target - int(done["leads"])
+    if left <= 0:
+        return [
+            f"A meta de {goal} leads em {month} já foi batida: o mês soma {done['leads']} leads ({so_far})."
+        ]
+    lines = [
+        f"Para bater {goal} leads em {month} faltam {round(left)}: o mês soma {done['leads']} "
+        f"leads ({so_far})."
+    ]
+    close = _month_close(out, leads_first=True)
+    found = re.search(r"deve fechar com (\d+) \((\d+) a (\d+)\) leads", close[0]) if close else None
+    if f.get("total") and found:  # only a forecast that reaches the month's end says if it gets there
+        reached = int(found.group(1)) >= target
+        lines.append(
+            f"Pela previsão do pipeline, {'chega' if reached else 'não chega'} à meta: fecha com "
+            f"{found.group(1)} leads (faixa {found.group(2)} a {found.group(3)})."
+        )
+    return lines
+
+
 def _month_end_lines(out: Out, leads_first: bool = False) -> list[str]:
     """ "Quanto vou gastar até o fim do mês?": the stored forecast summed from the day after the last
     complete day to the month's last day, with its range, then the month so far plus that."""
@@ -224,7 +252,11 @@ def say_forecast(intent: Intent, out: Out) -> list[str]:
     if intent.metric == "budget_scaled":
         return _budget_lines(intent, out)
     if month_end_asked(intent.metric) and not intent.campaign_id:
-        return _month_end_lines(out, leads_first=intent.metric == "month_end_leads")
+        goal = intent.threshold if intent.metric == "month_end_leads" else None
+        return [
+            *_leads_target_lines(out, goal),
+            *_month_end_lines(out, leads_first=intent.metric == "month_end_leads"),
+        ]
     if intent.campaign_id:
         lines = [*_campaign_spend_lines(intent, out), *_forecast_day_lines(intent, out)]
         for name in ("predict_campaign_leads", "predict_campaign_cpl"):

@@ -143,6 +143,43 @@ def _movers(m: dict[str, Any], figure: str) -> list[str]:
     return [head, *(f"- {quoted(x['name'])} ({x['campaign_id']}): {line(x)}." for x in rows[:MAX_MOVERS])]
 
 
+_WHICH_PT = {  # (figure, up) -> what the campaign did
+    ("cpl", True): "subiu o CPL da conta",
+    ("cpl", False): "baixou o CPL da conta",
+    ("leads", True): "ganhou leads",
+    ("leads", False): "perdeu leads",
+    ("spend", True): "aumentou o gasto",
+    ("spend", False): "reduziu o gasto",
+}
+
+
+def _which_moved(m: dict[str, Any], figure: str, up: bool) -> list[str]:
+    """ "Qual campanha mais caiu em leads ontem?": the campaign that moved the figure most the way asked
+    against the day before (whatever the account did), named first, the next two after, then the account's
+    move as context."""
+    key = {"cpl": "effect_v", "leads": "d_leads", "spend": "d_spend_v"}[figure]
+    rows = [x for x in m["campaigns"] if x[key] is not None and (x[key] > 0 if up else x[key] < 0)]
+    rows.sort(key=lambda x: (-x[key] if up else x[key], x["campaign_id"]))
+    day, before = _d(m["days"]["day"]), _d(m["days"]["before"])
+    did = _WHICH_PT[figure, up]
+    account = _move_line(m, figure, "either")
+    if not rows:
+        return [f"Nenhuma campanha {did} em {day} (contra {before}).", account]
+
+    def line(x: dict[str, Any]) -> str:
+        text = (
+            f"{quoted(x['name'])} ({x['campaign_id']}): leads {x['leads0']} → {x['leads1']}, "
+            f"gasto {x['spend0']} → {x['spend1']}, "
+            f"CPL {x['cpl0'] or 'sem leads'} → {x['cpl1'] or 'sem leads'}"
+        )
+        return text + (f"; {'+' if up else '-'}{x['effect']} no CPL da conta" if key == "effect_v" else "")
+
+    lines = [f"A campanha que mais {did} em {day} (contra {before}): {line(rows[0])}."]
+    if len(rows) > 1:
+        lines += ["Em seguida:", *(f"- {line(x)}" for x in rows[1:MAX_MOVERS])]
+    return [*lines, account]
+
+
 def day_move_lines(intent: Intent, out: Out) -> list[str]:
     """ "Por que o CPL subiu ontem?" / "os leads caíram ontem?" / "o que aconteceu ontem?": the day asked
     against the day before and a week earlier, the figure asked first (Sim/Não when a move was asked),
@@ -153,6 +190,8 @@ def day_move_lines(intent: Intent, out: Out) -> list[str]:
     figure, move = asked
     if m["sides"]["day"] is None:
         return [f"Não há dados de {_d(m['days']['day'])} na fonte."]
+    if (intent.metric or "").endswith("_which") and move in {"up", "down"}:
+        return _which_moved(m, figure, move == "up")
     if figure == "what":
         head = (
             f"Em {_d(m['days']['day'])} ({WEEKDAYS_PT[m['days']['day'].weekday()]}): "

@@ -46,6 +46,11 @@ _MONTH_END = re.compile(
     r"\b(?:ate|no|ao|pro|para o) (?:o )?(?:fim|final) (?:do|desse|deste) mes\b|\bfechar o mes\b"
     r"|\bfechamento do mes\b"
 )
+# "quanto falta pra bater 2000 leads no mês?": the month's leads target ("mil"/"k" x1000)
+_LEADS_TARGET = re.compile(
+    r"\b(?:bater|chegar (?:a|em|nos)|fechar (?:com|em)|atingir|fazer)\s+(?:os\s+|as\s+)?"
+    r"(\d[\d.,]*\d|\d)(?![\d.,])\s*(mil\b|k\b)?\s*leads?\b.*\bmes\b"
+)
 # "quanto vou gastar esse mês?", "quantos leads vou ter esse mês?", "o mês vai fechar em quanto?": the month
 # asked in the future, a projection (the month so far plus the stored forecast of the days left)
 _MONTH_AHEAD = re.compile(
@@ -206,16 +211,20 @@ def day_move_asked(text: str, matched: str | None, day_ref: str | None, period_r
     if m := _WEEK_MOVE.search(text):
         move = next(k for k, p in _WEEK_MOVES.items() if re.fullmatch(p, m.group(1)))
         figure = figure_named(text) or "cpl"
-        return f"day_{figure}_{move}" if figure in {"cpl", "leads", "spend"} else None
+        # "qual campanha mais caiu em leads ontem?": the campaigns that moved that way, named first
+        which = "_which" if re.search(r"\b(qual|quais)\b.*\bcampanhas?\b", text) else ""
+        return f"day_{figure}_{move}{which}" if figure in {"cpl", "leads", "spend"} else None
     return "day_what" if _WHAT_HAPPENED.search(text) else None
 
 
 def day_move_metric(metric: str | None) -> tuple[str, str] | None:
-    """(figure, move) of a "day_<figure>_<move>" metric, ("what", "either") of "day_what", else None."""
+    """(figure, move) of a "day_<figure>_<move>[_which]" metric, ("what", "either") of "day_what", else
+    None."""
     if metric == "day_what":
         return "what", "either"
     parts = (metric or "").split("_")
-    return (parts[1], parts[2]) if len(parts) == 3 and parts[0] == "day" else None
+    ok = len(parts) == 3 or (len(parts) == 4 and parts[3] == "which")
+    return (parts[1], parts[2]) if ok and parts[0] == "day" else None
 
 
 def month_end_asked(metric: str | None) -> bool:
@@ -260,6 +269,10 @@ def out_of_scope_kind(text: str) -> str:
     return "write" if _WRITE.search(text) else "files"
 
 
+# "gastaram mais de R$ 500", "gastou acima de 1 mil": the campaigns past a spend ("mil"/"k" x1000)
+_SPEND_OVER = re.compile(
+    r"\bgast\w*\s+(?:mais|acima)\s+(?:de|do que|que)\s*(?:r\$\s*)?(\d[\d.,]*\d|\d)(?![\d.,])\s*(mil\b|k\b)?"
+)
 _SPEND_MOST = r"\b(gasta|gastam|gastou|gastaram|gastando) mais\b|\bmais gast(o|ou|aram)\b|\bmaior gasto"
 # Checked in order: the first intent with a matching pattern wins. Patterns run on accent-free lowercase,
 # after the negated mentions are taken out ("não quero previsão" is not a forecast question). The order
@@ -384,7 +397,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "performance",
         r"\bcpl\b|custo por lead|\bcust(ou|a) cada lead|\bctr\b|\bcpm\b|custo por mil|\bspend\b"
-        r"|\bcpc\b|custo por clique"
+        r"|\bcpc\b|custo por clique|\btaxa de conversao\b|\bconversao (da conta|media|geral)\b"
         r"|quanto (eu )?(gastei|gastamos|investi|investimos|gasto)|\bgastei\b|\bgasto\b"
         r"|\b(quanto|qnto|qto|qnt) (custou|custa|custaram)|\bcusto do lead"
         r"|(quantos|qnts|qtos|qts) leads|leads (eu )?(tive|tivemos|gerei|geramos|gerou|entraram)",
@@ -752,8 +765,16 @@ PERIODS_RATES = ("ctr", "cpm", "cpc")
 
 
 def periods_asked(metric: str | None) -> bool:
-    """Whether the metric compares two periods ("periods", or with a rate asked after: "periods_ctr")."""
-    return metric == "periods" or periods_rate(metric) is not None
+    """Whether the metric compares two periods ("periods", or with a rate asked after: "periods_ctr", or
+    a verdict asked: "periods_worse" / "periods_better")."""
+    return metric in {"periods", *PERIODS_VERDICTS} or periods_rate(metric) is not None
+
+
+# "a conta tá pior que mês passado?": this month so far against last month, the verdict first (by the CPL)
+PERIODS_VERDICTS = ("periods_worse", "periods_better")
+_VS_LAST_MONTH = re.compile(
+    r"\b(pior|melhor)\w*\s+(?:do\s+)?(?:que|q)\s+(?:o\s+|no\s+|em\s+)?(?:mes passado|ultimo mes)\b"
+)
 
 
 def periods_rate(metric: str | None) -> str | None:
@@ -849,6 +870,8 @@ def _metric(text: str) -> str | None:
         return "cpm"
     if re.search(r"\bcpc\b|custo por clique", text):
         return "cpc"
+    if re.search(r"\btaxa de conversao\b|\bconversao (da conta|media|geral)\b", text):
+        return "cvr"  # "qual a taxa de conversão?": leads per click
     if re.search(_SPEND_MOST, text):
         return "spend"
     if re.search(r"\b(menor|melhor) (cpl|custo)|(cpl|custo por lead) mais (baixo|barato)", text):
@@ -978,6 +1001,11 @@ def classify_intent(message: str) -> Intent:
         if extra["metric"] == "month_end" and (target := month_target(asked)) is not None:
             # "quanto posso gastar por dia pra fechar em R$ 50 mil?": what is left per day, said first
             extra.update(metric="month_end_target", threshold=target)
+    if not cid and (goal := _LEADS_TARGET.search(asked)):
+        # "quanto falta pra bater 2000 leads no mês?": what is left, and whether the forecast gets there
+        matched, period_ref = "forecast", None
+        goal_n = parse_number(goal.group(1)) * (1000 if goal.group(2) else 1)
+        extra.update(metric="month_end_leads", threshold=goal_n, period_ref=None)
     if matched == "forecast" and _SCALE.search(asked) and (pct := _PCT.search(asked)):
         # "se eu aumentar 20% o orçamento, quantos leads vou ter?": the forecast is at the current budget,
         # the budget's change only scales it as arithmetic (`budget_scaled`)
@@ -1025,6 +1053,9 @@ def classify_intent(message: str) -> Intent:
         extra["metric"] = "spend"
     if matched == "out_of_scope":
         extra["metric"] = out_of_scope_kind(asked)
+    if matched == "list_campaigns" and (over := _SPEND_OVER.search(asked)):
+        # "quais campanhas gastaram mais de R$ 500 essa semana?": exactly those, not the top 5 by spend
+        extra.update(metric="spend", threshold=parse_number(over.group(1)) * (1000 if over.group(2) else 1))
     if (
         matched in {"top", "underperformers", "cpl_rank"}
         and figure_named(asked) == "ctr"
@@ -1040,6 +1071,10 @@ def classify_intent(message: str) -> Intent:
         money_text = re.sub(r"\bcampanha\s+\S+", " ", money_text)  # "campanha 3" is no money
         numbers = numbers_in(money_text)
         return Intent("roi", cid, numbers[0] if numbers else None, named, names_asked(text))
+    if not cid and (vs := _VS_LAST_MONTH.search(asked)):
+        # "a conta tá pior que mês passado?": this month so far against last month, the verdict first
+        verdict = PERIODS_VERDICTS[0 if vs.group(1) == "pior" else 1]
+        return replace(_periods_intent(None, (), ("mes passado", "esse mes"), named, False), metric=verdict)
     if periods := periods_compared(asked):
         # "semana passada vs retrasada", "outubro vs novembro": two periods side by side, the account's or
         # one campaign's ("campanha 12 semana passada vs retrasada"), or each of several campaigns' ("campanha
@@ -1101,8 +1136,8 @@ def classify_intent(message: str) -> Intent:
         extra["metric"] = f"week_{why[0]}_{why[1]}"
     # "por que o CPL subiu ontem?", "o que aconteceu ontem?": one complete day against the day before and
     # the same weekday a week earlier, the account's (`day_move_asked`)
-    if not (cid or names) and (day_move := day_move_asked(asked, matched, day_ref, period_ref)):
-        matched, extra["metric"] = "anomalies", day_move
+    if not (cid or (names and like)) and (day_move := day_move_asked(asked, matched, day_ref, period_ref)):
+        matched, extra["metric"], names = "anomalies", day_move, ()
     # words after "campanha" that name nothing never end in the help menu: the campaigns are listed
     keyword = matched or ("list_campaigns" if names and not like else "help")
     if (cid or names) and matched not in CAMPAIGN_INTENTS:

@@ -658,6 +658,7 @@ class OfflineAgent:
             intent.name == "campaign_details" and intent.campaign_id
         )
         figures = figures or ranked or intent.name == "daily_average" or month_end_asked(intent.metric)
+        figures = figures or (intent.name == "performance" and intent.metric == "cvr")
         if intent.name == "trends" and intent.campaign_id and self.ctx.owns(intent.campaign_id):
             facts["_campaign_name"] = self.ctx.name_of(intent.campaign_id)
         if intent.name == "trends" and weeks_asked(intent.metric):  # "o CPL subiu essa semana?" too
@@ -702,7 +703,7 @@ class OfflineAgent:
         period = resolve_period(intent.period_ref, through)
         if month_end_asked(intent.metric):  # what the month already holds, besides the forecast
             period, day = resolve_period("esse mes", through), None
-        if intent.name == "daily_average" and day is None and period is None:
+        if (intent.name == "daily_average" or intent.metric == "cvr") and day is None and period is None:
             period = resolve_period("ultimos 7 dias", through)  # the tools' week, from the source
         if day is None and period is None:
             return facts
