@@ -543,3 +543,122 @@ def test_a_campaigns_cpl_asked_high_says_yes_when_it_is_high(demo_db: DemoDb) ->
         first = _ask(demo_db, f"o cpl da campanha {numbers[c]} tá alto?", ACCOUNT).text.splitlines()[0]
         assert first.startswith(f"{word}: CPL "), first
     assert {"Sim", "Não"} <= seen
+
+
+@pytest.mark.parametrize(("question", "up"), [("qual campanha mais caiu em leads ontem?", False)])
+def test_which_campaign_lost_most_leads_yesterday_is_named_first(
+    demo_db: DemoDb, question: str, up: bool
+) -> None:
+    """ "qual campanha mais caiu em leads ontem?": the campaign with the biggest drop of leads against the day
+    before, whatever the account did; it was the account's 7-day CPL trend."""
+    now = _clock(demo_db, WEEKDAYS[1])
+    day, before, _ = _days(now)
+    d = _source(demo_db, ACCOUNT, before, day, now)
+    per = {
+        cid: (
+            _sums(d.filter(pl.col("campaign_id") == cid), day, day),
+            _sums(d.filter(pl.col("campaign_id") == cid), before, before),
+        )
+        for cid in d["campaign_id"].unique().to_list()
+    }
+    fell = sorted(
+        (f1["leads"] - f0["leads"], cid) for cid, (f1, f0) in per.items() if f1["leads"] < f0["leads"]
+    )
+    ((intent, lines),) = _thread(demo_db, now, [question])
+    assert intent == "anomalies", lines
+    if not fell:
+        assert lines[0] == f"Nenhuma campanha perdeu leads em {_d(day)} (contra {_d(before)}).", lines[0]
+        return
+    _, cid = fell[0]
+    f1, f0 = per[cid]
+    assert lines[0].startswith(f"A campanha que mais perdeu leads em {_d(day)} (contra {_d(before)}): “"), (
+        lines[0]
+    )
+    assert f" ({cid}): leads {f0['leads']} → {f1['leads']}, gasto {format_money(f0['spend'])} → " in lines[0]
+
+
+def test_the_account_worse_than_last_month_is_said_first_by_the_cpl(demo_db: DemoDb) -> None:
+    """ "a conta tá pior que mês passado?": this month so far against last month, Sim/Não by the CPL first,
+    then both months; it listed the worst campaigns."""
+    as_of, now = demo_db.as_of, demo_db.now
+    first = as_of.replace(day=1)
+    last_month_end = first - DAY
+    start = max(last_month_end.replace(day=1), first_insight_day(demo_db.engine, ACCOUNT))
+    d = _source(demo_db, ACCOUNT, start, as_of, now)
+    new, old = _sums(d, first, as_of), _sums(d, start, last_month_end)
+    change = _change(new["cpl"], old["cpl"])
+    word = "Praticamente igual" if change == "0%" else "Sim" if new["cpl"] > old["cpl"] else "Não"
+    reply = _ask(demo_db, "a conta tá pior que mês passado?", ACCOUNT)
+    assert reply.intent == "performance"
+    assert reply.text.splitlines()[0].startswith(
+        f"{word}: o CPL em {_month_label(as_of)} até agora é {format_money(new['cpl'])}, contra "
+        f"{format_money(old['cpl'])} em {_month_label(last_month_end)} ({change}); "
+    ), reply.text
+
+
+def _month_label(day: dt.date) -> str:
+    months = ("janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro")
+    months += ("outubro", "novembro", "dezembro")
+    return f"{months[day.month - 1]} de {day.year}"
+
+
+def test_the_conversion_rate_is_leads_per_click(demo_db: DemoDb) -> None:
+    """ "qual a taxa de conversão da conta?": leads / clicks over the last 7 days (or the day asked); it was
+    the account's summary."""
+    now = _clock(demo_db, WEEKDAYS[2])
+    through = now.date() - DAY
+    daily = read_daily_insights(demo_db.engine, [ACCOUNT], through, 7, now=now).daily
+    clicks, leads = float(daily["clicks"].sum()), float(daily["leads"].sum())
+    ((intent, lines),) = _thread(demo_db, now, ["qual a taxa de conversão da conta?"])
+    assert intent == "performance", lines
+    assert lines[0].startswith(
+        f"Taxa de conversão da conta (leads / cliques) nos últimos 7 dias ({_d(through - 6 * DAY)} a "
+        f"{_d(through)}, 7 dias): {format_pct(leads / clicks * 100, 2)}"
+    ), lines[0]
+
+
+def test_campaigns_past_a_spend_are_all_listed(demo_db: DemoDb) -> None:
+    """ "quais campanhas gastaram mais de R$ 300 semana passada?": every campaign past it, with the count;
+    it was the top 5 by spend whatever the limit."""
+    now = _clock(demo_db, WEEKDAYS[1])
+    monday = now.date() - dt.timedelta(days=now.date().weekday() + 7)
+    d = _source(demo_db, ACCOUNT, monday, monday + 6 * DAY, now)
+    spent = {
+        cid: _sums(d.filter(pl.col("campaign_id") == cid), monday, monday + 6 * DAY)["spend"]
+        for cid in d["campaign_id"].unique().to_list()
+    }
+    over = sorted((cid for cid, s in spent.items() if s > 300), key=lambda c: (-spent[c], c))
+    ((intent, lines),) = _thread(demo_db, now, ["quais campanhas gastaram mais de R$ 300 semana passada?"])
+    assert intent == "list_campaigns", lines
+    n = len(over)
+    assert lines[0].startswith(
+        f"{n} campanha{'s' if n != 1 else ''} gast{'aram' if n != 1 else 'ou'} mais de R$ 300,00 na semana "
+        "passada"
+    ), lines[0]
+    listed = [x for x in lines[1:] if x.startswith("- “")]
+    assert len(listed) == n
+    for line, cid in zip(listed, over, strict=True):
+        assert f" ({cid}): {format_money(spent[cid])} gastos" in line, line
+
+
+def test_a_months_leads_target_says_what_is_left_and_whether_the_forecast_gets_there(demo_db: DemoDb) -> None:
+    """ "quanto falta pra bater N leads no mês?": the leads left to N, then whether what the month closes at
+    (month so far plus forecast) reaches it; it gave the month so far only."""
+    if (close := month_close_lines(demo_db, 1)) is None:
+        pytest.skip("the stored 7-day forecast does not reach this month's end")
+    as_of = demo_db.as_of
+    d = _source(demo_db, 1, as_of.replace(day=1), as_of, demo_db.now)
+    done = _sums(d, as_of.replace(day=1), as_of)["leads"]
+    closes = int(close[1].split("deve fechar com ")[1].split(" ")[0])
+    for target in (done + 5, done + 5000):  # six digits would read as a campaign id
+        reply = _ask(demo_db, f"quanto falta pra bater {target} leads no mês?", 1)
+        lines = reply.text.splitlines()
+        assert lines[0] == (
+            f"Para bater {target} leads em {_month_label(as_of)} faltam {target - done}: o mês soma {done} "
+            f"leads ({_d(as_of.replace(day=1))} a {_d(as_of)})."
+        ), lines[0]
+        assert lines[1].startswith(
+            f"Pela previsão do pipeline, {'chega' if closes >= target else 'não chega'} à meta: fecha com "
+            f"{closes} leads"
+        ), lines[1]
+        assert lines[2] == close[1]
