@@ -12,7 +12,13 @@ from typing import Any
 from famachat_ml_pipeline.agent.answers_anomalies import TYPE_PT, anomaly_block, say_tracking
 from famachat_ml_pipeline.agent.answers_days import say_best_day, say_weekday
 from famachat_ml_pipeline.agent.answers_forecast import say_forecast
-from famachat_ml_pipeline.agent.answers_verdicts import cpl_judge_lines, cut_advice_lines, day_move_lines
+from famachat_ml_pipeline.agent.answers_verdicts import (
+    cpl_judge_lines,
+    cut_advice_lines,
+    day_move_lines,
+    say_budget,
+    week_movers_lines,
+)
 from famachat_ml_pipeline.agent.intents import (
     ALL_TIME_LABEL,
     PERIODS_RATES,
@@ -1039,6 +1045,9 @@ def _say_trends(intent: Intent, out: Out) -> list[str]:
     t = out["analyze_trends"]
     if msg := failed(t):
         return [msg]
+    if "_weeks_campaigns" in out:  # "qual campanha piorou mais essa semana?"
+        account = _weeks_lines(out)[-1].replace("Variação:", "Na conta inteira, mesma comparação:", 1)
+        return [*week_movers_lines(intent, out), account]
     if "_weeks" in out:
         return [*_week_change_lines(intent, out), *_weeks_lines(out)]
     return [*_trend_answer(intent, out, t), *_trend_lines(t)]
@@ -1613,6 +1622,7 @@ _SAY = {
     "tracking": say_tracking,
     "best_day": say_best_day,
     "frequency": _say_frequency,
+    "budget": say_budget,
     "out_of_scope": _say_out_of_scope,
 }
 

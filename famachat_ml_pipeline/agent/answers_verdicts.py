@@ -208,6 +208,68 @@ def day_move_lines(intent: Intent, out: Out) -> list[str]:
     return lines + _movers(m, figure)
 
 
+def week_movers_lines(intent: Intent, out: Out) -> list[str]:
+    """ "Qual campanha piorou mais essa semana?": the campaigns by their move over the weeks compared (this
+    week's days against the same weekdays of last week; on a Monday last week against the one before), the
+    CPL's (a campaign that had leads and now spent with none is the worst) or the leads', named first."""
+    _, figure, move, _ = (intent.metric or "week_cpl_worse_which").split("_")
+    w = out["_weeks"]["weeks"]
+    old, new = ({x["campaign_id"]: x for x in side["campaigns"]} for side in out["_weeks_campaigns"])
+    worse = move in {"worse", "up"} if figure == "cpl" else move in {"worse", "down"}
+    moved = []
+    for cid, x in new.items():
+        y = old.get(cid)
+        if y is None:
+            continue
+        if figure == "leads":
+            if x["leads"] != y["leads"]:
+                moved.append((float(x["leads"] - y["leads"]), x, y))
+        elif x["cpl_v"] is not None and y["cpl_v"] is not None:
+            moved.append(((x["cpl_v"] / y["cpl_v"] - 1) * 100, x, y))
+        elif x["cpl_v"] is None and x["spend_v"] > 0 and y["cpl_v"] is not None:
+            moved.append((float("inf"), x, y))  # had leads, now spends with none: the worst CPL move
+    up = worse if figure == "cpl" else not worse
+    rows = sorted((m for m in moved if (m[0] > 0 if up else m[0] < 0)), key=lambda m: -m[0] if up else m[0])
+    now, before = f"({_span(w.now.first, w.now.last)})", f"({_span(w.before.first, w.before.last)})"
+    when = (
+        f"na semana passada, seg a dom {now}, contra a retrasada {before}"
+        if w.no_day_yet
+        else f"de {w.days} desta semana {now} contra os mesmos dias da semana passada {before}"
+    )
+    if figure == "cpl":
+        did = f"{'piorou' if worse else 'melhorou'} pelo CPL"
+    else:
+        did = "perdeu leads" if worse else "ganhou leads"
+    if not rows:
+        return [f"Nenhuma campanha {did} {when}."]
+
+    def line(m: tuple[float, dict[str, Any], dict[str, Any]]) -> str:
+        change, x, y = m
+        pct = "sem leads agora" if change == float("inf") else f"{'+' if change > 0 else ''}{_pct0(change)}"
+        if figure == "leads":
+            pct = f"{'+' if change > 0 else ''}{round(change)}"
+        cpl = f"CPL {y['cpl'] or 'sem leads'} → {x['cpl'] or 'sem leads'}"
+        leads = f"leads {y['leads']} → {x['leads']}"
+        if figure == "leads":
+            leads += f" ({pct})"
+        else:
+            cpl += f" ({pct})"
+        return f"{quoted(x['name'])} ({x['campaign_id']}): {cpl}, {leads}, gasto {y['spend']} → {x['spend']}"
+
+    lines = [f"A campanha que mais {did} {when}: {line(rows[0])}."]
+    if len(rows) > 1:
+        lines += ["Em seguida:", *(f"- {line(m)}" for m in rows[1:MAX_MOVERS])]
+    return lines
+
+
+def _span(first: dt.date, last: dt.date) -> str:
+    return _d(first) if first == last else f"{_d(first)} a {_d(last)}"
+
+
+def _pct0(value: float) -> str:
+    return f"{round(value)}%"
+
+
 # --------------------------------------------------------------------------- the CPL against its history
 _GOOD, _MID, _BAD = "good", "mid", "bad"
 _ANSWER = {  # (the question asks if it is good, if it is high) -> the verdict's first word
@@ -324,4 +386,45 @@ def cut_advice_lines(out: Out) -> list[str]:
                 f"- {quoted(x['name'])} ({x['campaign_id']}): {action}. CPL {x['cpl_7d'] or 'sem leads'} "
                 f"{when}{vs}{moved}.{why}{far}."
             )
+    return lines
+
+
+def say_budget(intent: Intent, out: Out) -> list[str]:
+    """ "Tem campanha estourando o orçamento?": Sim/Não first, by the days of the last 7 whose spend passed
+    the campaign's daily budget by more than the 25 % Meta may spend over on a day; each such campaign with
+    its worst day and its 7 days against 7 budgets."""
+    b = out["_budget"]
+    span = f"{_d(b['first_day'])} a {_d(b['last_day'])}"
+    slack = f"{round(b['slack'] * 100)}%"
+    why = (
+        f"o Meta pode gastar até {slack} acima do orçamento diário num dia, então só conto o que passou disso"
+    )
+    rows = b["campaigns"]
+    if not rows:
+        lines = [
+            f"Não: nenhuma campanha gastou mais de {slack} acima do orçamento diário nos 7 dias ({span}); "
+            f"{why}."
+        ]
+        if b["within_days"]:
+            lines.append(
+                f"Acima do orçamento, mas dentro dessa margem: {b['within_days']} dia(s) de campanha."
+            )
+    else:
+        n = len(rows)
+        lines = [
+            f"Sim: {n} campanha{'s' if n != 1 else ''} gast{'aram' if n != 1 else 'ou'} mais de {slack} "
+            f"acima do orçamento diário em algum dos 7 dias ({span}); {why}:"
+        ]
+        for x in rows:
+            days = f"{x['days']} dia{'s' if x['days'] != 1 else ''}"
+            lines.append(
+                f"- {quoted(x['name'])} ({x['campaign_id']}): orçamento {x['budget']}/dia; em {_d(x['day'])} "
+                f"gastou {x['spend']} ({x['above']} acima); {days} acima da margem; nos 7 dias, "
+                f"{x['spend_7d']} de {x['budget_7d']} de orçamento."
+            )
+    if b["no_budget"]:
+        lines.append(
+            f"{b['no_budget']} campanha(s) com gasto não têm orçamento na campanha (fica no conjunto de "
+            "anúncios): não dá para comparar."
+        )
     return lines

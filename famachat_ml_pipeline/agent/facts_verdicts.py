@@ -198,3 +198,54 @@ def cut_figures(ctx: ToolContext) -> dict[str, Any]:
         "decrease_ratio": RECOMMENDATION_CONFIG.decrease_min_cpl_ratio,
         "decrease_trend": RECOMMENDATION_CONFIG.decrease_min_cpl_trend,
     }
+
+
+BUDGET_SLACK = 0.25  # the source contract: spend may exceed the daily budget by up to 25 % on a day
+
+
+def budget_figures(ctx: ToolContext) -> dict[str, Any]:
+    """ "Tem campanha estourando o orçamento?": each campaign's days of the last 7 whose spend passed its
+    daily budget by more than `BUDGET_SLACK` (Meta may spend up to 25 % over on a day, so less is no
+    overspend), the worst of them, and its 7 days' spend against 7 budgets; the campaigns that spent with
+    no campaign-level budget (set at ad-set level) are counted apart."""
+    through = ctx.data_through()
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], through, 7, now=ctx.now).daily
+    d = _valid(daily).filter(pl.col("date").is_between(through - DAY * 6, through) & (pl.col("spend") > 0))
+    budgeted = d.filter(pl.col("daily_budget").is_not_null() & (pl.col("daily_budget") > 0))
+    over = budgeted.filter(pl.col("spend") > pl.col("daily_budget") * (1 + BUDGET_SLACK))
+    within = budgeted.filter(
+        (pl.col("spend") > pl.col("daily_budget"))
+        & (pl.col("spend") <= pl.col("daily_budget") * (1 + BUDGET_SLACK))
+    )
+    rows = []
+    for cid in sorted(over["campaign_id"].unique().to_list()):
+        own = over.filter(pl.col("campaign_id") == cid).with_columns(
+            ratio=pl.col("spend") / pl.col("daily_budget")
+        )
+        top = own.sort(["ratio", "date"], descending=[True, False]).row(0, named=True)
+        week = budgeted.filter(pl.col("campaign_id") == cid)
+        rows.append(
+            {
+                "campaign_id": cid,
+                "name": ctx.name_of(cid),
+                "days": own.height,
+                "day": top["date"],
+                "spend": float(top["spend"]),
+                "budget": float(top["daily_budget"]),
+                "above": (float(top["ratio"]) - 1) * 100,
+                "above_v": float(top["ratio"]) - 1,
+                "spend_7d": float(week["spend"].sum()),
+                "budget_7d": float(week["daily_budget"].sum()),
+            }
+        )
+    rows.sort(key=lambda x: (-x["above_v"], x["campaign_id"]))
+    money = dict.fromkeys(("spend", "budget", "spend_7d", "budget_7d"), "money")
+    no_budget = d.filter(pl.col("daily_budget").is_null())["campaign_id"].n_unique()
+    return {
+        "first_day": through - DAY * 6,
+        "last_day": through,
+        "campaigns": ctx.fmt(rows, {**money, "above": "pct0"}),
+        "within_days": within.height,
+        "no_budget": no_budget,
+        "slack": BUDGET_SLACK,
+    }

@@ -33,6 +33,7 @@ INTENTS = (
     "tracking",
     "best_day",
     "frequency",
+    "budget",
     "out_of_scope",
 )
 
@@ -371,6 +372,12 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     # "qual a frequência média da conta? tá saturando?": the campaigns' 7-day frequency against the alert's
     # threshold, and the open frequency and saturation anomalies
     ("frequency", r"\bfrequencia\b(?! alta)|\bsaturand|\bsaturad|\bsaturacao\b"),
+    # "tem campanha estourando o orçamento?": each day's spend against the campaign's daily budget
+    (
+        "budget",
+        r"\bestour\w*|\b(passou|passando|passaram|acima|ultrapass\w*) (d[oa] |o )?(orcamento|budget|verba)\b"
+        r"|\bgast\w* mais (do )?que o (orcamento|budget)\b",
+    ),
     # "quais campanhas tão pausadas?", "a campanha 60 tá pausada?": a status asked, not an action
     ("paused", r"^(?!.*\b(reativ|vale|devo|deveria|deslig))(?=.*\bpausad)"),
     (
@@ -1131,6 +1138,15 @@ def classify_intent(message: str) -> Intent:
     if matched in _WEEK_CHANGE_FROM and (week_change := this_week_change(asked)):
         matched = "trends"
         extra["metric"] = f"week_{week_change[0]}_{week_change[1]}"
+        if (
+            not cid
+            and not (names and like)
+            and week_change[0] in {"cpl", "leads"}
+            and re.search(r"\b(qual|quais)\b.*\bcampanhas?\b", asked)
+        ):
+            # "qual campanha piorou mais essa semana?": the campaigns by their move over the same weeks
+            extra["metric"] += "_which"
+            names = ()
     # "por que o CPL subiu essa semana?": the anomalies of the week, the move explained over the same weeks
     elif matched == "anomalies" and (why := why_this_week(asked)):
         extra["metric"] = f"week_{why[0]}_{why[1]}"

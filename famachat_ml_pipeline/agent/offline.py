@@ -15,7 +15,12 @@ from typing import Any
 import polars as pl
 
 from famachat_ml_pipeline.agent.answers import NO_RESULTS, generate_response
-from famachat_ml_pipeline.agent.facts_verdicts import cpl_history_figures, cut_figures, day_move_figures
+from famachat_ml_pipeline.agent.facts_verdicts import (
+    budget_figures,
+    cpl_history_figures,
+    cut_figures,
+    day_move_figures,
+)
 from famachat_ml_pipeline.agent.followup import resolve_followup
 from famachat_ml_pipeline.agent.intents import (
     Intent,
@@ -211,6 +216,7 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "tracking": [],  # the zero-lead anomalies and the source's runs, in the facts
         "best_day": [],
         "frequency": [],  # ml_features and ml_anomalies, in the facts
+        "budget": [],  # the source's spend against the campaigns' daily budget, in the facts
         "out_of_scope": [],
     }
     return [_call(ctx, name, args) for name, args in plan[intent.name]]
@@ -665,6 +671,11 @@ class OfflineAgent:
             cid = intent.campaign_id
             if cid is None or self.ctx.owns(cid):  # another account's campaign: analyze_trends says so
                 facts["_weeks"] = weeks_figures(self.ctx, cid)
+            if (intent.metric or "").endswith("_which"):  # "qual campanha piorou mais essa semana?"
+                w = facts["_weeks"]["weeks"]
+                facts["_weeks_campaigns"] = [
+                    campaign_figures(self.ctx, p.first, p.last) for p in (w.before, w.now)
+                ]
             return facts
         if intent.name == "anomalies" and (week := this_week_asked(intent.period_ref, through)):
             if weeks_asked(intent.metric):  # "por que o CPL subiu essa semana?": the factors over the weeks
@@ -679,6 +690,8 @@ class OfflineAgent:
             return {**facts, "_weekdays": weekday_figures(self.ctx)}
         if intent.name == "frequency":
             return {**facts, "_frequency": frequency_figures(self.ctx)}
+        if intent.name == "budget":
+            return {**facts, "_budget": budget_figures(self.ctx)}
         cid = intent.campaign_id
         if intent.metric == "reactivate" and cid is not None and self.ctx.owns(cid):
             return {**facts, "_reactivation": reactivation_figures(self.ctx, cid)}
