@@ -25,6 +25,7 @@ from famachat_ml_pipeline.source.read import first_insight_day, read_daily_insig
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline import _ask, _features
 from famachat_ml_pipeline_tests.agent.test_offline_asks3 import _numbered
+from famachat_ml_pipeline_tests.agent.test_offline_asks6 import _weeks
 from famachat_ml_pipeline_tests.agent.test_offline_asks7 import WEEKDAYS, _clock
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d, month_close_lines
 from famachat_ml_pipeline_tests.agent.test_offline_asks12 import _change
@@ -662,3 +663,103 @@ def test_a_months_leads_target_says_what_is_left_and_whether_the_forecast_gets_t
             f"{closes} leads"
         ), lines[1]
         assert lines[2] == close[1]
+
+
+@pytest.mark.parametrize("weekday", WEEKDAYS[:2])
+def test_which_campaign_got_worse_this_week_is_named_first(demo_db: DemoDb, weekday: int) -> None:
+    """ "qual campanha piorou mais essa semana?": the campaign whose CPL rose most over the weeks compared
+    (this week's days against the same weekdays of last week; on a Monday last week against the one before);
+    it was the account's CPL."""
+    now = _clock(demo_db, weekday)
+    (now_first, now_last), (old_first, old_last), _ = _weeks(now.date() - DAY)
+    d = _source(demo_db, ACCOUNT, old_first, now_last, now)
+    moved = []
+    for cid in d["campaign_id"].unique().to_list():
+        own = d.filter(pl.col("campaign_id") == cid)
+        new, old = _sums(own, now_first, now_last), _sums(own, old_first, old_last)
+        if old["cpl"] is None or own.filter(pl.col("date").is_between(now_first, now_last)).height == 0:
+            continue
+        if new["cpl"] is not None:
+            moved.append((new["cpl"] / old["cpl"] - 1, cid, new, old))
+        elif new["spend"] > 0:
+            moved.append((float("inf"), cid, new, old))
+    worst = max((m for m in moved if m[0] > 0), default=None, key=lambda m: m[0])
+    ((intent, lines),) = _thread(demo_db, now, ["qual campanha piorou mais essa semana?"])
+    assert intent == "trends", lines
+    if worst is None:
+        assert lines[0].startswith("Nenhuma campanha piorou pelo CPL "), lines[0]
+        return
+    _, cid, new, old = worst
+    assert lines[0].startswith("A campanha que mais piorou pelo CPL "), lines[0]
+    assert f" ({cid}): CPL {_cpl_text(old)} → {_cpl_text(new)}" in lines[0], lines[0]
+    assert lines[-1].startswith("Na conta inteira, mesma comparação: gasto "), lines[-1]
+
+
+@pytest.mark.parametrize("cid", [1, 2, 3])
+def test_a_budget_blown_is_spend_past_the_daily_budget_by_more_than_25_percent(
+    demo_db: DemoDb, cid: int
+) -> None:
+    """ "tem alguma campanha estourando o orçamento?": Sim/Não by the days of the last 7 whose spend passed
+    the campaign's daily budget by more than 25 % (the source contract lets Meta spend up to that over on a
+    day); it listed every active recommendation."""
+    through = demo_db.as_of
+    d = _source(demo_db, cid, through - 6 * DAY, through, demo_db.now).filter(
+        (pl.col("spend") > 0) & pl.col("daily_budget").is_not_null() & (pl.col("daily_budget") > 0)
+    )
+    over = d.filter(pl.col("spend") > pl.col("daily_budget") * 1.25)
+    within = d.filter(
+        (pl.col("spend") > pl.col("daily_budget")) & (pl.col("spend") <= pl.col("daily_budget") * 1.25)
+    )
+    reply = _ask(demo_db, "tem alguma campanha estourando o orçamento?", cid)
+    lines = reply.text.splitlines()
+    assert reply.intent == "budget"
+    span = f"({_d(through - 6 * DAY)} a {_d(through)})"
+    n = over["campaign_id"].n_unique()
+    if n:
+        assert lines[0].startswith(f"Sim: {n} campanha"), lines[0]
+        for x in over.group_by("campaign_id").agg(pl.len().alias("days")).iter_rows(named=True):
+            (line,) = [y for y in lines if f"({x['campaign_id']}): orçamento " in y]
+            assert f"; {x['days']} dia{'s' if x['days'] != 1 else ''} acima da margem;" in line, line
+    else:
+        assert lines[0].startswith(
+            f"Não: nenhuma campanha gastou mais de 25% acima do orçamento diário nos 7 dias {span}"
+        )
+        if within.height:
+            assert (
+                lines[1]
+                == f"Acima do orçamento, mas dentro dessa margem: {within.height} dia(s) de campanha."
+            )
+
+
+def test_a_budget_blown_names_the_campaign_and_its_worst_day() -> None:
+    """On fixed facts: the campaign past the margin, its budget, its worst day and its 7 days."""
+    row = {
+        "campaign_id": "7",
+        "name": "Campanha 7",
+        "days": 2,
+        "day": dt.date(2026, 11, 28),
+        "spend": "R$ 150,00",
+        "budget": "R$ 100,00",
+        "above": "50%",
+        "above_v": 0.5,
+        "spend_7d": "R$ 800,00",
+        "budget_7d": "R$ 700,00",
+    }
+    facts = {
+        "_budget": {
+            "first_day": dt.date(2026, 11, 23),
+            "last_day": dt.date(2026, 11, 29),
+            "campaigns": [row],
+            "within_days": 3,
+            "no_budget": 0,
+            "slack": 0.25,
+        }
+    }
+    lines = generate_response(Intent("budget"), [], [], facts).splitlines()
+    assert lines == [
+        "Sim: 1 campanha gastou mais de 25% acima do orçamento diário em algum dos 7 dias (23/11/2026 a "
+        "29/11/2026); o Meta pode gastar até 25% acima do orçamento diário num dia, então só conto o que "
+        "passou disso:",
+        "- “Campanha 7” (7): orçamento R$ 100,00/dia; em 28/11/2026 gastou R$ 150,00 (50% acima); 2 dias "
+        "acima da margem; nos 7 dias, R$ 800,00 de R$ 700,00 de orçamento.",
+    ]
