@@ -12,8 +12,16 @@ from typing import Any
 from famachat_ml_pipeline.agent.answers_anomalies import TYPE_PT, anomaly_block, say_tracking
 from famachat_ml_pipeline.agent.answers_days import say_best_day, say_weekday
 from famachat_ml_pipeline.agent.answers_forecast import say_forecast
+from famachat_ml_pipeline.agent.answers_verdicts import (
+    cpl_judge_lines,
+    cut_advice_lines,
+    day_move_lines,
+    say_budget,
+    week_movers_lines,
+)
 from famachat_ml_pipeline.agent.intents import (
     ALL_TIME_LABEL,
+    PERIODS_RATES,
     WHICH_CAMPAIGN,
     Intent,
     numbers_in,
@@ -394,6 +402,18 @@ def _scale_lines(r: dict[str, Any], out: Out) -> list[str]:
 def _cut_lines(r: dict[str, Any], out: Out) -> list[str]:
     """ "Qual campanha devo pausar?": the active pause and decrease advice, then the critical tier (a
     campaign can be there without advice yet: its CPL is high but not rising, say)."""
+    if (advice := cut_advice_lines(out)) is not None and "_cuts" in out:
+        # the pause advice first, each cut with why it is no pause; then the critical tier left
+        advised = {x["campaign_id"] for x in out["_cuts"]["rows"]}
+        u = out["get_underperformers"]
+        rest = [c for c in u.get("campaigns", []) if c["campaign_id"] not in advised]
+        if rest:
+            advice.append(
+                f"Também no tier crítico em {br_date(u['as_of'])}, sem recomendação de pausa ou corte "
+                "(as mais gastadoras):"
+            )
+            advice += [_campaign_line(c) + _why(c) + "." for c in rest]
+        return advice
     cuts = [x for x in r.get("recommendations", []) if x["type"] in CUT_TYPES]
     if cuts:
         lines = [f"{len(cuts)} recomendações ativas de pausa ou redução de orçamento:"]
@@ -557,6 +577,10 @@ def _say_anomalies(intent: Intent, out: Out) -> list[str]:
             n = day["total"]
             lines.append(f"{n} anomalia{'s' if n != 1 else ''} em {when}:")
             lines += anomaly_block(day)
+    if moved := day_move_lines(intent, out):  # "por que o CPL subiu ontem?": that day against two others
+        if (intent.metric or "").endswith("_which"):  # "qual campanha mais caiu em leads ontem?"
+            return [*moved, *lines]
+        return [*moved[:2], *_day_why_lines(intent, out), *moved[2:], *lines]
     premise, why = _why_parts(intent, out, t)
     # over the calendar weeks the 7 days' lines would answer another question: left out
     context = why if "_weeks" in out else [*_trend_lines(t), *why]
@@ -574,6 +598,17 @@ def _say_anomalies(intent: Intent, out: Out) -> list[str]:
     if intent.metric == "list":  # "teve alguma anomalia?": the anomalies first, the week's figures after
         return [*lines, *week, *context]
     return [*premise, *lines, *context, *week]
+
+
+def _day_why_lines(intent: Intent, out: Out) -> list[str]:
+    """ "Por que o CPL subiu ontem?": the CPL's factors on that day against the day before."""
+    m = out["_day_move"]
+    if not (intent.metric or "").startswith("day_cpl_"):
+        return []
+    day, before = m["days"]["day"], m["days"]["before"]
+    change = _signed(m["changes"]["before"].get("cpl"))
+    when, compared = f"em {br_date(day.isoformat())}", f"contra {br_date(before.isoformat())}"
+    return _why_text(m["drivers"], change, when, compared)
 
 
 def _all_invalid(f: dict[str, Any]) -> str | None:
@@ -688,8 +723,8 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
         at = 0 if intent.metric == "cpl_up" else 1 + len(d["open_anomalies"])
         lines[at:at] = why
         lines[0:0] = premise
-    if intent.keyword == "performance" and intent.metric == "cpl_judge" and d.get("as_of"):
-        lines.insert(0, _cpl_judge(d))
+    if intent.keyword == "performance" and (intent.metric or "").startswith("cpl_judge") and d.get("as_of"):
+        lines.insert(0, _cpl_judge(d, high=intent.metric == "cpl_judge_high"))
     if intent.keyword == "underperformers" and intent.metric == "no_leads" and d.get("as_of"):
         lines.insert(0, _no_leads_judge(d))
     if "_reactivation" in out:  # "vale reativar a 31?": the judgement first, the card after
@@ -768,17 +803,16 @@ _RUNNING = {
 }
 
 
-def _cpl_judge(d: dict[str, Any]) -> str:
-    """ "Tá bom o CPL da campanha 11?": yes or no from its 7-day CPL against the account's."""
+def _cpl_judge(d: dict[str, Any], high: bool = False) -> str:
+    """ "Tá bom o CPL da campanha 11?": yes or no from its 7-day CPL against the account's; "tá alto?"
+    (`high`) the other way round ("Não" when it is at or below the account's)."""
     ratio = d.get("cpl_vs_account")
     if ratio is None:
         return f"Não há CPL: {quoted(d['name'])} não teve leads nos 7 dias ({d['spend_7d'] or '-'} gastos)."
     x = f"{ratio:.1f}".replace(".", ",")
-    if ratio <= 1:
-        return f"Sim: CPL {d['cpl_7d']} nos 7 dias, {x}x o CPL da conta ({d['account_cpl_7d']})."
-    if ratio < 1.3:
-        return f"Razoável: CPL {d['cpl_7d']} nos 7 dias, {x}x o CPL da conta ({d['account_cpl_7d']})."
-    return f"Não: CPL {d['cpl_7d']} nos 7 dias, {x}x o CPL da conta ({d['account_cpl_7d']})."
+    level = 0 if ratio <= 1 else 1 if ratio < 1.3 else 2
+    word = ("Não", "Um pouco", "Sim")[level] if high else ("Sim", "Razoável", "Não")[level]
+    return f"{word}: CPL {d['cpl_7d']} nos 7 dias, {x}x o CPL da conta ({d['account_cpl_7d']})."
 
 
 def _no_leads_judge(d: dict[str, Any]) -> str:
@@ -849,6 +883,14 @@ def _say_list_campaigns(intent: Intent, out: Out) -> list[str]:
     c = out["list_campaigns"]
     which = "campanhas ativas" if intent.metric == "active" else "campanhas"
     lines = [f"{c['total']} {which} nesta conta (mais gasto nos 7 dias até {br_date(c['as_of'])} primeiro):"]
+    if intent.metric == "spend" and intent.threshold is not None:  # "gastaram mais de R$ 500?" (7 days)
+        over = [x for x in c["campaigns"] if _spent(x) > intent.threshold]
+        limit, n = out.get("_threshold") or str(intent.threshold), len(over)
+        when = f"nos 7 dias até {br_date(c['as_of'])}"
+        if not over:
+            return [f"Nenhuma campanha gastou mais de {limit} {when}."]
+        head = f"{n} campanha{'s' if n != 1 else ''} gast{'aram' if n != 1 else 'ou'} mais de {limit} {when}:"
+        return [head, *(_campaign_line(x) for x in over), *_shown(c)]
     if intent.metric == "spend" and c["campaigns"]:  # "qual campanha gasta mais?": the answer first
         lines.insert(0, f"A campanha que mais gastou nos 7 dias: {_campaign_line(c['campaigns'][0])[2:]}.")
     for x in c["campaigns"]:
@@ -1003,6 +1045,9 @@ def _say_trends(intent: Intent, out: Out) -> list[str]:
     t = out["analyze_trends"]
     if msg := failed(t):
         return [msg]
+    if "_weeks_campaigns" in out:  # "qual campanha piorou mais essa semana?"
+        account = _weeks_lines(out)[-1].replace("Variação:", "Na conta inteira, mesma comparação:", 1)
+        return [*week_movers_lines(intent, out), account]
     if "_weeks" in out:
         return [*_week_change_lines(intent, out), *_weeks_lines(out)]
     return [*_trend_answer(intent, out, t), *_trend_lines(t)]
@@ -1141,7 +1186,9 @@ RATE_HOW = {
     "ctr": " (cliques / impressões)",
     "cpm": " (gasto por mil impressões)",
     "cpc": " (gasto / cliques)",
+    "cvr": " (leads / cliques)",
 }
+RATE_NAME = {"cvr": "Taxa de conversão"}  # the others by their acronym ("CTR")
 
 
 def _metric_asked(intent: Intent, out: Out) -> list[str]:
@@ -1162,11 +1209,12 @@ def _metric_asked(intent: Intent, out: Out) -> list[str]:
         when = f"{period_in(period.label)} ({span}, {f['days']} dias)"
     if f is None:
         return []
+    name = RATE_NAME.get(m, m.upper())
     if (invalid := _all_invalid(f)) is not None:
-        return [f"{m.upper()} da conta{RATE_HOW[m]} {when}: {invalid}"]
+        return [f"{name} da conta{RATE_HOW[m]} {when}: {invalid}"]
     left_out = excluded_text(f.get("set_aside") or 0, f.get("orphans") or 0)
     note = f" ({left_out})" if left_out else ""
-    return [f"{m.upper()} da conta{RATE_HOW[m]} {when}: {f.get(m) or '-'}{note}."]
+    return [f"{name} da conta{RATE_HOW[m]} {when}: {f.get(m) or '-'}{note}."]
 
 
 def _say_frequency(intent: Intent, out: Out) -> list[str]:
@@ -1214,6 +1262,30 @@ def _say_frequency(intent: Intent, out: Out) -> list[str]:
     return lines
 
 
+def _periods_verdict(intent: Intent, pf: dict[str, Any]) -> list[str]:
+    """ "A conta tá pior que mês passado?": Sim/Não first, by the CPL of the newer period against the older
+    one's (a lead account's yardstick); nothing when no verdict was asked or a side has no CPL."""
+    if intent.metric not in {"periods_worse", "periods_better"} or len(pf["periods"]) != 2:
+        return []
+    old, new = pf["raw"]
+    if not (old and new and old["cpl"] and new["cpl"]):
+        return []
+    worse = new["cpl"] > old["cpl"]
+    change = _signed(pf["changes"]["cpl"])
+    stable = _moved(pf["changes"]["cpl"] or "0") == "ficou estável"
+    if stable:
+        word, tail = "Praticamente igual", "o mesmo custo por lead"
+    else:
+        word = "Sim" if worse == (intent.metric == "periods_worse") else "Não"
+        tail = f"{'pior' if worse else 'melhor'} pelo custo por lead"
+    (a, b), (fa, fb) = pf["periods"], pf["figures"]
+    label = b.label.split(",")[0]
+    return [
+        f"{word}: o CPL {period_in(label)} até agora é {fb['cpl']}, contra {fa['cpl']} {period_in(a.label)} "
+        f"({change}); {tail}."
+    ]
+
+
 def _periods_lines(out: Out, who: str = "", metric: str | None = None) -> list[str]:
     """ "Semana passada vs retrasada", "outubro vs novembro": each period's line as `_period_lines` writes
     one (its days, partial when not over), older first, then the changes from the older to the newer; a
@@ -1251,11 +1323,14 @@ def _say_performance(intent: Intent, out: Out) -> list[str]:
     by side first."""
     if "_periods" in out:
         # what was asked only: the 7 days' trends would blur the two
-        return _periods_lines(out, metric=intent.metric)
+        return [*_periods_verdict(intent, out["_periods"]), *_periods_lines(out, metric=intent.metric)]
+    if judged := cpl_judge_lines(intent, out):  # "meu CPL tá bom?": the verdict against its own history
+        day = day_move_lines(replace(intent, metric="day_cpl_either"), out)[:1] if "_day_move" in out else []
+        return [judged[0], *day, *_trend_lines(out["analyze_trends"])[:1], *judged[1:]]
     first = _first_figure(intent)  # "qnts leads essa semana?": the leads first
     lines = [*_metric_asked(intent, out), *_day_lines(out, first=first), *_period_lines(out, first=first)]
     t = out["analyze_trends"]
-    if intent.metric in RATE_HOW and "last_7d" in t:
+    if intent.metric in RATE_HOW and intent.metric in PERIODS_RATES and "last_7d" in t:
         m, name = intent.metric, intent.metric.upper()
         change = t.get(f"{m}_change")
         how = RATE_HOW[m] if m != "ctr" else ""  # the CTR's 7-day line as it always read
@@ -1424,10 +1499,37 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
             f"{leads_text(x['leads'])}, CPL {x['cpl'] or 'sem leads'}"
         )
 
+    if kind == "spend" and intent.threshold is not None:  # "quais gastaram mais de R$ 500 essa semana?"
+        over = [x for x in rows if x["spend_v"] > intent.threshold]
+        limit = out.get("_threshold") or str(intent.threshold)
+        if not over:
+            return [f"Nenhuma campanha gastou mais de {limit} {when}.", *note]
+        n = len(over)
+        head = f"{n} campanha{'s' if n != 1 else ''} gast{'aram' if n != 1 else 'ou'} mais de {limit} {when}:"
+        return [head, *(f"- {line(x)}" for x in over), *note]
+
     lines = [f"A campanha {words} {when}: {line(rows[0])}."]
     if len(rows) > 1:
         lines += ["Em seguida:", *(f"- {line(x)}" for x in rows[1:5])]
     return lines + note
+
+
+def _ctr_rank_lines(intent: Intent, c: dict[str, Any]) -> list[str]:
+    """ "Qual campanha tem o melhor CTR?": the campaigns with impressions in the 7 days by their CTR, the
+    highest (or lowest) first, each with its CPL beside it (a high CTR without cheap leads is no win)."""
+    rated = [x for x in c["campaigns"] if x.get("ctr_7d")]
+    high = intent.metric == "ctr_high"
+    rated.sort(key=lambda x: numbers_in(x["ctr_7d"])[-1], reverse=high)
+    if not rated:
+        return ["Nenhuma campanha teve impressões nos últimos 7 dias: não há CTR para comparar."]
+
+    def line(x: dict[str, Any]) -> str:
+        cpl = x.get("cpl_7d") or "sem leads"
+        return f"{quoted(x['name'])} ({x['campaign_id']}): CTR {x['ctr_7d']}, CPL {cpl}"
+
+    which = "maior" if high else "menor"
+    lines = [f"Campanha com o {which} CTR nos 7 dias até {br_date(c['as_of'])}: {line(rated[0])}."]
+    return lines + (["Em seguida:", *(f"- {line(x)}" for x in rated[1:5])] if len(rated) > 1 else [])
 
 
 def _say_cpl_rank(intent: Intent, out: Out) -> list[str]:
@@ -1435,6 +1537,8 @@ def _say_cpl_rank(intent: Intent, out: Out) -> list[str]:
     with no lead are said apart (their CPL is not a number)."""
     if intent.threshold is not None:
         return _cpl_limit_lines(intent, out)
+    if intent.metric in {"ctr_high", "ctr_low"}:
+        return _ctr_rank_lines(intent, out["list_campaigns"])
     if (ranked := _ranking_lines(intent, out)) is not None:
         return ranked
     c = out["list_campaigns"]
@@ -1518,6 +1622,7 @@ _SAY = {
     "tracking": say_tracking,
     "best_day": say_best_day,
     "frequency": _say_frequency,
+    "budget": say_budget,
     "out_of_scope": _say_out_of_scope,
 }
 

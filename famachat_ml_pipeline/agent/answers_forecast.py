@@ -58,26 +58,38 @@ def _plus(done: str, ahead: str) -> str:
 
 
 def _month_close(out: Out, leads_first: bool) -> list[str]:
-    """ "Novembro deve fechar em R$ X": the figure asked first, the month so far plus the forecast of the
-    days left, each part said; nothing when the forecast does not reach the month's last day, or does not
-    start the day after the month so far (a stale forecast: a sum would skip or repeat days)."""
+    """ "Novembro deve fechar em R$ X (R$ a a R$ b)": the figure asked first, the month so far plus the
+    forecast of the days left, with the forecast's interval added to the month so far, each part said.
+    When the stored forecast ends before the month does, the sum is said up to its last day only ("Novembro
+    até 27/11/2026"), never a guess of the days after. Nothing when the forecast does not start the day
+    after the month so far (a stale forecast: a sum would skip or repeat days)."""
     done, f, period = out.get("_period_figures"), out.get("get_forecasts") or {}, out["_period"]
     last = max((str(x["last_day"]) for x in f.get("forecasts", []) if x["last_day"]), default="")
-    if done is None or not f.get("total") or last < period.last.isoformat():
+    if done is None or not f.get("total") or not last:
         return []
     first = min(str(x["first_day"]) for x in f["forecasts"] if x["first_day"])
     if first != (done["last_day"] + dt.timedelta(days=1)).isoformat():
         return []
     so_far = f"{br_date(done['first_day'].isoformat())} a {br_date(done['last_day'].isoformat())}"
-    ahead = f"{br_date(first)} a {br_date(last)}"
+    ahead = br_date(first) if first == last else f"{br_date(first)} a {br_date(last)}"
     month = f"{period.label[0].upper()}{period.label[1:]}"
+    whole = last >= period.last.isoformat()
     spend, leads = done["spend"] or "-", str(done["leads"])
-    totals = f["account_totals"]
+    totals, low, high = f["account_totals"], f.get("account_low") or {}, f.get("account_high") or {}
+
+    def total(done_: str, key: str) -> str:
+        value = _plus(done_, totals.get(key, "-"))
+        if key in low and key in high:
+            value += f" ({_plus(done_, low[key])} a {_plus(done_, high[key])})"
+        return value
+
+    spend_head = f"{month} deve fechar em" if whole else f"{month} até {br_date(last)} deve somar"
+    leads_head = f"{month} deve fechar com" if whole else f"{month} até {br_date(last)} deve somar"
     lines = [
-        f"{month} deve fechar em {_plus(spend, totals.get('spend', '-'))} de gasto: {spend} já "
-        f"investidos ({so_far}) + {totals.get('spend', '-')} previstos ({ahead}).",
-        f"{month} deve fechar com {_plus(leads, totals.get('leads', '-'))} leads: {leads} já realizados "
-        f"({so_far}) + {totals.get('leads', '-')} previstos ({ahead}).",
+        f"{spend_head} {total(spend, 'spend')} de gasto: {spend} já investidos ({so_far}) + "
+        f"{totals.get('spend', '-')} previstos ({ahead}).",
+        f"{leads_head} {total(leads, 'leads')} leads: {leads} já realizados ({so_far}) + "
+        f"{totals.get('leads', '-')} previstos ({ahead}).",
     ]
     return lines[::-1] if leads_first else lines
 
@@ -103,6 +115,34 @@ def _target_lines(out: Out) -> list[str]:
     ]
 
 
+def _leads_target_lines(out: Out, target: float | None) -> list[str]:
+    """ "Quanto falta pra bater 2000 leads no mês?": the leads left to the target, and what the month
+    closes at by the stored forecast (with its interval) against it; nothing when no target was asked."""
+    done, period, f = out.get("_period_figures"), out.get("_period"), out.get("get_forecasts") or {}
+    if target is None or done is None or period is None:
+        return []
+    month, goal = period.label, str(round(target))  # leads are written "1802", without a separator
+    so_far = f"{br_date(done['first_day'].isoformat())} a {br_date(done['last_day'].isoformat())}"
+    left = target - int(done["leads"])
+    if left <= 0:
+        return [
+            f"A meta de {goal} leads em {month} já foi batida: o mês soma {done['leads']} leads ({so_far})."
+        ]
+    lines = [
+        f"Para bater {goal} leads em {month} faltam {round(left)}: o mês soma {done['leads']} "
+        f"leads ({so_far})."
+    ]
+    close = _month_close(out, leads_first=True)
+    found = re.search(r"deve fechar com (\d+) \((\d+) a (\d+)\) leads", close[0]) if close else None
+    if f.get("total") and found:  # only a forecast that reaches the month's end says if it gets there
+        reached = int(found.group(1)) >= target
+        lines.append(
+            f"Pela previsão do pipeline, {'chega' if reached else 'não chega'} à meta: fecha com "
+            f"{found.group(1)} leads (faixa {found.group(2)} a {found.group(3)})."
+        )
+    return lines
+
+
 def _month_end_lines(out: Out, leads_first: bool = False) -> list[str]:
     """ "Quanto vou gastar até o fim do mês?": the stored forecast summed from the day after the last
     complete day to the month's last day, with its range, then the month so far plus that."""
@@ -119,10 +159,11 @@ def _month_end_lines(out: Out, leads_first: bool = False) -> list[str]:
     first = min(str(x["first_day"]) for x in f["forecasts"] if x["first_day"])
     last = max(str(x["last_day"]) for x in f["forecasts"] if x["last_day"])
     totals, low, high = f["account_totals"], f.get("account_low", {}), f.get("account_high", {})
+    days = br_date(first) if first == last else f"{br_date(first)} a {br_date(last)}"
     lines = [
         *target,
         *_month_close(out, leads_first),
-        f"Até o fim do mês ({br_date(first)} a {br_date(last)}), pela previsão do pipeline "
+        f"Até o fim do mês ({days}), pela previsão do pipeline "
         f"feita com dados até {br_date(str(f['made_on']))}: {totals.get('spend', '-')} de gasto "
         f"({low.get('spend', '-')} a {high.get('spend', '-')}) e {totals.get('leads', '-')} leads "
         f"({low.get('leads', '-')} a {high.get('leads', '-')}) na conta.",
@@ -211,7 +252,11 @@ def say_forecast(intent: Intent, out: Out) -> list[str]:
     if intent.metric == "budget_scaled":
         return _budget_lines(intent, out)
     if month_end_asked(intent.metric) and not intent.campaign_id:
-        return _month_end_lines(out, leads_first=intent.metric == "month_end_leads")
+        goal = intent.threshold if intent.metric == "month_end_leads" else None
+        return [
+            *_leads_target_lines(out, goal),
+            *_month_end_lines(out, leads_first=intent.metric == "month_end_leads"),
+        ]
     if intent.campaign_id:
         lines = [*_campaign_spend_lines(intent, out), *_forecast_day_lines(intent, out)]
         for name in ("predict_campaign_leads", "predict_campaign_cpl"):

@@ -129,6 +129,10 @@ def _with_figure(prev: Intent, figure: str) -> Intent:
     if periods_asked(metric):  # "e o ctr?" after two periods compared: the same two, that rate first
         return replace(prev, metric=f"periods_{figure}" if figure in PERIODS_RATES else "periods")
     kind, _, move = metric.partition("_")
+    if kind == "day" and figure in {"cpl", "leads", "spend"}:
+        # "e os leads?" after "por que o CPL subiu ontem?": that day's move of the leads (no direction kept:
+        # the CPL's "subiu" says nothing of the leads)
+        return replace(prev, metric=f"day_{figure}_either")
     if kind in {"trend", "week"}:
         _, _, move = move.partition("_")
         if kind == "trend" and figure == "cpc":  # the 7 days' trends have no CPC move: kept as asked
@@ -273,6 +277,27 @@ def _budget_scenario(message: str, history: Sequence[ChatTurn], depth: int) -> I
     return replace(prev, metric="budget_scaled", threshold=own.threshold, day_ref=None, **campaign)
 
 
+# "e comparado com a semana passada?" right after a day's figures: that day against a week earlier
+_VERSUS_LAST_WEEK = re.compile(
+    r"^e\s+(?:comparad[oa]|comparando|em relacao|contra|vs|versus)\b.*\bsemana passada\b"
+)
+
+
+def _day_versus_last_week(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
+    """ "como foi ontem?" then "e comparado com a semana passada?": the account's day against the day
+    before and the same weekday a week earlier (the CPL's move when the CPL was asked last); None after
+    anything else (a period, a campaign, today or tomorrow)."""
+    if not _VERSUS_LAST_WEEK.search(normalize(message).strip()):
+        return None
+    prev = _previous_intent(history, depth)
+    if prev is None or prev.campaign_id or prev.names or prev.period_ref:
+        return None
+    if prev.day_ref is None or re.fullmatch(r"hoje|hj|amanha", prev.day_ref):
+        return None
+    metric = "day_cpl_either" if prev.metric in {"cpl", "cpl_judge", "cpl_judge_high"} else "day_what"
+    return replace(prev, name="anomalies", keyword="anomalies", metric=metric)
+
+
 def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX_DEPTH) -> Intent | None:
     """The intent of an elliptical `message` read against the thread's `history`; None when it is no
     follow-up (a question of its own, no history, or no earlier question to carry: "e ontem?" after a
@@ -282,6 +307,8 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
     message = _reworded(message)
     if (together := _plural_named(message, history, depth)) is not None:
         return together
+    if (versus := _day_versus_last_week(message, history, depth)) is not None:
+        return versus
     if (which := _which_of(message, history, depth)) is not None:
         return which
     if (named := _pronoun_named(message, history, depth)) is not None:

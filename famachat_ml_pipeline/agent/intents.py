@@ -33,6 +33,7 @@ INTENTS = (
     "tracking",
     "best_day",
     "frequency",
+    "budget",
     "out_of_scope",
 )
 
@@ -45,6 +46,19 @@ _CPL_LIMIT = re.compile(
 _MONTH_END = re.compile(
     r"\b(?:ate|no|ao|pro|para o) (?:o )?(?:fim|final) (?:do|desse|deste) mes\b|\bfechar o mes\b"
     r"|\bfechamento do mes\b"
+)
+# "quanto falta pra bater 2000 leads no mês?": the month's leads target ("mil"/"k" x1000)
+_LEADS_TARGET = re.compile(
+    r"\b(?:bater|chegar (?:a|em|nos)|fechar (?:com|em)|atingir|fazer)\s+(?:os\s+|as\s+)?"
+    r"(\d[\d.,]*\d|\d)(?![\d.,])\s*(mil\b|k\b)?\s*leads?\b.*\bmes\b"
+)
+# "quanto vou gastar esse mês?", "quantos leads vou ter esse mês?", "o mês vai fechar em quanto?": the month
+# asked in the future, a projection (the month so far plus the stored forecast of the days left)
+_MONTH_AHEAD = re.compile(
+    r"\b(?:vou|vamos|vai|vao|deve|devem|devo|irei|iremos)\s+(?:\w+\s+)?"
+    r"(?:gastar|investir|ter|fazer|gerar|trazer|fechar|terminar|dar|chegar)\b"
+    r".*\b(?:esse|este|neste|nesse|deste|desse|no|o) mes\b(?! passado| que vem)"
+    r"|\b(?:esse|este|o) mes\b(?! passado| que vem).*\b(?:vai|deve) (?:fechar|terminar)\b"
 )
 # "pra fechar o mês em R$ 50 mil, quanto posso gastar por dia?": the month's spend target ("mil"/"k" x1000);
 # a number of leads ("fechar com 2000 leads") is no money
@@ -181,6 +195,39 @@ def why_this_week(text: str) -> tuple[str, str] | None:
     return _week_change_asked(text) if _WHY.search(text) else None
 
 
+# "o que aconteceu ontem?", "o que houve ontem?": what a day brought, asked with no figure
+_WHAT_HAPPENED = re.compile(r"\bo que (?:aconteceu|houve|rolou|mudou)\b")
+_DAY_MOVE_FROM = {None, "anomalies", "performance", "trends", "summary"}
+
+
+def day_move_asked(text: str, matched: str | None, day_ref: str | None, period_ref: str | None) -> str | None:
+    """ "day_<figure>_<move>" for a move asked of one past day ("por que o CPL subiu ontem?" ->
+    "day_cpl_up", "os leads caíram ontem?" -> "day_leads_down"), "day_what" for "o que aconteceu ontem?";
+    None when no single past day is asked (today is partial, tomorrow a forecast), a period is, or the
+    question is another's (a recommendation, a forecast)."""
+    if day_ref is None or period_ref is not None or matched not in _DAY_MOVE_FROM:
+        return None
+    if re.fullmatch(r"hoje|hj|amanha", day_ref):
+        return None
+    if m := _WEEK_MOVE.search(text):
+        move = next(k for k, p in _WEEK_MOVES.items() if re.fullmatch(p, m.group(1)))
+        figure = figure_named(text) or "cpl"
+        # "qual campanha mais caiu em leads ontem?": the campaigns that moved that way, named first
+        which = "_which" if re.search(r"\b(qual|quais)\b.*\bcampanhas?\b", text) else ""
+        return f"day_{figure}_{move}{which}" if figure in {"cpl", "leads", "spend"} else None
+    return "day_what" if _WHAT_HAPPENED.search(text) else None
+
+
+def day_move_metric(metric: str | None) -> tuple[str, str] | None:
+    """(figure, move) of a "day_<figure>_<move>[_which]" metric, ("what", "either") of "day_what", else
+    None."""
+    if metric == "day_what":
+        return "what", "either"
+    parts = (metric or "").split("_")
+    ok = len(parts) == 3 or (len(parts) == 4 and parts[3] == "which")
+    return (parts[1], parts[2]) if ok and parts[0] == "day" else None
+
+
 def month_end_asked(metric: str | None) -> bool:
     """Whether an intent's metric is "até o fim do mês" ("month_end", or "month_end_leads": leads asked)."""
     return (metric or "").startswith("month_end")
@@ -223,6 +270,10 @@ def out_of_scope_kind(text: str) -> str:
     return "write" if _WRITE.search(text) else "files"
 
 
+# "gastaram mais de R$ 500", "gastou acima de 1 mil": the campaigns past a spend ("mil"/"k" x1000)
+_SPEND_OVER = re.compile(
+    r"\bgast\w*\s+(?:mais|acima)\s+(?:de|do que|que)\s*(?:r\$\s*)?(\d[\d.,]*\d|\d)(?![\d.,])\s*(mil\b|k\b)?"
+)
 _SPEND_MOST = r"\b(gasta|gastam|gastou|gastaram|gastando) mais\b|\bmais gast(o|ou|aram)\b|\bmaior gasto"
 # Checked in order: the first intent with a matching pattern wins. Patterns run on accent-free lowercase,
 # after the negated mentions are taken out ("não quero previsão" is not a forecast question). The order
@@ -260,6 +311,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("roi", r"\broi\b|\broas\b|retorno|\blucro"),
     # "quanto vou gastar até o fim do mês?": the stored forecasts up to the month's last day
     ("forecast", _MONTH_END.pattern),
+    ("forecast", _MONTH_AHEAD.pattern),
     # "qual o melhor dia da semana?": CPL and leads per weekday over the last 4 full weeks
     ("weekday", r"\bdias? da semana\b"),
     # "média de leads por dia", "média diária", "quanto gasto por dia em média": the daily average
@@ -320,6 +372,12 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     # "qual a frequência média da conta? tá saturando?": the campaigns' 7-day frequency against the alert's
     # threshold, and the open frequency and saturation anomalies
     ("frequency", r"\bfrequencia\b(?! alta)|\bsaturand|\bsaturad|\bsaturacao\b"),
+    # "tem campanha estourando o orçamento?": each day's spend against the campaign's daily budget
+    (
+        "budget",
+        r"\bestour\w*|\b(passou|passando|passaram|acima|ultrapass\w*) (d[oa] |o )?(orcamento|budget|verba)\b"
+        r"|\bgast\w* mais (do )?que o (orcamento|budget)\b",
+    ),
     # "quais campanhas tão pausadas?", "a campanha 60 tá pausada?": a status asked, not an action
     ("paused", r"^(?!.*\b(reativ|vale|devo|deveria|deslig))(?=.*\bpausad)"),
     (
@@ -346,7 +404,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "performance",
         r"\bcpl\b|custo por lead|\bcust(ou|a) cada lead|\bctr\b|\bcpm\b|custo por mil|\bspend\b"
-        r"|\bcpc\b|custo por clique"
+        r"|\bcpc\b|custo por clique|\btaxa de conversao\b|\bconversao (da conta|media|geral)\b"
         r"|quanto (eu )?(gastei|gastamos|investi|investimos|gasto)|\bgastei\b|\bgasto\b"
         r"|\b(quanto|qnto|qto|qnt) (custou|custa|custaram)|\bcusto do lead"
         r"|(quantos|qnts|qtos|qts) leads|leads (eu )?(tive|tivemos|gerei|geramos|gerou|entraram)",
@@ -410,6 +468,7 @@ _PERIOD_REF = re.compile(
     rf"|\b({'|'.join(MONTHS)})\b(?:\s+(?:de\s+)?(\d{{4}}))?"
     rf"|\b(?:de|do dia|entre)\s+({_DATE})\s+(?:a|ate|e|ao dia)\s+({_DATE})\b"
     rf"|({_THIS_WEEK.pattern})"
+    r"|\b(fim de semana|final de semana)\b"
 )
 # "qual o gasto total desde o início?", "quanto gastei no total?": from the first day of data, when no other
 # period or day is asked
@@ -713,8 +772,16 @@ PERIODS_RATES = ("ctr", "cpm", "cpc")
 
 
 def periods_asked(metric: str | None) -> bool:
-    """Whether the metric compares two periods ("periods", or with a rate asked after: "periods_ctr")."""
-    return metric == "periods" or periods_rate(metric) is not None
+    """Whether the metric compares two periods ("periods", or with a rate asked after: "periods_ctr", or
+    a verdict asked: "periods_worse" / "periods_better")."""
+    return metric in {"periods", *PERIODS_VERDICTS} or periods_rate(metric) is not None
+
+
+# "a conta tá pior que mês passado?": this month so far against last month, the verdict first (by the CPL)
+PERIODS_VERDICTS = ("periods_worse", "periods_better")
+_VS_LAST_MONTH = re.compile(
+    r"\b(pior|melhor)\w*\s+(?:do\s+)?(?:que|q)\s+(?:o\s+|no\s+|em\s+)?(?:mes passado|ultimo mes)\b"
+)
 
 
 def periods_rate(metric: str | None) -> str | None:
@@ -763,6 +830,9 @@ def resolve_period(ref: str | None, through: dt.date) -> Period | None:
     today = through + dt.timedelta(days=1)
     if m.group(9):  # "essa semana": the calendar week so far
         return this_week(through)
+    if m.group(11):  # "fim de semana" (group 10 is inside "essa semana"): the last Saturday and Sunday
+        sunday = through - dt.timedelta(days=(through.weekday() - 6) % 7)
+        return Period(sunday - dt.timedelta(days=1), sunday, "fim de semana, sábado e domingo")
     if m.group(7):  # "de 01/11 a 15/11": the days between, both included
         first, last = resolve_day(m.group(7), today), resolve_day(m.group(8), today)
         if first is None or last is None or last < first:
@@ -807,6 +877,8 @@ def _metric(text: str) -> str | None:
         return "cpm"
     if re.search(r"\bcpc\b|custo por clique", text):
         return "cpc"
+    if re.search(r"\btaxa de conversao\b|\bconversao (da conta|media|geral)\b", text):
+        return "cvr"  # "qual a taxa de conversão?": leads per click
     if re.search(_SPEND_MOST, text):
         return "spend"
     if re.search(r"\b(menor|melhor) (cpl|custo)|(cpl|custo por lead) mais (baixo|barato)", text):
@@ -930,12 +1002,17 @@ def classify_intent(message: str) -> Intent:
         below = limit.group(1) in {"abaixo", "menor", "inferior", "mais baixo"}
         extra["metric"] = "cpl_below" if below else "cpl_above"
         extra["threshold"] = parse_number(limit.group(2))
-    if matched == "forecast" and _MONTH_END.search(asked):
+    if matched == "forecast" and (_MONTH_END.search(asked) or _MONTH_AHEAD.search(asked)):
         # "fim do mês" is no period of the past; "quantos leads até o fim do mês?" leads with the leads
         extra.update(metric="month_end_leads" if leads_asked(asked) else "month_end", period_ref=None)
         if extra["metric"] == "month_end" and (target := month_target(asked)) is not None:
             # "quanto posso gastar por dia pra fechar em R$ 50 mil?": what is left per day, said first
             extra.update(metric="month_end_target", threshold=target)
+    if not cid and (goal := _LEADS_TARGET.search(asked)):
+        # "quanto falta pra bater 2000 leads no mês?": what is left, and whether the forecast gets there
+        matched, period_ref = "forecast", None
+        goal_n = parse_number(goal.group(1)) * (1000 if goal.group(2) else 1)
+        extra.update(metric="month_end_leads", threshold=goal_n, period_ref=None)
     if matched == "forecast" and _SCALE.search(asked) and (pct := _PCT.search(asked)):
         # "se eu aumentar 20% o orçamento, quantos leads vou ter?": the forecast is at the current budget,
         # the budget's change only scales it as arithmetic (`budget_scaled`)
@@ -971,7 +1048,9 @@ def classify_intent(message: str) -> Intent:
         if pct := _PCT.search(asked):
             extra["threshold"] = parse_number(pct.group(1))
     if matched == "performance" and _CPL_JUDGE.search(asked):
-        extra["metric"] = "cpl_judge"
+        # "tá alto?" asks the other way round from "tá bom?": its "Sim" is the bad news
+        high = re.search(r"\b(alto|caro|ruim)\b", asked) and not re.search(r"\b(bom|boa|ok)\b", asked)
+        extra["metric"] = "cpl_judge_high" if high else "cpl_judge"
     elif matched == "performance" and extra["metric"] == "cpl_high" and leads_asked(asked):
         extra["metric"] = "leads"  # "qnts leads essa semana?": the leads first
     elif matched == "performance" and extra["metric"] == "cpl_high" and cpl_asked(asked):
@@ -981,11 +1060,28 @@ def classify_intent(message: str) -> Intent:
         extra["metric"] = "spend"
     if matched == "out_of_scope":
         extra["metric"] = out_of_scope_kind(asked)
+    if matched == "list_campaigns" and (over := _SPEND_OVER.search(asked)):
+        # "quais campanhas gastaram mais de R$ 500 essa semana?": exactly those, not the top 5 by spend
+        extra.update(metric="spend", threshold=parse_number(over.group(1)) * (1000 if over.group(2) else 1))
+    if (
+        matched in {"top", "underperformers", "cpl_rank"}
+        and figure_named(asked) == "ctr"
+        and re.search(r"\b(qual|quais)\b", asked)
+        and (rank := re.search(r"\b(melhor|maior|mais alto|pior|menor|mais baixo)\b", asked))
+    ):
+        # "qual campanha tem o melhor CTR?": the campaigns by their 7-day CTR, not the tiers by CPL
+        best = rank.group(1) in {"melhor", "maior", "mais alto"}
+        matched, extra["metric"] = "cpl_rank", "ctr_high" if best else "ctr_low"
+        cid, names = None, ()
     if matched == "roi":
         money_text = _DAY_REF.sub(" ", _ACCOUNT_REF.sub(" ", _CAMPAIGN_ID.sub(" ", text)))
         money_text = re.sub(r"\bcampanha\s+\S+", " ", money_text)  # "campanha 3" is no money
         numbers = numbers_in(money_text)
         return Intent("roi", cid, numbers[0] if numbers else None, named, names_asked(text))
+    if not cid and (vs := _VS_LAST_MONTH.search(asked)):
+        # "a conta tá pior que mês passado?": this month so far against last month, the verdict first
+        verdict = PERIODS_VERDICTS[0 if vs.group(1) == "pior" else 1]
+        return replace(_periods_intent(None, (), ("mes passado", "esse mes"), named, False), metric=verdict)
     if periods := periods_compared(asked):
         # "semana passada vs retrasada", "outubro vs novembro": two periods side by side, the account's or
         # one campaign's ("campanha 12 semana passada vs retrasada"), or each of several campaigns' ("campanha
@@ -1042,9 +1138,22 @@ def classify_intent(message: str) -> Intent:
     if matched in _WEEK_CHANGE_FROM and (week_change := this_week_change(asked)):
         matched = "trends"
         extra["metric"] = f"week_{week_change[0]}_{week_change[1]}"
+        if (
+            not cid
+            and not (names and like)
+            and week_change[0] in {"cpl", "leads"}
+            and re.search(r"\b(qual|quais)\b.*\bcampanhas?\b", asked)
+        ):
+            # "qual campanha piorou mais essa semana?": the campaigns by their move over the same weeks
+            extra["metric"] += "_which"
+            names = ()
     # "por que o CPL subiu essa semana?": the anomalies of the week, the move explained over the same weeks
     elif matched == "anomalies" and (why := why_this_week(asked)):
         extra["metric"] = f"week_{why[0]}_{why[1]}"
+    # "por que o CPL subiu ontem?", "o que aconteceu ontem?": one complete day against the day before and
+    # the same weekday a week earlier, the account's (`day_move_asked`)
+    if not (cid or (names and like)) and (day_move := day_move_asked(asked, matched, day_ref, period_ref)):
+        matched, extra["metric"], names = "anomalies", day_move, ()
     # words after "campanha" that name nothing never end in the help menu: the campaigns are listed
     keyword = matched or ("list_campaigns" if names and not like else "help")
     if (cid or names) and matched not in CAMPAIGN_INTENTS:

@@ -15,10 +15,17 @@ from typing import Any
 import polars as pl
 
 from famachat_ml_pipeline.agent.answers import NO_RESULTS, generate_response
+from famachat_ml_pipeline.agent.facts_verdicts import (
+    budget_figures,
+    cpl_history_figures,
+    cut_figures,
+    day_move_figures,
+)
 from famachat_ml_pipeline.agent.followup import resolve_followup
 from famachat_ml_pipeline.agent.intents import (
     Intent,
     classify_intent,
+    day_move_metric,
     invalid_day,
     month_end_asked,
     periods_asked,
@@ -209,6 +216,7 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "tracking": [],  # the zero-lead anomalies and the source's runs, in the facts
         "best_day": [],
         "frequency": [],  # ml_features and ml_anomalies, in the facts
+        "budget": [],  # the source's spend against the campaigns' daily budget, in the facts
         "out_of_scope": [],
     }
     return [_call(ctx, name, args) for name, args in plan[intent.name]]
@@ -656,12 +664,18 @@ class OfflineAgent:
             intent.name == "campaign_details" and intent.campaign_id
         )
         figures = figures or ranked or intent.name == "daily_average" or month_end_asked(intent.metric)
+        figures = figures or (intent.name == "performance" and intent.metric == "cvr")
         if intent.name == "trends" and intent.campaign_id and self.ctx.owns(intent.campaign_id):
             facts["_campaign_name"] = self.ctx.name_of(intent.campaign_id)
         if intent.name == "trends" and weeks_asked(intent.metric):  # "o CPL subiu essa semana?" too
             cid = intent.campaign_id
             if cid is None or self.ctx.owns(cid):  # another account's campaign: analyze_trends says so
                 facts["_weeks"] = weeks_figures(self.ctx, cid)
+            if (intent.metric or "").endswith("_which"):  # "qual campanha piorou mais essa semana?"
+                w = facts["_weeks"]["weeks"]
+                facts["_weeks_campaigns"] = [
+                    campaign_figures(self.ctx, p.first, p.last) for p in (w.before, w.now)
+                ]
             return facts
         if intent.name == "anomalies" and (week := this_week_asked(intent.period_ref, through)):
             if weeks_asked(intent.metric):  # "por que o CPL subiu essa semana?": the factors over the weeks
@@ -669,12 +683,15 @@ class OfflineAgent:
             return {**facts, "_period": week}  # the anomalies' window, named with its days
         if intent.name == "best_day":
             return {**facts, **self._best_day_facts(intent)}
+        facts.update(self._verdict_facts(intent, day))
         if intent.name == "tracking":
             return {**facts, "_tracking": tracking_figures(self.ctx)}
         if intent.name == "weekday":
             return {**facts, "_weekdays": weekday_figures(self.ctx)}
         if intent.name == "frequency":
             return {**facts, "_frequency": frequency_figures(self.ctx)}
+        if intent.name == "budget":
+            return {**facts, "_budget": budget_figures(self.ctx)}
         cid = intent.campaign_id
         if intent.metric == "reactivate" and cid is not None and self.ctx.owns(cid):
             return {**facts, "_reactivation": reactivation_figures(self.ctx, cid)}
@@ -699,7 +716,7 @@ class OfflineAgent:
         period = resolve_period(intent.period_ref, through)
         if month_end_asked(intent.metric):  # what the month already holds, besides the forecast
             period, day = resolve_period("esse mes", through), None
-        if intent.name == "daily_average" and day is None and period is None:
+        if (intent.name == "daily_average" or intent.metric == "cvr") and day is None and period is None:
             period = resolve_period("ultimos 7 dias", through)  # the tools' week, from the source
         if day is None and period is None:
             return facts
@@ -723,6 +740,26 @@ class OfflineAgent:
                 if ranked and day is None:
                     facts["_ranking"] = campaign_figures(self.ctx, start, end)
         return facts
+
+    def _verdict_facts(self, intent: Intent, day: dt.date | None) -> dict[str, Any]:
+        """ "Por que o CPL subiu ontem?": that complete day against the day before and a week earlier;
+        "meu CPL tá bom?" (the account's): the 7 days' CPL, or the day's asked, against the account's own
+        history; "quais campanhas devo pausar?": the figures behind each pause or cut advice."""
+        through, ctx = self.ctx.data_through(), self.ctx
+        found: dict[str, Any] = {}
+        first = first_insight_day(ctx.engine, ctx.config_id) if day is not None else None
+        complete = day is not None and day_status(day, through, first) == "ok"
+        if day_move_metric(intent.metric) and intent.campaign_id is None and complete:
+            found["_day_move"] = day_move_figures(ctx, day)
+        account = intent.campaign_id is None and not intent.names
+        if intent.name == "performance" and (intent.metric or "").startswith("cpl_judge") and account:
+            if day is None or complete:
+                found["_cpl_history"] = cpl_history_figures(ctx, day)
+            if complete:
+                found["_day_move"] = day_move_figures(ctx, day)
+        if intent.name == "recommendations" and intent.metric == "cut" and intent.campaign_id is None:
+            found["_cuts"] = cut_figures(ctx)
+        return found
 
     def _best_day_facts(self, intent: Intent) -> dict[str, Any]:
         """The period whose days are ranked (the last 30 complete days unless one is asked), clipped to

@@ -240,34 +240,57 @@ def _month_last(day: dt.date) -> dt.date:
     return nxt - dt.timedelta(days=1)
 
 
-def test_up_to_the_months_end_leads_with_what_the_month_closes_at(demo_db: DemoDb) -> None:
-    cid, as_of = 1, demo_db.as_of
+def month_close_lines(db: DemoDb, cid: int) -> tuple[str, str] | None:
+    """(the spend's line, the leads' line) of what the month closes at, written here: the month so far
+    from the cleaned source plus the stored forecast of the days left, with each bound of its interval
+    added too (agent19); None when the stored 7-day forecast does not reach the month's end."""
+    as_of = db.as_of
     first, last = as_of + dt.timedelta(days=1), _month_last(as_of)
     if last < first or (last - as_of).days > 7:
-        pytest.skip(
-            "the stored 7-day forecast does not reach this month's end (the fixed-facts test covers it)"
-        )
-    campaigns = demo_db.data.campaigns.filter(pl.col("config_id") == cid)["campaign_id"].to_list()
+        return None
+    campaigns = db.data.campaigns.filter(pl.col("config_id") == cid)["campaign_id"].to_list()
     sums = {"spend": 0.0, "leads": 0.0}
-    for r in read_latest_predictions(demo_db.engine, cid, sorted(campaigns)):
+    bounds = {(m, b): 0.0 for m in sums for b in ("lower", "upper")}
+    for r in read_latest_predictions(db.engine, cid, sorted(campaigns)):
         for p in r["predictions"] if r["target_metric"] in sums else []:
             if first.isoformat() <= p["date"][:10] <= last.isoformat():
                 sums[r["target_metric"]] += float(p["predicted"] or 0.0)
-    done = _figures(demo_db, cid, as_of.replace(day=1), as_of)
+                for b in ("lower", "upper"):
+                    bounds[r["target_metric"], b] += float(p[b] or 0.0)
+    done = _figures(db, cid, as_of.replace(day=1), as_of)
     months = ["janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro",
               "outubro", "novembro", "dezembro"]  # fmt: skip
     month = f"{months[as_of.month - 1].capitalize()} de {as_of.year}"
-    so_far, ahead = f"{_d(as_of.replace(day=1))} a {_d(as_of)}", f"{_d(first)} a {_d(last)}"
+    so_far = f"{_d(as_of.replace(day=1))} a {_d(as_of)}"
+    ahead = _d(first) if first == last else f"{_d(first)} a {_d(last)}"
+    spent = [
+        round(done["spend"], 2) + round(v, 2)
+        for v in (sums["spend"], *(bounds["spend", b] for b in ("lower", "upper")))
+    ]
+    spend = [format_money(v) for v in spent]
     spend_line = (
-        f"{month} deve fechar em {format_money(round(done['spend'], 2) + round(sums['spend'], 2))} de gasto: "
+        f"{month} deve fechar em {spend[0]} ({spend[1]} a {spend[2]}) de gasto: "
         f"{format_money(done['spend'])} já investidos ({so_far}) + {format_money(sums['spend'])} previstos "
         f"({ahead})."
     )
-    closes = round(done["leads"] + round(sums["leads"], 1))
+    leads = [
+        round(done["leads"] + round(v, 1))
+        for v in (sums["leads"], *(bounds["leads", b] for b in ("lower", "upper")))
+    ]
     leads_line = (
-        f"{month} deve fechar com {closes} leads: {int(done['leads'])} "
+        f"{month} deve fechar com {leads[0]} ({leads[1]} a {leads[2]}) leads: {int(done['leads'])} "
         f"já realizados ({so_far}) + {format_number(sums['leads'], 1)} previstos ({ahead})."
     )
+    return spend_line, leads_line
+
+
+def test_up_to_the_months_end_leads_with_what_the_month_closes_at(demo_db: DemoDb) -> None:
+    cid = 1
+    if (close := month_close_lines(demo_db, cid)) is None:
+        pytest.skip(
+            "the stored 7-day forecast does not reach this month's end (the fixed-facts test covers it)"
+        )
+    spend_line, leads_line = close
     _, lines = _ask(demo_db, cid, demo_db.now, "quanto vou gastar ate o fim do mes?")
     assert lines[:2] == [spend_line, leads_line], lines[:2]
     _, lines = _ask(demo_db, cid, demo_db.now, "quantos leads vou ter ate o fim do mes?")
@@ -302,10 +325,10 @@ def test_the_months_close_adds_the_forecast_to_the_month_so_far() -> None:
     """The same sum on fixed figures, so it is checked whatever day the suite runs."""
     text = _month_end_answer("2026-11-27", "month_end_leads")
     assert text.splitlines()[:2] == [
-        "Novembro de 2026 deve fechar com 1892 leads: 1802 já realizados (01/11/2026 a 26/11/2026) + 90,4 "
-        "previstos (27/11/2026 a 30/11/2026).",
-        "Novembro de 2026 deve fechar em R$ 42.100,25 de gasto: R$ 39.999,75 já investidos (01/11/2026 a "
-        "26/11/2026) + R$ 2.100,50 previstos (27/11/2026 a 30/11/2026).",
+        "Novembro de 2026 deve fechar com 1892 (1862 a 1922) leads: 1802 já realizados (01/11/2026 a "
+        "26/11/2026) + 90,4 previstos (27/11/2026 a 30/11/2026).",
+        "Novembro de 2026 deve fechar em R$ 42.100,25 (R$ 41.799,75 a R$ 42.399,75) de gasto: R$ 39.999,75 "
+        "já investidos (01/11/2026 a 26/11/2026) + R$ 2.100,50 previstos (27/11/2026 a 30/11/2026).",
     ]
 
 
