@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import tempfile
 from contextlib import closing
 from pathlib import Path
@@ -133,6 +134,7 @@ def _check_sqlite_source(url: str) -> None:
 
 
 STORAGE_VARIABLES = ("MODELS_STORAGE_PATH", "FRAMES_STORAGE_PATH", "DAGSTER_HOME")
+PROBE_ATTEMPTS = 20  # checks of a folder another check removed under it, before giving up
 
 
 def check_storage(settings: Settings) -> None:
@@ -150,13 +152,36 @@ def check_storage(settings: Settings) -> None:
 
 
 def _unwritable(path: Path) -> str | None:
-    """Why `path` cannot be a folder this process writes in (None: it can)."""
+    """Why `path` cannot be a folder this process writes in (None: it can). Two commands started together
+    check the same fresh folders, and each removes the ones it made: a folder that vanishes under this
+    check is another check's, so the check starts again."""
+    for _ in range(PROBE_ATTEMPTS):
+        try:
+            return _probe(path)
+        except _Vanished:
+            continue
+    return f"cannot write in {path}: its folders kept disappearing while it was checked"
+
+
+class _Vanished(Exception):
+    """A folder this check saw disappeared before the check was done."""
+
+
+def _is_folder(path: Path) -> bool:
+    """One stat (is_dir then exists would race with another check); _Vanished when it is gone."""
+    try:
+        return stat.S_ISDIR(path.stat().st_mode)
+    except FileNotFoundError:
+        raise _Vanished from None
+
+
+def _probe(path: Path) -> str | None:
     existing = path
     while not (existing.exists() or existing.is_symlink()):
         existing = existing.parent
     if existing.is_symlink() and not existing.exists():
         return f"{existing} is a broken symbolic link"
-    if not existing.is_dir():
+    if not _is_folder(existing):
         return f"{existing} is a file, not a folder"
     made = [] if existing == path else [path, *path.parents[: len(path.parents) - len(existing.parents) - 1]]
     try:
@@ -164,6 +189,12 @@ def _unwritable(path: Path) -> str | None:
         fd, probe = tempfile.mkstemp(dir=path, prefix=".famachat-write-check-")
         os.close(fd)
         os.unlink(probe)
+    except FileNotFoundError as exc:
+        raise _Vanished from exc
+    except FileExistsError:  # mkdir lost a race with another check's mkdir, then its rmdir
+        if not _is_folder(path):
+            return f"{path} is a file, not a folder"
+        raise _Vanished from None
     except OSError as exc:
         return f"cannot write in {path}: {exc.strerror or exc}"
     finally:
