@@ -16,6 +16,9 @@ from famachat_ml_pipeline.agent.answers_verdicts import (
     cpl_judge_lines,
     cut_advice_lines,
     day_move_lines,
+    learning_lines,
+    rate_judge_lines,
+    saturation_lines,
     say_budget,
     week_movers_lines,
 )
@@ -26,6 +29,7 @@ from famachat_ml_pipeline.agent.intents import (
     Intent,
     numbers_in,
     periods_rate,
+    rate_judged,
 )
 from famachat_ml_pipeline.agent.tools.analysis import excluded_text
 from famachat_ml_pipeline.agent.types import ToolCall
@@ -701,6 +705,7 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
     # (leads, CPL) leading them as for the account, the status after
     first = _first_figure(intent)
     lines = [*_day_lines(out, who, first), *_period_lines(out, who, first), _campaign_head(d)]
+    lines[0:0] = saturation_lines(out)  # "a campanha 4 tá saturando?": yes / no / not clear first
     if "_periods" in out:  # "campanha 12 semana passada vs retrasada": its two periods first
         lines[0:0] = _periods_lines(out, who, intent.metric)
     anomalies = anomaly_block({"anomalies": d["open_anomalies"]})
@@ -1327,6 +1332,10 @@ def _say_performance(intent: Intent, out: Out) -> list[str]:
     if judged := cpl_judge_lines(intent, out):  # "meu CPL tá bom?": the verdict against its own history
         day = day_move_lines(replace(intent, metric="day_cpl_either"), out)[:1] if "_day_move" in out else []
         return [judged[0], *day, *_trend_lines(out["analyze_trends"])[:1], *judged[1:]]
+    if (judged := rate_judge_lines(intent, out)) and (rate := rate_judged(intent.metric)):
+        # "o cpm tá caro?": the verdict against its own weeks, then the rate's answer as before
+        rest = _say_performance(replace(intent, metric=rate[0]), {**out, "_cpl_history": None})
+        return [judged[0], *rest, *judged[1:]]
     first = _first_figure(intent)  # "qnts leads essa semana?": the leads first
     lines = [*_metric_asked(intent, out), *_day_lines(out, first=first), *_period_lines(out, first=first)]
     t = out["analyze_trends"]
@@ -1623,6 +1632,7 @@ _SAY = {
     "best_day": say_best_day,
     "frequency": _say_frequency,
     "budget": say_budget,
+    "learning": lambda intent, out: learning_lines(out),
     "out_of_scope": _say_out_of_scope,
 }
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from famachat_ml_pipeline.agent.intents import Intent, day_move_metric
+from famachat_ml_pipeline.agent.intents import Intent, day_move_metric, rate_judged
 from famachat_ml_pipeline.agent.wording import Out, br_date, figures_text, leads_text, quoted
 from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
 
@@ -296,7 +296,7 @@ def cpl_judge_lines(intent: Intent, out: Out) -> list[str]:
     day's) against the CPL of each of its weeks (days) before, said as where it sits: how many were
     cheaper, their median and range; nothing without those facts."""
     h = out.get("_cpl_history")
-    if h is None:
+    if h is None or h.get("figure", "cpl") != "cpl":
         return []
     day = h["day"]
     if day is not None:
@@ -327,6 +327,124 @@ def cpl_judge_lines(intent: Intent, out: Out) -> list[str]:
         f"{h['low']} a {h['high']}, mediana {h['median'] or '-'}; {cheaper} {which} {verb} CPL mais "
         f"baixo{without}.",
         NO_BENCHMARK,
+    ]
+
+
+# a rate against the account's own weeks: which way is better, and how it is named
+_RATE_PT = {  # figure -> (name, short name with its article, a higher value is better, the direction said)
+    "cpm": ("o CPM (gasto por mil impressões)", "o CPM", False, "CPM alto é ruim: encarece cada lead"),
+    "ctr": ("o CTR", "o CTR", True, "CTR alto é bom"),
+    "cvr": ("a conversão (leads por clique)", "a conversão", True, "conversão alta é boa"),
+}
+_WHERE_RATE = {
+    _GOOD: "na metade melhor das semanas da própria conta",
+    _MID: "pior que a mediana das semanas da própria conta, mas fora do quarto pior",
+    _BAD: "no quarto pior das semanas da própria conta",
+}
+
+
+def rate_judge_lines(intent: Intent, out: Out) -> list[str]:
+    """ "O cpm tá caro?", "meu ctr tá bom?", "a conversão tá boa?": the account's 7-day rate against the
+    same rate of each of its weeks before, graded as the CPL's verdict is (`_level`) but by how many weeks
+    were better, which is lower for the CPM and higher for the CTR and the conversion."""
+    h, judged = out.get("_cpl_history"), rate_judged(intent.metric)
+    if h is None or judged is None or h.get("figure") != judged[0]:
+        return []
+    figure, bad_asked = judged
+    name, short, high_good, direction = _RATE_PT[figure]
+    when = f"nos 7 dias até {_d(h['last_day'])}"
+    value = h["now"][figure]
+    if value is None:
+        return [f"Não há {short[2:]} da conta {when}: sem impressões ou cliques."]
+    if not h["enough"]:
+        return [
+            f"{name[0].upper()}{name[1:]} da conta {when}: {value}. Não há histórico suficiente para julgar: "
+            f"preciso de pelo menos 4 semanas anteriores com gasto, e a conta tem {h.get('n', 0)}.",
+            NO_BENCHMARK,
+        ]
+    n = h["n"]
+    better = h["higher"] if high_good else h["cheaper"]
+    level = _level(better, n)
+    top = "a melhor de todas; " if better == 0 else "a pior de todas; " if better == n else ""
+    span = f"{_d(h['history_first'])} a {_d(h['history_last'])}"
+    verb = "teve" if better == 1 else "tiveram"
+    return [
+        f"{_ANSWER[not bad_asked][level]}: {name} da conta {when} foi {value}, {_WHERE_RATE[level]} "
+        f"({top}{direction}). Nas {n} semanas anteriores ({span}), {short} semanal foi de {h['low']} a "
+        f"{h['high']}, mediana {h['median'] or '-'}; {better} delas {verb} {short[2:]} "
+        f"{'mais alt' if high_good else 'mais baix'}{short[0]}, ou seja, melhor.",
+        NO_BENCHMARK,
+    ]
+
+
+def learning_lines(out: Out) -> list[str]:
+    """ "Quais campanhas estão em fase de aprendizado?": the source has no learning status, said in one
+    line; then the proxy, named as one: the campaigns under Meta's ~50 results in 7 days, fewest first."""
+    g = out["_learning"]
+    span = f"{_d(g['first_day'])} a {_d(g['last_day'])}"
+    bar, under = g["bar"], g["under"]
+    lines = [
+        "Não sei dizer quais estão em aprendizado: a fonte (FamaChat) não traz o status de aprendizado "
+        "do Meta.",
+        f"Uma aproximação (proxy): o Meta sai do aprendizado com cerca de {bar} resultados em 7 dias (por "
+        "conjunto de anúncios; aqui conto por campanha). "
+        + (
+            f"Nos 7 dias ({span}), {len(under)} campanha{'s' if len(under) != 1 else ''} com gasto "
+            f"{'tiveram' if len(under) != 1 else 'teve'} menos de {bar} leads:"
+            if under
+            else f"Nos 7 dias ({span}), nenhuma campanha com gasto teve menos de {bar} leads."
+        ),
+    ]
+    lines += [
+        f"- {quoted(x['name'])} ({x['campaign_id']}): {leads_text(x['leads'])}, {x['spend']} gastos."
+        for x in under
+    ]
+    if g["over"]:
+        lines.append(f"{g['over']} campanha(s) com gasto chegaram a {bar} leads ou mais nesses dias.")
+    return lines
+
+
+def _num2(value: float) -> str:
+    return f"{value:.2f}".replace(".", ",")
+
+
+def _pct_signed(value: float) -> str:
+    return f"{'+' if value > 0 else ''}{value:.0f}%"
+
+
+_SATURATION = {
+    "yes": "Sim, sinal de saturação",
+    "no": "Não, sem sinal de saturação",
+    "unclear": "Não está claro",
+}
+
+
+def saturation_lines(out: Out) -> list[str]:
+    """ "A campanha 4 tá saturando?": yes / no / not clear first, by the rule in `saturation_figures`
+    (frequency up and CTR down, each by 5 % or more, last 7 days against the 7 before), then the figures."""
+    s = out.get("_saturation")
+    if s is None:
+        return []
+    who = f"{quoted(s['name'])} ({s['campaign_id']})"
+    now, before = s["now"], s["before"]
+    spans = (
+        f"{_span(now['first_day'], now['last_day'])} contra {_span(before['first_day'], before['last_day'])}"
+    )
+    if s["verdict"] == "no_data":
+        return [f"Não dá para dizer: {who} não teve entrega nas duas semanas comparadas ({spans})."]
+    fc, cc = s["freq_change"], s["ctr_change"]
+    move = _pct0(s["move"])
+    freq_up = "subiu" if fc >= s["move"] else "não subiu"
+    ctr_down = "caiu" if cc <= -s["move"] else "não caiu"
+    limit = _num2(s["threshold"])
+    side = "acima" if now["frequency"] > s["threshold"] else "abaixo"
+    return [
+        f"{_SATURATION[s['verdict']]} em {who}: a frequência {freq_up} e o CTR {ctr_down} ({spans}).",
+        f"Frequência {_num2(before['frequency'])} → {_num2(now['frequency'])} ({_pct_signed(fc)}), "
+        f"CTR {_num2(before['ctr'])}% → {_num2(now['ctr'])}% ({_pct_signed(cc)}); a frequência está {side} "
+        f"do limite de {limit} do alerta de frequência (FREQUENCY_ALERT).",
+        f"Regra: saturação é a frequência subindo ({move} ou mais) com o CTR caindo ({move} ou mais) na "
+        "mesma comparação; só um dos dois é sinal não claro.",
     ]
 
 

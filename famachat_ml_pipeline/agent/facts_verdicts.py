@@ -14,6 +14,7 @@ import polars as pl
 from famachat_ml_pipeline.agent.tools import ToolContext
 from famachat_ml_pipeline.agent.tools.analysis import PERIOD_FORMATS, driver_rows, period_figures
 from famachat_ml_pipeline.agent.tools.campaigns import account_state
+from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as DEFAULT_ANOMALY_CONFIG
 from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as RECOMMENDATION_CONFIG
 from famachat_ml_pipeline.db import agent_queries as q
 from famachat_ml_pipeline.source.read import first_insight_day, read_daily_insights
@@ -108,6 +109,7 @@ def _rank(now: float, history: list[float]) -> dict[str, Any]:
     return {
         "n": n,
         "cheaper": sum(1 for x in history if x < now),
+        "higher": sum(1 for x in history if x > now),
         "median": median if median is not None and median != float("inf") else None,
         "low": finite[0] if finite else None,
         "high": finite[-1] if finite else None,
@@ -126,10 +128,22 @@ def _cpls(valid: pl.DataFrame, spans: list[tuple[dt.date, dt.date]]) -> list[flo
     return found
 
 
-def cpl_history_figures(ctx: ToolContext, day: dt.date | None = None) -> dict[str, Any]:
+def _rates(valid: pl.DataFrame, spans: list[tuple[dt.date, dt.date]], figure: str) -> list[float]:
+    """The CPM, CTR or leads per click of each span with spend (a span with no impression or click is left
+    out)."""
+    found = []
+    for first, last in spans:
+        f = period_figures(valid, first, last)
+        if f["spend"] > 0 and f[figure] is not None:
+            found.append(f[figure])
+    return found
+
+
+def cpl_history_figures(ctx: ToolContext, day: dt.date | None = None, figure: str = "cpl") -> dict[str, Any]:
     """ "Meu CPL tá bom?": the last 7 days' CPL against the CPL of each whole week before them (up to
     `JUDGE_WEEKS`, only weeks the source fully covers); with `day`, that day's CPL against each of the
-    `JUDGE_DAYS` days before it. `_rank` of it, formatted; "enough" False below `JUDGE_MIN` of history."""
+    `JUDGE_DAYS` days before it. `_rank` of it, formatted; "enough" False below `JUDGE_MIN` of history.
+    `figure` "cpm", "ctr" or "cvr" ("o cpm tá caro?") weighs that rate the same way instead."""
     through = ctx.data_through()
     first_data = first_insight_day(ctx.engine, ctx.config_id)
     if day is not None:
@@ -143,20 +157,22 @@ def cpl_history_figures(ctx: ToolContext, day: dt.date | None = None) -> dict[st
     daily = read_daily_insights(ctx.engine, [ctx.config_id], last, (last - first).days + 1, now=ctx.now).daily
     valid = _valid(daily)
     now = period_figures(daily, last - DAY * (span - 1), last)
-    history = _cpls(valid, spans)
+    history = _cpls(valid, spans) if figure == "cpl" else _rates(valid, spans, figure)
     out: dict[str, Any] = {
+        "figure": figure,
         "day": day,
         "first_day": last - DAY * (span - 1),
         "last_day": last,
         "history_first": first,
         "history_last": last - DAY * span,
         "now": ctx.fmt1(now, PERIOD_FORMATS),
-        "enough": now["cpl"] is not None and len(history) >= JUDGE_MIN,
+        "enough": now[figure] is not None and len(history) >= JUDGE_MIN,
     }
-    if now["cpl"] is None:
+    if now[figure] is None:
         return out
-    rank = _rank(now["cpl"], history)
-    return {**out, **rank, **ctx.fmt1(rank, {"median": "money", "low": "money", "high": "money"})}
+    rank = _rank(now[figure], history)
+    kind = PERIOD_FORMATS[figure]
+    return {**out, **rank, **ctx.fmt1(rank, {"median": kind, "low": kind, "high": kind})}
 
 
 def cut_figures(ctx: ToolContext) -> dict[str, Any]:
@@ -248,4 +264,79 @@ def budget_figures(ctx: ToolContext) -> dict[str, Any]:
         "within_days": within.height,
         "no_budget": no_budget,
         "slack": BUDGET_SLACK,
+    }
+
+
+LEARNING_LEADS = 50  # Meta's bar to leave the learning phase: about 50 results in 7 days (a proxy here)
+
+
+def learning_figures(ctx: ToolContext) -> dict[str, Any]:
+    """ "Quais campanhas estão em fase de aprendizado?": the source has no learning status, so the proxy a
+    buyer uses: each campaign that spent in the last 7 complete days with its leads there, those under
+    `LEARNING_LEADS` (fewest first) apart from those at or over it."""
+    through = ctx.data_through()
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], through, 7, now=ctx.now).daily
+    d = _valid(daily).filter(pl.col("date").is_between(through - DAY * 6, through))
+    per = d.group_by("campaign_id").agg(pl.col("spend", "leads").sum()).filter(pl.col("spend") > 0)
+    rows = [
+        {
+            "campaign_id": r["campaign_id"],
+            "name": ctx.name_of(r["campaign_id"]),
+            "spend": float(r["spend"]),
+            "leads": int(r["leads"] or 0),
+        }
+        for r in per.iter_rows(named=True)
+    ]
+    rows.sort(key=lambda x: (x["leads"], x["campaign_id"]))
+    under = [x for x in rows if x["leads"] < LEARNING_LEADS]
+    return {
+        "first_day": through - DAY * 6,
+        "last_day": through,
+        "bar": LEARNING_LEADS,
+        "under": ctx.fmt(under, {"spend": "money"}),
+        "over": len(rows) - len(under),
+    }
+
+
+# a campaign saturates when its frequency rises while its CTR falls (the same people see the ad more and
+# click it less): both moves of at least SATURATION_MOVE, last 7 complete days against the 7 before
+SATURATION_MOVE = 5.0  # %
+
+
+def saturation_figures(ctx: ToolContext, campaign_id: str) -> dict[str, Any]:
+    """ "A campanha 4 tá saturando?": its frequency (impressions / summed daily reach, as ml_features'
+    frequency_7d) and CTR over the last 7 complete days and the 7 before, their % changes, and the verdict
+    by the rule above: "yes" both moved that way, "no" neither did, "unclear" only one did."""
+    through = ctx.data_through()
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], through, 14, now=ctx.now).daily
+    d = _valid(daily).filter(pl.col("campaign_id") == campaign_id)
+
+    def week(last: dt.date) -> dict[str, Any]:
+        w = d.filter(pl.col("date").is_between(last - DAY * 6, last))
+        imps, reach = int(w["impressions"].sum() or 0), int(w["reach"].sum() or 0)
+        clicks = int(w["clicks"].sum() or 0)
+        return {
+            "first_day": last - DAY * 6,
+            "last_day": last,
+            "frequency": imps / reach if reach else None,
+            "ctr": clicks / imps * 100.0 if imps else None,
+        }
+
+    now, before = week(through), week(through - WEEK)
+    freq_ch, ctr_ch = _pct(now["frequency"], before["frequency"]), _pct(now["ctr"], before["ctr"])
+    if freq_ch is None or ctr_ch is None:
+        verdict = "no_data"
+    else:
+        signs = (freq_ch >= SATURATION_MOVE, ctr_ch <= -SATURATION_MOVE)
+        verdict = "yes" if all(signs) else "unclear" if any(signs) else "no"
+    return {
+        "campaign_id": campaign_id,
+        "name": ctx.name_of(campaign_id),
+        "now": now,
+        "before": before,
+        "freq_change": freq_ch,
+        "ctr_change": ctr_ch,
+        "verdict": verdict,
+        "move": SATURATION_MOVE,
+        "threshold": DEFAULT_ANOMALY_CONFIG.frequency_threshold,
     }

@@ -34,6 +34,7 @@ INTENTS = (
     "best_day",
     "frequency",
     "budget",
+    "learning",
     "out_of_scope",
 )
 
@@ -372,6 +373,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     # "qual a frequência média da conta? tá saturando?": the campaigns' 7-day frequency against the alert's
     # threshold, and the open frequency and saturation anomalies
     ("frequency", r"\bfrequencia\b(?! alta)|\bsaturand|\bsaturad|\bsaturacao\b"),
+    # "quais campanhas estão em fase de aprendizado?": the source has no learning status; a proxy instead
+    ("learning", r"\baprendizado\b|\blearning\b|\baprendendo\b"),
     # "tem campanha estourando o orçamento?": each day's spend against the campaign's daily budget
     (
         "budget",
@@ -868,6 +871,35 @@ _CPL_JUDGE = re.compile(
 )
 
 
+# "o cpm tá caro?", "meu ctr tá bom?", "a conversão tá boa?": the account's rate against its own weeks
+_RATE_WORDS = r"(bom|boa|ok|alt[oa]|car[oa]|barat[oa]|ruim|baix[oa]|razoavel|aceitavel|saudavel)"
+_RATE_JUDGE = re.compile(
+    rf"\b(cpm|ctr|conversao)\b.*\b(ta|esta|e|tao)\s+{_RATE_WORDS}\b"
+    rf"|\b(ta|esta|e|tao)\s+{_RATE_WORDS}\b.*\b(cpm|ctr|conversao)\b"
+)
+_RATE_OF = {"cpm": "cpm", "ctr": "ctr", "conversao": "cvr"}
+_HIGH_GOOD = {"cpm": False, "ctr": True, "cvr": True}  # which way a rate is better
+
+
+def rate_judged(metric: str | None) -> tuple[str, bool] | None:
+    """ "judge_cpm_bad" -> ("cpm", True): the rate judged, and whether the question asks if it is bad."""
+    if not (metric or "").startswith("judge_"):
+        return None
+    parts = (metric or "").split("_")
+    return parts[1], parts[-1] == "bad"
+
+
+def _rate_judge_metric(asked: str) -> str | None:
+    found = _RATE_JUDGE.search(asked)
+    if found is None:
+        return None
+    rate = _RATE_OF[found.group(1) or found.group(6)]
+    word = (found.group(3) or found.group(5))[:4]
+    # "tá caro?" of the CPM and "tá baixo?" of the CTR ask if it is bad: their "Sim" is the bad news
+    bad_words = {"caro", "cara", "ruim"} | ({"alto", "alta"} if not _HIGH_GOOD[rate] else {"baix"})
+    return f"judge_{rate}_bad" if word in bad_words else f"judge_{rate}"
+
+
 def _metric(text: str) -> str | None:
     if re.search(r"\bativas\b", text):
         return "active"  # "quais campanhas estão ativas?": the list, active ones only
@@ -994,6 +1026,11 @@ def classify_intent(message: str) -> Intent:
         period_ref = ALL_TIME_REF
     extra = {"period_ref": period_ref, "metric": _metric(text)}
     matched = keyword_intent(text)
+    rate_judge = None if cid or named else _rate_judge_metric(asked)
+    if rate_judge and not day_ref and matched in {None, "help", "performance", "trends", "anomalies"}:
+        matched = "performance"
+    else:
+        rate_judge = None
     if day_ref == "amanha" and matched in {None, "performance"}:
         matched = "forecast"  # tomorrow's figures are a forecast ("quantos leads amanhã?")
     elif matched is None and (day_ref or period_ref):
@@ -1047,7 +1084,9 @@ def classify_intent(message: str) -> Intent:
         extra["metric"] = "scale"  # "posso aumentar o orçamento da Campanha 4 em 50%?": yes or no first
         if pct := _PCT.search(asked):
             extra["threshold"] = parse_number(pct.group(1))
-    if matched == "performance" and _CPL_JUDGE.search(asked):
+    if rate_judge:
+        extra["metric"] = rate_judge
+    elif matched == "performance" and _CPL_JUDGE.search(asked):
         # "tá alto?" asks the other way round from "tá bom?": its "Sim" is the bad news
         high = re.search(r"\b(alto|caro|ruim)\b", asked) and not re.search(r"\b(bom|boa|ok)\b", asked)
         extra["metric"] = "cpl_judge_high" if high else "cpl_judge"

@@ -20,6 +20,8 @@ from famachat_ml_pipeline.agent.facts_verdicts import (
     cpl_history_figures,
     cut_figures,
     day_move_figures,
+    learning_figures,
+    saturation_figures,
 )
 from famachat_ml_pipeline.agent.followup import resolve_followup
 from famachat_ml_pipeline.agent.intents import (
@@ -29,6 +31,7 @@ from famachat_ml_pipeline.agent.intents import (
     invalid_day,
     month_end_asked,
     periods_asked,
+    rate_judged,
     resolve_campaigns,
     resolve_day,
     resolve_period,
@@ -217,6 +220,7 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "best_day": [],
         "frequency": [],  # ml_features and ml_anomalies, in the facts
         "budget": [],  # the source's spend against the campaigns' daily budget, in the facts
+        "learning": [],  # no learning status in the source: the 7 days' leads per campaign, in the facts
         "out_of_scope": [],
     }
     return [_call(ctx, name, args) for name, args in plan[intent.name]]
@@ -692,6 +696,11 @@ class OfflineAgent:
             return {**facts, "_frequency": frequency_figures(self.ctx)}
         if intent.name == "budget":
             return {**facts, "_budget": budget_figures(self.ctx)}
+        if intent.name == "learning":
+            return {**facts, "_learning": learning_figures(self.ctx)}
+        owned = intent.campaign_id is not None and self.ctx.owns(intent.campaign_id)
+        if intent.name == "campaign_details" and intent.keyword == "frequency" and owned:
+            facts["_saturation"] = saturation_figures(self.ctx, intent.campaign_id)  # "a 4 tá saturando?"
         cid = intent.campaign_id
         if intent.metric == "reactivate" and cid is not None and self.ctx.owns(cid):
             return {**facts, "_reactivation": reactivation_figures(self.ctx, cid)}
@@ -757,6 +766,8 @@ class OfflineAgent:
                 found["_cpl_history"] = cpl_history_figures(ctx, day)
             if complete:
                 found["_day_move"] = day_move_figures(ctx, day)
+        if intent.name == "performance" and (judged := rate_judged(intent.metric)) and account:
+            found["_cpl_history"] = cpl_history_figures(ctx, None, judged[0])  # "o cpm tá caro?"
         if intent.name == "recommendations" and intent.metric == "cut" and intent.campaign_id is None:
             found["_cuts"] = cut_figures(ctx)
         return found
