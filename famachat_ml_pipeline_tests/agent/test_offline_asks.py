@@ -224,8 +224,8 @@ def test_up_to_the_months_end_sums_the_stored_forecast(demo_db: DemoDb) -> None:
         assert f"{format_money(month_spend)} investidos, {leads_of(month_leads)}" in reply.text
 
 
-def test_a_horizon_short_of_the_months_end_says_up_to_which_day() -> None:
-    through = dt.date(2026, 11, 10)
+def short_horizon_forecast() -> tuple[dt.date, ToolCall]:
+    """Asked on 10/11: a stored 7-day forecast that ends on 17/11, before the month does."""
     forecasts = {
         "made_on": "2026-11-10",
         "total": 1,
@@ -235,6 +235,11 @@ def test_a_horizon_short_of_the_months_end_says_up_to_which_day() -> None:
         "forecasts": [{"first_day": "2026-11-11", "last_day": "2026-11-17"}],
     }
     call = ToolCall(name="get_forecasts", input={"first_day": "2026-11-11"}, output=forecasts)
+    return dt.date(2026, 11, 10), call
+
+
+def test_a_horizon_short_of_the_months_end_says_up_to_which_day() -> None:
+    through, call = short_horizon_forecast()
     facts = {"_through": through, "_period": resolve_period("esse mes", through)}
     text = generate_response(Intent("forecast", metric="month_end"), [call], [], facts)
     assert text.startswith("Até o fim do mês (11/11/2026 a 17/11/2026)")

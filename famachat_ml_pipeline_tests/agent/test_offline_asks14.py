@@ -24,6 +24,7 @@ from famachat_ml_pipeline.db.agent_queries import read_active_recommendations
 from famachat_ml_pipeline.source.read import first_insight_day, read_daily_insights
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline import _ask, _features
+from famachat_ml_pipeline_tests.agent.test_offline_asks import short_horizon_forecast
 from famachat_ml_pipeline_tests.agent.test_offline_asks3 import _numbered
 from famachat_ml_pipeline_tests.agent.test_offline_asks6 import _weeks
 from famachat_ml_pipeline_tests.agent.test_offline_asks7 import WEEKDAYS, _clock
@@ -287,15 +288,7 @@ def test_the_month_asked_ahead_is_the_month_so_far_plus_the_forecast(
 def test_the_month_past_the_forecasts_horizon_is_summed_only_up_to_its_last_day() -> None:
     """On 10/11 the 7-day forecast ends on 17/11: the month so far plus it is said up to 17/11, with the
     interval, and the days after are said not to be in it (nothing is made up for them)."""
-    through = dt.date(2026, 11, 10)
-    forecasts = {
-        "made_on": "2026-11-10",
-        "total": 1,
-        "account_totals": {"spend": "R$ 700,00", "leads": "30,0"},
-        "account_low": {"spend": "R$ 600,00", "leads": "20,0"},
-        "account_high": {"spend": "R$ 800,00", "leads": "40,0"},
-        "forecasts": [{"first_day": "2026-11-11", "last_day": "2026-11-17"}],
-    }
+    through, call = short_horizon_forecast()
     done = {
         "first_day": dt.date(2026, 11, 1),
         "last_day": through,
@@ -303,7 +296,6 @@ def test_the_month_past_the_forecasts_horizon_is_summed_only_up_to_its_last_day(
         "leads": 50,
         "cpl": "R$ 20,00",
     }
-    call = ToolCall(name="get_forecasts", input={"first_day": "2026-11-11"}, output=forecasts)
     facts = {"_through": through, "_period": resolve_period("esse mes", through), "_period_figures": done}
     lines = generate_response(Intent("forecast", metric="month_end"), [call], [], facts).splitlines()
     assert lines[:2] == [
@@ -337,6 +329,21 @@ def test_the_month_asked_in_the_past_stays_the_month_so_far(question: str) -> No
     assert classify_intent(question).name == "performance"
 
 
+Spans = list[tuple[dt.date, dt.date]]
+
+
+def weeks_before_the_last_7_days(demo_db: DemoDb) -> tuple[dt.datetime, dt.date, Spans]:
+    """The clock, the last complete day and the whole weeks before the last 7 days the source covers (up to
+    12, newest first): what a verdict against the account's own weeks compares with."""
+    now = _clock(demo_db, WEEKDAYS[1])
+    through = now.date() - DAY
+    first_data = first_insight_day(demo_db.engine, ACCOUNT)
+    spans = [(through - (7 * i + 6) * DAY, through - 7 * i * DAY) for i in range(1, 13)]
+    spans = [s for s in spans if s[0] >= first_data]
+    assert len(spans) >= 4
+    return now, through, spans
+
+
 # --------------------------------------------------------- 3. the account's CPL against its own weeks
 @pytest.mark.parametrize(
     ("question", "good_asked"),
@@ -347,12 +354,7 @@ def test_the_accounts_cpl_is_judged_against_its_own_weeks(
 ) -> None:
     """The last 7 days' CPL against each whole week before them the source covers (up to 12): the verdict
     from how many were cheaper, with their median and range, and what it is compared with."""
-    now = _clock(demo_db, WEEKDAYS[1])
-    through = now.date() - DAY
-    first_data = first_insight_day(demo_db.engine, ACCOUNT)
-    spans = [(through - (7 * i + 6) * DAY, through - 7 * i * DAY) for i in range(1, 13)]
-    spans = [s for s in spans if s[0] >= first_data]
-    assert len(spans) >= 4
+    now, through, spans = weeks_before_the_last_7_days(demo_db)
     d = _source(demo_db, ACCOUNT, spans[-1][0], through, now)
     cpl = _sums(d, through - 6 * DAY, through)["cpl"]
     cpls = _span_cpls(d, spans)

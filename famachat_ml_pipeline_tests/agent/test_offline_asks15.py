@@ -17,12 +17,14 @@ import sqlalchemy as sa
 
 from famachat_ml_pipeline.agent.intents import classify_intent
 from famachat_ml_pipeline.core.recommendations import format_money, format_pct
-from famachat_ml_pipeline.source.read import first_insight_day
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline import _ask
-from famachat_ml_pipeline_tests.agent.test_offline_asks7 import WEEKDAYS, _clock
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
-from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source, _verdict
+from famachat_ml_pipeline_tests.agent.test_offline_asks14 import (
+    _source,
+    _verdict,
+    weeks_before_the_last_7_days,
+)
 from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT, _thread
 
 pytestmark = pytest.mark.timeout(1200)
@@ -86,12 +88,7 @@ def test_a_rate_is_judged_against_the_accounts_own_weeks(
     """The last 7 days' rate against the same rate of each whole week before them the source covers (up to
     12): the verdict from how many weeks were better (lower for the CPM, higher for the CTR and the
     conversion), with their median and range, the direction and what it is compared with."""
-    now = _clock(demo_db, WEEKDAYS[1])
-    through = now.date() - DAY
-    first_data = first_insight_day(demo_db.engine, ACCOUNT)
-    spans = [(through - (7 * i + 6) * DAY, through - 7 * i * DAY) for i in range(1, 13)]
-    spans = [s for s in spans if s[0] >= first_data]
-    assert len(spans) >= 4
+    now, through, spans = weeks_before_the_last_7_days(demo_db)
     d = _source(demo_db, ACCOUNT, spans[-1][0], through, now)
     _, value = _rate(d, through - 6 * DAY, through, figure)
     history = sorted(v for s, v in (_rate(d, a, b, figure) for a, b in spans) if s > 0 and v is not None)
