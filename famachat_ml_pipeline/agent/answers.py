@@ -36,6 +36,7 @@ from famachat_ml_pipeline.agent.types import ToolCall
 from famachat_ml_pipeline.agent.wording import (
     Out,
     br_date,
+    br_span,
     failed,
     figures_text,
     freq,
@@ -523,7 +524,7 @@ def _week_why_lines(intent: Intent, out: Out) -> list[str]:
     compares (`offline.weeks_figures`); for the leads, first their split into spend and CPL."""
     wf = out["_weeks"]
     w, ch = wf["weeks"], wf["changes"]
-    now, before = _span(w.now.first, w.now.last), _span(w.before.first, w.before.last)
+    now, before = br_span(w.now.first, w.now.last), br_span(w.before.first, w.before.last)
     if w.no_day_yet:
         when, compared = "na semana passada", f"de seg a dom ({now}) contra a semana retrasada ({before})"
     else:
@@ -590,7 +591,7 @@ def _say_anomalies(intent: Intent, out: Out) -> list[str]:
     context = why if "_weeks" in out else [*_trend_lines(t), *why]
     since = f"desde {br_date(a.get('since'))}"
     if (period := out.get("_period")) is not None:  # "essa semana": the calendar week, with its days
-        since = f"{period_in(period.label)} ({_span(period.first, period.last)})"
+        since = f"{period_in(period.label)} ({br_span(period.first, period.last)})"
     if not a.get("total"):
         week = [f"Nenhuma anomalia aberta {since}."]
     else:
@@ -763,7 +764,7 @@ def _reactivation_lines(d: dict[str, Any], r: dict[str, Any]) -> list[str]:
             "rodando para comparar com a conta."
         ]
     c, a = r["campaign"], r["account"]
-    span = _span(r["first_day"], r["last_day"])
+    span = br_span(r["first_day"], r["last_day"])
     active = status == "ACTIVE"  # nothing to reactivate: how it runs is the answer
     head = (
         f"{name} já está ativa (status {status}): não há o que reativar"
@@ -1058,11 +1059,6 @@ def _say_trends(intent: Intent, out: Out) -> list[str]:
     return [*_trend_answer(intent, out, t), *_trend_lines(t)]
 
 
-def _span(first: dt.date, last: dt.date) -> str:
-    a, b = br_date(first.isoformat()), br_date(last.isoformat())
-    return a if first == last else f"{a} a {b}"
-
-
 def _weeks_lines(out: Out) -> list[str]:
     """ "Essa semana vs semana passada": which days are compared and why, each side's figures from the
     source, and the changes (`offline.weeks_figures`)."""
@@ -1070,7 +1066,7 @@ def _weeks_lines(out: Out) -> list[str]:
     w, ch = wf["weeks"], wf["changes"]
     name = out.get("_campaign_name")
     whose = f" de {quoted(name)}" if name else ""
-    now, before = (f"({_span(p.first, p.last)})" for p in (w.now, w.before))
+    now, before = (f"({br_span(p.first, p.last)})" for p in (w.now, w.before))
     if w.no_day_yet:
         today = br_date((w.now.last + dt.timedelta(days=1)).isoformat())
         head = (
@@ -1109,14 +1105,14 @@ def _week_change_lines(intent: Intent, out: Out) -> list[str]:
     if w.no_day_yet:  # why last week is said once, in the note before or the days' lines after
         when = "na semana passada"
         sides = (
-            f"{now} de seg a dom ({_span(w.now.first, w.now.last)}), contra {before} na semana retrasada "
-            f"({_span(w.before.first, w.before.last)})"
+            f"{now} de seg a dom ({br_span(w.now.first, w.now.last)}), contra {before} na semana retrasada "
+            f"({br_span(w.before.first, w.before.last)})"
         )
     else:
         when = "esta semana"
         sides = (
-            f"{now} de {w.days} ({_span(w.now.first, w.now.last)}), contra {before} nos mesmos dias da "
-            f"semana passada ({_span(w.before.first, w.before.last)})"
+            f"{now} de {w.days} ({br_span(w.now.first, w.now.last)}), contra {before} nos mesmos dias da "
+            f"semana passada ({br_span(w.before.first, w.before.last)})"
         )
     cap = f"{what[0].upper()}{what[1:]}"
     if not change:

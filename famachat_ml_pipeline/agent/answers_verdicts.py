@@ -9,8 +9,8 @@ import datetime as dt
 from typing import Any
 
 from famachat_ml_pipeline.agent.intents import Intent, day_move_metric, rate_judged
-from famachat_ml_pipeline.agent.wording import Out, br_date, figures_text, leads_text, quoted
-from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
+from famachat_ml_pipeline.agent.wording import Out, br_date, br_span, figures_text, leads_text, quoted
+from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT, format_number, format_pct
 
 # the figures a day's move may ask about: (pt-BR name, plural), which way is worse
 _FIGURE_PT = {"cpl": ("o CPL", False), "leads": ("os leads", True), "spend": ("o gasto", False)}
@@ -110,6 +110,15 @@ def _changes_line(m: dict[str, Any]) -> str:
     return text[0].upper() + text[1:]
 
 
+_MOVE_KEY = {"cpl": "effect_v", "leads": "d_leads", "spend": "d_spend_v"}  # a campaign's move, by figure
+
+
+def _ranked(m: dict[str, Any], key: str, up: bool) -> list[dict[str, Any]]:
+    """The campaigns whose `key` moved the way asked (up or down) against the day before, largest first."""
+    rows = [x for x in m["campaigns"] if x[key] is not None and (x[key] > 0 if up else x[key] < 0)]
+    return sorted(rows, key=lambda x: (-x[key] if up else x[key], x["campaign_id"]))
+
+
 def _movers(m: dict[str, Any], figure: str) -> list[str]:
     """The campaigns that moved the account's figure most in the direction it went, against the day
     before: their effect on the account's CPL (they add up to its move), their leads or their spend."""
@@ -117,9 +126,8 @@ def _movers(m: dict[str, Any], figure: str) -> list[str]:
     if raw is None or raw == 0:
         return []
     up = raw > 0
-    key = {"cpl": "effect_v", "what": "effect_v", "leads": "d_leads", "spend": "d_spend_v"}[figure]
-    rows = [x for x in m["campaigns"] if x[key] is not None and (x[key] > 0 if up else x[key] < 0)]
-    rows.sort(key=lambda x: (-x[key] if up else x[key], x["campaign_id"]))
+    key = _MOVE_KEY["cpl" if figure == "what" else figure]
+    rows = _ranked(m, key, up)
     if not rows:
         return []
     day, before = _d(m["days"]["day"]), _d(m["days"]["before"])
@@ -157,9 +165,8 @@ def _which_moved(m: dict[str, Any], figure: str, up: bool) -> list[str]:
     """ "Qual campanha mais caiu em leads ontem?": the campaign that moved the figure most the way asked
     against the day before (whatever the account did), named first, the next two after, then the account's
     move as context."""
-    key = {"cpl": "effect_v", "leads": "d_leads", "spend": "d_spend_v"}[figure]
-    rows = [x for x in m["campaigns"] if x[key] is not None and (x[key] > 0 if up else x[key] < 0)]
-    rows.sort(key=lambda x: (-x[key] if up else x[key], x["campaign_id"]))
+    key = _MOVE_KEY[figure]
+    rows = _ranked(m, key, up)
     day, before = _d(m["days"]["day"]), _d(m["days"]["before"])
     did = _WHICH_PT[figure, up]
     account = _move_line(m, figure, "either")
@@ -230,7 +237,7 @@ def week_movers_lines(intent: Intent, out: Out) -> list[str]:
             moved.append((float("inf"), x, y))  # had leads, now spends with none: the worst CPL move
     up = worse if figure == "cpl" else not worse
     rows = sorted((m for m in moved if (m[0] > 0 if up else m[0] < 0)), key=lambda m: -m[0] if up else m[0])
-    now, before = f"({_span(w.now.first, w.now.last)})", f"({_span(w.before.first, w.before.last)})"
+    now, before = f"({br_span(w.now.first, w.now.last)})", f"({br_span(w.before.first, w.before.last)})"
     when = (
         f"na semana passada, seg a dom {now}, contra a retrasada {before}"
         if w.no_day_yet
@@ -245,7 +252,11 @@ def week_movers_lines(intent: Intent, out: Out) -> list[str]:
 
     def line(m: tuple[float, dict[str, Any], dict[str, Any]]) -> str:
         change, x, y = m
-        pct = "sem leads agora" if change == float("inf") else f"{'+' if change > 0 else ''}{_pct0(change)}"
+        pct = (
+            "sem leads agora"
+            if change == float("inf")
+            else f"{'+' if change > 0 else ''}{format_pct(change)}"
+        )
         if figure == "leads":
             pct = f"{'+' if change > 0 else ''}{round(change)}"
         cpl = f"CPL {y['cpl'] or 'sem leads'} → {x['cpl'] or 'sem leads'}"
@@ -260,14 +271,6 @@ def week_movers_lines(intent: Intent, out: Out) -> list[str]:
     if len(rows) > 1:
         lines += ["Em seguida:", *(f"- {line(m)}" for m in rows[1:MAX_MOVERS])]
     return lines
-
-
-def _span(first: dt.date, last: dt.date) -> str:
-    return _d(first) if first == last else f"{_d(first)} a {_d(last)}"
-
-
-def _pct0(value: float) -> str:
-    return f"{round(value)}%"
 
 
 # --------------------------------------------------------------------------- the CPL against its history
@@ -404,10 +407,6 @@ def learning_lines(out: Out) -> list[str]:
     return lines
 
 
-def _num2(value: float) -> str:
-    return f"{value:.2f}".replace(".", ",")
-
-
 def _pct_signed(value: float) -> str:
     return f"{'+' if value > 0 else ''}{value:.0f}%"
 
@@ -427,21 +426,23 @@ def saturation_lines(out: Out) -> list[str]:
         return []
     who = f"{quoted(s['name'])} ({s['campaign_id']})"
     now, before = s["now"], s["before"]
-    spans = (
-        f"{_span(now['first_day'], now['last_day'])} contra {_span(before['first_day'], before['last_day'])}"
-    )
+    spans = " contra ".join(br_span(w["first_day"], w["last_day"]) for w in (now, before))
     if s["verdict"] == "no_data":
         return [f"Não dá para dizer: {who} não teve entrega nas duas semanas comparadas ({spans})."]
     fc, cc = s["freq_change"], s["ctr_change"]
-    move = _pct0(s["move"])
+    move = format_pct(s["move"])
     freq_up = "subiu" if fc >= s["move"] else "não subiu"
     ctr_down = "caiu" if cc <= -s["move"] else "não caiu"
-    limit = _num2(s["threshold"])
+
+    def num(value: float) -> str:
+        return format_number(value, 2)
+
+    limit = num(s["threshold"])
     side = "acima" if now["frequency"] > s["threshold"] else "abaixo"
     return [
         f"{_SATURATION[s['verdict']]} em {who}: a frequência {freq_up} e o CTR {ctr_down} ({spans}).",
-        f"Frequência {_num2(before['frequency'])} → {_num2(now['frequency'])} ({_pct_signed(fc)}), "
-        f"CTR {_num2(before['ctr'])}% → {_num2(now['ctr'])}% ({_pct_signed(cc)}); a frequência está {side} "
+        f"Frequência {num(before['frequency'])} → {num(now['frequency'])} ({_pct_signed(fc)}), "
+        f"CTR {num(before['ctr'])}% → {num(now['ctr'])}% ({_pct_signed(cc)}); a frequência está {side} "
         f"do limite de {limit} do alerta de frequência (FREQUENCY_ALERT).",
         f"Regra: saturação é a frequência subindo ({move} ou mais) com o CTR caindo ({move} ou mais) na "
         "mesma comparação; só um dos dois é sinal não claro.",
@@ -452,10 +453,6 @@ def saturation_lines(out: Out) -> list[str]:
 FAR_ABOVE = 2.0  # a CPL this many times the account's: a pause is also defensible, advice or not
 
 
-def _x(ratio: float) -> str:
-    return f"{ratio:.1f}".replace(".", ",")
-
-
 def cut_advice_lines(out: Out) -> list[str]:
     """ "Quais campanhas devo pausar?": the pause advice first (or that there is none, with the rule that
     gives one), then each budget cut with its figures and why it is no pause; nothing without facts."""
@@ -463,7 +460,7 @@ def cut_advice_lines(out: Out) -> list[str]:
     if c is None:
         return []
     when = f"nos 7 dias até {br_date(str(c['as_of'])[:10])}" if c["as_of"] else "nos 7 dias"
-    mult = _x(c["pause_multiple"]).replace(",0", "")
+    mult = format_number(c["pause_multiple"], 1).replace(",0", "")
     pauses = [x for x in c["rows"] if x["type"] == "PAUSE_CAMPAIGN"]
     cuts = [x for x in c["rows"] if x["type"] == "BUDGET_DECREASE"]
     if pauses:
@@ -486,7 +483,11 @@ def cut_advice_lines(out: Out) -> list[str]:
         for x in cuts:
             action = x["title"].split(":")[0]
             ratio = x["ratio"]
-            vs = f", {_x(ratio)}x o da conta ({x['account_cpl_7d']})" if ratio is not None else ""
+            vs = (
+                f", {format_number(ratio, 1)}x o da conta ({x['account_cpl_7d']})"
+                if ratio is not None
+                else ""
+            )
             trend = x["trend_v"]
             sign = "+" if trend and trend > 0 else ""
             moved = f", {sign}{x['cpl_trend']} sobre os 7 dias anteriores" if x["cpl_trend"] else ""
@@ -495,8 +496,8 @@ def cut_advice_lines(out: Out) -> list[str]:
                 "quem gastou sem nenhum lead"
             )
             far = (
-                f"; com o CPL {_x(ratio)}x o da conta, pausar também se justifica se você não quiser "
-                "esperar o efeito da redução"
+                f"; com o CPL {format_number(ratio, 1)}x o da conta, pausar também se justifica se você não "
+                "quiser esperar o efeito da redução"
                 if ratio is not None and ratio >= FAR_ABOVE
                 else ""
             )

@@ -15,6 +15,7 @@ from famachat_ml_pipeline.agent.tools import ToolContext
 from famachat_ml_pipeline.agent.tools.analysis import PERIOD_FORMATS, driver_rows, period_figures
 from famachat_ml_pipeline.agent.tools.campaigns import account_state
 from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as DEFAULT_ANOMALY_CONFIG
+from famachat_ml_pipeline.core.forecasting.common import BUDGET_OVERSPEND
 from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as RECOMMENDATION_CONFIG
 from famachat_ml_pipeline.db import agent_queries as q
 from famachat_ml_pipeline.source.read import first_insight_day, read_daily_insights
@@ -216,7 +217,23 @@ def cut_figures(ctx: ToolContext) -> dict[str, Any]:
     }
 
 
-BUDGET_SLACK = 0.25  # the source contract: spend may exceed the daily budget by up to 25 % on a day
+BUDGET_SLACK = BUDGET_OVERSPEND - 1.0  # the source contract: spend may exceed the budget by 25 % on a day
+
+
+def overspent(over: pl.DataFrame, budgeted: pl.DataFrame) -> pl.DataFrame:
+    """Per campaign with days `over` the margin: how many, its worst (the highest spend / budget, the
+    earliest of equals: date, spend, daily_budget, ratio), and its spend and budgets summed over
+    `budgeted` (its days with spend and a budget); the worst overspend first."""
+    worst = (
+        over.with_columns(ratio=pl.col("spend") / pl.col("daily_budget"))
+        .sort(["ratio", "date"], descending=[True, False])
+        .group_by("campaign_id", maintain_order=True)
+        .agg(pl.len().alias("days"), pl.col("date", "spend", "daily_budget", "ratio").first())
+    )
+    weeks = budgeted.group_by("campaign_id").agg(
+        pl.col("spend").sum().alias("spend_7d"), pl.col("daily_budget").sum().alias("budget_7d")
+    )
+    return worst.join(weeks, on="campaign_id").sort(["ratio", "campaign_id"], descending=[True, False])
 
 
 def budget_figures(ctx: ToolContext) -> dict[str, Any]:
@@ -233,28 +250,21 @@ def budget_figures(ctx: ToolContext) -> dict[str, Any]:
         (pl.col("spend") > pl.col("daily_budget"))
         & (pl.col("spend") <= pl.col("daily_budget") * (1 + BUDGET_SLACK))
     )
-    rows = []
-    for cid in sorted(over["campaign_id"].unique().to_list()):
-        own = over.filter(pl.col("campaign_id") == cid).with_columns(
-            ratio=pl.col("spend") / pl.col("daily_budget")
-        )
-        top = own.sort(["ratio", "date"], descending=[True, False]).row(0, named=True)
-        week = budgeted.filter(pl.col("campaign_id") == cid)
-        rows.append(
-            {
-                "campaign_id": cid,
-                "name": ctx.name_of(cid),
-                "days": own.height,
-                "day": top["date"],
-                "spend": float(top["spend"]),
-                "budget": float(top["daily_budget"]),
-                "above": (float(top["ratio"]) - 1) * 100,
-                "above_v": float(top["ratio"]) - 1,
-                "spend_7d": float(week["spend"].sum()),
-                "budget_7d": float(week["daily_budget"].sum()),
-            }
-        )
-    rows.sort(key=lambda x: (-x["above_v"], x["campaign_id"]))
+    rows = [
+        {
+            "campaign_id": r["campaign_id"],
+            "name": ctx.name_of(r["campaign_id"]),
+            "days": r["days"],
+            "day": r["date"],
+            "spend": float(r["spend"]),
+            "budget": float(r["daily_budget"]),
+            "above": (float(r["ratio"]) - 1) * 100,
+            "above_v": float(r["ratio"]) - 1,
+            "spend_7d": float(r["spend_7d"]),
+            "budget_7d": float(r["budget_7d"]),
+        }
+        for r in overspent(over, budgeted).iter_rows(named=True)
+    ]
     money = dict.fromkeys(("spend", "budget", "spend_7d", "budget_7d"), "money")
     no_budget = d.filter(pl.col("daily_budget").is_null())["campaign_id"].n_unique()
     return {

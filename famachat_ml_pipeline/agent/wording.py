@@ -3,6 +3,7 @@ preposition."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from famachat_ml_pipeline.agent.tools.analysis import excluded_text
@@ -18,6 +19,12 @@ def leads_text(count: object) -> str:
 
 def br_date(iso: str | None) -> str:
     return "-" if not iso else f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}"
+
+
+def br_span(first: dt.date, last: dt.date) -> str:
+    """ "29/11/2026" for one day, "23/11/2026 a 29/11/2026" for more."""
+    a, b = br_date(first.isoformat()), br_date(last.isoformat())
+    return a if first == last else f"{a} a {b}"
 
 
 def quoted(name: str) -> str:
