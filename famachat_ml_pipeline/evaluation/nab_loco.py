@@ -58,6 +58,8 @@ class HeldOut:
     # held-out hits (diagnostic, chosen on the held-out labels); None when no threshold reaches them, or TOTAL
     matched: Totals | None = None
     matched_threshold: float = math.nan
+    # the held-out setting at every threshold of the method's grid (category rows only): its whole curve
+    curve: tuple[Totals, ...] = ()
 
 
 Grid = list[list[FileScore]]  # [setting][threshold]
@@ -109,6 +111,35 @@ def fewest_false_at_hits(curve: list[Totals], min_hits: int) -> int | None:
     return min(ok, key=lambda i: (curve[i].false_alerts, -np.nan_to_num(curve[i].score, nan=-np.inf), -i))
 
 
+def fewest_false_by_hits(curve: Sequence[Totals]) -> dict[int, int]:
+    """For each hit count from 1 to the curve's most, the fewest false alerts of a threshold hitting at
+    least that many windows."""
+    most = max((t.hits for t in curve), default=0)
+    return {h: min(t.false_alerts for t in curve if t.hits >= h) for h in range(1, most + 1)}
+
+
+def curve_runs(ours: Sequence[Totals], ref: Sequence[Totals]) -> list[tuple[str, int, int, str]]:
+    """Ours against the reference at every hit count either reaches, as runs of consecutive hit counts
+    with one outcome: (outcome, first, last, "ours vs ref false alerts at the last"). Outcomes: "ours
+    fewer", "equal", "the seed fewer", "only ours reaches", "only the seed reaches"."""
+    a, b = fewest_false_by_hits(ours), fewest_false_by_hits(ref)
+    runs: list[tuple[str, int, int, str]] = []
+    for h in range(1, max([*a, *b], default=0) + 1):
+        fa, fb = a.get(h), b.get(h)
+        if fb is None:
+            outcome, at = "only ours reaches", f"{fa} false"
+        elif fa is None:
+            outcome, at = "only the seed reaches", f"{fb} false"
+        else:
+            outcome = "ours fewer" if fa < fb else "the seed fewer" if fb < fa else "equal"
+            at = f"{fa} vs {fb}"
+        if runs and runs[-1][0] == outcome:
+            runs[-1] = (outcome, runs[-1][1], h, at)
+        else:
+            runs.append((outcome, h, h, at))
+    return runs
+
+
 def leave_one_category_out(
     data: list[NabSeries],
     methods: tuple[Method, ...] = METHODS,
@@ -144,16 +175,16 @@ def leave_one_category_out(
             held = Totals.of([f[k][i] for f in test])
             total = total + held
             matched, matched_thr = None, math.nan
+            curve = tuple(Totals.of([f[k][j] for f in test]) for j in range(len(m.thresholds)))
             if REFERENCE in grid:
                 ref_test = [f for f, s in zip(grid[REFERENCE], data, strict=True) if s.category == cat]
                 rk, ri = choices[REFERENCE, cat]
                 ref_hits = Totals.of([f[rk][ri] for f in ref_test]).hits
-                curve = [Totals.of([f[k][j] for f in test]) for j in range(len(m.thresholds))]
-                j = fewest_false_at_hits(curve, ref_hits)
+                j = fewest_false_at_hits(list(curve), ref_hits)
                 if j is not None:
                     matched, matched_thr = curve[j], float(m.thresholds[j])
             out.append(
-                HeldOut(m.name, cat, m.settings[k], float(m.thresholds[i]), held, matched, matched_thr)
+                HeldOut(m.name, cat, m.settings[k], float(m.thresholds[i]), held, matched, matched_thr, curve)
             )
         out.append(HeldOut(m.name, "TOTAL", "", math.nan, total))
     return out
@@ -291,6 +322,16 @@ def _matched_lines(rows: list[HeldOut]) -> list[str]:
             f"  {cat:<{w}} NAB {_yn(beats):<3}| literal {_yn(literal):<3}(hits {o.hits} vs {s.hits}, false"
             f" {o.false_alerts} vs {s.false_alerts}) | matched {_yn(matched):<3}({at})"
         )
+    lines += [
+        "",
+        f"The whole curve: at each hit count, the fewest false alerts of {OURS} and of the seed over every",
+        "threshold of their held-out settings (picked on the held-out labels, a diagnostic). Runs of hit",
+        "counts with one outcome; in brackets, ours vs the seed's false alerts at the run's last count:",
+    ]
+    for cat in cats:
+        runs = curve_runs(by[OURS, cat].curve, by[REFERENCE, cat].curve)
+        text = "; ".join(f"{o} {a}-{b} ({at})" if a < b else f"{o} {a} ({at})" for o, a, b, at in runs)
+        lines.append(f"  {cat:<{w}} {text or 'neither hits a window'}")
     return lines
 
 

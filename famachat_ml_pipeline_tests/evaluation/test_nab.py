@@ -25,8 +25,10 @@ from famachat_ml_pipeline.evaluation.nab import (
 )
 from famachat_ml_pipeline.evaluation.nab_loco import (
     best_choice,
+    curve_runs,
     evaluate_nab,
     fewest_false_at_hits,
+    fewest_false_by_hits,
     format_report,
 )
 from famachat_ml_pipeline.evaluation.nab_methods import alerts, windowed_gaussian_score
@@ -221,6 +223,38 @@ def test_fewest_false_at_hits_reaches_the_reference_count():
     assert fewest_false_at_hits(curve, 10) is None
     # equal false alerts: the better NAB score, then the higher threshold
     assert fewest_false_at_hits([_t(5, 3, raw=1.0), _t(5, 3, raw=2.0), _t(5, 3, raw=2.0)], 5) == 2
+
+
+def test_the_whole_curve_is_compared_at_every_hit_count():
+    # thresholds low to high; a lower threshold need not raise more false alerts (the alert hold merges them)
+    ours = [_t(4, 40), _t(3, 9), _t(3, 12), _t(2, 2), _t(0, 0)]
+    seed = [_t(5, 30), _t(3, 10), _t(2, 2), _t(1, 0)]
+    assert fewest_false_by_hits(ours) == {1: 2, 2: 2, 3: 9, 4: 40}
+    assert fewest_false_by_hits(seed) == {1: 0, 2: 2, 3: 10, 4: 30, 5: 30}
+    assert fewest_false_by_hits([_t(0, 3)]) == {}
+    assert curve_runs(ours, seed) == [
+        ("the seed fewer", 1, 1, "2 vs 0"),
+        ("equal", 2, 2, "2 vs 2"),
+        ("ours fewer", 3, 3, "9 vs 10"),
+        ("the seed fewer", 4, 4, "40 vs 30"),
+        ("only the seed reaches", 5, 5, "30 false"),
+    ]
+    assert curve_runs(seed, ours)[-1] == ("only ours reaches", 5, 5, "30 false")
+    assert curve_runs([_t(0, 1)], [_t(0, 5)]) == []
+
+
+def test_report_prints_the_whole_curve_per_category():
+    def held(method: str, curve: list[Totals]) -> nab_loco.HeldOut:
+        return nab_loco.HeldOut(method, "c", "-", 1.0, curve[0], curve[0], 1.0, tuple(curve))
+
+    rows = [
+        held("robust", [_t(6, 20), _t(5, 8), _t(2, 1)]),
+        held("seed_zscore", [_t(7, 50), _t(5, 12), _t(2, 4)]),
+        held("windowed_gaussian", [_t(5, 30)]),
+    ]
+    report = format_report(rows).splitlines()
+    line = report[report.index(next(x for x in report if x.startswith("The whole curve"))) + 3]
+    assert line.split(maxsplit=1) == ["c", "ours fewer 1-6 (20 vs 50); only the seed reaches 7 (50 false)"]
 
 
 def test_report_reads_every_method_at_the_seed_hits(nab_folder: Path):
