@@ -13,6 +13,12 @@ SEASON = 7
 Z95 = 1.959963984540054
 LEVEL = 0.95
 MIN_HISTORY = 14  # days; fewer than this is `insufficient_data` and falls back to `mean7`
+# A fleet's intervals are calibrated on backtest origins at which the series had this many days: its scale
+# (median weekly change, SCALE_WINDOW) then rests on two weeks of changes at least. On fewer, the median of
+# a handful of changes can be a tenth of the usual (a calm week), and the errors it scales run into the
+# tens: in a pool they widened every series' interval (six real series of 66 days: coverage 0.991, not
+# 0.95; benchmarks/forecast_young_fleets.py). A lone series keeps them: they are all it knows of its tail.
+CAL_MIN_AGE = MIN_HISTORY + SEASON
 N_BACKTEST = 28  # rolling origins (one per day) used by `auto`, and the least the calibration uses
 # The calibration wants about CAL_TARGET scaled errors per horizon day. A fleet has them from its 28
 # origins; a lone series reaches further back (up to CAL_MAX_ORIGINS days): 28 consecutive origins
@@ -50,7 +56,7 @@ SEASONAL_SES_DAYS = 2 * SEASON * PROFILE_WEEKS
 DORMANT_DAYS = 28  # `combo` forecasts 0 after this many days without delivery (seasonal_mean's window)
 PRODUCTION_METHOD = "combo"  # what `auto` forecasts with
 # ml_forecasts.model_version; a stored calibration (db.forecast_calibration) is borrowed only by its version
-FORECAST_MODEL_VERSION = "forecast-2"
+FORECAST_MODEL_VERSION = "forecast-3"  # 3: a fleet calibrates from CAL_MIN_AGE days
 # `select`: the previous `auto`, per-series selection by a 28-origin backtest; kept for comparison
 SELECT_CANDIDATES = ("ensemble", "hw", "ses", "seasonal_mean", "mean7", "snaive", "ema", "linear")
 AUTO_CANDIDATES = SELECT_CANDIDATES

@@ -18,6 +18,7 @@ from famachat_ml_pipeline.core.forecasting.calibration import (
 from famachat_ml_pipeline.core.forecasting.common import (
     AUTO_CANDIDATES,
     CAL_MAX_ORIGINS,
+    CAL_MIN_AGE,
     CAL_TARGET,
     DEFAULT_METHOD,
     ENSEMBLE_MEMBERS,
@@ -44,6 +45,7 @@ class _Backtest:
     actual: np.ndarray  # (K, n, h)
     scale: np.ndarray  # (K + 1, n)
     evaluable: np.ndarray  # (K, n) series with MIN_HISTORY days at the origin
+    calibrates: np.ndarray  # (K, n) the evaluable origins whose errors calibrate (see CAL_MIN_AGE)
     young: np.ndarray  # (K, n) series with 1 to MIN_HISTORY - 1 days at the origin
     level: np.ndarray  # (K + 1, n) mean |y| of the last days before each origin (young series' scale)
     ema_half: np.ndarray  # (n, h) the seed's own half-width at the final origin
@@ -112,8 +114,17 @@ def _run_backtest(Y: np.ndarray, h: int, methods: Sequence[str], nonneg: bool, d
     start = first_valid(Y)
     age = bt[:, None] - start[None, :]
     evaluable, young = age >= MIN_HISTORY, (age >= 1) & (age < MIN_HISTORY)
+    calibrates = age >= CAL_MIN_AGE if evaluable.any(axis=0).sum() > 1 else evaluable
     return _Backtest(
-        bt, points, actual, recent_scale(Y, origins), evaluable, young, recent_level(Y, origins), ema_half
+        bt,
+        points,
+        actual,
+        recent_scale(Y, origins),
+        evaluable,
+        calibrates,
+        young,
+        recent_level(Y, origins),
+        ema_half,
     )
 
 
@@ -134,7 +145,7 @@ def _interval(
     the fleet's multipliers at `level` (`_pooled`), else computed here."""
     point = bt.points[method][-1]
     raw = bt.actual - bt.points[method][:-1]
-    err = np.where(bt.evaluable[:, :, None], raw, np.nan)
+    err = np.where(bt.calibrates[:, :, None], raw, np.nan)
     lo, hi = calibrate_series(err, bt.scale[:-1], level, rows=rows, pooled=pooled)
     s = bt.scale[-1][:, None]
     lower, upper = point + lo * s, point + hi * s
@@ -151,7 +162,7 @@ def _interval(
 
 def _pooled(bt: _Backtest, method: str, levels: Sequence[float]) -> list[tuple[np.ndarray, np.ndarray]]:
     """The fleet's pooled multipliers of one method at each level (`calibrate` of `_interval`'s errors)."""
-    err = np.where(bt.evaluable[:, :, None], bt.actual - bt.points[method][:-1], np.nan)
+    err = np.where(bt.calibrates[:, :, None], bt.actual - bt.points[method][:-1], np.nan)
     return calibrate_levels(err, bt.scale[:-1], levels)
 
 
