@@ -1,13 +1,15 @@
 """`forecast_fleet` on the demo, as recorded before the forecasting compute was optimised.
 
 `data/forecast_reference.parquet` holds, for each case of `CASES`, `forecast_fleet` on the cleaned demo
-(a `case` column says which), as computed by commit 5213fdb: d723d53's forecasts (main before the
-speed-up) with three deliberate changes, the series-weighted pool of the calibration (7513f98), the
-conformal CPL bounds (1518bf2) and `combo` on the log scale for positive series (5213fdb; the
-`fleet_select` rows, which do not use `combo`, were checked equal to 1518bf2's when re-recorded).
+(a `case` column says which), as computed by commit 3431330: d723d53's forecasts (main before the
+speed-up) with four deliberate changes, the series-weighted pool of the calibration (7513f98), the
+conformal CPL bounds (1518bf2), `combo` on the log scale for positive series (5213fdb; the
+`fleet_select` rows, which do not use `combo`, were checked equal to 1518bf2's when re-recorded) and a
+fleet's calibration from origins at which a series had CAL_MIN_AGE days (3431330: only bounds moved,
+of the fleet and account cases; every point and the lone series' rows were checked equal to 5213fdb's).
 Regenerate it from that commit only, never from the code under test:
 
-    mkdir /tmp/fcml-ref && git archive 5213fdb | tar -x -C /tmp/fcml-ref
+    mkdir /tmp/fcml-ref && git archive 3431330 | tar -x -C /tmp/fcml-ref
     T=famachat_ml_pipeline_tests/core/forecasting
     cp $T/reference_forecast.py /tmp/fcml-ref/$T/ && mkdir -p /tmp/fcml-ref/$T/data
     (cd /tmp/fcml-ref && PYTHONPATH=. $OLDPWD/.venv/bin/python -m ${T//\//.}.reference_forecast)
