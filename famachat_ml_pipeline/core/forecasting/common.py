@@ -16,8 +16,9 @@ MIN_HISTORY = 14  # days; fewer than this is `insufficient_data` and falls back 
 # A fleet's intervals are calibrated on backtest origins at which the series had this many days: its scale
 # (median weekly change, SCALE_WINDOW) then rests on two weeks of changes at least. On fewer, the median of
 # a handful of changes can be a tenth of the usual (a calm week), and the errors it scales run into the
-# tens: in a pool they widened every series' interval (six real series of 66 days: coverage 0.991, not
-# 0.95; benchmarks/forecast_young_fleets.py). A lone series keeps them: they are all it knows of its tail.
+# tens: in a pool they widened every series' interval (random fleets of six real series of two months
+# covered 0.981, now 0.953: benchmarks/forecast_young_fleets.py). A lone series keeps them, as does a pool
+# none of whose series is that old yet: they are all it knows of its tail.
 CAL_MIN_AGE = MIN_HISTORY + SEASON
 N_BACKTEST = 28  # rolling origins (one per day) used by `auto`, and the least the calibration uses
 # The calibration wants about CAL_TARGET scaled errors per horizon day. A fleet has them from its 28

@@ -114,7 +114,9 @@ def _run_backtest(Y: np.ndarray, h: int, methods: Sequence[str], nonneg: bool, d
     start = first_valid(Y)
     age = bt[:, None] - start[None, :]
     evaluable, young = age >= MIN_HISTORY, (age >= 1) & (age < MIN_HISTORY)
-    calibrates = age >= CAL_MIN_AGE if evaluable.any(axis=0).sum() > 1 else evaluable
+    # a lone series, or a pool without an origin that old, keeps what it has (CAL_MIN_AGE)
+    mature = age >= CAL_MIN_AGE
+    calibrates = mature if evaluable.any(axis=0).sum() > 1 and mature.any() else evaluable
     return _Backtest(
         bt,
         points,

@@ -303,7 +303,7 @@ def test_a_series_calm_first_weeks_do_not_widen_the_fleets_intervals() -> None:
     assert np.median(ratio) < 1.25, np.median(ratio)
 
 
-def test_a_fleet_calibrates_from_two_weeks_of_changes_a_lone_series_from_its_first_origin() -> None:
+def test_a_fleet_calibrates_from_two_weeks_of_changes_a_lone_or_young_pool_from_its_first() -> None:
     Y = 100 + np.random.default_rng(5).normal(0, 4, (3, 50))
     bt = _run_backtest(Y, 7, ["combo"], True, calibration_depth(3))
     age = bt.origins[:, None]
