@@ -85,8 +85,11 @@ def calibration_depth(n: int, n_backtest: int = N_BACKTEST) -> int:
     return int(max(n_backtest, min(-(-CAL_TARGET // max(n, 1)), CAL_MAX_ORIGINS)))
 
 
-def _run_backtest(Y: np.ndarray, h: int, methods: Sequence[str], nonneg: bool, depth: int) -> _Backtest:
-    """Every method's points at the last `depth` daily origins and at the final one."""
+def _run_backtest(
+    Y: np.ndarray, h: int, methods: Sequence[str], nonneg: bool, depth: int, borrowing: bool = False
+) -> _Backtest:
+    """Every method's points at the last `depth` daily origins and at the final one. `borrowing`: the call
+    takes a larger pool's calibration, so its series' own errors are kept as that pool keeps them."""
     T = Y.shape[1]
     bt = backtest_origins(T, h, depth)
     origins = np.append(bt, T).astype(int)
@@ -116,7 +119,8 @@ def _run_backtest(Y: np.ndarray, h: int, methods: Sequence[str], nonneg: bool, d
     evaluable, young = age >= MIN_HISTORY, (age >= 1) & (age < MIN_HISTORY)
     # a lone series, or a pool without an origin that old, keeps what it has (CAL_MIN_AGE)
     mature = age >= CAL_MIN_AGE
-    calibrates = mature if evaluable.any(axis=0).sum() > 1 and mature.any() else evaluable
+    pooled = borrowing or evaluable.any(axis=0).sum() > 1
+    calibrates = mature if pooled and mature.any() else evaluable
     return _Backtest(
         bt,
         points,
@@ -249,7 +253,7 @@ def forecast_matrix_calibrated(
     depth = lent.depth if lent is not None else calibration_depth(n, n_backtest)
     base = [PRODUCTION_METHOD if m == "auto" else m for m in methods if m != "select"]
     base += list(candidates) if "select" in methods else []
-    bt = _run_backtest(Y, horizon, base, nonneg, depth)
+    bt = _run_backtest(Y, horizon, base, nonneg, depth, borrowing=lent is not None)
     insufficient = (T - first_valid(Y)) < MIN_HISTORY
     chosen_by = {}
     for m in methods:
