@@ -12,6 +12,7 @@ from typing import Any
 from famachat_ml_pipeline.agent.answers_anomalies import TYPE_PT, anomaly_block, say_tracking
 from famachat_ml_pipeline.agent.answers_days import say_best_day, say_weekday
 from famachat_ml_pipeline.agent.answers_forecast import say_forecast
+from famachat_ml_pipeline.agent.answers_tiers import say_tier
 from famachat_ml_pipeline.agent.answers_verdicts import (
     cpl_judge_lines,
     cut_advice_lines,
@@ -63,6 +64,7 @@ PIPELINE_INTENTS = frozenset(
         "cpl_rank",
         "tracking",
         "frequency",
+        "tier",
     }
 )
 
@@ -1629,6 +1631,7 @@ _SAY = {
     "frequency": _say_frequency,
     "budget": say_budget,
     "learning": lambda intent, out: learning_lines(out),
+    "tier": say_tier,
     "out_of_scope": _say_out_of_scope,
 }
 

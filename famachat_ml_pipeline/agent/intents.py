@@ -35,6 +35,7 @@ INTENTS = (
     "frequency",
     "budget",
     "learning",
+    "tier",
     "out_of_scope",
 )
 
@@ -247,6 +248,34 @@ def weeks_asked(metric: str | None) -> bool:
     return metric == "calendar_week" or (metric or "").startswith("week_")
 
 
+# the tiers by their labels, as the product shows them, or the word "tier"/"classificada"
+_TIER_ASK = re.compile(
+    r"\btiers?\b|\bhigh[_ ]?performers?\b|\bmoderate\b|\bunderperformer\b|\bclassificad[ao]s?\b"
+)
+# the tier a question names (its label or the answers' pt-BR word), to check the question's premise
+_TIER_NAMED = {
+    "HIGH_PERFORMER": r"\bhigh[_ ]?performers?\b|\balta performance\b",
+    "MODERATE": r"\bmoderate\b|\bmoderad[ao]\b",
+    "LOW": r"\blow\b",
+    "UNDERPERFORMER": r"\bunderperformer\b|\bcritic[ao]\b",
+}
+# "o que falta pra virar HIGH_PERFORMER?": the tier named is a goal, not the question's premise
+_TIER_GOAL = re.compile(r"\b(virar|vire|chegar|chegue|subir|suba|passar|passe|falta|faltam|ir para|ir pra)\b")
+_TIER_FALL = re.compile(r"\b(cai\w*|cair|descend\w*|descer|rebaix\w*|piorar\w*|perder\w*)\b")
+
+
+def tier_metric(text: str) -> str:
+    """ "tier_fall" for "quais campanhas estão caindo de tier?", "tier_is_<TIER>" when a tier is named as
+    the premise ("por que a 11 está como MODERATE?"), "tier_to_<TIER>" as a goal ("o que falta pra virar
+    HIGH_PERFORMER?"), else "tier"."""
+    if _TIER_FALL.search(text):
+        return "tier_fall"
+    named = next((t for t, p in _TIER_NAMED.items() if re.search(p, text)), None)
+    if named is None:
+        return "tier"
+    return f"tier_to_{named}" if _TIER_GOAL.search(text) else f"tier_is_{named}"
+
+
 # asks out of the agent's scope, each said apart (`out_of_scope_kind`)
 _WEATHER = re.compile(
     r"previsao do tempo|\bclima\b|\bvai chover\b|\bchuv(a|oso|e)\b|\btemperatura\b|\bmeteorolog"
@@ -309,7 +338,11 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         r"\bpor (publico|audiencia|segmentacao|idade|genero|faixa etaria)\b|\baudiencias?\b"
         r"|\b(qual|quais|melhor|melhores|pior|piores|que)( o| os)? publicos?\b|\bpublico-alvo\b",
     ),
-    ("roi", r"\broi\b|\broas\b|retorno|\blucro"),
+    # "quanto faturei?", "qual a receita?": no revenue in the source, said as the ROAS is
+    ("roi", r"\broi\b|\broas\b|retorno|\blucro|\bfatur\w*|\breceita\b|\bvendas?\b|\bvendi\b"),
+    # "por que a campanha 11 está como MODERATE?", "o que falta pra virar HIGH_PERFORMER?", "quais campanhas
+    # estão caindo de tier?": the tiers' rule and the model's next week, before "por que" reads as anomalies
+    ("tier", _TIER_ASK.pattern),
     # "quanto vou gastar até o fim do mês?": the stored forecasts up to the month's last day
     ("forecast", _MONTH_END.pattern),
     ("forecast", _MONTH_AHEAD.pattern),
@@ -423,6 +456,7 @@ _NEGATED = re.compile(r"\bnao (quero|preciso|e|pedi|perguntei)( de| sobre)?( uma
 # intents that keep a campaign named in the question; any other becomes that campaign's details
 CAMPAIGN_INTENTS = {
     "out_of_scope",
+    "tier",
     "forecast",
     "paused",
     "help",
@@ -1099,6 +1133,8 @@ def classify_intent(message: str) -> Intent:
         extra["metric"] = "spend"
     if matched == "out_of_scope":
         extra["metric"] = out_of_scope_kind(asked)
+    if matched == "tier":
+        extra["metric"] = tier_metric(asked)
     if matched == "list_campaigns" and (over := _SPEND_OVER.search(asked)):
         # "quais campanhas gastaram mais de R$ 500 essa semana?": exactly those, not the top 5 by spend
         extra.update(metric="spend", threshold=parse_number(over.group(1)) * (1000 if over.group(2) else 1))

@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 
 from famachat_ml_pipeline.agent.answers import NO_RESULTS, generate_response
+from famachat_ml_pipeline.agent.facts_tiers import tier_figures
 from famachat_ml_pipeline.agent.facts_verdicts import (
     budget_figures,
     cpl_history_figures,
@@ -220,6 +221,7 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "best_day": [],
         "frequency": [],  # ml_features and ml_anomalies, in the facts
         "budget": [],  # the source's spend against the campaigns' daily budget, in the facts
+        "tier": [],  # ml_campaign_classifications' latest rows, in the facts
         "learning": [],  # no learning status in the source: the 7 days' leads per campaign, in the facts
         "out_of_scope": [],
     }
@@ -698,6 +700,8 @@ class OfflineAgent:
             return {**facts, "_budget": budget_figures(self.ctx)}
         if intent.name == "learning":
             return {**facts, "_learning": learning_figures(self.ctx)}
+        if intent.name == "tier":
+            return {**facts, "_tiers": tier_figures(self.ctx, intent.campaign_id)}
         owned = intent.campaign_id is not None and self.ctx.owns(intent.campaign_id)
         if intent.name == "campaign_details" and intent.keyword == "frequency" and owned:
             facts["_saturation"] = saturation_figures(self.ctx, intent.campaign_id)  # "a 4 tá saturando?"
