@@ -1373,6 +1373,10 @@ def _say_daily_average(intent: Intent, out: Out) -> list[str]:
     ]
 
 
+BELOW_CAMPAIGN = (
+    "Os dados desta conta não descem a conjunto de anúncios, anúncio nem criativo: a fonte traz gasto, "
+    "impressões, cliques e leads por campanha e por dia. A resposta abaixo é por campanha."
+)
 AUDIENCE = (
     "Os dados desta conta não têm quebra por público (audiência, idade, gênero): a fonte traz gasto, "
     "impressões, cliques e leads por campanha e por dia, então só consigo comparar campanhas e dias."
@@ -1650,6 +1654,8 @@ def generate_response(
     # "29/02" in a non-leap year: said first, not silently dropped
     bad = out.get("_invalid_day")
     head = [f"{bad} não é uma data válida; a resposta abaixo não é sobre esse dia."] if bad else []
+    if intent.below_campaign:  # "qual criativo performa melhor?": said first, then the campaigns' answer
+        head.append(BELOW_CAMPAIGN)
     # "essa semana" asked on a Monday: why the answer is about last week, said first
     if (period := out.get("_period")) is not None and period.note:
         head.append(period.note)

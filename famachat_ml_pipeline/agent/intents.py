@@ -480,6 +480,7 @@ _DAY_REF = re.compile(
     r"\b(anteontem|ontem|hoje|hj|amanha)\b|\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b"
     r"|\b(segunda|terca|quarta|quinta|sexta|sabado|domingo)(?:[- ]feira)?\b(?!\s+campanha)"
     r"|(?<!campanha )\b(black friday)\b"  # the day after the 4th Thursday of November
+    r"|\bdia (\d{1,2})\b(?![/\d])"  # "dia 15": the latest day 15 up to today
 )
 WEEKDAYS = ("segunda", "terca", "quarta", "quinta", "sexta", "sabado", "domingo")  # Monday first
 MONTHS = (
@@ -506,6 +507,9 @@ _PERIOD_REF = re.compile(
     rf"|\b(?:de|do dia|entre)\s+({_DATE})\s+(?:a|ate|e|ao dia)\s+({_DATE})\b"
     rf"|({_THIS_WEEK.pattern})"
     r"|\b(fim de semana|final de semana)\b"
+    # "desde segunda", "desde o dia 15", "desde 10/11": from that day up to the last complete day
+    r"|\bdesde (?:(?:a|o)\s+)?(ontem|anteontem|(?:segunda|terca|quarta|quinta|sexta)(?:[- ]feira)?|sabado"
+    rf"|domingo|dia \d{{1,2}}|{_DATE})\b"
 )
 # "qual o gasto total desde o início?", "quanto gastei no total?": from the first day of data, when no other
 # period or day is asked
@@ -587,6 +591,13 @@ def resolve_day(ref: str | None, today: dt.date) -> dt.date | None:
     if m.group(6):  # Black Friday: this year's, unless it is more than FUTURE_DAYS ahead
         found = black_friday(today.year)
         return found if found <= today + dt.timedelta(days=FUTURE_DAYS) else black_friday(today.year - 1)
+    if m.group(7):  # "dia 15": this month's when it has come, else last month's
+        n, month_start = int(m.group(7)), today.replace(day=1)
+        month = month_start if n <= today.day else (month_start - dt.timedelta(days=1)).replace(day=1)
+        try:
+            return month.replace(day=n)
+        except ValueError:
+            return None
     if m.group(5):  # a weekday: the last such day before today ("sexta" asked on a Friday: a week ago)
         back = (today.weekday() - WEEKDAYS.index(m.group(5))) % 7 or 7
         return today - dt.timedelta(days=back)
@@ -723,13 +734,15 @@ class Intent:
     name_like: bool = False  # those words look like a name (capitalised, a number, quoted)
     # "semana passada vs retrasada", "outubro vs novembro": the two periods compared (metric "periods")
     period_refs: tuple[str, ...] = ()
+    # "qual conjunto de anúncios...?", "qual criativo...?": a level below the campaign, which the source lacks
+    below_campaign: bool = False
 
 
 def invalid_day(ref: str | None, today: dt.date) -> bool:
     """Whether a day written as numbers is no date ("29/02" in a non-leap year, "31/04", "12/13"), read
     as `resolve_day` reads it: said so, rather than silently answering the week."""
     m = _DAY_REF.search(ref or "")
-    return bool(m and m.group(2)) and resolve_day(ref, today) is None
+    return bool(m and (m.group(2) or m.group(7))) and resolve_day(ref, today) is None
 
 
 @dataclass(frozen=True)
@@ -875,6 +888,11 @@ def resolve_period(ref: str | None, through: dt.date) -> Period | None:
         if first is None or last is None or last < first:
             return None
         return Period(first, last, "o período pedido")
+    if m.group(12):  # "desde segunda": that day (the last one before today) up to the last complete day
+        first = resolve_day(m.group(12), today)
+        if first is None or first > through:
+            return None
+        return Period(first, through, f"o período desde {m.group(12)}")
     if m.group(2) or m.group(3):
         n = max(int(m.group(2) or m.group(3)), 1)
         return Period(through - dt.timedelta(days=n - 1), through, f"últimos {n} dias")
@@ -1040,8 +1058,24 @@ def _periods_intent(
     )
 
 
+# an ad set, an ad or a creative asked: the source has campaigns by day only ("conta de anúncios" is the
+# account, not an ad)
+_BELOW_CAMPAIGN = re.compile(
+    r"\bconjuntos?( de anuncios?)?\b|\bad ?sets?\b|\bcriativ\w*|\b(qual|quais) anuncios?\b"
+    r"|\b(melhor|melhores|pior|piores) anuncios?\b"
+    r"|\banuncios? (que|com|de) (mais|menos|melhor|pior|maior|menor)\b"
+)
+
+
 def classify_intent(message: str) -> Intent:
-    """The intent of a question, from keywords; a campaign id or name in it makes it about that campaign."""
+    """The intent of a question, from keywords; a campaign id or name in it makes it about that campaign,
+    and an ad set or creative asked is flagged (`below_campaign`): the answer says the source stops at the
+    campaign."""
+    intent = _classify(message)
+    return replace(intent, below_campaign=True) if _BELOW_CAMPAIGN.search(normalize(message)) else intent
+
+
+def _classify(message: str) -> Intent:
     message = _REACTIVATE_NUMBER.sub(r"\1campanha \2", fix_campaign_typos(message), count=1)
     text = normalize(message)
     asked = _NEGATED.sub(" ", text)
@@ -1051,7 +1085,7 @@ def classify_intent(message: str) -> Intent:
     day = _DAY_REF.search(text)
     day_ref = day.group(0) if day else None
     period = _PERIOD_REF.search(text)
-    if period and period.group(7):
+    if period and (period.group(7) or period.group(12)):
         day_ref = None  # a range's first day is not the day asked
     period_ref = period.group(0) if period else None
     if period is None and _WEEK_BEFORE_LAST.search(text):  # "quanto gastei semana retrasada?"
