@@ -38,10 +38,10 @@ def _forecast_day_lines(intent: Intent, out: Out) -> list[str]:
     if not f.get("total"):
         return [f"A previsão guardada não cobre {when}."]
     totals = f["account_totals"]
-    return [
-        f"Previsão para {when} (só esse dia): {totals.get('leads', '-')} leads e "
-        f"{totals.get('spend', '-')} de gasto na conta."
-    ]
+    leads, spend = f"{totals.get('leads', '-')} leads", f"{totals.get('spend', '-')} de gasto"
+    # "quanto vou gastar amanhã?": the spend asked, said first
+    first, second = (spend, leads) if intent.metric == "spend" else (leads, spend)
+    return [f"Previsão para {when} (só esse dia): {first} e {second} na conta."]
 
 
 def _plus(done: str, ahead: str) -> str:

@@ -250,7 +250,7 @@ def weeks_asked(metric: str | None) -> bool:
 
 # the tiers by their labels, as the product shows them, or the word "tier"/"classificada"
 _TIER_ASK = re.compile(
-    r"\btiers?\b|\bhigh[_ ]?performers?\b|\bmoderate\b|\bunderperformer\b|\bclassificad[ao]s?\b"
+    r"\btiers?\b|\bhigh[_ ]?performers?\b|\bmoderate\b|\blow\b|\bunderperformer\b|\bclassificad[ao]s?\b"
 )
 # the tier a question names (its label or the answers' pt-BR word), to check the question's premise
 _TIER_NAMED = {
