@@ -18,7 +18,6 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from famachat_ml_pipeline.agent.facts_tiers import tier_rows
 from famachat_ml_pipeline.core.recommendations import format_money, format_number
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
@@ -312,6 +311,8 @@ def test_tomorrows_spend_asked_leads_with_the_spend(demo_db: DemoDb) -> None:
 # ------------------------------------------------------------ 5. the falling campaigns, as a pure function
 def test_tier_rows_mark_a_fall_only_below_todays_tier() -> None:
     """The model's next-week tier below today's is a fall; the same or above is not; no prediction, none."""
+    from famachat_ml_pipeline.agent.facts_tiers import tier_rows  # here: the module is new (agent21)
+
     snap = {"spend_7d": 100.0, "leads_7d": 5, "account_cpl_7d": 25.0, "days_with_leads_7d": 4}
     rows = tier_rows(
         [
