@@ -736,6 +736,12 @@ class Intent:
     period_refs: tuple[str, ...] = ()
     # "qual conjunto de anúncios...?", "qual criativo...?": a level below the campaign, which the source lacks
     below_campaign: bool = False
+    # "ontem e anteontem": every day named, in order, when more than one is (day_ref is the first)
+    day_refs: tuple[str, ...] = ()
+    # the shape of answer asked beyond the intent: "why_advice" ("por que você recomenda reduzir a 11?"),
+    # "how_much" ("quanto devo aumentar?"), "urgent", "critical", "anomaly_type", "target" (leads against
+    # a number: threshold), "worst_case", "cpl_next" ("o CPL vai subir?")
+    ask: str | None = None
 
 
 def invalid_day(ref: str | None, today: dt.date) -> bool:
@@ -1067,6 +1073,79 @@ _BELOW_CAMPAIGN = re.compile(
 )
 
 
+# the asks a question's shape adds to its intent (`_asked`)
+_ADVICE = re.compile(r"\brecomend\w*|\bsuger\w*|\bsugest\w*")
+_URGENT = re.compile(r"\burgen\w*|\bprioritari\w*|\bmais importante\b|\bprimeir[oa]\b|\bmaior prioridade\b")
+_CRITICAL = re.compile(
+    r"\b(problemas?|alertas?|anomalias?|erros?|algo|nada|coisa)( \w+)? critic\w*|\bseveridade critic"
+)
+_ALERT = re.compile(r"\balertas?\b|\banomalias?\b")
+# the anomaly types as the answers name them (answers_anomalies.TYPE_PT), accent-free
+ANOMALY_TYPE_ASKED = {
+    "gasto zerado": "ZERO_SPEND",
+    "impressoes zeradas": "ZERO_IMPRESSIONS",
+    "alta de gasto": "SPEND_SPIKE",
+    "queda de gasto": "SPEND_DROP",
+    "alta do cpl": "CPL_SPIKE",
+    "queda do cpl": "CPL_DROP",
+    "alta do ctr": "CTR_SPIKE",
+    "queda do ctr": "CTR_DROP",
+    "queda de leads": "PERFORMANCE_DROP",
+    "alta de leads": "PERFORMANCE_SPIKE",
+    "frequencia alta": "FREQUENCY_ALERT",
+    "saturacao de alcance": "REACH_SATURATION",
+}
+# "passar de 100 leads", "bater 150 leads": a number of leads to reach ("mil"/"k" x1000)
+_LEADS_GOAL = re.compile(
+    r"\b(?:passar|bater|chegar|atingir|superar|ultrapassar|fazer|mais)\s+(?:de|a|em|os|as|dos|das|que)?\s*"
+    r"(\d[\d.,]*\d|\d)(?![\d.,])\s*(mil\b|k\b)?\s*leads?\b"
+)
+_FUTURE = re.compile(
+    r"\bchances?\b|\bprobabilidade\b|\b(vai|vou|vamos|consigo|conseguimos|consegue|deve|devo)\b|\bda pra\b"
+)
+_WORST_CASE = re.compile(r"\bpior (caso|cenario|hipotese)\b|\bno minimo\b|\bpessimist\w*")
+_CPL_NEXT = re.compile(
+    r"(\bcpl\b|custo por lead).*\b(vai|deve|tende a|pode)\s+(subir|cair|aumentar|diminuir|baixar|piorar"
+    r"|melhorar|mudar)\b"
+)
+
+
+def _asked(asked: str, matched: str | None, metric: str | None) -> tuple[str | None, dict[str, object]]:
+    """The intent and the fields (ask, metric, threshold) a question's shape asks beyond its keywords:
+    "por que você recomenda X?" is that advice, not the CPL's factors; "qual a mais urgente?" one advice;
+    "quanto devo aumentar?" the step in money; "problema crítico" the CRITICAL anomalies; "o alerta de
+    gasto zerado" that type; "passar de 100 leads" a verdict from the forecast; "no pior caso" its low end;
+    "o CPL vai subir?" the forecast's CPL."""
+    if matched == "anomalies" and _ADVICE.search(asked) and _WHY.search(asked):
+        cut = _CUT.search(asked)
+        return "recommendations", {"ask": "why_advice", "metric": "cut" if cut else "scale"}
+    if matched == "recommendations" and metric == "scale" and re.search(r"\bquanto\b", asked):
+        return matched, {"ask": "how_much"}
+    if matched == "recommendations" and metric not in {"cut", "scale"} and _URGENT.search(asked):
+        return matched, {"ask": "urgent"}
+    if _CRITICAL.search(asked) and matched in {
+        None,
+        "anomalies",
+        "underperformers",
+        "summary",
+        "performance",
+    }:
+        return "anomalies", {"ask": "critical", "metric": "list"}
+    if matched == "anomalies" and _ALERT.search(asked):
+        kind = next((t for words, t in ANOMALY_TYPE_ASKED.items() if words in asked), None)
+        if kind:
+            return matched, {"ask": f"anomaly_type:{kind}", "metric": "list"}
+    goal = _LEADS_GOAL.search(asked)
+    if goal and _FUTURE.search(asked) and not re.search(r"\bmes\b", asked):
+        target = parse_number(goal.group(1)) * (1000 if goal.group(2) else 1)
+        return "forecast", {"ask": "target", "threshold": target, "metric": "leads"}
+    if _WORST_CASE.search(asked) and (matched == "forecast" or leads_asked(asked)):
+        return "forecast", {"ask": "worst_case", "metric": "leads"}
+    if _CPL_NEXT.search(asked) and matched not in {"compare", "roi"}:
+        return "forecast", {"ask": "cpl_next", "metric": "cpl"}
+    return matched, {}
+
+
 def classify_intent(message: str) -> Intent:
     """The intent of a question, from keywords; a campaign id or name in it makes it about that campaign,
     and an ad set or creative asked is flagged (`below_campaign`): the answer says the source stops at the
@@ -1165,6 +1244,12 @@ def _classify(message: str) -> Intent:
     elif matched in {"performance", "forecast"} and extra["metric"] == "cpl_high" and spend_asked(asked):
         # "qnto gastei ontem na campanha 4?" (then "e amanhã?"): the spend, kept for its forecast
         extra["metric"] = "spend"
+    if extra["metric"] != "month_end_leads":
+        matched, shaped = _asked(asked, matched, extra["metric"])
+        extra.update(shaped)
+    days = tuple(dict.fromkeys(m.group(0) for m in _DAY_REF.finditer(text)))
+    if day_ref is not None and len(days) > 1:  # "ontem e anteontem": each day, in the order asked
+        extra["day_refs"] = days
     if matched == "out_of_scope":
         extra["metric"] = out_of_scope_kind(asked)
     if matched == "tier":
