@@ -9,9 +9,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from famachat_ml_pipeline.agent.answers_anomalies import TYPE_PT, anomaly_block, say_tracking
+from famachat_ml_pipeline.agent.answers_anomalies import (
+    TYPE_PT,
+    anomaly_block,
+    critical_lines,
+    say_tracking,
+    type_lines,
+)
 from famachat_ml_pipeline.agent.answers_days import say_best_day, say_weekday
 from famachat_ml_pipeline.agent.answers_forecast import say_forecast
+from famachat_ml_pipeline.agent.answers_tiers import say_tier
 from famachat_ml_pipeline.agent.answers_verdicts import (
     cpl_judge_lines,
     cut_advice_lines,
@@ -28,6 +35,7 @@ from famachat_ml_pipeline.agent.intents import (
     WHICH_CAMPAIGN,
     Intent,
     numbers_in,
+    parse_number,
     periods_rate,
     rate_judged,
 )
@@ -45,6 +53,7 @@ from famachat_ml_pipeline.agent.wording import (
     period_in,
     quoted,
 )
+from famachat_ml_pipeline.core.recommendations import format_number
 from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as DEFAULT_RECOMMENDATION_CONFIG
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES, INACTIVE_STATUSES
 
@@ -63,6 +72,7 @@ PIPELINE_INTENTS = frozenset(
         "cpl_rank",
         "tracking",
         "frequency",
+        "tier",
     }
 )
 
@@ -256,8 +266,14 @@ def _say_recommendations(intent: Intent, out: Out) -> list[str]:
         d = out["get_campaign_details"]
         if msg := failed(d):
             return [msg]
+        if intent.ask == "why_advice":  # "por que você recomenda reduzir a 11?": whether it does, first
+            return [*_advice_why_lines(intent, d, out), *_say_campaign_details(intent, out)[1:2]]
         if intent.metric == "scale":
-            return [*_scale_answer(intent, d), *_say_campaign_details(intent, out)[1:]]
+            scale = _scale_answer(intent, d)
+            if intent.ask == "how_much" and not scale[0].startswith("Não"):  # the step in money, first
+                scale = [*_step_lines(d), *(x for x in scale if not x.startswith("Suba no máximo"))]
+            # the card repeats the recommendations the verdict listed: once
+            return list(dict.fromkeys([*scale, *_say_campaign_details(intent, out)[1:]]))
         tier = _tier(d)
         head = f"{quoted(d['name'])} ({d['campaign_id']}), tier {tier}: "
         if not d["active_recommendations"]:
@@ -279,6 +295,8 @@ def _say_recommendations(intent: Intent, out: Out) -> list[str]:
     if not r.get("total"):
         return ["Não há recomendações ativas para esta conta agora."]
     lines = [f"{r['total']} recomendações ativas; as principais:"]
+    if intent.ask == "urgent":  # "qual a mais urgente?": the one first, the tie rule said
+        lines[0:0] = _urgent_lines(r)
     for x in r["recommendations"]:
         impact = f" Impacto esperado: {x['expected_impact']}." if x.get("expected_impact") else ""
         lines.append(f"- [{x['priority']}] {x['title']} — {quoted(x['name'])}.{impact}")
@@ -292,6 +310,78 @@ MAX_STEP = DEFAULT_RECOMMENDATION_CONFIG.max_budget_step_pct
 
 def _pct(v: float) -> str:
     return f"{v:g}".replace(".", ",") + "%"
+
+
+ADVICE_ASKED = {"cut": ("reduzir o orçamento nem de pausar", CUT_TYPES), "scale": ("escalar", SCALE_TYPES)}
+
+
+def _advice_why_lines(intent: Intent, d: dict[str, Any], out: Out) -> list[str]:
+    """ "Por que você recomenda reduzir o orçamento da 11?": the active advice of that kind and its title
+    (the why the pipeline wrote) when there is one; else "não há" first, the campaigns that have it, and
+    what is active for this one."""
+    words, types = ADVICE_ASKED["cut" if intent.metric == "cut" else "scale"]
+    rows = (out.get("get_recommendations") or {}).get("recommendations", [])
+    own = [x for x in rows if x["campaign_id"] == d["campaign_id"] and x["type"] in types]
+    if own:
+        return [f"O pipeline recomenda para {quoted(d['name'])}: {x['title']}." for x in own]
+    others = [x for x in rows if x["type"] in types]
+    lines = [f"Não há recomendação de {words} para {quoted(d['name'])} ({d['campaign_id']})."]
+    if others:
+        lines.append(
+            "Quem tem: "
+            + "; ".join(f"{quoted(x['name'])} ({x['campaign_id']}): {x['title']}" for x in others)
+            + "."
+        )
+    active = d.get("active_recommendations") or []
+    lines.append(
+        f"Para {quoted(d['name'])}, a recomendação ativa é: {'; '.join(active)}."
+        if active
+        else f"{quoted(d['name'])} não tem recomendação ativa agora.{_weak_note(d)}"
+    )
+    return lines
+
+
+def _urgent_lines(r: dict[str, Any]) -> list[str]:
+    """ "Qual recomendação é mais urgente?": the first by the stored priority (1 a 10, 10 = mais urgente,
+    the seed's scale); on a tie, the pipeline's own order, the higher confidence first."""
+    rows = r["recommendations"]
+    top = rows[0]
+    tied = [x for x in rows if x["priority"] == top["priority"]]
+    impact = f" Impacto esperado: {top['expected_impact']}." if top.get("expected_impact") else ""
+    lines = [
+        f"A mais urgente: {top['title']} — {quoted(top['name'])} ({top['campaign_id']}), prioridade "
+        f"{top['priority']} de 10.{impact}"
+    ]
+    if len(tied) > 1:
+        conf = ", ".join(format_number(x["confidence"] or 0.0, 2) for x in tied)
+        lines.append(
+            f"Há {len(tied)} empatadas na prioridade {top['priority']}; desempato pela confiança do pipeline "
+            f"({conf}), a ordem em que ele mesmo as guarda."
+        )
+    return lines
+
+
+_MONEY_FIGURE = re.compile(r"\d[\d.]*(?:,\d+)?")
+
+
+def _step_lines(d: dict[str, Any]) -> list[str]:
+    """ "Quanto devo aumentar o orçamento da 4?": the daily budget and the step up to the 20 % cap, in
+    money, first; when no daily budget is set on the campaign, said so (it may be on the ad sets)."""
+    budget = d.get("daily_budget")
+    m = _MONEY_FIGURE.search(budget or "")
+    step = _pct(MAX_STEP)
+    if m is None:
+        return [
+            f"{quoted(d['name'])} não tem orçamento diário definido na campanha (pode estar nos conjuntos): "
+            f"onde ele estiver, suba no máximo {step} por vez."
+        ]
+    value = parse_number(m.group(0))
+    after = budget[: m.start()] + format_number(value * (1 + MAX_STEP / 100), 2) + budget[m.end() :]
+    plus = budget[: m.start()] + format_number(value * MAX_STEP / 100, 2) + budget[m.end() :]
+    return [
+        f"No máximo {step} por vez: de {budget} para {after} por dia (+{plus}), o passo máximo do pipeline "
+        f"(max_budget_step_pct); reavalie o CPL por alguns dias antes do próximo passo."
+    ]
 
 
 def _cut_answer(intent: Intent, d: dict[str, Any]) -> list[str]:
@@ -601,7 +691,7 @@ def _say_anomalies(intent: Intent, out: Out) -> list[str]:
         week = [f"{lead}{many} {since}; " + ("as principais:" if n != 1 else "é esta:")]
         week += anomaly_block(a)
     if intent.metric == "list":  # "teve alguma anomalia?": the anomalies first, the week's figures after
-        return [*lines, *week, *context]
+        return [*critical_lines(intent, out), *type_lines(intent, out), *lines, *week, *context]
     return [*premise, *lines, *context, *week]
 
 
@@ -657,6 +747,34 @@ def _day_lines(out: Out, who: str = "", first: str = "spend") -> list[str]:
     return [f"Em {when}{who}: {figures_text(f, first)}."]
 
 
+def _days_lines(out: Out, who: str = "", first: str = "spend") -> list[str]:
+    """ "Ontem e anteontem": each day asked, as `_day_lines` says one; the one day asked otherwise."""
+    days = out.get("_days_asked") or []
+    if len(days) < 2:
+        return _day_lines(out, who, first)
+    each = ({**out, "_day": x["day"], "_day_status": x["status"], "_day_figures": x["figures"]} for x in days)
+    return [line for one in each for line in _day_lines(one, who, first)]
+
+
+def _seven_days_first(intent: Intent, d: dict[str, Any], out: Out) -> list[str]:
+    """ "Qual o CPL da campanha 8?" (no day nor period asked): the figure asked, of the card's 7 days,
+    first."""
+    if intent.keyword != "performance" or not d.get("as_of") or "_day" in out and out["_day"] is not None:
+        return []
+    if out.get("_period") is not None or intent.metric not in {"cpl", "leads"}:
+        return []
+    when = f"nos 7 dias até {br_date(d['as_of'])}"
+    if intent.metric == "cpl":
+        return [
+            f"CPL de {quoted(d['name'])} {when}: {d['cpl_7d'] or 'sem leads'} ({d['spend_7d'] or '-'} "
+            f"gastos, {leads_text(d['leads_7d'])})."
+        ]
+    return [
+        f"{quoted(d['name'])} {when}: {leads_text(d['leads_7d'])} ({d['spend_7d'] or '-'} gastos, CPL "
+        f"{d['cpl_7d'] or 'sem leads'})."
+    ]
+
+
 def _period_lines(out: Out, who: str = "", first: str = "spend") -> list[str]:
     """The period asked (a month, last week, this week, the last N days) from the source: the days it
     covers, said partial when the period is not over or began before the data; or that there is no data
@@ -705,7 +823,8 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
     # a day or period asked ("qual o CPL da campanha 12 ontem?"): its figures first, the figure asked
     # (leads, CPL) leading them as for the account, the status after
     first = _first_figure(intent)
-    lines = [*_day_lines(out, who, first), *_period_lines(out, who, first), _campaign_head(d)]
+    lines = [*_days_lines(out, who, first), *_period_lines(out, who, first), _campaign_head(d)]
+    lines[0:0] = _seven_days_first(intent, d, out)
     lines[0:0] = saturation_lines(out)  # "a campanha 4 tá saturando?": yes / no / not clear first
     if "_periods" in out:  # "campanha 12 semana passada vs retrasada": its two periods first
         lines[0:0] = _periods_lines(out, who, intent.metric)
@@ -1333,7 +1452,7 @@ def _say_performance(intent: Intent, out: Out) -> list[str]:
         rest = _say_performance(replace(intent, metric=rate[0]), {**out, "_cpl_history": None})
         return [judged[0], *rest, *judged[1:]]
     first = _first_figure(intent)  # "qnts leads essa semana?": the leads first
-    lines = [*_metric_asked(intent, out), *_day_lines(out, first=first), *_period_lines(out, first=first)]
+    lines = [*_metric_asked(intent, out), *_days_lines(out, first=first), *_period_lines(out, first=first)]
     t = out["analyze_trends"]
     if intent.metric in RATE_HOW and intent.metric in PERIODS_RATES and "last_7d" in t:
         m, name = intent.metric, intent.metric.upper()
@@ -1371,6 +1490,10 @@ def _say_daily_average(intent: Intent, out: Out) -> list[str]:
     ]
 
 
+BELOW_CAMPAIGN = (
+    "Os dados desta conta não descem a conjunto de anúncios, anúncio nem criativo: a fonte traz gasto, "
+    "impressões, cliques e leads por campanha e por dia. A resposta abaixo é por campanha."
+)
 AUDIENCE = (
     "Os dados desta conta não têm quebra por público (audiência, idade, gênero): a fonte traz gasto, "
     "impressões, cliques e leads por campanha e por dia, então só consigo comparar campanhas e dias."
@@ -1629,6 +1752,7 @@ _SAY = {
     "frequency": _say_frequency,
     "budget": say_budget,
     "learning": lambda intent, out: learning_lines(out),
+    "tier": say_tier,
     "out_of_scope": _say_out_of_scope,
 }
 
@@ -1647,6 +1771,8 @@ def generate_response(
     # "29/02" in a non-leap year: said first, not silently dropped
     bad = out.get("_invalid_day")
     head = [f"{bad} não é uma data válida; a resposta abaixo não é sobre esse dia."] if bad else []
+    if intent.below_campaign:  # "qual criativo performa melhor?": said first, then the campaigns' answer
+        head.append(BELOW_CAMPAIGN)
     # "essa semana" asked on a Monday: why the answer is about last week, said first
     if (period := out.get("_period")) is not None and period.note:
         head.append(period.note)

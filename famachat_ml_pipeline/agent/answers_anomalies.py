@@ -103,3 +103,57 @@ def say_tracking(intent: Intent, out: Out) -> list[str]:
     if any(c["run"] < 2 for c in t["campaigns"]):
         lines.append("Um dia só pode ser acaso; se repetir, vale checar o rastreamento.")
     return lines
+
+
+# What an alert of each type usually means for a buyer, said after the alert itself
+MEANING_PT = {
+    "ZERO_SPEND": "a campanha parou de entregar (nenhum gasto e nenhuma impressão) num dia em que devia "
+    "rodar e vinha rodando nos dias anteriores; o alerta sai no primeiro dia da parada. Costuma ser pausa, "
+    "orçamento ou limite de gasto da conta esgotado, pagamento recusado ou anúncios reprovados: vale "
+    "conferir no Gerenciador de Anúncios",
+    "ZERO_IMPRESSIONS": "a fonte registrou gasto sem nenhuma impressão: uma falha de relatório, não uma "
+    "parada de entrega",
+    "SPEND_SPIKE": "a campanha gastou bem acima do que o histórico dela previa para o dia",
+    "SPEND_DROP": "a campanha gastou bem abaixo do que o histórico dela previa para o dia",
+    "CPL_SPIKE": "o custo por lead do dia ficou bem acima do esperado pelo histórico da campanha",
+    "CTR_DROP": "a taxa de cliques do dia ficou bem abaixo do esperado: criativo cansado ou público errado",
+    "PERFORMANCE_DROP": "os leads caíram bem abaixo do esperado pelo histórico da campanha",
+    "FREQUENCY_ALERT": "o mesmo público está vendo o anúncio muitas vezes: sinal de saturação",
+    "REACH_SATURATION": "o alcance parou de crescer: o público está se esgotando",
+}
+
+
+def critical_lines(intent: Intent, out: Out) -> list[str]:
+    """ "Teve algum problema crítico?": the CRITICAL anomalies of the window that are problems, first, or
+    that there are none (the rest follows in the anomalies' list)."""
+    c = out.get("get_critical_anomalies")
+    if intent.ask != "critical" or c is None:
+        return []
+    since = br_date(c.get("since"))
+    bad = [x for x in c.get("anomalies", []) if x["type"] not in GOOD_NEWS_ANOMALIES]
+    if not bad:
+        return [f"Não: nenhuma anomalia de severidade CRITICAL desde {since}."]
+    n = len(bad)
+    s = "s" if n != 1 else ""
+    return [
+        f"Sim: {n} anomalia{s} de severidade CRITICAL desde {since}:",
+        *(anomaly_line(x) for x in bad),
+    ]
+
+
+def type_lines(intent: Intent, out: Out) -> list[str]:
+    """ "Por que o alerta de gasto zerado?": that type's alerts of the last 30 days first (campaign, day,
+    observed against expected) and what the alert means, before anything else."""
+    a = out.get("get_anomalies_by_type")
+    kind = (intent.ask or "").removeprefix("anomaly_type:")
+    if a is None or not kind:
+        return []
+    name = TYPE_PT.get(kind, kind)
+    if not a.get("total"):
+        return [f"Nenhum alerta de {name} ({kind}) aberto desde {br_date(a.get('since'))}."]
+    n = a["total"]
+    head = f"O alerta de {name} ({kind})" if n == 1 else f"{n} alertas de {name} ({kind})"
+    lines = [f"{head} desde {br_date(a.get('since'))}:", *(anomaly_line(x) for x in a["anomalies"])]
+    if kind in MEANING_PT:
+        lines.append(f"O que significa: {MEANING_PT[kind]}.")
+    return lines

@@ -8,7 +8,7 @@ import re
 
 from famachat_ml_pipeline.agent.intents import Intent, month_end_asked, parse_number
 from famachat_ml_pipeline.agent.tools.forecasts import range_note
-from famachat_ml_pipeline.agent.wording import Out, br_date, failed, figures_text, quoted
+from famachat_ml_pipeline.agent.wording import Out, br_date, br_span, failed, figures_text, quoted
 from famachat_ml_pipeline.core.recommendations import format_number, format_pct
 from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as DEFAULT_RECOMMENDATION_CONFIG
 
@@ -38,10 +38,10 @@ def _forecast_day_lines(intent: Intent, out: Out) -> list[str]:
     if not f.get("total"):
         return [f"A previsão guardada não cobre {when}."]
     totals = f["account_totals"]
-    return [
-        f"Previsão para {when} (só esse dia): {totals.get('leads', '-')} leads e "
-        f"{totals.get('spend', '-')} de gasto na conta."
-    ]
+    leads, spend = f"{totals.get('leads', '-')} leads", f"{totals.get('spend', '-')} de gasto"
+    # "quanto vou gastar amanhã?": the spend asked, said first
+    first, second = (spend, leads) if intent.metric == "spend" else (leads, spend)
+    return [f"Previsão para {when} (só esse dia): {first} e {second} na conta."]
 
 
 def _plus(done: str, ahead: str) -> str:
@@ -248,7 +248,119 @@ def _campaign_spend_lines(intent: Intent, out: Out) -> list[str]:
     return lines
 
 
+def _goal(target: float) -> str:
+    return format_number(target, 0) if float(target).is_integer() else format_number(target, 1)
+
+
+def _span(first: dt.date | None, last: dt.date | None) -> str:
+    return br_span(first, last) if first and last else "-"
+
+
+SUMMED_BOUNDS = (
+    "a soma dos limites de 95% de cada campanha e dia, que não é um intervalo de 95% {of} (o pipeline "
+    "guarda intervalos por campanha e dia)"
+)
+
+
+def _target_verdict_lines(out: Out) -> list[str]:
+    """ "Qual a chance de passar de 100 leads essa semana?": the verdict first (`target_verdict`), the
+    forecast's point against the target, the rule that gave the verdict, and the week's days already done."""
+    t = out.get("_leads_target")
+    if t is None:
+        return []
+    if t["verdict"] is None:
+        return ["Ainda não há previsão de leads guardada para responder: rode `famachat-ml run`."]
+    who = quoted(t["name"]) if t["name"] else "a conta"
+    sh, goal = t["shown"], _goal(t["target"])
+    span = _span(t["week"][0], t["week"][1]) if t["week"] else _span(t["first"], t["last"])
+    when = (
+        f"esta semana ({span})"
+        if t["week"]
+        else f"nos próximos {(t['last'] - t['first']).days + 1} dias ({span})"
+    )
+    side = "acima" if t["point"] >= t["target"] else "abaixo"
+    verdict = t["verdict"][0].upper() + t["verdict"][1:]
+    lines = [
+        f"{verdict}: pela previsão do pipeline, {who} deve fazer cerca de {sh['point']} leads {when}, "
+        f"{side} dos {goal}."
+    ]
+    of = "da campanha na semana" if t["name"] else "da conta"
+    rule = {
+        "improvável": f"{goal} está acima até da soma dos limites superiores ({sh['high']})",
+        "quase certo": f"{goal} está abaixo até da soma dos limites inferiores ({sh['low']})",
+    }.get(
+        t["verdict"],
+        f"{goal} fica entre as somas dos limites, então decide a previsão central",
+    )
+    lines.append(
+        f"Como leio: {rule}; a faixa {sh['low']} a {sh['high']} é {SUMMED_BOUNDS.format(of=of)}, por isso "
+        "só digo “improvável” acima da soma dos superiores e “quase certo” abaixo da soma dos inferiores."
+    )
+    if t["done_first"] is not None:
+        lines.append(
+            f"Já realizados na semana: {t['done']} leads ({_span(t['done_first'], out['_through'])}), "
+            "somados à previsão dos dias que faltam."
+        )
+    return lines
+
+
+def _worst_case_lines(out: Out) -> list[str]:
+    """ "Quantos leads na próxima semana, no pior caso?": the sum of the daily lower bounds, said as the
+    pessimistic figure it is (not the account's 95 % interval), then the point."""
+    w = out.get("_worst_case")
+    if w is None:
+        return []
+    s, sh = w["sums"], w["shown"]
+    if not s.campaigns:
+        return ["Ainda não há previsão de leads guardada para responder: rode `famachat-ml run`."]
+    who = f" em {quoted(w['name'])}" if w["name"] else ""
+    return [
+        f"No pior caso, cerca de {sh['low']} leads{who} de {_span(s.first, s.last)}: a soma dos limites "
+        "inferiores de 95% de cada campanha, dia a dia. É um número pessimista (cada campanha, em cada dia, "
+        "no seu piso ao mesmo tempo), não um intervalo de 95% do total: o pipeline guarda intervalos por "
+        "campanha e dia.",
+        f"Previsão central: {sh['point']} leads (soma dos limites superiores: {sh['high']}).",
+    ]
+
+
+def _cpl_next_lines(out: Out) -> list[str]:
+    """ "O CPL vai subir?": sobe / cai / fica estável first, the forecast's CPL over its horizon (stored
+    spend over stored leads) against the last 7 days', the band said; the campaign's stored CPL forecast."""
+    c = out.get("_cpl_next")
+    if c is None:
+        return []
+    whose = f"de {quoted(c['name'])}" if c["name"] else "da conta"
+    sh, now = c["shown"], c["now"]
+    seven = f"{_span(now['first_day'], now['last_day'])}"
+    if c["move"] is None:
+        return [
+            f"Não consigo dizer se o CPL {whose} vai subir: falta a previsão guardada de gasto e leads, ou "
+            f"não houve lead nos 7 dias ({seven})."
+        ]
+    s = c["spend"]
+    change = format_pct(c["change"], 0) if c["change"] is not None else "-"
+    if c["change"] is not None and c["change"] > 0:
+        change = "+" + change
+    lines = [
+        f"{c['move'][0].upper()}{c['move'][1:]}: pela previsão do pipeline, o CPL {whose} deve ficar em "
+        f"{sh['ahead']} de {_span(s.first, s.last)}, contra {sh['now']} nos 7 dias de {seven} ({change}; "
+        f"até ±{format_number(c['band'], 0)}% conto como estável).",
+        f"CPL previsto = gasto previsto ({sh['spend']}) ÷ leads previstos ({sh['leads']}), as previsões "
+        f"guardadas somadas {'nos dias' if c['name'] else 'nas campanhas e dias'}; a média dos CPLs diários "
+        "não se compara com um CPL de 7 dias.",
+    ]
+    if c["cpl_mean"] is not None:
+        lines.append(f"A previsão de CPL guardada para ela (média dos dias): {sh['cpl_mean']}.")
+    return lines
+
+
 def say_forecast(intent: Intent, out: Out) -> list[str]:
+    # a verdict asked of the forecast (a leads target, the worst case, the CPL ahead): said first
+    first = [*_target_verdict_lines(out), *_worst_case_lines(out), *_cpl_next_lines(out)]
+    return [*first, *_say_forecast(intent, out)] if first else _say_forecast(intent, out)
+
+
+def _say_forecast(intent: Intent, out: Out) -> list[str]:
     if intent.metric == "budget_scaled":
         return _budget_lines(intent, out)
     if month_end_asked(intent.metric) and not intent.campaign_id:

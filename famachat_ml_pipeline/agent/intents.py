@@ -35,6 +35,7 @@ INTENTS = (
     "frequency",
     "budget",
     "learning",
+    "tier",
     "out_of_scope",
 )
 
@@ -247,6 +248,34 @@ def weeks_asked(metric: str | None) -> bool:
     return metric == "calendar_week" or (metric or "").startswith("week_")
 
 
+# the tiers by their labels, as the product shows them, or the word "tier"/"classificada"
+_TIER_ASK = re.compile(
+    r"\btiers?\b|\bhigh[_ ]?performers?\b|\bmoderate\b|\blow\b|\bunderperformer\b|\bclassificad[ao]s?\b"
+)
+# the tier a question names (its label or the answers' pt-BR word), to check the question's premise
+_TIER_NAMED = {
+    "HIGH_PERFORMER": r"\bhigh[_ ]?performers?\b|\balta performance\b",
+    "MODERATE": r"\bmoderate\b|\bmoderad[ao]\b",
+    "LOW": r"\blow\b",
+    "UNDERPERFORMER": r"\bunderperformer\b|\bcritic[ao]\b",
+}
+# "o que falta pra virar HIGH_PERFORMER?": the tier named is a goal, not the question's premise
+_TIER_GOAL = re.compile(r"\b(virar|vire|chegar|chegue|subir|suba|passar|passe|falta|faltam|ir para|ir pra)\b")
+_TIER_FALL = re.compile(r"\b(cai\w*|cair|descend\w*|descer|rebaix\w*|piorar\w*|perder\w*)\b")
+
+
+def tier_metric(text: str) -> str:
+    """ "tier_fall" for "quais campanhas estão caindo de tier?", "tier_is_<TIER>" when a tier is named as
+    the premise ("por que a 11 está como MODERATE?"), "tier_to_<TIER>" as a goal ("o que falta pra virar
+    HIGH_PERFORMER?"), else "tier"."""
+    if _TIER_FALL.search(text):
+        return "tier_fall"
+    named = next((t for t, p in _TIER_NAMED.items() if re.search(p, text)), None)
+    if named is None:
+        return "tier"
+    return f"tier_to_{named}" if _TIER_GOAL.search(text) else f"tier_is_{named}"
+
+
 # asks out of the agent's scope, each said apart (`out_of_scope_kind`)
 _WEATHER = re.compile(
     r"previsao do tempo|\bclima\b|\bvai chover\b|\bchuv(a|oso|e)\b|\btemperatura\b|\bmeteorolog"
@@ -309,7 +338,11 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         r"\bpor (publico|audiencia|segmentacao|idade|genero|faixa etaria)\b|\baudiencias?\b"
         r"|\b(qual|quais|melhor|melhores|pior|piores|que)( o| os)? publicos?\b|\bpublico-alvo\b",
     ),
-    ("roi", r"\broi\b|\broas\b|retorno|\blucro"),
+    # "quanto faturei?", "qual a receita?": no revenue in the source, said as the ROAS is
+    ("roi", r"\broi\b|\broas\b|retorno|\blucro|\bfatur\w*|\breceita\b|\bvendas?\b|\bvendi\b"),
+    # "por que a campanha 11 está como MODERATE?", "o que falta pra virar HIGH_PERFORMER?", "quais campanhas
+    # estão caindo de tier?": the tiers' rule and the model's next week, before "por que" reads as anomalies
+    ("tier", _TIER_ASK.pattern),
     # "quanto vou gastar até o fim do mês?": the stored forecasts up to the month's last day
     ("forecast", _MONTH_END.pattern),
     ("forecast", _MONTH_AHEAD.pattern),
@@ -423,6 +456,7 @@ _NEGATED = re.compile(r"\bnao (quero|preciso|e|pedi|perguntei)( de| sobre)?( uma
 # intents that keep a campaign named in the question; any other becomes that campaign's details
 CAMPAIGN_INTENTS = {
     "out_of_scope",
+    "tier",
     "forecast",
     "paused",
     "help",
@@ -446,6 +480,7 @@ _DAY_REF = re.compile(
     r"\b(anteontem|ontem|hoje|hj|amanha)\b|\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b"
     r"|\b(segunda|terca|quarta|quinta|sexta|sabado|domingo)(?:[- ]feira)?\b(?!\s+campanha)"
     r"|(?<!campanha )\b(black friday)\b"  # the day after the 4th Thursday of November
+    r"|\bdia (\d{1,2})\b(?![/\d])"  # "dia 15": the latest day 15 up to today
 )
 WEEKDAYS = ("segunda", "terca", "quarta", "quinta", "sexta", "sabado", "domingo")  # Monday first
 MONTHS = (
@@ -472,6 +507,9 @@ _PERIOD_REF = re.compile(
     rf"|\b(?:de|do dia|entre)\s+({_DATE})\s+(?:a|ate|e|ao dia)\s+({_DATE})\b"
     rf"|({_THIS_WEEK.pattern})"
     r"|\b(fim de semana|final de semana)\b"
+    # "desde segunda", "desde o dia 15", "desde 10/11": from that day up to the last complete day
+    r"|\bdesde (?:(?:a|o)\s+)?(ontem|anteontem|(?:segunda|terca|quarta|quinta|sexta)(?:[- ]feira)?|sabado"
+    rf"|domingo|dia \d{{1,2}}|{_DATE})\b"
 )
 # "qual o gasto total desde o início?", "quanto gastei no total?": from the first day of data, when no other
 # period or day is asked
@@ -553,6 +591,13 @@ def resolve_day(ref: str | None, today: dt.date) -> dt.date | None:
     if m.group(6):  # Black Friday: this year's, unless it is more than FUTURE_DAYS ahead
         found = black_friday(today.year)
         return found if found <= today + dt.timedelta(days=FUTURE_DAYS) else black_friday(today.year - 1)
+    if m.group(7):  # "dia 15": this month's when it has come, else last month's
+        n, month_start = int(m.group(7)), today.replace(day=1)
+        month = month_start if n <= today.day else (month_start - dt.timedelta(days=1)).replace(day=1)
+        try:
+            return month.replace(day=n)
+        except ValueError:
+            return None
     if m.group(5):  # a weekday: the last such day before today ("sexta" asked on a Friday: a week ago)
         back = (today.weekday() - WEEKDAYS.index(m.group(5))) % 7 or 7
         return today - dt.timedelta(days=back)
@@ -689,13 +734,21 @@ class Intent:
     name_like: bool = False  # those words look like a name (capitalised, a number, quoted)
     # "semana passada vs retrasada", "outubro vs novembro": the two periods compared (metric "periods")
     period_refs: tuple[str, ...] = ()
+    # "qual conjunto de anúncios...?", "qual criativo...?": a level below the campaign, which the source lacks
+    below_campaign: bool = False
+    # "ontem e anteontem": every day named, in order, when more than one is (day_ref is the first)
+    day_refs: tuple[str, ...] = ()
+    # the shape of answer asked beyond the intent: "why_advice" ("por que você recomenda reduzir a 11?"),
+    # "how_much" ("quanto devo aumentar?"), "urgent", "critical", "anomaly_type", "target" (leads against
+    # a number: threshold), "worst_case", "cpl_next" ("o CPL vai subir?")
+    ask: str | None = None
 
 
 def invalid_day(ref: str | None, today: dt.date) -> bool:
     """Whether a day written as numbers is no date ("29/02" in a non-leap year, "31/04", "12/13"), read
     as `resolve_day` reads it: said so, rather than silently answering the week."""
     m = _DAY_REF.search(ref or "")
-    return bool(m and m.group(2)) and resolve_day(ref, today) is None
+    return bool(m and (m.group(2) or m.group(7))) and resolve_day(ref, today) is None
 
 
 @dataclass(frozen=True)
@@ -841,6 +894,11 @@ def resolve_period(ref: str | None, through: dt.date) -> Period | None:
         if first is None or last is None or last < first:
             return None
         return Period(first, last, "o período pedido")
+    if m.group(12):  # "desde segunda": that day (the last one before today) up to the last complete day
+        first = resolve_day(m.group(12), today)
+        if first is None or first > through:
+            return None
+        return Period(first, through, f"o período desde {m.group(12)}")
     if m.group(2) or m.group(3):
         n = max(int(m.group(2) or m.group(3)), 1)
         return Period(through - dt.timedelta(days=n - 1), through, f"últimos {n} dias")
@@ -1006,8 +1064,97 @@ def _periods_intent(
     )
 
 
+# an ad set, an ad or a creative asked: the source has campaigns by day only ("conta de anúncios" is the
+# account, not an ad)
+_BELOW_CAMPAIGN = re.compile(
+    r"\bconjuntos?( de anuncios?)?\b|\bad ?sets?\b|\bcriativ\w*|\b(qual|quais) anuncios?\b"
+    r"|\b(melhor|melhores|pior|piores) anuncios?\b"
+    r"|\banuncios? (que|com|de) (mais|menos|melhor|pior|maior|menor)\b"
+)
+
+
+# the asks a question's shape adds to its intent (`_asked`)
+_ADVICE = re.compile(r"\brecomend\w*|\bsuger\w*|\bsugest\w*")
+_URGENT = re.compile(r"\burgen\w*|\bprioritari\w*|\bmais importante\b|\bprimeir[oa]\b|\bmaior prioridade\b")
+_CRITICAL = re.compile(
+    r"\b(problemas?|alertas?|anomalias?|erros?|algo|nada|coisa)( \w+)? critic\w*|\bseveridade critic"
+)
+_ALERT = re.compile(r"\balertas?\b|\banomalias?\b")
+# the anomaly types as the answers name them (answers_anomalies.TYPE_PT), accent-free
+ANOMALY_TYPE_ASKED = {
+    "gasto zerado": "ZERO_SPEND",
+    "impressoes zeradas": "ZERO_IMPRESSIONS",
+    "alta de gasto": "SPEND_SPIKE",
+    "queda de gasto": "SPEND_DROP",
+    "alta do cpl": "CPL_SPIKE",
+    "queda do cpl": "CPL_DROP",
+    "alta do ctr": "CTR_SPIKE",
+    "queda do ctr": "CTR_DROP",
+    "queda de leads": "PERFORMANCE_DROP",
+    "alta de leads": "PERFORMANCE_SPIKE",
+    "frequencia alta": "FREQUENCY_ALERT",
+    "saturacao de alcance": "REACH_SATURATION",
+}
+# "passar de 100 leads", "bater 150 leads": a number of leads to reach ("mil"/"k" x1000)
+_LEADS_GOAL = re.compile(
+    r"\b(?:passar|bater|chegar|atingir|superar|ultrapassar|fazer|mais)\s+(?:de|a|em|os|as|dos|das|que)?\s*"
+    r"(\d[\d.,]*\d|\d)(?![\d.,])\s*(mil\b|k\b)?\s*leads?\b"
+)
+_FUTURE = re.compile(
+    r"\bchances?\b|\bprobabilidade\b|\b(vai|vou|vamos|consigo|conseguimos|consegue|deve|devo)\b|\bda pra\b"
+)
+_WORST_CASE = re.compile(r"\bpior (caso|cenario|hipotese)\b|\bno minimo\b|\bpessimist\w*")
+_CPL_NEXT = re.compile(
+    r"(\bcpl\b|custo por lead).*\b(vai|deve|tende a|pode)\s+(subir|cair|aumentar|diminuir|baixar|piorar"
+    r"|melhorar|mudar)\b"
+)
+
+
+def _asked(asked: str, matched: str | None, metric: str | None) -> tuple[str | None, dict[str, object]]:
+    """The intent and the fields (ask, metric, threshold) a question's shape asks beyond its keywords:
+    "por que você recomenda X?" is that advice, not the CPL's factors; "qual a mais urgente?" one advice;
+    "quanto devo aumentar?" the step in money; "problema crítico" the CRITICAL anomalies; "o alerta de
+    gasto zerado" that type; "passar de 100 leads" a verdict from the forecast; "no pior caso" its low end;
+    "o CPL vai subir?" the forecast's CPL."""
+    if matched == "anomalies" and _ADVICE.search(asked) and _WHY.search(asked):
+        cut = _CUT.search(asked)
+        return "recommendations", {"ask": "why_advice", "metric": "cut" if cut else "scale"}
+    if matched == "recommendations" and metric == "scale" and re.search(r"\bquanto\b", asked):
+        return matched, {"ask": "how_much"}
+    if matched == "recommendations" and metric not in {"cut", "scale"} and _URGENT.search(asked):
+        return matched, {"ask": "urgent"}
+    if _CRITICAL.search(asked) and matched in {
+        None,
+        "anomalies",
+        "underperformers",
+        "summary",
+        "performance",
+    }:
+        return "anomalies", {"ask": "critical", "metric": "list"}
+    if matched == "anomalies" and _ALERT.search(asked):
+        kind = next((t for words, t in ANOMALY_TYPE_ASKED.items() if words in asked), None)
+        if kind:
+            return matched, {"ask": f"anomaly_type:{kind}", "metric": "list"}
+    goal = _LEADS_GOAL.search(asked)
+    if goal and _FUTURE.search(asked) and not re.search(r"\bmes\b", asked):
+        target = parse_number(goal.group(1)) * (1000 if goal.group(2) else 1)
+        return "forecast", {"ask": "target", "threshold": target, "metric": "leads"}
+    if _WORST_CASE.search(asked) and (matched == "forecast" or leads_asked(asked)):
+        return "forecast", {"ask": "worst_case", "metric": "leads"}
+    if _CPL_NEXT.search(asked) and matched not in {"compare", "roi"}:
+        return "forecast", {"ask": "cpl_next", "metric": "cpl"}
+    return matched, {}
+
+
 def classify_intent(message: str) -> Intent:
-    """The intent of a question, from keywords; a campaign id or name in it makes it about that campaign."""
+    """The intent of a question, from keywords; a campaign id or name in it makes it about that campaign,
+    and an ad set or creative asked is flagged (`below_campaign`): the answer says the source stops at the
+    campaign."""
+    intent = _classify(message)
+    return replace(intent, below_campaign=True) if _BELOW_CAMPAIGN.search(normalize(message)) else intent
+
+
+def _classify(message: str) -> Intent:
     message = _REACTIVATE_NUMBER.sub(r"\1campanha \2", fix_campaign_typos(message), count=1)
     text = normalize(message)
     asked = _NEGATED.sub(" ", text)
@@ -1017,7 +1164,7 @@ def classify_intent(message: str) -> Intent:
     day = _DAY_REF.search(text)
     day_ref = day.group(0) if day else None
     period = _PERIOD_REF.search(text)
-    if period and period.group(7):
+    if period and (period.group(7) or period.group(12)):
         day_ref = None  # a range's first day is not the day asked
     period_ref = period.group(0) if period else None
     if period is None and _WEEK_BEFORE_LAST.search(text):  # "quanto gastei semana retrasada?"
@@ -1097,8 +1244,16 @@ def classify_intent(message: str) -> Intent:
     elif matched in {"performance", "forecast"} and extra["metric"] == "cpl_high" and spend_asked(asked):
         # "qnto gastei ontem na campanha 4?" (then "e amanhã?"): the spend, kept for its forecast
         extra["metric"] = "spend"
+    if extra["metric"] != "month_end_leads":
+        matched, shaped = _asked(asked, matched, extra["metric"])
+        extra.update(shaped)
+    days = tuple(dict.fromkeys(m.group(0) for m in _DAY_REF.finditer(text)))
+    if day_ref is not None and len(days) > 1:  # "ontem e anteontem": each day, in the order asked
+        extra["day_refs"] = days
     if matched == "out_of_scope":
         extra["metric"] = out_of_scope_kind(asked)
+    if matched == "tier":
+        extra["metric"] = tier_metric(asked)
     if matched == "list_campaigns" and (over := _SPEND_OVER.search(asked)):
         # "quais campanhas gastaram mais de R$ 500 essa semana?": exactly those, not the top 5 by spend
         extra.update(metric="spend", threshold=parse_number(over.group(1)) * (1000 if over.group(2) else 1))

@@ -15,6 +15,12 @@ from typing import Any
 import polars as pl
 
 from famachat_ml_pipeline.agent.answers import NO_RESULTS, generate_response
+from famachat_ml_pipeline.agent.facts_forecast import (
+    cpl_next_figures,
+    leads_target_figures,
+    worst_case_figures,
+)
+from famachat_ml_pipeline.agent.facts_tiers import tier_figures
 from famachat_ml_pipeline.agent.facts_verdicts import (
     budget_figures,
     cpl_history_figures,
@@ -117,6 +123,11 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
     week = this_week_asked(intent.period_ref, ctx.data_through())
     days = (week.last - week.first).days + 1 if week else 7
     anomalies: list[tuple[str, dict[str, Any]]] = [("get_anomalies", {"days": days, "limit": 5})]
+    if intent.ask == "critical":  # "teve algum problema crítico?": every CRITICAL one of those days
+        anomalies.insert(0, ("get_critical_anomalies", {"days": days, "limit": MAX_ROWS}))
+    if (intent.ask or "").startswith("anomaly_type:"):  # "por que o alerta de gasto zerado?": the 30 days'
+        kind = (intent.ask or "").split(":", 1)[1]
+        anomalies.insert(0, ("get_anomalies_by_type", {"anomaly_type": kind, "days": 30, "limit": 5}))
     if day is not None and ctx.data_through() - dt.timedelta(days=89) <= day <= ctx.data_through():
         anomalies.insert(0, ("get_anomalies", {"day": day.isoformat(), "limit": 20}))
     plan: dict[str, list[tuple[str, dict[str, Any]]]] = {
@@ -141,7 +152,11 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
             # "qual a melhor campanha?": the whole top tier, to sort it by CPL (the tool sorts by leads)
             ("get_high_performers", {"limit": MAX_ROWS if intent.metric == "best" else 5}),
         ],
-        "recommendations": [("get_campaign_details", {"campaign_id": cid})]
+        "recommendations": [
+            ("get_campaign_details", {"campaign_id": cid}),
+            # "por que você recomenda reduzir a 11?": the account's advice, to say which campaigns have it
+            *([("get_recommendations", {"limit": MAX_ROWS})] if intent.ask == "why_advice" else []),
+        ]
         if cid
         else [
             ("get_recommendations", {"limit": MAX_ROWS}),
@@ -220,6 +235,7 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "best_day": [],
         "frequency": [],  # ml_features and ml_anomalies, in the facts
         "budget": [],  # the source's spend against the campaigns' daily budget, in the facts
+        "tier": [],  # ml_campaign_classifications' latest rows, in the facts
         "learning": [],  # no learning status in the source: the 7 days' leads per campaign, in the facts
         "out_of_scope": [],
     }
@@ -688,6 +704,9 @@ class OfflineAgent:
         if intent.name == "best_day":
             return {**facts, **self._best_day_facts(intent)}
         facts.update(self._verdict_facts(intent, day))
+        facts.update(self._forecast_facts(intent))
+        if intent.day_refs:  # "ontem e anteontem": each day's figures, in the order asked
+            facts["_days_asked"] = self._days_asked(intent)
         if intent.name == "tracking":
             return {**facts, "_tracking": tracking_figures(self.ctx)}
         if intent.name == "weekday":
@@ -698,6 +717,8 @@ class OfflineAgent:
             return {**facts, "_budget": budget_figures(self.ctx)}
         if intent.name == "learning":
             return {**facts, "_learning": learning_figures(self.ctx)}
+        if intent.name == "tier":
+            return {**facts, "_tiers": tier_figures(self.ctx, intent.campaign_id)}
         owned = intent.campaign_id is not None and self.ctx.owns(intent.campaign_id)
         if intent.name == "campaign_details" and intent.keyword == "frequency" and owned:
             facts["_saturation"] = saturation_figures(self.ctx, intent.campaign_id)  # "a 4 tá saturando?"
@@ -770,6 +791,36 @@ class OfflineAgent:
             found["_cpl_history"] = cpl_history_figures(ctx, None, judged[0])  # "o cpm tá caro?"
         if intent.name == "recommendations" and intent.metric == "cut" and intent.campaign_id is None:
             found["_cuts"] = cut_figures(ctx)
+        return found
+
+    def _forecast_facts(self, intent: Intent) -> dict[str, Any]:
+        """A leads target, the worst case or the CPL ahead asked: their figures from the stored forecast
+        (the campaign's when one of this account's is named)."""
+        cid = intent.campaign_id
+        if intent.name != "forecast" or (cid is not None and not self.ctx.owns(cid)):
+            return {}
+        if intent.ask == "target" and intent.threshold is not None:
+            return {"_leads_target": leads_target_figures(self.ctx, intent.threshold, intent.period_ref, cid)}
+        if intent.ask == "worst_case":
+            return {"_worst_case": worst_case_figures(self.ctx, cid)}
+        if intent.ask == "cpl_next":
+            return {"_cpl_next": cpl_next_figures(self.ctx, cid)}
+        return {}
+
+    def _days_asked(self, intent: Intent) -> list[dict[str, Any]]:
+        """Each day named ("ontem e anteontem"): the day, whether the source covers it, and its figures
+        from the source (the campaign's when one is named)."""
+        through, today = self.ctx.data_through(), _today(self.ctx)
+        first = first_insight_day(self.ctx.engine, self.ctx.config_id)
+        cid = intent.campaign_id if intent.campaign_id and self.ctx.owns(intent.campaign_id) else None
+        found = []
+        for ref in intent.day_refs:
+            day = resolve_day(ref, today)
+            if day is None:
+                continue
+            status = day_status(day, through, first)
+            figures = source_figures(self.ctx, day, day, cid) if status in {"ok", "today"} else None
+            found.append({"day": day, "status": status, "figures": figures})
         return found
 
     def _best_day_facts(self, intent: Intent) -> dict[str, Any]:

@@ -104,7 +104,7 @@ def _stored_day(db: DemoDb, day: dt.date, metric: str) -> float:
 
 def test_tomorrow_after_a_campaign_not_found_is_the_accounts_forecast(demo_db: DemoDb) -> None:
     """ "quanto gastei ontem na campanha 999?" (not in the account) then "e amanhã?": the account's
-    stored forecast of tomorrow, not "não encontrei" again."""
+    stored forecast of tomorrow, the spend asked first, not "não encontrei" again."""
     tomorrow = demo_db.now.date() + dt.timedelta(days=1)
     first, (intent, lines) = _thread(
         demo_db, demo_db.now, ["quanto gastei ontem na campanha 999?", "e amanha?"]
@@ -112,9 +112,10 @@ def test_tomorrow_after_a_campaign_not_found_is_the_accounts_forecast(demo_db: D
     assert first[1][0] == "Não encontrei a Campanha 999 nesta conta.", first[1]
     assert intent == "forecast"
     leads, spend = _stored_day(demo_db, tomorrow, "leads"), _stored_day(demo_db, tomorrow, "spend")
+    # the thread asked the spend ("quanto gastei"): it leads, as a campaign's tomorrow does (agent21)
     assert lines[0] == (
-        f"Previsão para {_d(tomorrow)} (só esse dia): {format_number(leads, 1)} leads e "
-        f"{format_money(spend)} de gasto na conta."
+        f"Previsão para {_d(tomorrow)} (só esse dia): {format_money(spend)} de gasto e "
+        f"{format_number(leads, 1)} leads na conta."
     ), lines[0]
 
 
