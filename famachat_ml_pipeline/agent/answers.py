@@ -18,6 +18,12 @@ from famachat_ml_pipeline.agent.answers_anomalies import (
 )
 from famachat_ml_pipeline.agent.answers_days import say_best_day, say_weekday
 from famachat_ml_pipeline.agent.answers_forecast import say_forecast
+from famachat_ml_pipeline.agent.answers_talk import (
+    daily_budget_lines,
+    say_decisions,
+    say_explain,
+    small_talk_lines,
+)
 from famachat_ml_pipeline.agent.answers_tiers import say_tier
 from famachat_ml_pipeline.agent.answers_verdicts import (
     cpl_judge_lines,
@@ -133,7 +139,7 @@ def _shown(c: dict[str, Any]) -> list[str]:
 
 
 def _say_help(intent: Intent, out: Out) -> list[str]:
-    return [HELP]
+    return small_talk_lines(intent.metric, HELP)  # "oi", "obrigado", "asdfgh": answered as such first
 
 
 def _say_summary(intent: Intent, out: Out) -> list[str]:
@@ -1580,6 +1586,8 @@ RANK_PT = {
     "leads": ("com mais leads", "leads", True),
     "cpl_high": ("com o maior CPL", "cpl_v", True),
     "cpl_low": ("com o menor CPL", "cpl_v", False),
+    "ctr_high": ("com o maior CTR", "ctr_v", True),
+    "ctr_low": ("com o menor CTR", "ctr_v", False),
 }
 
 
@@ -1622,9 +1630,10 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
         return [f"Nenhuma campanha teve {what} {when}.", *note]
 
     def line(x: dict[str, Any]) -> str:
+        ctr = f"CTR {x['ctr']}, " if kind.startswith("ctr") else ""  # the rate ranked, first
         return (
-            f"“{' '.join(str(x['name']).split())[:80]}” ({x['campaign_id']}): {x['spend'] or '-'} gastos, "
-            f"{leads_text(x['leads'])}, CPL {x['cpl'] or 'sem leads'}"
+            f"“{' '.join(str(x['name']).split())[:80]}” ({x['campaign_id']}): {ctr}{x['spend'] or '-'} "
+            f"gastos, {leads_text(x['leads'])}, CPL {x['cpl'] or 'sem leads'}"
         )
 
     if kind == "spend" and intent.threshold is not None:  # "quais gastaram mais de R$ 500 essa semana?"
@@ -1637,8 +1646,8 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
         return [head, *(f"- {line(x)}" for x in over), *note]
 
     lines = [f"A campanha {words} {when}: {line(rows[0])}."]
-    if len(rows) > 1:
-        lines += ["Em seguida:", *(f"- {line(x)}" for x in rows[1:5])]
+    if len(rows) > 1 and intent.limit != 1:
+        lines += ["Em seguida:", *(f"- {line(x)}" for x in rows[1 : intent.limit or 5])]
     return lines + note
 
 
@@ -1665,10 +1674,10 @@ def _say_cpl_rank(intent: Intent, out: Out) -> list[str]:
     with no lead are said apart (their CPL is not a number)."""
     if intent.threshold is not None:
         return _cpl_limit_lines(intent, out)
+    if (ranked := _ranking_lines(intent, out)) is not None:  # a day or period asked: its figures
+        return ranked
     if intent.metric in {"ctr_high", "ctr_low"}:
         return _ctr_rank_lines(intent, out["list_campaigns"])
-    if (ranked := _ranking_lines(intent, out)) is not None:
-        return ranked
     c = out["list_campaigns"]
     priced = [x for x in c["campaigns"] if x.get("cpl_7d")]
     priced.sort(key=lambda x: numbers_in(x["cpl_7d"])[-1], reverse=intent.metric != "cpl_low")
@@ -1750,10 +1759,14 @@ _SAY = {
     "tracking": say_tracking,
     "best_day": say_best_day,
     "frequency": _say_frequency,
-    "budget": say_budget,
+    "budget": lambda intent, out: (
+        daily_budget_lines(out["_daily_budget"]) if intent.ask == "budget_total" else say_budget(intent, out)
+    ),
     "learning": lambda intent, out: learning_lines(out),
     "tier": say_tier,
     "out_of_scope": _say_out_of_scope,
+    "explain": say_explain,
+    "decisions": say_decisions,
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from famachat_ml_pipeline.agent.answers_talk import left_to_spend_lines
 from famachat_ml_pipeline.agent.intents import Intent, month_end_asked, parse_number
 from famachat_ml_pipeline.agent.tools.forecasts import range_note
 from famachat_ml_pipeline.agent.wording import Out, br_date, br_span, failed, figures_text, quoted
@@ -365,7 +366,10 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
         return _budget_lines(intent, out)
     if month_end_asked(intent.metric) and not intent.campaign_id:
         goal = intent.threshold if intent.metric == "month_end_leads" else None
+        # "quanto falta gastar no mês?": no monthly budget exists, said first, with the daily budgets' pace
+        left = left_to_spend_lines(out.get("_daily_budget")) if intent.ask == "left_to_spend" else []
         return [
+            *left,
             *_leads_target_lines(out, goal),
             *_month_end_lines(out, leads_first=intent.metric == "month_end_leads"),
         ]

@@ -26,6 +26,7 @@ from famachat_ml_pipeline.agent.intents import (
     trend_asked,
     verdict_asked,
 )
+from famachat_ml_pipeline.agent.intents_talk import term_asked
 from famachat_ml_pipeline.agent.types import ChatTurn
 
 MAX_DEPTH = 5  # follow-ups of follow-ups read back at most this far (a thread keeps 20 messages)
@@ -298,6 +299,33 @@ def _day_versus_last_week(message: str, history: Sequence[ChatTurn], depth: int)
     return replace(prev, name="anomalies", keyword="anomalies", metric=metric)
 
 
+# "e a de reduzir?" after "ignora a recomendação de pausar": the kind of advice the follow-up names
+_ADVICE_KIND = (
+    ("pause", re.compile(r"\b(paus|deslig|desativ|parar\b)")),
+    ("cut", re.compile(r"\b(reduz|cort|diminu|baix)")),
+    ("scale", re.compile(r"\b(aument|escal|sub[ie])")),
+)
+
+
+def _talk_followup(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
+    """ "e o CTR?" after "o que é CPL?": that term explained; "e a de reduzir?" (or "e a da campanha 24?")
+    after a decision asked about the advice: the same ask about that kind (or campaign). None otherwise."""
+    text = normalize(message).strip()
+    if not text.startswith("e ") or len(_WORD.findall(text)) > MAX_WORDS:
+        return None
+    prev = _previous_intent(history, depth)
+    if prev is not None and prev.name == "explain" and (term := term_asked(f"o que e {text[2:]}")):
+        return Intent("explain", metric=term, keyword="explain")
+    if prev is None or prev.name != "decisions":
+        return None
+    own = classify_intent(message)
+    kind = next((k for k, pattern in _ADVICE_KIND if pattern.search(text)), None)
+    if kind is None and not (own.campaign_id or own.names):
+        return None
+    named = {"campaign_id": own.campaign_id, "names": own.names} if own.campaign_id or own.names else {}
+    return replace(prev, metric=kind or prev.metric, **named)
+
+
 def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX_DEPTH) -> Intent | None:
     """The intent of an elliptical `message` read against the thread's `history`; None when it is no
     follow-up (a question of its own, no history, or no earlier question to carry: "e ontem?" after a
@@ -318,6 +346,8 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
         rest = _WORD.findall(normalize(_PRONOUN.sub(" ", message)))
         carried = resolve_followup(named, history, depth) if len(rest) <= MAX_BARE_WORDS else None
         return carried or classify_intent(named)
+    if (talk := _talk_followup(message, history, depth)) is not None:
+        return talk
     text = normalize(message)
     if _ACCOUNT_WIDE.search(text) and len(_WORD.findall(text)) <= MAX_WORDS:
         prev = _previous_intent(history, depth)

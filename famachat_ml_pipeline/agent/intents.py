@@ -8,6 +8,15 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
+from famachat_ml_pipeline.agent.intents_talk import (
+    budget_total_asked,
+    decision_asked,
+    left_to_spend_asked,
+    normalize,
+    small_talk,
+    term_asked,
+)
+
 INTENTS = (
     "help",
     "analyze",
@@ -37,6 +46,8 @@ INTENTS = (
     "learning",
     "tier",
     "out_of_scope",
+    "explain",
+    "decisions",
 )
 
 # "CPL acima de R$ 50", "custo por lead menor que 20": the campaigns past a CPL asked (group 2 is the number)
@@ -447,7 +458,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         "summary",
-        r"resumo|visao geral|como (esta|vai) a conta|panorama|overview|conta|tudo (certo|bem|ok)"
+        r"resumo|visao geral|como (esta|vai) a conta|panorama|overview|conta|tudo (certo|bem|ok)|relatorio"
         r"|\baccount\b",
     ),
 )
@@ -466,6 +477,7 @@ CAMPAIGN_INTENTS = {
     "trends",
     "analyze",
     "compare",
+    "decisions",
 }
 _CAMPAIGN_ID = re.compile(r"\b\d{6,30}\b")
 # "conta 2", "config_id=2", "cliente #2": an account named in the question
@@ -529,6 +541,11 @@ WEEK_BEFORE_LAST_REF = "semana retrasada"
 # two periods weighed against each other: "compara", "vs", "x", "contra", "com"
 _PERIODS_VERSUS = re.compile(r"\bcompar\w*|\b(?:vs|versus|x|contra|com)\b")
 ALL_TIME_REF = "desde o inicio"
+# "quanto gastei no ano?", "leads em 2026": the calendar year of the last complete day, so far
+_THIS_YEAR = re.compile(r"\b(?:no|esse|este|neste|nesse|deste|desse|do) ano\b(?! passado| que vem)")
+YEAR_REF = "esse ano"
+# "top 3", "as 5 melhores": how many a ranking lists
+_TOP_N = re.compile(r"\btop ?(\d{1,2})\b|\b(\d{1,2}) (?:melhores|piores|maiores|menores|primeir[ao]s)\b")
 ALL_TIME_LABEL = "desde o início dos dados"
 # the campaign name asked: the words after "campanha", up to punctuation or a word that ends the name
 _NAME_AFTER = re.compile(r"\bcampanha\s+([^?!,;:]+)")
@@ -547,11 +564,6 @@ _ARTICLES = frozenset({"a", "o", "de", "da", "do"})  # before a name: "a campanh
 _GENERIC = frozenset(
     re.findall(r"\w+", "a o as os de da do dos das lead leads anuncio anuncios conta publico trafego")
 )
-
-
-def normalize(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def parse_number(token: str) -> float:
@@ -742,6 +754,8 @@ class Intent:
     # "how_much" ("quanto devo aumentar?"), "urgent", "critical", "anomaly_type", "target" (leads against
     # a number: threshold), "worst_case", "cpl_next" ("o CPL vai subir?")
     ask: str | None = None
+    # "top 3 por leads no mês": how many campaigns a ranking lists (None: the answer's usual 5)
+    limit: int | None = None
 
 
 def invalid_day(ref: str | None, today: dt.date) -> bool:
@@ -877,6 +891,8 @@ def resolve_period(ref: str | None, through: dt.date) -> Period | None:
     week as `this_week` reads it."""
     if ref == ALL_TIME_REF:  # from the first day of data: the caller clips to the days the source covers
         return Period(dt.date(1900, 1, 1), through, ALL_TIME_LABEL)
+    if ref == YEAR_REF:  # the year so far: the caller clips to the days the source covers
+        return Period(dt.date(through.year, 1, 1), dt.date(through.year, 12, 31), f"o ano de {through.year}")
     if ref == WEEK_BEFORE_LAST_REF:  # the calendar week before last week, Monday to Sunday
         monday = _this_monday(through) - dt.timedelta(days=14)
         return Period(monday, monday + dt.timedelta(days=6), "semana retrasada, de segunda a domingo")
@@ -1150,8 +1166,32 @@ def classify_intent(message: str) -> Intent:
     """The intent of a question, from keywords; a campaign id or name in it makes it about that campaign,
     and an ad set or creative asked is flagged (`below_campaign`): the answer says the source stops at the
     campaign."""
+    text = normalize(message)
+    if kind := small_talk(text):  # "oi", "obrigado", "?": answered as such, never as the account's figures
+        return Intent("help", metric=kind, keyword="help")
+    if term := term_asked(text):  # "o que é CPL?", "como vocês calculam a previsão?": the definition first
+        return Intent("explain", metric=term, keyword="explain")
     intent = _classify(message)
-    return replace(intent, below_campaign=True) if _BELOW_CAMPAIGN.search(normalize(message)) else intent
+    if decision := decision_asked(text):
+        # "ignora a recomendação de pausar", "já aumentei o orçamento da campanha 4": the chat only reads; the
+        # decision is recorded in FamaChat (the API's apply/dismiss), said with the advice's ids
+        kind = (
+            "pause"
+            if re.search(r"\b(paus|deslig|desativ|parar\b)", text)
+            else "cut"
+            if _CUT.search(text)
+            else "scale"
+            if _SCALE.search(text)
+            else None
+        )
+        intent = replace(intent, name="decisions", keyword="decisions", ask=decision, metric=kind)
+    elif budget_total_asked(text) and not intent.campaign_id:
+        intent = Intent("budget", keyword="budget", ask="budget_total", accounts_named=intent.accounts_named)
+    elif left_to_spend_asked(text) and intent.name == "performance" and intent.threshold is None:
+        # "quanto falta gastar no mês?": no monthly budget is stored; the month so far and its close instead
+        intent = replace(intent, name="forecast", keyword="forecast", metric="month_end", period_ref=None)
+        intent = replace(intent, ask="left_to_spend")
+    return replace(intent, below_campaign=True) if _BELOW_CAMPAIGN.search(text) else intent
 
 
 def _classify(message: str) -> Intent:
@@ -1171,6 +1211,8 @@ def _classify(message: str) -> Intent:
         period_ref = WEEK_BEFORE_LAST_REF
     if period_ref is None and day_ref is None and _ALL_TIME.search(text):
         period_ref = ALL_TIME_REF
+    if period_ref is None and day_ref is None and _THIS_YEAR.search(text):
+        period_ref = YEAR_REF
     extra = {"period_ref": period_ref, "metric": _metric(text)}
     matched = keyword_intent(text)
     rate_judge = None if cid or named else _rate_judge_metric(asked)
@@ -1267,6 +1309,8 @@ def _classify(message: str) -> Intent:
         best = rank.group(1) in {"melhor", "maior", "mais alto"}
         matched, extra["metric"] = "cpl_rank", "ctr_high" if best else "ctr_low"
         cid, names = None, ()
+    if matched in {"top", "underperformers", "cpl_rank", "list_campaigns"} and (top := _TOP_N.search(asked)):
+        extra["limit"] = max(1, min(int(top.group(1) or top.group(2)), 20))
     if matched == "roi":
         money_text = _DAY_REF.sub(" ", _ACCOUNT_REF.sub(" ", _CAMPAIGN_ID.sub(" ", text)))
         money_text = re.sub(r"\bcampanha\s+\S+", " ", money_text)  # "campanha 3" is no money
@@ -1350,6 +1394,8 @@ def _classify(message: str) -> Intent:
         matched, extra["metric"], names = "anomalies", day_move, ()
     # words after "campanha" that name nothing never end in the help menu: the campaigns are listed
     keyword = matched or ("list_campaigns" if names and not like else "help")
+    if matched is None and not (cid or names or day_ref or period_ref or _REACTIVATE.search(asked)):
+        extra["metric"] = "unclear"  # "asdfgh": nothing read at all, said so before the menu
     if (cid or names) and matched not in CAMPAIGN_INTENTS:
         return Intent(
             "campaign_details", cid, None, named, names, day_ref, keyword=keyword, name_like=like, **extra

@@ -20,6 +20,7 @@ from famachat_ml_pipeline.agent.facts_forecast import (
     leads_target_figures,
     worst_case_figures,
 )
+from famachat_ml_pipeline.agent.facts_talk import daily_budget_figures, decided_figures
 from famachat_ml_pipeline.agent.facts_tiers import tier_figures
 from famachat_ml_pipeline.agent.facts_verdicts import (
     budget_figures,
@@ -45,6 +46,7 @@ from famachat_ml_pipeline.agent.intents import (
     weeks_asked,
     weeks_compared,
 )
+from famachat_ml_pipeline.agent.intents_talk import split_asks
 from famachat_ml_pipeline.agent.tools import ToolContext, run_tool
 from famachat_ml_pipeline.agent.tools.analysis import PERIOD_FORMATS, driver_rows, period_figures
 from famachat_ml_pipeline.agent.tools.campaigns import account_state
@@ -148,7 +150,7 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
             )
         ],
         "top": [
-            ("get_top_campaigns", {"metric": "leads", "limit": 5}),
+            ("get_top_campaigns", {"metric": "leads", "limit": intent.limit or 5}),  # "top 3"
             # "qual a melhor campanha?": the whole top tier, to sort it by CPL (the tool sorts by leads)
             ("get_high_performers", {"limit": MAX_ROWS if intent.metric == "best" else 5}),
         ],
@@ -238,6 +240,8 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "tier": [],  # ml_campaign_classifications' latest rows, in the facts
         "learning": [],  # no learning status in the source: the 7 days' leads per campaign, in the facts
         "out_of_scope": [],
+        "explain": [],  # the glossary, in the answer
+        "decisions": [("get_recommendations", {"limit": MAX_ROWS})],  # their ids; the decided, in the facts
     }
     return [_call(ctx, name, args) for name, args in plan[intent.name]]
 
@@ -408,7 +412,11 @@ def campaign_figures(ctx: ToolContext, first: dt.date, last: dt.date) -> dict[st
     daily = read_daily_insights(ctx.engine, [ctx.config_id], last, days, now=ctx.now).daily
     d = daily.filter(pl.col("date").is_between(first, last))
     grouped = d.group_by("campaign_id").agg(
-        spend=pl.col("spend").sum(), leads=pl.col("leads").sum(), aside=pl.col("spend").is_null().sum()
+        spend=pl.col("spend").sum(),
+        leads=pl.col("leads").sum(),
+        impressions=pl.col("impressions").sum(),
+        clicks=pl.col("clicks").sum(),
+        aside=pl.col("spend").is_null().sum(),
     )
     raw = [
         {
@@ -419,6 +427,9 @@ def campaign_figures(ctx: ToolContext, first: dt.date, last: dt.date) -> dict[st
             "leads": int(r["leads"] or 0),
             "cpl": r["spend"] / r["leads"] if r["leads"] else None,
             "cpl_v": r["spend"] / r["leads"] if r["leads"] else None,
+            # "o pior CTR em outubro": clicks over impressions of the period (a campaign with none has none)
+            "ctr": 100.0 * r["clicks"] / r["impressions"] if r["impressions"] else None,
+            "ctr_v": 100.0 * r["clicks"] / r["impressions"] if r["impressions"] else None,
         }
         for r in grouped.sort("campaign_id").iter_rows(named=True)
     ]
@@ -427,7 +438,7 @@ def campaign_figures(ctx: ToolContext, first: dt.date, last: dt.date) -> dict[st
         "last_day": last,
         "days": days,
         "set_aside": int(grouped["aside"].sum() or 0),
-        "campaigns": ctx.fmt(raw, {"spend": "money", "cpl": "money"}),
+        "campaigns": ctx.fmt(raw, {"spend": "money", "cpl": "money", "ctr": "pct2"}),
     }
 
 
@@ -615,7 +626,7 @@ def check_quality(ctx: ToolContext, intent: Intent, calls: Sequence[ToolCall]) -
     for call in calls:
         if "error" in call.output:
             notes.append(f"Não consegui consultar {call.name}: {call.output['error']}")
-    if intent.name in {"help", "data_quality", "campaign_not_found", "audience", "out_of_scope"}:
+    if intent.name in {"help", "data_quality", "campaign_not_found", "audience", "out_of_scope", "explain"}:
         return notes
     through, results = ctx.data_through(), q.latest_results_day(ctx.engine, ctx.config_id)
     if results is None:
@@ -645,13 +656,21 @@ class OfflineAgent:
         """Answer `message`; an explicit `intent` (the API's analyze) skips the keyword classifier; a
         follow-up ("e da campanha 5?") is read against the thread's last question in `history`."""
         names = {cid: c.get("name") or cid for cid, c in self.ctx.campaigns.items()}
+        several = [] if intent else self._several_asks(message, names)
         intent = intent or resolve_followup(message, history) or classify_intent(message)
         intent = resolve_campaigns(intent, names)
-        calls = gather_data(self.ctx, intent)
-        for call in calls:
-            yield AgentEvent(kind="tool", tool=call)
-        facts = self._facts(intent)
-        text = generate_response(intent, calls, check_quality(self.ctx, intent, calls), facts)
+        calls: list[ToolCall] = []
+        texts = []
+        # "quanto gastei ontem? e também quais devo pausar?": each ask answered in turn, in the order asked
+        for asked in several or [intent]:
+            found = gather_data(self.ctx, asked)
+            for call in found:
+                yield AgentEvent(kind="tool", tool=call)
+            notes = check_quality(self.ctx, asked, found)
+            texts.append(generate_response(asked, found, notes, self._facts(asked)))
+            calls += found
+        intent = several[0] if several else intent
+        text = "\n".join(texts)
         for line in text.splitlines(keepends=True):
             yield AgentEvent(kind="text", text=line)
         reply = AgentReply(
@@ -662,6 +681,15 @@ class OfflineAgent:
             data_through=self.ctx.data_through(),
         )
         yield AgentEvent(kind="done", reply=reply)
+
+    def _several_asks(self, message: str, names: dict[str, str]) -> list[Intent]:
+        """The intents of a message that makes two or three different asks (`split_asks`), each resolved
+        on its own; [] when it makes one, or when any part is not understood (the whole is read as one)."""
+        intents = [resolve_campaigns(classify_intent(a), names) for a in split_asks(message)]
+        if any(i.name == "help" for i in intents):
+            return []
+        kinds = {(i.name, i.metric, i.campaign_id, i.day_ref, i.period_ref) for i in intents}
+        return intents if len(kinds) > 1 else []
 
     def _facts(self, intent: Intent) -> dict[str, Any]:
         """The day or period asked, whether the source covers it, and its figures from the source."""
@@ -713,8 +741,16 @@ class OfflineAgent:
             return {**facts, "_weekdays": weekday_figures(self.ctx)}
         if intent.name == "frequency":
             return {**facts, "_frequency": frequency_figures(self.ctx)}
+        if intent.name == "budget" and intent.ask == "budget_total":
+            return {**facts, "_daily_budget": daily_budget_figures(self.ctx)}
         if intent.name == "budget":
             return {**facts, "_budget": budget_figures(self.ctx)}
+        if intent.name == "decisions":
+            cid = intent.campaign_id if intent.campaign_id and self.ctx.owns(intent.campaign_id) else None
+            facts.update(_decided=decided_figures(self.ctx), _campaign_name=cid and self.ctx.name_of(cid))
+            return facts
+        if intent.ask == "left_to_spend":  # no monthly budget stored: the daily budgets say the pace
+            facts["_daily_budget"] = daily_budget_figures(self.ctx)
         if intent.name == "learning":
             return {**facts, "_learning": learning_figures(self.ctx)}
         if intent.name == "tier":

@@ -169,6 +169,31 @@ def read_active_recommendations(engine: sa.Engine, config_id: int) -> list[dict[
     return rows
 
 
+def read_decided_recommendations(engine: sa.Engine, config_id: int) -> list[dict[str, Any]]:
+    """The account's recommendations a user dismissed or applied (users' columns), latest decision first."""
+    r = schema.ml_recommendations
+    query = (
+        sa.select(
+            r.c.id,
+            r.c.entity_id,
+            r.c.recommendation_type,
+            r.c.title,
+            r.c.dismissed,
+            r.c.dismissed_at,
+            r.c.dismissed_reason,
+            r.c.was_applied,
+            r.c.applied_at,
+        )
+        .where(r.c.config_id == int(config_id), sa.or_(r.c.dismissed.is_(True), r.c.was_applied.is_(True)))
+        .order_by(sa.func.coalesce(r.c.dismissed_at, r.c.applied_at).desc(), r.c.id)
+    )
+    with engine.connect() as conn:
+        rows = _rows(conn, query)
+    for row in rows:
+        row["dismissed_at"], row["applied_at"] = _day(row["dismissed_at"]), _day(row["applied_at"])
+    return rows
+
+
 def read_recent_anomalies(
     engine: sa.Engine, config_id: int, since: dt.date, include_acknowledged: bool = False
 ) -> list[dict[str, Any]]:
