@@ -51,6 +51,7 @@ from famachat_ml_pipeline.agent.wording import (
     Out,
     br_date,
     br_span,
+    count_text,
     failed,
     figures_text,
     freq,
@@ -208,6 +209,8 @@ def _say_no_leads(c: dict[str, Any]) -> list[str]:
 def _say_underperformers(intent: Intent, out: Out) -> list[str]:
     if intent.metric == "no_leads":
         return _say_no_leads(out["list_campaigns"])
+    if intent.metric == "worst" and (ranked := _ranking_lines(intent, out)) is not None:
+        return ranked  # "as 2 piores campanhas em outubro": by that period's CPL, not the 7 days' tier
     u = out["get_underperformers"]
     if not u.get("total"):
         return ["Nenhuma campanha está no tier crítico (UNDERPERFORMER) na última classificação."]
@@ -550,7 +553,7 @@ def _trend_lines(t: dict[str, Any]) -> list[str]:
         f"CPL da conta: {last['cpl'] or '-'} nos 7 dias até {br_date(last['last_day'])}, contra "
         f"{prev['cpl'] or '-'} na semana anterior ({t['cpl_change'] or 'sem comparação'}); "
         f"gasto {last['spend']} ({t['spend_change'] or '-'}), "
-        f"leads {last['leads']} ({t['leads_change'] or '-'})."
+        f"leads {count_text(last['leads'])} ({t['leads_change'] or '-'})."
     ]
     if t.get("scope", "conta") != "conta":
         lines[0] = lines[0].replace("CPL da conta", "CPL da campanha", 1)
@@ -1445,8 +1448,8 @@ def _periods_lines(out: Out, who: str = "", metric: str | None = None) -> list[s
 
 def _say_performance(intent: Intent, out: Out) -> list[str]:
     """The figures asked ("qual o CPL", "quanto gastei ontem", "esse mês"): the named day's or period's
-    from the source, then the week's; the CTR first when it is what was asked; two periods compared side
-    by side first."""
+    from the source (the 7 days' CPL move only when no day nor period was asked: then it is the answer);
+    the CTR first when it is what was asked; two periods compared side by side first."""
     if "_periods" in out:
         # what was asked only: the 7 days' trends would blur the two
         return [*_periods_verdict(intent, out["_periods"]), *_periods_lines(out, metric=intent.metric)]
@@ -1470,7 +1473,13 @@ def _say_performance(intent: Intent, out: Out) -> list[str]:
             f"contra {t['previous_7d'].get(m) or '-'} na semana anterior"
             + (f": {_moved(change)} ({change})." if change else ".")
         )
-    return lines + _trend_lines(t)
+    # a day or period asked is answered by its own figures: the 7 days' CPL move would answer another
+    # question (why the CPL moved is `_say_anomalies`' and `_say_trends`')
+    return lines if _day_or_period_asked(out) else lines + _trend_lines(t)
+
+
+def _day_or_period_asked(out: Out) -> bool:
+    return any(out.get(k) is not None for k in ("_day", "_period")) or bool(out.get("_days_asked"))
 
 
 def _say_daily_average(intent: Intent, out: Out) -> list[str]:
@@ -1588,7 +1597,32 @@ RANK_PT = {
     "cpl_low": ("com o menor CPL", "cpl_v", False),
     "ctr_high": ("com o maior CTR", "ctr_v", True),
     "ctr_low": ("com o menor CTR", "ctr_v", False),
+    # "as 2 piores / melhores campanhas em outubro": by the period's CPL (its spend / its leads)
+    "worst": ("com o pior CPL", "cpl_v", True),
+    "best": ("com o melhor CPL", "cpl_v", False),
 }
+
+
+def _rank_kind(intent: Intent) -> str:
+    """What a day's or period's ranking sorts by: the spend listed, the leads of a top, the CPL of the
+    best or worst asked (not the tiers, which are of the last 7 days), else the rate asked."""
+    if intent.metric in {"worst", "best"}:
+        return intent.metric
+    return {"list_campaigns": "spend", "top": "leads"}.get(intent.name, intent.metric or "cpl_high")
+
+
+def _idle_lines(kind: str, rows: list[dict[str, Any]], when: str) -> list[str]:
+    """The campaigns of a CPL ranking that spent with no lead in the days ranked: said apart (no CPL),
+    most spent first."""
+    idle = sorted((x for x in rows if not x["leads"] and x["spend_v"] > 0), key=lambda x: -x["spend_v"])
+    if not idle or RANK_PT[kind][1] != "cpl_v":
+        return []
+    worse = "piores que qualquer CPL acima" if RANK_PT[kind][2] else "fora do ranking de CPL"
+    return [
+        f"Gastaram sem nenhum lead {when} (sem CPL, {worse}): "
+        + ", ".join(f"{quoted(x['name'])} ({x['campaign_id']}, {x['spend']})" for x in idle)
+        + "."
+    ]
 
 
 def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
@@ -1599,7 +1633,7 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
     r = out.get("_ranking")
     if r is None:  # the day is not in the data (future, before it), or the period has none
         return [*_day_lines(out), *_period_lines(out)]
-    kind = {"list_campaigns": "spend", "top": "leads"}.get(intent.name, intent.metric or "cpl_high")
+    kind = _rank_kind(intent)
     words, key, desc = RANK_PT[kind]
     if out.get("_day") is not None:
         when = f"em {br_date(r['first_day'].isoformat())}"
@@ -1625,9 +1659,10 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
     rows.sort(key=lambda x: (-x[key] if desc else x[key], x["campaign_id"]))
     aside = r.get("set_aside") or 0
     note = [f"Sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos."] if aside else []
+    idle = _idle_lines(kind, r["campaigns"], when.split(" (")[0])
     if not rows:
         what = "gasto" if kind == "spend" else "leads"
-        return [f"Nenhuma campanha teve {what} {when}.", *note]
+        return [f"Nenhuma campanha teve {what} {when}.", *idle, *note]
 
     def line(x: dict[str, Any]) -> str:
         ctr = f"CTR {x['ctr']}, " if kind.startswith("ctr") else ""  # the rate ranked, first
@@ -1648,7 +1683,7 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
     lines = [f"A campanha {words} {when}: {line(rows[0])}."]
     if len(rows) > 1 and intent.limit != 1:
         lines += ["Em seguida:", *(f"- {line(x)}" for x in rows[1 : intent.limit or 5])]
-    return lines + note
+    return lines + idle + note
 
 
 def _ctr_rank_lines(intent: Intent, c: dict[str, Any]) -> list[str]:

@@ -9,7 +9,16 @@ import re
 from famachat_ml_pipeline.agent.answers_talk import left_to_spend_lines
 from famachat_ml_pipeline.agent.intents import Intent, month_end_asked, parse_number
 from famachat_ml_pipeline.agent.tools.forecasts import range_note
-from famachat_ml_pipeline.agent.wording import Out, br_date, br_span, failed, figures_text, quoted
+from famachat_ml_pipeline.agent.wording import (
+    Out,
+    br_date,
+    br_span,
+    count_text,
+    failed,
+    figures_text,
+    leads_text,
+    quoted,
+)
 from famachat_ml_pipeline.core.recommendations import format_number, format_pct
 from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as DEFAULT_RECOMMENDATION_CONFIG
 
@@ -47,14 +56,13 @@ def _forecast_day_lines(intent: Intent, out: Out) -> list[str]:
 
 def _plus(done: str, ahead: str) -> str:
     """Two pt-BR figures summed, written as the first one is ("R$ 41.525,16" + "R$ 1.127,20" ->
-    "R$ 42.652,36"; "783" + "35,0" -> "818"): its unit and its decimals."""
+    "R$ 42.652,36"; "1.802" + "35,0" -> "1.837"): its unit and its decimals."""
     m = _FIGURE.search(done)
     if m is None or not _FIGURE.search(ahead):
         return "-"
     decimals = len(m.group(0).split(",")[1]) if "," in m.group(0) else 0
     total = parse_number(m.group(0)) + parse_number(_FIGURE.search(ahead).group(0))
-    plain = not re.search(r"[.,]", m.group(0))  # the leads are written "1802", without a separator
-    text = str(round(total)) if plain else format_number(total, decimals)
+    text = format_number(total, decimals)
     return done[: m.start()] + text + done[m.end() :]
 
 
@@ -75,7 +83,7 @@ def _month_close(out: Out, leads_first: bool) -> list[str]:
     ahead = br_date(first) if first == last else f"{br_date(first)} a {br_date(last)}"
     month = f"{period.label[0].upper()}{period.label[1:]}"
     whole = last >= period.last.isoformat()
-    spend, leads = done["spend"] or "-", str(done["leads"])
+    spend, leads = done["spend"] or "-", count_text(done["leads"])
     totals, low, high = f["account_totals"], f.get("account_low") or {}, f.get("account_high") or {}
 
     def total(done_: str, key: str) -> str:
@@ -122,21 +130,22 @@ def _leads_target_lines(out: Out, target: float | None) -> list[str]:
     done, period, f = out.get("_period_figures"), out.get("_period"), out.get("get_forecasts") or {}
     if target is None or done is None or period is None:
         return []
-    month, goal = period.label, str(round(target))  # leads are written "1802", without a separator
+    month, goal = period.label, count_text(round(target))
     so_far = f"{br_date(done['first_day'].isoformat())} a {br_date(done['last_day'].isoformat())}"
     left = target - int(done["leads"])
     if left <= 0:
         return [
-            f"A meta de {goal} leads em {month} já foi batida: o mês soma {done['leads']} leads ({so_far})."
+            f"A meta de {goal} leads em {month} já foi batida: o mês soma {leads_text(done['leads'])} "
+            f"({so_far})."
         ]
     lines = [
-        f"Para bater {goal} leads em {month} faltam {round(left)}: o mês soma {done['leads']} "
-        f"leads ({so_far})."
+        f"Para bater {goal} leads em {month} faltam {count_text(round(left))}: o mês soma "
+        f"{leads_text(done['leads'])} ({so_far})."
     ]
     close = _month_close(out, leads_first=True)
-    found = re.search(r"deve fechar com (\d+) \((\d+) a (\d+)\) leads", close[0]) if close else None
+    found = re.search(r"deve fechar com ([\d.]+) \(([\d.]+) a ([\d.]+)\) leads", close[0]) if close else None
     if f.get("total") and found:  # only a forecast that reaches the month's end says if it gets there
-        reached = int(found.group(1)) >= target
+        reached = parse_number(found.group(1)) >= target
         lines.append(
             f"Pela previsão do pipeline, {'chega' if reached else 'não chega'} à meta: fecha com "
             f"{found.group(1)} leads (faixa {found.group(2)} a {found.group(3)})."
@@ -179,7 +188,7 @@ def _month_end_lines(out: Out, leads_first: bool = False) -> list[str]:
             f"Já realizado em {month} ({br_date(done['first_day'].isoformat())} a "
             f"{br_date(done['last_day'].isoformat())}): {figures_text(done)}."
         )
-    return [*lines, f"Entre parênteses, a {range_note('leads')} (somada nas campanhas)."]
+    return [*lines, f"Entre parênteses, somada nas campanhas, a {range_note('leads')}."]
 
 
 MAX_STEP = DEFAULT_RECOMMENDATION_CONFIG.max_budget_step_pct  # this product's largest budget step
@@ -299,7 +308,7 @@ def _target_verdict_lines(out: Out) -> list[str]:
     )
     if t["done_first"] is not None:
         lines.append(
-            f"Já realizados na semana: {t['done']} leads ({_span(t['done_first'], out['_through'])}), "
+            f"Já realizados na semana: {leads_text(t['done'])} ({_span(t['done_first'], out['_through'])}), "
             "somados à previsão dos dias que faltam."
         )
     return lines

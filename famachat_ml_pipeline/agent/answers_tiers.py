@@ -76,7 +76,7 @@ def _goal(c: dict[str, Any]) -> str:
     if g is None:
         top = _x(HIGH_MAX_RATIO)
         return f"Já está no tier mais alto; para ficar, o CPL precisa seguir até {top} o da conta."
-    ways = [f"gastar até {g['spend_max']} com os mesmos {c['leads']} leads"] if g["spend_max"] else []
+    ways = [f"gastar até {g['spend_max']} com os mesmos {leads_text(c['leads'])}"] if g["spend_max"] else []
     if g["leads_min"] is not None:
         ways.append(f"chegar a {leads_text(g['leads_min'])} com o mesmo gasto ({c['spend']})")
     days = ""

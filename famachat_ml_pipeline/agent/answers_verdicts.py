@@ -9,7 +9,15 @@ import datetime as dt
 from typing import Any
 
 from famachat_ml_pipeline.agent.intents import Intent, day_move_metric, rate_judged
-from famachat_ml_pipeline.agent.wording import Out, br_date, br_span, figures_text, leads_text, quoted
+from famachat_ml_pipeline.agent.wording import (
+    Out,
+    br_date,
+    br_span,
+    count_text,
+    figures_text,
+    leads_text,
+    quoted,
+)
 from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT, format_number, format_pct
 
 # the figures a day's move may ask about: (pt-BR name, plural), which way is worse
@@ -53,7 +61,7 @@ def _value(side: dict[str, Any] | None, figure: str) -> str:
         return "sem dados"
     if figure == "cpl":
         return side["cpl"] or "sem leads"
-    return str(side["leads"]) if figure == "leads" else side["spend"] or "-"
+    return count_text(side["leads"]) if figure == "leads" else side["spend"] or "-"
 
 
 def _move_line(m: dict[str, Any], figure: str, move: str) -> str:
@@ -142,7 +150,8 @@ def _movers(m: dict[str, Any], figure: str) -> list[str]:
     def line(x: dict[str, Any]) -> str:
         figures = (
             f"CPL {x['cpl0'] or 'sem leads'} → {x['cpl1'] or 'sem leads'}, "
-            f"gasto {x['spend0']} → {x['spend1']}, leads {x['leads0']} → {x['leads1']}"
+            f"gasto {x['spend0']} → {x['spend1']}, "
+            f"leads {count_text(x['leads0'])} → {count_text(x['leads1'])}"
         )
         if key == "effect_v":
             return f"{figures}: {'+' if up else '-'}{x['effect']} no CPL da conta"
@@ -175,7 +184,8 @@ def _which_moved(m: dict[str, Any], figure: str, up: bool) -> list[str]:
 
     def line(x: dict[str, Any]) -> str:
         text = (
-            f"{quoted(x['name'])} ({x['campaign_id']}): leads {x['leads0']} → {x['leads1']}, "
+            f"{quoted(x['name'])} ({x['campaign_id']}): "
+            f"leads {count_text(x['leads0'])} → {count_text(x['leads1'])}, "
             f"gasto {x['spend0']} → {x['spend1']}, "
             f"CPL {x['cpl0'] or 'sem leads'} → {x['cpl1'] or 'sem leads'}"
         )
@@ -260,7 +270,7 @@ def week_movers_lines(intent: Intent, out: Out) -> list[str]:
         if figure == "leads":
             pct = f"{'+' if change > 0 else ''}{round(change)}"
         cpl = f"CPL {y['cpl'] or 'sem leads'} → {x['cpl'] or 'sem leads'}"
-        leads = f"leads {y['leads']} → {x['leads']}"
+        leads = f"leads {count_text(y['leads'])} → {count_text(x['leads'])}"
         if figure == "leads":
             leads += f" ({pct})"
         else:

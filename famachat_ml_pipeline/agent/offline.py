@@ -705,6 +705,8 @@ class OfflineAgent:
             RANKED.get(intent.name) == "spend"
             and intent.metric == "spend"
             or (intent.name in {"top", "cpl_rank"} and intent.threshold is None)
+            # "a pior campanha em outubro": the campaigns ranked by that period's CPL
+            or (intent.name == "underperformers" and intent.metric == "worst")
             # "compara a 20 com a 25" then "e semana passada?": the campaigns' figures of that period
             or (intent.name == "compare" and bool(intent.day_ref or intent.period_ref))
         )

@@ -7,13 +7,23 @@ import datetime as dt
 from typing import Any
 
 from famachat_ml_pipeline.agent.tools.analysis import excluded_text
+from famachat_ml_pipeline.core.recommendations.text_ptbr import format_number
 
 Out = dict[str, dict[str, Any]]  # the tools' outputs by tool name (and the plan's facts under "_" keys)
 
 
+def count_text(count: object) -> str:
+    """A count as pt-BR writes it: "2.660", "7", "-" (none); text already written stays as it is."""
+    if count is None:
+        return "-"
+    if isinstance(count, bool) or not isinstance(count, int | float) or not float(count).is_integer():
+        return str(count)
+    return format_number(count, 0)
+
+
 def leads_text(count: object) -> str:
-    """ "1 lead", "7 leads", "- leads" (no count): a count of leads as pt-BR writes it."""
-    shown = "-" if count is None else str(count)
+    """ "1 lead", "2.660 leads", "- leads" (no count): a count of leads as pt-BR writes it."""
+    shown = count_text(count)
     return f"{shown} lead" if shown == "1" else f"{shown} leads"
 
 

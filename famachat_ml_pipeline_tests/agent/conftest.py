@@ -28,8 +28,10 @@ INJECTED_NAMES = {
 
 
 def leads_of(count: object) -> str:
-    """ "1 lead", "7 leads": a count of leads as the answers write it (pt-BR), written here on its own."""
-    return "1 lead" if str(count) == "1" else f"{count} leads"
+    """ "1 lead", "2.660 leads": a count of leads as the answers write it (pt-BR, thousands grouped),
+    written here on its own."""
+    shown = f"{int(count):,}".replace(",", ".") if isinstance(count, int | float) else str(count)
+    return "1 lead" if shown == "1" else f"{shown} leads"
 
 
 @dataclass(frozen=True)

@@ -652,17 +652,21 @@ def test_a_months_leads_target_says_what_is_left_and_whether_the_forecast_gets_t
     as_of = demo_db.as_of
     d = _source(demo_db, 1, as_of.replace(day=1), as_of, demo_db.now)
     done = _sums(d, as_of.replace(day=1), as_of)["leads"]
-    closes = int(close[1].split("deve fechar com ")[1].split(" ")[0])
+    closes = int(close[1].split("deve fechar com ")[1].split(" ")[0].replace(".", ""))
+
+    def grouped(n: int) -> str:  # a count as the answers write it: "5.546"
+        return f"{n:,}".replace(",", ".")
+
     for target in (done + 5, done + 5000):  # six digits would read as a campaign id
         reply = _ask(demo_db, f"quanto falta pra bater {target} leads no mês?", 1)
         lines = reply.text.splitlines()
         assert lines[0] == (
-            f"Para bater {target} leads em {_month_label(as_of)} faltam {target - done}: o mês soma {done} "
-            f"leads ({_d(as_of.replace(day=1))} a {_d(as_of)})."
+            f"Para bater {grouped(target)} leads em {_month_label(as_of)} faltam {grouped(target - done)}: o "
+            f"mês soma {grouped(done)} leads ({_d(as_of.replace(day=1))} a {_d(as_of)})."
         ), lines[0]
         assert lines[1].startswith(
             f"Pela previsão do pipeline, {'chega' if closes >= target else 'não chega'} à meta: fecha com "
-            f"{closes} leads"
+            f"{grouped(closes)} leads"
         ), lines[1]
         assert lines[2] == close[1]
 

@@ -273,12 +273,13 @@ def month_close_lines(db: DemoDb, cid: int) -> tuple[str, str] | None:
         f"{format_money(done['spend'])} já investidos ({so_far}) + {format_money(sums['spend'])} previstos "
         f"({ahead})."
     )
-    leads = [
-        round(done["leads"] + round(v, 1))
+    leads = [  # counts with pt-BR grouping ("1.892")
+        f"{round(done['leads'] + round(v, 1)):,}".replace(",", ".")
         for v in (sums["leads"], *(bounds["leads", b] for b in ("lower", "upper")))
     ]
+    so_far_leads = f"{int(done['leads']):,}".replace(",", ".")
     leads_line = (
-        f"{month} deve fechar com {leads[0]} ({leads[1]} a {leads[2]}) leads: {int(done['leads'])} "
+        f"{month} deve fechar com {leads[0]} ({leads[1]} a {leads[2]}) leads: {so_far_leads} "
         f"já realizados ({so_far}) + {format_number(sums['leads'], 1)} previstos ({ahead})."
     )
     return spend_line, leads_line
@@ -325,7 +326,7 @@ def test_the_months_close_adds_the_forecast_to_the_month_so_far() -> None:
     """The same sum on fixed figures, so it is checked whatever day the suite runs."""
     text = _month_end_answer("2026-11-27", "month_end_leads")
     assert text.splitlines()[:2] == [
-        "Novembro de 2026 deve fechar com 1892 (1862 a 1922) leads: 1802 já realizados (01/11/2026 a "
+        "Novembro de 2026 deve fechar com 1.892 (1.862 a 1.922) leads: 1.802 já realizados (01/11/2026 a "
         "26/11/2026) + 90,4 previstos (27/11/2026 a 30/11/2026).",
         "Novembro de 2026 deve fechar em R$ 42.100,25 (R$ 41.799,75 a R$ 42.399,75) de gasto: R$ 39.999,75 "
         "já investidos (01/11/2026 a 26/11/2026) + R$ 2.100,50 previstos (27/11/2026 a 30/11/2026).",

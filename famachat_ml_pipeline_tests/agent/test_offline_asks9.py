@@ -157,7 +157,8 @@ def test_the_leads_after_the_months_end_lead(demo_db: DemoDb) -> None:
     assert answers[1][0] == "forecast"
     leads_line = answers[1][1][0]
     assert leads_line.startswith(f"{month} deve fechar com "), leads_line
-    assert f"leads: {int(done['leads'])} já realizados ({_d(first)} a {_d(through)})" in leads_line
+    so_far = f"{int(done['leads']):,}".replace(",", ".")  # pt-BR grouping: "1.836"
+    assert f"leads: {so_far} já realizados ({_d(first)} a {_d(through)})" in leads_line
 
 
 # ------------------------------------------------------------------ 4. a campaign's why, first

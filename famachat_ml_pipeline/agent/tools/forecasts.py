@@ -75,9 +75,10 @@ def summarize(ctx: ToolContext, metric: str, points: list[dict[str, Any]]) -> tu
 
 
 def range_note(metric: str) -> str:
-    """What low/high of a horizon figure are, in the user's words."""
-    how = "média" if metric == "cpl" else "soma"
-    return f"faixa = {how} dos limites diários do intervalo de 95%"
+    """What low/high of a horizon figure are, in the user's words: each day's 95 % bounds summed (averaged
+    for the CPL), which is no 95 % interval of the horizon's figure (each day's own, as the verdicts say)."""
+    how, of = ("média", "do CPL médio") if metric == "cpl" else ("soma", "do total")
+    return f"faixa = {how} dos limites diários do intervalo de 95%, que não é um intervalo de 95% {of}"
 
 
 def latest_forecasts(ctx: ToolContext, with_methods: bool = True) -> list[dict[str, Any]]:
