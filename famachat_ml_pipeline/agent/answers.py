@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -239,6 +239,8 @@ def _say_top(intent: Intent, out: Out) -> list[str]:
         return ranked
     t, h = out["get_top_campaigns"], out["get_high_performers"]
     if intent.metric == "best" and h.get("campaigns"):
+        if best_n := _best_n_lines(intent, h, out.get("list_campaigns") or {}):
+            return [*_say_best(h)[:1], *best_n]
         return _say_best(h)
     lines = [f"Campanhas com mais leads nos 7 dias até {br_date(t['as_of'])}:"]
     lines += [_campaign_line(c) for c in t["campaigns"]]
@@ -260,6 +262,45 @@ def _say_best(h: dict[str, Any]) -> list[str]:
         f"gastos, {leads_text(best['leads_7d'])}){_why(best)}."
     ]
     return lines + _tier_list(rows, h["total"], "de alta performance (HIGH_PERFORMER), do melhor CPL ao pior")
+
+
+def _best_n_lines(intent: Intent, h: dict[str, Any], listed: dict[str, Any]) -> list[str]:
+    """ "As 3 melhores campanhas" (no day nor period): exactly N, the top tier first by the 7-day CPL, then
+    the others with leads by the same CPL, each with its tier said; replaces `_say_best`'s tier list."""
+    n = intent.limit
+    if n is None or n <= 1:
+        return []
+    top = sorted((c for c in h["campaigns"] if c.get("leads_7d") and c.get("cpl_7d")), key=_cpl_of)
+    tier_ids = {c["campaign_id"] for c in h["campaigns"]}
+    rest = sorted(
+        (
+            c
+            for c in listed.get("campaigns", [])
+            if c["campaign_id"] not in tier_ids and c.get("leads_7d") and c.get("cpl_7d")
+        ),
+        key=_cpl_of,
+    )
+    picked = (top + rest)[:n]
+    in_tier = sum(1 for c in picked if c["campaign_id"] in tier_ids)
+    when = f"nos 7 dias até {br_date(h['as_of'])}"
+    head = f"As {len(picked)} melhores campanhas {when}, pelo CPL"
+    if in_tier < len(picked):
+        head += (
+            f": {'as' if in_tier != 1 else 'a'} {in_tier} do tier de alta performance (HIGH_PERFORMER) "
+            f"primeiro, depois as de menor CPL fora dele"
+        )
+    elif h["total"] > n:
+        head += f" (o tier de alta performance tem {h['total']}; estas são as {n} de menor CPL)"
+    short = (
+        [f"Só {len(picked)} campanhas tiveram leads {when}: não há {n} para listar."]
+        if len(picked) < n
+        else []
+    )
+    return [
+        f"{head}:",
+        *(f"{_campaign_line(c)}; tier {_tier(c)}{_why(c)}." for c in picked),
+        *short,
+    ]
 
 
 def _tier_list(rows: list[dict[str, Any]], total: int, which: str) -> list[str]:
@@ -863,6 +904,10 @@ def _say_campaign_details(intent: Intent, out: Out) -> list[str]:
         lines.insert(0, _no_leads_judge(d))
     if "_reactivation" in out:  # "vale reativar a 31?": the judgement first, the card after
         lines[0:0] = _reactivation_lines(d, out["_reactivation"])
+    if _day_or_period_asked(out) and intent.keyword != "anomalies":
+        # "quanto a campanha 22 gastou em outubro?": that period's figures and who it is; its 7 days, advice
+        # and open anomalies would answer another question
+        return lines
     if d.get("as_of"):  # before the first run there are no 7-day features (no None printed)
         lines.append(
             f"7 dias até {br_date(d['as_of'])}: {d['spend_7d'] or '-'} gastos, {leads_text(d['leads_7d'])}, "
@@ -1184,7 +1229,67 @@ def _say_trends(intent: Intent, out: Out) -> list[str]:
         return [*week_movers_lines(intent, out), account]
     if "_weeks" in out:
         return [*_week_change_lines(intent, out), *_weeks_lines(out)]
+    if "_period_move" in out:
+        return _period_move_lines(intent, out["_period_move"])
     return [*_trend_answer(intent, out, t), *_trend_lines(t)]
+
+
+def _period_move_lines(intent: Intent, pm: dict[str, Any] | None) -> list[str]:
+    """ "O CPL subiu em outubro?", "por que os leads caíram em novembro?": the figure asked of that period
+    against the one before it (`offline.period_move_figures`), "Sim"/"Não" first when a direction was
+    asked; for the leads their split into spend and CPL; then the CPL's factors over the same two spans."""
+    _, metric, move = (intent.metric or "period_cpl_either").split("_")
+    if pm is None:
+        return [
+            f"Não há dados desse período nesta conta para comparar (período pedido: {intent.period_ref})."
+        ]
+    now, before, nf, bf = pm["now"], pm["before"], pm["now_figures"], pm["before_figures"]
+    now_side = f"{period_in(now.label)} ({br_span(nf['first_day'], nf['last_day'])})"
+    if bf is None:
+        return [
+            f"Não tenho como comparar {now_side} com {before.label} "
+            f"({br_span(before.first, before.last)}): a fonte não tem dados desses dias."
+        ]
+    before_side = f"{period_in(before.label)} ({br_span(bf['first_day'], bf['last_day'])})"
+    notes = []
+    if pm["before_first"] > before.first:
+        notes.append(
+            f"{before.label[0].upper()}{before.label[1:]} só tem dados a partir de "
+            f"{br_date(pm['before_first'].isoformat())}: gasto e leads comparados por dia; CPL, CTR e CPM "
+            "como são."
+        )
+    per_day = pm["per_day"] and metric in {"spend", "leads"}
+    what, gender = TREND_PT[metric]
+    key = f"{metric}_per_day" if per_day else metric
+    none = "sem leads" if metric == "cpl" else "-"
+    now_v, before_v = (count_text(f.get(key)) if metric == "leads" else f.get(key) or none for f in (nf, bf))
+    unit = " por dia" if per_day else ""
+    change = pm["changes"].get(metric)
+    sides = f"{now_v}{unit} {now_side}, contra {before_v}{unit} {before_side}"
+    cap = f"{what[0].upper()}{what[1:]}"
+    if not change:
+        lines = [f"{cap} da conta não tem comparação: {sides}."]
+    else:
+        moved = _moved(change)
+        plural = {"subiu": "subiram", "caiu": "caíram"}.get(moved, "ficaram estáveis")
+        went = moved if gender != "p" else plural
+        yes = _yes_no(metric, move, moved)
+        head = f"{what} da conta {went}" if yes else f"{cap} da conta {went}"
+        lines = [f"{yes}{head}: {sides} ({_signed(change)})."]
+    ch = pm["changes"]
+    if metric == "leads":  # leads = spend / CPL: which of the two moved them
+        lines.append(
+            f"Leads = gasto ÷ CPL: gasto {_signed(ch['spend']) or '-'}{unit}, "
+            f"CPL {_signed(ch['cpl']) or '-'}."
+        )
+    why = _why_text(
+        pm["cpl_drivers"],
+        _signed(ch.get("cpl")),
+        period_in(now.label),
+        f"{now.label} ({br_span(nf['first_day'], nf['last_day'])}) contra {before.label} "
+        f"({br_span(bf['first_day'], bf['last_day'])})",
+    )
+    return [*lines, *notes, *why]
 
 
 def _weeks_lines(out: Out) -> list[str]:
@@ -1322,7 +1427,7 @@ RATE_NAME = {"cvr": "Taxa de conversão"}  # the others by their acronym ("CTR")
 
 def _metric_asked(intent: Intent, out: Out) -> list[str]:
     """ "Qual o CTR ontem?", "o CPM dos últimos 15 dias": that rate of the day or period asked, from the
-    source, first (the 7-day line follows as context)."""
+    source, first (the 7-day line follows only when no day nor period was asked)."""
     m = intent.metric
     if m not in RATE_HOW:
         return []
@@ -1463,7 +1568,9 @@ def _say_performance(intent: Intent, out: Out) -> list[str]:
     first = _first_figure(intent)  # "qnts leads essa semana?": the leads first
     lines = [*_metric_asked(intent, out), *_days_lines(out, first=first), *_period_lines(out, first=first)]
     t = out["analyze_trends"]
-    if intent.metric in RATE_HOW and intent.metric in PERIODS_RATES and "last_7d" in t:
+    asked_when = _day_or_period_asked(out)
+    # "qual o CTR de outubro?": that period's rate is the answer; the 7 days' would read as a second answer
+    if intent.metric in RATE_HOW and intent.metric in PERIODS_RATES and "last_7d" in t and not asked_when:
         m, name = intent.metric, intent.metric.upper()
         change = t.get(f"{m}_change")
         how = RATE_HOW[m] if m != "ctr" else ""  # the CTR's 7-day line as it always read
@@ -1475,7 +1582,7 @@ def _say_performance(intent: Intent, out: Out) -> list[str]:
         )
     # a day or period asked is answered by its own figures: the 7 days' CPL move would answer another
     # question (why the CPL moved is `_say_anomalies`' and `_say_trends`')
-    return lines if _day_or_period_asked(out) else lines + _trend_lines(t)
+    return lines if asked_when else lines + _trend_lines(t)
 
 
 def _day_or_period_asked(out: Out) -> bool:
@@ -1625,6 +1732,42 @@ def _idle_lines(kind: str, rows: list[dict[str, Any]], when: str) -> list[str]:
     ]
 
 
+def _idle_first_lines(
+    intent: Intent,
+    campaigns: list[dict[str, Any]],
+    rows: list[dict[str, Any]],
+    when: str,
+    line: Callable[[dict[str, Any]], str],
+) -> list[str]:
+    """ "As 3 piores campanhas em outubro": the ones that spent without a lead are worse than any CPL, so
+    named first (most spent first), then the worst CPLs up to N in all; when they alone pass N, all are
+    listed and that is said. [] when none spent without a lead (the CPL ranking as usual)."""
+    idle = sorted((x for x in campaigns if not x["leads"] and x["spend_v"] > 0), key=lambda x: -x["spend_v"])
+    if not idle:
+        return []
+    n, k = intent.limit or 5, len(idle)
+    head = (
+        f"{k} campanhas gastaram sem nenhum lead {when} (piores que qualquer CPL):"
+        if k != 1
+        else f"1 campanha gastou sem nenhum lead {when} (pior que qualquer CPL):"
+    )
+    names = [
+        f"- “{' '.join(str(x['name']).split())[:80]}” ({x['campaign_id']}): {x['spend']} gastos, 0 leads"
+        for x in idle
+    ]
+    left = n - k
+    if left > 0 and rows:
+        which = "o pior CPL" if left == 1 or len(rows) == 1 else "os piores CPL"
+        return [head, *names, f"Depois, {which}:", *(f"- {line(x)}" for x in rows[:left])]
+    if k > n and intent.limit is not None:
+        return [
+            head,
+            *names,
+            f"Você pediu {n}: só as que gastaram sem lead já são {k}, todas listadas acima.",
+        ]
+    return [head, *names]
+
+
 def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
     """ "Qual campanha gastou mais ontem / esse mês?": the campaigns ranked by the figures of the day or
     period asked, read from the source; None when no day or period was asked."""
@@ -1680,6 +1823,8 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
         head = f"{n} campanha{'s' if n != 1 else ''} gast{'aram' if n != 1 else 'ou'} mais de {limit} {when}:"
         return [head, *(f"- {line(x)}" for x in over), *note]
 
+    if kind == "worst" and (worst := _idle_first_lines(intent, r["campaigns"], rows, when, line)):
+        return worst + note
     lines = [f"A campanha {words} {when}: {line(rows[0])}."]
     if len(rows) > 1 and intent.limit != 1:
         lines += ["Em seguida:", *(f"- {line(x)}" for x in rows[1 : intent.limit or 5])]

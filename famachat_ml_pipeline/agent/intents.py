@@ -202,6 +202,18 @@ def this_week_change(text: str) -> tuple[str, str] | None:
     return None if _WHY.search(text) else _week_change_asked(text)
 
 
+def period_move_asked(text: str, period_ref: str | None) -> tuple[str, str] | None:
+    """(the figure, the move) of "o CPL subiu em outubro?", "por que os leads caíram em novembro?": a move
+    asked of a named period other than this week (`weeks_compared`'s) and the whole history, answered
+    against the period before it (`previous_period`); None otherwise."""
+    if period_ref in {None, ALL_TIME_REF, YEAR_REF} or _THIS_WEEK.search(text):
+        return None
+    if not (m := _WEEK_MOVE.search(text)):
+        return None
+    move = next(k for k, p in _WEEK_MOVES.items() if re.fullmatch(p, m.group(1)))
+    return (figure_named(text) or "cpl", move)
+
+
 def why_this_week(text: str) -> tuple[str, str] | None:
     """(the figure, the move) of "por que o CPL subiu essa semana?", "por que os leads caíram essa
     semana?": the move to explain over the calendar weeks; None when no why is asked."""
@@ -933,6 +945,30 @@ def resolve_period(ref: str | None, through: dt.date) -> Period | None:
     return Period(first, last, f"{MONTHS[month - 1].replace('marco', 'março')} de {year}")
 
 
+def previous_period(asked: Period, first: dt.date, last: dt.date) -> tuple[Period, Period]:
+    """(the period asked as covered, first..last; the one it is compared with): a whole month against the
+    whole month before; a month not over yet against the same days of the month before; any other span
+    (last week, the last N days) against as many days right before it."""
+    month_first, month_last = _month(asked.first.year, asked.first.month)
+    if asked.first == month_first and asked.last == month_last and first == month_first:
+        prev_first, prev_last = _month(
+            (first - dt.timedelta(days=1)).year, (first - dt.timedelta(days=1)).month
+        )
+        name = f"{MONTHS[prev_first.month - 1].replace('marco', 'março')} de {prev_first.year}"
+        if last == month_last:
+            return asked, Period(prev_first, prev_last, name)
+        end = min(prev_first + (last - first), prev_last)
+        now = Period(first, last, f"{asked.label} até {last:%d/%m}")
+        return now, Period(prev_first, end, f"os mesmos dias de {name}")
+    days = (last - first).days + 1
+    before = Period(
+        first - dt.timedelta(days=days), first - dt.timedelta(days=1), f"os {days} dias anteriores"
+    )
+    if asked.label.startswith("semana passada"):
+        before = replace(before, label="semana retrasada, de segunda a domingo")
+    return Period(first, last, asked.label), before
+
+
 # cutting losses: pause, cut, switch off, reduce
 _CUT = re.compile(r"\b(paus|cort|deslig|desativ|reduz|parar\b)")
 # scaling: "posso aumentar o orçamento?", "qual campanha devo escalar?"; the % asked, if any
@@ -1388,6 +1424,15 @@ def _classify(message: str) -> Intent:
     # "por que o CPL subiu essa semana?": the anomalies of the week, the move explained over the same weeks
     elif matched == "anomalies" and (why := why_this_week(asked)):
         extra["metric"] = f"week_{why[0]}_{why[1]}"
+    elif (
+        matched in _WEEK_CHANGE_FROM
+        and not (cid or (names and like))
+        and not re.search(r"\b(qual|quais)\b.*\bcampanhas?\b", asked)
+        and (moved := period_move_asked(asked, period_ref))
+    ):
+        # "o CPL subiu em outubro?", "por que os leads caíram em novembro?": that period against the one
+        # before it, explained by that period's factors, not the 7 days'
+        matched, extra["metric"], names = "trends", f"period_{moved[0]}_{moved[1]}", ()
     # "por que o CPL subiu ontem?", "o que aconteceu ontem?": one complete day against the day before and
     # the same weekday a week earlier, the account's (`day_move_asked`)
     if not (cid or (names and like)) and (day_move := day_move_asked(asked, matched, day_ref, period_ref)):

@@ -38,6 +38,7 @@ from famachat_ml_pipeline.agent.intents import (
     invalid_day,
     month_end_asked,
     periods_asked,
+    previous_period,
     rate_judged,
     resolve_campaigns,
     resolve_day,
@@ -153,6 +154,8 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
             ("get_top_campaigns", {"metric": "leads", "limit": intent.limit or 5}),  # "top 3"
             # "qual a melhor campanha?": the whole top tier, to sort it by CPL (the tool sorts by leads)
             ("get_high_performers", {"limit": MAX_ROWS if intent.metric == "best" else 5}),
+            # "as 3 melhores campanhas" with fewer in the top tier: the others, to rank them by their CPL
+            *([("list_campaigns", {"limit": MAX_ROWS})] if intent.metric == "best" and intent.limit else []),
         ],
         "recommendations": [
             ("get_campaign_details", {"campaign_id": cid}),
@@ -338,6 +341,43 @@ def weeks_figures(ctx: ToolContext, campaign_id: str | None = None) -> dict[str,
         "before": frame_figures(ctx, daily, w.before.first, w.before.last, campaign_id),
         "changes": _changes(ctx, before, now),
         "cpl_drivers": [d.model_dump() for d in driver_rows(ctx, now, before)],
+    }
+
+
+def period_move_figures(ctx: ToolContext, ref: str | None) -> dict[str, Any] | None:
+    """ "O CPL subiu em outubro?": the period asked (clipped to the days the source covers) and the one
+    before it (`previous_period`, clipped too), each as `source_figures` reads it, the changes between
+    them (spend and leads per day when the two cover a different number of days) and the CPL's factors;
+    None when the period has no day of data. `before` is None when the source has none of its days."""
+    through, first_day = ctx.data_through(), first_insight_day(ctx.engine, ctx.config_id)
+    asked = resolve_period(ref, through)
+    if asked is None or first_day is None:
+        return None
+    first, last = max(asked.first, first_day), min(asked.last, through)
+    if first > last:
+        return None
+    now, before = previous_period(asked, first, last)
+    start = max(before.first, first_day)
+    found: dict[str, Any] = {"now": now, "before": before, "before_first": start}
+    if start > before.last:
+        daily = read_daily_insights(
+            ctx.engine, [ctx.config_id], last, (last - first).days + 1, now=ctx.now
+        ).daily
+        return {**found, "now_figures": frame_figures(ctx, daily, first, last), "before_figures": None}
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], last, (last - start).days + 1, now=ctx.now).daily
+    new, old = period_figures(daily, first, last), period_figures(daily, start, before.last)
+    days_new, days_old = (last - first).days + 1, (before.last - start).days + 1
+    per_day = days_new != days_old  # totals of unequal spans are compared per day; the rates as they are
+    if per_day:
+        new = {**new, "spend": new["spend"] / days_new, "leads": new["leads"] / days_new}
+        old = {**old, "spend": old["spend"] / days_old, "leads": old["leads"] / days_old}
+    return {
+        **found,
+        "now_figures": frame_figures(ctx, daily, first, last),
+        "before_figures": frame_figures(ctx, daily, start, before.last),
+        "per_day": per_day,
+        "changes": _changes(ctx, old, new),
+        "cpl_drivers": [d.model_dump() for d in driver_rows(ctx, new, old)],
     }
 
 
@@ -727,6 +767,8 @@ class OfflineAgent:
                     campaign_figures(self.ctx, p.first, p.last) for p in (w.before, w.now)
                 ]
             return facts
+        if intent.name == "trends" and (intent.metric or "").startswith("period_"):
+            return {**facts, "_period_move": period_move_figures(self.ctx, intent.period_ref)}
         if intent.name == "anomalies" and (week := this_week_asked(intent.period_ref, through)):
             if weeks_asked(intent.metric):  # "por que o CPL subiu essa semana?": the factors over the weeks
                 facts["_weeks"] = weeks_figures(self.ctx, None)

@@ -46,6 +46,8 @@ def period_in(label: str) -> str:
     """A period's label after a preposition: "em novembro de 2026", "nos últimos 30 dias", "na semana…",
     "nesta semana…"."""
     article = {"últimos": "nos", "semana": "na", "o período": "n", "esta semana": "n", "fim de semana": "no"}
+    if label.startswith(("os ", "as ")):  # "nos mesmos dias de outubro", "nos 14 dias anteriores"
+        return f"n{label}"
     prefix = next((k for k in article if label.startswith(k)), None)
     if prefix in {"o período", "esta semana"}:
         return f"n{label}"
