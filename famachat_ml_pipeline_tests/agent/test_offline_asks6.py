@@ -114,7 +114,8 @@ def test_a_campaigns_change_asked_this_week_is_read_as_that_campaigns_weeks() ->
         # a why about "essa semana" and a rate's move "essa semana" are the weeks' since agent11
         # (test_offline_asks7.py); without "essa semana" they stay the 7 days
         ("o CTR caiu?", "performance", "ctr"),
-        ("o CTR caiu nos ultimos 7 dias?", "performance", "ctr"),
+        # a move of a named span is that span against the one before it since agent25 (test_offline_asks20.py)
+        ("o CTR caiu nos ultimos 7 dias?", "trends", "period_ctr_down"),
         ("compara essa semana com a semana passada", "trends", "calendar_week"),
     ],
 )
