@@ -285,9 +285,10 @@ def _best_n_lines(intent: Intent, h: dict[str, Any], listed: dict[str, Any]) -> 
     when = f"nos 7 dias até {br_date(h['as_of'])}"
     head = f"As {len(picked)} melhores campanhas {when}, pelo CPL"
     if in_tier < len(picked):
+        after = "as de menor CPL" if len(picked) - in_tier != 1 else "a de menor CPL"
         head += (
             f": {'as' if in_tier != 1 else 'a'} {in_tier} do tier de alta performance (HIGH_PERFORMER) "
-            f"primeiro, depois as de menor CPL fora dele"
+            f"primeiro, depois {after} fora dele"
         )
     elif h["total"] > n:
         head += f" (o tier de alta performance tem {h['total']}; estas são as {n} de menor CPL)"
@@ -1230,14 +1231,16 @@ def _say_trends(intent: Intent, out: Out) -> list[str]:
     if "_weeks" in out:
         return [*_week_change_lines(intent, out), *_weeks_lines(out)]
     if "_period_move" in out:
-        return _period_move_lines(intent, out["_period_move"])
+        return _period_move_lines(intent, out["_period_move"], out.get("_campaign_name"))
     return [*_trend_answer(intent, out, t), *_trend_lines(t)]
 
 
-def _period_move_lines(intent: Intent, pm: dict[str, Any] | None) -> list[str]:
+def _period_move_lines(intent: Intent, pm: dict[str, Any] | None, name: str | None = None) -> list[str]:
     """ "O CPL subiu em outubro?", "por que os leads caíram em novembro?": the figure asked of that period
     against the one before it (`offline.period_move_figures`), "Sim"/"Não" first when a direction was
-    asked; for the leads their split into spend and CPL; then the CPL's factors over the same two spans."""
+    asked; for the leads their split into spend and CPL; then the CPL's factors over the same two spans.
+    The account's, or the campaign `name`'s ("a campanha 22 piorou semana passada?")."""
+    whose = f"de {quoted(name)}" if name else "da conta"
     _, metric, move = (intent.metric or "period_cpl_either").split("_")
     if pm is None:
         return [
@@ -1268,13 +1271,13 @@ def _period_move_lines(intent: Intent, pm: dict[str, Any] | None) -> list[str]:
     sides = f"{now_v}{unit} {now_side}, contra {before_v}{unit} {before_side}"
     cap = f"{what[0].upper()}{what[1:]}"
     if not change:
-        lines = [f"{cap} da conta não tem comparação: {sides}."]
+        lines = [f"{cap} {whose} não tem comparação: {sides}."]
     else:
         moved = _moved(change)
         plural = {"subiu": "subiram", "caiu": "caíram"}.get(moved, "ficaram estáveis")
         went = moved if gender != "p" else plural
         yes = _yes_no(metric, move, moved)
-        head = f"{what} da conta {went}" if yes else f"{cap} da conta {went}"
+        head = f"{what} {whose} {went}" if yes else f"{cap} {whose} {went}"
         lines = [f"{yes}{head}: {sides} ({_signed(change)})."]
     ch = pm["changes"]
     if metric == "leads":  # leads = spend / CPL: which of the two moved them

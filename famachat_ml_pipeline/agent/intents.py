@@ -1426,13 +1426,14 @@ def _classify(message: str) -> Intent:
         extra["metric"] = f"week_{why[0]}_{why[1]}"
     elif (
         matched in _WEEK_CHANGE_FROM
-        and not (cid or (names and like))
         and not re.search(r"\b(qual|quais)\b.*\bcampanhas?\b", asked)
         and (moved := period_move_asked(asked, period_ref))
     ):
         # "o CPL subiu em outubro?", "por que os leads caíram em novembro?": that period against the one
-        # before it, explained by that period's factors, not the 7 days'
-        matched, extra["metric"], names = "trends", f"period_{moved[0]}_{moved[1]}", ()
+        # before it, explained by that period's factors, not the 7 days'; "a campanha 22 piorou semana
+        # passada?": the same for that campaign's rows (its name kept to resolve)
+        matched, extra["metric"] = "trends", f"period_{moved[0]}_{moved[1]}"
+        names = names if cid or (names and like) else ()
     # "por que o CPL subiu ontem?", "o que aconteceu ontem?": one complete day against the day before and
     # the same weekday a week earlier, the account's (`day_move_asked`)
     if not (cid or (names and like)) and (day_move := day_move_asked(asked, matched, day_ref, period_ref)):

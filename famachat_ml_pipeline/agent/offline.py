@@ -154,8 +154,13 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
             ("get_top_campaigns", {"metric": "leads", "limit": intent.limit or 5}),  # "top 3"
             # "qual a melhor campanha?": the whole top tier, to sort it by CPL (the tool sorts by leads)
             ("get_high_performers", {"limit": MAX_ROWS if intent.metric == "best" else 5}),
-            # "as 3 melhores campanhas" with fewer in the top tier: the others, to rank them by their CPL
-            *([("list_campaigns", {"limit": MAX_ROWS})] if intent.metric == "best" and intent.limit else []),
+            # "as 3 melhores campanhas" with fewer in the top tier: the others by their CPL, over all the
+            # account's campaigns with leads (the cheapest 20 hold the N - tier wanted, N <= 20)
+            *(
+                [("list_campaigns", {"limit": MAX_ROWS, "by_cpl": True})]
+                if intent.metric == "best" and intent.limit
+                else []
+            ),
         ],
         "recommendations": [
             ("get_campaign_details", {"campaign_id": cid}),
@@ -344,11 +349,14 @@ def weeks_figures(ctx: ToolContext, campaign_id: str | None = None) -> dict[str,
     }
 
 
-def period_move_figures(ctx: ToolContext, ref: str | None) -> dict[str, Any] | None:
+def period_move_figures(
+    ctx: ToolContext, ref: str | None, campaign_id: str | None = None
+) -> dict[str, Any] | None:
     """ "O CPL subiu em outubro?": the period asked (clipped to the days the source covers) and the one
     before it (`previous_period`, clipped too), each as `source_figures` reads it, the changes between
     them (spend and leads per day when the two cover a different number of days) and the CPL's factors;
-    None when the period has no day of data. `before` is None when the source has none of its days."""
+    None when the period has no day of data. `before` is None when the source has none of its days. The
+    account's, or one campaign's rows only ("o CPL da campanha 22 subiu em outubro?")."""
     through, first_day = ctx.data_through(), first_insight_day(ctx.engine, ctx.config_id)
     asked = resolve_period(ref, through)
     if asked is None or first_day is None:
@@ -363,9 +371,11 @@ def period_move_figures(ctx: ToolContext, ref: str | None) -> dict[str, Any] | N
         daily = read_daily_insights(
             ctx.engine, [ctx.config_id], last, (last - first).days + 1, now=ctx.now
         ).daily
-        return {**found, "now_figures": frame_figures(ctx, daily, first, last), "before_figures": None}
+        now_figures = frame_figures(ctx, daily, first, last, campaign_id)
+        return {**found, "now_figures": now_figures, "before_figures": None}
     daily = read_daily_insights(ctx.engine, [ctx.config_id], last, (last - start).days + 1, now=ctx.now).daily
-    new, old = period_figures(daily, first, last), period_figures(daily, start, before.last)
+    own = daily if campaign_id is None else daily.filter(pl.col("campaign_id") == campaign_id)
+    new, old = period_figures(own, first, last), period_figures(own, start, before.last)
     days_new, days_old = (last - first).days + 1, (before.last - start).days + 1
     per_day = days_new != days_old  # totals of unequal spans are compared per day; the rates as they are
     if per_day:
@@ -373,8 +383,8 @@ def period_move_figures(ctx: ToolContext, ref: str | None) -> dict[str, Any] | N
         old = {**old, "spend": old["spend"] / days_old, "leads": old["leads"] / days_old}
     return {
         **found,
-        "now_figures": frame_figures(ctx, daily, first, last),
-        "before_figures": frame_figures(ctx, daily, start, before.last),
+        "now_figures": frame_figures(ctx, daily, first, last, campaign_id),
+        "before_figures": frame_figures(ctx, daily, start, before.last, campaign_id),
         "per_day": per_day,
         "changes": _changes(ctx, old, new),
         "cpl_drivers": [d.model_dump() for d in driver_rows(ctx, new, old)],
@@ -768,7 +778,12 @@ class OfflineAgent:
                 ]
             return facts
         if intent.name == "trends" and (intent.metric or "").startswith("period_"):
-            return {**facts, "_period_move": period_move_figures(self.ctx, intent.period_ref)}
+            cid = intent.campaign_id
+            if cid is not None and not self.ctx.owns(
+                cid
+            ):  # another account's campaign: analyze_trends says so
+                return facts
+            return {**facts, "_period_move": period_move_figures(self.ctx, intent.period_ref, cid)}
         if intent.name == "anomalies" and (week := this_week_asked(intent.period_ref, through)):
             if weeks_asked(intent.metric):  # "por que o CPL subiu essa semana?": the factors over the weeks
                 facts["_weeks"] = weeks_figures(self.ctx, None)

@@ -185,6 +185,10 @@ class ListCampaignsInput(ToolInput):
         default=False,
         description="só as campanhas que gastaram nos 7 dias sem nenhum lead (mais gasto primeiro)",
     )
+    by_cpl: bool = Field(
+        default=False,
+        description="só as campanhas com leads nos 7 dias, do menor CPL de 7 dias ao maior",
+    )
 
 
 class CampaignList(ToolOutput):
@@ -236,6 +240,9 @@ def list_campaigns(ctx: ToolContext, inp: ListCampaignsInput) -> CampaignList:
             and (inp.cpl_below is None or c < inp.cpl_below)
         ]
         ids.sort(key=lambda cid: (cpl[cid] or 0.0) * (1 if inp.cpl_above is None else -1))
+    elif inp.by_cpl:  # "as 5 melhores campanhas": the cheapest leads of all, not the 20 that spent most
+        cpl = {cid: _cpl_7d(feats.get(cid, {})) for cid in ids}
+        ids = sorted((cid for cid in ids if cpl[cid] is not None), key=lambda cid: cpl[cid] or 0.0)
     return CampaignList(
         as_of=as_of,
         total=len(ids),
