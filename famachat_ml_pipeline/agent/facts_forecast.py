@@ -14,7 +14,7 @@ import polars as pl
 from famachat_ml_pipeline.agent.intents import this_week_asked
 from famachat_ml_pipeline.agent.tools.analysis import period_figures
 from famachat_ml_pipeline.agent.tools.context import ToolContext
-from famachat_ml_pipeline.agent.tools.forecasts import latest_forecasts
+from famachat_ml_pipeline.agent.tools.forecasts import latest_forecasts, points_between
 from famachat_ml_pipeline.source.read import read_daily_insights
 
 # the forecast's CPL within this % of the last 7 days' reads as stable, not as a rise or a fall
@@ -49,12 +49,7 @@ def forecast_sums(
     for r in rows:
         if r["target_metric"] != metric or (campaign_id is not None and r["entity_id"] != campaign_id):
             continue
-        pts = [
-            x
-            for x in r["predictions"] or []
-            if (first is None or str(x["date"])[:10] >= first.isoformat())
-            and (last is None or str(x["date"])[:10] <= last.isoformat())
-        ]
+        pts = points_between(r["predictions"] or [], first, last)
         campaigns += bool(pts)
         for x in pts:
             point += float(x.get("predicted") or 0.0)

@@ -29,39 +29,43 @@ def _pct(new: float, old: float) -> int:
     return round((new / old - 1) * 100)
 
 
-# ------------------------------------------------------------ 1. a period's move, against the one before
-def test_why_the_cpl_moved_last_week_compares_it_with_the_week_before(demo_db: DemoDb) -> None:
-    """ "por que o CPL subiu semana passada?": last week (Monday to Sunday) against the week before, the
-    verdict on the premise first, then that span's factors; nothing of the 7 days' move."""
-    today = demo_db.as_of + DAY
+def last_week_and_before(db: DemoDb) -> tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]]:
+    """Last week (Monday to Sunday) and the week before it, as of the day after the demo's last day."""
+    today = db.as_of + DAY
     monday = today - dt.timedelta(days=today.weekday() + 7)
-    week, before = (monday, monday + 6 * DAY), (monday - 7 * DAY, monday - DAY)
-    now_cpl, old_cpl = _cpl(_per_campaign(demo_db, *week)), _cpl(_per_campaign(demo_db, *before))
-    intent, lines = _one(demo_db, "por que o CPL subiu semana passada?")
-    verdict = "Sim: o CPL da conta subiu" if now_cpl > old_cpl else "Não: o CPL da conta caiu"
+    return (monday, monday + 6 * DAY), (monday - 7 * DAY, monday - DAY)
+
+
+def month_so_far_and_before(db: DemoDb) -> tuple[dt.date, dt.date, dt.date]:
+    """This month's first day, and the same days of the month before (first, last)."""
+    first = db.as_of.replace(day=1)
+    prev_first = (first - DAY).replace(day=1)
+    return first, prev_first, min(prev_first + (db.as_of - first), first - DAY)
+
+
+def assert_week_cpl_move(
+    lines: list[str], subject: str, now_cpl: float, old_cpl: float, week: tuple, before: tuple
+) -> None:
+    """The first line: the verdict on the CPL of `subject` ("da conta", "de <name>"), last week against the
+    week before with both spans; then the factors, and nothing of the 7 days."""
+    verdict = f"Sim: o CPL {subject} subiu" if now_cpl > old_cpl else f"Não: o CPL {subject} caiu"
     assert lines[0].startswith(f"{verdict}: {format_money(now_cpl)} na semana passada"), lines
     assert f"({_d(week[0])} a {_d(week[1])})" in lines[0], lines[0]
     assert f"contra {format_money(old_cpl)} na semana retrasada" in lines[0], lines[0]
     assert f"({_d(before[0])} a {_d(before[1])})" in lines[0], lines[0]
-    why = [x for x in lines if x.startswith("Por que o CPL mudou")]
-    assert len(why) == 1 and "CPM" in why[0] and "CTR" in why[0], lines
-    assert f"({_d(week[0])} a {_d(week[1])}) contra semana retrasada" in why[0], why
+    assert any(x.startswith("Por que o CPL mudou") for x in lines), lines
     assert not any("7 dias" in x for x in lines), lines
 
 
-def test_the_leads_of_this_month_are_compared_with_the_same_days_of_the_month_before(demo_db: DemoDb) -> None:
-    """ "por que os leads caíram em <este mês>?": the month so far against the same days of the month before,
-    said as such, with the leads' split into spend and CPL and the factors."""
-    through = demo_db.as_of
-    first = through.replace(day=1)
-    prev_first = (first - DAY).replace(day=1)
-    prev_last = min(prev_first + (through - first), first - DAY)
-    now, old = _per_campaign(demo_db, first, through), _per_campaign(demo_db, prev_first, prev_last)
-    now_leads, old_leads = int(now["leads"].sum()), int(old["leads"].sum())
+def assert_month_leads_move(
+    lines: list[str], subject: str, now_leads: int, old_leads: int, db: DemoDb, absent: tuple[str, ...]
+) -> None:
+    """The first line: the verdict on the leads of `subject`, this month so far against the same days of
+    the month before; then their split into spend and CPL and the factors; none of `absent`."""
+    through = db.as_of
+    _, prev_first, prev_last = month_so_far_and_before(db)
     month = MONTHS_PT[through.month - 1]
-    intent, lines = _one(demo_db, f"por que os leads caíram em {month}?")
-    assert intent == "trends", lines
-    went = "Sim: os leads da conta caíram" if now_leads < old_leads else "Não: os leads da conta subiram"
+    went = f"Sim: os leads {subject} caíram" if now_leads < old_leads else f"Não: os leads {subject} subiram"
     grouped = f"{now_leads:,}".replace(",", ".")
     assert lines[0].startswith(f"{went}: {grouped} em {month} de {through.year} até {through:%d/%m}"), lines
     assert f"nos mesmos dias de {MONTHS_PT[prev_first.month - 1]}" in lines[0], lines[0]
@@ -69,7 +73,31 @@ def test_the_leads_of_this_month_are_compared_with_the_same_days_of_the_month_be
     assert f"({_pct(now_leads, old_leads):+d}%)" in lines[0], lines[0]
     assert lines[1].startswith("Leads = gasto ÷ CPL: gasto "), lines
     assert any(x.startswith("Por que o CPL mudou") for x in lines), lines
-    assert not any("7 dias" in x or "anomalia" in x for x in lines), lines
+    assert not any(w in x for x in lines for w in absent), lines
+
+
+# ------------------------------------------------------------ 1. a period's move, against the one before
+def test_why_the_cpl_moved_last_week_compares_it_with_the_week_before(demo_db: DemoDb) -> None:
+    """ "por que o CPL subiu semana passada?": last week (Monday to Sunday) against the week before, the
+    verdict on the premise first, then that span's factors; nothing of the 7 days' move."""
+    week, before = last_week_and_before(demo_db)
+    now_cpl, old_cpl = _cpl(_per_campaign(demo_db, *week)), _cpl(_per_campaign(demo_db, *before))
+    intent, lines = _one(demo_db, "por que o CPL subiu semana passada?")
+    assert_week_cpl_move(lines, "da conta", now_cpl, old_cpl, week, before)
+    why = [x for x in lines if x.startswith("Por que o CPL mudou")]
+    assert len(why) == 1 and "CPM" in why[0] and "CTR" in why[0], lines
+    assert f"({_d(week[0])} a {_d(week[1])}) contra semana retrasada" in why[0], why
+
+
+def test_the_leads_of_this_month_are_compared_with_the_same_days_of_the_month_before(demo_db: DemoDb) -> None:
+    """ "por que os leads caíram em <este mês>?": the month so far against the same days of the month before,
+    said as such, with the leads' split into spend and CPL and the factors."""
+    first, prev_first, prev_last = month_so_far_and_before(demo_db)
+    now, old = _per_campaign(demo_db, first, demo_db.as_of), _per_campaign(demo_db, prev_first, prev_last)
+    now_leads, old_leads = int(now["leads"].sum()), int(old["leads"].sum())
+    intent, lines = _one(demo_db, f"por que os leads caíram em {MONTHS_PT[demo_db.as_of.month - 1]}?")
+    assert intent == "trends", lines
+    assert_month_leads_move(lines, "da conta", now_leads, old_leads, demo_db, ("7 dias", "anomalia"))
 
 
 def test_the_cpl_of_last_month_is_compared_with_the_month_before(demo_db: DemoDb) -> None:

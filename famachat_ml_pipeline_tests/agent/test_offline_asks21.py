@@ -18,6 +18,13 @@ from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks18 import MONTHS_PT, _one, _per_campaign
+from famachat_ml_pipeline_tests.agent.test_offline_asks20 import (
+    _pct,
+    assert_month_leads_move,
+    assert_week_cpl_move,
+    last_week_and_before,
+    month_so_far_and_before,
+)
 from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT
 
 pytestmark = pytest.mark.timeout(1200)
@@ -39,10 +46,6 @@ def _quoted(name: str) -> str:
 
 def _cpl(row: dict[str, float]) -> float:
     return float(row["spend"]) / int(row["leads"])
-
-
-def _pct(new: float, old: float) -> int:
-    return round((new / old - 1) * 100)
 
 
 def _row(per: pl.DataFrame, cid: str) -> dict[str, float]:
@@ -81,9 +84,7 @@ def test_a_campaign_named_by_its_number_worse_last_week_is_that_week_against_the
 ) -> None:
     """ "a campanha <N> piorou semana passada?" (N of its name): its CPL of last week (Monday to Sunday)
     against the week before, "Sim" when it rose, not its last 7 days against the 7 before."""
-    today = demo_db.as_of + DAY
-    monday = today - dt.timedelta(days=today.weekday() + 7)
-    week, before = (monday, monday + 6 * DAY), (monday - 7 * DAY, monday - DAY)
+    week, before = last_week_and_before(demo_db)
     now, old = _per_campaign(demo_db, *week), _per_campaign(demo_db, *before)
     both = now.filter(pl.col("leads") > 0).join(old.filter(pl.col("leads") > 0), on="campaign_id")
     names = _names(demo_db)
@@ -96,41 +97,24 @@ def test_a_campaign_named_by_its_number_worse_last_week_is_that_week_against_the
     now_cpl, old_cpl = _cpl(_row(now, cid)), _cpl(_row(old, cid))
     intent, lines = _one(demo_db, f"a campanha {numbered[cid]} piorou semana passada?")
     assert intent == "trends", lines
-    name = _quoted(names[cid])
-    verdict = f"Sim: o CPL de {name} subiu" if now_cpl > old_cpl else f"Não: o CPL de {name} caiu"
-    assert lines[0].startswith(f"{verdict}: {format_money(now_cpl)} na semana passada"), lines
-    assert f"({_d(week[0])} a {_d(week[1])})" in lines[0], lines[0]
-    assert f"contra {format_money(old_cpl)} na semana retrasada" in lines[0], lines[0]
-    assert f"({_d(before[0])} a {_d(before[1])})" in lines[0], lines[0]
-    assert any(x.startswith("Por que o CPL mudou") for x in lines), lines
-    assert not any("7 dias" in x for x in lines), lines
+    assert_week_cpl_move(lines, f"de {_quoted(names[cid])}", now_cpl, old_cpl, week, before)
 
 
 def test_a_campaigns_leads_of_this_month_against_the_same_days_of_the_month_before(demo_db: DemoDb) -> None:
     """ "os leads da campanha <id> caíram em <este mês>?": its leads of the month so far against the same
     days of the month before, the verdict first, then their split into spend and CPL and the factors;
     not its figures of the month alone with its card."""
-    through = demo_db.as_of
-    first = through.replace(day=1)
-    prev_first = (first - DAY).replace(day=1)
-    prev_last = min(prev_first + (through - first), first - DAY)
-    now, old = _per_campaign(demo_db, first, through), _per_campaign(demo_db, prev_first, prev_last)
+    first, prev_first, prev_last = month_so_far_and_before(demo_db)
+    now, old = _per_campaign(demo_db, first, demo_db.as_of), _per_campaign(demo_db, prev_first, prev_last)
     both = now.filter(pl.col("leads") > 0).join(old.filter(pl.col("leads") > 0), on="campaign_id")
     cid = both.sort("spend", descending=True)["campaign_id"][0]
     now_leads, old_leads = int(_row(now, cid)["leads"]), int(_row(old, cid)["leads"])
-    month = MONTHS_PT[through.month - 1]
-    intent, lines = _one(demo_db, f"os leads da campanha {cid} caíram em {month}?")
+    intent, lines = _one(
+        demo_db, f"os leads da campanha {cid} caíram em {MONTHS_PT[demo_db.as_of.month - 1]}?"
+    )
     assert intent == "trends", lines
-    name = _quoted(_names(demo_db)[cid])
-    went = f"Sim: os leads de {name} caíram" if now_leads < old_leads else f"Não: os leads de {name} subiram"
-    grouped = f"{now_leads:,}".replace(",", ".")
-    assert lines[0].startswith(f"{went}: {grouped} em {month} de {through.year} até {through:%d/%m}"), lines
-    assert f"nos mesmos dias de {MONTHS_PT[prev_first.month - 1]}" in lines[0], lines[0]
-    assert f"({_d(prev_first)} a {_d(prev_last)})" in lines[0], lines[0]
-    assert f"({_pct(now_leads, old_leads):+d}%)" in lines[0], lines[0]
-    assert lines[1].startswith("Leads = gasto ÷ CPL: gasto "), lines
-    assert any(x.startswith("Por que o CPL mudou") for x in lines), lines
-    assert not any("7 dias" in x or "orçamento diário" in x for x in lines), lines
+    subject = f"de {_quoted(_names(demo_db)[cid])}"
+    assert_month_leads_move(lines, subject, now_leads, old_leads, demo_db, ("7 dias", "orçamento diário"))
 
 
 # ------------------------------------------------------------ 2. "as N melhores": over all with leads

@@ -74,6 +74,16 @@ def summarize(ctx: ToolContext, metric: str, points: list[dict[str, Any]]) -> tu
     return sum(p), sum(lo), sum(hi)
 
 
+def points_between(points: list[dict[str, Any]], first: dt.date | None, last: dt.date | None) -> list[dict]:
+    """The stored daily points dated first..last (either end open when None)."""
+    return [
+        x
+        for x in points
+        if (first is None or str(x.get("date"))[:10] >= first.isoformat())
+        and (last is None or str(x.get("date"))[:10] <= last.isoformat())
+    ]
+
+
 def range_note(metric: str) -> str:
     """What low/high of a horizon figure are, in the user's words: each day's 95 % bounds summed (averaged
     for the CPL), which is no 95 % interval of the horizon's figure (each day's own, as the verdicts say)."""
@@ -121,12 +131,7 @@ def get_forecasts(ctx: ToolContext, inp: GetForecastsInput) -> ForecastList:
     for r in rows:
         pts = r["predictions"] if isinstance(r["predictions"], list) else []
         if first is not None or last is not None:  # the stored forecast is daily: those days' points
-            pts = [
-                x
-                for x in pts
-                if (first is None or str(x.get("date"))[:10] >= first.isoformat())
-                and (last is None or str(x.get("date"))[:10] <= last.isoformat())
-            ]
+            pts = points_between(pts, first, last)
             if not pts:
                 continue
         value, low, high = summarize(ctx, r["target_metric"], pts)
