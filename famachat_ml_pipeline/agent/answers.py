@@ -35,16 +35,10 @@ from famachat_ml_pipeline.agent.answers_verdicts import (
     say_budget,
     week_movers_lines,
 )
-from famachat_ml_pipeline.agent.intents import (
-    ALL_TIME_LABEL,
-    PERIODS_RATES,
-    WHICH_CAMPAIGN,
-    Intent,
-    numbers_in,
-    parse_number,
-    periods_rate,
-    rate_judged,
-)
+from famachat_ml_pipeline.agent.intents import WHICH_CAMPAIGN, Intent
+from famachat_ml_pipeline.agent.intents_numbers import numbers_in, parse_number
+from famachat_ml_pipeline.agent.intents_periods import ALL_TIME_LABEL, PERIODS_RATES, periods_rate
+from famachat_ml_pipeline.agent.intents_verdicts import rate_judged
 from famachat_ml_pipeline.agent.tools.analysis import excluded_text
 from famachat_ml_pipeline.agent.types import ToolCall
 from famachat_ml_pipeline.agent.wording import (

@@ -7,7 +7,9 @@ import datetime as dt
 import re
 
 from famachat_ml_pipeline.agent.answers_talk import left_to_spend_lines
-from famachat_ml_pipeline.agent.intents import Intent, month_end_asked, parse_number
+from famachat_ml_pipeline.agent.intents import Intent
+from famachat_ml_pipeline.agent.intents_asks import month_end_asked
+from famachat_ml_pipeline.agent.intents_numbers import parse_number
 from famachat_ml_pipeline.agent.tools.forecasts import range_note
 from famachat_ml_pipeline.agent.wording import (
     Out,

@@ -8,7 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from famachat_ml_pipeline.agent.intents import Intent, day_move_metric, rate_judged
+from famachat_ml_pipeline.agent.intents import Intent
+from famachat_ml_pipeline.agent.intents_trends import day_move_metric
+from famachat_ml_pipeline.agent.intents_verdicts import rate_judged
 from famachat_ml_pipeline.agent.wording import (
     Out,
     br_date,

@@ -11,7 +11,7 @@ from typing import Any
 
 import polars as pl
 
-from famachat_ml_pipeline.agent.intents import this_week_asked
+from famachat_ml_pipeline.agent.intents_periods import this_week_asked
 from famachat_ml_pipeline.agent.tools.analysis import period_figures
 from famachat_ml_pipeline.agent.tools.context import ToolContext
 from famachat_ml_pipeline.agent.tools.forecasts import latest_forecasts, points_between

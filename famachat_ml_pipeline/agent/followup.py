@@ -13,20 +13,17 @@ from dataclasses import replace
 
 from famachat_ml_pipeline.agent.intents import (
     CAMPAIGN_INTENTS,
-    PERIODS_RATES,
     WHICH_CAMPAIGN,
     Intent,
     classify_intent,
-    figure_named,
-    keyword_intent,
-    month_end_asked,
-    normalize,
-    percent_named,
-    periods_asked,
-    trend_asked,
-    verdict_asked,
 )
-from famachat_ml_pipeline.agent.intents_talk import term_asked
+from famachat_ml_pipeline.agent.intents_asks import month_end_asked
+from famachat_ml_pipeline.agent.intents_keywords import keyword_intent
+from famachat_ml_pipeline.agent.intents_numbers import percent_named
+from famachat_ml_pipeline.agent.intents_periods import PERIODS_RATES, periods_asked
+from famachat_ml_pipeline.agent.intents_talk import normalize, term_asked
+from famachat_ml_pipeline.agent.intents_trends import figure_named, trend_asked
+from famachat_ml_pipeline.agent.intents_verdicts import verdict_asked
 from famachat_ml_pipeline.agent.types import ChatTurn
 
 MAX_DEPTH = 5  # follow-ups of follow-ups read back at most this far (a thread keeps 20 messages)

@@ -31,16 +31,12 @@ from famachat_ml_pipeline.agent.facts_verdicts import (
     saturation_figures,
 )
 from famachat_ml_pipeline.agent.followup import resolve_followup
-from famachat_ml_pipeline.agent.intents import (
-    Intent,
-    classify_intent,
-    day_move_metric,
+from famachat_ml_pipeline.agent.intents import Intent, classify_intent, resolve_campaigns
+from famachat_ml_pipeline.agent.intents_asks import month_end_asked
+from famachat_ml_pipeline.agent.intents_periods import (
     invalid_day,
-    month_end_asked,
     periods_asked,
     previous_period,
-    rate_judged,
-    resolve_campaigns,
     resolve_day,
     resolve_period,
     this_week_asked,
@@ -48,6 +44,8 @@ from famachat_ml_pipeline.agent.intents import (
     weeks_compared,
 )
 from famachat_ml_pipeline.agent.intents_talk import split_asks
+from famachat_ml_pipeline.agent.intents_trends import day_move_metric
+from famachat_ml_pipeline.agent.intents_verdicts import rate_judged
 from famachat_ml_pipeline.agent.tools import ToolContext, run_tool
 from famachat_ml_pipeline.agent.tools.analysis import PERIOD_FORMATS, driver_rows, period_figures
 from famachat_ml_pipeline.agent.tools.campaigns import account_state

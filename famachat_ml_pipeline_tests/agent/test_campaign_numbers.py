@@ -3,7 +3,7 @@ elsewhere in another campaign's name."""
 
 from __future__ import annotations
 
-from famachat_ml_pipeline.agent.intents import match_campaigns
+from famachat_ml_pipeline.agent.intents_campaigns import match_campaigns
 
 NAMES = {
     "a": "[LEAD] Campanha 3 - Público 3",

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.agent.answers_anomalies import TYPE_PT
-from famachat_ml_pipeline.agent.intents import MONTHS, WEEKDAYS
+from famachat_ml_pipeline.agent.intents_periods import MONTHS, WEEKDAYS
 from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.agent.tools.campaigns import is_active
 from famachat_ml_pipeline.core.recommendations import format_money

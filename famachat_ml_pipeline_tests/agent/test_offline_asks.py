@@ -9,13 +9,8 @@ import polars as pl
 import pytest
 
 from famachat_ml_pipeline.agent.answers import generate_response
-from famachat_ml_pipeline.agent.intents import (
-    Intent,
-    black_friday,
-    classify_intent,
-    resolve_day,
-    resolve_period,
-)
+from famachat_ml_pipeline.agent.intents import Intent, classify_intent
+from famachat_ml_pipeline.agent.intents_periods import black_friday, resolve_day, resolve_period
 from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.agent.types import ToolCall
 from famachat_ml_pipeline.core.recommendations import format_money

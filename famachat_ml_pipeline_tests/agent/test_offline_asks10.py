@@ -157,7 +157,7 @@ def _stored_leads(db: DemoDb) -> float:
 
 
 def _scaled(value: str, pct: int) -> str:
-    from famachat_ml_pipeline.agent.intents import parse_number
+    from famachat_ml_pipeline.agent.intents_numbers import parse_number
     from famachat_ml_pipeline.core.recommendations import format_number
 
     return format_number(parse_number(value) * (1 + pct / 100), 1)

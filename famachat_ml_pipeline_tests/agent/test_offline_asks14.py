@@ -16,7 +16,8 @@ import polars as pl
 import pytest
 
 from famachat_ml_pipeline.agent.answers import generate_response
-from famachat_ml_pipeline.agent.intents import Intent, classify_intent, resolve_period
+from famachat_ml_pipeline.agent.intents import Intent, classify_intent
+from famachat_ml_pipeline.agent.intents_periods import resolve_period
 from famachat_ml_pipeline.agent.types import ToolCall
 from famachat_ml_pipeline.core.recommendations import format_money, format_pct
 from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT

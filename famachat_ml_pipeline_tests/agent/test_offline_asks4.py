@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from famachat_ml_pipeline.agent import intents
-from famachat_ml_pipeline.agent.intents import MONTHS
+from famachat_ml_pipeline.agent import intents, intents_periods
+from famachat_ml_pipeline.agent.intents_periods import MONTHS
 from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.source.read import read_daily_insights
@@ -45,18 +45,18 @@ def _change(now: float, before: float) -> str:
 
 
 def test_the_weeks_compared_are_this_weeks_days_so_far_and_the_same_weekdays_of_last_week() -> None:
-    friday = intents.weeks_compared(dt.date(2026, 11, 27))  # asked on Saturday 28/11
+    friday = intents_periods.weeks_compared(dt.date(2026, 11, 27))  # asked on Saturday 28/11
     assert (friday.now.first, friday.now.last) == (dt.date(2026, 11, 23), dt.date(2026, 11, 27))
     assert (friday.before.first, friday.before.last) == (dt.date(2026, 11, 16), dt.date(2026, 11, 20))
     assert (friday.days, friday.no_day_yet) == ("seg a sex", False)
-    tuesday = intents.weeks_compared(dt.date(2026, 11, 24))
+    tuesday = intents_periods.weeks_compared(dt.date(2026, 11, 24))
     assert (tuesday.now.first, tuesday.before.last, tuesday.days) == (
         dt.date(2026, 11, 23),
         dt.date(2026, 11, 17),
         "seg a ter",
     )
     # asked on a Monday: this week has no complete day, so last week whole against the week before
-    monday = intents.weeks_compared(dt.date(2026, 11, 29))
+    monday = intents_periods.weeks_compared(dt.date(2026, 11, 29))
     assert (monday.now.first, monday.now.last) == (dt.date(2026, 11, 23), dt.date(2026, 11, 29))
     assert (monday.before.first, monday.before.last) == (dt.date(2026, 11, 16), dt.date(2026, 11, 22))
     assert (monday.days, monday.no_day_yet) == ("seg a dom", True)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from famachat_ml_pipeline.agent import intents
+from famachat_ml_pipeline.agent import intents, intents_periods
 from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
@@ -53,18 +53,18 @@ def _span(first: dt.date, last: dt.date) -> str:
 )
 def test_this_week_alone_is_the_calendar_week_up_to_the_last_complete_day(words: str) -> None:
     ref = intents.classify_intent(f"qnts leads {words}?").period_ref
-    saturday = intents.resolve_period(ref, dt.date(2026, 11, 28))  # asked on Sunday 29/11
+    saturday = intents_periods.resolve_period(ref, dt.date(2026, 11, 28))  # asked on Sunday 29/11
     assert saturday is not None
     assert (saturday.first, saturday.last) == (dt.date(2026, 11, 23), dt.date(2026, 11, 28))
     assert (saturday.label, saturday.note) == ("esta semana, de segunda a sábado", "")
-    tuesday = intents.resolve_period(ref, dt.date(2026, 11, 24))
+    tuesday = intents_periods.resolve_period(ref, dt.date(2026, 11, 24))
     assert tuesday is not None and (tuesday.first, tuesday.last) == (
         dt.date(2026, 11, 23),
         dt.date(2026, 11, 24),
     )
     assert tuesday.label == "esta semana, de segunda a terça"
     # asked on Tuesday: Monday is the one complete day
-    monday = intents.resolve_period(ref, dt.date(2026, 11, 23))
+    monday = intents_periods.resolve_period(ref, dt.date(2026, 11, 23))
     assert monday is not None and (monday.first, monday.last, monday.label) == (
         dt.date(2026, 11, 23),
         dt.date(2026, 11, 23),
@@ -74,7 +74,7 @@ def test_this_week_alone_is_the_calendar_week_up_to_the_last_complete_day(words:
 
 def test_this_week_asked_on_a_monday_is_last_week_whole_and_says_why() -> None:
     ref = intents.classify_intent("quanto gastei essa semana").period_ref
-    period = intents.resolve_period(ref, dt.date(2026, 11, 29))  # asked on Monday 30/11
+    period = intents_periods.resolve_period(ref, dt.date(2026, 11, 29))  # asked on Monday 30/11
     assert period is not None
     assert (period.first, period.last) == (dt.date(2026, 11, 23), dt.date(2026, 11, 29))
     assert period.label == "semana passada, de segunda a domingo"
@@ -85,7 +85,7 @@ def test_this_week_asked_on_a_monday_is_last_week_whole_and_says_why() -> None:
 
 
 def test_the_last_7_days_stay_rolling_and_this_week_against_last_stays_the_comparison() -> None:
-    period = intents.resolve_period(
+    period = intents_periods.resolve_period(
         intents.classify_intent("leads dos ultimos 7 dias").period_ref, dt.date(2026, 11, 28)
     )
     assert period is not None and (period.first, period.last) == (

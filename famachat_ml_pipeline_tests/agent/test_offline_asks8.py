@@ -24,7 +24,8 @@ import pytest
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.agent.answers import generate_response
-from famachat_ml_pipeline.agent.intents import Intent, resolve_period
+from famachat_ml_pipeline.agent.intents import Intent
+from famachat_ml_pipeline.agent.intents_periods import resolve_period
 from famachat_ml_pipeline.agent.types import ToolCall
 from famachat_ml_pipeline.core.recommendations import format_money, format_number, format_pct
 from famachat_ml_pipeline.db.agent_queries import read_latest_predictions

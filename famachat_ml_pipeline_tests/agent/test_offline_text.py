@@ -8,16 +8,9 @@ import pytest
 
 from famachat_ml_pipeline.agent.answers import generate_response
 from famachat_ml_pipeline.agent.answers_anomalies import anomaly_line
-from famachat_ml_pipeline.agent.intents import (
-    INTENTS,
-    Period,
-    classify_intent,
-    invalid_day,
-    numbers_in,
-    resolve_campaigns,
-    resolve_day,
-    resolve_period,
-)
+from famachat_ml_pipeline.agent.intents import INTENTS, classify_intent, resolve_campaigns
+from famachat_ml_pipeline.agent.intents_numbers import numbers_in
+from famachat_ml_pipeline.agent.intents_periods import Period, invalid_day, resolve_day, resolve_period
 from famachat_ml_pipeline.agent.tools.quality import REASONS_PT
 from famachat_ml_pipeline.agent.types import ToolCall
 from famachat_ml_pipeline.source.clean import REJECT_REASONS

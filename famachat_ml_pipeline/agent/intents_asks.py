@@ -1,0 +1,161 @@
+"""What a question's shape adds to its keywords' intent: the figure a ranking weighs, a cut or a scale
+asked, the forecast's targets ("fechar o mês em R$ 50 mil", "bater 2000 leads"), and the asks that change
+the answer ("por que você recomenda...?", "qual a mais urgente?", "no pior caso"). Pure functions: no
+database."""
+
+from __future__ import annotations
+
+import re
+
+from famachat_ml_pipeline.agent.intents_keywords import SPEND_MOST
+from famachat_ml_pipeline.agent.intents_numbers import parse_number
+from famachat_ml_pipeline.agent.intents_trends import WHY, leads_asked
+
+# "quanto falta pra bater 2000 leads no mês?": the month's leads target ("mil"/"k" x1000)
+LEADS_TARGET = re.compile(
+    r"\b(?:bater|chegar (?:a|em|nos)|fechar (?:com|em)|atingir|fazer)\s+(?:os\s+|as\s+)?"
+    r"(\d[\d.,]*\d|\d)(?![\d.,])\s*(mil\b|k\b)?\s*leads?\b.*\bmes\b"
+)
+
+
+# "pra fechar o mês em R$ 50 mil, quanto posso gastar por dia?": the month's spend target ("mil"/"k" x1000);
+# a number of leads ("fechar com 2000 leads") is no money
+_MONTH_TARGET = re.compile(
+    r"\b(?:fechar|bater|terminar|chegar)\b[^0-9]{0,30}?(?:r\$\s*)?(\d[\d.,]*\d|\d)(?![\d.,])\s*(mil\b|k\b)?"
+    r"(?!\s*leads?\b)"
+)
+
+
+# "gastando sem gerar lead", "gastou sem lead", "com 0 leads": the campaigns that spent with no lead
+NO_LEADS = re.compile(
+    r"\bsem (gerar |nenhum |trazer |converter |ter )?(um )?leads?\b|\bgast\w* sem\b|\bnenhum lead"
+    r"|\b(zero|0) leads?\b"
+)
+
+
+def month_end_asked(metric: str | None) -> bool:
+    """Whether an intent's metric is "até o fim do mês" ("month_end", or "month_end_leads": leads asked)."""
+    return (metric or "").startswith("month_end")
+
+
+def month_target(text: str) -> float | None:
+    """The spend a normalized question wants the month to close at ("fechar em R$ 50 mil" -> 50000)."""
+    m = _MONTH_TARGET.search(text)
+    if m is None:
+        return None
+    return parse_number(m.group(1)) * (1000 if m.group(2) else 1)
+
+
+# "top 3", "as 5 melhores": how many a ranking lists
+TOP_N = re.compile(r"\btop ?(\d{1,2})\b|\b(\d{1,2}) (?:melhores|piores|maiores|menores|primeir[ao]s)\b")
+
+
+# cutting losses: pause, cut, switch off, reduce
+CUT = re.compile(r"\b(paus|cort|deslig|desativ|reduz|parar\b)")
+# scaling: "posso aumentar o orçamento?", "qual campanha devo escalar?" (the % asked is
+# intents_numbers.PCT's)
+SCALE = re.compile(r"\bescal\w*|\b(aument|sub|dobr)\w*\b.*\b(orcamento|verba|budget|investimento)\b")
+
+
+def weighed_metric(text: str) -> str | None:
+    if re.search(r"\bativas\b", text):
+        return "active"  # "quais campanhas estão ativas?": the list, active ones only
+    if re.search(r"\bctr\b", text):
+        return "ctr"
+    if re.search(r"\bcpm\b|custo por mil", text):
+        return "cpm"
+    if re.search(r"\bcpc\b|custo por clique", text):
+        return "cpc"
+    if re.search(r"\btaxa de conversao\b|\bconversao (da conta|media|geral)\b", text):
+        return "cvr"  # "qual a taxa de conversão?": leads per click
+    if re.search(SPEND_MOST, text):
+        return "spend"
+    if re.search(r"\b(menor|melhor) (cpl|custo)|(cpl|custo por lead) mais (baixo|barato)", text):
+        return "cpl_low"
+    return "cpl_high"
+
+
+def day_rank_metric(text: str) -> str:
+    """ "dia com mais leads" -> "leads", "menos leads" -> "leads_low", "maior gasto" -> "spend", "menor
+    gasto" -> "spend_low", "pior dia"/"maior CPL"/"mais caro" -> "cpl_high", else ("melhor dia") "cpl_low"."""
+    fewer = re.search(r"\b(menos|menor)\b", text)
+    if re.search(r"\bcpl\b|custo por lead|\bcar[oa]\b|\bbarat[oa]\b", text):
+        return "cpl_low" if fewer or re.search(r"\bbarat[oa]\b", text) else "cpl_high"
+    if re.search(r"\bgast|\binvest|\bspend\b", text):
+        return "spend_low" if fewer else "spend"
+    if re.search(r"\blead|\bconvers|convert|\bveio\b|\bvieram\b|\bentr", text):
+        return "leads_low" if fewer else "leads"
+    return "cpl_high" if re.search(r"\bpior\b", text) else "cpl_low"
+
+
+# the asks a question's shape adds to its intent (`shape_asks`)
+_ADVICE = re.compile(r"\brecomend\w*|\bsuger\w*|\bsugest\w*")
+_URGENT = re.compile(r"\burgen\w*|\bprioritari\w*|\bmais importante\b|\bprimeir[oa]\b|\bmaior prioridade\b")
+_CRITICAL = re.compile(
+    r"\b(problemas?|alertas?|anomalias?|erros?|algo|nada|coisa)( \w+)? critic\w*|\bseveridade critic"
+)
+_ALERT = re.compile(r"\balertas?\b|\banomalias?\b")
+# the anomaly types as the answers name them (answers_anomalies.TYPE_PT), accent-free
+ANOMALY_TYPE_ASKED = {
+    "gasto zerado": "ZERO_SPEND",
+    "impressoes zeradas": "ZERO_IMPRESSIONS",
+    "alta de gasto": "SPEND_SPIKE",
+    "queda de gasto": "SPEND_DROP",
+    "alta do cpl": "CPL_SPIKE",
+    "queda do cpl": "CPL_DROP",
+    "alta do ctr": "CTR_SPIKE",
+    "queda do ctr": "CTR_DROP",
+    "queda de leads": "PERFORMANCE_DROP",
+    "alta de leads": "PERFORMANCE_SPIKE",
+    "frequencia alta": "FREQUENCY_ALERT",
+    "saturacao de alcance": "REACH_SATURATION",
+}
+# "passar de 100 leads", "bater 150 leads": a number of leads to reach ("mil"/"k" x1000)
+_LEADS_GOAL = re.compile(
+    r"\b(?:passar|bater|chegar|atingir|superar|ultrapassar|fazer|mais)\s+(?:de|a|em|os|as|dos|das|que)?\s*"
+    r"(\d[\d.,]*\d|\d)(?![\d.,])\s*(mil\b|k\b)?\s*leads?\b"
+)
+_FUTURE = re.compile(
+    r"\bchances?\b|\bprobabilidade\b|\b(vai|vou|vamos|consigo|conseguimos|consegue|deve|devo)\b|\bda pra\b"
+)
+_WORST_CASE = re.compile(r"\bpior (caso|cenario|hipotese)\b|\bno minimo\b|\bpessimist\w*")
+_CPL_NEXT = re.compile(
+    r"(\bcpl\b|custo por lead).*\b(vai|deve|tende a|pode)\s+(subir|cair|aumentar|diminuir|baixar|piorar"
+    r"|melhorar|mudar)\b"
+)
+
+
+def shape_asks(asked: str, matched: str | None, metric: str | None) -> tuple[str | None, dict[str, object]]:
+    """The intent and the fields (ask, metric, threshold) a question's shape asks beyond its keywords:
+    "por que você recomenda X?" is that advice, not the CPL's factors; "qual a mais urgente?" one advice;
+    "quanto devo aumentar?" the step in money; "problema crítico" the CRITICAL anomalies; "o alerta de
+    gasto zerado" that type; "passar de 100 leads" a verdict from the forecast; "no pior caso" its low end;
+    "o CPL vai subir?" the forecast's CPL."""
+    if matched == "anomalies" and _ADVICE.search(asked) and WHY.search(asked):
+        cut = CUT.search(asked)
+        return "recommendations", {"ask": "why_advice", "metric": "cut" if cut else "scale"}
+    if matched == "recommendations" and metric == "scale" and re.search(r"\bquanto\b", asked):
+        return matched, {"ask": "how_much"}
+    if matched == "recommendations" and metric not in {"cut", "scale"} and _URGENT.search(asked):
+        return matched, {"ask": "urgent"}
+    if _CRITICAL.search(asked) and matched in {
+        None,
+        "anomalies",
+        "underperformers",
+        "summary",
+        "performance",
+    }:
+        return "anomalies", {"ask": "critical", "metric": "list"}
+    if matched == "anomalies" and _ALERT.search(asked):
+        kind = next((t for words, t in ANOMALY_TYPE_ASKED.items() if words in asked), None)
+        if kind:
+            return matched, {"ask": f"anomaly_type:{kind}", "metric": "list"}
+    goal = _LEADS_GOAL.search(asked)
+    if goal and _FUTURE.search(asked) and not re.search(r"\bmes\b", asked):
+        target = parse_number(goal.group(1)) * (1000 if goal.group(2) else 1)
+        return "forecast", {"ask": "target", "threshold": target, "metric": "leads"}
+    if _WORST_CASE.search(asked) and (matched == "forecast" or leads_asked(asked)):
+        return "forecast", {"ask": "worst_case", "metric": "leads"}
+    if _CPL_NEXT.search(asked) and matched not in {"compare", "roi"}:
+        return "forecast", {"ask": "cpl_next", "metric": "cpl"}
+    return matched, {}

@@ -1,0 +1,34 @@
+"""Numbers as a pt-BR user writes them ("1.500,00", "1,5", "50%"), read from a question. Pure
+functions: no database."""
+
+from __future__ import annotations
+
+import re
+
+# pt-BR first: dots in groups of three are thousands ("1.500", "1.234.567,89"), the comma is the decimal
+# ("1,5"); "1,234.56" (both, dot last) and a lone "1.5" are read the English way.
+_NUMBER = re.compile(r"\d{1,3}(?:\.\d{3})+(?!\d)(?:,\d+)?|\d{1,3}(?:,\d{3})+\.\d+|\d+(?:[.,]\d+)?")
+_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
+
+
+def parse_number(token: str) -> float:
+    """A number as a pt-BR user writes it (see _NUMBER): "1.500,00" -> 1500.0, "1,5" -> 1.5."""
+    if "," in token and "." in token:
+        pt = token.rfind(",") > token.rfind(".")
+        return float(token.replace(".", "").replace(",", ".") if pt else token.replace(",", ""))
+    if _THOUSANDS.fullmatch(token):
+        return float(token.replace(".", ""))
+    return float(token.replace(",", "."))
+
+
+def numbers_in(text: str) -> list[float]:
+    return [parse_number(m) for m in _NUMBER.findall(text)]
+
+
+def percent_named(text: str) -> float | None:
+    """The percentage a normalized text names ("e se for 50%?" -> 50.0), None when it names none."""
+    m = PCT.search(text)
+    return parse_number(m.group(1)) if m else None
+
+
+PCT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|por cento)")

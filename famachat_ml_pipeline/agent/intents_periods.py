@@ -1,0 +1,314 @@
+"""The day or period a question names, read from its normalized text: "ontem", "26/11", "black friday",
+this month or a month's name, the last N days, last week, "essa semana" (the calendar week so far, and
+against the same weekdays of the week before), two periods compared ("outubro vs novembro"), and the
+period a named one is weighed against. Pure functions: no database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+
+# "essa semana vs a passada": the calendar week asked, not the last 7 days
+THIS_WEEK = re.compile(r"\b(essa|esta|nessa|nesta|dessa|desta) semana\b")
+
+
+def weeks_asked(metric: str | None) -> bool:
+    """Whether an intent's metric is answered with `weeks_compared` ("calendar_week", "week_cpl_up")."""
+    return metric == "calendar_week" or (metric or "").startswith("week_")
+
+
+# "ontem", "hoje" ("hj", as buyers type it), "anteontem", "amanha", "26/11", "26/11/2026", "sexta" (not
+# "quarta campanha")
+DAY_REF = re.compile(
+    r"\b(anteontem|ontem|hoje|hj|amanha)\b|\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b"
+    r"|\b(segunda|terca|quarta|quinta|sexta|sabado|domingo)(?:[- ]feira)?\b(?!\s+campanha)"
+    r"|(?<!campanha )\b(black friday)\b"  # the day after the 4th Thursday of November
+    r"|\bdia (\d{1,2})\b(?![/\d])"  # "dia 15": the latest day 15 up to today
+)
+WEEKDAYS = ("segunda", "terca", "quarta", "quinta", "sexta", "sabado", "domingo")  # Monday first
+MONTHS = (
+    "janeiro",
+    "fevereiro",
+    "marco",
+    "abril",
+    "maio",
+    "junho",
+    "julho",
+    "agosto",
+    "setembro",
+    "outubro",
+    "novembro",
+    "dezembro",
+)
+# a period other than the tools' 7 days: this month, last month, a month's name (and year), the last N
+# days, last calendar week, this calendar week ("essa semana")
+_DATE = r"\d{1,2}/\d{1,2}(?:/\d{2,4})?"
+PERIOD_REF = re.compile(
+    r"\b(mes passado|ultimo mes)\b|\b(?:esse|este|neste|nesse|desse|deste|do|no|o) mes\b(?! passado| que vem)"
+    r"|\bultimos (\d{1,3}) dias\b|\blast (\d{1,3}) days\b|\b(semana passada)\b"
+    rf"|\b({'|'.join(MONTHS)})\b(?:\s+(?:de\s+)?(\d{{4}}))?"
+    rf"|\b(?:de|do dia|entre)\s+({_DATE})\s+(?:a|ate|e|ao dia)\s+({_DATE})\b"
+    rf"|({THIS_WEEK.pattern})"
+    r"|\b(fim de semana|final de semana)\b"
+    # "desde segunda", "desde o dia 15", "desde 10/11": from that day up to the last complete day
+    r"|\bdesde (?:(?:a|o)\s+)?(ontem|anteontem|(?:segunda|terca|quarta|quinta|sexta)(?:[- ]feira)?|sabado"
+    rf"|domingo|dia \d{{1,2}}|{_DATE})\b"
+)
+# "qual o gasto total desde o início?", "quanto gastei no total?": from the first day of data, when no other
+# period or day is asked
+ALL_TIME = re.compile(
+    r"\bdesde o (inicio|comeco)\b|\bdesde sempre\b|\b(no|em) total\b|\btotal (geral|acumulado)\b"
+    r"|\btodo o (periodo|historico)\b|\bhistorico (todo|inteiro|completo)\b"
+)
+
+
+# "semana passada vs retrasada": the calendar week before last (not in `PERIOD_REF`: asked only compared)
+WEEK_BEFORE_LAST = re.compile(r"\b(?:semana )?retrasada\b")
+WEEK_BEFORE_LAST_REF = "semana retrasada"
+# two periods weighed against each other: "compara", "vs", "x", "contra", "com"
+_PERIODS_VERSUS = re.compile(r"\bcompar\w*|\b(?:vs|versus|x|contra|com)\b")
+ALL_TIME_REF = "desde o inicio"
+# "quanto gastei no ano?", "leads em 2026": the calendar year of the last complete day, so far
+THIS_YEAR = re.compile(r"\b(?:no|esse|este|neste|nesse|deste|desse|do) ano\b(?! passado| que vem)")
+YEAR_REF = "esse ano"
+
+
+ALL_TIME_LABEL = "desde o início dos dados"
+
+
+# a year-less day up to this far ahead is this year's ("30/11" asked on 29/11 is tomorrow, not last year)
+FUTURE_DAYS = 31
+
+
+def black_friday(year: int) -> dt.date:
+    """The Friday after the 4th Thursday of November (Thanksgiving): 2026-11-27."""
+    first = dt.date(year, 11, 1)
+    thursday = first + dt.timedelta(days=(3 - first.weekday()) % 7 + 21)
+    return thursday + dt.timedelta(days=1)
+
+
+def resolve_day(ref: str | None, today: dt.date) -> dt.date | None:
+    """The day a question names ("ontem", "26/11"), `today` being the account's today; None if none."""
+    m = DAY_REF.search(ref or "")
+    if not m:
+        return None
+    if m.group(1):
+        return today - dt.timedelta(
+            days={"amanha": -1, "hoje": 0, "hj": 0, "ontem": 1, "anteontem": 2}[m.group(1)]
+        )
+    if m.group(6):  # Black Friday: this year's, unless it is more than FUTURE_DAYS ahead
+        found = black_friday(today.year)
+        return found if found <= today + dt.timedelta(days=FUTURE_DAYS) else black_friday(today.year - 1)
+    if m.group(7):  # "dia 15": this month's when it has come, else last month's
+        n, month_start = int(m.group(7)), today.replace(day=1)
+        month = month_start if n <= today.day else (month_start - dt.timedelta(days=1)).replace(day=1)
+        try:
+            return month.replace(day=n)
+        except ValueError:
+            return None
+    if m.group(5):  # a weekday: the last such day before today ("sexta" asked on a Friday: a week ago)
+        back = (today.weekday() - WEEKDAYS.index(m.group(5))) % 7 or 7
+        return today - dt.timedelta(days=back)
+    day, month, year = int(m.group(2)), int(m.group(3)), m.group(4)
+    y = int(year) + (2000 if year and len(year) == 2 else 0) if year else today.year
+    try:
+        found = dt.date(y, month, day)
+    except ValueError:
+        return None
+    if not year and found > today + dt.timedelta(days=FUTURE_DAYS):  # "26/12" asked in January: last year's
+        found = found.replace(year=y - 1)
+    return found
+
+
+def invalid_day(ref: str | None, today: dt.date) -> bool:
+    """Whether a day written as numbers is no date ("29/02" in a non-leap year, "31/04", "12/13"), read
+    as `resolve_day` reads it: said so, rather than silently answering the week."""
+    m = DAY_REF.search(ref or "")
+    return bool(m and (m.group(2) or m.group(7))) and resolve_day(ref, today) is None
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period asked, as the calendar names it: `last` may be after the data (a month not over yet)."""
+
+    first: dt.date
+    last: dt.date
+    label: str  # "outubro de 2026", "semana passada, de segunda a domingo", "últimos 30 dias"
+    note: str = ""  # said before the answer: why this period ("essa semana" asked on a Monday)
+
+
+WEEKDAYS_SHORT = ("seg", "ter", "qua", "qui", "sex", "sáb", "dom")
+WEEKDAYS_NAMED = ("segunda", "terça", "quarta", "quinta", "sexta", "sábado", "domingo")
+
+
+def _this_monday(through: dt.date) -> dt.date:
+    """The Monday of today's week, today being the day after `through` (`through` < it on a Monday)."""
+    today = through + dt.timedelta(days=1)
+    return today - dt.timedelta(days=today.weekday())
+
+
+def this_week(through: dt.date) -> Period:
+    """ "Essa semana" alone: the calendar week, Monday up to the last complete day (not the last 7 days).
+    On a Monday this week has no complete day yet: last week, Monday to Sunday, and the note says so."""
+    today, monday = through + dt.timedelta(days=1), _this_monday(through)
+    if through < monday:  # today is Monday
+        note = (
+            f"Hoje ({today:%d/%m/%Y}) é segunda: esta semana ainda não tem dia completo, então respondo com "
+            "a semana passada, de segunda a domingo."
+        )
+        return Period(monday - dt.timedelta(days=7), through, "semana passada, de segunda a domingo", note)
+    days = "só segunda" if through == monday else f"de segunda a {WEEKDAYS_NAMED[through.weekday()]}"
+    return Period(monday, through, f"esta semana, {days}")
+
+
+def this_week_asked(ref: str | None, through: dt.date) -> Period | None:
+    """The calendar week `this_week` reads when the question's period is "essa semana", else None."""
+    m = PERIOD_REF.search(ref or "")
+    return this_week(through) if m and m.group(9) else None
+
+
+@dataclass(frozen=True)
+class WeeksCompared:
+    """ "Essa semana vs semana passada": the days of this calendar week up to the last complete day
+    against the same weekdays of the week before (the week is not over: a whole week against part of
+    one would not be fair). On a Monday this week has no complete day yet: last week, Monday to Sunday,
+    against the week before it, and `no_day_yet` says so."""
+
+    now: Period
+    before: Period
+    days: str  # "seg a sex", "seg", "seg a dom"
+    no_day_yet: bool
+
+
+def weeks_compared(through: dt.date) -> WeeksCompared:
+    monday = _this_monday(through)
+    week = dt.timedelta(days=7)
+    if through < monday:  # today is Monday
+        now = Period(monday - week, through, "semana passada")
+        before = Period(monday - 2 * week, through - week, "semana retrasada")
+    else:
+        now = Period(monday, through, "esta semana")
+        before = Period(monday - week, through - week, "semana passada")
+    first, last = WEEKDAYS_SHORT[now.first.weekday()], WEEKDAYS_SHORT[now.last.weekday()]
+    return WeeksCompared(now, before, first if first == last else f"{first} a {last}", through < monday)
+
+
+# the rates "e o ctr?" may ask of two periods just compared (metric "periods_ctr"/"periods_cpm")
+PERIODS_RATES = ("ctr", "cpm", "cpc")
+
+
+def periods_asked(metric: str | None) -> bool:
+    """Whether the metric compares two periods ("periods", or with a rate asked after: "periods_ctr", or
+    a verdict asked: "periods_worse" / "periods_better")."""
+    return metric in {"periods", *PERIODS_VERDICTS} or periods_rate(metric) is not None
+
+
+# "a conta tá pior que mês passado?": this month so far against last month, the verdict first (by the CPL)
+PERIODS_VERDICTS = ("periods_worse", "periods_better")
+VS_LAST_MONTH = re.compile(
+    r"\b(pior|melhor)\w*\s+(?:do\s+)?(?:que|q)\s+(?:o\s+|no\s+|em\s+)?(?:mes passado|ultimo mes)\b"
+)
+
+
+def periods_rate(metric: str | None) -> str | None:
+    """The rate asked of two periods compared ("periods_ctr" -> "ctr"), else None."""
+    kind, _, rate = (metric or "").partition("_")
+    return rate if kind == "periods" and rate in PERIODS_RATES else None
+
+
+def periods_compared(text: str) -> tuple[str, str] | None:
+    """The two periods a normalized question compares ("semana passada vs retrasada" -> ("semana passada",
+    "semana retrasada")), in the order asked; None unless two different periods and a comparison word are
+    there. This week against last is `weeks_compared`'s (the same weekdays on both sides), not this."""
+    found = [(m.start(), m.group(0)) for m in PERIOD_REF.finditer(text)]
+    found += [(m.start(), WEEK_BEFORE_LAST_REF) for m in WEEK_BEFORE_LAST.finditer(text)]
+    refs = list(dict.fromkeys(ref for _, ref in sorted(found)))
+    if len(refs) != 2 or not _PERIODS_VERSUS.search(text) or any(THIS_WEEK.search(r) for r in refs):
+        return None
+    return refs[0], refs[1]
+
+
+def without_periods(text: str) -> str:
+    """A normalized text with the periods it names taken out ("campanha 3 e 5 semana passada vs retrasada"
+    -> "campanha 3 e 5 vs"), so that their words and numbers are not read as campaigns' names."""
+    return WEEK_BEFORE_LAST.sub(" ", PERIOD_REF.sub(" ", text))
+
+
+def _month(year: int, month: int) -> tuple[dt.date, dt.date]:
+    first = dt.date(year, month, 1)
+    nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+    return first, nxt - dt.timedelta(days=1)
+
+
+def resolve_period(ref: str | None, through: dt.date) -> Period | None:
+    """The period a question names, `through` being the last complete day: this month, last month, a
+    month's name (the latest one already begun; "outubro de 2025" as written), the last N days, last
+    week as the calendar week before the current one (Monday to Sunday, the way people say it), or this
+    week as `this_week` reads it."""
+    if ref == ALL_TIME_REF:  # from the first day of data: the caller clips to the days the source covers
+        return Period(dt.date(1900, 1, 1), through, ALL_TIME_LABEL)
+    if ref == YEAR_REF:  # the year so far: the caller clips to the days the source covers
+        return Period(dt.date(through.year, 1, 1), dt.date(through.year, 12, 31), f"o ano de {through.year}")
+    if ref == WEEK_BEFORE_LAST_REF:  # the calendar week before last week, Monday to Sunday
+        monday = _this_monday(through) - dt.timedelta(days=14)
+        return Period(monday, monday + dt.timedelta(days=6), "semana retrasada, de segunda a domingo")
+    m = PERIOD_REF.search(ref or "")
+    if not m:
+        return None
+    today = through + dt.timedelta(days=1)
+    if m.group(9):  # "essa semana": the calendar week so far
+        return this_week(through)
+    if m.group(11):  # "fim de semana" (group 10 is inside "essa semana"): the last Saturday and Sunday
+        sunday = through - dt.timedelta(days=(through.weekday() - 6) % 7)
+        return Period(sunday - dt.timedelta(days=1), sunday, "fim de semana, sábado e domingo")
+    if m.group(7):  # "de 01/11 a 15/11": the days between, both included
+        first, last = resolve_day(m.group(7), today), resolve_day(m.group(8), today)
+        if first is None or last is None or last < first:
+            return None
+        return Period(first, last, "o período pedido")
+    if m.group(12):  # "desde segunda": that day (the last one before today) up to the last complete day
+        first = resolve_day(m.group(12), today)
+        if first is None or first > through:
+            return None
+        return Period(first, through, f"o período desde {m.group(12)}")
+    if m.group(2) or m.group(3):
+        n = max(int(m.group(2) or m.group(3)), 1)
+        return Period(through - dt.timedelta(days=n - 1), through, f"últimos {n} dias")
+    if m.group(4):
+        monday = today - dt.timedelta(days=today.weekday() + 7)
+        return Period(monday, monday + dt.timedelta(days=6), "semana passada, de segunda a domingo")
+    if m.group(1):
+        first, _ = _month(through.year, through.month)
+        year, month = (first - dt.timedelta(days=1)).year, (first - dt.timedelta(days=1)).month
+    elif m.group(5):
+        month = MONTHS.index(m.group(5)) + 1
+        year = int(m.group(6)) if m.group(6) else through.year - (month > through.month)
+    else:  # "esse mes", "resumo do mes": the month of the last complete day
+        year, month = through.year, through.month
+    first, last = _month(year, month)
+    return Period(first, last, f"{MONTHS[month - 1].replace('marco', 'março')} de {year}")
+
+
+def previous_period(asked: Period, first: dt.date, last: dt.date) -> tuple[Period, Period]:
+    """(the period asked as covered, first..last; the one it is compared with): a whole month against the
+    whole month before; a month not over yet against the same days of the month before; any other span
+    (last week, the last N days) against as many days right before it."""
+    month_first, month_last = _month(asked.first.year, asked.first.month)
+    if asked.first == month_first and asked.last == month_last and first == month_first:
+        prev_first, prev_last = _month(
+            (first - dt.timedelta(days=1)).year, (first - dt.timedelta(days=1)).month
+        )
+        name = f"{MONTHS[prev_first.month - 1].replace('marco', 'março')} de {prev_first.year}"
+        if last == month_last:
+            return asked, Period(prev_first, prev_last, name)
+        end = min(prev_first + (last - first), prev_last)
+        now = Period(first, last, f"{asked.label} até {last:%d/%m}")
+        return now, Period(prev_first, end, f"os mesmos dias de {name}")
+    days = (last - first).days + 1
+    before = Period(
+        first - dt.timedelta(days=days), first - dt.timedelta(days=1), f"os {days} dias anteriores"
+    )
+    if asked.label.startswith("semana passada"):
+        before = replace(before, label="semana retrasada, de segunda a domingo")
+    return Period(first, last, asked.label), before

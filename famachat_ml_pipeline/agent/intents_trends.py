@@ -1,0 +1,157 @@
+"""The figure a question names (CPL, leads, spend, CTR, CPM, CPC) and the move it asks of it ("subiu",
+"caíram", "piorou"): over the 7 days, this calendar week, a named period or one past day, asked why or
+not. Pure functions: no database."""
+
+from __future__ import annotations
+
+import re
+
+from famachat_ml_pipeline.agent.intents_periods import ALL_TIME_REF, THIS_WEEK, YEAR_REF
+
+# "o CPL da campanha 27 está subindo?": a figure's move asked (the 7 days against the 7 before)
+MOVES = {
+    "up": r"subindo|subiu|sobe|aumentando|aumentou|aumenta|crescendo|cresceu|disparando|disparou",
+    "down": r"caindo|caiu|cai|diminuindo|diminuiu|diminui|baixando|baixou|despencando|despencou",
+    "worse": r"piorando|piorou|piora",
+    "better": r"melhorando|melhorou|melhora",
+    "either": r"mudando|mudou|variando|variou|como (esta|ta) evoluindo",
+}
+_TREND_METRICS = {
+    "cpl": r"\bcpl\b|custo por lead",
+    "ctr": r"\bctr\b",
+    "cpm": r"\bcpm\b",
+    "spend": r"\bgastos?\b|\binvestimento\b|\bspend\b",
+    "leads": r"\bleads?\b",
+}
+_TREND_ASK = re.compile(
+    rf"\b({'|'.join(_TREND_METRICS.values())})\b.*\b({'|'.join(MOVES.values())})\b".replace(r"\b\b", r"\b")
+)
+WHY = re.compile(r"\bpor ?que\b|\bpq\b|\bmotivo\b")
+
+
+def leads_asked(text: str) -> bool:
+    """ "quantos leads", "leads de hoje": the count of leads asked, not their cost nor the spend."""
+    return bool(re.search(r"\bleads\b", text)) and not re.search(r"\bcpl\b|\bcust|\bgast|\binvest", text)
+
+
+def spend_asked(text: str) -> bool:
+    """ "quanto gastei", "qnto vou gastar amanhã": the spend asked, not the leads nor their cost."""
+    return bool(re.search(r"\bgast|\binvest", text)) and not re.search(r"\bleads?\b|\bcpl\b|\bcusto", text)
+
+
+def cpl_asked(text: str) -> bool:
+    """ "qual o cpl", "o custo por lead dela": the CPL asked, not the spend ("quanto gastei e qual o cpl" asks
+    the spend first)."""
+    return bool(re.search(r"\bcpl\b|custo por lead", text)) and not re.search(r"\bgast|\binvest", text)
+
+
+def trend_metric_named(text: str) -> str | None:
+    """The figure a trend question names first ("tendência de leads" -> "leads"), None if it names none."""
+    found = [(m.start(), k) for k, pattern in _TREND_METRICS.items() if (m := re.search(pattern, text))]
+    return min(found)[1] if found else None
+
+
+def trend_asked(text: str) -> tuple[str, str] | None:
+    """(the figure, the move) a trend question asks ("o CPL ... está subindo?" -> ("cpl", "up")); None
+    when it asks none, or asks why (that is the anomalies' question)."""
+    if WHY.search(text):
+        return None
+    m = _TREND_ASK.search(text)
+    if m:
+        metric = next(k for k, pattern in _TREND_METRICS.items() if re.search(pattern, m.group(1)))
+        return metric, next(k for k, pattern in MOVES.items() if re.fullmatch(pattern, m.group(2)))
+    # "a campanha 27 está piorando?": no figure named, the CPL (the figure a lead campaign is judged by)
+    move = next((k for k, pattern in MOVES.items() if re.search(rf"\b({pattern})\b", text)), None)
+    return ("cpl", move) if move else None
+
+
+# "os leads caíram essa semana?": the plural moves, read only with "essa semana" (`this_week_change`)
+_MOVES_PLURAL = {
+    "up": r"subiram|aumentaram|cresceram|dispararam",
+    "down": r"cairam|diminuiram|baixaram|despencaram",
+    "worse": r"pioraram",
+    "better": r"melhoraram",
+    "either": r"mudaram|variaram",
+}
+# the figures `weeks_compared`'s answer has a change of
+WEEK_METRICS = ("cpl", "leads", "spend", "ctr", "cpm", "cpc")
+# the figures a change asked about "essa semana" may name: the trends' and the CPC (the 7 days have no CPC
+# move, so it is read here only)
+_WEEK_FIGURES = {**_TREND_METRICS, "cpc": r"\bcpc\b|custo por clique"}
+# a move in the singular or the plural ("o CPL subiu", "os leads caíram")
+_WEEK_MOVES = {k: f"{MOVES[k]}|{_MOVES_PLURAL[k]}" for k in MOVES}
+_WEEK_MOVE = re.compile(rf"\b({'|'.join(_WEEK_MOVES.values())})\b")
+
+
+def _week_change_asked(text: str) -> tuple[str, str] | None:
+    """(the figure, the move) of a change asked about the calendar week, asked why or not: the first
+    figure named (the CPL when none is: "a campanha 27 piorou essa semana?") and the first move."""
+    if not THIS_WEEK.search(text) or not (m := _WEEK_MOVE.search(text)):
+        return None
+    move = next(k for k, p in _WEEK_MOVES.items() if re.fullmatch(p, m.group(1)))
+    return (figure_named(text) or "cpl", move)
+
+
+def figure_named(text: str) -> str | None:
+    """The figure a normalized text names first ("e o gasto?" -> "spend", "e o CTR?" -> "ctr"): cpl, ctr,
+    cpm, cpc, spend or leads; None if it names none."""
+    named = [(f.start(), k) for k, p in _WEEK_FIGURES.items() if (f := re.search(p, text))]
+    return min(named)[1] if named else None
+
+
+def this_week_change(text: str) -> tuple[str, str] | None:
+    """(the figure, the move) of "o CPL subiu essa semana?", "os leads caíram essa semana?", "o CTR caiu
+    essa semana?": a change asked about the calendar week (`weeks_compared`), not asked why; None
+    otherwise."""
+    return None if WHY.search(text) else _week_change_asked(text)
+
+
+def period_move_asked(text: str, period_ref: str | None) -> tuple[str, str] | None:
+    """(the figure, the move) of "o CPL subiu em outubro?", "por que os leads caíram em novembro?": a move
+    asked of a named period other than this week (`weeks_compared`'s) and the whole history, answered
+    against the period before it (`previous_period`); None otherwise."""
+    if period_ref in {None, ALL_TIME_REF, YEAR_REF} or THIS_WEEK.search(text):
+        return None
+    if not (m := _WEEK_MOVE.search(text)):
+        return None
+    move = next(k for k, p in _WEEK_MOVES.items() if re.fullmatch(p, m.group(1)))
+    return (figure_named(text) or "cpl", move)
+
+
+def why_this_week(text: str) -> tuple[str, str] | None:
+    """(the figure, the move) of "por que o CPL subiu essa semana?", "por que os leads caíram essa
+    semana?": the move to explain over the calendar weeks; None when no why is asked."""
+    return _week_change_asked(text) if WHY.search(text) else None
+
+
+# "o que aconteceu ontem?", "o que houve ontem?": what a day brought, asked with no figure
+_WHAT_HAPPENED = re.compile(r"\bo que (?:aconteceu|houve|rolou|mudou)\b")
+_DAY_MOVE_FROM = {None, "anomalies", "performance", "trends", "summary"}
+
+
+def day_move_asked(text: str, matched: str | None, day_ref: str | None, period_ref: str | None) -> str | None:
+    """ "day_<figure>_<move>" for a move asked of one past day ("por que o CPL subiu ontem?" ->
+    "day_cpl_up", "os leads caíram ontem?" -> "day_leads_down"), "day_what" for "o que aconteceu ontem?";
+    None when no single past day is asked (today is partial, tomorrow a forecast), a period is, or the
+    question is another's (a recommendation, a forecast)."""
+    if day_ref is None or period_ref is not None or matched not in _DAY_MOVE_FROM:
+        return None
+    if re.fullmatch(r"hoje|hj|amanha", day_ref):
+        return None
+    if m := _WEEK_MOVE.search(text):
+        move = next(k for k, p in _WEEK_MOVES.items() if re.fullmatch(p, m.group(1)))
+        figure = figure_named(text) or "cpl"
+        # "qual campanha mais caiu em leads ontem?": the campaigns that moved that way, named first
+        which = "_which" if re.search(r"\b(qual|quais)\b.*\bcampanhas?\b", text) else ""
+        return f"day_{figure}_{move}{which}" if figure in {"cpl", "leads", "spend"} else None
+    return "day_what" if _WHAT_HAPPENED.search(text) else None
+
+
+def day_move_metric(metric: str | None) -> tuple[str, str] | None:
+    """(figure, move) of a "day_<figure>_<move>[_which]" metric, ("what", "either") of "day_what", else
+    None."""
+    if metric == "day_what":
+        return "what", "either"
+    parts = (metric or "").split("_")
+    ok = len(parts) == 3 or (len(parts) == 4 and parts[3] == "which")
+    return (parts[1], parts[2]) if ok and parts[0] == "day" else None
