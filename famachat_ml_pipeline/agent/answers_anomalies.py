@@ -1,12 +1,15 @@
-"""The anomalies in pt-BR: each type's words, one anomaly's line, and the tracking answer ("tem campanha
-com problema de rastreamento?") read from the zero-lead anomalies."""
+"""The anomalies in pt-BR: each type's words, one anomaly's line, the anomalies' answer ("teve alguma
+anomalia?", "por que o CPL subiu?": the week's or the day's, with the move explained first) and the
+tracking answer ("tem campanha com problema de rastreamento?") read from the zero-lead anomalies."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from famachat_ml_pipeline.agent.answers_trends import day_why_lines, trend_lines, why_parts
+from famachat_ml_pipeline.agent.answers_verdicts import day_move_lines
 from famachat_ml_pipeline.agent.intents import Intent
-from famachat_ml_pipeline.agent.wording import Out, br_date, quoted
+from famachat_ml_pipeline.agent.wording import Out, br_date, br_span, period_in, quoted
 from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as DEFAULT_ANOMALY_CONFIG
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES
 
@@ -157,3 +160,47 @@ def type_lines(intent: Intent, out: Out) -> list[str]:
     if kind in MEANING_PT:
         lines.append(f"O que significa: {MEANING_PT[kind]}.")
     return lines
+
+
+def say_anomalies(intent: Intent, out: Out) -> list[str]:
+    a, t = out["get_anomalies"], out["analyze_trends"]
+    lines = []
+    day = out.get("get_anomalies@day")
+    asked = out.get("_day")  # the day the question named, when it named one
+    if asked is not None:
+        when = br_date(asked.isoformat())
+        if day is None:  # today (not complete yet), or older than the tools read
+            through = out["_through"]
+            lines.append(
+                f"Nenhuma anomalia em {when}: as anomalias são detectadas sobre dias completos, e o último é "
+                f"{br_date(through.isoformat())}."
+                if asked > through
+                else f"Não consultei {when}: só leio as anomalias dos últimos 90 dias."
+            )
+        elif not day.get("total"):
+            lines.append(f"Nenhuma anomalia em {when}.")
+        else:
+            n = day["total"]
+            lines.append(f"{n} anomalia{'s' if n != 1 else ''} em {when}:")
+            lines += anomaly_block(day)
+    if moved := day_move_lines(intent, out):  # "por que o CPL subiu ontem?": that day against two others
+        if (intent.metric or "").endswith("_which"):  # "qual campanha mais caiu em leads ontem?"
+            return [*moved, *lines]
+        return [*moved[:2], *day_why_lines(intent, out), *moved[2:], *lines]
+    premise, why = why_parts(intent, out, t)
+    # over the calendar weeks the 7 days' lines would answer another question: left out
+    context = why if "_weeks" in out else [*trend_lines(t), *why]
+    since = f"desde {br_date(a.get('since'))}"
+    if (period := out.get("_period")) is not None:  # "essa semana": the calendar week, with its days
+        since = f"{period_in(period.label)} ({br_span(period.first, period.last)})"
+    if not a.get("total"):
+        week = [f"Nenhuma anomalia aberta {since}."]
+    else:
+        lead = "Na semana, " if asked is not None else ""
+        n = a["total"]
+        many = f"{n} anomalias abertas" if n != 1 else "1 anomalia aberta"
+        week = [f"{lead}{many} {since}; " + ("as principais:" if n != 1 else "é esta:")]
+        week += anomaly_block(a)
+    if intent.metric == "list":  # "teve alguma anomalia?": the anomalies first, the week's figures after
+        return [*critical_lines(intent, out), *type_lines(intent, out), *lines, *week, *context]
+    return [*premise, *lines, *context, *week]

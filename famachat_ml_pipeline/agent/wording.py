@@ -1,5 +1,5 @@
 """What every pt-BR answer writes the same way: a date, a quoted campaign name, a period after its
-preposition."""
+preposition, a change's direction ("subiu", "+7%")."""
 
 from __future__ import annotations
 
@@ -78,3 +78,15 @@ def figures_text(f: dict[str, Any], first: str = "spend") -> str:
 
 def freq(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+def signed(change: str | None) -> str | None:
+    """ "7%" -> "+7%": a rise said as one ("-13%" and "0%" as they are)."""
+    return f"+{change}" if change and moved_word(change) == "subiu" else change
+
+
+def moved_word(change: str) -> str:
+    """A formatted change ("-0,4%", "+3,0%") in words."""
+    if not any(ch in "123456789" for ch in change):
+        return "ficou estável"
+    return "caiu" if change.lstrip().startswith(("-", "−")) else "subiu"

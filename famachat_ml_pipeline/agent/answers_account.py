@@ -1,0 +1,128 @@
+"""The account-wide answers: the summary, the data's quality, the ROI from a lead's value, the campaigns'
+frequency against the saturation alert, and the source's own figures before the pipeline's first run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from famachat_ml_pipeline.agent.answers_periods import day_lines, period_lines
+from famachat_ml_pipeline.agent.intents import Intent
+from famachat_ml_pipeline.agent.wording import Out, br_date, failed, freq, leads_text, quoted
+
+
+def _summary_text(s: dict[str, Any]) -> list[str]:
+    tiers = s.get("tiers", {})
+    lines = [
+        f"Resumo da conta (7 dias até {br_date(s.get('as_of'))}): {s['spend_7d']} investidos, "
+        f"{leads_text(s['leads_7d'])}, CPL de {s['cpl_7d'] or '-'}.",
+        f"{s['active_campaigns']} de {s['campaigns']} campanhas ativas; tiers: "
+        f"{tiers.get('HIGH_PERFORMER', 0)} de alta performance, {tiers.get('MODERATE', 0)} moderadas, "
+        f"{tiers.get('LOW', 0)} baixas e {tiers.get('UNDERPERFORMER', 0)} críticas.",
+        f"{s['active_recommendations']} recomendações ativas ({s['high_priority_recommendations']} de alta "
+        f"prioridade) e {s['open_anomalies_7d']} anomalias abertas na semana "
+        f"({s['critical_anomalies_7d']} crítica{'s' if s['critical_anomalies_7d'] != 1 else ''}).",
+    ]
+    if s.get("forecast_leads"):
+        lines.append(
+            f"Previsão para os próximos {s['forecast_next_days']} dias: {s['forecast_leads']} leads e "
+            f"{s['forecast_spend']} de gasto."
+        )
+    return lines
+
+
+def say_summary(intent: Intent, out: Out) -> list[str]:
+    s = out["get_account_summary"]
+    # "resumo do mês": that period's figures from the source first, then the week's summary
+    lines = [*day_lines(out), *period_lines(out)]
+    lines += _summary_text(s) if "error" not in s else []
+    for r in out["get_high_priority_recommendations"].get("recommendations", []):
+        lines.append(f"- Prioridade {r['priority']}: {r['title']} ({quoted(r['name'])}).")
+    return lines
+
+
+def say_data_quality(intent: Intent, out: Out) -> list[str]:
+    q = out["get_data_quality"]
+    reasons = ", ".join(f"{v} por {q['reasons_explained'][k]}" for k, v in q["set_aside_by_reason"].items())
+    return [
+        f"Dados até {br_date(q['data_through'])} (último dia completo); último dia sincronizado: "
+        f"{br_date(q['last_synced_day'])}; resultados do pipeline de {br_date(q['results_as_of'])}.",
+        f"Nos últimos {q['window_days']} dias li {q['rows_read']} linhas da fonte e deixei "
+        f"{q['rows_set_aside']} de lado" + (f": {reasons}." if reasons else "."),
+    ]
+
+
+def say_roi(intent: Intent, out: Out) -> list[str]:
+    if "calculate_roi" not in out:
+        return [
+            "A fonte não tem receita, então preciso que você diga quanto vale um lead "
+            "(ex.: “ROI com R$ 80 por lead”) ou o ticket médio e a taxa de fechamento."
+        ]
+    r = out["calculate_roi"]
+    if msg := failed(r):
+        return [msg]
+    roas = str(r["roas"]).replace(".", ",")
+    return [
+        f"ROI estimado ({r['scope']}, {r['window_days']} dias): {leads_text(r['leads'])} x "
+        f"{r['value_per_lead']} = "
+        f"{r['estimated_revenue']} contra {r['spend']} investidos: ROI {r['roi'] or '-'}, ROAS {roas}. "
+        f"CPL atual {r['cpl'] or '-'}; o ponto de equilíbrio é um CPL de {r['break_even_cpl']}.",
+        r["note"],
+    ]
+
+
+def say_frequency(intent: Intent, out: Out) -> list[str]:
+    """ "Qual a frequência média da conta? tá saturando?": the campaigns' 7-day frequency (ml_features),
+    the highest named, against FREQUENCY_ALERT's threshold, and the open frequency/saturation anomalies."""
+    f = out["_frequency"]
+    limit = freq(f["threshold"])
+    rows, open_ = f["campaigns"], f["anomalies"]
+    if not rows:
+        return ["Não há frequência de 7 dias calculada para as campanhas desta conta (nenhuma entrega)."]
+    mean = sum(x["frequency"] for x in rows) / len(rows)
+    top = rows[0]
+    above = [x for x in rows if x["frequency"] > f["threshold"]]
+    kinds = {t: sum(1 for a in open_ if a["type"] == t) for t in ("FREQUENCY_ALERT", "REACH_SATURATION")}
+    saturating = bool(above or open_)
+    n = len(rows)
+    lines = [
+        ("Sim, há sinal de saturação" if saturating else "Não, nada indica saturação")
+        + f": frequência de 7 dias até {br_date(str(f['as_of']))} (ml_features) com média de {freq(mean)} "
+        f"entre as {n} campanha{'s' if n != 1 else ''} com entrega; a mais alta é {quoted(top['name'])} "
+        f"({top['campaign_id']}), com {freq(top['frequency'])}, "
+        + ("acima" if top["frequency"] > f["threshold"] else "abaixo")
+        + f" do limite de {limit} do alerta de frequência (FREQUENCY_ALERT)."
+    ]
+    if above:
+        k = len(above)
+        lines.append(f"{k} campanha{'s' if k != 1 else ''} acima de {limit}:")
+        lines += [f"- {quoted(x['name'])} ({x['campaign_id']}): {freq(x['frequency'])}" for x in above[:5]]
+        lines += [f"e mais {k - 5}."] if k > 5 else []
+    else:
+        lines.append(f"Nenhuma campanha acima de {limit}.")
+    since = br_date(f["since"].isoformat())
+    if open_:
+        who = ", ".join(dict.fromkeys(quoted(a["name"]) for a in open_))
+        lines.append(
+            f"Anomalias abertas desde {since}: {kinds['FREQUENCY_ALERT']} de frequência alta "
+            f"(FREQUENCY_ALERT) e {kinds['REACH_SATURATION']} de saturação de alcance (REACH_SATURATION), "
+            f"em {who}."
+        )
+    else:
+        lines.append(
+            f"Nenhuma anomalia de frequência alta (FREQUENCY_ALERT) ou saturação de alcance "
+            f"(REACH_SATURATION) aberta desde {since}."
+        )
+    return lines
+
+
+def source_lines(out: Out) -> list[str]:
+    """Figures read from the source itself, which hold before the pipeline's first run."""
+    t = out.get("analyze_trends") or {}
+    if "last_7d" not in t:
+        return []
+    last = t["last_7d"]
+    return [
+        f"Da fonte: {last['spend']} investidos, {leads_text(last['leads'])}, CPL {last['cpl'] or '-'} "
+        f"nos 7 dias até {br_date(last['last_day'])}. Tiers, anomalias, recomendações e previsões vêm do "
+        "pipeline."
+    ]

@@ -1,0 +1,152 @@
+"""Campaigns compared ("compare as campanhas 3 e 4", "qual delas tá melhor?"): over the 7 days, the day
+or period asked, or two periods each ("campanha 3 e 5 semana passada vs retrasada"), the verdict first
+when one is asked."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from famachat_ml_pipeline.agent.answers_campaigns import (
+    campaign_line,
+    not_here,
+    say_campaign_not_found,
+    tier_word,
+)
+from famachat_ml_pipeline.agent.answers_periods import periods_lines
+from famachat_ml_pipeline.agent.intents import Intent
+from famachat_ml_pipeline.agent.intents_periods import periods_rate
+from famachat_ml_pipeline.agent.wording import Out, br_date, leads_text, period_in, quoted
+
+
+def _compare_asked_lines(out: Out, compared: list[dict[str, Any]]) -> list[str]:
+    """The compared campaigns over the day or period asked, from the source, said before the 7 days (one
+    with no row in it said so: it began later); nothing when none was asked."""
+    r = out.get("_ranking")
+    if r is None:
+        return []
+    rows = {x["campaign_id"]: x for x in r["campaigns"]}
+    if out.get("_period") is not None and out.get("_day") is None:
+        label = out["_period"].label
+        when = f"{label[0].upper()}{label[1:]} ({br_date(r['first_day'].isoformat())} a "
+        when += f"{br_date(r['last_day'].isoformat())})"
+    else:
+        when = f"Em {br_date(r['first_day'].isoformat())}"
+    lines = [f"{when}:"]
+    for c in compared:
+        x = rows.get(c["campaign_id"])
+        figures = (
+            f"{x['spend']} gastos, {leads_text(x['leads'])}, CPL {x['cpl'] or 'sem leads'}"
+            if x
+            else "sem dados nesse período"
+        )
+        lines.append(f"- {quoted(c['name'])} ({c['campaign_id']}): {figures}")
+    with_cpl = [
+        rows[c["campaign_id"]] for c in compared if rows.get(c["campaign_id"], {}).get("cpl_v") is not None
+    ]
+    if len(compared) >= 2 and with_cpl:
+        lines.append(f"Menor CPL nesse período: {quoted(min(with_cpl, key=lambda x: x['cpl_v'])['name'])}.")
+    return lines
+
+
+def _compare_periods_lines(intent: Intent, out: Out, c: dict[str, Any]) -> list[str]:
+    """ "Campanha 3 e 5 semana passada vs retrasada": each campaign's two periods and changes, as one
+    campaign's are said (`periods_lines`), then the lowest CPL of the newer period; the 7 days' comparison
+    would blur the periods asked."""
+    by_campaign = out["_periods_by_campaign"]
+    lines: list[str] = []
+    newer: list[tuple[float, str]] = []  # (the newer period's CPL, the name) of each campaign with one
+    rates: list[str] = []  # "e o ctr?" right after: each campaign's move of that rate, all first
+    for x in c["campaigns"]:
+        if (pf := by_campaign.get(x["campaign_id"])) is None:
+            continue
+        block = periods_lines({"_periods": pf}, f", {quoted(x['name'])}", intent.metric)
+        if periods_rate(intent.metric) is not None and len(pf["periods"]) == 2 and pf["changes"]:
+            rates.append(block.pop(0))
+        lines += block
+        if len(pf["raw"]) == 2 and pf["raw"][1] and pf["raw"][1]["cpl"] is not None:
+            newer.append((pf["raw"][1]["cpl"], x["name"]))
+    labels = [pf["periods"][-1].label.split(",")[0] for pf in by_campaign.values() if len(pf["periods"]) == 2]
+    if len(newer) >= 2 and labels:
+        lines.append(f"Menor CPL {period_in(labels[0])}: {quoted(min(newer)[1])}.")
+    if n := c.get("not_found"):
+        lines.append(f"{n} das campanhas pedidas não {'é' if n == 1 else 'são'} desta conta.")
+    return rates + lines
+
+
+def _verdict_line(intent: Intent, out: Out, c: dict[str, Any]) -> list[str]:
+    """ "qual delas tá melhor?" (or "pior"): the campaign with the lower (higher) CPL, with every compared
+    campaign's CPL, said before the comparison; of the day or period asked (the source), else of the 7
+    days the comparison shows. One that spent with no lead is the worse. Nothing when no verdict is asked
+    or fewer than two campaigns are compared."""
+    if intent.metric not in {"better", "worse"} or len(c["campaigns"]) < 2:
+        return []
+    names = {x["campaign_id"]: x["name"] for x in c["campaigns"]}
+    r = out.get("_ranking")
+    if r is None:  # the 7 days (ml_features): the tool ranks their CPLs
+        when = "nos 7 dias"
+        figures = {x["campaign_id"]: (x["cpl_7d"], x["spend_7d"]) for x in c["campaigns"]}
+        best, worst = c.get("lowest_cpl"), c.get("highest_cpl")
+    else:
+        rows = {x["campaign_id"]: x for x in r["campaigns"] if x["campaign_id"] in names}
+        period = out.get("_period") is not None and out.get("_day") is None
+        when = (
+            period_in(out["_period"].label.split(",")[0])
+            if period
+            else f"em {br_date(r['first_day'].isoformat())}"
+        )
+        figures = {
+            cid: (rows[cid]["cpl"], rows[cid]["spend"]) if cid in rows else (None, None) for cid in names
+        }
+        with_cpl = sorted((x["cpl_v"], cid) for cid, x in rows.items() if x["cpl_v"] is not None)
+        best, worst = (with_cpl[0][1], with_cpl[-1][1]) if with_cpl else (None, None)
+    head = "Melhor" if intent.metric == "better" else "Pior"
+    if best is None:
+        return [f"Nenhuma delas teve leads {when}: sem CPL, não há como dizer qual está {head.lower()}."]
+    # spending with no lead is worse than any CPL ("R$ 0,00" has no digit but zeros: nothing spent)
+    no_leads = [
+        cid for cid, (cpl, spend) in figures.items() if cpl is None and re.search(r"[1-9]", spend or "")
+    ]
+    pick = best if intent.metric == "better" else (no_leads[0] if no_leads else worst)
+
+    def said(cid: str, who: str = "") -> str:
+        """ "CPL R$ 40,64" ("CPL R$ 54,94 de “B”" for another), or "“B” sem leads (R$ 90,00 gastos)"."""
+        cpl, spend = figures[cid]
+        if cpl:
+            return f"CPL {cpl}{who and ' de ' + who}"
+        rest = f"sem leads ({spend} gastos)" if spend else "sem dados"
+        return f"{who} {rest}" if who else rest
+
+    others = " e ".join(said(cid, quoted(names[cid])) for cid in names if cid != pick)
+    return [f"{head}: {quoted(names[pick])} ({pick}), {said(pick)} {when}, contra {others}."]
+
+
+def say_compare(intent: Intent, out: Out) -> list[str]:
+    if "compare_campaigns" not in out:
+        return [
+            *filter(None, [not_here(intent.names)]),
+            "Para comparar, diga 2 a 5 campanhas desta conta pelo nome ou pelo id "
+            "(ex.: “compare as campanhas 3 e 4”).",
+            *say_campaign_not_found(replace(intent, matches=(), names=()), out)[1:],
+        ]
+    c = out["compare_campaigns"]
+    if "_periods_by_campaign" in out:
+        return _compare_periods_lines(intent, out, c)
+    lines = [*_compare_asked_lines(out, c["campaigns"]), "Comparação (7 dias):"]
+    for x in c["campaigns"]:
+        tier = tier_word(x)
+        lines.append(f"{campaign_line(x)}, CTR {x['ctr_7d'] or '-'}; tier {tier}")
+    by_id = {x["campaign_id"]: x["name"] for x in c["campaigns"]}
+    if len(by_id) >= 2 and c.get("lowest_cpl"):  # one row is no comparison: no "best"
+        lines.append(f"Menor CPL: {quoted(by_id[c['lowest_cpl']])}.")
+    if len(by_id) >= 2 and c.get("most_leads"):
+        lines.append(f"Mais leads: {quoted(by_id[c['most_leads']])}.")
+    if n := c.get("not_found"):
+        lines.append(
+            f"{n} das campanhas pedidas não é desta conta."
+            if n == 1
+            else f"{n} das campanhas pedidas não são desta conta."
+        )
+    # "qual delas tá melhor?": the verdict first, the comparison it rests on after
+    return _verdict_line(intent, out, c) + lines

@@ -1,0 +1,135 @@
+"""The account's figures asked ("qual o CPL?", "quanto gastei ontem?", "o CTR de outubro", "a conta tá
+pior que mês passado?", "qual a média de leads por dia?"): the day's or period's from the source, the
+rate asked first, the 7 days' move when no day nor period was asked."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from famachat_ml_pipeline.agent.answers_periods import (
+    RATE_HOW,
+    all_invalid,
+    day_lines,
+    day_or_period_asked,
+    days_lines,
+    first_figure,
+    period_lines,
+    periods_lines,
+)
+from famachat_ml_pipeline.agent.answers_trends import trend_lines
+from famachat_ml_pipeline.agent.answers_verdicts import cpl_judge_lines, day_move_lines, rate_judge_lines
+from famachat_ml_pipeline.agent.intents import Intent
+from famachat_ml_pipeline.agent.intents_periods import PERIODS_RATES
+from famachat_ml_pipeline.agent.intents_verdicts import rate_judged
+from famachat_ml_pipeline.agent.tools.analysis import excluded_text
+from famachat_ml_pipeline.agent.wording import Out, br_date, leads_text, moved_word, period_in, signed
+
+RATE_NAME = {"cvr": "Taxa de conversão"}  # the others by their acronym ("CTR")
+
+
+def _metric_asked(intent: Intent, out: Out) -> list[str]:
+    """ "Qual o CTR ontem?", "o CPM dos últimos 15 dias": that rate of the day or period asked, from the
+    source, first (the 7-day line follows only when no day nor period was asked)."""
+    m = intent.metric
+    if m not in RATE_HOW:
+        return []
+    day, f = out.get("_day"), None
+    if day is not None and out.get("_day_figures") is not None:
+        f = out["_day_figures"]
+        when = f"em {br_date(day.isoformat())}"
+        if out.get("_day_status") == "today":
+            when += " (hoje, parcial: o dia ainda não terminou)"
+    elif out.get("_period_figures") is not None:
+        f, period = out["_period_figures"], out["_period"]
+        span = f"{br_date(f['first_day'].isoformat())} a {br_date(f['last_day'].isoformat())}"
+        when = f"{period_in(period.label)} ({span}, {f['days']} dias)"
+    if f is None:
+        return []
+    name = RATE_NAME.get(m, m.upper())
+    if (invalid := all_invalid(f)) is not None:
+        return [f"{name} da conta{RATE_HOW[m]} {when}: {invalid}"]
+    left_out = excluded_text(f.get("set_aside") or 0, f.get("orphans") or 0)
+    note = f" ({left_out})" if left_out else ""
+    return [f"{name} da conta{RATE_HOW[m]} {when}: {f.get(m) or '-'}{note}."]
+
+
+def _periods_verdict(intent: Intent, pf: dict[str, Any]) -> list[str]:
+    """ "A conta tá pior que mês passado?": Sim/Não first, by the CPL of the newer period against the older
+    one's (a lead account's yardstick); nothing when no verdict was asked or a side has no CPL."""
+    if intent.metric not in {"periods_worse", "periods_better"} or len(pf["periods"]) != 2:
+        return []
+    old, new = pf["raw"]
+    if not (old and new and old["cpl"] and new["cpl"]):
+        return []
+    worse = new["cpl"] > old["cpl"]
+    change = signed(pf["changes"]["cpl"])
+    stable = moved_word(pf["changes"]["cpl"] or "0") == "ficou estável"
+    if stable:
+        word, tail = "Praticamente igual", "o mesmo custo por lead"
+    else:
+        word = "Sim" if worse == (intent.metric == "periods_worse") else "Não"
+        tail = f"{'pior' if worse else 'melhor'} pelo custo por lead"
+    (a, b), (fa, fb) = pf["periods"], pf["figures"]
+    label = b.label.split(",")[0]
+    return [
+        f"{word}: o CPL {period_in(label)} até agora é {fb['cpl']}, contra {fa['cpl']} {period_in(a.label)} "
+        f"({change}); {tail}."
+    ]
+
+
+def say_performance(intent: Intent, out: Out) -> list[str]:
+    """The figures asked ("qual o CPL", "quanto gastei ontem", "esse mês"): the named day's or period's
+    from the source (the 7 days' CPL move only when no day nor period was asked: then it is the answer);
+    the CTR first when it is what was asked; two periods compared side by side first."""
+    if "_periods" in out:
+        # what was asked only: the 7 days' trends would blur the two
+        return [*_periods_verdict(intent, out["_periods"]), *periods_lines(out, metric=intent.metric)]
+    if judged := cpl_judge_lines(intent, out):  # "meu CPL tá bom?": the verdict against its own history
+        day = day_move_lines(replace(intent, metric="day_cpl_either"), out)[:1] if "_day_move" in out else []
+        return [judged[0], *day, *trend_lines(out["analyze_trends"])[:1], *judged[1:]]
+    if (judged := rate_judge_lines(intent, out)) and (rate := rate_judged(intent.metric)):
+        # "o cpm tá caro?": the verdict against its own weeks, then the rate's answer as before
+        rest = say_performance(replace(intent, metric=rate[0]), {**out, "_cpl_history": None})
+        return [judged[0], *rest, *judged[1:]]
+    first = first_figure(intent)  # "qnts leads essa semana?": the leads first
+    lines = [*_metric_asked(intent, out), *days_lines(out, first=first), *period_lines(out, first=first)]
+    t = out["analyze_trends"]
+    asked_when = day_or_period_asked(out)
+    # "qual o CTR de outubro?": that period's rate is the answer; the 7 days' would read as a second answer
+    if intent.metric in RATE_HOW and intent.metric in PERIODS_RATES and "last_7d" in t and not asked_when:
+        m, name = intent.metric, intent.metric.upper()
+        change = t.get(f"{m}_change")
+        how = RATE_HOW[m] if m != "ctr" else ""  # the CTR's 7-day line as it always read
+        lines.append(
+            f"{name} da conta{how}: {t['last_7d'].get(m) or '-'} nos 7 dias até "
+            f"{br_date(t['last_7d']['last_day'])}, "
+            f"contra {t['previous_7d'].get(m) or '-'} na semana anterior"
+            + (f": {moved_word(change)} ({change})." if change else ".")
+        )
+    # a day or period asked is answered by its own figures: the 7 days' CPL move would answer another
+    # question (why the CPL moved is `say_anomalies`' and `say_trends`')
+    return lines if asked_when else lines + trend_lines(t)
+
+
+def say_daily_average(intent: Intent, out: Out) -> list[str]:
+    """ "Qual a média de leads por dia?": the period's totals from the source over its days with data
+    (the last 7 days unless a period was asked), saying how many days that is."""
+    f = out.get("_period_figures")
+    if f is None:  # a day asked alone, or a period the data does not cover
+        return [*day_lines(out), *period_lines(out)] or ["Não há dados desta conta para calcular a média."]
+    if not f["days_with_data"]:
+        return [
+            f"Não há dados de {br_date(f['first_day'].isoformat())} a {br_date(f['last_day'].isoformat())}."
+        ]
+    period = out["_period"]
+    span = f"{br_date(f['first_day'].isoformat())} a {br_date(f['last_day'].isoformat())}"
+    n, days = f["days_with_data"], f["days"]
+    over = f"{n} dia{'s' if n != 1 else ''} com dados" + (f" de {days}" if n < days else "")
+    head = f"Média diária {period_in(period.label)} ({span}, {over})"
+    left_out = excluded_text(f["set_aside"], f.get("orphans") or 0)
+    note = f" {left_out[0].upper()}{left_out[1:]}." if left_out else ""
+    return [
+        f"{head}: {f['spend_per_day'] or '-'} de gasto e {f['leads_per_day']} leads por dia "
+        f"(no total, {f['spend'] or '-'} e {leads_text(f['leads'])}; CPL {f['cpl'] or 'sem leads'}).{note}"
+    ]

@@ -1,0 +1,137 @@
+"""The figures of a day or period asked, read from the source: one day (or each of several), a period
+(its days said, partial when it is not over or began before the data), two periods side by side with
+their changes; or why there are none (not yet, before the data, every row set aside)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from famachat_ml_pipeline.agent.intents import Intent
+from famachat_ml_pipeline.agent.intents_periods import ALL_TIME_LABEL, periods_rate
+from famachat_ml_pipeline.agent.wording import Out, br_date, figures_text, signed
+
+
+def all_invalid(f: dict[str, Any]) -> str | None:
+    """When every source row of the days asked was set aside (negative spend, say), the figures are
+    unknown, not zero: said so; None when some valid row is there (or there were no rows at all)."""
+    aside = f.get("set_aside") or 0
+    if f.get("days_with_data") or not aside:
+        return None
+    return (
+        f"os dados que a fonte trouxe para {'esse dia' if f['days'] == 1 else 'esses dias'} vieram "
+        f"inválidos e foram deixados de lado ({aside} dia(s) de campanha), então não sei o gasto nem os "
+        "leads: não é zero, é desconhecido."
+    )
+
+
+def day_lines(out: Out, who: str = "", first: str = "spend") -> list[str]:
+    """The named day's figures from the source, or why there are none (not yet, before the data); the
+    figure asked first ("leads", "cpl")."""
+    day, through, status = out.get("_day"), out["_through"], out.get("_day_status")
+    if day is None:
+        return []
+    when = br_date(day.isoformat())
+    if status == "future":
+        return [f"{when} ainda não chegou; o último dia completo é {br_date(through.isoformat())}."]
+    if status == "before":
+        first = out.get("_first_day")
+        # the day is written whole: a year-less "31/12" may have been read as last year's
+        return [
+            f"{when}: não há dados antes de {br_date(first.isoformat())}."
+            if first
+            else "Não há dados desta conta."
+        ]
+    f = out["_day_figures"]
+    if (invalid := all_invalid(f)) is not None:
+        return [f"Em {when}{who}: {invalid}"]
+    if status == "today":
+        return [
+            f"Hoje, {when}{who} (parcial: o dia ainda não terminou): {figures_text(f, first)} até "
+            f"agora. O último dia completo é {br_date(through.isoformat())}."
+        ]
+    return [f"Em {when}{who}: {figures_text(f, first)}."]
+
+
+def days_lines(out: Out, who: str = "", first: str = "spend") -> list[str]:
+    """ "Ontem e anteontem": each day asked, as `day_lines` says one; the one day asked otherwise."""
+    days = out.get("_days_asked") or []
+    if len(days) < 2:
+        return day_lines(out, who, first)
+    each = ({**out, "_day": x["day"], "_day_status": x["status"], "_day_figures": x["figures"]} for x in days)
+    return [line for one in each for line in day_lines(one, who, first)]
+
+
+def period_lines(out: Out, who: str = "", first: str = "spend") -> list[str]:
+    """The period asked (a month, last week, this week, the last N days) from the source: the days it
+    covers, said partial when the period is not over or began before the data; or that there is no data
+    for it. The figure asked first ("leads", "cpl")."""
+    period, f, since = out.get("_period"), out.get("_period_figures"), out.get("_first_day")
+    if period is None:
+        return []
+    if f is None:
+        begins = f"os dados começam em {br_date(since.isoformat())}" if since else "não há dados desta conta"
+        return [f"Não há dados de {period.label}{who}: {begins}."]
+    span = f"{br_date(f['first_day'].isoformat())} a {br_date(f['last_day'].isoformat())}"
+    figures = all_invalid(f) or f"{figures_text(f, first)}, CTR {f['ctr'] or '-'}."
+    if period.label.startswith("últimos"):
+        return [f"De {span} ({f['days']} dias){who}: {figures}"]
+    days = f"{f['days']} dias"
+    if f["days"] == 1:  # "esta semana, só segunda": one day, said as one
+        span, days = br_date(f["first_day"].isoformat()), "1 dia"
+    notes = []
+    if f["last_day"] < period.last:
+        notes.append(f"parcial: o período vai até {br_date(period.last.isoformat())}")
+    if f["first_day"] > period.first and period.label != ALL_TIME_LABEL:
+        notes.append(f"parcial: os dados começam em {br_date(f['first_day'].isoformat())}")
+    head = period.label[0].upper() + period.label[1:] + who
+    return [f"{head} ({span}, {days}{''.join('; ' + n for n in notes)}): {figures}"]
+
+
+def first_figure(intent: Intent) -> str:
+    """The figure a day's or period's line leads with: the leads or the CPL when asked ("e o cpl?" in a
+    thread), else the spend."""
+    return intent.metric if intent.metric in {"leads", "cpl"} else "spend"
+
+
+# the rates a question may ask for besides the CPL, and how each is computed
+RATE_HOW = {
+    "ctr": " (cliques / impressões)",
+    "cpm": " (gasto por mil impressões)",
+    "cpc": " (gasto / cliques)",
+    "cvr": " (leads / cliques)",
+}
+
+
+def periods_lines(out: Out, who: str = "", metric: str | None = None) -> list[str]:
+    """ "Semana passada vs retrasada", "outubro vs novembro": each period's line as `period_lines` writes
+    one (its days, partial when not over), older first, then the changes from the older to the newer; a
+    partial side also gets both sides' spend per day, the fair measure between a whole and a part."""
+    pf = out["_periods"]
+    periods, sides = pf["periods"], pf["figures"]
+    lines = [
+        line
+        for p, f in zip(periods, sides, strict=True)
+        for line in period_lines({"_period": p, "_period_figures": f, "_first_day": pf["first_day"]}, who)
+    ]
+    if len(periods) != 2 or not pf["changes"]:
+        return lines
+    (old, new), ch = periods, pf["changes"]
+    spend, leads, cpl = (signed(ch[k]) for k in ("spend", "leads", "cpl"))
+    span = f"{old.label.split(',')[0]} para {new.label.split(',')[0]}"
+    lines.append(
+        f"Variação de {span}: gasto {spend or '-'}, leads {leads or '-'}, CPL {cpl or 'sem comparação'}."
+    )
+    if any(f["last_day"] < p.last for p, f in zip(periods, sides, strict=True)):
+        per_day = " contra ".join(f"{f['spend_per_day'] or '-'}" for f in sides)
+        lines.append(f"Como um lado é parcial, o gasto por dia compara melhor: {per_day}.")
+    if (rate := periods_rate(metric)) is not None:  # "e o ctr?" right after: that rate's move first
+        lines.insert(
+            0,
+            f"{rate.upper()}{RATE_HOW[rate]}{who} de {span}: {sides[0].get(rate) or '-'} para "
+            f"{sides[1].get(rate) or '-'} ({signed(ch[rate]) or 'sem comparação'}).",
+        )
+    return lines
+
+
+def day_or_period_asked(out: Out) -> bool:
+    return any(out.get(k) is not None for k in ("_day", "_period")) or bool(out.get("_days_asked"))
