@@ -41,15 +41,34 @@ def _as_of(value: str) -> dt.date:
 
 
 def _positive(value: str) -> int:
-    n = int(value)
+    try:
+        n = int(value)
+    except ValueError:  # else argparse says "invalid _positive value"
+        raise argparse.ArgumentTypeError(f"must be a positive integer: {value!r}") from None
     if n <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive integer: {value!r}")
     return n
 
 
+def _port(value: str) -> int:
+    n = _positive(value)
+    if n > 65535:  # uvicorn would bind n mod 65536 without a word
+        raise argparse.ArgumentTypeError(f"must be a TCP port, 1 to 65535: {value!r}")
+    return n
+
+
+def _question(value: str) -> str:
+    if not value.strip():  # as the API refuses it (422), rather than the help menu with exit 0
+        raise argparse.ArgumentTypeError("the question is empty")
+    return value
+
+
 def _at_least(minimum: int):  # noqa: ANN202
     def parse(value: str) -> int:
-        n = int(value)
+        try:
+            n = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be an integer: {value!r}") from None
         if n < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum}: {value!r}")
         return n
@@ -411,19 +430,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     ui = sub.add_parser("ui", help="start the Dagster UI (dagster dev) on the same instance as the CLI")
     ui.add_argument("--host", default="127.0.0.1")
-    ui.add_argument("--port", type=_positive, default=3000)
+    ui.add_argument("--port", type=_port, default=3000)
     ui.set_defaults(fn=cmd_ui)
 
     api = sub.add_parser("api", help="serve the HTTP API for FamaChat and the chat page (uvicorn)")
     api.add_argument("--host", default="127.0.0.1")
-    api.add_argument("--port", type=_positive, default=8000)
+    api.add_argument("--port", type=_port, default=8000)
     api.set_defaults(fn=cmd_api)
 
     serve = sub.add_parser(
         "serve", help="production on one machine: dagster-daemon (schedules, sensors, queue) + webserver"
     )
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=_positive, default=3000)
+    serve.add_argument("--port", type=_port, default=3000)
     serve.set_defaults(fn=cmd_serve)
 
     ev = sub.add_parser("evaluate", help="score the anomaly detector or the forecasts against baselines")
@@ -469,7 +488,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="ask the agent about one account (pt-BR; offline without an API key)")
     ask.add_argument("--config-id", type=_positive, required=True, metavar="N")
     ask.add_argument("--offline", action="store_true", help="deterministic answers, even with an API key")
-    ask.add_argument("question")
+    ask.add_argument("question", type=_question)
     ask.set_defaults(fn=cmd_ask)
 
     mcp = sub.add_parser("mcp", help="serve the agent's tools for one account over MCP (stdio)")

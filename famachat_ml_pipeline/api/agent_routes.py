@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import queue
+import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import StreamingResponse
 
@@ -17,6 +20,7 @@ from famachat_ml_pipeline.agent.offline import OfflineAgent
 from famachat_ml_pipeline.agent.service import UnknownAccount
 from famachat_ml_pipeline.agent.types import AccountAgent, AgentReply, ChatTurn, ToolCall
 from famachat_ml_pipeline.api.auth import Caller, account_of, auth_configured
+from famachat_ml_pipeline.api.errors import DATABASE_UNAVAILABLE
 from famachat_ml_pipeline.api.logs import log
 from famachat_ml_pipeline.api.schemas import (
     AccountRequest,
@@ -70,17 +74,16 @@ def _open(state: ApiState, config_id: int) -> AccountAgent:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "account not found") from None
 
 
-def _start_turn(state: ApiState, config_id: int, thread_id: str | None, message: str) -> tuple[str, list]:
-    """Open (or create) the thread, read its history, then store the question."""
-    thread_id = thread_id or uuid.uuid4().hex
+def _start_turn(state: ApiState, config_id: int, thread_id: str, message: str) -> list[ChatTurn]:
+    """Open (or create) the thread, read its history, then store the question. The caller holds the
+    thread's turn (`state.turns`)."""
     try:
         conv.open_thread(state.engine, config_id, thread_id, title=message[:80])
         earlier = conv.get_messages(state.engine, config_id, thread_id, limit=HISTORY_TURNS)
         conv.add_message(state.engine, config_id, thread_id, "user", message)
     except conv.ThreadNotFound:
         raise _not_found() from None
-    history = [ChatTurn(m.role, m.content) for m in earlier if m.role in ("user", "assistant")]
-    return thread_id, history
+    return [ChatTurn(m.role, m.content) for m in earlier if m.role in ("user", "assistant")]
 
 
 def _store_reply(state: ApiState, config_id: int, thread_id: str, reply: AgentReply) -> int:
@@ -97,7 +100,7 @@ def _store_reply(state: ApiState, config_id: int, thread_id: str, reply: AgentRe
     )
 
 
-def _response(thread_id: str, message_id: int, reply: AgentReply) -> dict[str, Any]:
+def _response(thread_id: str, message_id: int | None, reply: AgentReply) -> dict[str, Any]:
     return {
         "thread_id": thread_id,
         "message_id": message_id,
@@ -133,13 +136,15 @@ def _converse(
     """One question and its answer in a thread. `offline`: the intent the offline agent must answer,
     whatever the message's words (the online agent reads the message itself)."""
     agent = _open(state, config_id)
-    thread_id, history = _start_turn(state, config_id, thread_id, message)
-    t0 = time.perf_counter()
-    if offline is not None and isinstance(agent, OfflineAgent):
-        reply = agent.ask(message, history, intent=offline)
-    else:
-        reply = agent.ask(message, history)
-    message_id = _store_reply(state, config_id, thread_id, reply)
+    thread_id = thread_id or uuid.uuid4().hex
+    with state.turns.turn(thread_id):
+        history = _start_turn(state, config_id, thread_id, message)
+        t0 = time.perf_counter()
+        if offline is not None and isinstance(agent, OfflineAgent):
+            reply = agent.ask(message, history, intent=offline)
+        else:
+            reply = agent.ask(message, history)
+        message_id = _store_reply(state, config_id, thread_id, reply)
     _log_turn(state, config_id, thread_id, message, reply, t0)
     return _response(thread_id, message_id, reply)
 
@@ -185,19 +190,65 @@ def _stream_events(
         reply = AgentReply("".join(chunks), "offline", None, tuple(tools), error=message_pt)
     if reply is None:  # an agent that ended without its "done" event
         reply = AgentReply("".join(chunks), "offline", None, tuple(tools), error="resposta incompleta")
-    message_id = _store_reply(state, config_id, thread_id, reply)
+    try:
+        message_id: int | None = _store_reply(state, config_id, thread_id, reply)
+    except sa.exc.OperationalError as exc:  # the answer was shown but cannot be kept: say so, then end
+        log.error(
+            "answer not stored", extra={"config_id": config_id, "thread_id": thread_id, "cause": str(exc)}
+        )
+        yield _sse("error", {"message": DATABASE_UNAVAILABLE})
+        message_id, reply = (
+            None,
+            AgentReply(
+                reply.text,
+                reply.mode,
+                reply.intent,
+                reply.tool_calls,
+                reply.data_through,
+                error=DATABASE_UNAVAILABLE,
+            ),
+        )
     _log_turn(state, config_id, thread_id, message, reply, t0)
     yield _sse("done", _response(thread_id, message_id, reply))
 
 
+def _answer_apart(events: Iterator[str], release: Callable[[], None]) -> Iterator[str]:
+    """Run the turn in its own thread and relay its events: a client that goes away mid-stream stops
+    the relay only, and the answer is still written and stored (its history shows it), then the
+    thread's turn is released."""
+    relayed: queue.Queue[str | None] = queue.Queue()
+
+    def produce() -> None:
+        try:
+            for event in events:
+                relayed.put(event)
+        except Exception:  # noqa: BLE001 - nobody may be listening: the log is where this goes
+            log.exception("agent stream failed after the client left")
+        finally:
+            release()
+            relayed.put(None)
+
+    threading.Thread(target=produce, name="agent-turn", daemon=True).start()
+    while (event := relayed.get()) is not None:
+        yield event
+
+
 @router.post("/chat/stream")
 def chat_stream(body: ChatRequest, who: Caller = Account, state: ApiState = State) -> StreamingResponse:
-    """Server-sent events: `thread`, `text` chunks and `tool` calls, then one `done` with the thread id."""
+    """Server-sent events: `thread`, `text` chunks and `tool` calls, then one `done` with the thread id
+    (`message_id` null, and an `error` event before it, when the answer could not be stored)."""
     config_id = account_of(who, body.config_id)
     agent = _open(state, config_id)
-    thread_id, history = _start_turn(state, config_id, body.thread_id, body.message)
+    thread_id = body.thread_id or uuid.uuid4().hex
+    state.turns.claim(thread_id)
+    try:
+        history = _start_turn(state, config_id, thread_id, body.message)
+    except BaseException:
+        state.turns.release(thread_id)
+        raise
+    events = _stream_events(state, agent, config_id, thread_id, body.message, history)
     return StreamingResponse(
-        _stream_events(state, agent, config_id, thread_id, body.message, history),
+        _answer_apart(events, lambda: state.turns.release(thread_id)),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
@@ -259,15 +310,22 @@ def clear_conversation(
 
 
 @router.post("/feedback", status_code=status.HTTP_201_CREATED)
-def feedback(body: FeedbackRequest, who: Caller = Account, state: ApiState = State) -> dict[str, Any]:
+def feedback(
+    body: FeedbackRequest, response: Response, who: Caller = Account, state: ApiState = State
+) -> dict[str, Any]:
+    """201 for a new rating; 200 when it replaced the message's earlier one, or repeated one (a retry)."""
     account = account_of(who, body.config_id)
     try:
-        feedback_id = conv.add_feedback(
+        saved = conv.add_feedback(
             state.engine, account, body.thread_id, body.rating, body.message_id, body.comment
         )
     except conv.ThreadNotFound:
         raise _not_found() from None
-    return {"feedback_id": feedback_id, "thread_id": body.thread_id}
+    except conv.MessageNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "message not found in this conversation") from None
+    if not saved.created:
+        response.status_code = status.HTTP_200_OK
+    return {"feedback_id": saved.id, "thread_id": body.thread_id, "created": saved.created}
 
 
 @router.get("/status")

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 
-from famachat_ml_pipeline.api import agent_routes, decision_routes, health_routes
+from famachat_ml_pipeline.api import agent_routes, decision_routes, errors, health_routes
 from famachat_ml_pipeline.api.auth import auth_configured
 from famachat_ml_pipeline.api.logs import configure_logging, log
 from famachat_ml_pipeline.api.ratelimit import RateLimiter
@@ -38,8 +38,8 @@ def _capped_input(value: Any) -> Any:
 
 async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     """FastAPI's own 422 body (`detail`: loc, msg, type, input, ctx) with each `input` capped."""
-    errors = [{**e, "input": _capped_input(e["input"])} if "input" in e else e for e in exc.errors()]
-    return JSONResponse(status_code=422, content={"detail": jsonable_encoder(errors)})
+    refused = [{**e, "input": _capped_input(e["input"])} if "input" in e else e for e in exc.errors()]
+    return JSONResponse(status_code=422, content={"detail": jsonable_encoder(refused)})
 
 
 def create_app(settings: Settings | None = None, open_agent: AgentOpener | None = None) -> FastAPI:
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, open_agent: AgentOpener | None 
     check_ready(settings.database_url, need_source=False)  # `famachat-ml api` also wants the source
     app = FastAPI(title="FamaChat ML", version=health_routes.VERSION, docs_url="/docs", redoc_url=None)
     app.add_exception_handler(RequestValidationError, validation_error)
+    errors.install(app)
     app.state.api = ApiState(
         settings=settings,
         engine=get_engine(settings.database_url),

@@ -3,18 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, field_validator
 
 # Client-chosen thread ids are allowed (the seed's "conversa-123"), within a safe alphabet.
 THREAD_ID = r"^[A-Za-z0-9_.:-]{1,100}$"
-ConfigId = Field(default=None, gt=0, description="The account; required with X-API-Key, implied by a JWT.")
+
+
+def _not_a_boolean(value: Any) -> Any:
+    # pydantic reads `true` as 1: a client sending a flag where an id or a rating goes is refused
+    if isinstance(value, bool):
+        raise ValueError("must be an integer, not a boolean")
+    return value
+
+
+def _without_nul(value: str | None) -> str | None:
+    # Postgres text cannot hold NUL (0x00): refused on every backend, never a 500 on one of them
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain the NUL character (\\u0000)")
+    return value
+
+
+Integer = Annotated[int, BeforeValidator(_not_a_boolean)]
+Text = Annotated[str, AfterValidator(_without_nul)]
+ConfigId = Annotated[
+    Integer | None, Field(gt=0, description="The account; required with X-API-Key, implied by a JWT.")
+]
 
 
 class ChatRequest(BaseModel):
-    message: str = Field(min_length=1, max_length=4000)
-    config_id: int | None = ConfigId
+    message: Text = Field(min_length=1, max_length=4000)
+    config_id: ConfigId = None
     thread_id: str | None = Field(default=None, pattern=THREAD_ID)
 
     @field_validator("message")
@@ -27,13 +47,13 @@ class ChatRequest(BaseModel):
 
 
 class AnalyzeRequest(BaseModel):
-    config_id: int | None = ConfigId
+    config_id: ConfigId = None
     thread_id: str | None = Field(default=None, pattern=THREAD_ID)
     campaign_id: str | None = Field(default=None, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
 
 
 class AccountRequest(BaseModel):
-    config_id: int | None = ConfigId
+    config_id: ConfigId = None
 
 
 class SuggestionsRequest(AccountRequest):
@@ -41,11 +61,11 @@ class SuggestionsRequest(AccountRequest):
 
 
 class FeedbackRequest(BaseModel):
-    config_id: int | None = ConfigId
+    config_id: ConfigId = None
     thread_id: str = Field(pattern=THREAD_ID)
-    message_id: int | None = Field(default=None, gt=0)
-    rating: int = Field(ge=1, le=5, description="1 (bad) to 5 (good)")
-    comment: str | None = Field(default=None, max_length=2000)
+    message_id: Integer | None = Field(default=None, gt=0)
+    rating: Integer = Field(ge=1, le=5, description="1 (bad) to 5 (good)")
+    comment: Text | None = Field(default=None, max_length=2000)
 
 
 class ToolCallOut(BaseModel):
@@ -93,13 +113,15 @@ class ConversationOut(ThreadOut):
 
 
 class DecisionRequest(BaseModel):
-    config_id: int | None = ConfigId
-    user_id: int | None = Field(default=None, gt=0, description="With X-API-Key only; a JWT names its user.")
+    config_id: ConfigId = None
+    user_id: Integer | None = Field(
+        default=None, gt=0, description="With X-API-Key only; a JWT names its user."
+    )
 
 
 class DismissRequest(DecisionRequest):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class AcknowledgeRequest(DecisionRequest):
-    resolution_notes: str | None = Field(default=None, max_length=4000)
+    resolution_notes: Text | None = Field(default=None, max_length=4000)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from fastapi import Depends, HTTPException, Request, status
@@ -12,6 +12,7 @@ from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.agent.types import AccountAgent
 from famachat_ml_pipeline.api.auth import Caller, authenticate
 from famachat_ml_pipeline.api.ratelimit import RateLimiter
+from famachat_ml_pipeline.api.turns import TurnLocks
 from famachat_ml_pipeline.settings import Settings
 
 AgentOpener = Callable[[sa.Engine, int, Settings], AccountAgent]
@@ -27,6 +28,7 @@ class ApiState:
     engine: sa.Engine
     limiter: RateLimiter
     open_agent: AgentOpener
+    turns: TurnLocks = field(default_factory=TurnLocks)
 
 
 def api_state(request: Request) -> ApiState:

@@ -223,6 +223,20 @@ def clear_thread(engine: sa.Engine, config_id: int, thread_id: str) -> int:
         return deleted.rowcount
 
 
+def _same_comment(column: sa.ColumnElement, comment: str | None) -> sa.ColumnElement[bool]:
+    return column.is_(None) if comment is None else column == comment
+
+
+class MessageNotFound(LookupError):
+    """No such message in this thread (a rating of it would point at nothing)."""
+
+
+@dataclass(frozen=True)
+class Feedback:
+    id: int
+    created: bool  # False: an earlier rating of the same message (or thread) was replaced
+
+
 def add_feedback(
     engine: sa.Engine,
     config_id: int,
@@ -230,34 +244,49 @@ def add_feedback(
     rating: int,
     message_id: int | None = None,
     comment: str | None = None,
-) -> int:
-    """Record a rating of a thread (or of one of its messages); returns the feedback id.
+) -> Feedback:
+    """Record a rating of a thread (or of one of its messages), never counting one vote twice.
 
-    A message id that is not in this thread raises ThreadNotFound like a foreign thread does.
+    A message has one rating: sending it again (a client's retry, a user changing their mind) replaces
+    the rating and comment of its row. A rating of the thread alone that repeats one already there (same
+    rating and comment) is a retry and returns that row; another one is added, as the thread's other
+    ratings with no message may be those of messages since cleared.
+
+    Raises ThreadNotFound for a thread this account does not have, MessageNotFound for a message id
+    that is not in the thread.
     """
-    m = agent_messages
+    m, f, t = agent_messages, agent_feedback, agent_threads
     with engine.begin() as conn:
-        _require(conn, config_id, thread_id)
+        # The thread's row, locked on Postgres, serialises two ratings of it sent at once (SQLite
+        # serialises every writer already), so a retry racing the first request finds its row.
+        owner = conn.execute(
+            sa.select(t.c.config_id).where(t.c.thread_id == thread_id).with_for_update()
+        ).scalar_one_or_none()
+        if owner != config_id:
+            raise ThreadNotFound(thread_id)
         if message_id is not None:
             found = conn.execute(
                 sa.select(m.c.id).where(m.c.id == message_id, m.c.thread_id == thread_id)
             ).scalar_one_or_none()
             if found is None:
-                raise ThreadNotFound(thread_id)
-        return int(
-            conn.execute(
-                agent_feedback.insert()
-                .values(
-                    thread_id=thread_id,
-                    message_id=message_id,
-                    config_id=config_id,
-                    rating=rating,
-                    comment=comment,
-                    created_at=_now(),
-                )
-                .returning(agent_feedback.c.id)
-            ).scalar_one()
-        )
+                raise MessageNotFound(message_id)
+        if message_id is not None:
+            same = [f.c.message_id == message_id]
+        else:
+            same = [f.c.message_id.is_(None), f.c.rating == rating, _same_comment(f.c.comment, comment)]
+        earlier = conn.execute(
+            sa.select(f.c.id).where(f.c.thread_id == thread_id, *same).order_by(f.c.id).limit(1)
+        ).scalar_one_or_none()
+        values = {"rating": rating, "comment": comment, "created_at": _now()}
+        if earlier is not None:
+            conn.execute(f.update().where(f.c.id == earlier).values(**values))
+            return Feedback(int(earlier), created=False)
+        inserted = conn.execute(
+            f.insert()
+            .values(thread_id=thread_id, message_id=message_id, config_id=config_id, **values)
+            .returning(f.c.id)
+        ).scalar_one()
+        return Feedback(int(inserted), created=True)
 
 
 def count_threads(engine: sa.Engine, config_id: int) -> int:

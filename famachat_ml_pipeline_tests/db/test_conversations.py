@@ -57,9 +57,9 @@ def test_feedback_needs_a_message_of_the_same_thread(engine: sa.Engine) -> None:
     conv.open_thread(engine, 1, "a")
     conv.open_thread(engine, 1, "b")
     in_b = conv.add_message(engine, 1, "b", "assistant", "resposta")
-    with pytest.raises(conv.ThreadNotFound):
+    with pytest.raises(conv.MessageNotFound):
         conv.add_feedback(engine, 1, "a", 5, message_id=in_b)
-    assert conv.add_feedback(engine, 1, "b", 5, message_id=in_b, comment="útil") > 0
+    assert conv.add_feedback(engine, 1, "b", 5, message_id=in_b, comment="útil").id > 0
     assert conv.count_feedback(engine, 1) == 1
 
 
