@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, JSONResponse
 
 from famachat_ml_pipeline.api import agent_routes, decision_routes, errors, health_routes
 from famachat_ml_pipeline.api.auth import auth_configured
+from famachat_ml_pipeline.api.body_limit import BodyLimit
 from famachat_ml_pipeline.api.logs import configure_logging, log
 from famachat_ml_pipeline.api.ratelimit import RateLimiter
 from famachat_ml_pipeline.api.state import AgentOpener, ApiState, default_opener
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, open_agent: AgentOpener | None 
     configure_logging()
     check_ready(settings.database_url, need_source=False)  # `famachat-ml api` also wants the source
     app = FastAPI(title="FamaChat ML", version=health_routes.VERSION, docs_url="/docs", redoc_url=None)
+    app.add_middleware(BodyLimit)  # first added, so innermost: a 413 is logged and carries CORS headers
     app.add_exception_handler(RequestValidationError, validation_error)
     errors.install(app)
     app.state.api = ApiState(

@@ -10,6 +10,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
@@ -180,3 +181,28 @@ def test_a_client_that_leaves_mid_stream_still_gets_its_answer_stored(demo_url: 
             server.stop()
     assert [m["role"] for m in messages] == ["user", "assistant"]
     assert "modo offline" in messages[1]["content"] and messages[1]["mode"] == "offline"
+
+
+def test_an_oversized_body_is_refused_before_parsing(client: TestClient, demo_url: str) -> None:
+    from famachat_ml_pipeline.api.body_limit import MAX_BODY_BYTES
+
+    thread = f"big-{time.time_ns()}"
+    big = {"message": "a" * MAX_BODY_BYTES, "config_id": A, "thread_id": thread}
+    declared = client.post(CHAT, json=big, headers=KEY)
+    payload = json.dumps(big).encode()
+    chunked = client.post(  # no Content-Length: the size is counted as the body arrives
+        CHAT,
+        content=(payload[i : i + 8192] for i in range(0, len(payload), 8192)),
+        headers=KEY | {"Content-Type": "application/json"},
+    )
+    for response in (declared, chunked):
+        assert response.status_code == 413, response.text
+        assert "KB" in response.json()["detail"]
+    with pytest.raises(conv.ThreadNotFound):  # nothing stored: the thread was never started
+        conv.get_messages(get_engine(demo_url), A, thread)
+    # a body just under the limit still reaches validation (the message is over 4,000 characters: 422),
+    # and an ordinary one is answered, its body replayed whole to the route
+    near = {"message": "a" * (MAX_BODY_BYTES // 2), "config_id": A, "thread_id": thread}
+    assert client.post(CHAT, json=near, headers=KEY).status_code == 422
+    ok = client.post(CHAT, json={"message": "qual o CPL?", "config_id": A, "thread_id": thread}, headers=KEY)
+    assert ok.status_code == 200 and ok.json()["thread_id"] == thread
