@@ -224,3 +224,18 @@ def test_the_summary_counts_critical_problems_not_good_news(demo_db: DemoDb) -> 
     finally:
         with demo_db.engine.begin() as conn:
             conn.execute(a.delete().where(a.c.entity_id == "good-news-test"))
+
+
+def test_a_database_that_cannot_answer_is_said_so(demo_db: DemoDb) -> None:
+    from famachat_ml_pipeline.agent.tools import DATABASE_UNAVAILABLE
+
+    ctx = _ctx(demo_db)
+    # the account's campaigns are known, then the database stops answering (nothing listens on port 9)
+    down = ToolContext(sa.create_engine("postgresql+psycopg://root@127.0.0.1:9/test"), CID, now=demo_db.now)
+    down._campaigns = ctx.campaigns
+    for name in ("get_account_summary", "get_campaign_details"):
+        out = run_tool(down, name, _args(ctx).get(name, {}))
+        assert out == {"error": DATABASE_UNAVAILABLE}, (name, out)
+    # any other failure is still the generic one
+    out = run_tool(ctx, "get_campaign_details", {"campaign_id": "x" * 10})
+    assert "banco de dados" not in json.dumps(out)

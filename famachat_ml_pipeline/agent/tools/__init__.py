@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, get_type_hints
 
+import sqlalchemy as sa
 from pydantic import BaseModel, ValidationError
 
 from famachat_ml_pipeline.agent.tools import (
@@ -24,6 +25,9 @@ from famachat_ml_pipeline.agent.tools import (
 )
 from famachat_ml_pipeline.agent.tools import recommendations as recs
 from famachat_ml_pipeline.agent.tools.context import ToolContext, ToolInput
+
+# what the model (and so the buyer) is told when the database cannot answer now
+DATABASE_UNAVAILABLE = "o banco de dados não está respondendo agora; tente de novo em instantes"
 
 __all__ = ["TOOLS", "Tool", "ToolContext", "run_tool", "tool_schemas"]
 
@@ -112,6 +116,9 @@ def run_tool(ctx: ToolContext, name: str, raw_input: Any) -> dict[str, Any]:
         return {"error": f"entrada inválida para {name}: {problems}"}
     try:
         return tool.fn(ctx, inp).model_dump(mode="json")
+    except sa.exc.OperationalError as exc:  # not the tool's fault, and worth saying: it will pass
+        log.error("tool %s: database unavailable for config_id %s: %s", name, ctx.config_id, exc.orig)
+        return {"error": DATABASE_UNAVAILABLE}
     except Exception:  # noqa: BLE001 - the conversation goes on; the traceback goes to the log
         log.exception("tool %s failed for config_id %s", name, ctx.config_id)
         return {"error": f"falha interna ao executar {name}"}
