@@ -3,14 +3,14 @@
 import dagster as dg
 
 from famachat_ml_pipeline.core.vocab import DEFAULT_TIMEZONE
-from famachat_ml_pipeline.defs.shared.schedules import RUN_TAGS, RUNNING, account_job, all_accounts_schedule
+from famachat_ml_pipeline.defs.shared.schedules import JOB_TAGS, RUNNING, account_job, all_accounts_schedule
 
 # The model is trained on every account at once, so this job is unpartitioned; it shares the queue tag
 # because it reads the whole source and competes for the same cores.
 model_retraining_job = dg.define_asset_job(
     "model_retraining",
     selection=dg.AssetSelection.assets("classifier_model"),
-    tags=RUN_TAGS,
+    tags=JOB_TAGS,
     description="Trains the tier classifier on every account; the only job that trains.",
 )
 model_retraining_schedule = dg.ScheduleDefinition(

@@ -7,7 +7,7 @@ or the rules. A run of this job, from the schedule, the CLI, a sensor or the UI,
 import dagster as dg
 
 from famachat_ml_pipeline.defs.shared.partitions import config_partitions
-from famachat_ml_pipeline.defs.shared.schedules import RUN_TAGS, all_accounts_schedule
+from famachat_ml_pipeline.defs.shared.schedules import JOB_TAGS, all_accounts_schedule
 
 TRAINING_ASSET = "classifier_model"
 
@@ -15,7 +15,7 @@ ml_pipeline_job = dg.define_asset_job(
     "ml_pipeline",
     selection=dg.AssetSelection.all() - dg.AssetSelection.assets(TRAINING_ASSET),
     partitions_def=config_partitions,
-    tags=RUN_TAGS,
+    tags=JOB_TAGS,
     description="Every account asset, from the source to the recommendations; never trains "
     "(that is the model_retraining job).",
 )

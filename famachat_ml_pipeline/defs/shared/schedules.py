@@ -20,6 +20,10 @@ __all__ = ["ranged_run_tags"]  # kept importable from here for the jobs that bui
 # time (the rest wait in the run queue), so an hourly run never interleaves with the daily one.
 PIPELINE_TAG = "famachat/pipeline"
 RUN_TAGS = {PIPELINE_TAG: "graph"}
+# A run whose process died (kill -9, out of memory) is re-run once by the daemon (dagster.yaml
+# `run_retries`), from its first step: its frames were in that process's memory, so Dagster's default
+# "from failure" would have nothing to load.
+JOB_TAGS = {**RUN_TAGS, "dagster/retry_strategy": "ALL_STEPS"}
 
 
 def account_job(
@@ -28,7 +32,7 @@ def account_job(
     """A job over `asset_keys` (all assets when empty), partitioned by account, queued like the others."""
     selection = dg.AssetSelection.assets(*asset_keys) if asset_keys else dg.AssetSelection.all()
     return dg.define_asset_job(
-        name, selection=selection, partitions_def=config_partitions, tags=RUN_TAGS, description=description
+        name, selection=selection, partitions_def=config_partitions, tags=JOB_TAGS, description=description
     )
 
 

@@ -1,0 +1,86 @@
+"""A run killed mid-graph (kill -9 of its process, as the kernel's OOM killer does) on the served stack:
+marked failed and alerted once, then re-run once by the daemon from its first step, so the restated
+account's results are whole again without waiting for the next schedule (the sensor's cursor moved on).
+
+Its own deployment: the shared one's tests assert that no run failed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from famachat_ml_pipeline_tests.e2e.served import Served, serve
+from famachat_ml_pipeline_tests.e2e.test_served_pipeline import _restate_latest_day
+
+SUCCESS, FAILURE = dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE
+WRITTEN_IN_ORDER = (
+    "ad_insights",
+    "campaign_anomalies",
+    "campaign_features",
+    "campaign_classifications",
+    "campaign_recommendations",
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.xdist_group("served")]
+
+
+def _sensor_runs(served: Served, sensor: str, *statuses: dg.DagsterRunStatus) -> list[dg.DagsterRun]:
+    return [r for r in served.runs(*statuses) if r.tags.get("dagster/sensor_name") == sensor]
+
+
+def _data_runs(served: Served) -> list[dg.DagsterRun]:
+    return _sensor_runs(served, "source_data_sensor")
+
+
+def _kill_once_written(served: Served, run_id: str, seconds: float = 240) -> None:
+    """kill -9 the run's process as soon as its first ml_* writer (campaign_anomalies) succeeded: polled
+    tightly, as a one-account run ends a second or two later."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        events = [e.dagster_event for e in served.instance.all_logs(run_id) if e.dagster_event]
+        if any(e.is_step_success and e.step_key == "campaign_anomalies" for e in events):
+            assert not served.instance.get_run_by_id(run_id).is_finished, "ended before it could be killed"
+            os.kill(next(e.pid for e in events if e.pid), signal.SIGKILL)
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"campaign_anomalies did not succeed within {seconds:.0f}s")
+
+
+def _latest_run_of(served: Served, asset: str, partition: str) -> str:
+    where = dg.AssetRecordsFilter(asset_key=dg.AssetKey(asset), asset_partitions=[partition])
+    (latest,) = served.instance.fetch_materializations(where, limit=1).records
+    return latest.run_id
+
+
+@pytest.mark.timeout(600)
+def test_a_killed_run_is_failed_alerted_once_and_re_run(tmp_path: Path) -> None:
+    with serve(tmp_path) as served:
+        served.wait(lambda: _sensor_runs(served, "new_accounts_sensor", SUCCESS), 300, "new accounts run")
+        served.wait(served.idle, 240, "the queue to drain")
+        _restate_latest_day(served, 1)
+        (run,) = served.wait(lambda: _data_runs(served), 240, "the restated data's run")
+        _kill_once_written(served, run.run_id)
+
+        served.wait(lambda: served.instance.get_run_by_id(run.run_id).status == FAILURE, 180, "marked failed")
+        retry = served.wait(
+            lambda: [r for r in _data_runs(served) if r.parent_run_id == run.run_id and r.is_finished],
+            300,
+            "the daemon's re-run of the killed run",
+        )[0]
+        assert retry.status == SUCCESS
+        killed = served.instance.get_run_by_id(run.run_id)  # as stored: its first step pinned its as_of
+        assert retry.tags["famachat/as_of"] == killed.tags["famachat/as_of"]  # the same day, recomputed
+        assert retry.tags["dagster/asset_partition_range_start"] == "1"
+        # from its first step: the killed process's frames died with it
+        for asset in WRITTEN_IN_ORDER:
+            assert _latest_run_of(served, asset, "1") == retry.run_id, asset
+
+        time.sleep(15)  # a few sensor ticks: the failure is not posted again
+        failures = [b["text"] for b in served.receiver.delivered if run.run_id in b["text"]]
+        assert len(failures) == 1 and failures[0].startswith(":x:"), failures
+        assert not [b for b in served.receiver.delivered if retry.run_id in b["text"]]
