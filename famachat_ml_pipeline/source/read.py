@@ -64,6 +64,17 @@ def first_insight_day(engine: sa.Engine, config_id: int) -> dt.date | None:
         return conn.execute(query).scalar_one_or_none()
 
 
+def last_insight_days(engine: sa.Engine, config_ids: Sequence[int]) -> dict[int, dt.date]:
+    """Each account's latest day in the source (an indexed max per account); accounts without rows are
+    left out."""
+    t = insights_table
+    last = sa.func.max(t.c.date_start, type_=sa.Date)
+    query = sa.select(t.c.config_id, last).where(t.c.config_id.in_([int(c) for c in config_ids]))
+    with engine.connect() as conn:
+        rows = conn.execute(query.group_by(t.c.config_id)).fetchall()
+    return {int(c): d for c, d in rows if d is not None}
+
+
 def account_timezones(engine: sa.Engine, config_ids: Sequence[int] | None = None) -> dict[int, str]:
     query = sa.select(campaigns_table.c.config_id, sa.func.min(campaigns_table.c.timezone_name)).group_by(
         campaigns_table.c.config_id

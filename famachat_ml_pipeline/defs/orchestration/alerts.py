@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from collections import Counter
+from collections.abc import Sequence
 
 import dagster as dg
 
@@ -60,6 +62,24 @@ def anomaly_text(anomaly: CriticalAnomaly) -> str:
         f"{anomaly.anomaly_type} em {anomaly.metric_name} no dia {anomaly.anomaly_date}. "
         f"Valor observado {_number(anomaly.observed_value)}, esperado {_number(anomaly.expected_value)}."
     )
+
+
+def digest_text(config_id: int, anomalies: Sequence[CriticalAnomaly], shown: int) -> str:
+    """One post for an account's critical anomalies beyond the `shown` posted one by one: how many, of
+    which types, on which days. So many at once is usually one problem of the account or its data."""
+    types = Counter(a.anomaly_type for a in anomalies)
+    kinds = ", ".join(f"{t} {_count(n)}" for t, n in sorted(types.items(), key=lambda kv: (-kv[1], kv[0])))
+    days = sorted(a.anomaly_date for a in anomalies)
+    when = f"no dia {days[0]}" if days[0] == days[-1] else f"de {days[0]} a {days[-1]}"
+    return (
+        f":rotating_light: Conta {config_id}: mais {_count(len(anomalies))} anomalias CRÍTICAS além das "
+        f"{shown} acima, {when} ({kinds}). Tantas de uma vez costumam ser um só problema da conta ou dos "
+        "dados; veja a lista completa no FamaChat."
+    )
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
 
 
 def run_failure_text(job_name: str, run_id: str, steps: list[str], message: str) -> str:

@@ -15,10 +15,15 @@ from collections.abc import Iterable
 import dagster as dg
 
 from famachat_ml_pipeline.db.orchestration_queries import critical_anomalies_after, max_anomaly_id
+from famachat_ml_pipeline.defs.orchestration.alert_batches import (
+    ALERT_MAX_AGE_DAYS,
+    Cursor,
+    advance,
+    plan_posts,
+)
 from famachat_ml_pipeline.defs.orchestration.alerts import (
     AlertDeliveryError,
     AlertWebhook,
-    anomaly_text,
     run_failure_text,
 )
 from famachat_ml_pipeline.defs.pipeline.jobs import ml_pipeline_job
@@ -29,12 +34,12 @@ from famachat_ml_pipeline.defs.shared.partitions import (
 )
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
 from famachat_ml_pipeline.defs.shared.schedules import contiguous_ranges
-from famachat_ml_pipeline.source.read import latest_updates, list_config_ids
+from famachat_ml_pipeline.source.read import last_insight_days, latest_updates, list_config_ids
 
 RESTATEMENT_WINDOW_DAYS = 28  # Meta restates insights within its attribution window
 # Unchanged accounts a data run may also cover to join two ranges: cheaper than another run.
 MAX_GAP = 50
-ALERTS_PER_TICK = 50
+ALERT_SCAN_ROWS = 1000  # CRITICAL rows read per tick; the posts are capped per account (alert_batches)
 FAILURE_POST_ATTEMPTS = 3
 FAILURE_POST_BACKOFF_SECONDS = 1.0
 RUNNING = dg.DefaultSensorStatus.RUNNING
@@ -119,29 +124,45 @@ def critical_anomaly_sensor(
     context: dg.SensorEvaluationContext, database: DatabaseResource, alert_webhook: AlertWebhook
 ) -> dg.SensorResult | dg.SkipReason:
     """Sends each new CRITICAL ml_anomalies row once to ALERT_WEBHOOK_URL (the seed's
-    notify_critical_anomaly). Cursor: the last delivered anomaly id, advanced only past delivered (or,
-    with no URL, logged) rows, so a failed post is retried on the next tick and nothing is sent twice.
+    notify_critical_anomaly): up to ALERTS_PER_ACCOUNT posts per account per tick and one digest of the
+    rest, none for a backfill's rows dated well before the account's latest day (`alert_batches`). Cursor:
+    the rows handled (`Cursor`), advanced only past delivered (or, with no URL, logged) posts, so a failed
+    post is retried on the next tick and nothing is sent twice.
 
     The first tick starts after the newest anomaly already there: no flood of history on deployment."""
     engine = database.engine()
     if not context.cursor:
         start = max_anomaly_id(engine)
         return dg.SensorResult(skip_reason=f"starting after anomaly {start}", cursor=str(start))
-    last = int(context.cursor)
-    delivered = last
-    failure = None
-    for anomaly in critical_anomalies_after(engine, last, limit=ALERTS_PER_TICK):
+    cursor = Cursor.parse(context.cursor)
+    scanned = [
+        a
+        for a in critical_anomalies_after(engine, cursor.after, limit=ALERT_SCAN_ROWS)
+        if a.id not in cursor.sent
+    ]
+    if not scanned:
+        return dg.SensorResult(skip_reason="no new critical anomalies", cursor=cursor.dump())
+    posts, stale_ids = plan_posts(scanned, last_insight_days(engine, {a.config_id for a in scanned}))
+    handled, failure, sent = set(stale_ids), None, 0
+    for post in posts:
         try:
-            alert_webhook.send(anomaly_text(anomaly), context.log)
+            alert_webhook.send(post.text, context.log)
         except AlertDeliveryError as exc:
-            failure = f"anomaly {anomaly.id} not delivered, retrying next tick: {exc}"
+            failure = f"anomalies {post.ids[0]}.. not delivered, retrying next tick: {exc}"
             context.log.warning(failure)
             break
-        delivered = anomaly.id
-    if delivered == last:
-        return dg.SensorResult(skip_reason=failure or "no new critical anomalies", cursor=str(last))
-    context.log.info(f"alerted critical anomalies {last + 1}..{delivered}")
-    return dg.SensorResult(skip_reason=failure, cursor=str(delivered))
+        handled.update(post.ids)
+        sent += 1
+    after = advance(cursor, [a.id for a in scanned], handled)
+    if stale_ids:
+        context.log.info(
+            f"{len(stale_ids)} critical anomalies dated over {ALERT_MAX_AGE_DAYS} days before their "
+            "account's latest data (a backfill) not posted"
+        )
+    if not sent:
+        return dg.SensorResult(skip_reason=failure or "no new critical anomalies", cursor=after.dump())
+    context.log.info(f"alerted {len(handled) - len(stale_ids)} critical anomalies in {sent} posts")
+    return dg.SensorResult(skip_reason=failure, cursor=after.dump())
 
 
 @dg.run_failure_sensor(default_status=RUNNING)

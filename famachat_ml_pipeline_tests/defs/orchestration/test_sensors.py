@@ -12,6 +12,11 @@ import sqlalchemy as sa
 from famachat_ml_pipeline.core.vocab import DEFAULT_TIMEZONE
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.db.engine import get_engine, migrate
+from famachat_ml_pipeline.defs.orchestration.alert_batches import (
+    ALERT_MAX_AGE_DAYS,
+    ALERTS_PER_ACCOUNT,
+    Cursor,
+)
 from famachat_ml_pipeline.defs.orchestration.alerts import AlertWebhook
 from famachat_ml_pipeline.defs.orchestration.sensors import (
     critical_anomaly_sensor,
@@ -132,7 +137,13 @@ def test_restated_data_requests_batched_ranged_runs_since_the_cursor(db_url: str
         assert _ranges(tick(earlier.replace(tzinfo=dt.UTC).isoformat())) == [("1", "4")]
 
 
-def _anomaly(config_id: int, entity_id: str, severity: str, observed: float, expected: float) -> dict:
+# the demo's last day is yesterday (generate_demo's default end); anomalies two days before it are news
+RECENT = dt.datetime.combine(dt.date.today() - dt.timedelta(days=3), dt.time())
+
+
+def _anomaly(
+    config_id: int, entity_id: str, severity: str, observed: float, expected: float, day: dt.datetime = RECENT
+) -> dict:
     return {
         "config_id": config_id,
         "entity_type": "campaign",
@@ -143,7 +154,7 @@ def _anomaly(config_id: int, entity_id: str, severity: str, observed: float, exp
         "expected_value": expected,
         "deviation_score": 4.2,
         "severity": severity,
-        "anomaly_date": dt.datetime(2026, 11, 27),
+        "anomaly_date": day,
     }
 
 
@@ -199,6 +210,66 @@ def test_critical_anomalies_without_a_url_are_logged_and_passed(sqlite_url: str)
             conn.execute(schema.ml_anomalies.insert(), [_anomaly(1, campaign, "CRITICAL", 10.0, 1.0)])
         ctx = dg.build_sensor_context(instance=instance, resources=resources, cursor="0")
         assert critical_anomaly_sensor(ctx).cursor == "1"
+
+
+def _ticker(instance: dg.DagsterInstance, database: DatabaseResource, url: str):
+    resources = {"database": database, "alert_webhook": AlertWebhook(url=url)}
+
+    def tick(cursor: str | None) -> dg.SensorResult:
+        return critical_anomaly_sensor(
+            dg.build_sensor_context(instance=instance, resources=resources, cursor=cursor)
+        )
+
+    return tick
+
+
+def test_one_accounts_flood_is_a_digest_and_does_not_delay_the_others(db_url: str) -> None:
+    engine, database, (campaign, _) = _critical_setup(db_url)
+    flood = [_anomaly(1, campaign, "CRITICAL", 0.0, 50.0 + i) for i in range(40)]
+    flood[7]["anomaly_type"] = flood[8]["anomaly_type"] = "ZERO_SPEND"
+    with engine.begin() as conn:
+        conn.execute(schema.ml_anomalies.insert(), [*flood, _anomaly(2, "777", "CRITICAL", 9.0, 1.0)])
+    with webhook_receiver() as receiver, dg.instance_for_test() as instance:
+        cursor = _ticker(instance, database, receiver.url)("0").cursor
+    texts = [d["text"] for d in receiver.delivered]
+    assert cursor == "41" and len(texts) == ALERTS_PER_ACCOUNT + 2  # 5 of account 1, its digest, account 2's
+    assert sum("conta 1:" in t for t in texts) == ALERTS_PER_ACCOUNT and "campanha 777, conta 2" in texts[-1]
+    digest = texts[ALERTS_PER_ACCOUNT]
+    assert "Conta 1: mais 35 anomalias CRÍTICAS" in digest and "CPL_SPIKE 33, ZERO_SPEND 2" in digest
+
+
+def test_a_backfills_old_anomalies_are_passed_over_not_posted(db_url: str) -> None:
+    engine, database, (campaign, _) = _critical_setup(db_url)
+    old = RECENT - dt.timedelta(days=ALERT_MAX_AGE_DAYS + 5)
+    with engine.begin() as conn:
+        conn.execute(
+            schema.ml_anomalies.insert(),
+            [
+                _anomaly(1, campaign, "CRITICAL", 1.0, 9.0, day=old),
+                _anomaly(1, campaign, "CRITICAL", 2.0, 9.0),
+            ],
+        )
+    with webhook_receiver() as receiver, dg.instance_for_test() as instance:
+        assert _ticker(instance, database, receiver.url)("0").cursor == "2"
+    assert len(receiver.delivered) == 1 and "observado 2,00" in receiver.delivered[0]["text"]
+
+
+def test_a_failed_post_among_digests_is_retried_and_nothing_is_sent_twice(db_url: str) -> None:
+    engine, database, (campaign, _) = _critical_setup(db_url)
+    rows = [_anomaly(1 + i % 2, campaign, "CRITICAL", float(i), 1.0) for i in range(16)]  # ids 1..16
+    with engine.begin() as conn:
+        conn.execute(schema.ml_anomalies.insert(), rows)
+    # account 1 holds the odd ids (5 posts + a digest of 3), account 2 the even ones; post 7 (account 2's
+    # first) fails: account 1's later ids are delivered, and the cursor stands before id 2
+    with webhook_receiver(fail_posts={7}) as receiver, dg.instance_for_test() as instance:
+        tick = _ticker(instance, database, receiver.url)
+        first = tick("0").cursor
+        assert Cursor.parse(first) == Cursor(1, frozenset({3, 5, 7, 9, 11, 13, 15}))
+        second = tick(first).cursor
+        assert second == "16" and tick(second).cursor == "16"
+    texts = [d["text"] for d in receiver.delivered]
+    assert len(texts) == len(set(texts)) == 2 * (ALERTS_PER_ACCOUNT + 1)
+    assert Cursor.parse("12") == Cursor(12)  # the cursor every tick wrote before digests
 
 
 @dg.op
