@@ -100,7 +100,9 @@ def _period_reroute(text: str, intent: Intent, named: bool) -> Intent:
     month = re.search(
         r"\b(janeiro|fevereiro|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro)\b", ref
     )
-    if month and _FUTURE.search(text):
+    if month is None:  # the weeks and spans keep their own answers ("qual campanha piorou essa semana?")
+        return intent
+    if _FUTURE.search(text):
         return replace(intent, name="month_ahead", keyword="forecast", ask=month.group(1))
     if _WHICH_CAMPAIGN.search(text) and (_WORSE.search(text) or _BETTER.search(text)):
         kind = "worse" if _WORSE.search(text) else "better"
