@@ -24,7 +24,8 @@ def _summary_text(s: dict[str, Any]) -> list[str]:
     ]
     if s.get("forecast_leads"):
         lines.append(
-            f"Previsão para os próximos {s['forecast_next_days']} dias: {about_leads(s['forecast_leads'])} leads e "
+            f"Previsão para os próximos {s['forecast_next_days']} dias: "
+            f"{about_leads(s['forecast_leads'])} leads e "
             f"{s['forecast_spend']} de gasto."
         )
     return lines

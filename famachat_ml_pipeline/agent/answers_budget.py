@@ -25,8 +25,10 @@ def pacing_lines(out: Out) -> list[str]:
     within = p["day_pct"] is not None and p["day_pct"] <= 100 and (p["week_pct"] or 0) <= 100
     verdict = "No total, sim" if within else "No total, não"
     lines = [
-        f"{verdict}: em {day}, as {p['with_budget']} campanhas ativas com orçamento diário gastaram {p['day']} de "
-        f"{p['budget']} de orçamento ({_pct(p['day_pct'])}); nos 7 dias ({span}), {p['week']} de {p['week_budget']} "
+        f"{verdict}: em {day}, as {p['with_budget']} campanhas ativas com orçamento diário gastaram "
+        f"{p['day']} de "
+        f"{p['budget']} de orçamento ({_pct(p['day_pct'])}); nos 7 dias ({span}), {p['week']} de "
+        f"{p['week_budget']} "
         f"(orçamento de hoje × 7, {_pct(p['week_pct'])}).",
     ]
     if p["unbudgeted"]:
@@ -40,7 +42,7 @@ def pacing_lines(out: Out) -> list[str]:
 
 def say_pause_savings(intent: Intent, out: Out) -> list[str]:
     """ "Se eu pausar a campanha 13, quanto economizo por semana?": its last 7 days' spend (and the stored
-    forecast of its next days' spend), the leads it brought (and is forecast to), then the advice's reading."""
+    forecast of its next days' spend), the leads it brought (and is forecast to), then the advice."""
     s = out.get("_pause_savings")
     if s is None:
         return ["Não encontrei essa campanha nesta conta."]
@@ -48,10 +50,12 @@ def say_pause_savings(intent: Intent, out: Out) -> list[str]:
     span = br_span(s["first_day"], s["through"])
     if not s["active"]:
         return [
-            f"{who} já está pausada (ou inativa): pausar não economiza nada; nos 7 dias ({span}) gastou {s['spend']}."
+            f"{who} já está pausada (ou inativa): pausar não economiza nada; nos 7 dias ({span}) "
+            f"gastou {s['spend']}."
         ]
     lines = [
-        f"Pausando {who}, a economia seria de cerca de {s['spend']} por semana: o que ela gastou nos últimos 7 "
+        f"Pausando {who}, a economia seria de cerca de {s['spend']} por semana: o que ela gastou "
+        f"nos últimos 7 "
         f"dias ({span}); em troca, deixaria de vir {leads_text(s['leads'])} por semana nesse ritmo "
         f"(CPL {s['cpl'] or 'sem leads'})."
     ]

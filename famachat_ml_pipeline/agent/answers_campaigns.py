@@ -105,7 +105,8 @@ def say_campaign_details(intent: Intent, out: Out) -> list[str]:
         lines[0:0] = [
             f"Orçamento diário de {quoted(d['name'])}: {budget}."
             if budget and budget != "-"
-            else f"{quoted(d['name'])} não tem orçamento diário na campanha (fica no conjunto de anúncios ou é "
+            else f"{quoted(d['name'])} não tem orçamento diário na campanha (fica no conjunto de "
+            f"anúncios ou é "
             "vitalício), que não tenho."
         ]
     if "_periods" in out:  # "campanha 12 semana passada vs retrasada": its two periods first

@@ -18,7 +18,8 @@ def say_weekday(intent: Intent, out: Out) -> list[str]:
     w = out["_weekdays"]
     if intent.ask == "hour":  # "que horas meus leads chegam?": the source is daily, said first
         hour = [
-            "Não tenho a hora do dia: a fonte traz gasto, cliques e leads por campanha e por dia, sem horário. "
+            "Não tenho a hora do dia: a fonte traz gasto, cliques e leads por campanha e por dia, "
+            "sem horário. "
             "O mais próximo é o dia da semana:"
         ]
         return [*hour, *say_weekday(replace(intent, ask=None), out)]

@@ -178,7 +178,8 @@ def _month_end_lines(out: Out, leads_first: bool = False) -> list[str]:
         *_month_close(out, leads_first),
         f"Até o fim do mês ({days}), pela previsão do pipeline "
         f"feita com dados até {br_date(str(f['made_on']))}: {totals.get('spend', '-')} de gasto "
-        f"({low.get('spend', '-')} a {high.get('spend', '-')}) e {about_leads(totals.get('leads', '-'))} leads "
+        f"({low.get('spend', '-')} a {high.get('spend', '-')}) e "
+        f"{about_leads(totals.get('leads', '-'))} leads "
         f"({low.get('leads', '-')} a {high.get('leads', '-')}) na conta.",
     ]
     if last < period.last.isoformat():
@@ -423,7 +424,8 @@ def _trust_lines(intent: Intent, f: dict) -> list[str]:
         return []
     totals, low, high = f["account_totals"], f.get("account_low") or {}, f.get("account_high") or {}
     lines = [
-        "Não há medida de acerto guardada para esta conta (cobertura medida do intervalo ou erro de backtest): "
+        "Não há medida de acerto guardada para esta conta (cobertura medida do intervalo ou erro de "
+        "backtest): "
         "o pipeline calibra os intervalos de 95% de cada campanha e dia com os erros que previsões feitas no "
         "passado teriam cometido (backtest, calibração conformal), mas não guarda a taxa de acerto."
     ]
@@ -434,8 +436,10 @@ def _trust_lines(intent: Intent, f: dict) -> list[str]:
     if point > 0:
         lines.append(
             f"Quanto ela varia: {about_leads(totals['leads'])} leads previstos na conta, com a soma dos "
-            f"limites de 95% de {low['leads']} a {high['leads']} ({format_number((lo / point - 1) * 100, 0)}% "
+            f"limites de 95% de {low['leads']} a {high['leads']} "
+            f"({format_number((lo / point - 1) * 100, 0)}% "
             f"a +{format_number((hi / point - 1) * 100, 0)}% do ponto); cada campanha em cada dia tem 95% de "
-            "chance de cair no seu intervalo, e a soma dos limites é mais larga que um intervalo de 95% do total."
+            "chance de cair no seu intervalo, e a soma dos limites é mais larga que um intervalo de "
+            "95% do total."
         )
     return lines

@@ -46,13 +46,15 @@ def say_campaign_age(intent: Intent, out: Out) -> list[str]:
     if not newest and pick == start:
         n = len(tied)
         return [
-            f"{n} campanha{'s' if n != 1 else ''} já gastava{'m' if n != 1 else ''} no primeiro dia dos dados "
+            f"{n} campanha{'s' if n != 1 else ''} já gastava{'m' if n != 1 else ''} no primeiro dia "
+            f"dos dados "
             f"({_d(start)}), então não sei qual é a {word}: {names}.",
             f"Os dados começam em {_d(start)}; {_NO_LAUNCH}.",
         ]
     plural = len(tied) > 1
     lines = [
-        f"A{'s' if plural else ''} campanha{'s' if plural else ''} {word}{'s' if plural else ''}, pelo primeiro "
+        f"A{'s' if plural else ''} campanha{'s' if plural else ''} {word}{'s' if plural else ''}, "
+        f"pelo primeiro "
         f"dia com gasto ({_d(pick)}): {names}.",
         f"Os dados começam em {_d(start)}; {_NO_LAUNCH}.",
     ]
@@ -78,15 +80,18 @@ def paused_back_lines(out: Out) -> list[str]:
     if back:
         n = len(back)
         lines = [
-            f"Sim: {n} campanha{'s' if n != 1 else ''} pausada{'s' if n != 1 else ''} gast{'aram' if n != 1 else 'ou'} nos 7 dias ({span}):"
+            f"Sim: {n} campanha{'s' if n != 1 else ''} pausada{'s' if n != 1 else ''} "
+            f"gast{'aram' if n != 1 else 'ou'} nos 7 dias ({span}):"
         ]
         lines += [
-            f"- {quoted(r['name'])} ({r['campaign_id']}): {r['spend']}, {leads_text(r['leads'])}; status {r['status'] or '-'}"
+            f"- {quoted(r['name'])} ({r['campaign_id']}): {r['spend']}, {leads_text(r['leads'])}; "
+            f"status {r['status'] or '-'}"
             for r in back
         ]
     else:
         lines = [
-            f"Não: nenhuma das {len(rows)} campanhas pausadas (ou inativas) voltou a gastar nos 7 dias ({span})."
+            f"Não: nenhuma das {len(rows)} campanhas pausadas (ou inativas) voltou a gastar nos 7 "
+            f"dias ({span})."
         ]
     rest = rows[len(back) :]
     if rest:

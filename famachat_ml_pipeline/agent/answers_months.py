@@ -87,7 +87,8 @@ def say_period_summary(intent: Intent, out: Out) -> list[str]:
         change = (f["cpl_v"] / p["before_cpl_v"] - 1) * 100
         move = "subiu" if change > 0 else "caiu" if change < 0 else "ficou igual"
         lines.append(
-            f"O CPL {move} contra {_before_label(p)}: {f['cpl']} contra {p['before_cpl']} ({_signed(change)})."
+            f"O CPL {move} contra {_before_label(p)}: {f['cpl']} contra {p['before_cpl']} "
+            f"({_signed(change)})."
         )
     elif not p["before_covered"]:
         lines.append(f"Não há dados de {p['before'].label} para comparar o CPL.")
@@ -118,7 +119,8 @@ def say_month_ahead(intent: Intent, out: Out) -> list[str]:
     m = out["_month_ahead"]
     if m["current"]:
         return [
-            f"{m['label'][0].upper()}{m['label'][1:]} está em curso: pergunte “quanto vou gastar até o fim do "
+            f"{m['label'][0].upper()}{m['label'][1:]} está em curso: pergunte “quanto vou gastar "
+            f"até o fim do "
             "mês?” para o realizado mais a previsão dos dias que faltam."
         ]
     label = m["label"]
@@ -129,7 +131,8 @@ def say_month_ahead(intent: Intent, out: Out) -> list[str]:
         leads = totals.get("leads")
         lines.append(
             f"Não há previsão do pipeline para {label}: a previsão guardada cobre só os próximos dias "
-            f"({br_date(m['forecast_first'])} a {br_date(m['forecast_last'])}): {totals.get('spend', '-')} de "
+            f"({br_date(m['forecast_first'])} a {br_date(m['forecast_last'])}): "
+            f"{totals.get('spend', '-')} de "
             f"gasto e {about_leads(leads)} leads na conta."
         )
     else:
@@ -141,7 +144,8 @@ def say_month_ahead(intent: Intent, out: Out) -> list[str]:
     for r in m["rates"]:
         span = br_span(r["first_day"], m["through"])
         lines.append(
-            f"- pelo ritmo dos últimos {r['days']} dias ({span}): {r['per_day']}/dia × {m['days']} = cerca de "
+            f"- pelo ritmo dos últimos {r['days']} dias ({span}): {r['per_day']}/dia × {m['days']} "
+            f"= cerca de "
             f"{r['spend']} de gasto e {count_text(r['leads'])} leads "
             f"({format_number(r['leads_per_day'], 1)} leads/dia)."
         )

@@ -104,7 +104,8 @@ def _delivery_lines(intent: Intent, out: Out) -> list[str]:
     line = f"{DELIVERY[m][0].upper()}{DELIVERY[m][1:]} da conta {when}: {shown}."
     if m == "reach":
         line += (
-            " É a soma do alcance de cada campanha em cada dia: quem viu duas campanhas (ou em dois dias) conta "
+            " É a soma do alcance de cada campanha em cada dia: quem viu duas campanhas (ou em dois "
+            "dias) conta "
             "duas vezes, e o alcance único da conta não está nos dados."
         )
     elif m == "clicks" and f.get("ctr"):

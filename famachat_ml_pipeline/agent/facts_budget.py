@@ -65,7 +65,7 @@ def _forecast_value(ctx: ToolContext, metric: str, cid: str) -> dict[str, Any] |
 
 def pause_savings_figures(ctx: ToolContext, cid: str) -> dict[str, Any]:
     """The campaign's last 7 complete days' spend and leads (what a week paused would not spend nor bring,
-    at its recent pace) and the stored forecast of its next days' spend and leads when the pipeline has one."""
+    at its recent pace) and the stored forecast of its next days' spend and leads, when one is stored."""
     week, first, through = _week(ctx)
     own = week.filter(pl.col("campaign_id") == cid)
     spend, leads = float(own["spend"].sum() or 0.0), int(own["leads"].sum() or 0)

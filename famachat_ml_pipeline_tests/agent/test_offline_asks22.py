@@ -52,7 +52,9 @@ def test_which_campaign_got_worse_this_month_names_the_largest_cpl_rise(demo_db:
         assert lines[0].startswith("Nenhuma campanha piorou"), lines
         return
     cid = rises[0][1]
-    assert lines[1].startswith(f"- {_quoted(_names(demo_db)[cid])} ({cid}): CPL {format_money(now[cid])} "), lines
+    assert lines[1].startswith(f"- {_quoted(_names(demo_db)[cid])} ({cid}): CPL {format_money(now[cid])} "), (
+        lines
+    )
     assert f"contra {format_money(old[cid])}" in lines[1], lines
 
 
@@ -65,7 +67,9 @@ def test_next_months_spend_says_no_forecast_covers_it_then_a_run_rate(demo_db: D
     per_day = float(week["spend"].sum()) / 7
     intent, lines = _one(demo_db, f"quanto vou gastar em {MONTHS_PT[nxt.month - 1]}?")
     assert intent == "month_ahead", lines
-    assert lines[0].startswith(f"Não há previsão do pipeline para {MONTHS_PT[nxt.month - 1]} de {nxt.year}"), lines
+    assert lines[0].startswith(
+        f"Não há previsão do pipeline para {MONTHS_PT[nxt.month - 1]} de {nxt.year}"
+    ), lines
     rate = next(x for x in lines if "últimos 7 dias" in x)
     assert f"{format_money(per_day)}/dia × {days} = cerca de {format_money(per_day * days)}" in rate, rate
     assert any("não é previsão" in x for x in lines), lines
@@ -96,7 +100,11 @@ def test_pausing_a_campaign_says_its_weekly_spend_and_leads(demo_db: DemoDb) -> 
     through = demo_db.as_of
     per = _per_campaign(demo_db, through - 6 * DAY, through).filter(pl.col("spend") > 0)
     budgets, _ = _budgets(demo_db)  # active ones with a budget
-    row = per.filter(pl.col("campaign_id").is_in(list(budgets))).sort("spend", descending=True).row(0, named=True)
+    row = (
+        per.filter(pl.col("campaign_id").is_in(list(budgets)))
+        .sort("spend", descending=True)
+        .row(0, named=True)
+    )
     cid = row["campaign_id"]
     intent, lines = _one(demo_db, f"se eu pausar a campanha {cid} quanto economizo por semana?")
     assert intent == "pause_savings", lines
@@ -112,7 +120,7 @@ def test_the_hour_of_day_is_said_missing_and_the_weekday_given(demo_db: DemoDb) 
     assert any(x.startswith("Melhor dia da semana") for x in lines), lines
 
 
-# ------------------------------------------------------------ 7. and 8. the forecast's reliability, "cerca de"
+# ------------------------------------------------------------ 7. and 8. reliability, "cerca de N leads"
 def test_the_forecasts_reliability_says_no_measure_is_stored_and_its_width(demo_db: DemoDb) -> None:
     intent, lines = _one(demo_db, "a previsão de leads é confiável?")
     assert intent == "forecast", lines
@@ -161,9 +169,13 @@ def test_a_past_months_summary_has_its_totals_and_campaigns_no_7_days(demo_db: D
     intent, lines = _one(demo_db, f"resumo de {month}")
     assert intent == "period_summary", lines
     assert lines[0].startswith(f"Resumo de {month} de {last.year}"), lines
-    assert f"{format_money(spend)} investidos, {leads_of(leads)}, CPL {format_money(spend / leads)}" in lines[0]
+    assert (
+        f"{format_money(spend)} investidos, {leads_of(leads)}, CPL {format_money(spend / leads)}" in lines[0]
+    )
     i = lines.index("Melhores campanhas por CPL:")
-    assert lines[i + 1].startswith(f"- {_quoted(_names(demo_db)[best])} ({best}): CPL {format_money(cpls[best])}")
+    assert lines[i + 1].startswith(
+        f"- {_quoted(_names(demo_db)[best])} ({best}): CPL {format_money(cpls[best])}"
+    )
     assert not any("7 dias" in x for x in lines), lines
 
 
