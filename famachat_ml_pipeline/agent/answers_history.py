@@ -28,11 +28,11 @@ def say_campaign_age(intent: Intent, out: Out) -> list[str]:
         if row is None:
             return [f"Essa campanha não tem nenhum dia com gasto nos dados (desde {_d(start)})."]
         since = (
-            f"pelo menos desde {_d(row['first'])}, o primeiro dia dos dados (antes disso não tenho)"
+            f"pelo menos desde {_d(row['first'])}: já gastava no 1º dia dos dados (antes disso não tenho)"
             if row["first"] == start
-            else f"desde {_d(row['first'])}"
+            else f"desde {_d(row['first'])} (primeiro dia com gasto)"
         )
-        lines = [f"{quoted(row['name'])} ({row['campaign_id']}) entrega {since} (primeiro dia com gasto)."]
+        lines = [f"{quoted(row['name'])} ({row['campaign_id']}) entrega {since}."]
         status = row["status"] or "-"
         last = "" if row["last"] == a["through"] else f"; o último dia com gasto foi {_d(row['last'])}"
         lines.append(f"Status hoje: {status}{last}; {_NO_LAUNCH}.")
