@@ -83,7 +83,8 @@ def reroute(text: str, intent: Intent) -> Intent:
         return replace(intent, name="paused", keyword="paused", metric="back", names=())
     if intent.name == "forecast" and _TRUST.search(text):
         return replace(intent, ask="trust")
-    if intent.name in {"performance", "summary", "help"} and _HOW_MANY.search(text):
+    rate = re.search(r"custo por clique|\bcpc\b|\bctr\b|\btaxa\b|\bcusto\b", text)  # a rate, not a count
+    if intent.name in {"performance", "summary", "help"} and _HOW_MANY.search(text) and not rate:
         delivery = next((k for k, p in _DELIVERY if p.search(text)), None)
         if delivery:
             return replace(intent, name="performance", keyword="performance", metric=delivery)
