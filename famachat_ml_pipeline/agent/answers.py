@@ -6,6 +6,7 @@ tools; dates are written dd/mm/aaaa here."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from famachat_ml_pipeline.agent.answers_account import (
@@ -16,6 +17,7 @@ from famachat_ml_pipeline.agent.answers_account import (
     source_lines,
 )
 from famachat_ml_pipeline.agent.answers_anomalies import say_anomalies, say_tracking
+from famachat_ml_pipeline.agent.answers_budget import pacing_lines, say_pause_savings
 from famachat_ml_pipeline.agent.answers_campaigns import (
     campaign_head,
     say_campaign_details,
@@ -25,6 +27,12 @@ from famachat_ml_pipeline.agent.answers_campaigns import (
 from famachat_ml_pipeline.agent.answers_compare import say_compare
 from famachat_ml_pipeline.agent.answers_days import say_best_day, say_weekday
 from famachat_ml_pipeline.agent.answers_forecast import say_forecast
+from famachat_ml_pipeline.agent.answers_history import say_campaign_age
+from famachat_ml_pipeline.agent.answers_months import (
+    say_month_ahead,
+    say_period_campaigns,
+    say_period_summary,
+)
 from famachat_ml_pipeline.agent.answers_performance import say_daily_average, say_performance
 from famachat_ml_pipeline.agent.answers_periods import day_lines
 from famachat_ml_pipeline.agent.answers_rankings import (
@@ -163,13 +171,32 @@ _SAY = {
     "best_day": say_best_day,
     "frequency": say_frequency,
     "budget": lambda intent, out: (
-        daily_budget_lines(out["_daily_budget"]) if intent.ask == "budget_total" else say_budget(intent, out)
+        daily_budget_lines(out["_daily_budget"])
+        if intent.ask == "budget_total"
+        else [
+            *pacing_lines(out),
+            *(x for x in say_budget(intent, out) if "não têm orçamento na campanha" not in x),
+        ]
+        if "_pacing" in out
+        else say_budget(intent, out)
     ),
     "learning": lambda intent, out: learning_lines(out),
     "tier": say_tier,
     "out_of_scope": _say_out_of_scope,
     "explain": say_explain,
     "decisions": say_decisions,
+    "pause_savings": lambda intent, out: [
+        *say_pause_savings(intent, out),
+        *(
+            say_recommendations(replace(intent, name="recommendations", metric="cut"), out)
+            if out.get("_pause_savings")
+            else []
+        ),
+    ],
+    "campaign_age": say_campaign_age,
+    "month_ahead": say_month_ahead,
+    "period_campaigns": say_period_campaigns,
+    "period_summary": say_period_summary,
 }
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from famachat_ml_pipeline.agent.answers_periods import day_lines, period_lines
 from famachat_ml_pipeline.agent.intents import Intent
-from famachat_ml_pipeline.agent.wording import Out, br_date, failed, freq, leads_text, quoted
+from famachat_ml_pipeline.agent.wording import Out, about_leads, br_date, failed, freq, leads_text, quoted
 
 
 def _summary_text(s: dict[str, Any]) -> list[str]:
@@ -24,7 +24,8 @@ def _summary_text(s: dict[str, Any]) -> list[str]:
     ]
     if s.get("forecast_leads"):
         lines.append(
-            f"Previsão para os próximos {s['forecast_next_days']} dias: {s['forecast_leads']} leads e "
+            f"Previsão para os próximos {s['forecast_next_days']} dias: "
+            f"{about_leads(s['forecast_leads'])} leads e "
             f"{s['forecast_spend']} de gasto."
         )
     return lines

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from famachat_ml_pipeline.agent.answers_anomalies import anomaly_block
+from famachat_ml_pipeline.agent.answers_history import paused_back_lines
 from famachat_ml_pipeline.agent.answers_periods import (
     day_or_period_asked,
     days_lines,
@@ -99,6 +100,15 @@ def say_campaign_details(intent: Intent, out: Out) -> list[str]:
     lines = [*days_lines(out, who, first), *period_lines(out, who, first), campaign_head(d)]
     lines[0:0] = seven_days_first(intent, d, out)
     lines[0:0] = saturation_lines(out)  # "a campanha 4 tá saturando?": yes / no / not clear first
+    if intent.ask == "daily_budget":  # "qual o orçamento diário da campanha 3?": the budget first
+        budget = d.get("daily_budget")
+        lines[0:0] = [
+            f"Orçamento diário de {quoted(d['name'])}: {budget}."
+            if budget and budget != "-"
+            else f"{quoted(d['name'])} não tem orçamento diário na campanha (fica no conjunto de "
+            f"anúncios ou é "
+            "vitalício), que não tenho."
+        ]
     if "_periods" in out:  # "campanha 12 semana passada vs retrasada": its two periods first
         lines[0:0] = periods_lines(out, who, intent.metric)
     anomalies = anomaly_block({"anomalies": d["open_anomalies"]})
@@ -260,7 +270,10 @@ def not_here(names: tuple[str, ...]) -> str | None:
 
 
 def say_paused(intent: Intent, out: Out) -> list[str]:
-    """ "Quais campanhas estão pausadas?" names them; "a campanha 60 tá pausada?" says yes or no first."""
+    """ "Quais campanhas estão pausadas?" names them; "a campanha 60 tá pausada?" says yes or no first;
+    "as pausadas voltaram?" whether any spent again (answers_history)."""
+    if "_paused_back" in out:
+        return paused_back_lines(out)
     if intent.campaign_id:
         d = out["get_campaign_details"]
         if msg := failed(d):

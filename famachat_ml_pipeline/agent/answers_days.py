@@ -3,6 +3,7 @@ worst day ("qual foi o dia com mais leads?")."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from famachat_ml_pipeline.agent.intents import Intent
@@ -15,6 +16,13 @@ def say_weekday(intent: Intent, out: Out) -> list[str]:
     """ "Qual o melhor dia da semana?": CPL and leads per weekday over the last 4 full weeks, from the
     source, best first (lowest CPL; most leads or worst first when that is asked)."""
     w = out["_weekdays"]
+    if intent.ask == "hour":  # "que horas meus leads chegam?": the source is daily, said first
+        hour = [
+            "Não tenho a hora do dia: a fonte traz gasto, cliques e leads por campanha e por dia, "
+            "sem horário. "
+            "O mais próximo é o dia da semana:"
+        ]
+        return [*hour, *say_weekday(replace(intent, ask=None), out)]
     span = f"{br_date(w['first_day'].isoformat())} a {br_date(w['last_day'].isoformat())}"
     rows = w["weekdays"]
     when = f"nas últimas 4 semanas completas ({span}, {_weekday_span(w)})"

@@ -13,6 +13,7 @@ from famachat_ml_pipeline.agent.intents_numbers import parse_number
 from famachat_ml_pipeline.agent.tools.forecasts import range_note
 from famachat_ml_pipeline.agent.wording import (
     Out,
+    about_leads,
     br_date,
     br_span,
     count_text,
@@ -177,7 +178,8 @@ def _month_end_lines(out: Out, leads_first: bool = False) -> list[str]:
         *_month_close(out, leads_first),
         f"Até o fim do mês ({days}), pela previsão do pipeline "
         f"feita com dados até {br_date(str(f['made_on']))}: {totals.get('spend', '-')} de gasto "
-        f"({low.get('spend', '-')} a {high.get('spend', '-')}) e {totals.get('leads', '-')} leads "
+        f"({low.get('spend', '-')} a {high.get('spend', '-')}) e "
+        f"{about_leads(totals.get('leads', '-'))} leads "
         f"({low.get('leads', '-')} a {high.get('leads', '-')}) na conta.",
     ]
     if last < period.last.isoformat():
@@ -403,12 +405,41 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
     spend = out["get_account_summary"].get("forecast_spend") or "-"
     leads = f["account_totals"].get("leads", "-")
     lines = [
+        *_trust_lines(intent, f),
         *_forecast_day_lines(intent, out),
         f"Previsão do pipeline (feita com dados até {br_date(f['made_on'])}) para "
         f"{br_date(first['first_day'])} a "
-        f"{br_date(first['last_day'])}: {leads} leads e {spend} de gasto na conta.",
+        f"{br_date(first['last_day'])}: {about_leads(leads)} leads e {spend} de gasto na conta.",
         "Campanhas com mais leads previstos:",
     ]
     top = sorted(f["forecasts"], key=lambda x: -parse_number(x["value"]))[:5]
     lines += [f"- {quoted(x['name'])}: {x['value']} leads ({x['low']} a {x['high']})" for x in top]
     return [*lines, f"Entre parênteses, a {range_note('leads')}."]
+
+
+def _trust_lines(intent: Intent, f: dict) -> list[str]:
+    """ "A previsão de leads é confiável?": no measured coverage nor backtest error is stored for the
+    account (said first), how its intervals are made, and how wide the summed range is against the point."""
+    if intent.ask != "trust":
+        return []
+    totals, low, high = f["account_totals"], f.get("account_low") or {}, f.get("account_high") or {}
+    lines = [
+        "Não há medida de acerto guardada para esta conta (cobertura medida do intervalo ou erro de "
+        "backtest): "
+        "o pipeline calibra os intervalos de 95% de cada campanha e dia com os erros que previsões feitas no "
+        "passado teriam cometido (backtest, calibração conformal), mas não guarda a taxa de acerto."
+    ]
+    try:
+        point, lo, hi = (parse_number(x) for x in (totals["leads"], low["leads"], high["leads"]))
+    except (KeyError, ValueError):
+        return lines
+    if point > 0:
+        lines.append(
+            f"Quanto ela varia: {about_leads(totals['leads'])} leads previstos na conta, com a soma dos "
+            f"limites de 95% de {low['leads']} a {high['leads']} "
+            f"({format_number((lo / point - 1) * 100, 0)}% "
+            f"a +{format_number((hi / point - 1) * 100, 0)}% do ponto); cada campanha em cada dia tem 95% de "
+            "chance de cair no seu intervalo, e a soma dos limites é mais larga que um intervalo de "
+            "95% do total."
+        )
+    return lines

@@ -24,6 +24,7 @@ from famachat_ml_pipeline.agent.intents_periods import PERIODS_RATES
 from famachat_ml_pipeline.agent.intents_verdicts import rate_judged
 from famachat_ml_pipeline.agent.tools.analysis import excluded_text
 from famachat_ml_pipeline.agent.wording import Out, br_date, leads_text, moved_word, period_in, signed
+from famachat_ml_pipeline.core.recommendations import format_number
 
 RATE_NAME = {"cvr": "Taxa de conversão"}  # the others by their acronym ("CTR")
 
@@ -78,6 +79,40 @@ def _periods_verdict(intent: Intent, pf: dict[str, Any]) -> list[str]:
     ]
 
 
+DELIVERY = {"clicks": "cliques", "impressions": "impressões", "reach": "alcance"}
+
+
+def _delivery_lines(intent: Intent, out: Out) -> list[str]:
+    """ "Quantos cliques tive hoje?", "quantas impressões ontem?": that count of the day or period asked
+    (the 7 days when none), from the source, first; the reach said as the campaigns' sum it is."""
+    m = intent.metric or ""
+    if m not in DELIVERY:
+        return []
+    day = out.get("_day")
+    if day is not None and out.get("_day_figures") is not None:
+        f, when = out["_day_figures"], f"em {br_date(day.isoformat())}"
+        if out.get("_day_status") == "today":
+            when += " (hoje, parcial: o dia ainda não terminou)"
+    elif out.get("_period_figures") is not None:
+        f, period = out["_period_figures"], out["_period"]
+        span = f"{br_date(f['first_day'].isoformat())} a {br_date(f['last_day'].isoformat())}"
+        when = f"{period_in(period.label)} ({span})"
+    else:
+        return []
+    value = f.get(m)
+    shown = "-" if value is None else format_number(value, 0)
+    line = f"{DELIVERY[m][0].upper()}{DELIVERY[m][1:]} da conta {when}: {shown}."
+    if m == "reach":
+        line += (
+            " É a soma do alcance de cada campanha em cada dia: quem viu duas campanhas (ou em dois "
+            "dias) conta "
+            "duas vezes, e o alcance único da conta não está nos dados."
+        )
+    elif m == "clicks" and f.get("ctr"):
+        line = line[:-1] + f" (CTR {f['ctr']}; {format_number(f.get('impressions') or 0, 0)} impressões)."
+    return [line]
+
+
 def say_performance(intent: Intent, out: Out) -> list[str]:
     """The figures asked ("qual o CPL", "quanto gastei ontem", "esse mês"): the named day's or period's
     from the source (the 7 days' CPL move only when no day nor period was asked: then it is the answer);
@@ -93,7 +128,12 @@ def say_performance(intent: Intent, out: Out) -> list[str]:
         rest = say_performance(replace(intent, metric=rate[0]), {**out, "_cpl_history": None})
         return [judged[0], *rest, *judged[1:]]
     first = first_figure(intent)  # "qnts leads essa semana?": the leads first
-    lines = [*_metric_asked(intent, out), *days_lines(out, first=first), *period_lines(out, first=first)]
+    lines = [
+        *_delivery_lines(intent, out),
+        *_metric_asked(intent, out),
+        *days_lines(out, first=first),
+        *period_lines(out, first=first),
+    ]
     t = out["analyze_trends"]
     asked_when = day_or_period_asked(out)
     # "qual o CTR de outubro?": that period's rate is the answer; the 7 days' would read as a second answer

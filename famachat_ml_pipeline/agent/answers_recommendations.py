@@ -35,6 +35,9 @@ def say_recommendations(intent: Intent, out: Out) -> list[str]:
             scale = _scale_answer(intent, d)
             if intent.ask == "how_much" and not scale[0].startswith("Não"):  # the step in money, first
                 scale = [*_step_lines(d), *(x for x in scale if not x.startswith("Suba no máximo"))]
+            elif intent.ask == "how_much":  # "quanto posso aumentar?" with a "Não": the cap said, for later
+                later = [f"Quando for escalar: {x[0].lower()}{x[1:]}" for x in _step_lines(d)]
+                scale = [scale[0], *later, *scale[1:]]
             # the card repeats the recommendations the verdict listed: once
             return list(dict.fromkeys([*scale, *say_campaign_details(intent, out)[1:]]))
         tier = tier_word(d)

@@ -56,6 +56,7 @@ from famachat_ml_pipeline.agent.intents_periods import (
     periods_compared,
     without_periods,
 )
+from famachat_ml_pipeline.agent.intents_reroutes import reroute
 from famachat_ml_pipeline.agent.intents_talk import (
     budget_total_asked,
     decision_asked,
@@ -111,6 +112,11 @@ INTENTS = (
     "out_of_scope",
     "explain",
     "decisions",
+    "pause_savings",
+    "campaign_age",
+    "month_ahead",
+    "period_campaigns",
+    "period_summary",
 )
 
 
@@ -128,6 +134,8 @@ CAMPAIGN_INTENTS = {
     "analyze",
     "compare",
     "decisions",
+    "pause_savings",
+    "campaign_age",
 }
 
 
@@ -211,7 +219,7 @@ def classify_intent(message: str) -> Intent:
         return Intent("help", metric=kind, keyword="help")
     if term := term_asked(text):  # "o que é CPL?", "como vocês calculam a previsão?": the definition first
         return Intent("explain", metric=term, keyword="explain")
-    intent = _classify(message)
+    intent = reroute(text, _classify(message))
     if decision := decision_asked(text):
         # "ignora a recomendação de pausar", "já aumentei o orçamento da campanha 4": the chat only reads; the
         # decision is recorded in FamaChat (the API's apply/dismiss), said with the advice's ids

@@ -187,7 +187,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     # "qual a frequência média da conta? tá saturando?": the campaigns' 7-day frequency against the alert's
     # threshold, and the open frequency and saturation anomalies
-    ("frequency", r"\bfrequencia\b(?! alta)|\bsaturand|\bsaturad|\bsaturacao\b"),
+    ("frequency", r"^(?!.*\b(alertas?|anomalias?)\b).*\bfrequencia\b|\bsaturand|\bsaturad|\bsaturacao\b"),
     # "quais campanhas estão em fase de aprendizado?": the source has no learning status; a proxy instead
     ("learning", r"\baprendizado\b|\blearning\b|\baprendendo\b"),
     # "tem campanha estourando o orçamento?": each day's spend against the campaign's daily budget

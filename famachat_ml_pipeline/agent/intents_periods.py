@@ -59,7 +59,8 @@ PERIOD_REF = re.compile(
 # period or day is asked
 ALL_TIME = re.compile(
     r"\bdesde o (inicio|comeco)\b|\bdesde sempre\b|\b(no|em) total\b|\btotal (geral|acumulado)\b"
-    r"|\btodo o (periodo|historico)\b|\bhistorico (todo|inteiro|completo)\b"
+    r"|\btodo o (periodo|historico)\b|\bhistoricamente\b|\bde todos os tempos\b|\bdesde que "
+    r"(comecei|comecou)\b|\bhistorico (todo|inteiro|completo)\b"
 )
 
 

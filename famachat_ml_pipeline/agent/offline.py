@@ -20,6 +20,7 @@ from famachat_ml_pipeline.agent.facts_forecast import (
     leads_target_figures,
     worst_case_figures,
 )
+from famachat_ml_pipeline.agent.facts_reroutes import reroute_facts
 from famachat_ml_pipeline.agent.facts_talk import daily_budget_figures, decided_figures
 from famachat_ml_pipeline.agent.facts_tiers import tier_figures
 from famachat_ml_pipeline.agent.facts_verdicts import (
@@ -248,6 +249,12 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "out_of_scope": [],
         "explain": [],  # the glossary, in the answer
         "decisions": [("get_recommendations", {"limit": MAX_ROWS})],  # their ids; the decided, in the facts
+        # intents_reroutes' asks: their figures in the facts (facts_reroutes); the advice of a pause asked
+        "pause_savings": [("get_campaign_details", {"campaign_id": cid or ""})],
+        "campaign_age": [],
+        "month_ahead": [],
+        "period_campaigns": [],
+        "period_summary": [],
     }
     return [_call(ctx, name, args) for name, args in plan[intent.name]]
 
@@ -279,10 +286,13 @@ def frame_figures(
         "leads_per_day": figures["leads"] / with_data if with_data else None,
     }
     formats = {**PERIOD_FORMATS, "spend_per_day": "money", "leads_per_day": "num1"}
+    # "quantos cliques tive hoje?": the counts too (reach summed over campaigns and days: no unique reach)
+    counts = {k: int(window[k].sum() or 0) for k in ("clicks", "impressions", "reach") if k in window.columns}
     # rows of a campaign missing from the campaigns table never reach the frame: counted apart
     orphans = 0 if campaign_id is not None else q.orphan_campaign_days(ctx.engine, ctx.config_id, first, last)
     return {
         **ctx.fmt1({**figures, **per_day}, formats),
+        **counts,
         "days": days,
         "days_with_data": with_data,
         "set_aside": aside,
@@ -744,6 +754,11 @@ class OfflineAgent:
         through, today = self.ctx.data_through(), _today(self.ctx)
         day = resolve_day(intent.day_ref, today)
         facts: dict[str, Any] = {"_through": through, "_day": day}
+        if (rerouted := reroute_facts(self.ctx, intent)) is not None:
+            facts.update(rerouted)
+            if intent.name == "budget":  # "dentro do orçamento?": the days over Meta's margin too
+                facts["_budget"] = budget_figures(self.ctx)
+            return facts
         if invalid_day(intent.day_ref, today):
             facts["_invalid_day"] = intent.day_ref
         if intent.threshold is not None:  # "CPL acima de R$ 50", in the account's currency

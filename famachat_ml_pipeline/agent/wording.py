@@ -90,3 +90,15 @@ def moved_word(change: str) -> str:
     if not any(ch in "123456789" for ch in change):
         return "ficou estável"
     return "caiu" if change.lstrip().startswith(("-", "−")) else "subiu"
+
+
+def about_leads(value: object) -> str:
+    """A forecast sum of leads as a buyer says it: "392,9" -> "cerca de 393", "1.234,5" -> "cerca de
+    1.235" (leads come whole; the decimal is the forecast's arithmetic); "-" stays."""
+    text = str(value) if value is not None else "-"
+    digits = text.replace(".", "").replace(",", ".")
+    try:
+        number = float(digits)
+    except ValueError:
+        return text
+    return f"cerca de {count_text(round(number))}"

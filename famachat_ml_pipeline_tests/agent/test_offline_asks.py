@@ -13,7 +13,7 @@ from famachat_ml_pipeline.agent.intents import Intent, classify_intent
 from famachat_ml_pipeline.agent.intents_periods import black_friday, resolve_day, resolve_period
 from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.agent.types import ToolCall
-from famachat_ml_pipeline.core.recommendations import format_money
+from famachat_ml_pipeline.core.recommendations import format_money, format_number
 from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
 from famachat_ml_pipeline.db.agent_queries import read_latest_predictions
 from famachat_ml_pipeline.source.read import read_daily_insights
@@ -213,7 +213,9 @@ def test_up_to_the_months_end_sums_the_stored_forecast(demo_db: DemoDb) -> None:
         assert (
             f"{format_money(spend[0])} de gasto ({format_money(spend[1])} a {format_money(spend[2])})" in head
         )
-        assert f"{_num1(leads[0])} leads ({_num1(leads[1])} a {_num1(leads[2])})" in head
+        # a count of leads said whole (agent27), its summed bounds as stored
+        whole = format_number(round(leads[0]), 0)
+        assert f"cerca de {whole} leads ({_num1(leads[1])} a {_num1(leads[2])})" in head
         assert (f"A previsão guardada cobre só até {end:%d/%m/%Y}" in reply.text) == (end < last)
         month_spend, month_leads, _ = _per_day(demo_db, demo_db.as_of.replace(day=1), demo_db.as_of)
         assert f"{format_money(month_spend)} investidos, {leads_of(month_leads)}" in reply.text

@@ -87,7 +87,8 @@ def test_a_question_about_cutting_asks_for_the_cut_advice() -> None:
         ("qtos leads ontem?", "performance"),
         ("o que eu faço agora?", "recommendations"),
         ("o que faço?", "recommendations"),
-        ("quais campanhas estão com frequência alta?", "anomalies"),
+        # the frequency answer (agent27): the 7-day frequency against the alert's threshold, its alerts too
+        ("quais campanhas estão com frequência alta?", "frequency"),
         ("qual a campanha com mais leads?", "top"),
         ("campanha q mais trouxe lead", "top"),
         ("tá tudo certo?", "summary"),

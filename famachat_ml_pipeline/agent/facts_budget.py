@@ -1,0 +1,87 @@
+"""Spend against money decided: the active campaigns' spend against their daily budgets ("o gasto está
+dentro do orçamento?") and what pausing one campaign saves a week ("se eu pausar a 13, quanto economizo?"),
+from the source and the pipeline's stored forecast."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+
+from famachat_ml_pipeline.agent.tools import ToolContext, run_tool
+from famachat_ml_pipeline.agent.tools.campaigns import is_active
+from famachat_ml_pipeline.source.read import read_daily_insights
+
+DAY = dt.timedelta(days=1)
+WEEK = 7
+
+
+def _week(ctx: ToolContext) -> tuple[pl.DataFrame, dt.date, dt.date]:
+    through = ctx.data_through()
+    first = through - DAY * (WEEK - 1)
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], through, WEEK, now=ctx.now).daily
+    return daily.filter(pl.col("date").is_between(first, through)), first, through
+
+
+def pacing_figures(ctx: ToolContext) -> dict[str, Any]:
+    """The active campaigns with a daily budget on the campaign: the last complete day's spend against the
+    budgets' sum, and the 7 days' against the budgets x 7 (today's budgets: a budget changed in the week
+    is not in the source); the active ones budgeted per ad set, with their spend, apart."""
+    week, first, through = _week(ctx)
+    per = week.group_by("campaign_id").agg(
+        week=pl.col("spend").sum(), day=pl.col("spend").filter(pl.col("date") == through).sum()
+    )
+    spent = {
+        r["campaign_id"]: (float(r["week"] or 0.0), float(r["day"] or 0.0)) for r in per.iter_rows(named=True)
+    }
+    active = {cid: c for cid, c in ctx.campaigns.items() if is_active(c)}
+    budgeted = {
+        cid: float(c["daily_budget"]) for cid, c in active.items() if (c.get("daily_budget") or 0) > 0
+    }
+    unbudgeted = sorted(cid for cid in active if cid not in budgeted)
+    budget = sum(budgeted.values())
+    day = sum(spent.get(cid, (0.0, 0.0))[1] for cid in budgeted)
+    week_spend = sum(spent.get(cid, (0.0, 0.0))[0] for cid in budgeted)
+    other = sum(spent.get(cid, (0.0, 0.0))[0] for cid in unbudgeted)
+    money = dict.fromkeys(("budget", "day", "week", "week_budget", "other"), "money")
+    row = {"budget": budget, "day": day, "week": week_spend, "week_budget": budget * WEEK, "other": other}
+    return {
+        "first_day": first,
+        "through": through,
+        **ctx.fmt1(row, money),
+        "day_pct": day / budget * 100.0 if budget else None,
+        "week_pct": week_spend / (budget * WEEK) * 100.0 if budget else None,
+        "with_budget": len(budgeted),
+        "active": len(active),
+        "unbudgeted": [ctx.name_of(cid) for cid in unbudgeted],
+    }
+
+
+def _forecast_value(ctx: ToolContext, metric: str, cid: str) -> dict[str, Any] | None:
+    rows = run_tool(ctx, "get_forecasts", {"metric": metric, "campaign_id": cid}).get("forecasts") or []
+    return rows[0] if rows else None
+
+
+def pause_savings_figures(ctx: ToolContext, cid: str) -> dict[str, Any]:
+    """The campaign's last 7 complete days' spend and leads (what a week paused would not spend nor bring,
+    at its recent pace) and the stored forecast of its next days' spend and leads, when one is stored."""
+    week, first, through = _week(ctx)
+    own = week.filter(pl.col("campaign_id") == cid)
+    spend, leads = float(own["spend"].sum() or 0.0), int(own["leads"].sum() or 0)
+    figures = ctx.fmt1(
+        {"spend": spend, "cpl": spend / leads if leads else None}, {"spend": "money", "cpl": "money"}
+    )
+    return {
+        "name": ctx.name_of(cid),
+        "campaign_id": cid,
+        "first_day": first,
+        "through": through,
+        **figures,
+        "spend_v": spend,
+        "leads": leads,
+        "forecast_spend": _forecast_value(ctx, "spend", cid),
+        "forecast_leads": _forecast_value(ctx, "leads", cid),
+        "active": is_active(ctx.campaigns.get(cid, {})),
+        "budget": ctx.fmt1({"b": ctx.campaigns.get(cid, {}).get("daily_budget")}, {"b": "money"})["b"],
+    }

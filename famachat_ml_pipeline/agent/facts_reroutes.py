@@ -1,0 +1,36 @@
+"""The facts of the asks intents_reroutes routes (`reroute_facts`): each from its topic's facts module;
+None when the intent is none of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from famachat_ml_pipeline.agent.facts_budget import pacing_figures, pause_savings_figures
+from famachat_ml_pipeline.agent.facts_history import campaign_age_figures, paused_back_figures
+from famachat_ml_pipeline.agent.facts_months import (
+    month_ahead_figures,
+    period_campaigns_figures,
+    period_summary_figures,
+)
+from famachat_ml_pipeline.agent.intents import Intent
+from famachat_ml_pipeline.agent.tools import ToolContext
+
+
+def reroute_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any] | None:
+    cid = intent.campaign_id
+    owned = cid is not None and ctx.owns(cid)
+    if intent.name == "campaign_age":
+        return {"_campaign_age": campaign_age_figures(ctx)}
+    if intent.name == "paused" and intent.metric == "back":
+        return {"_paused_back": paused_back_figures(ctx)}
+    if intent.name == "pause_savings":
+        return {"_pause_savings": pause_savings_figures(ctx, cid) if owned and cid else None}
+    if intent.name == "budget" and intent.ask == "pacing":
+        return {"_pacing": pacing_figures(ctx)}
+    if intent.name == "month_ahead":
+        return {"_month_ahead": month_ahead_figures(ctx, intent.ask or "")}
+    if intent.name == "period_campaigns":
+        return {"_period_campaigns": period_campaigns_figures(ctx, intent.period_ref)}
+    if intent.name == "period_summary":
+        return {"_period_summary": period_summary_figures(ctx, intent.period_ref)}
+    return None

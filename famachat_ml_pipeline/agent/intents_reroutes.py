@@ -1,0 +1,113 @@
+"""Asks whose keywords point the table (intents_keywords) elsewhere, re-routed once the question is read
+(`reroute`): a campaign's budget or what pausing it saves, the room to scale it, the newest or oldest
+campaign, the paused ones back, the hour of day, the forecast's reliability, clicks or impressions, the
+campaigns that got worse in a month, a month's summary, a month still to come and the spend against the
+budgets. Pure functions: no database."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from famachat_ml_pipeline.agent.intents_asks import CUT, SCALE
+
+if TYPE_CHECKING:  # intents imports this module
+    from famachat_ml_pipeline.agent.intents import Intent
+
+# "que horas meus leads chegam?": the hour of day, which a daily source does not hold
+_HOURS = re.compile(r"\b(que|quais|qual|em que|a que) (horas?|horarios?)\b|\bhora do dia\b|\bpor hora\b")
+# "qual o orçamento diário da campanha 3?": its budget asked, no advice
+_BUDGET_ASKED = re.compile(r"\b(qual|quanto|quanto e|ver)\b.*\borcamento\b|\borcamento diario\b")
+# "se eu pausar a campanha 13, quanto economizo?": the spend a pause saves and the leads it loses
+_PAUSE_SAVES = re.compile(
+    r"\bse (eu )?(pausar|parar|desligar|desativar|cortar)\b|\beconomiz\w*|\bquanto (eu )?(poupo|salvo)\b"
+)
+# "quanto posso aumentar na campanha 22?": the room to scale, with or without the word budget
+_SCALE_ROOM = re.compile(r"\bquanto (eu )?(posso|da pra|consigo|devo|daria pra) (aumentar|escalar|subir)\b")
+# "qual a campanha mais nova?", "a mais antiga", "desde quando a 76 está ativa?"
+_NEWEST = re.compile(r"\bmais (nova|novas|recente|recentes)\b")
+_OLDEST = re.compile(r"\bmais (antiga|antigas|velha|velhas)\b")
+_SINCE = re.compile(
+    r"\bdesde quando\b|\bha quanto tempo\b|\bquando (ela )?(comecou|foi criada|subiu|entrou no ar|iniciou)\b"
+)
+# "as campanhas pausadas voltaram?": paused ones that spent again
+_BACK = re.compile(
+    r"\b(voltar\w*|voltou|reativad\w*|rodando|gastando|gastaram|gastou|religad\w*|ativas de novo)\b"
+)
+# "a previsão de leads é confiável?": how the forecast is checked
+_TRUST = re.compile(r"\bconfi\w*|\bprecis[ao]\b|\bprecisao\b|\bacert\w*|\bmargem de erro\b|\berr(a|am|ou)\b")
+# "quantos cliques tive hoje?", "quantas impressões ontem?", "qual o alcance?"
+_DELIVERY = (
+    ("clicks", re.compile(r"\bcliques?\b|\bclicks?\b")),
+    ("impressions", re.compile(r"\bimpress\w*")),
+    ("reach", re.compile(r"\balcance\b|\breach\b")),
+)
+_HOW_MANY = re.compile(r"\b(quant[oa]s?|qnt[oa]?s?|qts?|qual|quais|total)\b")
+# "qual campanha piorou em novembro?": the campaigns by their move over a named period
+_WHICH_CAMPAIGN = re.compile(r"\b(qual|quais)\b.*\bcampanhas?\b")
+_WORSE = re.compile(r"\bpior\w*|\bsubiu\b|\bencareceu\b")
+_BETTER = re.compile(r"\bmelhor(ou|aram)\b|\bcaiu\b|\bbarateou\b")
+# "quanto vou gastar em dezembro?": a month ahead (the month itself resolved against the data's last day)
+_FUTURE = re.compile(
+    r"\b(vou|vamos|vai|vao|deve|devo|irei|iremos)\s+(\w+\s+)?(gastar|investir|ter|gerar|fazer|trazer)\b"
+)
+# "o gasto está dentro do orçamento?": spend against the daily budgets
+_PACING = re.compile(
+    r"\bdentro do (orcamento|budget)\b|\b(ritmo|pacing)\b|\babaixo do (orcamento|budget)\b"
+    r"|\bgast\w* (esta|ta|tao|estao)? ?(batendo|de acordo) com o (orcamento|budget)\b"
+)
+
+
+def reroute(text: str, intent: Intent) -> Intent:
+    """The intent a normalized question asks when one of this module's asks is in it; `intent` otherwise
+    (`classify_intent`'s own reading)."""
+    cid = intent.campaign_id or (intent.names[0] if intent.names and intent.name_like else None)
+    named = bool(cid)
+    if _HOURS.search(text) and not named:
+        return replace(intent, name="weekday", keyword="weekday", ask="hour", metric="cpl_low")
+    if named and _PAUSE_SAVES.search(text):
+        return replace(intent, name="pause_savings", keyword="pause_savings")
+    if named and _SCALE_ROOM.search(text):
+        return replace(
+            intent, name="recommendations", keyword="recommendations", metric="scale", ask="how_much"
+        )
+    if named and _BUDGET_ASKED.search(text) and not (SCALE.search(text) or CUT.search(text)):
+        return replace(intent, name="campaign_details", ask="daily_budget")
+    if named and _SINCE.search(text):
+        return replace(intent, name="campaign_age", keyword="campaign_age", metric="since")
+    if not named and re.search(r"\bcampanhas?\b", text) and (_NEWEST.search(text) or _OLDEST.search(text)):
+        kind = "newest" if _NEWEST.search(text) else "oldest"
+        return replace(intent, name="campaign_age", keyword="campaign_age", metric=kind, names=())
+    if not named and re.search(r"\bpausad", text) and _BACK.search(text):
+        return replace(intent, name="paused", keyword="paused", metric="back", names=())
+    if intent.name == "forecast" and _TRUST.search(text):
+        return replace(intent, ask="trust")
+    rate = re.search(r"custo por clique|\bcpc\b|\bctr\b|\btaxa\b|\bcusto\b", text)  # a rate, not a count
+    if intent.name in {"performance", "summary", "help"} and _HOW_MANY.search(text) and not rate:
+        delivery = next((k for k, p in _DELIVERY if p.search(text)), None)
+        if delivery:
+            return replace(intent, name="performance", keyword="performance", metric=delivery)
+    if not named and _PACING.search(text):
+        return replace(intent, name="budget", keyword="budget", ask="pacing")
+    return _period_reroute(text, intent, named)
+
+
+def _period_reroute(text: str, intent: Intent, named: bool) -> Intent:
+    """The asks about a named month or period: the campaigns that moved in it, its summary, a month ahead."""
+    ref = intent.period_ref
+    if ref is None or named:
+        return intent
+    month = re.search(
+        r"\b(janeiro|fevereiro|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro)\b", ref
+    )
+    if month is None:  # the weeks and spans keep their own answers ("qual campanha piorou essa semana?")
+        return intent
+    if _FUTURE.search(text):
+        return replace(intent, name="month_ahead", keyword="forecast", ask=month.group(1))
+    if _WHICH_CAMPAIGN.search(text) and (_WORSE.search(text) or _BETTER.search(text)):
+        kind = "worse" if _WORSE.search(text) else "better"
+        return replace(intent, name="period_campaigns", keyword="trends", metric=kind, names=())
+    if intent.name == "summary" or re.search(r"\b(resumo|relatorio|balanco|panorama)\b", text):
+        return replace(intent, name="period_summary", keyword="summary")
+    return intent
