@@ -405,7 +405,7 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
     spend = out["get_account_summary"].get("forecast_spend") or "-"
     leads = f["account_totals"].get("leads", "-")
     lines = [
-        *_trust_lines(intent, f),
+        *_trust_lines(intent, out),
         *_forecast_day_lines(intent, out),
         f"Previsão do pipeline (feita com dados até {br_date(f['made_on'])}) para "
         f"{br_date(first['first_day'])} a "
@@ -417,29 +417,58 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
     return [*lines, f"Entre parênteses, a {range_note('leads')}."]
 
 
-def _trust_lines(intent: Intent, f: dict) -> list[str]:
-    """ "A previsão de leads é confiável?": no measured coverage nor backtest error is stored for the
-    account (said first), how its intervals are made, and how wide the summed range is against the point."""
+def _trust_lines(intent: Intent, out: Out) -> list[str]:
+    """ "A previsão de leads é confiável?": the last weeks forecast again from the days before each only
+    and set against what happened (`facts_forecast_record`), measured here since the pipeline stores no
+    accuracy figure."""
     if intent.ask != "trust":
         return []
-    totals, low, high = f["account_totals"], f.get("account_low") or {}, f.get("account_high") or {}
+    r = out.get("_forecast_record") or {}
+    if not r.get("weeks"):
+        return [
+            "Ainda não dá para medir o acerto: a conta não tem semanas completas com histórico antes "
+            "delas. O pipeline calibra os intervalos de 95% de cada campanha e dia com os erros que "
+            "previsões feitas no passado teriam cometido (backtest)."
+        ]
+    n = len(r["weeks"])
     lines = [
-        "Não há medida de acerto guardada para esta conta (cobertura medida do intervalo ou erro de "
-        "backtest): "
-        "o pipeline calibra os intervalos de 95% de cada campanha e dia com os erros que previsões feitas no "
-        "passado teriam cometido (backtest, calibração conformal), mas não guarda a taxa de acerto."
+        f"Medi o acerto nas últimas {n} semanas: refiz a previsão de 7 dias do pipeline com os dados até a "
+        "véspera de cada semana (o mesmo método) e comparei com o realizado pelas campanhas que já "
+        "tinham dias antes dela:"
     ]
-    try:
-        point, lo, hi = (parse_number(x) for x in (totals["leads"], low["leads"], high["leads"]))
-    except (KeyError, ValueError):
-        return lines
-    if point > 0:
+    for w in r["weeks"]:
         lines.append(
-            f"Quanto ela varia: {about_leads(totals['leads'])} leads previstos na conta, com a soma dos "
-            f"limites de 95% de {low['leads']} a {high['leads']} "
-            f"({format_number((lo / point - 1) * 100, 0)}% "
-            f"a +{format_number((hi / point - 1) * 100, 0)}% do ponto); cada campanha em cada dia tem 95% de "
-            "chance de cair no seu intervalo, e a soma dos limites é mais larga que um intervalo de "
-            "95% do total."
+            f"- {br_date(w['first'])} a {br_date(w['last'])}: {count_text(w['leads_predicted'])} leads "
+            f"previstos, {count_text(w['leads_actual'])} realizados{_off(w['leads_error'])}; gasto "
+            f"{w['spend_predicted']} previsto, {w['spend_actual']} realizado{_off(w['spend_error'])}"
+            + (
+                f"; fora da comparação, {count_text(w['leads_launched'])} leads de campanhas lançadas na "
+                "semana."
+                if w["leads_launched"]
+                else "."
+            )
+        )
+    summary = [
+        f"{label} {format_number(r[key], 0)}%"
+        for label, key in (("leads", "leads_mae"), ("gasto", "spend_mae"))
+        if r[key] is not None
+    ]
+    if summary:
+        lines.append(f"Erro médio do total da semana: {' e '.join(summary)}.")
+    if r["days"]:
+        lines.append(
+            f"Dos {count_text(r['days'])} dias de campanha previstos (gasto e leads), "
+            f"{count_text(r['inside'])} ({format_number(100 * r['inside'] / r['days'], 0)}%) caíram no "
+            f"intervalo de 95% da campanha. {n} semanas são poucas: leia como ordem de grandeza, e uma "
+            "semana com incidente (rastreamento parado, campanha pausada) pesa nesse erro."
         )
     return lines
+
+
+def _off(error: float | None) -> str:
+    if error is None:
+        return ""
+    if round(error) == 0:
+        return " (no alvo)"
+    side = "acima" if error > 0 else "abaixo"
+    return f" (previsão {format_number(abs(error), 0)}% {side})"

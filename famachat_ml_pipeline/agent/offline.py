@@ -20,6 +20,7 @@ from famachat_ml_pipeline.agent.facts_forecast import (
     leads_target_figures,
     worst_case_figures,
 )
+from famachat_ml_pipeline.agent.facts_forecast_record import forecast_record_figures
 from famachat_ml_pipeline.agent.facts_reroutes import reroute_facts
 from famachat_ml_pipeline.agent.facts_talk import daily_budget_figures, decided_figures
 from famachat_ml_pipeline.agent.facts_tiers import tier_figures
@@ -759,6 +760,8 @@ class OfflineAgent:
             if intent.name == "budget":  # "dentro do orçamento?": the days over Meta's margin too
                 facts["_budget"] = budget_figures(self.ctx)
             return facts
+        if intent.name == "forecast" and intent.ask == "trust":  # measured now: the pipeline stores none
+            facts["_forecast_record"] = forecast_record_figures(self.ctx)
         if invalid_day(intent.day_ref, today):
             facts["_invalid_day"] = intent.day_ref
         if intent.threshold is not None:  # "CPL acima de R$ 50", in the account's currency
