@@ -127,8 +127,9 @@ def say_campaign_details(intent: Intent, out: Out) -> list[str]:
         )
         lines[1:1], anomalies = anomalies, []
         premise, why = why_parts(intent, out, out.get("analyze_trends") or {})
-        # "por que o CPL da campanha 20 subiu?" (or "e a campanha 20?" after it): the why before the list
-        at = 0 if intent.metric == "cpl_up" else 1 + len(d["open_anomalies"])
+        # "por que o CPL da campanha 20 subiu?", "por que a 13 está tão cara?" (or "e a campanha 20?" after
+        # it): the why before the list
+        at = 0 if intent.metric in {"cpl_up", "cpl_high"} else 1 + len(d["open_anomalies"])
         lines[at:at] = why
         lines[0:0] = premise
     if intent.keyword == "performance" and (intent.metric or "").startswith("cpl_judge") and d.get("as_of"):

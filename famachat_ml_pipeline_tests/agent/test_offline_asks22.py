@@ -266,3 +266,33 @@ def test_paused_campaigns_back_says_yes_or_no_first(demo_db: DemoDb) -> None:
         assert all(any(names[c] in x for x in lines) for c in back), lines
     else:
         assert lines[0].startswith(f"Não: nenhuma das {len(paused)} campanhas pausadas"), lines
+
+
+# ------------------------------------------------------------ "por que a campanha N está tão cara?"
+def test_why_a_campaign_is_so_expensive_gives_the_why_before_its_anomalies(demo_db: DemoDb) -> None:
+    import sqlalchemy as sa
+
+    from famachat_ml_pipeline.db import schema
+
+    t = schema.ml_anomalies
+    with demo_db.engine.connect() as c:
+        flagged = c.execute(
+            sa.select(t.c.entity_id)
+            .where(t.c.config_id == ACCOUNT, t.c.anomaly_date >= demo_db.as_of - 6 * DAY)
+            .distinct()
+        ).scalars()
+        flagged = sorted(set(flagged))
+    checked = 0
+    for cid in flagged:
+        number = int(re.search(r"Campanha (\d+)", _names(demo_db)[cid]).group(1))
+        for question in (
+            f"por que a campanha {number} está tão cara?",
+            f"por que a campanha {number} piorou?",
+        ):
+            _, lines = _one(demo_db, question)
+            why = [i for i, x in enumerate(lines) if x.startswith("Por que o CPL mudou")]
+            listed = [i for i, x in enumerate(lines) if re.match(r"\d+ anomalias? abertas? para", x)]
+            if why and listed:
+                assert why[0] == 0 and listed[0] > 0, (question, lines)
+                checked += 1
+    assert checked, flagged  # some campaign had both a CPL move to explain and open anomalies
