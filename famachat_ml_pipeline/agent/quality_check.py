@@ -14,7 +14,7 @@ from famachat_ml_pipeline.db import agent_queries as q
 def check_quality(ctx: ToolContext, intent: Intent, calls: Sequence[ToolCall]) -> list[str]:
     """Caveats the answer must carry: another account asked for, missing or stale results, failed tools."""
     notes = []
-    if any(n != ctx.config_id for n in intent.accounts_named):
+    if any(n != ctx.config_id for n in intent.accounts_named) and intent.metric != "accounts":
         notes.append("Observação: só tenho acesso aos dados desta conta; a resposta acima é sobre ela.")
     for call in calls:
         if "error" in call.output:
