@@ -107,6 +107,11 @@ OUT_OF_SCOPE = {
         "Desculpe, não consigo criar nem editar campanhas: só leio os dados desta conta, não altero nada "
         "no gerenciador de anúncios."
     ),
+    "accounts": (
+        "Não comparo contas: cada conversa lê só os dados de uma conta, esta, e não vejo os números de "
+        "outra. Posso comparar campanhas desta conta ou períodos dela (ex.: “compara essa semana com a "
+        "semana passada”)."
+    ),
     "files": (
         "Desculpe, não consigo enviar arquivos (PDF, planilha, e-mail): respondo só aqui, em texto, "
         "com os números da conta."

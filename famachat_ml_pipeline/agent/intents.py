@@ -36,6 +36,7 @@ from famachat_ml_pipeline.agent.intents_keywords import (
     MONTH_END,
     NEGATED,
     SPEND_OVER,
+    accounts_compared,
     keyword_intent,
     out_of_scope_kind,
     tier_metric,
@@ -204,7 +205,7 @@ def _periods_intent(
 # an ad set, an ad or a creative asked: the source has campaigns by day only ("conta de anúncios" is the
 # account, not an ad)
 _BELOW_CAMPAIGN = re.compile(
-    r"\bconjuntos?( de anuncios?)?\b|\bad ?sets?\b|\bcriativ\w*|\b(qual|quais) anuncios?\b"
+    r"\b(conjuntos?|conj)( de anuncios?)?\b|\bad ?sets?\b|\bcriativ\w*|\b(qual|quais) anuncios?\b"
     r"|\b(melhor|melhores|pior|piores) anuncios?\b"
     r"|\banuncios? (que|com|de) (mais|menos|melhor|pior|maior|menor)\b"
 )
@@ -219,6 +220,8 @@ def classify_intent(message: str) -> Intent:
         return Intent("help", metric=kind, keyword="help")
     if term := term_asked(text):  # "o que é CPL?", "como vocês calculam a previsão?": the definition first
         return Intent("explain", metric=term, keyword="explain")
+    if accounts_compared(text, named := accounts_named(text)):  # never the campaigns of those numbers
+        return Intent("out_of_scope", metric="accounts", keyword="out_of_scope", accounts_named=named)
     intent = reroute(text, _classify(message))
     if decision := decision_asked(text):
         # "ignora a recomendação de pausar", "já aumentei o orçamento da campanha 4": the chat only reads; the

@@ -167,11 +167,13 @@ _WORD = re.compile(r"\w+")
 
 def fix_campaign_typos(message: str) -> str:
     """ "campanhaa 3", "campnha 3", "cmapanha 3": a word one edit away from "campanha(s)" read as it (the
-    case of its first letter kept), so the campaign it names is not silently dropped."""
+    case of its first letter kept), so the campaign it names is not silently dropped; so is "camp(s)"."""
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
         low = normalize(word)
+        if low in {"camp", "camps"}:  # "ctr da camp 4", "quais camps": the buyers' short form
+            return ("Campanha" if word[0].isupper() else "campanha") + low[4:]
         if len(low) < 7 or low in {"campanha", "campanhas", "campainha"}:  # a doorbell is no typo
             return word
         for target in ("campanha", "campanhas"):

@@ -75,6 +75,18 @@ _FILES = re.compile(
 )
 
 
+# "compara a conta 1 com a conta 2", "minha conta tá melhor que a conta 3?": one account is read at a time
+_VERSUS_ACCOUNT = re.compile(
+    r"\bcompar\w*|\b(vs|versus|x|contra)\b|\b(melhor|pior|maior|menor)(es)? (do )?(que|q)\b"
+)
+
+
+def accounts_compared(text: str, named: tuple[int, ...]) -> bool:
+    """Whether a normalized question weighs accounts against each other: two named, or one named with a
+    comparison ("minha conta tá melhor que a conta 3?")."""
+    return len(named) >= 2 or (len(named) == 1 and bool(_VERSUS_ACCOUNT.search(text)))
+
+
 def out_of_scope_kind(text: str) -> str:
     """Which out-of-scope ask a normalized question is: "weather", "write" or "files"."""
     if _WEATHER.search(text):
@@ -129,7 +141,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("forecast", MONTH_END.pattern),
     ("forecast", MONTH_AHEAD.pattern),
     # "qual o melhor dia da semana?": CPL and leads per weekday over the last 4 full weeks
-    ("weekday", r"\bdias? da semana\b"),
+    ("weekday", r"\bdias? da semana\b(?! passada| retrasada)"),  # not "o melhor dia da semana passada"
     # "média de leads por dia", "média diária", "quanto gasto por dia em média": the daily average
     (
         "daily_average",
@@ -217,7 +229,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "top",
         r"(?<!tudo )\bbem\b|melhor|melhores|\btop\b|destaque|alta performance|high perform"
-        r"|mais (leads|trouxe)|\branking\b.*\bleads?\b|\bleads?\b.*\branking\b",
+        r"|mais (leads?|trouxe)\b|\branking\b.*\bleads?\b|\bleads?\b.*\branking\b",
     ),
     (
         "performance",

@@ -50,7 +50,7 @@ PERIOD_REF = re.compile(
     rf"|\b({'|'.join(MONTHS)})\b(?:\s+(?:de\s+)?(\d{{4}}))?"
     rf"|\b(?:de|do dia|entre)\s+({_DATE})\s+(?:a|ate|e|ao dia)\s+({_DATE})\b"
     rf"|({THIS_WEEK.pattern})"
-    r"|\b(fim de semana|final de semana)\b"
+    r"|\b(fim de semana|final de semana|fds)\b"  # "fds": as buyers type it
     # "desde segunda", "desde o dia 15", "desde 10/11": from that day up to the last complete day
     r"|\bdesde (?:(?:a|o)\s+)?(ontem|anteontem|(?:segunda|terca|quarta|quinta|sexta)(?:[- ]feira)?|sabado"
     rf"|domingo|dia \d{{1,2}}|{_DATE})\b"

@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from famachat_ml_pipeline.agent import offline
+from famachat_ml_pipeline.agent import tool_plans
 from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
@@ -135,7 +135,7 @@ def test_the_n_best_rank_all_campaigns_with_leads_not_the_most_spent(
     fewer than 20 campaigns), which on the list by spend leaves out a cheap campaign that spent little."""
     per, top_n = _best_7d(demo_db)
     n = top_n + 1
-    monkeypatch.setattr(offline, "MAX_ROWS", n)
+    monkeypatch.setattr(tool_plans, "MAX_ROWS", n)
     intent, lines = _one(demo_db, f"as {n} melhores campanhas")
     assert intent == "top", lines
     rows = [x for x in lines if x.startswith("- “")]

@@ -1,0 +1,253 @@
+"""The facts an answer needs besides the tools' outputs (`gather_facts`): the day or period asked,
+whether the source covers it, and the figures of the topic asked, each from its facts module."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from famachat_ml_pipeline.agent.facts_campaign_health import (
+    frequency_figures,
+    reactivation_figures,
+    tracking_figures,
+)
+from famachat_ml_pipeline.agent.facts_days import BEST_DAY_SPAN, day_by_day, weekday_figures
+from famachat_ml_pipeline.agent.facts_forecast import (
+    cpl_next_figures,
+    leads_target_figures,
+    worst_case_figures,
+)
+from famachat_ml_pipeline.agent.facts_forecast_record import forecast_record_figures
+from famachat_ml_pipeline.agent.facts_periods import period_move_figures, periods_figures, weeks_figures
+from famachat_ml_pipeline.agent.facts_reroutes import reroute_facts
+from famachat_ml_pipeline.agent.facts_source import (
+    campaign_figures,
+    current_day,
+    day_status,
+    source_figures,
+    target_figures,
+)
+from famachat_ml_pipeline.agent.facts_talk import daily_budget_figures, decided_figures
+from famachat_ml_pipeline.agent.facts_tiers import tier_figures
+from famachat_ml_pipeline.agent.facts_verdicts import (
+    budget_figures,
+    cpl_history_figures,
+    cut_figures,
+    day_move_figures,
+    learning_figures,
+    saturation_figures,
+)
+from famachat_ml_pipeline.agent.intents import Intent
+from famachat_ml_pipeline.agent.intents_asks import month_end_asked
+from famachat_ml_pipeline.agent.intents_periods import (
+    invalid_day,
+    periods_asked,
+    resolve_day,
+    resolve_period,
+    this_week_asked,
+    weeks_asked,
+)
+from famachat_ml_pipeline.agent.intents_trends import day_move_metric
+from famachat_ml_pipeline.agent.intents_verdicts import rate_judged
+from famachat_ml_pipeline.agent.tools import ToolContext
+from famachat_ml_pipeline.source.read import first_insight_day
+
+# the intents that rank campaigns: a day or period asked ranks them by that day's or period's figures
+RANKED = {"list_campaigns": "spend", "top": "leads", "cpl_rank": "cpl"}
+
+
+def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
+    """The day or period asked, whether the source covers it, and its figures from the source."""
+    through, today = ctx.data_through(), current_day(ctx)
+    day = resolve_day(intent.day_ref, today)
+    facts: dict[str, Any] = {"_through": through, "_day": day}
+    if (rerouted := reroute_facts(ctx, intent)) is not None:
+        facts.update(rerouted)
+        if intent.name == "budget":  # "dentro do orçamento?": the days over Meta's margin too
+            facts["_budget"] = budget_figures(ctx)
+        return facts
+    if intent.name == "forecast" and intent.ask == "trust":  # measured now: the pipeline stores none
+        facts["_forecast_record"] = forecast_record_figures(ctx)
+    if invalid_day(intent.day_ref, today):
+        facts["_invalid_day"] = intent.day_ref
+    if intent.threshold is not None:  # "CPL acima de R$ 50", in the account's currency
+        facts["_threshold"] = ctx.fmt1({"v": intent.threshold}, {"v": "money"})["v"]
+    # "qual campanha gastou mais ontem?": the campaigns ranked by that day's figures
+    ranked = (
+        RANKED.get(intent.name) == "spend"
+        and intent.metric == "spend"
+        or (intent.name in {"top", "cpl_rank"} and intent.threshold is None)
+        # "a pior campanha em outubro": the campaigns ranked by that period's CPL
+        or (intent.name == "underperformers" and intent.metric == "worst")
+        # "compara a 20 com a 25" then "e semana passada?": the campaigns' figures of that period
+        or (intent.name == "compare" and bool(intent.day_ref or intent.period_ref))
+    )
+    figures = intent.name in {"performance", "summary"} or (
+        intent.name == "campaign_details" and intent.campaign_id
+    )
+    figures = figures or ranked or intent.name == "daily_average" or month_end_asked(intent.metric)
+    figures = figures or (intent.name == "performance" and intent.metric == "cvr")
+    if intent.name == "trends" and intent.campaign_id and ctx.owns(intent.campaign_id):
+        facts["_campaign_name"] = ctx.name_of(intent.campaign_id)
+    if intent.name == "trends" and weeks_asked(intent.metric):  # "o CPL subiu essa semana?" too
+        cid = intent.campaign_id
+        if cid is None or ctx.owns(cid):  # another account's campaign: analyze_trends says so
+            facts["_weeks"] = weeks_figures(ctx, cid)
+        if (intent.metric or "").endswith("_which"):  # "qual campanha piorou mais essa semana?"
+            w = facts["_weeks"]["weeks"]
+            facts["_weeks_campaigns"] = [campaign_figures(ctx, p.first, p.last) for p in (w.before, w.now)]
+        return facts
+    if intent.name == "trends" and (intent.metric or "").startswith("period_"):
+        cid = intent.campaign_id
+        if cid is not None and not ctx.owns(cid):  # another account's campaign: analyze_trends says so
+            return facts
+        return {**facts, "_period_move": period_move_figures(ctx, intent.period_ref, cid)}
+    if intent.name == "anomalies" and (week := this_week_asked(intent.period_ref, through)):
+        if weeks_asked(intent.metric):  # "por que o CPL subiu essa semana?": the factors over the weeks
+            facts["_weeks"] = weeks_figures(ctx, None)
+        return {**facts, "_period": week}  # the anomalies' window, named with its days
+    if intent.name == "best_day":
+        return {**facts, **_best_day_facts(ctx, intent)}
+    facts.update(_verdict_facts(ctx, intent, day))
+    facts.update(_forecast_facts(ctx, intent))
+    if intent.day_refs:  # "ontem e anteontem": each day's figures, in the order asked
+        facts["_days_asked"] = _days_asked(ctx, intent)
+    if intent.name == "tracking":
+        return {**facts, "_tracking": tracking_figures(ctx)}
+    if intent.name == "weekday":
+        return {**facts, "_weekdays": weekday_figures(ctx)}
+    if intent.name == "frequency":
+        return {**facts, "_frequency": frequency_figures(ctx)}
+    if intent.name == "budget" and intent.ask == "budget_total":
+        return {**facts, "_daily_budget": daily_budget_figures(ctx)}
+    if intent.name == "budget":
+        return {**facts, "_budget": budget_figures(ctx)}
+    if intent.name == "decisions":
+        cid = intent.campaign_id if intent.campaign_id and ctx.owns(intent.campaign_id) else None
+        facts.update(_decided=decided_figures(ctx), _campaign_name=cid and ctx.name_of(cid))
+        return facts
+    if intent.ask == "left_to_spend":  # no monthly budget stored: the daily budgets say the pace
+        facts["_daily_budget"] = daily_budget_figures(ctx)
+    if intent.name == "learning":
+        return {**facts, "_learning": learning_figures(ctx)}
+    if intent.name == "tier":
+        return {**facts, "_tiers": tier_figures(ctx, intent.campaign_id)}
+    owned = intent.campaign_id is not None and ctx.owns(intent.campaign_id)
+    if intent.name == "campaign_details" and intent.keyword == "frequency" and owned:
+        facts["_saturation"] = saturation_figures(ctx, intent.campaign_id)  # "a 4 tá saturando?"
+    cid = intent.campaign_id
+    if intent.metric == "reactivate" and cid is not None and ctx.owns(cid):
+        return {**facts, "_reactivation": reactivation_figures(ctx, cid)}
+    if not figures:
+        return facts
+    if intent.name == "compare" and periods_asked(intent.metric) and len(intent.period_refs) == 2:
+        # "campanha 3 e 5 semana passada vs retrasada": each campaign's two periods (its rows only)
+        by_campaign = {
+            c: periods_figures(ctx, intent.period_refs, c) for c in intent.campaign_ids[:5] if ctx.owns(c)
+        }
+        return {**facts, "_periods_by_campaign": by_campaign}
+    cid = intent.campaign_id if intent.name == "campaign_details" else None
+    if cid is not None and not ctx.owns(cid):
+        return {**facts, "_day": None}
+    if periods_asked(intent.metric) and len(intent.period_refs) == 2:
+        return {**facts, "_periods": periods_figures(ctx, intent.period_refs, cid)}
+    if cid is not None and intent.keyword == "anomalies" and weeks_asked(intent.metric):
+        # "por que o CPL da campanha 12 subiu essa semana?": that campaign's factors over the weeks
+        facts.update(_weeks=weeks_figures(ctx, cid), _campaign_name=ctx.name_of(cid))
+    period = resolve_period(intent.period_ref, through)
+    if month_end_asked(intent.metric):  # what the month already holds, besides the forecast
+        period, day = resolve_period("esse mes", through), None
+    if (intent.name == "daily_average" or intent.metric == "cvr") and day is None and period is None:
+        period = resolve_period("ultimos 7 dias", through)  # the tools' week, from the source
+    if day is None and period is None:
+        return facts
+    first = first_insight_day(ctx.engine, ctx.config_id)
+    facts["_first_day"] = first
+    if day is not None:
+        status = day_status(day, through, first)
+        facts["_day_status"] = status
+        if status in {"ok", "today"}:
+            facts["_day_figures"] = source_figures(ctx, day, day, cid)
+            if ranked:
+                facts["_ranking"] = campaign_figures(ctx, day, day)
+    if period is not None:
+        facts["_period"] = period
+        # only the days the source covers: a month not over yet, or begun before the data, is partial
+        start, end = max(period.first, first or period.first), min(period.last, through)
+        if first is not None and start <= end:
+            facts["_period_figures"] = source_figures(ctx, start, end, cid)
+            if intent.metric == "month_end_target" and intent.threshold is not None and end == through:
+                facts["_target"] = target_figures(ctx, intent.threshold, start, end)
+            if ranked and day is None:
+                facts["_ranking"] = campaign_figures(ctx, start, end)
+    return facts
+
+
+def _verdict_facts(ctx: ToolContext, intent: Intent, day: dt.date | None) -> dict[str, Any]:
+    """ "Por que o CPL subiu ontem?": that complete day against the day before and a week earlier;
+    "meu CPL tá bom?" (the account's): the 7 days' CPL, or the day's asked, against the account's own
+    history; "quais campanhas devo pausar?": the figures behind each pause or cut advice."""
+    through = ctx.data_through()
+    found: dict[str, Any] = {}
+    first = first_insight_day(ctx.engine, ctx.config_id) if day is not None else None
+    complete = day is not None and day_status(day, through, first) == "ok"
+    if day_move_metric(intent.metric) and intent.campaign_id is None and complete:
+        found["_day_move"] = day_move_figures(ctx, day)
+    account = intent.campaign_id is None and not intent.names
+    if intent.name == "performance" and (intent.metric or "").startswith("cpl_judge") and account:
+        if day is None or complete:
+            found["_cpl_history"] = cpl_history_figures(ctx, day)
+        if complete:
+            found["_day_move"] = day_move_figures(ctx, day)
+    if intent.name == "performance" and (judged := rate_judged(intent.metric)) and account:
+        found["_cpl_history"] = cpl_history_figures(ctx, None, judged[0])  # "o cpm tá caro?"
+    if intent.name == "recommendations" and intent.metric == "cut" and intent.campaign_id is None:
+        found["_cuts"] = cut_figures(ctx)
+    return found
+
+
+def _forecast_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
+    """A leads target, the worst case or the CPL ahead asked: their figures from the stored forecast
+    (the campaign's when one of this account's is named)."""
+    cid = intent.campaign_id
+    if intent.name != "forecast" or (cid is not None and not ctx.owns(cid)):
+        return {}
+    if intent.ask == "target" and intent.threshold is not None:
+        return {"_leads_target": leads_target_figures(ctx, intent.threshold, intent.period_ref, cid)}
+    if intent.ask == "worst_case":
+        return {"_worst_case": worst_case_figures(ctx, cid)}
+    if intent.ask == "cpl_next":
+        return {"_cpl_next": cpl_next_figures(ctx, cid)}
+    return {}
+
+
+def _days_asked(ctx: ToolContext, intent: Intent) -> list[dict[str, Any]]:
+    """Each day named ("ontem e anteontem"): the day, whether the source covers it, and its figures
+    from the source (the campaign's when one is named)."""
+    through, today = ctx.data_through(), current_day(ctx)
+    first = first_insight_day(ctx.engine, ctx.config_id)
+    cid = intent.campaign_id if intent.campaign_id and ctx.owns(intent.campaign_id) else None
+    found = []
+    for ref in intent.day_refs:
+        day = resolve_day(ref, today)
+        if day is None:
+            continue
+        status = day_status(day, through, first)
+        figures = source_figures(ctx, day, day, cid) if status in {"ok", "today"} else None
+        found.append({"day": day, "status": status, "figures": figures})
+    return found
+
+
+def _best_day_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
+    """The period whose days are ranked (the last 30 complete days unless one is asked), clipped to
+    the days the source covers, and each day's figures."""
+    through = ctx.data_through()
+    period = resolve_period(intent.period_ref, through) or resolve_period(
+        f"ultimos {BEST_DAY_SPAN} dias", through
+    )
+    first = first_insight_day(ctx.engine, ctx.config_id)
+    facts: dict[str, Any] = {"_period": period, "_first_day": first}
+    start, end = max(period.first, first or period.first), min(period.last, through)
+    if first is not None and start <= end:
+        facts["_days"] = day_by_day(ctx, start, end)
+    return facts

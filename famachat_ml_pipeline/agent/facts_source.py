@@ -1,0 +1,127 @@
+"""Figures read from the source for a day or period asked: the account's or one campaign's, each
+campaign's, a month's spend target, and whether the source covers a named day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+
+from famachat_ml_pipeline.agent.tools import ToolContext
+from famachat_ml_pipeline.agent.tools.analysis import PERIOD_FORMATS, period_figures
+from famachat_ml_pipeline.db import agent_queries as q
+from famachat_ml_pipeline.source.read import read_daily_insights
+
+
+def current_day(ctx: ToolContext) -> dt.date:
+    return ctx.data_through() + dt.timedelta(days=1)  # the last complete day is yesterday
+
+
+def source_figures(
+    ctx: ToolContext, first: dt.date, last: dt.date, campaign_id: str | None = None
+) -> dict[str, Any]:
+    """Spend, leads, CPL and CTR of the days first..last (today's partial too), for the account or one
+    campaign, from the source (as analyze_trends reads it), formatted pt-BR."""
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], last, (last - first).days + 1, now=ctx.now).daily
+    return frame_figures(ctx, daily, first, last, campaign_id)
+
+
+def frame_figures(
+    ctx: ToolContext, daily: pl.DataFrame, first: dt.date, last: dt.date, campaign_id: str | None = None
+) -> dict[str, Any]:
+    """`source_figures` of a daily frame already read that covers first..last."""
+    days = (last - first).days + 1
+    if campaign_id is not None:
+        daily = daily.filter(pl.col("campaign_id") == campaign_id)
+    # campaign-days whose source row was set aside stay in the frame with null metrics: not in the sums
+    window = daily.filter(pl.col("date").is_between(first, last))
+    aside = window.filter(pl.col("spend").is_null()).height
+    # days on which the source delivered a row for some campaign (a day of no rows at all is no data)
+    with_data = window.filter(pl.col("has_row") & pl.col("spend").is_not_null())["date"].n_unique()
+    figures = period_figures(daily, first, last)
+    per_day = {
+        "spend_per_day": figures["spend"] / with_data if with_data else None,
+        "leads_per_day": figures["leads"] / with_data if with_data else None,
+    }
+    formats = {**PERIOD_FORMATS, "spend_per_day": "money", "leads_per_day": "num1"}
+    # "quantos cliques tive hoje?": the counts too (reach summed over campaigns and days: no unique reach)
+    counts = {k: int(window[k].sum() or 0) for k in ("clicks", "impressions", "reach") if k in window.columns}
+    # rows of a campaign missing from the campaigns table never reach the frame: counted apart
+    orphans = 0 if campaign_id is not None else q.orphan_campaign_days(ctx.engine, ctx.config_id, first, last)
+    return {
+        **ctx.fmt1({**figures, **per_day}, formats),
+        **counts,
+        "days": days,
+        "days_with_data": with_data,
+        "set_aside": aside,
+        "orphans": orphans,
+    }
+
+
+def target_figures(ctx: ToolContext, target: float, first: dt.date, through: dt.date) -> dict[str, Any]:
+    """A month's spend target against what first..through spent (the source, as `source_figures`): what is
+    left, and per day over the days after `through` to the month's end (today's partial day among them)."""
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], through, (through - first).days + 1, now=ctx.now)
+    spent = float(period_figures(daily.daily, first, through)["spend"] or 0.0)
+    last = month_end(through)
+    days_left = (last - through).days
+    left = target - spent
+    per_day = max(left, 0.0) / days_left if days_left else None
+    money = dict.fromkeys(("target", "spent", "gap", "per_day"), "money")
+    row = ctx.fmt1({"target": target, "spent": spent, "gap": abs(left), "per_day": per_day}, money)
+    first_left = through + dt.timedelta(days=1)
+    return {**row, "over": left < 0, "days_left": days_left, "first_left": first_left, "last": last}
+
+
+def month_end(day: dt.date) -> dt.date:
+    nxt = day.replace(day=28) + dt.timedelta(days=4)
+    return nxt - dt.timedelta(days=nxt.day)
+
+
+def campaign_figures(ctx: ToolContext, first: dt.date, last: dt.date) -> dict[str, Any]:
+    """Each campaign's spend, leads and CPL over first..last from the source (as `source_figures` reads
+    the account's), formatted pt-BR, with the raw numbers kept to rank them (`spend_v`, `leads`, `cpl_v`)."""
+    days = (last - first).days + 1
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], last, days, now=ctx.now).daily
+    d = daily.filter(pl.col("date").is_between(first, last))
+    grouped = d.group_by("campaign_id").agg(
+        spend=pl.col("spend").sum(),
+        leads=pl.col("leads").sum(),
+        impressions=pl.col("impressions").sum(),
+        clicks=pl.col("clicks").sum(),
+        aside=pl.col("spend").is_null().sum(),
+    )
+    raw = [
+        {
+            "campaign_id": r["campaign_id"],
+            "name": ctx.name_of(r["campaign_id"]),
+            "spend": float(r["spend"] or 0.0),
+            "spend_v": float(r["spend"] or 0.0),
+            "leads": int(r["leads"] or 0),
+            "cpl": r["spend"] / r["leads"] if r["leads"] else None,
+            "cpl_v": r["spend"] / r["leads"] if r["leads"] else None,
+            # "o pior CTR em outubro": clicks over impressions of the period (a campaign with none has none)
+            "ctr": 100.0 * r["clicks"] / r["impressions"] if r["impressions"] else None,
+            "ctr_v": 100.0 * r["clicks"] / r["impressions"] if r["impressions"] else None,
+        }
+        for r in grouped.sort("campaign_id").iter_rows(named=True)
+    ]
+    return {
+        "first_day": first,
+        "last_day": last,
+        "days": days,
+        "set_aside": int(grouped["aside"].sum() or 0),
+        "campaigns": ctx.fmt(raw, {"spend": "money", "cpl": "money", "ctr": "pct2"}),
+    }
+
+
+def day_status(day: dt.date, through: dt.date, first: dt.date | None) -> str:
+    """Whether the source covers a named day: "ok", "today" (partial), "future", or "before" its first day."""
+    if day > through + dt.timedelta(days=1):
+        return "future"
+    if day > through:
+        return "today"
+    if first is None or day < first:
+        return "before"
+    return "ok"
