@@ -17,7 +17,7 @@ from famachat_ml_pipeline.agent.answers_account import (
     source_lines,
 )
 from famachat_ml_pipeline.agent.answers_anomalies import say_anomalies, say_tracking
-from famachat_ml_pipeline.agent.answers_budget import pacing_lines, say_pause_savings
+from famachat_ml_pipeline.agent.answers_budget import pacing_lines, say_leads_cost, say_pause_savings
 from famachat_ml_pipeline.agent.answers_campaigns import (
     campaign_head,
     say_campaign_details,
@@ -200,6 +200,7 @@ _SAY = {
     ],
     "campaign_age": say_campaign_age,
     "month_ahead": say_month_ahead,
+    "leads_cost": say_leads_cost,
     "period_campaigns": say_period_campaigns,
     "period_summary": say_period_summary,
 }

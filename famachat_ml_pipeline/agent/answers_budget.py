@@ -4,8 +4,17 @@ a campaign saves a week and costs in leads."""
 from __future__ import annotations
 
 from famachat_ml_pipeline.agent.intents import Intent
-from famachat_ml_pipeline.agent.wording import Out, about_leads, br_date, br_span, leads_text, quoted
+from famachat_ml_pipeline.agent.wording import (
+    Out,
+    about_leads,
+    br_date,
+    br_span,
+    count_text,
+    leads_text,
+    quoted,
+)
 from famachat_ml_pipeline.core.recommendations import format_number
+from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as DEFAULT_RECOMMENDATION_CONFIG
 
 
 def _pct(value: float | None) -> str:
@@ -75,4 +84,40 @@ def say_pause_savings(intent: Intent, out: Out) -> list[str]:
         lines.append(
             "Sem nenhum lead nos 7 dias, pausar só corta gasto: antes, confira o rastreamento (pixel)."
         )
+    return lines
+
+
+MAX_STEP = DEFAULT_RECOMMENDATION_CONFIG.max_budget_step_pct
+
+
+def say_leads_cost(intent: Intent, out: Out) -> list[str]:
+    """ "quanto preciso investir para 1000 leads?": the goal at the recent CPL, as an estimate."""
+    c = out["_leads_cost"]
+    goal = count_text(round(c["target"]))
+    known = [s for s in c["spans"] if s["cost"]]
+    if not known:
+        return [f"Não dá para estimar o custo de {goal} leads: a conta não teve leads nos últimos 28 dias."]
+    first = known[0]
+    lines = [
+        f"Cerca de {first['cost']} para {goal} leads, ao CPL dos últimos {first['days']} dias "
+        f"({first['cpl']}, {br_date(first['first'].isoformat())} a {br_date(c['through'].isoformat())})."
+    ]
+    for s in c["spans"]:
+        if not s["cost"]:
+            continue
+        pace = (
+            f"; no ritmo de gasto desses dias ({s['per_day']}/dia), cerca de "
+            f"{format_number(s['days_needed'], 0)} dias"
+            if s["days_needed"]
+            else ""
+        )
+        lines.append(
+            f"- CPL dos últimos {s['days']} dias, {s['cpl']} ({count_text(s['leads'])} leads): "
+            f"{s['cost']}{pace}."
+        )
+    lines.append(
+        "É uma estimativa a CPL constante: aumentar o orçamento costuma subir o CPL (público mais caro e "
+        f"nova fase de aprendizado), então suba aos poucos, no máximo {format_number(MAX_STEP, 0)}% por vez "
+        "(max_budget_step_pct), e reavalie."
+    )
     return lines

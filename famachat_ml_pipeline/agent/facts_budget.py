@@ -1,6 +1,7 @@
 """Spend against money decided: the active campaigns' spend against their daily budgets ("o gasto está
-dentro do orçamento?") and what pausing one campaign saves a week ("se eu pausar a 13, quanto economizo?"),
-from the source and the pipeline's stored forecast."""
+dentro do orçamento?"), what pausing one campaign saves a week ("se eu pausar a 13, quanto economizo?") and
+what a leads goal costs ("quanto preciso investir para 1000 leads?"), from the source and the pipeline's
+stored forecast."""
 
 from __future__ import annotations
 
@@ -85,3 +86,32 @@ def pause_savings_figures(ctx: ToolContext, cid: str) -> dict[str, Any]:
         "active": is_active(ctx.campaigns.get(cid, {})),
         "budget": ctx.fmt1({"b": ctx.campaigns.get(cid, {}).get("daily_budget")}, {"b": "money"})["b"],
     }
+
+
+def leads_cost_figures(ctx: ToolContext, target: float) -> dict[str, Any]:
+    """What `target` leads cost at the account's CPL of the last 7 and 28 complete days, and how many days
+    that is at each span's daily spend: an estimate at a constant CPL, which scaling rarely keeps."""
+    through = ctx.data_through()
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], through, 28, now=ctx.now).daily
+    spans = []
+    for days in (WEEK, 28):
+        first = through - DAY * (days - 1)
+        w = daily.filter(pl.col("date").is_between(first, through))
+        spend, leads = float(w["spend"].sum() or 0.0), int(w["leads"].sum() or 0)
+        cpl = spend / leads if leads else None
+        cost = cpl * target if cpl is not None else None
+        per_day = spend / days
+        row = ctx.fmt1(
+            {"cpl": cpl, "cost": cost, "per_day": per_day},
+            {"cpl": "money", "cost": "money", "per_day": "money"},
+        )
+        spans.append(
+            {
+                "days": days,
+                "first": first,
+                "leads": leads,
+                "days_needed": cost / per_day if cost is not None and per_day > 0 else None,
+                **row,
+            }
+        )
+    return {"target": target, "through": through, "spans": spans}

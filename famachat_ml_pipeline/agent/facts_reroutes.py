@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from famachat_ml_pipeline.agent.facts_budget import pacing_figures, pause_savings_figures
+from famachat_ml_pipeline.agent.facts_budget import leads_cost_figures, pacing_figures, pause_savings_figures
 from famachat_ml_pipeline.agent.facts_history import campaign_age_figures, paused_back_figures
 from famachat_ml_pipeline.agent.facts_months import (
     month_ahead_figures,
@@ -27,6 +27,8 @@ def reroute_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any] | None:
         return {"_pause_savings": pause_savings_figures(ctx, cid) if owned and cid else None}
     if intent.name == "budget" and intent.ask == "pacing":
         return {"_pacing": pacing_figures(ctx)}
+    if intent.name == "leads_cost":
+        return {"_leads_cost": leads_cost_figures(ctx, intent.threshold or 0.0)}
     if intent.name == "month_ahead":
         return {"_month_ahead": month_ahead_figures(ctx, intent.ask or "")}
     if intent.name == "period_campaigns":

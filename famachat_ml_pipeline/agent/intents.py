@@ -118,6 +118,7 @@ INTENTS = (
     "month_ahead",
     "period_campaigns",
     "period_summary",
+    "leads_cost",
 )
 
 

@@ -35,6 +35,11 @@ _SINCE = re.compile(
 _BACK = re.compile(
     r"\b(voltar\w*|voltou|reativad\w*|rodando|gastando|gastaram|gastou|religad\w*|ativas de novo)\b"
 )
+# "quanto preciso investir para 1000 leads?": the money a leads goal takes at the recent CPL (group: N)
+_LEADS_COST = re.compile(
+    r"\b(quanto|qto|qnto|qnt)\b.*\b(preciso|precisaria|tenho que|teria que|devo|deveria)\b.*"
+    r"\b(investir|gastar|colocar|por)\b.*?\b(\d[\d.]*)\s*(?:novos\s+)?leads?\b"
+)
 # "a previsão de leads é confiável?": how the forecast is checked
 _TRUST = re.compile(r"\bconfi\w*|\bprecis[ao]\b|\bprecisao\b|\bacert\w*|\bmargem de erro\b|\berr(a|am|ou)\b")
 # "quantos cliques tive hoje?", "quantas impressões ontem?", "qual o alcance?"
@@ -64,6 +69,9 @@ def reroute(text: str, intent: Intent) -> Intent:
     (`classify_intent`'s own reading)."""
     cid = intent.campaign_id or (intent.names[0] if intent.names and intent.name_like else None)
     named = bool(cid)
+    if (goal := _LEADS_COST.search(text)) and not named:
+        target = float(goal.group(4).replace(".", ""))
+        return replace(intent, name="leads_cost", keyword="leads_cost", threshold=target, names=())
     if _HOURS.search(text) and not named:
         return replace(intent, name="weekday", keyword="weekday", ask="hour", metric="cpl_low")
     if named and _PAUSE_SAVES.search(text):

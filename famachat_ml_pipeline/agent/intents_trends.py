@@ -40,9 +40,10 @@ def spend_asked(text: str) -> bool:
 
 
 def cpl_asked(text: str) -> bool:
-    """ "qual o cpl", "o custo por lead dela": the CPL asked, not the spend ("quanto gastei e qual o cpl" asks
-    the spend first)."""
-    return bool(re.search(r"\bcpl\b|custo por lead", text)) and not re.search(r"\bgast|\binvest", text)
+    """ "qual o cpl", "o custo por lead dela", "quanto custou cada lead": the CPL asked, not the spend
+    ("quanto gastei e qual o cpl" asks the spend first)."""
+    cpl = r"\bcpl\b|custo por lead|\bcust(ou|a|aram) cada lead|\bcada lead (custou|custa|saiu|sai)\b"
+    return bool(re.search(cpl, text)) and not re.search(r"\bgast|\binvest", text)
 
 
 def trend_metric_named(text: str) -> str | None:

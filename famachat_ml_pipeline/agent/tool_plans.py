@@ -203,6 +203,7 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "pause_savings": [("get_campaign_details", {"campaign_id": cid or ""})],
         "campaign_age": [],
         "month_ahead": [],
+        "leads_cost": [],
         "period_campaigns": [],
         "period_summary": [],
     }

@@ -1,0 +1,49 @@
+"""Leftovers of the eighth buyer review: what a leads goal costs at the recent CPL ("quanto preciso investir
+para 1000 leads?") and "quanto custou cada lead ontem?" said CPL first. Figures from the cleaned source."""
+
+from __future__ import annotations
+
+import pytest
+
+from famachat_ml_pipeline.core.recommendations import format_money, format_number
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
+from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source, _sums
+from famachat_ml_pipeline_tests.agent.test_offline_asks18 import _one
+from famachat_ml_pipeline_tests.agent.test_offline_asks22 import DAY
+from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT
+
+pytestmark = pytest.mark.timeout(1200)
+
+
+@pytest.mark.parametrize(
+    ("question", "target"),
+    [
+        ("quanto preciso investir para 1000 leads?", 1000),
+        ("qto eu teria que gastar pra fazer 2.500 leads", 2500),
+    ],
+)
+def test_a_leads_goal_costs_the_recent_cpl_times_the_goal(
+    demo_db: DemoDb, question: str, target: int
+) -> None:
+    through = demo_db.as_of
+    src = _source(demo_db, ACCOUNT, through - 27 * DAY, through, demo_db.now)
+    week, month = _sums(src, through - 6 * DAY, through), _sums(src, through - 27 * DAY, through)
+    intent, lines = _one(demo_db, question)
+    assert intent == "leads_cost", lines
+    goal = format_number(target, 0)
+    assert lines[0] == (
+        f"Cerca de {format_money(week['cpl'] * target)} para {goal} leads, ao CPL dos últimos 7 dias "
+        f"({format_money(week['cpl'])}, {_d(through - 6 * DAY)} a {_d(through)})."
+    ), lines
+    days = month["cpl"] * target / (month["spend"] / 28)
+    assert lines[2].startswith(f"- CPL dos últimos 28 dias, {format_money(month['cpl'])}"), lines
+    assert f"{format_money(month['cpl'] * target)}; " in lines[2] and f"cerca de {days:.0f} dias" in lines[2]
+    assert "estimativa" in lines[-1] and "20%" in lines[-1], lines
+
+
+def test_what_each_lead_cost_yesterday_says_the_cpl_first(demo_db: DemoDb) -> None:
+    day = demo_db.as_of
+    d = _sums(_source(demo_db, ACCOUNT, day, day, demo_db.now), day, day)
+    _, lines = _one(demo_db, "quanto custou cada lead ontem")
+    assert lines[0].startswith(f"Em {_d(day)}: CPL {format_money(d['cpl'])}, "), lines
