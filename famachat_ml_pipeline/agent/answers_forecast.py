@@ -198,13 +198,14 @@ def _month_end_lines(out: Out, leads_first: bool = False) -> list[str]:
 MAX_STEP = DEFAULT_RECOMMENDATION_CONFIG.max_budget_step_pct  # this product's largest budget step
 
 
-def _scaled_lines(pct: float, who: str, leads: str, span: str) -> list[str]:
+def _scaled_lines(pct: float, who: str, leads: str, span: str, whole: bool = False) -> list[str]:
     """ "Se eu aumentar 20% o orçamento, quantos leads?": the forecast is at the current budget (said
     first, with its range), the budget's change applied to it only as arithmetic at a constant CPL, and
     why the CPL seldom stays: never presented as a forecast."""
     factor = 1 + pct / 100
     value = _FIGURE.search(leads)
-    scaled = format_number(parse_number(value.group(0)) * factor, 1) if value else "-"
+    # the account's sum in whole leads, as its forecast is said ("cerca de 393"); a campaign's keeps a decimal
+    scaled = format_number(parse_number(value.group(0)) * factor, 0 if whole else 1) if value else "-"
     step = format_pct(MAX_STEP, 0)
     steps = f"; {format_pct(pct, 0)} de uma vez passa disso" if pct > MAX_STEP else ""
     return [
@@ -232,7 +233,8 @@ def _budget_lines(intent: Intent, out: Out) -> list[str]:
         return ["Ainda não há previsões para esta conta."]
     first = f["forecasts"][0]
     span = f"de {br_date(first['first_day'])} a {br_date(first['last_day'])}"
-    return _scaled_lines(pct, "a conta", f"{f['account_totals'].get('leads', '-')} leads", span)
+    total = about_leads(f["account_totals"].get("leads", "-"))
+    return _scaled_lines(pct, "a conta", f"{total} leads", span, whole=True)
 
 
 def _campaign_spend_lines(intent: Intent, out: Out) -> list[str]:

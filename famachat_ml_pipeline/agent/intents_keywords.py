@@ -190,7 +190,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "forecast",
         r"previs|prevsao|prever|preve|proxima semana|semana que vem|proximos (7 )?dias|vai gerar|projec"
-        r"|forecast|\bvou ter\b|\bvamos ter\b",
+        r"|forecast|\b(vou|vamos) (ter|fechar|fazer|gerar|conseguir|bater|gastar|investir)\b",
     ),
     # the CTR moved: its trend (7 days vs the 7 before), not the list of anomalies
     (

@@ -18,7 +18,7 @@ from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 from famachat_ml_pipeline_tests.agent.test_fast_reads import ref_latest_forecasts
 from famachat_ml_pipeline_tests.agent.test_offline_asks7 import WEEKDAYS, _clock, _figures
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
-from famachat_ml_pipeline_tests.agent.test_offline_asks10 import _scaled, _side
+from famachat_ml_pipeline_tests.agent.test_offline_asks10 import _side
 from famachat_ml_pipeline_tests.agent.test_offline_asks11 import _rate_change
 from famachat_ml_pipeline_tests.agent.test_offline_followups import (
     ACCOUNT,
@@ -207,7 +207,7 @@ def test_a_budget_increase_after_a_forecast_is_its_scenario(demo_db: DemoDb) -> 
     total = sum(
         float(p["predicted"]) for r in rows if r["target_metric"] == "leads" for p in r["predictions"]
     )
-    value = format_number(total, 1)
+    value = format_number(round(total), 0)  # the account's forecast in whole leads, as it is said elsewhere
     _, (intent, lines) = _thread(
         demo_db,
         demo_db.now,
@@ -215,7 +215,8 @@ def test_a_budget_increase_after_a_forecast_is_its_scenario(demo_db: DemoDb) -> 
     )
     assert intent == "forecast"
     assert lines[0].startswith("A previsão do pipeline para a conta é com o orçamento atual"), lines[0]
-    assert f": {value} leads de " in lines[0], (value, lines[0])
+    assert f": cerca de {value} leads de " in lines[0], (value, lines[0])
+    scaled = format_number(round(total) * 1.2, 0)
     assert lines[1].startswith(
-        f"Se o CPL se mantiver, 20% a mais de orçamento daria cerca de {_scaled(value, 20)} leads"
+        f"Se o CPL se mantiver, 20% a mais de orçamento daria cerca de {scaled} leads"
     ), lines[1]

@@ -47,3 +47,31 @@ def test_what_each_lead_cost_yesterday_says_the_cpl_first(demo_db: DemoDb) -> No
     d = _sums(_source(demo_db, ACCOUNT, day, day, demo_db.now), day, day)
     _, lines = _one(demo_db, "quanto custou cada lead ontem")
     assert lines[0].startswith(f"Em {_d(day)}: CPL {format_money(d['cpl'])}, "), lines
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "quantos leads vou fechar essa semana?",
+        "quantos leads vamos fazer essa semana?",
+        "quanto vou gastar essa semana?",
+    ],
+)
+def test_this_weeks_figures_asked_in_the_future_are_the_forecast(demo_db: DemoDb, question: str) -> None:
+    intent, lines = _one(demo_db, question)
+    assert intent == "forecast", lines
+    start = demo_db.as_of + DAY
+    assert any(x.startswith("Previsão do pipeline") and f"para {_d(start)} a " in x for x in lines), lines
+
+
+def test_a_budget_raise_on_the_account_is_said_in_whole_leads(demo_db: DemoDb) -> None:
+    import re
+
+    _, lines = _one(demo_db, "se eu aumentar 20% o orçamento, quantos leads vou ter?")
+    now = re.search(r"orçamento\): cerca de ([\d.]+) leads de ", lines[0])
+    assert now, lines
+    base = int(now.group(1).replace(".", ""))
+    assert (
+        f"daria cerca de {format_number(round(base * 1.2), 0)} leads ({format_number(base, 0)} × 1,20)"
+        in (lines[1])
+    ), lines
