@@ -40,6 +40,11 @@ _LEADS_COST = re.compile(
     r"\b(quanto|qto|qnto|qnt)\b.*\b(preciso|precisaria|tenho que|teria que|devo|deveria)\b.*"
     r"\b(investir|gastar|colocar|por)\b.*?\b(\d[\d.]*)\s*(?:novos\s+)?leads?\b"
 )
+# "a campanha 11 está queimando dinheiro?": is its CPL too high (the verdict of "o CPL dela tá alto?")
+_BURNING = re.compile(
+    r"\b(queimando|torrando|jogando fora|desperdicando|rasgando|perdendo)\b.*\b(dinheiro|grana|verba)\b"
+    r"|\bdinheiro (no lixo|jogado fora|pelo ralo)\b|\bjogando (dinheiro|grana|verba) fora\b"
+)
 # "a previsão de leads é confiável?": how the forecast is checked
 _TRUST = re.compile(r"\bconfi\w*|\bprecis[ao]\b|\bprecisao\b|\bacert\w*|\bmargem de erro\b|\berr(a|am|ou)\b")
 # "quantos cliques tive hoje?", "quantas impressões ontem?", "qual o alcance?"
@@ -72,6 +77,11 @@ def reroute(text: str, intent: Intent) -> Intent:
     if (goal := _LEADS_COST.search(text)) and not named:
         target = float(goal.group(4).replace(".", ""))
         return replace(intent, name="leads_cost", keyword="leads_cost", threshold=target, names=())
+    if _BURNING.search(text):
+        if named:
+            return replace(intent, name="campaign_details", keyword="performance", metric="cpl_judge_high")
+        # the account: where the money goes without return, the campaigns of the lowest tier
+        return replace(intent, name="underperformers", keyword="underperformers", metric=None, names=())
     if _HOURS.search(text) and not named:
         return replace(intent, name="weekday", keyword="weekday", ask="hour", metric="cpl_low")
     if named and _PAUSE_SAVES.search(text):

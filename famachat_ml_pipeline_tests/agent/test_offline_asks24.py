@@ -75,3 +75,31 @@ def test_a_budget_raise_on_the_account_is_said_in_whole_leads(demo_db: DemoDb) -
         f"daria cerca de {format_number(round(base * 1.2), 0)} leads ({format_number(base, 0)} × 1,20)"
         in (lines[1])
     ), lines
+
+
+def test_a_campaign_burning_money_is_judged_by_its_cpl_against_the_accounts(demo_db: DemoDb) -> None:
+    """ "a campanha N está queimando dinheiro?": the verdict of "o CPL dela tá alto?" said first; the
+    account asked: its lowest tier, where the money goes without return."""
+    from famachat_ml_pipeline_tests.agent.test_offline_asks21 import _names
+
+    through = demo_db.as_of
+    src = _source(demo_db, ACCOUNT, through - 6 * DAY, through, demo_db.now)
+    account = _sums(src, through - 6 * DAY, through)
+    per = {
+        cid: _sums(src.filter(src["campaign_id"] == cid), through - 6 * DAY, through)
+        for cid in src["campaign_id"].unique()
+    }
+    judged = [(cid, s) for cid, s in per.items() if s["cpl"]]
+    worst = max(judged, key=lambda x: x[1]["cpl"])
+    best = min(judged, key=lambda x: x[1]["cpl"])
+    for (cid, s), verdict in ((worst, "Sim"), (best, "Não")):
+        number = _names(demo_db)[cid].split("Campanha ")[1].split(" ")[0]
+        for question in (
+            f"a campanha {number} está queimando dinheiro?",
+            f"a campanha {number} ta torrando grana?",
+        ):
+            _, lines = _one(demo_db, question)
+            assert lines[0].startswith(f"{verdict}: CPL {format_money(s['cpl'])} nos 7 dias"), lines
+            assert f"o CPL da conta ({format_money(account['cpl'])})" in lines[0], lines
+    intent, lines = _one(demo_db, "onde estou jogando dinheiro fora?")
+    assert intent == "underperformers", lines
