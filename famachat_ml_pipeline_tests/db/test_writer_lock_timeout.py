@@ -59,7 +59,7 @@ def _outcome(write: Callable[[], object]) -> tuple[BaseException | None, float]:
 @pytest.fixture
 def engine(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> sa.Engine:
     migrate(pg_url)
-    monkeypatch.setenv(writer.WRITE_LOCK_TIMEOUT_ENV, str(TIMEOUT_SECONDS))
+    monkeypatch.setenv("WRITE_LOCK_TIMEOUT_SECONDS", str(TIMEOUT_SECONDS))  # README, "Settings"
     return get_engine(pg_url)
 
 

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from famachat_ml_pipeline.core.vocab import DEFAULT_TIMEZONE
 from famachat_ml_pipeline.db import registry, schema
 from famachat_ml_pipeline.db.engine import get_engine
+from famachat_ml_pipeline.defs.classification import sensors
 from famachat_ml_pipeline.defs.classification.assets import MODEL_TYPE
-from famachat_ml_pipeline.defs.classification.sensors import dead_training_jobs_sensor
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
 
 J = schema.ml_training_jobs
@@ -45,7 +45,7 @@ def test_the_training_job_of_a_killed_run_is_marked_failed(migrated_url: str) ->
         unknown_job = registry.start_training_job(engine, MODEL_TYPE, "a-run-of-another-instance")
 
         def tick() -> dg.SkipReason:
-            return dead_training_jobs_sensor(
+            return sensors.dead_training_jobs_sensor(
                 dg.build_sensor_context(instance=instance, resources={"database": database})
             )
 

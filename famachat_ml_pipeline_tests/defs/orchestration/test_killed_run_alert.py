@@ -13,7 +13,8 @@ import time
 
 import dagster as dg
 
-from famachat_ml_pipeline.defs.orchestration.alerts import AlertWebhook, run_failure_text, steps_in_progress
+from famachat_ml_pipeline.defs.orchestration import alerts
+from famachat_ml_pipeline.defs.orchestration.alerts import AlertWebhook
 from famachat_ml_pipeline.defs.orchestration.sensors import run_failure_alert_sensor
 from famachat_ml_pipeline_tests.defs.orchestration.webhook_receiver import webhook_receiver
 
@@ -86,13 +87,13 @@ def test_steps_in_progress_are_those_begun_and_not_ended() -> None:
     with dg.instance_for_test() as instance:
         result = slow_job.execute_in_process(instance=instance, op_selection=["read_source"])
         events = [e for e in result.all_events if e.step_key]
-        assert steps_in_progress(events) == []  # every step that began, ended
+        assert alerts.steps_in_progress(events) == []  # every step that began, ended
         started = [e for e in events if e.event_type == dg.DagsterEventType.STEP_START]
-        assert steps_in_progress(started) == ["read_source"]
+        assert alerts.steps_in_progress(started) == ["read_source"]
 
 
 def test_the_text_keeps_failing_steps_first() -> None:
-    assert "Etapa com falha: a." in run_failure_text("j", "r", ["a"], "boom", ["b"])
-    assert "nenhuma etapa (falha da execução)" in run_failure_text("j", "r", [], "boom", [])
-    both = run_failure_text("j", "r", [], "boom", ["b", "c"])
+    assert "Etapa com falha: a." in alerts.run_failure_text("j", "r", ["a"], "boom", ["b"])
+    assert "nenhuma etapa (falha da execução)" in alerts.run_failure_text("j", "r", [], "boom", [])
+    both = alerts.run_failure_text("j", "r", [], "boom", ["b", "c"])
     assert "durante as etapas b, c" in both and both.endswith("Erro: boom")

@@ -14,13 +14,13 @@ from dagster._daemon.auto_run_reexecution.auto_run_reexecution import (
 
 from famachat_ml_pipeline.db.engine import get_engine, migrate
 from famachat_ml_pipeline.definitions import defs
-from famachat_ml_pipeline.defs.shared.io_managers import RETRY_STRATEGY_TAG
 from famachat_ml_pipeline.defs.shared.schedules import JOB_TAGS, ranged_run_tags
 from famachat_ml_pipeline.demo.generator import generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.instance import get_instance
 from famachat_ml_pipeline.settings import Settings
 
+RETRY_STRATEGY_TAG = "dagster/retry_strategy"  # what the run-retry daemon reads
 UPSTREAM = {dg.AssetKey("ad_insights"), dg.AssetKey("campaign_features")}
 
 
