@@ -13,7 +13,6 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from famachat_ml_pipeline.defs.shared.io_managers import RETRY_STRATEGY_TAG
 from famachat_ml_pipeline_tests.e2e.served import Served, serve
 from famachat_ml_pipeline_tests.e2e.test_served_killed_run import (
     WRITTEN_IN_ORDER,
@@ -24,6 +23,7 @@ from famachat_ml_pipeline_tests.e2e.test_served_killed_run import (
 
 SUCCESS, FAILURE = dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE
 ACCOUNTS = ["1", "2"]
+RETRY_STRATEGY_TAG = "dagster/retry_strategy"  # what the run-retry daemon reads
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.xdist_group("served")]
 
