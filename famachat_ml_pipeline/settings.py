@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     max_partitions_per_run: int | None = Field(default=None, ge=1)
     # Shortens every sensor's minimum interval (the end-to-end test, a demo); empty: each sensor's own.
     sensor_interval_seconds: int | None = Field(default=None, ge=1)
+    # On Postgres, how long a pipeline write waits for a lock on an ml_* table or row (one a FamaChat
+    # transaction holds) before its run fails and is alerted, instead of stalling the run queue
+    # (db/writer.py, write_transaction).
+    write_lock_timeout_seconds: int = Field(default=60, ge=1)
 
     # The HTTP API (`famachat-ml api`). With neither ML_API_KEY nor JWT_SECRET set, every protected
     # endpoint refuses: nothing is open by default.
@@ -140,6 +144,7 @@ def resource_environment(settings: Settings) -> dict[str, str]:
         "ALERT_WEBHOOK_URL": settings.alert_webhook_url or "",
         "MAX_PARTITIONS_PER_RUN": str(settings.max_partitions_per_run or ""),
         "SENSOR_INTERVAL_SECONDS": str(settings.sensor_interval_seconds or ""),
+        "WRITE_LOCK_TIMEOUT_SECONDS": str(settings.write_lock_timeout_seconds),
     }
 
 

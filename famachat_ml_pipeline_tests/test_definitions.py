@@ -51,6 +51,7 @@ SENSORS = {
     "critical_anomaly_sensor",
     "run_failure_alert_sensor",
     "first_model_sensor",
+    "dead_training_jobs_sensor",
 }
 RESOURCES = {"database", "model_store", "daily_frame_io_manager", "pass_along_io_manager", "alert_webhook"}
 

@@ -66,6 +66,27 @@ def cancel_training_jobs_of_runs(engine: sa.Engine, run_ids: list[str], reason: 
         ).rowcount
 
 
+def runs_with_unfinished_training_jobs(engine: sa.Engine) -> list[str]:
+    """The Dagster run ids of the training jobs still PENDING or RUNNING."""
+    query = (
+        sa.select(jobs.c.celery_task_id)
+        .where(jobs.c.celery_task_id.is_not(None), jobs.c.status.not_in(list(FINISHED)))
+        .distinct()
+    )
+    with engine.connect() as conn:
+        return sorted(conn.execute(query).scalars())
+
+
+def fail_training_jobs_of_run(engine: sa.Engine, run_id: str, reason: str) -> int:
+    """Mark the unfinished training jobs of a run that ended without finishing them FAILED, with why."""
+    with engine.begin() as conn:
+        return conn.execute(
+            jobs.update()
+            .where(jobs.c.celery_task_id == run_id, jobs.c.status.not_in(list(FINISHED)))
+            .values(status="FAILED", completed_at=_now(), error_message=reason[:4000])
+        ).rowcount
+
+
 def unique_version(run_id: str | None) -> str:
     """A model version no other training shares, even in the same second: the UTC second (sortable) plus
     the run id's first 8 characters, or a random suffix outside a run."""

@@ -2,6 +2,11 @@
 
 Each write replaces one run's slice (accounts x day) inside a single transaction, so a re-run never
 duplicates rows and a failure leaves the previous results in place. On Postgres, rows go in by COPY.
+
+On Postgres every write transaction waits at most WRITE_LOCK_TIMEOUT_SECONDS (default 60) for a lock on an
+ml_* table or row (`write_transaction`): a FamaChat transaction left open on a row we update would
+otherwise stall the run, and with it the one-at-a-time run queue, for good. The run fails instead, with
+WriteLockTimeout's message, and is alerted; the previous rows stay.
 """
 
 from __future__ import annotations
@@ -9,13 +14,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import queue
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import polars as pl
 import psycopg
+import psycopg.errors
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.core.forecasting import OUTPUT_SCHEMA
@@ -146,6 +154,42 @@ def _lock(conn: sa.Connection, name: str) -> None:
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:n))"), {"n": name})
 
 
+WRITE_LOCK_TIMEOUT_ENV = "WRITE_LOCK_TIMEOUT_SECONDS"
+DEFAULT_WRITE_LOCK_TIMEOUT_SECONDS = 60
+
+
+class WriteLockTimeout(RuntimeError):
+    """A write waited longer than the lock timeout for a lock another transaction holds."""
+
+
+def write_lock_timeout_seconds() -> int:
+    """WRITE_LOCK_TIMEOUT_SECONDS (settings.py exports the validated value), else the default."""
+    return int(os.environ.get(WRITE_LOCK_TIMEOUT_ENV) or DEFAULT_WRITE_LOCK_TIMEOUT_SECONDS)
+
+
+@contextmanager
+def write_transaction(engine: sa.Engine, lock: str | None = None) -> Iterator[sa.Connection]:
+    """One write transaction: our writers' advisory lock `lock` first (unbounded: only our own writers
+    take it, and each of them is bounded below), then, on Postgres, `SET LOCAL lock_timeout` for every
+    later lock wait, so a lock held elsewhere fails the write with a clear message instead of hanging."""
+    seconds = write_lock_timeout_seconds()
+    try:
+        with engine.begin() as conn:
+            if lock is not None:
+                _lock(conn, lock)
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{seconds}s'")
+            yield conn
+    except sa.exc.OperationalError as exc:
+        if not isinstance(exc.orig, psycopg.errors.LockNotAvailable):
+            raise
+        raise WriteLockTimeout(
+            f"ml_* write gave up after waiting {seconds}s ({WRITE_LOCK_TIMEOUT_ENV}) for a lock held by "
+            f"another transaction (a FamaChat session left open?); nothing was written, the previous rows "
+            f"stay. The holder: pg_stat_activity joined with pg_locks. Postgres: {exc.orig}".strip()
+        ) from exc
+
+
 def feature_rows(features: pl.DataFrame, feature_date: dt.date) -> pl.DataFrame:
     """The ml_features rows of computed features, as the writer COPYs them."""
     return features.select(
@@ -165,8 +209,7 @@ def replace_features(
     t = schema.ml_features
     ts = _as_timestamp(feature_date)
     rows = feature_rows(features, feature_date)
-    with engine.begin() as conn:
-        _lock(conn, t.name)
+    with write_transaction(engine, t.name) as conn:
         conn.execute(t.delete().where(t.c.config_id.in_(list(config_ids)), t.c.feature_date == ts))
         return bulk_insert(conn, t, rows)
 
@@ -206,8 +249,7 @@ def upsert_anomalies(
     t = schema.ml_anomalies
     stamps = [_as_timestamp(d) for d in days]
     new = anomalies.with_columns(pl.col("anomaly_date").cast(pl.Datetime("us")))
-    with engine.begin() as conn:
-        _lock(conn, t.name)
+    with write_transaction(engine, t.name) as conn:
         _replace_anomaly_inputs(conn, config_ids, campaigns, inputs)
         if campaigns is not None and campaigns.is_empty():
             return {"inserted": 0, "updated": 0, "unchanged": 0, "withdrawn": 0}
@@ -355,11 +397,14 @@ def forecast_rows(
     return summary, rows
 
 
+# ml_predictions is only written under the forecasts' lock or by id (actuals)
+FORECASTS_LOCK = schema.ml_forecasts.name
+
+
 def _clear_forecasts(conn: sa.Connection, config_ids: Sequence[int], as_of: dt.date) -> None:
-    """Take the forecasts' lock and delete the slice's ml_forecasts and ml_predictions rows."""
+    """Delete the slice's ml_forecasts and ml_predictions rows (under the FORECASTS_LOCK)."""
     fc, pred = schema.ml_forecasts, schema.ml_predictions
     ids = list(config_ids)
-    _lock(conn, fc.name)  # ml_predictions is only written under this lock or by id (actuals)
     conn.execute(fc.delete().where(fc.c.config_id.in_(ids), fc.c.forecast_date == _as_timestamp(as_of)))
     # every horizon, not just this run's: a shorter horizon or an empty run leaves nothing stale
     conn.execute(pred.delete().where(pred.c.config_id.in_(ids), made_on(as_of)))
@@ -381,7 +426,7 @@ def replace_forecasts(
     """ml_forecasts (one row per entity and metric, the horizon as a JSON array) and ml_predictions (one
     row per predicted day), both replaced for these accounts and this forecast origin."""
     horizon = int(forecasts["horizon_day"].max() or 0) if forecasts.height else 0
-    with engine.begin() as conn:
+    with write_transaction(engine, FORECASTS_LOCK) as conn:
         _clear_forecasts(conn, config_ids, as_of)
         return _insert_forecasts(conn, forecasts, as_of, model_version, horizon)
 
@@ -455,7 +500,7 @@ class ForecastStream:
 
     def _run(self) -> None:
         try:
-            with self._engine.begin() as conn:
+            with write_transaction(self._engine, FORECASTS_LOCK) as conn:
                 _clear_forecasts(conn, self._ids, self._as_of)
                 while (part := self._queue.get()) is not _COMMIT:
                     if part is _ABORT:
@@ -473,7 +518,7 @@ def fill_prediction_actuals(engine: sa.Engine, updates: pl.DataFrame) -> int:
     if updates.is_empty():
         return 0
     rows = updates.select("id", "actual_value", "absolute_error", "percentage_error")
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         return update_rows(conn, schema.ml_predictions, rows, ["id"])
 
 
@@ -490,8 +535,7 @@ def replace_classifications(
     t = schema.ml_campaign_classifications
     day, next_day = _as_timestamp(as_of), _as_timestamp(as_of + dt.timedelta(days=1))
     ids = list(config_ids)
-    with engine.begin() as conn:
-        _lock(conn, t.name)
+    with write_transaction(engine, t.name) as conn:
         latest = (
             sa.select(t.c.config_id, t.c.campaign_id, sa.func.max(t.c.classified_at).label("at"))
             .where(t.c.config_id.in_(ids), t.c.classified_at < day)
@@ -562,8 +606,7 @@ def apply_recommendations(
     """
     r, a = schema.ml_recommendations, schema.ml_anomalies
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    with engine.begin() as conn:
-        _lock(conn, r.name)
+    with write_transaction(engine, r.name) as conn:
         existing = read_recommendations(conn, config_ids)
         plan = reconcile(candidates, existing, now, config, evaluated_config_ids=config_ids)
         # Rows already decided when read (superseded, or expired or no longer triggered after a user's

@@ -69,3 +69,29 @@ def test_the_image_serves_our_code_location() -> None:
     assert "famachat_ml_pipeline.definitions" in text
     assert deployment["dagsterApiGrpcArgs"][-1] == "famachat_ml_pipeline.definitions"
     assert "dagster-k8s==0.29.27" in text  # the launcher's package, in step with dagster 1.13.27
+
+
+def _snake(key: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in key)
+
+
+def test_helm_run_retries_match_the_repository_instance() -> None:
+    """The chart's dagsterDaemon.runRetries (enabled, maxRetries, retryOnAssetOrOpFailure in the chart's
+    schema) renders the instance's run_retries: the deployment re-runs a crashed run as dagster.yaml does."""
+    repository = yaml.safe_load((DEPLOY.parent / "dagster.yaml").read_text())["run_retries"]
+    helm = _load("values.yaml")["dagsterDaemon"]["runRetries"]
+    assert {_snake(k): v for k, v in helm.items()} == repository
+    assert _load("dagster-instance.yaml")["run_retries"] == repository
+    assert repository["enabled"] and repository["retry_on_asset_or_op_failure"] is False
+
+
+@pytest.mark.postgres
+def test_the_deployed_instance_retries_crashed_runs_once(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(DEPLOY / "dagster-instance.yaml", tmp_path / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_PG_URL", pg_url.replace("postgresql+psycopg", "postgresql"))
+    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+        assert instance.run_retries_enabled
+        assert instance.run_retries_max_retries == 1
+        assert instance.run_retries_retry_on_asset_or_op_failure is False

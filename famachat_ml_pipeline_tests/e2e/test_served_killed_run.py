@@ -37,16 +37,19 @@ def _data_runs(served: Served) -> list[dg.DagsterRun]:
     return _sensor_runs(served, "source_data_sensor")
 
 
-def _kill_once_written(served: Served, run_id: str, seconds: float = 240) -> None:
-    """kill -9 the run's process as soon as its first ml_* writer (campaign_anomalies) succeeded: polled
-    tightly, as a one-account run ends a second or two later."""
+def _kill_once_written(served: Served, run_id: str, seconds: float = 240) -> str:
+    """kill -9 the run's process as soon as its first ml_* writer (campaign_anomalies) succeeded and the
+    next step began: polled tightly, as a one-account run ends a second or two later. Returns that step."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         events = [e.dagster_event for e in served.instance.all_logs(run_id) if e.dagster_event]
-        if any(e.is_step_success and e.step_key == "campaign_anomalies" for e in events):
+        written = any(e.is_step_success and e.step_key == "campaign_anomalies" for e in events)
+        ended = {e.step_key for e in events if e.is_step_success or e.is_step_failure}
+        begun = [e.step_key for e in events if e.is_step_start and e.step_key not in ended] if written else []
+        if begun:
             assert not served.instance.get_run_by_id(run_id).is_finished, "ended before it could be killed"
             os.kill(next(e.pid for e in events if e.pid), signal.SIGKILL)
-            return
+            return begun[0]
         time.sleep(0.05)
     raise AssertionError(f"campaign_anomalies did not succeed within {seconds:.0f}s")
 
@@ -64,7 +67,7 @@ def test_a_killed_run_is_failed_alerted_once_and_re_run(tmp_path: Path) -> None:
         served.wait(served.idle, 240, "the queue to drain")
         _restate_latest_day(served, 1)
         (run,) = served.wait(lambda: _data_runs(served), 240, "the restated data's run")
-        _kill_once_written(served, run.run_id)
+        in_progress = _kill_once_written(served, run.run_id)
 
         served.wait(lambda: served.instance.get_run_by_id(run.run_id).status == FAILURE, 180, "marked failed")
         retry = served.wait(
@@ -83,4 +86,6 @@ def test_a_killed_run_is_failed_alerted_once_and_re_run(tmp_path: Path) -> None:
         time.sleep(15)  # a few sensor ticks: the failure is not posted again
         failures = [b["text"] for b in served.receiver.delivered if run.run_id in b["text"]]
         assert len(failures) == 1 and failures[0].startswith(":x:"), failures
+        # no step failed: the post names the step the dead process was in and says it died
+        assert f"O processo da execução morreu durante a etapa {in_progress}," in failures[0], failures
         assert not [b for b in served.receiver.delivered if retry.run_id in b["text"]]

@@ -9,7 +9,7 @@ import json
 import urllib.error
 import urllib.request
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import dagster as dg
 
@@ -82,12 +82,42 @@ def _count(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-def run_failure_text(job_name: str, run_id: str, steps: list[str], message: str) -> str:
-    failing = ", ".join(steps) if steps else "nenhuma etapa (falha da execução)"
-    return (
-        f":x: A execução {run_id} do job {job_name} falhou. Etapa com falha: {failing}. "
-        f"Erro: {message.strip()[:500]}"
-    )
+_STEP_BEGAN = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_RESTARTED}
+_STEP_ENDED = {
+    dg.DagsterEventType.STEP_SUCCESS,
+    dg.DagsterEventType.STEP_FAILURE,
+    dg.DagsterEventType.STEP_SKIPPED,
+    dg.DagsterEventType.STEP_UP_FOR_RETRY,
+}
+STEP_EVENTS = sorted(_STEP_BEGAN | _STEP_ENDED, key=lambda t: t.value)
+
+
+def steps_in_progress(events: Iterable[dg.DagsterEvent]) -> list[str]:
+    """The steps a run had begun and not ended, from its step events in the order they were stored: what
+    its process was doing when it died."""
+    began: dict[str, bool] = {}
+    for event in events:
+        if event.step_key and event.event_type in _STEP_BEGAN | _STEP_ENDED:
+            began[event.step_key] = event.event_type in _STEP_BEGAN
+    return [step for step, running in began.items() if running]
+
+
+def run_failure_text(
+    job_name: str, run_id: str, steps: list[str], message: str, in_progress: Sequence[str] = ()
+) -> str:
+    """The post for a failed run: its failing steps; when none failed but some were in progress, the run
+    was failed from outside while its process ran them (run monitoring found the process gone)."""
+    if steps:
+        what = f"Etapa com falha: {', '.join(steps)}."
+    elif in_progress:
+        during = "as etapas" if len(in_progress) > 1 else "a etapa"
+        what = (
+            f"O processo da execução morreu durante {during} {', '.join(in_progress)}, em andamento "
+            "(kill -9? falta de memória?); nenhuma etapa registrou falha."
+        )
+    else:
+        what = "Etapa com falha: nenhuma etapa (falha da execução)."
+    return f":x: A execução {run_id} do job {job_name} falhou. {what} Erro: {message.strip()[:500]}"
 
 
 defs = dg.Definitions(resources={"alert_webhook": AlertWebhook(url=dg.EnvVar(ALERT_WEBHOOK_URL))})

@@ -22,9 +22,11 @@ from famachat_ml_pipeline.defs.orchestration.alert_batches import (
     plan_posts,
 )
 from famachat_ml_pipeline.defs.orchestration.alerts import (
+    STEP_EVENTS,
     AlertDeliveryError,
     AlertWebhook,
     run_failure_text,
+    steps_in_progress,
 )
 from famachat_ml_pipeline.defs.pipeline.jobs import ml_pipeline_job
 from famachat_ml_pipeline.defs.shared.partitions import (
@@ -167,14 +169,18 @@ def critical_anomaly_sensor(
 
 @dg.run_failure_sensor(default_status=RUNNING)
 def run_failure_alert_sensor(context: dg.RunFailureSensorContext, alert_webhook: AlertWebhook) -> None:
-    """Posts every failed run (job, run id, failing steps, error) to the alert webhook.
+    """Posts every failed run (job, run id, failing steps, error) to the alert webhook; a run failed from
+    outside (its process died) has no failing step, so the post names the steps it had in progress.
 
     Dagster keeps this sensor's cursor (the last run-failure event seen) and advances it even when the
     sensor raises, so a failing post is retried here a few times; a lasting failure shows on the tick."""
+    run = context.dagster_run
     steps = sorted({e.step_key for e in context.get_step_failure_events() if e.step_key})
-    text = run_failure_text(
-        context.dagster_run.job_name, context.dagster_run.run_id, steps, context.failure_event.message or ""
-    )
+    in_progress: list[str] = []
+    if not steps:  # failed from outside (its process died): name what it was doing
+        records = context.instance.get_records_for_run(run.run_id, of_type=set(STEP_EVENTS)).records
+        in_progress = steps_in_progress(r.event_log_entry.dagster_event for r in records)
+    text = run_failure_text(run.job_name, run.run_id, steps, context.failure_event.message or "", in_progress)
     for attempt in range(FAILURE_POST_ATTEMPTS):
         try:
             alert_webhook.send(text, context.log)

@@ -19,6 +19,11 @@ hands its frames over in memory, as Dagster's mem_io_manager does, and writes no
 round trip cost about a second per frame at 1,000 accounts. Frames go to the base only when steps are
 separate processes.
 
+So a run that dies (kill -9, out of memory) leaves nothing a re-run "from failure" (Dagster's default
+after a crash) could load: the first frame a run hands over pins `dagster/retry_strategy: ALL_STEPS` on it,
+so the daemon's one re-run (dagster.yaml `run_retries`) starts from the first step, whoever launched the
+run (a schedule or sensor, whose jobs carry the tag already, or the UI: a materialisation, a backfill).
+
 The base is a local folder on one machine, or an object-storage URL (`s3://bucket/prefix`) when a run's
 steps land on different pods. polars reads and writes both; listing and deleting go through obstore (the
 same Rust object_store crate polars uses). On S3 both take their credentials, region and endpoint from
@@ -42,6 +47,10 @@ from famachat_ml_pipeline.defs.shared.run_metadata import figures_partition
 RUNS_PREFIX = "runs"
 PASS_ALONG_IO_MANAGER = "pass_along_io_manager"
 IN_MEMORY = "in memory (one-process run)"
+
+# Dagster's tag for how the run_retries daemon re-executes a failed run (default: FROM_FAILURE)
+RETRY_STRATEGY_TAG = "dagster/retry_strategy"
+RETRY_FROM_FIRST_STEP = {RETRY_STRATEGY_TAG: "ALL_STEPS"}
 
 # run id -> storage key -> frame, for runs whose steps share this process; gone with the run
 _in_memory: dict[str, dict[str, pl.DataFrame | None]] = {}
@@ -130,6 +139,14 @@ def add_frames_metadata(context: dg.OutputContext, where: str | dg.MetadataValue
         )
 
 
+def retry_from_first_step(context: dg.OutputContext) -> None:
+    """Pin RETRY_FROM_FIRST_STEP on the run unless it was launched with it (the daemon reads the failed
+    run's tags as stored when it re-runs it, and the re-run inherits them)."""
+    run = context.step_context.dagster_run
+    if run.tags.get(RETRY_STRATEGY_TAG) != RETRY_FROM_FIRST_STEP[RETRY_STRATEGY_TAG]:
+        context.step_context.instance.add_run_tags(run.run_id, RETRY_FROM_FIRST_STEP)
+
+
 class _RunFrameIOManager(dg.ConfigurableIOManager):
     base_dir: str  # FRAMES_STORAGE_PATH (a folder or s3://bucket/prefix), set in defs/shared/resources.py
 
@@ -140,6 +157,7 @@ class _RunFrameIOManager(dg.ConfigurableIOManager):
 
     def _write(self, context: dg.OutputContext, frame: pl.DataFrame | None) -> None:
         key = self._key(context.run_id, context.asset_key)
+        retry_from_first_step(context)  # this frame is the run's own: it goes when the run ends
         if _one_process(context):
             _in_memory.setdefault(context.run_id, {})[key] = frame  # a retried step replaces it
             if frame is not None:

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 import dagster as dg
 
 from famachat_ml_pipeline.core.vocab import DEFAULT_TIMEZONE
+from famachat_ml_pipeline.defs.shared.io_managers import RETRY_FROM_FIRST_STEP
 from famachat_ml_pipeline.defs.shared.partitions import (
     config_partitions,
     ranged_run_requests,
@@ -22,8 +23,9 @@ PIPELINE_TAG = "famachat/pipeline"
 RUN_TAGS = {PIPELINE_TAG: "graph"}
 # A run whose process died (kill -9, out of memory) is re-run once by the daemon (dagster.yaml
 # `run_retries`), from its first step: its frames were in that process's memory, so Dagster's default
-# "from failure" would have nothing to load.
-JOB_TAGS = {**RUN_TAGS, "dagster/retry_strategy": "ALL_STEPS"}
+# "from failure" would have nothing to load. Runs launched without these tags (the UI's) get the retry
+# strategy from the IO managers when they hand over their first frame (defs/shared/io_managers.py).
+JOB_TAGS = {**RUN_TAGS, **RETRY_FROM_FIRST_STEP}
 
 
 def account_job(
