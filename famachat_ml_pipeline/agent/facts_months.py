@@ -11,7 +11,8 @@ from typing import Any
 
 import polars as pl
 
-from famachat_ml_pipeline.agent.intents_periods import MONTHS, previous_period, resolve_period
+from famachat_ml_pipeline.agent.facts_periods import clipped_periods
+from famachat_ml_pipeline.agent.intents_periods import MONTHS
 from famachat_ml_pipeline.agent.tools import ToolContext, run_tool
 from famachat_ml_pipeline.agent.tools.analysis import PERIOD_FORMATS, period_figures
 from famachat_ml_pipeline.source.read import first_insight_day, read_daily_insights
@@ -34,15 +35,10 @@ def _cpl(x: dict[str, Any] | None) -> float | None:
 
 def _spans(ctx: ToolContext, ref: str | None) -> dict[str, Any] | None:
     """The period asked clipped to the source, the one before it clipped too, and one read covering both."""
-    through, data_first = ctx.data_through(), first_insight_day(ctx.engine, ctx.config_id)
-    asked = resolve_period(ref, through)
-    if asked is None or data_first is None:
+    spans = clipped_periods(ctx, ref)
+    if spans is None:
         return None
-    first, last = max(asked.first, data_first), min(asked.last, through)
-    if first > last:
-        return None
-    now, before = previous_period(asked, first, last)
-    start = max(before.first, data_first)
+    asked, first, last, before, start = spans.asked, spans.first, spans.last, spans.before, spans.before_first
     read_from = min(start, first)
     daily = read_daily_insights(
         ctx.engine, [ctx.config_id], last, (last - read_from).days + 1, now=ctx.now

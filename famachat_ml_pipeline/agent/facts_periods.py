@@ -3,13 +3,15 @@ before it, or two periods named, with the changes between them and the CPL's fac
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
 from famachat_ml_pipeline.agent.facts_source import frame_figures
-from famachat_ml_pipeline.agent.intents_periods import previous_period, resolve_period, weeks_compared
+from famachat_ml_pipeline.agent.intents_periods import Period, previous_period, resolve_period, weeks_compared
 from famachat_ml_pipeline.agent.tools import ToolContext
 from famachat_ml_pipeline.agent.tools.analysis import driver_rows, period_figures
 from famachat_ml_pipeline.source.read import first_insight_day, read_daily_insights
@@ -56,14 +58,22 @@ def weeks_figures(ctx: ToolContext, campaign_id: str | None = None) -> dict[str,
     }
 
 
-def period_move_figures(
-    ctx: ToolContext, ref: str | None, campaign_id: str | None = None
-) -> dict[str, Any] | None:
-    """ "O CPL subiu em outubro?": the period asked (clipped to the days the source covers) and the one
-    before it (`previous_period`, clipped too), each as `source_figures` reads it, the changes between
-    them (spend and leads per day when the two cover a different number of days) and the CPL's factors;
-    None when the period has no day of data. `before` is None when the source has none of its days. The
-    account's, or one campaign's rows only ("o CPL da campanha 22 subiu em outubro?")."""
+@dataclass(frozen=True)
+class ClippedPeriods:
+    """The period asked and the one before it (`previous_period`), each clipped to the days the source
+    covers: `first`..`last` of the asked one, `before_first`..`before.last` of the one before (empty when
+    before_first > before.last)."""
+
+    asked: Period
+    first: dt.date
+    last: dt.date
+    now: Period
+    before: Period
+    before_first: dt.date
+
+
+def clipped_periods(ctx: ToolContext, ref: str | None) -> ClippedPeriods | None:
+    """`ClippedPeriods` of the period named in `ref`; None when it is not one or has no day of data."""
     through, first_day = ctx.data_through(), first_insight_day(ctx.engine, ctx.config_id)
     asked = resolve_period(ref, through)
     if asked is None or first_day is None:
@@ -72,7 +82,21 @@ def period_move_figures(
     if first > last:
         return None
     now, before = previous_period(asked, first, last)
-    start = max(before.first, first_day)
+    return ClippedPeriods(asked, first, last, now, before, max(before.first, first_day))
+
+
+def period_move_figures(
+    ctx: ToolContext, ref: str | None, campaign_id: str | None = None
+) -> dict[str, Any] | None:
+    """ "O CPL subiu em outubro?": the period asked (clipped to the days the source covers) and the one
+    before it (`previous_period`, clipped too), each as `source_figures` reads it, the changes between
+    them (spend and leads per day when the two cover a different number of days) and the CPL's factors;
+    None when the period has no day of data. `before` is None when the source has none of its days. The
+    account's, or one campaign's rows only ("o CPL da campanha 22 subiu em outubro?")."""
+    spans = clipped_periods(ctx, ref)
+    if spans is None:
+        return None
+    first, last, now, before, start = spans.first, spans.last, spans.now, spans.before, spans.before_first
     found: dict[str, Any] = {"now": now, "before": before, "before_first": start}
     if start > before.last:
         daily = read_daily_insights(
