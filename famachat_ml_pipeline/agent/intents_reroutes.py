@@ -11,6 +11,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from famachat_ml_pipeline.agent.intents_asks import CUT, SCALE
+from famachat_ml_pipeline.agent.intents_periods import DAY_REF
+from famachat_ml_pipeline.agent.intents_trends import cpl_asked, spend_asked
 
 if TYPE_CHECKING:  # intents imports this module
     from famachat_ml_pipeline.agent.intents import Intent
@@ -77,6 +79,13 @@ def reroute(text: str, intent: Intent) -> Intent:
     if (goal := _LEADS_COST.search(text)) and not named:
         target = float(goal.group(4).replace(".", ""))
         return replace(intent, name="leads_cost", keyword="leads_cost", threshold=target, names=())
+    days = tuple(dict.fromkeys(m.group(0) for m in DAY_REF.finditer(text)))
+    if intent.name == "compare" and not intent.campaign_ids and not named and len(days) > 1:
+        # "cpl de ontem vs anteontem": days compared, not campaigns; each day's figures, in the order asked
+        metric = "cpl" if cpl_asked(text) else "spend" if spend_asked(text) else "cpl_high"
+        return replace(
+            intent, name="performance", keyword="performance", metric=metric, day_ref=days[0], day_refs=days
+        )
     if _BURNING.search(text):
         if named:
             return replace(intent, name="campaign_details", keyword="performance", metric="cpl_judge_high")

@@ -103,3 +103,14 @@ def test_a_campaign_burning_money_is_judged_by_its_cpl_against_the_accounts(demo
             assert f"o CPL da conta ({format_money(account['cpl'])})" in lines[0], lines
     intent, lines = _one(demo_db, "onde estou jogando dinheiro fora?")
     assert intent == "underperformers", lines
+
+
+@pytest.mark.parametrize(
+    "question", ["cpl de ontem vs anteontem", "compara o cpl de ontem com o de anteontem"]
+)
+def test_two_days_compared_are_each_days_figures_not_campaigns(demo_db: DemoDb, question: str) -> None:
+    intent, lines = _one(demo_db, question)
+    assert intent == "performance", lines
+    for line, day in zip(lines, (demo_db.as_of, demo_db.as_of - DAY), strict=False):
+        d = _sums(_source(demo_db, ACCOUNT, day, day, demo_db.now), day, day)
+        assert line.startswith(f"Em {_d(day)}: CPL {format_money(d['cpl'])}, "), lines
