@@ -29,24 +29,33 @@ from famachat_ml_pipeline.core.recommendations import format_number
 RATE_NAME = {"cvr": "Taxa de conversão"}  # the others by their acronym ("CTR")
 
 
+def _day_or_period_figures(out: Out, day_count: bool) -> tuple[dict[str, Any], str] | None:
+    """The source's figures of the day or the period asked, and how to say when ("em 29/11/2026", "em
+    outubro de 2026 (01/10/2026 a 31/10/2026[, 31 dias])"); None when neither was asked."""
+    day = out.get("_day")
+    if day is not None and out.get("_day_figures") is not None:
+        when = f"em {br_date(day.isoformat())}"
+        if out.get("_day_status") == "today":
+            when += " (hoje, parcial: o dia ainda não terminou)"
+        return out["_day_figures"], when
+    if out.get("_period_figures") is None:
+        return None
+    f, period = out["_period_figures"], out["_period"]
+    span = f"{br_date(f['first_day'].isoformat())} a {br_date(f['last_day'].isoformat())}"
+    days = f", {f['days']} dias" if day_count else ""
+    return f, f"{period_in(period.label)} ({span}{days})"
+
+
 def _metric_asked(intent: Intent, out: Out) -> list[str]:
     """ "Qual o CTR ontem?", "o CPM dos últimos 15 dias": that rate of the day or period asked, from the
     source, first (the 7-day line follows only when no day nor period was asked)."""
     m = intent.metric
     if m not in RATE_HOW:
         return []
-    day, f = out.get("_day"), None
-    if day is not None and out.get("_day_figures") is not None:
-        f = out["_day_figures"]
-        when = f"em {br_date(day.isoformat())}"
-        if out.get("_day_status") == "today":
-            when += " (hoje, parcial: o dia ainda não terminou)"
-    elif out.get("_period_figures") is not None:
-        f, period = out["_period_figures"], out["_period"]
-        span = f"{br_date(f['first_day'].isoformat())} a {br_date(f['last_day'].isoformat())}"
-        when = f"{period_in(period.label)} ({span}, {f['days']} dias)"
-    if f is None:
+    asked = _day_or_period_figures(out, day_count=True)
+    if asked is None:
         return []
+    f, when = asked
     name = RATE_NAME.get(m, m.upper())
     if (invalid := all_invalid(f)) is not None:
         return [f"{name} da conta{RATE_HOW[m]} {when}: {invalid}"]
@@ -88,17 +97,10 @@ def _delivery_lines(intent: Intent, out: Out) -> list[str]:
     m = intent.metric or ""
     if m not in DELIVERY:
         return []
-    day = out.get("_day")
-    if day is not None and out.get("_day_figures") is not None:
-        f, when = out["_day_figures"], f"em {br_date(day.isoformat())}"
-        if out.get("_day_status") == "today":
-            when += " (hoje, parcial: o dia ainda não terminou)"
-    elif out.get("_period_figures") is not None:
-        f, period = out["_period_figures"], out["_period"]
-        span = f"{br_date(f['first_day'].isoformat())} a {br_date(f['last_day'].isoformat())}"
-        when = f"{period_in(period.label)} ({span})"
-    else:
+    asked = _day_or_period_figures(out, day_count=False)
+    if asked is None:
         return []
+    f, when = asked
     value = f.get(m)
     shown = "-" if value is None else format_number(value, 0)
     line = f"{DELIVERY[m][0].upper()}{DELIVERY[m][1:]} da conta {when}: {shown}."
