@@ -1,6 +1,6 @@
 """The dead-run sweeper: a `famachat-ml run` killed with -9 leaves its Dagster run STARTED (which blocks
 the `famachat/pipeline` queue for good), its training job RUNNING and its frames on disk. The next
-`famachat-ml run` marks such runs failed, cancels their training jobs and removes their frames.
+`famachat-ml run` marks such runs failed, closes their training jobs and removes their frames.
 
 Runs launched by the daemon are not ours to judge (Dagster's run monitoring marks those, see
 dagster.yaml); a CLI run is known dead when the process recorded in its tags is gone from this host.
@@ -22,7 +22,6 @@ PID_TAG = "famachat/pid"
 HOST_TAG = "famachat/host"
 
 _IN_PROGRESS = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
-_ENDED = [dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED, dg.DagsterRunStatus.SUCCESS]
 
 
 def process_tags() -> dict[str, str]:
@@ -48,12 +47,12 @@ def is_dead_cli_run(run: dg.DagsterRun, host: str) -> bool:
 @dataclass
 class SweepReport:
     runs_failed: list[str] = field(default_factory=list)
-    training_jobs_cancelled: int = 0
+    training_jobs_closed: list[str] = field(default_factory=list)  # the runs whose jobs it closed
     frames_removed: list[str] = field(default_factory=list)
 
 
 def sweep_dead_runs(instance: dg.DagsterInstance, engine: sa.Engine, frames_dir: str) -> SweepReport:
-    """Mark dead CLI runs failed (via the instance API), cancel the training jobs of every run that has
+    """Mark dead CLI runs failed (via the instance API), close the training jobs of every run that has
     ended without finishing them, and remove the frames of every run no longer in progress."""
     report = SweepReport()
     host = socket.gethostname()
@@ -61,10 +60,31 @@ def sweep_dead_runs(instance: dg.DagsterInstance, engine: sa.Engine, frames_dir:
         if is_dead_cli_run(run, host):
             instance.report_run_failed(run, "the famachat-ml process running it is gone (killed?)")
             report.runs_failed.append(run.run_id)
-    ended = [r.run_id for r in instance.get_runs(filters=dg.RunsFilter(statuses=_ENDED[:2]), limit=200)]
-    report.training_jobs_cancelled = registry.cancel_training_jobs_of_runs(
-        engine, sorted(set(ended) | set(report.runs_failed)), "its run ended without finishing it"
-    )
+    report.training_jobs_closed = close_training_jobs_of_ended_runs(instance, engine)
     in_progress = [r.run_id for r in instance.get_runs(filters=dg.RunsFilter(statuses=_IN_PROGRESS))]
     report.frames_removed = remove_frames_except(frames_dir, in_progress)
     return report
+
+
+def ended_run_reason(run: dg.DagsterRun) -> str:
+    if run.status == dg.DagsterRunStatus.CANCELED:
+        return f"its Dagster run {run.run_id} was cancelled (CANCELED) before it finished"
+    return (
+        f"its Dagster run {run.run_id} ended ({run.status.value}) without finishing it: the run's process "
+        "died (kill -9, out of memory, a lost pod?)"
+    )
+
+
+def close_training_jobs_of_ended_runs(instance: dg.DagsterInstance, engine: sa.Engine) -> list[str]:
+    """The PENDING or RUNNING ml_training_jobs rows whose Dagster run has ended, closed as their run ended:
+    CANCELLED for a cancelled run, FAILED otherwise (its process died before the asset could record the
+    outcome), with the reason. Returns the run ids. A run this instance does not know is left alone."""
+    closed = []
+    for run_id in registry.runs_with_unfinished_training_jobs(engine):
+        run = instance.get_run_by_id(run_id)
+        if run is None or not run.is_finished:
+            continue
+        status = "CANCELLED" if run.status == dg.DagsterRunStatus.CANCELED else "FAILED"
+        if registry.close_training_jobs_of_run(engine, run_id, status, ended_run_reason(run)):
+            closed.append(run_id)
+    return closed

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import dagster as dg
+import sqlalchemy as sa
 from dagster._utils.error import SerializableErrorInfo
 
 from famachat_ml_pipeline.db.engine import get_engine, migrate
@@ -116,9 +117,7 @@ def run_pipeline(
             )
     instance = get_instance(settings)
     frames_dir = str(settings.frames_storage_path)
-    swept = sweep_dead_runs(instance, engine, frames_dir)
-    if swept.runs_failed:
-        echo(f"marked {len(swept.runs_failed)} dead run(s) failed: {', '.join(swept.runs_failed)}")
+    _sweep(instance, engine, frames_dir, echo)
     known = set(instance.get_dynamic_partitions(config_partitions.name))
     new = [str(c) for c in config_ids if str(c) not in known]
     if new:
@@ -155,11 +154,20 @@ def retrain_model(
     migrate(settings.database_url)
     instance = get_instance(settings)
     frames_dir = str(settings.frames_storage_path)
+    _sweep(instance, engine, frames_dir, echo)
+    execute = _submitter(instance, echo, frames_dir, settings.dagster_pg_url)
+    return execute(model_retraining_job.name, None, None, log_level)
+
+
+def _sweep(
+    instance: dg.DagsterInstance, engine: sa.Engine, frames_dir: str, echo: Callable[[str], None]
+) -> None:
     swept = sweep_dead_runs(instance, engine, frames_dir)
     if swept.runs_failed:
         echo(f"marked {len(swept.runs_failed)} dead run(s) failed: {', '.join(swept.runs_failed)}")
-    execute = _submitter(instance, echo, frames_dir, settings.dagster_pg_url)
-    return execute(model_retraining_job.name, None, None, log_level)
+    if swept.training_jobs_closed:
+        closed = swept.training_jobs_closed
+        echo(f"closed the unfinished training jobs of {len(closed)} ended run(s): {', '.join(closed)}")
 
 
 Execute = Callable[[str, list[str] | None, dict[str, str] | None, str], RunSummary]

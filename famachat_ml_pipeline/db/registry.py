@@ -1,4 +1,5 @@
-"""The model registry: ml_trained_models and ml_training_jobs. At most one active model per type."""
+"""The model registry: ml_trained_models and ml_training_jobs. At most one active model per type. Its
+writes wait for a lock no longer than the ml_* writers do (`writer.write_transaction`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.db import schema
+from famachat_ml_pipeline.db.writer import write_transaction
 
 jobs, models = schema.ml_training_jobs, schema.ml_trained_models
 
@@ -20,7 +22,7 @@ def _now() -> dt.datetime:
 
 
 def start_training_job(engine: sa.Engine, model_type: str, run_id: str | None = None) -> int:
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         return int(
             conn.execute(
                 jobs.insert()
@@ -47,23 +49,11 @@ def update_training_job(
         values["model_id"] = model_id
     if error is not None:
         values["error_message"] = error[:4000]
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         conn.execute(jobs.update().where(jobs.c.id == job_id).values(values))
 
 
 FINISHED = frozenset({"COMPLETED", "FAILED", "CANCELLED"})
-
-
-def cancel_training_jobs_of_runs(engine: sa.Engine, run_ids: list[str], reason: str) -> int:
-    """Mark the unfinished training jobs of runs that died (kill -9, lost machine) CANCELLED."""
-    if not run_ids:
-        return 0
-    with engine.begin() as conn:
-        return conn.execute(
-            jobs.update()
-            .where(jobs.c.celery_task_id.in_(run_ids), jobs.c.status.not_in(list(FINISHED)))
-            .values(status="CANCELLED", completed_at=_now(), error_message=reason[:4000])
-        ).rowcount
 
 
 def runs_with_unfinished_training_jobs(engine: sa.Engine) -> list[str]:
@@ -77,13 +67,16 @@ def runs_with_unfinished_training_jobs(engine: sa.Engine) -> list[str]:
         return sorted(conn.execute(query).scalars())
 
 
-def fail_training_jobs_of_run(engine: sa.Engine, run_id: str, reason: str) -> int:
-    """Mark the unfinished training jobs of a run that ended without finishing them FAILED, with why."""
-    with engine.begin() as conn:
+def close_training_jobs_of_run(engine: sa.Engine, run_id: str, status: str, reason: str) -> int:
+    """Mark the unfinished training jobs of a run that ended without finishing them `status` (FAILED or
+    CANCELLED), with why."""
+    if status not in FINISHED:
+        raise ValueError(f"{status} is not a finished job status ({', '.join(sorted(FINISHED))})")
+    with write_transaction(engine) as conn:
         return conn.execute(
             jobs.update()
             .where(jobs.c.celery_task_id == run_id, jobs.c.status.not_in(list(FINISHED)))
-            .values(status="FAILED", completed_at=_now(), error_message=reason[:4000])
+            .values(status=status, completed_at=_now(), error_message=reason[:4000])
         ).rowcount
 
 
@@ -113,9 +106,7 @@ def register_model(
     """Insert a trained model as ACTIVE or READY, retiring the previous active one either way, in one
     transaction: the newest evaluation decides, so a model that no longer beats persistence hands
     classification back to the rules rather than to an older model."""
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('ml_trained_models'))"))
+    with write_transaction(engine, models.name) as conn:
         conn.execute(
             models.update()
             .where(models.c.model_type == model_type, models.c.is_active.is_(True))
@@ -164,7 +155,7 @@ def active_model(engine: sa.Engine, model_type: str) -> ActiveModel | None:
 
 
 def mark_used(engine: sa.Engine, model_id: int) -> None:
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         conn.execute(models.update().where(models.c.id == model_id).values(last_used_at=_now()))
 
 

@@ -1,10 +1,11 @@
 """The training-job registry: started_at is set once, versions are unique within a second, and the jobs
-of runs that died are cancelled."""
+of runs that ended without finishing them are closed as their run ended."""
 
 from __future__ import annotations
 
 import time
 
+import pytest
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.db import registry, schema
@@ -39,16 +40,21 @@ def test_two_versions_in_the_same_second_differ() -> None:
     assert by_run.startswith("v") and by_run.endswith("-0f3a9c2e")
 
 
-def test_jobs_of_dead_runs_are_cancelled(migrated_url: str) -> None:
+def test_the_jobs_of_an_ended_run_are_closed_with_its_status(migrated_url: str) -> None:
     engine = get_engine(migrated_url)
     dead = registry.start_training_job(engine, "CAMPAIGN_CLASSIFIER", "dead-run")
     registry.update_training_job(engine, dead, "RUNNING", 0.25)
-    done = registry.start_training_job(engine, "CAMPAIGN_CLASSIFIER", "dead-run-2")
+    done = registry.start_training_job(engine, "CAMPAIGN_CLASSIFIER", "dead-run")
     registry.update_training_job(engine, done, "COMPLETED", 1.0)
+    stopped = registry.start_training_job(engine, "CAMPAIGN_CLASSIFIER", "cancelled-run")
     alive = registry.start_training_job(engine, "CAMPAIGN_CLASSIFIER", "live-run")
     registry.update_training_job(engine, alive, "RUNNING", 0.25)
-    assert registry.cancel_training_jobs_of_runs(engine, ["dead-run", "dead-run-2"], "killed") == 1
-    assert str(_job(engine, dead)["status"]) == "CANCELLED"
+    assert registry.close_training_jobs_of_run(engine, "dead-run", "FAILED", "killed") == 1
+    assert registry.close_training_jobs_of_run(engine, "cancelled-run", "CANCELLED", "cancelled") == 1
+    assert (str(_job(engine, dead)["status"]), _job(engine, dead)["error_message"]) == ("FAILED", "killed")
     assert _job(engine, dead)["completed_at"] is not None
+    assert str(_job(engine, stopped)["status"]) == "CANCELLED"
     assert str(_job(engine, done)["status"]) == "COMPLETED"
     assert str(_job(engine, alive)["status"]) == "RUNNING"
+    with pytest.raises(ValueError, match="RUNNING is not a finished job status"):
+        registry.close_training_jobs_of_run(engine, "live-run", "RUNNING", "?")

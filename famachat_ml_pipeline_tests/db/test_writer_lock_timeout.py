@@ -15,7 +15,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from famachat_ml_pipeline.db import schema, writer
+from famachat_ml_pipeline.db import registry, schema, writer
 from famachat_ml_pipeline.db.engine import get_engine, migrate
 from famachat_ml_pipeline_tests.db.test_writer import DAY, anomalies, forecast_frame
 
@@ -119,3 +119,43 @@ def _no_features() -> pl.DataFrame:
             "insufficient_data": pl.Boolean,
         }
     )
+
+
+def test_a_training_job_row_locked_by_famachat_fails_the_registry_write(
+    pg_url: str, engine: sa.Engine
+) -> None:
+    """The model registry writes under the same bound: a job row held open by FamaChat does not stall the
+    retraining run (and the run queue) behind it."""
+    job = registry.start_training_job(engine, "CAMPAIGN_CLASSIFIER", "run-a")
+    with _held(pg_url, f"UPDATE ml_training_jobs SET progress = 0.1 WHERE id = {job}"):
+        error, seconds = _outcome(lambda: registry.update_training_job(engine, job, "RUNNING", 0.5))
+    assert isinstance(error, writer.WriteLockTimeout), error
+    assert seconds < GIVE_UP_AFTER_SECONDS
+    with engine.connect() as conn:
+        assert str(conn.scalar(sa.select(schema.ml_training_jobs.c.status))) == "PENDING"
+
+
+def test_a_locked_models_table_fails_the_model_registration(pg_url: str, engine: sa.Engine) -> None:
+    def register() -> int:
+        return registry.register_model(
+            engine,
+            name="m",
+            model_type="CAMPAIGN_CLASSIFIER",
+            version="v1",
+            path="/tmp/m.json",
+            parameters={},
+            feature_columns=["cpl"],
+            training_metrics={},
+            validation_metrics={},
+            samples_count=10,
+            data_start=DAY,
+            data_end=DAY,
+            activate=True,
+        )
+
+    with _held(pg_url, "LOCK TABLE ml_trained_models IN ACCESS EXCLUSIVE MODE"):
+        error, _ = _outcome(register)
+    assert isinstance(error, writer.WriteLockTimeout), error
+    assert registry.active_model(engine, "CAMPAIGN_CLASSIFIER") is None  # nothing was written
+    register()  # once the lock is gone, it is written
+    assert registry.active_model(engine, "CAMPAIGN_CLASSIFIER") is not None

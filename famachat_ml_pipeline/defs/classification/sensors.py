@@ -1,11 +1,11 @@
 """The first model of a fresh deployment: trained once as soon as there are accounts, instead of waiting
 for the 05:00 retraining (until then, and whenever no model wins, classification uses the rules). And the
-training jobs of runs that died: marked FAILED, whoever launched the run."""
+training jobs of runs that ended without finishing them: closed, whoever launched the run."""
 
 import dagster as dg
 
-from famachat_ml_pipeline.db import registry
 from famachat_ml_pipeline.db.orchestration_queries import any_model_trained
+from famachat_ml_pipeline.dead_runs import close_training_jobs_of_ended_runs
 from famachat_ml_pipeline.defs.classification.assets import MODEL_TYPE
 from famachat_ml_pipeline.defs.classification.jobs import model_retraining_job
 from famachat_ml_pipeline.defs.shared.partitions import config_partitions, sensor_interval
@@ -35,30 +35,16 @@ def first_model_sensor(
     )
 
 
-def ended_run_reason(run: dg.DagsterRun) -> str:
-    return (
-        f"its Dagster run {run.run_id} ended ({run.status.value}) without finishing it: the run's process "
-        "died (kill -9, out of memory, a lost pod?)"
-    )
-
-
 @dg.sensor(minimum_interval_seconds=sensor_interval(60), default_status=dg.DefaultSensorStatus.RUNNING)
 def dead_training_jobs_sensor(
     context: dg.SensorEvaluationContext, database: DatabaseResource
 ) -> dg.SkipReason:
-    """Marks FAILED, with the reason, the PENDING or RUNNING ml_training_jobs rows whose Dagster run has
-    ended: its process died before the asset could record the outcome (a daemon run killed, then marked
-    failed by run monitoring; a CLI run failed by the next `famachat-ml run`). FamaChat would otherwise
-    show that training as running for good. A run this instance does not know is left alone."""
-    engine = database.engine()
-    failed = []
-    for run_id in registry.runs_with_unfinished_training_jobs(engine):
-        run = context.instance.get_run_by_id(run_id)
-        if run is None or not run.is_finished:
-            continue
-        if registry.fail_training_jobs_of_run(engine, run_id, ended_run_reason(run)):
-            context.log.warning(f"training job of run {run_id} marked FAILED: {ended_run_reason(run)}")
-            failed.append(run_id)
+    """Closes the PENDING or RUNNING ml_training_jobs rows whose Dagster run has ended (a daemon run
+    killed, then marked failed by run monitoring; a run cancelled in the UI), as `famachat-ml run`'s
+    sweep does for CLI runs. FamaChat would otherwise show that training as running for good."""
+    failed = close_training_jobs_of_ended_runs(context.instance, database.engine())
+    for run_id in failed:
+        context.log.warning(f"training jobs of run {run_id} closed: its run ended without finishing them")
     if not failed:
         return dg.SkipReason("no training job of an ended run left unfinished")
-    return dg.SkipReason(f"training jobs of {len(failed)} ended runs marked FAILED: {', '.join(failed)}")
+    return dg.SkipReason(f"training jobs of {len(failed)} ended runs closed: {', '.join(failed)}")

@@ -1,7 +1,12 @@
-"""A training job whose Dagster run ended without finishing it (its process killed: a daemon run, then
-marked failed by run monitoring) is marked FAILED with the reason; one whose run is in progress is not."""
+"""A training job whose Dagster run ended without finishing it is closed as its run ended: FAILED with the
+reason when its process was killed (a daemon run, then marked failed by run monitoring; a CLI run, by the
+next `famachat-ml run`'s sweep), CANCELLED when the run was cancelled; one whose run is in progress is not."""
 
 from __future__ import annotations
+
+import socket
+import subprocess
+from pathlib import Path
 
 import dagster as dg
 import sqlalchemy as sa
@@ -9,6 +14,7 @@ import sqlalchemy as sa
 from famachat_ml_pipeline.core.vocab import DEFAULT_TIMEZONE
 from famachat_ml_pipeline.db import registry, schema
 from famachat_ml_pipeline.db.engine import get_engine
+from famachat_ml_pipeline.dead_runs import HOST_TAG, PID_TAG, sweep_dead_runs
 from famachat_ml_pipeline.defs.classification import sensors
 from famachat_ml_pipeline.defs.classification.assets import MODEL_TYPE
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
@@ -63,3 +69,44 @@ def test_the_training_job_of_a_killed_run_is_marked_failed(migrated_url: str) ->
         assert registry.runs_with_unfinished_training_jobs(engine) == sorted(
             [alive.run_id, "a-run-of-another-instance"]
         )
+
+
+def test_the_training_job_of_a_cancelled_run_is_marked_cancelled(migrated_url: str) -> None:
+    engine = get_engine(migrated_url)
+    database = DatabaseResource(url=migrated_url, default_timezone=DEFAULT_TIMEZONE)
+    with dg.instance_for_test() as instance:
+        run = _started_run(instance)
+        job = registry.start_training_job(engine, MODEL_TYPE, run.run_id)
+        registry.update_training_job(engine, job, "RUNNING", 0.5)
+        instance.report_run_canceled(run, "cancelled in the UI")
+        sensors.dead_training_jobs_sensor(
+            dg.build_sensor_context(instance=instance, resources={"database": database})
+        )
+        row = _row(engine, job)
+        assert str(row["status"]) == "CANCELLED" and "cancelled (CANCELED)" in row["error_message"]
+
+
+def test_the_cli_sweep_closes_a_dead_cli_runs_job_as_failed_as_the_sensor_does(
+    migrated_url: str, tmp_path: Path
+) -> None:
+    """`famachat-ml run` sweeps a run whose process is gone: the run FAILURE, its job FAILED with the
+    reason (it said CANCELLED while the daemon's sensor said FAILED for the same death)."""
+    engine = get_engine(migrated_url)
+    with dg.instance_for_test() as instance:
+        run = _started_run(instance)
+        dead_pid = _exited_pid()
+        instance.add_run_tags(run.run_id, {PID_TAG: str(dead_pid), HOST_TAG: socket.gethostname()})
+        job = registry.start_training_job(engine, MODEL_TYPE, run.run_id)
+        registry.update_training_job(engine, job, "RUNNING", 0.5)
+        report = sweep_dead_runs(instance, engine, str(tmp_path))
+        assert report.runs_failed == [run.run_id] and report.training_jobs_closed == [run.run_id]
+        assert instance.get_run_by_id(run.run_id).status == dg.DagsterRunStatus.FAILURE
+        row = _row(engine, job)
+        assert str(row["status"]) == "FAILED" and "died" in row["error_message"]
+        assert sweep_dead_runs(instance, engine, str(tmp_path)).training_jobs_closed == []  # once
+
+
+def _exited_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
