@@ -174,20 +174,31 @@ def cmd_api(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from famachat_ml_pipeline.instance import initialise_storage, prepare_dagster_home
-    from famachat_ml_pipeline.serve import run_services, services
+    from famachat_ml_pipeline.preflight import check_ready
+    from famachat_ml_pipeline.serve import ports_in_use, run_services, services
     from famachat_ml_pipeline.settings import export_resource_environment
 
     settings = load_settings()
+    api_port = None if args.no_api else args.api_port
+    busy = ports_in_use(args.host, [args.port, *([api_port] if api_port is not None else [])])
+    if busy:
+        raise UsageError(
+            f"port {', '.join(map(str, busy))} is already in use on {args.host}: choose --port / --api-port "
+            "(or --no-api); nothing was started"
+        )
+    if api_port is not None:
+        check_ready(settings.database_url)  # the API refuses an unmigrated schema: say so before starting
     export_resource_environment(settings)
     home = prepare_dagster_home(settings)
     initialise_storage(settings)
     storage = "Postgres (DAGSTER_PG_URL)" if settings.dagster_pg_url else f"SQLite under {home}"
+    api = f", agent API on http://{args.host}:{api_port}" if api_port is not None else ""
     console.print(
-        f"dagster-daemon + dagster-webserver on http://{args.host}:{args.port} "
-        f"(DAGSTER_HOME={home}, storage: {storage}); Ctrl-C stops both"
+        f"dagster-daemon + dagster-webserver on http://{args.host}:{args.port}{api} "
+        f"(DAGSTER_HOME={home}, storage: {storage}); Ctrl-C stops them all"
     )
     try:
-        return run_services(services(args.host, args.port), echo=console.print)
+        return run_services(services(args.host, args.port, api_port), echo=console.print)
     finally:
         # The daemon is gone: its last heartbeat would make a `run` in the next minute queue for it.
         from famachat_ml_pipeline.instance import get_instance
@@ -439,10 +450,13 @@ def build_parser() -> argparse.ArgumentParser:
     api.set_defaults(fn=cmd_api)
 
     serve = sub.add_parser(
-        "serve", help="production on one machine: dagster-daemon (schedules, sensors, queue) + webserver"
+        "serve",
+        help="production on one machine: dagster-daemon (schedules, sensors, queue), webserver, agent API",
     )
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=_port, default=3000)
+    serve.add_argument("--port", type=_port, default=3000, help="the Dagster UI")
+    serve.add_argument("--api-port", type=_port, default=8000, help="the agent's HTTP API (famachat-ml api)")
+    serve.add_argument("--no-api", action="store_true", help="the Dagster pair only")
     serve.set_defaults(fn=cmd_serve)
 
     ev = sub.add_parser("evaluate", help="score the anomaly detector or the forecasts against baselines")

@@ -1,14 +1,17 @@
-"""`famachat-ml serve`: the production pieces on one machine, dagster-daemon and dagster-webserver.
+"""`famachat-ml serve`: the production pieces on one machine, dagster-daemon, dagster-webserver and the
+agent's HTTP API (`famachat-ml api`, the endpoints FamaChat calls), unless `--no-api`.
 
-Both run on the instance the CLI uses (DAGSTER_HOME prepared from the repo's dagster.yaml, Postgres storage
-when DAGSTER_PG_URL is set), so schedules, sensors, the run queue and run monitoring work. Ctrl-C or SIGTERM
-stops both; if either dies, the other is stopped too, so a supervisor (systemd, a container) sees one failure.
+The Dagster pair runs on the instance the CLI uses (DAGSTER_HOME prepared from the repo's dagster.yaml,
+Postgres storage when DAGSTER_PG_URL is set), so schedules, sensors, the run queue and run monitoring work.
+Ctrl-C or SIGTERM stops them all; if one dies, the others are stopped too, so a supervisor (systemd, a
+container) sees one failure.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CODE_LOCATION = ["-m", "famachat_ml_pipeline.definitions"]
+API = "agent-api"
 STOP_GRACE_SECONDS = 20.0
 
 
@@ -26,16 +30,32 @@ class Service:
     argv: list[str]
 
 
-def services(host: str, port: int, bin_dir: Path | None = None) -> list[Service]:
-    """The two processes, with the executables of this Python environment."""
+def services(host: str, port: int, api_port: int | None = None, bin_dir: Path | None = None) -> list[Service]:
+    """The processes, with the executables of this Python environment: the Dagster pair, and the agent's
+    API on `api_port` unless it is None."""
     bin_dir = bin_dir or Path(sys.executable).parent
+    api = [Service(API, [str(bin_dir / "famachat-ml"), "api", "--host", host, "--port", str(api_port)])]
     return [
         Service("dagster-daemon", [str(bin_dir / "dagster-daemon"), "run", *CODE_LOCATION]),
         Service(
             "dagster-webserver",
             [str(bin_dir / "dagster-webserver"), *CODE_LOCATION, "-h", host, "-p", str(port)],
         ),
+        *(api if api_port is not None else []),
     ]
+
+
+def ports_in_use(host: str, ports: list[int]) -> list[int]:
+    """The ports among `ports` something already listens on at `host` (serve refuses before it starts
+    anything: a webserver or API that cannot bind would take the whole stack down a second later)."""
+    busy = []
+    for port in ports:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+            try:
+                s.bind((host, port))
+            except OSError:
+                busy.append(port)
+    return busy
 
 
 def _stop(procs: dict[str, subprocess.Popen], grace: float) -> None:
@@ -78,7 +98,7 @@ def run_services(
                 echo(f"{name} exited with code {code}; stopping the others")
                 return code or 1
             time.sleep(0.5)
-        echo("stopping dagster-daemon and dagster-webserver")
+        echo(f"stopping {' and '.join(procs)}")
         return 0
     finally:
         _stop(procs, grace)

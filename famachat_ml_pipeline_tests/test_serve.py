@@ -74,12 +74,91 @@ def test_serve_forgets_its_daemon_when_it_stops(tmp_path: Path, monkeypatch: pyt
     get_settings.cache_clear()
     # the services: one that ends at once, as a stopped stack does (the real one is e2e's)
     done = serve.Service("done", [sys.executable, "-c", "pass"])
-    monkeypatch.setattr(serve, "services", lambda host, port: [done])
+    monkeypatch.setattr(serve, "services", lambda host, port, api_port=None: [done])
     try:
         instance = get_instance(get_settings())
         instance.add_daemon_heartbeat(DaemonHeartbeat(time.time(), QUEUE_DAEMON, "serving", None))
         assert daemon_is_running(instance)
-        cli.main(["serve", "--port", "3999"])
+        cli.main(["serve", "--port", "3999", "--no-api"])
         assert not daemon_is_running(get_instance(get_settings()))
+    finally:
+        get_settings.cache_clear()
+
+
+def test_serve_runs_the_agent_api_as_famachat_ml_api_unless_told_not_to() -> None:
+    from famachat_ml_pipeline.cli import build_parser, cmd_api
+
+    daemon, web, api = services("0.0.0.0", 3333, 8111)
+    assert api.name == "agent-api" and Path(api.argv[0]) == Path(sys.executable).parent / "famachat-ml"
+    parsed = build_parser().parse_args(api.argv[1:])  # what `famachat-ml` itself will read
+    assert parsed.fn is cmd_api and (parsed.host, parsed.port) == ("0.0.0.0", 8111)
+    assert [s.name for s in services("0.0.0.0", 3333)] == ["dagster-daemon", "dagster-webserver"]
+    assert build_parser().parse_args(["serve"]).api_port == 8000
+    assert build_parser().parse_args(["serve", "--no-api"]).no_api
+
+
+def _fresh_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db: str = "ml.db") -> None:
+    from famachat_ml_pipeline.settings import get_settings
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / db}")
+    monkeypatch.delenv("DAGSTER_PG_URL", raising=False)
+    get_settings.cache_clear()
+
+
+def test_serve_refuses_a_busy_port_before_starting_anything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    from famachat_ml_pipeline import cli, serve
+
+    _fresh_settings(tmp_path, monkeypatch)
+    started: list[object] = []
+    monkeypatch.setattr(serve, "run_services", lambda *a, **k: started.append(a) or 0)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        assert cli.main(["serve", "--port", "3998", "--api-port", str(busy)]) == 2
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"port {busy} is already in use on 127.0.0.1" in out and "--no-api" in out
+    assert started == [] and not (tmp_path / "dagster_home").exists()
+
+
+def test_serve_with_the_api_refuses_an_unmigrated_database_and_says_how(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from famachat_ml_pipeline import cli, serve
+    from famachat_ml_pipeline.db.engine import migrate
+    from famachat_ml_pipeline.settings import get_settings
+
+    _fresh_settings(tmp_path, monkeypatch)
+    from famachat_ml_pipeline.db.engine import get_engine
+    from famachat_ml_pipeline.demo.generator import generate_demo
+    from famachat_ml_pipeline.demo.loader import write_demo
+
+    write_demo(
+        get_engine(get_settings().database_url), generate_demo(n_accounts=1, days=35)
+    )  # never migrated
+    wanted: list[list[str]] = []
+
+    def fake_services(host: str, port: int, api_port: int | None = None) -> list[serve.Service]:
+        wanted.append([s.name for s in serve_services(host, port, api_port)])
+        return [serve.Service("ends", [sys.executable, "-c", "pass"])]  # then serve stops, exit 1
+
+    serve_services = serve.services
+    monkeypatch.setattr(serve, "services", fake_services)
+    try:
+        assert cli.main(["serve", "--port", "3997", "--api-port", "3996"]) == 2
+        assert "famachat-ml migrate" in " ".join(capsys.readouterr().out.split())
+        assert wanted == []
+        for argv in (["--no-api"], ["--api-port", "3996"]):  # the Dagster pair needs no schema; the API does
+            assert cli.main(["serve", "--port", "3997", *argv]) == 1
+            migrate(get_settings().database_url)
+        assert wanted == [
+            ["dagster-daemon", "dagster-webserver"],
+            ["dagster-daemon", "dagster-webserver", "agent-api"],
+        ]
     finally:
         get_settings.cache_clear()

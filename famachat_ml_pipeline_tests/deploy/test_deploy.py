@@ -95,3 +95,34 @@ def test_the_deployed_instance_retries_crashed_runs_once(
         assert instance.run_retries_enabled
         assert instance.run_retries_max_retries == 1
         assert instance.run_retries_retry_on_asset_or_op_failure is False
+
+
+def test_the_agent_api_manifest_runs_the_real_api_command_with_probes_the_app_serves() -> None:
+    """deploy/agent-api.yaml: the container's command is one `famachat-ml` reads as `api`, its probes are
+    routes of the app, it takes the pipeline's secret and the code location's image, and it never runs
+    two API processes at once (the turn locks and the rate limit are in process memory)."""
+    from famachat_ml_pipeline.api import health_routes
+    from famachat_ml_pipeline.cli import build_parser, cmd_api
+
+    deployment, service = yaml.safe_load_all((DEPLOY / "agent-api.yaml").read_text())
+    assert (deployment["kind"], service["kind"]) == ("Deployment", "Service")
+    spec = deployment["spec"]
+    assert spec["replicas"] == 1 and spec["strategy"]["type"] == "Recreate"
+    (container,) = spec["template"]["spec"]["containers"]
+    command = container["command"]
+    assert command[0] == "famachat-ml"
+    parsed = build_parser().parse_args(command[1:])
+    assert parsed.fn is cmd_api and parsed.host == "0.0.0.0"
+    assert container["ports"][0]["containerPort"] == parsed.port
+    routes = {r.path for r in health_routes.router.routes}
+    for probe in ("readinessProbe", "livenessProbe"):
+        assert container[probe]["httpGet"]["path"] in routes, probe
+    values = _load("values.yaml")
+    location = values["dagster-user-deployments"]["deployments"][0]
+    image = location["image"]
+    assert container["image"] == f"{image['repository']}:{image['tag']}"
+    assert [s["secretRef"]["name"] for s in container["envFrom"]] == [
+        e["name"] for e in location["envSecrets"]
+    ]
+    assert service["spec"]["selector"] == spec["selector"]["matchLabels"]
+    assert service["spec"]["ports"][0]["targetPort"] == container["ports"][0]["name"]
