@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from famachat_ml_pipeline.preflight import check_ready
 from famachat_ml_pipeline.settings import Settings, load_settings
 
 CHAT_PAGE = Path(__file__).parent / "static" / "chat.html"
+PROBES = frozenset({"/api/v1/health/live", "/api/v1/health/ready"})  # deploy/agent-api.yaml's
 MAX_ECHOED_INPUT = 200  # characters of a refused value sent back in a 422
 
 
@@ -77,7 +79,10 @@ def create_app(settings: Settings | None = None, open_agent: AgentOpener | None 
         t0 = time.perf_counter()
         response = await call_next(request)
         who = getattr(request.state, "caller", None)
-        log.info(
+        # an orchestrator's probes every few seconds would bury the requests: logged only when they fail
+        quiet = request.url.path in PROBES and response.status_code < 400
+        log.log(
+            logging.DEBUG if quiet else logging.INFO,
             "request",
             extra={
                 "method": request.method,

@@ -120,6 +120,37 @@ def test_logs_are_json_without_bodies_or_secrets_unless_debug(demo_url: str) -> 
     assert API_KEY not in debug_logged and jwt_token not in debug_logged
 
 
+def test_passing_probes_stay_out_of_the_request_log_and_failing_ones_do_not(demo_url: str) -> None:
+    """Kubernetes probes the API every 10-20 s (deploy/agent-api.yaml): a passing probe is logged at
+    DEBUG only, so the request log holds requests; a failing one (503) is logged as any request."""
+    import json
+    import logging
+
+    import sqlalchemy as sa
+
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(JsonFormatter())
+    handler.setLevel(logging.INFO)
+    log.addHandler(handler)
+    try:
+        with TestClient(create_app(api_settings(demo_url))) as client:
+            for path in ("/api/v1/health/live", "/api/v1/health/ready", "/api/v1/health"):
+                assert client.get(path).status_code == 200
+            with sa.create_engine(demo_url).begin() as conn:  # the agent's tables gone: not ready
+                conn.execute(sa.text("ALTER TABLE agent_threads RENAME TO agent_threads_away"))
+            try:
+                assert client.get("/api/v1/health/ready").status_code == 503
+            finally:
+                with sa.create_engine(demo_url).begin() as conn:
+                    conn.execute(sa.text("ALTER TABLE agent_threads_away RENAME TO agent_threads"))
+    finally:
+        log.removeHandler(handler)
+    logged = [json.loads(line) for line in buffer.getvalue().strip().splitlines()]
+    requests = [(line["path"], line["status"]) for line in logged if line["event"] == "request"]
+    assert requests == [("/api/v1/health", 200), ("/api/v1/health/ready", 503)]
+
+
 def test_the_chat_page_is_self_contained(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
