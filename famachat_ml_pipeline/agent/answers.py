@@ -119,9 +119,16 @@ OUT_OF_SCOPE = {
 }
 
 
+# after a refusal, what it can do in three questions, not the whole menu (a refusal is kept short)
+REFUSAL_EXAMPLES = (
+    "Posso responder sobre esta conta, por exemplo: “quais campanhas devo pausar?”, “quanto gastei "
+    "ontem?” ou “quantos leads vou ter na próxima semana?”."
+)
+
+
 def _say_out_of_scope(intent: Intent, out: Out) -> list[str]:
-    """What the agent cannot do, in one polite sentence, then what it can."""
-    return [OUT_OF_SCOPE.get(intent.metric or "", OUT_OF_SCOPE["files"]), HELP]
+    """What the agent cannot do, in one polite sentence, then three questions it can answer."""
+    return [OUT_OF_SCOPE.get(intent.metric or "", OUT_OF_SCOPE["files"]), REFUSAL_EXAMPLES]
 
 
 def _say_audience(intent: Intent, out: Out) -> list[str]:

@@ -11,8 +11,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from famachat_ml_pipeline.agent.intents_asks import CUT, SCALE
-from famachat_ml_pipeline.agent.intents_periods import DAY_REF
-from famachat_ml_pipeline.agent.intents_trends import cpl_asked, spend_asked
+from famachat_ml_pipeline.agent.intents_periods import DAY_REF, SAME_WEEKDAY_BEFORE, WEEK_EARLIER
+from famachat_ml_pipeline.agent.intents_trends import cpl_asked, leads_asked, spend_asked
 
 if TYPE_CHECKING:  # intents imports this module
     from famachat_ml_pipeline.agent.intents import Intent
@@ -80,11 +80,31 @@ def reroute(text: str, intent: Intent) -> Intent:
         target = float(goal.group(4).replace(".", ""))
         return replace(intent, name="leads_cost", keyword="leads_cost", threshold=target, names=())
     days = tuple(dict.fromkeys(m.group(0) for m in DAY_REF.finditer(text)))
-    if intent.name == "compare" and not intent.campaign_ids and not named and len(days) > 1:
-        # "cpl de ontem vs anteontem": days compared, not campaigns; each day's figures, in the order asked
-        metric = "cpl" if cpl_asked(text) else "spend" if spend_asked(text) else "cpl_high"
+    if days and not named and SAME_WEEKDAY_BEFORE.search(text):
+        # "gasto de ontem vs o mesmo dia da semana passada": that day and the same weekday a week before
+        days = (days[0], days[0] + WEEK_EARLIER)
+    same_weekday = len(days) > 1 and days[1].endswith(WEEK_EARLIER)  # whatever "dia da semana" read as
+    if (same_weekday or intent.name == "compare") and not intent.campaign_ids and not named and len(days) > 1:
+        # "cpl de ontem vs anteontem": days compared, not campaigns; each day's figures, in the order asked,
+        # then the change from the older to the newer
+        metric = (
+            "cpl"
+            if cpl_asked(text)
+            else "leads"
+            if leads_asked(text)
+            else "spend"
+            if spend_asked(text)
+            else "cpl_high"
+        )
         return replace(
-            intent, name="performance", keyword="performance", metric=metric, day_ref=days[0], day_refs=days
+            intent,
+            name="performance",
+            keyword="performance",
+            metric=metric,
+            day_ref=days[0],
+            day_refs=days,
+            period_ref=None,
+            ask="days_compared",
         )
     if _BURNING.search(text):
         if named:
