@@ -17,7 +17,12 @@ from famachat_ml_pipeline.agent.answers_account import (
     source_lines,
 )
 from famachat_ml_pipeline.agent.answers_anomalies import say_anomalies, say_tracking
-from famachat_ml_pipeline.agent.answers_budget import pacing_lines, say_leads_cost, say_pause_savings
+from famachat_ml_pipeline.agent.answers_budget import (
+    pacing_lines,
+    say_leads_cost,
+    say_pause_savings,
+    spending_much_lines,
+)
 from famachat_ml_pipeline.agent.answers_campaigns import (
     campaign_head,
     say_campaign_details,
@@ -185,6 +190,8 @@ _SAY = {
     "budget": lambda intent, out: (
         daily_budget_lines(out["_daily_budget"])
         if intent.ask == "budget_total"
+        else spending_much_lines(out)
+        if intent.ask == "spending_much"
         else [
             *pacing_lines(out),
             *(x for x in say_budget(intent, out) if "não têm orçamento na campanha" not in x),

@@ -192,7 +192,7 @@ def accounts_named(text: str) -> tuple[int, ...]:
 # campaign of that number (buyers drop "campanha"); a date ("a 11/11"), an ordinal ("até a 11ª"), an hour
 # ("a 11h"), an amount ("a 11%", "R$ 11") or a decimal is none
 _ARTICLE_NUMBER = re.compile(
-    r"(?<![\w/.,$])((?:e\s+)?(?:a|da|na)\s+)(\d{1,5})(?![\w/.,%ªº°:])", re.IGNORECASE
+    r"(?<![\w/.,$])((?:e\s+)?(?:a|da|na)\s+)(\d{1,5})(?![\w/%ªº°:]|[.,]\d)", re.IGNORECASE
 )
 # what follows a number that makes it a day or a quantity, not a campaign ("a 11 de novembro", "a 3 dias")
 _QUANTITY_AFTER = re.compile(

@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from famachat_ml_pipeline.agent.intents_asks import CUT, SCALE
+from famachat_ml_pipeline.agent.intents_campaigns import REACTIVATE
 from famachat_ml_pipeline.agent.intents_periods import DAY_REF, SAME_WEEKDAY_BEFORE, WEEK_EARLIER
 from famachat_ml_pipeline.agent.intents_trends import cpl_asked, leads_asked, spend_asked
 
@@ -47,6 +48,8 @@ _BURNING = re.compile(
     r"\b(queimando|torrando|jogando fora|desperdicando|rasgando|perdendo)\b.*\b(dinheiro|grana|verba)\b"
     r"|\bdinheiro (no lixo|jogado fora|pelo ralo)\b|\bjogando (dinheiro|grana|verba) fora\b"
 )
+# "tem alguma campanha pausada que vale religar?", "qual vale reativar?": which of the paused ones
+_WHICH_PAUSED = re.compile(r"\bpausad|\bparad[ao]s?\b|\bdesligad|\b(qual|quais|alguma|algum)\b")
 # "a previsão de leads é confiável?": how the forecast is checked
 _TRUST = re.compile(r"\bconfi\w*|\bprecis[ao]\b|\bprecisao\b|\bacert\w*|\bmargem de erro\b|\berr(a|am|ou)\b")
 # "quantos cliques tive hoje?", "quantas impressões ontem?", "qual o alcance?"
@@ -68,6 +71,51 @@ _FUTURE = re.compile(
 _PACING = re.compile(
     r"\bdentro do (orcamento|budget)\b|\b(ritmo|pacing)\b|\babaixo do (orcamento|budget)\b"
     r"|\bgast\w* (esta|ta|tao|estao)? ?(batendo|de acordo) com o (orcamento|budget)\b"
+)
+
+
+# "tirar verba da 11 e colocar na 4", "passar orçamento da campanha 3 pra 5": money moved between campaigns
+_MOVE = re.compile(
+    r"\b(tir\w*|pass\w*|mov\w*|mud\w*|transfer\w*|realoc\w*|remanej\w*|jog\w*|bot\w*|coloc\w*)\b"
+    r".*\b(verba|orcamento|budget|grana|dinheiro|investimento)\b"
+    r"|\b(verba|orcamento|budget|grana|dinheiro|investimento)\b.*\b(tir\w*|pass\w*|mov\w*|transfer\w*"
+    r"|realoc\w*|remanej\w*)\b"
+)
+_FROM = re.compile(r"\b(?:da|de|do)\s+campanha\s+(\d{1,6})\b")
+_TO = re.compile(r"\b(?:pra|para|na|no|pro|em)\s+(?:a\s+)?campanha\s+(\d{1,6})\b")
+
+
+def budget_move_asked(text: str) -> tuple[str, str] | None:
+    """(the campaign money leaves, the one it goes to) when a normalized question moves budget between two
+    campaigns named by number; None otherwise."""
+    if not _MOVE.search(text):
+        return None
+    source, target = _FROM.search(text), _TO.search(text)
+    if not (source and target) or source.group(1) == target.group(1):
+        return None
+    return source.group(1), target.group(1)
+
+
+# "a 3 tá boa?", "a campanha 3 tá indo bem?", "a 4 anda mal?": one campaign judged, with no figure named
+_CAMPAIGN_JUDGE = re.compile(
+    r"\b(?:ta|esta|tao|anda|vai|e)\s+(?:indo\s+|performando\s+|rodando\s+)?"
+    r"(bem|boa|bom|ok|otima|mal|ruim|pessima)\b"
+)
+
+
+def _campaign_judged(text: str, intent: Intent) -> str | None:
+    """ "cpl_judge" ("tá boa?") or "cpl_judge_high" ("tá ruim?": its "Sim" is the bad news) when a named
+    campaign is judged as a whole, over the 7 days (no day, period or other ask)."""
+    m = _CAMPAIGN_JUDGE.search(text)
+    plain = intent.keyword in {None, "help", "top", "underperformers"} and intent.metric in {None, "cpl_high"}
+    if not m or not plain or intent.day_ref or intent.period_ref:
+        return None
+    return "cpl_judge_high" if m.group(1) in {"mal", "ruim", "pessima"} else "cpl_judge"
+
+
+# "tô gastando muito?", "estou gastando demais?": the spend's level, not a figure of a day
+_SPENDING_MUCH = re.compile(
+    r"\b(gastando|gastei|gastamos|gasto|gastou)\s+(muito|demais|mto|pra caramba|mais)\b\W*$"
 )
 
 
@@ -106,6 +154,14 @@ def reroute(text: str, intent: Intent) -> Intent:
             period_ref=None,
             ask="days_compared",
         )
+    if (move := budget_move_asked(text)) is not None:
+        # "posso tirar verba da 11 e colocar na 4?": the two campaigns, the one money leaves first
+        return replace(
+            intent, name="compare", keyword="compare", metric="budget_move", names=move, campaign_ids=()
+        )
+    if named and intent.name == "campaign_details" and (judged := _campaign_judged(text, intent)):
+        # "a 3 tá boa?", "a campanha 3 tá indo mal?": the verdict of its CPL against the account's, first
+        return replace(intent, keyword="performance", metric=judged)
     if _BURNING.search(text):
         if named:
             return replace(intent, name="campaign_details", keyword="performance", metric="cpl_judge_high")
@@ -126,6 +182,9 @@ def reroute(text: str, intent: Intent) -> Intent:
     if not named and re.search(r"\bcampanhas?\b", text) and (_NEWEST.search(text) or _OLDEST.search(text)):
         kind = "newest" if _NEWEST.search(text) else "oldest"
         return replace(intent, name="campaign_age", keyword="campaign_age", metric=kind, names=())
+    if not named and REACTIVATE.search(text) and _WHICH_PAUSED.search(text):
+        # "tem alguma pausada que vale religar?": each paused campaign's last days against the account's
+        return replace(intent, name="paused", keyword="paused", metric="reactivate_which", names=())
     if not named and re.search(r"\bpausad", text) and _BACK.search(text):
         return replace(intent, name="paused", keyword="paused", metric="back", names=())
     if intent.name == "forecast" and _TRUST.search(text):
@@ -137,6 +196,9 @@ def reroute(text: str, intent: Intent) -> Intent:
             return replace(intent, name="performance", keyword="performance", metric=delivery)
     if not named and _PACING.search(text):
         return replace(intent, name="budget", keyword="budget", ask="pacing")
+    if not named and _SPENDING_MUCH.search(text) and not (intent.day_ref or intent.period_ref):
+        # "tô gastando muito?": the 7 days' spend against the 7 before, then against the budgets
+        return replace(intent, name="budget", keyword="budget", ask="spending_much", names=())
     return _period_reroute(text, intent, named)
 
 
