@@ -115,7 +115,7 @@ def _campaign_judged(text: str, intent: Intent) -> str | None:
 
 # "tô gastando muito?", "estou gastando demais?": the spend's level, not a figure of a day
 _SPENDING_MUCH = re.compile(
-    r"\b(gastando|gastei|gastamos|gasto|gastou)\s+(muito|demais|mto|pra caramba|mais)\b\W*$"
+    r"\b(gastando|gastei|gastamos|gasto|gastou)\s+(muito|demais|mto|pra caramba)\b\W*$"
 )
 
 

@@ -280,7 +280,9 @@ def list_conversations(
     state: ApiState = State,
 ) -> list[conv.Thread]:
     account = account_of(who, config_id)
-    if not read_campaigns(state.engine, account):  # an unknown account: 404, as the chat answers it
+    # an unknown account (no thread, no campaign in the source) is a 404, as the chat answers it; one with
+    # threads keeps its history listed
+    if not conv.count_threads(state.engine, account) and not read_campaigns(state.engine, account):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "account not found")
     return conv.list_threads(state.engine, account, limit=limit, offset=offset)
 
