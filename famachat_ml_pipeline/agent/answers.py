@@ -17,7 +17,12 @@ from famachat_ml_pipeline.agent.answers_account import (
     source_lines,
 )
 from famachat_ml_pipeline.agent.answers_anomalies import say_anomalies, say_tracking
-from famachat_ml_pipeline.agent.answers_budget import pacing_lines, say_leads_cost, say_pause_savings
+from famachat_ml_pipeline.agent.answers_budget import (
+    pacing_lines,
+    say_leads_cost,
+    say_pause_savings,
+    spending_much_lines,
+)
 from famachat_ml_pipeline.agent.answers_campaigns import (
     campaign_head,
     say_campaign_details,
@@ -119,9 +124,16 @@ OUT_OF_SCOPE = {
 }
 
 
+# after a refusal, what it can do in three questions, not the whole menu (a refusal is kept short)
+REFUSAL_EXAMPLES = (
+    "Posso responder sobre esta conta, por exemplo: “quais campanhas devo pausar?”, “quanto gastei "
+    "ontem?” ou “quantos leads vou ter na próxima semana?”."
+)
+
+
 def _say_out_of_scope(intent: Intent, out: Out) -> list[str]:
-    """What the agent cannot do, in one polite sentence, then what it can."""
-    return [OUT_OF_SCOPE.get(intent.metric or "", OUT_OF_SCOPE["files"]), HELP]
+    """What the agent cannot do, in one polite sentence, then three questions it can answer."""
+    return [OUT_OF_SCOPE.get(intent.metric or "", OUT_OF_SCOPE["files"]), REFUSAL_EXAMPLES]
 
 
 def _say_audience(intent: Intent, out: Out) -> list[str]:
@@ -178,6 +190,8 @@ _SAY = {
     "budget": lambda intent, out: (
         daily_budget_lines(out["_daily_budget"])
         if intent.ask == "budget_total"
+        else spending_much_lines(out)
+        if intent.ask == "spending_much"
         else [
             *pacing_lines(out),
             *(x for x in say_budget(intent, out) if "não têm orçamento na campanha" not in x),

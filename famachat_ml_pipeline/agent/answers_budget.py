@@ -12,6 +12,7 @@ from famachat_ml_pipeline.agent.wording import (
     count_text,
     leads_text,
     quoted,
+    signed,
 )
 from famachat_ml_pipeline.core.recommendations import format_number
 from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as DEFAULT_RECOMMENDATION_CONFIG
@@ -21,9 +22,10 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{format_number(value, 0)}%"
 
 
-def pacing_lines(out: Out) -> list[str]:
+def pacing_lines(out: Out, verdict: bool = True) -> list[str]:
     """ "O gasto está dentro do orçamento?": the last complete day's spend against the active campaigns'
-    daily budgets, and the 7 days' against those budgets x 7; the campaigns budgeted per ad set apart."""
+    daily budgets, and the 7 days' against those budgets x 7; the campaigns budgeted per ad set apart.
+    `verdict`: lead with "No total, sim/não" (left out when another ask's verdict was said first)."""
     p = out["_pacing"]
     day, span = br_date(p["through"].isoformat()), br_span(p["first_day"], p["through"])
     if not p["with_budget"]:
@@ -32,9 +34,9 @@ def pacing_lines(out: Out) -> list[str]:
             "para comparar o gasto com o orçamento."
         ]
     within = p["day_pct"] is not None and p["day_pct"] <= 100 and (p["week_pct"] or 0) <= 100
-    verdict = "No total, sim" if within else "No total, não"
+    said = ("No total, sim: em" if within else "No total, não: em") if verdict else "Em"
     lines = [
-        f"{verdict}: em {day}, as {p['with_budget']} campanhas ativas com orçamento diário gastaram "
+        f"{said} {day}, as {p['with_budget']} campanhas ativas com orçamento diário gastaram "
         f"{p['day']} de "
         f"{p['budget']} de orçamento ({_pct(p['day_pct'])}); nos 7 dias ({span}), {p['week']} de "
         f"{p['week_budget']} "
@@ -47,6 +49,25 @@ def pacing_lines(out: Out) -> list[str]:
             f"{p['other']} nos 7 dias, fora da conta acima."
         )
     return lines
+
+
+def spending_much_lines(out: Out) -> list[str]:
+    """ "Tô gastando muito?": against the budgets first (over them is the "sim"), then the 7 days' spend
+    against the 7 before; the pacing's lines after."""
+    p, w = out["_pacing"], out["_spend_weeks"]
+    now, before = w["now"], w["before"]
+    over = p["with_budget"] and ((p["week_pct"] or 0) > 100 or (p["day_pct"] or 0) > 100)
+    head = (
+        "Sim, acima do orçamento" if over else "Pelo orçamento, não" if p["with_budget"] else "Sem orçamento"
+    )
+    moved = signed(w["change_text"]) if w["change"] is not None else None
+    lines = [
+        f"{head}: nos 7 dias ({br_span(now['first'], now['last'])}) a conta gastou {now['spend']}, "
+        f"{leads_text(now['leads'])}, CPL {now['cpl'] or 'sem leads'}; nos 7 dias anteriores "
+        f"({br_span(before['first'], before['last'])}), {before['spend']}"
+        + (f" ({moved} de gasto)." if moved else ".")
+    ]
+    return lines + pacing_lines(out, verdict=False)
 
 
 def say_pause_savings(intent: Intent, out: Out) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from famachat_ml_pipeline.agent.answers_anomalies import anomaly_block
-from famachat_ml_pipeline.agent.answers_history import paused_back_lines
+from famachat_ml_pipeline.agent.answers_history import paused_back_lines, reactivations_lines
 from famachat_ml_pipeline.agent.answers_periods import (
     day_or_period_asked,
     days_lines,
@@ -275,6 +275,8 @@ def say_paused(intent: Intent, out: Out) -> list[str]:
     "as pausadas voltaram?" whether any spent again (answers_history)."""
     if "_paused_back" in out:
         return paused_back_lines(out)
+    if "_reactivations" in out:  # "tem alguma pausada que vale religar?"
+        return reactivations_lines(out)
     if intent.campaign_id:
         d = out["get_campaign_details"]
         if msg := failed(d):

@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from famachat_ml_pipeline.agent.answers_budget_move import budget_move_lines
 from famachat_ml_pipeline.agent.answers_campaigns import (
     campaign_line,
     not_here,
@@ -131,6 +132,11 @@ def say_compare(intent: Intent, out: Out) -> list[str]:
             *say_campaign_not_found(replace(intent, matches=(), names=()), out)[1:],
         ]
     c = out["compare_campaigns"]
+    if move := out.get("_budget_move"):  # "posso tirar verba da 11 e colocar na 4?": the move's verdict first
+        return [
+            *budget_move_lines(move),
+            *say_compare(replace(intent, metric=None), {**out, "_budget_move": None}),
+        ]
     if "_periods_by_campaign" in out:
         return _compare_periods_lines(intent, out, c)
     lines = [*_compare_asked_lines(out, c["campaigns"]), "Comparação (7 dias):"]

@@ -406,12 +406,17 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
     first = f["forecasts"][0]
     spend = out["get_account_summary"].get("forecast_spend") or "-"
     leads = f["account_totals"].get("leads", "-")
+    # "quanto vou gastar essa semana?": the spend asked comes first
+    both = (
+        f"{spend} de gasto e {about_leads(leads)} leads"
+        if intent.metric == "spend"
+        else f"{about_leads(leads)} leads e {spend} de gasto"
+    )
     lines = [
         *_trust_lines(intent, out),
         *_forecast_day_lines(intent, out),
         f"Previsão do pipeline (feita com dados até {br_date(f['made_on'])}) para "
-        f"{br_date(first['first_day'])} a "
-        f"{br_date(first['last_day'])}: {about_leads(leads)} leads e {spend} de gasto na conta.",
+        f"{br_date(first['first_day'])} a {br_date(first['last_day'])}: {both} na conta.",
         "Campanhas com mais leads previstos:",
     ]
     top = sorted(f["forecasts"], key=lambda x: -parse_number(x["value"]))[:5]

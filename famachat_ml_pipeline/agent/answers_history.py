@@ -102,3 +102,53 @@ def paused_back_lines(out: Out) -> list[str]:
             for r in rest
         ]
     return lines
+
+
+WORTH_PCT = 10.0  # a paused campaign's CPL this % or more below the account's: worth reactivating
+
+
+def _reactivation_key(r: dict[str, Any]) -> tuple[int, float]:
+    """Those with a CPL first (lowest against the account's first), then those with spend and no lead,
+    then those that did not spend in the lookback."""
+    if not r["ran"]:
+        return (2, 0.0)
+    return (0, r["gap"]) if r["gap"] is not None else (1, 0.0)
+
+
+def _reactivation_row(r: dict[str, Any]) -> str:
+    head = f"- {quoted(r['name'])} ({r['campaign_id']}), {r['status'] or '-'}: "
+    if not r["ran"]:
+        return head + f"não gastou nos últimos {r['lookback']} dias."
+    c, a = r["campaign"], r["account"]
+    span = f"{r['days']} dias com gasto, {_d(r['first_day'])} a {_d(r['last_day'])}"
+    if r["gap"] is None:
+        return head + f"{c['spend']} gastos sem nenhum lead nos últimos {span} (CPL da conta: {a['cpl']})."
+    side = "abaixo" if r["gap"] <= 0 else "acima"
+    return (
+        head + f"CPL {c['cpl']} contra {a['cpl']} da conta nos mesmos dias ({r['gap_text']} {side}), "
+        f"{leads_text(c['leads'])} nos últimos {span}."
+    )
+
+
+def reactivations_lines(out: Out) -> list[str]:
+    """ "Tem alguma campanha pausada que vale religar?": those whose CPL, over their last days with spend,
+    was well below the account's over the same days, said first; then each paused one, best first."""
+    rows = sorted(out["_reactivations"], key=_reactivation_key)
+    if not rows:
+        return ["Nenhuma campanha pausada (ou inativa) nesta conta."]
+    worth = [r for r in rows if r["ran"] and r["gap"] is not None and r["gap"] <= -WORTH_PCT]
+    n, total = len(worth), len(rows)
+    if worth:
+        names = ", ".join(quoted(r["name"]) for r in worth)
+        head = (
+            f"Sim: {n} das {total} campanhas pausadas (ou inativas) tinha{'m' if n != 1 else ''} CPL pelo "
+            f"menos {WORTH_PCT:.0f}% abaixo do da conta nos últimos dias em que gastou: {names}."
+        )
+    else:
+        head = (
+            f"Pelos dados, nenhuma das {total} campanhas pausadas (ou inativas) vale reativar como estava: "
+            f"nenhuma tinha CPL pelo menos {WORTH_PCT:.0f}% abaixo do da conta nos últimos dias em que "
+            "gastou."
+        )
+    tail = "É o histórico delas (até 30 dias com gasto cada); como iriam hoje, não dá para saber."
+    return [head, *(_reactivation_row(r) for r in rows), tail]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from famachat_ml_pipeline.agent.intents import Intent
-from famachat_ml_pipeline.agent.intents_periods import ALL_TIME_LABEL, periods_rate
+from famachat_ml_pipeline.agent.intents_periods import ALL_TIME_LABEL, WEEKDAYS_NAMED, periods_rate
 from famachat_ml_pipeline.agent.wording import Out, br_date, figures_text, signed
 
 
@@ -58,7 +58,16 @@ def days_lines(out: Out, who: str = "", first: str = "spend") -> list[str]:
     if len(days) < 2:
         return day_lines(out, who, first)
     each = ({**out, "_day": x["day"], "_day_status": x["status"], "_day_figures": x["figures"]} for x in days)
-    return [line for one in each for line in day_lines(one, who, first)]
+    lines = [line for one in each for line in day_lines(one, who, first)]
+    if change := out.get("_days_change"):  # "ontem vs o mesmo dia da semana passada": the change after
+        ch = change["changes"]
+        spend, leads, cpl = (signed(ch[k]) for k in ("spend", "leads", "cpl"))
+        lines.append(
+            f"Variação de {br_date(change['old'].isoformat())} ({WEEKDAYS_NAMED[change['old'].weekday()]}) "
+            f"para {br_date(change['new'].isoformat())} ({WEEKDAYS_NAMED[change['new'].weekday()]}): "
+            f"gasto {spend or '-'}, leads {leads or '-'}, CPL {cpl or 'sem comparação'}."
+        )
+    return lines
 
 
 def period_lines(out: Out, who: str = "", first: str = "spend") -> list[str]:

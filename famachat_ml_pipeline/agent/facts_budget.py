@@ -11,6 +11,7 @@ from typing import Any
 import polars as pl
 
 from famachat_ml_pipeline.agent.tools import ToolContext, run_tool
+from famachat_ml_pipeline.agent.tools.analysis import period_figures
 from famachat_ml_pipeline.agent.tools.campaigns import is_active
 from famachat_ml_pipeline.source.read import read_daily_insights
 
@@ -56,6 +57,25 @@ def pacing_figures(ctx: ToolContext) -> dict[str, Any]:
         "with_budget": len(budgeted),
         "active": len(active),
         "unbudgeted": [ctx.name_of(cid) for cid in unbudgeted],
+    }
+
+
+def spend_weeks_figures(ctx: ToolContext) -> dict[str, Any]:
+    """ "Tô gastando muito?": the account's spend, leads and CPL over the last 7 complete days and the 7
+    before, from the source, and the spend's change."""
+    through = ctx.data_through()
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], through, 2 * WEEK, now=ctx.now).daily
+    valid = daily.filter(pl.col("spend").is_not_null())
+    now_first, before_first = through - DAY * (WEEK - 1), through - DAY * (2 * WEEK - 1)
+    now = period_figures(valid, now_first, through)
+    before = period_figures(valid, before_first, now_first - DAY)
+    change = (now["spend"] / before["spend"] - 1) * 100.0 if before["spend"] else None
+    spec = {"spend": "money", "cpl": "money"}
+    return {
+        "now": {**ctx.fmt1(now, spec), "first": now_first, "last": through},
+        "before": {**ctx.fmt1(before, spec), "first": before_first, "last": now_first - DAY},
+        "change": change,
+        "change_text": ctx.fmt1({"c": change}, {"c": "pct0"})["c"],
     }
 
 

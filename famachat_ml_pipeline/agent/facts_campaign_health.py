@@ -10,7 +10,7 @@ import polars as pl
 
 from famachat_ml_pipeline.agent.tools import ToolContext
 from famachat_ml_pipeline.agent.tools.analysis import PERIOD_FORMATS, period_figures
-from famachat_ml_pipeline.agent.tools.campaigns import account_state
+from famachat_ml_pipeline.agent.tools.campaigns import account_state, is_active
 from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as DEFAULT_ANOMALY_CONFIG
 from famachat_ml_pipeline.db import agent_queries as q
 from famachat_ml_pipeline.source.read import read_daily_insights
@@ -19,14 +19,20 @@ REACTIVATION_LOOKBACK = 180  # days of source read back for a paused campaign's 
 REACTIVATION_DAYS = 30  # "vale reativar a 31?": its last 30 days with spend
 
 
-def reactivation_figures(ctx: ToolContext, campaign_id: str) -> dict[str, Any]:
+def _lookback(ctx: ToolContext) -> pl.DataFrame:
+    return read_daily_insights(
+        ctx.engine, [ctx.config_id], ctx.data_through(), REACTIVATION_LOOKBACK, now=ctx.now
+    ).daily
+
+
+def reactivation_figures(
+    ctx: ToolContext, campaign_id: str, daily: pl.DataFrame | None = None
+) -> dict[str, Any]:
     """ "Vale reativar a 31?": the campaign's last `REACTIVATION_DAYS` days with spend (within the
     lookback), its spend, leads and CPL over them and the account's over the same days (as
-    `period_figures` reads them), the last day it spent, and how far its CPL was from the account's."""
-    through = ctx.data_through()
-    daily = read_daily_insights(
-        ctx.engine, [ctx.config_id], through, REACTIVATION_LOOKBACK, now=ctx.now
-    ).daily
+    `period_figures` reads them), the last day it spent, and how far its CPL was from the account's.
+    `daily`: the lookback's source already read (several campaigns judged from one read)."""
+    daily = _lookback(ctx) if daily is None else daily
     own = daily.filter((pl.col("campaign_id") == campaign_id) & (pl.col("spend") > 0))
     ran = own["date"].unique().sort().tail(REACTIVATION_DAYS)
     if ran.is_empty():
@@ -46,6 +52,22 @@ def reactivation_figures(ctx: ToolContext, campaign_id: str) -> dict[str, Any]:
         "gap": gap,
         "gap_text": ctx.fmt1({"gap": abs(gap) if gap is not None else None}, {"gap": "pct0"})["gap"],
     }
+
+
+def reactivations_figures(ctx: ToolContext) -> list[dict[str, Any]]:
+    """ "Tem alguma pausada que vale religar?": each paused (or inactive) campaign with
+    `reactivation_figures`, from one read of the source."""
+    paused = sorted(cid for cid, c in ctx.campaigns.items() if not is_active(c))
+    daily = _lookback(ctx) if paused else None
+    return [
+        {
+            "campaign_id": cid,
+            "name": ctx.name_of(cid),
+            "status": ctx.campaigns[cid].get("status") or ctx.campaigns[cid].get("effective_status"),
+            **reactivation_figures(ctx, cid, daily),
+        }
+        for cid in paused
+    ]
 
 
 ZERO_LEAD_LOOKBACK = 60  # days of source read back to count a campaign's run of days without a lead

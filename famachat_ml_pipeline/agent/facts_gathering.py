@@ -18,7 +18,13 @@ from famachat_ml_pipeline.agent.facts_forecast import (
     worst_case_figures,
 )
 from famachat_ml_pipeline.agent.facts_forecast_record import forecast_record_figures
-from famachat_ml_pipeline.agent.facts_periods import period_move_figures, periods_figures, weeks_figures
+from famachat_ml_pipeline.agent.facts_idle import idle_figures
+from famachat_ml_pipeline.agent.facts_periods import (
+    days_change,
+    period_move_figures,
+    periods_figures,
+    weeks_figures,
+)
 from famachat_ml_pipeline.agent.facts_reroutes import reroute_facts
 from famachat_ml_pipeline.agent.facts_source import (
     campaign_figures,
@@ -109,9 +115,13 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
     if intent.name == "best_day":
         return {**facts, **_best_day_facts(ctx, intent)}
     facts.update(_verdict_facts(ctx, intent, day))
+    if intent.name == "underperformers" and intent.metric == "no_leads" and (day or intent.period_ref):
+        facts["_idle"] = idle_figures(ctx, day, intent.period_ref)  # "sem lead desde sexta?": those days
     facts.update(_forecast_facts(ctx, intent))
     if intent.day_refs:  # "ontem e anteontem": each day's figures, in the order asked
         facts["_days_asked"] = _days_asked(ctx, intent)
+        if intent.ask == "days_compared":  # "ontem vs o mesmo dia da semana passada": the change too
+            facts["_days_change"] = days_change(ctx, facts["_days_asked"], intent.campaign_id)
     if intent.name == "tracking":
         return {**facts, "_tracking": tracking_figures(ctx)}
     if intent.name == "weekday":

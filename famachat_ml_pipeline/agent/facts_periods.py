@@ -147,3 +147,21 @@ def periods_figures(ctx: ToolContext, refs: Sequence[str], campaign_id: str | No
             changes = _changes(ctx, *raw)  # the rates too: "e o ctr?" right after reads the same two
     # the raw figures too: several campaigns' periods are weighed by their CPL (`_say_compare`)
     return {"periods": periods, "figures": sides, "changes": changes, "first_day": first, "raw": raw}
+
+
+def days_change(
+    ctx: ToolContext, days: Sequence[dict[str, Any]], campaign_id: str | None
+) -> dict[str, Any] | None:
+    """Two complete days compared ("ontem vs o mesmo dia da semana passada"): the older and the newer, and
+    the % change of spend, leads and CPL from the older to the newer (the campaign's when one is named);
+    None unless both days are complete days of the source."""
+    if len(days) != 2 or any(d["status"] != "ok" for d in days):
+        return None
+    old, new = sorted(d["day"] for d in days)
+    cid = campaign_id if campaign_id and ctx.owns(campaign_id) else None
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], new, (new - old).days + 1, now=ctx.now).daily
+    if cid is not None:
+        daily = daily.filter(pl.col("campaign_id") == cid)
+    valid = daily.filter(pl.col("spend").is_not_null())
+    raw = [period_figures(valid, d, d) for d in (old, new)]
+    return {"old": old, "new": new, "changes": _changes(ctx, *raw)}

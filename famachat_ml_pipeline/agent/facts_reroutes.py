@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from famachat_ml_pipeline.agent.facts_budget import leads_cost_figures, pacing_figures, pause_savings_figures
+from famachat_ml_pipeline.agent.facts_budget import (
+    leads_cost_figures,
+    pacing_figures,
+    pause_savings_figures,
+    spend_weeks_figures,
+)
+from famachat_ml_pipeline.agent.facts_budget_move import budget_move_figures
+from famachat_ml_pipeline.agent.facts_campaign_health import reactivations_figures
 from famachat_ml_pipeline.agent.facts_history import campaign_age_figures, paused_back_figures
 from famachat_ml_pipeline.agent.facts_months import (
     month_ahead_figures,
@@ -21,12 +28,19 @@ def reroute_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any] | None:
     owned = cid is not None and ctx.owns(cid)
     if intent.name == "campaign_age":
         return {"_campaign_age": campaign_age_figures(ctx)}
+    if intent.name == "compare" and intent.metric == "budget_move":  # "tirar verba da 11 e pôr na 4?"
+        ids = intent.campaign_ids
+        return {"_budget_move": budget_move_figures(ctx, *ids) if len(ids) == 2 else None}
+    if intent.name == "paused" and intent.metric == "reactivate_which":
+        return {"_reactivations": reactivations_figures(ctx)}
     if intent.name == "paused" and intent.metric == "back":
         return {"_paused_back": paused_back_figures(ctx)}
     if intent.name == "pause_savings":
         return {"_pause_savings": pause_savings_figures(ctx, cid) if owned and cid else None}
     if intent.name == "budget" and intent.ask == "pacing":
         return {"_pacing": pacing_figures(ctx)}
+    if intent.name == "budget" and intent.ask == "spending_much":
+        return {"_pacing": pacing_figures(ctx), "_spend_weeks": spend_weeks_figures(ctx)}
     if intent.name == "leads_cost":
         return {"_leads_cost": leads_cost_figures(ctx, intent.threshold or 0.0)}
     if intent.name == "month_ahead":

@@ -41,7 +41,7 @@ from famachat_ml_pipeline.agent.intents_keywords import (
     out_of_scope_kind,
     tier_metric,
 )
-from famachat_ml_pipeline.agent.intents_numbers import PCT, numbers_in, parse_number
+from famachat_ml_pipeline.agent.intents_numbers import PCT, numbers_in, parse_number, raise_named
 from famachat_ml_pipeline.agent.intents_periods import (
     ALL_TIME,
     ALL_TIME_REF,
@@ -291,10 +291,10 @@ def _classify(message: str) -> Intent:
         matched, period_ref = "forecast", None
         goal_n = parse_number(goal.group(1)) * (1000 if goal.group(2) else 1)
         extra.update(metric="month_end_leads", threshold=goal_n, period_ref=None)
-    if matched == "forecast" and SCALE.search(asked) and (pct := PCT.search(asked)):
-        # "se eu aumentar 20% o orçamento, quantos leads vou ter?": the forecast is at the current budget,
-        # the budget's change only scales it as arithmetic (`budget_scaled`)
-        extra.update(metric="budget_scaled", threshold=parse_number(pct.group(1)))
+    if matched == "forecast" and SCALE.search(asked) and (raise_pct := raise_named(asked)) is not None:
+        # "se eu aumentar 20% o orçamento, quantos leads vou ter?" ("se eu dobrar": +100%): the forecast is at
+        # the current budget, the budget's change only scales it as arithmetic (`budget_scaled`)
+        extra.update(metric="budget_scaled", threshold=raise_pct)
     if REACTIVATE.search(asked):  # "vale reativar a 31?": its figures while it ran, against the account's
         extra["metric"] = "reactivate"
     if matched == "weekday":  # best first: the lowest CPL, unless the most leads or the worst is asked

@@ -186,3 +186,35 @@ def fix_campaign_typos(message: str) -> str:
 
 def accounts_named(text: str) -> tuple[int, ...]:
     return tuple(sorted({int(m) for m in ACCOUNT_REF.findall(text)}))
+
+
+# "a 11 ta queimando dinheiro?", "e a 11?", "o cpl da 11": a feminine article and a number alone name the
+# campaign of that number (buyers drop "campanha"); a date ("a 11/11"), an ordinal ("até a 11ª"), an hour
+# ("a 11h"), an amount ("a 11%", "R$ 11") or a decimal is none
+_ARTICLE_NUMBER = re.compile(
+    r"(?<![\w/.,$])((?:e\s+)?(?:a|da|na)\s+)(\d{1,5})(?![\w/%ªº°:]|[.,]\d)", re.IGNORECASE
+)
+# what follows a number that makes it a day or a quantity, not a campaign ("a 11 de novembro", "a 3 dias")
+_QUANTITY_AFTER = re.compile(
+    r"\s*(?:de\s+(?:jan|fev|mar|abr|mai|jun|jul|ago|set|out|nov|dez)|dias?\b|semanas?\b|mes(?:es)?\b"
+    r"|anos?\b|horas?\b|minutos?\b|leads?\b|reais\b|mil\b|k\b|por\s+cento\b|vezes\b|cliques?\b)"
+)
+# what before an article makes its number a range's end or a day: "de 1 a 11", "até a 11", "dia 1 a 11"
+_RANGE_BEFORE = re.compile(r"(?:\d|\bate|\bdia|\bdo)\s*$")
+
+
+def campaign_numbers_named(message: str, names: dict[str, str]) -> str:
+    """The message with each "a N" that names one of the account's campaigns (by its number) written
+    "a campanha N", so the classifier reads it as that campaign; a number the account has no campaign of,
+    or one that is a date or a quantity, is left as it is."""
+
+    def named(m: re.Match[str]) -> str:
+        after = normalize(message[m.end() :])
+        before = normalize(message[: m.start()])
+        if _QUANTITY_AFTER.match(after) or _RANGE_BEFORE.search(before):
+            return m.group(0)
+        if not match_campaigns(m.group(2), names):
+            return m.group(0)
+        return f"{m.group(1)}campanha {m.group(2)}"
+
+    return _ARTICLE_NUMBER.sub(named, message)

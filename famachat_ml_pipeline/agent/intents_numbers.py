@@ -32,3 +32,17 @@ def percent_named(text: str) -> float | None:
 
 
 PCT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|por cento)")
+
+# "se eu dobrar o orçamento": a budget's change said in words, as a percentage
+_TIMES = (
+    (re.compile(r"\bdobr\w*|\bo dobro\b|\b2x\b"), 100.0),
+    (re.compile(r"\btripl\w*|\bo triplo\b|\b3x\b"), 200.0),
+)
+
+
+def raise_named(text: str) -> float | None:
+    """The budget raise a normalized text names, in %: "20%", or "dobrar" (+100%) and "triplicar" (+200%);
+    None when it names none."""
+    if (pct := percent_named(text)) is not None:
+        return pct
+    return next((pct for pattern, pct in _TIMES if pattern.search(text)), None)

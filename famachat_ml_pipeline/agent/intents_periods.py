@@ -89,8 +89,19 @@ def black_friday(year: int) -> dt.date:
     return thursday + dt.timedelta(days=1)
 
 
+# "gasto de ontem vs o mesmo dia da semana passada": the day asked and the same weekday a week before it
+SAME_WEEKDAY_BEFORE = re.compile(
+    r"\bmesmo dia (?:da |na |de )?semana (?:passada|anterior)\b"
+    r"|\bsemana (?:passada|anterior),? no mesmo dia\b|\bmesmo dia (?:uma |1 )?semana antes\b"
+)
+WEEK_EARLIER = " uma semana antes"  # a day ref's suffix: that day, 7 days earlier
+
+
 def resolve_day(ref: str | None, today: dt.date) -> dt.date | None:
     """The day a question names ("ontem", "26/11"), `today` being the account's today; None if none."""
+    if ref and ref.endswith(WEEK_EARLIER):  # "ontem uma semana antes": the same weekday a week before
+        day = resolve_day(ref.removesuffix(WEEK_EARLIER), today)
+        return day - dt.timedelta(days=7) if day else None
     m = DAY_REF.search(ref or "")
     if not m:
         return None

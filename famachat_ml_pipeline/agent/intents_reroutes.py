@@ -11,8 +11,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from famachat_ml_pipeline.agent.intents_asks import CUT, SCALE
-from famachat_ml_pipeline.agent.intents_periods import DAY_REF
-from famachat_ml_pipeline.agent.intents_trends import cpl_asked, spend_asked
+from famachat_ml_pipeline.agent.intents_campaigns import REACTIVATE
+from famachat_ml_pipeline.agent.intents_periods import DAY_REF, SAME_WEEKDAY_BEFORE, WEEK_EARLIER
+from famachat_ml_pipeline.agent.intents_trends import cpl_asked, leads_asked, spend_asked
 
 if TYPE_CHECKING:  # intents imports this module
     from famachat_ml_pipeline.agent.intents import Intent
@@ -47,6 +48,8 @@ _BURNING = re.compile(
     r"\b(queimando|torrando|jogando fora|desperdicando|rasgando|perdendo)\b.*\b(dinheiro|grana|verba)\b"
     r"|\bdinheiro (no lixo|jogado fora|pelo ralo)\b|\bjogando (dinheiro|grana|verba) fora\b"
 )
+# "tem alguma campanha pausada que vale religar?", "qual vale reativar?": which of the paused ones
+_WHICH_PAUSED = re.compile(r"\bpausad|\bparad[ao]s?\b|\bdesligad|\b(qual|quais|alguma|algum)\b")
 # "a previsão de leads é confiável?": how the forecast is checked
 _TRUST = re.compile(r"\bconfi\w*|\bprecis[ao]\b|\bprecisao\b|\bacert\w*|\bmargem de erro\b|\berr(a|am|ou)\b")
 # "quantos cliques tive hoje?", "quantas impressões ontem?", "qual o alcance?"
@@ -71,6 +74,51 @@ _PACING = re.compile(
 )
 
 
+# "tirar verba da 11 e colocar na 4", "passar orçamento da campanha 3 pra 5": money moved between campaigns
+_MOVE = re.compile(
+    r"\b(tir\w*|pass\w*|mov\w*|mud\w*|transfer\w*|realoc\w*|remanej\w*|jog\w*|bot\w*|coloc\w*)\b"
+    r".*\b(verba|orcamento|budget|grana|dinheiro|investimento)\b"
+    r"|\b(verba|orcamento|budget|grana|dinheiro|investimento)\b.*\b(tir\w*|pass\w*|mov\w*|transfer\w*"
+    r"|realoc\w*|remanej\w*)\b"
+)
+_FROM = re.compile(r"\b(?:da|de|do)\s+campanha\s+(\d{1,6})\b")
+_TO = re.compile(r"\b(?:pra|para|na|no|pro|em)\s+(?:a\s+)?campanha\s+(\d{1,6})\b")
+
+
+def budget_move_asked(text: str) -> tuple[str, str] | None:
+    """(the campaign money leaves, the one it goes to) when a normalized question moves budget between two
+    campaigns named by number; None otherwise."""
+    if not _MOVE.search(text):
+        return None
+    source, target = _FROM.search(text), _TO.search(text)
+    if not (source and target) or source.group(1) == target.group(1):
+        return None
+    return source.group(1), target.group(1)
+
+
+# "a 3 tá boa?", "a campanha 3 tá indo bem?", "a 4 anda mal?": one campaign judged, with no figure named
+_CAMPAIGN_JUDGE = re.compile(
+    r"\b(?:ta|esta|tao|anda|vai|e)\s+(?:indo\s+|performando\s+|rodando\s+)?"
+    r"(bem|boa|bom|ok|otima|mal|ruim|pessima)\b"
+)
+
+
+def _campaign_judged(text: str, intent: Intent) -> str | None:
+    """ "cpl_judge" ("tá boa?") or "cpl_judge_high" ("tá ruim?": its "Sim" is the bad news) when a named
+    campaign is judged as a whole, over the 7 days (no day, period or other ask)."""
+    m = _CAMPAIGN_JUDGE.search(text)
+    plain = intent.keyword in {None, "help", "top", "underperformers"} and intent.metric in {None, "cpl_high"}
+    if not m or not plain or intent.day_ref or intent.period_ref:
+        return None
+    return "cpl_judge_high" if m.group(1) in {"mal", "ruim", "pessima"} else "cpl_judge"
+
+
+# "tô gastando muito?", "estou gastando demais?": the spend's level, not a figure of a day
+_SPENDING_MUCH = re.compile(
+    r"\b(gastando|gastei|gastamos|gasto|gastou)\s+(muito|demais|mto|pra caramba)\b\W*$"
+)
+
+
 def reroute(text: str, intent: Intent) -> Intent:
     """The intent a normalized question asks when one of this module's asks is in it; `intent` otherwise
     (`classify_intent`'s own reading)."""
@@ -80,12 +128,40 @@ def reroute(text: str, intent: Intent) -> Intent:
         target = float(goal.group(4).replace(".", ""))
         return replace(intent, name="leads_cost", keyword="leads_cost", threshold=target, names=())
     days = tuple(dict.fromkeys(m.group(0) for m in DAY_REF.finditer(text)))
-    if intent.name == "compare" and not intent.campaign_ids and not named and len(days) > 1:
-        # "cpl de ontem vs anteontem": days compared, not campaigns; each day's figures, in the order asked
-        metric = "cpl" if cpl_asked(text) else "spend" if spend_asked(text) else "cpl_high"
-        return replace(
-            intent, name="performance", keyword="performance", metric=metric, day_ref=days[0], day_refs=days
+    if days and not named and SAME_WEEKDAY_BEFORE.search(text):
+        # "gasto de ontem vs o mesmo dia da semana passada": that day and the same weekday a week before
+        days = (days[0], days[0] + WEEK_EARLIER)
+    same_weekday = len(days) > 1 and days[1].endswith(WEEK_EARLIER)  # whatever "dia da semana" read as
+    if (same_weekday or intent.name == "compare") and not intent.campaign_ids and not named and len(days) > 1:
+        # "cpl de ontem vs anteontem": days compared, not campaigns; each day's figures, in the order asked,
+        # then the change from the older to the newer
+        metric = (
+            "cpl"
+            if cpl_asked(text)
+            else "leads"
+            if leads_asked(text)
+            else "spend"
+            if spend_asked(text)
+            else "cpl_high"
         )
+        return replace(
+            intent,
+            name="performance",
+            keyword="performance",
+            metric=metric,
+            day_ref=days[0],
+            day_refs=days,
+            period_ref=None,
+            ask="days_compared",
+        )
+    if (move := budget_move_asked(text)) is not None:
+        # "posso tirar verba da 11 e colocar na 4?": the two campaigns, the one money leaves first
+        return replace(
+            intent, name="compare", keyword="compare", metric="budget_move", names=move, campaign_ids=()
+        )
+    if named and intent.name == "campaign_details" and (judged := _campaign_judged(text, intent)):
+        # "a 3 tá boa?", "a campanha 3 tá indo mal?": the verdict of its CPL against the account's, first
+        return replace(intent, keyword="performance", metric=judged)
     if _BURNING.search(text):
         if named:
             return replace(intent, name="campaign_details", keyword="performance", metric="cpl_judge_high")
@@ -106,6 +182,9 @@ def reroute(text: str, intent: Intent) -> Intent:
     if not named and re.search(r"\bcampanhas?\b", text) and (_NEWEST.search(text) or _OLDEST.search(text)):
         kind = "newest" if _NEWEST.search(text) else "oldest"
         return replace(intent, name="campaign_age", keyword="campaign_age", metric=kind, names=())
+    if not named and REACTIVATE.search(text) and _WHICH_PAUSED.search(text):
+        # "tem alguma pausada que vale religar?": each paused campaign's last days against the account's
+        return replace(intent, name="paused", keyword="paused", metric="reactivate_which", names=())
     if not named and re.search(r"\bpausad", text) and _BACK.search(text):
         return replace(intent, name="paused", keyword="paused", metric="back", names=())
     if intent.name == "forecast" and _TRUST.search(text):
@@ -117,6 +196,9 @@ def reroute(text: str, intent: Intent) -> Intent:
             return replace(intent, name="performance", keyword="performance", metric=delivery)
     if not named and _PACING.search(text):
         return replace(intent, name="budget", keyword="budget", ask="pacing")
+    if not named and _SPENDING_MUCH.search(text) and not (intent.day_ref or intent.period_ref):
+        # "tô gastando muito?": the 7 days' spend against the 7 before, then against the budgets
+        return replace(intent, name="budget", keyword="budget", ask="spending_much", names=())
     return _period_reroute(text, intent, named)
 
 

@@ -14,6 +14,7 @@ from famachat_ml_pipeline.agent.answers import generate_response
 from famachat_ml_pipeline.agent.facts_gathering import gather_facts
 from famachat_ml_pipeline.agent.followup import resolve_followup
 from famachat_ml_pipeline.agent.intents import Intent, classify_intent, resolve_campaigns
+from famachat_ml_pipeline.agent.intents_campaigns import campaign_numbers_named
 from famachat_ml_pipeline.agent.intents_talk import split_asks
 from famachat_ml_pipeline.agent.quality_check import check_quality
 from famachat_ml_pipeline.agent.tool_plans import gather_data
@@ -35,6 +36,12 @@ class OfflineAgent:
         """Answer `message`; an explicit `intent` (the API's analyze) skips the keyword classifier; a
         follow-up ("e da campanha 5?") is read against the thread's last question in `history`."""
         names = {cid: c.get("name") or cid for cid, c in self.ctx.campaigns.items()}
+        # "a 11 ta queimando dinheiro?": "a 11" is the account's Campanha 11, in the thread's questions too
+        message = campaign_numbers_named(message, names)
+        history = [
+            ChatTurn(t.role, campaign_numbers_named(t.content, names)) if t.role == "user" else t
+            for t in history
+        ]
         several = [] if intent else self._several_asks(message, names)
         intent = intent or resolve_followup(message, history) or classify_intent(message)
         intent = resolve_campaigns(intent, names)

@@ -36,6 +36,7 @@ from famachat_ml_pipeline.api.schemas import (
 )
 from famachat_ml_pipeline.api.state import ApiState, api_state, caller
 from famachat_ml_pipeline.db import conversations as conv
+from famachat_ml_pipeline.source.read import read_campaigns
 
 router = APIRouter(prefix="/api/v1/agent", tags=["agent"])
 
@@ -278,7 +279,12 @@ def list_conversations(
     who: Caller = Account,
     state: ApiState = State,
 ) -> list[conv.Thread]:
-    return conv.list_threads(state.engine, account_of(who, config_id), limit=limit, offset=offset)
+    account = account_of(who, config_id)
+    # an unknown account (no thread, no campaign in the source) is a 404, as the chat answers it; one with
+    # threads keeps its history listed
+    if not conv.count_threads(state.engine, account) and not read_campaigns(state.engine, account):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "account not found")
+    return conv.list_threads(state.engine, account, limit=limit, offset=offset)
 
 
 @router.get("/conversations/{thread_id}", response_model=ConversationOut)

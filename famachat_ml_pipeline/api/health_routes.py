@@ -39,6 +39,17 @@ def database_check(state: ApiState) -> str:
     return "ok"
 
 
+def agent_check(state: ApiState) -> dict[str, Any]:
+    """Whether an LLM key is configured (never the key) and which model the online agent would use; without
+    a key the agent answers offline."""
+    configured = bool(state.settings.agent_anthropic_api_key)
+    return {
+        "llm_key_configured": configured,
+        "mode": "online" if configured else "offline",
+        "model": state.settings.agent_llm_model,
+    }
+
+
 @router.get("")
 def health() -> dict[str, Any]:
     return {"status": "healthy", "version": VERSION, "timestamp": _now()}
@@ -73,5 +84,6 @@ def detailed(state: ApiState = State) -> JSONResponse:
         "version": VERSION,
         "timestamp": _now(),
         "checks": checks,
+        "agent": agent_check(state),
     }
     return JSONResponse(body, status_code=200 if healthy else 503)

@@ -121,7 +121,8 @@ def test_a_question_about_cutting_asks_for_the_cut_advice() -> None:
         ("quantos leads vou ter amanhã?", "forecast"),
         ("qual campanha gasta mais?", "list_campaigns"),
         ("quais campanhas tão pausadas?", "paused"),
-        ("tem campanha pausada que vale reativar?", "recommendations"),
+        # which paused one is worth reactivating (agent29: it answered the pause advice)
+        ("tem campanha pausada que vale reativar?", "paused"),
         ("pausa a campanha 3?", "recommendations"),
         ("o ctr caiu?", "performance"),
         ("a campanha xyz qualquer coisa?", "list_campaigns"),  # no name, no keyword: never the help menu
