@@ -107,9 +107,7 @@ def leads_target_figures(
     first = through + dt.timedelta(days=1)
     s = forecast_sums(rows, "leads", first, week[1] if week else None, campaign_id)
     point, low, high = done + s.point, done + s.low, done + s.high
-    shown = ctx.fmt1(
-        {"point": point, "low": low, "high": high}, dict.fromkeys(("point", "low", "high"), "num1")
-    )
+    shown = ctx.fmt1({"point": point, "low": low, "high": high}, _lead_kinds(campaign_id))
     return {
         "name": ctx.name_of(campaign_id) if campaign_id else None,
         "shown": shown,
@@ -128,13 +126,17 @@ def leads_target_figures(
     }
 
 
+def _lead_kinds(campaign_id: str | None) -> dict[str, str]:
+    """An account's expected leads in whole leads (hundreds: a decimal reads as false precision), a
+    campaign's with one decimal (a few leads a day)."""
+    return dict.fromkeys(("point", "low", "high"), "num1" if campaign_id else "num0")
+
+
 def worst_case_figures(ctx: ToolContext, campaign_id: str | None) -> dict[str, Any]:
     """The leads of the forecast's horizon: the point and the sum of the daily lower bounds."""
     rows = latest_forecasts(ctx, with_methods=False)
     s = forecast_sums(rows, "leads", campaign_id=campaign_id)
-    shown = ctx.fmt1(
-        {"point": s.point, "low": s.low, "high": s.high}, dict.fromkeys(("point", "low", "high"), "num1")
-    )
+    shown = ctx.fmt1({"point": s.point, "low": s.low, "high": s.high}, _lead_kinds(campaign_id))
     return {
         "name": ctx.name_of(campaign_id) if campaign_id else None,
         "sums": s,

@@ -329,3 +329,13 @@ def test_spending_too_much_is_the_weeks_spend_then_the_budgets(demo_db: DemoDb) 
         f"({_change(now['spend'], before['spend'])} de gasto)."
     ), lines
     assert any("campanhas ativas com orçamento diário gastaram" in x for x in lines[1:]), lines
+
+
+# ------------------------------------------------------------ the account's expected leads are whole leads
+def test_the_accounts_chance_and_worst_case_say_whole_leads(demo_db: DemoDb) -> None:
+    """ "cerca de 392,9 leads" read as false precision where the forecast answer says "cerca de 393"."""
+    for question in ("qual a chance de passar de 400 leads essa semana?", "quantos leads no pior caso?"):
+        lines = _ask(demo_db, question, ACCOUNT).text.splitlines()
+        first = lines[0]
+        assert re.search(r"cerca de \d{1,3}(\.\d{3})* leads", first), (question, lines)
+        assert not re.search(r"cerca de [\d.]+,\d leads", first), (question, lines)
