@@ -159,7 +159,7 @@ def test_a_leads_target_this_week_gets_the_verdict_of_the_rule_first(demo_db: De
         assert lines[0].startswith(f"{verdict}: pela previsão do pipeline, a conta deve fazer cerca de "), (
             lines[0]
         )
-        assert f"{format_number(point, 1)} leads esta semana ({_d(monday)} a {_d(sunday)})" in lines[0], (
+        assert f"{format_number(point, 0)} leads esta semana ({_d(monday)} a {_d(sunday)})" in lines[0], (
             lines[0]
         )
         assert "não é um intervalo de 95% da conta" in lines[1], lines[1]
@@ -194,11 +194,11 @@ def test_the_worst_case_is_the_sum_of_the_lower_bounds_said_pessimistic(demo_db:
     ((intent, lines),) = _thread(demo_db, demo_db.now, ["quantos leads na próxima semana, no pior caso?"])
     assert intent == "forecast", lines
     assert lines[0].startswith(
-        f"No pior caso, cerca de {format_number(low, 1)} leads de {_d(first)} a {_d(last)}: a soma dos "
+        f"No pior caso, cerca de {format_number(low, 0)} leads de {_d(first)} a {_d(last)}: a soma dos "
         "limites inferiores de 95% de cada campanha"
     ), lines[0]
     assert "não um intervalo de 95% do total" in lines[0], lines[0]
-    assert lines[1].startswith(f"Previsão central: {format_number(point, 1)} leads"), lines[1]
+    assert lines[1].startswith(f"Previsão central: {format_number(point, 0)} leads"), lines[1]
 
 
 # ------------------------------------------------------------ 4. the CPL ahead
