@@ -20,7 +20,7 @@ from famachat_ml_pipeline_tests.e2e.served import SENSOR_INTERVAL_SECONDS, Serve
 SUCCESS, FAILURE = dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE
 RESTATED_SPEND = 1234.0  # added to one campaign's spend on its latest day
 
-# both tests share the module's deployment: one xdist worker runs them (Makefile: --dist loadgroup)
+# the e2e tests share the package's deployment (conftest.py): one xdist worker runs them (--dist loadgroup)
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.xdist_group("served")]
 
 

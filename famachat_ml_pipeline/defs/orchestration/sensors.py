@@ -167,7 +167,9 @@ def critical_anomaly_sensor(
     return dg.SensorResult(skip_reason=failure, cursor=after.dump())
 
 
-@dg.run_failure_sensor(default_status=RUNNING)
+# Dagster's default interval for it (30 s), unless SENSOR_INTERVAL_SECONDS shortens it with the others: the
+# e2e tests' failure posts then come within seconds rather than after up to half a minute.
+@dg.run_failure_sensor(minimum_interval_seconds=sensor_interval(30), default_status=RUNNING)
 def run_failure_alert_sensor(context: dg.RunFailureSensorContext, alert_webhook: AlertWebhook) -> None:
     """Posts every failed run (job, run id, failing steps, error) to the alert webhook; a run failed from
     outside (its process died) has no failing step, so the post names the steps it had in progress.

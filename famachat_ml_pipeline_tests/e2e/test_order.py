@@ -1,0 +1,27 @@
+"""The e2e tests share one served deployment (conftest.py): the ones that kill a run with -9 must run after
+the others, which assert that no run failed and that no failure was posted."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+KILL_TESTS = {"test_served_killed_backfill.py", "test_served_killed_run.py"}
+
+
+def test_the_run_killing_tests_come_after_the_other_served_tests() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", str(HERE)],
+        cwd=HERE.parents[1],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    files = [line.split("::")[0].rsplit("/", 1)[-1] for line in done.stdout.splitlines() if "::" in line]
+    served = [f for f in files if f != Path(__file__).name]
+    kills = [i for i, f in enumerate(served) if f in KILL_TESTS]
+    assert len(kills) == len(KILL_TESTS) and len(served) > len(kills), served
+    assert kills == list(range(len(served) - len(kills), len(served))), served
