@@ -1,5 +1,5 @@
-"""`famachat-ml serve` for real: dagster-daemon and dagster-webserver on a throwaway Postgres instance
-database, with the demo's accounts in another throwaway database and a loopback webhook receiver."""
+"""`famachat-ml serve` for real: dagster-daemon, dagster-webserver and the agent API on a throwaway Postgres
+instance database, with the demo's accounts in another throwaway database and a loopback webhook receiver."""
 
 from __future__ import annotations
 
@@ -30,11 +30,13 @@ from famachat_ml_pipeline_tests.defs.orchestration.webhook_receiver import Recei
 
 CLI = str(Path(sys.executable).with_name("famachat-ml"))
 SENSOR_INTERVAL_SECONDS = 5
+API_KEY = "e2e-famachat-backend"
 
 
 @dataclass
 class Served:
     base: str  # the webserver, e.g. http://127.0.0.1:PORT
+    api: str  # the agent API, e.g. http://127.0.0.1:PORT
     data_url: str
     instance: dg.DagsterInstance
     receiver: Receiver
@@ -85,9 +87,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _up(base: str) -> bool:
+def _up(base: str, path: str = "/server_info") -> bool:
     try:
-        with urllib.request.urlopen(f"{base}/server_info", timeout=5) as resp:
+        with urllib.request.urlopen(f"{base}{path}", timeout=5) as resp:
             return resp.status == 200
     except OSError:
         return False
@@ -104,7 +106,8 @@ def serve(tmp: Path, n_accounts: int = 2) -> Iterator[Served]:
     migrate(data_url)
     write_demo(get_engine(data_url), generate_demo(n_accounts=n_accounts, days=70, seed=3))
     home = tmp / "dagster_home"
-    port = _free_port()
+    port, api_port = _free_port(), _free_port()
+    api = f"http://127.0.0.1:{api_port}"
     log = tmp / "serve.log"
     with webhook_receiver() as receiver, log.open("w") as out, pytest.MonkeyPatch.context() as mp:
         env = {
@@ -116,9 +119,10 @@ def serve(tmp: Path, n_accounts: int = 2) -> Iterator[Served]:
             "FRAMES_STORAGE_PATH": str(tmp / "frames"),
             "ALERT_WEBHOOK_URL": receiver.url,
             "SENSOR_INTERVAL_SECONDS": str(SENSOR_INTERVAL_SECONDS),
+            "ML_API_KEY": API_KEY,
         }
         proc = subprocess.Popen(
-            [CLI, "serve", "--port", str(port)],
+            [CLI, "serve", "--port", str(port), "--api-port", str(api_port)],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -128,13 +132,15 @@ def serve(tmp: Path, n_accounts: int = 2) -> Iterator[Served]:
         try:
             served_base = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 150
-            while not _up(served_base):
+            while not (_up(served_base) and _up(api, "/api/v1/health/ready")):
                 assert proc.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, f"webserver not up\n{log.read_text()[-4000:]}"
+                assert time.monotonic() < deadline, (
+                    f"webserver or agent API not up\n{log.read_text()[-4000:]}"
+                )
                 time.sleep(1)
             mp.setenv("DAGSTER_PG_URL", env["DAGSTER_PG_URL"])  # the instance's dagster.yaml reads it
             instance = dg.DagsterInstance.from_config(str(home))
-            yield Served(served_base, data_url, instance, receiver, log, env)
+            yield Served(served_base, api, data_url, instance, receiver, log, env)
         finally:
             if instance is not None:
                 instance.dispose()
@@ -145,12 +151,14 @@ def serve(tmp: Path, n_accounts: int = 2) -> Iterator[Served]:
         assert stopped == [], f"Ctrl-C left: {stopped}\n{log.read_text()[-4000:]}"
         out = log.read_text()
         assert proc.returncode == 0, out[-4000:]
-        assert {n for n, _ in re.findall(r"started (dagster-\w+) \(pid (\d+)\)", out)} == {
+        assert {n for n, _ in re.findall(r"started ([\w-]+) \(pid (\d+)\)", out)} == {
             "dagster-daemon",
             "dagster-webserver",
+            "agent-api",
         }, out[-4000:]
-        assert "stopping dagster-daemon and dagster-webserver" in out
+        assert "stopping dagster-daemon and dagster-webserver and agent-api" in out
         assert not _up(served_base)
+        assert not _up(api, "/api/v1/health/live")
 
 
 def processes_with_env(marker: str) -> list[int]:
