@@ -130,16 +130,18 @@ def critical_lines(intent: Intent, out: Out) -> list[str]:
     """ "Teve algum problema crítico?": the CRITICAL anomalies of the window that are problems, first, or
     that there are none (the rest follows in the anomalies' list)."""
     c = out.get("get_critical_anomalies")
-    if intent.ask != "critical" or c is None:
+    if intent.ask not in {"critical", "gravest"} or c is None:
         return []
     since = br_date(c.get("since"))
     bad = [x for x in c.get("anomalies", []) if x["type"] not in GOOD_NEWS_ANOMALIES]
+    # "qual a mais grave?" asks which, not whether: no "Sim"/"Não" before the answer
+    yes, no = ("Sim: ", "Não: nenhuma") if intent.ask == "critical" else ("", "Nenhuma")
     if not bad:
-        return [f"Não: nenhuma anomalia de severidade CRITICAL desde {since}."]
+        return [f"{no} anomalia de severidade CRITICAL desde {since}."]
     n = len(bad)
     s = "s" if n != 1 else ""
     return [
-        f"Sim: {n} anomalia{s} de severidade CRITICAL desde {since}:",
+        f"{yes}{n} anomalia{s} de severidade CRITICAL desde {since}:",
         *(anomaly_line(x) for x in bad),
     ]
 
@@ -162,6 +164,25 @@ def type_lines(intent: Intent, out: Out) -> list[str]:
     return lines
 
 
+# the severities the pipeline gives that ask for action now (MEDIUM and LOW can wait for the next days)
+_SERIOUS_SEVERITIES = ("CRITICAL", "HIGH")
+
+
+def serious_lines(intent: Intent, day: dict[str, Any], when: str) -> list[str]:
+    """ "O alerta de ontem é sério?": "Sim" when some anomaly of that day that is a problem (not good news)
+    has CRITICAL or HIGH severity, with how many of each; "Não" when none does."""
+    if intent.ask != "serious":
+        return []
+    bad = [x for x in day.get("anomalies", []) if x["type"] not in GOOD_NEWS_ANOMALIES]
+    counts = {s: sum(x["severity"] == s for x in bad) for s in _SERIOUS_SEVERITIES}
+    parts = [f"{n} de severidade {s}" for s, n in counts.items() if n]
+    if parts:
+        many = sum(counts.values()) != 1
+        head = parts[0].replace(" de ", f" anomalia{'s' if many else ''} de ", 1)
+        return [f"Sim: em {when} houve {' e '.join([head, *parts[1:]])}: é o nível que pede ação já."]
+    return [f"Não: nenhuma anomalia de severidade CRITICAL ou HIGH em {when}."]
+
+
 def say_anomalies(intent: Intent, out: Out) -> list[str]:
     a, t = out["get_anomalies"], out["analyze_trends"]
     lines = []
@@ -181,6 +202,7 @@ def say_anomalies(intent: Intent, out: Out) -> list[str]:
             lines.append(f"Nenhuma anomalia em {when}.")
         else:
             n = day["total"]
+            lines += serious_lines(intent, day, when)
             lines.append(f"{n} anomalia{'s' if n != 1 else ''} em {when}:")
             lines += anomaly_block(day)
     if moved := day_move_lines(intent, out):  # "por que o CPL subiu ontem?": that day against two others

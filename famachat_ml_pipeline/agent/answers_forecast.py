@@ -14,6 +14,7 @@ from famachat_ml_pipeline.agent.tools.forecasts import range_note
 from famachat_ml_pipeline.agent.wording import (
     Out,
     about_leads,
+    about_money,
     br_date,
     br_span,
     count_text,
@@ -406,11 +407,11 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
     first = f["forecasts"][0]
     spend = out["get_account_summary"].get("forecast_spend") or "-"
     leads = f["account_totals"].get("leads", "-")
-    # "quanto vou gastar essa semana?": the spend asked comes first
+    # "quanto vou gastar essa semana?": the spend asked comes first; both are forecasts, each "cerca de"
     both = (
-        f"{spend} de gasto e {about_leads(leads)} leads"
+        f"{about_money(spend)} de gasto e {about_leads(leads)} leads"
         if intent.metric == "spend"
-        else f"{about_leads(leads)} leads e {spend} de gasto"
+        else f"{about_leads(leads)} leads e {about_money(spend)} de gasto"
     )
     lines = [
         *_trust_lines(intent, out),

@@ -14,6 +14,7 @@ from famachat_ml_pipeline.agent.answers_campaigns import (
     tier_word,
     vs_account_note,
 )
+from famachat_ml_pipeline.agent.answers_idle import idle_lines
 from famachat_ml_pipeline.agent.answers_periods import day_lines, period_lines
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_numbers import numbers_in
@@ -73,32 +74,9 @@ def _say_no_leads(c: dict[str, Any]) -> list[str]:
     return lines + shown_note(c)
 
 
-def _say_idle(idle: dict[str, Any]) -> list[str]:
-    """ "Estou gastando sem lead desde sexta?": the campaigns that spent with no lead over exactly the
-    day or period asked, most spent first, or that there is none, with the account's figures of it."""
-    first, last = br_date(idle["first"].isoformat()), br_date(idle["last"].isoformat())
-    days = (idle["last"] - idle["first"]).days + 1
-    named = idle["label"].removeprefix("o período ").split(",")[0]  # "desde sexta", "semana passada"
-    named = "" if not named or named.startswith("últimos") else f"{named}, "
-    when = f"em {first}" if days == 1 else f"de {first} a {last} ({named}{days} dias)"
-    account = f"a conta gastou {idle['spend']} e teve {leads_text(idle['leads'])}"
-    if not idle["campaigns"]:
-        return [f"Nenhuma campanha gastou sem gerar lead {when}: {account}."]
-    n = len(idle["campaigns"])
-    lines = [
-        f"{n} campanha{'s' if n != 1 else ''} gast{'aram' if n != 1 else 'ou'} sem gerar nenhum lead "
-        f"{when}, {idle['idle_spend']} no total ({account})."
-    ]
-    lines += [
-        f"- {quoted(x['name'])} ({x['campaign_id']}): {x['spend']} gastos, 0 leads; {x['status'] or '-'}"
-        for x in idle["campaigns"]
-    ]
-    return lines
-
-
 def say_underperformers(intent: Intent, out: Out) -> list[str]:
     if intent.metric == "no_leads" and out.get("_idle"):
-        return _say_idle(out["_idle"])
+        return idle_lines(out["_idle"])
     if intent.metric == "no_leads":
         return _say_no_leads(out["list_campaigns"])
     if intent.metric == "worst" and (ranked := _ranking_lines(intent, out)) is not None:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+from famachat_ml_pipeline.agent.followup_ordinal import bare_why, place_asked, ranked_place, why_ranked
 from famachat_ml_pipeline.agent.intents import (
     CAMPAIGN_INTENTS,
     WHICH_CAMPAIGN,
@@ -276,8 +277,10 @@ def _budget_scenario(message: str, history: Sequence[ChatTurn], depth: int) -> I
 
 
 # "e comparado com a semana passada?" right after a day's figures: that day against a week earlier
+# ("comparado com o dia anterior?" too: the answer has that day against the day before as well)
 _VERSUS_LAST_WEEK = re.compile(
-    r"^e\s+(?:comparad[oa]|comparando|em relacao|contra|vs|versus)\b.*\bsemana passada\b"
+    r"^(?:e\s+)?(?:comparad[oa]|comparando|em relacao|contra|vs|versus)\b.*"
+    r"\b(?:semana passada|dia anterior|dia antes|vespera)\b"
 )
 
 
@@ -332,6 +335,10 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
     message = _reworded(message)
     if (together := _plural_named(message, history, depth)) is not None:
         return together
+    if place_asked(message) is not None:  # "e a segunda melhor?": that place of the ranking just answered
+        return ranked_place(message, history, _previous_intent(history, depth))
+    if bare_why(message) and (why := why_ranked(message, history, _previous_intent(history, depth))):
+        return why  # "por quê?" after "qual a melhor campanha?": that campaign's figures
     if (versus := _day_versus_last_week(message, history, depth)) is not None:
         return versus
     if (which := _which_of(message, history, depth)) is not None:

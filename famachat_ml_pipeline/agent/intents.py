@@ -407,8 +407,17 @@ def _classify(message: str) -> Intent:
             extra["metric"] = f"trend_{figure}_either"  # "qual a tendência de leads?": that figure first
     # "o cpl ta melhorando?", "o ctr tá piorando?": the account's figure asked, its move, not the best or
     # worst campaigns that "melhor"/"pior" would list ("qual campanha ... melhorando?" still lists them)
+    # "cpl ta subindo?", "os leads estão caindo?", "o gasto ta subindo?": the account's CPL, leads or spend
+    # asked a move over the 7 days, answered yes or no first (not the figures alone, nor "não entendi")
+    account_move = (
+        matched in {None, "performance"}
+        and day_ref is None
+        and period_ref is None
+        and trend is not None
+        and trend[0] in {"cpl", "leads", "spend"}
+    )
     if (
-        matched in {"top", "underperformers"}
+        (matched in {"top", "underperformers"} or account_move)
         and trend
         and trend_metric_named(asked)
         and not _WHICH.search(asked)

@@ -94,6 +94,11 @@ _URGENT = re.compile(r"\burgen\w*|\bprioritari\w*|\bmais importante\b|\bprimeir[
 _CRITICAL = re.compile(
     r"\b(problemas?|alertas?|anomalias?|erros?|algo|nada|coisa)( \w+)? critic\w*|\bseveridade critic"
 )
+# "o que mais preocupa?", "o que é mais urgente?": the most urgent advice; "qual a mais grave?": the
+# CRITICAL anomalies (the severity the pipeline gives)
+_WORRY = re.compile(r"\bmais (?:me )?preocupa\w*|\bpreocupa\w* mais\b|\bmais urgente\b")
+_GRAVEST = re.compile(r"\bmais (?:grave|serio|serios|seria|serias|graves)\b")
+_SERIOUS = re.compile(r"\b(?:serio|serios|seria|grave|graves|preocupante|preocupantes|importante)\b")
 _ALERT = re.compile(r"\balertas?\b|\banomalias?\b")
 # the anomaly types as the answers name them (answers_anomalies.TYPE_PT), accent-free
 ANOMALY_TYPE_ASKED = {
@@ -138,6 +143,12 @@ def shape_asks(asked: str, matched: str | None, metric: str | None) -> tuple[str
         return matched, {"ask": "how_much"}
     if matched == "recommendations" and metric not in {"cut", "scale"} and _URGENT.search(asked):
         return matched, {"ask": "urgent"}
+    if matched in {None, "help", "underperformers", "summary", "anomalies"} and _WORRY.search(asked):
+        return "recommendations", {"ask": "urgent"}  # "o que mais preocupa?": the most urgent advice
+    if matched in {None, "help", "underperformers", "summary", "anomalies"} and _GRAVEST.search(asked):
+        return "anomalies", {"ask": "gravest", "metric": "list"}  # "e a mais grave?": the CRITICAL ones
+    if matched == "anomalies" and _SERIOUS.search(asked):
+        return matched, {"ask": "serious", "metric": "list"}  # "o alerta de ontem é sério?": yes or no first
     if _CRITICAL.search(asked) and matched in {
         None,
         "anomalies",

@@ -190,7 +190,9 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "forecast",
         r"previs|prevsao|prever|preve|proxima semana|semana que vem|proximos (7 )?dias|vai gerar|projec"
-        r"|forecast|\b(vou|vamos) (ter|fechar|fazer|gerar|conseguir|bater|gastar|investir)\b",
+        r"|forecast|\b(vou|vamos) (ter|fechar|fazer|gerar|conseguir|bater|gastar|investir)\b"
+        # "quantos leads a 20 vai trazer essa semana?": a campaign's (or the account's) days ahead
+        r"|\b(vai|vao) (trazer|ter|render|gastar)\b",
     ),
     # the CTR moved: its trend (7 days vs the 7 before), not the list of anomalies
     (

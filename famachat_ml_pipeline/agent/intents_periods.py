@@ -22,7 +22,9 @@ def weeks_asked(metric: str | None) -> bool:
 # "quarta campanha")
 DAY_REF = re.compile(
     r"\b(anteontem|ontem|hoje|hj|amanha)\b|\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b"
-    r"|\b(segunda|terca|quarta|quinta|sexta|sabado|domingo)(?:[- ]feira)?\b(?!\s+campanha)"
+    # "a segunda melhor", "a quarta maior": an ordinal, not a weekday
+    r"|\b(segunda|terca|quarta|quinta|sexta|sabado|domingo)(?:[- ]feira)?\b"
+    r"(?!\s+(?:campanha|melhor|pior|maior|menor|mais|menos|colocad|lugar|posicao|opcao))"
     r"|(?<!campanha )\b(black friday)\b"  # the day after the 4th Thursday of November
     r"|\bdia (\d{1,2})\b(?![/\d])"  # "dia 15": the latest day 15 up to today
 )

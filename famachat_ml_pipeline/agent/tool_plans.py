@@ -75,7 +75,10 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
     week = this_week_asked(intent.period_ref, ctx.data_through())
     days = (week.last - week.first).days + 1 if week else 7
     anomalies: list[tuple[str, dict[str, Any]]] = [("get_anomalies", {"days": days, "limit": 5})]
-    if intent.ask == "critical":  # "teve algum problema crítico?": every CRITICAL one of those days
+    if intent.ask in {
+        "critical",
+        "gravest",
+    }:  # "teve algum problema crítico?": every CRITICAL one of those days
         anomalies.insert(0, ("get_critical_anomalies", {"days": days, "limit": MAX_ROWS}))
     if (intent.ask or "").startswith("anomaly_type:"):  # "por que o alerta de gasto zerado?": the 30 days'
         kind = (intent.ask or "").split(":", 1)[1]

@@ -102,3 +102,10 @@ def about_leads(value: object) -> str:
     except ValueError:
         return text
     return f"cerca de {count_text(round(number))}"
+
+
+def about_money(value: object) -> str:
+    """A forecast amount as a forecast: "R$ 8.130,51" -> "cerca de R$ 8.130,51" (a forecast's spend is no
+    figure spent); "-" or nothing stays "-"."""
+    text = str(value) if value not in (None, "") else "-"
+    return text if text == "-" else f"cerca de {text}"

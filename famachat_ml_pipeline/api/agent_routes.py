@@ -75,6 +75,14 @@ def _open(state: ApiState, config_id: int) -> AccountAgent:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "account not found") from None
 
 
+def _known_account(state: ApiState, account: int) -> int:
+    """The account, or the chat's 404 when it is unknown (no thread, no campaign in the source); one with
+    threads is known, so its history outlives its campaigns (and the source is not read then)."""
+    if not conv.count_threads(state.engine, account) and not read_campaigns(state.engine, account):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "account not found")
+    return account
+
+
 def _start_turn(state: ApiState, config_id: int, thread_id: str, message: str) -> list[ChatTurn]:
     """Open (or create) the thread, read its history, then store the question. The caller holds the
     thread's turn (`state.turns`)."""
@@ -279,11 +287,7 @@ def list_conversations(
     who: Caller = Account,
     state: ApiState = State,
 ) -> list[conv.Thread]:
-    account = account_of(who, config_id)
-    # an unknown account (no thread, no campaign in the source) is a 404, as the chat answers it; one with
-    # threads keeps its history listed
-    if not conv.count_threads(state.engine, account) and not read_campaigns(state.engine, account):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "account not found")
+    account = _known_account(state, account_of(who, config_id))
     return conv.list_threads(state.engine, account, limit=limit, offset=offset)
 
 
@@ -349,7 +353,7 @@ def agent_status(
         "rate_limit_per_minute": state.settings.api_rate_limit_per_minute,
     }
     if who.config_id is not None or config_id is not None:
-        account = account_of(who, config_id)
+        account = _known_account(state, account_of(who, config_id))  # an unknown one: the chat's 404
         result |= {"config_id": account, "conversations": conv.count_threads(state.engine, account)}
     result["auth_configured"] = auth_configured(state.settings)
     return result

@@ -206,7 +206,7 @@ def test_this_weeks_spend_forecast_says_the_spend_before_the_leads(demo_db: Demo
     assert intent == "forecast", lines
     (head,) = [x for x in lines if x.startswith("Previsão do pipeline")]
     said = head.split(": ", 1)[1]
-    assert re.match(r"R\$ [\d.]+,\d\d de gasto e cerca de [\d.]+ leads na conta\.$", said), head
+    assert re.match(r"cerca de R\$ [\d.]+,\d\d de gasto e cerca de [\d.]+ leads na conta\.$", said), head
 
 
 # ------------------------------------------------------------ review 1. which paused one to reactivate

@@ -20,6 +20,17 @@ def test_the_conversations_of_an_unknown_account_are_a_404_as_its_chat(client: T
     assert known.status_code == 200 and isinstance(known.json(), list), known.text
 
 
+def test_the_status_of_an_unknown_account_is_a_404_as_its_chat(client: TestClient) -> None:
+    """agent30: the status answered 200 with 0 conversations for an account the chat does not know."""
+    chat = client.post("/api/v1/agent/chat", json={"message": "oi", "config_id": UNKNOWN}, headers=KEY)
+    asked = client.get(f"/api/v1/agent/status?config_id={UNKNOWN}", headers=KEY)
+    assert (asked.status_code, asked.json()) == (404, chat.json()), asked.text
+    known = client.get(f"/api/v1/agent/status?config_id={A}", headers=KEY)
+    assert known.status_code == 200 and known.json()["config_id"] == A, known.text
+    # no account asked: the agent's own status, as before
+    assert client.get("/api/v1/agent/status", headers=KEY).status_code == 200
+
+
 def test_the_detailed_health_says_whether_an_llm_key_is_set_and_the_model(
     client: TestClient, demo_url: str
 ) -> None:

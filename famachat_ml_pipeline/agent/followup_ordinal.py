@@ -1,0 +1,70 @@
+"""A place in the ranking just answered, asked as a follow-up: "e a segunda melhor?", "qual a terceira?"
+after "qual campanha teve mais leads ontem?" is the campaign listed 2nd (3rd) there, with the same day or
+period; not a weekday ("segunda") nor the account's best again. "Por quê?" right after a ranking is about
+the campaign it named first (its figures and tier), not the account's anomalies. Pure functions over the
+thread's text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from famachat_ml_pipeline.agent.intents import Intent
+from famachat_ml_pipeline.agent.intents_talk import normalize
+from famachat_ml_pipeline.agent.types import ChatTurn
+
+_PLACES = {"segund": 2, "terceir": 3, "quart": 4, "quint": 5}
+# "e a segunda melhor?", "qual a terceira?", "e o segundo colocado?": an ordinal, at most a rank word
+_ORDINAL_ASK = re.compile(
+    r"^(?:e\s+)?(?:qual\s+(?:e\s+|foi\s+)?)?(?:a|o)\s+(segund|terceir|quart|quint)[ao]"
+    r"(?:\s+(?:melhor|pior|maior|menor|colocad[ao]|lugar|da lista|mais \w+))?\W*$"
+)
+_BARE_WHY = re.compile(r"^(?:e\s+)?(?:mas\s+)?(?:por ?que|pq)\W*$")
+# the rankings a bare "por quê?" asks about: their first campaign is the one singled out
+_RANKINGS = {"top", "underperformers", "cpl_rank"}
+_ANSWER_ID = re.compile(r"\((\d{6,30})\)")  # a campaign listed as the answers write it: "“Nome” (id)"
+
+
+def place_asked(message: str) -> int | None:
+    """The place a follow-up asks of the last ranking ("e a segunda melhor?" -> 2), else None."""
+    m = _ORDINAL_ASK.search(normalize(message).strip())
+    return _PLACES[m.group(1)] if m else None
+
+
+def bare_why(message: str) -> bool:
+    """ "por quê?", "pq?", "mas por que?": a why asked of the last answer, naming nothing."""
+    return bool(_BARE_WHY.search(normalize(message).strip()))
+
+
+def why_ranked(message: str, history: Sequence[ChatTurn], prev: Intent | None) -> Intent | None:
+    """ "Por quê?" alone right after a ranking ("qual a melhor campanha?"): the campaign it named first,
+    with the last question's day or period; None otherwise."""
+    if not bare_why(message) or prev is None or prev.name not in _RANKINGS:
+        return None
+    return _listed(history, prev, 1)
+
+
+def ranked_place(message: str, history: Sequence[ChatTurn], prev: Intent | None) -> Intent | None:
+    """That campaign of the thread's last answer (its ids in the order listed), asked with the last
+    question's day or period; None when the follow-up asks no place or the answer lists too few."""
+    place = place_asked(message)
+    return None if place is None else _listed(history, prev, place)
+
+
+def _listed(history: Sequence[ChatTurn], prev: Intent | None, place: int) -> Intent | None:
+    answers = [turn.content for turn in history if turn.role == "assistant"]
+    if not answers:
+        return None
+    listed = list(dict.fromkeys(_ANSWER_ID.findall(answers[-1])))
+    if len(listed) < place:
+        return None
+    day, period = (prev.day_ref, prev.period_ref) if prev is not None else (None, None)
+    metric = prev.metric if prev is not None and prev.metric in {"leads", "spend", "cpl"} else None
+    return Intent(
+        "campaign_details",
+        listed[place - 1],
+        day_ref=day,
+        period_ref=period,
+        metric=metric,
+        keyword="performance",
+    )
