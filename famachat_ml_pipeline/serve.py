@@ -9,6 +9,7 @@ container) sees one failure.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -58,17 +59,40 @@ def ports_in_use(host: str, ports: list[int]) -> list[int]:
     return busy
 
 
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # a member we cannot signal (not ours): still alive
+        return True
+    return True
+
+
+def _signal_group(pgid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, sig)
+
+
 def _stop(procs: dict[str, subprocess.Popen], grace: float) -> None:
+    """Stop every service's whole process group, not only its leader: the code servers Dagster's daemon
+    and webserver start live in their group and outlived them (a leader killed with -9 never passes the
+    SIGTERM on; the daemon's code server ignores it and lingered until its heartbeat timed out)."""
     for proc in procs.values():
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
+        _signal_group(proc.pid, signal.SIGTERM)  # each service leads its own group (start_new_session)
     deadline = time.monotonic() + grace
     for proc in procs.values():
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    # Whatever is left after the leaders are gone (or the grace is over) is killed: a leftover of a stopped
+    # service serves nobody, and a supervisor's restart must not find it.
+    for proc in procs.values():
+        if _group_alive(proc.pid):
+            _signal_group(proc.pid, signal.SIGKILL)
+        proc.wait()
+    end = time.monotonic() + 5.0
+    while any(_group_alive(p.pid) for p in procs.values()) and time.monotonic() < end:
+        time.sleep(0.05)
 
 
 def run_services(

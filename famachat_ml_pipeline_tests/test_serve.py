@@ -162,3 +162,74 @@ def test_serve_with_the_api_refuses_an_unmigrated_database_and_says_how(
         ]
     finally:
         get_settings.cache_clear()
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _pid_from(path: Path) -> int:
+    for _ in range(200):  # the child writes it once it runs
+        if path.exists() and path.read_text().strip():
+            return int(path.read_text())
+        time.sleep(0.05)
+    raise AssertionError(f"{path} never written")
+
+
+# A leader that starts a child in its own process group, as dagster-daemon and dagster-webserver start
+# their code servers; the child ignores SIGTERM, as the daemon's code server did (measured: it outlived a
+# SIGTERM to `famachat-ml serve` until its heartbeat timed out).
+_CHILD = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(120)"
+
+
+def _leader(child_pid_file: Path) -> str:
+    return (
+        "import subprocess, sys, time\n"
+        f"c = subprocess.Popen([sys.executable, '-c', {_CHILD!r}])\n"
+        f"open({str(child_pid_file)!r}, 'w').write(str(c.pid))\n"
+        "time.sleep(120)\n"
+    )
+
+
+def test_a_stop_leaves_no_child_of_a_service_behind(tmp_path: Path) -> None:
+    """The 'service dies' path: the dying service stops the stack, and the child of the other is gone."""
+    from famachat_ml_pipeline.serve import Service
+
+    child_pid = tmp_path / "child.pid"
+    leader = Service("webserver", [sys.executable, "-c", _leader(child_pid)])
+    dying = Service("crasher", [sys.executable, "-c", "import time, sys; time.sleep(2); sys.exit(3)"])
+    start = time.monotonic()
+    assert run_services([leader, dying], echo=lambda _: None, grace=3) == 3
+    pid = _pid_from(child_pid)
+    assert not _alive(pid), "the webserver's child outlived serve"
+    assert time.monotonic() - start < 15
+
+
+def test_a_service_killed_with_sigkill_takes_its_children_with_it(tmp_path: Path) -> None:
+    """kill -9 of dagster-webserver: it cannot pass a SIGTERM on, so its code server was left running."""
+    import os
+    import signal
+    import threading
+
+    from famachat_ml_pipeline.serve import Service
+
+    child_pid = tmp_path / "child.pid"
+    leader_pid = tmp_path / "leader.pid"
+    script = f"import os; open({str(leader_pid)!r}, 'w').write(str(os.getpid()))\n" + _leader(child_pid)
+    leader = Service("webserver", [sys.executable, "-c", script])
+
+    def kill_leader() -> None:
+        _pid_from(child_pid)
+        os.kill(_pid_from(leader_pid), signal.SIGKILL)
+
+    threading.Thread(target=kill_leader, daemon=True).start()
+    lines: list[str] = []
+    assert run_services([leader], echo=lines.append, grace=3) != 0
+    assert any("webserver exited" in line for line in lines)
+    assert not _alive(_pid_from(child_pid)), "the killed webserver's child outlived serve"
