@@ -162,11 +162,7 @@ def cmd_api(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     check_ready(settings.database_url)  # refuse at start, not with a 500 on the first question
-    app = create_app(settings)
-    if not (settings.ml_api_key or settings.jwt_secret):
-        console.print(
-            "[yellow]warning:[/] neither ML_API_KEY nor JWT_SECRET is set: every protected endpoint refuses"
-        )
+    app = create_app(settings)  # warns (one JSON line) when neither ML_API_KEY nor JWT_SECRET is set
     console.print(f"API and chat page on http://{args.host}:{args.port} ({_safe_url(settings.database_url)})")
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0
