@@ -154,6 +154,12 @@ def cmd_ui(args: argparse.Namespace) -> int:
     return 0  # not reached
 
 
+def _log_line(text: str) -> None:
+    """One line, never wrapped at the console's width: `api` and `serve` print into logs (journald, a
+    container's), where rich wrapped a long line into several at 80 columns."""
+    console.print(text, soft_wrap=True)
+
+
 def cmd_api(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -163,7 +169,7 @@ def cmd_api(args: argparse.Namespace) -> int:
     settings = load_settings()
     check_ready(settings.database_url)  # refuse at start, not with a 500 on the first question
     app = create_app(settings)  # warns (one JSON line) when neither ML_API_KEY nor JWT_SECRET is set
-    console.print(f"API and chat page on http://{args.host}:{args.port} ({_safe_url(settings.database_url)})")
+    _log_line(f"API and chat page on http://{args.host}:{args.port} ({_safe_url(settings.database_url)})")
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0
 
@@ -189,12 +195,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     initialise_storage(settings)
     storage = "Postgres (DAGSTER_PG_URL)" if settings.dagster_pg_url else f"SQLite under {home}"
     api = f", agent API on http://{args.host}:{api_port}" if api_port is not None else ""
-    console.print(
+    _log_line(
         f"dagster-daemon + dagster-webserver on http://{args.host}:{args.port}{api} "
         f"(DAGSTER_HOME={home}, storage: {storage}); Ctrl-C stops them all"
     )
     try:
-        return run_services(services(args.host, args.port, api_port), echo=console.print)
+        return run_services(services(args.host, args.port, api_port), echo=_log_line)
     finally:
         # The daemon is gone: its last heartbeat would make a `run` in the next minute queue for it.
         from famachat_ml_pipeline.instance import get_instance

@@ -130,6 +130,9 @@ def test_the_server_says_nothing_is_open_without_secrets(demo_url: str, tmp_path
         output = bare.stop()
     # once: the CLI printed its own warning next to the app's JSON line, two warnings for one fact
     assert output.count("neither ML_API_KEY nor JWT_SECRET is set") == 1, output
+    # one line for the banner, as a log line must be (rich wrapped it at 80 columns)
+    banner = [line for line in output.splitlines() if line.startswith("API and chat page on http://")]
+    assert len(banner) == 1 and banner[0].rstrip().endswith(")"), output
 
 
 @pytest.mark.skipif(
