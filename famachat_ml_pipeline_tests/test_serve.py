@@ -233,3 +233,26 @@ def test_a_service_killed_with_sigkill_takes_its_children_with_it(tmp_path: Path
     assert run_services([leader], echo=lines.append, grace=3) != 0
     assert any("webserver exited" in line for line in lines)
     assert not _alive(_pid_from(child_pid)), "the killed webserver's child outlived serve"
+
+
+def test_serve_says_in_one_line_that_dagster_postgres_is_unreachable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """DAGSTER_PG_URL at a closed port: serve printed dagster_postgres's 40-line traceback, exit 1."""
+    import socket
+
+    from famachat_ml_pipeline import cli, serve
+
+    _fresh_settings(tmp_path, monkeypatch)
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    monkeypatch.setenv("DAGSTER_PG_URL", f"postgresql://root:s3cret@127.0.0.1:{closed}/dagster")
+    started: list[object] = []
+    monkeypatch.setattr(serve, "run_services", lambda *a, **k: started.append(a) or 0)
+    assert cli.main(["serve", "--port", "3997", "--no-api"]) == 2
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: cannot use DAGSTER_PG_URL"), out
+    assert f":{closed}/dagster" in out and "s3cret" not in out and "nothing was started" in out
+    assert started == []
