@@ -52,6 +52,9 @@ def ports_in_use(host: str, ports: list[int]) -> list[int]:
     busy = []
     for port in ports:
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+            # as uvicorn binds: a port left in TIME_WAIT by the last run's connections is free (a restart by
+            # a supervisor right after a stop was refused as "in use" for a minute); a listener is not
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 s.bind((host, port))
             except OSError:

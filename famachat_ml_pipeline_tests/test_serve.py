@@ -256,3 +256,25 @@ def test_serve_says_in_one_line_that_dagster_postgres_is_unreachable(
     assert len(lines) == 1 and lines[0].startswith("error: cannot use DAGSTER_PG_URL"), out
     assert f":{closed}/dagster" in out and "s3cret" not in out and "nothing was started" in out
     assert started == []
+
+
+def test_a_port_the_last_run_left_in_time_wait_is_free_but_a_listener_is_not() -> None:
+    """A supervisor restarts serve right after a stop: the API's port still holds connections in TIME_WAIT
+    (the server closed them), which uvicorn binds over; serve refused it as "in use" for a minute."""
+    import socket
+
+    from famachat_ml_pipeline.serve import ports_in_use
+
+    server = socket.socket()
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    server.listen()
+    client = socket.create_connection(("127.0.0.1", port))
+    conn, _ = server.accept()
+    assert ports_in_use("127.0.0.1", [port]) == [port]  # listening
+    conn.close()  # the server side closes first, as uvicorn does at shutdown: TIME_WAIT on `port`
+    time.sleep(0.1)
+    client.close()
+    server.close()
+    assert ports_in_use("127.0.0.1", [port]) == []
