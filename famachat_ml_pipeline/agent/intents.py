@@ -333,7 +333,7 @@ def _classify(message: str) -> Intent:
         extra["metric"] = "cpl_judge_high" if high else "cpl_judge"
     elif matched == "performance" and extra["metric"] == "cpl_high" and leads_asked(asked):
         extra["metric"] = "leads"  # "qnts leads essa semana?": the leads first
-    elif matched == "performance" and extra["metric"] == "cpl_high" and cpl_asked(asked):
+    elif matched in {"performance", "forecast"} and extra["metric"] == "cpl_high" and cpl_asked(asked):
         extra["metric"] = "cpl"  # "qual o cpl dela semana passada?": the CPL first
     elif matched in {"performance", "forecast"} and extra["metric"] == "cpl_high" and spend_asked(asked):
         # "qnto gastei ontem na campanha 4?" (then "e amanhã?"): the spend, kept for its forecast
@@ -416,6 +416,18 @@ def _classify(message: str) -> Intent:
         and trend is not None
         and trend[0] in {"cpl", "leads", "spend"}
     )
+    # "o ctr ta caindo?", "o cpm ta subindo?": the rate's 7-day answer (as "o CTR caiu?" always was) with
+    # the yes or no of the move asked said first in it
+    if (
+        matched == "performance"
+        and extra["metric"] in {"ctr", "cpm", "cpc"}
+        and day_ref is None
+        and period_ref is None
+        and not (cid or names)
+        and trend is not None
+        and trend[1] in {"up", "down"}
+    ):
+        extra["ask"] = f"move_{trend[1]}"
     if (
         (matched in {"top", "underperformers"} or account_move)
         and trend
