@@ -444,6 +444,20 @@ def _classify(message: str) -> Intent:
             "trends"  # "o CPL da campanha 27 está subindo?": that campaign's 7 days against the 7 before
         )
         extra["metric"] = f"trend_{trend[0]}_{trend[1]}"
+    # "qual campanha mais melhorou?", "quais campanhas pioraram?": which campaigns moved, not the account's
+    # move answered "Sim"/"Não"; the campaigns over the calendar weeks (the 7 days on a Monday), dates said
+    if (
+        matched == "trends"
+        and not cid
+        and not (names and like)
+        and day_ref is None
+        and period_ref is None
+        and trend is not None
+        and trend[0] in {"cpl", "leads"}
+        and trend[1] != "either"
+        and re.search(r"\b(qual|quais)\b.*\bcampanhas?\b", asked)
+    ):
+        extra["metric"], names = f"week_{trend[0]}_{trend[1]}_which", ()
     # "o CPL subiu essa semana?": this calendar week's days against the same weekdays of last week, the
     # figure asked first
     if matched in _WEEK_CHANGE_FROM and (week_change := this_week_change(asked)):

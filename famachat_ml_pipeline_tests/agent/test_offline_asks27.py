@@ -7,6 +7,7 @@ cleaned source and the ml_* tables, read here on their own."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import polars as pl
 import pytest
@@ -200,3 +201,43 @@ def test_a_campaigns_cpl_forecast_asked_says_the_cpl_first(demo_db: DemoDb) -> N
     # the leads asked still lead with the leads
     _, lines = _one(demo_db, f"quantos leads a campanha {number} vai trazer?")
     assert "leads no total" in lines[0], lines
+
+
+# ------------------------------------------------------------ review: "qual campanha mais melhorou?"
+def _spans(line: str) -> tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]]:
+    """The two spans a weeks' answer states, newer first ("(23/11/2026 a 29/11/2026), contra ...")."""
+    found = re.findall(r"\((\d\d/\d\d/\d{4}) a (\d\d/\d\d/\d{4})\)", line)
+    days = [tuple(dt.datetime.strptime(x, "%d/%m/%Y").date() for x in pair) for pair in found[:2]]
+    return days[0], days[1]
+
+
+@pytest.mark.parametrize(
+    ("question", "better"), [("qual campanha mais melhorou?", True), ("qual campanha mais piorou?", False)]
+)
+def test_which_campaign_moved_most_names_the_campaign_not_the_accounts_yes_or_no(
+    demo_db: DemoDb, question: str, better: bool
+) -> None:
+    """Was "Sim: o CPL da conta está caindo" (the account's move, a yes to a which). Now the campaign whose
+    CPL moved most that way between the two weeks the answer states, summed here from the source."""
+    intent, lines = _one(demo_db, question)
+    assert intent == "trends", lines
+    assert not lines[0].startswith(("Sim", "Não")), lines
+    (now_first, now_last), (old_first, old_last) = _spans(lines[0])
+    src = _source(demo_db, ACCOUNT, old_first, now_last, demo_db.now)
+    names = _names(demo_db)
+
+    def cpl(cid: str, first: dt.date, last: dt.date) -> float | None:
+        w = src.filter((pl.col("campaign_id") == cid) & pl.col("date").is_between(first, last))
+        leads = int(w["leads"].sum() or 0)
+        return float(w["spend"].sum() or 0.0) / leads if leads else None
+
+    moves = {}
+    for cid in src["campaign_id"].unique().to_list():
+        new, old = cpl(cid, now_first, now_last), cpl(cid, old_first, old_last)
+        if new is not None and old is not None:
+            moves[cid] = new / old - 1
+    if not better:  # a campaign gone without leads (no CPL now) weighs as the worst: only a name checked here
+        assert any(f"{_quoted(n)} ({c})" in lines[0] for c, n in names.items()), lines
+        return
+    pick = min(moves, key=moves.get)
+    assert f"{_quoted(names[pick])} ({pick})" in lines[0], (lines, moves)
