@@ -119,6 +119,7 @@ INTENTS = (
     "period_campaigns",
     "period_summary",
     "leads_cost",
+    "month_rank",
 )
 
 

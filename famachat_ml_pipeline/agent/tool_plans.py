@@ -207,6 +207,7 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         # intents_reroutes' asks: their figures in the facts (facts_reroutes); the advice of a pause asked
         "pause_savings": [("get_campaign_details", {"campaign_id": cid or ""})],
         "campaign_age": [],
+        "month_rank": [],  # the source's months, in the facts
         "month_ahead": [],
         "leads_cost": [],
         "period_campaigns": [],

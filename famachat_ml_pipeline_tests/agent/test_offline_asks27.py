@@ -17,6 +17,7 @@ from famachat_ml_pipeline.agent.answers_anomalies import TYPE_PT
 from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES
+from famachat_ml_pipeline.source.read import first_insight_day
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks12 import _stored_day
@@ -241,3 +242,42 @@ def test_which_campaign_moved_most_names_the_campaign_not_the_accounts_yes_or_no
         return
     pick = min(moves, key=moves.get)
     assert f"{_quoted(names[pick])} ({pick})" in lines[0], (lines, moves)
+
+
+# ------------------------------------------------------------ review: "meu pior mês?"
+@pytest.mark.parametrize(("question", "best"), [("meu pior mês?", False), ("qual o melhor mês?", True)])
+def test_the_best_or_worst_month_is_the_months_by_cpl(demo_db: DemoDb, question: str, best: bool) -> None:
+    """Was the worst (or best) campaign of the 7 days. Now every month of the data by its CPL, summed here
+    from the source, the one asked first."""
+    first = first_insight_day(demo_db.engine, ACCOUNT)
+    src = _source(demo_db, ACCOUNT, first, demo_db.as_of, demo_db.now)
+    months = (
+        src.with_columns(pl.col("date").dt.truncate("1mo").alias("m"))
+        .group_by("m")
+        .agg(pl.col("spend").sum(), pl.col("leads").sum())
+        .with_columns((pl.col("spend") / pl.col("leads")).alias("cpl"))
+        .sort("m")
+    )
+    assert months.height >= 2
+    pick = months.sort("cpl", descending=not best).row(0, named=True)
+    name = [
+        "janeiro",
+        "fevereiro",
+        "março",
+        "abril",
+        "maio",
+        "junho",
+        "julho",
+        "agosto",
+        "setembro",
+        "outubro",
+        "novembro",
+        "dezembro",
+    ][pick["m"].month - 1]
+    intent, lines = _one(demo_db, question)
+    assert intent == "month_rank", lines
+    word = "melhor" if best else "pior"
+    assert lines[0].startswith(f"O {word} mês pelo CPL foi {name} de {pick['m'].year} ("), lines
+    assert f"CPL {format_money(pick['cpl'])}, {format_money(pick['spend'])} investidos" in lines[0], lines
+    listed = [x for x in lines if x.startswith("- ")]
+    assert len(listed) == months.height, lines
