@@ -33,6 +33,7 @@ from famachat_ml_pipeline.agent.answers_compare import say_compare
 from famachat_ml_pipeline.agent.answers_days import say_best_day, say_weekday
 from famachat_ml_pipeline.agent.answers_forecast import say_forecast
 from famachat_ml_pipeline.agent.answers_history import say_campaign_age
+from famachat_ml_pipeline.agent.answers_month_rank import say_month_rank
 from famachat_ml_pipeline.agent.answers_months import (
     say_month_ahead,
     say_period_campaigns,
@@ -213,6 +214,7 @@ _SAY = {
         ),
     ],
     "campaign_age": say_campaign_age,
+    "month_rank": say_month_rank,
     "month_ahead": say_month_ahead,
     "leads_cost": say_leads_cost,
     "period_campaigns": say_period_campaigns,

@@ -183,8 +183,56 @@ def serious_lines(intent: Intent, day: dict[str, Any], when: str) -> list[str]:
     return [f"Não: nenhuma anomalia de severidade CRITICAL ou HIGH em {when}."]
 
 
+_SEVERITY_ORDER = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
+
+
+def problems_lines(a: dict[str, Any], through: Any) -> list[str]:
+    """ "Teve algum problema essa semana?": the open anomalies of the last 7 days that are problems (good
+    news aside), Sim/Não first, counted by severity and then by type (over every one, not only the rows
+    listed), the worst severity first, and the worst one itself."""
+    span = f"últimos 7 dias ({br_date(a.get('since'))} a {br_date(through)})"
+    counts = {
+        sev: {k: n for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]) if k not in GOOD_NEWS_ANOMALIES}
+        for sev, kinds in (a.get("by_severity_type") or {}).items()
+    }
+    good = a.get("total", 0) - sum(n for kinds in counts.values() for n in kinds.values())
+    tail = (
+        [f"Fora isso, {good} anomalia{'s' if good != 1 else ''} de boa notícia (não é problema)."]
+        if good
+        else []
+    )
+    n = sum(n for kinds in counts.values() for n in kinds.values())
+    if not n:
+        return [f"Não: nenhuma anomalia que seja problema nos {span}.", *tail]
+    order = [s for s in _SEVERITY_ORDER if counts.get(s)] + [
+        s for s in counts if s not in _SEVERITY_ORDER and counts[s]
+    ]
+    total = ", ".join(f"{sum(counts[s].values())} {s}" for s in order)
+    lines = [
+        f"Sim: {n} anomalia{'s' if n != 1 else ''} que {'são' if n != 1 else 'é'} problema nos {span}: "
+        f"{total}."
+    ]
+    rows = [x for x in a.get("anomalies", []) if x["type"] not in GOOD_NEWS_ANOMALIES]
+    for sev in order:
+        parts = []
+        for kind, k in counts[sev].items():
+            names = dict.fromkeys(
+                quoted(x["name"]) for x in rows if x["severity"] == sev and x["type"] == kind
+            )
+            parts.append(f"{k}x {TYPE_PT.get(kind, kind)}" + (f" ({', '.join(names)})" if names else ""))
+        lines.append(f"- {sev}: {'; '.join(parts)}.")
+    if rows:
+        lines.append(f"A mais grave: {anomaly_line(rows[0])[2:]}")
+    return [*lines, *tail]
+
+
 def say_anomalies(intent: Intent, out: Out) -> list[str]:
     a, t = out["get_anomalies"], out["analyze_trends"]
+    if intent.ask == "problems":  # "teve algum problema essa semana?": the 7 days' problems, counted
+        return [
+            *problems_lines(a, t.get("last_7d", {}).get("last_day") or out["_through"]),
+            *trend_lines(t)[:1],
+        ]
     lines = []
     day = out.get("get_anomalies@day")
     asked = out.get("_day")  # the day the question named, when it named one

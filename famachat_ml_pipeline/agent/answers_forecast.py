@@ -52,7 +52,9 @@ def _forecast_day_lines(intent: Intent, out: Out) -> list[str]:
     if not f.get("total"):
         return [f"A previsão guardada não cobre {when}."]
     totals = f["account_totals"]
-    leads, spend = f"{totals.get('leads', '-')} leads", f"{totals.get('spend', '-')} de gasto"
+    # a forecast, said as one ("cerca de"), as the week's forecast is
+    leads = f"{about_leads(totals.get('leads', '-'))} leads"
+    spend = f"{about_money(totals.get('spend', '-'))} de gasto"
     # "quanto vou gastar amanhã?": the spend asked, said first
     first, second = (spend, leads) if intent.metric == "spend" else (leads, spend)
     return [f"Previsão para {when} (só esse dia): {first} e {second} na conta."]
@@ -391,7 +393,9 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
         ]
     if intent.campaign_id:
         lines = [*_campaign_spend_lines(intent, out), *_forecast_day_lines(intent, out)]
-        for name in ("predict_campaign_leads", "predict_campaign_cpl"):
+        # "qual o cpl previsto da campanha 4?": the CPL asked, said before the leads
+        order = ("predict_campaign_cpl", "predict_campaign_leads") if intent.metric == "cpl" else None
+        for name in order or ("predict_campaign_leads", "predict_campaign_cpl"):
             p = out[name]
             if msg := failed(p):
                 return [msg]

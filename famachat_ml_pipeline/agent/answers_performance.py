@@ -115,6 +115,14 @@ def _delivery_lines(intent: Intent, out: Out) -> list[str]:
     return [line]
 
 
+def _move_verdict(intent: Intent, change: str | None) -> str:
+    """ "Sim: " / "Não: " when a rate's move was asked ("o ctr ta caindo?": ask "move_down") and it moved,
+    "" when none was asked or it stayed put."""
+    if intent.ask not in {"move_up", "move_down"} or not change or moved_word(change) == "ficou estável":
+        return ""
+    return "Sim: " if (moved_word(change) == "subiu") == (intent.ask == "move_up") else "Não: "
+
+
 def say_performance(intent: Intent, out: Out) -> list[str]:
     """The figures asked ("qual o CPL", "quanto gastei ontem", "esse mês"): the named day's or period's
     from the source (the 7 days' CPL move only when no day nor period was asked: then it is the answer);
@@ -144,7 +152,8 @@ def say_performance(intent: Intent, out: Out) -> list[str]:
         change = t.get(f"{m}_change")
         how = RATE_HOW[m] if m != "ctr" else ""  # the CTR's 7-day line as it always read
         lines.append(
-            f"{name} da conta{how}: {t['last_7d'].get(m) or '-'} nos 7 dias até "
+            f"{name} da conta{how}: {_move_verdict(intent, change)}{t['last_7d'].get(m) or '-'} "
+            "nos 7 dias até "
             f"{br_date(t['last_7d']['last_day'])}, "
             f"contra {t['previous_7d'].get(m) or '-'} na semana anterior"
             + (f": {moved_word(change)} ({change})." if change else ".")

@@ -17,6 +17,7 @@ from famachat_ml_pipeline.agent.answers_campaigns import (
 from famachat_ml_pipeline.agent.answers_rankings import say_underperformers
 from famachat_ml_pipeline.agent.answers_verdicts import cut_advice_lines
 from famachat_ml_pipeline.agent.intents import Intent
+from famachat_ml_pipeline.agent.intents_asks import WHY_ADVICE_ASKS
 from famachat_ml_pipeline.agent.intents_numbers import parse_number
 from famachat_ml_pipeline.agent.wording import Out, br_date, failed, quoted
 from famachat_ml_pipeline.core.recommendations import format_number
@@ -29,7 +30,7 @@ def say_recommendations(intent: Intent, out: Out) -> list[str]:
         d = out["get_campaign_details"]
         if msg := failed(d):
             return [msg]
-        if intent.ask == "why_advice":  # "por que você recomenda reduzir a 11?": whether it does, first
+        if intent.ask in WHY_ADVICE_ASKS:  # "por que você recomenda reduzir a 11?": whether it does, first
             return [*_advice_why_lines(intent, d, out), *say_campaign_details(intent, out)[1:2]]
         if intent.metric == "scale":
             scale = _scale_answer(intent, d)
@@ -87,6 +88,8 @@ def _advice_why_lines(intent: Intent, d: dict[str, Any], out: Out) -> list[str]:
     what is active for this one."""
     words, types = ADVICE_ASKED["cut" if intent.metric == "cut" else "scale"]
     rows = (out.get("get_recommendations") or {}).get("recommendations", [])
+    if intent.ask == "why_pause":  # "por que você recomenda pausar a 13?": a pause, not a budget cut
+        return _pause_why_lines(d, rows)
     own = [x for x in rows if x["campaign_id"] == d["campaign_id"] and x["type"] in types]
     if own:
         return [f"O pipeline recomenda para {quoted(d['name'])}: {x['title']}." for x in own]
@@ -105,6 +108,21 @@ def _advice_why_lines(intent: Intent, d: dict[str, Any], out: Out) -> list[str]:
         else f"{quoted(d['name'])} não tem recomendação ativa agora.{_weak_note(d)}"
     )
     return lines
+
+
+def _pause_why_lines(d: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
+    """ "Por que você recomenda pausar a 13?": the pause advice and its why when there is one; else that
+    no pause is advised first, then the advice that is active for it (its why is its title)."""
+    name = quoted(d["name"])
+    own = [x for x in rows if x["campaign_id"] == d["campaign_id"]]
+    if pauses := [x for x in own if x["type"] == "PAUSE_CAMPAIGN"]:
+        return [f"O pipeline recomenda para {name}: {x['title']}." for x in pauses]
+    who = f"{name} ({d['campaign_id']})"
+    active = [x["title"] for x in own] or list(d.get("active_recommendations") or [])
+    if not active:
+        return [f"Não recomendo pausar {who}: ela não tem recomendação ativa agora.{_weak_note(d)}"]
+    said = "; ".join(f"{t[0].lower()}{t[1:]}" for t in active)
+    return [f"Não recomendo pausar {who}: a recomendação ativa é {said}."]
 
 
 def _urgent_lines(r: dict[str, Any]) -> list[str]:

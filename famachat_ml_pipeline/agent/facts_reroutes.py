@@ -14,6 +14,7 @@ from famachat_ml_pipeline.agent.facts_budget import (
 from famachat_ml_pipeline.agent.facts_budget_move import budget_move_figures
 from famachat_ml_pipeline.agent.facts_campaign_health import reactivations_figures
 from famachat_ml_pipeline.agent.facts_history import campaign_age_figures, paused_back_figures
+from famachat_ml_pipeline.agent.facts_month_rank import month_rank_figures
 from famachat_ml_pipeline.agent.facts_months import (
     month_ahead_figures,
     period_campaigns_figures,
@@ -26,6 +27,8 @@ from famachat_ml_pipeline.agent.tools import ToolContext
 def reroute_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any] | None:
     cid = intent.campaign_id
     owned = cid is not None and ctx.owns(cid)
+    if intent.name == "month_rank":
+        return {"_month_rank": month_rank_figures(ctx)}
     if intent.name == "campaign_age":
         return {"_campaign_age": campaign_age_figures(ctx)}
     if intent.name == "compare" and intent.metric == "budget_move":  # "tirar verba da 11 e pôr na 4?"

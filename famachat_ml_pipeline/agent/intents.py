@@ -119,6 +119,7 @@ INTENTS = (
     "period_campaigns",
     "period_summary",
     "leads_cost",
+    "month_rank",
 )
 
 
@@ -333,7 +334,7 @@ def _classify(message: str) -> Intent:
         extra["metric"] = "cpl_judge_high" if high else "cpl_judge"
     elif matched == "performance" and extra["metric"] == "cpl_high" and leads_asked(asked):
         extra["metric"] = "leads"  # "qnts leads essa semana?": the leads first
-    elif matched == "performance" and extra["metric"] == "cpl_high" and cpl_asked(asked):
+    elif matched in {"performance", "forecast"} and extra["metric"] == "cpl_high" and cpl_asked(asked):
         extra["metric"] = "cpl"  # "qual o cpl dela semana passada?": the CPL first
     elif matched in {"performance", "forecast"} and extra["metric"] == "cpl_high" and spend_asked(asked):
         # "qnto gastei ontem na campanha 4?" (then "e amanhã?"): the spend, kept for its forecast
@@ -416,6 +417,18 @@ def _classify(message: str) -> Intent:
         and trend is not None
         and trend[0] in {"cpl", "leads", "spend"}
     )
+    # "o ctr ta caindo?", "o cpm ta subindo?": the rate's 7-day answer (as "o CTR caiu?" always was) with
+    # the yes or no of the move asked said first in it
+    if (
+        matched == "performance"
+        and extra["metric"] in {"ctr", "cpm", "cpc"}
+        and day_ref is None
+        and period_ref is None
+        and not (cid or names)
+        and trend is not None
+        and trend[1] in {"up", "down"}
+    ):
+        extra["ask"] = f"move_{trend[1]}"
     if (
         (matched in {"top", "underperformers"} or account_move)
         and trend
@@ -432,6 +445,20 @@ def _classify(message: str) -> Intent:
             "trends"  # "o CPL da campanha 27 está subindo?": that campaign's 7 days against the 7 before
         )
         extra["metric"] = f"trend_{trend[0]}_{trend[1]}"
+    # "qual campanha mais melhorou?", "quais campanhas pioraram?": which campaigns moved, not the account's
+    # move answered "Sim"/"Não"; the campaigns over the calendar weeks (the 7 days on a Monday), dates said
+    if (
+        matched == "trends"
+        and not cid
+        and not (names and like)
+        and day_ref is None
+        and period_ref is None
+        and trend is not None
+        and trend[0] in {"cpl", "leads"}
+        and trend[1] != "either"
+        and re.search(r"\b(qual|quais)\b.*\bcampanhas?\b", asked)
+    ):
+        extra["metric"], names = f"week_{trend[0]}_{trend[1]}_which", ()
     # "o CPL subiu essa semana?": this calendar week's days against the same weekdays of last week, the
     # figure asked first
     if matched in _WEEK_CHANGE_FROM and (week_change := this_week_change(asked)):

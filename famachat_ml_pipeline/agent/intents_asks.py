@@ -88,6 +88,14 @@ def day_rank_metric(text: str) -> str:
     return "cpl_high" if re.search(r"\bpior\b", text) else "cpl_low"
 
 
+# the advice asked why: "why_advice" (any cut or scale), "why_pause" (a pause named)
+WHY_ADVICE_ASKS = ("why_advice", "why_pause")
+PAUSE_ASKED = re.compile(r"\b(paus\w*|deslig\w*|desativ\w*|parar)\b")
+# "teve algum problema essa semana?": a problem asked of days gone by, not which campaigns do badly
+PROBLEMS_ASKED = re.compile(r"\bproblemas?\b")
+_PROBLEMS_WHEN = re.compile(
+    r"\b(teve|tive|tivemos|houve|deu|rolou|aconteceu)\b|\bsemana\b|\bultimos \d+ dias\b"
+)
 # the asks a question's shape adds to its intent (`shape_asks`)
 _ADVICE = re.compile(r"\brecomend\w*|\bsuger\w*|\bsugest\w*")
 _URGENT = re.compile(r"\burgen\w*|\bprioritari\w*|\bmais importante\b|\bprimeir[oa]\b|\bmaior prioridade\b")
@@ -138,7 +146,9 @@ def shape_asks(asked: str, matched: str | None, metric: str | None) -> tuple[str
     "o CPL vai subir?" the forecast's CPL."""
     if matched == "anomalies" and _ADVICE.search(asked) and WHY.search(asked):
         cut = CUT.search(asked)
-        return "recommendations", {"ask": "why_advice", "metric": "cut" if cut else "scale"}
+        # "por que você recomenda pausar a 13?": a pause asked, not any cut (a budget cut is no pause)
+        ask = "why_pause" if cut and PAUSE_ASKED.search(asked) else "why_advice"
+        return "recommendations", {"ask": ask, "metric": "cut" if cut else "scale"}
     if matched == "recommendations" and metric == "scale" and re.search(r"\bquanto\b", asked):
         return matched, {"ask": "how_much"}
     if matched == "recommendations" and metric not in {"cut", "scale"} and _URGENT.search(asked):
@@ -149,6 +159,15 @@ def shape_asks(asked: str, matched: str | None, metric: str | None) -> tuple[str
         return "anomalies", {"ask": "gravest", "metric": "list"}  # "e a mais grave?": the CRITICAL ones
     if matched == "anomalies" and _SERIOUS.search(asked):
         return matched, {"ask": "serious", "metric": "list"}  # "o alerta de ontem é sério?": yes or no first
+    if (
+        matched == "underperformers"
+        and PROBLEMS_ASKED.search(asked)
+        and _PROBLEMS_WHEN.search(asked)
+        and not re.search(r"\bcampanhas?\b|\b(qual|quais)\b", asked)
+        and not _CRITICAL.search(asked)
+    ):
+        # the last 7 days' anomalies, yes or no first ("essa semana" read as those 7 days, said with dates)
+        return "anomalies", {"ask": "problems", "metric": "list", "period_ref": None}
     if _CRITICAL.search(asked) and matched in {
         None,
         "anomalies",

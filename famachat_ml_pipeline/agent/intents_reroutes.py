@@ -119,11 +119,21 @@ _SPENDING_MUCH = re.compile(
 )
 
 
+# "meu pior mês?", "qual foi o melhor mês?", "qual mês teve o melhor cpl?": the months ranked
+_MONTH_RANK = re.compile(r"\b(melhor|pior) mes\b|\bqual (?:foi o )?mes\b.*\b(melhor|pior)\b")
+
+
 def reroute(text: str, intent: Intent) -> Intent:
     """The intent a normalized question asks when one of this module's asks is in it; `intent` otherwise
     (`classify_intent`'s own reading)."""
     cid = intent.campaign_id or (intent.names[0] if intent.names and intent.name_like else None)
     named = bool(cid)
+    if (rank := _MONTH_RANK.search(text)) and not named:
+        # "qual foi meu pior mês?": the months side by side, not the worst campaign of the 7 days
+        best = "melhor" in (rank.group(1) or rank.group(2) or "")
+        return replace(
+            intent, name="month_rank", keyword="month_rank", metric="best" if best else "worst", names=()
+        )
     if (goal := _LEADS_COST.search(text)) and not named:
         target = float(goal.group(4).replace(".", ""))
         return replace(intent, name="leads_cost", keyword="leads_cost", threshold=target, names=())

@@ -8,7 +8,7 @@ from typing import Any
 
 from famachat_ml_pipeline.agent.facts_source import current_day, month_end
 from famachat_ml_pipeline.agent.intents import Intent
-from famachat_ml_pipeline.agent.intents_asks import month_end_asked
+from famachat_ml_pipeline.agent.intents_asks import WHY_ADVICE_ASKS, month_end_asked
 from famachat_ml_pipeline.agent.intents_periods import resolve_day, this_week_asked
 from famachat_ml_pipeline.agent.tools import ToolContext, run_tool
 from famachat_ml_pipeline.agent.tools.context import MAX_ROWS
@@ -75,6 +75,8 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
     week = this_week_asked(intent.period_ref, ctx.data_through())
     days = (week.last - week.first).days + 1 if week else 7
     anomalies: list[tuple[str, dict[str, Any]]] = [("get_anomalies", {"days": days, "limit": 5})]
+    if intent.ask == "problems":  # "teve algum problema essa semana?": every one of the 7 days, to count
+        anomalies = [("get_anomalies", {"days": 7, "limit": MAX_ROWS})]
     if intent.ask in {
         "critical",
         "gravest",
@@ -117,7 +119,7 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "recommendations": [
             ("get_campaign_details", {"campaign_id": cid}),
             # "por que você recomenda reduzir a 11?": the account's advice, to say which campaigns have it
-            *([("get_recommendations", {"limit": MAX_ROWS})] if intent.ask == "why_advice" else []),
+            *([("get_recommendations", {"limit": MAX_ROWS})] if intent.ask in WHY_ADVICE_ASKS else []),
         ]
         if cid
         else [
@@ -205,6 +207,7 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         # intents_reroutes' asks: their figures in the facts (facts_reroutes); the advice of a pause asked
         "pause_savings": [("get_campaign_details", {"campaign_id": cid or ""})],
         "campaign_age": [],
+        "month_rank": [],  # the source's months, in the facts
         "month_ahead": [],
         "leads_cost": [],
         "period_campaigns": [],

@@ -114,8 +114,8 @@ def test_tomorrow_after_a_campaign_not_found_is_the_accounts_forecast(demo_db: D
     leads, spend = _stored_day(demo_db, tomorrow, "leads"), _stored_day(demo_db, tomorrow, "spend")
     # the thread asked the spend ("quanto gastei"): it leads, as a campaign's tomorrow does (agent21)
     assert lines[0] == (
-        f"Previsão para {_d(tomorrow)} (só esse dia): {format_money(spend)} de gasto e "
-        f"{format_number(leads, 1)} leads na conta."
+        f"Previsão para {_d(tomorrow)} (só esse dia): cerca de {format_money(spend)} de gasto e "
+        f"cerca de {round(leads)} leads na conta."
     ), lines[0]
 
 

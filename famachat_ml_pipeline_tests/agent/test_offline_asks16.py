@@ -18,7 +18,7 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from famachat_ml_pipeline.core.recommendations import format_money, format_number
+from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks12 import _stored_day
@@ -299,13 +299,14 @@ def test_tomorrows_spend_asked_leads_with_the_spend(demo_db: DemoDb) -> None:
     head = f"Previsão para {_d(tomorrow)} (só esse dia): "
     ((intent, lines),) = _thread(demo_db, demo_db.now, ["quanto vou gastar amanhã?"])
     assert intent == "forecast", lines
-    assert lines[0] == f"{head}{format_money(spend)} de gasto e {format_number(leads, 1)} leads na conta.", (
-        lines
-    )
+    # a forecast, said as one (agent31): "cerca de" each figure, the leads whole
+    assert (
+        lines[0] == f"{head}cerca de {format_money(spend)} de gasto e cerca de {round(leads)} leads na conta."
+    ), lines
     ((_, lines),) = _thread(demo_db, demo_db.now, ["quantos leads amanhã?"])
-    assert lines[0] == f"{head}{format_number(leads, 1)} leads e {format_money(spend)} de gasto na conta.", (
-        lines
-    )
+    assert (
+        lines[0] == f"{head}cerca de {round(leads)} leads e cerca de {format_money(spend)} de gasto na conta."
+    ), lines
 
 
 # ------------------------------------------------------------ 5. the falling campaigns, as a pure function

@@ -43,6 +43,8 @@ class AnomalyList(ToolOutput):
     since: dt.date
     total: int
     by_severity: dict[str, int]
+    # severity -> anomaly type -> count, over every row of the window (the list stops at `limit`)
+    by_severity_type: dict[str, dict[str, int]] = {}
     anomalies: list[AnomalyRow]
 
 
@@ -113,12 +115,16 @@ def anomaly_list(
         key=lambda r: (SEVERITY_RANK.get(r["severity"], 9), -(r["anomaly_date"] or dt.date.min).toordinal())
     )
     counts: dict[str, int] = {}
+    kinds: dict[str, dict[str, int]] = {}
     for r in rows:
         counts[r["severity"]] = counts.get(r["severity"], 0) + 1
+        of_severity = kinds.setdefault(r["severity"], {})
+        of_severity[r["anomaly_type"]] = of_severity.get(r["anomaly_type"], 0) + 1
     return AnomalyList(
         since=since,
         total=len(rows),
         by_severity=counts,
+        by_severity_type=kinds,
         anomalies=anomaly_rows(ctx, rows[:limit]),
     )
 
