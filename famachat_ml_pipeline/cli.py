@@ -174,15 +174,16 @@ def cmd_api(args: argparse.Namespace) -> int:
     return 0
 
 
-def _initialise_dagster_storage(settings: Settings, initialise: Callable[[Settings], None]) -> None:
+def _initialise_dagster_storage(settings: Settings) -> None:
     """Dagster's Postgres unreachable at start: one line naming DAGSTER_PG_URL, not dagster_postgres's
     traceback ending in "too many retries for DB connection" (measured: 21 s, 40 lines)."""
     from dagster_postgres.utils import DagsterPostgresException
 
+    from famachat_ml_pipeline.instance import initialise_storage
     from famachat_ml_pipeline.preflight import _first_line
 
     try:
-        initialise(settings)
+        initialise_storage(settings)
     except DagsterPostgresException as exc:
         cause = exc.__cause__ or exc
         raise UsageError(
@@ -192,7 +193,7 @@ def _initialise_dagster_storage(settings: Settings, initialise: Callable[[Settin
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from famachat_ml_pipeline.instance import initialise_storage, prepare_dagster_home
+    from famachat_ml_pipeline.instance import prepare_dagster_home
     from famachat_ml_pipeline.preflight import check_ready
     from famachat_ml_pipeline.serve import ports_in_use, run_services, services
     from famachat_ml_pipeline.settings import export_resource_environment
@@ -209,7 +210,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         check_ready(settings.database_url)  # the API refuses an unmigrated schema: say so before starting
     export_resource_environment(settings)
     home = prepare_dagster_home(settings)
-    _initialise_dagster_storage(settings, initialise_storage)
+    _initialise_dagster_storage(settings)
     storage = "Postgres (DAGSTER_PG_URL)" if settings.dagster_pg_url else f"SQLite under {home}"
     api = f", agent API on http://{args.host}:{api_port}" if api_port is not None else ""
     _log_line(

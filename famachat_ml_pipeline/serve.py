@@ -90,8 +90,7 @@ def _stop(procs: dict[str, subprocess.Popen], grace: float) -> None:
     # Whatever is left after the leaders are gone (or the grace is over) is killed: a leftover of a stopped
     # service serves nobody, and a supervisor's restart must not find it.
     for proc in procs.values():
-        if _group_alive(proc.pid):
-            _signal_group(proc.pid, signal.SIGKILL)
+        _signal_group(proc.pid, signal.SIGKILL)
         proc.wait()
     end = time.monotonic() + 5.0
     while any(_group_alive(p.pid) for p in procs.values()) and time.monotonic() < end:

@@ -5,6 +5,7 @@ backend key required."""
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 
@@ -37,12 +38,16 @@ def test_the_served_agent_api_answers_famachat_on_the_pipelines_results(served: 
     )
     assert status == 200, reply
     assert reply["mode"] == "offline" and reply["answer"].strip() and reply["tool_calls"], reply
-    # the tiers it read are the ones the served pipeline wrote for that account
+    # the campaigns it names are the ones the served pipeline stored as underperforming for that account
     with served.engine.connect() as conn:
-        stored = conn.exec_driver_sql(
-            "SELECT count(*) FROM ml_campaign_classifications WHERE config_id = 1"
-        ).scalar_one()
-    assert stored > 0
+        stored = set(
+            conn.exec_driver_sql(
+                "SELECT campaign_id FROM ml_campaign_classifications "
+                "WHERE config_id = 1 AND tier = 'UNDERPERFORMER'"
+            ).scalars()
+        )
+    named = set(re.findall(r"\((\d{6,})\)", reply["answer"]))
+    assert stored and named and named <= stored, (named, stored, reply["answer"])
     status, threads = _call(served, "/api/v1/agent/conversations?config_id=1")
     assert status == 200 and reply["thread_id"] in {t["thread_id"] for t in threads}, threads
     status, refused = _call(
