@@ -48,16 +48,27 @@ def _ets_init(Y: np.ndarray, start: np.ndarray, seasonal: bool) -> tuple[np.ndar
 ETS_BLOCK_CELLS = 30 * 512
 
 
-def ets_forecasts(Y: np.ndarray, origins: np.ndarray, h: int, grid: EtsGrid) -> np.ndarray:
-    """`_ets_block` over blocks of series of ETS_BLOCK_CELLS grid cells: (K, n, h)."""
+def ets_forecasts(
+    Y: np.ndarray, origins: np.ndarray, h: int, grid: EtsGrid, alphas: np.ndarray | None = None
+) -> np.ndarray:
+    """`_ets_block` over blocks of series of ETS_BLOCK_CELLS grid cells: (K, n, h). `alphas`, if given
+    ((K, n)), receives the alpha chosen at each origin for each series."""
     size = max(ETS_BLOCK_CELLS // (len(grid.alphas) * len(grid.betas) * len(grid.gammas)), 1)
     if Y.shape[0] <= size:
-        return _ets_block(Y, origins, h, grid)
+        return _ets_block(Y, origins, h, grid, alphas)
     blocks = range(0, Y.shape[0], size)
-    return np.concatenate([_ets_block(Y[i : i + size], origins, h, grid) for i in blocks], axis=1)
+    return np.concatenate(
+        [
+            _ets_block(Y[i : i + size], origins, h, grid, None if alphas is None else alphas[:, i : i + size])
+            for i in blocks
+        ],
+        axis=1,
+    )
 
 
-def _ets_block(Y: np.ndarray, origins: np.ndarray, h: int, grid: EtsGrid) -> np.ndarray:
+def _ets_block(
+    Y: np.ndarray, origins: np.ndarray, h: int, grid: EtsGrid, alphas: np.ndarray | None = None
+) -> np.ndarray:
     """Additive ETS in error-correction form, for every grid point and every series in one pass.
 
     l_t = l + phi*b + alpha*e,  b_t = phi*b + beta*e,  s_t = s_{t-7} + gamma*e.
@@ -90,6 +101,8 @@ def _ets_block(Y: np.ndarray, origins: np.ndarray, h: int, grid: EtsGrid) -> np.
             phases = (t + np.arange(h)) % SEASON
             sb = S[:, best, cols][phases].T  # (n, h)
             out[wanted[t]] = lb[:, None] + damp[None, :] * bb[:, None] + sb
+            if alphas is not None:
+                alphas[wanted[t]] = combos[best, 0]
         if t == T:
             break
         y = Y[:, t]
