@@ -20,7 +20,7 @@ from famachat_ml_pipeline.core.forecasting.common import (
     first_valid,
     nanmean,
 )
-from famachat_ml_pipeline.core.forecasting.ets import HW_GRID, SES_GRID, EtsGrid, ets_forecasts
+from famachat_ml_pipeline.core.forecasting.ets import HW_GRID, SES_GRID, ets_forecasts
 
 
 def ema_forecasts(Y: np.ndarray, origins: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray]:
@@ -151,50 +151,6 @@ def adjusted_ses_forecasts(Y: np.ndarray, origins: np.ndarray, h: int) -> np.nda
     """SES of the seasonally adjusted series plus the weekday profile at the origin. Each day is adjusted
     by the profile of the weeks before it, so the backtest never sees its own future."""
     return ets_forecasts(Y - _daily_profile(Y), origins, h, SES_GRID) + weekday_profile(Y, origins, h)
-
-
-def theta_drift(A: np.ndarray, origins: np.ndarray, h: int, alphas: np.ndarray) -> np.ndarray:
-    """(K, n, h) what the Theta method adds to an SES forecast (Assimakopoulos & Nikolopoulos 2000, in
-    Hyndman & Billah's form): half the OLS slope of the history, b/2 * (j - 1 + 1/a - (1 - a)^m / a) at
-    horizon day j, `a` the SES's alpha and m the observed days. SES lags a line by b (1 - a) / a; this
-    puts it back on half the line's slope."""
-    _, _, slope = _ols_fits(A, origins)
-    o = np.asarray(origins, dtype=int)
-    seen = np.concatenate([np.zeros((A.shape[0], 1)), np.cumsum(~np.isnan(A), axis=1)], axis=1)[:, o].T
-    lag = (1.0 - (1.0 - alphas) ** seen) / alphas  # (K, n)
-    return 0.5 * slope[:, :, None] * (np.arange(h, dtype=float)[None, None, :] + lag[:, :, None])
-
-
-def combo_forecasts_with(Y: np.ndarray, origins: np.ndarray, h: int, long_member: str) -> np.ndarray:
-    """EXPERIMENT: `combo` whose third member, once a series has SEASONAL_SES_DAYS, is `long_member`
-    ("seasonal_mean", "theta": adjusted SES + theta_drift, "holt": damped Holt of the adjusted series)."""
-    observed = ~np.isnan(Y)
-    logged = (observed.any(axis=1) & ~(observed & (np.nan_to_num(Y) <= 0)).any(axis=1))[:, None]
-    on_log = logged & observed
-    Z = np.where(on_log, np.log(np.where(on_log, Y, 1.0)), Y)
-    ses = ets_forecasts(Z, origins, h, SES_GRID)
-    third = seasonal_mean_forecasts(Z, origins, h)
-    age = np.asarray(origins, dtype=int)[:, None] - first_valid(Y)[None, :]
-    seasonal = (age >= SEASONAL_SES_DAYS)[:, :, None]  # (K, n, 1)
-    if seasonal.any():
-        A = Z - _daily_profile(Z)
-        profile = weekday_profile(Z, origins, h)
-        alphas = np.ones((len(origins), Y.shape[0]))
-        adj = ets_forecasts(A, origins, h, SES_GRID, alphas)
-        ses = np.where(seasonal, adj + profile, ses)
-        if long_member.startswith("theta"):
-            trend = adj + theta_drift(A, origins, h, alphas) + profile
-        elif long_member.startswith("holt"):
-            grid = EtsGrid(alphas=HW_GRID.alphas, betas=HW_GRID.betas, phi=HW_GRID.phi)
-            trend = ets_forecasts(A, origins, h, grid) + profile
-        if long_member in ("theta", "holt"):  # in the seasonal mean's place
-            third = np.where(seasonal, trend, third)
-        elif long_member in ("theta_ses", "holt_ses"):  # in the adjusted SES's place
-            ses = np.where(seasonal, trend, ses)
-    members = [ets_forecasts(Z, origins, h, HW_GRID), ses, third]
-    return combine(
-        [np.where(logged[None], np.exp(np.where(logged[None], m, 0.0)), m) for m in members], Y, origins
-    )
 
 
 def combo_forecasts(Y: np.ndarray, origins: np.ndarray, h: int) -> np.ndarray:
