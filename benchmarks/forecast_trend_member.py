@@ -2,21 +2,25 @@
 
     .venv/bin/python benchmarks/forecast_trend_member.py long [--autoets]
     .venv/bin/python benchmarks/forecast_trend_member.py members [--autoets]
+    .venv/bin/python benchmarks/forecast_trend_member.py check
     .venv/bin/python benchmarks/forecast_trend_member.py cli VARIANT -- evaluate forecasts ...
     .venv/bin/python benchmarks/forecast_trend_member.py bench VARIANT -- --skip-accuracy ...
 
 `long`: the four 2,167-day synthetic series of `forecast_long_series.py` (52 weekly origins, the 182 days
 production reads), `combo` and each variant in the same run; with --autoets, per series each one minus
 AutoETS with its 95 % block-bootstrap interval. `members`: each member alone at the same origins, and
-AutoETS fitted on the same 182 days as ours as well as on the whole past. `cli`: runs `famachat-ml
-ARGS...` with production `combo` replaced by VARIANT (one below, or `combo` itself), so the CLI's
-evaluations score it; `bench`: the same for `bench_forecasting.py` (the cost).
+AutoETS fitted on the same 182 days as ours as well as on the whole past. `check`: each member on a
+noise-free trend and a flat noisy series (asserts the trend members follow one, not the other).
+`cli`: runs `famachat-ml ARGS...` with production `combo` replaced by VARIANT (one below, or `combo`
+itself), so the CLI's evaluations score it; `bench`: the same for `bench_forecasting.py` (the cost).
 Variants (`combo_forecasts_with`): the 4-week seasonal mean replaced, once a series has
 SEASONAL_SES_DAYS of history, by
 - `combo_theta`: the Theta method on the seasonally adjusted series (the adjusted SES plus half the OLS
   slope, Hyndman & Billah's form), the weekday profile added back;
 - `combo_holt`: damped Holt (Holt-Winters' alpha, beta and phi grid, no season) on the adjusted series;
-- `combo_theta_s`, `combo_holt_s`: the same members in the adjusted SES's place, the seasonal mean kept.
+- `combo_theta_s`, `combo_holt_s`: the same members in the adjusted SES's place, the seasonal mean kept;
+- `combo_theta_c`, `combo_holt_c`: as the first two, the profile added back being last week's adjustment.
+None is kept (benchmarks/README.md, "a trend-following member on long series").
 """
 
 from __future__ import annotations
