@@ -248,7 +248,16 @@ def week_movers_lines(intent: Intent, out: Out) -> list[str]:
         elif x["cpl_v"] is None and x["spend_v"] > 0 and y["cpl_v"] is not None:
             moved.append((float("inf"), x, y))  # had leads, now spends with none: the worst CPL move
     up = worse if figure == "cpl" else not worse
-    rows = sorted((m for m in moved if (m[0] > 0 if up else m[0] < 0)), key=lambda m: -m[0] if up else m[0])
+
+    def rel(m: tuple[float, dict[str, Any], dict[str, Any]]) -> float:
+        """The leads' move in % of the week before (a tie in leads goes to the larger move in %)."""
+        before = float(m[2]["leads"])
+        return m[0] / before * 100.0 if figure == "leads" and before else 0.0
+
+    rows = sorted(
+        (m for m in moved if (m[0] > 0 if up else m[0] < 0)),
+        key=lambda m: (-m[0], -rel(m)) if up else (m[0], rel(m)),
+    )
     now, before = f"({br_span(w.now.first, w.now.last)})", f"({br_span(w.before.first, w.before.last)})"
     when = (
         f"na semana passada, seg a dom {now}, contra a retrasada {before}"
@@ -271,6 +280,8 @@ def week_movers_lines(intent: Intent, out: Out) -> list[str]:
         )
         if figure == "leads":
             pct = f"{'+' if change > 0 else ''}{round(change)}"
+            if y["leads"]:  # "-7, -21%": the % orders a tie in leads
+                pct += f", {'+' if change > 0 else '-'}{format_pct(abs(rel(m)))}"
         cpl = f"CPL {y['cpl'] or 'sem leads'} → {x['cpl'] or 'sem leads'}"
         leads = f"leads {count_text(y['leads'])} → {count_text(x['leads'])}"
         if figure == "leads":

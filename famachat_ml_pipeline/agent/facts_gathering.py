@@ -32,6 +32,7 @@ from famachat_ml_pipeline.agent.facts_source import (
     day_status,
     source_figures,
     target_figures,
+    vs_account_figures,
 )
 from famachat_ml_pipeline.agent.facts_talk import daily_budget_figures, decided_figures
 from famachat_ml_pipeline.agent.facts_tiers import tier_figures
@@ -148,6 +149,8 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
     cid = intent.campaign_id
     if intent.metric == "reactivate" and cid is not None and ctx.owns(cid):
         return {**facts, "_reactivation": reactivation_figures(ctx, cid)}
+    if intent.name == "campaign_details" and (intent.ask or "").startswith("vs_account") and owned:
+        return {**facts, "_vs_account": _vs_account_facts(ctx, intent)}
     if not figures:
         return facts
     if intent.name == "compare" and periods_asked(intent.metric) and len(intent.period_refs) == 2:
@@ -193,6 +196,22 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
     return facts
 
 
+def _vs_account_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any] | None:
+    """The campaign's CPL against the account's over the period asked (clipped to the days the source
+    covers), else the last 7 complete days; None when the source has none of those days."""
+    through = ctx.data_through()
+    period = resolve_period(intent.period_ref, through)
+    first = first_insight_day(ctx.engine, ctx.config_id)
+    if period is None:
+        start, end, label = through - dt.timedelta(days=6), through, None
+    else:
+        start, end, label = period.first, min(period.last, through), period.label
+    start = max(start, first or start)
+    if first is None or start > end or intent.campaign_id is None:
+        return None
+    return vs_account_figures(ctx, intent.campaign_id, start, end, label)
+
+
 def _verdict_facts(ctx: ToolContext, intent: Intent, day: dt.date | None) -> dict[str, Any]:
     """ "Por que o CPL subiu ontem?": that complete day against the day before and a week earlier;
     "meu CPL tá bom?" (the account's): the 7 days' CPL, or the day's asked, against the account's own
@@ -228,6 +247,9 @@ def _forecast_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
         return {"_worst_case": worst_case_figures(ctx, cid)}
     if intent.ask == "cpl_next":
         return {"_cpl_next": cpl_next_figures(ctx, cid)}
+    if intent.metric == "cpl" and cid is None and intent.ask is None and intent.day_ref is None:
+        # "qual o cpl previsto?": the forecast's spend over its leads (no CPL of the account is forecast)
+        return {"_cpl_ahead": cpl_next_figures(ctx, None)}
     return {}
 
 

@@ -125,3 +125,25 @@ def day_status(day: dt.date, through: dt.date, first: dt.date | None) -> str:
     if first is None or day < first:
         return "before"
     return "ok"
+
+
+def vs_account_figures(
+    ctx: ToolContext, campaign_id: str, first: dt.date, last: dt.date, label: str | None
+) -> dict[str, Any]:
+    """ "Quanto custa um lead na 4 comparado com a média?": the campaign's spend, leads and CPL over
+    first..last against the account's (its spend over its leads: the "média" a buyer means), from one
+    read of the source, and the campaign's CPL off the account's in % (None without leads on a side)."""
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], last, (last - first).days + 1, now=ctx.now).daily
+    own = period_figures(daily.filter(pl.col("campaign_id") == campaign_id), first, last)
+    acct = period_figures(daily, first, last)
+    gap = own["cpl"] / acct["cpl"] * 100.0 - 100.0 if own["cpl"] and acct["cpl"] else None
+    money = {"spend": "money", "cpl": "money"}
+    return {
+        "first": first,
+        "last": last,
+        "label": label,
+        "name": ctx.name_of(campaign_id),
+        "own": {**ctx.fmt1(own, money), "leads": own["leads"], "cpl_v": own["cpl"], "spend_v": own["spend"]},
+        "account": {**ctx.fmt1(acct, money), "leads": acct["leads"], "cpl_v": acct["cpl"]},
+        "gap": gap,
+    }

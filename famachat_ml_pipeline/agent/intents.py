@@ -69,6 +69,7 @@ from famachat_ml_pipeline.agent.intents_talk import (
 from famachat_ml_pipeline.agent.intents_trends import (
     MOVES,
     WHY,
+    campaigns_move_asked,
     cpl_asked,
     day_move_asked,
     figure_named,
@@ -80,7 +81,13 @@ from famachat_ml_pipeline.agent.intents_trends import (
     trend_metric_named,
     why_this_week,
 )
-from famachat_ml_pipeline.agent.intents_verdicts import CPL_JUDGE, rate_judge_metric, verdict_asked
+from famachat_ml_pipeline.agent.intents_verdicts import (
+    CPL_JUDGE,
+    rate_judge_metric,
+    verdict_asked,
+    vs_account_asked,
+    vs_account_side,
+)
 
 INTENTS = (
     "help",
@@ -225,6 +232,7 @@ def classify_intent(message: str) -> Intent:
     if accounts_compared(text, named := accounts_named(text)):  # never the campaigns of those numbers
         return Intent("out_of_scope", metric="accounts", keyword="out_of_scope", accounts_named=named)
     intent = reroute(text, _classify(message))
+    intent = _vs_account(message, text, intent)
     if decision := decision_asked(text):
         # "ignora a recomendação de pausar", "já aumentei o orçamento da campanha 4": the chat only reads; the
         # decision is recorded in FamaChat (the API's apply/dismiss), said with the advice's ids
@@ -245,6 +253,38 @@ def classify_intent(message: str) -> Intent:
         intent = replace(intent, name="forecast", keyword="forecast", metric="month_end", period_ref=None)
         intent = replace(intent, ask="left_to_spend")
     return replace(intent, below_campaign=True) if _BELOW_CAMPAIGN.search(text) else intent
+
+
+# the readings a campaign's CPL set against the account's average turns ("compare" asks for 2 campaigns)
+_VS_ACCOUNT_FROM = {None, "performance", "help", "summary", "top", "underperformers", "cpl_rank", "compare"}
+
+
+def _vs_account(message: str, text: str, intent: Intent) -> Intent:
+    """ "quanto custa um lead na 4 comparado com a média?", "o cpl da campanha 8 tá acima da média da
+    conta?": one campaign's CPL against the account's over the same days (ask "vs_account*"), not a
+    comparison of 2 to 5 campaigns; `intent` when the question is not that."""
+    asked = NEGATED.sub(" ", text)
+    ask = vs_account_asked(asked)
+    if ask is None or intent.day_ref or intent.name not in {"compare", "campaign_details"}:
+        return intent
+    if intent.name == "campaign_details" and intent.keyword not in _VS_ACCOUNT_FROM:
+        return intent  # "a 4 tá subindo mais que a conta?" and the like keep their own answers
+    ids = CAMPAIGN_ID.findall(text)
+    others = [n for n in names_asked(text, compare=True) if not vs_account_side(n)]
+    if len(ids) + len(others) != 1:
+        return intent
+    return Intent(
+        "campaign_details",
+        ids[0] if ids else None,
+        None,
+        intent.accounts_named,
+        () if ids else names_asked(text),
+        period_ref=intent.period_ref,
+        metric="cpl",
+        keyword="performance",
+        name_like=looks_like_name(message),
+        ask=ask,
+    )
 
 
 def _classify(message: str) -> Intent:
@@ -447,18 +487,20 @@ def _classify(message: str) -> Intent:
         extra["metric"] = f"trend_{trend[0]}_{trend[1]}"
     # "qual campanha mais melhorou?", "quais campanhas pioraram?": which campaigns moved, not the account's
     # move answered "Sim"/"Não"; the campaigns over the calendar weeks (the 7 days on a Monday), dates said
+    # "quais campanhas mais caíram em leads?", "qual campanha mais caiu em leads?": the move in the plural
+    # or after the figure too, read for the campaigns (the account's trend reads only "leads ... caiu")
+    which = campaigns_move_asked(asked)
     if (
-        matched == "trends"
+        matched in {None, "trends", "performance", "top", "underperformers"}
         and not cid
         and not (names and like)
         and day_ref is None
         and period_ref is None
-        and trend is not None
-        and trend[0] in {"cpl", "leads"}
-        and trend[1] != "either"
-        and re.search(r"\b(qual|quais)\b.*\bcampanhas?\b", asked)
+        and which is not None
+        and which[0] in {"cpl", "leads"}
+        and which[1] != "either"
     ):
-        extra["metric"], names = f"week_{trend[0]}_{trend[1]}_which", ()
+        matched, extra["metric"], names = "trends", f"week_{which[0]}_{which[1]}_which", ()
     # "o CPL subiu essa semana?": this calendar week's days against the same weekdays of last week, the
     # figure asked first
     if matched in _WEEK_CHANGE_FROM and (week_change := this_week_change(asked)):

@@ -156,3 +156,23 @@ def day_move_metric(metric: str | None) -> tuple[str, str] | None:
     parts = (metric or "").split("_")
     ok = len(parts) == 3 or (len(parts) == 4 and parts[3] == "which")
     return (parts[1], parts[2]) if ok and parts[0] == "day" else None
+
+
+_WHICH_CAMPAIGNS = re.compile(r"\b(qual|quais)\b.*\bcampanhas?\b")
+# "quais campanhas perderam mais leads?", "qual ganhou mais leads?": a move of the leads in other words
+_LEADS_LOST = re.compile(r"\b(perd(eu|eram|endo)|ganh(ou|aram|ando))\b.*\bleads?\b")
+
+
+def campaigns_move_asked(text: str) -> tuple[str, str] | None:
+    """(the figure, the move) of "quais campanhas mais caíram em leads?", "qual campanha mais caiu em
+    leads?", "quais campanhas pioraram?": which campaigns moved, the move said in the singular or the
+    plural, before or after the figure (the CPL when none is named); None when no campaign is asked
+    which, no move is, or a why is."""
+    if WHY.search(text) or not _WHICH_CAMPAIGNS.search(text):
+        return None
+    if lost := _LEADS_LOST.search(text):
+        return ("leads", "down" if lost.group(1).startswith("perd") else "up")
+    if not (m := _WEEK_MOVE.search(text)):
+        return None
+    move = next(k for k, p in _WEEK_MOVES.items() if re.fullmatch(p, m.group(1)))
+    return (figure_named(text) or "cpl", move)

@@ -1,0 +1,61 @@
+"""One campaign's CPL against the account's ("quanto custa um lead na 4 comparado com a média?", "o cpl
+da 8 tá acima da média?"): the verdict first, both CPLs over the same days, the gap in %."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from famachat_ml_pipeline.agent.intents import Intent
+from famachat_ml_pipeline.agent.wording import br_span, leads_text, quoted
+from famachat_ml_pipeline.core.recommendations import format_pct
+
+NEAR_PCT = 0.5  # a gap that rounds to 0%: the same CPL as the account's
+
+
+def vs_account_lines(intent: Intent, v: dict[str, Any] | None) -> list[str]:
+    """The campaign's CPL against the account's over the days asked (the 7 days unless a period is):
+    "Sim"/"Não" first when a side was asked ("acima da média?"), the gap in % and how each CPL is made."""
+    if v is None:
+        return []
+    span = br_span(v["first"], v["last"])
+    when = f"nos 7 dias de {span}" if v["label"] is None else f"de {span} ({v['label']})"
+    own, acct, gap = v["own"], v["account"], v["gap"]
+    name = quoted(v["name"])
+    above_asked = intent.ask == "vs_account_above"
+    asked_side = intent.ask in {"vs_account_above", "vs_account_below"}
+    if acct["cpl_v"] is None:
+        return [f"A conta não teve leads {when}: não há CPL da conta para comparar."]
+    if own["cpl_v"] is None:  # no lead: spent with none is above any CPL, no spend is no CPL at all
+        if not own["spend_v"]:
+            return [
+                f"{'Não: ' if asked_side else ''}{name} não gastou {when}; o CPL da conta foi {acct['cpl']}."
+            ]
+        word = ("Sim: " if above_asked else "Não: ") if asked_side else ""
+        return [
+            f"{word}{name} gastou {own['spend']} {when} sem nenhum lead; o CPL da conta foi {acct['cpl']}."
+        ]
+    above = gap is not None and gap >= NEAR_PCT
+    below = gap is not None and gap <= -NEAR_PCT
+    pct = format_pct(abs(gap or 0.0), 0)
+    where = f"{pct} acima do" if above else f"{pct} abaixo do" if below else "igual ao"
+    # the verdict first: "Sim"/"Não" to the side asked ("tá acima da média?"), else the gap itself
+    if asked_side:
+        word = "Sim" if (above if above_asked else below) else "Não"
+    else:
+        word = (
+            f"{pct} mais caro que a conta"
+            if above
+            else f"{pct} mais barato que a conta"
+            if below
+            else "Igual à conta"
+        )
+    against = (
+        f"{where} CPL da conta no mesmo período ({acct['cpl']})"
+        if asked_side
+        else f"contra {acct['cpl']} de CPL da conta no mesmo período"
+    )
+    return [
+        f"{word}: um lead em {name} custou {own['cpl']} {when}, {against}.",
+        f"CPL = gasto ÷ leads: a campanha {own['spend']} ÷ {leads_text(own['leads'])}; a conta inteira "
+        f"{acct['spend']} ÷ {leads_text(acct['leads'])} (todas as campanhas, não a média dos CPLs delas).",
+    ]
