@@ -47,6 +47,7 @@ from famachat_ml_pipeline.agent.intents_periods import (
     ALL_TIME_REF,
     DAY_REF,
     PERIOD_REF,
+    PERIODS_JUDGED,
     PERIODS_VERDICTS,
     THIS_WEEK,
     THIS_YEAR,
@@ -348,6 +349,14 @@ def _classify(message: str) -> Intent:
             extra["metric"] = "list"  # "teve alguma anomalia?": the anomalies first, no CPL factors
         elif cpl_named and re.search(rf"\b({MOVES['up']})\b", asked):
             extra["metric"] = "cpl_up"  # "por que o CPL subiu?": said first when it did not
+    if (
+        matched in {None, "list_campaigns", "top", "performance", "cpl_rank", "summary"}
+        and not cid
+        and NO_LEADS.search(asked)
+        and re.search(r"\bcampanhas?\b", asked)
+    ):
+        # "qual a campanha que mais gastou sem trazer lead?": those spending with no lead, not the top spend
+        matched = "underperformers"
     if matched == "underperformers" and NO_LEADS.search(asked):
         extra["metric"] = "no_leads"  # "quais campanhas estão gastando sem gerar lead?": exactly those
     elif matched == "underperformers" and re.search(r"\bpior(es)?\b", asked):
@@ -431,7 +440,11 @@ def _classify(message: str) -> Intent:
                 period_refs=periods,
             )
         names = () if cid else names_asked(text)
-        return _periods_intent(cid, names, periods, named, looks_like_name(message))
+        found = _periods_intent(cid, names, periods, named, looks_like_name(message))
+        if (judged := PERIODS_JUDGED.search(asked)) and not (cid or names):
+            # "o cpl de novembro foi melhor q outubro?": the verdict first, of the first period asked
+            found = replace(found, metric=PERIODS_VERDICTS[0 if judged.group(1) == "pior" else 1])
+        return found
     if matched == "compare":
         names = names_asked(text, compare=True)
         verdict = verdict_asked(asked)  # "qual das duas tá melhor, 46 ou 55?": the verdict first
