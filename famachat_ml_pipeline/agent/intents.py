@@ -448,7 +448,9 @@ def _classify(message: str) -> Intent:
     if matched == "compare":
         names = names_asked(text, compare=True)
         verdict = verdict_asked(asked)  # "qual das duas tá melhor, 46 ou 55?": the verdict first
-        return Intent("compare", None, None, named, names, day_ref, tuple(ids), metric=verdict)
+        # "qual a diferença de cpl entre a 4 e a 8?": the gap between the two CPLs said first
+        gap = "difference" if re.search(r"\bdiferenca\b", asked) else None
+        return Intent("compare", None, None, named, names, day_ref, tuple(ids), metric=verdict, ask=gap)
     names = () if cid else names_asked(text)
     like = looks_like_name(message)
     trend = trend_asked(asked)

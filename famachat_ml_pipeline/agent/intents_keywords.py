@@ -170,6 +170,9 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "compare",
         r"\bcompar|\bversus\b|\bvs\b|\bcampanha \S+ ou (a )?campanha\b|\b(qual|quem) das (duas|tres)\b"
+        # "qual a diferença de cpl entre a 4 e a 8?", "diferença da campanha 3 pra 4": two campaigns weighed
+        r"|\bdiferenca\b.*\bentre\b.*\bcampanha\b"
+        r"|\bdiferenca\b.*\bcampanha \S+ (pra|para|e) (a )?(campanha )?\d"
         r"|\b(melhor|pior)\b.*" + BARE_NUMBER + r" ou (a )?" + BARE_NUMBER,
     ),
     (
