@@ -205,6 +205,8 @@ def _cpl_limit_lines(intent: Intent, out: Out) -> list[str]:
     above = intent.metric != "cpl_below"
     limit = out.get("_threshold") or str(intent.threshold)
     where = f"{'acima' if above else 'abaixo'} de {limit}"
+    if intent.ask == "vs_account":  # "acima da média": the account's own 7-day CPL is the line
+        where = f"{'acima' if above else 'abaixo'} do CPL da conta ({limit}, gasto total ÷ leads totais)"
     when = f"nos 7 dias até {br_date(c['as_of'])}"
     if not c["total"]:
         lines = [f"Nenhuma campanha teve CPL {where} {when}."]

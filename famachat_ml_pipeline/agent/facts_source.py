@@ -4,12 +4,15 @@ campaign's, a month's spend target, and whether the source covers a named day.""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 import polars as pl
 
+from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.tools import ToolContext
 from famachat_ml_pipeline.agent.tools.analysis import PERIOD_FORMATS, period_figures
+from famachat_ml_pipeline.agent.tools.campaigns import account_state
 from famachat_ml_pipeline.db import agent_queries as q
 from famachat_ml_pipeline.source.read import read_daily_insights
 
@@ -147,3 +150,14 @@ def vs_account_figures(
         "account": {**ctx.fmt1(acct, money), "leads": acct["leads"], "cpl_v": acct["cpl"]},
         "gap": gap,
     }
+
+
+def with_account_cpl(ctx: ToolContext, intent: Intent) -> Intent:
+    """ "Quais campanhas tão acima da média de CPL?" (ask "vs_account" of the CPL ranking): the account's
+    7-day CPL as the threshold, the one the tiers weigh each campaign's against (the features'
+    account_cpl_7d); `intent` unchanged otherwise, or when no run has stored it yet."""
+    if intent.name != "cpl_rank" or intent.ask != "vs_account" or intent.threshold is not None:
+        return intent
+    feats, _, _ = account_state(ctx)
+    cpl = next((f["account_cpl_7d"] for f in feats.values() if f.get("account_cpl_7d")), None)
+    return intent if cpl is None else replace(intent, threshold=float(cpl))

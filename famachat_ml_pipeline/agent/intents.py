@@ -257,7 +257,19 @@ def classify_intent(message: str) -> Intent:
 
 
 # the readings a campaign's CPL set against the account's average turns ("compare" asks for 2 campaigns)
-_VS_ACCOUNT_FROM = {None, "performance", "help", "summary", "top", "underperformers", "cpl_rank", "compare"}
+_VS_ACCOUNT_FROM = {
+    *(
+        None,
+        "performance",
+        "help",
+        "summary",
+        "top",
+        "underperformers",
+        "cpl_rank",
+        "compare",
+        "list_campaigns",
+    ),
+}
 
 
 def _vs_account(message: str, text: str, intent: Intent) -> Intent:
@@ -266,13 +278,24 @@ def _vs_account(message: str, text: str, intent: Intent) -> Intent:
     comparison of 2 to 5 campaigns; `intent` when the question is not that."""
     asked = NEGATED.sub(" ", text)
     ask = vs_account_asked(asked)
-    if ask is None or intent.day_ref or intent.name not in {"compare", "campaign_details"}:
+    if ask is None or intent.day_ref:
+        return intent
+    if intent.name not in {"compare", "campaign_details", *_VS_ACCOUNT_FROM}:
         return intent
     if intent.name == "campaign_details" and intent.keyword not in _VS_ACCOUNT_FROM:
         return intent  # "a 4 tá subindo mais que a conta?" and the like keep their own answers
     ids = CAMPAIGN_ID.findall(text)
     others = [n for n in names_asked(text, compare=True) if not vs_account_side(n)]
-    if len(ids) + len(others) != 1:
+    if not (ids or others) and ask != "vs_account" and intent.period_ref is None:
+        # "quais campanhas tão acima da média de cpl?": those whose 7-day CPL is past the account's (the
+        # threshold, read with the account's figures: `account_cpl_threshold`)
+        if not re.search(r"\bcampanhas?\b", asked):
+            return intent
+        above = ask == "vs_account_above"
+        metric = "cpl_above" if above else "cpl_below"
+        named = intent.accounts_named
+        return Intent("cpl_rank", accounts_named=named, metric=metric, keyword="cpl_rank", ask="vs_account")
+    if len(ids) + len(others) != 1 or intent.name not in {"compare", "campaign_details"}:
         return intent
     return Intent(
         "campaign_details",
