@@ -17,7 +17,7 @@ from famachat_ml_pipeline.agent.answers_periods import (
 )
 from famachat_ml_pipeline.agent.answers_trends import why_parts
 from famachat_ml_pipeline.agent.answers_verdicts import saturation_lines
-from famachat_ml_pipeline.agent.answers_vs_account import vs_account_lines
+from famachat_ml_pipeline.agent.answers_vs_account import share_lines, vs_account_lines
 from famachat_ml_pipeline.agent.intents import WHICH_CAMPAIGN, Intent
 from famachat_ml_pipeline.agent.intents_numbers import numbers_in
 from famachat_ml_pipeline.agent.wording import Out, br_date, br_span, failed, freq, leads_text, quoted
@@ -95,7 +95,8 @@ def say_campaign_details(intent: Intent, out: Out) -> list[str]:
     if msg := failed(d):
         return [msg]
     if "_vs_account" in out:  # "quanto custa um lead na 4 comparado com a média?": that, and who it is
-        return [*vs_account_lines(intent, out["_vs_account"]), campaign_head(d)]
+        said = share_lines if intent.ask == "share" else vs_account_lines
+        return [*said(intent, out["_vs_account"]), campaign_head(d)]
     who = f", {quoted(d['name'])}"
     # a day or period asked ("qual o CPL da campanha 12 ontem?"): its figures first, the figure asked
     # (leads, CPL) leading them as for the account, the status after

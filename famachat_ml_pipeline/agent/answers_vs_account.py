@@ -61,3 +61,21 @@ def vs_account_lines(intent: Intent, v: dict[str, Any] | None) -> list[str]:
         f"CPL = gasto ÷ leads: a campanha {own['spend']} ÷ {leads_text(own['leads'])}; a conta inteira "
         f"{acct['spend']} ÷ {leads_text(acct['leads'])} (todas as campanhas, não a média dos CPLs delas).",
     ]
+
+
+def share_lines(intent: Intent, v: dict[str, Any] | None) -> list[str]:
+    """ "Qual a participação da 4 no gasto?": the campaign's share of the account's spend and of its leads
+    over the days asked (the 7 days unless a period is), the figure asked first."""
+    if v is None:
+        return []
+    span = br_span(v["first"], v["last"])
+    when = f"nos 7 dias de {span}" if v["label"] is None else f"de {span} ({v['label']})"
+    own, acct = v["own"], v["account"]
+
+    def part(mine: float, total: float) -> str:
+        return format_pct(mine / total * 100, 0) if total else "-"
+
+    spend = f"{part(own['spend_v'], acct['spend_v'])} do gasto ({own['spend']} de {acct['spend']})"
+    leads = f"{part(own['leads'], acct['leads'])} dos leads ({own['leads']} de {leads_text(acct['leads'])})"
+    first, second = (leads, spend) if intent.metric == "leads" else (spend, leads)
+    return [f"{quoted(v['name'])} {when}: {first} e {second} da conta."]

@@ -149,7 +149,8 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
     cid = intent.campaign_id
     if intent.metric == "reactivate" and cid is not None and ctx.owns(cid):
         return {**facts, "_reactivation": reactivation_figures(ctx, cid)}
-    if intent.name == "campaign_details" and (intent.ask or "").startswith("vs_account") and owned:
+    against_account = (intent.ask or "").startswith("vs_account") or intent.ask == "share"
+    if intent.name == "campaign_details" and against_account and owned:
         return {**facts, "_vs_account": _vs_account_facts(ctx, intent)}
     if not figures:
         return facts

@@ -147,7 +147,12 @@ def vs_account_figures(
         "label": label,
         "name": ctx.name_of(campaign_id),
         "own": {**ctx.fmt1(own, money), "leads": own["leads"], "cpl_v": own["cpl"], "spend_v": own["spend"]},
-        "account": {**ctx.fmt1(acct, money), "leads": acct["leads"], "cpl_v": acct["cpl"]},
+        "account": {
+            **ctx.fmt1(acct, money),
+            "leads": acct["leads"],
+            "cpl_v": acct["cpl"],
+            "spend_v": acct["spend"],
+        },
         "gap": gap,
     }
 

@@ -233,7 +233,7 @@ def classify_intent(message: str) -> Intent:
     if accounts_compared(text, named := accounts_named(text)):  # never the campaigns of those numbers
         return Intent("out_of_scope", metric="accounts", keyword="out_of_scope", accounts_named=named)
     intent = reroute(text, _classify(message))
-    intent = _vs_account(message, text, intent)
+    intent = _share(text, _vs_account(message, text, intent))
     if decision := decision_asked(text):
         # "ignora a recomendação de pausar", "já aumentei o orçamento da campanha 4": the chat only reads; the
         # decision is recorded in FamaChat (the API's apply/dismiss), said with the advice's ids
@@ -309,6 +309,24 @@ def _vs_account(message: str, text: str, intent: Intent) -> Intent:
         name_like=looks_like_name(message),
         ask=ask,
     )
+
+
+# "qual a participação da 4 no gasto?", "quantos % dos leads vem da 4?": a campaign's share of the account's
+_SHARE = re.compile(
+    r"\b(participacao|fatia|porcentagem|percentual|share|representa)\b|\bquant[oa]s? ?(%|por cento)"
+    r"|\bque (%|por cento)|\b(%|por cento) d[oa]s?\b"
+)
+
+
+def _share(text: str, intent: Intent) -> Intent:
+    """One campaign's share of the account's spend and leads (ask "share"; metric "spend" or "leads" for
+    the one named first), over the 7 days or the period asked; `intent` when that is not asked."""
+    named = intent.campaign_id or intent.names
+    if not _SHARE.search(text) or intent.name != "campaign_details" or not named or intent.day_ref:
+        return intent
+    figure = figure_named(text)
+    metric = figure if figure in {"spend", "leads"} else None
+    return replace(intent, keyword="performance", metric=metric, ask="share")
 
 
 def _classify(message: str) -> Intent:
