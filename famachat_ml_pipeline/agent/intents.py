@@ -412,7 +412,7 @@ def _classify(message: str) -> Intent:
         extra["metric"] = day_rank_metric(asked)
     if matched == "recommendations" and CUT.search(asked):
         extra["metric"] = "cut"  # "qual campanha devo pausar?": the pause and decrease advice first
-    elif matched == "recommendations" and SCALE.search(asked):
+    elif matched == "recommendations" and (SCALE.search(asked) or re.search(r"\b(aumentar|dobrar)\b", asked)):
         extra["metric"] = "scale"  # "posso aumentar o orçamento da Campanha 4 em 50%?": yes or no first
         if pct := PCT.search(asked):
             extra["threshold"] = parse_number(pct.group(1))
