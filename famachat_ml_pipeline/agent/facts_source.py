@@ -116,6 +116,7 @@ def campaign_figures(ctx: ToolContext, first: dt.date, last: dt.date) -> dict[st
         "days": days,
         "set_aside": int(grouped["aside"].sum() or 0),
         "campaigns": ctx.fmt(raw, {"spend": "money", "cpl": "money", "ctr": "pct2"}),
+        "currency": ctx.currency,  # a move of spend is said in it
     }
 
 

@@ -547,14 +547,15 @@ def _classify(message: str) -> Intent:
     # or after the figure too, read for the campaigns (the account's trend reads only "leads ... caiu")
     which = campaigns_move_asked(asked)
     if (
-        matched in {None, "trends", "performance", "top", "underperformers"}
+        matched in {None, "trends", "performance", "top", "underperformers", "anomalies"}
         and not cid
         and not (names and like)
         and day_ref is None
         and period_ref is None
         and which is not None
-        and which[0] in {"cpl", "leads"}
+        and which[0] in {"cpl", "leads", "spend"}
         and which[1] != "either"
+        and (which[0] != "spend" or which[1] in {"up", "down"})
     ):
         matched, extra["metric"], names = "trends", f"week_{which[0]}_{which[1]}_which", ()
     # "o CPL subiu essa semana?": this calendar week's days against the same weekdays of last week, the

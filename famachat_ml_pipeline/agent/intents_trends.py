@@ -11,7 +11,8 @@ from famachat_ml_pipeline.agent.intents_periods import ALL_TIME_REF, THIS_WEEK, 
 # "o CPL da campanha 27 está subindo?": a figure's move asked (the 7 days against the 7 before)
 MOVES = {
     "up": r"subindo|subiu|sobe|aumentando|aumentou|aumenta|crescendo|cresceu|disparando|disparou",
-    "down": r"caindo|caiu|cai|diminuindo|diminuiu|diminui|baixando|baixou|despencando|despencou",
+    "down": r"caindo|caiu|cai|diminuindo|diminuiu|diminui|baixando|baixou|despencando|despencou"
+    r"|reduzindo|reduziu",
     "worse": r"piorando|piorou|piora",
     "better": r"melhorando|melhorou|melhora",
     "either": r"mudando|mudou|variando|variou|como (esta|ta) evoluindo",
@@ -72,7 +73,7 @@ def trend_asked(text: str) -> tuple[str, str] | None:
 # "os leads caíram essa semana?": the plural moves, read only with "essa semana" (`this_week_change`)
 _MOVES_PLURAL = {
     "up": r"subiram|aumentaram|cresceram|dispararam",
-    "down": r"cairam|diminuiram|baixaram|despencaram",
+    "down": r"cairam|diminuiram|baixaram|despencaram|reduziram",
     "worse": r"pioraram",
     "better": r"melhoraram",
     "either": r"mudaram|variaram",
@@ -163,6 +164,12 @@ def day_move_metric(metric: str | None) -> tuple[str, str] | None:
 
 _WHICH_CAMPAIGNS = re.compile(r"\b(qual|quais)\b.*\bcampanhas?\b")
 # "quais campanhas perderam mais leads?", "qual ganhou mais leads?": a move of the leads in other words
+# "o maior aumento de gasto", "a maior queda de leads": a move named by a noun
+_UP_NOUNS = {"aumento", "alta", "crescimento", "subida"}
+_MOVE_NOUN = re.compile(
+    r"\b(aumento|alta|crescimento|subida|queda|reducao|baixa|diminuicao)\s+(?:de|do|dos|no|nos|em)\s+"
+    r"(?:gastos?|investimento|leads?|cpl|custo por lead)\b"
+)
 _LEADS_LOST = re.compile(r"\b(perd(eu|eram|endo)|ganh(ou|aram|ando))\b.*\bleads?\b")
 
 
@@ -175,7 +182,12 @@ def campaigns_move_asked(text: str) -> tuple[str, str] | None:
         return None
     if lost := _LEADS_LOST.search(text):
         return ("leads", "down" if lost.group(1).startswith("perd") else "up")
+    if noun := _MOVE_NOUN.search(text):  # "qual campanha teve o maior aumento de gasto?"
+        return (figure_named(noun.group(0)) or "cpl", "up" if noun.group(1) in _UP_NOUNS else "down")
     if not (m := _WEEK_MOVE.search(text)):
         return None
     move = next(k for k, p in _WEEK_MOVES.items() if re.fullmatch(p, m.group(1)))
-    return (figure_named(text) or "cpl", move)
+    if (figure := figure_named(text)) is None:
+        # "quais campanhas caíram?": a campaign that fell got worse (its CPL "caiu" would be good news)
+        return ("cpl", {"down": "worse", "up": "better"}.get(move, move))
+    return (figure, move)
