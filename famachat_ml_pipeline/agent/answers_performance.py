@@ -78,7 +78,8 @@ def _periods_verdict(intent: Intent, pf: dict[str, Any], through: dt.date | None
     stable = moved_word(pf["changes"]["cpl"] or "0") == "ficou estável"
     (a, b), (fa, fb) = pf["periods"], pf["figures"]
     # "outubro foi melhor que novembro?" judges the older period: asking it better is asking the newer worse
-    first = resolve_period(intent.period_refs[0], through) if intent.period_refs and through else None
+    judged_first = intent.ask == "first_judged" and intent.period_refs and through
+    first = resolve_period(intent.period_refs[0], through) if judged_first else None
     older_judged = first is not None and first.first == a.first
     asked_worse = (intent.metric == "periods_worse") != older_judged
     if stable:

@@ -176,7 +176,9 @@ class Intent:
     day_refs: tuple[str, ...] = ()
     # the shape of answer asked beyond the intent: "why_advice" ("por que você recomenda reduzir a 11?"),
     # "how_much" ("quanto devo aumentar?"), "urgent", "critical", "anomaly_type", "target" (leads against
-    # a number: threshold), "worst_case", "cpl_next" ("o CPL vai subir?")
+    # a number: threshold), "worst_case", "cpl_next" ("o CPL vai subir?"), "vs_account*" (a campaign's CPL
+    # against the account's), "share" (its part of the account), "difference" (two campaigns' CPL gap),
+    # "first_judged" ("novembro foi melhor q outubro?": the first period asked is the one judged)
     ask: str | None = None
     # "top 3 por leads no mês": how many campaigns a ranking lists (None: the answer's usual 5)
     limit: int | None = None
@@ -484,7 +486,8 @@ def _classify(message: str) -> Intent:
         found = _periods_intent(cid, names, periods, named, looks_like_name(message))
         if (judged := PERIODS_JUDGED.search(asked)) and not (cid or names):
             # "o cpl de novembro foi melhor q outubro?": the verdict first, of the first period asked
-            found = replace(found, metric=PERIODS_VERDICTS[0 if judged.group(1) == "pior" else 1])
+            verdict = PERIODS_VERDICTS[0 if judged.group(1) == "pior" else 1]
+            found = replace(found, metric=verdict, ask="first_judged")
         return found
     if matched == "compare":
         names = names_asked(text, compare=True)
