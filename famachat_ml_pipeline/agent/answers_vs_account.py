@@ -3,6 +3,7 @@ da 8 tá acima da média?"): the verdict first, both CPLs over the same days, th
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from famachat_ml_pipeline.agent.intents import Intent
@@ -79,3 +80,41 @@ def share_lines(intent: Intent, v: dict[str, Any] | None) -> list[str]:
     leads = f"{part(own['leads'], acct['leads'])} dos leads ({own['leads']} de {leads_text(acct['leads'])})"
     first, second = (leads, spend) if intent.metric == "leads" else (spend, leads)
     return [f"{quoted(v['name'])} {when}: {first} e {second} da conta."]
+
+
+def _day(day: dt.date) -> str:
+    return f"{day:%d/%m/%Y}"
+
+
+def stopped_lines(v: dict[str, Any] | None) -> list[str]:
+    """ "A 5 parou de gastar?": "Não" with its spend on the last complete day (and the days of the 7 with
+    none, when any), or "Sim" with the last day it spent (none in the days read: said so)."""
+    if v is None:
+        return []
+    name, through = quoted(v["name"]), v["through"]
+    unknown = (
+        f" A fonte trouxe dados inválidos de {', '.join(_day(d) for d in v['aside'])}: nesses dias o gasto é "
+        "desconhecido."
+        if v["aside"]
+        else ""
+    )
+    if v["last_day"] is None:
+        return [f"Sim: {name} não gastou nada de {_day(v['first'])} a {_day(through)}.{unknown}"]
+    if v["last_day"] < through:
+        return [
+            f"Sim: {name} não gasta desde {_day(v['last_day'] + dt.timedelta(days=1))}; o último gasto foi "
+            f"{v['last_spend']} em {_day(v['last_day'])} (dados até {_day(through)}).{unknown}"
+        ]
+    idle = v["idle_7d"]
+    gaps = (
+        f" Nos 7 dias até {_day(through)}, {len(idle)} dia{'s' if len(idle) != 1 else ''} sem gasto: "
+        + ", ".join(_day(d) for d in idle)
+        + "."
+        if idle
+        else f" Gastou todos os 7 dias até {_day(through)} ({v['spend_7d']} no total)."
+        if not v["aside_7d"]
+        else f" Gastou em todos os dias válidos dos 7 até {_day(through)} ({v['spend_7d']} no total)."
+    )
+    if v["aside_7d"]:  # a day set aside is no day without spend, nor one with it
+        gaps += f" Dados inválidos na fonte em {', '.join(_day(d) for d in v['aside_7d'])}."
+    return [f"Não: {name} gastou {v['last_spend']} em {_day(through)}, o último dia completo.{gaps}"]

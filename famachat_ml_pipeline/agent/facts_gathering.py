@@ -31,6 +31,7 @@ from famachat_ml_pipeline.agent.facts_source import (
     current_day,
     day_status,
     source_figures,
+    stopped_figures,
     target_figures,
     vs_account_figures,
 )
@@ -149,6 +150,8 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
     cid = intent.campaign_id
     if intent.metric == "reactivate" and cid is not None and ctx.owns(cid):
         return {**facts, "_reactivation": reactivation_figures(ctx, cid)}
+    if intent.name == "campaign_details" and intent.ask == "stopped" and owned:
+        return {**facts, "_stopped": stopped_figures(ctx, intent.campaign_id)}
     against_account = (intent.ask or "").startswith("vs_account") or intent.ask == "share"
     if intent.name == "campaign_details" and against_account and owned:
         return {**facts, "_vs_account": _vs_account_facts(ctx, intent)}

@@ -88,10 +88,24 @@ _WEEK_MOVES = {k: f"{MOVES[k]}|{_MOVES_PLURAL[k]}" for k in MOVES}
 _WEEK_MOVE = re.compile(rf"\b({'|'.join(_WEEK_MOVES.values())})\b")
 
 
+# "quantos leads eu perdi essa semana?", "quanto gastei a mais essa semana?": a move said as what was lost
+# or spent beyond the week before
+_LOST = re.compile(r"\b(perdi|perdemos|perdeu|perderam)\b.*\bleads?\b|\bleads?\b.*\b(perdi|perdemos)\b")
+_MORE_LESS = re.compile(r"\ba (mais|menos)\b")
+
+
 def _week_change_asked(text: str) -> tuple[str, str] | None:
     """(the figure, the move) of a change asked about the calendar week, asked why or not: the first
     figure named (the CPL when none is: "a campanha 27 piorou essa semana?") and the first move."""
-    if not THIS_WEEK.search(text) or not (m := _WEEK_MOVE.search(text)):
+    if not THIS_WEEK.search(text):
+        return None
+    if not (m := _WEEK_MOVE.search(text)):
+        if _LOST.search(text):
+            return ("leads", "down")
+        more = _MORE_LESS.search(text)
+        figure = figure_named(text) or ("spend" if re.search(r"\bgast|\binvest", text) else None)
+        if more and figure in {"spend", "leads"}:  # "gastei a mais essa semana?": the spend's move
+            return (figure, "up" if more.group(1) == "mais" else "down")
         return None
     move = next(k for k, p in _WEEK_MOVES.items() if re.fullmatch(p, m.group(1)))
     return (figure_named(text) or "cpl", move)
