@@ -118,3 +118,22 @@ def stopped_lines(v: dict[str, Any] | None) -> list[str]:
     if v["aside_7d"]:  # a day set aside is no day without spend, nor one with it
         gaps += f" Dados inválidos na fonte em {', '.join(_day(d) for d in v['aside_7d'])}."
     return [f"Não: {name} gastou {v['last_spend']} em {_day(through)}, o último dia completo.{gaps}"]
+
+
+def stopped_which_lines(v: dict[str, Any]) -> list[str]:
+    """ "Tem campanha ativa sem gastar?": the active campaigns that did not spend on the last complete day,
+    the longest stopped first, each with its last spend; "Não" when every active one spent."""
+    through, n = _day(v["through"]), len(v["stopped"])
+    if not n:
+        return [f"Não: as {v['active']} campanhas ativas gastaram em {through}, o último dia completo."]
+    lines = [f"Sim: {n} de {v['active']} campanhas ativas não gastaram em {through}, o último dia completo:"]
+    for r in v["stopped"]:
+        since = (
+            f"nada de {_day(r['first'])} a {through}"
+            if r["last_day"] is None
+            else f"sem gasto desde {_day(r['last_day'] + dt.timedelta(days=1))} (último: {r['last_spend']} "
+            f"em {_day(r['last_day'])})"
+        )
+        unknown = f"; dados inválidos em {', '.join(_day(d) for d in r['aside'])}" if r["aside"] else ""
+        lines.append(f"- {quoted(r['name'])} ({r['campaign_id']}): {since}{unknown}")
+    return lines

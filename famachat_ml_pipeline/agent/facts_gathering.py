@@ -31,10 +31,10 @@ from famachat_ml_pipeline.agent.facts_source import (
     current_day,
     day_status,
     source_figures,
-    stopped_figures,
     target_figures,
     vs_account_figures,
 )
+from famachat_ml_pipeline.agent.facts_stopped import stopped_active_figures, stopped_figures
 from famachat_ml_pipeline.agent.facts_talk import daily_budget_figures, decided_figures
 from famachat_ml_pipeline.agent.facts_tiers import tier_figures
 from famachat_ml_pipeline.agent.facts_verdicts import (
@@ -150,6 +150,8 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
     cid = intent.campaign_id
     if intent.metric == "reactivate" and cid is not None and ctx.owns(cid):
         return {**facts, "_reactivation": reactivation_figures(ctx, cid)}
+    if intent.name == "list_campaigns" and intent.ask == "stopped_which":
+        return {**facts, "_stopped_which": stopped_active_figures(ctx)}
     if intent.name == "campaign_details" and intent.ask == "stopped" and owned:
         return {**facts, "_stopped": stopped_figures(ctx, intent.campaign_id)}
     against_account = (intent.ask or "").startswith("vs_account") or intent.ask == "share"

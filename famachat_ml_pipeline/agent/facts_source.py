@@ -167,35 +167,3 @@ def with_account_cpl(ctx: ToolContext, intent: Intent) -> Intent:
     feats, _, _ = account_state(ctx)
     cpl = next((f["account_cpl_7d"] for f in feats.values() if f.get("account_cpl_7d")), None)
     return intent if cpl is None else replace(intent, threshold=float(cpl))
-
-
-STOPPED_SPAN = 14  # "a 5 parou de gastar?": the days read back for its last spend
-
-
-def stopped_figures(ctx: ToolContext, campaign_id: str) -> dict[str, Any]:
-    """ "A 5 parou de gastar?": the campaign's spend on each of the last STOPPED_SPAN complete days (the
-    source's; a day with no row is no spend), its last day with spend and the days of the last 7 with
-    none."""
-    through = ctx.data_through()
-    first = through - dt.timedelta(days=STOPPED_SPAN - 1)
-    daily = read_daily_insights(ctx.engine, [ctx.config_id], through, STOPPED_SPAN, now=ctx.now).daily
-    rows = daily.filter((pl.col("campaign_id") == campaign_id) & pl.col("date").is_between(first, through))
-    own = rows.group_by("date").agg(pl.col("spend").sum())
-    spent = {r["date"]: float(r["spend"] or 0.0) for r in own.iter_rows(named=True)}
-    # a row the source delivered invalid (set aside, null spend) is no day without spend: its spend is unknown
-    aside = set(rows.filter(pl.col("has_row") & pl.col("spend").is_null())["date"].to_list())
-    days = [first + dt.timedelta(days=i) for i in range(STOPPED_SPAN)]
-    with_spend = [d for d in days if spent.get(d, 0.0) > 0]
-    last = with_spend[-1] if with_spend else None
-    week = days[-7:]
-    return {
-        "aside": sorted(d for d in aside if last is None or d > last),
-        "name": ctx.name_of(campaign_id),
-        "through": through,
-        "first": first,
-        "last_day": last,
-        "last_spend": ctx.fmt1({"v": spent[last]}, {"v": "money"})["v"] if last else None,
-        "idle_7d": [d for d in week if spent.get(d, 0.0) <= 0 and d not in aside],
-        "aside_7d": [d for d in week if d in aside],
-        "spend_7d": ctx.fmt1({"v": sum(spent.get(d, 0.0) for d in week)}, {"v": "money"})["v"],
-    }

@@ -123,6 +123,13 @@ _STOPPED = re.compile(
 )
 
 
+# "tem alguma campanha ativa sem gastar?", "quais campanhas pararam de gastar?"
+_STOPPED_WHICH = re.compile(
+    r"\bcampanhas?\b.*\b(ativas? (sem gastar|que (nao|n) (gasta|gastou|gastaram|ta gastando|esta gastando))"
+    r"|par(ou|aram) de (gastar|rodar|entregar)|parad[ao]s?\b(?! de))"
+)
+
+
 # "tô gastando muito?", "estou gastando demais?": the spend's level, not a figure of a day
 _SPENDING_MUCH = re.compile(
     r"\b(gastando|gastei|gastamos|gasto|gastou)\s+(muito|demais|mto|pra caramba)\b\W*$"
@@ -178,6 +185,16 @@ def reroute(text: str, intent: Intent) -> Intent:
         # "posso tirar verba da 11 e colocar na 4?": the two campaigns, the one money leaves first
         return replace(
             intent, name="compare", keyword="compare", metric="budget_move", names=move, campaign_ids=()
+        )
+    if not named and _STOPPED_WHICH.search(text) and not (intent.day_ref or intent.period_ref):
+        # "tem alguma campanha ativa sem gastar?": the active ones that stopped spending, not the whole list
+        return replace(
+            intent,
+            name="list_campaigns",
+            keyword="list_campaigns",
+            metric=None,
+            ask="stopped_which",
+            names=(),
         )
     if named and _STOPPED.search(text) and not (intent.day_ref or intent.period_ref):
         # "a 5 parou de gastar?": yes or no from its last days' spend, not its card
