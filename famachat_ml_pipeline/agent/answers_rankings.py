@@ -217,6 +217,14 @@ def _cpl_limit_lines(intent: Intent, out: Out) -> list[str]:
         n = c["total"]
         lines = [f"{n} campanha{'s' if n != 1 else ''} com CPL {where} {when}:"]
         lines += [campaign_line(x) for x in c["campaigns"]] + shown_note(c)
+    if intent.ask == "account_too" and (acct := out.get("_account_cpl")):
+        # "o cpl tá acima de 25?": the account's own CPL answers it, the campaigns past it after
+        past = acct[0] > intent.threshold if above else acct[0] < intent.threshold
+        word = "Sim" if past else "Não"
+        side = (
+            "acima" if acct[0] > intent.threshold else "abaixo" if acct[0] < intent.threshold else "igual a"
+        )
+        lines.insert(0, f"{word}: o CPL da conta {when} foi {acct[1]}, {side} de {limit}. Por campanha:")
     if above and c.get("without_leads"):
         lines.append(
             "Gastaram sem nenhum lead (sem CPL): "

@@ -164,6 +164,11 @@ def with_account_cpl(ctx: ToolContext, intent: Intent) -> Intent:
     account_cpl_7d); `intent` unchanged otherwise, or when no run has stored it yet."""
     if intent.name != "cpl_rank" or intent.ask != "vs_account" or intent.threshold is not None:
         return intent
+    cpl = account_cpl_7d(ctx)
+    return intent if cpl is None else replace(intent, threshold=cpl)
+
+
+def account_cpl_7d(ctx: ToolContext) -> float | None:
+    """The account's 7-day CPL the latest run stored (the features' account_cpl_7d, the tiers' yardstick)."""
     feats, _, _ = account_state(ctx)
-    cpl = next((f["account_cpl_7d"] for f in feats.values() if f.get("account_cpl_7d")), None)
-    return intent if cpl is None else replace(intent, threshold=float(cpl))
+    return next((float(f["account_cpl_7d"]) for f in feats.values() if f.get("account_cpl_7d")), None)

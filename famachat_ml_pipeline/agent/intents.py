@@ -365,6 +365,8 @@ def _classify(message: str) -> Intent:
         below = limit.group(1) in {"abaixo", "menor", "inferior", "mais baixo"}
         extra["metric"] = "cpl_below" if below else "cpl_above"
         extra["threshold"] = parse_number(limit.group(2))
+        if not re.search(r"\b(campanhas?|qual|quais)\b", asked):
+            extra["ask"] = "account_too"  # "o cpl tá acima de 25?": the account's CPL answered first
     if matched == "forecast" and (MONTH_END.search(asked) or MONTH_AHEAD.search(asked)):
         # "fim do mês" is no period of the past; "quantos leads até o fim do mês?" leads with the leads
         extra.update(metric="month_end_leads" if leads_asked(asked) else "month_end", period_ref=None)
