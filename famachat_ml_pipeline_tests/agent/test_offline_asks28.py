@@ -408,3 +408,119 @@ def test_paying_per_lead_is_the_cpl(demo_db: DemoDb, question: str) -> None:
     assert lines[0].startswith(
         f"CPL da conta: {format_money(acct['cpl'])} nos 7 dias até {_d(demo_db.as_of)}"
     ), lines
+
+
+# ------------------------------------------------------------ 9. whether campaigns still spend
+INACTIVE = {"PAUSED", "DELETED", "ARCHIVED", "CAMPAIGN_PAUSED", "ADSET_PAUSED"}
+
+
+def _spent_on(db: DemoDb, day: dt.date) -> dict[str, float]:
+    """Each campaign's valid spend of one day in the cleaned source (no row: no spend)."""
+    d = _source(db, ACCOUNT, day, day, db.now)
+    return {c: float(d.filter(pl.col("campaign_id") == c)["spend"].sum()) for c in d["campaign_id"].unique()}
+
+
+def _active(db: DemoDb) -> set[str]:
+    with db.engine.connect() as c:
+        rows = c.execute(
+            sa.text(
+                "select campaign_id, status, effective_status from sistema_facebook_ads_campaigns "
+                "where config_id = :a"
+            ),
+            {"a": ACCOUNT},
+        ).all()
+    return {r[0] for r in rows if r[1] not in INACTIVE and r[2] not in INACTIVE}
+
+
+def test_a_campaign_asked_if_it_stopped_spending_is_yes_or_no_from_its_days(demo_db: DemoDb) -> None:
+    """Was its card. Now "Não" with its spend of the last complete day (or "Sim" with its last spend)."""
+    spent = _spent_on(demo_db, demo_db.as_of)
+    numbered = _by_number(demo_db)
+    cid = max((c for c in numbered if spent.get(c, 0) > 0), key=lambda c: spent[c])
+    intent, lines = _one(demo_db, f"a {numbered[cid]} parou de gastar?")
+    assert intent == "campaign_details", lines
+    assert lines[0].startswith(
+        f"Não: {_quoted(_names(demo_db)[cid])} gastou {format_money(spent[cid])} em {_d(demo_db.as_of)}, "
+        "o último dia completo."
+    ), lines
+    idle = [c for c in numbered if spent.get(c, 0) <= 0]
+    for cid in idle[:2]:  # stopped ones: the last day with spend, read here back over 14 days
+        src = _source(demo_db, ACCOUNT, demo_db.as_of - 13 * DAY, demo_db.as_of, demo_db.now)
+        mine = src.filter((pl.col("campaign_id") == cid) & (pl.col("spend") > 0))
+        _, lines = _one(demo_db, f"a {numbered[cid]} parou de gastar?")
+        name = _quoted(_names(demo_db)[cid])
+        if mine.height == 0:
+            assert lines[0].startswith(f"Sim: {name} não gastou nada de "), lines
+        else:
+            last = mine["date"].max()
+            assert lines[0].startswith(
+                f"Sim: {name} não gasta desde {_d(last + DAY)}; o último gasto foi "
+            ), lines
+
+
+def test_active_campaigns_without_spend_are_those_with_none_on_the_last_day(demo_db: DemoDb) -> None:
+    """Was the whole list of campaigns. Now the active ones with no spend on the last complete day."""
+    spent = _spent_on(demo_db, demo_db.as_of)
+    active = _active(demo_db)
+    stopped = {c for c in active if spent.get(c, 0) <= 0}
+    intent, lines = _one(demo_db, "tem alguma campanha ativa sem gastar?")
+    assert intent == "list_campaigns", lines
+    if not stopped:
+        assert lines[0].startswith(
+            f"Não: as {len(active)} campanhas ativas gastaram em {_d(demo_db.as_of)}"
+        ), lines
+        return
+    assert lines[0] == (
+        f"Sim: {len(stopped)} de {len(active)} campanhas ativas não gastaram em {_d(demo_db.as_of)}, "
+        "o último dia completo:"
+    ), lines
+    listed = {re.search(r"\((\d+)\): ", x).group(1) for x in lines[1:] if x.startswith("- ")}
+    assert listed == stopped, (listed, stopped)
+
+
+def test_worth_it_asked_of_a_campaign_is_its_cpl_verdict(demo_db: DemoDb) -> None:
+    """ "tá valendo a pena a N?" was the card; now the verdict "a N tá boa?" gives, first."""
+    cheap, dear = _cheap_and_dear(demo_db)
+    for cid in (cheap, dear):
+        n = _by_number(demo_db)[cid]
+        _, good = _one(demo_db, f"a {n} ta boa?")
+        intent, lines = _one(demo_db, f"ta valendo a pena a {n}?")
+        assert intent == "campaign_details", lines
+        assert lines[0] == good[0] and lines[0].startswith(("Sim: CPL", "Não: CPL", "Razoável: CPL")), lines
+
+
+def test_the_cpl_above_a_number_asked_of_the_account_says_the_accounts_first(demo_db: DemoDb) -> None:
+    """ "o cpl tá acima de N?" listed only campaigns; now the account's 7-day CPL against N first."""
+    _, acct = _week(demo_db)
+    for limit in (int(acct["cpl"]) + 5, max(int(acct["cpl"]) - 5, 1)):
+        intent, lines = _one(demo_db, f"o cpl ta acima de {limit}?")
+        assert intent == "cpl_rank", lines
+        word, side = ("Sim", "acima") if acct["cpl"] > limit else ("Não", "abaixo")
+        assert lines[0] == (
+            f"{word}: o CPL da conta nos 7 dias até {_d(demo_db.as_of)} foi {format_money(acct['cpl'])}, "
+            f"{side} de {format_money(limit)}. Por campanha:"
+        ), lines
+
+
+@pytest.mark.parametrize(
+    ("question", "key"),
+    [("quantos leads eu perdi essa semana?", "leads"), ("quanto gastei a mais essa semana?", "spend")],
+)
+def test_what_was_lost_or_spent_beyond_this_week_is_the_weeks_move(
+    demo_db: DemoDb, question: str, key: str
+) -> None:
+    """Was the week's figures alone. Now the week against the one before, yes or no first."""
+    intent, lines = _one(demo_db, question)
+    assert intent == "trends", lines
+    (nf, nl), (of, ol) = _spans(lines[0])
+    src = _source(demo_db, ACCOUNT, of, nl, demo_db.now)
+    new, old = _sums(src, nf, nl)[key], _sums(src, of, ol)[key]
+    assert new != old
+    if key == "leads":
+        word = "Sim: os leads da conta caíram" if new < old else "Não: os leads da conta subiram"
+        assert lines[0].startswith(word), lines
+        assert f"{new} de " in lines[0] and f"contra {old} " in lines[0], lines
+    else:
+        word = "Sim: o gasto da conta subiu" if new > old else "Não: o gasto da conta caiu"
+        assert lines[0].startswith(word), lines
+        assert f"{format_money(new)} de " in lines[0] and f"contra {format_money(old)} " in lines[0], lines
