@@ -344,6 +344,21 @@ def _vs_account_followup(message: str, history: Sequence[ChatTurn], depth: int) 
     )
 
 
+def _difference_followup(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
+    """ "qual a diferença de cpl?" right after two campaigns compared: the same comparison with the CPL gap
+    said first; None after anything else, or when the message names campaigns of its own."""
+    text = normalize(message)
+    if not re.search(r"\bdiferenca\b", text) or len(_WORD.findall(text)) > MAX_WORDS:
+        return None
+    own = classify_intent(message)
+    if own.campaign_id or own.names or own.campaign_ids:
+        return None
+    prev = _previous_intent(history, depth)
+    if prev is None or prev.name != "compare":
+        return None
+    return replace(prev, ask="difference")
+
+
 def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX_DEPTH) -> Intent | None:
     """The intent of an elliptical `message` read against the thread's `history`; None when it is no
     follow-up (a question of its own, no history, or no earlier question to carry: "e ontem?" after a
@@ -372,6 +387,8 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
         return talk
     if (vs_account := _vs_account_followup(message, history, depth)) is not None:
         return vs_account
+    if (gap := _difference_followup(message, history, depth)) is not None:
+        return gap
     text = normalize(message)
     if _ACCOUNT_WIDE.search(text) and len(_WORD.findall(text)) <= MAX_WORDS:
         prev = _previous_intent(history, depth)

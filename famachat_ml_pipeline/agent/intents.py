@@ -287,7 +287,11 @@ def _vs_account(message: str, text: str, intent: Intent) -> Intent:
     if intent.name == "campaign_details" and intent.keyword not in _VS_ACCOUNT_FROM:
         return intent  # "a 4 tá subindo mais que a conta?" and the like keep their own answers
     ids = CAMPAIGN_ID.findall(text)
-    others = [n for n in names_asked(text, compare=True) if not vs_account_side(n)]
+    # the names read besides: not the account's side ("média da conta"), nor an id already counted (a
+    # campaign put in place of "dela" is its id: "o cpl da campanha 1202... tá acima da média?")
+    others = [
+        n for n in names_asked(text, compare=True) if not vs_account_side(n) and n.split()[0] not in ids
+    ]
     if not (ids or others) and ask != "vs_account" and intent.period_ref is None:
         # "quais campanhas tão acima da média de cpl?": those whose 7-day CPL is past the account's (the
         # threshold, read with the account's figures: `account_cpl_threshold`)

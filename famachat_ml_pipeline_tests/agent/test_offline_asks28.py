@@ -524,3 +524,35 @@ def test_what_was_lost_or_spent_beyond_this_week_is_the_weeks_move(
         word = "Sim: o gasto da conta subiu" if new > old else "Não: o gasto da conta caiu"
         assert lines[0].startswith(word), lines
         assert f"{format_money(new)} de " in lines[0] and f"contra {format_money(old)} " in lines[0], lines
+
+
+# ------------------------------------------------------------ 10. follow-ups: by pronoun, after a comparison
+def test_dela_against_the_average_after_the_worst_campaign_is_that_campaigns(demo_db: DemoDb) -> None:
+    """ "qual a pior campanha?" then "quanto custa o lead dela comparado com a média?" was "Não encontrei a
+    Campanha <its id> nesta conta"; now that campaign's CPL against the account's."""
+    (_, first), (intent, lines) = _thread(
+        demo_db, demo_db.now, ["qual a pior campanha?", "quanto custa o lead dela comparado com a media?"]
+    )
+    cid = re.search(r"\((\d{6,})\)", first[0]).group(1)
+    per, acct = _week(demo_db)
+    assert intent == "campaign_details", lines
+    name = _names(demo_db)[cid]
+    assert lines[0] == _vs_line(name, per[cid], acct, demo_db.as_of - 6 * DAY, demo_db.as_of, None), lines
+    _, (intent, lines) = _thread(
+        demo_db,
+        demo_db.now,
+        [f"quanto gastei na {_by_number(demo_db)[cid]} esse mes?", "e o cpl dela ta acima da media?"],
+    )
+    assert lines[0] == _vs_line(name, per[cid], acct, demo_db.as_of - 6 * DAY, demo_db.as_of, "above"), lines
+
+
+def test_the_difference_asked_after_a_comparison_is_the_cpl_gap(demo_db: DemoDb) -> None:
+    """ "compara a N com a M" then "qual a diferença de cpl?" was the account's trends."""
+    cheap, dear = _cheap_and_dear(demo_db)
+    num = _by_number(demo_db)
+    (_, alone), (intent, lines) = _thread(
+        demo_db, demo_db.now, [f"compara a {num[cheap]} com a {num[dear]}", "qual a diferenca de cpl?"]
+    )
+    assert intent == "compare", lines
+    assert lines[0].startswith(f"Diferença de CPL nos 7 dias: {_quoted(_names(demo_db)[cheap])} sai "), lines
+    assert lines[1:] == alone, (lines, alone)
