@@ -33,13 +33,15 @@ MONTH_AHEAD = re.compile(
 # the tiers by their labels, as the product shows them, or the word "tier"/"classificada"
 _TIER_ASK = re.compile(
     r"\btiers?\b|\bhigh[_ ]?performers?\b|\bmoderate\b|\blow\b|\bunderperformer\b|\bclassificad[ao]s?\b"
+    # "qnts campanhas tão no crítico?", "quais campanhas críticas?": the critical tier by its pt-BR word
+    r"|\b(?:no|nos|do|dos) (?:tier )?critico\b|\bcampanhas? criticas?\b"
 )
 # the tier a question names (its label or the answers' pt-BR word), to check the question's premise
 _TIER_NAMED = {
     "HIGH_PERFORMER": r"\bhigh[_ ]?performers?\b|\balta performance\b",
     "MODERATE": r"\bmoderate\b|\bmoderad[ao]\b",
     "LOW": r"\blow\b",
-    "UNDERPERFORMER": r"\bunderperformer\b|\bcritic[ao]\b",
+    "UNDERPERFORMER": r"\bunderperformer\b|\bcritic[ao]s?\b",
 }
 # "o que falta pra virar HIGH_PERFORMER?": the tier named is a goal, not the question's premise
 _TIER_GOAL = re.compile(r"\b(virar|vire|chegar|chegue|subir|suba|passar|passe|falta|faltam|ir para|ir pra)\b")
@@ -172,6 +174,9 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         r"\bcompar|\bversus\b|\bvs\b|\bcampanha \S+ ou (a )?campanha\b|\b(qual|quem) das (duas|tres)\b"
         # "qual a diferença de cpl entre a 4 e a 8?", "diferença da campanha 3 pra 4": two campaigns weighed
         r"|\bdiferenca\b.*\bentre\b.*\bcampanha\b"
+        # "a 8 tá melhor (ou pior) que a 9?": two campaigns weighed against each other
+        r"|\bcampanha \S+ (?:\w+ ){0,2}(?:melhor|pior)(?: ou (?:melhor|pior))? (?:do )?(?:que|q) "
+        r"(?:a )?campanha \d"
         r"|\bdiferenca\b.*\bcampanha \S+ (pra|para|e) (a )?(campanha )?\d"
         r"|\b(melhor|pior)\b.*" + BARE_NUMBER + r" ou (a )?" + BARE_NUMBER,
     ),

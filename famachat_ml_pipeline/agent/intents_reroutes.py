@@ -171,15 +171,19 @@ def reroute(text: str, intent: Intent) -> Intent:
             if spend_asked(text)
             else "cpl_high"
         )
+        # "quanto a campanha 4 gastou ontem comparado com anteontem?": the comparison's names hold the days
+        # too; the one campaign left is the one asked (two or more: no one campaign, the account's days)
+        campaigns = tuple(n for n in intent.names if not DAY_REF.fullmatch(n))
         return replace(
             intent,
-            name="performance",
+            name="campaign_details" if len(campaigns) == 1 else "performance",
             keyword="performance",
             metric=metric,
             day_ref=days[0],
             day_refs=days,
             period_ref=None,
             ask="days_compared",
+            names=campaigns if len(campaigns) == 1 else (),
         )
     if (move := budget_move_asked(text)) is not None:
         # "posso tirar verba da 11 e colocar na 4?": the two campaigns, the one money leaves first

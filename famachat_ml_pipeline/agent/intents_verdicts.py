@@ -10,7 +10,11 @@ from famachat_ml_pipeline.agent.intents_trends import figure_named
 
 # "qual delas tá melhor?", "qual das duas tá pior, 46 ou 55?": which of the campaigns compared is better or
 # worse, judged by the CPL (a lead campaign's yardstick, as "qual campanha tá indo melhor?" is)
-_WHICH_VERDICT = re.compile(r"\b(?:qual|quem)\b.*\b(melhor|pior)\b")
+_WHICH_VERDICT = re.compile(
+    r"\b(?:qual|quem)\b.*\b(melhor|pior)\b"
+    # "a 8 tá melhor que a 9?": the first one weighed against the second, by the same verdict
+    r"|\bcampanha \S+ (?:\w+ ){0,2}(melhor|pior)\b(?: ou (?:melhor|pior))? (?:do )?(?:que|q) "
+)
 
 
 def verdict_asked(text: str) -> str | None:
@@ -19,7 +23,7 @@ def verdict_asked(text: str) -> str | None:
     m = _WHICH_VERDICT.search(text)
     if m is None or figure_named(text) not in {None, "cpl"}:
         return None
-    return "better" if m.group(1) == "melhor" else "worse"
+    return "better" if (m.group(1) or m.group(2)) == "melhor" else "worse"
 
 
 # "tá bom o CPL da campanha 11?": a judgement of the CPL asked, answered yes or no

@@ -556,3 +556,46 @@ def test_the_difference_asked_after_a_comparison_is_the_cpl_gap(demo_db: DemoDb)
     assert intent == "compare", lines
     assert lines[0].startswith(f"Diferença de CPL nos 7 dias: {_quoted(_names(demo_db)[cheap])} sai "), lines
     assert lines[1:] == alone, (lines, alone)
+
+
+# ------------------------------------------------------------ 11. two days; the critical tier; A vs B
+def test_a_campaigns_day_against_the_day_before_does_not_crash(demo_db: DemoDb) -> None:
+    """ "quanto a N gastou ontem comparado com anteontem?" raised ValueError (two names, the day read as
+    one); now that campaign's two days, from the source."""
+    _, dear = _cheap_and_dear(demo_db)
+    y, b = demo_db.as_of, demo_db.as_of - DAY
+    src = _source(demo_db, ACCOUNT, b, y, demo_db.now).filter(pl.col("campaign_id") == dear)
+    name = _quoted(_names(demo_db)[dear])
+    intent, lines = _one(
+        demo_db, f"quanto a {_by_number(demo_db)[dear]} gastou ontem comparado com anteontem?"
+    )
+    assert intent == "campaign_details", lines
+    for i, day in enumerate((y, b)):
+        assert lines[i].startswith(
+            f"Em {_d(day)}, {name}: {format_money(_sums(src, day, day)['spend'])} investidos"
+        ), lines
+
+
+def test_the_critical_campaigns_asked_in_pt_br_are_the_critical_tier(demo_db: DemoDb) -> None:
+    """ "qnts campanhas tão no crítico?" was "Não entendi"; now the campaigns of the critical tier."""
+    tiers = _tiers(demo_db)
+    critical = {c for c, t in tiers.items() if t == "UNDERPERFORMER"}
+    assert critical
+    intent, lines = _one(demo_db, "qnts campanhas tao no critico?")
+    assert intent == "tier", lines
+    assert lines[0].startswith(f"{len(critical)} campanha(s) em crítica (UNDERPERFORMER)"), lines
+    listed = {re.search(r"\((\d+)\): ", x).group(1) for x in lines if x.startswith("- ")}
+    assert listed == critical, (listed, critical)
+
+
+@pytest.mark.parametrize("word", ["melhor", "pior"])
+def test_one_campaign_better_than_another_is_their_comparison_verdict_first(
+    demo_db: DemoDb, word: str
+) -> None:
+    """ "a N tá melhor que a M?" was N's card alone; now both compared, the better (worse) one first."""
+    cheap, dear = _cheap_and_dear(demo_db)
+    num, names = _by_number(demo_db), _names(demo_db)
+    intent, lines = _one(demo_db, f"a {num[dear]} ta {word} que a {num[cheap]}?")
+    assert intent == "compare", lines
+    pick = cheap if word == "melhor" else dear
+    assert lines[0].startswith(f"{word.capitalize()}: {_quoted(names[pick])} ({pick}), CPL "), lines
