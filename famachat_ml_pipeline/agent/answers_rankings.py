@@ -210,6 +210,11 @@ def _cpl_limit_lines(intent: Intent, out: Out) -> list[str]:
     where = f"{'acima' if above else 'abaixo'} de {limit}"
     if intent.ask == "vs_account":  # "acima da média": the account's own 7-day CPL is the line
         where = f"{'acima' if above else 'abaixo'} do CPL da conta ({limit}, gasto total ÷ leads totais)"
+    elif (intent.ask or "").startswith("vs_account:"):  # "acima do dobro da média": that multiple of it
+        times = intent.ask.partition(":")[2].replace(".", ",")
+        acct = out.get("_account_cpl")
+        of = f"; CPL da conta {acct[1]}, gasto total ÷ leads totais" if acct else ""
+        where = f"{'acima' if above else 'abaixo'} de {times}x o CPL da conta ({limit}{of})"
     when = f"nos 7 dias até {br_date(c['as_of'])}"
     if not c["total"]:
         lines = [f"Nenhuma campanha teve CPL {where} {when}."]

@@ -81,7 +81,9 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
         facts["_invalid_day"] = intent.day_ref
     if intent.threshold is not None:  # "CPL acima de R$ 50", in the account's currency
         facts["_threshold"] = ctx.fmt1({"v": intent.threshold}, {"v": "money"})["v"]
-    if intent.name == "cpl_rank" and intent.ask == "account_too":  # "o cpl tá acima de 25?"
+    if intent.name == "cpl_rank" and (
+        intent.ask == "account_too" or (intent.ask or "").startswith("vs_account:")
+    ):
         cpl = account_cpl_7d(ctx)
         facts["_account_cpl"] = (cpl, ctx.fmt1({"v": cpl}, {"v": "money"})["v"]) if cpl is not None else None
     # "qual campanha gastou mais ontem?": the campaigns ranked by that day's figures

@@ -162,10 +162,12 @@ def with_account_cpl(ctx: ToolContext, intent: Intent) -> Intent:
     """ "Quais campanhas tão acima da média de CPL?" (ask "vs_account" of the CPL ranking): the account's
     7-day CPL as the threshold, the one the tiers weigh each campaign's against (the features'
     account_cpl_7d); `intent` unchanged otherwise, or when no run has stored it yet."""
-    if intent.name != "cpl_rank" or intent.ask != "vs_account" or intent.threshold is not None:
+    ask = intent.ask or ""
+    if intent.name != "cpl_rank" or not ask.startswith("vs_account") or intent.threshold is not None:
         return intent
+    factor = float(ask.partition(":")[2] or 1.0)  # "acima do dobro da média": "vs_account:2"
     cpl = account_cpl_7d(ctx)
-    return intent if cpl is None else replace(intent, threshold=cpl)
+    return intent if cpl is None else replace(intent, threshold=cpl * factor)
 
 
 def account_cpl_7d(ctx: ToolContext) -> float | None:

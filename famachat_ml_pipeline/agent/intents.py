@@ -258,6 +258,11 @@ def classify_intent(message: str) -> Intent:
     return replace(intent, below_campaign=True) if _BELOW_CAMPAIGN.search(text) else intent
 
 
+# "acima do dobro da média", "3 vezes a média": the multiple of the account's CPL asked
+_MULTIPLES = {"dobro": 2.0, "triplo": 3.0, "quadruplo": 4.0}
+_MULTIPLE = re.compile(r"\b(dobro|triplo|quadruplo)\b|\b(\d+(?:[.,]\d+)?)\s*(?:x|vezes)\b")
+
+
 # the readings a campaign's CPL set against the account's average turns ("compare" asks for 2 campaigns)
 _VS_ACCOUNT_FROM = {
     *(
@@ -294,22 +299,29 @@ def _vs_account(message: str, text: str, intent: Intent) -> Intent:
     ]
     if not (ids or others) and ask != "vs_account" and intent.period_ref is None:
         # "quais campanhas tão acima da média de cpl?": those whose 7-day CPL is past the account's (the
-        # threshold, read with the account's figures: `account_cpl_threshold`)
+        # threshold, read with the account's figures: `with_account_cpl`), or past a multiple of it ("acima
+        # do dobro da média": "vs_account:2")
         if not re.search(r"\bcampanhas?\b", asked):
             return intent
         above = ask == "vs_account_above"
         metric = "cpl_above" if above else "cpl_below"
         named = intent.accounts_named
-        return Intent("cpl_rank", accounts_named=named, metric=metric, keyword="cpl_rank", ask="vs_account")
+        times = _MULTIPLE.search(asked)
+        word = (times.group(1) or times.group(2)) if times else None
+        factor = _MULTIPLES.get(word or "", 0.0) or (parse_number(word) if word else 1.0)
+        kind = "vs_account" if factor == 1.0 else f"vs_account:{factor:g}"
+        return Intent("cpl_rank", accounts_named=named, metric=metric, keyword="cpl_rank", ask=kind)
     if len(ids) + len(others) != 1 or intent.name not in {"compare", "campaign_details"}:
         return intent
+    # the comparison's reading keeps no period: "o cpl da 4 esse mês comparado com a conta" names one
+    period = intent.period_ref or (found.group(0) if (found := PERIOD_REF.search(text)) else None)
     return Intent(
         "campaign_details",
         ids[0] if ids else None,
         None,
         intent.accounts_named,
         () if ids else names_asked(text),
-        period_ref=intent.period_ref,
+        period_ref=period,
         metric="cpl",
         keyword="performance",
         name_like=looks_like_name(message),
@@ -398,6 +410,11 @@ def _classify(message: str) -> Intent:
             extra["metric"] = "list"  # "teve alguma anomalia?": the anomalies first, no CPL factors
         elif cpl_named and re.search(rf"\b({MOVES['up']})\b", asked):
             extra["metric"] = "cpl_up"  # "por que o CPL subiu?": said first when it did not
+    if not cid and re.search(
+        r"\bmais gast\w* e menos leads?\b|\bgast\w* muito e (traz|gera|tem|da) pouco", asked
+    ):
+        # "qual campanha tem mais gasto e menos lead?": money per lead, the highest CPL first (not the spend)
+        matched, extra["metric"] = "cpl_rank", "cpl_high"
     if (
         matched in {None, "list_campaigns", "top", "performance", "cpl_rank", "summary"}
         and not cid

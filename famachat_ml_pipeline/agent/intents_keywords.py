@@ -147,7 +147,10 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     # "média de leads por dia", "média diária", "quanto gasto por dia em média": the daily average
     (
         "daily_average",
-        r"\bmedia diaria|\bdiaria media|\bmedia\b.*\b(por|ao|/) ?dia\b|\b(por|ao) dia\b.*\bmedia\b",
+        r"\bmedia diaria|\bdiaria media|\bmedia\b.*\b(por|ao|/) ?dia\b|\b(por|ao) dia\b.*\bmedia\b"
+        # "quantos leads a conta fez por dia essa semana?": a count per day is the daily average too
+        r"|\b(quantos|qnts|qtos|quanto|qnto|qto)\b.*\b(leads?|gast\w*|invest\w*)\b.*"
+        r"\bpor dia\b(?! da semana)",
     ),
     # "qual foi o dia com mais leads?", "dia com maior gasto", "pior dia": one day of the account, ranked
     (

@@ -599,3 +599,62 @@ def test_one_campaign_better_than_another_is_their_comparison_verdict_first(
     assert intent == "compare", lines
     pick = cheap if word == "melhor" else dear
     assert lines[0].startswith(f"{word.capitalize()}: {_quoted(names[pick])} ({pick}), CPL "), lines
+
+
+# ------------------------------------------------------------ 12. a multiple of the average; a period kept
+@pytest.mark.parametrize(
+    ("question", "factor"),
+    [
+        ("tem campanha com cpl acima do dobro da media?", 2),
+        ("quais campanhas tao 3 vezes acima da media?", 3),
+    ],
+)
+def test_a_multiple_of_the_average_is_that_multiple_of_the_accounts_cpl(
+    demo_db: DemoDb, question: str, factor: int
+) -> None:
+    """ "acima do dobro da média" listed every campaign above the account's CPL; now those above 2x it."""
+    per, acct = _week(demo_db)
+    line = acct["spend"] / acct["leads"] * factor
+    above = {c for c, x in per.items() if x["cpl"] is not None and x["cpl"] > line}
+    intent, lines = _one(demo_db, question)
+    assert intent == "cpl_rank", lines
+    if not above:
+        assert lines[0].startswith("Nenhuma campanha teve CPL acima de "), lines
+        return
+    assert lines[0].startswith(
+        f"{len(above)} campanha{'s' if len(above) != 1 else ''} com CPL acima de {factor}x o CPL da conta "
+        f"({format_money(line)}; CPL da conta {format_money(acct['cpl'])}"
+    ), lines
+    listed = {re.search(r"\((\d+)\): ", x).group(1) for x in lines if x.startswith("- ")}
+    assert listed == above, (listed, above)
+
+
+def test_a_campaign_against_the_account_over_a_month_asked_keeps_the_month(demo_db: DemoDb) -> None:
+    """ "qual o cpl da campanha N esse mes comparado com a conta?" answered over the 7 days; now the month."""
+    _, dear = _cheap_and_dear(demo_db)
+    first, last = demo_db.as_of.replace(day=1), demo_db.as_of  # the demo's 70 days hold the whole month
+    src = _source(demo_db, ACCOUNT, first, last, demo_db.now)
+    own, acct = _sums(src.filter(pl.col("campaign_id") == dear), first, last), _sums(src, first, last)
+    intent, lines = _one(
+        demo_db, f"qual o cpl da campanha {_by_number(demo_db)[dear]} esse mes comparado com a conta?"
+    )
+    assert intent == "campaign_details", lines
+    assert f"custou {format_money(own['cpl'])} de {_d(first)} a {_d(last)} (" in lines[0], lines
+    assert f"contra {format_money(acct['cpl'])} de CPL da conta no mesmo período." in lines[0], lines
+
+
+def test_more_spend_and_fewer_leads_is_the_highest_cpl(demo_db: DemoDb) -> None:
+    """ "qual campanha tem mais gasto e menos lead?" was the top spender; now the highest 7-day CPL."""
+    per, _ = _week(demo_db)
+    pick = max((c for c, x in per.items() if x["cpl"] is not None), key=lambda c: per[c]["cpl"])
+    intent, lines = _one(demo_db, "qual campanha tem mais gasto e menos lead?")
+    assert intent == "cpl_rank", lines
+    assert lines[0].startswith(f"Campanha com o maior CPL nos 7 dias até {_d(demo_db.as_of)}: "), lines
+    assert f"({pick}): " in lines[0], lines
+
+
+def test_leads_per_day_asked_is_the_daily_average(demo_db: DemoDb) -> None:
+    """ "quantos leads a conta fez por dia essa semana?" gave the week's totals; now the daily average."""
+    intent, lines = _one(demo_db, "quantos leads a conta fez por dia essa semana?")
+    assert intent == "daily_average", lines
+    assert any(x.startswith("Média diária ") for x in lines), lines
