@@ -57,7 +57,14 @@ def _forecast_day_lines(intent: Intent, out: Out) -> list[str]:
     spend = f"{about_money(totals.get('spend', '-'))} de gasto"
     # "quanto vou gastar amanhã?": the spend asked, said first
     first, second = (spend, leads) if intent.metric == "spend" else (leads, spend)
-    return [f"Previsão para {when} (só esse dia): {first} e {second} na conta."]
+    lines = [f"Previsão para {when} (só esse dia): {first} e {second} na conta."]
+    if c := out.get("_cpl_day"):  # "cpl previsto pra amanhã?": the day's ratio of the two, first
+        lines.insert(
+            0,
+            f"CPL previsto da conta para {when}: {about_money(c['cpl'])} (gasto previsto ÷ leads previstos "
+            "do dia: a razão de duas previsões, não uma previsão do CPL).",
+        )
+    return lines
 
 
 def _plus(done: str, ahead: str) -> str:
@@ -442,7 +449,7 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
         f"Previsão do pipeline (feita com dados até {br_date(f['made_on'])}) para "
         f"{br_date(first['first_day'])} a {br_date(first['last_day'])}: {both} na conta.",
     ]
-    if "_cpl_ahead" in out:  # the CPL asked: the two forecasts it is made of, not the campaigns' leads
+    if "_cpl_ahead" in out or out.get("_cpl_day"):  # the CPL asked: its two forecasts, not the campaigns
         return lines
     lines.append("Campanhas com mais leads previstos:")
     top = sorted(f["forecasts"], key=lambda x: -parse_number(x["value"]))[:5]

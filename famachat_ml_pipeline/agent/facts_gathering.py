@@ -13,6 +13,7 @@ from famachat_ml_pipeline.agent.facts_campaign_health import (
 )
 from famachat_ml_pipeline.agent.facts_days import BEST_DAY_SPAN, day_by_day, weekday_figures
 from famachat_ml_pipeline.agent.facts_forecast import (
+    cpl_day_figures,
     cpl_next_figures,
     leads_target_figures,
     worst_case_figures,
@@ -262,6 +263,9 @@ def _forecast_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
     if intent.metric == "cpl" and cid is None and intent.ask is None and intent.day_ref is None:
         # "qual o cpl previsto?": the forecast's spend over its leads (no CPL of the account is forecast)
         return {"_cpl_ahead": cpl_next_figures(ctx, None)}
+    day = resolve_day(intent.day_ref, current_day(ctx))
+    if intent.metric == "cpl" and cid is None and intent.ask is None and day and day > ctx.data_through():
+        return {"_cpl_day": cpl_day_figures(ctx, day)}  # "cpl previsto pra amanhã?": that day's ratio
     return {}
 
 

@@ -658,3 +658,18 @@ def test_leads_per_day_asked_is_the_daily_average(demo_db: DemoDb) -> None:
     intent, lines = _one(demo_db, "quantos leads a conta fez por dia essa semana?")
     assert intent == "daily_average", lines
     assert any(x.startswith("Média diária ") for x in lines), lines
+
+
+def test_tomorrows_forecast_cpl_is_that_days_spend_over_its_leads(demo_db: DemoDb) -> None:
+    """ "cpl previsto pra amanhã?" gave the day's leads and spend with no CPL; now their ratio first."""
+    tomorrow = demo_db.now.date() + DAY
+    spend, leads = (
+        _sum(demo_db, "spend", tomorrow, tomorrow)[0],
+        _sum(demo_db, "leads", tomorrow, tomorrow)[0],
+    )
+    intent, lines = _one(demo_db, "cpl previsto pra amanha?")
+    assert intent == "forecast", lines
+    assert lines[0] == (
+        f"CPL previsto da conta para {_d(tomorrow)}: cerca de {format_money(spend / leads)} (gasto previsto "
+        "÷ leads previstos do dia: a razão de duas previsões, não uma previsão do CPL)."
+    ), lines
