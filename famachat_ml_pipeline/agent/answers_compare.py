@@ -17,8 +17,10 @@ from famachat_ml_pipeline.agent.answers_campaigns import (
 )
 from famachat_ml_pipeline.agent.answers_periods import periods_lines
 from famachat_ml_pipeline.agent.intents import Intent
+from famachat_ml_pipeline.agent.intents_numbers import numbers_in
 from famachat_ml_pipeline.agent.intents_periods import periods_rate
 from famachat_ml_pipeline.agent.wording import Out, br_date, leads_text, period_in, quoted
+from famachat_ml_pipeline.core.recommendations import format_number, format_pct
 
 
 def _compare_asked_lines(out: Out, compared: list[dict[str, Any]]) -> list[str]:
@@ -155,4 +157,27 @@ def say_compare(intent: Intent, out: Out) -> list[str]:
             else f"{n} das campanhas pedidas não são desta conta."
         )
     # "qual delas tá melhor?": the verdict first, the comparison it rests on after
-    return _verdict_line(intent, out, c) + lines
+    return _verdict_line(intent, out, c) + _difference_line(intent, out, c) + lines
+
+
+def _difference_line(intent: Intent, out: Out, c: dict[str, Any]) -> list[str]:
+    """ "Qual a diferença de cpl entre a 4 e a 8?": the two 7-day CPLs' gap in money and in %, of the
+    figures shown (a day or period asked has its own lines); nothing unless two campaigns with leads."""
+    if intent.ask != "difference" or len(c["campaigns"]) != 2 or out.get("_ranking") is not None:
+        return []
+    a, b = c["campaigns"]
+    if not (a.get("cpl_7d") and b.get("cpl_7d") and a.get("leads_7d") and b.get("leads_7d")):
+        return ["Sem CPL de uma das duas nos 7 dias (nenhum lead): não há diferença de CPL a dar."]
+    va, vb = numbers_in(a["cpl_7d"])[-1], numbers_in(b["cpl_7d"])[-1]
+    if va == vb:
+        return [f"Mesmo CPL nos 7 dias: {a['cpl_7d']} nas duas."]
+    cheap, dear = (a, b) if va < vb else (b, a)
+    low, high = min(va, vb), max(va, vb)
+    # the account's currency, as the CPLs show it ("R$ ")
+    symbol = m.group(0) if (m := re.match(r"[^\d-]*", cheap["cpl_7d"])) else ""
+    gap = f"{symbol}{format_number(high - low, 2)}"
+    return [
+        f"Diferença de CPL nos 7 dias: {quoted(cheap['name'])} sai {gap} mais barato por lead que "
+        f"{quoted(dear['name'])} ({cheap['cpl_7d']} contra {dear['cpl_7d']}, "
+        f"{format_pct((1 - low / high) * 100, 0)} a menos)."
+    ]

@@ -57,7 +57,14 @@ def _forecast_day_lines(intent: Intent, out: Out) -> list[str]:
     spend = f"{about_money(totals.get('spend', '-'))} de gasto"
     # "quanto vou gastar amanhã?": the spend asked, said first
     first, second = (spend, leads) if intent.metric == "spend" else (leads, spend)
-    return [f"Previsão para {when} (só esse dia): {first} e {second} na conta."]
+    lines = [f"Previsão para {when} (só esse dia): {first} e {second} na conta."]
+    if c := out.get("_cpl_day"):  # "cpl previsto pra amanhã?": the day's ratio of the two, first
+        lines.insert(
+            0,
+            f"CPL previsto da conta para {when}: {about_money(c['cpl'])} (gasto previsto ÷ leads previstos "
+            "do dia: a razão de duas previsões, não uma previsão do CPL).",
+        )
+    return lines
 
 
 def _plus(done: str, ahead: str) -> str:
@@ -373,6 +380,24 @@ def _cpl_next_lines(out: Out) -> list[str]:
     return lines
 
 
+def _cpl_ahead_lines(out: Out) -> list[str]:
+    """ "Qual o CPL previsto?" (the account's): the forecast's spend over its leads over the stored horizon,
+    "cerca de", said as the ratio of two forecasts it is, with the last 7 days' CPL beside it."""
+    c = out.get("_cpl_ahead")
+    if c is None:
+        return []
+    s, sh, now = c["spend"], c["shown"], c["now"]
+    if c["ahead"] is None:
+        return ["Não há CPL previsto: falta a previsão guardada de gasto ou de leads da conta."]
+    seven = _span(now["first_day"], now["last_day"])
+    last = f"; nos 7 dias de {seven} foi {sh['now']}" if now["cpl"] is not None else ""
+    return [
+        f"CPL previsto da conta de {_span(s.first, s.last)}: {about_money(sh['ahead'])}{last}.",
+        f"É a razão de duas previsões, não uma previsão do CPL: gasto previsto ({about_money(sh['spend'])}) "
+        f"÷ leads previstos ({about_leads(sh['leads'])}), somados nas campanhas e dias.",
+    ]
+
+
 def say_forecast(intent: Intent, out: Out) -> list[str]:
     # a verdict asked of the forecast (a leads target, the worst case, the CPL ahead): said first
     first = [*_target_verdict_lines(out), *_worst_case_lines(out), *_cpl_next_lines(out)]
@@ -419,11 +444,14 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
     )
     lines = [
         *_trust_lines(intent, out),
+        *_cpl_ahead_lines(out),
         *_forecast_day_lines(intent, out),
         f"Previsão do pipeline (feita com dados até {br_date(f['made_on'])}) para "
         f"{br_date(first['first_day'])} a {br_date(first['last_day'])}: {both} na conta.",
-        "Campanhas com mais leads previstos:",
     ]
+    if "_cpl_ahead" in out or out.get("_cpl_day"):  # the CPL asked: its two forecasts, not the campaigns
+        return lines
+    lines.append("Campanhas com mais leads previstos:")
     top = sorted(f["forecasts"], key=lambda x: -parse_number(x["value"]))[:5]
     lines += [f"- {quoted(x['name'])}: {x['value']} leads ({x['low']} a {x['high']})" for x in top]
     return [*lines, f"Entre parênteses, a {range_note('leads')}."]

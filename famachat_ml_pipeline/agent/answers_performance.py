@@ -4,6 +4,7 @@ rate asked first, the 7 days' move when no day nor period was asked."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from typing import Any
 
@@ -20,7 +21,7 @@ from famachat_ml_pipeline.agent.answers_periods import (
 from famachat_ml_pipeline.agent.answers_trends import trend_lines
 from famachat_ml_pipeline.agent.answers_verdicts import cpl_judge_lines, day_move_lines, rate_judge_lines
 from famachat_ml_pipeline.agent.intents import Intent
-from famachat_ml_pipeline.agent.intents_periods import PERIODS_RATES
+from famachat_ml_pipeline.agent.intents_periods import PERIODS_RATES, resolve_period
 from famachat_ml_pipeline.agent.intents_verdicts import rate_judged
 from famachat_ml_pipeline.agent.tools.analysis import excluded_text
 from famachat_ml_pipeline.agent.wording import Out, br_date, leads_text, moved_word, period_in, signed
@@ -64,7 +65,7 @@ def _metric_asked(intent: Intent, out: Out) -> list[str]:
     return [f"{name} da conta{RATE_HOW[m]} {when}: {f.get(m) or '-'}{note}."]
 
 
-def _periods_verdict(intent: Intent, pf: dict[str, Any]) -> list[str]:
+def _periods_verdict(intent: Intent, pf: dict[str, Any], through: dt.date | None = None) -> list[str]:
     """ "A conta tá pior que mês passado?": Sim/Não first, by the CPL of the newer period against the older
     one's (a lead account's yardstick); nothing when no verdict was asked or a side has no CPL."""
     if intent.metric not in {"periods_worse", "periods_better"} or len(pf["periods"]) != 2:
@@ -75,15 +76,23 @@ def _periods_verdict(intent: Intent, pf: dict[str, Any]) -> list[str]:
     worse = new["cpl"] > old["cpl"]
     change = signed(pf["changes"]["cpl"])
     stable = moved_word(pf["changes"]["cpl"] or "0") == "ficou estável"
+    (a, b), (fa, fb) = pf["periods"], pf["figures"]
+    # "outubro foi melhor que novembro?" judges the older period: asking it better is asking the newer worse
+    judged_first = intent.ask == "first_judged" and intent.period_refs and through
+    first = resolve_period(intent.period_refs[0], through) if judged_first else None
+    older_judged = first is not None and first.first == a.first
+    asked_worse = (intent.metric == "periods_worse") != older_judged
     if stable:
         word, tail = "Praticamente igual", "o mesmo custo por lead"
     else:
-        word = "Sim" if worse == (intent.metric == "periods_worse") else "Não"
-        tail = f"{'pior' if worse else 'melhor'} pelo custo por lead"
-    (a, b), (fa, fb) = pf["periods"], pf["figures"]
+        word = "Sim" if worse == asked_worse else "Não"
+        tail = f"{b.label.split(',')[0]} saiu {'pior' if worse else 'melhor'} pelo custo por lead"
     label = b.label.split(",")[0]
+    # "até agora" only of a period not over yet (this month); a closed one "foi"
+    partial = through is None or b.last > through
+    is_now = "até agora é" if partial else "foi"
     return [
-        f"{word}: o CPL {period_in(label)} até agora é {fb['cpl']}, contra {fa['cpl']} {period_in(a.label)} "
+        f"{word}: o CPL {period_in(label)} {is_now} {fb['cpl']}, contra {fa['cpl']} {period_in(a.label)} "
         f"({change}); {tail}."
     ]
 
@@ -129,7 +138,8 @@ def say_performance(intent: Intent, out: Out) -> list[str]:
     the CTR first when it is what was asked; two periods compared side by side first."""
     if "_periods" in out:
         # what was asked only: the 7 days' trends would blur the two
-        return [*_periods_verdict(intent, out["_periods"]), *periods_lines(out, metric=intent.metric)]
+        verdict = _periods_verdict(intent, out["_periods"], out.get("_through"))
+        return [*verdict, *periods_lines(out, metric=intent.metric)]
     if judged := cpl_judge_lines(intent, out):  # "meu CPL tá bom?": the verdict against its own history
         day = day_move_lines(replace(intent, metric="day_cpl_either"), out)[:1] if "_day_move" in out else []
         return [judged[0], *day, *trend_lines(out["analyze_trends"])[:1], *judged[1:]]

@@ -16,6 +16,7 @@ from famachat_ml_pipeline.agent.answers_campaigns import (
 )
 from famachat_ml_pipeline.agent.answers_idle import idle_lines
 from famachat_ml_pipeline.agent.answers_periods import day_lines, period_lines
+from famachat_ml_pipeline.agent.answers_vs_account import stopped_which_lines
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_numbers import numbers_in
 from famachat_ml_pipeline.agent.wording import Out, br_date, leads_text, period_in, quoted
@@ -177,6 +178,8 @@ def _tier_list(rows: list[dict[str, Any]], total: int, which: str) -> list[str]:
 
 
 def say_list_campaigns(intent: Intent, out: Out) -> list[str]:
+    if "_stopped_which" in out:  # "tem campanha ativa sem gastar?": those, not the whole list
+        return stopped_which_lines(out["_stopped_which"])
     if intent.metric == "spend" and (ranked := _ranking_lines(intent, out)) is not None:
         return ranked
     c = out["list_campaigns"]
@@ -205,6 +208,13 @@ def _cpl_limit_lines(intent: Intent, out: Out) -> list[str]:
     above = intent.metric != "cpl_below"
     limit = out.get("_threshold") or str(intent.threshold)
     where = f"{'acima' if above else 'abaixo'} de {limit}"
+    if intent.ask == "vs_account":  # "acima da média": the account's own 7-day CPL is the line
+        where = f"{'acima' if above else 'abaixo'} do CPL da conta ({limit}, gasto total ÷ leads totais)"
+    elif (intent.ask or "").startswith("vs_account:"):  # "acima do dobro da média": that multiple of it
+        times = intent.ask.partition(":")[2].replace(".", ",")
+        acct = out.get("_account_cpl")
+        of = f"; CPL da conta {acct[1]}, gasto total ÷ leads totais" if acct else ""
+        where = f"{'acima' if above else 'abaixo'} de {times}x o CPL da conta ({limit}{of})"
     when = f"nos 7 dias até {br_date(c['as_of'])}"
     if not c["total"]:
         lines = [f"Nenhuma campanha teve CPL {where} {when}."]
@@ -212,6 +222,14 @@ def _cpl_limit_lines(intent: Intent, out: Out) -> list[str]:
         n = c["total"]
         lines = [f"{n} campanha{'s' if n != 1 else ''} com CPL {where} {when}:"]
         lines += [campaign_line(x) for x in c["campaigns"]] + shown_note(c)
+    if intent.ask == "account_too" and (acct := out.get("_account_cpl")):
+        # "o cpl tá acima de 25?": the account's own CPL answers it, the campaigns past it after
+        past = acct[0] > intent.threshold if above else acct[0] < intent.threshold
+        word = "Sim" if past else "Não"
+        side = (
+            "acima" if acct[0] > intent.threshold else "abaixo" if acct[0] < intent.threshold else "igual a"
+        )
+        lines.insert(0, f"{word}: o CPL da conta {when} foi {acct[1]}, {side} de {limit}. Por campanha:")
     if above and c.get("without_leads"):
         lines.append(
             "Gastaram sem nenhum lead (sem CPL): "

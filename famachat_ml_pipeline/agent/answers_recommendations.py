@@ -44,8 +44,10 @@ def say_recommendations(intent: Intent, out: Out) -> list[str]:
         tier = tier_word(d)
         head = f"{quoted(d['name'])} ({d['campaign_id']}), tier {tier}: "
         if not d["active_recommendations"]:
+            cut = _cut_answer(intent, d)  # "devo pausar a 11?": the verdict first, then no advice said
             return [
-                head + "nenhuma recomendação ativa para ela agora." + _weak_note(d),
+                *cut,
+                head + "nenhuma recomendação ativa para ela agora." + ("" if cut else _weak_note(d)),
                 *say_campaign_details(intent, out)[1:],
             ]
         return [
@@ -188,7 +190,7 @@ def _cut_answer(intent: Intent, d: dict[str, Any]) -> list[str]:
         ]
     if types & set(SCALE_TYPES):
         return [f"Não: o pipeline recomenda escalar {quoted(d['name'])}, não cortar."]
-    return []
+    return _no_cut_answer(d)
 
 
 def _critical_problems(d: dict[str, Any]) -> tuple[int, dict[str, Any] | None]:
@@ -306,15 +308,42 @@ def _cut_lines(r: dict[str, Any], out: Out) -> list[str]:
 FAR_ABOVE = 2.0
 
 
-def _weak_note(d: dict[str, Any]) -> str:
-    """Why a campaign with no recommendation may still deserve a pause or a smaller budget: its tier is
-    critical or its CPL is far above the account's (the rules recommend only on a rising CPL or no lead)."""
+def _weak_why(d: dict[str, Any]) -> str:
+    """Why a campaign with no cut advice may still deserve a pause or a smaller budget: its tier is
+    critical or its CPL is far above the account's (the rules recommend only on a rising CPL or no lead);
+    "" when neither."""
     ratio = d.get("cpl_vs_account")
     far = ratio is not None and ratio >= FAR_ABOVE
     if d.get("tier") != "UNDERPERFORMER" and not far:
         return ""
     why = ["está no tier crítico"] if d.get("tier") == "UNDERPERFORMER" else []
     if ratio is not None:
-        x = f"{ratio:.1f}".replace(".", ",")
-        why.append(f"o CPL dela ({d['cpl_7d']}) é {x}x o da conta ({d['account_cpl_7d']})")
-    return f" Mas {' e '.join(why)}: vale considerar pausar ou reduzir o orçamento."
+        why.append(f"o CPL dela ({d['cpl_7d']}) é {_times(ratio)} o da conta ({d['account_cpl_7d']})")
+    return " e ".join(why)
+
+
+def _times(ratio: float) -> str:
+    return f"{ratio:.1f}".replace(".", ",") + "x"
+
+
+def _weak_note(d: dict[str, Any]) -> str:
+    why = _weak_why(d)
+    return f" Mas {why}: vale considerar pausar ou reduzir o orçamento." if why else ""
+
+
+def _no_cut_answer(d: dict[str, Any]) -> list[str]:
+    """ "Devo pausar a 2?" with no pause nor budget cut advised: the verdict first, "vale considerar" when
+    the campaign is critical or far above the account's CPL, else "Não" with its CPL against the account's."""
+    name = quoted(d["name"])
+    if why := _weak_why(d):
+        return [
+            f"Vale considerar pausar ou reduzir o orçamento: o pipeline não recomenda pausar {name} agora, "
+            f"mas ela {why}."
+        ]
+    ratio = d.get("cpl_vs_account")
+    cpl = (
+        f"; o CPL dela ({d['cpl_7d']}) é {_times(ratio)} o da conta ({d['account_cpl_7d']})"
+        if ratio is not None
+        else ""
+    )
+    return [f"Não: o pipeline não recomenda pausar nem reduzir {name}{cpl}."]

@@ -20,7 +20,12 @@ from famachat_ml_pipeline.agent.wording import (
     leads_text,
     quoted,
 )
-from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT, format_number, format_pct
+from famachat_ml_pipeline.core.recommendations.text_ptbr import (
+    WEEKDAYS_PT,
+    format_money,
+    format_number,
+    format_pct,
+)
 
 # the figures a day's move may ask about: (pt-BR name, plural), which way is worse
 _FIGURE_PT = {"cpl": ("o CPL", False), "leads": ("os leads", True), "spend": ("o gasto", False)}
@@ -234,6 +239,7 @@ def week_movers_lines(intent: Intent, out: Out) -> list[str]:
     _, figure, move, _ = (intent.metric or "week_cpl_worse_which").split("_")
     w = out["_weeks"]["weeks"]
     old, new = ({x["campaign_id"]: x for x in side["campaigns"]} for side in out["_weeks_campaigns"])
+    currency = out["_weeks_campaigns"][-1].get("currency") or "BRL"
     worse = move in {"worse", "up"} if figure == "cpl" else move in {"worse", "down"}
     moved = []
     for cid, x in new.items():
@@ -243,12 +249,24 @@ def week_movers_lines(intent: Intent, out: Out) -> list[str]:
         if figure == "leads":
             if x["leads"] != y["leads"]:
                 moved.append((float(x["leads"] - y["leads"]), x, y))
+        elif figure == "spend":  # "qual campanha teve o maior aumento de gasto?": the change in money
+            if x["spend_v"] != y["spend_v"]:
+                moved.append((x["spend_v"] - y["spend_v"], x, y))
         elif x["cpl_v"] is not None and y["cpl_v"] is not None:
             moved.append(((x["cpl_v"] / y["cpl_v"] - 1) * 100, x, y))
         elif x["cpl_v"] is None and x["spend_v"] > 0 and y["cpl_v"] is not None:
             moved.append((float("inf"), x, y))  # had leads, now spends with none: the worst CPL move
-    up = worse if figure == "cpl" else not worse
-    rows = sorted((m for m in moved if (m[0] > 0 if up else m[0] < 0)), key=lambda m: -m[0] if up else m[0])
+    up = worse if figure == "cpl" else move == "up" if figure == "spend" else not worse
+
+    def rel(m: tuple[float, dict[str, Any], dict[str, Any]]) -> float:
+        """The leads' move in % of the week before (a tie in leads goes to the larger move in %)."""
+        before = float(m[2]["leads"] if figure == "leads" else m[2]["spend_v"])
+        return m[0] / before * 100.0 if figure in {"leads", "spend"} and before else 0.0
+
+    rows = sorted(
+        (m for m in moved if (m[0] > 0 if up else m[0] < 0)),
+        key=lambda m: (-m[0], -rel(m)) if up else (m[0], rel(m)),
+    )
     now, before = f"({br_span(w.now.first, w.now.last)})", f"({br_span(w.before.first, w.before.last)})"
     when = (
         f"na semana passada, seg a dom {now}, contra a retrasada {before}"
@@ -257,6 +275,8 @@ def week_movers_lines(intent: Intent, out: Out) -> list[str]:
     )
     if figure == "cpl":
         did = f"{'piorou' if worse else 'melhorou'} pelo CPL"
+    elif figure == "spend":
+        did = "aumentou o gasto" if up else "reduziu o gasto"
     else:
         did = "perdeu leads" if worse else "ganhou leads"
     if not rows:
@@ -271,13 +291,21 @@ def week_movers_lines(intent: Intent, out: Out) -> list[str]:
         )
         if figure == "leads":
             pct = f"{'+' if change > 0 else ''}{round(change)}"
+            if y["leads"]:  # "-7, -21%": the % orders a tie in leads
+                pct += f", {'+' if change > 0 else '-'}{format_pct(abs(rel(m)))}"
         cpl = f"CPL {y['cpl'] or 'sem leads'} → {x['cpl'] or 'sem leads'}"
         leads = f"leads {count_text(y['leads'])} → {count_text(x['leads'])}"
+        spend = f"gasto {y['spend']} → {x['spend']}"
+        if figure == "spend":  # the money moved first, then its % of the week before
+            sign = "+" if change > 0 else "-"
+            moved_pct = f", {sign}{format_pct(abs(rel(m)))}" if y["spend_v"] else ""
+            spend += f" ({sign}{format_money(abs(change), currency)}{moved_pct})"
+            return f"{quoted(x['name'])} ({x['campaign_id']}): {spend}, {leads}, {cpl}"
         if figure == "leads":
             leads += f" ({pct})"
         else:
             cpl += f" ({pct})"
-        return f"{quoted(x['name'])} ({x['campaign_id']}): {cpl}, {leads}, gasto {y['spend']} → {x['spend']}"
+        return f"{quoted(x['name'])} ({x['campaign_id']}): {cpl}, {leads}, {spend}"
 
     lines = [f"A campanha que mais {did} {when}: {line(rows[0])}."]
     if len(rows) > 1:

@@ -178,3 +178,14 @@ def cpl_next_figures(ctx: ToolContext, campaign_id: str | None) -> dict[str, Any
         "cpl_mean": cpl_mean,
         "made_on": rows[0]["forecast_date"] if rows else None,
     }
+
+
+def cpl_day_figures(ctx: ToolContext, day: dt.date) -> dict[str, Any] | None:
+    """ "Qual o CPL previsto pra amanhã?": that day's stored spend over its stored leads, the account's
+    (a ratio of two forecasts); None when the stored forecast does not cover the day or has no lead."""
+    rows = latest_forecasts(ctx, with_methods=False)
+    spend, leads = forecast_sums(rows, "spend", day, day), forecast_sums(rows, "leads", day, day)
+    if not (spend.campaigns and leads.point > 0):
+        return None
+    raw = {"cpl": spend.point / leads.point, "spend": spend.point, "leads": leads.point}
+    return {"day": day, **ctx.fmt1(raw, {"cpl": "money", "spend": "money", "leads": "num1"})}

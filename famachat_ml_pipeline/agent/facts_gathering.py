@@ -13,6 +13,7 @@ from famachat_ml_pipeline.agent.facts_campaign_health import (
 )
 from famachat_ml_pipeline.agent.facts_days import BEST_DAY_SPAN, day_by_day, weekday_figures
 from famachat_ml_pipeline.agent.facts_forecast import (
+    cpl_day_figures,
     cpl_next_figures,
     leads_target_figures,
     worst_case_figures,
@@ -27,12 +28,15 @@ from famachat_ml_pipeline.agent.facts_periods import (
 )
 from famachat_ml_pipeline.agent.facts_reroutes import reroute_facts
 from famachat_ml_pipeline.agent.facts_source import (
+    account_cpl_7d,
     campaign_figures,
     current_day,
     day_status,
     source_figures,
     target_figures,
+    vs_account_figures,
 )
+from famachat_ml_pipeline.agent.facts_stopped import stopped_active_figures, stopped_figures
 from famachat_ml_pipeline.agent.facts_talk import daily_budget_figures, decided_figures
 from famachat_ml_pipeline.agent.facts_tiers import tier_figures
 from famachat_ml_pipeline.agent.facts_verdicts import (
@@ -78,6 +82,11 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
         facts["_invalid_day"] = intent.day_ref
     if intent.threshold is not None:  # "CPL acima de R$ 50", in the account's currency
         facts["_threshold"] = ctx.fmt1({"v": intent.threshold}, {"v": "money"})["v"]
+    if intent.name == "cpl_rank" and (
+        intent.ask == "account_too" or (intent.ask or "").startswith("vs_account:")
+    ):
+        cpl = account_cpl_7d(ctx)
+        facts["_account_cpl"] = (cpl, ctx.fmt1({"v": cpl}, {"v": "money"})["v"]) if cpl is not None else None
     # "qual campanha gastou mais ontem?": the campaigns ranked by that day's figures
     ranked = (
         RANKED.get(intent.name) == "spend"
@@ -148,6 +157,13 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
     cid = intent.campaign_id
     if intent.metric == "reactivate" and cid is not None and ctx.owns(cid):
         return {**facts, "_reactivation": reactivation_figures(ctx, cid)}
+    if intent.name == "list_campaigns" and intent.ask == "stopped_which":
+        return {**facts, "_stopped_which": stopped_active_figures(ctx)}
+    if intent.name == "campaign_details" and intent.ask == "stopped" and owned:
+        return {**facts, "_stopped": stopped_figures(ctx, intent.campaign_id)}
+    against_account = (intent.ask or "").startswith("vs_account") or intent.ask == "share"
+    if intent.name == "campaign_details" and against_account and owned:
+        return {**facts, "_vs_account": _vs_account_facts(ctx, intent)}
     if not figures:
         return facts
     if intent.name == "compare" and periods_asked(intent.metric) and len(intent.period_refs) == 2:
@@ -193,6 +209,22 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
     return facts
 
 
+def _vs_account_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any] | None:
+    """The campaign's CPL against the account's over the period asked (clipped to the days the source
+    covers), else the last 7 complete days; None when the source has none of those days."""
+    through = ctx.data_through()
+    period = resolve_period(intent.period_ref, through)
+    first = first_insight_day(ctx.engine, ctx.config_id)
+    if period is None:
+        start, end, label = through - dt.timedelta(days=6), through, None
+    else:
+        start, end, label = period.first, min(period.last, through), period.label
+    start = max(start, first or start)
+    if first is None or start > end or intent.campaign_id is None:
+        return None
+    return vs_account_figures(ctx, intent.campaign_id, start, end, label)
+
+
 def _verdict_facts(ctx: ToolContext, intent: Intent, day: dt.date | None) -> dict[str, Any]:
     """ "Por que o CPL subiu ontem?": that complete day against the day before and a week earlier;
     "meu CPL tá bom?" (the account's): the 7 days' CPL, or the day's asked, against the account's own
@@ -228,6 +260,12 @@ def _forecast_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
         return {"_worst_case": worst_case_figures(ctx, cid)}
     if intent.ask == "cpl_next":
         return {"_cpl_next": cpl_next_figures(ctx, cid)}
+    if intent.metric == "cpl" and cid is None and intent.ask is None and intent.day_ref is None:
+        # "qual o cpl previsto?": the forecast's spend over its leads (no CPL of the account is forecast)
+        return {"_cpl_ahead": cpl_next_figures(ctx, None)}
+    day = resolve_day(intent.day_ref, current_day(ctx))
+    if intent.metric == "cpl" and cid is None and intent.ask is None and day and day > ctx.data_through():
+        return {"_cpl_day": cpl_day_figures(ctx, day)}  # "cpl previsto pra amanhã?": that day's ratio
     return {}
 
 

@@ -4,12 +4,15 @@ campaign's, a month's spend target, and whether the source covers a named day.""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 import polars as pl
 
+from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.tools import ToolContext
 from famachat_ml_pipeline.agent.tools.analysis import PERIOD_FORMATS, period_figures
+from famachat_ml_pipeline.agent.tools.campaigns import account_state
 from famachat_ml_pipeline.db import agent_queries as q
 from famachat_ml_pipeline.source.read import read_daily_insights
 
@@ -113,6 +116,7 @@ def campaign_figures(ctx: ToolContext, first: dt.date, last: dt.date) -> dict[st
         "days": days,
         "set_aside": int(grouped["aside"].sum() or 0),
         "campaigns": ctx.fmt(raw, {"spend": "money", "cpl": "money", "ctr": "pct2"}),
+        "currency": ctx.currency,  # a move of spend is said in it
     }
 
 
@@ -125,3 +129,48 @@ def day_status(day: dt.date, through: dt.date, first: dt.date | None) -> str:
     if first is None or day < first:
         return "before"
     return "ok"
+
+
+def vs_account_figures(
+    ctx: ToolContext, campaign_id: str, first: dt.date, last: dt.date, label: str | None
+) -> dict[str, Any]:
+    """ "Quanto custa um lead na 4 comparado com a média?": the campaign's spend, leads and CPL over
+    first..last against the account's (its spend over its leads: the "média" a buyer means), from one
+    read of the source, and the campaign's CPL off the account's in % (None without leads on a side)."""
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], last, (last - first).days + 1, now=ctx.now).daily
+    own = period_figures(daily.filter(pl.col("campaign_id") == campaign_id), first, last)
+    acct = period_figures(daily, first, last)
+    gap = own["cpl"] / acct["cpl"] * 100.0 - 100.0 if own["cpl"] and acct["cpl"] else None
+    money = {"spend": "money", "cpl": "money"}
+    return {
+        "first": first,
+        "last": last,
+        "label": label,
+        "name": ctx.name_of(campaign_id),
+        "own": {**ctx.fmt1(own, money), "leads": own["leads"], "cpl_v": own["cpl"], "spend_v": own["spend"]},
+        "account": {
+            **ctx.fmt1(acct, money),
+            "leads": acct["leads"],
+            "cpl_v": acct["cpl"],
+            "spend_v": acct["spend"],
+        },
+        "gap": gap,
+    }
+
+
+def with_account_cpl(ctx: ToolContext, intent: Intent) -> Intent:
+    """ "Quais campanhas tão acima da média de CPL?" (ask "vs_account" of the CPL ranking): the account's
+    7-day CPL as the threshold, the one the tiers weigh each campaign's against (the features'
+    account_cpl_7d); `intent` unchanged otherwise, or when no run has stored it yet."""
+    ask = intent.ask or ""
+    if intent.name != "cpl_rank" or not ask.startswith("vs_account") or intent.threshold is not None:
+        return intent
+    factor = float(ask.partition(":")[2] or 1.0)  # "acima do dobro da média": "vs_account:2"
+    cpl = account_cpl_7d(ctx)
+    return intent if cpl is None else replace(intent, threshold=cpl * factor)
+
+
+def account_cpl_7d(ctx: ToolContext) -> float | None:
+    """The account's 7-day CPL the latest run stored (the features' account_cpl_7d, the tiers' yardstick)."""
+    feats, _, _ = account_state(ctx)
+    return next((float(f["account_cpl_7d"]) for f in feats.values() if f.get("account_cpl_7d")), None)

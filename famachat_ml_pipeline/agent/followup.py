@@ -24,7 +24,7 @@ from famachat_ml_pipeline.agent.intents_numbers import percent_named
 from famachat_ml_pipeline.agent.intents_periods import PERIODS_RATES, periods_asked
 from famachat_ml_pipeline.agent.intents_talk import normalize, term_asked
 from famachat_ml_pipeline.agent.intents_trends import figure_named, trend_asked
-from famachat_ml_pipeline.agent.intents_verdicts import verdict_asked
+from famachat_ml_pipeline.agent.intents_verdicts import verdict_asked, vs_account_asked
 from famachat_ml_pipeline.agent.types import ChatTurn
 
 MAX_DEPTH = 5  # follow-ups of follow-ups read back at most this far (a thread keeps 20 messages)
@@ -326,6 +326,39 @@ def _talk_followup(message: str, history: Sequence[ChatTurn], depth: int) -> Int
     return replace(prev, metric=kind or prev.metric, **named)
 
 
+def _vs_account_followup(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
+    """ "e comparado com a média?", "tá acima da média?" right after one campaign named ("como tá a 9?"):
+    that campaign's CPL against the account's (`vs_account_asked`); None when the message names a
+    campaign of its own, asks no such thing, or the thread's last campaigns named are not exactly one."""
+    text = normalize(message)
+    ask = vs_account_asked(text)
+    own = classify_intent(message)
+    if ask is None or own.campaign_id or own.names or len(_WORD.findall(text)) > MAX_WORDS:
+        return None
+    if len(last := _last_named(history, depth)) != 1:
+        return None
+    (campaign,) = last
+    named = {"campaign_id": campaign} if _CAMPAIGN_ID_ONLY.fullmatch(campaign) else {"names": (campaign,)}
+    return Intent(
+        "campaign_details", keyword="performance", metric="cpl", ask=ask, period_ref=own.period_ref, **named
+    )
+
+
+def _difference_followup(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
+    """ "qual a diferença de cpl?" right after two campaigns compared: the same comparison with the CPL gap
+    said first; None after anything else, or when the message names campaigns of its own."""
+    text = normalize(message)
+    if not re.search(r"\bdiferenca\b", text) or len(_WORD.findall(text)) > MAX_WORDS:
+        return None
+    own = classify_intent(message)
+    if own.campaign_id or own.names or own.campaign_ids:
+        return None
+    prev = _previous_intent(history, depth)
+    if prev is None or prev.name != "compare":
+        return None
+    return replace(prev, ask="difference")
+
+
 def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX_DEPTH) -> Intent | None:
     """The intent of an elliptical `message` read against the thread's `history`; None when it is no
     follow-up (a question of its own, no history, or no earlier question to carry: "e ontem?" after a
@@ -352,6 +385,10 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
         return carried or classify_intent(named)
     if (talk := _talk_followup(message, history, depth)) is not None:
         return talk
+    if (vs_account := _vs_account_followup(message, history, depth)) is not None:
+        return vs_account
+    if (gap := _difference_followup(message, history, depth)) is not None:
+        return gap
     text = normalize(message)
     if _ACCOUNT_WIDE.search(text) and len(_WORD.findall(text)) <= MAX_WORDS:
         prev = _previous_intent(history, depth)

@@ -47,6 +47,7 @@ from famachat_ml_pipeline.agent.intents_periods import (
     ALL_TIME_REF,
     DAY_REF,
     PERIOD_REF,
+    PERIODS_JUDGED,
     PERIODS_VERDICTS,
     THIS_WEEK,
     THIS_YEAR,
@@ -69,6 +70,7 @@ from famachat_ml_pipeline.agent.intents_talk import (
 from famachat_ml_pipeline.agent.intents_trends import (
     MOVES,
     WHY,
+    campaigns_move_asked,
     cpl_asked,
     day_move_asked,
     figure_named,
@@ -80,7 +82,13 @@ from famachat_ml_pipeline.agent.intents_trends import (
     trend_metric_named,
     why_this_week,
 )
-from famachat_ml_pipeline.agent.intents_verdicts import CPL_JUDGE, rate_judge_metric, verdict_asked
+from famachat_ml_pipeline.agent.intents_verdicts import (
+    CPL_JUDGE,
+    rate_judge_metric,
+    verdict_asked,
+    vs_account_asked,
+    vs_account_side,
+)
 
 INTENTS = (
     "help",
@@ -168,7 +176,9 @@ class Intent:
     day_refs: tuple[str, ...] = ()
     # the shape of answer asked beyond the intent: "why_advice" ("por que você recomenda reduzir a 11?"),
     # "how_much" ("quanto devo aumentar?"), "urgent", "critical", "anomaly_type", "target" (leads against
-    # a number: threshold), "worst_case", "cpl_next" ("o CPL vai subir?")
+    # a number: threshold), "worst_case", "cpl_next" ("o CPL vai subir?"), "vs_account*" (a campaign's CPL
+    # against the account's), "share" (its part of the account), "difference" (two campaigns' CPL gap),
+    # "first_judged" ("novembro foi melhor q outubro?": the first period asked is the one judged)
     ask: str | None = None
     # "top 3 por leads no mês": how many campaigns a ranking lists (None: the answer's usual 5)
     limit: int | None = None
@@ -225,6 +235,7 @@ def classify_intent(message: str) -> Intent:
     if accounts_compared(text, named := accounts_named(text)):  # never the campaigns of those numbers
         return Intent("out_of_scope", metric="accounts", keyword="out_of_scope", accounts_named=named)
     intent = reroute(text, _classify(message))
+    intent = _share(text, _vs_account(message, text, intent))
     if decision := decision_asked(text):
         # "ignora a recomendação de pausar", "já aumentei o orçamento da campanha 4": the chat only reads; the
         # decision is recorded in FamaChat (the API's apply/dismiss), said with the advice's ids
@@ -245,6 +256,95 @@ def classify_intent(message: str) -> Intent:
         intent = replace(intent, name="forecast", keyword="forecast", metric="month_end", period_ref=None)
         intent = replace(intent, ask="left_to_spend")
     return replace(intent, below_campaign=True) if _BELOW_CAMPAIGN.search(text) else intent
+
+
+# "acima do dobro da média", "3 vezes a média": the multiple of the account's CPL asked
+_MULTIPLES = {"dobro": 2.0, "triplo": 3.0, "quadruplo": 4.0}
+_MULTIPLE = re.compile(r"\b(dobro|triplo|quadruplo)\b|\b(\d+(?:[.,]\d+)?)\s*(?:x|vezes)\b")
+
+
+# the readings a campaign's CPL set against the account's average turns ("compare" asks for 2 campaigns)
+_VS_ACCOUNT_FROM = {
+    *(
+        None,
+        "performance",
+        "help",
+        "summary",
+        "top",
+        "underperformers",
+        "cpl_rank",
+        "compare",
+        "list_campaigns",
+    ),
+}
+
+
+def _vs_account(message: str, text: str, intent: Intent) -> Intent:
+    """ "quanto custa um lead na 4 comparado com a média?", "o cpl da campanha 8 tá acima da média da
+    conta?": one campaign's CPL against the account's over the same days (ask "vs_account*"), not a
+    comparison of 2 to 5 campaigns; `intent` when the question is not that."""
+    asked = NEGATED.sub(" ", text)
+    ask = vs_account_asked(asked)
+    if ask is None or intent.day_ref:
+        return intent
+    if intent.name not in {"compare", "campaign_details", *_VS_ACCOUNT_FROM}:
+        return intent
+    if intent.name == "campaign_details" and intent.keyword not in _VS_ACCOUNT_FROM:
+        return intent  # "a 4 tá subindo mais que a conta?" and the like keep their own answers
+    ids = CAMPAIGN_ID.findall(text)
+    # the names read besides: not the account's side ("média da conta"), nor an id already counted (a
+    # campaign put in place of "dela" is its id: "o cpl da campanha 1202... tá acima da média?")
+    others = [
+        n for n in names_asked(text, compare=True) if not vs_account_side(n) and n.split()[0] not in ids
+    ]
+    if not (ids or others) and ask != "vs_account" and intent.period_ref is None:
+        # "quais campanhas tão acima da média de cpl?": those whose 7-day CPL is past the account's (the
+        # threshold, read with the account's figures: `with_account_cpl`), or past a multiple of it ("acima
+        # do dobro da média": "vs_account:2")
+        if not re.search(r"\bcampanhas?\b", asked):
+            return intent
+        above = ask == "vs_account_above"
+        metric = "cpl_above" if above else "cpl_below"
+        named = intent.accounts_named
+        times = _MULTIPLE.search(asked)
+        word = (times.group(1) or times.group(2)) if times else None
+        factor = _MULTIPLES.get(word or "", 0.0) or (parse_number(word) if word else 1.0)
+        kind = "vs_account" if factor == 1.0 else f"vs_account:{factor:g}"
+        return Intent("cpl_rank", accounts_named=named, metric=metric, keyword="cpl_rank", ask=kind)
+    if len(ids) + len(others) != 1 or intent.name not in {"compare", "campaign_details"}:
+        return intent
+    # the comparison's reading keeps no period: "o cpl da 4 esse mês comparado com a conta" names one
+    period = intent.period_ref or (found.group(0) if (found := PERIOD_REF.search(text)) else None)
+    return Intent(
+        "campaign_details",
+        ids[0] if ids else None,
+        None,
+        intent.accounts_named,
+        () if ids else names_asked(text),
+        period_ref=period,
+        metric="cpl",
+        keyword="performance",
+        name_like=looks_like_name(message),
+        ask=ask,
+    )
+
+
+# "qual a participação da 4 no gasto?", "quantos % dos leads vem da 4?": a campaign's share of the account's
+_SHARE = re.compile(
+    r"\b(participacao|fatia|porcentagem|percentual|share|representa)\b|\bquant[oa]s? ?(%|por cento)"
+    r"|\bque (%|por cento)|\b(%|por cento) d[oa]s?\b"
+)
+
+
+def _share(text: str, intent: Intent) -> Intent:
+    """One campaign's share of the account's spend and leads (ask "share"; metric "spend" or "leads" for
+    the one named first), over the 7 days or the period asked; `intent` when that is not asked."""
+    named = intent.campaign_id or intent.names
+    if not _SHARE.search(text) or intent.name != "campaign_details" or not named or intent.day_ref:
+        return intent
+    figure = figure_named(text)
+    metric = figure if figure in {"spend", "leads"} else None
+    return replace(intent, keyword="performance", metric=metric, ask="share")
 
 
 def _classify(message: str) -> Intent:
@@ -281,6 +381,8 @@ def _classify(message: str) -> Intent:
         below = limit.group(1) in {"abaixo", "menor", "inferior", "mais baixo"}
         extra["metric"] = "cpl_below" if below else "cpl_above"
         extra["threshold"] = parse_number(limit.group(2))
+        if not re.search(r"\b(campanhas?|qual|quais)\b", asked):
+            extra["ask"] = "account_too"  # "o cpl tá acima de 25?": the account's CPL answered first
     if matched == "forecast" and (MONTH_END.search(asked) or MONTH_AHEAD.search(asked)):
         # "fim do mês" is no period of the past; "quantos leads até o fim do mês?" leads with the leads
         extra.update(metric="month_end_leads" if leads_asked(asked) else "month_end", period_ref=None)
@@ -308,6 +410,19 @@ def _classify(message: str) -> Intent:
             extra["metric"] = "list"  # "teve alguma anomalia?": the anomalies first, no CPL factors
         elif cpl_named and re.search(rf"\b({MOVES['up']})\b", asked):
             extra["metric"] = "cpl_up"  # "por que o CPL subiu?": said first when it did not
+    if not cid and re.search(
+        r"\bmais gast\w* e menos leads?\b|\bgast\w* muito e (traz|gera|tem|da) pouco", asked
+    ):
+        # "qual campanha tem mais gasto e menos lead?": money per lead, the highest CPL first (not the spend)
+        matched, extra["metric"] = "cpl_rank", "cpl_high"
+    if (
+        matched in {None, "list_campaigns", "top", "performance", "cpl_rank", "summary"}
+        and not cid
+        and NO_LEADS.search(asked)
+        and re.search(r"\bcampanhas?\b", asked)
+    ):
+        # "qual a campanha que mais gastou sem trazer lead?": those spending with no lead, not the top spend
+        matched = "underperformers"
     if matched == "underperformers" and NO_LEADS.search(asked):
         extra["metric"] = "no_leads"  # "quais campanhas estão gastando sem gerar lead?": exactly those
     elif matched == "underperformers" and re.search(r"\bpior(es)?\b", asked):
@@ -322,7 +437,7 @@ def _classify(message: str) -> Intent:
         extra["metric"] = day_rank_metric(asked)
     if matched == "recommendations" and CUT.search(asked):
         extra["metric"] = "cut"  # "qual campanha devo pausar?": the pause and decrease advice first
-    elif matched == "recommendations" and SCALE.search(asked):
+    elif matched == "recommendations" and (SCALE.search(asked) or re.search(r"\b(aumentar|dobrar)\b", asked)):
         extra["metric"] = "scale"  # "posso aumentar o orçamento da Campanha 4 em 50%?": yes or no first
         if pct := PCT.search(asked):
             extra["threshold"] = parse_number(pct.group(1))
@@ -391,11 +506,18 @@ def _classify(message: str) -> Intent:
                 period_refs=periods,
             )
         names = () if cid else names_asked(text)
-        return _periods_intent(cid, names, periods, named, looks_like_name(message))
+        found = _periods_intent(cid, names, periods, named, looks_like_name(message))
+        if (judged := PERIODS_JUDGED.search(asked)) and not (cid or names):
+            # "o cpl de novembro foi melhor q outubro?": the verdict first, of the first period asked
+            verdict = PERIODS_VERDICTS[0 if judged.group(1) == "pior" else 1]
+            found = replace(found, metric=verdict, ask="first_judged")
+        return found
     if matched == "compare":
         names = names_asked(text, compare=True)
         verdict = verdict_asked(asked)  # "qual das duas tá melhor, 46 ou 55?": the verdict first
-        return Intent("compare", None, None, named, names, day_ref, tuple(ids), metric=verdict)
+        # "qual a diferença de cpl entre a 4 e a 8?": the gap between the two CPLs said first
+        gap = "difference" if re.search(r"\bdiferenca\b", asked) else None
+        return Intent("compare", None, None, named, names, day_ref, tuple(ids), metric=verdict, ask=gap)
     names = () if cid else names_asked(text)
     like = looks_like_name(message)
     trend = trend_asked(asked)
@@ -447,18 +569,21 @@ def _classify(message: str) -> Intent:
         extra["metric"] = f"trend_{trend[0]}_{trend[1]}"
     # "qual campanha mais melhorou?", "quais campanhas pioraram?": which campaigns moved, not the account's
     # move answered "Sim"/"Não"; the campaigns over the calendar weeks (the 7 days on a Monday), dates said
+    # "quais campanhas mais caíram em leads?", "qual campanha mais caiu em leads?": the move in the plural
+    # or after the figure too, read for the campaigns (the account's trend reads only "leads ... caiu")
+    which = campaigns_move_asked(asked)
     if (
-        matched == "trends"
+        matched in {None, "trends", "performance", "top", "underperformers", "anomalies"}
         and not cid
         and not (names and like)
         and day_ref is None
         and period_ref is None
-        and trend is not None
-        and trend[0] in {"cpl", "leads"}
-        and trend[1] != "either"
-        and re.search(r"\b(qual|quais)\b.*\bcampanhas?\b", asked)
+        and which is not None
+        and which[0] in {"cpl", "leads", "spend"}
+        and which[1] != "either"
+        and (which[0] != "spend" or which[1] in {"up", "down"})
     ):
-        extra["metric"], names = f"week_{trend[0]}_{trend[1]}_which", ()
+        matched, extra["metric"], names = "trends", f"week_{which[0]}_{which[1]}_which", ()
     # "o CPL subiu essa semana?": this calendar week's days against the same weekdays of last week, the
     # figure asked first
     if matched in _WEEK_CHANGE_FROM and (week_change := this_week_change(asked)):

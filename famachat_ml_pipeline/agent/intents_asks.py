@@ -29,7 +29,7 @@ _MONTH_TARGET = re.compile(
 # "gastando sem gerar lead", "gastou sem lead", "com 0 leads": the campaigns that spent with no lead
 NO_LEADS = re.compile(
     r"\bsem (gerar |nenhum |trazer |converter |ter )?(um )?leads?\b|\bgast\w* sem\b|\bnenhum lead"
-    r"|\b(zero|0) leads?\b"
+    r"|\b(zero|0) leads?\b|\bsem (converter|conversao|conversoes|resultado|retorno)\b"
 )
 
 

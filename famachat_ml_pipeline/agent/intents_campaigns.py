@@ -82,7 +82,13 @@ def names_asked(text: str, compare: bool = False) -> tuple[str, ...]:
     m = _NAMES_AFTER.search(text)
     if not m:  # "compara a 20 com a 25", "46 ou 55": the numbers alone are the campaigns' numbers
         return tuple(dict.fromkeys(re.findall(BARE_NUMBER, DAY_REF.sub(" ", text))))
-    parts = re.split(r",|\s(?:e|com|x|vs|versus|ou)\s", m.group(1))
+    # "da campanha 3 pra 4": "pra"/"para" before a campaign's number splits too; "a campanha 8 tá melhor (ou
+    # pior) que a campanha 9" at its comparative (read first: its "ou" is no split of its own)
+    parts = re.split(
+        r"\s(?:(?:ta|esta|e)\s)?(?:melhor|pior)(?:\sou\s(?:melhor|pior))?\s(?:do\s)?(?:que|q)\s"
+        r"|,|\s(?:e|com|x|vs|versus|ou)\s|\s(?:pra|para)\s(?=(?:a\s)?(?:campanha\s)?\d)",
+        m.group(1),
+    )
     cleaned = (re.sub(r"^(?:(?:a|o|as|os|da|do)\s+)?(?:campanhas?\s+)?", "", p.strip()) for p in parts)
     return tuple(p for p in (_name_phrase(c) for c in cleaned) if p)
 

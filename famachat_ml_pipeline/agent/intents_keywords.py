@@ -33,13 +33,15 @@ MONTH_AHEAD = re.compile(
 # the tiers by their labels, as the product shows them, or the word "tier"/"classificada"
 _TIER_ASK = re.compile(
     r"\btiers?\b|\bhigh[_ ]?performers?\b|\bmoderate\b|\blow\b|\bunderperformer\b|\bclassificad[ao]s?\b"
+    # "qnts campanhas tão no crítico?", "quais campanhas críticas?": the critical tier by its pt-BR word
+    r"|\b(?:no|nos|do|dos) (?:tier )?critico\b|\bcampanhas? criticas?\b"
 )
 # the tier a question names (its label or the answers' pt-BR word), to check the question's premise
 _TIER_NAMED = {
     "HIGH_PERFORMER": r"\bhigh[_ ]?performers?\b|\balta performance\b",
     "MODERATE": r"\bmoderate\b|\bmoderad[ao]\b",
     "LOW": r"\blow\b",
-    "UNDERPERFORMER": r"\bunderperformer\b|\bcritic[ao]\b",
+    "UNDERPERFORMER": r"\bunderperformer\b|\bcritic[ao]s?\b",
 }
 # "o que falta pra virar HIGH_PERFORMER?": the tier named is a goal, not the question's premise
 _TIER_GOAL = re.compile(r"\b(virar|vire|chegar|chegue|subir|suba|passar|passe|falta|faltam|ir para|ir pra)\b")
@@ -145,7 +147,10 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     # "média de leads por dia", "média diária", "quanto gasto por dia em média": the daily average
     (
         "daily_average",
-        r"\bmedia diaria|\bdiaria media|\bmedia\b.*\b(por|ao|/) ?dia\b|\b(por|ao) dia\b.*\bmedia\b",
+        r"\bmedia diaria|\bdiaria media|\bmedia\b.*\b(por|ao|/) ?dia\b|\b(por|ao) dia\b.*\bmedia\b"
+        # "quantos leads a conta fez por dia essa semana?": a count per day is the daily average too
+        r"|\b(quantos|qnts|qtos|quanto|qnto|qto)\b.*\b(leads?|gast\w*|invest\w*)\b.*"
+        r"\bpor dia\b(?! da semana)",
     ),
     # "qual foi o dia com mais leads?", "dia com maior gasto", "pior dia": one day of the account, ranked
     (
@@ -170,6 +175,12 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "compare",
         r"\bcompar|\bversus\b|\bvs\b|\bcampanha \S+ ou (a )?campanha\b|\b(qual|quem) das (duas|tres)\b"
+        # "qual a diferença de cpl entre a 4 e a 8?", "diferença da campanha 3 pra 4": two campaigns weighed
+        r"|\bdiferenca\b.*\bentre\b.*\bcampanha\b"
+        # "a 8 tá melhor (ou pior) que a 9?": two campaigns weighed against each other
+        r"|\bcampanha \S+ (?:\w+ ){0,2}(?:melhor|pior)(?: ou (?:melhor|pior))? (?:do )?(?:que|q) "
+        r"(?:a )?campanha \d"
+        r"|\bdiferenca\b.*\bcampanha \S+ (pra|para|e) (a )?(campanha )?\d"
         r"|\b(melhor|pior)\b.*" + BARE_NUMBER + r" ou (a )?" + BARE_NUMBER,
     ),
     (
@@ -239,7 +250,9 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         r"|\bcpc\b|custo por clique|\btaxa de conversao\b|\bconversao (da conta|media|geral)\b"
         r"|quanto (eu )?(gastei|gastamos|investi|investimos|gasto)|\bgastei\b|\bgasto\b"
         r"|\b(quanto|qnto|qto|qnt) (custou|custa|custaram)|\bcusto do lead"
-        r"|(quantos|qnts|qtos|qts) leads|leads (eu )?(tive|tivemos|gerei|geramos|gerou|entraram)",
+        r"|(quantos|qnts|qtos|qts) leads|leads (eu )?(tive|tivemos|gerei|geramos|gerou|entraram)"
+        # "qnto to pagando por lead?", "quanto tá saindo o lead?": the CPL in a buyer's words
+        r"|\b(pag\w*|gast\w*|invest\w*) por lead\b|\b(saindo|custando|sai) (o|cada|um) lead\b",
     ),
     (
         "summary",

@@ -70,7 +70,11 @@ ALL_TIME = re.compile(
 WEEK_BEFORE_LAST = re.compile(r"\b(?:semana )?retrasada\b")
 WEEK_BEFORE_LAST_REF = "semana retrasada"
 # two periods weighed against each other: "compara", "vs", "x", "contra", "com"
-_PERIODS_VERSUS = re.compile(r"\bcompar\w*|\b(?:vs|versus|x|contra|com)\b")
+_PERIODS_VERSUS = re.compile(
+    r"\bcompar\w*|\b(?:vs|versus|x|contra|com)\b|\b(?:melhor|pior)\w*\s+(?:do\s+)?(?:que|q)\b"
+)
+# "o cpl de novembro foi melhor q outubro?": two periods, the first asked judged against the second
+PERIODS_JUDGED = re.compile(r"\b(melhor|pior)\w*\s+(?:do\s+|no\s+|em\s+)?(?:que|q)\b")
 ALL_TIME_REF = "desde o inicio"
 # "quanto gastei no ano?", "leads em 2026": the calendar year of the last complete day, so far
 THIS_YEAR = re.compile(r"\b(?:no|esse|este|neste|nesse|deste|desse|do) ano\b(?! passado| que vem)")

@@ -113,6 +113,23 @@ def _campaign_judged(text: str, intent: Intent) -> str | None:
     return "cpl_judge_high" if m.group(1) in {"mal", "ruim", "pessima"} else "cpl_judge"
 
 
+# "tá valendo a pena a 0?", "a 13 vale a pena manter?": whether the campaign is worth it (not an action on it)
+_WORTH = re.compile(r"\bvale(ndo)? a pena\b|\bcompensa(ndo)?\b(?! (aumentar|escalar|subir|pausar|reduzir))")
+_ACTION = re.compile(r"\b(aument|escal|dobr|paus|reduz|cort|deslig|desativ|reativ|religar|subir)\w*")
+# "a 5 parou de gastar?", "a 5 tá parada?": whether it still spends
+_STOPPED = re.compile(
+    r"\bpar(ou|aram) de (gastar|rodar|entregar|veicular|gerar)\b"
+    r"|\b(ta|esta|tao|estao) (parad[ao]s?|sem gastar)\b|\b(ainda )?(ta|esta) (gastando|rodando)\b\W*$"
+)
+
+
+# "tem alguma campanha ativa sem gastar?", "quais campanhas pararam de gastar?"
+_STOPPED_WHICH = re.compile(
+    r"\bcampanhas?\b.*\b(ativas? (sem gastar|que (nao|n) (gasta|gastou|gastaram|ta gastando|esta gastando))"
+    r"|par(ou|aram) de (gastar|rodar|entregar)|parad[ao]s?\b(?! de))"
+)
+
+
 # "tô gastando muito?", "estou gastando demais?": the spend's level, not a figure of a day
 _SPENDING_MUCH = re.compile(
     r"\b(gastando|gastei|gastamos|gasto|gastou)\s+(muito|demais|mto|pra caramba)\b\W*$"
@@ -154,21 +171,46 @@ def reroute(text: str, intent: Intent) -> Intent:
             if spend_asked(text)
             else "cpl_high"
         )
+        # "quanto a campanha 4 gastou ontem comparado com anteontem?": the comparison's names hold the days
+        # too; the one campaign left is the one asked (two or more: no one campaign, the account's days)
+        campaigns = tuple(n for n in intent.names if not DAY_REF.fullmatch(n))
         return replace(
             intent,
-            name="performance",
+            name="campaign_details" if len(campaigns) == 1 else "performance",
             keyword="performance",
             metric=metric,
             day_ref=days[0],
             day_refs=days,
             period_ref=None,
             ask="days_compared",
+            names=campaigns if len(campaigns) == 1 else (),
         )
     if (move := budget_move_asked(text)) is not None:
         # "posso tirar verba da 11 e colocar na 4?": the two campaigns, the one money leaves first
         return replace(
             intent, name="compare", keyword="compare", metric="budget_move", names=move, campaign_ids=()
         )
+    if not named and _STOPPED_WHICH.search(text) and not (intent.day_ref or intent.period_ref):
+        # "tem alguma campanha ativa sem gastar?": the active ones that stopped spending, not the whole list
+        return replace(
+            intent,
+            name="list_campaigns",
+            keyword="list_campaigns",
+            metric=None,
+            ask="stopped_which",
+            names=(),
+        )
+    if named and _STOPPED.search(text) and not (intent.day_ref or intent.period_ref):
+        # "a 5 parou de gastar?": yes or no from its last days' spend, not its card
+        return replace(intent, name="campaign_details", keyword="performance", metric=None, ask="stopped")
+    if (
+        named
+        and _WORTH.search(text)
+        and not _ACTION.search(text)
+        and not (intent.day_ref or intent.period_ref)
+    ):
+        # "tá valendo a pena a 0?", "a 13 vale a pena manter?": its CPL judged against the account's, first
+        return replace(intent, name="campaign_details", keyword="performance", metric="cpl_judge")
     if named and intent.name == "campaign_details" and (judged := _campaign_judged(text, intent)):
         # "a 3 tá boa?", "a campanha 3 tá indo mal?": the verdict of its CPL against the account's, first
         return replace(intent, keyword="performance", metric=judged)

@@ -11,7 +11,8 @@ from famachat_ml_pipeline.agent.intents_periods import ALL_TIME_REF, THIS_WEEK, 
 # "o CPL da campanha 27 está subindo?": a figure's move asked (the 7 days against the 7 before)
 MOVES = {
     "up": r"subindo|subiu|sobe|aumentando|aumentou|aumenta|crescendo|cresceu|disparando|disparou",
-    "down": r"caindo|caiu|cai|diminuindo|diminuiu|diminui|baixando|baixou|despencando|despencou",
+    "down": r"caindo|caiu|cai|diminuindo|diminuiu|diminui|baixando|baixou|despencando|despencou"
+    r"|reduzindo|reduziu",
     "worse": r"piorando|piorou|piora",
     "better": r"melhorando|melhorou|melhora",
     "either": r"mudando|mudou|variando|variou|como (esta|ta) evoluindo",
@@ -43,6 +44,9 @@ def cpl_asked(text: str) -> bool:
     """ "qual o cpl", "o custo por lead dela", "quanto custou cada lead": the CPL asked, not the spend
     ("quanto gastei e qual o cpl" asks the spend first)."""
     cpl = r"\bcpl\b|custo por lead|\bcust(ou|a|aram) cada lead|\bcada lead (custou|custa|saiu|sai)\b"
+    # "quanto tô pagando por lead?", "quanto gasto por lead?": money per lead is the CPL, spend word or not
+    if re.search(r"\b(pag\w*|gast\w*|invest\w*) por lead\b|\b(saindo|custando|sai) (o|cada|um) lead\b", text):
+        return True
     return bool(re.search(cpl, text)) and not re.search(r"\bgast|\binvest", text)
 
 
@@ -69,7 +73,7 @@ def trend_asked(text: str) -> tuple[str, str] | None:
 # "os leads caíram essa semana?": the plural moves, read only with "essa semana" (`this_week_change`)
 _MOVES_PLURAL = {
     "up": r"subiram|aumentaram|cresceram|dispararam",
-    "down": r"cairam|diminuiram|baixaram|despencaram",
+    "down": r"cairam|diminuiram|baixaram|despencaram|reduziram",
     "worse": r"pioraram",
     "better": r"melhoraram",
     "either": r"mudaram|variaram",
@@ -84,10 +88,24 @@ _WEEK_MOVES = {k: f"{MOVES[k]}|{_MOVES_PLURAL[k]}" for k in MOVES}
 _WEEK_MOVE = re.compile(rf"\b({'|'.join(_WEEK_MOVES.values())})\b")
 
 
+# "quantos leads eu perdi essa semana?", "quanto gastei a mais essa semana?": a move said as what was lost
+# or spent beyond the week before
+_LOST = re.compile(r"\b(perdi|perdemos|perdeu|perderam)\b.*\bleads?\b|\bleads?\b.*\b(perdi|perdemos)\b")
+_MORE_LESS = re.compile(r"\ba (mais|menos)\b")
+
+
 def _week_change_asked(text: str) -> tuple[str, str] | None:
     """(the figure, the move) of a change asked about the calendar week, asked why or not: the first
     figure named (the CPL when none is: "a campanha 27 piorou essa semana?") and the first move."""
-    if not THIS_WEEK.search(text) or not (m := _WEEK_MOVE.search(text)):
+    if not THIS_WEEK.search(text):
+        return None
+    if not (m := _WEEK_MOVE.search(text)):
+        if _LOST.search(text):
+            return ("leads", "down")
+        more = _MORE_LESS.search(text)
+        figure = figure_named(text) or ("spend" if re.search(r"\bgast|\binvest", text) else None)
+        if more and figure in {"spend", "leads"}:  # "gastei a mais essa semana?": the spend's move
+            return (figure, "up" if more.group(1) == "mais" else "down")
         return None
     move = next(k for k, p in _WEEK_MOVES.items() if re.fullmatch(p, m.group(1)))
     return (figure_named(text) or "cpl", move)
@@ -156,3 +174,34 @@ def day_move_metric(metric: str | None) -> tuple[str, str] | None:
     parts = (metric or "").split("_")
     ok = len(parts) == 3 or (len(parts) == 4 and parts[3] == "which")
     return (parts[1], parts[2]) if ok and parts[0] == "day" else None
+
+
+_WHICH_CAMPAIGNS = re.compile(r"\b(qual|quais)\b.*\bcampanhas?\b")
+# "quais campanhas perderam mais leads?", "qual ganhou mais leads?": a move of the leads in other words
+# "o maior aumento de gasto", "a maior queda de leads": a move named by a noun
+_UP_NOUNS = {"aumento", "alta", "crescimento", "subida"}
+_MOVE_NOUN = re.compile(
+    r"\b(aumento|alta|crescimento|subida|queda|reducao|baixa|diminuicao)\s+(?:de|do|dos|no|nos|em)\s+"
+    r"(?:gastos?|investimento|leads?|cpl|custo por lead)\b"
+)
+_LEADS_LOST = re.compile(r"\b(perd(eu|eram|endo)|ganh(ou|aram|ando))\b.*\bleads?\b")
+
+
+def campaigns_move_asked(text: str) -> tuple[str, str] | None:
+    """(the figure, the move) of "quais campanhas mais caíram em leads?", "qual campanha mais caiu em
+    leads?", "quais campanhas pioraram?": which campaigns moved, the move said in the singular or the
+    plural, before or after the figure (the CPL when none is named); None when no campaign is asked
+    which, no move is, or a why is."""
+    if WHY.search(text) or not _WHICH_CAMPAIGNS.search(text):
+        return None
+    if lost := _LEADS_LOST.search(text):
+        return ("leads", "down" if lost.group(1).startswith("perd") else "up")
+    if noun := _MOVE_NOUN.search(text):  # "qual campanha teve o maior aumento de gasto?"
+        return (figure_named(noun.group(0)) or "cpl", "up" if noun.group(1) in _UP_NOUNS else "down")
+    if not (m := _WEEK_MOVE.search(text)):
+        return None
+    move = next(k for k, p in _WEEK_MOVES.items() if re.fullmatch(p, m.group(1)))
+    if (figure := figure_named(text)) is None:
+        # "quais campanhas caíram?": a campaign that fell got worse (its CPL "caiu" would be good news)
+        return ("cpl", {"down": "worse", "up": "better"}.get(move, move))
+    return (figure, move)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from famachat_ml_pipeline.agent.answers import generate_response
 from famachat_ml_pipeline.agent.facts_gathering import gather_facts
+from famachat_ml_pipeline.agent.facts_source import with_account_cpl
 from famachat_ml_pipeline.agent.followup import resolve_followup
 from famachat_ml_pipeline.agent.intents import Intent, classify_intent, resolve_campaigns
 from famachat_ml_pipeline.agent.intents_campaigns import campaign_numbers_named
@@ -49,6 +50,7 @@ class OfflineAgent:
         texts = []
         # "quanto gastei ontem? e também quais devo pausar?": each ask answered in turn, in the order asked
         for asked in several or [intent]:
+            asked = with_account_cpl(self.ctx, asked)  # "acima da média de CPL": the account's CPL
             found = gather_data(self.ctx, asked)
             for call in found:
                 yield AgentEvent(kind="tool", tool=call)

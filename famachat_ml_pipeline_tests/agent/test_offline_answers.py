@@ -262,7 +262,13 @@ def test_should_i_pause_a_critical_campaign_without_recommendation(demo_db: Demo
     finally:
         with demo_db.engine.begin() as conn:
             conn.execute(r.update().where(r.c.id.in_(ids)).values(is_active=True))
-    assert "nenhuma recomendação ativa para ela agora. Mas está no tier crítico" in text
+    # the verdict first (agent32): worth considering, the pipeline advising no pause, the tier said
+    lines = text.splitlines()
+    assert lines[0].startswith("Vale considerar pausar ou reduzir o orçamento: o pipeline não recomenda"), (
+        lines
+    )
+    assert "mas ela está no tier crítico" in lines[0], lines
+    assert "nenhuma recomendação ativa para ela agora." in lines[1], lines
 
 
 def test_the_ctr_asked_is_answered_first(demo_db: DemoDb) -> None:

@@ -157,7 +157,7 @@ def get_campaign_details(ctx: ToolContext, inp: CampaignInput) -> CampaignDetail
         as_of=as_of,
         days_set_aside_7d=0 if known is None else int(f.get("days_in_window_7d") or 0) - int(known),
         account_cpl_7d=ctx.fmt1({"cpl": acc}, {"cpl": "money"})["cpl"],
-        cpl_vs_account=rnd(ratio),
+        cpl_vs_account=rnd(ratio, 4),  # said with one decimal ("2,9x"): two here would round it twice
         active_recommendations=recs[:5],
         active_recommendation_types=sorted({r["recommendation_type"] for r in own_recs}),
         open_anomalies=anomaly_rows(ctx, anomalies[:5]),

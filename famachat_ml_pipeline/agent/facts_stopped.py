@@ -1,0 +1,64 @@
+"""Whether campaigns still spend ("a 5 parou de gastar?", "tem campanha ativa sem gastar?"): each one's
+spend on the last complete days, from one read of the source."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+
+from famachat_ml_pipeline.agent.tools import ToolContext
+from famachat_ml_pipeline.agent.tools.campaigns import is_active
+from famachat_ml_pipeline.source.read import read_daily_insights
+
+STOPPED_SPAN = 14  # the days read back for a campaign's last spend
+
+
+def _read(ctx: ToolContext) -> tuple[pl.DataFrame, dt.date, dt.date]:
+    through = ctx.data_through()
+    first = through - dt.timedelta(days=STOPPED_SPAN - 1)
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], through, STOPPED_SPAN, now=ctx.now).daily
+    return daily.filter(pl.col("date").is_between(first, through)), first, through
+
+
+def _of(ctx: ToolContext, daily: pl.DataFrame, campaign_id: str, first: dt.date, through: dt.date) -> dict:
+    """One campaign's last day with spend in first..through (a day with no row is no spend; a row set
+    aside as invalid, null spend, is unknown), the days of the last 7 with none, and those set aside."""
+    rows = daily.filter(pl.col("campaign_id") == campaign_id)
+    own = rows.group_by("date").agg(pl.col("spend").sum())
+    spent = {r["date"]: float(r["spend"] or 0.0) for r in own.iter_rows(named=True)}
+    aside = set(rows.filter(pl.col("has_row") & pl.col("spend").is_null())["date"].to_list())
+    days = [first + dt.timedelta(days=i) for i in range((through - first).days + 1)]
+    with_spend = [d for d in days if spent.get(d, 0.0) > 0]
+    last = with_spend[-1] if with_spend else None
+    week = days[-7:]
+    return {
+        "campaign_id": campaign_id,
+        "name": ctx.name_of(campaign_id),
+        "through": through,
+        "first": first,
+        "last_day": last,
+        "last_spend": ctx.fmt1({"v": spent[last]}, {"v": "money"})["v"] if last else None,
+        "aside": sorted(d for d in aside if last is None or d > last),
+        "idle_7d": [d for d in week if spent.get(d, 0.0) <= 0 and d not in aside],
+        "aside_7d": [d for d in week if d in aside],
+        "spend_7d": ctx.fmt1({"v": sum(spent.get(d, 0.0) for d in week)}, {"v": "money"})["v"],
+    }
+
+
+def stopped_figures(ctx: ToolContext, campaign_id: str) -> dict[str, Any]:
+    """ "A 5 parou de gastar?": that campaign's last spend (`_of`)."""
+    daily, first, through = _read(ctx)
+    return _of(ctx, daily, campaign_id, first, through)
+
+
+def stopped_active_figures(ctx: ToolContext) -> dict[str, Any]:
+    """ "Tem campanha ativa sem gastar?": each active campaign's last spend, those that did not spend on the
+    last complete day first (the longest stopped first)."""
+    daily, first, through = _read(ctx)
+    active = sorted(cid for cid, c in ctx.campaigns.items() if is_active(c))
+    rows = [_of(ctx, daily, cid, first, through) for cid in active]
+    stopped = [r for r in rows if r["last_day"] is None or r["last_day"] < through]
+    stopped.sort(key=lambda r: (r["last_day"] or dt.date.min, r["campaign_id"]))
+    return {"through": through, "first": first, "active": len(active), "stopped": stopped}
