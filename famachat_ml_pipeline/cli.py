@@ -193,9 +193,38 @@ def _initialise_dagster_storage(settings: Settings) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import signal
+
+    # Ctrl-C or SIGTERM while serve prepares (imports, storage, checks: seconds) stops it with a line, not a
+    # KeyboardInterrupt traceback (SIGINT) or a silent death (SIGTERM); run_services takes over the signals.
+    previous = {
+        sig: signal.signal(sig, signal.default_int_handler) for sig in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        try:
+            settings, api_port = _prepare_serve(args)
+        except KeyboardInterrupt:
+            _log_line("stop requested before the services started; nothing is running")
+            return 0
+        from famachat_ml_pipeline.serve import run_services, services
+
+        try:
+            return run_services(services(args.host, args.port, api_port), echo=_log_line)
+        finally:
+            # The daemon is gone: its last heartbeat would make a `run` in the next minute queue for it.
+            from famachat_ml_pipeline.instance import get_instance
+
+            get_instance(settings).wipe_daemon_heartbeats()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _prepare_serve(args: argparse.Namespace) -> tuple[Settings, int | None]:
+    """The checks and the Dagster storage, before anything starts; returns the settings and the API's port."""
     from famachat_ml_pipeline.instance import prepare_dagster_home
     from famachat_ml_pipeline.preflight import check_ready
-    from famachat_ml_pipeline.serve import ports_in_use, run_services, services
+    from famachat_ml_pipeline.serve import ports_in_use
     from famachat_ml_pipeline.settings import export_resource_environment
 
     settings = load_settings()
@@ -217,13 +246,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         f"dagster-daemon + dagster-webserver on http://{args.host}:{args.port}{api} "
         f"(DAGSTER_HOME={home}, storage: {storage}); Ctrl-C stops them all"
     )
-    try:
-        return run_services(services(args.host, args.port, api_port), echo=_log_line)
-    finally:
-        # The daemon is gone: its last heartbeat would make a `run` in the next minute queue for it.
-        from famachat_ml_pipeline.instance import get_instance
-
-        get_instance(settings).wipe_daemon_heartbeats()
+    return settings, api_port
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

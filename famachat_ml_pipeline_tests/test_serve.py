@@ -231,7 +231,8 @@ def test_a_service_killed_with_sigkill_takes_its_children_with_it(tmp_path: Path
     threading.Thread(target=kill_leader, daemon=True).start()
     lines: list[str] = []
     assert run_services([leader], echo=lines.append, grace=3) != 0
-    assert any("webserver exited" in line for line in lines)
+    # "exited with code -9" only told whoever knew Popen's convention
+    assert any("webserver was killed by SIGKILL (exit code -9)" in line for line in lines), lines
     assert not _alive(_pid_from(child_pid)), "the killed webserver's child outlived serve"
 
 
@@ -278,3 +279,139 @@ def test_a_port_the_last_run_left_in_time_wait_is_free_but_a_listener_is_not() -
     client.close()
     server.close()
     assert ports_in_use("127.0.0.1", [port]) == []
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve_env(tmp_path: Path) -> dict[str, str]:
+    import os
+
+    from famachat_ml_pipeline.db.engine import get_engine, migrate
+    from famachat_ml_pipeline.demo.generator import generate_demo
+    from famachat_ml_pipeline.demo.loader import write_demo
+
+    url = f"sqlite:///{tmp_path / 'ml.db'}"
+    migrate(url)
+    write_demo(get_engine(url), generate_demo(n_accounts=1, days=35))
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+        "MODELS_STORAGE_PATH": str(tmp_path / "models"),
+        "FRAMES_STORAGE_PATH": str(tmp_path / "frames"),
+    }
+    env.pop("DAGSTER_PG_URL", None)
+    return env
+
+
+def _wait_for_line(path: Path, text: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while text not in path.read_text():
+        assert time.monotonic() < deadline, f"{text!r} never printed\n{path.read_text()[-3000:]}"
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_a_requested_stop_prints_our_lines_and_no_dagster_traceback(tmp_path: Path, signame: str) -> None:
+    """Ctrl-C or SIGTERM while Dagster's code servers load (the moment of a restart or of a rollout): serve's
+    stderr held the services' KeyboardInterrupt and gRPC tracebacks, click's "Aborted!" and Dagster's
+    "Stack Trace:" blocks (measured: up to 341 lines), which buried serve's own stop line."""
+    import signal
+    import subprocess
+
+    env = _serve_env(tmp_path)
+    out, err = tmp_path / "out.txt", tmp_path / "err.txt"
+    cli = str(Path(sys.executable).with_name("famachat-ml"))
+    argv = [cli, "serve", "--port", str(_free_port()), "--api-port", str(_free_port())]
+    with out.open("w") as o, err.open("w") as e:
+        proc = subprocess.Popen(argv, env=env, stdout=o, stderr=e, start_new_session=True)
+    try:
+        _wait_for_line(out, "started agent-api", 60)
+        time.sleep(3)  # the services import the code location and start their code servers
+        start = time.monotonic()
+        proc.send_signal(getattr(signal, signame))
+        assert proc.wait(timeout=60) == 0, out.read_text()[-3000:] + err.read_text()[-3000:]
+        stop_seconds = time.monotonic() - start
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    printed, errors = out.read_text(), err.read_text()
+    assert "stopping dagster-daemon and dagster-webserver and agent-api" in printed
+    for noise in ("Traceback", "Stack Trace", "Aborted!", "KeyboardInterrupt"):
+        assert noise not in errors and noise not in printed, f"{noise} in\n{errors[-3000:]}"
+    assert stop_seconds < 25, stop_seconds
+
+
+def test_a_stop_while_serve_prepares_is_one_line_and_starts_nothing(tmp_path: Path) -> None:
+    """SIGINT before the services start (here: while dagster_postgres retries a closed DAGSTER_PG_URL, 21 s)
+    was a KeyboardInterrupt traceback and exit -2; SIGTERM there died without a word."""
+    import signal
+    import socket
+    import subprocess
+
+    env = _serve_env(tmp_path)
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        env["DAGSTER_PG_URL"] = f"postgresql://root@127.0.0.1:{closed.getsockname()[1]}/dagster"
+        cli = str(Path(sys.executable).with_name("famachat-ml"))
+        argv = [cli, "serve", "--port", str(_free_port()), "--api-port", str(_free_port())]
+        proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            time.sleep(8)  # past the imports, into Dagster's storage (its retries take 21 s)
+            assert proc.poll() is None
+            proc.send_signal(signal.SIGINT)
+            printed, errors = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert proc.returncode == 0, printed + errors
+    assert "Traceback" not in errors and "KeyboardInterrupt" not in errors, errors
+    assert "stop requested before the services started; nothing is running" in printed
+    assert "started" not in printed.replace("services started", "")
+
+
+def test_a_service_that_crashes_on_its_own_keeps_its_traceback(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Only what a service prints after serve stopped it is left out: a crash's traceback is the news."""
+    from famachat_ml_pipeline.serve import Service
+
+    sleeper = Service("sleeper", [sys.executable, "-c", "import time; time.sleep(60)"])
+    crasher = Service(
+        "crasher", [sys.executable, "-c", "import time; time.sleep(1); raise RuntimeError('boom')"]
+    )
+    lines: list[str] = []
+    assert run_services([sleeper, crasher], echo=lines.append, grace=5) == 1
+    errors = capfd.readouterr().err
+    assert "Traceback (most recent call last)" in errors and "RuntimeError: boom" in errors, errors
+    assert any("crasher exited with code 1" in line for line in lines), lines
+
+
+def test_the_relay_keeps_log_records_while_stopping_and_counts_the_rest() -> None:
+    import io
+
+    from famachat_ml_pipeline.serve import StderrRelay
+
+    out = io.StringIO()
+    relay = StderrRelay("dagster-daemon", out)
+    relay.line("Traceback (most recent call last):\n")  # not stopping yet: a crash, shown
+    relay.stopping = True
+    for text in (
+        "Traceback (most recent call last):\n",
+        '  File "x.py", line 1, in <module>\n',
+        "KeyboardInterrupt\n",
+        "2026-11-30 23:35:26 +0000 - dagster - ERROR - run failed\n",
+        "\x1b[32m2026-11-30 23:35:26 +0000\x1b[0m - dagster.daemon - INFO - shutting down\n",
+        '{"level": "warning", "event": "x"}\n',
+        "Aborted!\n",
+    ):
+        relay.line(text)
+    assert out.getvalue().count("Traceback") == 1 and "run failed" in out.getvalue()
+    assert "shutting down" in out.getvalue() and '"event": "x"' in out.getvalue()
+    assert relay.summary() == "dagster-daemon: left out 4 lines of shutdown output (KeyboardInterrupt)"
