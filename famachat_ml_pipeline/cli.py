@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -209,7 +210,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from famachat_ml_pipeline.serve import run_services, services
 
         try:
-            return run_services(services(args.host, args.port, api_port), echo=_log_line)
+            with _watch_dagster_storage(settings):
+                return run_services(services(args.host, args.port, api_port), echo=_log_line)
         finally:
             # The daemon is gone: its last heartbeat would make a `run` in the next minute queue for it.
             from famachat_ml_pipeline.instance import get_instance
@@ -218,6 +220,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _watch_dagster_storage(settings: Settings) -> contextlib.AbstractContextManager[object]:
+    """Dagster's Postgres going down while serving: one line, a reminder each minute, one line when back."""
+    from famachat_ml_pipeline import storage_watch
+
+    url = settings.dagster_pg_url
+    if not url:  # SQLite under DAGSTER_HOME: nothing to lose on the network
+        return contextlib.nullcontext()
+    what = f"Dagster's storage DAGSTER_PG_URL ({_safe_url(url)})"
+    probe = storage_watch.probe_postgres
+    return storage_watch.StorageWatch(what, lambda: probe(url), _log_line, every=storage_watch.PROBE_SECONDS)
 
 
 def _prepare_serve(args: argparse.Namespace) -> tuple[Settings, int | None]:

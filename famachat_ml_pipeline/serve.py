@@ -65,10 +65,11 @@ def ports_in_use(host: str, ports: list[int]) -> list[int]:
     return busy
 
 
-# A log record (Dagster's "2026-11-30 12:00:00 +0000 - ...", maybe coloured, or the API's JSON lines): what an
+# A log record (Dagster's "2026-11-30 12:00:00 +0000 - ...", maybe coloured; the API's JSON lines; Python's
+# "WARNING:root:..." that dagster_postgres's retries switch on for the daemon's loggers): what an
 # operator reads, kept even while stopping. Anything else a service prints once serve has told it to stop is
 # its interrupt's noise: KeyboardInterrupt and gRPC tracebacks, click's "Aborted!", Dagster's "Stack Trace:".
-_LOG_RECORD = re.compile(r"^(\x1b\[[0-9;]*m)?(\d{4}-\d\d-\d\d[ T]|\{)")
+_LOG_RECORD = re.compile(r"^(\x1b\[[0-9;]*m)?(\d{4}-\d\d-\d\d[ T]|\{|(DEBUG|INFO|WARNING|ERROR|CRITICAL):)")
 _EXCEPTION = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit))\b")
 
 

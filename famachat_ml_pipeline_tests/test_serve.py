@@ -409,9 +409,14 @@ def test_the_relay_keeps_log_records_while_stopping_and_counts_the_rest() -> Non
         "2026-11-30 23:35:26 +0000 - dagster - ERROR - run failed\n",
         "\x1b[32m2026-11-30 23:35:26 +0000\x1b[0m - dagster.daemon - INFO - shutting down\n",
         '{"level": "warning", "event": "x"}\n',
+        "WARNING:root:Retrying failed database connection\n",
         "Aborted!\n",
     ):
         relay.line(text)
     assert out.getvalue().count("Traceback") == 1 and "run failed" in out.getvalue()
-    assert "shutting down" in out.getvalue() and '"event": "x"' in out.getvalue()
+    assert (
+        "shutting down" in out.getvalue()
+        and '"event": "x"' in out.getvalue()
+        and "Retrying" in out.getvalue()
+    )
     assert relay.summary() == "dagster-daemon: left out 4 lines of shutdown output (KeyboardInterrupt)"
