@@ -420,3 +420,37 @@ def test_the_relay_keeps_log_records_while_stopping_and_counts_the_rest() -> Non
         and "Retrying" in out.getvalue()
     )
     assert relay.summary() == "dagster-daemon: left out 4 lines of shutdown output (KeyboardInterrupt)"
+
+
+def _time_wait_ports() -> set[int]:
+    """Local ports of IPv4 connections in TIME_WAIT (state 06 in /proc/net/tcp)."""
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return {int(row.split()[1].split(":")[1], 16) for row in rows if row.split()[3] == "06"}
+
+
+@pytest.mark.parametrize(
+    ("listening_on", "checked_on"),
+    [("0.0.0.0", "0.0.0.0"), ("127.0.0.1", "0.0.0.0"), ("0.0.0.0", "127.0.0.1")],
+)
+def test_serve_on_all_interfaces_refuses_any_listener_and_accepts_time_wait(
+    listening_on: str, checked_on: str
+) -> None:
+    """`--host 0.0.0.0` after the TIME_WAIT fix (SO_REUSEADDR in the check): a listener on the port, on any
+    address that overlaps, is still refused; the last run's TIME_WAIT connections (on 0.0.0.0) are not."""
+    import socket
+
+    from famachat_ml_pipeline.serve import ports_in_use
+
+    with socket.socket() as server:  # bound as uvicorn binds, with SO_REUSEADDR
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind((listening_on, 0))
+        port = server.getsockname()[1]
+        server.listen()
+        assert ports_in_use(checked_on, [port]) == [port]
+        client = socket.create_connection(("127.0.0.1", port))
+        conn, _ = server.accept()
+        conn.close()  # the server side closes first, as uvicorn does at shutdown
+        time.sleep(0.1)
+        client.close()
+    assert port in _time_wait_ports()  # what the check must see through
+    assert ports_in_use(checked_on, [port]) == []
