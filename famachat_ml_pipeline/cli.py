@@ -171,7 +171,14 @@ def cmd_api(args: argparse.Namespace) -> int:
     check_ready(settings.database_url)  # refuse at start, not with a 500 on the first question
     app = create_app(settings)  # warns (one JSON line) when neither ML_API_KEY nor JWT_SECRET is set
     _log_line(f"API and chat page on http://{args.host}:{args.port} ({_safe_url(settings.database_url)})")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=settings.api_shutdown_grace_seconds,  # default: wait forever
+    )
     return 0
 
 
@@ -207,11 +214,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             _log_line("stop requested before the services started; nothing is running")
             return 0
-        from famachat_ml_pipeline.serve import run_services, services
+        from famachat_ml_pipeline.serve import run_services, services, stop_grace
 
         try:
             with _watch_dagster_storage(settings):
-                return run_services(services(args.host, args.port, api_port), echo=_log_line)
+                wanted = services(args.host, args.port, api_port)
+                return run_services(wanted, echo=_log_line, grace=stop_grace(settings, api_port is not None))
         finally:
             # The daemon is gone: its last heartbeat would make a `run` in the next minute queue for it.
             from famachat_ml_pipeline.instance import get_instance

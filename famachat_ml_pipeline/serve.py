@@ -21,11 +21,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from famachat_ml_pipeline.settings import Settings
 
 CODE_LOCATION = ["-m", "famachat_ml_pipeline.definitions"]
 API = "agent-api"
-STOP_GRACE_SECONDS = 20.0
+STOP_GRACE_SECONDS = 20.0  # the Dagster pair: measured stops took 2 to 6 s
+# On top of the API's own drain (API_SHUTDOWN_GRACE_SECONDS): uvicorn's exit after it closes the last chat.
+STOP_MARGIN_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,14 @@ def services(host: str, port: int, api_port: int | None = None, bin_dir: Path | 
         ),
         *(api if api_port is not None else []),
     ]
+
+
+def stop_grace(settings: Settings, with_api: bool) -> float:
+    """How long a stop waits before it kills: with the API, its drain of the chats in flight and a margin
+    (a 20 s grace killed a chat still waiting on the LLM), else the Dagster pair's."""
+    if not with_api:
+        return STOP_GRACE_SECONDS
+    return max(STOP_GRACE_SECONDS, settings.api_shutdown_grace_seconds + STOP_MARGIN_SECONDS)
 
 
 def ports_in_use(host: str, ports: list[int]) -> list[int]:

@@ -454,3 +454,26 @@ def test_serve_on_all_interfaces_refuses_any_listener_and_accepts_time_wait(
         client.close()
     assert port in _time_wait_ports()  # what the check must see through
     assert ports_in_use(checked_on, [port]) == []
+
+
+def test_serve_waits_for_the_apis_drain_before_it_kills(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """serve's 20 s grace SIGKILLed the API while its chats were still allowed to finish: the stop waits
+    for the API's drain (API_SHUTDOWN_GRACE_SECONDS) and a margin; the Dagster pair alone keeps 20 s."""
+    from famachat_ml_pipeline import cli, serve
+    from famachat_ml_pipeline.settings import get_settings
+
+    for name, value in _serve_env(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("DAGSTER_PG_URL", raising=False)
+    monkeypatch.setenv("API_SHUTDOWN_GRACE_SECONDS", "45")
+    get_settings.cache_clear()
+    graces: list[float] = []
+    monkeypatch.setattr(serve, "run_services", lambda wanted, echo, grace: graces.append(grace) or 0)
+    try:
+        assert cli.main(["serve", "--port", str(_free_port()), "--api-port", str(_free_port())]) == 0
+        assert cli.main(["serve", "--port", str(_free_port()), "--no-api"]) == 0
+    finally:
+        get_settings.cache_clear()
+    assert graces == [45 + serve.STOP_MARGIN_SECONDS, serve.STOP_GRACE_SECONDS]
