@@ -189,7 +189,14 @@ def _initialise_dagster_storage(settings: Settings) -> None:
 
     from famachat_ml_pipeline.instance import initialise_storage
     from famachat_ml_pipeline.preflight import _first_line
+    from famachat_ml_pipeline.storage_watch import probe_postgres
 
+    url = settings.dagster_pg_url
+    # First with a connect timeout: a server that accepts and never answers held dagster_postgres's connect
+    # (psycopg2, no timeout) for ever, and not even Ctrl-C ended it.
+    error = probe_postgres(url) if url else None
+    if error is not None:
+        raise UsageError(f"cannot use DAGSTER_PG_URL ({_safe_url(url or '')}): {error}; nothing was started")
     try:
         initialise_storage(settings)
     except DagsterPostgresException as exc:

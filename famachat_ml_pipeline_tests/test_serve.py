@@ -349,24 +349,26 @@ def test_a_requested_stop_prints_our_lines_and_no_dagster_traceback(tmp_path: Pa
 
 
 def test_a_stop_while_serve_prepares_is_one_line_and_starts_nothing(tmp_path: Path) -> None:
-    """SIGINT before the services start (here: while dagster_postgres retries a closed DAGSTER_PG_URL, 21 s)
-    was a KeyboardInterrupt traceback and exit -2; SIGTERM there died without a word."""
+    """SIGINT before the services start (here: while serve waits on Dagster's Postgres) was a
+    KeyboardInterrupt traceback and exit -2; SIGTERM there died without a word."""
     import signal
     import socket
     import subprocess
 
     env = _serve_env(tmp_path)
-    with socket.socket() as closed:  # a port nothing listens on
-        closed.bind(("127.0.0.1", 0))
-        env["DAGSTER_PG_URL"] = f"postgresql://root@127.0.0.1:{closed.getsockname()[1]}/dagster"
+    with socket.socket() as silent:  # takes the connection, never answers: serve waits on it
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        silent.settimeout(60)
+        env["DAGSTER_PG_URL"] = f"postgresql://root@127.0.0.1:{silent.getsockname()[1]}/dagster"
         cli = str(Path(sys.executable).with_name("famachat-ml"))
         argv = [cli, "serve", "--port", str(_free_port()), "--api-port", str(_free_port())]
         proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
-            time.sleep(8)  # past the imports, into Dagster's storage (its retries take 21 s)
-            assert proc.poll() is None
+            conn, _ = silent.accept()  # serve is connecting: past its imports, before any service
             proc.send_signal(signal.SIGINT)
             printed, errors = proc.communicate(timeout=30)
+            conn.close()
         finally:
             if proc.poll() is None:
                 proc.kill()
@@ -374,6 +376,35 @@ def test_a_stop_while_serve_prepares_is_one_line_and_starts_nothing(tmp_path: Pa
     assert "Traceback" not in errors and "KeyboardInterrupt" not in errors, errors
     assert "stop requested before the services started; nothing is running" in printed
     assert "started" not in printed.replace("services started", "")
+
+
+def test_serve_refuses_a_dagster_postgres_that_never_answers_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A server that accepts and never speaks (a stuck Postgres, a half-open proxy) held serve's start for
+    ever, in dagster_postgres's connect without a timeout, deaf to Ctrl-C (measured: still there 30 s after
+    a SIGINT)."""
+    import socket
+
+    from famachat_ml_pipeline import cli, serve
+
+    _fresh_settings(tmp_path, monkeypatch)
+    started: list[object] = []
+    monkeypatch.setattr(serve, "run_services", lambda *a, **k: started.append(a) or 0)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        monkeypatch.setenv("DAGSTER_PG_URL", f"postgresql://root@127.0.0.1:{port}/dagster")
+        begin = time.monotonic()
+        assert cli.main(["serve", "--port", str(_free_port()), "--no-api"]) == 2
+        took = time.monotonic() - begin
+    out = " ".join(capsys.readouterr().out.split())
+    assert out.startswith(
+        f"error: cannot use DAGSTER_PG_URL (postgresql+psycopg2://root@127.0.0.1:{port}/dagster)"
+    )
+    assert "timeout" in out and "nothing was started" in out, out
+    assert took < 15 and started == []
 
 
 def test_a_service_that_crashes_on_its_own_keeps_its_traceback(
