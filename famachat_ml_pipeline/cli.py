@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -170,7 +171,14 @@ def cmd_api(args: argparse.Namespace) -> int:
     check_ready(settings.database_url)  # refuse at start, not with a 500 on the first question
     app = create_app(settings)  # warns (one JSON line) when neither ML_API_KEY nor JWT_SECRET is set
     _log_line(f"API and chat page on http://{args.host}:{args.port} ({_safe_url(settings.database_url)})")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=settings.api_shutdown_grace_seconds,  # default: wait forever
+    )
     return 0
 
 
@@ -181,7 +189,14 @@ def _initialise_dagster_storage(settings: Settings) -> None:
 
     from famachat_ml_pipeline.instance import initialise_storage
     from famachat_ml_pipeline.preflight import _first_line
+    from famachat_ml_pipeline.storage_watch import probe_postgres
 
+    url = settings.dagster_pg_url
+    # First with a connect timeout: a server that accepts and never answers held dagster_postgres's connect
+    # (psycopg2, no timeout) for ever, and not even Ctrl-C ended it.
+    error = probe_postgres(url) if url else None
+    if error is not None:
+        raise UsageError(f"cannot use DAGSTER_PG_URL ({_safe_url(url or '')}): {error}; nothing was started")
     try:
         initialise_storage(settings)
     except DagsterPostgresException as exc:
@@ -193,9 +208,52 @@ def _initialise_dagster_storage(settings: Settings) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import signal
+
+    # Ctrl-C or SIGTERM while serve prepares (imports, storage, checks: seconds) stops it with a line, not a
+    # KeyboardInterrupt traceback (SIGINT) or a silent death (SIGTERM); run_services takes over the signals.
+    previous = {
+        sig: signal.signal(sig, signal.default_int_handler) for sig in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        try:
+            settings, api_port = _prepare_serve(args)
+        except KeyboardInterrupt:
+            _log_line("stop requested before the services started; nothing is running")
+            return 0
+        from famachat_ml_pipeline.serve import run_services, services, stop_grace
+
+        try:
+            with _watch_dagster_storage(settings):
+                wanted = services(args.host, args.port, api_port)
+                return run_services(wanted, echo=_log_line, grace=stop_grace(settings, api_port is not None))
+        finally:
+            # The daemon is gone: its last heartbeat would make a `run` in the next minute queue for it.
+            from famachat_ml_pipeline.instance import get_instance
+
+            get_instance(settings).wipe_daemon_heartbeats()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _watch_dagster_storage(settings: Settings) -> contextlib.AbstractContextManager[object]:
+    """Dagster's Postgres going down while serving: one line, a reminder each minute, one line when back."""
+    from famachat_ml_pipeline import storage_watch
+
+    url = settings.dagster_pg_url
+    if not url:  # SQLite under DAGSTER_HOME: nothing to lose on the network
+        return contextlib.nullcontext()
+    what = f"Dagster's storage DAGSTER_PG_URL ({_safe_url(url)})"
+    probe = storage_watch.probe_postgres
+    return storage_watch.StorageWatch(what, lambda: probe(url), _log_line, every=storage_watch.PROBE_SECONDS)
+
+
+def _prepare_serve(args: argparse.Namespace) -> tuple[Settings, int | None]:
+    """The checks and the Dagster storage, before anything starts; returns the settings and the API's port."""
     from famachat_ml_pipeline.instance import prepare_dagster_home
     from famachat_ml_pipeline.preflight import check_ready
-    from famachat_ml_pipeline.serve import ports_in_use, run_services, services
+    from famachat_ml_pipeline.serve import ports_in_use
     from famachat_ml_pipeline.settings import export_resource_environment
 
     settings = load_settings()
@@ -217,13 +275,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         f"dagster-daemon + dagster-webserver on http://{args.host}:{args.port}{api} "
         f"(DAGSTER_HOME={home}, storage: {storage}); Ctrl-C stops them all"
     )
-    try:
-        return run_services(services(args.host, args.port, api_port), echo=_log_line)
-    finally:
-        # The daemon is gone: its last heartbeat would make a `run` in the next minute queue for it.
-        from famachat_ml_pipeline.instance import get_instance
-
-        get_instance(settings).wipe_daemon_heartbeats()
+    return settings, api_port
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

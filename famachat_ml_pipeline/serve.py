@@ -11,18 +11,26 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from famachat_ml_pipeline.settings import Settings
 
 CODE_LOCATION = ["-m", "famachat_ml_pipeline.definitions"]
 API = "agent-api"
-STOP_GRACE_SECONDS = 20.0
+STOP_GRACE_SECONDS = 20.0  # the Dagster pair: measured stops of the stack took 0.8 to 10.2 s
+# On top of the API's own drain (API_SHUTDOWN_GRACE_SECONDS): uvicorn's exit after it closes the last chat.
+STOP_MARGIN_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,14 @@ def services(host: str, port: int, api_port: int | None = None, bin_dir: Path | 
     ]
 
 
+def stop_grace(settings: Settings, with_api: bool) -> float:
+    """How long a stop waits before it kills: with the API, its drain of the chats in flight and a margin
+    (a 20 s grace killed a chat still waiting on the LLM), else the Dagster pair's."""
+    if not with_api:
+        return STOP_GRACE_SECONDS
+    return max(STOP_GRACE_SECONDS, settings.api_shutdown_grace_seconds + STOP_MARGIN_SECONDS)
+
+
 def ports_in_use(host: str, ports: list[int]) -> list[int]:
     """The ports among `ports` something already listens on at `host` (serve refuses before it starts
     anything: a webserver or API that cannot bind would take the whole stack down a second later)."""
@@ -60,6 +76,56 @@ def ports_in_use(host: str, ports: list[int]) -> list[int]:
             except OSError:
                 busy.append(port)
     return busy
+
+
+# A log record (Dagster's "2026-11-30 12:00:00 +0000 - ...", maybe coloured; the API's JSON lines; Python's
+# "WARNING:root:..." that dagster_postgres's retries switch on for the daemon's loggers): what an
+# operator reads, kept even while stopping. Anything else a service prints once serve has told it to stop is
+# its interrupt's noise: KeyboardInterrupt and gRPC tracebacks, click's "Aborted!", Dagster's "Stack Trace:".
+_LOG_RECORD = re.compile(r"^(\x1b\[[0-9;]*m)?(\d{4}-\d\d-\d\d[ T]|\{|(DEBUG|INFO|WARNING|ERROR|CRITICAL):)")
+_EXCEPTION = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit))\b")
+
+
+@dataclass
+class StderrRelay:
+    """Copies one service's stderr to ours, line by line. Once serve stops the service (`stopping` set), lines
+    that are not log records are left out and counted, so that a Ctrl-C does not bury the stop lines under
+    Dagster's shutdown tracebacks; a service that crashes on its own is never filtered."""
+
+    name: str
+    out: IO[str]
+    stopping: bool = False
+    left_out: int = 0
+    exceptions: list[str] = field(default_factory=list)
+
+    def line(self, text: str) -> None:
+        if not self.stopping or _LOG_RECORD.match(text):
+            self.out.write(text)
+            self.out.flush()
+            return
+        self.left_out += 1
+        found = _EXCEPTION.match(text)
+        if found and found.group(1) not in self.exceptions:
+            self.exceptions.append(found.group(1))
+
+    def summary(self) -> str | None:
+        if not self.left_out:
+            return None
+        what = f" ({', '.join(self.exceptions)})" if self.exceptions else ""
+        return f"{self.name}: left out {self.left_out} lines of shutdown output{what}"
+
+    def pump(self, stream: IO[bytes]) -> None:
+        for raw in iter(stream.readline, b""):
+            self.line(raw.decode("utf-8", "replace"))
+        stream.close()
+
+
+def describe_exit(code: int) -> str:
+    """`exited with code -9` said nothing to whoever did not know Popen's convention: name the signal."""
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"was killed by {signal.Signals(-code).name} (exit code {code})"
+    return f"exited with code {code}"
 
 
 def _group_alive(pgid: int) -> bool:
@@ -77,11 +143,15 @@ def _signal_group(pgid: int, sig: signal.Signals) -> None:
         os.killpg(pgid, sig)
 
 
-def _stop(procs: dict[str, subprocess.Popen], grace: float) -> None:
+def _stop(
+    procs: dict[str, subprocess.Popen], grace: float, relays: dict[str, StderrRelay] | None = None
+) -> None:
     """Stop every service's whole process group, not only its leader: the code servers Dagster's daemon
     and webserver start live in their group and outlived them (a leader killed with -9 never passes the
     SIGTERM on; the daemon's code server ignores it and lingered until its heartbeat timed out)."""
-    for proc in procs.values():
+    for name, proc in procs.items():
+        if relays and name in relays and proc.poll() is None:  # one that died alone keeps all its output
+            relays[name].stopping = True
         _signal_group(proc.pid, signal.SIGTERM)  # each service leads its own group (start_new_session)
     deadline = time.monotonic() + grace
     for proc in procs.values():
@@ -105,6 +175,8 @@ def run_services(
     Returns 0 after a requested stop, else the exit code of the first service that died.
     """
     stop_requested = False
+    relays = {svc.name: StderrRelay(svc.name, sys.stderr) for svc in wanted}
+    pumps: list[threading.Thread] = []
 
     def request_stop(signum: int, _frame: object) -> None:
         nonlocal stop_requested
@@ -115,18 +187,28 @@ def run_services(
     try:
         for svc in wanted:
             # own process group: a terminal's Ctrl-C reaches us once, and we stop each child tree cleanly
-            procs[svc.name] = subprocess.Popen(svc.argv, start_new_session=True)
-            echo(f"started {svc.name} (pid {procs[svc.name].pid})")
+            procs[svc.name] = proc = subprocess.Popen(
+                svc.argv, start_new_session=True, stderr=subprocess.PIPE
+            )
+            assert proc.stderr is not None
+            pumps.append(threading.Thread(target=relays[svc.name].pump, args=(proc.stderr,), daemon=True))
+            pumps[-1].start()
+            echo(f"started {svc.name} (pid {proc.pid})")
         while not stop_requested:
             dead = [(n, p.returncode) for n, p in procs.items() if p.poll() is not None]
             if dead:
                 name, code = dead[0]
-                echo(f"{name} exited with code {code}; stopping the others")
+                echo(f"{name} {describe_exit(code)}; stopping the others")
                 return code or 1
             time.sleep(0.5)
         echo(f"stopping {' and '.join(procs)}")
         return 0
     finally:
-        _stop(procs, grace)
+        _stop(procs, grace, relays)
+        for pump in pumps:  # every writer of the pipe is gone: the rest of the output is read at once
+            pump.join(timeout=5)
+        for relay in relays.values():
+            if (summary := relay.summary()) is not None:
+                echo(summary)
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     api_cors_origins: str = Field(default="", description="Comma-separated allowed origins; empty: none.")
     # Message bodies, questions and answers are logged only when this is set (never the secrets).
     api_debug_log_bodies: bool = False
+    # On SIGTERM the API stops taking connections and lets the chats in flight finish for up to this long,
+    # then closes them (uvicorn waited for them without end: a stalled LLM call held the stop). One LLM call
+    # times out after agent_timeout_seconds; `serve` waits this plus STOP_MARGIN_SECONDS, and
+    # deploy/agent-api.yaml's terminationGracePeriodSeconds is longer still (README, "Production").
+    api_shutdown_grace_seconds: float = Field(default=60.0, gt=0)
 
     # The agent (famachat_ml_pipeline/agent). No key means the deterministic offline mode.
     agent_anthropic_api_key: SecretStr | None = Field(

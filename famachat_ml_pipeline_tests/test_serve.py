@@ -231,7 +231,8 @@ def test_a_service_killed_with_sigkill_takes_its_children_with_it(tmp_path: Path
     threading.Thread(target=kill_leader, daemon=True).start()
     lines: list[str] = []
     assert run_services([leader], echo=lines.append, grace=3) != 0
-    assert any("webserver exited" in line for line in lines)
+    # "exited with code -9" only told whoever knew Popen's convention
+    assert any("webserver was killed by SIGKILL (exit code -9)" in line for line in lines), lines
     assert not _alive(_pid_from(child_pid)), "the killed webserver's child outlived serve"
 
 
@@ -278,3 +279,232 @@ def test_a_port_the_last_run_left_in_time_wait_is_free_but_a_listener_is_not() -
     client.close()
     server.close()
     assert ports_in_use("127.0.0.1", [port]) == []
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve_env(tmp_path: Path) -> dict[str, str]:
+    import os
+
+    from famachat_ml_pipeline.db.engine import get_engine, migrate
+    from famachat_ml_pipeline.demo.generator import generate_demo
+    from famachat_ml_pipeline.demo.loader import write_demo
+
+    url = f"sqlite:///{tmp_path / 'ml.db'}"
+    migrate(url)
+    write_demo(get_engine(url), generate_demo(n_accounts=1, days=35))
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+        "MODELS_STORAGE_PATH": str(tmp_path / "models"),
+        "FRAMES_STORAGE_PATH": str(tmp_path / "frames"),
+    }
+    env.pop("DAGSTER_PG_URL", None)
+    return env
+
+
+def _wait_for_line(path: Path, text: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while text not in path.read_text():
+        assert time.monotonic() < deadline, f"{text!r} never printed\n{path.read_text()[-3000:]}"
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_a_requested_stop_prints_our_lines_and_no_dagster_traceback(tmp_path: Path, signame: str) -> None:
+    """Ctrl-C or SIGTERM while Dagster's code servers load (the moment of a restart or of a rollout): serve's
+    stderr held the services' KeyboardInterrupt and gRPC tracebacks, click's "Aborted!" and Dagster's
+    "Stack Trace:" blocks (measured: up to 341 lines), which buried serve's own stop line."""
+    import signal
+    import subprocess
+
+    env = _serve_env(tmp_path)
+    out, err = tmp_path / "out.txt", tmp_path / "err.txt"
+    cli = str(Path(sys.executable).with_name("famachat-ml"))
+    argv = [cli, "serve", "--port", str(_free_port()), "--api-port", str(_free_port())]
+    with out.open("w") as o, err.open("w") as e:
+        proc = subprocess.Popen(argv, env=env, stdout=o, stderr=e, start_new_session=True)
+    try:
+        _wait_for_line(out, "started agent-api", 60)
+        time.sleep(3)  # the services import the code location and start their code servers
+        start = time.monotonic()
+        proc.send_signal(getattr(signal, signame))
+        assert proc.wait(timeout=60) == 0, out.read_text()[-3000:] + err.read_text()[-3000:]
+        stop_seconds = time.monotonic() - start
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    printed, errors = out.read_text(), err.read_text()
+    assert "stopping dagster-daemon and dagster-webserver and agent-api" in printed
+    for noise in ("Traceback", "Stack Trace", "Aborted!", "KeyboardInterrupt"):
+        assert noise not in errors and noise not in printed, f"{noise} in\n{errors[-3000:]}"
+    assert stop_seconds < 25, stop_seconds
+
+
+def test_a_stop_while_serve_prepares_is_one_line_and_starts_nothing(tmp_path: Path) -> None:
+    """SIGINT before the services start (here: while serve waits on Dagster's Postgres) was a
+    KeyboardInterrupt traceback and exit -2; SIGTERM there died without a word."""
+    import signal
+    import socket
+    import subprocess
+
+    env = _serve_env(tmp_path)
+    with socket.socket() as silent:  # takes the connection, never answers: serve waits on it
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        silent.settimeout(60)
+        env["DAGSTER_PG_URL"] = f"postgresql://root@127.0.0.1:{silent.getsockname()[1]}/dagster"
+        cli = str(Path(sys.executable).with_name("famachat-ml"))
+        argv = [cli, "serve", "--port", str(_free_port()), "--api-port", str(_free_port())]
+        proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            conn, _ = silent.accept()  # serve is connecting: past its imports, before any service
+            proc.send_signal(signal.SIGINT)
+            printed, errors = proc.communicate(timeout=30)
+            conn.close()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert proc.returncode == 0, printed + errors
+    assert "Traceback" not in errors and "KeyboardInterrupt" not in errors, errors
+    assert "stop requested before the services started; nothing is running" in printed
+    assert "started" not in printed.replace("services started", "")
+
+
+def test_serve_refuses_a_dagster_postgres_that_never_answers_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A server that accepts and never speaks (a stuck Postgres, a half-open proxy) held serve's start for
+    ever, in dagster_postgres's connect without a timeout, deaf to Ctrl-C (measured: still there 30 s after
+    a SIGINT)."""
+    import socket
+
+    from famachat_ml_pipeline import cli, serve
+
+    _fresh_settings(tmp_path, monkeypatch)
+    started: list[object] = []
+    monkeypatch.setattr(serve, "run_services", lambda *a, **k: started.append(a) or 0)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        monkeypatch.setenv("DAGSTER_PG_URL", f"postgresql://root@127.0.0.1:{port}/dagster")
+        begin = time.monotonic()
+        assert cli.main(["serve", "--port", str(_free_port()), "--no-api"]) == 2
+        took = time.monotonic() - begin
+    out = " ".join(capsys.readouterr().out.split())
+    assert out.startswith(
+        f"error: cannot use DAGSTER_PG_URL (postgresql+psycopg2://root@127.0.0.1:{port}/dagster)"
+    )
+    assert "timeout" in out and "nothing was started" in out, out
+    assert took < 15 and started == []
+
+
+def test_a_service_that_crashes_on_its_own_keeps_its_traceback(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Only what a service prints after serve stopped it is left out: a crash's traceback is the news."""
+    from famachat_ml_pipeline.serve import Service
+
+    sleeper = Service("sleeper", [sys.executable, "-c", "import time; time.sleep(60)"])
+    crasher = Service(
+        "crasher", [sys.executable, "-c", "import time; time.sleep(1); raise RuntimeError('boom')"]
+    )
+    lines: list[str] = []
+    assert run_services([sleeper, crasher], echo=lines.append, grace=5) == 1
+    errors = capfd.readouterr().err
+    assert "Traceback (most recent call last)" in errors and "RuntimeError: boom" in errors, errors
+    assert any("crasher exited with code 1" in line for line in lines), lines
+
+
+def test_the_relay_keeps_log_records_while_stopping_and_counts_the_rest() -> None:
+    import io
+
+    from famachat_ml_pipeline.serve import StderrRelay
+
+    out = io.StringIO()
+    relay = StderrRelay("dagster-daemon", out)
+    relay.line("Traceback (most recent call last):\n")  # not stopping yet: a crash, shown
+    relay.stopping = True
+    for text in (
+        "Traceback (most recent call last):\n",
+        '  File "x.py", line 1, in <module>\n',
+        "KeyboardInterrupt\n",
+        "2026-11-30 23:35:26 +0000 - dagster - ERROR - run failed\n",
+        "\x1b[32m2026-11-30 23:35:26 +0000\x1b[0m - dagster.daemon - INFO - shutting down\n",
+        '{"level": "warning", "event": "x"}\n',
+        "WARNING:root:Retrying failed database connection\n",
+        "Aborted!\n",
+    ):
+        relay.line(text)
+    assert out.getvalue().count("Traceback") == 1 and "run failed" in out.getvalue()
+    assert (
+        "shutting down" in out.getvalue()
+        and '"event": "x"' in out.getvalue()
+        and "Retrying" in out.getvalue()
+    )
+    assert relay.summary() == "dagster-daemon: left out 4 lines of shutdown output (KeyboardInterrupt)"
+
+
+def _time_wait_ports() -> set[int]:
+    """Local ports of IPv4 connections in TIME_WAIT (state 06 in /proc/net/tcp)."""
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return {int(row.split()[1].split(":")[1], 16) for row in rows if row.split()[3] == "06"}
+
+
+@pytest.mark.parametrize(
+    ("listening_on", "checked_on"),
+    [("0.0.0.0", "0.0.0.0"), ("127.0.0.1", "0.0.0.0"), ("0.0.0.0", "127.0.0.1")],
+)
+def test_serve_on_all_interfaces_refuses_any_listener_and_accepts_time_wait(
+    listening_on: str, checked_on: str
+) -> None:
+    """`--host 0.0.0.0` after the TIME_WAIT fix (SO_REUSEADDR in the check): a listener on the port, on any
+    address that overlaps, is still refused; the last run's TIME_WAIT connections (on 0.0.0.0) are not."""
+    import socket
+
+    from famachat_ml_pipeline.serve import ports_in_use
+
+    with socket.socket() as server:  # bound as uvicorn binds, with SO_REUSEADDR
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind((listening_on, 0))
+        port = server.getsockname()[1]
+        server.listen()
+        assert ports_in_use(checked_on, [port]) == [port]
+        client = socket.create_connection(("127.0.0.1", port))
+        conn, _ = server.accept()
+        conn.close()  # the server side closes first, as uvicorn does at shutdown
+        time.sleep(0.1)
+        client.close()
+    assert port in _time_wait_ports()  # what the check must see through
+    assert ports_in_use(checked_on, [port]) == []
+
+
+def test_serve_waits_for_the_apis_drain_before_it_kills(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """serve's 20 s grace SIGKILLed the API while its chats were still allowed to finish: the stop waits
+    for the API's drain (API_SHUTDOWN_GRACE_SECONDS) and a margin; the Dagster pair alone keeps 20 s."""
+    from famachat_ml_pipeline import cli, serve
+    from famachat_ml_pipeline.settings import get_settings
+
+    for name, value in _serve_env(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("DAGSTER_PG_URL", raising=False)
+    monkeypatch.setenv("API_SHUTDOWN_GRACE_SECONDS", "45")
+    get_settings.cache_clear()
+    graces: list[float] = []
+    monkeypatch.setattr(serve, "run_services", lambda wanted, echo, grace: graces.append(grace) or 0)
+    try:
+        assert cli.main(["serve", "--port", str(_free_port()), "--api-port", str(_free_port())]) == 0
+        assert cli.main(["serve", "--port", str(_free_port()), "--no-api"]) == 0
+    finally:
+        get_settings.cache_clear()
+    assert graces == [45 + serve.STOP_MARGIN_SECONDS, serve.STOP_GRACE_SECONDS]

@@ -176,7 +176,9 @@ class FakeAnthropic:
                 step = fake._next()
                 if isinstance(step, Stall):
                     time.sleep(step.seconds)
-                    return  # the client has timed out by now: close without an answer
+                    # the client has timed out by now, or (a slow LLM) it sees the connection close
+                    self.close_connection = True
+                    return
                 if step is None:
                     step = Failure(500, "api_error", "script exhausted")
                 if isinstance(step, Failure):

@@ -126,3 +126,20 @@ def test_the_agent_api_manifest_runs_the_real_api_command_with_probes_the_app_se
     ]
     assert service["spec"]["selector"] == spec["selector"]["matchLabels"]
     assert service["spec"]["ports"][0]["targetPort"] == container["ports"][0]["name"]
+
+
+def test_the_agent_api_pod_is_killed_only_after_the_api_drained_its_chats() -> None:
+    """Kubernetes' default 30 s grace SIGKILLed the API while a chat still waited on the LLM; the API's own
+    drain (API_SHUTDOWN_GRACE_SECONDS) must end first, with time to exit, unless the pod's env changes it."""
+    from famachat_ml_pipeline.serve import STOP_MARGIN_SECONDS
+    from famachat_ml_pipeline.settings import Settings
+
+    deployment, _ = yaml.safe_load_all((DEPLOY / "agent-api.yaml").read_text())
+    pod = deployment["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    env = {e["name"]: e.get("value") for e in container.get("env", [])}
+    drain = float(
+        env.get("API_SHUTDOWN_GRACE_SECONDS") or Settings.model_fields["api_shutdown_grace_seconds"].default
+    )
+    assert drain >= Settings.model_fields["agent_timeout_seconds"].default  # one LLM call can finish
+    assert pod["terminationGracePeriodSeconds"] >= drain + STOP_MARGIN_SECONDS
