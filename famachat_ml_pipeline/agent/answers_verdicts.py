@@ -19,6 +19,7 @@ from famachat_ml_pipeline.agent.wording import (
     figures_text,
     leads_text,
     quoted,
+    times_text,
 )
 from famachat_ml_pipeline.core.recommendations.text_ptbr import (
     WEEKDAYS_PT,
@@ -523,11 +524,7 @@ def cut_advice_lines(out: Out) -> list[str]:
         for x in cuts:
             action = x["title"].split(":")[0]
             ratio = x["ratio"]
-            vs = (
-                f", {format_number(ratio, 1)}x o da conta ({x['account_cpl_7d']})"
-                if ratio is not None
-                else ""
-            )
+            vs = f", {times_text(ratio)} o da conta ({x['account_cpl_7d']})" if ratio is not None else ""
             trend = x["trend_v"]
             sign = "+" if trend and trend > 0 else ""
             moved = f", {sign}{x['cpl_trend']} sobre os 7 dias anteriores" if x["cpl_trend"] else ""
@@ -536,7 +533,7 @@ def cut_advice_lines(out: Out) -> list[str]:
                 "quem gastou sem nenhum lead"
             )
             far = (
-                f"; com o CPL {format_number(ratio, 1)}x o da conta, pausar também se justifica se você não "
+                f"; com o CPL {times_text(ratio)} o da conta, pausar também se justifica se você não "
                 "quiser esperar o efeito da redução"
                 if ratio is not None and ratio >= FAR_ABOVE
                 else ""

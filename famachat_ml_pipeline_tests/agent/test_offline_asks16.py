@@ -29,9 +29,9 @@ pytestmark = pytest.mark.timeout(1200)
 DAY = dt.timedelta(days=1)
 WORD = {
     "HIGH_PERFORMER": "alta performance",
-    "MODERATE": "moderada",
-    "LOW": "baixa",
-    "UNDERPERFORMER": "crítica",
+    "MODERATE": "moderado",
+    "LOW": "baixo",
+    "UNDERPERFORMER": "crítico",
 }
 RANK = {"UNDERPERFORMER": 0, "LOW": 1, "MODERATE": 2, "HIGH_PERFORMER": 3}
 HELP = "Posso responder sobre esta conta"
@@ -112,10 +112,10 @@ def test_a_tier_asked_with_a_wrong_premise_says_no_then_the_rule_with_its_figure
         )
         assert intent == "tier", lines
         if tier == "MODERATE":
-            assert lines[0].endswith(f"({cid}) está no tier moderada (MODERATE)."), lines[0]
+            assert lines[0].endswith(f"({cid}) está no tier moderado (MODERATE)."), lines[0]
         else:
             assert lines[0].startswith("Não: "), lines[0]
-            assert f"({cid}) não está em moderada (MODERATE), e sim em {WORD[tier]} ({tier})." in lines[0]
+            assert f"({cid}) não está no tier moderado (MODERATE), e sim no tier {WORD[tier]} ({tier})." in lines[0]
         assert lines[1].startswith("Por quê: "), lines
         if leads:
             cpl = spend / leads
@@ -159,7 +159,7 @@ def test_what_the_next_tier_up_asks_for_is_the_ceiling_at_todays_account_cpl(dem
         need = max(math.ceil(round(spend / ceiling, 9)), min_leads)
         (goal,) = [x for x in lines if x.startswith("Para subir para ")]
         assert goal.startswith(
-            f"Para subir para {WORD[up]} ({up}): CPL de até {format_money(ceiling)} "
+            f"Para subir para o tier {WORD[up]} ({up}): CPL de até {format_money(ceiling)} "
             f"({_x(ratio)} o CPL da conta"
         ), goal
         assert f"gastar até {format_money(ceiling * leads)} com os mesmos {leads} leads" in goal, goal
