@@ -88,9 +88,9 @@ def _goal(c: dict[str, Any]) -> str:
     if g["min_days"] and c["days_with_leads"] < g["min_days"]:
         days = f" e leads em pelo menos {g['min_days']} dos 7 dias (teve {c['days_with_leads']})"
     return (
-        f"Para subir para o tier {tier_label(g['tier'])}: CPL de até {g['cpl_max']} ({_x(g['ratio'])} o CPL da "
-        f"conta de hoje){days}; nos 7 dias, isso seria {' ou '.join(ways)}. O CPL da conta também se move, "
-        "e a linha vai com ele."
+        f"Para subir para o tier {tier_label(g['tier'])}: CPL de até {g['cpl_max']} ({_x(g['ratio'])} o CPL "
+        f"da conta de hoje){days}; nos 7 dias, isso seria {' ou '.join(ways)}. O CPL da conta também se "
+        "move, e a linha vai com ele."
     )
 
 
@@ -165,7 +165,8 @@ def _tiers_lines(intent: Intent, rows: list[dict[str, Any]]) -> list[str]:
         f"{_times(c['ratio'])} o da conta"
         for c in shown
     ]
-    return [head, *body] if shown else [f"Nenhuma campanha no tier {tier_label(named)} na última classificação."]
+    none = f"Nenhuma campanha no tier {tier_label(named)} na última classificação."
+    return [head, *body] if shown else [none]
 
 
 def say_tier(intent: Intent, out: Out) -> list[str]:

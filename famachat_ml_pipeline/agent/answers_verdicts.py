@@ -178,14 +178,17 @@ _WHICH_PT = {  # (figure, up) -> what the campaign did
 }
 
 
-def _which_moved(m: dict[str, Any], figure: str, up: bool) -> list[str]:
+def _which_moved(m: dict[str, Any], figure: str, up: bool, judged: str | None = None) -> list[str]:
     """ "Qual campanha mais caiu em leads ontem?": the campaign that moved the figure most the way asked
     against the day before (whatever the account did), named first, the next two after, then the account's
-    move as context."""
+    move as context. `judged` ("worse"/"better"): "qual campanha mais caiu ontem?" with no figure named,
+    said as what it is measured by."""
     key = _MOVE_KEY[figure]
     rows = _ranked(m, key, up)
     day, before = _d(m["days"]["day"]), _d(m["days"]["before"])
     did = _WHICH_PT[figure, up]
+    if judged is not None:
+        did = f"{'piorou' if judged == 'worse' else 'melhorou'} pelo CPL (a que mais {did})"
     account = _move_line(m, figure, "either")
     if not rows:
         return [f"Nenhuma campanha {did} em {day} (contra {before}).", account]
@@ -217,6 +220,10 @@ def day_move_lines(intent: Intent, out: Out) -> list[str]:
         return [f"Não há dados de {_d(m['days']['day'])} na fonte."]
     if (intent.metric or "").endswith("_which") and move in {"up", "down"}:
         return _which_moved(m, figure, move == "up")
+    if (intent.metric or "").endswith("_which") and move in {"worse", "better"}:
+        # worse = a higher CPL, fewer leads or (spend) more money
+        up = (move == "worse") == (figure != "leads")
+        return _which_moved(m, figure, up, move if figure == "cpl" else None)
     if figure == "what":
         head = (
             f"Em {_d(m['days']['day'])} ({WEEKDAYS_PT[m['days']['day'].weekday()]}): "

@@ -70,6 +70,7 @@ from famachat_ml_pipeline.agent.intents_talk import (
 from famachat_ml_pipeline.agent.intents_trends import (
     MOVES,
     WHY,
+    campaign_fell,
     campaigns_move_asked,
     cpl_asked,
     day_move_asked,
@@ -596,6 +597,8 @@ def _classify(message: str) -> Intent:
             and re.search(r"\b(qual|quais)\b.*\bcampanhas?\b", asked)
         ):
             # "qual campanha piorou mais essa semana?": the campaigns by their move over the same weeks
+            if figure_named(asked) is None:  # "qual campanha mais caiu essa semana?": got worse
+                extra["metric"] = f"week_cpl_{campaign_fell(week_change[1])}"
             extra["metric"] += "_which"
             names = ()
     # "por que o CPL subiu essa semana?": the anomalies of the week, the move explained over the same weeks
