@@ -344,6 +344,35 @@ def _vs_account_followup(message: str, history: Sequence[ChatTurn], depth: int) 
     )
 
 
+def _decision_followup(message: str, history: Sequence[ChatTurn]) -> Intent | None:
+    """ "devo pausar?", "vale escalar?" right after one campaign talked about ("como tá a 2?"): that
+    campaign's pause or scale verdict, not the account's; None when the message names a campaign of its
+    own, asks no such verdict, or the last exchange did not name exactly one campaign (then the account's
+    list is what is asked)."""
+    text = normalize(message)
+    own = classify_intent(message)
+    if (
+        own.name != "recommendations"
+        or own.metric not in {"cut", "scale"}
+        or own.keyword != "recommendations"
+    ):
+        return None
+    if own.campaign_id or own.names or own.campaign_ids or len(_WORD.findall(text)) > MAX_WORDS:
+        return None
+    last = [i for i, turn in enumerate(history) if turn.role == "user"][-1:]
+    if not last:
+        return None
+    # only the last exchange: a campaign named turns ago is no longer the one talked about
+    named = _named_in(history[-1], history[:-1], MAX_DEPTH) if history[-1].role == "assistant" else ()
+    named = named or _named_in(history[last[0]], history[: last[0]], MAX_DEPTH)
+    if len(named) != 1:
+        return None
+    (campaign,) = named
+    return replace(
+        own, **({"campaign_id": campaign} if _CAMPAIGN_ID_ONLY.fullmatch(campaign) else {"names": named})
+    )
+
+
 def _difference_followup(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
     """ "qual a diferença de cpl?" right after two campaigns compared: the same comparison with the CPL gap
     said first; None after anything else, or when the message names campaigns of its own."""
@@ -389,6 +418,8 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
         return vs_account
     if (gap := _difference_followup(message, history, depth)) is not None:
         return gap
+    if (decision := _decision_followup(message, history)) is not None:
+        return decision
     text = normalize(message)
     if _ACCOUNT_WIDE.search(text) and len(_WORD.findall(text)) <= MAX_WORDS:
         prev = _previous_intent(history, depth)
