@@ -517,7 +517,8 @@ def test_what_was_lost_or_spent_beyond_this_week_is_the_weeks_move(
     new, old = _sums(src, nf, nl)[key], _sums(src, of, ol)[key]
     assert new != old
     if key == "leads":
-        word = "Sim: os leads da conta caíram" if new < old else "Não: os leads da conta subiram"
+        gap = leads_of(abs(new - old))
+        word = f"Sim: a conta perdeu {gap}" if new < old else f"Não: a conta ganhou {gap}"
         assert lines[0].startswith(word), lines
         assert f"{new} de " in lines[0] and f"contra {old} " in lines[0], lines
     else:
