@@ -237,6 +237,9 @@ def classify_intent(message: str) -> Intent:
         return Intent("out_of_scope", metric="accounts", keyword="out_of_scope", accounts_named=named)
     intent = reroute(text, _classify(message))
     intent = _share(text, _vs_account(message, text, intent))
+    if _HEALTH.search(text) and intent.name in {"summary", "top", "help"} and not intent.campaign_id:
+        # "minha conta tá saudável?": a verdict first, from the tiers, the anomalies and the CPL's trend
+        intent = Intent("summary", keyword="summary", ask="health")
     if decision := decision_asked(text):
         # "ignora a recomendação de pausar", "já aumentei o orçamento da campanha 4": the chat only reads; the
         # decision is recorded in FamaChat (the API's apply/dismiss), said with the advice's ids
@@ -257,6 +260,13 @@ def classify_intent(message: str) -> Intent:
         intent = replace(intent, name="forecast", keyword="forecast", metric="month_end", period_ref=None)
         intent = replace(intent, ask="left_to_spend")
     return replace(intent, below_campaign=True) if _BELOW_CAMPAIGN.search(text) else intent
+
+
+# "minha conta tá saudável?", "a conta tá bem?", "tá tudo ok na conta?": the account's health judged
+_HEALTH = re.compile(
+    r"\bconta\b.*\b(saudavel|saude|bem|ok|legal|em ordem)\b"
+    r"|\b(saudavel|saude|tudo bem|tudo ok|tudo certo)\b.*\bconta\b"
+)
 
 
 # "acima do dobro da média", "3 vezes a média": the multiple of the account's CPL asked
