@@ -129,6 +129,7 @@ INTENTS = (
     "period_summary",
     "leads_cost",
     "month_rank",
+    "cpl_stability",
 )
 
 

@@ -85,6 +85,13 @@ _FROM = re.compile(r"\b(?:da|de|do)\s+campanha\s+(\d{1,6})\b")
 _TO = re.compile(r"\b(?:pra|para|na|no|pro|em)\s+(?:a\s+)?campanha\s+(\d{1,6})\b")
 
 
+# "qual campanha tem o cpl mais estável?", "qual varia menos?", "qual a mais instável?"
+_STEADY = re.compile(
+    r"\b(mais|menos) (?:estave(?:l|is)|constantes?|consistentes?|regular(?:es)?|previsive(?:l|is))\b"
+    r"|\b(instave(?:l|is))\b|\b(?:varia|oscila)(?:m)? (mais|menos)\b"
+)
+
+
 def budget_move_asked(text: str) -> tuple[str, str] | None:
     """(the campaign money leaves, the one it goes to) when a normalized question moves budget between two
     campaigns named by number; None otherwise."""
@@ -151,6 +158,11 @@ def reroute(text: str, intent: Intent) -> Intent:
         return replace(
             intent, name="month_rank", keyword="month_rank", metric="best" if best else "worst", names=()
         )
+    if (steady := _STEADY.search(text)) and not named:
+        # "qual campanha tem o cpl mais estável?": the daily CPL's variation over 14 days
+        least = steady.group(1) == "menos" or bool(steady.group(2)) or steady.group(3) == "mais"
+        metric = "least" if least else "most"
+        return replace(intent, name="cpl_stability", keyword="cpl_stability", metric=metric, names=())
     if (goal := _LEADS_COST.search(text)) and not named:
         target = float(goal.group(4).replace(".", ""))
         return replace(intent, name="leads_cost", keyword="leads_cost", threshold=target, names=())
