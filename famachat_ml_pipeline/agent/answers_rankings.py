@@ -243,6 +243,7 @@ def _cpl_limit_lines(intent: Intent, out: Out) -> list[str]:
 RANK_PT = {
     "spend": ("que mais gastou", "spend_v", True),
     "leads": ("com mais leads", "leads", True),
+    "leads_low": ("com menos leads (entre as que gastaram)", "leads", False),
     "cpl_high": ("com o maior CPL", "cpl_v", True),
     "cpl_low": ("com o menor CPL", "cpl_v", False),
     "ctr_high": ("com o maior CTR", "ctr_v", True),
@@ -258,6 +259,8 @@ def _rank_kind(intent: Intent) -> str:
     best or worst asked (not the tiers, which are of the last 7 days), else the rate asked."""
     if intent.metric in {"worst", "best"}:
         return intent.metric
+    if intent.name == "top" and intent.metric == "leads_low":
+        return "leads_low"
     return {"list_campaigns": "spend", "top": "leads"}.get(intent.name, intent.metric or "cpl_high")
 
 
@@ -342,6 +345,8 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
         )
         when = f"{period_in(period.label)} ({span}, {r['days']} dias{notes})"
     rows = [x for x in r["campaigns"] if x[key] is not None and (key != "spend_v" or x[key] > 0)]
+    if kind == "leads_low":  # a campaign that spent nothing brought no lead by not running: left out
+        rows = [x for x in rows if x["spend_v"] > 0]
     rows.sort(key=lambda x: (-x[key] if desc else x[key], x["campaign_id"]))
     aside = r.get("set_aside") or 0
     note = [f"Sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos."] if aside else []

@@ -263,6 +263,22 @@ def classify_intent(message: str) -> Intent:
     return replace(intent, below_campaign=True) if _BELOW_CAMPAIGN.search(text) else intent
 
 
+# "qual campanha trouxe menos lead?", "e a que menos trouxe?": the fewest leads ranked
+_FEWEST_LEADS = re.compile(
+    r"\bmenos leads?\b|\bmenos (trouxe|trouxeram|converteu|converteram|gerou)\b"
+    r"|\b(trouxe|trouxeram|gerou|converteu) menos\b"
+)
+
+
+# "sábado é bom dia pra anunciar?", "vale anunciar no domingo?": one weekday judged
+_WEEKDAY_INDEX = {"segunda": 0, "terca": 1, "quarta": 2, "quinta": 3, "sexta": 4, "sabado": 5, "domingo": 6}
+_WD = r"(segunda|terca|quarta|quinta|sexta|sabado|domingo)(?:-feira| feira)?s?"
+_JUDGED = (
+    r"(?:bom dia|dia bom|melhor dia|pior dia|dia ruim|vale (?:a pena )?anunciar|compensa anunciar|converte)"
+)
+_ONE_WEEKDAY = re.compile(rf"\b{_WD}\b.*\b{_JUDGED}\b|\b{_JUDGED}\b.*\b(?:n[oa]s?|de|aos?) {_WD}\b")
+
+
 # "minha conta tá saudável?", "a conta tá bem?", "tá tudo ok na conta?": the account's health judged
 _HEALTH = re.compile(
     r"\bconta\b.*\b(saudavel|saude|bem|ok|legal|em ordem)\b"
@@ -412,6 +428,11 @@ def _classify(message: str) -> Intent:
         extra.update(metric="budget_scaled", threshold=raise_pct)
     if REACTIVATE.search(asked):  # "vale reativar a 31?": its figures while it ran, against the account's
         extra["metric"] = "reactivate"
+    if (one := _ONE_WEEKDAY.search(asked)) and not cid and not re.search(r"\bpassad|\bultim", asked):
+        # "sábado é bom dia pra anunciar?": that weekday's place among the 4 weeks' weekdays, not last
+        # Saturday's figures
+        matched, day_ref = "weekday", None
+        extra["ask"] = f"weekday:{_WEEKDAY_INDEX[one.group(1) or one.group(2)]}"
     if matched == "weekday":  # best first: the lowest CPL, unless the most leads or the worst is asked
         worst = re.search(r"\bpior|\bmaior (cpl|custo)|mais car[oa]|(cpl|custo por lead) mais alto", asked)
         most = re.search(r"mais leads|mais trouxe|converte mais|mais conversao|mais conversoes", asked)
@@ -427,6 +448,12 @@ def _classify(message: str) -> Intent:
     ):
         # "qual campanha tem mais gasto e menos lead?": money per lead, the highest CPL first (not the spend)
         matched, extra["metric"] = "cpl_rank", "cpl_high"
+    elif not cid and _FEWEST_LEADS.search(asked) and re.search(r"\b(qual|quais)\b", asked):
+        # "qual campanha trouxe menos lead no mês?": the spenders by their leads, fewest first (over the 7
+        # days when no day nor period is named), not the account's total
+        matched, extra["metric"] = "top", "leads_low"
+        if day_ref is None and period_ref is None:
+            period_ref = extra["period_ref"] = "ultimos 7 dias"
     if (
         matched in {None, "list_campaigns", "top", "performance", "cpl_rank", "summary"}
         and not cid

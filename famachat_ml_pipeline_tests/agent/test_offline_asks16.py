@@ -18,7 +18,7 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from famachat_ml_pipeline.core.recommendations import format_money
+from famachat_ml_pipeline.core.recommendations import format_money, format_number
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks12 import _stored_day
@@ -39,6 +39,14 @@ HELP = "Posso responder sobre esta conta"
 
 def _x(ratio: float) -> str:
     return f"{ratio:.2f}".replace(".", ",") + "x"
+
+
+def _times(ratio: float) -> str:
+    """A campaign's CPL over the account's as every answer says it (agent33): one decimal, rounded once from
+    the unrounded ratio; two where one would sit on a tier bound (0,7, 1,0, 1,5) the ratio is not."""
+    one = round(ratio, 1)
+    digits = 2 if one in (0.7, 1.0, 1.5) and abs(ratio - one) >= 0.005 else 1
+    return format_number(ratio, digits) + "x"
 
 
 def _numbered(db: DemoDb) -> dict[int, str]:
@@ -121,7 +129,7 @@ def test_a_tier_asked_with_a_wrong_premise_says_no_then_the_rule_with_its_figure
             cpl = spend / leads
             assert f"CPL {format_money(cpl)} nos 7 dias até {_d(demo_db.as_of)} = " in lines[1], lines[1]
             assert (
-                f"= {_x(cpl / account_cpl)} o da conta ({format_money(account_cpl)}), {leads_of(leads)}"
+                f"= {_times(cpl / account_cpl)} o da conta ({format_money(account_cpl)}), {leads_of(leads)}"
                 in (lines[1])
             ), lines[1]
         else:
