@@ -373,6 +373,44 @@ def _decision_followup(message: str, history: Sequence[ChatTurn]) -> Intent | No
     )
 
 
+# "tá caro?", "e o cpl dela, tá bom?" right after one campaign: its CPL judged against the account's
+_JUDGE_BARE = re.compile(
+    r"^(?:e )?(?:o cpl(?: dela)?,? )?(?:ta|esta|tao) (car[oa]|barat[oa]|bom|boa|ruim|alt[oa]|ok)"
+    r"(?: o cpl(?: dela)?)?\W*$"
+)
+# "e a que menos trouxe?" right after the campaigns with the most leads: the same ranking, fewest first
+_FEWEST_AFTER = re.compile(r"^e (?:a|as|qual|quais)\b.*\bmenos\b")
+
+
+def _judge_followup(message: str, history: Sequence[ChatTurn]) -> Intent | None:
+    """ "tá caro?" right after one campaign talked about: that campaign's 7-day CPL judged against the
+    account's (as "o cpl da N tá caro?"); None when the message is no bare judgement or the last exchange
+    did not name exactly one campaign by its id."""
+    m = _JUDGE_BARE.search(normalize(message).strip())
+    if m is None or not history:
+        return None
+    last = [i for i, turn in enumerate(history) if turn.role == "user"][-1:]
+    named = _named_in(history[-1], history[:-1], MAX_DEPTH) if history[-1].role == "assistant" else ()
+    named = named or (_named_in(history[last[0]], history[: last[0]], MAX_DEPTH) if last else ())
+    if len(named) != 1 or not _CAMPAIGN_ID_ONLY.fullmatch(named[0]):
+        return None
+    return classify_intent(f"o cpl da campanha {named[0]} ta {m.group(1)}?")
+
+
+def _fewest_followup(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
+    """ "e a que menos trouxe?" after "qual campanha trouxe mais lead no mês?": the same day or period's
+    campaigns by their leads, fewest first; None after anything else."""
+    text = normalize(message).strip()
+    if not _FEWEST_AFTER.search(text) or len(_WORD.findall(text)) > MAX_WORDS:
+        return None
+    prev = _previous_intent(history, depth)
+    # the question's own words after "campanha" ("trouxe mais lead") read as a name until resolved
+    if prev is None or "top" not in {prev.name, prev.keyword} or prev.campaign_id:
+        return None
+    period = prev.period_ref or (None if prev.day_ref else "ultimos 7 dias")
+    return replace(prev, name="top", metric="leads_low", period_ref=period, names=(), limit=None)
+
+
 def _difference_followup(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
     """ "qual a diferença de cpl?" right after two campaigns compared: the same comparison with the CPL gap
     said first; None after anything else, or when the message names campaigns of its own."""
@@ -420,6 +458,10 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
         return gap
     if (decision := _decision_followup(message, history)) is not None:
         return decision
+    if (judged := _judge_followup(message, history)) is not None:
+        return judged
+    if (fewest := _fewest_followup(message, history, depth)) is not None:
+        return fewest
     text = normalize(message)
     if _ACCOUNT_WIDE.search(text) and len(_WORD.findall(text)) <= MAX_WORDS:
         prev = _previous_intent(history, depth)
