@@ -123,7 +123,8 @@ def test_a_tier_asked_with_a_wrong_premise_says_no_then_the_rule_with_its_figure
             assert lines[0].endswith(f"({cid}) está no tier moderado (MODERATE)."), lines[0]
         else:
             assert lines[0].startswith("Não: "), lines[0]
-            assert f"({cid}) não está no tier moderado (MODERATE), e sim no tier {WORD[tier]} ({tier})." in lines[0]
+            wrong = f"({cid}) não está no tier moderado (MODERATE), e sim no tier {WORD[tier]} ({tier})."
+            assert wrong in lines[0], lines[0]
         assert lines[1].startswith("Por quê: "), lines
         if leads:
             cpl = spend / leads
