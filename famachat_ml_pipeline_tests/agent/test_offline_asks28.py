@@ -19,7 +19,7 @@ from famachat_ml_pipeline.core.recommendations import format_money, format_numbe
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source, _sums
-from famachat_ml_pipeline_tests.agent.test_offline_asks16 import _numbered
+from famachat_ml_pipeline_tests.agent.test_offline_asks16 import _numbered, _times
 from famachat_ml_pipeline_tests.agent.test_offline_asks17 import _sum
 from famachat_ml_pipeline_tests.agent.test_offline_asks18 import _one
 from famachat_ml_pipeline_tests.agent.test_offline_asks21 import _names, _quoted
@@ -375,7 +375,7 @@ def test_a_pause_asked_with_no_cut_advised_gives_the_verdict_first(demo_db: Demo
         intent, lines = _one(demo_db, f"devo pausar a {n}?")
         assert intent == "recommendations", lines
         name = _quoted(_names(demo_db)[cid])
-        x = f"{ratio:.1f}".replace(".", ",")
+        x = _times(ratio).removesuffix("x")  # one rounding everywhere (agent33)
         if weak:
             assert lines[0].startswith(
                 "Vale considerar pausar ou reduzir o orçamento: o pipeline não recomenda pausar "
