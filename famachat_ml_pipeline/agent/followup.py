@@ -198,8 +198,12 @@ def _last_named(history: Sequence[ChatTurn], depth: int, together: bool = False)
 
 
 def _pronoun_asks(message: str) -> bool:
-    """Whether the message points at a campaign by a pronoun ("dela", "nessa campanha") and names none."""
-    return bool(_PRONOUN.search(message)) and not ((own := classify_intent(message)).campaign_id or own.names)
+    """Whether the message points at a campaign by a pronoun ("dela", "nessa campanha") and names none, or
+    compares it with others it names ("compara ela com a 8")."""
+    if not _PRONOUN.search(message):
+        return False
+    own = classify_intent(message)
+    return own.name == "compare" or not (own.campaign_id or own.names)
 
 
 def _which_of(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:

@@ -371,3 +371,23 @@ def test_a_bare_judgement_after_one_campaign_judges_its_cpl(demo_db: DemoDb) -> 
         f"{word}: CPL {format_money(per[cid]['cpl'])} nos 7 dias, {_times(ratio)} o CPL da conta "
         f"({format_money(acct['cpl'])})."
     ), lines
+
+
+# ------------------------------------------------------------ 12. "compara ela com a M" after one campaign
+def test_a_pronoun_compared_with_another_campaign_is_the_campaign_talked_about(demo_db: DemoDb) -> None:
+    """ "como tá a N?" then "compara ela com a M" was "Para comparar, diga 2 a 5 campanhas". Now N and M
+    side by side over the 7 days, each with its figures summed here."""
+    per, _ = _week(demo_db)
+    pair = [(n, c) for n, c in sorted(_numbered(demo_db).items()) if c in per and per[c]["leads"]][:2]
+    (n, a), (m, b) = pair
+    _, (intent, lines) = _thread(demo_db, demo_db.now, [f"como ta a {n}?", f"compara ela com a {m}"])
+    assert intent == "compare", lines
+    assert lines[0] == "Comparação (7 dias):", lines
+    for cid in (a, b):
+        assert any(
+            x.startswith(
+                f"- {_quoted(_names(demo_db)[cid])} ({cid}): {format_money(per[cid]['spend'])} gastos, "
+                f"{leads_of(per[cid]['leads'])}, "
+            )
+            for x in lines
+        ), (cid, lines)
