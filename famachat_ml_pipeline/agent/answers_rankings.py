@@ -20,6 +20,7 @@ from famachat_ml_pipeline.agent.answers_vs_account import stopped_which_lines
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_numbers import numbers_in
 from famachat_ml_pipeline.agent.wording import Out, br_date, leads_text, period_in, quoted
+from famachat_ml_pipeline.core.recommendations.text_ptbr import format_number
 
 
 def _worst_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -248,6 +249,8 @@ RANK_PT = {
     "cpl_low": ("com o menor CPL", "cpl_v", False),
     "ctr_high": ("com o maior CTR", "ctr_v", True),
     "ctr_low": ("com o menor CTR", "ctr_v", False),
+    "impressions": ("com mais impressões", "impressions", True),
+    "clicks": ("com mais cliques", "clicks", True),
     # "as 2 piores / melhores campanhas em outubro": by the period's CPL (its spend / its leads)
     "worst": ("com o pior CPL", "cpl_v", True),
     "best": ("com o melhor CPL", "cpl_v", False),
@@ -357,6 +360,8 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
 
     def line(x: dict[str, Any]) -> str:
         ctr = f"CTR {x['ctr']}, " if kind.startswith("ctr") else ""  # the rate ranked, first
+        if kind in {"impressions", "clicks"}:  # the count ranked, first
+            ctr = f"{format_number(x[kind], 0)} {'impressões' if kind == 'impressions' else 'cliques'}, "
         return (
             f"“{' '.join(str(x['name']).split())[:80]}” ({x['campaign_id']}): {ctr}{x['spend'] or '-'} "
             f"gastos, {leads_text(x['leads'])}, CPL {x['cpl'] or 'sem leads'}"

@@ -254,6 +254,20 @@ def reroute(text: str, intent: Intent) -> Intent:
     if intent.name == "forecast" and _TRUST.search(text):
         return replace(intent, ask="trust")
     rate = re.search(r"custo por clique|\bcpc\b|\bctr\b|\btaxa\b|\bcusto\b", text)  # a rate, not a count
+    delivery = next((k for k, p in _DELIVERY if p.search(text)), None)
+    if (
+        delivery in {"clicks", "impressions"}
+        and not rate
+        and not intent.campaign_id
+        and _WHICH_CAMPAIGN.search(text)
+        and re.search(r"\bmais\b", text)
+    ):
+        # "qual campanha teve mais impressão ontem?": the campaigns ranked by that count (the 7 days when no
+        # day nor period is named), not the account's figures
+        period = intent.period_ref or (None if intent.day_ref else "ultimos 7 dias")
+        return replace(
+            intent, name="cpl_rank", keyword="cpl_rank", metric=delivery, names=(), period_ref=period
+        )
     if intent.name in {"performance", "summary", "help"} and _HOW_MANY.search(text) and not rate:
         delivery = next((k for k, p in _DELIVERY if p.search(text)), None)
         if delivery:

@@ -391,3 +391,33 @@ def test_a_pronoun_compared_with_another_campaign_is_the_campaign_talked_about(d
             )
             for x in lines
         ), (cid, lines)
+
+
+# ------------------------------------------------------------ 13. the most impressions / clicks
+@pytest.mark.parametrize(
+    ("question", "key", "word"),
+    [
+        ("qual campanha teve mais impressao ontem?", "impressions", "impressões"),
+        ("qual campanha tem mais clique?", "clicks", "cliques"),
+    ],
+)
+def test_the_campaign_with_the_most_impressions_or_clicks_is_ranked(
+    demo_db: DemoDb, question: str, key: str, word: str
+) -> None:
+    """Was the account's figures of the day. Now the campaigns by that count (yesterday, or the 7 days),
+    summed here."""
+    last = demo_db.as_of
+    first = last if "ontem" in question else last - 6 * DAY
+    src = _source(demo_db, ACCOUNT, first, last, demo_db.now)
+    top = (
+        src.group_by("campaign_id")
+        .agg(pl.col(key).sum())
+        .sort(key, "campaign_id", descending=[True, False])
+        .row(0)
+    )
+    intent, lines = _one(demo_db, question)
+    assert intent == "cpl_rank", lines
+    assert lines[0].startswith(f"A campanha com mais {word} "), lines
+    assert (
+        f"{_quoted(_names(demo_db)[top[0]])} ({top[0]}): {format_number(top[1], 0)} {word}, " in lines[0]
+    ), lines
