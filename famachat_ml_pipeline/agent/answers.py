@@ -48,6 +48,7 @@ from famachat_ml_pipeline.agent.answers_rankings import (
     say_underperformers,
 )
 from famachat_ml_pipeline.agent.answers_recommendations import say_recommendations
+from famachat_ml_pipeline.agent.answers_stability import say_cpl_stability
 from famachat_ml_pipeline.agent.answers_talk import (
     daily_budget_lines,
     say_decisions,
@@ -215,6 +216,7 @@ _SAY = {
     ],
     "campaign_age": say_campaign_age,
     "month_rank": say_month_rank,
+    "cpl_stability": say_cpl_stability,
     "month_ahead": say_month_ahead,
     "leads_cost": say_leads_cost,
     "period_campaigns": say_period_campaigns,

@@ -31,10 +31,66 @@ def _summary_text(s: dict[str, Any]) -> list[str]:
     return lines
 
 
+# "minha conta tá saudável?": each sign judged against a bar said in the answer
+HEALTH_CPL_RISE_PCT = 10.0  # the account's 7-day CPL up this much on the 7 days before
+HEALTH_CRITICAL_SHARE = 0.25  # more than a quarter of the classified campaigns in the critical tier
+HEALTH_RULE = (
+    f"Critério: saudável = CPL da conta subindo menos de {HEALTH_CPL_RISE_PCT:.0f}% nos 7 dias contra os 7 "
+    "anteriores, nenhuma anomalia crítica aberta na semana e no máximo 1 em cada 4 campanhas classificadas "
+    "no tier crítico; cada um que falha é um ponto de atenção."
+)
+
+
+def _pct_value(text: str | None) -> float | None:
+    """ "+1.640%" -> 1640.0, "-1%" -> -1.0 (a change as the tools format it); None without one."""
+    if not text:
+        return None
+    try:
+        return float(text.replace("%", "").replace(".", "").replace(",", ".").strip())
+    except ValueError:
+        return None
+
+
+def health_lines(s: dict[str, Any], t: dict[str, Any]) -> list[str]:
+    """ "Minha conta tá saudável?": the verdict first, from the CPL's 7-day trend, the week's critical
+    anomalies and the share of campaigns in the critical tier, each said with its figure, then the rule."""
+    tiers = s.get("tiers", {})
+    classified, critical = sum(tiers.values()), tiers.get("UNDERPERFORMER", 0)
+    change = _pct_value(t.get("cpl_change")) if "error" not in t and "message" not in t else None
+    bad, good = [], []
+    if change is not None:
+        now, before = t["last_7d"]["cpl"] or "-", t["previous_7d"]["cpl"] or "-"
+        cpl = f"CPL da conta {now} nos 7 dias até {br_date(s.get('as_of'))}, contra {before} nos 7 anteriores"
+        (bad if change >= HEALTH_CPL_RISE_PCT else good).append(f"{cpl} ({t['cpl_change']})")
+    anomalies = s["critical_anomalies_7d"]
+    if anomalies:
+        bad.append(
+            "1 anomalia crítica aberta na semana"
+            if anomalies == 1
+            else f"{anomalies} anomalias críticas abertas na semana"
+        )
+    else:
+        good.append("nenhuma anomalia crítica aberta na semana")
+    if classified:
+        share = f"{critical} de {classified} campanhas classificadas no tier crítico"
+        (bad if critical / classified > HEALTH_CRITICAL_SHARE else good).append(share)
+    verdict = (
+        "Sim, a conta está saudável"
+        if not bad
+        else "Em parte: a conta tem 1 ponto de atenção"
+        if len(bad) == 1
+        else f"Não: a conta pede atenção em {len(bad)} pontos"
+    )
+    head = f"{verdict}: {'; '.join(bad)}." if bad else f"{verdict}."
+    return [head, f"A favor: {'; '.join(good)}." if good else "", HEALTH_RULE]
+
+
 def say_summary(intent: Intent, out: Out) -> list[str]:
     s = out["get_account_summary"]
     # "resumo do mês": that period's figures from the source first, then the week's summary
     lines = [*day_lines(out), *period_lines(out)]
+    if intent.ask == "health" and "error" not in s:
+        lines += [x for x in health_lines(s, out.get("analyze_trends") or {"error": "-"}) if x]
     lines += _summary_text(s) if "error" not in s else []
     for r in out["get_high_priority_recommendations"].get("recommendations", []):
         lines.append(f"- Prioridade {r['priority']}: {r['title']} ({quoted(r['name'])}).")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from famachat_ml_pipeline.agent.wording import br_span, leads_text, quoted
+from famachat_ml_pipeline.agent.wording import br_span, leads_text, quoted, times_text
 from famachat_ml_pipeline.core.recommendations import format_number
 from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as DEFAULT_RECOMMENDATION_CONFIG
 
@@ -14,7 +14,7 @@ MAX_STEP = DEFAULT_RECOMMENDATION_CONFIG.max_budget_step_pct  # the largest budg
 
 
 def _ratio(cpl: float | None, account: float | None) -> str:
-    return f", {format_number(cpl / account, 1)}x o da conta" if cpl and account else ""
+    return f", {times_text(cpl / account)} o da conta" if cpl and account else ""
 
 
 def _said(x: dict[str, Any], account: float | None) -> str:

@@ -20,14 +20,23 @@ from famachat_ml_pipeline.agent.answers_verdicts import saturation_lines
 from famachat_ml_pipeline.agent.answers_vs_account import share_lines, stopped_lines, vs_account_lines
 from famachat_ml_pipeline.agent.intents import WHICH_CAMPAIGN, Intent
 from famachat_ml_pipeline.agent.intents_numbers import numbers_in
-from famachat_ml_pipeline.agent.wording import Out, br_date, br_span, failed, freq, leads_text, quoted
+from famachat_ml_pipeline.agent.wording import (
+    Out,
+    br_date,
+    br_span,
+    failed,
+    freq,
+    leads_text,
+    quoted,
+    times_text,
+)
 from famachat_ml_pipeline.core.vocab import INACTIVE_STATUSES
 
 TIER_PT = {
     "HIGH_PERFORMER": "alta performance",
-    "MODERATE": "moderada",
-    "LOW": "baixa",
-    "UNDERPERFORMER": "crítica",
+    "MODERATE": "moderado",
+    "LOW": "baixo",
+    "UNDERPERFORMER": "crítico",
 }
 
 
@@ -58,8 +67,7 @@ def vs_account_note(c: dict[str, Any]) -> str:
     if not c.get("leads_7d") and c.get("spend_7d"):
         return f". Gastou sem gerar leads (CPL da conta: {c.get('account_cpl_7d') or '-'})"
     if c.get("cpl_vs_account"):
-        ratio = f"{c['cpl_vs_account']:.1f}".replace(".", ",")
-        return f". CPL {ratio}x o da conta ({c.get('account_cpl_7d') or '-'})"
+        return f". CPL {times_text(c['cpl_vs_account'])} o da conta ({c.get('account_cpl_7d') or '-'})"
     return ""
 
 
@@ -228,10 +236,10 @@ def _cpl_judge(d: dict[str, Any], high: bool = False) -> str:
     ratio = d.get("cpl_vs_account")
     if ratio is None:
         return f"Não há CPL: {quoted(d['name'])} não teve leads nos 7 dias ({d['spend_7d'] or '-'} gastos)."
-    x = f"{ratio:.1f}".replace(".", ",")
     level = 0 if ratio <= 1 else 1 if ratio < 1.3 else 2
     word = ("Não", "Um pouco", "Sim")[level] if high else ("Sim", "Razoável", "Não")[level]
-    return f"{word}: CPL {d['cpl_7d']} nos 7 dias, {x}x o CPL da conta ({d['account_cpl_7d']})."
+    x = times_text(ratio)
+    return f"{word}: CPL {d['cpl_7d']} nos 7 dias, {x} o CPL da conta ({d['account_cpl_7d']})."
 
 
 def _no_leads_judge(d: dict[str, Any]) -> str:

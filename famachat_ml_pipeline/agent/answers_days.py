@@ -9,7 +9,7 @@ from typing import Any
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.tools.analysis import excluded_text
 from famachat_ml_pipeline.agent.wording import Out, br_date, leads_text, period_in
-from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
+from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT, format_money
 
 
 def say_weekday(intent: Intent, out: Out) -> list[str]:
@@ -60,12 +60,36 @@ def say_weekday(intent: Intent, out: Out) -> list[str]:
 
     aside = w.get("set_aside") or 0
     note = [f"Sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos."] if aside else []
+    if (intent.ask or "").startswith("weekday:") and intent.metric != "leads":
+        head_line = _one_weekday(int((intent.ask or "").split(":")[1]), rows, when)
+    else:
+        head_line = f"{head} {when}: {WEEKDAYS_PT[best['weekday']]}, {line(best)}."
     return [
-        f"{head} {when}: {WEEKDAYS_PT[best['weekday']]}, {line(best)}.",
+        head_line,
         f"Por dia da semana, {what}:",
         *(f"- {WEEKDAYS_PT[x['weekday']]}: {line(x)}" for x in rows),
         *note,
     ]
+
+
+def _one_weekday(day: int, rows: list[dict[str, Any]], when: str) -> str:
+    """ "Sábado é bom dia pra anunciar?": its place by CPL among the weekdays (rows sorted best first), its
+    CPL against the 4 weeks' (all spend over all leads): one of the best (the best two), of the worst (the
+    worst two) or in the middle."""
+    found = next((i for i, x in enumerate(rows) if x["weekday"] == day and x["cpl_v"] is not None), None)
+    name = WEEKDAYS_PT[day]
+    if found is None:
+        return f"Não há CPL de {name} {when}: sem leads nesse dia da semana."
+    x, n = rows[found], len(rows)
+    leads = sum(r["leads"] for r in rows)
+    overall = sum(r["spend_v"] for r in rows) / leads if leads else None
+    # said the same whichever way it was asked ("é bom dia?", "é dia ruim?")
+    word = "Um dos melhores" if found < 2 else "Um dos piores" if found >= n - 2 else "No meio"
+    gap = f", contra {format_money(overall)} no total das 4 semanas" if overall else ""
+    return (
+        f"{word}: pelo CPL, {name} é o {found + 1}º de {n} dias da semana {when}: CPL {x['cpl']}{gap} "
+        f"({leads_text(x['leads'])}, {x['spend']} gastos)."
+    )
 
 
 # "qual foi o dia com mais leads?": what ranks the days, in words, and how (key, highest first)

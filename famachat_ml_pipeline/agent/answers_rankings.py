@@ -20,6 +20,7 @@ from famachat_ml_pipeline.agent.answers_vs_account import stopped_which_lines
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_numbers import numbers_in
 from famachat_ml_pipeline.agent.wording import Out, br_date, leads_text, period_in, quoted
+from famachat_ml_pipeline.core.recommendations.text_ptbr import format_number
 
 
 def _worst_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -243,10 +244,13 @@ def _cpl_limit_lines(intent: Intent, out: Out) -> list[str]:
 RANK_PT = {
     "spend": ("que mais gastou", "spend_v", True),
     "leads": ("com mais leads", "leads", True),
+    "leads_low": ("com menos leads (entre as que gastaram)", "leads", False),
     "cpl_high": ("com o maior CPL", "cpl_v", True),
     "cpl_low": ("com o menor CPL", "cpl_v", False),
     "ctr_high": ("com o maior CTR", "ctr_v", True),
     "ctr_low": ("com o menor CTR", "ctr_v", False),
+    "impressions": ("com mais impressões", "impressions", True),
+    "clicks": ("com mais cliques", "clicks", True),
     # "as 2 piores / melhores campanhas em outubro": by the period's CPL (its spend / its leads)
     "worst": ("com o pior CPL", "cpl_v", True),
     "best": ("com o melhor CPL", "cpl_v", False),
@@ -258,6 +262,8 @@ def _rank_kind(intent: Intent) -> str:
     best or worst asked (not the tiers, which are of the last 7 days), else the rate asked."""
     if intent.metric in {"worst", "best"}:
         return intent.metric
+    if intent.name == "top" and intent.metric == "leads_low":
+        return "leads_low"
     return {"list_campaigns": "spend", "top": "leads"}.get(intent.name, intent.metric or "cpl_high")
 
 
@@ -342,6 +348,8 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
         )
         when = f"{period_in(period.label)} ({span}, {r['days']} dias{notes})"
     rows = [x for x in r["campaigns"] if x[key] is not None and (key != "spend_v" or x[key] > 0)]
+    if kind == "leads_low":  # a campaign that spent nothing brought no lead by not running: left out
+        rows = [x for x in rows if x["spend_v"] > 0]
     rows.sort(key=lambda x: (-x[key] if desc else x[key], x["campaign_id"]))
     aside = r.get("set_aside") or 0
     note = [f"Sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos."] if aside else []
@@ -352,6 +360,8 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
 
     def line(x: dict[str, Any]) -> str:
         ctr = f"CTR {x['ctr']}, " if kind.startswith("ctr") else ""  # the rate ranked, first
+        if kind in {"impressions", "clicks"}:  # the count ranked, first
+            ctr = f"{format_number(x[kind], 0)} {'impressões' if kind == 'impressions' else 'cliques'}, "
         return (
             f"“{' '.join(str(x['name']).split())[:80]}” ({x['campaign_id']}): {ctr}{x['spend'] or '-'} "
             f"gastos, {leads_text(x['leads'])}, CPL {x['cpl'] or 'sem leads'}"

@@ -19,7 +19,7 @@ from famachat_ml_pipeline.agent.answers_verdicts import cut_advice_lines
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_asks import WHY_ADVICE_ASKS
 from famachat_ml_pipeline.agent.intents_numbers import parse_number
-from famachat_ml_pipeline.agent.wording import Out, br_date, failed, quoted
+from famachat_ml_pipeline.agent.wording import Out, br_date, failed, quoted, times_text
 from famachat_ml_pipeline.core.recommendations import format_number
 from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as DEFAULT_RECOMMENDATION_CONFIG
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES
@@ -180,9 +180,9 @@ def _cut_answer(intent: Intent, d: dict[str, Any]) -> list[str]:
     if "BUDGET_DECREASE" in types:
         ratio, far = d.get("cpl_vs_account"), ""
         if ratio is not None and ratio >= FAR_ABOVE:
-            x = f"{ratio:.1f}".replace(".", ",")
+            x = times_text(ratio)
             far = (
-                f" O CPL dela ({d['cpl_7d']}) é {x}x o da conta ({d['account_cpl_7d']}): se não quiser "
+                f" O CPL dela ({d['cpl_7d']}) é {x} o da conta ({d['account_cpl_7d']}): se não quiser "
                 "esperar o efeito da redução, pausar também se justifica."
             )
         return [
@@ -221,9 +221,8 @@ def _scale_answer(intent: Intent, d: dict[str, Any]) -> list[str]:
         verdict = "Não"
     else:
         verdict = "Com cautela"
-    x = f"{ratio:.1f}".replace(".", ",") if ratio is not None else "-"
     vs = (
-        f"CPL {d['cpl_7d']} nos 7 dias, {x}x o da conta ({d['account_cpl_7d']})"
+        f"CPL {d['cpl_7d']} nos 7 dias, {times_text(ratio)} o da conta ({d['account_cpl_7d']})"
         if ratio is not None
         else f"sem leads nos 7 dias ({d.get('spend_7d') or '-'} gastos)"
     )
@@ -323,7 +322,7 @@ def _weak_why(d: dict[str, Any]) -> str:
 
 
 def _times(ratio: float) -> str:
-    return f"{ratio:.1f}".replace(".", ",") + "x"
+    return times_text(ratio)
 
 
 def _weak_note(d: dict[str, Any]) -> str:

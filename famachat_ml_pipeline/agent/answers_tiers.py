@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from famachat_ml_pipeline.agent.intents import Intent
-from famachat_ml_pipeline.agent.wording import Out, br_date, leads_text, quoted
+from famachat_ml_pipeline.agent.wording import Out, br_date, leads_text, quoted, times_text
 from famachat_ml_pipeline.core.recommendations.text_ptbr import format_number, format_pct
 from famachat_ml_pipeline.core.tiers import (
     HIGH_MAX_RATIO,
@@ -21,9 +21,9 @@ from famachat_ml_pipeline.core.vocab import TIER_RANK
 
 TIER_WORD = {
     "HIGH_PERFORMER": "alta performance",
-    "MODERATE": "moderada",
-    "LOW": "baixa",
-    "UNDERPERFORMER": "crítica",
+    "MODERATE": "moderado",
+    "LOW": "baixo",
+    "UNDERPERFORMER": "crítico",
 }
 RULES = (
     f"Regra dos tiers (CPL dos 7 dias ÷ CPL da conta): alta performance até {format_number(HIGH_MAX_RATIO)}x "
@@ -39,6 +39,11 @@ def tier_label(tier: str | None) -> str:
     return f"{TIER_WORD[tier]} ({tier})" if tier in TIER_WORD else "sem classificação"
 
 
+def _times(ratio: float | None) -> str:
+    """A campaign's own ratio, said as every answer says it (the tier bounds keep two decimals)."""
+    return "-" if ratio is None else times_text(ratio)
+
+
 def _x(ratio: float | None) -> str:
     return "-" if ratio is None else f"{format_number(ratio)}x"
 
@@ -47,7 +52,7 @@ def _why(c: dict[str, Any]) -> str:
     """The rule that placed the campaign, with its own figures."""
     tier, ratio = c["tier"], c["ratio"]
     figures = (
-        f"CPL {c['cpl']} nos 7 dias até {br_date(str(c['as_of']))} = {_x(ratio)} o da conta "
+        f"CPL {c['cpl']} nos 7 dias até {br_date(str(c['as_of']))} = {_times(ratio)} o da conta "
         f"({c['account_cpl']}), {leads_text(c['leads'])} em {c['days_with_leads']} dia(s) com lead"
     )
     if tier == "UNDERPERFORMER" and not c["leads"]:
@@ -83,9 +88,9 @@ def _goal(c: dict[str, Any]) -> str:
     if g["min_days"] and c["days_with_leads"] < g["min_days"]:
         days = f" e leads em pelo menos {g['min_days']} dos 7 dias (teve {c['days_with_leads']})"
     return (
-        f"Para subir para {tier_label(g['tier'])}: CPL de até {g['cpl_max']} ({_x(g['ratio'])} o CPL da "
-        f"conta de hoje){days}; nos 7 dias, isso seria {' ou '.join(ways)}. O CPL da conta também se move, "
-        "e a linha vai com ele."
+        f"Para subir para o tier {tier_label(g['tier'])}: CPL de até {g['cpl_max']} ({_x(g['ratio'])} o CPL "
+        f"da conta de hoje){days}; nos 7 dias, isso seria {' ou '.join(ways)}. O CPL da conta também se "
+        "move, e a linha vai com ele."
     )
 
 
@@ -102,14 +107,14 @@ def _premise(intent: Intent, c: dict[str, Any]) -> str:
     asked = metric.removeprefix("tier_is_") if metric.startswith("tier_is_") else None
     who = f"{quoted(c['name'])} ({c['campaign_id']})"
     if asked and asked != c["tier"]:
-        return f"Não: {who} não está em {tier_label(asked)}, e sim em {tier_label(c['tier'])}."
+        return f"Não: {who} não está no tier {tier_label(asked)}, e sim no tier {tier_label(c['tier'])}."
     return f"{who} está no tier {tier_label(c['tier'])}."
 
 
 def _campaign_lines(intent: Intent, c: dict[str, Any]) -> list[str]:
     goal = (intent.metric or "").removeprefix("tier_to_")
     if goal in TIER_RANK and TIER_RANK[goal] <= TIER_RANK.get(c["tier"], -1):
-        head = f"{quoted(c['name'])} ({c['campaign_id']}) já está em {tier_label(c['tier'])}."
+        head = f"{quoted(c['name'])} ({c['campaign_id']}) já está no tier {tier_label(c['tier'])}."
     else:
         head = _premise(intent, c)
     lines = [head, f"Por quê: {_why(c)}", _goal(c)]
@@ -132,7 +137,7 @@ def _falling_lines(rows: list[dict[str, Any]]) -> list[str]:
     lines += [
         f"- {quoted(c['name'])} ({c['campaign_id']}): {tier_label(c['tier'])} → "
         f"{tier_label(c['predicted'])}, chance de cair {format_pct((c['p_fall'] or 0.0) * 100)}; "
-        f"CPL {c['cpl']} = {_x(c['ratio'])} o da conta."
+        f"CPL {c['cpl']} = {_times(c['ratio'])} o da conta."
         for c in falling
     ]
     if dropped:
@@ -151,16 +156,17 @@ def _tiers_lines(intent: Intent, rows: list[dict[str, Any]]) -> list[str]:
     shown = [c for c in rows if named not in TIER_RANK or c["tier"] == named]
     shown.sort(key=lambda c: (-TIER_RANK.get(c["tier"], -1), c["ratio"] or 0.0, c["campaign_id"]))
     head = (
-        f"{len(shown)} campanha(s) em {tier_label(named)}:"
+        f"{len(shown)} campanha(s) no tier {tier_label(named)}:"
         if named in TIER_RANK
         else f"Tiers das {len(shown)} campanhas classificadas:"
     )
     body = [
         f"- {quoted(c['name'])} ({c['campaign_id']}): {tier_label(c['tier'])}, CPL {c['cpl']} = "
-        f"{_x(c['ratio'])} o da conta"
+        f"{_times(c['ratio'])} o da conta"
         for c in shown
     ]
-    return [head, *body] if shown else [f"Nenhuma campanha em {tier_label(named)} na última classificação."]
+    none = f"Nenhuma campanha no tier {tier_label(named)} na última classificação."
+    return [head, *body] if shown else [none]
 
 
 def say_tier(intent: Intent, out: Out) -> list[str]:

@@ -18,6 +18,7 @@ from famachat_ml_pipeline.agent.wording import (
     count_text,
     failed,
     figures_text,
+    leads_text,
     moved_word,
     period_in,
     quoted,
@@ -284,6 +285,11 @@ def _week_change_lines(intent: Intent, out: Out) -> list[str]:
     went = moved if gender != "p" else {"subiu": "subiram", "caiu": "caíram"}.get(moved, "ficaram estáveis")
     yes = _yes_no(metric, move, moved)
     head = f"{what}{whose} {went}" if yes else f"{cap}{whose} {went}"
+    gap = wf.get("leads_gap") if metric == "leads" else None
+    if gap:  # "quantos leads eu perdi?": the count lost (or gained) first, then both weeks and the %
+        who = quoted(name) if name else "a conta" if yes else "A conta"
+        did = f"{'perdeu' if gap < 0 else 'ganhou'} {leads_text(abs(gap))}"
+        return [f"{yes}{who} {did} {when}: {sides} ({signed(change)})."]
     return [f"{yes}{head} {when}: {sides} ({signed(change)})."]
 
 

@@ -19,6 +19,7 @@ from famachat_ml_pipeline.agent.wording import (
     figures_text,
     leads_text,
     quoted,
+    times_text,
 )
 from famachat_ml_pipeline.core.recommendations.text_ptbr import (
     WEEKDAYS_PT,
@@ -177,14 +178,17 @@ _WHICH_PT = {  # (figure, up) -> what the campaign did
 }
 
 
-def _which_moved(m: dict[str, Any], figure: str, up: bool) -> list[str]:
+def _which_moved(m: dict[str, Any], figure: str, up: bool, judged: str | None = None) -> list[str]:
     """ "Qual campanha mais caiu em leads ontem?": the campaign that moved the figure most the way asked
     against the day before (whatever the account did), named first, the next two after, then the account's
-    move as context."""
+    move as context. `judged` ("worse"/"better"): "qual campanha mais caiu ontem?" with no figure named,
+    said as what it is measured by."""
     key = _MOVE_KEY[figure]
     rows = _ranked(m, key, up)
     day, before = _d(m["days"]["day"]), _d(m["days"]["before"])
     did = _WHICH_PT[figure, up]
+    if judged is not None:
+        did = f"{'piorou' if judged == 'worse' else 'melhorou'} pelo CPL (a que mais {did})"
     account = _move_line(m, figure, "either")
     if not rows:
         return [f"Nenhuma campanha {did} em {day} (contra {before}).", account]
@@ -216,6 +220,10 @@ def day_move_lines(intent: Intent, out: Out) -> list[str]:
         return [f"Não há dados de {_d(m['days']['day'])} na fonte."]
     if (intent.metric or "").endswith("_which") and move in {"up", "down"}:
         return _which_moved(m, figure, move == "up")
+    if (intent.metric or "").endswith("_which") and move in {"worse", "better"}:
+        # worse = a higher CPL, fewer leads or (spend) more money
+        up = (move == "worse") == (figure != "leads")
+        return _which_moved(m, figure, up, move if figure == "cpl" else None)
     if figure == "what":
         head = (
             f"Em {_d(m['days']['day'])} ({WEEKDAYS_PT[m['days']['day'].weekday()]}): "
@@ -523,11 +531,7 @@ def cut_advice_lines(out: Out) -> list[str]:
         for x in cuts:
             action = x["title"].split(":")[0]
             ratio = x["ratio"]
-            vs = (
-                f", {format_number(ratio, 1)}x o da conta ({x['account_cpl_7d']})"
-                if ratio is not None
-                else ""
-            )
+            vs = f", {times_text(ratio)} o da conta ({x['account_cpl_7d']})" if ratio is not None else ""
             trend = x["trend_v"]
             sign = "+" if trend and trend > 0 else ""
             moved = f", {sign}{x['cpl_trend']} sobre os 7 dias anteriores" if x["cpl_trend"] else ""
@@ -536,7 +540,7 @@ def cut_advice_lines(out: Out) -> list[str]:
                 "quem gastou sem nenhum lead"
             )
             far = (
-                f"; com o CPL {format_number(ratio, 1)}x o da conta, pausar também se justifica se você não "
+                f"; com o CPL {times_text(ratio)} o da conta, pausar também se justifica se você não "
                 "quiser esperar o efeito da redução"
                 if ratio is not None and ratio >= FAR_ABOVE
                 else ""

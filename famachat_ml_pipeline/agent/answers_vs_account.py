@@ -7,8 +7,8 @@ import datetime as dt
 from typing import Any
 
 from famachat_ml_pipeline.agent.intents import Intent
-from famachat_ml_pipeline.agent.wording import br_span, leads_text, quoted
-from famachat_ml_pipeline.core.recommendations import format_number, format_pct
+from famachat_ml_pipeline.agent.wording import br_span, leads_text, quoted, times_text
+from famachat_ml_pipeline.core.recommendations import format_pct
 
 NEAR_PCT = 0.5  # a gap that rounds to 0%: the same CPL as the account's
 
@@ -39,7 +39,7 @@ def vs_account_lines(intent: Intent, v: dict[str, Any] | None) -> list[str]:
     below = gap is not None and gap <= -NEAR_PCT
     pct = format_pct(abs(gap or 0.0), 0)
     # "436% acima" reads better with the multiple beside it ("5,4x")
-    times = f" ({format_number(own['cpl_v'] / acct['cpl_v'], 1)}x)" if gap is not None and gap >= 100 else ""
+    times = f" ({times_text(own['cpl_v'] / acct['cpl_v'])})" if gap is not None and gap >= 100 else ""
     where = f"{pct}{times} acima do" if above else f"{pct} abaixo do" if below else "igual ao"
     # the verdict first: "Sim"/"Não" to the side asked ("tá acima da média?"), else the gap itself
     if asked_side:

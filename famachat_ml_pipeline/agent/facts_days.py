@@ -38,6 +38,7 @@ def weekday_figures(ctx: ToolContext) -> dict[str, Any]:
             "weekday": int(r["weekday"]),
             "n_days": int(r["n_days"]),
             "spend": float(r["spend"] or 0.0),
+            "spend_v": float(r["spend"] or 0.0),  # "sábado é bom dia?": the 4 weeks' CPL beside it
             "leads": int(r["leads"] or 0),
             "cpl": r["spend"] / r["leads"] if r["leads"] else None,
             "cpl_v": r["spend"] / r["leads"] if r["leads"] else None,

@@ -54,6 +54,8 @@ def weeks_figures(ctx: ToolContext, campaign_id: str | None = None) -> dict[str,
         "now": frame_figures(ctx, daily, w.now.first, w.now.last, campaign_id),
         "before": frame_figures(ctx, daily, w.before.first, w.before.last, campaign_id),
         "changes": _changes(ctx, before, now),
+        # "quantos leads eu perdi essa semana?": the leads gained or lost, as a count, beside the %
+        "leads_gap": int(now["leads"] - before["leads"]),
         "cpl_drivers": [d.model_dump() for d in driver_rows(ctx, now, before)],
     }
 

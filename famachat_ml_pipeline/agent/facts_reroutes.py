@@ -20,6 +20,7 @@ from famachat_ml_pipeline.agent.facts_months import (
     period_campaigns_figures,
     period_summary_figures,
 )
+from famachat_ml_pipeline.agent.facts_stability import stability_figures
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.tools import ToolContext
 
@@ -27,6 +28,8 @@ from famachat_ml_pipeline.agent.tools import ToolContext
 def reroute_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any] | None:
     cid = intent.campaign_id
     owned = cid is not None and ctx.owns(cid)
+    if intent.name == "cpl_stability":
+        return {"_cpl_stability": stability_figures(ctx)}
     if intent.name == "month_rank":
         return {"_month_rank": month_rank_figures(ctx)}
     if intent.name == "campaign_age":

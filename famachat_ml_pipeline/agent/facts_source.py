@@ -107,6 +107,9 @@ def campaign_figures(ctx: ToolContext, first: dt.date, last: dt.date) -> dict[st
             # "o pior CTR em outubro": clicks over impressions of the period (a campaign with none has none)
             "ctr": 100.0 * r["clicks"] / r["impressions"] if r["impressions"] else None,
             "ctr_v": 100.0 * r["clicks"] / r["impressions"] if r["impressions"] else None,
+            # "qual campanha teve mais impressão ontem?": the counts ranked
+            "impressions": int(r["impressions"] or 0),
+            "clicks": int(r["clicks"] or 0),
         }
         for r in grouped.sort("campaign_id").iter_rows(named=True)
     ]

@@ -198,8 +198,12 @@ def _last_named(history: Sequence[ChatTurn], depth: int, together: bool = False)
 
 
 def _pronoun_asks(message: str) -> bool:
-    """Whether the message points at a campaign by a pronoun ("dela", "nessa campanha") and names none."""
-    return bool(_PRONOUN.search(message)) and not ((own := classify_intent(message)).campaign_id or own.names)
+    """Whether the message points at a campaign by a pronoun ("dela", "nessa campanha") and names none, or
+    compares it with others it names ("compara ela com a 8")."""
+    if not _PRONOUN.search(message):
+        return False
+    own = classify_intent(message)
+    return own.name == "compare" or not (own.campaign_id or own.names)
 
 
 def _which_of(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
@@ -344,6 +348,73 @@ def _vs_account_followup(message: str, history: Sequence[ChatTurn], depth: int) 
     )
 
 
+def _decision_followup(message: str, history: Sequence[ChatTurn]) -> Intent | None:
+    """ "devo pausar?", "vale escalar?" right after one campaign talked about ("como tá a 2?"): that
+    campaign's pause or scale verdict, not the account's; None when the message names a campaign of its
+    own, asks no such verdict, or the last exchange did not name exactly one campaign (then the account's
+    list is what is asked)."""
+    text = normalize(message)
+    own = classify_intent(message)
+    if (
+        own.name != "recommendations"
+        or own.metric not in {"cut", "scale"}
+        or own.keyword != "recommendations"
+    ):
+        return None
+    if own.campaign_id or own.names or own.campaign_ids or len(_WORD.findall(text)) > MAX_WORDS:
+        return None
+    last = [i for i, turn in enumerate(history) if turn.role == "user"][-1:]
+    if not last:
+        return None
+    # only the last exchange: a campaign named turns ago is no longer the one talked about
+    named = _named_in(history[-1], history[:-1], MAX_DEPTH) if history[-1].role == "assistant" else ()
+    named = named or _named_in(history[last[0]], history[: last[0]], MAX_DEPTH)
+    if len(named) != 1:
+        return None
+    (campaign,) = named
+    return replace(
+        own, **({"campaign_id": campaign} if _CAMPAIGN_ID_ONLY.fullmatch(campaign) else {"names": named})
+    )
+
+
+# "tá caro?", "e o cpl dela, tá bom?" right after one campaign: its CPL judged against the account's
+_JUDGE_BARE = re.compile(
+    r"^(?:e )?(?:o cpl(?: dela)?,? )?(?:ta|esta|tao) (car[oa]|barat[oa]|bom|boa|ruim|alt[oa]|ok)"
+    r"(?: o cpl(?: dela)?)?\W*$"
+)
+# "e a que menos trouxe?" right after the campaigns with the most leads: the same ranking, fewest first
+_FEWEST_AFTER = re.compile(r"^e (?:a|as|qual|quais)\b.*\bmenos\b")
+
+
+def _judge_followup(message: str, history: Sequence[ChatTurn]) -> Intent | None:
+    """ "tá caro?" right after one campaign talked about: that campaign's 7-day CPL judged against the
+    account's (as "o cpl da N tá caro?"); None when the message is no bare judgement or the last exchange
+    did not name exactly one campaign by its id."""
+    m = _JUDGE_BARE.search(normalize(message).strip())
+    if m is None or not history:
+        return None
+    last = [i for i, turn in enumerate(history) if turn.role == "user"][-1:]
+    named = _named_in(history[-1], history[:-1], MAX_DEPTH) if history[-1].role == "assistant" else ()
+    named = named or (_named_in(history[last[0]], history[: last[0]], MAX_DEPTH) if last else ())
+    if len(named) != 1 or not _CAMPAIGN_ID_ONLY.fullmatch(named[0]):
+        return None
+    return classify_intent(f"o cpl da campanha {named[0]} ta {m.group(1)}?")
+
+
+def _fewest_followup(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
+    """ "e a que menos trouxe?" after "qual campanha trouxe mais lead no mês?": the same day or period's
+    campaigns by their leads, fewest first; None after anything else."""
+    text = normalize(message).strip()
+    if not _FEWEST_AFTER.search(text) or len(_WORD.findall(text)) > MAX_WORDS:
+        return None
+    prev = _previous_intent(history, depth)
+    # the question's own words after "campanha" ("trouxe mais lead") read as a name until resolved
+    if prev is None or "top" not in {prev.name, prev.keyword} or prev.campaign_id:
+        return None
+    period = prev.period_ref or (None if prev.day_ref else "ultimos 7 dias")
+    return replace(prev, name="top", metric="leads_low", period_ref=period, names=(), limit=None)
+
+
 def _difference_followup(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
     """ "qual a diferença de cpl?" right after two campaigns compared: the same comparison with the CPL gap
     said first; None after anything else, or when the message names campaigns of its own."""
@@ -389,6 +460,12 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
         return vs_account
     if (gap := _difference_followup(message, history, depth)) is not None:
         return gap
+    if (decision := _decision_followup(message, history)) is not None:
+        return decision
+    if (judged := _judge_followup(message, history)) is not None:
+        return judged
+    if (fewest := _fewest_followup(message, history, depth)) is not None:
+        return fewest
     text = normalize(message)
     if _ACCOUNT_WIDE.search(text) and len(_WORD.findall(text)) <= MAX_WORDS:
         prev = _previous_intent(history, depth)

@@ -70,6 +70,7 @@ from famachat_ml_pipeline.agent.intents_talk import (
 from famachat_ml_pipeline.agent.intents_trends import (
     MOVES,
     WHY,
+    campaign_fell,
     campaigns_move_asked,
     cpl_asked,
     day_move_asked,
@@ -128,6 +129,7 @@ INTENTS = (
     "period_summary",
     "leads_cost",
     "month_rank",
+    "cpl_stability",
 )
 
 
@@ -236,6 +238,9 @@ def classify_intent(message: str) -> Intent:
         return Intent("out_of_scope", metric="accounts", keyword="out_of_scope", accounts_named=named)
     intent = reroute(text, _classify(message))
     intent = _share(text, _vs_account(message, text, intent))
+    if _HEALTH.search(text) and intent.name in {"summary", "top", "help"} and not intent.campaign_id:
+        # "minha conta tá saudável?": a verdict first, from the tiers, the anomalies and the CPL's trend
+        intent = Intent("summary", keyword="summary", ask="health")
     if decision := decision_asked(text):
         # "ignora a recomendação de pausar", "já aumentei o orçamento da campanha 4": the chat only reads; the
         # decision is recorded in FamaChat (the API's apply/dismiss), said with the advice's ids
@@ -256,6 +261,29 @@ def classify_intent(message: str) -> Intent:
         intent = replace(intent, name="forecast", keyword="forecast", metric="month_end", period_ref=None)
         intent = replace(intent, ask="left_to_spend")
     return replace(intent, below_campaign=True) if _BELOW_CAMPAIGN.search(text) else intent
+
+
+# "qual campanha trouxe menos lead?", "e a que menos trouxe?": the fewest leads ranked
+_FEWEST_LEADS = re.compile(
+    r"\bmenos leads?\b|\bmenos (trouxe|trouxeram|converteu|converteram|gerou)\b"
+    r"|\b(trouxe|trouxeram|gerou|converteu) menos\b"
+)
+
+
+# "sábado é bom dia pra anunciar?", "vale anunciar no domingo?": one weekday judged
+_WEEKDAY_INDEX = {"segunda": 0, "terca": 1, "quarta": 2, "quinta": 3, "sexta": 4, "sabado": 5, "domingo": 6}
+_WD = r"(segunda|terca|quarta|quinta|sexta|sabado|domingo)(?:-feira| feira)?s?"
+_JUDGED = (
+    r"(?:bom dia|dia bom|melhor dia|pior dia|dia ruim|vale (?:a pena )?anunciar|compensa anunciar|converte)"
+)
+_ONE_WEEKDAY = re.compile(rf"\b{_WD}\b.*\b{_JUDGED}\b|\b{_JUDGED}\b.*\b(?:n[oa]s?|de|aos?) {_WD}\b")
+
+
+# "minha conta tá saudável?", "a conta tá bem?", "tá tudo ok na conta?": the account's health judged
+_HEALTH = re.compile(
+    r"\bconta\b.*\b(saudavel|saude|bem|ok|legal|em ordem)\b"
+    r"|\b(saudavel|saude|tudo bem|tudo ok|tudo certo)\b.*\bconta\b"
+)
 
 
 # "acima do dobro da média", "3 vezes a média": the multiple of the account's CPL asked
@@ -400,6 +428,11 @@ def _classify(message: str) -> Intent:
         extra.update(metric="budget_scaled", threshold=raise_pct)
     if REACTIVATE.search(asked):  # "vale reativar a 31?": its figures while it ran, against the account's
         extra["metric"] = "reactivate"
+    if (one := _ONE_WEEKDAY.search(asked)) and not cid and not re.search(r"\bpassad|\bultim", asked):
+        # "sábado é bom dia pra anunciar?": that weekday's place among the 4 weeks' weekdays, not last
+        # Saturday's figures
+        matched, day_ref = "weekday", None
+        extra["ask"] = f"weekday:{_WEEKDAY_INDEX[one.group(1) or one.group(2)]}"
     if matched == "weekday":  # best first: the lowest CPL, unless the most leads or the worst is asked
         worst = re.search(r"\bpior|\bmaior (cpl|custo)|mais car[oa]|(cpl|custo por lead) mais alto", asked)
         most = re.search(r"mais leads|mais trouxe|converte mais|mais conversao|mais conversoes", asked)
@@ -415,6 +448,12 @@ def _classify(message: str) -> Intent:
     ):
         # "qual campanha tem mais gasto e menos lead?": money per lead, the highest CPL first (not the spend)
         matched, extra["metric"] = "cpl_rank", "cpl_high"
+    elif not cid and _FEWEST_LEADS.search(asked) and re.search(r"\b(qual|quais)\b", asked):
+        # "qual campanha trouxe menos lead no mês?": the spenders by their leads, fewest first (over the 7
+        # days when no day nor period is named), not the account's total
+        matched, extra["metric"] = "top", "leads_low"
+        if day_ref is None and period_ref is None:
+            period_ref = extra["period_ref"] = "ultimos 7 dias"
     if (
         matched in {None, "list_campaigns", "top", "performance", "cpl_rank", "summary"}
         and not cid
@@ -596,6 +635,8 @@ def _classify(message: str) -> Intent:
             and re.search(r"\b(qual|quais)\b.*\bcampanhas?\b", asked)
         ):
             # "qual campanha piorou mais essa semana?": the campaigns by their move over the same weeks
+            if figure_named(asked) is None:  # "qual campanha mais caiu essa semana?": got worse
+                extra["metric"] = f"week_cpl_{campaign_fell(week_change[1])}"
             extra["metric"] += "_which"
             names = ()
     # "por que o CPL subiu essa semana?": the anomalies of the week, the move explained over the same weeks

@@ -70,7 +70,12 @@ def weighed_metric(text: str) -> str | None:
         return "cvr"  # "qual a taxa de conversão?": leads per click
     if re.search(SPEND_MOST, text):
         return "spend"
-    if re.search(r"\b(menor|melhor) (cpl|custo)|(cpl|custo por lead) mais (baixo|barato)", text):
+    # "qual a campanha mais barata?", "lead mais barato": the cheapest, not the dearest
+    if re.search(
+        r"\b(menor|melhor) (cpl|custo)|(cpl|custo por lead) mais (baixo|barato)|\bmais barat[oa]s?\b"
+        r"|\bmenos car[oa]s?\b",
+        text,
+    ):
         return "cpl_low"
     return "cpl_high"
 

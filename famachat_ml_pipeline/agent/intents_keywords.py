@@ -196,7 +196,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "cpl_rank",
         r"\b(maior|menor|pior|melhor) (cpl|custo por lead)|(cpl|custo por lead) mais (alto|caro|baixo|barato)"
-        r"|campanha mais (cara|barata)",
+        r"|campanha mais (cara|barata)|\blead mais (caro|barato)\b",
     ),
     (
         "forecast",

@@ -85,6 +85,13 @@ _FROM = re.compile(r"\b(?:da|de|do)\s+campanha\s+(\d{1,6})\b")
 _TO = re.compile(r"\b(?:pra|para|na|no|pro|em)\s+(?:a\s+)?campanha\s+(\d{1,6})\b")
 
 
+# "qual campanha tem o cpl mais estável?", "qual varia menos?", "qual a mais instável?"
+_STEADY = re.compile(
+    r"\b(mais|menos) (?:estave(?:l|is)|constantes?|consistentes?|regular(?:es)?|previsive(?:l|is))\b"
+    r"|\b(instave(?:l|is))\b|\b(?:varia|oscila)(?:m)? (mais|menos)\b"
+)
+
+
 def budget_move_asked(text: str) -> tuple[str, str] | None:
     """(the campaign money leaves, the one it goes to) when a normalized question moves budget between two
     campaigns named by number; None otherwise."""
@@ -151,6 +158,11 @@ def reroute(text: str, intent: Intent) -> Intent:
         return replace(
             intent, name="month_rank", keyword="month_rank", metric="best" if best else "worst", names=()
         )
+    if (steady := _STEADY.search(text)) and not named:
+        # "qual campanha tem o cpl mais estável?": the daily CPL's variation over 14 days
+        least = steady.group(1) == "menos" or bool(steady.group(2)) or steady.group(3) == "mais"
+        metric = "least" if least else "most"
+        return replace(intent, name="cpl_stability", keyword="cpl_stability", metric=metric, names=())
     if (goal := _LEADS_COST.search(text)) and not named:
         target = float(goal.group(4).replace(".", ""))
         return replace(intent, name="leads_cost", keyword="leads_cost", threshold=target, names=())
@@ -242,6 +254,20 @@ def reroute(text: str, intent: Intent) -> Intent:
     if intent.name == "forecast" and _TRUST.search(text):
         return replace(intent, ask="trust")
     rate = re.search(r"custo por clique|\bcpc\b|\bctr\b|\btaxa\b|\bcusto\b", text)  # a rate, not a count
+    delivery = next((k for k, p in _DELIVERY if p.search(text)), None)
+    if (
+        delivery in {"clicks", "impressions"}
+        and not rate
+        and not intent.campaign_id
+        and _WHICH_CAMPAIGN.search(text)
+        and re.search(r"\bmais\b", text)
+    ):
+        # "qual campanha teve mais impressão ontem?": the campaigns ranked by that count (the 7 days when no
+        # day nor period is named), not the account's figures
+        period = intent.period_ref or (None if intent.day_ref else "ultimos 7 dias")
+        return replace(
+            intent, name="cpl_rank", keyword="cpl_rank", metric=delivery, names=(), period_ref=period
+        )
     if intent.name in {"performance", "summary", "help"} and _HOW_MANY.search(text) and not rate:
         delivery = next((k for k, p in _DELIVERY if p.search(text)), None)
         if delivery:

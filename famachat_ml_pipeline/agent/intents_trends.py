@@ -162,6 +162,8 @@ def day_move_asked(text: str, matched: str | None, day_ref: str | None, period_r
         figure = figure_named(text) or "cpl"
         # "qual campanha mais caiu em leads ontem?": the campaigns that moved that way, named first
         which = "_which" if re.search(r"\b(qual|quais)\b.*\bcampanhas?\b", text) else ""
+        if which and figure_named(text) is None:
+            move = campaign_fell(move)  # "qual campanha mais caiu ontem?": got worse, as over the week
         return f"day_{figure}_{move}{which}" if figure in {"cpl", "leads", "spend"} else None
     return "day_what" if _WHAT_HAPPENED.search(text) else None
 
@@ -202,6 +204,11 @@ def campaigns_move_asked(text: str) -> tuple[str, str] | None:
         return None
     move = next(k for k, p in _WEEK_MOVES.items() if re.fullmatch(p, m.group(1)))
     if (figure := figure_named(text)) is None:
-        # "quais campanhas caíram?": a campaign that fell got worse (its CPL "caiu" would be good news)
-        return ("cpl", {"down": "worse", "up": "better"}.get(move, move))
+        return ("cpl", campaign_fell(move))
     return (figure, move)
+
+
+def campaign_fell(move: str) -> str:
+    """ "quais campanhas caíram?" with no figure named: a campaign that fell got worse (its CPL "caiu" would
+    be good news), one that rose got better; the same reading on a day, a week or unsaid."""
+    return {"down": "worse", "up": "better"}.get(move, move)

@@ -208,6 +208,7 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "pause_savings": [("get_campaign_details", {"campaign_id": cid or ""})],
         "campaign_age": [],
         "month_rank": [],  # the source's months, in the facts
+        "cpl_stability": [],  # the source's 14 days, in the facts
         "month_ahead": [],
         "leads_cost": [],
         "period_campaigns": [],

@@ -8,6 +8,7 @@ from typing import Any
 
 from famachat_ml_pipeline.agent.tools.analysis import excluded_text
 from famachat_ml_pipeline.core.recommendations.text_ptbr import format_number
+from famachat_ml_pipeline.core.tiers import HIGH_MAX_RATIO, LOW_MAX_RATIO, MODERATE_MAX_RATIO
 
 Out = dict[str, dict[str, Any]]  # the tools' outputs by tool name (and the plan's facts under "_" keys)
 
@@ -25,6 +26,18 @@ def leads_text(count: object) -> str:
     """ "1 lead", "2.660 leads", "- leads" (no count): a count of leads as pt-BR writes it."""
     shown = count_text(count)
     return f"{shown} lead" if shown == "1" else f"{shown} leads"
+
+
+_TIER_BOUNDS = (HIGH_MAX_RATIO, MODERATE_MAX_RATIO, LOW_MAX_RATIO)
+
+
+def times_text(ratio: float) -> str:
+    """ "2,9x": a CPL over the account's, said with one decimal in every answer, rounded once from the
+    unrounded ratio (2,948 is "2,9x" everywhere, never "3,0x" from a stored 2,95). Two decimals only where
+    one would land on a tier bound it is not (1,52 is "1,52x", not "1,5x" beside "crítica acima de 1,50x")."""
+    one = round(ratio, 1)
+    near_bound = one in _TIER_BOUNDS and abs(ratio - one) >= 0.005
+    return f"{format_number(ratio, 2 if near_bound else 1)}x"
 
 
 def br_date(iso: str | None) -> str:

@@ -134,7 +134,7 @@ def test_dela_is_the_campaign_whose_status_line_follows_the_days_figures() -> No
     "dela" is that campaign, not the words of the question ("12 fez ontem")."""
     answer = (
         "Em 29/11/2026, “[LEAD] Campanha 12 - Público 5”: R$ 85,61 investidos, 18 leads, CPL R$ 4,76.\n"
-        "“[LEAD] Campanha 12 - Público 5” (120200000110000012), status ACTIVE, tier moderada."
+        "“[LEAD] Campanha 12 - Público 5” (120200000110000012), status ACTIVE, tier moderado."
     )
     thread = [ChatTurn("user", "quantos leads a campanha 12 fez ontem?"), ChatTurn("assistant", answer)]
     resolved = resolve_followup("pq o cpl dela subiu?", thread)

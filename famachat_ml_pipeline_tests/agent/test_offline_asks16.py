@@ -18,7 +18,7 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from famachat_ml_pipeline.core.recommendations import format_money
+from famachat_ml_pipeline.core.recommendations import format_money, format_number
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks12 import _stored_day
@@ -29,9 +29,9 @@ pytestmark = pytest.mark.timeout(1200)
 DAY = dt.timedelta(days=1)
 WORD = {
     "HIGH_PERFORMER": "alta performance",
-    "MODERATE": "moderada",
-    "LOW": "baixa",
-    "UNDERPERFORMER": "crítica",
+    "MODERATE": "moderado",
+    "LOW": "baixo",
+    "UNDERPERFORMER": "crítico",
 }
 RANK = {"UNDERPERFORMER": 0, "LOW": 1, "MODERATE": 2, "HIGH_PERFORMER": 3}
 HELP = "Posso responder sobre esta conta"
@@ -39,6 +39,14 @@ HELP = "Posso responder sobre esta conta"
 
 def _x(ratio: float) -> str:
     return f"{ratio:.2f}".replace(".", ",") + "x"
+
+
+def _times(ratio: float) -> str:
+    """A campaign's CPL over the account's as every answer says it (agent33): one decimal, rounded once from
+    the unrounded ratio; two where one would sit on a tier bound (0,7, 1,0, 1,5) the ratio is not."""
+    one = round(ratio, 1)
+    digits = 2 if one in (0.7, 1.0, 1.5) and abs(ratio - one) >= 0.005 else 1
+    return format_number(ratio, digits) + "x"
 
 
 def _numbered(db: DemoDb) -> dict[int, str]:
@@ -112,16 +120,17 @@ def test_a_tier_asked_with_a_wrong_premise_says_no_then_the_rule_with_its_figure
         )
         assert intent == "tier", lines
         if tier == "MODERATE":
-            assert lines[0].endswith(f"({cid}) está no tier moderada (MODERATE)."), lines[0]
+            assert lines[0].endswith(f"({cid}) está no tier moderado (MODERATE)."), lines[0]
         else:
             assert lines[0].startswith("Não: "), lines[0]
-            assert f"({cid}) não está em moderada (MODERATE), e sim em {WORD[tier]} ({tier})." in lines[0]
+            wrong = f"({cid}) não está no tier moderado (MODERATE), e sim no tier {WORD[tier]} ({tier})."
+            assert wrong in lines[0], lines[0]
         assert lines[1].startswith("Por quê: "), lines
         if leads:
             cpl = spend / leads
             assert f"CPL {format_money(cpl)} nos 7 dias até {_d(demo_db.as_of)} = " in lines[1], lines[1]
             assert (
-                f"= {_x(cpl / account_cpl)} o da conta ({format_money(account_cpl)}), {leads_of(leads)}"
+                f"= {_times(cpl / account_cpl)} o da conta ({format_money(account_cpl)}), {leads_of(leads)}"
                 in (lines[1])
             ), lines[1]
         else:
@@ -159,7 +168,7 @@ def test_what_the_next_tier_up_asks_for_is_the_ceiling_at_todays_account_cpl(dem
         need = max(math.ceil(round(spend / ceiling, 9)), min_leads)
         (goal,) = [x for x in lines if x.startswith("Para subir para ")]
         assert goal.startswith(
-            f"Para subir para {WORD[up]} ({up}): CPL de até {format_money(ceiling)} "
+            f"Para subir para o tier {WORD[up]} ({up}): CPL de até {format_money(ceiling)} "
             f"({_x(ratio)} o CPL da conta"
         ), goal
         assert f"gastar até {format_money(ceiling * leads)} com os mesmos {leads} leads" in goal, goal

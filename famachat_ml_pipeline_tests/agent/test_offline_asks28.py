@@ -19,7 +19,7 @@ from famachat_ml_pipeline.core.recommendations import format_money, format_numbe
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source, _sums
-from famachat_ml_pipeline_tests.agent.test_offline_asks16 import _numbered
+from famachat_ml_pipeline_tests.agent.test_offline_asks16 import _numbered, _times
 from famachat_ml_pipeline_tests.agent.test_offline_asks17 import _sum
 from famachat_ml_pipeline_tests.agent.test_offline_asks18 import _one
 from famachat_ml_pipeline_tests.agent.test_offline_asks21 import _names, _quoted
@@ -375,7 +375,7 @@ def test_a_pause_asked_with_no_cut_advised_gives_the_verdict_first(demo_db: Demo
         intent, lines = _one(demo_db, f"devo pausar a {n}?")
         assert intent == "recommendations", lines
         name = _quoted(_names(demo_db)[cid])
-        x = f"{ratio:.1f}".replace(".", ",")
+        x = _times(ratio).removesuffix("x")  # one rounding everywhere (agent33)
         if weak:
             assert lines[0].startswith(
                 "Vale considerar pausar ou reduzir o orçamento: o pipeline não recomenda pausar "
@@ -517,7 +517,8 @@ def test_what_was_lost_or_spent_beyond_this_week_is_the_weeks_move(
     new, old = _sums(src, nf, nl)[key], _sums(src, of, ol)[key]
     assert new != old
     if key == "leads":
-        word = "Sim: os leads da conta caíram" if new < old else "Não: os leads da conta subiram"
+        gap = leads_of(abs(new - old))
+        word = f"Sim: a conta perdeu {gap}" if new < old else f"Não: a conta ganhou {gap}"
         assert lines[0].startswith(word), lines
         assert f"{new} de " in lines[0] and f"contra {old} " in lines[0], lines
     else:
@@ -583,7 +584,7 @@ def test_the_critical_campaigns_asked_in_pt_br_are_the_critical_tier(demo_db: De
     assert critical
     intent, lines = _one(demo_db, "qnts campanhas tao no critico?")
     assert intent == "tier", lines
-    assert lines[0].startswith(f"{len(critical)} campanha(s) em crítica (UNDERPERFORMER)"), lines
+    assert lines[0].startswith(f"{len(critical)} campanha(s) no tier crítico (UNDERPERFORMER)"), lines
     listed = {re.search(r"\((\d+)\): ", x).group(1) for x in lines if x.startswith("- ")}
     assert listed == critical, (listed, critical)
 

@@ -387,4 +387,4 @@ def test_scaling_questions_weigh_tier_cpl_and_the_active_scale_advice(demo_db: D
     critical = [x for x, _ in _critical_snapshots(demo_db, cid) if x in numbers]
     if critical:
         text = _ask(demo_db, f"posso aumentar o orçamento da Campanha {numbers[critical[0]]}?", cid).text
-        assert text.startswith("Não: ") and "tier crítica" in text.splitlines()[0]
+        assert text.startswith("Não: ") and "tier crítico" in text.splitlines()[0]

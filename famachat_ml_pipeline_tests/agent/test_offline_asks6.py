@@ -15,7 +15,7 @@ import pytest
 from famachat_ml_pipeline.agent import intents
 from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.core.recommendations import format_money
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline_asks4 import SHORT, _change, _d, _sums
 
 pytestmark = pytest.mark.timeout(1200)
@@ -62,6 +62,10 @@ def _expected_first_line(db: DemoDb, cid: int, through: dt.date, figure: str, mo
         answer = "Sim: " if up == (move == "up") else "Não: "
     head = f"{answer}{what} da conta {went}"
     head = head if answer else head[0].upper() + head[1:]
+    if figure == "leads" and x != y:  # the leads lost or gained, counted first (agent33)
+        head = (
+            f"{answer}{'a' if answer else 'A'} conta {'perdeu' if x < y else 'ganhou'} {leads_of(abs(x - y))}"
+        )
     if on_monday:
         when = "na semana passada"  # why is said once, in the lines after (agent12)
         sides = f"{x_text} de seg a dom ({_span(now)}), contra {y_text} na semana retrasada ({_span(before)})"

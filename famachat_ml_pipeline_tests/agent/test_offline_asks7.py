@@ -111,6 +111,10 @@ def _change_line(now_f: dict, before_f: dict, through: dt.date, figure: str, mov
     answer = "" if went == "flat" else ("Sim: " if went == move else "Não: ")
     head = f"{answer}{what}{whose} {verb}"
     head = head if answer else head[0].upper() + head[1:]
+    if plural and x != y:  # the leads lost or gained, counted first (agent33)
+        who = "a conta" if whose == " da conta" else whose.removeprefix(" de ")
+        who = who if answer else who[0].upper() + who[1:]
+        head = f"{answer}{who} {'perdeu' if x < y else 'ganhou'} {leads_of(abs(x - y))}"
     return f"{head} {when}: {sides} ({change})."
 
 

@@ -65,7 +65,8 @@ def tier_rows(ctx: ToolContext, rows: list[dict[str, Any]]) -> list[TierRow]:
                 leads_7d=None if f["leads_7d"] is None else int(f["leads_7d"]),
                 cpl_7d=f["cpl_7d"],
                 ctr_7d=f["ctr_7d"],
-                cpl_vs_account=rnd(snap.get("cpl_ratio_7d")),
+                # said with one decimal ("2,9x"): two here would round it twice ("3,0x" from 2,95)
+                cpl_vs_account=rnd(snap.get("cpl_ratio_7d"), 4),
                 account_cpl_7d=f["account_cpl_7d"],
                 reason=snap.get("reason"),
                 previous_tier=r.get("previous_tier"),
