@@ -20,7 +20,7 @@ from famachat_ml_pipeline.core.recommendations import format_money, format_numbe
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source, _sums
-from famachat_ml_pipeline_tests.agent.test_offline_asks16 import _numbered
+from famachat_ml_pipeline_tests.agent.test_offline_asks16 import _numbered, _times
 from famachat_ml_pipeline_tests.agent.test_offline_asks18 import _one
 from famachat_ml_pipeline_tests.agent.test_offline_asks21 import _names, _quoted
 from famachat_ml_pipeline_tests.agent.test_offline_asks22 import DAY
@@ -35,13 +35,6 @@ TIER_M = {  # "o tier": masculine
     "UNDERPERFORMER": "crítico",
 }
 FEMININE = re.compile(r"\btier (moderada|baixa|crítica)\b")
-
-
-def _times(ratio: float) -> str:
-    """One decimal, rounded once from the unrounded ratio; two where one would sit on a tier bound."""
-    one = round(ratio, 1)
-    digits = 2 if one in (0.7, 1.0, 1.5) and abs(ratio - one) >= 0.005 else 1
-    return format_number(ratio, digits) + "x"
 
 
 def _latest_tiers(db: DemoDb) -> dict[str, tuple[str, dict]]:
