@@ -1,0 +1,69 @@
+"""Dirty source data through the whole graph (real Dagster runs, on SQLite and Postgres): one account's
+bad rows are set aside and counted, the other accounts proceed, and no ml_* figure is made up from them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import dagster as dg
+import polars as pl
+import sqlalchemy as sa
+
+from famachat_ml_pipeline.db import schema
+from famachat_ml_pipeline.db.engine import get_engine
+from famachat_ml_pipeline.demo.generator import generate_demo
+from famachat_ml_pipeline.demo.loader import write_demo
+from famachat_ml_pipeline.instance import get_instance
+from famachat_ml_pipeline.runner import run_pipeline
+from famachat_ml_pipeline.settings import Settings
+from famachat_ml_pipeline.source.tables import insights_table
+
+BROKEN = 2  # the account whose every row the sync broke
+
+
+def _rows(engine: sa.Engine, table: sa.Table, config_id: int) -> list[dict]:
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(table).where(table.c.config_id == config_id))
+        return [dict(r._mapping) for r in rows]
+
+
+def test_an_account_whose_every_row_is_malformed_gets_no_made_up_figures(settings: Settings) -> None:
+    data = generate_demo(n_accounts=3, days=60, seed=11, dirty=False)
+    engine = get_engine(settings.database_url)
+    write_demo(engine, data)
+    as_of = data.end_date
+    with engine.begin() as conn:  # spend NULL on every row of one account: each is `null_metric`
+        conn.execute(insights_table.update().where(insights_table.c.config_id == BROKEN).values(spend=None))
+
+    (run,) = run_pipeline(settings, as_of=as_of, echo=lambda _: None)
+    assert run.success and run.accounts == 3
+
+    # set aside and counted where an operator looks: the ad_insights metadata of the run
+    event = get_instance(settings).get_latest_materialization_event(dg.AssetKey("ad_insights"))
+    by_reason = event.asset_materialization.metadata["set_aside_by_reason"].value
+    window = data.insights.filter(
+        (pl.col("config_id") == BROKEN)
+        & pl.col("date_start").is_between(as_of - dt.timedelta(days=89), as_of)
+    )
+    assert by_reason["null_metric"] == window.height > 0
+
+    # the other accounts proceed
+    for other in (1, 3):
+        assert _rows(engine, schema.ml_features, other)
+        assert _rows(engine, schema.ml_forecasts, other)
+
+    # The broken account's unknown days are not zeros: no forecast of a certain zero spend from them (one
+    # was written as `combo`, interval [0, 0], insufficient_data false; a paused campaign's `inactive`
+    # zero comes from its status, which is known), and its features' sums are unknown.
+    broken = _rows(engine, schema.ml_forecasts, BROKEN)
+    assert {f["method"] for f in broken} <= {"inactive"}, [(f["entity_id"], f["method"]) for f in broken]
+    features = [f["features"] | {"w": f["window_days"]} for f in _rows(engine, schema.ml_features, BROKEN)]
+    # its days with rows are unknown (0 known days): sums unknown, and insufficient_data
+    unknown = [f for f in features if f[f"days_with_data_{f['w']}d"] == 0]
+    assert unknown, features
+    for f in unknown:
+        assert f[f"spend_{f['w']}d"] is None and f[f"leads_{f['w']}d"] is None, f
+    # a paused campaign without rows in the window has known zero days (no row: nothing delivered)
+    for f in features:
+        if f not in unknown:
+            assert f[f"spend_{f['w']}d"] == 0.0
