@@ -7,6 +7,7 @@ import datetime as dt
 
 import dagster as dg
 import polars as pl
+import pytest
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.db import schema
@@ -16,7 +17,8 @@ from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.instance import get_instance
 from famachat_ml_pipeline.runner import run_pipeline
 from famachat_ml_pipeline.settings import Settings
-from famachat_ml_pipeline.source.tables import insights_table
+from famachat_ml_pipeline.source.read import account_timezones, list_config_ids
+from famachat_ml_pipeline.source.tables import campaigns_table, insights_table
 
 BROKEN = 2  # the account whose every row the sync broke
 
@@ -67,3 +69,28 @@ def test_an_account_whose_every_row_is_malformed_gets_no_made_up_figures(setting
     for f in features:
         if f not in unknown:
             assert f[f"spend_{f['w']}d"] == 0.0
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)  # SQLite cannot drop a NOT NULL
+def test_a_null_config_id_is_no_account_and_stops_nothing(settings: Settings) -> None:
+    """FamaChat's real tables may lack the contract's NOT NULL: a row without config_id is nobody's. It
+    crashed the listing of accounts (int(None)), so every fleet run and the new-accounts sensor."""
+    data = generate_demo(n_accounts=2, days=40, seed=5, dirty=False)
+    engine = get_engine(settings.database_url)
+    write_demo(engine, data)
+    with engine.begin() as conn:
+        for table in (campaigns_table, insights_table):
+            conn.execute(sa.text(f"ALTER TABLE {table.name} ALTER COLUMN config_id DROP NOT NULL"))
+        conn.execute(campaigns_table.insert().values(config_id=None, campaign_id="120", name="sem conta"))
+        day = data.end_date
+        conn.execute(
+            insights_table.insert().values(
+                config_id=None, campaign_id="120", date_start=day, date_stop=day, spend=1.0, impressions=9
+            )
+        )
+    assert list_config_ids(engine) == [1, 2]
+    assert set(account_timezones(engine)) == {1, 2}
+    (run,) = run_pipeline(settings, as_of=data.end_date, echo=lambda _: None)
+    assert run.success and run.accounts == 2
+    assert _rows(engine, schema.ml_features, 1) and _rows(engine, schema.ml_features, 2)
