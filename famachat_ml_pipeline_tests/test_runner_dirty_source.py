@@ -73,15 +73,20 @@ def test_an_account_whose_every_row_is_malformed_gets_no_made_up_figures(setting
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)  # SQLite cannot drop a NOT NULL
-def test_a_null_config_id_is_no_account_and_stops_nothing(settings: Settings) -> None:
-    """FamaChat's real tables may lack the contract's NOT NULL: a row without config_id is nobody's. It
-    crashed the listing of accounts (int(None)), so every fleet run and the new-accounts sensor."""
+def test_nulls_where_the_contract_says_not_null_stop_nothing(settings: Settings) -> None:
+    """FamaChat's real tables may lack the contract's NOT NULLs. A row without config_id is nobody's: it
+    crashed the listing of accounts (int(None)), so every fleet run and the new-accounts sensor. A
+    campaign without timezone_name is in the default zone: its rows were all set aside as orphans."""
     data = generate_demo(n_accounts=2, days=40, seed=5, dirty=False)
     engine = get_engine(settings.database_url)
     write_demo(engine, data)
     with engine.begin() as conn:
         for table in (campaigns_table, insights_table):
             conn.execute(sa.text(f"ALTER TABLE {table.name} ALTER COLUMN config_id DROP NOT NULL"))
+        conn.execute(sa.text(f"ALTER TABLE {campaigns_table.name} ALTER COLUMN timezone_name DROP NOT NULL"))
+        conn.execute(
+            campaigns_table.update().where(campaigns_table.c.config_id == 2).values(timezone_name=None)
+        )
         conn.execute(campaigns_table.insert().values(config_id=None, campaign_id="120", name="sem conta"))
         day = data.end_date
         conn.execute(
@@ -93,4 +98,6 @@ def test_a_null_config_id_is_no_account_and_stops_nothing(settings: Settings) ->
     assert set(account_timezones(engine)) == {1, 2}
     (run,) = run_pipeline(settings, as_of=data.end_date, echo=lambda _: None)
     assert run.success and run.accounts == 2
+    event = get_instance(settings).get_latest_materialization_event(dg.AssetKey("ad_insights"))
+    assert event.asset_materialization.metadata["set_aside_by_reason"].value["orphan_campaign"] == 0
     assert _rows(engine, schema.ml_features, 1) and _rows(engine, schema.ml_features, 2)

@@ -297,6 +297,9 @@ def clean_insights(
             "daily_budget"
         ),
         pl.col("created_time").str.slice(0, 10).str.to_date(strict=False).alias("created_date"),
+        # A real table may lack the contract's NOT NULL default: no zone is the default zone (as
+        # `account_zone` says), not a missing campaign (its rows were all set aside as orphans).
+        pl.col("timezone_name").fill_null(DEFAULT_TIMEZONE),
     )
     rejects: list[pl.DataFrame] = []
 

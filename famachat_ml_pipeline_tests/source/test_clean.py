@@ -134,6 +134,13 @@ def test_nan_spend_and_unknown_timezone_do_not_slip_through() -> None:
     assert day(r, D3)["spend"] is None
 
 
+def test_a_campaign_without_a_timezone_is_in_the_default_zone_not_an_orphan() -> None:
+    # a real table may lack the contract's NOT NULL: its rows were all set aside as `orphan_campaign`
+    r = clean([insight(1, D1), insight(2, D3)], campaigns(timezone_name=None))
+    assert r.rejected == {} and r.rows_used == 2
+    assert r.daily["timezone_name"].unique().to_list() == ["America/Sao_Paulo"]
+
+
 def test_empty_actions_list_is_zero_leads_and_key_order_does_not_matter() -> None:
     rows = [
         insight(1, D1, leads=None, actions="[]"),
