@@ -101,3 +101,55 @@ def test_nulls_where_the_contract_says_not_null_stop_nothing(settings: Settings)
     event = get_instance(settings).get_latest_materialization_event(dg.AssetKey("ad_insights"))
     assert event.asset_materialization.metadata["set_aside_by_reason"].value["orphan_campaign"] == 0
     assert _rows(engine, schema.ml_features, 1) and _rows(engine, schema.ml_features, 2)
+
+
+def _advice(engine: sa.Engine, config_id: int) -> set[tuple[str, str]]:
+    r = schema.ml_recommendations
+    query = sa.select(r.c.entity_id, r.c.recommendation_type, r.c.suggested_action).where(
+        r.c.config_id == config_id, r.c.is_active.is_(True)
+    )
+    with engine.connect() as conn:
+        return {(e, t) for e, t, _ in conn.execute(query)}
+
+
+def _methods(engine: sa.Engine, config_id: int) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for f in _rows(engine, schema.ml_forecasts, config_id):
+        out.setdefault(f["entity_id"], set()).add(f["method"])
+    return out
+
+
+def test_statuses_in_lower_case_are_the_same_statuses(settings: Settings) -> None:
+    """An "active" campaign lost its advice (retired as no longer triggered); a "paused" one was forecast
+    to deliver."""
+    data = generate_demo(n_accounts=2, days=60, seed=7, dirty=False)
+    engine = get_engine(settings.database_url)
+    write_demo(engine, data)
+    assert run_pipeline(settings, as_of=data.end_date, echo=lambda _: None)[0].success
+    advice, methods = _advice(engine, 2), _methods(engine, 2)
+    assert advice and any(m == {"inactive"} for m in methods.values())  # the case is there to be broken
+
+    c = campaigns_table
+    with engine.begin() as conn:
+        lower = {"status": sa.func.lower(c.c.status), "effective_status": sa.func.lower(c.c.effective_status)}
+        conn.execute(c.update().where(c.c.config_id == 2).values(**lower))
+    assert run_pipeline(settings, as_of=data.end_date, echo=lambda _: None)[0].success
+    assert _advice(engine, 2) == advice
+    assert _methods(engine, 2) == methods
+
+
+def test_a_budget_no_day_could_spend_is_unknown_not_advised_on(settings: Settings) -> None:
+    """A sync's nonsense budget was advised on: "cut 9e18 to 7.2e18, about 1e15 leads a week fewer"."""
+    data = generate_demo(n_accounts=2, days=60, seed=7, dirty=False)
+    engine = get_engine(settings.database_url)
+    write_demo(engine, data)
+    huge = 9 * 10**18
+    with engine.begin() as conn:
+        conn.execute(campaigns_table.update().values(daily_budget=huge))
+    assert run_pipeline(settings, as_of=data.end_date, echo=lambda _: None)[0].success
+    r = schema.ml_recommendations
+    with engine.connect() as conn:
+        advice = conn.execute(sa.select(r.c.recommendation_type, r.c.suggested_action)).fetchall()
+    assert advice  # the accounts are advised, on what is known
+    on_budget = [a for _, a in advice if a.get("field") == "daily_budget"]
+    assert not [a for a in on_budget if float(a["current"]) >= huge / 100], on_budget  # major units
