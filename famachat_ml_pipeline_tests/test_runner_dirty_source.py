@@ -153,3 +153,34 @@ def test_a_budget_no_day_could_spend_is_unknown_not_advised_on(settings: Setting
     assert advice  # the accounts are advised, on what is known
     on_budget = [a for _, a in advice if a.get("field") == "daily_budget"]
     assert not [a for a in on_budget if float(a["current"]) >= huge / 100], on_budget  # major units
+
+
+def _anomalies(engine: sa.Engine, config_id: int) -> set[tuple[str, str, dt.date]]:
+    a = schema.ml_anomalies
+    query = sa.select(a.c.entity_id, a.c.anomaly_type, a.c.anomaly_date).where(a.c.config_id == config_id)
+    with engine.connect() as conn:
+        return {(e, t, d.date() if isinstance(d, dt.datetime) else d) for e, t, d in conn.execute(query)}
+
+
+def test_anomalies_of_days_set_aside_since_are_not_withdrawn(settings: Settings) -> None:
+    """A sync that breaks every row of an account (restated into rows the cleaner sets aside) does not
+    show that its anomalies are gone: those of the days now unknown stay (they were all withdrawn)."""
+    data = generate_demo(n_accounts=2, days=60, seed=11, dirty=False)
+    engine = get_engine(settings.database_url)
+    write_demo(engine, data)
+    assert run_pipeline(settings, as_of=data.end_date, echo=lambda _: None)[0].success
+    before = _anomalies(engine, BROKEN)
+    rows = set(zip(data.insights["campaign_id"], data.insights["date_start"], strict=True))
+    on_rows = {a for a in before if (a[0], a[2]) in rows}
+    assert on_rows  # anomalies on days with a source row: the days the sync breaks
+    other = _anomalies(engine, 1)
+
+    with engine.begin() as conn:
+        conn.execute(
+            insights_table.update()
+            .where(insights_table.c.config_id == BROKEN)
+            .values(spend=None, updated_at=sa.func.now())
+        )
+    assert run_pipeline(settings, as_of=data.end_date, echo=lambda _: None)[0].success
+    assert on_rows <= _anomalies(engine, BROKEN)
+    assert _anomalies(engine, 1) == other
