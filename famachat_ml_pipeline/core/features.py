@@ -184,6 +184,18 @@ def compute_features_wide(
         # campaigns in one order, and equal inputs give bit-equal features
         .sort(KEY)
     )
+    # A window none of whose days is known (every row set aside) has unknown sums, not zeros: polars
+    # sums only nulls to 0.
+    sums = ("spend", "impressions", "clicks", "leads", "reach")
+    wide = wide.with_columns(
+        *[
+            pl.when(pl.col(f"{days}_{w}d") > 0).then(pl.col(f"{prefix}{m}_{w}d")).alias(f"{prefix}{m}_{w}d")
+            for w in windows
+            for prefix, days in (("", "days_with_data"), ("_prev_", "_prev_days"))
+            for m in sums
+            if f"{prefix}{m}_{w}d" in wide.columns
+        ]
+    )
     wide = wide.with_columns(
         *[r for w in windows for r in _window_ratios(w)],
         is_active=pl.col("status") == "ACTIVE",

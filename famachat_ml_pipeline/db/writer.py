@@ -234,9 +234,14 @@ def upsert_anomalies(
     *,
     campaigns: pl.DataFrame | None = None,
     inputs: pl.DataFrame | None = None,
+    unknown_days: pl.DataFrame | None = None,
 ) -> dict[str, int]:
     """One row per (config_id, entity, type, metric, anomaly_date): insert new ones, update changed ones,
     and withdraw the ones that the current (restated) data no longer shows, unless a user acknowledged them.
+
+    `unknown_days` (config_id, campaign_id, date): the campaign-days whose source row is set aside now.
+    Their stored anomalies stay: unknown data does not show that the anomaly is gone (a sync that broke
+    every row of an account withdrew all its anomalies).
 
     The slice is the accounts x days, or only `campaigns` (config_id, campaign_id) of them when the run
     re-detected those alone. `inputs` (core.anomalies.inputs.INPUTS_SCHEMA) replace the slice's stored
@@ -276,6 +281,16 @@ def upsert_anomalies(
         stale = existing.join(new, on=ANOMALY_KEY, how="anti").filter(
             ~pl.col("is_acknowledged").fill_null(False)
         )
+        if unknown_days is not None and unknown_days.height and stale.height:
+            unknown = unknown_days.select(
+                pl.col("config_id").cast(stale.schema["config_id"]),
+                pl.col("campaign_id").cast(pl.String).alias("entity_id"),
+                pl.col("date").cast(pl.Datetime("us")).alias("anomaly_date"),
+            )
+            on = ["config_id", "entity_id", "anomaly_date"]
+            stale = stale.with_columns(pl.col("anomaly_date").cast(pl.Datetime("us"))).join(
+                unknown, on=on, how="anti"
+            )
         withdrawn = 0
         if stale.height:
             # guarded in the statement: FamaChat may acknowledge after our SELECT (it never takes our lock)

@@ -292,11 +292,22 @@ def clean_insights(
 ) -> SourceRead:
     """Pure: raw source frames in, the dense clean daily frame and a count of what was set aside out."""
     rows_read = insights.height
+    budget = pl.col("daily_budget").cast(pl.Float64) / minor_unit_divisor(pl.col("currency"))
     camps = campaigns.unique(subset=KEY, keep="first").with_columns(
-        (pl.col("daily_budget").cast(pl.Float64) / minor_unit_divisor(pl.col("currency"))).alias(
-            "daily_budget"
-        ),
+        # a negative budget, or one above any day's plausible spend, is a sync bug: unknown, as a budget
+        # set per ad set (it was advised on: "cut 9e18 to 7.2e18, about 1e15 leads a week fewer")
+        pl.when(budget.is_between(0, MAX_DAILY_SPEND)).then(budget).alias("daily_budget"),
+        # Meta's statuses are upper case; "active" or " PAUSED" is the same status (recommendations
+        # compared with "ACTIVE", forecasts with the inactive statuses: an "active" campaign got no
+        # advice, a "paused" one a delivery forecast)
+        *[
+            pl.col(c).cast(pl.String).str.strip_chars().str.to_uppercase()
+            for c in ("status", "effective_status")
+        ],
         pl.col("created_time").str.slice(0, 10).str.to_date(strict=False).alias("created_date"),
+        # A real table may lack the contract's NOT NULL default: no zone is the default zone (as
+        # `account_zone` says), not a missing campaign (its rows were all set aside as orphans).
+        pl.col("timezone_name").fill_null(DEFAULT_TIMEZONE),
     )
     rejects: list[pl.DataFrame] = []
 

@@ -43,7 +43,8 @@ def _accounts() -> sa.Subquery:
     walk = walk.union_all(sa.select(following).where(walk.c.config_id.is_not(None)))
     return sa.union(
         sa.select(walk.c.config_id).where(walk.c.config_id.is_not(None)),
-        sa.select(campaigns_table.c.config_id),
+        # a NULL config_id (a real table may lack the contract's NOT NULL) is no account, not a crash
+        sa.select(campaigns_table.c.config_id).where(campaigns_table.c.config_id.is_not(None)),
     ).subquery("accounts")
 
 
@@ -64,20 +65,32 @@ def first_insight_day(engine: sa.Engine, config_id: int) -> dt.date | None:
         return conn.execute(query).scalar_one_or_none()
 
 
-def last_insight_days(engine: sa.Engine, config_ids: Sequence[int]) -> dict[int, dt.date]:
-    """Each account's latest day in the source (an indexed max per account); accounts without rows are
-    left out."""
+# The latest UTC offset of any timezone (+14:00): a day after UTC's date then is today nowhere yet.
+_LATEST_OFFSET = dt.timedelta(hours=14)
+
+
+def last_insight_days(
+    engine: sa.Engine, config_ids: Sequence[int], now: dt.datetime | None = None
+) -> dict[int, dt.date]:
+    """Each account's latest day in the source that is not in the future (an indexed max per account);
+    accounts without rows are left out. A dirty row dated in the future (which the cleaner sets aside)
+    is not the account's latest day: it made every recent anomaly look stale, and silenced its alerts."""
     t = insights_table
+    today_anywhere = ((now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC) + _LATEST_OFFSET).date()
     last = sa.func.max(t.c.date_start, type_=sa.Date)
-    query = sa.select(t.c.config_id, last).where(t.c.config_id.in_([int(c) for c in config_ids]))
+    query = sa.select(t.c.config_id, last).where(
+        t.c.config_id.in_([int(c) for c in config_ids]), t.c.date_start <= today_anywhere
+    )
     with engine.connect() as conn:
         rows = conn.execute(query.group_by(t.c.config_id)).fetchall()
     return {int(c): d for c, d in rows if d is not None}
 
 
 def account_timezones(engine: sa.Engine, config_ids: Sequence[int] | None = None) -> dict[int, str]:
-    query = sa.select(campaigns_table.c.config_id, sa.func.min(campaigns_table.c.timezone_name)).group_by(
-        campaigns_table.c.config_id
+    query = (
+        sa.select(campaigns_table.c.config_id, sa.func.min(campaigns_table.c.timezone_name))
+        .where(campaigns_table.c.config_id.is_not(None))
+        .group_by(campaigns_table.c.config_id)
     )
     if config_ids is not None:
         query = query.where(campaigns_table.c.config_id.in_(list(config_ids)))

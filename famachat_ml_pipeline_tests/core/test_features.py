@@ -229,7 +229,30 @@ def test_features_bit_equal_to_9a7595e(
     """(windows=(7,): 14 days of history, so rows older than it, shuffled among the recent ones, and
     campaigns whose last day is older than it: they must neither set `status` nor get a row.)"""
     wide = compute_features_wide(dailies[name], as_of, windows, day_of_week=day_of_week)
+    # A window with no known day has null sums since (9a7595e summed its nulls to 0): put the zeros back
+    # to show that they are the only difference.
+    wide = wide.with_columns(
+        pl.when(pl.col(f"days_with_data_{w}d") == 0).then(pl.col(c).fill_null(0)).otherwise(pl.col(c))
+        for w in windows
+        for c in (f"{m}_{w}d" for m in ("spend", "impressions", "clicks", "leads", "reach"))
+    )
     # days_with_data came later (a count the frame had privately): every column of 9a7595e is unchanged
     wide = wide.select(pl.exclude("^days_with_data_.*$"))
     digest = hashlib.sha256(wide.write_csv().encode()).hexdigest()[:16]
     assert digest == _AT_9A7595E[name, as_of, windows, day_of_week]
+
+
+def test_a_window_whose_every_day_was_set_aside_has_unknown_sums_not_zeros() -> None:
+    # D: 10 days, the last 7 set aside (null metrics): its 7-day sums are unknown, its 14-day ones not
+    known = frame("D", [10.0] * 3, [1] * 3, 1000, 20, 500)
+    unknown = frame("D", [None] * 7, [None] * 7, 0, 0, 0).with_columns(
+        pl.lit(None, DAILY_SCHEMA[c]).alias(c) for c in ("impressions", "clicks", "reach")
+    )
+    daily = pl.concat([known.with_columns(pl.col("date") - dt.timedelta(days=7)), unknown])
+    wide = compute_features_wide(daily, AS_OF).row(0, named=True)
+    assert wide["days_with_data_7d"] == 0
+    for m in ("spend", "impressions", "clicks", "leads", "reach"):
+        assert wide[f"{m}_7d"] is None, m
+    assert (wide["spend_14d"], wide["leads_14d"], wide["days_with_data_14d"]) == (30.0, 3, 3)
+    (row,) = compute_features(daily, AS_OF).filter(pl.col("window_days") == 7).to_dicts()
+    assert row["insufficient_data"] and json.loads(row["features"])["spend_7d"] is None

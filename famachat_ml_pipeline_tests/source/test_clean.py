@@ -134,6 +134,31 @@ def test_nan_spend_and_unknown_timezone_do_not_slip_through() -> None:
     assert day(r, D3)["spend"] is None
 
 
+def test_a_campaign_without_a_timezone_is_in_the_default_zone_not_an_orphan() -> None:
+    # a real table may lack the contract's NOT NULL: its rows were all set aside as `orphan_campaign`
+    camps = campaigns(timezone_name=None).cast({"timezone_name": pl.String})  # text, as the reader's
+    r = clean([insight(1, D1), insight(2, D3)], camps)
+    assert r.rejected == {} and r.rows_used == 2
+    assert r.daily["timezone_name"].unique().to_list() == ["America/Sao_Paulo"]
+
+
+@pytest.mark.parametrize(
+    ("over", "budget", "status"),
+    [
+        ({"daily_budget": -5000}, None, "ACTIVE"),  # negative: unknown
+        ({"daily_budget": 9 * 10**18}, None, "ACTIVE"),  # above any day's plausible spend: unknown
+        ({"daily_budget": 10**13}, 1e11, "ACTIVE"),  # MAX_DAILY_SPEND itself is kept
+        ({"status": " active", "effective_status": "paused"}, 50.0, "ACTIVE"),
+    ],
+)
+def test_campaign_attributes_are_normalised_or_unknown(over: dict, budget: float | None, status: str) -> None:
+    r = clean([insight(1, D3)], campaigns(**over))
+    row = day(r, D3)
+    assert (row["daily_budget"], row["status"]) == (budget, status)
+    assert row["effective_status"] == over.get("effective_status", "active").upper()
+    assert r.rejected == {} and row["spend"] == 10.0  # the insights are used as they are
+
+
 def test_empty_actions_list_is_zero_leads_and_key_order_does_not_matter() -> None:
     rows = [
         insight(1, D1, leads=None, actions="[]"),

@@ -40,8 +40,8 @@ def fleet_matrix(
     """Pivot the dense daily frame into one (campaigns x days) matrix per column.
 
     Days before a campaign's first row are NaN; a day inside its span without a row is 0 (source
-    contract: no row means nothing was delivered); a day whose row was set aside is imputed, not zeroed.
-    Only the last `max_history` days up to `as_of`.
+    contract: no row means nothing was delivered); a day whose row was set aside is imputed, not zeroed,
+    and a campaign with no known day is left out. Only the last `max_history` days up to `as_of`.
     Returns the campaign keys (config_id, campaign_id, status, effective_status, daily_budget at their
     last day; effective_status is null when the frame has no such column), the
     dates of the columns and the matrices.
@@ -81,12 +81,20 @@ def fleet_matrix(
         vals = cells[c].cast(pl.Float64).to_numpy()  # null (a set-aside source row) -> NaN
         M[rows, cols] = np.clip(vals, 0.0, None)
         mats[c] = _impute_unknown_days(M, in_span)
+    # A campaign none of whose days is known (every row set aside) has nothing to forecast from: it is
+    # left out, never forecast as a certain zero.
+    known = np.logical_and.reduce([~np.isnan(m).all(axis=1) for m in mats.values()]) if mats else None
+    if known is not None and not known.all():
+        keys = keys.filter(pl.Series(known))
+        mats = {c: m[known] for c, m in mats.items()}
     return keys, dates, mats
 
 
 def _impute_unknown_days(M: np.ndarray, in_span: np.ndarray) -> np.ndarray:
     """A day whose source row was set aside is unknown, not zero: take the same weekday a week earlier,
-    else the day before (a missing row, by contrast, is already a real zero)."""
+    else the day before (a missing row, by contrast, is already a real zero). A stretch too long to
+    impute leaves the series unknown up to its end: the series starts after it, as a younger campaign's
+    would (zeros there made a campaign whose every row was set aside a certain zero forecast)."""
     out = M.copy()
     for lag in (7, 1):
         for _ in range(3):  # a few passes cover short runs of unknown days
@@ -96,7 +104,11 @@ def _impute_unknown_days(M: np.ndarray, in_span: np.ndarray) -> np.ndarray:
             shifted = np.full_like(out, np.nan)
             shifted[:, lag:] = out[:, :-lag]
             out = np.where(hole, shifted, out)
-    return np.where(np.isnan(out) & in_span, 0.0, out)
+    hole = np.isnan(out) & in_span
+    T = out.shape[1]
+    last_hole = np.where(hole.any(axis=1), T - 1 - np.argmax(hole[:, ::-1], axis=1), -1)
+    out[np.arange(T)[None, :] <= last_hole[:, None]] = np.nan
+    return out
 
 
 @dataclass(frozen=True)

@@ -64,8 +64,18 @@ def campaign_anomalies(
         found = detect_anomalies(frame, as_of, settings, lookback_days=lookback)
     days = [as_of - dt.timedelta(days=i) for i in range(lookback)]
     with run.timer("write"):
+        # a day whose source row was set aside is unknown, not a day without the anomaly
+        unknown = ad_insights.filter(pl.col("spend").is_null() & pl.col("date").is_in(days)).select(
+            *KEY, "date"
+        )
         written = upsert_anomalies(
-            database.engine(), found, run.config_ids, days, campaigns=scope, inputs=inputs
+            database.engine(),
+            found,
+            run.config_ids,
+            days,
+            campaigns=scope,
+            inputs=inputs,
+            unknown_days=unknown,
         )
     detected = inputs.height if scope is None else scope.height
     kept = inputs.height - detected

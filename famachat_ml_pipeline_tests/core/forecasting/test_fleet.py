@@ -161,3 +161,31 @@ def test_a_campaign_whose_ad_set_is_paused_gets_no_delivery_forecast() -> None:
         assert (rows["confidence_upper"] == 0).all()
     live = flows.filter(pl.col("entity_id") == "6")
     assert "inactive" not in live["method"].to_list() and live["predicted_value"].max() > 0
+
+
+def test_a_campaign_whose_every_day_was_set_aside_gets_no_forecast() -> None:
+    """Unknown days are not zeros: a campaign with no known day is left out (it was forecast 0 spend
+    with the interval [0, 0], as if certain), the others are forecast as before."""
+    as_of = START + dt.timedelta(days=55)
+    good = _daily(np.tile(PATTERN, 8), np.ones(56), START)
+    dark = _daily(np.tile(PATTERN, 8), np.ones(56), START, campaign="2002").with_columns(
+        spend=pl.lit(None, pl.Float64), leads=pl.lit(None, pl.Int64)
+    )
+    alone = forecast_fleet(good, as_of, H)
+    out = forecast_fleet(pl.concat([good, dark]), as_of, H)
+    assert out["entity_id"].unique().to_list() == ["1001"]
+    assert out.equals(alone)
+
+
+def test_history_before_a_stretch_too_long_to_impute_is_unknown_not_zero() -> None:
+    """Three weeks of set-aside rows cannot be imputed from the weeks before: the series starts after
+    them, as a younger campaign's would, instead of on three weeks of zeros."""
+    as_of = START + dt.timedelta(days=55)
+    spend = np.tile(PATTERN, 8).astype(float)
+    spend[7:35] = np.nan  # days 7..34 unknown: 28 days, past what the weekly and daily passes fill
+    daily = _daily(spend, np.ones(56), START)
+    _, _, mats = fleet_matrix(daily, as_of, ["spend"])
+    row = mats["spend"][0]
+    assert np.isnan(row[:35]).all() and (row[35:] == spend[35:]).all()
+    tail = forecast_fleet(daily.filter(pl.col("date") >= START + dt.timedelta(days=35)), as_of, H)
+    assert forecast_fleet(daily, as_of, H).equals(tail)

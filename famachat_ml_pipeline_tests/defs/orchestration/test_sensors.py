@@ -254,6 +254,31 @@ def test_a_backfills_old_anomalies_are_passed_over_not_posted(db_url: str) -> No
     assert len(receiver.delivered) == 1 and "observado 2,00" in receiver.delivered[0]["text"]
 
 
+def test_a_future_dated_insight_does_not_silence_the_accounts_alerts(db_url: str) -> None:
+    """A dirty row dated in the future (the cleaner sets it aside as `future_date`) is not the account's
+    latest day: it made every anomaly look older than ALERT_MAX_AGE_DAYS, passed over, never posted."""
+    engine, database, (campaign, _) = _critical_setup(db_url)
+    with engine.begin() as conn:
+        far = dt.date(2099, 1, 1)
+        conn.execute(
+            insights_table.insert().values(
+                config_id=1,
+                campaign_id=campaign,
+                date_start=far,
+                date_stop=far,
+                spend=1.0,
+                impressions=1,
+                clicks=0,
+                reach=1,
+                leads=0,
+            )
+        )
+        conn.execute(schema.ml_anomalies.insert(), [_anomaly(1, campaign, "CRITICAL", 2.0, 9.0)])
+    with webhook_receiver() as receiver, dg.instance_for_test() as instance:
+        assert _ticker(instance, database, receiver.url)("0").cursor == "1"
+    assert len(receiver.delivered) == 1 and "observado 2,00" in receiver.delivered[0]["text"]
+
+
 def test_a_failed_post_among_digests_is_retried_and_nothing_is_sent_twice(db_url: str) -> None:
     engine, database, (campaign, _) = _critical_setup(db_url)
     rows = [_anomaly(1 + i % 2, campaign, "CRITICAL", float(i), 1.0) for i in range(16)]  # ids 1..16
