@@ -40,6 +40,9 @@ _ALIAS_RANK = {
 MAX_DAILY_SPEND = 1e11  # major units: 10^11 VND (the weakest minor-unit-1 currency) is ~US$ 4 M a day
 MAX_DAILY_COUNT = 10**10  # impressions, clicks, reach: 2.5x every person on Earth, in one day
 MAX_DAILY_LEADS = 10**7  # leads, from the column or from `actions`
+# Facebook's ads platform launched on 2007-11-06: an insight dated before it (year 1, 1970) is a sync bug,
+# and as an account's first day it made the agent read and fill every day since (739,000 for year 1)
+EARLIEST_AD_DAY = dt.date(2007, 11, 6)
 METRICS = ("spend", "impressions", "clicks", "reach")
 DENSE_METRICS = (*METRICS, "leads")  # the daily frame's values, zero on a day without a source row
 
@@ -47,7 +50,8 @@ DENSE_METRICS = (*METRICS, "leads")  # the daily frame's values, zero on a day w
 REJECT_REASONS = (
     "duplicate_superseded",  # an older copy of a (campaign, day) whose latest updated_at instant wins
     "orphan_campaign",  # insight whose campaign is missing from the campaigns table
-    "bad_date",  # date_start/date_stop is not a calendar date we can use (infinity, year 12026, BC, null)
+    "bad_date",  # date_start/date_stop is not a calendar date we can use (infinity, year 12026, BC, null,
+    # or before EARLIEST_AD_DAY)
     "future_date",  # a day after today in the account's timezone (today itself is provisional, not bad)
     "not_daily",  # date_stop != date_start
     "not_numeric",  # a numeric column holds a value that is not a number of its type (SQLite's type affinity
@@ -330,7 +334,10 @@ def clean_insights(
     # join on it instead of the string id
     ins = ins.join(camps.select(*KEY, "timezone_name").with_row_index("_campaign"), on=KEY, how="left")
     ins = set_aside(ins, pl.col("timezone_name").is_null(), "orphan_campaign")
-    ins = set_aside(ins, pl.col("date_start").is_null() | pl.col("date_stop").is_null(), "bad_date")
+    unusable = pl.any_horizontal(
+        pl.col(c).is_null() | (pl.col(c) < EARLIEST_AD_DAY) for c in ("date_start", "date_stop")
+    )
+    ins = set_aside(ins, unusable, "bad_date")
     ins = ins.join(_today_by_timezone(ins["timezone_name"], now), on="timezone_name", how="left")
     ins = set_aside(ins, pl.col("date_start") > pl.col("today"), "future_date")
     # Rows outside [start, as_of] but not in the future are simply outside this run's window.

@@ -12,7 +12,13 @@ import polars as pl
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.core.frames import ZERO_DECIMAL_CURRENCIES
-from famachat_ml_pipeline.source.clean import NOT_NUMERIC, SourceRead, clean_insights, combine_reads
+from famachat_ml_pipeline.source.clean import (
+    EARLIEST_AD_DAY,
+    NOT_NUMERIC,
+    SourceRead,
+    clean_insights,
+    combine_reads,
+)
 from famachat_ml_pipeline.source.tables import (
     CAMPAIGNS,
     INSIGHTS,
@@ -57,10 +63,12 @@ def list_config_ids(engine: sa.Engine) -> list[int]:
 
 
 def first_insight_day(engine: sa.Engine, config_id: int) -> dt.date | None:
-    """The account's first day in the source (an indexed min): before it there is no data, not zero."""
+    """The account's first day in the source (an indexed min): before it there is no data, not zero. A row
+    dated before any ad could run (which the cleaner sets aside as `bad_date`) is not its first day."""
+    t = insights_table
     # typed as a Date, so that SQLite's text comes back as a date too
-    first = sa.func.min(insights_table.c.date_start, type_=sa.Date)
-    query = sa.select(first).where(insights_table.c.config_id == int(config_id))
+    first = sa.func.min(t.c.date_start, type_=sa.Date)
+    query = sa.select(first).where(t.c.config_id == int(config_id), t.c.date_start >= EARLIEST_AD_DAY)
     with engine.connect() as conn:
         return conn.execute(query).scalar_one_or_none()
 

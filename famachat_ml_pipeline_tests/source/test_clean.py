@@ -9,7 +9,13 @@ import pytest
 from polars.testing import assert_frame_equal, assert_series_equal
 
 from famachat_ml_pipeline.demo.generator import generate_demo
-from famachat_ml_pipeline.source.clean import _resolve_rows, clean_insights, combine_reads, leads_from_actions
+from famachat_ml_pipeline.source.clean import (
+    EARLIEST_AD_DAY,
+    _resolve_rows,
+    clean_insights,
+    combine_reads,
+    leads_from_actions,
+)
 from famachat_ml_pipeline_tests.source.rows import (
     AS_OF,
     D1,
@@ -306,3 +312,24 @@ def test_cleanings_of_disjoint_accounts_combine_into_the_cleaning_of_all(seed: i
         whole.rows_outside_window,
     )
     assert sorted({e["reason"] for e in got.reject_examples}) == sorted(whole.rejected)
+
+
+def test_a_day_before_any_ad_could_run_is_a_bad_date() -> None:
+    """Year 1 or 1970 (an epoch zero) is a sync bug, not an insight: set aside and counted."""
+    rows = [insight(1, D1), insight(2, D3), insight(3, D2), insight(4, D2)]
+    frame = pl.DataFrame(rows, schema=INSIGHT_SCHEMA).with_columns(
+        date_start=pl.Series([D1, D3, dt.date(1, 1, 1), dt.date(1970, 1, 1)]),
+        date_stop=pl.Series([D1, D3, dt.date(1, 1, 1), dt.date(1970, 1, 1)]),
+    )
+    r = clean_insights(campaigns(), frame, as_of=AS_OF, start=dt.date(1, 1, 1), now=NOW)
+    assert r.rejected == {"bad_date": 2}
+    assert r.rows_used == 2
+    launch = insight(5, EARLIEST_AD_DAY)
+    kept = clean_insights(
+        campaigns(),
+        pl.DataFrame([launch], schema=INSIGHT_SCHEMA),
+        as_of=AS_OF,
+        start=dt.date(1, 1, 1),
+        now=NOW,
+    )
+    assert (kept.rejected, kept.rows_used) == ({}, 1)  # the launch day itself is a day ads ran

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from famachat_ml_pipeline.db.engine import get_engine
 from famachat_ml_pipeline.demo.loader import create_source_tables, load_source_rows
-from famachat_ml_pipeline.source.read import read_daily_insights
+from famachat_ml_pipeline.source.read import first_insight_day, read_daily_insights
+from famachat_ml_pipeline.source.tables import insights_table
 from famachat_ml_pipeline_tests.source.rows import AS_OF, D1, D2, D3, NOW, campaigns, insight
 
 
@@ -185,3 +186,18 @@ def test_a_budget_that_is_not_a_number_is_unknown_and_the_read_succeeds(sqlite_u
     r = read_daily_insights(engine, [1], AS_OF, lookback_days=10, now=NOW)
     assert (r.rows_used, r.rejected) == (1, {})
     assert r.daily["daily_budget"].to_list() == [None]  # unknown (as a budget set per ad set), never zero
+
+
+def test_a_row_dated_before_any_ad_is_not_the_accounts_first_day(db_url: str) -> None:
+    """The agent reads (and fills) every day from the account's first: a year-1 row made that 739,000 days."""
+    engine = _source_with_one_campaign(db_url)
+    with engine.begin() as conn:
+        for row in (insight(0, D1), insight(1, D2), insight(2, dt.date(1, 1, 1))):
+            conn.execute(
+                insights_table.insert().values(
+                    **{k: v for k, v in row.items() if k not in ("id", "updated_at")}
+                )
+            )
+    assert first_insight_day(engine, 1) == D1
+    r = read_daily_insights(engine, [1], AS_OF, lookback_days=10, now=NOW)
+    assert r.rejected == {} and r.rows_used == 2  # outside the run's window: not read at all
