@@ -141,14 +141,22 @@ def say_frequency(intent: Intent, out: Out) -> list[str]:
     kinds = {t: sum(1 for a in open_ if a["type"] == t) for t in ("FREQUENCY_ALERT", "REACH_SATURATION")}
     saturating = bool(above or open_)
     n = len(rows)
-    lines = [
-        ("Sim, há sinal de saturação" if saturating else "Não, nada indica saturação")
-        + f": frequência de 7 dias até {br_date(str(f['as_of']))} (ml_features) com média de {freq(mean)} "
-        f"entre as {n} campanha{'s' if n != 1 else ''} com entrega; a mais alta é {quoted(top['name'])} "
-        f"({top['campaign_id']}), com {freq(top['frequency'])}, "
-        + ("acima" if top["frequency"] > f["threshold"] else "abaixo")
-        + f" do limite de {limit} do alerta de frequência (FREQUENCY_ALERT)."
-    ]
+    side = "acima" if top["frequency"] > f["threshold"] else "abaixo"
+    as_of = br_date(str(f["as_of"]))
+    among = f"entre as {n} campanha{'s' if n != 1 else ''} com entrega"
+    if intent.ask == "which":  # "qual campanha tem mais frequência?": that campaign first
+        lines = [
+            f"A frequência mais alta é a de {quoted(top['name'])} ({top['campaign_id']}): "
+            f"{freq(top['frequency'])} nos 7 dias até {as_of} (ml_features), {side} do limite de {limit} do "
+            f"alerta de frequência (FREQUENCY_ALERT); a média {among} é {freq(mean)}."
+        ]
+    else:
+        lines = [
+            ("Sim, há sinal de saturação" if saturating else "Não, nada indica saturação")
+            + f": frequência de 7 dias até {as_of} (ml_features) com média de {freq(mean)} {among}; "
+            f"a mais alta é {quoted(top['name'])} ({top['campaign_id']}), com {freq(top['frequency'])}, "
+            f"{side} do limite de {limit} do alerta de frequência (FREQUENCY_ALERT)."
+        ]
     if above:
         k = len(above)
         lines.append(f"{k} campanha{'s' if k != 1 else ''} acima de {limit}:")

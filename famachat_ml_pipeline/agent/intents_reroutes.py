@@ -251,6 +251,9 @@ def reroute(text: str, intent: Intent) -> Intent:
         return replace(intent, name="paused", keyword="paused", metric="reactivate_which", names=())
     if not named and re.search(r"\bpausad", text) and _BACK.search(text):
         return replace(intent, name="paused", keyword="paused", metric="back", names=())
+    if "frequency" in {intent.name, intent.keyword} and not named and _WHICH_CAMPAIGN.search(text):
+        # "qual campanha tem mais frequência?": the campaign first, not "Sim, há sinal de saturação"
+        return replace(intent, name="frequency", keyword="frequency", metric=None, ask="which", names=())
     if intent.name == "forecast" and _TRUST.search(text):
         return replace(intent, ask="trust")
     rate = re.search(r"custo por clique|\bcpc\b|\bctr\b|\btaxa\b|\bcusto\b", text)  # a rate, not a count

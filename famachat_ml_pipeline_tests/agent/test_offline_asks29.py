@@ -18,6 +18,8 @@ import sqlalchemy as sa
 
 from famachat_ml_pipeline.core.recommendations import format_money, format_number, format_pct
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
+from famachat_ml_pipeline_tests.agent.test_offline import _features
+from famachat_ml_pipeline_tests.agent.test_offline_asks3 import _num2
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source, _sums
 from famachat_ml_pipeline_tests.agent.test_offline_asks16 import _numbered, _times
@@ -414,3 +416,20 @@ def test_the_campaign_with_the_most_impressions_or_clicks_is_ranked(
     assert (
         f"{_quoted(_names(demo_db)[top[0]])} ({top[0]}): {format_number(top[1], 0)} {word}, " in lines[0]
     ), lines
+
+
+@pytest.mark.parametrize(
+    "question", ["qual campanha tem mais frequencia?", "qual a campanha com maior frequência?"]
+)
+def test_the_campaign_with_the_highest_frequency_is_said_first(demo_db: DemoDb, question: str) -> None:
+    """Was "Sim, há sinal de saturação: ..." for a question asking which campaign; now that campaign first,
+    its 7-day frequency read here from ml_features."""
+    feats = _features(demo_db, ACCOUNT)
+    freq = {c: float(f["frequency_7d"]) for c, f in feats.items() if f.get("frequency_7d")}
+    top = max(freq, key=lambda c: (freq[c], c))
+    intent, lines = _one(demo_db, question)
+    assert intent == "frequency", lines
+    name = _quoted(_names(demo_db)[top])
+    assert lines[0].startswith(f"A frequência mais alta é a de {name} ({top}): {_num2(freq[top])} "), lines
+    mean = _num2(sum(freq.values()) / len(freq))
+    assert f"a média entre as {len(freq)} campanhas com entrega é {mean}" in lines[0], lines
