@@ -15,6 +15,9 @@ REPO_DAGSTER_YAML = Path(__file__).resolve().parents[1] / "dagster.yaml"
 
 def instance_config(settings: Settings) -> dict:
     config = yaml.safe_load(REPO_DAGSTER_YAML.read_text()) if REPO_DAGSTER_YAML.exists() else {}
+    if settings.run_queue_interval_seconds:
+        # Dagster accepts `run_queue:` beside `concurrency:` as long as it sets no limit of its own
+        config["run_queue"] = {"dequeue_interval_seconds": settings.run_queue_interval_seconds}
     if settings.dagster_pg_url:
         config["storage"] = {
             "custom": {

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     max_partitions_per_run: int | None = Field(default=None, ge=1)
     # Shortens every sensor's minimum interval (the end-to-end test, a demo); empty: each sensor's own.
     sensor_interval_seconds: int | None = Field(default=None, ge=1)
+    # How often the daemon's run queue launches queued runs (Dagster's `dequeue_interval_seconds`); empty:
+    # Dagster's 5 s. The end-to-end test uses 1 s: each of its runs passes through the queue.
+    run_queue_interval_seconds: int | None = Field(default=None, ge=1)
     # On Postgres, how long a pipeline write waits for a lock on an ml_* table or row (one a FamaChat
     # transaction holds) before its run fails and is alerted, instead of stalling the run queue
     # (db/writer.py, write_transaction).
@@ -74,7 +77,9 @@ class Settings(BaseSettings):
     agent_max_retries: int = Field(default=2, ge=0)
     agent_max_tool_rounds: int = Field(default=6, ge=1)
 
-    @field_validator("max_partitions_per_run", "sensor_interval_seconds", mode="before")
+    @field_validator(
+        "max_partitions_per_run", "sensor_interval_seconds", "run_queue_interval_seconds", mode="before"
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         # `VAR=` (and the exported environment, which writes "" for unset) means the default

@@ -29,7 +29,11 @@ from famachat_ml_pipeline_tests.conftest import create_pg_database, drop_pg_data
 from famachat_ml_pipeline_tests.defs.orchestration.webhook_receiver import Receiver, webhook_receiver
 
 CLI = str(Path(sys.executable).with_name("famachat-ml"))
-SENSOR_INTERVAL_SECONDS = 5
+SENSOR_INTERVAL_SECONDS = 5  # the sensor daemon's own loop is 5 s (dagster/_daemon/sensor.py): no less
+# Every run here passes through the daemon's run queue, and a killed one through its run-retry daemon (the
+# event log consumer): both poll every 5 s by default, 1 s here (dagster.yaml's `run_queue`, Dagster's env).
+RUN_QUEUE_INTERVAL_SECONDS = 1
+RUN_RETRY_INTERVAL_SECONDS = 1
 API_KEY = "e2e-famachat-backend"
 
 
@@ -119,6 +123,8 @@ def serve(tmp: Path, n_accounts: int = 2) -> Iterator[Served]:
             "FRAMES_STORAGE_PATH": str(tmp / "frames"),
             "ALERT_WEBHOOK_URL": receiver.url,
             "SENSOR_INTERVAL_SECONDS": str(SENSOR_INTERVAL_SECONDS),
+            "RUN_QUEUE_INTERVAL_SECONDS": str(RUN_QUEUE_INTERVAL_SECONDS),
+            "DAGSTER_EVENT_LOG_CONSUMER_DAEMON_INTERVAL_SECONDS": str(RUN_RETRY_INTERVAL_SECONDS),
             "ML_API_KEY": API_KEY,
         }
         proc = subprocess.Popen(
@@ -140,6 +146,8 @@ def serve(tmp: Path, n_accounts: int = 2) -> Iterator[Served]:
                 time.sleep(1)
             mp.setenv("DAGSTER_PG_URL", env["DAGSTER_PG_URL"])  # the instance's dagster.yaml reads it
             instance = dg.DagsterInstance.from_config(str(home))
+            # the instance file serve wrote (the daemon reads the same one) has the test's queue interval
+            assert instance.run_coordinator.dequeue_interval_seconds == RUN_QUEUE_INTERVAL_SECONDS
             yield Served(served_base, api, data_url, instance, receiver, log, env)
         finally:
             if instance is not None:
