@@ -86,8 +86,8 @@ def _rule(spend: float, leads: int, dwl: int, account_cpl: float) -> str:
     return "LOW" if ratio <= 1.50 else "UNDERPERFORMER"
 
 
-def _classified(db: DemoDb) -> dict[str, tuple[str, str | None]]:
-    """campaign_id -> (today's tier, the model's next-week tier) of the latest classification day."""
+def latest_tiers(db: DemoDb) -> dict[str, tuple[str, dict]]:
+    """campaign_id -> (tier, metrics snapshot) of the latest classification day, read with SQL."""
     with db.engine.connect() as c:
         rows = c.execute(
             sa.text(
@@ -97,8 +97,12 @@ def _classified(db: DemoDb) -> dict[str, tuple[str, str | None]]:
             ),
             {"a": ACCOUNT},
         ).all()
-    snap = lambda s: s if isinstance(s, dict) else json.loads(s or "{}")  # noqa: E731
-    return {cid: (tier, snap(s).get("predicted_next_tier")) for cid, tier, s in rows}
+    return {r[0]: (r[1], r[2] if isinstance(r[2], dict) else json.loads(r[2] or "{}")) for r in rows}
+
+
+def _classified(db: DemoDb) -> dict[str, tuple[str, str | None]]:
+    """campaign_id -> (today's tier, the model's next-week tier) of the latest classification day."""
+    return {cid: (tier, snap.get("predicted_next_tier")) for cid, (tier, snap) in latest_tiers(db).items()}
 
 
 # ------------------------------------------------------------ 1. a campaign's tier, its rule, the premise

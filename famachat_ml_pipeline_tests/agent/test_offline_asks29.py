@@ -9,7 +9,6 @@ follow-ups. Figures from the cleaned source and the ml_* tables, read here on th
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 
 import polars as pl
@@ -23,6 +22,7 @@ from famachat_ml_pipeline_tests.agent.test_offline_asks3 import _num2
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source, _sums
 from famachat_ml_pipeline_tests.agent.test_offline_asks16 import _numbered, _times
+from famachat_ml_pipeline_tests.agent.test_offline_asks16 import latest_tiers as _latest_tiers
 from famachat_ml_pipeline_tests.agent.test_offline_asks18 import _one
 from famachat_ml_pipeline_tests.agent.test_offline_asks21 import _names, _quoted
 from famachat_ml_pipeline_tests.agent.test_offline_asks22 import DAY
@@ -37,20 +37,6 @@ TIER_M = {  # "o tier": masculine
     "UNDERPERFORMER": "crítico",
 }
 FEMININE = re.compile(r"\btier (moderada|baixa|crítica)\b")
-
-
-def _latest_tiers(db: DemoDb) -> dict[str, tuple[str, dict]]:
-    """campaign_id -> (tier, metrics snapshot) of the latest classification, read with SQL."""
-    with db.engine.connect() as c:
-        rows = c.execute(
-            sa.text(
-                "select campaign_id, tier, metrics_snapshot from ml_campaign_classifications "
-                "where config_id = :a and classified_at = "
-                "(select max(classified_at) from ml_campaign_classifications where config_id = :a)"
-            ),
-            {"a": ACCOUNT},
-        ).all()
-    return {r[0]: (r[1], r[2] if isinstance(r[2], dict) else json.loads(r[2] or "{}")) for r in rows}
 
 
 # ------------------------------------------------------------ 1. the CPL multiple, rounded once
