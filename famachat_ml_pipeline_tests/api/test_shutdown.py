@@ -105,12 +105,13 @@ def _stop_during_a_chat(tmp: Path, llm_seconds: float, grace: float) -> tuple[fl
 def test_a_stop_lets_a_chat_in_flight_finish_within_the_grace(tmp_path: Path) -> None:
     took, result, code = _stop_during_a_chat(tmp_path, llm_seconds=4, grace=20)
     assert result == [200], result  # answered (the LLM gave nothing: the offline agent's answer)
-    assert code in (0, -signal.SIGTERM) and took < 10, (took, code)  # uvicorn re-raises the signal it got
+    # uvicorn re-raises the signal it got; the margin is for a loaded CI machine (the stop itself is < 1 s)
+    assert code in (0, -signal.SIGTERM) and took < 4 + 12, (took, code)
 
 
 def test_a_stop_does_not_wait_past_the_grace_for_a_stalled_llm(tmp_path: Path) -> None:
     """uvicorn waited for the chat without end: an LLM call that took 40 s held the stop 40 s, past serve's
     20 s (then SIGKILL) and Kubernetes' 30 s default. Now the API closes it after its grace and exits."""
     took, result, code = _stop_during_a_chat(tmp_path, llm_seconds=40, grace=3)
-    assert took < 3 + 5, f"the API took {took:.1f} s to stop (exit {code}); the chat got {result}"
+    assert took < 3 + 15, f"the API took {took:.1f} s to stop (exit {code}); the chat got {result}"
     assert code in (0, -signal.SIGTERM)
