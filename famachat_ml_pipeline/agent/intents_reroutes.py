@@ -61,6 +61,7 @@ _DELIVERY = (
 _HOW_MANY = re.compile(r"\b(quant[oa]s?|qnt[oa]?s?|qts?|qual|quais|total)\b")
 # "qual campanha piorou em novembro?": the campaigns by their move over a named period
 _WHICH_CAMPAIGN = re.compile(r"\b(qual|quais)\b.*\bcampanhas?\b")
+_WELL_OFF_LEADS = re.compile(r"\b(bem|mal)\s+de\s+leads?\b")
 _WORSE = re.compile(r"\bpior\w*|\bsubiu\b|\bencareceu\b")
 _BETTER = re.compile(r"\bmelhor(ou|aram)\b|\bcaiu\b|\bbarateou\b")
 # "quanto vou gastar em dezembro?": a month ahead (the month itself resolved against the data's last day)
@@ -251,6 +252,11 @@ def reroute(text: str, intent: Intent) -> Intent:
         return replace(intent, name="paused", keyword="paused", metric="reactivate_which", names=())
     if not named and re.search(r"\bpausad", text) and _BACK.search(text):
         return replace(intent, name="paused", keyword="paused", metric="back", names=())
+    if not named and (off := _WELL_OFF_LEADS.search(text)):
+        # "a conta tá bem de leads?": the leads' move, "Sim" when they rose (was the health verdict);
+        # "tô mal de leads?": "Sim" when they fell
+        metric = "trend_leads_better" if off.group(1) == "bem" else "trend_leads_worse"
+        return replace(intent, name="trends", keyword="trends", metric=metric, ask=None, names=())
     if "frequency" in {intent.name, intent.keyword} and not named and _WHICH_CAMPAIGN.search(text):
         # "qual campanha tem mais frequência?": the campaign first, not "Sim, há sinal de saturação"
         return replace(intent, name="frequency", keyword="frequency", metric=None, ask="which", names=())

@@ -419,3 +419,25 @@ def test_the_campaign_with_the_highest_frequency_is_said_first(demo_db: DemoDb, 
     assert lines[0].startswith(f"A frequência mais alta é a de {name} ({top}): {_num2(freq[top])} "), lines
     mean = _num2(sum(freq.values()) / len(freq))
     assert f"a média entre as {len(freq)} campanhas com entrega é {mean}" in lines[0], lines
+
+
+@pytest.mark.parametrize(
+    ("question", "good_when_up"), [("a conta ta bem de leads?", True), ("tô mal de leads?", False)]
+)
+def test_well_off_for_leads_is_the_leads_move_with_its_verdict(
+    demo_db: DemoDb, question: str, good_when_up: bool
+) -> None:
+    """Was the account's health verdict (CPL, anomalies, tiers) for a question about leads; now the leads'
+    7 days against the 7 before, summed here, "Sim" when they moved the way asked."""
+    last = demo_db.as_of
+    now = _source(demo_db, ACCOUNT, last - 6 * DAY, last, demo_db.now)["leads"].sum()
+    before = _source(demo_db, ACCOUNT, last - 13 * DAY, last - 7 * DAY, demo_db.now)["leads"].sum()
+    assert now != before  # the demo's weeks differ, so a verdict is due
+    intent, lines = _one(demo_db, question)
+    assert intent == "trends", lines
+    yes = (now > before) == good_when_up
+    went = "subindo" if now > before else "caindo"
+    assert lines[0].startswith(f"{'Sim' if yes else 'Não'}: os leads da conta estão {went}: "), lines
+    assert (
+        f"{format_number(now, 0)} nos 7 dias até {_d(last)}, contra {format_number(before, 0)} " in (lines[0])
+    ), lines
