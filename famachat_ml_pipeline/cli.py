@@ -188,23 +188,20 @@ def _initialise_dagster_storage(settings: Settings) -> None:
     from dagster_postgres.utils import DagsterPostgresException
 
     from famachat_ml_pipeline.instance import initialise_storage
-    from famachat_ml_pipeline.preflight import _first_line
+    from famachat_ml_pipeline.preflight import first_line
     from famachat_ml_pipeline.storage_watch import probe_postgres
 
     url = settings.dagster_pg_url
     # First with a connect timeout: a server that accepts and never answers held dagster_postgres's connect
     # (psycopg2, no timeout) for ever, and not even Ctrl-C ended it.
     error = probe_postgres(url) if url else None
-    if error is not None:
-        raise UsageError(f"cannot use DAGSTER_PG_URL ({_safe_url(url or '')}): {error}; nothing was started")
-    try:
-        initialise_storage(settings)
-    except DagsterPostgresException as exc:
-        cause = exc.__cause__ or exc
-        raise UsageError(
-            f"cannot use DAGSTER_PG_URL ({_safe_url(settings.dagster_pg_url or '')}): {_first_line(cause)}; "
-            "nothing was started"
-        ) from exc
+    if error is None:
+        try:
+            initialise_storage(settings)
+            return
+        except DagsterPostgresException as exc:
+            error = first_line(exc.__cause__ or exc)
+    raise UsageError(f"cannot use DAGSTER_PG_URL ({_safe_url(url or '')}): {error}; nothing was started")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -637,9 +634,9 @@ def _database_error(exc: BaseException) -> str | None:
 
     if not isinstance(exc, sa.exc.OperationalError):
         return None
-    from famachat_ml_pipeline.preflight import _first_line
+    from famachat_ml_pipeline.preflight import first_line
 
-    detail = _first_line(exc)
+    detail = first_line(exc)
     if "database is locked" in detail:
         detail += " (another process holds a write transaction on the SQLite file: retry when it ends)"
     return f"the database refused an operation: {detail}"

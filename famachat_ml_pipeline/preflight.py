@@ -76,7 +76,7 @@ def _named(url: str) -> str:
     return f"DATABASE_URL ({make_url(url).render_as_string(hide_password=True)})"
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     # psycopg's message spans lines ("connection failed: ... \n\tIs the server running...?"): keep one
     lines = [line.strip() for line in str(getattr(exc, "orig", None) or exc).splitlines() if line.strip()]
     return " ".join(lines[:2])
@@ -95,7 +95,7 @@ def check_database(url: str, need_source: bool) -> None:
             conn.execute(sa.text("SELECT 1"))
         missing = missing_source_tables(engine) if need_source else []
     except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
-        raise DatabaseUnavailable(f"cannot use {_named(url)}: {_first_line(exc)}") from None
+        raise DatabaseUnavailable(f"cannot use {_named(url)}: {first_line(exc)}") from None
     if missing:
         raise DatabaseUnavailable(
             f"{_named(url)} has no source table {', '.join(missing)}: is it FamaChat's database? "

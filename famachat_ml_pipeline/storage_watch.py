@@ -26,7 +26,7 @@ def probe_postgres(url: str) -> str | None:
     import psycopg
     from sqlalchemy.engine import make_url
 
-    from famachat_ml_pipeline.preflight import _first_line
+    from famachat_ml_pipeline.preflight import first_line
 
     # settings spell it for SQLAlchemy (postgresql+psycopg2://): libpq wants the plain scheme
     libpq = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
@@ -34,7 +34,7 @@ def probe_postgres(url: str) -> str | None:
         with psycopg.connect(libpq, connect_timeout=CONNECT_TIMEOUT_SECONDS) as conn:
             conn.execute("SELECT 1")
     except psycopg.Error as exc:
-        return _first_line(exc)
+        return first_line(exc)
     return None
 
 
