@@ -87,26 +87,29 @@ _EXCEPTION = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit))\b
 
 
 @dataclass
-class StderrRelay:
-    """Copies one service's stderr to ours, line by line. Once serve stops the service (`stopping` set), lines
-    that are not log records are left out and counted, so that a Ctrl-C does not bury the stop lines under
-    Dagster's shutdown tracebacks; a service that crashes on its own is never filtered."""
+class OutputRelay:
+    """Copies one service's stdout and stderr to ours, line by line (Dagster's coloured log records go to
+    stdout, the rest to stderr). Once serve stops the service (`stopping` set), lines that are not log records
+    are left out and counted, so that a Ctrl-C does not bury the stop lines under Dagster's shutdown
+    tracebacks (the daemon's sensor logs one to stdout when its code server stops first); a service that
+    crashes on its own is never filtered."""
 
     name: str
-    out: IO[str]
     stopping: bool = False
     left_out: int = 0
     exceptions: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def line(self, text: str) -> None:
+    def line(self, text: str, out: IO[str]) -> None:
         if not self.stopping or _LOG_RECORD.match(text):
-            self.out.write(text)
-            self.out.flush()
+            out.write(text)
+            out.flush()
             return
-        self.left_out += 1
-        found = _EXCEPTION.match(text)
-        if found and found.group(1) not in self.exceptions:
-            self.exceptions.append(found.group(1))
+        with self._lock:  # the two streams' pumps count into one summary
+            self.left_out += 1
+            found = _EXCEPTION.match(text)
+            if found and found.group(1) not in self.exceptions:
+                self.exceptions.append(found.group(1))
 
     def summary(self) -> str | None:
         if not self.left_out:
@@ -114,9 +117,9 @@ class StderrRelay:
         what = f" ({', '.join(self.exceptions)})" if self.exceptions else ""
         return f"{self.name}: left out {self.left_out} lines of shutdown output{what}"
 
-    def pump(self, stream: IO[bytes]) -> None:
+    def pump(self, stream: IO[bytes], out: IO[str]) -> None:
         for raw in iter(stream.readline, b""):
-            self.line(raw.decode("utf-8", "replace"))
+            self.line(raw.decode("utf-8", "replace"), out)
         stream.close()
 
 
@@ -144,7 +147,7 @@ def _signal_group(pgid: int, sig: signal.Signals) -> None:
 
 
 def _stop(
-    procs: dict[str, subprocess.Popen], grace: float, relays: dict[str, StderrRelay] | None = None
+    procs: dict[str, subprocess.Popen], grace: float, relays: dict[str, OutputRelay] | None = None
 ) -> None:
     """Stop every service's whole process group, not only its leader: the code servers Dagster's daemon
     and webserver start live in their group and outlived them (a leader killed with -9 never passes the
@@ -175,7 +178,7 @@ def run_services(
     Returns 0 after a requested stop, else the exit code of the first service that died.
     """
     stop_requested = False
-    relays = {svc.name: StderrRelay(svc.name, sys.stderr) for svc in wanted}
+    relays = {svc.name: OutputRelay(svc.name) for svc in wanted}
     pumps: list[threading.Thread] = []
 
     def request_stop(signum: int, _frame: object) -> None:
@@ -188,11 +191,12 @@ def run_services(
         for svc in wanted:
             # own process group: a terminal's Ctrl-C reaches us once, and we stop each child tree cleanly
             procs[svc.name] = proc = subprocess.Popen(
-                svc.argv, start_new_session=True, stderr=subprocess.PIPE
+                svc.argv, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
             )
-            assert proc.stderr is not None
-            pumps.append(threading.Thread(target=relays[svc.name].pump, args=(proc.stderr,), daemon=True))
-            pumps[-1].start()
+            assert proc.stdout is not None and proc.stderr is not None
+            for stream, out in ((proc.stdout, sys.stdout), (proc.stderr, sys.stderr)):
+                pumps.append(threading.Thread(target=relays[svc.name].pump, args=(stream, out), daemon=True))
+                pumps[-1].start()
             echo(f"started {svc.name} (pid {proc.pid})")
         while not stop_requested:
             dead = [(n, p.returncode) for n, p in procs.items() if p.poll() is not None]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from famachat_ml_pipeline.serve import run_services, services
+from famachat_ml_pipeline.serve import Service, run_services, services
 
 
 def test_serve_creates_the_instance_storage_once_before_its_services(
@@ -36,7 +36,6 @@ def test_serve_creates_the_instance_storage_once_before_its_services(
 
 
 def test_a_service_that_dies_stops_the_others_and_fails(tmp_path: Path) -> None:
-    from famachat_ml_pipeline.serve import Service
 
     marker = tmp_path / "alive"
     sleeper = f"import time; open({str(marker)!r}, 'w'); time.sleep(60)"
@@ -199,7 +198,6 @@ def _leader(child_pid_file: Path) -> str:
 
 def test_a_stop_leaves_no_child_of_a_service_behind(tmp_path: Path) -> None:
     """The 'service dies' path: the dying service stops the stack, and the child of the other is gone."""
-    from famachat_ml_pipeline.serve import Service
 
     child_pid = tmp_path / "child.pid"
     leader = Service("webserver", [sys.executable, "-c", _leader(child_pid)])
@@ -216,8 +214,6 @@ def test_a_service_killed_with_sigkill_takes_its_children_with_it(tmp_path: Path
     import os
     import signal
     import threading
-
-    from famachat_ml_pipeline.serve import Service
 
     child_pid = tmp_path / "child.pid"
     leader_pid = tmp_path / "leader.pid"
@@ -414,7 +410,6 @@ def test_a_service_that_crashes_on_its_own_keeps_its_traceback(
     tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     """Only what a service prints after serve stopped it is left out: a crash's traceback is the news."""
-    from famachat_ml_pipeline.serve import Service
 
     sleeper = Service("sleeper", [sys.executable, "-c", "import time; time.sleep(60)"])
     crasher = Service(
@@ -430,11 +425,11 @@ def test_a_service_that_crashes_on_its_own_keeps_its_traceback(
 def test_the_relay_keeps_log_records_while_stopping_and_counts_the_rest() -> None:
     import io
 
-    from famachat_ml_pipeline.serve import StderrRelay
+    from famachat_ml_pipeline.serve import OutputRelay
 
     out = io.StringIO()
-    relay = StderrRelay("dagster-daemon", out)
-    relay.line("Traceback (most recent call last):\n")  # not stopping yet: a crash, shown
+    relay = OutputRelay("dagster-daemon")
+    relay.line("Traceback (most recent call last):\n", out)  # not stopping yet: a crash, shown
     relay.stopping = True
     for text in (
         "Traceback (most recent call last):\n",
@@ -446,7 +441,7 @@ def test_the_relay_keeps_log_records_while_stopping_and_counts_the_rest() -> Non
         "WARNING:root:Retrying failed database connection\n",
         "Aborted!\n",
     ):
-        relay.line(text)
+        relay.line(text, out)
     assert out.getvalue().count("Traceback") == 1 and "run failed" in out.getvalue()
     assert (
         "shutting down" in out.getvalue()
@@ -454,6 +449,49 @@ def test_the_relay_keeps_log_records_while_stopping_and_counts_the_rest() -> Non
         and "Retrying" in out.getvalue()
     )
     assert relay.summary() == "dagster-daemon: left out 4 lines of shutdown output (KeyboardInterrupt)"
+
+
+def test_a_stop_filters_the_tracebacks_a_service_prints_on_stdout(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Dagster's daemon logs to stdout: when its code server stopped before it, its sensor's "could not reach
+    the code server" ERROR came with a 40-line gRPC traceback there, unfiltered (CI, 2026-12-01)."""
+    import os
+    import signal
+    import threading
+
+    ready = tmp_path / "ready"
+    script = (
+        "import signal, sys, time\n"
+        "def stop(*_):\n"
+        "    print('2026-12-01 01:55:27 +0000 - dagster.daemon - ERROR - sensor caught an error')\n"
+        "    print('Traceback (most recent call last):')\n"
+        "    print('  File \"client.py\", line 212, in _query')\n"
+        "    print('DagsterUserCodeUnreachableError: Could not reach user code server')\n"
+        "    sys.stdout.flush(); sys.exit(0)\n"
+        "signal.signal(signal.SIGTERM, stop)\n"
+        f"open({str(ready)!r}, 'w').close()\n"
+        "time.sleep(60)\n"
+    )
+
+    def stop_when_ready() -> None:
+        deadline = time.monotonic() + 30
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.kill(os.getpid(), signal.SIGTERM)  # run_services holds SIGTERM: it asks for a stop
+
+    threading.Thread(target=stop_when_ready, daemon=True).start()
+    lines: list[str] = []
+    assert (
+        run_services([Service("dagster-daemon", [sys.executable, "-c", script])], echo=lines.append, grace=10)
+        == 0
+    )
+    out = capfd.readouterr().out
+    assert "sensor caught an error" in out, out  # a log record: what an operator reads, kept
+    assert "Traceback" not in out and "client.py" not in out and "Unreachable" not in out, out
+    assert "dagster-daemon: left out 3 lines of shutdown output (DagsterUserCodeUnreachableError)" in lines, (
+        lines
+    )
 
 
 def _time_wait_ports() -> set[int]:
