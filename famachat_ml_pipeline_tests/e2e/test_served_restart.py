@@ -67,7 +67,7 @@ def test_a_run_in_flight_when_serve_restarts_is_re_run(served: Served, stop: sig
         "the daemon's re-run of the interrupted run",
     )[0]
     done_after = time.monotonic() - restarted
-    print(f"{stop.name}: serve up {up:.1f} s, run failed {failed_after:.1f} s, re-run done {done_after:.1f} s")
+    print(f"{stop.name}: serve up {up:.1f} s, run failed {failed_after:.1f} s, re-run {done_after:.1f} s")
     assert retry.status == SUCCESS, served.log.read_text()[-4000:]
     interrupted = served.instance.get_run_by_id(run.run_id)
     assert retry.tags["famachat/as_of"] == interrupted.tags["famachat/as_of"]
