@@ -153,8 +153,11 @@ def main() -> None:
         if state != last:
             say(f"+{time.monotonic() - restarted:5.1f}s after the restart: {state}")
             last = state
-        settled = all(r.is_finished for r in runs) and time.monotonic() - restarted > 20
-        if settled:
+        current = instance.get_run_by_id(run.run_id)
+        retried = [r for r in runs if r.parent_run_id == run.run_id and r.is_finished]
+        # settled: nothing left to run, and the run's re-run (if it is to have one) has ended
+        awaited = current.is_finished and (retried or current.tags.get("dagster/will_retry") == "false")
+        if awaited and all(r.is_finished for r in runs):
             break
         time.sleep(1)
     final = instance.get_run_by_id(run.run_id)
