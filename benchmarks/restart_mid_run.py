@@ -98,6 +98,7 @@ def main() -> None:
         subprocess.run(
             [BIN / "python", "-c", "import famachat_ml_pipeline as p; print(p.__file__)"],
             env=env,
+            cwd=root,  # not this tree: `python -c` puts the working directory before PYTHONPATH
             capture_output=True,
             text=True,
         ).stdout.strip(),
