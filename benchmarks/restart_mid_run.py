@@ -9,7 +9,8 @@ started again on the same instance and the script prints, each time it changes, 
 seconds since that second start; at the end the run's status and tags, its engine events, the training jobs,
 each account's latest ml_features / ml_campaign_classifications day and the run that last materialised
 each ml_* asset per account. Old code: `PYTHONPATH=OTHER_TREE .venv/bin/python benchmarks/restart_mid_run.py`
-(serve and its children inherit it). Leaves its folder (`--root`) for inspection; drops nothing else."""
+(serve and its children inherit it). Leaves its folder (`--root`) and its Postgres database
+(`restart_mid_run_*`, dropped and created again by the next run with the same flags) for inspection."""
 
 from __future__ import annotations
 
