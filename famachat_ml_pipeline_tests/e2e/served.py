@@ -15,8 +15,9 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import dagster as dg
 import pytest
@@ -46,6 +47,27 @@ class Served:
     receiver: Receiver
     log: Path
     env: dict[str, str]  # what the served processes were started with (data, instance, storage paths)
+    argv: list[str] = field(default_factory=list)  # `famachat-ml serve ...`
+    proc: subprocess.Popen | None = None  # the serve process now running (restart replaces it)
+
+    def restart(self, stop: signal.Signals, before_start: Callable[[], None] = lambda: None) -> float:
+        """Stop serve as a rollout does (SIGTERM to serve) or as a node's death does (SIGKILL of serve and
+        every process of the deployment), call `before_start`, then start serve again with the same
+        environment; returns the seconds from the new start until the webserver and API answer."""
+        assert self.proc is not None
+        if stop == signal.SIGKILL:
+            for pid in [self.proc.pid, *processes_with_env(f"DAGSTER_HOME={self.env['DAGSTER_HOME']}")]:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        else:
+            self.proc.send_signal(stop)
+        before_start()
+        self.proc.wait(timeout=120)
+        with self.log.open("a") as out:
+            self.proc = _start(self.argv, self.env, out)
+        started = time.monotonic()
+        _wait_up(self.proc, self.base, self.api, self.log)
+        return time.monotonic() - started
 
     @property
     def engine(self) -> sa.Engine:
@@ -127,31 +149,24 @@ def serve(tmp: Path, n_accounts: int = 2) -> Iterator[Served]:
             "DAGSTER_EVENT_LOG_CONSUMER_DAEMON_INTERVAL_SECONDS": str(RUN_RETRY_INTERVAL_SECONDS),
             "ML_API_KEY": API_KEY,
         }
-        proc = subprocess.Popen(
-            [CLI, "serve", "--port", str(port), "--api-port", str(api_port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        argv = [CLI, "serve", "--port", str(port), "--api-port", str(api_port)]
+        proc = _start(argv, env, out)
         instance = None
+        deployment = None
         try:
             served_base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 150
-            while not (_up(served_base) and _up(api, "/api/v1/health/ready")):
-                assert proc.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, (
-                    f"webserver or agent API not up\n{log.read_text()[-4000:]}"
-                )
-                time.sleep(1)
+            _wait_up(proc, served_base, api, log)
             mp.setenv("DAGSTER_PG_URL", env["DAGSTER_PG_URL"])  # the instance's dagster.yaml reads it
             instance = dg.DagsterInstance.from_config(str(home))
             # the instance file serve wrote (the daemon reads the same one) has the test's queue interval
             assert instance.run_coordinator.dequeue_interval_seconds == RUN_QUEUE_INTERVAL_SECONDS
-            yield Served(served_base, api, data_url, instance, receiver, log, env)
+            deployment = Served(served_base, api, data_url, instance, receiver, log, env, argv, proc)
+            yield deployment
         finally:
             if instance is not None:
                 instance.dispose()
+            if deployment is not None and deployment.proc is not None:  # a test restarted serve
+                proc = deployment.proc
             stopped = _ctrl_c(proc, home)
             drop_pg_database(data_url)
             drop_pg_database(dagster_url)
@@ -167,6 +182,18 @@ def serve(tmp: Path, n_accounts: int = 2) -> Iterator[Served]:
         assert "stopping dagster-daemon and dagster-webserver and agent-api" in out
         assert not _up(served_base)
         assert not _up(api, "/api/v1/health/live")
+
+
+def _start(argv: list[str], env: dict[str, str], out: IO[str]) -> subprocess.Popen:
+    return subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _wait_up(proc: subprocess.Popen, base: str, api: str, log: Path) -> None:
+    deadline = time.monotonic() + 150
+    while not (_up(base) and _up(api, "/api/v1/health/ready")):
+        assert proc.poll() is None, log.read_text()[-4000:]
+        assert time.monotonic() < deadline, f"webserver or agent API not up\n{log.read_text()[-4000:]}"
+        time.sleep(1)
 
 
 def processes_with_env(marker: str) -> list[int]:

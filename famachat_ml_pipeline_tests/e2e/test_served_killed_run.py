@@ -52,12 +52,13 @@ def _steps(served: Served, run_id: str) -> tuple[list[dg.DagsterEvent], list[str
     return events, begun
 
 
-def _kill_once_written(served: Served, run_id: str, seconds: float = 240) -> str:
-    """kill -9 the run's process as soon as its first ml_* writer (campaign_anomalies) succeeded and the
-    next step began: polled tightly, as a one-account run ends a second or two later. Returns that step.
+def _stop_once_written(served: Served, run_id: str, seconds: float = 240) -> tuple[int, str]:
+    """SIGSTOP the run's process as soon as its first ml_* writer (campaign_anomalies) succeeded and the
+    next step began: polled tightly, as a one-account run ends a second or two later. Returns its pid and
+    that step, the process still stopped.
 
-    The process is stopped (SIGSTOP) and its steps read again before the kill: a step lasts a few hundred
-    milliseconds, so on a loaded machine the one seen a moment earlier may have ended meanwhile."""
+    Its steps are read again once it is stopped: a step lasts a few hundred milliseconds, so on a loaded
+    machine the one seen a moment earlier may have ended meanwhile."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         events, begun = _steps(served, run_id)
@@ -68,13 +69,19 @@ def _kill_once_written(served: Served, run_id: str, seconds: float = 240) -> str
             _, begun = _steps(served, run_id)
             if begun:
                 assert not served.instance.get_run_by_id(run_id).is_finished, (
-                    "ended before it could be killed"
+                    "ended before it could be stopped"
                 )
-                os.kill(pid, signal.SIGKILL)
-                return begun[0]
+                return pid, begun[0]
             os.kill(pid, signal.SIGCONT)  # stopped between two steps: let it begin the next
         time.sleep(0.05)
     raise AssertionError(f"campaign_anomalies did not succeed within {seconds:.0f}s")
+
+
+def _kill_once_written(served: Served, run_id: str, seconds: float = 240) -> str:
+    """kill -9 the run's process mid-graph (`_stop_once_written`); returns the step it was in."""
+    pid, step = _stop_once_written(served, run_id, seconds)
+    os.kill(pid, signal.SIGKILL)
+    return step
 
 
 def _latest_run_of(served: Served, asset: str, partition: str) -> str:
