@@ -78,6 +78,8 @@ class SourceRead:
     reject_examples: list[dict] = field(default_factory=list)
     rows_used: int = 0  # rows whose values are in `daily`
     rows_outside_window: int = 0  # valid rows before the window's start or after as_of (not future)
+    # accounts with no row used because their rows were set aside as malformed: config_id -> rows set aside
+    all_set_aside: dict[int, int] = field(default_factory=dict)
 
     @property
     def rows_set_aside(self) -> int:
@@ -409,7 +411,26 @@ def clean_insights(
         reject_examples=examples,
         rows_used=good.height,
         rows_outside_window=rows_outside_window,
+        all_set_aside=accounts_all_set_aside(reject_frame, good),
     )
+
+
+# Set aside without the data being bad: a copy of the row that is used, or a campaign that is not in the
+# campaigns table (deleted, or not synced yet), whose account's advice retires as a vanished campaign's.
+NOT_MALFORMED = ("duplicate_superseded", "orphan_campaign")
+
+
+def accounts_all_set_aside(rejects: pl.DataFrame, good: pl.DataFrame) -> dict[int, int]:
+    """The accounts none of whose rows is used because the rows were malformed (config_id -> rows set
+    aside). Their usable data vanished, which is not an account without data: the run keeps their stored
+    results (defs/shared/account_run.py). An account with only orphan rows, or no row at all, is not one."""
+    by_account = (
+        rejects.filter(pl.col("config_id").is_not_null())
+        .group_by("config_id")
+        .agg(rows=pl.len(), malformed=(~pl.col("reason").is_in(NOT_MALFORMED)).sum())
+        .filter(pl.col("malformed") > 0, ~pl.col("config_id").is_in(good["config_id"].unique().implode()))
+    )
+    return {int(c): int(n) for c, n in by_account.select("config_id", "rows").sort("config_id").iter_rows()}
 
 
 def combine_reads(parts: Sequence[SourceRead]) -> SourceRead:
@@ -446,6 +467,7 @@ def combine_reads(parts: Sequence[SourceRead]) -> SourceRead:
         reject_examples=[e for reason in sorted(examples) for e in examples[reason]],
         rows_used=sum(p.rows_used for p in parts),
         rows_outside_window=sum(p.rows_outside_window for p in parts),
+        all_set_aside=dict(sorted((c, n) for p in parts for c, n in p.all_set_aside.items())),
     )
 
 
