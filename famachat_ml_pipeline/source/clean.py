@@ -48,7 +48,9 @@ DENSE_METRICS = (*METRICS, "leads")  # the daily frame's values, zero on a day w
 
 # Why a source row was set aside. Every reason is counted; none is silently turned into zeros.
 REJECT_REASONS = (
-    "duplicate_superseded",  # an older copy of a (campaign, day) whose latest updated_at instant wins
+    "duplicate_superseded",  # an older copy of a (campaign, day) whose latest row has the same figures
+    "duplicate_conflicting",  # an older row of a (campaign, day) with other figures: the latest updated_at
+    # instant (then the highest id) is used, but which is true is a guess, so it counts as bad data
     "orphan_campaign",  # insight whose campaign is missing from the campaigns table
     "bad_date",  # date_start/date_stop is not a calendar date we can use (infinity, year 12026, BC, null,
     # or before EARLIEST_AD_DAY)
@@ -68,6 +70,8 @@ REJECT_REASONS = (
 # a value its type cannot read, which the lenient cast turned into a null. Such a row is `not_numeric`,
 # never a null metric nor "leads not extracted". A frame without the column has no such value.
 NOT_NUMERIC = "not_numeric"
+# What two rows of one (campaign, day) must agree on to be copies of each other (their raw values)
+DUPLICATE_FIGURES = ("date_stop", *METRICS, "leads", "actions", NOT_NUMERIC)
 
 
 @dataclass
@@ -351,10 +355,15 @@ def clean_insights(
     ins = ins.with_columns(_updated=updated_instant()).sort(
         ["_updated", "id"], descending=True, nulls_last=True
     )
-    dup = ins.select(_campaign_day().is_first_distinct().not_()).to_series()
-    ins = set_aside(ins.with_columns(_dup=dup), pl.col("_dup"), "duplicate_superseded").drop(
-        "_dup", "_updated"
+    # A copy with the used row's figures loses nothing; one with other figures is a conflict. (A restatement
+    # updates the row in place, per the contract: it leaves no older row behind.)
+    figures = pl.struct(*DUPLICATE_FIGURES).hash()
+    flags = ins.select(
+        _dup=_campaign_day().is_first_distinct().not_(),
+        _same=figures == figures.first().over(_campaign_day()),
     )
+    ins = set_aside(ins.with_columns(flags), pl.col("_dup") & pl.col("_same"), "duplicate_superseded")
+    ins = set_aside(ins, pl.col("_dup"), "duplicate_conflicting").drop("_dup", "_same", "_updated")
 
     ins = ins.with_columns(invalid=_metric_reason())
     needs = ins["leads"].is_null() & ins["invalid"].is_null()
