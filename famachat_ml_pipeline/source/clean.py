@@ -272,6 +272,21 @@ def _campaign_day() -> pl.Expr:
     return pl.col("_campaign").cast(pl.Int64) * (1 << 32) + day
 
 
+def _copy_of_the_used_row(ins: pl.DataFrame) -> pl.Series:
+    """Whether each row of `ins` (the used row of each (campaign, day) first) has the figures of its day's
+    used row. A copy loses nothing; a row with other figures is a conflict (a restatement updates the row in
+    place, per the contract: it leaves no older row behind). Only the days with several rows are compared:
+    hashing every row cost ~0.1 s per 470k rows."""
+    several = ins.filter(pl.col("_dup"))
+    if several.is_empty():
+        return pl.Series(values=[False] * ins.height, dtype=pl.Boolean)
+    figures = pl.struct(*DUPLICATE_FIGURES).hash()
+    day = _campaign_day()
+    days = ins.with_row_index("_r").filter(day.is_in(several.select(day).to_series().implode()))
+    same = days.select("_r", _same=figures == figures.first().over(day)).filter("_same")["_r"]
+    return pl.repeat(False, ins.height, eager=True).scatter(same, True)
+
+
 def _metric_reason() -> pl.Expr:
     counts = ["impressions", "clicks", "reach"]
     return (
@@ -355,15 +370,9 @@ def clean_insights(
     ins = ins.with_columns(_updated=updated_instant()).sort(
         ["_updated", "id"], descending=True, nulls_last=True
     )
-    # A copy with the used row's figures loses nothing; one with other figures is a conflict. (A restatement
-    # updates the row in place, per the contract: it leaves no older row behind.)
-    figures = pl.struct(*DUPLICATE_FIGURES).hash()
-    flags = ins.select(
-        _dup=_campaign_day().is_first_distinct().not_(),
-        _same=figures == figures.first().over(_campaign_day()),
-    )
-    ins = set_aside(ins.with_columns(flags), pl.col("_dup") & pl.col("_same"), "duplicate_superseded")
-    ins = set_aside(ins, pl.col("_dup"), "duplicate_conflicting").drop("_dup", "_same", "_updated")
+    ins = ins.with_columns(_dup=_campaign_day().is_first_distinct().not_())
+    ins = set_aside(ins, pl.col("_dup") & _copy_of_the_used_row(ins), "duplicate_superseded")
+    ins = set_aside(ins, pl.col("_dup"), "duplicate_conflicting").drop("_dup", "_updated")
 
     ins = ins.with_columns(invalid=_metric_reason())
     needs = ins["leads"].is_null() & ins["invalid"].is_null()
