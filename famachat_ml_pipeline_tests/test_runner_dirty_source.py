@@ -29,13 +29,16 @@ def _rows(engine: sa.Engine, table: sa.Table, config_id: int) -> list[dict]:
         return [dict(r._mapping) for r in rows]
 
 
-def test_an_account_whose_every_row_is_malformed_gets_no_made_up_figures(settings: Settings) -> None:
+def test_campaigns_whose_every_row_is_malformed_get_no_made_up_figures(settings: Settings) -> None:
+    """(An account whose every row is malformed keeps its results instead: test_runner_results_kept.)"""
     data = generate_demo(n_accounts=3, days=60, seed=11, dirty=False)
     engine = get_engine(settings.database_url)
     write_demo(engine, data)
     as_of = data.end_date
-    with engine.begin() as conn:  # spend NULL on every row of one account: each is `null_metric`
-        conn.execute(insights_table.update().where(insights_table.c.config_id == BROKEN).values(spend=None))
+    good = data.insights.filter(pl.col("config_id") == BROKEN)["campaign_id"].min()  # one campaign stays good
+    i = insights_table
+    with engine.begin() as conn:  # spend NULL on every row of the others: each is `null_metric`
+        conn.execute(i.update().where(i.c.config_id == BROKEN, i.c.campaign_id != good).values(spend=None))
 
     (run,) = run_pipeline(settings, as_of=as_of, echo=lambda _: None)
     assert run.success and run.accounts == 3
@@ -45,22 +48,30 @@ def test_an_account_whose_every_row_is_malformed_gets_no_made_up_figures(setting
     by_reason = event.asset_materialization.metadata["set_aside_by_reason"].value
     window = data.insights.filter(
         (pl.col("config_id") == BROKEN)
+        & (pl.col("campaign_id") != good)
         & pl.col("date_start").is_between(as_of - dt.timedelta(days=89), as_of)
     )
     assert by_reason["null_metric"] == window.height > 0
 
-    # the other accounts proceed
+    # the other accounts, and the account's good campaign, proceed
     for other in (1, 3):
         assert _rows(engine, schema.ml_features, other)
         assert _rows(engine, schema.ml_forecasts, other)
+    assert {f["method"] for f in _rows(engine, schema.ml_forecasts, BROKEN) if f["entity_id"] == good} - {
+        "inactive"
+    }
 
-    # The broken account's unknown days are not zeros: no forecast of a certain zero spend from them (one
+    # The broken campaigns' unknown days are not zeros: no forecast of a certain zero spend from them (one
     # was written as `combo`, interval [0, 0], insufficient_data false; a paused campaign's `inactive`
-    # zero comes from its status, which is known), and its features' sums are unknown.
-    broken = _rows(engine, schema.ml_forecasts, BROKEN)
+    # zero comes from its status, which is known), and their features' sums are unknown.
+    broken = [f for f in _rows(engine, schema.ml_forecasts, BROKEN) if f["entity_id"] != good]
     assert {f["method"] for f in broken} <= {"inactive"}, [(f["entity_id"], f["method"]) for f in broken]
-    features = [f["features"] | {"w": f["window_days"]} for f in _rows(engine, schema.ml_features, BROKEN)]
-    # its days with rows are unknown (0 known days): sums unknown, and insufficient_data
+    features = [
+        f["features"] | {"w": f["window_days"]}
+        for f in _rows(engine, schema.ml_features, BROKEN)
+        if f["campaign_id"] != good
+    ]
+    # their days with rows are unknown (0 known days): sums unknown, and insufficient_data
     unknown = [f for f in features if f[f"days_with_data_{f['w']}d"] == 0]
     assert unknown, features
     for f in unknown:

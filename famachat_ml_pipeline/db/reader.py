@@ -184,6 +184,23 @@ def accounts_classified_after(engine: sa.Engine, config_ids: Sequence[int], day:
         return {int(c) for (c,) in conn.execute(query)}
 
 
+def latest_classified_days(
+    engine: sa.Engine, config_ids: Sequence[int], up_to: dt.date
+) -> dict[int, dt.date]:
+    """Each account's latest day with classifications, up to `up_to` (accounts without any are left out):
+    the day of the results a run kept. An index range per account (config_id, campaign_id, classified_at)."""
+    t = schema.ml_campaign_classifications
+    query = (
+        sa.select(t.c.config_id, sa.func.max(t.c.classified_at))
+        .where(t.c.config_id.in_(list(config_ids)), t.c.classified_at < ts(up_to + dt.timedelta(days=1)))
+        .group_by(t.c.config_id)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).fetchall()
+    # SQLite hands back text for an aggregate
+    return {int(c): (dt.datetime.fromisoformat(d) if isinstance(d, str) else d).date() for c, d in rows if d}
+
+
 def read_anomaly_inputs(engine: sa.Engine, config_ids: Sequence[int]) -> pl.DataFrame:
     """The stored input fingerprints of these accounts' campaigns (core.anomalies.inputs.INPUTS_SCHEMA)."""
     t = anomaly_inputs

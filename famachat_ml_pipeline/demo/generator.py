@@ -22,7 +22,7 @@ MIN_DAYS = 35  # paused stretches, young campaigns and incidents need room
 # The reject reasons (`source.clean.REJECT_REASONS`) of the dirty rows `_make_dirty` injects.
 DIRTY_REASONS = frozenset(
     {
-        "duplicate_superseded",
+        "duplicate_conflicting",
         "orphan_campaign",
         "future_date",
         "not_daily",

@@ -39,10 +39,27 @@ def test_missing_day_is_a_zero_day_not_a_gap() -> None:
     assert r.rows_set_aside == 0
 
 
+def test_a_copy_of_the_used_row_is_superseded_and_one_with_other_figures_conflicting() -> None:
+    """A copy loses nothing; an older row with other figures is a conflict the latest row settles by a
+    guess, counted apart (the set-aside check counts it, not the copies)."""
+    r = clean(
+        [
+            insight(1, D3),
+            insight(2, D3, updated_at="2026-03-11 05:00:00+00"),  # the same figures, earlier
+            insight(3, D2, updated_at="2026-03-11 05:00:00+00"),
+            insight(4, D2, leads=3),  # the latest, with another figure
+            insight(5, D1, clicks=21),
+            insight(6, D1),  # the same instant, the higher id: used
+        ]
+    )
+    assert r.rejected == {"duplicate_superseded": 1, "duplicate_conflicting": 2}
+    assert (day(r, D1)["clicks"], day(r, D2)["leads"], r.rows_used) == (20, 3, 3)
+
+
 def test_latest_updated_at_wins_a_duplicate() -> None:
     r = clean([insight(1, D3, spend=99.0, updated_at="2026-03-11 09:00:00+00"), insight(2, D3, spend=10.0)])
     assert day(r, D3)["spend"] == 99.0
-    assert r.rejected == {"duplicate_superseded": 1}
+    assert r.rejected == {"duplicate_conflicting": 1}  # the older row had other figures
 
 
 @pytest.mark.parametrize(
@@ -248,7 +265,7 @@ def test_latest_instant_wins_a_duplicate_whatever_the_offsets() -> None:
         insight(4, D2, spend=44.0, updated_at="2026-03-11T10:00:01+00:00"),
     ]
     r = clean(rows)
-    assert r.rejected == {"duplicate_superseded": 2}
+    assert r.rejected == {"duplicate_conflicting": 2}
     assert (day(r, D3)["spend"], day(r, D2)["spend"]) == (22.0, 44.0)
 
 
@@ -305,11 +322,12 @@ def test_cleanings_of_disjoint_accounts_combine_into_the_cleaning_of_all(seed: i
     got = combine_reads(parts)
     assert_frame_equal(got.daily, whole.daily, check_exact=True)
     assert len(whole.rejected) >= 6 and whole.rows_outside_window > 0
-    assert (got.rows_read, got.rejected, got.rows_used, got.rows_outside_window) == (
+    assert (got.rows_read, got.rejected, got.rows_used, got.rows_outside_window, got.all_set_aside) == (
         whole.rows_read,
         whole.rejected,
         whole.rows_used,
         whole.rows_outside_window,
+        whole.all_set_aside,
     )
     assert sorted({e["reason"] for e in got.reject_examples}) == sorted(whole.rejected)
 
@@ -333,3 +351,27 @@ def test_a_day_before_any_ad_could_run_is_a_bad_date() -> None:
         now=NOW,
     )
     assert (kept.rejected, kept.rows_used) == ({}, 1)  # the launch day itself is a day ads ran
+
+
+def test_accounts_whose_every_row_is_malformed_are_named_with_their_rows_set_aside() -> None:
+    """The accounts whose stored results a run keeps (defs/shared/account_run.py): no row used, because
+    the rows were malformed. Not an account whose campaigns are gone (orphans: its advice retires), one
+    with a good row, nor one without rows."""
+    camps = pl.concat([campaigns(config_id=c, campaign_id=f"{c}11") for c in (1, 2, 4, 5, 6, 7)])
+    future = AS_OF + dt.timedelta(days=5)
+    rows = [
+        insight(1, D1, config_id=1, campaign_id="111"),
+        insight(2, D1, config_id=2, campaign_id="211", spend=None),
+        insight(3, D2, config_id=2, campaign_id="211", impressions=-1),
+        insight(4, D1, config_id=3, campaign_id="311"),  # orphan: no campaign 311
+        insight(5, D1, config_id=4, campaign_id="411", date_stop=D2),  # not daily
+        insight(6, future, config_id=4, campaign_id="411"),
+        insight(7, D1, config_id=5, campaign_id="511"),
+        insight(8, D2, config_id=5, campaign_id="511", spend=None),
+        # an older copy of a day, and a malformed latest row
+        insight(9, D1, config_id=7, campaign_id="711", updated_at="2026-03-10 06:00:00+00"),
+        insight(10, D1, config_id=7, campaign_id="711", leads=None, actions="{}"),
+    ]
+    r = clean(rows, camps)
+    assert r.all_set_aside == {2: 2, 4: 2, 7: 2}
+    assert set(r.daily["config_id"]) == {1, 2, 4, 5, 7}  # (4's not-daily day is unknown, 2's and 7's too)

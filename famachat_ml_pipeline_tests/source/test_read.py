@@ -40,7 +40,7 @@ def test_reading_from_the_database_matches_the_pure_cleaner(db_url: str) -> None
     assert r.rows_read == 3
     assert r.daily["spend"].to_list() == [10.0, 0.0, 10.0]
     assert r.daily["leads"].to_list() == [2, 0, 6]
-    assert r.rejected == {"duplicate_superseded": 1}
+    assert r.rejected == {"duplicate_conflicting": 1}  # the older row had other figures
 
 
 BIGINT_MAX = 2**63 - 1
@@ -124,7 +124,7 @@ def test_latest_instant_wins_a_duplicate_under_any_session_timezone(pg_url: str)
     with engine.connect() as conn:  # the premise: the session really is not in UTC
         assert conn.exec_driver_sql("SHOW TimeZone").scalar_one() == "America/New_York"
     r = read_daily_insights(engine, [1], AS_OF, lookback_days=10, now=NOW)
-    assert r.rejected == {"duplicate_superseded": 1}
+    assert r.rejected == {"duplicate_conflicting": 1}  # the older row had other figures
     assert r.daily.filter(pl.col("date") == D3)["spend"].to_list() == [22.0]
 
 

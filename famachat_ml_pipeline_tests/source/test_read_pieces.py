@@ -4,7 +4,6 @@ exactly the recorded reference's (the one-piece read of the code before), dirty 
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import polars as pl
 import pytest
@@ -12,7 +11,7 @@ from polars.testing import assert_frame_equal
 
 from famachat_ml_pipeline.db.engine import get_engine
 from famachat_ml_pipeline.source import read
-from famachat_ml_pipeline_tests.source.reference_read import COUNTS, DAILY, counts, read_reference
+from famachat_ml_pipeline_tests.source.reference_read import DAILY, counts, read_reference, reference_counts
 
 
 @pytest.mark.postgres
@@ -23,7 +22,7 @@ def test_a_read_in_many_pieces_equals_the_recorded_reference(
     monkeypatch.setattr(read, "PIECE_BYTES", 300)
     got = read_reference(get_engine(pg_url))
     assert_frame_equal(got.daily, pl.read_parquet(DAILY), check_exact=True)
-    assert counts(got) == json.loads(COUNTS.read_text())
+    assert counts(got) == reference_counts()
 
 
 @pytest.mark.postgres

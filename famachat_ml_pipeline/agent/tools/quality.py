@@ -14,6 +14,7 @@ from famachat_ml_pipeline.source.read import read_daily_insights
 # One pt-BR text per source.clean.REJECT_REASONS key (a test checks none is missing).
 REASONS_PT = {
     "duplicate_superseded": "cópia antiga de um dia reenviado",
+    "duplicate_conflicting": "linha antiga de um dia com outros números (valeu a mais recente)",
     "orphan_campaign": "campanha ausente da tabela de campanhas",
     "bad_date": "data inválida",
     "future_date": "data no futuro",

@@ -55,6 +55,8 @@ def campaign_recommendations(
     read from the database, as of the run's day either way."""
     run = AccountRun.from_context(context, database)
     engine, config_ids, as_of = database.engine(), run.config_ids, run.as_of
+    if not config_ids:  # every account of the run keeps its results (account_run.py)
+        return run.result(recommendations=0)
     latest = latest_complete_days(engine, config_ids, database.default_timezone)
     if all(latest[c] > as_of for c in config_ids):
         # A backfill of the past: recommendations are advice for now, so a past day never touches them.

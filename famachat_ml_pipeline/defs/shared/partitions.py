@@ -15,6 +15,9 @@ import dagster as dg
 config_partitions = dg.DynamicPartitionsDefinition(name="config_id")
 
 AS_OF_TAG = "famachat/as_of"
+# The run's accounts whose every source row was set aside as malformed (comma-separated config_ids), pinned
+# by ad_insights: the later assets of the run write nothing for them (defs/shared/account_run.py).
+RESULTS_KEPT_TAG = "famachat/results_kept"
 
 # Every asset is in this pool, limited to one run at a time in dagster.yaml (`concurrency: pools:`,
 # granularity run): unlike the `famachat/pipeline` job tag, it also covers the implicit asset job and

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 
 import dagster as dg
+import polars as pl
 import pytest
 import sqlalchemy as sa
 
@@ -19,6 +21,7 @@ from famachat_ml_pipeline.instance import get_instance
 from famachat_ml_pipeline.settings import Settings
 from famachat_ml_pipeline.source.clean import REJECT_REASONS
 from famachat_ml_pipeline.source.read import read_daily_insights
+from famachat_ml_pipeline.source.tables import insights_table
 
 
 def _ad_insights_run(settings: Settings, as_of: dt.date) -> dg.ExecuteInProcessResult:
@@ -114,3 +117,46 @@ def test_text_in_a_numeric_column_is_counted_and_the_run_goes_on(settings: Setti
     assert figures["rows_set_aside"].value == 2
     (check,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "rows_set_aside_rate"]
     assert check.metadata["by_reason"].value == expected
+
+
+def test_an_account_whose_every_row_is_set_aside_fails_the_check_whatever_the_rate(
+    settings: Settings,
+) -> None:
+    """One small account's whole data set aside is far under 1 % of a fleet's rows, and passed: its
+    results are kept (account_run.py), which the check must say."""
+    data = generate_demo(n_accounts=2, days=40, seed=9, dirty=False)
+    engine = get_engine(settings.database_url)
+    write_demo(engine, data)
+    i = insights_table
+    last = data.insights.filter(pl.col("config_id") == 2)["campaign_id"].min()
+    with engine.begin() as conn:  # account 2: one row up to as_of, malformed (and today's, not yet read)
+        conn.execute(i.delete().where(i.c.config_id == 2, i.c.campaign_id != last))
+        conn.execute(i.delete().where(i.c.config_id == 2, i.c.date_start < data.end_date))
+        conn.execute(i.update().where(i.c.config_id == 2).values(spend=None))
+    result = _ad_insights_run(settings, data.end_date)
+    (check,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "rows_set_aside_rate"]
+    assert check.metadata["rate"].value < 0.01
+    assert not check.passed
+    assert check.metadata["accounts_all_set_aside"].value == {"2": 1}
+
+
+@pytest.mark.parametrize(("more_clicks", "passed"), [(1, False), (0, True)])
+def test_older_rows_with_other_figures_count_as_set_aside_and_copies_do_not(
+    settings: Settings, more_clicks: int, passed: bool
+) -> None:
+    """2 % of the days have an older second row: with other figures (a conflict the latest row settles by
+    a guess) it is bad data and fails the check; a copy of the used row loses nothing."""
+    data = generate_demo(n_accounts=2, days=40, seed=9, dirty=False)
+    engine = get_engine(settings.database_url)
+    older = (
+        data.insights.filter(pl.col("date_start") <= data.end_date)  # (today's rows are not read yet)
+        .sample(fraction=0.02, seed=1)
+        .with_columns(pl.col("updated_at") - pl.duration(days=1), pl.col("clicks") + more_clicks)
+    )
+    write_demo(engine, replace(data, insights=pl.concat([data.insights, older])))
+    result = _ad_insights_run(settings, data.end_date)
+    (check,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "rows_set_aside_rate"]
+    by_reason = check.metadata["by_reason"].value
+    reason = "duplicate_superseded" if passed else "duplicate_conflicting"
+    assert by_reason[reason] == older.height > 0
+    assert check.passed is passed

@@ -18,7 +18,7 @@ from famachat_ml_pipeline.defs.shared.io_managers import (
     DailyFrameIOManager,
     PassAlongIOManager,
 )
-from famachat_ml_pipeline.defs.shared.partitions import AS_OF_TAG
+from famachat_ml_pipeline.defs.shared.partitions import AS_OF_TAG, RESULTS_KEPT_TAG
 from famachat_ml_pipeline_tests.defs.conftest import DemoAccounts
 
 
@@ -90,3 +90,17 @@ def test_a_schema_behind_the_code_fails_the_run_with_one_clear_line(
         migrate(d.database.url)
     preflight._CURRENT.clear()
     assert _materialize(d, tmp_path / "frames", {}).success
+
+
+def test_accounts_pinned_by_an_earlier_run_are_read_afresh(
+    demo_accounts: DemoAccounts, tmp_path: Path
+) -> None:
+    """A re-execution inherits its parent's tags: an account whose rows were all set aside then, and are
+    good now, is written for (the tag is cleared); kept, it would keep stale results for good."""
+    d = demo_accounts
+    result = _materialize(d, tmp_path / "frames", {AS_OF_TAG: d.as_of.isoformat(), RESULTS_KEPT_TAG: "1"})
+    assert result.success
+    assert d.instance.get_run_by_id(result.run_id).tags[RESULTS_KEPT_TAG] == ""
+    (event,) = result.asset_materializations_for_node("campaign_features")
+    assert event.metadata["rows_written"].value > 0
+    assert "accounts_results_kept" not in event.metadata
