@@ -41,7 +41,7 @@ from famachat_ml_pipeline.agent.intents_keywords import (
     out_of_scope_kind,
     tier_metric,
 )
-from famachat_ml_pipeline.agent.intents_numbers import PCT, numbers_in, parse_number, raise_named
+from famachat_ml_pipeline.agent.intents_numbers import PCT, magnitude, numbers_in, parse_number, raise_named
 from famachat_ml_pipeline.agent.intents_periods import (
     ALL_TIME,
     ALL_TIME_REF,
@@ -420,7 +420,7 @@ def _classify(message: str) -> Intent:
     if not cid and (goal := LEADS_TARGET.search(asked)):
         # "quanto falta pra bater 2000 leads no mês?": what is left, and whether the forecast gets there
         matched, period_ref = "forecast", None
-        goal_n = parse_number(goal.group(1)) * (1000 if goal.group(2) else 1)
+        goal_n = parse_number(goal.group(1)) * magnitude(goal.group(2))
         extra.update(metric="month_end_leads", threshold=goal_n, period_ref=None)
     if matched == "forecast" and SCALE.search(asked) and (raise_pct := raise_named(asked)) is not None:
         # "se eu aumentar 20% o orçamento, quantos leads vou ter?" ("se eu dobrar": +100%): the forecast is at
@@ -505,7 +505,7 @@ def _classify(message: str) -> Intent:
         extra["metric"] = tier_metric(asked)
     if matched == "list_campaigns" and (over := SPEND_OVER.search(asked)):
         # "quais campanhas gastaram mais de R$ 500 essa semana?": exactly those, not the top 5 by spend
-        extra.update(metric="spend", threshold=parse_number(over.group(1)) * (1000 if over.group(2) else 1))
+        extra.update(metric="spend", threshold=parse_number(over.group(1)) * magnitude(over.group(2)))
     if (
         matched in {"top", "underperformers", "cpl_rank"}
         and figure_named(asked) == "ctr"
@@ -552,11 +552,23 @@ def _classify(message: str) -> Intent:
             found = replace(found, metric=verdict, ask="first_judged")
         return found
     if matched == "compare":
-        names = names_asked(text, compare=True)
+        # "compara a 24 com a 26 no mês": that period's figures of each (its words are no campaign's name)
+        names = names_asked(without_periods(text) if period_ref else text, compare=True)
         verdict = verdict_asked(asked)  # "qual das duas tá melhor, 46 ou 55?": the verdict first
         # "qual a diferença de cpl entre a 4 e a 8?": the gap between the two CPLs said first
         gap = "difference" if re.search(r"\bdiferenca\b", asked) else None
-        return Intent("compare", None, None, named, names, day_ref, tuple(ids), metric=verdict, ask=gap)
+        return Intent(
+            "compare",
+            None,
+            None,
+            named,
+            names,
+            day_ref,
+            tuple(ids),
+            period_ref=period_ref,
+            metric=verdict,
+            ask=gap,
+        )
     names = () if cid else names_asked(text)
     like = looks_like_name(message)
     trend = trend_asked(asked)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from famachat_ml_pipeline.agent.intents_campaigns import BARE_NUMBER
+from famachat_ml_pipeline.agent.intents_numbers import MAGNITUDE
 
 # "CPL acima de R$ 50", "custo por lead menor que 20": the campaigns past a CPL asked (group 2 is the number)
 CPL_LIMIT = re.compile(
@@ -98,7 +99,8 @@ def out_of_scope_kind(text: str) -> str:
 
 # "gastaram mais de R$ 500", "gastou acima de 1 mil": the campaigns past a spend ("mil"/"k" x1000)
 SPEND_OVER = re.compile(
-    r"\bgast\w*\s+(?:mais|acima)\s+(?:de|do que|que)\s*(?:r\$\s*)?(\d[\d.,]*\d|\d)(?![\d.,])\s*(mil\b|k\b)?"
+    r"\bgast\w*\s+(?:mais|acima)\s+(?:de|do que|que)\s*(?:r\$\s*)?(\d[\d.,]*\d|\d)(?![\d.,])\s*"
+    rf"{MAGNITUDE}?"
 )
 SPEND_MOST = r"\b(gasta|gastam|gastou|gastaram|gastando) mais\b|\bmais gast(o|ou|aram)\b|\bmaior gasto"
 # Checked in order: the first intent with a matching pattern wins. Patterns run on accent-free lowercase,

@@ -172,7 +172,14 @@ def reroute(text: str, intent: Intent) -> Intent:
         # "gasto de ontem vs o mesmo dia da semana passada": that day and the same weekday a week before
         days = (days[0], days[0] + WEEK_EARLIER)
     same_weekday = len(days) > 1 and days[1].endswith(WEEK_EARLIER)  # whatever "dia da semana" read as
-    if (same_weekday or intent.name == "compare") and not intent.campaign_ids and not named and len(days) > 1:
+    # a range's two ends ("compara a 3 com a 5 de 01/11 a 15/11") are its period, not two days compared
+    ranged = intent.name == "compare" and intent.period_ref is not None
+    if (
+        (same_weekday or (intent.name == "compare" and not ranged))
+        and not intent.campaign_ids
+        and not named
+        and len(days) > 1
+    ):
         # "cpl de ontem vs anteontem": days compared, not campaigns; each day's figures, in the order asked,
         # then the change from the older to the newer
         metric = (
