@@ -52,6 +52,7 @@ from famachat_ml_pipeline.agent.intents_periods import (
     THIS_WEEK,
     THIS_YEAR,
     VS_LAST_MONTH,
+    VS_LAST_WEEK,
     WEEK_BEFORE_LAST,
     WEEK_BEFORE_LAST_REF,
     YEAR_REF,
@@ -527,6 +528,11 @@ def _classify(message: str) -> Intent:
         # "a conta tá pior que mês passado?": this month so far against last month, the verdict first
         verdict = PERIODS_VERDICTS[0 if vs.group(1) == "pior" else 1]
         return replace(_periods_intent(None, (), ("mes passado", "esse mes"), named, False), metric=verdict)
+    if not cid and not names_asked(text) and (vs := VS_LAST_WEEK.search(asked)):
+        # "a conta tá melhor que semana passada?": the CPL of this week's days (last week's on a Monday)
+        # against the same weekdays of the week before, Sim/Não first; not the best campaign of last week
+        move = "worse" if vs.group(1) == "pior" else "better"
+        return Intent("trends", accounts_named=named, metric=f"week_cpl_{move}", keyword="trends")
     if periods := periods_compared(asked):
         # "semana passada vs retrasada", "outubro vs novembro": two periods side by side, the account's or
         # one campaign's ("campanha 12 semana passada vs retrasada"), or each of several campaigns' ("campanha

@@ -170,7 +170,12 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("cpl_rank", CPL_LIMIT.pattern),
     # "essa semana comparada com a passada": the calendar week so far against the same weekdays of the
     # last (`weeks_compared`); "últimos 7 dias vs 7 anteriores": the 7 days against the 7 before
-    ("trends", r"semana.*\b(compar\w*|versus|vs|contra|x)\b.*semana|\bcompar\w* (essa|esta) semana"),
+    # ("essa semana vs a passada": the second week said by "a passada" alone)
+    (
+        "trends",
+        r"semana.*\b(compar\w*|versus|vs|contra|x)\b.*(semana|\b(a|da|na|com a) passada\b)"
+        r"|\bcompar\w* (essa|esta) semana",
+    ),
     ("trends", r"\bultimos 7 dias\b.*\b(compar\w*|versus|vs|contra|x)\b.*\banteriores\b"),
     # "campanha 0 ou campanha 8, qual é melhor?" compares too
     # "qual das duas tá melhor, 46 ou 55?": two campaign numbers weighed against each other

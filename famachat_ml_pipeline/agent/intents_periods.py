@@ -234,6 +234,12 @@ VS_LAST_MONTH = re.compile(
 )
 
 
+# "a conta tá melhor que semana passada?": the calendar weeks' CPL (`weeks_compared`), the verdict first
+VS_LAST_WEEK = re.compile(
+    r"\b(pior|melhor)\w*\s+(?:do\s+)?(?:que|q)\s+(?:a\s+|na\s+|em\s+)?(?:semana passada|ultima semana)\b"
+)
+
+
 def periods_rate(metric: str | None) -> str | None:
     """The rate asked of two periods compared ("periods_ctr" -> "ctr"), else None."""
     kind, _, rate = (metric or "").partition("_")
