@@ -190,6 +190,7 @@ class Intent:
 # the intents a change asked about "essa semana" turns from ("o CPL subiu" reads as anomalies, "os leads
 # caíram" as performance); the specific ones (recommendations, forecast, compare...) stay
 _WHICH = re.compile(r"\b(qual|quais)\b")
+_A_CAMPAIGN = re.compile(r"\b(qual|quais)\b.*\bcampanhas?\b")
 _WEEK_CHANGE_FROM = {None, "trends", "performance", "anomalies", "underperformers", "top", "summary"}
 
 
@@ -507,8 +508,12 @@ def _classify(message: str) -> Intent:
     if matched == "list_campaigns" and (over := SPEND_OVER.search(asked)):
         # "quais campanhas gastaram mais de R$ 500 essa semana?": exactly those, not the top 5 by spend
         extra.update(metric="spend", threshold=parse_number(over.group(1)) * magnitude(over.group(2)))
+    # ("qual campanha tem o ctr mais baixo?" reads as the CTR's figure first: a campaign asked ranks them)
     if (
-        matched in {"top", "underperformers", "cpl_rank"}
+        (
+            matched in {"top", "underperformers", "cpl_rank"}
+            or (matched == "performance" and _A_CAMPAIGN.search(asked))
+        )
         and figure_named(asked) == "ctr"
         and re.search(r"\b(qual|quais)\b", asked)
         and (rank := re.search(r"\b(melhor|maior|mais alto|pior|menor|mais baixo)\b", asked))
