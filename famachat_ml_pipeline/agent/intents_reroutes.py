@@ -49,6 +49,10 @@ _BURNING = re.compile(
     r"|\bdinheiro (no lixo|jogado fora|pelo ralo)\b|\bjogando (dinheiro|grana|verba) fora\b"
 )
 # "tem alguma campanha pausada que vale religar?", "qual vale reativar?": which of the paused ones
+# "alguma pausada vale voltar?": worth reactivating (not whether they spent again)
+_WORTH_BACK = re.compile(
+    r"\b(vale|valeria|compensa|compensaria)\b( a pena)? (voltar|religar|ligar|reativar|despausar)\b"
+)
 _WHICH_PAUSED = re.compile(r"\bpausad|\bparad[ao]s?\b|\bdesligad|\b(qual|quais|alguma|algum)\b")
 # "a previsão de leads é confiável?": how the forecast is checked
 _TRUST = re.compile(r"\bconfi\w*|\bprecis[ao]\b|\bprecisao\b|\bacert\w*|\bmargem de erro\b|\berr(a|am|ou)\b")
@@ -254,10 +258,16 @@ def reroute(text: str, intent: Intent) -> Intent:
     if not named and re.search(r"\bcampanhas?\b", text) and (_NEWEST.search(text) or _OLDEST.search(text)):
         kind = "newest" if _NEWEST.search(text) else "oldest"
         return replace(intent, name="campaign_age", keyword="campaign_age", metric=kind, names=())
-    if not named and REACTIVATE.search(text) and _WHICH_PAUSED.search(text):
+    if not named and (REACTIVATE.search(text) or _WORTH_BACK.search(text)) and _WHICH_PAUSED.search(text):
         # "tem alguma pausada que vale religar?": each paused campaign's last days against the account's
         return replace(intent, name="paused", keyword="paused", metric="reactivate_which", names=())
-    if not named and re.search(r"\bpausad", text) and _BACK.search(text):
+    # (a day or period asked is their figures of it: "quanto as pausadas gastaram em outubro?")
+    if (
+        not named
+        and re.search(r"\bpausad", text)
+        and _BACK.search(text)
+        and not (intent.day_ref or intent.period_ref)
+    ):
         return replace(intent, name="paused", keyword="paused", metric="back", names=())
     if not named and (off := _WELL_OFF_LEADS.search(text)):
         # "a conta tá bem de leads?": the leads' move, "Sim" when they rose (was the health verdict);
