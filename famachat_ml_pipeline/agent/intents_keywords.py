@@ -102,7 +102,11 @@ SPEND_OVER = re.compile(
     r"\bgast\w*\s+(?:mais|acima)\s+(?:de|do que|que)\s*(?:r\$\s*)?(\d[\d.,]*\d|\d)(?![\d.,])\s*"
     rf"{MAGNITUDE}?"
 )
-SPEND_MOST = r"\b(gasta|gastam|gastou|gastaram|gastando) mais\b|\bmais gast(o|ou|aram)\b|\bmaior gasto"
+# ("gastando mais que o orçamento" is the budget blown, not the top spender)
+SPEND_MOST = (
+    r"\b(gasta|gastam|gastou|gastaram|gastando) mais\b(?!\s+(?:do\s+)?(?:que|q)\s+o\s+(?:orcamento|budget))"
+    r"|\bmais gast(o|ou|aram)\b|\bmaior gasto"
+)
 # Checked in order: the first intent with a matching pattern wins. Patterns run on accent-free lowercase,
 # after the negated mentions are taken out ("não quero previsão" is not a forecast question). The order
 # matters: the specific asks (help, data quality, ROI, a whole analysis, compare, list, trend, forecast)
@@ -226,18 +230,18 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "budget",
         r"\bestour\w*|\b(passou|passando|passaram|acima|ultrapass\w*) (d[oa] |o )?(orcamento|budget|verba)\b"
-        r"|\bgast\w* mais (do )?que o (orcamento|budget)\b",
+        r"|\bgast\w* mais (do )?(que|q) o (orcamento|budget)\b",
     ),
     # "quais campanhas tão pausadas?", "a campanha 60 tá pausada?": a status asked, not an action
     ("paused", r"^(?!.*\b(reativ|vale|devo|deveria|deslig))(?=.*\bpausad)"),
     (
         "anomalies",
         r"anomal|por ?que|\bpq\b|subiu|disparou|pulou|aumentou|caiu|queda|alerta|estranh|cpl (alto|jump)"
-        r"|aconteceu|frequencia alta|cade os leads",
+        r"|aconteceu|frequencia alta|cade os leads|\bpor causa d[oae]s?\b",
     ),
     (
         "recommendations",
-        r"recomend|sugest|o que (devo|eu devo|fazer|eu faco|faco)|\bacao|\bacoes|proximos passos"
+        r"recomend|sugest|\b(o que|oq|oque) (devo|eu devo|fazer|eu faco|faco)|\bacao|\bacoes|proximos passos"
         r"|paus|orcamento|escal|vale a pena|\bdevo\b|deveria|deslig|\bverba\b",
     ),
     (
