@@ -21,7 +21,11 @@ if TYPE_CHECKING:  # intents imports this module
 # "que horas meus leads chegam?": the hour of day, which a daily source does not hold
 _HOURS = re.compile(r"\b(que|quais|qual|em que|a que) (horas?|horarios?)\b|\bhora do dia\b|\bpor hora\b")
 # "qual o orçamento diário da campanha 3?": its budget asked, no advice
-_BUDGET_ASKED = re.compile(r"\b(qual|quanto|quanto e|ver)\b.*\borcamento\b|\borcamento diario\b")
+_BUDGET_ASKED = re.compile(
+    r"\b(qual|quanto|quanto e|ver)\b.*\borcamento\b|\borcamento diario\b|\bsem (orcamento|budget)\b"
+)
+# "quais tão sem orçamento?": the active campaigns with no daily budget on the campaign (set per ad set)
+_NO_BUDGET = re.compile(r"\bsem (orcamento|budget)\b")
 # "se eu pausar a campanha 13, quanto economizo?": the spend a pause saves and the leads it loses
 _PAUSE_SAVES = re.compile(
     r"\bse (eu )?(pausar|parar|desligar|desativar|cortar)\b|\beconomiz\w*|\bquanto (eu )?(poupo|salvo)\b"
@@ -75,6 +79,8 @@ _FUTURE = re.compile(
 # "o gasto está dentro do orçamento?": spend against the daily budgets
 _PACING = re.compile(
     r"\bdentro do (orcamento|budget)\b|\b(ritmo|pacing)\b|\babaixo do (orcamento|budget)\b"
+    # "quantos % do orçamento eu gastei ontem?": the day's spend over the budgets
+    r"|(%|\bpor ?cento\b|\bporcentagem\b|\bpercentual\b|\bquanto\b) d[oa] (orcamento|budget|verba)\b"
     r"|\bgast\w* (esta|ta|tao|estao)? ?(batendo|de acordo) com o (orcamento|budget)\b"
 )
 
@@ -298,6 +304,8 @@ def reroute(text: str, intent: Intent) -> Intent:
         delivery = next((k for k, p in _DELIVERY if p.search(text)), None)
         if delivery:
             return replace(intent, name="performance", keyword="performance", metric=delivery)
+    if not named and _NO_BUDGET.search(text):
+        return replace(intent, name="budget", keyword="budget", ask="no_budget", names=())
     if not named and _PACING.search(text):
         return replace(intent, name="budget", keyword="budget", ask="pacing")
     if not named and _SPENDING_MUCH.search(text) and not (intent.day_ref or intent.period_ref):
