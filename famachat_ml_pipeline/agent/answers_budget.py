@@ -63,7 +63,8 @@ def no_budget_lines(out: Out) -> list[str]:
         spent = "gastou" if len(names) == 1 else "gastaram"
         head = (
             f"{len(names)} de {p['active']} campanhas ativas sem orçamento diário na campanha (o orçamento "
-            f"fica no conjunto de anúncios ou é vitalício, que não tenho): {listed}; {spent} {p['other']} nos "
+            f"fica no conjunto de anúncios ou é vitalício, que não tenho): {listed}; {spent} "
+            f"{p['other']} nos "
             "7 dias."
         )
     rest = pacing_lines(out, verdict=False) if p["with_budget"] else []
