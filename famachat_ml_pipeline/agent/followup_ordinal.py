@@ -39,7 +39,14 @@ def bare_why(message: str) -> bool:
 def why_ranked(message: str, history: Sequence[ChatTurn], prev: Intent | None) -> Intent | None:
     """ "Por quê?" alone right after a ranking ("qual a melhor campanha?"): the campaign it named first,
     with the last question's day or period; None otherwise."""
-    if not bare_why(message) or prev is None or prev.name not in _RANKINGS:
+    if not bare_why(message) or prev is None:
+        return None
+    # a ranking's own words after "campanha" ("qual campanha teve o maior cpl ontem?") read as a name
+    # until resolved against the account's: its keyword is the ranking then
+    ranking = prev.name in _RANKINGS or (
+        prev.keyword in _RANKINGS and not prev.campaign_id and not prev.name_like
+    )
+    if not ranking:
         return None
     return _listed(history, prev, 1)
 
