@@ -430,6 +430,39 @@ def _difference_followup(message: str, history: Sequence[ChatTurn], depth: int) 
     return replace(prev, ask="difference")
 
 
+# "quanto?", "quanto aumento nela?", "e quanto eu subo?" right after a scale verdict or list: its 20 % step
+_HOW_MUCH_BARE = re.compile(
+    r"^(?:e\s+)?(?:mas\s+)?(?:em\s+)?quanto(?:\s+(?:eu\s+)?(?:aumento|subo|escalo|coloco|ponho|boto"
+    r"|(?:posso|devo|da pra|consigo)\s+(?:aumentar|subir|escalar|colocar))?)?"
+    r"(?:\s+(?:nela|dela|nessa|na campanha))?(?:\s+(?:de\s+)?(?:orcamento|verba))?\W*$"
+)
+
+
+def _one_answered(history: Sequence[ChatTurn]) -> str | None:
+    """The one campaign id the thread's last answer is about: on its first line or its status line, or
+    the only id it lists ("1 campanha com recomendação ativa de escalar: ..."); None otherwise."""
+    if not history or history[-1].role != "assistant":
+        return None
+    answer = history[-1].content
+    ids = _named_in(history[-1], history[:-1], 1) or tuple(dict.fromkeys(_ANSWER_ID.findall(answer)))
+    return ids[0] if len(ids) == 1 else None
+
+
+def _how_much_followup(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
+    """ "qual campanha devo escalar?" (one named) or "vale escalar?" about one, then "quanto?" / "quanto
+    aumento nela?": how much to raise that campaign, the 20 % step in money (as "quanto posso aumentar na
+    campanha N?" reads); None after anything else."""
+    if not _HOW_MUCH_BARE.search(normalize(message).strip()):
+        return None
+    prev = _previous_intent(history, depth)
+    if prev is None or prev.name != "recommendations" or prev.metric != "scale":
+        return None
+    campaign = prev.campaign_id or _one_answered(history)
+    if campaign is None:
+        return None
+    return classify_intent(f"quanto posso aumentar na campanha {campaign}?")
+
+
 def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX_DEPTH) -> Intent | None:
     """The intent of an elliptical `message` read against the thread's `history`; None when it is no
     follow-up (a question of its own, no history, or no earlier question to carry: "e ontem?" after a
@@ -445,6 +478,8 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
         return why  # "por quê?" after "qual a melhor campanha?": that campaign's figures
     if (versus := _day_versus_last_week(message, history, depth)) is not None:
         return versus
+    if (how_much := _how_much_followup(message, history, depth)) is not None:
+        return how_much
     if (which := _which_of(message, history, depth)) is not None:
         return which
     if (named := _pronoun_named(message, history, depth)) is not None:
