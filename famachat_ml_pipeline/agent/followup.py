@@ -380,7 +380,7 @@ def _decision_followup(message: str, history: Sequence[ChatTurn]) -> Intent | No
 # "tá caro?", "e o cpl dela, tá bom?" right after one campaign: its CPL judged against the account's
 _JUDGE_BARE = re.compile(
     r"^(?:e )?(?:o cpl(?: dela)?,? )?(?:ta|esta|tao) (car[oa]|barat[oa]|bom|boa|ruim|alt[oa]|ok)"
-    r"(?: o cpl(?: dela)?)?\W*$"
+    r"(?: ou (?:car[oa]|barat[oa]|bom|boa|ruim|alt[oa]|baix[oa]|nao))?(?: o cpl(?: dela)?)?\W*$"
 )
 # "e a que menos trouxe?" right after the campaigns with the most leads: the same ranking, fewest first
 _FEWEST_AFTER = re.compile(r"^e (?:a|as|qual|quais)\b.*\bmenos\b")
@@ -396,6 +396,14 @@ def _judge_followup(message: str, history: Sequence[ChatTurn]) -> Intent | None:
     last = [i for i, turn in enumerate(history) if turn.role == "user"][-1:]
     named = _named_in(history[-1], history[:-1], MAX_DEPTH) if history[-1].role == "assistant" else ()
     named = named or (_named_in(history[last[0]], history[: last[0]], MAX_DEPTH) if last else ())
+    if not named:
+        # "qto gastei ontem?", "e o cpl?", then "tá bom ou ruim?": the account's CPL of that day (or of
+        # the 7 days) judged against its own history, as "o cpl de ontem tá bom?" reads
+        prev = _previous_intent(history, MAX_DEPTH)
+        if prev is None or "performance" not in {prev.name, prev.keyword} or prev.period_ref:
+            return None
+        day = f" de {prev.day_ref}" if prev.day_ref else ""
+        return classify_intent(f"o cpl{day} ta {m.group(1)}?")
     if len(named) != 1 or not _CAMPAIGN_ID_ONLY.fullmatch(named[0]):
         return None
     return classify_intent(f"o cpl da campanha {named[0]} ta {m.group(1)}?")
