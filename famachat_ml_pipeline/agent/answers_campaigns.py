@@ -17,7 +17,12 @@ from famachat_ml_pipeline.agent.answers_periods import (
 )
 from famachat_ml_pipeline.agent.answers_trends import why_parts
 from famachat_ml_pipeline.agent.answers_verdicts import saturation_lines
-from famachat_ml_pipeline.agent.answers_vs_account import share_lines, stopped_lines, vs_account_lines
+from famachat_ml_pipeline.agent.answers_vs_account import (
+    share_lines,
+    stopped_lines,
+    vs_account_lines,
+    without_lines,
+)
 from famachat_ml_pipeline.agent.intents import WHICH_CAMPAIGN, Intent
 from famachat_ml_pipeline.agent.intents_numbers import numbers_in
 from famachat_ml_pipeline.agent.wording import (
@@ -107,7 +112,7 @@ def say_campaign_details(intent: Intent, out: Out) -> list[str]:
     if "_stopped" in out:  # "a 5 parou de gastar?": yes or no from its last days, and who it is
         return [*stopped_lines(out["_stopped"]), campaign_head(d)]
     if "_vs_account" in out:  # "quanto custa um lead na 4 comparado com a média?": that, and who it is
-        said = share_lines if intent.ask == "share" else vs_account_lines
+        said = {"share": share_lines, "without": without_lines}.get(intent.ask or "", vs_account_lines)
         return [*said(intent, out["_vs_account"]), campaign_head(d)]
     who = f", {quoted(d['name'])}"
     # a day or period asked ("qual o CPL da campanha 12 ontem?"): its figures first, the figure asked

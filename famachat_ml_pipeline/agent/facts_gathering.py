@@ -163,7 +163,7 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
         return {**facts, "_stopped_which": stopped_active_figures(ctx)}
     if intent.name == "campaign_details" and intent.ask == "stopped" and owned:
         return {**facts, "_stopped": stopped_figures(ctx, intent.campaign_id)}
-    against_account = (intent.ask or "").startswith("vs_account") or intent.ask == "share"
+    against_account = (intent.ask or "").startswith("vs_account") or intent.ask in {"share", "without"}
     if intent.name == "campaign_details" and against_account and owned:
         return {**facts, "_vs_account": _vs_account_facts(ctx, intent)}
     if not figures:

@@ -239,7 +239,7 @@ def classify_intent(message: str) -> Intent:
     if accounts_compared(text, named := accounts_named(text)):  # never the campaigns of those numbers
         return Intent("out_of_scope", metric="accounts", keyword="out_of_scope", accounts_named=named)
     intent = reroute(text, _classify(message))
-    intent = _share(text, _vs_account(message, text, intent))
+    intent = _without(text, _share(text, _vs_account(message, text, intent)))
     if _HEALTH.search(text) and intent.name in {"summary", "top", "help"} and not intent.campaign_id:
         # "minha conta tá saudável?": a verdict first, from the tiers, the anomalies and the CPL's trend
         intent = Intent("summary", keyword="summary", ask="health")
@@ -375,6 +375,24 @@ def _share(text: str, intent: Intent) -> Intent:
     figure = figure_named(text)
     metric = figure if figure in {"spend", "leads"} else None
     return replace(intent, keyword="performance", metric=metric, ask="share")
+
+
+# "qual o cpl se eu tirar a 26?", "cpl da conta sem a campanha 13": the account's CPL less that campaign
+_WITHOUT = re.compile(
+    r"\b(?:tirar|tirasse|tirando|tira|excluir|excluindo|desconsiderar|desconsiderando|sem contar|sem)\s+"
+    r"(?:a\s+|o\s+)?(?:campanha\s+)?\d"
+)
+
+
+def _without(text: str, intent: Intent) -> Intent:
+    """The account's CPL with one campaign's spend and leads taken out (ask "without"), over the 7 days or
+    the period asked; `intent` when that is not asked."""
+    named = intent.campaign_id or intent.names
+    if intent.name != "campaign_details" or not named or intent.day_ref or not _WITHOUT.search(text):
+        return intent
+    if not re.search(r"\bcpl\b|custo por lead|\bconta\b", text):
+        return intent
+    return replace(intent, keyword="performance", metric="cpl", ask="without")
 
 
 def _classify(message: str) -> Intent:
