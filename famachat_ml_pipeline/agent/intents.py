@@ -464,7 +464,10 @@ def _classify(message: str) -> Intent:
         elif cpl_named and re.search(rf"\b({MOVES['up']})\b", asked):
             extra["metric"] = "cpl_up"  # "por que o CPL subiu?": said first when it did not
     if not cid and re.search(
-        r"\bmais gast\w* e menos leads?\b|\bgast\w* muito e (traz|gera|tem|da) pouco", asked
+        r"\bmais gast\w* e menos leads?\b|\bgast\w* muito e (traz|gera|tem|da) pouco"
+        # "qual campanha gastou mais e trouxe menos?": the same ask, in the verbs
+        r"|\bgast\w* mais e (trouxe|traz|gerou|gera|converteu|teve|deu) menos\b",
+        asked,
     ):
         # "qual campanha tem mais gasto e menos lead?": money per lead, the highest CPL first (not the spend)
         matched, extra["metric"] = "cpl_rank", "cpl_high"
