@@ -74,7 +74,7 @@ _WORSE = re.compile(r"\bpior\w*|\bsubiu\b|\bencareceu\b")
 _BETTER = re.compile(r"\bmelhor(ou|aram)\b|\bcaiu\b|\bbarateou\b")
 # "quanto vou gastar em dezembro?": a month ahead (the month itself resolved against the data's last day)
 _FUTURE = re.compile(
-    r"\b(vou|vamos|vai|vao|deve|devo|irei|iremos)\s+(\w+\s+)?(gastar|investir|ter|gerar|fazer|trazer)\b"
+    r"\b(vou|vamos|vai|vao|deve|devo|irei|iremos)\s+(\w+\s+)?(gastar|investir|ter|gerar|fazer|trazer|fechar|conseguir|bater)\b"
 )
 # "o gasto está dentro do orçamento?": spend against the daily budgets
 _PACING = re.compile(
