@@ -11,7 +11,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from famachat_ml_pipeline.agent.followup_ordinal import bare_why, place_asked, ranked_place, why_ranked
+from famachat_ml_pipeline.agent.followup_ordinal import (
+    bare_why,
+    place_asked,
+    ranked_place,
+    why_card,
+    why_ranked,
+)
 from famachat_ml_pipeline.agent.intents import (
     CAMPAIGN_INTENTS,
     WHICH_CAMPAIGN,
@@ -484,6 +490,8 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
         return ranked_place(message, history, _previous_intent(history, depth))
     if bare_why(message) and (why := why_ranked(message, history, _previous_intent(history, depth))):
         return why  # "por quê?" after "qual a melhor campanha?": that campaign's figures
+    if asked := why_card(message, history, _previous_intent(history, depth)):
+        return classify_intent(asked)  # "por quê?" after "e a 4?": the reason of the tier its card states
     if (versus := _day_versus_last_week(message, history, depth)) is not None:
         return versus
     if (how_much := _how_much_followup(message, history, depth)) is not None:

@@ -51,6 +51,23 @@ def why_ranked(message: str, history: Sequence[ChatTurn], prev: Intent | None) -
     return _listed(history, prev, 1)
 
 
+# a campaign's card: "“Nome” (id), status ACTIVE, tier alta performance, ..." (a day's figures may lead)
+_CARD = re.compile(r"^“[^”\n]*” \((\d{6,30})\), status .*, tier ", re.MULTILINE)
+
+
+def why_card(message: str, history: Sequence[ChatTurn], prev: Intent | None) -> str | None:
+    """ "Por quê?" alone right after one campaign's card ("e a 4?"): the question its tier's reason is
+    ("por que a campanha N está nesse tier?"), the verdict the card states; None otherwise."""
+    if not bare_why(message) or prev is None or prev.name != "campaign_details" or not history:
+        return None
+    if history[-1].role != "assistant":
+        return None
+    cards = set(_CARD.findall(history[-1].content))
+    if len(cards) != 1:
+        return None
+    return f"por que a campanha {cards.pop()} esta nesse tier?"
+
+
 def ranked_place(message: str, history: Sequence[ChatTurn], prev: Intent | None) -> Intent | None:
     """That campaign of the thread's last answer (its ids in the order listed), asked with the last
     question's day or period; None when the follow-up asks no place or the answer lists too few."""

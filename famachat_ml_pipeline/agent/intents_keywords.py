@@ -36,6 +36,8 @@ _TIER_ASK = re.compile(
     r"\btiers?\b|\bhigh[_ ]?performers?\b|\bmoderate\b|\blow\b|\bunderperformer\b|\bclassificad[ao]s?\b"
     # "qnts campanhas tão no crítico?", "quais campanhas críticas?": the critical tier by its pt-BR word
     r"|\b(?:no|nos|do|dos) (?:tier )?critico\b|\bcampanhas? criticas?\b"
+    # "por que a campanha 4 tá como alta performance?": the tier's reason asked in its pt-BR words
+    r"|\b(?:por ?que|pq)\b.*\b(?:como|de|no|na|em|e|ta|esta) (?:alta performance|moderad[ao]|critic[ao])\b"
 )
 # the tier a question names (its label or the answers' pt-BR word), to check the question's premise
 _TIER_NAMED = {
