@@ -38,6 +38,8 @@ _TIER_ASK = re.compile(
     r"|\b(?:no|nos|do|dos) (?:tier )?critico\b|\bcampanhas? criticas?\b"
     # "por que a campanha 4 tá como alta performance?": the tier's reason asked in its pt-BR words
     r"|\b(?:por ?que|pq)\b.*\b(?:como|de|no|na|em|e|ta|esta) (?:alta performance|moderad[ao]|critic[ao])\b"
+    # "quais campanhas são de alta performance?": that tier listed, not the most leads
+    r"|\b(?:quais|quantas)\b.*\b(?:de|em|sao|estao|tao|com) (?:alta performance|moderad[ao]s?)\b"
 )
 # the tier a question names (its label or the answers' pt-BR word), to check the question's premise
 _TIER_NAMED = {
