@@ -165,6 +165,9 @@ def _merge(prev: Intent, new: Intent, figure: str | None) -> Intent:
     merged = _with_campaign(prev, new) if new.campaign_id or new.names else prev
     if new.day_ref:  # a day replaces the period asked before, and a period the day
         merged = replace(merged, day_ref=new.day_ref, period_ref=None)
+        if (merged.campaign_id or merged.names) and merged.metric in {"cpl_judge", "cpl_judge_high"}:
+            # "a 41 tá boa?" then "e ontem?": that day's CPL first, not the 7 days' verdict again
+            merged = replace(merged, metric="cpl")
         if new.day_ref == "amanha" and "performance" in {merged.name, merged.keyword}:
             # tomorrow's figures are the forecast's, as `classify_intent` reads "quantos leads amanhã?";
             # the figure asked stays (a campaign's forecast of spend leads with it)
