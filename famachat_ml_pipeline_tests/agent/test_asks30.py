@@ -24,6 +24,7 @@ from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks9 import MONTHS, _mid_month_clock
 from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source, _sums
 from famachat_ml_pipeline_tests.agent.test_offline_asks16 import _numbered
+from famachat_ml_pipeline_tests.agent.test_offline_asks16 import latest_tiers as _latest_tiers
 from famachat_ml_pipeline_tests.agent.test_offline_asks17 import _active_recs
 from famachat_ml_pipeline_tests.agent.test_offline_asks18 import INACTIVE, _budgets, _one
 from famachat_ml_pipeline_tests.agent.test_offline_asks21 import _names, _quoted
@@ -414,4 +415,56 @@ def test_the_leads_to_close_next_month_say_no_forecast_covers_it(demo_db: DemoDb
     assert lines[0].startswith(
         f"Não há previsão do pipeline para {MONTHS[nxt.month - 1]} de {nxt.year}: a previsão guardada "
         "cobre só"
+    ), lines
+
+
+# ------------------------------------------------------------ 16. "por quê?" after one campaign's card
+TIER_M = {
+    "HIGH_PERFORMER": "alta performance",
+    "MODERATE": "moderado",
+    "LOW": "baixo",
+    "UNDERPERFORMER": "crítico",
+}
+
+
+def test_why_after_a_campaigns_card_is_the_reason_of_its_tier(demo_db: DemoDb) -> None:
+    """ "me dá os números da N" then "por quê?" was the account's anomalies of the week. Now the reason of
+    the tier its card states (ml_campaign_classifications, read here)."""
+    tiers = _latest_tiers(demo_db)
+    n, cid = next((n, c) for n, c in sorted(_numbered(demo_db).items()) if c in tiers)
+    tier = tiers[cid][0]
+    _, (intent, lines) = _thread(demo_db, demo_db.now, [f"me da os numeros da {n}", "por quê?"])
+    assert intent == "tier", lines
+    name = _quoted(_names(demo_db)[cid])
+    assert lines[0] == f"{name} ({cid}) está no tier {TIER_M[tier]} ({tier}).", lines
+    assert lines[1].startswith("Por quê: "), lines
+
+
+def test_the_campaigns_asked_of_the_top_tier_are_that_tier(demo_db: DemoDb) -> None:
+    """ "quais campanhas são de alta performance?" was the most leads first (other tiers among them). Now
+    that tier's campaigns, counted here."""
+    k = sum(1 for t, _ in _latest_tiers(demo_db).values() if t == "HIGH_PERFORMER")
+    intent, lines = _one(demo_db, "quais campanhas de alta performance eu tenho?")
+    assert intent == "tier", lines
+    if k:
+        assert lines[0] == f"{k} campanha(s) no tier alta performance (HIGH_PERFORMER):", lines
+
+
+# ------------------------------------------------------------ 17. "e ontem?" after a campaign judged
+def test_yesterday_after_a_campaign_judged_leads_with_that_days_cpl(demo_db: DemoDb) -> None:
+    """ "a campanha N tá boa?" then "e ontem?" led with the 7 days' verdict again. Now that day's CPL,
+    summed here."""
+    day = demo_db.as_of
+    src = _source(demo_db, ACCOUNT, day, day, demo_db.now)
+    n, cid = next(
+        (n, c)
+        for n, c in sorted(_numbered(demo_db).items())
+        if _sums(src.filter(pl.col("campaign_id") == c), day, day)["leads"]
+    )
+    s = _sums(src.filter(pl.col("campaign_id") == cid), day, day)
+    _, (intent, lines) = _thread(demo_db, demo_db.now, [f"a campanha {n} ta boa?", "e ontem?"])
+    assert intent == "campaign_details", lines
+    assert lines[0].startswith(
+        f"Em {_d(day)}, {_quoted(_names(demo_db)[cid])}: CPL {format_money(s['cpl'])}, "
+        f"{format_money(s['spend'])} investidos, {leads_of(s['leads'])}"
     ), lines
