@@ -180,7 +180,9 @@ def shape_asks(asked: str, matched: str | None, metric: str | None) -> tuple[str
         "summary",
         "performance",
     }:
-        return "anomalies", {"ask": "critical", "metric": "list"}
+        # "quantas anomalias críticas tem?" asks how many, not whether: no "Sim"/"Não" before the count
+        counted = re.search(r"\b(quant[oa]s|qnt[oa]?s|qtas?)\b", asked)
+        return "anomalies", {"ask": "gravest" if counted else "critical", "metric": "list"}
     if matched == "anomalies" and _ALERT.search(asked):
         kind = next((t for words, t in ANOMALY_TYPE_ASKED.items() if words in asked), None)
         if kind:
