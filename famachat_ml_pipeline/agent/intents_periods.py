@@ -267,7 +267,8 @@ def without_periods(text: str) -> str:
 def range_days(start: str, end: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
     """The first and last day of a range as asked ("dia 1" .. "15", "segunda" .. "domingo"). The end is
     the latest such day; a weekday start is the latest one on or before the end (Monday to Sunday of last
-    week, asked on a Monday), and "do dia 25 ao dia 5" starts in the month before the end's."""
+    week, asked on a Monday); "dia N" starts in the end's month ("do dia 1 ao dia 15" asked on the 1st
+    is the month before's 1st to 15th), or the month before it ("do dia 25 ao dia 5")."""
     start, end = (f"dia {x}" if x.isdigit() else x for x in (start, end))
     last = resolve_day(end, today)
     if last is None:
@@ -275,11 +276,15 @@ def range_days(start: str, end: str, today: dt.date) -> tuple[dt.date | None, dt
     if start.split("-")[0].split()[0] in WEEKDAYS:
         back = (last.weekday() - WEEKDAYS.index(start.split("-")[0].split()[0])) % 7
         return last - dt.timedelta(days=back), last
-    first = resolve_day(start, today)
-    if first is not None and first > last and start.startswith("dia ") and end.startswith("dia "):
-        before = last.replace(day=1) - dt.timedelta(days=1)
-        first = before.replace(day=first.day) if first.day <= before.day else None
-    return first, last
+    if start.startswith("dia ") and end.startswith("dia "):
+        # "do dia 1 ao dia 15": both in the end's month; "do dia 25 ao dia 5": from the month before
+        n = int(start.split()[1])
+        month = last.replace(day=1) if n <= last.day else (last.replace(day=1) - dt.timedelta(days=1))
+        try:
+            return month.replace(day=n), last
+        except ValueError:
+            return None, last
+    return resolve_day(start, today), last
 
 
 def _month(year: int, month: int) -> tuple[dt.date, dt.date]:

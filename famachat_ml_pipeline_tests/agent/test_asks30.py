@@ -30,6 +30,7 @@ from famachat_ml_pipeline_tests.agent.test_offline_asks18 import INACTIVE, _budg
 from famachat_ml_pipeline_tests.agent.test_offline_asks21 import _names, _quoted
 from famachat_ml_pipeline_tests.agent.test_offline_asks22 import DAY
 from famachat_ml_pipeline_tests.agent.test_offline_asks28 import _week
+from famachat_ml_pipeline_tests.agent.test_offline_asks29 import _critical_anomalies
 from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT, _thread
 
 pytestmark = pytest.mark.timeout(1200)
@@ -89,7 +90,8 @@ def test_a_range_of_days_is_summed_whole(demo_db: DemoDb, question: str) -> None
         first = last - 6 * DAY
     else:
         a, b = (int(x) for x in re.findall(r"\d+", question))
-        first, last = _latest(a, today), _latest(b, today)
+        last = _latest(b, today)  # the end's latest day, the start in its month (a <= b here)
+        first = last.replace(day=a)
     src = _source(demo_db, ACCOUNT, first, last, demo_db.now)
     s = _sums(src, first, last)
     intent, lines = _one(demo_db, question)
@@ -128,14 +130,27 @@ def test_two_campaigns_compared_in_a_period_are_that_periods(demo_db: DemoDb) ->
 
 
 # ------------------------------------------------------------ 4. better or worse than last week
+_SHORT = ("seg", "ter", "qua", "qui", "sex", "sáb", "dom")
+
+
+def _weeks(db: DemoDb) -> tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date], str]:
+    """This calendar week's complete days and the same weekdays of last week (on a Monday: last week whole
+    and the week before), with the weekdays as the answer writes them ("seg a ter"), worked out here."""
+    today, through = db.now.date(), db.as_of
+    monday = today - dt.timedelta(days=today.weekday())
+    # on a Monday this week has no complete day yet: last week whole
+    now = (monday - 7 * DAY, through) if through < monday else (monday, through)
+    before = (now[0] - 7 * DAY, now[1] - 7 * DAY)
+    a, b = _SHORT[now[0].weekday()], _SHORT[now[1].weekday()]
+    return now, before, a if a == b else f"{a} a {b}"
+
+
 @pytest.mark.parametrize("question", ["a conta ta melhor que semana passada?", "to pior q a semana passada?"])
 def test_the_account_against_last_week_is_the_weeks_cpl_verdict(demo_db: DemoDb, question: str) -> None:
-    """Was last week's best (or worst) campaign. Now "Sim"/"Não" by the account's CPL: on a Monday last week
-    whole against the week before (the demo's clock is a Monday), summed here."""
-    today = demo_db.now.date()
-    assert today.weekday() == 0
-    nf, nl = today - 7 * DAY, today - DAY
-    of, ol = nf - 7 * DAY, nl - 7 * DAY
+    """Was last week's best (or worst) campaign. Now "Sim"/"Não" by the account's CPL over this week's
+    complete days against the same weekdays of last week (on a Monday, last week whole against the week
+    before), summed here."""
+    (nf, nl), (of, ol), days = _weeks(demo_db)
     src = _source(demo_db, ACCOUNT, of, nl, demo_db.now)
     new, old = _sums(src, nf, nl)["cpl"], _sums(src, of, ol)["cpl"]
     worse = new > old
@@ -143,24 +158,25 @@ def test_the_account_against_last_week_is_the_weeks_cpl_verdict(demo_db: DemoDb,
     intent, lines = _one(demo_db, question)
     assert intent == "trends", lines
     assert lines[0].startswith(f"{word}: o CPL da conta "), lines
-    assert (
-        f"{format_money(new)} de seg a dom ({_d(nf)} a {_d(nl)}), contra {format_money(old)} na semana "
-        f"retrasada ({_d(of)} a {_d(ol)})" in lines[0]
-    ), lines
+    if demo_db.now.date().weekday() == 0:
+        sides = f"de seg a dom ({_d(nf)} a {_d(nl)}), contra {format_money(old)} na semana retrasada"
+    else:
+        sides = (
+            f"de {days} ({_d(nf)} a {_d(nl)}), contra {format_money(old)} nos mesmos dias da semana passada"
+        )
+    assert f"{format_money(new)} {sides} ({_d(of)} a {_d(ol)})" in lines[0], lines
 
 
 def test_this_week_against_a_passada_compares_the_weeks(demo_db: DemoDb) -> None:
     """ "essa semana vs a passada" was "Para comparar, diga 2 a 5 campanhas". Now the calendar weeks."""
-    today = demo_db.now.date()
-    nf, nl = today - 7 * DAY, today - DAY
+    (nf, nl), _, days = _weeks(demo_db)
     s = _sums(_source(demo_db, ACCOUNT, nf, nl, demo_db.now), nf, nl)
+    side = "Semana passada, seg a dom" if demo_db.now.date().weekday() == 0 else f"Esta semana, {days}"
     for question in ("essa semana vs a passada", "como ta essa semana comparado com a passada?"):
         intent, lines = _one(demo_db, question)
         assert intent == "trends", lines
         assert any(
-            x.startswith(
-                f"Semana passada, seg a dom ({_d(nf)} a {_d(nl)}): {format_money(s['spend'])} investidos"
-            )
+            x.startswith(f"{side} ({_d(nf)} a {_d(nl)}): {format_money(s['spend'])} investidos")
             for x in lines
         ), lines
 
@@ -468,3 +484,19 @@ def test_yesterday_after_a_campaign_judged_leads_with_that_days_cpl(demo_db: Dem
         f"Em {_d(day)}, {_quoted(_names(demo_db)[cid])}: CPL {format_money(s['cpl'])}, "
         f"{format_money(s['spend'])} investidos, {leads_of(s['leads'])}"
     ), lines
+
+
+# ------------------------------------------------------------ 18. how many critical anomalies
+def test_how_many_critical_anomalies_is_a_count_not_a_yes(demo_db: DemoDb) -> None:
+    """ "quantas anomalias críticas tem?" was answered "Sim: 2 ...". Now the count first (ml_anomalies, read
+    here: the week's open CRITICAL ones that are problems)."""
+    since = demo_db.as_of - 6 * DAY
+    k = _critical_anomalies(demo_db, since)
+    intent, lines = _one(demo_db, "quantas anomalias criticas tem?")
+    assert intent == "anomalies", lines
+    if k:
+        assert lines[0] == f"{k} anomalia{'s' if k != 1 else ''} de severidade CRITICAL desde {_d(since)}:", (
+            lines
+        )
+    else:
+        assert lines[0] == f"Nenhuma anomalia de severidade CRITICAL desde {_d(since)}.", lines
