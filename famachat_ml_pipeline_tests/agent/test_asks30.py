@@ -133,6 +133,10 @@ def test_two_campaigns_compared_in_a_period_are_that_periods(demo_db: DemoDb) ->
 _SHORT = ("seg", "ter", "qua", "qui", "sex", "sáb", "dom")
 
 
+def _span(first: dt.date, last: dt.date) -> str:
+    return _d(first) if first == last else f"{_d(first)} a {_d(last)}"
+
+
 def _weeks(db: DemoDb) -> tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date], str]:
     """This calendar week's complete days and the same weekdays of last week (on a Monday: last week whole
     and the week before), with the weekdays as the answer writes them ("seg a ter"), worked out here."""
@@ -159,12 +163,10 @@ def test_the_account_against_last_week_is_the_weeks_cpl_verdict(demo_db: DemoDb,
     assert intent == "trends", lines
     assert lines[0].startswith(f"{word}: o CPL da conta "), lines
     if demo_db.now.date().weekday() == 0:
-        sides = f"de seg a dom ({_d(nf)} a {_d(nl)}), contra {format_money(old)} na semana retrasada"
+        sides = f"de seg a dom ({_span(nf, nl)}), contra {format_money(old)} na semana retrasada"
     else:
-        sides = (
-            f"de {days} ({_d(nf)} a {_d(nl)}), contra {format_money(old)} nos mesmos dias da semana passada"
-        )
-    assert f"{format_money(new)} {sides} ({_d(of)} a {_d(ol)})" in lines[0], lines
+        sides = f"de {days} ({_span(nf, nl)}), contra {format_money(old)} nos mesmos dias da semana passada"
+    assert f"{format_money(new)} {sides} ({_span(of, ol)})" in lines[0], lines
 
 
 def test_this_week_against_a_passada_compares_the_weeks(demo_db: DemoDb) -> None:
@@ -176,8 +178,7 @@ def test_this_week_against_a_passada_compares_the_weeks(demo_db: DemoDb) -> None
         intent, lines = _one(demo_db, question)
         assert intent == "trends", lines
         assert any(
-            x.startswith(f"{side} ({_d(nf)} a {_d(nl)}): {format_money(s['spend'])} investidos")
-            for x in lines
+            x.startswith(f"{side} ({_span(nf, nl)}): {format_money(s['spend'])} investidos") for x in lines
         ), lines
 
 
