@@ -480,6 +480,37 @@ def _how_much_followup(message: str, history: Sequence[ChatTurn], depth: int) ->
     return classify_intent(f"quanto posso aumentar na campanha {campaign}?")
 
 
+# "qual foi melhor?", "qual foi pior?" right after two periods asked one after the other
+_WHICH_BETTER = re.compile(
+    r"^(?:e\s+)?(?:qual|quem)\s+(?:foi|e|ta|esta|saiu|ficou)?\s*(?:o\s+)?(melhor|pior)\W*$"
+)
+
+
+def _which_period(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
+    """ "Quanto gastei em outubro?", "e em setembro?", "qual foi melhor?": those two periods of the account
+    side by side, the better (or worse) by the CPL named first; None unless the last two questions each
+    asked the account's figures of a different period."""
+    m = _WHICH_BETTER.search(normalize(message).strip())
+    asked = [i for i, turn in enumerate(history) if turn.role == "user"]
+    if m is None or len(asked) < 2:
+        return None
+    refs = []
+    for i in asked[-2:]:
+        text = history[i].content
+        found = (resolve_followup(text, history[:i], depth - 1) if depth > 1 else None) or classify_intent(
+            text
+        )
+        if found.campaign_id or found.names or found.period_ref is None or found.name != "performance":
+            return None
+        refs.append(found.period_ref)
+    if refs[0] == refs[1]:
+        return None
+    both = classify_intent(f"{refs[0]} vs {refs[1]}")
+    if not periods_asked(both.metric):
+        return None
+    return replace(both, metric="periods_worse" if m.group(1) == "pior" else "periods_better", ask="which")
+
+
 def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX_DEPTH) -> Intent | None:
     """The intent of an elliptical `message` read against the thread's `history`; None when it is no
     follow-up (a question of its own, no history, or no earlier question to carry: "e ontem?" after a
@@ -497,6 +528,8 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
         return classify_intent(asked)  # "por quê?" after "e a 4?": the reason of the tier its card states
     if (versus := _day_versus_last_week(message, history, depth)) is not None:
         return versus
+    if (period := _which_period(message, history, depth)) is not None:
+        return period
     if (how_much := _how_much_followup(message, history, depth)) is not None:
         return how_much
     if (which := _which_of(message, history, depth)) is not None:
