@@ -501,3 +501,27 @@ def test_how_many_critical_anomalies_is_a_count_not_a_yes(demo_db: DemoDb) -> No
         )
     else:
         assert lines[0] == f"Nenhuma anomalia de severidade CRITICAL desde {_d(since)}.", lines
+
+
+# ------------------------------------------------------------ 19. "qual foi melhor?" after two months
+@pytest.mark.parametrize("word", ["melhor", "pior"])
+def test_which_was_better_after_two_months_names_the_month(demo_db: DemoDb, word: str) -> None:
+    """ "quanto gastei em outubro?", "e em novembro?", "qual foi melhor?" was the best campaign of the 7
+    days. Now the month with the lower CPL (the higher for "pior"), both CPLs summed here."""
+    last = demo_db.as_of
+    spans = {
+        "outubro": (dt.date(last.year, 10, 1), dt.date(last.year, 10, 31)),
+        "novembro": (dt.date(last.year, 11, 1), min(dt.date(last.year, 11, 30), last)),
+    }
+    src = _source(demo_db, ACCOUNT, spans["outubro"][0], last, demo_db.now)
+    cpl = {m: _sums(src, *s)["cpl"] for m, s in spans.items()}
+    ranked = sorted(cpl, key=lambda m: cpl[m], reverse=word == "pior")
+    pick, other = ranked
+    *_, (intent, lines) = _thread(
+        demo_db, demo_db.now, ["quanto gastei em outubro?", "e em novembro?", f"qual foi {word}?"]
+    )
+    assert intent == "performance", lines
+    assert lines[0] == (
+        f"{pick.capitalize()} de {last.year} foi {word} pelo custo por lead: CPL {format_money(cpl[pick])} "
+        f"em {pick} de {last.year}, contra {format_money(cpl[other])} em {other} de {last.year}."
+    ), lines
