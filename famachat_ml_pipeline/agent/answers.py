@@ -18,6 +18,7 @@ from famachat_ml_pipeline.agent.answers_account import (
 )
 from famachat_ml_pipeline.agent.answers_anomalies import say_anomalies, say_tracking
 from famachat_ml_pipeline.agent.answers_budget import (
+    no_budget_lines,
     pacing_lines,
     say_leads_cost,
     say_pause_savings,
@@ -194,6 +195,8 @@ _SAY = {
         if intent.ask == "budget_total"
         else spending_much_lines(out)
         if intent.ask == "spending_much"
+        else no_budget_lines(out)
+        if intent.ask == "no_budget"
         else [
             *pacing_lines(out),
             *(x for x in say_budget(intent, out) if "não têm orçamento na campanha" not in x),

@@ -51,6 +51,26 @@ def pacing_lines(out: Out, verdict: bool = True) -> list[str]:
     return lines
 
 
+def no_budget_lines(out: Out) -> list[str]:
+    """ "Quais campanhas tão sem orçamento?": the active ones with no daily budget on the campaign (set per
+    ad set, which the source lacks) named first, then the pacing of those that have one."""
+    p = out["_pacing"]
+    names = p["unbudgeted"]
+    if not names:
+        head = f"Nenhuma: as {p['active']} campanhas ativas têm orçamento diário na campanha."
+    else:
+        listed = ", ".join(quoted(n) for n in names)
+        spent = "gastou" if len(names) == 1 else "gastaram"
+        head = (
+            f"{len(names)} de {p['active']} campanhas ativas sem orçamento diário na campanha (o orçamento "
+            f"fica no conjunto de anúncios ou é vitalício, que não tenho): {listed}; {spent} "
+            f"{p['other']} nos "
+            "7 dias."
+        )
+    rest = pacing_lines(out, verdict=False) if p["with_budget"] else []
+    return [head, *(x for x in rest if not x.startswith("Sem orçamento na campanha"))]
+
+
 def spending_much_lines(out: Out) -> list[str]:
     """ "Tô gastando muito?": against the budgets first (over them is the "sim"), then the 7 days' spend
     against the 7 before; the pacing's lines after."""

@@ -17,7 +17,12 @@ from famachat_ml_pipeline.agent.answers_periods import (
 )
 from famachat_ml_pipeline.agent.answers_trends import why_parts
 from famachat_ml_pipeline.agent.answers_verdicts import saturation_lines
-from famachat_ml_pipeline.agent.answers_vs_account import share_lines, stopped_lines, vs_account_lines
+from famachat_ml_pipeline.agent.answers_vs_account import (
+    share_lines,
+    stopped_lines,
+    vs_account_lines,
+    without_lines,
+)
 from famachat_ml_pipeline.agent.intents import WHICH_CAMPAIGN, Intent
 from famachat_ml_pipeline.agent.intents_numbers import numbers_in
 from famachat_ml_pipeline.agent.wording import (
@@ -27,9 +32,11 @@ from famachat_ml_pipeline.agent.wording import (
     failed,
     freq,
     leads_text,
+    period_in,
     quoted,
     times_text,
 )
+from famachat_ml_pipeline.core.recommendations.text_ptbr import format_money
 from famachat_ml_pipeline.core.vocab import INACTIVE_STATUSES
 
 TIER_PT = {
@@ -105,7 +112,7 @@ def say_campaign_details(intent: Intent, out: Out) -> list[str]:
     if "_stopped" in out:  # "a 5 parou de gastar?": yes or no from its last days, and who it is
         return [*stopped_lines(out["_stopped"]), campaign_head(d)]
     if "_vs_account" in out:  # "quanto custa um lead na 4 comparado com a média?": that, and who it is
-        said = share_lines if intent.ask == "share" else vs_account_lines
+        said = {"share": share_lines, "without": without_lines}.get(intent.ask or "", vs_account_lines)
         return [*said(intent, out["_vs_account"]), campaign_head(d)]
     who = f", {quoted(d['name'])}"
     # a day or period asked ("qual o CPL da campanha 12 ontem?"): its figures first, the figure asked
@@ -284,6 +291,31 @@ def not_here(names: tuple[str, ...]) -> str | None:
     return f"Não encontrei a {listed} nesta conta."
 
 
+def _paused_in_period(c: dict[str, Any], out: Out) -> list[str] | None:
+    """ "Quanto gastei com as pausadas esse mês?": the paused campaigns' spend and leads of the day or
+    period asked (from the source: one paused since counts the days it ran), their total first; None when
+    no day or period was read."""
+    ranking = out.get("_ranking")
+    period = out.get("_period")
+    if ranking is None:
+        return None
+    span = br_span(ranking["first_day"], ranking["last_day"])
+    when = f"{period_in(period.label)} ({span})" if period is not None else f"em {span}"
+    by_id = {r["campaign_id"]: r for r in ranking["campaigns"]}
+    spent = [(x, r) for x in c["campaigns"] if (r := by_id.get(x["campaign_id"])) and r["spend_v"] > 0]
+    total = format_money(sum(r["spend_v"] for _, r in spent), ranking["currency"])
+    leads = leads_text(sum(r["leads"] for _, r in spent))
+    n = c["total"]
+    who = f"As {n} campanhas pausadas (ou inativas) gastaram" if n != 1 else "A campanha pausada gastou"
+    lines = [f"{who} {total} {when}, com {leads}."]
+    lines += [
+        f"- {quoted(x['name'])} ({x['campaign_id']}): {r['spend']} gastos, {leads_text(r['leads'])}, CPL "
+        f"{r['cpl'] or 'sem leads'}; {x['status'] or '-'}"
+        for x, r in spent
+    ]
+    return lines
+
+
 def say_paused(intent: Intent, out: Out) -> list[str]:
     """ "Quais campanhas estão pausadas?" names them; "a campanha 60 tá pausada?" says yes or no first;
     "as pausadas voltaram?" whether any spent again (answers_history)."""
@@ -303,6 +335,8 @@ def say_paused(intent: Intent, out: Out) -> list[str]:
     c = out["list_campaigns"]
     if not c["total"]:
         return ["Nenhuma campanha pausada (ou inativa) nesta conta."]
+    if (period := _paused_in_period(c, out)) is not None:
+        return period
     lines = [
         f"{c['total']} campanha{'s' if c['total'] != 1 else ''} pausada{'s' if c['total'] != 1 else ''} "
         f"(ou inativa{'s' if c['total'] != 1 else ''}) nesta conta:"

@@ -65,6 +65,24 @@ def _metric_asked(intent: Intent, out: Out) -> list[str]:
     return [f"{name} da conta{RATE_HOW[m]} {when}: {f.get(m) or '-'}{note}."]
 
 
+def _which_period(intent: Intent, pf: dict[str, Any]) -> list[str]:
+    """ "Quanto gastei em outubro?", "e em setembro?", "qual foi melhor?": the period with the lower CPL
+    (the higher when the worse is asked) named first, both CPLs said."""
+    (a, b), (fa, fb) = pf["periods"], pf["figures"]
+    old, new = pf["raw"]
+    if old["cpl"] == new["cpl"]:
+        return [f"Empate: o mesmo CPL {period_in(a.label)} e {period_in(b.label)} ({fa['cpl']})."]
+    newer_lower = new["cpl"] < old["cpl"]
+    lower, higher = ((b, fb), (a, fa)) if newer_lower else ((a, fa), (b, fb))
+    (pick, fp), (other, fo) = (higher, lower) if intent.metric == "periods_worse" else (lower, higher)
+    word = "pior" if intent.metric == "periods_worse" else "melhor"
+    label = pick.label.split(",")[0]
+    return [
+        f"{label[0].upper()}{label[1:]} foi {word} pelo custo por lead: CPL {fp['cpl']} "
+        f"{period_in(pick.label)}, contra {fo['cpl']} {period_in(other.label)}."
+    ]
+
+
 def _periods_verdict(intent: Intent, pf: dict[str, Any], through: dt.date | None = None) -> list[str]:
     """ "A conta tá pior que mês passado?": Sim/Não first, by the CPL of the newer period against the older
     one's (a lead account's yardstick); nothing when no verdict was asked or a side has no CPL."""
@@ -73,6 +91,8 @@ def _periods_verdict(intent: Intent, pf: dict[str, Any], through: dt.date | None
     old, new = pf["raw"]
     if not (old and new and old["cpl"] and new["cpl"]):
         return []
+    if intent.ask == "which":  # "qual foi melhor?" after two periods asked: that one named, not Sim/Não
+        return _which_period(intent, pf)
     worse = new["cpl"] > old["cpl"]
     change = signed(pf["changes"]["cpl"])
     stable = moved_word(pf["changes"]["cpl"] or "0") == "ficou estável"

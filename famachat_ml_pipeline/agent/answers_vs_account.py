@@ -82,6 +82,33 @@ def share_lines(intent: Intent, v: dict[str, Any] | None) -> list[str]:
     return [f"{quoted(v['name'])} {when}: {first} e {second} da conta."]
 
 
+def without_lines(intent: Intent, v: dict[str, Any] | None) -> list[str]:
+    """ "Qual o CPL se eu tirar a 26?": the account's CPL over the days asked (the 7 days unless a period
+    is) with that campaign's spend and leads taken out, against the account's as it was; arithmetic on
+    the same days, not a forecast of the others once it is paused."""
+    if v is None:
+        return []
+    span = br_span(v["first"], v["last"])
+    when = f"nos 7 dias de {span}" if v["label"] is None else f"de {span} ({v['label']})"
+    own, acct, rest = v["own"], v["account"], v["without"]
+    name = quoted(v["name"])
+    if rest["cpl_v"] is None:
+        return [f"Sem {name}, a conta não teria nenhum lead {when} ({rest['spend']} gastos)."]
+    change = (
+        f" ({'+' if rest['cpl_v'] > acct['cpl_v'] else '-'}"
+        f"{format_pct(abs(rest['cpl_v'] / acct['cpl_v'] * 100 - 100), 0)})"
+        if acct["cpl_v"]
+        else ""
+    )
+    return [
+        f"Sem {name}, o CPL da conta {when} seria {rest['cpl']}{change}: {rest['spend']} gastos e "
+        f"{leads_text(rest['leads'])}, contra {acct['cpl'] or 'sem leads'} com ela ({acct['spend']}, "
+        f"{leads_text(acct['leads'])}); ela gastou {own['spend']} e trouxe {leads_text(own['leads'])}.",
+        "Conta feita tirando o gasto e os leads dela dos mesmos dias; se ela for pausada, as outras não "
+        "rendem necessariamente igual.",
+    ]
+
+
 def _day(day: dt.date) -> str:
     return f"{day:%d/%m/%Y}"
 

@@ -96,6 +96,8 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
         or (intent.name == "underperformers" and intent.metric == "worst")
         # "compara a 20 com a 25" then "e semana passada?": the campaigns' figures of that period
         or (intent.name == "compare" and bool(intent.day_ref or intent.period_ref))
+        # "quanto gastei com as pausadas esse mês?": the paused ones' figures of that period
+        or (intent.name == "paused" and not intent.campaign_id and bool(intent.day_ref or intent.period_ref))
     )
     figures = intent.name in {"performance", "summary"} or (
         intent.name == "campaign_details" and intent.campaign_id
@@ -161,7 +163,7 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
         return {**facts, "_stopped_which": stopped_active_figures(ctx)}
     if intent.name == "campaign_details" and intent.ask == "stopped" and owned:
         return {**facts, "_stopped": stopped_figures(ctx, intent.campaign_id)}
-    against_account = (intent.ask or "").startswith("vs_account") or intent.ask == "share"
+    against_account = (intent.ask or "").startswith("vs_account") or intent.ask in {"share", "without"}
     if intent.name == "campaign_details" and against_account and owned:
         return {**facts, "_vs_account": _vs_account_facts(ctx, intent)}
     if not figures:

@@ -43,7 +43,7 @@ def reroute_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any] | None:
         return {"_paused_back": paused_back_figures(ctx)}
     if intent.name == "pause_savings":
         return {"_pause_savings": pause_savings_figures(ctx, cid) if owned and cid else None}
-    if intent.name == "budget" and intent.ask == "pacing":
+    if intent.name == "budget" and intent.ask in {"pacing", "no_budget"}:
         return {"_pacing": pacing_figures(ctx)}
     if intent.name == "budget" and intent.ask == "spending_much":
         return {"_pacing": pacing_figures(ctx), "_spend_weeks": spend_weeks_figures(ctx)}

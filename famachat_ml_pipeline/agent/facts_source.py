@@ -145,6 +145,8 @@ def vs_account_figures(
     acct = period_figures(daily, first, last)
     gap = own["cpl"] / acct["cpl"] * 100.0 - 100.0 if own["cpl"] and acct["cpl"] else None
     money = {"spend": "money", "cpl": "money"}
+    spend, leads = acct["spend"] - own["spend"], acct["leads"] - own["leads"]
+    rest = {"spend": spend, "leads": leads, "cpl": spend / leads if leads else None}
     return {
         "first": first,
         "last": last,
@@ -158,6 +160,8 @@ def vs_account_figures(
             "spend_v": acct["spend"],
         },
         "gap": gap,
+        # "qual o CPL se eu tirar a 26?": the account's figures less the campaign's
+        "without": {**ctx.fmt1(rest, money), "leads": rest["leads"], "cpl_v": rest["cpl"]},
     }
 
 

@@ -11,7 +11,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from famachat_ml_pipeline.agent.followup_ordinal import bare_why, place_asked, ranked_place, why_ranked
+from famachat_ml_pipeline.agent.followup_ordinal import (
+    bare_why,
+    place_asked,
+    ranked_place,
+    why_card,
+    why_ranked,
+)
 from famachat_ml_pipeline.agent.intents import (
     CAMPAIGN_INTENTS,
     WHICH_CAMPAIGN,
@@ -159,6 +165,9 @@ def _merge(prev: Intent, new: Intent, figure: str | None) -> Intent:
     merged = _with_campaign(prev, new) if new.campaign_id or new.names else prev
     if new.day_ref:  # a day replaces the period asked before, and a period the day
         merged = replace(merged, day_ref=new.day_ref, period_ref=None)
+        if (merged.campaign_id or merged.names) and merged.metric in {"cpl_judge", "cpl_judge_high"}:
+            # "a 41 tá boa?" then "e ontem?": that day's CPL first, not the 7 days' verdict again
+            merged = replace(merged, metric="cpl")
         if new.day_ref == "amanha" and "performance" in {merged.name, merged.keyword}:
             # tomorrow's figures are the forecast's, as `classify_intent` reads "quantos leads amanhã?";
             # the figure asked stays (a campaign's forecast of spend leads with it)
@@ -380,7 +389,7 @@ def _decision_followup(message: str, history: Sequence[ChatTurn]) -> Intent | No
 # "tá caro?", "e o cpl dela, tá bom?" right after one campaign: its CPL judged against the account's
 _JUDGE_BARE = re.compile(
     r"^(?:e )?(?:o cpl(?: dela)?,? )?(?:ta|esta|tao) (car[oa]|barat[oa]|bom|boa|ruim|alt[oa]|ok)"
-    r"(?: o cpl(?: dela)?)?\W*$"
+    r"(?: ou (?:car[oa]|barat[oa]|bom|boa|ruim|alt[oa]|baix[oa]|nao))?(?: o cpl(?: dela)?)?\W*$"
 )
 # "e a que menos trouxe?" right after the campaigns with the most leads: the same ranking, fewest first
 _FEWEST_AFTER = re.compile(r"^e (?:a|as|qual|quais)\b.*\bmenos\b")
@@ -396,6 +405,14 @@ def _judge_followup(message: str, history: Sequence[ChatTurn]) -> Intent | None:
     last = [i for i, turn in enumerate(history) if turn.role == "user"][-1:]
     named = _named_in(history[-1], history[:-1], MAX_DEPTH) if history[-1].role == "assistant" else ()
     named = named or (_named_in(history[last[0]], history[: last[0]], MAX_DEPTH) if last else ())
+    if not named:
+        # "qto gastei ontem?", "e o cpl?", then "tá bom ou ruim?": the account's CPL of that day (or of
+        # the 7 days) judged against its own history, as "o cpl de ontem tá bom?" reads
+        prev = _previous_intent(history, MAX_DEPTH)
+        if prev is None or "performance" not in {prev.name, prev.keyword} or prev.period_ref:
+            return None
+        day = f" de {prev.day_ref}" if prev.day_ref else ""
+        return classify_intent(f"o cpl{day} ta {m.group(1)}?")
     if len(named) != 1 or not _CAMPAIGN_ID_ONLY.fullmatch(named[0]):
         return None
     return classify_intent(f"o cpl da campanha {named[0]} ta {m.group(1)}?")
@@ -430,6 +447,70 @@ def _difference_followup(message: str, history: Sequence[ChatTurn], depth: int) 
     return replace(prev, ask="difference")
 
 
+# "quanto?", "quanto aumento nela?", "e quanto eu subo?" right after a scale verdict or list: its 20 % step
+_HOW_MUCH_BARE = re.compile(
+    r"^(?:e\s+)?(?:mas\s+)?(?:em\s+)?quanto(?:\s+(?:eu\s+)?(?:aumento|subo|escalo|coloco|ponho|boto"
+    r"|(?:posso|devo|da pra|consigo)\s+(?:aumentar|subir|escalar|colocar))?)?"
+    r"(?:\s+(?:nela|dela|nessa|na campanha))?(?:\s+(?:de\s+)?(?:orcamento|verba))?\W*$"
+)
+
+
+def _one_answered(history: Sequence[ChatTurn]) -> str | None:
+    """The one campaign id the thread's last answer is about: on its first line or its status line, or
+    the only id it lists ("1 campanha com recomendação ativa de escalar: ..."); None otherwise."""
+    if not history or history[-1].role != "assistant":
+        return None
+    answer = history[-1].content
+    ids = _named_in(history[-1], history[:-1], 1) or tuple(dict.fromkeys(_ANSWER_ID.findall(answer)))
+    return ids[0] if len(ids) == 1 else None
+
+
+def _how_much_followup(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
+    """ "qual campanha devo escalar?" (one named) or "vale escalar?" about one, then "quanto?" / "quanto
+    aumento nela?": how much to raise that campaign, the 20 % step in money (as "quanto posso aumentar na
+    campanha N?" reads); None after anything else."""
+    if not _HOW_MUCH_BARE.search(normalize(message).strip()):
+        return None
+    prev = _previous_intent(history, depth)
+    if prev is None or prev.name != "recommendations" or prev.metric != "scale":
+        return None
+    campaign = prev.campaign_id or _one_answered(history)
+    if campaign is None:
+        return None
+    return classify_intent(f"quanto posso aumentar na campanha {campaign}?")
+
+
+# "qual foi melhor?", "qual foi pior?" right after two periods asked one after the other
+_WHICH_BETTER = re.compile(
+    r"^(?:e\s+)?(?:qual|quem)\s+(?:foi|e|ta|esta|saiu|ficou)?\s*(?:o\s+)?(melhor|pior)\W*$"
+)
+
+
+def _which_period(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
+    """ "Quanto gastei em outubro?", "e em setembro?", "qual foi melhor?": those two periods of the account
+    side by side, the better (or worse) by the CPL named first; None unless the last two questions each
+    asked the account's figures of a different period."""
+    m = _WHICH_BETTER.search(normalize(message).strip())
+    asked = [i for i, turn in enumerate(history) if turn.role == "user"]
+    if m is None or len(asked) < 2:
+        return None
+    refs = []
+    for i in asked[-2:]:
+        text = history[i].content
+        found = (resolve_followup(text, history[:i], depth - 1) if depth > 1 else None) or classify_intent(
+            text
+        )
+        if found.campaign_id or found.names or found.period_ref is None or found.name != "performance":
+            return None
+        refs.append(found.period_ref)
+    if refs[0] == refs[1]:
+        return None
+    both = classify_intent(f"{refs[0]} vs {refs[1]}")
+    if not periods_asked(both.metric):
+        return None
+    return replace(both, metric="periods_worse" if m.group(1) == "pior" else "periods_better", ask="which")
+
+
 def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX_DEPTH) -> Intent | None:
     """The intent of an elliptical `message` read against the thread's `history`; None when it is no
     follow-up (a question of its own, no history, or no earlier question to carry: "e ontem?" after a
@@ -443,8 +524,14 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
         return ranked_place(message, history, _previous_intent(history, depth))
     if bare_why(message) and (why := why_ranked(message, history, _previous_intent(history, depth))):
         return why  # "por quê?" after "qual a melhor campanha?": that campaign's figures
+    if asked := why_card(message, history, _previous_intent(history, depth)):
+        return classify_intent(asked)  # "por quê?" after "e a 4?": the reason of the tier its card states
     if (versus := _day_versus_last_week(message, history, depth)) is not None:
         return versus
+    if (period := _which_period(message, history, depth)) is not None:
+        return period
+    if (how_much := _how_much_followup(message, history, depth)) is not None:
+        return how_much
     if (which := _which_of(message, history, depth)) is not None:
         return which
     if (named := _pronoun_named(message, history, depth)) is not None:

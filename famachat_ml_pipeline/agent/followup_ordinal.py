@@ -39,9 +39,33 @@ def bare_why(message: str) -> bool:
 def why_ranked(message: str, history: Sequence[ChatTurn], prev: Intent | None) -> Intent | None:
     """ "Por quê?" alone right after a ranking ("qual a melhor campanha?"): the campaign it named first,
     with the last question's day or period; None otherwise."""
-    if not bare_why(message) or prev is None or prev.name not in _RANKINGS:
+    if not bare_why(message) or prev is None:
+        return None
+    # a ranking's own words after "campanha" ("qual campanha teve o maior cpl ontem?") read as a name
+    # until resolved against the account's: its keyword is the ranking then
+    ranking = prev.name in _RANKINGS or (
+        prev.keyword in _RANKINGS and not prev.campaign_id and not prev.name_like
+    )
+    if not ranking:
         return None
     return _listed(history, prev, 1)
+
+
+# a campaign's card: "“Nome” (id), status ACTIVE, tier alta performance, ..." (a day's figures may lead)
+_CARD = re.compile(r"^“[^”\n]*” \((\d{6,30})\), status .*, tier ", re.MULTILINE)
+
+
+def why_card(message: str, history: Sequence[ChatTurn], prev: Intent | None) -> str | None:
+    """ "Por quê?" alone right after one campaign's card ("e a 4?"): the question its tier's reason is
+    ("por que a campanha N está nesse tier?"), the verdict the card states; None otherwise."""
+    if not bare_why(message) or prev is None or prev.name != "campaign_details" or not history:
+        return None
+    if history[-1].role != "assistant":
+        return None
+    cards = set(_CARD.findall(history[-1].content))
+    if len(cards) != 1:
+        return None
+    return f"por que a campanha {cards.pop()} esta nesse tier?"
 
 
 def ranked_place(message: str, history: Sequence[ChatTurn], prev: Intent | None) -> Intent | None:

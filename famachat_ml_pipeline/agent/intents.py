@@ -41,7 +41,7 @@ from famachat_ml_pipeline.agent.intents_keywords import (
     out_of_scope_kind,
     tier_metric,
 )
-from famachat_ml_pipeline.agent.intents_numbers import PCT, numbers_in, parse_number, raise_named
+from famachat_ml_pipeline.agent.intents_numbers import PCT, magnitude, numbers_in, parse_number, raise_named
 from famachat_ml_pipeline.agent.intents_periods import (
     ALL_TIME,
     ALL_TIME_REF,
@@ -52,6 +52,7 @@ from famachat_ml_pipeline.agent.intents_periods import (
     THIS_WEEK,
     THIS_YEAR,
     VS_LAST_MONTH,
+    VS_LAST_WEEK,
     WEEK_BEFORE_LAST,
     WEEK_BEFORE_LAST_REF,
     YEAR_REF,
@@ -189,6 +190,7 @@ class Intent:
 # the intents a change asked about "essa semana" turns from ("o CPL subiu" reads as anomalies, "os leads
 # caíram" as performance); the specific ones (recommendations, forecast, compare...) stay
 _WHICH = re.compile(r"\b(qual|quais)\b")
+_A_CAMPAIGN = re.compile(r"\b(qual|quais)\b.*\bcampanhas?\b")
 _WEEK_CHANGE_FROM = {None, "trends", "performance", "anomalies", "underperformers", "top", "summary"}
 
 
@@ -237,7 +239,7 @@ def classify_intent(message: str) -> Intent:
     if accounts_compared(text, named := accounts_named(text)):  # never the campaigns of those numbers
         return Intent("out_of_scope", metric="accounts", keyword="out_of_scope", accounts_named=named)
     intent = reroute(text, _classify(message))
-    intent = _share(text, _vs_account(message, text, intent))
+    intent = _without(text, _share(text, _vs_account(message, text, intent)))
     if _HEALTH.search(text) and intent.name in {"summary", "top", "help"} and not intent.campaign_id:
         # "minha conta tá saudável?": a verdict first, from the tiers, the anomalies and the CPL's trend
         intent = Intent("summary", keyword="summary", ask="health")
@@ -375,6 +377,24 @@ def _share(text: str, intent: Intent) -> Intent:
     return replace(intent, keyword="performance", metric=metric, ask="share")
 
 
+# "qual o cpl se eu tirar a 26?", "cpl da conta sem a campanha 13": the account's CPL less that campaign
+_WITHOUT = re.compile(
+    r"\b(?:tirar|tirasse|tirando|tira|excluir|excluindo|desconsiderar|desconsiderando|sem contar|sem)\s+"
+    r"(?:a\s+|o\s+)?(?:campanha\s+)?\d"
+)
+
+
+def _without(text: str, intent: Intent) -> Intent:
+    """The account's CPL with one campaign's spend and leads taken out (ask "without"), over the 7 days or
+    the period asked; `intent` when that is not asked."""
+    named = intent.campaign_id or intent.names
+    if intent.name != "campaign_details" or not named or intent.day_ref or not _WITHOUT.search(text):
+        return intent
+    if not re.search(r"\bcpl\b|custo por lead|\bconta\b", text):
+        return intent
+    return replace(intent, keyword="performance", metric="cpl", ask="without")
+
+
 def _classify(message: str) -> Intent:
     message = REACTIVATE_NUMBER.sub(r"\1campanha \2", fix_campaign_typos(message), count=1)
     text = normalize(message)
@@ -420,7 +440,7 @@ def _classify(message: str) -> Intent:
     if not cid and (goal := LEADS_TARGET.search(asked)):
         # "quanto falta pra bater 2000 leads no mês?": what is left, and whether the forecast gets there
         matched, period_ref = "forecast", None
-        goal_n = parse_number(goal.group(1)) * (1000 if goal.group(2) else 1)
+        goal_n = parse_number(goal.group(1)) * magnitude(goal.group(2))
         extra.update(metric="month_end_leads", threshold=goal_n, period_ref=None)
     if matched == "forecast" and SCALE.search(asked) and (raise_pct := raise_named(asked)) is not None:
         # "se eu aumentar 20% o orçamento, quantos leads vou ter?" ("se eu dobrar": +100%): the forecast is at
@@ -444,7 +464,10 @@ def _classify(message: str) -> Intent:
         elif cpl_named and re.search(rf"\b({MOVES['up']})\b", asked):
             extra["metric"] = "cpl_up"  # "por que o CPL subiu?": said first when it did not
     if not cid and re.search(
-        r"\bmais gast\w* e menos leads?\b|\bgast\w* muito e (traz|gera|tem|da) pouco", asked
+        r"\bmais gast\w* e menos leads?\b|\bgast\w* muito e (traz|gera|tem|da) pouco"
+        # "qual campanha gastou mais e trouxe menos?": the same ask, in the verbs
+        r"|\bgast\w* mais e (trouxe|traz|gerou|gera|converteu|teve|deu) menos\b",
+        asked,
     ):
         # "qual campanha tem mais gasto e menos lead?": money per lead, the highest CPL first (not the spend)
         matched, extra["metric"] = "cpl_rank", "cpl_high"
@@ -505,9 +528,13 @@ def _classify(message: str) -> Intent:
         extra["metric"] = tier_metric(asked)
     if matched == "list_campaigns" and (over := SPEND_OVER.search(asked)):
         # "quais campanhas gastaram mais de R$ 500 essa semana?": exactly those, not the top 5 by spend
-        extra.update(metric="spend", threshold=parse_number(over.group(1)) * (1000 if over.group(2) else 1))
+        extra.update(metric="spend", threshold=parse_number(over.group(1)) * magnitude(over.group(2)))
+    # ("qual campanha tem o ctr mais baixo?" reads as the CTR's figure first: a campaign asked ranks them)
     if (
-        matched in {"top", "underperformers", "cpl_rank"}
+        (
+            matched in {"top", "underperformers", "cpl_rank"}
+            or (matched == "performance" and _A_CAMPAIGN.search(asked))
+        )
         and figure_named(asked) == "ctr"
         and re.search(r"\b(qual|quais)\b", asked)
         and (rank := re.search(r"\b(melhor|maior|mais alto|pior|menor|mais baixo)\b", asked))
@@ -527,6 +554,11 @@ def _classify(message: str) -> Intent:
         # "a conta tá pior que mês passado?": this month so far against last month, the verdict first
         verdict = PERIODS_VERDICTS[0 if vs.group(1) == "pior" else 1]
         return replace(_periods_intent(None, (), ("mes passado", "esse mes"), named, False), metric=verdict)
+    if not cid and not names_asked(text) and (vs := VS_LAST_WEEK.search(asked)):
+        # "a conta tá melhor que semana passada?": the CPL of this week's days (last week's on a Monday)
+        # against the same weekdays of the week before, Sim/Não first; not the best campaign of last week
+        move = "worse" if vs.group(1) == "pior" else "better"
+        return Intent("trends", accounts_named=named, metric=f"week_cpl_{move}", keyword="trends")
     if periods := periods_compared(asked):
         # "semana passada vs retrasada", "outubro vs novembro": two periods side by side, the account's or
         # one campaign's ("campanha 12 semana passada vs retrasada"), or each of several campaigns' ("campanha
@@ -552,11 +584,23 @@ def _classify(message: str) -> Intent:
             found = replace(found, metric=verdict, ask="first_judged")
         return found
     if matched == "compare":
-        names = names_asked(text, compare=True)
+        # "compara a 24 com a 26 no mês": that period's figures of each (its words are no campaign's name)
+        names = names_asked(without_periods(text) if period_ref else text, compare=True)
         verdict = verdict_asked(asked)  # "qual das duas tá melhor, 46 ou 55?": the verdict first
         # "qual a diferença de cpl entre a 4 e a 8?": the gap between the two CPLs said first
         gap = "difference" if re.search(r"\bdiferenca\b", asked) else None
-        return Intent("compare", None, None, named, names, day_ref, tuple(ids), metric=verdict, ask=gap)
+        return Intent(
+            "compare",
+            None,
+            None,
+            named,
+            names,
+            day_ref,
+            tuple(ids),
+            period_ref=period_ref,
+            metric=verdict,
+            ask=gap,
+        )
     names = () if cid else names_asked(text)
     like = looks_like_name(message)
     trend = trend_asked(asked)

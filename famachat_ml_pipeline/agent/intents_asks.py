@@ -8,21 +8,21 @@ from __future__ import annotations
 import re
 
 from famachat_ml_pipeline.agent.intents_keywords import SPEND_MOST
-from famachat_ml_pipeline.agent.intents_numbers import parse_number
+from famachat_ml_pipeline.agent.intents_numbers import MAGNITUDE, magnitude, parse_number
 from famachat_ml_pipeline.agent.intents_trends import WHY, leads_asked
 
-# "quanto falta pra bater 2000 leads no mês?": the month's leads target ("mil"/"k" x1000)
+# "quanto falta pra bater 2000 leads no mês?": the month's leads target ("mil"/"k" x1000, MAGNITUDE)
 LEADS_TARGET = re.compile(
     r"\b(?:bater|chegar (?:a|em|nos)|fechar (?:com|em)|atingir|fazer)\s+(?:os\s+|as\s+)?"
-    r"(\d[\d.,]*\d|\d)(?![\d.,])\s*(mil\b|k\b)?\s*leads?\b.*\bmes\b"
+    rf"(\d[\d.,]*\d|\d)(?![\d.,])\s*{MAGNITUDE}?\s*(?:de\s+)?leads?\b.*\bmes\b"
 )
 
 
-# "pra fechar o mês em R$ 50 mil, quanto posso gastar por dia?": the month's spend target ("mil"/"k" x1000);
-# a number of leads ("fechar com 2000 leads") is no money
+# "pra fechar o mês em R$ 50 mil, quanto posso gastar por dia?": the month's spend target ("mil"/"k" x1000,
+# "15 milhões" x1000000: MAGNITUDE); a number of leads ("fechar com 2000 leads") is no money
 _MONTH_TARGET = re.compile(
-    r"\b(?:fechar|bater|terminar|chegar)\b[^0-9]{0,30}?(?:r\$\s*)?(\d[\d.,]*\d|\d)(?![\d.,])\s*(mil\b|k\b)?"
-    r"(?!\s*leads?\b)"
+    r"\b(?:fechar|bater|terminar|chegar)\b[^0-9]{0,30}?(?:r\$\s*)?(\d[\d.,]*\d|\d)(?![\d.,])\s*"
+    rf"{MAGNITUDE}?(?!\s*(?:de\s+)?leads?\b)"
 )
 
 
@@ -43,7 +43,7 @@ def month_target(text: str) -> float | None:
     m = _MONTH_TARGET.search(text)
     if m is None:
         return None
-    return parse_number(m.group(1)) * (1000 if m.group(2) else 1)
+    return parse_number(m.group(1)) * magnitude(m.group(2))
 
 
 # "top 3", "as 5 melhores": how many a ranking lists
@@ -128,10 +128,10 @@ ANOMALY_TYPE_ASKED = {
     "frequencia alta": "FREQUENCY_ALERT",
     "saturacao de alcance": "REACH_SATURATION",
 }
-# "passar de 100 leads", "bater 150 leads": a number of leads to reach ("mil"/"k" x1000)
+# "passar de 100 leads", "bater 150 leads": a number of leads to reach ("mil"/"k" x1000, MAGNITUDE)
 _LEADS_GOAL = re.compile(
     r"\b(?:passar|bater|chegar|atingir|superar|ultrapassar|fazer|mais)\s+(?:de|a|em|os|as|dos|das|que)?\s*"
-    r"(\d[\d.,]*\d|\d)(?![\d.,])\s*(mil\b|k\b)?\s*leads?\b"
+    rf"(\d[\d.,]*\d|\d)(?![\d.,])\s*{MAGNITUDE}?\s*(?:de\s+)?leads?\b"
 )
 _FUTURE = re.compile(
     r"\bchances?\b|\bprobabilidade\b|\b(vai|vou|vamos|consigo|conseguimos|consegue|deve|devo)\b|\bda pra\b"
@@ -180,14 +180,16 @@ def shape_asks(asked: str, matched: str | None, metric: str | None) -> tuple[str
         "summary",
         "performance",
     }:
-        return "anomalies", {"ask": "critical", "metric": "list"}
+        # "quantas anomalias críticas tem?" asks how many, not whether: no "Sim"/"Não" before the count
+        counted = re.search(r"\b(quant[oa]s|qnt[oa]?s|qtas?)\b", asked)
+        return "anomalies", {"ask": "gravest" if counted else "critical", "metric": "list"}
     if matched == "anomalies" and _ALERT.search(asked):
         kind = next((t for words, t in ANOMALY_TYPE_ASKED.items() if words in asked), None)
         if kind:
             return matched, {"ask": f"anomaly_type:{kind}", "metric": "list"}
     goal = _LEADS_GOAL.search(asked)
     if goal and _FUTURE.search(asked) and not re.search(r"\bmes\b", asked):
-        target = parse_number(goal.group(1)) * (1000 if goal.group(2) else 1)
+        target = parse_number(goal.group(1)) * magnitude(goal.group(2))
         return "forecast", {"ask": "target", "threshold": target, "metric": "leads"}
     if _WORST_CASE.search(asked) and (matched == "forecast" or leads_asked(asked)):
         return "forecast", {"ask": "worst_case", "metric": "leads"}

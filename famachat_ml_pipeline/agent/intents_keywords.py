@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from famachat_ml_pipeline.agent.intents_campaigns import BARE_NUMBER
+from famachat_ml_pipeline.agent.intents_numbers import MAGNITUDE
 
 # "CPL acima de R$ 50", "custo por lead menor que 20": the campaigns past a CPL asked (group 2 is the number)
 CPL_LIMIT = re.compile(
@@ -35,6 +36,10 @@ _TIER_ASK = re.compile(
     r"\btiers?\b|\bhigh[_ ]?performers?\b|\bmoderate\b|\blow\b|\bunderperformer\b|\bclassificad[ao]s?\b"
     # "qnts campanhas tão no crítico?", "quais campanhas críticas?": the critical tier by its pt-BR word
     r"|\b(?:no|nos|do|dos) (?:tier )?critico\b|\bcampanhas? criticas?\b"
+    # "por que a campanha 4 tá como alta performance?": the tier's reason asked in its pt-BR words
+    r"|\b(?:por ?que|pq)\b.*\b(?:como|de|no|na|em|e|ta|esta) (?:alta performance|moderad[ao]|critic[ao])\b"
+    # "quais campanhas são de alta performance?": that tier listed, not the most leads
+    r"|\b(?:quais|quantas)\b.*\b(?:de|em|sao|estao|tao|com) (?:alta performance|moderad[ao]s?)\b"
 )
 # the tier a question names (its label or the answers' pt-BR word), to check the question's premise
 _TIER_NAMED = {
@@ -98,9 +103,14 @@ def out_of_scope_kind(text: str) -> str:
 
 # "gastaram mais de R$ 500", "gastou acima de 1 mil": the campaigns past a spend ("mil"/"k" x1000)
 SPEND_OVER = re.compile(
-    r"\bgast\w*\s+(?:mais|acima)\s+(?:de|do que|que)\s*(?:r\$\s*)?(\d[\d.,]*\d|\d)(?![\d.,])\s*(mil\b|k\b)?"
+    r"\bgast\w*\s+(?:mais|acima)\s+(?:de|do que|que)\s*(?:r\$\s*)?(\d[\d.,]*\d|\d)(?![\d.,])\s*"
+    rf"{MAGNITUDE}?"
 )
-SPEND_MOST = r"\b(gasta|gastam|gastou|gastaram|gastando) mais\b|\bmais gast(o|ou|aram)\b|\bmaior gasto"
+# ("gastando mais que o orçamento" is the budget blown, not the top spender)
+SPEND_MOST = (
+    r"\b(gasta|gastam|gastou|gastaram|gastando) mais\b(?!\s+(?:do\s+)?(?:que|q)\s+o\s+(?:orcamento|budget))"
+    r"|\bmais gast(o|ou|aram)\b|\bmaior gasto"
+)
 # Checked in order: the first intent with a matching pattern wins. Patterns run on accent-free lowercase,
 # after the negated mentions are taken out ("não quero previsão" is not a forecast question). The order
 # matters: the specific asks (help, data quality, ROI, a whole analysis, compare, list, trend, forecast)
@@ -168,7 +178,12 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("cpl_rank", CPL_LIMIT.pattern),
     # "essa semana comparada com a passada": the calendar week so far against the same weekdays of the
     # last (`weeks_compared`); "últimos 7 dias vs 7 anteriores": the 7 days against the 7 before
-    ("trends", r"semana.*\b(compar\w*|versus|vs|contra|x)\b.*semana|\bcompar\w* (essa|esta) semana"),
+    # ("essa semana vs a passada": the second week said by "a passada" alone)
+    (
+        "trends",
+        r"semana.*\b(compar\w*|versus|vs|contra|x)\b.*(semana|\b(a|da|na|com a) passada\b)"
+        r"|\bcompar\w* (essa|esta) semana",
+    ),
     ("trends", r"\bultimos 7 dias\b.*\b(compar\w*|versus|vs|contra|x)\b.*\banteriores\b"),
     # "campanha 0 ou campanha 8, qual é melhor?" compares too
     # "qual das duas tá melhor, 46 ou 55?": two campaign numbers weighed against each other
@@ -219,18 +234,18 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "budget",
         r"\bestour\w*|\b(passou|passando|passaram|acima|ultrapass\w*) (d[oa] |o )?(orcamento|budget|verba)\b"
-        r"|\bgast\w* mais (do )?que o (orcamento|budget)\b",
+        r"|\bgast\w* mais (do )?(que|q) o (orcamento|budget)\b",
     ),
     # "quais campanhas tão pausadas?", "a campanha 60 tá pausada?": a status asked, not an action
     ("paused", r"^(?!.*\b(reativ|vale|devo|deveria|deslig))(?=.*\bpausad)"),
     (
         "anomalies",
         r"anomal|por ?que|\bpq\b|subiu|disparou|pulou|aumentou|caiu|queda|alerta|estranh|cpl (alto|jump)"
-        r"|aconteceu|frequencia alta|cade os leads",
+        r"|aconteceu|frequencia alta|cade os leads|\bpor causa d[oae]s?\b",
     ),
     (
         "recommendations",
-        r"recomend|sugest|o que (devo|eu devo|fazer|eu faco|faco)|\bacao|\bacoes|proximos passos"
+        r"recomend|sugest|\b(o que|oq|oque) (devo|eu devo|fazer|eu faco|faco)|\bacao|\bacoes|proximos passos"
         r"|paus|orcamento|escal|vale a pena|\bdevo\b|deveria|deslig|\bverba\b",
     ),
     (

@@ -25,6 +25,17 @@ def numbers_in(text: str) -> list[float]:
     return [parse_number(m) for m in _NUMBER.findall(text)]
 
 
+# "50 mil", "15k", "1,5 milhão", "2 mi", "3kk": the word after a number that multiplies it (accent-free text)
+MAGNITUDE = r"(mil\b|k\b|milh(?:ao|oes)\b|mi\b|kk\b)"
+
+
+def magnitude(word: str | None) -> float:
+    """The factor a MAGNITUDE word stands for: a thousand or a million (1 when there is none)."""
+    if not word:
+        return 1.0
+    return 1000.0 if word in {"mil", "k"} else 1_000_000.0
+
+
 def percent_named(text: str) -> float | None:
     """The percentage a normalized text names ("e se for 50%?" -> 50.0), None when it names none."""
     m = PCT.search(text)

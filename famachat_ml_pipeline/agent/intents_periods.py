@@ -46,11 +46,16 @@ MONTHS = (
 # a period other than the tools' 7 days: this month, last month, a month's name (and year), the last N
 # days, last calendar week, this calendar week ("essa semana")
 _DATE = r"\d{1,2}/\d{1,2}(?:/\d{2,4})?"
+# a range's ends: "de 01/11 a 15/11", "do dia 1 ao dia 15" (or "ao 15"), "de segunda até domingo"
+_WEEKDAY_END = r"(?:segunda|terca|quarta|quinta|sexta)(?:[- ]feira)?|sabado|domingo"
+_RANGE_FROM = rf"{_DATE}|dia \d{{1,2}}(?![/\d])|{_WEEKDAY_END}|(?:(?<=dia )|(?<=dias ))\d{{1,2}}(?![/\d.,])"
+_RANGE_TO = rf"{_DATE}|dia \d{{1,2}}(?![/\d])|{_WEEKDAY_END}|\d{{1,2}}(?![/\d.,])"
 PERIOD_REF = re.compile(
     r"\b(mes passado|ultimo mes)\b|\b(?:esse|este|neste|nesse|desse|deste|do|no|o) mes\b(?! passado| que vem)"
     r"|\bultimos (\d{1,3}) dias\b|\blast (\d{1,3}) days\b|\b(semana passada)\b"
     rf"|\b({'|'.join(MONTHS)})\b(?:\s+(?:de\s+)?(\d{{4}}))?"
-    rf"|\b(?:de|do dia|entre)\s+({_DATE})\s+(?:a|ate|e|ao dia)\s+({_DATE})\b"
+    rf"|\b(?:de|do dia|do|entre(?: os dias| o dia)?|dos dias)\s+({_RANGE_FROM})\s+"
+    rf"(?:a|ate|e|ao dia|ao|ate o dia|ate dia)\s+({_RANGE_TO})\b"
     rf"|({THIS_WEEK.pattern})"
     r"|\b(fim de semana|final de semana|fds)\b"  # "fds": as buyers type it
     # "desde segunda", "desde o dia 15", "desde 10/11": from that day up to the last complete day
@@ -229,6 +234,12 @@ VS_LAST_MONTH = re.compile(
 )
 
 
+# "a conta tá melhor que semana passada?": the calendar weeks' CPL (`weeks_compared`), the verdict first
+VS_LAST_WEEK = re.compile(
+    r"\b(pior|melhor)\w*\s+(?:do\s+)?(?:que|q)\s+(?:a\s+|na\s+|em\s+)?(?:semana passada|ultima semana)\b"
+)
+
+
 def periods_rate(metric: str | None) -> str | None:
     """The rate asked of two periods compared ("periods_ctr" -> "ctr"), else None."""
     kind, _, rate = (metric or "").partition("_")
@@ -251,6 +262,29 @@ def without_periods(text: str) -> str:
     """A normalized text with the periods it names taken out ("campanha 3 e 5 semana passada vs retrasada"
     -> "campanha 3 e 5 vs"), so that their words and numbers are not read as campaigns' names."""
     return WEEK_BEFORE_LAST.sub(" ", PERIOD_REF.sub(" ", text))
+
+
+def range_days(start: str, end: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last day of a range as asked ("dia 1" .. "15", "segunda" .. "domingo"). The end is
+    the latest such day; a weekday start is the latest one on or before the end (Monday to Sunday of last
+    week, asked on a Monday); "dia N" starts in the end's month ("do dia 1 ao dia 15" asked on the 1st
+    is the month before's 1st to 15th), or the month before it ("do dia 25 ao dia 5")."""
+    start, end = (f"dia {x}" if x.isdigit() else x for x in (start, end))
+    last = resolve_day(end, today)
+    if last is None:
+        return None, None
+    if start.split("-")[0].split()[0] in WEEKDAYS:
+        back = (last.weekday() - WEEKDAYS.index(start.split("-")[0].split()[0])) % 7
+        return last - dt.timedelta(days=back), last
+    if start.startswith("dia ") and end.startswith("dia "):
+        # "do dia 1 ao dia 15": both in the end's month; "do dia 25 ao dia 5": from the month before
+        n = int(start.split()[1])
+        month = last.replace(day=1) if n <= last.day else (last.replace(day=1) - dt.timedelta(days=1))
+        try:
+            return month.replace(day=n), last
+        except ValueError:
+            return None, last
+    return resolve_day(start, today), last
 
 
 def _month(year: int, month: int) -> tuple[dt.date, dt.date]:
@@ -280,8 +314,8 @@ def resolve_period(ref: str | None, through: dt.date) -> Period | None:
     if m.group(11):  # "fim de semana" (group 10 is inside "essa semana"): the last Saturday and Sunday
         sunday = through - dt.timedelta(days=(through.weekday() - 6) % 7)
         return Period(sunday - dt.timedelta(days=1), sunday, "fim de semana, sábado e domingo")
-    if m.group(7):  # "de 01/11 a 15/11": the days between, both included
-        first, last = resolve_day(m.group(7), today), resolve_day(m.group(8), today)
+    if m.group(7):  # "de 01/11 a 15/11", "do dia 1 ao 15", "de segunda a domingo": the days between
+        first, last = range_days(m.group(7), m.group(8), today)
         if first is None or last is None or last < first:
             return None
         return Period(first, last, "o período pedido")

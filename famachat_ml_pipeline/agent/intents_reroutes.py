@@ -21,7 +21,11 @@ if TYPE_CHECKING:  # intents imports this module
 # "que horas meus leads chegam?": the hour of day, which a daily source does not hold
 _HOURS = re.compile(r"\b(que|quais|qual|em que|a que) (horas?|horarios?)\b|\bhora do dia\b|\bpor hora\b")
 # "qual o orçamento diário da campanha 3?": its budget asked, no advice
-_BUDGET_ASKED = re.compile(r"\b(qual|quanto|quanto e|ver)\b.*\borcamento\b|\borcamento diario\b")
+_BUDGET_ASKED = re.compile(
+    r"\b(qual|quanto|quanto e|ver)\b.*\borcamento\b|\borcamento diario\b|\bsem (orcamento|budget)\b"
+)
+# "quais tão sem orçamento?": the active campaigns with no daily budget on the campaign (set per ad set)
+_NO_BUDGET = re.compile(r"\bsem (orcamento|budget)\b")
 # "se eu pausar a campanha 13, quanto economizo?": the spend a pause saves and the leads it loses
 _PAUSE_SAVES = re.compile(
     r"\bse (eu )?(pausar|parar|desligar|desativar|cortar)\b|\beconomiz\w*|\bquanto (eu )?(poupo|salvo)\b"
@@ -49,6 +53,10 @@ _BURNING = re.compile(
     r"|\bdinheiro (no lixo|jogado fora|pelo ralo)\b|\bjogando (dinheiro|grana|verba) fora\b"
 )
 # "tem alguma campanha pausada que vale religar?", "qual vale reativar?": which of the paused ones
+# "alguma pausada vale voltar?": worth reactivating (not whether they spent again)
+_WORTH_BACK = re.compile(
+    r"\b(vale|valeria|compensa|compensaria)\b( a pena)? (voltar|religar|ligar|reativar|despausar)\b"
+)
 _WHICH_PAUSED = re.compile(r"\bpausad|\bparad[ao]s?\b|\bdesligad|\b(qual|quais|alguma|algum)\b")
 # "a previsão de leads é confiável?": how the forecast is checked
 _TRUST = re.compile(r"\bconfi\w*|\bprecis[ao]\b|\bprecisao\b|\bacert\w*|\bmargem de erro\b|\berr(a|am|ou)\b")
@@ -66,11 +74,13 @@ _WORSE = re.compile(r"\bpior\w*|\bsubiu\b|\bencareceu\b")
 _BETTER = re.compile(r"\bmelhor(ou|aram)\b|\bcaiu\b|\bbarateou\b")
 # "quanto vou gastar em dezembro?": a month ahead (the month itself resolved against the data's last day)
 _FUTURE = re.compile(
-    r"\b(vou|vamos|vai|vao|deve|devo|irei|iremos)\s+(\w+\s+)?(gastar|investir|ter|gerar|fazer|trazer)\b"
+    r"\b(vou|vamos|vai|vao|deve|devo|irei|iremos)\s+(\w+\s+)?(gastar|investir|ter|gerar|fazer|trazer|fechar|conseguir|bater)\b"
 )
 # "o gasto está dentro do orçamento?": spend against the daily budgets
 _PACING = re.compile(
     r"\bdentro do (orcamento|budget)\b|\b(ritmo|pacing)\b|\babaixo do (orcamento|budget)\b"
+    # "quantos % do orçamento eu gastei ontem?": the day's spend over the budgets
+    r"|(%|\bpor ?cento\b|\bporcentagem\b|\bpercentual\b|\bquanto\b) d[oa] (orcamento|budget|verba)\b"
     r"|\bgast\w* (esta|ta|tao|estao)? ?(batendo|de acordo) com o (orcamento|budget)\b"
 )
 
@@ -172,7 +182,14 @@ def reroute(text: str, intent: Intent) -> Intent:
         # "gasto de ontem vs o mesmo dia da semana passada": that day and the same weekday a week before
         days = (days[0], days[0] + WEEK_EARLIER)
     same_weekday = len(days) > 1 and days[1].endswith(WEEK_EARLIER)  # whatever "dia da semana" read as
-    if (same_weekday or intent.name == "compare") and not intent.campaign_ids and not named and len(days) > 1:
+    # a range's two ends ("compara a 3 com a 5 de 01/11 a 15/11") are its period, not two days compared
+    ranged = intent.name == "compare" and intent.period_ref is not None
+    if (
+        (same_weekday or (intent.name == "compare" and not ranged))
+        and not intent.campaign_ids
+        and not named
+        and len(days) > 1
+    ):
         # "cpl de ontem vs anteontem": days compared, not campaigns; each day's figures, in the order asked,
         # then the change from the older to the newer
         metric = (
@@ -247,10 +264,16 @@ def reroute(text: str, intent: Intent) -> Intent:
     if not named and re.search(r"\bcampanhas?\b", text) and (_NEWEST.search(text) or _OLDEST.search(text)):
         kind = "newest" if _NEWEST.search(text) else "oldest"
         return replace(intent, name="campaign_age", keyword="campaign_age", metric=kind, names=())
-    if not named and REACTIVATE.search(text) and _WHICH_PAUSED.search(text):
+    if not named and (REACTIVATE.search(text) or _WORTH_BACK.search(text)) and _WHICH_PAUSED.search(text):
         # "tem alguma pausada que vale religar?": each paused campaign's last days against the account's
         return replace(intent, name="paused", keyword="paused", metric="reactivate_which", names=())
-    if not named and re.search(r"\bpausad", text) and _BACK.search(text):
+    # (a day or period asked is their figures of it: "quanto as pausadas gastaram em outubro?")
+    if (
+        not named
+        and re.search(r"\bpausad", text)
+        and _BACK.search(text)
+        and not (intent.day_ref or intent.period_ref)
+    ):
         return replace(intent, name="paused", keyword="paused", metric="back", names=())
     if not named and (off := _WELL_OFF_LEADS.search(text)):
         # "a conta tá bem de leads?": the leads' move, "Sim" when they rose (was the health verdict);
@@ -281,6 +304,8 @@ def reroute(text: str, intent: Intent) -> Intent:
         delivery = next((k for k, p in _DELIVERY if p.search(text)), None)
         if delivery:
             return replace(intent, name="performance", keyword="performance", metric=delivery)
+    if not named and _NO_BUDGET.search(text):
+        return replace(intent, name="budget", keyword="budget", ask="no_budget", names=())
     if not named and _PACING.search(text):
         return replace(intent, name="budget", keyword="budget", ask="pacing")
     if not named and _SPENDING_MUCH.search(text) and not (intent.day_ref or intent.period_ref):

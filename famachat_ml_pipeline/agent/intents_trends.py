@@ -27,7 +27,8 @@ _TREND_METRICS = {
 _TREND_ASK = re.compile(
     rf"\b({'|'.join(_TREND_METRICS.values())})\b.*\b({'|'.join(MOVES.values())})\b".replace(r"\b\b", r"\b")
 )
-WHY = re.compile(r"\bpor ?que\b|\bpq\b|\bmotivo\b")
+# ("o cpl tá subindo por causa do ctr ou do cpm?" asks why as much as "por que")
+WHY = re.compile(r"\bpor ?que\b|\bpq\b|\bmotivo\b|\bpor causa d[oae]s?\b")
 
 
 def leads_asked(text: str) -> bool:
