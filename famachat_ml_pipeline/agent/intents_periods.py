@@ -247,6 +247,10 @@ def periods_rate(metric: str | None) -> str | None:
     return rate if kind == "periods" and rate in PERIODS_RATES else None
 
 
+# "esse mês com o passado", "x o anterior": the period before the one just named, its noun understood
+THE_ONE_BEFORE = re.compile(r"\b(?:com|vs|versus|x|contra)\s+(?:o\s+)?(?:passado|anterior)\b")
+
+
 def periods_compared(text: str) -> tuple[str, str] | None:
     """The two periods a normalized question compares ("semana passada vs retrasada" -> ("semana passada",
     "semana retrasada")), in the order asked; None unless two different periods and a comparison word are
@@ -254,6 +258,8 @@ def periods_compared(text: str) -> tuple[str, str] | None:
     found = [(m.start(), m.group(0)) for m in PERIOD_REF.finditer(text)]
     found += [(m.start(), WEEK_BEFORE_LAST_REF) for m in WEEK_BEFORE_LAST.finditer(text)]
     refs = list(dict.fromkeys(ref for _, ref in sorted(found)))
+    if len(refs) == 1 and refs[0].endswith(" mes") and THE_ONE_BEFORE.search(text):
+        refs.append("mes passado")  # "compara esse mês com o passado": the month named is understood
     if len(refs) != 2 or not _PERIODS_VERSUS.search(text) or any(THIS_WEEK.search(r) for r in refs):
         return None
     return refs[0], refs[1]

@@ -103,7 +103,14 @@ def test_this_month_on_the_first_says_so_and_gives_the_month_closed(day1_db: Dem
 
 @pytest.mark.parametrize(
     "question",
-    ["esse mês vs mês passado", "compara mês passado com esse mês", "a conta tá melhor que mês passado?"],
+    [
+        "esse mês vs mês passado",
+        "compara mês passado com esse mês",
+        "a conta tá melhor que mês passado?",
+        # "o passado": the month understood (was the campaigns' comparison, "diga 2 a 5 campanhas")
+        "compara esse mês com o passado",
+        "esse mes vs o anterior",
+    ],
 )
 def test_this_month_against_last_on_the_first_is_the_closed_month_against_the_one_before(
     day1_db: DemoDb, question: str
