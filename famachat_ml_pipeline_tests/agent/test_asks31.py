@@ -244,3 +244,32 @@ def test_this_month_vs_last_on_a_years_first_day() -> None:
         dt.date(2026, 12, 31),
     )
     assert (now.first, now.last) != (before.first, before.last)
+
+
+def test_a_first_that_is_a_monday_has_no_complete_day_of_either() -> None:
+    """Monday 1/2/2027: this week and this month both have no complete day: last week and January, each
+    with its note."""
+    through = dt.date(2027, 1, 31)
+    week, month = resolve_period("essa semana", through), resolve_period("esse mes", through)
+    assert week is not None and (week.first, week.last) == (dt.date(2027, 1, 25), through) and week.note
+    assert month is not None and (month.first, month.last) == (dt.date(2027, 1, 1), through) and month.note
+
+
+# ------------------------------------------------------------ 6. a Monday (the default demo: today 30/11)
+@pytest.mark.parametrize("question", ["essa semana", "quanto gastei essa semana?", "desde segunda"])
+def test_this_week_on_a_monday_is_last_week(demo_db: DemoDb, question: str) -> None:
+    """Today Monday 30/11, the last complete day Sunday 29/11: "essa semana" has no complete day (said
+    first) and is last week, Monday to Sunday; "desde segunda" is last Monday's, 23/11 to 29/11."""
+    today = demo_db.now.date()
+    assert today.weekday() == 0
+    first, last = today - dt.timedelta(days=7), today - dt.timedelta(days=1)
+    intent, lines = _one(demo_db, question)
+    assert intent == "performance", lines
+    if question == "desde segunda":
+        assert lines[0].startswith(_head(demo_db, "O período desde segunda", first, last)), lines
+        return
+    assert lines[0] == (
+        f"Hoje ({_d(today)}) é segunda: esta semana ainda não tem dia completo, então respondo com a semana "
+        "passada, de segunda a domingo."
+    ), lines
+    assert lines[1].startswith(_head(demo_db, "Semana passada, de segunda a domingo", first, last)), lines
