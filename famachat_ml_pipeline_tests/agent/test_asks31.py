@@ -16,6 +16,7 @@ from famachat_ml_pipeline.agent.intents_periods import resolve_period
 from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, _build, clock_at, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source, _sums
+from famachat_ml_pipeline_tests.agent.test_offline_asks18 import _budgets
 from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT, _thread
 from famachat_ml_pipeline_tests.conftest import create_pg_database, drop_pg_database
 
@@ -153,6 +154,18 @@ def test_a_month_target_on_the_first_is_spread_over_the_whole_month(day1_db: Dem
     assert lines[0].startswith(
         f"Para fechar dezembro de 2026 em {format_money(30000)}: até {format_money(30000 / 31)} por dia nos "
         "31 dia(s) que faltam (01/12/2026 a 31/12/2026"
+    ), lines
+
+
+def test_the_budgets_pace_on_the_first_is_over_the_whole_month(day1_db: DemoDb) -> None:
+    """ "quanto falta gastar no mês?": the daily budgets' pace over December's 31 days (was left out: 0 days
+    left, the month of the last complete day being over)."""
+    total = sum(_budgets(day1_db)[0].values())
+    intent, lines = _one(day1_db, "quanto falta gastar no mês?")
+    assert intent == "forecast", lines
+    assert lines[1] == (
+        f"- No ritmo dos orçamentos diários das campanhas ativas ({format_money(total)}/dia), os 31 dias que "
+        f"faltam no mês (01/12/2026 a 31/12/2026): até {format_money(total * 31)}."
     ), lines
 
 
