@@ -382,7 +382,8 @@ def resolve_periods(refs: Sequence[str], through: dt.date) -> list[Period]:
     mês passado" would be the month just closed twice: the side that names the closed month ("mês
     passado") is then the month before it, as `weeks_compared` does on a Monday."""
     periods = [p for r in refs if (p := resolve_period(r, through))]
-    moved = [p for p in periods if p.note]
+    # a month moved back (a week moved back on a Monday is `weeks_compared`'s, never asked here)
+    moved = [p for p in periods if p.note and (p.first, p.last) == _month(p.first.year, p.first.month)]
     if not moved:
         return periods
     return [
