@@ -243,9 +243,10 @@ def generate_response(
     head = [f"{bad} não é uma data válida; a resposta abaixo não é sobre esse dia."] if bad else []
     if intent.below_campaign:  # "qual criativo performa melhor?": said first, then the campaigns' answer
         head.append(BELOW_CAMPAIGN)
-    # "essa semana" asked on a Monday: why the answer is about last week, said first
-    if (period := out.get("_period")) is not None and period.note:
-        head.append(period.note)
+    # "essa semana" asked on a Monday, "esse mês" on the 1st: why the answer is about last week or month,
+    # said first (once, when two periods are compared)
+    periods = [out.get("_period"), *(out.get("_periods") or {}).get("periods", [])]
+    head += list(dict.fromkeys(p.note for p in periods if p is not None and p.note))
     if NO_RESULTS in notes and intent.name in PIPELINE_INTENTS:
         rest = [n for n in notes if n != NO_RESULTS]
         d = out.get("get_campaign_details")

@@ -120,10 +120,13 @@ def _target_lines(out: Out) -> list[str]:
     """ "Quanto posso gastar por dia pra fechar em R$ 50 mil?": the spend left per day to the month's end,
     or that the month already spent more than the target; nothing when no target was asked."""
     t, done = out.get("_target"), out.get("_period_figures")
-    if t is None or done is None or not t["days_left"]:
+    if t is None or not t["days_left"]:
         return []
     month = out["_period"].label
-    so_far = f"{br_date(done['first_day'].isoformat())} a {br_date(done['last_day'].isoformat())}"
+    if done is None:  # the month's 1st: no complete day, nothing spent yet
+        so_far = "nenhum dia completo ainda"
+    else:
+        so_far = f"{br_date(done['first_day'].isoformat())} a {br_date(done['last_day'].isoformat())}"
     ahead = f"{br_date(t['first_left'].isoformat())} a {br_date(t['last'].isoformat())}"
     if t["over"]:
         return [

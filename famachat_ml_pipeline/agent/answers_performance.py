@@ -21,7 +21,7 @@ from famachat_ml_pipeline.agent.answers_periods import (
 from famachat_ml_pipeline.agent.answers_trends import trend_lines
 from famachat_ml_pipeline.agent.answers_verdicts import cpl_judge_lines, day_move_lines, rate_judge_lines
 from famachat_ml_pipeline.agent.intents import Intent
-from famachat_ml_pipeline.agent.intents_periods import PERIODS_RATES, resolve_period
+from famachat_ml_pipeline.agent.intents_periods import PERIODS_RATES, resolve_periods
 from famachat_ml_pipeline.agent.intents_verdicts import rate_judged
 from famachat_ml_pipeline.agent.tools.analysis import excluded_text
 from famachat_ml_pipeline.agent.wording import Out, br_date, leads_text, moved_word, period_in, signed
@@ -99,7 +99,8 @@ def _periods_verdict(intent: Intent, pf: dict[str, Any], through: dt.date | None
     (a, b), (fa, fb) = pf["periods"], pf["figures"]
     # "outubro foi melhor que novembro?" judges the older period: asking it better is asking the newer worse
     judged_first = intent.ask == "first_judged" and intent.period_refs and through
-    first = resolve_period(intent.period_refs[0], through) if judged_first else None
+    # as the pair was read (`resolve_periods`: on the 1st "mês passado" beside "esse mês" is the month before)
+    first = resolve_periods(intent.period_refs, through)[0] if judged_first else None
     older_judged = first is not None and first.first == a.first
     asked_worse = (intent.metric == "periods_worse") != older_judged
     if stable:

@@ -54,6 +54,7 @@ from famachat_ml_pipeline.agent.intents_periods import (
     periods_asked,
     resolve_day,
     resolve_period,
+    this_month,
     this_week_asked,
     weeks_asked,
 )
@@ -183,8 +184,8 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
         # "por que o CPL da campanha 12 subiu essa semana?": that campaign's factors over the weeks
         facts.update(_weeks=weeks_figures(ctx, cid), _campaign_name=ctx.name_of(cid))
     period = resolve_period(intent.period_ref, through)
-    if month_end_asked(intent.metric):  # what the month already holds, besides the forecast
-        period, day = resolve_period("esse mes", through), None
+    if month_end_asked(intent.metric):  # what the month already holds (nothing on its 1st), and the forecast
+        period, day = this_month(through), None
     if (intent.name == "daily_average" or intent.metric == "cvr") and day is None and period is None:
         period = resolve_period("ultimos 7 dias", through)  # the tools' week, from the source
     if day is None and period is None:
@@ -202,9 +203,12 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
         facts["_period"] = period
         # only the days the source covers: a month not over yet, or begun before the data, is partial
         start, end = max(period.first, first or period.first), min(period.last, through)
+        target = intent.metric == "month_end_target" and intent.threshold is not None
+        if target and first is not None and start == through + dt.timedelta(days=1):  # the month's 1st
+            facts["_target"] = target_figures(ctx, intent.threshold, start, through)
         if first is not None and start <= end:
             facts["_period_figures"] = source_figures(ctx, start, end, cid)
-            if intent.metric == "month_end_target" and intent.threshold is not None and end == through:
+            if target and end == through:
                 facts["_target"] = target_figures(ctx, intent.threshold, start, end)
             if ranked and day is None:
                 facts["_ranking"] = campaign_figures(ctx, start, end)

@@ -11,7 +11,13 @@ from typing import Any
 import polars as pl
 
 from famachat_ml_pipeline.agent.facts_source import frame_figures
-from famachat_ml_pipeline.agent.intents_periods import Period, previous_period, resolve_period, weeks_compared
+from famachat_ml_pipeline.agent.intents_periods import (
+    Period,
+    previous_period,
+    resolve_period,
+    resolve_periods,
+    weeks_compared,
+)
 from famachat_ml_pipeline.agent.tools import ToolContext
 from famachat_ml_pipeline.agent.tools.analysis import driver_rows, period_figures
 from famachat_ml_pipeline.source.read import first_insight_day, read_daily_insights
@@ -130,7 +136,7 @@ def periods_figures(ctx: ToolContext, refs: Sequence[str], campaign_id: str | No
     changes of spend, leads, CPL, CTR, CPM and CPC from the older to the newer, from one read of the source;
     the account's, or one campaign's rows only."""
     through, first = ctx.data_through(), first_insight_day(ctx.engine, ctx.config_id)
-    periods = sorted((p for r in refs if (p := resolve_period(r, through))), key=lambda p: p.first)
+    periods = sorted(resolve_periods(refs, through), key=lambda p: p.first)
     spans = [(max(p.first, first), min(p.last, through)) if first else None for p in periods]
     spans = [s if s and s[0] <= s[1] else None for s in spans]
     covered = [s for s in spans if s]

@@ -65,9 +65,13 @@ def frame_figures(
 def target_figures(ctx: ToolContext, target: float, first: dt.date, through: dt.date) -> dict[str, Any]:
     """A month's spend target against what first..through spent (the source, as `source_figures`): what is
     left, and per day over the days after `through` to the month's end (today's partial day among them)."""
-    daily = read_daily_insights(ctx.engine, [ctx.config_id], through, (through - first).days + 1, now=ctx.now)
-    spent = float(period_figures(daily.daily, first, through)["spend"] or 0.0)
-    last = month_end(through)
+    spent = 0.0  # on the month's 1st (first after through) nothing is spent yet
+    if first <= through:
+        daily = read_daily_insights(
+            ctx.engine, [ctx.config_id], through, (through - first).days + 1, now=ctx.now
+        )
+        spent = float(period_figures(daily.daily, first, through)["spend"] or 0.0)
+    last = month_end(first)
     days_left = (last - through).days
     left = target - spent
     per_day = max(left, 0.0) / days_left if days_left else None

@@ -45,10 +45,10 @@ def daily_budget_figures(ctx: ToolContext) -> dict[str, Any]:
     budgeted.sort(key=lambda c: (-c["budget"], c["campaign_id"]))
     seen = {c["campaign_id"] for c in budgeted}
     total = sum(c["budget"] for c in budgeted)
-    # the month's days after the last complete one (today's among them), at those budgets
+    # the days of today's month from today on (all of it on its 1st), at those budgets
     first = ctx.data_through() + dt.timedelta(days=1)
     last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    days_left = (last - first).days + 1 if first.month == ctx.data_through().month else 0
+    days_left = (last - first).days + 1
     money = {"total": "money", "rest_of_month": "money"}
     return {
         "active": len(active),

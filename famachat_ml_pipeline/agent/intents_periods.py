@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 # "essa semana vs a passada": the calendar week asked, not the last 7 days
@@ -246,6 +247,10 @@ def periods_rate(metric: str | None) -> str | None:
     return rate if kind == "periods" and rate in PERIODS_RATES else None
 
 
+# "esse mês com o passado", "x o anterior": the period before the one just named, its noun understood
+THE_ONE_BEFORE = re.compile(r"\b(?:com|vs|versus|x|contra)\s+(?:o\s+)?(?:passado|anterior)\b")
+
+
 def periods_compared(text: str) -> tuple[str, str] | None:
     """The two periods a normalized question compares ("semana passada vs retrasada" -> ("semana passada",
     "semana retrasada")), in the order asked; None unless two different periods and a comparison word are
@@ -253,6 +258,8 @@ def periods_compared(text: str) -> tuple[str, str] | None:
     found = [(m.start(), m.group(0)) for m in PERIOD_REF.finditer(text)]
     found += [(m.start(), WEEK_BEFORE_LAST_REF) for m in WEEK_BEFORE_LAST.finditer(text)]
     refs = list(dict.fromkeys(ref for _, ref in sorted(found)))
+    if len(refs) == 1 and refs[0].endswith(" mes") and THE_ONE_BEFORE.search(text):
+        refs.append("mes passado")  # "compara esse mês com o passado": the month named is understood
     if len(refs) != 2 or not _PERIODS_VERSUS.search(text) or any(THIS_WEEK.search(r) for r in refs):
         return None
     return refs[0], refs[1]
@@ -330,16 +337,61 @@ def resolve_period(ref: str | None, through: dt.date) -> Period | None:
     if m.group(4):
         monday = today - dt.timedelta(days=today.weekday() + 7)
         return Period(monday, monday + dt.timedelta(days=6), "semana passada, de segunda a domingo")
+    # months are today's calendar's: on the 1st "mês passado" is the month that just closed, not the one
+    # before the last complete day's
     if m.group(1):
-        first, _ = _month(through.year, through.month)
-        year, month = (first - dt.timedelta(days=1)).year, (first - dt.timedelta(days=1)).month
+        before = today.replace(day=1) - dt.timedelta(days=1)
+        year, month = before.year, before.month
     elif m.group(5):
         month = MONTHS.index(m.group(5)) + 1
-        year = int(m.group(6)) if m.group(6) else through.year - (month > through.month)
-    else:  # "esse mes", "resumo do mes": the month of the last complete day
-        year, month = through.year, through.month
+        year = int(m.group(6)) if m.group(6) else today.year - (month > today.month)
+    else:  # "esse mes", "resumo do mes": today's month
+        year, month = today.year, today.month
+    return month_period(year, month, through)
+
+
+def month_label(first: dt.date) -> str:
+    return f"{MONTHS[first.month - 1].replace('marco', 'março')} de {first.year}"
+
+
+def this_month(through: dt.date) -> Period:
+    """Today's month, whole, as is (on its 1st it has no complete day): "até o fim do mês" looks ahead in
+    it. A month asked of the data is `month_period`'s."""
+    today = through + dt.timedelta(days=1)
+    first, last = _month(today.year, today.month)
+    return Period(first, last, month_label(first))
+
+
+def month_period(year: int, month: int, through: dt.date) -> Period:
+    """A month asked, whole. Today's month on its 1st has no complete day yet: the month before, whole
+    (it just closed), and the note says so, as `this_week` does on a Monday."""
     first, last = _month(year, month)
-    return Period(first, last, f"{MONTHS[month - 1].replace('marco', 'março')} de {year}")
+    today = through + dt.timedelta(days=1)
+    if first == today:  # today is the 1st of the month asked
+        closed, _ = _month(through.year, through.month)
+        note = (
+            f"Hoje ({today:%d/%m/%Y}) é dia 1: {month_label(first)} ainda não tem dia completo, então "
+            f"respondo com {month_label(closed)}, fechado."
+        )
+        return Period(closed, through, month_label(closed), note)
+    return Period(first, last, month_label(first))
+
+
+def resolve_periods(refs: Sequence[str], through: dt.date) -> list[Period]:
+    """Each period `refs` name (`resolve_period`; those that name none left out). On the 1st "esse mês vs
+    mês passado" would be the month just closed twice: the side that names the closed month ("mês
+    passado") is then the month before it, as `weeks_compared` does on a Monday."""
+    periods = [p for r in refs if (p := resolve_period(r, through))]
+    # a month moved back (a week moved back on a Monday is `weeks_compared`'s, never asked here)
+    moved = [p for p in periods if p.note and (p.first, p.last) == _month(p.first.year, p.first.month)]
+    if not moved:
+        return periods
+    return [
+        month_period((p.first - dt.timedelta(days=1)).year, (p.first - dt.timedelta(days=1)).month, through)
+        if not p.note and (p.first, p.last) == (moved[0].first, moved[0].last)
+        else p
+        for p in periods
+    ]
 
 
 def previous_period(asked: Period, first: dt.date, last: dt.date) -> tuple[Period, Period]:

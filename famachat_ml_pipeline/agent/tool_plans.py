@@ -38,7 +38,7 @@ def _month_end_plan(ctx: ToolContext) -> list[tuple[str, dict[str, Any]]]:
     """ "Quanto vou gastar até o fim do mês?": the stored forecasts of the days after the last complete
     day up to the month's last day (none when the last complete day ends the month)."""
     through = ctx.data_through()
-    last = month_end(through)
+    last = month_end(current_day(ctx))  # today's month: on its 1st, all of it is ahead
     if last <= through:
         return []
     first = through + dt.timedelta(days=1)

@@ -55,8 +55,14 @@ class DemoDb:
         return self.data.end_date
 
 
-def _build(url: str, tmp: Path) -> DemoDb:
-    data = generate_demo(n_accounts=N_ACCOUNTS, days=70, seed=11, end_date=DEMO_END)
+def clock_at(end: dt.date) -> dt.datetime:
+    """Noon in São Paulo of the day after `end`: the clock on which `end` is the last complete day."""
+    return dt.datetime.combine(end + dt.timedelta(days=1), dt.time(12), ZoneInfo("America/Sao_Paulo"))
+
+
+def _build(url: str, tmp: Path, end: dt.date = DEMO_END, now: dt.datetime = DEMO_NOW) -> DemoDb:
+    """The demo up to `end`, the pipeline run once on the clock `now` (its latest complete day `end`)."""
+    data = generate_demo(n_accounts=N_ACCOUNTS, days=70, seed=11, end_date=end)
     engine = get_engine(url)
     write_demo(engine, data)
     first = sorted(data.campaigns.filter(data.campaigns["config_id"] == 1)["campaign_id"].to_list())
@@ -78,19 +84,19 @@ def _build(url: str, tmp: Path) -> DemoDb:
             mp.setenv(k, v)
         for k in ("DAGSTER_PG_URL", "AGENT_ANTHROPIC_API_KEY", "ANTHROPIC_API_KEY"):
             mp.delenv(k, raising=False)
-        # the run reads its latest complete day at DEMO_NOW (by the real clock, DEMO_END would be a backfill
+        # the run reads its latest complete day at `now` (by the real clock, DEMO_END would be a backfill
         # of the past, which never writes recommendations)
         mp.setattr(
             account_run,
             "latest_complete_day",
-            lambda zone, now=None: latest_complete_day(zone, now or DEMO_NOW),
+            lambda zone, now=None, clock=now: latest_complete_day(zone, now or clock),
         )
         get_settings.cache_clear()
         settings = get_settings()
         (run,) = run_pipeline(settings, as_of=data.end_date, echo=lambda _: None, log_level="WARNING")
         assert run.success
     get_settings.cache_clear()
-    return DemoDb(url=url, engine=engine, data=data, now=DEMO_NOW, settings=Settings(database_url=url))
+    return DemoDb(url=url, engine=engine, data=data, now=now, settings=Settings(database_url=url))
 
 
 @pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
