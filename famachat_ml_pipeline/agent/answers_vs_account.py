@@ -13,13 +13,18 @@ from famachat_ml_pipeline.core.recommendations import format_pct
 NEAR_PCT = 0.5  # a gap that rounds to 0%: the same CPL as the account's
 
 
+def _days_asked(v: dict[str, Any]) -> str:
+    """ "nos 7 dias de 23/11 a 29/11", or the period asked with its label."""
+    span = br_span(v["first"], v["last"])
+    return f"nos 7 dias de {span}" if v["label"] is None else f"de {span} ({v['label']})"
+
+
 def vs_account_lines(intent: Intent, v: dict[str, Any] | None) -> list[str]:
     """The campaign's CPL against the account's over the days asked (the 7 days unless a period is):
     "Sim"/"Não" first when a side was asked ("acima da média?"), the gap in % and how each CPL is made."""
     if v is None:
         return []
-    span = br_span(v["first"], v["last"])
-    when = f"nos 7 dias de {span}" if v["label"] is None else f"de {span} ({v['label']})"
+    when = _days_asked(v)
     own, acct, gap = v["own"], v["account"], v["gap"]
     name = quoted(v["name"])
     above_asked = intent.ask == "vs_account_above"
@@ -69,8 +74,7 @@ def share_lines(intent: Intent, v: dict[str, Any] | None) -> list[str]:
     over the days asked (the 7 days unless a period is), the figure asked first."""
     if v is None:
         return []
-    span = br_span(v["first"], v["last"])
-    when = f"nos 7 dias de {span}" if v["label"] is None else f"de {span} ({v['label']})"
+    when = _days_asked(v)
     own, acct = v["own"], v["account"]
 
     def part(mine: float, total: float) -> str:
@@ -88,8 +92,7 @@ def without_lines(intent: Intent, v: dict[str, Any] | None) -> list[str]:
     the same days, not a forecast of the others once it is paused."""
     if v is None:
         return []
-    span = br_span(v["first"], v["last"])
-    when = f"nos 7 dias de {span}" if v["label"] is None else f"de {span} ({v['label']})"
+    when = _days_asked(v)
     own, acct, rest = v["own"], v["account"], v["without"]
     name = quoted(v["name"])
     if rest["cpl_v"] is None:

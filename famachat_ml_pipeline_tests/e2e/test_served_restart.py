@@ -24,9 +24,8 @@ from famachat_ml_pipeline_tests.e2e.test_served_killed_run import (
     WRITTEN_IN_ORDER,
     _data_runs,
     _latest_run_of,
-    _stop_once_written,
+    _restate_and_stop,
 )
-from famachat_ml_pipeline_tests.e2e.test_served_pipeline import _restate_latest_day
 
 SUCCESS, FAILURE = dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE
 
@@ -41,13 +40,7 @@ pytestmark = [
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["rollout", "node_death"])
 def test_a_run_in_flight_when_serve_restarts_is_re_run(served: Served, stop: signal.Signals) -> None:
-    served.wait(served.idle, 240, "the queue to drain")
-    earlier = {r.run_id for r in _data_runs(served)}
-    _restate_latest_day(served, 1)
-    (run,) = served.wait(
-        lambda: [r for r in _data_runs(served) if r.run_id not in earlier], 240, "the restated data's run"
-    )
-    pid, _ = _stop_once_written(served, run.run_id)
+    run, pid, _ = _restate_and_stop(served)
     logged = len(served.log.read_text())
 
     def worker_takes_the_signal() -> None:
