@@ -42,7 +42,7 @@ from famachat_ml_pipeline.core.forecasting import (
     forecast_matrix_levels,
     nanmean,
 )
-from famachat_ml_pipeline.evaluation.autoets import autoets_forecast
+from famachat_ml_pipeline.evaluation.autoets import AUTOETS_REFIT_DAYS, RollingAutoETS
 from famachat_ml_pipeline.evaluation.series_io import (
     NAB_MIN_DAYS,
     DailySeries,
@@ -198,14 +198,16 @@ def backtest_methods(
     level: float = LEVEL,
     candidates: Sequence[str] = AUTO_CANDIDATES,
     autoets_series: int = 0,
+    autoets_refit: int = AUTOETS_REFIT_DAYS,
     known: np.ndarray | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> pl.DataFrame:
     """MASE, sMAPE and coverage per method over rolling origins. `Y` is (series x days), NaN-padded.
 
-    With `autoets_series` > 0, statsforecast's AutoETS is fitted at every origin on that many series
-    (all of them when there are no more). When that is a sample, `auto@sample` scores ours on the
-    same series, so that the two can be compared. `known` and `progress`: as `backtest_groups`.
+    With `autoets_series` > 0, statsforecast's AutoETS forecasts at every origin on that many series
+    (all of them when there are no more), refitted every `autoets_refit` days (`RollingAutoETS`). When
+    that is a sample, `auto@sample` scores ours on the same series, so that the two can be compared.
+    `known` and `progress`: as `backtest_groups`.
     """
     return backtest_groups(
         Y,
@@ -218,6 +220,7 @@ def backtest_methods(
         level=level,
         candidates=candidates,
         autoets_series=autoets_series,
+        autoets_refit=autoets_refit,
         known=known,
         progress=progress,
     )["all"]
@@ -240,6 +243,7 @@ def backtest_groups(
     level: float = LEVEL,
     candidates: Sequence[str] = AUTO_CANDIDATES,
     autoets_series: int = 0,
+    autoets_refit: int = AUTOETS_REFIT_DAYS,
     min_history: int = 0,
     known: np.ndarray | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -265,6 +269,7 @@ def backtest_groups(
     member = {g: np.isin(np.arange(n), idx) for g, idx in groups.items()}
     start = first_valid(Y)
     used = set()
+    ets = RollingAutoETS(horizon, level, nonneg, refit=autoets_refit)
     for done, o in enumerate(origins):
         if progress is not None:
             progress(done, len(origins))
@@ -274,7 +279,7 @@ def backtest_groups(
         )
         fcs = {m: res[(m, level)] for m in methods}
         if rows.size:
-            fcs["autoets"] = autoets_forecast(Y[:, :o], horizon, level, nonneg, rows[live[rows]])
+            fcs["autoets"] = ets.forecast(Y[:, :o], rows[live[rows]])
         if sampled:
             a = fcs["auto"]
             fitted = np.isfinite(fcs["autoets"].point).all(axis=1)  # exactly AutoETS's rows
@@ -395,6 +400,16 @@ class EvaluationResult:
     roles: dict[str, str] = field(default_factory=dict)  # series -> "tune" / "held" (settings chosen on)
 
 
+def autoets_note(refit: int) -> str:
+    if refit == 1:
+        return "AutoETS fitted at every origin"
+    return (
+        f"AutoETS refitted on a series every {refit} days of history; at the origins between, its last "
+        "fit (model and parameters) runs over the origin's whole history (--autoets-refit 1: a fit at "
+        "every origin, slow on long series)"
+    )
+
+
 def evaluate_series(
     series: DailySeries,
     horizon: int = 7,
@@ -402,6 +417,7 @@ def evaluate_series(
     n_origins: int = 1000,
     step: int = 1,
     autoets: bool = True,
+    autoets_refit: int = AUTOETS_REFIT_DAYS,
     progress: Callable[[int, int], None] | None = None,
 ) -> pl.DataFrame:
     """Every method (and AutoETS) on one real daily series, over every origin `step` days apart (the last
@@ -416,6 +432,7 @@ def evaluate_series(
         step=step,
         nonneg=nonneg,
         autoets_series=int(autoets),
+        autoets_refit=autoets_refit,
         known=known,
         progress=progress,
     )
@@ -433,6 +450,7 @@ def evaluate_csv(
     date_format: str | None = None,
     decimal_comma: bool = False,
     autoets: bool = True,
+    autoets_refit: int = AUTOETS_REFIT_DAYS,
     progress: Callable[[int, int], None] | None = None,
 ) -> EvaluationResult:
     """Backtest every method on one real daily series (every origin, one day apart, by default)."""
@@ -454,7 +472,13 @@ def evaluate_csv(
             "change to scale a MASE by, and any interval covers it: nothing to score"
         )
     table = evaluate_series(
-        series, horizon, n_origins=n_origins, step=step, autoets=autoets, progress=progress
+        series,
+        horizon,
+        n_origins=n_origins,
+        step=step,
+        autoets=autoets,
+        autoets_refit=autoets_refit,
+        progress=progress,
     )
     filled = int(frame["filled"].sum())
     last = min(n_origins, (frame.height - horizon - MIN_TRAIN) // step + 1)
@@ -467,6 +491,7 @@ def evaluate_csv(
         "methods and never scored: a forecast whose target days include one is left out",
         f"origins: the last {last}, {step} day(s) apart, each with {MIN_TRAIN}+ days of history",
         f"non-negative clipping: {'on' if np.nanmin(frame['value'].to_numpy()) >= 0 else 'off'}",
+        *([autoets_note(autoets_refit)] if autoets else []),
     ]
     skipped = int(table.filter(pl.col("method") == OURS)["n_skipped"][0])
     if skipped:
@@ -498,6 +523,7 @@ def evaluate_nab_daily(
     horizon: int = 7,
     *,
     autoets: bool = True,
+    autoets_refit: int = AUTOETS_REFIT_DAYS,
     pooled: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> EvaluationResult:
@@ -513,7 +539,7 @@ def evaluate_nab_daily(
         raise UnreadableSeries(
             f"{folder}: no series of at least {NAB_MIN_DAYS} days once daily ({len(skipped)} shorter ones)"
         )
-    opts = {"n_origins": 10_000, "step": 1, "min_history": MIN_TRAIN}
+    opts = {"n_origins": 10_000, "step": 1, "min_history": MIN_TRAIN, "autoets_refit": autoets_refit}
     if pooled:
         Y = right_aligned(kept)
         groups = {s.name: np.array([i]) for i, s in enumerate(kept)}
@@ -551,6 +577,7 @@ def evaluate_nab_daily(
         "forecast " + ("together, one pooled calibration (as a fleet)" if pooled else "one series at a time"),
         f"left out, under {NAB_MIN_DAYS} days once daily: {len(skipped) - len(unreadable)} series",
         *(f"left out, {s}" for s in unreadable),
+        *([autoets_note(autoets_refit)] if autoets else []),
     ]
     roles = tuning_split([s.name for s in kept])
     tuned = [n.split("/")[-1] for n, r in roles.items() if r == "tune"]
@@ -572,16 +599,25 @@ def evaluate_matrices(
     step: int = 7,
     title: str = "fleet",
     autoets_series: int = 0,
+    autoets_refit: int = AUTOETS_REFIT_DAYS,
 ) -> EvaluationResult:
     """Backtest every method on each metric matrix of a fleet, plus the derived CPL when possible."""
     tables = {
-        k: backtest_methods(Y, horizon, n_origins=n_origins, step=step, autoets_series=autoets_series)
+        k: backtest_methods(
+            Y,
+            horizon,
+            n_origins=n_origins,
+            step=step,
+            autoets_series=autoets_series,
+            autoets_refit=autoets_refit,
+        )
         for k, Y in series.items()
     }
     n = next(iter(series.values())).shape[0]
     notes = [f"{n} series, {n_origins} origins {step} day(s) apart"]
     if autoets_series:
         notes.append(f"AutoETS on {min(n, autoets_series)} series (auto@sample: ours on the same ones)")
+        notes.append(autoets_note(autoets_refit))
     if {"spend", "leads"} <= series.keys():
         c = backtest_cpl(series["spend"], series["leads"], horizon, n_origins=n_origins, step=step)
         notes.append(
@@ -599,7 +635,12 @@ def evaluate_synthetic(n: int = 2000, days: int = 120, horizon: int = 7, seed: i
 
 
 def evaluate_demo(
-    n_accounts: int = 50, seed: int = 7, horizon: int = 7, *, autoets_series: int = AUTOETS_FLEET_SAMPLE
+    n_accounts: int = 50,
+    seed: int = 7,
+    horizon: int = 7,
+    *,
+    autoets_series: int = AUTOETS_FLEET_SAMPLE,
+    autoets_refit: int = AUTOETS_REFIT_DAYS,
 ) -> EvaluationResult:
     """Backtest every method on the demo generator's fleet (spend and leads per campaign)."""
     from famachat_ml_pipeline.core.forecasting import fleet_matrix
@@ -615,6 +656,7 @@ def evaluate_demo(
         step=1,
         title=f"demo fleet ({n_accounts} accounts)",
         autoets_series=autoets_series,
+        autoets_refit=autoets_refit,
     )
     # the calibration settings were chosen on the default demo fleet (50 accounts, seed 7) among others
     role = "tune" if (n_accounts, seed) == (50, 7) else "held"
