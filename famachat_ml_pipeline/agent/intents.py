@@ -456,7 +456,9 @@ def _classify(message: str) -> Intent:
     if matched == "weekday":  # best first: the lowest CPL, unless the most leads or the worst is asked
         worst = re.search(r"\bpior|\bmaior (cpl|custo)|mais car[oa]|(cpl|custo por lead) mais alto", asked)
         most = re.search(r"mais leads|mais trouxe|converte mais|mais conversao|mais conversoes", asked)
-        extra["metric"] = "leads" if most else "cpl_high" if worst else "cpl_low"
+        # "converte mais barato", "gera mais lead barato": the cost named ranks by the CPL, not the leads
+        cost = re.search(r"\bcpl\b|custo|barat|car[oa]s?\b", asked)
+        extra["metric"] = "leads" if most and not cost else "cpl_high" if worst else "cpl_low"
     if matched == "anomalies":
         cpl_named = re.search(r"\bcpl\b|custo por lead", asked)
         if not (cpl_named or WHY.search(asked)):
