@@ -238,13 +238,15 @@ def _verdict_facts(ctx: ToolContext, intent: Intent, day: dt.date | None) -> dic
     through = ctx.data_through()
     found: dict[str, Any] = {}
     first = first_insight_day(ctx.engine, ctx.config_id) if day is not None else None
-    complete = day is not None and day_status(day, through, first) == "ok"
+    status = day_status(day, through, first) if day is not None else None
+    complete = status == "ok"
     if day_move_metric(intent.metric) and intent.campaign_id is None and complete:
         found["_day_move"] = day_move_figures(ctx, day)
     account = intent.campaign_id is None and not intent.names
     if intent.name == "performance" and (intent.metric or "").startswith("cpl_judge") and account:
-        if day is None or complete:
-            found["_cpl_history"] = cpl_history_figures(ctx, day)
+        # "o cpl de hoje tá alto?": today's CPL so far against the days before it (said partial)
+        if day is None or complete or status == "today":
+            found["_cpl_history"] = {**cpl_history_figures(ctx, day), "partial": status == "today"}
         if complete:
             found["_day_move"] = day_move_figures(ctx, day)
     if intent.name == "performance" and (judged := rate_judged(intent.metric)) and account:

@@ -51,6 +51,8 @@ from famachat_ml_pipeline.agent.intents_periods import (
     PERIODS_VERDICTS,
     THIS_WEEK,
     THIS_YEAR,
+    MONTH_BEFORE_LAST_REF,
+    MONTH_CLOSED,
     VS_LAST_MONTH,
     VS_LAST_WEEK,
     WEEK_BEFORE_LAST,
@@ -240,6 +242,17 @@ def classify_intent(message: str) -> Intent:
         return Intent("out_of_scope", metric="accounts", keyword="out_of_scope", accounts_named=named)
     intent = reroute(text, _classify(message))
     intent = _without(text, _share(text, _vs_account(message, text, intent)))
+    if MONTH_CLOSED.search(text) and not (intent.campaign_id or intent.names):
+        # "o mês fechou bem?": the month closed (last month) against the one before it, a verdict by the CPL
+        # first (was the campaigns ranked)
+        bad = re.search(r"\b(mal|ruim|pior)\b", text)
+        intent = Intent(
+            "performance",
+            keyword="performance",
+            metric="periods_worse" if bad else "periods_better",
+            period_ref="mes passado",
+            period_refs=(MONTH_BEFORE_LAST_REF, "mes passado"),
+        )
     if _HEALTH.search(text) and intent.name in {"summary", "top", "help"} and not intent.campaign_id:
         # "minha conta tá saudável?": a verdict first, from the tiers, the anomalies and the CPL's trend
         intent = Intent("summary", keyword="summary", ask="health")
