@@ -191,7 +191,26 @@ def say_performance(intent: Intent, out: Out) -> list[str]:
         )
     # a day or period asked is answered by its own figures: the 7 days' CPL move would answer another
     # question (why the CPL moved is `say_anomalies`' and `say_trends`')
-    return lines if asked_when else lines + trend_lines(t)
+    return lines if asked_when else lines + _seven_days_asked(intent, t) + trend_lines(t)
+
+
+_SEVEN_DAYS_FIGURE = {"spend": ("Gasto", "spend_change"), "leads": ("Leads", "leads_change")}
+
+
+def _seven_days_asked(intent: Intent, t: dict[str, Any]) -> list[str]:
+    """ "Quanto gastei?", "quantos leads?" with no day nor period: the 7 days' spend (leads) said first,
+    against the week before; the CPL's move line that follows led the answer before, the spend in its tail."""
+    if intent.metric not in _SEVEN_DAYS_FIGURE or "last_7d" not in t or intent.campaign_id:
+        return []
+    name, change = _SEVEN_DAYS_FIGURE[intent.metric]
+    key = intent.metric
+    last, prev = t["last_7d"], t["previous_7d"]
+    shown = (lambda v: leads_text(v)) if key == "leads" else (lambda v: v or "-")
+    moved = f", {t[change]}" if t.get(change) else ""
+    return [
+        f"{name} da conta nos 7 dias até {br_date(last['last_day'])}: {shown(last[key])} (contra "
+        f"{shown(prev[key])} nos 7 dias anteriores{moved})."
+    ]
 
 
 def say_daily_average(intent: Intent, out: Out) -> list[str]:
