@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
+from famachat_ml_pipeline.agent.answers_gap import gap_line
 from famachat_ml_pipeline.agent.answers_periods import (
     RATE_HOW,
     all_invalid,
@@ -159,8 +160,16 @@ def say_performance(intent: Intent, out: Out) -> list[str]:
     the CTR first when it is what was asked; two periods compared side by side first."""
     if "_periods" in out:
         # what was asked only: the 7 days' trends would blur the two
-        verdict = _periods_verdict(intent, out["_periods"], out.get("_through"))
-        return [*verdict, *periods_lines(out, metric=intent.metric)]
+        pf = out["_periods"]
+        verdict = _periods_verdict(intent, pf, out.get("_through"))
+        # "qual a diferença?", "somando os dois?" right after: that answer first
+        labels = tuple(p.label.split(",")[0] for p in pf["periods"])
+        gap = (
+            gap_line(intent.ask, labels, tuple(pf["raw"]), out.get("_currency") or "BRL")
+            if len(labels) == 2
+            else []
+        )
+        return [*gap, *verdict, *periods_lines(out, metric=intent.metric)]
     if judged := cpl_judge_lines(intent, out):  # "meu CPL tá bom?": the verdict against its own history
         day = day_move_lines(replace(intent, metric="day_cpl_either"), out)[:1] if "_day_move" in out else []
         return [judged[0], *day, *trend_lines(out["analyze_trends"])[:1], *judged[1:]]

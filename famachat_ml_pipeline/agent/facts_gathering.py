@@ -71,7 +71,8 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
     """The day or period asked, whether the source covers it, and its figures from the source."""
     through, today = ctx.data_through(), current_day(ctx)
     day = resolve_day(intent.day_ref, today)
-    facts: dict[str, Any] = {"_through": through, "_day": day}
+    # the account's currency: a sum or a gap of two things compared is said in it (`answers_gap`)
+    facts: dict[str, Any] = {"_through": through, "_day": day, "_currency": ctx.currency}
     if (rerouted := reroute_facts(ctx, intent)) is not None:
         facts.update(rerouted)
         if intent.name == "budget":  # "dentro do orçamento?": the days over Meta's margin too

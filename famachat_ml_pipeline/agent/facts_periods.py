@@ -62,6 +62,7 @@ def weeks_figures(ctx: ToolContext, campaign_id: str | None = None) -> dict[str,
         "changes": _changes(ctx, before, now),
         # "quantos leads eu perdi essa semana?": the leads gained or lost, as a count, beside the %
         "leads_gap": int(now["leads"] - before["leads"]),
+        "raw": (before, now),  # "qual a diferença?", "somando as duas?" right after (`answers_gap`)
         "cpl_drivers": [d.model_dump() for d in driver_rows(ctx, now, before)],
     }
 

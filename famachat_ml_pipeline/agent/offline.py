@@ -62,7 +62,9 @@ class OfflineAgent:
         # "quanto gastei em reais?" on a CLP account: its currency said first (no conversion); "qual a
         # moeda?": that alone, not the summary its words fall to
         if (note := currency_note(message, self.ctx.currency)) is not None:
-            texts = [note] if currency_asked(message) and intent.name in {"summary", "help"} else [note, *texts]
+            texts = (
+                [note] if currency_asked(message) and intent.name in {"summary", "help"} else [note, *texts]
+            )
         text = "\n".join(texts)
         for line in text.splitlines(keepends=True):
             yield AgentEvent(kind="text", text=line)
