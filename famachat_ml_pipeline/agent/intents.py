@@ -242,6 +242,16 @@ def classify_intent(message: str) -> Intent:
         return Intent("out_of_scope", metric="accounts", keyword="out_of_scope", accounts_named=named)
     intent = reroute(text, _classify(message))
     intent = _without(text, _share(text, _vs_account(message, text, intent)))
+    if _WEEK_RANKED.search(text) and not (intent.campaign_id or intent.names):
+        # "qual foi a pior semana do mês?": the calendar weeks of the period ranked (was the worst campaign)
+        period = PERIOD_REF.search(_WEEK_RANKED.sub(" ", text))
+        intent = Intent(
+            "best_day",
+            keyword="best_day",
+            metric=day_rank_metric(text),
+            period_ref=period.group(0) if period else None,
+            ask="week",
+        )
     if MONTH_CLOSED.search(text) and not (intent.campaign_id or intent.names):
         # "o mês fechou bem?": the month closed (last month) against the one before it, a verdict by the CPL
         # first (was the campaigns ranked)
@@ -276,6 +286,12 @@ def classify_intent(message: str) -> Intent:
         intent = replace(intent, name="forecast", keyword="forecast", metric="month_end", period_ref=None)
         intent = replace(intent, ask="left_to_spend")
     return replace(intent, below_campaign=True) if _BELOW_CAMPAIGN.search(text) else intent
+
+
+# "qual foi a pior semana do mês?", "melhor semana em leads": the calendar weeks ranked
+_WEEK_RANKED = re.compile(
+    r"\b(melhor|pior) semana\b|\bsemana (?:com|de|que teve) (?:mais|menos|maior|menor)\b"
+)
 
 
 # "qual campanha trouxe menos lead?", "e a que menos trouxe?": the fewest leads ranked
