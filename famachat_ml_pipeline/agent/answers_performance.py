@@ -178,7 +178,13 @@ def say_performance(intent: Intent, out: Out) -> list[str]:
         rest = say_performance(replace(intent, metric=rate[0]), {**out, "_cpl_history": None})
         return [judged[0], *rest, *judged[1:]]
     first = first_figure(intent)  # "qnts leads essa semana?": the leads first
+    if (change := out.get("_days_change")) is not None:  # "ontem vs anteontem", then "qual a diferença?"
+        labels = (br_date(change["old"].isoformat()), br_date(change["new"].isoformat()))
+        first_lines = gap_line(intent.ask, labels, change["raw"], out.get("_currency") or "BRL")
+    else:
+        first_lines = []
     lines = [
+        *first_lines,
         *_delivery_lines(intent, out),
         *_metric_asked(intent, out),
         *days_lines(out, first=first),

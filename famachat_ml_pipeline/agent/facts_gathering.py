@@ -133,7 +133,11 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
     facts.update(_forecast_facts(ctx, intent))
     if intent.day_refs:  # "ontem e anteontem": each day's figures, in the order asked
         facts["_days_asked"] = _days_asked(ctx, intent)
-        if intent.ask == "days_compared":  # "ontem vs o mesmo dia da semana passada": the change too
+        if intent.ask in {
+            "days_compared",
+            "difference",
+            "sum",
+        }:  # a gap or a sum asked of them after  # "ontem vs o mesmo dia da semana passada": the change too
             facts["_days_change"] = days_change(ctx, facts["_days_asked"], intent.campaign_id)
     if intent.name == "tracking":
         return {**facts, "_tracking": tracking_figures(ctx)}

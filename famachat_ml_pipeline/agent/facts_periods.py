@@ -173,4 +173,4 @@ def days_change(
         daily = daily.filter(pl.col("campaign_id") == cid)
     valid = daily.filter(pl.col("spend").is_not_null())
     raw = [period_figures(valid, d, d) for d in (old, new)]
-    return {"old": old, "new": new, "changes": _changes(ctx, *raw)}
+    return {"old": old, "new": new, "changes": _changes(ctx, *raw), "raw": tuple(raw)}

@@ -446,7 +446,11 @@ def _classify(message: str) -> Intent:
     extra = {"period_ref": period_ref, "metric": weighed_metric(text)}
     matched = keyword_intent(text)
     rate_judge = None if cid or named else rate_judge_metric(asked)
-    if rate_judge and not day_ref and matched in {None, "help", "performance", "trends", "anomalies"}:
+    # "o cpm tá ruim?": "ruim" is the underperformers' word, but no campaign is asked: the account's rate
+    judged_words = {None, "help", "performance", "trends", "anomalies"}
+    if not re.search(r"\bcampanh|\bqua(l|is)\b", asked):
+        judged_words.add("underperformers")
+    if rate_judge and not day_ref and matched in judged_words:
         matched = "performance"
     else:
         rate_judge = None
@@ -466,7 +470,8 @@ def _classify(message: str) -> Intent:
         if extra["metric"] == "month_end" and (target := month_target(asked)) is not None:
             # "quanto posso gastar por dia pra fechar em R$ 50 mil?": what is left per day, said first
             extra.update(metric="month_end_target", threshold=target)
-    if not cid and (goal := LEADS_TARGET.search(asked)):
+    # "quantos leads faltam pra bater 600 no mês?": the leads named before the number count too
+    if not cid and (goal := LEADS_TARGET.search(asked)) and re.search(r"\blead", asked):
         # "quanto falta pra bater 2000 leads no mês?": what is left, and whether the forecast gets there
         matched, period_ref = "forecast", None
         goal_n = parse_number(goal.group(1)) * magnitude(goal.group(2))
