@@ -251,7 +251,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "underperformers",
         r"\bmal\b|pior|piores|ruim|ruins|baixa performance|underperform|problema|perdendo"
-        r"|queima|sem (gerar )?leads?\b|gastando sem|zerad|budget alto|poucos leads"
+        r"|queima|torra|sangr|sem (gerar )?leads?\b|gastando sem|zerad|budget alto|poucos leads"
         r"|\bnenhum lead|\b(zero|0) leads?\b|\bgast\w* sem\b",
     ),
     (
