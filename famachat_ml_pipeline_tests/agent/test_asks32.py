@@ -418,3 +418,18 @@ def test_bleeding_money_is_the_underperformers(demo_db: DemoDb) -> None:
     """ "qual campanha tá sangrando mais grana?" was every campaign by spend."""
     intent, lines = _one(demo_db, "qual campanha ta sangrando mais grana?")
     assert intent == "underperformers", lines
+
+
+def test_leads_counted_in_the_singular_lead_the_answer(demo_db: DemoDb) -> None:
+    """ "qnts lead a conta fez desde o dia 15" was the period then the 7 days' summary, the spend first.
+    Now the period's leads first, summed here, and nothing else."""
+    last = demo_db.as_of
+    first = last.replace(day=15)
+    s = _sums(_source(demo_db, ACCOUNT, first, last, demo_db.now), first, last)
+    intent, lines = _one(demo_db, "qnts lead a conta fez desde o dia 15")
+    assert intent == "performance", lines
+    assert lines[0].startswith(
+        f"O período desde dia 15 ({_d(first)} a {_d(last)}, {(last - first).days + 1} dias): "
+        f"{leads_of(s['leads'])}, {format_money(s['spend'])} investidos"
+    ), lines
+    assert not any(line.startswith("Resumo da conta") for line in lines), lines
