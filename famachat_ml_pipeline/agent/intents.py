@@ -289,8 +289,10 @@ def classify_intent(message: str) -> Intent:
 
 
 # "qual foi a pior semana do mês?", "melhor semana em leads": the calendar weeks ranked
+# ("qual delas tá melhor semana passada?" names a period, not a ranking of weeks)
 _WEEK_RANKED = re.compile(
-    r"\b(melhor|pior) semana\b|\bsemana (?:com|de|que teve) (?:mais|menos|maior|menor)\b"
+    r"\b(melhor|pior) semana\b(?! passada| retrasada| anterior| que vem)"
+    r"|\bsemana (?:com|de|que teve) (?:mais|menos|maior|menor)\b"
 )
 
 
