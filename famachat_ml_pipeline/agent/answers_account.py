@@ -10,17 +10,23 @@ from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.wording import Out, about_leads, br_date, failed, freq, leads_text, quoted
 
 
+def _n(count: int, one: str, many: str | None = None) -> str:
+    """ "1 crítica", "2 críticas": the word agreeing with its count ("1 críticas" read wrong)."""
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
 def _summary_text(s: dict[str, Any]) -> list[str]:
     tiers = s.get("tiers", {})
     lines = [
         f"Resumo da conta (7 dias até {br_date(s.get('as_of'))}): {s['spend_7d']} investidos, "
         f"{leads_text(s['leads_7d'])}, CPL de {s['cpl_7d'] or '-'}.",
         f"{s['active_campaigns']} de {s['campaigns']} campanhas ativas; tiers: "
-        f"{tiers.get('HIGH_PERFORMER', 0)} de alta performance, {tiers.get('MODERATE', 0)} moderadas, "
-        f"{tiers.get('LOW', 0)} baixas e {tiers.get('UNDERPERFORMER', 0)} críticas.",
-        f"{s['active_recommendations']} recomendações ativas ({s['high_priority_recommendations']} de alta "
-        f"prioridade) e {s['open_anomalies_7d']} anomalias abertas na semana "
-        f"({s['critical_anomalies_7d']} crítica{'s' if s['critical_anomalies_7d'] != 1 else ''}).",
+        f"{tiers.get('HIGH_PERFORMER', 0)} de alta performance, {_n(tiers.get('MODERATE', 0), 'moderada')}, "
+        f"{_n(tiers.get('LOW', 0), 'baixa')} e {_n(tiers.get('UNDERPERFORMER', 0), 'crítica')}.",
+        f"{_n(s['active_recommendations'], 'recomendação ativa', 'recomendações ativas')} "
+        f"({s['high_priority_recommendations']} de alta prioridade) e "
+        f"{_n(s['open_anomalies_7d'], 'anomalia aberta', 'anomalias abertas')} na semana "
+        f"({_n(s['critical_anomalies_7d'], 'crítica')}).",
     ]
     if s.get("forecast_leads"):
         lines.append(

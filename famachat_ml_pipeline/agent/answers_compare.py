@@ -15,6 +15,7 @@ from famachat_ml_pipeline.agent.answers_campaigns import (
     say_campaign_not_found,
     tier_word,
 )
+from famachat_ml_pipeline.agent.answers_gap import gap_line
 from famachat_ml_pipeline.agent.answers_periods import periods_lines
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_numbers import numbers_in
@@ -157,7 +158,22 @@ def say_compare(intent: Intent, out: Out) -> list[str]:
             else f"{n} das campanhas pedidas não são desta conta."
         )
     # "qual delas tá melhor?": the verdict first, the comparison it rests on after
-    return _verdict_line(intent, out, c) + _difference_line(intent, out, c) + lines
+    return (
+        _verdict_line(intent, out, c) + _difference_line(intent, out, c) + _sum_line(intent, out, c) + lines
+    )
+
+
+def _sum_line(intent: Intent, out: Out, c: dict[str, Any]) -> list[str]:
+    """ "Somando as duas?" right after two campaigns compared: their 7 days' spend and leads added, the
+    CPL of the sum; the amounts as shown (`campaign_line`), so the sum is theirs to check."""
+    if intent.ask != "sum" or len(c["campaigns"]) != 2 or out.get("_ranking") is not None:
+        return []
+    sides = tuple(
+        {"spend": (numbers_in(x.get("spend_7d") or "0") or [0.0])[-1], "leads": x.get("leads_7d") or 0}
+        for x in c["campaigns"]
+    )
+    labels = tuple(quoted(x["name"]) for x in c["campaigns"])
+    return gap_line("sum", labels, sides, out.get("_currency") or "BRL", " nos 7 dias")
 
 
 def _difference_line(intent: Intent, out: Out, c: dict[str, Any]) -> list[str]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import polars as pl
+
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.tools.analysis import excluded_text
 from famachat_ml_pipeline.agent.wording import Out, br_date, leads_text, period_in
@@ -112,6 +114,8 @@ def say_best_day(intent: Intent, out: Out) -> list[str]:
         first = out.get("_first_day")
         since = f"os dados começam em {br_date(first.isoformat())}" if first else "não há dados desta conta"
         return [f"Não há dados de {period.label}: {since}."]
+    if intent.ask == "week":
+        return _week_lines(intent, period, f, out.get("_currency") or "BRL")
     head, key, desc = DAY_RANK_PT[intent.metric or "leads"]
     rows = f["rows"]
     if key == "cpl_v":  # a day that spent with no lead has no CPL but is worse than any
@@ -146,6 +150,79 @@ def say_best_day(intent: Intent, out: Out) -> list[str]:
         f"{head} {when}: {line(ranked[0])}.",
         *(["Em seguida:", *(f"- {line(x)}" for x in ranked[1:4])] if len(ranked) > 1 else []),
         *([f"{left_out[0].upper()}{left_out[1:]}."] if left_out else []),
+    ]
+
+
+# "qual foi a pior semana do mês?": what ranks the weeks, in words
+WEEK_RANK_PT = {
+    "leads": ("Semana com mais leads", "pelos leads"),
+    "leads_low": ("Semana com menos leads", "pelos leads"),
+    "spend": ("Semana com maior gasto", "pelo gasto"),
+    "spend_low": ("Semana com menor gasto", "pelo gasto"),
+    "cpl_high": ("Pior semana (maior CPL)", "pelo CPL"),
+    "cpl_low": ("Melhor semana (menor CPL)", "pelo CPL"),
+}
+
+
+def _week_lines(intent: Intent, period: Any, f: dict[str, Any], currency: str) -> list[str]:
+    """The calendar weeks (Monday to Sunday) of the period ranked by the figure asked (`DAY_RANK_PT`'s):
+    only the weeks whole inside the period and the data compete (a week of 1 day beside weeks of 7 is no
+    comparison); those cut short are named apart. Each with its dates, spend, leads and CPL."""
+    rows = pl.DataFrame(
+        [{"date": x["date"], "spend": x["spend_v"], "leads": x["leads"]} for x in f["rows"]],
+        schema={"date": pl.Date, "spend": pl.Float64, "leads": pl.Int64},
+    )
+    weeks = (
+        rows.group_by(monday=pl.col("date").dt.truncate("1w"))
+        .agg(pl.col("spend").sum(), pl.col("leads").sum(), days=pl.len())
+        .with_columns(
+            sunday=pl.col("monday") + pl.duration(days=6),
+            cpl=pl.when(pl.col("leads") > 0).then(pl.col("spend") / pl.col("leads")),
+        )
+        .sort("monday")
+    )
+    inside = pl.col("monday").is_between(max(period.first, f["first_day"]), min(period.last, f["last_day"]))
+    whole = weeks.filter(
+        inside & (pl.col("sunday") <= min(period.last, f["last_day"])) & (pl.col("days") == 7)
+    )
+    head, by = WEEK_RANK_PT[intent.metric or "cpl_low"]
+    span = f"{br_date(f['first_day'].isoformat())} a {br_date(f['last_day'].isoformat())}"
+    when = f"{period_in(period.label)} ({span})"
+    if whole.is_empty():
+        return [f"Nenhuma semana inteira (segunda a domingo) com dados {when}: não há semanas a comparar."]
+    metric = intent.metric or "cpl_low"
+    key = "cpl" if metric.startswith("cpl") else metric.removesuffix("_low")
+    high_first = metric in {"cpl_high", "leads", "spend"}
+    # a week that spent with no lead has no CPL but is the worst of all
+    ranked = whole.sort(
+        [key, "spend"], descending=[high_first, True], nulls_last=not (key == "cpl" and high_first)
+    )
+    ranked = ranked.to_dicts()
+
+    def line(w: dict[str, Any]) -> str:
+        cpl = format_money(w["cpl"], currency) if w["cpl"] is not None else "sem leads"
+        return (
+            f"{br_date(w['monday'].isoformat())} a {br_date(w['sunday'].isoformat())}: "
+            f"{format_money(w['spend'], currency)} gastos, {leads_text(w['leads'])}, CPL {cpl}"
+        )
+
+    def days_of(w: dict[str, Any]) -> str:
+        first, last = max(w["monday"], period.first), min(w["sunday"], period.last, f["last_day"])
+        span = br_date(first.isoformat()) + ("" if first == last else f" a {br_date(last.isoformat())}")
+        return f"{span} ({w['days']} dia{'s' if w['days'] != 1 else ''} com dados)"
+
+    cut = weeks.filter(~pl.col("monday").is_in(whole["monday"].implode()))
+    apart = [
+        "Fora do ranking, por não serem semanas inteiras no período: "
+        + "; ".join(days_of(w) for w in cut.to_dicts())
+        + "."
+    ]
+    apart = apart if not cut.is_empty() else []
+    return [
+        f"{head} {when}, entre as {len(ranked)} semanas inteiras (segunda a domingo), {by}: "
+        f"{line(ranked[0])}.",
+        *(["Em seguida:", *(f"- {line(w)}" for w in ranked[1:])] if len(ranked) > 1 else []),
+        *apart,
     ]
 
 

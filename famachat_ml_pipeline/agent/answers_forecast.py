@@ -404,6 +404,11 @@ def _cpl_ahead_lines(out: Out) -> list[str]:
 def say_forecast(intent: Intent, out: Out) -> list[str]:
     # a verdict asked of the forecast (a leads target, the worst case, the CPL ahead): said first
     first = [*_target_verdict_lines(out), *_worst_case_lines(out), *_cpl_next_lines(out)]
+    target = out.get("_leads_target")
+    if intent.campaign_id and target is not None and target["verdict"] is not None:
+        # "qnd a campanha 7 vai bater 100 leads?": the stored forecast's verdict is the answer; the fresh
+        # prediction after it gave a second, different range for the same leads
+        return first
     return [*first, *_say_forecast(intent, out)] if first else _say_forecast(intent, out)
 
 

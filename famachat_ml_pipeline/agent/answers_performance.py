@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
+from famachat_ml_pipeline.agent.answers_gap import gap_line
 from famachat_ml_pipeline.agent.answers_periods import (
     RATE_HOW,
     all_invalid,
@@ -159,8 +160,16 @@ def say_performance(intent: Intent, out: Out) -> list[str]:
     the CTR first when it is what was asked; two periods compared side by side first."""
     if "_periods" in out:
         # what was asked only: the 7 days' trends would blur the two
-        verdict = _periods_verdict(intent, out["_periods"], out.get("_through"))
-        return [*verdict, *periods_lines(out, metric=intent.metric)]
+        pf = out["_periods"]
+        verdict = _periods_verdict(intent, pf, out.get("_through"))
+        # "qual a diferença?", "somando os dois?" right after: that answer first
+        labels = tuple(p.label.split(",")[0] for p in pf["periods"])
+        gap = (
+            gap_line(intent.ask, labels, tuple(pf["raw"]), out.get("_currency") or "BRL")
+            if len(labels) == 2
+            else []
+        )
+        return [*gap, *verdict, *periods_lines(out, metric=intent.metric)]
     if judged := cpl_judge_lines(intent, out):  # "meu CPL tá bom?": the verdict against its own history
         day = day_move_lines(replace(intent, metric="day_cpl_either"), out)[:1] if "_day_move" in out else []
         return [judged[0], *day, *trend_lines(out["analyze_trends"])[:1], *judged[1:]]
@@ -169,7 +178,13 @@ def say_performance(intent: Intent, out: Out) -> list[str]:
         rest = say_performance(replace(intent, metric=rate[0]), {**out, "_cpl_history": None})
         return [judged[0], *rest, *judged[1:]]
     first = first_figure(intent)  # "qnts leads essa semana?": the leads first
+    if (change := out.get("_days_change")) is not None:  # "ontem vs anteontem", then "qual a diferença?"
+        labels = (br_date(change["old"].isoformat()), br_date(change["new"].isoformat()))
+        first_lines = gap_line(intent.ask, labels, change["raw"], out.get("_currency") or "BRL")
+    else:
+        first_lines = []
     lines = [
+        *first_lines,
         *_delivery_lines(intent, out),
         *_metric_asked(intent, out),
         *days_lines(out, first=first),
@@ -191,7 +206,26 @@ def say_performance(intent: Intent, out: Out) -> list[str]:
         )
     # a day or period asked is answered by its own figures: the 7 days' CPL move would answer another
     # question (why the CPL moved is `say_anomalies`' and `say_trends`')
-    return lines if asked_when else lines + trend_lines(t)
+    return lines if asked_when else lines + _seven_days_asked(intent, t) + trend_lines(t)
+
+
+_SEVEN_DAYS_FIGURE = {"spend": ("Gasto", "spend_change"), "leads": ("Leads", "leads_change")}
+
+
+def _seven_days_asked(intent: Intent, t: dict[str, Any]) -> list[str]:
+    """ "Quanto gastei?", "quantos leads?" with no day nor period: the 7 days' spend (leads) said first,
+    against the week before; the CPL's move line that follows led the answer before, the spend in its tail."""
+    if intent.metric not in _SEVEN_DAYS_FIGURE or "last_7d" not in t or intent.campaign_id:
+        return []
+    name, change = _SEVEN_DAYS_FIGURE[intent.metric]
+    key = intent.metric
+    last, prev = t["last_7d"], t["previous_7d"]
+    shown = (lambda v: leads_text(v)) if key == "leads" else (lambda v: v or "-")
+    moved = f", {t[change]}" if t.get(change) else ""
+    return [
+        f"{name} da conta nos 7 dias até {br_date(last['last_day'])}: {shown(last[key])} (contra "
+        f"{shown(prev[key])} nos 7 dias anteriores{moved})."
+    ]
 
 
 def say_daily_average(intent: Intent, out: Out) -> list[str]:

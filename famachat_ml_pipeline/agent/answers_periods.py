@@ -130,7 +130,8 @@ def periods_lines(out: Out, who: str = "", metric: str | None = None) -> list[st
     lines.append(
         f"Variação de {span}: gasto {spend or '-'}, leads {leads or '-'}, CPL {cpl or 'sem comparação'}."
     )
-    if any(f["last_day"] < p.last for p, f in zip(periods, sides, strict=True)):
+    # a side cut short at either end (not over yet, or before the data's first day): per day compares fairly
+    if any(f["last_day"] < p.last or f["first_day"] > p.first for p, f in zip(periods, sides, strict=True)):
         per_day = " contra ".join(f"{f['spend_per_day'] or '-'}" for f in sides)
         lines.append(f"Como um lado é parcial, o gasto por dia compara melhor: {per_day}.")
     if (rate := periods_rate(metric)) is not None:  # "e o ctr?" right after: that rate's move first

@@ -83,25 +83,25 @@ GLOSSARY: dict[str, str] = {
     "HIGH_PERFORMER": (
         f"HIGH_PERFORMER (alta performance) é o melhor dos 4 tiers: CPL dos últimos 7 dias até "
         f"{_N(HIGH_MAX_RATIO)}x o CPL da conta e leads em pelo menos {HIGH_MIN_DAYS_WITH_LEADS} desses dias. "
-        "É candidata a escalar (em passos de no máximo 20% no orçamento)."
+        "Uma campanha nele é candidata a escalar (em passos de no máximo 20% no orçamento)."
     ),
     "MODERATE": (
-        f"MODERATE (moderada): CPL dos últimos 7 dias até {_N(MODERATE_MAX_RATIO)}x o da conta, com pelo "
+        f"MODERATE (moderado): CPL dos últimos 7 dias até {_N(MODERATE_MAX_RATIO)}x o da conta, com pelo "
         f"menos {MODERATE_MIN_LEADS} leads. Manter e otimizar."
     ),
     "LOW": (
-        f"LOW (baixa): CPL dos últimos 7 dias até {_N(LOW_MAX_RATIO)}x o da conta. Revisar a estratégia "
+        f"LOW (baixo): CPL dos últimos 7 dias até {_N(LOW_MAX_RATIO)}x o da conta. Revisar a estratégia "
         "(público, criativo, orçamento)."
     ),
     "UNDERPERFORMER": (
-        f"UNDERPERFORMER (crítica): CPL dos últimos 7 dias acima de {_N(LOW_MAX_RATIO)}x o da conta, "
+        f"UNDERPERFORMER (crítico): CPL dos últimos 7 dias acima de {_N(LOW_MAX_RATIO)}x o da conta, "
         "ou gasto "
         "sem nenhum lead. Reduzir o orçamento, pausar ou reestruturar."
     ),
     "tier": (
         f"{_TIER_RULE}: HIGH_PERFORMER (alta performance) até {_N(HIGH_MAX_RATIO)}x com leads em "
-        f"{HIGH_MIN_DAYS_WITH_LEADS}+ dias; MODERATE (moderada) até {_N(MODERATE_MAX_RATIO)}x com "
-        f"{MODERATE_MIN_LEADS}+ leads; LOW (baixa) até {_N(LOW_MAX_RATIO)}x; UNDERPERFORMER (crítica) acima "
+        f"{HIGH_MIN_DAYS_WITH_LEADS}+ dias; MODERATE (moderado) até {_N(MODERATE_MAX_RATIO)}x com "
+        f"{MODERATE_MIN_LEADS}+ leads; LOW (baixo) até {_N(LOW_MAX_RATIO)}x; UNDERPERFORMER (crítico) acima "
         "disso ou gasto sem lead. Um modelo (XGBoost) treinado no histórico prevê também o tier da próxima "
         "semana."
     ),

@@ -27,15 +27,16 @@ TIER_WORD = {
 }
 RULES = (
     f"Regra dos tiers (CPL dos 7 dias ÷ CPL da conta): alta performance até {format_number(HIGH_MAX_RATIO)}x "
-    f"com leads em {HIGH_MIN_DAYS_WITH_LEADS}+ dias; moderada até {format_number(MODERATE_MAX_RATIO)}x com "
-    f"{MODERATE_MIN_LEADS}+ leads; baixa até {format_number(LOW_MAX_RATIO)}x; crítica acima disso ou gasto "
+    f"com leads em {HIGH_MIN_DAYS_WITH_LEADS}+ dias; moderado até {format_number(MODERATE_MAX_RATIO)}x com "
+    f"{MODERATE_MIN_LEADS}+ leads; baixo até {format_number(LOW_MAX_RATIO)}x; crítico acima disso ou gasto "
     "sem lead."
 )
 NO_CLASSIFICATION = "Não encontrei classificação de tier desta campanha nesta conta (rode `famachat-ml run`)."
 
 
 def tier_label(tier: str | None) -> str:
-    """ "moderada (MODERATE)": the answers' pt-BR word with the label the product shows."""
+    """ "moderado (MODERATE)": the answers' pt-BR word with the label the product shows (the tier's,
+    masculine: "o tier moderado", as every tier word the answers write)."""
     return f"{TIER_WORD[tier]} ({tier})" if tier in TIER_WORD else "sem classificação"
 
 
@@ -56,23 +57,23 @@ def _why(c: dict[str, Any]) -> str:
         f"({c['account_cpl']}), {leads_text(c['leads'])} em {c['days_with_leads']} dia(s) com lead"
     )
     if tier == "UNDERPERFORMER" and not c["leads"]:
-        return f"gastou {c['spend']} sem nenhum lead nos 7 dias: gasto sem lead é crítica, sempre."
+        return f"gastou {c['spend']} sem nenhum lead nos 7 dias: gasto sem lead é tier crítico, sempre."
     if tier == "UNDERPERFORMER":
-        return f"{figures}; acima de {format_number(LOW_MAX_RATIO)}x é crítica."
+        return f"{figures}; acima de {format_number(LOW_MAX_RATIO)}x é tier crítico."
     if tier == "LOW" and ratio is not None and ratio <= MODERATE_MAX_RATIO:
-        return f"{figures}; o CPL cabe em moderada, mas ela pede {MODERATE_MIN_LEADS}+ leads."
+        return f"{figures}; o CPL cabe no tier moderado, mas ele pede {MODERATE_MIN_LEADS}+ leads."
     if tier == "LOW":
-        return f"{figures}; entre {_x(MODERATE_MAX_RATIO)} e {_x(LOW_MAX_RATIO)} é baixa."
+        return f"{figures}; entre {_x(MODERATE_MAX_RATIO)} e {_x(LOW_MAX_RATIO)} é tier baixo."
     if tier == "MODERATE" and ratio is not None and ratio <= HIGH_MAX_RATIO:
         need = HIGH_MIN_DAYS_WITH_LEADS
-        return f"{figures}; o CPL cabe em alta performance, mas ela pede leads em {need}+ dias."
+        return f"{figures}; o CPL cabe no tier alta performance, mas ele pede leads em {need}+ dias."
     if tier == "MODERATE":
         return (
-            f"{figures}; até {format_number(MODERATE_MAX_RATIO)}x é moderada, alta performance pede até "
+            f"{figures}; até {format_number(MODERATE_MAX_RATIO)}x é tier moderado, alta performance pede até "
             f"{format_number(HIGH_MAX_RATIO)}x."
         )
     days = HIGH_MIN_DAYS_WITH_LEADS
-    return f"{figures}; até {_x(HIGH_MAX_RATIO)} com leads em {days}+ dias é alta performance."
+    return f"{figures}; até {_x(HIGH_MAX_RATIO)} com leads em {days}+ dias é tier alta performance."
 
 
 def _goal(c: dict[str, Any]) -> str:

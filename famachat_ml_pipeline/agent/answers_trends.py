@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from famachat_ml_pipeline.agent.answers_gap import gap_line
 from famachat_ml_pipeline.agent.answers_periods import all_invalid
 from famachat_ml_pipeline.agent.answers_verdicts import week_movers_lines
 from famachat_ml_pipeline.agent.intents import Intent
@@ -158,7 +159,10 @@ def say_trends(intent: Intent, out: Out) -> list[str]:
         account = _weeks_lines(out)[-1].replace("Variação:", "Na conta inteira, mesma comparação:", 1)
         return [*week_movers_lines(intent, out), account]
     if "_weeks" in out:
-        return [*_week_change_lines(intent, out), *_weeks_lines(out)]
+        w, (before, now) = out["_weeks"]["weeks"], out["_weeks"]["raw"]
+        labels = tuple(f"{p.label} ({br_span(p.first, p.last)})" for p in (w.before, w.now))
+        gap = gap_line(intent.ask, labels, (before, now), out.get("_currency") or "BRL")
+        return [*gap, *_week_change_lines(intent, out), *_weeks_lines(out)]
     if "_period_move" in out:
         return _period_move_lines(intent, out["_period_move"], out.get("_campaign_name"))
     return [*_trend_answer(intent, out, t), *trend_lines(t)]

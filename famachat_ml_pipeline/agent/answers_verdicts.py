@@ -352,6 +352,8 @@ def cpl_judge_lines(intent: Intent, out: Out) -> list[str]:
     day = h["day"]
     if day is not None:
         when, units = f"em {_d(day)} ({WEEKDAYS_PT[day.weekday()]})", "dias"
+        if h.get("partial"):  # today: the day is not over, its CPL is the one so far
+            when = f"hoje, {_d(day)} ({WEEKDAYS_PT[day.weekday()]}, parcial: o dia ainda não terminou),"
     else:
         when, units = f"nos 7 dias até {_d(h['last_day'])}", "semanas"
     if h["now"]["cpl"] is None:
@@ -372,10 +374,14 @@ def cpl_judge_lines(intent: Intent, out: Out) -> list[str]:
     idle = h.get("no_leads") or 0
     without = f"; {idle} sem nenhum lead" if idle else ""
     verb = "teve" if cheaper == 1 else "tiveram"
+    counted = f"{cheaper} {which} {verb}"
+    was = "foi"
+    if h.get("partial"):
+        was = f"é, até agora ({h['now']['spend'] or '-'} gastos, {leads_text(h['now']['leads'])}),"
     return [
-        f"{_ANSWER[good_asked][level]}: o CPL da conta {when} foi {h['now']['cpl']}, {_WHERE[level]}{top}. "
+        f"{_ANSWER[good_asked][level]}: o CPL da conta {when} {was} {h['now']['cpl']}, {_WHERE[level]}{top}. "
         f"{'Nos' if day is not None else 'Nas'} {n} {units} anteriores ({span}), o CPL {per} foi de "
-        f"{h['low']} a {h['high']}, mediana {h['median'] or '-'}; {cheaper} {which} {verb} CPL mais "
+        f"{h['low']} a {h['high']}, mediana {h['median'] or '-'}; {counted} CPL mais "
         f"baixo{without}.",
         NO_BENCHMARK,
     ]

@@ -71,7 +71,8 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
     """The day or period asked, whether the source covers it, and its figures from the source."""
     through, today = ctx.data_through(), current_day(ctx)
     day = resolve_day(intent.day_ref, today)
-    facts: dict[str, Any] = {"_through": through, "_day": day}
+    # the account's currency: a sum or a gap of two things compared is said in it (`answers_gap`)
+    facts: dict[str, Any] = {"_through": through, "_day": day, "_currency": ctx.currency}
     if (rerouted := reroute_facts(ctx, intent)) is not None:
         facts.update(rerouted)
         if intent.name == "budget":  # "dentro do orçamento?": the days over Meta's margin too
@@ -132,7 +133,11 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
     facts.update(_forecast_facts(ctx, intent))
     if intent.day_refs:  # "ontem e anteontem": each day's figures, in the order asked
         facts["_days_asked"] = _days_asked(ctx, intent)
-        if intent.ask == "days_compared":  # "ontem vs o mesmo dia da semana passada": the change too
+        if intent.ask in {
+            "days_compared",
+            "difference",
+            "sum",
+        }:  # a gap or a sum asked of them after  # "ontem vs o mesmo dia da semana passada": the change too
             facts["_days_change"] = days_change(ctx, facts["_days_asked"], intent.campaign_id)
     if intent.name == "tracking":
         return {**facts, "_tracking": tracking_figures(ctx)}
@@ -238,13 +243,15 @@ def _verdict_facts(ctx: ToolContext, intent: Intent, day: dt.date | None) -> dic
     through = ctx.data_through()
     found: dict[str, Any] = {}
     first = first_insight_day(ctx.engine, ctx.config_id) if day is not None else None
-    complete = day is not None and day_status(day, through, first) == "ok"
+    status = day_status(day, through, first) if day is not None else None
+    complete = status == "ok"
     if day_move_metric(intent.metric) and intent.campaign_id is None and complete:
         found["_day_move"] = day_move_figures(ctx, day)
     account = intent.campaign_id is None and not intent.names
     if intent.name == "performance" and (intent.metric or "").startswith("cpl_judge") and account:
-        if day is None or complete:
-            found["_cpl_history"] = cpl_history_figures(ctx, day)
+        # "o cpl de hoje tá alto?": today's CPL so far against the days before it (said partial)
+        if day is None or complete or status == "today":
+            found["_cpl_history"] = {**cpl_history_figures(ctx, day), "partial": status == "today"}
         if complete:
             found["_day_move"] = day_move_figures(ctx, day)
     if intent.name == "performance" and (judged := rate_judged(intent.metric)) and account:

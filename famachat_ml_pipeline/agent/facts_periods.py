@@ -62,6 +62,7 @@ def weeks_figures(ctx: ToolContext, campaign_id: str | None = None) -> dict[str,
         "changes": _changes(ctx, before, now),
         # "quantos leads eu perdi essa semana?": the leads gained or lost, as a count, beside the %
         "leads_gap": int(now["leads"] - before["leads"]),
+        "raw": (before, now),  # "qual a diferença?", "somando as duas?" right after (`answers_gap`)
         "cpl_drivers": [d.model_dump() for d in driver_rows(ctx, now, before)],
     }
 
@@ -172,4 +173,4 @@ def days_change(
         daily = daily.filter(pl.col("campaign_id") == cid)
     valid = daily.filter(pl.col("spend").is_not_null())
     raw = [period_figures(valid, d, d) for d in (old, new)]
-    return {"old": old, "new": new, "changes": _changes(ctx, *raw)}
+    return {"old": old, "new": new, "changes": _changes(ctx, *raw), "raw": tuple(raw)}

@@ -432,19 +432,59 @@ def _fewest_followup(message: str, history: Sequence[ChatTurn], depth: int) -> I
     return replace(prev, name="top", metric="leads_low", period_ref=period, names=(), limit=None)
 
 
+# "somando as duas?", "e as duas juntas?", "qual o total dos dois?": the two things just compared, added
+_SUM = re.compile(
+    r"\bsomand\w*|\bsoma(?:r|do|da|dos|das)?\b|\bjunt[oa]s\b|\b(?:o )?total (?:d?[oa]s )?(?:dois|duas)\b"
+)
+
+
+GAP = ("difference", "sum")  # the asks a gap or a sum follow-up sets (`_difference_followup`)
+
+
+def _two_compared(prev: Intent) -> bool:
+    """Whether a question compared two things a gap or a sum can be said of: two campaigns, two periods
+    ("outubro vs novembro"), or the calendar weeks ("essa semana vs a passada")."""
+    return (
+        prev.name == "compare"
+        or (prev.name == "performance" and periods_asked(prev.metric) and len(prev.period_refs) == 2)
+        or (prev.name == "trends" and prev.metric == "calendar_week")
+        or (prev.name == "performance" and prev.ask in {"days_compared", *GAP} and len(prev.day_refs) == 2)
+    )
+
+
 def _difference_followup(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
-    """ "qual a diferença de cpl?" right after two campaigns compared: the same comparison with the CPL gap
-    said first; None after anything else, or when the message names campaigns of its own."""
+    """ "qual a diferença (de cpl)?" or "somando as duas?" right after two campaigns or two periods
+    compared: the same comparison with the gap (the sum) said first; None after anything else, or when the
+    message names campaigns of its own."""
     text = normalize(message)
-    if not re.search(r"\bdiferenca\b", text) or len(_WORD.findall(text)) > MAX_WORDS:
+    asked = "difference" if re.search(r"\bdiferenca\b", text) else "sum" if _SUM.search(text) else None
+    if asked is None or len(_WORD.findall(text)) > MAX_WORDS:
         return None
     own = classify_intent(message)
     if own.campaign_id or own.names or own.campaign_ids:
         return None
     prev = _previous_intent(history, depth)
-    if prev is None or prev.name != "compare":
+    if prev is None or not _two_compared(prev):
+        # "qnts leads ontem?", "e anteontem?", "somando os dois?": the two asked one after the other
+        both = _two_asked(history, depth)
+        return None if both is None or not _two_compared(both) else replace(both, ask=asked)
+    return replace(prev, ask=asked)
+
+
+def _two_asked(history: Sequence[ChatTurn], depth: int) -> Intent | None:
+    """The last two questions, each the account's figures of one day (or one period), read as those two
+    compared ("ontem vs anteontem"); None otherwise."""
+    asked = [i for i, turn in enumerate(history) if turn.role == "user"][-2:]
+    found = []
+    for i in asked:
+        text = history[i].content
+        one = (resolve_followup(text, history[:i], depth - 1) if depth > 1 else None) or classify_intent(text)
+        if one.name != "performance" or one.campaign_id or one.names:
+            return None
+        found.append(one.day_ref or one.period_ref)
+    if len(found) != 2 or None in found or found[0] == found[1]:
         return None
-    return replace(prev, ask="difference")
+    return classify_intent(f"{found[0]} vs {found[1]}")
 
 
 # "quanto?", "quanto aumento nela?", "e quanto eu subo?" right after a scale verdict or list: its 20 % step

@@ -46,6 +46,8 @@ from famachat_ml_pipeline.agent.intents_periods import (
     ALL_TIME,
     ALL_TIME_REF,
     DAY_REF,
+    MONTH_BEFORE_LAST_REF,
+    MONTH_CLOSED,
     PERIOD_REF,
     PERIODS_JUDGED,
     PERIODS_VERDICTS,
@@ -240,6 +242,27 @@ def classify_intent(message: str) -> Intent:
         return Intent("out_of_scope", metric="accounts", keyword="out_of_scope", accounts_named=named)
     intent = reroute(text, _classify(message))
     intent = _without(text, _share(text, _vs_account(message, text, intent)))
+    if _WEEK_RANKED.search(text) and not (intent.campaign_id or intent.names):
+        # "qual foi a pior semana do mês?": the calendar weeks of the period ranked (was the worst campaign)
+        period = PERIOD_REF.search(_WEEK_RANKED.sub(" ", text))
+        intent = Intent(
+            "best_day",
+            keyword="best_day",
+            metric=day_rank_metric(text),
+            period_ref=period.group(0) if period else None,
+            ask="week",
+        )
+    if MONTH_CLOSED.search(text) and not (intent.campaign_id or intent.names):
+        # "o mês fechou bem?": the month closed (last month) against the one before it, a verdict by the CPL
+        # first (was the campaigns ranked)
+        bad = re.search(r"\b(mal|ruim|pior)\b", text)
+        intent = Intent(
+            "performance",
+            keyword="performance",
+            metric="periods_worse" if bad else "periods_better",
+            period_ref="mes passado",
+            period_refs=(MONTH_BEFORE_LAST_REF, "mes passado"),
+        )
     if _HEALTH.search(text) and intent.name in {"summary", "top", "help"} and not intent.campaign_id:
         # "minha conta tá saudável?": a verdict first, from the tiers, the anomalies and the CPL's trend
         intent = Intent("summary", keyword="summary", ask="health")
@@ -263,6 +286,14 @@ def classify_intent(message: str) -> Intent:
         intent = replace(intent, name="forecast", keyword="forecast", metric="month_end", period_ref=None)
         intent = replace(intent, ask="left_to_spend")
     return replace(intent, below_campaign=True) if _BELOW_CAMPAIGN.search(text) else intent
+
+
+# "qual foi a pior semana do mês?", "melhor semana em leads": the calendar weeks ranked
+# ("qual delas tá melhor semana passada?" names a period, not a ranking of weeks)
+_WEEK_RANKED = re.compile(
+    r"\b(melhor|pior) semana\b(?! passada| retrasada| anterior| que vem)"
+    r"|\bsemana (?:com|de|que teve) (?:mais|menos|maior|menor)\b"
+)
 
 
 # "qual campanha trouxe menos lead?", "e a que menos trouxe?": the fewest leads ranked
@@ -417,7 +448,11 @@ def _classify(message: str) -> Intent:
     extra = {"period_ref": period_ref, "metric": weighed_metric(text)}
     matched = keyword_intent(text)
     rate_judge = None if cid or named else rate_judge_metric(asked)
-    if rate_judge and not day_ref and matched in {None, "help", "performance", "trends", "anomalies"}:
+    # "o cpm tá ruim?": "ruim" is the underperformers' word, but no campaign is asked: the account's rate
+    judged_words = {None, "help", "performance", "trends", "anomalies"}
+    if not re.search(r"\bcampanh|\bqua(l|is)\b", asked):
+        judged_words.add("underperformers")
+    if rate_judge and not day_ref and matched in judged_words:
         matched = "performance"
     else:
         rate_judge = None
@@ -437,7 +472,8 @@ def _classify(message: str) -> Intent:
         if extra["metric"] == "month_end" and (target := month_target(asked)) is not None:
             # "quanto posso gastar por dia pra fechar em R$ 50 mil?": what is left per day, said first
             extra.update(metric="month_end_target", threshold=target)
-    if not cid and (goal := LEADS_TARGET.search(asked)):
+    # "quantos leads faltam pra bater 600 no mês?": the leads named before the number count too
+    if not cid and (goal := LEADS_TARGET.search(asked)) and re.search(r"\blead", asked):
         # "quanto falta pra bater 2000 leads no mês?": what is left, and whether the forecast gets there
         matched, period_ref = "forecast", None
         goal_n = parse_number(goal.group(1)) * magnitude(goal.group(2))
@@ -456,7 +492,9 @@ def _classify(message: str) -> Intent:
     if matched == "weekday":  # best first: the lowest CPL, unless the most leads or the worst is asked
         worst = re.search(r"\bpior|\bmaior (cpl|custo)|mais car[oa]|(cpl|custo por lead) mais alto", asked)
         most = re.search(r"mais leads|mais trouxe|converte mais|mais conversao|mais conversoes", asked)
-        extra["metric"] = "leads" if most else "cpl_high" if worst else "cpl_low"
+        # "converte mais barato", "gera mais lead barato": the cost named ranks by the CPL, not the leads
+        cost = re.search(r"\bcpl\b|custo|barat|car[oa]s?\b", asked)
+        extra["metric"] = "leads" if most and not cost else "cpl_high" if worst else "cpl_low"
     if matched == "anomalies":
         cpl_named = re.search(r"\bcpl\b|custo por lead", asked)
         if not (cpl_named or WHY.search(asked)):

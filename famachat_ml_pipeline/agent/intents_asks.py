@@ -14,7 +14,8 @@ from famachat_ml_pipeline.agent.intents_trends import WHY, leads_asked
 # "quanto falta pra bater 2000 leads no mês?": the month's leads target ("mil"/"k" x1000, MAGNITUDE)
 LEADS_TARGET = re.compile(
     r"\b(?:bater|chegar (?:a|em|nos)|fechar (?:com|em)|atingir|fazer)\s+(?:os\s+|as\s+)?"
-    rf"(\d[\d.,]*\d|\d)(?![\d.,])\s*{MAGNITUDE}?\s*(?:de\s+)?leads?\b.*\bmes\b"
+    rf"(\d[\d.,]*\d|\d)(?![\d.,])\s*{MAGNITUDE}?\s*"
+    r"(?:(?:de\s+)?leads?\b.*\bmes\b|(?:no|do|este|esse) mes\b)"  # or before: "leads ... 600 no mes"
 )
 
 
@@ -130,11 +131,14 @@ ANOMALY_TYPE_ASKED = {
 }
 # "passar de 100 leads", "bater 150 leads": a number of leads to reach ("mil"/"k" x1000, MAGNITUDE)
 _LEADS_GOAL = re.compile(
-    r"\b(?:passar|bater|chegar|atingir|superar|ultrapassar|fazer|mais)\s+(?:de|a|em|os|as|dos|das|que)?\s*"
+    # the present too: "a 6 passa de 20 leads essa semana?" (the past, "passou", is no goal ahead)
+    r"\b(?:passar?|bater?|chegar?|atingir?|atinge|superar?|ultrapassar?|fazer|faz|mais)\s+"
+    r"(?:de|a|em|os|as|dos|das|que)?\s*"
     rf"(\d[\d.,]*\d|\d)(?![\d.,])\s*{MAGNITUDE}?\s*(?:de\s+)?leads?\b"
 )
 _FUTURE = re.compile(
     r"\bchances?\b|\bprobabilidade\b|\b(vai|vou|vamos|consigo|conseguimos|consegue|deve|devo)\b|\bda pra\b"
+    r"|\b(?:essa|esta|nessa|nesta) semana\b"  # a goal of the week not over: its days done plus the forecast's
 )
 _WORST_CASE = re.compile(r"\bpior (caso|cenario|hipotese)\b|\bno minimo\b|\bpessimist\w*")
 _CPL_NEXT = re.compile(

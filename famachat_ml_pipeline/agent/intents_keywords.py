@@ -251,7 +251,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "underperformers",
         r"\bmal\b|pior|piores|ruim|ruins|baixa performance|underperform|problema|perdendo"
-        r"|queima|sem (gerar )?leads?\b|gastando sem|zerad|budget alto|poucos leads"
+        r"|queima|torra|sangr|sem (gerar )?leads?\b|gastando sem|zerad|budget alto|poucos leads"
         r"|\bnenhum lead|\b(zero|0) leads?\b|\bgast\w* sem\b",
     ),
     (
@@ -265,7 +265,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         r"|\bcpc\b|custo por clique|\btaxa de conversao\b|\bconversao (da conta|media|geral)\b"
         r"|quanto (eu )?(gastei|gastamos|investi|investimos|gasto)|\bgastei\b|\bgasto\b"
         r"|\b(quanto|qnto|qto|qnt) (custou|custa|custaram)|\bcusto do lead"
-        r"|(quantos|qnts|qtos|qts) leads|leads (eu )?(tive|tivemos|gerei|geramos|gerou|entraram)"
+        # "qnts lead a conta fez": the singular typed too
+        r"|(quantos|qnts|qtos|qts) leads?\b|leads (eu )?(tive|tivemos|gerei|geramos|gerou|entraram)"
         # "qnto to pagando por lead?", "quanto tá saindo o lead?": the CPL in a buyer's words
         r"|\b(pag\w*|gast\w*|invest\w*) por lead\b|\b(saindo|custando|sai) (o|cada|um) lead\b",
     ),

@@ -75,6 +75,13 @@ ALL_TIME = re.compile(
 # "semana passada vs retrasada": the calendar week before last (not in `PERIOD_REF`: asked only compared)
 WEEK_BEFORE_LAST = re.compile(r"\b(?:semana )?retrasada\b")
 WEEK_BEFORE_LAST_REF = "semana retrasada"
+# "o mês fechou bem?": the month before last month, the month the closed one is weighed against
+MONTH_BEFORE_LAST_REF = "mes retrasado"
+# "o mês fechou bem?", "como fechou o mês?", "fechamento do mês": the last closed month against the one before
+MONTH_CLOSED = re.compile(
+    r"\bmes (?:passado )?(?:fechou|terminou|acabou|encerrou|fechado)\b|\bfechamento do mes\b"
+    r"|\b(?:fechou|terminou|acabou|encerrou) o mes\b|\bcomo (?:foi o )?fechamento\b"
+)
 # two periods weighed against each other: "compara", "vs", "x", "contra", "com"
 _PERIODS_VERSUS = re.compile(
     r"\bcompar\w*|\b(?:vs|versus|x|contra|com)\b|\b(?:melhor|pior)\w*\s+(?:do\s+)?(?:que|q)\b"
@@ -312,6 +319,10 @@ def resolve_period(ref: str | None, through: dt.date) -> Period | None:
     if ref == WEEK_BEFORE_LAST_REF:  # the calendar week before last week, Monday to Sunday
         monday = _this_monday(through) - dt.timedelta(days=14)
         return Period(monday, monday + dt.timedelta(days=6), "semana retrasada, de segunda a domingo")
+    if ref == MONTH_BEFORE_LAST_REF:  # the month before "mês passado"'s
+        last_month = resolve_period("mes passado", through)
+        before = last_month.first - dt.timedelta(days=1) if last_month else None
+        return month_period(before.year, before.month, through) if before else None
     m = PERIOD_REF.search(ref or "")
     if not m:
         return None

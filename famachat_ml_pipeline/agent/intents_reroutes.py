@@ -49,7 +49,8 @@ _LEADS_COST = re.compile(
 )
 # "a campanha 11 está queimando dinheiro?": is its CPL too high (the verdict of "o CPL dela tá alto?")
 _BURNING = re.compile(
-    r"\b(queimando|torrando|jogando fora|desperdicando|rasgando|perdendo)\b.*\b(dinheiro|grana|verba)\b"
+    r"\b(queimando|torrando|jogando fora|desperdicando|rasgando|perdendo|sangrando)\b"
+    r".*\b(dinheiro|grana|verba)\b"
     r"|\bdinheiro (no lixo|jogado fora|pelo ralo)\b|\bjogando (dinheiro|grana|verba) fora\b"
 )
 # "tem alguma campanha pausada que vale religar?", "qual vale reativar?": which of the paused ones

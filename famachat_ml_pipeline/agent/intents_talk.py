@@ -163,6 +163,9 @@ def decision_asked(text: str) -> str | None:
 _BUDGET_TOTAL = re.compile(
     r"\borcamentos?( diarios?)? (total|somad\w*|da conta|de todas|geral)\b|\b(total|soma) d[oe]s? orcamentos?"
     r"|\borcamento diario (de|da) conta\b|\bquanto (eu )?(tenho|estou|to|ta|gasto) de orcamento\b"
+    # "quanto de verba eu tenho por dia somando tudo?": "verba" is the budget too
+    r"|\bquanto de (orcamento|verba)\b.*\b(por dia|diari\w*|somand\w*|total|tudo)\b"
+    r"|\bverbas?( diarias?)? (total|somad\w*|da conta|de todas|geral)\b|\b(total|soma) das? verbas?\b"
 )
 # "quanto falta gastar no mês?": a monthly budget the source does not hold
 _LEFT_TO_SPEND = re.compile(r"\b(falta|faltam|resta|restam|sobra|sobram|ainda posso) (gastar|investir)\b")

@@ -33,7 +33,10 @@ WHY = re.compile(r"\bpor ?que\b|\bpq\b|\bmotivo\b|\bpor causa d[oae]s?\b")
 
 def leads_asked(text: str) -> bool:
     """ "quantos leads", "leads de hoje": the count of leads asked, not their cost nor the spend."""
-    return bool(re.search(r"\bleads\b", text)) and not re.search(r"\bcpl\b|\bcust|\bgast|\binvest", text)
+    # "qnts lead ontem": a count asked names the leads in the singular too
+    counted = re.search(r"\b(quantos|qnts|qtos|qts)\s+lead\b", text)
+    cost = re.search(r"\bcpl\b|\bcust|\bgast|\binvest", text)
+    return bool(re.search(r"\bleads\b", text) or counted) and not cost
 
 
 def spend_asked(text: str) -> bool:

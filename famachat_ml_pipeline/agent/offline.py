@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from famachat_ml_pipeline.agent.answers import generate_response
+from famachat_ml_pipeline.agent.answers_currency import currency_asked, currency_note
 from famachat_ml_pipeline.agent.facts_gathering import gather_facts
 from famachat_ml_pipeline.agent.facts_source import with_account_cpl
 from famachat_ml_pipeline.agent.followup import resolve_followup
@@ -58,6 +59,12 @@ class OfflineAgent:
             texts.append(generate_response(asked, found, notes, gather_facts(self.ctx, asked)))
             calls += found
         intent = several[0] if several else intent
+        # "quanto gastei em reais?" on a CLP account: its currency said first (no conversion); "qual a
+        # moeda?": that alone, not the summary its words fall to
+        if (note := currency_note(message, self.ctx.currency)) is not None:
+            texts = (
+                [note] if currency_asked(message) and intent.name in {"summary", "help"} else [note, *texts]
+            )
         text = "\n".join(texts)
         for line in text.splitlines(keepends=True):
             yield AgentEvent(kind="text", text=line)

@@ -60,9 +60,12 @@ def clock_at(end: dt.date) -> dt.datetime:
     return dt.datetime.combine(end + dt.timedelta(days=1), dt.time(12), ZoneInfo("America/Sao_Paulo"))
 
 
-def _build(url: str, tmp: Path, end: dt.date = DEMO_END, now: dt.datetime = DEMO_NOW) -> DemoDb:
-    """The demo up to `end`, the pipeline run once on the clock `now` (its latest complete day `end`)."""
-    data = generate_demo(n_accounts=N_ACCOUNTS, days=70, seed=11, end_date=end)
+def _build(
+    url: str, tmp: Path, end: dt.date = DEMO_END, now: dt.datetime = DEMO_NOW, n_accounts: int = N_ACCOUNTS
+) -> DemoDb:
+    """The demo up to `end`, the pipeline run once on the clock `now` (its latest complete day `end`);
+    `n_accounts` 4 adds the demo's account in a zero-decimal currency (CLP, config_id 4)."""
+    data = generate_demo(n_accounts=n_accounts, days=70, seed=11, end_date=end)
     engine = get_engine(url)
     write_demo(engine, data)
     first = sorted(data.campaigns.filter(data.campaigns["config_id"] == 1)["campaign_id"].to_list())
