@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # OpenMP waits passively on the shared cores (see cli.main); an explicit setting wins.
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: demo test ui serve lint bench
+.PHONY: demo test test-clock ui serve lint bench
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -20,6 +20,16 @@ demo: $(BIN)/.installed  ## demo data into the embedded SQLite database, then th
 test: $(BIN)/.installed  ## Definitions load (dagster definitions validate), then the whole suite on SQLite and Postgres
 	$(BIN)/dagster definitions validate --log-level warning
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+
+# Opt-in, needs faketime (apt-get install faketime; libfaketime reaches Dagster's child processes): the tests
+# that take the demo's dates from the real clock, at a new year in UTC only (still Dec 31 in São Paulo) and
+# just after São Paulo's midnight on a month's first day. Not the daemon/served/run-queue ones: they time
+# out under faketime (Postgres's own clock is not faked; measured once, none on a date expectation).
+CLOCK_TESTS ?= famachat_ml_pipeline_tests/demo famachat_ml_pipeline_tests/source famachat_ml_pipeline_tests/test_runner.py famachat_ml_pipeline_tests/defs/orchestration/test_sensors.py famachat_ml_pipeline_tests/api/test_agent_followups.py
+test-clock: $(BIN)/.installed  ## the date-sensitive tests under two faked clocks (needs faketime)
+	@command -v faketime >/dev/null || { echo "test-clock needs faketime (apt-get install faketime)"; exit 1; }
+	faketime '2027-01-01 02:30:00' $(BIN)/python -m pytest -q -n 2 --dist loadgroup -p no:cacheprovider $(CLOCK_TESTS)
+	faketime '2027-03-01 03:10:00' $(BIN)/python -m pytest -q -n 2 --dist loadgroup -p no:cacheprovider $(CLOCK_TESTS)
 
 ui: $(BIN)/.installed  ## the Dagster UI on http://127.0.0.1:3000, same instance as the CLI
 	$(BIN)/famachat-ml ui

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from famachat_ml_pipeline.source.clean import SourceRead, clean_insights
+from famachat_ml_pipeline.core.vocab import DEFAULT_TIMEZONE
+from famachat_ml_pipeline.source.clean import SourceRead, clean_insights, latest_complete_day
 
 INCIDENT_KINDS = ("spend_spike", "tracking_break", "ctr_collapse", "delivery_stop")
 # Injected effects that are not incidents to catch but make an alert legitimate (kept in the ground truth).
@@ -41,6 +42,12 @@ class DemoData:
     end_date: dt.date  # the latest complete day
 
 
+def default_end_date(now: dt.datetime | None = None) -> dt.date:
+    """The demo's last day by default: the pipeline's latest complete day for its accounts (São Paulo), by
+    the same rule, so a run right after `demo` analyses the demo's last day whatever the hour."""
+    return latest_complete_day(DEFAULT_TIMEZONE, now)
+
+
 def generate_demo(
     n_accounts: int = 6,
     days: int = 90,
@@ -53,7 +60,7 @@ def generate_demo(
     if days < MIN_DAYS:
         raise ValueError(f"the demo needs at least {MIN_DAYS} days of history (got {days})")
     rng = np.random.default_rng(seed)
-    end_date = end_date or (dt.datetime.now(dt.UTC) - dt.timedelta(hours=3)).date() - dt.timedelta(days=1)
+    end_date = end_date or default_end_date()
     dates = np.array([end_date - dt.timedelta(days=days - 1 - i) for i in range(days)], dtype="datetime64[D]")
     day_idx = np.arange(days)
     dow = (dates.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
@@ -176,7 +183,7 @@ def generate_demo(
             "objective": np.where(rng.random(n) < 0.8, "OUTCOME_LEADS", "LEAD_GENERATION"),
             "daily_budget": pl.Series(np.where(no_budget, 0, daily_minor)).replace(0, None),
             "currency": currency,
-            "timezone_name": ["America/Sao_Paulo"] * n,
+            "timezone_name": [DEFAULT_TIMEZONE] * n,
             "created_time": [
                 dt.datetime.combine(dates[s].item(), dt.time(12), dt.UTC) for s in start.tolist()
             ],

@@ -27,7 +27,7 @@ from famachat_ml_pipeline.defs.orchestration.sensors import (
 from famachat_ml_pipeline.defs.shared.partitions import config_partitions
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
 from famachat_ml_pipeline.defs.shared.schedules import contiguous_ranges
-from famachat_ml_pipeline.demo.generator import generate_demo
+from famachat_ml_pipeline.demo.generator import default_end_date, generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.source.tables import campaigns_table, insights_table
 from famachat_ml_pipeline_tests.defs.orchestration.webhook_receiver import webhook_receiver
@@ -137,8 +137,9 @@ def test_restated_data_requests_batched_ranged_runs_since_the_cursor(db_url: str
         assert _ranges(tick(earlier.replace(tzinfo=dt.UTC).isoformat())) == [("1", "4")]
 
 
-# the demo's last day is yesterday (generate_demo's default end); anomalies two days before it are news
-RECENT = dt.datetime.combine(dt.date.today() - dt.timedelta(days=3), dt.time())
+# anomalies two days before the demo's last day (generate_demo's default end) are news; the same clock as
+# the demo's, not the host's date (UTC), which is a day ahead of São Paulo's from 21:00 there
+RECENT = dt.datetime.combine(default_end_date() - dt.timedelta(days=2), dt.time())
 
 
 def _anomaly(
