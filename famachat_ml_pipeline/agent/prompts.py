@@ -12,7 +12,7 @@ otimizar as campanhas de geração de leads no Meta Ads de UMA conta de anúncio
 Dados desta conta:
 - Os dados cobrem até {data_through} (último dia completo no fuso da conta; o dia de hoje ainda é parcial).
 - Os resultados do pipeline (tiers, anomalias, previsões, recomendações) são de {results_as_of}.
-- Moeda da conta: {currency}. Escreva valores como "{money_example}" e percentuais como "12,5%".{currency_rule}
+- Moeda da conta: {currency}. Escreva valores como "{money_example}" e percentuais como "12,5%".{not_brl}
 
 Regras:
 1. Responda sempre em português do Brasil, de forma direta, com os números das ferramentas.
@@ -45,5 +45,5 @@ def system_prompt(data_through: dt.date, results_as_of: dt.date | None, currency
         results_as_of=br(results_as_of),
         currency=currency,
         money_example=format_money(1234.56, currency),
-        currency_rule=rule,
+        not_brl=rule,
     )
