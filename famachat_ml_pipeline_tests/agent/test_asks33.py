@@ -216,10 +216,11 @@ def test_a_partial_month_is_compared_per_day(demo_db: DemoDb) -> None:
         sides.append({"spend": spend / n, "leads": leads / n, "cpl": spend / leads, "days": n})
     o, n_ = sides
     assert lines[2] == (
-        f"Como um lado é parcial ({o['days']} contra {n_['days']} dias com dados), comparo por dia, não pelos "
-        f"totais. De setembro de 2026 para outubro de 2026: gasto por dia {format_money(o['spend'])} contra "
+        f"Como um lado é parcial ({o['days']} contra {n_['days']} dias com dados), comparo por dia, não "
+        f"pelos totais. De setembro de 2026 para outubro de 2026: gasto por dia {format_money(o['spend'])} contra "
         f"{format_money(n_['spend'])} ({_pct(n_['spend'], o['spend'])}), leads por dia "
-        f"{format_number(o['leads'], 1)} contra {format_number(n_['leads'], 1)} ({_pct(n_['leads'], o['leads'])}), "
+        f"{format_number(o['leads'], 1)} contra {format_number(n_['leads'], 1)} "
+        f"({_pct(n_['leads'], o['leads'])}), "
         f"CPL {_pct(n_['cpl'], o['cpl'])}."
     ), lines
     assert not any(line.startswith("Variação de") for line in lines), lines
