@@ -217,8 +217,8 @@ def test_a_partial_month_is_compared_per_day(demo_db: DemoDb) -> None:
     o, n_ = sides
     assert lines[2] == (
         f"Como um lado é parcial ({o['days']} contra {n_['days']} dias com dados), comparo por dia, não "
-        f"pelos totais. De setembro de 2026 para outubro de 2026: gasto por dia {format_money(o['spend'])} contra "
-        f"{format_money(n_['spend'])} ({_pct(n_['spend'], o['spend'])}), leads por dia "
+        f"pelos totais. De setembro de 2026 para outubro de 2026: gasto por dia {format_money(o['spend'])} "
+        f"contra {format_money(n_['spend'])} ({_pct(n_['spend'], o['spend'])}), leads por dia "
         f"{format_number(o['leads'], 1)} contra {format_number(n_['leads'], 1)} "
         f"({_pct(n_['leads'], o['leads'])}), "
         f"CPL {_pct(n_['cpl'], o['cpl'])}."
