@@ -198,7 +198,8 @@ _WEEK_CHANGE_FROM = {None, "trends", "performance", "anomalies", "underperformer
 
 # a CTR ranked: "melhor"/"maior" (or "bom", "alto") the highest first, "pior"/"ruim"/"baixo" the lowest
 _CTR_RANK = re.compile(
-    r"\b(melhor|maior|mais alto|pior|menor|mais baixo|ruim|ruins|baixo|baixos|bom|bons|alto|altos)\b"
+    r"\b(melhor|maior|mais alto|pior|menor|mais baixo|ruim|ruins|baixo|baixos|bom|bons|alto|altos"
+    r"|(?:abaixo|acima) d[ao] (?:media|conta))\b"  # "ctr abaixo da média": the account's is the reference
 )
 
 
@@ -322,7 +323,7 @@ _CPL_IDEAL = re.compile(
     r"|\b(meta|alvo|objetivo) (de|do) (cpl|custo por lead)\b"
     r"|\b(deveria|devia) ser (o |meu |nosso )?(cpl|custo por lead)\b"
     r"|\b(cpl|custo por lead)\b.*\b(deveria|devia) ser\b"
-    r"|\bquanto (eu )?(deveria|devia|posso) pagar (por|num|em cada) lead\b"
+    r"|\bquanto (eu )?(deveria|devia|devo|posso) pagar (por|num|em cada|no) lead\b"
 )
 # "cpl do fim de semana ta pior que dia de semana?", "fds converte melhor que dia útil?": Saturday and Sunday
 # against Monday to Friday over the 4 weeks, not last weekend's campaigns ranked
@@ -331,7 +332,12 @@ _WORKDAYS = (
     r"(?:dias? (?:de|da|durante a) semana|dias? ute?is|dias? util|durante a semana|semana de trabalho"
     r"|seg(?:unda)? a sex(?:ta)?)"
 )
-_WEEKEND_VS = re.compile(rf"\b{_WEEKEND}\b.*\b{_WORKDAYS}\b|\b{_WORKDAYS}\b.*\b{_WEEKEND}\b")
+_WEEKEND_VS = re.compile(
+    rf"\b{_WEEKEND}\b.*\b{_WORKDAYS}\b|\b{_WORKDAYS}\b.*\b{_WEEKEND}\b"
+    # "sábado e domingo vale a pena anunciar?", "compensa anunciar no fds?": the weekend judged is judged
+    # against the rest of the week (not Saturday alone, nor last weekend's figures)
+    rf"|\b{_WEEKEND}\b.*\b{_JUDGED}\b|\b{_JUDGED}\b.*\b{_WEEKEND}\b"
+)
 
 
 # "minha conta tá saudável?", "a conta tá bem?", "tá tudo ok na conta?": the account's health judged
@@ -514,7 +520,9 @@ def _classify(message: str) -> Intent:
     if _WEEKEND_VS.search(asked) and not cid:
         matched, day_ref, period_ref = "weekday", None, None
         # the yes or no answers the side asked ("pior que", "melhor que"); none asked: the verdict alone
-        side = re.search(r"\b(pior|piores|mais car[oa]|melhor|melhores|mais barat[oa])\b", asked)
+        side = re.search(
+            r"\b(pior|piores|mais car[oa]|melhor|melhores|mais barat[oa]|vale|compensa|bom|boa)\b", asked
+        )
         way = "" if not side else "_worse" if side.group(1).startswith(("pior", "mais car")) else "_better"
         extra.update(ask=f"weekend{way}", period_ref=None)
     if matched == "weekday":  # best first: the lowest CPL, unless the most leads or the worst is asked
@@ -611,7 +619,15 @@ def _classify(message: str) -> Intent:
     ):
         # "qual campanha tem o melhor CTR?": the campaigns by their 7-day CTR, not the tiers by CPL;
         # "quais campanhas tão com ctr ruim?": the lowest first (not the underperformers by their CPL)
-        best = rank.group(1) in {"melhor", "maior", "mais alto", "bom", "bons", "alto", "altos"}
+        best = rank.group(1) in {
+            "melhor",
+            "maior",
+            "mais alto",
+            "bom",
+            "bons",
+            "alto",
+            "altos",
+        } or rank.group(1).startswith("acima")
         matched, extra["metric"] = "cpl_rank", "ctr_high" if best else "ctr_low"
         cid, names = None, ()
     if matched in {"top", "underperformers", "cpl_rank", "list_campaigns"} and (top := TOP_N.search(asked)):

@@ -54,7 +54,14 @@ def _per_campaign(db: DemoDb, first: dt.date, last: dt.date) -> pl.DataFrame:
 
 
 # ------------------------------------------------------------ 1. the campaigns with a bad CTR
-@pytest.mark.parametrize("question", ["quais campanhas tão com ctr ruim?", "qual campanha tem ctr baixo?"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "quais campanhas tão com ctr ruim?",
+        "qual campanha tem ctr baixo?",
+        "qual campanha tem ctr abaixo da média?",
+    ],
+)
 def test_a_bad_ctr_ranks_the_campaigns_by_ctr(demo_db: DemoDb, question: str) -> None:
     """Was the underperformers by their CPL. Now the campaigns by their 7-day CTR, lowest first, and the
     account's CTR of the same days as the reference, how many are below it; summed here."""
@@ -117,6 +124,9 @@ def _side_text(x: dict[str, Any]) -> str:
         ("cpl do fim de semana ta pior que dia de semana?", "worse"),
         ("fds converte melhor que dia útil?", "better"),
         ("compara fim de semana com dia de semana", ""),
+        # part 2: the weekend judged alone is judged against the rest of the week (was Saturday's place)
+        ("sábado e domingo vale a pena anunciar?", "better"),
+        ("vale a pena anunciar no fds?", "better"),
     ],
 )
 def test_the_weekend_against_the_weekdays(demo_db: DemoDb, question: str, asked: str) -> None:
@@ -143,7 +153,15 @@ def test_the_weekend_against_the_weekdays(demo_db: DemoDb, question: str, asked:
 
 
 # ------------------------------------------------------------ 3. an ideal CPL asked
-@pytest.mark.parametrize("question", ["qual o cpl ideal pra essa conta?", "qual deveria ser meu cpl?"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "qual o cpl ideal pra essa conta?",
+        "qual deveria ser meu cpl?",
+        "qual a meta de cpl?",
+        "quanto devo pagar por lead?",
+    ],
+)
 def test_an_ideal_cpl_is_not_invented(demo_db: DemoDb, question: str) -> None:
     """Was the 7 days' CPL move, as if that were a target. Now that no target is stored (nor a benchmark),
     then the account's 7-day CPL and the CPL range of its 3 cheapest campaigns with 5 leads or more."""
@@ -260,3 +278,38 @@ def test_the_online_answer_with_no_currency_named_has_no_note(clp_db: DemoDb) ->
     with fake_anthropic([Reply([text("Gasto de CLP 1.000.")])]) as fake:
         reply = _online(clp_db, fake.url).ask("quanto gastei?")
     assert reply.text == "Gasto de CLP 1.000.", reply.text
+
+
+# ------------------------------------------------------------ 7. a goal asked as if stored
+GOAL = (
+    "Não há meta guardada para esta conta: os dados não trazem metas de leads, de gasto ou de CPL. Se você "
+    "tem uma, me diga o valor (ex.: “quanto falta pra bater 2000 leads no mês?”)."
+)
+
+
+def test_a_goal_of_leads_asked_is_said_not_stored(demo_db: DemoDb) -> None:
+    """ "qual a meta de leads do mês?" was the month's figures, as if they were the goal. Now that no goal
+    is stored first, then the month so far, its leads summed here."""
+    _, lines = _one(demo_db, "qual a meta de leads do mês?")
+    assert lines[0] == f"{GOAL} O que os dados mostram:", lines
+    first, through = demo_db.as_of.replace(day=1), demo_db.as_of
+    leads = _figures(demo_db, ACCOUNT, first, through)["leads"]
+    assert lines[1].startswith(f"Novembro de 2026 ({_d(first)} a {_d(through)}, "), lines
+    assert leads_of(leads) in lines[1], lines
+
+
+@pytest.mark.parametrize("question", ["tem meta cadastrada?", "qual é a minha meta?"])
+def test_a_goal_asked_alone_is_said_not_stored(demo_db: DemoDb, question: str) -> None:
+    """Was "Não entendi a pergunta." and the help menu."""
+    _, lines = _one(demo_db, question)
+    assert lines[0].startswith(GOAL), lines
+    assert not any("Não entendi" in line for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    "question", ["qual o objetivo dessa campanha?", "quanto falta pra bater 2000 leads no mês?"]
+)
+def test_no_goal_note_where_no_stored_goal_is_asked(demo_db: DemoDb, question: str) -> None:
+    """A campaign's objective, or a goal the buyer gives, is no stored goal asked."""
+    _, lines = _one(demo_db, question)
+    assert not any(line.startswith("Não há meta") for line in lines), lines
