@@ -332,11 +332,15 @@ _WORKDAYS = (
     r"(?:dias? (?:de|da|durante a) semana|dias? ute?is|dias? util|durante a semana|semana de trabalho"
     r"|seg(?:unda)? a sex(?:ta)?)"
 )
+_WEEKEND_JUDGED = (
+    r"(?:vale (?:a pena )?anunciar|compensa anunciar|vale a pena|compensa|converte (?:bem|mal|melhor|pior))"
+)
 _WEEKEND_VS = re.compile(
     rf"\b{_WEEKEND}\b.*\b{_WORKDAYS}\b|\b{_WORKDAYS}\b.*\b{_WEEKEND}\b"
     # "sábado e domingo vale a pena anunciar?", "compensa anunciar no fds?": the weekend judged is judged
     # against the rest of the week (not Saturday alone, nor last weekend's figures)
-    rf"|\b{_WEEKEND}\b.*\b{_JUDGED}\b|\b{_JUDGED}\b.*\b{_WEEKEND}\b"
+    # (not `_JUDGED`: its "bom dia" is a greeting too, "bom dia, como foi o fds?")
+    rf"|\b{_WEEKEND}\b.*\b{_WEEKEND_JUDGED}\b|\b{_WEEKEND_JUDGED}\b.*\b{_WEEKEND}\b"
 )
 
 
@@ -521,9 +525,16 @@ def _classify(message: str) -> Intent:
         matched, day_ref, period_ref = "weekday", None, None
         # the yes or no answers the side asked ("pior que", "melhor que"); none asked: the verdict alone
         side = re.search(
-            r"\b(pior|piores|mais car[oa]|melhor|melhores|mais barat[oa]|vale|compensa|bom|boa)\b", asked
+            r"\b(pior|piores|mais car[oa]|mal|melhor|melhores|mais barat[oa]|vale|compensa|bom|boa|bem)\b",
+            asked,
         )
-        way = "" if not side else "_worse" if side.group(1).startswith(("pior", "mais car")) else "_better"
+        way = (
+            ""
+            if not side
+            else "_worse"
+            if side.group(1).startswith(("pior", "mais car", "mal"))
+            else "_better"
+        )
         extra.update(ask=f"weekend{way}", period_ref=None)
     if matched == "weekday":  # best first: the lowest CPL, unless the most leads or the worst is asked
         worst = re.search(r"\bpior|\bmaior (cpl|custo)|mais car[oa]|(cpl|custo por lead) mais alto", asked)

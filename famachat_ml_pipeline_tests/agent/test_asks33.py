@@ -127,6 +127,7 @@ def _side_text(x: dict[str, Any]) -> str:
         # part 2: the weekend judged alone is judged against the rest of the week (was Saturday's place)
         ("sábado e domingo vale a pena anunciar?", "better"),
         ("vale a pena anunciar no fds?", "better"),
+        ("fds converte mal?", "worse"),
     ],
 )
 def test_the_weekend_against_the_weekdays(demo_db: DemoDb, question: str, asked: str) -> None:
@@ -313,3 +314,13 @@ def test_no_goal_note_where_no_stored_goal_is_asked(demo_db: DemoDb, question: s
     """A campaign's objective, or a goal the buyer gives, is no stored goal asked."""
     _, lines = _one(demo_db, question)
     assert not any(line.startswith("Não há meta") for line in lines), lines
+
+
+def test_a_greeting_before_the_weekend_is_last_weekend(demo_db: DemoDb) -> None:
+    """ "bom dia" is a greeting, not a weekday judged: last weekend's figures, as before."""
+    intent, lines = _one(demo_db, "bom dia, como foi o fds?")
+    assert intent != "weekday", lines
+    sunday = demo_db.as_of
+    assert lines[0].startswith(
+        f"Fim de semana, sábado e domingo ({_d(sunday - DAY)} a {_d(sunday)}, 2 dias): "
+    ), lines
