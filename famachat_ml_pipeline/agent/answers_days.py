@@ -11,7 +11,12 @@ import polars as pl
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.tools.analysis import excluded_text
 from famachat_ml_pipeline.agent.wording import Out, br_date, leads_text, period_in
-from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT, format_money
+from famachat_ml_pipeline.core.recommendations.text_ptbr import (
+    WEEKDAYS_PT,
+    format_money,
+    format_number,
+    format_pct,
+)
 
 
 def say_weekday(intent: Intent, out: Out) -> list[str]:
@@ -32,6 +37,8 @@ def say_weekday(intent: Intent, out: Out) -> list[str]:
         return [f"Não há dados desta conta nas últimas 4 semanas ({span})."]
     if not any(x["leads"] for x in rows):
         return [f"Nenhum lead {when}: não há CPL por dia da semana para comparar."]
+    if (intent.ask or "").startswith("weekend"):
+        return weekend_lines(rows, when, out.get("_currency") or "BRL", (intent.ask or "")[8:])
     if intent.metric == "leads":
         rows = sorted(rows, key=lambda x: (-x["leads"], x["weekday"]))
         head, what = "Dia da semana com mais leads", "do que mais trouxe leads ao que menos trouxe"
@@ -71,6 +78,60 @@ def say_weekday(intent: Intent, out: Out) -> list[str]:
         f"Por dia da semana, {what}:",
         *(f"- {WEEKDAYS_PT[x['weekday']]}: {line(x)}" for x in rows),
         *note,
+    ]
+
+
+WEEKEND = (5, 6)  # Saturday, Sunday (Monday = 0)
+
+
+def _side(rows: list[dict[str, Any]], days: tuple[int, ...]) -> dict[str, Any]:
+    """Spend, leads, days and CPL of the weekdays `days` summed (the CPL of the sums, not a mean of CPLs)."""
+    picked = [x for x in rows if x["weekday"] in days]
+    spend, leads = sum(x["spend_v"] for x in picked), sum(x["leads"] for x in picked)
+    n = sum(x["n_days"] for x in picked)
+    return {"spend": spend, "leads": leads, "days": n, "cpl": spend / leads if leads else None}
+
+
+def weekend_lines(rows: list[dict[str, Any]], when: str, currency: str = "BRL", asked: str = "") -> list[str]:
+    """ "O CPL do fim de semana tá pior que dia de semana?": Saturday and Sunday summed against Monday to
+    Friday over the same 4 weeks, the verdict by their CPLs first, then each side per day (the sides have
+    2 and 5 days a week: their totals do not compare, their per-day figures do). `asked`: "worse" or
+    "better" when the question asked one side ("Sim"/"Não" first), "" for the verdict alone."""
+    end, work = _side(rows, WEEKEND), _side(rows, tuple(d for d in range(7) if d not in WEEKEND))
+    if not end["days"] or not work["days"]:
+        return [f"Não há dados de fim de semana e de dias úteis {when} para comparar."]
+
+    def money(v: float | None) -> str:
+        return format_money(v, currency) if v is not None else "sem leads"
+
+    def per_day(x: dict[str, Any]) -> str:
+        return (
+            f"CPL {money(x['cpl'])}, {format_number(x['leads'] / x['days'], 1)} leads/dia, "
+            f"{format_money(x['spend'] / x['days'], currency)}/dia de gasto ({x['days']} dias, "
+            f"{leads_text(x['leads'])}, {format_money(x['spend'], currency)})"
+        )
+
+    if end["cpl"] is None or work["cpl"] is None:
+        verdict = "Sem CPL de um dos lados para comparar"
+    else:
+        gap = (end["cpl"] - work["cpl"]) / work["cpl"] * 100.0
+        if abs(gap) < 5:
+            verdict = f"Praticamente igual: o CPL do fim de semana fica {format_pct(abs(gap))} "
+            verdict += "acima" if gap > 0 else "abaixo"
+            verdict += " do de segunda a sexta"
+        else:
+            word = "pior (mais caro)" if gap > 0 else "melhor (mais barato)"
+            # "Sim" answers the side asked: "pior que?" is yes when dearer, "melhor que?" when cheaper
+            yes = {"worse": gap > 0, "better": gap < 0}.get(asked)
+            first = "" if yes is None else "Sim: o" if yes else "Não: o"
+            verdict = (
+                f"{first or 'O'} fim de semana está {word} que os dias úteis, "
+                f"CPL {format_pct(abs(gap))} {'acima' if gap > 0 else 'abaixo'}"
+            )
+    return [
+        f"{verdict} {when}.",
+        f"- Sábado e domingo: {per_day(end)}.",
+        f"- Segunda a sexta: {per_day(work)}.",
     ]
 
 

@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from famachat_ml_pipeline.agent.answers_gap import gap_line
+from famachat_ml_pipeline.agent.answers_ideal import ideal_cpl_lines
 from famachat_ml_pipeline.agent.answers_periods import (
     RATE_HOW,
     all_invalid,
@@ -170,6 +171,8 @@ def say_performance(intent: Intent, out: Out) -> list[str]:
             else []
         )
         return [*gap, *verdict, *periods_lines(out, metric=intent.metric)]
+    if intent.ask == "ideal":  # "qual o cpl ideal?": no target stored, said so, then what the data hold
+        return ideal_cpl_lines(out)
     if judged := cpl_judge_lines(intent, out):  # "meu CPL tá bom?": the verdict against its own history
         day = day_move_lines(replace(intent, metric="day_cpl_either"), out)[:1] if "_day_move" in out else []
         return [judged[0], *day, *trend_lines(out["analyze_trends"])[:1], *judged[1:]]

@@ -9,6 +9,7 @@ from typing import Any
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_periods import ALL_TIME_LABEL, WEEKDAYS_NAMED, periods_rate
 from famachat_ml_pipeline.agent.wording import Out, br_date, figures_text, signed
+from famachat_ml_pipeline.core.recommendations.text_ptbr import format_number, format_pct
 
 
 def all_invalid(f: dict[str, Any]) -> str | None:
@@ -127,13 +128,14 @@ def periods_lines(out: Out, who: str = "", metric: str | None = None) -> list[st
     (old, new), ch = periods, pf["changes"]
     spend, leads, cpl = (signed(ch[k]) for k in ("spend", "leads", "cpl"))
     span = f"{old.label.split(',')[0]} para {new.label.split(',')[0]}"
-    lines.append(
-        f"Variação de {span}: gasto {spend or '-'}, leads {leads or '-'}, CPL {cpl or 'sem comparação'}."
-    )
-    # a side cut short at either end (not over yet, or before the data's first day): per day compares fairly
+    # a side cut short at either end (not over yet, or before the data's first day): its totals cover fewer
+    # days, so their raw % change (gasto +201% against a 10-day month) misleads; per day compares fairly
     if any(f["last_day"] < p.last or f["first_day"] > p.first for p, f in zip(periods, sides, strict=True)):
-        per_day = " contra ".join(f"{f['spend_per_day'] or '-'}" for f in sides)
-        lines.append(f"Como um lado é parcial, o gasto por dia compara melhor: {per_day}.")
+        lines.append(partial_line(span, sides, pf.get("raw") or (None, None), cpl))
+    else:
+        lines.append(
+            f"Variação de {span}: gasto {spend or '-'}, leads {leads or '-'}, CPL {cpl or 'sem comparação'}."
+        )
     if (rate := periods_rate(metric)) is not None:  # "e o ctr?" right after: that rate's move first
         lines.insert(
             0,
@@ -141,6 +143,30 @@ def periods_lines(out: Out, who: str = "", metric: str | None = None) -> list[st
             f"{sides[1].get(rate) or '-'} ({signed(ch[rate]) or 'sem comparação'}).",
         )
     return lines
+
+
+def _pct_change(old: float | None, new: float | None) -> str:
+    if old is None or new is None or not old:
+        return "sem comparação"
+    change = (new - old) / old * 100.0
+    return ("+" if round(change) > 0 else "-" if round(change) < 0 else "") + format_pct(abs(change))
+
+
+def partial_line(span: str, sides: list[dict[str, Any]], raw: Any, cpl: str | None) -> str:
+    """Two periods of which one is partial: spend and leads per day with data and their % change, then the
+    CPL's (a rate: it compares as it is); no change of the raw totals, which cover different days."""
+    days = [f.get("days_with_data") or 0 for f in sides]
+    per = [
+        (r["spend"] / n, r["leads"] / n) if r is not None and n else (None, None)
+        for r, n in zip(raw, days, strict=True)
+    ]
+    leads = [format_number(p[1], 1) if p[1] is not None else "-" for p in per]
+    return (
+        f"Como um lado é parcial ({days[0]} contra {days[1]} dias com dados), comparo por dia, não pelos "
+        f"totais. De {span}: gasto por dia {sides[0]['spend_per_day'] or '-'} contra "
+        f"{sides[1]['spend_per_day'] or '-'} ({_pct_change(per[0][0], per[1][0])}), leads por dia {leads[0]} "
+        f"contra {leads[1]} ({_pct_change(per[0][1], per[1][1])}), CPL {cpl or 'sem comparação'}."
+    )
 
 
 def day_or_period_asked(out: Out) -> bool:

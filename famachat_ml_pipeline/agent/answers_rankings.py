@@ -384,9 +384,10 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
     return lines + idle + note
 
 
-def _ctr_rank_lines(intent: Intent, c: dict[str, Any]) -> list[str]:
+def _ctr_rank_lines(intent: Intent, c: dict[str, Any], trends: dict[str, Any] | None = None) -> list[str]:
     """ "Qual campanha tem o melhor CTR?": the campaigns with impressions in the 7 days by their CTR, the
-    highest (or lowest) first, each with its CPL beside it (a high CTR without cheap leads is no win)."""
+    highest (or lowest) first, each with its CPL beside it (a high CTR without cheap leads is no win); the
+    account's CTR of the same 7 days after, the reference a campaign's CTR is "ruim" or "bom" against."""
     rated = [x for x in c["campaigns"] if x.get("ctr_7d")]
     high = intent.metric == "ctr_high"
     rated.sort(key=lambda x: numbers_in(x["ctr_7d"])[-1], reverse=high)
@@ -399,7 +400,24 @@ def _ctr_rank_lines(intent: Intent, c: dict[str, Any]) -> list[str]:
 
     which = "maior" if high else "menor"
     lines = [f"Campanha com o {which} CTR nos 7 dias até {br_date(c['as_of'])}: {line(rated[0])}."]
-    return lines + (["Em seguida:", *(f"- {line(x)}" for x in rated[1:5])] if len(rated) > 1 else [])
+    lines += ["Em seguida:", *(f"- {line(x)}" for x in rated[1:5])] if len(rated) > 1 else []
+    return lines + _account_ctr_line(rated, c, trends)
+
+
+def _account_ctr_line(
+    rated: list[dict[str, Any]], c: dict[str, Any], trends: dict[str, Any] | None
+) -> list[str]:
+    """ "CTR da conta nos mesmos 7 dias: 1,15%; 5 de 14 campanhas abaixo dele.": only when the trends' 7
+    days are the campaigns' (both end on the same day), else no reference rather than a mismatched one."""
+    last = (trends or {}).get("last_7d") or {}
+    if not last.get("ctr") or str(last.get("last_day")) != str(c.get("as_of")):
+        return []
+    account = numbers_in(last["ctr"])[-1]
+    below = sum(1 for x in rated if numbers_in(x["ctr_7d"])[-1] < account)
+    return [
+        f"CTR da conta nos mesmos 7 dias: {last['ctr']}; {below} de {len(rated)} campanhas com impressões "
+        f"abaixo dele."
+    ]
 
 
 def say_cpl_rank(intent: Intent, out: Out) -> list[str]:
@@ -410,7 +428,7 @@ def say_cpl_rank(intent: Intent, out: Out) -> list[str]:
     if (ranked := _ranking_lines(intent, out)) is not None:  # a day or period asked: its figures
         return ranked
     if intent.metric in {"ctr_high", "ctr_low"}:
-        return _ctr_rank_lines(intent, out["list_campaigns"])
+        return _ctr_rank_lines(intent, out["list_campaigns"], out.get("analyze_trends"))
     c = out["list_campaigns"]
     priced = [x for x in c["campaigns"] if x.get("cpl_7d")]
     priced.sort(key=lambda x: numbers_in(x["cpl_7d"])[-1], reverse=intent.metric != "cpl_low")

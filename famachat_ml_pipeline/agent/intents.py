@@ -196,6 +196,13 @@ _A_CAMPAIGN = re.compile(r"\b(qual|quais)\b.*\bcampanhas?\b")
 _WEEK_CHANGE_FROM = {None, "trends", "performance", "anomalies", "underperformers", "top", "summary"}
 
 
+# a CTR ranked: "melhor"/"maior" (or "bom", "alto") the highest first, "pior"/"ruim"/"baixo" the lowest
+_CTR_RANK = re.compile(
+    r"\b(melhor|maior|mais alto|pior|menor|mais baixo|ruim|ruins|baixo|baixos|bom|bons|alto|altos"
+    r"|(?:abaixo|acima) d[ao] (?:media|conta))\b"  # "ctr abaixo da média": the account's is the reference
+)
+
+
 def _periods_intent(
     cid: str | None,
     names: tuple[str, ...],
@@ -310,6 +317,31 @@ _JUDGED = (
     r"(?:bom dia|dia bom|melhor dia|pior dia|dia ruim|vale (?:a pena )?anunciar|compensa anunciar|converte)"
 )
 _ONE_WEEKDAY = re.compile(rf"\b{_WD}\b.*\b{_JUDGED}\b|\b{_JUDGED}\b.*\b(?:n[oa]s?|de|aos?) {_WD}\b")
+# "qual o cpl ideal?", "qual deveria ser meu cpl?", "qual a meta de cpl?": a target the data do not hold
+_CPL_IDEAL = re.compile(
+    r"\b(cpl|custo por lead)\b (ideal|alvo|certo|saudavel|aceitavel|esperado|meta|objetivo)\b"
+    r"|\b(meta|alvo|objetivo) (de|do) (cpl|custo por lead)\b"
+    r"|\b(deveria|devia) ser (o |meu |nosso )?(cpl|custo por lead)\b"
+    r"|\b(cpl|custo por lead)\b.*\b(deveria|devia) ser\b"
+    r"|\bquanto (eu )?(deveria|devia|devo|posso) pagar (por|num|em cada|no) lead\b"
+)
+# "cpl do fim de semana ta pior que dia de semana?", "fds converte melhor que dia útil?": Saturday and Sunday
+# against Monday to Friday over the 4 weeks, not last weekend's campaigns ranked
+_WEEKEND = r"(?:fim de semana|final de semana|fins de semana|finais de semana|fds|sabado e domingo)"
+_WORKDAYS = (
+    r"(?:dias? (?:de|da|durante a) semana|dias? ute?is|dias? util|durante a semana|semana de trabalho"
+    r"|seg(?:unda)? a sex(?:ta)?)"
+)
+_WEEKEND_JUDGED = (
+    r"(?:vale (?:a pena )?anunciar|compensa anunciar|vale a pena|compensa|converte (?:bem|mal|melhor|pior))"
+)
+_WEEKEND_VS = re.compile(
+    rf"\b{_WEEKEND}\b.*\b{_WORKDAYS}\b|\b{_WORKDAYS}\b.*\b{_WEEKEND}\b"
+    # "sábado e domingo vale a pena anunciar?", "compensa anunciar no fds?": the weekend judged is judged
+    # against the rest of the week (not Saturday alone, nor last weekend's figures)
+    # (not `_JUDGED`: its "bom dia" is a greeting too, "bom dia, como foi o fds?")
+    rf"|\b{_WEEKEND}\b.*\b{_WEEKEND_JUDGED}\b|\b{_WEEKEND_JUDGED}\b.*\b{_WEEKEND}\b"
+)
 
 
 # "minha conta tá saudável?", "a conta tá bem?", "tá tudo ok na conta?": the account's health judged
@@ -489,6 +521,21 @@ def _classify(message: str) -> Intent:
         # Saturday's figures
         matched, day_ref = "weekday", None
         extra["ask"] = f"weekday:{_WEEKDAY_INDEX[one.group(1) or one.group(2)]}"
+    if _WEEKEND_VS.search(asked) and not cid:
+        matched, day_ref, period_ref = "weekday", None, None
+        # the yes or no answers the side asked ("pior que", "melhor que"); none asked: the verdict alone
+        side = re.search(
+            r"\b(pior|piores|mais car[oa]|mal|melhor|melhores|mais barat[oa]|vale|compensa|bom|boa|bem)\b",
+            asked,
+        )
+        way = (
+            ""
+            if not side
+            else "_worse"
+            if side.group(1).startswith(("pior", "mais car", "mal"))
+            else "_better"
+        )
+        extra.update(ask=f"weekend{way}", period_ref=None)
     if matched == "weekday":  # best first: the lowest CPL, unless the most leads or the worst is asked
         worst = re.search(r"\bpior|\bmaior (cpl|custo)|mais car[oa]|(cpl|custo por lead) mais alto", asked)
         most = re.search(r"mais leads|mais trouxe|converte mais|mais conversao|mais conversoes", asked)
@@ -557,6 +604,10 @@ def _classify(message: str) -> Intent:
     if extra["metric"] != "month_end_leads":
         matched, shaped = shape_asks(asked, matched, extra["metric"])
         extra.update(shaped)
+    if not cid and _CPL_IDEAL.search(asked):
+        # "qual o cpl ideal pra essa conta?": no target is stored, said so, then what the data support
+        matched, day_ref, period_ref = "performance", None, None
+        extra.update(metric="cpl_judge", ask="ideal", period_ref=None)
     days = tuple(dict.fromkeys(m.group(0) for m in DAY_REF.finditer(text)))
     if day_ref is not None and len(days) > 1:  # "ontem e anteontem": each day, in the order asked
         extra["day_refs"] = days
@@ -575,10 +626,19 @@ def _classify(message: str) -> Intent:
         )
         and figure_named(asked) == "ctr"
         and re.search(r"\b(qual|quais)\b", asked)
-        and (rank := re.search(r"\b(melhor|maior|mais alto|pior|menor|mais baixo)\b", asked))
+        and (rank := _CTR_RANK.search(asked))
     ):
-        # "qual campanha tem o melhor CTR?": the campaigns by their 7-day CTR, not the tiers by CPL
-        best = rank.group(1) in {"melhor", "maior", "mais alto"}
+        # "qual campanha tem o melhor CTR?": the campaigns by their 7-day CTR, not the tiers by CPL;
+        # "quais campanhas tão com ctr ruim?": the lowest first (not the underperformers by their CPL)
+        best = rank.group(1) in {
+            "melhor",
+            "maior",
+            "mais alto",
+            "bom",
+            "bons",
+            "alto",
+            "altos",
+        } or rank.group(1).startswith("acima")
         matched, extra["metric"] = "cpl_rank", "ctr_high" if best else "ctr_low"
         cid, names = None, ()
     if matched in {"top", "underperformers", "cpl_rank", "list_campaigns"} and (top := TOP_N.search(asked)):

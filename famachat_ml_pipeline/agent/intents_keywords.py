@@ -154,6 +154,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("forecast", MONTH_AHEAD.pattern),
     # "qual o melhor dia da semana?": CPL and leads per weekday over the last 4 full weeks
     ("weekday", r"\bdias? da semana\b(?! passada| retrasada)"),  # not "o melhor dia da semana passada"
+    # "qual o dia mais barato da semana?": the weekdays by their cost, not this week's single days
+    ("weekday", r"\bdias? (mais |menos )?(barat|car)[oa]s? da semana\b(?! passada| retrasada)"),
     # "média de leads por dia", "média diária", "quanto gasto por dia em média": the daily average
     (
         "daily_average",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from famachat_ml_pipeline.agent.answers import generate_response
 from famachat_ml_pipeline.agent.answers_currency import currency_asked, currency_note
+from famachat_ml_pipeline.agent.answers_goal import goal_note
 from famachat_ml_pipeline.agent.facts_gathering import gather_facts
 from famachat_ml_pipeline.agent.facts_source import with_account_cpl
 from famachat_ml_pipeline.agent.followup import resolve_followup
@@ -65,6 +66,9 @@ class OfflineAgent:
             texts = (
                 [note] if currency_asked(message) and intent.name in {"summary", "help"} else [note, *texts]
             )
+        # "qual a meta do mês?": none stored, said first ("tem meta cadastrada?": that alone, not the help)
+        if (goal := goal_note(message, alone=intent.name == "help")) is not None:
+            texts = [goal] if intent.name == "help" else [goal, *texts]
         text = "\n".join(texts)
         for line in text.splitlines(keepends=True):
             yield AgentEvent(kind="text", text=line)

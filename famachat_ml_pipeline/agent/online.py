@@ -17,6 +17,7 @@ from typing import Any
 
 import anthropic
 
+from famachat_ml_pipeline.agent.answers_currency import currency_note
 from famachat_ml_pipeline.agent.offline import OfflineAgent, drain
 from famachat_ml_pipeline.agent.prompts import system_prompt
 from famachat_ml_pipeline.agent.tools import ToolContext, run_tool, tool_schemas
@@ -143,6 +144,12 @@ class OnlineAgent:
         calls: list[ToolCall] = []
         texts: list[str] = []
         error: str | None = None
+        # "quanto gastei em reais?" on a CLP account: the currency said first, as the offline answer says
+        # it, whatever the model writes after (the prompt tells it too, but a rule is no guarantee); said
+        # before the model's first words, so a failure before any (the offline answer, which says it) or
+        # an error alone does not carry it twice or bare
+        note = currency_note(message, self.ctx.currency)
+        pending = f"{note}\n\n" if note else None
         try:
             system, tools = self._system(), tool_schemas()
             for round_no in range(s.agent_max_tool_rounds + 1):
@@ -156,6 +163,10 @@ class OnlineAgent:
                 ) as stream:
                     for event in stream:
                         if event.type == "text" and event.text:
+                            if pending:
+                                texts.append(pending)
+                                yield AgentEvent(kind="text", text=pending)
+                                pending = None
                             texts.append(event.text)
                             yield AgentEvent(kind="text", text=event.text)
                     final = stream.get_final_message()

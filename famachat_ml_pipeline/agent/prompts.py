@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from famachat_ml_pipeline.core.recommendations.text_ptbr import format_money
+
 SYSTEM_PROMPT = """Você é o assistente de mídia paga da FamaChat: ajuda um gestor de tráfego a entender e \
 otimizar as campanhas de geração de leads no Meta Ads de UMA conta de anúncios.
 
 Dados desta conta:
 - Os dados cobrem até {data_through} (último dia completo no fuso da conta; o dia de hoje ainda é parcial).
 - Os resultados do pipeline (tiers, anomalias, previsões, recomendações) são de {results_as_of}.
-- Moeda da conta: {currency}. Escreva valores como "R$ 1.234,56" e percentuais como "12,5%".
+- Moeda da conta: {currency}. Escreva valores como "{money_example}" e percentuais como "12,5%".{not_brl}
 
 Regras:
 1. Responda sempre em português do Brasil, de forma direta, com os números das ferramentas.
@@ -30,6 +32,18 @@ def system_prompt(data_through: dt.date, results_as_of: dt.date | None, currency
     def br(day: dt.date | None) -> str:
         return day.strftime("%d/%m/%Y") if day else "sem resultados ainda"
 
+    # an account not in reais: its amounts are written in its currency, never as "R$" or "reais" (the
+    # data carry no exchange rate, so nothing is converted either)
+    rule = (
+        ""
+        if currency == "BRL"
+        else f"\n- A conta NÃO é em reais: os valores das ferramentas estão em {currency}. Nunca escreva "
+        f'"R$" nem "reais" para eles e não converta (os dados não trazem câmbio).'
+    )
     return SYSTEM_PROMPT.format(
-        data_through=br(data_through), results_as_of=br(results_as_of), currency=currency
+        data_through=br(data_through),
+        results_as_of=br(results_as_of),
+        currency=currency,
+        money_example=format_money(1234.56, currency),
+        not_brl=rule,
     )

@@ -163,7 +163,9 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
             )
             else []
         ),
+        # a CTR ranked: the account's 7-day CTR too, the reference each campaign's reads against
         "cpl_rank": [("list_campaigns", {"limit": 20})]
+        + ([("analyze_trends", {})] if intent.metric in {"ctr_low", "ctr_high"} else [])
         if intent.threshold is None
         else [
             (
@@ -191,7 +193,9 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
             ("list_campaigns", {"limit": 20, "status": "active" if intent.metric == "active" else "all"})
         ],
         "trends": [("analyze_trends", {"campaign_id": cid} if cid else {})],
-        "performance": [("analyze_trends", {})],
+        # "qual o cpl ideal?": the campaigns too, the CPL range of the cheapest said beside the account's
+        "performance": [("analyze_trends", {})]
+        + ([("list_campaigns", {"limit": 20})] if intent.ask == "ideal" else []),
         "daily_average": [],  # read from the source in the facts
         "weekday": [],
         "audience": [],

@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 
-from famachat_ml_pipeline.core.recommendations import format_money, format_pct
+from famachat_ml_pipeline.core.recommendations import format_money, format_number, format_pct
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline_asks7 import WEEKDAYS, _clock, _figures
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
@@ -134,16 +134,22 @@ def test_last_month_against_this_partial_month(demo_db: DemoDb, ask: str) -> Non
     assert lines[1].startswith(
         _side(f"{MONTHS[first.month - 1].capitalize()} de {first.year}", new, first, through, note)
     ), lines[1]
-    changes = ", ".join(f"{k} {_change(new[f], old[f])}" for k, f in (("gasto", "spend"), ("leads", "leads")))
-    assert lines[2].endswith(f"{changes}, CPL {_change(new['cpl'], old['cpl'])}."), lines[2]
-    per_day = [
-        format_money(f["spend"] / ((b - a).days + 1))
-        for f, (a, b) in ((old, last_month), (new, (first, through)))
-    ]
-    assert (
-        lines[3]
-        == f"Como um lado é parcial, o gasto por dia compara melhor: {per_day[0]} contra {per_day[1]}."
-    ), lines[3]
+    # a partial side: no raw % of the totals (agent36), the spend and leads per day and the CPL's change
+    days = [(b - a).days + 1 for a, b in (last_month, (first, through))]
+    spend_day = [f["spend"] / n for f, n in zip((old, new), days, strict=True)]
+    leads_day = [f["leads"] / n for f, n in zip((old, new), days, strict=True)]
+    assert lines[2].startswith(
+        f"Como um lado é parcial ({days[0]} contra {days[1]} dias com dados), comparo por dia, não pelos "
+        f"totais. De "
+    ), lines[2]
+    assert lines[2].endswith(
+        f"gasto por dia {format_money(spend_day[0])} contra {format_money(spend_day[1])} "
+        f"({_change(spend_day[1], spend_day[0]).replace('+0%', '0%')}), leads por dia "
+        f"{format_number(leads_day[0], 1)} contra {format_number(leads_day[1], 1)} "
+        f"({_change(leads_day[1], leads_day[0]).replace('+0%', '0%')}), "
+        f"CPL {_change(new['cpl'], old['cpl']).replace('+0%', '0%')}."
+    ), lines[2]
+    assert not any(line.startswith("Variação de") for line in lines), lines
 
 
 # ------------------------------------------------------------------- 3. a budget scaled by a percentage
