@@ -20,11 +20,3 @@ def group_by_fixture_param(items: list[pytest.Item], here: Path, fixtures: tuple
         name = next((f for f in fixtures if f in callspec.params), None)
         if name is not None:
             item.add_marker(pytest.mark.xdist_group(f"{name}-{callspec.params[name]}"))
-
-
-def assert_one_group(request: pytest.FixtureRequest, fixture: str) -> None:
-    """The test of `request` is in its fixture parameter's xdist_group, and xdist schedules it by it."""
-    group = f"{fixture}-{request.node.callspec.params[fixture]}"
-    assert [m.args[0] for m in request.node.iter_markers("xdist_group")] == [group]
-    if request.config.getoption("dist", "no") == "loadgroup":  # what xdist schedules by
-        assert request.node.nodeid.endswith(f"@{group}"), request.node.nodeid
