@@ -46,7 +46,7 @@ def leads_of(count: object) -> str:
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Each demo database is built by one worker (a pipeline run each): its tests are one xdist group."""
-    group_by_fixture_param(items, Path(__file__).parent, ("demo_db", "day1_db", "clp_db"))
+    group_by_fixture_param(items, Path(__file__).parent, ("demo_db", "day1_db"))
 
 
 @dataclass(frozen=True)
