@@ -20,7 +20,6 @@ from famachat_ml_pipeline.settings import Settings, get_settings
 from famachat_ml_pipeline.source.clean import latest_complete_day
 from famachat_ml_pipeline.source.tables import campaigns_table
 from famachat_ml_pipeline_tests.conftest import create_pg_database, drop_pg_database
-from famachat_ml_pipeline_tests.xdist_fixture_groups import group_by_fixture_param
 
 N_ACCOUNTS = 3
 # The demo's last day, and the clock the pipeline and the agent read, fixed: the generator's default and the
@@ -41,12 +40,6 @@ def leads_of(count: object) -> str:
     written here on its own."""
     shown = f"{int(count):,}".replace(",", ".") if isinstance(count, int | float) else str(count)
     return "1 lead" if shown == "1" else f"{shown} leads"
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Each demo database is built by one worker (a pipeline run each): its tests are one xdist group."""
-    group_by_fixture_param(items, Path(__file__).parent, ("demo_db", "day1_db"))
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.runner import run_pipeline
 from famachat_ml_pipeline.settings import Settings, get_settings
 from famachat_ml_pipeline_tests.conftest import create_pg_database, drop_pg_database
-from famachat_ml_pipeline_tests.xdist_fixture_groups import group_by_fixture_param
 
 API_KEY = "test-api-key-0123456789"
 JWT_SECRET = "test-jwt-secret-with-at-least-32-bytes!!"
@@ -63,12 +62,6 @@ def run_demo_pipeline(tmp: Path, url: str) -> None:
             assert run.success
         finally:
             get_settings.cache_clear()
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Each demo database is built by one worker (a pipeline run each): its tests are one xdist group."""
-    group_by_fixture_param(items, Path(__file__).parent, ("demo_url",))
 
 
 @pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
