@@ -171,6 +171,7 @@ def cmd_api(args: argparse.Namespace) -> int:
     check_ready(settings.database_url)  # refuse at start, not with a 500 on the first question
     app = create_app(settings)  # warns (one JSON line) when neither ML_API_KEY nor JWT_SECRET is set
     _log_line(f"API and chat page on http://{args.host}:{args.port} ({_safe_url(settings.database_url)})")
+    _hear_stop_signals()
     uvicorn.run(
         app,
         host=args.host,
@@ -180,6 +181,17 @@ def cmd_api(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=settings.api_shutdown_grace_seconds,  # default: wait forever
     )
     return 0
+
+
+def _hear_stop_signals() -> None:
+    """SIGINT and SIGTERM back to their defaults where the parent left them ignored (`nohup cmd &`, some
+    supervisors): uvicorn's drain grace did not then apply, and a stop waited for the slowest chat (a 40 s
+    LLM call held a SIGTERM 40 s, past Kubernetes' 30 s)."""
+    import signal
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(sig) is signal.SIG_IGN:
+            signal.signal(sig, signal.SIG_DFL)
 
 
 def _initialise_dagster_storage(settings: Settings) -> None:

@@ -21,6 +21,10 @@ def test_concurrent_checks_of_one_fresh_folder_all_pass(tmp_path: Path) -> None:
     target = str(tmp_path / "a" / "models")
     with mp.get_context("spawn").Pool(4) as pool:
         found = pool.starmap(_problems, [(target, 300)] * 4)
+        # let the workers exit: the `with`'s terminate() SIGTERMs them, and a worker that inherited SIGTERM
+        # ignored (the suite under `nohup ... &`) never died, and the join hung the suite
+        pool.close()
+        pool.join()
     assert [p for f in found for p in f] == []
     # (an empty folder may be left when checks overlap: the commands use it next; alone, the check
     # leaves nothing, test_cli_errors.py)
