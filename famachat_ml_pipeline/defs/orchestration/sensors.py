@@ -39,6 +39,7 @@ from famachat_ml_pipeline.defs.shared.schedules import contiguous_ranges
 from famachat_ml_pipeline.source.read import last_insight_days, latest_updates, list_config_ids
 
 RESTATEMENT_WINDOW_DAYS = 28  # Meta restates insights within its attribution window
+_EARLIEST_OFFSET = dt.timedelta(hours=-12)  # the earliest UTC offset of any timezone: its date is the oldest
 # Unchanged accounts a data run may also cover to join two ranges: cheaper than another run.
 MAX_GAP = 50
 ALERT_SCAN_ROWS = 1000  # CRITICAL rows read per tick; the posts are capped per account (alert_batches)
@@ -81,6 +82,14 @@ def new_accounts_sensor(
     )
 
 
+def restatement_since(now: dt.datetime | None = None) -> dt.date:
+    """The first day of the restatement window in every account's timezone: counted back from the date at
+    UTC-12, the oldest anywhere. From UTC's date, São Paulo's window lost its 28th day every evening after
+    21:00 (a restatement of it went unseen)."""
+    now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    return (now + _EARLIEST_OFFSET).date() - dt.timedelta(days=RESTATEMENT_WINDOW_DAYS)
+
+
 def _seen(cursor: str | None, accounts: Iterable[int]) -> dict[int, dt.datetime] | None:
     """The cursor's latest updated_at per account; None before the first tick. A cursor of one instant
     (the format before per-account watermarks) stands for every account."""
@@ -101,8 +110,7 @@ def source_data_sensor(
     (Postgres now()), so a long sync can commit after a later one and land below a global mark, unseen.
 
     The first tick only records where the source stands: the daily run covers what came before."""
-    since_day = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=RESTATEMENT_WINDOW_DAYS)
-    latest = latest_updates(database.engine(), since_day)
+    latest = latest_updates(database.engine(), restatement_since())
     cursor = json.dumps({str(c): u.isoformat() for c, u in sorted(latest.items())})
     seen = _seen(context.cursor, latest)
     if seen is None:

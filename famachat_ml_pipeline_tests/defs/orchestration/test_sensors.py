@@ -21,6 +21,7 @@ from famachat_ml_pipeline.defs.orchestration.alerts import AlertWebhook
 from famachat_ml_pipeline.defs.orchestration.sensors import (
     critical_anomaly_sensor,
     new_accounts_sensor,
+    restatement_since,
     run_failure_alert_sensor,
     source_data_sensor,
 )
@@ -135,6 +136,26 @@ def test_restated_data_requests_batched_ranged_runs_since_the_cursor(db_url: str
         assert not tick(third.cursor).run_requests
         # a cursor of one instant (before per-account watermarks) still reads as one for every account
         assert _ranges(tick(earlier.replace(tzinfo=dt.UTC).isoformat())) == [("1", "4")]
+
+
+@pytest.mark.parametrize(
+    ("now", "saopaulo_today"),
+    [
+        ("2026-12-01T00:30:00+00:00", "2026-11-30"),  # 21:30 in São Paulo: UTC's date is a day ahead
+        ("2026-12-01T02:59:00+00:00", "2026-11-30"),
+        ("2026-12-01T03:00:00+00:00", "2026-12-01"),
+        ("2027-01-01T01:00:00+00:00", "2026-12-31"),
+        ("2026-12-01T15:00:00+00:00", "2026-12-01"),
+    ],
+)
+def test_the_restatement_window_holds_the_accounts_28th_day_back_at_any_hour(
+    now: str, saopaulo_today: str
+) -> None:
+    """Meta restates the last 28 days of the account's own calendar: the window read must start on or
+    before that day whatever the hour in UTC, and not more than a day before it (a wider scan)."""
+    since = restatement_since(dt.datetime.fromisoformat(now))
+    oldest_restatable = dt.date.fromisoformat(saopaulo_today) - dt.timedelta(days=28)
+    assert oldest_restatable - dt.timedelta(days=1) <= since <= oldest_restatable
 
 
 # anomalies two days before the demo's last day (generate_demo's default end) are news; the same clock as
