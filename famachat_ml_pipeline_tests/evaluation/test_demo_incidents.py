@@ -74,8 +74,24 @@ def test_detector_meets_the_bar_on_demo_incidents(seed: int) -> None:
     assert robust.hit > baseline.hit and robust.false_positives < baseline.false_positives
 
 
+def test_pooled_fleets_count_every_fleets_incidents_and_alerts_apart() -> None:
+    """The fleets share account ids (1..n): pooled, each is still its own, so the pooled counts are the
+    sums of the fleets' own."""
+    end = dt.date(2026, 11, 27)
+    pooled = evaluate_demo(n_accounts=6, seed=3, end_date=end, n_seeds=3)
+    alone = [evaluate_demo(n_accounts=6, seed=s, end_date=end) for s in (3, 4, 5)]
+    for i, method in enumerate(pooled):
+        fleets = [each[i] for each in alone]
+        assert method.incidents == sum(f.incidents for f in fleets) == 3 * fleets[0].incidents
+        assert method.hit == sum(f.hit for f in fleets)
+        assert method.detections == sum(f.detections for f in fleets)
+        assert method.false_positives == sum(f.false_positives for f in fleets)
+        assert method.fleet_f1 == [f.f1 for f in fleets]
+
+
 def test_evaluate_command_prints_both_methods(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["evaluate", "anomalies", "--accounts", "4"]) == 0
+    assert main(["evaluate", "anomalies", "--accounts", "4", "--fleets", "2"]) == 0
     out = capsys.readouterr().out
     assert "robust" in out and "seed_zscore" in out and "precision" in out
+    assert "2 fleets of 4 accounts, seeds 7-8, pooled" in out and "F1 of each fleet alone: robust" in out
     assert "median days to 1st alert" in out and "tracking_break" in out
