@@ -93,6 +93,7 @@ from famachat_ml_pipeline.agent.intents_verdicts import (
     vs_account_asked,
     vs_account_side,
 )
+from famachat_ml_pipeline.agent.intents_weekend import weekend_asked
 
 INTENTS = (
     "help",
@@ -325,23 +326,6 @@ _CPL_IDEAL = re.compile(
     r"|\b(cpl|custo por lead)\b.*\b(deveria|devia) ser\b"
     r"|\bquanto (eu )?(deveria|devia|devo|posso) pagar (por|num|em cada|no) lead\b"
 )
-# "cpl do fim de semana ta pior que dia de semana?", "fds converte melhor que dia útil?": Saturday and Sunday
-# against Monday to Friday over the 4 weeks, not last weekend's campaigns ranked
-_WEEKEND = r"(?:fim de semana|final de semana|fins de semana|finais de semana|fds|sabado e domingo)"
-_WORKDAYS = (
-    r"(?:dias? (?:de|da|durante a) semana|dias? ute?is|dias? util|durante a semana|semana de trabalho"
-    r"|seg(?:unda)? a sex(?:ta)?)"
-)
-_WEEKEND_JUDGED = (
-    r"(?:vale (?:a pena )?anunciar|compensa anunciar|vale a pena|compensa|converte (?:bem|mal|melhor|pior))"
-)
-_WEEKEND_VS = re.compile(
-    rf"\b{_WEEKEND}\b.*\b{_WORKDAYS}\b|\b{_WORKDAYS}\b.*\b{_WEEKEND}\b"
-    # "sábado e domingo vale a pena anunciar?", "compensa anunciar no fds?": the weekend judged is judged
-    # against the rest of the week (not Saturday alone, nor last weekend's figures)
-    # (not `_JUDGED`: its "bom dia" is a greeting too, "bom dia, como foi o fds?")
-    rf"|\b{_WEEKEND}\b.*\b{_WEEKEND_JUDGED}\b|\b{_WEEKEND_JUDGED}\b.*\b{_WEEKEND}\b"
-)
 
 
 # "minha conta tá saudável?", "a conta tá bem?", "tá tudo ok na conta?": the account's health judged
@@ -521,21 +505,11 @@ def _classify(message: str) -> Intent:
         # Saturday's figures
         matched, day_ref = "weekday", None
         extra["ask"] = f"weekday:{_WEEKDAY_INDEX[one.group(1) or one.group(2)]}"
-    if _WEEKEND_VS.search(asked) and not cid:
+    if not cid and (weekend := weekend_asked(asked)) is not None:
+        # "cpl do fim de semana ta pior que dia de semana?", "o cpm do fds é mais caro?": Saturday and
+        # Sunday against Monday to Friday over the 4 weeks, by the figure asked (not last weekend's figures)
         matched, day_ref, period_ref = "weekday", None, None
-        # the yes or no answers the side asked ("pior que", "melhor que"); none asked: the verdict alone
-        side = re.search(
-            r"\b(pior|piores|mais car[oa]|mal|melhor|melhores|mais barat[oa]|vale|compensa|bom|boa|bem)\b",
-            asked,
-        )
-        way = (
-            ""
-            if not side
-            else "_worse"
-            if side.group(1).startswith(("pior", "mais car", "mal"))
-            else "_better"
-        )
-        extra.update(ask=f"weekend{way}", period_ref=None)
+        extra.update(ask=weekend, period_ref=None)
     if matched == "weekday":  # best first: the lowest CPL, unless the most leads or the worst is asked
         worst = re.search(r"\bpior|\bmaior (cpl|custo)|mais car[oa]|(cpl|custo por lead) mais alto", asked)
         most = re.search(r"mais leads|mais trouxe|converte mais|mais conversao|mais conversoes", asked)
