@@ -20,7 +20,7 @@ from famachat_ml_pipeline.agent.answers_vs_account import stopped_which_lines
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_numbers import numbers_in
 from famachat_ml_pipeline.agent.wording import Out, br_date, leads_text, period_in, quoted
-from famachat_ml_pipeline.core.recommendations.text_ptbr import format_number
+from famachat_ml_pipeline.core.recommendations.text_ptbr import format_money, format_number
 
 
 def _worst_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -249,6 +249,8 @@ RANK_PT = {
     "cpl_low": ("com o menor CPL", "cpl_v", False),
     "ctr_high": ("com o maior CTR", "ctr_v", True),
     "ctr_low": ("com o menor CTR", "ctr_v", False),
+    "cpm_high": ("com o maior CPM (gasto por mil impressões)", "cpm_v", True),
+    "cpm_low": ("com o menor CPM (gasto por mil impressões)", "cpm_v", False),
     "impressions": ("com mais impressões", "impressions", True),
     "clicks": ("com mais cliques", "clicks", True),
     # "as 2 piores / melhores campanhas em outubro": by the period's CPL (its spend / its leads)
@@ -360,6 +362,7 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
 
     def line(x: dict[str, Any]) -> str:
         ctr = f"CTR {x['ctr']}, " if kind.startswith("ctr") else ""  # the rate ranked, first
+        ctr = f"CPM {x['cpm']}, " if kind.startswith("cpm") else ctr
         if kind in {"impressions", "clicks"}:  # the count ranked, first
             ctr = f"{format_number(x[kind], 0)} {'impressões' if kind == 'impressions' else 'cliques'}, "
         return (
@@ -381,7 +384,26 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
     lines = [f"A campanha {words} {when}: {line(rows[0])}."]
     if len(rows) > 1 and intent.limit != 1:
         lines += ["Em seguida:", *(f"- {line(x)}" for x in rows[1 : intent.limit or 5])]
-    return lines + idle + note
+    return lines + idle + _account_cpm_line(kind, rows, r["campaigns"], r.get("currency") or "BRL") + note
+
+
+def _account_cpm_line(
+    kind: str, rows: list[dict[str, Any]], campaigns: list[dict[str, Any]], currency: str
+) -> list[str]:
+    """ "CPM da conta no mesmo período: R$ 21,36; 5 de 14 campanhas acima dele.": the reference a
+    campaign's CPM is dear or cheap against (all the account's spend over all its impressions), for a CPM
+    ranking only."""
+    if not kind.startswith("cpm"):
+        return []
+    imps = sum(x["impressions"] for x in campaigns)
+    if not imps:
+        return []
+    account = sum(x["spend_v"] for x in campaigns) / imps * 1000.0
+    above = sum(1 for x in rows if x["cpm_v"] > account)
+    return [
+        f"CPM da conta no mesmo período: {format_money(account, currency)}; {above} de "
+        f"{len(rows)} campanhas com impressões acima dele."
+    ]
 
 
 def _ctr_rank_lines(intent: Intent, c: dict[str, Any], trends: dict[str, Any] | None = None) -> list[str]:

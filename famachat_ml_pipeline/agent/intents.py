@@ -198,6 +198,12 @@ _WEEK_CHANGE_FROM = {None, "trends", "performance", "anomalies", "underperformer
 
 
 # a CTR ranked: "melhor"/"maior" (or "bom", "alto") the highest first, "pior"/"ruim"/"baixo" the lowest
+# "qual campanha tem o cpm mais caro / mais barato?": the campaigns by their CPM, the dearest first unless
+# the cheapest is asked ("melhor" CPM is the cheapest: a thousand impressions cost less)
+_CPM_RANK = re.compile(
+    r"\b(maior|mais car[oa]|mais alto|pior|car[oa]|alto|menor|mais barat[oa]|mais baixo|melhor|barat[oa]"
+    r"|baixo)\b"
+)
 _CTR_RANK = re.compile(
     r"\b(melhor|maior|mais alto|pior|menor|mais baixo|ruim|ruins|baixo|baixos|bom|bons|alto|altos"
     r"|(?:abaixo|acima) d[ao] (?:media|conta))\b"  # "ctr abaixo da média": the account's is the reference
@@ -614,6 +620,28 @@ def _classify(message: str) -> Intent:
             "altos",
         } or rank.group(1).startswith("acima")
         matched, extra["metric"] = "cpl_rank", "ctr_high" if best else "ctr_low"
+        cid, names = None, ()
+    if (
+        figure_named(asked) == "cpm"
+        and not cid
+        and day_ref is None
+        and (
+            (
+                (_A_CAMPAIGN.search(asked) or matched in {"top", "underperformers", "cpl_rank"})
+                and _CPM_RANK.search(asked)
+            )
+            or re.search(r"\b(por|de cada|cada) campanha\b", asked)
+        )
+    ):
+        # "qual campanha tem o cpm mais caro?", "cpm por campanha": the campaigns by their CPM from the
+        # source (impressions per campaign and day are there), the 7 days unless a period is asked; not the
+        # account's CPM alone; the dearest first unless the cheapest is asked
+        rank = _CPM_RANK.search(asked)
+        low = bool(rank) and rank.group(1).startswith(
+            ("menor", "mais barat", "mais baix", "melhor", "barat", "baix")
+        )
+        matched, extra["metric"] = "cpl_rank", "cpm_low" if low else "cpm_high"
+        extra["period_ref"] = period_ref = period_ref or "ultimos 7 dias"
         cid, names = None, ()
     if matched in {"top", "underperformers", "cpl_rank", "list_campaigns"} and (top := TOP_N.search(asked)):
         extra["limit"] = max(1, min(int(top.group(1) or top.group(2)), 20))
