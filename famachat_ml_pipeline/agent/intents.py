@@ -652,7 +652,7 @@ def _classify(message: str) -> Intent:
         return Intent("roi", cid, numbers[0] if numbers else None, named, names_asked(text))
     if not cid and (vs := VS_LAST_MONTH.search(asked)):
         # "a conta tá pior que mês passado?": this month so far against last month, the verdict first
-        verdict = PERIODS_VERDICTS[0 if vs.group(1) == "pior" else 1]
+        verdict = PERIODS_VERDICTS[0 if (vs.group(1) or vs.group(2)) == "pior" else 1]
         return replace(_periods_intent(None, (), ("mes passado", "esse mes"), named, False), metric=verdict)
     if not cid and not names_asked(text) and (vs := VS_LAST_WEEK.search(asked)):
         # "a conta tá melhor que semana passada?": the CPL of this week's days (last week's on a Monday)
