@@ -1,0 +1,275 @@
+"""The seventeenth buyer review (agent37): "o cpm do fds é mais caro?" (last weekend's CPM alone), "final de
+semana gasta mais que dia útil?" (the CPL's verdict first), "qual campanha tem o cpm mais caro?" (the
+account's CPM alone), the online answer to "qual a meta do mês?" (no note that no goal is stored), and month
+questions that compared nothing ("o mês tá melhor que o passado?": the month's best campaigns). Figures
+from the cleaned source, read here on their own."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import polars as pl
+import pytest
+
+from famachat_ml_pipeline.agent.online import OnlineAgent
+from famachat_ml_pipeline.agent.service import open_agent
+from famachat_ml_pipeline.core.recommendations import format_money, format_number, format_pct
+from famachat_ml_pipeline.settings import Settings
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.fake_anthropic import Reply, fake_anthropic, text
+from famachat_ml_pipeline_tests.agent.test_asks32 import _one
+from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
+from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source
+from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT, _thread
+
+pytestmark = pytest.mark.timeout(1200)
+
+DAY = dt.timedelta(days=1)
+
+
+def _names(db: DemoDb) -> dict[str, str]:
+    return {r["campaign_id"]: r["name"] for r in db.data.campaigns.iter_rows(named=True)}
+
+
+# ------------------------------------------------------------ 1-2. the weekend against Monday to Friday
+def _four_weeks(db: DemoDb) -> tuple[dt.date, dt.date]:
+    return db.as_of - 27 * DAY, db.as_of  # the demo ends on a Sunday: 4 whole weeks, Monday to Sunday
+
+
+def _sides(db: DemoDb) -> dict[str, dict[str, Any]]:
+    """Saturday+Sunday and Monday-Friday of the 4 weeks: sums, CPM, spend and leads per day, summed here."""
+    first, last = _four_weeks(db)
+    d = _source(db, ACCOUNT, first, last, db.now).with_columns(end=pl.col("date").dt.weekday() >= 6)
+    out = {}
+    for key, flag in (("end", True), ("work", False)):
+        w = d.filter(pl.col("end") == flag)
+        spend, leads, n = float(w["spend"].sum()), int(w["leads"].sum()), w["date"].n_unique()
+        imps = int(w["impressions"].sum())
+        out[key] = {
+            "spend": spend,
+            "leads": leads,
+            "days": n,
+            "cpl": spend / leads,
+            "cpm": spend / imps * 1000,
+            "spend_day": spend / n,
+            "leads_day": leads / n,
+        }
+    return out
+
+
+def _when(db: DemoDb) -> str:
+    first, last = _four_weeks(db)
+    return f"nas últimas 4 semanas completas ({_d(first)} a {_d(last)}, 28 dias"
+
+
+@pytest.mark.parametrize(
+    "question", ["o cpm do fds é mais caro?", "cpm do fim de semana ta mais caro que dia de semana?"]
+)
+def test_the_weekend_cpm_is_weighed_against_the_weekdays(demo_db: DemoDb, question: str) -> None:
+    """Was last weekend's CPM alone, with nothing to be "mais caro" than. Now Saturday and Sunday's CPM of
+    the 4 full weeks against Monday to Friday's (spend / impressions * 1000 of each side), the verdict
+    first, then each side with its CPM first."""
+    intent, lines = _one(demo_db, question)
+    assert intent == "weekday", lines
+    s = _sides(demo_db)
+    end, work = format_money(s["end"]["cpm"]), format_money(s["work"]["cpm"])
+    gap = (s["end"]["cpm"] - s["work"]["cpm"]) / s["work"]["cpm"] * 100
+    where = "acima" if gap > 0 else "abaixo"
+    if abs(gap) < 5:
+        head = (
+            f"Praticamente igual: o CPM do fim de semana ({end}) fica {format_pct(abs(gap))} {where} do de "
+            f"segunda a sexta ({work}) {_when(demo_db)}"
+        )
+    else:
+        word = "mais caro" if gap > 0 else "mais barato"
+        head = (
+            f"{'Sim' if gap > 0 else 'Não'}: o CPM do fim de semana é {word} que o dos dias úteis: {end} "
+            f"contra {work}, {format_pct(abs(gap))} {where} {_when(demo_db)}"
+        )
+    assert lines[0].startswith(head), lines
+    assert lines[1].startswith(f"- Sábado e domingo: CPM {end}, CPL {format_money(s['end']['cpl'])}, "), lines
+    assert lines[2].startswith(f"- Segunda a sexta: CPM {work}, CPL {format_money(s['work']['cpl'])}, "), (
+        lines
+    )
+    # with no comparative, the CPM of last Saturday and Sunday alone, as before
+    intent, lines = _one(demo_db, "qual o cpm do fds?")
+    assert intent == "performance", lines
+    sunday = demo_db.as_of - ((demo_db.as_of.weekday() - 6) % 7) * DAY
+    assert f"({_d(sunday - DAY)} a {_d(sunday)}, 2 dias)" in lines[0], lines
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("final de semana gasta mais que dia útil?", "spend"),
+        ("fds gasta menos que dia de semana?", "spend"),
+        ("fds traz mais lead que dia de semana?", "leads"),
+    ],
+)
+def test_the_weekend_spend_or_leads_asked_lead_the_answer(
+    demo_db: DemoDb, question: str, figure: str
+) -> None:
+    """ "Gasta mais?" was answered with the CPL's verdict. Now the spend per day of each side first (the
+    leads per day when the leads are asked), "Sim"/"Não" to the side asked, then each side with it first."""
+    intent, lines = _one(demo_db, question)
+    assert intent == "weekday", lines
+    s = _sides(demo_db)
+    key = f"{figure}_day"
+    end, work = s["end"][key], s["work"][key]
+
+    def said(v: float) -> str:
+        return f"{format_money(v)}/dia" if figure == "spend" else f"{format_number(v, 1)} leads/dia"
+
+    gap = (end - work) / work * 100
+    where = "acima" if gap > 0 else "abaixo"
+    if abs(gap) < 5:
+        name = "gasto por dia" if figure == "spend" else "número de leads por dia"
+        head = (
+            f"Praticamente igual: o {name} do fim de semana ({said(end)}) fica {format_pct(abs(gap))} "
+            f"{where} do de segunda a sexta ({said(work)}) {_when(demo_db)}"
+        )
+    else:
+        more = "mais" in question.split("que")[0]
+        verb = "gasta" if figure == "spend" else "traz"
+        noun = " por dia" if figure == "spend" else " leads por dia"
+        yes, way = (gap > 0) == more, "mais" if gap > 0 else "menos"
+        head = (
+            f"{'Sim' if yes else 'Não'}: o fim de semana {verb} {way}{noun} que os "
+            f"dias úteis: {said(end)} contra {said(work)}, {format_pct(abs(gap))} {where} {_when(demo_db)}"
+        )
+    assert lines[0].startswith(head), lines
+    first = (
+        f"{format_money(end)}/dia de gasto, " if figure == "spend" else f"{format_number(end, 1)} leads/dia, "
+    )
+    assert lines[1].startswith(f"- Sábado e domingo: {first}"), lines
+    assert "CPL" not in lines[0], lines  # the CPL's verdict no longer leads
+
+
+# ------------------------------------------------------------ 3. the campaigns ranked by CPM
+def _cpms(db: DemoDb, first: dt.date, last: dt.date) -> pl.DataFrame:
+    return (
+        _source(db, ACCOUNT, first, last, db.now)
+        .filter(pl.col("date").is_between(first, last))
+        .group_by("campaign_id")
+        .agg(pl.col("spend").sum(), pl.col("impressions").sum())
+        .filter(pl.col("impressions") > 0)
+        .with_columns(cpm=pl.col("spend") / pl.col("impressions") * 1000)
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "dear", "days"),
+    [
+        ("qual campanha tem o cpm mais caro?", True, None),
+        ("cpm por campanha", True, None),
+        ("qual campanha tem o cpm mais barato em novembro?", False, "month"),
+    ],
+)
+def test_the_campaigns_ranked_by_cpm(demo_db: DemoDb, question: str, dear: bool, days: str | None) -> None:
+    """Was the account's CPM alone (per-campaign CPM said to be missing). The cleaned source has
+    impressions per campaign and day: the campaigns by their CPM (the 7 days unless a period is asked),
+    then the account's CPM of the same days and how many campaigns are above it; summed here."""
+    intent, lines = _one(demo_db, question)
+    assert intent == "cpl_rank", lines
+    last = demo_db.as_of  # November's data end on its last day but one: the month up to it
+    first = last.replace(day=1) if days == "month" else last - 6 * DAY
+    c = _cpms(demo_db, first, last).sort("cpm", descending=dear)
+    top = c.row(0, named=True)
+    which = "maior" if dear else "menor"
+    label = "nos últimos 7 dias" if days is None else "em novembro de 2026"
+    assert lines[0].startswith(
+        f"A campanha com o {which} CPM (gasto por mil impressões) {label} ({_d(first)} a {_d(last)}, "
+    ), lines
+    assert (
+        f"“{_names(demo_db)[top['campaign_id']]}” ({top['campaign_id']}): CPM {format_money(top['cpm'])}, "
+        in lines[0]
+    ), lines
+    account = float(c["spend"].sum()) / int(c["impressions"].sum()) * 1000
+    above = c.filter(pl.col("cpm") > account).height
+    assert (
+        f"CPM da conta no mesmo período: {format_money(account)}; {above} de {c.height} campanhas com "
+        f"impressões acima dele."
+    ) in lines, lines
+
+
+# ------------------------------------------------------------ 4. the online answer to a goal asked
+GOAL = (
+    "Não há meta guardada para esta conta: os dados não trazem metas de leads, de gasto ou de CPL. Se você "
+    "tem uma, me diga o valor (ex.: “quanto falta pra bater 2000 leads no mês?”)."
+)
+
+
+def _online(db: DemoDb, url: str) -> OnlineAgent:
+    settings = Settings(
+        database_url=db.url,
+        AGENT_ANTHROPIC_API_KEY="sk-ant-test-key",
+        anthropic_base_url=url,
+        agent_max_retries=0,
+        agent_timeout_seconds=5.0,
+    )
+    agent = open_agent(db.engine, ACCOUNT, settings, now=db.now)
+    assert isinstance(agent, OnlineAgent)
+    return agent
+
+
+def test_the_online_answer_to_a_goal_says_none_is_stored(demo_db: DemoDb) -> None:
+    """The offline answer said no goal is stored; the online one left it to the model, whose prompt said
+    nothing of goals. Now the prompt says the data hold none, and the reply starts with the offline note."""
+    with fake_anthropic([Reply([text("Em novembro foram 1.802 leads.")])]) as fake:
+        reply = _online(demo_db, fake.url).ask("qual a meta do mês?")
+    system = fake.requests[0]["body"]["system"]
+    system = system if isinstance(system, str) else " ".join(b["text"] for b in system)
+    assert "Os dados não trazem metas (de leads, de gasto ou de CPL)" in system, system
+    assert reply.text == f"{GOAL}\n\nEm novembro foram 1.802 leads.", reply.text
+    # a goal the buyer gives is no stored goal asked: no note
+    with fake_anthropic([Reply([text("Faltam 200 leads.")])]) as fake:
+        reply = _online(demo_db, fake.url).ask("quanto falta pra bater a meta de 2000 leads?")
+    assert reply.text == "Faltam 200 leads.", reply.text
+
+
+# ------------------------------------------------------------ 5. this month against the one before
+def _mid_month(db: DemoDb) -> dt.datetime:
+    """Noon in São Paulo of the demo's last month's 18th: the 17th is the last complete day."""
+    return dt.datetime.combine(db.as_of.replace(day=18), dt.time(12), ZoneInfo("America/Sao_Paulo"))
+
+
+def _per_day(db: DemoDb, now: dt.datetime, first: dt.date, last: dt.date) -> dict[str, float]:
+    d = _source(db, ACCOUNT, first, last, now)
+    spend, leads, n = float(d["spend"].sum()), int(d["leads"].sum()), d["date"].n_unique()
+    return {"spend": spend / n, "leads": leads / n, "cpl": spend / leads, "days": n}
+
+
+@pytest.mark.parametrize(
+    ("question", "judged"),
+    [
+        ("o mes ta melhor que o passado?", "better"),
+        ("esse mes ta pior q o anterior?", "worse"),
+        ("comparado ao mes anterior como estamos?", None),
+        ("gastei mais esse mes ou no passado?", None),
+    ],
+)
+def test_this_month_against_the_one_before(demo_db: DemoDb, question: str, judged: str | None) -> None:
+    """Were the month's best campaigns, a prompt to name 2 campaigns, or this month alone. Now this month
+    so far against the month before, compared per day (this month is partial), the verdict by the CPL
+    first when one is asked."""
+    now = _mid_month(demo_db)
+    ((intent, lines),) = _thread(demo_db, now, [question])
+    assert intent == "performance", lines
+    through = now.date() - DAY
+    this = _per_day(demo_db, now, through.replace(day=1), through)
+    before_last = through.replace(day=1) - DAY
+    before = _per_day(demo_db, now, before_last.replace(day=1), before_last)
+    per_day = [x for x in lines if x.startswith("Como um lado é parcial (")]
+    assert per_day, lines
+    assert (
+        f"gasto por dia {format_money(before['spend'])} contra {format_money(this['spend'])}" in per_day[0]
+    ), lines
+    if judged is not None:
+        worse = this["cpl"] > before["cpl"]
+        yes = worse if judged == "worse" else not worse
+        assert lines[0].startswith(
+            f"{'Sim' if yes else 'Não'}: o CPL em novembro de 2026 até agora é {format_money(this['cpl'])}, "
+            f"contra {format_money(before['cpl'])} em outubro de 2026"
+        ), lines
