@@ -229,7 +229,12 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     # "qual a frequência média da conta? tá saturando?": the campaigns' 7-day frequency against the alert's
     # threshold, and the open frequency and saturation anomalies
-    ("frequency", r"^(?!.*\b(alertas?|anomalias?)\b).*\bfrequencia\b|\bsaturand|\bsaturad|\bsaturacao\b"),
+    # "o criativo tá cansado?", "fadiga de anúncio": the same signal, in the buyers' words
+    (
+        "frequency",
+        r"^(?!.*\b(alertas?|anomalias?)\b).*\bfrequencia\b|\bsaturand|\bsaturad|\bsaturacao\b"
+        r"|\b(criativos?|anuncios?|publicos?) (?:\w+ ){0,2}(cansad|queimad|saturad)|\bfadiga\b",
+    ),
     # "quais campanhas estão em fase de aprendizado?": the source has no learning status; a proxy instead
     ("learning", r"\baprendizado\b|\blearning\b|\baprendendo\b"),
     # "tem campanha estourando o orçamento?": each day's spend against the campaign's daily budget
