@@ -448,9 +448,18 @@ def _without(text: str, intent: Intent) -> Intent:
     return replace(intent, keyword="performance", metric="cpl", ask="without")
 
 
+# "qual o cpa?", "custo por resultado", "custo por conversão": on a lead account each names the CPL
+_CPL_SYNONYM = re.compile(r"\bcpa\b|\bcusto por (?:aquisicao|resultado|conversao|cadastro|contato)\b")
+
+
+def cpl_synonyms(text: str) -> str:
+    """A normalized question with the CPL's other names read as "cpl" (a lead is this account's result)."""
+    return _CPL_SYNONYM.sub("cpl", text)
+
+
 def _classify(message: str) -> Intent:
     message = REACTIVATE_NUMBER.sub(r"\1campanha \2", fix_campaign_typos(message), count=1)
-    text = normalize(message)
+    text = cpl_synonyms(normalize(message))
     asked = NEGATED.sub(" ", text)
     ids = CAMPAIGN_ID.findall(text)
     cid = ids[0] if ids else None

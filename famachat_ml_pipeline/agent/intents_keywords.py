@@ -161,8 +161,10 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         "daily_average",
         r"\bmedia diaria|\bdiaria media|\bmedia\b.*\b(por|ao|/) ?dia\b|\b(por|ao) dia\b.*\bmedia\b"
         # "quantos leads a conta fez por dia essa semana?": a count per day is the daily average too
-        r"|\b(quantos|qnts|qtos|quanto|qnto|qto)\b.*\b(leads?|gast\w*|invest\w*)\b.*"
-        r"\bpor dia\b(?! da semana)",
+        r"|\b(quantos|qnts|qtos|quanto|qnto|qto)\b.*\b(leads?|gast\w*|invest\w*|invisto)\b.*"
+        r"\bpor dia\b(?! da semana)"
+        # "qual o gasto diário?", "investimento diário", "leads diários": per day, not the 7 days' total
+        r"|\b(gastos?|investimentos?|leads?) diarios?\b",
     ),
     # "qual foi o dia com mais leads?", "dia com maior gasto", "pior dia": one day of the account, ranked
     (
