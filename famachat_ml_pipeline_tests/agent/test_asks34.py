@@ -7,6 +7,7 @@ from the cleaned source, read here on their own."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -273,3 +274,56 @@ def test_this_month_against_the_one_before(demo_db: DemoDb, question: str, judge
             f"{'Sim' if yes else 'Não'}: o CPL em novembro de 2026 até agora é {format_money(this['cpl'])}, "
             f"contra {format_money(before['cpl'])} em outubro de 2026"
         ), lines
+
+
+# ------------------------------------------------------------ 6. the buyer's own words
+def test_one_campaign_cpm_is_said_first(demo_db: DemoDb) -> None:
+    """ "qual o cpm da campanha N?" was its card, with no CPM at all. Now its CPM of the 7 days from the
+    source first (spend / impressions * 1000, summed here), then its figures and card."""
+    last = demo_db.as_of
+    first = last - 6 * DAY
+    c = _cpms(demo_db, first, last).sort("spend", descending=True).row(0, named=True)
+    name = _names(demo_db)[c["campaign_id"]]
+    number = re.search(r"Campanha (\d+) ", name).group(1)  # type: ignore[union-attr]
+    intent, lines = _one(demo_db, f"qual o cpm da campanha {number}?")
+    assert intent == "campaign_details", lines
+    assert lines[0] == (
+        f"CPM de “{name}” (gasto por mil impressões) nos últimos 7 dias ({_d(first)} a {_d(last)}, 7 dias): "
+        f"{format_money(c['cpm'])}."
+    ), lines
+
+
+@pytest.mark.parametrize(
+    "question", ["o criativo ta cansado?", "tem fadiga de anuncio?", "o publico ja ta queimado?"]
+)
+def test_a_tired_creative_is_the_frequency_question(demo_db: DemoDb, question: str) -> None:
+    """Were the help menu ("Não entendi") or the underperformers. Now the frequency and saturation answer."""
+    intent, lines = _one(demo_db, question)
+    assert intent == "frequency", lines
+    assert not any(line.startswith("Não entendi") for line in lines), lines
+    assert any("frequência de 7 dias até" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("question", ["cpa", "qual o custo por resultado?", "qual o custo por conversão?"])
+def test_the_cpl_by_its_other_names(demo_db: DemoDb, question: str) -> None:
+    """Were the help menu. On a lead account the CPA / cost per result is the CPL: its 7 days, summed here."""
+    intent, lines = _one(demo_db, question)
+    assert intent == "performance", lines
+    last = demo_db.as_of
+    d = _source(demo_db, ACCOUNT, last - 6 * DAY, last, demo_db.now)
+    cpl = float(d["spend"].sum()) / int(d["leads"].sum())
+    assert lines[0].startswith(f"CPL da conta: {format_money(cpl)} nos 7 dias até {_d(last)}"), lines
+
+
+@pytest.mark.parametrize(
+    "question", ["qual o gasto diario?", "qual o investimento diário total?", "quanto invisto por dia?"]
+)
+def test_the_daily_spend_is_per_day(demo_db: DemoDb, question: str) -> None:
+    """Were the 7 days' total spend or the help menu. Now the spend per day of the 7 days, summed here."""
+    intent, lines = _one(demo_db, question)
+    assert intent == "daily_average", lines
+    last = demo_db.as_of
+    d = _source(demo_db, ACCOUNT, last - 6 * DAY, last, demo_db.now)
+    per_day = float(d["spend"].sum()) / d["date"].n_unique()
+    assert lines[0].startswith("Média diária nos últimos 7 dias ("), lines
+    assert f"{format_money(per_day)} de gasto" in lines[0], lines
