@@ -39,7 +39,7 @@ def say_weekday(intent: Intent, out: Out) -> list[str]:
     if not any(x["leads"] for x in rows):
         return [f"Nenhum lead {when}: não há CPL por dia da semana para comparar."]
     if (intent.ask or "").startswith("weekend"):
-        return weekend_lines(rows, when, out.get("_currency") or "BRL", (intent.ask or "")[8:])
+        return weekend_lines(rows, when, out.get("_currency") or "BRL", intent.ask or "")
     if intent.metric == "leads":
         rows = sorted(rows, key=lambda x: (-x["leads"], x["weekday"]))
         head, what = "Dia da semana com mais leads", "do que mais trouxe leads ao que menos trouxe"
@@ -92,6 +92,7 @@ def _side(rows: list[dict[str, Any]], days: tuple[int, ...]) -> dict[str, Any]:
     picked = [x for x in rows if x["weekday"] in days]
     spend, leads = sum(x["spend_v"] for x in picked), sum(x["leads"] for x in picked)
     imps, n = sum(x.get("impressions") or 0 for x in picked), sum(x["n_days"] for x in picked)
+    clicks = sum(x.get("clicks") or 0 for x in picked)
     return {
         "spend": spend,
         "leads": leads,
@@ -99,6 +100,7 @@ def _side(rows: list[dict[str, Any]], days: tuple[int, ...]) -> dict[str, Any]:
         "days": n,
         "cpl": spend / leads if leads else None,
         "cpm": spend / imps * 1000.0 if imps else None,
+        "ctr": clicks / imps * 100.0 if imps else None,
         "spend_day": spend / n if n else None,
         "leads_day": leads / n if n else None,
     }
@@ -109,6 +111,7 @@ def _side(rows: list[dict[str, Any]], days: tuple[int, ...]) -> dict[str, Any]:
 _WEEKEND_FIGURE = {
     "cpl": ("cpl", "CPL", None),
     "cpm": ("cpm", "CPM", ("mais caro", "mais barato")),
+    "ctr": ("ctr", "CTR", ("mais alto", "mais baixo")),
     "spend": ("spend_day", "gasto por dia", ("gasta mais por dia", "gasta menos por dia")),
     "leads": (
         "leads_day",
@@ -122,7 +125,7 @@ def weekend_lines(rows: list[dict[str, Any]], when: str, currency: str = "BRL", 
     """ "O CPL do fim de semana tá pior que dia de semana?", "o cpm do fds é mais caro?", "final de semana
     gasta mais que dia útil?": Saturday and Sunday summed against Monday to Friday over the same 4 weeks,
     the verdict by the figure asked first (the CPL unless another is named), then each side per day.
-    `asked`: the intent's ask after "weekend" (`weekend_parts`): the side asked ("worse", "better", "more",
+    `asked`: the intent's ask ("weekend_worse:cpm", `weekend_parts`): the side asked ("worse", "better", "more",
     "less": "Sim"/"Não" first, "" for the verdict alone) and the figure."""
     side, figure = weekend_parts(asked)
     end, work = _side(rows, WEEKEND), _side(rows, tuple(d for d in range(7) if d not in WEEKEND))
@@ -134,8 +137,10 @@ def weekend_lines(rows: list[dict[str, Any]], when: str, currency: str = "BRL", 
 
     def per_day(x: dict[str, Any]) -> str:
         cpm = format_money(x["cpm"], currency) if x["cpm"] is not None else "sem impressões"
+        ctr = format_pct(x["ctr"], 2) if x["ctr"] is not None else "sem impressões"
         parts = {
             "cpm": f"CPM {cpm}",
+            "ctr": f"CTR {ctr}",
             "cpl": f"CPL {money(x['cpl'])}",
             "leads": f"{format_number(x['leads_day'], 1)} leads/dia",
             "spend": f"{format_money(x['spend_day'], currency)}/dia de gasto",
@@ -171,8 +176,8 @@ def _weekend_verdict(end: dict[str, Any], work: dict[str, Any], figure: str, sid
             f"Praticamente igual: o {name} do fim de semana{values} fica {format_pct(abs(gap))} {where} "
             f"do de segunda a sexta{against}"
         )
-    # a dearer lead or thousand impressions is worse; fewer leads a day is worse; the spend is neither
-    worse = gap < 0 if figure == "leads" else gap > 0
+    # a dearer lead or thousand impressions is worse; fewer leads a day or a lower CTR is worse
+    worse = gap < 0 if figure in {"leads", "ctr"} else gap > 0
     yes = {"worse": worse, "better": not worse, "more": gap > 0, "less": gap < 0}.get(side)
     first = "" if yes is None else "Sim: o" if yes else "Não: o"
     if words is None:  # the CPL's verdict, as it always read
@@ -182,8 +187,9 @@ def _weekend_verdict(end: dict[str, Any], work: dict[str, Any], figure: str, sid
         )
     word = words[0] if gap > 0 else words[1]
     both = f"{_weekend_value(end, figure, currency)} contra {_weekend_value(work, figure, currency)}"
-    what = "CPM do fim de semana é" if figure == "cpm" else "fim de semana"
-    than = "o dos dias úteis" if figure == "cpm" else "os dias úteis"
+    rate = figure in {"cpm", "ctr"}
+    what = f"{name} do fim de semana é" if rate else "fim de semana"
+    than = "o dos dias úteis" if rate else "os dias úteis"
     return f"{first or 'O'} {what} {word} que {than}: {both}, {format_pct(abs(gap))} {where}"
 
 
@@ -193,6 +199,8 @@ def _weekend_value(x: dict[str, Any], figure: str, currency: str) -> str:
         return f"{format_money(x['spend_day'], currency)}/dia"
     if figure == "leads":
         return f"{format_number(x['leads_day'], 1)} leads/dia"
+    if figure == "ctr":
+        return format_pct(x["ctr"], 2)
     return format_money(x[_WEEKEND_FIGURE[figure][0]], currency)
 
 

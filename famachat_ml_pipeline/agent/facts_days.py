@@ -28,6 +28,7 @@ def weekday_figures(ctx: ToolContext) -> dict[str, Any]:
         spend=pl.col("spend").sum(),
         leads=pl.col("leads").sum(),
         impressions=pl.col("impressions").sum(),  # "o cpm do fds é mais caro?": the CPM of the sums
+        clicks=pl.col("clicks").sum(),
         aside=pl.col("spend").is_null().sum(),
         # the days of this weekday the source has rows for: 4 in 4 full weeks, fewer on a young account
         n_days=pl.col("date").filter(pl.col("has_row")).n_unique(),
@@ -42,6 +43,7 @@ def weekday_figures(ctx: ToolContext) -> dict[str, Any]:
             "spend_v": float(r["spend"] or 0.0),  # "sábado é bom dia?": the 4 weeks' CPL beside it
             "leads": int(r["leads"] or 0),
             "impressions": int(r["impressions"] or 0),
+            "clicks": int(r["clicks"] or 0),
             "cpl": r["spend"] / r["leads"] if r["leads"] else None,
             "cpl_v": r["spend"] / r["leads"] if r["leads"] else None,
         }

@@ -37,12 +37,12 @@ _ONE_WEEKEND = re.compile(
 )
 
 # the figure a weekend question weighs: the cost of a lead unless another is named
-WEEKEND_FIGURES = ("cpl", "cpm", "spend", "leads")
+WEEKEND_FIGURES = ("cpl", "cpm", "ctr", "spend", "leads")
 
 
 def _figure(text: str) -> str:
     named = figure_named(text)
-    if named in {"cpm", "cpl"}:
+    if named in {"cpm", "cpl", "ctr"}:
         return named
     if named == "spend" or re.search(r"\bgast|\binvest", text) and not re.search(r"\bcpl\b|por lead", text):
         return "spend"  # "final de semana gasta mais que dia útil?": the spend per day
