@@ -125,8 +125,8 @@ def weekend_lines(rows: list[dict[str, Any]], when: str, currency: str = "BRL", 
     """ "O CPL do fim de semana tá pior que dia de semana?", "o cpm do fds é mais caro?", "final de semana
     gasta mais que dia útil?": Saturday and Sunday summed against Monday to Friday over the same 4 weeks,
     the verdict by the figure asked first (the CPL unless another is named), then each side per day.
-    `asked`: the intent's ask ("weekend_worse:cpm", `weekend_parts`): the side asked ("worse", "better", "more",
-    "less": "Sim"/"Não" first, "" for the verdict alone) and the figure."""
+    `asked`: the intent's ask ("weekend_worse:cpm", `weekend_parts`): the side asked ("worse", "better",
+    "more", "less": "Sim"/"Não" first, "" for the verdict alone) and the figure."""
     side, figure = weekend_parts(asked)
     end, work = _side(rows, WEEKEND), _side(rows, tuple(d for d in range(7) if d not in WEEKEND))
     if not end["days"] or not work["days"]:
