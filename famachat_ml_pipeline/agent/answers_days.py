@@ -43,6 +43,19 @@ def say_weekday(intent: Intent, out: Out) -> list[str]:
     if intent.metric == "leads":
         rows = sorted(rows, key=lambda x: (-x["leads"], x["weekday"]))
         head, what = "Dia da semana com mais leads", "do que mais trouxe leads ao que menos trouxe"
+    elif intent.metric in {"cpm_low", "cpm_high"}:  # "qual dia da semana o cpm é mais barato?"
+        dear = intent.metric == "cpm_high"
+        # a weekday with no impressions has no CPM: last either way
+        rows = sorted(
+            rows,
+            key=lambda x: (
+                x["cpm_v"] is None,
+                (x["cpm_v"] or 0.0) * (-1 if dear else 1),
+                x["weekday"],
+            ),
+        )
+        head = "Dia da semana com o maior CPM" if dear else "Dia da semana com o menor CPM"
+        what = "do mais caro ao mais barato" if dear else "do mais barato ao mais caro"
     else:
         worst = intent.metric == "cpl_high"
         big = float("inf")
@@ -66,7 +79,10 @@ def say_weekday(intent: Intent, out: Out) -> list[str]:
     def line(x: dict[str, Any]) -> str:
         n = x["n_days"]
         times = f" (em {n} dia{'s' if n != 1 else ''})" if uneven else ""
-        return f"CPL {x['cpl'] or 'sem leads'}, {leads_text(x['leads'])}, {x['spend'] or '-'} gastos{times}"
+        cpm = f"CPM {x.get('cpm') or 'sem impressões'}, " if (intent.metric or "").startswith("cpm") else ""
+        return (
+            f"{cpm}CPL {x['cpl'] or 'sem leads'}, {leads_text(x['leads'])}, {x['spend'] or '-'} gastos{times}"
+        )
 
     aside = w.get("set_aside") or 0
     note = [f"Sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos."] if aside else []

@@ -46,6 +46,9 @@ def weekday_figures(ctx: ToolContext) -> dict[str, Any]:
             "clicks": int(r["clicks"] or 0),
             "cpl": r["spend"] / r["leads"] if r["leads"] else None,
             "cpl_v": r["spend"] / r["leads"] if r["leads"] else None,
+            # "qual dia da semana o cpm é mais barato?": spend per thousand impressions of that weekday
+            "cpm": r["spend"] / r["impressions"] * 1000.0 if r["impressions"] else None,
+            "cpm_v": r["spend"] / r["impressions"] * 1000.0 if r["impressions"] else None,
         }
         for r in grouped.sort("weekday").iter_rows(named=True)
     ]
@@ -56,7 +59,7 @@ def weekday_figures(ctx: ToolContext) -> dict[str, Any]:
         "data_first_day": covered.min() if covered.len() else None,
         "days_with_data": covered.n_unique(),
         "set_aside": int(grouped["aside"].sum() or 0),
-        "weekdays": ctx.fmt(raw, {"spend": "money", "cpl": "money"}),
+        "weekdays": ctx.fmt(raw, {"spend": "money", "cpl": "money", "cpm": "money"}),
     }
 
 

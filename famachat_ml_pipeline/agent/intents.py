@@ -531,6 +531,9 @@ def _classify(message: str) -> Intent:
         # "converte mais barato", "gera mais lead barato": the cost named ranks by the CPL, not the leads
         cost = re.search(r"\bcpl\b|custo|barat|car[oa]s?\b", asked)
         extra["metric"] = "leads" if most and not cost else "cpl_high" if worst else "cpl_low"
+        if figure_named(asked) == "cpm" and not (extra.get("ask") or "").startswith("weekend"):
+            # "qual dia da semana o cpm é mais barato?": the weekdays by their CPM, the cheapest first
+            extra["metric"] = "cpm_high" if worst else "cpm_low"
     if matched == "anomalies":
         cpl_named = re.search(r"\bcpl\b|custo por lead", asked)
         if not (cpl_named or WHY.search(asked)):
