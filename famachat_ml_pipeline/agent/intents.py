@@ -534,6 +534,11 @@ def _classify(message: str) -> Intent:
         if figure_named(asked) == "cpm" and not (extra.get("ask") or "").startswith("weekend"):
             # "qual dia da semana o cpm é mais barato?": the weekdays by their CPM, the cheapest first
             extra["metric"] = "cpm_high" if worst else "cpm_low"
+    if matched == "anomalies" and day_ref == "hoje" and not WHY.search(asked):
+        # "cadê os leads de hoje?", "o que aconteceu hoje?": anomalies are found on complete days only;
+        # today's figures so far are what there is to say
+        matched = "performance"
+        extra["metric"] = "leads" if re.search(r"\blead", asked) else extra["metric"]
     if matched == "anomalies":
         cpl_named = re.search(r"\bcpl\b|custo por lead", asked)
         if not (cpl_named or WHY.search(asked)):

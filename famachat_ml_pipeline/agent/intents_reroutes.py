@@ -19,7 +19,10 @@ if TYPE_CHECKING:  # intents imports this module
     from famachat_ml_pipeline.agent.intents import Intent
 
 # "que horas meus leads chegam?": the hour of day, which a daily source does not hold
-_HOURS = re.compile(r"\b(que|quais|qual|em que|a que) (horas?|horarios?)\b|\bhora do dia\b|\bpor hora\b")
+_HOURS = re.compile(
+    r"\b(que|quais|qual|em que|a que) (horas?|horarios?)\b|\bhora do dia\b|\bpor hora\b"
+    r"|\bhorarios?\b|\b(melhor|pior) hora\b"  # "melhor horário pra anunciar": the hour, whatever the words
+)
 # "qual o orçamento diário da campanha 3?": its budget asked, no advice
 _BUDGET_ASKED = re.compile(
     r"\b(qual|quanto|quanto e|ver)\b.*\borcamento\b|\borcamento diario\b|\bsem (orcamento|budget)\b"
