@@ -17,6 +17,7 @@ import pytest
 from famachat_ml_pipeline.agent.online import OnlineAgent
 from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.core.recommendations import format_money, format_number, format_pct
+from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
 from famachat_ml_pipeline.settings import Settings
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 from famachat_ml_pipeline_tests.agent.fake_anthropic import Reply, fake_anthropic, text
@@ -327,3 +328,97 @@ def test_the_daily_spend_is_per_day(demo_db: DemoDb, question: str) -> None:
     per_day = float(d["spend"].sum()) / d["date"].n_unique()
     assert lines[0].startswith("Média diária nos últimos 7 dias ("), lines
     assert f"{format_money(per_day)} de gasto" in lines[0], lines
+
+
+# ------------------------------------------------------------ 7. follow-ups and more of the buyer's words
+def test_a_weekend_follow_up_swaps_the_figure(demo_db: DemoDb) -> None:
+    """ "e o cpl?", "e o ctr?" after "o cpm do fds é mais caro?" repeated the first answer. Now each is the
+    weekend against the weekdays by that figure (the CTR: clicks / impressions of each side, summed here)."""
+    (_, first), (i2, cpl_lines), (i3, ctr_lines) = _thread(
+        demo_db, demo_db.now, ["o cpm do fds é mais caro?", "e o cpl?", "e o ctr?"]
+    )
+    assert i2 == i3 == "weekday", (cpl_lines, ctr_lines)
+    assert "CPL" in cpl_lines[0].split(" nas últimas")[0] and "CPM" not in cpl_lines[0], cpl_lines
+    w_first, w_last = _four_weeks(demo_db)
+    d = _source(demo_db, ACCOUNT, w_first, w_last, demo_db.now).with_columns(
+        end=pl.col("date").dt.weekday() >= 6
+    )
+    ctr = {
+        flag: float(d.filter(pl.col("end") == flag)["clicks"].sum())
+        / float(d.filter(pl.col("end") == flag)["impressions"].sum())
+        * 100
+        for flag in (True, False)
+    }
+    assert (
+        f"({format_pct(ctr[True], 2)})" in ctr_lines[0]
+        or f": {format_pct(ctr[True], 2)} contra" in ctr_lines[0]
+    ), ctr_lines
+    assert ctr_lines[1].startswith(f"- Sábado e domingo: CTR {format_pct(ctr[True], 2)}, "), ctr_lines
+    assert first[0] != ctr_lines[0], (first, ctr_lines)
+
+
+def test_the_other_way_round_follow_up(demo_db: DemoDb) -> None:
+    """ "e a mais barata?" after "qual campanha tem o cpm mais caro?" was the help menu. Now the same 7
+    days' campaigns by their CPM, the cheapest first."""
+    (_, _), (intent, lines) = _thread(
+        demo_db, demo_db.now, ["qual campanha tem o cpm mais caro?", "e a mais barata?"]
+    )
+    assert intent == "cpl_rank", lines
+    last = demo_db.as_of
+    low = _cpms(demo_db, last - 6 * DAY, last).sort("cpm").row(0, named=True)
+    assert lines[0].startswith("A campanha com o menor CPM (gasto por mil impressões) nos últimos 7 dias"), (
+        lines
+    )
+    assert f"({low['campaign_id']}): CPM {format_money(low['cpm'])}, " in lines[0], lines
+
+
+@pytest.mark.parametrize("dear", [False, True])
+def test_the_weekdays_by_cpm(demo_db: DemoDb, dear: bool) -> None:
+    """ "qual dia da semana o cpm é mais barato?" ranked the weekdays by their CPL. Now by their CPM."""
+    question = f"qual dia da semana o cpm é mais {'caro' if dear else 'barato'}?"
+    intent, lines = _one(demo_db, question)
+    assert intent == "weekday", lines
+    first, last = _four_weeks(demo_db)
+    by_day = (
+        _source(demo_db, ACCOUNT, first, last, demo_db.now)
+        .group_by(pl.col("date").dt.weekday().alias("wd"))
+        .agg(pl.col("spend").sum(), pl.col("impressions").sum())
+        .with_columns(cpm=pl.col("spend") / pl.col("impressions") * 1000)
+        .sort("cpm", descending=dear)
+    )
+    top = by_day.row(0, named=True)
+    head = "Dia da semana com o maior CPM" if dear else "Dia da semana com o menor CPM"
+    assert lines[0].startswith(head), lines
+    assert f": {WEEKDAYS_PT[top['wd'] - 1]}, CPM {format_money(top['cpm'])}, " in lines[0], lines
+
+
+@pytest.mark.parametrize(
+    ("question", "intent_", "first"),
+    [
+        ("qual campanha eu corto?", "recommendations", "Pausar: "),
+        ("ta valendo a pena investir mais?", "recommendations", None),
+        ("melhor horario pra anunciar", "weekday", "Não tenho a hora do dia"),
+    ],
+)
+def test_cut_scale_and_hour_in_other_words(
+    demo_db: DemoDb, question: str, intent_: str, first: str | None
+) -> None:
+    """Were the campaign list, the help menu and the best campaign."""
+    intent, lines = _one(demo_db, question)
+    assert intent == intent_, lines
+    assert not any(line.startswith("Não entendi") for line in lines), lines
+    if first:
+        assert lines[0].startswith(first), lines
+    else:
+        assert "escalar" in lines[0], lines
+
+
+def test_where_are_todays_leads(demo_db: DemoDb) -> None:
+    """ "cadê os leads de hoje" was the anomalies, which are found on complete days only (none today).
+    Now today's leads so far, summed here."""
+    intent, lines = _one(demo_db, "cade os leads de hoje")
+    assert intent == "performance", lines
+    today = demo_db.now.date()
+    d = _source(demo_db, ACCOUNT, today, today, demo_db.now)
+    assert lines[0].startswith(f"Hoje, {_d(today)} (parcial: o dia ainda não terminou): "), lines
+    assert f"{format_number(int(d['leads'].sum()), 0)} lead" in lines[0], lines
