@@ -160,6 +160,20 @@ _SPENDING_MUCH = re.compile(
 
 # "meu pior mês?", "qual foi o melhor mês?", "qual mês teve o melhor cpl?": the months ranked
 _MONTH_RANK = re.compile(r"\b(melhor|pior) mes\b|\bqual (?:foi o )?mes\b.*\b(melhor|pior)\b")
+# "qual mês teve mais leads?", "em que mês gastei menos?", "mês com maior gasto": the months by a figure
+_MONTH_MOST = re.compile(
+    r"\b(?:qual|que|em que) (?:foi o )?mes\b.*\b(mais|menos|maior|menor)\b"
+    r"|\bmes (?:com|de) (mais|menos|maior|menor)\b"
+)
+
+
+def _month_figure(text: str) -> str | None:
+    """The figure a months' ranking weighs: "leads" or "spend" when named (the CPL's is `_MONTH_RANK`'s)."""
+    if re.search(r"\bcpl\b|\bcust|barat|car[oa]\b", text):
+        return None
+    if re.search(r"\blead", text):
+        return "leads"
+    return "spend" if re.search(r"\bgast|\binvest", text) else None
 
 
 def reroute(text: str, intent: Intent) -> Intent:
@@ -167,6 +181,10 @@ def reroute(text: str, intent: Intent) -> Intent:
     (`classify_intent`'s own reading)."""
     cid = intent.campaign_id or (intent.names[0] if intent.names and intent.name_like else None)
     named = bool(cid)
+    if (most := _MONTH_MOST.search(text)) and not named and (figure := _month_figure(text)):
+        # "qual mês teve mais leads?": the months by that figure per day, not the 7 days' top campaigns
+        low = "" if (most.group(1) or most.group(2)) in {"mais", "maior"} else "_low"
+        return replace(intent, name="month_rank", keyword="month_rank", metric=figure + low, names=())
     if (rank := _MONTH_RANK.search(text)) and not named:
         # "qual foi meu pior mês?": the months side by side, not the worst campaign of the 7 days
         best = "melhor" in (rank.group(1) or rank.group(2) or "")
