@@ -10,7 +10,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from famachat_ml_pipeline.agent.intents_asks import CUT, SCALE
+from famachat_ml_pipeline.agent.intents_asks import CUT, SCALE, month_end_asked
 from famachat_ml_pipeline.agent.intents_campaigns import REACTIVATE
 from famachat_ml_pipeline.agent.intents_periods import DAY_REF, SAME_WEEKDAY_BEFORE, WEEK_EARLIER
 from famachat_ml_pipeline.agent.intents_trends import cpl_asked, leads_asked, spend_asked
@@ -328,7 +328,9 @@ def reroute(text: str, intent: Intent) -> Intent:
             return replace(intent, name="performance", keyword="performance", metric=delivery)
     if not named and _NO_BUDGET.search(text):
         return replace(intent, name="budget", keyword="budget", ask="no_budget", names=())
-    if not named and _PACING.search(text):
+    if not named and _PACING.search(text) and not month_end_asked(intent.metric):
+        # ("tô no ritmo pra bater 2000 leads no mês?" is the month's forecast against that goal, not the
+        # daily budgets' pacing)
         return replace(intent, name="budget", keyword="budget", ask="pacing")
     if not named and _SPENDING_MUCH.search(text) and not (intent.day_ref or intent.period_ref):
         # "tô gastando muito?": the 7 days' spend against the 7 before, then against the budgets
