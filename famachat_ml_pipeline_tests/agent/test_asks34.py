@@ -19,7 +19,7 @@ from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.core.recommendations import format_money, format_number, format_pct
 from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
 from famachat_ml_pipeline.settings import Settings
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, clock_at
 from famachat_ml_pipeline_tests.agent.fake_anthropic import Reply, fake_anthropic, text
 from famachat_ml_pipeline_tests.agent.test_asks32 import _one
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
@@ -422,3 +422,58 @@ def test_where_are_todays_leads(demo_db: DemoDb) -> None:
     d = _source(demo_db, ACCOUNT, today, today, demo_db.now)
     assert lines[0].startswith(f"Hoje, {_d(today)} (parcial: o dia ainda não terminou): "), lines
     assert f"{format_number(int(d['leads'].sum()), 0)} lead" in lines[0], lines
+
+
+# ------------------------------------------------------------ 8. the months by a figure, a goal's pace
+@pytest.mark.parametrize(
+    ("question", "key", "most"),
+    [("qual mes teve mais leads?", "leads", True), ("em que mes gastei menos?", "spend", False)],
+)
+def test_the_months_by_a_figure_per_day(demo_db: DemoDb, question: str, key: str, most: bool) -> None:
+    """Were the 7 days' top campaigns. Now the months by that figure per day with data (a partial month's
+    total is no comparison), summed here."""
+    intent, lines = _one(demo_db, question)
+    assert intent == "month_rank", lines
+    d = _source(demo_db, ACCOUNT, dt.date(2026, 1, 1), demo_db.as_of, demo_db.now)
+    months = (
+        d.group_by(pl.col("date").dt.truncate("1mo").alias("month"))
+        .agg(pl.col(key).sum(), pl.col("date").n_unique().alias("days"))
+        .with_columns(per_day=pl.col(key) / pl.col("days"))
+        .sort("per_day", descending=most)
+    )
+    top = months.row(0, named=True)
+    value = (
+        f"{format_number(top['per_day'], 1)} leads/dia"
+        if key == "leads"
+        else f"{format_money(top['per_day'])}/dia"
+    )
+    assert lines[0].startswith("O mês com " + ("mais leads por dia" if most else "menor gasto por dia")), (
+        lines
+    )
+    assert f"): {value} (" in lines[0], lines
+    assert f"{top['days']} dias)." in lines[0], lines
+
+
+def test_a_leads_goal_on_the_pace(demo_db: DemoDb) -> None:
+    """ "tô no ritmo pra bater 2000 leads no mês?" was the daily budgets' pacing. Now the goal against the
+    month so far (its leads summed here), as "quanto falta pra bater 2000 leads no mês?" answers."""
+    intent, lines = _one(demo_db, "to no ritmo pra bater 2000 leads no mes?")
+    assert intent == "forecast", lines
+    last = demo_db.as_of
+    leads = int(_source(demo_db, ACCOUNT, last.replace(day=1), last, demo_db.now)["leads"].sum())
+    assert lines[0] == (
+        f"Para bater 2.000 leads em novembro de 2026 faltam {format_number(2000 - leads, 0)}: o mês soma "
+        f"{format_number(leads, 0)} leads ({_d(last.replace(day=1))} a {_d(last)})."
+    ), lines
+
+
+def test_a_leads_goal_on_the_first_of_the_month(demo_db: DemoDb) -> None:
+    """On a month's 1st the goal asked was not said at all (the 7 days' forecast alone). Now all of it is
+    left, and the leads per day it takes over the month's days."""
+    now = clock_at(dt.date(2026, 11, 30))  # noon of 1 December: no day of December is complete
+    ((intent, lines),) = _thread(demo_db, now, ["quanto falta pra bater 2000 leads no mes?"])
+    assert intent == "forecast", lines
+    assert lines[0] == (
+        "Para bater 2.000 leads em dezembro de 2026 faltam todos os 2.000: o mês ainda não tem dia "
+        f"completo; são {format_number(2000 / 31, 1)} leads por dia nos 31 dias do mês."
+    ), lines
