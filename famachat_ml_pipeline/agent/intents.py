@@ -669,13 +669,18 @@ def _classify(message: str) -> Intent:
         return Intent("roi", cid, numbers[0] if numbers else None, named, names_asked(text))
     if not cid and (vs := VS_LAST_MONTH.search(asked)):
         # "a conta tá pior que mês passado?": this month so far against last month, the verdict first
-        verdict = PERIODS_VERDICTS[0 if (vs.group(1) or vs.group(2)) == "pior" else 1]
+        verdict = PERIODS_VERDICTS[0 if next(g for g in vs.groups() if g) == "pior" else 1]
         return replace(_periods_intent(None, (), ("mes passado", "esse mes"), named, False), metric=verdict)
     if not cid and not names_asked(text) and (vs := VS_LAST_WEEK.search(asked)):
         # "a conta tá melhor que semana passada?": the CPL of this week's days (last week's on a Monday)
         # against the same weekdays of the week before, Sim/Não first; not the best campaign of last week
         move = "worse" if vs.group(1) == "pior" else "better"
         return Intent("trends", accounts_named=named, metric=f"week_cpl_{move}", keyword="trends")
+    if not cid and re.search(r"\b(?:mais|menos)\b.*\b(?:do\s+)?(?:que|q) (?:a |na )?semana passada\b", asked):
+        # "gastei mais que semana passada?": this week's days against the same days of last week
+        return Intent(
+            "trends", accounts_named=named, period_ref="essa semana", metric="calendar_week", keyword="trends"
+        )
     if periods := periods_compared(asked):
         # "semana passada vs retrasada", "outubro vs novembro": two periods side by side, the account's or
         # one campaign's ("campanha 12 semana passada vs retrasada"), or each of several campaigns' ("campanha

@@ -199,6 +199,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         # "a 8 tá melhor (ou pior) que a 9?": two campaigns weighed against each other
         r"|\bcampanha \S+ (?:\w+ ){0,2}(?:melhor|pior)(?: ou (?:melhor|pior))? (?:do )?(?:que|q) "
         r"(?:a )?campanha \d"
+        # "a campanha 4 gastou mais que a 8?", "a 4 traz menos lead q a 8?": more or less of a figure, weighed
+        r"|\bcampanha \S+ (?:\w+ ){1,3}(?:mais|menos)(?: \w+)? (?:do )?(?:que|q) (?:a )?campanha \d"
         r"|\bdiferenca\b.*\bcampanha \S+ (pra|para|e) (a )?(campanha )?\d"
         r"|\b(melhor|pior)\b.*" + BARE_NUMBER + r" ou (a )?" + BARE_NUMBER,
     ),
