@@ -477,3 +477,52 @@ def test_a_leads_goal_on_the_first_of_the_month(demo_db: DemoDb) -> None:
         "Para bater 2.000 leads em dezembro de 2026 faltam todos os 2.000: o mês ainda não tem dia "
         f"completo; são {format_number(2000 / 31, 1)} leads por dia nos 31 dias do mês."
     ), lines
+
+
+# ------------------------------------------------------------ 9. "mais que" the month, the week, a campaign
+@pytest.mark.parametrize(
+    ("question", "judged"),
+    [
+        ("esse mes ta gastando mais que o passado?", None),
+        ("quantos leads a mais que mes passado?", None),
+        ("o mes ta pior?", "worse"),
+    ],
+)
+def test_more_than_last_month(demo_db: DemoDb, question: str, judged: str | None) -> None:
+    """Were a campaign ranking, last month alone and the month's worst campaigns. Now this month so far
+    against last month per day (the verdict by the CPL first when judged)."""
+    now = _mid_month(demo_db)
+    ((intent, lines),) = _thread(demo_db, now, [question])
+    assert intent == "performance", lines
+    through = now.date() - DAY
+    this = _per_day(demo_db, now, through.replace(day=1), through)
+    before_last = through.replace(day=1) - DAY
+    before = _per_day(demo_db, now, before_last.replace(day=1), before_last)
+    per_day = [x for x in lines if x.startswith("Como um lado é parcial (")]
+    assert per_day and f"leads por dia {format_number(before['leads'], 1)} contra " in per_day[0], lines
+    if judged:
+        yes = this["cpl"] > before["cpl"]
+        assert lines[0].startswith(f"{'Sim' if yes else 'Não'}: o CPL em novembro de 2026 até agora é "), (
+            lines
+        )
+
+
+def test_more_than_last_week(demo_db: DemoDb) -> None:
+    """ "gastei mais que semana passada?" was last week alone. Now this week's days against the same days
+    of last week."""
+    intent, lines = _one(demo_db, "gastei mais que semana passada?")
+    assert intent == "trends", lines
+    assert any(line.startswith("Variação: gasto ") for line in lines), lines
+    assert not lines[0].startswith("Semana passada, de segunda a domingo"), lines
+
+
+def test_a_campaign_more_than_another(demo_db: DemoDb) -> None:
+    """ "a campanha N gastou mais que a M?" was campaign N's card alone. Now the two compared."""
+    last = demo_db.as_of
+    top2 = _cpms(demo_db, last - 6 * DAY, last).sort("spend", descending=True).head(2)
+    numbers = [re.search(r"Campanha (\d+) ", _names(demo_db)[c]).group(1) for c in top2["campaign_id"]]  # type: ignore[union-attr]
+    intent, lines = _one(demo_db, f"campanha {numbers[0]} gastou mais q a {numbers[1]}?")
+    assert intent == "compare", lines
+    assert lines[0].startswith("Comparação (7 dias):"), lines
+    for cid in top2["campaign_id"]:
+        assert any(f"({cid}): " in line for line in lines), lines
