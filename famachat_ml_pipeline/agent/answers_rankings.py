@@ -20,7 +20,7 @@ from famachat_ml_pipeline.agent.answers_vs_account import stopped_which_lines
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_numbers import numbers_in
 from famachat_ml_pipeline.agent.wording import Out, br_date, leads_text, period_in, quoted
-from famachat_ml_pipeline.core.recommendations.text_ptbr import format_money, format_number
+from famachat_ml_pipeline.core.recommendations.text_ptbr import format_money, format_number, format_pct
 
 
 def _worst_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -415,6 +415,8 @@ def _ctr_rank_lines(intent: Intent, c: dict[str, Any], trends: dict[str, Any] | 
     rated.sort(key=lambda x: numbers_in(x["ctr_7d"])[-1], reverse=high)
     if not rated:
         return ["Nenhuma campanha teve impressões nos últimos 7 dias: não há CTR para comparar."]
+    if intent.threshold is not None:
+        return _ctr_limit_lines(intent, rated, c) + _account_ctr_line(rated, c, trends)
 
     def line(x: dict[str, Any]) -> str:
         cpl = x.get("cpl_7d") or "sem leads"
@@ -424,6 +426,29 @@ def _ctr_rank_lines(intent: Intent, c: dict[str, Any], trends: dict[str, Any] | 
     lines = [f"Campanha com o {which} CTR nos 7 dias até {br_date(c['as_of'])}: {line(rated[0])}."]
     lines += ["Em seguida:", *(f"- {line(x)}" for x in rated[1:5])] if len(rated) > 1 else []
     return lines + _account_ctr_line(rated, c, trends)
+
+
+def _ctr_limit_lines(intent: Intent, rated: list[dict[str, Any]], c: dict[str, Any]) -> list[str]:
+    """ "Alguma campanha com ctr abaixo de 1%?": those past the limit over the 7 days, each with its CPL
+    beside it; none said so, with the nearest one."""
+    limit, above = intent.threshold or 0.0, intent.metric == "ctr_high"
+    past = [
+        x
+        for x in rated
+        if (numbers_in(x["ctr_7d"])[-1] > limit if above else numbers_in(x["ctr_7d"])[-1] < limit)
+    ]
+    side, when = ("acima" if above else "abaixo"), f"nos 7 dias até {br_date(c['as_of'])}"
+    limit_text = format_pct(limit, 2)
+
+    def line(x: dict[str, Any]) -> str:
+        cpl = x.get("cpl_7d") or "sem leads"
+        return f"{quoted(x['name'])} ({x['campaign_id']}): CTR {x['ctr_7d']}, CPL {cpl}"
+
+    if not past:
+        return [f"Nenhuma campanha com CTR {side} de {limit_text} {when}; a mais perto: {line(rated[0])}."]
+    n = len(past)
+    head = f"{n} campanha{'s' if n != 1 else ''} com CTR {side} de {limit_text} {when}:"
+    return [head, *(f"- {line(x)}" for x in past)]
 
 
 def _account_ctr_line(
@@ -445,11 +470,14 @@ def _account_ctr_line(
 def say_cpl_rank(intent: Intent, out: Out) -> list[str]:
     """The campaign with the highest (or lowest) 7-day CPL among those with leads; the ones that spent
     with no lead are said apart (their CPL is not a number)."""
+    ctr = intent.metric in {"ctr_high", "ctr_low"}
+    if ctr and intent.threshold is not None:  # "alguma campanha com ctr abaixo de 1%?": the 7 days'
+        return _ctr_rank_lines(intent, out["list_campaigns"], out.get("analyze_trends"))
     if intent.threshold is not None:
         return _cpl_limit_lines(intent, out)
     if (ranked := _ranking_lines(intent, out)) is not None:  # a day or period asked: its figures
         return ranked
-    if intent.metric in {"ctr_high", "ctr_low"}:
+    if ctr:
         return _ctr_rank_lines(intent, out["list_campaigns"], out.get("analyze_trends"))
     c = out["list_campaigns"]
     priced = [x for x in c["campaigns"] if x.get("cpl_7d")]

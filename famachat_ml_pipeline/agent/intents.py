@@ -193,7 +193,7 @@ class Intent:
 # the intents a change asked about "essa semana" turns from ("o CPL subiu" reads as anomalies, "os leads
 # caíram" as performance); the specific ones (recommendations, forecast, compare...) stay
 _WHICH = re.compile(r"\b(qual|quais)\b")
-_A_CAMPAIGN = re.compile(r"\b(qual|quais)\b.*\bcampanhas?\b")
+_A_CAMPAIGN = re.compile(r"\b(qual|quais|alguma|algumas)\b.*\bcampanhas?\b")
 _WEEK_CHANGE_FROM = {None, "trends", "performance", "anomalies", "underperformers", "top", "summary"}
 
 
@@ -206,7 +206,9 @@ _CPM_RANK = re.compile(
 )
 _CTR_RANK = re.compile(
     r"\b(melhor|maior|mais alto|pior|menor|mais baixo|ruim|ruins|baixo|baixos|bom|bons|alto|altos"
-    r"|(?:abaixo|acima) d[ao] (?:media|conta))\b"  # "ctr abaixo da média": the account's is the reference
+    r"|(?:abaixo|acima) d[ao] (?:media|conta)"
+    # "alguma campanha com ctr abaixo de 1%?": the lowest first, the rate named beside each
+    r"|(?:abaixo|acima) de (?=\d))"  # "ctr abaixo da média": the account's is the reference
 )
 
 
@@ -448,18 +450,24 @@ def _without(text: str, intent: Intent) -> Intent:
     return replace(intent, keyword="performance", metric="cpl", ask="without")
 
 
-# "qual o cpa?", "custo por resultado", "custo por conversão": on a lead account each names the CPL
-_CPL_SYNONYM = re.compile(r"\bcpa\b|\bcusto por (?:aquisicao|resultado|conversao|cadastro|contato)\b")
+# the buyers' other words for what the patterns read: "qual o cpa?", "custo por resultado", "custo por
+# conversão" name the CPL on a lead account (a lead is its result); "tx" is "taxa"
+_SYNONYMS = (
+    (re.compile(r"\bcpa\b|\bcusto por (?:aquisicao|resultado|conversao|cadastro|contato)\b"), "cpl"),
+    (re.compile(r"\btx\b"), "taxa"),
+)
 
 
-def cpl_synonyms(text: str) -> str:
-    """A normalized question with the CPL's other names read as "cpl" (a lead is this account's result)."""
-    return _CPL_SYNONYM.sub("cpl", text)
+def buyer_words(text: str) -> str:
+    """A normalized question with the buyers' other words read as the ones the patterns know."""
+    for pattern, word in _SYNONYMS:
+        text = pattern.sub(word, text)
+    return text
 
 
 def _classify(message: str) -> Intent:
     message = REACTIVATE_NUMBER.sub(r"\1campanha \2", fix_campaign_typos(message), count=1)
-    text = cpl_synonyms(normalize(message))
+    text = buyer_words(normalize(message))
     asked = NEGATED.sub(" ", text)
     ids = CAMPAIGN_ID.findall(text)
     cid = ids[0] if ids else None
@@ -622,9 +630,11 @@ def _classify(message: str) -> Intent:
             or (matched == "performance" and _A_CAMPAIGN.search(asked))
         )
         and figure_named(asked) == "ctr"
-        and re.search(r"\b(qual|quais)\b", asked)
+        and re.search(r"\b(qual|quais|alguma|algumas)\b", asked)
         and (rank := _CTR_RANK.search(asked))
     ):
+        if limit := re.search(r"\b(?:abaixo|acima) de (\d+(?:[.,]\d+)?)\s*%?", asked):
+            extra["threshold"] = parse_number(limit.group(1))  # "ctr abaixo de 1%": those only
         # "qual campanha tem o melhor CTR?": the campaigns by their 7-day CTR, not the tiers by CPL;
         # "quais campanhas tão com ctr ruim?": the lowest first (not the underperformers by their CPL)
         best = rank.group(1) in {

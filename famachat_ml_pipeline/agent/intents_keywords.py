@@ -256,7 +256,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         "recommendations",
-        r"recomend|sugest|\b(o que|oq|oque) (devo|eu devo|fazer|eu faco|faco)|\bacao|\bacoes|proximos passos"
+        r"recomend|sugest|\b(o que|oq|oque|q) (devo|eu devo|fazer|eu faco|faco)|\bacao|\bacoes"
+        r"|proximos passos"
         r"|paus|orcamento|escal|vale a pena|\bdevo\b|deveria|deslig|\bverba\b"
         # "qual campanha eu corto?", "tá valendo a pena investir mais?": cutting and scaling in other words
         r"|\bcort(o|ar|a|e|amos|aria)\b|valendo a pena|\binvestir mais\b",
