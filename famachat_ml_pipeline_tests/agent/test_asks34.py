@@ -526,3 +526,53 @@ def test_a_campaign_more_than_another(demo_db: DemoDb) -> None:
     assert lines[0].startswith("Comparação (7 dias):"), lines
     for cid in top2["campaign_id"]:
         assert any(f"({cid}): " in line for line in lines), lines
+
+
+# ------------------------------------------------------------ 10. a CTR limit, "q faço", "tx"
+@pytest.mark.parametrize(
+    ("question", "above", "limit"),
+    [
+        ("alguma campanha com ctr abaixo de 1%?", False, 1.0),
+        ("quais campanhas tem ctr acima de 2%?", True, 2.0),
+    ],
+)
+def test_the_campaigns_past_a_ctr_limit(demo_db: DemoDb, question: str, above: bool, limit: float) -> None:
+    """Were the account's CTR. Now the campaigns whose 7-day CTR is past the limit (clicks / impressions,
+    summed here), or none said with the nearest one."""
+    intent, lines = _one(demo_db, question)
+    assert intent == "cpl_rank", lines
+    last = demo_db.as_of
+    c = (
+        _source(demo_db, ACCOUNT, last - 6 * DAY, last, demo_db.now)
+        .group_by("campaign_id")
+        .agg(pl.col("clicks").sum(), pl.col("impressions").sum())
+        .filter(pl.col("impressions") > 0)
+        .with_columns(ctr=(pl.col("clicks") / pl.col("impressions") * 100).round(2))
+    )
+    past = c.filter(pl.col("ctr") > limit if above else pl.col("ctr") < limit)
+    side = "acima" if above else "abaixo"
+    if past.height:
+        n = past.height
+        assert lines[0] == (
+            f"{n} campanha{'s' if n != 1 else ''} com CTR {side} de {format_pct(limit, 2)} nos 7 dias até "
+            f"{_d(last)}:"
+        ), lines
+        for cid in past["campaign_id"]:
+            assert any(line.startswith("- ") and f"({cid}): CTR " in line for line in lines), lines
+    else:
+        assert lines[0].startswith(
+            f"Nenhuma campanha com CTR {side} de {format_pct(limit, 2)} nos 7 dias até "
+        ), lines
+
+
+@pytest.mark.parametrize(
+    ("question", "intent_"),
+    [("lead ta caro demais, q faço", "recommendations"), ("tx de conversao", "performance")],
+)
+def test_short_words_are_read(demo_db: DemoDb, question: str, intent_: str) -> None:
+    """ "q faço" and "tx" were the help menu."""
+    intent, lines = _one(demo_db, question)
+    assert intent == intent_, lines
+    assert not any(line.startswith("Não entendi") for line in lines), lines
+    if intent_ == "performance":
+        assert lines[0].startswith("Taxa de conversão da conta (leads / cliques) nos últimos 7 dias ("), lines
