@@ -181,7 +181,7 @@ def _tier_list(rows: list[dict[str, Any]], total: int, which: str) -> list[str]:
 def say_list_campaigns(intent: Intent, out: Out) -> list[str]:
     if "_stopped_which" in out:  # "tem campanha ativa sem gastar?": those, not the whole list
         return stopped_which_lines(out["_stopped_which"])
-    if intent.metric == "spend" and (ranked := _ranking_lines(intent, out)) is not None:
+    if intent.metric in {"spend", "spend_low"} and (ranked := _ranking_lines(intent, out)) is not None:
         return ranked
     c = out["list_campaigns"]
     which = "campanhas ativas" if intent.metric == "active" else "campanhas"
@@ -243,6 +243,8 @@ def _cpl_limit_lines(intent: Intent, out: Out) -> list[str]:
 # what a ranking weighs, in words, and how it sorts (key, highest first)
 RANK_PT = {
     "spend": ("que mais gastou", "spend_v", True),
+    # "qual campanha gastou menos?": among those that spent (one that did not run is no answer)
+    "spend_low": ("que menos gastou (entre as que gastaram)", "spend_v", False),
     "leads": ("com mais leads", "leads", True),
     "leads_low": ("com menos leads (entre as que gastaram)", "leads", False),
     "cpl_high": ("com o maior CPL", "cpl_v", True),
@@ -266,6 +268,8 @@ def _rank_kind(intent: Intent) -> str:
         return intent.metric
     if intent.name == "top" and intent.metric == "leads_low":
         return "leads_low"
+    if intent.name == "list_campaigns" and intent.metric == "spend_low":
+        return "spend_low"
     return {"list_campaigns": "spend", "top": "leads"}.get(intent.name, intent.metric or "cpl_high")
 
 

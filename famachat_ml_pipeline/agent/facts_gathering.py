@@ -92,7 +92,7 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
     # "qual campanha gastou mais ontem?": the campaigns ranked by that day's figures
     ranked = (
         RANKED.get(intent.name) == "spend"
-        and intent.metric == "spend"
+        and intent.metric in {"spend", "spend_low"}
         or (intent.name in {"top", "cpl_rank"} and intent.threshold is None)
         # "a pior campanha em outubro": the campaigns ranked by that period's CPL
         or (intent.name == "underperformers" and intent.metric == "worst")

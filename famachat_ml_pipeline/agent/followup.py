@@ -440,7 +440,7 @@ def _fewest_followup(message: str, history: Sequence[ChatTurn], depth: int) -> I
 # "e a mais barata?", "e a menor?", "e o mais alto?": the ranking just answered, the other way round
 _OTHER_WAY = re.compile(
     r"^e (?:a|o|as|os|qual|quais)? ?(?:campanhas? )?(?:(?:que|com|tem) )?(?:o |a )?"
-    r"(mais barat[oa]s?|menor|mais baix[oa]s?|mais car[oa]s?|maior|mais alt[oa]s?)\b"
+    r"(mais barat[oa]s?|menor|mais baix[oa]s?|mais car[oa]s?|maior|mais alt[oa]s?|menos|mais)\b"
 )
 # the rankings of a rate, each way: the dear (high) and the cheap (low) end
 _RATE_RANKS = {"cpl": ("cpl_high", "cpl_low"), "cpm": ("cpm_high", "cpm_low"), "ctr": ("ctr_high", "ctr_low")}
@@ -453,13 +453,22 @@ def _other_way_followup(message: str, history: Sequence[ChatTurn], depth: int) -
     if not (m := _OTHER_WAY.search(text)) or len(_WORD.findall(text)) > MAX_WORDS:
         return None
     prev = _previous_intent(history, depth)
-    if prev is None or "cpl_rank" not in {prev.name, prev.keyword} or prev.campaign_id:
+    if prev is None or prev.campaign_id:
         return None
-    high = m.group(1).startswith(("mais car", "maior", "mais alt"))
+    high = not m.group(1).startswith(("mais barat", "menor", "mais baix", "menos"))
+    if "list_campaigns" in {prev.name, prev.keyword} and prev.metric in {"spend", "spend_low"}:
+        # "e a que menos gastou?" after "qual campanha mais gastou semana passada?": those days, least first
+        period = prev.period_ref or (None if prev.day_ref else "ultimos 7 dias")
+        metric = "spend" if high else "spend_low"
+        return replace(prev, name="list_campaigns", metric=metric, period_ref=period, names=(), limit=None)
+    if "cpl_rank" not in {prev.name, prev.keyword}:
+        return None
+    named = figure_named(text)
+    if named is not None and named not in _RATE_RANKS:
+        return None  # "e a que mais trouxe leads?" after a CPL ranking: another question, not this one turned
     for rate, ends in _RATE_RANKS.items():
         if prev.metric in ends:
             # the figure named in the follow-up wins ("e o menor ctr?"), else the one ranked before
-            named = figure_named(text)
             ends = _RATE_RANKS.get(named or rate, ends)
             return replace(prev, name="cpl_rank", metric=ends[0] if high else ends[1], names=(), limit=None)
     return None

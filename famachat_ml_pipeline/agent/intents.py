@@ -198,6 +198,8 @@ _WEEK_CHANGE_FROM = {None, "trends", "performance", "anomalies", "underperformer
 
 
 # a CTR ranked: "melhor"/"maior" (or "bom", "alto") the highest first, "pior"/"ruim"/"baixo" the lowest
+# "qual campanha gastou menos?", "a que menos investiu", "menor gasto"
+_SPEND_LEAST = re.compile(r"\b(?:gast|invest)\w* menos\b|\bmenos (?:gast|invest)\w*|\bmenor gasto\b")
 # "qual campanha tem o cpm mais caro / mais barato?": the campaigns by their CPM, the dearest first unless
 # the cheapest is asked ("melhor" CPM is the cheapest: a thousand impressions cost less)
 _CPM_RANK = re.compile(
@@ -668,6 +670,12 @@ def _classify(message: str) -> Intent:
             ("menor", "mais barat", "mais baix", "melhor", "barat", "baix")
         )
         matched, extra["metric"] = "cpl_rank", "cpm_low" if low else "cpm_high"
+        extra["period_ref"] = period_ref = period_ref or "ultimos 7 dias"
+        cid, names = None, ()
+    if not cid and _A_CAMPAIGN.search(asked) and _SPEND_LEAST.search(asked):
+        # "qual campanha gastou menos?": the campaigns by their spend, the least first (those that spent),
+        # from the source over the 7 days unless a period is asked; not the list by most spent
+        matched, extra["metric"] = "list_campaigns", "spend_low"
         extra["period_ref"] = period_ref = period_ref or "ultimos 7 dias"
         cid, names = None, ()
     if matched in {"top", "underperformers", "cpl_rank", "list_campaigns"} and (top := TOP_N.search(asked)):
