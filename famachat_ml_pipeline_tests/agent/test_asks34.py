@@ -576,3 +576,32 @@ def test_short_words_are_read(demo_db: DemoDb, question: str, intent_: str) -> N
     assert not any(line.startswith("Não entendi") for line in lines), lines
     if intent_ == "performance":
         assert lines[0].startswith("Taxa de conversão da conta (leads / cliques) nos últimos 7 dias ("), lines
+
+
+# ------------------------------------------------------------ 11. the least spent
+def test_the_least_spent_and_the_other_way(demo_db: DemoDb) -> None:
+    """ "qual campanha gastou menos semana passada?" was the account's figures of last week, and "e a que
+    menos gastou?" after the most spent the help menu. Now the campaigns that spent, least first."""
+    last = demo_db.as_of  # a Sunday: last week is the 7 days up to it
+    first = last - 6 * DAY
+    least = (
+        _source(demo_db, ACCOUNT, first, last, demo_db.now)
+        .group_by("campaign_id")
+        .agg(pl.col("spend").sum())
+        .filter(pl.col("spend") > 0)
+        .sort(["spend", "campaign_id"])
+        .row(0, named=True)
+    )
+    head = (
+        "A campanha que menos gastou (entre as que gastaram) na semana passada, de segunda a domingo "
+        f"({_d(first)}"
+    )
+    intent, lines = _one(demo_db, "qual campanha gastou menos semana passada?")
+    assert intent == "list_campaigns", lines
+    assert lines[0].startswith(head), lines
+    assert f"({least['campaign_id']}): {format_money(least['spend'])} gastos" in lines[0], lines
+    (_, _), (intent, lines) = _thread(
+        demo_db, demo_db.now, ["qual a campanha q mais gastou semana passada", "e a que menos gastou?"]
+    )
+    assert intent == "list_campaigns", lines
+    assert lines[0].startswith(head), lines
