@@ -327,7 +327,11 @@ _WD = r"(segunda|terca|quarta|quinta|sexta|sabado|domingo)(?:-feira| feira)?s?"
 _JUDGED = (
     r"(?:bom dia|dia bom|melhor dia|pior dia|dia ruim|vale (?:a pena )?anunciar|compensa anunciar|converte)"
 )
-_ONE_WEEKDAY = re.compile(rf"\b{_WD}\b.*\b{_JUDGED}\b|\b{_JUDGED}\b.*\b(?:n[oa]s?|de|aos?) {_WD}\b")
+_ONE_WEEKDAY = re.compile(
+    rf"\b{_WD}\b.*\b{_JUDGED}\b|\b{_JUDGED}\b.*\b(?:n[oa]s?|de|aos?) {_WD}\b"
+    # "sábado vale a pena?", "domingo compensa?": the weekday right before the judgement
+    rf"|\b{_WD}\s+(?:\w+\s+)?(vale a pena|compensa)\b"
+)
 # "qual o cpl ideal?", "qual deveria ser meu cpl?", "qual a meta de cpl?": a target the data do not hold
 _CPL_IDEAL = re.compile(
     r"\b(cpl|custo por lead)\b (ideal|alvo|certo|saudavel|aceitavel|esperado|meta|objetivo)\b"
@@ -529,7 +533,7 @@ def _classify(message: str) -> Intent:
         # "sábado é bom dia pra anunciar?": that weekday's place among the 4 weeks' weekdays, not last
         # Saturday's figures
         matched, day_ref = "weekday", None
-        extra["ask"] = f"weekday:{_WEEKDAY_INDEX[one.group(1) or one.group(2)]}"
+        extra["ask"] = f"weekday:{_WEEKDAY_INDEX[one.group(1) or one.group(2) or one.group(3)]}"
     if not cid and (weekend := weekend_asked(asked)) is not None:
         # "cpl do fim de semana ta pior que dia de semana?", "o cpm do fds é mais caro?": Saturday and
         # Sunday against Monday to Friday over the 4 weeks, by the figure asked (not last weekend's figures)
