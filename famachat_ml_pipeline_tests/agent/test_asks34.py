@@ -605,3 +605,11 @@ def test_the_least_spent_and_the_other_way(demo_db: DemoDb) -> None:
     )
     assert intent == "list_campaigns", lines
     assert lines[0].startswith(head), lines
+
+
+@pytest.mark.parametrize(("question", "day"), [("sabado vale a pena?", 5), ("domingo compensa?", 6)])
+def test_a_weekday_worth_it(demo_db: DemoDb, question: str, day: int) -> None:
+    """Was the active recommendations. Now that weekday's place by CPL among the 4 full weeks' weekdays."""
+    intent, lines = _one(demo_db, question)
+    assert intent == "weekday", lines
+    assert f"pelo CPL, {WEEKDAYS_PT[day]} é o " in lines[0], lines
