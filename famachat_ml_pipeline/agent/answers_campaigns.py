@@ -8,6 +8,7 @@ from typing import Any
 
 from famachat_ml_pipeline.agent.answers_anomalies import anomaly_block
 from famachat_ml_pipeline.agent.answers_history import paused_back_lines, reactivations_lines
+from famachat_ml_pipeline.agent.answers_performance import metric_asked
 from famachat_ml_pipeline.agent.answers_periods import (
     day_or_period_asked,
     days_lines,
@@ -119,6 +120,10 @@ def say_campaign_details(intent: Intent, out: Out) -> list[str]:
     # (leads, CPL) leading them as for the account, the status after
     first = first_figure(intent)
     lines = [*days_lines(out, who, first), *period_lines(out, who, first), campaign_head(d)]
+    # "qual o cpm da campanha 4?": that rate of its days asked (its 7 days when none was), said first
+    # (the CTR is in its figures' line already)
+    if intent.metric in {"cpm", "cpc", "cvr"}:
+        lines[0:0] = metric_asked(intent, out, f"de {quoted(d['name'])}")
     lines[0:0] = seven_days_first(intent, d, out)
     lines[0:0] = saturation_lines(out)  # "a campanha 4 tá saturando?": yes / no / not clear first
     if intent.ask == "daily_budget":  # "qual o orçamento diário da campanha 3?": the budget first

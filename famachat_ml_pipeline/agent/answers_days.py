@@ -9,6 +9,7 @@ from typing import Any
 import polars as pl
 
 from famachat_ml_pipeline.agent.intents import Intent
+from famachat_ml_pipeline.agent.intents_weekend import weekend_parts
 from famachat_ml_pipeline.agent.tools.analysis import excluded_text
 from famachat_ml_pipeline.agent.wording import Out, br_date, leads_text, period_in
 from famachat_ml_pipeline.core.recommendations.text_ptbr import (
@@ -38,10 +39,23 @@ def say_weekday(intent: Intent, out: Out) -> list[str]:
     if not any(x["leads"] for x in rows):
         return [f"Nenhum lead {when}: não há CPL por dia da semana para comparar."]
     if (intent.ask or "").startswith("weekend"):
-        return weekend_lines(rows, when, out.get("_currency") or "BRL", (intent.ask or "")[8:])
+        return weekend_lines(rows, when, out.get("_currency") or "BRL", intent.ask or "")
     if intent.metric == "leads":
         rows = sorted(rows, key=lambda x: (-x["leads"], x["weekday"]))
         head, what = "Dia da semana com mais leads", "do que mais trouxe leads ao que menos trouxe"
+    elif intent.metric in {"cpm_low", "cpm_high"}:  # "qual dia da semana o cpm é mais barato?"
+        dear = intent.metric == "cpm_high"
+        # a weekday with no impressions has no CPM: last either way
+        rows = sorted(
+            rows,
+            key=lambda x: (
+                x["cpm_v"] is None,
+                (x["cpm_v"] or 0.0) * (-1 if dear else 1),
+                x["weekday"],
+            ),
+        )
+        head = "Dia da semana com o maior CPM" if dear else "Dia da semana com o menor CPM"
+        what = "do mais caro ao mais barato" if dear else "do mais barato ao mais caro"
     else:
         worst = intent.metric == "cpl_high"
         big = float("inf")
@@ -65,7 +79,10 @@ def say_weekday(intent: Intent, out: Out) -> list[str]:
     def line(x: dict[str, Any]) -> str:
         n = x["n_days"]
         times = f" (em {n} dia{'s' if n != 1 else ''})" if uneven else ""
-        return f"CPL {x['cpl'] or 'sem leads'}, {leads_text(x['leads'])}, {x['spend'] or '-'} gastos{times}"
+        cpm = f"CPM {x.get('cpm') or 'sem impressões'}, " if (intent.metric or "").startswith("cpm") else ""
+        return (
+            f"{cpm}CPL {x['cpl'] or 'sem leads'}, {leads_text(x['leads'])}, {x['spend'] or '-'} gastos{times}"
+        )
 
     aside = w.get("set_aside") or 0
     note = [f"Sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos."] if aside else []
@@ -85,18 +102,48 @@ WEEKEND = (5, 6)  # Saturday, Sunday (Monday = 0)
 
 
 def _side(rows: list[dict[str, Any]], days: tuple[int, ...]) -> dict[str, Any]:
-    """Spend, leads, days and CPL of the weekdays `days` summed (the CPL of the sums, not a mean of CPLs)."""
+    """Spend, leads, impressions, days, CPL and CPM of the weekdays `days` summed (the rates of the sums,
+    not a mean of rates), and the spend and leads per day (the sides have 2 and 5 days a week: their
+    totals do not compare, their per-day figures do)."""
     picked = [x for x in rows if x["weekday"] in days]
     spend, leads = sum(x["spend_v"] for x in picked), sum(x["leads"] for x in picked)
-    n = sum(x["n_days"] for x in picked)
-    return {"spend": spend, "leads": leads, "days": n, "cpl": spend / leads if leads else None}
+    imps, n = sum(x.get("impressions") or 0 for x in picked), sum(x["n_days"] for x in picked)
+    clicks = sum(x.get("clicks") or 0 for x in picked)
+    return {
+        "spend": spend,
+        "leads": leads,
+        "impressions": imps,
+        "days": n,
+        "cpl": spend / leads if leads else None,
+        "cpm": spend / imps * 1000.0 if imps else None,
+        "ctr": clicks / imps * 100.0 if imps else None,
+        "spend_day": spend / n if n else None,
+        "leads_day": leads / n if n else None,
+    }
+
+
+# the figure a weekend question weighs: its key in `_side`, its name, and the verdict's words when the
+# weekend's is higher or lower (None: the CPL's own wording, kept as it was)
+_WEEKEND_FIGURE = {
+    "cpl": ("cpl", "CPL", None),
+    "cpm": ("cpm", "CPM", ("mais caro", "mais barato")),
+    "ctr": ("ctr", "CTR", ("mais alto", "mais baixo")),
+    "spend": ("spend_day", "gasto por dia", ("gasta mais por dia", "gasta menos por dia")),
+    "leads": (
+        "leads_day",
+        "número de leads por dia",
+        ("traz mais leads por dia", "traz menos leads por dia"),
+    ),
+}
 
 
 def weekend_lines(rows: list[dict[str, Any]], when: str, currency: str = "BRL", asked: str = "") -> list[str]:
-    """ "O CPL do fim de semana tá pior que dia de semana?": Saturday and Sunday summed against Monday to
-    Friday over the same 4 weeks, the verdict by their CPLs first, then each side per day (the sides have
-    2 and 5 days a week: their totals do not compare, their per-day figures do). `asked`: "worse" or
-    "better" when the question asked one side ("Sim"/"Não" first), "" for the verdict alone."""
+    """ "O CPL do fim de semana tá pior que dia de semana?", "o cpm do fds é mais caro?", "final de semana
+    gasta mais que dia útil?": Saturday and Sunday summed against Monday to Friday over the same 4 weeks,
+    the verdict by the figure asked first (the CPL unless another is named), then each side per day.
+    `asked`: the intent's ask ("weekend_worse:cpm", `weekend_parts`): the side asked ("worse", "better",
+    "more", "less": "Sim"/"Não" first, "" for the verdict alone) and the figure."""
+    side, figure = weekend_parts(asked)
     end, work = _side(rows, WEEKEND), _side(rows, tuple(d for d in range(7) if d not in WEEKEND))
     if not end["days"] or not work["days"]:
         return [f"Não há dados de fim de semana e de dias úteis {when} para comparar."]
@@ -105,34 +152,72 @@ def weekend_lines(rows: list[dict[str, Any]], when: str, currency: str = "BRL", 
         return format_money(v, currency) if v is not None else "sem leads"
 
     def per_day(x: dict[str, Any]) -> str:
+        cpm = format_money(x["cpm"], currency) if x["cpm"] is not None else "sem impressões"
+        ctr = format_pct(x["ctr"], 2) if x["ctr"] is not None else "sem impressões"
+        parts = {
+            "cpm": f"CPM {cpm}",
+            "ctr": f"CTR {ctr}",
+            "cpl": f"CPL {money(x['cpl'])}",
+            "leads": f"{format_number(x['leads_day'], 1)} leads/dia",
+            "spend": f"{format_money(x['spend_day'], currency)}/dia de gasto",
+        }
+        # the figure asked first ("gasta mais?": the spend per day); the CPM only when asked
+        order = [figure, *(k for k in ("cpl", "leads", "spend") if k != figure)]
         return (
-            f"CPL {money(x['cpl'])}, {format_number(x['leads'] / x['days'], 1)} leads/dia, "
-            f"{format_money(x['spend'] / x['days'], currency)}/dia de gasto ({x['days']} dias, "
-            f"{leads_text(x['leads'])}, {format_money(x['spend'], currency)})"
+            ", ".join(parts[k] for k in order)
+            + f" ({x['days']} dias, {leads_text(x['leads'])}, {format_money(x['spend'], currency)})"
         )
 
-    if end["cpl"] is None or work["cpl"] is None:
-        verdict = "Sem CPL de um dos lados para comparar"
-    else:
-        gap = (end["cpl"] - work["cpl"]) / work["cpl"] * 100.0
-        if abs(gap) < 5:
-            verdict = f"Praticamente igual: o CPL do fim de semana fica {format_pct(abs(gap))} "
-            verdict += "acima" if gap > 0 else "abaixo"
-            verdict += " do de segunda a sexta"
-        else:
-            word = "pior (mais caro)" if gap > 0 else "melhor (mais barato)"
-            # "Sim" answers the side asked: "pior que?" is yes when dearer, "melhor que?" when cheaper
-            yes = {"worse": gap > 0, "better": gap < 0}.get(asked)
-            first = "" if yes is None else "Sim: o" if yes else "Não: o"
-            verdict = (
-                f"{first or 'O'} fim de semana está {word} que os dias úteis, "
-                f"CPL {format_pct(abs(gap))} {'acima' if gap > 0 else 'abaixo'}"
-            )
     return [
-        f"{verdict} {when}.",
+        f"{_weekend_verdict(end, work, figure, side, currency)} {when}.",
         f"- Sábado e domingo: {per_day(end)}.",
         f"- Segunda a sexta: {per_day(work)}.",
     ]
+
+
+def _weekend_verdict(end: dict[str, Any], work: dict[str, Any], figure: str, side: str, currency: str) -> str:
+    """The weekend's figure against the weekdays': "Sim"/"Não" first when a side was asked, "Praticamente
+    igual" within 5%."""
+    key, name, words = _WEEKEND_FIGURE[figure]
+    if end[key] is None or work[key] is None:
+        return f"Sem {name} de um dos lados para comparar"
+    if not work[key]:
+        return f"Sem {name} nos dias úteis para comparar"
+    gap = (end[key] - work[key]) / work[key] * 100.0
+    where = "acima" if gap > 0 else "abaixo"
+    if abs(gap) < 5:
+        values = "" if figure == "cpl" else f" ({_weekend_value(end, figure, currency)})"
+        against = "" if figure == "cpl" else f" ({_weekend_value(work, figure, currency)})"
+        return (
+            f"Praticamente igual: o {name} do fim de semana{values} fica {format_pct(abs(gap))} {where} "
+            f"do de segunda a sexta{against}"
+        )
+    # a dearer lead or thousand impressions is worse; fewer leads a day or a lower CTR is worse
+    worse = gap < 0 if figure in {"leads", "ctr"} else gap > 0
+    yes = {"worse": worse, "better": not worse, "more": gap > 0, "less": gap < 0}.get(side)
+    first = "" if yes is None else "Sim: o" if yes else "Não: o"
+    if words is None:  # the CPL's verdict, as it always read
+        word = "pior (mais caro)" if gap > 0 else "melhor (mais barato)"
+        return (
+            f"{first or 'O'} fim de semana está {word} que os dias úteis, CPL {format_pct(abs(gap))} {where}"
+        )
+    word = words[0] if gap > 0 else words[1]
+    both = f"{_weekend_value(end, figure, currency)} contra {_weekend_value(work, figure, currency)}"
+    rate = figure in {"cpm", "ctr"}
+    what = f"{name} do fim de semana é" if rate else "fim de semana"
+    than = "o dos dias úteis" if rate else "os dias úteis"
+    return f"{first or 'O'} {what} {word} que {than}: {both}, {format_pct(abs(gap))} {where}"
+
+
+def _weekend_value(x: dict[str, Any], figure: str, currency: str) -> str:
+    """A side's figure as said in a verdict: "R$ 22,59" (CPM), "R$ 1.457,04/dia", "63,8 leads/dia"."""
+    if figure == "spend":
+        return f"{format_money(x['spend_day'], currency)}/dia"
+    if figure == "leads":
+        return f"{format_number(x['leads_day'], 1)} leads/dia"
+    if figure == "ctr":
+        return format_pct(x["ctr"], 2)
+    return format_money(x[_WEEKEND_FIGURE[figure][0]], currency)
 
 
 def _one_weekday(day: int, rows: list[dict[str, Any]], when: str) -> str:

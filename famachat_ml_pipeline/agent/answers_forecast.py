@@ -144,9 +144,15 @@ def _leads_target_lines(out: Out, target: float | None) -> list[str]:
     """ "Quanto falta pra bater 2000 leads no mês?": the leads left to the target, and what the month
     closes at by the stored forecast (with its interval) against it; nothing when no target was asked."""
     done, period, f = out.get("_period_figures"), out.get("_period"), out.get("get_forecasts") or {}
-    if target is None or done is None or period is None:
+    if target is None or period is None:
         return []
     month, goal = period.label, count_text(round(target))
+    if done is None:  # the month's 1st: nothing done yet, the whole goal is left (it was not said at all)
+        days = (period.last - period.first).days + 1
+        return [
+            f"Para bater {goal} leads em {month} faltam todos os {goal}: o mês ainda não tem dia completo; "
+            f"são {format_number(target / days, 1)} leads por dia nos {days} dias do mês."
+        ]
     so_far = f"{br_date(done['first_day'].isoformat())} a {br_date(done['last_day'].isoformat())}"
     left = target - int(done["leads"])
     if left <= 0:

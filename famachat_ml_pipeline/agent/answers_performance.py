@@ -49,9 +49,10 @@ def _day_or_period_figures(out: Out, day_count: bool) -> tuple[dict[str, Any], s
     return f, f"{period_in(period.label)} ({span}{days})"
 
 
-def _metric_asked(intent: Intent, out: Out) -> list[str]:
+def metric_asked(intent: Intent, out: Out, whose: str = "da conta") -> list[str]:
     """ "Qual o CTR ontem?", "o CPM dos últimos 15 dias": that rate of the day or period asked, from the
-    source, first (the 7-day line follows only when no day nor period was asked)."""
+    source, first (the 7-day line follows only when no day nor period was asked). `whose`: "da conta", or
+    the campaign's ("de “Campanha 4”") when its figures were read."""
     m = intent.metric
     if m not in RATE_HOW:
         return []
@@ -61,10 +62,10 @@ def _metric_asked(intent: Intent, out: Out) -> list[str]:
     f, when = asked
     name = RATE_NAME.get(m, m.upper())
     if (invalid := all_invalid(f)) is not None:
-        return [f"{name} da conta{RATE_HOW[m]} {when}: {invalid}"]
+        return [f"{name} {whose}{RATE_HOW[m]} {when}: {invalid}"]
     left_out = excluded_text(f.get("set_aside") or 0, f.get("orphans") or 0)
     note = f" ({left_out})" if left_out else ""
-    return [f"{name} da conta{RATE_HOW[m]} {when}: {f.get(m) or '-'}{note}."]
+    return [f"{name} {whose}{RATE_HOW[m]} {when}: {f.get(m) or '-'}{note}."]
 
 
 def _which_period(intent: Intent, pf: dict[str, Any]) -> list[str]:
@@ -189,7 +190,7 @@ def say_performance(intent: Intent, out: Out) -> list[str]:
     lines = [
         *first_lines,
         *_delivery_lines(intent, out),
-        *_metric_asked(intent, out),
+        *metric_asked(intent, out),
         *days_lines(out, first=first),
         *period_lines(out, first=first),
     ]

@@ -20,7 +20,7 @@ from famachat_ml_pipeline.agent.answers_vs_account import stopped_which_lines
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_numbers import numbers_in
 from famachat_ml_pipeline.agent.wording import Out, br_date, leads_text, period_in, quoted
-from famachat_ml_pipeline.core.recommendations.text_ptbr import format_number
+from famachat_ml_pipeline.core.recommendations.text_ptbr import format_money, format_number, format_pct
 
 
 def _worst_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -181,7 +181,7 @@ def _tier_list(rows: list[dict[str, Any]], total: int, which: str) -> list[str]:
 def say_list_campaigns(intent: Intent, out: Out) -> list[str]:
     if "_stopped_which" in out:  # "tem campanha ativa sem gastar?": those, not the whole list
         return stopped_which_lines(out["_stopped_which"])
-    if intent.metric == "spend" and (ranked := _ranking_lines(intent, out)) is not None:
+    if intent.metric in {"spend", "spend_low"} and (ranked := _ranking_lines(intent, out)) is not None:
         return ranked
     c = out["list_campaigns"]
     which = "campanhas ativas" if intent.metric == "active" else "campanhas"
@@ -243,12 +243,16 @@ def _cpl_limit_lines(intent: Intent, out: Out) -> list[str]:
 # what a ranking weighs, in words, and how it sorts (key, highest first)
 RANK_PT = {
     "spend": ("que mais gastou", "spend_v", True),
+    # "qual campanha gastou menos?": among those that spent (one that did not run is no answer)
+    "spend_low": ("que menos gastou (entre as que gastaram)", "spend_v", False),
     "leads": ("com mais leads", "leads", True),
     "leads_low": ("com menos leads (entre as que gastaram)", "leads", False),
     "cpl_high": ("com o maior CPL", "cpl_v", True),
     "cpl_low": ("com o menor CPL", "cpl_v", False),
     "ctr_high": ("com o maior CTR", "ctr_v", True),
     "ctr_low": ("com o menor CTR", "ctr_v", False),
+    "cpm_high": ("com o maior CPM (gasto por mil impressões)", "cpm_v", True),
+    "cpm_low": ("com o menor CPM (gasto por mil impressões)", "cpm_v", False),
     "impressions": ("com mais impressões", "impressions", True),
     "clicks": ("com mais cliques", "clicks", True),
     # "as 2 piores / melhores campanhas em outubro": by the period's CPL (its spend / its leads)
@@ -264,6 +268,8 @@ def _rank_kind(intent: Intent) -> str:
         return intent.metric
     if intent.name == "top" and intent.metric == "leads_low":
         return "leads_low"
+    if intent.name == "list_campaigns" and intent.metric == "spend_low":
+        return "spend_low"
     return {"list_campaigns": "spend", "top": "leads"}.get(intent.name, intent.metric or "cpl_high")
 
 
@@ -360,6 +366,7 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
 
     def line(x: dict[str, Any]) -> str:
         ctr = f"CTR {x['ctr']}, " if kind.startswith("ctr") else ""  # the rate ranked, first
+        ctr = f"CPM {x['cpm']}, " if kind.startswith("cpm") else ctr
         if kind in {"impressions", "clicks"}:  # the count ranked, first
             ctr = f"{format_number(x[kind], 0)} {'impressões' if kind == 'impressions' else 'cliques'}, "
         return (
@@ -381,7 +388,26 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
     lines = [f"A campanha {words} {when}: {line(rows[0])}."]
     if len(rows) > 1 and intent.limit != 1:
         lines += ["Em seguida:", *(f"- {line(x)}" for x in rows[1 : intent.limit or 5])]
-    return lines + idle + note
+    return lines + idle + _account_cpm_line(kind, rows, r["campaigns"], r.get("currency") or "BRL") + note
+
+
+def _account_cpm_line(
+    kind: str, rows: list[dict[str, Any]], campaigns: list[dict[str, Any]], currency: str
+) -> list[str]:
+    """ "CPM da conta no mesmo período: R$ 21,36; 5 de 14 campanhas acima dele.": the reference a
+    campaign's CPM is dear or cheap against (all the account's spend over all its impressions), for a CPM
+    ranking only."""
+    if not kind.startswith("cpm"):
+        return []
+    imps = sum(x["impressions"] for x in campaigns)
+    if not imps:
+        return []
+    account = sum(x["spend_v"] for x in campaigns) / imps * 1000.0
+    above = sum(1 for x in rows if x["cpm_v"] > account)
+    return [
+        f"CPM da conta no mesmo período: {format_money(account, currency)}; {above} de "
+        f"{len(rows)} campanhas com impressões acima dele."
+    ]
 
 
 def _ctr_rank_lines(intent: Intent, c: dict[str, Any], trends: dict[str, Any] | None = None) -> list[str]:
@@ -393,6 +419,8 @@ def _ctr_rank_lines(intent: Intent, c: dict[str, Any], trends: dict[str, Any] | 
     rated.sort(key=lambda x: numbers_in(x["ctr_7d"])[-1], reverse=high)
     if not rated:
         return ["Nenhuma campanha teve impressões nos últimos 7 dias: não há CTR para comparar."]
+    if intent.threshold is not None:
+        return _ctr_limit_lines(intent, rated, c) + _account_ctr_line(rated, c, trends)
 
     def line(x: dict[str, Any]) -> str:
         cpl = x.get("cpl_7d") or "sem leads"
@@ -402,6 +430,29 @@ def _ctr_rank_lines(intent: Intent, c: dict[str, Any], trends: dict[str, Any] | 
     lines = [f"Campanha com o {which} CTR nos 7 dias até {br_date(c['as_of'])}: {line(rated[0])}."]
     lines += ["Em seguida:", *(f"- {line(x)}" for x in rated[1:5])] if len(rated) > 1 else []
     return lines + _account_ctr_line(rated, c, trends)
+
+
+def _ctr_limit_lines(intent: Intent, rated: list[dict[str, Any]], c: dict[str, Any]) -> list[str]:
+    """ "Alguma campanha com ctr abaixo de 1%?": those past the limit over the 7 days, each with its CPL
+    beside it; none said so, with the nearest one."""
+    limit, above = intent.threshold or 0.0, intent.metric == "ctr_high"
+    past = [
+        x
+        for x in rated
+        if (numbers_in(x["ctr_7d"])[-1] > limit if above else numbers_in(x["ctr_7d"])[-1] < limit)
+    ]
+    side, when = ("acima" if above else "abaixo"), f"nos 7 dias até {br_date(c['as_of'])}"
+    limit_text = format_pct(limit, 2)
+
+    def line(x: dict[str, Any]) -> str:
+        cpl = x.get("cpl_7d") or "sem leads"
+        return f"{quoted(x['name'])} ({x['campaign_id']}): CTR {x['ctr_7d']}, CPL {cpl}"
+
+    if not past:
+        return [f"Nenhuma campanha com CTR {side} de {limit_text} {when}; a mais perto: {line(rated[0])}."]
+    n = len(past)
+    head = f"{n} campanha{'s' if n != 1 else ''} com CTR {side} de {limit_text} {when}:"
+    return [head, *(f"- {line(x)}" for x in past)]
 
 
 def _account_ctr_line(
@@ -423,11 +474,14 @@ def _account_ctr_line(
 def say_cpl_rank(intent: Intent, out: Out) -> list[str]:
     """The campaign with the highest (or lowest) 7-day CPL among those with leads; the ones that spent
     with no lead are said apart (their CPL is not a number)."""
+    ctr = intent.metric in {"ctr_high", "ctr_low"}
+    if ctr and intent.threshold is not None:  # "alguma campanha com ctr abaixo de 1%?": the 7 days'
+        return _ctr_rank_lines(intent, out["list_campaigns"], out.get("analyze_trends"))
     if intent.threshold is not None:
         return _cpl_limit_lines(intent, out)
     if (ranked := _ranking_lines(intent, out)) is not None:  # a day or period asked: its figures
         return ranked
-    if intent.metric in {"ctr_high", "ctr_low"}:
+    if ctr:
         return _ctr_rank_lines(intent, out["list_campaigns"], out.get("analyze_trends"))
     c = out["list_campaigns"]
     priced = [x for x in c["campaigns"] if x.get("cpl_7d")]

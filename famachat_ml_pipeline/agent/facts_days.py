@@ -27,6 +27,8 @@ def weekday_figures(ctx: ToolContext) -> dict[str, Any]:
     grouped = d.group_by("weekday").agg(
         spend=pl.col("spend").sum(),
         leads=pl.col("leads").sum(),
+        impressions=pl.col("impressions").sum(),  # "o cpm do fds é mais caro?": the CPM of the sums
+        clicks=pl.col("clicks").sum(),
         aside=pl.col("spend").is_null().sum(),
         # the days of this weekday the source has rows for: 4 in 4 full weeks, fewer on a young account
         n_days=pl.col("date").filter(pl.col("has_row")).n_unique(),
@@ -40,8 +42,13 @@ def weekday_figures(ctx: ToolContext) -> dict[str, Any]:
             "spend": float(r["spend"] or 0.0),
             "spend_v": float(r["spend"] or 0.0),  # "sábado é bom dia?": the 4 weeks' CPL beside it
             "leads": int(r["leads"] or 0),
+            "impressions": int(r["impressions"] or 0),
+            "clicks": int(r["clicks"] or 0),
             "cpl": r["spend"] / r["leads"] if r["leads"] else None,
             "cpl_v": r["spend"] / r["leads"] if r["leads"] else None,
+            # "qual dia da semana o cpm é mais barato?": spend per thousand impressions of that weekday
+            "cpm": r["spend"] / r["impressions"] * 1000.0 if r["impressions"] else None,
+            "cpm_v": r["spend"] / r["impressions"] * 1000.0 if r["impressions"] else None,
         }
         for r in grouped.sort("weekday").iter_rows(named=True)
     ]
@@ -52,7 +59,7 @@ def weekday_figures(ctx: ToolContext) -> dict[str, Any]:
         "data_first_day": covered.min() if covered.len() else None,
         "days_with_data": covered.n_unique(),
         "set_aside": int(grouped["aside"].sum() or 0),
-        "weekdays": ctx.fmt(raw, {"spend": "money", "cpl": "money"}),
+        "weekdays": ctx.fmt(raw, {"spend": "money", "cpl": "money", "cpm": "money"}),
     }
 
 

@@ -92,7 +92,7 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
     # "qual campanha gastou mais ontem?": the campaigns ranked by that day's figures
     ranked = (
         RANKED.get(intent.name) == "spend"
-        and intent.metric == "spend"
+        and intent.metric in {"spend", "spend_low"}
         or (intent.name in {"top", "cpl_rank"} and intent.threshold is None)
         # "a pior campanha em outubro": the campaigns ranked by that period's CPL
         or (intent.name == "underperformers" and intent.metric == "worst")
@@ -191,7 +191,13 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
     period = resolve_period(intent.period_ref, through)
     if month_end_asked(intent.metric):  # what the month already holds (nothing on its 1st), and the forecast
         period, day = this_month(through), None
-    if (intent.name == "daily_average" or intent.metric == "cvr") and day is None and period is None:
+    # "qual o cpm da campanha 4?": its rate of the tools' week, from the source (ml_features hold no CPM)
+    rate_of_one = intent.name == "campaign_details" and intent.metric in {"cpm", "cpc", "cvr"}
+    if (
+        (intent.name == "daily_average" or intent.metric == "cvr" or rate_of_one)
+        and day is None
+        and period is None
+    ):
         period = resolve_period("ultimos 7 dias", through)  # the tools' week, from the source
     if day is None and period is None:
         return facts

@@ -28,6 +28,7 @@ def month_rank_figures(ctx: ToolContext) -> list[dict[str, Any]]:
             pl.col("spend", "leads").sum(),
             pl.col("date").min().alias("first"),
             pl.col("date").max().alias("last"),
+            pl.col("date").n_unique().alias("days"),  # days with data: a partial month is compared per day
         )
         .sort("month")
     )
@@ -45,6 +46,7 @@ def month_rank_figures(ctx: ToolContext) -> list[dict[str, Any]]:
                 "spend": spend,
                 "leads": leads,
                 "cpl": spend / leads if leads else None,
+                "days": int(r["days"]),
             }
         )
     return rows

@@ -86,6 +86,11 @@ def month_end(day: dt.date) -> dt.date:
     return nxt - dt.timedelta(days=nxt.day)
 
 
+def _cpm(spend: float | None, impressions: int | None) -> float | None:
+    """Spend per thousand impressions; None without impressions (or without a valid spend)."""
+    return spend / impressions * 1000.0 if impressions and spend is not None else None
+
+
 def campaign_figures(ctx: ToolContext, first: dt.date, last: dt.date) -> dict[str, Any]:
     """Each campaign's spend, leads and CPL over first..last from the source (as `source_figures` reads
     the account's), formatted pt-BR, with the raw numbers kept to rank them (`spend_v`, `leads`, `cpl_v`)."""
@@ -111,6 +116,13 @@ def campaign_figures(ctx: ToolContext, first: dt.date, last: dt.date) -> dict[st
             # "o pior CTR em outubro": clicks over impressions of the period (a campaign with none has none)
             "ctr": 100.0 * r["clicks"] / r["impressions"] if r["impressions"] else None,
             "ctr_v": 100.0 * r["clicks"] / r["impressions"] if r["impressions"] else None,
+            # "qual campanha tem o cpm mais caro?": spend per thousand impressions of the period
+            "cpm": r["spend"] / r["impressions"] * 1000.0
+            if r["impressions"] and r["spend"] is not None
+            else None,
+            "cpm_v": r["spend"] / r["impressions"] * 1000.0
+            if r["impressions"] and r["spend"] is not None
+            else None,
             # "qual campanha teve mais impressão ontem?": the counts ranked
             "impressions": int(r["impressions"] or 0),
             "clicks": int(r["clicks"] or 0),
@@ -122,7 +134,7 @@ def campaign_figures(ctx: ToolContext, first: dt.date, last: dt.date) -> dict[st
         "last_day": last,
         "days": days,
         "set_aside": int(grouped["aside"].sum() or 0),
-        "campaigns": ctx.fmt(raw, {"spend": "money", "cpl": "money", "ctr": "pct2"}),
+        "campaigns": ctx.fmt(raw, {"spend": "money", "cpl": "money", "ctr": "pct2", "cpm": "money"}),
         "currency": ctx.currency,  # a move of spend is said in it
     }
 

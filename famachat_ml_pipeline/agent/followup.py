@@ -31,6 +31,7 @@ from famachat_ml_pipeline.agent.intents_periods import PERIODS_RATES, periods_as
 from famachat_ml_pipeline.agent.intents_talk import normalize, term_asked
 from famachat_ml_pipeline.agent.intents_trends import figure_named, trend_asked
 from famachat_ml_pipeline.agent.intents_verdicts import verdict_asked, vs_account_asked
+from famachat_ml_pipeline.agent.intents_weekend import WEEKEND_FIGURES
 from famachat_ml_pipeline.agent.types import ChatTurn
 
 MAX_DEPTH = 5  # follow-ups of follow-ups read back at most this far (a thread keeps 20 messages)
@@ -143,6 +144,10 @@ def _with_figure(prev: Intent, figure: str) -> Intent:
         if kind == "trend" and figure == "cpc":  # the 7 days' trends have no CPC move: kept as asked
             return prev
         return replace(prev, metric=f"{kind}_{figure}_{move}")
+    if (prev.ask or "").startswith("weekend") and figure in WEEKEND_FIGURES:
+        # "e o cpl?" after "o cpm do fds é mais caro?": the weekend against the weekdays by that figure,
+        # its verdict alone (the side asked was of the other figure)
+        return replace(prev, ask=f"weekend:{figure}")
     if "performance" in {prev.name, prev.keyword}:
         return replace(prev, metric=figure if figure in _LEADING_FIGURES else "cpl_high")
     if month_end_asked(prev.metric) and figure in {"leads", "spend"}:  # "e qnts leads?" after the month's end
@@ -432,6 +437,43 @@ def _fewest_followup(message: str, history: Sequence[ChatTurn], depth: int) -> I
     return replace(prev, name="top", metric="leads_low", period_ref=period, names=(), limit=None)
 
 
+# "e a mais barata?", "e a menor?", "e o mais alto?": the ranking just answered, the other way round
+_OTHER_WAY = re.compile(
+    r"^e (?:a|o|as|os|qual|quais)? ?(?:campanhas? )?(?:(?:que|com|tem) )?(?:o |a )?"
+    r"(mais barat[oa]s?|menor|mais baix[oa]s?|mais car[oa]s?|maior|mais alt[oa]s?|menos|mais)\b"
+)
+# the rankings of a rate, each way: the dear (high) and the cheap (low) end
+_RATE_RANKS = {"cpl": ("cpl_high", "cpl_low"), "cpm": ("cpm_high", "cpm_low"), "ctr": ("ctr_high", "ctr_low")}
+
+
+def _other_way_followup(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
+    """ "e a mais barata?" after "qual campanha tem o cpm mais caro?": the same campaigns and days ranked
+    the other way (the cheapest CPM, the lowest CTR); None after anything but a rate's ranking."""
+    text = normalize(message).strip()
+    if not (m := _OTHER_WAY.search(text)) or len(_WORD.findall(text)) > MAX_WORDS:
+        return None
+    prev = _previous_intent(history, depth)
+    if prev is None or prev.campaign_id:
+        return None
+    high = not m.group(1).startswith(("mais barat", "menor", "mais baix", "menos"))
+    if "list_campaigns" in {prev.name, prev.keyword} and prev.metric in {"spend", "spend_low"}:
+        # "e a que menos gastou?" after "qual campanha mais gastou semana passada?": those days, least first
+        period = prev.period_ref or (None if prev.day_ref else "ultimos 7 dias")
+        metric = "spend" if high else "spend_low"
+        return replace(prev, name="list_campaigns", metric=metric, period_ref=period, names=(), limit=None)
+    if "cpl_rank" not in {prev.name, prev.keyword}:
+        return None
+    named = figure_named(text)
+    if named is not None and named not in _RATE_RANKS:
+        return None  # "e a que mais trouxe leads?" after a CPL ranking: another question, not this one turned
+    for rate, ends in _RATE_RANKS.items():
+        if prev.metric in ends:
+            # the figure named in the follow-up wins ("e o menor ctr?"), else the one ranked before
+            ends = _RATE_RANKS.get(named or rate, ends)
+            return replace(prev, name="cpl_rank", metric=ends[0] if high else ends[1], names=(), limit=None)
+    return None
+
+
 # "somando as duas?", "e as duas juntas?", "qual o total dos dois?": the two things just compared, added
 _SUM = re.compile(
     r"\bsomand\w*|\bsoma(?:r|do|da|dos|das)?\b|\bjunt[oa]s\b|\b(?:o )?total (?:d?[oa]s )?(?:dois|duas)\b"
@@ -593,6 +635,8 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
         return judged
     if (fewest := _fewest_followup(message, history, depth)) is not None:
         return fewest
+    if (other := _other_way_followup(message, history, depth)) is not None:
+        return other
     text = normalize(message)
     if _ACCOUNT_WIDE.search(text) and len(_WORD.findall(text)) <= MAX_WORDS:
         prev = _previous_intent(history, depth)

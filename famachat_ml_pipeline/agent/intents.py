@@ -93,6 +93,7 @@ from famachat_ml_pipeline.agent.intents_verdicts import (
     vs_account_asked,
     vs_account_side,
 )
+from famachat_ml_pipeline.agent.intents_weekend import weekend_asked
 
 INTENTS = (
     "help",
@@ -192,14 +193,24 @@ class Intent:
 # the intents a change asked about "essa semana" turns from ("o CPL subiu" reads as anomalies, "os leads
 # caíram" as performance); the specific ones (recommendations, forecast, compare...) stay
 _WHICH = re.compile(r"\b(qual|quais)\b")
-_A_CAMPAIGN = re.compile(r"\b(qual|quais)\b.*\bcampanhas?\b")
+_A_CAMPAIGN = re.compile(r"\b(qual|quais|alguma|algumas)\b.*\bcampanhas?\b")
 _WEEK_CHANGE_FROM = {None, "trends", "performance", "anomalies", "underperformers", "top", "summary"}
 
 
 # a CTR ranked: "melhor"/"maior" (or "bom", "alto") the highest first, "pior"/"ruim"/"baixo" the lowest
+# "qual campanha gastou menos?", "a que menos investiu", "menor gasto"
+_SPEND_LEAST = re.compile(r"\b(?:gast|invest)\w* menos\b|\bmenos (?:gast|invest)\w*|\bmenor gasto\b")
+# "qual campanha tem o cpm mais caro / mais barato?": the campaigns by their CPM, the dearest first unless
+# the cheapest is asked ("melhor" CPM is the cheapest: a thousand impressions cost less)
+_CPM_RANK = re.compile(
+    r"\b(maior|mais car[oa]|mais alto|pior|car[oa]|alto|menor|mais barat[oa]|mais baixo|melhor|barat[oa]"
+    r"|baixo)\b"
+)
 _CTR_RANK = re.compile(
     r"\b(melhor|maior|mais alto|pior|menor|mais baixo|ruim|ruins|baixo|baixos|bom|bons|alto|altos"
-    r"|(?:abaixo|acima) d[ao] (?:media|conta))\b"  # "ctr abaixo da média": the account's is the reference
+    r"|(?:abaixo|acima) d[ao] (?:media|conta)"
+    # "alguma campanha com ctr abaixo de 1%?": the lowest first, the rate named beside each
+    r"|(?:abaixo|acima) de (?=\d))"  # "ctr abaixo da média": the account's is the reference
 )
 
 
@@ -316,7 +327,11 @@ _WD = r"(segunda|terca|quarta|quinta|sexta|sabado|domingo)(?:-feira| feira)?s?"
 _JUDGED = (
     r"(?:bom dia|dia bom|melhor dia|pior dia|dia ruim|vale (?:a pena )?anunciar|compensa anunciar|converte)"
 )
-_ONE_WEEKDAY = re.compile(rf"\b{_WD}\b.*\b{_JUDGED}\b|\b{_JUDGED}\b.*\b(?:n[oa]s?|de|aos?) {_WD}\b")
+_ONE_WEEKDAY = re.compile(
+    rf"\b{_WD}\b.*\b{_JUDGED}\b|\b{_JUDGED}\b.*\b(?:n[oa]s?|de|aos?) {_WD}\b"
+    # "sábado vale a pena?", "domingo compensa?": the weekday right before the judgement
+    rf"|\b{_WD}\s+(?:\w+\s+)?(vale a pena|compensa)\b"
+)
 # "qual o cpl ideal?", "qual deveria ser meu cpl?", "qual a meta de cpl?": a target the data do not hold
 _CPL_IDEAL = re.compile(
     r"\b(cpl|custo por lead)\b (ideal|alvo|certo|saudavel|aceitavel|esperado|meta|objetivo)\b"
@@ -324,23 +339,6 @@ _CPL_IDEAL = re.compile(
     r"|\b(deveria|devia) ser (o |meu |nosso )?(cpl|custo por lead)\b"
     r"|\b(cpl|custo por lead)\b.*\b(deveria|devia) ser\b"
     r"|\bquanto (eu )?(deveria|devia|devo|posso) pagar (por|num|em cada|no) lead\b"
-)
-# "cpl do fim de semana ta pior que dia de semana?", "fds converte melhor que dia útil?": Saturday and Sunday
-# against Monday to Friday over the 4 weeks, not last weekend's campaigns ranked
-_WEEKEND = r"(?:fim de semana|final de semana|fins de semana|finais de semana|fds|sabado e domingo)"
-_WORKDAYS = (
-    r"(?:dias? (?:de|da|durante a) semana|dias? ute?is|dias? util|durante a semana|semana de trabalho"
-    r"|seg(?:unda)? a sex(?:ta)?)"
-)
-_WEEKEND_JUDGED = (
-    r"(?:vale (?:a pena )?anunciar|compensa anunciar|vale a pena|compensa|converte (?:bem|mal|melhor|pior))"
-)
-_WEEKEND_VS = re.compile(
-    rf"\b{_WEEKEND}\b.*\b{_WORKDAYS}\b|\b{_WORKDAYS}\b.*\b{_WEEKEND}\b"
-    # "sábado e domingo vale a pena anunciar?", "compensa anunciar no fds?": the weekend judged is judged
-    # against the rest of the week (not Saturday alone, nor last weekend's figures)
-    # (not `_JUDGED`: its "bom dia" is a greeting too, "bom dia, como foi o fds?")
-    rf"|\b{_WEEKEND}\b.*\b{_WEEKEND_JUDGED}\b|\b{_WEEKEND_JUDGED}\b.*\b{_WEEKEND}\b"
 )
 
 
@@ -458,9 +456,24 @@ def _without(text: str, intent: Intent) -> Intent:
     return replace(intent, keyword="performance", metric="cpl", ask="without")
 
 
+# the buyers' other words for what the patterns read: "qual o cpa?", "custo por resultado", "custo por
+# conversão" name the CPL on a lead account (a lead is its result); "tx" is "taxa"
+_SYNONYMS = (
+    (re.compile(r"\bcpa\b|\bcusto por (?:aquisicao|resultado|conversao|cadastro|contato)\b"), "cpl"),
+    (re.compile(r"\btx\b"), "taxa"),
+)
+
+
+def buyer_words(text: str) -> str:
+    """A normalized question with the buyers' other words read as the ones the patterns know."""
+    for pattern, word in _SYNONYMS:
+        text = pattern.sub(word, text)
+    return text
+
+
 def _classify(message: str) -> Intent:
     message = REACTIVATE_NUMBER.sub(r"\1campanha \2", fix_campaign_typos(message), count=1)
-    text = normalize(message)
+    text = buyer_words(normalize(message))
     asked = NEGATED.sub(" ", text)
     ids = CAMPAIGN_ID.findall(text)
     cid = ids[0] if ids else None
@@ -520,28 +533,26 @@ def _classify(message: str) -> Intent:
         # "sábado é bom dia pra anunciar?": that weekday's place among the 4 weeks' weekdays, not last
         # Saturday's figures
         matched, day_ref = "weekday", None
-        extra["ask"] = f"weekday:{_WEEKDAY_INDEX[one.group(1) or one.group(2)]}"
-    if _WEEKEND_VS.search(asked) and not cid:
+        extra["ask"] = f"weekday:{_WEEKDAY_INDEX[one.group(1) or one.group(2) or one.group(3)]}"
+    if not cid and (weekend := weekend_asked(asked)) is not None:
+        # "cpl do fim de semana ta pior que dia de semana?", "o cpm do fds é mais caro?": Saturday and
+        # Sunday against Monday to Friday over the 4 weeks, by the figure asked (not last weekend's figures)
         matched, day_ref, period_ref = "weekday", None, None
-        # the yes or no answers the side asked ("pior que", "melhor que"); none asked: the verdict alone
-        side = re.search(
-            r"\b(pior|piores|mais car[oa]|mal|melhor|melhores|mais barat[oa]|vale|compensa|bom|boa|bem)\b",
-            asked,
-        )
-        way = (
-            ""
-            if not side
-            else "_worse"
-            if side.group(1).startswith(("pior", "mais car", "mal"))
-            else "_better"
-        )
-        extra.update(ask=f"weekend{way}", period_ref=None)
+        extra.update(ask=weekend, period_ref=None)
     if matched == "weekday":  # best first: the lowest CPL, unless the most leads or the worst is asked
         worst = re.search(r"\bpior|\bmaior (cpl|custo)|mais car[oa]|(cpl|custo por lead) mais alto", asked)
         most = re.search(r"mais leads|mais trouxe|converte mais|mais conversao|mais conversoes", asked)
         # "converte mais barato", "gera mais lead barato": the cost named ranks by the CPL, not the leads
         cost = re.search(r"\bcpl\b|custo|barat|car[oa]s?\b", asked)
         extra["metric"] = "leads" if most and not cost else "cpl_high" if worst else "cpl_low"
+        if figure_named(asked) == "cpm" and not (extra.get("ask") or "").startswith("weekend"):
+            # "qual dia da semana o cpm é mais barato?": the weekdays by their CPM, the cheapest first
+            extra["metric"] = "cpm_high" if worst else "cpm_low"
+    if matched == "anomalies" and day_ref == "hoje" and not WHY.search(asked):
+        # "cadê os leads de hoje?", "o que aconteceu hoje?": anomalies are found on complete days only;
+        # today's figures so far are what there is to say
+        matched = "performance"
+        extra["metric"] = "leads" if re.search(r"\blead", asked) else extra["metric"]
     if matched == "anomalies":
         cpl_named = re.search(r"\bcpl\b|custo por lead", asked)
         if not (cpl_named or WHY.search(asked)):
@@ -625,9 +636,11 @@ def _classify(message: str) -> Intent:
             or (matched == "performance" and _A_CAMPAIGN.search(asked))
         )
         and figure_named(asked) == "ctr"
-        and re.search(r"\b(qual|quais)\b", asked)
+        and re.search(r"\b(qual|quais|alguma|algumas)\b", asked)
         and (rank := _CTR_RANK.search(asked))
     ):
+        if limit := re.search(r"\b(?:abaixo|acima) de (\d+(?:[.,]\d+)?)\s*%?", asked):
+            extra["threshold"] = parse_number(limit.group(1))  # "ctr abaixo de 1%": those only
         # "qual campanha tem o melhor CTR?": the campaigns by their 7-day CTR, not the tiers by CPL;
         # "quais campanhas tão com ctr ruim?": the lowest first (not the underperformers by their CPL)
         best = rank.group(1) in {
@@ -641,6 +654,34 @@ def _classify(message: str) -> Intent:
         } or rank.group(1).startswith("acima")
         matched, extra["metric"] = "cpl_rank", "ctr_high" if best else "ctr_low"
         cid, names = None, ()
+    if (
+        figure_named(asked) == "cpm"
+        and not cid
+        and day_ref is None
+        and (
+            (
+                (_A_CAMPAIGN.search(asked) or matched in {"top", "underperformers", "cpl_rank"})
+                and _CPM_RANK.search(asked)
+            )
+            or re.search(r"\b(por|de cada|cada) campanha\b", asked)
+        )
+    ):
+        # "qual campanha tem o cpm mais caro?", "cpm por campanha": the campaigns by their CPM from the
+        # source (impressions per campaign and day are there), the 7 days unless a period is asked; not the
+        # account's CPM alone; the dearest first unless the cheapest is asked
+        rank = _CPM_RANK.search(asked)
+        low = bool(rank) and rank.group(1).startswith(
+            ("menor", "mais barat", "mais baix", "melhor", "barat", "baix")
+        )
+        matched, extra["metric"] = "cpl_rank", "cpm_low" if low else "cpm_high"
+        extra["period_ref"] = period_ref = period_ref or "ultimos 7 dias"
+        cid, names = None, ()
+    if not cid and _A_CAMPAIGN.search(asked) and _SPEND_LEAST.search(asked):
+        # "qual campanha gastou menos?": the campaigns by their spend, the least first (those that spent),
+        # from the source over the 7 days unless a period is asked; not the list by most spent
+        matched, extra["metric"] = "list_campaigns", "spend_low"
+        extra["period_ref"] = period_ref = period_ref or "ultimos 7 dias"
+        cid, names = None, ()
     if matched in {"top", "underperformers", "cpl_rank", "list_campaigns"} and (top := TOP_N.search(asked)):
         extra["limit"] = max(1, min(int(top.group(1) or top.group(2)), 20))
     if matched == "roi":
@@ -650,13 +691,18 @@ def _classify(message: str) -> Intent:
         return Intent("roi", cid, numbers[0] if numbers else None, named, names_asked(text))
     if not cid and (vs := VS_LAST_MONTH.search(asked)):
         # "a conta tá pior que mês passado?": this month so far against last month, the verdict first
-        verdict = PERIODS_VERDICTS[0 if vs.group(1) == "pior" else 1]
+        verdict = PERIODS_VERDICTS[0 if next(g for g in vs.groups() if g) == "pior" else 1]
         return replace(_periods_intent(None, (), ("mes passado", "esse mes"), named, False), metric=verdict)
     if not cid and not names_asked(text) and (vs := VS_LAST_WEEK.search(asked)):
         # "a conta tá melhor que semana passada?": the CPL of this week's days (last week's on a Monday)
         # against the same weekdays of the week before, Sim/Não first; not the best campaign of last week
         move = "worse" if vs.group(1) == "pior" else "better"
         return Intent("trends", accounts_named=named, metric=f"week_cpl_{move}", keyword="trends")
+    if not cid and re.search(r"\b(?:mais|menos)\b.*\b(?:do\s+)?(?:que|q) (?:a |na )?semana passada\b", asked):
+        # "gastei mais que semana passada?": this week's days against the same days of last week
+        return Intent(
+            "trends", accounts_named=named, period_ref="essa semana", metric="calendar_week", keyword="trends"
+        )
     if periods := periods_compared(asked):
         # "semana passada vs retrasada", "outubro vs novembro": two periods side by side, the account's or
         # one campaign's ("campanha 12 semana passada vs retrasada"), or each of several campaigns' ("campanha

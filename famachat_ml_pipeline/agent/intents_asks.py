@@ -55,7 +55,11 @@ TOP_N = re.compile(r"\btop ?(\d{1,2})\b|\b(\d{1,2}) (?:melhores|piores|maiores|m
 CUT = re.compile(r"\b(paus|cort|deslig|desativ|reduz|parar\b)")
 # scaling: "posso aumentar o orçamento?", "qual campanha devo escalar?" (the % asked is
 # intents_numbers.PCT's)
-SCALE = re.compile(r"\bescal\w*|\b(aument|sub|dobr)\w*\b.*\b(orcamento|verba|budget|investimento)\b")
+SCALE = re.compile(
+    r"\bescal\w*|\b(aument|sub|dobr)\w*\b.*\b(orcamento|verba|budget|investimento)\b"
+    # "vale investir mais?", "colocar mais verba?": more money in, in the buyers' words
+    r"|\binvestir mais\b|\b(colocar|por|botar) mais (verba|dinheiro|grana|orcamento)\b"
+)
 
 
 def weighed_metric(text: str) -> str | None:

@@ -161,8 +161,10 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         "daily_average",
         r"\bmedia diaria|\bdiaria media|\bmedia\b.*\b(por|ao|/) ?dia\b|\b(por|ao) dia\b.*\bmedia\b"
         # "quantos leads a conta fez por dia essa semana?": a count per day is the daily average too
-        r"|\b(quantos|qnts|qtos|quanto|qnto|qto)\b.*\b(leads?|gast\w*|invest\w*)\b.*"
-        r"\bpor dia\b(?! da semana)",
+        r"|\b(quantos|qnts|qtos|quanto|qnto|qto)\b.*\b(leads?|gast\w*|invest\w*|invisto)\b.*"
+        r"\bpor dia\b(?! da semana)"
+        # "qual o gasto diário?", "investimento diário", "leads diários": per day, not the 7 days' total
+        r"|\b(gastos?|investimentos?|leads?) diarios?\b",
     ),
     # "qual foi o dia com mais leads?", "dia com maior gasto", "pior dia": one day of the account, ranked
     (
@@ -197,6 +199,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         # "a 8 tá melhor (ou pior) que a 9?": two campaigns weighed against each other
         r"|\bcampanha \S+ (?:\w+ ){0,2}(?:melhor|pior)(?: ou (?:melhor|pior))? (?:do )?(?:que|q) "
         r"(?:a )?campanha \d"
+        # "a campanha 4 gastou mais que a 8?", "a 4 traz menos lead q a 8?": more or less of a figure, weighed
+        r"|\bcampanha \S+ (?:\w+ ){1,3}(?:mais|menos)(?: \w+)? (?:do )?(?:que|q) (?:a )?campanha \d"
         r"|\bdiferenca\b.*\bcampanha \S+ (pra|para|e) (a )?(campanha )?\d"
         r"|\b(melhor|pior)\b.*" + BARE_NUMBER + r" ou (a )?" + BARE_NUMBER,
     ),
@@ -229,7 +233,12 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     # "qual a frequência média da conta? tá saturando?": the campaigns' 7-day frequency against the alert's
     # threshold, and the open frequency and saturation anomalies
-    ("frequency", r"^(?!.*\b(alertas?|anomalias?)\b).*\bfrequencia\b|\bsaturand|\bsaturad|\bsaturacao\b"),
+    # "o criativo tá cansado?", "fadiga de anúncio": the same signal, in the buyers' words
+    (
+        "frequency",
+        r"^(?!.*\b(alertas?|anomalias?)\b).*\bfrequencia\b|\bsaturand|\bsaturad|\bsaturacao\b"
+        r"|\b(criativos?|anuncios?|publicos?) (?:\w+ ){0,2}(cansad|queimad|saturad)|\bfadiga\b",
+    ),
     # "quais campanhas estão em fase de aprendizado?": the source has no learning status; a proxy instead
     ("learning", r"\baprendizado\b|\blearning\b|\baprendendo\b"),
     # "tem campanha estourando o orçamento?": each day's spend against the campaign's daily budget
@@ -247,8 +256,11 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         "recommendations",
-        r"recomend|sugest|\b(o que|oq|oque) (devo|eu devo|fazer|eu faco|faco)|\bacao|\bacoes|proximos passos"
-        r"|paus|orcamento|escal|vale a pena|\bdevo\b|deveria|deslig|\bverba\b",
+        r"recomend|sugest|\b(o que|oq|oque|q) (devo|eu devo|fazer|eu faco|faco)|\bacao|\bacoes"
+        r"|proximos passos"
+        r"|paus|orcamento|escal|vale a pena|\bdevo\b|deveria|deslig|\bverba\b"
+        # "qual campanha eu corto?", "tá valendo a pena investir mais?": cutting and scaling in other words
+        r"|\bcort(o|ar|a|e|amos|aria)\b|valendo a pena|\binvestir mais\b",
     ),
     (
         "underperformers",

@@ -84,7 +84,9 @@ MONTH_CLOSED = re.compile(
 )
 # two periods weighed against each other: "compara", "vs", "x", "contra", "com"
 _PERIODS_VERSUS = re.compile(
-    r"\bcompar\w*|\b(?:vs|versus|x|contra|com)\b|\b(?:melhor|pior)\w*\s+(?:do\s+)?(?:que|q)\b"
+    r"\bcompar\w*|\b(?:vs|versus|x|contra|com|ou)\b|\b(?:melhor|pior)\w*\s+(?:do\s+)?(?:que|q)\b"
+    # "esse mês tá gastando mais que o passado?", "quantos leads a mais que mês passado?"
+    r"|\b(?:mais|menos)\b.*\b(?:do\s+)?(?:que|q)\b"
 )
 # "o cpl de novembro foi melhor q outubro?": two periods, the first asked judged against the second
 PERIODS_JUDGED = re.compile(r"\b(melhor|pior)\w*\s+(?:do\s+|no\s+|em\s+)?(?:que|q)\b")
@@ -238,7 +240,13 @@ def periods_asked(metric: str | None) -> bool:
 # "a conta tá pior que mês passado?": this month so far against last month, the verdict first (by the CPL)
 PERIODS_VERDICTS = ("periods_worse", "periods_better")
 VS_LAST_MONTH = re.compile(
-    r"\b(pior|melhor)\w*\s+(?:do\s+)?(?:que|q)\s+(?:o\s+|no\s+|em\s+)?(?:mes passado|ultimo mes)\b"
+    r"\b(pior|melhor)\w*\s+(?:do\s+)?(?:que|q)\s+(?:o\s+|no\s+|em\s+)?"
+    r"(?:mes passado|ultimo mes|mes anterior)\b"
+    # "o mês tá melhor que o passado?": this month named first, "o passado" is the month before it
+    r"|\bmes\b(?! passado| anterior| retrasado).*\b(pior|melhor)\w*\s+(?:do\s+)?(?:que|q)\s+(?:o\s+)?"
+    r"(?:passado|anterior)\b"
+    # "o mês tá pior?", "esse mês tá melhor?": this month judged, against the month before it
+    r"|^(?!.*\b(?:qual|quais|campanhas?)\b)(?:.*\b)?(?:o|esse|este) mes (?:\w+ ){0,2}(pior|melhor)\b\W*$"
 )
 
 
@@ -255,7 +263,8 @@ def periods_rate(metric: str | None) -> str | None:
 
 
 # "esse mês com o passado", "x o anterior": the period before the one just named, its noun understood
-THE_ONE_BEFORE = re.compile(r"\b(?:com|vs|versus|x|contra)\s+(?:o\s+)?(?:passado|anterior)\b")
+# ("gastei mais esse mês ou no passado?": "ou" weighs the two as well)
+THE_ONE_BEFORE = re.compile(r"\b(?:com|vs|versus|x|contra|ou|que|q)\s+(?:o\s+|no\s+)?(?:passado|anterior)\b")
 
 
 def periods_compared(text: str) -> tuple[str, str] | None:
@@ -267,6 +276,12 @@ def periods_compared(text: str) -> tuple[str, str] | None:
     refs = list(dict.fromkeys(ref for _, ref in sorted(found)))
     if len(refs) == 1 and refs[0].endswith(" mes") and THE_ONE_BEFORE.search(text):
         refs.append("mes passado")  # "compara esse mês com o passado": the month named is understood
+    if not refs and re.search(r"\bmes anterior\b", text):
+        refs = ["mes passado", "esse mes"]  # "comparado ao mês anterior, como estamos?": this month is meant
+    if refs == ["mes passado"] and re.search(
+        r"\b(?:mais|menos)\b.*\b(?:do\s+)?(?:que|q) (?:o |no )?mes passado", text
+    ):
+        refs.append("esse mes")  # "quantos leads a mais que mês passado?": this month is the other side
     if len(refs) != 2 or not _PERIODS_VERSUS.search(text) or any(THIS_WEEK.search(r) for r in refs):
         return None
     return refs[0], refs[1]

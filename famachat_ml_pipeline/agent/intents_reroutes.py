@@ -10,7 +10,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from famachat_ml_pipeline.agent.intents_asks import CUT, SCALE
+from famachat_ml_pipeline.agent.intents_asks import CUT, SCALE, month_end_asked
 from famachat_ml_pipeline.agent.intents_campaigns import REACTIVATE
 from famachat_ml_pipeline.agent.intents_periods import DAY_REF, SAME_WEEKDAY_BEFORE, WEEK_EARLIER
 from famachat_ml_pipeline.agent.intents_trends import cpl_asked, leads_asked, spend_asked
@@ -19,7 +19,10 @@ if TYPE_CHECKING:  # intents imports this module
     from famachat_ml_pipeline.agent.intents import Intent
 
 # "que horas meus leads chegam?": the hour of day, which a daily source does not hold
-_HOURS = re.compile(r"\b(que|quais|qual|em que|a que) (horas?|horarios?)\b|\bhora do dia\b|\bpor hora\b")
+_HOURS = re.compile(
+    r"\b(que|quais|qual|em que|a que) (horas?|horarios?)\b|\bhora do dia\b|\bpor hora\b"
+    r"|\bhorarios?\b|\b(melhor|pior) hora\b"  # "melhor horário pra anunciar": the hour, whatever the words
+)
 # "qual o orçamento diário da campanha 3?": its budget asked, no advice
 _BUDGET_ASKED = re.compile(
     r"\b(qual|quanto|quanto e|ver)\b.*\borcamento\b|\borcamento diario\b|\bsem (orcamento|budget)\b"
@@ -157,6 +160,20 @@ _SPENDING_MUCH = re.compile(
 
 # "meu pior mês?", "qual foi o melhor mês?", "qual mês teve o melhor cpl?": the months ranked
 _MONTH_RANK = re.compile(r"\b(melhor|pior) mes\b|\bqual (?:foi o )?mes\b.*\b(melhor|pior)\b")
+# "qual mês teve mais leads?", "em que mês gastei menos?", "mês com maior gasto": the months by a figure
+_MONTH_MOST = re.compile(
+    r"\b(?:qual|que|em que) (?:foi o )?mes\b.*\b(mais|menos|maior|menor)\b"
+    r"|\bmes (?:com|de) (mais|menos|maior|menor)\b"
+)
+
+
+def _month_figure(text: str) -> str | None:
+    """The figure a months' ranking weighs: "leads" or "spend" when named (the CPL's is `_MONTH_RANK`'s)."""
+    if re.search(r"\bcpl\b|\bcust|barat|car[oa]\b", text):
+        return None
+    if re.search(r"\blead", text):
+        return "leads"
+    return "spend" if re.search(r"\bgast|\binvest", text) else None
 
 
 def reroute(text: str, intent: Intent) -> Intent:
@@ -164,6 +181,10 @@ def reroute(text: str, intent: Intent) -> Intent:
     (`classify_intent`'s own reading)."""
     cid = intent.campaign_id or (intent.names[0] if intent.names and intent.name_like else None)
     named = bool(cid)
+    if (most := _MONTH_MOST.search(text)) and not named and (figure := _month_figure(text)):
+        # "qual mês teve mais leads?": the months by that figure per day, not the 7 days' top campaigns
+        low = "" if (most.group(1) or most.group(2)) in {"mais", "maior"} else "_low"
+        return replace(intent, name="month_rank", keyword="month_rank", metric=figure + low, names=())
     if (rank := _MONTH_RANK.search(text)) and not named:
         # "qual foi meu pior mês?": the months side by side, not the worst campaign of the 7 days
         best = "melhor" in (rank.group(1) or rank.group(2) or "")
@@ -307,7 +328,9 @@ def reroute(text: str, intent: Intent) -> Intent:
             return replace(intent, name="performance", keyword="performance", metric=delivery)
     if not named and _NO_BUDGET.search(text):
         return replace(intent, name="budget", keyword="budget", ask="no_budget", names=())
-    if not named and _PACING.search(text):
+    if not named and _PACING.search(text) and not month_end_asked(intent.metric):
+        # ("tô no ritmo pra bater 2000 leads no mês?" is the month's forecast against that goal, not the
+        # daily budgets' pacing)
         return replace(intent, name="budget", keyword="budget", ask="pacing")
     if not named and _SPENDING_MUCH.search(text) and not (intent.day_ref or intent.period_ref):
         # "tô gastando muito?": the 7 days' spend against the 7 before, then against the budgets

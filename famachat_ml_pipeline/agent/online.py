@@ -18,6 +18,7 @@ from typing import Any
 import anthropic
 
 from famachat_ml_pipeline.agent.answers_currency import currency_note
+from famachat_ml_pipeline.agent.answers_goal import goal_note
 from famachat_ml_pipeline.agent.offline import OfflineAgent, drain
 from famachat_ml_pipeline.agent.prompts import system_prompt
 from famachat_ml_pipeline.agent.tools import ToolContext, run_tool, tool_schemas
@@ -148,8 +149,10 @@ class OnlineAgent:
         # it, whatever the model writes after (the prompt tells it too, but a rule is no guarantee); said
         # before the model's first words, so a failure before any (the offline answer, which says it) or
         # an error alone does not carry it twice or bare
-        note = currency_note(message, self.ctx.currency)
-        pending = f"{note}\n\n" if note else None
+        # "qual a meta do mês?": no goal is stored, said first as the offline answer says it (the prompt
+        # tells the model too, but a rule is no guarantee), with the currency's note before it if any
+        notes = [n for n in (currency_note(message, self.ctx.currency), goal_note(message, alone=True)) if n]
+        pending = "".join(f"{n}\n\n" for n in notes) or None
         try:
             system, tools = self._system(), tool_schemas()
             for round_no in range(s.agent_max_tool_rounds + 1):

@@ -164,9 +164,10 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
             else []
         ),
         # a CTR ranked: the account's 7-day CTR too, the reference each campaign's reads against
+        # ("ctr abaixo de 1%": the same list, the limit applied to its CTRs by the answer)
         "cpl_rank": [("list_campaigns", {"limit": 20})]
         + ([("analyze_trends", {})] if intent.metric in {"ctr_low", "ctr_high"} else [])
-        if intent.threshold is None
+        if intent.threshold is None or intent.metric in {"ctr_low", "ctr_high"}
         else [
             (
                 "list_campaigns",
