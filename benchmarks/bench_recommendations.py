@@ -13,7 +13,8 @@ then, as of its last complete day:
 Counted over ACTIVE campaigns with a campaign-level daily budget (the only ones a budget rule can touch):
 - high-CPL: leads_7d > 0 and CPL_7d >= 1.3 x account CPL_7d (BUDGET_DECREASE's ratio), or 0 leads with
   spend_7d >= 2 x account CPL (PAUSE_CAMPAIGN's spend bar); how many got a BUDGET_DECREASE or a PAUSE;
-  and the subset that is also rising (CPL trend >= +15 %, BUDGET_DECREASE's full condition);
+  and the subset that is also rising (CPL trend >= +15 %, the seed's BUDGET_DECREASE), and the one that is
+  not rising but high with evidence (the CPL's one-sided 95 % lower bound >= 1.3 x account CPL);
 - HIGH_PERFORMER (the seed's rule tier today) and, among them, those with evidence: the one-sided 95 %
   upper bound of the CPL (exact Poisson/Gamma interval on leads given spend, scipy here) below the account
   CPL; how many of each got a BUDGET_INCREASE or a SCALE_UP;
@@ -51,17 +52,28 @@ def _upper_cpl(spend: pl.Series, leads: pl.Series, alpha: float = 0.05) -> pl.Se
     return pl.Series(spend.to_numpy() / lower).fill_nan(None)
 
 
+def _lower_cpl(spend: pl.Series, leads: pl.Series, alpha: float = 0.05) -> pl.Series:
+    """One-sided (1 - alpha) lower bound of the CPL: spend / the exact Poisson upper bound of the leads."""
+    return pl.Series(spend.to_numpy() / stats.gamma.ppf(1 - alpha, a=leads.to_numpy() + 1))
+
+
 def campaign_frame(daily: pl.DataFrame, wide: pl.DataFrame) -> pl.DataFrame:
     latest = daily.sort("date").group_by(KEY).agg(pl.col("status").last(), pl.col("daily_budget").last())
     w = wide.join(latest, on=KEY, how="left").join(rule_tiers(wide).select(*KEY, "tier"), on=KEY, how="left")
     w = w.filter((pl.col("status") == "ACTIVE") & (pl.col("daily_budget").fill_null(0) > 0))
     ratio = pl.col("spend_7d") / pl.col("leads_7d") / pl.col("account_cpl_7d")
     upper = _upper_cpl(w["spend_7d"], w["leads_7d"])
-    return w.with_columns(upper_cpl=upper).with_columns(
+    lower = _lower_cpl(w["spend_7d"], w["leads_7d"])
+    return w.with_columns(upper_cpl=upper, lower_cpl=lower).with_columns(
         high_cpl=((pl.col("leads_7d") > 0) & (ratio >= 1.3))
         | ((pl.col("leads_7d") == 0) & (pl.col("spend_7d") >= 2 * pl.col("account_cpl_7d"))),
         # BUDGET_DECREASE's own ratio and trend conditions hold (what the learning proxy used to block)
         cut_candidate=(pl.col("leads_7d") > 0) & (ratio >= 1.3) & (pl.col("cpl_trend_7d") >= 15),
+        # high and not rising, but its CPL's 95 % lower bound is at or above 1.3 x the account's
+        steady_cut=(pl.col("leads_7d") > 0)
+        & (ratio >= 1.3)
+        & ~(pl.col("cpl_trend_7d") >= 15).fill_null(False)
+        & (pl.col("lower_cpl") >= 1.3 * pl.col("account_cpl_7d")),
         high=pl.col("tier") == "HIGH_PERFORMER",
         evidence=(pl.col("tier") == "HIGH_PERFORMER")
         & (pl.col("leads_7d") > 0)
@@ -96,6 +108,10 @@ def counts(name: str, camps: pl.DataFrame, recs: pl.DataFrame) -> None:
         f"[{name}] high-CPL and rising (CPL >= 1.3 x account, trend >= +15 %): "
         f"{n(camps, 'cut_candidate')}; "
         f"got a decrease or a pause: {n(cut, 'cut_candidate')}"
+    )
+    print(
+        f"[{name}] high-CPL, not rising, CPL lower 95 % >= 1.3 x account: {n(camps, 'steady_cut')}; "
+        f"got a decrease or a pause: {n(cut, 'steady_cut')}"
     )
     print(
         f"[{name}] HIGH_PERFORMER (rule tier): {n(camps, 'high')}, with evidence (CPL upper 95 % < account "

@@ -94,7 +94,9 @@ class RecommendationConfig:
     scale_max_cpl_ratio_30d: float = 0.7
     scale_min_days_with_leads_ratio_30d: float = 0.8
     scale_min_days_30d: int = 28
-    # BUDGET_DECREASE (seed: high CPL, worsening trend; reduce 20-30 %)
+    # BUDGET_DECREASE (seed: high CPL, worsening trend; reduce 20-30 %). Also, without a rising trend, a
+    # campaign whose CPL is above decrease_min_cpl_ratio x the account's with evidence (its 7-day CPL lower
+    # bound at scale_evidence_alpha): a stable money-burner at 7 x the account's CPL is a loss to cut too.
     decrease_pct: float = 30.0  # capped by max_budget_step_pct
     decrease_min_cpl_ratio: float = 1.3
     decrease_min_cpl_trend: float = 15.0

@@ -12,7 +12,7 @@ from famachat_ml_pipeline.core.frames import KEY
 from famachat_ml_pipeline.core.recommendations.config import (
     RecommendationConfig,
 )
-from famachat_ml_pipeline.core.recommendations.evidence import cpl_upper_bound
+from famachat_ml_pipeline.core.recommendations.evidence import cpl_lower_bound, cpl_upper_bound
 from famachat_ml_pipeline.core.tiers import fall_probability
 from famachat_ml_pipeline.core.vocab import TIERS
 
@@ -139,6 +139,7 @@ def rule_inputs(
         learning=f("leads").fill_null(0) < config.learning_min_leads_7d,  # reported, gates nothing
         cpl_upper_7d=cpl_upper_bound(f("cpl"), f("leads"), config.scale_evidence_alpha),
         cpl_upper_30d=cpl_upper_bound(f("cpl", 30), f("leads", 30), config.scale_evidence_alpha),
+        cpl_lower_7d=cpl_lower_bound(f("cpl"), f("leads"), config.scale_evidence_alpha),
         likely_to_fall=(pl.col("p_fall") >= config.scale_max_fall_probability).fill_null(False),
         # true CPL ratios (null without leads); the classifier's cpl_ratio is the pessimistic variant
         cpl_rel_7d=div(f("cpl"), f("account_cpl")),

@@ -20,6 +20,7 @@ from famachat_ml_pipeline.core.recommendations.emit import (
     rounded,
 )
 from famachat_ml_pipeline.core.recommendations.text_ptbr import (
+    clause,
     format_pct,
     join_text,
     money_of,
@@ -249,15 +250,17 @@ def scale_up(base: pl.DataFrame, config: RecommendationConfig, expires: dict) ->
 
 
 def budget_decrease(base: pl.DataFrame, config: RecommendationConfig, expires: dict) -> pl.DataFrame:
+    """The seed's high and rising CPL, or a CPL high with evidence however steady (`_steadily_high`)."""
     pct = config.step_pct(config.decrease_pct)
+    rising = pl.col("cpl_trend_7d") >= config.decrease_min_cpl_trend
     cond = (
         pl.col("is_active_now")
         & pl.col("has_daily_budget")
         & (pl.col("leads_7d") > 0)  # cutting losses: never held back by the learning proxy
         & (pl.col("cpl_rel_7d") >= config.decrease_min_cpl_ratio)
-        & (pl.col("cpl_trend_7d") >= config.decrease_min_cpl_trend)
+        & (rising.fill_null(False) | _steadily_high(config))
     ).fill_null(False)
-    df = base.filter(cond).with_columns(budget_step(pct, False))
+    df = base.filter(cond).with_columns(budget_step(pct, False), rising=rising.fill_null(False))
     severity = pl.col("cpl_rel_7d")
     above = (pl.col("cpl_rel_7d") - 1) * 100
     return emit(
@@ -268,7 +271,8 @@ def budget_decrease(base: pl.DataFrame, config: RecommendationConfig, expires: d
             pct_of(-pl.col("change_pct")),
             ": CPL ",
             pct_of(above),
-            " acima da média e subindo",
+            " acima da média",
+            clause(pl.col("rising"), " e subindo"),
         ),
         description=join_text(
             "CPL de ",
@@ -277,11 +281,22 @@ def budget_decrease(base: pl.DataFrame, config: RecommendationConfig, expires: d
             pct_of(above),
             " acima da média da conta (",
             money_of("account_cpl_7d"),
-            ") e ",
-            pct_of("cpl_trend_7d"),
-            " maior que nos 7 dias anteriores (",
+            ")",
+            clause(pl.col("rising"), " e ", pct_of("cpl_trend_7d"), " maior que nos 7 dias anteriores"),
+            " (",
             number_of("leads_7d"),
-            " leads). Sugerimos reduzir o ",
+            " leads)",
+            clause(
+                ~pl.col("rising"),
+                "; mesmo no limite de ",
+                format_pct((1 - config.scale_evidence_alpha) * 100),
+                " do intervalo, o CPL (",
+                money_of("cpl_lower_7d"),
+                ") fica acima de ",
+                number_of(pl.lit(config.decrease_min_cpl_ratio), 1),
+                "x a média",
+            ),
+            ". Sugerimos reduzir o ",
             _budget_change_text(""),
             " enquanto revisa criativos, ",
             "público e formulário; cortes de até ",
@@ -296,7 +311,7 @@ def budget_decrease(base: pl.DataFrame, config: RecommendationConfig, expires: d
             pl.col("p_poor"),
         ),
         reasoning=_budget_reasoning(
-            "cpl_ratio >= min and cpl_trend >= min",
+            "cpl_ratio >= min and (cpl_trend >= min or cpl_lower >= min x account CPL)",
             severity,
             pct,
             False,
@@ -304,10 +319,17 @@ def budget_decrease(base: pl.DataFrame, config: RecommendationConfig, expires: d
             account_cpl_7d=rounded("account_cpl_7d"),
             min_cpl_ratio=config.decrease_min_cpl_ratio,
             min_cpl_trend=config.decrease_min_cpl_trend,
+            cpl_lower_7d=rounded("cpl_lower_7d"),
+            evidence_alpha=config.scale_evidence_alpha,
         ),
         severity=severity,
         expires_at=expires["BUDGET_DECREASE"],
     )
+
+
+def _steadily_high(config: RecommendationConfig) -> pl.Expr:
+    """Above the seed's high-CPL bar even at the 95 % lower bound of its CPL: cut, rising or not."""
+    return pl.col("cpl_lower_7d") >= config.decrease_min_cpl_ratio * pl.col("account_cpl_7d")
 
 
 def pause_campaign(base: pl.DataFrame, config: RecommendationConfig, expires: dict) -> pl.DataFrame:

@@ -265,6 +265,29 @@ def test_budget_decrease_boundaries() -> None:
     assert json.loads(r["suggested_action"])["expected_impact"].startswith("economia de R$ 350,00/semana")
 
 
+def test_a_steadily_high_cpl_is_cut_when_its_lower_bound_clears_the_bar() -> None:
+    """Not rising, but 10 x the account's CPL on 5 leads: even its 95 % lower bound (spend / the Poisson
+    upper bound of 5 leads, 10.51) is above 1.3 x the account's; at 2.5 x on 5 leads it is not (23.78 < 26),
+    nor at 1.4 x on 50 leads (22.33): the seed's rule alone (a rising CPL) decides those."""
+    w = wide(
+        wide_row("burner", spend=1000.0, leads=5, account_cpl=20.0, cpl_trend=0.0),
+        wide_row("few", spend=250.0, leads=5, account_cpl=20.0, cpl_trend=0.0),
+        wide_row("mild", spend=1400.0, leads=50, account_cpl=20.0, cpl_trend=-5.0),
+        wide_row("new", spend=1000.0, leads=5, account_cpl=20.0, cpl_trend=None),  # no previous week
+    )
+    cls = tiers(dict.fromkeys(["burner", "few", "mild", "new"], "UNDERPERFORMER"))
+    daily = attrs(*((c, "ACTIVE", 250.0) for c in ["burner", "few", "mild", "new"]))
+    recs = run(w, cls, daily)
+    assert fired(recs, "BUDGET_DECREASE") == {"burner", "new"}
+    r = one(recs, "burner", "BUDGET_DECREASE")
+    assert r["title"] == "Reduzir orçamento em 20%: CPL 900% acima da média"
+    assert r["description"].startswith(
+        "CPL de R$ 200,00 nos últimos 7 dias, 900% acima da média da conta (R$ 20,00) (5 leads); mesmo no "
+        "limite de 95% do intervalo, o CPL (R$ 95,12) fica acima de 1,3x a média. Sugerimos reduzir"
+    )
+    assert json.loads(r["reasoning"])["cpl_lower_7d"] == pytest.approx(95.12, abs=0.01)
+
+
 def test_pause_boundaries() -> None:
     w = wide(
         wide_row("A", spend=40.0, leads=0, dwl=0, account_cpl=20.0),  # exactly 2 x the account CPL
