@@ -549,3 +549,30 @@ def test_serve_waits_for_the_apis_drain_before_it_kills(
     finally:
         get_settings.cache_clear()
     assert graces == [45 + serve.STOP_MARGIN_SECONDS, serve.STOP_GRACE_SECONDS]
+
+
+@pytest.mark.parametrize("url", ["hooks.slack.com/services/T0/B0/s3cret", "slack:s3cret", "https:///s3cret"])
+def test_serve_refuses_an_alert_webhook_url_that_is_no_http_url_and_names_it(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Observed while serving: ALERT_WEBHOOK_URL without its scheme started fine, then every tick of the
+    alert sensor failed with urllib's `unknown url type` and a 50-line traceback; no alert was ever sent."""
+    from famachat_ml_pipeline import cli, serve
+
+    _fresh_settings(tmp_path, monkeypatch)
+    monkeypatch.setenv("ALERT_WEBHOOK_URL", url)
+    started: list[object] = []
+    monkeypatch.setattr(serve, "run_services", lambda *a, **k: started.append(a) or 0)
+    assert cli.main(["serve", "--port", "3996", "--no-api"]) == 2
+    out = capsys.readouterr().out
+    assert "ALERT_WEBHOOK_URL" in out and "http(s) URL" in out, out
+    assert "s3cret" not in out  # a webhook URL is a credential
+    assert started == [] and not (tmp_path / "dagster_home").exists()
+
+
+def test_an_empty_or_http_alert_webhook_url_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    from famachat_ml_pipeline.settings import Settings
+
+    for url, kept in [("", None), ("http://127.0.0.1:9/hook", "http://127.0.0.1:9/hook")]:
+        monkeypatch.setenv("ALERT_WEBHOOK_URL", url)
+        assert Settings().alert_webhook_url == kept
