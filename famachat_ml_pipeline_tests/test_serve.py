@@ -576,3 +576,43 @@ def test_an_empty_or_http_alert_webhook_url_is_accepted(monkeypatch: pytest.Monk
     for url, kept in [("", None), ("http://127.0.0.1:9/hook", "http://127.0.0.1:9/hook")]:
         monkeypatch.setenv("ALERT_WEBHOOK_URL", url)
         assert Settings().alert_webhook_url == kept
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting for its reaper."""
+    try:
+        return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_serve_killed_with_sigkill_takes_its_services_with_it(tmp_path: Path) -> None:
+    """Observed while serving: `kill -9` of serve left dagster-daemon, dagster-webserver and the agent API
+    running headless 15 s later (each leads its own session), holding the ports a restart needs."""
+    import os
+    import signal
+    import subprocess
+
+    service_pid = tmp_path / "service.pid"
+    service = f"import os, time; open({str(service_pid)!r}, 'w').write(str(os.getpid())); time.sleep(120)"
+    script = (
+        "import sys\n"
+        "from famachat_ml_pipeline.serve import Service, run_services\n"
+        f"run_services([Service('daemon', [sys.executable, '-c', {service!r}])], echo=print)\n"
+    )
+    serve_proc = subprocess.Popen([sys.executable, "-c", script])
+    pid = None
+    try:
+        pid = _pid_from(service_pid)
+        os.kill(serve_proc.pid, signal.SIGKILL)
+        serve_proc.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while _running(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _running(pid), "the service outlived a serve killed with SIGKILL"
+    finally:
+        if serve_proc.poll() is None:
+            serve_proc.kill()
+        if pid is not None and _running(pid):
+            os.kill(pid, signal.SIGKILL)
