@@ -616,3 +616,61 @@ def test_a_serve_killed_with_sigkill_takes_its_services_with_it(tmp_path: Path) 
             serve_proc.kill()
         if pid is not None and _running(pid):
             os.kill(pid, signal.SIGKILL)
+
+
+# A serve whose services are one sleeping process: what a second serve on the same instance meets.
+_FIRST_SERVE = """
+import sys, time
+from famachat_ml_pipeline import cli, serve
+def sleeping(*args, **kwargs):
+    open(sys.argv[1], "w").write("serving")
+    time.sleep(120)
+    return 0
+serve.run_services = sleeping
+sys.exit(cli.main(["serve", "--no-api", "--port", sys.argv[2]]))
+"""
+
+
+@pytest.mark.parametrize("storage", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_second_serve_on_the_same_instance_is_refused_and_leaves_the_first_alone(
+    storage: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Observed while serving: a second `serve` on the same DAGSTER_HOME and DAGSTER_PG_URL ran a second
+    dagster-daemon (Dagster only logged "Another SENSOR daemon is still sending heartbeats", each sensor
+    and the run queue ran twice), and its stop wiped the first daemon's heartbeats."""
+    import os
+    import subprocess
+
+    from famachat_ml_pipeline import cli, serve
+    from famachat_ml_pipeline_tests.conftest import create_pg_database, drop_pg_database
+
+    _fresh_settings(tmp_path, monkeypatch)
+    dagster_url = create_pg_database("fcml_serve_lock") if storage == "postgres" else None
+    if dagster_url:
+        monkeypatch.setenv("DAGSTER_PG_URL", dagster_url.replace("+psycopg", ""))
+    marker = tmp_path / "first.serving"
+    first = subprocess.Popen(
+        [sys.executable, "-c", _FIRST_SERVE, str(marker), str(_free_port())],
+        env={**os.environ},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not marker.exists():
+            assert first.poll() is None, first.communicate()[0]
+            assert time.monotonic() < deadline, "the first serve never started"
+            time.sleep(0.2)
+        started: list[object] = []
+        monkeypatch.setattr(serve, "run_services", lambda *a, **k: started.append(a) or 0)
+        assert cli.main(["serve", "--no-api", "--port", str(_free_port())]) == 2
+        out = " ".join(capsys.readouterr().out.split())
+        assert "another famachat-ml serve" in out and "already serves this Dagster instance" in out, out
+        assert f"pid {first.pid} on" in out, out  # who holds it
+        assert started == [] and first.poll() is None
+    finally:
+        first.kill()
+        first.wait()
+        if dagster_url:
+            drop_pg_database(dagster_url)
