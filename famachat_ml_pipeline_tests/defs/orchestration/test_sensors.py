@@ -440,3 +440,19 @@ def test_a_sync_of_only_new_accounts_says_whose_run_it_is(db_url: str) -> None:
     assert second.skip_reason.skip_message == (
         "account 2 without a partition yet: new_accounts_sensor adds and runs them"
     )
+
+
+def test_a_tick_that_passed_old_anomalies_over_says_so_not_that_there_were_none(db_url: str) -> None:
+    """Observed while serving: a restatement of a day 10 days back raised a CRITICAL SPEND_SPIKE, passed
+    over as "(a backfill)" in the log, while the tick in the UI said "no new critical anomalies"."""
+    engine, database, (campaign, _) = _critical_setup(db_url)
+    old = RECENT - dt.timedelta(days=ALERT_MAX_AGE_DAYS + 3)
+    with engine.begin() as conn:
+        conn.execute(schema.ml_anomalies.insert(), [_anomaly(1, campaign, "CRITICAL", 1.0, 9.0, day=old)])
+    with webhook_receiver() as receiver, dg.instance_for_test() as instance:
+        tick = _ticker(instance, database, receiver.url)("0")
+    assert receiver.delivered == [] and tick.skip_reason is not None
+    assert tick.skip_reason.skip_message == (
+        f"1 critical anomalies dated over {ALERT_MAX_AGE_DAYS} days before their account's latest data "
+        "(a backfill, or a restatement of an old day) not posted"
+    )
