@@ -225,22 +225,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
         sig: signal.signal(sig, signal.default_int_handler) for sig in (signal.SIGINT, signal.SIGTERM)
     }
     try:
-        try:
-            settings, api_port = _prepare_serve(args)
-        except KeyboardInterrupt:
-            _log_line("stop requested before the services started; nothing is running")
-            return 0
-        from famachat_ml_pipeline.serve import run_services, services, stop_grace
+        with contextlib.ExitStack() as held:  # the instance's serve lock, until every service is stopped
+            try:
+                settings, api_port = _prepare_serve(args, held)
+            except KeyboardInterrupt:
+                _log_line("stop requested before the services started; nothing is running")
+                return 0
+            from famachat_ml_pipeline.serve import run_services, services, stop_grace
 
-        try:
-            with _watch_dagster_storage(settings):
-                wanted = services(args.host, args.port, api_port)
-                return run_services(wanted, echo=_log_line, grace=stop_grace(settings, api_port is not None))
-        finally:
-            # The daemon is gone: its last heartbeat would make a `run` in the next minute queue for it.
-            from famachat_ml_pipeline.instance import get_instance
+            try:
+                with _watch_dagster_storage(settings):
+                    wanted = services(args.host, args.port, api_port)
+                    grace = stop_grace(settings, api_port is not None)
+                    return run_services(wanted, echo=_log_line, grace=grace)
+            finally:
+                # The daemon is gone: its last heartbeat would make a `run` in the next minute queue for it.
+                from famachat_ml_pipeline.instance import get_instance
 
-            get_instance(settings).wipe_daemon_heartbeats()
+                get_instance(settings).wipe_daemon_heartbeats()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -258,8 +260,47 @@ def _watch_dagster_storage(settings: Settings) -> contextlib.AbstractContextMana
     return storage_watch.StorageWatch(what, lambda: probe(url), _log_line, every=storage_watch.PROBE_SECONDS)
 
 
-def _prepare_serve(args: argparse.Namespace) -> tuple[Settings, int | None]:
-    """The checks and the Dagster storage, before anything starts; returns the settings and the API's port."""
+def _only_serve(settings: Settings, wait_seconds: float = 5.0) -> contextlib.AbstractContextManager[object]:
+    """Held while serve runs: one serve (one dagster-daemon) per Dagster instance. A second serve on the same
+    DAGSTER_HOME / DAGSTER_PG_URL ran a second daemon beside the first (Dagster only logs "Another SENSOR
+    daemon is still sending heartbeats" and goes on: sensors, alerts and the run queue twice), and its stop
+    wiped the first daemon's heartbeats. A few seconds' patience: a serve killed a moment ago (a
+    supervisor's restart) may not have been let go by Postgres yet."""
+    from famachat_ml_pipeline.run_turn import SERVE_ADVISORY_KEY, SERVE_LOCK_FILE, instance_lock
+
+    lock = instance_lock(
+        settings.dagster_home,
+        settings.dagster_pg_url,
+        key=SERVE_ADVISORY_KEY,
+        lock_file=SERVE_LOCK_FILE,
+        holder="another famachat-ml serve",
+    )
+
+    @contextlib.contextmanager
+    def held() -> Iterator[None]:
+        with lock as try_acquire:
+            deadline = time.monotonic() + wait_seconds
+            while not (attempt := try_acquire()).acquired:
+                if time.monotonic() > deadline:
+                    where = (
+                        f"DAGSTER_PG_URL {_safe_url(settings.dagster_pg_url)}"
+                        if settings.dagster_pg_url
+                        else f"DAGSTER_HOME {settings.dagster_home}"
+                    )
+                    raise UsageError(
+                        f"{attempt.who} already serves this Dagster instance ({where}): a second "
+                        "dagster-daemon would run every schedule, sensor and alert twice; stop it first "
+                        "(nothing was started)"
+                    )
+                time.sleep(0.5)
+            yield
+
+    return held()
+
+
+def _prepare_serve(args: argparse.Namespace, held: contextlib.ExitStack) -> tuple[Settings, int | None]:
+    """The checks, the Dagster storage and the instance's serve lock (kept on `held`), before anything
+    starts; returns the settings and the API's port."""
     from famachat_ml_pipeline.instance import prepare_dagster_home
     from famachat_ml_pipeline.preflight import check_ready
     from famachat_ml_pipeline.serve import ports_in_use
@@ -278,6 +319,7 @@ def _prepare_serve(args: argparse.Namespace) -> tuple[Settings, int | None]:
     export_resource_environment(settings)
     home = prepare_dagster_home(settings)
     _initialise_dagster_storage(settings)
+    held.enter_context(_only_serve(settings))
     storage = "Postgres (DAGSTER_PG_URL)" if settings.dagster_pg_url else f"SQLite under {home}"
     api = f", agent API on http://{args.host}:{api_port}" if api_port is not None else ""
     _log_line(

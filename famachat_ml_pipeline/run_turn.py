@@ -74,7 +74,7 @@ def in_process_turn(
     under DAGSTER_HOME (SQLite storage is one machine's). The operating system or Postgres releases it
     when the process dies, even by kill -9."""
     deadline = time.monotonic() + timeout_seconds
-    with _turn_lock(instance, dagster_pg_url) as try_acquire:
+    with instance_lock(instance.root_directory, dagster_pg_url) as try_acquire:
         said = False
         while not (holder := try_acquire()).acquired:
             if not said:
@@ -88,6 +88,11 @@ def in_process_turn(
         yield
 
 
+# `famachat-ml serve`'s own lock: one dagster-daemon per instance (cli.py, _only_serve)
+SERVE_LOCK_FILE = "famachat_serve.lock"
+SERVE_ADVISORY_KEY = int.from_bytes(hashlib.sha256(b"famachat/serve").digest()[:8], "big", signed=True)
+
+
 @dataclass
 class _Attempt:
     acquired: bool
@@ -95,29 +100,41 @@ class _Attempt:
 
 
 @contextmanager
-def _turn_lock(instance: dg.DagsterInstance, dagster_pg_url: str | None) -> Iterator[Callable[[], _Attempt]]:
+def instance_lock(
+    root_directory: str | Path,
+    dagster_pg_url: str | None,
+    key: int = ADVISORY_KEY,
+    lock_file: str = LOCK_FILE,
+    holder: str = "another famachat-ml run",
+) -> Iterator[Callable[[], _Attempt]]:
+    """An inter-process lock on one Dagster instance, held until the context ends (or the process dies): a
+    Postgres advisory lock on DAGSTER_PG_URL, else a file lock under DAGSTER_HOME. Yields a non-blocking
+    attempt; a refused one says who holds it."""
+    me = f"pid {os.getpid()} on {socket.gethostname()}"
     if dagster_pg_url:
         import psycopg
         from sqlalchemy.engine import make_url
 
         plain = make_url(dagster_pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
-        with psycopg.connect(plain, autocommit=True) as conn:  # the session holds the lock; closing frees it
+        name = f"{holder.removeprefix('another ')} {me}"[:63]  # pg_stat_activity names the holder
+        # the session holds the lock; closing it, or the process's death, frees it
+        with psycopg.connect(plain, autocommit=True, application_name=name) as conn:
 
             def try_pg() -> _Attempt:
-                if conn.execute("SELECT pg_try_advisory_lock(%s)", (ADVISORY_KEY,)).fetchone()[0]:
+                if conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]:
                     return _Attempt(True)
                 row = conn.execute(
-                    "SELECT a.client_addr, a.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+                    "SELECT a.application_name, a.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
                     "WHERE l.locktype = 'advisory' AND l.granted "
                     "AND ((l.classid::bigint << 32) | l.objid::bigint) = %s",
-                    (ADVISORY_KEY,),
+                    (key,),
                 ).fetchone()
-                where = f" (Postgres backend {row[1]})" if row else ""
-                return _Attempt(False, f"another famachat-ml run on Dagster's Postgres storage{where}")
+                where = f" ({row[0] or 'Postgres backend ' + str(row[1])})" if row else ""
+                return _Attempt(False, f"{holder} on Dagster's Postgres storage{where}")
 
             yield try_pg
         return
-    path = Path(instance.root_directory) / LOCK_FILE
+    path = Path(root_directory) / lock_file
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
 
@@ -125,10 +142,10 @@ def _turn_lock(instance: dg.DagsterInstance, dagster_pg_url: str | None) -> Iter
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                holder = os.pread(fd, 200, 0).decode(errors="replace").strip()
-                return _Attempt(False, f"another famachat-ml run ({holder or 'starting'})")
+                who = os.pread(fd, 200, 0).decode(errors="replace").strip()
+                return _Attempt(False, f"{holder} ({who or 'starting'})")
             os.ftruncate(fd, 0)
-            os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}".encode(), 0)
+            os.pwrite(fd, me.encode(), 0)
             return _Attempt(True)
 
         yield try_file

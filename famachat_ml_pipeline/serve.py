@@ -131,6 +131,14 @@ def describe_exit(code: int) -> str:
     return f"exited with code {code}"
 
 
+def with_parent_death(argv: list[str]) -> list[str]:
+    """On Linux, `argv` run so that it gets SIGTERM when this process dies, even by SIGKILL
+    (`parent_death`): a service leads its own session, and outlived a serve killed with -9."""
+    if not sys.platform.startswith("linux"):
+        return argv
+    return [sys.executable, "-m", "famachat_ml_pipeline.parent_death", str(os.getpid()), *argv]
+
+
 def _group_alive(pgid: int) -> bool:
     try:
         os.killpg(pgid, 0)
@@ -191,7 +199,10 @@ def run_services(
         for svc in wanted:
             # own process group: a terminal's Ctrl-C reaches us once, and we stop each child tree cleanly
             procs[svc.name] = proc = subprocess.Popen(
-                svc.argv, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+                with_parent_death(svc.argv),
+                start_new_session=True,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
             )
             assert proc.stdout is not None and proc.stderr is not None
             for stream, out in ((proc.stdout, sys.stdout), (proc.stderr, sys.stderr)):

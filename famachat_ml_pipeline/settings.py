@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
@@ -111,6 +112,20 @@ class Settings(BaseSettings):
         if url.get_backend_name() != "postgresql":
             raise ValueError("must be a postgresql URL")
         return url.set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
+
+    @field_validator("alert_webhook_url")
+    @classmethod
+    def _valid_webhook_url(cls, value: str | None) -> str | None:
+        # Without a scheme (`hooks.slack.com/...`) serve started and every alert tick of the daemon failed
+        # with urllib's "unknown url type" and a 50-line traceback. The URL itself is a secret: not echoed.
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValueError(
+                "not an http(s) URL (e.g. https://hooks.slack.com/services/...); empty: alerts only logged"
+            )
+        return value
 
     @field_validator("default_timezone")
     @classmethod

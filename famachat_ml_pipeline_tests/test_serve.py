@@ -549,3 +549,128 @@ def test_serve_waits_for_the_apis_drain_before_it_kills(
     finally:
         get_settings.cache_clear()
     assert graces == [45 + serve.STOP_MARGIN_SECONDS, serve.STOP_GRACE_SECONDS]
+
+
+@pytest.mark.parametrize("url", ["hooks.slack.com/services/T0/B0/s3cret", "slack:s3cret", "https:///s3cret"])
+def test_serve_refuses_an_alert_webhook_url_that_is_no_http_url_and_names_it(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Observed while serving: ALERT_WEBHOOK_URL without its scheme started fine, then every tick of the
+    alert sensor failed with urllib's `unknown url type` and a 50-line traceback; no alert was ever sent."""
+    from famachat_ml_pipeline import cli, serve
+
+    _fresh_settings(tmp_path, monkeypatch)
+    monkeypatch.setenv("ALERT_WEBHOOK_URL", url)
+    started: list[object] = []
+    monkeypatch.setattr(serve, "run_services", lambda *a, **k: started.append(a) or 0)
+    assert cli.main(["serve", "--port", "3996", "--no-api"]) == 2
+    out = capsys.readouterr().out
+    assert "ALERT_WEBHOOK_URL" in out and "http(s) URL" in out, out
+    assert "s3cret" not in out  # a webhook URL is a credential
+    assert started == [] and not (tmp_path / "dagster_home").exists()
+
+
+def test_an_empty_or_http_alert_webhook_url_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    from famachat_ml_pipeline.settings import Settings
+
+    for url, kept in [("", None), ("http://127.0.0.1:9/hook", "http://127.0.0.1:9/hook")]:
+        monkeypatch.setenv("ALERT_WEBHOOK_URL", url)
+        assert Settings().alert_webhook_url == kept
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting for its reaper."""
+    try:
+        return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_serve_killed_with_sigkill_takes_its_services_with_it(tmp_path: Path) -> None:
+    """Observed while serving: `kill -9` of serve left dagster-daemon, dagster-webserver and the agent API
+    running headless 15 s later (each leads its own session), holding the ports a restart needs."""
+    import os
+    import signal
+    import subprocess
+
+    service_pid = tmp_path / "service.pid"
+    service = f"import os, time; open({str(service_pid)!r}, 'w').write(str(os.getpid())); time.sleep(120)"
+    script = (
+        "import sys\n"
+        "from famachat_ml_pipeline.serve import Service, run_services\n"
+        f"run_services([Service('daemon', [sys.executable, '-c', {service!r}])], echo=print)\n"
+    )
+    serve_proc = subprocess.Popen([sys.executable, "-c", script])
+    pid = None
+    try:
+        pid = _pid_from(service_pid)
+        os.kill(serve_proc.pid, signal.SIGKILL)
+        serve_proc.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while _running(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _running(pid), "the service outlived a serve killed with SIGKILL"
+    finally:
+        if serve_proc.poll() is None:
+            serve_proc.kill()
+        if pid is not None and _running(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+# A serve whose services are one sleeping process: what a second serve on the same instance meets.
+_FIRST_SERVE = """
+import sys, time
+from famachat_ml_pipeline import cli, serve
+def sleeping(*args, **kwargs):
+    open(sys.argv[1], "w").write("serving")
+    time.sleep(120)
+    return 0
+serve.run_services = sleeping
+sys.exit(cli.main(["serve", "--no-api", "--port", sys.argv[2]]))
+"""
+
+
+@pytest.mark.parametrize("storage", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_second_serve_on_the_same_instance_is_refused_and_leaves_the_first_alone(
+    storage: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Observed while serving: a second `serve` on the same DAGSTER_HOME and DAGSTER_PG_URL ran a second
+    dagster-daemon (Dagster only logged "Another SENSOR daemon is still sending heartbeats", each sensor
+    and the run queue ran twice), and its stop wiped the first daemon's heartbeats."""
+    import os
+    import subprocess
+
+    from famachat_ml_pipeline import cli, serve
+    from famachat_ml_pipeline_tests.conftest import create_pg_database, drop_pg_database
+
+    _fresh_settings(tmp_path, monkeypatch)
+    dagster_url = create_pg_database("fcml_serve_lock") if storage == "postgres" else None
+    if dagster_url:
+        monkeypatch.setenv("DAGSTER_PG_URL", dagster_url.replace("+psycopg", ""))
+    marker = tmp_path / "first.serving"
+    first = subprocess.Popen(
+        [sys.executable, "-c", _FIRST_SERVE, str(marker), str(_free_port())],
+        env={**os.environ},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not marker.exists():
+            assert first.poll() is None, first.communicate()[0]
+            assert time.monotonic() < deadline, "the first serve never started"
+            time.sleep(0.2)
+        started: list[object] = []
+        monkeypatch.setattr(serve, "run_services", lambda *a, **k: started.append(a) or 0)
+        assert cli.main(["serve", "--no-api", "--port", str(_free_port())]) == 2
+        out = " ".join(capsys.readouterr().out.split())
+        assert "another famachat-ml serve" in out and "already serves this Dagster instance" in out, out
+        assert f"pid {first.pid} on" in out, out  # who holds it
+        assert started == [] and first.poll() is None
+    finally:
+        first.kill()
+        first.wait()
+        if dagster_url:
+            drop_pg_database(dagster_url)

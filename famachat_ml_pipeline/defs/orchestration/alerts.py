@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import dagster as dg
+from dagster._utils.error import SerializableErrorInfo
 
 from famachat_ml_pipeline.db.orchestration_queries import CriticalAnomaly
 
@@ -36,12 +37,14 @@ class AlertWebhook(dg.ConfigurableResource):
                 log.warning(f"ALERT_WEBHOOK_URL is not set; alert not sent: {text}")
             return False
         body = json.dumps({"text": text}).encode()
-        request = urllib.request.Request(
-            self.url, data=body, headers={"Content-Type": "application/json"}, method="POST"
-        )
         try:
+            request = urllib.request.Request(
+                self.url, data=body, headers={"Content-Type": "application/json"}, method="POST"
+            )
             with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
                 response.read()
+        except ValueError:  # urllib's "unknown url type": the URL itself (a secret) is not repeated
+            raise AlertDeliveryError("webhook post failed: ALERT_WEBHOOK_URL is not an http(s) URL") from None
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
             raise AlertDeliveryError(f"webhook post failed: {exc}") from exc
         return True
@@ -100,6 +103,23 @@ def steps_in_progress(events: Iterable[dg.DagsterEvent]) -> list[str]:
         if event.step_key and event.event_type in _STEP_BEGAN | _STEP_ENDED:
             began[event.step_key] = event.event_type in _STEP_BEGAN
     return [step for step, running in began.items() if running]
+
+
+def step_error_line(error: SerializableErrorInfo | None) -> str | None:
+    """The root cause of a failed step in one line, e.g. `WriteLockTimeout: ml_* write gave up after ...`:
+    the run's own failure message only said `Steps failed: ['campaign_features']`, so the post never told
+    the person on call why. Dagster's wrappers (DagsterExecutionStepExecutionError) are skipped for the
+    error they carry; of that error, its class and its message's first line."""
+    while error is not None and error.cls_name and error.cls_name.startswith("Dagster") and error.cause:
+        error = error.cause
+    if error is None:
+        return None
+    text = error.message.strip()
+    qualified = text.split(":", 1)[0]
+    if error.cls_name and qualified.endswith(error.cls_name):  # "pkg.module.Class: text" -> "text"
+        text = text.split(":", 1)[1].strip() if ":" in text else ""
+    first = text.splitlines()[0] if text else ""
+    return f"{error.cls_name}: {first}" if first else error.cls_name or None
 
 
 def run_failure_text(

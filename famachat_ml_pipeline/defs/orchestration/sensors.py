@@ -26,6 +26,7 @@ from famachat_ml_pipeline.defs.orchestration.alerts import (
     AlertDeliveryError,
     AlertWebhook,
     run_failure_text,
+    step_error_line,
     steps_in_progress,
 )
 from famachat_ml_pipeline.defs.pipeline.jobs import ml_pipeline_job
@@ -123,10 +124,25 @@ def source_data_sensor(
     # Accounts without a partition yet are new: new_accounts_sensor adds them and runs them.
     wanted = {str(c) for c in changed} & set(ordered)
     requests = ranged_requests(ordered, wanted, key_prefix=f"data:{high_water}", max_gap=MAX_GAP)
-    context.log.info(
-        f"{len(changed)} accounts with new or restated insights: {len(requests)} ranged runs requested"
+    new = sorted(c for c in changed if str(c) not in wanted)
+    # "1 accounts ...: 0 ranged runs requested" and a tick that said "Sensor function returned an empty
+    # result" left the person on call wondering why a sync was not run: say whose run it is
+    left = (
+        f"; {_accounts(new)} without a partition yet: new_accounts_sensor adds and runs them" if new else ""
     )
-    return dg.SensorResult(run_requests=requests, cursor=cursor)
+    context.log.info(
+        f"{len(changed)} accounts with new or restated insights: {len(requests)} ranged runs requested{left}"
+    )
+    skip = None if requests else left[2:]  # Dagster refuses a skip reason beside run requests
+    return dg.SensorResult(run_requests=requests, cursor=cursor, skip_reason=skip)
+
+
+def _accounts(config_ids: list[int], shown: int = 10) -> str:
+    """`account 7`, `accounts 7, 9`, or the first `shown` and how many more."""
+    names = ", ".join(map(str, config_ids[:shown])) + (
+        f" and {len(config_ids) - shown} more" if len(config_ids) > shown else ""
+    )
+    return f"account{'s' if len(config_ids) > 1 else ''} {names}"
 
 
 @dg.sensor(minimum_interval_seconds=sensor_interval(60), default_status=RUNNING)
@@ -164,15 +180,24 @@ def critical_anomaly_sensor(
         handled.update(post.ids)
         sent += 1
     after = advance(cursor, [a.id for a in scanned], handled)
-    if stale_ids:
-        context.log.info(
-            f"{len(stale_ids)} critical anomalies dated over {ALERT_MAX_AGE_DAYS} days before their "
-            "account's latest data (a backfill) not posted"
-        )
-    if not sent:
-        return dg.SensorResult(skip_reason=failure or "no new critical anomalies", cursor=after.dump())
-    context.log.info(f"alerted {len(handled) - len(stale_ids)} critical anomalies in {sent} posts")
-    return dg.SensorResult(skip_reason=failure, cursor=after.dump())
+    # not only a backfill's: a normal run's restatement of a day 10 days back is passed over too (seen)
+    passed = (
+        f"{len(stale_ids)} critical anomalies dated over {ALERT_MAX_AGE_DAYS} days before their account's "
+        "latest data (a backfill, or a restatement of an old day) not posted"
+        if stale_ids
+        else None
+    )
+    if passed:
+        context.log.info(passed)
+    if not sent:  # the tick said "no new critical anomalies" when it had passed some over
+        skip = "; ".join(filter(None, [failure, passed])) or "no new critical anomalies"
+        return dg.SensorResult(skip_reason=skip, cursor=after.dump())
+    alerted = f"alerted {len(handled) - len(stale_ids)} critical anomalies in {sent} posts"
+    context.log.info(alerted)
+    # the tick's line in the UI: it read "Sensor function returned an empty result" for a tick that posted
+    return dg.SensorResult(
+        skip_reason="; ".join(filter(None, [alerted, passed, failure])), cursor=after.dump()
+    )
 
 
 # Dagster's default interval for it (30 s), unless SENSOR_INTERVAL_SECONDS shortens it with the others: the
@@ -185,12 +210,16 @@ def run_failure_alert_sensor(context: dg.RunFailureSensorContext, alert_webhook:
     Dagster keeps this sensor's cursor (the last run-failure event seen) and advances it even when the
     sensor raises, so a failing post is retried here a few times; a lasting failure shows on the tick."""
     run = context.dagster_run
-    steps = sorted({e.step_key for e in context.get_step_failure_events() if e.step_key})
+    failures = context.get_step_failure_events()
+    steps = sorted({e.step_key for e in failures if e.step_key})
+    # the steps' own errors, not the run's "Steps failed: [...]": what the person on call must act on
+    causes = [step_error_line(e.step_failure_data.error) for e in failures if e.step_failure_data]
+    error = "; ".join(dict.fromkeys(c for c in causes if c)) or context.failure_event.message or ""
     in_progress: list[str] = []
     if not steps:  # failed from outside (its process died): name what it was doing
         records = context.instance.get_records_for_run(run.run_id, of_type=set(STEP_EVENTS)).records
         in_progress = steps_in_progress(r.event_log_entry.dagster_event for r in records)
-    text = run_failure_text(run.job_name, run.run_id, steps, context.failure_event.message or "", in_progress)
+    text = run_failure_text(run.job_name, run.run_id, steps, error, in_progress)
     for attempt in range(FAILURE_POST_ATTEMPTS):
         try:
             alert_webhook.send(text, context.log)

@@ -17,7 +17,7 @@ from famachat_ml_pipeline.defs.orchestration.alert_batches import (
     ALERTS_PER_ACCOUNT,
     Cursor,
 )
-from famachat_ml_pipeline.defs.orchestration.alerts import AlertWebhook
+from famachat_ml_pipeline.defs.orchestration.alerts import AlertDeliveryError, AlertWebhook
 from famachat_ml_pipeline.defs.orchestration.sensors import (
     critical_anomaly_sensor,
     new_accounts_sensor,
@@ -347,3 +347,112 @@ def test_a_failed_run_is_posted_once(fail_posts: set[int]) -> None:
     assert receiver.posts == 1 + len(fail_posts)
     assert "failing_job" in posted["text"] and result.run_id in posted["text"]
     assert "failing_step" in posted["text"] and "falhou" in posted["text"]
+
+
+class SourceDown(RuntimeError):
+    pass
+
+
+@dg.op
+def step_with_a_cause() -> None:
+    try:
+        raise ConnectionError("connection refused")
+    except ConnectionError as exc:
+        raise SourceDown("a fonte caiu (DATABASE_URL)\nsegunda linha") from exc
+
+
+@dg.job
+def job_with_a_cause() -> None:
+    step_with_a_cause()
+
+
+def test_a_failed_runs_post_says_the_steps_error_not_only_that_steps_failed() -> None:
+    """Observed while serving: a WriteLockTimeout was posted as `Erro: Execution of run for "ml_pipeline"
+    failed. Steps failed: ['campaign_features'].`, the run's message; the cause was only in the UI."""
+    with webhook_receiver() as receiver, dg.instance_for_test() as instance:
+        result = job_with_a_cause.execute_in_process(instance=instance, raise_on_error=False)
+        (failure,) = [e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE]
+        ctx = dg.build_run_status_sensor_context(
+            sensor_name=run_failure_alert_sensor.name,
+            dagster_event=failure,
+            dagster_instance=instance,
+            dagster_run=result.dagster_run,
+            resources={"alert_webhook": AlertWebhook(url=receiver.url)},
+        ).for_run_failure()
+        run_failure_alert_sensor(ctx)
+    (posted,) = receiver.delivered
+    text = posted["text"]
+    assert "Etapa com falha: step_with_a_cause." in text, text
+    assert text.endswith("Erro: SourceDown: a fonte caiu (DATABASE_URL)"), text
+    assert "Steps failed" not in text and "segunda linha" not in text
+
+
+def test_a_webhook_url_urllib_cannot_post_to_is_a_delivery_error_retried_later() -> None:
+    """Not a ValueError traceback out of the sensor (the failure alert then skipped its retries)."""
+    with pytest.raises(AlertDeliveryError, match="ALERT_WEBHOOK_URL is not an http") as caught:
+        AlertWebhook(url="hooks.slack.com/services/s3cret").send("teste")
+    assert "s3cret" not in str(caught.value)
+
+
+def test_a_tick_that_posted_alerts_says_so_in_the_ui(db_url: str) -> None:
+    """Observed while serving: the tick that posted 17 alerts read "Sensor function returned an empty
+    result" in the UI's tick list, the same words as an idle tick of the failure sensor."""
+    engine, database, (campaign, _) = _critical_setup(db_url)
+    with engine.begin() as conn:
+        conn.execute(schema.ml_anomalies.insert(), [_anomaly(1, campaign, "CRITICAL", 2.0, 9.0)])
+    with webhook_receiver(fail_posts={2}) as receiver, dg.instance_for_test() as instance:
+        posted = _ticker(instance, database, receiver.url)("0")
+        with engine.begin() as conn:
+            conn.execute(schema.ml_anomalies.insert(), [_anomaly(2, "777", "CRITICAL", 9.0, 1.0)])
+        failed = _ticker(instance, database, receiver.url)(posted.cursor)
+    assert posted.skip_reason is not None
+    assert posted.skip_reason.skip_message == "alerted 1 critical anomalies in 1 posts"
+    assert (
+        failed.skip_reason is not None
+        and "not delivered, retrying next tick" in failed.skip_reason.skip_message
+    )
+
+
+def test_a_sync_of_only_new_accounts_says_whose_run_it_is(db_url: str) -> None:
+    """Observed while serving: a new account's first sync was logged as "1 accounts with new or restated
+    insights: 0 ranged runs requested" and its tick as "Sensor function returned an empty result"."""
+    engine = get_engine(db_url)
+    data = generate_demo(n_accounts=2, days=40, seed=2)
+    write_demo(engine, data)
+    database = DatabaseResource(url=db_url, default_timezone=DEFAULT_TIMEZONE)
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(config_partitions.name, ["1"])  # 2 is new
+
+        def tick(cursor: str | None) -> dg.SensorResult:
+            ctx = dg.build_sensor_context(instance=instance, resources={"database": database}, cursor=cursor)
+            return source_data_sensor(ctx)
+
+        first = tick(None)
+        later = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(minutes=5)
+        with engine.begin() as conn:
+            conn.execute(
+                insights_table.update()
+                .where(insights_table.c.config_id == 2, insights_table.c.date_start == data.end_date)
+                .values(spend=insights_table.c.spend + 1, updated_at=later)
+            )
+        second = tick(first.cursor)
+    assert not second.run_requests and second.skip_reason is not None
+    assert second.skip_reason.skip_message == (
+        "account 2 without a partition yet: new_accounts_sensor adds and runs them"
+    )
+
+
+def test_a_tick_that_passed_old_anomalies_over_says_so_not_that_there_were_none(db_url: str) -> None:
+    """Observed while serving: a restatement of a day 10 days back raised a CRITICAL SPEND_SPIKE, passed
+    over as "(a backfill)" in the log, while the tick in the UI said "no new critical anomalies"."""
+    engine, database, (campaign, _) = _critical_setup(db_url)
+    old = RECENT - dt.timedelta(days=ALERT_MAX_AGE_DAYS + 3)
+    with engine.begin() as conn:
+        conn.execute(schema.ml_anomalies.insert(), [_anomaly(1, campaign, "CRITICAL", 1.0, 9.0, day=old)])
+    with webhook_receiver() as receiver, dg.instance_for_test() as instance:
+        tick = _ticker(instance, database, receiver.url)("0")
+    assert receiver.delivered == [] and tick.skip_reason is not None
+    assert tick.skip_reason.skip_message == (
+        f"1 critical anomalies dated over {ALERT_MAX_AGE_DAYS} days before their account's latest data "
+        "(a backfill, or a restatement of an old day) not posted"
+    )
