@@ -216,7 +216,7 @@ def _scale_answer(intent: Intent, d: dict[str, Any]) -> list[str]:
     if critical:  # a tracking break or a spend blow-up is fixed first, whatever the tier says
         verdict = "Não"
     elif scale or (tier == "HIGH_PERFORMER" and ratio is not None and ratio < 1 and not cut):
-        verdict = "Sim"
+        verdict = "Com cautela" if d.get("scale_blockers") and not scale else "Sim"
     elif cut or tier in {"UNDERPERFORMER", "LOW"} or ratio is None or ratio >= 1:
         verdict = "Não"
     else:
@@ -231,6 +231,8 @@ def _scale_answer(intent: Intent, d: dict[str, Any]) -> list[str]:
         if scale
         else "não há recomendação ativa de escalar (SCALE_UP/BUDGET_INCREASE)"
     )
+    if not scale and d.get("scale_blockers"):
+        rec += " porque " + "; ".join(d["scale_blockers"])
     if cut:
         rec += ", e há uma de pausa ou redução de orçamento"
     if critical:

@@ -16,6 +16,7 @@ from famachat_ml_pipeline.agent.tools.context import (
     ToolOutput,
     rnd,
 )
+from famachat_ml_pipeline.agent.tools.scale_gate import scale_blockers
 from famachat_ml_pipeline.core.features import WINDOWS
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES, INACTIVE_STATUSES
 from famachat_ml_pipeline.db import agent_queries as q
@@ -127,6 +128,8 @@ class CampaignDetails(CampaignMetrics):
     open_anomalies_total: int = 0  # all of them in the 7 days; `open_anomalies` holds the first 5
     # the CRITICAL ones that are problems, not good news: "posso escalar?" is no while there are any
     critical_problems_7d: int = 0
+    # a high performer without scale advice: what holds it back (scale_gate), pt-BR
+    scale_blockers: list[str] = []
 
 
 def get_campaign_details(ctx: ToolContext, inp: CampaignInput) -> CampaignDetails | NotFound:
@@ -151,6 +154,11 @@ def get_campaign_details(ctx: ToolContext, inp: CampaignInput) -> CampaignDetail
     acc, own = f.get("account_cpl_7d"), f.get("cpl_7d")  # the features' own account CPL of the window
     ratio = float(own) / float(acc) if acc and own is not None else None
     known = f.get("days_with_data_7d")  # absent from rows written before it existed
+    types = {r["recommendation_type"] for r in own_recs}
+    blockers = []
+    if tiers.get(inp.campaign_id) == "HIGH_PERFORMER" and not types & {"SCALE_UP", "BUDGET_INCREASE"}:
+        money = lambda v: ctx.fmt1({"v": v}, {"v": "money"})["v"]  # noqa: E731
+        blockers = scale_blockers(f, ctx.campaigns[inp.campaign_id].get("daily_budget"), money)
     return CampaignDetails(
         **base.model_dump(),
         objective=ctx.campaigns[inp.campaign_id].get("objective"),
@@ -159,12 +167,13 @@ def get_campaign_details(ctx: ToolContext, inp: CampaignInput) -> CampaignDetail
         account_cpl_7d=ctx.fmt1({"cpl": acc}, {"cpl": "money"})["cpl"],
         cpl_vs_account=rnd(ratio, 4),  # said with one decimal ("2,9x"): two here would round it twice
         active_recommendations=recs[:5],
-        active_recommendation_types=sorted({r["recommendation_type"] for r in own_recs}),
+        active_recommendation_types=sorted(types),
         open_anomalies=anomaly_rows(ctx, anomalies[:5]),
         open_anomalies_total=len(anomalies),
         critical_problems_7d=sum(
             a["severity"] == "CRITICAL" and a["anomaly_type"] not in GOOD_NEWS_ANOMALIES for a in anomalies
         ),
+        scale_blockers=blockers,
     )
 
 
