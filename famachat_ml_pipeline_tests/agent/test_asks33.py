@@ -100,13 +100,23 @@ def _four_weeks(db: DemoDb) -> tuple[dt.date, dt.date]:
 
 
 def _weekend_sides(db: DemoDb) -> dict[str, dict[str, Any]]:
+    """Saturday+Sunday and Monday-Friday of the 4 weeks: sums, CPM, spend and leads per day, summed here."""
     first, last = _four_weeks(db)
     d = _source(db, ACCOUNT, first, last, db.now).with_columns(end=pl.col("date").dt.weekday() >= 6)
     out = {}
     for key, flag in (("end", True), ("work", False)):
         w = d.filter(pl.col("end") == flag)
         spend, leads, n = float(w["spend"].sum()), int(w["leads"].sum()), w["date"].n_unique()
-        out[key] = {"spend": spend, "leads": leads, "days": n, "cpl": spend / leads}
+        imps = int(w["impressions"].sum())
+        out[key] = {
+            "spend": spend,
+            "leads": leads,
+            "days": n,
+            "cpl": spend / leads,
+            "cpm": spend / imps * 1000,
+            "spend_day": spend / n,
+            "leads_day": leads / n,
+        }
     return out
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -22,6 +21,8 @@ from famachat_ml_pipeline.settings import Settings
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, clock_at
 from famachat_ml_pipeline_tests.agent.fake_anthropic import Reply, fake_anthropic, text
 from famachat_ml_pipeline_tests.agent.test_asks32 import _one
+from famachat_ml_pipeline_tests.agent.test_asks33 import _four_weeks
+from famachat_ml_pipeline_tests.agent.test_asks33 import _weekend_sides as _sides
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source
 from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT, _thread
@@ -36,29 +37,6 @@ def _names(db: DemoDb) -> dict[str, str]:
 
 
 # ------------------------------------------------------------ 1-2. the weekend against Monday to Friday
-def _four_weeks(db: DemoDb) -> tuple[dt.date, dt.date]:
-    return db.as_of - 27 * DAY, db.as_of  # the demo ends on a Sunday: 4 whole weeks, Monday to Sunday
-
-
-def _sides(db: DemoDb) -> dict[str, dict[str, Any]]:
-    """Saturday+Sunday and Monday-Friday of the 4 weeks: sums, CPM, spend and leads per day, summed here."""
-    first, last = _four_weeks(db)
-    d = _source(db, ACCOUNT, first, last, db.now).with_columns(end=pl.col("date").dt.weekday() >= 6)
-    out = {}
-    for key, flag in (("end", True), ("work", False)):
-        w = d.filter(pl.col("end") == flag)
-        spend, leads, n = float(w["spend"].sum()), int(w["leads"].sum()), w["date"].n_unique()
-        imps = int(w["impressions"].sum())
-        out[key] = {
-            "spend": spend,
-            "leads": leads,
-            "days": n,
-            "cpl": spend / leads,
-            "cpm": spend / imps * 1000,
-            "spend_day": spend / n,
-            "leads_day": leads / n,
-        }
-    return out
 
 
 def _when(db: DemoDb) -> str:
