@@ -63,7 +63,7 @@ def campaign_anomalies(
         frame = ad_insights if scope is None else ad_insights.join(scope, on=KEY, how="semi")
         found = detect_anomalies(frame, as_of, settings, lookback_days=lookback)
     days = [as_of - dt.timedelta(days=i) for i in range(lookback)]
-    with run.timer("write"):
+    with run.writing():
         # a day whose source row was set aside is unknown, not a day without the anomaly
         unknown = ad_insights.filter(pl.col("spend").is_null() & pl.col("date").is_in(days)).select(
             *KEY, "date"

@@ -198,7 +198,7 @@ def campaign_classifications(
     with run.timer("compute"):
         wide = compute_features_wide(ad_insights, as_of) if campaign_features is None else campaign_features
         classified = _snapshot_columns(wide, classifier.classify(wide, model), version)
-    with run.timer("write"):
+    with run.writing():
         written = replace_classifications(database.engine(), classified, run.config_ids, as_of)
     tiers = dict(sorted(classified.group_by("tier").len().iter_rows()))
     methods = dict(sorted(classified.group_by("method").len().iter_rows()))

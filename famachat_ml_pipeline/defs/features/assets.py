@@ -27,7 +27,7 @@ def campaign_features(
     with run.timer("compute"):
         wide = compute_features_wide(ad_insights, run.as_of)
         features = features_long(wide)
-    with run.timer("write"):
+    with run.writing():
         written = replace_features(database.engine(), features, run.config_ids, run.as_of)
     campaigns = features.select("config_id", "campaign_id").n_unique()
     context.log.info(f"campaign_features: {campaigns:,} campaigns, {written:,} rows as of {run.as_of}")

@@ -77,7 +77,7 @@ def campaign_forecasts(
             ):
                 stream.write(part)
                 parts.append(part)
-        with run.timer("write"):
+        with run.writing():
             written = stream.commit()
             # forecast_fleet_parts hands back the lent calibration itself when it used it
             borrowed = stored is not None and bool(made) and made[0] is stored.calibration
@@ -132,7 +132,7 @@ def forecast_accuracy(
         predictions = read_predictions(database.engine(), run.config_ids, first, run.as_of)
     with run.timer("compute"):
         updates, metrics = score_predictions(predictions, ad_insights)
-    with run.timer("write"):
+    with run.writing():
         written = fill_prediction_actuals(database.engine(), updates)
     context.log.info(f"forecast_accuracy: {written:,} predictions filled or re-filled")
     return run.result(

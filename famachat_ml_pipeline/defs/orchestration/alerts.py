@@ -110,7 +110,7 @@ def step_error_line(error: SerializableErrorInfo | None) -> str | None:
     the run's own failure message only said `Steps failed: ['campaign_features']`, so the post never told
     the person on call why. Dagster's wrappers (DagsterExecutionStepExecutionError) are skipped for the
     error they carry; of that error, its class and its message's first line."""
-    while error is not None and error.cls_name and error.cls_name.startswith("Dagster") and error.cause:
+    while error is not None and error.cls_name and _wrapper(error.cls_name) and error.cause:
         error = error.cause
     if error is None:
         return None
@@ -120,6 +120,11 @@ def step_error_line(error: SerializableErrorInfo | None) -> str | None:
         text = text.split(":", 1)[1].strip() if ":" in text else ""
     first = text.splitlines()[0] if text else ""
     return f"{error.cls_name}: {first}" if first else error.cls_name or None
+
+
+def _wrapper(cls_name: str) -> bool:
+    """Dagster's own wrappers, and RetryRequested ("Exceeded max_retries of 2"), whose cause is the error."""
+    return cls_name.startswith("Dagster") or cls_name == "RetryRequested"
 
 
 def run_failure_text(

@@ -94,7 +94,7 @@ def campaign_recommendations(
             wide, classifications, anomalies, forecasts, ad_insights, as_of, settings
         )
         links = anomaly_links(recs, anomalies, as_of, settings)
-    with run.timer("write"):
+    with run.writing():
         if ahead:
             recs, links = (f.filter(pl.col("config_id").is_in(current)) for f in (recs, links))
         written = apply_recommendations(engine, recs, links, current, as_of, settings)

@@ -26,12 +26,15 @@ from dataclasses import dataclass, field
 import dagster as dg
 import sqlalchemy as sa
 
+from famachat_ml_pipeline.db.writer import WriteLockTimeout, write_lock_timeout_seconds
 from famachat_ml_pipeline.defs.shared.partitions import AS_OF_TAG, RESULTS_KEPT_TAG
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
 from famachat_ml_pipeline.defs.shared.run_metadata import event_order, figures_partition, partition_metadata
 from famachat_ml_pipeline.preflight import SchemaAhead, SchemaBehind, check_schema
 from famachat_ml_pipeline.source.clean import latest_complete_day
 from famachat_ml_pipeline.source.read import account_timezones
+
+WRITE_RETRIES = 2
 
 
 def latest_complete_days(
@@ -151,6 +154,19 @@ class AccountRun:
             context=context,
             kept=[c for c in ids if c in pinned],
         )
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """The write stage, timed. A write that gave up on a lock held elsewhere (WriteLockTimeout: a FamaChat
+        transaction left open) is retried by Dagster, WRITE_RETRIES more times, as long apart as the lock
+        timeout: such a transaction usually ends within seconds, and the run-retry daemon re-runs no failed
+        step (`run_retries`' retry_on_asset_or_op_failure is off, so bad code does not loop)."""
+        with self.timer("write"):
+            try:
+                yield
+            except WriteLockTimeout as exc:
+                wait = write_lock_timeout_seconds()
+                raise dg.RetryRequested(max_retries=WRITE_RETRIES, seconds_to_wait=wait) from exc
 
     def keep_results_of(self, config_ids: list[int]) -> None:
         """(The asset that reads the source.) These accounts keep their stored results: pinned on the run
