@@ -256,7 +256,7 @@ def test_a_partial_month_is_compared_per_day(demo_db: DemoDb) -> None:
 
 
 # ------------------------------------------------------------ 6. the online answer on a CLP account
-def _online(db: DemoDb, url: str) -> OnlineAgent:
+def _online(db: DemoDb, url: str, account: int = CLP_ACCOUNT) -> OnlineAgent:
     settings = Settings(
         database_url=db.url,
         AGENT_ANTHROPIC_API_KEY="sk-ant-test-key",
@@ -264,7 +264,7 @@ def _online(db: DemoDb, url: str) -> OnlineAgent:
         agent_max_retries=0,
         agent_timeout_seconds=5.0,
     )
-    agent = open_agent(db.engine, CLP_ACCOUNT, settings, now=db.now)
+    agent = open_agent(db.engine, account, settings, now=db.now)
     assert isinstance(agent, OnlineAgent)
     return agent
 

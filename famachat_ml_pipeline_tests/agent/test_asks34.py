@@ -13,15 +13,12 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import pytest
 
-from famachat_ml_pipeline.agent.online import OnlineAgent
-from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.core.recommendations import format_money, format_number, format_pct
 from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
-from famachat_ml_pipeline.settings import Settings
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, clock_at
 from famachat_ml_pipeline_tests.agent.fake_anthropic import Reply, fake_anthropic, text
 from famachat_ml_pipeline_tests.agent.test_asks32 import _one
-from famachat_ml_pipeline_tests.agent.test_asks33 import _four_weeks
+from famachat_ml_pipeline_tests.agent.test_asks33 import _four_weeks, _online
 from famachat_ml_pipeline_tests.agent.test_asks33 import _weekend_sides as _sides
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source
@@ -181,31 +178,18 @@ GOAL = (
 )
 
 
-def _online(db: DemoDb, url: str) -> OnlineAgent:
-    settings = Settings(
-        database_url=db.url,
-        AGENT_ANTHROPIC_API_KEY="sk-ant-test-key",
-        anthropic_base_url=url,
-        agent_max_retries=0,
-        agent_timeout_seconds=5.0,
-    )
-    agent = open_agent(db.engine, ACCOUNT, settings, now=db.now)
-    assert isinstance(agent, OnlineAgent)
-    return agent
-
-
 def test_the_online_answer_to_a_goal_says_none_is_stored(demo_db: DemoDb) -> None:
     """The offline answer said no goal is stored; the online one left it to the model, whose prompt said
     nothing of goals. Now the prompt says the data hold none, and the reply starts with the offline note."""
     with fake_anthropic([Reply([text("Em novembro foram 1.802 leads.")])]) as fake:
-        reply = _online(demo_db, fake.url).ask("qual a meta do mês?")
+        reply = _online(demo_db, fake.url, ACCOUNT).ask("qual a meta do mês?")
     system = fake.requests[0]["body"]["system"]
     system = system if isinstance(system, str) else " ".join(b["text"] for b in system)
     assert "Os dados não trazem metas (de leads, de gasto ou de CPL)" in system, system
     assert reply.text == f"{GOAL}\n\nEm novembro foram 1.802 leads.", reply.text
     # a goal the buyer gives is no stored goal asked: no note
     with fake_anthropic([Reply([text("Faltam 200 leads.")])]) as fake:
-        reply = _online(demo_db, fake.url).ask("quanto falta pra bater a meta de 2000 leads?")
+        reply = _online(demo_db, fake.url, ACCOUNT).ask("quanto falta pra bater a meta de 2000 leads?")
     assert reply.text == "Faltam 200 leads.", reply.text
 
 

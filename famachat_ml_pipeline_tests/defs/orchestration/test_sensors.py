@@ -329,20 +329,25 @@ def failing_job() -> None:
     failing_step()
 
 
+def _post_failure(result: dg.ExecuteInProcessResult, instance: dg.DagsterInstance, url: str) -> None:
+    """run_failure_alert_sensor on the run's failure, as the daemon calls it."""
+    (failure,) = [e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE]
+    ctx = dg.build_run_status_sensor_context(
+        sensor_name=run_failure_alert_sensor.name,
+        dagster_event=failure,
+        dagster_instance=instance,
+        dagster_run=result.dagster_run,
+        resources={"alert_webhook": AlertWebhook(url=url)},
+    ).for_run_failure()
+    run_failure_alert_sensor(ctx)
+
+
 @pytest.mark.parametrize("fail_posts", [set(), {1}])
 def test_a_failed_run_is_posted_once(fail_posts: set[int]) -> None:
     with webhook_receiver(fail_posts=fail_posts) as receiver, dg.instance_for_test() as instance:
         result = failing_job.execute_in_process(instance=instance, raise_on_error=False)
         assert not result.success
-        (failure,) = [e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE]
-        ctx = dg.build_run_status_sensor_context(
-            sensor_name=run_failure_alert_sensor.name,
-            dagster_event=failure,
-            dagster_instance=instance,
-            dagster_run=result.dagster_run,
-            resources={"alert_webhook": AlertWebhook(url=receiver.url)},
-        ).for_run_failure()
-        run_failure_alert_sensor(ctx)
+        _post_failure(result, instance, receiver.url)
     (posted,) = receiver.delivered
     assert receiver.posts == 1 + len(fail_posts)
     assert "failing_job" in posted["text"] and result.run_id in posted["text"]
@@ -371,15 +376,7 @@ def test_a_failed_runs_post_says_the_steps_error_not_only_that_steps_failed() ->
     failed. Steps failed: ['campaign_features'].`, the run's message; the cause was only in the UI."""
     with webhook_receiver() as receiver, dg.instance_for_test() as instance:
         result = job_with_a_cause.execute_in_process(instance=instance, raise_on_error=False)
-        (failure,) = [e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE]
-        ctx = dg.build_run_status_sensor_context(
-            sensor_name=run_failure_alert_sensor.name,
-            dagster_event=failure,
-            dagster_instance=instance,
-            dagster_run=result.dagster_run,
-            resources={"alert_webhook": AlertWebhook(url=receiver.url)},
-        ).for_run_failure()
-        run_failure_alert_sensor(ctx)
+        _post_failure(result, instance, receiver.url)
     (posted,) = receiver.delivered
     text = posted["text"]
     assert "Etapa com falha: step_with_a_cause." in text, text
