@@ -50,6 +50,7 @@ SENSORS = {
     "source_data_sensor",
     "critical_anomaly_sensor",
     "run_failure_alert_sensor",
+    "failure_post_retry_sensor",
     "first_model_sensor",
     "dead_training_jobs_sensor",
 }

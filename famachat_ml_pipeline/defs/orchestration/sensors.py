@@ -208,23 +208,82 @@ def run_failure_alert_sensor(context: dg.RunFailureSensorContext, alert_webhook:
     outside (its process died) has no failing step, so the post names the steps it had in progress.
 
     Dagster keeps this sensor's cursor (the last run-failure event seen) and advances it even when the
-    sensor raises, so a failing post is retried here a few times; a lasting failure shows on the tick."""
-    run = context.dagster_run
-    failures = context.get_step_failure_events()
-    steps = sorted({e.step_key for e in failures if e.step_key})
-    # the steps' own errors, not the run's "Steps failed: [...]": what the person on call must act on
-    causes = [step_error_line(e.step_failure_data.error) for e in failures if e.step_failure_data]
-    error = "; ".join(dict.fromkeys(c for c in causes if c)) or context.failure_event.message or ""
-    in_progress: list[str] = []
-    if not steps:  # failed from outside (its process died): name what it was doing
-        records = context.instance.get_records_for_run(run.run_id, of_type=set(STEP_EVENTS)).records
-        in_progress = steps_in_progress(r.event_log_entry.dagster_event for r in records)
-    text = run_failure_text(run.job_name, run.run_id, steps, error, in_progress)
+    sensor raises, so a failing post is retried here a few times, then by `failure_post_retry_sensor`
+    every minute until delivered (a delivered post is marked on the run); a lasting failure shows on the
+    tick."""
+    text = failure_post_text(context.instance, context.dagster_run)
     for attempt in range(FAILURE_POST_ATTEMPTS):
         try:
             alert_webhook.send(text, context.log)
+            mark_failure_posted(context.instance, context.dagster_run.run_id)
             return
         except AlertDeliveryError:
             if attempt == FAILURE_POST_ATTEMPTS - 1:
                 raise
             time.sleep(FAILURE_POST_BACKOFF_SECONDS * (attempt + 1))
+
+
+def failure_post_text(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str:
+    """The post for a failed run, from its events in the instance."""
+    kinds = {dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.RUN_FAILURE}
+    events = [
+        r.event_log_entry.dagster_event
+        for r in instance.get_records_for_run(run.run_id, of_type=kinds).records
+    ]
+    failures = [e for e in events if e and e.event_type == dg.DagsterEventType.STEP_FAILURE]
+    steps = sorted({e.step_key for e in failures if e.step_key})
+    # the steps' own errors, not the run's "Steps failed: [...]": what the person on call must act on
+    causes = [step_error_line(e.step_failure_data.error) for e in failures if e.step_failure_data]
+    run_failed = [e.message for e in events if e and e.event_type == dg.DagsterEventType.RUN_FAILURE]
+    error = "; ".join(dict.fromkeys(c for c in causes if c)) or (run_failed[-1] if run_failed else "") or ""
+    in_progress: list[str] = []
+    if not steps:  # failed from outside (its process died): name what it was doing
+        records = instance.get_records_for_run(run.run_id, of_type=set(STEP_EVENTS)).records
+        in_progress = steps_in_progress(r.event_log_entry.dagster_event for r in records)
+    return run_failure_text(run.job_name, run.run_id, steps, error, in_progress)
+
+
+FAILURE_POSTED_KEY = "famachat/failure_posted/"  # + run id: the run's failure post was delivered
+FAILURE_RETRY_AFTER = dt.timedelta(minutes=2)  # run_failure_alert_sensor's own tries come first
+FAILURE_RETRY_WINDOW = dt.timedelta(days=1)
+FAILURE_RETRY_BATCH = 20
+
+
+def mark_failure_posted(instance: dg.DagsterInstance, run_id: str) -> None:
+    instance.run_storage.set_cursor_values({FAILURE_POSTED_KEY + run_id: "1"})
+
+
+@dg.sensor(minimum_interval_seconds=sensor_interval(60), default_status=RUNNING)
+def failure_post_retry_sensor(
+    context: dg.SensorEvaluationContext, alert_webhook: AlertWebhook
+) -> dg.SensorResult:
+    """Posts the failed runs whose post run_failure_alert_sensor could not deliver (the webhook was down
+    past its few tries, and Dagster had moved its cursor on: the post was lost): failed over 2 minutes
+    ago, within a day, after this sensor's first tick, and not marked delivered. Cursor: that first tick."""
+    now = dt.datetime.now(dt.UTC)
+    if not context.cursor:
+        return dg.SensorResult(skip_reason="watching failed runs from now on", cursor=now.isoformat())
+    since = max(dt.datetime.fromisoformat(context.cursor), now - FAILURE_RETRY_WINDOW)
+    failed = [
+        r
+        for r in context.instance.get_run_records(
+            filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE], updated_after=since), limit=500
+        )
+        if r.update_timestamp.astimezone(dt.UTC) <= now - FAILURE_RETRY_AFTER
+    ]
+    keys = {FAILURE_POSTED_KEY + r.dagster_run.run_id for r in failed}
+    posted = context.instance.run_storage.get_cursor_values(keys) if keys else {}
+    missing = [r.dagster_run for r in failed if FAILURE_POSTED_KEY + r.dagster_run.run_id not in posted]
+    sent = 0
+    for run in missing[:FAILURE_RETRY_BATCH]:
+        try:
+            alert_webhook.send(failure_post_text(context.instance, run), context.log)
+        except AlertDeliveryError as exc:
+            return dg.SensorResult(
+                skip_reason=f"{len(missing) - sent} failure posts not delivered, retrying next tick: {exc}",
+                cursor=context.cursor,
+            )
+        mark_failure_posted(context.instance, run.run_id)
+        sent += 1
+    said = f"posted {sent} failure posts delivered late" if sent else "no failure post left undelivered"
+    return dg.SensorResult(skip_reason=said, cursor=context.cursor)

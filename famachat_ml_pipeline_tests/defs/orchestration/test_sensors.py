@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from famachat_ml_pipeline.core.vocab import DEFAULT_TIMEZONE
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.db.engine import get_engine, migrate
+from famachat_ml_pipeline.defs.orchestration import sensors as sensors_module
 from famachat_ml_pipeline.defs.orchestration.alert_batches import (
     ALERT_MAX_AGE_DAYS,
     ALERTS_PER_ACCOUNT,
@@ -20,6 +21,7 @@ from famachat_ml_pipeline.defs.orchestration.alert_batches import (
 from famachat_ml_pipeline.defs.orchestration.alerts import AlertDeliveryError, AlertWebhook
 from famachat_ml_pipeline.defs.orchestration.sensors import (
     critical_anomaly_sensor,
+    failure_post_retry_sensor,
     new_accounts_sensor,
     restatement_since,
     run_failure_alert_sensor,
@@ -352,6 +354,43 @@ def test_a_failed_run_is_posted_once(fail_posts: set[int]) -> None:
     assert receiver.posts == 1 + len(fail_posts)
     assert "failing_job" in posted["text"] and result.run_id in posted["text"]
     assert "failing_step" in posted["text"] and "falhou" in posted["text"]
+
+
+def test_a_failure_post_the_webhook_refused_is_posted_later_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The webhook down past run_failure_alert_sensor's 3 tries: Dagster moved its cursor on and the post
+    was lost; failure_post_retry_sensor posts it once the webhook answers, then never again, and never a
+    post that was delivered, nor a run that failed before its first tick."""
+    monkeypatch.setattr(sensors_module, "FAILURE_POST_BACKOFF_SECONDS", 0.0)
+    monkeypatch.setattr(sensors_module, "FAILURE_RETRY_AFTER", dt.timedelta(0))
+    with webhook_receiver(fail_posts={1, 2, 3, 4}) as receiver, dg.instance_for_test() as instance:
+        hook = AlertWebhook(url=receiver.url)
+
+        def tick(cursor: str | None) -> dg.SensorResult:
+            ctx = dg.build_sensor_context(instance=instance, cursor=cursor, resources={"alert_webhook": hook})
+            return failure_post_retry_sensor(ctx)
+
+        def said(cursor: str) -> str:
+            result = tick(cursor)
+            assert result.cursor == cursor  # the first tick's, kept
+            return result.skip_reason.skip_message
+
+        before = failing_job.execute_in_process(instance=instance, raise_on_error=False)  # not ours
+        start = tick(None)
+        assert start.cursor and not receiver.posts
+        lost = failing_job.execute_in_process(instance=instance, raise_on_error=False)
+        with pytest.raises(AlertDeliveryError):
+            _post_failure(lost, instance, receiver.url)
+        assert receiver.posts == 3 and not receiver.delivered
+        assert "retrying next tick" in said(start.cursor)  # post 4 refused too
+        assert said(start.cursor) == "posted 1 failure posts delivered late"
+        (late,) = receiver.delivered
+        assert lost.run_id in late["text"] and "failing_step" in late["text"]
+        assert before.run_id not in late["text"]
+        assert said(start.cursor) == "no failure post left undelivered"
+        delivered = failing_job.execute_in_process(instance=instance, raise_on_error=False)
+        _post_failure(delivered, instance, receiver.url)  # on time
+        assert said(start.cursor) == "no failure post left undelivered"
+    assert [b["text"].count(lost.run_id) for b in receiver.delivered] == [1, 0]
 
 
 class SourceDown(RuntimeError):
