@@ -205,6 +205,16 @@ def _per_day(db: DemoDb, now: dt.datetime, first: dt.date, last: dt.date) -> dic
     return {"spend": spend / n, "leads": leads / n, "cpl": spend / leads, "days": n}
 
 
+def _this_and_last_month(db: DemoDb, now: dt.datetime) -> tuple[dict, dict]:
+    """This month through yesterday and the whole month before, per day (`_per_day`)."""
+    through = now.date() - DAY
+    before_last = through.replace(day=1) - DAY
+    return (
+        _per_day(db, now, through.replace(day=1), through),
+        _per_day(db, now, before_last.replace(day=1), before_last),
+    )
+
+
 @pytest.mark.parametrize(
     ("question", "judged"),
     [
@@ -221,10 +231,7 @@ def test_this_month_against_the_one_before(demo_db: DemoDb, question: str, judge
     now = _mid_month(demo_db)
     ((intent, lines),) = _thread(demo_db, now, [question])
     assert intent == "performance", lines
-    through = now.date() - DAY
-    this = _per_day(demo_db, now, through.replace(day=1), through)
-    before_last = through.replace(day=1) - DAY
-    before = _per_day(demo_db, now, before_last.replace(day=1), before_last)
+    this, before = _this_and_last_month(demo_db, now)
     per_day = [x for x in lines if x.startswith("Como um lado é parcial (")]
     assert per_day, lines
     assert (
@@ -456,10 +463,7 @@ def test_more_than_last_month(demo_db: DemoDb, question: str, judged: str | None
     now = _mid_month(demo_db)
     ((intent, lines),) = _thread(demo_db, now, [question])
     assert intent == "performance", lines
-    through = now.date() - DAY
-    this = _per_day(demo_db, now, through.replace(day=1), through)
-    before_last = through.replace(day=1) - DAY
-    before = _per_day(demo_db, now, before_last.replace(day=1), before_last)
+    this, before = _this_and_last_month(demo_db, now)
     per_day = [x for x in lines if x.startswith("Como um lado é parcial (")]
     assert per_day and f"leads por dia {format_number(before['leads'], 1)} contra " in per_day[0], lines
     if judged:
