@@ -29,6 +29,7 @@ from famachat_ml_pipeline.dead_runs import process_tags, sweep_dead_runs
 from famachat_ml_pipeline.definitions import defs
 from famachat_ml_pipeline.defs.classification.assets import MODEL_TYPE
 from famachat_ml_pipeline.defs.classification.jobs import model_retraining_job
+from famachat_ml_pipeline.defs.orchestration.alerts import step_error_line
 from famachat_ml_pipeline.defs.pipeline.jobs import ml_pipeline_job
 from famachat_ml_pipeline.defs.shared.account_run import latest_complete_day_of
 from famachat_ml_pipeline.defs.shared.io_managers import remove_run_frames
@@ -233,14 +234,11 @@ def execute_here(
 
 
 def root_cause(error: SerializableErrorInfo | None) -> str:
-    """The first line of the innermost exception's message, e.g. "sqlite3.OperationalError: database is
-    locked": Dagster's own message ("Error occurred while executing op ...") wraps it in causes."""
-    if error is None:
-        return "unknown error"
-    while error.cause is not None:
-        error = error.cause
-    lines = [line.strip() for line in error.message.splitlines() if line.strip()]
-    return lines[0] if lines else error.cls_name or "unknown error"
+    """The failed step's own error in one line, as its alert says it (`alerts.step_error_line`), e.g.
+    "OperationalError: (sqlite3.OperationalError) database is locked", or our WriteLockTimeout's message
+    through Dagster's and RetryRequested's wrappers (the innermost error was psycopg's bare "canceling
+    statement due to lock timeout")."""
+    return step_error_line(error) or "unknown error"
 
 
 def submit_and_wait(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -253,7 +254,9 @@ def test_a_step_failed_on_a_locked_sqlite_file_says_database_is_locked(
         get_settings.cache_clear()
     out = capsys.readouterr().out
     assert code == 1
-    failed = [line for line in out.splitlines() if line.startswith("step ") and " failed: " in line]
+    # each "step X failed: ..." line, rejoined where the console wrapped it at its width
+    wrapped = re.findall(r"^step \S+ failed: .*?(?=^(?:step|run) |\Z)", out, re.M | re.S)
+    failed = [" ".join(m.split()) for m in wrapped]
     assert failed, out[-3000:]
     assert all(line.endswith("database is locked") for line in failed), failed
 
