@@ -224,22 +224,18 @@ def run_failure_alert_sensor(context: dg.RunFailureSensorContext, alert_webhook:
 
 
 def failure_post_text(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str:
-    """The post for a failed run, from its events in the instance."""
-    kinds = {dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.RUN_FAILURE}
-    events = [
-        r.event_log_entry.dagster_event
-        for r in instance.get_records_for_run(run.run_id, of_type=kinds).records
-    ]
-    failures = [e for e in events if e and e.event_type == dg.DagsterEventType.STEP_FAILURE]
+    """The post for a failed run, from its step and run events in the instance (one read)."""
+    kinds = {*STEP_EVENTS, dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.RUN_FAILURE}
+    records = instance.get_records_for_run(run.run_id, of_type=kinds).records
+    events = [e for e in (r.event_log_entry.dagster_event for r in records) if e]
+    failures = [e for e in events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
     steps = sorted({e.step_key for e in failures if e.step_key})
     # the steps' own errors, not the run's "Steps failed: [...]": what the person on call must act on
     causes = [step_error_line(e.step_failure_data.error) for e in failures if e.step_failure_data]
-    run_failed = [e.message for e in events if e and e.event_type == dg.DagsterEventType.RUN_FAILURE]
-    error = "; ".join(dict.fromkeys(c for c in causes if c)) or (run_failed[-1] if run_failed else "") or ""
-    in_progress: list[str] = []
-    if not steps:  # failed from outside (its process died): name what it was doing
-        records = instance.get_records_for_run(run.run_id, of_type=set(STEP_EVENTS)).records
-        in_progress = steps_in_progress(r.event_log_entry.dagster_event for r in records)
+    run_failed = [e.message or "" for e in events if e.event_type == dg.DagsterEventType.RUN_FAILURE]
+    error = "; ".join(dict.fromkeys(c for c in causes if c)) or (run_failed[-1] if run_failed else "")
+    # failed from outside (its process died): no failing step, so name what it was doing
+    in_progress = [] if steps else steps_in_progress(events)
     return run_failure_text(run.job_name, run.run_id, steps, error, in_progress)
 
 
@@ -247,6 +243,11 @@ FAILURE_POSTED_KEY = "famachat/failure_posted/"  # + run id: the run's failure p
 FAILURE_RETRY_AFTER = dt.timedelta(minutes=2)  # run_failure_alert_sensor's own tries come first
 FAILURE_RETRY_WINDOW = dt.timedelta(days=1)
 FAILURE_RETRY_BATCH = 20
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """Run storage's timestamps are UTC, naive on some backends: not the host's local time."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def mark_failure_posted(instance: dg.DagsterInstance, run_id: str) -> None:
@@ -269,7 +270,7 @@ def failure_post_retry_sensor(
         for r in context.instance.get_run_records(
             filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE], updated_after=since), limit=500
         )
-        if r.update_timestamp.astimezone(dt.UTC) <= now - FAILURE_RETRY_AFTER
+        if _utc(r.update_timestamp) <= now - FAILURE_RETRY_AFTER
     ]
     keys = {FAILURE_POSTED_KEY + r.dagster_run.run_id for r in failed}
     posted = context.instance.run_storage.get_cursor_values(keys) if keys else {}
