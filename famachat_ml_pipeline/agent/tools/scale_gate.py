@@ -7,9 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from scipy import stats
-
 from famachat_ml_pipeline.core.recommendations import RecommendationConfig, format_number, format_pct
+from famachat_ml_pipeline.core.recommendations.evidence import cpl_upper_value
 
 GATE = RecommendationConfig()
 
@@ -51,8 +50,8 @@ def scale_blockers(
                 f"o CPL não está abaixo de {format_number(gate.increase_max_cpl_ratio, 1)}x o da conta"
             )
         else:
-            upper = spend / stats.gamma.ppf(gate.scale_evidence_alpha, leads)
-            if upper >= account:
+            upper = cpl_upper_value(spend, leads, gate.scale_evidence_alpha)
+            if upper is not None and upper >= account:
                 level = format_pct((1 - gate.scale_evidence_alpha) * 100)
                 out.append(
                     f"com {int(leads)} leads ainda não há evidência: no limite de {level} do intervalo, "

@@ -24,6 +24,11 @@ def _poisson_mean_lower(leads: pl.Series, alpha: float) -> pl.Series:
     return pl.Series(lower, dtype=pl.Float64).fill_nan(None)
 
 
+def cpl_upper_value(spend: float, leads: float, alpha: float) -> float | None:
+    """Scalar `cpl_upper_bound` from spend and leads (one campaign, said by the agent); None with 0 leads."""
+    return spend / float(stats.gamma.ppf(alpha, leads)) if leads > 0 else None
+
+
 def _poisson_mean_upper(leads: pl.Series, alpha: float) -> pl.Series:
     k = leads.cast(pl.Float64).fill_null(0.0).to_numpy()
     return pl.Series(stats.gamma.ppf(1 - alpha, k + 1), dtype=pl.Float64)
