@@ -11,12 +11,17 @@ import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 
 from famachat_ml_pipeline.demo.generator import INCIDENT_KINDS, MIN_DAYS
 from famachat_ml_pipeline.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from famachat_ml_pipeline.run_turn import Attempt
+    from famachat_ml_pipeline.serve import Service
 
 console = Console()
 
@@ -140,19 +145,10 @@ def cmd_retrain(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    import os
-
-    from famachat_ml_pipeline.instance import prepare_dagster_home
-
-    settings = load_settings()
-    home = prepare_dagster_home(settings)
-    console.print(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home})")
-    dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
-    os.execv(
-        dagster,
-        [dagster, "dev", "-m", "famachat_ml_pipeline.definitions", "-h", args.host, "-p", str(args.port)],
-    )
-    return 0  # not reached
+    """The Dagster UI on the CLI's instance: dagster-webserver, with a dagster-daemon unless a `serve` (or
+    another `ui`) already runs one there. `dagster dev` started a daemon of its own beside serve's: every
+    schedule, sensor and alert ran twice."""
+    return _serve_dagster(args, api_port=None, holder="another famachat-ml ui", daemon_optional=True)
 
 
 def _log_line(text: str) -> None:
@@ -217,6 +213,12 @@ def _initialise_dagster_storage(settings: Settings) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    api_port = None if args.no_api else args.api_port
+    return _serve_dagster(args, api_port, holder="another famachat-ml serve", daemon_optional=False)
+
+
+def _serve_dagster(args: argparse.Namespace, api_port: int | None, holder: str, daemon_optional: bool) -> int:
+    """serve and ui: the checks, the instance's daemon lock, then the services until a stop."""
     import signal
 
     # Ctrl-C or SIGTERM while serve prepares (imports, storage, checks: seconds) stops it with a line, not a
@@ -225,24 +227,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
         sig: signal.signal(sig, signal.default_int_handler) for sig in (signal.SIGINT, signal.SIGTERM)
     }
     try:
-        with contextlib.ExitStack() as held:  # the instance's serve lock, until every service is stopped
+        with contextlib.ExitStack() as held:  # the instance's daemon lock, until every service is stopped
             try:
-                settings, api_port = _prepare_serve(args, held)
+                settings, wanted = _prepare_serve(args, api_port, held, holder, daemon_optional)
             except KeyboardInterrupt:
                 _log_line("stop requested before the services started; nothing is running")
                 return 0
-            from famachat_ml_pipeline.serve import run_services, services, stop_grace
+            from famachat_ml_pipeline.serve import DAEMON, run_services, stop_grace
 
             try:
                 with _watch_dagster_storage(settings):
-                    wanted = services(args.host, args.port, api_port)
                     grace = stop_grace(settings, api_port is not None)
                     return run_services(wanted, echo=_log_line, grace=grace)
             finally:
-                # The daemon is gone: its last heartbeat would make a `run` in the next minute queue for it.
-                from famachat_ml_pipeline.instance import get_instance
+                if any(svc.name == DAEMON for svc in wanted):
+                    # its last heartbeat would make a `run` in the next minute queue for a daemon that is gone
+                    from famachat_ml_pipeline.instance import get_instance
 
-                get_instance(settings).wipe_daemon_heartbeats()
+                    get_instance(settings).wipe_daemon_heartbeats()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -260,73 +262,92 @@ def _watch_dagster_storage(settings: Settings) -> contextlib.AbstractContextMana
     return storage_watch.StorageWatch(what, lambda: probe(url), _log_line, every=storage_watch.PROBE_SECONDS)
 
 
-def _only_serve(settings: Settings, wait_seconds: float = 5.0) -> contextlib.AbstractContextManager[object]:
-    """Held while serve runs: one serve (one dagster-daemon) per Dagster instance. A second serve on the same
-    DAGSTER_HOME / DAGSTER_PG_URL ran a second daemon beside the first (Dagster only logs "Another SENSOR
-    daemon is still sending heartbeats" and goes on: sensors, alerts and the run queue twice), and its stop
-    wiped the first daemon's heartbeats. A few seconds' patience: a serve killed a moment ago (a
-    supervisor's restart) may not have been let go by Postgres yet."""
+def _daemon_lock(settings: Settings, holder: str) -> contextlib.AbstractContextManager[Callable[[], Attempt]]:
+    """The instance's daemon lock (one dagster-daemon per Dagster instance), taken by serve and ui."""
     from famachat_ml_pipeline.run_turn import SERVE_ADVISORY_KEY, SERVE_LOCK_FILE, instance_lock
 
-    lock = instance_lock(
+    return instance_lock(
         settings.dagster_home,
         settings.dagster_pg_url,
         key=SERVE_ADVISORY_KEY,
         lock_file=SERVE_LOCK_FILE,
-        holder="another famachat-ml serve",
+        holder=holder,
     )
 
-    @contextlib.contextmanager
-    def held() -> Iterator[None]:
-        with lock as try_acquire:
-            deadline = time.monotonic() + wait_seconds
-            while not (attempt := try_acquire()).acquired:
-                if time.monotonic() > deadline:
-                    where = (
-                        f"DAGSTER_PG_URL {_safe_url(settings.dagster_pg_url)}"
-                        if settings.dagster_pg_url
-                        else f"DAGSTER_HOME {settings.dagster_home}"
-                    )
-                    raise UsageError(
-                        f"{attempt.who} already serves this Dagster instance ({where}): a second "
-                        "dagster-daemon would run every schedule, sensor and alert twice; stop it first "
-                        "(nothing was started)"
-                    )
-                time.sleep(0.5)
-            yield
 
-    return held()
+def _hold_daemon_lock(
+    settings: Settings, held: contextlib.ExitStack, holder: str, wait_seconds: float = 5.0
+) -> str | None:
+    """Takes the instance's daemon lock onto `held`; None once held, else who holds it.
+
+    A second serve on the same DAGSTER_HOME / DAGSTER_PG_URL ran a second daemon beside the first (Dagster
+    only logs "Another SENSOR daemon is still sending heartbeats" and goes on: sensors, alerts and the run
+    queue twice), and its stop wiped the first daemon's heartbeats. A few seconds' patience: a serve killed
+    a moment ago (a supervisor's restart) may not have been let go by Postgres yet."""
+    try_acquire = held.enter_context(_daemon_lock(settings, holder))
+    deadline = time.monotonic() + wait_seconds
+    while not (attempt := try_acquire()).acquired:
+        if time.monotonic() > deadline:
+            return attempt.who
+        time.sleep(0.5)
+    return None
 
 
-def _prepare_serve(args: argparse.Namespace, held: contextlib.ExitStack) -> tuple[Settings, int | None]:
-    """The checks, the Dagster storage and the instance's serve lock (kept on `held`), before anything
-    starts; returns the settings and the API's port."""
+def _prepare_serve(
+    args: argparse.Namespace,
+    api_port: int | None,
+    held: contextlib.ExitStack,
+    holder: str,
+    daemon_optional: bool,
+) -> tuple[Settings, list[Service]]:
+    """The checks, the Dagster storage and the instance's daemon lock (kept on `held`), before anything
+    starts; returns the settings and the services to run. Without the lock serve refuses; ui
+    (`daemon_optional`) runs the webserver alone."""
     from famachat_ml_pipeline.instance import prepare_dagster_home
     from famachat_ml_pipeline.preflight import check_ready
-    from famachat_ml_pipeline.serve import ports_in_use
+    from famachat_ml_pipeline.serve import DAEMON, ports_in_use, services
     from famachat_ml_pipeline.settings import export_resource_environment
 
     settings = load_settings()
-    api_port = None if args.no_api else args.api_port
     busy = ports_in_use(args.host, [args.port, *([api_port] if api_port is not None else [])])
     if busy:
+        api_flags = " / --api-port (or --no-api)" if api_port is not None else ""
         raise UsageError(
-            f"port {', '.join(map(str, busy))} is already in use on {args.host}: choose --port / --api-port "
-            "(or --no-api); nothing was started"
+            f"port {', '.join(map(str, busy))} is already in use on {args.host}: choose --port{api_flags}; "
+            "nothing was started"
         )
     if api_port is not None:
         check_ready(settings.database_url)  # the API refuses an unmigrated schema: say so before starting
     export_resource_environment(settings)
     home = prepare_dagster_home(settings)
     _initialise_dagster_storage(settings)
-    held.enter_context(_only_serve(settings))
+    wanted = services(args.host, args.port, api_port)
+    holder_of_daemon = _hold_daemon_lock(settings, held, holder, wait_seconds=0.0 if daemon_optional else 5.0)
+    where = (
+        f"DAGSTER_PG_URL {_safe_url(settings.dagster_pg_url)}"
+        if settings.dagster_pg_url
+        else f"DAGSTER_HOME {settings.dagster_home}"
+    )
     storage = "Postgres (DAGSTER_PG_URL)" if settings.dagster_pg_url else f"SQLite under {home}"
+    if holder_of_daemon is not None and not daemon_optional:
+        raise UsageError(
+            f"{holder_of_daemon} already serves this Dagster instance ({where}): a second "
+            "dagster-daemon would run every schedule, sensor and alert twice; stop it first "
+            "(nothing was started)"
+        )
+    if holder_of_daemon is not None:
+        wanted = [svc for svc in wanted if svc.name != DAEMON]
+        _log_line(
+            f"{holder_of_daemon} runs this instance's dagster-daemon ({where}): dagster-webserver only, on "
+            f"http://{args.host}:{args.port} (storage: {storage}); Ctrl-C stops it"
+        )
+        return settings, wanted
     api = f", agent API on http://{args.host}:{api_port}" if api_port is not None else ""
     _log_line(
         f"dagster-daemon + dagster-webserver on http://{args.host}:{args.port}{api} "
         f"(DAGSTER_HOME={home}, storage: {storage}); Ctrl-C stops them all"
     )
-    return settings, api_port
+    return settings, wanted
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -573,7 +594,9 @@ def build_parser() -> argparse.ArgumentParser:
         "retrain", help="train the tier classifier now (the 05:00 retraining job), registered and gated"
     ).set_defaults(fn=cmd_retrain)
 
-    ui = sub.add_parser("ui", help="start the Dagster UI (dagster dev) on the same instance as the CLI")
+    ui = sub.add_parser(
+        "ui", help="the Dagster UI on the same instance as the CLI (and its daemon, unless serve runs one)"
+    )
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=_port, default=3000)
     ui.set_defaults(fn=cmd_ui)

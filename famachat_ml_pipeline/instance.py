@@ -1,4 +1,4 @@
-"""Prepares DAGSTER_HOME from the repo's dagster.yaml, so CLI runs show up in `dagster dev`."""
+"""Prepares DAGSTER_HOME from the repo's dagster.yaml, so CLI runs show up in `famachat-ml ui`."""
 
 from __future__ import annotations
 

@@ -88,13 +88,13 @@ def in_process_turn(
         yield
 
 
-# `famachat-ml serve`'s own lock: one dagster-daemon per instance (cli.py, _only_serve)
+# the daemon lock of `famachat-ml serve` and `ui`: one dagster-daemon per instance (cli.py, _hold_daemon_lock)
 SERVE_LOCK_FILE = "famachat_serve.lock"
 SERVE_ADVISORY_KEY = int.from_bytes(hashlib.sha256(b"famachat/serve").digest()[:8], "big", signed=True)
 
 
 @dataclass
-class _Attempt:
+class Attempt:
     acquired: bool
     who: str = "another famachat-ml run"
 
@@ -106,31 +106,32 @@ def instance_lock(
     key: int = ADVISORY_KEY,
     lock_file: str = LOCK_FILE,
     holder: str = "another famachat-ml run",
-) -> Iterator[Callable[[], _Attempt]]:
+) -> Iterator[Callable[[], Attempt]]:
     """An inter-process lock on one Dagster instance, held until the context ends (or the process dies): a
     Postgres advisory lock on DAGSTER_PG_URL, else a file lock under DAGSTER_HOME. Yields a non-blocking
     attempt; a refused one says who holds it."""
-    me = f"pid {os.getpid()} on {socket.gethostname()}"
+    # how this holder is named to whoever is refused: "famachat-ml serve (pid 7 on host)"
+    name = f"{holder.removeprefix('another ')} (pid {os.getpid()} on {socket.gethostname()})"
     if dagster_pg_url:
         import psycopg
         from sqlalchemy.engine import make_url
 
         plain = make_url(dagster_pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
-        name = f"{holder.removeprefix('another ')} {me}"[:63]  # pg_stat_activity names the holder
-        # the session holds the lock; closing it, or the process's death, frees it
-        with psycopg.connect(plain, autocommit=True, application_name=name) as conn:
+        # the session holds the lock; closing it, or the process's death, frees it. pg_stat_activity names it.
+        with psycopg.connect(plain, autocommit=True, application_name=name[:63]) as conn:
 
-            def try_pg() -> _Attempt:
+            def try_pg() -> Attempt:
                 if conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]:
-                    return _Attempt(True)
+                    return Attempt(True)
                 row = conn.execute(
                     "SELECT a.application_name, a.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
                     "WHERE l.locktype = 'advisory' AND l.granted "
                     "AND ((l.classid::bigint << 32) | l.objid::bigint) = %s",
                     (key,),
                 ).fetchone()
-                where = f" ({row[0] or 'Postgres backend ' + str(row[1])})" if row else ""
-                return _Attempt(False, f"{holder} on Dagster's Postgres storage{where}")
+                who = f"another {row[0]}" if row and row[0] else holder
+                where = f" (Postgres backend {row[1]})" if row and not row[0] else ""
+                return Attempt(False, f"{who} on Dagster's Postgres storage{where}")
 
             yield try_pg
         return
@@ -138,15 +139,15 @@ def instance_lock(
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
 
-        def try_file() -> _Attempt:
+        def try_file() -> Attempt:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 who = os.pread(fd, 200, 0).decode(errors="replace").strip()
-                return _Attempt(False, f"{holder} ({who or 'starting'})")
+                return Attempt(False, f"another {who}" if who else f"{holder} (starting)")
             os.ftruncate(fd, 0)
-            os.pwrite(fd, me.encode(), 0)
-            return _Attempt(True)
+            os.pwrite(fd, name.encode(), 0)
+            return Attempt(True)
 
         yield try_file
     finally:

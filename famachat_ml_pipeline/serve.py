@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 CODE_LOCATION = ["-m", "famachat_ml_pipeline.definitions"]
 API = "agent-api"
+DAEMON = "dagster-daemon"
 STOP_GRACE_SECONDS = 20.0  # the Dagster pair: measured stops of the stack took 0.8 to 10.2 s
 # On top of the API's own drain (API_SHUTDOWN_GRACE_SECONDS): uvicorn's exit after it closes the last chat.
 STOP_MARGIN_SECONDS = 10.0
@@ -45,7 +46,7 @@ def services(host: str, port: int, api_port: int | None = None, bin_dir: Path | 
     bin_dir = bin_dir or Path(sys.executable).parent
     api = [Service(API, [str(bin_dir / "famachat-ml"), "api", "--host", host, "--port", str(api_port)])]
     return [
-        Service("dagster-daemon", [str(bin_dir / "dagster-daemon"), "run", *CODE_LOCATION]),
+        Service(DAEMON, [str(bin_dir / "dagster-daemon"), "run", *CODE_LOCATION]),
         Service(
             "dagster-webserver",
             [str(bin_dir / "dagster-webserver"), *CODE_LOCATION, "-h", host, "-p", str(port)],

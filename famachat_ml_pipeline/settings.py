@@ -175,5 +175,5 @@ def resource_environment(settings: Settings) -> dict[str, str]:
 
 def export_resource_environment(settings: Settings) -> None:
     """Write the validated values, defaults and normalised URLs included, into the process environment,
-    so the resources' `dg.EnvVar`s resolve to exactly what the CLI uses (also under `dagster dev`)."""
+    so the resources' `dg.EnvVar`s resolve to exactly what the CLI uses (also under `famachat-ml ui`)."""
     os.environ.update(resource_environment(settings))

@@ -3,9 +3,13 @@ Ctrl-C with every process gone, is the e2e tests' shared deployment (e2e/served.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -71,8 +75,8 @@ def test_serve_forgets_its_daemon_when_it_stops(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'ml.db'}")
     monkeypatch.delenv("DAGSTER_PG_URL", raising=False)
     get_settings.cache_clear()
-    # the services: one that ends at once, as a stopped stack does (the real one is e2e's)
-    done = serve.Service("done", [sys.executable, "-c", "pass"])
+    # the services: a daemon that ends at once, as a stopped stack does (the real one is e2e's)
+    done = serve.Service(serve.DAEMON, [sys.executable, "-c", "pass"])
     monkeypatch.setattr(serve, "services", lambda host, port, api_port=None: [done])
     try:
         instance = get_instance(get_settings())
@@ -618,7 +622,7 @@ def test_a_serve_killed_with_sigkill_takes_its_services_with_it(tmp_path: Path) 
             os.kill(pid, signal.SIGKILL)
 
 
-# A serve whose services are one sleeping process: what a second serve on the same instance meets.
+# A serve (or ui) whose services are one sleeping process: what a second serve on the same instance meets.
 _FIRST_SERVE = """
 import sys, time
 from famachat_ml_pipeline import cli, serve
@@ -627,30 +631,17 @@ def sleeping(*args, **kwargs):
     time.sleep(120)
     return 0
 serve.run_services = sleeping
-sys.exit(cli.main(["serve", "--no-api", "--port", sys.argv[2]]))
+extra = ["--no-api"] if sys.argv[3] == "serve" else []
+sys.exit(cli.main([sys.argv[3], *extra, "--port", sys.argv[2]]))
 """
 
 
-@pytest.mark.parametrize("storage", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def test_a_second_serve_on_the_same_instance_is_refused_and_leaves_the_first_alone(
-    storage: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Observed while serving: a second `serve` on the same DAGSTER_HOME and DAGSTER_PG_URL ran a second
-    dagster-daemon (Dagster only logged "Another SENSOR daemon is still sending heartbeats", each sensor
-    and the run queue ran twice), and its stop wiped the first daemon's heartbeats."""
-    import os
-    import subprocess
-
-    from famachat_ml_pipeline import cli, serve
-    from famachat_ml_pipeline_tests.conftest import create_pg_database, drop_pg_database
-
-    _fresh_settings(tmp_path, monkeypatch)
-    dagster_url = create_pg_database("fcml_serve_lock") if storage == "postgres" else None
-    if dagster_url:
-        monkeypatch.setenv("DAGSTER_PG_URL", dagster_url.replace("+psycopg", ""))
-    marker = tmp_path / "first.serving"
+@contextlib.contextmanager
+def _first(command: str, tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    """`famachat-ml serve` or `ui` in a child process, holding the instance's daemon lock until the end."""
+    marker = tmp_path / f"first.{command}"
     first = subprocess.Popen(
-        [sys.executable, "-c", _FIRST_SERVE, str(marker), str(_free_port())],
+        [sys.executable, "-c", _FIRST_SERVE, str(marker), str(_free_port()), command],
         env={**os.environ},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -660,17 +651,91 @@ def test_a_second_serve_on_the_same_instance_is_refused_and_leaves_the_first_alo
         deadline = time.monotonic() + 90
         while not marker.exists():
             assert first.poll() is None, first.communicate()[0]
-            assert time.monotonic() < deadline, "the first serve never started"
+            assert time.monotonic() < deadline, f"the first {command} never started"
             time.sleep(0.2)
+        yield first
+    finally:
+        first.kill()
+        first.wait()
+
+
+@pytest.mark.parametrize("storage", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_second_serve_on_the_same_instance_is_refused_and_leaves_the_first_alone(
+    storage: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Observed while serving: a second `serve` on the same DAGSTER_HOME and DAGSTER_PG_URL ran a second
+    dagster-daemon (Dagster only logged "Another SENSOR daemon is still sending heartbeats", each sensor
+    and the run queue ran twice), and its stop wiped the first daemon's heartbeats."""
+    from famachat_ml_pipeline import cli, serve
+    from famachat_ml_pipeline_tests.conftest import create_pg_database, drop_pg_database
+
+    _fresh_settings(tmp_path, monkeypatch)
+    dagster_url = create_pg_database("fcml_serve_lock") if storage == "postgres" else None
+    if dagster_url:
+        monkeypatch.setenv("DAGSTER_PG_URL", dagster_url.replace("+psycopg", ""))
+    try:
+        with _first("serve", tmp_path) as first:
+            started: list[object] = []
+            monkeypatch.setattr(serve, "run_services", lambda *a, **k: started.append(a) or 0)
+            assert cli.main(["serve", "--no-api", "--port", str(_free_port())]) == 2
+            out = " ".join(capsys.readouterr().out.split())
+            assert "another famachat-ml serve" in out and "already serves this Dagster instance" in out, out
+            assert f"pid {first.pid} on" in out, out  # who holds it
+            assert started == [] and first.poll() is None
+    finally:
+        if dagster_url:
+            drop_pg_database(dagster_url)
+
+
+def _run_ui(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """`famachat-ml ui` in this process; the names of the services it would run."""
+    from famachat_ml_pipeline import cli, serve
+
+    started: list[list[str]] = []
+    monkeypatch.setattr(
+        serve, "run_services", lambda wanted, **k: started.append([s.name for s in wanted]) or 0
+    )
+    assert cli.main(["ui", "--port", str(_free_port())]) == 0
+    assert len(started) == 1
+    return started[0]
+
+
+def test_ui_beside_a_serve_runs_the_webserver_only_and_keeps_serves_daemon(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`famachat-ml ui` was `dagster dev`, which starts a dagster-daemon of its own: beside a serve every
+    schedule, sensor and alert ran twice. Its stop must not wipe the serve's daemon heartbeats either."""
+    from dagster._daemon.types import DaemonHeartbeat
+
+    from famachat_ml_pipeline.instance import get_instance
+    from famachat_ml_pipeline.runner import QUEUE_DAEMON, daemon_is_running
+    from famachat_ml_pipeline.serve import DAEMON
+    from famachat_ml_pipeline.settings import get_settings
+
+    _fresh_settings(tmp_path, monkeypatch)
+    assert _run_ui(monkeypatch) == [DAEMON, "dagster-webserver"]  # alone: the daemon too
+    capsys.readouterr()
+    with _first("serve", tmp_path) as first:
+        instance = get_instance(get_settings())
+        instance.add_daemon_heartbeat(DaemonHeartbeat(time.time(), QUEUE_DAEMON, "serving", None))
+        assert _run_ui(monkeypatch) == ["dagster-webserver"]
+        out = " ".join(capsys.readouterr().out.split())
+        assert f"another famachat-ml serve (pid {first.pid} on" in out, out
+        assert "runs this instance's dagster-daemon" in out and "dagster-webserver only" in out, out
+        assert daemon_is_running(get_instance(get_settings())), "ui's stop wiped the serve's daemon heartbeat"
+        assert first.poll() is None
+
+
+def test_a_serve_beside_a_ui_with_its_daemon_is_refused_and_names_the_ui(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from famachat_ml_pipeline import cli, serve
+
+    _fresh_settings(tmp_path, monkeypatch)
+    with _first("ui", tmp_path) as first:
         started: list[object] = []
         monkeypatch.setattr(serve, "run_services", lambda *a, **k: started.append(a) or 0)
         assert cli.main(["serve", "--no-api", "--port", str(_free_port())]) == 2
         out = " ".join(capsys.readouterr().out.split())
-        assert "another famachat-ml serve" in out and "already serves this Dagster instance" in out, out
-        assert f"pid {first.pid} on" in out, out  # who holds it
-        assert started == [] and first.poll() is None
-    finally:
-        first.kill()
-        first.wait()
-        if dagster_url:
-            drop_pg_database(dagster_url)
+        assert f"another famachat-ml ui (pid {first.pid} on" in out, out
+        assert "already serves this Dagster instance" in out and started == [], out

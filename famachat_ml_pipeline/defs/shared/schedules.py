@@ -75,7 +75,7 @@ def _all_accounts(context: dg.ScheduleEvaluationContext) -> Iterator[dg.RunReque
     yield from ranged_run_requests(keys, run_key_prefix="all-accounts")
 
 
-# Schedules run as soon as a daemon runs (`famachat-ml serve`, `dagster dev`); stop one in the UI or with
+# Schedules run as soon as a daemon runs (`famachat-ml serve` or `ui`); stop one in the UI or with
 # `dagster schedule stop NAME` (README, "Schedules and sensors").
 RUNNING = dg.DefaultScheduleStatus.RUNNING
 
