@@ -304,7 +304,7 @@ def _prepare_serve(
     starts; returns the settings and the services to run. Without the lock serve refuses; ui
     (`daemon_optional`) runs the webserver alone."""
     from famachat_ml_pipeline.instance import prepare_dagster_home
-    from famachat_ml_pipeline.preflight import check_ready
+    from famachat_ml_pipeline.preflight import check_database, check_ready
     from famachat_ml_pipeline.serve import DAEMON, ports_in_use, services
     from famachat_ml_pipeline.settings import export_resource_environment
 
@@ -318,6 +318,9 @@ def _prepare_serve(
         )
     if api_port is not None:
         check_ready(settings.database_url)  # the API refuses an unmigrated schema: say so before starting
+    else:
+        # the daemon's sensors read FamaChat's tables every 30 s: without them each tick was a traceback
+        check_database(settings.database_url, need_source=True)
     export_resource_environment(settings)
     home = prepare_dagster_home(settings)
     _initialise_dagster_storage(settings)

@@ -71,10 +71,7 @@ def test_serve_forgets_its_daemon_when_it_stops(tmp_path: Path, monkeypatch: pyt
     from famachat_ml_pipeline.runner import QUEUE_DAEMON, daemon_is_running
     from famachat_ml_pipeline.settings import get_settings
 
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'ml.db'}")
-    monkeypatch.delenv("DAGSTER_PG_URL", raising=False)
-    get_settings.cache_clear()
+    _fresh_settings(tmp_path, monkeypatch)
     # the services: a daemon that ends at once, as a stopped stack does (the real one is e2e's)
     done = serve.Service(serve.DAEMON, [sys.executable, "-c", "pass"])
     monkeypatch.setattr(serve, "services", lambda host, port, api_port=None: [done])
@@ -101,8 +98,12 @@ def test_serve_runs_the_agent_api_as_famachat_ml_api_unless_told_not_to() -> Non
 
 
 def _fresh_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db: str = "ml.db") -> None:
+    """A fresh instance on a SQLite DATABASE_URL holding FamaChat's (empty) source tables."""
+    from famachat_ml_pipeline.db.engine import get_engine
+    from famachat_ml_pipeline.demo.loader import create_source_tables
     from famachat_ml_pipeline.settings import get_settings
 
+    create_source_tables(get_engine(f"sqlite:///{tmp_path / db}"))
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / db}")
     monkeypatch.delenv("DAGSTER_PG_URL", raising=False)
@@ -685,6 +686,31 @@ def test_a_second_serve_on_the_same_instance_is_refused_and_leaves_the_first_alo
     finally:
         if dagster_url:
             drop_pg_database(dagster_url)
+
+
+@pytest.mark.parametrize("command", ["serve", "ui"])
+def test_a_daemon_refuses_a_database_url_without_famachats_tables_in_one_line(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Seen while serving an empty database: serve --no-api started, then every tick of the source and
+    new-accounts sensors (each 30 s) logged a 90-line traceback ending in "no such table"."""
+    from famachat_ml_pipeline import cli, serve
+    from famachat_ml_pipeline.settings import get_settings
+
+    _fresh_settings(tmp_path, monkeypatch, db="famachat.db")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'other.db'}")
+    sqlite3.connect(tmp_path / "other.db").execute("CREATE TABLE unrelated (id INTEGER)").connection.close()
+    get_settings.cache_clear()
+    started: list[object] = []
+    monkeypatch.setattr(serve, "run_services", lambda *a, **k: started.append(a) or 0)
+    extra = ["--no-api"] if command == "serve" else []
+    assert cli.main([command, *extra, "--port", str(_free_port())]) == 2
+    out = " ".join(capsys.readouterr().out.split())
+    assert "has no source table sistema_facebook_ads_campaigns" in out and "FamaChat's database" in out, out
+    assert started == [] and not (tmp_path / "dagster_home").exists()
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'famachat.db'}")  # FamaChat's, still empty
+    get_settings.cache_clear()
+    assert cli.main([command, *extra, "--port", str(_free_port())]) == 0 and len(started) == 1
 
 
 def _run_ui(monkeypatch: pytest.MonkeyPatch) -> list[str]:

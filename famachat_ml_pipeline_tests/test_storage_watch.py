@@ -45,6 +45,10 @@ def test_serve_says_when_dagster_postgres_stops_answering_and_when_it_is_back(
         sa.engine.make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
     )
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    from famachat_ml_pipeline.db.engine import get_engine
+    from famachat_ml_pipeline.demo.loader import create_source_tables
+
+    create_source_tables(get_engine(f"sqlite:///{tmp_path / 'ml.db'}"))  # serve's daemon reads them
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'ml.db'}")
     monkeypatch.setenv("DAGSTER_PG_URL", dagster_url)
     monkeypatch.setattr(storage_watch, "PROBE_SECONDS", 0.3)
