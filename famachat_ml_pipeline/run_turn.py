@@ -93,6 +93,13 @@ SERVE_LOCK_FILE = "famachat_serve.lock"
 SERVE_ADVISORY_KEY = int.from_bytes(hashlib.sha256(b"famachat/serve").digest()[:8], "big", signed=True)
 
 
+# A lock's session ends (and frees the lock) when Postgres notices its client is gone. A killed process
+# closes its socket at once; a machine that dies or drops off the network does not, and Postgres's default
+# keepalive (7200 s idle, then 9 probes 75 s apart) kept the lock, so the run turn or the instance's daemon,
+# for 2 h 11 min. With these the server drops the session about 25 s after the machine goes silent.
+LOCK_KEEPALIVES = "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3"
+
+
 @dataclass
 class Attempt:
     acquired: bool
@@ -118,7 +125,9 @@ def instance_lock(
 
         plain = make_url(dagster_pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
         # the session holds the lock; closing it, or the process's death, frees it. pg_stat_activity names it.
-        with psycopg.connect(plain, autocommit=True, application_name=name[:63]) as conn:
+        with psycopg.connect(
+            plain, autocommit=True, application_name=name[:63], options=LOCK_KEEPALIVES
+        ) as conn:
 
             def try_pg() -> Attempt:
                 if conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]:

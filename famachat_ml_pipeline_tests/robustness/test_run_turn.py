@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -93,3 +94,53 @@ def test_two_runs_started_together_on_postgres_storage_run_one_after_the_other(
     instance.add_dynamic_partitions(config_partitions.name, ["1", "2", "3"])
     outs = _two_at_once(fleet.env, ["run", "--config-id", "2"])
     _assert_one_after_the_other(instance, "ml_pipeline", outs)
+
+
+def _server_timer(pg: str) -> str:
+    """The TCP timer of the Postgres server's socket of the session holding an advisory lock, as the
+    kernel reports it (ss)."""
+    import re
+    import shutil
+
+    import psycopg
+
+    if shutil.which("ss") is None:
+        pytest.skip("needs ss (iproute2) to read the server socket's keepalive timer")
+    with psycopg.connect(pg, autocommit=True) as conn:
+        query = (
+            "SELECT a.client_port FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+            "WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database()"
+        )
+        port = conn.execute(query).fetchone()[0]
+    state = ["ss", "-tno", "state", "established", f"( sport = :5432 and dport = :{port} )"]
+    for _ in range(50):  # right after a reply the socket shows its retransmit timer ("on"), then idles
+        out = subprocess.run(state, capture_output=True, text=True, check=True).stdout
+        found = re.search(r"timer:\(([^)]*)\)", out)
+        if found and found.group(1).startswith("keepalive"):
+            break
+        time.sleep(0.1)
+    assert found, out
+    return found.group(1)
+
+
+@pytest.mark.postgres
+def test_a_lock_held_by_a_machine_that_went_silent_is_freed_in_seconds_not_hours(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """A machine that dies or drops off the network never closes its socket: Postgres's default keepalive
+    (7200 s idle, 9 probes 75 s apart) kept its lock, so the run turn or the instance's daemon, 2 h 11 min.
+    The lock's session now asks the server to probe after 10 s idle, 3 probes 5 s apart."""
+    from sqlalchemy.engine import make_url
+
+    from famachat_ml_pipeline.run_turn import instance_lock
+
+    pg = make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    if make_url(pg).host not in ("127.0.0.1", "localhost"):
+        pytest.skip("reads the server's socket on this machine")
+    with instance_lock(tmp_path, pg, holder="another famachat-ml probe") as try_acquire:
+        assert try_acquire().acquired
+        timer = _server_timer(pg)
+    kind, left, _ = timer.split(",")
+    assert kind == "keepalive", timer
+    # ss prints the time to the next probe: "119min" with the default; under 10 s ("9.982ms", "9sec") now
+    assert not left.endswith(("min", "h")), timer
