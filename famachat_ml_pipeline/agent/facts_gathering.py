@@ -36,7 +36,11 @@ from famachat_ml_pipeline.agent.facts_source import (
     target_figures,
     vs_account_figures,
 )
-from famachat_ml_pipeline.agent.facts_stopped import stopped_active_figures, stopped_figures
+from famachat_ml_pipeline.agent.facts_stopped import (
+    delivery_figures,
+    stopped_active_figures,
+    stopped_figures,
+)
 from famachat_ml_pipeline.agent.facts_talk import daily_budget_figures, decided_figures
 from famachat_ml_pipeline.agent.facts_tiers import tier_figures
 from famachat_ml_pipeline.agent.facts_verdicts import (
@@ -167,6 +171,8 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
         return {**facts, "_reactivation": reactivation_figures(ctx, cid)}
     if intent.name == "list_campaigns" and intent.ask == "stopped_which":
         return {**facts, "_stopped_which": stopped_active_figures(ctx)}
+    if intent.name == "list_campaigns" and intent.ask == "delivering":
+        return {**facts, "_delivering": delivery_figures(ctx)}
     if intent.name == "campaign_details" and intent.ask == "stopped" and owned:
         return {**facts, "_stopped": stopped_figures(ctx, intent.campaign_id)}
     against_account = (intent.ask or "").startswith("vs_account") or intent.ask in {"share", "without"}
