@@ -46,6 +46,7 @@ from famachat_ml_pipeline.agent.intents_periods import (
     ALL_TIME,
     ALL_TIME_REF,
     DAY_REF,
+    LAST_WEEK_RANGE,
     MONTH_BEFORE_LAST_REF,
     MONTH_CLOSED,
     PERIOD_REF,
@@ -484,6 +485,8 @@ def _classify(message: str) -> Intent:
     if period and (period.group(7) or period.group(12)):
         day_ref = None  # a range's first day is not the day asked
     period_ref = period.group(0) if period else None
+    if period and period.group(7) and re.search(r"\bsemana passada\b", text):
+        period_ref += LAST_WEEK_RANGE  # "de seg a sex semana passada": those days of last week
     if period is None and WEEK_BEFORE_LAST.search(text):  # "quanto gastei semana retrasada?"
         period_ref = WEEK_BEFORE_LAST_REF
     if period_ref is None and day_ref is None and ALL_TIME.search(text):
