@@ -283,6 +283,10 @@ def periods_compared(text: str) -> tuple[str, str] | None:
     refs = list(dict.fromkeys(ref for _, ref in sorted(found)))
     if len(refs) == 1 and refs[0].endswith(" mes") and THE_ONE_BEFORE.search(text):
         refs.append("mes passado")  # "compara esse mês com o passado": the month named is understood
+    if refs == ["mes passado"] and (
+        THE_ONE_BEFORE.search(text) or re.search(r"\bmes (?:anterior|retrasado)\b|\bretrasado\b", text)
+    ):
+        refs.append(MONTH_BEFORE_LAST_REF)  # "o mês passado foi melhor que o anterior?": the month before it
     if not refs and re.search(r"\bmes anterior\b", text):
         refs = ["mes passado", "esse mes"]  # "comparado ao mês anterior, como estamos?": this month is meant
     if refs == ["mes passado"] and re.search(
