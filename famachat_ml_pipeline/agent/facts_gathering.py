@@ -11,7 +11,12 @@ from famachat_ml_pipeline.agent.facts_campaign_health import (
     reactivation_figures,
     tracking_figures,
 )
-from famachat_ml_pipeline.agent.facts_days import BEST_DAY_SPAN, day_by_day, weekday_figures
+from famachat_ml_pipeline.agent.facts_days import (
+    BEST_DAY_SPAN,
+    day_by_day,
+    weekday_figures,
+    weekend_judged_figures,
+)
 from famachat_ml_pipeline.agent.facts_forecast import (
     cpl_day_figures,
     cpl_next_figures,
@@ -218,6 +223,9 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
                 facts["_ranking"] = campaign_figures(ctx, day, day)
     if period is not None:
         facts["_period"] = period
+        if (intent.ask or "").startswith("weekend_judged") and cid is None:
+            # "o fds foi bom?": last weekend against the weekends before it, for a verdict
+            facts["_weekend_judged"] = weekend_judged_figures(ctx, period.first, period.last)
         # only the days the source covers: a month not over yet, or begun before the data, is partial
         start, end = max(period.first, first or period.first), min(period.last, through)
         target = intent.metric == "month_end_target" and intent.threshold is not None

@@ -94,7 +94,7 @@ from famachat_ml_pipeline.agent.intents_verdicts import (
     vs_account_asked,
     vs_account_side,
 )
-from famachat_ml_pipeline.agent.intents_weekend import weekend_asked
+from famachat_ml_pipeline.agent.intents_weekend import last_weekend_judged, weekend_asked
 
 INTENTS = (
     "help",
@@ -282,6 +282,10 @@ def classify_intent(message: str) -> Intent:
             period_ref="mes passado",
             period_refs=(MONTH_BEFORE_LAST_REF, "mes passado"),
         )
+    if (judged := last_weekend_judged(text)) and not (intent.campaign_id or intent.names):
+        # "o fds foi bom?": last weekend's verdict against the weekends before it, then its figures (was its
+        # figures alone, or the underperformers for "foi ruim?")
+        intent = Intent("performance", keyword="performance", metric="cpl", period_ref="fds", ask=judged)
     if _HEALTH.search(text) and intent.name in {"summary", "top", "help"} and not intent.campaign_id:
         # "minha conta tá saudável?": a verdict first, from the tiers, the anomalies and the CPL's trend
         intent = Intent("summary", keyword="summary", ask="health")
