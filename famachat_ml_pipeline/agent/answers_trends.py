@@ -151,6 +151,14 @@ def day_why_lines(intent: Intent, out: Out) -> list[str]:
     return _why_text(m["drivers"], change, when, compared)
 
 
+def today_why_lines(m: dict[str, Any], change: str) -> list[str]:
+    """ "Por que o CPL subiu hoje?": the CPL's factors today so far against the days before it
+    (`today_cpl_figures`): rates, which a partial day already has."""
+    when = f"hoje, {br_date(m['today'].isoformat())}"
+    compared = f"contra os {m['usual_days']} dias anteriores"
+    return _why_text(m["drivers"], change, when, compared)
+
+
 def say_trends(intent: Intent, out: Out) -> list[str]:
     t = out["analyze_trends"]
     if msg := failed(t):

@@ -48,6 +48,7 @@ from famachat_ml_pipeline.agent.facts_stopped import (
 )
 from famachat_ml_pipeline.agent.facts_talk import daily_budget_figures, decided_figures
 from famachat_ml_pipeline.agent.facts_tiers import tier_figures
+from famachat_ml_pipeline.agent.facts_today import today_cpl_figures
 from famachat_ml_pipeline.agent.facts_verdicts import (
     budget_figures,
     cpl_history_figures,
@@ -136,6 +137,9 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
         return {**facts, "_period": week}  # the anomalies' window, named with its days
     if intent.name == "best_day":
         return {**facts, **_best_day_facts(ctx, intent)}
+    if intent.name == "anomalies" and (intent.metric or "").startswith("today_cpl_") and day == today:
+        # "por que o cpl subiu hoje?": today so far against the days before it (anomalies need a whole day)
+        facts["_today_cpl"] = today_cpl_figures(ctx, today)
     facts.update(_verdict_facts(ctx, intent, day))
     if intent.name == "underperformers" and intent.metric == "no_leads" and (day or intent.period_ref):
         facts["_idle"] = idle_figures(ctx, day, intent.period_ref)  # "sem lead desde sexta?": those days

@@ -851,6 +851,17 @@ def _classify(message: str) -> Intent:
     # the same weekday a week earlier, the account's (`day_move_asked`)
     if not (cid or (names and like)) and (day_move := day_move_asked(asked, matched, day_ref, period_ref)):
         matched, extra["metric"], names = "anomalies", day_move, ()
+    if (
+        not (cid or (names and like))
+        and matched == "anomalies"
+        and day_ref in {"hoje", "hj"}
+        and period_ref is None
+        and WHY.search(asked)
+        and cpl_asked(asked)
+    ):
+        # "por que o cpl subiu hoje?": today so far against the usual days (was the 7 days' anomalies)
+        up, down = (re.search(rf"\b({MOVES[k]})\b", asked) for k in ("up", "down"))
+        extra["metric"] = f"today_cpl_{'up' if up else 'down' if down else 'either'}"
     # words after "campanha" that name nothing never end in the help menu: the campaigns are listed
     keyword = matched or ("list_campaigns" if names and not like else "help")
     if matched is None and not (cid or names or day_ref or period_ref or REACTIVATE.search(asked)):
