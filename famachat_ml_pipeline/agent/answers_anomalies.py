@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from famachat_ml_pipeline.agent.answers_today import today_cpl_lines
 from famachat_ml_pipeline.agent.answers_trends import day_why_lines, trend_lines, why_parts
 from famachat_ml_pipeline.agent.answers_verdicts import day_move_lines
 from famachat_ml_pipeline.agent.intents import Intent
@@ -228,6 +229,9 @@ def problems_lines(a: dict[str, Any], through: Any) -> list[str]:
 
 def say_anomalies(intent: Intent, out: Out) -> list[str]:
     a, t = out["get_anomalies"], out["analyze_trends"]
+    if (today := out.get("_today_cpl")) is not None:  # "por que o cpl subiu hoje?": today so far
+        move = (intent.metric or "").rpartition("_")[2]
+        return today_cpl_lines(move, today, out.get("_currency") or "BRL")
     if intent.ask == "problems":  # "teve algum problema essa semana?": the 7 days' problems, counted
         return [
             *problems_lines(a, t.get("last_7d", {}).get("last_day") or out["_through"]),

@@ -121,8 +121,10 @@ def say_campaign_details(intent: Intent, out: Out) -> list[str]:
     first = first_figure(intent)
     lines = [*days_lines(out, who, first), *period_lines(out, who, first), campaign_head(d)]
     # "qual o cpm da campanha 4?": that rate of its days asked (its 7 days when none was), said first
-    # (the CTR is in its figures' line already)
-    if intent.metric in {"cpm", "cpc", "cvr"}:
+    # (a period's CTR is in its figures' line already; a day's line has none: "qual o ctr da campanha 4
+    # ontem?" says that day's)
+    day_ctr = intent.metric == "ctr" and out.get("_day_figures") is not None and not out.get("_days_asked")
+    if intent.metric in {"cpm", "cpc", "cvr"} or day_ctr:
         lines[0:0] = metric_asked(intent, out, f"de {quoted(d['name'])}")
     lines[0:0] = seven_days_first(intent, d, out)
     lines[0:0] = saturation_lines(out)  # "a campanha 4 tá saturando?": yes / no / not clear first

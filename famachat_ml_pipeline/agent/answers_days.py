@@ -390,3 +390,50 @@ def _weekday_span(w: dict[str, Any]) -> str:
     else:
         each = ", ".join(f"{WEEKDAYS_PT[d]} {_times(k)}" for d, k in sorted(counts.items()))
     return f"{since}{n} dia{'s' if n != 1 else ''} com dados: {each}"
+
+
+def _change(new: float, old: float) -> float:
+    return (new - old) / old * 100.0
+
+
+def weekend_judged_lines(asked: str, v: dict[str, Any], currency: str = "BRL") -> list[str]:
+    """ "O fds foi bom?": last weekend's CPL and leads per day against the usual weekend's (the weekends
+    before it summed). Good: a cheaper lead (5% or more) without 10% fewer leads a day, or 10% more leads a
+    day at no dearer lead; weak the other way round; "Em parte" when one is better and the other worse, "Na
+    média" when neither moved. "Sim"/"Não" to the side asked ("bom": good, "ruim": weak). Nothing to judge
+    when a side has no leads."""
+    last, usual = v.get("last"), v.get("usual")
+    if not last or not usual or last["cpl"] is None or usual["cpl"] is None:
+        return []
+    span = f"{br_date(v['saturday'].isoformat())} a {br_date(v['sunday'].isoformat())}"
+    before = f"{br_date(usual['first_day'].isoformat())} a {br_date(usual['last_day'].isoformat())}"
+    cpl_gap = _change(last["cpl"], usual["cpl"])
+    leads_gap = _change(last["leads_day"], usual["leads_day"])
+    cheaper, dearer = cpl_gap <= -5, cpl_gap >= 5
+    more, fewer = leads_gap >= 10, leads_gap <= -10
+    good = (cheaper and not fewer) or (more and not dearer)
+    weak = (dearer and not more) or (fewer and not cheaper)
+
+    def signed_pct(x: float) -> str:
+        return ("+" if x > 0 else "-" if round(x) < 0 else "") + format_pct(abs(x))
+
+    figures = (
+        f"CPL {format_money(last['cpl'], currency)} contra {format_money(usual['cpl'], currency)} "
+        f"({signed_pct(cpl_gap)}) e {format_number(last['leads_day'], 1)} leads por dia contra "
+        f"{format_number(usual['leads_day'], 1)} ({signed_pct(leads_gap)}), nos {v['weekends']} fins de "
+        f"semana anteriores ({before})"
+    )
+    who = f"o fim de semana ({span})"
+    if good == weak:  # neither moved, or one better and the other worse
+        mixed = (cheaper or more) and (dearer or fewer)
+        word = (
+            "Em parte: "
+            + who
+            + " teve "
+            + ("lead mais barato, mas menos leads" if cheaper else "mais leads, mas lead mais caro")
+        )
+        head = word if mixed else f"Na média: {who} ficou perto do normal"
+    else:
+        yes = good == asked.endswith("better")
+        head = f"{'Sim' if yes else 'Não'}: {who} foi {'melhor' if good else 'mais fraco'} que o normal"
+    return [f"{head}: {figures}."]

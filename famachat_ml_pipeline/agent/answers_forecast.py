@@ -23,7 +23,7 @@ from famachat_ml_pipeline.agent.wording import (
     leads_text,
     quoted,
 )
-from famachat_ml_pipeline.core.recommendations import format_number, format_pct
+from famachat_ml_pipeline.core.recommendations import format_money, format_number, format_pct
 from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as DEFAULT_RECOMMENDATION_CONFIG
 
 _FIGURE = re.compile(r"\d[\d.]*(?:,\d+)?")
@@ -175,6 +175,57 @@ def _leads_target_lines(out: Out, target: float | None) -> list[str]:
     return lines
 
 
+def _amount(text: object) -> float:
+    """The number in a pt-BR figure as written ("R$ 28.863,09" -> 28863.09; "-" -> 0)."""
+    m = _FIGURE.search(str(text or ""))
+    return parse_number(m.group(0)) if m else 0.0
+
+
+def _to_month_end(out: Out, first: str, last: str, leads_first: bool) -> list[str]:
+    """The month to its last day when the stored forecast (first..last) ends before it: the month so far,
+    plus the forecast, plus its spend and leads per day over the days after it (an extrapolation, not the
+    pipeline's forecast), each part said, the figure asked first."""
+    period, done, f = out["_period"], out.get("_period_figures"), out["get_forecasts"]
+    currency, totals = out.get("_currency") or "BRL", f["account_totals"]
+    start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+    n, rest = (end - start).days + 1, (period.last - end).days
+    ahead = {k: _amount(totals.get(k)) for k in ("spend", "leads")}
+    per_day = {k: v / n for k, v in ahead.items()}
+    so_far = {"spend": _amount(done["spend"]), "leads": float(done["leads"])} if done else {}
+    total = {k: so_far.get(k, 0.0) + ahead[k] + per_day[k] * rest for k in ahead}
+    month = f"{period.label[0].upper()}{period.label[1:]}"
+    after = f"{br_date((end + dt.timedelta(days=1)).isoformat())} a {br_date(period.last.isoformat())}"
+    forecast = f"{br_date(first)} a {br_date(last)}"
+
+    def parts(key: str, word: str) -> str:
+        shown = (lambda v: format_money(v, currency)) if key == "spend" else (lambda v: format_number(v, 0))
+        done_part = (
+            f"{shown(so_far[key])} {word} ({br_date(done['first_day'].isoformat())} a "
+            f"{br_date(done['last_day'].isoformat())}) + "
+            if done
+            else ""
+        )
+        return (
+            f"{done_part}{shown(ahead[key])} previstos pelo pipeline ({forecast}) + "
+            f"{shown(per_day[key] * rest)} nos {rest} dias seguintes ({after}), no ritmo da previsão "
+            f"({shown(per_day[key]) if key == 'spend' else format_number(per_day[key], 1)} por dia)"
+        )
+
+    lines = [
+        f"{month} deve fechar com cerca de {format_number(total['leads'], 0)} leads até "
+        f"{br_date(period.last.isoformat())}: {parts('leads', 'já realizados')}.",
+        f"{month} deve fechar em cerca de {format_money(total['spend'], currency)} de gasto até "
+        f"{br_date(period.last.isoformat())}: {parts('spend', 'já investidos')}.",
+    ]
+    note = (
+        f"A previsão guardada cobre só até {br_date(last)}; o mês vai até {br_date(period.last.isoformat())}"
+        ": "
+        f"os {rest} dias depois dela seguem o ritmo por dia da previsão, uma extrapolação, não uma previsão "
+        "do pipeline."
+    )
+    return [*(lines if leads_first else lines[::-1]), note]
+
+
 def _month_end_lines(out: Out, leads_first: bool = False) -> list[str]:
     """ "Quanto vou gastar até o fim do mês?": the stored forecast summed from the day after the last
     complete day to the month's last day, with its range, then the month so far plus that."""
@@ -195,17 +246,19 @@ def _month_end_lines(out: Out, leads_first: bool = False) -> list[str]:
     lines = [
         *target,
         *_month_close(out, leads_first),
-        f"Até o fim do mês ({days}), pela previsão do pipeline "
+        # the stored forecast's days alone are no "fim do mês" when it ends before the month does
+        f"{'Até o fim do mês' if last >= period.last.isoformat() else 'Nos dias da previsão'} ({days}), "
+        "pela previsão do pipeline "
         f"feita com dados até {br_date(str(f['made_on']))}: {totals.get('spend', '-')} de gasto "
         f"({low.get('spend', '-')} a {high.get('spend', '-')}) e "
         f"{about_leads(totals.get('leads', '-'))} leads "
         f"({low.get('leads', '-')} a {high.get('leads', '-')}) na conta.",
     ]
     if last < period.last.isoformat():
-        lines.append(
-            f"A previsão guardada cobre só até {br_date(last)}; o mês vai até "
-            f"{br_date(period.last.isoformat())}, e os dias depois disso não estão na conta acima."
-        )
+        # "até o fim do mês" asked on the 1st: the stored forecast ends before the month does; the month
+        # is carried to its last day at the forecast's pace per day, said as the extrapolation it is
+        at = len(lines) - 1  # after the month so far plus the forecast (`_month_close`), when said
+        lines[at:at] = _to_month_end(out, first, last, leads_first)
     if done is not None:
         lines.append(
             f"Já realizado em {month} ({br_date(done['first_day'].isoformat())} a "

@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
+from famachat_ml_pipeline.agent.answers_days import weekend_judged_lines
 from famachat_ml_pipeline.agent.answers_gap import gap_line
 from famachat_ml_pipeline.agent.answers_ideal import ideal_cpl_lines
 from famachat_ml_pipeline.agent.answers_periods import (
@@ -181,6 +182,10 @@ def say_performance(intent: Intent, out: Out) -> list[str]:
         # "o cpm tá caro?": the verdict against its own weeks, then the rate's answer as before
         rest = say_performance(replace(intent, metric=rate[0]), {**out, "_cpl_history": None})
         return [judged[0], *rest, *judged[1:]]
+    if (judged := out.get("_weekend_judged")) is not None:
+        # "o fds foi bom?": the verdict against the weekends before it, then the weekend's figures
+        verdict = weekend_judged_lines(intent.ask or "", judged, out.get("_currency") or "BRL")
+        return [*verdict, *say_performance(replace(intent, ask=None), {**out, "_weekend_judged": None})]
     first = first_figure(intent)  # "qnts leads essa semana?": the leads first
     if (change := out.get("_days_change")) is not None:  # "ontem vs anteontem", then "qual a diferença?"
         labels = (br_date(change["old"].isoformat()), br_date(change["new"].isoformat()))

@@ -132,6 +132,10 @@ def periods_lines(out: Out, who: str = "", metric: str | None = None) -> list[st
     # days, so their raw % change (gasto +201% against a 10-day month) misleads; per day compares fairly
     if any(f["last_day"] < p.last or f["first_day"] > p.first for p, f in zip(periods, sides, strict=True)):
         lines.append(partial_line(span, sides, pf.get("raw") or (None, None), cpl))
+    elif len({f.get("days_with_data") for f in sides}) > 1:
+        # whole periods of different lengths (October's 31 days against November's 30): per day as well
+        raw = pf.get("raw") or (None, None)
+        lines.append(partial_line(span, sides, raw, cpl, "os períodos têm tamanhos diferentes"))
     else:
         lines.append(
             f"Variação de {span}: gasto {spend or '-'}, leads {leads or '-'}, CPL {cpl or 'sem comparação'}."
@@ -152,9 +156,12 @@ def _pct_change(old: float | None, new: float | None) -> str:
     return ("+" if round(change) > 0 else "-" if round(change) < 0 else "") + format_pct(abs(change))
 
 
-def partial_line(span: str, sides: list[dict[str, Any]], raw: Any, cpl: str | None) -> str:
-    """Two periods of which one is partial: spend and leads per day with data and their % change, then the
-    CPL's (a rate: it compares as it is); no change of the raw totals, which cover different days."""
+def partial_line(
+    span: str, sides: list[dict[str, Any]], raw: Any, cpl: str | None, why: str = "um lado é parcial"
+) -> str:
+    """Two periods of which one is partial (or of different lengths: `why`): spend and leads per day with
+    data and their % change, then the CPL's (a rate: it compares as it is); no change of the raw totals,
+    which cover different days."""
     days = [f.get("days_with_data") or 0 for f in sides]
     per = [
         (r["spend"] / n, r["leads"] / n) if r is not None and n else (None, None)
@@ -162,7 +169,7 @@ def partial_line(span: str, sides: list[dict[str, Any]], raw: Any, cpl: str | No
     ]
     leads = [format_number(p[1], 1) if p[1] is not None else "-" for p in per]
     return (
-        f"Como um lado é parcial ({days[0]} contra {days[1]} dias com dados), comparo por dia, não pelos "
+        f"Como {why} ({days[0]} contra {days[1]} dias com dados), comparo por dia, não pelos "
         f"totais. De {span}: gasto por dia {sides[0]['spend_per_day'] or '-'} contra "
         f"{sides[1]['spend_per_day'] or '-'} ({_pct_change(per[0][0], per[1][0])}), leads por dia {leads[0]} "
         f"contra {leads[1]} ({_pct_change(per[0][1], per[1][1])}), CPL {cpl or 'sem comparação'}."

@@ -16,7 +16,7 @@ from famachat_ml_pipeline.agent.answers_campaigns import (
 )
 from famachat_ml_pipeline.agent.answers_idle import idle_lines
 from famachat_ml_pipeline.agent.answers_periods import day_lines, period_lines
-from famachat_ml_pipeline.agent.answers_vs_account import stopped_which_lines
+from famachat_ml_pipeline.agent.answers_vs_account import delivery_lines, stopped_which_lines
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_numbers import numbers_in
 from famachat_ml_pipeline.agent.wording import Out, br_date, leads_text, period_in, quoted
@@ -181,6 +181,8 @@ def _tier_list(rows: list[dict[str, Any]], total: int, which: str) -> list[str]:
 def say_list_campaigns(intent: Intent, out: Out) -> list[str]:
     if "_stopped_which" in out:  # "tem campanha ativa sem gastar?": those, not the whole list
         return stopped_which_lines(out["_stopped_which"])
+    if "_delivering" in out:  # "tá entregando?": the last complete day's delivery, the stopped named
+        return delivery_lines(out["_delivering"])
     if intent.metric in {"spend", "spend_low"} and (ranked := _ranking_lines(intent, out)) is not None:
         return ranked
     c = out["list_campaigns"]

@@ -8,7 +8,7 @@ from typing import Any
 
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.wording import br_span, leads_text, quoted, times_text
-from famachat_ml_pipeline.core.recommendations import format_pct
+from famachat_ml_pipeline.core.recommendations import format_number, format_pct
 
 NEAR_PCT = 0.5  # a gap that rounds to 0%: the same CPL as the account's
 
@@ -167,3 +167,30 @@ def stopped_which_lines(v: dict[str, Any]) -> list[str]:
         unknown = f"; dados inválidos em {', '.join(_day(d) for d in r['aside'])}" if r["aside"] else ""
         lines.append(f"- {quoted(r['name'])} ({r['campaign_id']}): {since}{unknown}")
     return lines
+
+
+def delivery_lines(v: dict[str, Any]) -> list[str]:
+    """ "Tá entregando?": whether the account delivered (spend or impressions) on the last complete day, the
+    campaigns that did, then the active ones that stopped (as `stopped_which_lines` names them)."""
+    through, delivered, total = _day(v["through"]), v["delivered"], v["total"]
+    if not delivered:
+        return [f"Não: a conta não entregou em {through}, o último dia completo: nenhum gasto nem impressão."]
+    n, stopped = len(delivered), len(v["stopped"])
+    head = "Sim" if not stopped else "Sim, mas não todas"
+    lines = [
+        f"{head}: a conta entregou em {through}, o último dia completo: {total['spend']} de gasto e "
+        f"{format_number(total['impressions'], 0)} impressões em {n} campanha{'s' if n != 1 else ''}:",
+        *(
+            f"- {quoted(r['name'])} ({r['campaign_id']}): {r['spend']}, "
+            f"{format_number(r['impressions'], 0)} impressões"
+            for r in delivered
+        ),
+    ]
+    if not stopped:
+        return [*lines, f"Todas as {v['active']} campanhas ativas entregaram nesse dia."]
+    parou = "parou" if stopped == 1 else "pararam"
+    return [
+        *lines,
+        f"{stopped} de {v['active']} campanhas ativas {parou} de entregar:",
+        *stopped_which_lines(v)[1:],
+    ]

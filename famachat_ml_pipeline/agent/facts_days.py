@@ -98,3 +98,44 @@ def day_by_day(ctx: ToolContext, first: dt.date, last: dt.date) -> dict[str, Any
         "orphans": q.orphan_campaign_days(ctx.engine, ctx.config_id, first, last),
         "rows": ctx.fmt(raw, {"spend": "money", "cpl": "money"}),
     }
+
+
+USUAL_WEEKENDS = 4  # "o fds foi bom?": last weekend against the 4 before it
+
+
+def weekend_judged_figures(ctx: ToolContext, saturday: dt.date, sunday: dt.date) -> dict[str, Any]:
+    """ "O fds foi bom?": last weekend's (saturday..sunday) spend, leads, CPL and leads per day with data,
+    and the same of the USUAL_WEEKENDS weekends before it summed (the usual weekend), from the source."""
+    span = 7 * (USUAL_WEEKENDS + 1)
+    first = sunday - dt.timedelta(days=span - 1)
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], sunday, span, now=ctx.now).daily
+    sides = (
+        daily.filter(
+            pl.col("date").is_between(first, sunday)
+            & (pl.col("date").dt.weekday() >= 6)  # Saturday 6, Sunday 7
+            & pl.col("has_row")
+            & pl.col("spend").is_not_null()
+        )
+        .with_columns(last=pl.col("date") >= saturday)
+        .group_by("last")
+        .agg(
+            spend=pl.col("spend").sum(),
+            leads=pl.col("leads").sum(),
+            days=pl.col("date").n_unique(),
+            first_day=pl.col("date").min(),
+            last_day=pl.col("date").max(),
+        )
+    )
+    found: dict[str, Any] = {"saturday": saturday, "sunday": sunday, "weekends": USUAL_WEEKENDS}
+    for r in sides.iter_rows(named=True):
+        spend, leads, days = float(r["spend"] or 0.0), int(r["leads"] or 0), int(r["days"])
+        found["last" if r["last"] else "usual"] = {
+            "spend": spend,
+            "leads": leads,
+            "days": days,
+            "cpl": spend / leads if leads else None,
+            "leads_day": leads / days if days else None,
+            "first_day": r["first_day"],
+            "last_day": r["last_day"],
+        }
+    return found

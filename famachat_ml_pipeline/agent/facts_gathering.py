@@ -11,7 +11,12 @@ from famachat_ml_pipeline.agent.facts_campaign_health import (
     reactivation_figures,
     tracking_figures,
 )
-from famachat_ml_pipeline.agent.facts_days import BEST_DAY_SPAN, day_by_day, weekday_figures
+from famachat_ml_pipeline.agent.facts_days import (
+    BEST_DAY_SPAN,
+    day_by_day,
+    weekday_figures,
+    weekend_judged_figures,
+)
 from famachat_ml_pipeline.agent.facts_forecast import (
     cpl_day_figures,
     cpl_next_figures,
@@ -19,6 +24,7 @@ from famachat_ml_pipeline.agent.facts_forecast import (
     worst_case_figures,
 )
 from famachat_ml_pipeline.agent.facts_forecast_record import forecast_record_figures
+from famachat_ml_pipeline.agent.facts_growth import month_growth_figures
 from famachat_ml_pipeline.agent.facts_idle import idle_figures
 from famachat_ml_pipeline.agent.facts_periods import (
     days_change,
@@ -36,9 +42,14 @@ from famachat_ml_pipeline.agent.facts_source import (
     target_figures,
     vs_account_figures,
 )
-from famachat_ml_pipeline.agent.facts_stopped import stopped_active_figures, stopped_figures
+from famachat_ml_pipeline.agent.facts_stopped import (
+    delivery_figures,
+    stopped_active_figures,
+    stopped_figures,
+)
 from famachat_ml_pipeline.agent.facts_talk import daily_budget_figures, decided_figures
 from famachat_ml_pipeline.agent.facts_tiers import tier_figures
+from famachat_ml_pipeline.agent.facts_today import today_cpl_figures
 from famachat_ml_pipeline.agent.facts_verdicts import (
     budget_figures,
     cpl_history_figures,
@@ -116,6 +127,10 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
             w = facts["_weeks"]["weeks"]
             facts["_weeks_campaigns"] = [campaign_figures(ctx, p.first, p.last) for p in (w.before, w.now)]
         return facts
+    if intent.name == "trends" and (intent.metric or "").startswith("month_growth_"):
+        # "qual campanha mais cresceu esse mês?": each campaign's figure per day, this month and the last
+        figure = (intent.metric or "").removeprefix("month_growth_")
+        return {**facts, "_month_growth": month_growth_figures(ctx, figure, intent.period_ref or "esse mes")}
     if intent.name == "trends" and (intent.metric or "").startswith("period_"):
         cid = intent.campaign_id
         if cid is not None and not ctx.owns(cid):  # another account's campaign: analyze_trends says so
@@ -127,6 +142,9 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
         return {**facts, "_period": week}  # the anomalies' window, named with its days
     if intent.name == "best_day":
         return {**facts, **_best_day_facts(ctx, intent)}
+    if intent.name == "anomalies" and (intent.metric or "").startswith("today_cpl_") and day == today:
+        # "por que o cpl subiu hoje?": today so far against the days before it (anomalies need a whole day)
+        facts["_today_cpl"] = today_cpl_figures(ctx, today)
     facts.update(_verdict_facts(ctx, intent, day))
     if intent.name == "underperformers" and intent.metric == "no_leads" and (day or intent.period_ref):
         facts["_idle"] = idle_figures(ctx, day, intent.period_ref)  # "sem lead desde sexta?": those days
@@ -167,6 +185,8 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
         return {**facts, "_reactivation": reactivation_figures(ctx, cid)}
     if intent.name == "list_campaigns" and intent.ask == "stopped_which":
         return {**facts, "_stopped_which": stopped_active_figures(ctx)}
+    if intent.name == "list_campaigns" and intent.ask == "delivering":
+        return {**facts, "_delivering": delivery_figures(ctx)}
     if intent.name == "campaign_details" and intent.ask == "stopped" and owned:
         return {**facts, "_stopped": stopped_figures(ctx, intent.campaign_id)}
     against_account = (intent.ask or "").startswith("vs_account") or intent.ask in {"share", "without"}
@@ -212,6 +232,9 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
                 facts["_ranking"] = campaign_figures(ctx, day, day)
     if period is not None:
         facts["_period"] = period
+        if (intent.ask or "").startswith("weekend_judged") and cid is None:
+            # "o fds foi bom?": last weekend against the weekends before it, for a verdict
+            facts["_weekend_judged"] = weekend_judged_figures(ctx, period.first, period.last)
         # only the days the source covers: a month not over yet, or begun before the data, is partial
         start, end = max(period.first, first or period.first), min(period.last, through)
         target = intent.metric == "month_end_target" and intent.threshold is not None

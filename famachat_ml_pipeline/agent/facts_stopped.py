@@ -62,3 +62,31 @@ def stopped_active_figures(ctx: ToolContext) -> dict[str, Any]:
     stopped = [r for r in rows if r["last_day"] is None or r["last_day"] < through]
     stopped.sort(key=lambda r: (r["last_day"] or dt.date.min, r["campaign_id"]))
     return {"through": through, "first": first, "active": len(active), "stopped": stopped}
+
+
+def delivery_figures(ctx: ToolContext) -> dict[str, Any]:
+    """ "Tá entregando?": the last complete day's spend and impressions, the account's and each campaign's
+    that delivered (spend or impressions), with the active ones that did not (`stopped_active_figures`)."""
+    daily, first, through = _read(ctx)
+    day = (
+        daily.filter((pl.col("date") == through) & pl.col("has_row") & pl.col("spend").is_not_null())
+        .group_by("campaign_id")
+        .agg(pl.col("spend").sum(), pl.col("impressions").sum())
+        .filter((pl.col("spend") > 0) | (pl.col("impressions") > 0))
+        .sort(["spend", "campaign_id"], descending=[True, False])
+    )
+    rows = [
+        {
+            "campaign_id": r["campaign_id"],
+            "name": ctx.name_of(r["campaign_id"]),
+            "spend": float(r["spend"] or 0.0),
+            "impressions": int(r["impressions"] or 0),
+        }
+        for r in day.iter_rows(named=True)
+    ]
+    total = {"spend": sum(r["spend"] for r in rows), "impressions": sum(r["impressions"] for r in rows)}
+    return {
+        **stopped_active_figures(ctx),
+        "delivered": ctx.fmt(rows, {"spend": "money"}),
+        "total": ctx.fmt1(total, {"spend": "money"}),
+    }

@@ -30,6 +30,7 @@ from famachat_ml_pipeline.agent.intents_campaigns import (
     names_asked,
     resolve_name,
 )
+from famachat_ml_pipeline.agent.intents_growth import month_growth_asked
 from famachat_ml_pipeline.agent.intents_keywords import (
     CPL_LIMIT,
     MONTH_AHEAD,
@@ -46,6 +47,7 @@ from famachat_ml_pipeline.agent.intents_periods import (
     ALL_TIME,
     ALL_TIME_REF,
     DAY_REF,
+    LAST_WEEK_RANGE,
     MONTH_BEFORE_LAST_REF,
     MONTH_CLOSED,
     PERIOD_REF,
@@ -93,7 +95,7 @@ from famachat_ml_pipeline.agent.intents_verdicts import (
     vs_account_asked,
     vs_account_side,
 )
-from famachat_ml_pipeline.agent.intents_weekend import weekend_asked
+from famachat_ml_pipeline.agent.intents_weekend import last_weekend_judged, weekend_asked
 
 INTENTS = (
     "help",
@@ -281,6 +283,14 @@ def classify_intent(message: str) -> Intent:
             period_ref="mes passado",
             period_refs=(MONTH_BEFORE_LAST_REF, "mes passado"),
         )
+    if (grew := month_growth_asked(text)) and not (intent.campaign_id or (intent.names and intent.name_like)):
+        # "qual campanha mais cresceu esse mês?": the campaigns by their gain in leads per day against the
+        # month before (was the account's CPL trend)
+        intent = Intent("trends", keyword="trends", metric=f"month_growth_{grew[0]}", period_ref=grew[1])
+    if (judged := last_weekend_judged(text)) and not (intent.campaign_id or intent.names):
+        # "o fds foi bom?": last weekend's verdict against the weekends before it, then its figures (was its
+        # figures alone, or the underperformers for "foi ruim?")
+        intent = Intent("performance", keyword="performance", metric="cpl", period_ref="fds", ask=judged)
     if _HEALTH.search(text) and intent.name in {"summary", "top", "help"} and not intent.campaign_id:
         # "minha conta tá saudável?": a verdict first, from the tiers, the anomalies and the CPL's trend
         intent = Intent("summary", keyword="summary", ask="health")
@@ -484,6 +494,8 @@ def _classify(message: str) -> Intent:
     if period and (period.group(7) or period.group(12)):
         day_ref = None  # a range's first day is not the day asked
     period_ref = period.group(0) if period else None
+    if period and period.group(7) and re.search(r"\bsemana passada\b", text):
+        period_ref += LAST_WEEK_RANGE  # "de seg a sex semana passada": those days of last week
     if period is None and WEEK_BEFORE_LAST.search(text):  # "quanto gastei semana retrasada?"
         period_ref = WEEK_BEFORE_LAST_REF
     if period_ref is None and day_ref is None and ALL_TIME.search(text):
@@ -844,6 +856,17 @@ def _classify(message: str) -> Intent:
     # the same weekday a week earlier, the account's (`day_move_asked`)
     if not (cid or (names and like)) and (day_move := day_move_asked(asked, matched, day_ref, period_ref)):
         matched, extra["metric"], names = "anomalies", day_move, ()
+    if (
+        not (cid or (names and like))
+        and matched == "anomalies"
+        and day_ref in {"hoje", "hj"}
+        and period_ref is None
+        and WHY.search(asked)
+        and cpl_asked(asked)
+    ):
+        # "por que o cpl subiu hoje?": today so far against the usual days (was the 7 days' anomalies)
+        up, down = (re.search(rf"\b({MOVES[k]})\b", asked) for k in ("up", "down"))
+        extra["metric"] = f"today_cpl_{'up' if up else 'down' if down else 'either'}"
     # words after "campanha" that name nothing never end in the help menu: the campaigns are listed
     keyword = matched or ("list_campaigns" if names and not like else "help")
     if matched is None and not (cid or names or day_ref or period_ref or REACTIVATE.search(asked)):

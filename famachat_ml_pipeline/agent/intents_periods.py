@@ -48,7 +48,14 @@ MONTHS = (
 # days, last calendar week, this calendar week ("essa semana")
 _DATE = r"\d{1,2}/\d{1,2}(?:/\d{2,4})?"
 # a range's ends: "de 01/11 a 15/11", "do dia 1 ao dia 15" (or "ao 15"), "de segunda até domingo"
-_WEEKDAY_END = r"(?:segunda|terca|quarta|quinta|sexta)(?:[- ]feira)?|sabado|domingo"
+# "de seg a sex": the buyers' short weekdays too
+_WEEKDAY_END = (
+    r"(?:segunda|terca|quarta|quinta|sexta)(?:[- ]feira)?|sabado|domingo|seg|ter|qua|qui|sex|sab|dom"
+)
+_SHORT_WEEKDAYS = {"seg": "segunda", "ter": "terca", "qua": "quarta", "qui": "quinta", "sex": "sexta"}
+_SHORT_WEEKDAYS.update(sab="sabado", dom="domingo")
+# "de seg a sex semana passada": a weekday range inside last calendar week (a period ref's suffix)
+LAST_WEEK_RANGE = " da semana passada"
 _RANGE_FROM = rf"{_DATE}|dia \d{{1,2}}(?![/\d])|{_WEEKDAY_END}|(?:(?<=dia )|(?<=dias ))\d{{1,2}}(?![/\d.,])"
 _RANGE_TO = rf"{_DATE}|dia \d{{1,2}}(?![/\d])|{_WEEKDAY_END}|\d{{1,2}}(?![/\d.,])"
 PERIOD_REF = re.compile(
@@ -276,6 +283,10 @@ def periods_compared(text: str) -> tuple[str, str] | None:
     refs = list(dict.fromkeys(ref for _, ref in sorted(found)))
     if len(refs) == 1 and refs[0].endswith(" mes") and THE_ONE_BEFORE.search(text):
         refs.append("mes passado")  # "compara esse mês com o passado": the month named is understood
+    if refs == ["mes passado"] and (
+        THE_ONE_BEFORE.search(text) or re.search(r"\bmes (?:anterior|retrasado)\b|\bretrasado\b", text)
+    ):
+        refs.append(MONTH_BEFORE_LAST_REF)  # "o mês passado foi melhor que o anterior?": the month before it
     if not refs and re.search(r"\bmes anterior\b", text):
         refs = ["mes passado", "esse mes"]  # "comparado ao mês anterior, como estamos?": this month is meant
     if refs == ["mes passado"] and re.search(
@@ -298,7 +309,7 @@ def range_days(start: str, end: str, today: dt.date) -> tuple[dt.date | None, dt
     the latest such day; a weekday start is the latest one on or before the end (Monday to Sunday of last
     week, asked on a Monday); "dia N" starts in the end's month ("do dia 1 ao dia 15" asked on the 1st
     is the month before's 1st to 15th), or the month before it ("do dia 25 ao dia 5")."""
-    start, end = (f"dia {x}" if x.isdigit() else x for x in (start, end))
+    start, end = (f"dia {x}" if x.isdigit() else _SHORT_WEEKDAYS.get(x, x) for x in (start, end))
     last = resolve_day(end, today)
     if last is None:
         return None, None
@@ -314,6 +325,25 @@ def range_days(start: str, end: str, today: dt.date) -> tuple[dt.date | None, dt
         except ValueError:
             return None, last
     return resolve_day(start, today), last
+
+
+def _weekday_index(word: str) -> int | None:
+    """Monday = 0 of "sex", "sexta-feira", "sabado"; None when `word` is no weekday ("dia 5", "15/11")."""
+    word = word.replace("-", " ").split()[0]
+    word = _SHORT_WEEKDAYS.get(word, word)
+    return WEEKDAYS.index(word) if word in WEEKDAYS else None
+
+
+def _last_week_range(ref: str, start: str, end: str, today: dt.date) -> Period | None:
+    """ "De seg a sex semana passada": the weekdays start..end of last calendar week (Monday to Sunday
+    before this week's Monday), not the latest such days; None unless both ends are weekdays and the ref
+    names last week (`LAST_WEEK_RANGE`)."""
+    first_day, last_day = _weekday_index(start), _weekday_index(end)
+    if not ref.endswith(LAST_WEEK_RANGE) or first_day is None or last_day is None or last_day < first_day:
+        return None
+    monday = today - dt.timedelta(days=today.weekday() + 7)
+    label = f"semana passada, de {WEEKDAYS_NAMED[first_day]} a {WEEKDAYS_NAMED[last_day]}"
+    return Period(monday + dt.timedelta(days=first_day), monday + dt.timedelta(days=last_day), label)
 
 
 def _month(year: int, month: int) -> tuple[dt.date, dt.date]:
@@ -347,6 +377,8 @@ def resolve_period(ref: str | None, through: dt.date) -> Period | None:
     if m.group(11):  # "fim de semana" (group 10 is inside "essa semana"): the last Saturday and Sunday
         sunday = through - dt.timedelta(days=(through.weekday() - 6) % 7)
         return Period(sunday - dt.timedelta(days=1), sunday, "fim de semana, sábado e domingo")
+    if m.group(7) and (week := _last_week_range(ref or "", m.group(7), m.group(8), today)):
+        return week  # "de seg a sex semana passada": those days of last calendar week
     if m.group(7):  # "de 01/11 a 15/11", "do dia 1 ao 15", "de segunda a domingo": the days between
         first, last = range_days(m.group(7), m.group(8), today)
         if first is None or last is None or last < first:

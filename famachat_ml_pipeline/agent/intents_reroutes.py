@@ -152,6 +152,13 @@ _STOPPED_WHICH = re.compile(
 )
 
 
+# "tá entregando?", "as campanhas estão rodando?": the last complete day's delivery, not a campaign list
+_DELIVERING = re.compile(
+    r"^(?!.*\b(?:qual|quais|quant\w*)\b)(?:.*\b)?(?:entregando|veiculando)\b"
+    r"|^(?!.*\b(?:qual|quais|quant\w*)\b)(?:.*\b)?(?:ta|esta|tao|estao|to) (?:rodando|no ar)\W*$"
+)
+
+
 # "tô gastando muito?", "estou gastando demais?": the spend's level, not a figure of a day
 _SPENDING_MUCH = re.compile(
     r"\b(gastando|gastei|gastamos|gasto|gastou)\s+(muito|demais|mto|pra caramba)\b\W*$"
@@ -241,6 +248,10 @@ def reroute(text: str, intent: Intent) -> Intent:
         # "posso tirar verba da 11 e colocar na 4?": the two campaigns, the one money leaves first
         return replace(
             intent, name="compare", keyword="compare", metric="budget_move", names=move, campaign_ids=()
+        )
+    if not named and _DELIVERING.search(text) and not (intent.day_ref or intent.period_ref):
+        return replace(
+            intent, name="list_campaigns", keyword="list_campaigns", metric=None, ask="delivering", names=()
         )
     if not named and _STOPPED_WHICH.search(text) and not (intent.day_ref or intent.period_ref):
         # "tem alguma campanha ativa sem gastar?": the active ones that stopped spending, not the whole list

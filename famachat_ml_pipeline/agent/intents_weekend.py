@@ -79,3 +79,20 @@ def weekend_parts(ask: str) -> tuple[str, str]:
     older ask names none."""
     side, _, figure = ask.removeprefix("weekend").lstrip("_").partition(":")
     return side, figure if figure in WEEKEND_FIGURES else "cpl"
+
+
+# "o fds foi bom?", "o fim de semana foi ruim?", "o fds passado foi pior?": last weekend judged, against the
+# weekends before it (not "bom dia, como foi o fds?", nor a campaign asked, nor another side named)
+_LAST_JUDGED = re.compile(
+    rf"^(?!.*\b(?:qual|quais|campanhas?|que|q)\b)(?=.*\b{_WEEKEND}\b)"
+    r".*\b(bom|boa|ruim|bem|mal|melhor|pior|fraco|forte)\b(?! dia| tarde| noite)"
+)
+
+
+def last_weekend_judged(text: str) -> str | None:
+    """ "weekend_judged_better" ("o fds foi bom?"), "weekend_judged_worse" ("foi ruim?"), of a normalized
+    question that judges last weekend on its own; None otherwise."""
+    if not (m := _LAST_JUDGED.search(text)) or _VS.search(text):
+        return None
+    worse = m.group(1) in {"ruim", "mal", "pior", "fraco"}
+    return f"weekend_judged_{'worse' if worse else 'better'}"

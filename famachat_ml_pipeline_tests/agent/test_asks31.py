@@ -8,6 +8,7 @@ and days of that Tuesday are checked too. Figures from the cleaned source, summe
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -133,7 +134,11 @@ def test_this_month_against_last_on_the_first_is_the_closed_month_against_the_on
         body = body[1:]
     assert body[0].startswith(_head(day1_db, "Outubro de 2026", *OCT)), lines
     assert body[1].startswith(_head(day1_db, "Novembro de 2026", *NOV)), lines
-    assert body[2].startswith("Variação de outubro de 2026 para novembro de 2026: "), lines
+    # 31 days against 30: compared per day, not by the totals (agent38)
+    assert body[2].startswith(
+        "Como os períodos têm tamanhos diferentes (31 contra 30 dias com dados), comparo por dia, não pelos "
+        "totais. De outubro de 2026 para novembro de 2026: "
+    ), lines
 
 
 # ------------------------------------------------------------ 3. the month's end is December's
@@ -143,7 +148,10 @@ def test_the_months_end_on_the_first_is_this_months(day1_db: DemoDb, question: s
     intent, lines = _one(day1_db, question)
     assert intent == "forecast", lines
     assert not any("já terminou" in line for line in lines), lines
-    assert lines[0].startswith("Até o fim do mês (01/12/2026 a "), lines
+    # the whole of December: the stored forecast, then its pace per day to the 31st (agent38)
+    assert re.match(r"Dezembro de 2026 deve (fechar em|fechar com) cerca de .* até 31/12/2026: ", lines[0]), (
+        lines
+    )
     assert any("o mês vai até 31/12/2026" in line for line in lines), lines
 
 

@@ -239,7 +239,13 @@ def test_a_horizon_short_of_the_months_end_says_up_to_which_day() -> None:
     through, call = short_horizon_forecast()
     facts = {"_through": through, "_period": resolve_period("esse mes", through)}
     text = generate_response(Intent("forecast", metric="month_end"), [call], [], facts)
-    assert text.startswith("Até o fim do mês (11/11/2026 a 17/11/2026)")
+    # the forecast's 7 days (R$ 100,00 a day) carried to the 30th at that pace, said as an extrapolation
+    assert text.startswith(
+        "Novembro de 2026 deve fechar em cerca de R$ 2.000,00 de gasto até 30/11/2026: R$ 700,00 previstos "
+        "pelo pipeline (11/11/2026 a 17/11/2026) + R$ 1.300,00 nos 13 dias seguintes (18/11/2026 a "
+        "30/11/2026)"
+    ), text
+    assert "Nos dias da previsão (11/11/2026 a 17/11/2026)" in text
     assert "A previsão guardada cobre só até 17/11/2026; o mês vai até 30/11/2026" in text
 
 

@@ -288,7 +288,7 @@ def test_the_month_asked_ahead_is_the_month_so_far_plus_the_forecast(
 
 def test_the_month_past_the_forecasts_horizon_is_summed_only_up_to_its_last_day() -> None:
     """On 10/11 the 7-day forecast ends on 17/11: the month so far plus it is said up to 17/11, with the
-    interval, and the days after are said not to be in it (nothing is made up for them)."""
+    interval; the days after are carried at the forecast's pace per day, said as an extrapolation."""
     through, call = short_horizon_forecast()
     done = {
         "first_day": dt.date(2026, 11, 1),
@@ -307,7 +307,12 @@ def test_the_month_past_the_forecasts_horizon_is_summed_only_up_to_its_last_day(
         "10/11/2026) + 30,0 previstos (11/11/2026 a 17/11/2026).",
     ]
     assert "A previsão guardada cobre só até 17/11/2026; o mês vai até 30/11/2026" in "\n".join(lines)
-    assert "deve fechar" not in "\n".join(lines)
+    # the days after are carried at the forecast's pace, said as an extrapolation (agent38), never summed
+    # into the interval: R$ 1.000 + R$ 700 + 13 days at R$ 100
+    assert lines[2].startswith(
+        "Novembro de 2026 deve fechar em cerca de R$ 3.000,00 de gasto até 30/11/2026: "
+    ), lines
+    assert "uma extrapolação, não uma previsão do pipeline" in "\n".join(lines)
 
 
 @pytest.mark.parametrize(

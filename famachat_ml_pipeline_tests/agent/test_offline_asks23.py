@@ -58,8 +58,13 @@ def test_camp_is_a_campaign_with_the_period_asked_then_yesterday(demo_db: DemoDb
         pl.col("campaign_id") == row["campaign_id"]
     )
     spent = float(day["spend"].sum() or 0)
-    assert day_lines[0].startswith(f"Em {_d(demo_db.as_of)}, {_quoted(name)}: "), day_lines
-    assert f"{format_money(spent)} investidos" in day_lines[0], day_lines
+    # the CTR the thread asked, of that day, first (agent38: a day's line has no CTR)
+    ctr = 100 * int(day["clicks"].sum()) / int(day["impressions"].sum())
+    assert (
+        day_lines[0] == f"CTR de {_quoted(name)} (cliques / impressões) em {_d(demo_db.as_of)}: {_pct(ctr)}."
+    )
+    assert day_lines[1].startswith(f"Em {_d(demo_db.as_of)}, {_quoted(name)}: "), day_lines
+    assert f"{format_money(spent)} investidos" in day_lines[1], day_lines
 
 
 def test_the_most_expensive_camp_of_the_week_is_the_highest_cpl(demo_db: DemoDb) -> None:

@@ -1,0 +1,29 @@
+"""The campaigns that grew most over a month ("qual campanha mais cresceu esse mês?"): this month against
+the one before, by leads per day unless the spend is named. Pure functions: no database."""
+
+from __future__ import annotations
+
+import re
+
+from famachat_ml_pipeline.agent.intents_trends import figure_named
+
+_WHICH = re.compile(r"\b(qual|quais)\b.*\bcampanhas?\b|\bcampanhas?\b.*\b(qual|quais)\b")
+# "mais cresceu", "cresceram mais", "ganhou mais leads", "aumentou mais os leads"
+_GREW = re.compile(
+    r"\bcresc\w*|\b(?:ganhou|ganharam) mais\b|\bmais (?:ganhou|ganharam)\b"
+    r"|\b(?:aumentou|aumentaram|subiu|subiram) mais (?:os |em )?(?:leads?|gastos?|investimento)\b"
+)
+_MONTH = re.compile(r"\bmes\b")
+
+
+def month_growth_asked(text: str) -> tuple[str, str] | None:
+    """(the figure, "esse mes" or "mes passado") of a normalized question asking which campaigns grew
+    most over a month: "leads" unless the spend is named ("qual campanha mais cresceu em gasto no mês?");
+    None otherwise (a week, a day, a CPL: other answers)."""
+    if not (_WHICH.search(text) and _GREW.search(text) and _MONTH.search(text)):
+        return None
+    figure = figure_named(text)
+    if figure not in {None, "leads", "spend"}:
+        return None
+    month = "mes passado" if re.search(r"\bmes passado\b|\bultimo mes\b", text) else "esse mes"
+    return figure or "leads", month
