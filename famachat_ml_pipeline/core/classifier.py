@@ -30,13 +30,13 @@ import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
-import xgboost as xgb
-from sklearn.metrics import accuracy_score, f1_score
-from sklearn.model_selection import TimeSeriesSplit
+
+if TYPE_CHECKING:
+    import xgboost as xgb
 
 from famachat_ml_pipeline.core.features import FEATURE_COLUMNS, classifier_input_column, compute_features_wide
 from famachat_ml_pipeline.core.frames import KEY
@@ -180,6 +180,8 @@ def _x(frame: pl.DataFrame) -> np.ndarray:
 
 
 def _scores(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
+    from sklearn.metrics import accuracy_score, f1_score
+
     labels = list(range(len(LABELS)))
     return {
         "accuracy": float(accuracy_score(y_true, y_pred)),
@@ -198,6 +200,8 @@ def _fit(x: np.ndarray, y: np.ndarray, params: dict[str, Any]) -> xgb.XGBClassif
     if missing:
         # XGBClassifier needs every class among the labels; the caller decides (skip a fold, fail a job).
         raise NotEnoughTrainingData(f"training labels lack tier(s) {[LABELS[i] for i in missing]}")
+    import xgboost as xgb  # here, not at the top: 0.6 s of every import of the definitions (sklearn, pandas)
+
     model = xgb.XGBClassifier(**params)
     model.fit(x, y)
     model.get_booster().feature_names = list(FEATURE_COLUMNS)
@@ -243,6 +247,8 @@ def should_activate(metrics: dict[str, Any]) -> bool:
 def _cv_folds(frame: pl.DataFrame, folds: int, horizon: int) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
     """(train, test) of each expanding-window, purged CV fold over the as-of dates of `frame` (sklearn
     TimeSeriesSplit on dates); none when CV is off (folds < 2) or there are too few dates."""
+    from sklearn.model_selection import TimeSeriesSplit
+
     dates = frame["as_of"].unique().sort()
     if folds < 2 or dates.len() < folds + 1:  # cv_folds=0 turns CV off
         return []
@@ -371,6 +377,8 @@ def load_model(path: str | Path) -> xgb.XGBClassifier:
     path = Path(path)
     if not path.is_file():
         raise ModelArtifactError(f"model artifact not found: {path}")
+    import xgboost as xgb
+
     model = xgb.XGBClassifier()
     try:
         model.load_model(path)
@@ -445,6 +453,8 @@ def classify(
 
 
 def _score(features: pl.DataFrame, model: xgb.XGBClassifier, exact: bool) -> pl.DataFrame:
+    import xgboost as xgb
+
     x = _x(features)
     dm = xgb.DMatrix(x, feature_names=list(FEATURE_COLUMNS), nthread=XGB_PARAMS["n_jobs"])
     booster = model.get_booster()

@@ -32,8 +32,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import polars as pl
-from scipy import stats
 
+from famachat_ml_pipeline.core import tails
 from famachat_ml_pipeline.core.anomalies.campaign_delivery import zero_delivery, zero_lead_days
 from famachat_ml_pipeline.core.anomalies.campaign_frames import (
     Matrices,
@@ -106,8 +106,8 @@ def _rate(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray, metric: str)
             mu = np.where(res.expected > 0, mats.m["spend"][:, t] / res.expected, np.nan)
         # a high CPL means fewer leads than the spend should buy, and the other way round
         tests = {
-            "SPIKE": (stats.poisson.cdf, events, mu),
-            "DROP": (stats.poisson.sf, events - 1, mu),
+            "SPIKE": (tails.poisson_cdf, events, mu),
+            "DROP": (tails.poisson_sf, events - 1, mu),
         }
     else:
         events = mats.m["clicks"][:, t]
@@ -115,8 +115,8 @@ def _rate(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray, metric: str)
         p0 = np.clip(res.expected / 100.0, 0.0, 1.0)
         mu = n * p0
         tests = {
-            "SPIKE": (stats.binom.sf, events - 1, n, p0),
-            "DROP": (stats.binom.cdf, events, n, p0),
+            "SPIKE": (tails.binom_sf, events - 1, n, p0),
+            "DROP": (tails.binom_cdf, events, n, p0),
         }
     enough = np.fmax(events, mu) >= config.min_count
     shift = _sustained_ctr_shift(mats, config) if metric == "ctr" else None
@@ -172,8 +172,8 @@ def _sustained_ctr_shift(mats: Matrices, config: AnomalyConfig) -> dict[str, np.
         enough = (np.fmax(recent_c, mu) >= config.min_count) & (hist_c >= 2 * config.min_count)
         low = (pct < -config.sustained_effect_pct) & enough
         high = (pct > config.sustained_effect_pct) & enough
-        p_low = masked(stats.poisson.cdf, low, np.floor(recent_c / phi), mu / phi)
-        p_high = masked(stats.poisson.sf, high, np.ceil(recent_c / phi) - 1, mu / phi)
+        p_low = masked(tails.poisson_cdf, low, np.floor(recent_c / phi), mu / phi)
+        p_high = masked(tails.poisson_sf, high, np.ceil(recent_c / phi) - 1, mu / phi)
         return {"DROP": low & (p_low < config.alpha), "SPIKE": high & (p_high < config.alpha)}
 
 
@@ -198,8 +198,8 @@ def _performance(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray) -> li
     with np.errstate(invalid="ignore", divide="ignore"):
         drop = (pct < -config.change_pct) & enough & ~quiet
         spike = (pct > config.change_pct) & enough
-        drop &= masked(stats.poisson.cdf, drop, np.floor(recent / phi), mu / phi) < config.alpha
-        spike &= masked(stats.poisson.sf, spike, np.ceil(recent / phi) - 1, mu / phi) < config.alpha
+        drop &= masked(tails.poisson_cdf, drop, np.floor(recent / phi), mu / phi) < config.alpha
+        spike &= masked(tails.poisson_sf, spike, np.ceil(recent / phi) - 1, mu / phi) < config.alpha
     obs, exp_ = recent / recent_n, mu / recent_n
     out = [
         anomaly_rows(mats, drop, "PERFORMANCE_DROP", "leads", obs, exp_, pct, severity_from_pct),

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from scipy import stats
 
+from famachat_ml_pipeline.core import tails
 from famachat_ml_pipeline.core.anomalies.campaign_frames import Matrices, anomaly_rows, z_of_p
 from famachat_ml_pipeline.core.anomalies.config import AnomalyConfig, severity_from_pct, severity_from_z
 from famachat_ml_pipeline.core.anomalies.robust import dispersion, nan_median, run_length
@@ -131,7 +131,7 @@ def zero_lead_days(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray) -> 
         # A dispersion estimate from a few weeks of small counts is noisy, and only its upward errors
         # survive the clip at 1: keep it where the Pearson statistic shows overdispersion (chi-square, 5 %).
         dof = np.maximum(h_days[rows] - 1, 1)
-        phi[rows] = np.where(stats.chi2.sf(est * dof, dof) < _OVERDISPERSION_LEVEL, est, 1.0)
+        phi[rows] = np.where(tails.chi2_sf(est * dof, dof) < _OVERDISPERSION_LEVEL, est, 1.0)
     p = p_zero(mu, phi)
     flag &= p < config.alpha
     # scores and severities of the flagged cells only: the rest is never read

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from scipy import stats
 
+from famachat_ml_pipeline.core import tails
 from famachat_ml_pipeline.core.anomalies.config import ANOMALY_SCHEMA, OUTPUT_KEY, SEVERITIES, AnomalyConfig
 from famachat_ml_pipeline.core.anomalies.robust import MAX_SCORE, history
 from famachat_ml_pipeline.core.frames import KEY
@@ -178,4 +178,4 @@ def pct_change(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
 
 def z_of_p(p: np.ndarray) -> np.ndarray:
     """One-sided p value as a positive z (finite)."""
-    return np.clip(stats.norm.isf(np.clip(p, 1e-300, 1.0)), 0.0, MAX_SCORE)
+    return np.clip(tails.norm_isf(np.clip(p, 1e-300, 1.0)), 0.0, MAX_SCORE)

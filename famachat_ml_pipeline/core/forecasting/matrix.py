@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from famachat_ml_pipeline.core import tails
 from famachat_ml_pipeline.core.forecasting.calibration import (
     backtest_origins,
     calibrate_levels,
@@ -326,10 +327,8 @@ def _chosen_backtest(bt: _Backtest, chosen: np.ndarray) -> np.ndarray:
 
 def _seed_bounds(bt: _Backtest, level: float, nonneg: bool) -> tuple[np.ndarray, np.ndarray]:
     """The seed's own EMA interval (kept for the `ema` baseline; `auto` uses calibrated bounds)."""
-    from scipy.stats import norm
-
     p = bt.points["ema"][-1]
-    half = bt.ema_half * norm.ppf(0.5 + level / 2) / Z95
+    half = bt.ema_half * tails.norm_isf(0.5 - level / 2) / Z95
     lo, hi = p - half, p + half
     return (np.clip(lo, 0.0, None), np.clip(hi, 0.0, None)) if nonneg else (lo, hi)
 

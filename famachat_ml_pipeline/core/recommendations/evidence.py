@@ -15,23 +15,24 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from scipy import stats
+
+from famachat_ml_pipeline.core import tails
 
 
 def _poisson_mean_lower(leads: pl.Series, alpha: float) -> pl.Series:
     k = leads.cast(pl.Float64).fill_null(0.0).to_numpy()
-    lower = np.where(k > 0, stats.gamma.ppf(alpha, np.where(k > 0, k, 1.0)), np.nan)
+    lower = np.where(k > 0, tails.gamma_ppf(alpha, np.where(k > 0, k, 1.0)), np.nan)
     return pl.Series(lower, dtype=pl.Float64).fill_nan(None)
 
 
 def cpl_upper_value(spend: float, leads: float, alpha: float) -> float | None:
     """Scalar `cpl_upper_bound` from spend and leads (one campaign, said by the agent); None with 0 leads."""
-    return spend / float(stats.gamma.ppf(alpha, leads)) if leads > 0 else None
+    return spend / float(tails.gamma_ppf(alpha, leads)) if leads > 0 else None
 
 
 def _poisson_mean_upper(leads: pl.Series, alpha: float) -> pl.Series:
     k = leads.cast(pl.Float64).fill_null(0.0).to_numpy()
-    return pl.Series(stats.gamma.ppf(1 - alpha, k + 1), dtype=pl.Float64)
+    return pl.Series(tails.gamma_ppf(1 - alpha, k + 1), dtype=pl.Float64)
 
 
 def cpl_lower_bound(cpl: pl.Expr, leads: pl.Expr, alpha: float) -> pl.Expr:

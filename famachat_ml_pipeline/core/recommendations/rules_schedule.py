@@ -6,8 +6,8 @@ import datetime as dt
 
 import numpy as np
 import polars as pl
-from scipy import stats
 
+from famachat_ml_pipeline.core import tails
 from famachat_ml_pipeline.core.exprs import clip01, div
 from famachat_ml_pipeline.core.frames import KEY
 from famachat_ml_pipeline.core.recommendations.config import (
@@ -102,7 +102,7 @@ def weekday_spread(daily: pl.DataFrame, as_of: dt.date, config: RecommendationCo
     )
     observed = out["worst_leads"].fill_null(0).to_numpy()
     expected = out["worst_expected"].cast(pl.Float64).fill_null(0.0).to_numpy()
-    p = stats.poisson.cdf(observed, np.nan_to_num(expected, nan=0.0))
+    p = tails.poisson_cdf(observed, np.nan_to_num(expected, nan=0.0))
     return out.with_columns(p_value=pl.Series(np.minimum(1.0, 7 * p), dtype=pl.Float64))
 
 
