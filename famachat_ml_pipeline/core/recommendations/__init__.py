@@ -57,8 +57,9 @@ Safety rules:
 Money: budgets and CPLs are in the currency's major unit (the daily frame already divided the source's minor
 units by 100, or by 1 for CLP, COP, JPY, KRW, IDR and VND); those six show no decimals ("CLP 5.000").
 The expected impact of a budget change is the extra leads a week the step buys at the forecast CPL
-(`forecast_fleet`'s cpl over the next 7 days, else the 7-day CPL), an upper bound since the marginal CPL of
-more budget is usually above the average; the forecast leads of the next 7 days are quoted as the baseline.
+(`forecast_fleet`'s spend / leads over the next 7 days, else the 7-day CPL), an upper bound since the
+marginal CPL of more budget is usually above the average; the forecast leads of the next 7 days are quoted
+as the baseline.
 
 `confidence_score` = weighted mean of volume (0.4), consistency (0.3) and, when the classifier is a model,
 its probability for the tier the rule relies on (0.3; weights renormalised without it), clipped to

@@ -324,3 +324,17 @@ def test_pause_boundaries() -> None:
     assert "2,0 vezes o CPL médio da conta (R$ 20,00)" in r["description"]
     assert json.loads(r["suggested_action"])["suggested"] == "PAUSED"
     assert one(recs, "fallback", "PAUSE_CAMPAIGN")["severity_metric"] == pytest.approx(4.0)
+
+
+def test_the_impact_of_a_cut_uses_the_forecast_weeks_cpl_not_the_mean_of_its_daily_cpls() -> None:
+    """Under a lead a day, a forecast day's CPL row is that day's spend (spend / max(leads, 1)): a campaign
+    forecast at 0.3 leads and R$ 72 a day costs R$ 240 a lead, not the R$ 72 the daily rows average. A cut
+    of R$ 19,20 a day loses 134,40 / 240 = 0,6 leads a week (the mean said 1,9 of the 2 forecast)."""
+    w = wide(wide_row("burner", spend=640.0, leads=2, dwl=2, account_cpl=45.0, cpl_trend=0.0))
+    daily = attrs(("burner", "ACTIVE", 96.0))
+    recs = run(w, tiers({"burner": "UNDERPERFORMER"}), daily, fc=forecast("burner", 0.3, 240.0))
+    impact = json.loads(one(recs, "burner", "BUDGET_DECREASE")["suggested_action"])["expected_impact"]
+    assert impact == (
+        "economia de R$ 134,40/semana; cerca de 0,6 leads/semana a menos ao CPL de R$ 240,00; "
+        "previsão atual: 2 leads nos próximos 7 dias"
+    )
