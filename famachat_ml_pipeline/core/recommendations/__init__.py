@@ -50,6 +50,10 @@ Safety rules:
   (0.5) the campaign is not scaled, and `p_fall_next_week` is in the scaling rules' reasoning.
 - A campaign with an open CRITICAL anomaly (any type, not acknowledged) is never scaled (BUDGET_INCREASE,
   SCALE_UP): a CRITICAL jump may be a tracking or delivery fault, not real performance.
+- Nor paused on 0 leads that an open anomaly explains otherwise: a CRITICAL PERFORMANCE_DROP of the last
+  7 days without a CTR drop (leads gone while clicks held: a tracking break, already alerted), or a
+  delivery stop (ZERO_SPEND / ZERO_IMPRESSIONS) with no spend since (pausing saves nothing). Once the
+  buyer acknowledges the anomaly, the pause fires again if the leads are still 0.
 - Budget rules need a campaign-level daily budget: with the budget at ad-set level (null) there is no
   campaign field to change.
 - Rates on small counts (CTR, CPL by weekday) must pass a count-aware test, not only a percentage.

@@ -333,9 +333,15 @@ def _steadily_high(config: RecommendationConfig) -> pl.Expr:
 
 
 def pause_campaign(base: pl.DataFrame, config: RecommendationConfig, expires: dict) -> pl.DataFrame:
+    """0 leads on real spend. Not while an open anomaly explains the 0 leads otherwise: a CRITICAL
+    PERFORMANCE_DROP with no CTR drop (leads gone while clicks held: the anomaly module's tracking break;
+    a CTR collapse is the campaign's own failure and is paused), or a delivery stop not yet resumed
+    (nothing left to save). Acknowledging the anomaly (tracking checked) lets the pause through."""
     multiple = div(pl.col("spend_7d"), pl.col("ref_cpl"))
     cond = (
         pl.col("is_active_now")
+        & ~(pl.col("leads_break_open") & ~pl.col("ctr_drop_open"))
+        & ~pl.col("delivery_stopped")
         & (pl.col("tier") == "UNDERPERFORMER")
         & (pl.col("leads_7d") == 0)
         & (multiple >= config.pause_min_spend_cpl_multiple)

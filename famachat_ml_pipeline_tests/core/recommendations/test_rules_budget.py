@@ -338,3 +338,29 @@ def test_the_impact_of_a_cut_uses_the_forecast_weeks_cpl_not_the_mean_of_its_dai
         "economia de R$ 134,40/semana; cerca de 0,6 leads/semana a menos ao CPL de R$ 240,00; "
         "previsão atual: 2 leads nos próximos 7 dias"
     )
+
+
+def test_no_pause_on_zero_leads_an_open_tracking_break_or_delivery_stop_explains() -> None:
+    """0 leads on R$ 400 (20 x the account's CPL) is a pause, unless an open anomaly explains the zero:
+    a CRITICAL PERFORMANCE_DROP with clicks held (the anomaly module's tracking break), or a delivery stop
+    with no spend since. Acknowledged, or with the CTR collapsed too (the campaign's own failure), or the
+    delivery back, the pause fires."""
+    names = ["tracking", "acknowledged", "ctr_fell", "old_break", "stopped", "resumed"]
+    zero = [wide_row(c, spend=400.0, leads=0, dwl=0, account_cpl=20.0) for c in names]
+    w = wide(*zero, wide_row("neutral", account_cpl=20.0))  # a campaign with leads types the CPL columns
+    cls = tiers(dict.fromkeys(names, "UNDERPERFORMER") | {"neutral": "MODERATE"})
+    daily = attrs(*[(c, "ACTIVE", 100.0) for c in [*names, "neutral"]])
+    # "resumed" spent on AS_OF, after its stop
+    daily = daily.with_columns(spend=pl.when(pl.col("campaign_id") == "resumed").then(60.0).otherwise(0.0))
+    before = AS_OF - dt.timedelta(days=3)
+    an = anomalies(
+        anomaly("tracking", "PERFORMANCE_DROP", "CRITICAL"),
+        anomaly("acknowledged", "PERFORMANCE_DROP", "CRITICAL"),
+        anomaly("ctr_fell", "PERFORMANCE_DROP", "CRITICAL"),
+        anomaly("ctr_fell", "CTR_DROP", "HIGH"),
+        anomaly("old_break", "PERFORMANCE_DROP", "CRITICAL", date=AS_OF - dt.timedelta(days=10)),
+        anomaly("stopped", "ZERO_SPEND", "CRITICAL", date=before),
+        anomaly("resumed", "ZERO_SPEND", "CRITICAL", date=before),
+    ).with_columns(is_acknowledged=pl.col("entity_id") == "acknowledged")
+    recs = run(w, cls, daily, an=an)
+    assert fired(recs, "PAUSE_CAMPAIGN") == {"acknowledged", "ctr_fell", "old_break", "resumed"}
