@@ -53,7 +53,9 @@ Safety rules:
 - Nor paused on 0 leads that an open anomaly explains otherwise: a CRITICAL PERFORMANCE_DROP of the last
   7 days without a CTR drop (leads gone while clicks held: a tracking break, already alerted), or a
   delivery stop (ZERO_SPEND / ZERO_IMPRESSIONS) with no spend since (pausing saves nothing). Once the
-  buyer acknowledges the anomaly, the pause fires again if the leads are still 0.
+  buyer acknowledges the anomaly, the pause fires again if the leads are still 0. OPTIMIZE_SCHEDULE waits
+  too while an open CRITICAL PERFORMANCE_DROP lies in its 28 days: a break from a Monday makes that
+  week's Friday look worse than its own weekend.
 - Budget rules need a campaign-level daily budget: with the budget at ad-set level (null) there is no
   campaign field to change.
 - Rates on small counts (CTR, CPL by weekday) must pass a count-aware test, not only a percentage.

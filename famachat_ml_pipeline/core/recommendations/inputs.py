@@ -77,6 +77,7 @@ def _anomaly_flags(
 ) -> pl.DataFrame:
     a = open_campaign_anomalies(open_anomalies, as_of)
     recent = pl.col("anomaly_date") > as_of - dt.timedelta(days=config.anomaly_trigger_days)
+    in_schedule = pl.col("anomaly_date") > as_of - dt.timedelta(days=config.schedule_window_days)
     critical = critical_now = pl.col("severity") == "CRITICAL"
     if config.critical_block_days is not None:
         critical = critical & (pl.col("anomaly_date") > as_of - dt.timedelta(days=config.critical_block_days))
@@ -91,6 +92,10 @@ def _anomaly_flags(
             (recent & critical_now & (pl.col("anomaly_type") == "PERFORMANCE_DROP"))
             .any()
             .alias("leads_break_open"),
+            # ... anywhere in the schedule's window: its weekday counts hold the break
+            (in_schedule & critical_now & (pl.col("anomaly_type") == "PERFORMANCE_DROP"))
+            .any()
+            .alias("leads_break_in_schedule"),
             pl.col("anomaly_date").filter(pl.col("anomaly_type").is_in(DELIVERY_STOPS)).max().alias("_stop"),
         )
         .rename({"entity_id": "campaign_id"})
@@ -145,6 +150,7 @@ def rule_inputs(
         pl.col("saturation_open").fill_null(False),
         pl.col("ctr_drop_open").fill_null(False),
         pl.col("leads_break_open").fill_null(False),
+        pl.col("leads_break_in_schedule").fill_null(False),
         pl.col("currency").fill_null("BRL"),
         entity_type=pl.lit("campaign"),
         # an open delivery stop that no spend has followed yet: the campaign is not delivering now
