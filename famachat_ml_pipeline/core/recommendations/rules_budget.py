@@ -23,6 +23,7 @@ from famachat_ml_pipeline.core.recommendations.text_ptbr import (
     clause,
     format_pct,
     join_text,
+    leads_of,
     money_of,
     number_of,
     pct_of,
@@ -284,8 +285,8 @@ def budget_decrease(base: pl.DataFrame, config: RecommendationConfig, expires: d
             ")",
             clause(pl.col("rising"), " e ", pct_of("cpl_trend_7d"), " maior que nos 7 dias anteriores"),
             " (",
-            number_of("leads_7d"),
-            " leads)",
+            leads_of("leads_7d"),
+            ")",
             clause(
                 ~pl.col("rising"),
                 "; mesmo no limite de ",

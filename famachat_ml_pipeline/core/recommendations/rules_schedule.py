@@ -24,6 +24,7 @@ from famachat_ml_pipeline.core.recommendations.emit import (
 from famachat_ml_pipeline.core.recommendations.text_ptbr import (
     WEEKDAYS_PT,
     join_text,
+    leads_of,
     money_of,
     number_of,
     pct_of,
@@ -149,8 +150,8 @@ def optimize_schedule(
                 " foi ",
                 money_of("worst_cpl"),
                 " (",
-                number_of("worst_leads"),
-                " leads)",
+                leads_of("worst_leads"),
+                ")",
             )
         )
         .otherwise(join_text(pl.col("worst_name"), " gastou ", money_of("worst_spend"), " sem nenhum lead"))

@@ -364,3 +364,18 @@ def test_no_pause_on_zero_leads_an_open_tracking_break_or_delivery_stop_explains
     ).with_columns(is_acknowledged=pl.col("entity_id") == "acknowledged")
     recs = run(w, cls, daily, an=an)
     assert fired(recs, "PAUSE_CAMPAIGN") == {"acknowledged", "ctr_fell", "old_break", "resumed"}
+
+
+def test_a_cut_on_one_lead_says_1_lead() -> None:
+    """The demo's seed 23 wrote '(1 leads)' on two cuts; the noun follows the count."""
+    w = wide(
+        wide_row("one", spend=100.0, leads=1, dwl=1, account_cpl=20.0, cpl_trend=40.0),
+        wide_row("two", spend=200.0, leads=2, dwl=2, account_cpl=20.0, cpl_trend=40.0),
+    )
+    daily = attrs(("one", "ACTIVE", 50.0), ("two", "ACTIVE", 50.0))
+    recs = run(w, tiers({"one": "UNDERPERFORMER", "two": "UNDERPERFORMER"}), daily)
+    assert (
+        "maior que nos 7 dias anteriores (1 lead). Sugerimos"
+        in one(recs, "one", "BUDGET_DECREASE")["description"]
+    )
+    assert "(2 leads). Sugerimos" in one(recs, "two", "BUDGET_DECREASE")["description"]
