@@ -61,10 +61,17 @@ def clock_at(end: dt.date) -> dt.datetime:
 
 
 def _build(
-    url: str, tmp: Path, end: dt.date = DEMO_END, now: dt.datetime = DEMO_NOW, n_accounts: int = N_ACCOUNTS
+    url: str,
+    tmp: Path,
+    end: dt.date = DEMO_END,
+    now: dt.datetime = DEMO_NOW,
+    n_accounts: int = N_ACCOUNTS,
+    acknowledge: tuple[str, ...] = (),
 ) -> DemoDb:
     """The demo up to `end`, the pipeline run once on the clock `now` (its latest complete day `end`);
-    `n_accounts` 4 adds the demo's account in a zero-decimal currency (CLP, config_id 4)."""
+    `n_accounts` 4 adds the demo's account in a zero-decimal currency (CLP, config_id 4). With
+    `acknowledge` (anomaly types), a buyer then acknowledges those CRITICAL anomalies and the pipeline runs
+    again on the same day (advice they held back, e.g. a pause behind a tracking break, is written)."""
     data = generate_demo(n_accounts=n_accounts, days=70, seed=11, end_date=end)
     engine = get_engine(url)
     write_demo(engine, data)
@@ -98,6 +105,17 @@ def _build(
         settings = get_settings()
         (run,) = run_pipeline(settings, as_of=data.end_date, echo=lambda _: None, log_level="WARNING")
         assert run.success
+        if acknowledge:
+            with engine.begin() as conn:
+                conn.execute(
+                    sa.text(
+                        "update ml_anomalies set is_acknowledged = :yes "
+                        "where severity = 'CRITICAL' and anomaly_type in :types"
+                    ).bindparams(sa.bindparam("types", expanding=True)),
+                    {"yes": True, "types": list(acknowledge)},
+                )
+            (run,) = run_pipeline(settings, as_of=data.end_date, echo=lambda _: None, log_level="WARNING")
+            assert run.success
     get_settings.cache_clear()
     return DemoDb(url=url, engine=engine, data=data, now=now, settings=Settings(database_url=url))
 

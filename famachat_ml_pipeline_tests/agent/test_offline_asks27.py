@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 
 import polars as pl
 import pytest
@@ -18,7 +19,7 @@ from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES
 from famachat_ml_pipeline.source.read import first_insight_day
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, _build
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks12 import _stored_day
 from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source
@@ -26,6 +27,7 @@ from famachat_ml_pipeline_tests.agent.test_offline_asks18 import _one
 from famachat_ml_pipeline_tests.agent.test_offline_asks21 import _names, _quoted
 from famachat_ml_pipeline_tests.agent.test_offline_asks22 import DAY
 from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT
+from famachat_ml_pipeline_tests.conftest import create_pg_database, drop_pg_database
 
 pytestmark = pytest.mark.timeout(1200)
 
@@ -170,8 +172,24 @@ def test_a_pause_asked_why_with_no_pause_advised_says_so_first(demo_db: DemoDb) 
     ), lines
 
 
-def test_a_pause_asked_why_with_a_pause_advised_gives_its_why(demo_db: DemoDb) -> None:
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def acked_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoDb]:
+    """The demo after its buyer acknowledged the CRITICAL lead drops: the pause they held is advised (the
+    demo's only campaign spending without leads is a tracking break, paused once it is checked)."""
+    tmp = tmp_path_factory.mktemp(f"acked_{request.param}")
+    if request.param == "sqlite":
+        yield _build(f"sqlite:///{tmp / 'famachat_ml.db'}", tmp, acknowledge=("PERFORMANCE_DROP",))
+        return
+    url = create_pg_database("fcml_acked")
+    try:
+        yield _build(url, tmp, acknowledge=("PERFORMANCE_DROP",))
+    finally:
+        drop_pg_database(url)
+
+
+def test_a_pause_asked_why_with_a_pause_advised_gives_its_why(acked_db: DemoDb) -> None:
     """The demo account with a pause advised (whichever it is): that advice and its why, first."""
+    demo_db = acked_db
     with demo_db.engine.connect() as c:
         account, cid, title = c.execute(
             sa.text(

@@ -50,6 +50,12 @@ Safety rules:
   (0.5) the campaign is not scaled, and `p_fall_next_week` is in the scaling rules' reasoning.
 - A campaign with an open CRITICAL anomaly (any type, not acknowledged) is never scaled (BUDGET_INCREASE,
   SCALE_UP): a CRITICAL jump may be a tracking or delivery fault, not real performance.
+- Nor paused on 0 leads that an open anomaly explains otherwise: a CRITICAL PERFORMANCE_DROP of the last
+  7 days without a CTR drop (leads gone while clicks held: a tracking break, already alerted), or a
+  delivery stop (ZERO_SPEND / ZERO_IMPRESSIONS) with no spend since (pausing saves nothing). Once the
+  buyer acknowledges the anomaly, the pause fires again if the leads are still 0. OPTIMIZE_SCHEDULE waits
+  too while an open CRITICAL PERFORMANCE_DROP lies in its 28 days: a break from a Monday makes that
+  week's Friday look worse than its own weekend.
 - Budget rules need a campaign-level daily budget: with the budget at ad-set level (null) there is no
   campaign field to change.
 - Rates on small counts (CTR, CPL by weekday) must pass a count-aware test, not only a percentage.
@@ -57,8 +63,9 @@ Safety rules:
 Money: budgets and CPLs are in the currency's major unit (the daily frame already divided the source's minor
 units by 100, or by 1 for CLP, COP, JPY, KRW, IDR and VND); those six show no decimals ("CLP 5.000").
 The expected impact of a budget change is the extra leads a week the step buys at the forecast CPL
-(`forecast_fleet`'s cpl over the next 7 days, else the 7-day CPL), an upper bound since the marginal CPL of
-more budget is usually above the average; the forecast leads of the next 7 days are quoted as the baseline.
+(`forecast_fleet`'s spend / leads over the next 7 days, else the 7-day CPL), an upper bound since the
+marginal CPL of more budget is usually above the average; the forecast leads of the next 7 days are quoted
+as the baseline.
 
 `confidence_score` = weighted mean of volume (0.4), consistency (0.3) and, when the classifier is a model,
 its probability for the tier the rule relies on (0.3; weights renormalised without it), clipped to

@@ -69,12 +69,16 @@ def open_campaign_anomalies(open_anomalies: pl.DataFrame, as_of: dt.date) -> pl.
     return a.with_columns(pl.col("anomaly_date").cast(pl.Date)).filter(pl.col("anomaly_date") <= as_of)
 
 
+DELIVERY_STOPS = ("ZERO_SPEND", "ZERO_IMPRESSIONS")  # the first day of a stop, one alert per stop
+
+
 def _anomaly_flags(
     open_anomalies: pl.DataFrame, as_of: dt.date, config: RecommendationConfig
 ) -> pl.DataFrame:
     a = open_campaign_anomalies(open_anomalies, as_of)
     recent = pl.col("anomaly_date") > as_of - dt.timedelta(days=config.anomaly_trigger_days)
-    critical = pl.col("severity") == "CRITICAL"
+    in_schedule = pl.col("anomaly_date") > as_of - dt.timedelta(days=config.schedule_window_days)
+    critical = critical_now = pl.col("severity") == "CRITICAL"
     if config.critical_block_days is not None:
         critical = critical & (pl.col("anomaly_date") > as_of - dt.timedelta(days=config.critical_block_days))
     return (
@@ -84,19 +88,32 @@ def _anomaly_flags(
             pl.col("anomaly_type").filter(critical).unique().sort().str.join(",").alias("critical_types"),
             (recent & (pl.col("anomaly_type") == "REACH_SATURATION")).any().alias("saturation_open"),
             (recent & (pl.col("anomaly_type") == "CTR_DROP")).any().alias("ctr_drop_open"),
+            # the anomaly module's tracking break: a run of days with spend and improbably 0 leads
+            (recent & critical_now & (pl.col("anomaly_type") == "PERFORMANCE_DROP"))
+            .any()
+            .alias("leads_break_open"),
+            # ... anywhere in the schedule's window: its weekday counts hold the break
+            (in_schedule & critical_now & (pl.col("anomaly_type") == "PERFORMANCE_DROP"))
+            .any()
+            .alias("leads_break_in_schedule"),
+            pl.col("anomaly_date").filter(pl.col("anomaly_type").is_in(DELIVERY_STOPS)).max().alias("_stop"),
         )
         .rename({"entity_id": "campaign_id"})
     )
 
 
 def _forecast_summary(forecasts: pl.DataFrame) -> pl.DataFrame:
-    """Leads expected over the next 7 days and the mean forecast CPL, per campaign."""
+    """Leads expected over the next 7 days and the week's forecast CPL (its spend / its leads), per campaign.
+
+    Not the mean of the daily CPL rows: a day's CPL is spend / max(leads, 1), so below a lead a day it is
+    the day's spend, and the mean understated a R$ 318 CPL as R$ 90 (the leads a cut loses, tripled)."""
     f = forecasts.filter(pl.col("horizon_day") <= 7)
+    of = lambda metric: pl.col("predicted_value").filter(pl.col("metric") == metric)  # noqa: E731
     return (
         f.group_by("config_id", "entity_id")
         .agg(
-            (pl.col("predicted_value").filter(pl.col("metric") == "leads").mean() * 7).alias("fc_leads_7d"),
-            pl.col("predicted_value").filter(pl.col("metric") == "cpl").mean().alias("fc_cpl"),
+            (of("leads").mean() * 7).alias("fc_leads_7d"),
+            pl.when(of("spend").sum() > 0).then(div(of("spend").sum(), of("leads").sum())).alias("fc_cpl"),
         )
         .rename({"entity_id": "campaign_id"})
     )
@@ -132,8 +149,15 @@ def rule_inputs(
         pl.col("has_critical").fill_null(False),
         pl.col("saturation_open").fill_null(False),
         pl.col("ctr_drop_open").fill_null(False),
+        pl.col("leads_break_open").fill_null(False),
+        pl.col("leads_break_in_schedule").fill_null(False),
         pl.col("currency").fill_null("BRL"),
         entity_type=pl.lit("campaign"),
+        # an open delivery stop that no spend has followed yet: the campaign is not delivering now
+        delivery_stopped=(
+            pl.col("_stop").is_not_null()
+            & (pl.col("last_spend_date").is_null() | (pl.col("_stop") > pl.col("last_spend_date")))
+        ),
         is_active_now=pl.col("status") == "ACTIVE",
         has_daily_budget=pl.col("daily_budget").fill_null(0) > 0,
         learning=f("leads").fill_null(0) < config.learning_min_leads_7d,  # reported, gates nothing

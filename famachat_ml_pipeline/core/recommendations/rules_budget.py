@@ -23,6 +23,7 @@ from famachat_ml_pipeline.core.recommendations.text_ptbr import (
     clause,
     format_pct,
     join_text,
+    leads_of,
     money_of,
     number_of,
     pct_of,
@@ -284,8 +285,8 @@ def budget_decrease(base: pl.DataFrame, config: RecommendationConfig, expires: d
             ")",
             clause(pl.col("rising"), " e ", pct_of("cpl_trend_7d"), " maior que nos 7 dias anteriores"),
             " (",
-            number_of("leads_7d"),
-            " leads)",
+            leads_of("leads_7d"),
+            ")",
             clause(
                 ~pl.col("rising"),
                 "; mesmo no limite de ",
@@ -333,9 +334,15 @@ def _steadily_high(config: RecommendationConfig) -> pl.Expr:
 
 
 def pause_campaign(base: pl.DataFrame, config: RecommendationConfig, expires: dict) -> pl.DataFrame:
+    """0 leads on real spend. Not while an open anomaly explains the 0 leads otherwise: a CRITICAL
+    PERFORMANCE_DROP with no CTR drop (leads gone while clicks held: the anomaly module's tracking break;
+    a CTR collapse is the campaign's own failure and is paused), or a delivery stop not yet resumed
+    (nothing left to save). Acknowledging the anomaly (tracking checked) lets the pause through."""
     multiple = div(pl.col("spend_7d"), pl.col("ref_cpl"))
     cond = (
         pl.col("is_active_now")
+        & ~(pl.col("leads_break_open") & ~pl.col("ctr_drop_open"))
+        & ~pl.col("delivery_stopped")
         & (pl.col("tier") == "UNDERPERFORMER")
         & (pl.col("leads_7d") == 0)
         & (multiple >= config.pause_min_spend_cpl_multiple)

@@ -24,6 +24,7 @@ from famachat_ml_pipeline.core.recommendations.emit import (
 from famachat_ml_pipeline.core.recommendations.text_ptbr import (
     WEEKDAYS_PT,
     join_text,
+    leads_of,
     money_of,
     number_of,
     pct_of,
@@ -35,11 +36,12 @@ def weekday_spread(daily: pl.DataFrame, as_of: dt.date, config: RecommendationCo
 
     The worst weekday is the one with the fewest leads against what the other days of the same week
     predict for its spend: expected = sum over weeks of spend(weekday, week) x leads/spend of the rest of
-    that week. Comparing within each week keeps a trend over the window (a tracking break, a new creative,
-    a pause) from passing for a weekday effect. A one-sided Poisson test of the observed leads against that
-    expectation gives the p-value, Bonferroni-corrected (x 7) because the worst weekday is picked after
-    looking. The best weekday is the cheapest raw CPL with enough leads; the spread is best / worst
-    leads per unit of spend (0 leads on the worst weekday count as half a lead)."""
+    that week. Comparing within each week keeps a trend over the window (a new creative, a pause) from
+    passing for a weekday effect; not a tracking break that starts inside a week, so `optimize_schedule`
+    gives no advice while an open CRITICAL PERFORMANCE_DROP lies in the window. A one-sided Poisson test
+    of the observed leads against that expectation gives the p-value, Bonferroni-corrected (x 7) because
+    the worst weekday is picked after looking. The best weekday is the cheapest raw CPL with enough leads;
+    the spread is best / worst leads per unit of spend (0 leads on the worst weekday count as half a lead)."""
     w = config.schedule_window_days
     # only ACTIVE campaigns can act on it (status is the campaign's current one, repeated on its rows)
     d = daily.filter(
@@ -121,7 +123,11 @@ def optimize_schedule(
     df = (
         s.filter(cond)
         .join(
-            base.filter(pl.col("is_active_now").fill_null(False)).select(*KEY, "currency"),
+            # a tracking break inside a week (from a Monday: that Friday is judged against its Saturday
+            # and Sunday) reads as a weekday effect: none while one is open in the window
+            base.filter(pl.col("is_active_now").fill_null(False) & ~pl.col("leads_break_in_schedule")).select(
+                *KEY, "currency"
+            ),
             on=KEY,
             how="inner",
         )
@@ -144,8 +150,8 @@ def optimize_schedule(
                 " foi ",
                 money_of("worst_cpl"),
                 " (",
-                number_of("worst_leads"),
-                " leads)",
+                leads_of("worst_leads"),
+                ")",
             )
         )
         .otherwise(join_text(pl.col("worst_name"), " gastou ", money_of("worst_spend"), " sem nenhum lead"))

@@ -89,6 +89,14 @@ def pct_of(col: str | pl.Expr, decimals: int = 0) -> pl.Expr:
     return pct_expr(pl.col(col) if isinstance(col, str) else col, decimals)
 
 
+def leads_of(col: str | pl.Expr) -> pl.Expr:
+    """A lead count with its noun: "1 lead", "12 leads", "1.234 leads"."""
+    n = pl.col(col) if isinstance(col, str) else col
+    return pl.concat_str(
+        [number_expr(n, 0), pl.when(n == 1).then(pl.lit(" lead")).otherwise(pl.lit(" leads"))]
+    )
+
+
 def join_text(*parts: str | pl.Expr) -> pl.Expr:
     """concat_str where plain strings are literals and null parts read as empty (optional clauses)."""
     return pl.concat_str([pl.lit(p) if isinstance(p, str) else p.fill_null("") for p in parts])

@@ -182,6 +182,10 @@ def anomalies(*rows: dict) -> pl.DataFrame:
 
 
 def forecast(cid: str, leads_per_day: float, cpl: float, config_id: int = 1) -> pl.DataFrame:
+    """7 days of forecast_fleet rows at `cpl` (spend = leads x cpl); each day's CPL row is
+    spend / max(leads, 1), as `derive_cpl` writes it (the day's spend below a lead a day)."""
+    spend = leads_per_day * cpl
+    day_cpl = spend / max(leads_per_day, 1.0)
     rows = [
         {
             "config_id": config_id,
@@ -197,7 +201,7 @@ def forecast(cid: str, leads_per_day: float, cpl: float, config_id: int = 1) -> 
             "low_volume": False,
         }
         for h in range(1, 8)
-        for m, v in (("leads", leads_per_day), ("cpl", cpl))
+        for m, v in (("leads", leads_per_day), ("spend", spend), ("cpl", day_cpl))
     ]
     return pl.DataFrame(rows, schema=FORECAST_SCHEMA)
 

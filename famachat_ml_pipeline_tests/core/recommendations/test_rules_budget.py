@@ -324,3 +324,58 @@ def test_pause_boundaries() -> None:
     assert "2,0 vezes o CPL médio da conta (R$ 20,00)" in r["description"]
     assert json.loads(r["suggested_action"])["suggested"] == "PAUSED"
     assert one(recs, "fallback", "PAUSE_CAMPAIGN")["severity_metric"] == pytest.approx(4.0)
+
+
+def test_the_impact_of_a_cut_uses_the_forecast_weeks_cpl_not_the_mean_of_its_daily_cpls() -> None:
+    """Under a lead a day, a forecast day's CPL row is that day's spend (spend / max(leads, 1)): a campaign
+    forecast at 0.3 leads and R$ 72 a day costs R$ 240 a lead, not the R$ 72 the daily rows average. A cut
+    of R$ 19,20 a day loses 134,40 / 240 = 0,6 leads a week (the mean said 1,9 of the 2 forecast)."""
+    w = wide(wide_row("burner", spend=640.0, leads=2, dwl=2, account_cpl=45.0, cpl_trend=0.0))
+    daily = attrs(("burner", "ACTIVE", 96.0))
+    recs = run(w, tiers({"burner": "UNDERPERFORMER"}), daily, fc=forecast("burner", 0.3, 240.0))
+    impact = json.loads(one(recs, "burner", "BUDGET_DECREASE")["suggested_action"])["expected_impact"]
+    assert impact == (
+        "economia de R$ 134,40/semana; cerca de 0,6 leads/semana a menos ao CPL de R$ 240,00; "
+        "previsão atual: 2 leads nos próximos 7 dias"
+    )
+
+
+def test_no_pause_on_zero_leads_an_open_tracking_break_or_delivery_stop_explains() -> None:
+    """0 leads on R$ 400 (20 x the account's CPL) is a pause, unless an open anomaly explains the zero:
+    a CRITICAL PERFORMANCE_DROP with clicks held (the anomaly module's tracking break), or a delivery stop
+    with no spend since. Acknowledged, or with the CTR collapsed too (the campaign's own failure), or the
+    delivery back, the pause fires."""
+    names = ["tracking", "acknowledged", "ctr_fell", "old_break", "stopped", "resumed"]
+    zero = [wide_row(c, spend=400.0, leads=0, dwl=0, account_cpl=20.0) for c in names]
+    w = wide(*zero, wide_row("neutral", account_cpl=20.0))  # a campaign with leads types the CPL columns
+    cls = tiers(dict.fromkeys(names, "UNDERPERFORMER") | {"neutral": "MODERATE"})
+    daily = attrs(*[(c, "ACTIVE", 100.0) for c in [*names, "neutral"]])
+    # "resumed" spent on AS_OF, after its stop
+    daily = daily.with_columns(spend=pl.when(pl.col("campaign_id") == "resumed").then(60.0).otherwise(0.0))
+    before = AS_OF - dt.timedelta(days=3)
+    an = anomalies(
+        anomaly("tracking", "PERFORMANCE_DROP", "CRITICAL"),
+        anomaly("acknowledged", "PERFORMANCE_DROP", "CRITICAL"),
+        anomaly("ctr_fell", "PERFORMANCE_DROP", "CRITICAL"),
+        anomaly("ctr_fell", "CTR_DROP", "HIGH"),
+        anomaly("old_break", "PERFORMANCE_DROP", "CRITICAL", date=AS_OF - dt.timedelta(days=10)),
+        anomaly("stopped", "ZERO_SPEND", "CRITICAL", date=before),
+        anomaly("resumed", "ZERO_SPEND", "CRITICAL", date=before),
+    ).with_columns(is_acknowledged=pl.col("entity_id") == "acknowledged")
+    recs = run(w, cls, daily, an=an)
+    assert fired(recs, "PAUSE_CAMPAIGN") == {"acknowledged", "ctr_fell", "old_break", "resumed"}
+
+
+def test_a_cut_on_one_lead_says_1_lead() -> None:
+    """The demo's seed 23 wrote '(1 leads)' on two cuts; the noun follows the count."""
+    w = wide(
+        wide_row("one", spend=100.0, leads=1, dwl=1, account_cpl=20.0, cpl_trend=40.0),
+        wide_row("two", spend=200.0, leads=2, dwl=2, account_cpl=20.0, cpl_trend=40.0),
+    )
+    daily = attrs(("one", "ACTIVE", 50.0), ("two", "ACTIVE", 50.0))
+    recs = run(w, tiers({"one": "UNDERPERFORMER", "two": "UNDERPERFORMER"}), daily)
+    assert (
+        "maior que nos 7 dias anteriores (1 lead). Sugerimos"
+        in one(recs, "one", "BUDGET_DECREASE")["description"]
+    )
+    assert "(2 leads). Sugerimos" in one(recs, "two", "BUDGET_DECREASE")["description"]
