@@ -10,6 +10,8 @@ scipy.stats' own private ufunc (Boost's), as `scipy.special.bdtr` differs from i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import scipy.special._ufuncs as scu  # scipy.stats' own binomial (Boost's), bit for bit
 from scipy import special
@@ -22,49 +24,44 @@ def _invalid(*conditions: np.ndarray) -> np.ndarray:
     return out
 
 
-def poisson_cdf(k: object, mu: object) -> np.ndarray:
-    """P(X <= k), X ~ Poisson(mu) (`scipy.stats.poisson.cdf`)."""
+def _poisson(tail: Callable[..., np.ndarray], below: float, k: object, mu: object) -> np.ndarray:
+    """`tail` (special.pdtr or pdtrc) with scipy.stats' edges: `below` for k < 0, NaN for a bad mu."""
     k, mu = np.asarray(k, dtype=float), np.asarray(mu, dtype=float)
     with np.errstate(invalid="ignore"):
-        out = np.where(k < 0, 0.0, special.pdtr(np.floor(np.maximum(k, 0.0)), np.maximum(mu, 0.0)))
+        out = np.where(k < 0, below, tail(np.floor(np.maximum(k, 0.0)), np.maximum(mu, 0.0)))
         return np.where(_invalid(np.isnan(k), np.isnan(mu), mu < 0), np.nan, out)
+
+
+def poisson_cdf(k: object, mu: object) -> np.ndarray:
+    """P(X <= k), X ~ Poisson(mu) (`scipy.stats.poisson.cdf`)."""
+    return _poisson(special.pdtr, 0.0, k, mu)
 
 
 def poisson_sf(k: object, mu: object) -> np.ndarray:
     """P(X > k), X ~ Poisson(mu) (`scipy.stats.poisson.sf`)."""
-    k, mu = np.asarray(k, dtype=float), np.asarray(mu, dtype=float)
-    with np.errstate(invalid="ignore"):
-        out = np.where(k < 0, 1.0, special.pdtrc(np.floor(np.maximum(k, 0.0)), np.maximum(mu, 0.0)))
-        return np.where(_invalid(np.isnan(k), np.isnan(mu), mu < 0), np.nan, out)
+    return _poisson(special.pdtrc, 1.0, k, mu)
 
 
-def _binom_parts(k: object, n: object, p: object) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _binom(tail: Callable[..., np.ndarray], below: float, k: object, n: object, p: object) -> np.ndarray:
+    """`tail` (scipy.stats' binomial cdf or sf ufunc) with its edges: `below` for k < 0, 1 - `below` for
+    k >= n, NaN for a bad n or p."""
     k, n, p = (np.asarray(a, dtype=float) for a in (k, n, p))
     with np.errstate(invalid="ignore"):
         bad = _invalid(np.isnan(k), np.isnan(n), np.isnan(p), n < 0, n != np.floor(n), p < 0, p > 1)
-    return np.floor(k), n, p, bad
+        k = np.floor(k)
+        inside = tail(np.clip(k, 0.0, np.maximum(n - 1, 0.0)), np.where(bad, 0.0, n), np.clip(p, 0, 1))
+        out = np.where(k < 0, below, np.where(k >= n, 1.0 - below, inside))
+    return np.where(bad, np.nan, out)
 
 
 def binom_cdf(k: object, n: object, p: object) -> np.ndarray:
     """P(X <= k), X ~ Binomial(n, p) (`scipy.stats.binom.cdf`)."""
-    k, n, p, bad = _binom_parts(k, n, p)
-    with np.errstate(invalid="ignore"):
-        inside = scu._binom_cdf(
-            np.clip(k, 0.0, np.maximum(n - 1, 0.0)), np.where(bad, 0.0, n), np.clip(p, 0, 1)
-        )
-        out = np.where(k < 0, 0.0, np.where(k >= n, 1.0, inside))
-    return np.where(bad, np.nan, out)
+    return _binom(scu._binom_cdf, 0.0, k, n, p)
 
 
 def binom_sf(k: object, n: object, p: object) -> np.ndarray:
     """P(X > k), X ~ Binomial(n, p) (`scipy.stats.binom.sf`)."""
-    k, n, p, bad = _binom_parts(k, n, p)
-    with np.errstate(invalid="ignore"):
-        inside = scu._binom_sf(
-            np.clip(k, 0.0, np.maximum(n - 1, 0.0)), np.where(bad, 0.0, n), np.clip(p, 0, 1)
-        )
-        out = np.where(k < 0, 1.0, np.where(k >= n, 0.0, inside))
-    return np.where(bad, np.nan, out)
+    return _binom(scu._binom_sf, 1.0, k, n, p)
 
 
 def chi2_sf(x: object, dof: object) -> np.ndarray:
