@@ -294,7 +294,7 @@ def _cut_lines(r: dict[str, Any], out: Out) -> list[str]:
                 f"Também no tier crítico em {br_date(u['as_of'])}, sem recomendação de pausa ou corte "
                 "(as mais gastadoras):"
             )
-            advice += [campaign_line(c) + vs_account_note(c) + "." for c in rest]
+            advice += [campaign_line(c) + vs_account_note(c) + _no_cut_why(c) + "." for c in rest]
         return advice
     cuts = [x for x in r.get("recommendations", []) if x["type"] in CUT_TYPES]
     if cuts:
@@ -303,6 +303,12 @@ def _cut_lines(r: dict[str, Any], out: Out) -> list[str]:
     else:
         lines = ["Nenhuma recomendação ativa de pausa ou redução de orçamento agora."]
     return [*lines, *say_underperformers(Intent("underperformers"), out)]
+
+
+def _no_cut_why(c: dict[str, Any]) -> str:
+    """ " Sem pausa nem corte: ..." from the tool's cut_blockers; "" when it names none."""
+    why = c.get("cut_blockers") or []
+    return f". Sem pausa nem corte: {'; '.join(why)}" if why else ""
 
 
 # a campaign's CPL this many times the account's is far above it, recommendation or not

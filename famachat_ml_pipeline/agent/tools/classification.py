@@ -15,6 +15,7 @@ from famachat_ml_pipeline.agent.tools.context import (
     ToolOutput,
     rnd,
 )
+from famachat_ml_pipeline.agent.tools.cut_gate import cut_blockers
 from famachat_ml_pipeline.core.vocab import TIER_RANK, TIERS
 from famachat_ml_pipeline.db import agent_queries as q
 
@@ -35,6 +36,8 @@ class TierRow(ToolOutput):
     reason: str | None  # the classifier's own note (English, as stored)
     previous_tier: str | None
     change: str | None
+    # the critical tier: what keeps the pipeline from a pause or a cut (`cut_gate`), [] when nothing shown
+    cut_blockers: list[str] = []
 
 
 class TierList(ToolOutput):
@@ -138,6 +141,30 @@ class UnderInput(ListInput):
 
 
 def get_underperformers(ctx: ToolContext, inp: UnderInput) -> TierList:
-    """Campanhas com baixa performance (UNDERPERFORMER, e LOW se pedido), mais gasto primeiro."""
+    """Campanhas com baixa performance (UNDERPERFORMER, e LOW se pedido), mais gasto primeiro; no tier
+    crítico, o que impede o pipeline de recomendar pausa ou corte (cut_blockers)."""
     tiers = ("UNDERPERFORMER", "LOW") if inp.include_low else ("UNDERPERFORMER",)
-    return tier_list(ctx, tiers, inp.limit)
+    out = tier_list(ctx, tiers, inp.limit)
+    critical = [c for c in out.campaigns if c.tier == "UNDERPERFORMER"]
+    if not critical or out.as_of is None:
+        return out
+    as_of = out.as_of if isinstance(out.as_of, dt.date) else ctx.data_through
+    snaps = {
+        r["campaign_id"]: r.get("metrics_snapshot") or {}
+        for r in q.read_latest_classifications(ctx.engine, ctx.config_id)
+    }
+    since = as_of - dt.timedelta(days=28)
+    open_by: dict[str, list[dict[str, Any]]] = {}
+    for a in q.read_recent_anomalies(ctx.engine, ctx.config_id, since):
+        if a["entity_type"] == "campaign":
+            open_by.setdefault(a["entity_id"], []).append(a)
+    money = lambda v: ctx.fmt1({"v": v}, {"v": "money"})["v"]  # noqa: E731
+    for c in critical:
+        c.cut_blockers = cut_blockers(
+            snaps.get(c.campaign_id, {}),
+            ctx.campaigns.get(c.campaign_id),
+            open_by.get(c.campaign_id, []),
+            as_of,
+            money,
+        )
+    return out

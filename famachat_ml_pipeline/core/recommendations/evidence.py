@@ -30,6 +30,11 @@ def cpl_upper_value(spend: float, leads: float, alpha: float) -> float | None:
     return spend / float(tails.gamma_ppf(alpha, leads)) if leads > 0 else None
 
 
+def cpl_lower_value(spend: float, leads: float, alpha: float) -> float | None:
+    """Scalar `cpl_lower_bound` from spend and leads (one campaign, said by the agent); None with 0 leads."""
+    return spend / float(tails.gamma_ppf(1 - alpha, leads + 1)) if leads > 0 else None
+
+
 def _poisson_mean_upper(leads: pl.Series, alpha: float) -> pl.Series:
     k = leads.cast(pl.Float64).fill_null(0.0).to_numpy()
     return pl.Series(tails.gamma_ppf(1 - alpha, k + 1), dtype=pl.Float64)
