@@ -400,8 +400,8 @@ def weekend_judged_lines(asked: str, v: dict[str, Any], currency: str = "BRL") -
     """ "O fds foi bom?": last weekend's CPL and leads per day against the usual weekend's (the weekends
     before it summed). Good: a cheaper lead (5% or more) without 10% fewer leads a day, or 10% more leads a
     day at no dearer lead; weak the other way round; "Em parte" when one is better and the other worse, "Na
-    média" when neither moved. "Sim"/"Não" to the side asked ("bom": good, "ruim": weak). Nothing to judge
-    when a side has no leads."""
+    média" when neither moved. "Sim"/"Não" to the side asked ("bom": good, "ruim": weak), "Bom"/"Fraco" when
+    none is ("como foi o fds?"). Nothing to judge when a side has no leads."""
     last, usual = v.get("last"), v.get("usual")
     if not last or not usual or last["cpl"] is None or usual["cpl"] is None:
         return []
@@ -433,6 +433,8 @@ def weekend_judged_lines(asked: str, v: dict[str, Any], currency: str = "BRL") -
             + ("lead mais barato, mas menos leads" if cheaper else "mais leads, mas lead mais caro")
         )
         head = word if mixed else f"Na média: {who} ficou perto do normal"
+    elif not asked.endswith(("better", "worse")):  # "como foi o fds?": the verdict, no side to say Sim to
+        head = f"{'Bom' if good else 'Fraco'}: {who} foi {'melhor' if good else 'mais fraco'} que o normal"
     else:
         yes = good == asked.endswith("better")
         head = f"{'Sim' if yes else 'Não'}: {who} foi {'melhor' if good else 'mais fraco'} que o normal"

@@ -89,10 +89,21 @@ _LAST_JUDGED = re.compile(
 )
 
 
+# "como foi o fds?", "e o fim de semana, como foi?": last weekend asked how it went, no side named (was its
+# figures alone): judged all the same, the verdict said without a Sim/Não
+_HOW_WENT = re.compile(
+    rf"^(?!.*\b(?:qual|quais|campanhas?|quanto|qto|qnto|quantos|qtos)\b)(?=.*\b{_WEEKEND}\b)"
+    r".*\bcomo (?:foi|ficou|foram|se saiu|andou|rodou)\b"
+)
+
+
 def last_weekend_judged(text: str) -> str | None:
-    """ "weekend_judged_better" ("o fds foi bom?"), "weekend_judged_worse" ("foi ruim?"), of a normalized
-    question that judges last weekend on its own; None otherwise."""
-    if not (m := _LAST_JUDGED.search(text)) or _VS.search(text):
+    """ "weekend_judged_better" ("o fds foi bom?"), "weekend_judged_worse" ("foi ruim?"), "weekend_judged"
+    ("como foi o fds?": no side asked), of a normalized question that judges last weekend on its own; None
+    otherwise."""
+    if _VS.search(text):
         return None
+    if not (m := _LAST_JUDGED.search(text)):
+        return "weekend_judged" if _HOW_WENT.search(text) else None
     worse = m.group(1) in {"ruim", "mal", "pior", "fraco"}
     return f"weekend_judged_{'worse' if worse else 'better'}"

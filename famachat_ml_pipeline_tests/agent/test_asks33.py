@@ -327,10 +327,11 @@ def test_no_goal_note_where_no_stored_goal_is_asked(demo_db: DemoDb, question: s
 
 
 def test_a_greeting_before_the_weekend_is_last_weekend(demo_db: DemoDb) -> None:
-    """ "bom dia" is a greeting, not a weekday judged: last weekend's figures, as before."""
+    """ "bom dia" is a greeting, not a weekday judged: last weekend's figures, after its verdict (agent39:
+    "como foi o fds?" is judged against the weekends before it, test_asks36)."""
     intent, lines = _one(demo_db, "bom dia, como foi o fds?")
     assert intent != "weekday", lines
     sunday = demo_db.as_of
-    assert lines[0].startswith(
+    assert lines[1].startswith(
         f"Fim de semana, sábado e domingo ({_d(sunday - DAY)} a {_d(sunday)}, 2 dias): "
     ), lines

@@ -106,7 +106,8 @@ def test_fds_is_the_last_weekend(demo_db: DemoDb, question: str) -> None:
     s = _sums(_per_campaign(demo_db, sunday - DAY, sunday))
     intent, lines = _one(demo_db, question)
     assert intent == "performance", lines
-    assert lines[0].startswith(
+    # "como foi o fds?" is judged first (agent39, test_asks36): its figures follow the verdict
+    assert lines["como foi" in question].startswith(
         f"Fim de semana, sábado e domingo ({_d(sunday - DAY)} a {_d(sunday)}, 2 dias): "
         f"{format_money(s['spend'])} investidos, {format_number(s['leads'], 0)} leads, "
         f"CPL {format_money(s['cpl'])}"
