@@ -36,6 +36,10 @@ _ONE_WEEKEND = re.compile(
     r"\bpassad|\bultim|\banterior|\b(?:ess|est|dess|dest|ness|nest)[ea] (?:fds|fim|final)"
 )
 
+# "qual campanha foi melhor no fds?", "quais campanhas foram piores no fds": the campaigns over last weekend,
+# not the weekend against the weekdays (no other side named)
+_WHICH_CAMPAIGN = re.compile(r"\b(?:qual|quais)\b.*\bcampanhas?\b|\bcampanhas?\b.*\b(?:qual|quais)\b")
+
 # the figure a weekend question weighs: the cost of a lead unless another is named
 WEEKEND_FIGURES = ("cpl", "cpm", "ctr", "spend", "leads")
 
@@ -70,6 +74,8 @@ def weekend_asked(text: str) -> str | None:
     None ("qto gastei no fds?", "o fds passado foi pior?": last weekend's figures)."""
     if not (_VS.search(text) or (_ALONE.search(text) and not _ONE_WEEKEND.search(text))):
         return None
+    if not _VS.search(text) and _WHICH_CAMPAIGN.search(text):
+        return None  # "qual campanha foi melhor no fds?": the campaigns ranked over last weekend
     figure = _figure(text)
     return f"weekend{_side(text, figure)}:{figure}"
 
