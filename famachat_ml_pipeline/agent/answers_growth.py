@@ -1,5 +1,5 @@
-"""The campaigns ranked by their growth from one month to the next ("qual campanha mais cresceu esse
-mês?"), from `month_growth_figures`: per day, since the months' days differ."""
+"""The campaigns ranked by their growth from one month, or calendar week, to the next ("qual campanha mais
+cresceu esse mês?", "... essa semana?"), from `growth_figures`: per day, since the periods' days differ."""
 
 from __future__ import annotations
 
@@ -18,8 +18,15 @@ def _span(first: dt.date | None, last: dt.date | None, n: int) -> str:
     return f"{br_date(first.isoformat())} a {br_date(last.isoformat())}, {n} dia{'s' if n != 1 else ''}"
 
 
-def month_growth_lines(out: Out) -> list[str]:
-    g = out["_month_growth"]
+def _in(label: str, weekly: bool) -> str:
+    """ "em novembro de 2026", "na semana passada", "nesta semana, de segunda a quarta"."""
+    if not weekly:
+        return f"em {label}"
+    return f"n{label}" if label.startswith("esta ") else f"na {label}"
+
+
+def growth_lines(out: Out) -> list[str]:
+    g = out["_growth"]
     currency = out.get("_currency") or "BRL"
     (before, now), spans, days = g["periods"], g["spans"], g["days"]
     spend = g["figure"] == "spend"
@@ -32,19 +39,24 @@ def month_growth_lines(out: Out) -> list[str]:
         shown = format_money(abs(v), currency) if spend else format_number(abs(v), 1)
         return f"{'+' if v > 0 else '-' if v < 0 else ''}{shown} por dia"
 
+    weekly = g["unit"] == "semana"
+    # "em novembro de 2026", "na semana passada": a week takes its article
+    in_now, in_before = (_in(p.label, weekly) for p in (now, before))
     when = (
-        f"{now.label} ({_span(*spans['now'], days['now'])}) contra {before.label} "
+        f"{in_now} ({_span(*spans['now'], days['now'])}) contra {'a ' if weekly else ''}{before.label} "
         f"({_span(*spans['before'], days['before'])})"
     )
     rows = g["campaigns"]
+    note = [g["note"]] if g.get("note") else []
     if not rows:
-        return [f"Não há dados das campanhas nos dois meses para comparar: {when}."]
+        unit = "nas duas semanas" if weekly else "nos dois meses"
+        return [*note, f"Não há dados das campanhas {unit} para comparar: {when}."]
 
     def line(x: dict[str, Any]) -> str:
         pct = (
             f", {'+' if x['pct'] > 0 else '-' if x['pct'] < 0 else ''}{format_pct(abs(x['pct']))}"
             if x["pct"] is not None
-            else f", {'sem gasto' if spend else 'sem leads'} em {before.label}"
+            else f", {'sem gasto' if spend else 'sem leads'} {in_before}"
         )
         return (
             f"{quoted(x['name'])} ({x['campaign_id']}): {value(x['now_day'])} contra "
@@ -53,18 +65,21 @@ def month_growth_lines(out: Out) -> list[str]:
 
     # a gain that rounds to nothing as said (+0,0 leads por dia) is no growth
     grew = [x for x in rows if round(x["gain"], 2 if spend else 1) > 0]
+    each = "cada semana dividida" if weekly else "cada mês dividido"
     how = (
-        f"Comparo {name} (cada mês dividido pelos seus dias com dados, {days['now']} contra "
-        f"{days['before']}), não os totais."
+        f"Comparo {name} ({each} pelos seus dias com dados, {days['now']} contra {days['before']}), não os "
+        "totais."
     )
     if not grew:
         return [
-            f"Nenhuma campanha cresceu em {name} em {when}; a que menos caiu: {line(rows[0])}.",
+            *note,
+            f"Nenhuma campanha cresceu em {name} {when}; a que menos caiu: {line(rows[0])}.",
             how,
         ]
     rest = [f"- {line(x)}" for x in grew[1 : 1 + _SHOWN]]
     return [
-        f"A campanha que mais cresceu em {name} em {when}: {line(grew[0])}.",
+        *note,
+        f"A campanha que mais cresceu em {name} {when}: {line(grew[0])}.",
         *(["Em seguida, as que também cresceram:", *rest] if rest else []),
         how,
     ]

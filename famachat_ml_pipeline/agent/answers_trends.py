@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from famachat_ml_pipeline.agent.answers_gap import gap_line
-from famachat_ml_pipeline.agent.answers_growth import month_growth_lines
+from famachat_ml_pipeline.agent.answers_growth import growth_lines
 from famachat_ml_pipeline.agent.answers_periods import all_invalid
 from famachat_ml_pipeline.agent.answers_verdicts import week_movers_lines
 from famachat_ml_pipeline.agent.intents import Intent
@@ -164,8 +164,8 @@ def say_trends(intent: Intent, out: Out) -> list[str]:
     t = out["analyze_trends"]
     if msg := failed(t):
         return [msg]
-    if "_month_growth" in out:  # "qual campanha mais cresceu esse mês?": by their gain per day
-        return month_growth_lines(out)
+    if "_growth" in out:  # "qual campanha mais cresceu esse mês / essa semana?": by their gain per day
+        return growth_lines(out)
     if "_weeks_campaigns" in out:  # "qual campanha piorou mais essa semana?"
         account = _weeks_lines(out)[-1].replace("Variação:", "Na conta inteira, mesma comparação:", 1)
         return [*week_movers_lines(intent, out), account]

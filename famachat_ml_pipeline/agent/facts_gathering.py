@@ -24,7 +24,7 @@ from famachat_ml_pipeline.agent.facts_forecast import (
     worst_case_figures,
 )
 from famachat_ml_pipeline.agent.facts_forecast_record import forecast_record_figures
-from famachat_ml_pipeline.agent.facts_growth import month_growth_figures
+from famachat_ml_pipeline.agent.facts_growth import growth_figures
 from famachat_ml_pipeline.agent.facts_idle import idle_figures
 from famachat_ml_pipeline.agent.facts_periods import (
     days_change,
@@ -127,10 +127,11 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
             w = facts["_weeks"]["weeks"]
             facts["_weeks_campaigns"] = [campaign_figures(ctx, p.first, p.last) for p in (w.before, w.now)]
         return facts
-    if intent.name == "trends" and (intent.metric or "").startswith("month_growth_"):
-        # "qual campanha mais cresceu esse mês?": each campaign's figure per day, this month and the last
-        figure = (intent.metric or "").removeprefix("month_growth_")
-        return {**facts, "_month_growth": month_growth_figures(ctx, figure, intent.period_ref or "esse mes")}
+    if intent.name == "trends" and (intent.metric or "").startswith("growth_"):
+        # "qual campanha mais cresceu esse mês / essa semana?": each campaign's figure per day, the period
+        # asked and the one before
+        figure = (intent.metric or "").removeprefix("growth_")
+        return {**facts, "_growth": growth_figures(ctx, figure, intent.period_ref or "esse mes")}
     if intent.name == "trends" and (intent.metric or "").startswith("period_"):
         cid = intent.campaign_id
         if cid is not None and not ctx.owns(cid):  # another account's campaign: analyze_trends says so

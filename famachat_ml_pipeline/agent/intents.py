@@ -30,7 +30,7 @@ from famachat_ml_pipeline.agent.intents_campaigns import (
     names_asked,
     resolve_name,
 )
-from famachat_ml_pipeline.agent.intents_growth import month_growth_asked
+from famachat_ml_pipeline.agent.intents_growth import growth_asked
 from famachat_ml_pipeline.agent.intents_keywords import (
     CPL_LIMIT,
     MONTH_AHEAD,
@@ -283,10 +283,10 @@ def classify_intent(message: str) -> Intent:
             period_ref="mes passado",
             period_refs=(MONTH_BEFORE_LAST_REF, "mes passado"),
         )
-    if (grew := month_growth_asked(text)) and not (intent.campaign_id or (intent.names and intent.name_like)):
-        # "qual campanha mais cresceu esse mês?": the campaigns by their gain in leads per day against the
-        # month before (was the account's CPL trend)
-        intent = Intent("trends", keyword="trends", metric=f"month_growth_{grew[0]}", period_ref=grew[1])
+    if (grew := growth_asked(text)) and not (intent.campaign_id or (intent.names and intent.name_like)):
+        # "qual campanha mais cresceu esse mês / essa semana?": the campaigns by their gain in leads per day
+        # against the month or week before (was the account's CPL trend, or the campaigns' CPL for a week)
+        intent = Intent("trends", keyword="trends", metric=f"growth_{grew[0]}", period_ref=grew[1])
     if (judged := last_weekend_judged(text)) and not (intent.campaign_id or intent.names):
         # "o fds foi bom?": last weekend's verdict against the weekends before it, then its figures (was its
         # figures alone, or the underperformers for "foi ruim?")
