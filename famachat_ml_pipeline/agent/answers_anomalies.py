@@ -169,19 +169,27 @@ def type_lines(intent: Intent, out: Out) -> list[str]:
 _SERIOUS_SEVERITIES = ("CRITICAL", "HIGH")
 
 
-def serious_lines(intent: Intent, day: dict[str, Any], when: str) -> list[str]:
-    """ "O alerta de ontem é sério?": "Sim" when some anomaly of that day that is a problem (not good news)
-    has CRITICAL or HIGH severity, with how many of each; "Não" when none does."""
+def serious_lines(intent: Intent, a: dict[str, Any], when: str) -> list[str]:
+    """ "O alerta de ontem é sério?", "esse alerta é grave?": "Sim" when some anomaly of that day (or of
+    the open ones, `when` "desde 23/11/2026") that is a problem (not good news) has CRITICAL or HIGH
+    severity, with how many of each, counted over every row (the list stops at its limit); "Não" when
+    none does."""
     if intent.ask != "serious":
         return []
-    bad = [x for x in day.get("anomalies", []) if x["type"] not in GOOD_NEWS_ANOMALIES]
-    counts = {s: sum(x["severity"] == s for x in bad) for s in _SERIOUS_SEVERITIES}
+    bad = [x for x in a.get("anomalies", []) if x["type"] not in GOOD_NEWS_ANOMALIES]
+    kinds = a.get("by_severity_type") or {}
+    counts = {
+        s: sum(n for k, n in kinds.get(s, {}).items() if k not in GOOD_NEWS_ANOMALIES)
+        if kinds
+        else sum(x["severity"] == s for x in bad)
+        for s in _SERIOUS_SEVERITIES
+    }
     parts = [f"{n} de severidade {s}" for s, n in counts.items() if n]
     if parts:
         many = sum(counts.values()) != 1
         head = parts[0].replace(" de ", f" anomalia{'s' if many else ''} de ", 1)
-        return [f"Sim: em {when} houve {' e '.join([head, *parts[1:]])}: é o nível que pede ação já."]
-    return [f"Não: nenhuma anomalia de severidade CRITICAL ou HIGH em {when}."]
+        return [f"Sim: {when} houve {' e '.join([head, *parts[1:]])}: é o nível que pede ação já."]
+    return [f"Não: nenhuma anomalia de severidade CRITICAL ou HIGH {when}."]
 
 
 _SEVERITY_ORDER = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
@@ -254,7 +262,7 @@ def say_anomalies(intent: Intent, out: Out) -> list[str]:
             lines.append(f"Nenhuma anomalia em {when}.")
         else:
             n = day["total"]
-            lines += serious_lines(intent, day, when)
+            lines += serious_lines(intent, day, f"em {when}")
             lines.append(f"{n} anomalia{'s' if n != 1 else ''} em {when}:")
             lines += anomaly_block(day)
     if moved := day_move_lines(intent, out):  # "por que o CPL subiu ontem?": that day against two others
@@ -275,6 +283,8 @@ def say_anomalies(intent: Intent, out: Out) -> list[str]:
         many = f"{n} anomalias abertas" if n != 1 else "1 anomalia aberta"
         week = [f"{lead}{many} {since}; " + ("as principais:" if n != 1 else "é esta:")]
         week += anomaly_block(a)
+    if asked is None and a.get("total"):  # "esse alerta é grave?": the open ones judged, Sim/Não first
+        week = [*serious_lines(intent, a, since), *week]
     if intent.metric == "list":  # "teve alguma anomalia?": the anomalies first, the week's figures after
         return [*critical_lines(intent, out), *type_lines(intent, out), *lines, *week, *context]
     return [*premise, *lines, *context, *week]

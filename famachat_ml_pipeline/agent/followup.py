@@ -400,6 +400,24 @@ _JUDGE_BARE = re.compile(
 _FEWEST_AFTER = re.compile(r"^e (?:a|as|qual|quais)\b.*\bmenos\b")
 
 
+# "é grave?", "isso é sério?" right after the anomalies: whether they ask for action (the severity)
+_SERIOUS_BARE = re.compile(
+    r"^(?:e |mas )?(?:isso |esse alerta |essas? anomalias? |esses alertas |ele |ela )?(?:e|eh|ta|esta|sao)?"
+    r" ?(?:grave|graves|serio|serios|seria|preocupante|preocupantes)\W*$"
+)
+
+
+def _serious_followup(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
+    """ "é grave?" after "tem algum alerta?" (or "teve anomalia ontem?"): the same anomalies judged by
+    their severity, Sim/Não first; None after anything else."""
+    if not _SERIOUS_BARE.search(normalize(message).strip()):
+        return None
+    prev = _previous_intent(history, depth)
+    if prev is None or prev.name != "anomalies":
+        return None
+    return replace(prev, ask="serious", metric="list")
+
+
 def _judge_followup(message: str, history: Sequence[ChatTurn]) -> Intent | None:
     """ "tá caro?" right after one campaign talked about: that campaign's 7-day CPL judged against the
     account's (as "o cpl da N tá caro?"); None when the message is no bare judgement or the last exchange
@@ -631,6 +649,8 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
         return gap
     if (decision := _decision_followup(message, history)) is not None:
         return decision
+    if (serious := _serious_followup(message, history, depth)) is not None:
+        return serious
     if (judged := _judge_followup(message, history)) is not None:
         return judged
     if (fewest := _fewest_followup(message, history, depth)) is not None:

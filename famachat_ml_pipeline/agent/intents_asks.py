@@ -114,7 +114,10 @@ _CRITICAL = re.compile(
 )
 # "o que mais preocupa?", "o que é mais urgente?": the most urgent advice; "qual a mais grave?": the
 # CRITICAL anomalies (the severity the pipeline gives)
-_WORRY = re.compile(r"\bmais (?:me )?preocupa\w*|\bpreocupa\w* mais\b|\bmais urgente\b")
+# "qual a prioridade?", "o que priorizar?": the most urgent advice too (the advice carries the priority)
+_WORRY = re.compile(
+    r"\bmais (?:me )?preocupa\w*|\bpreocupa\w* mais\b|\bmais urgente\b|\bprioridade\b|\bprioriz\w*"
+)
 _GRAVEST = re.compile(r"\bmais (?:grave|serio|serios|seria|serias|graves)\b")
 _SERIOUS = re.compile(r"\b(?:serio|serios|seria|grave|graves|preocupante|preocupantes|importante)\b")
 _ALERT = re.compile(r"\balertas?\b|\banomalias?\b")
