@@ -4,11 +4,12 @@ tracking answer ("tem campanha com problema de rastreamento?") read from the zer
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from famachat_ml_pipeline.agent.answers_today import today_cpl_lines
 from famachat_ml_pipeline.agent.answers_trends import day_why_lines, trend_lines, why_parts
-from famachat_ml_pipeline.agent.answers_verdicts import day_move_lines
+from famachat_ml_pipeline.agent.answers_verdicts import day_move_lines, week_movers_lines
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.wording import Out, br_date, br_span, period_in, quoted
 from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as DEFAULT_ANOMALY_CONFIG
@@ -270,6 +271,9 @@ def say_anomalies(intent: Intent, out: Out) -> list[str]:
             return [*moved, *lines]
         return [*moved[:2], *day_why_lines(intent, out), *moved[2:], *lines]
     premise, why = why_parts(intent, out, t)
+    if "_weeks_campaigns" in out and (intent.metric or "").count("_") == 2:
+        # "por que o gasto caiu?": the campaigns that moved the spend (or the leads) most, after the move
+        premise = [*premise, *week_movers_lines(replace(intent, metric=f"{intent.metric}_which"), out)]
     # over the calendar weeks the 7 days' lines would answer another question: left out
     context = why if "_weeks" in out else [*trend_lines(t), *why]
     since = f"desde {br_date(a.get('since'))}"

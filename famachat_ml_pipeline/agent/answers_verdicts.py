@@ -250,7 +250,21 @@ def week_movers_lines(intent: Intent, out: Out) -> list[str]:
     currency = out["_weeks_campaigns"][-1].get("currency") or "BRL"
     worse = move in {"worse", "up"} if figure == "cpl" else move in {"worse", "down"}
     moved = []
-    for cid, x in new.items():
+    # a campaign that spent the week before and has no row now stopped: its spend and leads went to zero
+    # (campaign 9 of the demo: -R$ 757,76, the largest cut, was left out)
+    stopped = {
+        cid: {
+            **y,
+            "spend": format_money(0.0, currency),
+            "spend_v": 0.0,
+            "leads": 0,
+            "cpl": None,
+            "cpl_v": None,
+        }
+        for cid, y in old.items()
+        if cid not in new
+    }
+    for cid, x in {**new, **stopped}.items():
         y = old.get(cid)
         if y is None:
             continue

@@ -140,6 +140,12 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
     if intent.name == "anomalies" and (week := this_week_asked(intent.period_ref, through)):
         if weeks_asked(intent.metric):  # "por que o CPL subiu essa semana?": the factors over the weeks
             facts["_weeks"] = weeks_figures(ctx, None)
+            if (intent.metric or "").startswith(("week_spend_", "week_leads_")):
+                # "por que o gasto caiu?": the campaigns that moved it most, over the same weeks
+                w = facts["_weeks"]["weeks"]
+                facts["_weeks_campaigns"] = [
+                    campaign_figures(ctx, p.first, p.last) for p in (w.before, w.now)
+                ]
         return {**facts, "_period": week}  # the anomalies' window, named with its days
     if intent.name == "best_day":
         return {**facts, **_best_day_facts(ctx, intent)}

@@ -86,6 +86,7 @@ from famachat_ml_pipeline.agent.intents_trends import (
     this_week_change,
     trend_asked,
     trend_metric_named,
+    why_moved_unperioded,
     why_this_week,
 )
 from famachat_ml_pipeline.agent.intents_verdicts import (
@@ -842,6 +843,16 @@ def _classify(message: str) -> Intent:
     # "por que o CPL subiu essa semana?": the anomalies of the week, the move explained over the same weeks
     elif matched == "anomalies" and (why := why_this_week(asked)):
         extra["metric"] = f"week_{why[0]}_{why[1]}"
+    elif (
+        matched == "anomalies"
+        and day_ref is None
+        and period_ref is None
+        and not (cid or (names and like))
+        and (why := why_moved_unperioded(asked))
+    ):
+        # "por que o gasto caiu?": the spend's or the leads' move over the calendar weeks, said first (was
+        # the 7 days' CPL explained)
+        extra["metric"], extra["period_ref"] = f"week_{why[0]}_{why[1]}", "essa semana"
     elif (
         matched in _WEEK_CHANGE_FROM
         and not re.search(r"\b(qual|quais)\b.*\bcampanhas?\b", asked)

@@ -141,6 +141,18 @@ def period_move_asked(text: str, period_ref: str | None) -> tuple[str, str] | No
     return (figure_named(text) or "cpl", move)
 
 
+def why_moved_unperioded(text: str) -> tuple[str, str] | None:
+    """(the figure, the move) of "por que o gasto caiu?", "pq os leads cairam?": a why of the spend's or the
+    leads' move with no period named, answered over the calendar weeks as "essa semana" is (the 7 days'
+    answer explains the CPL only); None otherwise (the CPL keeps its 7 days)."""
+    if not WHY.search(text) or THIS_WEEK.search(text) or not (m := _WEEK_MOVE.search(text)):
+        return None
+    figure = figure_named(text) or ("spend" if re.search(r"\bgast|\binvest", text) else None)
+    if figure not in {"spend", "leads"}:
+        return None
+    return figure, next(k for k, p in _WEEK_MOVES.items() if re.fullmatch(p, m.group(1)))
+
+
 def why_this_week(text: str) -> tuple[str, str] | None:
     """(the figure, the move) of "por que o CPL subiu essa semana?", "por que os leads caíram essa
     semana?": the move to explain over the calendar weeks; None when no why is asked."""
