@@ -22,7 +22,7 @@ from famachat_ml_pipeline.agent.intents_numbers import parse_number
 from famachat_ml_pipeline.agent.wording import Out, br_date, failed, quoted, times_text
 from famachat_ml_pipeline.core.recommendations import format_number
 from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as DEFAULT_RECOMMENDATION_CONFIG
-from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES
+from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES, INACTIVE_STATUSES
 
 
 def say_recommendations(intent: Intent, out: Out) -> list[str]:
@@ -121,6 +121,11 @@ def _pause_why_lines(d: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]
         return [f"O pipeline recomenda para {name}: {x['title']}." for x in pauses]
     who = f"{name} ({d['campaign_id']})"
     active = [x["title"] for x in own] or list(d.get("active_recommendations") or [])
+    if not active and d.get("status") in INACTIVE_STATUSES:  # "por que pausar a 11?" of a paused one
+        return [
+            f"Não recomendo pausar {who}: ela já está parada (status {d['status']}) e não tem recomendação "
+            "ativa."
+        ]
     if not active:
         return [f"Não recomendo pausar {who}: ela não tem recomendação ativa agora.{_weak_note(d)}"]
     said = "; ".join(f"{t[0].lower()}{t[1:]}" for t in active)

@@ -106,6 +106,9 @@ PROBLEMS_ASKED = re.compile(r"\bproblemas?\b")
 _PROBLEMS_WHEN = re.compile(
     r"\b(teve|tive|tivemos|houve|deu|rolou|aconteceu)\b|\bsemana\b|\bultimos \d+ dias\b"
 )
+# "por que pausar a 11?", "pq reduzir a 14?": an action asked why, the advice's why (as "por que você
+# recomenda pausar a 11?"), not the CPL's factors
+_WHY_ACTION = re.compile(r"\b(?:pausar|desligar|desativar|reduzir|cortar|diminuir|escalar)\b")
 # the asks a question's shape adds to its intent (`shape_asks`)
 _ADVICE = re.compile(r"\brecomend\w*|\bsuger\w*|\bsugest\w*")
 _URGENT = re.compile(r"\burgen\w*|\bprioritari\w*|\bmais importante\b|\bprimeir[oa]\b|\bmaior prioridade\b")
@@ -160,7 +163,7 @@ def shape_asks(asked: str, matched: str | None, metric: str | None) -> tuple[str
     "quanto devo aumentar?" the step in money; "problema crítico" the CRITICAL anomalies; "o alerta de
     gasto zerado" that type; "passar de 100 leads" a verdict from the forecast; "no pior caso" its low end;
     "o CPL vai subir?" the forecast's CPL."""
-    if matched == "anomalies" and _ADVICE.search(asked) and WHY.search(asked):
+    if matched == "anomalies" and (_ADVICE.search(asked) or _WHY_ACTION.search(asked)) and WHY.search(asked):
         cut = CUT.search(asked)
         # "por que você recomenda pausar a 13?": a pause asked, not any cut (a budget cut is no pause)
         ask = "why_pause" if cut and PAUSE_ASKED.search(asked) else "why_advice"
