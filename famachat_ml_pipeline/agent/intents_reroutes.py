@@ -62,8 +62,11 @@ _WORTH_BACK = re.compile(
     r"\b(vale|valeria|compensa|compensaria)\b( a pena)? (voltar|religar|ligar|reativar|despausar)\b"
 )
 _WHICH_PAUSED = re.compile(r"\bpausad|\bparad[ao]s?\b|\bdesligad|\b(qual|quais|alguma|algum)\b")
-# "a previsão de leads é confiável?": how the forecast is checked
-_TRUST = re.compile(r"\bconfi\w*|\bprecis[ao]\b|\bprecisao\b|\bacert\w*|\bmargem de erro\b|\berr(a|am|ou)\b")
+# "a previsão de leads é confiável?", "a previsão tá certa?": how the forecast is checked
+_TRUST = re.compile(
+    r"\bconfi\w*|\bprecis[ao]\b|\bprecisao\b|\bacert\w*|\bmargem de erro\b|\berr(a|am|ou)\b"
+    r"|\bprevis\w* (?:\w+ ){0,3}cert[ao]s?\b"
+)
 # "quantos cliques tive hoje?", "quantas impressões ontem?", "qual o alcance?"
 _DELIVERY = (
     ("clicks", re.compile(r"\bcliques?\b|\bclicks?\b")),
