@@ -15,6 +15,7 @@ from famachat_ml_pipeline.agent.answers_campaigns import (
     vs_account_note,
 )
 from famachat_ml_pipeline.agent.answers_rankings import say_underperformers
+from famachat_ml_pipeline.agent.answers_savings import savings_lines
 from famachat_ml_pipeline.agent.answers_verdicts import cut_advice_lines
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_asks import WHY_ADVICE_ASKS
@@ -26,6 +27,14 @@ from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES, INACTIVE_STATUS
 
 
 def say_recommendations(intent: Intent, out: Out) -> list[str]:
+    if intent.ask == "savings" and not failed(r := out.get("get_recommendations") or {}):
+        # "quanto eu economizo se seguir as recomendações?": the cuts' weekly savings summed, first
+        rows, currency = r.get("recommendations", []), out.get("_currency") or "BRL"
+        d = out.get("get_campaign_details") or {}
+        if intent.campaign_id and (msg := failed(d)):  # another account's, or none: said as the card says it
+            return [msg]
+        name = d.get("name")
+        return savings_lines(rows, r.get("total", 0), currency, intent.campaign_id, name)
     if intent.campaign_id:  # "devo pausar a campanha 3?": that campaign's tier and recommendations
         d = out["get_campaign_details"]
         if msg := failed(d):

@@ -418,6 +418,28 @@ def _serious_followup(message: str, history: Sequence[ChatTurn], depth: int) -> 
     return replace(prev, ask="serious", metric="list")
 
 
+def _savings_followup(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
+    """ "quanto eu economizo?" right after one campaign's advice ("por que reduzir a 14?"): that campaign's
+    savings; None when the message names its own campaign or the last question was about none."""
+    own = classify_intent(message)
+    if own.ask != "savings" or own.campaign_id or own.names:
+        return None
+    prev = _previous_intent(history, depth)
+    if prev is None or prev.name not in {"recommendations", "campaign_details", "pause_savings"}:
+        return None
+    last = [i for i, turn in enumerate(history) if turn.role == "user"][-1:]
+    # only the last exchange, as `_decision_followup` reads it: its question, else its answer
+    named = _named_in(history[last[0]], history[: last[0]], MAX_DEPTH) if last else ()
+    if not named and history[-1].role == "assistant":
+        named = _named_in(history[-1], history[:-1], MAX_DEPTH)
+    if len(named) != 1:
+        return None
+    (campaign,) = named
+    return replace(
+        own, **({"campaign_id": campaign} if _CAMPAIGN_ID_ONLY.fullmatch(campaign) else {"names": named})
+    )
+
+
 def _judge_followup(message: str, history: Sequence[ChatTurn]) -> Intent | None:
     """ "tá caro?" right after one campaign talked about: that campaign's 7-day CPL judged against the
     account's (as "o cpl da N tá caro?"); None when the message is no bare judgement or the last exchange
@@ -649,6 +671,8 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
         return gap
     if (decision := _decision_followup(message, history)) is not None:
         return decision
+    if (saves := _savings_followup(message, history, depth)) is not None:
+        return saves
     if (serious := _serious_followup(message, history, depth)) is not None:
         return serious
     if (judged := _judge_followup(message, history)) is not None:

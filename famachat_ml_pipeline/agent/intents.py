@@ -16,6 +16,7 @@ from famachat_ml_pipeline.agent.intents_asks import (
     TOP_N,
     day_rank_metric,
     month_target,
+    savings_asked,
     shape_asks,
     weighed_metric,
 )
@@ -292,6 +293,12 @@ def classify_intent(message: str) -> Intent:
         # "o fds foi bom?": last weekend's verdict against the weekends before it, then its figures (was its
         # figures alone, or the underperformers for "foi ruim?")
         intent = Intent("performance", keyword="performance", metric="cpl", period_ref="fds", ask=judged)
+    if savings_asked(text) and intent.name in {"help", "recommendations", "summary", "campaign_details"}:
+        # "quanto eu economizo se seguir as recomendações?": the cuts' savings summed (was the advice's list,
+        # or the help menu)
+        intent = replace(
+            intent, name="recommendations", keyword="recommendations", ask="savings", metric=None
+        )
     if _HEALTH.search(text) and intent.name in {"summary", "top", "help"} and not intent.campaign_id:
         # "minha conta tá saudável?": a verdict first, from the tiers, the anomalies and the CPL's trend
         intent = Intent("summary", keyword="summary", ask="health")

@@ -210,3 +210,14 @@ def shape_asks(asked: str, matched: str | None, metric: str | None) -> tuple[str
     if _CPL_NEXT.search(asked) and matched not in {"compare", "roi"}:
         return "forecast", {"ask": "cpl_next", "metric": "cpl"}
     return matched, {}
+
+
+# "quanto eu economizo se seguir as recomendações?", "quanto eu economizo?": the advice's savings summed
+# (a pause named, "se eu pausar a 13", is `pause_savings`': the campaign's spend)
+_SAVES = re.compile(r"\beconomiz\w*|\bquanto (?:eu )?(?:poupo|salvo)\b")
+_IF_PAUSED = re.compile(r"\bse (?:eu )?(?:pausar|parar|desligar|desativar|cortar)\b")
+
+
+def savings_asked(text: str) -> bool:
+    """Whether a normalized question asks what following the advice saves."""
+    return bool(_SAVES.search(text)) and not _IF_PAUSED.search(text)

@@ -287,7 +287,8 @@ def reroute(text: str, intent: Intent) -> Intent:
         return replace(intent, name="underperformers", keyword="underperformers", metric=None, names=())
     if _HOURS.search(text) and not named:
         return replace(intent, name="weekday", keyword="weekday", ask="hour", metric="cpl_low")
-    if named and _PAUSE_SAVES.search(text):
+    if named and _PAUSE_SAVES.search(text) and not re.search(r"\brecomend", text):
+        # (a saving "seguindo a recomendação da 14" is that advice's, not a pause's)
         return replace(intent, name="pause_savings", keyword="pause_savings")
     if named and _SCALE_ROOM.search(text):
         return replace(

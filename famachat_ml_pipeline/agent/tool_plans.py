@@ -119,7 +119,12 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "recommendations": [
             ("get_campaign_details", {"campaign_id": cid}),
             # "por que você recomenda reduzir a 11?": the account's advice, to say which campaigns have it
-            *([("get_recommendations", {"limit": MAX_ROWS})] if intent.ask in WHY_ADVICE_ASKS else []),
+            # "quanto eu economizo?" after its advice: the savings its cuts state
+            *(
+                [("get_recommendations", {"limit": MAX_ROWS})]
+                if intent.ask in {*WHY_ADVICE_ASKS, "savings"}
+                else []
+            ),
         ]
         if cid
         else [
@@ -129,7 +134,7 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         if intent.metric == "cut"
         else [("get_recommendations", {"limit": MAX_ROWS}), ("get_high_performers", {"limit": 5})]
         if intent.metric == "scale"
-        else [("get_recommendations", {"limit": 5})],
+        else [("get_recommendations", {"limit": MAX_ROWS if intent.ask == "savings" else 5})],
         "anomalies": [*anomalies, ("analyze_trends", {})],
         "forecast": [
             ("predict_campaign_leads", {"campaign_id": cid}),
