@@ -271,7 +271,9 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "top",
         r"(?<!tudo )\bbem\b|melhor|melhores|\btop\b|destaque|alta performance|high perform"
-        r"|mais (leads?|trouxe)\b|\branking\b.*\bleads?\b|\bleads?\b.*\branking\b",
+        r"|mais (leads?|trouxe)\b|\branking\b.*\bleads?\b|\bleads?\b.*\branking\b"
+        # "qual campanha tá bombando?": the buyers' slang for the best
+        r"|\b(bombando|arrebentando|voando|performando bem)\b",
     ),
     (
         "performance",

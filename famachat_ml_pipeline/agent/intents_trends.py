@@ -160,7 +160,8 @@ def why_this_week(text: str) -> tuple[str, str] | None:
 
 
 # "o que aconteceu ontem?", "o que houve ontem?": what a day brought, asked with no figure
-_WHAT_HAPPENED = re.compile(r"\bo que (?:aconteceu|houve|rolou|mudou)\b")
+# ("oq houve ontem", as buyers type it)
+_WHAT_HAPPENED = re.compile(r"\b(?:o que|oq|oque) (?:aconteceu|houve|rolou|mudou)\b")
 _DAY_MOVE_FROM = {None, "anomalies", "performance", "trends", "summary"}
 
 
