@@ -106,11 +106,17 @@ def test_fds_is_the_last_weekend(demo_db: DemoDb, question: str) -> None:
     s = _sums(_per_campaign(demo_db, sunday - DAY, sunday))
     intent, lines = _one(demo_db, question)
     assert intent == "performance", lines
-    # "como foi o fds?" is judged first (agent39, test_asks36): its figures follow the verdict
-    assert lines["como foi" in question].startswith(
+    spend, leads, cpl = (
+        f"{format_money(s['spend'])} investidos",
+        f"{format_number(s['leads'], 0)} leads",
+        f"CPL {format_money(s['cpl'])}",
+    )
+    # "como foi o fds?" is judged first by the CPL (agent39, test_asks36): its figures follow the verdict,
+    # the CPL first, as "o fds foi bom?"'s
+    judged = "como foi" in question
+    assert lines[judged].startswith(
         f"Fim de semana, sábado e domingo ({_d(sunday - DAY)} a {_d(sunday)}, 2 dias): "
-        f"{format_money(s['spend'])} investidos, {format_number(s['leads'], 0)} leads, "
-        f"CPL {format_money(s['cpl'])}"
+        + (f"{cpl}, {spend}, {leads}" if judged else f"{spend}, {leads}, {cpl}")
     ), lines
 
 
