@@ -260,7 +260,8 @@ def say_anomalies(intent: Intent, out: Out) -> list[str]:
                 else f"Não consultei {when}: só leio as anomalias dos últimos 90 dias."
             )
         elif not day.get("total"):
-            lines.append(f"Nenhuma anomalia em {when}.")
+            # "o alerta de ontem é sério?" on a day with none: the Não first, as on a day with some
+            lines.append(f"{'Não: nenhuma' if intent.ask == 'serious' else 'Nenhuma'} anomalia em {when}.")
         else:
             n = day["total"]
             lines += serious_lines(intent, day, f"em {when}")
