@@ -131,13 +131,33 @@ def why_parts(intent: Intent, out: Out, t: dict[str, Any]) -> tuple[list[str], l
 def _cpl_premise(intent: Intent, t: dict[str, Any]) -> list[str]:
     """ "Por que o CPL subiu?" when it did not rise over the 7 days: said first, with its figures."""
     change = t.get("cpl_change")
-    if intent.metric != "cpl_up" or "last_7d" not in t or not change or moved_word(change) == "subiu":
+    if intent.metric != "cpl_up" or "last_7d" not in t or not change:
         return []
+    if moved_word(change) == "subiu":
+        return _cpl_rose(t, change)
     whose = "da conta" if t.get("scope", "conta") == "conta" else "da campanha"
     went = "ficou estável" if moved_word(change) == "ficou estável" else "caiu"
     return [
         f"O CPL {whose} não subiu nos 7 dias até {br_date(t['last_7d']['last_day'])}: {went}, de "
         f"{t['previous_7d']['cpl']} nos 7 anteriores para {t['last_7d']['cpl']} ({change})."
+    ]
+
+
+def _cpl_rose(t: dict[str, Any], change: str) -> list[str]:
+    """ "Por que o CPL subiu?" (no period) when it rose: Sim first, with the two 7-day spans said, for
+    "por que o gasto caiu?" answers over the calendar weeks and the CPL keeps the 7 days (a ratio of
+    whole days, the span its anomalies and factors are read over; a calendar week can hold one day)."""
+    if t.get("scope", "conta") != "conta":
+        return []  # a campaign's why keeps its card's order
+    last, prev = t["last_7d"], t["previous_7d"]
+    span = {
+        k: br_span(*(dt.date.fromisoformat(str(p[d])) for d in ("first_day", "last_day")))
+        for k, p in (("last", last), ("prev", prev))
+    }
+    rise = change if change.startswith(("+", "-")) else f"+{change}"
+    return [
+        f"Sim: o CPL da conta subiu nos últimos 7 dias: {last['cpl']} de {span['last']}, contra "
+        f"{prev['cpl']} nos 7 dias antes ({span['prev']}) ({rise})."
     ]
 
 
