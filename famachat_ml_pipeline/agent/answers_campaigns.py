@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from famachat_ml_pipeline.agent.answers_anomalies import anomaly_block
+from famachat_ml_pipeline.agent.answers_campaign_day import day_judged_lines
 from famachat_ml_pipeline.agent.answers_history import paused_back_lines, reactivations_lines
 from famachat_ml_pipeline.agent.answers_performance import metric_asked
 from famachat_ml_pipeline.agent.answers_periods import (
@@ -166,6 +167,8 @@ def say_campaign_details(intent: Intent, out: Out) -> list[str]:
         lines.insert(0, _no_leads_judge(d))
     if "_reactivation" in out:  # "vale reativar a 31?": the judgement first, the card after
         lines[0:0] = _reactivation_lines(d, out["_reactivation"])
+    if "_day_judged" in out:  # "o que aconteceu com a campanha 9 ontem?": the day against its own, first
+        lines[0:0] = day_judged_lines(d["name"], out["_day_judged"])
     if day_or_period_asked(out) and intent.keyword != "anomalies":
         # "quanto a campanha 22 gastou em outubro?": that period's figures and who it is; its 7 days, advice
         # and open anomalies would answer another question

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from famachat_ml_pipeline.agent.facts_campaign_day import campaign_day_judged
 from famachat_ml_pipeline.agent.facts_campaign_health import (
     frequency_figures,
     reactivation_figures,
@@ -235,6 +236,9 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
         facts["_day_status"] = status
         if status in {"ok", "today"}:
             facts["_day_figures"] = source_figures(ctx, day, day, cid)
+            if cid is not None and status == "ok" and intent.ask == "day_what":
+                # "o que aconteceu com a campanha 9 ontem?": the day against its own 7 days before
+                facts["_day_judged"] = campaign_day_judged(ctx, cid, day)
             if ranked:
                 facts["_ranking"] = campaign_figures(ctx, day, day)
     if period is not None:

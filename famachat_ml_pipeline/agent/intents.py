@@ -874,6 +874,9 @@ def _classify(message: str) -> Intent:
     # the same weekday a week earlier, the account's (`day_move_asked`)
     if not (cid or (names and like)) and (day_move := day_move_asked(asked, matched, day_ref, period_ref)):
         matched, extra["metric"], names = "anomalies", day_move, ()
+    elif day_move_asked(asked, matched, day_ref, period_ref) == "day_what" and "ask" not in extra:
+        # "o que aconteceu com a campanha 9 ontem?": its card, the day judged against its own days first
+        extra["ask"] = "day_what"
     if (
         not (cid or (names and like))
         and matched == "anomalies"
