@@ -39,6 +39,7 @@ def say_recommendations(intent: Intent, out: Out) -> list[str]:
         d = out["get_campaign_details"]
         if msg := failed(d):
             return [msg]
+        d = {**d, "cut_blockers": out.get("_cut_blockers") or []}
         if intent.ask in WHY_ADVICE_ASKS:  # "por que você recomenda reduzir a 11?": whether it does, first
             return [*_advice_why_lines(intent, d, out), *say_campaign_details(intent, out)[1:2]]
         if intent.metric == "scale":
@@ -349,6 +350,8 @@ def _times(ratio: float) -> str:
 
 def _weak_note(d: dict[str, Any]) -> str:
     why = _weak_why(d)
+    if why and (held := d.get("cut_blockers")):  # what the pause list says of it: no "vale considerar"
+        return f" Mas {why}; sem pausa nem corte: {'; '.join(held)}."
     return f" Mas {why}: vale considerar pausar ou reduzir o orçamento." if why else ""
 
 
@@ -356,7 +359,13 @@ def _no_cut_answer(d: dict[str, Any]) -> list[str]:
     """ "Devo pausar a 2?" with no pause nor budget cut advised: the verdict first, "vale considerar" when
     the campaign is critical or far above the account's CPL, else "Não" with its CPL against the account's."""
     name = quoted(d["name"])
-    if why := _weak_why(d):
+    if (why := _weak_why(d)) and (held := d.get("cut_blockers")):
+        # held back as the pause list says ("sem pausa nem corte"): not yet, and why
+        return [
+            f"Ainda não: o pipeline não recomenda pausar {name} agora; ela {why}, mas sem pausa nem corte: "
+            f"{'; '.join(held)}."
+        ]
+    if why:
         return [
             f"Vale considerar pausar ou reduzir o orçamento: o pipeline não recomenda pausar {name} agora, "
             f"mas ela {why}."

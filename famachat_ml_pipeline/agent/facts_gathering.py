@@ -60,7 +60,7 @@ from famachat_ml_pipeline.agent.facts_verdicts import (
     saturation_figures,
 )
 from famachat_ml_pipeline.agent.intents import Intent
-from famachat_ml_pipeline.agent.intents_asks import month_end_asked
+from famachat_ml_pipeline.agent.intents_asks import WHY_ADVICE_ASKS, month_end_asked
 from famachat_ml_pipeline.agent.intents_periods import (
     invalid_day,
     periods_asked,
@@ -73,6 +73,7 @@ from famachat_ml_pipeline.agent.intents_periods import (
 from famachat_ml_pipeline.agent.intents_trends import day_move_metric
 from famachat_ml_pipeline.agent.intents_verdicts import rate_judged
 from famachat_ml_pipeline.agent.tools import ToolContext
+from famachat_ml_pipeline.agent.tools.classification import blockers_of
 from famachat_ml_pipeline.source.read import first_insight_day
 
 # the intents that rank campaigns: a day or period asked ranks them by that day's or period's figures
@@ -298,6 +299,11 @@ def _verdict_facts(ctx: ToolContext, intent: Intent, day: dt.date | None) -> dic
         found["_cpl_history"] = cpl_history_figures(ctx, None, judged[0])  # "o cpm tá caro?"
     if intent.name == "recommendations" and intent.metric == "cut" and intent.campaign_id is None:
         found["_cuts"] = cut_figures(ctx)
+    cid = intent.campaign_id
+    cut_asked = intent.metric == "cut" or intent.ask in WHY_ADVICE_ASKS
+    if intent.name == "recommendations" and cid is not None and ctx.owns(cid) and cut_asked:
+        # "por que não pausar a 20?": what keeps its pause or cut, as the pause list says it
+        found["_cut_blockers"] = blockers_of(ctx, [cid], ctx.data_through())[cid]
     return found
 
 

@@ -149,6 +149,15 @@ def get_underperformers(ctx: ToolContext, inp: UnderInput) -> TierList:
     if not critical or out.as_of is None:
         return out
     as_of = out.as_of if isinstance(out.as_of, dt.date) else ctx.data_through
+    found = blockers_of(ctx, [c.campaign_id for c in critical], as_of)
+    for c in critical:
+        c.cut_blockers = found[c.campaign_id]
+    return out
+
+
+def blockers_of(ctx: ToolContext, campaign_ids: list[str], as_of: dt.date) -> dict[str, list[str]]:
+    """`cut_blockers` of each campaign (its latest classification's snapshot, its source row, its open
+    anomalies of the last 28 days): what keeps the pipeline from a pause or a cut."""
     snaps = {
         r["campaign_id"]: r.get("metrics_snapshot") or {}
         for r in q.read_latest_classifications(ctx.engine, ctx.config_id)
@@ -159,12 +168,7 @@ def get_underperformers(ctx: ToolContext, inp: UnderInput) -> TierList:
         if a["entity_type"] == "campaign":
             open_by.setdefault(a["entity_id"], []).append(a)
     money = lambda v: ctx.fmt1({"v": v}, {"v": "money"})["v"]  # noqa: E731
-    for c in critical:
-        c.cut_blockers = cut_blockers(
-            snaps.get(c.campaign_id, {}),
-            ctx.campaigns.get(c.campaign_id),
-            open_by.get(c.campaign_id, []),
-            as_of,
-            money,
-        )
-    return out
+    return {
+        cid: cut_blockers(snaps.get(cid, {}), ctx.campaigns.get(cid), open_by.get(cid, []), as_of, money)
+        for cid in campaign_ids
+    }
