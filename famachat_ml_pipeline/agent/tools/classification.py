@@ -148,8 +148,7 @@ def get_underperformers(ctx: ToolContext, inp: UnderInput) -> TierList:
     critical = [c for c in out.campaigns if c.tier == "UNDERPERFORMER"]
     if not critical or out.as_of is None:
         return out
-    as_of = out.as_of if isinstance(out.as_of, dt.date) else ctx.data_through
-    found = blockers_of(ctx, [c.campaign_id for c in critical], as_of)
+    found = blockers_of(ctx, [c.campaign_id for c in critical], out.as_of)  # the tiers' day, as the rules'
     for c in critical:
         c.cut_blockers = found[c.campaign_id]
     return out
