@@ -279,22 +279,11 @@ def test_one_campaigns_ctr_on_a_day(demo_db: DemoDb, question: str, back: int) -
     ), lines
 
 
-# ------------------------------------------------------------ 7. last weekend judged
-@pytest.mark.parametrize(
-    ("question", "asked_good"),
-    [("o fds foi bom?", True), ("o fim de semana foi ruim?", False), ("o fds passado foi pior?", False)],
-)
-@pytest.mark.parametrize("back", [0, 7, 14])  # the weekends of 29/11, 22/11 and 15/11
-def test_last_weekend_judged(demo_db: DemoDb, question: str, asked_good: bool, back: int) -> None:
-    """Was its figures alone (the underperformers for "foi ruim?"). Now a verdict: last Saturday and Sunday
-    against the 4 weekends before them by the CPL and the leads per day (good: a lead 5% cheaper without
-    10% fewer leads a day, or 10% more at no dearer lead), then its figures."""
-    now = clock_at(demo_db.as_of - back * DAY)
-    intent, lines = _asked(demo_db, now, question)
-    assert intent == "performance", lines
-    sunday = demo_db.as_of - back * DAY
+def weekend_verdict(db: DemoDb, now: dt.datetime, sunday: dt.date, asked_good: bool | None) -> str:
+    """The first line expected for last weekend (Saturday, `sunday`) judged against the 4 weekends before:
+    Sim/Não to the side asked (`asked_good`), "Bom"/"Fraco" when none is (None); "Em parte", "Na média"."""
     saturday = sunday - DAY
-    d = _source(demo_db, ACCOUNT, sunday - 34 * DAY, sunday, now).filter(pl.col("date").dt.weekday() >= 6)
+    d = _source(db, ACCOUNT, sunday - 34 * DAY, sunday, now).filter(pl.col("date").dt.weekday() >= 6)
     sides = {}
     for key, w in (
         ("last", d.filter(pl.col("date") >= saturday)),
@@ -320,13 +309,34 @@ def test_last_weekend_judged(demo_db: DemoDb, question: str, asked_good: bool, b
         head = f"Em parte: {who} teve {better}" if mixed else f"Na média: {who} ficou perto do normal"
     else:
         word = "melhor" if good else "mais fraco"
-        head = f"{'Sim' if good == asked_good else 'Não'}: {who} foi {word} que o normal"
-    assert lines[0] == (
+        said = (
+            ("Bom" if good else "Fraco") if asked_good is None else ("Sim" if good == asked_good else "Não")
+        )
+        head = f"{said}: {who} foi {word} que o normal"
+    return (
         f"{head}: CPL {format_money(last['cpl'])} contra {format_money(usual['cpl'])} ({_signed(cpl_gap)}) e "
         f"{format_number(last['day'], 1)} leads por dia contra {format_number(usual['day'], 1)} "
         f"({_signed(leads_gap)}), "
         f"nos 4 fins de semana anteriores ({_d(usual['first'])} a {_d(usual['last'])})."
-    ), lines
+    )
+
+
+# ------------------------------------------------------------ 7. last weekend judged
+@pytest.mark.parametrize(
+    ("question", "asked_good"),
+    [("o fds foi bom?", True), ("o fim de semana foi ruim?", False), ("o fds passado foi pior?", False)],
+)
+@pytest.mark.parametrize("back", [0, 7, 14])  # the weekends of 29/11, 22/11 and 15/11
+def test_last_weekend_judged(demo_db: DemoDb, question: str, asked_good: bool, back: int) -> None:
+    """Was its figures alone (the underperformers for "foi ruim?"). Now a verdict: last Saturday and Sunday
+    against the 4 weekends before them by the CPL and the leads per day (good: a lead 5% cheaper without
+    10% fewer leads a day, or 10% more at no dearer lead), then its figures."""
+    now = clock_at(demo_db.as_of - back * DAY)
+    intent, lines = _asked(demo_db, now, question)
+    assert intent == "performance", lines
+    sunday = demo_db.as_of - back * DAY
+    saturday = sunday - DAY
+    assert lines[0] == weekend_verdict(demo_db, now, sunday, asked_good), lines
     assert lines[1].startswith(
         f"Fim de semana, sábado e domingo ({_d(saturday)} a {_d(sunday)}, 2 dias): "
     ), lines

@@ -21,6 +21,7 @@ from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES
 from famachat_ml_pipeline.db.agent_queries import read_active_recommendations, read_recent_anomalies
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, clock_at, leads_of
 from famachat_ml_pipeline_tests.agent.test_asks32 import _one
+from famachat_ml_pipeline_tests.agent.test_asks35 import weekend_verdict
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source
 from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT, _thread
@@ -148,33 +149,7 @@ def test_how_last_weekend_went_is_judged(demo_db: DemoDb, question: str, back: i
     assert intent == "performance", lines
     sunday = demo_db.as_of - back * DAY
     saturday = sunday - DAY
-    d = _source(demo_db, ACCOUNT, sunday - 34 * DAY, sunday, now).filter(pl.col("date").dt.weekday() >= 6)
-    sides = {}
-    for key, w in (
-        ("last", d.filter(pl.col("date") >= saturday)),
-        ("usual", d.filter(pl.col("date") < saturday)),
-    ):
-        spend, leads = float(w["spend"].sum()), int(w["leads"].sum())
-        sides[key] = {"cpl": spend / leads, "day": leads / w["date"].n_unique(), "first": w["date"].min()}
-    last, usual = sides["last"], sides["usual"]
-    cpl_gap = (last["cpl"] - usual["cpl"]) / usual["cpl"] * 100
-    leads_gap = (last["day"] - usual["day"]) / usual["day"] * 100
-    cheaper, dearer, more, fewer = cpl_gap <= -5, cpl_gap >= 5, leads_gap >= 10, leads_gap <= -10
-    good = (cheaper and not fewer) or (more and not dearer)
-    weak = (dearer and not more) or (fewer and not cheaper)
-    who = f"o fim de semana ({_d(saturday)} a {_d(sunday)})"
-    if good == weak:
-        mixed = (cheaper or more) and (dearer or fewer)
-        better = "lead mais barato, mas menos leads" if cheaper else "mais leads, mas lead mais caro"
-        head = f"Em parte: {who} teve {better}" if mixed else f"Na média: {who} ficou perto do normal"
-    else:
-        head = f"{'Bom' if good else 'Fraco'}: {who} foi {'melhor' if good else 'mais fraco'} que o normal"
-    assert lines[0] == (
-        f"{head}: CPL {format_money(last['cpl'])} contra {format_money(usual['cpl'])} ({_signed(cpl_gap)}) e "
-        f"{format_number(last['day'], 1)} leads por dia contra {format_number(usual['day'], 1)} "
-        f"({_signed(leads_gap)}), nos 4 fins de semana anteriores ({_d(usual['first'])} a "
-        f"{_d(saturday - 6 * DAY)})."
-    ), lines
+    assert lines[0] == weekend_verdict(demo_db, now, sunday, None), lines
     assert lines[1].startswith(
         f"Fim de semana, sábado e domingo ({_d(saturday)} a {_d(sunday)}, 2 dias): "
     ), lines
