@@ -303,7 +303,7 @@ def _verdict_facts(ctx: ToolContext, intent: Intent, day: dt.date | None) -> dic
     cut_asked = intent.metric == "cut" or intent.ask in WHY_ADVICE_ASKS
     if intent.name == "recommendations" and cid is not None and ctx.owns(cid) and cut_asked:
         # "por que não pausar a 20?": what keeps its pause or cut, as the pause list says it
-        found["_cut_blockers"] = blockers_of(ctx, [cid], ctx.data_through())[cid]
+        found["_cut_blockers"] = blockers_of(ctx, [cid])[cid]
     return found
 
 

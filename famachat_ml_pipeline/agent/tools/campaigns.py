@@ -157,8 +157,7 @@ def get_campaign_details(ctx: ToolContext, inp: CampaignInput) -> CampaignDetail
     types = {r["recommendation_type"] for r in own_recs}
     blockers = []
     if tiers.get(inp.campaign_id) == "HIGH_PERFORMER" and not types & {"SCALE_UP", "BUDGET_INCREASE"}:
-        money = lambda v: ctx.fmt1({"v": v}, {"v": "money"})["v"]  # noqa: E731
-        blockers = scale_blockers(f, ctx.campaigns[inp.campaign_id].get("daily_budget"), money)
+        blockers = scale_blockers(f, ctx.campaigns[inp.campaign_id].get("daily_budget"), ctx.money)
     return CampaignDetails(
         **base.model_dump(),
         objective=ctx.campaigns[inp.campaign_id].get("objective"),

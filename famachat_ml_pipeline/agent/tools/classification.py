@@ -90,8 +90,15 @@ def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     )
 
 
-def tier_list(ctx: ToolContext, tiers: tuple[str, ...], limit: int, best_first: bool = False) -> TierList:
-    rows = q.read_latest_classifications(ctx.engine, ctx.config_id)
+def tier_list(
+    ctx: ToolContext,
+    tiers: tuple[str, ...],
+    limit: int,
+    best_first: bool = False,
+    rows: list[dict[str, Any]] | None = None,
+) -> TierList:
+    """`rows`: the account's latest classifications when the caller has read them."""
+    rows = q.read_latest_classifications(ctx.engine, ctx.config_id) if rows is None else rows
     counts = {t: sum(1 for r in rows if r["tier"] == t) for t in TIERS}
     picked = _sorted([r for r in rows if r["tier"] in tiers])
     if best_first:
@@ -144,30 +151,43 @@ def get_underperformers(ctx: ToolContext, inp: UnderInput) -> TierList:
     """Campanhas com baixa performance (UNDERPERFORMER, e LOW se pedido), mais gasto primeiro; no tier
     crítico, o que impede o pipeline de recomendar pausa ou corte (cut_blockers)."""
     tiers = ("UNDERPERFORMER", "LOW") if inp.include_low else ("UNDERPERFORMER",)
-    out = tier_list(ctx, tiers, inp.limit)
+    rows = q.read_latest_classifications(ctx.engine, ctx.config_id)
+    out = tier_list(ctx, tiers, inp.limit, rows=rows)
     critical = [c for c in out.campaigns if c.tier == "UNDERPERFORMER"]
-    if not critical or out.as_of is None:
-        return out
-    found = blockers_of(ctx, [c.campaign_id for c in critical], out.as_of)  # the tiers' day, as the rules'
+    found = blockers_of(ctx, [c.campaign_id for c in critical], rows)
     for c in critical:
         c.cut_blockers = found[c.campaign_id]
     return out
 
 
-def blockers_of(ctx: ToolContext, campaign_ids: list[str], as_of: dt.date) -> dict[str, list[str]]:
-    """`cut_blockers` of each campaign (its latest classification's snapshot, its source row, its open
-    anomalies of the last 28 days): what keeps the pipeline from a pause or a cut."""
-    snaps = {
-        r["campaign_id"]: r.get("metrics_snapshot") or {}
-        for r in q.read_latest_classifications(ctx.engine, ctx.config_id)
-    }
-    since = as_of - dt.timedelta(days=28)
+def blockers_of(
+    ctx: ToolContext, campaign_ids: list[str], rows: list[dict[str, Any]] | None = None
+) -> dict[str, list[str]]:
+    """`cut_blockers` of each campaign, as of its latest classification's day (the day the rules judged):
+    that classification's snapshot, its source row, its open anomalies of the 28 days before.
+    `rows`: the account's latest classifications when the caller has read them."""
+    rows = q.read_latest_classifications(ctx.engine, ctx.config_id) if rows is None else rows
+    latest = {r["campaign_id"]: r for r in rows if r["campaign_id"] in set(campaign_ids)}
+    if not latest:
+        return {cid: [] for cid in campaign_ids}
+    day = {cid: _day(r["classified_at"]) for cid, r in latest.items()}
     open_by: dict[str, list[dict[str, Any]]] = {}
-    for a in q.read_recent_anomalies(ctx.engine, ctx.config_id, since):
+    for a in q.read_recent_anomalies(ctx.engine, ctx.config_id, min(day.values()) - dt.timedelta(days=28)):
         if a["entity_type"] == "campaign":
             open_by.setdefault(a["entity_id"], []).append(a)
-    money = lambda v: ctx.fmt1({"v": v}, {"v": "money"})["v"]  # noqa: E731
     return {
-        cid: cut_blockers(snaps.get(cid, {}), ctx.campaigns.get(cid), open_by.get(cid, []), as_of, money)
+        cid: cut_blockers(
+            latest[cid].get("metrics_snapshot") or {},
+            ctx.campaigns.get(cid),
+            open_by.get(cid, []),
+            day[cid],
+            ctx.money,
+        )
+        if cid in latest
+        else []
         for cid in campaign_ids
     }
+
+
+def _day(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value

@@ -86,6 +86,10 @@ class ToolContext:
     def fmt1(self, row: dict[str, Any], spec: dict[str, str]) -> dict[str, Any]:
         return self.fmt([row], spec)[0]
 
+    def money(self, value: float | None) -> str | None:
+        """One amount in the account's currency, pt-BR ("R$ 1.234,56")."""
+        return self.fmt1({"v": value}, {"v": "money"})["v"]
+
 
 def _float(value: Any) -> float | None:
     try:

@@ -10,15 +10,13 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from famachat_ml_pipeline.agent.tools.scale_gate import figure
+from famachat_ml_pipeline.agent.wording import br_date
 from famachat_ml_pipeline.core.recommendations import RecommendationConfig, format_number, format_pct
 from famachat_ml_pipeline.core.recommendations.evidence import cpl_lower_value
 from famachat_ml_pipeline.core.recommendations.inputs import DELIVERY_STOPS
 
 GATE = RecommendationConfig()
-
-
-def _d(day: dt.date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 def cut_blockers(
@@ -34,29 +32,28 @@ def cut_blockers(
     anomalies; [] when nothing these show explains it."""
     if campaign is not None and campaign.get("status") != "ACTIVE":
         return [f"não está ativa agora (status {campaign.get('status') or 'desconhecido'})"]
-    leads, spend = _num(snap, "leads_7d"), _num(snap, "spend_7d") or 0.0
-    account = _num(snap, "account_cpl_7d")
-    recent = [
-        a for a in anomalies if a["anomaly_date"] > as_of - dt.timedelta(days=gate.anomaly_trigger_days)
-    ]
-    breaks = sorted(
-        a["anomaly_date"]
+    leads, spend = figure(snap, "leads_7d"), figure(snap, "spend_7d") or 0.0
+    account = figure(snap, "account_cpl_7d")
+    since = as_of - dt.timedelta(days=gate.anomaly_trigger_days)
+    recent = [a for a in anomalies if since < a["anomaly_date"] <= as_of]  # as the rules read them
+    breaks = sorted(  # ISO days
+        a["anomaly_date"].isoformat()
         for a in recent
         if a["anomaly_type"] == "PERFORMANCE_DROP" and a["severity"] == "CRITICAL"
     )
     ctr_drop = any(a["anomaly_type"] == "CTR_DROP" for a in recent)
-    stops = sorted(a["anomaly_date"] for a in recent if a["anomaly_type"] in DELIVERY_STOPS)
+    stops = sorted(a["anomaly_date"].isoformat() for a in recent if a["anomaly_type"] in DELIVERY_STOPS)
     if not leads:
         out = []
         if breaks and not ctr_drop:
             out.append(
                 "a pausa está suspensa: há alerta CRÍTICO aberto de queda de leads desde "
-                f"{_d(breaks[0])} com os cliques mantidos, o sinal de uma falha de rastreamento ou do "
+                f"{br_date(breaks[0])} com os cliques mantidos, o sinal de uma falha de rastreamento ou do "
                 "formulário; confira o rastreamento e reconheça o alerta: com os leads ainda em 0, o "
                 "pipeline recomenda a pausa"
             )
         if stops:
-            out.append(f"a entrega parou (alerta em {_d(stops[-1])}): pausar agora não economiza nada")
+            out.append(f"a entrega parou (alerta em {br_date(stops[-1])}): pausar agora não economiza nada")
         if account and spend < gate.pause_min_spend_cpl_multiple * account:
             bar = format_number(gate.pause_min_spend_cpl_multiple, 0)
             out.append(f"gastou {money(spend)}, menos de {bar}x o CPL da conta ({money(account)})")
@@ -86,8 +83,3 @@ def cut_blockers(
             f"quando o CPL sobe {rise} ou mais na semana, ou quando até esse limite passa de {line}"
         ]
     return []
-
-
-def _num(f: dict[str, Any], key: str) -> float | None:
-    value = f.get(key)
-    return None if value is None else float(value)

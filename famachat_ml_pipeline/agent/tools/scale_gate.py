@@ -22,18 +22,18 @@ def scale_blockers(
     """What keeps a campaign from the scale advice, from its 7-day features `f` (ml_features' JSON) and its
     daily budget in the account's currency; [] when nothing the features show blocks it."""
     out: list[str] = []
-    spend, leads, account = _num(f, "spend_7d"), _num(f, "leads_7d"), _num(f, "account_cpl_7d")
+    spend, leads, account = figure(f, "spend_7d"), figure(f, "leads_7d"), figure(f, "account_cpl_7d")
     if not daily_budget:
         out.append("não tem orçamento diário próprio para subir")
     else:
-        use = (_num(f, "avg_daily_spend_7d") or 0.0) / daily_budget
+        use = (figure(f, "avg_daily_spend_7d") or 0.0) / daily_budget
         if use < gate.increase_min_budget_use:
             bar = format_pct(gate.increase_min_budget_use * 100)
             out.append(
                 f"gastou em média {format_pct(use * 100)} do orçamento diário nos 7 dias: o orçamento não é "
                 f"o limite (o pipeline só sobe o de quem usa {bar} ou mais)"
             )
-    trend = _num(f, "cpl_trend")
+    trend = figure(f, "cpl_trend")
     if trend is None:
         out.append("não há semana anterior completa para ver se o CPL está estável")
     elif trend >= gate.increase_max_cpl_trend:
@@ -41,7 +41,7 @@ def scale_blockers(
             f"o CPL subiu {format_pct(trend, 1)} sobre os 7 dias anteriores (o pipeline só escala com o CPL "
             f"subindo menos de {format_pct(gate.increase_max_cpl_trend)})"
         )
-    days, with_leads = _num(f, "days_in_window_7d"), _num(f, "days_with_leads_7d")
+    days, with_leads = figure(f, "days_in_window_7d"), figure(f, "days_with_leads_7d")
     if days and with_leads is not None and with_leads / days <= gate.increase_min_days_with_leads_ratio:
         out.append(f"teve leads em só {int(with_leads)} dos {int(days)} dias")
     if spend and leads and account:
@@ -60,6 +60,7 @@ def scale_blockers(
     return out
 
 
-def _num(f: dict[str, Any], key: str) -> float | None:
+def figure(f: dict[str, Any], key: str) -> float | None:
+    """A stored figure as a float (None when absent): the gates read ml_features' and snapshots' JSON."""
     value = f.get(key)
     return None if value is None else float(value)
