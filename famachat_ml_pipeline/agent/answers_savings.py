@@ -28,8 +28,9 @@ def savings_lines(
     their sum, then each as the pipeline wrote it; `total` the account's active advice (`rows` may stop
     before it)."""
     mine = [x for x in rows if campaign is None or x["campaign_id"] == campaign]
-    cuts = [(x, s) for x in mine if (s := _amount(_SAVED, x.get("expected_impact"))) is not None]
-    others = [x for x in mine if _amount(_SAVED, x.get("expected_impact")) is None]
+    saving = [(x, _amount(_SAVED, x.get("expected_impact"))) for x in mine]
+    cuts = [(x, s) for x, s in saving if s is not None]
+    others = [x for x, s in saving if s is None]
     whose = f" para {quoted(mine[0]['name'])} ({campaign})" if campaign and mine else ""
     if not cuts:
         head = (
