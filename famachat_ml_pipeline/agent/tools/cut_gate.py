@@ -11,12 +11,16 @@ from collections.abc import Callable
 from typing import Any
 
 from famachat_ml_pipeline.agent.tools.scale_gate import figure
-from famachat_ml_pipeline.agent.wording import br_date
 from famachat_ml_pipeline.core.recommendations import RecommendationConfig, format_number, format_pct
 from famachat_ml_pipeline.core.recommendations.evidence import cpl_lower_value
 from famachat_ml_pipeline.core.recommendations.inputs import DELIVERY_STOPS
 
 GATE = RecommendationConfig()
+
+
+def br_date(day: dt.date) -> str:
+    """dd/mm/yyyy (agent.wording's br_date reads ISO text, and wording imports the tools package)."""
+    return day.strftime("%d/%m/%Y")
 
 
 def cut_blockers(
@@ -36,13 +40,13 @@ def cut_blockers(
     account = figure(snap, "account_cpl_7d")
     since = as_of - dt.timedelta(days=gate.anomaly_trigger_days)
     recent = [a for a in anomalies if since < a["anomaly_date"] <= as_of]  # as the rules read them
-    breaks = sorted(  # ISO days
-        a["anomaly_date"].isoformat()
+    breaks = sorted(
+        a["anomaly_date"]
         for a in recent
         if a["anomaly_type"] == "PERFORMANCE_DROP" and a["severity"] == "CRITICAL"
     )
     ctr_drop = any(a["anomaly_type"] == "CTR_DROP" for a in recent)
-    stops = sorted(a["anomaly_date"].isoformat() for a in recent if a["anomaly_type"] in DELIVERY_STOPS)
+    stops = sorted(a["anomaly_date"] for a in recent if a["anomaly_type"] in DELIVERY_STOPS)
     if not leads:
         out = []
         if breaks and not ctr_drop:
