@@ -281,7 +281,9 @@ def say_anomalies(intent: Intent, out: Out) -> list[str]:
     if (period := out.get("_period")) is not None:  # "essa semana": the calendar week, with its days
         since = f"{period_in(period.label)} ({br_span(period.first, period.last)})"
     if not a.get("total"):
-        week = [f"Nenhuma anomalia aberta {since}."]
+        # "esse alerta é grave?" with none open: the Não first, as with some open
+        serious = asked is None and intent.ask == "serious"
+        week = [f"{'Não: nenhuma' if serious else 'Nenhuma'} anomalia aberta {since}."]
     else:
         lead = "Na semana, " if asked is not None else ""
         n = a["total"]

@@ -1,0 +1,79 @@
+"""The twenty-first buyer review (agent41): "esse alerta é grave?" with no anomaly open (no "Não" first),
+"oq houve com a 12 ontem" (its anomalies and 7 days left out, where "o que aconteceu" has them). Figures
+from the cleaned source and the stored anomalies, read here on their own. SQLite only: the answers add no
+SQL of their own (the reads are the ones every answer shares, tested on both backends elsewhere)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+
+from famachat_ml_pipeline.agent.service import open_agent
+from famachat_ml_pipeline.agent.types import ChatTurn
+from famachat_ml_pipeline.db.agent_queries import read_recent_anomalies
+from famachat_ml_pipeline.db.engine import get_engine
+from famachat_ml_pipeline.settings import Settings
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
+from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT
+
+# the demo built once for the session, its SQLite side only
+pytestmark = [pytest.mark.timeout(600), pytest.mark.parametrize("demo_db", ["sqlite"], indirect=True)]
+
+DAY = dt.timedelta(days=1)
+
+
+def _numbered(db: DemoDb, account: int, n: int) -> tuple[str, str]:
+    """(id, name) of the account's "Campanha <n>"."""
+    c = db.data.campaigns.filter(pl.col("config_id") == account)
+    ((cid, name),) = [
+        (r["campaign_id"], r["name"]) for r in c.iter_rows(named=True) if f"Campanha {n} " in r["name"]
+    ]
+    return cid, name
+
+
+# ------------------------------------------------------------ 1. an alert judged serious with none open
+@pytest.fixture
+def all_acknowledged(demo_db: DemoDb, tmp_path: Path) -> Iterator[sa.Engine]:
+    """A copy of the demo's SQLite file in which the buyer acknowledged every anomaly of ACCOUNT (the
+    shared demo stays as it is)."""
+    copy = tmp_path / "acknowledged.db"
+    with sqlite3.connect(demo_db.engine.url.database) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    engine = get_engine(f"sqlite:///{copy}")
+    with engine.begin() as c:
+        c.execute(sa.text("update ml_anomalies set is_acknowledged = 1 where config_id = :a"), {"a": ACCOUNT})
+    yield engine
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "questions", [["esse alerta é grave?"], ["tem algum alerta?", "é grave?"], ["o alerta é sério?"]]
+)
+def test_an_alert_judged_serious_with_none_open_says_nao_first(
+    demo_db: DemoDb, all_acknowledged: sa.Engine, questions: list[str]
+) -> None:
+    """Was "Nenhuma anomalia aberta desde ..." with no verdict, where the answer with some open starts with
+    Sim/Não (and the day's variant, "o alerta de ontem é sério?", with "Não: nenhuma anomalia em ...")."""
+    since = demo_db.as_of - 6 * DAY
+    assert not read_recent_anomalies(all_acknowledged, ACCOUNT, since), "none open in the copy"
+    agent = open_agent(
+        all_acknowledged,
+        ACCOUNT,
+        Settings(database_url=str(all_acknowledged.url)),
+        mode="offline",
+        now=demo_db.now,
+    )
+    history: list[ChatTurn] = []
+    for q in questions:
+        reply = agent.ask(q, history)
+        history += [ChatTurn("user", q), ChatTurn("assistant", reply.text)]
+    lines = reply.text.splitlines()
+    assert reply.intent == "anomalies", lines
+    assert lines[0] == f"Não: nenhuma anomalia aberta desde {_d(since)}.", lines
