@@ -252,7 +252,9 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "anomalies",
         r"anomal|por ?que|\bpq\b|subiu|disparou|pulou|aumentou|caiu|queda|alerta|estranh|cpl (alto|jump)"
-        r"|aconteceu|frequencia alta|cade os leads|\bpor causa d[oae]s?\b",
+        r"|aconteceu|frequencia alta|cade os leads|\bpor causa d[oae]s?\b"
+        # "oq houve com a 12 ontem": "houve" and "rolou" ask what happened as "aconteceu" does
+        r"|\b(?:o que|oq|oque) (?:houve|rolou)\b",
     ),
     (
         "recommendations",

@@ -20,6 +20,7 @@ from famachat_ml_pipeline.db.agent_queries import read_recent_anomalies
 from famachat_ml_pipeline.db.engine import get_engine
 from famachat_ml_pipeline.settings import Settings
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.test_asks32 import _one
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT
 
@@ -77,3 +78,26 @@ def test_an_alert_judged_serious_with_none_open_says_nao_first(
     lines = reply.text.splitlines()
     assert reply.intent == "anomalies", lines
     assert lines[0] == f"Não: nenhuma anomalia aberta desde {_d(since)}.", lines
+
+
+# ------------------------------------------------------------ 2. "oq houve com a 12 ontem"
+@pytest.mark.parametrize(
+    "question",
+    ["oq houve com a {n} ontem", "o que houve com a campanha {n} ontem?", "oq rolou com a {n} ontem"],
+)
+@pytest.mark.parametrize("n", [12, 16])
+def test_what_happened_in_other_words_is_what_aconteceu_answers(
+    demo_db: DemoDb, question: str, n: int
+) -> None:
+    """ "houve"/"rolou" ask what "aconteceu" asks: was the day's judgement and card without the campaign's
+    open anomalies nor its 7 days."""
+    cid, name = _numbered(demo_db, ACCOUNT, n)
+    since = demo_db.as_of - 6 * DAY
+    open_ = [r for r in read_recent_anomalies(demo_db.engine, ACCOUNT, since) if r["entity_id"] == cid]
+    assert open_, f"campaign {n} has open anomalies in the demo's last 7 days"
+    intent, lines = _one(demo_db, question.format(n=n))
+    assert intent == "campaign_details", lines
+    many = f"{len(open_)} anomalias abertas" if len(open_) != 1 else "1 anomalia aberta"
+    assert f"{many} para “{name}” nos últimos 7 dias:" in lines, lines
+    assert any(x.startswith(f"7 dias até {_d(demo_db.as_of)}: ") for x in lines), lines
+    assert lines == _one(demo_db, f"o que aconteceu com a campanha {n} ontem?")[1]
