@@ -203,11 +203,14 @@ _ARTICLE_NUMBER = re.compile(
     r"(?<![\w/.,$])((?:e\s+)?(?:a|da|na)\s+)(\d{1,5})(?![\w/%ªº°:]|[.,]\d)", re.IGNORECASE
 )
 # what follows a number that makes it a day or a quantity, not a campaign ("a 11 de novembro", "a 3 dias")
+# ("na 12 dia 20", "na 12 semana passada": the day or the period asked of campaign 12, no quantity)
 _QUANTITY_AFTER = re.compile(
-    r"\s*(?:de\s+(?:jan|fev|mar|abr|mai|jun|jul|ago|set|out|nov|dez)|dias?\b|semanas?\b|mes(?:es)?\b"
+    r"\s*(?:de\s+(?:jan|fev|mar|abr|mai|jun|jul|ago|set|out|nov|dez)|dias?\b(?!\s*\d)"
+    r"|(?:semanas?|mes(?:es)?)\b(?!\s+(?:passad|retrasad|anterior|atual|que vem))"
     r"|anos?\b|horas?\b|minutos?\b|leads?\b|reais\b|mil\b|k\b|por\s+cento\b|vezes\b|cliques?\b)"
 )
 # what before an article makes its number a range's end or a day: "de 1 a 11", "até a 11", "dia 1 a 11"
+# (a number before "na"/"da" ends no range: "quanto gastei dia 20 na 12" is campaign 12's day 20)
 _RANGE_BEFORE = re.compile(r"(?:\d|\bate|\bdia|\bdo)\s*$")
 
 
@@ -219,7 +222,8 @@ def campaign_numbers_named(message: str, names: dict[str, str]) -> str:
     def named(m: re.Match[str]) -> str:
         after = normalize(message[m.end() :])
         before = normalize(message[: m.start()])
-        if _QUANTITY_AFTER.match(after) or _RANGE_BEFORE.search(before):
+        ranged = _RANGE_BEFORE.search(before) and normalize(m.group(1)).split()[-1] == "a"
+        if _QUANTITY_AFTER.match(after) or ranged:
             return m.group(0)
         if not match_campaigns(m.group(2), names):
             return m.group(0)

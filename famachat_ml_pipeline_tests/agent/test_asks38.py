@@ -16,12 +16,14 @@ import sqlalchemy as sa
 
 from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.agent.types import ChatTurn
+from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline.db.agent_queries import read_recent_anomalies
 from famachat_ml_pipeline.db.engine import get_engine
 from famachat_ml_pipeline.settings import Settings
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_asks32 import _one
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
+from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source
 from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT
 
 # the demo built once for the session, its SQLite side only
@@ -101,3 +103,41 @@ def test_what_happened_in_other_words_is_what_aconteceu_answers(
     assert f"{many} para “{name}” nos últimos 7 dias:" in lines, lines
     assert any(x.startswith(f"7 dias até {_d(demo_db.as_of)}: ") for x in lines), lines
     assert lines == _one(demo_db, f"o que aconteceu com a campanha {n} ontem?")[1]
+
+
+# ------------------------------------------------------------ 3. "na 12" next to a day or a period
+def _sums(db: DemoDb, cid: str, first: dt.date, last: dt.date) -> tuple[float, int]:
+    d = _source(db, ACCOUNT, first, last, db.now).filter(pl.col("campaign_id") == cid)
+    return float(d["spend"].sum()), int(d["leads"].sum())
+
+
+@pytest.mark.parametrize("question", ["quanto gastei dia 20 na 12", "gasto da 12 dia 20"])
+def test_a_campaign_by_its_number_next_to_a_day(demo_db: DemoDb, question: str) -> None:
+    """Was the account's day: "dia 20 na 12" read as a range ("de 1 a 11"), "12 dia 20" as "12 dias"."""
+    cid, name = _numbered(demo_db, ACCOUNT, 12)
+    day = demo_db.as_of.replace(day=20)
+    spend, leads = _sums(demo_db, cid, day, day)
+    assert spend and leads, "campaign 12 spent and had leads on the 20th"
+    intent, lines = _one(demo_db, question)
+    assert intent == "campaign_details", lines
+    assert lines[0] == (
+        f"Em {_d(day)}, “{name}”: {format_money(spend)} investidos, {leads_of(leads)}, "
+        f"CPL {format_money(spend / leads)}."
+    ), lines
+
+
+def test_a_campaign_by_its_number_next_to_a_period(demo_db: DemoDb) -> None:
+    """Was the account's week: "12 semana passada" read as "12 semanas". "dia 1 a 11" (a range's end) and
+    "a 3 dias" (a quantity) still name no campaign (the account's run from 9 to 17: 11 would be one)."""
+    cid, name = _numbered(demo_db, ACCOUNT, 12)
+    sunday = demo_db.as_of  # today is Monday 30/11: last week is 23/11 to 29/11
+    spend, leads = _sums(demo_db, cid, sunday - 6 * DAY, sunday)
+    intent, lines = _one(demo_db, "quantos leads na 12 semana passada")
+    assert intent == "campaign_details", lines
+    assert lines[0].startswith(
+        f"Semana passada, de segunda a domingo, “{name}” ({_d(sunday - 6 * DAY)} a {_d(sunday)}, 7 dias): "
+        f"{leads_of(leads)}, {format_money(spend)} investidos, CPL {format_money(spend / leads)}"
+    ), lines
+    for other in ("leads do dia 1 a 11", "a 3 dias atrás teve lead?"):
+        intent, lines = _one(demo_db, other)
+        assert intent != "campaign_details" and "“[LEAD] Campanha" not in lines[0], (other, lines)
