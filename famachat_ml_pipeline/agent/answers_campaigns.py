@@ -22,6 +22,7 @@ from famachat_ml_pipeline.agent.answers_verdicts import saturation_lines
 from famachat_ml_pipeline.agent.answers_vs_account import (
     share_lines,
     stopped_lines,
+    stopped_why_lines,
     vs_account_lines,
     without_lines,
 )
@@ -111,6 +112,10 @@ def say_campaign_details(intent: Intent, out: Out) -> list[str]:
     d = out["get_campaign_details"]
     if msg := failed(d):
         return [msg]
+    if "_stopped" in out and intent.ask == "stopped_why":
+        # "por que a 9 parou?": what its status says of why, and its open alerts (a "gasto zerado")
+        anomalies = anomaly_block({"anomalies": d["open_anomalies"]})
+        return [*stopped_why_lines(out["_stopped"], d["status"]), campaign_head(d), *anomalies]
     if "_stopped" in out:  # "a 5 parou de gastar?": yes or no from its last days, and who it is
         return [*stopped_lines(out["_stopped"]), campaign_head(d)]
     if "_vs_account" in out:  # "quanto custa um lead na 4 comparado com a média?": that, and who it is

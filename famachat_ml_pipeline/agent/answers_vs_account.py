@@ -150,6 +150,31 @@ def stopped_lines(v: dict[str, Any] | None) -> list[str]:
     return [f"Não: {name} gastou {v['last_spend']} em {_day(through)}, o último dia completo.{gaps}"]
 
 
+def stopped_why_lines(v: dict[str, Any] | None, status: str) -> list[str]:
+    """ "Por que a 9 parou?": a paused status is the why, said first with since when; an active one is no
+    pause on the campaign, so the why is not in the data read (the source stops at the campaign): said so,
+    with where to look. One that did not stop: "Não parou", with its last day's spend."""
+    if v is None:
+        return []
+    said = stopped_lines(v)
+    name, through = quoted(v["name"]), v["through"]
+    if v["last_day"] == through:
+        return [said[0].replace("Não: ", "Não parou: ", 1)]
+    since = (
+        f"não gastou nada de {_day(v['first'])} a {_day(through)}"
+        if v["last_day"] is None
+        else f"não gasta desde {_day(v['last_day'] + dt.timedelta(days=1))} (último gasto: {v['last_spend']} "
+        f"em {_day(v['last_day'])}; dados até {_day(through)})"
+    )
+    if not v.get("active", True):
+        return [f"Porque está pausada: {name} tem status {status} e {since}."]
+    return [
+        f"Não foi pausa na campanha: {name} tem status {status}, mas {since}. O motivo não está nos dados "
+        "que leio (a fonte para na campanha): confira no Gerenciador de Anúncios se os conjuntos ou anúncios "
+        "estão pausados ou reprovados, o pagamento da conta e a programação."
+    ]
+
+
 def stopped_which_lines(v: dict[str, Any]) -> list[str]:
     """ "Tem campanha ativa sem gastar?": the active campaigns that did not spend on the last complete day,
     the longest stopped first, each with its last spend; "Não" when every active one spent."""

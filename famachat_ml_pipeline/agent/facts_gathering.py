@@ -44,6 +44,8 @@ from famachat_ml_pipeline.agent.facts_source import (
     vs_account_figures,
 )
 from famachat_ml_pipeline.agent.facts_stopped import (
+    STOPPED_SPAN,
+    WHY_STOPPED_SPAN,
     delivery_figures,
     stopped_active_figures,
     stopped_figures,
@@ -196,8 +198,10 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
         return {**facts, "_stopped_which": stopped_active_figures(ctx)}
     if intent.name == "list_campaigns" and intent.ask == "delivering":
         return {**facts, "_delivering": delivery_figures(ctx)}
-    if intent.name == "campaign_details" and intent.ask == "stopped" and owned:
-        return {**facts, "_stopped": stopped_figures(ctx, intent.campaign_id)}
+    if intent.name == "campaign_details" and intent.ask in {"stopped", "stopped_why"} and owned:
+        # "por que a 11 parou?": its last spend read further back (a pause may be weeks old)
+        span = WHY_STOPPED_SPAN if intent.ask == "stopped_why" else STOPPED_SPAN
+        return {**facts, "_stopped": stopped_figures(ctx, intent.campaign_id, span)}
     against_account = (intent.ask or "").startswith("vs_account") or intent.ask in {"share", "without"}
     if intent.name == "campaign_details" and against_account and owned:
         return {**facts, "_vs_account": _vs_account_facts(ctx, intent)}

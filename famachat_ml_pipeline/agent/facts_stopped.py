@@ -10,15 +10,16 @@ import polars as pl
 
 from famachat_ml_pipeline.agent.tools import ToolContext
 from famachat_ml_pipeline.agent.tools.campaigns import is_active
-from famachat_ml_pipeline.source.read import read_daily_insights
+from famachat_ml_pipeline.source.read import first_insight_day, read_daily_insights
 
 STOPPED_SPAN = 14  # the days read back for a campaign's last spend
+WHY_STOPPED_SPAN = 90  # "por que a 11 parou?": further back, a pause may be weeks old
 
 
-def _read(ctx: ToolContext) -> tuple[pl.DataFrame, dt.date, dt.date]:
+def _read(ctx: ToolContext, span: int = STOPPED_SPAN) -> tuple[pl.DataFrame, dt.date, dt.date]:
     through = ctx.data_through()
-    first = through - dt.timedelta(days=STOPPED_SPAN - 1)
-    daily = read_daily_insights(ctx.engine, [ctx.config_id], through, STOPPED_SPAN, now=ctx.now).daily
+    first = through - dt.timedelta(days=span - 1)
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], through, span, now=ctx.now).daily
     return daily.filter(pl.col("date").is_between(first, through)), first, through
 
 
@@ -47,10 +48,14 @@ def _of(ctx: ToolContext, daily: pl.DataFrame, campaign_id: str, first: dt.date,
     }
 
 
-def stopped_figures(ctx: ToolContext, campaign_id: str) -> dict[str, Any]:
-    """ "A 5 parou de gastar?": that campaign's last spend (`_of`)."""
-    daily, first, through = _read(ctx)
-    return _of(ctx, daily, campaign_id, first, through)
+def stopped_figures(ctx: ToolContext, campaign_id: str, span: int = STOPPED_SPAN) -> dict[str, Any]:
+    """ "A 5 parou de gastar?": that campaign's last spend over the last `span` days (`_of`), and whether
+    its status is an active one (a pause explains a stop; an active status does not)."""
+    daily, first, through = _read(ctx, span)
+    if span > STOPPED_SPAN and (start := first_insight_day(ctx.engine, ctx.config_id)) is not None:
+        first = max(first, start)  # read far back: before the account's first day there is no data
+    c = ctx.campaigns.get(campaign_id) or {}
+    return {**_of(ctx, daily, campaign_id, first, through), "active": is_active(c)}
 
 
 def stopped_active_figures(ctx: ToolContext) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from famachat_ml_pipeline.agent.intents_asks import CUT, SCALE, month_end_asked
 from famachat_ml_pipeline.agent.intents_campaigns import REACTIVATE
 from famachat_ml_pipeline.agent.intents_periods import DAY_REF, SAME_WEEKDAY_BEFORE, WEEK_EARLIER
-from famachat_ml_pipeline.agent.intents_trends import cpl_asked, leads_asked, spend_asked
+from famachat_ml_pipeline.agent.intents_trends import WHY, cpl_asked, leads_asked, spend_asked
 
 if TYPE_CHECKING:  # intents imports this module
     from famachat_ml_pipeline.agent.intents import Intent
@@ -142,8 +142,9 @@ def _campaign_judged(text: str, intent: Intent) -> str | None:
 _WORTH = re.compile(r"\bvale(ndo)? a pena\b|\bcompensa(ndo)?\b(?! (aumentar|escalar|subir|pausar|reduzir))")
 _ACTION = re.compile(r"\b(aument|escal|dobr|paus|reduz|cort|deslig|desativ|reativ|religar|subir)\w*")
 # "a 5 parou de gastar?", "a 5 tá parada?": whether it still spends
+# ("a 11 parou?", "por que a 9 parou?": "parou" ending the question asks the same)
 _STOPPED = re.compile(
-    r"\bpar(ou|aram) de (gastar|rodar|entregar|veicular|gerar)\b"
+    r"\bpar(ou|aram) de (gastar|rodar|entregar|veicular|gerar)\b|\bpar(ou|aram)\W*$"
     r"|\b(ta|esta|tao|estao) (parad[ao]s?|sem gastar)\b|\b(ainda )?(ta|esta) (gastando|rodando)\b\W*$"
 )
 
@@ -267,8 +268,10 @@ def reroute(text: str, intent: Intent) -> Intent:
             names=(),
         )
     if named and _STOPPED.search(text) and not (intent.day_ref or intent.period_ref):
-        # "a 5 parou de gastar?": yes or no from its last days' spend, not its card
-        return replace(intent, name="campaign_details", keyword="performance", metric=None, ask="stopped")
+        # "a 5 parou de gastar?": yes or no from its last days' spend, not its card; "por que a 9 parou?":
+        # since when, and what its status says of why
+        why = "stopped_why" if WHY.search(text) else "stopped"
+        return replace(intent, name="campaign_details", keyword="performance", metric=None, ask=why)
     if (
         named
         and _WORTH.search(text)

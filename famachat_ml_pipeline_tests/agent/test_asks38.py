@@ -141,3 +141,80 @@ def test_a_campaign_by_its_number_next_to_a_period(demo_db: DemoDb) -> None:
     for other in ("leads do dia 1 a 11", "a 3 dias atrás teve lead?"):
         intent, lines = _one(demo_db, other)
         assert intent != "campaign_details" and "“[LEAD] Campanha" not in lines[0], (other, lines)
+
+
+# ------------------------------------------------------------ 4. "a 11 parou?", "por que a 9 parou?"
+def _last_spend(db: DemoDb, cid: str, days: int) -> tuple[dt.date | None, float]:
+    """The campaign's last day with spend over the last `days` complete days, and that day's spend."""
+    d = _source(db, ACCOUNT, db.as_of - (days - 1) * DAY, db.as_of, db.now)
+    d = d.filter((pl.col("campaign_id") == cid) & (pl.col("spend") > 0))
+    if d.is_empty():
+        return None, 0.0
+    last = d["date"].max()
+    return last, float(d.filter(pl.col("date") == last)["spend"].sum())
+
+
+def test_parou_alone_asks_whether_it_stopped(demo_db: DemoDb) -> None:
+    """ "a 11 parou?" was its card (only "parou de gastar" was read); now the yes or no of its 14 days."""
+    cid, name = _numbered(demo_db, ACCOUNT, 11)
+    assert _last_spend(demo_db, cid, 14)[0] is None, "campaign 11 spent nothing in the last 14 days"
+    intent, lines = _one(demo_db, "a 11 parou?")
+    assert intent == "campaign_details", lines
+    assert (
+        lines[0] == f"Sim: “{name}” não gastou nada de {_d(demo_db.as_of - 13 * DAY)} a {_d(demo_db.as_of)}."
+    )
+
+
+def _status(db: DemoDb, cid: str) -> str:
+    return db.data.campaigns.filter(pl.col("campaign_id") == cid)["status"][0]
+
+
+def test_why_a_paused_campaign_stopped_is_its_pause(demo_db: DemoDb) -> None:
+    """Was "Não há anomalias abertas para ..." and its card: now the pause, with its last spend read back
+    further than 14 days (campaign 11 stopped weeks ago)."""
+    cid, name = _numbered(demo_db, ACCOUNT, 11)
+    assert _status(demo_db, cid) == "PAUSED"
+    last, spent = _last_spend(demo_db, cid, 90)
+    assert last is not None and last < demo_db.as_of - 13 * DAY, last
+    intent, lines = _one(demo_db, "por que a 11 parou?")
+    assert intent == "campaign_details", lines
+    assert lines[0] == (
+        f"Porque está pausada: “{name}” tem status PAUSED e não gasta desde {_d(last + DAY)} (último gasto: "
+        f"{format_money(spent)} em {_d(last)}; dados até {_d(demo_db.as_of)})."
+    ), lines
+
+
+@pytest.mark.parametrize("question", ["por que a 9 parou?", "pq a campanha 9 parou de gastar?"])
+def test_why_an_active_campaign_stopped_says_it_was_no_pause(demo_db: DemoDb, question: str) -> None:
+    """Campaign 9 is ACTIVE and stopped spending: was its open alert and card ("pq ... parou de gastar?":
+    "Sim: ... não gasta desde"); now that no pause explains it, since when, and its "gasto zerado" alert."""
+    cid, name = _numbered(demo_db, ACCOUNT, 9)
+    assert _status(demo_db, cid) == "ACTIVE"
+    last, spent = _last_spend(demo_db, cid, 90)
+    assert last is not None and last < demo_db.as_of, last
+    intent, lines = _one(demo_db, question)
+    assert intent == "campaign_details", lines
+    assert lines[0].startswith(
+        f"Não foi pausa na campanha: “{name}” tem status ACTIVE, mas não gasta desde {_d(last + DAY)} "
+        f"(último gasto: {format_money(spent)} em {_d(last)}; dados até {_d(demo_db.as_of)}). O motivo não "
+        "está nos dados que leio"
+    ), lines
+    zero = [
+        r
+        for r in read_recent_anomalies(demo_db.engine, ACCOUNT, demo_db.as_of - 6 * DAY)
+        if r["entity_id"] == cid and r["anomaly_type"] == "ZERO_SPEND"
+    ]
+    assert zero and any(
+        x.startswith(f"- gasto zerado em “{name}” ({_d(zero[0]['anomaly_date'])})") for x in lines
+    )
+
+
+def test_why_a_campaign_that_spends_stopped_is_nao_parou(demo_db: DemoDb) -> None:
+    cid, name = _numbered(demo_db, ACCOUNT, 12)
+    last, spent = _last_spend(demo_db, cid, 14)
+    assert last == demo_db.as_of
+    intent, lines = _one(demo_db, "pq a 12 parou?")
+    assert intent == "campaign_details", lines
+    assert lines[0].startswith(
+        f"Não parou: “{name}” gastou {format_money(spent)} em {_d(last)}, o último dia completo."
+    ), lines
