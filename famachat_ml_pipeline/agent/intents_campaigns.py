@@ -214,10 +214,20 @@ _QUANTITY_AFTER = re.compile(
 _RANGE_BEFORE = re.compile(r"(?:\d|\bate|\bdia|\bdo)\s*$")
 
 
+# what before "a N" makes it a campaign even when the account has none of that number: the question opens
+# with it ("a 40 tá boa?", "e a 40?"), or an action or a "how is" asks about it ("vale aumentar a 5?",
+# "como tá a 5?", "por que a 3 parou?"): said not found, not answered for the account
+_CAMPAIGN_BEFORE = re.compile(
+    r"(?:^|\b(?:como (?:ta|esta|anda|vai|foi)|e|sobre|por ?que|pq|paus\w*|despausar|aument\w*|escal\w*"
+    r"|reduz\w*|cort(?:ar|o|a)|deslig\w*|dobr(?:ar|o|a)|reativ\w*|religar))\s*$"
+)
+
+
 def campaign_numbers_named(message: str, names: dict[str, str]) -> str:
     """The message with each "a N" that names one of the account's campaigns (by its number) written
-    "a campanha N", so the classifier reads it as that campaign; a number the account has no campaign of,
-    or one that is a date or a quantity, is left as it is."""
+    "a campanha N", so the classifier reads it as that campaign; a number the account has no campaign of
+    is written so too where nothing else could be meant (`_CAMPAIGN_BEFORE`: then said not found); one
+    that is a date or a quantity is left as it is."""
 
     def named(m: re.Match[str]) -> str:
         after = normalize(message[m.end() :])
@@ -225,7 +235,7 @@ def campaign_numbers_named(message: str, names: dict[str, str]) -> str:
         ranged = _RANGE_BEFORE.search(before) and normalize(m.group(1)).split()[-1] == "a"
         if _QUANTITY_AFTER.match(after) or ranged:
             return m.group(0)
-        if not match_campaigns(m.group(2), names):
+        if not match_campaigns(m.group(2), names) and not _CAMPAIGN_BEFORE.search(before):
             return m.group(0)
         return f"{m.group(1)}campanha {m.group(2)}"
 

@@ -218,3 +218,23 @@ def test_why_a_campaign_that_spends_stopped_is_nao_parou(demo_db: DemoDb) -> Non
     assert lines[0].startswith(
         f"Não parou: “{name}” gastou {format_money(spent)} em {_d(last)}, o último dia completo."
     ), lines
+
+
+# ------------------------------------------------------------ 5. "a 5" the account does not have
+@pytest.mark.parametrize(
+    "question",
+    ["como ta a 5?", "vale a pena aumentar a 5?", "a 40 tá boa?", "por que a 3 parou?", "devo pausar a 3?"],
+)
+def test_a_campaign_number_the_account_lacks_is_said_not_found(demo_db: DemoDb, question: str) -> None:
+    """The account's campaigns are 9 to 17: "como ta a 5?" and "a 40 tá boa?" were the help menu, "vale a
+    pena aumentar a 5?" the account's scale list, "por que a 3 parou?" the account's CPL explained: each
+    answered as if the number were not there. Now said not found, as "a campanha 5 ta boa?" is."""
+    n = int(next(w for w in question.replace("?", "").split() if w.isdigit()))
+    numbers = {
+        int(r["name"].split("Campanha ", 1)[1].split()[0])
+        for r in demo_db.data.campaigns.filter(pl.col("config_id") == ACCOUNT).iter_rows(named=True)
+    }
+    assert n not in numbers, numbers
+    intent, lines = _one(demo_db, question)
+    assert intent == "campaign_not_found", lines
+    assert lines[0] == f"Não encontrei a Campanha {n} nesta conta.", lines
