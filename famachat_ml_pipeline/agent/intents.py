@@ -61,6 +61,7 @@ from famachat_ml_pipeline.agent.intents_periods import (
     WEEK_BEFORE_LAST,
     WEEK_BEFORE_LAST_REF,
     YEAR_REF,
+    dates_in_words,
     periods_compared,
     without_periods,
 )
@@ -483,10 +484,11 @@ _SYNONYMS = (
 
 
 def buyer_words(text: str) -> str:
-    """A normalized question with the buyers' other words read as the ones the patterns know."""
+    """A normalized question with the buyers' other words read as the ones the patterns know ("5 de
+    novembro" as "5/11": `dates_in_words`)."""
     for pattern, word in _SYNONYMS:
         text = pattern.sub(word, text)
-    return text
+    return dates_in_words(text)
 
 
 def _classify(message: str) -> Intent:

@@ -125,6 +125,39 @@ SAME_WEEKDAY_BEFORE = re.compile(
 WEEK_EARLIER = " uma semana antes"  # a day ref's suffix: that day, 7 days earlier
 
 
+# "5 de novembro", "1 a 11 de novembro", "1 de nov a 5 de dez de 2026": days named with the month's word,
+# written as the numbers the patterns read ("5/11", "1/11 a 11/11"); abbreviations as buyers type them
+_MONTH_WORD = r"((?:jan|fev|mar|abr|mai|jun|jul|ago|set|out|nov|dez)[a-z]*)"
+_YEAR = r"(?:\s+de\s+(\d{4}))?"
+_DAY_OF_MONTH = re.compile(rf"\b(\d{{1,2}})\s+de\s+{_MONTH_WORD}\b{_YEAR}")
+_DAYS_OF_MONTH = re.compile(rf"\b(\d{{1,2}})\s+(a|ate|e|ao)\s+(\d{{1,2}})\s+de\s+{_MONTH_WORD}\b{_YEAR}")
+
+
+def _month_number(word: str) -> int | None:
+    """The month a word names, whole ("novembro") or cut to its first three letters ("nov"); None for any
+    other word ("marketing", "outros")."""
+    return next((i + 1 for i, m in enumerate(MONTHS) if word in {m, m[:3]}), None)
+
+
+def dates_in_words(text: str) -> str:
+    """A normalized text with the days it names by the month's word written as dates: "de 1 a 11 de
+    novembro" -> "de 1/11 a 11/11", "em 5 de novembro de 2025" -> "em 5/11/2025" ("3 de marketing" is no
+    date: left)."""
+
+    def days(m: re.Match[str]) -> str:
+        if (month := _month_number(m.group(4))) is None:
+            return m.group(0)
+        year = f"/{m.group(5)}" if m.group(5) else ""
+        return f"{m.group(1)}/{month}{year} {m.group(2)} {m.group(3)}/{month}{year}"
+
+    def day(m: re.Match[str]) -> str:
+        if (month := _month_number(m.group(2))) is None:
+            return m.group(0)
+        return f"{m.group(1)}/{month}" + (f"/{m.group(3)}" if m.group(3) else "")
+
+    return _DAY_OF_MONTH.sub(day, _DAYS_OF_MONTH.sub(days, text))
+
+
 def resolve_day(ref: str | None, today: dt.date) -> dt.date | None:
     """The day a question names ("ontem", "26/11"), `today` being the account's today; None if none."""
     if ref and ref.endswith(WEEK_EARLIER):  # "ontem uma semana antes": the same weekday a week before

@@ -238,3 +238,53 @@ def test_a_campaign_number_the_account_lacks_is_said_not_found(demo_db: DemoDb, 
     intent, lines = _one(demo_db, question)
     assert intent == "campaign_not_found", lines
     assert lines[0] == f"Não encontrei a Campanha {n} nesta conta.", lines
+
+
+# ------------------------------------------------------------ 6. days named with the month's word
+def _account(db: DemoDb, first: dt.date, last: dt.date) -> tuple[float, int]:
+    d = _source(db, ACCOUNT, first, last, db.now)
+    return float(d["spend"].sum()), int(d["leads"].sum())
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "last", "spend_first"),
+    [
+        ("leads de 1 a 11 de novembro", 1, 11, False),
+        ("quanto gastei de 1 a 11 de novembro?", 1, 11, True),
+        ("gasto de 3 a 9 de nov", 3, 9, True),
+        ("leads entre 1 e 11 de novembro", 1, 11, False),
+        ("leads de 1 de novembro a 11 de novembro", 1, 11, False),
+    ],
+)
+def test_a_range_of_days_in_a_named_month(
+    demo_db: DemoDb, question: str, first: int, last: int, spend_first: bool
+) -> None:
+    """Was the whole of November ("de 3 a 9 de nov": the last 7 days): the range's numbers were read only
+    as "dia N" or "N/M"."""
+    a, b = (demo_db.as_of.replace(day=x) for x in (first, last))
+    spend, leads = _account(demo_db, a, b)
+    figures = [f"{format_money(spend)} investidos", leads_of(leads)]
+    figures = figures if spend_first else figures[::-1]
+    intent, lines = _one(demo_db, question)
+    assert intent == "performance", lines
+    assert lines[0].startswith(
+        f"O período pedido ({_d(a)} a {_d(b)}, {(b - a).days + 1} dias): {', '.join(figures)}, "
+        f"CPL {format_money(spend / leads)}"
+    ), lines
+
+
+@pytest.mark.parametrize(
+    ("question", "day", "spend_first"),
+    [
+        ("leads em 5 de novembro", dt.date(2026, 11, 5), False),
+        ("quanto gastei dia 20 de outubro", dt.date(2026, 10, 20), True),
+    ],
+)
+def test_a_day_in_a_named_month(demo_db: DemoDb, question: str, day: dt.date, spend_first: bool) -> None:
+    """ "em 5 de novembro" was the whole month; "dia 20 de outubro" was 20/11 (the month's word dropped)."""
+    spend, leads = _account(demo_db, day, day)
+    figures = [f"{format_money(spend)} investidos", leads_of(leads)]
+    figures = figures if spend_first else figures[::-1]
+    intent, lines = _one(demo_db, question)
+    assert intent == "performance", lines
+    assert lines[0] == f"Em {_d(day)}: {', '.join(figures)}, CPL {format_money(spend / leads)}.", lines
