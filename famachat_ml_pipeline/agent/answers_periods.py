@@ -8,7 +8,7 @@ from typing import Any
 
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_periods import ALL_TIME_LABEL, WEEKDAYS_NAMED, periods_rate
-from famachat_ml_pipeline.agent.wording import Out, br_date, figures_text, signed
+from famachat_ml_pipeline.agent.wording import Out, br_date, figures_text, period_in, signed
 from famachat_ml_pipeline.core.recommendations.text_ptbr import format_number, format_pct
 
 
@@ -82,6 +82,8 @@ def period_lines(out: Out, who: str = "", first: str = "spend") -> list[str]:
         begins = f"os dados começam em {br_date(since.isoformat())}" if since else "não há dados desta conta"
         return [f"Não há dados de {period.label}{who}: {begins}."]
     span = f"{br_date(f['first_day'].isoformat())} a {br_date(f['last_day'].isoformat())}"
+    if (idle := _outside_its_life(out, who.removeprefix(", "), span)) is not None:
+        return [idle]
     figures = all_invalid(f) or f"{figures_text(f, first)}, CTR {f['ctr'] or '-'}."
     if period.label.startswith("últimos"):
         return [f"De {span} ({f['days']} dias){who}: {figures}"]
@@ -95,6 +97,22 @@ def period_lines(out: Out, who: str = "", first: str = "spend") -> list[str]:
         notes.append(f"parcial: os dados começam em {br_date(f['first_day'].isoformat())}")
     head = period.label[0].upper() + period.label[1:] + who
     return [f"{head} ({span}, {days}{''.join('; ' + n for n in notes)}): {figures}"]
+
+
+def _outside_its_life(out: Out, name: str, span: str) -> str | None:
+    """ "cpl da 12 mês passado" when campaign 12 first spent later (or had stopped before): nothing to sum,
+    said with its first (or last) day with spend; None otherwise (`_campaign_span` is only read for a
+    campaign's period with no row at all)."""
+    first, last = out.get("_campaign_span") or (None, None)
+    period = out["_period"]
+    when = f"{period_in(period.label)} ({span})"
+    if first is not None and first > period.last:
+        day = br_date(first.isoformat())
+        return f"Nada: {name} ainda não gastava {when}; o primeiro dia com gasto dela é {day}."
+    if last is not None and last < period.first:
+        day = br_date(last.isoformat())
+        return f"Nada: {name} já não gastava {when}; o último dia com gasto dela é {day}."
+    return None
 
 
 def first_figure(intent: Intent) -> str:

@@ -26,6 +26,7 @@ from famachat_ml_pipeline.agent.facts_forecast import (
 )
 from famachat_ml_pipeline.agent.facts_forecast_record import forecast_record_figures
 from famachat_ml_pipeline.agent.facts_growth import growth_figures
+from famachat_ml_pipeline.agent.facts_history import campaign_span
 from famachat_ml_pipeline.agent.facts_idle import idle_figures
 from famachat_ml_pipeline.agent.facts_periods import (
     days_change,
@@ -258,6 +259,10 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
             facts["_target"] = target_figures(ctx, intent.threshold, start, through)
         if first is not None and start <= end:
             facts["_period_figures"] = source_figures(ctx, start, end, cid)
+            if cid is not None and not facts["_period_figures"].get("days_with_data"):
+                # "cpl da 12 mês passado" before it first spent: its first and last day with spend, to say
+                # why the period has nothing (were its zeros, as if it had run without spending)
+                facts["_campaign_span"] = campaign_span(ctx, cid)
             if target and end == through:
                 facts["_target"] = target_figures(ctx, intent.threshold, start, end)
             if ranked and day is None:

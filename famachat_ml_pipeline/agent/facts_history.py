@@ -51,6 +51,16 @@ def campaign_age_figures(ctx: ToolContext) -> dict[str, Any]:
     return {"first_day": first, "through": through, "campaigns": rows}
 
 
+def campaign_span(ctx: ToolContext, campaign_id: str) -> tuple[dt.date | None, dt.date | None]:
+    """(first, last) day with spend of one campaign in the account's whole source; (None, None) if it
+    never spent."""
+    daily, _, _ = _history(ctx)
+    if daily.is_empty():
+        return None, None
+    spent = daily.filter((pl.col("campaign_id") == campaign_id) & (pl.col("spend") > 0))["date"]
+    return (spent.min(), spent.max()) if spent.len() else (None, None)
+
+
 BACK_DAYS = 7  # "voltaram?": a paused campaign that spent in the last 7 complete days
 
 

@@ -288,3 +288,35 @@ def test_a_day_in_a_named_month(demo_db: DemoDb, question: str, day: dt.date, sp
     intent, lines = _one(demo_db, question)
     assert intent == "performance", lines
     assert lines[0] == f"Em {_d(day)}: {', '.join(figures)}, CPL {format_money(spend / leads)}.", lines
+
+
+# ------------------------------------------------------------ 7. a campaign's period outside its life
+def _spent_days(db: DemoDb, cid: str) -> pl.Series:
+    d = _source(db, ACCOUNT, db.as_of - 89 * DAY, db.as_of, db.now)
+    return d.filter((pl.col("campaign_id") == cid) & (pl.col("spend") > 0))["date"]
+
+
+def test_a_campaigns_month_before_it_first_spent_says_nothing_and_why(demo_db: DemoDb) -> None:
+    """Campaign 12 first spent in November: "cpl da 12 mês passado" was October's "CPL sem leads, R$ 0,00
+    investidos, 0 leads, CTR -", as if it had run all month without spending."""
+    cid, name = _numbered(demo_db, ACCOUNT, 12)
+    first = _spent_days(demo_db, cid).min()
+    assert first > dt.date(2026, 10, 31), first
+    intent, lines = _one(demo_db, "cpl da 12 mes passado")
+    assert intent == "campaign_details", lines
+    assert lines[0] == (
+        f"Nada: “{name}” ainda não gastava em outubro de 2026 (01/10/2026 a 31/10/2026); o primeiro dia "
+        f"com gasto dela é {_d(first)}."
+    ), lines
+
+
+def test_a_campaigns_week_after_it_last_spent_says_nothing_and_why(demo_db: DemoDb) -> None:
+    cid, name = _numbered(demo_db, ACCOUNT, 13)
+    last, sunday = _spent_days(demo_db, cid).max(), demo_db.as_of
+    assert last < sunday - 6 * DAY, last
+    intent, lines = _one(demo_db, "quanto a 13 gastou semana passada?")
+    assert intent == "campaign_details", lines
+    assert lines[0] == (
+        f"Nada: “{name}” já não gastava na semana passada, de segunda a domingo ({_d(sunday - 6 * DAY)} a "
+        f"{_d(sunday)}); o último dia com gasto dela é {_d(last)}."
+    ), lines
