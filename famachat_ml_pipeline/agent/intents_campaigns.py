@@ -223,6 +223,9 @@ _CAMPAIGN_BEFORE = re.compile(
 )
 
 
+_NUMBER_ALONE = re.compile(r"^\s*(\d{1,5})\s*\??\s*$")
+
+
 def campaign_numbers_named(message: str, names: dict[str, str]) -> str:
     """The message with each "a N" that names one of the account's campaigns (by its number) written
     "a campanha N", so the classifier reads it as that campaign; a number the account has no campaign of
@@ -239,4 +242,8 @@ def campaign_numbers_named(message: str, names: dict[str, str]) -> str:
             return m.group(0)
         return f"{m.group(1)}campanha {m.group(2)}"
 
+    if (alone := _NUMBER_ALONE.match(message)) and match_campaigns(alone.group(1), names):
+        # "12", "14?": a number the account has a campaign of, typed alone, is that campaign (was the help
+        # menu); in a thread, as "campanha 12?" is read after the question before
+        return f"campanha {alone.group(1)}{message[alone.end(1) :]}"
     return _ARTICLE_NUMBER.sub(named, message)

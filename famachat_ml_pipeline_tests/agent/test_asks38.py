@@ -24,7 +24,7 @@ from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_asks32 import _one
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source
-from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT
+from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT, _thread
 
 # the demo built once for the session, its SQLite side only
 pytestmark = [pytest.mark.timeout(600), pytest.mark.parametrize("demo_db", ["sqlite"], indirect=True)]
@@ -319,4 +319,28 @@ def test_a_campaigns_week_after_it_last_spent_says_nothing_and_why(demo_db: Demo
     assert lines[0] == (
         f"Nada: “{name}” já não gastava na semana passada, de segunda a domingo ({_d(sunday - 6 * DAY)} a "
         f"{_d(sunday)}); o último dia com gasto dela é {_d(last)}."
+    ), lines
+
+
+# ------------------------------------------------------------ 8. a campaign's number typed alone
+@pytest.mark.parametrize("question", ["12", "12?"])
+def test_a_campaign_number_alone_is_its_card(demo_db: DemoDb, question: str) -> None:
+    """Was the help menu."""
+    cid, name = _numbered(demo_db, ACCOUNT, 12)
+    intent, lines = _one(demo_db, question)
+    assert intent == "campaign_details", lines
+    assert lines[0].startswith(f"“{name}” ({cid}), status "), lines
+    assert lines == _one(demo_db, "campanha 12")[1]
+
+
+def test_a_campaign_number_alone_in_a_thread_carries_the_question(demo_db: DemoDb) -> None:
+    """ "qual o cpl da 14 ontem?" then "12?": campaign 12's day (was the help menu)."""
+    cid, name = _numbered(demo_db, ACCOUNT, 12)
+    day = demo_db.as_of
+    spend, leads = _sums(demo_db, cid, day, day)
+    (_, _), (intent, lines) = _thread(demo_db, demo_db.now, ["qual o cpl da 14 ontem?", "12?"])
+    assert intent == "campaign_details", lines
+    assert lines[0] == (
+        f"Em {_d(day)}, “{name}”: CPL {format_money(spend / leads)}, {format_money(spend)} investidos, "
+        f"{leads_of(leads)}."
     ), lines
