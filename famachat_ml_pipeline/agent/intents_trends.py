@@ -47,7 +47,11 @@ def spend_asked(text: str) -> bool:
 def cpl_asked(text: str) -> bool:
     """ "qual o cpl", "o custo por lead dela", "quanto custou cada lead": the CPL asked, not the spend
     ("quanto gastei e qual o cpl" asks the spend first)."""
-    cpl = r"\bcpl\b|custo por lead|\bcust(ou|a|aram) cada lead|\bcada lead (custou|custa|saiu|sai)\b"
+    # "quanto custa o lead da 17?", "o custo do lead": the CPL too
+    cpl = (
+        r"\bcpl\b|custo por lead|\bcust(ou|a|aram) (cada|o|um|1) lead|\bcada lead (custou|custa|saiu|sai)\b"
+        r"|\bcusto do lead\b"
+    )
     # "quanto tô pagando por lead?", "quanto gasto por lead?": money per lead is the CPL, spend word or not
     if re.search(r"\b(pag\w*|gast\w*|invest\w*) por lead\b|\b(saindo|custando|sai) (o|cada|um) lead\b", text):
         return True

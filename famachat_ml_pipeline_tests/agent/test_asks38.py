@@ -344,3 +344,30 @@ def test_a_campaign_number_alone_in_a_thread_carries_the_question(demo_db: DemoD
         f"Em {_d(day)}, “{name}”: CPL {format_money(spend / leads)}, {format_money(spend)} investidos, "
         f"{leads_of(leads)}."
     ), lines
+
+
+# ------------------------------------------------------------ 9. "quanto custa o lead" is the CPL
+def test_what_the_lead_costs_on_a_campaign_is_its_cpl_first(demo_db: DemoDb) -> None:
+    """ "quanto custa o lead da 17?" was its card with no CPL first ("quanto custa cada lead" had it)."""
+    cid, name = _numbered(demo_db, ACCOUNT, 17)
+    day = demo_db.as_of
+    spend, leads = _sums(demo_db, cid, day - 6 * DAY, day)
+    intent, lines = _one(demo_db, "quanto custa o lead da 17?")
+    assert intent == "campaign_details", lines
+    assert lines[0] == (
+        f"CPL de “{name}” nos 7 dias até {_d(day)}: {format_money(spend / leads)} ({format_money(spend)} "
+        f"gastos, {leads_of(leads)})."
+    ), lines
+
+
+@pytest.mark.parametrize("question", ["quanto custou o lead ontem?", "qual o custo do lead ontem"])
+def test_what_the_lead_cost_on_a_day_leads_with_the_cpl(demo_db: DemoDb, question: str) -> None:
+    """Was the day's spend first, as for "quanto gastei ontem?"."""
+    day = demo_db.as_of
+    spend, leads = _account(demo_db, day, day)
+    intent, lines = _one(demo_db, question)
+    assert intent == "performance", lines
+    assert lines[0] == (
+        f"Em {_d(day)}: CPL {format_money(spend / leads)}, {format_money(spend)} investidos, "
+        f"{leads_of(leads)}."
+    ), lines

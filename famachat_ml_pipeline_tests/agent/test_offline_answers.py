@@ -324,9 +324,10 @@ def test_a_weekday_and_last_week_are_read_from_the_source(demo_db: DemoDb) -> No
     spend, leads = _source_day(demo_db, None, monday, monday + dt.timedelta(days=6))
     text = _ask(demo_db, "qnto custou o lead semana passada?").text
     sunday = monday + dt.timedelta(days=6)
+    # what the lead cost is the CPL, said first (agent41: was the spend first)
     assert text.startswith(
         f"Semana passada, de segunda a domingo ({monday:%d/%m/%Y} a {sunday:%d/%m/%Y}, "
-        f"7 dias): {format_money(spend)} investidos, {leads_of(leads)}"
+        f"7 dias): CPL {format_money(spend / leads)}, {format_money(spend)} investidos, {leads_of(leads)}"
     )
 
 
