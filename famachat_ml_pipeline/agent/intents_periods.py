@@ -320,6 +320,12 @@ def periods_compared(text: str) -> tuple[str, str] | None:
         THE_ONE_BEFORE.search(text) or re.search(r"\bmes (?:anterior|retrasado)\b|\bretrasado\b", text)
     ):
         refs.append(MONTH_BEFORE_LAST_REF)  # "o mês passado foi melhor que o anterior?": the month before it
+    if refs == [WEEK_BEFORE_LAST_REF] and re.search(
+        r"\b(?:com|vs|versus|x|contra|ou|e|que|q|do que)\s+(?:a\s+|na\s+)?(?:semana\s+)?passada\b", text
+    ):
+        # "semana retrasada vs passada": "passada" after the week before last is last week (was read as no
+        # second period, and the comparison as one of campaigns)
+        refs.append("semana passada")
     if not refs and re.search(r"\bmes anterior\b", text):
         refs = ["mes passado", "esse mes"]  # "comparado ao mês anterior, como estamos?": this month is meant
     if refs == ["mes passado"] and re.search(

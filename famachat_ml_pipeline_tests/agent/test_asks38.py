@@ -371,3 +371,44 @@ def test_what_the_lead_cost_on_a_day_leads_with_the_cpl(demo_db: DemoDb, questio
         f"Em {_d(day)}: CPL {format_money(spend / leads)}, {format_money(spend)} investidos, "
         f"{leads_of(leads)}."
     ), lines
+
+
+# ------------------------------------------------------------ 10. "semana retrasada vs passada"
+def _weeks(db: DemoDb) -> tuple[tuple[float, int], tuple[float, int]]:
+    """(spend, leads) of last week and of the week before (Monday 30/11 is today)."""
+    sunday = db.as_of
+    return _account(db, sunday - 6 * DAY, sunday), _account(db, sunday - 13 * DAY, sunday - 7 * DAY)
+
+
+@pytest.mark.parametrize(
+    "question", ["quanto gastei semana retrasada vs passada", "leads semana retrasada x passada"]
+)
+def test_the_week_before_last_against_last_week_named_second(demo_db: DemoDb, question: str) -> None:
+    """ "passada" after "retrasada" was no period: the comparison was read as one of campaigns ("diga 2 a 5
+    campanhas"). Now both weeks, as "semana passada vs retrasada" answers."""
+    (s_now, l_now), (s_old, l_old) = _weeks(demo_db)
+    sunday = demo_db.as_of
+    intent, lines = _one(demo_db, question)
+    assert intent == "performance", lines
+    assert lines[0].startswith(
+        f"Semana retrasada, de segunda a domingo ({_d(sunday - 13 * DAY)} a {_d(sunday - 7 * DAY)}, 7 dias): "
+        f"{format_money(s_old)} investidos, {leads_of(l_old)}"
+    ), lines
+    assert lines[1].startswith(
+        f"Semana passada, de segunda a domingo ({_d(sunday - 6 * DAY)} a {_d(sunday)}, 7 dias): "
+        f"{format_money(s_now)} investidos, {leads_of(l_now)}"
+    ), lines
+    assert lines == _one(demo_db, "quanto gastei semana passada vs retrasada")[1]
+
+
+def test_the_week_before_last_judged_against_last_week(demo_db: DemoDb) -> None:
+    """Was the campaigns of the week before last ranked by their CPL."""
+    (s_now, l_now), (s_old, l_old) = _weeks(demo_db)
+    cpl_now, cpl_old = s_now / l_now, s_old / l_old
+    assert cpl_old < cpl_now, "the week before last had the lower CPL"
+    intent, lines = _one(demo_db, "a semana retrasada foi melhor que a passada?")
+    assert intent == "performance", lines
+    assert lines[0].startswith(
+        f"Sim: o CPL na semana passada foi {format_money(cpl_now)}, contra {format_money(cpl_old)} na semana "
+        "retrasada"
+    ), lines
