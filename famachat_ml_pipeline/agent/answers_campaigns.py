@@ -20,6 +20,7 @@ from famachat_ml_pipeline.agent.answers_periods import (
 from famachat_ml_pipeline.agent.answers_trends import why_parts
 from famachat_ml_pipeline.agent.answers_verdicts import saturation_lines
 from famachat_ml_pipeline.agent.answers_vs_account import (
+    leads_stopped_lines,
     share_lines,
     stopped_lines,
     stopped_why_lines,
@@ -112,6 +113,8 @@ def say_campaign_details(intent: Intent, out: Out) -> list[str]:
     d = out["get_campaign_details"]
     if msg := failed(d):
         return [msg]
+    if "_leads_stopped" in out:  # "a 12 parou de gerar lead?": its leads' last day, and who it is
+        return [*leads_stopped_lines(out["_leads_stopped"]), campaign_head(d)]
     if "_stopped" in out and intent.ask == "stopped_why":
         # "por que a 9 parou?": what its status says of why, and its open alerts (a "gasto zerado")
         anomalies = anomaly_block({"anomalies": d["open_anomalies"]})

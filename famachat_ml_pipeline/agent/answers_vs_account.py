@@ -150,6 +150,21 @@ def stopped_lines(v: dict[str, Any] | None) -> list[str]:
     return [f"Não: {name} gastou {v['last_spend']} em {_day(through)}, o último dia completo.{gaps}"]
 
 
+def leads_stopped_lines(v: dict[str, Any]) -> list[str]:
+    """ "A 12 parou de gerar lead?": "Não" with its leads of the last complete day, or "Sim" with its last
+    day with leads and what it spent since (none in the days read: said so)."""
+    name, through = quoted(v["name"]), _day(v["through"])
+    if v["last_day"] == v["through"]:
+        return [f"Não: {name} teve {leads_text(v['last_leads'])} em {through}, o último dia completo."]
+    spent = f"gastou {v['spend_after']} sem lead" if v["spend_after"] else "também não gastou"
+    if v["last_day"] is None:
+        return [f"Sim: {name} não teve nenhum lead de {_day(v['first'])} a {through}; nesses dias {spent}."]
+    return [
+        f"Sim: {name} não tem lead desde {_day(v['last_day'] + dt.timedelta(days=1))} (último: "
+        f"{leads_text(v['last_leads'])} em {_day(v['last_day'])}; dados até {through}); desde então {spent}."
+    ]
+
+
 def stopped_why_lines(v: dict[str, Any] | None, status: str) -> list[str]:
     """ "Por que a 9 parou?": a paused status is the why, said first with since when; an active one is no
     pause on the campaign, so the why is not in the data read (the source stops at the campaign): said so,

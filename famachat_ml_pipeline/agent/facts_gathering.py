@@ -48,6 +48,7 @@ from famachat_ml_pipeline.agent.facts_stopped import (
     STOPPED_SPAN,
     WHY_STOPPED_SPAN,
     delivery_figures,
+    leads_stopped_figures,
     stopped_active_figures,
     stopped_figures,
 )
@@ -199,6 +200,8 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
         return {**facts, "_stopped_which": stopped_active_figures(ctx)}
     if intent.name == "list_campaigns" and intent.ask == "delivering":
         return {**facts, "_delivering": delivery_figures(ctx)}
+    if intent.name == "campaign_details" and intent.ask == "stopped_leads" and owned:
+        return {**facts, "_leads_stopped": leads_stopped_figures(ctx, intent.campaign_id)}
     if intent.name == "campaign_details" and intent.ask in {"stopped", "stopped_why"} and owned:
         # "por que a 11 parou?": its last spend read further back (a pause may be weeks old)
         span = WHY_STOPPED_SPAN if intent.ask == "stopped_why" else STOPPED_SPAN

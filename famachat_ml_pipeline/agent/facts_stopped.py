@@ -48,6 +48,27 @@ def _of(ctx: ToolContext, daily: pl.DataFrame, campaign_id: str, first: dt.date,
     }
 
 
+def leads_stopped_figures(ctx: ToolContext, campaign_id: str) -> dict[str, Any]:
+    """ "A 12 parou de gerar lead?": its last day with leads over the last `STOPPED_SPAN` days, the leads
+    of that day, and what it spent after it (a campaign that spends with no lead is the worry)."""
+    daily, first, through = _read(ctx)
+    rows = daily.filter((pl.col("campaign_id") == campaign_id) & pl.col("spend").is_not_null())
+    own = rows.group_by("date").agg(pl.col("spend").sum(), pl.col("leads").sum())
+    leads = {r["date"]: int(r["leads"] or 0) for r in own.iter_rows(named=True)}
+    spent = {r["date"]: float(r["spend"] or 0.0) for r in own.iter_rows(named=True)}
+    with_leads = [d for d in sorted(leads) if leads[d] > 0]
+    last = with_leads[-1] if with_leads else None
+    after = sum(v for d, v in spent.items() if last is None or d > last)
+    return {
+        "name": ctx.name_of(campaign_id),
+        "first": first,
+        "through": through,
+        "last_day": last,
+        "last_leads": leads[last] if last else 0,
+        "spend_after": ctx.fmt1({"v": after}, {"v": "money"})["v"] if after > 0 else None,
+    }
+
+
 def stopped_figures(ctx: ToolContext, campaign_id: str, span: int = STOPPED_SPAN) -> dict[str, Any]:
     """ "A 5 parou de gastar?": that campaign's last spend over the last `span` days (`_of`), and whether
     its status is an active one (a pause explains a stop; an active status does not)."""

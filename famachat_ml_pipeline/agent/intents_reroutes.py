@@ -144,7 +144,7 @@ _ACTION = re.compile(r"\b(aument|escal|dobr|paus|reduz|cort|deslig|desativ|reati
 # "a 5 parou de gastar?", "a 5 tá parada?": whether it still spends
 # ("a 11 parou?", "por que a 9 parou?": "parou" ending the question asks the same)
 _STOPPED = re.compile(
-    r"\bpar(ou|aram) de (gastar|rodar|entregar|veicular|gerar)\b|\bpar(ou|aram)\W*$"
+    r"\bpar(ou|aram) de (gastar|rodar|entregar|veicular|gerar|trazer)\b|\bpar(ou|aram)\W*$"
     r"|\b(ta|esta|tao|estao) (parad[ao]s?|sem gastar)\b|\b(ainda )?(ta|esta) (gastando|rodando)\b\W*$"
 )
 
@@ -271,6 +271,8 @@ def reroute(text: str, intent: Intent) -> Intent:
         # "a 5 parou de gastar?": yes or no from its last days' spend, not its card; "por que a 9 parou?":
         # since when, and what its status says of why
         why = "stopped_why" if WHY.search(text) else "stopped"
+        if re.search(r"\blead", text):
+            why = "stopped_leads"  # "a 12 parou de gerar lead?", "os leads da 14 pararam?": its leads
         return replace(intent, name="campaign_details", keyword="performance", metric=None, ask=why)
     if (
         named

@@ -412,3 +412,37 @@ def test_the_week_before_last_judged_against_last_week(demo_db: DemoDb) -> None:
         f"Sim: o CPL na semana passada foi {format_money(cpl_now)}, contra {format_money(cpl_old)} na semana "
         "retrasada"
     ), lines
+
+
+# ------------------------------------------------------------ 11. "parou de gerar lead?"
+THIRD = 3  # the demo account with campaigns 18-32 (campaign 20 spends with no lead)
+
+
+def test_a_campaign_that_spends_without_leads_is_said_to_have_stopped_its_leads(demo_db: DemoDb) -> None:
+    """Campaign 20 spends with no lead: "a 20 parou de gerar lead?" was "Não: gastou R$ ... em 29/11" (its
+    spend, the other question). Now its last day with leads and what it spent since."""
+    cid, name = _numbered(demo_db, THIRD, 20)
+    d = _source(demo_db, THIRD, demo_db.as_of - 13 * DAY, demo_db.as_of, demo_db.now)
+    d = d.filter(pl.col("campaign_id") == cid)
+    last = d.filter(pl.col("leads") > 0)["date"].max()
+    assert last is not None and last < demo_db.as_of, last
+    n = int(d.filter(pl.col("date") == last)["leads"].sum())
+    after = float(d.filter(pl.col("date") > last)["spend"].sum())
+    assert after > 0
+    intent, lines = _one(demo_db, "a 20 parou de gerar lead?", THIRD)
+    assert intent == "campaign_details", lines
+    assert lines[0] == (
+        f"Sim: “{name}” não tem lead desde {_d(last + DAY)} (último: {leads_of(n)} em {_d(last)}; dados até "
+        f"{_d(demo_db.as_of)}); desde então gastou {format_money(after)} sem lead."
+    ), lines
+
+
+@pytest.mark.parametrize("question", ["a 12 parou de gerar lead?", "os leads da 12 pararam?"])
+def test_a_campaign_with_leads_yesterday_did_not_stop_its_leads(demo_db: DemoDb, question: str) -> None:
+    cid, name = _numbered(demo_db, ACCOUNT, 12)
+    day = demo_db.as_of
+    _, leads = _sums(demo_db, cid, day, day)
+    assert leads
+    intent, lines = _one(demo_db, question)
+    assert intent == "campaign_details", lines
+    assert lines[0] == f"Não: “{name}” teve {leads_of(leads)} em {_d(day)}, o último dia completo.", lines
