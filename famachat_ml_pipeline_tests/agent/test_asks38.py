@@ -446,3 +446,11 @@ def test_a_campaign_with_leads_yesterday_did_not_stop_its_leads(demo_db: DemoDb,
     intent, lines = _one(demo_db, question)
     assert intent == "campaign_details", lines
     assert lines[0] == f"Não: “{name}” teve {leads_of(leads)} em {_d(day)}, o último dia completo.", lines
+
+
+@pytest.mark.parametrize("question", ["os leads pararam?", "pararam os leads?"])
+def test_the_accounts_leads_asked_stopped_is_the_tracking_check(demo_db: DemoDb, question: str) -> None:
+    """Was the help menu; "parou de entrar lead?" had the zero-lead check."""
+    intent, lines = _one(demo_db, question)
+    assert intent == "tracking", lines
+    assert lines == _one(demo_db, "parou de entrar lead?")[1]
