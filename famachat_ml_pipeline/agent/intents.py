@@ -720,10 +720,28 @@ def _classify(message: str) -> Intent:
         # against the same weekdays of the week before, Sim/Não first; not the best campaign of last week
         move = "worse" if vs.group(1) == "pior" else "better"
         return Intent("trends", accounts_named=named, metric=f"week_cpl_{move}", keyword="trends")
-    if not cid and re.search(r"\b(?:mais|menos)\b.*\b(?:do\s+)?(?:que|q) (?:a |na )?semana passada\b", asked):
-        # "gastei mais que semana passada?": this week's days against the same days of last week
+    if not cid and (
+        more := re.search(r"\b(mais|menos)\b.*\b(?:do\s+)?(?:que|q) (?:a |na )?semana passada\b", asked)
+    ):
+        # "gastei mais que semana passada?": this week's days against the same days of last week, Sim/Não
+        # first when the figure is named (was the two weeks' figures with no verdict)
+        figure = (
+            "leads"
+            if leads_asked(asked)
+            else "cpl"
+            if cpl_asked(asked)
+            else "spend"
+            if re.search(r"\bgast|\binvest", asked)
+            else None
+        )
+        # "o cpl tá mais barato que semana passada?": a cheaper CPL is one that went down
+        up = (more.group(1) == "mais") != (figure == "cpl" and bool(re.search(r"\bbarat", asked)))
         return Intent(
-            "trends", accounts_named=named, period_ref="essa semana", metric="calendar_week", keyword="trends"
+            "trends",
+            accounts_named=named,
+            period_ref="essa semana",
+            metric=f"week_{figure}_{'up' if up else 'down'}" if figure else "calendar_week",
+            keyword="trends",
         )
     if periods := periods_compared(asked):
         # "semana passada vs retrasada", "outubro vs novembro": two periods side by side, the account's or

@@ -20,7 +20,7 @@ from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline.db.agent_queries import read_recent_anomalies
 from famachat_ml_pipeline.db.engine import get_engine
 from famachat_ml_pipeline.settings import Settings
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, clock_at, leads_of
 from famachat_ml_pipeline_tests.agent.test_asks32 import _one
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source
@@ -454,3 +454,39 @@ def test_the_accounts_leads_asked_stopped_is_the_tracking_check(demo_db: DemoDb,
     intent, lines = _one(demo_db, question)
     assert intent == "tracking", lines
     assert lines == _one(demo_db, "parou de entrar lead?")[1]
+
+
+# ------------------------------------------------------------ 12. "gastei mais que semana passada?"
+@pytest.mark.parametrize(
+    ("question", "same", "figure"),
+    [
+        ("to gastando mais que semana passada?", "o gasto subiu essa semana?", "spend"),
+        ("tive mais leads que semana passada?", "os leads subiram essa semana?", "leads"),
+        ("o cpl ta mais barato que semana passada?", "o cpl caiu essa semana?", "cpl"),
+    ],
+)
+@pytest.mark.parametrize("back", [0, 3])  # today Monday 30/11 (last week whole), Friday 27/11 (Mon to Thu)
+def test_more_than_last_week_is_answered_yes_or_no_first(
+    demo_db: DemoDb, question: str, same: str, figure: str, back: int
+) -> None:
+    """Was the two weeks' figures side by side with no verdict; now as "o gasto subiu essa semana?" says
+    it: Sim/Não first, the figure asked over this week's days against the same days of the week before."""
+    now = clock_at(demo_db.as_of - back * DAY)
+    ((intent, lines),) = _thread(demo_db, now, [question])
+    assert intent == "trends", lines
+    assert lines == _thread(demo_db, now, [same])[0][1]
+    through = now.date() - DAY
+    monday = now.date() - dt.timedelta(days=now.date().weekday())
+    first = monday - 7 * DAY if through < monday else monday  # on a Monday, last week whole
+    a = _source(demo_db, ACCOUNT, first, through, now)
+    b = _source(demo_db, ACCOUNT, first - 7 * DAY, through - 7 * DAY, now)
+    value = {
+        "spend": lambda d: float(d["spend"].sum()),
+        "leads": lambda d: int(d["leads"].sum()),
+        "cpl": lambda d: float(d["spend"].sum()) / int(d["leads"].sum()),
+    }[figure]
+    went_up = value(a) > value(b)
+    asked_up = figure != "cpl"  # "mais barato" asks a CPL that went down
+    assert lines[0].startswith("Sim: " if went_up == asked_up else "Não: "), lines
+    shown = {"spend": format_money, "leads": str, "cpl": format_money}[figure]
+    assert shown(value(a)) in lines[0] and shown(value(b)) in lines[0], lines
