@@ -307,6 +307,13 @@ def periods_rate(metric: str | None) -> str | None:
 THE_ONE_BEFORE = re.compile(r"\b(?:com|vs|versus|x|contra|ou|que|q)\s+(?:o\s+|no\s+)?(?:passado|anterior)\b")
 
 
+# "vs os 30 anteriores", "x anteriores", "com os 30 dias anteriores": the days right before the last N
+_DAYS_BEFORE = re.compile(
+    r"\b(?:vs|versus|x|com|contra|ou|e)\s+(?:os\s+)?(?:(\d{1,3})\s+)?(?:dias\s+)?anteriores\b"
+)
+DAYS_BEFORE_SUFFIX = " dias anteriores"  # a period ref "30 dias anteriores": the 30 days before the last 30
+
+
 def periods_compared(text: str) -> tuple[str, str] | None:
     """The two periods a normalized question compares ("semana passada vs retrasada" -> ("semana passada",
     "semana retrasada")), in the order asked; None unless two different periods and a comparison word are
@@ -320,6 +327,16 @@ def periods_compared(text: str) -> tuple[str, str] | None:
         THE_ONE_BEFORE.search(text) or re.search(r"\bmes (?:anterior|retrasado)\b|\bretrasado\b", text)
     ):
         refs.append(MONTH_BEFORE_LAST_REF)  # "o mês passado foi melhor que o anterior?": the month before it
+    last_n = re.fullmatch(r"ultimos (\d{1,3}) dias", refs[0]) if len(refs) == 1 else None
+    if (
+        last_n
+        and last_n.group(1) != "7"  # the 7 days against the 7 before are the rolling week's trend, kept
+        and (before := _DAYS_BEFORE.search(text))
+        and before.group(1) in {None, last_n.group(1)}
+    ):
+        # "últimos 30 dias vs os 30 anteriores": as many days right before them (was a campaign comparison,
+        # or "Campanha 30" not found)
+        refs.append(f"{last_n.group(1)}{DAYS_BEFORE_SUFFIX}")
     if refs == [WEEK_BEFORE_LAST_REF] and re.search(
         r"\b(?:com|vs|versus|x|contra|ou|e|que|q|do que)\s+(?:a\s+|na\s+)?(?:semana\s+)?passada\b", text
     ):
@@ -407,6 +424,10 @@ def resolve_period(ref: str | None, through: dt.date) -> Period | None:
         last_month = resolve_period("mes passado", through)
         before = last_month.first - dt.timedelta(days=1) if last_month else None
         return month_period(before.year, before.month, through) if before else None
+    if ref and (before := re.fullmatch(rf"(\d{{1,3}}){DAYS_BEFORE_SUFFIX}", ref)):
+        n = max(int(before.group(1)), 1)  # the n days before the last n complete days
+        last = through - dt.timedelta(days=n)
+        return Period(last - dt.timedelta(days=n - 1), last, f"{n} dias anteriores")
     m = PERIOD_REF.search(ref or "")
     if not m:
         return None

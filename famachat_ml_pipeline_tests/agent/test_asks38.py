@@ -490,3 +490,35 @@ def test_more_than_last_week_is_answered_yes_or_no_first(
     assert lines[0].startswith("Sim: " if went_up == asked_up else "Não: "), lines
     shown = {"spend": format_money, "leads": str, "cpl": format_money}[figure]
     assert shown(value(a)) in lines[0] and shown(value(b)) in lines[0], lines
+
+
+# ------------------------------------------------------------ 13. "últimos 30 dias vs os 30 anteriores"
+@pytest.mark.parametrize(
+    ("question", "n"),
+    [
+        ("quanto gastei nos ultimos 14 dias vs 14 anteriores", 14),
+        ("compara os ultimos 30 dias com os 30 anteriores", 30),
+        ("ultimos 14 dias x anteriores", 14),
+    ],
+)
+def test_the_last_n_days_against_the_n_before(demo_db: DemoDb, question: str, n: int) -> None:
+    """Was a campaign comparison ("diga 2 a 5 campanhas"), "Não encontrei a Campanha 30", or the last 14
+    days alone."""
+    last = demo_db.as_of
+    now_first, old_last = last - (n - 1) * DAY, last - n * DAY
+    old_first = old_last - (n - 1) * DAY
+    (s_now, l_now), (s_old, l_old) = (
+        _account(demo_db, now_first, last),
+        _account(demo_db, old_first, old_last),
+    )
+    intent, lines = _one(demo_db, question)
+    assert intent == "performance", lines
+    assert lines[0].startswith(
+        f"{n} dias anteriores ({_d(old_first)} a {_d(old_last)}, {n} dias): {format_money(s_old)} "
+        f"investidos, {leads_of(l_old)}, CPL {format_money(s_old / l_old)}"
+    ), lines
+    assert lines[1].startswith(
+        f"De {_d(now_first)} a {_d(last)} ({n} dias): {format_money(s_now)} investidos, {leads_of(l_now)}, "
+        f"CPL {format_money(s_now / l_now)}"
+    ), lines
+    assert lines[2].startswith(f"Variação de {n} dias anteriores para últimos {n} dias: gasto "), lines
