@@ -1,7 +1,13 @@
 """The twenty-first buyer review (agent41): "esse alerta é grave?" with no anomaly open (no "Não" first),
-"oq houve com a 12 ontem" (its anomalies and 7 days left out, where "o que aconteceu" has them). Figures
-from the cleaned source and the stored anomalies, read here on their own. SQLite only: the answers add no
-SQL of their own (the reads are the ones every answer shares, tested on both backends elsewhere)."""
+"oq houve com a 12 ontem" (its anomalies and 7 days left out), "dia 20 na 12" (the account's day), "a 11
+parou?" / "por que a 9 parou?" (its card, its alerts), "como ta a 5?" on an account without it (the help
+menu), "de 1 a 11 de novembro" (the whole month), a campaign's month before it first spent (zeros), "12"
+alone (the help menu), "quanto custa o lead da 17?" (no CPL first), "semana retrasada vs passada" (a
+campaign comparison), "a 20 parou de gerar lead?" (its spend), "os leads pararam?" (the help menu), "gastei
+mais que semana passada?" (no verdict) and "últimos 30 dias vs os 30 anteriores" ("Campanha 30" not
+found). Figures from the cleaned source and the stored anomalies, read here on their own. SQLite only: the
+answers add no SQL of their own (the reads are the ones every answer shares, tested on both backends
+elsewhere)."""
 
 from __future__ import annotations
 
