@@ -18,6 +18,8 @@ FIRST_MODEL_RUN_KEY = "first-model"  # Dagster skips a run key a sensor already 
     job=model_retraining_job,
     minimum_interval_seconds=sensor_interval(300),
     default_status=dg.DefaultSensorStatus.RUNNING,
+    description="On a fresh deployment with accounts and no model ever registered, requests one "
+    "model_retraining run (once, ever) instead of waiting for the 05:00 retraining.",
 )
 def first_model_sensor(
     context: dg.SensorEvaluationContext, database: DatabaseResource
@@ -35,7 +37,12 @@ def first_model_sensor(
     )
 
 
-@dg.sensor(minimum_interval_seconds=sensor_interval(60), default_status=dg.DefaultSensorStatus.RUNNING)
+@dg.sensor(
+    minimum_interval_seconds=sensor_interval(60),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Closes the ml_training_jobs rows left PENDING or RUNNING by a run that ended without "
+    "finishing them (FAILED; CANCELLED for a cancelled run), so FamaChat never shows them running for good.",
+)
 def dead_training_jobs_sensor(
     context: dg.SensorEvaluationContext, database: DatabaseResource
 ) -> dg.SkipReason:

@@ -61,7 +61,13 @@ def ranged_requests(
     ]
 
 
-@dg.sensor(job=ml_pipeline_job, minimum_interval_seconds=sensor_interval(60), default_status=RUNNING)
+@dg.sensor(
+    job=ml_pipeline_job,
+    minimum_interval_seconds=sensor_interval(60),
+    default_status=RUNNING,
+    description="Adds a config_id partition for each account new in the source and runs the daily graph "
+    "(no training) for just those accounts. Cursor: the accounts it last added.",
+)
 def new_accounts_sensor(
     context: dg.SensorEvaluationContext, database: DatabaseResource
 ) -> dg.SensorResult | dg.SkipReason:
@@ -101,7 +107,14 @@ def _seen(cursor: str | None, accounts: Iterable[int]) -> dict[int, dt.datetime]
     return {int(c): dt.datetime.fromisoformat(u) for c, u in json.loads(cursor).items()}
 
 
-@dg.sensor(job=ml_pipeline_job, minimum_interval_seconds=sensor_interval(300), default_status=RUNNING)
+@dg.sensor(
+    job=ml_pipeline_job,
+    minimum_interval_seconds=sensor_interval(300),
+    default_status=RUNNING,
+    description="Runs the daily graph for the accounts whose insights of the last 28 days (Meta's "
+    "restatement window) were added or restated since its last tick. Cursor: each account's latest "
+    "updated_at seen.",
+)
 def source_data_sensor(
     context: dg.SensorEvaluationContext, database: DatabaseResource
 ) -> dg.SensorResult | dg.SkipReason:
@@ -145,7 +158,12 @@ def _accounts(config_ids: list[int], shown: int = 10) -> str:
     return f"account{'s' if len(config_ids) > 1 else ''} {names}"
 
 
-@dg.sensor(minimum_interval_seconds=sensor_interval(60), default_status=RUNNING)
+@dg.sensor(
+    minimum_interval_seconds=sensor_interval(60),
+    default_status=RUNNING,
+    description="Posts each new CRITICAL ml_anomalies row once to ALERT_WEBHOOK_URL (logged when unset); "
+    "at most 5 posts and one digest per account per tick. Cursor: the last delivered anomaly id.",
+)
 def critical_anomaly_sensor(
     context: dg.SensorEvaluationContext, database: DatabaseResource, alert_webhook: AlertWebhook
 ) -> dg.SensorResult | dg.SkipReason:
@@ -202,7 +220,12 @@ def critical_anomaly_sensor(
 
 # Dagster's default interval for it (30 s), unless SENSOR_INTERVAL_SECONDS shortens it with the others: the
 # e2e tests' failure posts then come within seconds rather than after up to half a minute.
-@dg.run_failure_sensor(minimum_interval_seconds=sensor_interval(30), default_status=RUNNING)
+@dg.run_failure_sensor(
+    minimum_interval_seconds=sensor_interval(30),
+    default_status=RUNNING,
+    description="Posts each failed run (job, run id, the failing step and its error; a run whose process "
+    "died: the step in progress) to ALERT_WEBHOOK_URL, three tries (logged when unset).",
+)
 def run_failure_alert_sensor(context: dg.RunFailureSensorContext, alert_webhook: AlertWebhook) -> None:
     """Posts every failed run (job, run id, failing steps, error) to the alert webhook; a run failed from
     outside (its process died) has no failing step, so the post names the steps it had in progress.
@@ -254,7 +277,12 @@ def mark_failure_posted(instance: dg.DagsterInstance, run_id: str) -> None:
     instance.run_storage.set_cursor_values({FAILURE_POSTED_KEY + run_id: "1"})
 
 
-@dg.sensor(minimum_interval_seconds=sensor_interval(60), default_status=RUNNING)
+@dg.sensor(
+    minimum_interval_seconds=sensor_interval(60),
+    default_status=RUNNING,
+    description="Posts, once, each run that failed over 2 minutes ago whose failure post the webhook "
+    "refused (run_failure_alert_sensor's tries spent); retries while the webhook is down.",
+)
 def failure_post_retry_sensor(
     context: dg.SensorEvaluationContext, alert_webhook: AlertWebhook
 ) -> dg.SensorResult:
