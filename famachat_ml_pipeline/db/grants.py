@@ -1,7 +1,11 @@
 """Least privilege for the two Postgres roles that touch the ml_* tables (`famachat-ml grants`).
 
 - the pipeline: SELECT on FamaChat's source tables; read/write on every ml_* table and its id sequence,
-  and on its own anomaly_inputs and forecast_calibration.
+  and on its own anomaly_inputs and forecast_calibration. The agent's HTTP API connects as this role too
+  (`serve` runs it on the pipeline's DATABASE_URL; deploy/agent-api.yaml reads the same secret): it reads
+  the source and ml_* tables and writes the users' columns and the agent's agent_* conversations, so the
+  role reads and writes agent_* and their id sequences (without them every chat answered 500,
+  "permission denied for table agent_threads").
 - FamaChat's app: SELECT on every ml_* table, and UPDATE only on the columns its users own.
 
 Table-list driven: every table in `db.schema.metadata` is covered, so a table added there (and migrated)
@@ -17,6 +21,7 @@ import sqlalchemy as sa
 
 from famachat_ml_pipeline.core.vocab import ANOMALY_USER_COLUMNS, RECOMMENDATION_USER_COLUMNS
 from famachat_ml_pipeline.db.anomaly_inputs import ANOMALY_INPUT_TABLES
+from famachat_ml_pipeline.db.conversations import AGENT_TABLES
 from famachat_ml_pipeline.db.engine import VERSION_TABLE  # the pipeline reads it on every run
 from famachat_ml_pipeline.db.forecast_calibration import FORECAST_CALIBRATION_TABLES
 from famachat_ml_pipeline.db.schema import metadata, ml_anomalies, ml_recommendations
@@ -57,6 +62,8 @@ def grant_statements(pipeline_role: str, app_role: str, database: str | None = N
     names = ", ".join(t.name for t in tables)
     sequences = ", ".join(s for t in tables for s in _sequences(t))
     own = ", ".join(t.name for t in (*ANOMALY_INPUT_TABLES, *FORECAST_CALIBRATION_TABLES))
+    agent = ", ".join(t.name for t in AGENT_TABLES)
+    agent_sequences = ", ".join(s for t in AGENT_TABLES for s in _sequences(t))
     sql = []
     if database:
         sql.append(f'GRANT CONNECT ON DATABASE "{database}" TO {pipeline}, {app}')
@@ -73,6 +80,10 @@ def grant_statements(pipeline_role: str, app_role: str, database: str | None = N
         # the pipeline's own bookkeeping (db/anomaly_inputs.py, db/forecast_calibration.py): FamaChat's
         # app never reads it
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON {own} TO {pipeline}",
+        # the agent API's conversations (db/conversations.py), written as this role: FamaChat's app never
+        # reads them
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON {agent} TO {pipeline}",
+        f"GRANT USAGE, SELECT ON SEQUENCE {agent_sequences} TO {pipeline}",
         # FamaChat's app: start from nothing, so a re-run also takes back anything granted before
         f"REVOKE ALL ON {names} FROM {app}",
         f"GRANT SELECT ON {names} TO {app}",

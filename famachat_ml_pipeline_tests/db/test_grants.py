@@ -13,7 +13,7 @@ from famachat_ml_pipeline.cli import main
 from famachat_ml_pipeline.core.vocab import RECOMMENDATION_TYPES
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.db.engine import get_engine, migrate
-from famachat_ml_pipeline.db.grants import USER_COLUMNS, grant_statements
+from famachat_ml_pipeline.db.grants import USER_COLUMNS, apply_grants, grant_statements
 from famachat_ml_pipeline.db.writer import fill_prediction_actuals
 from famachat_ml_pipeline.demo.generator import generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
@@ -142,3 +142,35 @@ def test_pipeline_runs_as_its_role_and_the_app_changes_only_users_columns(
             "SELECT resolution_notes FROM ml_anomalies WHERE id = %s", (anomaly,)
         ).fetchone() == ("seen",)
     assert set(USER_COLUMNS) == {schema.ml_recommendations, schema.ml_anomalies}
+
+
+@pytest.mark.postgres
+def test_the_agent_api_answers_as_the_pipeline_role(pg_url: str, pg_roles: tuple[str, str]) -> None:
+    """`serve` runs the agent API on the pipeline's DATABASE_URL, and deploy/agent-api.yaml reads the same
+    secret: under README's least-privilege grants every chat answered 500 ("permission denied for table
+    agent_threads") and no feedback could be stored. Now a chat, its thread and a rating are stored."""
+    from fastapi.testclient import TestClient
+
+    from famachat_ml_pipeline.api.app import create_app
+    from famachat_ml_pipeline.settings import Settings
+
+    pipeline_role, app_role = pg_roles
+    write_demo(get_engine(pg_url), generate_demo(n_accounts=1, days=40, seed=5))
+    migrate(pg_url)
+    apply_grants(get_engine(pg_url), pipeline_role, app_role)
+    settings = Settings(database_url=_as(pg_url, pipeline_role), ml_api_key="k" * 24)
+    headers = {"X-API-Key": "k" * 24}
+    with TestClient(create_app(settings)) as client:
+        chat = client.post(
+            "/api/v1/agent/chat", headers=headers, json={"message": "como está a conta?", "config_id": 1}
+        )
+        assert chat.status_code == 200, chat.text
+        thread = chat.json()["thread_id"]
+        rated = client.post(
+            "/api/v1/agent/feedback",
+            headers=headers,
+            json={"thread_id": thread, "message_id": chat.json()["message_id"], "rating": 5, "config_id": 1},
+        )
+        assert rated.status_code == 201, rated.text
+        listed = client.get("/api/v1/agent/conversations", headers=headers, params={"config_id": 1})
+        assert [t["thread_id"] for t in listed.json()] == [thread]
