@@ -282,14 +282,22 @@ def read_source(
     return campaigns, insights
 
 
+LOOKBACK_DAYS = 90  # the days ad_insights reads up to as_of
+
+
+def read_start(as_of: dt.date, lookback_days: int = LOOKBACK_DAYS) -> dt.date:
+    """The first day a read as of `as_of` covers."""
+    return as_of - dt.timedelta(days=lookback_days - 1)
+
+
 def read_daily_insights(
     engine: sa.Engine,
     config_ids: Sequence[int],
     as_of: dt.date,
-    lookback_days: int = 90,
+    lookback_days: int = LOOKBACK_DAYS,
     now: dt.datetime | None = None,
 ) -> SourceRead:
-    start = as_of - dt.timedelta(days=lookback_days - 1)
+    start = read_start(as_of, lookback_days)
     campaigns, insights = read_source(engine, config_ids, start)
     return clean_insights(campaigns, insights, as_of=as_of, start=start, now=now)
 

@@ -10,7 +10,7 @@ from famachat_ml_pipeline.defs.shared.account_run import AccountRun
 from famachat_ml_pipeline.defs.shared.partitions import account_asset
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
 from famachat_ml_pipeline.source.clean import REJECT_REASONS, SourceRead
-from famachat_ml_pipeline.source.read import read_daily_insights
+from famachat_ml_pipeline.source.read import read_daily_insights, read_start
 
 # Above this share of rows set aside, the source sync is probably broken, not merely dirty.
 MAX_SET_ASIDE_RATE = 0.01
@@ -59,12 +59,7 @@ def ad_insights(context: dg.AssetExecutionContext, database: DatabaseResource) -
         context.log.warning(
             f"ad_insights: no complete day of insights on or before {run.as_of} for accounts "
             f"{', '.join(map(str, run.config_ids))}: nothing downstream to compute "
-            "(a run of the latest day retires their recommendations)"
-            + (
-                " (every row was set aside)"
-                if read.rows_read
-                else " (is the day before their first insight?)"
-            )
+            f"(a run of the latest day retires their recommendations){_why_no_day(read, run)}"
         )
     yield dg.Output(
         daily,
@@ -106,6 +101,23 @@ def ad_insights(context: dg.AssetExecutionContext, database: DatabaseResource) -
         severity=warn,
         metadata={"orphan_rows": by_reason["orphan_campaign"]},
     )
+
+
+def _why_no_day(read: SourceRead, run: AccountRun) -> str:
+    """Why the run's accounts (those that did not keep their results) have no usable day. It said
+    "(every row was set aside)" whenever a row was read: a backfill of a day before an account's first
+    insight (its rows all later) looked like a broken sync. Every row set aside as malformed is not one of
+    these cases: such an account kept its results (`_keep_results`)."""
+    later = read.rows_outside_window
+    orphans = read.rejected.get("orphan_campaign", 0)
+    said = []
+    if later:
+        said.append(f"{later:,} rows read are after {run.as_of}: is it before their first insight?")
+    if orphans:
+        said.append(f"{orphans:,} rows of campaigns missing from the campaigns table, set aside")
+    if not read.rows_read:
+        said.append(f"no insight on or after {read_start(run.as_of)}: is it before their first insight?")
+    return f" ({'; '.join(said)})" if said else ""
 
 
 def _keep_results(

@@ -61,6 +61,26 @@ def test_a_day_before_any_insight_is_a_warning(settings: Settings) -> None:
     assert any(f"no complete day of insights on or before {early} for accounts 1, 2" in w for w in warnings)
 
 
+def test_a_backfill_before_the_first_insight_does_not_say_the_rows_were_set_aside(
+    settings: Settings,
+) -> None:
+    """`run --as-of` a week before the accounts' first day: every row read is later, none set aside. The
+    warning said "(every row was set aside)", a broken sync to the person on call; it says the rows are
+    after the day."""
+    data = generate_demo(n_accounts=2, days=40, seed=9, dirty=False)
+    write_demo(get_engine(settings.database_url), data)
+    first = data.insights["date_start"].min()
+    early = first - dt.timedelta(days=7)
+    result = _ad_insights_run(settings, early)
+    instance = get_instance(settings)
+    (warning,) = [e.user_message for e in instance.all_logs(result.run_id) if e.level == logging.WARNING]
+    assert f"no complete day of insights on or before {early} for accounts 1, 2" in warning
+    assert "set aside" not in warning, warning
+    assert (
+        f"{data.insights.height:,} rows read are after {early}: is it before their first insight?" in warning
+    )
+
+
 def test_checks_fail_on_dirty_data(settings: Settings) -> None:
     # ~1,000 rows with a couple of dirty rows of each kind: over the 1 % bar, and future and orphan rows
     checks = _checks(settings, dirty=True)
