@@ -707,6 +707,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.fn(args)
     except BrokenPipeError:
         return _reader_went_away()
+    except KeyboardInterrupt:  # Ctrl-C: one line (what it did to a run is said above it), not a traceback
+        console.print("[red]interrupted[/]", highlight=False)
+        return 130
     except SettingsError as exc:
         console.print(f"[red]{escape(str(exc))}[/]", soft_wrap=True, highlight=False)
         return 2

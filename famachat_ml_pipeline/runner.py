@@ -282,13 +282,57 @@ def submit_and_wait(
         "--config-json",
         json.dumps(_run_config(log_level)),
     ]
-    launched = subprocess.run(command, capture_output=True, text=True, env=os.environ.copy())
-    if launched.returncode != 0:
-        raise QueueBusy(f"could not submit {job_name} to the run queue: {launched.stderr.strip()[-500:]}")
-    echo(f"run {run_id[:8]} ({job_name}) queued")
+    try:  # Ctrl-C from here on: a run `dagster job launch` already queued is withdrawn (_interrupted)
+        launched = subprocess.run(command, capture_output=True, text=True, env=os.environ.copy())
+        if launched.returncode != 0:
+            stderr = launched.stderr.strip()[-500:]
+            raise QueueBusy(f"could not submit {job_name} to the run queue: {stderr}")
+        echo(f"run {run_id[:8]} ({job_name}) queued")
+        progress = PROGRESS_SECONDS if progress_seconds is None else progress_seconds
+        timing = (start, poll_seconds, progress, pickup_seconds)
+        return _follow(instance, run_id, job_name, keys, tags, log_level, echo, run_here, *timing)
+    except KeyboardInterrupt:
+        said = _interrupted(instance, run_id)
+        if said:
+            echo(said)
+        raise
+
+
+def _interrupted(instance: dg.DagsterInstance, run_id: str) -> str | None:
+    """What Ctrl-C did to a run this process submitted: a run still QUEUED is cancelled (the daemon would
+    have launched it later, after the person had stopped it); a run the daemon launched goes on, and is
+    said to. It was a KeyboardInterrupt traceback either way, the queued run left to run. None for a run
+    already ended (withdrawn, then interrupted while it ran in this process: Dagster's own stop)."""
+    reason = "famachat-ml run was interrupted (Ctrl-C) before the run started"
+    if withdraw_queued_run(instance, run_id, reason, message=reason):
+        return f"interrupted: cancelled run {run_id[:8]}, still queued (it will not run)"
+    run = instance.get_run_by_id(run_id)
+    if run is None or run.is_finished:
+        return None
+    status = run.status.value
+    return (
+        f"interrupted: stopped following run {run_id[:8]} ({status}); the dagster-daemon runs it to its end "
+        "(the UI's Runs page shows it, and can terminate it)"
+    )
+
+
+def _follow(
+    instance: dg.DagsterInstance,
+    run_id: str,
+    job_name: str,
+    keys: list[str] | None,
+    tags: dict[str, str],
+    log_level: str,
+    echo: Callable[[str], None],
+    run_here: Execute | None,
+    start: float,
+    poll_seconds: float,
+    progress_seconds: float,
+    pickup_seconds: float,
+) -> RunSummary:
+    """Print the submitted run's steps and log lines until it ends (`submit_and_wait`)."""
     threshold = logging.getLevelNamesMapping().get(log_level.upper(), logging.INFO)
     cursor = None
-    progress_seconds = PROGRESS_SECONDS if progress_seconds is None else progress_seconds
     queued_at = next_progress = time.monotonic()
     next_progress += progress_seconds
     while True:
@@ -362,11 +406,14 @@ def runs_ahead_of(instance: dg.DagsterInstance, run: dg.DagsterRun) -> list[dg.D
     return active + older
 
 
-def withdraw_queued_run(instance: dg.DagsterInstance, run_id: str, reason: str) -> bool:
+def withdraw_queued_run(
+    instance: dg.DagsterInstance, run_id: str, reason: str, message: str | None = None
+) -> bool:
     """Cancel our run if it is still QUEUED, so that no daemon launches it later; False when a daemon has
-    picked it up meanwhile (then it is followed as before)."""
+    picked it up meanwhile (then it is followed as before). `message` is the UI's reason (default: the run
+    executes in this process instead)."""
     run = instance.get_run_by_id(run_id)
     if run is None or run.status != dg.DagsterRunStatus.QUEUED:
         return False
-    instance.report_run_canceled(run, message=f"famachat-ml ran it in-process instead: {reason}")
+    instance.report_run_canceled(run, message=message or f"famachat-ml ran it in-process instead: {reason}")
     return True

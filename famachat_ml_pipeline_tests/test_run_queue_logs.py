@@ -4,6 +4,7 @@ every source row was set aside (its results kept), a warning only the UI and the
 
 from __future__ import annotations
 
+import _thread
 import threading
 import time
 from pathlib import Path
@@ -89,3 +90,59 @@ def test_a_run_followed_through_the_queue_prints_the_assets_log_lines(
     assert "source rows set aside; kept the results of" in out or "no earlier results to keep" in out, out
     assert f"run {run.run_id[:8]}: ad_insights: " in out, out
     assert "STEP_SUCCESS campaign_features" in out  # the steps as before
+
+
+def _interrupt_once(instance: dg.DagsterInstance, status: dg.DagsterRunStatus, stop: threading.Event) -> None:
+    """Ctrl-C (SIGINT's KeyboardInterrupt in the main thread) once our run is `status`, with a fresh queue
+    heartbeat throughout; a STARTED run is one the daemon launched (never executed here)."""
+    while not stop.is_set():
+        instance.add_daemon_heartbeat(DaemonHeartbeat(time.time(), QUEUE_DAEMON, "test-daemon", None))
+        queued = instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.QUEUED]))
+        if queued:
+            if status == dg.DagsterRunStatus.STARTED:
+                run = queued[0]
+                for kind in (DagsterEventType.PIPELINE_STARTING, DagsterEventType.PIPELINE_START):
+                    instance.report_dagster_event(DagsterEvent(kind.value, job_name=run.job_name), run.run_id)
+            time.sleep(1.5)  # the follow loop is polling
+            _thread.interrupt_main()
+            return
+        stop.wait(0.2)
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("status", [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.STARTED])
+def test_ctrl_c_while_following_cancels_a_queued_run_and_says_a_started_one_goes_on(
+    status: dg.DagsterRunStatus,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Ctrl-C on `run` while it followed its run was a KeyboardInterrupt traceback, and a run still queued
+    stayed QUEUED: the daemon launched it later, after the person had stopped it."""
+    settings = _sqlite_deployment(tmp_path, monkeypatch)
+    try:
+        assert main(["generate-demo-data", "--accounts", "1", "--days", "40"]) == 0
+        instance = get_instance(settings)
+        stop = threading.Event()
+        ctrl_c = threading.Thread(target=_interrupt_once, args=(instance, status, stop))
+        ctrl_c.start()
+        capsys.readouterr()
+        try:
+            code = main(["run", "--config-id", "1"])
+        except KeyboardInterrupt:  # the traceback a person saw
+            code = None
+        finally:
+            stop.set()
+            ctrl_c.join()
+    finally:
+        get_settings.cache_clear()
+    out = " ".join(capsys.readouterr().out.split())
+    assert code == 130, out
+    (run,) = instance.get_runs()
+    if status == dg.DagsterRunStatus.QUEUED:
+        assert run.status == dg.DagsterRunStatus.CANCELED  # no daemon launches it later
+        assert f"interrupted: cancelled run {run.run_id[:8]}, still queued (it will not run)" in out
+    else:
+        assert run.status == dg.DagsterRunStatus.STARTED  # the daemon's: not cancelled from here
+        assert f"interrupted: stopped following run {run.run_id[:8]} (STARTED)" in out
+    assert out.endswith("interrupted")
