@@ -207,3 +207,11 @@ def test_the_served_pipeline_runs_itself(served: Served) -> None:
     texts = [body["text"] for body in served.receiver.delivered]
     assert fewest <= len(texts) <= most and len(set(texts)) == len(texts), (fewest, most, rows, texts)
     assert not served.runs(FAILURE)
+
+    # 6. The runs the daemon launched log to serve's output at INFO (Dagster's console default, DEBUG, wrote
+    # 40-100 lines a run there): the restatement's run (a sensor's ranged run) and the schedule's are in it.
+    log = served.log.read_text()
+    for job, launched in ((run.job_name, run.run_id), (scheduled.job_name, run_id)):
+        assert f" - dagster - INFO - {job} - {launched} - " in log, (job, launched)
+    debug = [line for line in log.splitlines() if " - dagster - DEBUG - " in line]
+    assert not debug, debug[:5]

@@ -10,6 +10,7 @@ import dagster as dg
 from famachat_ml_pipeline.core.vocab import DEFAULT_TIMEZONE
 from famachat_ml_pipeline.defs.shared.io_managers import RETRY_FROM_FIRST_STEP
 from famachat_ml_pipeline.defs.shared.partitions import (
+    RUN_LOG_CONFIG,
     config_partitions,
     ranged_run_requests,
     ranged_run_tags,
@@ -34,7 +35,12 @@ def account_job(
     """A job over `asset_keys` (all assets when empty), partitioned by account, queued like the others."""
     selection = dg.AssetSelection.assets(*asset_keys) if asset_keys else dg.AssetSelection.all()
     return dg.define_asset_job(
-        name, selection=selection, partitions_def=config_partitions, tags=JOB_TAGS, description=description
+        name,
+        selection=selection,
+        partitions_def=config_partitions,
+        tags=JOB_TAGS,
+        config=RUN_LOG_CONFIG,
+        description=description,
     )
 
 
