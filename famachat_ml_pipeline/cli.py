@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.markup import escape
 
+from famachat_ml_pipeline.counted import counted
 from famachat_ml_pipeline.demo.generator import INCIDENT_KINDS, MIN_DAYS
 from famachat_ml_pipeline.settings import Settings, SettingsError, load_settings
 
@@ -109,7 +110,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     ids = data.campaigns["config_id"]
     console.print(
         f"wrote {data.campaigns.height:,} campaigns and {data.insights.height:,} insight rows for "
-        f"{args.accounts} accounts (config_id {ids.min()}..{ids.max()}), through {data.end_date}, with "
+        f"{counted(args.accounts, 'account')} (config_id {ids.min()}..{ids.max()}), through {data.end_date}, "
+        "with "
         f"{data.incidents['kind'].is_in(INCIDENT_KINDS).sum()} labelled incidents "
         f"in {time.perf_counter() - start:.1f}s"
     )
@@ -130,7 +132,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     ok = all(s.success for s in summaries)
     for s in summaries:
         state = "[green]success[/]" if s.success else "[red]FAILED[/]"
-        what = f"{s.accounts} accounts" if s.accounts else "training"
+        what = counted(s.accounts, "account") if s.accounts else "training"
         console.print(f"run {s.run_id[:8]} ({what}): {state} in {s.seconds:.1f}s")
     return 0 if ok else 1
 

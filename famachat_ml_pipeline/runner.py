@@ -25,6 +25,7 @@ import dagster as dg
 import sqlalchemy as sa
 from dagster._utils.error import SerializableErrorInfo
 
+from famachat_ml_pipeline.counted import counted
 from famachat_ml_pipeline.db.engine import get_engine, migrate
 from famachat_ml_pipeline.db.orchestration_queries import any_model_trained
 from famachat_ml_pipeline.dead_runs import process_tags, sweep_dead_runs
@@ -139,8 +140,8 @@ def run_pipeline(
         run_as_of = as_of or latest_complete_day_of(engine, [int(k) for k in keys], settings.default_timezone)
         tags = {**ranged_run_tags(keys[0], keys[-1]), AS_OF_TAG: run_as_of.isoformat()}
         echo(
-            f"running the graph for {len(keys)} accounts ({keys[0]}..{keys[-1]}); Dagster first records "
-            "the planned materialisations (about 10 ms per asset and account)"
+            f"running the graph for {counted(len(keys), 'account')} ({keys[0]}..{keys[-1]}); Dagster first "
+            "records the planned materialisations (about 10 ms per asset and account)"
         )
         summaries.append(execute(ml_pipeline_job.name, keys, tags, log_level))
     return summaries

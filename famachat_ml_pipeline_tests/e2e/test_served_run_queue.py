@@ -27,7 +27,7 @@ def test_run_submits_to_the_daemons_queue_and_follows_the_run(served: Served) ->
     assert done.returncode == 0, out[-4000:]
     assert "a dagster-daemon serves this instance: submitting to its run queue" in out, out[-4000:]
     assert re.search(r"STEP_SUCCESS\s+campaign_features", out), out[-4000:]
-    (run_id,) = re.findall(r"run ([0-9a-f]{8}) \(1 accounts\): success", out)
+    (run_id,) = re.findall(r"run ([0-9a-f]{8}) \(1 account\): success", out)
     (stored,) = [r for r in served.runs() if r.run_id.startswith(run_id)]
     assert stored.status == dg.DagsterRunStatus.SUCCESS
     assert stored.tags["famachat/pipeline"] == "graph"  # so the queue's limit applied to it

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import dagster as dg
 import polars as pl
 
+from famachat_ml_pipeline.counted import counted
 from famachat_ml_pipeline.db.reader import latest_classified_days
 from famachat_ml_pipeline.defs.shared.account_run import AccountRun
 from famachat_ml_pipeline.defs.shared.partitions import account_asset
@@ -51,7 +52,8 @@ def ad_insights(context: dg.AssetExecutionContext, database: DatabaseResource) -
     by_reason = {r: read.rejected.get(r, 0) for r in REJECT_REASONS}
     daily = _keep_results(context, database, run, read)
     context.log.info(
-        f"ad_insights: {read.rows_read:,} source rows for {len(run.config_ids) + len(run.kept)} accounts as "
+        f"ad_insights: {counted(read.rows_read, 'source row')} for "
+        f"{counted(len(run.config_ids) + len(run.kept), 'account')} as "
         f"of {run.as_of}; {read.rows_set_aside:,} set aside; {daily.height:,} campaign-days "
         f"in {run.timer.seconds['read']:.1f}s"
     )

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 import dagster as dg
 
+from famachat_ml_pipeline.counted import counted
 from famachat_ml_pipeline.db.orchestration_queries import critical_anomalies_after, max_anomaly_id
 from famachat_ml_pipeline.defs.orchestration.alert_batches import (
     ALERT_MAX_AGE_DAYS,
@@ -128,7 +129,9 @@ def source_data_sensor(
     cursor = json.dumps({str(c): u.isoformat() for c, u in sorted(latest.items())})
     seen = _seen(context.cursor, latest)
     if seen is None:
-        return dg.SensorResult(skip_reason=f"baseline recorded for {len(latest)} accounts", cursor=cursor)
+        return dg.SensorResult(
+            skip_reason=f"baseline recorded for {counted(len(latest), 'account')}", cursor=cursor
+        )
     changed = {c: u for c, u in latest.items() if c not in seen or u > seen[c]}
     if not changed:
         return dg.SensorResult(skip_reason="no new or restated insights", cursor=cursor)
@@ -144,7 +147,8 @@ def source_data_sensor(
         f"; {_accounts(new)} without a partition yet: new_accounts_sensor adds and runs them" if new else ""
     )
     context.log.info(
-        f"{len(changed)} accounts with new or restated insights: {len(requests)} ranged runs requested{left}"
+        f"{counted(len(changed), 'account')} with new or restated insights: "
+        f"{counted(len(requests), 'ranged run')} requested{left}"
     )
     skip = None if requests else left[2:]  # Dagster refuses a skip reason beside run requests
     return dg.SensorResult(run_requests=requests, cursor=cursor, skip_reason=skip)
@@ -210,7 +214,8 @@ def critical_anomaly_sensor(
     if not sent:  # the tick said "no new critical anomalies" when it had passed some over
         skip = "; ".join(filter(None, [failure, passed])) or "no new critical anomalies"
         return dg.SensorResult(skip_reason=skip, cursor=after.dump())
-    alerted = f"alerted {len(handled) - len(stale_ids)} critical anomalies in {sent} posts"
+    anomalies = counted(len(handled) - len(stale_ids), "critical anomaly", "critical anomalies")
+    alerted = f"alerted {anomalies} in {counted(sent, 'post')}"
     context.log.info(alerted)
     # the tick's line in the UI: it read "Sensor function returned an empty result" for a tick that posted
     return dg.SensorResult(

@@ -9,6 +9,7 @@ from famachat_ml_pipeline.core.recommendations import (
     anomaly_links,
     generate_recommendations,
 )
+from famachat_ml_pipeline.counted import counted
 from famachat_ml_pipeline.db.reader import (
     accounts_classified_after,
     read_classifications_on,
@@ -69,8 +70,8 @@ def campaign_recommendations(
     ahead = accounts_classified_after(engine, [c for c in config_ids if latest[c] > as_of], as_of)
     if ahead:
         context.log.info(
-            f"campaign_recommendations: {len(ahead)} accounts left as they are, already analysed as of a "
-            f"later day than {as_of}: {sorted(ahead)[:20]}"
+            f"campaign_recommendations: {counted(len(ahead), 'account')} left as they are, already analysed "
+            f"as of a later day than {as_of}: {sorted(ahead)[:20]}"
         )
     current = [c for c in config_ids if c not in ahead]
     # No campaign-day at all (e.g. accounts whose campaigns are all gone from the campaigns table) is still

@@ -442,7 +442,7 @@ def test_a_tick_that_posted_alerts_says_so_in_the_ui(db_url: str) -> None:
             conn.execute(schema.ml_anomalies.insert(), [_anomaly(2, "777", "CRITICAL", 9.0, 1.0)])
         failed = _ticker(instance, database, receiver.url)(posted.cursor)
     assert posted.skip_reason is not None
-    assert posted.skip_reason.skip_message == "alerted 1 critical anomalies in 1 posts"
+    assert posted.skip_reason.skip_message == "alerted 1 critical anomaly in 1 post"
     assert (
         failed.skip_reason is not None
         and "not delivered, retrying next tick" in failed.skip_reason.skip_message

@@ -1,0 +1,8 @@
+"""Counts in the English log and CLI lines: "1 account", "2 accounts" (was "1 accounts")."""
+
+from __future__ import annotations
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """`n` with its noun, singular for exactly one; thousands grouped ("1,234 rows")."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
