@@ -7,7 +7,16 @@ from typing import Any
 
 from famachat_ml_pipeline.agent.answers_periods import day_lines, period_lines
 from famachat_ml_pipeline.agent.intents import Intent
-from famachat_ml_pipeline.agent.wording import Out, about_leads, br_date, failed, freq, leads_text, quoted
+from famachat_ml_pipeline.agent.wording import (
+    Out,
+    about_leads,
+    br_date,
+    failed,
+    freq,
+    leads_text,
+    quoted,
+    signed,
+)
 
 
 def _n(count: int, one: str, many: str | None = None) -> str:
@@ -67,7 +76,7 @@ def health_lines(s: dict[str, Any], t: dict[str, Any]) -> list[str]:
     if change is not None:
         now, before = t["last_7d"]["cpl"] or "-", t["previous_7d"]["cpl"] or "-"
         cpl = f"CPL da conta {now} nos 7 dias até {br_date(s.get('as_of'))}, contra {before} nos 7 anteriores"
-        (bad if change >= HEALTH_CPL_RISE_PCT else good).append(f"{cpl} ({t['cpl_change']})")
+        (bad if change >= HEALTH_CPL_RISE_PCT else good).append(f"{cpl} ({signed(t['cpl_change'])})")
     anomalies = s["critical_anomalies_7d"]
     if anomalies:
         bad.append(

@@ -11,7 +11,7 @@ from famachat_ml_pipeline.agent.answers_today import today_cpl_lines
 from famachat_ml_pipeline.agent.answers_trends import day_why_lines, trend_lines, why_parts
 from famachat_ml_pipeline.agent.answers_verdicts import day_move_lines, week_movers_lines
 from famachat_ml_pipeline.agent.intents import Intent
-from famachat_ml_pipeline.agent.wording import Out, br_date, br_span, period_in, quoted
+from famachat_ml_pipeline.agent.wording import Out, br_date, br_span, period_in, quoted, signed
 from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as DEFAULT_ANOMALY_CONFIG
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES
 
@@ -53,7 +53,7 @@ def anomaly_line(x: dict[str, Any]) -> str:
         what = "leads (com gasto, nenhum lead)"
     value = f"{window}: {x['observed']}" if window else f"{what} {x['observed']}"
     head = f"- {TYPE_PT.get(kind, kind)} em {quoted(x['name'])} ({br_date(x['date'])}): {value} contra "
-    tail = f"{x['expected']} esperado ({x['change'] or '-'})"
+    tail = f"{x['expected']} esperado ({signed(x['change']) or '-'})"  # "+215%", as every change
     if kind in GOOD_NEWS_ANOMALIES:
         return head + tail + "; boa notícia, não um problema."
     return f"{head}{tail}; severidade {x['severity']}."

@@ -72,8 +72,8 @@ def _compare_periods_lines(intent: Intent, out: Out, c: dict[str, Any]) -> list[
         if len(pf["raw"]) == 2 and pf["raw"][1] and pf["raw"][1]["cpl"] is not None:
             newer.append((pf["raw"][1]["cpl"], x["name"]))
     labels = [pf["periods"][-1].label.split(",")[0] for pf in by_campaign.values() if len(pf["periods"]) == 2]
-    if len(newer) >= 2 and labels:
-        lines.append(f"Menor CPL {period_in(labels[0])}: {quoted(min(newer)[1])}.")
+    if len(newer) >= 2 and labels:  # the verdict first, each campaign's move after
+        lines.insert(0, f"Menor CPL {period_in(labels[0])}: {quoted(min(newer)[1])}.")
     if n := c.get("not_found"):
         lines.append(f"{n} das campanhas pedidas não {'é' if n == 1 else 'são'} desta conta.")
     return rates + lines
@@ -157,10 +157,16 @@ def say_compare(intent: Intent, out: Out) -> list[str]:
             if n == 1
             else f"{n} das campanhas pedidas não são desta conta."
         )
-    # "qual delas tá melhor?": the verdict first, the comparison it rests on after
-    return (
-        _verdict_line(intent, out, c) + _difference_line(intent, out, c) + _sum_line(intent, out, c) + lines
-    )
+    # "qual delas tá melhor?": the verdict first, the comparison it rests on after; "compara a 12 com a 17"
+    # asks it as well (was the lowest CPL said last): the better by the CPL first
+    asked = _verdict_line(intent, out, c) + _difference_line(intent, out, c) + _sum_line(intent, out, c)
+    if not asked and intent.metric is None and intent.ask is None and len(c["campaigns"]) >= 2:
+        # with no id: the line names no one campaign for "dela" next (the two compared stay the subject)
+        asked = [
+            re.sub(r" \(\d{6,30}\)", "", x).replace("Melhor: ", "Melhor pelo CPL: ", 1)
+            for x in _verdict_line(replace(intent, metric="better"), out, c)
+        ]
+    return asked + lines
 
 
 def _sum_line(intent: Intent, out: Out, c: dict[str, Any]) -> list[str]:

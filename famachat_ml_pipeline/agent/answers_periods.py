@@ -60,13 +60,14 @@ def days_lines(out: Out, who: str = "", first: str = "spend") -> list[str]:
         return day_lines(out, who, first)
     each = ({**out, "_day": x["day"], "_day_status": x["status"], "_day_figures": x["figures"]} for x in days)
     lines = [line for one in each for line in day_lines(one, who, first)]
-    if change := out.get("_days_change"):  # "ontem vs o mesmo dia da semana passada": the change after
+    if change := out.get("_days_change"):  # "ontem vs o mesmo dia da semana passada": the change first
         ch = change["changes"]
         spend, leads, cpl = (signed(ch[k]) for k in ("spend", "leads", "cpl"))
-        lines.append(
+        lines.insert(
+            0,
             f"Variação de {br_date(change['old'].isoformat())} ({WEEKDAYS_NAMED[change['old'].weekday()]}) "
             f"para {br_date(change['new'].isoformat())} ({WEEKDAYS_NAMED[change['new'].weekday()]}): "
-            f"gasto {spend or '-'}, leads {leads or '-'}, CPL {cpl or 'sem comparação'}."
+            f"gasto {spend or '-'}, leads {leads or '-'}, CPL {cpl or 'sem comparação'}.",
         )
     return lines
 
@@ -132,8 +133,9 @@ RATE_HOW = {
 
 def periods_lines(out: Out, who: str = "", metric: str | None = None) -> list[str]:
     """ "Semana passada vs retrasada", "outubro vs novembro": each period's line as `period_lines` writes
-    one (its days, partial when not over), older first, then the changes from the older to the newer; a
-    partial side also gets both sides' spend per day, the fair measure between a whole and a part."""
+    one (its days, partial when not over), older first, after the changes from the older to the newer (how
+    much it moved is the answer, said first); a partial side also gets both sides' spend per day, the fair
+    measure between a whole and a part."""
     pf = out["_periods"]
     periods, sides = pf["periods"], pf["figures"]
     lines = [
@@ -145,23 +147,24 @@ def periods_lines(out: Out, who: str = "", metric: str | None = None) -> list[st
         return lines
     (old, new), ch = periods, pf["changes"]
     spend, leads, cpl = (signed(ch[k]) for k in ("spend", "leads", "cpl"))
-    span = f"{old.label.split(',')[0]} para {new.label.split(',')[0]}"
+    # the campaign's name with it: said first, the change would otherwise read as the account's
+    between = f"{old.label.split(',')[0]} para {new.label.split(',')[0]}"
+    span = f"{between}{who}"
     # a side cut short at either end (not over yet, or before the data's first day): its totals cover fewer
     # days, so their raw % change (gasto +201% against a 10-day month) misleads; per day compares fairly
     if any(f["last_day"] < p.last or f["first_day"] > p.first for p, f in zip(periods, sides, strict=True)):
-        lines.append(partial_line(span, sides, pf.get("raw") or (None, None), cpl))
+        lines.insert(0, partial_line(span, sides, pf.get("raw") or (None, None), cpl))
     elif len({f.get("days_with_data") for f in sides}) > 1:
         # whole periods of different lengths (October's 31 days against November's 30): per day as well
         raw = pf.get("raw") or (None, None)
-        lines.append(partial_line(span, sides, raw, cpl, "os períodos têm tamanhos diferentes"))
+        lines.insert(0, partial_line(span, sides, raw, cpl, "os períodos têm tamanhos diferentes"))
     else:
-        lines.append(
-            f"Variação de {span}: gasto {spend or '-'}, leads {leads or '-'}, CPL {cpl or 'sem comparação'}."
-        )
+        change = f"gasto {spend or '-'}, leads {leads or '-'}, CPL {cpl or 'sem comparação'}"
+        lines.insert(0, f"Variação de {span}: {change}.")
     if (rate := periods_rate(metric)) is not None:  # "e o ctr?" right after: that rate's move first
         lines.insert(
             0,
-            f"{rate.upper()}{RATE_HOW[rate]}{who} de {span}: {sides[0].get(rate) or '-'} para "
+            f"{rate.upper()}{RATE_HOW[rate]}{who} de {between}: {sides[0].get(rate) or '-'} para "
             f"{sides[1].get(rate) or '-'} ({signed(ch[rate]) or 'sem comparação'}).",
         )
     return lines

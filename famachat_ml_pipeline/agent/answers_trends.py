@@ -34,9 +34,9 @@ def trend_lines(t: dict[str, Any]) -> list[str]:
     last, prev = t["last_7d"], t["previous_7d"]
     lines = [
         f"CPL da conta: {last['cpl'] or '-'} nos 7 dias até {br_date(last['last_day'])}, contra "
-        f"{prev['cpl'] or '-'} na semana anterior ({t['cpl_change'] or 'sem comparação'}); "
-        f"gasto {last['spend']} ({t['spend_change'] or '-'}), "
-        f"leads {count_text(last['leads'])} ({t['leads_change'] or '-'})."
+        f"{prev['cpl'] or '-'} na semana anterior ({signed(t['cpl_change']) or 'sem comparação'}); "
+        f"gasto {last['spend']} ({signed(t['spend_change']) or '-'}), "
+        f"leads {count_text(last['leads'])} ({signed(t['leads_change']) or '-'})."
     ]
     if t.get("scope", "conta") != "conta":
         lines[0] = lines[0].replace("CPL da conta", "CPL da campanha", 1)
@@ -55,9 +55,11 @@ def _why_text(drivers: list[dict[str, Any]], change: str | None, when: str, comp
     each factor's move and the one that weighed most (`cpl_drivers`); nothing when they are undefined."""
     if not drivers:
         return []
-    parts = [f"{CPL_FACTOR_PT[d['factor']]} {d['before']} → {d['now']} ({d['change']})" for d in drivers]
+    parts = [
+        f"{CPL_FACTOR_PT[d['factor']]} {d['before']} → {d['now']} ({signed(d['change'])})" for d in drivers
+    ]
     return [
-        f"Por que o CPL mudou ({change or '-'} {when}): CPL = CPM ÷ (CTR × conversão por clique), e "
+        f"Por que o CPL mudou ({signed(change) or '-'} {when}): CPL = CPM ÷ (CTR × conversão por clique), e "
         f"{compared}: {'; '.join(parts)}. {_weighed_most(drivers)}"
     ]
 
@@ -187,7 +189,7 @@ def say_trends(intent: Intent, out: Out) -> list[str]:
     if "_growth" in out:  # "qual campanha mais cresceu esse mês / essa semana?": by their gain per day
         return growth_lines(out)
     if "_weeks_campaigns" in out:  # "qual campanha piorou mais essa semana?"
-        account = _weeks_lines(out)[-1].replace("Variação:", "Na conta inteira, mesma comparação:", 1)
+        account = f"Na conta inteira, mesma comparação: {_weeks_change(out)}"
         return [*week_movers_lines(intent, out), account]
     if "_weeks" in out:
         w, (before, now) = out["_weeks"]["weeks"], out["_weeks"]["raw"]
@@ -259,10 +261,10 @@ def _period_move_lines(intent: Intent, pm: dict[str, Any] | None, name: str | No
 
 
 def _weeks_lines(out: Out) -> list[str]:
-    """ "Essa semana vs semana passada": which days are compared and why, each side's figures from the
-    source, and the changes (`offline.weeks_figures`)."""
+    """ "Essa semana vs semana passada": the changes first (how much it moved is the answer), then which
+    days are compared and why, and each side's figures from the source (`offline.weeks_figures`)."""
     wf = out["_weeks"]
-    w, ch = wf["weeks"], wf["changes"]
+    w = wf["weeks"]
     name = out.get("_campaign_name")
     whose = f" de {quoted(name)}" if name else ""
     now, before = (f"({br_span(p.first, p.last)})" for p in (w.now, w.before))
@@ -273,18 +275,25 @@ def _weeks_lines(out: Out) -> list[str]:
             f"passada inteira, seg a dom {now}, com a retrasada, seg a dom {before}."
         )
         sides = (f"Semana passada{whose}, seg a dom {now}", f"Semana retrasada, seg a dom {before}")
+        change = "Variação da semana retrasada para a passada"
     else:
         head = (
             f"Comparo {w.days} desta semana {now} com {w.days} da passada {before}: a semana ainda não "
             "terminou (hoje é parcial), e os mesmos dias da semana dos dois lados tornam a comparação justa."
         )
         sides = (f"Esta semana{whose}, {w.days} {now}", f"Semana passada, {w.days} {before}")
-    lines = [head]
+        change = f"Variação da semana passada para esta ({w.days})"
+    lines = [f"{change}{whose}: {_weeks_change(out)}", head]
     for side, f in zip(sides, (wf["now"], wf["before"]), strict=True):
         lines.append(f"{side}: {all_invalid(f) or figures_text(f) + '.'}")
-    spend, leads, cpl = (signed(ch[k]) for k in ("spend", "leads", "cpl"))
-    lines.append(f"Variação: gasto {spend or '-'}, leads {leads or '-'}, CPL {cpl or 'sem comparação'}.")
     return lines
+
+
+def _weeks_change(out: Out) -> str:
+    """ "gasto -18%, leads -26%, CPL +11%.": the changes of the weeks compared (`_weeks_lines`)."""
+    ch = out["_weeks"]["changes"]
+    spend, leads, cpl = (signed(ch[k]) for k in ("spend", "leads", "cpl"))
+    return f"gasto {spend or '-'}, leads {leads or '-'}, CPL {cpl or 'sem comparação'}."
 
 
 def _week_change_lines(intent: Intent, out: Out) -> list[str]:

@@ -252,6 +252,14 @@ _BELOW_CAMPAIGN = re.compile(
 )
 
 
+# a comparison of campaigns that names a figure other than the CPL ("a 4 gastou mais que a 8?", "compara os
+# leads da 4 e da 8"): the better by the CPL is not what it asks
+_OTHER_FIGURE = re.compile(
+    r"\b(?:gast|invest|leads?\b|ctr\b|cpm\b|cpc\b|cliques?\b|impress|alcance|frequencia)"
+)
+_CPL_OR_VERDICT = re.compile(r"\bcpl\b|custo por lead|\bmelhor|\bpior")
+
+
 def classify_intent(message: str) -> Intent:
     """The intent of a question, from keywords; a campaign id or name in it makes it about that campaign,
     and an ad set or creative asked is flagged (`below_campaign`): the answer says the source stops at the
@@ -773,6 +781,8 @@ def _classify(message: str) -> Intent:
         verdict = verdict_asked(asked)  # "qual das duas tá melhor, 46 ou 55?": the verdict first
         # "qual a diferença de cpl entre a 4 e a 8?": the gap between the two CPLs said first
         gap = "difference" if re.search(r"\bdiferenca\b", asked) else None
+        if not (verdict or gap) and _OTHER_FIGURE.search(asked) and not _CPL_OR_VERDICT.search(asked):
+            gap = "figure_named"  # "a 4 gastou mais que a 8?": no verdict by the CPL put first
         return Intent(
             "compare",
             None,

@@ -95,7 +95,8 @@ def freq(value: float | None) -> str:
 
 def signed(change: str | None) -> str | None:
     """ "7%" -> "+7%": a rise said as one ("-13%" and "0%" as they are)."""
-    return f"+{change}" if change and moved_word(change) == "subiu" else change
+    # one already signed stays as it is (not "++7%")
+    return f"+{change}" if change and moved_word(change) == "subiu" and change[0] != "+" else change
 
 
 def moved_word(change: str) -> str:

@@ -116,7 +116,9 @@ def test_two_campaigns_compared_in_a_period_are_that_periods(demo_db: DemoDb) ->
     src = _source(demo_db, ACCOUNT, first, last, demo_db.now)
     intent, lines = _one(demo_db, f"compara a {n} com a {m} no mes")
     assert intent == "compare", lines
-    assert lines[0] == f"{MONTHS[last.month - 1].capitalize()} de {last.year} ({_d(first)} a {_d(last)}):", (
+    # the better by the CPL first (agent42), then the month's figures
+    assert lines[0].startswith("Melhor pelo CPL: "), lines
+    assert lines[1] == f"{MONTHS[last.month - 1].capitalize()} de {last.year} ({_d(first)} a {_d(last)}):", (
         lines
     )
     names = _names(demo_db)

@@ -132,10 +132,10 @@ def test_this_month_against_last_on_the_first_is_the_closed_month_against_the_on
             f"{format_money(octo['cpl'])} em outubro de 2026"
         ), lines
         body = body[1:]
-    assert body[0].startswith(_head(day1_db, "Outubro de 2026", *OCT)), lines
-    assert body[1].startswith(_head(day1_db, "Novembro de 2026", *NOV)), lines
-    # 31 days against 30: compared per day, not by the totals (agent38)
-    assert body[2].startswith(
+    assert body[1].startswith(_head(day1_db, "Outubro de 2026", *OCT)), lines
+    assert body[2].startswith(_head(day1_db, "Novembro de 2026", *NOV)), lines
+    # 31 days against 30: compared per day, not by the totals (agent38), said before the months (agent42)
+    assert body[0].startswith(
         "Como os períodos têm tamanhos diferentes (31 contra 30 dias com dados), comparo por dia, não pelos "
         "totais. De outubro de 2026 para novembro de 2026: "
     ), lines

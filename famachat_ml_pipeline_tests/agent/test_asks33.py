@@ -244,7 +244,7 @@ def test_a_partial_month_is_compared_per_day(demo_db: DemoDb) -> None:
         spend, leads, n = float(d["spend"].sum()), int(d["leads"].sum()), d["date"].n_unique()
         sides.append({"spend": spend / n, "leads": leads / n, "cpl": spend / leads, "days": n})
     o, n_ = sides
-    assert lines[2] == (
+    assert lines[0] == (  # the change first (agent42)
         f"Como um lado é parcial ({o['days']} contra {n_['days']} dias com dados), comparo por dia, não "
         f"pelos totais. De setembro de 2026 para outubro de 2026: gasto por dia {format_money(o['spend'])} "
         f"contra {format_money(n_['spend'])} ({_pct(n_['spend'], o['spend'])}), leads por dia "

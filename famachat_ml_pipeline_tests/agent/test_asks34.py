@@ -478,7 +478,7 @@ def test_more_than_last_week(demo_db: DemoDb) -> None:
     of last week."""
     intent, lines = _one(demo_db, "gastei mais que semana passada?")
     assert intent == "trends", lines
-    assert any(line.startswith("Variação: gasto ") for line in lines), lines
+    assert any(line.startswith("Variação da semana ") for line in lines), lines
     assert not lines[0].startswith("Semana passada, de segunda a domingo"), lines
 
 

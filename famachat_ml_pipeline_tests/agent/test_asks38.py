@@ -396,11 +396,11 @@ def test_the_week_before_last_against_last_week_named_second(demo_db: DemoDb, qu
     sunday = demo_db.as_of
     intent, lines = _one(demo_db, question)
     assert intent == "performance", lines
-    assert lines[0].startswith(
+    assert lines[1].startswith(
         f"Semana retrasada, de segunda a domingo ({_d(sunday - 13 * DAY)} a {_d(sunday - 7 * DAY)}, 7 dias): "
         f"{format_money(s_old)} investidos, {leads_of(l_old)}"
     ), lines
-    assert lines[1].startswith(
+    assert lines[2].startswith(
         f"Semana passada, de segunda a domingo ({_d(sunday - 6 * DAY)} a {_d(sunday)}, 7 dias): "
         f"{format_money(s_now)} investidos, {leads_of(l_now)}"
     ), lines
@@ -519,12 +519,12 @@ def test_the_last_n_days_against_the_n_before(demo_db: DemoDb, question: str, n:
     )
     intent, lines = _one(demo_db, question)
     assert intent == "performance", lines
-    assert lines[0].startswith(
+    assert lines[1].startswith(
         f"{n} dias anteriores ({_d(old_first)} a {_d(old_last)}, {n} dias): {format_money(s_old)} "
         f"investidos, {leads_of(l_old)}, CPL {format_money(s_old / l_old)}"
     ), lines
-    assert lines[1].startswith(
+    assert lines[2].startswith(
         f"De {_d(now_first)} a {_d(last)} ({n} dias): {format_money(s_now)} investidos, {leads_of(l_now)}, "
         f"CPL {format_money(s_now / l_now)}"
     ), lines
-    assert lines[2].startswith(f"Variação de {n} dias anteriores para últimos {n} dias: gasto "), lines
+    assert lines[0].startswith(f"Variação de {n} dias anteriores para últimos {n} dias: gasto "), lines

@@ -33,12 +33,14 @@ def test_one_campaigns_last_week_against_the_week_before(demo_db: DemoDb, weekda
     weeks = _last_weeks(now)
     old, new = (_figures(demo_db, ACCOUNT, a, b, cid) for a, b in weeks)
     labels = ("Semana retrasada", "Semana passada")
-    for line, label, f, (a, b) in zip(lines, labels, (old, new), weeks, strict=False):
+    for line, label, f, (a, b) in zip(lines[1:], labels, (old, new), weeks, strict=False):
         assert line.startswith(_side(f"{label}, de segunda a domingo, “{name}”", f, a, b)), line
-    assert lines[2] == (
-        f"Variação de semana retrasada para semana passada: gasto {_change(new['spend'], old['spend'])}, "
-        f"leads {_change(new['leads'], old['leads'])}, CPL {_change(new['cpl'], old['cpl'])}."
-    ), lines[2]
+    # the changes first, the campaign named (agent42)
+    assert lines[0] == (
+        f"Variação de semana retrasada para semana passada, “{name}”: gasto "
+        f"{_change(new['spend'], old['spend'])}, leads {_change(new['leads'], old['leads'])}, "
+        f"CPL {_change(new['cpl'], old['cpl'])}."
+    ), lines[0]
     assert lines[3].startswith(f"“{name}” ({cid}), status "), lines[3]
 
 
@@ -53,9 +55,9 @@ def test_one_campaigns_month_against_the_month_before(demo_db: DemoDb) -> None:
     ((intent, lines),) = _thread(demo_db, now, [f"compara {old_month} com {this_month} da campanha {n}"])
     assert intent == "campaign_details"
     old, new = _figures(demo_db, ACCOUNT, *before, cid), _figures(demo_db, ACCOUNT, first, through, cid)
-    assert lines[0].startswith(_side(f"{old_month.capitalize()} de {before[0].year}, “{name}”", old, *before))
-    assert f"“{name}” ({first:%d/%m/%Y} a {through:%d/%m/%Y}" in lines[1], lines[1]
-    assert f"CPL {_change(new['cpl'], old['cpl'])}." in lines[2], lines[2]
+    assert lines[1].startswith(_side(f"{old_month.capitalize()} de {before[0].year}, “{name}”", old, *before))
+    assert f"“{name}” ({first:%d/%m/%Y} a {through:%d/%m/%Y}" in lines[2], lines[2]
+    assert f"CPL {_change(new['cpl'], old['cpl'])}." in lines[0], lines[0]
     assert any(line.startswith(f"“{name}” ({cid}), status ") for line in lines[3:5]), lines[3:5]
 
 
@@ -89,7 +91,8 @@ def test_a_rate_right_after_two_periods_compared(demo_db: DemoDb, rate: str, cam
         f"{rate.upper()}{how}{who} de semana retrasada para semana passada: {text(old[rate])} para "
         f"{text(new[rate])} ({_rate_change(new[rate], old[rate])})."
     ), lines[0]
-    assert lines[1].startswith("Semana retrasada, de segunda a domingo"), lines[1]
+    assert lines[1].startswith("Variação de semana retrasada para semana passada"), lines[1]
+    assert lines[2].startswith("Semana retrasada, de segunda a domingo"), lines[2]
 
 
 # ------------------------------------------------------------- 3. "dela" after two campaigns compared

@@ -142,12 +142,15 @@ def test_which_is_better_leads_with_the_verdict(demo_db: DemoDb, asked: list[str
 
 
 def test_a_plain_comparison_still_starts_with_it(demo_db: DemoDb) -> None:
-    """ "compara a N com a M" asks no verdict: "Comparação (7 dias):" first, as before."""
+    """ "compara a N com a M": the better by the CPL first (agent42: a buyer comparing wants the verdict
+    first; was "Comparação (7 dias):" first), with no id (a "dela" next names neither), then the
+    comparison."""
     through = demo_db.now.date() - dt.timedelta(days=1)
     (n, *_), (m, *_) = _two_with_leads(demo_db, through - dt.timedelta(days=6), through)
     ((intent, lines),) = _thread(demo_db, demo_db.now, [f"compara a {n} com a {m}"])
     assert intent == "compare"
-    assert lines[0] == "Comparação (7 dias):", lines
+    assert lines[0].startswith("Melhor pelo CPL: “"), lines
+    assert lines[1] == "Comparação (7 dias):", lines
 
 
 def test_which_is_better_of_a_period_is_that_periods(demo_db: DemoDb) -> None:

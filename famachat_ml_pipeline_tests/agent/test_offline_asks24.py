@@ -111,6 +111,7 @@ def test_a_campaign_burning_money_is_judged_by_its_cpl_against_the_accounts(demo
 def test_two_days_compared_are_each_days_figures_not_campaigns(demo_db: DemoDb, question: str) -> None:
     intent, lines = _one(demo_db, question)
     assert intent == "performance" and len(lines) >= 2, lines
-    for line, day in zip(lines, (demo_db.as_of, demo_db.as_of - DAY), strict=False):
+    assert lines[0].startswith("Variação de "), lines  # the change first (agent42)
+    for line, day in zip(lines[1:], (demo_db.as_of, demo_db.as_of - DAY), strict=False):
         d = _sums(_source(demo_db, ACCOUNT, day, day, demo_db.now), day, day)
         assert line.startswith(f"Em {_d(day)}: CPL {format_money(d['cpl'])}, "), lines

@@ -118,12 +118,12 @@ def test_yesterday_against_the_same_weekday_a_week_before(demo_db: DemoDb, quest
     old = new - 7 * DAY
     intent, lines = _one(demo_db, question)
     assert intent == "performance", lines
-    assert lines[:2] == [_day_text(demo_db, new, first), _day_text(demo_db, old, first)], lines
+    assert lines[1:3] == [_day_text(demo_db, new, first), _day_text(demo_db, old, first)], lines
     a = _sums(_source(demo_db, ACCOUNT, new, new, demo_db.now), new, new)
     b = _sums(_source(demo_db, ACCOUNT, old, old, demo_db.now), old, old)
     weekday = WEEKDAYS[new.weekday()]
     spend, leads, cpl = (_change(a[k], b[k]) for k in ("spend", "leads", "cpl"))
-    assert lines[2] == (
+    assert lines[0] == (  # the change first (agent42)
         f"Variação de {_d(old)} ({weekday}) para {_d(new)} ({weekday}): gasto {spend}, leads {leads}, "
         f"CPL {cpl}."
     ), lines

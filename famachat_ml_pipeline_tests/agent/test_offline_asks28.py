@@ -556,7 +556,9 @@ def test_the_difference_asked_after_a_comparison_is_the_cpl_gap(demo_db: DemoDb)
     )
     assert intent == "compare", lines
     assert lines[0].startswith(f"Diferença de CPL nos 7 dias: {_quoted(_names(demo_db)[cheap])} sai "), lines
-    assert lines[1:] == alone, (lines, alone)
+    # the gap asked replaces the plain comparison's verdict by the CPL (agent42)
+    assert alone[0].startswith("Melhor pelo CPL: "), alone
+    assert lines[1:] == alone[1:], (lines, alone)
 
 
 # ------------------------------------------------------------ 11. two days; the critical tier; A vs B
@@ -571,7 +573,7 @@ def test_a_campaigns_day_against_the_day_before_does_not_crash(demo_db: DemoDb) 
         demo_db, f"quanto a {_by_number(demo_db)[dear]} gastou ontem comparado com anteontem?"
     )
     assert intent == "campaign_details", lines
-    for i, day in enumerate((y, b)):
+    for i, day in enumerate((y, b), start=1):  # after the change (agent42)
         assert lines[i].startswith(
             f"Em {_d(day)}, {name}: {format_money(_sums(src, day, day)['spend'])} investidos"
         ), lines

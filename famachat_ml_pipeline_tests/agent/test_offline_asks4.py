@@ -90,17 +90,23 @@ def test_this_week_against_last_week_compares_calendar_days_and_says_them(
     assert reply.intent == "trends"
     lines = reply.text.splitlines()
     span = {p: _d(p[0]) if p[0] == p[1] else f"{_d(p[0])} a {_d(p[1])}" for p in (now, before)}
-    assert f"({span[now]})" in lines[0] and f"({span[before]})" in lines[0], lines[0]
+    changed = (
+        f"Variação da semana passada para esta ({days}): "
+        if labels[0] == "Esta semana"
+        else "Variação da semana retrasada para a passada: "
+    )
+    assert f"({span[now]})" in lines[1] and f"({span[before]})" in lines[1], lines[1]
     if labels[0] == "Esta semana":
-        assert lines[0].startswith(f"Comparo {days} desta semana ({span[now]}) com {days} da passada")
+        assert lines[1].startswith(f"Comparo {days} desta semana ({span[now]}) com {days} da passada")
     else:
-        assert lines[0].startswith(f"Hoje ({_d(today)}) é segunda: esta semana ainda não tem dia completo.")
-    for line, label, p, s in ((lines[1], labels[0], now, a), (lines[2], labels[1], before, b)):
+        assert lines[1].startswith(f"Hoje ({_d(today)}) é segunda: esta semana ainda não tem dia completo.")
+    for line, label, p, s in ((lines[2], labels[0], now, a), (lines[3], labels[1], before, b)):
         figures = f"{format_money(s['spend'])} investidos, {leads_of(int(s['leads']))}"
         head = f"{label}, {days} ({span[p]}): {figures}"
         assert line.startswith(f"{head}, CPL {format_money(s['spend'] / s['leads'])}"), line
-    assert lines[3] == (
-        f"Variação: gasto {_change(a['spend'], b['spend'])}, leads {_change(a['leads'], b['leads'])}, "
+    assert lines[0] == (
+        # the changes first (agent42), the weeks named
+        f"{changed}gasto {_change(a['spend'], b['spend'])}, leads {_change(a['leads'], b['leads'])}, "
         f"CPL {_change(a['spend'] / a['leads'], b['spend'] / b['leads'])}."
     )
     assert "7 dias até" not in reply.text  # not the rolling 7 days

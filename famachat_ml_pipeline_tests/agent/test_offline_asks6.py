@@ -86,9 +86,10 @@ def _check(db: DemoDb, now: dt.datetime, cid: int, question: str) -> None:
     lines = reply.text.splitlines()
     assert lines[0] == _expected_first_line(db, cid, through, figure, move), lines[0]
     assert "7 dias até" not in reply.text  # not the rolling 7 days against the 7 before
-    # then the comparison "essa semana vs semana passada" gives: the days and why, each side, the changes
-    assert lines[1].startswith(("Comparo ", "Hoje (")), lines[1]
-    assert lines[4].startswith("Variação: gasto "), lines[4]
+    # then the comparison "essa semana vs semana passada" gives: the changes first (agent42), the days and
+    # why, each side
+    assert lines[1].startswith("Variação da semana "), lines[1]
+    assert lines[2].startswith(("Comparo ", "Hoje (")), lines[2]
 
 
 @pytest.mark.parametrize("question", list(QUESTIONS))

@@ -129,7 +129,7 @@ def _why_line(now_f: dict, before_f: dict, through: dt.date) -> str:
     rows = []
     for factor, sign in (("cpm", 1), ("ctr", -1), ("cvr", -1)):
         a, b = now_f[factor], before_f[factor]
-        change = format_pct((a - b) / b * 100, 0)
+        change, _ = _pct(a, b, 0, signed=True)  # every change signed (agent42)
         rows.append(
             (
                 sign * math.log(a / b) / total,
@@ -138,7 +138,7 @@ def _why_line(now_f: dict, before_f: dict, through: dt.date) -> str:
             )
         )
     rows.sort(key=lambda r: -r[0])
-    cpl_change, _ = _pct(now_f["cpl"], before_f["cpl"], 0, signed=False)
+    cpl_change, _ = _pct(now_f["cpl"], before_f["cpl"], 0, signed=True)
     if on_monday:
         when, compared = (
             "na semana passada",

@@ -91,8 +91,9 @@ def test_two_campaign_numbers_alone_are_compared(demo_db: DemoDb, ask: str) -> N
     (n, a_id, a_name), (m, b_id, b_name), *_ = _spenders(demo_db, now, [through])
     ((intent, lines),) = _thread(demo_db, now, [ask.format(n=n, m=m)])
     assert intent == "compare", lines
-    # "qual das duas tá melhor": the verdict first (agent18), the plain comparison after it
-    at = 1 if "melhor" in ask else 0
+    # "qual das duas tá melhor": the verdict first (agent18), the plain comparison after it; a plain
+    # "compara" gets the better by the CPL first as well (agent42)
+    at = 1
     assert lines[at] == "Comparação (7 dias):"
     figures = {}
     for cid, name, line in zip((a_id, b_id), (a_name, b_name), lines[at + 1 : at + 3], strict=True):
@@ -102,8 +103,8 @@ def test_two_campaign_numbers_alone_are_compared(demo_db: DemoDb, ask: str) -> N
     if with_cpl:
         best = min(with_cpl, key=with_cpl.__getitem__)
         assert f"Menor CPL: “{best}”." in lines
-        if at:
-            assert lines[0].startswith(f"Melhor: “{best}” ("), lines[0]
+        verdict = f"Melhor: “{best}” (" if "melhor" in ask else f"Melhor pelo CPL: “{best}”, "
+        assert lines[0].startswith(verdict), lines[0]
 
 
 @pytest.mark.parametrize("weekday", WEEKDAYS)
@@ -177,7 +178,7 @@ def test_a_campaigns_why_leads_with_the_cpls_factors(demo_db: DemoDb) -> None:
     answers = _thread(demo_db, now, [f"pq o cpl da campanha {n} subiu?", f"e a campanha {m}?"])
     for (intent, lines), change in zip(answers, (a, b), strict=True):
         assert intent == "campaign_details"
-        assert lines[0].startswith(f"Por que o CPL mudou ({change} em 7 dias): "), lines[0]
+        assert lines[0].startswith(f"Por que o CPL mudou (+{change} em 7 dias): "), lines[0]  # a rise, signed
 
 
 @pytest.mark.parametrize("weekday", WEEKDAYS)
@@ -188,9 +189,11 @@ def test_a_comparison_then_a_period_compares_that_period(demo_db: DemoDb, weekda
     (n, a_id, a_name), (m, b_id, b_name), *_ = _spenders(demo_db, now, [monday])
     _, (intent, lines) = _thread(demo_db, now, [f"compara a {n} com a {m}", "e semana passada?"])
     assert intent == "compare"
-    assert lines[0] == f"Semana passada, de segunda a domingo ({_d(monday)} a {_d(sunday)}):", lines[0]
+    # the verdict first (agent42), then the period's figures
+    assert lines[0].startswith(("Melhor pelo CPL: ", "Nenhuma delas teve leads")), lines[0]
+    assert lines[1] == f"Semana passada, de segunda a domingo ({_d(monday)} a {_d(sunday)}):", lines[1]
     cpls = {}
-    for cid, name, line in zip((a_id, b_id), (a_name, b_name), lines[1:3], strict=True):
+    for cid, name, line in zip((a_id, b_id), (a_name, b_name), lines[2:4], strict=True):
         f = _figures(demo_db, ACCOUNT, monday, sunday, cid)
         cpl = format_money(f["cpl"]) if f["cpl"] is not None else "sem leads"
         assert (
@@ -200,5 +203,6 @@ def test_a_comparison_then_a_period_compares_that_period(demo_db: DemoDb, weekda
         if f["cpl"] is not None:
             cpls[name] = f["cpl"]
     if cpls:
-        assert lines[3] == f"Menor CPL nesse período: “{min(cpls, key=cpls.__getitem__)}”.", lines[3]
-    assert lines[4 if cpls else 3] == "Comparação (7 dias):"  # the 7 days follow as context
+        assert lines[4] == f"Menor CPL nesse período: “{min(cpls, key=cpls.__getitem__)}”.", lines[4]
+        assert lines[0].startswith(f"Melhor pelo CPL: “{min(cpls, key=cpls.__getitem__)}”, "), lines[0]
+    assert lines[5 if cpls else 4] == "Comparação (7 dias):"  # the 7 days follow as context
