@@ -261,7 +261,9 @@ def say_anomalies(intent: Intent, out: Out) -> list[str]:
             )
         elif not day.get("total"):
             # "o alerta de ontem é sério?" on a day with none: the Não first, as on a day with some
-            lines.append(f"{'Não: nenhuma' if intent.ask == 'serious' else 'Nenhuma'} anomalia em {when}.")
+            # "teve alerta ontem?" (the list asked) too
+            verdict = intent.ask == "serious" or intent.metric == "list"
+            lines.append(f"{'Não: nenhuma' if verdict else 'Nenhuma'} anomalia em {when}.")
         else:
             n = day["total"]
             lines += serious_lines(intent, day, f"em {when}")
@@ -281,8 +283,8 @@ def say_anomalies(intent: Intent, out: Out) -> list[str]:
     if (period := out.get("_period")) is not None:  # "essa semana": the calendar week, with its days
         since = f"{period_in(period.label)} ({br_span(period.first, period.last)})"
     if not a.get("total"):
-        # "esse alerta é grave?" with none open: the Não first, as with some open
-        serious = asked is None and intent.ask == "serious"
+        # "esse alerta é grave?", "tem algum alerta?" with none open: the Não first, as with some open
+        serious = asked is None and (intent.ask == "serious" or intent.metric == "list")
         week = [f"{'Não: nenhuma' if serious else 'Nenhuma'} anomalia aberta {since}."]
     else:
         lead = "Na semana, " if asked is not None else ""

@@ -51,7 +51,7 @@ def test_anomalies_of_yesterday_are_that_days(demo_db: DemoDb) -> None:
     if n:
         assert first.startswith(f"{n} anomalia") and first.endswith(f"em {day}:")
     else:
-        assert first == f"Nenhuma anomalia em {day}."
+        assert first == f"Não: nenhuma anomalia em {day}."  # a yes/no question (agent42)
     assert reply.tool_calls[0].input["day"] == demo_db.as_of.isoformat()
 
 
