@@ -312,6 +312,7 @@ _DAYS_BEFORE = re.compile(
     r"\b(?:vs|versus|x|com|contra|ou|e)\s+(?:os\s+)?(?:(\d{1,3})\s+)?(?:dias\s+)?anteriores\b"
 )
 DAYS_BEFORE_SUFFIX = " dias anteriores"  # a period ref "30 dias anteriores": the 30 days before the last 30
+BEFORE_LAST_N = " aos ultimos "  # "7 dias anteriores aos ultimos 14": the 7 days before the last 14
 
 
 def periods_compared(text: str) -> tuple[str, str] | None:
@@ -327,16 +328,20 @@ def periods_compared(text: str) -> tuple[str, str] | None:
         THE_ONE_BEFORE.search(text) or re.search(r"\bmes (?:anterior|retrasado)\b|\bretrasado\b", text)
     ):
         refs.append(MONTH_BEFORE_LAST_REF)  # "o mês passado foi melhor que o anterior?": the month before it
-    last_n = re.fullmatch(r"ultimos (\d{1,3}) dias", refs[0]) if len(refs) == 1 else None
-    if (
-        last_n
-        and last_n.group(1) != "7"  # the 7 days against the 7 before are the rolling week's trend, kept
-        and (before := _DAYS_BEFORE.search(text))
-        and before.group(1) in {None, last_n.group(1)}
+    if refs == ["mes passado"] and re.search(
+        r"\b(?:com|vs|versus|x|contra|ou|que|q)\s+(?:o\s+)?(?:esse|este|atual)\s*(?:\?|$)", text
     ):
+        # "o mês passado foi melhor q esse?": this month, its noun understood (was last month's campaigns)
+        refs.append("esse mes")
+    last_n = re.fullmatch(r"ultimos (\d{1,3}) dias", refs[0]) if len(refs) == 1 else None
+    before = _DAYS_BEFORE.search(text) if last_n else None
+    if last_n and before and before.group(1) in {None, last_n.group(1)} and last_n.group(1) != "7":
         # "últimos 30 dias vs os 30 anteriores": as many days right before them (was a campaign comparison,
-        # or "Campanha 30" not found)
+        # or "Campanha 30" not found); the 7 days against the 7 before are the rolling week's trend, kept
         refs.append(f"{last_n.group(1)}{DAYS_BEFORE_SUFFIX}")
+    elif last_n and before and before.group(1) not in {None, last_n.group(1)}:
+        # "últimos 14 dias vs os 7 anteriores": the 7 days right before the last 14 (was "Campanha 7")
+        refs.append(f"{int(before.group(1))}{DAYS_BEFORE_SUFFIX}{BEFORE_LAST_N}{int(last_n.group(1))}")
     if refs == [WEEK_BEFORE_LAST_REF] and re.search(
         r"\b(?:com|vs|versus|x|contra|ou|e|que|q|do que)\s+(?:a\s+|na\s+)?(?:semana\s+)?passada\b", text
     ):
@@ -424,10 +429,13 @@ def resolve_period(ref: str | None, through: dt.date) -> Period | None:
         last_month = resolve_period("mes passado", through)
         before = last_month.first - dt.timedelta(days=1) if last_month else None
         return month_period(before.year, before.month, through) if before else None
-    if ref and (before := re.fullmatch(rf"(\d{{1,3}}){DAYS_BEFORE_SUFFIX}", ref)):
-        n = max(int(before.group(1)), 1)  # the n days before the last n complete days
-        last = through - dt.timedelta(days=n)
-        return Period(last - dt.timedelta(days=n - 1), last, f"{n} dias anteriores")
+    before_ref = rf"(\d{{1,3}}){DAYS_BEFORE_SUFFIX}(?:{BEFORE_LAST_N}(\d{{1,3}}))?"
+    if ref and (before := re.fullmatch(before_ref, ref)):
+        n = max(int(before.group(1)), 1)  # the n days before the last `after` (n when not said) complete days
+        after = max(int(before.group(2) or n), 1)
+        last = through - dt.timedelta(days=after)
+        label = f"{n} dias anteriores" + (f" aos últimos {after}" if before.group(2) else "")
+        return Period(last - dt.timedelta(days=n - 1), last, label)
     m = PERIOD_REF.search(ref or "")
     if not m:
         return None
