@@ -33,6 +33,7 @@ from famachat_ml_pipeline.agent.intents_campaigns import (
 )
 from famachat_ml_pipeline.agent.intents_growth import growth_asked
 from famachat_ml_pipeline.agent.intents_keywords import (
+    CPL_AT,
     CPL_LIMIT,
     MONTH_AHEAD,
     MONTH_END,
@@ -541,6 +542,11 @@ def _classify(message: str) -> Intent:
         extra["threshold"] = parse_number(limit.group(2))
         if not re.search(r"\b(campanhas?|qual|quais)\b", asked):
             extra["ask"] = "account_too"  # "o cpl tá acima de 25?": the account's CPL answered first
+    elif matched == "cpl_rank" and (at := CPL_AT.search(asked)):
+        # "o cpl tá a 30?" (was the 7 days' trend, the 30 ignored): as "o cpl tá acima de 30?"
+        extra.update(metric="cpl_above", threshold=parse_number(at.group(1)))
+        if not re.search(r"\b(campanhas?|qual|quais)\b", asked):
+            extra["ask"] = "account_too"
     if matched == "forecast" and (MONTH_END.search(asked) or MONTH_AHEAD.search(asked)):
         # "fim do mês" is no period of the past; "quantos leads até o fim do mês?" leads with the leads
         extra.update(metric="month_end_leads" if leads_asked(asked) else "month_end", period_ref=None)

@@ -15,6 +15,12 @@ CPL_LIMIT = re.compile(
     r"(acima|abaixo|maior|menor|superior|inferior|mais alto|mais baixo|passando|passa)\s+"
     r"(?:de|do que|que|a|dos|das)?\s*(?:r\$\s*)?(\d[\d.,]*\d|\d)"
 )
+# "o cpl tá a 30?", "o cpl chegou a 30?", "o cpl passou de 30?": the account's CPL against a level named with
+# no direction word, read as "acima de" (at or past it); not "subiu 30%" nor "em 30 dias"
+CPL_AT = re.compile(
+    r"(?:\bcpl\b|custo por lead)\s+(?:ja\s+)?(?:esta|ta|chegou|bateu|passou|foi|subiu|foi pra)\s+"
+    r"(?:a|em|de|pra|para|nos|no)\s+(?:r\$\s*)?(\d[\d.,]*\d|\d)\b(?!\s*(?:%|por ?cento|dias?\b))"
+)
 MONTH_END = re.compile(
     r"\b(?:ate|no|ao|pro|para o) (?:o )?(?:fim|final) (?:do|desse|deste) mes\b|\bfechar o mes\b"
     r"|\bfechamento do mes\b"
@@ -182,6 +188,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         r"|\banalis[ae]r? (a|minha|esta|essa) (conta|campanha)",
     ),
     ("cpl_rank", CPL_LIMIT.pattern),
+    ("cpl_rank", CPL_AT.pattern),
     # "essa semana comparada com a passada": the calendar week so far against the same weekdays of the
     # last (`weeks_compared`); "últimos 7 dias vs 7 anteriores": the 7 days against the 7 before
     # ("essa semana vs a passada": the second week said by "a passada" alone)
@@ -210,7 +217,12 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         "list_campaigns",
         r"\blist\w*( as| todas as)?( minhas)? campanhas"
         r"|quais (sao )?(as )?(minhas )?campanhas( que)?( eu)? tenho|todas as (minhas )?campanhas"
-        r"|campanhas (que )?(estao |tao |sao )?ativas|quantas campanhas",
+        r"|campanhas (que )?(estao |tao |sao )?ativas|quantas campanhas"
+        # "como estão as campanhas?", "como tão minhas campanhas": each one's week (was the help menu)
+        # ("como estão as campanhas ruins?" is a tier's, not this)
+        r"|\bcomo (?:estao|tao|vao|andam|ficaram) (?:as |todas as )?(?:minhas )?campanhas\b"
+        r"(?!\s+(?:de (?:alta|baixa)|ruins?|boas?|criticas?|pausad|ativas|com\b|que\b|do tier|no tier"
+        r"|moderad))",
     ),
     ("trends", r"tendenc|evolu(cao|iu|indo)"),
     # "qual campanha gasta mais?": the campaigns by spend, which is how the list is sorted
