@@ -103,12 +103,21 @@ def say_pause_savings(intent: Intent, out: Out) -> list[str]:
             f"{who} já está pausada (ou inativa): pausar não economiza nada; nos 7 dias ({span}) "
             f"gastou {s['spend']}."
         ]
-    lines = [
-        f"Pausando {who}, a economia seria de cerca de {s['spend']} por semana: o que ela gastou "
-        f"nos últimos 7 "
-        f"dias ({span}); em troca, deixaria de vir {leads_text(s['leads'])} por semana nesse ritmo "
-        f"(CPL {s['cpl'] or 'sem leads'})."
-    ]
+    idle = not s.get("spend_v")
+    if idle:
+        # active but spending nothing (was "a economia seria de cerca de R$ 0,00", then "pausar só corta
+        # gasto"): the verdict first, nothing to save
+        lines = [
+            f"Nada a economizar: {who} está ativa, mas não gastou nada nos últimos 7 dias ({span}), "
+            "então pausar não corta gasto agora; veja por que ela parou de entregar (orçamento, "
+            "veiculação, pagamento)."
+        ]
+    else:
+        lines = [
+            f"Pausando {who}, a economia seria de cerca de {s['spend']} por semana: o que ela gastou "
+            f"nos últimos 7 dias ({span}); em troca, deixaria de vir {leads_text(s['leads'])} por semana "
+            f"nesse ritmo (CPL {s['cpl'] or 'sem leads'})."
+        ]
     fs, fl = s["forecast_spend"], s["forecast_leads"]
     if fs or fl:
         parts = []
@@ -119,9 +128,10 @@ def say_pause_savings(intent: Intent, out: Out) -> list[str]:
         first = fs or fl
         lines.append(
             f"Pela previsão guardada do pipeline para {br_date(str(first['first_day']))} a "
-            f"{br_date(str(first['last_day']))}: {' e '.join(parts)} que a pausa deixaria de ter."
+            f"{br_date(str(first['last_day']))}: {' e '.join(parts)} que a pausa deixaria de ter"
+            + (" se ela voltasse a gastar." if idle else ".")
         )
-    if not s["leads"]:
+    if not s["leads"] and not idle:
         lines.append(
             "Sem nenhum lead nos 7 dias, pausar só corta gasto: antes, confira o rastreamento (pixel)."
         )
