@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from famachat_ml_pipeline.agent.answers_savings import saved_a_week
 from famachat_ml_pipeline.agent.answers_talk import left_to_spend_lines
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_asks import month_end_asked
@@ -460,9 +461,38 @@ def _cpl_ahead_lines(out: Out) -> list[str]:
     ]
 
 
+def invest_lines(out: Out) -> list[str]:
+    """ "Quanto devo investir amanhã?": no budget target is stored, so no amount is advised as right; said
+    first, then what the data hold: the active campaigns' daily budgets and what the active cuts save a
+    day (the pipeline's own weekly estimate / 7). Tomorrow's forecast follows."""
+    lines = [
+        "Não há orçamento-alvo nos dados, então não tenho um valor certo para amanhã. O que os dados "
+        "mostram (a previsão de amanhã, no ritmo atual, vem depois):"
+    ]
+    b = out.get("_daily_budget")
+    if b and b["with_budget"]:
+        lines.append(f"- Orçamentos diários das campanhas ativas: {b['total']}/dia no total.")
+    rows = (out.get("get_recommendations") or {}).get("recommendations") or []
+    currency = out.get("_currency") or "BRL"
+    saved = [v for x in rows if (v := saved_a_week(x.get("expected_impact"))) is not None]
+    if saved:
+        n = len(saved)
+        which = "a recomendação de corte ativa" if n == 1 else f"as {n} recomendações de corte ativas"
+        lines.append(
+            f"- Seguindo {which}, cerca de {format_money(sum(saved) / 7, currency)} a menos por dia "
+            f"(estimativa do pipeline: {format_money(sum(saved), currency)}/semana); pergunte “quanto "
+            "economizo?” para o detalhe."
+        )
+    else:
+        lines.append("- Nenhuma recomendação ativa de cortar orçamento agora.")
+    return lines
+
+
 def say_forecast(intent: Intent, out: Out) -> list[str]:
     # a verdict asked of the forecast (a leads target, the worst case, the CPL ahead): said first
     first = [*_target_verdict_lines(out), *_worst_case_lines(out), *_cpl_next_lines(out)]
+    if intent.ask == "invest":  # "quanto devo investir amanhã?": that no target exists, said first
+        first = [*invest_lines(out), *first]
     target = out.get("_leads_target")
     if intent.campaign_id and target is not None and target["verdict"] is not None:
         # "qnd a campanha 7 vai bater 100 leads?": the stored forecast's verdict is the answer; the fresh

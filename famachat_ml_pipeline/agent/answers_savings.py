@@ -21,6 +21,11 @@ def _amount(pattern: re.Pattern[str], text: str | None) -> float | None:
     return parse_number(m.group(1).rstrip(".,")) if m else None
 
 
+def saved_a_week(impact: str | None) -> float | None:
+    """The weekly saving an advice's expected impact states ("economia de R$ 275,80/semana"), else None."""
+    return _amount(_SAVED, impact)
+
+
 def savings_lines(
     rows: list[dict[str, Any]], total: int, currency: str, campaign: str | None, name: str | None = None
 ) -> list[str]:

@@ -184,7 +184,7 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
         cid = intent.campaign_id if intent.campaign_id and ctx.owns(intent.campaign_id) else None
         facts.update(_decided=decided_figures(ctx), _campaign_name=cid and ctx.name_of(cid))
         return facts
-    if intent.ask == "left_to_spend":  # no monthly budget stored: the daily budgets say the pace
+    if intent.ask in {"left_to_spend", "invest"}:  # no budget target stored: the daily budgets' pace
         facts["_daily_budget"] = daily_budget_figures(ctx)
     if intent.name == "learning":
         return {**facts, "_learning": learning_figures(ctx)}

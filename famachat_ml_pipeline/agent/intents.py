@@ -261,6 +261,13 @@ _OTHER_FIGURE = re.compile(
 _CPL_OR_VERDICT = re.compile(r"\bcpl\b|custo por lead|\bmelhor|\bpior")
 
 
+# "quanto devo investir amanhã?", "qto eu deveria gastar amanha": how much to spend, asked as advice
+_INVEST_ASKED = re.compile(
+    r"\b(?:quanto|qto|qnto)\b(?=.*\b(?:devo|deveria|preciso|posso|recomenda\w*|ideal)\b)"
+    r".*\b(?:invest\w*|gastar|colocar|botar)\b"
+)
+
+
 def classify_intent(message: str) -> Intent:
     """The intent of a question, from keywords; a campaign id or name in it makes it about that campaign,
     and an ad set or creative asked is flagged (`below_campaign`): the answer says the source stops at the
@@ -327,6 +334,15 @@ def classify_intent(message: str) -> Intent:
         intent = replace(intent, name="decisions", keyword="decisions", ask=decision, metric=kind)
     elif budget_total_asked(text) and not intent.campaign_id:
         intent = Intent("budget", keyword="budget", ask="budget_total", accounts_named=intent.accounts_named)
+    elif (
+        _INVEST_ASKED.search(text)
+        and intent.day_ref == "amanha"
+        and not intent.campaign_id
+        and intent.name in {"recommendations", "forecast"}
+    ):
+        # "qto devo investir amanhã?" (was the active advice alone): tomorrow's forecast spend, the daily
+        # budgets and what the cuts advised save, with no target invented
+        intent = replace(intent, name="forecast", keyword="forecast", metric="spend", ask="invest")
     elif left_to_spend_asked(text) and intent.name == "performance" and intent.threshold is None:
         # "quanto falta gastar no mês?": no monthly budget is stored; the month so far and its close instead
         intent = replace(intent, name="forecast", keyword="forecast", metric="month_end", period_ref=None)

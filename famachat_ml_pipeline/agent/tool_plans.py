@@ -148,6 +148,8 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         else [
             ("get_forecasts", {"metric": "leads"}),
             ("get_account_summary", {}),
+            # "quanto devo investir amanhã?": what the active cuts save, with the forecast
+            *([("get_recommendations", {"limit": MAX_ROWS})] if intent.ask == "invest" else []),
             # "amanhã": the stored forecast's values of that one day (leads and spend)
             *(
                 [("get_forecasts", {"day": day.isoformat()})]
