@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +36,27 @@ def drop_pg_database(url: str) -> None:
     get_engine.cache_clear()
     with _admin_conn() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _served(item: pytest.Item) -> bool:
+    return any(m.args == ("served",) for m in item.iter_markers("xdist_group"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The served stack's group first: one worker runs it alone for minutes (its tests share one deployment),
+    so started late it was the suite's tail, the other workers idle (stable order otherwise)."""
+    items.sort(key=lambda item: not _served(item))
+
+
+@pytest.fixture(autouse=True)
+def stop_signals_restored() -> Iterator[None]:
+    """SIGINT and SIGTERM handlers as the test found them: code run in-process sets its own (Dagster's
+    in-process runs leave SIGTERM mapped to SIGINT's handler: 26 tests left it changed in one suite run)."""
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for sig, handler in before.items():
+        if signal.getsignal(sig) is not handler:
+            signal.signal(sig, handler)
 
 
 @pytest.fixture
