@@ -22,18 +22,9 @@ from dagster._daemon.types import DaemonHeartbeat
 from famachat_ml_pipeline.cli import main
 from famachat_ml_pipeline.instance import get_instance
 from famachat_ml_pipeline.runner import CODE_LOCATION, QUEUE_DAEMON
-from famachat_ml_pipeline.settings import Settings, get_settings
+from famachat_ml_pipeline.settings import get_settings
 from famachat_ml_pipeline.source.tables import insights_table
-
-
-def _sqlite_deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'famachat_ml.db'}")
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    monkeypatch.setenv("MODELS_STORAGE_PATH", str(tmp_path / "models"))
-    monkeypatch.setenv("FRAMES_STORAGE_PATH", str(tmp_path / "frames"))
-    monkeypatch.delenv("DAGSTER_PG_URL", raising=False)
-    get_settings.cache_clear()
-    return get_settings()
+from famachat_ml_pipeline_tests.test_run_queue import _sqlite_deployment
 
 
 def _serve_the_queue(
