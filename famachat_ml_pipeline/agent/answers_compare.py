@@ -166,6 +166,8 @@ def say_compare(intent: Intent, out: Out) -> list[str]:
             re.sub(r" \(\d{6,30}\)", "", x).replace("Melhor: ", "Melhor pelo CPL: ", 1)
             for x in _verdict_line(replace(intent, metric="better"), out, c)
         ]
+    if any(x.startswith(("Melhor", "Diferença de CPL")) for x in asked):  # the cheaper said first: not again
+        lines = [x for x in lines if not x.startswith("Menor CPL: ")]
     return asked + lines
 
 
