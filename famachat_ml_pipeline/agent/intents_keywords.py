@@ -19,7 +19,10 @@ CPL_LIMIT = re.compile(
 # no direction word, read as "acima de" (at or past it); not "subiu 30%" nor "em 30 dias"
 CPL_AT = re.compile(
     r"(?:\bcpl\b|custo por lead)\s+(?:ja\s+)?(?:esta|ta|chegou|bateu|passou|foi|subiu|foi pra)\s+"
-    r"(?:a|em|de|pra|para|nos|no)\s+(?:r\$\s*)?(\d[\d.,]*\d|\d)\b(?!\s*(?:%|por ?cento|dias?\b))"
+    r"(?:(?:a|em|de|pra|para|nos|no)\s+"
+    # "cpl ta 30?" with no "a"/"em": only a level alone at the end ("o cpl tá 30% acima" is no level)
+    r"|(?=(?:r\$\s*)?(?:\d[\d.,]*\d|\d)\s*(?:reais|conto|pila)?\s*\??\s*$))"
+    r"(?:r\$\s*)?(\d[\d.,]*\d|\d)\b(?!\s*(?:%|por ?cento|dias?\b))"
 )
 MONTH_END = re.compile(
     r"\b(?:ate|no|ao|pro|para o) (?:o )?(?:fim|final) (?:do|desse|deste) mes\b|\bfechar o mes\b"
