@@ -124,7 +124,7 @@ def budget_move_asked(text: str) -> tuple[str, str] | None:
 # "a 3 tá boa?", "a campanha 3 tá indo bem?", "a 4 anda mal?": one campaign judged, with no figure named
 _CAMPAIGN_JUDGE = re.compile(
     r"\b(?:ta|esta|tao|anda|vai|e)\s+(?:indo\s+|performando\s+|rodando\s+)?"
-    r"(bem|boa|bom|ok|otima|mal|ruim|pessima)\b"
+    r"(bem|boa|bom|ok|otima|mal|ruim|pessima|cara|caro)\b"  # "a 14 tá cara?": its CPL (was its card alone)
 )
 
 
@@ -135,7 +135,7 @@ def _campaign_judged(text: str, intent: Intent) -> str | None:
     plain = intent.keyword in {None, "help", "top", "underperformers"} and intent.metric in {None, "cpl_high"}
     if not m or not plain or intent.day_ref or intent.period_ref:
         return None
-    return "cpl_judge_high" if m.group(1) in {"mal", "ruim", "pessima"} else "cpl_judge"
+    return "cpl_judge_high" if m.group(1) in {"mal", "ruim", "pessima", "cara", "caro"} else "cpl_judge"
 
 
 # "tá valendo a pena a 0?", "a 13 vale a pena manter?": whether the campaign is worth it (not an action on it)
