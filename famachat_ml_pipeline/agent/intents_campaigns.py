@@ -246,4 +246,16 @@ def campaign_numbers_named(message: str, names: dict[str, str]) -> str:
         # "12", "14?": a number the account has a campaign of, typed alone, is that campaign (was the help
         # menu); in a thread, as "campanha 12?" is read after the question before
         return f"campanha {alone.group(1)}{message[alone.end(1) :]}"
+    if (how := _HOW_IS_NAMED.match(message)) and not how.group(2).strip().isdigit():
+        # "como tá a publico 5?": part of one campaign's name after "como tá a", without "campanha" (was
+        # the help menu); words that match no name, or several, are left as they are
+        _, hits = resolve_name(normalize(how.group(2)), names)
+        if len(hits) == 1:
+            message = f"{how.group(1)}campanha {message[how.start(2) :]}"
     return _ARTICLE_NUMBER.sub(named, message)
+
+
+_HOW_IS_NAMED = re.compile(
+    r"^(\s*(?:e\s+)?como\s+(?:t[aá]|est[aá]|anda|vai|foi)\s+(?:a|o)\s+)(?!campanha\b)([^?!,;:]+)",
+    re.IGNORECASE,
+)
