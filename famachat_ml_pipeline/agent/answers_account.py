@@ -104,6 +104,10 @@ def say_summary(intent: Intent, out: Out) -> list[str]:
     s = out["get_account_summary"]
     # "resumo do mês": that period's figures from the source first, then the week's summary
     lines = [*day_lines(out), *period_lines(out)]
+    if intent.ask == "report":  # "manda um relatório": no file sent, the summary here instead
+        lines.insert(
+            0, "Não consigo enviar arquivos (PDF, planilha, e-mail); o relatório da conta, aqui em texto:"
+        )
     if intent.ask == "health" and "error" not in s:
         lines += [x for x in health_lines(s, out.get("analyze_trends") or {"error": "-"}) if x]
     lines += _summary_text(s) if "error" not in s else []

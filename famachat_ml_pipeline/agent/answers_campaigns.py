@@ -239,7 +239,11 @@ def _reactivation_lines(d: dict[str, Any], r: dict[str, Any]) -> list[str]:
             else f"o CPL dela era {r['gap_text']} {side} do da conta: pelos dados, {_REACTIVATE[band]}"
         )
     tail = "" if active else " É o histórico dela; como iria hoje, não dá para saber."
-    return [*lines, f"{verdict[0].upper()}{verdict[1:]}{tail}"]
+    if active:
+        return [*lines, f"{verdict[0].upper()}{verdict[1:]}{tail}"]
+    # "vale a pena reativar a 13?": Sim/Não first, from the same band the verdict reads
+    yes = gap is not None and gap <= -NEAR_ACCOUNT_PCT
+    return [f"{'Sim' if yes else 'Não'}: {verdict}{tail}", *lines]
 
 
 # what a campaign's CPL below (-1), near (0) or above (1) the account's says, paused or running

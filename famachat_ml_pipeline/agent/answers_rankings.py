@@ -385,12 +385,31 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
         head = f"{n} campanha{'s' if n != 1 else ''} gast{'aram' if n != 1 else 'ou'} mais de {limit} {when}:"
         return [head, *(f"- {line(x)}" for x in over), *note]
 
+    if intent.ask == "each":  # "gasto por campanha ontem": every campaign that spent, the account's sum first
+        return [*_each_lines(r, when), *(f"- {line(x)}" for x in rows), *note]
     if kind == "worst" and (worst := _idle_first_lines(intent, r["campaigns"], rows, when, line)):
         return worst + note
     lines = [f"A campanha {words} {when}: {line(rows[0])}."]
     if len(rows) > 1 and intent.limit != 1:
         lines += ["Em seguida:", *(f"- {line(x)}" for x in rows[1 : intent.limit or 5])]
     return lines + idle + _account_cpm_line(kind, rows, r["campaigns"], r.get("currency") or "BRL") + note
+
+
+def _each_lines(r: dict[str, Any], when: str) -> list[str]:
+    """The head of "gasto por campanha ontem": the account's sum of the campaigns listed under it, and how
+    many spent nothing (left out of the list)."""
+    spent = [x for x in r["campaigns"] if (x["spend_v"] or 0) > 0]
+    spend = sum(x["spend_v"] for x in spent)
+    leads = sum(int(x["leads"] or 0) for x in r["campaigns"])
+    currency = r.get("currency") or "BRL"
+    cpl = format_money(spend / leads, currency) if leads else "sem leads"
+    idle = len(r["campaigns"]) - len(spent)
+    rest = f"; {idle} sem gasto, fora da lista" if idle else ""
+    return [
+        f"Por campanha {when}, {len(spent)} com gasto, mais gasto primeiro (a conta: "
+        f"{format_money(spend, currency)} investidos, "
+        f"{leads_text(leads)}, CPL {cpl}{rest}):"
+    ]
 
 
 def _account_cpm_line(

@@ -68,7 +68,7 @@ def say_recommendations(intent: Intent, out: Out) -> list[str]:
         ]
     r = out["get_recommendations"]
     if intent.metric == "cut":
-        return _cut_lines(r, out)
+        return [*_all_cut_lines(intent, r), *_cut_lines(r, out)]
     if intent.metric == "scale":
         return _scale_lines(r, out)
     if not r.get("total"):
@@ -318,6 +318,24 @@ def _cut_lines(r: dict[str, Any], out: Out) -> list[str]:
     else:
         lines = ["Nenhuma recomendação ativa de pausa ou redução de orçamento agora."]
     return [*lines, *say_underperformers(Intent("underperformers"), out)]
+
+
+def _all_cut_lines(intent: Intent, r: dict[str, Any]) -> list[str]:
+    """ "Devo desligar tudo?": Não first, with the pauses the pipeline does advise (none, or which)."""
+    if intent.ask != "all" or failed(r):
+        return []
+    pauses = [x for x in r.get("recommendations", []) if x["type"] == "PAUSE_CAMPAIGN"]
+    if not pauses:
+        return [
+            "Não: nenhuma campanha tem recomendação de pausa agora; desligar tudo cortaria também os leads "
+            "das que rendem. O que os dados indicam cortar:"
+        ]
+    n = len(pauses)
+    which = ", ".join(quoted(x["name"]) for x in pauses)
+    return [
+        f"Não tudo: o pipeline recomenda pausar {n} campanha{'s' if n != 1 else ''} ({which}), "
+        "não a conta inteira. O que os dados indicam cortar:"
+    ]
 
 
 def _no_cut_why(c: dict[str, Any]) -> str:

@@ -398,7 +398,15 @@ def cpl_judge_lines(intent: Intent, out: Out) -> list[str]:
         f"{h['low']} a {h['high']}, mediana {h['median'] or '-'}; {counted} CPL mais "
         f"baixo{without}.",
         NO_BENCHMARK,
+        *([WORTH_NOTE] if intent.ask == "worth" else []),
     ]
+
+
+# "tá valendo a pena?": whether the leads pay is the buyer's to say, the source holds no revenue
+WORTH_NOTE = (
+    "Se os leads se pagam depende de quanto vale um lead para você: a fonte não traz receita "
+    "(diga, por exemplo, “ROI com R$ 80 por lead”)."
+)
 
 
 # a rate against the account's own weeks: which way is better, and how it is named

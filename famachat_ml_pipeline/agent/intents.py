@@ -347,7 +347,91 @@ def classify_intent(message: str) -> Intent:
         # "quanto falta gastar no mês?": no monthly budget is stored; the month so far and its close instead
         intent = replace(intent, name="forecast", keyword="forecast", metric="month_end", period_ref=None)
         intent = replace(intent, ask="left_to_spend")
+    intent = _each_campaign(text, intent)
+    intent = _account_judged(text, intent)
+    if intent.name == "out_of_scope" and intent.metric == "files" and _REPORT.search(text):
+        # "manda um relatório": no file is sent, but the report asked is the account's summary, given here in
+        # text after the refusal (was the refusal alone)
+        intent = replace(intent, name="summary", keyword="summary", metric=None, ask="report")
+    if (
+        intent.metric == "reactivate"
+        and intent.name == "recommendations"
+        and (intent.campaign_id or intent.names)
+    ):
+        # "vale a pena reativar a 13?": as "vale reativar a 13?", its last days against the account's with the
+        # verdict first (was its advice listed, no Sim/Não)
+        intent = replace(intent, name="campaign_details")
     return replace(intent, below_campaign=True) if _BELOW_CAMPAIGN.search(text) else intent
+
+
+# "tá caro?", "o lead tá caro?": the account's CPL judged, its "Sim" the bad news (was the help menu)
+_DEAR = re.compile(r"\bcar[oa]s?\b")
+# "tá valendo a pena?", "compensa?": the account's CPL judged, and that the source holds no revenue (was
+# the advice listed, no verdict); "vale a pena pausar" and a campaign named are other asks
+_WORTH = re.compile(r"\bvale(ndo)? a pena\b|\bcompensa(ndo)?\b")
+_ACTION = re.compile(r"\b(aument|escal|dobr|paus|reduz|cort|deslig|desativ|reativ|religar|subir|investir)\w*")
+# "devo desligar tudo?", "pausa todas?": the whole account cut
+_ALL = re.compile(r"\b(tudo|todas|todos|a conta( toda| inteira)?)\b")
+
+
+# "ontem foi bom?", "ontem foi ruim?": that day's CPL judged against the days before (was its figures alone)
+_DAY_JUDGED = re.compile(r"\b(?:foi|ta|esta|tava|estava)\s+(?:muito\s+)?(bom|boa|bem|ok|ruim|mal|pessimo)\b")
+
+
+def _account_judged(text: str, intent: Intent) -> Intent:
+    if intent.campaign_id or intent.names:
+        return intent
+    if (
+        intent.name in {"performance", "underperformers", "top"}
+        and intent.day_ref
+        and not intent.period_ref
+        and intent.metric in {None, "cpl_high"}
+        and not re.search(r"\bcampanhas?\b", text)
+        and (judged := _DAY_JUDGED.search(text))
+    ):
+        high = judged.group(1) in {"ruim", "mal", "pessimo"}
+        metric = "cpl_judge_high" if high else "cpl_judge"
+        return Intent("performance", keyword="performance", metric=metric, day_ref=intent.day_ref)
+    if intent.day_ref or intent.period_ref:
+        return intent
+    if intent.name == "help" and intent.metric == "unclear" and _DEAR.search(text):
+        return Intent("performance", keyword="performance", metric="cpl_judge_high")
+    if intent.name == "recommendations" and _WORTH.search(text) and not _ACTION.search(text):
+        return Intent("performance", keyword="performance", metric="cpl_judge", ask="worth")
+    if (
+        intent.name == "recommendations"
+        and intent.metric == "cut"
+        and _ALL.search(text)
+        and intent.ask is None
+    ):
+        return replace(intent, ask="all")
+    return intent
+
+
+# "gasto por campanha ontem", "quanto cada campanha gastou semana passada", "como estão as campanhas
+# ontem": every campaign's figures of the day or period (was the account's total, or the 7-day list)
+_EACH_CAMPAIGN = re.compile(r"\b(?:por|cada|p/) campanha\b|\bcampanha (?:a|por) campanha\b")
+_REPORT = re.compile(r"\b(relatorio|resumo|report)\w*")
+_EACH_FROM = {"performance", "campaign_details", "list_campaigns"}
+
+
+def _each_campaign(text: str, intent: Intent) -> Intent:
+    each = _EACH_CAMPAIGN.search(text) and intent.name in _EACH_FROM
+    # "como estão as campanhas", "liste as campanhas": the list, of the day or period asked
+    listed = intent.name == "list_campaigns" and intent.metric in {None, "cpl_high"}
+    if intent.campaign_id or not (each or listed) or intent.threshold is not None or intent.period_refs:
+        return intent
+    if not (intent.day_ref or intent.period_ref):
+        # "gasto por campanha": the 7 days' list, each campaign's figures (was the account's total)
+        return Intent("list_campaigns", keyword="list_campaigns") if each else intent
+    return Intent(
+        "list_campaigns",
+        keyword="list_campaigns",
+        metric="spend",
+        day_ref=intent.day_ref,
+        period_ref=intent.period_ref,
+        ask="each",
+    )
 
 
 # "qual foi a pior semana do mês?", "melhor semana em leads": the calendar weeks ranked

@@ -253,6 +253,8 @@ def test_a_paused_campaigns_reactivation_weighs_its_cpl_while_it_ran(demo_db: De
     )
     agent = open_agent(demo_db.engine, account, demo_db.settings, mode="offline", now=demo_db.now)
     lines = agent.ask(f"vale reativar a {n}?").text.splitlines()
+    # the verdict first, Sim/Não (agent43): then the status and the figures it rests on
+    verdict_line, lines = lines[0], lines[1:]
     assert lines[0] == f"“{name}” está com status PAUSED; o último dia com gasto foi {_d(days[-1])}.", lines[
         0
     ]
@@ -265,9 +267,12 @@ def test_a_paused_campaigns_reactivation_weighs_its_cpl_while_it_ran(demo_db: De
     if mine["cpl"]:
         gap = (mine["cpl"] / whole["cpl"] - 1) * 100
         side = "abaixo" if gap <= 0 else "acima"
-        assert lines[2].startswith(f"O CPL dela era {format_pct(abs(gap), 0)} {side} do da conta: "), lines[2]
+        yes = "Sim" if gap <= -10 else "Não"
+        assert verdict_line.startswith(
+            f"{yes}: o CPL dela era {format_pct(abs(gap), 0)} {side} do da conta: "
+        )
         verdict = "vale reativar" if gap <= -10 else "não compensa" if gap >= 10 else "perto da média"
-        assert verdict in lines[2], lines[2]
+        assert verdict in verdict_line, verdict_line
 
 
 def test_an_active_campaign_asked_to_reactivate_says_it_runs_and_how(demo_db: DemoDb) -> None:

@@ -190,7 +190,7 @@ def test_the_campaigns_without_leads_on_a_day_asked_are_listed(demo_db: DemoDb) 
 # ------------------------------------------------------------ 4. a refusal is short
 @pytest.mark.parametrize(
     "question",
-    ["qual a previsão do tempo?", "me manda um relatório em pdf", "cria uma campanha nova pra mim"],
+    ["qual a previsão do tempo?", "exporta os dados em csv", "cria uma campanha nova pra mim"],
 )
 def test_a_refusal_is_short_with_at_most_three_example_questions(demo_db: DemoDb, question: str) -> None:
     intent, lines = _one(demo_db, question)

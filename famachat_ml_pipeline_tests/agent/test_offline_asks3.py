@@ -188,7 +188,7 @@ def test_a_problem_in_the_data_is_the_data_quality_answer(demo_db: DemoDb) -> No
     [
         ("qual a previsão do tempo pra SP amanhã?", "não tenho previsão do tempo"),
         ("cria uma campanha nova pra mim", "não consigo criar nem editar campanhas: só leio"),
-        ("me manda um relatório em pdf", "não consigo enviar arquivos"),
+        ("exporta os dados em csv", "não consigo enviar arquivos"),
     ],
 )
 def test_out_of_scope_says_what_it_cannot_do(demo_db: DemoDb, question: str, sentence: str) -> None:
