@@ -53,18 +53,16 @@ def leads_stopped_figures(ctx: ToolContext, campaign_id: str) -> dict[str, Any]:
     of that day, and what it spent after it (a campaign that spends with no lead is the worry)."""
     daily, first, through = _read(ctx)
     rows = daily.filter((pl.col("campaign_id") == campaign_id) & pl.col("spend").is_not_null())
-    own = rows.group_by("date").agg(pl.col("spend").sum(), pl.col("leads").sum())
-    leads = {r["date"]: int(r["leads"] or 0) for r in own.iter_rows(named=True)}
-    spent = {r["date"]: float(r["spend"] or 0.0) for r in own.iter_rows(named=True)}
-    with_leads = [d for d in sorted(leads) if leads[d] > 0]
-    last = with_leads[-1] if with_leads else None
-    after = sum(v for d, v in spent.items() if last is None or d > last)
+    own = rows.group_by("date").agg(pl.col("spend").sum(), pl.col("leads").fill_null(0).sum())
+    with_leads = own.filter(pl.col("leads") > 0).sort("date")
+    last = with_leads["date"][-1] if with_leads.height else None
+    after = float(own.filter(pl.col("date") > last)["spend"].sum() if last else own["spend"].sum())
     return {
         "name": ctx.name_of(campaign_id),
         "first": first,
         "through": through,
         "last_day": last,
-        "last_leads": leads[last] if last else 0,
+        "last_leads": int(with_leads["leads"][-1]) if last else 0,
         "spend_after": ctx.fmt1({"v": after}, {"v": "money"})["v"] if after > 0 else None,
     }
 
