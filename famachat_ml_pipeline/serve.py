@@ -1,6 +1,10 @@
 """`famachat-ml serve`: the production pieces on one machine, dagster-daemon, dagster-webserver and the
 agent's HTTP API (`famachat-ml api`, the endpoints FamaChat calls), unless `--no-api`.
 
+The daemon and the webserver share one code server (`dagster code-server start`, as `dagster dev` runs it),
+started first: left to load the code themselves, the daemon started a new code server every 60 s
+(Dagster's workspace refresh), importing the whole code location again each time.
+
 The Dagster pair runs on the instance the CLI uses (DAGSTER_HOME prepared from the repo's dagster.yaml,
 Postgres storage when DAGSTER_PG_URL is set), so schedules, sensors, the run queue and run monitoring work.
 Ctrl-C or SIGTERM stops them all; if one dies, the others are stopped too, so a supervisor (systemd, a
@@ -23,12 +27,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from famachat_ml_pipeline.counted import listed
+from famachat_ml_pipeline.runner import CODE_LOCATION
+
 if TYPE_CHECKING:
     from famachat_ml_pipeline.settings import Settings
 
-CODE_LOCATION = ["-m", "famachat_ml_pipeline.definitions"]
+# Dagster keys schedules', sensors' and runs' state by the location's name: the code server keeps the one
+# `-m famachat_ml_pipeline.definitions` gives (CLI runs, `dagster` commands, workspace.yaml).
+LOCATION = CODE_LOCATION
 API = "agent-api"
+CODE_SERVER = "dagster-code-server"
 DAEMON = "dagster-daemon"
+CODE_SERVER_START_SECONDS = 180.0  # Dagster's own default code_server_process_startup_timeout
 STOP_GRACE_SECONDS = 20.0  # the Dagster pair: measured stops of the stack took 0.8 to 10.2 s
 # On top of the API's own drain (API_SHUTDOWN_GRACE_SECONDS): uvicorn's exit after it closes the last chat.
 STOP_MARGIN_SECONDS = 10.0
@@ -38,18 +49,55 @@ STOP_MARGIN_SECONDS = 10.0
 class Service:
     name: str
     argv: list[str]
+    # Services after this one start once it answers True (None: at once).
+    ready: Callable[[], bool] | None = field(default=None, compare=False)
 
 
-def services(host: str, port: int, api_port: int | None = None, bin_dir: Path | None = None) -> list[Service]:
-    """The processes, with the executables of this Python environment: the Dagster pair, and the agent's
-    API on `api_port` unless it is None."""
+def code_server_socket(run_dir: Path) -> Path:
+    return run_dir / "code.sock"
+
+
+def write_workspace(run_dir: Path) -> Path:
+    """The workspace file that points the daemon and the webserver at the code server's socket."""
+    import yaml
+
+    location = {"host": "localhost", "socket": str(code_server_socket(run_dir)), "location_name": LOCATION}
+    path = run_dir / "workspace.yaml"
+    path.write_text(yaml.safe_dump({"load_from": [{"grpc_server": location}]}))
+    return path
+
+
+def code_server_answers(socket_path: Path) -> bool:
+    """True once the code server answers a ping: it loads the code before it listens."""
+    from dagster._core.errors import DagsterUserCodeUnreachableError
+    from dagster._grpc.client import DagsterGrpcClient  # the client the daemon itself uses
+
+    if not socket_path.exists():
+        return False
+    try:
+        DagsterGrpcClient(port=None, socket=str(socket_path)).ping("serve")
+    except DagsterUserCodeUnreachableError:
+        return False
+    return True
+
+
+def services(
+    host: str, port: int, api_port: int | None = None, bin_dir: Path | None = None, *, run_dir: Path
+) -> list[Service]:
+    """The processes, with the executables of this Python environment: the code server (its socket and the
+    workspace file in `run_dir`), the Dagster pair, and the agent's API on `api_port` unless it is None."""
     bin_dir = bin_dir or Path(sys.executable).parent
+    sock = code_server_socket(run_dir)
+    workspace = ["-w", str(run_dir / "workspace.yaml")]
+    code_server = [str(bin_dir / "dagster"), "code-server", "start", "-m", LOCATION]
+    code_server += ["--location-name", LOCATION, "--socket", str(sock)]
     api = [Service(API, [str(bin_dir / "famachat-ml"), "api", "--host", host, "--port", str(api_port)])]
     return [
-        Service(DAEMON, [str(bin_dir / "dagster-daemon"), "run", *CODE_LOCATION]),
+        Service(CODE_SERVER, code_server, lambda: code_server_answers(sock)),
+        Service(DAEMON, [str(bin_dir / "dagster-daemon"), "run", *workspace]),
         Service(
             "dagster-webserver",
-            [str(bin_dir / "dagster-webserver"), *CODE_LOCATION, "-h", host, "-p", str(port)],
+            [str(bin_dir / "dagster-webserver"), *workspace, "-h", host, "-p", str(port)],
         ),
         *(api if api_port is not None else []),
     ]
@@ -179,12 +227,21 @@ def _stop(
         time.sleep(0.05)
 
 
-def run_services(
-    wanted: list[Service], echo: Callable[[str], None] = print, grace: float = STOP_GRACE_SECONDS
-) -> int:
-    """Start every service in its own process group, supervise them, stop them all on a signal.
+def _first_dead(procs: dict[str, subprocess.Popen]) -> tuple[str, int] | None:
+    return next(((n, p.returncode) for n, p in procs.items() if p.poll() is not None), None)
 
-    Returns 0 after a requested stop, else the exit code of the first service that died.
+
+def run_services(
+    wanted: list[Service],
+    echo: Callable[[str], None] = print,
+    grace: float = STOP_GRACE_SECONDS,
+    ready_within: float = CODE_SERVER_START_SECONDS,
+) -> int:
+    """Start every service in its own process group, supervise them, stop them all on a signal. A service
+    with `ready` is waited for (at most `ready_within` seconds) before the next one starts.
+
+    Returns 0 after a requested stop, else the exit code of the first service that died (1 for one that
+    never got ready).
     """
     stop_requested = False
     relays = {svc.name: OutputRelay(svc.name) for svc in wanted}
@@ -194,10 +251,16 @@ def run_services(
         nonlocal stop_requested
         stop_requested = True
 
+    def died(dead: tuple[str, int]) -> int:
+        echo(f"{dead[0]} {describe_exit(dead[1])}; stopping the others")
+        return dead[1] or 1
+
     previous = {s: signal.signal(s, request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
     procs: dict[str, subprocess.Popen] = {}
     try:
         for svc in wanted:
+            if stop_requested:
+                break
             # own process group: a terminal's Ctrl-C reaches us once, and we stop each child tree cleanly
             procs[svc.name] = proc = subprocess.Popen(
                 with_parent_death(svc.argv),
@@ -210,14 +273,22 @@ def run_services(
                 pumps.append(threading.Thread(target=relays[svc.name].pump, args=(stream, out), daemon=True))
                 pumps[-1].start()
             echo(f"started {svc.name} (pid {proc.pid})")
+            if svc.ready is not None:
+                started, deadline = time.monotonic(), time.monotonic() + ready_within
+                while not stop_requested and not svc.ready():
+                    if dead := _first_dead(procs):
+                        return died(dead)
+                    if time.monotonic() > deadline:
+                        echo(f"{svc.name} did not answer within {ready_within:g} s; stopping")
+                        return 1
+                    time.sleep(0.2)
+                if not stop_requested:
+                    echo(f"{svc.name} ready in {time.monotonic() - started:.1f} s")
         while not stop_requested:
-            dead = [(n, p.returncode) for n, p in procs.items() if p.poll() is not None]
-            if dead:
-                name, code = dead[0]
-                echo(f"{name} {describe_exit(code)}; stopping the others")
-                return code or 1
+            if dead := _first_dead(procs):
+                return died(dead)
             time.sleep(0.5)
-        echo(f"stopping {' and '.join(procs)}")
+        echo(f"stopping {listed(list(procs))}")
         return 0
     finally:
         _stop(procs, grace, relays)

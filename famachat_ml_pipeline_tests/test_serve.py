@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from famachat_ml_pipeline.serve import Service, run_services, services
+from famachat_ml_pipeline.serve import LOCATION, Service, run_services, services, write_workspace
 
 
 def test_serve_creates_the_instance_storage_once_before_its_services(
@@ -54,11 +55,25 @@ def test_a_service_that_dies_stops_the_others_and_fails(tmp_path: Path) -> None:
     assert marker.exists()
 
 
-def test_services_use_this_environment_and_the_code_location() -> None:
-    daemon, web = services("0.0.0.0", 3333)
+def test_services_use_this_environment_and_one_code_server(tmp_path: Path) -> None:
+    """The daemon and the webserver load the code from serve's one code server, under the location name
+    `-m famachat_ml_pipeline.definitions` gives (schedules', sensors' and runs' state is stored under it)."""
+    import yaml
+
+    code, daemon, web = services("0.0.0.0", 3333, run_dir=tmp_path)
+    assert code.argv[:3] == [str(Path(sys.executable).parent / "dagster"), "code-server", "start"]
+    assert code.argv[code.argv.index("-m") + 1] == "famachat_ml_pipeline.definitions"
+    assert code.argv[code.argv.index("--location-name") + 1] == "famachat_ml_pipeline.definitions"
+    assert code.argv[code.argv.index("--socket") + 1] == str(tmp_path / "code.sock")
     assert daemon.argv[0].endswith("dagster-daemon") and daemon.argv[1] == "run"
     assert Path(daemon.argv[0]).parent == Path(sys.executable).parent
-    assert "famachat_ml_pipeline.definitions" in web.argv and web.argv[-4:] == ["-h", "0.0.0.0", "-p", "3333"]
+    workspace = write_workspace(tmp_path)
+    assert daemon.argv[2:] == ["-w", str(workspace)] and web.argv[1:3] == ["-w", str(workspace)]
+    assert web.argv[-4:] == ["-h", "0.0.0.0", "-p", "3333"]
+    location = {"host": "localhost", "socket": str(tmp_path / "code.sock"), "location_name": LOCATION}
+    assert yaml.safe_load(workspace.read_text()) == {"load_from": [{"grpc_server": location}]}
+    assert LOCATION == "famachat_ml_pipeline.definitions"
+    assert code.ready is not None and not code.ready()  # nothing listens on the socket yet
 
 
 def test_serve_forgets_its_daemon_when_it_stops(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -74,7 +89,7 @@ def test_serve_forgets_its_daemon_when_it_stops(tmp_path: Path, monkeypatch: pyt
     _fresh_settings(tmp_path, monkeypatch)
     # the services: a daemon that ends at once, as a stopped stack does (the real one is e2e's)
     done = serve.Service(serve.DAEMON, [sys.executable, "-c", "pass"])
-    monkeypatch.setattr(serve, "services", lambda host, port, api_port=None: [done])
+    monkeypatch.setattr(serve, "services", lambda host, port, api_port=None, **_: [done])
     try:
         instance = get_instance(get_settings())
         instance.add_daemon_heartbeat(DaemonHeartbeat(time.time(), QUEUE_DAEMON, "serving", None))
@@ -85,14 +100,15 @@ def test_serve_forgets_its_daemon_when_it_stops(tmp_path: Path, monkeypatch: pyt
         get_settings.cache_clear()
 
 
-def test_serve_runs_the_agent_api_as_famachat_ml_api_unless_told_not_to() -> None:
+def test_serve_runs_the_agent_api_as_famachat_ml_api_unless_told_not_to(tmp_path: Path) -> None:
     from famachat_ml_pipeline.cli import build_parser, cmd_api
 
-    daemon, web, api = services("0.0.0.0", 3333, 8111)
+    _, _, _, api = services("0.0.0.0", 3333, 8111, run_dir=tmp_path)
     assert api.name == "agent-api" and Path(api.argv[0]) == Path(sys.executable).parent / "famachat-ml"
     parsed = build_parser().parse_args(api.argv[1:])  # what `famachat-ml` itself will read
     assert parsed.fn is cmd_api and (parsed.host, parsed.port) == ("0.0.0.0", 8111)
-    assert [s.name for s in services("0.0.0.0", 3333)] == ["dagster-daemon", "dagster-webserver"]
+    names = [s.name for s in services("0.0.0.0", 3333, run_dir=tmp_path)]
+    assert names == ["dagster-code-server", "dagster-daemon", "dagster-webserver"]
     assert build_parser().parse_args(["serve"]).api_port == 8000
     assert build_parser().parse_args(["serve", "--no-api"]).no_api
 
@@ -147,8 +163,8 @@ def test_serve_with_the_api_refuses_an_unmigrated_database_and_says_how(
     )  # never migrated
     wanted: list[list[str]] = []
 
-    def fake_services(host: str, port: int, api_port: int | None = None) -> list[serve.Service]:
-        wanted.append([s.name for s in serve_services(host, port, api_port)])
+    def fake_services(host: str, port: int, api_port: int | None = None, **kw: Path) -> list[serve.Service]:
+        wanted.append([s.name for s in serve_services(host, port, api_port, **kw)])
         return [serve.Service("ends", [sys.executable, "-c", "pass"])]  # then serve stops, exit 1
 
     serve_services = serve.services
@@ -161,8 +177,8 @@ def test_serve_with_the_api_refuses_an_unmigrated_database_and_says_how(
             assert cli.main(["serve", "--port", "3997", *argv]) == 1
             migrate(get_settings().database_url)
         assert wanted == [
-            ["dagster-daemon", "dagster-webserver"],
-            ["dagster-daemon", "dagster-webserver", "agent-api"],
+            ["dagster-code-server", "dagster-daemon", "dagster-webserver"],
+            ["dagster-code-server", "dagster-daemon", "dagster-webserver", "agent-api"],
         ]
     finally:
         get_settings.cache_clear()
@@ -343,7 +359,7 @@ def test_a_requested_stop_prints_our_lines_and_no_dagster_traceback(tmp_path: Pa
         if proc.poll() is None:
             proc.kill()
     printed, errors = out.read_text(), err.read_text()
-    assert "stopping dagster-daemon and dagster-webserver and agent-api" in printed
+    assert "stopping dagster-code-server, dagster-daemon, dagster-webserver and agent-api" in printed
     # serve's own summary ("dagster-daemon: left out 175 lines of shutdown output (KeyboardInterrupt)")
     # names what it left out; every other line must be free of it
     relayed = "\n".join(line for line in printed.splitlines() if " lines of shutdown output" not in line)
@@ -735,16 +751,16 @@ def test_ui_beside_a_serve_runs_the_webserver_only_and_keeps_serves_daemon(
 
     from famachat_ml_pipeline.instance import get_instance
     from famachat_ml_pipeline.runner import QUEUE_DAEMON, daemon_is_running
-    from famachat_ml_pipeline.serve import DAEMON
+    from famachat_ml_pipeline.serve import CODE_SERVER, DAEMON
     from famachat_ml_pipeline.settings import get_settings
 
     _fresh_settings(tmp_path, monkeypatch)
-    assert _run_ui(monkeypatch) == [DAEMON, "dagster-webserver"]  # alone: the daemon too
+    assert _run_ui(monkeypatch) == [CODE_SERVER, DAEMON, "dagster-webserver"]  # alone: the daemon too
     capsys.readouterr()
     with _first("serve", tmp_path) as first:
         instance = get_instance(get_settings())
         instance.add_daemon_heartbeat(DaemonHeartbeat(time.time(), QUEUE_DAEMON, "serving", None))
-        assert _run_ui(monkeypatch) == ["dagster-webserver"]
+        assert _run_ui(monkeypatch) == [CODE_SERVER, "dagster-webserver"]
         out = " ".join(capsys.readouterr().out.split())
         assert f"another famachat-ml serve (pid {first.pid} on" in out, out
         assert "runs this instance's dagster-daemon" in out and "dagster-webserver only" in out, out
@@ -765,3 +781,37 @@ def test_a_serve_beside_a_ui_with_its_daemon_is_refused_and_names_the_ui(
         out = " ".join(capsys.readouterr().out.split())
         assert f"another famachat-ml ui (pid {first.pid} on" in out, out
         assert "already serves this Dagster instance" in out and started == [], out
+
+
+def test_the_services_after_a_slow_one_start_once_it_is_ready(tmp_path: Path) -> None:
+    """The daemon and the webserver start once the code server answers: started beside it, they found no
+    code location and the daemon's sensors waited for its next workspace refresh, a minute later."""
+    ready, after = tmp_path / "ready", tmp_path / "after"
+    slow = Service(
+        "slow",
+        [sys.executable, "-c", f"import time; time.sleep(2); open({str(ready)!r}, 'w'); time.sleep(60)"],
+        ready.exists,
+    )
+    stamp = f"import os; open({str(after)!r}, 'w').write(str(os.path.exists({str(ready)!r})))"
+    then = Service(
+        "then", [sys.executable, "-c", f"{stamp}; import time; time.sleep(1); raise SystemExit(4)"]
+    )
+    lines: list[str] = []
+    assert run_services([slow, then], echo=lines.append, grace=5) == 4
+    assert after.read_text() == "True"
+    assert any(re.fullmatch(r"slow ready in \d+\.\d s", line) for line in lines), lines
+
+
+def test_a_service_that_dies_or_hangs_before_it_is_ready_stops_serve(tmp_path: Path) -> None:
+    never = tmp_path / "never-written"
+    after = Service("after", [sys.executable, "-c", f"open({str(never)!r}, 'w')"])
+    dies = Service("dies", [sys.executable, "-c", "raise SystemExit(5)"], lambda: False)
+    lines: list[str] = []
+    assert run_services([dies, after], echo=lines.append, grace=5) == 5
+    assert "dies exited with code 5; stopping the others" in lines
+    hangs = Service("hangs", [sys.executable, "-c", "import time; time.sleep(60)"], lambda: False)
+    start = time.monotonic()
+    assert run_services([hangs, after], echo=lines.append, grace=5, ready_within=1) == 1
+    assert time.monotonic() - start < 20
+    assert "hangs did not answer within 1 s; stopping" in lines
+    assert not never.exists()

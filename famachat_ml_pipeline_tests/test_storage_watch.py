@@ -58,7 +58,7 @@ def test_serve_says_when_dagster_postgres_stops_answering_and_when_it_is_back(
     monkeypatch.setattr(
         serve,
         "services",
-        lambda host, port, api_port=None: [serve.Service("svc", [sys.executable, "-c", waits])],
+        lambda host, port, api_port=None, **_: [serve.Service("svc", [sys.executable, "-c", waits])],
     )
     lines: list[str] = []
     monkeypatch.setattr(cli, "_log_line", lines.append)

@@ -175,11 +175,12 @@ def serve(tmp: Path, n_accounts: int = 2) -> Iterator[Served]:
         out = log.read_text()
         assert proc.returncode == 0, out[-4000:]
         assert {n for n, _ in re.findall(r"started ([\w-]+) \(pid (\d+)\)", out)} == {
+            "dagster-code-server",
             "dagster-daemon",
             "dagster-webserver",
             "agent-api",
         }, out[-4000:]
-        assert "stopping dagster-daemon and dagster-webserver and agent-api" in out
+        assert "stopping dagster-code-server, dagster-daemon, dagster-webserver and agent-api" in out
         assert not _up(served_base)
         assert not _up(api, "/api/v1/health/live")
 

@@ -46,7 +46,8 @@ def test_a_run_in_flight_when_serve_restarts_is_re_run(served: Served, stop: sig
     def worker_takes_the_signal() -> None:
         """The worker, stopped mid-step, goes on once serve has passed the SIGTERM to its services."""
         if stop == signal.SIGTERM:
-            served.wait(lambda: "stopping dagster-daemon" in served.log.read_text()[logged:], 30, "the stop")
+            stopping = "stopping dagster-code-server"
+            served.wait(lambda: stopping in served.log.read_text()[logged:], 30, "the stop")
             os.kill(pid, signal.SIGCONT)
 
     up = served.restart(stop, worker_takes_the_signal)
