@@ -619,7 +619,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser(
         "serve",
-        help="production on one machine: dagster-daemon (schedules, sensors, queue), webserver, agent API",
+        help="production on one machine: code server, dagster-daemon (schedules, sensors, queue), UI, API",
     )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=_port, default=3000, help="the Dagster UI")
