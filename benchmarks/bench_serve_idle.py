@@ -52,7 +52,19 @@ def _code_server_pids(data: Path) -> set[int]:
     return pids
 
 
-def measure(tree: Path, seconds: float, warmup: float, free_port: int) -> tuple[float, int]:
+def _rss_mb(group: Path) -> float:
+    """The resident memory of the cgroup's processes now (MB; shared pages counted in each)."""
+    total = 0
+    for pid in (group / "cgroup.procs").read_text().split():
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+    return total / 1024
+
+
+def measure(tree: Path, seconds: float, warmup: float, free_port: int) -> tuple[float, int, float]:
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
         data = Path(tmp)
         env = _env(data, tree)
@@ -72,12 +84,13 @@ def measure(tree: Path, seconds: float, warmup: float, free_port: int) -> tuple[
                 seen |= _code_server_pids(data)
                 time.sleep(1)
             used = (int((group / "cpuacct.usage").read_text()) - start) / 1e9
+            rss = _rss_mb(group)
         finally:
             proc.send_signal(signal.SIGINT)
             proc.wait(timeout=60)
             time.sleep(2)
             group.rmdir()
-        return used, len(seen)
+        return used, len(seen), rss
 
 
 def main() -> None:
@@ -90,19 +103,19 @@ def main() -> None:
     args = parser.parse_args()
     if not (CGROUP / "cgroup.procs").exists():
         sys.exit(f"needs cgroup v1 cpuacct at {CGROUP} (and root)")
-    results: dict[str, list[tuple[float, int]]] = {"ref": [], "this": []}
+    results: dict[str, list[tuple[float, int, float]]] = {"ref": [], "this": []}
     for r in range(args.rounds):
         for name, tree in (("ref", args.ref.resolve()), ("this", ROOT)):
-            used, servers = measure(tree, args.seconds, args.warmup, args.port)
-            results[name].append((used, servers))
+            used, servers, rss = measure(tree, args.seconds, args.warmup, args.port)
+            results[name].append((used, servers, rss))
             per_min = used / args.seconds * 60
             print(
                 f"round {r + 1} {name:<4} {tree}: {used:.1f} CPU s in {args.seconds:g} s "
-                f"({per_min:.2f} CPU s/min), code server processes seen: {servers}",
+                f"({per_min:.2f} CPU s/min), code servers seen: {servers}, RSS at the end {rss:.0f} MB",
                 flush=True,
             )
-    ref = min(u for u, _ in results["ref"])
-    this = min(u for u, _ in results["this"])
+    ref = min(r[0] for r in results["ref"])
+    this = min(r[0] for r in results["this"])
     print(
         f"best: ref {ref:.1f} CPU s, this {this:.1f} CPU s; ref / this = {ref / this:.2f}x; "
         f"load average {os.getloadavg()[0]:.1f}"
