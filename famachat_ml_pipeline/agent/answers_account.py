@@ -9,7 +9,7 @@ from famachat_ml_pipeline.agent.answers_periods import day_lines, period_lines
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.wording import (
     Out,
-    about_leads,
+    about_leads_text,
     br_date,
     failed,
     freq,
@@ -40,7 +40,7 @@ def _summary_text(s: dict[str, Any]) -> list[str]:
     if s.get("forecast_leads"):
         lines.append(
             f"Previsão para os próximos {s['forecast_next_days']} dias: "
-            f"{about_leads(s['forecast_leads'])} leads e "
+            f"{about_leads_text(s['forecast_leads'])} e "
             f"{s['forecast_spend']} de gasto."
         )
     return lines
@@ -131,7 +131,8 @@ def say_roi(intent: Intent, out: Out) -> list[str]:
     if "calculate_roi" not in out:
         return [
             "A fonte não tem receita, então preciso que você diga quanto vale um lead "
-            "(ex.: “ROI com R$ 80 por lead”) ou o ticket médio e a taxa de fechamento."
+            "(ex.: “ROI com R$ 80 por lead”) ou o ticket médio e a taxa de fechamento.",
+            *_break_even_lines(out),
         ]
     r = out["calculate_roi"]
     if msg := failed(r):
@@ -143,6 +144,21 @@ def say_roi(intent: Intent, out: Out) -> list[str]:
         f"{r['estimated_revenue']} contra {r['spend']} investidos: ROI {r['roi'] or '-'}, ROAS {roas}. "
         f"CPL atual {r['cpl'] or '-'}; o ponto de equilíbrio é um CPL de {r['break_even_cpl']}.",
         r["note"],
+    ]
+
+
+def _break_even_lines(out: Out) -> list[str]:
+    """ "a 12 tá dando lucro?" with no value of a lead: its CPL (the account's when none is named) is the
+    value a lead must have for it to pay, said with the figures it rests on (was the refusal alone)."""
+    d = out.get("get_campaign_details") or out.get("get_account_summary") or {}
+    if failed(d) or not d.get("cpl_7d"):
+        return []
+    who = quoted(d["name"]) if d.get("name") else "A conta"
+    month = f"; em 30 dias, {d['cpl_30d']}" if d.get("cpl_30d") else ""
+    return [
+        f"{who} pagou {d['cpl_7d']} por lead nos 7 dias até {br_date(str(d['as_of']))} ({d['spend_7d']} "
+        f"gastos, {leads_text(d['leads_7d'])}){month}: se um lead vale mais que isso para você, "
+        f"{'ela se paga' if d.get('name') else 'a conta se paga'}; se vale menos, dá prejuízo."
     ]
 
 

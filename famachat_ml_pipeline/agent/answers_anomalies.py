@@ -148,6 +148,17 @@ def critical_lines(intent: Intent, out: Out) -> list[str]:
     ]
 
 
+def _not_again(week: list[str], critical: list[str]) -> list[str]:
+    """The open anomalies' list after the critical ones were listed ("tem algum alerta crítico?"): those
+    not said again (was the same 5 lines twice), the count kept; `week` as it is when none were listed."""
+    said = set(critical[1:])
+    if not said or not week or not week[0].endswith(("as principais:", "é esta:")):
+        return week
+    rest = [x for x in week[1:] if x not in said]
+    head = week[0].rsplit("; ", 1)[0] + f", entre elas as {len(said)} críticas acima"
+    return [f"{head}; outras:" if rest else f"{head}.", *rest]
+
+
 def type_lines(intent: Intent, out: Out) -> list[str]:
     """ "Por que o alerta de gasto zerado?": that type's alerts of the last 30 days first (campaign, day,
     observed against expected) and what the alert means, before anything else."""
@@ -295,5 +306,6 @@ def say_anomalies(intent: Intent, out: Out) -> list[str]:
     if asked is None and a.get("total"):  # "esse alerta é grave?": the open ones judged, Sim/Não first
         week = [*serious_lines(intent, a, since), *week]
     if intent.metric == "list":  # "teve alguma anomalia?": the anomalies first, the week's figures after
-        return [*critical_lines(intent, out), *type_lines(intent, out), *lines, *week, *context]
+        crit = critical_lines(intent, out)
+        return [*crit, *type_lines(intent, out), *lines, *_not_again(week, crit), *context]
     return [*premise, *lines, *context, *week]

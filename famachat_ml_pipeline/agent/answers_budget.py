@@ -6,7 +6,7 @@ from __future__ import annotations
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.wording import (
     Out,
-    about_leads,
+    about_leads_text,
     br_date,
     br_span,
     count_text,
@@ -14,6 +14,7 @@ from famachat_ml_pipeline.agent.wording import (
     quoted,
     signed,
 )
+from famachat_ml_pipeline.core.forecasting.common import BUDGET_OVERSPEND
 from famachat_ml_pipeline.core.recommendations import format_number
 from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as DEFAULT_RECOMMENDATION_CONFIG
 
@@ -76,10 +77,19 @@ def spending_much_lines(out: Out) -> list[str]:
     against the 7 before; the pacing's lines after."""
     p, w = out["_pacing"], out["_spend_weeks"]
     now, before = w["now"], w["before"]
-    over = p["with_budget"] and ((p["week_pct"] or 0) > 100 or (p["day_pct"] or 0) > 100)
+    # a day up to 25 % over its budget is Meta's pacing, not overspending (was "Sim, acima do orçamento" for
+    # a day at 101 % beside 7 days at 94 %): over is the 7 days past 7 budgets, or a day past that margin
+    slack = (BUDGET_OVERSPEND - 1.0) * 100.0
+    day_pct = p["day_pct"] or 0
+    over = p["with_budget"] and ((p["week_pct"] or 0) > 100 or day_pct > 100 + slack)
     head = (
         "Sim, acima do orçamento" if over else "Pelo orçamento, não" if p["with_budget"] else "Sem orçamento"
     )
+    if not over and p["with_budget"] and day_pct > 100:
+        head += (
+            f" (em {br_date(p['through'].isoformat())} passou um pouco, {_pct(day_pct)}, dentro dos "
+            f"{_pct(slack)} a mais que o Meta pode gastar num dia)"
+        )
     moved = signed(w["change_text"]) if w["change"] is not None else None
     lines = [
         f"{head}: nos 7 dias ({br_span(now['first'], now['last'])}) a conta gastou {now['spend']}, "
@@ -124,7 +134,7 @@ def say_pause_savings(intent: Intent, out: Out) -> list[str]:
         if fs:
             parts.append(f"{fs['value']} de gasto ({fs['low']} a {fs['high']})")
         if fl:
-            parts.append(f"{about_leads(fl['value'])} leads ({fl['low']} a {fl['high']})")
+            parts.append(f"{about_leads_text(fl['value'])} ({fl['low']} a {fl['high']})")
         first = fs or fl
         lines.append(
             f"Pela previsão guardada do pipeline para {br_date(str(first['first_day']))} a "

@@ -136,7 +136,8 @@ def say_campaign_details(intent: Intent, out: Out) -> list[str]:
     if intent.metric in {"cpm", "cpc", "cvr"} or day_ctr:
         lines[0:0] = metric_asked(intent, out, f"de {quoted(d['name'])}")
     lines[0:0] = seven_days_first(intent, d, out)
-    lines[0:0] = saturation_lines(out)  # "a campanha 4 tá saturando?": yes / no / not clear first
+    # "a campanha 4 tá saturando?": yes / no / not clear first; "qual a frequência da 4?": the figure first
+    lines[0:0] = saturation_lines(out, value_first=intent.ask == "frequency_value")
     if intent.ask == "daily_budget":  # "qual o orçamento diário da campanha 3?": the budget first
         budget = d.get("daily_budget")
         lines[0:0] = [
@@ -236,14 +237,30 @@ def _reactivation_lines(d: dict[str, Any], r: dict[str, Any]) -> list[str]:
         verdict = (
             f"o CPL dela está {r['gap_text']} {side} do da conta nesses dias: {_RUNNING[band]}"
             if active
-            else f"o CPL dela era {r['gap_text']} {side} do da conta: pelos dados, {_REACTIVATE[band]}"
+            else f"o CPL dela era {r['gap_text']} {side} do da conta nesses mesmos dias: pelos dados, "
+            f"{_REACTIVATE[band]}"
         )
     tail = "" if active else " É o histórico dela; como iria hoje, não dá para saber."
     if active:
         return [*lines, f"{verdict[0].upper()}{verdict[1:]}{tail}"]
     # "vale a pena reativar a 13?": Sim/Não first, from the same band the verdict reads
     yes = gap is not None and gap <= -NEAR_ACCOUNT_PCT
-    return [f"{'Sim' if yes else 'Não'}: {verdict}{tail}", *lines]
+    return [f"{'Sim' if yes else 'Não'}: {verdict}{tail}", *lines, *_advice_window_line(r)]
+
+
+def _advice_window_line(r: dict[str, Any]) -> list[str]:
+    """The REACTIVATE advice's "x% abaixo da média" weighs the same CPL against the account's last 30 days,
+    not the days she ran: that comparison said with its window, so the two percentages do not read as a
+    contradiction (was "23% abaixo" beside the advice's "28% abaixo da média", unexplained)."""
+    now, gap = r["account_now"], r.get("gap_now")
+    if gap is None or not now.get("cpl"):
+        return []
+    side = "abaixo" if gap <= 0 else "acima"
+    span = br_span(now["first_day"], now["last_day"])
+    return [
+        f"Contra o CPL atual da conta (últimos 30 dias, {span}: {now['cpl']}), a referência da "
+        f"recomendação do pipeline, o dela fica {r['gap_now_text']} {side}."
+    ]
 
 
 # what a campaign's CPL below (-1), near (0) or above (1) the account's says, paused or running

@@ -160,6 +160,7 @@ def say_compare(intent: Intent, out: Out) -> list[str]:
     # "qual delas tá melhor?": the verdict first, the comparison it rests on after; "compara a 12 com a 17"
     # asks it as well (was the lowest CPL said last): the better by the CPL first
     asked = _verdict_line(intent, out, c) + _difference_line(intent, out, c) + _sum_line(intent, out, c)
+    asked += _figure_line(intent, out, c)
     if not asked and intent.metric is None and intent.ask is None and len(c["campaigns"]) >= 2:
         # with no id: the line names no one campaign for "dela" next (the two compared stay the subject)
         asked = [
@@ -205,3 +206,67 @@ def _difference_line(intent: Intent, out: Out, c: dict[str, Any]) -> list[str]:
         f"{quoted(dear['name'])} ({cheap['cpl_7d']} contra {dear['cpl_7d']}, "
         f"{format_pct((1 - low / high) * 100, 0)} a menos)."
     ]
+
+
+# the figure two campaigns are compared by: its raw value and its text in a 7-day row (`compare_campaigns`)
+# and in a row of the day or period asked (`campaign_figures`), and how a campaign is said to have it
+_FIGURES = {
+    "spend": ("spend_7d", "spend", "gastou {}", ("Gastou mais", "Gastou menos")),
+    "leads": ("leads_7d", "leads", "teve {}", ("Mais leads", "Menos leads")),
+    "ctr": ("ctr_7d", "ctr", "teve CTR {}", ("Maior CTR", "Menor CTR")),
+}
+
+
+def _figure_of(figure: str, row: dict[str, Any] | None, period: bool) -> tuple[float, str] | None:
+    """(value, text) of a compared campaign's spend, leads or CTR; None when it has none."""
+    if row is None:
+        return None
+    key = _FIGURES[figure][1 if period else 0]
+    shown = row.get(key)
+    if shown is None:
+        return None
+    if figure == "leads":
+        return float(shown), leads_text(shown)
+    return (numbers_in(str(shown)) or [0.0])[-1], str(shown)
+
+
+def _figure_line(intent: Intent, out: Out, c: dict[str, Any]) -> list[str]:
+    """ "a 12 gastou mais que a 17?": Sim/Não on the first campaign named, its figure against the
+    second's; "qual gastou mais, a 12 ou a 17?": the one named. Of the day or period asked (the source),
+    else of the 7 days the comparison shows; nothing for another ask or other than two campaigns."""
+    m = re.fullmatch(r"(which_)?(more|less)_(spend|leads|ctr)", intent.ask or "")
+    if m is None or len(c["campaigns"]) != 2:
+        return []
+    which, side, figure = m.groups()
+    r = out.get("_ranking")
+    rows = {x["campaign_id"]: x for x in r["campaigns"]} if r is not None else {}
+    when = "nos 7 dias" if r is None else _asked_when(out, r)
+    pair = [
+        (x, _figure_of(figure, rows.get(x["campaign_id"]) if r is not None else x, r is not None))
+        for x in c["campaigns"]
+    ]
+    (a, va), (b, vb) = pair
+    if va is None or vb is None:
+        return []
+    said = _FIGURES[figure][2]
+    if which:
+        if va[0] == vb[0]:
+            return [f"Empate {when}: as duas com {va[1]}."]
+        top, other = (pair[0], pair[1]) if (va[0] > vb[0]) == (side == "more") else (pair[1], pair[0])
+        head = _FIGURES[figure][3][side == "less"]
+        return [
+            f"{head}: {quoted(top[0]['name'])} ({top[0]['campaign_id']}), {top[1][1]} {when}, contra "
+            f"{other[1][1]} de {quoted(other[0]['name'])}."
+        ]
+    yes = va[0] > vb[0] if side == "more" else va[0] < vb[0]
+    return [
+        f"{'Sim' if yes else 'Não'}: {quoted(a['name'])} {said.format(va[1])} {when}, contra {vb[1]} de "
+        f"{quoted(b['name'])}."
+    ]
+
+
+def _asked_when(out: Out, r: dict[str, Any]) -> str:
+    """ "em 25/11/2026", "na semana passada": the day or period a comparison was asked of."""
+    if out.get("_period") is not None and out.get("_day") is None:
+        return period_in(out["_period"].label.split(",")[0])
+    return f"em {br_date(r['first_day'].isoformat())}"

@@ -15,6 +15,7 @@ from famachat_ml_pipeline.agent.tools.forecasts import range_note
 from famachat_ml_pipeline.agent.wording import (
     Out,
     about_leads,
+    about_leads_text,
     about_money,
     br_date,
     br_span,
@@ -54,7 +55,7 @@ def _forecast_day_lines(intent: Intent, out: Out) -> list[str]:
         return [f"A previsão guardada não cobre {when}."]
     totals = f["account_totals"]
     # a forecast, said as one ("cerca de"), as the week's forecast is
-    leads = f"{about_leads(totals.get('leads', '-'))} leads"
+    leads = about_leads_text(totals.get("leads", "-"))
     spend = f"{about_money(totals.get('spend', '-'))} de gasto"
     # "quanto vou gastar amanhã?": the spend asked, said first
     first, second = (spend, leads) if intent.metric == "spend" else (leads, spend)
@@ -252,7 +253,7 @@ def _month_end_lines(out: Out, leads_first: bool = False) -> list[str]:
         "pela previsão do pipeline "
         f"feita com dados até {br_date(str(f['made_on']))}: {totals.get('spend', '-')} de gasto "
         f"({low.get('spend', '-')} a {high.get('spend', '-')}) e "
-        f"{about_leads(totals.get('leads', '-'))} leads "
+        f"{about_leads_text(totals.get('leads', '-'))} "
         f"({low.get('leads', '-')} a {high.get('leads', '-')}) na conta.",
     ]
     if last < period.last.isoformat():
@@ -535,14 +536,15 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
     leads = f["account_totals"].get("leads", "-")
     # "quanto vou gastar essa semana?": the spend asked comes first; both are forecasts, each "cerca de"
     both = (
-        f"{about_money(spend)} de gasto e {about_leads(leads)} leads"
+        f"{about_money(spend)} de gasto e {about_leads_text(leads)}"
         if intent.metric == "spend"
-        else f"{about_leads(leads)} leads e {about_money(spend)} de gasto"
+        else f"{about_leads_text(leads)} e {about_money(spend)} de gasto"
     )
     lines = [
         *_trust_lines(intent, out),
         *_cpl_ahead_lines(out),
         *_forecast_day_lines(intent, out),
+        *_weekend_lines(intent, out),
         f"Previsão do pipeline (feita com dados até {br_date(f['made_on'])}) para "
         f"{br_date(first['first_day'])} a {br_date(first['last_day'])}: {both} na conta.",
     ]
@@ -552,6 +554,23 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
     top = sorted(f["forecasts"], key=lambda x: -parse_number(x["value"]))[:5]
     lines += [f"- {quoted(x['name'])}: {x['value']} leads ({x['low']} a {x['high']})" for x in top]
     return [*lines, f"Entre parênteses, a {range_note('leads')}."]
+
+
+def _weekend_lines(intent: Intent, out: Out) -> list[str]:
+    """ "Quanto vou gastar no fim de semana?": the next weekend's stored forecast, said before the 7 days'
+    (was the 7 days' alone, the weekend asked unanswered)."""
+    w = out.get("_weekend_forecast")
+    if w is None:
+        return []
+    days = br_span(w["first"], w["last"]) if w["first"] != w["last"] else br_date(w["first"].isoformat())
+    when = f"o fim de semana ({days})" if w["first"] != w["last"] else f"o domingo ({days})"
+    if not w.get("total"):
+        return [f"A previsão guardada não cobre {when}."]
+    totals = w["account_totals"]
+    spend = f"{about_money(totals.get('spend', '-'))} de gasto"
+    leads = about_leads_text(totals.get("leads", "-"))
+    both = f"{spend} e {leads}" if intent.metric == "spend" else f"{leads} e {spend}"
+    return [f"Previsão para {when}: {both} na conta."]
 
 
 def _trust_lines(intent: Intent, out: Out) -> list[str]:

@@ -8,7 +8,7 @@ from typing import Any
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.wording import (
     Out,
-    about_leads,
+    about_leads_text,
     br_date,
     br_span,
     count_text,
@@ -133,7 +133,7 @@ def say_month_ahead(intent: Intent, out: Out) -> list[str]:
             f"Não há previsão do pipeline para {label}: a previsão guardada cobre só os próximos dias "
             f"({br_date(m['forecast_first'])} a {br_date(m['forecast_last'])}): "
             f"{totals.get('spend', '-')} de "
-            f"gasto e {about_leads(leads)} leads na conta."
+            f"gasto e {about_leads_text(leads)} na conta."
         )
     else:
         lines.append(f"Não há previsão do pipeline para {label}, nem previsão guardada dos próximos dias.")

@@ -494,9 +494,10 @@ _SATURATION = {
 }
 
 
-def saturation_lines(out: Out) -> list[str]:
+def saturation_lines(out: Out, value_first: bool = False) -> list[str]:
     """ "A campanha 4 tá saturando?": yes / no / not clear first, by the rule in `saturation_figures`
-    (frequency up and CTR down, each by 5 % or more, last 7 days against the 7 before), then the figures."""
+    (frequency up and CTR down, each by 5 % or more, last 7 days against the 7 before), then the figures;
+    `value_first` ("qual a frequência da 4?"): its frequency first, the verdict after."""
     s = out.get("_saturation")
     if s is None:
         return []
@@ -515,7 +516,15 @@ def saturation_lines(out: Out) -> list[str]:
 
     limit = num(s["threshold"])
     side = "acima" if now["frequency"] > s["threshold"] else "abaixo"
-    return [
+    value = (
+        [
+            f"Frequência de {who} nos 7 dias ({br_span(now['first_day'], now['last_day'])}): "
+            f"{num(now['frequency'])}, {side} do limite de {limit} do alerta de frequência."
+        ]
+        if value_first
+        else []
+    )
+    return value + [
         f"{_SATURATION[s['verdict']]} em {who}: a frequência {freq_up} e o CTR {ctr_down} ({spans}).",
         f"Frequência {num(before['frequency'])} → {num(now['frequency'])} ({_pct_signed(fc)}), "
         f"CTR {num(before['ctr'])}% → {num(now['ctr'])}% ({_pct_signed(cc)}); a frequência está {side} "

@@ -17,6 +17,9 @@ from famachat_ml_pipeline.source.read import read_daily_insights
 
 REACTIVATION_LOOKBACK = 180  # days of source read back for a paused campaign's last days with spend
 REACTIVATION_DAYS = 30  # "vale reativar a 31?": its last 30 days with spend
+# the REACTIVATE advice's reference ("28% abaixo da média"): the account's CPL over its last 30 days, not
+# over the days the campaign ran; both are said, each with its window
+ADVICE_ACCOUNT_DAYS = 30
 
 
 def _lookback(ctx: ToolContext) -> pl.DataFrame:
@@ -42,6 +45,9 @@ def reactivation_figures(
     mine = period_figures(same.filter(pl.col("campaign_id") == campaign_id), first, last)
     account = period_figures(same, first, last)
     gap = (mine["cpl"] / account["cpl"] - 1) * 100.0 if mine["cpl"] and account["cpl"] else None
+    through = ctx.data_through()
+    now = period_figures(daily, through - dt.timedelta(days=ADVICE_ACCOUNT_DAYS - 1), through)
+    gap_now = (mine["cpl"] / now["cpl"] - 1) * 100.0 if mine["cpl"] and now["cpl"] else None
     return {
         "ran": True,
         "days": ran.len(),
@@ -51,6 +57,11 @@ def reactivation_figures(
         "account": ctx.fmt1(account, PERIOD_FORMATS),
         "gap": gap,
         "gap_text": ctx.fmt1({"gap": abs(gap) if gap is not None else None}, {"gap": "pct0"})["gap"],
+        "account_now": ctx.fmt1(now, PERIOD_FORMATS),
+        "gap_now": gap_now,
+        "gap_now_text": ctx.fmt1({"gap": abs(gap_now) if gap_now is not None else None}, {"gap": "pct0"})[
+            "gap"
+        ],
     }
 
 

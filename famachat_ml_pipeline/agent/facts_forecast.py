@@ -6,12 +6,14 @@ format them."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
 from famachat_ml_pipeline.agent.intents_periods import this_week_asked
+from famachat_ml_pipeline.agent.tools import run_tool
 from famachat_ml_pipeline.agent.tools.analysis import period_figures
 from famachat_ml_pipeline.agent.tools.context import ToolContext
 from famachat_ml_pipeline.agent.tools.forecasts import latest_forecasts, points_between
@@ -189,3 +191,26 @@ def cpl_day_figures(ctx: ToolContext, day: dt.date) -> dict[str, Any] | None:
         return None
     raw = {"cpl": spend.point / leads.point, "spend": spend.point, "leads": leads.point}
     return {"day": day, **ctx.fmt1(raw, {"cpl": "money", "spend": "money", "leads": "num1"})}
+
+
+_WEEKEND_REF = re.compile(r"fim de semana|final de semana|fds")
+
+
+def weekend_asked(period_ref: str | None) -> bool:
+    """Whether the period asked is the weekend ("fim de semana", "fds")."""
+    return bool(_WEEKEND_REF.fullmatch(period_ref or ""))
+
+
+def next_weekend(through: dt.date) -> tuple[dt.date, dt.date]:
+    """The weekend days after the last complete day: the next Saturday and Sunday, or Sunday alone when
+    the last complete day is a Saturday."""
+    first = next(through + dt.timedelta(days=n) for n in range(1, 8) if (through.weekday() + n) % 7 >= 5)
+    return first, first + dt.timedelta(days=1 if first.weekday() == 5 else 0)
+
+
+def weekend_forecast_figures(ctx: ToolContext) -> dict[str, Any]:
+    """ "Quanto vou gastar no fim de semana?": the stored forecast of the next weekend's days, summed over
+    the account's campaigns by the forecasts tool (`get_forecasts`, its first..last days)."""
+    first, last = next_weekend(ctx.data_through())
+    span = {"first_day": first.isoformat(), "last_day": last.isoformat()}
+    return {**run_tool(ctx, "get_forecasts", span), "first": first, "last": last}

@@ -23,6 +23,7 @@ from famachat_ml_pipeline.agent.facts_months import (
 from famachat_ml_pipeline.agent.facts_stability import stability_figures
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.tools import ToolContext
+from famachat_ml_pipeline.agent.tools.classification import blockers_of
 
 
 def reroute_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any] | None:
@@ -41,8 +42,15 @@ def reroute_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any] | None:
         return {"_reactivations": reactivations_figures(ctx)}
     if intent.name == "paused" and intent.metric == "back":
         return {"_paused_back": paused_back_figures(ctx)}
+    if intent.name == "pause_savings" and owned and cid:
+        # its advice said last as "devo pausar a 20?" says it: what holds its pause (was "vale considerar
+        # pausar" where that said "Ainda não", the pause held behind an open tracking alert)
+        return {
+            "_pause_savings": pause_savings_figures(ctx, cid),
+            "_cut_blockers": blockers_of(ctx, [cid])[cid],
+        }
     if intent.name == "pause_savings":
-        return {"_pause_savings": pause_savings_figures(ctx, cid) if owned and cid else None}
+        return {"_pause_savings": None}
     if intent.name == "budget" and intent.ask in {"pacing", "no_budget"}:
         return {"_pacing": pacing_figures(ctx)}
     if intent.name == "budget" and intent.ask == "spending_much":

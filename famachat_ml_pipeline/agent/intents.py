@@ -35,6 +35,7 @@ from famachat_ml_pipeline.agent.intents_growth import growth_asked
 from famachat_ml_pipeline.agent.intents_keywords import (
     CPL_AT,
     CPL_LIMIT,
+    LOWER_CPL,
     MONTH_AHEAD,
     MONTH_END,
     NEGATED,
@@ -259,6 +260,20 @@ _OTHER_FIGURE = re.compile(
     r"\b(?:gast|invest|leads?\b|ctr\b|cpm\b|cpc\b|cliques?\b|impress|alcance|frequencia)"
 )
 _CPL_OR_VERDICT = re.compile(r"\bcpl\b|custo por lead|\bmelhor|\bpior")
+_MORE = re.compile(r"\b(mais|maior|menos|menor)\b")
+
+
+def figure_compared(text: str) -> str | None:
+    """ "a 12 gastou mais que a 17?" -> "more_spend", "a 4 teve menos leads que a 8?" -> "less_leads": the
+    figure two campaigns are compared by (spend, leads or CTR) and the side asked, "which_" first when
+    one is asked to be named ("qual gastou mais, a 12 ou a 17?"), not a yes or no on the first; None when
+    no such figure or no "mais"/"menos" is named (a comparison by another figure stays without a verdict)."""
+    figure = figure_named(text) or ("spend" if re.search(r"\b(?:gast|invest)", text) else None)
+    side = _MORE.search(text)
+    if figure not in {"spend", "leads", "ctr"} or side is None:
+        return None
+    which = "" if re.search(r"\b(?:que|q)\b", text[side.end() :]) else "which_"
+    return f"{which}{'more' if side.group(1) in {'mais', 'maior'} else 'less'}_{figure}"
 
 
 # "quanto devo investir amanhã?", "qto eu deveria gastar amanha": how much to spend, asked as advice
@@ -361,7 +376,20 @@ def classify_intent(message: str) -> Intent:
         # "vale a pena reativar a 13?": as "vale reativar a 13?", its last days against the account's with the
         # verdict first (was its advice listed, no Sim/Não)
         intent = replace(intent, name="campaign_details")
+    intent = _frequency_value(text, intent)
     return replace(intent, below_campaign=True) if _BELOW_CAMPAIGN.search(text) else intent
+
+
+_SATURATION_ASKED = re.compile(r"\bsatur\w*|\bcansad|\bfadiga\b|\bqueimad")
+
+
+def _frequency_value(text: str, intent: Intent) -> Intent:
+    """ "qual a frequência da 17?": the figure asked, said before the saturation verdict (was "Não está
+    claro em ..." first, a verdict no one asked for); "a 17 tá saturando?" keeps the verdict first."""
+    asked = re.search(r"\b(qual|quanto|quanta|qto|qnto)\b", text) and not _SATURATION_ASKED.search(text)
+    if intent.name != "campaign_details" or intent.keyword != "frequency" or intent.ask or not asked:
+        return intent
+    return replace(intent, ask="frequency_value")
 
 
 # "tá caro?", "o lead tá caro?": the account's CPL judged, its "Sim" the bad news (was the help menu)
@@ -474,6 +502,9 @@ _CPL_IDEAL = re.compile(
 _HEALTH = re.compile(
     r"\bconta\b.*\b(saudavel|saude|bem|ok|legal|em ordem)\b"
     r"|\b(saudavel|saude|tudo bem|tudo ok|tudo certo)\b.*\bconta\b"
+    # "tá tudo bem?", "tá tudo certo por aqui?": the account asked of (was its summary, no verdict); a bare
+    # "tudo bem?" is a greeting (`small_talk`)
+    r"|\b(ta|esta|tao|estao)\s+tudo\s+(bem|ok|certo|em ordem)\b"
 )
 
 
@@ -589,6 +620,14 @@ def _without(text: str, intent: Intent) -> Intent:
 _SYNONYMS = (
     (re.compile(r"\bcpa\b|\bcusto por (?:aquisicao|resultado|conversao|cadastro|contato)\b"), "cpl"),
     (re.compile(r"\btx\b"), "taxa"),
+    # "quanto gastei de sexta pra cá?", "do dia 20 até hoje": "desde sexta" (was that one day alone)
+    (
+        re.compile(
+            r"\b(?:de|do|da)\s+((?:segunda|terca|quarta|quinta|sexta)(?:[- ]feira)?|sabado|domingo|ontem"
+            r"|anteontem|dia \d{1,2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?)\s+(?:pra|para|ate) (?:ca|hoje|agora)\b"
+        ),
+        r"desde \1",
+    ),
 )
 
 
@@ -729,7 +768,7 @@ def _classify(message: str) -> Intent:
         extra["metric"] = "best"  # "qual campanha tá indo melhor?": the top tier, best CPL first
     if matched == "best_day":  # what ranks the days: leads, spend or CPL, and which way
         extra["metric"] = day_rank_metric(asked)
-    if matched == "recommendations" and CUT.search(asked):
+    if matched == "recommendations" and CUT.search(asked) and not re.search(LOWER_CPL, asked):
         extra["metric"] = "cut"  # "qual campanha devo pausar?": the pause and decrease advice first
     elif matched == "recommendations" and (SCALE.search(asked) or re.search(r"\b(aumentar|dobrar)\b", asked)):
         extra["metric"] = "scale"  # "posso aumentar o orçamento da Campanha 4 em 50%?": yes or no first
@@ -888,7 +927,9 @@ def _classify(message: str) -> Intent:
         # "qual a diferença de cpl entre a 4 e a 8?": the gap between the two CPLs said first
         gap = "difference" if re.search(r"\bdiferenca\b", asked) else None
         if not (verdict or gap) and _OTHER_FIGURE.search(asked) and not _CPL_OR_VERDICT.search(asked):
-            gap = "figure_named"  # "a 4 gastou mais que a 8?": no verdict by the CPL put first
+            # "a 4 gastou mais que a 8?": Sim/Não on that figure first (`figure_compared`), never the verdict
+            # by the CPL
+            gap = figure_compared(asked) or "figure_named"
         return Intent(
             "compare",
             None,
@@ -916,7 +957,9 @@ def _classify(message: str) -> Intent:
     # "cpl ta subindo?", "os leads estão caindo?", "o gasto ta subindo?": the account's CPL, leads or spend
     # asked a move over the 7 days, answered yes or no first (not the figures alone, nor "não entendi")
     account_move = (
-        matched in {None, "performance"}
+        # "o cpl caiu?" (was the anomalies with no Sim/Não: "caiu" reads as an alert's word), not a why
+        (matched in {None, "performance"} or (matched == "anomalies" and trend and trend[1] == "down"))
+        and not WHY.search(asked)
         and day_ref is None
         and period_ref is None
         and trend is not None

@@ -223,6 +223,10 @@ _CAMPAIGN_BEFORE = re.compile(
 )
 
 
+# "a 12 gastou mais que a 17?" with no Campanha 17: the second is a campaign too, said not found (was the
+# 12's card alone, the 17 dropped); only after a campaign named by its number
+_THAN_BEFORE = re.compile(r"\b(?:mais|menos|maior|menor)\b(?:\s+\w+)?\s+(?:do\s+)?(?:que|q)\s*$")
+_NUMBER_BEFORE = re.compile(r"\b(?:a|o|campanha)\s+\d{1,6}\b")
 _NUMBER_ALONE = re.compile(r"^\s*(\d{1,5})\s*\??\s*$")
 
 
@@ -238,7 +242,8 @@ def campaign_numbers_named(message: str, names: dict[str, str]) -> str:
         ranged = _RANGE_BEFORE.search(before) and normalize(m.group(1)).split()[-1] == "a"
         if _QUANTITY_AFTER.match(after) or ranged:
             return m.group(0)
-        if not match_campaigns(m.group(2), names) and not _CAMPAIGN_BEFORE.search(before):
+        compared = _THAN_BEFORE.search(before) and _NUMBER_BEFORE.search(before)
+        if not match_campaigns(m.group(2), names) and not (_CAMPAIGN_BEFORE.search(before) or compared):
             return m.group(0)
         return f"{m.group(1)}campanha {m.group(2)}"
 

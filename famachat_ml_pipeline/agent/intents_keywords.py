@@ -8,6 +8,7 @@ import re
 
 from famachat_ml_pipeline.agent.intents_campaigns import BARE_NUMBER
 from famachat_ml_pipeline.agent.intents_numbers import MAGNITUDE
+from famachat_ml_pipeline.agent.intents_trends import LEADS_HOW
 
 # "CPL acima de R$ 50", "custo por lead menor que 20": the campaigns past a CPL asked (group 2 is the number)
 CPL_LIMIT = re.compile(
@@ -37,6 +38,8 @@ MONTH_AHEAD = re.compile(
     r"(?:gastar|investir|ter|fazer|gerar|trazer|fechar|terminar|dar|chegar)\b"
     r".*\b(?:esse|este|neste|nesse|deste|desse|no|o) mes\b(?! passado| que vem)"
     r"|\b(?:esse|este|o) mes\b(?! passado| que vem).*\b(?:vai|deve) (?:fechar|terminar)\b"
+    # "previsão pro mês", "previsão do mês" (was the next 7 days' forecast)
+    r"|\bprevis\w*\s+(?:d[oe]|pr[oa]|para o|pra)\s+(?:esse |este )?mes\b(?! passado| que vem)"
 )
 
 
@@ -84,8 +87,16 @@ _WRITE = re.compile(
     r"\b( (uma|a|as|essa|esta|minha|nova|novas))*\s+campanhas?\b"
     r"|\b(renomei\w*|troqu?e o nome)\b"
 )
+# "como baixar o cpl?", "como reduzir o custo por lead?": what lowers it is the whole advice (was the CPL's
+# trend, the cut advice alone for "reduzir", or for "baixar" a refusal to send files)
+LOWER_CPL = (
+    r"\b(?:baixar|abaixar|reduzir|diminuir|melhorar)\s+(?:o |meu |esse )?(?:cpl|custo (?:por|do) lead)\b"
+)
 _FILES = re.compile(
-    r"\bpdf\b|\bexcel\b|\bplanilha|\bcsv\b|\barquivo|\bexport\w*|\bdownload\b|\bbaixar\b"
+    r"\bpdf\b|\bexcel\b|\bplanilha|\bcsv\b|\barquivo|\bexport\w*|\bdownload\b"
+    # "baixar o cpl" lowers it: no file asked
+    r"|\bbaixar\b(?!\s+(?:o |a |os |as |meu |minha |esse |essa )?"
+    r"(?:cpl|custo|cpm|cpc|gasto|orcamento|verba)\b)"
     r"|\b(manda|mande|envia|envie|enviar|mandar)\b.*\b(relatorio|e-?mail|whatsapp|anexo)"
     r"|\bpor (e-?mail|whatsapp)\b"
 )
@@ -279,7 +290,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         r"|proximos passos"
         r"|paus|orcamento|escal|vale a pena|\bdevo\b|deveria|deslig|\bverba\b"
         # "qual campanha eu corto?", "tá valendo a pena investir mais?": cutting and scaling in other words
-        r"|\bcort(o|ar|a|e|amos|aria)\b|valendo a pena|\binvestir mais\b",
+        r"|\bcort(o|ar|a|e|amos|aria)\b|valendo a pena|\binvestir mais\b"
+        rf"|{LOWER_CPL}",
     ),
     (
         "underperformers",
@@ -302,6 +314,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         r"|\b(quanto|qnto|qto|qnt) (custou|custa|custaram)|\bcusto do lead"
         # "qnts lead a conta fez": the singular typed too
         r"|(quantos|qnts|qtos|qts) leads?\b|leads (eu )?(tive|tivemos|gerei|geramos|gerou|entraram)"
+        rf"|{LEADS_HOW}"
         # "qnto to pagando por lead?", "quanto tá saindo o lead?": the CPL in a buyer's words
         r"|\b(pag\w*|gast\w*|invest\w*) por lead\b|\b(saindo|custando|sai) (o|cada|um) lead\b",
     ),

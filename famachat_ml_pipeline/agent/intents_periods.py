@@ -291,8 +291,11 @@ VS_LAST_MONTH = re.compile(
 
 
 # "a conta tá melhor que semana passada?": the calendar weeks' CPL (`weeks_compared`), the verdict first
+# "essa semana tá melhor que a passada?" (was the best campaign of last week): "a passada" is last week,
+# unless the week before last is the one judged ("a semana retrasada foi melhor que a passada?")
 VS_LAST_WEEK = re.compile(
-    r"\b(pior|melhor)\w*\s+(?:do\s+)?(?:que|q)\s+(?:a\s+|na\s+|em\s+)?(?:semana passada|ultima semana)\b"
+    r"^(?!.*\bretrasad).*?\b(pior|melhor)\w*\s+(?:do\s+)?(?:que|q)\s+(?:a\s+|na\s+|em\s+)?"
+    r"(?:semana passada|ultima semana|semana anterior|passada\b(?<=\ba passada))\b"
 )
 
 

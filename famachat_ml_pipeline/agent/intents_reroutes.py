@@ -34,7 +34,11 @@ _PAUSE_SAVES = re.compile(
     r"\bse (eu )?(pausar|parar|desligar|desativar|cortar)\b|\beconomiz\w*|\bquanto (eu )?(poupo|salvo)\b"
 )
 # "quanto posso aumentar na campanha 22?": the room to scale, with or without the word budget
-_SCALE_ROOM = re.compile(r"\bquanto (eu )?(posso|da pra|consigo|devo|daria pra) (aumentar|escalar|subir)\b")
+# ("quanto aumento na 7?", "qto subo a 7?": the step asked in the first person too; was her card alone)
+_SCALE_ROOM = re.compile(
+    r"\b(?:quanto|qto|qnto) (eu )?(?:(posso|da pra|consigo|devo|daria pra) (aumentar|escalar|subir)"
+    r"|aumento|escalo|subo)\b"
+)
 # "qual a campanha mais nova?", "a mais antiga", "desde quando a 76 está ativa?"
 _NEWEST = re.compile(r"\bmais (nova|novas|recente|recentes)\b")
 _OLDEST = re.compile(r"\bmais (antiga|antigas|velha|velhas)\b")

@@ -31,10 +31,14 @@ _TREND_ASK = re.compile(
 WHY = re.compile(r"\bpor ?que\b|\bpq\b|\bmotivo\b|\bpor causa d[oae]s?\b")
 
 
+# "como tá o lead?", "como estão os leads?": the account's leads asked (was the help menu)
+LEADS_HOW = r"\bcomo (?:ta|tao|esta|estao|vai|vao|anda|andam) (?:o|os) leads?\b"
+
+
 def leads_asked(text: str) -> bool:
     """ "quantos leads", "leads de hoje": the count of leads asked, not their cost nor the spend."""
-    # "qnts lead ontem": a count asked names the leads in the singular too
-    counted = re.search(r"\b(quantos|qnts|qtos|qts)\s+lead\b", text)
+    # "qnts lead ontem", "como tá o lead?": a count asked names the leads in the singular too
+    counted = re.search(rf"\b(quantos|qnts|qtos|qts)\s+lead\b|{LEADS_HOW}", text)
     cost = re.search(r"\bcpl\b|\bcust|\bgast|\binvest", text)
     return bool(re.search(r"\bleads\b", text) or counted) and not cost
 
@@ -73,9 +77,18 @@ def trend_asked(text: str) -> tuple[str, str] | None:
     if m:
         metric = next(k for k, pattern in _TREND_METRICS.items() if re.search(pattern, m.group(1)))
         return metric, next(k for k, pattern in MOVES.items() if re.fullmatch(pattern, m.group(2)))
+    if m := _TREND_ASK_PLURAL.search(text):  # "os leads caíram?" (was the help menu)
+        metric = next(k for k, pattern in _TREND_METRICS.items() if re.search(pattern, m.group(1)))
+        return metric, next(k for k, pattern in _MOVES_PLURAL.items() if re.fullmatch(pattern, m.group(2)))
     # "a campanha 27 está piorando?": no figure named, the CPL (the figure a lead campaign is judged by)
     move = next((k for k, pattern in MOVES.items() if re.search(rf"\b({pattern})\b", text)), None)
-    return ("cpl", move) if move else None
+    return ("cpl", _unnamed_move(move)) if move else None
+
+
+def _unnamed_move(move: str) -> str:
+    """ "a 29 caiu muito?" names no figure: a campaign (or the account) that "caiu" got worse, as "qual
+    campanha mais caiu?" reads it (was the CPL falling, "Não" while its leads fell 85 %)."""
+    return "worse" if move == "down" else move
 
 
 # "os leads caíram essa semana?": the plural moves, read only with "essa semana" (`this_week_change`)
@@ -86,6 +99,11 @@ _MOVES_PLURAL = {
     "better": r"melhoraram",
     "either": r"mudaram|variaram",
 }
+_TREND_ASK_PLURAL = re.compile(
+    rf"\b({'|'.join(_TREND_METRICS.values())})\b.*\b({'|'.join(_MOVES_PLURAL.values())})\b".replace(
+        r"\b\b", r"\b"
+    )
+)
 # the figures `weeks_compared`'s answer has a change of
 WEEK_METRICS = ("cpl", "leads", "spend", "ctr", "cpm", "cpc")
 # the figures a change asked about "essa semana" may name: the trends' and the CPC (the 7 days have no CPC
@@ -116,7 +134,8 @@ def _week_change_asked(text: str) -> tuple[str, str] | None:
             return (figure, "up" if more.group(1) == "mais" else "down")
         return None
     move = next(k for k, p in _WEEK_MOVES.items() if re.fullmatch(p, m.group(1)))
-    return (figure_named(text) or "cpl", move)
+    figure = figure_named(text)
+    return (figure, move) if figure else ("cpl", _unnamed_move(move))
 
 
 def figure_named(text: str) -> str | None:

@@ -193,7 +193,10 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
             )
         ]
         if intent.value_per_lead
-        else [],
+        # "a 12 tá dando lucro?" with no value of a lead: its CPL (the account's), the break-even to weigh
+        else [("get_campaign_details", {"campaign_id": cid})]
+        if cid
+        else [("get_account_summary", {})],
         "compare": [("compare_campaigns", {"campaign_ids": list(intent.campaign_ids[:5])})]
         if len(intent.campaign_ids) >= 2
         else [("list_campaigns", {"limit": 8})],

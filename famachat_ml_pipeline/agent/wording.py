@@ -118,6 +118,12 @@ def about_leads(value: object) -> str:
     return f"cerca de {count_text(round(number))}"
 
 
+def about_leads_text(value: object) -> str:
+    """ "cerca de 393 leads", "cerca de 1 lead" (was "cerca de 1 leads"): `about_leads` with its noun."""
+    about = about_leads(value)
+    return f"{about} lead" if about == "cerca de 1" else f"{about} leads"
+
+
 def about_money(value: object) -> str:
     """A forecast amount as a forecast: "R$ 8.130,51" -> "cerca de R$ 8.130,51" (a forecast's spend is no
     figure spent); "-" or nothing stays "-"."""

@@ -483,13 +483,15 @@ def test_more_than_last_week(demo_db: DemoDb) -> None:
 
 
 def test_a_campaign_more_than_another(demo_db: DemoDb) -> None:
-    """ "a campanha N gastou mais que a M?" was campaign N's card alone. Now the two compared."""
+    """ "a campanha N gastou mais que a M?" was campaign N's card alone. Now the two compared, the Sim
+    first (N spent the most of the 7 days; test_asks41 checks the verdict's figures)."""
     last = demo_db.as_of
     top2 = _cpms(demo_db, last - 6 * DAY, last).sort("spend", descending=True).head(2)
     numbers = [re.search(r"Campanha (\d+) ", _names(demo_db)[c]).group(1) for c in top2["campaign_id"]]  # type: ignore[union-attr]
     intent, lines = _one(demo_db, f"campanha {numbers[0]} gastou mais q a {numbers[1]}?")
     assert intent == "compare", lines
-    assert lines[0].startswith("Comparação (7 dias):"), lines
+    assert lines[0].startswith("Sim: "), lines
+    assert lines[1] == "Comparação (7 dias):", lines
     for cid in top2["campaign_id"]:
         assert any(f"({cid}): " in line for line in lines), lines
 

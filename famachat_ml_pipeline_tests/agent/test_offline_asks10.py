@@ -269,7 +269,7 @@ def test_a_paused_campaigns_reactivation_weighs_its_cpl_while_it_ran(demo_db: De
         side = "abaixo" if gap <= 0 else "acima"
         yes = "Sim" if gap <= -10 else "Não"
         assert verdict_line.startswith(
-            f"{yes}: o CPL dela era {format_pct(abs(gap), 0)} {side} do da conta: "
+            f"{yes}: o CPL dela era {format_pct(abs(gap), 0)} {side} do da conta nesses mesmos dias: "
         )
         verdict = "vale reativar" if gap <= -10 else "não compensa" if gap >= 10 else "perto da média"
         assert verdict in verdict_line, verdict_line
