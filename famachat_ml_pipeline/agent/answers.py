@@ -193,8 +193,8 @@ _SAY = {
     "budget": lambda intent, out: (
         daily_budget_lines(out["_daily_budget"])
         if intent.ask == "budget_total"
-        else spending_much_lines(out)
-        if intent.ask == "spending_much"
+        else spending_much_lines(out, little=intent.ask == "spending_little")
+        if intent.ask in {"spending_much", "spending_little"}
         else no_budget_lines(out)
         if intent.ask == "no_budget"
         else [

@@ -72,24 +72,13 @@ def no_budget_lines(out: Out) -> list[str]:
     return [head, *(x for x in rest if not x.startswith("Sem orçamento na campanha"))]
 
 
-def spending_much_lines(out: Out) -> list[str]:
+def spending_much_lines(out: Out, little: bool = False) -> list[str]:
     """ "Tô gastando muito?": against the budgets first (over them is the "sim"), then the 7 days' spend
-    against the 7 before; the pacing's lines after."""
+    against the 7 before; the pacing's lines after. `little` ("tô gastando pouco?"): the "sim" is the 7
+    days under the share of the budgets below which the budget is not what limits delivery."""
     p, w = out["_pacing"], out["_spend_weeks"]
     now, before = w["now"], w["before"]
-    # a day up to 25 % over its budget is Meta's pacing, not overspending (was "Sim, acima do orçamento" for
-    # a day at 101 % beside 7 days at 94 %): over is the 7 days past 7 budgets, or a day past that margin
-    slack = (BUDGET_OVERSPEND - 1.0) * 100.0
-    day_pct = p["day_pct"] or 0
-    over = p["with_budget"] and ((p["week_pct"] or 0) > 100 or day_pct > 100 + slack)
-    head = (
-        "Sim, acima do orçamento" if over else "Pelo orçamento, não" if p["with_budget"] else "Sem orçamento"
-    )
-    if not over and p["with_budget"] and day_pct > 100:
-        head += (
-            f" (em {br_date(p['through'].isoformat())} passou um pouco, {_pct(day_pct)}, dentro dos "
-            f"{_pct(slack)} a mais que o Meta pode gastar num dia)"
-        )
+    head = _little_head(p) if little else _much_head(p)
     moved = signed(w["change_text"]) if w["change"] is not None else None
     lines = [
         f"{head}: nos 7 dias ({br_span(now['first'], now['last'])}) a conta gastou {now['spend']}, "
@@ -98,6 +87,37 @@ def spending_much_lines(out: Out) -> list[str]:
         + (f" ({moved} de gasto)." if moved else ".")
     ]
     return lines + pacing_lines(out, verdict=False)
+
+
+def _much_head(p: dict) -> str:
+    """ "Tô gastando muito?"'s verdict: a day up to 25 % over its budget is Meta's pacing, not overspending
+    (was "Sim, acima do orçamento" for a day at 101 % beside 7 days at 94 %): over is the 7 days past 7
+    budgets, or a day past that margin."""
+    if not p["with_budget"]:
+        return "Sem orçamento"
+    slack = (BUDGET_OVERSPEND - 1.0) * 100.0
+    day_pct = p["day_pct"] or 0
+    if (p["week_pct"] or 0) > 100 or day_pct > 100 + slack:
+        return "Sim, acima do orçamento"
+    if day_pct > 100:
+        return (
+            f"Pelo orçamento, não (em {br_date(p['through'].isoformat())} passou um pouco, {_pct(day_pct)}, "
+            f"dentro dos {_pct(slack)} a mais que o Meta pode gastar num dia)"
+        )
+    return "Pelo orçamento, não"
+
+
+def _little_head(p: dict) -> str:
+    """ "Tô gastando pouco?"'s verdict (was the help menu): the 7 days' share of the budgets x 7 against
+    the share below which the rules say the budget is not what limits delivery (`increase_min_budget_use`)."""
+    if not p["with_budget"]:
+        return "Sem orçamento"
+    bar = DEFAULT_RECOMMENDATION_CONFIG.increase_min_budget_use * 100.0
+    week = p["week_pct"] or 0
+    side = "Sim, abaixo do orçamento" if week < bar else "Pelo orçamento, não"
+    return (
+        f"{side} ({_pct(week)} dos orçamentos nos 7 dias; abaixo de {_pct(bar)} o orçamento não é o limite)"
+    )
 
 
 def say_pause_savings(intent: Intent, out: Out) -> list[str]:

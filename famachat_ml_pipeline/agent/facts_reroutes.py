@@ -53,7 +53,7 @@ def reroute_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any] | None:
         return {"_pause_savings": None}
     if intent.name == "budget" and intent.ask in {"pacing", "no_budget"}:
         return {"_pacing": pacing_figures(ctx)}
-    if intent.name == "budget" and intent.ask == "spending_much":
+    if intent.name == "budget" and intent.ask in {"spending_much", "spending_little"}:
         return {"_pacing": pacing_figures(ctx), "_spend_weeks": spend_weeks_figures(ctx)}
     if intent.name == "leads_cost":
         return {"_leads_cost": leads_cost_figures(ctx, intent.threshold or 0.0)}

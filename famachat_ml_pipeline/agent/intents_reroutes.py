@@ -169,7 +169,7 @@ _DELIVERING = re.compile(
 
 # "tô gastando muito?", "estou gastando demais?": the spend's level, not a figure of a day
 _SPENDING_MUCH = re.compile(
-    r"\b(gastando|gastei|gastamos|gasto|gastou)\s+(muito|demais|mto|pra caramba)\b\W*$"
+    r"\b(gastando|gastei|gastamos|gasto|gastou)\s+(muito|demais|mto|pra caramba|pouco|de menos)\b\W*$"
 )
 
 
@@ -356,9 +356,11 @@ def reroute(text: str, intent: Intent) -> Intent:
         # ("tô no ritmo pra bater 2000 leads no mês?" is the month's forecast against that goal, not the
         # daily budgets' pacing)
         return replace(intent, name="budget", keyword="budget", ask="pacing")
-    if not named and _SPENDING_MUCH.search(text) and not (intent.day_ref or intent.period_ref):
-        # "tô gastando muito?": the 7 days' spend against the 7 before, then against the budgets
-        return replace(intent, name="budget", keyword="budget", ask="spending_much", names=())
+    if not named and (much := _SPENDING_MUCH.search(text)) and not (intent.day_ref or intent.period_ref):
+        # "tô gastando muito?": the 7 days' spend against the 7 before, then against the budgets; "tô
+        # gastando pouco?" the same figures, its "sim" the budgets left unused (was the help menu)
+        ask = "spending_little" if much.group(2) in {"pouco", "de menos"} else "spending_much"
+        return replace(intent, name="budget", keyword="budget", ask=ask, names=())
     return _period_reroute(text, intent, named)
 
 

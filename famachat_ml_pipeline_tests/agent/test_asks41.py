@@ -8,7 +8,8 @@ anomalies listed twice), "previsão pro mês" (the next 7 days), "como baixar o 
 files), "qual a frequência da 17?" (a saturation verdict first, the figure later), "quanto aumento na
 7?" (her card), "tá tudo bem?" (the summary, no verdict), "a 29 caiu muito?" ("Não", its leads down 85 %),
 "o cpl caiu?" (no Sim/Não), "os leads caíram?" (the help menu), "quanto vou gastar no fim de semana?" (the
-next 7 days) and "a 12 gastou mais que a 40?" (the 40 dropped in silence). Figures from the cleaned source
+next 7 days), "a 12 gastou mais que a 40?" (the 40 dropped in silence) and "tô gastando pouco?" (the
+help menu). Figures from the cleaned source
 or the ml tables, read here on their own. SQLite only: the answers add no SQL of their own
 (the reads are the ones every answer shares, tested on both backends elsewhere)."""
 
@@ -447,3 +448,26 @@ def test_a_figure_compared_with_a_campaign_not_here(demo_db: DemoDb) -> None:
     assert intent == "compare", lines
     assert lines[0] == "Não encontrei a Campanha 40 nesta conta.", lines
     assert lines == _one(demo_db, "compara a 12 com a 40")[1]
+
+
+# ------------------------------------------------------------ 19. "tô gastando pouco?"
+def test_spending_little_asked(demo_db: DemoDb) -> None:
+    """Was the help menu: the 7 days' share of the active budgets x 7 against the 80 % below which the
+    budget is not what limits delivery (the rules' `increase_min_budget_use`), then the same figures as
+    "tô gastando muito?"."""
+    last = demo_db.as_of
+    c = demo_db.data.campaigns.filter(
+        (pl.col("config_id") == ACCOUNT) & (pl.col("status") == "ACTIVE") & (pl.col("daily_budget") > 0)
+    )
+    budget = float(c["daily_budget"].sum()) / 100  # centavos in the source
+    d = _source(demo_db, ACCOUNT, last - 6 * DAY, last, demo_db.now)
+    week = float(d.filter(pl.col("campaign_id").is_in(c["campaign_id"].implode()))["spend"].sum())
+    pct = week / (7 * budget) * 100
+    side = "Sim, abaixo do orçamento" if pct < 80 else "Pelo orçamento, não"
+    intent, lines = _one(demo_db, "tô gastando pouco?")
+    assert intent == "budget", lines
+    assert lines[0].startswith(
+        f"{side} ({format_number(pct, 0)}% dos orçamentos nos 7 dias; abaixo de 80% o orçamento não é o "
+        "limite): nos 7 dias"
+    ), lines
+    assert lines[1:] == _one(demo_db, "tô gastando muito?")[1][1:]
