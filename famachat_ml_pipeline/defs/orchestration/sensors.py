@@ -30,6 +30,7 @@ from famachat_ml_pipeline.defs.orchestration.alerts import (
     step_error_line,
     steps_in_progress,
 )
+from famachat_ml_pipeline.defs.orchestration.covered import LIVE, Covering, newest_covering
 from famachat_ml_pipeline.defs.pipeline.jobs import ml_pipeline_job
 from famachat_ml_pipeline.defs.shared.partitions import (
     config_partitions,
@@ -132,26 +133,65 @@ def source_data_sensor(
         return dg.SensorResult(
             skip_reason=f"baseline recorded for {counted(len(latest), 'account')}", cursor=cursor
         )
-    changed = {c: u for c, u in latest.items() if c not in seen or u > seen[c]}
-    if not changed:
-        return dg.SensorResult(skip_reason="no new or restated insights", cursor=cursor)
-    high_water = max(changed.values()).isoformat()
     ordered = context.instance.get_dynamic_partitions(config_partitions.name)
+    # An account the cursor does not hold yet (new_accounts_sensor's, or registered by `famachat-ml run`)
+    # starts at the newest run covering it: its first sync, which that run reads, was run twice
+    covering = covering_runs(context.instance, ordered, {str(c) for c in latest if c not in seen})
+    since = {**{int(k): run.since() for k, run in covering.items()}, **seen}
+    changed = {c: u for c, u in latest.items() if c not in since or u > since[c]}
+    covered = _covered(covering, set(changed))
+    if not changed:
+        return dg.SensorResult(skip_reason=covered or "no new or restated insights", cursor=cursor)
+    high_water = max(changed.values()).isoformat()
     # Accounts without a partition yet are new: new_accounts_sensor adds them and runs them.
     wanted = {str(c) for c in changed} & set(ordered)
     requests = ranged_requests(ordered, wanted, key_prefix=f"data:{high_water}", max_gap=MAX_GAP)
     new = sorted(c for c in changed if str(c) not in wanted)
     # "1 accounts ...: 0 ranged runs requested" and a tick that said "Sensor function returned an empty
     # result" left the person on call wondering why a sync was not run: say whose run it is
-    left = (
-        f"; {_accounts(new)} without a partition yet: new_accounts_sensor adds and runs them" if new else ""
+    notes = (
+        [f"{_accounts(new)} without a partition yet: new_accounts_sensor adds and runs them"] if new else []
     )
+    left = "; ".join([*notes, covered] if covered else notes)
     context.log.info(
         f"{counted(len(changed), 'account')} with new or restated insights: "
-        f"{counted(len(requests), 'ranged run')} requested{left}"
+        f"{counted(len(requests), 'ranged run')} requested" + (f"; {left}" if left else "")
     )
-    skip = None if requests else left[2:]  # Dagster refuses a skip reason beside run requests
+    skip = None if requests else left  # Dagster refuses a skip reason beside run requests
     return dg.SensorResult(run_requests=requests, cursor=cursor, skip_reason=skip)
+
+
+# Runs of the graph read for an account new to source_data_sensor's cursor: the newest covering it is
+# minutes old (new_accounts_sensor ticks every minute); an older one only lowers its starting point.
+COVER_LOOKBACK = dt.timedelta(days=1)
+COVER_SCAN_RUNS = 200
+
+
+def covering_runs(instance: dg.DagsterInstance, ordered: list[str], wanted: set[str]) -> dict[str, Covering]:
+    """The newest live run of the whole daily graph covering each of `wanted` (a run of a subset of its
+    assets does not: it writes only those), created within COVER_LOOKBACK."""
+    wanted = wanted & set(ordered)
+    if not wanted:
+        return {}
+    records = instance.get_run_records(
+        filters=dg.RunsFilter(
+            job_name=ml_pipeline_job.name,
+            statuses=LIVE,
+            created_after=dt.datetime.now(dt.UTC) - COVER_LOOKBACK,
+        ),
+        limit=COVER_SCAN_RUNS,
+    )
+    whole = [r for r in records if r.dagster_run.asset_selection is None]
+    return newest_covering(whole, ordered, wanted)
+
+
+def _covered(covering: dict[str, Covering], changed: set[int]) -> str:
+    """`account 7 already in run 1a2b3c4d (new_accounts_sensor)`, per run, for the accounts left to it."""
+    by_run: dict[Covering, list[int]] = {}
+    for key, run in sorted(covering.items(), key=lambda kv: int(kv[0])):
+        if int(key) not in changed:
+            by_run.setdefault(run, []).append(int(key))
+    return "; ".join(f"{_accounts(ids)} already in {run.name()}" for run, ids in by_run.items())
 
 
 def _accounts(config_ids: list[int], shown: int = 10) -> str:
