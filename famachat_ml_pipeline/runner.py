@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import dagster as dg
 import sqlalchemy as sa
+from dagster._core.utils import make_new_run_id
 from dagster._utils.error import SerializableErrorInfo
 
 from famachat_ml_pipeline.counted import counted
@@ -39,6 +40,7 @@ from famachat_ml_pipeline.defs.shared.io_managers import remove_run_frames
 from famachat_ml_pipeline.defs.shared.partitions import AS_OF_TAG, config_partitions
 from famachat_ml_pipeline.defs.shared.schedules import contiguous_ranges, ranged_run_tags
 from famachat_ml_pipeline.instance import get_instance
+from famachat_ml_pipeline.interrupted_run import InterruptWatch, cli_console_logger
 from famachat_ml_pipeline.preflight import check_database, check_storage
 from famachat_ml_pipeline.run_turn import QueueBusy, in_process_turn
 from famachat_ml_pipeline.settings import Settings, export_resource_environment
@@ -217,18 +219,31 @@ def execute_here(
     dagster_pg_url: str | None = None,
 ) -> RunSummary:
     mine = process_tags()
+    run_id = make_new_run_id()
+    watch = InterruptWatch(instance, run_id)
+    instance.add_event_listener(run_id, watch)
+    job = defs.resolve_job_def(job_name).with_logger_defs({"console": cli_console_logger})
     with in_process_turn(instance, dagster_pg_url, echo):
         start = time.perf_counter()
         try:
-            result = defs.resolve_job_def(job_name).execute_in_process(
+            result = job.execute_in_process(
                 instance=instance,
+                run_id=run_id,
                 tags={**tags, **mine},
                 raise_on_error=False,
                 run_config=_run_config(log_level),
             )
+        except KeyboardInterrupt:  # before the steps: Dagster creating the run (its planned events)
+            said = watch.conclude()
+            if said:
+                echo(said)
+            raise
         finally:  # the run's hand-off frames are its own: gone when it ends, whichever way
-            for run in instance.get_runs(filters=dg.RunsFilter(tags=mine), limit=1):
-                remove_run_frames(frames_dir, run.run_id)
+            remove_run_frames(frames_dir, run_id)
+    said = watch.conclude()
+    if said:  # Ctrl-C: the run is cancelled; stop here, the next runs too
+        echo(said)
+        raise KeyboardInterrupt
     if not result.success:
         failures = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
         for event in failures:
