@@ -255,7 +255,12 @@ def critical_anomaly_sensor(
         skip = "; ".join(filter(None, [failure, passed])) or "no new critical anomalies"
         return dg.SensorResult(skip_reason=skip, cursor=after.dump())
     anomalies = counted(len(handled) - len(stale_ids), "critical anomaly", "critical anomalies")
-    alerted = f"alerted {anomalies} in {counted(sent, 'post')}"
+    # without a URL the posts were only logged: "alerted 10 ... in 10 posts" read as if Slack had them
+    alerted = (
+        f"alerted {anomalies} in {counted(sent, 'post')}"
+        if alert_webhook.url
+        else f"logged {anomalies}, not posted: ALERT_WEBHOOK_URL is not set"
+    )
     context.log.info(alerted)
     # the tick's line in the UI: it read "Sensor function returned an empty result" for a tick that posted
     return dg.SensorResult(

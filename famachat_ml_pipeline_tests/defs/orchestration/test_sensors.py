@@ -233,7 +233,12 @@ def test_critical_anomalies_without_a_url_are_logged_and_passed(sqlite_url: str)
         with engine.begin() as conn:
             conn.execute(schema.ml_anomalies.insert(), [_anomaly(1, campaign, "CRITICAL", 10.0, 1.0)])
         ctx = dg.build_sensor_context(instance=instance, resources=resources, cursor="0")
-        assert critical_anomaly_sensor(ctx).cursor == "1"
+        tick = critical_anomaly_sensor(ctx)
+    assert tick.cursor == "1"
+    # the tick in the UI said "alerted 1 critical anomaly in 1 post": nothing had been posted
+    assert (
+        tick.skip_reason.skip_message == "logged 1 critical anomaly, not posted: ALERT_WEBHOOK_URL is not set"
+    )
 
 
 def _ticker(instance: dg.DagsterInstance, database: DatabaseResource, url: str):
