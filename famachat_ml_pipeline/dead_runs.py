@@ -56,7 +56,10 @@ def sweep_dead_runs(instance: dg.DagsterInstance, engine: sa.Engine, frames_dir:
     ended without finishing them, and remove the frames of every run no longer in progress."""
     report = SweepReport()
     host = socket.gethostname()
-    for run in instance.get_runs(filters=dg.RunsFilter(statuses=_IN_PROGRESS)):
+    # NOT_STARTED too: a CLI killed while Dagster recorded its run's planned materialisations (~10 ms per
+    # asset and account, over a minute for a fleet) left it NOT_STARTED for good
+    maybe_running = [dg.DagsterRunStatus.NOT_STARTED, *_IN_PROGRESS]
+    for run in instance.get_runs(filters=dg.RunsFilter(statuses=maybe_running)):
         if is_dead_cli_run(run, host):
             instance.report_run_failed(run, "the famachat-ml process running it is gone (killed?)")
             report.runs_failed.append(run.run_id)
