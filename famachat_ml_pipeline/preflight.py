@@ -155,11 +155,17 @@ def _unwritable(path: Path) -> str | None:
     """Why `path` cannot be a folder this process writes in (None: it can). Two commands started together
     check the same fresh folders, and each removes the ones it made: a folder that vanishes under this
     check is another check's, so the check starts again."""
+    gone = None
     for _ in range(PROBE_ATTEMPTS):
         try:
             return _probe(path)
-        except _Vanished:
+        except _Vanished as exc:
+            gone = exc.__cause__
             continue
+    # every try: an mkdir refused with ENOENT under a folder that is there (/proc) is the system's answer,
+    # not another check's race ("its folders kept disappearing while it was checked" sent people hunting)
+    if isinstance(gone, OSError) and gone.strerror:
+        return f"cannot write in {path}: {gone.strerror} (creating it failed {PROBE_ATTEMPTS} times)"
     return f"cannot write in {path}: its folders kept disappearing while it was checked"
 
 

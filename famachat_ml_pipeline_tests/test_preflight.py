@@ -28,3 +28,13 @@ def test_concurrent_checks_of_one_fresh_folder_all_pass(tmp_path: Path) -> None:
     assert [p for f in found for p in f] == []
     # (an empty folder may be left when checks overlap: the commands use it next; alone, the check
     # leaves nothing, test_cli_errors.py)
+
+
+def test_a_folder_the_system_refuses_to_create_is_not_said_to_keep_disappearing() -> None:
+    """`DAGSTER_HOME=/proc/x famachat-ml run` said "its folders kept disappearing while it was checked" (a
+    race with another check): it was the system refusing the mkdir (ENOENT under /proc) every time."""
+    problem = _unwritable(Path("/proc/famachat-oncall-check"))
+    assert problem is not None and "kept disappearing" not in problem, problem
+    assert problem.startswith("cannot write in /proc/famachat-oncall-check: No such file or directory"), (
+        problem
+    )
