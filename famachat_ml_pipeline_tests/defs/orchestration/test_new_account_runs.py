@@ -14,6 +14,7 @@ import pytest
 from famachat_ml_pipeline.core.vocab import DEFAULT_TIMEZONE
 from famachat_ml_pipeline.db.engine import get_engine
 from famachat_ml_pipeline.definitions import defs
+from famachat_ml_pipeline.defs.orchestration.covered import run_partitions
 from famachat_ml_pipeline.defs.orchestration.sensors import new_accounts_sensor, source_data_sensor
 from famachat_ml_pipeline.defs.pipeline.jobs import ml_pipeline_job
 from famachat_ml_pipeline.defs.shared.partitions import config_partitions
@@ -170,3 +171,12 @@ def test_only_a_run_of_the_whole_daily_graph_covers_the_account(
         status=dg.DagsterRunStatus.NOT_STARTED,
     )
     assert _ranges(world.source_tick()) == [("2", "2")]
+
+
+def test_a_runs_partitions_are_its_partition_or_its_range_in_the_instances_order() -> None:
+    ordered = ["1", "2", "10", "3"]  # the order partitions were added in, not numeric
+    position = {k: i for i, k in enumerate(ordered)}
+    assert run_partitions({RANGE[0]: "2", RANGE[1]: "3"}, ordered, position) == ["2", "10", "3"]
+    assert run_partitions({"dagster/partition": "10"}, ordered, position) == ["10"]
+    assert run_partitions({RANGE[0]: "2", RANGE[1]: "9"}, ordered, position) == []  # 9 is gone
+    assert run_partitions({}, ordered, position) == []  # a run of no partition (training)
