@@ -47,3 +47,28 @@ def test_run_queue_interval_sets_the_daemons_dequeue_interval_and_keeps_the_limi
 def test_an_empty_run_queue_interval_is_dagsters_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RUN_QUEUE_INTERVAL_SECONDS", "")
     assert Settings().run_queue_interval_seconds is None
+
+
+def test_a_run_launched_without_logger_config_logs_to_the_console_at_info(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every run the daemon launches has no logger config of ours (a UI launch or backfill never had one):
+    Dagster's console default, DEBUG, wrote each step's events to serve's output (40-100 lines a run)."""
+    home = prepare_dagster_home(_settings(tmp_path / "home", monkeypatch))
+
+    @dg.op
+    def said(context) -> None:  # noqa: ANN001 (Dagster reads no string annotation here)
+        context.log.info("the op's own line")
+
+    @dg.job
+    def one_op() -> None:
+        said()
+
+    try:
+        with dg.DagsterInstance.from_config(str(home)) as instance:
+            assert one_op.execute_in_process(instance=instance).success
+    finally:
+        get_settings.cache_clear()
+    printed = capsys.readouterr().err
+    assert "the op's own line" in printed and " - INFO - " in printed, printed
+    assert " - DEBUG - " not in printed, printed

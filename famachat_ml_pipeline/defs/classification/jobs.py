@@ -3,7 +3,6 @@
 import dagster as dg
 
 from famachat_ml_pipeline.core.vocab import DEFAULT_TIMEZONE
-from famachat_ml_pipeline.defs.shared.partitions import RUN_LOG_CONFIG
 from famachat_ml_pipeline.defs.shared.schedules import JOB_TAGS, RUNNING, account_job, all_accounts_schedule
 
 # The model is trained on every account at once, so this job is unpartitioned; it shares the queue tag
@@ -12,7 +11,6 @@ model_retraining_job = dg.define_asset_job(
     "model_retraining",
     selection=dg.AssetSelection.assets("classifier_model"),
     tags=JOB_TAGS,
-    config=RUN_LOG_CONFIG,
     description="Trains the tier classifier on every account; the only job that trains.",
 )
 model_retraining_schedule = dg.ScheduleDefinition(

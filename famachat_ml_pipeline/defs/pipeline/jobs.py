@@ -6,7 +6,7 @@ or the rules. A run of this job, from the schedule, the CLI, a sensor or the UI,
 
 import dagster as dg
 
-from famachat_ml_pipeline.defs.shared.partitions import RUN_LOG_CONFIG, config_partitions
+from famachat_ml_pipeline.defs.shared.partitions import config_partitions
 from famachat_ml_pipeline.defs.shared.schedules import JOB_TAGS, all_accounts_schedule
 
 TRAINING_ASSET = "classifier_model"
@@ -16,7 +16,6 @@ ml_pipeline_job = dg.define_asset_job(
     selection=dg.AssetSelection.all() - dg.AssetSelection.assets(TRAINING_ASSET),
     partitions_def=config_partitions,
     tags=JOB_TAGS,
-    config=RUN_LOG_CONFIG,
     description="Every account asset, from the source to the recommendations; never trains "
     "(that is the model_retraining job).",
 )

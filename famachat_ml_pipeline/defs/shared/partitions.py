@@ -69,12 +69,6 @@ def chunks(keys: Sequence[str], size: int | None) -> list[list[str]]:
     return [list(keys[i : i + size]) for i in range(0, len(keys), size)]
 
 
-# The run config of the runs the daemon launches (schedules, sensors, the UI; the CLI passes its own level):
-# Dagster's console logger defaults to DEBUG, 40-100 lines a run in serve's log. The event log keeps them all.
-# A job's own config reaches a run of one partition or none; a ranged run gets it from its request.
-RUN_LOG_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
-
-
 def ranged_run_requests(
     keys: Sequence[str],
     *,
@@ -89,7 +83,6 @@ def ranged_run_requests(
         dg.RunRequest(
             run_key=f"{run_key_prefix}:{chunk[0]}..{chunk[-1]}" if run_key_prefix else None,
             tags={**(tags or {}), **ranged_run_tags(chunk[0], chunk[-1])},
-            run_config=RUN_LOG_CONFIG,
         )
         for chunk in chunks(keys, max_partitions_per_run)
     ]

@@ -10,7 +10,6 @@ import dagster as dg
 from famachat_ml_pipeline.core.vocab import DEFAULT_TIMEZONE
 from famachat_ml_pipeline.defs.shared.io_managers import RETRY_FROM_FIRST_STEP
 from famachat_ml_pipeline.defs.shared.partitions import (
-    RUN_LOG_CONFIG,
     config_partitions,
     ranged_run_requests,
     ranged_run_tags,
@@ -39,7 +38,6 @@ def account_job(
         selection=selection,
         partitions_def=config_partitions,
         tags=JOB_TAGS,
-        config=RUN_LOG_CONFIG,
         description=description,
     )
 
