@@ -9,10 +9,10 @@ from famachat_ml_pipeline.agent.wording import (
     about_leads_text,
     br_date,
     br_span,
+    change_of,
     count_text,
     leads_text,
     quoted,
-    signed,
 )
 from famachat_ml_pipeline.core.forecasting.common import BUDGET_OVERSPEND
 from famachat_ml_pipeline.core.recommendations import format_number
@@ -79,12 +79,12 @@ def spending_much_lines(out: Out, little: bool = False) -> list[str]:
     p, w = out["_pacing"], out["_spend_weeks"]
     now, before = w["now"], w["before"]
     head = _little_head(p) if little else _much_head(p)
-    moved = signed(w["change_text"]) if w["change"] is not None else None
+    moved = change_of(w["change_text"], "gasto") if w["change"] is not None else None
     lines = [
         f"{head}: nos 7 dias ({br_span(now['first'], now['last'])}) a conta gastou {now['spend']}, "
         f"{leads_text(now['leads'])}, CPL {now['cpl'] or 'sem leads'}; nos 7 dias anteriores "
         f"({br_span(before['first'], before['last'])}), {before['spend']}"
-        + (f" ({moved} de gasto)." if moved else ".")
+        + (f" ({moved})." if moved else ".")
     ]
     return lines + pacing_lines(out, verdict=False)
 
@@ -133,6 +133,8 @@ def say_pause_savings(intent: Intent, out: Out) -> list[str]:
             f"{who} já está pausada (ou inativa): pausar não economiza nada; nos 7 dias ({span}) "
             f"gastou {s['spend']}."
         ]
+    if intent.ask == "lost":  # "quanto perdi com a 20?": the money, plainly, before her advice
+        return [_lost_line(s, who, span)]
     idle = not s.get("spend_v")
     if idle:
         # active but spending nothing (was "a economia seria de cerca de R$ 0,00", then "pausar só corta
@@ -166,6 +168,28 @@ def say_pause_savings(intent: Intent, out: Out) -> list[str]:
             "Sem nenhum lead nos 7 dias, pausar só corta gasto: antes, confira o rastreamento (pixel)."
         )
     return lines
+
+
+def _lost_line(s: dict, who: str, span: str) -> str:
+    """What a campaign's last 7 days cost with nothing to show for it: all its spend when it brought no
+    lead, else what its leads cost over the account's CPL of the same days (was her card)."""
+    if not s["spend_v"]:
+        return f"Nada: {who} não gastou nos últimos 7 dias ({span})."
+    if not s["leads"]:
+        return (
+            f"{s['spend']}: tudo o que {who} gastou nos últimos 7 dias ({span}), sem nenhum lead "
+            "(se o rastreamento estiver certo)."
+        )
+    if s["over_v"] is None or s["over_v"] <= 0:
+        return (
+            f"Nada pelo CPL: {who} gastou {s['spend']} nos últimos 7 dias ({span}) e trouxe "
+            f"{leads_text(s['leads'])}, CPL {s['cpl']}, abaixo do CPL da conta ({s['account_cpl']})."
+        )
+    return (
+        f"Cerca de {s['over']} pagos a mais: {who} gastou {s['spend']} nos últimos 7 dias ({span}) por "
+        f"{leads_text(s['leads'])} (CPL {s['cpl']}); ao CPL da conta nos mesmos dias ({s['account_cpl']}), "
+        f"esses leads custariam {s['at_account']}."
+    )
 
 
 MAX_STEP = DEFAULT_RECOMMENDATION_CONFIG.max_budget_step_pct

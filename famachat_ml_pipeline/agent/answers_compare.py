@@ -214,6 +214,7 @@ _FIGURES = {
     "spend": ("spend_7d", "spend", "gastou {}", ("Gastou mais", "Gastou menos")),
     "leads": ("leads_7d", "leads", "teve {}", ("Mais leads", "Menos leads")),
     "ctr": ("ctr_7d", "ctr", "teve CTR {}", ("Maior CTR", "Menor CTR")),
+    "cpl": ("cpl_7d", "cpl", "teve CPL {}", ("Maior CPL", "Menor CPL")),
 }
 
 
@@ -234,7 +235,7 @@ def _figure_line(intent: Intent, out: Out, c: dict[str, Any]) -> list[str]:
     """ "a 12 gastou mais que a 17?": Sim/Não on the first campaign named, its figure against the
     second's; "qual gastou mais, a 12 ou a 17?": the one named. Of the day or period asked (the source),
     else of the 7 days the comparison shows; nothing for another ask or other than two campaigns."""
-    m = re.fullmatch(r"(which_)?(more|less)_(spend|leads|ctr)", intent.ask or "")
+    m = re.fullmatch(r"(which_)?(more|less)_(spend|leads|ctr|cpl)", intent.ask or "")
     if m is None or len(c["campaigns"]) != 2:
         return []
     which, side, figure = m.groups()

@@ -11,6 +11,7 @@ from famachat_ml_pipeline.agent.answers_talk import left_to_spend_lines
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_asks import month_end_asked
 from famachat_ml_pipeline.agent.intents_numbers import parse_number
+from famachat_ml_pipeline.agent.intents_periods import MONTHS
 from famachat_ml_pipeline.agent.tools.forecasts import range_note
 from famachat_ml_pipeline.agent.wording import (
     Out,
@@ -413,6 +414,20 @@ def _worst_case_lines(out: Out) -> list[str]:
     ]
 
 
+def _normal_lines(intent: Intent, out: Out) -> list[str]:
+    """ "Quando vai normalizar?": no date can be given (was the help menu), the stored forecast's days said
+    first; its CPL against the last 7 days' follows (`_cpl_next_lines`)."""
+    c = out.get("_cpl_next")
+    if intent.ask != "cpl_normal" or c is None:
+        return []
+    days = f" ({_span(c['spend'].first, c['spend'].last)})" if c["move"] is not None else ""
+    return [
+        "Não dá para dar uma data: o pipeline só prevê os próximos 7 dias"
+        f"{days}, e o que ele diz para eles é isto (o efeito de um ajuste de orçamento leva de 3 a 7 dias "
+        "para aparecer nos dados):"
+    ]
+
+
 def _cpl_next_lines(out: Out) -> list[str]:
     """ "O CPL vai subir?": sobe / cai / fica estável first, the forecast's CPL over its horizon (stored
     spend over stored leads) against the last 7 days', the band said; the campaign's stored CPL forecast."""
@@ -491,7 +506,8 @@ def invest_lines(out: Out) -> list[str]:
 
 def say_forecast(intent: Intent, out: Out) -> list[str]:
     # a verdict asked of the forecast (a leads target, the worst case, the CPL ahead): said first
-    first = [*_target_verdict_lines(out), *_worst_case_lines(out), *_cpl_next_lines(out)]
+    first = [*_beyond_lines(intent, out), *_target_verdict_lines(out), *_worst_case_lines(out)]
+    first += [*_normal_lines(intent, out), *_cpl_next_lines(out)]
     if intent.ask == "invest":  # "quanto devo investir amanhã?": that no target exists, said first
         first = [*invest_lines(out), *first]
     target = out.get("_leads_target")
@@ -500,6 +516,28 @@ def say_forecast(intent: Intent, out: Out) -> list[str]:
         # prediction after it gave a second, different range for the same leads
         return first
     return [*first, *_say_forecast(intent, out)] if first else _say_forecast(intent, out)
+
+
+def _next_month(day: dt.date) -> str:
+    month = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return f"{MONTHS[month.month - 1].replace('marco', 'março')} de {month.year}"
+
+
+def _beyond_lines(intent: Intent, out: Out) -> list[str]:
+    """ "Previsão do mês que vem", "próximos 30 dias": that the stored forecast covers fewer days is said
+    first (its 7 days followed unsaid), then what it has."""
+    f = out.get("get_forecasts") or {}
+    if not (intent.ask or "").startswith("beyond:") or not f.get("total"):
+        return []
+    asked = (intent.ask or "").removeprefix("beyond:")
+    first = min(str(x["first_day"]) for x in f["forecasts"] if x["first_day"])
+    last = max(str(x["last_day"]) for x in f["forecasts"] if x["last_day"])
+    n = (dt.date.fromisoformat(last) - dt.date.fromisoformat(first)).days + 1
+    span = _next_month(out["_through"] + dt.timedelta(days=1)) if asked == "next_month" else asked
+    return [
+        f"A previsão guardada do pipeline cobre só {n} dias ({br_date(first)} a {br_date(last)}): não há "
+        f"previsão para {span}. O que ela tem:"
+    ]
 
 
 def _say_forecast(intent: Intent, out: Out) -> list[str]:

@@ -23,7 +23,7 @@ from famachat_ml_pipeline.agent.intents_numbers import parse_number
 from famachat_ml_pipeline.agent.wording import Out, br_date, failed, quoted, times_text
 from famachat_ml_pipeline.core.recommendations import format_number
 from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as DEFAULT_RECOMMENDATION_CONFIG
-from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES, INACTIVE_STATUSES
+from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES, INACTIVE_STATUSES, RECOMMENDATION_TYPES
 
 
 def say_recommendations(intent: Intent, out: Out) -> list[str]:
@@ -75,7 +75,7 @@ def say_recommendations(intent: Intent, out: Out) -> list[str]:
         return ["Não há recomendações ativas para esta conta agora."]
     lines = [f"{r['total']} recomendações ativas; as principais:"]
     if intent.ask == "urgent":  # "qual a mais urgente?": the one first, the tie rule said
-        lines[0:0] = _urgent_lines(r)
+        lines[0:0] = _urgent_lines(r, worry=intent.metric == "worry")
     for x in r["recommendations"]:
         impact = f" Impacto esperado: {x['expected_impact']}." if x.get("expected_impact") else ""
         lines.append(f"- [{x['priority']}] {x['title']} — {quoted(x['name'])}.{impact}")
@@ -98,13 +98,16 @@ def _advice_why_lines(intent: Intent, d: dict[str, Any], out: Out) -> list[str]:
     """ "Por que você recomenda reduzir o orçamento da 11?": the active advice of that kind and its title
     (the why the pipeline wrote) when there is one; else "não há" first, the campaigns that have it, and
     what is active for this one."""
-    words, types = ADVICE_ASKED["cut" if intent.metric == "cut" else "scale"]
     rows = (out.get("get_recommendations") or {}).get("recommendations", [])
     if intent.ask == "why_pause":  # "por que você recomenda pausar a 13?": a pause, not a budget cut
         return _pause_why_lines(d, rows)
+    # no kind named ("por que você recomenda isso?"): any of its advice
+    words, types = ADVICE_ASKED.get(intent.metric or "", ("", set(RECOMMENDATION_TYPES)))
     own = [x for x in rows if x["campaign_id"] == d["campaign_id"] and x["type"] in types]
     if own:
         return [f"O pipeline recomenda para {quoted(d['name'])}: {x['title']}." for x in own]
+    if not words:
+        return [f"{quoted(d['name'])} ({d['campaign_id']}) não tem recomendação ativa agora.{_weak_note(d)}"]
     others = [x for x in rows if x["type"] in types]
     lines = [f"Não há recomendação de {words} para {quoted(d['name'])} ({d['campaign_id']})."]
     if others:
@@ -142,17 +145,27 @@ def _pause_why_lines(d: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]
     return [f"Não recomendo pausar {who}: a recomendação ativa é {said}."]
 
 
-def _urgent_lines(r: dict[str, Any]) -> list[str]:
+# advice that seizes a chance rather than fixing a problem: no worry ("o que mais preocupa?")
+_CHANCES = {"BUDGET_INCREASE", "SCALE_UP", "REACTIVATE"}
+
+
+def _urgent_lines(r: dict[str, Any], worry: bool = False) -> list[str]:
     """ "Qual recomendação é mais urgente?": the first by the stored priority (1 a 10, 10 = mais urgente,
-    the seed's scale); on a tie, the pipeline's own order, the higher confidence first."""
+    the seed's scale); on a tie, the pipeline's own order, the higher confidence first. `worry` ("o que
+    mais preocupa?"): the first that fixes a problem (a budget increase was said to worry)."""
     rows = r["recommendations"]
+    problems = [x for x in rows if x["type"] not in _CHANCES] if worry else rows
+    rows = problems or rows
     top = rows[0]
     tied = [x for x in rows if x["priority"] == top["priority"]]
     impact = f" Impacto esperado: {top['expected_impact']}." if top.get("expected_impact") else ""
+    head = "O que mais preocupa" if worry and problems else "A mais urgente"
     lines = [
-        f"A mais urgente: {top['title']} — {quoted(top['name'])} ({top['campaign_id']}), prioridade "
+        f"{head}: {top['title']} — {quoted(top['name'])} ({top['campaign_id']}), prioridade "
         f"{top['priority']} de 10.{impact}"
     ]
+    if worry and not problems:
+        lines.append("Nenhuma recomendação ativa corrige um problema: todas são para escalar ou reativar.")
     if len(tied) > 1:
         conf = ", ".join(format_number(x["confidence"] or 0.0, 2) for x in tied)
         lines.append(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from famachat_ml_pipeline.agent.answers_anomalies import anomaly_line
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.wording import Out, br_date, quoted
 from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as ANOMALY
@@ -218,6 +219,8 @@ def say_decisions(intent: Intent, out: Out) -> list[str]:
             *_decided_lines(decided),
             NO_CHAT_DECISIONS.format(what="descartar ou aplicar", verb="dismiss"),
         ]
+    if intent.ask == "acknowledge":
+        return acknowledge_lines(intent, out.get("get_anomalies") or {})
     kept = _kept(intent, recs)
     # one advice meant: its id in the call, not a placeholder
     rid = str(kept[0]["id"]) if len(kept) == 1 else "{id}"
@@ -251,6 +254,36 @@ def say_decisions(intent: Intent, out: Out) -> list[str]:
     else:
         listed = ["Não há recomendação ativa nesta conta agora."]
     return [head, *listed, *tail]
+
+
+def acknowledge_lines(intent: Intent, a: dict[str, Any]) -> list[str]:
+    """ "Ignora esse alerta": the chat only reads; how to acknowledge it in FamaChat, what that changes, and
+    the open alerts with their ids (the campaign's, when one is named), the gravest first."""
+    rows = [
+        x for x in a.get("anomalies", []) if x["campaign_id"] == intent.campaign_id or not intent.campaign_id
+    ]
+    rid = str(rows[0]["id"]) if len(rows) == 1 else "{id}"
+    lines = [
+        "Não consigo registrar isso por aqui: o chat só lê os dados. Para tirar um alerta da lista "
+        "(ignorado ou resolvido), reconheça-o no FamaChat (ou POST "
+        f"/api/v1/anomalies/{rid}/acknowledge, com uma nota em resolution_notes).",
+        "Reconhecido, o alerta sai da lista de abertos; se for um alerta CRÍTICO de queda de leads com "
+        "gasto (o que segura a pausa), o pipeline passa a recomendar a pausa se os leads seguirem em 0.",
+        "Uma correção (pixel, formulário, entrega) só aparece nos dados dos próximos dias completos: "
+        "pergunte de novo amanhã pelos números da campanha.",
+    ]
+    if not rows:
+        return [
+            *lines,
+            "Não há alerta aberto nos últimos 7 dias" + (" dessa campanha." if intent.campaign_id else "."),
+        ]
+    shown = rows[:5]
+    more = f" (os {len(shown)} mais graves de {len(rows)})" if len(rows) > len(shown) else ""
+    return [
+        *lines,
+        f"Alertas abertos nos últimos 7 dias, o número é o id{more}:",
+        *(f"- #{x['id']} {anomaly_line(x).removeprefix('- ')}" for x in shown),
+    ]
 
 
 # ------------------------------------------------------------------------------------------ budgets

@@ -34,9 +34,9 @@ def trend_lines(t: dict[str, Any]) -> list[str]:
     last, prev = t["last_7d"], t["previous_7d"]
     lines = [
         f"CPL da conta: {last['cpl'] or '-'} nos 7 dias até {br_date(last['last_day'])}, contra "
-        f"{prev['cpl'] or '-'} na semana anterior ({signed(t['cpl_change']) or 'sem comparação'}); "
-        f"gasto {last['spend']} ({signed(t['spend_change']) or '-'}), "
-        f"leads {count_text(last['leads'])} ({signed(t['leads_change']) or '-'})."
+        f"{prev['cpl'] or '-'} na semana anterior ({_moved(t['cpl_change']) or 'sem comparação'}); "
+        f"gasto {last['spend']} ({_moved(t['spend_change']) or '-'}), "
+        f"leads {count_text(last['leads'])} ({_moved(t['leads_change']) or '-'})."
     ]
     if t.get("scope", "conta") != "conta":
         lines[0] = lines[0].replace("CPL da conta", "CPL da campanha", 1)
@@ -56,12 +56,19 @@ def _why_text(drivers: list[dict[str, Any]], change: str | None, when: str, comp
     if not drivers:
         return []
     parts = [
-        f"{CPL_FACTOR_PT[d['factor']]} {d['before']} → {d['now']} ({signed(d['change'])})" for d in drivers
+        f"{CPL_FACTOR_PT[d['factor']]} {d['before']} → {d['now']} ({_moved(d['change'])})" for d in drivers
     ]
     return [
         f"Por que o CPL mudou ({signed(change) or '-'} {when}): CPL = CPM ÷ (CTR × conversão por clique), e "
         f"{compared}: {'; '.join(parts)}. {_weighed_most(drivers)}"
     ]
+
+
+def _moved(change: str | None) -> str | None:
+    """ "-15%", or "estável" for a change that rounds to 0 (was "0%", "-0%"); None stays None."""
+    if not change:
+        return change
+    return "estável" if moved_word(change) == "ficou estável" else signed(change)
 
 
 def _weighed_most(drivers: list[dict[str, Any]]) -> str:
@@ -136,7 +143,7 @@ def _cpl_premise(intent: Intent, t: dict[str, Any]) -> list[str]:
     if intent.metric != "cpl_up" or "last_7d" not in t or not change:
         return []
     if moved_word(change) == "subiu":
-        return _cpl_rose(t, change)
+        return _cpl_rose(t, change, why=intent.ask == "why")
     whose = "da conta" if t.get("scope", "conta") == "conta" else "da campanha"
     went = "ficou estável" if moved_word(change) == "ficou estável" else "caiu"
     return [
@@ -145,7 +152,7 @@ def _cpl_premise(intent: Intent, t: dict[str, Any]) -> list[str]:
     ]
 
 
-def _cpl_rose(t: dict[str, Any], change: str) -> list[str]:
+def _cpl_rose(t: dict[str, Any], change: str, why: bool = False) -> list[str]:
     """ "Por que o CPL subiu?" (no period) when it rose: Sim first, with the two 7-day spans said, for
     "por que o gasto caiu?" answers over the calendar weeks and the CPL keeps the 7 days (a ratio of
     whole days, the span its anomalies and factors are read over; a calendar week can hold one day)."""
@@ -157,10 +164,24 @@ def _cpl_rose(t: dict[str, Any], change: str) -> list[str]:
         for k, p in (("last", last), ("prev", prev))
     }
     rise = change if change.startswith(("+", "-")) else f"+{change}"
+    if why:  # "pq o cpl subiu?" asks the cause, not whether: no "Sim", the factor that pushed it first
+        return [
+            f"O CPL da conta subiu {rise.lstrip('+')} nos últimos 7 dias{_pushed_by(t.get('cpl_drivers'))}: "
+            f"{last['cpl']} de {span['last']}, contra {prev['cpl']} nos 7 dias antes ({span['prev']})."
+        ]
     return [
         f"Sim: o CPL da conta subiu nos últimos 7 dias: {last['cpl']} de {span['last']}, contra "
         f"{prev['cpl']} nos 7 dias antes ({span['prev']}) ({rise})."
     ]
+
+
+def _pushed_by(drivers: list[dict[str, Any]] | None) -> str:
+    """ ", puxado pelo CTR (1,15% → 0,98%)": the factor that raised the CPL most, when one did."""
+    top = (drivers or [None])[0]
+    if top is None or top["cpl_effect"].startswith("-"):
+        return ""
+    article = "pela" if top["factor"] == "cvr" else "pelo"
+    return f", puxado {article} {CPL_FACTOR_PT[top['factor']]} ({top['before']} → {top['now']})"
 
 
 def day_why_lines(intent: Intent, out: Out) -> list[str]:

@@ -90,8 +90,13 @@ def pause_savings_figures(ctx: ToolContext, cid: str) -> dict[str, Any]:
     week, first, through = _week(ctx)
     own = week.filter(pl.col("campaign_id") == cid)
     spend, leads = float(own["spend"].sum() or 0.0), int(own["leads"].sum() or 0)
+    # "quanto perdi com a 20?": her leads at the account's CPL of the same days, the rest paid over it
+    account_cpl = float(week["spend"].sum() or 0.0) / n if (n := int(week["leads"].sum() or 0)) else None
+    over = spend - leads * account_cpl if account_cpl is not None else None
     figures = ctx.fmt1(
-        {"spend": spend, "cpl": spend / leads if leads else None}, {"spend": "money", "cpl": "money"}
+        {"spend": spend, "cpl": spend / leads if leads else None, "account_cpl": account_cpl, "over": over}
+        | {"at_account": spend - over if over is not None else None},
+        {"spend": "money", "cpl": "money", "account_cpl": "money", "over": "money", "at_account": "money"},
     )
     return {
         "name": ctx.name_of(cid),
@@ -101,6 +106,7 @@ def pause_savings_figures(ctx: ToolContext, cid: str) -> dict[str, Any]:
         **figures,
         "spend_v": spend,
         "leads": leads,
+        "over_v": over,
         "forecast_spend": _forecast_value(ctx, "spend", cid),
         "forecast_leads": _forecast_value(ctx, "leads", cid),
         "active": is_active(ctx.campaigns.get(cid, {})),

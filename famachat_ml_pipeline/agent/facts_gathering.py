@@ -331,7 +331,7 @@ def _forecast_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
         return {"_leads_target": leads_target_figures(ctx, intent.threshold, intent.period_ref, cid)}
     if intent.ask == "worst_case":
         return {"_worst_case": worst_case_figures(ctx, cid)}
-    if intent.ask == "cpl_next":
+    if intent.ask in {"cpl_next", "cpl_normal"}:
         return {"_cpl_next": cpl_next_figures(ctx, cid)}
     if intent.metric == "cpl" and cid is None and intent.ask is None and intent.day_ref is None:
         # "qual o cpl previsto?": the forecast's spend over its leads (no CPL of the account is forecast)

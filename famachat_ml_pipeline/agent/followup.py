@@ -15,6 +15,7 @@ from famachat_ml_pipeline.agent.followup_ordinal import (
     bare_why,
     place_asked,
     ranked_place,
+    why_advice,
     why_card,
     why_ranked,
 )
@@ -128,6 +129,10 @@ def _with_campaign(prev: Intent, new: Intent) -> Intent:
     return replace(prev, name="campaign_details", keyword=keyword, campaign_ids=(), **named)
 
 
+# a comparison's figure asked with its side ("more_ctr", "which_less_spend": `figure_compared`)
+_COMPARED_BY = re.compile(r"((?:which_)?(?:more|less))_(?:spend|leads|ctr|cpl)")
+
+
 def _with_figure(prev: Intent, figure: str) -> Intent:
     """The earlier intent weighing the figure named: a move asked ("trend_cpl_up", "week_cpl_up") about
     it, or the figures' answer leading with it; other intents have no figure to swap."""
@@ -148,6 +153,9 @@ def _with_figure(prev: Intent, figure: str) -> Intent:
         # "e o cpl?" after "o cpm do fds é mais caro?": the weekend against the weekdays by that figure,
         # its verdict alone (the side asked was of the other figure)
         return replace(prev, ask=f"weekend:{figure}")
+    if (side := _COMPARED_BY.fullmatch(prev.ask or "")) and figure in {"spend", "leads", "ctr", "cpl"}:
+        # "e o cpl?" after "a 12 tem ctr maior que a 17?": the same side asked of the CPL (was the CTR's)
+        return replace(prev, ask=f"{side.group(1)}_{figure}")
     if "performance" in {prev.name, prev.keyword}:
         return replace(prev, metric=figure if figure in _LEADING_FIGURES else "cpl_high")
     if month_end_asked(prev.metric) and figure in {"leads", "spend"}:  # "e qnts leads?" after the month's end
@@ -362,6 +370,9 @@ def _vs_account_followup(message: str, history: Sequence[ChatTurn], depth: int) 
     )
 
 
+_CARRIED_DECISIONS = {"applied", "dismiss", "acknowledge"}
+
+
 def _decision_followup(message: str, history: Sequence[ChatTurn]) -> Intent | None:
     """ "devo pausar?", "vale escalar?" right after one campaign talked about ("como tá a 2?"): that
     campaign's pause or scale verdict, not the account's; None when the message names a campaign of its
@@ -369,11 +380,10 @@ def _decision_followup(message: str, history: Sequence[ChatTurn]) -> Intent | No
     list is what is asked)."""
     text = normalize(message)
     own = classify_intent(message)
-    if (
-        own.name != "recommendations"
-        or own.metric not in {"cut", "scale"}
-        or own.keyword != "recommendations"
-    ):
+    verdict = own.name == "recommendations" and own.metric in {"cut", "scale"} and own.keyword == own.name
+    # "já reduzi, e agora?", "ignora esse alerta", "quando vai normalizar?": of that campaign too
+    carried = (own.name == "decisions" and own.ask in _CARRIED_DECISIONS) or own.ask == "cpl_normal"
+    if not (verdict or carried):
         return None
     if own.campaign_id or own.names or own.campaign_ids or len(_WORD.findall(text)) > MAX_WORDS:
         return None
@@ -646,6 +656,8 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
         return ranked_place(message, history, _previous_intent(history, depth))
     if bare_why(message) and (why := why_ranked(message, history, _previous_intent(history, depth))):
         return why  # "por quê?" after "qual a melhor campanha?": that campaign's figures
+    if advice := why_advice(message, history, _previous_intent(history, depth)):
+        return advice  # "por quê?" after "qual a recomendação mais urgente?": that advice's reason
     if asked := why_card(message, history, _previous_intent(history, depth)):
         return classify_intent(asked)  # "por quê?" after "e a 4?": the reason of the tier its card states
     if (versus := _day_versus_last_week(message, history, depth)) is not None:

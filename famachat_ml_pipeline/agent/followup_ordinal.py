@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from famachat_ml_pipeline.agent.intents import Intent
+from famachat_ml_pipeline.agent.intents import Intent, classify_intent
 from famachat_ml_pipeline.agent.intents_talk import normalize
 from famachat_ml_pipeline.agent.types import ChatTurn
 
@@ -19,9 +19,12 @@ _ORDINAL_ASK = re.compile(
     r"^(?:e\s+)?(?:qual\s+(?:e\s+|foi\s+)?)?(?:a|o)\s+(segund|terceir|quart|quint)[ao]"
     r"(?:\s+(?:melhor|pior|maior|menor|colocad[ao]|lugar|da lista|mais \w+))?\W*$"
 )
-_BARE_WHY = re.compile(r"^(?:e\s+)?(?:mas\s+)?(?:por ?que|pq)\W*$")
+_BARE_WHY = re.compile(
+    r"^(?:e\s+)?(?:mas\s+)?(?:por ?que|pq|o que causou(?: isso)?|qual (?:o motivo|a causa)(?: disso)?)\W*$"
+)
 # the rankings a bare "por quê?" asks about: their first campaign is the one singled out
 _RANKINGS = {"top", "underperformers", "cpl_rank"}
+_TIER_RANKINGS = {"top", "underperformers"}  # the 7 days' tiers, not a day's or a figure's ranking
 _ANSWER_ID = re.compile(r"\((\d{6,30})\)")  # a campaign listed as the answers write it: "“Nome” (id)"
 
 
@@ -48,7 +51,26 @@ def why_ranked(message: str, history: Sequence[ChatTurn], prev: Intent | None) -
     )
     if not ranking:
         return None
-    return _listed(history, prev, 1)
+    first = _listed(history, prev, 1)
+    kind = prev.name if prev.name in _RANKINGS else prev.keyword
+    if first is not None and kind in _TIER_RANKINGS and not (prev.day_ref or prev.period_ref):
+        # "qual a melhor campanha?" ranks by the tiers: its why is the tier's reason (was her card)
+        return classify_intent(f"por que a campanha {first.campaign_id} esta nesse tier?")
+    return first
+
+
+def why_advice(message: str, history: Sequence[ChatTurn], prev: Intent | None) -> Intent | None:
+    """ "Por quê?" right after the most urgent advice ("o que mais preocupa?") or the account's advice of a
+    kind ("qual campanha devo escalar?"): the reason of the advice named first, as "por que você recomenda
+    isso?" gives it (was the account's CPL factors); None otherwise."""
+    if not bare_why(message) or prev is None or prev.name != "recommendations" or prev.campaign_id:
+        return None
+    if prev.ask != "urgent" and prev.metric not in {"cut", "scale"}:
+        return None
+    first = _listed(history, prev, 1)
+    if first is None:
+        return None
+    return classify_intent(f"por que voce recomenda isso para a campanha {first.campaign_id}?")
 
 
 # a campaign's card: "“Nome” (id), status ACTIVE, tier alta performance, ..." (a day's figures may lead)

@@ -41,6 +41,7 @@ from famachat_ml_pipeline.agent.intents_keywords import (
     NEGATED,
     SPEND_OVER,
     accounts_compared,
+    beyond_week,
     keyword_intent,
     out_of_scope_kind,
     tier_metric,
@@ -270,10 +271,13 @@ def figure_compared(text: str) -> str | None:
     no such figure or no "mais"/"menos" is named (a comparison by another figure stays without a verdict)."""
     figure = figure_named(text) or ("spend" if re.search(r"\b(?:gast|invest)", text) else None)
     side = _MORE.search(text)
-    if figure not in {"spend", "leads", "ctr"} or side is None:
+    if figure not in {"spend", "leads", "ctr", "cpl"} or side is None:
         return None
     which = "" if re.search(r"\b(?:que|q)\b", text[side.end() :]) else "which_"
-    return f"{which}{'more' if side.group(1) in {'mais', 'maior'} else 'less'}_{figure}"
+    more = side.group(1) in {"mais", "maior"}
+    if re.match(r"\s+(?:baix|barat)", text[side.end() :]):  # "cpl mais baixo": less of it
+        more = not more
+    return f"{which}{'more' if more else 'less'}_{figure}"
 
 
 # "quanto devo investir amanhã?", "qto eu deveria gastar amanha": how much to spend, asked as advice
@@ -734,6 +738,8 @@ def _classify(message: str) -> Intent:
             extra["metric"] = "list"  # "teve alguma anomalia?": the anomalies first, no CPL factors
         elif cpl_named and re.search(rf"\b({MOVES['up']})\b", asked):
             extra["metric"] = "cpl_up"  # "por que o CPL subiu?": said first when it did not
+            if WHY.search(asked) and not extra.get("ask"):
+                extra["ask"] = "why"  # the cause asked, not whether it rose: no "Sim" first
     if not cid and re.search(
         r"\bmais gast\w* e menos leads?\b|\bgast\w* muito e (traz|gera|tem|da) pouco"
         # "qual campanha gastou mais e trouxe menos?": the same ask, in the verbs
@@ -790,6 +796,12 @@ def _classify(message: str) -> Intent:
     if extra["metric"] != "month_end_leads":
         matched, shaped = shape_asks(asked, matched, extra["metric"])
         extra.update(shaped)
+    span = beyond_week(asked)
+    if span and matched in {None, "performance"} and not period_ref and not day_ref:
+        matched = "forecast"  # "quantos leads nos próximos 30 dias?" (was the last 7 days' figures)
+    if matched == "forecast" and not extra.get("ask") and span:
+        # "previsão do mês que vem" (was the next 7 days, unsaid): the stored forecast's span said first
+        extra["ask"] = f"beyond:{span}"
     if not cid and _CPL_IDEAL.search(asked):
         # "qual o cpl ideal pra essa conta?": no target is stored, said so, then what the data support
         matched, day_ref, period_ref = "performance", None, None
@@ -926,10 +938,11 @@ def _classify(message: str) -> Intent:
         verdict = verdict_asked(asked)  # "qual das duas tá melhor, 46 ou 55?": the verdict first
         # "qual a diferença de cpl entre a 4 e a 8?": the gap between the two CPLs said first
         gap = "difference" if re.search(r"\bdiferenca\b", asked) else None
-        if not (verdict or gap) and _OTHER_FIGURE.search(asked) and not _CPL_OR_VERDICT.search(asked):
-            # "a 4 gastou mais que a 8?": Sim/Não on that figure first (`figure_compared`), never the verdict
-            # by the CPL
-            gap = figure_compared(asked) or "figure_named"
+        if not (verdict or gap or re.search(r"\bmelhor|\bpior", asked)):
+            # "a 4 gastou mais que a 8?", "a 12 tem cpl maior que a 17?": Sim/Não on that figure first
+            # (`figure_compared`), never the verdict by the CPL
+            other = _OTHER_FIGURE.search(asked) and not _CPL_OR_VERDICT.search(asked)
+            gap = figure_compared(asked) or ("figure_named" if other else None)
         return Intent(
             "compare",
             None,

@@ -121,6 +121,7 @@ _CRITICAL = re.compile(
 _WORRY = re.compile(
     r"\bmais (?:me )?preocupa\w*|\bpreocupa\w* mais\b|\bmais urgente\b|\bprioridade\b|\bprioriz\w*"
 )
+_CONCERN = re.compile(r"\bpreocup\w*")
 _GRAVEST = re.compile(r"\bmais (?:grave|serio|serios|seria|serias|graves)\b")
 _SERIOUS = re.compile(r"\b(?:serio|serios|seria|grave|graves|preocupante|preocupantes|importante)\b")
 _ALERT = re.compile(r"\balertas?\b|\banomalias?\b")
@@ -156,6 +157,11 @@ _CPL_NEXT = re.compile(
     r"|melhorar|mudar)\b"
 )
 
+# "quando vai normalizar?", "o cpl vai voltar ao normal?": a date the forecast cannot give; its CPL ahead
+_BACK_TO_NORMAL = re.compile(
+    r"\b(?:normaliz\w*|volt\w* (?:ao|a|pro) (?:normal|que era)|se recuper\w*|estabiliz\w*)\b"
+)
+
 
 def shape_asks(asked: str, matched: str | None, metric: str | None) -> tuple[str | None, dict[str, object]]:
     """The intent and the fields (ask, metric, threshold) a question's shape asks beyond its keywords:
@@ -167,13 +173,17 @@ def shape_asks(asked: str, matched: str | None, metric: str | None) -> tuple[str
         cut = CUT.search(asked)
         # "por que você recomenda pausar a 13?": a pause asked, not any cut (a budget cut is no pause)
         ask = "why_pause" if cut and PAUSE_ASKED.search(asked) else "why_advice"
-        return "recommendations", {"ask": ask, "metric": "cut" if cut else "scale"}
+        # "por que você recomenda isso pra 28?": no kind named, any of its advice (was read as scaling)
+        kind = "cut" if cut else "scale" if SCALE.search(asked) or re.search(r"\baument", asked) else None
+        return "recommendations", {"ask": ask, "metric": kind}
     if matched == "recommendations" and metric == "scale" and re.search(r"\bquanto\b", asked):
         return matched, {"ask": "how_much"}
     if matched == "recommendations" and metric not in {"cut", "scale"} and _URGENT.search(asked):
         return matched, {"ask": "urgent"}
     if matched in {None, "help", "underperformers", "summary", "anomalies"} and _WORRY.search(asked):
-        return "recommendations", {"ask": "urgent"}  # "o que mais preocupa?": the most urgent advice
+        # "o que mais preocupa?": the most urgent advice on a problem (was a budget increase), "qual a
+        # prioridade?" the most urgent of all
+        return "recommendations", {"ask": "urgent", "metric": "worry" if _CONCERN.search(asked) else None}
     if matched in {None, "help", "underperformers", "summary", "anomalies"} and _GRAVEST.search(asked):
         return "anomalies", {"ask": "gravest", "metric": "list"}  # "e a mais grave?": the CRITICAL ones
     if matched == "anomalies" and _SERIOUS.search(asked):
@@ -207,6 +217,8 @@ def shape_asks(asked: str, matched: str | None, metric: str | None) -> tuple[str
         return "forecast", {"ask": "target", "threshold": target, "metric": "leads"}
     if _WORST_CASE.search(asked) and (matched == "forecast" or leads_asked(asked)):
         return "forecast", {"ask": "worst_case", "metric": "leads"}
+    if _BACK_TO_NORMAL.search(asked) and matched not in {"compare", "roi", "decisions"}:
+        return "forecast", {"ask": "cpl_normal", "metric": "cpl", "period_ref": None}
     if _CPL_NEXT.search(asked) and matched not in {"compare", "roi"}:
         return "forecast", {"ask": "cpl_next", "metric": "cpl"}
     return matched, {}

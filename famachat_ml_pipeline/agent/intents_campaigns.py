@@ -87,7 +87,7 @@ def names_asked(text: str, compare: bool = False) -> tuple[str, ...]:
     parts = re.split(
         r"\s(?:(?:ta|esta|e)\s)?(?:melhor|pior)(?:\sou\s(?:melhor|pior))?\s(?:do\s)?(?:que|q)\s"
         # "a campanha 4 gastou mais que a 8": at the comparative, its verb and figure with it
-        r"|\s(?:\w+\s){1,3}?(?:mais|menos)(?:\s\w+)?\s(?:do\s)?(?:que|q)\s(?=(?:a\s)?(?:campanha\s)?\d)"
+        r"|\s(?:\w+\s){1,3}?(?:mais|menos|maior|menor)(?:\s\w+)?\s(?:do\s)?(?:que|q)\s(?=(?:a\s)?(?:campanha\s)?\d)"
         r"|,|\s(?:e|com|x|vs|versus|ou)\s|\s(?:pra|para)\s(?=(?:a\s)?(?:campanha\s)?\d)",
         m.group(1),
     )

@@ -42,6 +42,27 @@ MONTH_AHEAD = re.compile(
     r"|\bprevis\w*\s+(?:d[oe]|pr[oa]|para o|pra)\s+(?:esse |este )?mes\b(?! passado| que vem)"
 )
 
+# "previsão do mês que vem", "próximos 30 dias", "próximas 2 semanas": a span past the stored forecast's days
+_BEYOND = re.compile(
+    r"\b(?:mes que vem|proximo mes|mes seguinte|proximo trimestre|ano que vem|proximo ano)\b"
+    r"|\bproxim[oa]s (\d+) (dias|semanas|meses)\b"
+)
+_DAYS_PER = {"dias": 1, "semanas": 7, "meses": 30}
+
+
+def beyond_week(asked: str) -> str | None:
+    """The span asked past the stored forecast's 7 days, as the answer says it ("next_month" for the
+    calendar month after this one), or None ("próximos 7 dias" is the forecast itself)."""
+    m = _BEYOND.search(asked)
+    if m is None:
+        return None
+    if m.group(1) is None:
+        said = m.group(0).replace("proximo", "próximo")
+        return "next_month" if re.search(r"\bmes\b", said) else f"o {said}"
+    n, unit = int(m.group(1)), m.group(2)
+    said = f"as próximas {n} semanas" if unit == "semanas" else f"os próximos {n} {unit}"
+    return said if n * _DAYS_PER[unit] > 7 else None
+
 
 # the tiers by their labels, as the product shows them, or the word "tier"/"classificada"
 _TIER_ASK = re.compile(
@@ -223,7 +244,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
         r"|\bcampanha \S+ (?:\w+ ){0,2}(?:melhor|pior)(?: ou (?:melhor|pior))? (?:do )?(?:que|q) "
         r"(?:a )?campanha \d"
         # "a campanha 4 gastou mais que a 8?", "a 4 traz menos lead q a 8?": more or less of a figure, weighed
-        r"|\bcampanha \S+ (?:\w+ ){1,3}(?:mais|menos)(?: \w+)? (?:do )?(?:que|q) (?:a )?campanha \d"
+        r"|\bcampanha \S+ (?:\w+ ){1,3}(?:mais|menos|maior|menor)(?: \w+)? (?:do )?(?:que|q) "
+        r"(?:a )?campanha \d"
         r"|\bdiferenca\b.*\bcampanha \S+ (pra|para|e) (a )?(campanha )?\d"
         r"|\b(melhor|pior)\b.*" + BARE_NUMBER + r" ou (a )?" + BARE_NUMBER,
     ),

@@ -33,6 +33,10 @@ _NO_BUDGET = re.compile(r"\bsem (orcamento|budget)\b")
 _PAUSE_SAVES = re.compile(
     r"\bse (eu )?(pausar|parar|desligar|desativar|cortar)\b|\beconomiz\w*|\bquanto (eu )?(poupo|salvo)\b"
 )
+# "quanto eu perdi com a 20?", "qto joguei fora na 14?": the money that brought no lead or dear ones
+_LOST = re.compile(
+    r"\b(?:quanto|qto|qnto)\b.*\b(?:perdi|perdemos|joguei fora|jogamos fora|desperdicei|queimei|rasguei)\b"
+)
 # "quanto posso aumentar na campanha 22?": the room to scale, with or without the word budget
 # ("quanto aumento na 7?", "qto subo a 7?": the step asked in the first person too; was her card alone)
 _SCALE_ROOM = re.compile(
@@ -289,6 +293,8 @@ def reroute(text: str, intent: Intent) -> Intent:
     if named and intent.name == "campaign_details" and (judged := _campaign_judged(text, intent)):
         # "a 3 tá boa?", "a campanha 3 tá indo mal?": the verdict of its CPL against the account's, first
         return replace(intent, keyword="performance", metric=judged)
+    if named and _LOST.search(text) and not (intent.day_ref or intent.period_ref):
+        return replace(intent, name="pause_savings", keyword="pause_savings", ask="lost")
     if _BURNING.search(text):
         if named:
             return replace(intent, name="campaign_details", keyword="performance", metric="cpl_judge_high")

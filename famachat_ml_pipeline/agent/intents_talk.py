@@ -138,7 +138,18 @@ _DISMISS = re.compile(
 )
 _APPLIED = re.compile(
     r"\b(ja|acabei de|acabamos de)\s+(aumentei|aumentamos|subi|reduzi|reduzimos|diminui|baixei|pausei"
-    r"|pausamos|apliquei|aplicamos|fiz|segui|escalei|cortei|dobrei|desliguei|mexi|ajustei)\b|\bapliquei\b"
+    r"|pausamos|apliquei|aplicamos|fiz|segui|escalei|cortei|dobrei|desliguei|mexi|ajustei|corrigi|arrumei)\b"
+    r"|\bapliquei\b"
+)
+# "ignora esse alerta", "pode descartar essa anomalia", "já vi esse alerta": an alert acknowledged, which
+# the chat cannot record either (was the anomalies listed again)
+_ACK_VERB = r"ignor\w*|descart\w*|dispens\w*|reconhec\w*|silenci\w*|arquiv\w*|esquec\w*"
+_ALERT = r"alertas?|anomalias?|avisos?"
+_ACKNOWLEDGE = re.compile(
+    rf"\b({_ACK_VERB})\b.*\b({_ALERT})\b|\b({_ALERT})\b.*\b({_ACK_VERB})\b"
+    rf"|\bja (vi|olhei|conferi|chequei|verifiquei|resolvi|corrigi|arrumei)\b.*\b({_ALERT})\b"
+    # "já resolvi", "já arrumei, e agora?": a problem fixed (the pixel, the delivery), no budget named
+    r"|^(?:ja|acabei de|acabamos de) (?:resolv|arrum|corrig|consert)\w*\b(?!.*\b(?:orcamento|verba|recomend))"
 )
 _HOW_TO_RECORD = re.compile(
     r"\bcomo\b.*\b(registr\w*|marc\w*|inform\w*|aplic\w*|descart\w*)\b.*\b(recomend\w*|decis\w*|aplicad\w*)"
@@ -147,7 +158,10 @@ _HOW_TO_RECORD = re.compile(
 
 def decision_asked(text: str) -> str | None:
     """ "decided" (which advice was dismissed or applied), "dismiss" (ignore an advice), "applied" (the
-    buyer already acted) or "how" (how to record a decision); None otherwise."""
+    buyer already acted), "acknowledge" (an alert seen) or "how" (how to record a decision); None
+    otherwise."""
+    if _ACKNOWLEDGE.search(text) and not re.search(r"\brecomend", text):
+        return "acknowledge"
     if _HOW_TO_RECORD.search(text):
         return "how"
     if _DECIDED_LIST.search(text) and ("recomend" in text or re.search(r"\b(descartei|apliquei)\b", text)):

@@ -218,7 +218,9 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "learning": [],  # no learning status in the source: the 7 days' leads per campaign, in the facts
         "out_of_scope": [],
         "explain": [],  # the glossary, in the answer
-        "decisions": [("get_recommendations", {"limit": MAX_ROWS})],  # their ids; the decided, in the facts
+        # their ids (the open alerts' for an alert acknowledged); the decided, in the facts
+        "decisions": [("get_recommendations", {"limit": MAX_ROWS})]
+        + ([("get_anomalies", {"days": 7, "limit": MAX_ROWS})] if intent.ask == "acknowledge" else []),
         # intents_reroutes' asks: their figures in the facts (facts_reroutes); the advice of a pause asked
         "pause_savings": [("get_campaign_details", {"campaign_id": cid or ""})],
         "campaign_age": [],

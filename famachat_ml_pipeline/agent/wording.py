@@ -99,6 +99,11 @@ def signed(change: str | None) -> str | None:
     return f"+{change}" if change and moved_word(change) == "subiu" and change[0] != "+" else change
 
 
+def change_of(change: str, what: str) -> str:
+    """ "-18% de gasto", or "gasto estável" for a change that rounds to 0 (was "0% de gasto" for -0,4 %)."""
+    return f"{what} estável" if moved_word(change) == "ficou estável" else f"{signed(change)} de {what}"
+
+
 def moved_word(change: str) -> str:
     """A formatted change ("-0,4%", "+3,0%") in words."""
     if not any(ch in "123456789" for ch in change):

@@ -129,7 +129,8 @@ def _why_line(now_f: dict, before_f: dict, through: dt.date) -> str:
     rows = []
     for factor, sign in (("cpm", 1), ("ctr", -1), ("cvr", -1)):
         a, b = now_f[factor], before_f[factor]
-        change, _ = _pct(a, b, 0, signed=True)  # every change signed (agent42)
+        change, way = _pct(a, b, 0, signed=True)  # every change signed (agent42)
+        change = "estável" if way == "flat" else change  # not "0%" / "-0%" (agent45)
         rows.append(
             (
                 sign * math.log(a / b) / total,
