@@ -198,7 +198,7 @@ def serious_lines(intent: Intent, a: dict[str, Any], when: str) -> list[str]:
     }
     parts = [f"{n} de severidade {s}" for s, n in counts.items() if n]
     if parts:
-        many = sum(counts.values()) != 1
+        many = next(n for n in counts.values() if n) != 1  # "1 anomalia de ... e 1 de ...", not "1 anomalias"
         head = parts[0].replace(" de ", f" anomalia{'s' if many else ''} de ", 1)
         return [f"Sim: {when} houve {' e '.join([head, *parts[1:]])}: é o nível que pede ação já."]
     return [f"Não: nenhuma anomalia de severidade CRITICAL ou HIGH {when}."]

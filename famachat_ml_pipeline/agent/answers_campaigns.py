@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from famachat_ml_pipeline.agent.answers_anomalies import anomaly_block
+from famachat_ml_pipeline.agent.answers_anomalies import anomaly_block, serious_lines
 from famachat_ml_pipeline.agent.answers_campaign_day import day_judged_lines
 from famachat_ml_pipeline.agent.answers_history import paused_back_lines, reactivations_lines
 from famachat_ml_pipeline.agent.answers_performance import metric_asked
@@ -164,6 +164,11 @@ def say_campaign_details(intent: Intent, out: Out) -> list[str]:
             else f"Não há anomalias abertas para {quoted(d['name'])} nos últimos 7 dias.",
         )
         lines[1:1], anomalies = anomalies, []
+        # "o alerta da 12 é grave?" (or "é grave?" after her alerts): Sim/Não by their severity, first
+        among = f" (nas {shown} mais recentes das {n} abertas)" if shown < n else ""
+        lines[0:0] = serious_lines(
+            intent, {"anomalies": d["open_anomalies"]}, f"em {quoted(d['name'])}{among}"
+        )
         premise, why = why_parts(intent, out, out.get("analyze_trends") or {})
         # "por que o CPL da campanha 20 subiu?", "por que a 13 está tão cara?" (or "e a campanha 20?" after
         # it): the why before the list

@@ -371,6 +371,7 @@ def _vs_account_followup(message: str, history: Sequence[ChatTurn], depth: int) 
 
 
 _CARRIED_DECISIONS = {"applied", "dismiss", "acknowledge"}
+_WHAT_TO_DO = re.compile(r"\bo que (?:eu )?(?:faco|fazer|devo fazer|eu devo fazer|recomenda)\b")
 
 
 def _decision_followup(message: str, history: Sequence[ChatTurn]) -> Intent | None:
@@ -383,6 +384,10 @@ def _decision_followup(message: str, history: Sequence[ChatTurn]) -> Intent | No
     verdict = own.name == "recommendations" and own.metric in {"cut", "scale"} and own.keyword == own.name
     # "já reduzi, e agora?", "ignora esse alerta", "quando vai normalizar?": of that campaign too
     carried = (own.name == "decisions" and own.ask in _CARRIED_DECISIONS) or own.ask == "cpl_normal"
+    # "o que eu faço?" right after one campaign's alerts or card: her advice, not the account's list
+    carried = carried or (
+        own.name == "recommendations" and own.ask is None and bool(_WHAT_TO_DO.search(text))
+    )
     if not (verdict or carried):
         return None
     if own.campaign_id or own.names or own.campaign_ids or len(_WORD.findall(text)) > MAX_WORDS:
@@ -423,6 +428,8 @@ def _serious_followup(message: str, history: Sequence[ChatTurn], depth: int) -> 
     if not _SERIOUS_BARE.search(normalize(message).strip()):
         return None
     prev = _previous_intent(history, depth)
+    if prev is not None and prev.name == "campaign_details" and prev.keyword == "anomalies":
+        return replace(prev, ask="serious")  # "é grave?" after "tem alerta na 16?": her alerts judged
     if prev is None or prev.name != "anomalies":
         return None
     return replace(prev, ask="serious", metric="list")

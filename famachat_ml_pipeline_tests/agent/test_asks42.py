@@ -360,3 +360,58 @@ def test_why_after_the_advice_to_scale_is_the_first_ones_reason(demo_db: DemoDb)
     assert titles, listed
     assert intent == "recommendations", why
     assert why[: len(titles)] == [f"O pipeline recomenda para “{name}”: {t}." for (t,) in titles], why
+
+
+# ------------------------------------------------------------ 9. one campaign's alerts judged, then acted on
+def _severities(db: DemoDb, cid: str) -> dict[str, int]:
+    a = schema.ml_anomalies
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(a.c.severity).where(
+                a.c.config_id == ACCOUNT,
+                a.c.entity_id == cid,
+                a.c.anomaly_date >= db.as_of - 6 * DAY,
+                a.c.is_acknowledged.isnot(True),
+            )
+        ).fetchall()
+    return {s: sum(1 for (x,) in rows if x == s) for s in ("CRITICAL", "HIGH")}
+
+
+def test_a_campaigns_alert_judged_says_yes_or_no_first(demo_db: DemoDb) -> None:
+    """ "o alerta da 12 é grave?" listed her alerts with no verdict; "é grave?" after "tem alerta na 16?"
+    was the help menu: Sim/Não by her open alerts' severity."""
+    cid, name = _numbered(demo_db, ACCOUNT, 12)
+    n = _severities(demo_db, cid)
+    assert n == {"CRITICAL": 1, "HIGH": 1}, n
+    _, lines = _one(demo_db, "o alerta da 12 é grave?")
+    assert lines[0] == (
+        f"Sim: em “{name}” houve 1 anomalia de severidade CRITICAL e 1 de severidade HIGH: é o nível que "
+        "pede ação já."
+    ), lines
+    cid, name = _numbered(demo_db, ACCOUNT, 16)
+    assert _severities(demo_db, cid) == {"CRITICAL": 0, "HIGH": 1}
+    (_, _), (intent, lines) = _talk(demo_db, ["tem alerta na 16?", "é grave?"])
+    assert intent == "campaign_details", lines
+    assert lines[0] == f"Sim: em “{name}” houve 1 anomalia de severidade HIGH: é o nível que pede ação já.", (
+        lines
+    )
+
+
+def test_what_to_do_after_one_campaign_is_her_advice(demo_db: DemoDb) -> None:
+    """ "o que eu faço?" after "como tá a 14?" listed the account's advice: hers."""
+    cid, name = _numbered(demo_db, ACCOUNT, 14)
+    r = schema.ml_recommendations
+    with demo_db.engine.connect() as conn:
+        titles = [
+            t
+            for (t,) in conn.execute(
+                sa.select(r.c.title).where(
+                    r.c.config_id == ACCOUNT, r.c.entity_id == cid, r.c.is_active.is_(True)
+                )
+            )
+        ]
+    assert titles, "campaign 14 has active advice"
+    (_, _), (intent, lines) = _talk(demo_db, ["como tá a 14?", "o que eu faço?"])
+    assert intent == "recommendations", lines
+    assert lines[0] == f"“{name}” ({cid}), tier crítico: recomendações ativas:", lines
+    assert lines[1 : 1 + len(titles)] == [f"- {t}" for t in titles], lines
