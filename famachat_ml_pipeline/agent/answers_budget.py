@@ -12,6 +12,7 @@ from famachat_ml_pipeline.agent.wording import (
     change_of,
     count_text,
     leads_text,
+    period_in,
     quoted,
 )
 from famachat_ml_pipeline.core.forecasting.common import BUDGET_OVERSPEND
@@ -134,7 +135,8 @@ def say_pause_savings(intent: Intent, out: Out) -> list[str]:
             f"gastou {s['spend']}."
         ]
     if intent.ask == "lost":  # "quanto perdi com a 20?": the money, plainly, before her advice
-        return [_lost_line(s, who, span)]
+        when = f"{period_in(s['label'])} ({span})" if s.get("label") else f"nos últimos 7 dias ({span})"
+        return [_lost_line(s, who, when)]
     idle = not s.get("spend_v")
     if idle:
         # active but spending nothing (was "a economia seria de cerca de R$ 0,00", then "pausar só corta
@@ -170,23 +172,24 @@ def say_pause_savings(intent: Intent, out: Out) -> list[str]:
     return lines
 
 
-def _lost_line(s: dict, who: str, span: str) -> str:
-    """What a campaign's last 7 days cost with nothing to show for it: all its spend when it brought no
-    lead, else what its leads cost over the account's CPL of the same days (was her card)."""
+def _lost_line(s: dict, who: str, when: str) -> str:
+    """What a campaign's days (the 7, or the period asked) cost with nothing to show for it: all its spend
+    when it brought no lead, else what its leads cost over the account's CPL of the same days (was her
+    card)."""
     if not s["spend_v"]:
-        return f"Nada: {who} não gastou nos últimos 7 dias ({span})."
+        return f"Nada: {who} não gastou {when}."
     if not s["leads"]:
         return (
-            f"{s['spend']}: tudo o que {who} gastou nos últimos 7 dias ({span}), sem nenhum lead "
+            f"{s['spend']}: tudo o que {who} gastou {when}, sem nenhum lead "
             "(se o rastreamento estiver certo)."
         )
     if s["over_v"] is None or s["over_v"] <= 0:
         return (
-            f"Nada pelo CPL: {who} gastou {s['spend']} nos últimos 7 dias ({span}) e trouxe "
+            f"Nada pelo CPL: {who} gastou {s['spend']} {when} e trouxe "
             f"{leads_text(s['leads'])}, CPL {s['cpl']}, abaixo do CPL da conta ({s['account_cpl']})."
         )
     return (
-        f"Cerca de {s['over']} pagos a mais: {who} gastou {s['spend']} nos últimos 7 dias ({span}) por "
+        f"Cerca de {s['over']} pagos a mais: {who} gastou {s['spend']} {when} por "
         f"{leads_text(s['leads'])} (CPL {s['cpl']}); ao CPL da conta nos mesmos dias ({s['account_cpl']}), "
         f"esses leads custariam {s['at_account']}."
     )

@@ -10,6 +10,7 @@ from typing import Any
 
 import polars as pl
 
+from famachat_ml_pipeline.agent.intents_periods import Period
 from famachat_ml_pipeline.agent.tools import ToolContext, run_tool
 from famachat_ml_pipeline.agent.tools.analysis import period_figures
 from famachat_ml_pipeline.agent.tools.campaigns import is_active
@@ -17,6 +18,7 @@ from famachat_ml_pipeline.source.read import read_daily_insights
 
 DAY = dt.timedelta(days=1)
 WEEK = 7
+MAX_SPAN = 180  # the longest period read for one campaign's figures
 
 
 def _week(ctx: ToolContext) -> tuple[pl.DataFrame, dt.date, dt.date]:
@@ -84,10 +86,19 @@ def _forecast_value(ctx: ToolContext, metric: str, cid: str) -> dict[str, Any] |
     return rows[0] if rows else None
 
 
-def pause_savings_figures(ctx: ToolContext, cid: str) -> dict[str, Any]:
+def _span(ctx: ToolContext, period: Period) -> tuple[pl.DataFrame, dt.date, dt.date]:
+    """The source's days of a period asked, up to the last complete day (at most 180 days back)."""
+    through = min(period.last, ctx.data_through())
+    first = max(period.first, through - DAY * (MAX_SPAN - 1))
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], through, (through - first).days + 1, now=ctx.now)
+    return daily.daily.filter(pl.col("date").is_between(first, through)), first, through
+
+
+def pause_savings_figures(ctx: ToolContext, cid: str, period: Period | None = None) -> dict[str, Any]:
     """The campaign's last 7 complete days' spend and leads (what a week paused would not spend nor bring,
-    at its recent pace) and the stored forecast of its next days' spend and leads, when one is stored."""
-    week, first, through = _week(ctx)
+    at its recent pace) and the stored forecast of its next days' spend and leads, when one is stored;
+    `period` ("quanto perdi com a 14 semana passada?"): its days instead of the 7."""
+    week, first, through = _week(ctx) if period is None else _span(ctx, period)
     own = week.filter(pl.col("campaign_id") == cid)
     spend, leads = float(own["spend"].sum() or 0.0), int(own["leads"].sum() or 0)
     # "quanto perdi com a 20?": her leads at the account's CPL of the same days, the rest paid over it
@@ -101,6 +112,7 @@ def pause_savings_figures(ctx: ToolContext, cid: str) -> dict[str, Any]:
     return {
         "name": ctx.name_of(cid),
         "campaign_id": cid,
+        "label": period.label if period else None,
         "first_day": first,
         "through": through,
         **figures,

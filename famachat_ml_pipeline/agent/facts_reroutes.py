@@ -22,6 +22,7 @@ from famachat_ml_pipeline.agent.facts_months import (
 )
 from famachat_ml_pipeline.agent.facts_stability import stability_figures
 from famachat_ml_pipeline.agent.intents import Intent
+from famachat_ml_pipeline.agent.intents_periods import resolve_period
 from famachat_ml_pipeline.agent.tools import ToolContext
 from famachat_ml_pipeline.agent.tools.classification import blockers_of
 
@@ -42,11 +43,13 @@ def reroute_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any] | None:
         return {"_reactivations": reactivations_figures(ctx)}
     if intent.name == "paused" and intent.metric == "back":
         return {"_paused_back": paused_back_figures(ctx)}
+    period = resolve_period(intent.period_ref, ctx.data_through())
     if intent.name == "pause_savings" and owned and cid:
         # its advice said last as "devo pausar a 20?" says it: what holds its pause (was "vale considerar
         # pausar" where that said "Ainda não", the pause held behind an open tracking alert)
         return {
-            "_pause_savings": pause_savings_figures(ctx, cid),
+            # "quanto perdi com a 14 semana passada?": that period's loss (the saving is a week's)
+            "_pause_savings": pause_savings_figures(ctx, cid, period if intent.ask == "lost" else None),
             "_cut_blockers": blockers_of(ctx, [cid])[cid],
         }
     if intent.name == "pause_savings":

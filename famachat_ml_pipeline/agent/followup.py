@@ -650,6 +650,14 @@ def _which_period(message: str, history: Sequence[ChatTurn], depth: int) -> Inte
     return replace(both, metric="periods_worse" if m.group(1) == "pior" else "periods_better", ask="which")
 
 
+def _day_why(prev: Intent | None) -> Intent | None:
+    """ "Por quê?" right after a day weighed against the day before ("comparado com o dia anterior?",
+    "o que aconteceu ontem?"): the CPL's move that day explained (was the 7 days' factors)."""
+    if prev is None or prev.name != "anomalies" or not (prev.metric or "").startswith("day_"):
+        return None
+    return replace(prev, metric="day_cpl_either")
+
+
 def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX_DEPTH) -> Intent | None:
     """The intent of an elliptical `message` read against the thread's `history`; None when it is no
     follow-up (a question of its own, no history, or no earlier question to carry: "e ontem?" after a
@@ -663,6 +671,8 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
         return ranked_place(message, history, _previous_intent(history, depth))
     if bare_why(message) and (why := why_ranked(message, history, _previous_intent(history, depth))):
         return why  # "por quê?" after "qual a melhor campanha?": that campaign's figures
+    if bare_why(message) and (day := _day_why(_previous_intent(history, depth))):
+        return day  # "por quê?" after a day against the day before: that day's CPL factors
     if advice := why_advice(message, history, _previous_intent(history, depth)):
         return advice  # "por quê?" after "qual a recomendação mais urgente?": that advice's reason
     if asked := why_card(message, history, _previous_intent(history, depth)):

@@ -293,9 +293,9 @@ def reroute(text: str, intent: Intent) -> Intent:
     if named and intent.name == "campaign_details" and (judged := _campaign_judged(text, intent)):
         # "a 3 tá boa?", "a campanha 3 tá indo mal?": the verdict of its CPL against the account's, first
         return replace(intent, keyword="performance", metric=judged)
-    if named and _LOST.search(text) and not (intent.day_ref or intent.period_ref):
+    if named and _LOST.search(text) and not intent.day_ref:
         return replace(intent, name="pause_savings", keyword="pause_savings", ask="lost")
-    if _BURNING.search(text):
+    if _BURNING.search(text) or (_LOST.search(text) and not named):  # "quanto perdi?": as "queimando"
         if named:
             return replace(intent, name="campaign_details", keyword="performance", metric="cpl_judge_high")
         # the account: where the money goes without return, the campaigns of the lowest tier

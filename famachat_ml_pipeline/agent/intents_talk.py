@@ -160,7 +160,9 @@ def decision_asked(text: str) -> str | None:
     """ "decided" (which advice was dismissed or applied), "dismiss" (ignore an advice), "applied" (the
     buyer already acted), "acknowledge" (an alert seen) or "how" (how to record a decision); None
     otherwise."""
-    if _ACKNOWLEDGE.search(text) and not re.search(r"\brecomend", text):
+    # "quais alertas eu já reconheci?" asks a list, not to acknowledge one
+    listed = re.match(r"(?:quais|qual|que|lista\w*|mostr\w*)\b", text)
+    if _ACKNOWLEDGE.search(text) and not re.search(r"\brecomend", text) and not listed:
         return "acknowledge"
     if _HOW_TO_RECORD.search(text):
         return "how"

@@ -415,3 +415,47 @@ def test_what_to_do_after_one_campaign_is_her_advice(demo_db: DemoDb) -> None:
     assert intent == "recommendations", lines
     assert lines[0] == f"“{name}” ({cid}), tier crítico: recomendações ativas:", lines
     assert lines[1 : 1 + len(titles)] == [f"- {t}" for t in titles], lines
+
+
+def test_what_a_campaign_lost_in_a_period_asked_next(demo_db: DemoDb) -> None:
+    """ "e em outubro?" after "quanto perdi com a 14?" repeated the 7 days: October's loss, from the
+    source."""
+    cid, name = _numbered(demo_db, ACCOUNT, 14)
+    first, last = dt.date(2026, 10, 1), dt.date(2026, 10, 31)
+    acc = _source(demo_db, ACCOUNT, first, last, demo_db.now)
+    own = acc.filter(pl.col("campaign_id") == cid)
+    spend, leads = _sum(own, "spend"), int(_sum(own, "leads"))
+    account_cpl = _sum(acc, "spend") / _sum(acc, "leads")
+    (_, _), (intent, lines) = _talk(demo_db, ["quanto perdi com a 14?", "e em outubro?"])
+    assert intent == "pause_savings", lines
+    assert lines[0] == (
+        f"Cerca de {format_money(spend - leads * account_cpl)} pagos a mais: “{name}” ({cid}) gastou "
+        f"{format_money(spend)} em outubro de 2026 ({_d(first)} a {_d(last)}) por {leads_of(leads)} "
+        f"(CPL {format_money(spend / leads)}); ao CPL da conta nos mesmos dias "
+        f"({format_money(account_cpl)}), esses leads custariam {format_money(leads * account_cpl)}."
+    ), lines
+
+
+def test_why_after_a_day_against_the_day_before_is_that_days_cpl(demo_db: DemoDb) -> None:
+    """ "por quê?" after "comparado com o dia anterior?" explained the 7 days' CPL: that day's factors."""
+    day = demo_db.as_of
+    d = _source(demo_db, ACCOUNT, day - DAY, day, demo_db.now)
+    cpl, before = (
+        _sum(x, "spend") / _sum(x, "leads") for x in (d.filter(pl.col("date") == t) for t in (day, day - DAY))
+    )
+    pct = (cpl / before - 1) * 100
+    change = ("+" if round(pct) > 0 else "") + format_pct(pct, 0)
+    answers = _talk(demo_db, ["como foi ontem?", "e comparado com o dia anterior?", "por quê?"])
+    intent, lines = answers[2]
+    assert intent == "anomalies", lines
+    assert any(x.startswith(f"Por que o CPL mudou ({change} em {_d(day)}): ") for x in lines), lines
+    assert not any("em 7 dias)" in x for x in lines), lines
+
+
+@pytest.mark.parametrize("question", ["quanto perdi?", "quanto dinheiro joguei fora?"])
+def test_what_the_account_lost_is_where_money_burns(demo_db: DemoDb, question: str) -> None:
+    """Was the help menu: the campaigns of the lowest tier, as "tô queimando dinheiro?" lists them."""
+    intent, lines = _one(demo_db, question)
+    assert intent == "underperformers", lines
+    assert lines == _one(demo_db, "to queimando dinheiro?")[1], lines
+    assert lines[0].endswith(f"(UNDERPERFORMER) em {_d(demo_db.as_of)}:"), lines
