@@ -21,6 +21,9 @@ from famachat_ml_pipeline.demo.generator import INCIDENT_KINDS, MIN_DAYS
 from famachat_ml_pipeline.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from famachat_ml_pipeline.agent.types import ChatTurn
     from famachat_ml_pipeline.run_turn import Attempt
     from famachat_ml_pipeline.serve import Service
 
@@ -67,6 +70,16 @@ def _port(value: str) -> int:
 def _question(value: str) -> str:
     if not value.strip():  # as the API refuses it (422), rather than the help menu with exit 0
         raise argparse.ArgumentTypeError("the question is empty")
+    return value
+
+
+def _thread_id(value: str) -> str:
+    import re
+
+    from famachat_ml_pipeline.db.conversations import THREAD_ID
+
+    if not re.fullmatch(THREAD_ID, value):  # as the API refuses it
+        raise argparse.ArgumentTypeError(f"1 to 100 letters, digits or _ . : -, got {value!r}")
     return value
 
 
@@ -543,20 +556,37 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     check_ready(settings.database_url)
-    agent = open_agent(
-        get_engine(settings.database_url), args.config_id, settings, mode="offline" if args.offline else None
-    )
+    engine = get_engine(settings.database_url)
+    agent = open_agent(engine, args.config_id, settings, mode="offline" if args.offline else None)
+    history = _thread_history(engine, args) if args.thread else []
     reply = None
-    for event in agent.stream(args.question):
+    for event in agent.stream(args.question, history):
         if event.kind == "text":
             print(event.text, end="", flush=True)
         elif event.kind == "done":
             reply = event.reply
     print()
+    if args.thread and reply is not None:
+        from famachat_ml_pipeline.agent.thread_turns import store_reply
+
+        store_reply(engine, args.config_id, args.thread, reply)
     if reply is not None and reply.error:
         console.print(f"[red]{reply.error}[/]")
         return 1
     return 0
+
+
+def _thread_history(engine: sa.Engine, args: argparse.Namespace) -> list[ChatTurn]:
+    """The earlier turns of `--thread` (created when new), the question stored in it."""
+    from famachat_ml_pipeline.agent.thread_turns import start_turn
+    from famachat_ml_pipeline.db.conversations import ThreadNotFound
+
+    try:
+        return start_turn(engine, args.config_id, args.thread, args.question)
+    except ThreadNotFound:
+        raise UsageError(
+            f"conversation {args.thread!r} is another account's, not {args.config_id}'s; nothing was asked"
+        ) from None
 
 
 def cmd_mcp(args: argparse.Namespace) -> int:
@@ -684,6 +714,13 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="ask the agent about one account (pt-BR; offline without an API key)")
     ask.add_argument("--config-id", type=_positive, required=True, metavar="N")
     ask.add_argument("--offline", action="store_true", help="deterministic answers, even with an API key")
+    ask.add_argument(
+        "--thread",
+        metavar="ID",
+        type=_thread_id,
+        help="continue (or start) the stored conversation ID, as the chat API's thread_id: a follow-up "
+        '("e a 17?", "por quê?") reads its earlier turns, and the question and answer are kept in it',
+    )
     ask.add_argument("question", type=_question)
     ask.set_defaults(fn=cmd_ask)
 

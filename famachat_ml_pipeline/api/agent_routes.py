@@ -18,6 +18,7 @@ from fastapi.responses import StreamingResponse
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.offline import OfflineAgent
 from famachat_ml_pipeline.agent.service import UnknownAccount
+from famachat_ml_pipeline.agent.thread_turns import start_turn, store_reply, tool_dict
 from famachat_ml_pipeline.agent.types import AccountAgent, AgentReply, ChatTurn, ToolCall
 from famachat_ml_pipeline.api.auth import Caller, account_of, auth_configured
 from famachat_ml_pipeline.api.errors import DATABASE_UNAVAILABLE
@@ -40,7 +41,6 @@ from famachat_ml_pipeline.source.read import read_campaigns
 
 router = APIRouter(prefix="/api/v1/agent", tags=["agent"])
 
-HISTORY_TURNS = 20  # earlier messages handed to the agent with each question
 ANALYZE_ACCOUNT = (
     "Faça uma análise completa da conta: desempenho das campanhas, anomalias recentes, recomendações "
     "ativas e a previsão de leads e CPL para os próximos dias."
@@ -64,10 +64,6 @@ def _not_found() -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, "conversation not found")
 
 
-def _tool_dict(call: ToolCall) -> dict[str, Any]:
-    return jsonable_encoder({"name": call.name, "input": call.input, "output": call.output})
-
-
 def _open(state: ApiState, config_id: int) -> AccountAgent:
     try:
         return state.open_agent(state.engine, config_id, state.settings)
@@ -84,29 +80,16 @@ def _known_account(state: ApiState, account: int) -> int:
 
 
 def _start_turn(state: ApiState, config_id: int, thread_id: str, message: str) -> list[ChatTurn]:
-    """Open (or create) the thread, read its history, then store the question. The caller holds the
-    thread's turn (`state.turns`)."""
+    """`start_turn`, with another account's thread answered 404. The caller holds the thread's turn
+    (`state.turns`)."""
     try:
-        conv.open_thread(state.engine, config_id, thread_id, title=message[:80])
-        earlier = conv.get_messages(state.engine, config_id, thread_id, limit=HISTORY_TURNS)
-        conv.add_message(state.engine, config_id, thread_id, "user", message)
+        return start_turn(state.engine, config_id, thread_id, message)
     except conv.ThreadNotFound:
         raise _not_found() from None
-    return [ChatTurn(m.role, m.content) for m in earlier if m.role in ("user", "assistant")]
 
 
 def _store_reply(state: ApiState, config_id: int, thread_id: str, reply: AgentReply) -> int:
-    return conv.add_message(
-        state.engine,
-        config_id,
-        thread_id,
-        "assistant",
-        reply.text,
-        tool_calls=[_tool_dict(c) for c in reply.tool_calls],
-        mode=reply.mode,
-        intent=reply.intent,
-        error=reply.error,
-    )
+    return store_reply(state.engine, config_id, thread_id, reply)
 
 
 def _response(thread_id: str, message_id: int | None, reply: AgentReply) -> dict[str, Any]:
@@ -116,7 +99,7 @@ def _response(thread_id: str, message_id: int | None, reply: AgentReply) -> dict
         "answer": reply.text,
         "mode": reply.mode,
         "intent": reply.intent,
-        "tool_calls": [_tool_dict(c) for c in reply.tool_calls],
+        "tool_calls": [tool_dict(c) for c in reply.tool_calls],
         "data_through": reply.data_through,
         "error": reply.error,
     }
@@ -187,7 +170,7 @@ def _stream_events(
                 yield _sse("text", {"text": event.text})
             elif event.kind == "tool" and event.tool is not None:
                 tools.append(event.tool)
-                yield _sse("tool", _tool_dict(event.tool))
+                yield _sse("tool", tool_dict(event.tool))
             elif event.kind == "error":
                 yield _sse("error", {"message": event.text})
             elif event.kind == "done":

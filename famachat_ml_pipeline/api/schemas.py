@@ -7,8 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, field_validator
 
-# Client-chosen thread ids are allowed (the seed's "conversa-123"), within a safe alphabet.
-THREAD_ID = r"^[A-Za-z0-9_.:-]{1,100}$"
+from famachat_ml_pipeline.db.conversations import THREAD_ID
 
 
 def _not_a_boolean(value: Any) -> Any:

@@ -66,6 +66,10 @@ sa.Index("agent_feedback_config_idx", agent_feedback.c.config_id)
 AGENT_TABLES = tuple(metadata.sorted_tables)
 
 
+# Client-chosen thread ids are allowed (the seed's "conversa-123"), within a safe alphabet.
+THREAD_ID = r"^[A-Za-z0-9_.:-]{1,100}$"
+
+
 class ThreadNotFound(LookupError):
     """No such thread for this account (it may exist for another one: that is not said)."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -92,3 +93,48 @@ def test_ask_into_a_closed_pipe_ends_without_a_traceback(env: DemoDb) -> None:
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 1
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+def test_ask_with_a_thread_reads_and_keeps_its_earlier_turns(
+    env: DemoDb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`ask` answered each question alone: "por quê?" after "qual a pior campanha?" was the account's CPL,
+    not that campaign's reason, as the chat API's thread gives."""
+    from famachat_ml_pipeline.agent.service import open_agent
+    from famachat_ml_pipeline.agent.types import ChatTurn
+    from famachat_ml_pipeline.db import conversations as conv
+
+    thread = f"cli-{uuid.uuid4().hex[:12]}"
+    assert main(["ask", "--config-id", "2", "--thread", thread, "qual a pior campanha?"]) == 0
+    first = capsys.readouterr().out.strip()
+    assert main(["ask", "--config-id", "2", "--thread", thread, "por quê?"]) == 0
+    followup = capsys.readouterr().out.strip()
+    agent = open_agent(env.engine, 2, get_settings(), mode="offline")
+    history = [ChatTurn("user", "qual a pior campanha?"), ChatTurn("assistant", first)]
+    assert followup == agent.ask("por quê?", history).text.strip()
+    assert followup != agent.ask("por quê?").text.strip()  # the thread is what changed the answer
+    kept = [(m.role, m.content.strip()) for m in conv.get_messages(env.engine, 2, thread)]
+    assert kept == [
+        ("user", "qual a pior campanha?"),
+        ("assistant", first),
+        ("user", "por quê?"),
+        ("assistant", followup),
+    ]
+
+
+def test_ask_refuses_another_accounts_thread_and_a_bad_id(
+    env: DemoDb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from famachat_ml_pipeline.db import conversations as conv
+
+    thread = f"cli-{uuid.uuid4().hex[:12]}"
+    assert main(["ask", "--config-id", "2", "--thread", thread, "oi"]) == 0
+    capsys.readouterr()
+    assert main(["ask", "--config-id", "3", "--thread", thread, "e a 17?"]) == 2
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"conversation '{thread}' is another account's, not 3's; nothing was asked" in out, out
+    assert [m.role for m in conv.get_messages(env.engine, 2, thread)] == ["user", "assistant"]
+    with pytest.raises(SystemExit) as exited:
+        main(["ask", "--config-id", "2", "--thread", "two words", "oi"])
+    assert exited.value.code == 2
+    assert "1 to 100 letters, digits or _ . : -, got 'two words'" in capsys.readouterr().err
