@@ -529,6 +529,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 DEMO_FLEETS = 10  # `evaluate anomalies`: 1,000 labelled incidents, about 1.5 s
+# `famachat-ml status` exit codes (status.py applies them); here so --help needs no import of Dagster
+STATUS_RULES = (
+    "exit 0: healthy. exit 1, something needs a person: the dagster-daemon's heartbeat is stale (it ran "
+    "and died without serve's clean stop), or it runs with a required daemon unhealthy, or --expect-daemon "
+    "is given and no daemon runs; runs are queued while no daemon runs to launch them; a run FAILED in the "
+    "last 24 h and no run of the same job created after it succeeded; an account's results (its latest day "
+    "of campaign classifications) are more than one day behind its latest day of insights in the source. "
+    "Accounts with insights but no results at all are listed, not counted as a problem (new_accounts_sensor "
+    "runs them within minutes). exit 2: a usage or configuration error (no ml_* schema, no Dagster storage, "
+    "a database that does not answer), in one line."
+)
+
+
 DEMO_QUESTIONS = ("Quais campanhas estão indo mal?", "Quantos leads vou ter na próxima semana?")
 
 
@@ -596,6 +609,29 @@ def cmd_mcp(args: argparse.Namespace) -> int:
     check_ready(load_settings().database_url)  # before stdio is taken over by the protocol
     serve_stdio(args.config_id)
     return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Health in figures, read-only (famachat_ml_pipeline/status.py); the exit code is status.RULES."""
+    from famachat_ml_pipeline import status
+    from famachat_ml_pipeline.db.engine import get_engine
+    from famachat_ml_pipeline.instance import existing_instance
+    from famachat_ml_pipeline.preflight import check_ready
+
+    settings = load_settings()
+    check_ready(settings.database_url)  # no schema: one line, exit 2; it never migrates
+    instance = existing_instance(settings)
+    sections = status.gather(instance, get_engine(settings.database_url), args.expect_daemon)
+    for section in sections:
+        for line in section.lines:
+            console.print(escape(line), soft_wrap=True, highlight=False)
+        for problem in section.problems:
+            console.print(f"[red]PROBLEM:[/] {escape(problem)}", soft_wrap=True, highlight=False)
+    code = status.exit_code(sections)
+    problems = sum(len(s.problems) for s in sections)
+    verdict = "healthy" if code == 0 else f"needs a person: {counted(problems, 'problem')}"
+    console.print(f"status: {verdict} (exit {code})", highlight=False)
+    return code
 
 
 def _safe_url(url: str) -> str:
@@ -727,6 +763,18 @@ def build_parser() -> argparse.ArgumentParser:
     mcp = sub.add_parser("mcp", help="serve the agent's tools for one account over MCP (stdio)")
     mcp.add_argument("--config-id", type=_positive, required=True, metavar="N")
     mcp.set_defaults(fn=cmd_mcp)
+
+    st = sub.add_parser(
+        "status",
+        help="is the deployment healthy: daemon, runs, failures, stale accounts (read-only; exit 0/1/2)",
+        description="Read-only health of the deployment. " + STATUS_RULES,
+    )
+    st.add_argument(
+        "--expect-daemon",
+        action="store_true",
+        help="a daemon should run here (serve): none running is exit 1",
+    )
+    st.set_defaults(fn=cmd_status)
     return parser
 
 
@@ -762,13 +810,14 @@ def main(argv: list[str] | None = None) -> int:
         from famachat_ml_pipeline.agent.service import UnknownAccount
         from famachat_ml_pipeline.db.grants import BadRoleName
         from famachat_ml_pipeline.demo.loader import RefusingToOverwrite
+        from famachat_ml_pipeline.instance import StorageMissing
         from famachat_ml_pipeline.preflight import DatabaseUnavailable, SchemaAhead, SchemaBehind
         from famachat_ml_pipeline.runner import IncompleteDay, QueueBusy, UnknownAccounts
 
         known = (
             UnknownAccounts | IncompleteDay | QueueBusy | RefusingToOverwrite | UsageError | FileNotFoundError
         )
-        unusable = DatabaseUnavailable | SchemaBehind | SchemaAhead
+        unusable = DatabaseUnavailable | SchemaBehind | SchemaAhead | StorageMissing
         if isinstance(exc, known | unusable | BadRoleName | UnknownAccount):
             # soft_wrap: one line even when it is wider than the terminal
             console.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True, markup=True, highlight=False)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 import yaml
+from dagster._core.instance.ref import InstanceRef
 
 from famachat_ml_pipeline.settings import Settings
 
@@ -65,3 +66,48 @@ def initialise_storage(settings: Settings) -> None:
     with get_instance(settings) as instance:
         instance.get_runs(limit=1)
         instance.all_instigator_state()
+
+
+class StorageMissing(RuntimeError):
+    """The instance's Dagster storage is not there (nothing has run on it yet, or the settings point
+    elsewhere): a reader must say so, not create it."""
+
+
+def existing_instance(settings: Settings) -> dg.DagsterInstance:
+    """The CLI's instance, opened only if its storage already exists: writes no dagster.yaml, creates and
+    migrates no storage (get_instance does both, as every command that runs must). For `status`."""
+    home = settings.dagster_home.resolve()
+    if not home.is_dir():
+        raise StorageMissing(f"DAGSTER_HOME ({home}) does not exist: nothing has run on this instance yet")
+    if settings.dagster_pg_url:
+        _check_postgres_storage(settings.dagster_pg_url)
+    elif not (home / "history" / "runs.db").is_file():
+        raise StorageMissing(
+            f"no Dagster storage under DAGSTER_HOME ({home}/history/runs.db): nothing has run on this "
+            "instance yet"
+        )
+    os.environ["DAGSTER_HOME"] = str(home)
+    if settings.dagster_pg_url:
+        os.environ["DAGSTER_PG_URL"] = settings.dagster_pg_url
+    ref = InstanceRef.from_dir(str(home), overrides=instance_config(settings))
+    return dg.DagsterInstance.from_ref(ref)
+
+
+def _check_postgres_storage(url: str) -> None:
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    from famachat_ml_pipeline.storage_watch import probe_postgres
+
+    named = f"DAGSTER_PG_URL ({make_url(url).render_as_string(hide_password=True)})"
+    error = probe_postgres(url)
+    if error is not None:
+        raise StorageMissing(f"cannot use {named}: {error}")
+    engine = sa.create_engine(url)
+    try:
+        if not sa.inspect(engine).has_table("runs"):
+            raise StorageMissing(
+                f"{named} holds no Dagster storage (no runs table): nothing has run on it yet"
+            )
+    finally:
+        engine.dispose()
