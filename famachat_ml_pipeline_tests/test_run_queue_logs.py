@@ -5,10 +5,9 @@ every source row was set aside (its results kept), a warning only the UI and the
 from __future__ import annotations
 
 import _thread
-import signal
 import threading
 import time
-from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import dagster as dg
@@ -24,6 +23,7 @@ from famachat_ml_pipeline.instance import get_instance
 from famachat_ml_pipeline.runner import CODE_LOCATION, QUEUE_DAEMON
 from famachat_ml_pipeline.settings import get_settings
 from famachat_ml_pipeline.source.tables import insights_table
+from famachat_ml_pipeline_tests.interrupts import ctrl_c_raises, main_interrupted  # noqa: F401 (a fixture)
 from famachat_ml_pipeline_tests.test_run_queue import _sqlite_deployment
 
 
@@ -102,16 +102,6 @@ def _interrupt_once(instance: dg.DagsterInstance, status: dg.DagsterRunStatus, s
         stop.wait(0.2)
 
 
-@pytest.fixture
-def ctrl_c_raises() -> Iterator[None]:
-    """SIGINT raising KeyboardInterrupt, as in a terminal: `_thread.interrupt_main` does nothing where an
-    earlier test in the same xdist worker left SIGINT at SIG_DFL or SIG_IGN (seen: both cases failed in the
-    full suite, one of them hanging to its timeout while following a run nobody executes)."""
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    yield
-    signal.signal(signal.SIGINT, previous)
-
-
 @pytest.mark.timeout(300)
 @pytest.mark.usefixtures("ctrl_c_raises")
 @pytest.mark.parametrize("status", [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.STARTED])
@@ -127,17 +117,8 @@ def test_ctrl_c_while_following_cancels_a_queued_run_and_says_a_started_one_goes
     try:
         assert main(["generate-demo-data", "--accounts", "1", "--days", "40"]) == 0
         instance = get_instance(settings)
-        stop = threading.Event()
-        ctrl_c = threading.Thread(target=_interrupt_once, args=(instance, status, stop))
-        ctrl_c.start()
         capsys.readouterr()
-        try:
-            code = main(["run", "--config-id", "1"])
-        except KeyboardInterrupt:  # the traceback a person saw
-            code = None
-        finally:
-            stop.set()
-            ctrl_c.join()
+        code = main_interrupted(["run", "--config-id", "1"], partial(_interrupt_once, instance, status))
     finally:
         get_settings.cache_clear()
     out = " ".join(capsys.readouterr().out.split())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import dagster as dg
@@ -19,15 +19,8 @@ from famachat_ml_pipeline.cli import main
 from famachat_ml_pipeline.instance import get_instance
 from famachat_ml_pipeline.interrupted_run import REASON
 from famachat_ml_pipeline.settings import get_settings
+from famachat_ml_pipeline_tests.interrupts import ctrl_c_raises, main_interrupted  # noqa: F401 (a fixture)
 from famachat_ml_pipeline_tests.test_run_queue import _sqlite_deployment
-
-
-@pytest.fixture
-def ctrl_c_raises() -> Iterator[None]:
-    """SIGINT's handler as in a terminal (an earlier test in the worker may have left another)."""
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    yield
-    signal.signal(signal.SIGINT, previous)
 
 
 def _ctrl_c_when(instance: dg.DagsterInstance, moment: str, stop: threading.Event) -> None:
@@ -55,17 +48,8 @@ def _interrupted_run(
     try:
         assert main(["generate-demo-data", "--accounts", "2", "--days", "40"]) == 0
         instance = get_instance(settings)
-        stop = threading.Event()
-        ctrl_c = threading.Thread(target=_ctrl_c_when, args=(instance, moment, stop))
-        ctrl_c.start()
         capfd.readouterr()
-        try:
-            code = main(argv)
-        except KeyboardInterrupt:
-            code = None
-        finally:
-            stop.set()
-            ctrl_c.join()
+        code = main_interrupted(argv, partial(_ctrl_c_when, instance, moment))
     finally:
         get_settings.cache_clear()
     captured = capfd.readouterr()
