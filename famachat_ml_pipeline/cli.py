@@ -318,12 +318,9 @@ def _prepare_serve(
     """The checks, the Dagster storage and the instance's daemon lock (kept on `held`), before anything
     starts; returns the settings and the services to run. Without the lock serve refuses; ui
     (`daemon_optional`) runs the webserver alone."""
-    import tempfile
-    from pathlib import Path
-
     from famachat_ml_pipeline.instance import prepare_dagster_home
     from famachat_ml_pipeline.preflight import check_database, check_ready
-    from famachat_ml_pipeline.serve import DAEMON, ports_in_use, services, write_workspace
+    from famachat_ml_pipeline.serve import DAEMON, make_run_dir, ports_in_use, services
     from famachat_ml_pipeline.settings import export_resource_environment
 
     settings = load_settings()
@@ -342,10 +339,7 @@ def _prepare_serve(
     export_resource_environment(settings)
     home = prepare_dagster_home(settings)
     _initialise_dagster_storage(settings)
-    # the code server's socket and the workspace file: a short path (a socket's is capped at 107 bytes)
-    run_dir = Path(held.enter_context(tempfile.TemporaryDirectory(prefix="fcml-serve-")))
-    write_workspace(run_dir)
-    wanted = services(args.host, args.port, api_port, run_dir=run_dir)
+    wanted = services(args.host, args.port, api_port, run_dir=make_run_dir(held))
     holder_of_daemon = _hold_daemon_lock(settings, held, holder, wait_seconds=0.0 if daemon_optional else 5.0)
     where = (
         f"DAGSTER_PG_URL {_safe_url(settings.dagster_pg_url)}"

@@ -16,10 +16,12 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -51,6 +53,45 @@ class Service:
     argv: list[str]
     # Services after this one start once it answers True (None: at once).
     ready: Callable[[], bool] | None = field(default=None, compare=False)
+
+
+RUN_DIR_PREFIX = "fcml-serve-"  # serve's folder for the code server's socket and the workspace file
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
+def sweep_run_dirs(root: Path) -> list[Path]:
+    """serve's folders under `root` whose serve is gone: a stop removes its own, a `kill -9` left it. One
+    without a readable serve.pid is left alone (it may be a serve that is just starting)."""
+    removed = []
+    for folder in sorted(root.glob(f"{RUN_DIR_PREFIX}*")):
+        try:
+            pid = int((folder / "serve.pid").read_text())
+        except (OSError, ValueError):
+            continue
+        if not _alive(pid):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def make_run_dir(held: contextlib.ExitStack, root: Path | None = None) -> Path:
+    """This serve's folder (removed when `held` closes), with its pid and the workspace file, after the
+    folders of serves killed before it are swept. A short path: a socket's is capped at 107 bytes."""
+    root = root or Path(tempfile.gettempdir())
+    sweep_run_dirs(root)
+    run_dir = Path(held.enter_context(tempfile.TemporaryDirectory(prefix=RUN_DIR_PREFIX, dir=root)))
+    (run_dir / "serve.pid").write_text(str(os.getpid()))
+    write_workspace(run_dir)
+    return run_dir
 
 
 def code_server_socket(run_dir: Path) -> Path:

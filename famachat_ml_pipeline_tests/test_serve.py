@@ -815,3 +815,23 @@ def test_a_service_that_dies_or_hangs_before_it_is_ready_stops_serve(tmp_path: P
     assert time.monotonic() - start < 20
     assert "hangs did not answer within 1 s; stopping" in lines
     assert not never.exists()
+
+
+def test_serves_folders_left_by_a_kill_9_are_swept_and_live_ones_kept(tmp_path: Path) -> None:
+    """A `kill -9` of serve left its folder (socket, workspace file) in /tmp for good."""
+    from famachat_ml_pipeline.serve import RUN_DIR_PREFIX, make_run_dir
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    dead, live, starting = (tmp_path / f"{RUN_DIR_PREFIX}{n}" for n in ("dead", "live", "starting"))
+    for folder, pid in ((dead, gone.pid), (live, os.getpid()), (starting, None)):
+        folder.mkdir()
+        (folder / "code.sock").touch()
+        if pid is not None:
+            (folder / "serve.pid").write_text(str(pid))
+    with contextlib.ExitStack() as held:
+        mine = make_run_dir(held, root=tmp_path)
+        assert (mine / "serve.pid").read_text() == str(os.getpid())
+        assert (mine / "workspace.yaml").exists()
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, starting.name, mine.name])
+    assert not mine.exists()  # a stop removes its own
