@@ -606,7 +606,7 @@ def cmd_mcp(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    """Health in figures, read-only (famachat_ml_pipeline/status.py); the exit code is status.RULES."""
+    """Health in figures, read-only (famachat_ml_pipeline/status.py); the exit code is STATUS_RULES."""
     from famachat_ml_pipeline import status
     from famachat_ml_pipeline.db.engine import get_engine
     from famachat_ml_pipeline.instance import existing_instance

@@ -40,9 +40,7 @@ def prepare_dagster_home(settings: Settings) -> Path:
     text = yaml.safe_dump(instance_config(settings), sort_keys=False)
     if not target.exists() or target.read_text() != text:
         target.write_text(text)
-    os.environ["DAGSTER_HOME"] = str(home)
-    if settings.dagster_pg_url:
-        os.environ["DAGSTER_PG_URL"] = settings.dagster_pg_url
+    _export_instance_env(home, settings)
     # Per-partition bookkeeping is the largest fixed cost of a fleet run (design.md). Batch event writes,
     # and record one "planned" event per asset for a single-run backfill instead of one per partition
     # (dagster-postgres writes those one by one, ~14 ms each). The trade-off, documented by Dagster:
@@ -50,6 +48,13 @@ def prepare_dagster_home(settings: Settings) -> Path:
     os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", "1000")
     os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
     return home
+
+
+def _export_instance_env(home: Path, settings: Settings) -> None:
+    """Where Dagster's own code (and the processes it starts) finds this instance."""
+    os.environ["DAGSTER_HOME"] = str(home)
+    if settings.dagster_pg_url:
+        os.environ["DAGSTER_PG_URL"] = settings.dagster_pg_url
 
 
 def get_instance(settings: Settings) -> dg.DagsterInstance:
@@ -86,9 +91,7 @@ def existing_instance(settings: Settings) -> dg.DagsterInstance:
             f"no Dagster storage under DAGSTER_HOME ({home}/history/runs.db): nothing has run on this "
             "instance yet"
         )
-    os.environ["DAGSTER_HOME"] = str(home)
-    if settings.dagster_pg_url:
-        os.environ["DAGSTER_PG_URL"] = settings.dagster_pg_url
+    _export_instance_env(home, settings)
     ref = InstanceRef.from_dir(str(home), overrides=instance_config(settings))
     return dg.DagsterInstance.from_ref(ref)
 

@@ -11,7 +11,7 @@ from famachat_ml_pipeline.agent.answers_talk import left_to_spend_lines
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_asks import month_end_asked
 from famachat_ml_pipeline.agent.intents_numbers import parse_number
-from famachat_ml_pipeline.agent.intents_periods import MONTHS
+from famachat_ml_pipeline.agent.intents_periods import month_label
 from famachat_ml_pipeline.agent.tools.forecasts import range_note
 from famachat_ml_pipeline.agent.wording import (
     Out,
@@ -519,8 +519,7 @@ def say_forecast(intent: Intent, out: Out) -> list[str]:
 
 
 def _next_month(day: dt.date) -> str:
-    month = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return f"{MONTHS[month.month - 1].replace('marco', 'março')} de {month.year}"
+    return month_label((day.replace(day=28) + dt.timedelta(days=4)).replace(day=1))
 
 
 def _beyond_lines(intent: Intent, out: Out) -> list[str]:

@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 
 from famachat_ml_pipeline.agent.intents_periods import this_week_asked
+from famachat_ml_pipeline.agent.intents_weekend import WEEKEND
 from famachat_ml_pipeline.agent.tools import run_tool
 from famachat_ml_pipeline.agent.tools.analysis import period_figures
 from famachat_ml_pipeline.agent.tools.context import ToolContext
@@ -193,12 +194,9 @@ def cpl_day_figures(ctx: ToolContext, day: dt.date) -> dict[str, Any] | None:
     return {"day": day, **ctx.fmt1(raw, {"cpl": "money", "spend": "money", "leads": "num1"})}
 
 
-_WEEKEND_REF = re.compile(r"fim de semana|final de semana|fds")
-
-
-def weekend_asked(period_ref: str | None) -> bool:
+def weekend_period(period_ref: str | None) -> bool:
     """Whether the period asked is the weekend ("fim de semana", "fds")."""
-    return bool(_WEEKEND_REF.fullmatch(period_ref or ""))
+    return bool(re.fullmatch(WEEKEND, period_ref or ""))
 
 
 def next_weekend(through: dt.date) -> tuple[dt.date, dt.date]:

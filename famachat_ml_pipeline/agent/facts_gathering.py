@@ -22,8 +22,8 @@ from famachat_ml_pipeline.agent.facts_forecast import (
     cpl_day_figures,
     cpl_next_figures,
     leads_target_figures,
-    weekend_asked,
     weekend_forecast_figures,
+    weekend_period,
     worst_case_figures,
 )
 from famachat_ml_pipeline.agent.facts_forecast_record import forecast_record_figures
@@ -339,7 +339,7 @@ def _forecast_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
     day = resolve_day(intent.day_ref, current_day(ctx))
     if intent.metric == "cpl" and cid is None and intent.ask is None and day and day > ctx.data_through():
         return {"_cpl_day": cpl_day_figures(ctx, day)}  # "cpl previsto pra amanhã?": that day's ratio
-    if cid is None and weekend_asked(intent.period_ref):
+    if cid is None and weekend_period(intent.period_ref):
         # "quanto vou gastar no fim de semana?": the next weekend's forecast (was the next 7 days' alone)
         return {"_weekend_forecast": weekend_forecast_figures(ctx)}
     return {}

@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 
 from famachat_ml_pipeline.agent.facts_periods import clipped_periods
-from famachat_ml_pipeline.agent.intents_periods import MONTHS
+from famachat_ml_pipeline.agent.intents_periods import MONTHS, month_label
 from famachat_ml_pipeline.agent.tools import ToolContext, run_tool
 from famachat_ml_pipeline.agent.tools.analysis import PERIOD_FORMATS, period_figures
 from famachat_ml_pipeline.source.read import first_insight_day, read_daily_insights
@@ -170,7 +170,7 @@ def month_ahead_figures(ctx: ToolContext, month_name: str) -> dict[str, Any]:
     rows = forecast.get("forecasts") or []
     return {
         "current": (year, month) == (through.year, through.month),
-        "label": f"{MONTHS[month - 1].replace('marco', 'março')} de {year}",
+        "label": month_label(dt.date(year, month, 1)),
         "first": first,
         "last": last,
         "days": days,

@@ -532,7 +532,7 @@ def previous_period(asked: Period, first: dt.date, last: dt.date) -> tuple[Perio
         prev_first, prev_last = _month(
             (first - dt.timedelta(days=1)).year, (first - dt.timedelta(days=1)).month
         )
-        name = f"{MONTHS[prev_first.month - 1].replace('marco', 'março')} de {prev_first.year}"
+        name = month_label(prev_first)
         if last == month_last:
             return asked, Period(prev_first, prev_last, name)
         end = min(prev_first + (last - first), prev_last)

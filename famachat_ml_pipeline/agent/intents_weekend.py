@@ -8,7 +8,7 @@ import re
 
 from famachat_ml_pipeline.agent.intents_trends import figure_named
 
-_WEEKEND = r"(?:fim de semana|final de semana|fins de semana|finais de semana|fds|sabado e domingo)"
+WEEKEND = r"(?:fim de semana|final de semana|fins de semana|finais de semana|fds|sabado e domingo)"
 _WORKDAYS = (
     r"(?:dias? (?:de|da|durante a) semana|dias? ute?is|dias? util|durante a semana|semana de trabalho"
     r"|seg(?:unda)? a sex(?:ta)?)"
@@ -23,13 +23,13 @@ _COMPARED = (
     r"|(?:gast\w*|invest\w*|traz\w*|ger\w*|rend\w*|convert\w*|da|dao|vem|vende\w*) (?:mais|menos))"
 )
 _VS = re.compile(
-    rf"\b{_WEEKEND}\b.*\b{_WORKDAYS}\b|\b{_WORKDAYS}\b.*\b{_WEEKEND}\b"
+    rf"\b{WEEKEND}\b.*\b{_WORKDAYS}\b|\b{_WORKDAYS}\b.*\b{WEEKEND}\b"
     # "sábado e domingo vale a pena anunciar?", "compensa anunciar no fds?": the weekend judged is judged
     # against the rest of the week (not Saturday alone, nor last weekend's figures)
     # (not intents' `_JUDGED`: its "bom dia" is a greeting too, "bom dia, como foi o fds?")
-    rf"|\b{_WEEKEND}\b.*\b{_WEEKEND_JUDGED}\b|\b{_WEEKEND_JUDGED}\b.*\b{_WEEKEND}\b"
+    rf"|\b{WEEKEND}\b.*\b{_WEEKEND_JUDGED}\b|\b{_WEEKEND_JUDGED}\b.*\b{WEEKEND}\b"
 )
-_ALONE = re.compile(rf"\b{_WEEKEND}\b.*\b{_COMPARED}\b|\b{_COMPARED}\b.*\b{_WEEKEND}\b")
+_ALONE = re.compile(rf"\b{WEEKEND}\b.*\b{_COMPARED}\b|\b{_COMPARED}\b.*\b{WEEKEND}\b")
 # "o fds passado foi pior?", "esse fds foi melhor que o anterior?": one weekend against another, not the
 # weekdays; "bom dia, como foi o fds?": last weekend's figures
 _ONE_WEEKEND = re.compile(
@@ -90,7 +90,7 @@ def weekend_parts(ask: str) -> tuple[str, str]:
 # "o fds foi bom?", "o fim de semana foi ruim?", "o fds passado foi pior?": last weekend judged, against the
 # weekends before it (not "bom dia, como foi o fds?", nor a campaign asked, nor another side named)
 _LAST_JUDGED = re.compile(
-    rf"^(?!.*\b(?:qual|quais|campanhas?|que|q)\b)(?=.*\b{_WEEKEND}\b)"
+    rf"^(?!.*\b(?:qual|quais|campanhas?|que|q)\b)(?=.*\b{WEEKEND}\b)"
     r".*\b(bom|boa|ruim|bem|mal|melhor|pior|fraco|forte)\b(?! dia| tarde| noite)"
 )
 
@@ -98,7 +98,7 @@ _LAST_JUDGED = re.compile(
 # "como foi o fds?", "e o fim de semana, como foi?": last weekend asked how it went, no side named (was its
 # figures alone): judged all the same, the verdict said without a Sim/Não
 _HOW_WENT = re.compile(
-    rf"^(?!.*\b(?:qual|quais|campanhas?|quanto|qto|qnto|quantos|qtos)\b)(?=.*\b{_WEEKEND}\b)"
+    rf"^(?!.*\b(?:qual|quais|campanhas?|quanto|qto|qnto|quantos|qtos)\b)(?=.*\b{WEEKEND}\b)"
     r".*\bcomo (?:foi|ficou|foram|se saiu|andou|rodou)\b"
 )
 
