@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,7 +18,6 @@ from famachat_ml_pipeline.runner import run_pipeline
 from famachat_ml_pipeline.settings import Settings, get_settings
 from famachat_ml_pipeline.source.clean import latest_complete_day
 from famachat_ml_pipeline.source.tables import campaigns_table
-from famachat_ml_pipeline_tests.conftest import create_pg_database, drop_pg_database
 
 N_ACCOUNTS = 3
 # The demo's last day, and the clock the pipeline and the agent read, fixed: the generator's default and the
@@ -120,15 +118,17 @@ def _build(
     return DemoDb(url=url, engine=engine, data=data, now=now, settings=Settings(database_url=url))
 
 
-@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def demo_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoDb]:
-    """Three demo accounts (account 1 with instruction-carrying campaign names), pipeline run once."""
-    tmp = tmp_path_factory.mktemp(f"agent_{request.param}")
-    if request.param == "sqlite":
-        yield _build(f"sqlite:///{tmp / 'famachat_ml.db'}", tmp)
-        return
-    url = create_pg_database("fcml_agent")
-    try:
-        yield _build(url, tmp)
-    finally:
-        drop_pg_database(url)
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> DemoDb:
+    """Three demo accounts (account 1 with instruction-carrying campaign names), pipeline run once, on
+    SQLite: the agent's answers are functions of what it reads, and test_backend_parity.py holds those
+    reads and answers equal on Postgres."""
+    tmp = tmp_path_factory.mktemp("agent_sqlite")
+    return _build(f"sqlite:///{tmp / 'famachat_ml.db'}", tmp)
+
+
+@pytest.fixture(scope="session")
+def clp_db(tmp_path_factory: pytest.TempPathFactory) -> DemoDb:
+    """The demo with 4 accounts, on SQLite: the 4th's campaigns are in CLP."""
+    tmp = tmp_path_factory.mktemp("clp_sqlite")
+    return _build(f"sqlite:///{tmp / 'famachat_ml.db'}", tmp, n_accounts=4)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 
 import pytest
 
@@ -19,7 +18,6 @@ from famachat_ml_pipeline_tests.agent.conftest import DemoDb, _build, clock_at, 
 from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source, _sums
 from famachat_ml_pipeline_tests.agent.test_offline_asks18 import _budgets
 from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT, _thread
-from famachat_ml_pipeline_tests.conftest import create_pg_database, drop_pg_database
 
 pytestmark = pytest.mark.timeout(1200)
 
@@ -32,18 +30,11 @@ NOTE = (
 )
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def day1_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoDb]:
+@pytest.fixture(scope="module")
+def day1_db(tmp_path_factory: pytest.TempPathFactory) -> DemoDb:
     """The demo up to Monday 30/11/2026, the clock at Tuesday 1/12 noon (São Paulo)."""
-    tmp = tmp_path_factory.mktemp(f"day1_{request.param}")
-    if request.param == "sqlite":
-        yield _build(f"sqlite:///{tmp / 'famachat_ml.db'}", tmp, END, clock_at(END))
-        return
-    url = create_pg_database("fcml_day1")
-    try:
-        yield _build(url, tmp, END, clock_at(END))
-    finally:
-        drop_pg_database(url)
+    tmp = tmp_path_factory.mktemp("day1")
+    return _build(f"sqlite:///{tmp / 'famachat_ml.db'}", tmp, END, clock_at(END))
 
 
 def _d(day: dt.date) -> str:

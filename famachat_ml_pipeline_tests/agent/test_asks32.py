@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
 
 import polars as pl
 import pytest
@@ -20,14 +19,13 @@ from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.core.recommendations import format_money, format_number
 from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
 from famachat_ml_pipeline.source.read import read_daily_insights
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb, _build, leads_of
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline_asks7 import _figures
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source, _sums
 from famachat_ml_pipeline_tests.agent.test_offline_asks16 import _numbered
 from famachat_ml_pipeline_tests.agent.test_offline_asks18 import _budgets
 from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT, _thread
-from famachat_ml_pipeline_tests.conftest import create_pg_database, drop_pg_database
 
 pytestmark = pytest.mark.timeout(1200)
 
@@ -51,20 +49,6 @@ def _signed(value: float, currency: str = "BRL") -> str:
 
 
 # ------------------------------------------------------------ 1. a currency named that is not the account's
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def clp_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoDb]:
-    """The demo with 4 accounts: the 4th's campaigns are in CLP."""
-    tmp = tmp_path_factory.mktemp(f"clp_{request.param}")
-    if request.param == "sqlite":
-        yield _build(f"sqlite:///{tmp / 'famachat_ml.db'}", tmp, n_accounts=4)
-        return
-    url = create_pg_database("fcml_clp")
-    try:
-        yield _build(url, tmp, n_accounts=4)
-    finally:
-        drop_pg_database(url)
-
-
 def test_the_clp_account_is_in_clp(clp_db: DemoDb) -> None:
     with clp_db.engine.connect() as conn:
         found = conn.execute(

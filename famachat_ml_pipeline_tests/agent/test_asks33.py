@@ -19,7 +19,7 @@ from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
 from famachat_ml_pipeline.settings import Settings
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.fake_anthropic import Reply, fake_anthropic, text
-from famachat_ml_pipeline_tests.agent.test_asks32 import CLP_ACCOUNT, _one, clp_db  # noqa: F401
+from famachat_ml_pipeline_tests.agent.test_asks32 import CLP_ACCOUNT, _one
 from famachat_ml_pipeline_tests.agent.test_offline_asks7 import _figures
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source

@@ -22,7 +22,7 @@ from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source
 from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT
 
 # the demo built once for the session, its SQLite side only
-pytestmark = [pytest.mark.timeout(600), pytest.mark.parametrize("demo_db", ["sqlite"], indirect=True)]
+pytestmark = pytest.mark.timeout(600)
 
 DAY = dt.timedelta(days=1)
 THIRD = 3  # the demo account with campaigns 18-32 (ACCOUNT, config_id 2, has 9-17)

@@ -29,7 +29,7 @@ from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT
 
 # the demo built once for the session, its SQLite side only
-pytestmark = [pytest.mark.timeout(600), pytest.mark.parametrize("demo_db", ["sqlite"], indirect=True)]
+pytestmark = pytest.mark.timeout(600)
 
 DAY = dt.timedelta(days=1)
 __all__ = ["all_acknowledged"]  # the fixture, imported for the tests here

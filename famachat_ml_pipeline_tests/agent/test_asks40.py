@@ -23,7 +23,7 @@ from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source
 from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT
 
 # the demo built once for the session, its SQLite side only
-pytestmark = [pytest.mark.timeout(600), pytest.mark.parametrize("demo_db", ["sqlite"], indirect=True)]
+pytestmark = pytest.mark.timeout(600)
 
 DAY = dt.timedelta(days=1)
 

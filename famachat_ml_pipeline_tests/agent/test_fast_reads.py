@@ -198,24 +198,3 @@ def test_forecast_reads_stay_in_the_account(demo_db: DemoDb) -> None:
     assert q.read_forecast_methods(demo_db.engine, 1, demo_db.as_of, 0) == {}
     mine = q.read_forecast_methods(demo_db.engine, 1, demo_db.as_of, 10_000)
     assert mine and not {e for e, _ in mine} & set(other.campaigns)
-
-
-def test_forecast_reads_can_use_the_predictions_index(demo_db: DemoDb) -> None:
-    """On Postgres the per-account predictions reads can be served by ix_ml_predictions_entity_date: with
-    sequential scans disabled, the plan names the index (it would not if the index could not serve them).
-    The demo tables are too small for the planner to prefer it unforced; bench_agent.py --explain shows
-    the unforced plans at fleet scale."""
-    if demo_db.engine.dialect.name != "postgresql":
-        pytest.skip("plans are checked on Postgres")
-    ids = sorted(ToolContext(demo_db.engine, 1).campaigns)
-    queries = q.indexed_read_queries(1, ids, demo_db.as_of, 1)
-    for query in (queries["forecast origin (ml_predictions)"], queries["predictions (ml_predictions)"]):
-        with demo_db.engine.connect() as conn:
-            conn.execute(sa.text("SET enable_seqscan = off"))
-            sql = _literal_sql(demo_db.engine, query)
-            plan = "\n".join(r[0] for r in conn.execute(sa.text(f"EXPLAIN {sql}")))
-        assert "ix_ml_predictions_entity_date" in plan, plan
-
-
-def _literal_sql(engine: sa.Engine, query: sa.Select) -> str:
-    return str(query.compile(engine, compile_kwargs={"literal_binds": True}))
