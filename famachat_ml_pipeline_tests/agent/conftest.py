@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import polars as pl
 import pytest
 import sqlalchemy as sa
 
@@ -17,6 +20,7 @@ from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.runner import run_pipeline
 from famachat_ml_pipeline.settings import Settings, get_settings
 from famachat_ml_pipeline.source.clean import latest_complete_day
+from famachat_ml_pipeline.source.read import read_daily_insights
 from famachat_ml_pipeline.source.tables import campaigns_table
 
 N_ACCOUNTS = 3
@@ -38,6 +42,41 @@ def leads_of(count: object) -> str:
     written here on its own."""
     shown = f"{int(count):,}".replace(",", ".") if isinstance(count, int | float) else str(count)
     return "1 lead" if shown == "1" else f"{shown} leads"
+
+
+def cleaned_daily(
+    engine: sa.Engine,
+    config_ids: Sequence[int],
+    as_of: dt.date,
+    lookback_days: int,
+    now: dt.datetime | None = None,
+) -> pl.DataFrame:
+    """`read_daily_insights(...).daily`, read once per arguments until the next write through the engine:
+    the tests recompute their expected figures from the cleaned source of the same demo databases hundreds
+    of times over, and a few change the source for a moment (an orphan row, a day set aside)."""
+    if engine not in _WATCHED:
+        sa.event.listen(engine, "after_cursor_execute", _forget_on_write)
+        _WATCHED.add(engine)
+    return _cleaned_daily(engine, tuple(config_ids), as_of, lookback_days, now)
+
+
+_WATCHED: set[sa.Engine] = set()
+
+
+def _forget_on_write(conn: sa.Connection, cursor: object, statement: str, *_: object) -> None:
+    if not statement.lstrip().upper().startswith(("SELECT", "WITH", "PRAGMA")):
+        _cleaned_daily.cache_clear()
+
+
+@functools.lru_cache(maxsize=512)
+def _cleaned_daily(
+    engine: sa.Engine,
+    config_ids: tuple[int, ...],
+    as_of: dt.date,
+    lookback_days: int,
+    now: dt.datetime | None,
+) -> pl.DataFrame:
+    return read_daily_insights(engine, list(config_ids), as_of, lookback_days, now=now).daily
 
 
 @dataclass(frozen=True)

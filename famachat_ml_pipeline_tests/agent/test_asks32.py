@@ -18,8 +18,7 @@ import sqlalchemy as sa
 from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.core.recommendations import format_money, format_number
 from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
-from famachat_ml_pipeline.source.read import read_daily_insights
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, cleaned_daily, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline_asks7 import _figures
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source, _sums
@@ -255,7 +254,7 @@ def test_todays_cpl_is_judged_and_said_partial(demo_db: DemoDb) -> None:
     """ "o cpl de hoje tá alto?" gave today's figures, no verdict. Now Sim/Não first, today's CPL so far
     (partial) against each of the 28 days before, counted here."""
     today = demo_db.now.date()
-    d = read_daily_insights(demo_db.engine, [ACCOUNT], today, 29, now=demo_db.now).daily
+    d = cleaned_daily(demo_db.engine, [ACCOUNT], today, 29, now=demo_db.now)
     d = d.filter(pl.col("has_row") & pl.col("spend").is_not_null())
     now = _sums(d, today, today)
     days = [today - i * DAY for i in range(1, 29)]

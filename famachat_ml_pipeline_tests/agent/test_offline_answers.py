@@ -22,9 +22,8 @@ from famachat_ml_pipeline.db.engine import get_engine, migrate
 from famachat_ml_pipeline.demo.generator import generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.settings import Settings
-from famachat_ml_pipeline.source.read import read_daily_insights
 from famachat_ml_pipeline.source.tables import insights_table
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, cleaned_daily, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline import _features, _names
 
 pytestmark = pytest.mark.timeout(1200)
@@ -161,7 +160,7 @@ def test_a_day_the_source_does_not_cover_is_never_zero(demo_db: DemoDb) -> None:
 
 
 def _source_day(db: DemoDb, cid: str | None, first: dt.date, last: dt.date) -> tuple[float, int]:
-    daily = read_daily_insights(db.engine, [CID], last, (last - first).days + 1, now=db.now).daily
+    daily = cleaned_daily(db.engine, [CID], last, (last - first).days + 1, now=db.now)
     if cid is not None:
         daily = daily.filter(pl.col("campaign_id") == cid)
     daily = daily.filter(pl.col("date").is_between(first, last))
@@ -400,7 +399,7 @@ def test_an_invalid_date_is_said(demo_db: DemoDb) -> None:
 
 def test_the_ctr_fell_is_the_ctr_trend(demo_db: DemoDb) -> None:
     as_of = demo_db.as_of
-    daily = read_daily_insights(demo_db.engine, [CID], as_of, 14, now=demo_db.now).daily
+    daily = cleaned_daily(demo_db.engine, [CID], as_of, 14, now=demo_db.now)
 
     def ctr(first: dt.date, last: dt.date) -> float:
         d = daily.filter(pl.col("date").is_between(first, last))

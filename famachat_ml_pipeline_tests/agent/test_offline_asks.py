@@ -16,8 +16,7 @@ from famachat_ml_pipeline.agent.types import ToolCall
 from famachat_ml_pipeline.core.recommendations import format_money, format_number
 from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
 from famachat_ml_pipeline.db.agent_queries import read_latest_predictions
-from famachat_ml_pipeline.source.read import read_daily_insights
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, cleaned_daily, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline import _features, _names
 from famachat_ml_pipeline_tests.agent.test_offline_answers import _first_day, _left_out
 
@@ -31,7 +30,7 @@ def _ask(db: DemoDb, question: str, cid: int = CID):  # noqa: ANN202
 
 def _source(db: DemoDb, first: dt.date, last: dt.date) -> pl.DataFrame:
     """The cleaned source rows of first..last (set-aside days have null metrics)."""
-    daily = read_daily_insights(db.engine, [CID], last, (last - first).days + 1, now=db.now).daily
+    daily = cleaned_daily(db.engine, [CID], last, (last - first).days + 1, now=db.now)
     return daily.filter(pl.col("date").is_between(first, last))
 
 

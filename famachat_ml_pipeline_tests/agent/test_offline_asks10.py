@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 
 from famachat_ml_pipeline.core.recommendations import format_money, format_number, format_pct
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, cleaned_daily, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline_asks7 import WEEKDAYS, _clock, _figures
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT, _last_weeks, _spenders, _thread
@@ -227,9 +227,7 @@ def _ran(db: DemoDb, account: int, cid: str) -> tuple[list[dt.date], dict, dict]
     account's spend and leads over those days, from the cleaned source."""
     import polars as pl
 
-    from famachat_ml_pipeline.source.read import read_daily_insights
-
-    daily = read_daily_insights(db.engine, [account], db.as_of, 180, now=db.now).daily
+    daily = cleaned_daily(db.engine, [account], db.as_of, 180, now=db.now)
     days = sorted(set(daily.filter((pl.col("campaign_id") == cid) & (pl.col("spend") > 0))["date"]))[-30:]
     same = daily.filter(pl.col("date").is_in(days))
 

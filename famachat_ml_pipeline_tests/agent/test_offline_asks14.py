@@ -22,8 +22,8 @@ from famachat_ml_pipeline.agent.types import ToolCall
 from famachat_ml_pipeline.core.recommendations import format_money, format_pct
 from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
 from famachat_ml_pipeline.db.agent_queries import read_active_recommendations
-from famachat_ml_pipeline.source.read import first_insight_day, read_daily_insights
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
+from famachat_ml_pipeline.source.read import first_insight_day
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, cleaned_daily, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline import _ask, _features
 from famachat_ml_pipeline_tests.agent.test_offline_asks import short_horizon_forecast
 from famachat_ml_pipeline_tests.agent.test_offline_asks3 import _numbered
@@ -39,7 +39,7 @@ DAY = dt.timedelta(days=1)
 
 def _source(db: DemoDb, cid: int, first: dt.date, last: dt.date, now: dt.datetime) -> pl.DataFrame:
     """The cleaned source's valid campaign-days of first..last (a row set aside has null metrics)."""
-    daily = read_daily_insights(db.engine, [cid], last, (last - first).days + 1, now=now).daily
+    daily = cleaned_daily(db.engine, [cid], last, (last - first).days + 1, now=now)
     return daily.filter(pl.col("has_row") & pl.col("spend").is_not_null())
 
 
@@ -616,7 +616,7 @@ def test_the_conversion_rate_is_leads_per_click(demo_db: DemoDb) -> None:
     the account's summary."""
     now = _clock(demo_db, WEEKDAYS[2])
     through = now.date() - DAY
-    daily = read_daily_insights(demo_db.engine, [ACCOUNT], through, 7, now=now).daily
+    daily = cleaned_daily(demo_db.engine, [ACCOUNT], through, 7, now=now)
     clicks, leads = float(daily["clicks"].sum()), float(daily["leads"].sum())
     ((intent, lines),) = _thread(demo_db, now, ["qual a taxa de conversão da conta?"])
     assert intent == "performance", lines

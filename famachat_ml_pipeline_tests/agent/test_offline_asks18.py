@@ -19,8 +19,7 @@ import sqlalchemy as sa
 
 from famachat_ml_pipeline.core.recommendations import format_money, format_number
 from famachat_ml_pipeline.db.user_decisions import dismiss_recommendation
-from famachat_ml_pipeline.source.read import read_daily_insights
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, cleaned_daily
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source, _sums
 from famachat_ml_pipeline_tests.agent.test_offline_asks16 import _numbered
@@ -65,7 +64,7 @@ def _month_first(db: DemoDb) -> tuple[dt.date, dt.date]:
 
 
 def _per_campaign(db: DemoDb, first: dt.date, last: dt.date) -> pl.DataFrame:
-    daily = read_daily_insights(db.engine, [ACCOUNT], last, (last - first).days + 1, now=db.now).daily
+    daily = cleaned_daily(db.engine, [ACCOUNT], last, (last - first).days + 1, now=db.now)
     return (
         daily.filter(pl.col("date").is_between(first, last))
         .group_by("campaign_id")

@@ -21,9 +21,9 @@ from famachat_ml_pipeline.db.engine import get_engine, migrate
 from famachat_ml_pipeline.demo.generator import generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.settings import Settings
-from famachat_ml_pipeline.source.read import first_insight_day, read_daily_insights
+from famachat_ml_pipeline.source.read import first_insight_day
 from famachat_ml_pipeline.source.tables import insights_table
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, cleaned_daily, leads_of
 from famachat_ml_pipeline_tests.agent.cpl_factors import weighed_most
 from famachat_ml_pipeline_tests.agent.test_offline import _critical_snapshots, _features, _names
 from famachat_ml_pipeline_tests.agent.test_offline_asks import _ask, _source
@@ -138,7 +138,7 @@ def test_a_tracking_question_answers_from_the_zero_lead_anomalies(demo_db: DemoD
         last: dict[str, dt.date] = {}
         for entity, day in rows:
             last[entity] = max(last.get(entity, dt.date.min), _day(day))
-        daily = read_daily_insights(demo_db.engine, [cid], demo_db.as_of, 60, now=demo_db.now).daily
+        daily = cleaned_daily(demo_db.engine, [cid], demo_db.as_of, 60, now=demo_db.now)
         for question in ("tem alguma campanha com problema de rastreamento?", "o pixel parou?"):
             reply = _ask(demo_db, question, cid)
             assert reply.intent == "tracking", question
@@ -292,7 +292,7 @@ def test_the_weekday_answer_says_the_true_count_per_weekday_on_a_short_account(t
     agent = open_agent(engine, 1, Settings(database_url=url), mode="offline", now=now)
     last = agent.ctx.data_through()
     first = last - dt.timedelta(days=27)
-    daily = read_daily_insights(engine, [1], last, 28, now=now).daily
+    daily = cleaned_daily(engine, [1], last, 28, now=now)
     dates = daily.filter(pl.col("has_row") & pl.col("date").is_between(first, last))["date"].unique()
     assert 7 < dates.len() < 28, "a young account: fewer than 4 weeks of data"
     counts = {d: sum(1 for x in dates if x.weekday() == d) for d in range(7)}

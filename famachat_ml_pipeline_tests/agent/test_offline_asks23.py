@@ -13,8 +13,7 @@ import polars as pl
 import pytest
 
 from famachat_ml_pipeline.core.recommendations import format_money, format_number
-from famachat_ml_pipeline.source.read import read_daily_insights
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, cleaned_daily
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks18 import MONTHS_PT, _one, _per_campaign
 from famachat_ml_pipeline_tests.agent.test_offline_asks21 import _names, _quoted
@@ -135,7 +134,7 @@ def test_accounts_compared_are_refused_not_read_as_campaigns(demo_db: DemoDb, qu
 # ------------------------------------------------------------ 5. the best day of last week
 def test_the_best_day_of_last_week_ranks_that_weeks_days(demo_db: DemoDb) -> None:
     first, last = _last_week(demo_db)
-    daily = read_daily_insights(demo_db.engine, [ACCOUNT], last, 7, now=demo_db.now).daily
+    daily = cleaned_daily(demo_db.engine, [ACCOUNT], last, 7, now=demo_db.now)
     days = (
         daily.filter(pl.col("date").is_between(first, last) & pl.col("spend").is_not_null())
         .group_by("date")

@@ -16,8 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.core.recommendations import format_money
-from famachat_ml_pipeline.source.read import read_daily_insights
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, cleaned_daily, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline import _ask
 from famachat_ml_pipeline_tests.agent.test_offline_asks4 import _change
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
@@ -230,7 +229,7 @@ def _paused(db: DemoDb, account: int) -> list[str]:
 def _ran(db: DemoDb, account: int, cid: str) -> tuple[float, float, int] | None:
     """(its CPL, the account's CPL, its leads) over its last 30 days with spend in the last 180."""
     last = db.as_of
-    daily = read_daily_insights(db.engine, [account], last, 180, now=db.now).daily
+    daily = cleaned_daily(db.engine, [account], last, 180, now=db.now)
     days = (
         daily.filter((pl.col("campaign_id") == cid) & (pl.col("spend") > 0))["date"].unique().sort().tail(30)
     )

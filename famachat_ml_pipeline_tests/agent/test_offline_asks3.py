@@ -20,9 +20,8 @@ from famachat_ml_pipeline.db.engine import get_engine, migrate
 from famachat_ml_pipeline.demo.generator import generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.settings import Settings
-from famachat_ml_pipeline.source.read import read_daily_insights
 from famachat_ml_pipeline.source.tables import insights_table
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, cleaned_daily, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline import _critical_snapshots, _features, _names
 from famachat_ml_pipeline_tests.agent.test_offline_asks import _ask
 
@@ -31,7 +30,7 @@ pytestmark = pytest.mark.timeout(1200)
 
 def _src(db: DemoDb, cid: int, first: dt.date, last: dt.date) -> pl.DataFrame:
     """The cleaned source rows of first..last (set-aside campaign-days have null metrics)."""
-    daily = read_daily_insights(db.engine, [cid], last, (last - first).days + 1, now=db.now).daily
+    daily = cleaned_daily(db.engine, [cid], last, (last - first).days + 1, now=db.now)
     return daily.filter(pl.col("date").is_between(first, last))
 
 
@@ -272,7 +271,7 @@ def test_an_account_day_whose_rows_were_all_set_aside_is_unknown_not_zero(tmp_pa
         conn.execute(i.update().where(i.c.config_id == 1, i.c.date_start == day).values(spend=-5))
     now = dt.datetime.combine(data.end_date + dt.timedelta(days=1), dt.time(12), dt.UTC)
     agent = open_agent(engine, 1, Settings(database_url=url), mode="offline", now=now)
-    d = read_daily_insights(engine, [1], day, 1, now=now).daily.filter(pl.col("date") == day)
+    d = cleaned_daily(engine, [1], day, 1, now=now).filter(pl.col("date") == day)
     n = d.filter(pl.col("spend").is_null()).height
     assert n > 1 and d["spend"].is_null().all()
     text = agent.ask(f"quanto gastei em {day:%d/%m}?").text

@@ -14,8 +14,7 @@ from famachat_ml_pipeline.agent import intents, intents_periods
 from famachat_ml_pipeline.agent.intents_periods import MONTHS
 from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline.db import schema
-from famachat_ml_pipeline.source.read import read_daily_insights
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, cleaned_daily, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline import _names
 from famachat_ml_pipeline_tests.agent.test_offline_asks import _ask
 from famachat_ml_pipeline_tests.agent.test_offline_asks3 import _active_recs, _numbered
@@ -26,7 +25,7 @@ SHORT = ("seg", "ter", "qua", "qui", "sex", "sáb", "dom")
 
 
 def _sums(db: DemoDb, cid: int, first: dt.date, last: dt.date) -> dict[str, float]:
-    daily = read_daily_insights(db.engine, [cid], last, (last - first).days + 1, now=db.now).daily
+    daily = cleaned_daily(db.engine, [cid], last, (last - first).days + 1, now=db.now)
     d = daily.filter(pl.col("date").is_between(first, last))
     return {k: float(d[k].sum() or 0) for k in ("spend", "leads", "clicks", "impressions")}
 
@@ -258,7 +257,7 @@ def test_why_did_the_cpl_rise_says_first_when_it_did_not(demo_db: DemoDb) -> Non
 
 
 def _by_campaign(db: DemoDb, cid: int, first: dt.date, last: dt.date) -> dict[str, dict[str, float]]:
-    daily = read_daily_insights(db.engine, [cid], last, (last - first).days + 1, now=db.now).daily
+    daily = cleaned_daily(db.engine, [cid], last, (last - first).days + 1, now=db.now)
     d = daily.filter(pl.col("date").is_between(first, last))
     g = d.group_by("campaign_id").agg(pl.col("spend").sum(), pl.col("leads").sum())
     return {

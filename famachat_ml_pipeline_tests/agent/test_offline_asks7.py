@@ -18,8 +18,7 @@ import pytest
 from famachat_ml_pipeline.agent import intents
 from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.core.recommendations import format_money, format_pct
-from famachat_ml_pipeline.source.read import read_daily_insights
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, cleaned_daily, leads_of
 from famachat_ml_pipeline_tests.agent.cpl_factors import weighed_most
 from famachat_ml_pipeline_tests.agent.test_offline_asks4 import SHORT
 from famachat_ml_pipeline_tests.agent.test_offline_asks6 import _span, _weeks
@@ -40,7 +39,7 @@ def _figures(
     db: DemoDb, cid: int, first: dt.date, last: dt.date, campaign: str | None = None
 ) -> dict[str, float | None]:
     """The account's (or one campaign's) sums of first..last from the cleaned source, and their rates."""
-    daily = read_daily_insights(db.engine, [cid], last, (last - first).days + 1, now=db.now).daily
+    daily = cleaned_daily(db.engine, [cid], last, (last - first).days + 1, now=db.now)
     d = daily.filter(pl.col("date").is_between(first, last))
     if campaign is not None:
         d = d.filter(pl.col("campaign_id") == campaign)

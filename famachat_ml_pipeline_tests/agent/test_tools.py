@@ -15,8 +15,7 @@ from famachat_ml_pipeline.agent.tools.forecasts import ON_DEMAND_LOOKBACK, fmt_v
 from famachat_ml_pipeline.core.forecasting import forecast_fleet
 from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline.db import schema
-from famachat_ml_pipeline.source.read import read_daily_insights
-from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, cleaned_daily
 
 # The first test pays for the shared demo pipeline run, which takes minutes on a loaded 2-core machine.
 pytestmark = pytest.mark.timeout(1200)
@@ -168,7 +167,7 @@ def test_a_fresh_prediction_of_another_horizon_is_calibrated_on_the_account(demo
     ctx = _ctx(demo_db)
     cid = run_tool(ctx, "get_top_campaigns", {"metric": "leads", "limit": 1})["campaigns"][0]["campaign_id"]
     fresh = run_tool(ctx, "predict_campaign_leads", {"campaign_id": cid, "horizon_days": 3})
-    daily = read_daily_insights(demo_db.engine, [ctx.config_id], demo_db.as_of, ON_DEMAND_LOOKBACK).daily
+    daily = cleaned_daily(demo_db.engine, [ctx.config_id], demo_db.as_of, ON_DEMAND_LOOKBACK)
 
     def days(frame: pl.DataFrame) -> list[dict]:
         rows = frame.filter((pl.col("entity_id") == cid) & (pl.col("metric") == "leads")).sort("target_date")
