@@ -74,6 +74,14 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'famachat_ml.db'}"
 
 
+# A pipeline behaviour (what a rerun keeps, tiers, advice, status) needs one backend: Postgres, which FamaChat
+# reads. The backends' own boundaries (writes, source reads, date guards, locks, storage) run on both, and the
+# daily runs leave the same ml_* rows on both (db/test_write_path_equality.py).
+ON_POSTGRES = pytest.mark.parametrize(
+    "db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The same test on the embedded default and on Postgres."""

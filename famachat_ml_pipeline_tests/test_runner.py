@@ -20,6 +20,7 @@ from famachat_ml_pipeline.runner import IncompleteDay, UnknownAccounts, contiguo
 from famachat_ml_pipeline.settings import Settings
 from famachat_ml_pipeline.source.read import list_config_ids
 from famachat_ml_pipeline.source.tables import campaigns_table, insights_table
+from famachat_ml_pipeline_tests.conftest import ON_POSTGRES
 
 
 def _features(engine: sa.Engine) -> pl.DataFrame:
@@ -113,6 +114,7 @@ def _active_recommendations(engine: sa.Engine, config_id: int) -> int:
         return int(conn.execute(query).scalar_one())
 
 
+@ON_POSTGRES
 def test_an_account_without_campaigns_is_run_counted_and_its_advice_retired(settings: Settings) -> None:
     """Accounts are the config_ids of either source table. One whose campaigns were deleted, or whose
     insights arrived before its campaigns, is run: its rows are set aside as orphans and counted, and its

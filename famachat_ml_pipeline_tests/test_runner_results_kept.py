@@ -20,6 +20,7 @@ from famachat_ml_pipeline.instance import get_instance
 from famachat_ml_pipeline.runner import run_pipeline
 from famachat_ml_pipeline.settings import Settings
 from famachat_ml_pipeline.source.tables import insights_table
+from famachat_ml_pipeline_tests.conftest import ON_POSTGRES
 
 BROKEN = 2
 TABLES = (
@@ -66,6 +67,7 @@ def _ok(settings: Settings, **kwargs: object) -> str:
     return run.run_id
 
 
+@ON_POSTGRES
 def test_a_fleet_rerun_keeps_the_results_of_an_account_whose_every_row_is_set_aside(
     settings: Settings,
 ) -> None:
@@ -127,6 +129,7 @@ def test_a_run_of_the_account_alone_or_of_a_past_day_keeps_its_results(settings:
     assert any(f"kept the results of {past}" in w for w in warnings), warnings
 
 
+@ON_POSTGRES
 def test_an_account_set_aside_from_its_first_run_gets_nothing_and_the_next_good_day_is_run(
     settings: Settings,
 ) -> None:

@@ -22,7 +22,7 @@ from famachat_ml_pipeline.runner import execute_here
 from famachat_ml_pipeline.settings import Settings, get_settings
 from famachat_ml_pipeline.source.read import last_insight_days
 from famachat_ml_pipeline.source.tables import insights_table
-from famachat_ml_pipeline_tests.conftest import create_pg_database, drop_pg_database
+from famachat_ml_pipeline_tests.conftest import ON_POSTGRES, create_pg_database, drop_pg_database
 
 ONE_ACCOUNT = ["generate-demo-data", "--accounts", "1", "--days", "40"]
 
@@ -40,6 +40,7 @@ def ran(settings: Settings, capsys: pytest.CaptureFixture[str]) -> Settings:
     return settings
 
 
+@ON_POSTGRES
 def test_healthy_after_a_run(ran: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = _status(capsys)
     assert code == 0, out
@@ -88,6 +89,7 @@ def test_new_source_days_without_a_run_make_the_account_stale(
     assert "needs a person: 1 problem (exit 1)" in out
 
 
+@ON_POSTGRES
 def test_a_failed_run_flips_the_exit_code_until_the_job_succeeds_again(
     ran: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -112,6 +114,7 @@ def test_a_failed_run_flips_the_exit_code_until_the_job_succeeds_again(
     assert "runs FAILED in the last 24 h: 1" in out
 
 
+@ON_POSTGRES
 def test_a_run_failed_from_outside_shows_dagsters_message(
     ran: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -178,6 +181,7 @@ def test_dagster_storage_on_postgres_missing_then_healthy(
         drop_pg_database(url)
 
 
+@ON_POSTGRES
 def test_a_daemon_that_died_without_a_clean_stop_needs_a_person(
     ran: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1,12 +1,12 @@
-"""No optimisation changes a result: the demo's daily runs, written through the writer's COPY path and
-through a plain SQLAlchemy Core executemany of the same frames, leave the same ml_* rows (ids and
-wall-clock timestamps aside), on SQLite and on Postgres."""
+"""No optimisation and no backend changes a result: the demo's daily runs, written through the writer's COPY
+path on Postgres, through a plain SQLAlchemy Core executemany of the same frames, and through the writer on
+SQLite, leave the same ml_* rows (ids and wall-clock timestamps aside)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -144,7 +144,7 @@ def ml_rows(engine: sa.Engine) -> dict[str, list[str]]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def two_urls(request: pytest.FixtureRequest, tmp_path: Path) -> object:
+def two_urls(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'copy.db'}", f"sqlite:///{tmp_path / 'plain.db'}"
         return
@@ -156,12 +156,27 @@ def two_urls(request: pytest.FixtureRequest, tmp_path: Path) -> object:
             drop_pg_database(url)
 
 
-def test_copy_path_writes_the_same_rows_as_plain_inserts(
-    two_urls: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.fixture
+def pg_urls() -> Iterator[tuple[str, str]]:
+    urls = create_pg_database(), create_pg_database()
+    try:
+        yield urls
+    finally:
+        for url in urls:
+            drop_pg_database(url)
+
+
+@pytest.mark.postgres
+def test_copy_path_and_sqlite_write_the_same_rows_as_plain_inserts(
+    pg_urls: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fast_url, plain_url = two_urls
+    """The same daily runs three ways: through the writer on Postgres (COPY, temp-table updates), through
+    plain executemany on Postgres, and through the writer on SQLite (the embedded default)."""
+    fast_url, plain_url = pg_urls
     fast_engine = _daily_runs(fast_url, tmp_path / "fast", monkeypatch)
     fast = ml_rows(fast_engine)
+    sqlite_url = f"sqlite:///{tmp_path / 'embedded.db'}"
+    embedded = ml_rows(_daily_runs(sqlite_url, tmp_path / "embedded", monkeypatch))
 
     with monkeypatch.context() as plain_path:
         plain_path.setattr(writer, "bulk_insert", plain_insert)
@@ -183,6 +198,7 @@ def test_copy_path_writes_the_same_rows_as_plain_inserts(
         assert conn.execute(sa.select(sa.func.count()).where(p.c.actual_value.is_not(None))).scalar_one()
     for table in fast:
         assert fast[table] == plain[table], table
+        assert embedded[table] == fast[table], table
 
 
 TRICKY_TEXT = ['aspas "duplas", vírgula', "", "\\N", "linha\nnova", None, "tab\there ☃"]

@@ -23,6 +23,7 @@ from famachat_ml_pipeline.instance import get_instance
 from famachat_ml_pipeline.runner import run_pipeline
 from famachat_ml_pipeline.settings import Settings
 from famachat_ml_pipeline.source.tables import insights_table
+from famachat_ml_pipeline_tests.conftest import ON_POSTGRES
 
 D0 = dt.date(2026, 1, 1)
 ASSET_RECS = "campaign_recommendations"
@@ -91,6 +92,7 @@ def _classifications(engine: sa.Engine) -> pl.DataFrame:
     )
 
 
+@ON_POSTGRES
 def test_tier_history_and_model_fallback(settings: Settings) -> None:
     data = generate_demo(n_accounts=3, days=90, seed=4)
     engine = get_engine(settings.database_url)
@@ -146,6 +148,7 @@ def dg_key(name: str):  # noqa: ANN201
     return dg.AssetKey(name)
 
 
+@ON_POSTGRES
 def test_too_little_history_to_train_still_classifies_and_recommends(settings: Settings) -> None:
     data = generate_demo(n_accounts=1, days=40, seed=4)
     write_demo(get_engine(settings.database_url), data)
@@ -188,6 +191,7 @@ def _registry_rows(engine: sa.Engine) -> tuple[list[tuple], int]:
         return models, conn.execute(sa.select(sa.func.count()).select_from(jobs)).scalar_one()
 
 
+@ON_POSTGRES
 def test_manual_and_past_runs_never_touch_the_registry(settings: Settings) -> None:
     """Issue 10 defect 2, the registry half: a run for some accounts, a past --as-of and the retraining
     job over a past day neither train, register, activate, retire nor mark a model used."""
@@ -222,6 +226,7 @@ def _optimistic_model(path: Path) -> str:
     return str(classifier.save_model(model, path))
 
 
+@ON_POSTGRES
 def test_active_model_never_overrides_the_zero_leads_rule(settings: Settings) -> None:
     data = generate_demo(n_accounts=1, days=60, seed=4, dirty=False)
     spender = "120200000040000001"  # ACTIVE with a campaign daily budget: its tracking breaks for 7 days

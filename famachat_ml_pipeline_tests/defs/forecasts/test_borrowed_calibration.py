@@ -16,6 +16,7 @@ from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.instance import get_instance
 from famachat_ml_pipeline.runner import run_pipeline
 from famachat_ml_pipeline.settings import Settings
+from famachat_ml_pipeline_tests.conftest import ON_POSTGRES
 
 
 def _bounds(engine: sa.Engine, config_id: int, as_of: dt.date) -> pl.DataFrame:
@@ -95,6 +96,7 @@ def test_one_account_run_borrows_the_fleets_calibration(settings: Settings) -> N
     assert _bounds(engine, account, end).equals(before)
 
 
+@ON_POSTGRES
 def test_an_unreadable_stored_row_is_a_warning_not_a_failed_run(settings: Settings) -> None:
     data = generate_demo(n_accounts=2, days=60, seed=4)
     engine = get_engine(settings.database_url)

@@ -15,6 +15,7 @@ from famachat_ml_pipeline.instance import get_instance
 from famachat_ml_pipeline.runner import run_pipeline
 from famachat_ml_pipeline.settings import Settings
 from famachat_ml_pipeline.source.tables import insights_table
+from famachat_ml_pipeline_tests.conftest import ON_POSTGRES
 
 
 def _spend_predictions(engine: sa.Engine, campaign: str) -> dict[dt.datetime, tuple]:
@@ -28,6 +29,7 @@ def _spend_predictions(engine: sa.Engine, campaign: str) -> dict[dt.datetime, tu
     return {r[0]: tuple(r[1:]) for r in rows}
 
 
+@ON_POSTGRES
 def test_actuals_filled_then_refilled_after_restatement(settings: Settings) -> None:
     data = generate_demo(n_accounts=2, days=60, seed=5)
     engine = get_engine(settings.database_url)

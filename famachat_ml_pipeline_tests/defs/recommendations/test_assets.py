@@ -18,6 +18,7 @@ from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.instance import get_instance
 from famachat_ml_pipeline.runner import run_pipeline
 from famachat_ml_pipeline.settings import Settings
+from famachat_ml_pipeline_tests.conftest import ON_POSTGRES
 
 R = schema.ml_recommendations
 KEY = ["config_id", "entity_id", "recommendation_type"]
@@ -53,6 +54,7 @@ def _recommend_again(settings: Settings, as_of: dt.date) -> None:
     assert job.execute_in_process(instance=get_instance(settings), tags=tags).success
 
 
+@ON_POSTGRES
 def test_users_decisions_survive_and_lifecycle_holds(settings: Settings) -> None:
     data = generate_demo(n_accounts=3, days=90, seed=7)
     engine = get_engine(settings.database_url)
