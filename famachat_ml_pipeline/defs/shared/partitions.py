@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 
 import dagster as dg
 
+from famachat_ml_pipeline.defs.shared.interrupts import interrupts_win
+
 config_partitions = dg.DynamicPartitionsDefinition(name="config_id")
 
 AS_OF_TAG = "famachat/as_of"
@@ -42,10 +44,12 @@ backfill_policy = build_backfill_policy(MAX_PARTITIONS_PER_RUN)
 
 
 def account_asset(**kwargs: object):  # noqa: ANN201
-    """@dg.asset partitioned by account, processed as one vectorised run over all partitions in it."""
-    return dg.asset(
+    """@dg.asset partitioned by account, processed as one vectorised run over all partitions in it; an
+    interrupt stays an interrupt (interrupts.py), so a run stopped by a rollout is re-run."""
+    decorate = dg.asset(
         partitions_def=config_partitions, backfill_policy=backfill_policy, pool=PIPELINE_POOL, **kwargs
     )
+    return lambda fn: decorate(interrupts_win(fn))
 
 
 def sensor_interval(seconds: int) -> int:
