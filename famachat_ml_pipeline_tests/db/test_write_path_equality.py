@@ -143,19 +143,6 @@ def ml_rows(engine: sa.Engine) -> dict[str, list[str]]:
     return out
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def two_urls(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'copy.db'}", f"sqlite:///{tmp_path / 'plain.db'}"
-        return
-    urls = create_pg_database(), create_pg_database()
-    try:
-        yield urls
-    finally:
-        for url in urls:
-            drop_pg_database(url)
-
-
 @pytest.fixture
 def pg_urls() -> Iterator[tuple[str, str]]:
     urls = create_pg_database(), create_pg_database()
@@ -164,6 +151,13 @@ def pg_urls() -> Iterator[tuple[str, str]]:
     finally:
         for url in urls:
             drop_pg_database(url)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def two_urls(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str]:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'copy.db'}", f"sqlite:///{tmp_path / 'plain.db'}"
+    return request.getfixturevalue("pg_urls")
 
 
 @pytest.mark.postgres
