@@ -4,14 +4,15 @@ Serve's SIGTERM (a rollout) reaches a run's worker as Dagster's DagsterExecution
 wherever the step is. Inside a database call, the rollback on the way out can fail in turn (psycopg's
 ProgrammingError on the half-used connection), and that error, not the interrupt, reached Dagster: the run
 ended "Steps failed", which run retries skip (`retry_on_asset_or_op_failure: false`), so the account kept
-half-applied results until the next schedule. Seen in the e2e restart test, once in four runs of the suite.
+half-applied results until the next schedule. Seen in the e2e restart test, once in five runs of the suite.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from dagster._core.errors import DagsterExecutionInterruptedError
@@ -32,13 +33,18 @@ def interrupt_behind(error: BaseException) -> BaseException | None:
     return None
 
 
-def _reraised(error: Exception) -> DagsterExecutionInterruptedError | None:
-    interrupt = interrupt_behind(error)
-    if interrupt is None:
-        return None
-    return DagsterExecutionInterruptedError(
-        f"interrupted ({type(interrupt).__name__}); the clean-up then failed: {type(error).__name__}: {error}"
-    )
+@contextmanager
+def _interrupt_kept() -> Iterator[None]:
+    try:
+        yield
+    except Exception as error:
+        interrupt = interrupt_behind(error)
+        if interrupt is None:
+            raise
+        raise DagsterExecutionInterruptedError(
+            f"interrupted ({type(interrupt).__name__}); the clean-up then failed: "
+            f"{type(error).__name__}: {error}"
+        ) from error
 
 
 def interrupts_win(fn: F) -> F:
@@ -48,22 +54,14 @@ def interrupts_win(fn: F) -> F:
 
         @functools.wraps(fn)
         def generator(*args: Any, **kwargs: Any) -> Any:
-            try:
+            with _interrupt_kept():
                 yield from fn(*args, **kwargs)
-            except Exception as error:
-                if (interrupt := _reraised(error)) is None:
-                    raise
-                raise interrupt from error
 
         return generator  # type: ignore[return-value]
 
     @functools.wraps(fn)
     def plain(*args: Any, **kwargs: Any) -> Any:
-        try:
+        with _interrupt_kept():
             return fn(*args, **kwargs)
-        except Exception as error:
-            if (interrupt := _reraised(error)) is None:
-                raise
-            raise interrupt from error
 
     return plain  # type: ignore[return-value]
