@@ -69,16 +69,21 @@ def pooled_engine(postgres_url: str, token_provider: Any = None) -> sa.Engine:
     return engine
 
 
-class _EventLogStorage(PostgresEventLogStorage):
+class RemembersTables:
+    """An event-log storage's `has_table` (a connection of its own each time: ~100 a run, mostly Dagster's
+    check for the dynamic-partitions table) asked once per table found."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._tables_seen: set[str] = set()
         super().__init__(*args, **kwargs)
 
     def has_table(self, table_name: str) -> bool:
-        if table_name not in self._tables_seen and super().has_table(table_name):
+        if table_name not in self._tables_seen and super().has_table(table_name):  # type: ignore[misc]
             self._tables_seen.add(table_name)
         return table_name in self._tables_seen
 
+
+class _EventLogStorage(RemembersTables, PostgresEventLogStorage):
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
         """A batch of materialisations (one step's partitions) by COPY (dagster_event_copy.py); the same
         rows, and the same transactions, as PostgresEventLogStorage.store_event_batch. Any other batch

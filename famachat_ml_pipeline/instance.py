@@ -27,6 +27,14 @@ def instance_config(settings: Settings) -> dict:
                 "config": {"postgres_url": {"env": "DAGSTER_PG_URL"}},
             }
         }
+    else:  # Dagster's default SQLite files under DAGSTER_HOME, with its engines kept
+        config["storage"] = {
+            "custom": {
+                "module": "famachat_ml_pipeline.dagster_sqlite_storage",
+                "class": "CachedEngineSqliteStorage",
+                "config": {"base_dir": {"env": "DAGSTER_HOME"}},
+            }
+        }
     return config
 
 
