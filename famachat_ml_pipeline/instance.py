@@ -14,6 +14,16 @@ from famachat_ml_pipeline.settings import Settings
 REPO_DAGSTER_YAML = Path(__file__).resolve().parents[1] / "dagster.yaml"
 
 
+# Dagster's default SQLite files under DAGSTER_HOME, with its engines kept (dagster_sqlite_storage.py)
+SQLITE_STORAGE = {
+    "custom": {
+        "module": "famachat_ml_pipeline.dagster_sqlite_storage",
+        "class": "CachedEngineSqliteStorage",
+        "config": {"base_dir": {"env": "DAGSTER_HOME"}},
+    }
+}
+
+
 def instance_config(settings: Settings) -> dict:
     config = yaml.safe_load(REPO_DAGSTER_YAML.read_text()) if REPO_DAGSTER_YAML.exists() else {}
     if settings.run_queue_interval_seconds:
@@ -27,14 +37,8 @@ def instance_config(settings: Settings) -> dict:
                 "config": {"postgres_url": {"env": "DAGSTER_PG_URL"}},
             }
         }
-    else:  # Dagster's default SQLite files under DAGSTER_HOME, with its engines kept
-        config["storage"] = {
-            "custom": {
-                "module": "famachat_ml_pipeline.dagster_sqlite_storage",
-                "class": "CachedEngineSqliteStorage",
-                "config": {"base_dir": {"env": "DAGSTER_HOME"}},
-            }
-        }
+    else:
+        config["storage"] = SQLITE_STORAGE
     return config
 
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 import os
 import signal
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
+import dagster as dg
 import psycopg
 import pytest
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.db.engine import get_engine, migrate
+from famachat_ml_pipeline.instance import SQLITE_STORAGE
 from famachat_ml_pipeline.settings import Settings, get_settings
 
 # The server CI starts (see .ci/run); override with TEST_POSTGRES_URL.
@@ -38,6 +41,13 @@ def drop_pg_database(url: str) -> None:
     get_engine.cache_clear()
     with _admin_conn() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def instance_for_test(overrides: Mapping[str, object] | None = None) -> Iterator[dg.DagsterInstance]:
+    """Dagster's throwaway instance (its own DAGSTER_HOME), on the SQLite storage a deployment runs on."""
+    with dg.instance_for_test(overrides={"storage": SQLITE_STORAGE, **(overrides or {})}) as instance:
+        yield instance
 
 
 def _served(item: pytest.Item) -> bool:

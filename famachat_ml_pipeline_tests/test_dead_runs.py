@@ -14,6 +14,7 @@ import dagster as dg
 from famachat_ml_pipeline.db.engine import get_engine
 from famachat_ml_pipeline.dead_runs import HOST_TAG, PID_TAG, sweep_dead_runs
 from famachat_ml_pipeline.definitions import defs
+from famachat_ml_pipeline_tests.conftest import instance_for_test
 
 
 def _exited_pid() -> int:
@@ -26,7 +27,7 @@ def test_a_not_started_run_of_a_dead_cli_is_marked_failed_and_the_daemons_are_le
     migrated_url: str, tmp_path: Path
 ) -> None:
     job = defs.resolve_job_def("ml_pipeline")
-    with dg.instance_for_test() as instance:
+    with instance_for_test() as instance:
         instance.add_dynamic_partitions("config_id", ["1"])
         ranged = {"dagster/asset_partition_range_start": "1", "dagster/asset_partition_range_end": "1"}
         mine = {PID_TAG: str(_exited_pid()), HOST_TAG: socket.gethostname()}

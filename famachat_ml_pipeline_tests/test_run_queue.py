@@ -24,6 +24,7 @@ from famachat_ml_pipeline.runner import (
     submit_and_wait,
 )
 from famachat_ml_pipeline.settings import Settings, get_settings
+from famachat_ml_pipeline_tests.conftest import instance_for_test
 
 
 def _active_pipeline_run(instance: dg.DagsterInstance) -> dg.DagsterRun:
@@ -38,7 +39,7 @@ def _active_pipeline_run(instance: dg.DagsterInstance) -> dg.DagsterRun:
 
 def test_without_a_daemon_a_run_waits_for_the_active_pipeline_run() -> None:
     said: list[str] = []
-    with dg.instance_for_test() as instance:
+    with instance_for_test() as instance:
         assert not daemon_is_running(instance)
         other = _active_pipeline_run(instance)
         with pytest.raises(QueueBusy, match=other.run_id):

@@ -18,6 +18,7 @@ from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
 from famachat_ml_pipeline.demo.generator import generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.source.read import read_daily_insights
+from famachat_ml_pipeline_tests.conftest import instance_for_test
 
 ACCOUNTS = ["1", "2"]
 
@@ -57,7 +58,7 @@ def demo_accounts_on(url: str) -> Iterator[DemoAccounts]:
     write_demo(engine, data)
     frame = read_daily_insights(engine, [int(a) for a in ACCOUNTS], data.end_date).daily
     database = DatabaseResource(url=url, default_timezone=DEFAULT_TIMEZONE)
-    with dg.instance_for_test() as instance:
+    with instance_for_test() as instance:
         instance.add_dynamic_partitions(config_partitions.name, ACCOUNTS)
         yield DemoAccounts(database, engine, data.end_date, frame, instance)
 

@@ -18,6 +18,7 @@ from famachat_ml_pipeline.dead_runs import HOST_TAG, PID_TAG, sweep_dead_runs
 from famachat_ml_pipeline.defs.classification import sensors
 from famachat_ml_pipeline.defs.classification.assets import MODEL_TYPE
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
+from famachat_ml_pipeline_tests.conftest import instance_for_test
 
 J = schema.ml_training_jobs
 
@@ -42,7 +43,7 @@ def _row(engine: sa.Engine, job_id: int) -> sa.RowMapping:
 def test_the_training_job_of_a_killed_run_is_marked_failed(migrated_url: str) -> None:
     engine = get_engine(migrated_url)
     database = DatabaseResource(url=migrated_url, default_timezone=DEFAULT_TIMEZONE)
-    with dg.instance_for_test() as instance:
+    with instance_for_test() as instance:
         killed, alive = _started_run(instance), _started_run(instance)
         dead_job = registry.start_training_job(engine, MODEL_TYPE, killed.run_id)
         registry.update_training_job(engine, dead_job, "RUNNING", 0.5)
@@ -74,7 +75,7 @@ def test_the_training_job_of_a_killed_run_is_marked_failed(migrated_url: str) ->
 def test_the_training_job_of_a_cancelled_run_is_marked_cancelled(migrated_url: str) -> None:
     engine = get_engine(migrated_url)
     database = DatabaseResource(url=migrated_url, default_timezone=DEFAULT_TIMEZONE)
-    with dg.instance_for_test() as instance:
+    with instance_for_test() as instance:
         run = _started_run(instance)
         job = registry.start_training_job(engine, MODEL_TYPE, run.run_id)
         registry.update_training_job(engine, job, "RUNNING", 0.5)
@@ -92,7 +93,7 @@ def test_the_cli_sweep_closes_a_dead_cli_runs_job_as_failed_as_the_sensor_does(
     """`famachat-ml run` sweeps a run whose process is gone: the run FAILURE, its job FAILED with the
     reason (it said CANCELLED while the daemon's sensor said FAILED for the same death)."""
     engine = get_engine(migrated_url)
-    with dg.instance_for_test() as instance:
+    with instance_for_test() as instance:
         run = _started_run(instance)
         dead_pid = _exited_pid()
         instance.add_run_tags(run.run_id, {PID_TAG: str(dead_pid), HOST_TAG: socket.gethostname()})

@@ -11,12 +11,13 @@ from famachat_ml_pipeline.db import registry
 from famachat_ml_pipeline.db.engine import get_engine, migrate
 from famachat_ml_pipeline.defs.classification.sensors import FIRST_MODEL_RUN_KEY, first_model_sensor
 from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
+from famachat_ml_pipeline_tests.conftest import instance_for_test
 
 
 def test_first_model_is_requested_once(sqlite_url: str) -> None:
     migrate(sqlite_url)
     database = DatabaseResource(url=sqlite_url, default_timezone=DEFAULT_TIMEZONE)
-    with dg.instance_for_test() as instance:
+    with instance_for_test() as instance:
 
         def tick(cursor: str | None) -> dg.SensorResult | dg.SkipReason:
             ctx = dg.build_sensor_context(instance=instance, resources={"database": database}, cursor=cursor)
@@ -28,7 +29,7 @@ def test_first_model_is_requested_once(sqlite_url: str) -> None:
         assert [r.run_key for r in first.run_requests] == [FIRST_MODEL_RUN_KEY]
         assert isinstance(tick(first.cursor), dg.SkipReason)  # once
 
-    with dg.instance_for_test() as instance:  # a deployment that already has a model: nothing to do
+    with instance_for_test() as instance:  # a deployment that already has a model: nothing to do
         instance.add_dynamic_partitions("config_id", ["1"])
         registry.register_model(
             get_engine(sqlite_url),

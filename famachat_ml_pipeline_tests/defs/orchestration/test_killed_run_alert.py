@@ -16,6 +16,7 @@ import dagster as dg
 from famachat_ml_pipeline.defs.orchestration import alerts
 from famachat_ml_pipeline.defs.orchestration.alerts import AlertWebhook
 from famachat_ml_pipeline.defs.orchestration.sensors import run_failure_alert_sensor
+from famachat_ml_pipeline_tests.conftest import instance_for_test
 from famachat_ml_pipeline_tests.defs.orchestration.webhook_receiver import webhook_receiver
 
 
@@ -64,7 +65,7 @@ def _killed_during(instance: dg.DagsterInstance, step: str) -> dg.DagsterRun:
 
 
 def test_a_killed_runs_post_names_the_step_in_progress() -> None:
-    with webhook_receiver() as receiver, dg.instance_for_test() as instance:
+    with webhook_receiver() as receiver, instance_for_test() as instance:
         run = _killed_during(instance, "write_features")
         assert run.status == dg.DagsterRunStatus.STARTED  # nobody left to record its end
         failure = instance.report_run_failed(run)  # "marked as failed from outside", as Dagster words it
@@ -84,7 +85,7 @@ def test_a_killed_runs_post_names_the_step_in_progress() -> None:
 
 
 def test_steps_in_progress_are_those_begun_and_not_ended() -> None:
-    with dg.instance_for_test() as instance:
+    with instance_for_test() as instance:
         result = slow_job.execute_in_process(instance=instance, op_selection=["read_source"])
         events = [e for e in result.all_events if e.step_key]
         assert alerts.steps_in_progress(events) == []  # every step that began, ended

@@ -22,6 +22,7 @@ from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
 from famachat_ml_pipeline.demo.generator import DemoData, generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.source.tables import insights_table
+from famachat_ml_pipeline_tests.conftest import instance_for_test
 
 RANGE = ("dagster/asset_partition_range_start", "dagster/asset_partition_range_end")
 
@@ -84,7 +85,7 @@ class Deployment:
 def deployment(db_url: str) -> Iterator[tuple[Deployment, DemoData]]:
     """Account 1 served (a partition, in source_data_sensor's cursor); account 2 then syncs for the first
     time, between two source_data_sensor ticks."""
-    with dg.instance_for_test() as instance:
+    with instance_for_test() as instance:
         world = Deployment(db_url, instance)
         write_demo(world.engine, generate_demo(n_accounts=1, days=40, seed=5))
         instance.add_dynamic_partitions(config_partitions.name, ["1"])

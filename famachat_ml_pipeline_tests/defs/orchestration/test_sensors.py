@@ -33,6 +33,7 @@ from famachat_ml_pipeline.defs.shared.schedules import contiguous_ranges
 from famachat_ml_pipeline.demo.generator import default_end_date, generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
 from famachat_ml_pipeline.source.tables import campaigns_table, insights_table
+from famachat_ml_pipeline_tests.conftest import instance_for_test
 from famachat_ml_pipeline_tests.defs.orchestration.webhook_receiver import webhook_receiver
 
 RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
@@ -52,7 +53,7 @@ def test_contiguous_ranges_merge_small_gaps_only() -> None:
 def test_new_accounts_get_partitions_and_one_ranged_run(db_url: str) -> None:
     write_demo(get_engine(db_url), generate_demo(n_accounts=4, days=40, seed=1, first_config_id=10))
     database = DatabaseResource(url=db_url, default_timezone=DEFAULT_TIMEZONE)
-    with dg.instance_for_test() as instance:
+    with instance_for_test() as instance:
         instance.add_dynamic_partitions(config_partitions.name, ["10"])
         result = new_accounts_sensor(
             dg.build_sensor_context(instance=instance, resources={"database": database})
@@ -76,7 +77,7 @@ def test_an_account_with_insights_before_its_campaigns_is_a_new_account(db_url: 
     with engine.begin() as conn:
         conn.execute(campaigns_table.delete().where(campaigns_table.c.config_id == 2))
     database = DatabaseResource(url=db_url, default_timezone=DEFAULT_TIMEZONE)
-    with dg.instance_for_test() as instance:
+    with instance_for_test() as instance:
         instance.add_dynamic_partitions(config_partitions.name, ["1"])
         result = new_accounts_sensor(
             dg.build_sensor_context(instance=instance, resources={"database": database})
@@ -92,7 +93,7 @@ def test_restated_data_requests_batched_ranged_runs_since_the_cursor(db_url: str
     data = generate_demo(n_accounts=6, days=40, seed=2)
     write_demo(engine, data)
     database = DatabaseResource(url=db_url, default_timezone=DEFAULT_TIMEZONE)
-    with dg.instance_for_test() as instance:
+    with instance_for_test() as instance:
         instance.add_dynamic_partitions(config_partitions.name, [str(i) for i in range(1, 6)])  # 6 is new
 
         def tick(cursor: str | None) -> dg.SensorResult | dg.SkipReason:
@@ -196,7 +197,7 @@ def _critical_setup(db_url: str) -> tuple[sa.Engine, DatabaseResource, list[str]
 
 def test_critical_anomalies_are_sent_exactly_once_and_retried_after_a_500(db_url: str) -> None:
     engine, database, (campaign, name) = _critical_setup(db_url)
-    with webhook_receiver(fail_posts={2}) as receiver, dg.instance_for_test() as instance:
+    with webhook_receiver(fail_posts={2}) as receiver, instance_for_test() as instance:
         resources = {"database": database, "alert_webhook": AlertWebhook(url=receiver.url)}
 
         def tick(cursor: str | None) -> dg.SensorResult:
@@ -228,7 +229,7 @@ def test_critical_anomalies_are_sent_exactly_once_and_retried_after_a_500(db_url
 
 def test_critical_anomalies_without_a_url_are_logged_and_passed(sqlite_url: str) -> None:
     engine, database, (campaign, _) = _critical_setup(sqlite_url)
-    with dg.instance_for_test() as instance:
+    with instance_for_test() as instance:
         resources = {"database": database, "alert_webhook": AlertWebhook(url="")}
         with engine.begin() as conn:
             conn.execute(schema.ml_anomalies.insert(), [_anomaly(1, campaign, "CRITICAL", 10.0, 1.0)])
@@ -258,7 +259,7 @@ def test_one_accounts_flood_is_a_digest_and_does_not_delay_the_others(db_url: st
     flood[7]["anomaly_type"] = flood[8]["anomaly_type"] = "ZERO_SPEND"
     with engine.begin() as conn:
         conn.execute(schema.ml_anomalies.insert(), [*flood, _anomaly(2, "777", "CRITICAL", 9.0, 1.0)])
-    with webhook_receiver() as receiver, dg.instance_for_test() as instance:
+    with webhook_receiver() as receiver, instance_for_test() as instance:
         cursor = _ticker(instance, database, receiver.url)("0").cursor
     texts = [d["text"] for d in receiver.delivered]
     assert cursor == "41" and len(texts) == ALERTS_PER_ACCOUNT + 2  # 5 of account 1, its digest, account 2's
@@ -278,7 +279,7 @@ def test_a_backfills_old_anomalies_are_passed_over_not_posted(db_url: str) -> No
                 _anomaly(1, campaign, "CRITICAL", 2.0, 9.0),
             ],
         )
-    with webhook_receiver() as receiver, dg.instance_for_test() as instance:
+    with webhook_receiver() as receiver, instance_for_test() as instance:
         assert _ticker(instance, database, receiver.url)("0").cursor == "2"
     assert len(receiver.delivered) == 1 and "observado 2,00" in receiver.delivered[0]["text"]
 
@@ -303,7 +304,7 @@ def test_a_future_dated_insight_does_not_silence_the_accounts_alerts(db_url: str
             )
         )
         conn.execute(schema.ml_anomalies.insert(), [_anomaly(1, campaign, "CRITICAL", 2.0, 9.0)])
-    with webhook_receiver() as receiver, dg.instance_for_test() as instance:
+    with webhook_receiver() as receiver, instance_for_test() as instance:
         assert _ticker(instance, database, receiver.url)("0").cursor == "1"
     assert len(receiver.delivered) == 1 and "observado 2,00" in receiver.delivered[0]["text"]
 
@@ -315,7 +316,7 @@ def test_a_failed_post_among_digests_is_retried_and_nothing_is_sent_twice(db_url
         conn.execute(schema.ml_anomalies.insert(), rows)
     # account 1 holds the odd ids (5 posts + a digest of 3), account 2 the even ones; post 7 (account 2's
     # first) fails: account 1's later ids are delivered, and the cursor stands before id 2
-    with webhook_receiver(fail_posts={7}) as receiver, dg.instance_for_test() as instance:
+    with webhook_receiver(fail_posts={7}) as receiver, instance_for_test() as instance:
         tick = _ticker(instance, database, receiver.url)
         first = tick("0").cursor
         assert Cursor.parse(first) == Cursor(1, frozenset({3, 5, 7, 9, 11, 13, 15}))
@@ -351,7 +352,7 @@ def _post_failure(result: dg.ExecuteInProcessResult, instance: dg.DagsterInstanc
 
 @pytest.mark.parametrize("fail_posts", [set(), {1}])
 def test_a_failed_run_is_posted_once(fail_posts: set[int]) -> None:
-    with webhook_receiver(fail_posts=fail_posts) as receiver, dg.instance_for_test() as instance:
+    with webhook_receiver(fail_posts=fail_posts) as receiver, instance_for_test() as instance:
         result = failing_job.execute_in_process(instance=instance, raise_on_error=False)
         assert not result.success
         _post_failure(result, instance, receiver.url)
@@ -367,7 +368,7 @@ def test_a_failure_post_the_webhook_refused_is_posted_later_once(monkeypatch: py
     post that was delivered, nor a run that failed before its first tick."""
     monkeypatch.setattr(sensors_module, "FAILURE_POST_BACKOFF_SECONDS", 0.0)
     monkeypatch.setattr(sensors_module, "FAILURE_RETRY_AFTER", dt.timedelta(0))
-    with webhook_receiver(fail_posts={1, 2, 3, 4}) as receiver, dg.instance_for_test() as instance:
+    with webhook_receiver(fail_posts={1, 2, 3, 4}) as receiver, instance_for_test() as instance:
         hook = AlertWebhook(url=receiver.url)
 
         def tick(cursor: str | None) -> dg.SensorResult:
@@ -418,7 +419,7 @@ def job_with_a_cause() -> None:
 def test_a_failed_runs_post_says_the_steps_error_not_only_that_steps_failed() -> None:
     """Observed while serving: a WriteLockTimeout was posted as `Erro: Execution of run for "ml_pipeline"
     failed. Steps failed: ['campaign_features'].`, the run's message; the cause was only in the UI."""
-    with webhook_receiver() as receiver, dg.instance_for_test() as instance:
+    with webhook_receiver() as receiver, instance_for_test() as instance:
         result = job_with_a_cause.execute_in_process(instance=instance, raise_on_error=False)
         _post_failure(result, instance, receiver.url)
     (posted,) = receiver.delivered
@@ -441,7 +442,7 @@ def test_a_tick_that_posted_alerts_says_so_in_the_ui(db_url: str) -> None:
     engine, database, (campaign, _) = _critical_setup(db_url)
     with engine.begin() as conn:
         conn.execute(schema.ml_anomalies.insert(), [_anomaly(1, campaign, "CRITICAL", 2.0, 9.0)])
-    with webhook_receiver(fail_posts={2}) as receiver, dg.instance_for_test() as instance:
+    with webhook_receiver(fail_posts={2}) as receiver, instance_for_test() as instance:
         posted = _ticker(instance, database, receiver.url)("0")
         with engine.begin() as conn:
             conn.execute(schema.ml_anomalies.insert(), [_anomaly(2, "777", "CRITICAL", 9.0, 1.0)])
@@ -461,7 +462,7 @@ def test_a_sync_of_only_new_accounts_says_whose_run_it_is(db_url: str) -> None:
     data = generate_demo(n_accounts=2, days=40, seed=2)
     write_demo(engine, data)
     database = DatabaseResource(url=db_url, default_timezone=DEFAULT_TIMEZONE)
-    with dg.instance_for_test() as instance:
+    with instance_for_test() as instance:
         instance.add_dynamic_partitions(config_partitions.name, ["1"])  # 2 is new
 
         def tick(cursor: str | None) -> dg.SensorResult:
@@ -490,7 +491,7 @@ def test_a_tick_that_passed_old_anomalies_over_says_so_not_that_there_were_none(
     old = RECENT - dt.timedelta(days=ALERT_MAX_AGE_DAYS + 3)
     with engine.begin() as conn:
         conn.execute(schema.ml_anomalies.insert(), [_anomaly(1, campaign, "CRITICAL", 1.0, 9.0, day=old)])
-    with webhook_receiver() as receiver, dg.instance_for_test() as instance:
+    with webhook_receiver() as receiver, instance_for_test() as instance:
         tick = _ticker(instance, database, receiver.url)("0")
     assert receiver.delivered == [] and tick.skip_reason is not None
     assert tick.skip_reason.skip_message == (

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dagster as dg
 
 from famachat_ml_pipeline.definitions import defs
+from famachat_ml_pipeline_tests.conftest import instance_for_test
 
 SAO_PAULO = "America/Sao_Paulo"
 # schedule: (cron, job) - the seed's table: 02:00, 05:00, 06:00, 07:00, *:30, */4h:15, 08:00
@@ -45,7 +46,7 @@ def test_only_the_retraining_job_trains() -> None:
 
 
 def test_schedule_requests_one_ranged_run_over_all_accounts() -> None:
-    with dg.instance_for_test() as instance:
+    with instance_for_test() as instance:
         schedule = defs.get_schedule_def("daily_ml_pipeline")
         assert isinstance(
             schedule.evaluate_tick(dg.build_schedule_context(instance=instance)).skip_message, str

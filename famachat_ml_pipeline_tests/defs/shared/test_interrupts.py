@@ -12,6 +12,7 @@ from dagster._core.storage.tags import RUN_FAILURE_REASON_TAG
 from dagster._daemon.auto_run_reexecution.auto_run_reexecution import should_retry
 
 from famachat_ml_pipeline.defs.shared.interrupts import interrupt_behind, interrupts_win
+from famachat_ml_pipeline_tests.conftest import instance_for_test
 
 
 def _rollback_fails_after(interrupted: bool) -> None:
@@ -64,7 +65,7 @@ def test_a_run_whose_interrupt_clean_up_failed_is_retried(wrapped: bool, reason:
 
     step = dg.asset(name="writer")(interrupts_win(body) if wrapped else body)
     overrides = {"run_retries": {"enabled": True, "max_retries": 1, "retry_on_asset_or_op_failure": False}}
-    with dg.instance_for_test(overrides=overrides) as instance:
+    with instance_for_test(overrides=overrides) as instance:
         assert not dg.materialize([step], instance=instance, raise_on_error=False).success
         (run,) = instance.get_runs()
         assert run.status == dg.DagsterRunStatus.FAILURE

@@ -17,6 +17,7 @@ from famachat_ml_pipeline.defs.shared.io_managers import (
     runs_with_frames,
 )
 from famachat_ml_pipeline.defs.shared.partitions import config_partitions
+from famachat_ml_pipeline_tests.conftest import instance_for_test
 
 DAY_TAG = "test/day"
 
@@ -67,7 +68,7 @@ def _run(instance: dg.DagsterInstance, base: Path, assets: list, tags: dict) -> 
 
 
 def test_a_run_reads_its_own_frame_even_if_another_run_rewrites_it(tmp_path: Path) -> None:
-    with dg.instance_for_test() as instance:
+    with instance_for_test() as instance:
         instance.add_dynamic_partitions(config_partitions.name, ["2"])
         result = _run(
             instance, tmp_path, [daily, meddler, reader], {DAY_TAG: "2026-11-27", "test/meddle": "yes"}
@@ -84,7 +85,7 @@ def test_a_run_reads_its_own_frame_even_if_another_run_rewrites_it(tmp_path: Pat
 
 
 def test_a_run_without_the_upstream_step_does_not_read_an_older_runs_frame(tmp_path: Path) -> None:
-    with dg.instance_for_test() as instance:
+    with instance_for_test() as instance:
         instance.add_dynamic_partitions(config_partitions.name, ["2"])
         assert _run(instance, tmp_path, [daily], {DAY_TAG: "2026-11-27"}).success
         with pytest.raises(FrameFromAnotherRun):

@@ -33,6 +33,7 @@ from famachat_ml_pipeline.defs.shared.partitions import config_partitions
 from famachat_ml_pipeline.defs.shared.resources import env_resources
 from famachat_ml_pipeline.demo.generator import generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
+from famachat_ml_pipeline_tests.conftest import instance_for_test
 from famachat_ml_pipeline_tests.defs.conftest import count_rows
 
 MOTO_SERVER = str(Path(sys.executable).with_name("moto_server"))
@@ -108,7 +109,7 @@ def test_a_multi_process_run_hands_its_frames_over_s3_and_removes_them(
     monkeypatch.setenv("DEFAULT_TIMEZONE", DEFAULT_TIMEZONE)
     monkeypatch.setenv("MODELS_STORAGE_PATH", str(tmp_path / "models"))
     monkeypatch.setenv("FRAMES_STORAGE_PATH", BASE)
-    with dg.instance_for_test() as instance:
+    with instance_for_test() as instance:
         instance.add_dynamic_partitions(config_partitions.name, ["1", "2"])
         with dg.execute_job(dg.reconstructable(frames_job), instance=instance, tags=RANGE_TAGS) as result:
             assert result.success

@@ -31,7 +31,7 @@ from famachat_ml_pipeline.defs.shared.resources import DatabaseResource
 from famachat_ml_pipeline.defs.shared.schedules import ranged_run_tags
 from famachat_ml_pipeline.demo.generator import generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
-from famachat_ml_pipeline_tests.conftest import create_pg_database, drop_pg_database
+from famachat_ml_pipeline_tests.conftest import create_pg_database, drop_pg_database, instance_for_test
 
 ACCOUNTS = ["1", "2", "3"]
 RESULT_TABLES = [
@@ -142,7 +142,7 @@ def test_pass_along_gives_the_plain_paths_rows(
 ) -> None:
     passed_url, plain_url, as_of, classifier_used = twin_databases
     daily = _job_assets("ml_pipeline")
-    with dg.instance_for_test() as instance:
+    with instance_for_test() as instance:
         instance.add_dynamic_partitions(config_partitions.name, ACCOUNTS)
         passed = _run(instance, passed_url, tmp_path / "f1", as_of, True, daily)
         plain = _run(instance, plain_url, tmp_path / "f2", as_of, False, daily)
@@ -181,7 +181,7 @@ def test_a_run_without_the_producers_takes_the_plain_path(
         for k in defs.resolve_job_def("daily_classification").asset_layer.selected_asset_keys
     }
     engine = get_engine(url)
-    with dg.instance_for_test() as instance:
+    with instance_for_test() as instance:
         instance.add_dynamic_partitions(config_partitions.name, ACCOUNTS)
         _run(instance, url, tmp_path / "f", as_of, True, daily)
         before = {t.name: _rows(engine, t) for t in RESULT_TABLES}

@@ -33,7 +33,7 @@ from famachat_ml_pipeline.defs.shared.run_metadata import (
 )
 from famachat_ml_pipeline.demo.generator import generate_demo
 from famachat_ml_pipeline.demo.loader import write_demo
-from famachat_ml_pipeline_tests.conftest import create_pg_database, drop_pg_database
+from famachat_ml_pipeline_tests.conftest import create_pg_database, drop_pg_database, instance_for_test
 from famachat_ml_pipeline_tests.defs.shared.test_pass_along import RESULT_TABLES, _rows
 
 ACCOUNTS = ["1", "2", "3", "4"]
@@ -108,7 +108,7 @@ def test_a_ranged_run_puts_its_figures_on_its_last_event_only(
     twin_databases: tuple[str, str, dt.date], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     new_url, old_url, as_of = twin_databases
-    with dg.instance_for_test() as instance:
+    with instance_for_test() as instance:
         instance.add_dynamic_partitions(config_partitions.name, ACCOUNTS)
         new = _run(instance, new_url, tmp_path / "f1", as_of, ACCOUNTS)
         latest = {a: instance.get_latest_materialization_event(dg.AssetKey(a)) for a in new}
