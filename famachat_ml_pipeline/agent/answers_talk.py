@@ -10,6 +10,7 @@ from typing import Any
 
 from famachat_ml_pipeline.agent.answers_anomalies import anomaly_line
 from famachat_ml_pipeline.agent.intents import Intent
+from famachat_ml_pipeline.agent.tools.anomalies import ACKNOWLEDGED_DAYS
 from famachat_ml_pipeline.agent.wording import Out, br_date, quoted
 from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as ANOMALY
 from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as REC
@@ -221,6 +222,8 @@ def say_decisions(intent: Intent, out: Out) -> list[str]:
         ]
     if intent.ask == "acknowledge":
         return acknowledge_lines(intent, out.get("get_anomalies") or {})
+    if intent.ask == "acknowledged":
+        return acknowledged_lines(intent, out.get("get_anomalies") or {})
     kept = _kept(intent, recs)
     # one advice meant: its id in the call, not a placeholder
     rid = str(kept[0]["id"]) if len(kept) == 1 else "{id}"
@@ -283,6 +286,27 @@ def acknowledge_lines(intent: Intent, a: dict[str, Any]) -> list[str]:
         *lines,
         f"Alertas abertos nos últimos 7 dias, o número é o id{more}:",
         *(f"- #{x['id']} {anomaly_line(x).removeprefix('- ')}" for x in shown),
+    ]
+
+
+def acknowledged_lines(intent: Intent, a: dict[str, Any]) -> list[str]:
+    """ "Quais alertas eu já reconheci?": the alerts acknowledged in FamaChat over the window read (the
+    campaign's, when one is named), the gravest first."""
+    rows = [
+        x for x in a.get("anomalies", []) if x["campaign_id"] == intent.campaign_id or not intent.campaign_id
+    ]
+    where = " dessa campanha" if intent.campaign_id else ""
+    window = f"desde {br_date(a['since'])}" if a.get("since") else f"nos últimos {ACKNOWLEDGED_DAYS} dias"
+    if not rows:
+        return [
+            f"Nenhum alerta{where} foi reconhecido {window}.",
+            "Um alerta se reconhece no FamaChat (ou POST /api/v1/anomalies/{id}/acknowledge); o chat só lê.",
+        ]
+    total = a.get("total", len(rows)) if not intent.campaign_id else len(rows)
+    more = f" (os {len(rows)} mais graves de {total})" if total > len(rows) else ""
+    return [
+        f"Alertas{where} reconhecidos {window}, o número é o id{more}:",
+        *(f"- #{x['id']} {anomaly_line(x).removeprefix('- ')}" for x in rows),
     ]
 
 

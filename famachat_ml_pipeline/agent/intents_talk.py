@@ -158,12 +158,12 @@ _HOW_TO_RECORD = re.compile(
 
 def decision_asked(text: str) -> str | None:
     """ "decided" (which advice was dismissed or applied), "dismiss" (ignore an advice), "applied" (the
-    buyer already acted), "acknowledge" (an alert seen) or "how" (how to record a decision); None
-    otherwise."""
-    # "quais alertas eu já reconheci?" asks a list, not to acknowledge one
+    buyer already acted), "acknowledge" (an alert seen), "acknowledged" (which alerts were) or "how" (how
+    to record a decision); None otherwise."""
     listed = re.match(r"(?:quais|qual|que|lista\w*|mostr\w*)\b", text)
-    if _ACKNOWLEDGE.search(text) and not re.search(r"\brecomend", text) and not listed:
-        return "acknowledge"
+    if _ACKNOWLEDGE.search(text) and not re.search(r"\brecomend", text):
+        # "quais alertas eu já reconheci?" asks a list, not to acknowledge one
+        return "acknowledged" if listed else "acknowledge"
     if _HOW_TO_RECORD.search(text):
         return "how"
     if _DECIDED_LIST.search(text) and ("recomend" in text or re.search(r"\b(descartei|apliquei)\b", text)):

@@ -11,6 +11,7 @@ from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_asks import WHY_ADVICE_ASKS, month_end_asked
 from famachat_ml_pipeline.agent.intents_periods import resolve_day, this_week_asked
 from famachat_ml_pipeline.agent.tools import ToolContext, run_tool
+from famachat_ml_pipeline.agent.tools.anomalies import ACKNOWLEDGED_DAYS
 from famachat_ml_pipeline.agent.tools.context import MAX_ROWS
 from famachat_ml_pipeline.agent.types import ToolCall
 from famachat_ml_pipeline.db import agent_queries as q
@@ -220,7 +221,12 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "explain": [],  # the glossary, in the answer
         # their ids (the open alerts' for an alert acknowledged); the decided, in the facts
         "decisions": [("get_recommendations", {"limit": MAX_ROWS})]
-        + ([("get_anomalies", {"days": 7, "limit": MAX_ROWS})] if intent.ask == "acknowledge" else []),
+        + ([("get_anomalies", {"days": 7, "limit": MAX_ROWS})] if intent.ask == "acknowledge" else [])
+        + (
+            [("get_anomalies", {"days": ACKNOWLEDGED_DAYS, "limit": MAX_ROWS, "only_acknowledged": True})]
+            if intent.ask == "acknowledged"
+            else []
+        ),
         # intents_reroutes' asks: their figures in the facts (facts_reroutes); the advice of a pause asked
         "pause_savings": [("get_campaign_details", {"campaign_id": cid or ""})],
         "campaign_age": [],

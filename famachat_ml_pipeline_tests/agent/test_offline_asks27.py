@@ -291,3 +291,50 @@ def test_the_best_or_worst_month_is_the_months_by_cpl(demo_db: DemoDb, question:
     assert f"CPL {format_money(pick['cpl'])}, {format_money(pick['spend'])} investidos" in lines[0], lines
     listed = [x for x in lines if x.startswith("- ")]
     assert len(listed) == months.height, lines
+
+
+# --------------------------------------------------- "quais alertas eu já reconheci?": those, not the open
+def test_the_alerts_acknowledged_are_listed_when_asked(acked_db: DemoDb) -> None:
+    """Was the open alerts (the acknowledged ones are exactly those the list of open alerts leaves out)."""
+    with acked_db.engine.connect() as c:
+        account = c.execute(
+            sa.text("select min(config_id) from ml_anomalies where is_acknowledged = :yes"), {"yes": True}
+        ).scalar_one()
+        acked = c.execute(
+            sa.text(
+                "select id, anomaly_date from ml_anomalies where config_id = :a and is_acknowledged = :yes"
+            ),
+            {"a": account, "yes": True},
+        ).fetchall()
+        open_ids = {
+            r[0]
+            for r in c.execute(
+                sa.text("select id from ml_anomalies where config_id = :a and is_acknowledged = :no"),
+                {"a": account, "no": False},
+            )
+        }
+    agent = open_agent(acked_db.engine, account, acked_db.settings, mode="offline", now=acked_db.now)
+    reply = agent.ask("quais alertas eu já reconheci?")
+    lines = reply.text.splitlines()
+    assert reply.intent == "decisions", lines
+    since = acked_db.data.end_date - dt.timedelta(days=29)
+    expected = {i for i, day in acked if _day_of(day) >= since}
+    assert expected, "the acknowledged lead drops are within the 30 days read"
+    assert lines[0].startswith(f"Alertas reconhecidos desde {_d(since)}, o número é o id"), lines
+    listed = {int(m) for m in re.findall(r"^- #(\d+) ", reply.text, flags=re.M)}
+    assert listed == expected and not listed & open_ids, lines
+
+
+def test_no_alert_acknowledged_is_said_so(demo_db: DemoDb) -> None:
+    intent, lines = _one(demo_db, "quais alertas eu ja reconheci?")
+    assert intent == "decisions", lines
+    since = demo_db.data.end_date - dt.timedelta(days=29)
+    assert lines[0] == f"Nenhum alerta foi reconhecido desde {_d(since)}.", lines
+    assert "#" not in "\n".join(lines), lines
+
+
+def _day_of(value: object) -> dt.date:
+    """ml_anomalies.anomaly_date as SQLite returns it (text) or a driver does (a datetime)."""
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    return value.date() if isinstance(value, dt.datetime) else value  # type: ignore[return-value]

@@ -129,6 +129,10 @@ def anomaly_list(
     )
 
 
+# "quais alertas eu já reconheci?": the days the chat looks back for alerts acknowledged
+ACKNOWLEDGED_DAYS = 30
+
+
 class AnomalyInput(ToolInput):
     days: int = Field(default=7, ge=1, le=90, description="janela em dias até o último dia completo")
     limit: int = Field(default=10, ge=1, le=MAX_ROWS)
@@ -136,6 +140,7 @@ class AnomalyInput(ToolInput):
 
 class AllAnomaliesInput(AnomalyInput):
     include_acknowledged: bool = False
+    only_acknowledged: bool = Field(default=False, description="só as já reconhecidas no FamaChat")
     day: dt.date | None = Field(default=None, description="só as anomalias deste dia (AAAA-MM-DD)")
 
 
@@ -145,6 +150,8 @@ class ByTypeInput(AnomalyInput):
 
 def get_anomalies(ctx: ToolContext, inp: AllAnomaliesInput) -> AnomalyList:
     """Anomalias detectadas nos últimos dias (não reconhecidas, salvo se pedido), mais graves primeiro."""
+    if inp.only_acknowledged:
+        return anomaly_list(ctx, inp.days, lambda r: bool(r["is_acknowledged"]), inp.limit, True, inp.day)
     return anomaly_list(ctx, inp.days, lambda r: True, inp.limit, inp.include_acknowledged, inp.day)
 
 
