@@ -25,6 +25,9 @@ from famachat_ml_pipeline.core.recommendations import format_number
 from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as DEFAULT_RECOMMENDATION_CONFIG
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES, INACTIVE_STATUSES, RECOMMENDATION_TYPES
 
+# "e se eu não fizer nada?": the account's campaigns, or the one named
+INACTION_HEAD = "Se nada mudar, {who} gastando como hoje. O que você deixa de economizar pelas recomendações:"
+
 
 def say_recommendations(intent: Intent, out: Out) -> list[str]:
     if intent.ask == "savings" and not failed(r := out.get("get_recommendations") or {}):
@@ -34,7 +37,11 @@ def say_recommendations(intent: Intent, out: Out) -> list[str]:
         if intent.campaign_id and (msg := failed(d)):  # another account's, or none: said as the card says it
             return [msg]
         name = d.get("name")
-        return savings_lines(rows, r.get("total", 0), currency, intent.campaign_id, name)
+        lines = savings_lines(rows, r.get("total", 0), currency, intent.campaign_id, name)
+        if intent.metric == "inaction":  # "e se eu não fizer nada?": what doing nothing forgoes
+            who = "a campanha segue" if intent.campaign_id else "as campanhas seguem"
+            return [INACTION_HEAD.format(who=who), *lines]
+        return lines
     if intent.campaign_id:  # "devo pausar a campanha 3?": that campaign's tier and recommendations
         d = out["get_campaign_details"]
         if msg := failed(d):

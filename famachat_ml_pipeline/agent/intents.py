@@ -15,6 +15,7 @@ from famachat_ml_pipeline.agent.intents_asks import (
     SCALE,
     TOP_N,
     day_rank_metric,
+    inaction_asked,
     month_target,
     savings_asked,
     shape_asks,
@@ -329,16 +330,28 @@ def classify_intent(message: str) -> Intent:
         # "o fds foi bom?": last weekend's verdict against the weekends before it, then its figures (was its
         # figures alone, or the underperformers for "foi ruim?")
         intent = Intent("performance", keyword="performance", metric="cpl", period_ref="fds", ask=judged)
-    if savings_asked(text) and intent.name in {"help", "recommendations", "summary", "campaign_details"}:
+    inaction = inaction_asked(text)
+    if (savings_asked(text) or inaction) and intent.name in {
+        "help",
+        "recommendations",
+        "summary",
+        "campaign_details",
+    }:
         # "quanto eu economizo se seguir as recomendações?": the cuts' savings summed (was the advice's list,
-        # or the help menu)
+        # or the help menu); "e se eu não fizer nada?": the same, as what doing nothing forgoes
         intent = replace(
-            intent, name="recommendations", keyword="recommendations", ask="savings", metric=None
+            intent,
+            name="recommendations",
+            keyword="recommendations",
+            ask="savings",
+            metric="inaction" if inaction else None,
         )
     if _HEALTH.search(text) and intent.name in {"summary", "top", "help"} and not intent.campaign_id:
         # "minha conta tá saudável?": a verdict first, from the tiers, the anomalies and the CPL's trend
         intent = Intent("summary", keyword="summary", ask="health")
-    if decision := decision_asked(text):
+    if not inaction and (
+        decision := decision_asked(text)
+    ):  # "se eu ignorar as recomendações?" is no decision
         # "ignora a recomendação de pausar", "já aumentei o orçamento da campanha 4": the chat only reads; the
         # decision is recorded in FamaChat (the API's apply/dismiss), said with the advice's ids
         kind = (

@@ -233,3 +233,16 @@ _IF_PAUSED = re.compile(r"\bse (?:eu )?(?:pausar|parar|desligar|desativar|cortar
 def savings_asked(text: str) -> bool:
     """Whether a normalized question asks what following the advice saves."""
     return bool(_SAVES.search(text)) and not _IF_PAUSED.search(text)
+
+
+# "e se eu não fizer nada?", "o que acontece se eu ignorar as recomendações?": the savings forgone (was the
+# help menu)
+_INACTION = re.compile(
+    r"\bse (?:eu )?(?:nao (?:fizer|mexer|mudar) (?:em )?nada|deixar (?:tudo )?(?:como (?:esta|ta)|assim)"
+    r"|(?:ignorar|nao seguir) (?:as |a )?recomendac\w*)"
+)
+
+
+def inaction_asked(text: str) -> bool:
+    """Whether a normalized question asks what happens if the buyer does nothing."""
+    return bool(_INACTION.search(text))

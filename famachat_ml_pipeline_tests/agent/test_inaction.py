@@ -1,0 +1,34 @@
+"""'e se eu não fizer nada?': what doing nothing forgoes, the cuts' savings (was the help menu, or for
+"se eu ignorar as recomendações?" the how-to of a dismissal)."""
+
+from __future__ import annotations
+
+import pytest
+
+from famachat_ml_pipeline.agent.answers_recommendations import INACTION_HEAD
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.test_offline_asks18 import _one
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "e se eu não fizer nada?",
+        "o que acontece se eu ignorar as recomendações?",
+        "e se eu deixar tudo como está?",
+        "se eu nao mexer em nada, o que acontece?",
+    ],
+)
+def test_doing_nothing_is_answered_with_the_savings_forgone(demo_db: DemoDb, question: str) -> None:
+    intent, lines = _one(demo_db, question)
+    assert intent == "recommendations", lines
+    assert lines[0] == INACTION_HEAD.format(who="as campanhas seguem"), lines
+    _, savings = _one(demo_db, "quanto eu economizo?")
+    assert savings[0].startswith("Cerca de R$ "), savings  # the demo account has cuts advised
+    assert lines[1:] == savings
+
+
+def test_a_dismissal_is_still_a_dismissal(demo_db: DemoDb) -> None:
+    intent, lines = _one(demo_db, "ignora as recomendações de corte")
+    assert intent == "decisions", lines
+    assert not lines[0].startswith("Se nada mudar"), lines
