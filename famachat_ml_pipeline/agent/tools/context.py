@@ -10,11 +10,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-import polars as pl
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict
 
-from famachat_ml_pipeline.core.recommendations import money_expr, number_expr, pct_expr
+from famachat_ml_pipeline.core.recommendations.text_ptbr import format_values
 from famachat_ml_pipeline.source.clean import latest_complete_day
 from famachat_ml_pipeline.source.read import read_campaigns
 
@@ -69,19 +68,16 @@ class ToolContext:
 
     # ------------------------------------------------------------------ formatting
     def fmt(self, rows: list[dict[str, Any]], spec: dict[str, str]) -> list[dict[str, Any]]:
-        """Copies of `rows` with the keys in `spec` formatted pt-BR in ONE vectorised polars pass.
+        """Copies of `rows` with the keys in `spec` formatted pt-BR (`format_values`: the values not seen
+        before in one vectorised polars pass).
 
         kinds: "money" (account currency), "pct0"/"pct1"/"pct2", "num0"/"num1"/"num2". None stays None.
-        One pass per tool call, not one per value: a scalar polars format costs milliseconds.
         """
         if not rows or not spec:
             return [dict(r) for r in rows]
-        frame = pl.DataFrame(
-            {k: [_float(r.get(k)) for r in rows] for k in spec}, schema=dict.fromkeys(spec, pl.Float64)
-        )
-        currency = pl.lit(self.currency)
-        done = frame.select(_expr(kind, pl.col(k), currency).alias(k) for k, kind in spec.items()).to_dicts()
-        return [{**r, **d} for r, d in zip(rows, done, strict=True)]
+        values = [(kind, _float(r.get(k))) for r in rows for k, kind in spec.items()]
+        texts = iter(format_values(values, self.currency))
+        return [{**r, **{k: next(texts) for k in spec}} for r in rows]
 
     def fmt1(self, row: dict[str, Any], spec: dict[str, str]) -> dict[str, Any]:
         return self.fmt([row], spec)[0]
@@ -96,16 +92,6 @@ def _float(value: Any) -> float | None:
         return None if value is None else float(value)
     except (TypeError, ValueError):
         return None
-
-
-def _expr(kind: str, col: pl.Expr, currency: pl.Expr) -> pl.Expr:
-    if kind == "money":
-        return money_expr(col, currency)
-    if kind.startswith("pct"):
-        return pct_expr(col, int(kind[3:]))
-    if kind.startswith("num"):
-        return number_expr(col, int(kind[3:]))
-    raise ValueError(f"unknown format kind {kind!r}")
 
 
 def rnd(value: Any, digits: int = 2) -> float | None:

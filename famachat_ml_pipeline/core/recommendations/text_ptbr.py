@@ -3,6 +3,9 @@ and the small text builders the rules compose their titles and descriptions with
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable, Sequence
+
 import polars as pl
 
 from famachat_ml_pipeline.core.frames import ZERO_DECIMAL_CURRENCIES
@@ -60,21 +63,67 @@ def pct_expr(value: pl.Expr, decimals: int = 0) -> pl.Expr:
 
 def format_money(value: float, currency: str = "BRL") -> str:
     """Scalar form of `money_expr`: format_money(1234.56, "BRL") == "R$ 1.234,56"."""
-    return (
-        pl.DataFrame({"v": [float(value)], "c": [currency]})
-        .select(money_expr(pl.col("v"), pl.col("c")))
-        .item()
-    )
+    return format_values([("money", value)], currency)[0]  # type: ignore[return-value]
 
 
 def format_pct(value: float, decimals: int = 0) -> str:
     """Scalar form of `pct_expr`: format_pct(42.4) == "42%"."""
-    return pl.DataFrame({"v": [float(value)]}).select(pct_expr(pl.col("v"), decimals)).item()
+    return format_values([(f"pct{decimals}", value)])[0]  # type: ignore[return-value]
 
 
 def format_number(value: float, decimals: int = 2) -> str:
     """Scalar form of `number_expr`: format_number(1234.5, 1) == "1.234,5"."""
-    return pl.DataFrame({"v": [float(value)]}).select(number_expr(pl.col("v"), decimals)).item()
+    return format_values([(f"num{decimals}", value)])[0]  # type: ignore[return-value]
+
+
+def format_expr(kind: str, value: pl.Expr, currency: pl.Expr) -> pl.Expr:
+    """`kind`: "money" (in `currency`), "pctN" or "numN" (N decimals)."""
+    if kind == "money":
+        return money_expr(value, currency)
+    if kind.startswith("pct"):
+        return pct_expr(value, int(kind[3:]))
+    if kind.startswith("num"):
+        return number_expr(value, int(kind[3:]))
+    raise ValueError(f"unknown format kind {kind!r}")
+
+
+# The agent formats a few values at a time, mostly the same ones again (an account's figures, question after
+# question): a polars pass costs ~1-3 ms whatever its size, a dict lookup microseconds. Every string is still
+# the expressions' own; the memo only keeps them, and is emptied when full.
+_Key = tuple[str, str, float]  # kind, currency, value
+_FORMATTED: dict[_Key, str | None] = {}
+_FORMATTED_LIMIT = 1 << 16
+
+
+def format_values(values: Sequence[tuple[str, float | None]], currency: str = "BRL") -> list[str | None]:
+    """Each (kind, value) formatted as `format_expr` does (None stays None), the values not formatted
+    before in one polars pass."""
+    keys = [None if v is None else (kind, currency, float(v)) for kind, v in values]
+    missing = {k for k in keys if k is not None and (k not in _FORMATTED or math.isnan(k[2]))}
+    done = _format_pass(missing, currency) if missing else {}
+    if len(_FORMATTED) + len(done) > _FORMATTED_LIMIT:
+        _FORMATTED.clear()
+    _FORMATTED.update((k, s) for k, s in done.items() if not math.isnan(k[2]))
+    return [None if k is None else done[k] if k in done else _FORMATTED[k] for k in keys]
+
+
+def _format_pass(
+    keys: Iterable[tuple[str, str, float]], currency: str
+) -> dict[tuple[str, str, float], str | None]:
+    by_kind: dict[str, list[float]] = {}
+    for kind, _, value in keys:
+        by_kind.setdefault(kind, []).append(value)
+    size = max(len(v) for v in by_kind.values())
+    frame = pl.DataFrame(
+        {kind: [*v, *[None] * (size - len(v))] for kind, v in by_kind.items()},
+        schema=dict.fromkeys(by_kind, pl.Float64),
+    )
+    out = frame.select(format_expr(kind, pl.col(kind), pl.lit(currency)).alias(kind) for kind in by_kind)
+    return {
+        (kind, currency, value): text
+        for kind, v in by_kind.items()
+        for value, text in zip(v, out[kind].to_list(), strict=False)
+    }
 
 
 def money_of(col: str | pl.Expr) -> pl.Expr:

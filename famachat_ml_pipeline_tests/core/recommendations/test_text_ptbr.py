@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 
 import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from famachat_ml_pipeline.core.recommendations import (
     format_money,
@@ -12,6 +15,11 @@ from famachat_ml_pipeline.core.recommendations import (
     format_pct,
     money_expr,
     pct_expr,
+    text_ptbr,
+)
+from famachat_ml_pipeline.core.recommendations.text_ptbr import (
+    format_expr,
+    format_values,
 )
 from famachat_ml_pipeline_tests.core.recommendations.builders import attrs, one, run, tiers, wide, wide_row
 
@@ -49,3 +57,45 @@ def test_minor_unit_one_currency_is_shown_without_decimals() -> None:
     assert "de CLP 5.000 para CLP 6.000 (+20%)" in r["description"]
     action = json.loads(r["suggested_action"])
     assert (action["current"], action["suggested"], action["currency"]) == (5000.0, 6000.0, "CLP")
+
+
+# ------------------------------------------------------------ format_values: the expressions' strings, kept
+_KINDS = ["money", "pct0", "pct1", "pct2", "num0", "num1", "num2"]
+_CURRENCIES = ["BRL", "USD", "EUR", "CLP", "JPY", "ARS"]
+_EDGES = [0.0, -0.0, 0.005, -0.005, 2.675, 1.005, 0.125, 267.5, -1234.565, 1e15, 1e19, -1e19]
+
+
+def _by_expression(kind: str, values: list[float | None], currency: str) -> list[str | None]:
+    frame = pl.DataFrame({"v": values}, schema={"v": pl.Float64})
+    return frame.select(format_expr(kind, pl.col("v"), pl.lit(currency))).to_series().to_list()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True), st.sampled_from(_EDGES)),
+        min_size=1,
+        max_size=12,
+    ),
+    kind=st.sampled_from(_KINDS),
+    currency=st.sampled_from(_CURRENCIES),
+)
+def test_format_values_gives_the_expressions_strings_first_and_again(
+    values: list[float | None], kind: str, currency: str
+) -> None:
+    expected = _by_expression(kind, values, currency)
+    pairs = [(kind, v) for v in values]
+    assert format_values(pairs, currency) == expected  # formatted now (or kept from an earlier example)
+    assert format_values(pairs, currency) == expected  # kept
+
+
+def test_format_values_mixes_kinds_in_one_call_and_forgets_when_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(text_ptbr, "_FORMATTED", {})
+    monkeypatch.setattr(text_ptbr, "_FORMATTED_LIMIT", 8)
+    values = [("money", 1234.5), ("pct1", 4.25), ("num0", None), ("num2", float("nan")), ("money", -0.004)]
+    assert format_values(values, "BRL") == ["R$ 1.234,50", "4,2%", None, None, "R$ 0,00"]
+    assert len(text_ptbr._FORMATTED) == 3  # not the None, not the NaN
+    many = [("num0", float(i)) for i in range(10)]
+    assert format_values(many) == [str(i) for i in range(10)]
+    assert len(text_ptbr._FORMATTED) <= 10  # emptied before it went past its limit
+    assert format_money(1234.5) == "R$ 1.234,50" and format_pct(4.25, 1) == "4,2%"
