@@ -23,14 +23,15 @@ SQLITE = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
 class _Connections:
-    """Every connection any SQLAlchemy engine of this process opens, by engine."""
+    """Every connection any SQLAlchemy engine of this process opens, and the engines (kept alive here, so
+    that a disposed engine's id is not reused by the next)."""
 
     def __init__(self) -> None:
-        self.engines: set[int] = set()
+        self.engines: set[sa.Engine] = set()
         self.count = 0
 
     def __call__(self, conn: sa.Connection) -> None:
-        self.engines.add(id(conn.engine))
+        self.engines.add(conn.engine)
         self.count += 1
 
 

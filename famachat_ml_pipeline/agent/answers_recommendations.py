@@ -25,8 +25,8 @@ from famachat_ml_pipeline.core.recommendations import format_number
 from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as DEFAULT_RECOMMENDATION_CONFIG
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES, INACTIVE_STATUSES, RECOMMENDATION_TYPES
 
-# "e se eu não fizer nada?": the account's campaigns, or the one named
-INACTION_HEAD = "Se nada mudar, {who} gastando como hoje. O que você deixa de economizar pelas recomendações:"
+# "e se eu não fizer nada?", where cuts are advised (without any, the savings answer says so alone)
+INACTION_HEAD = "Se você não fizer nada, deixa de economizar o que as recomendações de corte estimam:"
 
 
 def say_recommendations(intent: Intent, out: Out) -> list[str]:
@@ -38,9 +38,8 @@ def say_recommendations(intent: Intent, out: Out) -> list[str]:
             return [msg]
         name = d.get("name")
         lines = savings_lines(rows, r.get("total", 0), currency, intent.campaign_id, name)
-        if intent.metric == "inaction":  # "e se eu não fizer nada?": what doing nothing forgoes
-            who = "a campanha segue" if intent.campaign_id else "as campanhas seguem"
-            return [INACTION_HEAD.format(who=who), *lines]
+        if intent.metric == "inaction" and lines[0].startswith("Cerca de"):  # what doing nothing forgoes
+            return [INACTION_HEAD, *lines]
         return lines
     if intent.campaign_id:  # "devo pausar a campanha 3?": that campaign's tier and recommendations
         d = out["get_campaign_details"]

@@ -296,16 +296,19 @@ def acknowledged_lines(intent: Intent, a: dict[str, Any]) -> list[str]:
         x for x in a.get("anomalies", []) if x["campaign_id"] == intent.campaign_id or not intent.campaign_id
     ]
     where = " dessa campanha" if intent.campaign_id else ""
-    window = f"desde {br_date(a['since'])}" if a.get("since") else f"nos últimos {ACKNOWLEDGED_DAYS} dias"
+    # the window is the alerts' dates (ml_anomalies' acknowledged_at is FamaChat's, often empty)
+    window = (
+        f"de {br_date(a['since'])} em diante" if a.get("since") else f"dos últimos {ACKNOWLEDGED_DAYS} dias"
+    )
     if not rows:
         return [
-            f"Nenhum alerta{where} foi reconhecido {window}.",
+            f"Nenhum alerta{where} {window} foi reconhecido.",
             "Um alerta se reconhece no FamaChat (ou POST /api/v1/anomalies/{id}/acknowledge); o chat só lê.",
         ]
     total = a.get("total", len(rows)) if not intent.campaign_id else len(rows)
     more = f" (os {len(rows)} mais graves de {total})" if total > len(rows) else ""
     return [
-        f"Alertas{where} reconhecidos {window}, o número é o id{more}:",
+        f"Alertas{where} {window} já reconhecidos, o número é o id{more}:",
         *(f"- #{x['id']} {anomaly_line(x).removeprefix('- ')}" for x in rows),
     ]
 

@@ -330,7 +330,7 @@ def classify_intent(message: str) -> Intent:
         # "o fds foi bom?": last weekend's verdict against the weekends before it, then its figures (was its
         # figures alone, or the underperformers for "foi ruim?")
         intent = Intent("performance", keyword="performance", metric="cpl", period_ref="fds", ask=judged)
-    inaction = inaction_asked(text)
+    inaction = inaction_asked(text) and not _HEALTH.search(text)  # "...saudável se eu deixar assim?": health
     if (savings_asked(text) or inaction) and intent.name in {
         "help",
         "recommendations",

@@ -238,8 +238,10 @@ def savings_asked(text: str) -> bool:
 # "e se eu não fizer nada?", "o que acontece se eu ignorar as recomendações?": the savings forgone (was the
 # help menu)
 _INACTION = re.compile(
-    r"\bse (?:eu )?(?:nao (?:fizer|mexer|mudar) (?:em )?nada|deixar (?:tudo )?(?:como (?:esta|ta)|assim)"
-    r"|(?:ignorar|nao seguir) (?:as |a )?recomendac\w*)"
+    r"\bse (?:eu |a gente |nos )?(?:nao (?:fizer|fizermos|fazer|mexer|mexermos|mudar|mudarmos) (?:em )?nada"
+    r"|deixar(?:mos)? (?:tudo )?(?:como (?:esta|ta)|assim|do jeito que (?:esta|ta))"
+    r"|(?:ignorar|ignorarmos|nao seguir|nao seguirmos) (?:as |a |essas |essa )?recomendac\w*"
+    r"|nao seguir nenhuma recomendac\w*)"
 )
 
 

@@ -151,6 +151,14 @@ _ACKNOWLEDGE = re.compile(
     # "já resolvi", "já arrumei, e agora?": a problem fixed (the pixel, the delivery), no budget named
     r"|^(?:ja|acabei de|acabamos de) (?:resolv|arrum|corrig|consert)\w*\b(?!.*\b(?:orcamento|verba|recomend))"
 )
+# the alerts already acknowledged asked about (a past tense), unless those not yet or to come are
+_ACKNOWLEDGED = re.compile(
+    r"\b(reconheci|reconhecemos|reconhecid[oa]s?|ignorei|ignoramos|descartei|arquivei|silenciei|dispensei"
+    r"|marquei como (vist|lid|resolvid)\w*)\b"
+)
+_ALERTS = re.compile(rf"\b({_ALERT})\b")
+_NOT_YET = re.compile(r"\b(nao|ainda|devo|posso|deveria|preciso|vou)\b")
+_LISTED = re.compile(r"^(quais|qual|que)\b|\b(lista\w*|mostr\w*|algum|alguma)\b")
 _HOW_TO_RECORD = re.compile(
     r"\bcomo\b.*\b(registr\w*|marc\w*|inform\w*|aplic\w*|descart\w*)\b.*\b(recomend\w*|decis\w*|aplicad\w*)"
 )
@@ -160,10 +168,12 @@ def decision_asked(text: str) -> str | None:
     """ "decided" (which advice was dismissed or applied), "dismiss" (ignore an advice), "applied" (the
     buyer already acted), "acknowledge" (an alert seen), "acknowledged" (which alerts were) or "how" (how
     to record a decision); None otherwise."""
-    listed = re.match(r"(?:quais|qual|que|lista\w*|mostr\w*)\b", text)
-    if _ACKNOWLEDGE.search(text) and not re.search(r"\brecomend", text):
-        # "quais alertas eu já reconheci?" asks a list, not to acknowledge one
-        return "acknowledged" if listed else "acknowledge"
+    about_alerts = not re.search(r"\brecomend", text)
+    if about_alerts and _ACKNOWLEDGED.search(text) and _ALERTS.search(text) and not _NOT_YET.search(text):
+        return "acknowledged"  # "quais alertas eu já reconheci?", "eu já ignorei algum alerta?"
+    if about_alerts and _ACKNOWLEDGE.search(text):
+        # "quais alertas posso ignorar?" asks which are open, not to acknowledge one
+        return None if _LISTED.search(text) else "acknowledge"
     if _HOW_TO_RECORD.search(text):
         return "how"
     if _DECIDED_LIST.search(text) and ("recomend" in text or re.search(r"\b(descartei|apliquei)\b", text)):

@@ -17,12 +17,15 @@ from famachat_ml_pipeline_tests.agent.test_offline_asks18 import _one
         "o que acontece se eu ignorar as recomendações?",
         "e se eu deixar tudo como está?",
         "se eu nao mexer em nada, o que acontece?",
+        "e se a gente não fizer nada?",
+        "e se eu deixar do jeito que está?",
+        "o que acontece se eu não seguir essas recomendações?",
     ],
 )
 def test_doing_nothing_is_answered_with_the_savings_forgone(demo_db: DemoDb, question: str) -> None:
     intent, lines = _one(demo_db, question)
     assert intent == "recommendations", lines
-    assert lines[0] == INACTION_HEAD.format(who="as campanhas seguem"), lines
+    assert lines[0] == INACTION_HEAD, lines
     _, savings = _one(demo_db, "quanto eu economizo?")
     assert savings[0].startswith("Cerca de R$ "), savings  # the demo account has cuts advised
     assert lines[1:] == savings
@@ -32,3 +35,9 @@ def test_a_dismissal_is_still_a_dismissal(demo_db: DemoDb) -> None:
     intent, lines = _one(demo_db, "ignora as recomendações de corte")
     assert intent == "decisions", lines
     assert not lines[0].startswith("Se nada mudar"), lines
+
+
+def test_health_asked_with_things_left_as_they_are_is_the_health_verdict(demo_db: DemoDb) -> None:
+    intent, lines = _one(demo_db, "minha conta tá saudável se eu deixar tudo como está?")
+    assert intent == "summary", lines
+    assert lines[0] != INACTION_HEAD, lines

@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.agent.answers_anomalies import TYPE_PT
+from famachat_ml_pipeline.agent.intents_talk import decision_asked, normalize
 from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES
@@ -320,7 +321,7 @@ def test_the_alerts_acknowledged_are_listed_when_asked(acked_db: DemoDb) -> None
     since = acked_db.data.end_date - dt.timedelta(days=29)
     expected = {i for i, day in acked if _day_of(day) >= since}
     assert expected, "the acknowledged lead drops are within the 30 days read"
-    assert lines[0].startswith(f"Alertas reconhecidos desde {_d(since)}, o número é o id"), lines
+    assert lines[0].startswith(f"Alertas de {_d(since)} em diante já reconhecidos, o número é o id"), lines
     listed = {int(m) for m in re.findall(r"^- #(\d+) ", reply.text, flags=re.M)}
     assert listed == expected and not listed & open_ids, lines
 
@@ -329,7 +330,7 @@ def test_no_alert_acknowledged_is_said_so(demo_db: DemoDb) -> None:
     intent, lines = _one(demo_db, "quais alertas eu ja reconheci?")
     assert intent == "decisions", lines
     since = demo_db.data.end_date - dt.timedelta(days=29)
-    assert lines[0] == f"Nenhum alerta foi reconhecido desde {_d(since)}.", lines
+    assert lines[0] == f"Nenhum alerta de {_d(since)} em diante foi reconhecido.", lines
     assert "#" not in "\n".join(lines), lines
 
 
@@ -338,3 +339,22 @@ def _day_of(value: object) -> dt.date:
     if isinstance(value, str):
         return dt.date.fromisoformat(value[:10])
     return value.date() if isinstance(value, dt.datetime) else value  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize(
+    ("question", "ask"),
+    [
+        ("quais alertas eu já reconheci?", "acknowledged"),
+        ("tem algum alerta que eu já reconheci?", "acknowledged"),
+        ("eu já ignorei algum alerta?", "acknowledged"),
+        ("me mostra as anomalias que eu marquei como vistas", "acknowledged"),
+        ("quais alertas eu ainda não reconheci?", None),  # the open ones
+        ("quais alertas posso ignorar?", None),
+        ("que alertas devo reconhecer?", None),
+        ("ignora esse alerta", "acknowledge"),
+        ("pode ignorar o alerta que apareceu ontem", "acknowledge"),
+        ("já vi esse alerta", "acknowledge"),
+    ],
+)
+def test_which_alert_questions_ask_for_the_acknowledged_list(question: str, ask: str | None) -> None:
+    assert decision_asked(normalize(question)) == ask

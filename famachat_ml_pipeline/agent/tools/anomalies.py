@@ -149,7 +149,8 @@ class ByTypeInput(AnomalyInput):
 
 
 def get_anomalies(ctx: ToolContext, inp: AllAnomaliesInput) -> AnomalyList:
-    """Anomalias detectadas nos últimos dias (não reconhecidas, salvo se pedido), mais graves primeiro."""
+    """Anomalias detectadas nos últimos dias (não reconhecidas, salvo include_acknowledged; só as já
+    reconhecidas com only_acknowledged), mais graves primeiro."""
     if inp.only_acknowledged:
         return anomaly_list(ctx, inp.days, lambda r: bool(r["is_acknowledged"]), inp.limit, True, inp.day)
     return anomaly_list(ctx, inp.days, lambda r: True, inp.limit, inp.include_acknowledged, inp.day)
