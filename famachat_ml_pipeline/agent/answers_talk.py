@@ -259,12 +259,17 @@ def say_decisions(intent: Intent, out: Out) -> list[str]:
     return [head, *listed, *tail]
 
 
+def _campaigns_alerts(intent: Intent, a: dict[str, Any]) -> list[dict[str, Any]]:
+    """The alerts of `a` (get_anomalies' output), only the named campaign's when one is."""
+    return [
+        x for x in a.get("anomalies", []) if not intent.campaign_id or x["campaign_id"] == intent.campaign_id
+    ]
+
+
 def acknowledge_lines(intent: Intent, a: dict[str, Any]) -> list[str]:
     """ "Ignora esse alerta": the chat only reads; how to acknowledge it in FamaChat, what that changes, and
     the open alerts with their ids (the campaign's, when one is named), the gravest first."""
-    rows = [
-        x for x in a.get("anomalies", []) if x["campaign_id"] == intent.campaign_id or not intent.campaign_id
-    ]
+    rows = _campaigns_alerts(intent, a)
     rid = str(rows[0]["id"]) if len(rows) == 1 else "{id}"
     lines = [
         "Não consigo registrar isso por aqui: o chat só lê os dados. Para tirar um alerta da lista "
@@ -292,9 +297,7 @@ def acknowledge_lines(intent: Intent, a: dict[str, Any]) -> list[str]:
 def acknowledged_lines(intent: Intent, a: dict[str, Any]) -> list[str]:
     """ "Quais alertas eu já reconheci?": the alerts acknowledged in FamaChat over the window read (the
     campaign's, when one is named), the gravest first."""
-    rows = [
-        x for x in a.get("anomalies", []) if x["campaign_id"] == intent.campaign_id or not intent.campaign_id
-    ]
+    rows = _campaigns_alerts(intent, a)
     where = " dessa campanha" if intent.campaign_id else ""
     # the window is the alerts' dates (ml_anomalies' acknowledged_at is FamaChat's, often empty)
     window = (

@@ -349,9 +349,8 @@ def classify_intent(message: str) -> Intent:
     if _HEALTH.search(text) and intent.name in {"summary", "top", "help"} and not intent.campaign_id:
         # "minha conta tá saudável?": a verdict first, from the tiers, the anomalies and the CPL's trend
         intent = Intent("summary", keyword="summary", ask="health")
-    if not inaction and (
-        decision := decision_asked(text)
-    ):  # "se eu ignorar as recomendações?" is no decision
+    # "se eu ignorar as recomendações?" asks what happens, it records no decision
+    if not inaction and (decision := decision_asked(text)):
         # "ignora a recomendação de pausar", "já aumentei o orçamento da campanha 4": the chat only reads; the
         # decision is recorded in FamaChat (the API's apply/dismiss), said with the advice's ids
         kind = (

@@ -68,6 +68,16 @@ def _stored_spend_plan(
     return plan
 
 
+def _decision_alerts(ask: str | None) -> list[tuple[str, dict[str, Any]]]:
+    """An alert to acknowledge: the week's open ones, with their ids; the alerts acknowledged: the last 30
+    days' of them."""
+    if ask == "acknowledge":
+        return [("get_anomalies", {"days": 7, "limit": MAX_ROWS})]
+    if ask == "acknowledged":
+        return [("get_anomalies", {"days": ACKNOWLEDGED_DAYS, "limit": MAX_ROWS, "only_acknowledged": True})]
+    return []
+
+
 def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
     """Run the tools an intent needs, through the same registry the model uses."""
     cid = intent.campaign_id
@@ -220,13 +230,10 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "out_of_scope": [],
         "explain": [],  # the glossary, in the answer
         # their ids (the open alerts' for an alert acknowledged); the decided, in the facts
-        "decisions": [("get_recommendations", {"limit": MAX_ROWS})]
-        + ([("get_anomalies", {"days": 7, "limit": MAX_ROWS})] if intent.ask == "acknowledge" else [])
-        + (
-            [("get_anomalies", {"days": ACKNOWLEDGED_DAYS, "limit": MAX_ROWS, "only_acknowledged": True})]
-            if intent.ask == "acknowledged"
-            else []
-        ),
+        "decisions": [
+            ("get_recommendations", {"limit": MAX_ROWS}),
+            *_decision_alerts(intent.ask),
+        ],
         # intents_reroutes' asks: their figures in the facts (facts_reroutes); the advice of a pause asked
         "pause_savings": [("get_campaign_details", {"campaign_id": cid or ""})],
         "campaign_age": [],

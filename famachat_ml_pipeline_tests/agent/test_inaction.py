@@ -34,7 +34,7 @@ def test_doing_nothing_is_answered_with_the_savings_forgone(demo_db: DemoDb, que
 def test_a_dismissal_is_still_a_dismissal(demo_db: DemoDb) -> None:
     intent, lines = _one(demo_db, "ignora as recomendações de corte")
     assert intent == "decisions", lines
-    assert not lines[0].startswith("Se nada mudar"), lines
+    assert INACTION_HEAD not in lines, lines
 
 
 def test_health_asked_with_things_left_as_they_are_is_the_health_verdict(demo_db: DemoDb) -> None:

@@ -96,20 +96,19 @@ _FORMATTED_LIMIT = 1 << 16
 
 
 def format_values(values: Sequence[tuple[str, float | None]], currency: str = "BRL") -> list[str | None]:
-    """Each (kind, value) formatted as `format_expr` does (None stays None), the values not formatted
-    before in one polars pass."""
-    keys = [None if v is None else (kind, currency, float(v)) for kind, v in values]
-    missing = {k for k in keys if k is not None and (k not in _FORMATTED or math.isnan(k[2]))}
-    done = _format_pass(missing, currency) if missing else {}
-    if len(_FORMATTED) + len(done) > _FORMATTED_LIMIT:
-        _FORMATTED.clear()
-    _FORMATTED.update((k, s) for k, s in done.items() if not math.isnan(k[2]))
-    return [None if k is None else done[k] if k in done else _FORMATTED[k] for k in keys]
+    """Each (kind, value) formatted as `format_expr` does (None and NaN give None), the values not
+    formatted before in one polars pass."""
+    keys = [None if v is None or math.isnan(v) else (kind, currency, float(v)) for kind, v in values]
+    missing = {k for k in keys if k is not None and k not in _FORMATTED}
+    if missing:
+        done = _format_pass(missing, currency)
+        if len(_FORMATTED) + len(done) > _FORMATTED_LIMIT:
+            _FORMATTED.clear()
+        _FORMATTED.update(done)
+    return [None if k is None else _FORMATTED[k] for k in keys]
 
 
-def _format_pass(
-    keys: Iterable[tuple[str, str, float]], currency: str
-) -> dict[tuple[str, str, float], str | None]:
+def _format_pass(keys: Iterable[_Key], currency: str) -> dict[_Key, str | None]:
     by_kind: dict[str, list[float]] = {}
     for kind, _, value in keys:
         by_kind.setdefault(kind, []).append(value)
