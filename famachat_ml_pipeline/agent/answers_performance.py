@@ -230,7 +230,7 @@ def _seven_days_asked(intent: Intent, t: dict[str, Any]) -> list[str]:
     key = intent.metric
     last, prev = t["last_7d"], t["previous_7d"]
     shown = (lambda v: leads_text(v)) if key == "leads" else (lambda v: v or "-")
-    moved = f", {t[change]}" if t.get(change) else ""
+    moved = f", {signed(t[change])}" if t.get(change) else ""
     return [
         f"{name} da conta nos 7 dias até {br_date(last['last_day'])}: {shown(last[key])} (contra "
         f"{shown(prev[key])} nos 7 dias anteriores{moved})."

@@ -196,7 +196,8 @@ def stopped_which_lines(v: dict[str, Any]) -> list[str]:
     through, n = _day(v["through"]), len(v["stopped"])
     if not n:
         return [f"Não: as {v['active']} campanhas ativas gastaram em {through}, o último dia completo."]
-    lines = [f"Sim: {n} de {v['active']} campanhas ativas não gastaram em {through}, o último dia completo:"]
+    verb = "não gastou" if n == 1 else "não gastaram"  # "1 de 12 campanhas ativas não gastou"
+    lines = [f"Sim: {n} de {v['active']} campanhas ativas {verb} em {through}, o último dia completo:"]
     for r in v["stopped"]:
         since = (
             f"nada de {_day(r['first'])} a {through}"

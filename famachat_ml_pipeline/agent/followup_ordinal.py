@@ -28,6 +28,24 @@ _TIER_RANKINGS = {"top", "underperformers"}  # the 7 days' tiers, not a day's or
 _ANSWER_ID = re.compile(r"\((\d{6,30})\)")  # a campaign listed as the answers write it: "“Nome” (id)"
 
 
+# "qual a segunda pior campanha?", "qual é a terceira campanha que mais gastou ontem?": a ranking asked at a
+# place in one question (not "a segunda-feira", nor "na segunda")
+_ORDINAL_IN = re.compile(
+    r"\b(?:a|o)\s+(segund|terceir|quart|quint)[ao]\s+(?=(?:melhor|pior|maior|menor|campanha|mais)\b)"
+)
+
+
+def ordinal_ranking(message: str) -> tuple[int, str] | None:
+    """(place, the question without its ordinal) for a ranking asked at a place ("qual a segunda pior
+    campanha?" -> (2, "qual a pior campanha?")), else None."""
+    text = normalize(message)
+    m = _ORDINAL_IN.search(text)
+    if m is None:
+        return None
+    article = m.group(0).split()[0]
+    return _PLACES[m.group(1)], f"{text[: m.start()]}{article} {text[m.end() :]}"
+
+
 def place_asked(message: str) -> int | None:
     """The place a follow-up asks of the last ranking ("e a segunda melhor?" -> 2), else None."""
     m = _ORDINAL_ASK.search(normalize(message).strip())
@@ -51,7 +69,7 @@ def why_ranked(message: str, history: Sequence[ChatTurn], prev: Intent | None) -
     )
     if not ranking:
         return None
-    first = _listed(history, prev, 1)
+    first = listed_at(history, prev, 1)
     kind = prev.name if prev.name in _RANKINGS else prev.keyword
     if first is not None and kind in _TIER_RANKINGS and not (prev.day_ref or prev.period_ref):
         # "qual a melhor campanha?" ranks by the tiers: its why is the tier's reason (was her card)
@@ -67,7 +85,7 @@ def why_advice(message: str, history: Sequence[ChatTurn], prev: Intent | None) -
         return None
     if prev.ask != "urgent" and prev.metric not in {"cut", "scale"}:
         return None
-    first = _listed(history, prev, 1)
+    first = listed_at(history, prev, 1)
     if first is None:
         return None
     return classify_intent(f"por que voce recomenda isso para a campanha {first.campaign_id}?")
@@ -94,14 +112,21 @@ def ranked_place(message: str, history: Sequence[ChatTurn], prev: Intent | None)
     """That campaign of the thread's last answer (its ids in the order listed), asked with the last
     question's day or period; None when the follow-up asks no place or the answer lists too few."""
     place = place_asked(message)
-    return None if place is None else _listed(history, prev, place)
+    return None if place is None else listed_at(history, prev, place)
 
 
-def _listed(history: Sequence[ChatTurn], prev: Intent | None, place: int) -> Intent | None:
+def ranking_ids(answer: str) -> list[str]:
+    """The campaign ids of an answer in the order it lists them, each once."""
+    return list(dict.fromkeys(_ANSWER_ID.findall(answer)))
+
+
+def listed_at(history: Sequence[ChatTurn], prev: Intent | None, place: int) -> Intent | None:
+    """The campaign listed at `place` in the thread's last answer, as a card asked with `prev`'s day or period
+    and figure; None when that answer lists fewer."""
     answers = [turn.content for turn in history if turn.role == "assistant"]
     if not answers:
         return None
-    listed = list(dict.fromkeys(_ANSWER_ID.findall(answers[-1])))
+    listed = ranking_ids(answers[-1])
     if len(listed) < place:
         return None
     day, period = (prev.day_ref, prev.period_ref) if prev is not None else (None, None)

@@ -29,6 +29,32 @@ DAY_REF = re.compile(
     r"|(?<!campanha )\b(black friday)\b"  # the day after the 4th Thursday of November
     r"|\bdia (\d{1,2})\b(?![/\d])"  # "dia 15": the latest day 15 up to today
 )
+# a day word as typed in a hurry or in English: read as the pt-BR word, so that the day asked is answered,
+# not the 7 days (was "qnto gastei ontm?": the week's spend) nor the day before ("antes de ontem": ontem)
+_DAY_WORD_TYPED = (
+    (
+        "anteontem",
+        re.compile(r"\b(?:antes de ontem|antes de ontm|anteontm|antiontem|day before yesterday)\b", re.I),
+    ),
+    ("ontem", re.compile(r"\b(?:ontm|onten|yesterday)\b", re.I)),
+    ("hoje", re.compile(r"\btoday\b", re.I)),
+    ("amanhã", re.compile(r"\btomorrow\b", re.I)),
+)
+
+
+def day_words_spelled(message: str, names: Sequence[str] = ()) -> str:
+    """`message` with each day word of _DAY_WORD_TYPED written as the agent reads it ("ontm" -> "ontem");
+    a word that is a word of one of the account's campaign `names` ("Promo Today") is left as it is: the
+    question may be quoting it, as buyers do, without the rest of the name."""
+    named = " ".join(names).lower()
+    for word, typed in _DAY_WORD_TYPED:
+        message = typed.sub(
+            lambda m, w=word: m.group(0) if m.group(0).lower() in named else w,
+            message,
+        )
+    return message
+
+
 WEEKDAYS = ("segunda", "terca", "quarta", "quinta", "sexta", "sabado", "domingo")  # Monday first
 MONTHS = (
     "janeiro",

@@ -157,10 +157,13 @@ _STOPPED = re.compile(
 )
 
 
-# "tem alguma campanha ativa sem gastar?", "quais campanhas pararam de gastar?"
+# "tem alguma campanha ativa sem gastar?", "quais campanhas pararam de gastar?", "quais campanhas estão sem
+# entrega?", "tem campanha sem gasto?", "alguma campanha não está entregando?"
 _STOPPED_WHICH = re.compile(
     r"\bcampanhas?\b.*\b(ativas? (sem gastar|que (nao|n) (gasta|gastou|gastaram|ta gastando|esta gastando))"
-    r"|par(ou|aram) de (gastar|rodar|entregar)|parad[ao]s?\b(?! de))"
+    r"|par(ou|aram) de (gastar|rodar|entregar)|parad[ao]s?\b(?! de)"
+    r"|sem (gasto|gastar|entrega|entregar|veicular|veiculacao|rodar|impress(ao|oes))\b"
+    r"|(nao|n) (ta|esta|tao|estao) (gastando|entregando|rodando|veiculando)\b)"
 )
 
 
@@ -261,12 +264,9 @@ def reroute(text: str, intent: Intent) -> Intent:
         return replace(
             intent, name="compare", keyword="compare", metric="budget_move", names=move, campaign_ids=()
         )
-    if not named and _DELIVERING.search(text) and not (intent.day_ref or intent.period_ref):
-        return replace(
-            intent, name="list_campaigns", keyword="list_campaigns", metric=None, ask="delivering", names=()
-        )
     if not named and _STOPPED_WHICH.search(text) and not (intent.day_ref or intent.period_ref):
         # "tem alguma campanha ativa sem gastar?": the active ones that stopped spending, not the whole list
+        # (before the delivery: "alguma campanha não está entregando?" asks which)
         return replace(
             intent,
             name="list_campaigns",
@@ -274,6 +274,10 @@ def reroute(text: str, intent: Intent) -> Intent:
             metric=None,
             ask="stopped_which",
             names=(),
+        )
+    if not named and _DELIVERING.search(text) and not (intent.day_ref or intent.period_ref):
+        return replace(
+            intent, name="list_campaigns", keyword="list_campaigns", metric=None, ask="delivering", names=()
         )
     if named and _STOPPED.search(text) and not (intent.day_ref or intent.period_ref):
         # "a 5 parou de gastar?": yes or no from its last days' spend, not its card; "por que a 9 parou?":

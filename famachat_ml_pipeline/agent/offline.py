@@ -8,7 +8,7 @@ quoted as data; nothing in a question or a name changes which account is read.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from famachat_ml_pipeline.agent.answers import generate_response
 from famachat_ml_pipeline.agent.answers_currency import currency_asked, currency_note
@@ -16,13 +16,16 @@ from famachat_ml_pipeline.agent.answers_goal import goal_note
 from famachat_ml_pipeline.agent.facts_gathering import gather_facts
 from famachat_ml_pipeline.agent.facts_source import with_account_cpl
 from famachat_ml_pipeline.agent.followup import resolve_followup
+from famachat_ml_pipeline.agent.followup_ordinal import listed_at, ordinal_ranking, ranking_ids
 from famachat_ml_pipeline.agent.intents import Intent, classify_intent, resolve_campaigns
 from famachat_ml_pipeline.agent.intents_campaigns import campaign_numbers_named
+from famachat_ml_pipeline.agent.intents_periods import day_words_spelled
 from famachat_ml_pipeline.agent.intents_talk import split_asks
 from famachat_ml_pipeline.agent.quality_check import check_quality
 from famachat_ml_pipeline.agent.tool_plans import gather_data
 from famachat_ml_pipeline.agent.tools import ToolContext
 from famachat_ml_pipeline.agent.types import AgentEvent, AgentReply, ChatTurn, ToolCall
+from famachat_ml_pipeline.agent.wording import quoted
 
 
 @dataclass
@@ -39,12 +42,17 @@ class OfflineAgent:
         """Answer `message`; an explicit `intent` (the API's analyze) skips the keyword classifier; a
         follow-up ("e da campanha 5?") is read against the thread's last question in `history`."""
         names = {cid: c.get("name") or cid for cid, c in self.ctx.campaigns.items()}
-        # "a 11 ta queimando dinheiro?": "a 11" is the account's Campanha 11, in the thread's questions too
-        message = campaign_numbers_named(message, names)
-        history = [
-            ChatTurn(t.role, campaign_numbers_named(t.content, names)) if t.role == "user" else t
-            for t in history
-        ]
+
+        # "a 11 ta queimando dinheiro?": "a 11" is the account's Campanha 11; "ontm", "antes de ontem": the
+        # day words as read; in the thread's questions too
+        def read(text: str) -> str:
+            return campaign_numbers_named(day_words_spelled(text, list(names.values())), names)
+
+        message = read(message)
+        history = [ChatTurn(t.role, read(t.content)) if t.role == "user" else t for t in history]
+        if intent is None and (ranked := self._ranked_at(message, history, names)) is not None:
+            yield from _events(ranked)
+            return
         several = [] if intent else self._several_asks(message, names)
         intent = intent or resolve_followup(message, history) or classify_intent(message)
         intent = resolve_campaigns(intent, names)
@@ -90,8 +98,49 @@ class OfflineAgent:
         kinds = {(i.name, i.metric, i.campaign_id, i.day_ref, i.period_ref) for i in intents}
         return intents if len(kinds) > 1 else []
 
+    def _ranked_at(
+        self, message: str, history: Sequence[ChatTurn], names: dict[str, str]
+    ) -> AgentReply | None:
+        """ "qual a segunda pior campanha?": the ranking asked without its ordinal, then the card of the
+        campaign at that place, as "e a segunda pior?" gives it after "qual a pior campanha?" (was the
+        ranking alone, its first named as the answer); the ranking with a note when it lists fewer; None
+        for any other question."""
+        if (at := ordinal_ranking(message)) is None or resolve_followup(message, history) is not None:
+            return None
+        place, question = at
+        ranking = self.ask(question)
+        listed = ranking_ids(ranking.text)
+        if not listed:
+            return None  # no list of campaigns: the question as it reads
+        asked = resolve_campaigns(classify_intent(question), names)
+        card = listed_at([ChatTurn("user", question), ChatTurn("assistant", ranking.text)], asked, place)
+        if card is None:
+            k = len(listed)
+            short = f"A lista tem {k} campanha{'s' * (k > 1)}: não há {place}º lugar nela."
+            return replace(ranking, text=f"{short}\n{ranking.text}")
+        reply = self.ask(message, intent=card)
+
+        def who(cid: str) -> str:
+            return f"{quoted(names.get(cid, cid))} ({cid})"
+
+        ahead = ", ".join(f"{n}º {who(c)}" for n, c in enumerate(listed[: place - 1], 1))
+        return replace(
+            reply,
+            text=f"Em {place}º lugar: {who(card.campaign_id)}; antes dela, {ahead}.\n{reply.text}",
+            tool_calls=ranking.tool_calls + reply.tool_calls,
+        )
+
     def ask(self, message: str, history: Sequence[ChatTurn] = (), intent: Intent | None = None) -> AgentReply:
         return drain(self.stream(message, history, intent))
+
+
+def _events(reply: AgentReply) -> Iterator[AgentEvent]:
+    """A finished reply as the stream gives one: its tool calls, its lines, then done."""
+    for call in reply.tool_calls:
+        yield AgentEvent(kind="tool", tool=call)
+    for line in reply.text.splitlines(keepends=True):
+        yield AgentEvent(kind="text", text=line)
+    yield AgentEvent(kind="done", reply=reply)
 
 
 def drain(events: Iterator[AgentEvent]) -> AgentReply:

@@ -470,8 +470,9 @@ def test_active_campaigns_without_spend_are_those_with_none_on_the_last_day(demo
             f"Não: as {len(active)} campanhas ativas gastaram em {_d(demo_db.as_of)}"
         ), lines
         return
+    verb = "não gastou" if len(stopped) == 1 else "não gastaram"
     assert lines[0] == (
-        f"Sim: {len(stopped)} de {len(active)} campanhas ativas não gastaram em {_d(demo_db.as_of)}, "
+        f"Sim: {len(stopped)} de {len(active)} campanhas ativas {verb} em {_d(demo_db.as_of)}, "
         "o último dia completo:"
     ), lines
     listed = {re.search(r"\((\d+)\): ", x).group(1) for x in lines[1:] if x.startswith("- ")}

@@ -1,0 +1,145 @@
+"""A fresh-clone buyer review (2026-12-02): "qual a segunda pior campanha?" asked alone (was the worst
+again), a day word typed in a hurry or in English ("ontm", "yesterday": was the 7 days) and "antes de ontem"
+(was yesterday), "quais campanhas estão sem entrega?" and "tem campanha sem gasto?" (the help menu, the
+spend's trend), and the 7 days' spend against the week before written without the "+" of a rise. Figures
+from the cleaned source, read here on their own. SQLite only: the answers add no SQL of their own."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import polars as pl
+import pytest
+
+from famachat_ml_pipeline.agent.answers_vs_account import stopped_which_lines
+from famachat_ml_pipeline.agent.intents_periods import day_words_spelled
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.test_asks42 import _one, _talk, _week
+from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
+from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source
+from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT
+
+pytestmark = pytest.mark.timeout(600)
+
+DAY = dt.timedelta(days=1)
+_ID = re.compile(r"\((\d{6,30})\)")
+
+
+def _ids(line: str) -> list[str]:
+    return _ID.findall(line)
+
+
+def test_a_place_asked_alone_is_the_card_of_the_campaign_listed_there(demo_db: DemoDb) -> None:
+    """ "qual a segunda pior campanha?" gave the worst campaign's ranking, headed by the worst; now the
+    campaign the ranking lists 2nd, named with the one before it, and its card as the thread's "e a
+    segunda pior?" gives it."""
+    ((_, ranking), (_, followed)) = _talk(demo_db, ["qual a pior campanha?", "e a segunda pior?"])
+    listed = list(dict.fromkeys(i for line in ranking for i in _ids(line)))
+    assert len(listed) >= 2, ranking
+    intent, lines = _one(demo_db, "qual a segunda pior campanha?")
+    assert intent == "campaign_details", lines
+    assert _ids(lines[0]) == [listed[1], listed[0]], lines
+    assert lines[0].startswith("Em 2º lugar: “") and "; antes dela, 1º “" in lines[0], lines
+    assert lines[1:] == followed, (lines, followed)
+
+
+def test_a_place_of_a_days_ranking_is_that_campaign_by_the_source(demo_db: DemoDb) -> None:
+    """ "qual a segunda campanha que mais gastou ontem?": the campaign with the second largest spend of the
+    last complete day in the source, with that day's figures."""
+    day = _source(demo_db, ACCOUNT, demo_db.as_of, demo_db.as_of, demo_db.now)
+    by_spend = (
+        day.group_by("campaign_id").agg(pl.col("spend").sum()).sort("spend", descending=True)["campaign_id"]
+    )
+    intent, lines = _one(demo_db, "qual a segunda campanha que mais gastou ontem?")
+    assert intent == "campaign_details", lines
+    assert _ids(lines[0]) == [by_spend[1], by_spend[0]], (lines, by_spend.to_list()[:3])
+    assert lines[1].startswith(f"Em {_d(demo_db.as_of)}, “"), lines
+
+
+def test_a_place_beyond_the_list_says_so_above_the_list(demo_db: DemoDb) -> None:
+    """ "qual a quinta melhor campanha?" when fewer are listed: said so, then the ranking as it is."""
+    _, ranking = _one(demo_db, "qual a melhor campanha?")
+    listed = list(dict.fromkeys(i for line in ranking for i in _ids(line)))
+    _, lines = _one(demo_db, "qual a quinta melhor campanha?")
+    if len(listed) >= 5:
+        assert _ids(lines[0])[0] == listed[4], lines
+        return
+    plural = "s" if len(listed) > 1 else ""
+    assert lines[0] == f"A lista tem {len(listed)} campanha{plural}: não há 5º lugar nela.", lines
+    assert lines[1:] == ranking, lines
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("qnto gastei ontm?", "quanto gastei ontem?"),
+        ("quantos leads onten?", "quantos leads ontem?"),
+        ("what was my CPL yesterday?", "qual foi meu cpl ontem?"),
+        ("quanto gastei antes de ontem?", "quanto gastei anteontem?"),
+    ],
+)
+def test_a_day_word_typed_in_a_hurry_is_that_day(demo_db: DemoDb, typed: str, meant: str) -> None:
+    """Was the 7 days' figure ("ontm", "yesterday") or yesterday's ("antes de ontem"), with no word that
+    the day was not read."""
+    _, want = _one(demo_db, meant)
+    _, got = _one(demo_db, typed)
+    assert got == want, (got, want)
+    day = demo_db.as_of - (DAY if "anteontem" in meant else 0 * DAY)  # the clock: as_of is yesterday
+    assert got[0].startswith(f"Em {_d(day)}:"), got
+
+
+def test_a_day_word_of_a_campaign_name_is_left_as_written() -> None:
+    """A buyer quotes a name in part ("a Yesterday Sale"): its words stay, the others are read."""
+    names = ["[LEAD] Yesterday Sale"]
+    assert day_words_spelled("como foi a Yesterday Sale today?", names) == "como foi a Yesterday Sale hoje?"
+    assert day_words_spelled("quanto gastei ontm?", names) == "quanto gastei ontem?"
+    assert day_words_spelled("Antes de ontem", []) == "anteontem"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "quais campanhas estão sem entrega?",
+        "tem campanha sem gasto?",
+        "alguma campanha não está entregando?",
+        "tem alguma campanha ativa sem gastar?",
+    ],
+)
+def test_campaigns_without_delivery_asked_in_other_words_are_the_stopped_ones(
+    demo_db: DemoDb, question: str
+) -> None:
+    """The first two gave the help menu and the spend's trend, the third the account's delivery; now the
+    active campaigns that did not spend on the last complete day, as "tem alguma campanha ativa sem
+    gastar?" lists them."""
+    _, want = _one(demo_db, "tem alguma campanha ativa sem gastar?")
+    intent, got = _one(demo_db, question)
+    assert intent == "list_campaigns", got
+    assert got == want, (got, want)
+    assert got[0].startswith(("Sim: ", "Não: ")), got
+
+
+@pytest.mark.parametrize(("n", "verb"), [(1, "não gastou"), (2, "não gastaram")])
+def test_the_stopped_count_agrees_with_its_verb(n: int, verb: str) -> None:
+    stopped = [
+        {"name": f"C{i}", "campaign_id": str(10**6 + i), "last_day": None, "first": dt.date(2026, 11, 1)}
+        | {"last_spend": None, "aside": []}
+        for i in range(n)
+    ]
+    lines = stopped_which_lines({"through": dt.date(2026, 12, 1), "stopped": stopped, "active": 12})
+    assert lines[0] == f"Sim: {n} de 12 campanhas ativas {verb} em 01/12/2026, o último dia completo:"
+
+
+def test_the_seven_days_spend_against_the_week_before_carries_its_sign(demo_db: DemoDb) -> None:
+    """ "(contra R$ X nos 7 dias anteriores, 12%)" for a rise, where the next line said "+12%"; on every
+    demo account, one of which spent more than the week before at least."""
+    rises = 0
+    for account in sorted(set(demo_db.data.campaigns["config_id"])):
+        now, before = (float(_week(demo_db, account=account, back=b)["spend"].sum()) for b in (0, 1))
+        _, lines = _one(demo_db, "quanto gastei?", account)
+        m = re.search(r"\(contra (\S+ [\d.,]+) nos 7 dias anteriores, ([+-]?\d+)%\)\.$", lines[0])
+        assert m, lines
+        change = round((now - before) / before * 100)
+        assert m.group(2) == (f"+{change}" if change > 0 else str(change)), (lines[0], now, before)
+        rises += change > 0
+    assert rises, "no demo account spent more than the week before: the sign of a rise is untested"
