@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from famachat_ml_pipeline.agent.answers_anomalies import TYPE_PT
+from famachat_ml_pipeline.agent.answers_anomalies import TYPE_PT, anomaly_line
 from famachat_ml_pipeline.agent.answers_campaigns import (
     campaign_line,
     say_campaign_details,
@@ -81,7 +81,9 @@ def say_recommendations(intent: Intent, out: Out) -> list[str]:
         return ["Não há recomendações ativas para esta conta agora."]
     lines = [f"{r['total']} recomendações ativas; as principais:"]
     if intent.ask == "urgent":  # "qual a mais urgente?": the one first, the tie rule said
-        lines[0:0] = _urgent_lines(r, worry=intent.metric == "worry")
+        worry = intent.metric == "worry"
+        alerts = worry_alert_lines(out.get("get_critical_anomalies")) if worry else []
+        lines[0:0] = [*alerts, *_urgent_lines(r, worry=worry, after_alerts=bool(alerts))]
     for x in r["recommendations"]:
         impact = f" Impacto esperado: {x['expected_impact']}." if x.get("expected_impact") else ""
         lines.append(f"- [{x['priority']}] {x['title']} — {quoted(x['name'])}.{impact}")
@@ -155,17 +157,41 @@ def _pause_why_lines(d: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]
 _CHANCES = {"BUDGET_INCREASE", "SCALE_UP", "REACTIVATE"}
 
 
-def _urgent_lines(r: dict[str, Any], worry: bool = False) -> list[str]:
+WORRY_HEAD = "O que mais preocupa"
+AFTER_ALERTS_HEAD = "Entre as recomendações, a mais urgente"
+
+
+def worry_alert_lines(c: dict[str, Any] | None) -> list[str]:
+    """The campaigns with an open CRITICAL alert that is a problem, each by its latest (the list comes
+    gravest, then newest, first), at most 5; [] when there is none."""
+    latest: dict[str, dict[str, Any]] = {}
+    for x in (c or {}).get("anomalies", []):
+        if x["type"] not in GOOD_NEWS_ANOMALIES:
+            latest.setdefault(x["campaign_id"], x)
+    if not latest:
+        return []
+    n, shown = len(latest), list(latest.values())[:5]
+    many = f"{n} campanhas com alerta" if n > 1 else "1 campanha com alerta"
+    each = " (o mais recente de cada)" if n < len(c["anomalies"]) else ""
+    first = ", as 5 primeiras" if n > 5 else ""
+    return [
+        f"{WORRY_HEAD}: {many} de severidade CRITICAL aberto desde {br_date(c['since'])}{each}{first}:",
+        *(anomaly_line(x) for x in shown),
+    ]
+
+
+def _urgent_lines(r: dict[str, Any], worry: bool = False, after_alerts: bool = False) -> list[str]:
     """ "Qual recomendação é mais urgente?": the first by the stored priority (1 a 10, 10 = mais urgente,
     the seed's scale); on a tie, the pipeline's own order, the higher confidence first. `worry` ("o que
-    mais preocupa?"): the first that fixes a problem (a budget increase was said to worry)."""
+    mais preocupa?"): the first that fixes a problem (a budget increase was said to worry), headed as
+    the advice after the alerts when `worry_alert_lines` led."""
     rows = r["recommendations"]
     problems = [x for x in rows if x["type"] not in _CHANCES] if worry else rows
     rows = problems or rows
     top = rows[0]
     tied = [x for x in rows if x["priority"] == top["priority"]]
     impact = f" Impacto esperado: {top['expected_impact']}." if top.get("expected_impact") else ""
-    head = "O que mais preocupa" if worry and problems else "A mais urgente"
+    head = AFTER_ALERTS_HEAD if after_alerts else WORRY_HEAD if worry and problems else "A mais urgente"
     lines = [
         f"{head}: {top['title']} — {quoted(top['name'])} ({top['campaign_id']}), prioridade "
         f"{top['priority']} de 10.{impact}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from famachat_ml_pipeline.agent.answers_recommendations import AFTER_ALERTS_HEAD
 from famachat_ml_pipeline.agent.intents import Intent, classify_intent
 from famachat_ml_pipeline.agent.intents_talk import normalize
 from famachat_ml_pipeline.agent.types import ChatTurn
@@ -85,6 +86,9 @@ def why_advice(message: str, history: Sequence[ChatTurn], prev: Intent | None) -
         return None
     if prev.ask != "urgent" and prev.metric not in {"cut", "scale"}:
         return None
+    if history and AFTER_ALERTS_HEAD in (last := history[-1].content):
+        # "o que mais preocupa?" led with the alerts: the advice is the one after them
+        history = [*history[:-1], ChatTurn("assistant", last[last.index(AFTER_ALERTS_HEAD) :])]
     first = listed_at(history, prev, 1)
     if first is None:
         return None

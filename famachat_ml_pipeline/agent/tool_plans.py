@@ -11,7 +11,7 @@ from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_asks import WHY_ADVICE_ASKS, month_end_asked
 from famachat_ml_pipeline.agent.intents_periods import resolve_day, this_week_asked
 from famachat_ml_pipeline.agent.tools import ToolContext, run_tool
-from famachat_ml_pipeline.agent.tools.anomalies import ACKNOWLEDGED_DAYS
+from famachat_ml_pipeline.agent.tools.anomalies import ACKNOWLEDGED_DAYS, WORRY_DAYS
 from famachat_ml_pipeline.agent.tools.context import MAX_ROWS
 from famachat_ml_pipeline.agent.types import ToolCall
 from famachat_ml_pipeline.db import agent_queries as q
@@ -145,7 +145,15 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         if intent.metric == "cut"
         else [("get_recommendations", {"limit": MAX_ROWS}), ("get_high_performers", {"limit": 5})]
         if intent.metric == "scale"
-        else [("get_recommendations", {"limit": MAX_ROWS if intent.ask == "savings" else 5})],
+        else [
+            ("get_recommendations", {"limit": MAX_ROWS if intent.ask == "savings" else 5}),
+            # "o que mais preocupa?": the last days' CRITICAL alerts come before any advice
+            *(
+                [("get_critical_anomalies", {"days": WORRY_DAYS, "limit": MAX_ROWS})]
+                if intent.ask == "urgent" and intent.metric == "worry"
+                else []
+            ),
+        ],
         "anomalies": [*anomalies, ("analyze_trends", {})],
         "forecast": [
             ("predict_campaign_leads", {"campaign_id": cid}),

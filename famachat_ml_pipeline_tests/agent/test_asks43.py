@@ -1,8 +1,9 @@
 """A fresh-clone buyer review (2026-12-02): "qual a segunda pior campanha?" asked alone (was the worst
-again), a day word typed in a hurry or in English ("ontm", "yesterday": was the 7 days) and "antes de ontem"
-(was yesterday), "quais campanhas estão sem entrega?" and "tem campanha sem gasto?" (the help menu, the
-spend's trend), and the 7 days' spend against the week before written without the "+" of a rise. Figures
-from the cleaned source, read here on their own. SQLite only: the answers add no SQL of their own."""
+again), "o que mais preocupa?" (a budget cut while campaigns spent with no lead), a day word typed in a
+hurry or in English ("ontm", "yesterday": was the 7 days) and "antes de ontem" (was yesterday), "quais
+campanhas estão sem entrega?" and "tem campanha sem gasto?" (the help menu, the spend's trend), and the 7
+days' spend against the week before written without the "+" of a rise. Figures from the cleaned source or
+the ml tables, read here on their own. SQLite only: the answers add no SQL of their own."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ import re
 
 import polars as pl
 import pytest
+import sqlalchemy as sa
 
 from famachat_ml_pipeline.agent.answers_vs_account import stopped_which_lines
 from famachat_ml_pipeline.agent.intents_periods import day_words_spelled
+from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES
+from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 from famachat_ml_pipeline_tests.agent.test_asks42 import _one, _talk, _week
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
@@ -143,3 +147,57 @@ def test_the_seven_days_spend_against_the_week_before_carries_its_sign(demo_db: 
         assert m.group(2) == (f"+{change}" if change > 0 else str(change)), (lines[0], now, before)
         rises += change > 0
     assert rises, "no demo account spent more than the week before: the sign of a rise is untested"
+
+
+def _critical_since(db: DemoDb, account: int, since: dt.date) -> pl.DataFrame:
+    """The open CRITICAL alerts dated `since` or later that are problems, read here from ml_anomalies."""
+    a = schema.ml_anomalies
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(a.c.entity_id, a.c.anomaly_date, a.c.anomaly_type).where(
+                a.c.config_id == account,
+                a.c.severity == "CRITICAL",
+                a.c.is_acknowledged.isnot(True),
+                a.c.anomaly_date >= dt.datetime.combine(since, dt.time()),
+            )
+        ).fetchall()
+    frame = pl.DataFrame(
+        [(r[0], r[1], r[2]) for r in rows], schema=["campaign_id", "date", "type"], orient="row"
+    )
+    return frame.filter(~pl.col("type").is_in(list(GOOD_NEWS_ANOMALIES)))
+
+
+def test_what_worries_most_leads_with_the_last_days_critical_alerts(demo_db: DemoDb) -> None:
+    """ "o que mais preocupa?" named a budget cut of priority 7 while campaigns had spent three days with no
+    lead at all: the campaigns with an open CRITICAL alert of the last 3 days first, each by its latest,
+    then the most urgent advice, whose reason a "por quê?" still gives."""
+    since = demo_db.as_of - 2 * DAY
+    seen = 0
+    for account in sorted(set(demo_db.data.campaigns["config_id"])):
+        critical = _critical_since(demo_db, account, since)
+        (_, worry), (_, why) = _talk(demo_db, ["o que mais preocupa?", "por quê?"], account)
+        if critical.is_empty():
+            assert not worry[0].startswith("O que mais preocupa: 1 campanha"), worry
+            assert "campanhas com alerta" not in worry[0], worry
+            continue
+        seen += 1
+        n = critical["campaign_id"].n_unique()
+        many = f"{n} campanhas" if n > 1 else "1 campanha"
+        assert worry[0].startswith(
+            f"O que mais preocupa: {many} com alerta de severidade CRITICAL aberto desde {_d(since)}"
+        ), worry
+        ids = dict(
+            demo_db.data.campaigns.filter(pl.col("config_id") == account)
+            .select("name", "campaign_id")
+            .iter_rows()
+        )
+        alerts = worry[1 : 1 + min(n, 5)]
+        assert all(x.startswith("- ") and x.endswith("severidade CRITICAL.") for x in alerts), worry
+        listed = [ids[re.search(r"“([^”]+)”", x).group(1)] for x in alerts]
+        assert set(listed) <= set(critical["campaign_id"]) and len(set(listed)) == len(listed), worry
+        advice = worry[1 + len(listed)]
+        assert advice.startswith("Entre as recomendações, a mais urgente: "), worry
+        advised = _ids(advice)[0]
+        name = demo_db.data.campaigns.filter(pl.col("campaign_id") == advised)["name"][0]
+        assert why[0].startswith(f"O pipeline recomenda para “{name}”: "), why
+    assert seen, "no demo account has a CRITICAL alert in its last 3 days: the lead is untested"

@@ -131,6 +131,9 @@ def anomaly_list(
 
 # "quais alertas eu já reconheci?": the days the chat looks back for alerts acknowledged
 ACKNOWLEDGED_DAYS = 30
+# "o que mais preocupa?": the CRITICAL alerts of these last complete days lead the answer (was a budget cut
+# of priority 7 while three campaigns had spent with no lead at all)
+WORRY_DAYS = 3
 
 
 class AnomalyInput(ToolInput):
