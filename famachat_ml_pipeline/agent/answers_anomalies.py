@@ -71,7 +71,7 @@ def say_tracking(intent: Intent, out: Out) -> list[str]:
     days, their days in a row with spend and no lead, and a tracking check advised from the 2nd day (the
     detector's tracking break: CRITICAL from the 2nd day in a row)."""
     t = out["_tracking"]
-    span = f"{br_date(t['since'].isoformat())} a {br_date(t['through'].isoformat())}"
+    span = br_span(t["since"], t["through"])
     if not t["campaigns"]:
         return [
             f"Nenhuma campanha com leads zerados nos últimos 7 dias ({span}): o detector de anomalias não "

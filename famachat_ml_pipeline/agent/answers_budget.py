@@ -208,7 +208,7 @@ def say_leads_cost(intent: Intent, out: Out) -> list[str]:
     first = known[0]
     lines = [
         f"Cerca de {first['cost']} para {goal} leads, ao CPL dos últimos {first['days']} dias "
-        f"({first['cpl']}, {br_date(first['first'].isoformat())} a {br_date(c['through'].isoformat())})."
+        f"({first['cpl']}, {br_span(first['first'], c['through'])})."
     ]
     for s in c["spans"]:
         if not s["cost"]:

@@ -11,7 +11,7 @@ import polars as pl
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_weekend import weekend_parts
 from famachat_ml_pipeline.agent.tools.analysis import excluded_text
-from famachat_ml_pipeline.agent.wording import Out, br_date, leads_text, period_in
+from famachat_ml_pipeline.agent.wording import Out, br_date, br_span, days_text, leads_text, period_in
 from famachat_ml_pipeline.core.recommendations.text_ptbr import (
     WEEKDAYS_PT,
     format_money,
@@ -31,7 +31,7 @@ def say_weekday(intent: Intent, out: Out) -> list[str]:
             "O mais próximo é o dia da semana:"
         ]
         return [*hour, *say_weekday(replace(intent, ask=None), out)]
-    span = f"{br_date(w['first_day'].isoformat())} a {br_date(w['last_day'].isoformat())}"
+    span = br_span(w["first_day"], w["last_day"])
     rows = w["weekdays"]
     when = f"nas últimas 4 semanas completas ({span}, {_weekday_span(w)})"
     if not rows:
@@ -85,7 +85,7 @@ def say_weekday(intent: Intent, out: Out) -> list[str]:
         )
 
     aside = w.get("set_aside") or 0
-    note = [f"Sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos."] if aside else []
+    note = [f"Sem {days_text(aside)} de campanha cujos dados a fonte trouxe inválidos."] if aside else []
     if (intent.ask or "").startswith("weekday:") and intent.metric != "leads":
         head_line = _one_weekday(int((intent.ask or "").split(":")[1]), rows, when)
     else:
@@ -270,7 +270,7 @@ def say_best_day(intent: Intent, out: Out) -> list[str]:
         ranked = (sorted(idle, key=lambda x: -x["spend_v"]) + priced) if desc else priced
     else:
         ranked = sorted(rows, key=lambda x: -x[key] if desc else x[key])  # stable: the earlier day on a tie
-    span = f"{br_date(f['first_day'].isoformat())} a {br_date(f['last_day'].isoformat())}"
+    span = br_span(f["first_day"], f["last_day"])
     n = len(rows)
     notes = []
     if f["last_day"] < period.last:
@@ -332,7 +332,7 @@ def _week_lines(intent: Intent, period: Any, f: dict[str, Any], currency: str) -
         inside & (pl.col("sunday") <= min(period.last, f["last_day"])) & (pl.col("days") == 7)
     )
     head, by = WEEK_RANK_PT[intent.metric or "cpl_low"]
-    span = f"{br_date(f['first_day'].isoformat())} a {br_date(f['last_day'].isoformat())}"
+    span = br_span(f["first_day"], f["last_day"])
     when = f"{period_in(period.label)} ({span})"
     if whole.is_empty():
         return [f"Nenhuma semana inteira (segunda a domingo) com dados {when}: não há semanas a comparar."]
@@ -348,7 +348,7 @@ def _week_lines(intent: Intent, period: Any, f: dict[str, Any], currency: str) -
     def line(w: dict[str, Any]) -> str:
         cpl = format_money(w["cpl"], currency) if w["cpl"] is not None else "sem leads"
         return (
-            f"{br_date(w['monday'].isoformat())} a {br_date(w['sunday'].isoformat())}: "
+            f"{br_span(w['monday'], w['sunday'])}: "
             f"{format_money(w['spend'], currency)} gastos, {leads_text(w['leads'])}, CPL {cpl}"
         )
 
@@ -405,8 +405,8 @@ def weekend_judged_lines(asked: str, v: dict[str, Any], currency: str = "BRL") -
     last, usual = v.get("last"), v.get("usual")
     if not last or not usual or last["cpl"] is None or usual["cpl"] is None:
         return []
-    span = f"{br_date(v['saturday'].isoformat())} a {br_date(v['sunday'].isoformat())}"
-    before = f"{br_date(usual['first_day'].isoformat())} a {br_date(usual['last_day'].isoformat())}"
+    span = br_span(v["saturday"], v["sunday"])
+    before = br_span(usual["first_day"], usual["last_day"])
     cpl_gap = _change(last["cpl"], usual["cpl"])
     leads_gap = _change(last["leads_day"], usual["leads_day"])
     cheaper, dearer = cpl_gap <= -5, cpl_gap >= 5

@@ -95,7 +95,7 @@ def _month_close(out: Out, leads_first: bool) -> list[str]:
     first = min(str(x["first_day"]) for x in f["forecasts"] if x["first_day"])
     if first != (done["last_day"] + dt.timedelta(days=1)).isoformat():
         return []
-    so_far = f"{br_date(done['first_day'].isoformat())} a {br_date(done['last_day'].isoformat())}"
+    so_far = br_span(done["first_day"], done["last_day"])
     ahead = br_date(first) if first == last else f"{br_date(first)} a {br_date(last)}"
     month = f"{period.label[0].upper()}{period.label[1:]}"
     whole = last >= period.last.isoformat()
@@ -119,6 +119,11 @@ def _month_close(out: Out, leads_first: bool) -> list[str]:
     return lines[::-1] if leads_first else lines
 
 
+def _left(days: int) -> str:
+    """ "o 1 dia que falta", "os 30 dias que faltam": after "d"/"n" ("antes dos ...", "por dia nos ...")."""
+    return "o 1 dia que falta" if days == 1 else f"os {days} dias que faltam"
+
+
 def _target_lines(out: Out) -> list[str]:
     """ "Quanto posso gastar por dia pra fechar em R$ 50 mil?": the spend left per day to the month's end,
     or that the month already spent more than the target; nothing when no target was asked."""
@@ -126,19 +131,17 @@ def _target_lines(out: Out) -> list[str]:
     if t is None or not t["days_left"]:
         return []
     month = out["_period"].label
-    if done is None:  # the month's 1st: no complete day, nothing spent yet
-        so_far = "nenhum dia completo ainda"
-    else:
-        so_far = f"{br_date(done['first_day'].isoformat())} a {br_date(done['last_day'].isoformat())}"
-    ahead = f"{br_date(t['first_left'].isoformat())} a {br_date(t['last'].isoformat())}"
+    # the month's 1st: no complete day, nothing spent yet
+    so_far = "nenhum dia completo ainda" if done is None else br_span(done["first_day"], done["last_day"])
+    ahead = br_span(t["first_left"], t["last"])
     if t["over"]:
         return [
             f"Para fechar {month} em {t['target']} não sobra verba: o mês já soma {t['spent']} "
-            f"({so_far}), {t['gap']} acima da meta, antes dos {t['days_left']} dia(s) que faltam ({ahead})."
+            f"({so_far}), {t['gap']} acima da meta, antes d{_left(t['days_left'])} ({ahead})."
         ]
     return [
-        f"Para fechar {month} em {t['target']}: até {t['per_day']} por dia nos {t['days_left']} dia(s) que "
-        f"faltam ({ahead}; o gasto de hoje até agora conta nesse valor), pois o mês já soma {t['spent']} "
+        f"Para fechar {month} em {t['target']}: até {t['per_day']} por dia n{_left(t['days_left'])} "
+        f"({ahead}; o gasto de hoje até agora conta nesse valor), pois o mês já soma {t['spent']} "
         f"({so_far}) e faltam {t['gap']}."
     ]
 
@@ -156,7 +159,7 @@ def _leads_target_lines(out: Out, target: float | None) -> list[str]:
             f"Para bater {goal} leads em {month} faltam todos os {goal}: o mês ainda não tem dia completo; "
             f"são {format_number(target / days, 1)} leads por dia nos {days} dias do mês."
         ]
-    so_far = f"{br_date(done['first_day'].isoformat())} a {br_date(done['last_day'].isoformat())}"
+    so_far = br_span(done["first_day"], done["last_day"])
     left = target - int(done["leads"])
     if left <= 0:
         return [

@@ -27,7 +27,16 @@ from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_periods import PERIODS_RATES, resolve_periods
 from famachat_ml_pipeline.agent.intents_verdicts import rate_judged
 from famachat_ml_pipeline.agent.tools.analysis import excluded_text
-from famachat_ml_pipeline.agent.wording import Out, br_date, leads_text, moved_word, period_in, signed
+from famachat_ml_pipeline.agent.wording import (
+    Out,
+    br_date,
+    br_span,
+    days_text,
+    leads_text,
+    moved_word,
+    period_in,
+    signed,
+)
 from famachat_ml_pipeline.core.recommendations import format_number
 
 RATE_NAME = {"cvr": "Taxa de conversão"}  # the others by their acronym ("CTR")
@@ -45,8 +54,8 @@ def _day_or_period_figures(out: Out, day_count: bool) -> tuple[dict[str, Any], s
     if out.get("_period_figures") is None:
         return None
     f, period = out["_period_figures"], out["_period"]
-    span = f"{br_date(f['first_day'].isoformat())} a {br_date(f['last_day'].isoformat())}"
-    days = f", {f['days']} dias" if day_count else ""
+    span = br_span(f["first_day"], f["last_day"])
+    days = f", {days_text(f['days'])}" if day_count else ""
     return f, f"{period_in(period.label)} ({span}{days})"
 
 
@@ -244,11 +253,9 @@ def say_daily_average(intent: Intent, out: Out) -> list[str]:
     if f is None:  # a day asked alone, or a period the data does not cover
         return [*day_lines(out), *period_lines(out)] or ["Não há dados desta conta para calcular a média."]
     if not f["days_with_data"]:
-        return [
-            f"Não há dados de {br_date(f['first_day'].isoformat())} a {br_date(f['last_day'].isoformat())}."
-        ]
+        return [f"Não há dados de {br_span(f['first_day'], f['last_day'])}."]
     period = out["_period"]
-    span = f"{br_date(f['first_day'].isoformat())} a {br_date(f['last_day'].isoformat())}"
+    span = br_span(f["first_day"], f["last_day"])
     n, days = f["days_with_data"], f["days"]
     over = f"{n} dia{'s' if n != 1 else ''} com dados" + (f" de {days}" if n < days else "")
     head = f"Média diária {period_in(period.label)} ({span}, {over})"

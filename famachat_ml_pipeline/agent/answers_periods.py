@@ -8,7 +8,15 @@ from typing import Any
 
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_periods import ALL_TIME_LABEL, WEEKDAYS_NAMED, periods_rate
-from famachat_ml_pipeline.agent.wording import Out, br_date, figures_text, period_in, signed
+from famachat_ml_pipeline.agent.wording import (
+    Out,
+    br_date,
+    br_span,
+    days_text,
+    figures_text,
+    period_in,
+    signed,
+)
 from famachat_ml_pipeline.core.recommendations.text_ptbr import format_number, format_pct
 
 
@@ -20,7 +28,7 @@ def all_invalid(f: dict[str, Any]) -> str | None:
         return None
     return (
         f"os dados que a fonte trouxe para {'esse dia' if f['days'] == 1 else 'esses dias'} vieram "
-        f"inválidos e foram deixados de lado ({aside} dia(s) de campanha), então não sei o gasto nem os "
+        f"inválidos e foram deixados de lado ({days_text(aside)} de campanha), então não sei o gasto nem os "
         "leads: não é zero, é desconhecido."
     )
 
@@ -82,15 +90,13 @@ def period_lines(out: Out, who: str = "", first: str = "spend") -> list[str]:
     if f is None:
         begins = f"os dados começam em {br_date(since.isoformat())}" if since else "não há dados desta conta"
         return [f"Não há dados de {period.label}{who}: {begins}."]
-    span = f"{br_date(f['first_day'].isoformat())} a {br_date(f['last_day'].isoformat())}"
+    span = br_span(f["first_day"], f["last_day"])
     if (idle := _outside_its_life(out, who.removeprefix(", "), span)) is not None:
         return [idle]
     figures = all_invalid(f) or f"{figures_text(f, first)}, CTR {f['ctr'] or '-'}."
     if period.label.startswith("últimos"):
-        return [f"De {span} ({f['days']} dias){who}: {figures}"]
-    days = f"{f['days']} dias"
-    if f["days"] == 1:  # "esta semana, só segunda": one day, said as one
-        span, days = br_date(f["first_day"].isoformat()), "1 dia"
+        return [f"De {span} ({days_text(f['days'])}){who}: {figures}"]
+    days = days_text(f["days"])  # "esta semana, só segunda": one day, said as one
     notes = []
     if f["last_day"] < period.last:
         notes.append(f"parcial: o período vai até {br_date(period.last.isoformat())}")

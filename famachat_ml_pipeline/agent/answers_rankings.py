@@ -19,7 +19,7 @@ from famachat_ml_pipeline.agent.answers_periods import day_lines, period_lines
 from famachat_ml_pipeline.agent.answers_vs_account import delivery_lines, stopped_which_lines
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_numbers import numbers_in
-from famachat_ml_pipeline.agent.wording import Out, br_date, leads_text, period_in, quoted
+from famachat_ml_pipeline.agent.wording import Out, br_date, br_span, days_text, leads_text, period_in, quoted
 from famachat_ml_pipeline.core.recommendations.text_ptbr import format_money, format_number, format_pct
 
 
@@ -340,10 +340,7 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
         if out.get("_day_status") == "today":
             when += " (hoje, parcial: o dia ainda não terminou)"
     else:
-        period, span = (
-            out["_period"],
-            f"{br_date(r['first_day'].isoformat())} a {br_date(r['last_day'].isoformat())}",
-        )
+        period, span = out["_period"], br_span(r["first_day"], r["last_day"])
         notes = "".join(
             [
                 f"; parcial: o período vai até {br_date(period.last.isoformat())}"
@@ -354,13 +351,13 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
                 else "",
             ]
         )
-        when = f"{period_in(period.label)} ({span}, {r['days']} dias{notes})"
+        when = f"{period_in(period.label)} ({span}, {days_text(r['days'])}{notes})"
     rows = [x for x in r["campaigns"] if x[key] is not None and (key != "spend_v" or x[key] > 0)]
     if kind == "leads_low":  # a campaign that spent nothing brought no lead by not running: left out
         rows = [x for x in rows if x["spend_v"] > 0]
     rows.sort(key=lambda x: (-x[key] if desc else x[key], x["campaign_id"]))
     aside = r.get("set_aside") or 0
-    note = [f"Sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos."] if aside else []
+    note = [f"Sem {days_text(aside)} de campanha cujos dados a fonte trouxe inválidos."] if aside else []
     idle = _idle_lines(kind, r["campaigns"], when.split(" (")[0])
     if not rows:
         what = "gasto" if kind == "spend" else "leads"

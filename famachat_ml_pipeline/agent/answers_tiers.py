@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from famachat_ml_pipeline.agent.intents import Intent
-from famachat_ml_pipeline.agent.wording import Out, br_date, leads_text, quoted, times_text
+from famachat_ml_pipeline.agent.wording import Out, br_date, days_text, leads_text, quoted, times_text
 from famachat_ml_pipeline.core.recommendations.text_ptbr import format_number, format_pct
 from famachat_ml_pipeline.core.tiers import (
     HIGH_MAX_RATIO,
@@ -54,7 +54,7 @@ def _why(c: dict[str, Any]) -> str:
     tier, ratio = c["tier"], c["ratio"]
     figures = (
         f"CPL {c['cpl']} nos 7 dias até {br_date(str(c['as_of']))} = {_times(ratio)} o da conta "
-        f"({c['account_cpl']}), {leads_text(c['leads'])} em {c['days_with_leads']} dia(s) com lead"
+        f"({c['account_cpl']}), {leads_text(c['leads'])} em {days_text(c['days_with_leads'])} com lead"
     )
     if tier == "UNDERPERFORMER" and not c["leads"]:
         return f"gastou {c['spend']} sem nenhum lead nos 7 dias: gasto sem lead é tier crítico, sempre."

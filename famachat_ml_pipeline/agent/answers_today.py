@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from famachat_ml_pipeline.agent.answers_trends import today_why_lines
-from famachat_ml_pipeline.agent.wording import br_date, leads_text, quoted
+from famachat_ml_pipeline.agent.wording import br_date, br_span, leads_text, quoted
 from famachat_ml_pipeline.core.recommendations.text_ptbr import (
     WEEKDAYS_PT,
     format_money,
@@ -33,7 +33,7 @@ def today_cpl_lines(move: str, m: dict[str, Any], currency: str = "BRL") -> list
     today = m["today"]
     weekday = WEEKDAYS_PT[today.weekday()]
     when = f"hoje, {br_date(today.isoformat())} ({weekday}, parcial: o dia ainda não terminou)"
-    span = f"{br_date(m['first'].isoformat())} a {br_date(m['last'].isoformat())}"
+    span = br_span(m["first"], m["last"])
     if not now["spend"]:
         return [f"Ainda não há gasto {when}: não há CPL de hoje para explicar."]
     if not usual["leads"]:

@@ -16,6 +16,7 @@ from famachat_ml_pipeline.agent.wording import (
     br_date,
     br_span,
     count_text,
+    days_text,
     figures_text,
     leads_text,
     quoted,
@@ -607,7 +608,7 @@ def say_budget(intent: Intent, out: Out) -> list[str]:
         ]
         if b["within_days"]:
             lines.append(
-                f"Acima do orçamento, mas dentro dessa margem: {b['within_days']} dia(s) de campanha."
+                f"Acima do orçamento, mas dentro dessa margem: {days_text(b['within_days'])} de campanha."
             )
     else:
         n = len(rows)

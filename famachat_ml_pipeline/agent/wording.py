@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from famachat_ml_pipeline.agent.tools.analysis import excluded_text
+from famachat_ml_pipeline.core.recommendations.text_ptbr import days_text as days_text  # re-exported
 from famachat_ml_pipeline.core.recommendations.text_ptbr import format_number
 from famachat_ml_pipeline.core.tiers import HIGH_MAX_RATIO, LOW_MAX_RATIO, MODERATE_MAX_RATIO
 

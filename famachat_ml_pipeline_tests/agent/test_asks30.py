@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 
 from famachat_ml_pipeline.core.recommendations import format_money, format_pct
+from famachat_ml_pipeline.core.recommendations.text_ptbr import days_text as _days
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline import _features
 from famachat_ml_pipeline_tests.agent.test_offline_asks7 import _figures
@@ -67,7 +68,7 @@ def test_a_month_target_in_millions_is_millions(demo_db: DemoDb) -> None:
         assert intent == "forecast", lines
         assert lines[0].startswith(
             f"Para fechar {month} em {format_money(target)}: até "
-            f"{format_money((target - spent) / days_left)} por dia nos {days_left} dia(s) que faltam "
+            f"{format_money((target - spent) / days_left)} por dia nos {_days(days_left)} que faltam "
         ), lines
 
 

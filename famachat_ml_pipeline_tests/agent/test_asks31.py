@@ -152,7 +152,7 @@ def test_a_month_target_on_the_first_is_spread_over_the_whole_month(day1_db: Dem
     assert intent == "forecast", lines
     assert lines[0].startswith(
         f"Para fechar dezembro de 2026 em {format_money(30000)}: até {format_money(30000 / 31)} por dia nos "
-        "31 dia(s) que faltam (01/12/2026 a 31/12/2026"
+        "31 dias que faltam (01/12/2026 a 31/12/2026"
     ), lines
 
 

@@ -436,8 +436,8 @@ def test_a_period_with_set_aside_days_says_so(demo_db: DemoDb) -> None:
 
 def _left_out(text: str) -> tuple[int, int]:
     """The campaign-days a total says it leaves out: (set aside as invalid, of campaigns not in the table)."""
-    invalid = re.search(r"sem (\d+) dia\(s\) de campanha cujos dados a fonte trouxe inválidos", text)
-    orphan = re.search(r"sem (\d+) dia\(s\) de campanha ausente da tabela de campanhas", text)
+    invalid = re.search(r"sem (\d+) dias? de campanha cujos dados a fonte trouxe inválidos", text)
+    orphan = re.search(r"sem (\d+) dias? de campanha ausente da tabela de campanhas", text)
     return (int(invalid.group(1)) if invalid else 0, int(orphan.group(1)) if orphan else 0)
 
 

@@ -15,6 +15,7 @@ from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.agent.types import ToolCall
 from famachat_ml_pipeline.core.recommendations import format_money, format_number
 from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
+from famachat_ml_pipeline.core.recommendations.text_ptbr import days_text as _days
 from famachat_ml_pipeline.db.agent_queries import read_latest_predictions
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, cleaned_daily, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline import _features, _names
@@ -337,8 +338,8 @@ def test_totals_without_orphan_campaign_rows_and_set_aside_days_say_so(demo_db: 
         spend, leads = float(d["spend"].sum()), int(d["leads"].sum())
         invalid, orphans = before[last30][0] + 1, before[last30][1] + 1
         note = (
-            f"sem {invalid} dia(s) de campanha cujos dados a fonte trouxe inválidos "
-            f"e sem {orphans} dia(s) de campanha ausente da tabela de campanhas"
+            f"sem {_days(invalid)} de campanha cujos dados a fonte trouxe inválidos "
+            f"e sem {_days(orphans)} de campanha ausente da tabela de campanhas"
         )
         text = _ask(demo_db, last30).text
         assert text.startswith(
@@ -353,8 +354,8 @@ def test_totals_without_orphan_campaign_rows_and_set_aside_days_say_so(demo_db: 
         )
         roi_invalid, roi_orphans = before[roi][0] + 1, before[roi][1] + 1
         roi_note = (
-            f"sem {roi_invalid} dia(s) de campanha cujos dados a fonte trouxe inválidos "
-            f"e sem {roi_orphans} dia(s) de campanha ausente da tabela de campanhas"
+            f"sem {_days(roi_invalid)} de campanha cujos dados a fonte trouxe inválidos "
+            f"e sem {_days(roi_orphans)} de campanha ausente da tabela de campanhas"
         )
         assert f"Gasto e leads {roi_note}." in reply.text
         out = reply.tool_calls[0].output

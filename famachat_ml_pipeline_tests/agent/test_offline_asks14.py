@@ -20,7 +20,7 @@ from famachat_ml_pipeline.agent.intents import Intent, classify_intent
 from famachat_ml_pipeline.agent.intents_periods import resolve_period
 from famachat_ml_pipeline.agent.types import ToolCall
 from famachat_ml_pipeline.core.recommendations import format_money, format_pct
-from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
+from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT, days_text
 from famachat_ml_pipeline.db.agent_queries import read_active_recommendations
 from famachat_ml_pipeline.source.read import first_insight_day
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, cleaned_daily, leads_of
@@ -739,7 +739,7 @@ def test_a_budget_blown_is_spend_past_the_daily_budget_by_more_than_25_percent(
         if within.height:
             assert (
                 lines[1]
-                == f"Acima do orçamento, mas dentro dessa margem: {within.height} dia(s) de campanha."
+                == f"Acima do orçamento, mas dentro dessa margem: {days_text(within.height)} de campanha."
             )
 
 

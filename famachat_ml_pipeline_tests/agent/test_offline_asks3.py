@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from famachat_ml_pipeline.agent.intents_periods import MONTHS
 from famachat_ml_pipeline.agent.service import open_agent
 from famachat_ml_pipeline.core.recommendations import format_money
+from famachat_ml_pipeline.core.recommendations.text_ptbr import days_text as _days
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.db.engine import get_engine, migrate
 from famachat_ml_pipeline.demo.generator import generate_demo
@@ -170,7 +171,7 @@ def test_the_total_since_the_start_is_from_the_first_day_of_data(demo_db: DemoDb
         f"Desde o início dos dados ({first:%d/%m/%Y} a {last:%d/%m/%Y}, {n} dias): "
         f"{format_money(spend)} investidos, {leads_of(leads)}"
     )
-    assert f"sem {aside} dia(s) de campanha cujos dados a fonte trouxe inválidos" in line
+    assert f"sem {_days(aside)} de campanha cujos dados a fonte trouxe inválidos" in line
 
 
 def test_a_problem_in_the_data_is_the_data_quality_answer(demo_db: DemoDb) -> None:
@@ -276,7 +277,7 @@ def test_an_account_day_whose_rows_were_all_set_aside_is_unknown_not_zero(tmp_pa
     assert n > 1 and d["spend"].is_null().all()
     text = agent.ask(f"quanto gastei em {day:%d/%m}?").text
     assert text.splitlines()[0] == (
-        f"Em {day:%d/%m/%Y}: os dados que a fonte trouxe para esse dia {INVALID} ({n} dia(s) de campanha), "
+        f"Em {day:%d/%m/%Y}: os dados que a fonte trouxe para esse dia {INVALID} ({_days(n)} de campanha), "
         "então não sei o gasto nem os leads: não é zero, é desconhecido."
     )
     ctr = agent.ask(f"qual o CTR em {day:%d/%m}?").text.splitlines()[0]

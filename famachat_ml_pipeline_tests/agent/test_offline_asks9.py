@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from famachat_ml_pipeline.core.recommendations import format_money, format_pct
+from famachat_ml_pipeline.core.recommendations.text_ptbr import days_text as _days
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, leads_of
 from famachat_ml_pipeline_tests.agent.test_offline_asks7 import WEEKDAYS, _clock, _figures
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
@@ -69,13 +70,13 @@ def test_a_month_target_says_the_spend_left_per_day_first(demo_db: DemoDb, over:
         assert lines[0] == (
             f"Para fechar {month} em {format_money(target)} não sobra verba: o mês já soma "
             f"{format_money(spent)} {so_far}, {format_money(spent - target)} acima da meta, antes dos "
-            f"{days_left} dia(s) que faltam {ahead})."
+            f"{_days(days_left)} que faltam {ahead})."
         ), lines[0]
     else:
         per_day = (target - spent) / days_left
         assert lines[0].startswith(
             f"Para fechar {month} em {format_money(target)}: até {format_money(per_day)} por dia nos "
-            f"{days_left} dia(s) que faltam {ahead};"
+            f"{_days(days_left)} que faltam {ahead};"
         ), lines[0]
         assert lines[0].endswith(
             f"pois o mês já soma {format_money(spent)} {so_far} e faltam {format_money(target - spent)}."

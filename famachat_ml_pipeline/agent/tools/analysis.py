@@ -18,6 +18,7 @@ from famachat_ml_pipeline.agent.tools.context import (
     rnd,
 )
 from famachat_ml_pipeline.agent.tools.forecasts import latest_forecasts, summarize
+from famachat_ml_pipeline.core.recommendations.text_ptbr import days_text
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES, TIERS
 from famachat_ml_pipeline.db import agent_queries as q
 from famachat_ml_pipeline.source.read import read_daily_insights
@@ -28,9 +29,9 @@ def excluded_text(set_aside: int, orphans: int) -> str:
     were set aside as invalid, and days of campaigns missing from the campaigns table."""
     parts = []
     if set_aside:
-        parts.append(f"sem {set_aside} dia(s) de campanha cujos dados a fonte trouxe inválidos")
+        parts.append(f"sem {days_text(set_aside)} de campanha cujos dados a fonte trouxe inválidos")
     if orphans:
-        parts.append(f"sem {orphans} dia(s) de campanha ausente da tabela de campanhas")
+        parts.append(f"sem {days_text(orphans)} de campanha ausente da tabela de campanhas")
     return " e ".join(parts)
 
 

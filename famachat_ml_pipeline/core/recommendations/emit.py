@@ -16,6 +16,7 @@ from famachat_ml_pipeline.core.recommendations.config import (
 from famachat_ml_pipeline.core.recommendations.text_ptbr import (
     clause,
     join_text,
+    leads_of,
     money_of,
     number_of,
 )
@@ -57,8 +58,8 @@ def budget_impact(increase: bool) -> pl.Expr:
     baseline = clause(
         pl.col("fc_leads_7d").is_not_null(),
         "; previsão atual: ",
-        number_of("fc_leads_7d", 0),
-        " leads nos próximos 7 dias",
+        leads_of(pl.col("fc_leads_7d").round(0)),  # "1 lead", not "1 leads", for 0,6 rounded
+        " nos próximos 7 dias",
     )
     if increase:
         return join_text(

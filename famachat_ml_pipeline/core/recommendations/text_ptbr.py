@@ -137,6 +137,11 @@ def pct_of(col: str | pl.Expr, decimals: int = 0) -> pl.Expr:
     return pct_expr(pl.col(col) if isinstance(col, str) else col, decimals)
 
 
+def days_text(count: int) -> str:
+    """ "1 dia", "30 dias": a count of days with its noun (was "1 dias", "dia(s)")."""
+    return "1 dia" if count == 1 else f"{format_number(count, 0)} dias"
+
+
 def leads_of(col: str | pl.Expr) -> pl.Expr:
     """A lead count with its noun: "1 lead", "12 leads", "1.234 leads"."""
     n = pl.col(col) if isinstance(col, str) else col

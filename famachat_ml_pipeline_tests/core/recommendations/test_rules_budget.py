@@ -340,6 +340,15 @@ def test_the_impact_of_a_cut_uses_the_forecast_weeks_cpl_not_the_mean_of_its_dai
     )
 
 
+def test_a_forecast_that_rounds_to_one_lead_says_one_lead() -> None:
+    """0,2 leads a day for 7 days round to 1: "previsão atual: 1 lead" (was "1 leads")."""
+    w = wide(wide_row("burner", spend=640.0, leads=2, dwl=2, account_cpl=45.0, cpl_trend=0.0))
+    daily = attrs(("burner", "ACTIVE", 96.0))
+    recs = run(w, tiers({"burner": "UNDERPERFORMER"}), daily, fc=forecast("burner", 0.1, 240.0))
+    impact = json.loads(one(recs, "burner", "BUDGET_DECREASE")["suggested_action"])["expected_impact"]
+    assert impact.endswith("; previsão atual: 1 lead nos próximos 7 dias"), impact
+
+
 def test_no_pause_on_zero_leads_an_open_tracking_break_or_delivery_stop_explains() -> None:
     """0 leads on R$ 400 (20 x the account's CPL) is a pause, unless an open anomaly explains the zero:
     a CRITICAL PERFORMANCE_DROP with clicks held (the anomaly module's tracking break), or a delivery stop

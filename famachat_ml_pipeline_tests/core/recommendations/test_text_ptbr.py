@@ -18,6 +18,7 @@ from famachat_ml_pipeline.core.recommendations import (
     text_ptbr,
 )
 from famachat_ml_pipeline.core.recommendations.text_ptbr import (
+    days_text,
     format_expr,
     format_values,
 )
@@ -99,3 +100,8 @@ def test_format_values_mixes_kinds_in_one_call_and_forgets_when_full(monkeypatch
     assert format_values(many) == [str(i) for i in range(10)]
     assert len(text_ptbr._FORMATTED) <= 10  # emptied before it went past its limit
     assert format_money(1234.5) == "R$ 1.234,50" and format_pct(4.25, 1) == "4,2%"
+
+
+@pytest.mark.parametrize(("n", "text"), [(0, "0 dias"), (1, "1 dia"), (2, "2 dias"), (1500, "1.500 dias")])
+def test_a_count_of_days_has_its_noun(n: int, text: str) -> None:
+    assert days_text(n) == text
