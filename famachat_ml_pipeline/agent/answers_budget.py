@@ -226,6 +226,6 @@ def say_leads_cost(intent: Intent, out: Out) -> list[str]:
     lines.append(
         "É uma estimativa a CPL constante: aumentar o orçamento costuma subir o CPL (público mais caro e "
         f"nova fase de aprendizado), então suba aos poucos, no máximo {format_number(MAX_STEP, 0)}% por vez "
-        "(max_budget_step_pct), e reavalie."
+        "(a orientação da própria Meta), e reavalie."
     )
     return lines

@@ -337,7 +337,7 @@ def _campaign_spend_lines(intent: Intent, out: Out) -> list[str]:
     span = f"{br_date(str(r['first_day']))} a {br_date(str(r['last_day']))}"
     lines.append(
         f"{quoted(r['name'])}: {r['value']} de gasto no total de {span} ({r['low']} a {r['high']}; "
-        f"previsão do pipeline feita com dados até {made_on}, método {r['method']}); {range_note('spend')}."
+        f"previsão do pipeline feita com dados até {made_on}); {range_note('spend')}."
     )
     return lines
 
@@ -565,7 +565,7 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
             what = "leads no total" if p["metric"] == "leads" else "de CPL médio por dia"
             lines.append(
                 f"{quoted(p['name'])}: {p['value']} {what} nos próximos {len(p['days'])} dias "
-                f"({p['low']} a {p['high']}; método {p['method']}); {range_note(p['metric'])}."
+                f"({p['low']} a {p['high']}); {range_note(p['metric'])}."
             )
         return lines
     f = out["get_forecasts"]

@@ -226,7 +226,7 @@ def _step_lines(d: dict[str, Any]) -> list[str]:
     plus = budget[: m.start()] + format_number(value * MAX_STEP / 100, 2) + budget[m.end() :]
     return [
         f"No máximo {step} por vez: de {budget} para {after} por dia (+{plus}), o passo máximo do pipeline "
-        f"(max_budget_step_pct); reavalie o CPL por alguns dias antes do próximo passo."
+        f"(a orientação da própria Meta); reavalie o CPL por alguns dias antes do próximo passo."
     ]
 
 
@@ -308,11 +308,11 @@ def _scale_answer(intent: Intent, d: dict[str, Any]) -> list[str]:
     if verdict != "Não" and asked is not None and asked > MAX_STEP:
         lines.append(
             f"Mas não {_pct(asked)} de uma vez: suba no máximo {_pct(MAX_STEP)} por vez (o limite de passo "
-            f"de orçamento do pipeline, max_budget_step_pct, para não reiniciar a fase de aprendizado do "
+            f"de orçamento do pipeline, para não reiniciar a fase de aprendizado da "
             f"Meta); depois de alguns dias, reavalie e suba mais {_pct(MAX_STEP)}."
         )
     elif verdict != "Não":
-        lines.append(f"Suba no máximo {_pct(MAX_STEP)} por vez (max_budget_step_pct) e reavalie o CPL.")
+        lines.append(f"Suba no máximo {_pct(MAX_STEP)} por vez e reavalie o CPL.")
     lines += [f"- Recomendação: {t}" for t in d["active_recommendations"]]
     return lines
 
@@ -337,7 +337,7 @@ def _scale_lines(r: dict[str, Any], out: Out) -> list[str]:
         lines.append("Tier de alta performance: " + ", ".join(quoted(c["name"]) for c in top) + ".")
     return [
         *lines,
-        f"Ao escalar, suba no máximo {_pct(MAX_STEP)} do orçamento por vez (max_budget_step_pct).",
+        f"Ao escalar, suba no máximo {_pct(MAX_STEP)} do orçamento por vez (a orientação da própria Meta).",
     ]
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from famachat_ml_pipeline.agent.answers import generate_response
+from famachat_ml_pipeline.agent.answers_action import change_note
 from famachat_ml_pipeline.agent.answers_currency import currency_asked, currency_note
 from famachat_ml_pipeline.agent.answers_goal import goal_note
 from famachat_ml_pipeline.agent.facts_gathering import gather_facts
@@ -77,6 +78,8 @@ class OfflineAgent:
         # "qual a meta do mês?": none stored, said first ("tem meta cadastrada?": that alone, not the help)
         if (goal := goal_note(message, alone=intent.name == "help")) is not None:
             texts = [goal] if intent.name == "help" else [goal, *texts]
+        if (change := change_note(message)) is not None:  # "pausa a 13 pra mim": nothing is changed here
+            texts = [change, *texts]
         text = "\n".join(texts)
         for line in text.splitlines(keepends=True):
             yield AgentEvent(kind="text", text=line)

@@ -14,6 +14,7 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
+from famachat_ml_pipeline.agent.answers_action import CHANGE_NOTE
 from famachat_ml_pipeline.agent.answers_vs_account import stopped_which_lines
 from famachat_ml_pipeline.agent.intents_periods import day_words_spelled
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES
@@ -201,3 +202,47 @@ def test_what_worries_most_leads_with_the_last_days_critical_alerts(demo_db: Dem
         name = demo_db.data.campaigns.filter(pl.col("campaign_id") == advised)["name"][0]
         assert why[0].startswith(f"O pipeline recomenda para “{name}”: "), why
     assert seen, "no demo account has a CRITICAL alert in its last 3 days: the lead is untested"
+
+
+def test_forecast_and_budget_step_answers_carry_no_internal_names(demo_db: DemoDb) -> None:
+    """ "método cpl:combo/combo" and "(max_budget_step_pct)" were in the answers: a method's and a setting's
+    code names, which a buyer cannot read. A budget step allowed still names the cap."""
+    for question in (
+        "qual a previsão da campanha {n}?",
+        "quanto a campanha {n} vai gastar?",
+        "quanto posso aumentar a campanha {n}?",
+        "posso aumentar o orçamento da campanha {n} em 50%?",
+        "quais campanhas devo escalar?",
+    ):
+        names = demo_db.data.campaigns.filter(pl.col("config_id") == ACCOUNT)["name"]
+        for n in sorted({re.search(r"Campanha (\d+) ", x).group(1) for x in names})[:4]:
+            _, lines = _one(demo_db, question.format(n=n))
+            text = "\n".join(lines)
+            assert "método" not in text and "combo" not in text and "max_budget" not in text, text
+            if ("orçamento" in question or "aumentar" in question) and not text.startswith("Não"):
+                assert "20%" in text, text
+
+
+@pytest.mark.parametrize(
+    ("question", "asks_a_change"),
+    [
+        ("pausa a campanha {n} pra mim", True),
+        ("Pausa a campanha {n}", True),
+        ("por favor, reduz o orçamento da campanha {n}", True),
+        ("você pode pausar a campanha {n}?", True),
+        ("aumenta o orçamento da campanha {n} pra mim", True),
+        ("devo pausar a campanha {n}?", False),
+        ("posso pausar a campanha {n}?", False),
+        ("pausa a campanha {n}?", False),  # "should I?": the verdict alone
+    ],
+)
+def test_a_change_asked_of_the_chat_is_said_not_done_before_the_advice(
+    demo_db: DemoDb, question: str, asks_a_change: bool
+) -> None:
+    """ "pausa a campanha 13 pra mim" gave the advice alone, as if the pause had been taken in hand."""
+    name = demo_db.data.campaigns.filter(pl.col("config_id") == ACCOUNT)["name"][0]
+    n = re.search(r"Campanha (\d+) ", name).group(1)
+    _, lines = _one(demo_db, question.format(n=n))
+    assert (lines[0] == CHANGE_NOTE) is asks_a_change, lines
+    advice = lines[1:] if asks_a_change else lines
+    assert any(f"“{name}”" in x for x in advice), lines
