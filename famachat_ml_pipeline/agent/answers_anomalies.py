@@ -11,7 +11,7 @@ from famachat_ml_pipeline.agent.answers_today import today_cpl_lines
 from famachat_ml_pipeline.agent.answers_trends import day_why_lines, trend_lines, why_parts
 from famachat_ml_pipeline.agent.answers_verdicts import day_move_lines, week_movers_lines
 from famachat_ml_pipeline.agent.intents import Intent
-from famachat_ml_pipeline.agent.wording import Out, br_date, br_span, period_in, quoted, signed
+from famachat_ml_pipeline.agent.wording import Out, br_date, br_span, days_text, period_in, quoted, signed
 from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as DEFAULT_ANOMALY_CONFIG
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES
 
@@ -52,7 +52,10 @@ def anomaly_line(x: dict[str, Any]) -> str:
         window = None  # the zero-lead detector: days with spend and no lead at all, no mean
         what = "leads (com gasto, nenhum lead)"
     value = f"{window}: {x['observed']}" if window else f"{what} {x['observed']}"
-    head = f"- {TYPE_PT.get(kind, kind)} em {quoted(x['name'])} ({br_date(x['date'])}): {value} contra "
+    when = br_date(x["date"])
+    if x.get("repeats", 1) > 1:  # its open days said once: "(28/11/2026; em 4 dias, de 28/11 a 01/12/2026)"
+        when += f"; em {days_text(x['repeats'])}, de {br_date(x['first_date'])} a {br_date(x['last_date'])}"
+    head = f"- {TYPE_PT.get(kind, kind)} em {quoted(x['name'])} ({when}): {value} contra "
     tail = f"{x['expected']} esperado ({signed(x['change']) or '-'})"  # "+215%", as every change
     if kind in GOOD_NEWS_ANOMALIES:
         return head + tail + "; boa notícia, não um problema."
@@ -140,23 +143,39 @@ def critical_lines(intent: Intent, out: Out) -> list[str]:
     yes, no = ("Sim: ", "Não: nenhuma") if intent.ask == "critical" else ("", "Nenhuma")
     if not bad:
         return [f"{no} anomalia de severidade CRITICAL desde {since}."]
-    n = len(bad)
+    n = sum(x.get("repeats", 1) for x in bad)
     s = "s" if n != 1 else ""
+    runs = f", em {len(bad)} alertas (campanha e tipo)" if len(bad) < n else ""
     return [
-        f"{yes}{n} anomalia{s} de severidade CRITICAL desde {since}:",
+        f"{yes}{n} anomalia{s} de severidade CRITICAL desde {since}{runs}:",
         *(anomaly_line(x) for x in bad),
     ]
+
+
+def _run(line: str) -> str:
+    """An anomaly line's kind and campaign ("- gasto zerado em “X”"): a grouped line and a day's match."""
+    return line.split(" (", 1)[0]
 
 
 def _not_again(week: list[str], critical: list[str]) -> list[str]:
     """The open anomalies' list after the critical ones were listed ("tem algum alerta crítico?"): those
     not said again (was the same 5 lines twice), the count kept; `week` as it is when none were listed."""
-    said = set(critical[1:])
-    if not said or not week or not week[0].endswith(("as principais:", "é esta:")):
+    said = {_run(x) for x in critical[1:]}
+    if not said or not week or not week[0].endswith(("principais:", "é esta:", "só):")):
         return week
-    rest = [x for x in week[1:] if x not in said]
-    head = week[0].rsplit("; ", 1)[0] + f", entre elas as {len(said)} críticas acima"
-    return [f"{head}; outras:" if rest else f"{head}.", *rest]
+    rest = [x for x in week[1:] if _run(x) not in said]
+    head = week[0].removesuffix(":")
+    for tail in ("; as principais", "; os principais", "; é esta"):
+        head = head.removesuffix(tail)
+    n = len(said)
+    # grouped, the list counts alerts (campaign and kind): the critical ones said as alerts too
+    grouped = "alertas (campanha e tipo" in head
+    head += (
+        f", entre eles {'o crítico' if n == 1 else f'os {n} críticos'} acima"
+        if grouped
+        else f", entre elas {'a crítica' if n == 1 else f'as {n} críticas'} acima"
+    )
+    return [f"{head}; {'outros' if grouped else 'outras'}:" if rest else f"{head}.", *rest]
 
 
 def type_lines(intent: Intent, out: Out) -> list[str]:
@@ -302,6 +321,12 @@ def say_anomalies(intent: Intent, out: Out) -> list[str]:
         n = a["total"]
         many = f"{n} anomalias abertas" if n != 1 else "1 anomalia aberta"
         week = [f"{lead}{many} {since}; " + ("as principais:" if n != 1 else "é esta:")]
+        if (k := a.get("distinct")) is not None and k < n:  # grouped: one line a campaign and kind
+            shown = len(a.get("anomalies", []))
+            week = [
+                f"{lead}{many} {since}, em {k} alerta{'s' * (k > 1)} (campanha e tipo, os dias "
+                f"repetidos numa linha só)" + ("; os principais:" if k > shown else ":")
+            ]
         week += anomaly_block(a)
     if asked is None and a.get("total"):  # "esse alerta é grave?": the open ones judged, Sim/Não first
         week = [*serious_lines(intent, a, since), *week]

@@ -162,8 +162,8 @@ AFTER_ALERTS_HEAD = "Entre as recomendações, a mais urgente"
 
 
 def worry_alert_lines(c: dict[str, Any] | None) -> list[str]:
-    """The campaigns with an open CRITICAL alert that is a problem, each by its latest (the list comes
-    gravest, then newest, first), at most 5; [] when there is none."""
+    """The campaigns with an open CRITICAL alert that is a problem, each by its gravest and latest (the
+    runs come so, each with its days), at most 5; [] when there is none."""
     latest: dict[str, dict[str, Any]] = {}
     for x in (c or {}).get("anomalies", []):
         if x["type"] not in GOOD_NEWS_ANOMALIES:
@@ -172,10 +172,9 @@ def worry_alert_lines(c: dict[str, Any] | None) -> list[str]:
         return []
     n, shown = len(latest), list(latest.values())[:5]
     many = f"{n} campanhas com alerta" if n > 1 else "1 campanha com alerta"
-    each = " (o mais recente de cada)" if n < len(c["anomalies"]) else ""
-    first = ", as 5 primeiras" if n > 5 else ""
+    first = " (as 5 primeiras)" if n > 5 else ""
     return [
-        f"{WORRY_HEAD}: {many} de severidade CRITICAL aberto desde {br_date(c['since'])}{each}{first}:",
+        f"{WORRY_HEAD}: {many} de severidade CRITICAL aberto desde {br_date(c['since'])}{first}:",
         *(anomaly_line(x) for x in shown),
     ]
 

@@ -85,14 +85,18 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
     # "teve anomalia essa semana?": the calendar week's days (last week's on a Monday), else the 7 days
     week = this_week_asked(intent.period_ref, ctx.data_through())
     days = (week.last - week.first).days + 1 if week else 7
-    anomalies: list[tuple[str, dict[str, Any]]] = [("get_anomalies", {"days": days, "limit": 5})]
+    # "quais alertas tenho?": one line a campaign and kind, its days said (was one LOW alert four times)
+    anomalies: list[tuple[str, dict[str, Any]]] = [
+        ("get_anomalies", {"days": days, "limit": 5, "group_repeats": True})
+    ]
     if intent.ask == "problems":  # "teve algum problema essa semana?": every one of the 7 days, to count
         anomalies = [("get_anomalies", {"days": 7, "limit": MAX_ROWS})]
     if intent.ask in {
         "critical",
         "gravest",
     }:  # "teve algum problema crítico?": every CRITICAL one of those days
-        anomalies.insert(0, ("get_critical_anomalies", {"days": days, "limit": MAX_ROWS}))
+        grouped = {"days": days, "limit": MAX_ROWS, "group_repeats": True}
+        anomalies.insert(0, ("get_critical_anomalies", grouped))
     if (intent.ask or "").startswith("anomaly_type:"):  # "por que o alerta de gasto zerado?": the 30 days'
         kind = (intent.ask or "").split(":", 1)[1]
         anomalies.insert(0, ("get_anomalies_by_type", {"anomaly_type": kind, "days": 30, "limit": 5}))
@@ -149,7 +153,7 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
             ("get_recommendations", {"limit": MAX_ROWS if intent.ask == "savings" else 5}),
             # "o que mais preocupa?": the last days' CRITICAL alerts come before any advice
             *(
-                [("get_critical_anomalies", {"days": WORRY_DAYS, "limit": MAX_ROWS})]
+                [("get_critical_anomalies", {"days": WORRY_DAYS, "limit": MAX_ROWS, "group_repeats": True})]
                 if intent.ask == "urgent" and intent.metric == "worry"
                 else []
             ),

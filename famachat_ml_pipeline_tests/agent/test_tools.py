@@ -140,6 +140,42 @@ def test_anomalies_equal_the_table_and_money_is_formatted(demo_db: DemoDb) -> No
             assert x["observed"] == format_money(row.observed_value)
 
 
+def test_anomalies_grouped_are_one_row_a_campaign_and_type_with_its_days(demo_db: DemoDb) -> None:
+    """group_repeats: each campaign-and-type run once, its gravest then newest row, with how many open days
+    it has in the window and the first of them (a daily frequency alert filled a list of five)."""
+    a = schema.ml_anomalies
+    since = demo_db.as_of - dt.timedelta(days=29)
+    with demo_db.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(a.c.id, a.c.entity_id, a.c.anomaly_type, a.c.anomaly_date).where(
+                a.c.config_id == CID,
+                a.c.is_acknowledged.isnot(True),
+                a.c.anomaly_date >= dt.datetime.combine(since, dt.time()),
+            )
+        ).all()
+    runs: dict[tuple[str, str], list[dt.date]] = {}
+    for r in rows:
+        runs.setdefault((r.entity_id, r.anomaly_type), []).append(pd_day(r.anomaly_date))
+    assert any(len(days) > 1 for days in runs.values()), "no alert repeats in the demo's 30 days"
+    out = run_tool(_ctx(demo_db), "get_anomalies", {"days": 30, "limit": MAX_ROWS, "group_repeats": True})
+    plain = run_tool(_ctx(demo_db), "get_anomalies", {"days": 30, "limit": MAX_ROWS})
+    assert out["total"] == plain["total"] == len(rows) and out["distinct"] == len(runs)
+    assert plain["distinct"] is None and all(x["repeats"] == 1 for x in plain["anomalies"])
+    shown = [(x["campaign_id"], x["type"]) for x in out["anomalies"]]
+    assert len(shown) == len(set(shown)) == min(len(runs), MAX_ROWS)
+    for x in out["anomalies"]:
+        days = runs[(x["campaign_id"], x["type"])]
+        assert x["repeats"] == len(days), x
+        assert (pd_day(x["first_date"]), pd_day(x["last_date"])) == (min(days), max(days)), x
+
+
+def pd_day(value: dt.date | dt.datetime | str) -> dt.date:
+    """A stored anomaly_date as a date, whatever the backend returns."""
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
 def test_fresh_prediction_covers_the_horizon(demo_db: DemoDb) -> None:
     ctx = _ctx(demo_db)
     busiest = run_tool(ctx, "get_top_campaigns", {"metric": "spend", "limit": 1})["campaigns"][0]

@@ -37,6 +37,10 @@ class AnomalyRow(ToolOutput):
     date: dt.date | None
     acknowledged: bool
     recommendation_id: int | None
+    # with group_repeats: the open days of this campaign and type in the window, the first and the last
+    repeats: int = 1
+    first_date: dt.date | None = None
+    last_date: dt.date | None = None
 
 
 class AnomalyList(ToolOutput):
@@ -45,6 +49,7 @@ class AnomalyList(ToolOutput):
     by_severity: dict[str, int]
     # severity -> anomaly type -> count, over every row of the window (the list stops at `limit`)
     by_severity_type: dict[str, dict[str, int]] = {}
+    distinct: int | None = None  # with group_repeats: the campaign-and-type runs among the `total`
     anomalies: list[AnomalyRow]
 
 
@@ -103,6 +108,7 @@ def anomaly_list(
     limit: int,
     include_acknowledged: bool = False,
     day: dt.date | None = None,
+    group: bool = False,
 ) -> AnomalyList:
     since = ctx.data_through() - dt.timedelta(days=days - 1)
     if day is not None:  # one day only: read from it, whatever the window
@@ -114,6 +120,9 @@ def anomaly_list(
     rows.sort(
         key=lambda r: (SEVERITY_RANK.get(r["severity"], 9), -(r["anomaly_date"] or dt.date.min).toordinal())
     )
+    runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in rows:  # gravest, then newest, first: a run's first row is the one shown
+        runs.setdefault((r["entity_id"], r["anomaly_type"]), []).append(r)
     counts: dict[str, int] = {}
     kinds: dict[str, dict[str, int]] = {}
     for r in rows:
@@ -125,8 +134,25 @@ def anomaly_list(
         total=len(rows),
         by_severity=counts,
         by_severity_type=kinds,
-        anomalies=anomaly_rows(ctx, rows[:limit]),
+        distinct=len(runs) if group else None,
+        anomalies=_grouped(ctx, list(runs.values())[:limit]) if group else anomaly_rows(ctx, rows[:limit]),
     )
+
+
+def _grouped(ctx: ToolContext, runs: list[list[dict[str, Any]]]) -> list[AnomalyRow]:
+    """One row per campaign and type: its gravest and newest, with how many days it was open, from when
+    to when (a frequency alert raised every day was five of the five rows listed)."""
+    shown = anomaly_rows(ctx, [run[0] for run in runs])
+    return [
+        row.model_copy(
+            update={
+                "repeats": len(run),
+                "first_date": min(r["anomaly_date"] for r in run),
+                "last_date": max(r["anomaly_date"] for r in run),
+            }
+        )
+        for row, run in zip(shown, runs, strict=True)
+    ]
 
 
 # "quais alertas eu já reconheci?": the days the chat looks back for alerts acknowledged
@@ -139,6 +165,10 @@ WORRY_DAYS = 3
 class AnomalyInput(ToolInput):
     days: int = Field(default=7, ge=1, le=90, description="janela em dias até o último dia completo")
     limit: int = Field(default=10, ge=1, le=MAX_ROWS)
+    group_repeats: bool = Field(
+        default=False,
+        description="uma linha por campanha e tipo (a mais grave e recente), com os dias em que se repetiu",
+    )
 
 
 class AllAnomaliesInput(AnomalyInput):
@@ -156,14 +186,18 @@ def get_anomalies(ctx: ToolContext, inp: AllAnomaliesInput) -> AnomalyList:
     reconhecidas com only_acknowledged), mais graves primeiro."""
     if inp.only_acknowledged:
         return anomaly_list(ctx, inp.days, lambda r: bool(r["is_acknowledged"]), inp.limit, True, inp.day)
-    return anomaly_list(ctx, inp.days, lambda r: True, inp.limit, inp.include_acknowledged, inp.day)
+    return anomaly_list(
+        ctx, inp.days, lambda r: True, inp.limit, inp.include_acknowledged, inp.day, inp.group_repeats
+    )
 
 
 def get_critical_anomalies(ctx: ToolContext, inp: AnomalyInput) -> AnomalyList:
     """Apenas anomalias de severidade CRITICAL não reconhecidas."""
-    return anomaly_list(ctx, inp.days, lambda r: r["severity"] == "CRITICAL", inp.limit)
+    critical = lambda r: r["severity"] == "CRITICAL"  # noqa: E731
+    return anomaly_list(ctx, inp.days, critical, inp.limit, group=inp.group_repeats)
 
 
 def get_anomalies_by_type(ctx: ToolContext, inp: ByTypeInput) -> AnomalyList:
     """Anomalias não reconhecidas de um tipo (ex.: CPL_SPIKE, SPEND_DROP)."""
-    return anomaly_list(ctx, inp.days, lambda r: r["anomaly_type"] == inp.anomaly_type, inp.limit)
+    of_type = lambda r: r["anomaly_type"] == inp.anomaly_type  # noqa: E731
+    return anomaly_list(ctx, inp.days, of_type, inp.limit, group=inp.group_repeats)
