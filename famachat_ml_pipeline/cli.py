@@ -1,4 +1,5 @@
-"""`famachat-ml`: migrate, generate demo data, run the graph, evaluate."""
+"""`famachat-ml`: FamaChat's ML pipeline over Meta Ads lead campaigns: the Dagster graph (run, retrain, ui,
+serve, status), its demo and evaluation, and the pt-BR agent (ask, api, mcp)."""
 
 from __future__ import annotations
 
@@ -537,6 +538,12 @@ STATUS_RULES = (
 
 
 DEMO_QUESTIONS = ("Quais campanhas estão indo mal?", "Quantos leads vou ter na próxima semana?")
+# the demo's last lines: where to go from here (the demo said nothing after its answers)
+NEXT_STEPS = (
+    'next: famachat-ml ask --config-id {config_id} "como está minha conta?" (the agent, pt-BR) | '
+    "famachat-ml ui (the Dagster UI, http://127.0.0.1:3000) | famachat-ml api (the chat page and API, "
+    "http://127.0.0.1:8000) | famachat-ml status (is it healthy)"
+)
 
 
 def _demo_questions() -> None:
@@ -553,6 +560,7 @@ def _demo_questions() -> None:
     for question in DEMO_QUESTIONS:
         console.print(f"[bold cyan]> {question}[/]")
         print(agent.ask(question).text + "\n")
+    console.print(NEXT_STEPS.format(config_id=config_id), highlight=False)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -634,18 +642,62 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with an unknown flag named as such, in the usage of the command it was given to (was
+    "the following arguments are required: command" for `famachat-ml --bogus`, and the top-level usage
+    for `famachat-ml run --all --bogus`)."""
+
+    commands: dict[str, argparse.ArgumentParser]
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def]
+        parsed, extra = self.parse_known_args(args, namespace)
+        commands = getattr(self, "commands", {})
+        if extra:
+            commands.get(getattr(parsed, "command", None) or "", self).error(
+                f"unrecognized arguments: {' '.join(extra)}"
+            )
+        if getattr(parsed, "command", None) is None:
+            self.error(f"a command is required: {', '.join(commands)} (famachat-ml --help)")
+        return parsed
+
+
+class _ShowsDefaults(argparse.HelpFormatter):
+    """A flag's default in its help, when it has one worth saying (not None, not a switch's False)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        shown = action.default not in (None, False, argparse.SUPPRESS) and action.option_strings
+        return f"{text} (default: %(default)s)" if shown and "%(default)" not in text else action.help
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="famachat-ml", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(
+        prog="famachat-ml",
+        description=__doc__,
+        epilog='First steps: `famachat-ml demo`, then `famachat-ml ask --config-id 1 "como está minha '
+        'conta?"` or `famachat-ml ui`.',
+    )
+    sub = parser.add_subparsers(dest="command")
+    added = sub.add_parser
+
+    def command(name: str, **kw: object) -> argparse.ArgumentParser:
+        """A subcommand whose --help shows its defaults and says what it does."""
+        kw.setdefault("description", kw.get("help"))
+        p = added(name, formatter_class=_ShowsDefaults, **kw)  # type: ignore[arg-type]
+        parser.commands[name] = p
+        return p
+
+    sub.add_parser = command  # type: ignore[method-assign]
+    parser.commands = {}
 
     sub.add_parser("migrate", help="create or upgrade the ml_* schema (idempotent)").set_defaults(
         fn=cmd_migrate
     )
 
     def demo_args(p: argparse.ArgumentParser, accounts: int) -> None:
-        p.add_argument("--accounts", type=_positive, default=accounts)
-        p.add_argument("--days", type=_at_least(MIN_DAYS), default=90)
-        p.add_argument("--seed", type=int, default=7)
+        p.add_argument("--accounts", type=_positive, default=accounts, help="demo accounts (config_id 1..N)")
+        p.add_argument("--days", type=_at_least(MIN_DAYS), default=90, help="days of insights per account")
+        p.add_argument("--seed", type=int, default=7, help="the generator's seed (same seed, same data)")
 
     gen = sub.add_parser(
         "generate-demo-data", help="write deterministic demo accounts into the source tables"
@@ -657,8 +709,14 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="materialise the whole graph for accounts, as one ranged run")
     who = run.add_mutually_exclusive_group(required=True)
     who.add_argument("--all", action="store_true", help="every account in the source tables")
-    who.add_argument("--config-id", type=_positive, nargs="+", metavar="N")
-    run.add_argument("--as-of", type=_as_of, default=None, help="default: the latest complete day")
+    who.add_argument("--config-id", type=_positive, nargs="+", metavar="N", help="these accounts (config_id)")
+    run.add_argument(
+        "--as-of",
+        type=_as_of,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the day to run as; by default the latest complete day in São Paulo",
+    )
     run.set_defaults(fn=cmd_run)
 
     sub.add_parser(
@@ -668,20 +726,20 @@ def build_parser() -> argparse.ArgumentParser:
     ui = sub.add_parser(
         "ui", help="the Dagster UI on the same instance as the CLI (and its daemon, unless serve runs one)"
     )
-    ui.add_argument("--host", default="127.0.0.1")
-    ui.add_argument("--port", type=_port, default=3000)
+    ui.add_argument("--host", default="127.0.0.1", help="the address to listen on")
+    ui.add_argument("--port", type=_port, default=3000, help="the Dagster UI's port")
     ui.set_defaults(fn=cmd_ui)
 
     api = sub.add_parser("api", help="serve the HTTP API for FamaChat and the chat page (uvicorn)")
-    api.add_argument("--host", default="127.0.0.1")
-    api.add_argument("--port", type=_port, default=8000)
+    api.add_argument("--host", default="127.0.0.1", help="the address to listen on")
+    api.add_argument("--port", type=_port, default=8000, help="the API's port")
     api.set_defaults(fn=cmd_api)
 
     serve = sub.add_parser(
         "serve",
         help="production on one machine: code server, dagster-daemon (schedules, sensors, queue), UI, API",
     )
-    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--host", default="127.0.0.1", help="the address the UI and the API listen on")
     serve.add_argument("--port", type=_port, default=3000, help="the Dagster UI")
     serve.add_argument("--api-port", type=_port, default=8000, help="the agent's HTTP API (famachat-ml api)")
     serve.add_argument("--no-api", action="store_true", help="the Dagster pair only")
@@ -742,7 +800,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(fn=cmd_demo)
 
     ask = sub.add_parser("ask", help="ask the agent about one account (pt-BR; offline without an API key)")
-    ask.add_argument("--config-id", type=_positive, required=True, metavar="N")
+    ask.add_argument(
+        "--config-id", type=_positive, required=True, metavar="N", help="the account (config_id)"
+    )
     ask.add_argument("--offline", action="store_true", help="deterministic answers, even with an API key")
     ask.add_argument(
         "--thread",
@@ -751,11 +811,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="continue (or start) the stored conversation ID, as the chat API's thread_id: a follow-up "
         '("e a 17?", "por quê?") reads its earlier turns, and the question and answer are kept in it',
     )
-    ask.add_argument("question", type=_question)
+    ask.add_argument("question", type=_question, help="the question, in Portuguese (quoted)")
     ask.set_defaults(fn=cmd_ask)
 
     mcp = sub.add_parser("mcp", help="serve the agent's tools for one account over MCP (stdio)")
-    mcp.add_argument("--config-id", type=_positive, required=True, metavar="N")
+    mcp.add_argument(
+        "--config-id", type=_positive, required=True, metavar="N", help="the account (config_id)"
+    )
     mcp.set_defaults(fn=cmd_mcp)
 
     st = sub.add_parser(

@@ -164,6 +164,7 @@ class Freshness:
     accounts: int
     source: dict[int, dt.date]  # latest day of insights, per account with any
     results: dict[int, dt.date]  # latest day of results (classifications), per account with any
+    today: dt.date | None = None  # São Paulo's: a source day that is today is partial, never run yet
 
     def stale(self) -> list[tuple[int, dt.date, dt.date]]:
         return [
@@ -184,7 +185,9 @@ def read_freshness(engine: sa.Engine, now: dt.datetime) -> Freshness:
     source = last_insight_days(engine, ids, now=now)
     # up to the day after tomorrow: any results at all, whatever the timezone of their as_of
     results = latest_classified_days(engine, ids, up_to=now.date() + dt.timedelta(days=2))
-    return Freshness(len(ids), source, results)
+    from famachat_ml_pipeline.source.clean import latest_complete_day
+
+    return Freshness(len(ids), source, results, latest_complete_day(None, now) + dt.timedelta(days=1))
 
 
 def _first(items: list[str], sep: str) -> str:
@@ -196,8 +199,10 @@ def _first(items: list[str], sep: str) -> str:
 def freshness_section(fresh: Freshness) -> Section:
     out = Section()
     source, results = max(fresh.source.values(), default=None), max(fresh.results.values(), default=None)
+    # "latest day 2026-12-02" beside results of 12-01 read as a day behind: the source's today is partial
+    partial = ", today so far; results cover complete days" if source and source == fresh.today else ""
     out.lines.append(
-        f"accounts: {fresh.accounts} in the source (latest day {source or 'none'}), "
+        f"accounts: {fresh.accounts} in the source (latest day {source or 'none'}{partial}), "
         f"{len(fresh.results)} with results (latest day {results or 'none'})"
     )
     stale = fresh.stale()

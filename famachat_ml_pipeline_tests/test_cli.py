@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from famachat_ml_pipeline.cli import main
+from famachat_ml_pipeline.cli import NEXT_STEPS, main
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.db.engine import get_engine
 from famachat_ml_pipeline.db.summary_queries import top_recommendations
@@ -119,6 +119,7 @@ def test_demo_command_end_to_end(settings: Settings, capsys: pytest.CaptureFixtu
     assert main(["demo", "--accounts", "2", "--days", "40"]) == 0
     out = capsys.readouterr().out
     assert "success" in out and "ml_features" in out
+    assert " ".join(out.split()).endswith(" ".join(NEXT_STEPS.format(config_id=1).split())), out[-600:]
     engine = get_engine(settings.database_url)
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(schema.ml_features)).scalar_one() > 0

@@ -202,3 +202,14 @@ def test_a_daemon_that_died_without_a_clean_stop_needs_a_person(
     code, out = _status(capsys)
     assert code == 1, out
     assert "PROBLEM: daemon: not running, its last heartbeat is 10 min old" in out
+
+
+@pytest.mark.parametrize(("latest", "partial"), [(dt.date(2026, 12, 2), True), (dt.date(2026, 12, 1), False)])
+def test_a_source_day_that_is_today_is_said_partial(latest: dt.date, partial: bool) -> None:
+    """ "latest day 2026-12-02" beside results of 12-01 read as results a day behind."""
+    from famachat_ml_pipeline.status import Freshness, freshness_section
+
+    fresh = Freshness(1, {1: latest}, {1: dt.date(2026, 12, 1)}, today=dt.date(2026, 12, 2))
+    (line,) = freshness_section(fresh).lines
+    said = f"(latest day {latest}, today so far; results cover complete days)"
+    assert (said in line) is partial and line.startswith("accounts: 1 in the source (latest day "), line
