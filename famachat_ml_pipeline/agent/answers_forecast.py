@@ -46,9 +46,10 @@ def _forecast_day_lines(intent: Intent, out: Out) -> list[str]:
             for x in out[n]["days"]
             if x["date"] == day.isoformat()  # the tools' outputs are JSON: their dates are ISO strings
         ]
-        return [
-            f"Em {when}: {x['predicted']} {'leads' if m == 'leads' else 'de CPL'} previstos "
-            f"({x['low']} a {x['high']})."
+        return [  # "CPL previsto de R$ 13,61" (was "R$ 13,61 de CPL previstos")
+            f"Em {when}: {x['predicted']} leads previstos ({x['low']} a {x['high']})."
+            if m == "leads"
+            else f"Em {when}: CPL previsto de {x['predicted']} ({x['low']} a {x['high']})."
             for m, x in found
         ]
     f = out.get("get_forecasts@day") or {}

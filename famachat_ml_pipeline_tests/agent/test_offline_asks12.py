@@ -141,6 +141,10 @@ def test_tomorrow_after_a_campaigns_day_is_its_forecast_of_that_day(demo_db: Dem
     (day,) = [x for x in days if x["date"] == tomorrow.isoformat()]
     leads = f"Em {_d(tomorrow)}: {day['predicted']} leads previstos ({day['low']} a {day['high']})."
     assert leads in lines, lines
+    cpl_days = run_tool(ctx, "predict_campaign_cpl", {"campaign_id": cid})["days"]
+    (c,) = [x for x in cpl_days if x["date"] == tomorrow.isoformat()]
+    # was "R$ 13,61 de CPL previstos"
+    assert f"Em {_d(tomorrow)}: CPL previsto de {c['predicted']} ({c['low']} a {c['high']})." in lines, lines
     assert any(line.startswith(f"“{name}”: ") and "leads no total" in line for line in lines), lines
 
 
