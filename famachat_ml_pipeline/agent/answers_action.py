@@ -1,6 +1,6 @@
-"""A change asked of the chat ("pausa a campanha 13 pra mim", "aumenta o orçamento da 8"): the chat reads the
-data and changes nothing, so it says so before the advice the question also gets (was the advice alone, as
-if the pause had been taken in hand)."""
+"""How a question's form shapes its answer's opening: a change asked of the chat ("pausa a campanha 13 pra
+mim") is said not done here before the advice (was the advice alone, as if the pause had been taken in hand);
+one side or the other asked ("melhor ou pior?") gets no "Sim"/"Não"."""
 
 from __future__ import annotations
 
@@ -34,3 +34,19 @@ CHANGE_NOTE = (
 def change_note(message: str) -> str | None:
     """CHANGE_NOTE when the message asks the chat to change the account itself, else None."""
     return CHANGE_NOTE if _CHANGE_ASKED.search(normalize(message).strip()) else None
+
+
+# "tá melhor ou pior que a média?", "acima ou abaixo?": both sides asked, so a "Sim"/"Não" answers neither
+_EITHER = re.compile(
+    r"\b(?:melhor|pior|acima|abaixo|maior|menor|subiu|caiu|mais car[oa]|mais barat[oa]|bom|boa|ruim)"
+    r" ou (?:melhor|pior|acima|abaixo|maior|menor|subiu|caiu|mais car[oa]|mais barat[oa]|bom|boa|ruim)\b"
+)
+
+
+def without_yes_no(message: str, text: str) -> str:
+    """`text` without its opening "Sim: "/"Não: " when the message asks one side or the other: the sentence
+    after it says which ("... 27% abaixo do CPL da conta"; "... saiu melhor pelo custo por lead")."""
+    if not _EITHER.search(normalize(message)) or not text.startswith(("Sim: ", "Não: ")):
+        return text
+    rest = text[len("Sim: ") :]
+    return rest[:1].upper() + rest[1:]

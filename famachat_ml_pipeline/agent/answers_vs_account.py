@@ -116,11 +116,16 @@ def _day(day: dt.date) -> str:
     return f"{day:%d/%m/%Y}"
 
 
-def stopped_lines(v: dict[str, Any] | None) -> list[str]:
+def stopped_lines(v: dict[str, Any] | None, running: bool = False) -> list[str]:
     """ "A 5 parou de gastar?": "Não" with its spend on the last complete day (and the days of the 7 with
-    none, when any), or "Sim" with the last day it spent (none in the days read: said so)."""
+    none, when any), or "Sim" with the last day it spent (none in the days read: said so). `running` ("a 8
+    tá rodando?"): the same, the verdict the other way round (was "Não" for one that spent every day)."""
     if v is None:
         return []
+    if running:
+        said = stopped_lines(v)
+        flipped = "Sim: " if said[0].startswith("Não: ") else "Não: "
+        return [flipped + said[0][len("Não: ") :], *said[1:]]
     name, through = quoted(v["name"]), v["through"]
     unknown = (
         f" A fonte trouxe dados inválidos de {', '.join(_day(d) for d in v['aside'])}: nesses dias o gasto é "

@@ -155,6 +155,8 @@ _STOPPED = re.compile(
     r"\bpar(ou|aram) de (gastar|rodar|entregar|veicular|gerar|trazer)\b|\bpar(ou|aram)\W*$"
     r"|\b(ta|esta|tao|estao) (parad[ao]s?|sem gastar)\b|\b(ainda )?(ta|esta) (gastando|rodando)\b\W*$"
 )
+# "a 8 tá rodando?", "ainda tá gastando?": the same facts, asked the other way round (Sim when it spends)
+_RUNNING = re.compile(r"\b(?:ainda )?(?:ta|esta) (?:gastando|rodando)\b\W*$")
 
 
 # "tem alguma campanha ativa sem gastar?", "quais campanhas pararam de gastar?", "quais campanhas estão sem
@@ -282,7 +284,7 @@ def reroute(text: str, intent: Intent) -> Intent:
     if named and _STOPPED.search(text) and not (intent.day_ref or intent.period_ref):
         # "a 5 parou de gastar?": yes or no from its last days' spend, not its card; "por que a 9 parou?":
         # since when, and what its status says of why
-        why = "stopped_why" if WHY.search(text) else "stopped"
+        why = "stopped_why" if WHY.search(text) else "running" if _RUNNING.search(text) else "stopped"
         if re.search(r"\blead", text):
             why = "stopped_leads"  # "a 12 parou de gerar lead?", "os leads da 14 pararam?": its leads
         return replace(intent, name="campaign_details", keyword="performance", metric=None, ask=why)

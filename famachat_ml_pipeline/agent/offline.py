@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from famachat_ml_pipeline.agent.answers import generate_response
-from famachat_ml_pipeline.agent.answers_action import change_note
+from famachat_ml_pipeline.agent.answers_action import change_note, without_yes_no
 from famachat_ml_pipeline.agent.answers_currency import currency_asked, currency_note
 from famachat_ml_pipeline.agent.answers_goal import goal_note
 from famachat_ml_pipeline.agent.facts_gathering import gather_facts
@@ -80,7 +80,7 @@ class OfflineAgent:
             texts = [goal] if intent.name == "help" else [goal, *texts]
         if (change := change_note(message)) is not None:  # "pausa a 13 pra mim": nothing is changed here
             texts = [change, *texts]
-        text = "\n".join(texts)
+        text = without_yes_no(message, "\n".join(texts))  # "melhor ou pior?": the side said, no "Não"
         for line in text.splitlines(keepends=True):
             yield AgentEvent(kind="text", text=line)
         reply = AgentReply(

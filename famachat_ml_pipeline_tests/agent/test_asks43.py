@@ -24,6 +24,7 @@ from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 from famachat_ml_pipeline_tests.agent.test_asks42 import _one, _talk, _week
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source
+from famachat_ml_pipeline_tests.agent.test_offline_asks28 import _by_number, _spent_on
 from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT
 
 pytestmark = pytest.mark.timeout(600)
@@ -285,3 +286,47 @@ def test_an_alert_open_several_days_is_one_line_with_its_days(demo_db: DemoDb) -
             repeated += 1
             assert (int(m.group(4)), m.group(5), m.group(6)) == (len(days), shown[0], shown[-1]), (x, days)
     assert repeated, "no demo alert open on several days: the grouping is untested"
+
+
+def test_running_asked_is_sim_when_it_spent_and_nao_when_it_stopped(demo_db: DemoDb) -> None:
+    """ "a campanha 8 tá rodando?" said "Não" of a campaign that spent every day (the verdict of "parou?"),
+    and "Sim" of one that stopped: now the verdict of the question asked, the same facts after it."""
+    spent = _spent_on(demo_db, demo_db.as_of)
+    numbered = _by_number(demo_db)
+    running = max((c for c in numbered if spent.get(c, 0) > 0), key=lambda c: spent[c])
+    stopped = [c for c in numbered if spent.get(c, 0) <= 0]
+    assert stopped, "no demo campaign stopped: the other verdict is untested"
+    for cid, verdict in ((running, "Sim: "), (stopped[0], "Não: ")):
+        n = numbered[cid]
+        _, asked = _one(demo_db, f"a campanha {n} ta rodando?")
+        _, still = _one(demo_db, f"a campanha {n} ainda está gastando?")
+        _, stop = _one(demo_db, f"a campanha {n} parou?")
+        assert asked[0].startswith(verdict) and still == asked, (asked, still)
+        other = "Não: " if verdict == "Sim: " else "Sim: "
+        assert stop[0] == other + asked[0][len(verdict) :] and stop[1:] == asked[1:], (stop, asked)
+
+
+_ABOVE = "a campanha {n} ta acima da media da conta?"
+
+
+@pytest.mark.parametrize(
+    ("either", "one_side"),
+    [
+        ("a campanha {n} ta melhor ou pior q a media da conta?", _ABOVE),
+        ("a campanha {n} ta acima ou abaixo da media da conta?", _ABOVE),
+        (
+            "a semana passada foi melhor ou pior que a retrasada?",
+            "a semana passada foi melhor que a retrasada?",
+        ),
+    ],
+)
+def test_one_side_or_the_other_asked_gets_no_sim_or_nao(demo_db: DemoDb, either: str, one_side: str) -> None:
+    """ "tá melhor ou pior que a média?" opened "Não:" (the verdict of one side): the sentence that says
+    which side, as the one-sided question gives it after its "Sim"/"Não"."""
+    name = demo_db.data.campaigns.filter(pl.col("config_id") == ACCOUNT)["name"][0]
+    n = re.search(r"Campanha (\d+) ", name).group(1)
+    _, one = _one(demo_db, one_side.format(n=n))
+    _, got = _one(demo_db, either.format(n=n))
+    assert one[0].startswith(("Sim: ", "Não: ")), one
+    rest = one[0][len("Sim: ") :]
+    assert got == [rest[0].upper() + rest[1:], *one[1:]], (got, one)
