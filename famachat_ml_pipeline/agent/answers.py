@@ -100,7 +100,8 @@ def _say_help(intent: Intent, out: Out) -> list[str]:
 
 
 BELOW_CAMPAIGN = (
-    "Os dados desta conta não descem a conjunto de anúncios, anúncio nem criativo: a fonte traz gasto, "
+    "Os dados desta conta não descem a conjunto de anúncios, anúncio, criativo nem posicionamento (feed, "
+    "stories, reels): a fonte traz gasto, "
     "impressões, cliques e leads por campanha e por dia. A resposta abaixo é por campanha."
 )
 AUDIENCE = (
@@ -111,6 +112,7 @@ AUDIENCE = (
 
 OUT_OF_SCOPE = {
     "weather": "Desculpe, não tenho previsão do tempo: só respondo sobre os dados desta conta de anúncios.",
+    "chat": "Aqui eu só sei falar dos dados desta conta de anúncios: piada e papo fora disso não são comigo.",
     "write": (
         "Desculpe, não consigo criar nem editar campanhas: só leio os dados desta conta, não altero nada "
         "no gerenciador de anúncios."

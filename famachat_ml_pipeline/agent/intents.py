@@ -252,6 +252,8 @@ def _periods_intent(
 _BELOW_CAMPAIGN = re.compile(
     r"\b(conjuntos?|conj)( de anuncios?)?\b|\bad ?sets?\b|\bcriativ\w*|\b(qual|quais) anuncios?\b"
     r"|\b(melhor|melhores|pior|piores) anuncios?\b"
+    # "stories ou feed, qual posicionamento tá melhor?": a placement is set per ad set
+    r"|\bposicionamentos?\b|\bplacements?\b|\bstories\b|\breels\b|\bfeed\b"
     r"|\banuncios? (que|com|de) (mais|menos|melhor|pior|maior|menor)\b"
 )
 

@@ -102,6 +102,8 @@ def tier_metric(text: str) -> str:
 _WEATHER = re.compile(
     r"previsao do tempo|\bclima\b|\bvai chover\b|\bchuv(a|oso|e)\b|\btemperatura\b|\bmeteorolog"
 )
+# "me conta uma piada", "quem ganhou o jogo?": small talk beyond a greeting (was the account's summary)
+_CHAT = re.compile(r"\bpiadas?\b|\bcharadas?\b|\bfutebol\b|\bhoroscopo\b|\bquem ganhou o jogo\b")
 _WRITE = re.compile(
     r"\b(cria|crie|criar|monta|monte|montar|sobe|suba|subir|lanca|lance|lancar|duplica|duplique|duplicar"
     r"|edita|edite|editar|exclui|exclua|excluir|apaga|apague|apagar|deleta|delete|deletar|faz|faca|fazer)"
@@ -139,6 +141,8 @@ def out_of_scope_kind(text: str) -> str:
     """Which out-of-scope ask a normalized question is: "weather", "write" or "files"."""
     if _WEATHER.search(text):
         return "weather"
+    if _CHAT.search(text):
+        return "chat"
     return "write" if _WRITE.search(text) else "files"
 
 
@@ -162,6 +166,7 @@ SPEND_MOST = (
 _PATTERNS: tuple[tuple[str, str], ...] = (
     # what the agent cannot do (the weather, create or edit campaigns, send files): said so, then the menu
     ("out_of_scope", _WEATHER.pattern),
+    ("out_of_scope", _CHAT.pattern),
     ("out_of_scope", _WRITE.pattern),
     ("out_of_scope", _FILES.pattern),
     ("help", r"\b(ajuda|help|o que (voce|vc) (sabe|faz|pode)|como (te )?uso|comandos)\b"),

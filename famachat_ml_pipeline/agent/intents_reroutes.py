@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # intents imports this module
 
 # "que horas meus leads chegam?": the hour of day, which a daily source does not hold
 _HOURS = re.compile(
-    r"\b(que|quais|qual|em que|a que) (horas?|horarios?)\b|\bhora do dia\b|\bpor hora\b"
+    r"\b(que|q|quais|qual|em que|a que) (horas?|horarios?)\b|\bhoras? do dia\b|\bpor hora\b"
     r"|\bhorarios?\b|\b(melhor|pior) hora\b"  # "melhor horário pra anunciar": the hour, whatever the words
 )
 # "qual o orçamento diário da campanha 3?": its budget asked, no advice

@@ -11,9 +11,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from famachat_ml_pipeline.agent.answers import generate_response
-from famachat_ml_pipeline.agent.answers_action import change_note, without_yes_no
 from famachat_ml_pipeline.agent.answers_currency import currency_asked, currency_note
 from famachat_ml_pipeline.agent.answers_goal import goal_note
+from famachat_ml_pipeline.agent.answers_openers import after_the_lead_note, change_note, without_yes_no
 from famachat_ml_pipeline.agent.facts_gathering import gather_facts
 from famachat_ml_pipeline.agent.facts_source import with_account_cpl
 from famachat_ml_pipeline.agent.followup import resolve_followup
@@ -56,6 +56,11 @@ class OfflineAgent:
             return
         several = [] if intent else self._several_asks(message, names)
         intent = intent or resolve_followup(message, history) or classify_intent(message)
+        if after_the_lead_note(message) and intent.name in {"help", "data_quality"}:
+            # "esses leads são bons?", "a qualidade dos leads da 4?": their figures under the note (was the
+            # menu, or the data's freshness)
+            of = f" da campanha {intent.names[0]}" if intent.names else ""
+            intent = classify_intent(f"quantos leads{of}?")
         intent = resolve_campaigns(intent, names)
         calls: list[ToolCall] = []
         texts = []
@@ -80,6 +85,8 @@ class OfflineAgent:
             texts = [goal] if intent.name == "help" else [goal, *texts]
         if (change := change_note(message)) is not None:  # "pausa a 13 pra mim": nothing is changed here
             texts = [change, *texts]
+        if (after := after_the_lead_note(message)) is not None:  # "quantos viraram cliente?": not in the data
+            texts = [after, *texts]
         text = without_yes_no(message, "\n".join(texts))  # "melhor ou pior?": the side said, no "Não"
         for line in text.splitlines(keepends=True):
             yield AgentEvent(kind="text", text=line)

@@ -14,8 +14,9 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from famachat_ml_pipeline.agent.answers_action import CHANGE_NOTE
+from famachat_ml_pipeline.agent.answers import BELOW_CAMPAIGN, OUT_OF_SCOPE
 from famachat_ml_pipeline.agent.answers_anomalies import TYPE_PT
+from famachat_ml_pipeline.agent.answers_openers import AFTER_THE_LEAD_NOTE, CHANGE_NOTE
 from famachat_ml_pipeline.agent.answers_vs_account import stopped_which_lines
 from famachat_ml_pipeline.agent.intents_periods import day_words_spelled
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES
@@ -330,3 +331,34 @@ def test_one_side_or_the_other_asked_gets_no_sim_or_nao(demo_db: DemoDb, either:
     assert one[0].startswith(("Sim: ", "Não: ")), one
     rest = one[0][len("Sim: ") :]
     assert got == [rest[0].upper() + rest[1:], *one[1:]], (got, one)
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        # the hour of day: a daily source has none (was the CPL's summary for "q horas")
+        ("q horas do dia o cpl fica mais barato?", "Não tenho a hora do dia: "),
+        # a placement is set per ad set (was the high performers, no word on placements)
+        ("stories ou feed, qual posicionamento ta melhor?", BELOW_CAMPAIGN),
+        # what became of the leads is not in the ads data (was "404 leads", the menu, the data's freshness)
+        ("quantos leads viraram cliente?", AFTER_THE_LEAD_NOTE),
+        ("esses leads sao bons?", AFTER_THE_LEAD_NOTE),
+        # small talk beyond a greeting (was the account's summary)
+        ("me conta uma piada", OUT_OF_SCOPE["chat"]),
+    ],
+)
+def test_what_the_data_cannot_answer_is_said_first(demo_db: DemoDb, question: str, first: str) -> None:
+    _, lines = _one(demo_db, question)
+    assert lines[0].startswith(first), lines
+    if first == AFTER_THE_LEAD_NOTE:  # then the leads' own figures, not the menu
+        assert lines[1].startswith("Leads da conta nos 7 dias até "), lines
+
+
+@pytest.mark.parametrize(
+    "question", ["meu custo por lead tá bom?", "quantos leads tive ontem?", "o cpl tá bom?"]
+)
+def test_the_leads_own_figures_asked_carry_no_note_on_what_became_of_them(
+    demo_db: DemoDb, question: str
+) -> None:
+    _, lines = _one(demo_db, question)
+    assert AFTER_THE_LEAD_NOTE not in lines, lines

@@ -284,7 +284,7 @@ def test_an_ad_set_or_creative_asked_is_said_missing_before_the_campaigns(
 ) -> None:
     ((_, lines),) = _thread(demo_db, demo_db.now, [question])
     assert lines[0].startswith(
-        "Os dados desta conta não descem a conjunto de anúncios, anúncio nem criativo"
+        "Os dados desta conta não descem a conjunto de anúncios, anúncio, criativo nem posicionamento"
     ), lines
     assert "A resposta abaixo é por campanha." in lines[0], lines[0]
     assert len(lines) > 1 and "Campanha" in lines[1], lines

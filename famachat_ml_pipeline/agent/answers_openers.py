@@ -50,3 +50,23 @@ def without_yes_no(message: str, text: str) -> str:
         return text
     rest = text[len("Sim: ") :]
     return rest[:1].upper() + rest[1:]
+
+
+# "quantos leads viraram cliente?", "esses leads são bons?": what happens after the lead is in FamaChat's CRM,
+# not in the ads data (was "404 leads", as if they had all been sales)
+_AFTER_THE_LEAD = re.compile(
+    r"\bvir(ou|aram|am|a) (client|venda|compra)\w*|\bfech(ou|aram) (negocio|venda|compra|contrato)\w*"
+    r"|\bqualidade d[aoe]s? leads?\b"
+    # "esses leads são bons?", not "meu custo por lead tá bom?" (the CPL judged)
+    r"|(?<!por )(?<!do )\bleads (?:\w+ )?(?:sao|tao|estao) (?:bons|boas|qualificad\w*)"
+    r"|\bleads? qualificad\w*|\bconvert\w* em (client|venda)\w*|\bquantos? (client|compr)\w*"
+)
+AFTER_THE_LEAD_NOTE = (
+    "Os dados de anúncios param no lead: não sei quantos viraram cliente ou venda, nem a qualidade deles "
+    "(isso fica no atendimento e no CRM do FamaChat). O que os dados mostram:"
+)
+
+
+def after_the_lead_note(message: str) -> str | None:
+    """AFTER_THE_LEAD_NOTE when the message asks what became of the leads, else None."""
+    return AFTER_THE_LEAD_NOTE if _AFTER_THE_LEAD.search(normalize(message)) else None
