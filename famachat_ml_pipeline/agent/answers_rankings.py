@@ -255,6 +255,8 @@ RANK_PT = {
     "ctr_low": ("com o menor CTR", "ctr_v", False),
     "cpm_high": ("com o maior CPM (gasto por mil impressões)", "cpm_v", True),
     "cpm_low": ("com o menor CPM (gasto por mil impressões)", "cpm_v", False),
+    "cpc_high": ("com o maior CPC (gasto por clique)", "cpc_v", True),
+    "cpc_low": ("com o menor CPC (gasto por clique)", "cpc_v", False),
     "impressions": ("com mais impressões", "impressions", True),
     "clicks": ("com mais cliques", "clicks", True),
     # "as 2 piores / melhores campanhas em outubro": by the period's CPL (its spend / its leads)
@@ -366,6 +368,7 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
     def line(x: dict[str, Any]) -> str:
         ctr = f"CTR {x['ctr']}, " if kind.startswith("ctr") else ""  # the rate ranked, first
         ctr = f"CPM {x['cpm']}, " if kind.startswith("cpm") else ctr
+        ctr = f"CPC {x['cpc']}, " if kind.startswith("cpc") else ctr
         if kind in {"impressions", "clicks"}:  # the count ranked, first
             ctr = f"{format_number(x[kind], 0)} {'impressões' if kind == 'impressions' else 'cliques'}, "
         return (
@@ -413,18 +416,20 @@ def _account_cpm_line(
     kind: str, rows: list[dict[str, Any]], campaigns: list[dict[str, Any]], currency: str
 ) -> list[str]:
     """ "CPM da conta no mesmo período: R$ 21,36; 5 de 14 campanhas acima dele.": the reference a
-    campaign's CPM is dear or cheap against (all the account's spend over all its impressions), for a CPM
-    ranking only."""
-    if not kind.startswith("cpm"):
+    campaign's CPM (CPC) is dear or cheap against (all the account's spend over all its impressions, or
+    clicks), for a CPM or CPC ranking only."""
+    rate = kind[:3]
+    if rate not in {"cpm", "cpc"}:
         return []
-    imps = sum(x["impressions"] for x in campaigns)
-    if not imps:
+    base, per, what = ("impressions", 1000.0, "impressões") if rate == "cpm" else ("clicks", 1.0, "cliques")
+    count = sum(x[base] for x in campaigns)
+    if not count:
         return []
-    account = sum(x["spend_v"] for x in campaigns) / imps * 1000.0
-    above = sum(1 for x in rows if x["cpm_v"] > account)
+    account = sum(x["spend_v"] for x in campaigns) / count * per
+    above = sum(1 for x in rows if x[f"{rate}_v"] > account)
     return [
-        f"CPM da conta no mesmo período: {format_money(account, currency)}; {above} de "
-        f"{len(rows)} campanhas com impressões acima dele."
+        f"{rate.upper()} da conta no mesmo período: {format_money(account, currency)}; {above} de "
+        f"{len(rows)} campanhas com {what} acima dele."
     ]
 
 

@@ -123,6 +123,9 @@ def campaign_figures(ctx: ToolContext, first: dt.date, last: dt.date) -> dict[st
             "cpm_v": r["spend"] / r["impressions"] * 1000.0
             if r["impressions"] and r["spend"] is not None
             else None,
+            # "qual campanha tem o cpc mais caro?": spend per click of the period
+            "cpc": r["spend"] / r["clicks"] if r["clicks"] and r["spend"] is not None else None,
+            "cpc_v": r["spend"] / r["clicks"] if r["clicks"] and r["spend"] is not None else None,
             # "qual campanha teve mais impressão ontem?": the counts ranked
             "impressions": int(r["impressions"] or 0),
             "clicks": int(r["clicks"] or 0),
@@ -134,7 +137,9 @@ def campaign_figures(ctx: ToolContext, first: dt.date, last: dt.date) -> dict[st
         "last_day": last,
         "days": days,
         "set_aside": int(grouped["aside"].sum() or 0),
-        "campaigns": ctx.fmt(raw, {"spend": "money", "cpl": "money", "ctr": "pct2", "cpm": "money"}),
+        "campaigns": ctx.fmt(
+            raw, {"spend": "money", "cpl": "money", "ctr": "pct2", "cpm": "money", "cpc": "money"}
+        ),
         "currency": ctx.currency,  # a move of spend is said in it
     }
 

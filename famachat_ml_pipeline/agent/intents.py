@@ -856,7 +856,7 @@ def _classify(message: str) -> Intent:
         matched, extra["metric"] = "cpl_rank", "ctr_high" if best else "ctr_low"
         cid, names = None, ()
     if (
-        figure_named(asked) == "cpm"
+        (rate := figure_named(asked)) in {"cpm", "cpc"}
         and not cid
         and day_ref is None
         and (
@@ -874,7 +874,7 @@ def _classify(message: str) -> Intent:
         low = bool(rank) and rank.group(1).startswith(
             ("menor", "mais barat", "mais baix", "melhor", "barat", "baix")
         )
-        matched, extra["metric"] = "cpl_rank", "cpm_low" if low else "cpm_high"
+        matched, extra["metric"] = "cpl_rank", f"{rate}_low" if low else f"{rate}_high"
         extra["period_ref"] = period_ref = period_ref or "ultimos 7 dias"
         cid, names = None, ()
     if not cid and _A_CAMPAIGN.search(asked) and _SPEND_LEAST.search(asked):

@@ -19,6 +19,7 @@ from famachat_ml_pipeline.agent.answers_anomalies import TYPE_PT
 from famachat_ml_pipeline.agent.answers_openers import AFTER_THE_LEAD_NOTE, CHANGE_NOTE
 from famachat_ml_pipeline.agent.answers_vs_account import stopped_which_lines
 from famachat_ml_pipeline.agent.intents_periods import day_words_spelled
+from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
@@ -362,3 +363,23 @@ def test_the_leads_own_figures_asked_carry_no_note_on_what_became_of_them(
 ) -> None:
     _, lines = _one(demo_db, question)
     assert AFTER_THE_LEAD_NOTE not in lines, lines
+
+
+@pytest.mark.parametrize(
+    ("question", "dearest"),
+    [("qual campanha tem o cpc mais caro?", True), ("qual campanha tem o cpc mais barato?", False)],
+)
+def test_the_campaigns_ranked_by_their_cpc(demo_db: DemoDb, question: str, dearest: bool) -> None:
+    """Was the account's CPC: the campaigns by their spend per click of the 7 days, from the source."""
+    sums = _week(demo_db).group_by("campaign_id").agg(pl.col("spend").sum(), pl.col("clicks").sum())
+    cpc = (
+        sums.filter(pl.col("clicks") > 0)
+        .with_columns(cpc=pl.col("spend") / pl.col("clicks"))
+        .sort(["cpc", "campaign_id"], descending=[dearest, False])
+    )
+    intent, lines = _one(demo_db, question)
+    assert intent == "cpl_rank", lines
+    top = cpc.row(0, named=True)
+    assert f"({top['campaign_id']}): CPC {format_money(top['cpc'])}, " in lines[0], (lines[0], top)
+    account = format_money(float(sums["spend"].sum()) / int(sums["clicks"].sum()))
+    assert any(x.startswith(f"CPC da conta no mesmo período: {account}; ") for x in lines), lines
