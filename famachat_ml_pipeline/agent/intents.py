@@ -57,6 +57,7 @@ from famachat_ml_pipeline.agent.intents_periods import (
     MONTH_CLOSED,
     PERIOD_REF,
     PERIODS_JUDGED,
+    PERIODS_RATES,
     PERIODS_VERDICTS,
     THIS_WEEK,
     THIS_YEAR,
@@ -941,6 +942,9 @@ def _classify(message: str) -> Intent:
             )
         names = () if cid else names_asked(text)
         found = _periods_intent(cid, names, periods, named, looks_like_name(message))
+        if (rate := figure_named(asked)) in PERIODS_RATES:
+            # "cpm de outubro vs novembro": that rate's move first, as "e o cpm?" after them (was left out)
+            found = replace(found, metric=f"periods_{rate}")
         if (judged := PERIODS_JUDGED.search(asked)) and not (cid or names):
             # "o cpl de novembro foi melhor q outubro?": the verdict first, of the first period asked
             verdict = PERIODS_VERDICTS[0 if judged.group(1) == "pior" else 1]

@@ -18,7 +18,7 @@ from famachat_ml_pipeline.agent.answers import BELOW_CAMPAIGN, OUT_OF_SCOPE
 from famachat_ml_pipeline.agent.answers_anomalies import TYPE_PT
 from famachat_ml_pipeline.agent.answers_openers import AFTER_THE_LEAD_NOTE, CHANGE_NOTE
 from famachat_ml_pipeline.agent.answers_vs_account import stopped_which_lines
-from famachat_ml_pipeline.agent.intents_periods import day_words_spelled
+from famachat_ml_pipeline.agent.intents_periods import MONTHS, day_words_spelled
 from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES
 from famachat_ml_pipeline.db import schema
@@ -383,3 +383,27 @@ def test_the_campaigns_ranked_by_their_cpc(demo_db: DemoDb, question: str, deare
     assert f"({top['campaign_id']}): CPC {format_money(top['cpc'])}, " in lines[0], (lines[0], top)
     account = format_money(float(sums["spend"].sum()) / int(sums["clicks"].sum()))
     assert any(x.startswith(f"CPC da conta no mesmo período: {account}; ") for x in lines), lines
+
+
+def _month_range(day: dt.date, back: int) -> tuple[str, dt.date, dt.date]:
+    """The pt-BR name, first and last day of the month `back` months before `day`'s."""
+    first = day.replace(day=1)
+    for _ in range(back):
+        first = (first - DAY).replace(day=1)
+    last = ((first + 32 * DAY).replace(day=1)) - DAY
+    return MONTHS[first.month - 1], first, last
+
+
+@pytest.mark.parametrize("rate", ["cpm", "ctr"])
+def test_a_rate_named_with_two_periods_leads_their_comparison(demo_db: DemoDb, rate: str) -> None:
+    """ "cpm de outubro vs novembro" gave spend, leads, CPL and CTR but no CPM: that rate's move first, as
+    "e o cpm?" gives it right after "outubro vs novembro", the comparison after it."""
+    (a, a0, a1), (b, b0, b1) = _month_range(demo_db.as_of, 2), _month_range(demo_db.as_of, 1)
+    (_, both), (_, followed) = _talk(demo_db, [f"{a} vs {b}", f"e o {rate}?"])
+    _, lines = _one(demo_db, f"{rate} de {a} vs {b}")
+    assert lines[0].startswith(f"{rate.upper()} (") and lines[0] == followed[0], (lines, followed)
+    assert lines[1:] == both, (lines, both)
+    if rate == "cpm":
+        sides = [_source(demo_db, ACCOUNT, f, t, demo_db.now) for f, t in ((a0, a1), (b0, b1))]
+        cpm = [format_money(float(d["spend"].sum()) / int(d["impressions"].sum()) * 1000) for d in sides]
+        assert f": {cpm[0]} para {cpm[1]} (" in lines[0], (lines[0], cpm)
