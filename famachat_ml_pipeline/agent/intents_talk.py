@@ -213,9 +213,40 @@ _REASON = re.compile(r"\s+(?:porque|pois|já que|ja que)\s+.*$", re.IGNORECASE)
 MAX_ASKS = 3
 
 
+# "quanto gastei ontem e qual foi a pior campanha?": "e qual(s)" starts a second ask, unless that ask points
+# back at the first ("... e qual o cpl dela?": one ask about the campaign named)
+_AND_ASK = re.compile(r",?\s+e\s+(?=(?:qual|quais)\b)", re.IGNORECASE)
+_POINTS_BACK = re.compile(r"\b(?:dela|dele|delas|deles|ela|ele|nela|nele|dessa|desse|essa|esse|isso)\b")
+# what the second ask leaves to the first: "qual a melhor campanha ontem e qual a pior?" (the pior is a
+# campaign, of yesterday too)
+_WHEN = re.compile(
+    r"\b(?:anteontem|ontem|hoje|hj|(?:esse|este|nesse|neste) mes|mes passado|(?:essa|esta|nessa|nesta) semana"
+    r"|semana passada)\b"
+)
+
+
+def _and_asks(part: str) -> list[str]:
+    pieces = _AND_ASK.split(part)
+    first = normalize(pieces[0])
+    asks = [pieces[0]]
+    for piece in pieces[1:]:
+        text = normalize(piece)
+        if _POINTS_BACK.search(text):
+            asks[-1] = f"{asks[-1]} e {piece}"
+            continue
+        if "campanha" in first and "campanha" not in text:  # "qual a pior" -> "qual a pior campanha"
+            noun = "campanha" if text.startswith("qual ") else "campanhas"
+            short = re.fullmatch(r"(qual|quais) (?:[ao]s? )?\w+\W*", text)
+            piece = f"{piece.rstrip(' ?!.')} {noun}" if short else re.sub(r"^(\w+)", rf"\1 {noun}", piece)
+        if (when := _WHEN.search(first)) and not _WHEN.search(text):
+            piece = f"{piece} {when.group(0)}"
+        asks.append(piece)
+    return asks
+
+
 def split_asks(message: str) -> list[str]:
     """The asks of a message that makes several ("quanto gastei ontem? e também quais devo pausar?"), each
     as written, without greetings, small talk or the reasons given; one ask (or none) gives []."""
-    parts = [_REASON.sub("", p).strip(" ,.!") for p in _ASK_BREAK.split(message)]
+    parts = [_REASON.sub("", a).strip(" ,.!") for p in _ASK_BREAK.split(message) for a in _and_asks(p)]
     asks = [p for p in parts if p and small_talk(normalize(p)) is None]
     return asks[:MAX_ASKS] if len(asks) > 1 else []

@@ -19,6 +19,7 @@ from famachat_ml_pipeline.agent.answers_anomalies import TYPE_PT
 from famachat_ml_pipeline.agent.answers_openers import AFTER_THE_LEAD_NOTE, CHANGE_NOTE
 from famachat_ml_pipeline.agent.answers_vs_account import stopped_which_lines
 from famachat_ml_pipeline.agent.intents_periods import MONTHS, day_words_spelled
+from famachat_ml_pipeline.agent.intents_talk import split_asks
 from famachat_ml_pipeline.core.recommendations import format_money
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES
 from famachat_ml_pipeline.db import schema
@@ -407,3 +408,30 @@ def test_a_rate_named_with_two_periods_leads_their_comparison(demo_db: DemoDb, r
         sides = [_source(demo_db, ACCOUNT, f, t, demo_db.now) for f, t in ((a0, a1), (b0, b1))]
         cpm = [format_money(float(d["spend"].sum()) / int(d["impressions"].sum()) * 1000) for d in sides]
         assert f": {cpm[0]} para {cpm[1]} (" in lines[0], (lines[0], cpm)
+
+
+@pytest.mark.parametrize(
+    ("message", "parts"),
+    [
+        # was the best only (the worst, before the ranking's words were read)
+        ("qual a melhor campanha e qual a pior?", ["qual a melhor campanha?", "qual a pior campanha?"]),
+        # was yesterday's spend only; the second ask is of yesterday too
+        (
+            "quanto gastei ontem e qual foi a pior campanha?",
+            ["quanto gastei ontem?", "qual foi a pior campanha ontem?"],
+        ),
+        (
+            "quais campanhas devo pausar e quais devo escalar?",
+            ["quais campanhas devo pausar?", "quais campanhas devo escalar?"],
+        ),
+    ],
+)
+def test_a_second_ask_after_e_qual_is_answered_too(demo_db: DemoDb, message: str, parts: list[str]) -> None:
+    _, lines = _one(demo_db, message)
+    assert lines == [x for p in parts for x in _one(demo_db, p)[1]], lines
+
+
+def test_an_ask_that_points_back_stays_one() -> None:
+    """ "qual a campanha com mais leads e qual o cpl dela?" asks one thing of one campaign."""
+    assert split_asks("qual a campanha com mais leads e qual o cpl dela?") == []
+    assert split_asks("quanto gastei e quantos leads tive ontem?") == []  # "quantos": the day is shared
