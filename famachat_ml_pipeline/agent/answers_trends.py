@@ -97,8 +97,9 @@ def _weighed_most(drivers: list[dict[str, Any]]) -> str:
 
 
 def _effects(drivers: list[dict[str, Any]]) -> str:
-    """ "CTR (-2%) e CPM (+1%)": each factor with its own effect on the CPL."""
-    return " e ".join(f"{CPL_FACTOR_PT[d['factor']]} ({signed(d['cpl_effect'])})" for d in drivers)
+    """ "CTR (-2% no CPL) e CPM (+1% no CPL)": each factor with its own effect on the CPL, said as such (a
+    CTR that fell 7 % read "CTR (+7%) também o subiu", as if it had risen)."""
+    return " e ".join(f"{CPL_FACTOR_PT[d['factor']]} ({signed(d['cpl_effect'])} no CPL)" for d in drivers)
 
 
 def _cpl_why_lines(intent: Intent, t: dict[str, Any]) -> list[str]:

@@ -39,7 +39,7 @@ def weighed_most(now_f: dict, before_f: dict) -> str:
     same, other = [r for r in seen if r[0] > 0], [r for r in seen if r[0] < 0]
 
     def effects(rs: list) -> str:
-        return " e ".join(f"{FACTOR[f]} ({_signed(e)})" for _, f, e in rs)
+        return " e ".join(f"{FACTOR[f]} ({_signed(e)} no CPL)" for _, f, e in rs)
 
     if same:
         text += f"; {effects(same)} também {'o subiu' if up else 'o baixou'}"
