@@ -203,7 +203,7 @@ def scale_up(base: pl.DataFrame, config: RecommendationConfig, expires: dict) ->
     return emit(
         df,
         "SCALE_UP",
-        title=join_text("Escalar campanha: CPL ", pct_of(below30), " abaixo da média há 30 dias"),
+        title=join_text("Escalar campanha: CPL ", pct_of(below30), " abaixo da média nos últimos 30 dias"),
         description=join_text(
             "Desempenho consistente: CPL de ",
             money_of("cpl_30d"),

@@ -232,7 +232,9 @@ def test_scale_up_needs_30_days_of_consistency_and_supersedes_budget_increase() 
     assert fired(recs, "SCALE_UP") == {"A"}
     assert fired(recs, "BUDGET_INCREASE") == {"dwl_30", "young", "cpl_30"}
     r = one(recs, "A", "SCALE_UP")
-    assert r["priority"] == 8 and r["title"] == "Escalar campanha: CPL 31% abaixo da média há 30 dias"
+    assert (
+        r["priority"] == 8 and r["title"] == "Escalar campanha: CPL 31% abaixo da média nos últimos 30 dias"
+    )
     assert "orçamento diário de R$ 100,00 para R$ 120,00 (+20%)" in r["description"]
     # forecasts give the expected impact: (120 - 100) x 7 / 12 = 11.7 more leads a week
     impact = json.loads(r["suggested_action"])["expected_impact"]
