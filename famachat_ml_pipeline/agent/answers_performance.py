@@ -215,12 +215,13 @@ def say_performance(intent: Intent, out: Out) -> list[str]:
         m, name = intent.metric, intent.metric.upper()
         change = t.get(f"{m}_change")
         how = RATE_HOW[m] if m != "ctr" else ""  # the CTR's 7-day line as it always read
+        # "o cpm tá subindo?": its Sim/Não first, then the figures (was "CPM da conta (...): Não: R$ 21,34")
+        verdict = _move_verdict(intent, change)
+        head = f"{verdict}o {name} da conta{how} foi " if verdict else f"{name} da conta{how}: "
         lines.append(
-            f"{name} da conta{how}: {_move_verdict(intent, change)}{t['last_7d'].get(m) or '-'} "
-            "nos 7 dias até "
-            f"{br_date(t['last_7d']['last_day'])}, "
+            f"{head}{t['last_7d'].get(m) or '-'} nos 7 dias até {br_date(t['last_7d']['last_day'])}, "
             f"contra {t['previous_7d'].get(m) or '-'} na semana anterior"
-            + (f": {moved_word(change)} ({change})." if change else ".")
+            + (f": {moved_word(change)} ({signed(change)})." if change else ".")
         )
     # a day or period asked is answered by its own figures: the 7 days' CPL move would answer another
     # question (why the CPL moved is `say_anomalies`' and `say_trends`')

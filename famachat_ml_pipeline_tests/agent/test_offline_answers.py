@@ -410,7 +410,7 @@ def test_the_ctr_fell_is_the_ctr_trend(demo_db: DemoDb) -> None:
         ctr(as_of - dt.timedelta(days=13), as_of - dt.timedelta(days=7)),
     )
     reply = _ask(demo_db, "o ctr caiu?")
-    assert reply.intent == "performance" and reply.text.startswith("CTR da conta: ")
+    assert reply.intent == "performance" and reply.text.startswith(("Sim: o CTR da conta foi ", "Não: o CTR"))
     assert (": caiu (" if now < before else ": subiu (") in reply.text.splitlines()[0]
 
 

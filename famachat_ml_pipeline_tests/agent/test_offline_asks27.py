@@ -67,7 +67,8 @@ def test_a_rates_move_asked_of_the_account_says_yes_or_no_first(
     intent, lines = _one(demo_db, question)
     assert intent == "performance", lines
     yes = "Sim: " if (now > before) == up else "Não: "
-    assert lines[0].startswith(f"{_LABEL[figure]}: {yes}"), lines
+    # the verdict first (was "CPM da conta (...): Não: R$ 21,34 ..."), then the rate's sentence
+    assert lines[0].startswith(f"{yes}o {_LABEL[figure]} foi "), lines
     assert f"nos 7 dias até {_d(last)}" in lines[0], lines
     assert (": subiu (" if now > before else ": caiu (") in lines[0], lines
 

@@ -250,7 +250,8 @@ def test_a_rates_change_asked_this_week_on_a_fixed_weekday(
 
 def test_a_rates_change_without_this_week_stays_the_7_days(demo_db: DemoDb) -> None:
     _, lines = _ask(demo_db, 1, demo_db.now, "o CTR caiu?")
-    assert any("nos 7 dias até" in x and x.startswith("CTR da conta") for x in lines), lines
+    # "o CTR caiu?": its Sim/Não first (test_offline_asks27), then the 7 days' CTR
+    assert any("nos 7 dias até" in x and "o CTR da conta foi " in x for x in lines), lines
     assert not any("mesmos dias da semana passada" in x or "semana retrasada" in x for x in lines)
 
 
