@@ -666,8 +666,9 @@ class _ShowsDefaults(argparse.HelpFormatter):
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
         text = action.help or ""
-        shown = action.default not in (None, False, argparse.SUPPRESS) and action.option_strings
-        return f"{text} (default: %(default)s)" if shown and "%(default)" not in text else action.help
+        quiet = action.default is None or action.default is False or action.default == argparse.SUPPRESS
+        shown = not quiet and action.option_strings and "default" not in text
+        return f"{text} (default: %(default)s)" if shown else action.help
 
 
 def build_parser() -> argparse.ArgumentParser:

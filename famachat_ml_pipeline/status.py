@@ -185,9 +185,9 @@ def read_freshness(engine: sa.Engine, now: dt.datetime) -> Freshness:
     source = last_insight_days(engine, ids, now=now)
     # up to the day after tomorrow: any results at all, whatever the timezone of their as_of
     results = latest_classified_days(engine, ids, up_to=now.date() + dt.timedelta(days=2))
-    from famachat_ml_pipeline.source.clean import latest_complete_day
+    from famachat_ml_pipeline.source.clean import account_zone
 
-    return Freshness(len(ids), source, results, latest_complete_day(None, now) + dt.timedelta(days=1))
+    return Freshness(len(ids), source, results, now.astimezone(account_zone(None)).date())
 
 
 def _first(items: list[str], sep: str) -> str:

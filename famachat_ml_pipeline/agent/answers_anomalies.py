@@ -190,7 +190,9 @@ def type_lines(intent: Intent, out: Out) -> list[str]:
         return [f"Nenhum alerta de {name} ({kind}) aberto desde {br_date(a.get('since'))}."]
     n = a["total"]
     head = f"O alerta de {name} ({kind})" if n == 1 else f"{n} alertas de {name} ({kind})"
-    lines = [f"{head} desde {br_date(a.get('since'))}:", *(anomaly_line(x) for x in a["anomalies"])]
+    k = a.get("distinct") or n  # one line a campaign, its days in it
+    runs = f", em {k} campanha{'s' * (k > 1)}" if k < n else ""
+    lines = [f"{head} desde {br_date(a.get('since'))}{runs}:", *(anomaly_line(x) for x in a["anomalies"])]
     if kind in MEANING_PT:
         lines.append(f"O que significa: {MEANING_PT[kind]}.")
     return lines

@@ -17,12 +17,14 @@ _TO_DO = (
     r"(?:pausar|despausar|aumentar|subir|reduzir|diminuir|cortar|desligar|ligar|ativar|reativar|escalar"
     r"|dobrar|mudar|alterar|ajustar)"
 )
-# an imperative that opens the message and is no question, one asked "pra mim", or "você pode pausar ...?"
+# an imperative on a campaign or a budget that opens the message and is no question ("pausa a 13"), one
+# asked "pra mim" right after its object ("aumenta o orçamento da 8 pra mim"), or "você pode pausar a 13?";
+# not "aumenta o cpl se eu pausar a 4", "qual devo pausar? explica pra mim", "pode pausar sem problema?"
+_OBJECT = r"(?:[ao]s? )?(?:campanha|orcamento|verba|budget|\d)"
 _CHANGE_ASKED = re.compile(
-    rf"^(?:(?:por favor|pfv|pf|ok|entao|beleza|blz)[, ]+)?{_DO}\b(?!.*\?)"
-    rf"|\b(?:{_DO}|{_TO_DO})\b.*\b(?:pra|para|por) mim\b"
-    rf"|\b(?:voce|vc|tu) (?:pode|consegue|poderia|conseguiria) {_TO_DO}\b"
-    rf"|^(?:pode|consegue|poderia) {_TO_DO}\b"
+    rf"^(?:(?:por favor|pfv|pf|ok|entao|beleza|blz)[, ]+)?{_DO} {_OBJECT}(?!.*\?)"
+    rf"|\b(?:{_DO}|{_TO_DO}) {_OBJECT}(?:\S* ){{0,5}}?(?:pra|para|por) mim\b"
+    rf"|\b(?:voce|vc|tu) (?:pode|consegue|poderia|conseguiria) {_TO_DO} {_OBJECT}"
 )
 CHANGE_NOTE = (
     "Não consigo mudar nada na conta por aqui: o chat só lê os dados. Faça a mudança no Gerenciador de "
@@ -38,8 +40,9 @@ def change_note(message: str) -> str | None:
 
 # "tá melhor ou pior que a média?", "acima ou abaixo?": both sides asked, so a "Sim"/"Não" answers neither
 _EITHER = re.compile(
-    r"\b(?:melhor|pior|acima|abaixo|maior|menor|subiu|caiu|mais car[oa]|mais barat[oa]|bom|boa|ruim)"
-    r" ou (?:melhor|pior|acima|abaixo|maior|menor|subiu|caiu|mais car[oa]|mais barat[oa]|bom|boa|ruim)\b"
+    r"\b(?:melhor|pior|acima|abaixo|maior|menor|subiu|caiu|aumentou|diminuiu|alt[oa]|baix[oa]|car[oa]"
+    r"|barat[oa]|mais car[oa]|mais barat[oa]|bom|boa|ruim) ou (?:melhor|pior|acima|abaixo|maior|menor|subiu"
+    r"|caiu|aumentou|diminuiu|alt[oa]|baix[oa]|car[oa]|barat[oa]|mais car[oa]|mais barat[oa]|bom|boa|ruim)\b"
 )
 
 
@@ -57,9 +60,9 @@ def without_yes_no(message: str, text: str) -> str:
 _AFTER_THE_LEAD = re.compile(
     r"\bvir(ou|aram|am|a) (client|venda|compra)\w*|\bfech(ou|aram) (negocio|venda|compra|contrato)\w*"
     r"|\bqualidade d[aoe]s? leads?\b"
-    # "esses leads são bons?", not "meu custo por lead tá bom?" (the CPL judged)
-    r"|(?<!por )(?<!do )\bleads (?:\w+ )?(?:sao|tao|estao) (?:bons|boas|qualificad\w*)"
-    r"|\bleads? qualificad\w*|\bconvert\w* em (client|venda)\w*|\bquantos? (client|compr)\w*"
+    # "esses leads são bons?", "os leads da campanha 3 estão bons?"; not "os custos dos leads estão bons?"
+    r"|(?<!dos )(?<!de )\bleads (?:\w+ ){0,3}?(?:sao|tao|estao) (?:bons|boas|qualificad\w*)"
+    r"|\bconvert\w* em (client|venda)\w*|\bquantos? (client|compr)\w*"
 )
 AFTER_THE_LEAD_NOTE = (
     "Os dados de anúncios param no lead: não sei quantos viraram cliente ou venda, nem a qualidade deles "

@@ -77,12 +77,12 @@ def say_recommendations(intent: Intent, out: Out) -> list[str]:
         return [*_all_cut_lines(intent, r), *_cut_lines(r, out)]
     if intent.metric == "scale":
         return _scale_lines(r, out)
-    if not r.get("total"):
-        return ["Não há recomendações ativas para esta conta agora."]
+    worry = intent.ask == "urgent" and intent.metric == "worry"
+    alerts = worry_alert_lines(out.get("get_critical_anomalies")) if worry else []
+    if not r.get("total"):  # "o que mais preocupa?" with no advice: its alerts still said
+        return [*alerts, "Não há recomendações ativas para esta conta agora."]
     lines = [f"{r['total']} recomendações ativas; as principais:"]
     if intent.ask == "urgent":  # "qual a mais urgente?": the one first, the tie rule said
-        worry = intent.metric == "worry"
-        alerts = worry_alert_lines(out.get("get_critical_anomalies")) if worry else []
         lines[0:0] = [*alerts, *_urgent_lines(r, worry=worry, after_alerts=bool(alerts))]
     for x in r["recommendations"]:
         impact = f" Impacto esperado: {x['expected_impact']}." if x.get("expected_impact") else ""

@@ -32,7 +32,8 @@ _ANSWER_ID = re.compile(r"\((\d{6,30})\)")  # a campaign listed as the answers w
 # "qual a segunda pior campanha?", "qual é a terceira campanha que mais gastou ontem?": a ranking asked at a
 # place in one question (not "a segunda-feira", nor "na segunda")
 _ORDINAL_IN = re.compile(
-    r"\b(?:a|o)\s+(segund|terceir|quart|quint)[ao]\s+(?=(?:melhor|pior|maior|menor|campanha|mais)\b)"
+    r"\b(?:a|o|da|do|na|no)\s+(?:(segund|terceir|quart|quint)[ao]|([2-5])(?:ª|º|a|o))\s+"
+    r"(?=(?:melhor|pior|maior|menor|campanha|mais)\b)"
 )
 
 
@@ -44,7 +45,8 @@ def ordinal_ranking(message: str) -> tuple[int, str] | None:
     if m is None:
         return None
     article = m.group(0).split()[0]
-    return _PLACES[m.group(1)], f"{text[: m.start()]}{article} {text[m.end() :]}"
+    place = _PLACES[m.group(1)] if m.group(1) else int(m.group(2))
+    return place, f"{text[: m.start()]}{article} {text[m.end() :]}"
 
 
 def place_asked(message: str) -> int | None:

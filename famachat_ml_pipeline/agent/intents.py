@@ -253,8 +253,10 @@ def _periods_intent(
 _BELOW_CAMPAIGN = re.compile(
     r"\b(conjuntos?|conj)( de anuncios?)?\b|\bad ?sets?\b|\bcriativ\w*|\b(qual|quais) anuncios?\b"
     r"|\b(melhor|melhores|pior|piores) anuncios?\b"
-    # "stories ou feed, qual posicionamento tá melhor?": a placement is set per ad set
-    r"|\bposicionamentos?\b|\bplacements?\b|\bstories\b|\breels\b|\bfeed\b"
+    # "stories ou feed, qual posicionamento tá melhor?": a placement is set per ad set (not a campaign
+    # named "Stories Verão")
+    r"|\bposicionamentos?\b|\bplacements?\b|\b(?:feed|stories|reels) ou (?:o |os )?(?:feed|stories|reels)\b"
+    r"|\b(?:no|nos|pelo|pelos) (?:feed|stories|reels)\b"
     r"|\banuncios? (que|com|de) (mais|menos|melhor|pior|maior|menor)\b"
 )
 
@@ -860,6 +862,9 @@ def _classify(message: str) -> Intent:
         (rate := figure_named(asked)) in {"cpm", "cpc"}
         and not cid
         and day_ref is None
+        and not re.search(
+            r"\b(?:melhor|pior|melhores|piores) campanhas?\b", asked
+        )  # "o cpc da melhor campanha"
         and (
             (
                 (_A_CAMPAIGN.search(asked) or matched in {"top", "underperformers", "cpl_rank"})

@@ -103,7 +103,11 @@ _WEATHER = re.compile(
     r"previsao do tempo|\bclima\b|\bvai chover\b|\bchuv(a|oso|e)\b|\btemperatura\b|\bmeteorolog"
 )
 # "me conta uma piada", "quem ganhou o jogo?": small talk beyond a greeting (was the account's summary)
-_CHAT = re.compile(r"\bpiadas?\b|\bcharadas?\b|\bfutebol\b|\bhoroscopo\b|\bquem ganhou o jogo\b")
+# (not "esse cpl tá uma piada", nor a campaign "Escolinha de Futebol")
+_CHAT = re.compile(
+    r"\b(?:conta|conte|manda|mande|fala|fale|sabe|conhece) (?:uma |alguma |umas )?(?:piadas?|charadas?)\b"
+    r"|\bhoroscopo\b|\bquem ganhou o jogo\b"
+)
 _WRITE = re.compile(
     r"\b(cria|crie|criar|monta|monte|montar|sobe|suba|subir|lanca|lance|lancar|duplica|duplique|duplicar"
     r"|edita|edite|editar|exclui|exclua|excluir|apaga|apague|apagar|deleta|delete|deletar|faz|faca|fazer)"

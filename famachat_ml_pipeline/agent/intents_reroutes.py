@@ -164,8 +164,9 @@ _RUNNING = re.compile(r"\b(?:ainda )?(?:ta|esta) (?:gastando|rodando)\b\W*$")
 _STOPPED_WHICH = re.compile(
     r"\bcampanhas?\b.*\b(ativas? (sem gastar|que (nao|n) (gasta|gastou|gastaram|ta gastando|esta gastando))"
     r"|par(ou|aram) de (gastar|rodar|entregar)|parad[ao]s?\b(?! de)"
-    r"|sem (gasto|gastar|entrega|entregar|veicular|veiculacao|rodar|impress(ao|oes))\b"
-    r"|(nao|n) (ta|esta|tao|estao) (gastando|entregando|rodando|veiculando)\b)"
+    r"|(?<!gastando )(?<!gastou )(?<!gastaram )sem (gasto|gastar|entrega|entregar|veicular|veiculacao|rodar"
+    r"|impress(ao|oes))\b(?! (de )?(resultado|lead|conversa))"
+    r"|(nao|n) (ta|esta|tao|estao) (gastando|entregando|rodando|veiculando)\b(?! (o|a|todo|toda|tudo)\b))"
 )
 
 

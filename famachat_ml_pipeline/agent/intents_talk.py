@@ -213,16 +213,17 @@ _REASON = re.compile(r"\s+(?:porque|pois|já que|ja que)\s+.*$", re.IGNORECASE)
 MAX_ASKS = 3
 
 
-# "quanto gastei ontem e qual foi a pior campanha?": "e qual(s)" starts a second ask, unless that ask points
-# back at the first ("... e qual o cpl dela?": one ask about the campaign named)
+# "quanto gastei ontem e qual foi a pior campanha?": "e qual(s)" starts a second ask about campaigns, its own
+# ("... e qual a pior campanha?") or the first's ("qual a melhor campanha e qual a pior?"); one that asks a
+# figure of the first's subject ("qual o cpl da campanha 5 e qual o ctr?", "... e qual o cpl dela?") or
+# leaves out its own ("qual o gasto de ontem e qual o de hoje?") stays in the first ask
 _AND_ASK = re.compile(r",?\s+e\s+(?=(?:qual|quais)\b)", re.IGNORECASE)
-_POINTS_BACK = re.compile(r"\b(?:dela|dele|delas|deles|ela|ele|nela|nele|dessa|desse|essa|esse|isso)\b")
-# what the second ask leaves to the first: "qual a melhor campanha ontem e qual a pior?" (the pior is a
-# campaign, of yesterday too)
-_WHEN = re.compile(
-    r"\b(?:anteontem|ontem|hoje|hj|(?:esse|este|nesse|neste) mes|mes passado|(?:essa|esta|nessa|nesta) semana"
-    r"|semana passada)\b"
+_POINTS_BACK = re.compile(r"\b(?:dela|dele|delas|deles|ela|ele|nela|nele|isso)\b")
+# "e qual a pior", "e qual teve mais leads", "e quais devo escalar": campaigns again (not "e qual o ctr")
+_WHICH_AGAIN = re.compile(
+    r"^(?:qual|quais) (?:(?:[ao]s? )?(?:pior|melhor|piores|melhores)\b|(?!(?:e|eh|foi|era|o|a|os|as)\b)\w+)"
 )
+_ONE_CAMPAIGN = re.compile(r"\bcampanha \d+|\b(?:a|da|na) \d+\b")
 
 
 def _and_asks(part: str) -> list[str]:
@@ -231,15 +232,20 @@ def _and_asks(part: str) -> list[str]:
     asks = [pieces[0]]
     for piece in pieces[1:]:
         text = normalize(piece)
-        if _POINTS_BACK.search(text):
+        own = "campanha" in text and not _POINTS_BACK.search(text)
+        of_first = (
+            "campanha" in first
+            and not _ONE_CAMPAIGN.search(first)
+            and bool(_WHICH_AGAIN.search(text))
+            and not _POINTS_BACK.search(text)
+        )
+        if not (own or of_first):
             asks[-1] = f"{asks[-1]} e {piece}"
             continue
-        if "campanha" in first and "campanha" not in text:  # "qual a pior" -> "qual a pior campanha"
+        if not own:  # "qual a pior" -> "qual a pior campanha"; "quais devo escalar" -> "quais campanhas ..."
             noun = "campanha" if text.startswith("qual ") else "campanhas"
             short = re.fullmatch(r"(qual|quais) (?:[ao]s? )?\w+\W*", text)
             piece = f"{piece.rstrip(' ?!.')} {noun}" if short else re.sub(r"^(\w+)", rf"\1 {noun}", piece)
-        if (when := _WHEN.search(first)) and not _WHEN.search(text):
-            piece = f"{piece} {when.group(0)}"
         asks.append(piece)
     return asks
 

@@ -87,7 +87,9 @@ class OfflineAgent:
             texts = [change, *texts]
         if (after := after_the_lead_note(message)) is not None:  # "quantos viraram cliente?": not in the data
             texts = [after, *texts]
-        text = without_yes_no(message, "\n".join(texts))  # "melhor ou pior?": the side said, no "Não"
+        text = "\n".join(texts)
+        if not several:  # "melhor ou pior?": the side said, no "Não" (of one ask: several have their own)
+            text = without_yes_no(message, text)
         for line in text.splitlines(keepends=True):
             yield AgentEvent(kind="text", text=line)
         reply = AgentReply(
@@ -105,6 +107,12 @@ class OfflineAgent:
         intents = [resolve_campaigns(classify_intent(a), names) for a in split_asks(message)]
         if any(i.name == "help" for i in intents):
             return []
+        # "qual campanha gastou mais ontem e qual teve mais leads?": an ask naming no day nor period of its
+        # own is of the first's
+        when = {"day_ref": intents[0].day_ref, "period_ref": intents[0].period_ref} if intents else {}
+        intents = [
+            i if i.day_ref or i.period_ref or k == 0 else replace(i, **when) for k, i in enumerate(intents)
+        ]
         kinds = {(i.name, i.metric, i.campaign_id, i.day_ref, i.period_ref) for i in intents}
         return intents if len(kinds) > 1 else []
 
@@ -115,7 +123,9 @@ class OfflineAgent:
         campaign at that place, as "e a segunda pior?" gives it after "qual a pior campanha?" (was the
         ranking alone, its first named as the answer); the ranking with a note when it lists fewer; None
         for any other question."""
-        if (at := ordinal_ranking(message)) is None or resolve_followup(message, history) is not None:
+        if (at := ordinal_ranking(message)) is None or split_asks(message):
+            return None  # "qual a melhor e qual a segunda pior?": two asks, each read as it is
+        if resolve_followup(message, history) is not None:
             return None
         place, question = at
         ranking = self.ask(question)

@@ -99,7 +99,8 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         anomalies.insert(0, ("get_critical_anomalies", grouped))
     if (intent.ask or "").startswith("anomaly_type:"):  # "por que o alerta de gasto zerado?": the 30 days'
         kind = (intent.ask or "").split(":", 1)[1]
-        anomalies.insert(0, ("get_anomalies_by_type", {"anomaly_type": kind, "days": 30, "limit": 5}))
+        by_type = {"anomaly_type": kind, "days": 30, "limit": 5, "group_repeats": True}
+        anomalies.insert(0, ("get_anomalies_by_type", by_type))
     if day is not None and ctx.data_through() - dt.timedelta(days=89) <= day <= ctx.data_through():
         anomalies.insert(0, ("get_anomalies", {"day": day.isoformat(), "limit": 20}))
     plan: dict[str, list[tuple[str, dict[str, Any]]]] = {

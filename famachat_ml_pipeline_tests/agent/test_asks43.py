@@ -16,8 +16,16 @@ import sqlalchemy as sa
 
 from famachat_ml_pipeline.agent.answers import BELOW_CAMPAIGN, OUT_OF_SCOPE
 from famachat_ml_pipeline.agent.answers_anomalies import TYPE_PT
-from famachat_ml_pipeline.agent.answers_openers import AFTER_THE_LEAD_NOTE, CHANGE_NOTE
+from famachat_ml_pipeline.agent.answers_openers import (
+    AFTER_THE_LEAD_NOTE,
+    CHANGE_NOTE,
+    after_the_lead_note,
+    change_note,
+)
+from famachat_ml_pipeline.agent.answers_recommendations import say_recommendations
 from famachat_ml_pipeline.agent.answers_vs_account import stopped_which_lines
+from famachat_ml_pipeline.agent.followup_ordinal import ordinal_ranking
+from famachat_ml_pipeline.agent.intents import classify_intent
 from famachat_ml_pipeline.agent.intents_periods import MONTHS, day_words_spelled
 from famachat_ml_pipeline.agent.intents_talk import split_asks
 from famachat_ml_pipeline.core.recommendations import format_money
@@ -435,3 +443,99 @@ def test_an_ask_that_points_back_stays_one() -> None:
     """ "qual a campanha com mais leads e qual o cpl dela?" asks one thing of one campaign."""
     assert split_asks("qual a campanha com mais leads e qual o cpl dela?") == []
     assert split_asks("quanto gastei e quantos leads tive ontem?") == []  # "quantos": the day is shared
+
+
+# ------------------------------------------------------------ a review's misfires, kept from coming back
+@pytest.mark.parametrize(
+    ("question", "name", "metric"),
+    [
+        ("esse cpl tá uma piada, por que subiu tanto?", "anomalies", "cpl_up"),  # was small talk
+        ("qual o cpl da campanha Escolinha de Futebol?", "campaign_details", "cpl"),  # was small talk
+        ("qual campanha tá gastando sem entregar resultado?", "campaign_details", "no_leads"),  # was stopped
+        ("qual o cpc da melhor campanha?", "top", "best"),  # was the CPC ranking
+    ],
+)
+def test_questions_that_only_look_like_the_new_readings(question: str, name: str, metric: str) -> None:
+    intent = classify_intent(question)
+    assert (intent.name, intent.metric) == (name, metric), intent
+    assert not classify_intent("qual o cpl da campanha Stories Verão?").below_campaign
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "pode pausar a 13 sem problema?",  # permission, not a request
+        "qual campanha devo pausar? explica pra mim",
+        "aumenta o cpl se eu pausar a 4",  # a third person's verb
+        "sobe muito o cpl no fim de semana",
+    ],
+)
+def test_a_question_that_changes_nothing_gets_no_change_note(message: str) -> None:
+    assert change_note(message) is None
+
+
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [
+        ("os leads da campanha 3 estão bons?", True),
+        ("os custos dos leads estao bons?", False),  # the CPL judged
+        ("qual o cpl da campanha Leads Qualificados?", False),  # a campaign's name
+    ],
+)
+def test_what_became_of_the_leads_is_asked_only_of_the_leads(message: str, said: bool) -> None:
+    assert (after_the_lead_note(message) is not None) is said
+
+
+@pytest.mark.parametrize(
+    ("message", "asks"),
+    [
+        ("qual o cpl da campanha 5 e qual o ctr?", []),  # the CTR of campaign 5: one ask
+        ("qual campanha gastou mais e qual o cpl?", []),  # the CPL of that campaign
+        ("qual o gasto de ontem e qual o de hoje?", []),  # "o de hoje" leaves out its own subject
+        (
+            "quanto gastei ontem e qual a pior campanha essa semana?",
+            ["quanto gastei ontem", "qual a pior campanha essa semana"],
+        ),
+        (
+            "qual campanha gastou mais ontem e qual teve mais leads?",
+            ["qual campanha gastou mais ontem", "qual campanha teve mais leads"],
+        ),
+    ],
+)
+def test_a_second_ask_is_split_only_when_it_stands_alone(message: str, asks: list[str]) -> None:
+    assert split_asks(message) == asks
+
+
+def test_a_second_ask_without_a_day_is_of_the_first_asks_day(demo_db: DemoDb) -> None:
+    """ "qual campanha gastou mais ontem e qual teve mais leads?": both of yesterday (was the 7 days)."""
+    _, lines = _one(demo_db, "qual campanha gastou mais ontem e qual teve mais leads?")
+    _, spent = _one(demo_db, "qual campanha gastou mais ontem?")
+    _, leads = _one(demo_db, "qual campanha teve mais leads ontem?")
+    assert lines == spent + leads, lines
+
+
+@pytest.mark.parametrize(
+    ("message", "place"),
+    [
+        ("qual o cpl da segunda pior campanha?", 2),
+        ("qual é a 2ª pior campanha?", 2),
+        ("e a 3a melhor campanha?", 3),
+    ],
+)
+def test_a_place_is_read_in_its_other_forms(message: str, place: int) -> None:
+    assert ordinal_ranking(message)[0] == place
+
+
+def test_what_worries_most_says_its_alerts_even_with_no_advice() -> None:
+    """The account's CRITICAL alerts were left out when no recommendation was active."""
+    alert = {
+        "campaign_id": "1", "name": "C", "type": "ZERO_SPEND", "metric": "spend", "observed": "R$ 0,00",
+        "expected": "R$ 85,43", "change": "-100%", "severity": "CRITICAL", "date": "2026-11-29",
+    }  # fmt: skip
+    out = {
+        "get_recommendations": {"total": 0, "recommendations": []},
+        "get_critical_anomalies": {"since": "2026-11-29", "anomalies": [alert]},
+    }
+    lines = say_recommendations(classify_intent("o que mais preocupa?"), out)
+    assert lines[0].startswith("O que mais preocupa: 1 campanha com alerta de severidade CRITICAL"), lines
+    assert lines[-1] == "Não há recomendações ativas para esta conta agora.", lines
