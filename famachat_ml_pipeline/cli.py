@@ -679,35 +679,26 @@ def build_parser() -> argparse.ArgumentParser:
         'conta?"` or `famachat-ml ui`.',
     )
     sub = parser.add_subparsers(dest="command")
-    added = sub.add_parser
+    parser.commands = sub.choices  # argparse's own table of the subcommands' parsers
 
     def command(name: str, **kw: object) -> argparse.ArgumentParser:
         """A subcommand whose --help shows its defaults and says what it does."""
         kw.setdefault("description", kw.get("help"))
-        p = added(name, formatter_class=_ShowsDefaults, **kw)  # type: ignore[arg-type]
-        parser.commands[name] = p
-        return p
+        return sub.add_parser(name, formatter_class=_ShowsDefaults, **kw)  # type: ignore[arg-type]
 
-    sub.add_parser = command  # type: ignore[method-assign]
-    parser.commands = {}
-
-    sub.add_parser("migrate", help="create or upgrade the ml_* schema (idempotent)").set_defaults(
-        fn=cmd_migrate
-    )
+    command("migrate", help="create or upgrade the ml_* schema (idempotent)").set_defaults(fn=cmd_migrate)
 
     def demo_args(p: argparse.ArgumentParser, accounts: int) -> None:
         p.add_argument("--accounts", type=_positive, default=accounts, help="demo accounts (config_id 1..N)")
         p.add_argument("--days", type=_at_least(MIN_DAYS), default=90, help="days of insights per account")
         p.add_argument("--seed", type=int, default=7, help="the generator's seed (same seed, same data)")
 
-    gen = sub.add_parser(
-        "generate-demo-data", help="write deterministic demo accounts into the source tables"
-    )
+    gen = command("generate-demo-data", help="write deterministic demo accounts into the source tables")
     demo_args(gen, 6)
     gen.add_argument("--force", action="store_true", help="write even if the source tables hold other data")
     gen.set_defaults(fn=cmd_generate)
 
-    run = sub.add_parser("run", help="materialise the whole graph for accounts, as one ranged run")
+    run = command("run", help="materialise the whole graph for accounts, as one ranged run")
     who = run.add_mutually_exclusive_group(required=True)
     who.add_argument("--all", action="store_true", help="every account in the source tables")
     who.add_argument("--config-id", type=_positive, nargs="+", metavar="N", help="these accounts (config_id)")
@@ -720,23 +711,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(fn=cmd_run)
 
-    sub.add_parser(
+    command(
         "retrain", help="train the tier classifier now (the 05:00 retraining job), registered and gated"
     ).set_defaults(fn=cmd_retrain)
 
-    ui = sub.add_parser(
+    ui = command(
         "ui", help="the Dagster UI on the same instance as the CLI (and its daemon, unless serve runs one)"
     )
     ui.add_argument("--host", default="127.0.0.1", help="the address to listen on")
     ui.add_argument("--port", type=_port, default=3000, help="the Dagster UI's port")
     ui.set_defaults(fn=cmd_ui)
 
-    api = sub.add_parser("api", help="serve the HTTP API for FamaChat and the chat page (uvicorn)")
+    api = command("api", help="serve the HTTP API for FamaChat and the chat page (uvicorn)")
     api.add_argument("--host", default="127.0.0.1", help="the address to listen on")
     api.add_argument("--port", type=_port, default=8000, help="the API's port")
     api.set_defaults(fn=cmd_api)
 
-    serve = sub.add_parser(
+    serve = command(
         "serve",
         help="production on one machine: code server, dagster-daemon (schedules, sensors, queue), UI, API",
     )
@@ -746,7 +737,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-api", action="store_true", help="the Dagster pair only")
     serve.set_defaults(fn=cmd_serve)
 
-    ev = sub.add_parser("evaluate", help="score the anomaly detector or the forecasts against baselines")
+    ev = command("evaluate", help="score the anomaly detector or the forecasts against baselines")
     ev.add_argument("what", choices=["anomalies", "forecasts"])
     ev.add_argument("--accounts", type=_positive, default=50, help="demo accounts to score on")
     ev.add_argument("--seed", type=int, default=7)
@@ -788,7 +779,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--horizon", type=_positive, default=7)
     ev.set_defaults(fn=cmd_evaluate)
 
-    grants = sub.add_parser(
+    grants = command(
         "grants", help="print (or --apply) least-privilege SQL for the pipeline's and FamaChat's roles"
     )
     grants.add_argument("--pipeline-role", required=True, help="the role `famachat-ml run` connects as")
@@ -796,11 +787,11 @@ def build_parser() -> argparse.ArgumentParser:
     grants.add_argument("--apply", action="store_true", help="run the SQL on DATABASE_URL (as the owner)")
     grants.set_defaults(fn=cmd_grants)
 
-    demo = sub.add_parser("demo", help="migrate, generate demo data, run everything and print a summary")
+    demo = command("demo", help="migrate, generate demo data, run everything and print a summary")
     demo_args(demo, 6)
     demo.set_defaults(fn=cmd_demo)
 
-    ask = sub.add_parser("ask", help="ask the agent about one account (pt-BR; offline without an API key)")
+    ask = command("ask", help="ask the agent about one account (pt-BR; offline without an API key)")
     ask.add_argument(
         "--config-id", type=_positive, required=True, metavar="N", help="the account (config_id)"
     )
@@ -815,13 +806,13 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", type=_question, help="the question, in Portuguese (quoted)")
     ask.set_defaults(fn=cmd_ask)
 
-    mcp = sub.add_parser("mcp", help="serve the agent's tools for one account over MCP (stdio)")
+    mcp = command("mcp", help="serve the agent's tools for one account over MCP (stdio)")
     mcp.add_argument(
         "--config-id", type=_positive, required=True, metavar="N", help="the account (config_id)"
     )
     mcp.set_defaults(fn=cmd_mcp)
 
-    st = sub.add_parser(
+    st = command(
         "status",
         help="is the deployment healthy: daemon, runs, failures, stale accounts (read-only; exit 0/1/2)",
         description="Read-only health of the deployment. " + STATUS_RULES,

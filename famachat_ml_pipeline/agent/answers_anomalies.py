@@ -153,8 +153,9 @@ def critical_lines(intent: Intent, out: Out) -> list[str]:
 
 
 def _run(line: str) -> str:
-    """An anomaly line's kind and campaign ("- gasto zerado em “X”"): a grouped line and a day's match."""
-    return line.split(" (", 1)[0]
+    """An anomaly line's kind and campaign ("- gasto zerado em “X”"): a grouped line and a day's match. Cut
+    at the quote's end, not at the first " (": a name may hold one ("Imóveis (SP)", "Imóveis (RJ)")."""
+    return line.split("” (", 1)[0]
 
 
 def _not_again(week: list[str], critical: list[str]) -> list[str]:

@@ -78,7 +78,7 @@ def say_weekday(intent: Intent, out: Out) -> list[str]:
 
     def line(x: dict[str, Any]) -> str:
         n = x["n_days"]
-        times = f" (em {n} dia{'s' if n != 1 else ''})" if uneven else ""
+        times = f" (em {days_text(n)})" if uneven else ""
         cpm = f"CPM {x.get('cpm') or 'sem impressões'}, " if (intent.metric or "").startswith("cpm") else ""
         return (
             f"{cpm}CPL {x['cpl'] or 'sem leads'}, {leads_text(x['leads'])}, {x['spend'] or '-'} gastos{times}"
@@ -277,10 +277,7 @@ def say_best_day(intent: Intent, out: Out) -> list[str]:
         notes.append(f"parcial: o período vai até {br_date(period.last.isoformat())}")
     if f["first_day"] > period.first:
         notes.append(f"parcial: os dados começam em {br_date(f['first_day'].isoformat())}")
-    when = (
-        f"{period_in(period.label)} ({span}, {n} dia{'s' if n != 1 else ''} com dados"
-        f"{''.join('; ' + x for x in notes)})"
-    )
+    when = f"{period_in(period.label)} ({span}, {days_text(n)} com dados{''.join('; ' + x for x in notes)})"
     if not ranked:
         return [f"Nenhum dia com leads {when}: não há CPL por dia para comparar."]
 
@@ -355,7 +352,7 @@ def _week_lines(intent: Intent, period: Any, f: dict[str, Any], currency: str) -
     def days_of(w: dict[str, Any]) -> str:
         first, last = max(w["monday"], period.first), min(w["sunday"], period.last, f["last_day"])
         span = br_date(first.isoformat()) + ("" if first == last else f" a {br_date(last.isoformat())}")
-        return f"{span} ({w['days']} dia{'s' if w['days'] != 1 else ''} com dados)"
+        return f"{span} ({days_text(w['days'])} com dados)"
 
     cut = weeks.filter(~pl.col("monday").is_in(whole["monday"].implode()))
     apart = [
@@ -389,7 +386,7 @@ def _weekday_span(w: dict[str, Any]) -> str:
         each = f"cada dia da semana {_times(next(iter(counts.values())))}"
     else:
         each = ", ".join(f"{WEEKDAYS_PT[d]} {_times(k)}" for d, k in sorted(counts.items()))
-    return f"{since}{n} dia{'s' if n != 1 else ''} com dados: {each}"
+    return f"{since}{days_text(n)} com dados: {each}"
 
 
 def _change(new: float, old: float) -> float:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from famachat_ml_pipeline.agent.wording import Out, br_span, quoted
+from famachat_ml_pipeline.agent.wording import Out, br_span, days_text, quoted
 from famachat_ml_pipeline.core.recommendations.text_ptbr import format_money, format_number, format_pct
 
 _SHOWN = 5  # the campaigns listed after the one that grew most
@@ -15,7 +15,7 @@ _SHOWN = 5  # the campaigns listed after the one that grew most
 def _span(first: dt.date | None, last: dt.date | None, n: int) -> str:
     if first is None or last is None:
         return "sem dados"
-    return f"{br_span(first, last)}, {n} dia{'s' if n != 1 else ''}"
+    return f"{br_span(first, last)}, {days_text(n)}"
 
 
 def _in(label: str, weekly: bool) -> str:

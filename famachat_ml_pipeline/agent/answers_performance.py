@@ -258,7 +258,7 @@ def say_daily_average(intent: Intent, out: Out) -> list[str]:
     period = out["_period"]
     span = br_span(f["first_day"], f["last_day"])
     n, days = f["days_with_data"], f["days"]
-    over = f"{n} dia{'s' if n != 1 else ''} com dados" + (f" de {days}" if n < days else "")
+    over = f"{days_text(n)} com dados" + (f" de {days}" if n < days else "")
     head = f"Média diária {period_in(period.label)} ({span}, {over})"
     left_out = excluded_text(f["set_aside"], f.get("orphans") or 0)
     note = f" {left_out[0].upper()}{left_out[1:]}." if left_out else ""

@@ -392,7 +392,7 @@ def _ranking_lines(intent: Intent, out: Out) -> list[str] | None:
     lines = [f"A campanha {words} {when}: {line(rows[0])}."]
     if len(rows) > 1 and intent.limit != 1:
         lines += ["Em seguida:", *(f"- {line(x)}" for x in rows[1 : intent.limit or 5])]
-    return lines + idle + _account_cpm_line(kind, rows, r["campaigns"], r.get("currency") or "BRL") + note
+    return lines + idle + _account_rate_line(kind, rows, r["campaigns"], r.get("currency") or "BRL") + note
 
 
 def _each_lines(r: dict[str, Any], when: str) -> list[str]:
@@ -412,7 +412,7 @@ def _each_lines(r: dict[str, Any], when: str) -> list[str]:
     ]
 
 
-def _account_cpm_line(
+def _account_rate_line(
     kind: str, rows: list[dict[str, Any]], campaigns: list[dict[str, Any]], currency: str
 ) -> list[str]:
     """ "CPM da conta no mesmo período: R$ 21,36; 5 de 14 campanhas acima dele.": the reference a

@@ -617,7 +617,7 @@ def say_budget(intent: Intent, out: Out) -> list[str]:
             f"acima do orçamento diário em algum dos 7 dias ({span}); {why}:"
         ]
         for x in rows:
-            days = f"{x['days']} dia{'s' if x['days'] != 1 else ''}"
+            days = f"{days_text(x['days'])}"
             lines.append(
                 f"- {quoted(x['name'])} ({x['campaign_id']}): orçamento {x['budget']}/dia; em {_d(x['day'])} "
                 f"gastou {x['spend']} ({x['above']} acima); {days} acima da margem; nos 7 dias, "

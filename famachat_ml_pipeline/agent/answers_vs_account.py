@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from famachat_ml_pipeline.agent.intents import Intent
-from famachat_ml_pipeline.agent.wording import br_span, leads_text, quoted, times_text
+from famachat_ml_pipeline.agent.wording import br_span, days_text, leads_text, quoted, times_text
 from famachat_ml_pipeline.core.recommendations import format_number, format_pct
 
 NEAR_PCT = 0.5  # a gap that rounds to 0%: the same CPL as the account's
@@ -142,7 +142,7 @@ def stopped_lines(v: dict[str, Any] | None, running: bool = False) -> list[str]:
         ]
     idle = v["idle_7d"]
     gaps = (
-        f" Nos 7 dias até {_day(through)}, {len(idle)} dia{'s' if len(idle) != 1 else ''} sem gasto: "
+        f" Nos 7 dias até {_day(through)}, {days_text(len(idle))} sem gasto: "
         + ", ".join(_day(d) for d in idle)
         + "."
         if idle

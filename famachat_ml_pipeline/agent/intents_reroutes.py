@@ -151,12 +151,12 @@ _WORTH = re.compile(r"\bvale(ndo)? a pena\b|\bcompensa(ndo)?\b(?! (aumentar|esca
 _ACTION = re.compile(r"\b(aument|escal|dobr|paus|reduz|cort|deslig|desativ|reativ|religar|subir)\w*")
 # "a 5 parou de gastar?", "a 5 tá parada?": whether it still spends
 # ("a 11 parou?", "por que a 9 parou?": "parou" ending the question asks the same)
-_STOPPED = re.compile(
-    r"\bpar(ou|aram) de (gastar|rodar|entregar|veicular|gerar|trazer)\b|\bpar(ou|aram)\W*$"
-    r"|\b(ta|esta|tao|estao) (parad[ao]s?|sem gastar)\b|\b(ainda )?(ta|esta) (gastando|rodando)\b\W*$"
-)
 # "a 8 tá rodando?", "ainda tá gastando?": the same facts, asked the other way round (Sim when it spends)
 _RUNNING = re.compile(r"\b(?:ainda )?(?:ta|esta) (?:gastando|rodando)\b\W*$")
+_STOPPED = re.compile(
+    r"\bpar(ou|aram) de (gastar|rodar|entregar|veicular|gerar|trazer)\b|\bpar(ou|aram)\W*$"
+    rf"|\b(ta|esta|tao|estao) (parad[ao]s?|sem gastar)\b|{_RUNNING.pattern}"
+)
 
 
 # "tem alguma campanha ativa sem gastar?", "quais campanhas pararam de gastar?", "quais campanhas estão sem

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.agent.answers import BELOW_CAMPAIGN, OUT_OF_SCOPE
-from famachat_ml_pipeline.agent.answers_anomalies import TYPE_PT
+from famachat_ml_pipeline.agent.answers_anomalies import TYPE_PT, _not_again
 from famachat_ml_pipeline.agent.answers_openers import (
     AFTER_THE_LEAD_NOTE,
     CHANGE_NOTE,
@@ -539,3 +539,12 @@ def test_what_worries_most_says_its_alerts_even_with_no_advice() -> None:
     lines = say_recommendations(classify_intent("o que mais preocupa?"), out)
     assert lines[0].startswith("O que mais preocupa: 1 campanha com alerta de severidade CRITICAL"), lines
     assert lines[-1] == "Não há recomendações ativas para esta conta agora.", lines
+
+
+def test_two_names_alike_up_to_a_parenthesis_are_two_alerts() -> None:
+    """ "Imóveis (SP)" said among the critical ones left "Imóveis (RJ)" out of the list after them."""
+    sp = "- frequência alta em “Imóveis (SP)” (01/12/2026): frequência 5 contra 3,5; severidade CRITICAL."
+    rj = "- frequência alta em “Imóveis (RJ)” (01/12/2026): frequência 4 contra 3,5; severidade MEDIUM."
+    week = ["2 anomalias abertas desde 25/11/2026; as principais:", sp, rj]
+    kept = _not_again(week, ["Sim: 1 anomalia de severidade CRITICAL desde 25/11/2026:", sp])
+    assert kept[1:] == [rj], kept
