@@ -11,6 +11,7 @@ from famachat_ml_pipeline.agent.wording import (
     br_span,
     change_of,
     count_text,
+    days_text,
     leads_text,
     period_in,
     quoted,
@@ -206,19 +207,22 @@ def say_leads_cost(intent: Intent, out: Out) -> list[str]:
     if not known:
         return [f"Não dá para estimar o custo de {goal} leads: a conta não teve leads nos últimos 28 dias."]
     first = known[0]
+    daily = intent.ask == "per_day"  # "40 leads por dia": the spend a day, against the spend a day now
+    a_day = " por dia" if daily else ""
     lines = [
-        f"Cerca de {first['cost']} para {goal} leads, ao CPL dos últimos {first['days']} dias "
+        f"Cerca de {first['cost']}{a_day} para {goal} leads{a_day}, ao CPL dos últimos {first['days']} dias "
         f"({first['cpl']}, {br_span(first['first'], c['through'])})."
     ]
     for s in c["spans"]:
         if not s["cost"]:
             continue
-        pace = (
-            f"; no ritmo de gasto desses dias ({s['per_day']}/dia), cerca de "
-            f"{format_number(s['days_needed'], 0)} dias"
-            if s["days_needed"]
-            else ""
-        )
+        if daily:
+            pace = f" por dia; nesses dias a conta gastou {s['per_day']}/dia" if s["per_day"] else " por dia"
+        elif s["days_needed"]:
+            days = days_text(max(1, round(s["days_needed"])))  # "cerca de 1 dia" (was "1 dias")
+            pace = f"; no ritmo de gasto desses dias ({s['per_day']}/dia), cerca de {days}"
+        else:
+            pace = ""
         lines.append(
             f"- CPL dos últimos {s['days']} dias, {s['cpl']} ({count_text(s['leads'])} leads): "
             f"{s['cost']}{pace}."

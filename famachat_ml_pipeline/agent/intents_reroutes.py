@@ -223,7 +223,9 @@ def reroute(text: str, intent: Intent) -> Intent:
         return replace(intent, name="cpl_stability", keyword="cpl_stability", metric=metric, names=())
     if (goal := _LEADS_COST.search(text)) and not named:
         target = float(goal.group(4).replace(".", ""))
-        return replace(intent, name="leads_cost", keyword="leads_cost", threshold=target, names=())
+        # "pra fazer 40 leads/dia", "40 leads por dia": a daily goal, its spend a day (was 40 in all)
+        daily = "per_day" if re.match(r"\s*(?:/|por |ao |a cada )\s*dia\b", text[goal.end() :]) else None
+        return replace(intent, name="leads_cost", keyword="leads_cost", threshold=target, names=(), ask=daily)
     days = tuple(dict.fromkeys(m.group(0) for m in DAY_REF.finditer(text)))
     if days and not named and SAME_WEEKDAY_BEFORE.search(text):
         # "gasto de ontem vs o mesmo dia da semana passada": that day and the same weekday a week before

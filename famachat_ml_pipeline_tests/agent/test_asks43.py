@@ -548,3 +548,22 @@ def test_two_names_alike_up_to_a_parenthesis_are_two_alerts() -> None:
     week = ["2 anomalias abertas desde 25/11/2026; as principais:", sp, rj]
     kept = _not_again(week, ["Sim: 1 anomalia de severidade CRITICAL desde 25/11/2026:", sp])
     assert kept[1:] == [rj], kept
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "quanto eu deveria investir por dia pra fazer 40 leads/dia?",
+        "quanto preciso gastar para 40 leads por dia?",
+    ],
+)
+def test_a_daily_leads_goal_is_a_spend_a_day(demo_db: DemoDb, question: str) -> None:
+    """ "40 leads/dia" was read as 40 leads in all, "reached in about 1 dias": the spend a day, beside the
+    spend a day of the same days."""
+    _, total = _one(demo_db, "quanto preciso investir pra ter 40 leads?")
+    cost = re.match(r"Cerca de (\S+ [\d.,]+) para 40 leads, ", total[0]).group(1)
+    _, lines = _one(demo_db, question)
+    assert lines[0].startswith(f"Cerca de {cost} por dia para 40 leads por dia, ao CPL dos últimos "), lines
+    spans = [x for x in lines if x.startswith("- CPL dos últimos ")]
+    assert spans and all(" por dia; nesses dias a conta gastou " in x for x in spans), lines
+    assert not any(re.search(r"\b1 dias\b", x) for x in total), total
