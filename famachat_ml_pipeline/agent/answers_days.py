@@ -87,7 +87,12 @@ def say_weekday(intent: Intent, out: Out) -> list[str]:
     aside = w.get("set_aside") or 0
     note = [f"Sem {days_text(aside)} de campanha cujos dados a fonte trouxe inválidos."] if aside else []
     if (intent.ask or "").startswith("weekday:") and intent.metric != "leads":
-        head_line = _one_weekday(int((intent.ask or "").split(":")[1]), rows, when)
+        head_line = _one_weekday(
+            int((intent.ask or "").split(":")[1]), rows, when, out.get("_currency") or "BRL"
+        )
+    elif (intent.ask or "").startswith("weekdays:"):
+        a, b = (int(x) for x in (intent.ask or "").split(":")[1:])
+        head_line = _two_weekdays(a, b, rows, when)
     else:
         head_line = f"{head} {when}: {WEEKDAYS_PT[best['weekday']]}, {line(best)}."
     return [
@@ -220,7 +225,7 @@ def _weekend_value(x: dict[str, Any], figure: str, currency: str) -> str:
     return format_money(x[_WEEKEND_FIGURE[figure][0]], currency)
 
 
-def _one_weekday(day: int, rows: list[dict[str, Any]], when: str) -> str:
+def _one_weekday(day: int, rows: list[dict[str, Any]], when: str, currency: str = "BRL") -> str:
     """ "Sábado é bom dia pra anunciar?": its place by CPL among the weekdays (rows sorted best first), its
     CPL against the 4 weeks' (all spend over all leads): one of the best (the best two), of the worst (the
     worst two) or in the middle."""
@@ -233,10 +238,32 @@ def _one_weekday(day: int, rows: list[dict[str, Any]], when: str) -> str:
     overall = sum(r["spend_v"] for r in rows) / leads if leads else None
     # said the same whichever way it was asked ("é bom dia?", "é dia ruim?")
     word = "Um dos melhores" if found < 2 else "Um dos piores" if found >= n - 2 else "No meio"
-    gap = f", contra {format_money(overall)} no total das 4 semanas" if overall else ""
+    gap = (
+        f", contra {format_money(overall, currency)} no total das 4 semanas" if overall else ""
+    )  # was R$ always
     return (
         f"{word}: pelo CPL, {name} é o {found + 1}º de {n} dias da semana {when}: CPL {x['cpl']}{gap} "
         f"({leads_text(x['leads'])}, {x['spend']} gastos)."
+    )
+
+
+def _two_weekdays(a: int, b: int, rows: list[dict[str, Any]], when: str) -> str:
+    """ "Segunda é melhor que sexta?": the two weekdays' CPLs over the 4 weeks, the cheaper said better."""
+    by_day = {x["weekday"]: x for x in rows if x["cpl_v"] is not None}
+    if a not in by_day or b not in by_day:
+        missing = WEEKDAYS_PT[a if a not in by_day else b]
+        return f"Não há CPL de {missing} {when}: sem leads nesse dia da semana."
+    first, second = (a, b) if by_day[a]["cpl_v"] <= by_day[b]["cpl_v"] else (b, a)  # the better one first
+    x, y = by_day[first], by_day[second]
+    tie = round(x["cpl_v"], 2) == round(y["cpl_v"], 2)
+    verdict = "empatam pelo CPL" if tie else f"saiu melhor que {WEEKDAYS_PT[second]} pelo CPL"
+    if tie:
+        verdict = f"{WEEKDAYS_PT[first]} e {WEEKDAYS_PT[second]} {verdict}"
+    else:
+        verdict = f"{WEEKDAYS_PT[first]} {verdict}"
+    return (
+        f"{verdict[0].upper()}{verdict[1:]} {when}: CPL {x['cpl']} ({leads_text(x['leads'])}) contra "
+        f"{y['cpl']} ({leads_text(y['leads'])}) de {WEEKDAYS_PT[second]}."
     )
 
 

@@ -509,6 +509,11 @@ _ONE_WEEKDAY = re.compile(
     # "sábado vale a pena?", "domingo compensa?": the weekday right before the judgement
     rf"|\b{_WD}\s+(?:\w+\s+)?(vale a pena|compensa)\b"
 )
+# "segunda é melhor que sexta?", "sábado ou domingo?", "terça vs quinta": two weekdays over the 4 weeks
+_TWO_WEEKDAYS = re.compile(
+    rf"\b{_WD}\b(?:\s+\w+){{0,3}}?\s+(?:(?:melhor|pior)\w*\s+(?:do\s+)?(?:que|q)|ou|vs|versus|contra)"
+    rf"\s+(?:[ao]s?\s+|n[ao]s?\s+)?{_WD.replace('(segunda', '(?P<other>segunda')}\b"
+)
 # "qual o cpl ideal?", "qual deveria ser meu cpl?", "qual a meta de cpl?": a target the data do not hold
 _CPL_IDEAL = re.compile(
     r"\b(cpl|custo por lead)\b (ideal|alvo|certo|saudavel|aceitavel|esperado|meta|objetivo)\b"
@@ -725,7 +730,12 @@ def _classify(message: str) -> Intent:
         extra.update(metric="budget_scaled", threshold=raise_pct)
     if REACTIVATE.search(asked):  # "vale reativar a 31?": its figures while it ran, against the account's
         extra["metric"] = "reactivate"
-    if (one := _ONE_WEEKDAY.search(asked)) and not cid and not re.search(r"\bpassad|\bultim", asked):
+    if (two := _TWO_WEEKDAYS.search(asked)) and not cid and not re.search(r"\bpassad|\bultim", asked):
+        # "segunda é melhor que sexta?": the two weekdays' CPLs over the 4 weeks (was the best campaign on
+        # the last Monday)
+        matched, day_ref = "weekday", None
+        extra["ask"] = f"weekdays:{_WEEKDAY_INDEX[two.group(1)]}:{_WEEKDAY_INDEX[two.group('other')]}"
+    elif (one := _ONE_WEEKDAY.search(asked)) and not cid and not re.search(r"\bpassad|\bultim", asked):
         # "sábado é bom dia pra anunciar?": that weekday's place among the 4 weeks' weekdays, not last
         # Saturday's figures
         matched, day_ref = "weekday", None

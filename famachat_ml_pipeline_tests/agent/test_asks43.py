@@ -567,3 +567,21 @@ def test_a_daily_leads_goal_is_a_spend_a_day(demo_db: DemoDb, question: str) -> 
     spans = [x for x in lines if x.startswith("- CPL dos últimos ")]
     assert spans and all(" por dia; nesses dias a conta gastou " in x for x in spans), lines
     assert not any(re.search(r"\b1 dias\b", x) for x in total), total
+
+
+@pytest.mark.parametrize("question", ["segunda feira é melhor q sexta?", "sexta ou segunda, qual é melhor?"])
+def test_two_weekdays_weighed_are_their_cpls_over_the_four_weeks(demo_db: DemoDb, question: str) -> None:
+    """Was the best campaign of the last Monday: the two weekdays' CPLs, as the weekday ranking lists them."""
+    _, ranking = _one(demo_db, "qual o melhor dia da semana?")
+    cpl = {m.group(1): m.group(2) for x in ranking if (m := re.match(r"- (\S+): CPL (\S+ [\d.,]+), ", x))}
+    order = [d for d in cpl if d in {"segunda-feira", "sexta-feira"}]  # the ranking's order, best first
+    _, lines = _one(demo_db, question)
+    assert lines[0].startswith(f"{order[0].capitalize()} saiu melhor que {order[1]} pelo CPL "), lines
+    assert f": CPL {cpl[order[0]]} (" in lines[0] and f"contra {cpl[order[1]]} (" in lines[0], lines
+    assert lines[1:] == ranking[1:], lines
+
+
+def test_one_weekday_judged_says_the_accounts_own_currency(clp_db: DemoDb) -> None:
+    """ "sábado vale a pena?" on a CLP account said the 4 weeks' CPL in R$."""
+    _, lines = _one(clp_db, "sabado vale a pena?", 4)
+    assert "no total das 4 semanas" in lines[0] and "CLP" in lines[0] and "R$" not in lines[0], lines
