@@ -83,10 +83,8 @@ class OfflineAgent:
         # "qual a meta do mês?": none stored, said first ("tem meta cadastrada?": that alone, not the help)
         if (goal := goal_note(message, alone=intent.name == "help")) is not None:
             texts = [goal] if intent.name == "help" else [goal, *texts]
-        if (change := change_note(message)) is not None:  # "pausa a 13 pra mim": nothing is changed here
-            texts = [change, *texts]
-        if (after := after_the_lead_note(message)) is not None:  # "quantos viraram cliente?": not in the data
-            texts = [after, *texts]
+        # "quantos viraram cliente?": not in the data; "pausa a 13 pra mim": nothing is changed here
+        texts = [*(n for n in (after_the_lead_note(message), change_note(message)) if n), *texts]
         text = "\n".join(texts)
         if not several:  # "melhor ou pior?": the side said, no "Não" (of one ask: several have their own)
             text = without_yes_no(message, text)

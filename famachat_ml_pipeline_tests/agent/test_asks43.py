@@ -458,7 +458,11 @@ def test_an_ask_that_points_back_stays_one() -> None:
 def test_questions_that_only_look_like_the_new_readings(question: str, name: str, metric: str) -> None:
     intent = classify_intent(question)
     assert (intent.name, intent.metric) == (name, metric), intent
+
+
+def test_a_campaign_named_after_a_placement_is_no_placement_asked() -> None:
     assert not classify_intent("qual o cpl da campanha Stories Verão?").below_campaign
+    assert classify_intent("como está o cpl no feed?").below_campaign
 
 
 @pytest.mark.parametrize(
