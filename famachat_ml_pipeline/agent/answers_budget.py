@@ -11,6 +11,7 @@ from famachat_ml_pipeline.agent.wording import (
     br_span,
     change_of,
     count_text,
+    days_left_text,
     days_text,
     leads_text,
     period_in,
@@ -207,6 +208,8 @@ def say_leads_cost(intent: Intent, out: Out) -> list[str]:
     if not known:
         return [f"Não dá para estimar o custo de {goal} leads: a conta não teve leads nos últimos 28 dias."]
     first = known[0]
+    if (month := c.get("month")) is not None:
+        return _month_goal_lines(c, month, goal, known)
     daily = intent.ask == "per_day"  # "40 leads por dia": the spend a day, against the spend a day now
     a_day = " por dia" if daily else ""
     lines = [
@@ -227,9 +230,37 @@ def say_leads_cost(intent: Intent, out: Out) -> list[str]:
             f"- CPL dos últimos {s['days']} dias, {s['cpl']} ({count_text(s['leads'])} leads): "
             f"{s['cost']}{pace}."
         )
-    lines.append(
-        "É uma estimativa a CPL constante: aumentar o orçamento costuma subir o CPL (público mais caro e "
-        f"nova fase de aprendizado), então suba aos poucos, no máximo {format_number(MAX_STEP, 0)}% por vez "
-        "(a orientação da própria Meta), e reavalie."
+    return [*lines, _CONSTANT_CPL]
+
+
+_CONSTANT_CPL = (
+    "É uma estimativa a CPL constante: aumentar o orçamento costuma subir o CPL (público mais caro e "
+    f"nova fase de aprendizado), então suba aos poucos, no máximo {format_number(MAX_STEP, 0)}% por vez "
+    "(a orientação da própria Meta), e reavalie."
+)
+
+
+def _month_goal_lines(c: Out, month: Out, goal: str, known: list[Out]) -> list[str]:
+    """ "Quero 400 leads esse mês, quanto preciso investir?": the leads the month already has count; what is
+    left is costed at each span's CPL and spread over the days left, beside what those days spent a day."""
+    label = month["label"]
+    done = (
+        f"o mês soma {leads_text(month['leads_done'])} ({br_span(month['done_first'], c['through'])})"
+        if month["done_first"]
+        else "o mês ainda não tem dia completo"
     )
-    return lines
+    if month["leads_left"] <= 0:
+        return [f"A meta de {goal} leads em {label} já foi batida: {done}."]
+    days = f"n{days_left_text(month['days_left'])} ({br_span(month['first_left'], month['last'])})"
+    left, first = count_text(round(month["leads_left"])), known[0]
+    lines = [
+        f"Para {goal} leads em {label} faltam {left}: {done}. Ao CPL dos últimos {first['days']} dias "
+        f"({first['cpl']}, {br_span(first['first'], c['through'])}), são cerca de {first['cost']}: "
+        f"{first['month_per_day']} por dia {days}."
+    ]
+    lines += [
+        f"- CPL dos últimos {s['days']} dias, {s['cpl']} ({count_text(s['leads'])} leads): {s['cost']} "
+        f"({s['month_per_day']}/dia; nesses dias a conta gastou {s['per_day']}/dia)."
+        for s in known
+    ]
+    return [*lines, _CONSTANT_CPL]

@@ -21,6 +21,7 @@ from famachat_ml_pipeline.agent.wording import (
     br_date,
     br_span,
     count_text,
+    days_left_text,
     failed,
     figures_text,
     leads_text,
@@ -120,11 +121,6 @@ def _month_close(out: Out, leads_first: bool) -> list[str]:
     return lines[::-1] if leads_first else lines
 
 
-def _left(days: int) -> str:
-    """ "o 1 dia que falta", "os 30 dias que faltam": after "d"/"n" ("antes dos ...", "por dia nos ...")."""
-    return "o 1 dia que falta" if days == 1 else f"os {days} dias que faltam"
-
-
 def _target_lines(out: Out) -> list[str]:
     """ "Quanto posso gastar por dia pra fechar em R$ 50 mil?": the spend left per day to the month's end,
     or that the month already spent more than the target; nothing when no target was asked."""
@@ -138,10 +134,10 @@ def _target_lines(out: Out) -> list[str]:
     if t["over"]:
         return [
             f"Para fechar {month} em {t['target']} não sobra verba: o mês já soma {t['spent']} "
-            f"({so_far}), {t['gap']} acima da meta, antes d{_left(t['days_left'])} ({ahead})."
+            f"({so_far}), {t['gap']} acima da meta, antes d{days_left_text(t['days_left'])} ({ahead})."
         ]
     return [
-        f"Para fechar {month} em {t['target']}: até {t['per_day']} por dia n{_left(t['days_left'])} "
+        f"Para fechar {month} em {t['target']}: até {t['per_day']} por dia n{days_left_text(t['days_left'])} "
         f"({ahead}; o gasto de hoje até agora conta nesse valor), pois o mês já soma {t['spent']} "
         f"({so_far}) e faltam {t['gap']}."
     ]
@@ -173,11 +169,18 @@ def _leads_target_lines(out: Out, target: float | None) -> list[str]:
     ]
     close = _month_close(out, leads_first=True)
     found = re.search(r"deve fechar com ([\d.]+) \(([\d.]+) a ([\d.]+)\) leads", close[0]) if close else None
-    if f.get("total") and found:  # only a forecast that reaches the month's end says if it gets there
+    if f.get("total") and found:  # a forecast that reaches the month's end, with its range
         reached = parse_number(found.group(1)) >= target
         lines.append(
             f"Pela previsão do pipeline, {'chega' if reached else 'não chega'} à meta: fecha com "
             f"{found.group(1)} leads (faixa {found.group(2)} a {found.group(3)})."
+        )
+    elif (projected := _month_total(out)) is not None:  # one that ends before it: at its pace, said so
+        leads = projected[0]["leads"]
+        lines.append(
+            "No ritmo da previsão (uma extrapolação depois dos dias previstos), "
+            f"{'chega' if leads >= target else 'não chega'} à meta: cerca de {format_number(leads, 0)} "
+            "leads no mês."
         )
     return lines
 
@@ -188,18 +191,65 @@ def _amount(text: object) -> float:
     return parse_number(m.group(0)) if m else 0.0
 
 
-def _to_month_end(out: Out, first: str, last: str, leads_first: bool) -> list[str]:
-    """The month to its last day when the stored forecast (first..last) ends before it: the month so far,
-    plus the forecast, plus its spend and leads per day over the days after it (an extrapolation, not the
-    pipeline's forecast), each part said, the figure asked first."""
-    period, done, f = out["_period"], out.get("_period_figures"), out["get_forecasts"]
-    currency, totals = out.get("_currency") or "BRL", f["account_totals"]
+Sums = dict[str, float]
+
+
+def _projection(out: Out, first: str, last: str) -> tuple[Sums, Sums, Sums, int, Sums]:
+    """The month's spend and leads: so far, the stored forecast (first..last, clipped to the month by the
+    plan), its pace per day, the days after it to the month's end, and the month's total at that pace."""
+    period, done, totals = out["_period"], out.get("_period_figures"), out["get_forecasts"]["account_totals"]
     start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
-    n, rest = (end - start).days + 1, (period.last - end).days
+    n, rest = (end - start).days + 1, max((period.last - end).days, 0)
     ahead = {k: _amount(totals.get(k)) for k in ("spend", "leads")}
     per_day = {k: v / n for k, v in ahead.items()}
     so_far = {"spend": _amount(done["spend"]), "leads": float(done["leads"])} if done else {}
     total = {k: so_far.get(k, 0.0) + ahead[k] + per_day[k] * rest for k in ahead}
+    return so_far, ahead, per_day, rest, total
+
+
+def _month_total(out: Out) -> tuple[Sums, bool] | None:
+    """The month's projected close (`_projection`) and whether it is extrapolated past the stored forecast;
+    None without a forecast that starts the day after the month so far (a stale one would skip days)."""
+    f, done = out.get("get_forecasts") or {}, out.get("_period_figures")
+    days = [(str(x["first_day"]), str(x["last_day"])) for x in f.get("forecasts", []) if x["first_day"]]
+    if not f.get("total") or not days or out.get("_period") is None:
+        return None
+    first, last = min(d[0] for d in days), max(d[1] for d in days)
+    expected = (done["last_day"] if done else out["_through"]) + dt.timedelta(days=1)
+    if first != expected.isoformat():
+        return None
+    return _projection(out, first, last)[4], last < out["_period"].last.isoformat()
+
+
+def _overspend_lines(out: Out, cap: float) -> list[str]:
+    """ "Vou estourar a verba de 40 mil?": Sim/Não first, by the month's projected spend (the month so far
+    plus the stored forecast, carried at its pace to the month's end) against the amount named."""
+    projected, t = _month_total(out), out.get("_target")
+    currency, month = out.get("_currency") or "BRL", out["_period"].label
+    if t is not None and t["over"]:
+        return [f"Sim: {month} já passou de {t['target']}: o mês soma {t['spent']}, {t['gap']} acima."]
+    if projected is None:
+        return [
+            f"Não sei dizer: não há previsão guardada recente para projetar {month} (rode `famachat-ml run`)."
+        ]
+    total, extrapolated = projected
+    spend, gap, cap_text = total["spend"], abs(total["spend"] - cap), format_money(cap, currency)
+    verdict, side = ("Não", "abaixo") if spend <= cap else ("Sim", "acima")
+    how = "no ritmo da previsão" if extrapolated else "pela previsão do pipeline"
+    return [
+        f"{verdict}, {how}: {month} deve fechar em cerca de {format_money(spend, currency)}, "
+        f"{format_money(gap, currency)} {side} de {cap_text}."
+    ]
+
+
+def _to_month_end(out: Out, first: str, last: str, leads_first: bool) -> list[str]:
+    """The month to its last day when the stored forecast (first..last) ends before it: the month so far,
+    plus the forecast, plus its spend and leads per day over the days after it (an extrapolation, not the
+    pipeline's forecast), each part said, the figure asked first."""
+    period, done = out["_period"], out.get("_period_figures")
+    currency = out.get("_currency") or "BRL"
+    so_far, ahead, per_day, rest, total = _projection(out, first, last)
+    end = dt.date.fromisoformat(last)
     month = f"{period.label[0].upper()}{period.label[1:]}"
     after = f"{br_date((end + dt.timedelta(days=1)).isoformat())} a {br_date(period.last.isoformat())}"
     forecast = f"{br_date(first)} a {br_date(last)}"
@@ -550,7 +600,11 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
         goal = intent.threshold if intent.metric == "month_end_leads" else None
         # "quanto falta gastar no mês?": no monthly budget exists, said first, with the daily budgets' pace
         left = left_to_spend_lines(out.get("_daily_budget")) if intent.ask == "left_to_spend" else []
+        over = (
+            _overspend_lines(out, intent.threshold) if intent.ask == "overspend" and intent.threshold else []
+        )
         return [
+            *over,
             *left,
             *_leads_target_lines(out, goal),
             *_month_end_lines(out, leads_first=intent.metric == "month_end_leads"),

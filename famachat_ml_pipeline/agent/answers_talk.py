@@ -11,7 +11,7 @@ from typing import Any
 from famachat_ml_pipeline.agent.answers_anomalies import anomaly_line
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.tools.anomalies import ACKNOWLEDGED_DAYS
-from famachat_ml_pipeline.agent.wording import Out, br_date, quoted
+from famachat_ml_pipeline.agent.wording import Out, br_date, counted, quoted
 from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as ANOMALY
 from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as REC
 from famachat_ml_pipeline.core.recommendations.text_ptbr import format_number
@@ -196,7 +196,7 @@ def _decided_lines(decided: list[dict[str, Any]]) -> list[str]:
     applied = [d for d in decided if d["applied"] and not d["dismissed"]]
     lines = []
     if dismissed:
-        lines.append(f"{len(dismissed)} recomendação(ões) descartada(s):")
+        lines.append(f"{counted(len(dismissed), 'recomendação descartada', 'recomendações descartadas')}:")
         for d in dismissed:
             reason = f"; motivo: {d['reason']}" if d.get("reason") else ""
             when = f" em {br_date(d['on'])}" if d.get("on") else ""
@@ -204,7 +204,7 @@ def _decided_lines(decided: list[dict[str, Any]]) -> list[str]:
     else:
         lines.append("Nenhuma recomendação desta conta foi descartada até agora.")
     if applied:
-        lines.append(f"{len(applied)} marcada(s) como aplicada(s):")
+        lines.append(f"{counted(len(applied), 'marcada como aplicada', 'marcadas como aplicadas')}:")
         for d in applied:
             when = f" em {br_date(d['applied_on'])}" if d.get("applied_on") else ""
             lines.append(f"- #{d['id']} {d['title']} — {quoted(d['name'])}: aplicada{when}")

@@ -8,7 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 from famachat_ml_pipeline.agent.intents import Intent
-from famachat_ml_pipeline.agent.wording import Out, br_date, days_text, leads_text, quoted, times_text
+from famachat_ml_pipeline.agent.wording import (
+    Out,
+    br_date,
+    counted,
+    days_text,
+    leads_text,
+    quoted,
+    times_text,
+)
 from famachat_ml_pipeline.core.recommendations.text_ptbr import format_number, format_pct
 from famachat_ml_pipeline.core.tiers import (
     HIGH_MAX_RATIO,
@@ -131,7 +139,8 @@ def _falling_lines(rows: list[dict[str, Any]]) -> list[str]:
         ]
     dropped = [c for c in rows if c["direction"] == "DOWN"]
     lines = [
-        f"{len(falling)} campanha(s) com queda de tier prevista pelo modelo para a próxima semana:"
+        f"{counted(len(falling), 'campanha', 'campanhas')} com queda de tier prevista pelo modelo para "
+        "a próxima semana:"
         if falling
         else "Nenhuma campanha com queda de tier prevista pelo modelo para a próxima semana."
     ]
@@ -157,7 +166,7 @@ def _tiers_lines(intent: Intent, rows: list[dict[str, Any]]) -> list[str]:
     shown = [c for c in rows if named not in TIER_RANK or c["tier"] == named]
     shown.sort(key=lambda c: (-TIER_RANK.get(c["tier"], -1), c["ratio"] or 0.0, c["campaign_id"]))
     head = (
-        f"{len(shown)} campanha(s) no tier {tier_label(named)}:"
+        f"{counted(len(shown), 'campanha', 'campanhas')} no tier {tier_label(named)}:"
         if named in TIER_RANK
         else f"Tiers das {len(shown)} campanhas classificadas:"
     )

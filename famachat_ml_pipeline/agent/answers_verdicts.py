@@ -16,6 +16,7 @@ from famachat_ml_pipeline.agent.wording import (
     br_date,
     br_span,
     count_text,
+    counted,
     days_text,
     figures_text,
     leads_text,
@@ -480,7 +481,10 @@ def learning_lines(out: Out) -> list[str]:
         for x in under
     ]
     if g["over"]:
-        lines.append(f"{g['over']} campanha(s) com gasto chegaram a {bar} leads ou mais nesses dias.")
+        lines.append(
+            f"{counted(g['over'], 'campanha com gasto chegou', 'campanhas com gasto chegaram')} a {bar} "
+            "leads ou mais nesses dias."
+        )
     return lines
 
 
@@ -625,7 +629,7 @@ def say_budget(intent: Intent, out: Out) -> list[str]:
             )
     if b["no_budget"]:
         lines.append(
-            f"{b['no_budget']} campanha(s) com gasto não têm orçamento na campanha (fica no conjunto de "
-            "anúncios): não dá para comparar."
+            f"{counted(b['no_budget'], 'campanha com gasto não tem', 'campanhas com gasto não têm')} "
+            "orçamento na campanha (fica no conjunto de anúncios): não dá para comparar."
         )
     return lines

@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from famachat_ml_pipeline.agent.intents_periods import Period
+from famachat_ml_pipeline.agent.intents_periods import Period, resolve_period
 from famachat_ml_pipeline.agent.tools import ToolContext, run_tool
 from famachat_ml_pipeline.agent.tools.analysis import period_figures
 from famachat_ml_pipeline.agent.tools.campaigns import is_active
@@ -126,22 +126,27 @@ def pause_savings_figures(ctx: ToolContext, cid: str, period: Period | None = No
     }
 
 
-def leads_cost_figures(ctx: ToolContext, target: float) -> dict[str, Any]:
+def leads_cost_figures(ctx: ToolContext, target: float, month: bool = False) -> dict[str, Any]:
     """What `target` leads cost at the account's CPL of the last 7 and 28 complete days, and how many days
-    that is at each span's daily spend: an estimate at a constant CPL, which scaling rarely keeps."""
+    that is at each span's daily spend: an estimate at a constant CPL, which scaling rarely keeps. With
+    `month` ("400 leads esse mês"), the goal is the month's: the leads it already has count, and what is
+    left is costed and spread over the days left (today's among them)."""
     through = ctx.data_through()
     daily = read_daily_insights(ctx.engine, [ctx.config_id], through, 28, now=ctx.now).daily
+    left = _month_left(ctx, target, through) if month else None
     spans = []
     for days in (WEEK, 28):
         first = through - DAY * (days - 1)
         w = daily.filter(pl.col("date").is_between(first, through))
         spend, leads = float(w["spend"].sum() or 0.0), int(w["leads"].sum() or 0)
         cpl = spend / leads if leads else None
-        cost = cpl * target if cpl is not None else None
+        goal = max(left["leads_left"], 0.0) if left else target
+        cost = cpl * goal if cpl is not None else None
         per_day = spend / days
+        month_per_day = cost / left["days_left"] if cost is not None and left and left["days_left"] else None
         row = ctx.fmt1(
-            {"cpl": cpl, "cost": cost, "per_day": per_day},
-            {"cpl": "money", "cost": "money", "per_day": "money"},
+            {"cpl": cpl, "cost": cost, "per_day": per_day, "month_per_day": month_per_day},
+            dict.fromkeys(("cpl", "cost", "per_day", "month_per_day"), "money"),
         )
         spans.append(
             {
@@ -152,4 +157,26 @@ def leads_cost_figures(ctx: ToolContext, target: float) -> dict[str, Any]:
                 **row,
             }
         )
-    return {"target": target, "through": through, "spans": spans}
+    return {"target": target, "through": through, "spans": spans, "month": left}
+
+
+def _month_left(ctx: ToolContext, target: float, through: dt.date) -> dict[str, Any]:
+    """The month of today (the days after `through` to its end): its leads so far from the source, the leads
+    left to `target` and the days left. On its 1st no day is complete: nothing done yet."""
+    period = resolve_period("esse mes", through)
+    done = None
+    if period.first <= through:
+        daily = read_daily_insights(
+            ctx.engine, [ctx.config_id], through, (through - period.first).days + 1, now=ctx.now
+        ).daily
+        done = period_figures(daily, period.first, through)
+    leads = int(done["leads"] or 0) if done else 0
+    return {
+        "label": period.label,
+        "done_first": period.first if done else None,
+        "leads_done": leads,
+        "leads_left": target - leads,
+        "days_left": (period.last - through).days,
+        "first_left": through + DAY,
+        "last": period.last,
+    }

@@ -59,7 +59,7 @@ def reroute_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any] | None:
     if intent.name == "budget" and intent.ask in {"spending_much", "spending_little"}:
         return {"_pacing": pacing_figures(ctx), "_spend_weeks": spend_weeks_figures(ctx)}
     if intent.name == "leads_cost":
-        return {"_leads_cost": leads_cost_figures(ctx, intent.threshold or 0.0)}
+        return {"_leads_cost": leads_cost_figures(ctx, intent.threshold or 0.0, month=intent.ask == "month")}
     if intent.name == "month_ahead":
         return {"_month_ahead": month_ahead_figures(ctx, intent.ask or "")}
     if intent.name == "period_campaigns":

@@ -27,6 +27,29 @@ _MONTH_TARGET = re.compile(
 )
 
 
+# "vou estourar a verba de 40 mil?", "o gasto do mês vai passar de 50k?": a month's budget named with an
+# overspend word; the amount is money (not leads, %, days)
+_OVER_WORD = r"\b(?:estour\w*|pass(?:ar|a|o|e|ou|aria|arei)|ultrapass\w*|exced\w*|extrapol\w*)\b"
+# ("R$ 500, vou passar?": a comma after the number ends it)
+_AMOUNT = (
+    rf"(?:r\$\s*)?(\d[\d.,]*\d|\d)(?!\d|[.,]\d)\s*{MAGNITUDE}?"
+    r"(?!\s*(?:%|por ?cento|dias?\b|(?:de\s+)?leads?\b))"
+)
+_MONTH_BUDGET_OVER = re.compile(rf"{_OVER_WORD}.{{0,40}}?{_AMOUNT}|{_AMOUNT}.{{0,40}}?{_OVER_WORD}")
+# the month is meant: named, a monthly budget, or the spend ahead ("vou estourar...")
+_MONTH_MEANT = re.compile(r"\bmes\b(?! passado| retrasado)|\bmensal\b|\b(?:vou|vamos|vai|vao|irei|iremos)\b")
+
+
+def month_budget_over(text: str) -> float | None:
+    """The month's budget a normalized question fears passing ("vou estourar a verba de 40 mil?" -> 40000);
+    None when no amount, no overspend word, or nothing says the month (a day's or the daily budgets')."""
+    m = _MONTH_BUDGET_OVER.search(text)
+    if m is None or not _MONTH_MEANT.search(text):
+        return None
+    number, word = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    return parse_number(number) * magnitude(word)
+
+
 # "gastando sem gerar lead", "gastou sem lead", "com 0 leads": the campaigns that spent with no lead
 NO_LEADS = re.compile(
     r"\bsem (gerar |nenhum |trazer |converter |ter )?(um )?leads?\b|\bgast\w* sem\b|\bnenhum lead"

@@ -54,10 +54,14 @@ _BACK = re.compile(
     r"\b(voltar\w*|voltou|reativad\w*|rodando|gastando|gastaram|gastou|religad\w*|ativas de novo)\b"
 )
 # "quanto preciso investir para 1000 leads?": the money a leads goal takes at the recent CPL (group: N)
-_LEADS_COST = re.compile(
+_COST_ASKED = (
     r"\b(quanto|qto|qnto|qnt)\b.*\b(preciso|precisaria|tenho que|teria que|devo|deveria)\b.*"
-    r"\b(investir|gastar|colocar|por)\b.*?\b(\d[\d.]*)\s*(?:novos\s+)?leads?\b"
+    r"\b(investir|gastar|colocar|por)\b"
 )
+_LEADS_COST = re.compile(rf"{_COST_ASKED}.*?\b(?P<n>\d[\d.]*)\s*(?:novos\s+)?leads?\b")
+# "quero 400 leads esse mês, quanto preciso investir?": the goal said before the ask
+_GOAL_THEN_COST = re.compile(rf"\b(?P<n>\d[\d.]*)\s*(?:novos\s+)?leads?\b.*{_COST_ASKED}")
+_THIS_MONTH = re.compile(r"\b(?:n?esse|n?este|no|do) mes\b(?! passado| que vem)")
 # "a campanha 11 está queimando dinheiro?": is its CPL too high (the verdict of "o CPL dela tá alto?")
 _BURNING = re.compile(
     r"\b(queimando|torrando|jogando fora|desperdicando|rasgando|perdendo|sangrando)\b"
@@ -221,11 +225,13 @@ def reroute(text: str, intent: Intent) -> Intent:
         least = steady.group(1) == "menos" or bool(steady.group(2)) or steady.group(3) == "mais"
         metric = "least" if least else "most"
         return replace(intent, name="cpl_stability", keyword="cpl_stability", metric=metric, names=())
-    if (goal := _LEADS_COST.search(text)) and not named:
-        target = float(goal.group(4).replace(".", ""))
-        # "pra fazer 40 leads/dia", "40 leads por dia": a daily goal, its spend a day (was 40 in all)
-        daily = "per_day" if re.match(r"\s*(?:/|por |ao |a cada )\s*dia\b", text[goal.end() :]) else None
-        return replace(intent, name="leads_cost", keyword="leads_cost", threshold=target, names=(), ask=daily)
+    if (goal := _LEADS_COST.search(text) or _GOAL_THEN_COST.search(text)) and not named:
+        target = float(goal.group("n").replace(".", ""))
+        # "pra fazer 40 leads/dia", "40 leads por dia": a daily goal, its spend a day (was 40 in all); "400
+        # leads esse mês": the month's goal, less the leads it has (was 400 from zero)
+        daily = re.match(r"\s*(?:novos\s+)?leads?\s*(?:/|por |ao |a cada )\s*dia\b", text[goal.end("n") :])
+        ask = "per_day" if daily else "month" if _THIS_MONTH.search(text) else None
+        return replace(intent, name="leads_cost", keyword="leads_cost", threshold=target, names=(), ask=ask)
     days = tuple(dict.fromkeys(m.group(0) for m in DAY_REF.finditer(text)))
     if days and not named and SAME_WEEKDAY_BEFORE.search(text):
         # "gasto de ontem vs o mesmo dia da semana passada": that day and the same weekday a week before

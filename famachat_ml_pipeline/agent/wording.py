@@ -23,6 +23,16 @@ def count_text(count: object) -> str:
     return format_number(count, 0)
 
 
+def days_left_text(days: int) -> str:
+    """ "o 1 dia que falta", "os 30 dias que faltam": after "d"/"n" ("antes dos ...", "por dia nos ...")."""
+    return "o 1 dia que falta" if days == 1 else f"os {days} dias que faltam"
+
+
+def counted(count: int, one: str, many: str) -> str:
+    """A count with its noun in the right number: "1 campanha", "3 campanhas" (was "campanha(s)")."""
+    return f"{count_text(count)} {one if count == 1 else many}"
+
+
 def leads_text(count: object) -> str:
     """ "1 lead", "2.660 leads", "- leads" (no count): a count of leads as pt-BR writes it."""
     shown = count_text(count)

@@ -469,7 +469,9 @@ def test_the_campaigns_asked_of_the_top_tier_are_that_tier(demo_db: DemoDb) -> N
     intent, lines = _one(demo_db, "quais campanhas de alta performance eu tenho?")
     assert intent == "tier", lines
     if k:
-        assert lines[0] == f"{k} campanha(s) no tier alta performance (HIGH_PERFORMER):", lines
+        assert (
+            lines[0] == f"{k} campanha{'s' if k != 1 else ''} no tier alta performance (HIGH_PERFORMER):"
+        ), lines
 
 
 # ------------------------------------------------------------ 17. "e ontem?" after a campaign judged

@@ -195,7 +195,9 @@ def test_campaigns_falling_a_tier_are_the_models_next_week_below_today(demo_db: 
     if not falling:
         assert lines[0].startswith("Nenhuma campanha com queda de tier prevista"), lines
         return
-    assert lines[0].startswith(f"{len(falling)} campanha(s) com queda de tier prevista"), lines[0]
+    assert lines[0].startswith(
+        f"{len(falling)} campanha{'s' if len(falling) != 1 else ''} com queda de tier prevista"
+    ), lines[0]
     listed = sorted(re.search(r"\((\d+)\): ", x).group(1) for x in lines if x.startswith("- “"))
     assert listed == falling, lines
     for cid in falling:

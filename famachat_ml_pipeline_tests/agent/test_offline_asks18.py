@@ -212,7 +212,7 @@ def test_the_dismissed_advice_is_listed_from_the_users_columns(demo_db: DemoDb) 
     assert row is not None
     try:
         _, lines = _one(demo_db, "quais recomendações eu já descartei?")
-        assert lines[0] == "1 recomendação(ões) descartada(s):", lines
+        assert lines[0] == "1 recomendação descartada:", lines
         assert lines[1].startswith(f"- #{rec['id']} {rec['title']} — "), lines[1]
         when = row["dismissed_at"] if isinstance(row["dismissed_at"], dt.datetime) else None
         if when is not None:

@@ -587,7 +587,9 @@ def test_the_critical_campaigns_asked_in_pt_br_are_the_critical_tier(demo_db: De
     assert critical
     intent, lines = _one(demo_db, "qnts campanhas tao no critico?")
     assert intent == "tier", lines
-    assert lines[0].startswith(f"{len(critical)} campanha(s) no tier crítico (UNDERPERFORMER)"), lines
+    assert lines[0].startswith(
+        f"{len(critical)} campanha{'s' if len(critical) != 1 else ''} no tier crítico (UNDERPERFORMER)"
+    ), lines
     listed = {re.search(r"\((\d+)\): ", x).group(1) for x in lines if x.startswith("- ")}
     assert listed == critical, (listed, critical)
 

@@ -75,7 +75,7 @@ def test_tier_names_agree_with_tier(demo_db: DemoDb) -> None:
     assert asked >= 3
     k = sum(1 for t, _ in tiers.values() if t == "UNDERPERFORMER")
     _, lines = _one(demo_db, "quais campanhas estão no tier crítico?")
-    assert lines[0] == f"{k} campanha(s) no tier crítico (UNDERPERFORMER):", lines
+    assert lines[0] == f"{k} campanha{'s' if k != 1 else ''} no tier crítico (UNDERPERFORMER):", lines
 
 
 # ------------------------------------------------------------ 3. "caiu" of a campaign is worse, on a day too

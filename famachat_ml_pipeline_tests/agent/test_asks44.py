@@ -1,0 +1,158 @@
+"""The month's money asked as a buyer asks it (2026-12-02): "vou estourar a verba de 40 mil?" (was the daily
+budgets' overspend of the last 7 days, "Não"), "quero 400 leads esse mês, quanto preciso investir?" (was
+the month so far; "...pra fazer 400 leads esse mês?" costed all 400 from zero), "quanto falta pra bater 2000
+leads no mês?" when the stored forecast ends before the month (said nothing of getting there), and a count
+with its noun ("1 campanha", was "1 campanha(s)"). Figures from the cleaned source and the stored
+predictions, summed here; on a demo whose last day is 1 December (the month's first complete day)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from famachat_ml_pipeline.agent.intents_asks import month_budget_over
+from famachat_ml_pipeline.agent.intents_talk import normalize
+from famachat_ml_pipeline.agent.wording import counted
+from famachat_ml_pipeline.core.recommendations import format_money, format_number
+from famachat_ml_pipeline.db.agent_queries import read_latest_predictions
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb, _build, clock_at
+from famachat_ml_pipeline_tests.agent.test_asks42 import _one
+from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
+from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source
+from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT
+
+pytestmark = pytest.mark.timeout(600)
+
+DAY = dt.timedelta(days=1)
+END = dt.date(2026, 12, 1)  # the demo's last day; today is 2/12: December has one complete day
+MONTH_LAST = dt.date(2026, 12, 31)
+
+
+@pytest.fixture(scope="module")
+def dec_db(tmp_path_factory: pytest.TempPathFactory) -> DemoDb:
+    tmp = tmp_path_factory.mktemp("dec1")
+    return _build(f"sqlite:///{tmp / 'famachat_ml.db'}", tmp, END, clock_at(END))
+
+
+def _so_far(db: DemoDb) -> dict[str, float]:
+    d = _source(db, ACCOUNT, END.replace(day=1), END, db.now)
+    return {"spend": float(d["spend"].sum() or 0.0), "leads": float(d["leads"].sum() or 0)}
+
+
+def _projected(db: DemoDb) -> dict[str, float]:
+    """The month so far, plus the stored forecast's days of the month (in cents and tenths of a lead, as
+    the answer shows them), plus its pace per day over the days after it."""
+    campaigns = sorted(db.data.campaigns.filter(db.data.campaigns["config_id"] == ACCOUNT)["campaign_id"])
+    sums, covered = {"spend": 0.0, "leads": 0.0}, set()
+    for r in read_latest_predictions(db.engine, ACCOUNT, campaigns):
+        for p in r["predictions"] if r["target_metric"] in sums else []:
+            if (END + DAY).isoformat() <= p["date"][:10] <= MONTH_LAST.isoformat():
+                covered.add(p["date"][:10])
+                sums[r["target_metric"]] += float(p["predicted"] or 0.0)
+    last = dt.date.fromisoformat(max(covered))
+    n, rest = (last - END).days, (MONTH_LAST - last).days
+    assert rest > 0, last  # the stored forecast ends before December does: the pace carries it
+    ahead = {"spend": round(sums["spend"], 2), "leads": round(sums["leads"], 1)}
+    done = _so_far(db)
+    return {k: round(done[k], 2) + ahead[k] + ahead[k] / n * rest for k in ahead}
+
+
+@pytest.mark.parametrize(("offset", "verdict", "side"), [(-2000, "Sim", "acima"), (2000, "Não", "abaixo")])
+def test_a_month_budget_named_is_the_months_close_against_it(
+    dec_db: DemoDb, offset: int, verdict: str, side: str
+) -> None:
+    spend = _projected(dec_db)["spend"]
+    cap = round(spend / 1000) * 1000 + offset
+    asked = f"vou estourar a verba de {cap // 1000} mil?"
+    intent, lines = _one(dec_db, asked)
+    assert intent == "forecast", lines
+    assert lines[0] == (
+        f"{verdict}, no ritmo da previsão: dezembro de 2026 deve fechar em cerca de {format_money(spend)}, "
+        f"{format_money(abs(spend - cap))} {side} de {format_money(cap)}."
+    ), lines
+    # then what is left a day to stay within it
+    assert lines[1].startswith(f"Para fechar dezembro de 2026 em {format_money(cap)}: até "), lines
+
+
+def test_a_month_budget_already_passed_says_so(dec_db: DemoDb) -> None:
+    spent = _so_far(dec_db)["spend"]
+    cap = int(spent // 2)
+    intent, lines = _one(dec_db, f"meu orçamento mensal é R$ {cap}, vou passar?")
+    assert intent == "forecast", lines
+    assert lines[0] == (
+        f"Sim: dezembro de 2026 já passou de {format_money(cap)}: o mês soma {format_money(spent)}, "
+        f"{format_money(spent - cap)} acima."
+    ), lines
+
+
+def test_the_daily_budgets_overspend_is_still_asked_without_an_amount(dec_db: DemoDb) -> None:
+    intent, lines = _one(dec_db, "tem campanha estourando o orçamento?")
+    assert intent == "budget", lines
+    assert "orçamento diário" in lines[0], lines
+
+
+@pytest.mark.parametrize(
+    ("question", "cap"),
+    [
+        ("vou estourar a verba de 40 mil?", 40000.0),
+        ("o gasto do mês vai passar de 50k?", 50000.0),
+        ("minha verba do mês é 30 mil, vou passar?", 30000.0),
+        ("vou passar dos R$ 36.000 esse mês?", 36000.0),
+        ("meu orçamento mensal é R$ 500, vou passar?", 500.0),
+        # no month, or no money
+        ("a campanha 4 passou de 40 leads?", None),
+        ("o cpl vai passar de 30%?", None),
+        ("ontem passou de 500?", None),
+        ("tem campanha estourando o orçamento?", None),
+    ],
+)
+def test_the_month_budget_read_from_the_question(question: str, cap: float | None) -> None:
+    assert month_budget_over(normalize(question)) == cap
+
+
+def test_a_month_leads_goal_counts_the_leads_the_month_has(dec_db: DemoDb) -> None:
+    done = int(_so_far(dec_db)["leads"])
+    week = _source(dec_db, ACCOUNT, END - 6 * DAY, END, dec_db.now)
+    spend, leads = float(week["spend"].sum()), int(week["leads"].sum())
+    cpl = round(spend / leads, 2)  # the answer costs at the CPL it shows
+    goal, left_days = done + 100, (MONTH_LAST - END).days
+    for asked in (
+        f"quero {goal} leads esse mês, quanto preciso investir?",
+        f"quanto preciso investir pra fazer {goal} leads esse mês?",
+    ):
+        intent, lines = _one(dec_db, asked)
+        assert intent == "leads_cost", lines
+        cost = spend / leads * 100
+        assert lines[0] == (
+            f"Para {goal} leads em dezembro de 2026 faltam 100: o mês soma {done} leads ({_d(END)}). "
+            f"Ao CPL dos últimos 7 dias ({format_money(cpl)}, {_d(END - 6 * DAY)} a {_d(END)}), são cerca de "
+            f"{format_money(cost)}: {format_money(cost / left_days)} por dia nos {left_days} dias que faltam "
+            f"({_d(END + DAY)} a {_d(MONTH_LAST)})."
+        ), lines
+    # with no month named, the goal is costed whole, as before
+    intent, lines = _one(dec_db, f"quanto preciso investir pra fazer {goal} leads?")
+    assert lines[0].startswith(f"Cerca de {format_money(spend / leads * goal)} para {goal} leads, "), lines
+    intent, lines = _one(dec_db, f"quero {done} leads esse mês, quanto preciso investir?")
+    assert lines == [
+        f"A meta de {done} leads em dezembro de 2026 já foi batida: o mês soma {done} leads ({_d(END)})."
+    ]
+
+
+@pytest.mark.parametrize("more", [True, False])
+def test_a_month_leads_target_past_the_forecast_says_if_its_pace_gets_there(
+    dec_db: DemoDb, more: bool
+) -> None:
+    leads = _projected(dec_db)["leads"]
+    target = round(leads) + (-50 if more else 50)
+    intent, lines = _one(dec_db, f"quanto falta pra bater {target} leads no mês?")
+    assert intent == "forecast", lines
+    assert lines[1] == (
+        "No ritmo da previsão (uma extrapolação depois dos dias previstos), "
+        f"{'chega' if more else 'não chega'} à meta: cerca de {format_number(leads, 0)} leads no mês."
+    ), lines
+
+
+@pytest.mark.parametrize(("n", "text"), [(1, "1 campanha"), (2, "2 campanhas"), (1200, "1.200 campanhas")])
+def test_a_count_agrees_with_its_noun(n: int, text: str) -> None:
+    assert counted(n, "campanha", "campanhas") == text
