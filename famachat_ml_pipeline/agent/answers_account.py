@@ -113,7 +113,7 @@ def say_summary(intent: Intent, out: Out) -> list[str]:
     lines += _summary_text(s) if "error" not in s else []
     for r in out["get_high_priority_recommendations"].get("recommendations", []):
         lines.append(f"- Prioridade {r['priority']}: {r['title']} ({quoted(r['name'])}).")
-    return lines
+    return lines[: intent.limit] if intent.limit else lines  # "resumo em 3 linhas": the first 3
 
 
 def say_data_quality(intent: Intent, out: Out) -> list[str]:

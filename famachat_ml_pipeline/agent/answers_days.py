@@ -11,7 +11,7 @@ import polars as pl
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_weekend import weekend_parts
 from famachat_ml_pipeline.agent.tools.analysis import excluded_text
-from famachat_ml_pipeline.agent.wording import Out, br_date, br_span, days_text, leads_text, period_in
+from famachat_ml_pipeline.agent.wording import Out, br_date, br_span, days_text, leads_text, period_in, quoted
 from famachat_ml_pipeline.core.recommendations.text_ptbr import (
     WEEKDAYS_PT,
     format_money,
@@ -33,9 +33,10 @@ def say_weekday(intent: Intent, out: Out) -> list[str]:
         return [*hour, *say_weekday(replace(intent, ask=None), out)]
     span = br_span(w["first_day"], w["last_day"])
     rows = w["weekdays"]
-    when = f"nas últimas 4 semanas completas ({span}, {_weekday_span(w)})"
+    of = f"de {quoted(w['name'])} " if w.get("name") else ""  # one campaign's weekdays
+    when = f"{of}nas últimas 4 semanas completas ({span}, {_weekday_span(w)})"
     if not rows:
-        return [f"Não há dados desta conta nas últimas 4 semanas ({span})."]
+        return [f"Não há dados {of or 'desta conta '}nas últimas 4 semanas ({span})."]
     if not any(x["leads"] for x in rows):
         return [f"Nenhum lead {when}: não há CPL por dia da semana para comparar."]
     if (intent.ask or "").startswith("weekend"):
@@ -86,6 +87,12 @@ def say_weekday(intent: Intent, out: Out) -> list[str]:
 
     aside = w.get("set_aside") or 0
     note = [f"Sem {days_text(aside)} de campanha cujos dados a fonte trouxe inválidos."] if aside else []
+    if (fewest := min(x["leads"] for x in rows)) < FEW_LEADS and intent.metric not in {"cpm_low", "cpm_high"}:
+        # a campaign's weekday has a handful of leads: one lead more or less reorders the CPLs
+        note.append(
+            f"Poucos leads por dia da semana ({fewest} a {max(x['leads'] for x in rows)}): com tão poucos, "
+            "uma diferença assim pode ser acaso."
+        )
     if (intent.ask or "").startswith("weekday:") and intent.metric != "leads":
         head_line = _one_weekday(
             int((intent.ask or "").split(":")[1]), rows, when, out.get("_currency") or "BRL"
@@ -103,6 +110,8 @@ def say_weekday(intent: Intent, out: Out) -> list[str]:
     ]
 
 
+# under this many leads on a weekday in the 4 weeks, its CPL moves by a tenth or more with one lead
+FEW_LEADS = 10
 WEEKEND = (5, 6)  # Saturday, Sunday (Monday = 0)
 
 

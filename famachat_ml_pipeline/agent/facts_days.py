@@ -15,12 +15,15 @@ from famachat_ml_pipeline.source.read import read_daily_insights
 WEEKDAY_WEEKS = 4  # "melhor dia da semana": the last 4 full weeks, each weekday 4 times
 
 
-def weekday_figures(ctx: ToolContext) -> dict[str, Any]:
+def weekday_figures(ctx: ToolContext, campaign_id: str | None = None) -> dict[str, Any]:
     """Spend, leads and CPL per weekday (Monday = 0) over the last 28 days up to the last complete day,
-    from the source, formatted pt-BR with the raw numbers kept to rank them."""
+    from the source, of the account or of one campaign, formatted pt-BR with the raw numbers kept to rank
+    them."""
     last = ctx.data_through()
     first = last - dt.timedelta(days=7 * WEEKDAY_WEEKS - 1)
     daily = read_daily_insights(ctx.engine, [ctx.config_id], last, 7 * WEEKDAY_WEEKS, now=ctx.now).daily
+    if campaign_id is not None:
+        daily = daily.filter(pl.col("campaign_id") == campaign_id)
     d = daily.filter(pl.col("date").is_between(first, last)).with_columns(
         weekday=pl.col("date").dt.weekday() - 1
     )
@@ -59,6 +62,7 @@ def weekday_figures(ctx: ToolContext) -> dict[str, Any]:
         "data_first_day": covered.min() if covered.len() else None,
         "days_with_data": covered.n_unique(),
         "set_aside": int(grouped["aside"].sum() or 0),
+        "name": ctx.name_of(campaign_id) if campaign_id is not None else None,
         "weekdays": ctx.fmt(raw, {"spend": "money", "cpl": "money", "cpm": "money"}),
     }
 

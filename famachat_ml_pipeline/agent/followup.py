@@ -312,14 +312,32 @@ _VERSUS_LAST_WEEK = re.compile(
 
 def _day_versus_last_week(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
     """ "como foi ontem?" then "e comparado com a semana passada?": the account's day against the day
-    before and the same weekday a week earlier (the CPL's move when the CPL was asked last); None after
-    anything else (a period, a campaign, today or tomorrow)."""
-    if not _VERSUS_LAST_WEEK.search(normalize(message).strip()):
+    before and the same weekday a week earlier (the CPL's move when the CPL was asked last); after a
+    question of no day (a campaign's card, the account's summary), the calendar week against the week
+    before; None after anything else (a period, a campaign's day, today or tomorrow)."""
+    if not _VERSUS_LAST_WEEK.search(text := normalize(message).strip()):
         return None
     prev = _previous_intent(history, depth)
-    if prev is None or prev.campaign_id or prev.names or prev.period_ref:
+    if prev is None or prev.period_ref:
         return None
-    if prev.day_ref is None or re.fullmatch(r"hoje|hj|amanha", prev.day_ref):
+    if prev.day_ref is None and prev.name != "compare" and "semana passada" in text:
+        # "como está a campanha 5?" (or the account) then "e comparado com a semana passada?": the calendar
+        # week against the same days of the week before (was "diga 2 a 5 campanhas")
+        return Intent(
+            "trends",
+            prev.campaign_id,
+            names=prev.names,
+            name_like=prev.name_like,
+            period_ref="essa semana",
+            metric="calendar_week",
+            keyword="trends",
+        )
+    if (
+        prev.campaign_id
+        or prev.names
+        or prev.day_ref is None
+        or re.fullmatch(r"hoje|hj|amanha", prev.day_ref)
+    ):
         return None
     metric = "day_cpl_either" if prev.metric in {"cpl", "cpl_judge", "cpl_judge_high"} else "day_what"
     return replace(prev, name="anomalies", keyword="anomalies", metric=metric)

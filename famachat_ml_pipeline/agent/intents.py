@@ -150,6 +150,7 @@ INTENTS = (
 
 # intents that keep a campaign named in the question; any other becomes that campaign's details
 CAMPAIGN_INTENTS = {
+    "weekday",  # "qual o melhor dia da semana da campanha 5?": her weekdays
     "out_of_scope",
     "tier",
     "forecast",
@@ -506,6 +507,9 @@ _FEWEST_LEADS = re.compile(
 
 
 # "sábado é bom dia pra anunciar?", "vale anunciar no domingo?": one weekday judged
+# "resumo em 3 linhas", "em duas linhas": how many lines a summary may take
+_SMALL_NUMBERS = {"uma": 1, "um": 1, "duas": 2, "dois": 2, "tres": 3, "quatro": 4, "cinco": 5}
+_LINES_ASKED = re.compile(r"\bem (\d{1,2}|uma|um|duas|dois|tres|quatro|cinco) (?:linhas?|frases?)\b")
 _WEEKDAY_INDEX = {"segunda": 0, "terca": 1, "quarta": 2, "quinta": 3, "sexta": 4, "sabado": 5, "domingo": 6}
 _WD = r"(segunda|terca|quarta|quinta|sexta|sabado|domingo)(?:-feira| feira)?s?"
 _JUDGED = (
@@ -908,6 +912,9 @@ def _classify(message: str) -> Intent:
         cid, names = None, ()
     if matched in {"top", "underperformers", "cpl_rank", "list_campaigns"} and (top := TOP_N.search(asked)):
         extra["limit"] = max(1, min(int(top.group(1) or top.group(2)), 20))
+    if matched == "summary" and (short := _LINES_ASKED.search(asked)):
+        # "me dá um resumo em 3 linhas": that many lines, the account's figures first (was 6)
+        extra["limit"] = _SMALL_NUMBERS.get(short.group(1)) or max(1, min(int(short.group(1) or 1), 20))
     if matched == "roi":
         money_text = DAY_REF.sub(" ", ACCOUNT_REF.sub(" ", CAMPAIGN_ID.sub(" ", text)))
         money_text = re.sub(r"\bcampanha\s+\S+", " ", money_text)  # "campanha 3" is no money
@@ -917,11 +924,18 @@ def _classify(message: str) -> Intent:
         # "a conta tá pior que mês passado?": this month so far against last month, the verdict first
         verdict = PERIODS_VERDICTS[0 if next(g for g in vs.groups() if g) == "pior" else 1]
         return replace(_periods_intent(None, (), ("mes passado", "esse mes"), named, False), metric=verdict)
-    if not cid and not names_asked(text) and (vs := VS_LAST_WEEK.search(asked)):
+    if vs := VS_LAST_WEEK.search(asked):
         # "a conta tá melhor que semana passada?": the CPL of this week's days (last week's on a Monday)
-        # against the same weekdays of the week before, Sim/Não first; not the best campaign of last week
+        # against the same weekdays of the week before, Sim/Não first; not the best campaign of last week.
+        # "a campanha 5 tá melhor que semana passada?": hers the same way (was her last week's figures)
         move = "worse" if vs.group(1) == "pior" else "better"
-        return Intent("trends", accounts_named=named, metric=f"week_cpl_{move}", keyword="trends")
+        one, like = (() if cid else names_asked(text)), looks_like_name(message)
+        if not (cid or one):
+            return Intent("trends", accounts_named=named, metric=f"week_cpl_{move}", keyword="trends")
+        if cid or like:
+            return Intent(
+                "trends", cid, None, named, one, keyword="trends", name_like=like, metric=f"week_cpl_{move}"
+            )
     if not cid and (
         more := re.search(r"\b(mais|menos)\b.*\b(?:do\s+)?(?:que|q) (?:a |na )?semana passada\b", asked)
     ):

@@ -8,16 +8,19 @@ predictions, summed here; on a demo whose last day is 1 December (the month's fi
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+import polars as pl
 import pytest
 
 from famachat_ml_pipeline.agent.intents_asks import month_budget_over
 from famachat_ml_pipeline.agent.intents_talk import normalize
 from famachat_ml_pipeline.agent.wording import counted
 from famachat_ml_pipeline.core.recommendations import format_money, format_number
+from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
 from famachat_ml_pipeline.db.agent_queries import read_latest_predictions
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, _build, clock_at
-from famachat_ml_pipeline_tests.agent.test_asks42 import _one
+from famachat_ml_pipeline_tests.agent.test_asks42 import _one, _talk
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source
 from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT
@@ -156,3 +159,107 @@ def test_a_month_leads_target_past_the_forecast_says_if_its_pace_gets_there(
 @pytest.mark.parametrize(("n", "text"), [(1, "1 campanha"), (2, "2 campanhas"), (1200, "1.200 campanhas")])
 def test_a_count_agrees_with_its_noun(n: int, text: str) -> None:
     assert counted(n, "campanha", "campanhas") == text
+
+
+# ------------------------------------------------------------ one campaign's weekdays, her week, the summary
+def _busiest(db: DemoDb) -> tuple[str, str, int]:
+    """(id, name, number) of the account's campaign with the most leads in the last 28 days."""
+    d = _source(db, ACCOUNT, db.as_of - 27 * DAY, db.as_of, db.now)
+    cid = (
+        d.group_by("campaign_id").agg(pl.col("leads").sum()).sort("leads", descending=True)["campaign_id"][0]
+    )
+    name = db.data.campaigns.filter(pl.col("campaign_id") == cid)["name"][0]
+    return cid, name, int(re.search(r"Campanha (\d+) ", name).group(1))
+
+
+def test_a_campaigns_best_weekday_is_hers(demo_db: DemoDb) -> None:
+    """ "qual o melhor dia da semana da campanha 5?" (and "...dela?" after her card) was her card: her
+    weekdays over the 4 weeks by the CPL of her rows in the source, the lowest first."""
+    cid, name, n = _busiest(demo_db)
+    d = _source(demo_db, ACCOUNT, demo_db.as_of - 27 * DAY, demo_db.as_of, demo_db.now)
+    by_day = (
+        d.filter(pl.col("campaign_id") == cid)
+        .group_by(pl.col("date").dt.weekday().alias("wd"))
+        .agg(pl.col("spend").sum(), pl.col("leads").sum())
+        .filter(pl.col("leads") > 0)
+        .with_columns(cpl=pl.col("spend") / pl.col("leads"))
+        .sort("cpl")
+    )
+    best = by_day.row(0, named=True)
+    intent, lines = _one(demo_db, f"qual o melhor dia da semana da campanha {n}?")
+    assert intent == "weekday", lines
+    assert lines[0].startswith(
+        f"Melhor dia da semana (menor CPL) de “{name}” nas últimas 4 semanas completas "
+        f"({_d(demo_db.as_of - 27 * DAY)} a {_d(demo_db.as_of)}, "
+    ), lines
+    assert (
+        f": {WEEKDAYS_PT[best['wd'] - 1]}, CPL {format_money(best['cpl'])}, {best['leads']} leads" in lines[0]
+    )
+    assert len([x for x in lines if x.startswith("- ")]) == by_day.height, lines
+    (_, _), (intent, followed) = _talk(
+        demo_db, [f"como está a campanha {n}?", "qual o melhor dia da semana dela?"]
+    )
+    assert (intent, followed) == ("weekday", lines)
+    # the account's, unchanged: no campaign named
+    _, account = _one(demo_db, "qual o melhor dia da semana?")
+    assert account[0].startswith("Melhor dia da semana (menor CPL) nas últimas 4 semanas completas ("), (
+        account
+    )
+
+
+def _cpl_between(db: DemoDb, cid: str, first: dt.date, last: dt.date) -> float | None:
+    d = _source(db, ACCOUNT, first, last, db.now).filter(pl.col("campaign_id") == cid)
+    leads = int(d["leads"].sum() or 0)
+    return float(d["spend"].sum()) / leads if leads else None
+
+
+_SPAN = re.compile(r"\((\d\d/\d\d/\d{4}) a (\d\d/\d\d/\d{4})\)")
+
+
+def _days(line: str) -> tuple[dt.date, dt.date]:
+    a, b = _SPAN.search(line).groups()
+    return (dt.datetime.strptime(a, "%d/%m/%Y").date(), dt.datetime.strptime(b, "%d/%m/%Y").date())
+
+
+def test_a_campaign_better_than_last_week_is_her_weeks_verdict(dec_db: DemoDb) -> None:
+    """Was her last week's figures with no verdict: Sim/Não by her CPL over the days compared, as the
+    account's "tá melhor que semana passada?" is (on a Tuesday: Monday and Tuesday of both weeks)."""
+    cid, name, n = _busiest(dec_db)
+    intent, lines = _one(dec_db, f"a campanha {n} tá melhor que semana passada?")
+    assert intent == "trends", lines
+    now_line = next(x for x in lines if x.startswith(f"Esta semana de “{name}”"))
+    before_line = next(x for x in lines if x.startswith("Semana passada"))
+    now_cpl = _cpl_between(dec_db, cid, *_days(now_line))
+    before_cpl = _cpl_between(dec_db, cid, *_days(before_line))
+    assert now_cpl is not None and before_cpl is not None, lines
+    verdict = "Sim" if now_cpl < before_cpl else "Não"
+    assert lines[0].startswith(f"{verdict}: o CPL de “{name}” "), (lines, now_cpl, before_cpl)
+    assert format_money(now_cpl) in lines[0] and format_money(before_cpl) in lines[0], lines
+
+
+@pytest.mark.parametrize("campaign", [True, False])
+def test_compared_with_last_week_after_a_question_of_no_day_is_the_calendar_weeks(
+    dec_db: DemoDb, campaign: bool
+) -> None:
+    """ "e comparado com a semana passada?" after a campaign's card (or the account's summary) asked for
+    2 to 5 campaigns to compare: the calendar week against the same days of the week before."""
+    _, name, n = _busiest(dec_db)
+    first = f"como está a campanha {n}?" if campaign else "como está minha conta?"
+    (_, _), (intent, lines) = _talk(dec_db, [first, "e comparado com a semana passada?"])
+    assert intent == "trends", lines
+    of = f" de “{name}”" if campaign else ""
+    assert lines[0].startswith("Variação da semana passada para esta (") and lines[0].split(":")[0].endswith(
+        f"){of}"
+    ), lines
+    assert any(x.startswith(f"Esta semana{of}, ") for x in lines), lines
+
+
+@pytest.mark.parametrize(
+    ("asked", "n"), [("me dá um resumo em 3 linhas", 3), ("resume a conta em uma frase", 1)]
+)
+def test_a_summary_in_n_lines_takes_n(demo_db: DemoDb, asked: str, n: int) -> None:
+    _, whole = _one(demo_db, "resumo da conta")
+    assert len(whole) > 3, whole
+    intent, lines = _one(demo_db, asked)
+    assert intent == "summary", lines
+    assert lines == whole[:n]
