@@ -40,11 +40,15 @@ _MONTH_BUDGET_OVER = re.compile(rf"{_OVER_WORD}.{{0,40}}?{_AMOUNT}|{_AMOUNT}.{{0
 _MONTH_MEANT = re.compile(r"\bmes\b(?! passado| retrasado)|\bmensal\b|\b(?:vou|vamos|vai|vao|irei|iremos)\b")
 
 
+# "o cpl vai passar de 30?": a rate or a count passing a level, no budget
+_A_RATE = re.compile(r"\b(?:cpl|ctr|cpm|cpc|roas|roi|leads?|cliques?|frequencia|impress\w*)\b|\bcusto por\b")
+
+
 def month_budget_over(text: str) -> float | None:
     """The month's budget a normalized question fears passing ("vou estourar a verba de 40 mil?" -> 40000);
     None when no amount, no overspend word, or nothing says the month (a day's or the daily budgets')."""
     m = _MONTH_BUDGET_OVER.search(text)
-    if m is None or not _MONTH_MEANT.search(text):
+    if m is None or not _MONTH_MEANT.search(text) or _A_RATE.search(text):
         return None
     number, word = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
     return parse_number(number) * magnitude(word)

@@ -107,6 +107,8 @@ def test_the_daily_budgets_overspend_is_still_asked_without_an_amount(dec_db: De
         ("a campanha 4 passou de 40 leads?", None),
         ("o cpl vai passar de 30%?", None),
         ("ontem passou de 500?", None),
+        ("o cpl vai passar de 30 esse mês?", None),
+        ("vou passar de 1000 leads no mês?", None),
         ("tem campanha estourando o orçamento?", None),
     ],
 )
