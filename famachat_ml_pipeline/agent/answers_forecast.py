@@ -27,6 +27,7 @@ from famachat_ml_pipeline.agent.wording import (
     leads_text,
     quoted,
 )
+from famachat_ml_pipeline.core.forecasting.fleet import IDLE_DAYS
 from famachat_ml_pipeline.core.recommendations import format_money, format_number, format_pct
 from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as DEFAULT_RECOMMENDATION_CONFIG
 
@@ -593,6 +594,25 @@ def _beyond_lines(intent: Intent, out: Out) -> list[str]:
     ]
 
 
+# the forecaster's business rules that forecast nothing (core.forecasting.fleet): paused, or idle
+_OFF_METHODS = {"inactive": "está pausada", "idle": f"não gastou nada nos últimos {IDLE_DAYS} dias completos"}
+
+
+def _not_delivering(out: Out) -> list[str]:
+    """A campaign the forecaster expects to deliver nothing (paused, or no spend on its last days): said
+    as such, with no CPL (was "0,0 leads" beside "R$ 0,00 de CPL ... nos próximos 0 dias")."""
+    p = out.get("predict_campaign_leads") or {}
+    if failed(p) or (why := _OFF_METHODS.get(p.get("method", ""))) is None:
+        return []
+    as_of = dt.date.fromisoformat(str(p["as_of"]))
+    since = f" ({br_span(as_of - dt.timedelta(days=IDLE_DAYS - 1), as_of)})" if p["method"] == "idle" else ""
+    return [
+        f"{quoted(p['name'])} {why}{since}: a previsão do pipeline para os próximos {len(p['days'])} dias é "
+        "de 0 leads e nenhum gasto, e sem gasto não há CPL previsto. Se ela voltar a entregar, a próxima "
+        "execução do pipeline prevê a partir dos novos dias."
+    ]
+
+
 def _say_forecast(intent: Intent, out: Out) -> list[str]:
     if intent.metric == "budget_scaled":
         return _budget_lines(intent, out)
@@ -609,6 +629,8 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
             *_leads_target_lines(out, goal),
             *_month_end_lines(out, leads_first=intent.metric == "month_end_leads"),
         ]
+    if intent.campaign_id and (off := _not_delivering(out)):
+        return off
     if intent.campaign_id:
         lines = [*_campaign_spend_lines(intent, out), *_forecast_day_lines(intent, out)]
         # "qual o cpl previsto da campanha 4?": the CPL asked, said before the leads

@@ -12,12 +12,14 @@ import re
 
 import polars as pl
 import pytest
+import sqlalchemy as sa
 
 from famachat_ml_pipeline.agent.intents_asks import month_budget_over
 from famachat_ml_pipeline.agent.intents_talk import normalize
 from famachat_ml_pipeline.agent.wording import counted
 from famachat_ml_pipeline.core.recommendations import format_money, format_number
 from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
+from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.db.agent_queries import read_latest_predictions
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb, _build, clock_at
 from famachat_ml_pipeline_tests.agent.test_asks42 import _one, _talk
@@ -265,3 +267,25 @@ def test_a_summary_in_n_lines_takes_n(demo_db: DemoDb, asked: str, n: int) -> No
     intent, lines = _one(demo_db, asked)
     assert intent == "summary", lines
     assert lines == whole[:n]
+
+
+def test_a_stopped_campaigns_forecast_is_said_to_be_nothing(dec_db: DemoDb) -> None:
+    """A campaign ACTIVE but with nothing spent on its last 3 days was forecast 8,8 leads beside "R$ 0,00 de
+    CPL médio por dia nos próximos 0 dias": the forecaster's idle rule (nothing to deliver) said as such."""
+    f = schema.ml_forecasts
+    with dec_db.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(f.c.config_id, f.c.entity_id).where(f.c.method == "idle", f.c.target_metric == "leads")
+        ).fetchall()
+    assert rows, "the demo has a delivery stop of 3 days or more at its end"
+    config_id, cid = rows[0]
+    last3 = _source(dec_db, config_id, END - 2 * DAY, END, dec_db.now).filter(pl.col("campaign_id") == cid)
+    assert float(last3["spend"].sum()) == 0.0, last3  # the source agrees: nothing spent (or no row)
+    name = dec_db.data.campaigns.filter(pl.col("campaign_id") == cid)["name"][0]
+    intent, lines = _one(dec_db, f"qual a previsão de leads da campanha {cid}?", config_id)
+    assert intent == "forecast", lines
+    assert lines == [
+        f"“{name}” não gastou nada nos últimos 3 dias completos ({_d(END - 2 * DAY)} a {_d(END)}): a "
+        "previsão do pipeline para os próximos 7 dias é de 0 leads e nenhum gasto, e sem gasto não há CPL "
+        "previsto. Se ela voltar a entregar, a próxima execução do pipeline prevê a partir dos novos dias."
+    ]

@@ -219,7 +219,9 @@ def forecast_fleet(
     Only days <= as_of are read. Business rules on top of the statistical forecast:
     - a campaign that `vocab.is_inactive` calls inactive at as_of (status or effective_status: a paused
       ad set delivers nothing either) is forecast to deliver nothing (0, bounds [0, 0], method
-      "inactive"), unless `respect_status` is False;
+      "inactive"), and so is one that spent nothing on each of its last IDLE_DAYS days (method "idle"),
+      unless `respect_status` is False;
+    - no lead is forecast on a day with no spend forecast (point) or possible (upper bound);
     - spend (point and bounds) is capped at 1.25 x the daily budget when the campaign has one.
     CPL rows come from `derive_cpl`; a day with neither expected spend nor leads has no CPL row.
     """
@@ -262,7 +264,9 @@ def forecast_fleet_parts(
     if n == 0:
         return
     stopped = keys.select(is_inactive()).to_series().to_numpy()
-    inactive = stopped if respect_status else np.zeros(n, dtype=bool)
+    idle = _idle(mats["spend"])
+    inactive = stopped | idle if respect_status else np.zeros(n, dtype=bool)
+    off_method = np.where(stopped, "inactive", "idle")
     budget = keys["daily_budget"].fill_null(np.nan).to_numpy().astype(float)
     cap = np.where(np.isfinite(budget) & (budget > 0), BUDGET_OVERSPEND * budget, np.inf)[:, None]
     dates = [as_of + dt.timedelta(days=j) for j in range(1, horizon + 1)]
@@ -280,8 +284,9 @@ def forecast_fleet_parts(
             lent=lent.metrics.get(metric) if lent is not None else None,
         )
         metric_cap = cap if metric == "spend" else None
-        fc[metric] = _apply_rules(res[(method, level)], inactive, metric_cap)
-        wide[metric] = _apply_rules(res[(method, _wider(level))], inactive, metric_cap)
+        spend = (fc["spend"], wide["spend"]) if metric == "leads" else (None, None)
+        fc[metric] = _apply_rules(res[(method, level)], inactive, off_method, metric_cap, spend[0])
+        wide[metric] = _apply_rules(res[(method, _wider(level))], inactive, off_method, metric_cap, spend[1])
         f = fc[metric]
         yield _long_frame(keys, dates, metric, f.point, f.lower, f.upper, f.method, f.insufficient).cast(
             OUTPUT_SCHEMA  # type: ignore[arg-type]
@@ -305,12 +310,37 @@ def forecast_fleet_parts(
         made.append(lent if lent is not None else FleetCalibration(n, level, method, used, log_bounds))
 
 
-def _apply_rules(fc: MatrixForecast, inactive: np.ndarray, cap: np.ndarray | None) -> MatrixForecast:
+IDLE_DAYS = 3  # a campaign that delivered nothing on each of its last 3 days is forecast to deliver nothing
+
+
+def _idle(spend: np.ndarray) -> np.ndarray:
+    """[campaign] True where the last IDLE_DAYS days are all recorded at zero spend (ACTIVE but not
+    delivering: the delivery stop ZERO_SPEND alerts on). On the synthetic fleet (2,000 campaigns, 6
+    origins, 571 such cases) a zero forecast beat the statistical one for the next 7 days: spend MAE 122
+    against 131, leads 7.9 against 10.6 (the leads' forecast decayed slower than the spend's)."""
+    last = spend[:, -IDLE_DAYS:]
+    return (last.shape[1] == IDLE_DAYS) & np.all(last == 0.0, axis=1)
+
+
+def _apply_rules(
+    fc: MatrixForecast,
+    off: np.ndarray,
+    off_method: np.ndarray,
+    cap: np.ndarray | None,
+    spend: MatrixForecast | None = None,
+) -> MatrixForecast:
+    """The business rules on a metric's forecast: spend capped (`cap`), nothing for a campaign `off`
+    (inactive or idle, said in its method), and, given the spend's forecast, no lead where no spend is
+    expected (its point) or possible (its upper bound)."""
     point, lower, upper = fc.point.copy(), fc.lower.copy(), fc.upper.copy()
     if cap is not None:
         point, lower, upper = np.minimum(point, cap), np.minimum(lower, cap), np.minimum(upper, cap)
-    point[inactive], lower[inactive], upper[inactive] = 0.0, 0.0, 0.0
-    method = np.where(inactive, "inactive", fc.method)
+    if spend is not None:
+        no_spend = spend.point == 0.0
+        point[no_spend], lower[no_spend] = 0.0, 0.0
+        upper[spend.upper == 0.0] = 0.0
+    point[off], lower[off], upper[off] = 0.0, 0.0, 0.0
+    method = np.where(off, off_method, fc.method)
     return replace(fc, point=point, lower=lower, upper=upper, method=method)
 
 

@@ -8,6 +8,8 @@ import numpy as np
 import polars as pl
 
 from famachat_ml_pipeline.core.forecasting import OUTPUT_SCHEMA, fleet_matrix, forecast_fleet
+from famachat_ml_pipeline.core.forecasting.common import MatrixForecast
+from famachat_ml_pipeline.core.forecasting.fleet import _apply_rules
 
 H = 7
 PATTERN = np.array([10.0, 12.0, 15.0, 14.0, 11.0, 4.0, 3.0])
@@ -189,3 +191,61 @@ def test_history_before_a_stretch_too_long_to_impute_is_unknown_not_zero() -> No
     assert np.isnan(row[:35]).all() and (row[35:] == spend[35:]).all()
     tail = forecast_fleet(daily.filter(pl.col("date") >= START + dt.timedelta(days=35)), as_of, H)
     assert forecast_fleet(daily, as_of, H).equals(tail)
+
+
+def _steady_then(zero_days: int, rows: bool) -> tuple[pl.DataFrame, dt.date]:
+    """A campaign spending the weekly PATTERN x 5 with ~4 leads a day for 8 weeks, then `zero_days` with
+    nothing delivered: rows of zeros (`rows`), or no rows at all (the source contract's "no row")."""
+    rng = np.random.default_rng(3)
+    n = 56
+    spend, leads = np.tile(PATTERN, n // 7) * 5, rng.poisson(4.0, n)
+    d = _daily(np.r_[spend, np.zeros(zero_days)], np.r_[leads, np.zeros(zero_days)], START)
+    as_of = START + dt.timedelta(days=n + zero_days - 1)
+    if not rows:
+        d = d.filter(pl.col("date") <= START + dt.timedelta(days=n - 1))
+    return d, as_of
+
+
+def test_a_campaign_that_stopped_delivering_is_forecast_to_deliver_nothing() -> None:
+    """ACTIVE but nothing spent on each of its last 3 days (the ZERO_SPEND stop): no spend, no lead and no
+    CPL row (was a decaying spend beside leads that decayed slower: 8.8 leads on R$ 33 against a CPL of R$ 30
+    in the demo); 2 such days are not yet a stop."""
+    for rows in (True, False):
+        daily, as_of = _steady_then(3, rows)
+        out = forecast_fleet(daily, as_of, H)
+        delivery = out.filter(pl.col("metric") != "cpl")
+        assert delivery["method"].unique().to_list() == ["idle"], rows
+        assert (delivery["confidence_upper"] == 0).all() and (delivery["predicted_value"] == 0).all()
+        assert out.filter(pl.col("metric") == "cpl").height == 0
+    daily, as_of = _steady_then(2, True)
+    out = forecast_fleet(daily, as_of, H)
+    spend = out.filter(pl.col("metric") == "spend")
+    assert "idle" not in spend["method"].to_list() and spend["predicted_value"].sum() > 0
+    # the rules off (as for a forecast's record of an earlier day): the statistical forecast
+    daily, as_of = _steady_then(3, True)
+    off = forecast_fleet(daily, as_of, H, respect_status=False)
+    assert "idle" not in off["method"].to_list()
+
+
+def test_no_lead_is_forecast_where_no_spend_is() -> None:
+    """Leads follow spend: none where the spend's point is 0, and no room for one where its upper bound is."""
+    one = np.array(["combo"])
+    spend = MatrixForecast(
+        np.array([[0.0, 5.0, 0.0]]),
+        np.array([[0.0, 1.0, 0.0]]),
+        np.array([[0.0, 9.0, 4.0]]),
+        one,
+        np.array([False]),
+    )
+    leads = MatrixForecast(
+        np.array([[2.0, 1.0, 1.5]]),
+        np.array([[1.0, 0.0, 0.5]]),
+        np.array([[4.0, 3.0, 3.0]]),
+        one,
+        np.array([False]),
+    )
+    out = _apply_rules(leads, np.array([False]), np.array(["idle"]), None, spend)
+    np.testing.assert_array_equal(out.point, [[0.0, 1.0, 0.0]])
+    np.testing.assert_array_equal(out.lower, [[0.0, 0.0, 0.0]])
+    np.testing.assert_array_equal(out.upper, [[0.0, 3.0, 3.0]])  # spend possible on day 3: a lead is too
+    assert out.method.tolist() == ["combo"]
