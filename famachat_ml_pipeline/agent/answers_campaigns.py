@@ -120,7 +120,10 @@ def say_campaign_details(intent: Intent, out: Out) -> list[str]:
         anomalies = anomaly_block({"anomalies": d["open_anomalies"]})
         return [*stopped_why_lines(out["_stopped"], d["status"]), campaign_head(d), *anomalies]
     if "_stopped" in out:  # "a 5 parou de gastar?": yes or no from its last days, and who it is
-        return [*stopped_lines(out["_stopped"], running=intent.ask == "running"), campaign_head(d)]
+        said = stopped_lines(out["_stopped"], running=intent.ask == "running")
+        if intent.ask == "stopped_since" and said and said[0].startswith("Sim: "):
+            said[0] = said[0].removeprefix("Sim: ")  # "desde quando tá parada?" asks a day, not a Sim
+        return [*said, campaign_head(d)]
     if "_vs_account" in out:  # "quanto custa um lead na 4 comparado com a média?": that, and who it is
         said = {"share": share_lines, "without": without_lines}.get(intent.ask or "", vs_account_lines)
         return [*said(intent, out["_vs_account"]), campaign_head(d)]

@@ -205,7 +205,11 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
         return {**facts, "_delivering": delivery_figures(ctx)}
     if intent.name == "campaign_details" and intent.ask == "stopped_leads" and owned:
         return {**facts, "_leads_stopped": leads_stopped_figures(ctx, intent.campaign_id)}
-    if intent.name == "campaign_details" and intent.ask in {"stopped", "running", "stopped_why"} and owned:
+    if (
+        intent.name == "campaign_details"
+        and intent.ask in {"stopped", "running", "stopped_why", "stopped_since"}
+        and owned
+    ):
         # "por que a 11 parou?": its last spend read further back (a pause may be weeks old)
         span = WHY_STOPPED_SPAN if intent.ask == "stopped_why" else STOPPED_SPAN
         return {**facts, "_stopped": stopped_figures(ctx, intent.campaign_id, span)}

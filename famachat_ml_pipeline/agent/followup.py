@@ -29,6 +29,7 @@ from famachat_ml_pipeline.agent.intents_asks import month_end_asked
 from famachat_ml_pipeline.agent.intents_keywords import keyword_intent
 from famachat_ml_pipeline.agent.intents_numbers import percent_named
 from famachat_ml_pipeline.agent.intents_periods import PERIODS_RATES, periods_asked
+from famachat_ml_pipeline.agent.intents_reroutes import delivery_asked
 from famachat_ml_pipeline.agent.intents_talk import normalize, term_asked
 from famachat_ml_pipeline.agent.intents_trends import figure_named, trend_asked
 from famachat_ml_pipeline.agent.intents_verdicts import verdict_asked, vs_account_asked
@@ -251,6 +252,18 @@ def _plural_named(message: str, history: Sequence[ChatTurn], depth: int) -> Inte
     verdict = verdict_asked(normalize(message))
     refs = {"day_ref": own.day_ref, "period_ref": own.period_ref}
     return Intent("compare", names=names, campaign_ids=ids, metric=verdict, **refs)
+
+
+def _delivery_followup(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
+    """ "desde quando tá parada?", "tá entregando?" with no campaign named, after a turn that named one: her
+    delivery asked (was "Não entendi"); None otherwise."""
+    text = normalize(message)
+    if len(_WORD.findall(text)) > MAX_WORDS or not delivery_asked(text):
+        return None
+    own = classify_intent(message)
+    if own.campaign_id or own.names or len(last := _last_named(history, depth)) != 1:
+        return None
+    return classify_intent(f"a campanha {last[0]} {message}")
 
 
 def _pronoun_named(message: str, history: Sequence[ChatTurn], depth: int) -> str | None:
@@ -703,6 +716,8 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
         return how_much
     if (which := _which_of(message, history, depth)) is not None:
         return which
+    if (delivery := _delivery_followup(message, history, depth)) is not None:
+        return delivery
     if (named := _pronoun_named(message, history, depth)) is not None:
         # the campaign put in place of the pronoun: a follow-up of the last question if it only names
         # that ("e dela ontem?"), else a question of its own about it ("pq o cpl dela subiu?", "e ela, tá

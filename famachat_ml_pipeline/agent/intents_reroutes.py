@@ -156,7 +156,9 @@ _ACTION = re.compile(r"\b(aument|escal|dobr|paus|reduz|cort|deslig|desativ|reati
 # "a 5 parou de gastar?", "a 5 tá parada?": whether it still spends
 # ("a 11 parou?", "por que a 9 parou?": "parou" ending the question asks the same)
 # "a 8 tá rodando?", "ainda tá gastando?": the same facts, asked the other way round (Sim when it spends)
-_RUNNING = re.compile(r"\b(?:ainda )?(?:ta|esta) (?:gastando|rodando)\b\W*$")
+_RUNNING = re.compile(
+    r"\b(?:ainda )?(?:ta|esta) (?:gastando|rodando|entregando|veiculando|funcionando|no ar)\b\W*$"
+)
 _STOPPED = re.compile(
     r"\bpar(ou|aram) de (gastar|rodar|entregar|veicular|gerar|trazer)\b|\bpar(ou|aram)\W*$"
     rf"|\b(ta|esta|tao|estao) (parad[ao]s?|sem gastar)\b|{_RUNNING.pattern}"
@@ -203,6 +205,11 @@ def _month_figure(text: str) -> str | None:
     if re.search(r"\blead", text):
         return "leads"
     return "spend" if re.search(r"\bgast|\binvest", text) else None
+
+
+def delivery_asked(text: str) -> bool:
+    """ "tá parada?", "tá entregando?", "desde quando parou?": a campaign's delivery asked (normalized)."""
+    return bool(_STOPPED.search(text))
 
 
 def reroute(text: str, intent: Intent) -> Intent:
@@ -294,6 +301,8 @@ def reroute(text: str, intent: Intent) -> Intent:
         # "a 5 parou de gastar?": yes or no from its last days' spend, not its card; "por que a 9 parou?":
         # since when, and what its status says of why
         why = "stopped_why" if WHY.search(text) else "running" if _RUNNING.search(text) else "stopped"
+        if why == "stopped" and re.search(r"\bdesde quando\b|\bha quanto tempo\b", text):
+            why = "stopped_since"  # "desde quando tá parada?": the day, no Sim first
         if re.search(r"\blead", text):
             why = "stopped_leads"  # "a 12 parou de gerar lead?", "os leads da 14 pararam?": its leads
         return replace(intent, name="campaign_details", keyword="performance", metric=None, ask=why)

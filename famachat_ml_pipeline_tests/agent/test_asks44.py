@@ -289,3 +289,30 @@ def test_a_stopped_campaigns_forecast_is_said_to_be_nothing(dec_db: DemoDb) -> N
         "previsão do pipeline para os próximos 7 dias é de 0 leads e nenhum gasto, e sem gasto não há CPL "
         "previsto. Se ela voltar a entregar, a próxima execução do pipeline prevê a partir dos novos dias."
     ]
+
+
+# ------------------------------------------------------------ a stopped campaign's delivery, asked after her
+def _stopped_one(db: DemoDb) -> tuple[str, str, int, dt.date]:
+    """(id, name, config_id, last day with spend) of a campaign that spent before the last 3 days and not in
+    them, from the source."""
+    for config_id in (2, 3):  # account 1's names are rewritten in the database (conftest.INJECTED_NAMES)
+        d = _source(db, config_id, END - 27 * DAY, END, db.now).filter(pl.col("spend") > 0)
+        last = d.group_by("campaign_id").agg(pl.col("date").max()).filter(pl.col("date") < END - 2 * DAY)
+        if last.height:
+            cid, day = last.sort("campaign_id").row(0)
+            return cid, db.data.campaigns.filter(pl.col("campaign_id") == cid)["name"][0], config_id, day
+    raise AssertionError("no campaign of the demo stopped in its last 28 days")
+
+
+def test_delivering_asked_of_a_stopped_campaign_is_nao_and_since_when_is_its_day(dec_db: DemoDb) -> None:
+    """ "a campanha 5 ta entregando?" was her card with no verdict, and "desde quando ta parada?" after it
+    "Não entendi": "Não" with the day she stopped, then that day alone."""
+    cid, name, config_id, last = _stopped_one(dec_db)
+    stop = f"“{name}” não gasta desde {_d(last + DAY)}; o último gasto foi "
+    (_, delivering), (intent, since) = _talk(
+        dec_db, [f"a campanha {cid} ta entregando?", "desde quando ta parada?"], config_id
+    )
+    assert delivering[0].startswith(f"Não: {stop}"), delivering
+    assert intent == "campaign_details" and since[0].startswith(stop), since
+    (_, _), (_, on_air) = _talk(dec_db, [f"como está a campanha {cid}?", "tá no ar?"], config_id)
+    assert on_air[0].startswith(f"Não: {stop}"), on_air
