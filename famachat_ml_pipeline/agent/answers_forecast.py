@@ -222,20 +222,23 @@ def _month_total(out: Out) -> tuple[Sums, bool] | None:
     return _projection(out, first, last)[4], last < out["_period"].last.isoformat()
 
 
-def _overspend_lines(out: Out, cap: float) -> list[str]:
+def _overspend_lines(out: Out, cap: float, fits: bool = False) -> list[str]:
     """ "Vou estourar a verba de 40 mil?": Sim/Não first, by the month's projected spend (the month so far
-    plus the stored forecast, carried at its pace to the month's end) against the amount named."""
+    plus the stored forecast, carried at its pace to the month's end) against the amount named; `fits`
+    ("minha verba mensal é 35k, dá pra fechar o mês?"): the verdict the other way round."""
     projected, t = _month_total(out), out.get("_target")
     currency, month = out.get("_currency") or "BRL", out["_period"].label
     if t is not None and t["over"]:
-        return [f"Sim: {month} já passou de {t['target']}: o mês soma {t['spent']}, {t['gap']} acima."]
+        verdict = "Não" if fits else "Sim"
+        return [f"{verdict}: {month} já passou de {t['target']}: o mês soma {t['spent']}, {t['gap']} acima."]
     if projected is None:
         return [
             f"Não sei dizer: não há previsão guardada recente para projetar {month} (rode `famachat-ml run`)."
         ]
     total, extrapolated = projected
     spend, gap, cap_text = total["spend"], abs(total["spend"] - cap), format_money(cap, currency)
-    verdict, side = ("Não", "abaixo") if spend <= cap else ("Sim", "acima")
+    side = "abaixo" if spend <= cap else "acima"
+    verdict = "Sim" if (spend <= cap) == fits else "Não"
     how = "no ritmo da previsão" if extrapolated else "pela previsão do pipeline"
     return [
         f"{verdict}, {how}: {month} deve fechar em cerca de {format_money(spend, currency)}, "
@@ -620,9 +623,8 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
         goal = intent.threshold if intent.metric == "month_end_leads" else None
         # "quanto falta gastar no mês?": no monthly budget exists, said first, with the daily budgets' pace
         left = left_to_spend_lines(out.get("_daily_budget")) if intent.ask == "left_to_spend" else []
-        over = (
-            _overspend_lines(out, intent.threshold) if intent.ask == "overspend" and intent.threshold else []
-        )
+        asked = intent.ask in {"overspend", "fits"} and intent.threshold
+        over = _overspend_lines(out, intent.threshold or 0.0, intent.ask == "fits") if asked else []
         return [
             *over,
             *left,

@@ -16,7 +16,7 @@ from famachat_ml_pipeline.agent.intents_asks import (
     TOP_N,
     day_rank_metric,
     inaction_asked,
-    month_budget_over,
+    month_budget_asked,
     month_target,
     savings_asked,
     shape_asks,
@@ -370,12 +370,11 @@ def classify_intent(message: str) -> Intent:
             else None
         )
         intent = replace(intent, name="decisions", keyword="decisions", ask=decision, metric=kind)
-    elif (cap := month_budget_over(text)) and not (intent.campaign_id or intent.names or intent.day_ref):
-        # "vou estourar a verba de 40 mil?": the month's projected spend against it, Sim/Não first (was the
-        # daily budgets' overspend of the last 7 days)
-        intent = Intent(
-            "forecast", keyword="forecast", metric="month_end_target", threshold=cap, ask="overspend"
-        )
+    elif (budget := month_budget_asked(text)) and not (intent.campaign_id or intent.names or intent.day_ref):
+        # "vou estourar a verba de 40 mil?", "minha verba mensal é 35k, dá pra fechar o mês?": the month's
+        # projected spend against it, Sim/Não first (was the daily budgets' overspend of the last 7 days)
+        cap, ask = budget
+        intent = Intent("forecast", keyword="forecast", metric="month_end_target", threshold=cap, ask=ask)
     elif budget_total_asked(text) and not intent.campaign_id:
         intent = Intent("budget", keyword="budget", ask="budget_total", accounts_named=intent.accounts_named)
     elif (

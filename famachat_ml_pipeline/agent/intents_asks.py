@@ -44,14 +44,33 @@ _MONTH_MEANT = re.compile(r"\bmes\b(?! passado| retrasado)|\bmensal\b|\b(?:vou|v
 _A_RATE = re.compile(r"\b(?:cpl|ctr|cpm|cpc|roas|roi|leads?|cliques?|frequencia|impress\w*)\b|\bcusto por\b")
 
 
-def month_budget_over(text: str) -> float | None:
-    """The month's budget a normalized question fears passing ("vou estourar a verba de 40 mil?" -> 40000);
-    None when no amount, no overspend word, or nothing says the month (a day's or the daily budgets')."""
-    m = _MONTH_BUDGET_OVER.search(text)
-    if m is None or not _MONTH_MEANT.search(text) or _A_RATE.search(text):
+# "minha verba mensal é 35k, dá pra fechar o mês?", "tenho 12 milhões pro mês, vai dar?": a month's budget
+# declared, and whether it is enough asked
+_DECLARED = re.compile(
+    rf"\b(?:verba|orcamento|budget|teto)\b(?: (?:mensal|do mes|pro mes|para o mes|no mes))?"
+    rf"\s*(?:e|eh|de|=|sera|vai ser|:)?\s*{_AMOUNT}"
+    rf"|\btenho\s+{_AMOUNT}.{{0,25}}?\b(?:pro|para o|no|por|ao) mes\b"
+)
+_ENOUGH = re.compile(
+    r"\b(?:da|dara|daria|vai dar)\b|\bcabe\b|\bsuficiente\b|\bsobr\w*|\baguenta\b|\bconsigo\b"
+)
+
+
+def month_budget_asked(text: str) -> tuple[float, str] | None:
+    """(the month's budget, the ask) of a normalized question: "overspend" when passing it is feared ("vou
+    estourar a verba de 40 mil?" -> 40000), "fits" when whether it is enough is asked ("minha verba mensal
+    é 35k, dá pra fechar o mês?"); None when no amount, or nothing says the month (a day's, the daily
+    budgets'), or a rate or a count is what passes ("o cpl vai passar de 30?")."""
+    if not _MONTH_MEANT.search(text) or _A_RATE.search(text):
+        return None
+    if m := _MONTH_BUDGET_OVER.search(text):
+        ask = "overspend"
+    elif (m := _DECLARED.search(text)) and _ENOUGH.search(text[m.end() :]):
+        ask = "fits"
+    else:
         return None
     number, word = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-    return parse_number(number) * magnitude(word)
+    return parse_number(number) * magnitude(word), ask
 
 
 # "gastando sem gerar lead", "gastou sem lead", "com 0 leads": the campaigns that spent with no lead

@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from famachat_ml_pipeline.agent.intents_asks import month_budget_over
+from famachat_ml_pipeline.agent.intents_asks import month_budget_asked
 from famachat_ml_pipeline.agent.intents_talk import normalize
 from famachat_ml_pipeline.agent.wording import counted
 from famachat_ml_pipeline.core.recommendations import format_money, format_number
@@ -80,6 +80,21 @@ def test_a_month_budget_named_is_the_months_close_against_it(
     assert lines[1].startswith(f"Para fechar dezembro de 2026 em {format_money(cap)}: até "), lines
 
 
+@pytest.mark.parametrize(("offset", "verdict", "side"), [(-2000, "Não", "acima"), (2000, "Sim", "abaixo")])
+def test_a_month_budget_declared_is_sim_when_the_close_fits_in_it(
+    dec_db: DemoDb, offset: int, verdict: str, side: str
+) -> None:
+    """ "minha verba mensal é 35k, dá pra fechar o mês?" dumped the projection with no word of the 35k."""
+    spend = _projected(dec_db)["spend"]
+    cap = round(spend / 1000) * 1000 + offset
+    intent, lines = _one(dec_db, f"minha verba mensal é {cap // 1000}k, da pra fechar o mes?")
+    assert intent == "forecast", lines
+    assert lines[0] == (
+        f"{verdict}, no ritmo da previsão: dezembro de 2026 deve fechar em cerca de {format_money(spend)}, "
+        f"{format_money(abs(spend - cap))} {side} de {format_money(cap)}."
+    ), lines
+
+
 def test_a_month_budget_already_passed_says_so(dec_db: DemoDb) -> None:
     spent = _so_far(dec_db)["spend"]
     cap = int(spent // 2)
@@ -115,7 +130,24 @@ def test_the_daily_budgets_overspend_is_still_asked_without_an_amount(dec_db: De
     ],
 )
 def test_the_month_budget_read_from_the_question(question: str, cap: float | None) -> None:
-    assert month_budget_over(normalize(question)) == cap
+    asked = month_budget_asked(normalize(question))
+    assert (asked and asked[0]) == cap
+    assert asked is None or asked[1] == "overspend"
+
+
+@pytest.mark.parametrize(
+    ("question", "cap"),
+    [
+        ("minha verba mensal é 35k, da pra fechar o mes?", 35000.0),
+        ("tenho 12 milhoes de pesos pro mes, vai dar?", 12e6),
+        ("meu orçamento do mês é R$ 30.000, vai sobrar?", 30000.0),
+        ("minha verba do mês é 35 mil, é suficiente?", 35000.0),
+        ("minha verba mensal é 35k", None),  # said, nothing asked of it
+    ],
+)
+def test_a_month_budget_declared_with_enough_asked_is_read(question: str, cap: float | None) -> None:
+    asked = month_budget_asked(normalize(question))
+    assert asked == (None if cap is None else (cap, "fits"))
 
 
 def test_a_month_leads_goal_counts_the_leads_the_month_has(dec_db: DemoDb) -> None:
