@@ -318,8 +318,8 @@ def _month_end_lines(out: Out, leads_first: bool = False) -> list[str]:
     if last < period.last.isoformat():
         # "até o fim do mês" asked on the 1st: the stored forecast ends before the month does; the month
         # is carried to its last day at the forecast's pace per day, said as the extrapolation it is
-        at = len(lines) - 1  # after the month so far plus the forecast (`_month_close`), when said
-        lines[at:at] = _to_month_end(out, first, last, leads_first)
+        # the month's close said first, before the sums up to the forecast's last day (`_month_close`)
+        lines[len(target) : len(target)] = _to_month_end(out, first, last, leads_first)
     if done is not None:
         lines.append(
             f"Já realizado em {month} ({br_date(done['first_day'].isoformat())} a "
@@ -359,6 +359,8 @@ def _budget_lines(intent: Intent, out: Out) -> list[str]:
         p = out["predict_campaign_leads"]
         if msg := failed(p):
             return [msg]
+        if off := _not_delivering(out):  # paused or idle: no budget scales a forecast of nothing
+            return [*off, "Mudar o orçamento não muda essa previsão enquanto ela não voltar a entregar."]
         leads = f"{p['value']} leads ({p['low']} a {p['high']})"
         return _scaled_lines(pct, quoted(p["name"]), leads, f"nos próximos {len(p['days'])} dias")
     f = out["get_forecasts"]

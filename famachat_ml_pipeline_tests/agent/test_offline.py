@@ -182,7 +182,8 @@ def test_forecast_figures_equal_the_tables(demo_db: DemoDb) -> None:
 
 
 def test_campaign_forecast_is_fresh_and_bounded(demo_db: DemoDb) -> None:
-    cid = next(iter(_features(demo_db, CID)))
+    feats = _features(demo_db, CID)
+    cid = max(feats, key=lambda c: feats[c]["spend_7d"])  # delivering: a stopped one is forecast nothing
     reply = _ask(demo_db, f"previsão da campanha {cid}")
     assert [c.name for c in reply.tool_calls] == ["predict_campaign_leads", "predict_campaign_cpl"]
     leads = reply.tool_calls[0].output

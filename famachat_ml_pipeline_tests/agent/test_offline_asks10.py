@@ -178,7 +178,9 @@ def test_a_budget_increase_says_the_forecast_is_at_the_current_budget(demo_db: D
     stored forecast."""
     from famachat_ml_pipeline.core.recommendations import format_number
 
-    (n, _, name), *_ = _spenders(demo_db, demo_db.now, [])
+    # one that spent on its last 3 days: a stopped one is forecast nothing (the idle rule), said as such
+    recent = [demo_db.as_of - dt.timedelta(days=k) for k in range(3)]
+    (n, _, name), *_ = _spenders(demo_db, demo_db.now, recent)
     plain, scaled, again = _thread(
         demo_db,
         demo_db.now,
