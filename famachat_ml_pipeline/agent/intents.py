@@ -675,8 +675,13 @@ def buyer_words(text: str) -> str:
     return dates_in_words(text)
 
 
+# "campanha 4 x campanha 8": two campaigns compared, as "vs" (an "x" before a number alone is a multiple)
+_VERSUS_X = re.compile(r"\s+x\s+(?=(?:a\s+)?campanha\b)", re.IGNORECASE)
+
+
 def _classify(message: str) -> Intent:
     message = REACTIVATE_NUMBER.sub(r"\1campanha \2", fix_campaign_typos(message), count=1)
+    message = _VERSUS_X.sub(" vs ", message)
     text = buyer_words(normalize(message))
     asked = NEGATED.sub(" ", text)
     ids = CAMPAIGN_ID.findall(text)

@@ -207,6 +207,22 @@ def _month_figure(text: str) -> str | None:
     return "spend" if re.search(r"\bgast|\binvest", text) else None
 
 
+# "teve algum pico de gasto?", "o ctr caiu em alguma?": an anomaly type in the buyers' words, with no
+# "alerta" (was the account's spend, or its CTR's move)
+_TYPE_IN_WORDS = (
+    (re.compile(r"\bpicos? de gasto|\bgasto (?:disparou|explodiu)|\bdisparo de gasto"), "SPEND_SPIKE"),
+    (re.compile(r"\bpicos? de cpl|\bcpl (?:disparou|explodiu)"), "CPL_SPIKE"),
+    (
+        re.compile(
+            r"\b(?:queda|caiu|despencou) (?:de |do |no )?ctr\b.*\b(?:alguma|qual|quais)\b"
+            r"|\bctr (?:caiu|despencou)\b.*\b(?:alguma|qual|quais)\b"
+            r"|\b(?:alguma|qual|quais)\b.*\b(?:queda (?:de |do )?ctr|ctr (?:caiu|despencou))\b"
+        ),
+        "CTR_DROP",
+    ),
+)
+
+
 def delivery_asked(text: str) -> bool:
     """ "tá parada?", "tá entregando?", "desde quando parou?": a campaign's delivery asked (normalized)."""
     return bool(_STOPPED.search(text))
@@ -217,6 +233,11 @@ def reroute(text: str, intent: Intent) -> Intent:
     (`classify_intent`'s own reading)."""
     cid = intent.campaign_id or (intent.names[0] if intent.names and intent.name_like else None)
     named = bool(cid)
+    kind = next((t for words, t in _TYPE_IN_WORDS if words.search(text)), None)
+    if kind and not named and not WHY.search(text):
+        return replace(
+            intent, name="anomalies", keyword="anomalies", ask=f"anomaly_type:{kind}", metric="list", names=()
+        )
     if (most := _MONTH_MOST.search(text)) and not named and (figure := _month_figure(text)):
         # "qual mês teve mais leads?": the months by that figure per day, not the 7 days' top campaigns
         low = "" if (most.group(1) or most.group(2)) in {"mais", "maior"} else "_low"

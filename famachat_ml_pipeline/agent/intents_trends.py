@@ -229,6 +229,9 @@ _MOVE_NOUN = re.compile(
 _LEADS_LOST = re.compile(r"\b(perd(eu|eram|endo)|ganh(ou|aram|ando))\b.*\bleads?\b")
 
 
+_DEARER = re.compile(r"\b(?:ficando|ficou|fica) mais (car[oa]|barat[oa])\b")
+
+
 def campaigns_move_asked(text: str) -> tuple[str, str] | None:
     """(the figure, the move) of "quais campanhas mais caíram em leads?", "qual campanha mais caiu em
     leads?", "quais campanhas pioraram?": which campaigns moved, the move said in the singular or the
@@ -238,6 +241,8 @@ def campaigns_move_asked(text: str) -> tuple[str, str] | None:
         return None
     if lost := _LEADS_LOST.search(text):
         return ("leads", "down" if lost.group(1).startswith("perd") else "up")
+    if dear := _DEARER.search(text):  # "qual campanha tá ficando mais cara?": the CPL rising the most
+        return ("cpl", "up" if dear.group(1).startswith("car") else "down")
     if noun := _MOVE_NOUN.search(text):  # "qual campanha teve o maior aumento de gasto?"
         return (figure_named(noun.group(0)) or "cpl", "up" if noun.group(1) in _UP_NOUNS else "down")
     if not (m := _WEEK_MOVE.search(text)):

@@ -14,6 +14,7 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
+from famachat_ml_pipeline.agent.intents import classify_intent
 from famachat_ml_pipeline.agent.intents_asks import month_budget_asked
 from famachat_ml_pipeline.agent.intents_talk import normalize
 from famachat_ml_pipeline.agent.wording import counted
@@ -348,3 +349,40 @@ def test_delivering_asked_of_a_stopped_campaign_is_nao_and_since_when_is_its_day
     assert intent == "campaign_details" and since[0].startswith(stop), since
     (_, _), (_, on_air) = _talk(dec_db, [f"como está a campanha {cid}?", "tá no ar?"], config_id)
     assert on_air[0].startswith(f"Não: {stop}"), on_air
+
+
+# ------------------------------------------------------------ buyers' words for a comparison, a move, a type
+@pytest.mark.parametrize(
+    ("question", "name", "metric", "ask"),
+    [
+        # was the card of a campaign named "4 x campanha 8"
+        ("campanha 4 x campanha 8, qual ta melhor?", "compare", "better", None),
+        # was every campaign by its spend
+        ("qual campanha ta ficando mais cara?", "trends", "week_cpl_up_which", None),
+        ("qual campanha tá ficando mais barata?", "trends", "week_cpl_down_which", None),
+        # was the account's spend, the account's CTR
+        ("teve algum pico de gasto?", "anomalies", "list", "anomaly_type:SPEND_SPIKE"),
+        ("ctr caiu em alguma?", "anomalies", "list", "anomaly_type:CTR_DROP"),
+        ("alguma campanha teve queda de ctr?", "anomalies", "list", "anomaly_type:CTR_DROP"),
+        # the account's own move stays
+        ("o ctr caiu?", "performance", "ctr", "move_down"),
+    ],
+)
+def test_buyers_words_for_a_comparison_a_move_or_an_alert_type(
+    question: str, name: str, metric: str, ask: str | None
+) -> None:
+    intent = classify_intent(question)
+    assert (intent.name, intent.metric, intent.ask) == (name, metric, ask), intent
+
+
+def test_two_campaigns_joined_by_x_are_compared(demo_db: DemoDb) -> None:
+    d = _source(demo_db, ACCOUNT, demo_db.as_of - 6 * DAY, demo_db.as_of, demo_db.now)
+    ids = (
+        d.group_by("campaign_id").agg(pl.col("leads").sum()).sort("leads", descending=True)["campaign_id"][:2]
+    )
+    names = [demo_db.data.campaigns.filter(pl.col("campaign_id") == c)["name"][0] for c in ids]
+    a, b = (int(re.search(r"Campanha (\d+) ", n).group(1)) for n in names)
+    intent, lines = _one(demo_db, f"campanha {a} x campanha {b}, qual ta melhor?")
+    assert intent == "compare", lines
+    assert all(f"“{n}”" in "\n".join(lines) for n in names), lines
+    assert lines[0].startswith("Melhor: “"), lines
