@@ -128,27 +128,24 @@ def _rate(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray, metric: str)
                 (sign * res.z > config.robust_z_threshold) & enough & (sign * pct >= config.min_effect_pct)
             )
         test, *args = tests[side]
-        p = masked(test, candidate if shift is None else candidate | shift[side], *args)
-        significant = candidate & (p < config.alpha)
-        if shift is not None:
-            significant |= shift[side]
+        p = masked(test, candidate, *args)
+        daily = candidate & (p < config.alpha)
+        # a sustained shift the day alone does not show is said by the days it pooled: their CTR against
+        # the history's, its own p (was the day's CTR, even below expected in a "CTR_SPIKE")
+        pooled = shift[side] & ~daily if shift is not None else np.zeros_like(daily)
+        significant = daily | pooled
         if side == "DROP":
             significant &= ~quiet
         # the weaker of the two pieces of evidence sets the severity; only the flagged cells are read
         score = np.full(significant.shape, np.nan)
-        score[significant] = sign * np.fmin(
-            np.abs(res.z[significant]), z_of_p(np.nan_to_num(p[significant], nan=1.0))
-        )
+        score[daily] = sign * np.fmin(np.abs(res.z[daily]), z_of_p(np.nan_to_num(p[daily], nan=1.0)))
+        obs, exp_ = observed, res.expected
+        if shift is not None and pooled.any():
+            score[pooled] = sign * z_of_p(np.nan_to_num(shift[f"p_{side}"][pooled], nan=1.0))
+            obs, exp_ = np.where(pooled, shift["observed"], obs), np.where(pooled, shift["expected"], exp_)
         out.append(
             anomaly_rows(
-                mats,
-                significant,
-                f"{metric.upper()}_{side}",
-                metric,
-                observed,
-                res.expected,
-                score,
-                severity_from_z,
+                mats, significant, f"{metric.upper()}_{side}", metric, obs, exp_, score, severity_from_z
             )
         )
     return out
@@ -156,6 +153,7 @@ def _rate(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray, metric: str)
 
 def _sustained_ctr_shift(mats: Matrices, config: AnomalyConfig) -> dict[str, np.ndarray]:
     """CTR of the last few days, pooled, against the history's pooled CTR: a quasi-Poisson test on clicks.
+    The flags ("DROP", "SPIKE"), their p ("p_DROP", "p_SPIKE") and the two pooled CTRs in %.
 
     One day of 2 clicks is noise; three days of it after weeks of 10 a day is a collapse. Pooling is what
     makes small campaigns detectable at all, and the dispersion keeps drifting ones quiet.
@@ -174,7 +172,15 @@ def _sustained_ctr_shift(mats: Matrices, config: AnomalyConfig) -> dict[str, np.
         high = (pct > config.sustained_effect_pct) & enough
         p_low = masked(tails.poisson_cdf, low, np.floor(recent_c / phi), mu / phi)
         p_high = masked(tails.poisson_sf, high, np.ceil(recent_c / phi) - 1, mu / phi)
-        return {"DROP": low & (p_low < config.alpha), "SPIKE": high & (p_high < config.alpha)}
+        return {
+            "DROP": low & (p_low < config.alpha),
+            "SPIKE": high & (p_high < config.alpha),
+            "p_DROP": p_low,
+            "p_SPIKE": p_high,
+            # the pooled CTRs (%) the test weighed: the recent days' and the history's
+            "observed": np.where(recent_i > 0, recent_c / recent_i * 100.0, np.nan),
+            "expected": np.where(hist_i > 0, hist_c / hist_i * 100.0, np.nan),
+        }
 
 
 def _performance(mats: Matrices, config: AnomalyConfig, quiet: np.ndarray) -> list[pl.DataFrame]:

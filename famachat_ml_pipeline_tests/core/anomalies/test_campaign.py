@@ -304,3 +304,18 @@ def test_spending_less_is_not_a_performance_drop() -> None:
     spend[-3:] = 30.0
     leads = np.round(spend / 10.0)  # same cost per lead, a third of the money
     assert "PERFORMANCE_DROP" not in _types(detect_anomalies(campaign(spend, leads=leads), AS_OF))
+
+
+def test_a_pooled_ctr_shift_stores_the_pooled_ctrs_not_the_days() -> None:
+    """~10 clicks a day, then 2 and 2 and 9: the three days pooled collapsed, the last day alone did not
+    (0.9 % against 1 %). The alert stored that day's CTR and z (demo: a "CTR_SPIKE" of 0.62 % against 0.68
+    % expected, severity from a z of 0): now the pooled days' CTR against the history's, and the pooled
+    test's severity."""
+    impressions = np.full(DAYS, 1000.0)
+    clicks = with_last(np.full(DAYS, 10.0), 2, 2, 9)
+    found = detect_anomalies(campaign(impressions=impressions, clicks=clicks), AS_OF)
+    drop = only(found, "CTR_DROP").filter(pl.col("anomaly_date") == AS_OF)
+    assert drop.height == 1, found
+    assert drop["observed_value"][0] == pytest.approx(13 / 3000 * 100)  # the 3 days pooled: 0.43 %
+    assert drop["expected_value"][0] == pytest.approx(1.0)
+    assert drop["deviation_score"][0] < -3 and drop["severity"][0] != "LOW"
