@@ -166,11 +166,19 @@ class Freshness:
     results: dict[int, dt.date]  # latest day of results (classifications), per account with any
     today: dt.date | None = None  # São Paulo's: a source day that is today is partial, never run yet
 
+    def complete(self, account: int) -> dt.date:
+        """The account's latest complete source day: today's rows so far are no day the run can have."""
+        day = self.source[account]
+        return min(day, self.today - dt.timedelta(days=1)) if self.today else day
+
     def stale(self) -> list[tuple[int, dt.date, dt.date]]:
+        """(account, latest complete source day, results' day) of the accounts more than a day behind: from
+        midnight to the daily run, results a day behind are on schedule (was a false PROBLEM every night
+        once today's first rows arrived)."""
         return [
-            (c, self.source[c], day)
+            (c, self.complete(c), day)
             for c, day in sorted(self.results.items())
-            if c in self.source and self.source[c] - day > STALE_AFTER
+            if c in self.source and self.complete(c) - day > STALE_AFTER
         ]
 
     def without_results(self) -> list[int]:

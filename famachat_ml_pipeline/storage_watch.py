@@ -15,9 +15,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from famachat_ml_pipeline.db.engine import CONNECT_TIMEOUT_SECONDS
+
 PROBE_SECONDS = 10.0
 REMIND_SECONDS = 60.0
-CONNECT_TIMEOUT_SECONDS = 5
 
 
 def probe_postgres(url: str) -> str | None:

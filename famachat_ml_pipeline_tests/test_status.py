@@ -85,7 +85,14 @@ def test_new_source_days_without_a_run_make_the_account_stale(
         conn.execute(t.insert(), rows)
     code, out = _status(capsys)
     assert code == 1, out
-    assert f"PROBLEM: 1 account behind the source by over a day: 1 (source {last}, results {results})" in out
+    # the latest complete day: the demo writes today's first rows too (São Paulo's today)
+    from zoneinfo import ZoneInfo
+
+    today = dt.datetime.now(ZoneInfo("America/Sao_Paulo")).date()
+    complete = min(last, today - dt.timedelta(days=1))
+    assert (
+        f"PROBLEM: 1 account behind the source by over a day: 1 (source {complete}, results {results})" in out
+    )
     assert "needs a person: 1 problem (exit 1)" in out
 
 
@@ -213,3 +220,50 @@ def test_a_source_day_that_is_today_is_said_partial(latest: dt.date, partial: bo
     (line,) = freshness_section(fresh).lines
     said = f"(latest day {latest}, today so far; results cover complete days)"
     assert (said in line) is partial and line.startswith("accounts: 1 in the source (latest day "), line
+
+
+@pytest.mark.parametrize(
+    ("results", "stale"),
+    [
+        (dt.date(2026, 11, 30), False),  # 01:30 on 12-02, before the 02:00 run: on schedule
+        (dt.date(2026, 12, 1), False),
+        (dt.date(2026, 11, 29), True),  # two complete days behind: a run was missed
+    ],
+)
+def test_results_a_day_behind_before_the_daily_run_are_on_schedule(results: dt.date, stale: bool) -> None:
+    """Today's first rows (12-02) beside results of 11-30 read as two days behind: a PROBLEM every night
+    from midnight to the end of the 02:00 run. Now against the latest complete day (12-01)."""
+    from famachat_ml_pipeline.status import Freshness, freshness_section
+
+    fresh = Freshness(1, {1: dt.date(2026, 12, 2)}, {1: results}, today=dt.date(2026, 12, 2))
+    problems = freshness_section(fresh).problems
+    assert bool(problems) is stale, problems
+    if stale:
+        assert problems == [
+            f"1 account behind the source by over a day: 1 (source 2026-12-01, results {results})"
+        ]
+
+
+def test_a_database_that_never_answers_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A server that accepts and never speaks (a stuck pooler) as DATABASE_URL held `status` for ever, deaf
+    to Ctrl-C (measured: still there after 2 minutes): the probe cron or Kubernetes runs never alerted."""
+    import socket
+
+    from famachat_ml_pipeline.db.engine import CONNECT_TIMEOUT_SECONDS
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        monkeypatch.setenv("DATABASE_URL", f"postgresql://root@127.0.0.1:{silent.getsockname()[1]}/x")
+        monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+        get_settings.cache_clear()
+        t0 = time.monotonic()
+        code, out = _status(capsys)
+        took = time.monotonic() - t0
+    get_settings.cache_clear()
+    err = capsys.readouterr().err
+    assert code == 2, (out, err)
+    assert "cannot use DATABASE_URL" in out + err and "timeout" in out + err, (out, err)
+    assert took < 4 * CONNECT_TIMEOUT_SECONDS + 5, took

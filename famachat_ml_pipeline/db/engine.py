@@ -10,8 +10,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+CONNECT_TIMEOUT_SECONDS = 5  # Postgres: the longest a connection may take to be made
 VERSION_TABLE = "ml_alembic_version"  # the pipeline reads it on every run (preflight.check_schema)
 
 
@@ -31,7 +33,12 @@ def get_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # a server that accepts and never speaks (a stuck pooler) would hang a connect, and Ctrl-C with it
+    # (libpq blocks in C): the whole connection is bounded, unless the URL sets its own connect_timeout
+    own = "connect_timeout" in make_url(url).query
+    return create_engine(
+        url, pool_pre_ping=True, connect_args={} if own else {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    )
 
 
 def alembic_config(url: str) -> Config:
