@@ -24,6 +24,7 @@ from famachat_ml_pipeline.api.auth import Caller, account_of, auth_configured
 from famachat_ml_pipeline.api.errors import DATABASE_UNAVAILABLE
 from famachat_ml_pipeline.api.logs import log
 from famachat_ml_pipeline.api.schemas import (
+    MAX_ID,
     AccountRequest,
     AnalyzeRequest,
     ChatRequest,
@@ -264,9 +265,9 @@ def suggestions(body: SuggestionsRequest, who: Caller = Account, state: ApiState
 
 @router.get("/conversations", response_model=list[ThreadOut])
 def list_conversations(
-    config_id: int | None = Query(default=None, gt=0),
+    config_id: int | None = Query(default=None, gt=0, le=MAX_ID),
     limit: int = Query(default=50, ge=1, le=200),
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=MAX_ID),
     who: Caller = Account,
     state: ApiState = State,
 ) -> list[conv.Thread]:
@@ -277,7 +278,7 @@ def list_conversations(
 @router.get("/conversations/{thread_id}", response_model=ConversationOut)
 def get_conversation(
     thread_id: str,
-    config_id: int | None = Query(default=None, gt=0),
+    config_id: int | None = Query(default=None, gt=0, le=MAX_ID),
     who: Caller = Account,
     state: ApiState = State,
 ) -> dict[str, Any]:
@@ -323,7 +324,9 @@ def feedback(
 
 @router.get("/status")
 def agent_status(
-    config_id: int | None = Query(default=None, gt=0), who: Caller = Account, state: ApiState = State
+    config_id: int | None = Query(default=None, gt=0, le=MAX_ID),
+    who: Caller = Account,
+    state: ApiState = State,
 ) -> dict[str, Any]:
     """Whether the agent can answer, and in which mode (offline without an Anthropic API key)."""
     settings = state.settings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -39,10 +40,24 @@ def _capped_input(value: Any) -> Any:
     return f"{text[:MAX_ECHOED_INPUT]}... ({len(text)} characters, not echoed)"
 
 
+def _sendable(value: Any) -> Any:
+    """`value` as a JSON response can carry it: a lone surrogate ("\\ud800") as its escape, a number past
+    floats (1e400) or NaN as text. Each, echoed as refused input, was a 500 from the 422 handler."""
+    if isinstance(value, str):
+        return value if value.isascii() else value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_sendable(v) for v in value]
+    if isinstance(value, dict):
+        return {_sendable(k): _sendable(v) for k, v in value.items()}
+    return value
+
+
 async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     """FastAPI's own 422 body (`detail`: loc, msg, type, input, ctx) with each `input` capped."""
     refused = [{**e, "input": _capped_input(e["input"])} if "input" in e else e for e in exc.errors()]
-    return JSONResponse(status_code=422, content={"detail": jsonable_encoder(refused)})
+    return JSONResponse(status_code=422, content={"detail": _sendable(jsonable_encoder(refused))})
 
 
 def create_app(settings: Settings | None = None, open_agent: AgentOpener | None = None) -> FastAPI:

@@ -15,6 +15,7 @@ from typing import Literal
 import jwt
 from fastapi import HTTPException, Request, status
 
+from famachat_ml_pipeline.api.schemas import MAX_ID
 from famachat_ml_pipeline.settings import Settings
 
 JWT_ALGORITHM = "HS256"
@@ -37,13 +38,13 @@ def _unauthorized(detail: str) -> HTTPException:
 
 
 def _positive_int(value: object) -> int | None:
+    """A claim read as an id: a positive int within the databases' INTEGER, or its ASCII digits ("²" is a
+    digit to `str.isdigit` and no number to `int`)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return value if value > 0 else None
-    if isinstance(value, str) and value.isdigit() and int(value) > 0:
-        return int(value)
-    return None
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    return value if isinstance(value, int) and 0 < value <= MAX_ID else None
 
 
 def decode_jwt(token: str, settings: Settings) -> Caller:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import Path as FastApiPath
 
 from famachat_ml_pipeline.api.auth import Caller, account_of
-from famachat_ml_pipeline.api.schemas import AcknowledgeRequest, DecisionRequest, DismissRequest
+from famachat_ml_pipeline.api.schemas import MAX_ID, AcknowledgeRequest, DecisionRequest, DismissRequest
 from famachat_ml_pipeline.api.state import ApiState, api_state, caller
 from famachat_ml_pipeline.db import user_decisions
 
+# a path id past the databases' INTEGER is no row: 422, not the 500 of an out-of-range parameter
+RowId = Annotated[int, FastApiPath(gt=0, le=MAX_ID)]
 router = APIRouter(prefix="/api/v1", tags=["decisions"])
 
 Account = Depends(caller)
@@ -30,7 +33,7 @@ def _found(row: dict[str, Any] | None, what: str) -> dict[str, Any]:
 
 @router.post("/recommendations/{recommendation_id}/apply")
 def apply(
-    recommendation_id: int, body: DecisionRequest, who: Caller = Account, state: ApiState = State
+    recommendation_id: RowId, body: DecisionRequest, who: Caller = Account, state: ApiState = State
 ) -> dict[str, Any]:
     row = user_decisions.apply_recommendation(
         state.engine, account_of(who, body.config_id), recommendation_id, _user(who, body)
@@ -40,7 +43,7 @@ def apply(
 
 @router.post("/recommendations/{recommendation_id}/dismiss")
 def dismiss(
-    recommendation_id: int, body: DismissRequest, who: Caller = Account, state: ApiState = State
+    recommendation_id: RowId, body: DismissRequest, who: Caller = Account, state: ApiState = State
 ) -> dict[str, Any]:
     row = user_decisions.dismiss_recommendation(
         state.engine, account_of(who, body.config_id), recommendation_id, _user(who, body), body.reason
@@ -50,7 +53,7 @@ def dismiss(
 
 @router.post("/anomalies/{anomaly_id}/acknowledge")
 def acknowledge(
-    anomaly_id: int, body: AcknowledgeRequest, who: Caller = Account, state: ApiState = State
+    anomaly_id: RowId, body: AcknowledgeRequest, who: Caller = Account, state: ApiState = State
 ) -> dict[str, Any]:
     row = user_decisions.acknowledge_anomaly(
         state.engine, account_of(who, body.config_id), anomaly_id, _user(who, body), body.resolution_notes

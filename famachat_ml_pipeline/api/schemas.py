@@ -21,13 +21,22 @@ def _without_nul(value: str | None) -> str | None:
     # Postgres text cannot hold NUL (0x00): refused on every backend, never a 500 on one of them
     if value is not None and "\x00" in value:
         raise ValueError("must not contain the NUL character (\\u0000)")
+    # a lone UTF-16 surrogate ("\ud800") is valid JSON but no text a database can store
+    if value is not None and not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("must be valid Unicode text (a lone surrogate \\ud800-\\udfff is not)") from None
     return value
 
 
+# the databases' INTEGER (Postgres int4): every id and config_id column; a larger one is no row, not a 500
+MAX_ID = 2**31 - 1
 Integer = Annotated[int, BeforeValidator(_not_a_boolean)]
 Text = Annotated[str, AfterValidator(_without_nul)]
 ConfigId = Annotated[
-    Integer | None, Field(gt=0, description="The account; required with X-API-Key, implied by a JWT.")
+    Integer | None,
+    Field(gt=0, le=MAX_ID, description="The account; required with X-API-Key, implied by a JWT."),
 ]
 
 
@@ -62,7 +71,7 @@ class SuggestionsRequest(AccountRequest):
 class FeedbackRequest(BaseModel):
     config_id: ConfigId = None
     thread_id: str = Field(pattern=THREAD_ID)
-    message_id: Integer | None = Field(default=None, gt=0)
+    message_id: Integer | None = Field(default=None, gt=0, le=MAX_ID)
     rating: Integer = Field(ge=1, le=5, description="1 (bad) to 5 (good)")
     comment: Text | None = Field(default=None, max_length=2000)
 
@@ -114,7 +123,7 @@ class ConversationOut(ThreadOut):
 class DecisionRequest(BaseModel):
     config_id: ConfigId = None
     user_id: Integer | None = Field(
-        default=None, gt=0, description="With X-API-Key only; a JWT names its user."
+        default=None, gt=0, le=MAX_ID, description="With X-API-Key only; a JWT names its user."
     )
 
 

@@ -18,7 +18,7 @@ from famachat_ml_pipeline.api.app import create_app
 from famachat_ml_pipeline.db import conversations as conv
 from famachat_ml_pipeline.db.engine import get_engine
 from famachat_ml_pipeline_tests.agent.fake_anthropic import Stall, fake_anthropic
-from famachat_ml_pipeline_tests.api.conftest import API_KEY, KEY, A, api_settings
+from famachat_ml_pipeline_tests.api.conftest import API_KEY, KEY, A, api_settings, bearer
 from famachat_ml_pipeline_tests.api.test_server import Server
 from famachat_ml_pipeline_tests.conftest import _admin_conn
 
@@ -49,6 +49,40 @@ def test_nul_characters_and_booleans_are_refused_not_stored(client: TestClient, 
         response = client.post(path, json=body, headers=KEY)
         assert response.status_code == 422, (path, body, response.text)
     assert len(conv.get_messages(get_engine(demo_url), A, thread)) == 2 and _rows(demo_url, thread) == []
+
+
+def test_values_past_the_databases_are_refused_as_422_never_a_500(client: TestClient, demo_url: str) -> None:
+    """Each was a 500 with a traceback: an id past the databases' INTEGER (psycopg NumericValueOutOfRange,
+    SQLite OverflowError), a lone surrogate (valid JSON, no storable text), and a number past floats or
+    NaN, which made the 422 handler itself fail; a JWT claim "²" (a digit to str.isdigit, no int)."""
+    thread = f"range-{time.time_ns()}"
+    big, huge = 2**31, 2**63
+    refused = [
+        (CHAT, {"message": "oi", "config_id": big}),
+        (CHAT, {"message": "oi", "config_id": huge}),
+        (CHAT, {"message": "oi \ud800", "config_id": A}),
+        (CHAT, {"message": "oi", "config_id": A, "thread_id": "surr\ud800"}),
+        ("/api/v1/agent/chat/stream", {"message": "oi \ud800", "config_id": A}),
+        (FEEDBACK, {"config_id": A, "thread_id": thread, "rating": 4, "message_id": big}),
+        (FEEDBACK, {"config_id": A, "thread_id": thread, "rating": 4, "comment": "\udfff"}),
+        (f"/api/v1/recommendations/{big}/apply", {"config_id": A}),
+        (f"/api/v1/anomalies/{huge}/acknowledge", {"config_id": A}),
+        ("/api/v1/recommendations/1/dismiss", {"config_id": A, "reason": "\ud800"}),
+    ]
+    for path, body in refused:
+        # the body as a client sends it: JSON text, a surrogate as its escape "\\ud800"
+        raw = json.dumps(body)
+        response = client.post(path, content=raw, headers=KEY | {"content-type": "application/json"})
+        assert response.status_code == 422, (path, raw, response.status_code, response.text)
+    for raw in ('{"message": "oi", "config_id": 1e400}', '{"message": "oi", "config_id": NaN}'):
+        response = client.post(CHAT, content=raw, headers=KEY | {"content-type": "application/json"})
+        assert response.status_code == 422, (raw, response.text)
+    for path in ("/api/v1/agent/status", "/api/v1/agent/conversations"):
+        assert client.get(path, params={"config_id": big}, headers=KEY).status_code == 422, path
+    assert _rows(demo_url, thread) == []
+    for claim in ("²", big, "99999999999999999999999"):
+        response = client.post(CHAT, json={"message": "oi"}, headers=bearer(claim))  # type: ignore[arg-type]
+        assert response.status_code == 401, (claim, response.text)
 
 
 def test_feedback_sent_again_is_counted_once(client: TestClient, demo_url: str) -> None:
