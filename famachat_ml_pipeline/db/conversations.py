@@ -261,11 +261,12 @@ def add_feedback(
     """
     m, f, t = agent_messages, agent_feedback, agent_threads
     with engine.begin() as conn:
-        # The thread's row, locked on Postgres, serialises two ratings of it sent at once (SQLite
-        # serialises every writer already), so a retry racing the first request finds its row.
-        owner = conn.execute(
-            sa.select(t.c.config_id).where(t.c.thread_id == thread_id).with_for_update()
-        ).scalar_one_or_none()
+        # The thread's row written first (a no-op) serialises two ratings of it sent at once, so a retry
+        # racing the first request finds its row: a row lock on Postgres, the write lock on SQLite, where a
+        # SELECT takes none (pysqlite begins the transaction at the first write: 8 ratings at once made 5
+        # rows of one message).
+        conn.execute(sa.update(t).where(t.c.thread_id == thread_id).values(config_id=t.c.config_id))
+        owner = conn.execute(sa.select(t.c.config_id).where(t.c.thread_id == thread_id)).scalar_one_or_none()
         if owner != config_id:
             raise ThreadNotFound(thread_id)
         if message_id is not None:

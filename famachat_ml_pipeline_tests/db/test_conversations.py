@@ -91,3 +91,19 @@ def test_agent_tables_are_separate_from_the_ml_tables(engine: sa.Engine) -> None
     assert {"agent_threads", "agent_messages", "agent_feedback"} <= tables
     assert not any(t.name.startswith("ml_") for t in conv.AGENT_TABLES)
     assert all(not i.name.startswith("ix_") for t in conv.AGENT_TABLES for i in t.indexes)
+
+
+def test_ratings_of_one_message_sent_at_once_make_one_row(engine: sa.Engine) -> None:
+    """8 ratings of one message at once made 5 rows on SQLite (its SELECTs took no lock: two requests both
+    saw no row and both inserted); one rating of the thread sent 8 times, 2 rows."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    conv.open_thread(engine, 3, "race")
+    message = conv.add_message(engine, 3, "race", "assistant", "CPL de R$ 20,00.")
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda r: conv.add_feedback(engine, 3, "race", r, message_id=message), range(1, 9)))
+        list(pool.map(lambda _: conv.add_feedback(engine, 3, "race", 4), range(8)))
+    f = conv.agent_feedback
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(f.c.message_id).where(f.c.thread_id == "race")).scalars().all()
+    assert sorted(rows, key=lambda m: m is None) == [message, None], rows
