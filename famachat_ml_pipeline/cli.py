@@ -178,9 +178,13 @@ def cmd_api(args: argparse.Namespace) -> int:
 
     from famachat_ml_pipeline.api.app import create_app
     from famachat_ml_pipeline.preflight import check_ready
+    from famachat_ml_pipeline.serve import bind_problem
 
     settings = load_settings()
     check_ready(settings.database_url)  # refuse at start, not with a 500 on the first question
+    # before the line that says it serves (it did, then failed to bind: exit 3, undocumented)
+    if problem := bind_problem(args.host, [args.port], "--port"):
+        raise UsageError(problem)
     app = create_app(settings)  # warns (one JSON line) when neither ML_API_KEY nor JWT_SECRET is set
     _log_line(f"API and chat page on http://{args.host}:{args.port} ({_safe_url(settings.database_url)})")
     _hear_stop_signals()
@@ -321,17 +325,14 @@ def _prepare_serve(
     (`daemon_optional`) runs the webserver alone."""
     from famachat_ml_pipeline.instance import prepare_dagster_home
     from famachat_ml_pipeline.preflight import check_database, check_ready
-    from famachat_ml_pipeline.serve import DAEMON, make_run_dir, ports_in_use, services
+    from famachat_ml_pipeline.serve import DAEMON, bind_problem, make_run_dir, services
     from famachat_ml_pipeline.settings import export_resource_environment
 
     settings = load_settings()
-    busy = ports_in_use(args.host, [args.port, *([api_port] if api_port is not None else [])])
-    if busy:
-        api_flags = " / --api-port (or --no-api)" if api_port is not None else ""
-        raise UsageError(
-            f"port {', '.join(map(str, busy))} is already in use on {args.host}: choose --port{api_flags}; "
-            "nothing was started"
-        )
+    api_flags = " / --api-port (or --no-api)" if api_port is not None else ""
+    ports = [args.port, *([api_port] if api_port is not None else [])]
+    if problem := bind_problem(args.host, ports, f"--port{api_flags}"):
+        raise UsageError(problem)
     if api_port is not None:
         check_ready(settings.database_url)  # the API refuses an unmigrated schema: say so before starting
     else:

@@ -14,6 +14,7 @@ container) sees one failure.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -152,6 +153,23 @@ def stop_grace(settings: Settings, with_api: bool) -> float:
     return max(STOP_GRACE_SECONDS, settings.api_shutdown_grace_seconds + STOP_MARGIN_SECONDS)
 
 
+def bind_problem(host: str, ports: list[int], flags: str) -> str | None:
+    """Why the services could not listen on `ports` at `host`, in one line ending in what to do (`flags`:
+    the options that set them), or None: a port named twice, a host that names no address of this machine,
+    a port something already listens on. Said before anything starts (a webserver or API that cannot bind
+    took the stack down a second later, after the line announcing it)."""
+    if len(set(ports)) < len(ports):
+        return f"port {ports[0]} is given twice: choose {flags} apart; nothing was started"
+    try:
+        busy = ports_in_use(host, ports)
+    except OSError as exc:  # socket.gaierror for "256.1.1.1", EADDRNOTAVAIL for another machine's address
+        return f"cannot listen on --host {host}: {exc.strerror or exc}; nothing was started"
+    if busy:
+        where = f"port {', '.join(map(str, busy))} is already in use on {host}"
+        return f"{where}: choose {flags}; nothing was started"
+    return None
+
+
 def ports_in_use(host: str, ports: list[int]) -> list[int]:
     """The ports among `ports` something already listens on at `host` (serve refuses before it starts
     anything: a webserver or API that cannot bind would take the whole stack down a second later)."""
@@ -163,7 +181,9 @@ def ports_in_use(host: str, ports: list[int]) -> list[int]:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 s.bind((host, port))
-            except OSError:
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE:
+                    raise  # no port's fault: the host (bind_problem says so)
                 busy.append(port)
     return busy
 

@@ -146,6 +146,46 @@ def test_serve_refuses_a_busy_port_before_starting_anything(
     assert started == [] and not (tmp_path / "dagster_home").exists()
 
 
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        # the webserver and the API on one port: it started all four, then "address already in use", exit 3
+        (["serve", "--port", "{free}", "--api-port", "{free}"], "port {free} is given twice"),
+        # a host that is no address: the line announcing the API, then a bind error, exit 3
+        (["serve", "--host", "256.1.1.1", "--port", "{free}"], "cannot listen on --host 256.1.1.1"),
+        (["api", "--host", "256.1.1.1", "--port", "{free}"], "cannot listen on --host 256.1.1.1"),
+        (["api", "--port", "{busy}"], "port {busy} is already in use on 127.0.0.1: choose --port"),
+    ],
+)
+def test_a_port_or_host_that_cannot_serve_is_one_line_and_exit_2(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    said: str,
+) -> None:
+    import socket
+
+    from famachat_ml_pipeline import cli, serve
+
+    _fresh_settings(tmp_path, monkeypatch)
+    from famachat_ml_pipeline.db.engine import migrate
+    from famachat_ml_pipeline.settings import get_settings
+
+    migrate(get_settings().database_url)
+    started: list[object] = []
+    monkeypatch.setattr(serve, "run_services", lambda *a, **k: started.append(a) or 0)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        ports = {"free": str(_free_port()), "busy": str(taken.getsockname()[1])}
+        code = cli.main([a.format(**ports) for a in argv])
+    out = " ".join(capsys.readouterr().out.split())
+    assert code == 2, out
+    assert said.format(**ports) in out and "nothing was started" in out, out
+    assert "API and chat page on" not in out and started == []
+
+
 def test_serve_with_the_api_refuses_an_unmigrated_database_and_says_how(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
