@@ -324,7 +324,8 @@ def _without_line(b: dict[str, Any]) -> list[str]:
     more = f" e mais {len(names) - 5}" if len(names) > 5 else ""
     return [
         "Sem orçamento diário na campanha (orçamento no conjunto de anúncios ou vitalício, que não tenho): "
-        f"{', '.join(quoted(n) for n in names[:5])}{more}. O total não as inclui."
+        f"{', '.join(quoted(n) for n in names[:5])}{more}. O total não "
+        f"{'a inclui' if len(names) == 1 else 'as inclui'}."
     ]
 
 

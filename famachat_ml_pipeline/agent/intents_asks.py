@@ -76,6 +76,8 @@ def month_budget_asked(text: str) -> tuple[float, str] | None:
 # "gastando sem gerar lead", "gastou sem lead", "com 0 leads": the campaigns that spent with no lead
 NO_LEADS = re.compile(
     r"\bsem (gerar |nenhum |trazer |converter |ter )?(um )?leads?\b|\bgast\w* sem\b|\bnenhum lead"
+    # "quais campanhas pararam de gerar lead?": spending, no lead since (was "Não entendi")
+    r"|\bpar(?:ou|aram) de (?:gerar|trazer|dar|converter) leads?\b"
     r"|\b(zero|0) leads?\b|\bsem (converter|conversao|conversoes|resultado|retorno)\b"
 )
 
@@ -168,7 +170,11 @@ _WORRY = re.compile(
     r"\bmais (?:me )?preocupa\w*|\bpreocupa\w* mais\b|\bmais urgente\b|\bprioridade\b|\bprioriz\w*"
 )
 _CONCERN = re.compile(r"\bpreocup\w*")
-_GRAVEST = re.compile(r"\bmais (?:grave|serio|serios|seria|serias|graves)\b")
+# "qual a crítica?", "quais as críticas?" (after alerts listed): the CRITICAL ones, as "a mais grave"
+_GRAVEST = re.compile(
+    r"\bmais (?:grave|serio|serios|seria|serias|graves)\b"
+    r"|^(?:e )?(?:qual|quais) (?:a|as|e a|e as) critic[ao]s?\W*$"
+)
 _SERIOUS = re.compile(r"\b(?:serio|serios|seria|grave|graves|preocupante|preocupantes|importante)\b")
 _ALERT = re.compile(r"\balertas?\b|\banomalias?\b")
 # the anomaly types as the answers name them (answers_anomalies.TYPE_PT), accent-free

@@ -386,3 +386,24 @@ def test_two_campaigns_joined_by_x_are_compared(demo_db: DemoDb) -> None:
     assert intent == "compare", lines
     assert all(f"“{n}”" in "\n".join(lines) for n in names), lines
     assert lines[0].startswith("Melhor: “"), lines
+
+
+@pytest.mark.parametrize(
+    ("question", "name", "metric", "ask"),
+    [
+        ("quais campanhas pararam de gerar lead?", "underperformers", "no_leads", None),  # was "Não entendi"
+        ("qual a critica?", "anomalies", "list", "gravest"),  # after alerts listed; was "Não entendi"
+        ("e quais as críticas?", "anomalies", "list", "gravest"),
+    ],
+)
+def test_short_asks_after_a_list(question: str, name: str, metric: str, ask: str | None) -> None:
+    intent = classify_intent(question)
+    assert (intent.name, intent.metric, intent.ask) == (name, metric, ask), intent
+
+
+@pytest.mark.parametrize(("n", "said"), [(1, "O total não a inclui."), (2, "O total não as inclui.")])
+def test_the_budgets_left_out_agree_in_number(n: int, said: str) -> None:
+    from famachat_ml_pipeline.agent.answers_talk import _without_line
+
+    (line,) = _without_line({"without": [f"Campanha {i}" for i in range(n)]})
+    assert line.endswith(said), line
