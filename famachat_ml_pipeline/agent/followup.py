@@ -43,6 +43,8 @@ MAX_BARE_WORDS = 3  # "anteontem?", "campanha 5?", "semana passada?": without "e
 _UNUSABLE = {"help", "out_of_scope"}
 # the figures a figures' answer can lead with when a follow-up names them (the spend is the plain line)
 _LEADING_FIGURES = frozenset({"leads", "cpl", "ctr", "cpm", "cpc"})
+# the answers of one campaign's figures over a day or a period ("e ela trouxe quantos leads?")
+_FIGURES_OF_ONE = frozenset({"campaign_details", "performance"})
 # the figures a forecast has ("qnto gastei ontem na campanha 4?" then "e amanhã?": its spend's forecast)
 _FORECAST_FIGURES = frozenset({"spend", "leads", "cpl"})
 # "e na conta toda?", "e no geral?": the last question again, for the whole account
@@ -264,6 +266,19 @@ def _delivery_followup(message: str, history: Sequence[ChatTurn], depth: int) ->
     if own.campaign_id or own.names or len(last := _last_named(history, depth)) != 1:
         return None
     return classify_intent(f"a campanha {last[0]} {message}")
+
+
+def _same_span(intent: Intent, prev: Intent | None) -> Intent:
+    """ "qual campanha mais gastou no mês passado?" then "e ela trouxe quantos leads?": her figures over the
+    period (or day) the last question asked, when hers names none (was her last 7 days)."""
+    if prev is None or intent.day_ref or intent.period_ref or intent.name not in _FIGURES_OF_ONE:
+        return intent
+    # only her figures asked (no verdict, no why) after a ranking or a list of that span
+    if intent.ask or intent.keyword != "performance" or prev.campaign_id or (prev.names and prev.name_like):
+        return intent
+    if not (prev.day_ref or prev.period_ref) or month_end_asked(prev.metric):
+        return intent
+    return replace(intent, day_ref=prev.day_ref, period_ref=prev.period_ref, day_refs=prev.day_refs)
 
 
 def _pronoun_named(message: str, history: Sequence[ChatTurn], depth: int) -> str | None:
@@ -724,7 +739,7 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
         # gastando muito?")
         rest = _WORD.findall(normalize(_PRONOUN.sub(" ", message)))
         carried = resolve_followup(named, history, depth) if len(rest) <= MAX_BARE_WORDS else None
-        return carried or classify_intent(named)
+        return carried or _same_span(classify_intent(named), _previous_intent(history, depth))
     if (talk := _talk_followup(message, history, depth)) is not None:
         return talk
     if (vs_account := _vs_account_followup(message, history, depth)) is not None:

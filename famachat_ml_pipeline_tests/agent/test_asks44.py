@@ -407,3 +407,20 @@ def test_the_budgets_left_out_agree_in_number(n: int, said: str) -> None:
 
     (line,) = _without_line({"without": [f"Campanha {i}" for i in range(n)]})
     assert line.endswith(said), line
+
+
+def test_her_figures_after_a_ranking_of_a_period_keep_that_period(demo_db: DemoDb) -> None:
+    """ "qual campanha mais gastou no mês passado?" then "e ela trouxe quantos leads?" gave her last 7 days
+    (1 lead, against 34 in the month asked)."""
+    first, last = dt.date(2026, 10, 1), dt.date(2026, 10, 31)  # the demo's today is 30/11
+    d = _source(demo_db, ACCOUNT, first, last, demo_db.now)
+    top = d.group_by("campaign_id").agg(pl.col("spend").sum(), pl.col("leads").sum()).sort("spend").row(-1)
+    name = demo_db.data.campaigns.filter(pl.col("campaign_id") == top[0])["name"][0]
+    (_, ranking), (intent, lines) = _talk(
+        demo_db, ["qual campanha mais gastou no mes passado?", "e ela trouxe qtos leads?"]
+    )
+    assert f"“{name}”" in ranking[0], ranking
+    assert intent == "campaign_details", lines
+    assert lines[0].startswith(
+        f"Outubro de 2026, “{name}” ({_d(first)} a {_d(last)}, 31 dias): {top[2]} leads"
+    ), lines
