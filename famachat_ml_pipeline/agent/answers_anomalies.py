@@ -13,6 +13,7 @@ from famachat_ml_pipeline.agent.answers_verdicts import day_move_lines, week_mov
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.wording import Out, br_date, br_span, days_text, period_in, quoted, signed
 from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as DEFAULT_ANOMALY_CONFIG
+from famachat_ml_pipeline.core.recommendations import format_number
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES
 
 # How each anomaly type reads in pt-BR, and the ones that are good news (more leads, cheaper leads, more
@@ -69,6 +70,19 @@ def anomaly_block(a: dict[str, Any]) -> list[str]:
     return bad + good
 
 
+def _cause(c: dict[str, Any]) -> str:
+    """What a run of days without leads points to: few clicks (0 leads likely at the leads per click of the
+    28 days before) or the tracking (clicks enough for leads, and none came)."""
+    now, before, expected = c["clicks_day"], c["clicks_day_before"], c["leads_by_clicks"]
+    if expected is None or now is None or before is None:
+        return "; provável quebra de rastreamento"
+    clicks = f"{format_number(now, 1)} cliques/dia contra {format_number(before, 1)} nos 28 dias antes"
+    by_clicks = f"pelos cliques, eram esperados {format_number(expected, 1)} leads"
+    if c["clicks_explain"]:
+        return f"; os cliques caíram ({clicks}; {by_clicks}): não parece o pixel, e sim o anúncio"
+    return f"; provável quebra de rastreamento ({clicks}; {by_clicks} e veio nenhum)"
+
+
 def say_tracking(intent: Intent, out: Out) -> list[str]:
     """ "Tem campanha com problema de rastreamento?": the campaigns with zero-lead anomalies in the last 7
     days, their days in a row with spend and no lead, and a tracking check advised from the 2nd day (the
@@ -99,13 +113,20 @@ def say_tracking(intent: Intent, out: Out) -> list[str]:
             now = "; segue sem lead no último dia completo"
         else:
             now = ""
-        mark = "; provável quebra de rastreamento" if run >= 2 else ""
+        mark = _cause(c) if run >= 2 else ""
         lines.append(
             f"- {quoted(c['name'])} ({c['campaign_id']}): {days}; severidade {c['severity']}{now}{mark}."
         )
-    if any(c["run"] >= 2 for c in t["campaigns"]):
+    few_clicks = any(c["run"] >= 2 and c["clicks_explain"] for c in t["campaigns"])
+    if few_clicks:
         lines.append(
-            "Vale checar o rastreamento (pixel ou formulário) das campanhas com 2 ou mais dias seguidos: a "
+            "Onde os cliques caíram, 0 lead é o que poucos cliques trazem: olhe o anúncio (criativo, "
+            "público, CTR) antes do pixel."
+        )
+    if any(c["run"] >= 2 and not c["clicks_explain"] for c in t["campaigns"]):
+        which = "das demais campanhas" if few_clicks else "das campanhas"
+        lines.append(
+            f"Vale checar o rastreamento (pixel ou formulário) {which} com 2 ou mais dias seguidos: a "
             "partir do 2º dia o detector trata como quebra de rastreamento."
         )
     if any(c["run"] < 2 for c in t["campaigns"]):

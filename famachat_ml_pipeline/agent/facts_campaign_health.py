@@ -4,6 +4,7 @@ saturation, and a paused campaign's last days against the account's ("vale reati
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 import polars as pl
@@ -114,12 +115,14 @@ def tracking_figures(ctx: ToolContext) -> dict[str, Any]:
         while (x := days.get(last - dt.timedelta(days=run))) and x["spend"] > 0 and not x["leads"]:
             run, spent = run + 1, spent + float(x["spend"])
         back = min((d for d, x in days.items() if last < d <= through and x["leads"]), default=None)
+        first_day = last - dt.timedelta(days=max(run, 1) - 1)
         raw.append(
             {
+                **_clicks_then(days, first_day, last),
                 "campaign_id": cid,
                 "name": ctx.name_of(cid),
                 "run": run,
-                "first_day": last - dt.timedelta(days=max(run, 1) - 1),
+                "first_day": first_day,
                 "last_day": last,
                 "spend": spent,
                 "spend_v": spent,
@@ -130,6 +133,32 @@ def tracking_figures(ctx: ToolContext) -> dict[str, Any]:
         )
     raw.sort(key=lambda x: (-x["run"], -x["spend_v"], x["campaign_id"]))
     return {"since": since, "through": through, "campaigns": ctx.fmt(raw, {"spend": "money"})}
+
+
+CLICKS_BEFORE_DAYS = 28  # the days before a run without leads its clicks are weighed against
+CHANCE = 0.05  # a run's zero leads this likely from its own clicks is no sign of a broken pixel
+
+
+def _clicks_then(days: dict[dt.date, dict[str, Any]], first: dt.date, last: dt.date) -> dict[str, Any]:
+    """A run without leads (first..last) against its clicks: clicks a day in it and in the 28 days before,
+    the leads its clicks would have brought at the leads per click of before, and whether 0 leads is then
+    likely (P(0) >= CHANCE under Poisson): no tracking break, the clicks fell (the ad, the CTR)."""
+
+    def total(a: dt.date, b: dt.date, col: str) -> tuple[float, int]:
+        rows = [x for d, x in days.items() if a <= d <= b and x[col] is not None]
+        return float(sum(x[col] for x in rows)), len(rows)
+
+    clicks, n = total(first, last, "clicks")
+    start = first - dt.timedelta(days=CLICKS_BEFORE_DAYS)
+    before, m = total(start, first - dt.timedelta(days=1), "clicks")
+    leads_before, _ = total(start, first - dt.timedelta(days=1), "leads")
+    expected = clicks * leads_before / before if before > 0 and leads_before > 0 else None
+    return {
+        "clicks_day": clicks / n if n else None,
+        "clicks_day_before": before / m if m else None,
+        "leads_by_clicks": expected,
+        "clicks_explain": expected is not None and math.exp(-expected) >= CHANCE,
+    }
 
 
 FREQUENCY_TYPES = ("FREQUENCY_ALERT", "REACH_SATURATION")

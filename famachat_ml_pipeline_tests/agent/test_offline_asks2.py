@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from famachat_ml_pipeline.agent.service import open_agent
-from famachat_ml_pipeline.core.recommendations import format_money
+from famachat_ml_pipeline.core.recommendations import format_money, format_number
 from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
 from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.db.engine import get_engine, migrate
@@ -123,7 +123,7 @@ def _day(v: object) -> dt.date:
 def test_a_tracking_question_answers_from_the_zero_lead_anomalies(demo_db: DemoDb) -> None:
     a = schema.ml_anomalies
     since = demo_db.as_of - dt.timedelta(days=6)
-    seen = 0
+    seen, causes = 0, set()
     for cid in (1, 2, 3):
         with demo_db.engine.connect() as conn:
             rows = conn.execute(
@@ -165,13 +165,35 @@ def test_a_tracking_question_answers_from_the_zero_lead_anomalies(demo_db: DemoD
                         f"): {run} dias seguidos com gasto e nenhum lead ({start:%d/%m/%Y} a {day:%d/%m/%Y})"
                         in line
                     )
-                    assert line.endswith("; provável quebra de rastreamento.")
-                    assert "Vale checar o rastreamento (pixel ou formulário)" in lines[-2] + lines[-1]
+                    # its clicks against the 28 days before: few clicks explain 0 leads (P(0) >= 5 %)
+                    before = [r for k, r in d.items() if start - dt.timedelta(days=28) <= k < start]
+                    now = [d[k] for k in d if start <= k <= day]
+                    clicks_before = sum(r["clicks"] or 0 for r in before)
+                    expected = sum(r["clicks"] or 0 for r in now) * sum(r["leads"] or 0 for r in before)
+                    expected /= clicks_before
+                    said = f"eram esperados {format_number(expected, 1)} leads"
+                    assert said in line, (line, expected)
+                    causes.add(math.exp(-expected) >= 0.05)
+                    if math.exp(-expected) >= 0.05:
+                        assert line.endswith("): não parece o pixel, e sim o anúncio."), line
+                        assert any(
+                            x.endswith("olhe o anúncio (criativo, público, CTR) antes do pixel.")
+                            for x in lines
+                        )
+                    else:
+                        assert "; provável quebra de rastreamento (" in line and line.endswith(
+                            "veio nenhum)."
+                        ), line
+                        assert any(
+                            x.startswith("Vale checar o rastreamento (pixel ou formulário)") for x in lines
+                        )
                 else:
                     assert f"): 1 dia com gasto e nenhum lead ({day:%d/%m/%Y})" in line
                 assert f"{format_money(spend)} gastos" in line
             seen += n
     assert seen, "the demo accounts have zero-lead anomalies this week"
+    # runs that few clicks explain (the CTR collapsed: was "provável quebra de rastreamento") and others
+    assert causes == {True, False}, causes
 
 
 # ------------------------------------------------------------------ 4. the day with most leads, spend, worst
