@@ -57,3 +57,23 @@ def currency_note(message: str, currency: str) -> str | None:
                 f"sem conversão (os dados não trazem câmbio)."
             )
     return None
+
+
+# "quanto tá o dólar hoje?", "qual a cotação?", "e em reais quanto dá isso?": an exchange rate or a conversion
+_EXCHANGE = re.compile(
+    r"\bcota(?:cao|coes)\b|\bcambio\b|\bconver(?:te|ter|tido|sao)\b"
+    r"|\b(?:quanto|qto|qnto)\s+(?:ta|esta|tá|custa|vale)\s+o\s+(?:dolar|euro|peso|real)\b"
+    r"|\bem (?:reais|dolares|euros|pesos)\b.*\b(?:quanto|qto|qnto)\s+(?:da|dá|fica)\b"
+    r"|\b(?:quanto|qto|qnto)\s+(?:da|fica)\b.*\bem (?:reais|dolares|euros|pesos)\b"
+)
+
+
+def exchange_note(message: str, currency: str) -> str | None:
+    """ "Quanto tá o dólar hoje?", "e em reais quanto dá isso?": the one answer there is, that the data
+    carry no exchange rate (was the day's figures, or "Não entendi" after the currency note)."""
+    if not _EXCHANGE.search(normalize(message)):
+        return None
+    return (
+        f"Não tenho câmbio nem cotação: os dados da conta trazem só os valores em {_named(currency)}, sem "
+        "conversão. Para outra moeda, multiplique pela cotação do dia da sua fonte (banco ou corretora)."
+    )

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from famachat_ml_pipeline.agent.answers import generate_response
-from famachat_ml_pipeline.agent.answers_currency import currency_asked, currency_note
+from famachat_ml_pipeline.agent.answers_currency import currency_asked, currency_note, exchange_note
 from famachat_ml_pipeline.agent.answers_goal import goal_note
 from famachat_ml_pipeline.agent.answers_openers import after_the_lead_note, change_note, without_yes_no
 from famachat_ml_pipeline.agent.facts_gathering import gather_facts
@@ -76,7 +76,9 @@ class OfflineAgent:
         intent = several[0] if several else intent
         # "quanto gastei em reais?" on a CLP account: its currency said first (no conversion); "qual a
         # moeda?": that alone, not the summary its words fall to
-        if (note := currency_note(message, self.ctx.currency)) is not None:
+        if (rate := exchange_note(message, self.ctx.currency)) is not None:
+            texts = [rate]  # "quanto tá o dólar?": no rate to give, and nothing else was asked
+        elif (note := currency_note(message, self.ctx.currency)) is not None:
             texts = (
                 [note] if currency_asked(message) and intent.name in {"summary", "help"} else [note, *texts]
             )

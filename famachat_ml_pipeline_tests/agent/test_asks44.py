@@ -424,3 +424,20 @@ def test_her_figures_after_a_ranking_of_a_period_keep_that_period(demo_db: DemoD
     assert lines[0].startswith(
         f"Outubro de 2026, “{name}” ({_d(first)} a {_d(last)}, 31 dias): {top[2]} leads"
     ), lines
+
+
+@pytest.mark.parametrize(
+    ("question", "rate"),
+    [
+        ("quanto ta o dolar hoje?", True),  # was today's figures
+        ("e em reais qto da isso?", True),  # was the currency note, then "Não entendi"
+        ("qual a cotação do euro?", True),
+        ("quanto gastei em reais?", False),  # the spend, under the currency note
+        ("qual a moeda da conta?", False),
+    ],
+)
+def test_an_exchange_rate_asked_is_said_missing_alone(clp_db: DemoDb, question: str, rate: bool) -> None:
+    _, lines = _one(clp_db, question, 4)
+    said = lines[0].startswith("Não tenho câmbio nem cotação: os dados da conta trazem só os valores em CLP")
+    assert said is rate, lines
+    assert (len(lines) == 1) if rate else not said, lines
