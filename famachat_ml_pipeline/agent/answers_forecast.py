@@ -340,15 +340,24 @@ def _scaled_lines(pct: float, who: str, leads: str, span: str, whole: bool = Fal
     # the account's sum in whole leads, as its forecast is said ("cerca de 393"); a campaign's keeps a decimal
     scaled = format_number(parse_number(value.group(0)) * factor, 0 if whole else 1) if value else "-"
     step = format_pct(MAX_STEP, 0)
-    steps = f"; {format_pct(pct, 0)} de uma vez passa disso" if pct > MAX_STEP else ""
+    size = format_pct(abs(pct), 0)
+    steps = f"; {size} de uma vez passa disso" if abs(pct) > MAX_STEP else ""
+    more = "a mais" if pct >= 0 else "a menos"
+    practice = (
+        "Na prática o CPL costuma subir quando o orçamento é escalado (a Meta volta à fase de aprendizado), "
+        f"então espere menos que isso; a recomendação aqui é subir no máximo {step} por vez{steps}."
+        if pct >= 0
+        else "Ao reduzir, o CPL costuma ficar igual ou cair um pouco (com menos verba, o leilão entrega "
+        "primeiro as oportunidades mais baratas), então espere um pouco mais que isso; corte no máximo "
+        f"{step} por vez, que cortes maiores também reiniciam a fase de aprendizado{steps}."
+    )
     return [
         f"A previsão do pipeline para {who} é com o orçamento atual (não há previsão com outro "
         f"orçamento): {leads} {span}.",
-        f"Se o CPL se mantiver, {format_pct(pct, 0)} a mais de orçamento daria cerca de {scaled} leads "
+        f"Se o CPL se mantiver, {size} {more} de orçamento daria cerca de {scaled} leads "
         f"({value.group(0) if value else '-'} × {format_number(factor, 2)}): uma conta proporcional, não uma "
         "previsão.",
-        "Na prática o CPL costuma subir quando o orçamento é escalado (a Meta volta à fase de aprendizado), "
-        f"então espere menos que isso; a recomendação aqui é subir no máximo {step} por vez{steps}.",
+        practice,
     ]
 
 

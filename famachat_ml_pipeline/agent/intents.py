@@ -48,7 +48,14 @@ from famachat_ml_pipeline.agent.intents_keywords import (
     out_of_scope_kind,
     tier_metric,
 )
-from famachat_ml_pipeline.agent.intents_numbers import PCT, magnitude, numbers_in, parse_number, raise_named
+from famachat_ml_pipeline.agent.intents_numbers import (
+    PCT,
+    magnitude,
+    numbers_in,
+    parse_number,
+    percent_named,
+    raise_named,
+)
 from famachat_ml_pipeline.agent.intents_periods import (
     ALL_TIME,
     ALL_TIME_REF,
@@ -675,6 +682,8 @@ def buyer_words(text: str) -> str:
     return dates_in_words(text)
 
 
+# "se eu reduzir 20% o orçamento": a budget cut by a percentage
+_BUDGET_CUT = re.compile(r"\b(?:reduz|baix|diminu|cort)\w*\b.*\b(?:orcamento|verba|budget|investimento)\b")
 # "campanha 4 x campanha 8": two campaigns compared, as "vs" (an "x" before a number alone is a multiple)
 _VERSUS_X = re.compile(r"\s+x\s+(?=(?:a\s+)?campanha\b)", re.IGNORECASE)
 
@@ -743,6 +752,9 @@ def _classify(message: str) -> Intent:
         # "se eu aumentar 20% o orçamento, quantos leads vou ter?" ("se eu dobrar": +100%): the forecast is at
         # the current budget, the budget's change only scales it as arithmetic (`budget_scaled`)
         extra.update(metric="budget_scaled", threshold=raise_pct)
+    elif matched == "forecast" and _BUDGET_CUT.search(asked) and (cut_pct := percent_named(asked)):
+        # "se eu reduzir 20% o orçamento, quantos leads?": the same arithmetic, down (was the forecast alone)
+        extra.update(metric="budget_scaled", threshold=-min(cut_pct, 100.0))
     if REACTIVATE.search(asked):  # "vale reativar a 31?": its figures while it ran, against the account's
         extra["metric"] = "reactivate"
     if (two := _TWO_WEEKDAYS.search(asked)) and not cid and not re.search(r"\bpassad|\bultim", asked):

@@ -403,7 +403,8 @@ def reroute(text: str, intent: Intent) -> Intent:
             return replace(intent, name="performance", keyword="performance", metric=delivery)
     if not named and _NO_BUDGET.search(text):
         return replace(intent, name="budget", keyword="budget", ask="no_budget", names=())
-    if not named and _PACING.search(text) and not month_end_asked(intent.metric):
+    scenario = intent.metric == "budget_scaled"  # "se eu cortar 30% da verba, quantos leads?": no pacing
+    if not named and _PACING.search(text) and not month_end_asked(intent.metric) and not scenario:
         # ("tô no ritmo pra bater 2000 leads no mês?" is the month's forecast against that goal, not the
         # daily budgets' pacing)
         return replace(intent, name="budget", keyword="budget", ask="pacing")

@@ -441,3 +441,34 @@ def test_an_exchange_rate_asked_is_said_missing_alone(clp_db: DemoDb, question: 
     said = lines[0].startswith("Não tenho câmbio nem cotação: os dados da conta trazem só os valores em CLP")
     assert said is rate, lines
     assert (len(lines) == 1) if rate else not said, lines
+
+
+@pytest.mark.parametrize(
+    ("question", "pct"),
+    [
+        (
+            "se eu reduzir 20% o orçamento da campanha 8, quantos leads vou ter?",
+            -20.0,
+        ),  # was the forecast alone
+        ("se eu cortar 30% da verba, quantos leads vou ter?", -30.0),  # was the budgets' pacing
+        ("se eu aumentar 20% o orçamento, quantos leads vou ter?", 20.0),
+    ],
+)
+def test_a_budget_cut_asked_is_the_forecast_scaled_down(question: str, pct: float) -> None:
+    intent = classify_intent(question)
+    assert (intent.name, intent.metric, intent.threshold) == ("forecast", "budget_scaled", pct), intent
+
+
+def test_a_budget_cut_is_said_as_less_with_its_own_caveat(demo_db: DemoDb) -> None:
+    _, lines = _one(demo_db, "se eu cortar 30% da verba, quantos leads vou ter?")
+    total = re.search(r": cerca de ([\d.]+) leads", lines[0]) or re.search(r": ([\d.,]+) leads", lines[0])
+    assert total, lines
+    leads = float(total.group(1).replace(".", "").replace(",", "."))
+    assert lines[1] == (
+        f"Se o CPL se mantiver, 30% a menos de orçamento daria cerca de {format_number(leads * 0.7, 0)} "
+        f"leads ({total.group(1)} × 0,70): uma conta proporcional, não uma previsão."
+    ), lines
+    assert (
+        lines[2].startswith("Ao reduzir, o CPL costuma ficar igual ou cair um pouco")
+        and "30% de uma vez" in lines[2]
+    )
