@@ -61,7 +61,9 @@ def currency_note(message: str, currency: str) -> str | None:
 
 # "quanto tá o dólar hoje?", "qual a cotação?", "e em reais quanto dá isso?": an exchange rate or a conversion
 _EXCHANGE = re.compile(
-    r"\bcota(?:cao|coes)\b|\bcambio\b|\bconver(?:te|ter|tido|sao)\b"
+    r"\bcota(?:cao|coes)\b|\bcambio\b"
+    # "converte pra reais" (not "taxa de conversão", "converte mais barato": leads per click)
+    r"|\bconvert\w* (?:isso |os valores )?(?:pra|para|em) (?:reais|real|dolar(?:es)?|euros?|pesos?)\b"
     r"|\b(?:quanto|qto|qnto)\s+(?:ta|esta|tá|custa|vale)\s+o\s+(?:dolar|euro|peso|real)\b"
     r"|\bem (?:reais|dolares|euros|pesos)\b.*\b(?:quanto|qto|qnto)\s+(?:da|dá|fica)\b"
     r"|\b(?:quanto|qto|qnto)\s+(?:da|fica)\b.*\bem (?:reais|dolares|euros|pesos)\b"
