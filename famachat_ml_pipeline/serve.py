@@ -163,6 +163,8 @@ def bind_problem(host: str, ports: list[int], flags: str) -> str | None:
     try:
         busy = ports_in_use(host, ports)
     except OSError as exc:  # socket.gaierror for "256.1.1.1", EADDRNOTAVAIL for another machine's address
+        if exc.errno == errno.EACCES:  # a port below 1024 without the right to it: the port's fault
+            return f"cannot listen on port {', '.join(map(str, ports))}: {exc.strerror}; nothing was started"
         return f"cannot listen on --host {host}: {exc.strerror or exc}; nothing was started"
     if busy:
         where = f"port {', '.join(map(str, busy))} is already in use on {host}"

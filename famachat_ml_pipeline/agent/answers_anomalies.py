@@ -80,7 +80,7 @@ def _cause(c: dict[str, Any]) -> str:
     by_clicks = f"pelos cliques, eram esperados {format_number(expected, 1)} leads"
     if c["clicks_explain"]:
         return f"; os cliques caíram ({clicks}; {by_clicks}): não parece o pixel, e sim o anúncio"
-    return f"; provável quebra de rastreamento ({clicks}; {by_clicks} e veio nenhum)"
+    return f"; provável quebra de rastreamento ({clicks}; {by_clicks} e não veio nenhum)"
 
 
 def say_tracking(intent: Intent, out: Out) -> list[str]:

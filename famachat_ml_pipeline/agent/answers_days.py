@@ -24,6 +24,8 @@ def say_weekday(intent: Intent, out: Out) -> list[str]:
     """ "Qual o melhor dia da semana?": CPL and leads per weekday over the last 4 full weeks, from the
     source, best first (lowest CPL; most leads or worst first when that is asked)."""
     w = out["_weekdays"]
+    if w is None:
+        return [f"Não encontrei a campanha {intent.campaign_id} nesta conta."]
     if intent.ask == "hour":  # "que horas meus leads chegam?": the source is daily, said first
         hour = [
             "Não tenho a hora do dia: a fonte traz gasto, cliques e leads por campanha e por dia, "

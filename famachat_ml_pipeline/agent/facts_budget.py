@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from famachat_ml_pipeline.agent.intents_periods import Period, resolve_period
+from famachat_ml_pipeline.agent.intents_periods import Period, this_month
 from famachat_ml_pipeline.agent.tools import ToolContext, run_tool
 from famachat_ml_pipeline.agent.tools.analysis import period_figures
 from famachat_ml_pipeline.agent.tools.campaigns import is_active
@@ -163,7 +163,7 @@ def leads_cost_figures(ctx: ToolContext, target: float, month: bool = False) -> 
 def _month_left(ctx: ToolContext, target: float, through: dt.date) -> dict[str, Any]:
     """The month of today (the days after `through` to its end): its leads so far from the source, the leads
     left to `target` and the days left. On its 1st no day is complete: nothing done yet."""
-    period = resolve_period("esse mes", through)
+    period = this_month(through)  # today's month: on its 1st, the one just begun (no day complete yet)
     done = None
     if period.first <= through:
         daily = read_daily_insights(

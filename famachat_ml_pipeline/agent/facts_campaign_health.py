@@ -157,7 +157,10 @@ def _clicks_then(days: dict[dt.date, dict[str, Any]], first: dt.date, last: dt.d
         "clicks_day": clicks / n if n else None,
         "clicks_day_before": before / m if m else None,
         "leads_by_clicks": expected,
-        "clicks_explain": expected is not None and math.exp(-expected) >= CHANCE,
+        # only where the clicks fell: few leads expected from clicks as many as ever is a low rate of its own
+        "clicks_explain": expected is not None
+        and math.exp(-expected) >= CHANCE
+        and clicks / max(n, 1) < before / max(m, 1),
     }
 
 

@@ -175,8 +175,9 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
     if intent.name == "tracking":
         return {**facts, "_tracking": tracking_figures(ctx)}
     if intent.name == "weekday":  # "qual o melhor dia da semana dela?": that campaign's rows alone
-        cid = intent.campaign_id if intent.campaign_id and ctx.owns(intent.campaign_id) else None
-        return {**facts, "_weekdays": weekday_figures(ctx, cid)}
+        if intent.campaign_id and not ctx.owns(intent.campaign_id):
+            return {**facts, "_weekdays": None}  # another account's id: not found, never the account's
+        return {**facts, "_weekdays": weekday_figures(ctx, intent.campaign_id)}
     if intent.name == "frequency":
         return {**facts, "_frequency": frequency_figures(ctx)}
     if intent.name == "budget" and intent.ask == "budget_total":

@@ -256,11 +256,17 @@ def _plural_named(message: str, history: Sequence[ChatTurn], depth: int) -> Inte
     return Intent("compare", names=names, campaign_ids=ids, metric=verdict, **refs)
 
 
+# "quais campanhas estão paradas?", "o pixel tá funcionando?": the account's campaigns or its tracking
+_NOT_HERS = re.compile(
+    r"\b(?:quais|qual|alguma|algumas|campanhas)\b|\bpixel|rastreamento|\bformulario|tracking"
+)
+
+
 def _delivery_followup(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
     """ "desde quando tá parada?", "tá entregando?" with no campaign named, after a turn that named one: her
     delivery asked (was "Não entendi"); None otherwise."""
     text = normalize(message)
-    if len(_WORD.findall(text)) > MAX_WORDS or not delivery_asked(text):
+    if len(_WORD.findall(text)) > MAX_WORDS or not delivery_asked(text) or _NOT_HERS.search(text):
         return None
     own = classify_intent(message)
     if own.campaign_id or own.names or len(last := _last_named(history, depth)) != 1:

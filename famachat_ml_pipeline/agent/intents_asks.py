@@ -36,8 +36,12 @@ _AMOUNT = (
     r"(?!\s*(?:%|por ?cento|dias?\b|(?:de\s+)?leads?\b))"
 )
 _MONTH_BUDGET_OVER = re.compile(rf"{_OVER_WORD}.{{0,40}}?{_AMOUNT}|{_AMOUNT}.{{0,40}}?{_OVER_WORD}")
-# the month is meant: named, a monthly budget, or the spend ahead ("vou estourar...")
-_MONTH_MEANT = re.compile(r"\bmes\b(?! passado| retrasado)|\bmensal\b|\b(?:vou|vamos|vai|vao|irei|iremos)\b")
+# the month is meant: named or monthly, or the spend ahead of a budget ("vou estourar a verba de 40 mil?")
+_MONTH_MEANT = re.compile(
+    r"\bmes\b(?! passado| retrasado)|\bmensal\b"
+    r"|\b(?:vou|vamos|vai|vao|irei|iremos)\b.*\b(?:verba|orcamento|budget|teto)\b"
+    r"|\b(?:verba|orcamento|budget|teto)\b.*\b(?:vou|vamos|vai|vao|irei|iremos)\b"
+)
 
 
 # "o cpl vai passar de 30?": a rate or a count passing a level, no budget
@@ -52,7 +56,12 @@ _DECLARED = re.compile(
     rf"|\btenho\s+{_AMOUNT}.{{0,25}}?\b(?:pro|para o|no|por|ao) mes\b"
 )
 _ENOUGH = re.compile(
-    r"\b(?:da|dara|daria|vai dar)\b|\bcabe\b|\bsuficiente\b|\bsobr\w*|\baguenta\b|\bconsigo\b"
+    r"\b(?:da|dara|daria) (?:pra|para)\b|\bvai dar\b|\bcabe\b|\bsuficiente\b|\bsobr\w*|\baguenta\b"
+)
+# a week's, a day's or a daily amount, or a budget changed to it ("se passar o orçamento pra 300"): no month
+_NOT_THE_MONTH = re.compile(
+    r"\bsemana\b|\bpor dia\b|\bao dia\b|\bdiari\w*|\bhoje\b|\bontem\b|\bamanha\b"
+    r"|\bpassa\w* (?:o|a) (?:orcamento|verba|budget) (?:pra|para)\b"
 )
 
 
@@ -61,7 +70,7 @@ def month_budget_asked(text: str) -> tuple[float, str] | None:
     estourar a verba de 40 mil?" -> 40000), "fits" when whether it is enough is asked ("minha verba mensal
     é 35k, dá pra fechar o mês?"); None when no amount, or nothing says the month (a day's, the daily
     budgets'), or a rate or a count is what passes ("o cpl vai passar de 30?")."""
-    if not _MONTH_MEANT.search(text) or _A_RATE.search(text):
+    if not _MONTH_MEANT.search(text) or _A_RATE.search(text) or _NOT_THE_MONTH.search(text):
         return None
     if m := _MONTH_BUDGET_OVER.search(text):
         ask = "overspend"
@@ -76,8 +85,6 @@ def month_budget_asked(text: str) -> tuple[float, str] | None:
 # "gastando sem gerar lead", "gastou sem lead", "com 0 leads": the campaigns that spent with no lead
 NO_LEADS = re.compile(
     r"\bsem (gerar |nenhum |trazer |converter |ter )?(um )?leads?\b|\bgast\w* sem\b|\bnenhum lead"
-    # "quais campanhas pararam de gerar lead?": spending, no lead since (was "Não entendi")
-    r"|\bpar(?:ou|aram) de (?:gerar|trazer|dar|converter) leads?\b"
     r"|\b(zero|0) leads?\b|\bsem (converter|conversao|conversoes|resultado|retorno)\b"
 )
 

@@ -179,7 +179,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "tracking",
         r"rastreamento|rastreio|\bpixel|tracking|\btag(ueamento)?\b|leads? zerad|zerou (os )?leads?"
-        r"|parou de (gerar|trazer|entrar|chegar) leads?|leads? (pararam|parou) de (entrar|chegar|cair)"
+        r"|par(ou|aram) de (gerar|trazer|entrar|chegar|dar) leads?"
+        r"|leads? (pararam|parou) de (entrar|chegar|cair)"
         # "os leads pararam?": the same ask, said short
         r"|\bleads? (pararam|parou)\W*$|\bpararam (os )?leads\b",
     ),

@@ -59,8 +59,13 @@ _COST_ASKED = (
     r"\b(investir|gastar|colocar|por)\b"
 )
 _LEADS_COST = re.compile(rf"{_COST_ASKED}.*?\b(?P<n>\d[\d.]*)\s*(?:novos\s+)?leads?\b")
-# "quero 400 leads esse mês, quanto preciso investir?": the goal said before the ask
-_GOAL_THEN_COST = re.compile(rf"\b(?P<n>\d[\d.]*)\s*(?:novos\s+)?leads?\b.*{_COST_ASKED}")
+# "quero 400 leads esse mês, quanto preciso investir?": the goal said before the ask, after a goal word (not
+# "gerei 50 leads ontem, quanto preciso investir pra ter 100?": a count of the past)
+_GOAL_THEN_COST = re.compile(
+    r"\b(?:quero|queria|quer|meta (?:de|e|eh)|objetivo (?:de|e|eh)|preciso de|precisamos de)\s+"
+    r"(?:fazer |ter |bater |gerar |chegar a |chegar em )?"
+    rf"(?P<n>\d[\d.]*)\s*(?:novos\s+)?leads?\b.*{_COST_ASKED}"
+)
 _THIS_MONTH = re.compile(r"\b(?:n?esse|n?este|no|do) mes\b(?! passado| que vem)")
 # "a campanha 11 está queimando dinheiro?": is its CPL too high (the verdict of "o CPL dela tá alto?")
 _BURNING = re.compile(
@@ -234,7 +239,8 @@ def reroute(text: str, intent: Intent) -> Intent:
     cid = intent.campaign_id or (intent.names[0] if intent.names and intent.name_like else None)
     named = bool(cid)
     kind = next((t for words, t in _TYPE_IN_WORDS if words.search(text)), None)
-    if kind and not named and not WHY.search(text):
+    ranked = re.search(r"\b(?:mais|maior|menor|menos)\b", text)  # "qual campanha o ctr caiu mais?": a ranking
+    if kind and not named and not WHY.search(text) and not ranked:
         return replace(
             intent, name="anomalies", keyword="anomalies", ask=f"anomaly_type:{kind}", metric="list", names=()
         )
@@ -318,7 +324,10 @@ def reroute(text: str, intent: Intent) -> Intent:
         return replace(
             intent, name="list_campaigns", keyword="list_campaigns", metric=None, ask="delivering", names=()
         )
-    if named and _STOPPED.search(text) and not (intent.day_ref or intent.period_ref):
+    tracking = re.search(
+        r"\bpixel|rastreamento|\bformulario|tracking", text
+    )  # "o pixel da 5 tá funcionando?"
+    if named and _STOPPED.search(text) and not (intent.day_ref or intent.period_ref or tracking):
         # "a 5 parou de gastar?": yes or no from its last days' spend, not its card; "por que a 9 parou?":
         # since when, and what its status says of why
         why = "stopped_why" if WHY.search(text) else "running" if _RUNNING.search(text) else "stopped"

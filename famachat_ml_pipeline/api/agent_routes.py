@@ -8,10 +8,11 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi import Path as FastApiPath
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import StreamingResponse
 
@@ -38,8 +39,11 @@ from famachat_ml_pipeline.api.schemas import (
 )
 from famachat_ml_pipeline.api.state import ApiState, api_state, caller
 from famachat_ml_pipeline.db import conversations as conv
+from famachat_ml_pipeline.db.conversations import THREAD_ID
 from famachat_ml_pipeline.source.read import read_campaigns
 
+# a path's thread id as the bodies' (`THREAD_ID`): a NUL (%00) or a surrogate is a 422, never a 500
+ThreadIdPath = Annotated[str, FastApiPath(pattern=THREAD_ID)]
 router = APIRouter(prefix="/api/v1/agent", tags=["agent"])
 
 ANALYZE_ACCOUNT = (
@@ -277,7 +281,7 @@ def list_conversations(
 
 @router.get("/conversations/{thread_id}", response_model=ConversationOut)
 def get_conversation(
-    thread_id: str,
+    thread_id: ThreadIdPath,
     config_id: int | None = Query(default=None, gt=0, le=MAX_ID),
     who: Caller = Account,
     state: ApiState = State,
@@ -293,7 +297,10 @@ def get_conversation(
 
 @router.post("/conversations/{thread_id}/clear")
 def clear_conversation(
-    thread_id: str, body: AccountRequest | None = None, who: Caller = Account, state: ApiState = State
+    thread_id: ThreadIdPath,
+    body: AccountRequest | None = None,
+    who: Caller = Account,
+    state: ApiState = State,
 ) -> dict[str, Any]:
     account = account_of(who, body.config_id if body else None)
     try:

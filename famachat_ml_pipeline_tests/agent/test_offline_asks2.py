@@ -173,8 +173,17 @@ def test_a_tracking_question_answers_from_the_zero_lead_anomalies(demo_db: DemoD
                     expected /= clicks_before
                     said = f"eram esperados {format_number(expected, 1)} leads"
                     assert said in line, (line, expected)
-                    causes.add(math.exp(-expected) >= 0.05)
-                    if math.exp(-expected) >= 0.05:
+                    # ...where the clicks a day fell too (as many clicks as ever is no such explanation)
+                    per_day = [
+                        sum(r["clicks"] for r in rs) / len(rs)
+                        for rs in (
+                            [r for r in now if r["clicks"] is not None and r["spend"] is not None],
+                            [r for r in before if r["clicks"] is not None and r["spend"] is not None],
+                        )
+                    ]
+                    explained = math.exp(-expected) >= 0.05 and per_day[0] < per_day[1]
+                    causes.add(explained)
+                    if explained:
                         assert line.endswith("): não parece o pixel, e sim o anúncio."), line
                         assert any(
                             x.endswith("olhe o anúncio (criativo, público, CTR) antes do pixel.")
@@ -182,7 +191,7 @@ def test_a_tracking_question_answers_from_the_zero_lead_anomalies(demo_db: DemoD
                         )
                     else:
                         assert "; provável quebra de rastreamento (" in line and line.endswith(
-                            "veio nenhum)."
+                            "e não veio nenhum)."
                         ), line
                         assert any(
                             x.startswith("Vale checar o rastreamento (pixel ou formulário)") for x in lines

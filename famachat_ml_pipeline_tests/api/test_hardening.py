@@ -79,6 +79,11 @@ def test_values_past_the_databases_are_refused_as_422_never_a_500(client: TestCl
         assert response.status_code == 422, (raw, response.text)
     for path in ("/api/v1/agent/status", "/api/v1/agent/conversations"):
         assert client.get(path, params={"config_id": big}, headers=KEY).status_code == 422, path
+    # a path's thread id as the bodies': a NUL is no thread id (a 500 on Postgres)
+    bad = client.get("/api/v1/agent/conversations/a%00b", params={"config_id": A}, headers=KEY)
+    assert bad.status_code == 422, bad.text
+    cleared = client.post("/api/v1/agent/conversations/a%00b/clear", json={"config_id": A}, headers=KEY)
+    assert cleared.status_code == 422, cleared.text
     assert _rows(demo_url, thread) == []
     for claim in ("²", big, "99999999999999999999999"):
         response = client.post(CHAT, json={"message": "oi"}, headers=bearer(claim))  # type: ignore[arg-type]
