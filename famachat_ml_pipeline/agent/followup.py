@@ -487,11 +487,19 @@ def _serious_followup(message: str, history: Sequence[ChatTurn], depth: int) -> 
     return replace(prev, ask="serious", metric="list")
 
 
+_PAUSE_WORD = r"\bse (?:eu )?(?:pausar|parar|desligar|desativar)\b"
+_PAUSE_SAVED = re.compile(
+    rf"{_PAUSE_WORD}.*\b(?:economiz|poupo|salvo)|\b(?:economiz\w*|poupo|salvo)\b.*{_PAUSE_WORD}"
+)
+
+
 def _savings_followup(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
     """ "quanto eu economizo?" right after one campaign's advice ("por que reduzir a 14?"): that campaign's
     savings; None when the message names its own campaign or the last question was about none."""
     own = classify_intent(message)
-    if own.ask != "savings" or own.campaign_id or own.names:
+    # "quanto eu economizo se pausar?" after "devo pausar a 13?": her pause's savings (was her advice again)
+    pause = _PAUSE_SAVED.search(normalize(message))
+    if (own.ask != "savings" and not pause) or own.campaign_id or own.names:
         return None
     prev = _previous_intent(history, depth)
     if prev is None or prev.name not in {"recommendations", "campaign_details", "pause_savings"}:
@@ -504,6 +512,8 @@ def _savings_followup(message: str, history: Sequence[ChatTurn], depth: int) -> 
     if len(named) != 1:
         return None
     (campaign,) = named
+    if pause:
+        return classify_intent(f"se eu pausar a campanha {campaign}, quanto economizo?")
     return replace(
         own, **({"campaign_id": campaign} if _CAMPAIGN_ID_ONLY.fullmatch(campaign) else {"names": named})
     )
@@ -752,10 +762,11 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
         return vs_account
     if (gap := _difference_followup(message, history, depth)) is not None:
         return gap
-    if (decision := _decision_followup(message, history)) is not None:
-        return decision
+    # what a pause saves before a decision: "quanto eu economizo se pausar?" records none
     if (saves := _savings_followup(message, history, depth)) is not None:
         return saves
+    if (decision := _decision_followup(message, history)) is not None:
+        return decision
     if (serious := _serious_followup(message, history, depth)) is not None:
         return serious
     if (judged := _judge_followup(message, history)) is not None:

@@ -519,3 +519,15 @@ def test_a_campaigns_weekdays_of_another_account_are_not_found(dec_db: DemoDb) -
     other = dec_db.data.campaigns.filter(pl.col("config_id") == 3)["campaign_id"][0]
     intent, lines = _one(dec_db, f"qual o melhor dia da semana da campanha {other}?", 2)
     assert lines == [f"Não encontrei a campanha {other} nesta conta."], lines
+
+
+def test_what_a_pause_saves_asked_after_her_advice_is_her_pause(demo_db: DemoDb) -> None:
+    """ "devo pausar a N?" then "quanto eu economizo se pausar?" repeated her advice: her pause's savings,
+    as "se eu pausar a campanha N, quanto economizo?" gives them."""
+    cid, _, n = _busiest(demo_db)
+    (_, _), (intent, followed) = _talk(
+        demo_db, [f"devo pausar a campanha {n}?", "quanto eu economizo se pausar?"]
+    )
+    direct_intent, direct = _one(demo_db, f"se eu pausar a campanha {n}, quanto economizo?")
+    assert intent == direct_intent == "pause_savings", followed
+    assert followed == direct and cid in followed[0], followed
