@@ -27,7 +27,7 @@ from famachat_ml_pipeline.agent.intents import (
 )
 from famachat_ml_pipeline.agent.intents_asks import month_end_asked
 from famachat_ml_pipeline.agent.intents_keywords import keyword_intent
-from famachat_ml_pipeline.agent.intents_numbers import percent_named
+from famachat_ml_pipeline.agent.intents_numbers import parse_number, percent_named
 from famachat_ml_pipeline.agent.intents_periods import PERIODS_RATES, periods_asked
 from famachat_ml_pipeline.agent.intents_reroutes import delivery_asked
 from famachat_ml_pipeline.agent.intents_talk import normalize, term_asked
@@ -50,6 +50,11 @@ _FORECAST_FIGURES = frozenset({"spend", "leads", "cpl"})
 # "e na conta toda?", "e no geral?": the last question again, for the whole account
 _ACCOUNT_WIDE = re.compile(r"^e (?:na|a|da|pra|para a) conta(?: toda| inteira| geral)?\b|^e no geral\b")
 _WORD = re.compile(r"\w+")
+# "e se valer 50?", "e com r$ 120 por lead?": another value of a lead for the ROI asked before
+_VALUE_FOLLOWUP = re.compile(
+    r"^e (?:se (?:valer|for|o lead valer)|com|a) (?:r\$\s*)?(\d+(?:[.,]\d+)?)(?!\s*%)"
+    r"(?: reais)?(?: por lead)?\W*$"
+)
 # "e se for 50%?", "e com 30%?": another budget change for the scenario asked before
 _PCT_FOLLOWUP = re.compile(r"^e (?:\w+ ){0,3}?\d+(?:[.,]\d+)?\s*(?:%|por cento)\W*$")
 # the intents weighing a budget's change by a percentage (`threshold`)
@@ -786,6 +791,11 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
         if prev is None or prev.metric not in _PCT_METRICS:
             return None
         return replace(prev, threshold=percent_named(text))
+    value = _VALUE_FOLLOWUP.search(text)
+    prev = _previous_intent(history, depth) if value else None
+    if value and prev is not None and prev.name == "roi":
+        # "e se valer 50?" after the ROI at R$ 80 a lead: the same at R$ 50 (was "Não entendi")
+        return replace(prev, value_per_lead=parse_number(value.group(1)))
     if text.startswith("e se ") and (scaled := _budget_scenario(message, history, depth)) is not None:
         return scaled
     if not is_elliptical(message):

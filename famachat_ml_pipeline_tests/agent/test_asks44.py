@@ -531,3 +531,10 @@ def test_what_a_pause_saves_asked_after_her_advice_is_her_pause(demo_db: DemoDb)
     direct_intent, direct = _one(demo_db, f"se eu pausar a campanha {n}, quanto economizo?")
     assert intent == direct_intent == "pause_savings", followed
     assert followed == direct and cid in followed[0], followed
+
+
+def test_another_value_of_a_lead_after_the_roi_is_the_roi_again(demo_db: DemoDb) -> None:
+    """ "e se valer 50?" after "qual o ROI com R$ 80 por lead?" was "Não entendi"."""
+    (_, _), (intent, lines) = _talk(demo_db, ["qual o ROI com R$ 80 por lead?", "e se valer 50?"])
+    _, direct = _one(demo_db, "qual o ROI com R$ 50 por lead?")
+    assert intent == "roi" and lines == direct and " x R$ 50,00 = " in lines[0], lines
