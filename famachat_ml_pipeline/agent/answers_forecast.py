@@ -176,7 +176,7 @@ def _leads_target_lines(out: Out, target: float | None) -> list[str]:
             f"Pela previsão do pipeline, {'chega' if reached else 'não chega'} à meta: fecha com "
             f"{found.group(1)} leads (faixa {found.group(2)} a {found.group(3)})."
         )
-    elif (projected := _month_total(out)) is not None:  # one that ends before it: at its pace, said so
+    elif (projected := _month_total(out)) is not None and projected[1]:  # ends before it: at its pace
         leads = projected[0]["leads"]
         lines.append(
             "No ritmo da previsão (uma extrapolação depois dos dias previstos), "

@@ -132,8 +132,11 @@ def leads_cost_figures(ctx: ToolContext, target: float, month: bool = False) -> 
     `month` ("400 leads esse mês"), the goal is the month's: the leads it already has count, and what is
     left is costed and spread over the days left (today's among them)."""
     through = ctx.data_through()
-    daily = read_daily_insights(ctx.engine, [ctx.config_id], through, 28, now=ctx.now).daily
-    left = _month_left(ctx, target, through) if month else None
+    month_first = this_month(through).first
+    # one read: the 28 days, and the month so far when it is longer (its 29th to 31st day)
+    days_read = max(28, (through - month_first).days + 1) if month else 28
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], through, days_read, now=ctx.now).daily
+    left = _month_left(daily, target, through) if month else None
     spans = []
     for days in (WEEK, 28):
         first = through - DAY * (days - 1)
@@ -160,16 +163,11 @@ def leads_cost_figures(ctx: ToolContext, target: float, month: bool = False) -> 
     return {"target": target, "through": through, "spans": spans, "month": left}
 
 
-def _month_left(ctx: ToolContext, target: float, through: dt.date) -> dict[str, Any]:
-    """The month of today (the days after `through` to its end): its leads so far from the source, the leads
-    left to `target` and the days left. On its 1st no day is complete: nothing done yet."""
-    period = this_month(through)  # today's month: on its 1st, the one just begun (no day complete yet)
-    done = None
-    if period.first <= through:
-        daily = read_daily_insights(
-            ctx.engine, [ctx.config_id], through, (through - period.first).days + 1, now=ctx.now
-        ).daily
-        done = period_figures(daily, period.first, through)
+def _month_left(daily: pl.DataFrame, target: float, through: dt.date) -> dict[str, Any]:
+    """Today's month (on its 1st, the one just begun: no day complete yet): its leads so far in `daily`, the
+    leads left to `target` and the days left to its end."""
+    period = this_month(through)
+    done = period_figures(daily, period.first, through) if period.first <= through else None
     leads = int(done["leads"] or 0) if done else 0
     return {
         "label": period.label,

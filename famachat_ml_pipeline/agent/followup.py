@@ -29,7 +29,7 @@ from famachat_ml_pipeline.agent.intents_asks import month_end_asked
 from famachat_ml_pipeline.agent.intents_keywords import keyword_intent
 from famachat_ml_pipeline.agent.intents_numbers import parse_number, percent_named
 from famachat_ml_pipeline.agent.intents_periods import PERIODS_RATES, periods_asked
-from famachat_ml_pipeline.agent.intents_reroutes import delivery_asked
+from famachat_ml_pipeline.agent.intents_reroutes import TRACKING_ASKED, delivery_asked
 from famachat_ml_pipeline.agent.intents_talk import normalize, term_asked
 from famachat_ml_pipeline.agent.intents_trends import figure_named, trend_asked
 from famachat_ml_pipeline.agent.intents_verdicts import verdict_asked, vs_account_asked
@@ -262,16 +262,16 @@ def _plural_named(message: str, history: Sequence[ChatTurn], depth: int) -> Inte
 
 
 # "quais campanhas estão paradas?", "o pixel tá funcionando?": the account's campaigns or its tracking
-_NOT_HERS = re.compile(
-    r"\b(?:quais|qual|alguma|algumas|campanhas)\b|\bpixel|rastreamento|\bformulario|tracking"
-)
+_ACCOUNTS_CAMPAIGNS = re.compile(r"\b(?:quais|qual|alguma|algumas|campanhas)\b")
 
 
 def _delivery_followup(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
     """ "desde quando tá parada?", "tá entregando?" with no campaign named, after a turn that named one: her
     delivery asked (was "Não entendi"); None otherwise."""
     text = normalize(message)
-    if len(_WORD.findall(text)) > MAX_WORDS or not delivery_asked(text) or _NOT_HERS.search(text):
+    if len(_WORD.findall(text)) > MAX_WORDS or not delivery_asked(text):
+        return None
+    if _ACCOUNTS_CAMPAIGNS.search(text) or TRACKING_ASKED.search(text):
         return None
     own = classify_intent(message)
     if own.campaign_id or own.names or len(last := _last_named(history, depth)) != 1:

@@ -228,6 +228,10 @@ _TYPE_IN_WORDS = (
 )
 
 
+# the tracking named ("o pixel tá funcionando?"): a question of the pixel, not of a campaign's delivery
+TRACKING_ASKED = re.compile(r"\bpixel|rastreamento|rastreio|\bformulario|tracking")
+
+
 def delivery_asked(text: str) -> bool:
     """ "tá parada?", "tá entregando?", "desde quando parou?": a campaign's delivery asked (normalized)."""
     return bool(_STOPPED.search(text))
@@ -324,9 +328,7 @@ def reroute(text: str, intent: Intent) -> Intent:
         return replace(
             intent, name="list_campaigns", keyword="list_campaigns", metric=None, ask="delivering", names=()
         )
-    tracking = re.search(
-        r"\bpixel|rastreamento|\bformulario|tracking", text
-    )  # "o pixel da 5 tá funcionando?"
+    tracking = TRACKING_ASKED.search(text)  # "o pixel da 5 tá funcionando?": not her delivery
     if named and _STOPPED.search(text) and not (intent.day_ref or intent.period_ref or tracking):
         # "a 5 parou de gastar?": yes or no from its last days' spend, not its card; "por que a 9 parou?":
         # since when, and what its status says of why

@@ -482,13 +482,18 @@ def test_a_budget_cut_is_said_as_less_with_its_own_caveat(demo_db: DemoDb) -> No
     )
 
 
-def test_a_month_leads_goal_on_the_months_first_day_is_the_month_begun() -> None:
+def test_a_month_leads_goal_on_the_months_first_day_is_the_month_begun(demo_db: DemoDb) -> None:
     """On 1 December "esse mês" resolved to November (closed): "a meta de 400 leads em novembro já foi
-    batida". The goal's month is the one begun, with no complete day yet."""
-    from famachat_ml_pipeline.agent.intents_periods import this_month
+    batida". The goal's month is the one begun, with no complete day yet, its cost over all its days."""
+    from famachat_ml_pipeline_tests.agent.test_offline_followups import _thread
 
-    month = this_month(dt.date(2026, 11, 30))
-    assert (month.first, month.last) == (dt.date(2026, 12, 1), MONTH_LAST)
+    now = clock_at(dt.date(2026, 11, 30))  # today 1/12; the demo's data end on 29/11
+    ((intent, lines),) = _thread(demo_db, now, ["quero 400 leads esse mês, quanto preciso investir?"])
+    assert intent == "leads_cost", lines
+    assert lines[0].startswith(
+        "Para 400 leads em dezembro de 2026 faltam 400: o mês ainda não tem dia completo. Ao CPL dos últimos "
+    ), lines
+    assert lines[0].endswith(" por dia nos 31 dias que faltam (01/12/2026 a 31/12/2026)."), lines
 
 
 @pytest.mark.parametrize(
