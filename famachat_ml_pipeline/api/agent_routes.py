@@ -44,6 +44,8 @@ from famachat_ml_pipeline.source.read import read_campaigns
 
 # a path's thread id as the bodies' (`THREAD_ID`): a NUL (%00) or a surrogate is a 422, never a 500
 ThreadIdPath = Annotated[str, FastApiPath(pattern=THREAD_ID)]
+# `?config_id=` of the GET routes: required with an API key, implied by a JWT (as the bodies' ConfigId)
+AccountQuery = Annotated[int | None, Query(gt=0, le=MAX_ID)]
 router = APIRouter(prefix="/api/v1/agent", tags=["agent"])
 
 ANALYZE_ACCOUNT = (
@@ -269,7 +271,7 @@ def suggestions(body: SuggestionsRequest, who: Caller = Account, state: ApiState
 
 @router.get("/conversations", response_model=list[ThreadOut])
 def list_conversations(
-    config_id: int | None = Query(default=None, gt=0, le=MAX_ID),
+    config_id: AccountQuery = None,
     limit: int = Query(default=50, ge=1, le=200),
     offset: int = Query(default=0, ge=0, le=MAX_ID),
     who: Caller = Account,
@@ -282,7 +284,7 @@ def list_conversations(
 @router.get("/conversations/{thread_id}", response_model=ConversationOut)
 def get_conversation(
     thread_id: ThreadIdPath,
-    config_id: int | None = Query(default=None, gt=0, le=MAX_ID),
+    config_id: AccountQuery = None,
     who: Caller = Account,
     state: ApiState = State,
 ) -> dict[str, Any]:
@@ -331,7 +333,7 @@ def feedback(
 
 @router.get("/status")
 def agent_status(
-    config_id: int | None = Query(default=None, gt=0, le=MAX_ID),
+    config_id: AccountQuery = None,
     who: Caller = Account,
     state: ApiState = State,
 ) -> dict[str, Any]:
