@@ -260,12 +260,8 @@ def _to_month_end(out: Out, first: str, last: str, leads_first: bool) -> list[st
 
     def parts(key: str, word: str) -> str:
         shown = (lambda v: format_money(v, currency)) if key == "spend" else (lambda v: format_number(v, 0))
-        done_part = (
-            f"{shown(so_far[key])} {word} ({br_date(done['first_day'].isoformat())} a "
-            f"{br_date(done['last_day'].isoformat())}) + "
-            if done
-            else ""
-        )
+        span = br_span(done["first_day"], done["last_day"]) if done else ""
+        done_part = f"{shown(so_far[key])} {word} ({span}) + " if done else ""
         return (
             f"{done_part}{shown(ahead[key])} previstos pelo pipeline ({forecast}) + "
             f"{shown(per_day[key] * rest)} nos {rest} dias seguintes ({after}), no ritmo da previsão "
@@ -322,8 +318,7 @@ def _month_end_lines(out: Out, leads_first: bool = False) -> list[str]:
         lines[len(target) : len(target)] = _to_month_end(out, first, last, leads_first)
     if done is not None:
         lines.append(
-            f"Já realizado em {month} ({br_date(done['first_day'].isoformat())} a "
-            f"{br_date(done['last_day'].isoformat())}): {figures_text(done)}."
+            f"Já realizado em {month} ({br_span(done['first_day'], done['last_day'])}): {figures_text(done)}."
         )
     return [*lines, f"Entre parênteses, somada nas campanhas, a {range_note('leads')}."]
 

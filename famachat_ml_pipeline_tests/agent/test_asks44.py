@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from famachat_ml_pipeline.agent.intents import classify_intent
 from famachat_ml_pipeline.agent.intents_asks import month_budget_asked
 from famachat_ml_pipeline.agent.intents_talk import normalize
-from famachat_ml_pipeline.agent.wording import counted
+from famachat_ml_pipeline.agent.wording import br_date, counted
 from famachat_ml_pipeline.core.recommendations import format_money, format_number
 from famachat_ml_pipeline.core.recommendations.text_ptbr import WEEKDAYS_PT
 from famachat_ml_pipeline.db import schema
@@ -198,6 +198,17 @@ def test_a_month_leads_target_past_the_forecast_says_if_its_pace_gets_there(
         "No ritmo da previsão (uma extrapolação depois dos dias previstos), "
         f"{'chega' if more else 'não chega'} à meta: cerca de {format_number(leads, 0)} leads no mês."
     ), lines
+
+
+def test_the_month_so_far_of_one_day_is_said_as_that_day(dec_db: DemoDb) -> None:
+    # the month's 2nd: one complete day, said once ("01/12/2026"), never "01/12/2026 a 01/12/2026"
+    day = br_date(END.isoformat())
+    intent, lines = _one(dec_db, "quanto vou gastar até o fim do mês?")
+    assert intent == "forecast", lines
+    said = "\n".join(lines)
+    assert f"já investidos ({day}) +" in said and f"já realizados ({day}) +" in said, lines
+    assert f"Já realizado em dezembro de 2026 ({day}):" in said, lines
+    assert f"{day} a {day}" not in said, lines
 
 
 @pytest.mark.parametrize(("n", "text"), [(1, "1 campanha"), (2, "2 campanhas"), (1200, "1.200 campanhas")])
