@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, status
@@ -25,6 +26,18 @@ def _user(who: Caller, body: DecisionRequest) -> int | None:
     return who.user_id if who.kind == "jwt" else body.user_id
 
 
+def _decided(decide: Callable[..., dict[str, Any] | None], *args: Any) -> dict[str, Any]:
+    """A recommendation's decision: 404 when missing, 409 when the other decision was taken first."""
+    try:
+        return _found(decide(*args), "recommendation")
+    except user_decisions.DecisionConflict as e:
+        was = "aplicada" if e.row["was_applied"] else "descartada"
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"Esta recomendação já foi {was}: uma recomendação é aplicada ou descartada, não as duas.",
+        ) from None
+
+
 def _found(row: dict[str, Any] | None, what: str) -> dict[str, Any]:
     if row is None:  # missing, or another account's: the same 404
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"{what} not found")
@@ -35,20 +48,18 @@ def _found(row: dict[str, Any] | None, what: str) -> dict[str, Any]:
 def apply(
     recommendation_id: RowId, body: DecisionRequest, who: Caller = Account, state: ApiState = State
 ) -> dict[str, Any]:
-    row = user_decisions.apply_recommendation(
-        state.engine, account_of(who, body.config_id), recommendation_id, _user(who, body)
-    )
-    return _found(row, "recommendation")
+    account, user = account_of(who, body.config_id), _user(who, body)
+    return _decided(user_decisions.apply_recommendation, state.engine, account, recommendation_id, user)
 
 
 @router.post("/recommendations/{recommendation_id}/dismiss")
 def dismiss(
     recommendation_id: RowId, body: DismissRequest, who: Caller = Account, state: ApiState = State
 ) -> dict[str, Any]:
-    row = user_decisions.dismiss_recommendation(
-        state.engine, account_of(who, body.config_id), recommendation_id, _user(who, body), body.reason
+    account, user = account_of(who, body.config_id), _user(who, body)
+    return _decided(
+        user_decisions.dismiss_recommendation, state.engine, account, recommendation_id, user, body.reason
     )
-    return _found(row, "recommendation")
 
 
 @router.post("/anomalies/{anomaly_id}/acknowledge")

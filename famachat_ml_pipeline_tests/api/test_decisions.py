@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx2
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from famachat_ml_pipeline.api.app import create_app
+from famachat_ml_pipeline.db import user_decisions
 from famachat_ml_pipeline.db.engine import get_engine
 from famachat_ml_pipeline.db.schema import ml_anomalies, ml_recommendations
 from famachat_ml_pipeline.db.user_decisions import ANOMALY_USER_COLUMNS, RECOMMENDATION_USER_COLUMNS
@@ -81,3 +88,89 @@ def test_decisions_survive_a_pipeline_rerun(settings: Settings) -> None:
         assert recs_after[rid] == recs_before[rid]
     assert anomalies_after[anomaly_id] == anomalies_before[anomaly_id]
     assert anomalies_after[anomaly_id][0] is True
+
+
+Picked = tuple[sa.Engine, list[tuple[int, int]]]
+
+
+@pytest.fixture
+def undecided(demo_url: str) -> Iterator[Picked]:
+    """Three of the shared demo's recommendations, (id, config_id), with no decision; put back as they were
+    after the test (other tests read the same database)."""
+    engine, r = get_engine(demo_url), ml_recommendations
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(r.c.id, r.c.config_id).where(r.c.was_applied.is_not(True), r.c.dismissed.is_not(True))
+        ).fetchall()
+    assert len(rows) >= 3, "the demo gave at least three recommendations"
+    picked = [(row.id, row.config_id) for row in rows[:3]]
+    before = _decisions(engine)
+    yield engine, picked
+    with engine.begin() as conn:
+        for rid, _ in picked:
+            conn.execute(r.update().where(r.c.id == rid).values(before[rid]))
+
+
+def _decisions(engine: sa.Engine) -> dict[int, dict[str, object]]:
+    columns = RECOMMENDATION_USER_COLUMNS
+    return {
+        k: dict(zip(columns, v, strict=True))
+        for k, v in _users_columns(engine, ml_recommendations, columns).items()
+    }
+
+
+def test_a_recommendation_is_applied_or_dismissed_never_both(client: TestClient, undecided: Picked) -> None:
+    engine, [(applied, a_account), (dismissed, d_account), _] = undecided
+
+    def post(rid: int, what: str, account: int, body: dict, user: int = 9) -> httpx2.Response:
+        return client.post(
+            f"/api/v1/recommendations/{rid}/{what}", json=body, headers=bearer(account, user_id=user)
+        )
+
+    first = post(applied, "apply", a_account, {}, user=42)
+    again = post(applied, "apply", a_account, {}, user=7)
+    refused = post(applied, "dismiss", a_account, {"reason": "mudei de ideia"})
+    assert first.status_code == 200 and again.status_code == 200, (first.text, again.text)
+    # the same decision again changes nothing: who decided and when stay the first's
+    assert again.json() == first.json() and again.json()["applied_by"] == 42
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["detail"] == (
+        "Esta recomendação já foi aplicada: uma recomendação é aplicada ou descartada, não as duas."
+    )
+
+    d = post(dismissed, "dismiss", d_account, {"reason": "sem verba"}, user=5)
+    d_again = post(dismissed, "dismiss", d_account, {"reason": "outro motivo"})
+    d_refused = post(dismissed, "apply", d_account, {})
+    assert d.status_code == 200 and d_again.json()["dismissed_reason"] == "sem verba"
+    assert d_refused.status_code == 409 and "já foi descartada" in d_refused.json()["detail"]
+
+    stored = _decisions(engine)
+    assert stored[applied]["was_applied"] is True and stored[applied]["applied_by"] == 42
+    assert not stored[applied]["dismissed"]
+    assert stored[dismissed]["dismissed"] is True and not stored[dismissed]["was_applied"]
+    assert stored[dismissed]["dismissed_by"] == 5
+
+
+def test_apply_and_dismiss_racing_on_one_recommendation_leave_one_decision(undecided: Picked) -> None:
+    engine, picked = undecided
+    for rid, account in picked:
+        start = threading.Barrier(2)
+
+        def decide(
+            which: str, rid: int = rid, account: int = account, start: threading.Barrier = start
+        ) -> str:
+            start.wait()
+            try:
+                if which == "apply":
+                    user_decisions.apply_recommendation(engine, account, rid, 1)
+                else:
+                    user_decisions.dismiss_recommendation(engine, account, rid, 2, "corrida")
+            except user_decisions.DecisionConflict:
+                return "conflict"
+            return "done"
+
+        with ThreadPoolExecutor(2) as pool:
+            outcomes = sorted(pool.map(decide, ("apply", "dismiss")))
+        assert outcomes == ["conflict", "done"], (rid, outcomes)
+        row = _decisions(engine)[rid]
+        assert bool(row["was_applied"]) != bool(row["dismissed"]), row
