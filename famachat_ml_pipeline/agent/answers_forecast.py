@@ -356,6 +356,26 @@ def _scaled_lines(pct: float, who: str, leads: str, span: str, whole: bool = Fal
     ]
 
 
+def _budget_to_lines(amount: float, out: Out, who: str, leads: str, span: str) -> list[str]:
+    """ "Se eu subir o orçamento dela pra 300 por dia?": the amount against her daily budget now, as the
+    change in % `_scaled_lines` scales her forecast by; without a daily budget of hers, no % to read."""
+    budget, currency = out.get("_budget_now"), out.get("_currency") or "BRL"
+    if not budget or float(budget) <= 0:
+        return [
+            f"{who} não tem orçamento diário na campanha (pode estar nos conjuntos de anúncios, que a "
+            "fonte não traz), então não sei quanto o valor por dia muda: diga a mudança em % (ex.: “e se eu "
+            "aumentar 20% o orçamento dela?”). A previsão do pipeline para ela é com o orçamento atual: "
+            f"{leads} {span}."
+        ]
+    now, to = format_money(float(budget), currency), format_money(amount, currency)
+    pct = (amount / float(budget) - 1) * 100
+    if abs(pct) < 0.5:
+        return [f"{to} por dia já é o orçamento diário de {who}: a previsão vale, {leads} {span}."]
+    side = f"{format_pct(abs(pct), 0)} {'a mais' if pct > 0 else 'a menos'}"
+    said = f"O orçamento diário de {who} hoje é {now}; {to} por dia são {side}."
+    return [said, *_scaled_lines(pct, who, leads, span)]
+
+
 def _budget_lines(intent: Intent, out: Out) -> list[str]:
     """`_scaled_lines` for the campaign asked (its forecast of leads) or the whole account's."""
     pct = intent.threshold or 0.0
@@ -366,7 +386,10 @@ def _budget_lines(intent: Intent, out: Out) -> list[str]:
         if off := _not_delivering(out):  # paused or idle: no budget scales a forecast of nothing
             return [*off, "Mudar o orçamento não muda essa previsão enquanto ela não voltar a entregar."]
         leads = f"{p['value']} leads ({p['low']} a {p['high']})"
-        return _scaled_lines(pct, quoted(p["name"]), leads, f"nos próximos {len(p['days'])} dias")
+        span = f"nos próximos {len(p['days'])} dias"
+        if intent.ask == "budget_to":
+            return _budget_to_lines(intent.threshold or 0.0, out, quoted(p["name"]), leads, span)
+        return _scaled_lines(pct, quoted(p["name"]), leads, span)
     f = out["get_forecasts"]
     if not f.get("total"):
         return ["Ainda não há previsões para esta conta."]

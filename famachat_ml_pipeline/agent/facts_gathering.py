@@ -333,6 +333,8 @@ def _forecast_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
     cid = intent.campaign_id
     if intent.name != "forecast" or (cid is not None and not ctx.owns(cid)):
         return {}
+    if intent.ask == "budget_to" and cid is not None:  # "pra 300 por dia": against her daily budget now
+        return {"_budget_now": ctx.campaigns[cid].get("daily_budget")}
     if intent.ask == "target" and intent.threshold is not None:
         return {"_leads_target": leads_target_figures(ctx, intent.threshold, intent.period_ref, cid)}
     if intent.ask == "worst_case":

@@ -1,0 +1,124 @@
+"""One campaign's budget asked as a what-if (2026-12-02): "se eu subir o orçamento da campanha 4 pra 300 por
+dia, quantos leads?" and "se eu reduzir 30% a verba da campanha 4, quantos leads perco?" were her scale or
+cut advice (the leads asked unanswered); "e se eu baixar o orçamento dela pra 150?" after her card was her
+advice again. Now her forecast scaled as arithmetic, an amount read against her daily budget in the source."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import polars as pl
+import pytest
+
+from famachat_ml_pipeline.agent.intents import classify_intent
+from famachat_ml_pipeline.agent.intents_budget_scenario import budget_scenario
+from famachat_ml_pipeline.agent.intents_numbers import parse_number
+from famachat_ml_pipeline.agent.intents_talk import normalize
+from famachat_ml_pipeline.core.recommendations import format_money, format_number, format_pct
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.test_asks42 import _one, _talk
+from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source
+
+pytestmark = pytest.mark.timeout(600)
+
+
+def _budgeted(db: DemoDb, with_budget: bool = True) -> tuple[int, str, str, float | None]:
+    """(account, number, name, daily budget in reais) of the active campaign with the most leads in the last 7
+    days, among those with (or without) a daily budget in the source, over the demo's accounts."""
+    c = db.data.campaigns.filter(
+        (pl.col("status") == "ACTIVE")
+        & (pl.col("daily_budget").is_not_null() if with_budget else pl.col("daily_budget").is_null())
+    )
+    best: tuple[float, int, str, str, float | None] | None = None
+    for account in sorted(set(c["config_id"])):
+        week = _source(db, account, db.as_of - dt.timedelta(days=6), db.as_of, db.now)
+        for row in c.filter(pl.col("config_id") == account).iter_rows(named=True):
+            leads = float(week.filter(pl.col("campaign_id") == row["campaign_id"])["leads"].sum() or 0)
+            if best is None or leads > best[0]:
+                number = re.search(r"Campanha (\d+)", row["name"])
+                if number:
+                    assert row["currency"] == "BRL", row  # the source's budget is in centavos (minor units)
+                    budget = row["daily_budget"] / 100 if with_budget else None
+                    best = (leads, account, number.group(1), row["name"], budget)
+    assert best is not None and best[0] > 0, "the demo has such a campaign delivering"
+    return best[1:]
+
+
+def _scaled(lines: list[str], factor: float) -> None:
+    """Her forecast said, then that figure times the factor, said with the factor."""
+    forecast = next(x for x in lines if "é com o orçamento atual" in x)
+    value = parse_number(re.search(r": ([\d.,]+) leads \(", forecast).group(1))
+    expected = f"daria cerca de {format_number(value * factor, 1)} leads ({format_number(value, 1)} × "
+    assert any(expected + format_number(factor, 2) in x for x in lines), (expected, lines)
+
+
+@pytest.mark.parametrize("more", [True, False])
+def test_a_campaigns_budget_to_an_amount_is_her_forecast_scaled(demo_db: DemoDb, more: bool) -> None:
+    account, n, name, budget = _budgeted(demo_db)
+    amount = round(budget * (1.3 if more else 0.6))
+    verb = "subir" if more else "baixar"
+    intent, lines = _one(
+        demo_db, f"se eu {verb} o orçamento da campanha {n} pra {amount} por dia, quantos leads?", account
+    )
+    assert intent == "forecast", lines
+    pct = (amount / budget - 1) * 100
+    side = "a mais" if more else "a menos"
+    assert lines[0] == (
+        f"O orçamento diário de “{name}” hoje é {format_money(budget)}; {format_money(amount)} por dia são "
+        f"{format_pct(abs(pct), 0)} {side}."
+    ), lines
+    _scaled(lines, 1 + pct / 100)
+
+
+def test_her_budget_to_an_amount_after_her_card(demo_db: DemoDb) -> None:
+    account, n, name, budget = _budgeted(demo_db)
+    amount = round(budget / 2)
+    (_, card), (intent, lines) = _talk(
+        demo_db, [f"como está a campanha {n}?", f"e se eu baixar o orçamento dela pra {amount}?"], account
+    )
+    assert intent == "forecast", lines
+    assert lines[0].startswith(f"O orçamento diário de “{name}” hoje é {format_money(budget)};"), lines
+    _scaled(lines, amount / budget)
+
+
+def test_a_campaigns_budget_cut_in_percent_is_her_forecast_scaled(demo_db: DemoDb) -> None:
+    account, n, _, _ = _budgeted(demo_db)
+    intent, lines = _one(demo_db, f"se eu reduzir 30% a verba da campanha {n}, quantos leads perco?", account)
+    assert intent == "forecast", lines
+    _scaled(lines, 0.7)
+
+
+def test_a_campaign_without_a_daily_budget_asks_for_the_change_in_percent(demo_db: DemoDb) -> None:
+    account, n, name, _ = _budgeted(demo_db, with_budget=False)
+    intent, lines = _one(demo_db, f"se eu subir o orçamento da campanha {n} pra 500 por dia?", account)
+    assert intent == "forecast", lines
+    assert lines[0].startswith(f"“{name}” não tem orçamento diário na campanha"), lines
+    assert "diga a mudança em %" in lines[0] and "é com o orçamento atual:" in lines[0], lines
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("se eu subir o orçamento da campanha 4 pra 300 por dia, quantos leads?", ("to", 300.0)),
+        ("se eu colocar R$ 1.500,00 por dia na campanha 4, quantos leads ela traz?", ("to", 1500.0)),
+        ("se eu passar a verba da campanha 4 para 2 mil por dia", ("to", 2000.0)),
+        ("e se eu dobrar o orçamento da campanha 4?", ("pct", 100.0)),
+        ("se eu reduzir 30% a verba da campanha 4 quantos leads perco?", ("pct", -30.0)),
+        # a verdict asked is the advice's question, not the arithmetic's
+        ("posso aumentar o orçamento da campanha 4 em 50%?", None),
+        ("se eu aumentar o orçamento da campanha 4 em 50%, vale?", None),
+        # no change named, a date, a number of days
+        ("se eu mexer na campanha 4, o que acontece?", None),
+        ("se eu aumentar o orçamento da campanha 4 pra 15/12?", None),
+    ],
+)
+def test_the_budget_scenario_read_from_the_question(
+    question: str, expected: tuple[str, float] | None
+) -> None:
+    assert budget_scenario(normalize(question)) == expected
+
+
+def test_advice_asked_of_a_campaigns_budget_stays_the_advice() -> None:
+    intent = classify_intent("posso aumentar o orçamento da campanha 4 em 50%?")
+    assert (intent.name, intent.metric, intent.threshold) == ("recommendations", "scale", 50.0)
