@@ -6,15 +6,27 @@ restarts every minute; `scipy.special` takes 0.29 s. Each function returns what 
 returns, bit for bit, edge cases included (a count below 0, at or above n, NaN or invalid parameters),
 which `famachat_ml_pipeline_tests/core/test_tails.py` checks against `scipy.stats` itself. The binomial is
 scipy.stats' own private ufunc (Boost's), as `scipy.special.bdtr` differs from it in the last bits.
+
+`scipy.special` itself is imported on first use (`_ufuncs`): its import (0.25 s, most of it numpy.f2py
+pulled in by scipy's array-API layer) is paid only by the processes that compute a tail, not by every CLI
+command, the API, the daemon and the code server that import the definitions.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from types import ModuleType
 
 import numpy as np
-import scipy.special._ufuncs as scu  # scipy.stats' own binomial (Boost's), bit for bit
-from scipy import special
+
+
+@functools.cache
+def _ufuncs() -> ModuleType:
+    """scipy.special's ufunc module: the public ones and scipy.stats' own binomial (Boost's), bit for bit."""
+    import scipy.special._ufuncs
+
+    return scipy.special._ufuncs
 
 
 def _invalid(*conditions: np.ndarray) -> np.ndarray:
@@ -34,12 +46,12 @@ def _poisson(tail: Callable[..., np.ndarray], below: float, k: object, mu: objec
 
 def poisson_cdf(k: object, mu: object) -> np.ndarray:
     """P(X <= k), X ~ Poisson(mu) (`scipy.stats.poisson.cdf`)."""
-    return _poisson(special.pdtr, 0.0, k, mu)
+    return _poisson(_ufuncs().pdtr, 0.0, k, mu)
 
 
 def poisson_sf(k: object, mu: object) -> np.ndarray:
     """P(X > k), X ~ Poisson(mu) (`scipy.stats.poisson.sf`)."""
-    return _poisson(special.pdtrc, 1.0, k, mu)
+    return _poisson(_ufuncs().pdtrc, 1.0, k, mu)
 
 
 def _binom(tail: Callable[..., np.ndarray], below: float, k: object, n: object, p: object) -> np.ndarray:
@@ -56,30 +68,30 @@ def _binom(tail: Callable[..., np.ndarray], below: float, k: object, n: object, 
 
 def binom_cdf(k: object, n: object, p: object) -> np.ndarray:
     """P(X <= k), X ~ Binomial(n, p) (`scipy.stats.binom.cdf`)."""
-    return _binom(scu._binom_cdf, 0.0, k, n, p)
+    return _binom(_ufuncs()._binom_cdf, 0.0, k, n, p)
 
 
 def binom_sf(k: object, n: object, p: object) -> np.ndarray:
     """P(X > k), X ~ Binomial(n, p) (`scipy.stats.binom.sf`)."""
-    return _binom(scu._binom_sf, 1.0, k, n, p)
+    return _binom(_ufuncs()._binom_sf, 1.0, k, n, p)
 
 
 def chi2_sf(x: object, dof: object) -> np.ndarray:
     """P(X > x), X ~ chi-squared with `dof` degrees of freedom (> 0) (`scipy.stats.chi2.sf`)."""
     x, dof = np.asarray(x, dtype=float), np.asarray(dof, dtype=float)
     with np.errstate(invalid="ignore"):
-        out = np.where(x < 0, 1.0, special.chdtrc(dof, np.maximum(x, 0.0)))
+        out = np.where(x < 0, 1.0, _ufuncs().chdtrc(dof, np.maximum(x, 0.0)))
         return np.where(_invalid(np.isnan(x), np.isnan(dof), dof <= 0), np.nan, out)
 
 
 def norm_isf(q: object) -> np.ndarray:
     """The standard normal's upper q-quantile (`scipy.stats.norm.isf`)."""
-    return -special.ndtri(np.asarray(q, dtype=float)) + 0.0  # + 0.0: no -0.0 at q = 0.5
+    return -_ufuncs().ndtri(np.asarray(q, dtype=float)) + 0.0  # + 0.0: no -0.0 at q = 0.5
 
 
 def gamma_ppf(q: object, a: object) -> np.ndarray:
     """The q-quantile of a Gamma(a, scale 1) (`scipy.stats.gamma.ppf`)."""
     q, a = np.asarray(q, dtype=float), np.asarray(a, dtype=float)
     with np.errstate(invalid="ignore"):
-        out = special.gammaincinv(np.where(a > 0, a, 1.0), np.clip(q, 0.0, 1.0))
+        out = _ufuncs().gammaincinv(np.where(a > 0, a, 1.0), np.clip(q, 0.0, 1.0))
         return np.where(_invalid(np.isnan(q), np.isnan(a), a <= 0, q < 0, q > 1), np.nan, out)
