@@ -151,7 +151,8 @@ def say_pause_savings(intent: Intent, out: Out) -> list[str]:
     else:
         lines = [
             f"Pausando {who}, a economia seria de cerca de {s['spend']} por semana: o que ela gastou "
-            f"nos últimos 7 dias ({span}); em troca, deixaria de vir {leads_text(s['leads'])} por semana "
+            f"nos últimos 7 dias ({span}); em troca, deixaria{'m' if s['leads'] != 1 else ''} de vir "
+            f"{leads_text(s['leads'])} por semana "
             f"nesse ritmo (CPL {s['cpl'] or 'sem leads'})."
         ]
     fs, fl = s["forecast_spend"], s["forecast_leads"]

@@ -4,7 +4,9 @@ pipeline's stored forecasts."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+from collections.abc import Callable
 
 from famachat_ml_pipeline.agent.answers_savings import saved_a_week
 from famachat_ml_pipeline.agent.answers_talk import left_to_spend_lines
@@ -21,6 +23,7 @@ from famachat_ml_pipeline.agent.wording import (
     br_date,
     br_span,
     count_text,
+    counted,
     days_left_text,
     failed,
     figures_text,
@@ -333,7 +336,11 @@ def _scaled_lines(pct: float, who: str, leads: str, span: str, whole: bool = Fal
     factor = 1 + pct / 100
     value = _FIGURE.search(leads)
     # the account's sum in whole leads, as its forecast is said ("cerca de 393"); a campaign's keeps a decimal
-    scaled = format_number(parse_number(value.group(0)) * factor, 0 if whole else 1) if value else "-"
+    base = parse_number(value.group(0)) if value else None
+    scaled = format_number(base * factor, 0 if whole else 1) if base is not None else "-"
+    # "quantos leads perco?": the difference said too
+    diff = format_number(abs(base * (factor - 1)), 0 if whole else 1) if base is not None else ""
+    gap = f", {diff} {'a mais' if pct >= 0 else 'a menos'}" if base is not None else ""
     step = format_pct(MAX_STEP, 0)
     size = format_pct(abs(pct), 0)
     steps = f"; {size} de uma vez passa disso" if abs(pct) > MAX_STEP else ""
@@ -350,53 +357,90 @@ def _scaled_lines(pct: float, who: str, leads: str, span: str, whole: bool = Fal
         f"A previsão do pipeline para {who} é com o orçamento atual (não há previsão com outro "
         f"orçamento): {leads} {span}.",
         f"Se o CPL se mantiver, {size} {more} de orçamento daria cerca de {scaled} leads "
-        f"({value.group(0) if value else '-'} × {format_number(factor, 2)}): uma conta proporcional, não uma "
-        "previsão.",
+        f"({value.group(0) if value else '-'} × {format_number(factor, 2)}){gap}: uma conta proporcional, "
+        "não uma previsão.",
         practice,
     ]
 
 
-def _budget_to_lines(amount: float, out: Out, who: str, leads: str, span: str) -> list[str]:
-    """ "Se eu subir o orçamento dela pra 300 por dia?": the amount against her daily budget now, as the
-    change in % `_scaled_lines` scales her forecast by; without a daily budget of hers, no % to read."""
-    budget, currency = out.get("_budget_now"), out.get("_currency") or "BRL"
-    if not budget or float(budget) <= 0:
-        return [
-            f"{who} não tem orçamento diário na campanha (pode estar nos conjuntos de anúncios, que a "
-            "fonte não traz), então não sei quanto o valor por dia muda: diga a mudança em % (ex.: “e se eu "
-            "aumentar 20% o orçamento dela?”). A previsão do pipeline para ela é com o orçamento atual: "
-            f"{leads} {span}."
+def _budget_change(intent: Intent, out: Out, who: str, whole: bool) -> tuple[float | None, list[str]]:
+    """The change in % a what-if asks and the line that says it in money: an amount ("pra 300 por dia",
+    "subir 50 reais") read against the daily budget now, a percentage quoted on it when there is one. The %
+    is None when an amount meets no daily budget (the line then asks for a %)."""
+    now, currency = out.get("_budget_now") or {}, out.get("_currency") or "BRL"
+    budget, without = now.get("budget"), now.get("without", 0)
+    money = functools.partial(format_money, currency=currency)
+    whose = (
+        "O orçamento diário das campanhas ativas da conta soma" if whole else f"O orçamento diário de {who} é"
+    )
+    apart = (
+        f" ({counted(without, 'campanha ativa', 'campanhas ativas')} sem orçamento na campanha fica"
+        f"{'m' if without > 1 else ''} de fora: a conta é só dos orçamentos conhecidos)"
+        if whole and without
+        else ""
+    )
+    if intent.ask not in {"budget_to", "budget_by"}:
+        pct = intent.threshold or 0.0
+        if not budget:
+            return pct, []
+        to = budget * (1 + pct / 100)
+        saved = _saved(budget, to, money)
+        return pct, [f"{whose} {money(budget)} hoje{apart}; {_signed(pct)} são {money(to)} por dia{saved}."]
+    if not budget:
+        where = "nas campanhas ativas" if whole else "na campanha"
+        return None, [
+            f"Não há orçamento diário {where} (pode estar nos conjuntos de anúncios, que a fonte não traz), "
+            "então não sei quanto esse valor por dia muda: diga a mudança em % (ex.: “e se eu aumentar 20% "
+            "o orçamento?”)."
         ]
-    now, to = format_money(float(budget), currency), format_money(amount, currency)
-    pct = (amount / float(budget) - 1) * 100
-    if abs(pct) < 0.5:
-        return [f"{to} por dia já é o orçamento diário de {who}: a previsão vale, {leads} {span}."]
-    side = f"{format_pct(abs(pct), 0)} {'a mais' if pct > 0 else 'a menos'}"
-    said = f"O orçamento diário de {who} hoje é {now}; {to} por dia são {side}."
-    return [said, *_scaled_lines(pct, who, leads, span)]
+    amount = intent.threshold or 0.0
+    to = budget + amount if intent.ask == "budget_by" else amount
+    if to < 0:
+        return None, [f"{whose} {money(budget)} hoje: tirar {money(-amount)} por dia passa de zero."]
+    pct = (to / budget - 1) * 100
+    saved = _saved(budget, to, money)
+    return pct, [f"{whose} {money(budget)} hoje{apart}; {money(to)} por dia são {_signed(pct)}{saved}."]
+
+
+def _signed(pct: float) -> str:
+    return f"{format_pct(abs(pct), 0)} {'a mais' if pct >= 0 else 'a menos'}"
+
+
+def _saved(budget: float, to: float, money: Callable[[float], str]) -> str:
+    """ "Quanto economizo?" of a cut: the budget taken off, a bound on the spend saved (spend may run below
+    the budget), a day and a week."""
+    if to >= budget:
+        return ""
+    return f": até {money(budget - to)} por dia a menos de gasto ({money(7 * (budget - to))} em 7 dias)"
 
 
 def _budget_lines(intent: Intent, out: Out) -> list[str]:
-    """`_scaled_lines` for the campaign asked (its forecast of leads) or the whole account's."""
-    pct = intent.threshold or 0.0
+    """A what-if of the budget: the change said in money against the daily budget now, then
+    `_scaled_lines` for the campaign asked (its forecast of leads) or the whole account's."""
     if intent.campaign_id:
         p = out["predict_campaign_leads"]
         if msg := failed(p):
             return [msg]
         if off := _not_delivering(out):  # paused or idle: no budget scales a forecast of nothing
             return [*off, "Mudar o orçamento não muda essa previsão enquanto ela não voltar a entregar."]
-        leads = f"{p['value']} leads ({p['low']} a {p['high']})"
-        span = f"nos próximos {len(p['days'])} dias"
-        if intent.ask == "budget_to":
-            return _budget_to_lines(intent.threshold or 0.0, out, quoted(p["name"]), leads, span)
-        return _scaled_lines(pct, quoted(p["name"]), leads, span)
-    f = out["get_forecasts"]
-    if not f.get("total"):
-        return ["Ainda não há previsões para esta conta."]
-    first = f["forecasts"][0]
-    span = f"de {br_date(first['first_day'])} a {br_date(first['last_day'])}"
-    total = about_leads(f["account_totals"].get("leads", "-"))
-    return _scaled_lines(pct, "a conta", f"{total} leads", span, whole=True)
+        who, whole = quoted(p["name"]), False
+        leads, span = f"{p['value']} leads ({p['low']} a {p['high']})", f"nos próximos {len(p['days'])} dias"
+    else:
+        f = out["get_forecasts"]
+        if not f.get("total"):
+            return ["Ainda não há previsões para esta conta."]
+        first, who, whole = f["forecasts"][0], "a conta", True
+        span = f"de {br_date(first['first_day'])} a {br_date(first['last_day'])}"
+        leads = f"{about_leads(f['account_totals'].get('leads', '-'))} leads"
+    pct, said = _budget_change(intent, out, who, whole)
+    if pct is None:
+        return [*said, f"A previsão do pipeline para {who} é com o orçamento atual: {leads} {span}."]
+    if abs(pct) < 0.5:
+        return [*said, f"É o orçamento atual: a previsão do pipeline vale, {leads} {span}."]
+    lines = _scaled_lines(pct, who, leads, span, whole=whole)
+    if intent.ask in {"budget_to", "budget_by"}:  # an amount: its % said before the leads it scales
+        return [lines[0], *said, *lines[1:]]
+    return [*lines, *said]  # a %: what it is in money, after
 
 
 def _campaign_spend_lines(intent: Intent, out: Out) -> list[str]:

@@ -54,7 +54,7 @@ from famachat_ml_pipeline.agent.facts_stopped import (
     stopped_active_figures,
     stopped_figures,
 )
-from famachat_ml_pipeline.agent.facts_talk import daily_budget_figures, decided_figures
+from famachat_ml_pipeline.agent.facts_talk import budget_now, daily_budget_figures, decided_figures
 from famachat_ml_pipeline.agent.facts_tiers import tier_figures
 from famachat_ml_pipeline.agent.facts_today import today_cpl_figures
 from famachat_ml_pipeline.agent.facts_verdicts import (
@@ -333,8 +333,8 @@ def _forecast_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
     cid = intent.campaign_id
     if intent.name != "forecast" or (cid is not None and not ctx.owns(cid)):
         return {}
-    if intent.ask == "budget_to" and cid is not None:  # "pra 300 por dia": against her daily budget now
-        return {"_budget_now": ctx.campaigns[cid].get("daily_budget")}
+    if intent.metric == "budget_scaled":  # a what-if of the budget: the daily budget it changes, now
+        return {"_budget_now": budget_now(ctx, cid)}
     if intent.ask == "target" and intent.threshold is not None:
         return {"_leads_target": leads_target_figures(ctx, intent.threshold, intent.period_ref, cid)}
     if intent.ask == "worst_case":

@@ -26,6 +26,7 @@ from famachat_ml_pipeline.agent.intents import (
     classify_intent,
 )
 from famachat_ml_pipeline.agent.intents_asks import month_end_asked
+from famachat_ml_pipeline.agent.intents_budget_scenario import budget_scenario, scenario_intent
 from famachat_ml_pipeline.agent.intents_keywords import keyword_intent
 from famachat_ml_pipeline.agent.intents_numbers import parse_number, percent_named
 from famachat_ml_pipeline.agent.intents_periods import PERIODS_RATES, periods_asked
@@ -325,6 +326,25 @@ def _previous_intent(history: Sequence[ChatTurn], depth: int) -> Intent | None:
     intent = resolve_followup(text, history[:last], depth - 1) if depth > 1 else None
     intent = intent or classify_intent(text)
     return None if intent.name in _UNUSABLE else intent
+
+
+def _budget_what_if(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
+    """ "e se eu baixar pra 150?", "e se eu tirar 30% dela?", "e se eu subir 50 reais?" after a question
+    about a campaign, and "e pra 2k?", "e se eu dobrar?" after a budget scenario: that campaign's (or the
+    account's) scenario with the change named (was a file download refused, her share, or "Não entendi")."""
+    prev = _previous_intent(history, depth)
+    if prev is None:
+        return None
+    after = prev.metric == "budget_scaled"
+    if not (after or prev.campaign_id or prev.names):
+        return None
+    scenario = budget_scenario(normalize(message), carried=True, after_scenario=after)
+    if scenario is None:
+        return None
+    own = classify_intent(_PRONOUN.sub(" ", message))
+    which = own if own.campaign_id or own.names else prev  # "e se eu baixar a da campanha 7 pra 100?"
+    carried = Intent("forecast", which.campaign_id, names=which.names, name_like=which.name_like)
+    return scenario_intent(carried, scenario)
 
 
 def _budget_scenario(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
@@ -731,6 +751,9 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
     greeting is then yesterday's figures, as it reads alone)."""
     if not history:
         return None
+    # before the rewording, which reads "e pra 2k?" as a campaign's number
+    if (what_if := _budget_what_if(message, history, depth)) is not None:
+        return what_if
     message = _reworded(message)
     if (together := _plural_named(message, history, depth)) is not None:
         return together

@@ -22,7 +22,7 @@ from famachat_ml_pipeline.agent.intents_asks import (
     shape_asks,
     weighed_metric,
 )
-from famachat_ml_pipeline.agent.intents_budget_scenario import budget_scenario
+from famachat_ml_pipeline.agent.intents_budget_scenario import budget_scenario, scenario_intent
 from famachat_ml_pipeline.agent.intents_campaigns import (
     ACCOUNT_REF,
     CAMPAIGN_ID,
@@ -398,13 +398,10 @@ def classify_intent(message: str) -> Intent:
         # "quanto falta gastar no mês?": no monthly budget is stored; the month so far and its close instead
         intent = replace(intent, name="forecast", keyword="forecast", metric="month_end", period_ref=None)
         intent = replace(intent, ask="left_to_spend")
-    if (intent.campaign_id or intent.names) and (scenario := budget_scenario(text)) is not None:
-        # "se eu subir o orçamento da campanha 4 pra 300 por dia, quantos leads?", "e se eu baixar o dela pra
-        # 150?": her forecast scaled as arithmetic (was her scale or cut advice, the leads asked unanswered)
-        kind, value = scenario
-        ask = "budget_to" if kind == "to" else None
-        intent = replace(intent, name="forecast", keyword="forecast", metric="budget_scaled", threshold=value)
-        intent = replace(intent, ask=ask, day_ref=None, period_ref=None)
+    if (scenario := budget_scenario(text)) is not None:
+        # "se eu subir o orçamento da campanha 4 pra 300 por dia, quantos leads?", "...da conta pra 1500 por
+        # dia?": the forecast scaled as arithmetic (was her scale or cut advice, or the budgets' list)
+        intent = scenario_intent(intent, scenario)
     intent = _each_campaign(text, intent)
     intent = _account_judged(text, intent)
     if intent.name == "out_of_scope" and intent.metric == "files" and _REPORT.search(text):

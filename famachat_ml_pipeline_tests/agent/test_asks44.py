@@ -483,9 +483,13 @@ def test_a_budget_cut_is_said_as_less_with_its_own_caveat(demo_db: DemoDb) -> No
     total = re.search(r": cerca de ([\d.]+) leads", lines[0]) or re.search(r": ([\d.,]+) leads", lines[0])
     assert total, lines
     leads = float(total.group(1).replace(".", "").replace(",", "."))
+    # the leads with the ones lost, the caveat, then the cut in money on the active campaigns' daily budgets
+    assert lines[3].startswith("O orçamento diário das campanhas ativas da conta soma R$ "), lines
+    assert "30% a menos são R$ " in lines[3], lines
     assert lines[1] == (
         f"Se o CPL se mantiver, 30% a menos de orçamento daria cerca de {format_number(leads * 0.7, 0)} "
-        f"leads ({total.group(1)} × 0,70): uma conta proporcional, não uma previsão."
+        f"leads ({total.group(1)} × 0,70), {format_number(leads * 0.3, 0)} a menos: uma conta proporcional, "
+        "não uma previsão."
     ), lines
     assert (
         lines[2].startswith("Ao reduzir, o CPL costuma ficar igual ou cair um pouco")

@@ -45,6 +45,16 @@ def _budgeted(db: DemoDb, with_budget: bool = True) -> tuple[int, str, str, floa
     return best[1:]
 
 
+def _saving(budget: float, to: float) -> str:
+    """What a cut says it saves: the budget taken off, a day and 7 days ("" for a raise)."""
+    off = budget - to
+    return (
+        f": até {format_money(off)} por dia a menos de gasto ({format_money(7 * off)} em 7 dias)"
+        if off > 0
+        else ""
+    )
+
+
 def _scaled(lines: list[str], factor: float) -> None:
     """Her forecast said, then that figure times the factor, said with the factor."""
     forecast = next(x for x in lines if "é com o orçamento atual" in x)
@@ -64,9 +74,9 @@ def test_a_campaigns_budget_to_an_amount_is_her_forecast_scaled(demo_db: DemoDb,
     assert intent == "forecast", lines
     pct = (amount / budget - 1) * 100
     side = "a mais" if more else "a menos"
-    assert lines[0] == (
-        f"O orçamento diário de “{name}” hoje é {format_money(budget)}; {format_money(amount)} por dia são "
-        f"{format_pct(abs(pct), 0)} {side}."
+    assert lines[1] == (
+        f"O orçamento diário de “{name}” é {format_money(budget)} hoje; {format_money(amount)} por dia são "
+        f"{format_pct(abs(pct), 0)} {side}{_saving(budget, amount)}."
     ), lines
     _scaled(lines, 1 + pct / 100)
 
@@ -78,7 +88,7 @@ def test_her_budget_to_an_amount_after_her_card(demo_db: DemoDb) -> None:
         demo_db, [f"como está a campanha {n}?", f"e se eu baixar o orçamento dela pra {amount}?"], account
     )
     assert intent == "forecast", lines
-    assert lines[0].startswith(f"O orçamento diário de “{name}” hoje é {format_money(budget)};"), lines
+    assert lines[1].startswith(f"O orçamento diário de “{name}” é {format_money(budget)} hoje;"), lines
     _scaled(lines, amount / budget)
 
 
@@ -93,8 +103,9 @@ def test_a_campaign_without_a_daily_budget_asks_for_the_change_in_percent(demo_d
     account, n, name, _ = _budgeted(demo_db, with_budget=False)
     intent, lines = _one(demo_db, f"se eu subir o orçamento da campanha {n} pra 500 por dia?", account)
     assert intent == "forecast", lines
-    assert lines[0].startswith(f"“{name}” não tem orçamento diário na campanha"), lines
-    assert "diga a mudança em %" in lines[0] and "é com o orçamento atual:" in lines[0], lines
+    assert lines[0].startswith("Não há orçamento diário na campanha"), lines
+    assert "diga a mudança em %" in lines[0], lines
+    assert lines[1].startswith(f"A previsão do pipeline para “{name}” é com o orçamento atual:"), lines
 
 
 @pytest.mark.parametrize(
@@ -122,3 +133,73 @@ def test_the_budget_scenario_read_from_the_question(
 def test_advice_asked_of_a_campaigns_budget_stays_the_advice() -> None:
     intent = classify_intent("posso aumentar o orçamento da campanha 4 em 50%?")
     assert (intent.name, intent.metric, intent.threshold) == ("recommendations", "scale", 50.0)
+
+
+def test_a_thread_of_what_ifs_on_her_budget(demo_db: DemoDb) -> None:
+    # "baixar" without "orçamento" after her card was a file download refused; "e pra 2k?" a campaign
+    # named "2k"; "tirar 30% dela" her share of the account; "subir 50 reais" her advice
+    account, n, name, budget = _budgeted(demo_db)
+    low = round(budget * 0.6)
+    asked = [
+        f"como tá a campanha {n}?",
+        f"e se eu baixar pra {low}?",
+        "e pra 2k?",
+        "e se eu tirar 30% dela?",
+        "e se eu subir 50 reais no orçamento dela?",
+    ]
+    _, *answers = _talk(demo_db, asked, account)
+    assert all(intent == "forecast" for intent, _ in answers), answers
+    (_, down), (_, up), (_, cut), (_, by) = answers
+    for lines, to in ((down, low), (up, 2000), (by, budget + 50)):
+        pct = (to / budget - 1) * 100
+        assert lines[1] == (
+            f"O orçamento diário de “{name}” é {format_money(budget)} hoje; {format_money(to)} por dia são "
+            f"{format_pct(abs(pct), 0)} {'a mais' if pct > 0 else 'a menos'}{_saving(budget, to)}."
+        ), lines
+        _scaled(lines, to / budget)
+    _scaled(cut, 0.7)
+    assert cut[-1] == (
+        f"O orçamento diário de “{name}” é {format_money(budget)} hoje; 30% a menos são "
+        f"{format_money(budget * 0.7)} por dia{_saving(budget, budget * 0.7)}."
+    ), cut
+
+
+def test_the_accounts_budget_to_an_amount_is_read_against_its_campaigns_budgets(demo_db: DemoDb) -> None:
+    account = 1
+    c = demo_db.data.campaigns.filter((pl.col("config_id") == account) & (pl.col("status") == "ACTIVE"))
+    total = float(c["daily_budget"].fill_null(0).sum()) / 100  # centavos in the source
+    without = c.filter(pl.col("daily_budget").is_null()).height
+    amount = round(total * 1.25)
+    intent, lines = _one(
+        demo_db, f"se eu subir o orçamento da conta pra {amount} por dia, quantos leads?", account
+    )
+    assert intent == "forecast", lines
+    assert lines[0].startswith("A previsão do pipeline para a conta é com o orçamento atual"), lines
+    assert lines[1].startswith(
+        f"O orçamento diário das campanhas ativas da conta soma {format_money(total)} hoje"
+    ), lines
+    assert (f"{without} campanha" in lines[1]) == (without > 0), lines
+    pct = (amount / total - 1) * 100
+    assert lines[1].endswith(f"{format_money(amount)} por dia são {format_pct(pct, 0)} a mais."), lines
+    forecast = parse_number(re.search(r": cerca de ([\d.]+) leads", lines[0]).group(1))
+    assert f"daria cerca de {format_number(forecast * amount / total, 0)} leads" in lines[2], lines
+
+
+@pytest.mark.parametrize(
+    ("question", "carried", "after", "expected"),
+    [
+        ("e se eu baixar pra 150?", True, False, ("to", 150.0)),
+        ("e se eu baixar pra 150?", False, False, None),  # alone: no budget named, no scenario
+        ("e pra 2k?", True, True, ("to", 2000.0)),
+        ("e pra 2k?", True, False, None),  # an amount alone carries only a scenario asked just before
+        ("e se eu tirar 30% dela?", True, False, ("pct", -30.0)),
+        ("e se eu subir 50 reais no orçamento dela?", True, False, ("by", 50.0)),
+        ("se eu colocar 500 reais por dia na campanha 9?", False, False, ("to", 500.0)),
+        ("se eu cortar 20% da verba, quanto economizo?", False, False, ("pct", -20.0)),
+        ("e se eu pausar?", True, True, None),
+    ],
+)
+def test_a_what_if_carried_in_a_thread(
+    question: str, carried: bool, after: bool, expected: tuple[str, float] | None
+) -> None:
+    assert budget_scenario(normalize(question), carried=carried, after_scenario=after) == expected
