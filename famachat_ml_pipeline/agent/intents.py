@@ -398,6 +398,13 @@ def classify_intent(message: str) -> Intent:
         # "quanto falta gastar no mês?": no monthly budget is stored; the month so far and its close instead
         intent = replace(intent, name="forecast", keyword="forecast", metric="month_end", period_ref=None)
         intent = replace(intent, ask="left_to_spend")
+    if _RAISE_ASKED.search(text) and intent.name in {"help", "campaign_details"}:
+        # "posso dobrar a 8?", "posso aumentar a 8 em 50%?" (no budget word): the scale verdict, as "posso
+        # subir a verba da 8?" gets (was her card, or "Não entendi")
+        pct = raise_named(text)
+        intent = replace(
+            intent, name="recommendations", keyword="recommendations", metric="scale", threshold=pct
+        )
     if (scenario := budget_scenario(text)) is not None:
         # "se eu subir o orçamento da campanha 4 pra 300 por dia, quantos leads?", "...da conta pra 1500 por
         # dia?": the forecast scaled as arithmetic (was her scale or cut advice, or the budgets' list)
@@ -419,6 +426,9 @@ def classify_intent(message: str) -> Intent:
     intent = _frequency_value(text, intent)
     return replace(intent, below_campaign=True) if _BELOW_CAMPAIGN.search(text) else intent
 
+
+# a raise asked as advice, the budget unsaid: "posso dobrar a 8?", "dá pra aumentar a campanha 4 em 30%?"
+_RAISE_ASKED = re.compile(r"\b(?:posso|devo|vale|compensa|da pra)\b.*\b(?:dobr|tripl|aument|sub)\w*\b")
 
 _SATURATION_ASKED = re.compile(r"\bsatur\w*|\bcansad|\bfadiga\b|\bqueimad")
 

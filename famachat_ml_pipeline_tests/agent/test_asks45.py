@@ -203,3 +203,18 @@ def test_a_what_if_carried_in_a_thread(
     question: str, carried: bool, after: bool, expected: tuple[str, float] | None
 ) -> None:
     assert budget_scenario(normalize(question), carried=carried, after_scenario=after) == expected
+
+
+@pytest.mark.parametrize(
+    ("asked", "pct"), [("posso dobrar a {n}?", 100), ("posso aumentar a {n} em 50%?", 50)]
+)
+def test_a_raise_asked_as_advice_without_the_budget_word_is_the_verdict(
+    demo_db: DemoDb, asked: str, pct: int
+) -> None:
+    # was her card ("posso dobrar a campanha 8?") or "Não entendi" ("posso dobrar a 8?"): no Sim/Não
+    account, n, name, _ = _budgeted(demo_db)
+    intent, lines = _one(demo_db, asked.format(n=n), account)
+    assert intent == "recommendations", lines
+    assert re.match(rf"(Sim|Não|Com cautela): “{re.escape(name)}”", lines[0]), lines
+    verdict = classify_intent(asked.format(n=n))
+    assert (verdict.name, verdict.metric, verdict.threshold) == ("recommendations", "scale", pct), verdict
