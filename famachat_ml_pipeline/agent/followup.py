@@ -328,6 +328,26 @@ def _previous_intent(history: Sequence[ChatTurn], depth: int) -> Intent | None:
     return None if intent.name in _UNUSABLE else intent
 
 
+# "compara as duas", "compara": the two periods of the thread's last two questions, side by side
+_BOTH = re.compile(r"\bcompar\w*|\b(?:as|os) (?:duas|dois)\b")
+
+
+def _periods_followup(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
+    """ "e a semana retrasada? compara as duas" after "quanto gastei semana passada?": the two periods
+    compared (was "diga 2 a 5 campanhas"); None unless both questions name one period each, no campaign."""
+    if not _BOTH.search(normalize(message)):
+        return None
+    own, prev = classify_intent(message), _previous_intent(history, depth)
+    if prev is None or any(i.campaign_id or i.names or i.campaign_ids for i in (own, prev)):
+        return None
+    first, second = prev.period_ref, own.period_ref
+    if not first or not second or first == second:
+        return None
+    return Intent(
+        "performance", keyword="performance", metric="periods", period_ref=first, period_refs=(first, second)
+    )
+
+
 def _budget_what_if(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
     """ "e se eu baixar pra 150?", "e se eu tirar 30% dela?", "e se eu subir 50 reais?" after a question
     about a campaign, and "e pra 2k?", "e se eu dobrar?" after a budget scenario: that campaign's (or the
@@ -769,6 +789,8 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
         return classify_intent(asked)  # "por quê?" after "e a 4?": the reason of the tier its card states
     if (versus := _day_versus_last_week(message, history, depth)) is not None:
         return versus
+    if (both := _periods_followup(message, history, depth)) is not None:
+        return both
     if (period := _which_period(message, history, depth)) is not None:
         return period
     if (how_much := _how_much_followup(message, history, depth)) is not None:

@@ -377,6 +377,11 @@ def periods_compared(text: str) -> tuple[str, str] | None:
         # "semana retrasada vs passada": "passada" after the week before last is last week (was read as no
         # second period, and the comparison as one of campaigns)
         refs.append("semana passada")
+    if refs == ["semana passada"] and re.search(
+        r"\b(?:com|vs|versus|x|contra|ou|e|que|q)\s+(?:a\s+|na\s+)?(?:semana\s+)?anterior\b", text
+    ):
+        # "quanto gastei semana passada vs a anterior?": the week before it (was a campaign comparison)
+        refs.append(WEEK_BEFORE_LAST_REF)
     if not refs and re.search(r"\bmes anterior\b", text):
         refs = ["mes passado", "esse mes"]  # "comparado ao mês anterior, como estamos?": this month is meant
     if refs == ["mes passado"] and re.search(

@@ -254,5 +254,13 @@ def split_asks(message: str) -> list[str]:
     """The asks of a message that makes several ("quanto gastei ontem? e também quais devo pausar?"), each
     as written, without greetings, small talk or the reasons given; one ask (or none) gives []."""
     parts = [_REASON.sub("", a).strip(" ,.!") for p in _ASK_BREAK.split(message) for a in _and_asks(p)]
-    asks = [p for p in parts if p and small_talk(normalize(p)) is None]
+    asks: list[str] = []
+    for p in parts:
+        if p and small_talk(normalize(p)) is None:
+            # "e a semana retrasada? compara as duas": the comparison is of the ask before, one ask
+            both = asks and _COMPARE_BOTH.search(normalize(p))
+            asks[-1:] = [f"{asks[-1]} {p}"] if both else [*asks[-1:], p]
     return asks[:MAX_ASKS] if len(asks) > 1 else []
+
+
+_COMPARE_BOTH = re.compile(r"^(?:e\s+)?compar\w*(?:\s+(?:as|os)\s+(?:duas|dois)|\s+elas|\s+eles)?\W*$")

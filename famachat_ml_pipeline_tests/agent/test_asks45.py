@@ -14,7 +14,7 @@ import pytest
 from famachat_ml_pipeline.agent.intents import classify_intent
 from famachat_ml_pipeline.agent.intents_budget_scenario import budget_scenario
 from famachat_ml_pipeline.agent.intents_numbers import parse_number
-from famachat_ml_pipeline.agent.intents_talk import normalize
+from famachat_ml_pipeline.agent.intents_talk import normalize, split_asks
 from famachat_ml_pipeline.core.recommendations import format_money, format_number, format_pct
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 from famachat_ml_pipeline_tests.agent.test_asks42 import _one, _talk
@@ -218,3 +218,28 @@ def test_a_raise_asked_as_advice_without_the_budget_word_is_the_verdict(
     assert re.match(rf"(Sim|Não|Com cautela): “{re.escape(name)}”", lines[0]), lines
     verdict = classify_intent(asked.format(n=n))
     assert (verdict.name, verdict.metric, verdict.threshold) == ("recommendations", "scale", pct), verdict
+
+
+# ------------------------------------------------------------- two weeks compared in the buyer's words
+def test_last_week_against_the_one_before_in_other_words_is_the_weeks_compared(demo_db: DemoDb) -> None:
+    # "vs a anterior" and "e a semana retrasada? compara as duas" (after last week's figures) were a
+    # campaign comparison ("diga 2 a 5 campanhas"): the same answer as "semana passada vs semana retrasada"
+    _, plain = _one(demo_db, "quanto gastei semana passada vs semana retrasada?")
+    assert plain[0].startswith("Variação de semana retrasada para semana passada"), plain
+    _, other = _one(demo_db, "quanto gastei semana passada vs a anterior?")
+    (_, _), (intent, thread) = _talk(
+        demo_db, ["quanto gastei semana passada?", "e a semana retrasada? compara as duas"]
+    )
+    assert other == plain and thread == plain, (other, thread)
+
+
+@pytest.mark.parametrize(
+    ("message", "asks"),
+    [
+        ("e a semana retrasada? compara as duas", []),  # one ask: the comparison is of the one before it
+        ("e o mês passado? compara", []),
+        ("quanto gastei ontem? e também quais devo pausar?", ["quanto gastei ontem", "quais devo pausar"]),
+    ],
+)
+def test_a_comparison_asked_after_a_period_is_one_ask(message: str, asks: list[str]) -> None:
+    assert split_asks(message) == asks
