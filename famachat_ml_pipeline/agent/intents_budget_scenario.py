@@ -20,11 +20,10 @@ _WHAT_IF = re.compile(r"\b(?:e se|se eu|caso eu|se a gente)\b")
 # what the change brings, asked: "quantos leads?", "quantos perco?", "qnts a mais?"
 _OUTCOME = re.compile(r"\b(?:quant[oa]s?|qnts?|qtos?)\b.*\b(?:leads?|perc[oe]|ganh\w*|a mais|a menos)\b")
 _BUDGET = re.compile(r"\b(?:orcamento|verba|budget|investimento)\b|\bpor dia\b")
-_DOWN = re.compile(r"\b(?:reduz|baix|diminu|cort|tir)\w*")
-_BY = re.compile(r"\b(?:aument|sub|reduz|baix|diminu|cort|tir)\w*")
-_CHANGE = re.compile(
-    r"\b(?:aument|sub|dobr|tripl|coloc|bot|pass|mud|deix|ajust|reduz|baix|diminu|cort|tir)\w*"
-)
+_DOWN_STEMS = "reduz|baix|diminu|cort|tir"
+_DOWN = re.compile(rf"\b(?:{_DOWN_STEMS})\w*")
+_BY = re.compile(rf"\b(?:aument|sub|{_DOWN_STEMS})\w*")  # a change by an amount ("subir 50 reais")
+_CHANGE = re.compile(rf"\b(?:aument|sub|dobr|tripl|coloc|bot|pass|mud|deix|ajust|{_DOWN_STEMS})\w*")
 # a verdict asked ("vale?", "posso?"): the advice's question, not the arithmetic's
 _ADVICE = re.compile(r"\b(?:posso|devo|deveria|vale|compensa|recomenda)\b")
 _NUMBER = r"(\d[\d.,]*)(?![\d/])\s*(mil|k)?\b(?!\s*(?:%|por cento|leads?\b|dias?\b|vezes\b|x\b))"
