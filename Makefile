@@ -29,8 +29,9 @@ TEST_TMPDIR ?= $(shell test -d /dev/shm -a -w /dev/shm && echo /dev/shm || echo 
 # Bytecode caching on for the suite even where the environment turns it off (PYTHONDONTWRITEBYTECODE=1 was
 # set on the machines here): without it each `famachat-ml`/Dagster process the suite starts compiles the
 # package again, and each worker rewrites every test module's asserts again (most of a 19 s collection).
-# Measured 2026-12-02 on a subprocess-heavy subset (test_cli*, test_status, evaluation/; -n 3, fresh caches,
-# off and on alternated twice): 131.4 / 129.8 and 112.3 / 103.7 CPU s; whole-suite runs vary by +-10 % here.
+# Measured 2026-12-02 with benchmarks/bench_test_bytecode.sh (a subprocess-heavy subset, off/on alternated,
+# 3 pairs): CPU s off/on 131.4/129.8, 112.3/103.7, 100.6/103.4: no difference beyond this machine's noise;
+# kept as it is the cheaper path by construction (each process compiles nothing it compiled before).
 test: $(BIN)/.installed  ## Definitions load (dagster definitions validate), then the whole suite on SQLite and Postgres
 	$(BIN)/dagster definitions validate --log-level warning
 	TMPDIR=$(TEST_TMPDIR) PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q $(XDIST)
