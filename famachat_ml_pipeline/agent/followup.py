@@ -362,7 +362,9 @@ def _budget_what_if(message: str, history: Sequence[ChatTurn], depth: int) -> In
     if scenario is None:
         return None
     own = classify_intent(_PRONOUN.sub(" ", message))
-    which = own if own.campaign_id or own.names else prev  # "e se eu baixar a da campanha 7 pra 100?"
+    # "e se eu baixar a da campanha 7 pra 100?"; a long number alone is the amount ("e pra 9999999999?"),
+    # not a campaign's id
+    which = own if own.names else prev
     carried = Intent("forecast", which.campaign_id, names=which.names, name_like=which.name_like)
     return scenario_intent(carried, scenario)
 

@@ -7,6 +7,7 @@ kept there)."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -61,11 +62,11 @@ def budget_scenario(
     if not bare and not (asked and _CHANGE.search(text)):
         return None
     if bare or (to := _TO.search(text)):
-        amount = _amount(bare or to)
-        return ("to", amount) if amount > 0 else None
+        amount = _amount(bare or to)  # "pra 0": nothing a day, the forecast scaled to none
+        return ("to", amount) if math.isfinite(amount) else None
     if (money := _MONEY.search(text)) is not None:
         amount = _amount(money)
-        if amount <= 0:
+        if not 0 < amount < math.inf:
             return None
         if _BY.search(text):  # "subir 50 reais", "tirar R$ 40": the amount is the change
             return ("by", -amount if _DOWN.search(text) else amount)

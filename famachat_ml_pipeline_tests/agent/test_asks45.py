@@ -164,6 +164,22 @@ def test_a_thread_of_what_ifs_on_her_budget(demo_db: DemoDb) -> None:
     ), cut
 
 
+def test_an_amount_past_her_budget_taken_off_or_as_long_as_an_id(demo_db: DemoDb) -> None:
+    account, n, name, budget = _budgeted(demo_db)
+    asked = [
+        f"como tá a campanha {n}?",
+        f"e se eu tirar {round(budget) + 100} reais dela?",
+        "e pra 99999999999999?",
+    ]
+    _, (_, off), (intent, huge) = _talk(demo_db, asked, account)
+    assert off[0] == (
+        f"O orçamento diário de “{name}” é {format_money(budget)} hoje: tirar "
+        f"{format_money(round(budget) + 100)} por dia passa de zero."
+    ), off
+    # a long number alone after a scenario is its amount, not a campaign's id ("Essa campanha não existe")
+    assert intent == "forecast" and huge[1].startswith(f"O orçamento diário de “{name}”"), huge
+
+
 def test_the_accounts_budget_to_an_amount_is_read_against_its_campaigns_budgets(demo_db: DemoDb) -> None:
     account = 1
     c = demo_db.data.campaigns.filter((pl.col("config_id") == account) & (pl.col("status") == "ACTIVE"))
@@ -197,6 +213,8 @@ def test_the_accounts_budget_to_an_amount_is_read_against_its_campaigns_budgets(
         ("se eu colocar 500 reais por dia na campanha 9?", False, False, ("to", 500.0)),
         ("se eu cortar 20% da verba, quanto economizo?", False, False, ("pct", -20.0)),
         ("e se eu pausar?", True, True, None),
+        ("e se eu baixar pra 0?", True, False, ("to", 0.0)),  # nothing a day: the forecast scaled to none
+        ("e se eu subir 1e400 reais?", True, False, None),
     ],
 )
 def test_a_what_if_carried_in_a_thread(
