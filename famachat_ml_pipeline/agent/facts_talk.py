@@ -33,28 +33,31 @@ def decided_figures(ctx: ToolContext) -> list[dict[str, Any]]:
     ]
 
 
-def budget_now(ctx: ToolContext, cid: str | None) -> dict[str, Any]:
-    """The daily budget a what-if changes (major unit): the campaign's, or the active campaigns' summed with
-    how many active ones have none on the campaign (their spend is in the forecast, their budget unknown)."""
-    if cid is not None:
-        budget = ctx.campaigns[cid].get("daily_budget")
-        return {"budget": float(budget) if budget else None, "without": 0}
-    active = [c for c in ctx.campaigns.values() if is_active(c)]
-    budgets = [
-        float(c["daily_budget"]) for c in active if c.get("daily_budget") and float(c["daily_budget"]) > 0
-    ]
-    return {"budget": sum(budgets) or None, "without": len(active) - len(budgets)}
-
-
-def daily_budget_figures(ctx: ToolContext) -> dict[str, Any]:
-    """The active campaigns' daily budgets (major unit) summed, the largest first, and the active ones
-    without a daily budget on the campaign (set per ad set, or a lifetime budget: unknown here)."""
+def _budgeted(ctx: ToolContext) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """The active campaigns, and those of them with a daily budget on the campaign (major unit)."""
     active = {cid: c for cid, c in ctx.campaigns.items() if is_active(c)}
     budgeted = [
         {"campaign_id": cid, "name": ctx.name_of(cid), "budget": float(c["daily_budget"])}
         for cid, c in active.items()
         if c.get("daily_budget") is not None and float(c["daily_budget"]) > 0
     ]
+    return active, budgeted
+
+
+def budget_now(ctx: ToolContext, cid: str | None) -> dict[str, Any]:
+    """The daily budget a what-if changes (major unit): the campaign's, or the active campaigns' summed with
+    how many active ones have none on the campaign (their spend is in the forecast, their budget unknown)."""
+    if cid is not None:
+        budget = ctx.campaigns[cid].get("daily_budget")
+        return {"budget": float(budget) if budget else None, "without": 0}
+    active, budgeted = _budgeted(ctx)
+    return {"budget": sum(c["budget"] for c in budgeted) or None, "without": len(active) - len(budgeted)}
+
+
+def daily_budget_figures(ctx: ToolContext) -> dict[str, Any]:
+    """The active campaigns' daily budgets (major unit) summed, the largest first, and the active ones
+    without a daily budget on the campaign (set per ad set, or a lifetime budget: unknown here)."""
+    active, budgeted = _budgeted(ctx)
     budgeted.sort(key=lambda c: (-c["budget"], c["campaign_id"]))
     seen = {c["campaign_id"] for c in budgeted}
     total = sum(c["budget"] for c in budgeted)

@@ -352,13 +352,16 @@ def _budget_what_if(message: str, history: Sequence[ChatTurn], depth: int) -> In
     """ "e se eu baixar pra 150?", "e se eu tirar 30% dela?", "e se eu subir 50 reais?" after a question
     about a campaign, and "e pra 2k?", "e se eu dobrar?" after a budget scenario: that campaign's (or the
     account's) scenario with the change named (was a file download refused, her share, or "Não entendi")."""
+    text = normalize(message)
+    if budget_scenario(text, carried=True, after_scenario=True) is None:  # no what-if: no earlier turn read
+        return None
     prev = _previous_intent(history, depth)
     if prev is None:
         return None
     after = prev.metric == "budget_scaled"
     if not (after or prev.campaign_id or prev.names):
         return None
-    scenario = budget_scenario(normalize(message), carried=True, after_scenario=after)
+    scenario = budget_scenario(text, carried=True, after_scenario=after)
     if scenario is None:
         return None
     own = classify_intent(_PRONOUN.sub(" ", message))

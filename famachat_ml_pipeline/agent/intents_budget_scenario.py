@@ -41,10 +41,10 @@ _BARE_AMOUNT = re.compile(
 
 
 def _amount(m: re.Match[str]) -> float:
-    groups = [g for g in m.groups()]
-    pairs = [(groups[i], groups[i + 1]) for i in range(0, len(groups), 2)]
-    number, word = next((n, w) for n, w in pairs if n is not None)
-    return parse_number(number) * magnitude(word)
+    """The amount of whichever alternative matched: each holds a (number, "mil"/"k") pair of groups."""
+    groups = m.groups()
+    i = next(i for i in range(0, len(groups), 2) if groups[i] is not None)
+    return parse_number(groups[i]) * magnitude(groups[i + 1])
 
 
 def budget_scenario(
