@@ -103,6 +103,7 @@ def _interrupt_once(instance: dg.DagsterInstance, status: dg.DagsterRunStatus, s
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.own_process
 @pytest.mark.usefixtures("ctrl_c_raises")
 @pytest.mark.parametrize("status", [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.STARTED])
 def test_ctrl_c_while_following_cancels_a_queued_run_and_says_a_started_one_goes_on(

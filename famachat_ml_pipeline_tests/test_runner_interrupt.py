@@ -82,6 +82,7 @@ def _interrupted_run(
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.own_process
 @pytest.mark.usefixtures("ctrl_c_raises")
 @pytest.mark.parametrize("moment", ["step", "created"])
 def test_ctrl_c_during_an_in_process_run_is_one_line_and_a_cancelled_run(
@@ -113,6 +114,7 @@ _CANCEL = {dg.DagsterEventType.RUN_CANCELING, dg.DagsterEventType.RUN_CANCELED}
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.own_process
 @pytest.mark.usefixtures("ctrl_c_raises")
 def test_ctrl_c_in_the_first_of_two_runs_stops_there(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture
