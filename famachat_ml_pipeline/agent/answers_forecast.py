@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 from collections.abc import Callable
 
@@ -148,45 +149,118 @@ def _target_lines(out: Out) -> list[str]:
 
 
 def _leads_target_lines(out: Out, target: float | None) -> list[str]:
-    """ "Quanto falta pra bater 2000 leads no mês?": the leads left to the target, and what the month
-    closes at by the stored forecast (with its interval) against it; nothing when no target was asked."""
-    done, period, f = out.get("_period_figures"), out.get("_period"), out.get("get_forecasts") or {}
+    """ "Vou bater 2000 leads no mês?": Sim/Não first, with the day the forecast's pace reaches the goal (or
+    how far the month's close falls short), then the leads left and the leads a day they take against the
+    forecast's pace; nothing when no target was asked."""
+    done, period = out.get("_period_figures"), out.get("_period")
     if target is None or period is None:
         return []
+    if (other := out.get("_goal_month")) is not None:
+        return _other_month_goal_lines(other, target)
     month, goal = period.label, count_text(round(target))
-    if done is None:  # the month's 1st: nothing done yet, the whole goal is left (it was not said at all)
-        days = (period.last - period.first).days + 1
-        return [
-            f"Para bater {goal} leads em {month} faltam todos os {goal}: o mês ainda não tem dia completo; "
-            f"são {format_number(target / days, 1)} leads por dia nos {days} dias do mês."
-        ]
-    so_far = br_span(done["first_day"], done["last_day"])
-    left = target - int(done["leads"])
-    if left <= 0:
+    if done is not None and target <= int(done["leads"]):
         return [
             f"A meta de {goal} leads em {month} já foi batida: o mês soma {leads_text(done['leads'])} "
-            f"({so_far})."
+            f"({br_span(done['first_day'], done['last_day'])})."
         ]
-    lines = [
-        f"Para bater {goal} leads em {month} faltam {count_text(round(left))}: o mês soma "
-        f"{leads_text(done['leads'])} ({so_far})."
-    ]
+    days_left = (period.last - out["_through"]).days
+    left = target - (int(done["leads"]) if done else 0)
+    # the month's 1st: nothing done yet, the whole goal is left
+    so_far = (
+        f"o mês soma {leads_text(done['leads'])} ({br_span(done['first_day'], done['last_day'])})"
+        if done is not None
+        else "o mês ainda não tem dia completo"
+    )
+    need = f"{format_number(left / days_left, 1)} leads por dia n{days_left_text(days_left)}"
+    reach = _reach(out, target)
+    pace = f"; a previsão faz {format_number(reach['per_day'], 1)} por dia" if reach else ""
+    left_text = count_text(round(left)) if done is not None else f"todos os {goal}"
+    left_line = f"Para bater {goal} leads em {month} faltam {left_text}: {so_far}; são {need}{pace}."
+    return [*_reach_lines(out, reach, target), left_line]
+
+
+def _reach(out: Out, target: float) -> dict[str, object] | None:
+    """The month's leads carried at the stored forecast's pace (`_projection`): the day the goal is reached
+    (None when not in the month), the pace a day, the month's close and the forecast's last day; None without
+    a forecast that starts the day after the month so far."""
+    f = out.get("get_forecasts") or {}
+    if _month_total(out) is None:
+        return None
+    first = min(str(x["first_day"]) for x in f["forecasts"] if x["first_day"])
+    last = max(str(x["last_day"]) for x in f["forecasts"] if x["last_day"])
+    so_far, _, per_day, _, total = _projection(out, first, last)
+    days = math.ceil((target - so_far.get("leads", 0.0)) / per_day["leads"]) if per_day["leads"] > 0 else None
+    day = dt.date.fromisoformat(first) + dt.timedelta(days=days - 1) if days else None
+    return {
+        "day": day if day is not None and day <= out["_period"].last else None,
+        "per_day": per_day["leads"],
+        "close": total["leads"],
+        "last": dt.date.fromisoformat(last),
+    }
+
+
+def _reach_lines(out: Out, reach: dict[str, object] | None, target: float) -> list[str]:
+    """Sim/Não: the day the goal is reached, by the forecast itself within its days, at its pace after them
+    (an extrapolation, said); with a forecast that reaches the month's end, its close and range."""
+    if reach is None:
+        return []
+    period, goal = out["_period"], count_text(round(target))
+    month = period.label
     close = _month_close(out, leads_first=True)
-    found = re.search(r"deve fechar com ([\d.]+) \(([\d.]+) a ([\d.]+)\) leads", close[0]) if close else None
-    if f.get("total") and found:  # a forecast that reaches the month's end, with its range
-        reached = parse_number(found.group(1)) >= target
-        lines.append(
-            f"Pela previsão do pipeline, {'chega' if reached else 'não chega'} à meta: fecha com "
-            f"{found.group(1)} leads (faixa {found.group(2)} a {found.group(3)})."
-        )
-    elif (projected := _month_total(out)) is not None and projected[1]:  # ends before it: at its pace
-        leads = projected[0]["leads"]
-        lines.append(
-            "No ritmo da previsão (uma extrapolação depois dos dias previstos), "
-            f"{'chega' if leads >= target else 'não chega'} à meta: cerca de {format_number(leads, 0)} "
-            "leads no mês."
-        )
-    return lines
+    ranged = re.search(r"deve fechar com ([\d.]+) \(([\d.]+) a ([\d.]+)\) leads", close[0]) if close else None
+    closing = (
+        f"o mês fecha com {ranged.group(1)} leads (faixa {ranged.group(2)} a {ranged.group(3)})"
+        if ranged
+        else f"o mês fecha com cerca de {format_number(reach['close'], 0)} leads"
+    )
+    day = reach["day"]
+    after = f" (uma extrapolação depois de {br_date(reach['last'].isoformat())})"
+    if day is None:
+        extrapolated = "" if ranged else after
+        short = count_text(round(target - reach["close"]))
+        return [
+            f"Não, no ritmo da previsão{extrapolated}: {closing}, {short} abaixo da meta de {goal} em "
+            f"{month}."
+        ]
+    how = "pela previsão do pipeline" if day <= reach["last"] else f"no ritmo da previsão{after}"
+    return [
+        f"Sim, {how}: a conta chega a {goal} leads em {month} por volta de {br_date(day.isoformat())}, "
+        f"e {closing}."
+    ]
+
+
+def _goal_basis_lines(out: Out) -> list[str]:
+    """The month's leads a goal's verdict rests on: the month so far plus the stored forecast (with its
+    range when it reaches the month's end), or carried at its pace after it, said as the extrapolation."""
+    if out.get("_goal_month"):
+        return []
+    f, period = out["get_forecasts"], out["_period"]
+    first = min(str(x["first_day"]) for x in f["forecasts"] if x["first_day"])
+    last = max(str(x["last_day"]) for x in f["forecasts"] if x["last_day"])
+    if last < period.last.isoformat():
+        leads, _, note = _to_month_end(out, first, last, leads_first=True)
+        return [leads, note]
+    return [
+        *_month_close(out, leads_first=True)[:1],
+        f"Entre parênteses, somada nas campanhas, a {range_note('leads')}.",
+    ]
+
+
+def _other_month_goal_lines(other: dict[str, object], target: float) -> list[str]:
+    """A goal of a month other than today's: a month over ("bati 400 leads em novembro?") is its leads
+    against the goal; another is one the stored forecast does not reach (it covers the days ahead only)."""
+    goal, label = count_text(round(target)), other["label"]
+    figures = other.get("figures")
+    if not other["over"] or figures is None:
+        return [
+            f"Só projeto o mês corrente: a previsão guardada cobre os próximos dias, não {label}. Pergunte "
+            f"“vou bater {goal} leads esse mês?”."
+        ]
+    leads = int(figures["leads"])
+    gap = count_text(abs(leads - round(target)))
+    verdict = "Sim" if leads >= target else "Não"
+    side = "acima" if leads >= target else "abaixo"
+    return [f"{verdict}: {label} fechou com {leads_text(leads)}, {gap} {side} da meta de {goal}."]
 
 
 def _amount(text: object) -> float:
@@ -698,6 +772,9 @@ def _say_forecast(intent: Intent, out: Out) -> list[str]:
         left = left_to_spend_lines(out.get("_daily_budget")) if intent.ask == "left_to_spend" else []
         asked = intent.ask in {"overspend", "fits"} and intent.threshold
         over = _overspend_lines(out, intent.threshold or 0.0, intent.ask == "fits") if asked else []
+        if goal is not None and (out.get("_goal_month") or _reach(out, goal)):
+            # a goal answered: its verdict, and the month's leads it rests on (not the spend's close)
+            return [*over, *left, *_leads_target_lines(out, goal), *_goal_basis_lines(out)]
         return [
             *over,
             *left,

@@ -68,6 +68,8 @@ from famachat_ml_pipeline.agent.facts_verdicts import (
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_asks import WHY_ADVICE_ASKS, month_end_asked
 from famachat_ml_pipeline.agent.intents_periods import (
+    MONTHS,
+    Period,
     invalid_day,
     periods_asked,
     resolve_day,
@@ -235,7 +237,9 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
         facts.update(_weeks=weeks_figures(ctx, cid), _campaign_name=ctx.name_of(cid))
     period = resolve_period(intent.period_ref, through)
     if month_end_asked(intent.metric):  # what the month already holds (nothing on its 1st), and the forecast
-        period, day = this_month(through), None
+        named, (period, day) = period, (this_month(through), None)
+        if intent.period_ref in MONTHS and MONTHS.index(intent.period_ref) + 1 != period.first.month:
+            facts["_goal_month"] = _goal_month(ctx, named, intent.ask == "goal_past", through)
     # "qual o cpm da campanha 4?": its rate of the tools' week, from the source (ml_features hold no CPM)
     rate_of_one = intent.name == "campaign_details" and intent.metric in {"cpm", "cpc", "cvr"}
     if (
@@ -368,6 +372,16 @@ def _days_asked(ctx: ToolContext, intent: Intent) -> list[dict[str, Any]]:
         figures = source_figures(ctx, day, day, cid) if status in {"ok", "today"} else None
         found.append({"day": day, "status": status, "figures": figures})
     return found
+
+
+def _goal_month(ctx: ToolContext, named: Period | None, past: bool, through: dt.date) -> dict[str, Any]:
+    """A leads goal of a month other than today's: asked of the past ("bati 400 em novembro?"), that
+    month's figures when it is over; otherwise one the stored forecast does not reach."""
+    if named is None:
+        return {"label": "esse mês", "over": False}
+    over = past and named.last <= through
+    figures = source_figures(ctx, named.first, named.last) if over else None
+    return {"label": named.label, "over": over, "figures": figures}
 
 
 def _best_day_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from famachat_ml_pipeline.agent.intents import (
 from famachat_ml_pipeline.agent.intents_asks import month_end_asked
 from famachat_ml_pipeline.agent.intents_budget_scenario import budget_scenario, scenario_intent
 from famachat_ml_pipeline.agent.intents_keywords import keyword_intent
-from famachat_ml_pipeline.agent.intents_numbers import parse_number, percent_named
+from famachat_ml_pipeline.agent.intents_numbers import MAGNITUDE, magnitude, parse_number, percent_named
 from famachat_ml_pipeline.agent.intents_periods import PERIODS_RATES, periods_asked
 from famachat_ml_pipeline.agent.intents_reroutes import TRACKING_ASKED, delivery_asked
 from famachat_ml_pipeline.agent.intents_talk import normalize, term_asked
@@ -326,6 +326,24 @@ def _previous_intent(history: Sequence[ChatTurn], depth: int) -> Intent | None:
     intent = resolve_followup(text, history[:last], depth - 1) if depth > 1 else None
     intent = intent or classify_intent(text)
     return None if intent.name in _UNUSABLE else intent
+
+
+# "e 2000?", "e se a meta for 2 mil?", "e pra 2500 leads?": another goal for the month's leads asked before
+_GOAL_FOLLOWUP = re.compile(
+    r"^e (?:se (?:a meta |o objetivo )?(?:for|fosse) |pra |para |com |a meta de |de )?(?:de )?"
+    rf"(\d[\d.,]*\d|\d)(?![\d.,])\s*{MAGNITUDE}?(?:\s*leads?)?\W*$"
+)
+
+
+def _goal_followup(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
+    """ "e 2000?" after "vou bater 1500 leads no mês?": the same month's goal at the new number (was the help
+    menu)."""
+    if not (m := _GOAL_FOLLOWUP.search(normalize(message).strip())):
+        return None
+    prev = _previous_intent(history, depth)
+    if prev is None or prev.metric != "month_end_leads" or prev.threshold is None:
+        return None
+    return replace(prev, threshold=parse_number(m.group(1)) * magnitude(m.group(2)))
 
 
 # "compara as duas", "compara": the two periods of the thread's last two questions, side by side
@@ -779,6 +797,8 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
     # before the rewording, which reads "e pra 2k?" as a campaign's number
     if (what_if := _budget_what_if(message, history, depth)) is not None:
         return what_if
+    if (goal := _goal_followup(message, history, depth)) is not None:
+        return goal
     message = _reworded(message)
     if (together := _plural_named(message, history, depth)) is not None:
         return together

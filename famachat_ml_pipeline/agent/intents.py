@@ -10,11 +10,13 @@ from dataclasses import dataclass, replace
 
 from famachat_ml_pipeline.agent.intents_asks import (
     CUT,
+    GOAL_PAST,
     LEADS_TARGET,
     NO_LEADS,
     SCALE,
     TOP_N,
     day_rank_metric,
+    goal_month,
     inaction_asked,
     month_budget_asked,
     month_target,
@@ -762,7 +764,10 @@ def _classify(message: str) -> Intent:
         # "quanto falta pra bater 2000 leads no mês?": what is left, and whether the forecast gets there
         matched, period_ref = "forecast", None
         goal_n = parse_number(goal.group(1)) * magnitude(goal.group(2))
-        extra.update(metric="month_end_leads", threshold=goal_n, period_ref=None)
+        # a month named ("em novembro") is checked against today's month by the facts (`_goal_month`)
+        month = goal_month(asked, goal)
+        past = "goal_past" if month and GOAL_PAST.search(asked) else None
+        extra.update(metric="month_end_leads", threshold=goal_n, period_ref=month, ask=past)
     if matched == "forecast" and SCALE.search(asked) and (raise_pct := raise_named(asked)) is not None:
         # "se eu aumentar 20% o orçamento, quantos leads vou ter?" ("se eu dobrar": +100%): the forecast is at
         # the current budget, the budget's change only scales it as arithmetic (`budget_scaled`)

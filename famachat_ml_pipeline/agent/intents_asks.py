@@ -11,12 +11,32 @@ from famachat_ml_pipeline.agent.intents_keywords import SPEND_MOST
 from famachat_ml_pipeline.agent.intents_numbers import MAGNITUDE, magnitude, parse_number
 from famachat_ml_pipeline.agent.intents_trends import WHY, leads_asked
 
-# "quanto falta pra bater 2000 leads no mês?": the month's leads target ("mil"/"k" x1000, MAGNITUDE)
+# "quanto falta pra bater 2000 leads no mês?", "quero 400 leads esse mês", "minha meta é 1500 leads no mês",
+# "consigo bater 400 leads em dezembro?": the month's leads target ("mil"/"k" x1000, MAGNITUDE); a month
+# named is `goal_month`'s to read
+_MONTH_NAMED = r"(?:janeiro|fevereiro|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro)"
 LEADS_TARGET = re.compile(
-    r"\b(?:bater|chegar (?:a|em|nos)|fechar (?:com|em)|atingir|fazer)\s+(?:os\s+|as\s+)?"
+    r"\b(?:bater|bati|batemos|bateu|chegar (?:a|em|nos)|fechar (?:com|em)|atingir|alcancar|fazer|gerar|ter"
+    r"|quero|queria"
+    r"|preciso(?: de)?|(?:meta|objetivo)(?: e| eh| sao)?(?: de)?)\s+(?:os\s+|as\s+)?"
     rf"(\d[\d.,]*\d|\d)(?![\d.,])\s*{MAGNITUDE}?\s*"
-    r"(?:(?:de\s+)?leads?\b.*\bmes\b|(?:no|do|este|esse) mes\b)"  # or before: "leads ... 600 no mes"
+    # or before: "leads ... 600 no mes"
+    rf"(?:(?:de\s+)?leads?\b.*\b(?:mes|{_MONTH_NAMED})\b|(?:no|do|este|esse|neste|nesse) mes\b"
+    rf"|(?:em|de) {_MONTH_NAMED}\b)"
 )
+
+
+# "bati 400 leads em novembro?": a goal of a month asked of the past (its leads against it, not a forecast)
+GOAL_PAST = re.compile(
+    r"\b(?:bati|batemos|bateu|consegui|conseguimos|conseguiu|fiz|fizemos|fez|cheguei|chegamos|chegou|atingi"
+    r"|atingimos|atingiu|fechei|fechamos|fechou|alcancei|alcancamos|alcancou|tive|tivemos|teve)\b"
+)
+
+
+def goal_month(asked: str, goal: re.Match[str]) -> str | None:
+    """The month a leads goal names ("bater 400 leads em dezembro"), None for "no mês"/"esse mês"."""
+    named = re.search(rf"\b{_MONTH_NAMED}\b", asked[goal.start() :])
+    return named.group(0) if named else None
 
 
 # "pra fechar o mês em R$ 50 mil, quanto posso gastar por dia?": the month's spend target ("mil"/"k" x1000,

@@ -81,7 +81,9 @@ _WORTH_BACK = re.compile(
 _WHICH_PAUSED = re.compile(r"\bpausad|\bparad[ao]s?\b|\bdesligad|\b(qual|quais|alguma|algum)\b")
 # "a previsão de leads é confiável?", "a previsão tá certa?": how the forecast is checked
 _TRUST = re.compile(
-    r"\bconfi\w*|\bprecis[ao]\b|\bprecisao\b|\bacert\w*|\bmargem de erro\b|\berr(a|am|ou)\b"
+    # "é precisa?", not "preciso de 300 leads" (I need)
+    r"\bconfi\w*|\b(?:e|eh|ser|seja|sao|tao|bem|muito|pouco) precis[ao]s?\b|\bprecisao\b|\bacert\w*"
+    r"|\bmargem de erro\b|\berr(a|am|ou)\b"
     r"|\bprevis\w* (?:\w+ ){0,3}cert[ao]s?\b"
 )
 # "quantos cliques tive hoje?", "quantas impressões ontem?", "qual o alcance?"

@@ -8,6 +8,7 @@ predictions, summed here; on a demo whose last day is 1 December (the month's fi
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
 import polars as pl
@@ -46,9 +47,9 @@ def _so_far(db: DemoDb) -> dict[str, float]:
     return {"spend": float(d["spend"].sum() or 0.0), "leads": float(d["leads"].sum() or 0)}
 
 
-def _projected(db: DemoDb) -> dict[str, float]:
-    """The month so far, plus the stored forecast's days of the month (in cents and tenths of a lead, as
-    the answer shows them), plus its pace per day over the days after it."""
+def _pace(db: DemoDb) -> tuple[dict[str, float], dict[str, float], dt.date]:
+    """The stored forecast's days of the month summed (in cents and tenths of a lead, as the answer shows
+    them), its pace per day, and its last day."""
     campaigns = sorted(db.data.campaigns.filter(db.data.campaigns["config_id"] == ACCOUNT)["campaign_id"])
     sums, covered = {"spend": 0.0, "leads": 0.0}, set()
     for r in read_latest_predictions(db.engine, ACCOUNT, campaigns):
@@ -57,11 +58,16 @@ def _projected(db: DemoDb) -> dict[str, float]:
                 covered.add(p["date"][:10])
                 sums[r["target_metric"]] += float(p["predicted"] or 0.0)
     last = dt.date.fromisoformat(max(covered))
-    n, rest = (last - END).days, (MONTH_LAST - last).days
-    assert rest > 0, last  # the stored forecast ends before December does: the pace carries it
+    assert last < MONTH_LAST, last  # the stored forecast ends before December does: the pace carries it
     ahead = {"spend": round(sums["spend"], 2), "leads": round(sums["leads"], 1)}
+    return ahead, {k: v / (last - END).days for k, v in ahead.items()}, last
+
+
+def _projected(db: DemoDb) -> dict[str, float]:
+    """The month so far, plus the stored forecast's days of the month, plus its pace per day after it."""
+    ahead, per_day, last = _pace(db)
     done = _so_far(db)
-    return {k: round(done[k], 2) + ahead[k] + ahead[k] / n * rest for k in ahead}
+    return {k: round(done[k], 2) + ahead[k] + per_day[k] * (MONTH_LAST - last).days for k in ahead}
 
 
 @pytest.mark.parametrize(("offset", "verdict", "side"), [(-2000, "Sim", "acima"), (2000, "Não", "abaixo")])
@@ -190,14 +196,35 @@ def test_a_month_leads_goal_counts_the_leads_the_month_has(dec_db: DemoDb) -> No
 def test_a_month_leads_target_past_the_forecast_says_if_its_pace_gets_there(
     dec_db: DemoDb, more: bool
 ) -> None:
-    leads = _projected(dec_db)["leads"]
+    """Yes or no first; a goal reached, the day the forecast's pace gets there (was "chega à meta" only,
+    after the leads left)."""
+    leads, (_, per_day, last) = _projected(dec_db)["leads"], _pace(dec_db)
     target = round(leads) + (-50 if more else 50)
     intent, lines = _one(dec_db, f"quanto falta pra bater {target} leads no mês?")
     assert intent == "forecast", lines
-    assert lines[1] == (
-        "No ritmo da previsão (uma extrapolação depois dos dias previstos), "
-        f"{'chega' if more else 'não chega'} à meta: cerca de {format_number(leads, 0)} leads no mês."
+    after = f"no ritmo da previsão (uma extrapolação depois de {_d(last)})"
+    if more:
+        day = END + DAY * math.ceil((target - _so_far(dec_db)["leads"]) / per_day["leads"])
+        assert last < day <= MONTH_LAST
+        assert lines[0] == (
+            f"Sim, {after}: a conta chega a {format_number(target, 0)} leads em dezembro de 2026 por volta "
+            f"de {_d(day)}, e o mês fecha com cerca de {format_number(leads, 0)} leads."
+        ), lines
+    else:
+        assert lines[0] == (
+            f"Não, {after}: o mês fecha com cerca de {format_number(leads, 0)} leads, "
+            f"{format_number(target - round(leads), 0)} abaixo da meta de {format_number(target, 0)} em "
+            "dezembro de 2026."
+        ), lines
+    left = target - int(_so_far(dec_db)["leads"])
+    assert lines[1].endswith(
+        f"são {format_number(left / 30, 1)} leads por dia nos 30 dias que faltam; a previsão faz "
+        f"{format_number(per_day['leads'], 1)} por dia."
     ), lines
+    assert lines[2].startswith(
+        f"Dezembro de 2026 deve fechar com cerca de {format_number(leads, 0)} leads"
+    ), lines
+    assert not any("gasto" in line for line in lines), lines  # the leads asked, not the spend's close
 
 
 def test_the_month_so_far_of_one_day_is_said_as_that_day(dec_db: DemoDb) -> None:
@@ -558,3 +585,58 @@ def test_another_value_of_a_lead_after_the_roi_is_the_roi_again(demo_db: DemoDb)
     (_, _), (intent, lines) = _talk(demo_db, ["qual o ROI com R$ 80 por lead?", "e se valer 50?"])
     _, direct = _one(demo_db, "qual o ROI com R$ 50 por lead?")
     assert intent == "roi" and lines == direct and " x R$ 50,00 = " in lines[0], lines
+
+
+# ------------------------------------------------------------ a month's leads goal, however it is said
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "quero {n} leads esse mês, dá?",  # was the month so far, the goal not said
+        "minha meta é {n} leads no mês, vou bater?",  # was the 7 days' forecast, no verdict
+        "consigo bater {n} leads em dezembro?",  # was "Provavelmente não" of the next 7 days' leads
+        "preciso de {n} leads no mes",  # was read as "is the forecast precise?"
+    ],
+)
+def test_a_month_leads_goal_said_any_way_is_the_months_verdict(dec_db: DemoDb, asked: str) -> None:
+    """A goal reached within the stored forecast's days: "Sim", by the forecast itself, on the day its pace
+    gets there (the month so far plus the pace a day, counted here)."""
+    ahead, per_day, last = _pace(dec_db)
+    done = _so_far(dec_db)["leads"]
+    goal = round(done + per_day["leads"] * 3)  # the forecast's third day
+    day = END + DAY * math.ceil((goal - done) / per_day["leads"])
+    assert day <= last
+    intent, lines = _one(dec_db, asked.format(n=goal))
+    assert intent == "forecast", lines
+    assert lines[0].startswith(
+        f"Sim, pela previsão do pipeline: a conta chega a {format_number(goal, 0)} leads em dezembro de 2026 "
+        f"por volta de {_d(day)}, e o mês fecha com cerca de "
+    ), lines
+    assert lines[1].startswith(f"Para bater {format_number(goal, 0)} leads em dezembro de 2026 faltam "), (
+        lines
+    )
+
+
+def test_another_goal_in_the_thread_is_the_same_month_at_the_new_number(dec_db: DemoDb) -> None:
+    """ "e 2000?" after a month's goal was the help menu."""
+    close = _projected(dec_db)["leads"]
+    low, high = round(close) - 100, round(close) + 100
+    turns = _talk(dec_db, [f"vou bater {low} leads no mês?", f"e {high}?", f"e se a meta for {low}?"])
+    assert [intent for intent, _ in turns] == ["forecast"] * 3, turns
+    verdicts = [lines[0].split(",")[0] for _, lines in turns]
+    assert verdicts == ["Sim", "Não", "Sim"], turns
+    assert f"abaixo da meta de {format_number(high, 0)} em dezembro de 2026." in turns[1][1][0], turns
+
+
+@pytest.mark.parametrize(("offset", "verdict", "side"), [(-100, "Sim", "acima"), (100, "Não", "abaixo")])
+def test_a_goal_of_a_month_over_is_its_leads_against_it(
+    dec_db: DemoDb, offset: int, verdict: str, side: str
+) -> None:
+    """ "bati 2000 leads em novembro?" was November's figures, the goal not said."""
+    d = _source(dec_db, ACCOUNT, dt.date(2026, 11, 1), dt.date(2026, 11, 30), dec_db.now)
+    leads = int(d["leads"].sum())
+    intent, lines = _one(dec_db, f"bati {leads + offset} leads em novembro?")
+    assert intent == "forecast", lines
+    assert lines == [
+        f"{verdict}: novembro de 2026 fechou com {format_number(leads, 0)} leads, {abs(offset)} {side} da "
+        f"meta de {format_number(leads + offset, 0)}."
+    ]

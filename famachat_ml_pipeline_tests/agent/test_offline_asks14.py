@@ -667,14 +667,14 @@ def test_a_months_leads_target_says_what_is_left_and_whether_the_forecast_gets_t
     for target in (done + 5, done + 5000):  # six digits would read as a campaign id
         reply = _ask(demo_db, f"quanto falta pra bater {target} leads no mês?", 1)
         lines = reply.text.splitlines()
-        assert lines[0] == (
-            f"Para bater {grouped(target)} leads em {_month_label(as_of)} faltam {grouped(target - done)}: o "
-            f"mês soma {grouped(done)} leads ({_d(as_of.replace(day=1))} a {_d(as_of)})."
-        ), lines[0]
         assert lines[1].startswith(
-            f"Pela previsão do pipeline, {'chega' if closes >= target else 'não chega'} à meta: fecha com "
-            f"{grouped(closes)} leads"
+            f"Para bater {grouped(target)} leads em {_month_label(as_of)} faltam {grouped(target - done)}: o "
+            f"mês soma {grouped(done)} leads ({_d(as_of.replace(day=1))} a {_d(as_of)}); são "
         ), lines[1]
+        # the verdict first: yes (with the day the pace gets there), or how far the close falls short
+        verdict = "Sim, pela previsão do pipeline: " if closes >= target else "Não, no ritmo da previsão: "
+        assert lines[0].startswith(verdict), lines[0]
+        assert f"fecha com {grouped(closes)} leads (faixa " in lines[0], lines[0]
         assert lines[2] == close[1]
 
 
