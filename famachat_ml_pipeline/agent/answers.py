@@ -113,6 +113,15 @@ AUDIENCE = (
 OUT_OF_SCOPE = {
     "weather": "Desculpe, não tenho previsão do tempo: só respondo sobre os dados desta conta de anúncios.",
     "chat": "Aqui eu só sei falar dos dados desta conta de anúncios: piada e papo fora disso não são comigo.",
+    "platform": (
+        "Só tenho os dados do Meta Ads (Facebook e Instagram) desta conta: Google Ads, TikTok e outras "
+        "plataformas não chegam aqui, então não tenho os números delas."
+    ),
+    "conversations": (
+        "Não vejo as conversas nem as mensagens do WhatsApp: estes dados são dos anúncios do Meta (gasto, "
+        "impressões, cliques e leads por campanha e por dia), e as conversas ficam no FamaChat. O que tenho "
+        "são os leads que os anúncios trouxeram."
+    ),
     "write": (
         "Desculpe, não consigo criar nem editar campanhas: só leio os dados desta conta, não altero nada "
         "no gerenciador de anúncios."

@@ -3,6 +3,7 @@ frequency against the saturation alert, and the source's own figures before the 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from famachat_ml_pipeline.agent.answers_periods import day_lines, period_lines
@@ -11,6 +12,7 @@ from famachat_ml_pipeline.agent.wording import (
     Out,
     about_leads_text,
     br_date,
+    br_span,
     failed,
     freq,
     leads_text,
@@ -127,9 +129,17 @@ def say_data_quality(intent: Intent, out: Out) -> list[str]:
     ]
 
 
+SALES_NOTE = (
+    "Os dados não têm vendas: trazem os leads dos anúncios (quem deixou o contato), não quantos viraram "
+    "venda, e isso fica no seu CRM."
+)
+
+
 def say_roi(intent: Intent, out: Out) -> list[str]:
     if "calculate_roi" not in out:
+        sales = [SALES_NOTE] if intent.ask == "sales" else []
         return [
+            *sales,
             "A fonte não tem receita, então preciso que você diga quanto vale um lead "
             "(ex.: “ROI com R$ 80 por lead”) ou o ticket médio e a taxa de fechamento.",
             *_break_even_lines(out),
@@ -139,12 +149,18 @@ def say_roi(intent: Intent, out: Out) -> list[str]:
         return [msg]
     roas = str(r["roas"]).replace(".", ",")
     return [
-        f"ROI estimado ({r['scope']}, {r['window_days']} dias): {leads_text(r['leads'])} x "
+        f"ROI estimado ({r['scope']}, {_days(r)}): {leads_text(r['leads'])} x "
         f"{r['value_per_lead']} = "
         f"{r['estimated_revenue']} contra {r['spend']} investidos: ROI {r['roi'] or '-'}, ROAS {roas}. "
-        f"CPL atual {r['cpl'] or '-'}; o ponto de equilíbrio é um CPL de {r['break_even_cpl']}.",
+        f"CPL do período {r['cpl'] or '-'}; o ponto de equilíbrio é um CPL de {r['break_even_cpl']}.",
         r["note"],
     ]
+
+
+def _days(r: dict[str, Any]) -> str:
+    """The ROI's days: "30 dias, 02/11/2026 a 01/12/2026"."""
+    first, last = dt.date.fromisoformat(r["first_day"]), dt.date.fromisoformat(r["last_day"])
+    return f"{r['window_days']} {'dia' if r['window_days'] == 1 else 'dias'}, {br_span(first, last)}"
 
 
 def _break_even_lines(out: Out) -> list[str]:

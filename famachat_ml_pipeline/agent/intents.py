@@ -955,7 +955,10 @@ def _classify(message: str) -> Intent:
         money_text = DAY_REF.sub(" ", ACCOUNT_REF.sub(" ", CAMPAIGN_ID.sub(" ", text)))
         money_text = re.sub(r"\bcampanha\s+\S+", " ", money_text)  # "campanha 3" is no money
         numbers = numbers_in(money_text)
-        return Intent("roi", cid, numbers[0] if numbers else None, named, names_asked(text))
+        # "quantas vendas eu fiz ontem?": that the data hold no sales, said first
+        sales = "sales" if re.search(r"\bvend(?:as?|i|emos|eu|eram)\b", asked) else None
+        value = numbers[0] if numbers else None
+        return Intent("roi", cid, value, named, names_asked(text), period_ref=period_ref, ask=sales)
     if not cid and (vs := VS_LAST_MONTH.search(asked)):
         # "a conta tá pior que mês passado?": this month so far against last month, the verdict first
         verdict = PERIODS_VERDICTS[0 if next(g for g in vs.groups() if g) == "pior" else 1]

@@ -24,6 +24,8 @@ _BUDGET = re.compile(r"\b(?:orcamento|verba|budget|investimento)\b|\bpor dia\b")
 _DOWN_STEMS = "reduz|baix|diminu|cort|tir"
 _DOWN = re.compile(rf"\b(?:{_DOWN_STEMS})\w*")
 _BY = re.compile(rf"\b(?:aument|sub|{_DOWN_STEMS})\w*")  # a change by an amount ("subir 50 reais")
+# "colocar mais 500 reais por dia", "botar menos R$ 200": the amount is the change, whatever the verb
+_MORE_OR_LESS = re.compile(r"\b(mais|menos)\s+(?:r\$|clp|us\$|\$)?\s*\d")
 _CHANGE = re.compile(rf"\b(?:aument|sub|dobr|tripl|coloc|bot|pass|mud|deix|ajust|{_DOWN_STEMS})\w*")
 # a verdict asked ("vale?", "posso?"): the advice's question, not the arithmetic's
 _ADVICE = re.compile(r"\b(?:posso|devo|deveria|vale|compensa|recomenda)\b")
@@ -68,6 +70,8 @@ def budget_scenario(
         amount = _amount(money)
         if not 0 < amount < math.inf:
             return None
+        if side := _MORE_OR_LESS.search(text):
+            return ("by", -amount if side.group(1) == "menos" else amount)
         if _BY.search(text):  # "subir 50 reais", "tirar R$ 40": the amount is the change
             return ("by", -amount if _DOWN.search(text) else amount)
         return ("to", amount)  # "colocar 500 reais por dia"

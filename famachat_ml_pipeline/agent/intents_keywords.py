@@ -108,6 +108,19 @@ _CHAT = re.compile(
     r"\b(?:conta|conte|manda|mande|fala|fale|sabe|conhece) (?:uma |alguma |umas )?(?:piadas?|charadas?)\b"
     r"|\bhoroscopo\b|\bquem ganhou o jogo\b"
 )
+# "quantos leads do google ads?", "e no tiktok?": another ad platform (the source is Meta's alone)
+_PLATFORM = re.compile(
+    r"\bgoogle(?: ads)?\b|\badwords\b|\btik ?tok\b|\blinkedin\b|\bkwai\b|\btaboola\b|\bpinterest\b"
+    r"|\byoutube\b|\bbing ads\b"
+)
+# "quantas conversas chegaram no whats?", "mensagens no zap essa semana": the conversations are FamaChat's
+# inbox, not these data (was the leads, said as if they were the conversations)
+_MESSAGES = r"(?:conversas?|mensagens?|msgs?)"
+_CONVERSATIONS = re.compile(
+    rf"\b(?:quant[ao]s|qnt[ao]?s|qtas?|qtos?)\b.*\b{_MESSAGES}\b"
+    rf"|\b{_MESSAGES}\b.*\b(?:whats\w*|zap|wpp|direct|inbox|chegar\w*|receb\w*)\b"
+    rf"|\b(?:whats\w*|zap|wpp)\b.*\b{_MESSAGES}\b"
+)
 _WRITE = re.compile(
     r"\b(cria|crie|criar|monta|monte|montar|sobe|suba|subir|lanca|lance|lancar|duplica|duplique|duplicar"
     r"|edita|edite|editar|exclui|exclua|excluir|apaga|apague|apagar|deleta|delete|deletar|faz|faca|fazer)"
@@ -142,11 +155,16 @@ def accounts_compared(text: str, named: tuple[int, ...]) -> bool:
 
 
 def out_of_scope_kind(text: str) -> str:
-    """Which out-of-scope ask a normalized question is: "weather", "write" or "files"."""
+    """Which out-of-scope ask a normalized question is: "weather", "chat", "platform", "conversations",
+    "write" or "files"."""
     if _WEATHER.search(text):
         return "weather"
     if _CHAT.search(text):
         return "chat"
+    if _PLATFORM.search(text):
+        return "platform"
+    if _CONVERSATIONS.search(text):
+        return "conversations"
     return "write" if _WRITE.search(text) else "files"
 
 
@@ -171,6 +189,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     # what the agent cannot do (the weather, create or edit campaigns, send files): said so, then the menu
     ("out_of_scope", _WEATHER.pattern),
     ("out_of_scope", _CHAT.pattern),
+    ("out_of_scope", _PLATFORM.pattern),
+    ("out_of_scope", _CONVERSATIONS.pattern),
     ("out_of_scope", _WRITE.pattern),
     ("out_of_scope", _FILES.pattern),
     ("help", r"\b(ajuda|help|o que (voce|vc) (sabe|faz|pode)|como (te )?uso|comandos)\b"),
@@ -195,7 +215,10 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "audience",
         r"\bpor (publico|audiencia|segmentacao|idade|genero|faixa etaria)\b|\baudiencias?\b"
-        r"|\b(qual|quais|melhor|melhores|pior|piores|que)( o| os)? publicos?\b|\bpublico-alvo\b",
+        r"|\b(qual|quais|melhor|melhores|pior|piores|que)( o| os)? publicos?\b|\bpublico-alvo\b"
+        # "o público feminino converte melhor que o masculino?", "homens ou mulheres?" (not a "Moda Feminina")
+        r"|\b(feminino|masculino)\b.*\b(convert\w*|melhor|pior|cpl|leads?|barat\w*|car[oa])\b"
+        r"|\b(mulheres|homens|genero|sexo)\b",
     ),
     # "quanto faturei?", "qual a receita?": no revenue in the source, said as the ROAS is
     ("roi", r"\broi\b|\broas\b|retorno|\blucro|\bfatur\w*|\breceita\b|\bvendas?\b|\bvendi\b"),

@@ -164,7 +164,8 @@ _ACTION = re.compile(r"\b(aument|escal|dobr|paus|reduz|cort|deslig|desativ|reati
 # ("a 11 parou?", "por que a 9 parou?": "parou" ending the question asks the same)
 # "a 8 tá rodando?", "ainda tá gastando?": the same facts, asked the other way round (Sim when it spends)
 _RUNNING = re.compile(
-    r"\b(?:ainda )?(?:ta|esta) (?:gastando|rodando|entregando|veiculando|funcionando|no ar)\b\W*$"
+    # the question, asked last or first ("a 5 tá rodando? parece que parou": "Não", was "Sim")
+    r"\b(?:ainda )?(?:ta|esta) (?:gastando|rodando|entregando|veiculando|funcionando|no ar)\b(?:\W*$|\s*\?)"
 )
 _STOPPED = re.compile(
     r"\bpar(ou|aram) de (gastar|rodar|entregar|veicular|gerar|trazer)\b|\bpar(ou|aram)\W*$"

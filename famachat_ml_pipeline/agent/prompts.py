@@ -28,7 +28,10 @@ pelo usuário, e diga que é uma estimativa.
 7. Os dados não trazem metas (de leads, de gasto ou de CPL) nem orçamento mensal. Se perguntarem a meta, \
 diga que não há meta guardada para esta conta e peça o valor; nunca suponha uma meta nem trate uma \
 previsão ou média como meta.
-8. Seja breve: destaque o que o gestor deve fazer e por quê."""
+8. Os dados são só do Meta Ads, por campanha e por dia (gasto, impressões, cliques, leads): não há Google \
+Ads nem outra plataforma, conversas ou mensagens do WhatsApp, vendas, nem quebra por público, idade ou \
+gênero. Se perguntarem isso, diga que não está nos dados; nunca apresente leads como conversas ou vendas.
+9. Seja breve: destaque o que o gestor deve fazer e por quê."""
 
 
 def system_prompt(data_through: dt.date, results_as_of: dt.date | None, currency: str) -> str:

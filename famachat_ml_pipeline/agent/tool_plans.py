@@ -9,7 +9,7 @@ from typing import Any
 from famachat_ml_pipeline.agent.facts_source import current_day, month_end
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_asks import WHY_ADVICE_ASKS, month_end_asked
-from famachat_ml_pipeline.agent.intents_periods import resolve_day, this_week_asked
+from famachat_ml_pipeline.agent.intents_periods import resolve_day, resolve_period, this_week_asked
 from famachat_ml_pipeline.agent.tools import ToolContext, run_tool
 from famachat_ml_pipeline.agent.tools.anomalies import ACKNOWLEDGED_DAYS, WORRY_DAYS
 from famachat_ml_pipeline.agent.tools.context import MAX_ROWS
@@ -85,6 +85,9 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
     # "teve anomalia essa semana?": the calendar week's days (last week's on a Monday), else the 7 days
     week = this_week_asked(intent.period_ref, ctx.data_through())
     days = (week.last - week.first).days + 1 if week else 7
+    # "qual meu roi em novembro?": the ROI of that period's complete days (was the last 30 days)
+    period = resolve_period(intent.period_ref, ctx.data_through()) if intent.name == "roi" else None
+    asked = {"first_day": period.first, "last_day": period.last} if period else {}
     # "quais alertas tenho?": one line a campaign and kind, its days said (was one LOW alert four times)
     anomalies: list[tuple[str, dict[str, Any]]] = [
         ("get_anomalies", {"days": days, "limit": 5, "group_repeats": True})
@@ -213,7 +216,7 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "roi": [
             (
                 "calculate_roi",
-                {"value_per_lead": intent.value_per_lead, **({"campaign_id": cid} if cid else {})},
+                {"value_per_lead": intent.value_per_lead, **({"campaign_id": cid} if cid else {}), **asked},
             )
         ]
         if intent.value_per_lead

@@ -361,17 +361,27 @@ class RoiInput(ToolInput):
     )
     campaign_id: str | None = Field(default=None, max_length=100, description="vazio = a conta inteira")
     window: Literal[7, 30] = 30
+    first_day: dt.date | None = Field(
+        default=None, description="um período pedido (ex.: novembro): seu primeiro dia; vazio = `window` dias"
+    )
+    last_day: dt.date | None = Field(default=None, description="o último dia do período pedido")
 
     @model_validator(mode="after")
     def _one_way(self) -> RoiInput:
         if self.value_per_lead is None and (self.average_ticket is None or self.close_rate is None):
             raise ValueError("informe value_per_lead, ou average_ticket e close_rate")
+        if (self.first_day is None) != (self.last_day is None):
+            raise ValueError("informe first_day e last_day juntos")
+        if self.first_day and self.last_day and self.first_day > self.last_day:
+            raise ValueError("first_day depois de last_day")
         return self
 
 
 class Roi(ToolOutput):
     scope: str
     window_days: int
+    first_day: str
+    last_day: str
     spend: str
     leads: int
     value_per_lead: str
@@ -389,17 +399,19 @@ def calculate_roi(ctx: ToolContext, inp: RoiInput) -> Roi | NotFound:
     """ROI estimado: sem receita na fonte, usa o valor por lead (ou ticket x fechamento) do usuário."""
     if inp.campaign_id is not None and not ctx.owns(inp.campaign_id):
         return NotFound(message="Essa campanha não existe nesta conta.")
-    w = inp.window
-    daily = read_daily_insights(ctx.engine, [ctx.config_id], ctx.data_through(), w, now=ctx.now).daily
+    # a period asked ("ROI de novembro"): its complete days; else the last `window` complete days
+    last = min(inp.last_day, ctx.data_through()) if inp.last_day else ctx.data_through()
+    first = inp.first_day or last - dt.timedelta(days=inp.window - 1)
+    if first > last:
+        return NotFound(message=f"O período pedido começa depois do último dia completo ({last:%d/%m/%Y}).")
+    w = (last - first).days + 1
+    daily = read_daily_insights(ctx.engine, [ctx.config_id], last, w, now=ctx.now).daily
     if inp.campaign_id is not None:
         daily = daily.filter(pl.col("campaign_id") == inp.campaign_id)
     spend, leads = float(daily["spend"].sum() or 0.0), int(daily["leads"].sum() or 0)
     # what the sums leave out: set-aside campaign-days (null metrics) and campaigns missing from the table
     aside = daily.filter(pl.col("spend").is_null()).height
-    first = ctx.data_through() - dt.timedelta(days=w - 1)
-    orphans = (
-        0 if inp.campaign_id else q.orphan_campaign_days(ctx.engine, ctx.config_id, first, ctx.data_through())
-    )
+    orphans = 0 if inp.campaign_id else q.orphan_campaign_days(ctx.engine, ctx.config_id, first, last)
     if inp.value_per_lead is not None:
         vpl = inp.value_per_lead
     else:
@@ -426,6 +438,8 @@ def calculate_roi(ctx: ToolContext, inp: RoiInput) -> Roi | NotFound:
     return Roi(
         scope="conta" if inp.campaign_id is None else f"campanha {inp.campaign_id}",
         window_days=w,
+        first_day=first.isoformat(),
+        last_day=last.isoformat(),
         spend=f["spend"] or "-",
         leads=leads,
         value_per_lead=f["vpl"] or "-",

@@ -1,0 +1,97 @@
+"""Questions from a buyer's audit of 73 asks (2026-12-02), each answered wrong before: another platform's or
+WhatsApp's figures given as Meta's leads, sales and audiences the data do not hold, a budget "mais 500"
+read as a budget of 500, the ROI of a month read as the last 30 days, and "tá rodando? parece que parou"
+answered for the wrong question."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import polars as pl
+import pytest
+
+from famachat_ml_pipeline.agent.answers import AUDIENCE, OUT_OF_SCOPE, REFUSAL_EXAMPLES
+from famachat_ml_pipeline.agent.answers_account import SALES_NOTE
+from famachat_ml_pipeline.core.recommendations import format_money, format_number
+from famachat_ml_pipeline_tests.agent.conftest import DemoDb
+from famachat_ml_pipeline_tests.agent.test_asks38 import _numbered
+from famachat_ml_pipeline_tests.agent.test_asks42 import _one
+from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
+from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source
+from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT
+
+
+@pytest.mark.parametrize(
+    ("asked", "kind"),
+    [
+        ("quantos leads vieram do google ads semana passada?", "platform"),  # was Meta's 415 leads
+        ("e no google ads, como ta?", "platform"),  # was "Não entendi"
+        ("qnts leads o tiktok trouxe ontem?", "platform"),
+        ("quantas conversas chegaram no whats ontem?", "conversations"),  # was Meta's leads of the day
+        ("qnts mensagens recebi no whatsapp essa semana", "conversations"),
+    ],
+)
+def test_another_platform_or_the_whatsapp_inbox_is_said_out_of_these_data(
+    demo_db: DemoDb, asked: str, kind: str
+) -> None:
+    intent, lines = _one(demo_db, asked)
+    assert (intent, lines) == ("out_of_scope", [OUT_OF_SCOPE[kind], REFUSAL_EXAMPLES])
+
+
+@pytest.mark.parametrize(
+    "asked",
+    ["o publico feminino converte melhor q o masculino?", "homens ou mulheres, quem traz lead mais barato?"],
+)
+def test_a_gender_asked_is_said_absent_from_the_data(demo_db: DemoDb, asked: str) -> None:
+    """Was the best campaigns by CPL, as if they answered it."""
+    assert _one(demo_db, asked) == ("audience", [AUDIENCE])
+
+
+def test_sales_asked_say_first_the_data_hold_none(demo_db: DemoDb) -> None:
+    """Was the value of a lead asked for, as if sales were there to weigh."""
+    intent, lines = _one(demo_db, "quantas vendas eu fiz ontem?")
+    assert intent == "roi", lines
+    assert lines[0] == SALES_NOTE, lines
+
+
+def test_the_roi_of_a_month_is_that_months_figures(demo_db: DemoDb) -> None:
+    """ "qual meu roi em outubro?" was the last 30 days' ROI."""
+    first, last = dt.date(2026, 10, 1), dt.date(2026, 10, 31)
+    d = _source(demo_db, ACCOUNT, first, last, demo_db.now)
+    spend, leads = float(d["spend"].sum()), int(d["leads"].sum())
+    intent, lines = _one(demo_db, "se cada lead vale 80 reais, qual meu roi em outubro?")
+    assert intent == "roi", lines
+    assert lines[0].startswith(
+        f"ROI estimado (conta, 31 dias, {_d(first)} a {_d(last)}): {format_number(leads, 0)} leads x "
+        f"R$ 80,00 = {format_money(leads * 80.0)} contra {format_money(spend)} investidos: "
+        f"ROI {format_number((leads * 80 - spend) / spend * 100, 0)}%"
+    ), lines
+
+
+def test_more_money_a_day_is_added_to_the_budget_not_set_as_it(demo_db: DemoDb) -> None:
+    """ "colocar mais 500 reais por dia" was the budget set to R$ 500 ("58% a menos ... 226 a menos")."""
+    intent, lines = _one(demo_db, "se eu colocar mais 500 reais por dia na conta qnts leads a mais eu ganho?")
+    assert intent == "forecast", lines
+    said = "\n".join(lines)
+    found = re.search(r"soma (R\$ [\d.,]+) hoje.*?; (R\$ [\d.,]+) por dia são [\d,]+% a mais", said)
+    assert found, lines
+    now, to = (float(x[3:].replace(".", "").replace(",", ".")) for x in found.groups())
+    assert to == pytest.approx(now + 500), lines
+    assert "a menos" not in said, lines
+
+
+def test_running_asked_before_a_doubt_is_the_running_verdict(demo_db: DemoDb) -> None:
+    """ "a campanha N tá rodando? parece que parou" was answered as "parou?" ("Sim" for one that stopped,
+    "Não" for one that ran), the verdict the other way round from the question asked."""
+    last = _source(demo_db, ACCOUNT, demo_db.as_of, demo_db.as_of, demo_db.now)
+    spent = set(last.filter(pl.col("spend") > 0)["campaign_id"].to_list())
+    n = next(n for n in range(40) if _has(demo_db, n) and _numbered(demo_db, ACCOUNT, n)[0] in spent)
+    intent, lines = _one(demo_db, f"a campanha {n} ta rodando? parece q parou")
+    assert intent == "campaign_details", lines
+    assert lines[0].startswith("Sim: "), lines
+
+
+def _has(db: DemoDb, n: int) -> bool:
+    c = db.data.campaigns.filter(pl.col("config_id") == ACCOUNT)
+    return any(f"Campanha {n} " in name for name in c["name"].to_list())
