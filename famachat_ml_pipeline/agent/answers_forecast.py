@@ -664,6 +664,34 @@ def _cpl_next_lines(out: Out) -> list[str]:
     return lines
 
 
+def _cpl_target_lines(intent: Intent, out: Out) -> list[str]:
+    """ "Consigo um CPL de 18 semana que vem?": Sim/Não by the forecast's CPL over its days (its spend over
+    its leads) against the CPL asked, and the leads that CPL takes at the forecast's spend."""
+    c = out.get("_cpl_ahead")
+    if intent.ask != "cpl_target" or c is None or intent.threshold is None:
+        return []
+    currency, target = out.get("_currency") or "BRL", intent.threshold
+    whose = f"de {quoted(c['name'])}" if c["name"] else "da conta"
+    if c["ahead"] is None:
+        return [f"Não sei dizer: falta a previsão guardada de gasto e leads {whose}."]
+    s, ahead = c["spend"], c["ahead"]
+    side = "abaixo" if ahead <= target else "acima"
+    verdict = "Sim" if ahead <= target else "Não"
+    lines = [
+        f"{verdict}, pela previsão do pipeline: o CPL {whose} de {_span(s.first, s.last)} deve ficar em "
+        f"cerca de {format_money(ahead, currency)}, {side} de {format_money(target, currency)}."
+    ]
+    if ahead > target and target > 0:
+        need, leads = s.point / target, c["leads"].point
+        lines.append(
+            f"Com o gasto previsto ({format_money(s.point, currency)}), {format_money(target, currency)} por "
+            f"lead seriam {format_number(need, 0)} leads, {format_number(need - leads, 0)} a mais que os "
+            f"{format_number(leads, 0)} previstos; ou o mesmo número de leads com "
+            f"{format_money(s.point - target * leads, currency)} a menos de gasto."
+        )
+    return lines
+
+
 def _cpl_ahead_lines(out: Out) -> list[str]:
     """ "Qual o CPL previsto?" (the account's): the forecast's spend over its leads over the stored horizon,
     "cerca de", said as the ratio of two forecasts it is, with the last 7 days' CPL beside it."""
@@ -712,6 +740,7 @@ def invest_lines(out: Out) -> list[str]:
 def say_forecast(intent: Intent, out: Out) -> list[str]:
     # a verdict asked of the forecast (a leads target, the worst case, the CPL ahead): said first
     first = [*_beyond_lines(intent, out), *_target_verdict_lines(out), *_worst_case_lines(out)]
+    first += _cpl_target_lines(intent, out)
     first += [*_normal_lines(intent, out), *_cpl_next_lines(out)]
     if intent.ask == "invest":  # "quanto devo investir amanhã?": that no target exists, said first
         first = [*invest_lines(out), *first]

@@ -14,6 +14,7 @@ from famachat_ml_pipeline.agent.answers_ideal import ideal_cpl_lines
 from famachat_ml_pipeline.agent.answers_periods import (
     RATE_HOW,
     all_invalid,
+    day_judged_lines,
     day_lines,
     day_or_period_asked,
     days_lines,
@@ -199,6 +200,7 @@ def say_performance(intent: Intent, out: Out) -> list[str]:
     if (change := out.get("_days_change")) is not None:  # "ontem vs anteontem", then "qual a diferença?"
         labels = (br_date(change["old"].isoformat()), br_date(change["new"].isoformat()))
         first_lines = gap_line(intent.ask, labels, change["raw"], out.get("_currency") or "BRL")
+        first_lines += day_judged_lines(intent.ask, out)
     else:
         first_lines = []
     lines = [

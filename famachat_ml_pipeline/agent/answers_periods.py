@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from famachat_ml_pipeline.agent.facts_forecast import CPL_STABLE_PCT
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_periods import ALL_TIME_LABEL, WEEKDAYS_NAMED, periods_rate
 from famachat_ml_pipeline.agent.wording import (
@@ -14,10 +15,11 @@ from famachat_ml_pipeline.agent.wording import (
     br_span,
     days_text,
     figures_text,
+    leads_text,
     period_in,
     signed,
 )
-from famachat_ml_pipeline.core.recommendations.text_ptbr import format_number, format_pct
+from famachat_ml_pipeline.core.recommendations.text_ptbr import format_money, format_number, format_pct
 
 
 def all_invalid(f: dict[str, Any]) -> str | None:
@@ -78,6 +80,32 @@ def days_lines(out: Out, who: str = "", first: str = "spend") -> list[str]:
             f"gasto {spend or '-'}, leads {leads or '-'}, CPL {cpl or 'sem comparação'}.",
         )
     return lines
+
+
+def day_judged_lines(ask: str | None, out: Out) -> list[str]:
+    """ "Ontem foi melhor que anteontem?": Sim/Não by the CPL of the first day asked against the other's
+    (a change within `CPL_STABLE_PCT` is "Praticamente igual"), both CPLs and leads said; "pior" reversed."""
+    change, days = out.get("_days_change"), out.get("_days_asked") or []
+    if ask not in {"days_melhor", "days_pior"} or change is None or len(days) != 2:
+        return []
+    currency = out.get("_currency") or "BRL"
+    asked, other = (days[0]["day"], days[1]["day"])
+    first, second = (change["raw"][0], change["raw"][1]) if asked == change["old"] else change["raw"][::-1]
+    a, b = br_date(asked.isoformat()), br_date(other.isoformat())
+    if first["cpl"] is None or second["cpl"] is None:
+        return [f"Não dá para dizer pelo CPL: {a if first['cpl'] is None else b} não teve lead."]
+    moved = (first["cpl"] - second["cpl"]) / second["cpl"] * 100
+    better = moved < 0
+    if abs(moved) <= CPL_STABLE_PCT:
+        verdict = "Praticamente igual"
+    else:
+        verdict = "Sim" if better == (ask == "days_melhor") else "Não"
+    return [
+        f"{verdict}, pelo CPL: {format_money(first['cpl'], currency)} em {a} contra "
+        f"{format_money(second['cpl'], currency)} em {b} ({signed(format_pct(moved, 0)) or '-'}; até ±"
+        f"{format_number(CPL_STABLE_PCT, 0)}% conto como igual), com {leads_text(first['leads'])} contra "
+        f"{leads_text(second['leads'])}."
+    ]
 
 
 def period_lines(out: Out, who: str = "", first: str = "spend") -> list[str]:

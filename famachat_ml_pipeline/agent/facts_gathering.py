@@ -78,6 +78,7 @@ from famachat_ml_pipeline.agent.intents_periods import (
     this_week_asked,
     weeks_asked,
 )
+from famachat_ml_pipeline.agent.intents_reroutes import DAYS_COMPARED
 from famachat_ml_pipeline.agent.intents_trends import day_move_metric
 from famachat_ml_pipeline.agent.intents_verdicts import rate_judged
 from famachat_ml_pipeline.agent.tools import ToolContext
@@ -169,7 +170,7 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
     if intent.day_refs:  # "ontem e anteontem": each day's figures, in the order asked
         facts["_days_asked"] = _days_asked(ctx, intent)
         if intent.ask in {
-            "days_compared",
+            *DAYS_COMPARED,
             "difference",
             "sum",
         }:  # a gap or a sum asked of them after  # "ontem vs o mesmo dia da semana passada": the change too
@@ -343,6 +344,8 @@ def _forecast_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
         return {"_leads_target": leads_target_figures(ctx, intent.threshold, intent.period_ref, cid)}
     if intent.ask == "worst_case":
         return {"_worst_case": worst_case_figures(ctx, cid)}
+    if intent.ask == "cpl_target":  # "consigo um cpl de 18 semana que vem?": the forecast's CPL against it
+        return {"_cpl_ahead": cpl_next_figures(ctx, cid)}
     if intent.ask in {"cpl_next", "cpl_normal"}:
         return {"_cpl_next": cpl_next_figures(ctx, cid)}
     if intent.metric == "cpl" and cid is None and intent.ask is None and intent.day_ref is None:

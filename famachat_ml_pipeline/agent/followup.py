@@ -30,7 +30,7 @@ from famachat_ml_pipeline.agent.intents_budget_scenario import budget_scenario, 
 from famachat_ml_pipeline.agent.intents_keywords import keyword_intent
 from famachat_ml_pipeline.agent.intents_numbers import MAGNITUDE, magnitude, parse_number, percent_named
 from famachat_ml_pipeline.agent.intents_periods import PERIODS_RATES, periods_asked
-from famachat_ml_pipeline.agent.intents_reroutes import TRACKING_ASKED, delivery_asked
+from famachat_ml_pipeline.agent.intents_reroutes import DAYS_COMPARED, TRACKING_ASKED, delivery_asked
 from famachat_ml_pipeline.agent.intents_talk import normalize, term_asked
 from famachat_ml_pipeline.agent.intents_trends import figure_named, trend_asked
 from famachat_ml_pipeline.agent.intents_verdicts import verdict_asked, vs_account_asked
@@ -677,7 +677,7 @@ def _two_compared(prev: Intent) -> bool:
         prev.name == "compare"
         or (prev.name == "performance" and periods_asked(prev.metric) and len(prev.period_refs) == 2)
         or (prev.name == "trends" and prev.metric == "calendar_week")
-        or (prev.name == "performance" and prev.ask in {"days_compared", *GAP} and len(prev.day_refs) == 2)
+        or (prev.name == "performance" and prev.ask in {*DAYS_COMPARED, *GAP} and len(prev.day_refs) == 2)
     )
 
 

@@ -231,6 +231,13 @@ _FUTURE = re.compile(
     r"|\b(?:essa|esta|nessa|nesta) semana\b"  # a goal of the week not over: its days done plus the forecast's
 )
 _WORST_CASE = re.compile(r"\bpior (caso|cenario|hipotese)\b|\bno minimo\b|\bpessimist\w*")
+# "consigo um cpl de 18 semana que vem?", "o cpl vai ficar abaixo de 20?": a CPL to reach, from the forecast
+_CPL_GOAL = re.compile(
+    r"\b(?:cpl|custo por lead)\s+(?:vai |deve |pode )?(?:ficar |chegar |cair |baixar )?"
+    r"(?:(?:de|a|em|ate|pra|para)\s+|(?:abaixo|embaixo|perto) de\s+|menor (?:do )?que\s+)"
+    r"(?:r\$\s*)?(\d+(?:[.,]\d+)?)\b(?!\s*%)"
+)
+_AHEAD = re.compile(r"\bsemana (?:q|que) vem\b|\bproxima semana\b|\bproximos (?:7|sete) dias\b")
 _CPL_NEXT = re.compile(
     r"(\bcpl\b|custo por lead).*\b(vai|deve|tende a|pode)\s+(subir|cair|aumentar|diminuir|baixar|piorar"
     r"|melhorar|mudar)\b"
@@ -298,6 +305,13 @@ def shape_asks(asked: str, matched: str | None, metric: str | None) -> tuple[str
         return "forecast", {"ask": "worst_case", "metric": "leads"}
     if _BACK_TO_NORMAL.search(asked) and matched not in {"compare", "roi", "decisions"}:
         return "forecast", {"ask": "cpl_normal", "metric": "cpl", "period_ref": None}
+    cpl_goal = _CPL_GOAL.search(asked)
+    if cpl_goal and (_FUTURE.search(asked) or _AHEAD.search(asked)) and matched not in {"compare", "roi"}:
+        return "forecast", {
+            "ask": "cpl_target",
+            "metric": "cpl",
+            "threshold": parse_number(cpl_goal.group(1)),
+        }
     if _CPL_NEXT.search(asked) and matched not in {"compare", "roi"}:
         return "forecast", {"ask": "cpl_next", "metric": "cpl"}
     return matched, {}

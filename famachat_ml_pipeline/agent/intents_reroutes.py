@@ -163,6 +163,9 @@ _ACTION = re.compile(r"\b(aument|escal|dobr|paus|reduz|cort|deslig|desativ|reati
 # "a 5 parou de gastar?", "a 5 tá parada?": whether it still spends
 # ("a 11 parou?", "por que a 9 parou?": "parou" ending the question asks the same)
 # "a 8 tá rodando?", "ainda tá gastando?": the same facts, asked the other way round (Sim when it spends)
+# "ontem foi melhor que anteontem?", "hoje tá pior q ontem?": a verdict asked of one day against another
+_DAY_JUDGED = re.compile(r"\b(melhor|pior)(?:es)? (?:do )?(?:q|que)\b")
+DAYS_COMPARED = frozenset({"days_compared", "days_melhor", "days_pior"})
 _RUNNING = re.compile(
     # the question, asked last or first ("a 5 tá rodando? parece que parou": "Não", was "Sim")
     r"\b(?:ainda )?(?:ta|esta) (?:gastando|rodando|entregando|veiculando|funcionando|no ar)\b(?:\W*$|\s*\?)"
@@ -280,8 +283,10 @@ def reroute(text: str, intent: Intent) -> Intent:
     same_weekday = len(days) > 1 and days[1].endswith(WEEK_EARLIER)  # whatever "dia da semana" read as
     # a range's two ends ("compara a 3 com a 5 de 01/11 a 15/11") are its period, not two days compared
     ranged = intent.name == "compare" and intent.period_ref is not None
+    # "ontem foi melhor que anteontem?": the first day judged against the second (was the day's best campaign)
+    judged = _DAY_JUDGED.search(text) if intent.name in {"top", "underperformers", "compare"} else None
     if (
-        (same_weekday or (intent.name == "compare" and not ranged))
+        (same_weekday or (intent.name == "compare" and not ranged) or judged)
         and not intent.campaign_ids
         and not named
         and len(days) > 1
@@ -308,7 +313,7 @@ def reroute(text: str, intent: Intent) -> Intent:
             day_ref=days[0],
             day_refs=days,
             period_ref=None,
-            ask="days_compared",
+            ask=f"days_{judged.group(1)}" if judged else "days_compared",
             names=campaigns if len(campaigns) == 1 else (),
         )
     if (move := budget_move_asked(text)) is not None:

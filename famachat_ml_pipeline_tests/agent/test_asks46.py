@@ -14,6 +14,7 @@ import pytest
 from famachat_ml_pipeline.agent.answers import AUDIENCE, OUT_OF_SCOPE, REFUSAL_EXAMPLES
 from famachat_ml_pipeline.agent.answers_account import SALES_NOTE
 from famachat_ml_pipeline.core.recommendations import format_money, format_number
+from famachat_ml_pipeline.db.agent_queries import read_latest_predictions
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 from famachat_ml_pipeline_tests.agent.test_asks38 import _numbered
 from famachat_ml_pipeline_tests.agent.test_asks42 import _one
@@ -95,3 +96,47 @@ def test_running_asked_before_a_doubt_is_the_running_verdict(demo_db: DemoDb) ->
 def _has(db: DemoDb, n: int) -> bool:
     c = db.data.campaigns.filter(pl.col("config_id") == ACCOUNT)
     return any(f"Campanha {n} " in name for name in c["name"].to_list())
+
+
+@pytest.mark.parametrize("side", ["melhor", "pior"])
+def test_a_day_judged_against_another_is_a_verdict_by_the_cpl(demo_db: DemoDb, side: str) -> None:
+    """ "ontem foi melhor q anteontem?" was the best campaigns of yesterday alone."""
+    new, old = demo_db.as_of, demo_db.as_of - dt.timedelta(days=1)
+    d = _source(demo_db, ACCOUNT, old, new, demo_db.now)
+    cpl = {}
+    for day in (new, old):
+        one = d.filter(pl.col("date") == day)
+        cpl[day] = float(one["spend"].sum()) / int(one["leads"].sum())
+    moved = (cpl[new] - cpl[old]) / cpl[old] * 100
+    better = moved < 0
+    verdict = "Praticamente igual" if abs(moved) <= 5 else "Sim" if better == (side == "melhor") else "Não"
+    intent, lines = _one(demo_db, f"ontem foi {side} q anteontem?")
+    assert intent == "performance", lines
+    assert lines[0].startswith(
+        f"{verdict}, pelo CPL: {format_money(cpl[new])} em {_d(new)} contra {format_money(cpl[old])} em "
+        f"{_d(old)}"
+    ), lines
+
+
+@pytest.mark.parametrize(("factor", "verdict"), [(0.8, "Não"), (1.25, "Sim")])
+def test_a_cpl_to_reach_next_week_is_the_forecasts_verdict(
+    demo_db: DemoDb, factor: float, verdict: str
+) -> None:
+    """ "consigo um cpl de 18 semana q vem?" was the last 7 days' CPL and the campaigns whose CPL rose."""
+    campaigns = sorted(demo_db.data.campaigns.filter(pl.col("config_id") == ACCOUNT)["campaign_id"])
+    sums = {"spend": 0.0, "leads": 0.0}
+    for r in read_latest_predictions(demo_db.engine, ACCOUNT, campaigns):
+        if r["target_metric"] in sums:
+            sums[r["target_metric"]] += sum(float(p["predicted"] or 0.0) for p in r["predictions"])
+    ahead = sums["spend"] / sums["leads"]
+    target = round(ahead * factor)
+    intent, lines = _one(demo_db, f"consigo um cpl de {target} semana q vem?")
+    assert intent == "forecast", lines
+    side = "abaixo" if ahead <= target else "acima"
+    assert lines[0].startswith(f"{verdict}, pela previsão do pipeline: o CPL da conta de "), lines
+    assert lines[0].endswith(
+        f"deve ficar em cerca de {format_money(ahead)}, {side} de {format_money(target)}."
+    ), lines
+    if verdict == "Não":  # what the CPL asked takes: the leads at the forecast's spend
+        need = sums["spend"] / target
+        assert f"seriam {format_number(need, 0)} leads" in lines[1], lines
