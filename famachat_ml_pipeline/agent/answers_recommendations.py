@@ -75,6 +75,17 @@ def say_recommendations(intent: Intent, out: Out) -> list[str]:
     r = out["get_recommendations"]
     if intent.metric == "cut":
         return [*_all_cut_lines(intent, r), *_cut_lines(r, out)]
+    if intent.metric == "scale" and intent.ask == "how_much" and "_budgets" in out:
+        # "quanto devo aumentar?": the step in money of each campaign advised to scale, first
+        ups = [x for x in r.get("recommendations", []) if x["type"] in SCALE_TYPES]
+        steps = [
+            f"- {line}"
+            for x in ups
+            for line in _step_lines(
+                {"name": x["name"], "daily_budget": out["_budgets"].get(x["campaign_id"]), "named": True}
+            )
+        ]
+        return [*steps, *_scale_lines(r, out)]
     if intent.metric == "scale":
         return _scale_lines(r, out)
     worry = intent.ask == "urgent" and intent.metric == "worry"
@@ -223,9 +234,10 @@ def _step_lines(d: dict[str, Any]) -> list[str]:
     value = parse_number(m.group(0))
     after = budget[: m.start()] + format_number(value * (1 + MAX_STEP / 100), 2) + budget[m.end() :]
     plus = budget[: m.start()] + format_number(value * MAX_STEP / 100, 2) + budget[m.end() :]
+    who = f"{quoted(d['name'])}: no" if d.get("named") else "No"
     return [
-        f"No máximo {step} por vez: de {budget} para {after} por dia (+{plus}), o passo máximo do pipeline "
-        f"(a orientação da própria Meta); reavalie o CPL por alguns dias antes do próximo passo."
+        f"{who} máximo {step} por vez: de {budget} para {after} por dia (+{plus}), o passo máximo do "
+        "pipeline (a orientação da própria Meta); reavalie o CPL por alguns dias antes do próximo passo."
     ]
 
 

@@ -191,6 +191,10 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
         cid = intent.campaign_id if intent.campaign_id and ctx.owns(intent.campaign_id) else None
         facts.update(_decided=decided_figures(ctx), _campaign_name=cid and ctx.name_of(cid))
         return facts
+    if intent.name == "recommendations" and intent.ask == "how_much" and intent.campaign_id is None:
+        # "quanto devo aumentar?": each campaign's daily budget, for the step of each one advised to scale
+        budgets = {cid: c.get("daily_budget") for cid, c in ctx.campaigns.items()}
+        facts["_budgets"] = {cid: ctx.money(b) if b else None for cid, b in budgets.items()}
     if intent.ask in {"left_to_spend", "invest"}:  # no budget target stored: the daily budgets' pace
         facts["_daily_budget"] = daily_budget_figures(ctx)
     if intent.name == "learning":

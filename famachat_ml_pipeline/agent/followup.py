@@ -744,8 +744,8 @@ def _how_much_followup(message: str, history: Sequence[ChatTurn], depth: int) ->
     if prev is None or prev.name != "recommendations" or prev.metric != "scale":
         return None
     campaign = prev.campaign_id or _one_answered(history)
-    if campaign is None:
-        return None
+    if campaign is None:  # several advised to scale: the step of each
+        return replace(prev, ask="how_much")
     return classify_intent(f"quanto posso aumentar na campanha {campaign}?")
 
 

@@ -13,11 +13,12 @@ import pytest
 
 from famachat_ml_pipeline.agent.answers import AUDIENCE, OUT_OF_SCOPE, REFUSAL_EXAMPLES
 from famachat_ml_pipeline.agent.answers_account import SALES_NOTE
+from famachat_ml_pipeline.agent.wording import quoted
 from famachat_ml_pipeline.core.recommendations import format_money, format_number
-from famachat_ml_pipeline.db.agent_queries import read_latest_predictions
+from famachat_ml_pipeline.db.agent_queries import read_active_recommendations, read_latest_predictions
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 from famachat_ml_pipeline_tests.agent.test_asks38 import _numbered
-from famachat_ml_pipeline_tests.agent.test_asks42 import _one
+from famachat_ml_pipeline_tests.agent.test_asks42 import _one, _talk
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source
 from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT
@@ -140,3 +141,27 @@ def test_a_cpl_to_reach_next_week_is_the_forecasts_verdict(
     if verdict == "Não":  # what the CPL asked takes: the leads at the forecast's spend
         need = sums["spend"] / target
         assert f"seriam {format_number(need, 0)} leads" in lines[1], lines
+
+
+def test_how_much_to_raise_is_each_scaled_campaigns_step_in_money(demo_db: DemoDb) -> None:
+    """ "quanto devo aumentar?" was the list of advice without an amount, and "quanto eu aumento nela?"
+    after several advised to scale the same list again: now the 20 % step of each, from its daily budget
+    (the source's minor units: cents)."""
+    account = 1  # two campaigns advised to scale, each with a daily budget
+    scaled = [
+        r["entity_id"]
+        for r in read_active_recommendations(demo_db.engine, account)
+        if r["recommendation_type"] in {"SCALE_UP", "BUDGET_INCREASE"}
+    ]
+    c = demo_db.data.campaigns.filter(pl.col("campaign_id").is_in(scaled))
+    budgeted = {r["name"]: r["daily_budget"] / 100 for r in c.iter_rows(named=True) if r["daily_budget"]}
+    assert len(budgeted) >= 2, budgeted
+    for turns in (["quanto devo aumentar?"], ["qual campanha devo escalar?", "quanto eu aumento nela?"]):
+        *_, (intent, lines) = _talk(demo_db, turns, account)
+        assert intent == "recommendations", lines
+        for name, budget in budgeted.items():
+            step = (
+                f"- {quoted(name)}: no máximo 20% por vez: de {format_money(budget)} para "
+                f"{format_money(budget * 1.2)} por dia (+{format_money(budget * 0.2)})"
+            )
+            assert any(line.startswith(step) for line in lines), (step, lines)
