@@ -64,19 +64,21 @@ def metric_asked(intent: Intent, out: Out, whose: str = "da conta") -> list[str]
     """ "Qual o CTR ontem?", "o CPM dos últimos 15 dias": that rate of the day or period asked, from the
     source, first (the 7-day line follows only when no day nor period was asked). `whose`: "da conta", or
     the campaign's ("de “Campanha 4”") when its figures were read."""
-    m = intent.metric
-    if m not in RATE_HOW:
+    if intent.metric not in RATE_HOW:
         return []
     asked = _day_or_period_figures(out, day_count=True)
     if asked is None:
         return []
     f, when = asked
-    name = RATE_NAME.get(m, m.upper())
-    if (invalid := all_invalid(f)) is not None:
-        return [f"{name} {whose}{RATE_HOW[m]} {when}: {invalid}"]
-    left_out = excluded_text(f.get("set_aside") or 0, f.get("orphans") or 0)
-    note = f" ({left_out})" if left_out else ""
-    return [f"{name} {whose}{RATE_HOW[m]} {when}: {f.get(m) or '-'}{note}."]
+    lines = []
+    for m in (intent.metric, *intent.rates):  # "o ctr e o cpm": each rate named, in turn
+        name = RATE_NAME.get(m, m.upper())
+        if (invalid := all_invalid(f)) is not None:
+            return [f"{name} {whose}{RATE_HOW[m]} {when}: {invalid}"]
+        left_out = excluded_text(f.get("set_aside") or 0, f.get("orphans") or 0)
+        note = f" ({left_out})" if left_out else ""
+        lines.append(f"{name} {whose}{RATE_HOW[m]} {when}: {f.get(m) or '-'}{note}.")
+    return lines
 
 
 def _which_period(intent: Intent, pf: dict[str, Any]) -> list[str]:

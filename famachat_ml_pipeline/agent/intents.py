@@ -178,6 +178,9 @@ CAMPAIGN_INTENTS = {
 }
 
 
+_RATES = ("ctr", "cpm", "cpc")
+
+
 @dataclass(frozen=True)
 class Intent:
     name: str
@@ -210,6 +213,8 @@ class Intent:
     ask: str | None = None
     # "top 3 por leads no mês": how many campaigns a ranking lists (None: the answer's usual 5)
     limit: int | None = None
+    # "qual o ctr e o cpm essa semana?": the other rates named beside `metric`, each answered after it
+    rates: tuple[str, ...] = ()
 
 
 # the intents a change asked about "essa semana" turns from ("o CPL subiu" reads as anomalies, "os leads
@@ -1173,6 +1178,8 @@ def _classify(message: str) -> Intent:
         # "por que o cpl subiu hoje?": today so far against the usual days (was the 7 days' anomalies)
         up, down = (re.search(rf"\b({MOVES[k]})\b", asked) for k in ("up", "down"))
         extra["metric"] = f"today_cpl_{'up' if up else 'down' if down else 'either'}"
+    if extra.get("metric") in _RATES and (more := tuple(r for r in _RATES if re.search(rf"\b{r}\b", asked))):
+        extra["rates"] = tuple(r for r in more if r != extra["metric"])  # "o ctr e o cpm": both
     # words after "campanha" that name nothing never end in the help menu: the campaigns are listed
     keyword = matched or ("list_campaigns" if names and not like else "help")
     if matched is None and not (cid or names or day_ref or period_ref or REACTIVATE.search(asked)):

@@ -165,3 +165,16 @@ def test_how_much_to_raise_is_each_scaled_campaigns_step_in_money(demo_db: DemoD
                 f"{format_money(budget * 1.2)} por dia (+{format_money(budget * 0.2)})"
             )
             assert any(line.startswith(step) for line in lines), (step, lines)
+
+
+def test_two_rates_asked_are_each_answered(demo_db: DemoDb) -> None:
+    """ "qual o ctr e o cpm da conta ontem?" was the CTR alone."""
+    day = demo_db.as_of
+    d = _source(demo_db, ACCOUNT, day, day, demo_db.now)
+    spend, impressions, clicks = (float(d[c].sum()) for c in ("spend", "impressions", "clicks"))
+    intent, lines = _one(demo_db, "qual o ctr e o cpm da conta ontem?")
+    assert intent == "performance", lines
+    assert lines[:2] == [
+        f"CTR da conta (cliques / impressões) em {_d(day)}: {format_number(clicks / impressions * 100, 2)}%.",
+        f"CPM da conta (gasto por mil impressões) em {_d(day)}: {format_money(spend / impressions * 1000)}.",
+    ], lines
