@@ -58,6 +58,20 @@ def _say_worst(u: dict[str, Any]) -> list[str]:
     return lines + _tier_list(rows, u["total"], "do tier crítico (UNDERPERFORMER), do pior CPL ao melhor")
 
 
+def zero_run_lines(runs: list[dict[str, Any]] | None) -> list[str]:
+    """The campaigns with leads in the 7 days whose last days spent with none (`zero_lead_runs`)."""
+    if not runs:
+        return []
+    return [
+        "Com lead nos 7 dias, mas gastando sem lead nos últimos dias:",
+        *(
+            f"- {quoted(x['name'])} ({x['campaign_id']}): sem lead desde {br_date(x['since'].isoformat())} "
+            f"({days_text(x['days'])}), {x['spend']} gastos nesses dias (CPL dos 7 dias: {x['cpl_7d']})"
+            for x in runs
+        ),
+    ]
+
+
 def _say_no_leads(c: dict[str, Any]) -> list[str]:
     """ "Quais campanhas estão gastando sem gerar lead?": exactly the ones that spent in the 7 days with
     not one lead, most spent first, or that there is none."""
@@ -80,7 +94,7 @@ def say_underperformers(intent: Intent, out: Out) -> list[str]:
     if intent.metric == "no_leads" and out.get("_idle"):
         return idle_lines(out["_idle"])
     if intent.metric == "no_leads":
-        return _say_no_leads(out["list_campaigns"])
+        return [*_say_no_leads(out["list_campaigns"]), *zero_run_lines(out.get("_zero_runs"))]
     if intent.metric == "worst" and (ranked := _ranking_lines(intent, out)) is not None:
         return ranked  # "as 2 piores campanhas em outubro": by that period's CPL, not the 7 days' tier
     u = out["get_underperformers"]

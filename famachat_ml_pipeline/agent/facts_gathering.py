@@ -29,7 +29,7 @@ from famachat_ml_pipeline.agent.facts_forecast import (
 from famachat_ml_pipeline.agent.facts_forecast_record import forecast_record_figures
 from famachat_ml_pipeline.agent.facts_growth import growth_figures
 from famachat_ml_pipeline.agent.facts_history import campaign_span
-from famachat_ml_pipeline.agent.facts_idle import idle_figures
+from famachat_ml_pipeline.agent.facts_idle import idle_figures, zero_lead_runs
 from famachat_ml_pipeline.agent.facts_periods import (
     days_change,
     period_move_figures,
@@ -164,6 +164,8 @@ def gather_facts(ctx: ToolContext, intent: Intent) -> dict[str, Any]:
         # "por que o cpl subiu hoje?": today so far against the days before it (anomalies need a whole day)
         facts["_today_cpl"] = today_cpl_figures(ctx, today)
     facts.update(_verdict_facts(ctx, intent, day))
+    if intent.metric == "no_leads" and not (day or intent.period_ref):  # the last days without a lead too
+        facts["_zero_runs"] = zero_lead_runs(ctx)
     if intent.name == "underperformers" and intent.metric == "no_leads" and (day or intent.period_ref):
         facts["_idle"] = idle_figures(ctx, day, intent.period_ref)  # "sem lead desde sexta?": those days
     facts.update(_forecast_facts(ctx, intent))

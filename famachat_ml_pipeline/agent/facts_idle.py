@@ -58,3 +58,53 @@ def idle_figures(ctx: ToolContext, day: dt.date | None, period_ref: str | None) 
         "leads": int(d["leads"].sum() or 0),
         **ctx.fmt1(total, {"spend": "money", "idle_spend": "money"}),
     }
+
+
+# a run of days without a lead counts once it cost this many of the campaign's own 7-day leads
+ZERO_RUN_LEADS = 2.0
+
+
+def zero_lead_runs(ctx: ToolContext) -> list[dict[str, Any]]:
+    """ "Tem campanha gastando sem trazer lead?" beyond the 7 days without one: the campaigns whose last days
+    up to the last complete one all spent with no lead, at least 2 days costing at least `ZERO_RUN_LEADS`
+    of its 7-day CPL (a campaign of a lead every few days has such days by chance), most spent first."""
+    through = ctx.data_through()
+    d = read_daily_insights(ctx.engine, [ctx.config_id], through, 7, now=ctx.now).daily
+    d = d.filter(pl.col("spend").is_not_null()).sort("campaign_id", "date")
+    # the run: the trailing days since the last day with a lead (or with no spend)
+    broke = (pl.col("leads") > 0) | (pl.col("spend") <= 0)
+    runs = (
+        d.with_columns(after=pl.col("date").filter(broke).max().over("campaign_id"))
+        .group_by("campaign_id")
+        .agg(
+            pl.col("spend").sum().alias("spend_7d"),
+            pl.col("leads").sum().alias("leads_7d"),
+            pl.col("spend")
+            .filter(pl.col("after").is_null() | (pl.col("date") > pl.col("after")))
+            .sum()
+            .alias("spend"),
+            pl.col("date")
+            .filter(pl.col("after").is_null() | (pl.col("date") > pl.col("after")))
+            .min()
+            .alias("since"),
+            pl.col("date").max().alias("last"),
+        )
+        .filter((pl.col("leads_7d") > 0) & (pl.col("last") == through) & pl.col("since").is_not_null())
+        .with_columns(days=(pl.col("last") - pl.col("since")).dt.total_days() + 1)
+        .filter(
+            (pl.col("days") >= 2)
+            & (pl.col("spend") >= ZERO_RUN_LEADS * pl.col("spend_7d") / pl.col("leads_7d"))
+        )
+        .sort("spend", descending=True)
+    )
+    return [
+        {
+            "campaign_id": r["campaign_id"],
+            "name": ctx.name_of(r["campaign_id"]),
+            "since": r["since"],
+            "days": r["days"],
+            "spend": ctx.money(r["spend"]),
+            "cpl_7d": ctx.money(r["spend_7d"] / r["leads_7d"]),
+        }
+        for r in runs.iter_rows(named=True)
+    ]

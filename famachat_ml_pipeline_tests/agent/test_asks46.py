@@ -178,3 +178,42 @@ def test_two_rates_asked_are_each_answered(demo_db: DemoDb) -> None:
         f"CTR da conta (cliques / impressões) em {_d(day)}: {format_number(clicks / impressions * 100, 2)}%.",
         f"CPM da conta (gasto por mil impressões) em {_d(day)}: {format_money(spend / impressions * 1000)}.",
     ], lines
+
+
+def _runs_without_leads(db: DemoDb, account: int) -> dict[str, tuple[dt.date, int, float]]:
+    """Each campaign's trailing days up to the last complete one that all spent with no lead, counted here
+    day by day: (since, days, spend) where there are 2 or more, costing 2 or more of its 7-day CPL."""
+    last = db.as_of
+    d = _source(db, account, last - dt.timedelta(days=6), last, db.now)
+    runs = {}
+    for cid in d["campaign_id"].unique().to_list():
+        days = sorted(d.filter(pl.col("campaign_id") == cid).iter_rows(named=True), key=lambda r: r["date"])
+        spend_7d, leads_7d = sum(r["spend"] for r in days), sum(r["leads"] for r in days)
+        run = []
+        for r in reversed(days):
+            if r["leads"] > 0 or r["spend"] <= 0:
+                break
+            run.append(r)
+        if leads_7d and run and run[0]["date"] == last and len(run) >= 2:
+            spend = sum(r["spend"] for r in run)
+            if spend >= 2 * spend_7d / leads_7d:
+                runs[cid] = (run[-1]["date"], len(run), spend)
+    return runs
+
+
+def test_campaigns_spending_without_leads_include_the_last_days_runs(demo_db: DemoDb) -> None:
+    """ "tem campanha gastando sem trazer lead?" listed only the campaigns with no lead in all 7 days, not
+    those with none in their last days (the pipeline's own zero-lead alerts named them)."""
+    found = 0
+    for account in (1, 2, 3):
+        runs = _runs_without_leads(demo_db, account)
+        intent, lines = _one(demo_db, "tem campanha gastando sem trazer lead?", account)
+        listed = [line for line in lines if line.startswith("- ") and "sem lead desde" in line]
+        assert len(listed) == len(runs), (runs, lines)
+        for cid, (since, days, spend) in runs.items():
+            assert any(
+                f"({cid}): sem lead desde {_d(since)} ({days} dias), {format_money(spend)} gastos" in line
+                for line in listed
+            ), (cid, lines)
+        found += len(runs)
+    assert found, "no campaign in the demo accounts has such a run: the check would be empty"
