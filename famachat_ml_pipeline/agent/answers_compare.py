@@ -142,15 +142,8 @@ def say_compare(intent: Intent, out: Out) -> list[str]:
         ]
     if "_periods_by_campaign" in out:
         return _compare_periods_lines(intent, out, c)
-    lines = [*_compare_asked_lines(out, c["campaigns"]), "Comparação (7 dias):"]
-    for x in c["campaigns"]:
-        tier = tier_word(x)
-        lines.append(f"{campaign_line(x)}, CTR {x['ctr_7d'] or '-'}; tier {tier}")
-    by_id = {x["campaign_id"]: x["name"] for x in c["campaigns"]}
-    if len(by_id) >= 2 and c.get("lowest_cpl"):  # one row is no comparison: no "best"
-        lines.append(f"Menor CPL: {quoted(by_id[c['lowest_cpl']])}.")
-    if len(by_id) >= 2 and c.get("most_leads"):
-        lines.append(f"Mais leads: {quoted(by_id[c['most_leads']])}.")
+    # a day or period asked: its figures are the comparison (the 7 days' after them named another better)
+    lines = _compare_asked_lines(out, c["campaigns"]) or _seven_days_lines(c)
     if n := c.get("not_found"):
         lines.append(
             f"{n} das campanhas pedidas não é desta conta."
@@ -170,6 +163,18 @@ def say_compare(intent: Intent, out: Out) -> list[str]:
     if any(x.startswith(("Melhor", "Diferença de CPL")) for x in asked):  # the cheaper said first: not again
         lines = [x for x in lines if not x.startswith("Menor CPL: ")]
     return asked + lines
+
+
+def _seven_days_lines(c: dict[str, Any]) -> list[str]:
+    """The compared campaigns' 7 days (the stored features), the lowest CPL and the most leads named."""
+    lines = ["Comparação (7 dias):"]
+    lines += [f"{campaign_line(x)}, CTR {x['ctr_7d'] or '-'}; tier {tier_word(x)}" for x in c["campaigns"]]
+    by_id = {x["campaign_id"]: x["name"] for x in c["campaigns"]}
+    if len(by_id) >= 2 and c.get("lowest_cpl"):  # one row is no comparison: no "best"
+        lines.append(f"Menor CPL: {quoted(by_id[c['lowest_cpl']])}.")
+    if len(by_id) >= 2 and c.get("most_leads"):
+        lines.append(f"Mais leads: {quoted(by_id[c['most_leads']])}.")
+    return lines
 
 
 def _sum_line(intent: Intent, out: Out, c: dict[str, Any]) -> list[str]:
