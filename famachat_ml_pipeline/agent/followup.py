@@ -346,6 +346,23 @@ def _goal_followup(message: str, history: Sequence[ChatTurn], depth: int) -> Int
     return replace(prev, threshold=parse_number(m.group(1)) * magnitude(m.group(2)))
 
 
+# "e a pior?" after "melhor campanha essa semana" (and the other way round): the other end of that ranking
+_OTHER_END = re.compile(r"^e (?:a|o|qual|quem)? ?(?:foi |e |ta )?(?:a |o )?(pior|melhor)(?: campanha)?\W*$")
+_RANKED = {"best", "worst"}
+
+
+def _other_end_followup(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
+    """ "e a pior?" after the best campaign of a day or period: the worst of the same days (was the 7 days'
+    tier, the period dropped); None unless the last question ranked campaigns over a day or period."""
+    if not _OTHER_END.search(normalize(message).strip()):
+        return None
+    prev = _previous_intent(history, depth)
+    if prev is None or prev.metric not in _RANKED or not (prev.period_ref or prev.day_ref):
+        return None
+    own = classify_intent(message)
+    return replace(own, period_ref=prev.period_ref, day_ref=prev.day_ref, day_refs=prev.day_refs)
+
+
 # "compara as duas", "compara": the two periods of the thread's last two questions, side by side
 _BOTH = re.compile(r"\bcompar\w*|\b(?:as|os) (?:duas|dois)\b")
 
@@ -799,6 +816,8 @@ def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX
         return what_if
     if (goal := _goal_followup(message, history, depth)) is not None:
         return goal
+    if (flipped := _other_end_followup(message, history, depth)) is not None:
+        return flipped
     message = _reworded(message)
     if (together := _plural_named(message, history, depth)) is not None:
         return together

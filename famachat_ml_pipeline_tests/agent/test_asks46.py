@@ -217,3 +217,13 @@ def test_campaigns_spending_without_leads_include_the_last_days_runs(demo_db: De
             ), (cid, lines)
         found += len(runs)
     assert found, "no campaign in the demo accounts has such a run: the check would be empty"
+
+
+def test_the_other_end_of_a_ranking_keeps_its_day(demo_db: DemoDb) -> None:
+    """ "e a pior?" after "qual a melhor campanha ontem?" was the 7 days' worst tier, the day dropped."""
+    turns = _talk(demo_db, ["qual a melhor campanha ontem?", "e a pior?"])
+    (_, best), (intent, worst) = turns
+    day = _d(demo_db.as_of)
+    assert best[0].startswith(f"A campanha com o melhor CPL em {day}: "), best
+    assert f" em {day}" in worst[0] and "7 dias" not in worst[0], worst
+    assert "pior" in worst[0], worst
