@@ -104,6 +104,7 @@ from famachat_ml_pipeline.agent.intents_trends import (
     this_week_change,
     trend_asked,
     trend_metric_named,
+    what_happened,
     why_moved_unperioded,
     why_this_week,
 )
@@ -1180,6 +1181,8 @@ def _classify(message: str) -> Intent:
         extra["metric"] = f"today_cpl_{'up' if up else 'down' if down else 'either'}"
     if extra.get("metric") in _RATES and (more := tuple(r for r in _RATES if re.search(rf"\b{r}\b", asked))):
         extra["rates"] = tuple(r for r in more if r != extra["metric"])  # "o ctr e o cpm": both
+    if matched in {"trends", "anomalies"} and not (extra.get("ask") or day_ref) and what_happened(asked):
+        extra["ask"] = "what_happened"  # "o ctr da 17 despencou, o que houve?": her alerts after her move
     # words after "campanha" that name nothing never end in the help menu: the campaigns are listed
     keyword = matched or ("list_campaigns" if names and not like else "help")
     if matched is None and not (cid or names or day_ref or period_ref or REACTIVATE.search(asked)):

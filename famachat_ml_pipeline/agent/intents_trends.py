@@ -185,6 +185,13 @@ def why_this_week(text: str) -> tuple[str, str] | None:
 # "o que aconteceu ontem?", "o que houve ontem?": what a day brought, asked with no figure
 # ("oq houve ontem", as buyers type it)
 _WHAT_HAPPENED = re.compile(r"\b(?:o que|oq|oque) (?:aconteceu|houve|rolou|mudou)\b")
+
+
+def what_happened(text: str) -> bool:
+    """ "o que houve?", "oq aconteceu", "o que rolou": what happened asked (of a day, a campaign's move)."""
+    return bool(_WHAT_HAPPENED.search(text))
+
+
 _DAY_MOVE_FROM = {None, "anomalies", "performance", "trends", "summary"}
 
 

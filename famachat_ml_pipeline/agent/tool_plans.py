@@ -230,7 +230,9 @@ def gather_data(ctx: ToolContext, intent: Intent) -> list[ToolCall]:
         "list_campaigns": [
             ("list_campaigns", {"limit": 20, "status": "active" if intent.metric == "active" else "all"})
         ],
-        "trends": [("analyze_trends", {"campaign_id": cid} if cid else {})],
+        # "o ctr da 17 despencou, o que houve?": her open alerts after her move (her card holds them)
+        "trends": [("analyze_trends", {"campaign_id": cid} if cid else {})]
+        + ([("get_campaign_details", {"campaign_id": cid})] if cid and intent.ask == "what_happened" else []),
         # "qual o cpl ideal?": the campaigns too, the CPL range of the cheapest said beside the account's
         "performance": [("analyze_trends", {})]
         + ([("list_campaigns", {"limit": 20})] if intent.ask == "ideal" else []),

@@ -10,11 +10,13 @@ import re
 
 import polars as pl
 import pytest
+import sqlalchemy as sa
 
 from famachat_ml_pipeline.agent.answers import AUDIENCE, OUT_OF_SCOPE, REFUSAL_EXAMPLES
 from famachat_ml_pipeline.agent.answers_account import SALES_NOTE
 from famachat_ml_pipeline.agent.wording import quoted
 from famachat_ml_pipeline.core.recommendations import format_money, format_number
+from famachat_ml_pipeline.db import schema
 from famachat_ml_pipeline.db.agent_queries import read_active_recommendations, read_latest_predictions
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 from famachat_ml_pipeline_tests.agent.test_asks38 import _numbered
@@ -227,3 +229,31 @@ def test_the_other_end_of_a_ranking_keeps_its_day(demo_db: DemoDb) -> None:
     assert best[0].startswith(f"A campanha com o melhor CPL em {day}: "), best
     assert f" em {day}" in worst[0] and "7 dias" not in worst[0], worst
     assert "pior" in worst[0], worst
+
+
+def test_what_happened_to_a_campaigns_move_names_her_open_alerts(demo_db: DemoDb) -> None:
+    """ "o ctr da campanha N despencou, o que houve?" was her CTR's move alone: now her open alerts of the 7
+    days after it (counted here from ml_anomalies), or that there is none."""
+    since = dt.datetime.combine(demo_db.as_of - dt.timedelta(days=6), dt.time())
+    with demo_db.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(schema.ml_anomalies.c.entity_id).where(
+                (schema.ml_anomalies.c.config_id == ACCOUNT)
+                & (schema.ml_anomalies.c.anomaly_date >= since)
+                & ~schema.ml_anomalies.c.is_acknowledged
+            )
+        ).all()
+    counts: dict[str, int] = {}
+    for (cid,) in rows:
+        counts[cid] = counts.get(cid, 0) + 1
+    for n in range(40):
+        if not _has(demo_db, n):
+            continue
+        cid, name = _numbered(demo_db, ACCOUNT, n)
+        if cid in counts:
+            break
+    else:
+        pytest.fail("no campaign of the account has an open alert: the check would be empty")
+    intent, lines = _one(demo_db, f"o ctr da campanha {n} despencou, o que houve?")
+    assert intent == "trends", lines
+    assert f"Alertas abertos de {quoted(name)} nos últimos 7 dias ({counts[cid]}):" in lines, lines
