@@ -16,7 +16,7 @@ from famachat_ml_pipeline.agent.answers_account import (
     say_summary,
     source_lines,
 )
-from famachat_ml_pipeline.agent.answers_anomalies import say_anomalies, say_tracking
+from famachat_ml_pipeline.agent.answers_anomalies import campaign_alert_lines, say_anomalies, say_tracking
 from famachat_ml_pipeline.agent.answers_budget import (
     no_budget_lines,
     pacing_lines,
@@ -191,7 +191,8 @@ _SAY = {
     "campaign_not_found": say_campaign_not_found,
     "compare": say_compare,
     "list_campaigns": say_list_campaigns,
-    "trends": say_trends,
+    # "o ctr da campanha 17 despencou, o que houve?": her move, then her open alerts
+    "trends": lambda intent, out: [*say_trends(intent, out), *campaign_alert_lines(intent, out)],
     "performance": say_performance,
     "cpl_rank": say_cpl_rank,
     "paused": say_paused,

@@ -11,7 +11,16 @@ from famachat_ml_pipeline.agent.answers_today import today_cpl_lines
 from famachat_ml_pipeline.agent.answers_trends import day_why_lines, trend_lines, why_parts
 from famachat_ml_pipeline.agent.answers_verdicts import day_move_lines, week_movers_lines
 from famachat_ml_pipeline.agent.intents import Intent
-from famachat_ml_pipeline.agent.wording import Out, br_date, br_span, days_text, period_in, quoted, signed
+from famachat_ml_pipeline.agent.wording import (
+    Out,
+    br_date,
+    br_span,
+    days_text,
+    failed,
+    period_in,
+    quoted,
+    signed,
+)
 from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as DEFAULT_ANOMALY_CONFIG
 from famachat_ml_pipeline.core.recommendations import format_number
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES
@@ -68,6 +77,20 @@ def anomaly_block(a: dict[str, Any]) -> list[str]:
     bad = [anomaly_line(x) for x in rows if x["type"] not in GOOD_NEWS_ANOMALIES]
     good = [anomaly_line(x) for x in rows if x["type"] in GOOD_NEWS_ANOMALIES]
     return bad + good
+
+
+def campaign_alert_lines(intent: Intent, out: Out) -> list[str]:
+    """ "O CTR da 17 despencou, o que houve?": after her move, her open alerts of the 7 days (or none)."""
+    d = out.get("get_campaign_details")
+    if intent.ask != "what_happened" or not d or failed(d):
+        return []
+    if not d["open_anomalies"]:
+        return [f"Nenhum alerta aberto para {quoted(d['name'])} nos últimos 7 dias."]
+    n = max(d.get("open_anomalies_total") or 0, len(d["open_anomalies"]))
+    return [
+        f"Alertas abertos de {quoted(d['name'])} nos últimos 7 dias ({n}):",
+        *anomaly_block({"anomalies": d["open_anomalies"]}),
+    ]
 
 
 def _cause(c: dict[str, Any]) -> str:

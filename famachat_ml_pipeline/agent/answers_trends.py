@@ -220,23 +220,7 @@ def say_trends(intent: Intent, out: Out) -> list[str]:
         return [*gap, *_week_change_lines(intent, out), *_weeks_lines(out)]
     if "_period_move" in out:
         return _period_move_lines(intent, out["_period_move"], out.get("_campaign_name"))
-    return [*_trend_answer(intent, out, t), *trend_lines(t), *_her_alerts(intent, out)]
-
-
-def _her_alerts(intent: Intent, out: Out) -> list[str]:
-    """ "O CTR da 17 despencou, o que houve?": after her move, her open alerts of the 7 days (or none)."""
-    d = out.get("get_campaign_details")
-    if intent.ask != "what_happened" or not d or failed(d):
-        return []
-    from famachat_ml_pipeline.agent.answers_anomalies import anomaly_block  # it imports this module
-
-    if not d["open_anomalies"]:
-        return [f"Nenhum alerta aberto para {quoted(d['name'])} nos últimos 7 dias."]
-    n = max(d.get("open_anomalies_total") or 0, len(d["open_anomalies"]))
-    return [
-        f"Alertas abertos de {quoted(d['name'])} nos últimos 7 dias ({n}):",
-        *anomaly_block({"anomalies": d["open_anomalies"]}),
-    ]
+    return [*_trend_answer(intent, out, t), *trend_lines(t)]
 
 
 def _period_move_lines(intent: Intent, pm: dict[str, Any] | None, name: str | None = None) -> list[str]:
