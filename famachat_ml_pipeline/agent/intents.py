@@ -711,8 +711,17 @@ _BUDGET_CUT = re.compile(r"\b(?:reduz|baix|diminu|cort)\w*\b.*\b(?:orcamento|ver
 _VERSUS_X = re.compile(r"\s+x\s+(?=(?:a\s+)?campanha\b)", re.IGNORECASE)
 
 
+# "a 31 tá pausada?", "e a 12 parada, vale reativar?": a number alone before a pause word, a campaign's
+_PAUSED_NUMBER = re.compile(
+    r"^(\s*(?:e\s+)?(?:a|o)\s+)(\d{1,6})(?=\s+(?:t[aá]|est[aá]|ficou|segue)?\s*(?:pausad|parad))",
+    re.IGNORECASE,
+)
+
+
 def _classify(message: str) -> Intent:
     message = REACTIVATE_NUMBER.sub(r"\1campanha \2", fix_campaign_typos(message), count=1)
+    if REACTIVATE.search(normalize(message)):  # "a 31 tá pausada? vale religar?": Campanha 31 asked
+        message = _PAUSED_NUMBER.sub(r"\1campanha \2", message, count=1)
     message = _VERSUS_X.sub(" vs ", message)
     text = buyer_words(normalize(message))
     asked = NEGATED.sub(" ", text)

@@ -380,6 +380,11 @@ def reroute(text: str, intent: Intent) -> Intent:
     if not named and re.search(r"\bcampanhas?\b", text) and (_NEWEST.search(text) or _OLDEST.search(text)):
         kind = "newest" if _NEWEST.search(text) else "oldest"
         return replace(intent, name="campaign_age", keyword="campaign_age", metric=kind, names=())
+    if named and REACTIVATE.search(text) and intent.name in {"recommendations", "paused", "campaign_details"}:
+        # "a campanha 31 tá pausada? vale religar?": her reactivation weighed (was "devo pausar?")
+        return replace(
+            intent, name="campaign_details", keyword="campaign_details", metric="reactivate", ask=None
+        )
     if not named and (REACTIVATE.search(text) or _WORTH_BACK.search(text)) and _WHICH_PAUSED.search(text):
         # "tem alguma pausada que vale religar?": each paused campaign's last days against the account's
         return replace(intent, name="paused", keyword="paused", metric="reactivate_which", names=())

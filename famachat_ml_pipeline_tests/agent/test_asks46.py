@@ -257,3 +257,21 @@ def test_what_happened_to_a_campaigns_move_names_her_open_alerts(demo_db: DemoDb
     intent, lines = _one(demo_db, f"o ctr da campanha {n} despencou, o que houve?")
     assert intent == "trends", lines
     assert f"Alertas abertos de {quoted(name)} nos últimos 7 dias ({counts[cid]}):" in lines, lines
+
+
+@pytest.mark.parametrize(
+    "asked", ["a {n} ta pausada? vale religar?", "a campanha {n} ta pausada? vale religar?"]
+)
+def test_worth_reactivating_a_paused_campaign_named_before_it_is_her_reactivation(
+    demo_db: DemoDb, asked: str
+) -> None:
+    """Was the paused campaigns worth reactivating (the number dropped), or "devo pausar?" ("Não: o pipeline
+    não recomenda pausar"): now her reactivation weighed, as "vale religar a N?" reads."""
+    paused = demo_db.data.campaigns.filter((pl.col("config_id") == ACCOUNT) & (pl.col("status") == "PAUSED"))
+    n, name = next(
+        (int(m.group(1)), r) for r in paused["name"].to_list() if (m := re.search(r"Campanha (\d+) ", r))
+    )
+    intent, lines = _one(demo_db, asked.format(n=n))
+    assert intent == "campaign_details", lines
+    assert _one(demo_db, f"vale religar a {n}?") == (intent, lines)
+    assert f"{quoted(name)} está com status PAUSED" in "\n".join(lines), lines
