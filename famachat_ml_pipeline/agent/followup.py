@@ -48,6 +48,8 @@ _LEADING_FIGURES = frozenset({"leads", "cpl", "ctr", "cpm", "cpc"})
 _FIGURES_OF_ONE = frozenset({"campaign_details", "performance"})
 # the figures a forecast has ("qnto gastei ontem na campanha 4?" then "e amanhã?": its spend's forecast)
 _FORECAST_FIGURES = frozenset({"spend", "leads", "cpl"})
+# a forecast asked with no verdict or scenario: its figure first is all a follow-up's figure changes
+_PLAIN_FORECAST = frozenset({None, "cpl_high", "spend", "leads", "cpl"})
 # "e na conta toda?", "e no geral?": the last question again, for the whole account
 _ACCOUNT_WIDE = re.compile(r"^e (?:na|a|da|pra|para a) conta(?: toda| inteira| geral)?\b|^e no geral\b")
 _WORD = re.compile(r"\w+")
@@ -169,6 +171,14 @@ def _with_figure(prev: Intent, figure: str) -> Intent:
         return replace(prev, metric=figure if figure in _LEADING_FIGURES else "cpl_high")
     if month_end_asked(prev.metric) and figure in {"leads", "spend"}:  # "e qnts leads?" after the month's end
         return replace(prev, metric="month_end_leads" if figure == "leads" else "month_end", threshold=None)
+    if (
+        prev.name == "forecast"
+        and not prev.ask
+        and figure in _FORECAST_FIGURES
+        and prev.metric in _PLAIN_FORECAST
+    ):
+        # "e o gasto?" after a campaign's (or the account's) forecast of leads: that forecast led by the spend
+        return replace(prev, metric=figure)
     return prev
 
 

@@ -275,3 +275,15 @@ def test_worth_reactivating_a_paused_campaign_named_before_it_is_her_reactivatio
     assert intent == "campaign_details", lines
     assert _one(demo_db, f"vale religar a {n}?") == (intent, lines)
     assert f"{quoted(name)} está com status PAUSED" in "\n".join(lines), lines
+
+
+def test_the_spend_after_a_campaigns_leads_forecast_is_her_spend_forecast(demo_db: DemoDb) -> None:
+    """ "e o gasto?" after "previsão de leads da N pra semana que vem" repeated the leads' forecast."""
+    last = _source(demo_db, ACCOUNT, demo_db.as_of, demo_db.as_of, demo_db.now)
+    spent = set(last.filter(pl.col("spend") > 0)["campaign_id"].to_list())
+    n = next(n for n in range(40) if _has(demo_db, n) and _numbered(demo_db, ACCOUNT, n)[0] in spent)
+    cid, name = _numbered(demo_db, ACCOUNT, n)
+    (_, leads), (intent, spend) = _talk(demo_db, [f"previsao de leads da {n} pra semana q vem", "e o gasto?"])
+    assert leads[0].startswith(f"{quoted(name)}: "), leads
+    assert intent == "forecast", spend
+    assert spend[0].startswith(f"{quoted(name)}: R$ ") and " de gasto no total de " in spend[0], spend
