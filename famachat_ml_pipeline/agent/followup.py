@@ -815,10 +815,28 @@ def _day_why(prev: Intent | None) -> Intent | None:
     return replace(prev, metric="day_cpl_either")
 
 
+# "e o cpl dela esse dia?", "quanto ela gastou naquele dia?": the day the thread's last question named
+_THAT_DAY = re.compile(r"\b(?:n?ess[ea]|n?est[ea]|n?aquel[ea]|n?o mesmo) dia\b")
+
+
 def resolve_followup(message: str, history: Sequence[ChatTurn], depth: int = MAX_DEPTH) -> Intent | None:
     """The intent of an elliptical `message` read against the thread's `history`; None when it is no
     follow-up (a question of its own, no history, or no earlier question to carry: "e ontem?" after a
-    greeting is then yesterday's figures, as it reads alone)."""
+    greeting is then yesterday's figures, as it reads alone). "Esse dia" is the day asked last."""
+    intent = _resolve_followup(message, history, depth)
+    if not history or not _THAT_DAY.search(normalize(message)) or (intent and intent.day_ref):
+        return intent
+    prev = _previous_intent(history, depth)
+    if prev is None or prev.day_ref is None:
+        return intent
+    # "e o cpl dela esse dia?": her figures of that day (was her 7 days), the pronoun read as before
+    own = intent or classify_intent(_pronoun_named(message, history, depth) or message)
+    if own.name in {"help", "campaign_not_found"}:
+        return intent
+    return replace(own, day_ref=prev.day_ref, day_refs=prev.day_refs, period_ref=None)
+
+
+def _resolve_followup(message: str, history: Sequence[ChatTurn], depth: int) -> Intent | None:
     if not history:
         return None
     # before the rewording, which reads "e pra 2k?" as a campaign's number

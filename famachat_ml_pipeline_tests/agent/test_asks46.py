@@ -287,3 +287,18 @@ def test_the_spend_after_a_campaigns_leads_forecast_is_her_spend_forecast(demo_d
     assert leads[0].startswith(f"{quoted(name)}: "), leads
     assert intent == "forecast", spend
     assert spend[0].startswith(f"{quoted(name)}: R$ ") and " de gasto no total de " in spend[0], spend
+
+
+def test_that_day_in_a_thread_is_the_day_asked_before(demo_db: DemoDb) -> None:
+    """ "e o cpl dela esse dia?" after "a N gastou quanto dia D?" was her CPL of the 7 days."""
+    day = demo_db.as_of - dt.timedelta(days=4)
+    d = _source(demo_db, ACCOUNT, day, day, demo_db.now)
+    spent = d.filter((pl.col("spend") > 0) & (pl.col("leads") > 0))["campaign_id"].to_list()
+    n = next(n for n in range(40) if _has(demo_db, n) and _numbered(demo_db, ACCOUNT, n)[0] in spent)
+    cid, name = _numbered(demo_db, ACCOUNT, n)
+    one = d.filter(pl.col("campaign_id") == cid)
+    cpl = float(one["spend"].sum()) / int(one["leads"].sum())
+    turns = _talk(demo_db, [f"a {n} gastou quanto dia {day.day}?", "e o cpl dela esse dia?"])
+    (_, first), (intent, lines) = turns
+    assert first[0].startswith(f"Em {_d(day)}, {quoted(name)}: "), first
+    assert lines[0].startswith(f"Em {_d(day)}, {quoted(name)}: CPL {format_money(cpl)}"), lines
