@@ -25,7 +25,9 @@ _HOURS = re.compile(
 )
 # "qual o orçamento diário da campanha 3?": its budget asked, no advice
 _BUDGET_ASKED = re.compile(
-    r"\b(qual|quanto|quanto e|ver)\b.*\borcamento\b|\borcamento diario\b|\bsem (orcamento|budget)\b"
+    # "qnto tá o orçamento dela", "qto é a verba": the buyers' short words too
+    r"\b(qual|quanto|qnto|qto|quanto e|ver)\b.*\b(orcamento|verba)\b|\borcamento diario\b"
+    r"|\bsem (orcamento|budget)\b"
 )
 # "quais tão sem orçamento?": the active campaigns with no daily budget on the campaign (set per ad set)
 _NO_BUDGET = re.compile(r"\bsem (orcamento|budget)\b")

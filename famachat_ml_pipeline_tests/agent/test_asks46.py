@@ -302,3 +302,16 @@ def test_that_day_in_a_thread_is_the_day_asked_before(demo_db: DemoDb) -> None:
     (_, first), (intent, lines) = turns
     assert first[0].startswith(f"Em {_d(day)}, {quoted(name)}: "), first
     assert lines[0].startswith(f"Em {_d(day)}, {quoted(name)}: CPL {format_money(cpl)}"), lines
+
+
+def test_her_budget_asked_in_short_words_after_her_advice_is_her_daily_budget(demo_db: DemoDb) -> None:
+    """ "qnto ta o orcamento dela" after "por que reduzir a N?" was her advice again, no budget."""
+    c = demo_db.data.campaigns.filter((pl.col("config_id") == ACCOUNT) & (pl.col("daily_budget") > 0))
+    name, budget = next(
+        (r["name"], r["daily_budget"] / 100)
+        for r in c.iter_rows(named=True)
+        if re.search(r"Campanha \d+ ", r["name"])
+    )
+    n = int(re.search(r"Campanha (\d+) ", name).group(1))
+    *_, (intent, lines) = _talk(demo_db, [f"por que reduzir a {n}?", "qnto ta o orcamento dela"])
+    assert lines[0] == f"Orçamento diário de {quoted(name)}: {format_money(budget)}.", lines
