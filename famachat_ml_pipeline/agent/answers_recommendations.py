@@ -20,7 +20,7 @@ from famachat_ml_pipeline.agent.answers_verdicts import cut_advice_lines
 from famachat_ml_pipeline.agent.intents import Intent
 from famachat_ml_pipeline.agent.intents_asks import WHY_ADVICE_ASKS
 from famachat_ml_pipeline.agent.intents_numbers import parse_number
-from famachat_ml_pipeline.agent.wording import Out, br_date, failed, quoted, times_text
+from famachat_ml_pipeline.agent.wording import Out, br_date, failed, leads_text, quoted, times_text
 from famachat_ml_pipeline.core.recommendations import format_number
 from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as DEFAULT_RECOMMENDATION_CONFIG
 from famachat_ml_pipeline.core.vocab import GOOD_NEWS_ANOMALIES, INACTIVE_STATUSES, RECOMMENDATION_TYPES
@@ -74,7 +74,7 @@ def say_recommendations(intent: Intent, out: Out) -> list[str]:
         ]
     r = out["get_recommendations"]
     if intent.metric == "cut":
-        return [*_all_cut_lines(intent, r), *_cut_lines(r, out)]
+        return [*_first_cut_lines(out), *_all_cut_lines(intent, r), *_cut_lines(r, out)]
     if intent.metric == "scale" and intent.ask == "how_much" and "_budgets" in out:
         # "quanto devo aumentar?": the step in money of each campaign advised to scale, first
         ups = [x for x in r.get("recommendations", []) if x["type"] in SCALE_TYPES]
@@ -349,6 +349,24 @@ def _scale_lines(r: dict[str, Any], out: Out) -> list[str]:
     return [
         *lines,
         f"Ao escalar, suba no máximo {_pct(MAX_STEP)} do orçamento por vez (a orientação da própria Meta).",
+    ]
+
+
+def _first_cut_lines(out: Out) -> list[str]:
+    """ "Qual eu pauso primeiro?": the campaign that cost the most beyond its leads' worth at the account's
+    CPL, first; the advice follows (a pause may be held behind an alert: said there)."""
+    if "_first_cut" not in out:
+        return []
+    f = out["_first_cut"]
+    if f is None:
+        return [
+            "Nenhuma campanha ativa gastou mais do que os leads dela custariam ao CPL da conta nos 7 dias."
+        ]
+    day = br_date(str(f["as_of"]))
+    return [
+        f"Primeiro: {quoted(f['name'])} ({f['campaign_id']}), {f['spend']} nos 7 dias até {day} com "
+        f"{leads_text(f['leads'])}, {f['excess']} a mais do que esses leads custariam ao CPL da conta "
+        f"({f['account_cpl']}), o maior excesso entre as ativas. As recomendações:"
     ]
 
 

@@ -62,6 +62,7 @@ from famachat_ml_pipeline.agent.facts_verdicts import (
     cpl_history_figures,
     cut_figures,
     day_move_figures,
+    first_cut_figures,
     learning_figures,
     saturation_figures,
 )
@@ -330,6 +331,8 @@ def _verdict_facts(ctx: ToolContext, intent: Intent, day: dt.date | None) -> dic
         found["_cpl_history"] = cpl_history_figures(ctx, None, judged[0])  # "o cpm tá caro?"
     if intent.name == "recommendations" and intent.metric == "cut" and intent.campaign_id is None:
         found["_cuts"] = cut_figures(ctx)
+        if intent.ask == "first":
+            found["_first_cut"] = first_cut_figures(ctx)
     cid = intent.campaign_id
     cut_asked = intent.metric == "cut" or intent.ask in WHY_ADVICE_ASKS
     if intent.name == "recommendations" and cid is not None and ctx.owns(cid) and cut_asked:

@@ -13,7 +13,7 @@ import polars as pl
 
 from famachat_ml_pipeline.agent.tools import ToolContext
 from famachat_ml_pipeline.agent.tools.analysis import PERIOD_FORMATS, driver_rows, period_figures
-from famachat_ml_pipeline.agent.tools.campaigns import account_state
+from famachat_ml_pipeline.agent.tools.campaigns import account_state, is_active
 from famachat_ml_pipeline.core.anomalies.config import DEFAULT_CONFIG as DEFAULT_ANOMALY_CONFIG
 from famachat_ml_pipeline.core.forecasting.common import BUDGET_OVERSPEND
 from famachat_ml_pipeline.core.recommendations.config import DEFAULT_CONFIG as RECOMMENDATION_CONFIG
@@ -174,6 +174,34 @@ def cpl_history_figures(ctx: ToolContext, day: dt.date | None = None, figure: st
     rank = _rank(now[figure], history)
     kind = PERIOD_FORMATS[figure]
     return {**out, **rank, **ctx.fmt1(rank, {"median": kind, "low": kind, "high": kind})}
+
+
+def first_cut_figures(ctx: ToolContext) -> dict[str, Any] | None:
+    """ "Qual eu pauso primeiro?": the active campaign whose 7 days cost the most beyond what its leads would
+    at the account's CPL (spend - leads x the account's 7-day CPL, ml_features); None when none costs more."""
+    feats, _, as_of = account_state(ctx)
+    best = None
+    for cid, f in feats.items():
+        spend, leads, acc = (
+            float(f.get("spend_7d") or 0.0),
+            int(f.get("leads_7d") or 0),
+            f.get("account_cpl_7d"),
+        )
+        if not acc or not is_active(ctx.campaigns.get(cid) or {}):
+            continue
+        excess = spend - leads * float(acc)
+        if excess > 0 and (best is None or excess > best["excess"]):
+            best = {
+                "campaign_id": cid,
+                "spend": spend,
+                "leads": leads,
+                "account_cpl": float(acc),
+                "excess": excess,
+            }
+    if best is None:
+        return None
+    shown = ctx.fmt1(best, dict.fromkeys(("spend", "account_cpl", "excess"), "money"))
+    return {**shown, "name": ctx.name_of(best["campaign_id"]), "as_of": as_of}
 
 
 def cut_figures(ctx: ToolContext) -> dict[str, Any]:

@@ -264,6 +264,8 @@ def shape_asks(asked: str, matched: str | None, metric: str | None) -> tuple[str
         return "recommendations", {"ask": ask, "metric": kind}
     if matched == "recommendations" and metric == "scale" and re.search(r"\bquanto\b", asked):
         return matched, {"ask": "how_much"}
+    if matched == "recommendations" and metric == "cut" and re.search(r"\bprimeir[oa]\b", asked):
+        return matched, {"ask": "first"}  # "qual eu pauso primeiro?": one campaign first, then the list
     if matched == "recommendations" and metric not in {"cut", "scale"} and _URGENT.search(asked):
         return matched, {"ask": "urgent"}
     if matched in {None, "help", "underperformers", "summary", "anomalies"} and _WORRY.search(asked):

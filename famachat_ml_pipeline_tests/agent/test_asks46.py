@@ -21,6 +21,7 @@ from famachat_ml_pipeline.db.agent_queries import read_active_recommendations, r
 from famachat_ml_pipeline_tests.agent.conftest import DemoDb
 from famachat_ml_pipeline_tests.agent.test_asks38 import _numbered
 from famachat_ml_pipeline_tests.agent.test_asks42 import _one, _talk
+from famachat_ml_pipeline_tests.agent.test_offline import _features, _names
 from famachat_ml_pipeline_tests.agent.test_offline_asks8 import _d
 from famachat_ml_pipeline_tests.agent.test_offline_asks14 import _source
 from famachat_ml_pipeline_tests.agent.test_offline_followups import ACCOUNT
@@ -315,3 +316,28 @@ def test_her_budget_asked_in_short_words_after_her_advice_is_her_daily_budget(de
     n = int(re.search(r"Campanha (\d+) ", name).group(1))
     *_, (intent, lines) = _talk(demo_db, [f"por que reduzir a {n}?", "qnto ta o orcamento dela"])
     assert lines[0] == f"Orçamento diário de {quoted(name)}: {format_money(budget)}.", lines
+
+
+def test_which_to_pause_first_names_one_campaign_first(demo_db: DemoDb) -> None:
+    """ "qual eu pauso primeiro?" was the advice list, the biggest waste last in it: now the active campaign
+    whose 7 days cost the most beyond its leads at the account's CPL, first (from ml_features, here)."""
+    active = set(
+        demo_db.data.campaigns.filter(
+            (pl.col("config_id") == ACCOUNT)
+            & (pl.col("status") == "ACTIVE")
+            & (pl.col("effective_status") == "ACTIVE")
+        )["campaign_id"].to_list()
+    )
+    excess = {
+        cid: float(f["spend_7d"] or 0) - int(f["leads_7d"] or 0) * float(f["account_cpl_7d"])
+        for cid, f in _features(demo_db, ACCOUNT).items()
+        if cid in active and f.get("account_cpl_7d")
+    }
+    cid = max(excess, key=excess.__getitem__)
+    assert excess[cid] > 0
+    intent, lines = _one(demo_db, "qual eu pauso primeiro?")
+    assert intent == "recommendations", lines
+    assert lines[0].startswith(f"Primeiro: {quoted(_names(demo_db, ACCOUNT)[cid])} ({cid}), "), lines
+    assert f", {format_money(excess[cid])} a mais do que esses leads custariam ao CPL da conta" in lines[0], (
+        lines
+    )
