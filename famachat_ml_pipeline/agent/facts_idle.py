@@ -73,20 +73,15 @@ def zero_lead_runs(ctx: ToolContext) -> list[dict[str, Any]]:
     d = d.filter(pl.col("spend").is_not_null()).sort("campaign_id", "date")
     # the run: the trailing days since the last day with a lead (or with no spend)
     broke = (pl.col("leads") > 0) | (pl.col("spend") <= 0)
+    in_run = pl.col("after").is_null() | (pl.col("date") > pl.col("after"))
     runs = (
         d.with_columns(after=pl.col("date").filter(broke).max().over("campaign_id"))
         .group_by("campaign_id")
         .agg(
             pl.col("spend").sum().alias("spend_7d"),
             pl.col("leads").sum().alias("leads_7d"),
-            pl.col("spend")
-            .filter(pl.col("after").is_null() | (pl.col("date") > pl.col("after")))
-            .sum()
-            .alias("spend"),
-            pl.col("date")
-            .filter(pl.col("after").is_null() | (pl.col("date") > pl.col("after")))
-            .min()
-            .alias("since"),
+            pl.col("spend").filter(in_run).sum().alias("spend"),
+            pl.col("date").filter(in_run).min().alias("since"),
             pl.col("date").max().alias("last"),
         )
         .filter((pl.col("leads_7d") > 0) & (pl.col("last") == through) & pl.col("since").is_not_null())
