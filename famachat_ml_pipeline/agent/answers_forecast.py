@@ -89,6 +89,14 @@ def _plus(done: str, ahead: str) -> str:
     return done[: m.start()] + text + done[m.end() :]
 
 
+def _forecast_span(f: dict) -> tuple[str, str] | None:
+    """The first and last day (ISO) of the stored forecast `get_forecasts` returned, None without one."""
+    rows = [x for x in f.get("forecasts", []) if x["first_day"] and x["last_day"]]
+    if not rows:
+        return None
+    return min(str(x["first_day"]) for x in rows), max(str(x["last_day"]) for x in rows)
+
+
 def _month_close(out: Out, leads_first: bool) -> list[str]:
     """ "Novembro deve fechar em R$ X (R$ a a R$ b)": the figure asked first, the month so far plus the
     forecast of the days left, with the forecast's interval added to the month so far, each part said.
@@ -96,10 +104,9 @@ def _month_close(out: Out, leads_first: bool) -> list[str]:
     até 27/11/2026"), never a guess of the days after. Nothing when the forecast does not start the day
     after the month so far (a stale forecast: a sum would skip or repeat days)."""
     done, f, period = out.get("_period_figures"), out.get("get_forecasts") or {}, out["_period"]
-    last = max((str(x["last_day"]) for x in f.get("forecasts", []) if x["last_day"]), default="")
-    if done is None or not f.get("total") or not last:
+    if done is None or not f.get("total") or (span := _forecast_span(f)) is None:
         return []
-    first = min(str(x["first_day"]) for x in f["forecasts"] if x["first_day"])
+    first, last = span
     if first != (done["last_day"] + dt.timedelta(days=1)).isoformat():
         return []
     so_far = br_span(done["first_day"], done["last_day"])
@@ -183,11 +190,9 @@ def _reach(out: Out, target: float) -> dict[str, object] | None:
     """The month's leads carried at the stored forecast's pace (`_projection`): the day the goal is reached
     (None when not in the month), the pace a day, the month's close and the forecast's last day; None without
     a forecast that starts the day after the month so far."""
-    f = out.get("get_forecasts") or {}
-    if _month_total(out) is None:
+    if (span := _fresh_span(out)) is None:
         return None
-    first = min(str(x["first_day"]) for x in f["forecasts"] if x["first_day"])
-    last = max(str(x["last_day"]) for x in f["forecasts"] if x["last_day"])
+    first, last = span
     so_far, _, per_day, _, total = _projection(out, first, last)
     days = math.ceil((target - so_far.get("leads", 0.0)) / per_day["leads"]) if per_day["leads"] > 0 else None
     day = dt.date.fromisoformat(first) + dt.timedelta(days=days - 1) if days else None
@@ -235,8 +240,7 @@ def _goal_basis_lines(out: Out) -> list[str]:
     if out.get("_goal_month"):
         return []
     f, period = out["get_forecasts"], out["_period"]
-    first = min(str(x["first_day"]) for x in f["forecasts"] if x["first_day"])
-    last = max(str(x["last_day"]) for x in f["forecasts"] if x["last_day"])
+    first, last = _forecast_span(f)
     if last < period.last.isoformat():
         leads, _, note = _to_month_end(out, first, last, leads_first=True)
         return [leads, note]
@@ -285,17 +289,22 @@ def _projection(out: Out, first: str, last: str) -> tuple[Sums, Sums, Sums, int,
     return so_far, ahead, per_day, rest, total
 
 
+def _fresh_span(out: Out) -> tuple[str, str] | None:
+    """The stored forecast's first and last day when it starts the day after the month so far; None
+    otherwise, or without one (a stale forecast would skip or repeat days)."""
+    f, done = out.get("get_forecasts") or {}, out.get("_period_figures")
+    if not f.get("total") or (span := _forecast_span(f)) is None or out.get("_period") is None:
+        return None
+    expected = (done["last_day"] if done else out["_through"]) + dt.timedelta(days=1)
+    return span if span[0] == expected.isoformat() else None
+
+
 def _month_total(out: Out) -> tuple[Sums, bool] | None:
     """The month's projected close (`_projection`) and whether it is extrapolated past the stored forecast;
-    None without a forecast that starts the day after the month so far (a stale one would skip days)."""
-    f, done = out.get("get_forecasts") or {}, out.get("_period_figures")
-    days = [(str(x["first_day"]), str(x["last_day"])) for x in f.get("forecasts", []) if x["first_day"]]
-    if not f.get("total") or not days or out.get("_period") is None:
+    None without a fresh forecast (`_fresh_span`)."""
+    if (span := _fresh_span(out)) is None:
         return None
-    first, last = min(d[0] for d in days), max(d[1] for d in days)
-    expected = (done["last_day"] if done else out["_through"]) + dt.timedelta(days=1)
-    if first != expected.isoformat():
-        return None
+    first, last = span
     return _projection(out, first, last)[4], last < out["_period"].last.isoformat()
 
 
@@ -373,8 +382,7 @@ def _month_end_lines(out: Out, leads_first: bool = False) -> list[str]:
     f, target = out.get("get_forecasts") or {}, _target_lines(out)  # the target needs no forecast
     if not f.get("total"):
         return [*target, "Ainda não há previsões guardadas para esta conta: rode `famachat-ml run`."]
-    first = min(str(x["first_day"]) for x in f["forecasts"] if x["first_day"])
-    last = max(str(x["last_day"]) for x in f["forecasts"] if x["last_day"])
+    first, last = _forecast_span(f)
     totals, low, high = f["account_totals"], f.get("account_low", {}), f.get("account_high", {})
     days = br_date(first) if first == last else f"{br_date(first)} a {br_date(last)}"
     lines = [
@@ -763,8 +771,7 @@ def _beyond_lines(intent: Intent, out: Out) -> list[str]:
     if not (intent.ask or "").startswith("beyond:") or not f.get("total"):
         return []
     asked = (intent.ask or "").removeprefix("beyond:")
-    first = min(str(x["first_day"]) for x in f["forecasts"] if x["first_day"])
-    last = max(str(x["last_day"]) for x in f["forecasts"] if x["last_day"])
+    first, last = _forecast_span(f)
     n = (dt.date.fromisoformat(last) - dt.date.fromisoformat(first)).days + 1
     span = _next_month(out["_through"] + dt.timedelta(days=1)) if asked == "next_month" else asked
     return [
