@@ -9,12 +9,13 @@ import re
 
 from famachat_ml_pipeline.agent.intents_keywords import SPEND_MOST
 from famachat_ml_pipeline.agent.intents_numbers import MAGNITUDE, magnitude, parse_number
+from famachat_ml_pipeline.agent.intents_periods import MONTHS
 from famachat_ml_pipeline.agent.intents_trends import WHY, leads_asked
 
 # "quanto falta pra bater 2000 leads no mês?", "quero 400 leads esse mês", "minha meta é 1500 leads no mês",
 # "consigo bater 400 leads em dezembro?": the month's leads target ("mil"/"k" x1000, MAGNITUDE); a month
 # named is `goal_month`'s to read
-_MONTH_NAMED = r"(?:janeiro|fevereiro|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro)"
+_MONTH_NAMED = f"(?:{'|'.join(MONTHS)})"
 LEADS_TARGET = re.compile(
     r"\b(?:bater|bati|batemos|bateu|chegar (?:a|em|nos)|fechar (?:com|em)|atingir|alcancar|fazer|gerar|ter"
     r"|quero|queria"
